@@ -1,0 +1,29 @@
+// swift-tools-version: 6.0
+import PackageDescription
+
+let package = Package(
+    name: "zynqnet",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "zynqnet", targets: ["zynqnet"]),
+        .library(name: "ZynqNetModel", targets: ["ZynqNetModel"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/weichsel/ZIPFoundation", from: "0.9.19"),
+    ],
+    targets: [
+        // Model IR, file formats (npy, npz, IDX), format-1 models and importers.
+        .target(
+            name: "ZynqNetModel",
+            dependencies: [.product(name: "ZIPFoundation", package: "ZIPFoundation")]
+        ),
+        .executableTarget(
+            name: "zynqnet",
+            dependencies: [
+                "ZynqNetModel",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+    ]
+)
