@@ -7,6 +7,7 @@ let package = Package(
     products: [
         .executable(name: "zynqnet", targets: ["zynqnet"]),
         .library(name: "ZynqNetModel", targets: ["ZynqNetModel"]),
+        .library(name: "ZynqNetSim", targets: ["ZynqNetSim"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -18,6 +19,10 @@ let package = Package(
             name: "ZynqNetModel",
             dependencies: [.product(name: "ZIPFoundation", package: "ZIPFoundation")]
         ),
+        // int16 dot-product kernels (SSE2/AVX2 chosen at run time, NEON, portable C).
+        .target(name: "CZynqKernels"),
+        // The bit-exact simulator of the spec: reference (Int128) and fast (SIMD, parallel).
+        .target(name: "ZynqNetSim", dependencies: ["ZynqNetModel", "CZynqKernels"]),
         .executableTarget(
             name: "zynqnet",
             dependencies: [
@@ -25,5 +30,7 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        .testTarget(name: "ZynqNetModelTests", dependencies: ["ZynqNetModel"]),
+        .testTarget(name: "ZynqNetSimTests", dependencies: ["ZynqNetSim", "ZynqNetModel"]),
     ]
 )
