@@ -5,8 +5,8 @@ import ZynqNetModel
 ///
 /// - uint8 images feed a uint8 input as they are, and an int8 input as `pixel − 128`;
 /// - float32/float64 images: `v = float32(x) / float32(scale)` in float32, then
-///   `q = clamp(R(float64(v) + zx))`, R = round half to even (`half_even`) or toward zero
-///   (`trunc`); a NaN is an error naming the image.
+///   `q = clamp(R(v + float32(zx)))` with the sum also in float32, R = round half to even
+///   (`half_even`) or toward zero (`trunc`); a NaN is an error naming the image.
 ///
 /// The array is N images along its first axis; the rest of its shape may be anything with
 /// `product(input.shape)` elements. An array whose whole shape is `input.shape` is one image.
@@ -62,8 +62,8 @@ public struct InputQuantizer: Sendable {
     public func code(_ x: Float) -> Int32? {
         let v = x / input.scale  // float32 division
         guard !v.isNaN else { return nil }
-        let t = Double(v) + Double(input.zero)  // float64 addition (docs/spec-notes.md)
+        let t = v + Float(input.zero)  // float32 addition (docs/spec-notes.md)
         let r = t.rounded(input.rounding == .halfEven ? .toNearestOrEven : .towardZero)
-        return Int32(Swift.min(Swift.max(r, Double(input.type.min)), Double(input.type.max)))
+        return Int32(Swift.min(Swift.max(r, Float(input.type.min)), Float(input.type.max)))
     }
 }

@@ -22,13 +22,16 @@ import ZynqNetModel
         #expect(uint8.image(0) + uint8.image(1) == [6, 0, 0, 4, 255, 0, 3, 3])
     }
 
-    /// v + zx is a float64 sum (docs/spec-notes.md): v = 3 − 2^−22 with zx = 100 truncates
-    /// to 102; a float32 sum would round to 103 first.
-    @Test func theSumIsNotRoundedToFloat32() throws {
+    /// v + zx is a float32 sum (docs/spec-notes.md): v = 3 − 2^−22 with zx = 100 rounds to
+    /// 103.0 in float32, so trunc gives 103 (an exact sum would give 102.99999976 → 102).
+    @Test func theSumIsInFloat32() throws {
         let v: Float = 3 - 0x1p-22
-        #expect(Float(v) + Float(100) == 103)  // what a float32 sum would give
+        #expect(Double(v) + 100 < 103)
         let q = InputQuantizer(input: spec(.uint8, zero: 100, scale: 1, .trunc, shape: [1]))
-        #expect(try q.quantize(NDArray(shape: [1, 1], storage: .float32([v]))).image(0) == [102])
+        #expect(try q.quantize(NDArray(shape: [1, 1], storage: .float32([v]))).image(0) == [103])
+        // The same for a negative zero point: −3 + 2^−22 − 100 → −103.0 → trunc −103 (not −102).
+        let n = InputQuantizer(input: spec(.int8, zero: -100, scale: 1, .trunc, shape: [1]))
+        #expect(try n.quantize(NDArray(shape: [1, 1], storage: .float32([-v]))).image(0) == [-103])
     }
 
     /// The division is in float32 (values from NumPy): float32(0.35)/float32(0.1) = 3.5
