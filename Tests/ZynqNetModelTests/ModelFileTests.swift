@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 @testable import ZynqNetModel
 
@@ -215,5 +216,49 @@ func with(_ key: String, _ value: NDArray?) -> [String: NDArray] {
         m = try QuantizedModel(arrays: validArrays(), file: "m")
         m.input.scale = .nan
         #expect(throws: ZynqError(key: "input.scale", "must be finite and > 0, got nan")) { try m.validate() }
+    }
+}
+
+@Suite struct ModelFiles {
+    func temp(_ name: String) -> String {
+        FileManager.default.temporaryDirectory.appendingPathComponent("zynqnet-model-\(getpid())-\(name)").path
+    }
+
+    @Test func saveAndLoadRoundTrip() throws {
+        let m = try QuantizedModel(arrays: validArrays(), file: "m")
+        let path = temp("round.npz")
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        try m.save(to: path)
+        #expect(try QuantizedModel.load(path: path) == m)
+        // The file holds exactly the format-1 arrays.
+        let arrays = try NPZ.read(path: path)
+        #expect(arrays == Dictionary(uniqueKeysWithValues: m.arrays()))
+    }
+
+    @Test func importedModelsLoadFromFiles() throws {
+        let path = temp("nb.npz")
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        try NPZ.write(notebookArrays().sorted { $0.key < $1.key }.map { ($0.key, $0.value) }, to: path)
+        #expect(try QuantizedModel.load(path: path) == QuantizedModel(notebook: notebookArrays(), file: "x"))
+    }
+
+    @Test func loadErrorsNameTheFile() throws {
+        let path = temp("bad.npz")
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        try NPZ.write(with("layer1.shift", scalar(99)).sorted { $0.key < $1.key }.map { ($0.key, $0.value) }, to: path)
+        #expect(throws: ZynqError(file: path, key: "layer1.shift", "s = 99 is outside 0 <= s <= 63")) {
+            try QuantizedModel.load(path: path)
+        }
+        #expect(throws: ZynqError.self) { try QuantizedModel.load(path: temp("missing.npz")) }
+    }
+
+    @Test func saveRefusesInvalidModelsAndWritesNothing() throws {
+        var m = try QuantizedModel(arrays: validArrays(), file: "m")
+        m.layers[0].outputZero = 300
+        let path = temp("invalid.npz")
+        #expect(throws: ZynqError(file: path, key: "layer0.output.zero", "300 is outside the uint8 range [0, 255]")) {
+            try m.save(to: path)
+        }
+        #expect(!FileManager.default.fileExists(atPath: path))
     }
 }
