@@ -467,22 +467,6 @@ def fashion_mlp():
 
 # ------------------------------------------------------------------------ driver
 
-def save_if_changed(path, arrays, compressed):
-    """np.savez(_compressed) via tools/reference.save_npz, unless the file already holds exactly
-    these arrays (npz members carry timestamps: rewriting would churn git on every rerun)."""
-    if os.path.exists(path):
-        try:
-            with np.load(path, allow_pickle=False) as old:
-                same = set(old.keys()) == set(arrays) and all(
-                    old[k].dtype == np.asarray(arrays[k]).dtype and old[k].shape == np.asarray(arrays[k]).shape
-                    and np.array_equal(old[k], arrays[k], equal_nan=old[k].dtype.kind == "f") for k in arrays)
-            if same:
-                return
-        except (OSError, ValueError):
-            pass
-    ref.save_npz(path, arrays, compressed=compressed)
-
-
 def main():
     os.makedirs(OUT, exist_ok=True)
     index = []
@@ -503,7 +487,7 @@ def main():
             for kind, arrs, comp in (("model", arrays, compressed), ("images", images, not compressed),
                                      ("expected", exp, xq.size > 5000)):
                 path = os.path.join(OUT, f"{name}.{kind}.npz")
-                save_if_changed(path, arrs, comp)
+                ref.save_if_changed(path, arrs, comp)
                 files[kind] = os.path.relpath(path, OUT)
                 total += os.path.getsize(path)
             top = outs[-1].max(axis=1, keepdims=True)

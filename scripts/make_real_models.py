@@ -340,10 +340,10 @@ def main():
         acc_f = np.mean(float_forward([W1, None, W2, None], xte_f).argmax(1) == yte)
         calib = xtr_f[np.random.default_rng(42).permutation(len(xtr_f))[:64]]  # one shuffled batch
         nb = notebook_quantize(W1, W2, calib)
-        ref.save_npz(P("mnist_model.npz"), nb)  # np.savez, like the notebook
-        ref.save_npz(P("mnist_images.npz"), {"images": xte[:N_TEST], "labels": yte[:N_TEST].astype(np.int64)})
+        ref.save_if_changed(P("mnist_model.npz"), nb)  # np.savez, like the notebook
+        ref.save_if_changed(P("mnist_images.npz"), {"images": xte[:N_TEST], "labels": yte[:N_TEST].astype(np.int64)})
         l1, l2, pr = notebook_inference(nb, xte[:N_TEST])
-        ref.save_npz(P("mnist_expected.npz"), {
+        ref.save_if_changed(P("mnist_expected.npz"), {
             "predictions": pr.astype(np.int64), "outputs": l2.astype(np.int64),
             "labels": yte[:N_TEST].astype(np.int64), "layer0.output": l1.astype(np.int64),
             "layer1.output": l2.astype(np.int64)})
@@ -356,16 +356,16 @@ def main():
         params = train_mlp(r_tr.reshape(len(r_tr), -1), ytr, [144, 18, 10], bias=True, epochs=6, seed=42)
         acc_f = np.mean(float_forward(params, r_te.reshape(len(r_te), -1)).argmax(1) == yte)
         t = pyrtlnet_quantize(params, r_tr[:100])  # representative_dataset: first 100 train images
-        ref.save_npz(P("pyrtlnet_quantized.npz"), t, compressed=True)  # save_tensors: savez_compressed
-        ref.save_npz(P("pyrtlnet_test_data.npz"), {"test_images": r_te[:N_TEST], "test_labels": yte[:N_TEST]},
+        ref.save_if_changed(P("pyrtlnet_quantized.npz"), t, compressed=True)  # save_tensors: savez_compressed
+        ref.save_if_changed(P("pyrtlnet_test_data.npz"), {"test_images": r_te[:N_TEST], "test_labels": yte[:N_TEST]},
                      compressed=True)
         xq, l0, l1, pr = pyrtlnet_inference(t, r_te[:N_TEST])
-        ref.save_npz(P("pyrtlnet_expected.npz"), {
+        ref.save_if_changed(P("pyrtlnet_expected.npz"), {
             "predictions": pr.astype(np.int64), "outputs": l1, "labels": yte[:N_TEST].astype(np.int64),
             "input.q": xq, "layer0.output": l0, "layer1.output": l1})
         # The same inputs as pyrtlnet quantizes them, as uint8 images (uint8 into an int8 input is
         # pixel - 128): checks the integer layers against pyrtlnet without the float step.
-        ref.save_npz(P("pyrtlnet_test_data_u8.npz"), {
+        ref.save_if_changed(P("pyrtlnet_test_data_u8.npz"), {
             "images": (xq + 128).astype(np.uint8).reshape(-1, 12, 12), "labels": yte[:N_TEST].astype(np.int64)})
         print(f"pyrtlnet model: float accuracy {acc_f:.4f} (10k), integer accuracy "
               f"{np.mean(pr == yte[:N_TEST]):.3f} on {N_TEST}")
@@ -373,7 +373,7 @@ def main():
         for src in ("mnist_model.npz", "pyrtlnet_quantized.npz"):
             dst = src.replace(".npz", ".format1.npz")
             with np.load(P(src)) as z:
-                ref.save_npz(P(dst), ref.to_format1(z))
+                ref.save_if_changed(P(dst), ref.to_format1(z))
         index = [
             {"project": "mnist-notebook", "model": "mnist_model.npz", "format1": "mnist_model.format1.npz",
              "images": "mnist_images.npz", "images_key": "images", "labels_key": "labels",
@@ -399,7 +399,7 @@ def main():
                 imgs = np.load(P(m["images"]))[m["images_key"]]
                 xq = ref.quantize_images(model, imgs)
                 outs, preds = ref.run(model, xq)
-                ref.save_npz(P(m["expected"]), {"predictions": preds, "outputs": outs[-1],
+                ref.save_if_changed(P(m["expected"]), {"predictions": preds, "outputs": outs[-1],
                                                 "labels": yte[:N_TEST].astype(np.int64), "input.q": xq,
                                                 "layer0.output": outs[0], "layer1.output": outs[1]})
         with open(P("index.json"), "w") as f:

@@ -351,6 +351,22 @@ def save_npz(path, arrays, compressed=False):
         raise
 
 
+def save_if_changed(path, arrays, compressed=False):
+    """save_npz, unless the file already holds exactly
+    these arrays (npz members carry timestamps: rewriting would churn git on every rerun)."""
+    if os.path.exists(path):
+        try:
+            with np.load(path, allow_pickle=False) as old:
+                same = set(old.keys()) == set(arrays) and all(
+                    old[k].dtype == np.asarray(arrays[k]).dtype and old[k].shape == np.asarray(arrays[k]).shape
+                    and np.array_equal(old[k], arrays[k], equal_nan=old[k].dtype.kind == "f") for k in arrays)
+            if same:
+                return
+        except (OSError, ValueError):
+            pass
+    save_npz(path, arrays, compressed=compressed)
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("model")
