@@ -18,6 +18,8 @@ import numpy as np
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 GOLD = os.path.join(ROOT, "Tests", "Fixtures", "golden")
+sys.path.insert(0, os.path.join(ROOT, "tools"))
+from reference import ADD_ZERO_IN_FLOAT32  # noqa: E402  (the one rule both must share)
 
 
 def scalar(z, k, default=None):
@@ -41,7 +43,10 @@ def quantize(z, img):
     out = []
     for x in flat.tolist():
         v = np.float32(np.float32(x) / scale)        # float32 division
-        t = float(np.float32(v + np.float32(zx)))   # float32 addition
+        if ADD_ZERO_IN_FLOAT32:
+            t = float(np.float32(v + np.float32(zx)))  # float32 addition
+        else:
+            t = float(v) + zx                           # Python float: float64 addition
         if math.isinf(t):
             out.append(hi if t > 0 else lo)
             continue

@@ -387,14 +387,36 @@ def identity_layer(n, signed, zx, **kw):
     return layer(np.eye(n, dtype=np.int64), 1, 0, "floor", False, zx, signed, **kw)
 
 
-def special_floats(scale, zx, signed, n_extra, rng):
+def add_probes(zx, signed, rounding, count=12):
+    """v values (float32) for which R(v + zx) depends on how the sum is rounded: float32 sum vs
+    float64 sum vs the exact sum. Pins the rule tools/reference.py uses (ADD_ZERO_IN_FLOAT32)."""
+    lo, hi = rng_range(signed)
+    R = np.rint if rounding != "trunc" else np.trunc
+    found = []
+    for n in range(2 * (lo - 2), 2 * (hi + 2) + 1):
+        base = n / 2.0 - zx
+        for k in range(1, 4):
+            for sign in (-1, 1):
+                v = np.float32(base + sign * k * np.spacing(np.float32(abs(base) or 1.0)))
+                f32 = R(np.float32(v + np.float32(zx)))
+                f64 = R(np.float64(v) + zx)
+                if f32 != f64 and v not in found:
+                    found.append(v)
+    picks = found[:: max(1, len(found) // count)][:count]
+    # float64 vs exact: a tiny v next to a non-zero zx (the double sum drops it; trunc sees it)
+    tiny = [np.float32(2.0**-60), np.float32(-(2.0**-60))] if zx else []
+    return np.array(picks + tiny, dtype=np.float64)
+
+
+def special_floats(scale, zx, signed, n_extra, rng, rounding=None):
     """Values that land exactly on halves (+ and -) after /scale + zx, plus clamps and randoms."""
     lo, hi = rng_range(signed)
+    probes = add_probes(zx, signed, rounding) * scale  # scale is a power of two: v comes back exactly
     halves = (np.arange(2 * (lo - 3), 2 * (hi + 3) + 1) / 2.0 - zx) * scale
     specials = np.array([0.0, -0.0, np.inf, -np.inf, 1e30, -1e30, np.float32(np.finfo(np.float32).tiny),
                          -np.float32(np.finfo(np.float32).tiny)], dtype=np.float64)
     rand = (rng.uniform(lo - 10, hi + 10, size=n_extra) - zx) * scale
-    return np.concatenate([halves, specials, rand]).astype(np.float32)
+    return np.concatenate([halves, specials, probes, rand]).astype(np.float32)
 
 
 @case
@@ -407,13 +429,14 @@ def float_images():
             rng = rng_for(name)
             zx = -3 if signed else 7
             scale = 0.5 if rounding != "trunc" else 0.25  # powers of two: the halves are exact
-            vals = special_floats(scale, zx, signed, 200 if rounding else 60, rng)
+            vals = special_floats(scale, zx, signed, 200 if rounding else 60, rng, rounding)
             n_in = 16
             vals = np.concatenate([vals, np.zeros((-len(vals)) % n_in, dtype=np.float32)])
             imgs = vals.reshape(-1, n_in)
             arrays = model_arrays([n_in], signed, zx, scale, [identity_layer(n_in, signed, zx)], input_rounding=rounding)
             out.append((name, f"float32 images into {t} input, rounding {rounding or 'absent (half_even)'}: "
-                        f"exact halves of +/- values, +-0, +-inf, huge, tiny; identity layer shows the quantized input",
+                        f"exact halves of +/- values, +-0, +-inf, huge, tiny, values where a float32 v + zx rounds "
+                        f"differently from float64/exact; identity layer shows the quantized input",
                         arrays, {"images": imgs}, signed))
     for rounding in ("half_even", "trunc"):
         name = f"float_scale_255_{rounding}"

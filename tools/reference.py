@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 """Independent reference implementation of zynqnet model format 1.
 
-Computes `shared/spec/model-format.md` (copied into the repo as the model-format spec)
-with NumPy and exact Python integers. It is deliberately short and plain: it is
+Computes the zynqnet model format 1 spec (`model-format.md`) with NumPy and exact
+Python integers. It is deliberately short and plain: it is
 the yardstick the Swift simulator, the generated hardware and the importers are
 compared against, so correctness beats speed.
 
@@ -30,8 +30,9 @@ IMAGE_KEYS = ("images", "x_test", "test_images", "x")
 LABEL_KEYS = ("labels", "y_test", "test_labels", "y")
 
 # Float image quantization: v = float32(x) / float32(scale) in float32, then
-# t = v + zx, also in float32 (the choice the zynqnet simulator documents), then
-# q = clamp(R(t)). See the report on pyrtlnet, which adds in float64 instead.
+# t = v + zx, also in float32 (the simulator's InputQuantizer does the same), then
+# q = clamp(R(t)). False: t = float64(v) + zx in float64. pyrtlnet itself does neither
+# (it divides in float64 too): see Tests/Fixtures/real/README.md.
 ADD_ZERO_IN_FLOAT32 = True
 
 
@@ -80,6 +81,14 @@ def _per_channel(z, key, out, lo, hi):
     return vals
 
 
+def _check_zero(key, zero, signed):
+    # Not in the spec's table; docs/spec-notes.md: a zero point outside its type's range
+    # makes relu's lo exceed hi, so it is refused.
+    lo, hi = _range(signed)
+    if not lo <= zero <= hi:
+        raise SpecError(f"{key}: {zero} is outside the {'int8' if signed else 'uint8'} range [{lo}, {hi}]")
+
+
 def parse_format1(z):
     """A format-1 mapping (np.load result or dict of arrays) -> plain model dict."""
     z = {k: np.asarray(z[k]) for k in z.keys()}
@@ -98,8 +107,8 @@ def parse_format1(z):
         raise SpecError("input.shape: expected a non-empty 1-D array of positive ints")
     shape = [int(v) for v in shape]
     scale = z[need("input.scale")]
-    if scale.dtype != np.float32 or scale.shape != ():
-        raise SpecError("input.scale: expected a float32 scalar")
+    if scale.dtype != np.float32 or scale.shape != () or not (np.isfinite(scale) and scale > 0):
+        raise SpecError("input.scale: expected a finite float32 scalar > 0")
     model = {
         "input_shape": shape,
         "input_signed": _flag(z, need("input.signed")),
@@ -110,6 +119,7 @@ def parse_format1(z):
     }
     if "input.rounding" in z:
         model["input_rounding"] = _str(z, need("input.rounding"), ("half_even", "trunc"))
+    _check_zero("input.zero", model["input_zero"], model["input_signed"])
     n_in = int(np.prod(shape))
     i = 0
     while f"layer{i}.kind" in z:
@@ -136,6 +146,7 @@ def parse_format1(z):
             "out_zero": _int_scalar(z, need(p + "output.zero")),
             "out_signed": _flag(z, need(p + "output.signed")),
         })
+        _check_zero(p + "output.zero", model["layers"][-1]["out_zero"], model["layers"][-1]["out_signed"])
         n_in = out
         i += 1
     if i == 0:
