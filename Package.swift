@@ -36,6 +36,7 @@ let package = Package(
             name: "zynqnet",
             dependencies: [
                 "ZynqNetModel",
+                "ZynqNetSim",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
