@@ -57,7 +57,7 @@ struct InferCommand: ParsableCommand {
         let model = try QuantizedModel.load(path: model)
         var set = try ImageSet.load(path: images, labels: labels)
         let engine = try Backends.make(backend, model: model)
-        var codes = try attribute(to: images) { try InputQuantizer(model: model).quantize(set.images, key: set.source) }
+        var codes = try attribute(to: images) { try InputQuantizer(model: model).quantize(set.images, key: set.key) }
         if let limit, limit < codes.count {
             codes = try codes.prefix(limit)
             set.labels = set.labels.map { Array($0.prefix(limit)) }
@@ -88,5 +88,13 @@ extension InputCodes {
     /// Images `range` of the batch.
     func slice(_ range: Range<Int>) throws -> InputCodes {
         try InputCodes(type: type, width: width, bytes: Array(bytes[range.lowerBound * width..<range.upperBound * width]))
+    }
+}
+
+extension ImageSet {
+    /// The member the images came from (`x_test` of `"f.npz['x_test']"`), or "images".
+    var key: String {
+        guard source.hasSuffix("']"), let open = source.range(of: "['", options: .backwards) else { return "images" }
+        return String(source[open.upperBound..<source.index(source.endIndex, offsetBy: -2)])
     }
 }
