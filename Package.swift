@@ -45,5 +45,7 @@ let package = Package(
             dependencies: ["ZynqNetModel"]
         ),
         .testTarget(name: "ZynqNetSimTests", dependencies: ["ZynqNetSim", "ZynqNetModel"]),
+        // Runs the built zynqnet executable end to end.
+        .testTarget(name: "ZynqNetCLITests", dependencies: ["zynqnet", "ZynqNetModel"]),
     ]
 )
