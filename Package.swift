@@ -18,10 +18,21 @@ let package = Package(
             name: "ZynqNetModel",
             dependencies: [.product(name: "ZIPFoundation", package: "ZIPFoundation")]
         ),
+        // Vivado Tcl generation, boards as data, manifest.json, yosys resource report.
+        .target(
+            name: "ZynqNetVivado",
+            dependencies: ["ZynqNetModel"]
+        ),
+        .testTarget(
+            name: "ZynqNetVivadoTests",
+            dependencies: ["ZynqNetVivado"],
+            exclude: ["Fixtures"]
+        ),
         .executableTarget(
             name: "zynqnet",
             dependencies: [
                 "ZynqNetModel",
+                "ZynqNetVivado",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

@@ -757,7 +757,10 @@ proc ::sv::core_step {cmd step after} {
     set p [::sv::parse $cmd {-kernel 0 -xrt_kernel 0} 1 1 $::sv::cur_args]
     ::sv::need_core $cmd [dict get $p args]
     foreach a $after {
-        if {$a ni $S(core,steps)} { ::sv::fail "$cmd: run [string map {_ ::} $a] first" }
+        if {$a ni $S(core,steps)} {
+            set step_cmd [dict get {package ipx::package_project xgui ipx::create_xgui_files checksums ipx::update_checksums integrity ipx::check_integrity} $a]
+            ::sv::fail "$cmd: run $step_cmd first"
+        }
     }
     lappend S(core,steps) $step
 }
