@@ -202,7 +202,7 @@ apply_bd_automation -rule xilinx.com:bd_rule:processing_system7 \
 if {!$use_board_preset} {
     set fallback {}
     foreach {name value} $cfg(ps7_fallback) { lappend fallback CONFIG.$name $value }
-    set_property -dict $fallback $ps7
+    if {[llength $fallback] > 0} { set_property -dict $fallback $ps7 }
 }
 set_property -dict [list \
     CONFIG.PCW_USE_M_AXI_GP0 1 \

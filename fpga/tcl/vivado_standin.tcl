@@ -1510,6 +1510,16 @@ proc validate_bd_design {args} {
             lappend errors "AXI-Stream width mismatch: $a is [lindex $da 3] bits, $b is [lindex $db 3] bits"
         }
     }
+    # AXI DMA: stream width <= memory-map width (PG022).
+    foreach c $S(bd_cells) {
+        if {$S(cell,$c,kind) ne "axi_dma"} { continue }
+        set cfg $S(cell,$c,config)
+        foreach {s m} {c_m_axis_mm2s_tdata_width c_m_axi_mm2s_data_width c_s_axis_s2mm_tdata_width c_m_axi_s2mm_data_width} {
+            if {[dict get $cfg $s] > [dict get $cfg $m]} {
+                lappend errors "/$c: $s [dict get $cfg $s] is wider than $m [dict get $cfg $m]"
+            }
+        }
+    }
     # All clocks from one source at the PS FCLK; the core's FREQ_HZ must agree unless "user".
     set fclk_net [::sv::net_of /$ps/FCLK_CLK0]
     foreach c $S(bd_cells) {
