@@ -55,6 +55,18 @@ import ZynqNetModel
         #expect(throws: ZynqError.self) { try Board.resolve("zedboard", environment: [:], executablePath: nil) }
     }
 
+    @Test func resolveFindsTheCheckoutsBoardsAboveTheExecutable() throws {
+        let root = try makeTempDir("checkout")
+        try FileManager.default.createDirectory(atPath: root + "/fpga/boards", withIntermediateDirectories: true)
+        let text = try readText(repoRoot + "/fpga/boards/zybo-z7-20.json")
+            .replacingOccurrences(of: "\"default_fclk_mhz\": 100", with: "\"default_fclk_mhz\": 125")
+        try writeText(text, root + "/fpga/boards/zybo-z7-20.json")
+        let b = try Board.resolve("zybo-z7-20", environment: [:], executablePath: root + "/.build/debug/zynqnet")
+        #expect(b.defaultFclkMHz == 125)
+        let file = try Board.resolve(root + "/fpga/boards/zybo-z7-20.json", environment: [:], executablePath: nil)
+        #expect(file.defaultFclkMHz == 125)
+    }
+
     /// Each bad value gives a one-line error naming the file and the key.
     @Test(arguments: [
         ("\"part\": \"xc7z020clg400-1\"", "\"part\": \"xc7z010clg400-1\"", "part"),
