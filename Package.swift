@@ -7,6 +7,8 @@ let package = Package(
     products: [
         .executable(name: "zynqnet", targets: ["zynqnet"]),
         .library(name: "ZynqNetModel", targets: ["ZynqNetModel"]),
+        .library(name: "ZynqNetHW", targets: ["ZynqNetHW"]),
+        .library(name: "ZynqNetCodegen", targets: ["ZynqNetCodegen"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -28,6 +30,11 @@ let package = Package(
             dependencies: ["ZynqNetVivado"],
             exclude: ["Fixtures"]
         ),
+        // Hardware contract: AXI-Lite register map, topology hash, widths, parameter image.
+        .target(name: "ZynqNetHW", dependencies: ["ZynqNetModel"]),
+        // Folding, resource model, Verilog generation (the RTL library is embedded).
+        .target(name: "ZynqNetCodegen", dependencies: ["ZynqNetHW", "ZynqNetModel"]),
+        .testTarget(name: "ZynqNetHWTests", dependencies: ["ZynqNetHW", "ZynqNetCodegen", "ZynqNetModel"]),
         .executableTarget(
             name: "zynqnet",
             dependencies: [
