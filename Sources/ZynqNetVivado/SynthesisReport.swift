@@ -76,7 +76,8 @@ public struct Resources: Equatable, Sendable {
     ]
     static let srlCells: Set<String> = ["SRL16E", "SRLC16E", "SRLC32E"]
     static let ffCells: Set<String> = ["FDRE", "FDSE", "FDCE", "FDPE", "LDCE", "LDPE"]
-    static let lutCells: Set<String> = ["LUT1", "LUT2", "LUT3", "LUT4", "LUT5", "LUT6"]
+    /// INV is a LUT1 in the fabric (Vivado may fold some into neighbours: an upper bound).
+    static let lutCells: Set<String> = ["LUT1", "LUT2", "LUT3", "LUT4", "LUT5", "LUT6", "INV"]
 
     public init(cells: [String: UInt64]) {
         func sum(_ names: Set<String>) -> UInt64 {

@@ -111,3 +111,38 @@ import ZynqNetModel
         }
     }
 }
+
+/// The RTL library (fpga/rtl, from branch `rtl`): the text parser must agree with yosys's own
+/// JSON statistics of the same run, on real library RTL.
+@Suite struct ReportOnRTLLibraryTests {
+    @Test func textParserAgreesWithYosysJSONOnTheMVAU() throws {
+        let rtl = repoRoot + "/fpga/rtl"
+        let files = try FileManager.default.contentsOfDirectory(atPath: rtl).filter { $0.hasSuffix(".v") }.sorted()
+        try #require(files.contains("zn_mvau.v"), "RTL library not merged")
+        let dir = try makeTempDir("mvau")
+        let script = files.map { "read_verilog -I\(rtl) \(rtl)/\($0)" }.joined(separator: "\n")
+            + "\nsynth_xilinx -family xc7 -top zn_mvau -flatten -noiopad -noclkbuf\n"
+            + "tee -q -o \(dir)/stat.txt stat\ntee -q -o \(dir)/stat.json stat -json\n"
+        try writeText(script, dir + "/s.ys")
+        let r = try run("yosys", ["-q", "-s", dir + "/s.ys"], cwd: dir)
+        #expect(r.status == 0, "\(r.stderr)")
+        let cells = try YosysStat.parseCells(try readText(dir + "/stat.txt"))
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: dir + "/stat.json"))) as? [String: Any])
+        let modules = try #require(json["modules"] as? [String: Any])
+        let mvau = try #require(modules["\\zn_mvau"] as? [String: Any])
+        let byType = try #require(mvau["num_cells_by_type"] as? [String: Int])
+        #expect(cells == byType.mapValues { UInt64($0) })
+        // The resource sums from the JSON counts, by the documented rules.
+        let res = Resources(cells: cells)
+        let luts = ["LUT1", "LUT2", "LUT3", "LUT4", "LUT5", "LUT6", "INV"].reduce(0) { $0 + (byType[$1] ?? 0) }
+        let ffs = ["FDRE", "FDSE", "FDCE", "FDPE", "LDCE", "LDPE"].reduce(0) { $0 + (byType[$1] ?? 0) }
+        #expect(res.lutLogic == UInt64(luts))
+        #expect(res.ff == UInt64(ffs))
+        #expect(res.dsp == UInt64(byType["DSP48E1"] ?? 0))
+        #expect(res.carry4 == UInt64(byType["CARRY4"] ?? 0))
+        #expect(res.lutram == UInt64(4 * (byType["RAM32M"] ?? 0) + 2 * (byType["RAM64X1D"] ?? 0) + 2 * (byType["RAM32X1D"] ?? 0)
+                                       + 4 * (byType["RAM64M"] ?? 0) + (byType["RAM64X1S"] ?? 0) + (byType["RAM32X1S"] ?? 0)
+                                       + 2 * (byType["RAM128X1S"] ?? 0) + 4 * (byType["RAM128X1D"] ?? 0) + 4 * (byType["RAM256X1S"] ?? 0)))
+        #expect(res.lut > 0 && res.ff > 0)
+    }
+}
