@@ -275,13 +275,20 @@ connect_bd_net [get_bd_pins fclk0_reset/peripheral_aresetn] {*}$pins
 
 # ---------------------------------------------------------------- fixed addresses
 # The runtime reads these from manifest.json; assign them explicitly and read them back.
+# A size as a number: decimal, 0x hex, or with a K/M/G suffix (as Vivado may print it).
+proc zn_bytes {v} {
+    if {[regexp {^([0-9]+)([KMG])$} $v -> n unit]} {
+        return [expr {wide($n) << [dict get {K 10 M 20 G 30} $unit]}]
+    }
+    return [expr {wide($v)}]
+}
 proc zn_assign {space segment offset range} {
     set seg [assign_bd_address -offset $offset -range $range \
                  -target_address_space [get_bd_addr_spaces $space] [get_bd_addr_segs $segment] -force]
     if {[llength $seg] != 1} { zn_fail "could not assign $segment in $space" }
     set got_offset [get_property OFFSET $seg]
     set got_range [get_property RANGE $seg]
-    if {$got_offset != $offset || $got_range != $range} {
+    if {[zn_bytes $got_offset] != [zn_bytes $offset] || [zn_bytes $got_range] != [zn_bytes $range]} {
         zn_fail "$segment in $space is at $got_offset (range $got_range), expected $offset (range $range)"
     }
     puts [format "zynqnet: %-28s %-24s offset 0x%08X range 0x%08X" $space $segment $offset $range]

@@ -433,7 +433,14 @@ proc ::sv::getprop {obj name} {
             if {![info exists S(mseg,$obj,offset)]} { ::sv::fail "get_property: '$obj' is not an assigned segment" }
             switch -- $lname {
                 offset { return [format 0x%08X $S(mseg,$obj,offset)] }
-                range { return [format 0x%08X $S(mseg,$obj,range)] }
+                range {
+                    # Printed with a unit, the least convenient form a script may meet.
+                    set r $S(mseg,$obj,range)
+                    foreach {shift unit} {30 G 20 M 10 K} {
+                        if {$r >= (1 << $shift) && $r % (1 << $shift) == 0} { return "[expr {$r >> $shift}]$unit" }
+                    }
+                    return $r
+                }
             }
             ::sv::fail "get_property: unknown address segment property '$name'"
         }
