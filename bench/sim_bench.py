@@ -18,7 +18,7 @@ bench/out/fmnist_t10k.npz) and the same 784-128-10 int8 format-1 model
                AVX2 kernel saturates pairs of products to int16, so it is reported, not required
                to be exact
 
-Each is timed best-of --repeat; each one's outputs are compared with zynqnet's (fraction of
+Each is timed best-of --repeat, in interleaved rounds; each one's outputs are compared with zynqnet's (fraction of
 images with the same prediction and with identical output vectors) and with
 tools/reference.py (exact Python ints). Run through bench/sim_bench.sh, which makes the venv.
 """
@@ -51,16 +51,6 @@ def make_images(path):
         labels = np.frombuffer(f.read(), np.uint8, offset=8).astype(np.int64)
     os.makedirs(os.path.dirname(path), exist_ok=True)
     ref.save_npz(path, {"images": images, "labels": labels})
-
-
-def best_of(repeat, fn):
-    best, result = None, None
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        result = fn()
-        dt = time.perf_counter() - t0
-        best = dt if best is None else min(best, dt)
-    return best, result
 
 
 # ------------------------------------------------------------------------ NumPy
@@ -199,35 +189,36 @@ def main():
     ref_out = ref_outs[-1]
     print(f"tools/reference.py (exact ints) took {time.perf_counter() - t0:.2f} s; accuracy {np.mean(ref_pred == labels):.4f}")
 
-    results = {}
+    # Each runner does one timed run and returns (seconds, outputs, predictions). The rounds are
+    # interleaved (one run of every backend per round) so a busy machine hurts all alike;
+    # each backend keeps its best round.
+    runners, notes, must_be_exact = {}, {}, {}
+    tmpdir = tempfile.TemporaryDirectory()
 
-    # zynqnet
     if os.access(a.zynqnet, os.X_OK):
-        best = None
-        with tempfile.TemporaryDirectory() as td:
-            out = os.path.join(td, "out.npz")
-            for _ in range(a.repeat):
-                cp = subprocess.run([a.zynqnet, "infer", a.images, "--model", a.model, "--json", "--output", out],
-                                    capture_output=True, text=True)
-                if cp.returncode != 0:
-                    print(f"zynqnet failed ({cp.returncode}): {cp.stderr.strip()}")
-                    best = None
-                    break
-                info = json.loads(cp.stdout)
-                if best is None or info["seconds"] < best["seconds"]:
-                    best = info
-            if best is not None:
-                with np.load(out) as z:
-                    results["zynqnet"] = dict(seconds=best["seconds"], ips=best["images_per_second"],
-                                              out=z["outputs"].astype(np.int64), pred=z["predictions"].astype(np.int64),
-                                              note=f"{best.get('backend', 'sim')}, all cores")
+        out_path = os.path.join(tmpdir.name, "out.npz")
+
+        def run_zynqnet():
+            cp = subprocess.run([a.zynqnet, "infer", a.images, "--model", a.model, "--json", "--output", out_path],
+                                capture_output=True, text=True)
+            if cp.returncode != 0:
+                raise RuntimeError(f"zynqnet failed ({cp.returncode}): {cp.stderr.strip()}")
+            info = json.loads(cp.stdout)
+            notes["zynqnet"] = f"{info.get('backend', 'sim')}, all cores (its JSON seconds)"
+            with np.load(out_path) as z:
+                return info["seconds"], z["outputs"].astype(np.int64), z["predictions"].astype(np.int64)
+        runners["zynqnet"] = run_zynqnet
     else:
         print(f"zynqnet not found at {a.zynqnet} (set ZYNQNET or build it): skipped")
 
-    # NumPy
     layers = numpy_prepare(model)
-    sec, (out, pred) = best_of(a.repeat, lambda: numpy_run(model, layers, images))
-    results["numpy"] = dict(seconds=sec, ips=n / sec, out=out, pred=pred, note=f"numpy {np.__version__}, int64, 1 thread")
+
+    def run_numpy():
+        t0 = time.perf_counter()
+        out, pred = numpy_run(model, layers, images)
+        return time.perf_counter() - t0, out, pred
+    runners["numpy"] = run_numpy
+    notes["numpy"] = f"numpy {np.__version__}, int64, 1 thread"
 
     # onnxruntime: U8U8 (exact) and U8S8 (the usual choice; inexact on AVX2 without VNNI)
     try:
@@ -238,13 +229,33 @@ def main():
             so.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
             sess = ort.InferenceSession(onnx_model(model, wt), so, providers=["CPUExecutionProvider"])
             sess.run(None, feed)  # warm-up
-            sec, res = best_of(a.repeat, lambda: sess.run(None, feed))
-            out = res[0].astype(np.int64)
-            results[name] = dict(seconds=sec, ips=n / sec, out=out, pred=np.argmax(out, axis=1), must_be_exact=wt == "u8",
-                                 note=f"onnxruntime {ort.__version__}, MatMulInteger {'u8u8' if wt == 'u8' else 'u8s8'}, "
-                                      f"default threads")
+
+            def run_ort(sess=sess):
+                t0 = time.perf_counter()
+                out = sess.run(None, feed)[0]
+                dt = time.perf_counter() - t0
+                out = out.astype(np.int64)
+                return dt, out, np.argmax(out, axis=1)
+            runners[name] = run_ort
+            must_be_exact[name] = wt == "u8"
+            notes[name] = f"onnxruntime {ort.__version__}, MatMulInteger {'u8u8' if wt == 'u8' else 'u8s8'}, default threads"
     except ImportError as e:
         print(f"onnxruntime not available ({e}): skipped (run bench/sim_bench.sh)")
+
+    results = {}
+    for _ in range(a.repeat):
+        for name, fn in list(runners.items()):
+            try:
+                sec, out, pred = fn()
+            except RuntimeError as e:
+                print(e)
+                del runners[name]
+                results.pop(name, None)
+                continue
+            if name not in results or sec < results[name]["seconds"]:
+                results[name] = dict(seconds=sec, ips=n / sec, out=out, pred=pred, note=notes[name],
+                                     must_be_exact=must_be_exact.get(name, True))
+    tmpdir.cleanup()
 
     base = results.get("zynqnet")
     print()
