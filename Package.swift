@@ -32,6 +32,8 @@ let package = Package(
         .target(name: "CZynqKernels"),
         // The bit-exact simulator of the spec: reference (Int128) and fast (SIMD, parallel).
         .target(name: "ZynqNetSim", dependencies: ["ZynqNetModel", "CZynqKernels"]),
+        // Speed of the simulator alone: `swift run -c release simbench [N] [threads]`.
+        .executableTarget(name: "simbench", dependencies: ["ZynqNetSim"]),
         .executableTarget(
             name: "zynqnet",
             dependencies: [

@@ -21,4 +21,22 @@ import ZynqNetModel
             #expect(try sim.runLayers(inputs, image: i) == reference.runLayers(inputs.image(i)), "seed \(seed) kernel \(kernel)")
         }
     }
+
+    /// Batches of every awkward size, cut into chunks for 1…7 threads: the same results.
+    @Test func batchSplitting() throws {
+        var g = SplitMix64(seed: 99)
+        let model = randomModel(&g, layers: 2, maxWidth: 20, inWidth: 17)
+        let inputs = try randomCodes(&g, model: model, count: 300)
+        let expected = try ReferenceSimulator(model: model).run(inputs)
+        for count in [0, 1, 3, 4, 5, 63, 64, 65, 129, 300] {
+            let part = try InputCodes(type: inputs.type, width: inputs.width, bytes: Array(inputs.bytes[0..<(count * inputs.width)]))
+            for threads in [1, 2, 3, 7] {
+                let got = try Simulator(model: model, threads: threads).run(part)
+                #expect(got.count == count && got.outputs == Array(expected.outputs[0..<(count * expected.classes)]),
+                        "count \(count) threads \(threads)")
+                #expect(got.predictions == Array(expected.predictions[0..<count]))
+            }
+        }
+        #expect(throws: ZynqError(key: "threads", "must be at least 1, got 0")) { try Simulator(model: model, threads: 0) }
+    }
 }
