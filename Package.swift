@@ -38,6 +38,7 @@ let package = Package(
             name: "zynqnet",
             dependencies: [
                 "ZynqNetModel",
+                "ZynqNetSim",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -46,5 +47,7 @@ let package = Package(
             dependencies: ["ZynqNetModel"]
         ),
         .testTarget(name: "ZynqNetSimTests", dependencies: ["ZynqNetSim", "ZynqNetModel"]),
+        // Runs the built zynqnet executable end to end.
+        .testTarget(name: "ZynqNetCLITests", dependencies: ["zynqnet", "ZynqNetModel"]),
     ]
 )
