@@ -6,6 +6,7 @@ import ZynqNetModel
     /// Many random models (widths 1…300, random M/s including the extremes, int8 and uint8
     /// everywhere): the fast simulator equals the Int128 reference exactly, on every kernel
     /// this machine has, for the last layer and for every intermediate layer.
+    @available(macOS 15.0, iOS 18.0, *)  // Int128 (ReferenceSimulator)
     @Test(arguments: 0..<24)
     func randomModels(seed: UInt64) throws {
         var g = SplitMix64(seed: 0xC0FFEE &+ seed)
@@ -23,6 +24,7 @@ import ZynqNetModel
     }
 
     /// Batches of every awkward size, cut into chunks for 1…7 threads: the same results.
+    @available(macOS 15.0, iOS 18.0, *)  // Int128 (ReferenceSimulator)
     @Test func batchSplitting() throws {
         var g = SplitMix64(seed: 99)
         let model = randomModel(&g, layers: 2, maxWidth: 20, inWidth: 17)
