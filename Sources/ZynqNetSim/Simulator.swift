@@ -193,8 +193,8 @@ public final class Simulator: Sendable {
         try check(inputs)
         let n = inputs.count, classes = model.outputCount
         if n == 0 { return SimResult(outputs: [], count: 0, classes: classes) }
-        // Chunks of up to 64 images (multiples of 4, the kernels' tile), about 4 per worker.
-        let chunk = min(64, max(4, (n + threads * 4 - 1) / (threads * 4) + 3) / 4 * 4)
+        // Chunks of 2…64 images (the AVX2 tile takes images in pairs), about 4 per worker.
+        let chunk = min(64, max(2, (n + threads * 4 - 1) / (threads * 4)))
         let chunks = (n + chunk - 1) / chunk
         let workers = min(threads, chunks)
         let outputs = [Int32](unsafeUninitializedCapacity: n * classes) { buffer, initialized in
