@@ -49,6 +49,8 @@ let package = Package(
         // Folding, resource model, Verilog generation (the RTL library is embedded).
         .target(name: "ZynqNetCodegen", dependencies: ["ZynqNetHW", "ZynqNetModel"]),
         .testTarget(name: "ZynqNetHWTests", dependencies: ["ZynqNetHW", "ZynqNetCodegen", "ZynqNetModel"]),
+        // Speed of the simulator alone: `swift run -c release simbench [N] [threads]`.
+        .executableTarget(name: "simbench", dependencies: ["ZynqNetSim"]),
         .executableTarget(
             name: "zynqnet",
             dependencies: [
