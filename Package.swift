@@ -18,6 +18,20 @@ let package = Package(
             name: "ZynqNetModel",
             dependencies: [.product(name: "ZIPFoundation", package: "ZIPFoundation")]
         ),
+        // Float kernels (SGEMM, Adam, softmax) for training, -O3 even in debug builds.
+        .target(
+            name: "CZynqNetKernels",
+            cSettings: [.unsafeFlags(["-O3"])]
+        ),
+        // Float training, post-training quantization and QAT of dense ReLU MLPs.
+        .target(
+            name: "ZynqNetTrain",
+            dependencies: ["ZynqNetModel", "CZynqNetKernels"]
+        ),
+        .testTarget(
+            name: "ZynqNetTrainTests",
+            dependencies: ["ZynqNetTrain", "ZynqNetModel"]
+        ),
         .executableTarget(
             name: "zynqnet",
             dependencies: [
