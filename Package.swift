@@ -16,7 +16,16 @@ let package = Package(
         // Model IR, file formats (npy, npz, IDX), format-1 models and importers.
         .target(
             name: "ZynqNetModel",
-            dependencies: [.product(name: "ZIPFoundation", package: "ZIPFoundation")]
+            dependencies: [
+                "CZlibIO",
+                .product(name: "ZIPFoundation", package: "ZIPFoundation"),
+            ]
+        ),
+        // zlib (raw inflate + CRC-32) for the npz and gzip readers.
+        .systemLibrary(
+            name: "CZlibIO",
+            pkgConfig: "zlib",
+            providers: [.apt(["zlib1g-dev"]), .brew(["zlib"])]
         ),
         // Float kernels (SGEMM, Adam, softmax) for training, -O3 even in debug builds.
         .target(
@@ -38,6 +47,10 @@ let package = Package(
                 "ZynqNetModel",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
+        ),
+        .testTarget(
+            name: "ZynqNetModelTests",
+            dependencies: ["ZynqNetModel"]
         ),
     ]
 )
