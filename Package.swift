@@ -7,6 +7,7 @@ let package = Package(
     products: [
         .executable(name: "zynqnet", targets: ["zynqnet"]),
         .library(name: "ZynqNetModel", targets: ["ZynqNetModel"]),
+        .library(name: "ZynqNetSim", targets: ["ZynqNetSim"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -27,6 +28,10 @@ let package = Package(
             pkgConfig: "zlib",
             providers: [.apt(["zlib1g-dev"]), .brew(["zlib"])]
         ),
+        // int16 dot-product kernels (SSE2/AVX2 chosen at run time, NEON, portable C).
+        .target(name: "CZynqKernels"),
+        // The bit-exact simulator of the spec: reference (Int128) and fast (SIMD, parallel).
+        .target(name: "ZynqNetSim", dependencies: ["ZynqNetModel", "CZynqKernels"]),
         // Float kernels (SGEMM, Adam, softmax) for training, -O3 even in debug builds.
         .target(
             name: "CZynqNetKernels",
@@ -35,11 +40,11 @@ let package = Package(
         // Float training, post-training quantization and QAT of dense ReLU MLPs.
         .target(
             name: "ZynqNetTrain",
-            dependencies: ["ZynqNetModel", "CZynqNetKernels"]
+            dependencies: ["ZynqNetModel", "ZynqNetSim", "CZynqNetKernels"]
         ),
         .testTarget(
             name: "ZynqNetTrainTests",
-            dependencies: ["ZynqNetTrain", "ZynqNetModel"]
+            dependencies: ["ZynqNetTrain", "ZynqNetModel", "ZynqNetSim"]
         ),
         .executableTarget(
             name: "zynqnet",
@@ -52,5 +57,6 @@ let package = Package(
             name: "ZynqNetModelTests",
             dependencies: ["ZynqNetModel"]
         ),
+        .testTarget(name: "ZynqNetSimTests", dependencies: ["ZynqNetSim", "ZynqNetModel"]),
     ]
 )
