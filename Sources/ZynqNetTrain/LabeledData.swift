@@ -21,13 +21,17 @@ public struct LabeledData: Sendable {
     public var classNames: [String]?
     /// Where the data came from (for messages).
     public var source: String
+    /// Whether float features are standardized (per feature) for training: true for
+    /// tabular data, false for float images (whose quiet border pixels would otherwise
+    /// blow up the folded first-layer weights). Bytes are never standardized.
+    public var standardize: Bool
 
     public var featureCount: Int { shape.reduce(1, *) }
     public var count: Int { labels.count }
     public var isBytes: Bool { if case .bytes = features { true } else { false } }
 
     public init(features: Features, shape: [Int], labels: [Int32], classCount: Int? = nil,
-                classNames: [String]? = nil, source: String) throws {
+                classNames: [String]? = nil, source: String, standardize: Bool = true) throws {
         let n = shape.reduce(1, *)
         guard !shape.isEmpty, shape.allSatisfy({ $0 > 0 }) else {
             throw ZynqError(file: source, "sample shape \(shape) must have positive dimensions")
@@ -59,6 +63,7 @@ public struct LabeledData: Sendable {
         self.classCount = classes
         self.classNames = classNames
         self.source = source
+        self.standardize = standardize
     }
 
     /// The samples at `indices`, in that order.
@@ -109,7 +114,7 @@ public struct LabeledData: Sendable {
     /// Per-feature mean and 1/std of float features (std floored so constant features
     /// stay finite); nil for byte images, which are not standardized.
     func standardization() -> (mean: [Float], invStd: [Float])? {
-        guard case .floats(let f) = features else { return nil }
+        guard standardize, case .floats(let f) = features else { return nil }
         let n = featureCount
         var mean = [Double](repeating: 0, count: n)
         var sq = [Double](repeating: 0, count: n)

@@ -1,6 +1,7 @@
 import CZynqNetKernels
 import Foundation
 import ZynqNetModel
+import ZynqNetSim
 
 /// How the model's input is quantized: `InputSpec` minus the shape.
 public struct InputQuantization: Sendable, Equatable {
@@ -28,12 +29,15 @@ public struct InputQuantization: Sendable, Equatable {
         return InputQuantization(type: type, scale: scale, zero: min(max(zero, type.min), type.max))
     }
 
-    /// The spec's float-image path with `half_even`: v = float32(x) / float32(scale) in
-    /// float32, q = clamp(round_half_even(v + zero)) (v + zero summed exactly).
+    /// The spec's float-image path with `half_even`, exactly as the simulator computes it
+    /// (`InputQuantizer`): v = float32(x) / float32(scale), q = clamp(R(v + float32(zero))).
     public func quantize(_ x: Float) -> Int32 {
-        let v = x / scale
-        let r = (Double(v) + Double(zero)).rounded(.toNearestOrEven)
-        return Int32(min(max(r, Double(type.min)), Double(type.max)))
+        InputQuantizer(input: spec(shape: [1])).code(x) ?? zero
+    }
+
+    /// The `InputSpec` of a model with this input quantization.
+    public func spec(shape: [Int]) -> InputSpec {
+        InputSpec(shape: shape, type: type, zero: zero, scale: scale, rounding: .halfEven)
     }
 
     /// The real value of code q: scale · (q − zero).
@@ -146,8 +150,7 @@ public enum Quantizer {
                 rounding: .halfUp, relu: out.relu, outputZero: out.zero, outputType: out.type))
             sIn = out.scale
         }
-        let spec = InputSpec(shape: inputShape, type: input.type, zero: input.zero, scale: input.scale, rounding: .halfEven)
-        return (QuantizedModel(input: spec, layers: layers), warnings)
+        return (QuantizedModel(input: input.spec(shape: inputShape), layers: layers), warnings)
     }
 
     /// The MNIST notebook's export (`shared/seeds/003`): per-tensor symmetric int8

@@ -76,6 +76,8 @@ public struct TrainOutcome: Sendable {
     public var warnings: [String]
     /// Float accuracy of `floatNetwork` on the test data (nil without test data).
     public var floatTestAccuracy: Double?
+    /// Accuracy of `model` on the test data, from the bit-exact simulator.
+    public var quantizedTestAccuracy: Double?
     public var epochs: [EpochReport]
     /// Wall time of float training epochs (seconds each).
     public var floatEpochSeconds: [Double]
@@ -201,9 +203,10 @@ public enum Trainer {
                                            perChannel: q.perChannel, sequential: true, threads: options.threads)
             (model, warnings) = try Quantizer.export(net, inputShape: all.shape, input: input, outputs: outs, perChannel: q.perChannel)
         }
+        let quantizedTest = try test.map { try QuantizedEvaluation.accuracy(model, on: $0) }
         return TrainOutcome(
             floatNetwork: floatNet, quantizedFrom: net, model: model, input: input, warnings: warnings,
-            floatTestAccuracy: floatTest, epochs: reports, floatEpochSeconds: epochSeconds,
+            floatTestAccuracy: floatTest, quantizedTestAccuracy: quantizedTest, epochs: reports, floatEpochSeconds: epochSeconds,
             seconds: Date().timeIntervalSince(start))
     }
 
