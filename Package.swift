@@ -50,6 +50,7 @@ let package = Package(
             name: "zynqnet",
             dependencies: [
                 "ZynqNetModel",
+                "ZynqNetSim",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
