@@ -51,6 +51,7 @@ let package = Package(
             dependencies: [
                 "ZynqNetModel",
                 "ZynqNetSim",
+                "ZynqNetTrain",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

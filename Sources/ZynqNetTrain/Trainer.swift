@@ -73,6 +73,9 @@ public struct TrainOutcome: Sendable {
     public var quantizedFrom: FloatMLP
     public var model: QuantizedModel
     public var input: InputQuantization
+    /// The real-valued grid of every layer's output in `model` (shift-only: the calibrated
+    /// scales the shifts were derived from, zero points 0).
+    public var outputs: [ActivationQuantization]
     public var warnings: [String]
     /// Float accuracy of `floatNetwork` on the test data (nil without test data).
     public var floatTestAccuracy: Double?
@@ -192,20 +195,24 @@ public enum Trainer {
         }
 
         let model: QuantizedModel
+        let outs: [ActivationQuantization]
         var warnings: [String] = []
         if q.shiftOnly {
             let ranges = Calibration.ranges(of: net, data: calib, input: input, type: .uint8, perChannel: false,
                                             sequential: false, threads: options.threads)
             let scales = ranges.map { max($0.hi, 1e-8) / 255 }
+            outs = scales.enumerated().map { l, s in
+                ActivationQuantization(scale: s, zero: 0, type: .uint8, relu: l < scales.count - 1)
+            }
             (model, warnings) = Quantizer.exportShiftOnly(net, inputShape: all.shape, inputScale: input.scale, outputScales: scales)
         } else {
-            let outs = Calibration.outputs(of: net, data: calib, input: input, type: q.activations,
-                                           perChannel: q.perChannel, sequential: true, threads: options.threads)
+            outs = Calibration.outputs(of: net, data: calib, input: input, type: q.activations,
+                                       perChannel: q.perChannel, sequential: true, threads: options.threads)
             (model, warnings) = try Quantizer.export(net, inputShape: all.shape, input: input, outputs: outs, perChannel: q.perChannel)
         }
         let quantizedTest = try test.map { try QuantizedEvaluation.accuracy(model, on: $0) }
         return TrainOutcome(
-            floatNetwork: floatNet, quantizedFrom: net, model: model, input: input, warnings: warnings,
+            floatNetwork: floatNet, quantizedFrom: net, model: model, input: input, outputs: outs, warnings: warnings,
             floatTestAccuracy: floatTest, quantizedTestAccuracy: quantizedTest, epochs: reports, floatEpochSeconds: epochSeconds,
             seconds: Date().timeIntervalSince(start))
     }
