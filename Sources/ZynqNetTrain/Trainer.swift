@@ -82,6 +82,9 @@ public struct TrainOutcome: Sendable {
     /// Accuracy of `model` on the test data, from the bit-exact simulator.
     public var quantizedTestAccuracy: Double?
     public var epochs: [EpochReport]
+    /// Samples trained on and held out for validation.
+    public var trainCount: Int
+    public var validationCount: Int
     /// Wall time of float training epochs (seconds each).
     public var floatEpochSeconds: [Double]
     public var seconds: Double
@@ -213,7 +216,8 @@ public enum Trainer {
         let quantizedTest = try test.map { try QuantizedEvaluation.accuracy(model, on: $0) }
         return TrainOutcome(
             floatNetwork: floatNet, quantizedFrom: net, model: model, input: input, outputs: outs, warnings: warnings,
-            floatTestAccuracy: floatTest, quantizedTestAccuracy: quantizedTest, epochs: reports, floatEpochSeconds: epochSeconds,
+            floatTestAccuracy: floatTest, quantizedTestAccuracy: quantizedTest, epochs: reports,
+            trainCount: trainRaw.count, validationCount: valRaw?.count ?? 0, floatEpochSeconds: epochSeconds,
             seconds: Date().timeIntervalSince(start))
     }
 

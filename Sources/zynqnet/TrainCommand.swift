@@ -100,6 +100,9 @@ struct TrainCommand: ParsableCommand {
     @Option(name: [.short, .customLong("output")], help: "Where to write the model (.npz, format 1).")
     var output: String
 
+    @Option(name: .long, help: "Also write the test set (images, labels) to this .npz, for `zynqnet infer`.")
+    var saveTestSet: String?
+
     @Flag(name: .long, help: "Print one JSON object (float_accuracy, quantized_accuracy, epochs, seconds, …).")
     var json = false
 
@@ -138,6 +141,9 @@ struct TrainCommand: ParsableCommand {
         guard calibration >= 1 else { throw ValidationError("--calibration must be at least 1, not \(calibration)") }
         if let threads, threads < 1 { throw ValidationError("--threads must be at least 1, not \(threads)") }
         guard output.hasSuffix(".npz") else { throw ValidationError("--output must name an .npz file, not '\(output)'") }
+        if let saveTestSet, !saveTestSet.hasSuffix(".npz") {
+            throw ValidationError("--save-test-set must name an .npz file, not '\(saveTestSet)'")
+        }
         if labels != nil && dataset == "fashion-mnist" { throw ValidationError("--labels is not used with fashion-mnist") }
         if testLabels != nil && testDataset == nil { throw ValidationError("--test-labels needs --test-dataset") }
     }
@@ -176,6 +182,12 @@ struct TrainCommand: ParsableCommand {
             train: data.train, test: data.test, options: options, quantization: quantization,
             progress: { progress.handle($0) })
         try outcome.model.save(to: output)
+        if let saveTestSet, let test = data.test {
+            try NPZ.write([
+                ("images", QuantizedEvaluation.images(test)),
+                ("labels", NDArray(shape: [test.count], storage: .int64(test.labels.map { Int64($0) }))),
+            ], to: saveTestSet)
+        }
 
         let floatEpochs = outcome.floatEpochSeconds
         let meanEpoch = floatEpochs.reduce(0, +) / Double(max(1, floatEpochs.count))
@@ -187,7 +199,8 @@ struct TrainCommand: ParsableCommand {
                 ("qat_epochs", String(options.qatEpochs)),
                 ("seconds", String(format: "%.3f", outcome.seconds)),
                 ("epoch_seconds", String(format: "%.3f", meanEpoch)),
-                ("train_samples", String(data.train.count)),
+                ("train_samples", String(outcome.trainCount)),
+                ("validation_samples", String(outcome.validationCount)),
                 ("test_samples", String(data.test?.count ?? 0)),
                 ("layers", "[" + options.sizes.map(String.init).joined(separator: ",") + "]"),
                 ("output", jsonString(output)),
