@@ -51,12 +51,27 @@ let package = Package(
         .testTarget(name: "ZynqNetHWTests", dependencies: ["ZynqNetHW", "ZynqNetCodegen", "ZynqNetModel"]),
         // Speed of the simulator alone: `swift run -c release simbench [N] [threads]`.
         .executableTarget(name: "simbench", dependencies: ["ZynqNetSim"]),
+        // Float kernels (SGEMM, Adam, softmax) for training, -O3 even in debug builds.
+        .target(
+            name: "CZynqNetKernels",
+            cSettings: [.unsafeFlags(["-O3"])]
+        ),
+        // Float training, post-training quantization and QAT of dense ReLU MLPs.
+        .target(
+            name: "ZynqNetTrain",
+            dependencies: ["ZynqNetModel", "ZynqNetSim", "CZynqNetKernels"]
+        ),
+        .testTarget(
+            name: "ZynqNetTrainTests",
+            dependencies: ["ZynqNetTrain", "ZynqNetModel", "ZynqNetSim"]
+        ),
         .executableTarget(
             name: "zynqnet",
             dependencies: [
                 "ZynqNetModel",
                 "ZynqNetSim",
                 "ZynqNetVivado",
+                "ZynqNetTrain",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
