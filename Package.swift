@@ -7,6 +7,7 @@ let package = Package(
     products: [
         .executable(name: "zynqnet", targets: ["zynqnet"]),
         .library(name: "ZynqNetModel", targets: ["ZynqNetModel"]),
+        .library(name: "ZynqNetSim", targets: ["ZynqNetSim"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -27,10 +28,15 @@ let package = Package(
             pkgConfig: "zlib",
             providers: [.apt(["zlib1g-dev"]), .brew(["zlib"])]
         ),
+        // int16 dot-product kernels (SSE2/AVX2 chosen at run time, NEON, portable C).
+        .target(name: "CZynqKernels"),
+        // The bit-exact simulator of the spec: reference (Int128) and fast (SIMD, parallel).
+        .target(name: "ZynqNetSim", dependencies: ["ZynqNetModel", "CZynqKernels"]),
         .executableTarget(
             name: "zynqnet",
             dependencies: [
                 "ZynqNetModel",
+                "ZynqNetSim",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -38,5 +44,6 @@ let package = Package(
             name: "ZynqNetModelTests",
             dependencies: ["ZynqNetModel"]
         ),
+        .testTarget(name: "ZynqNetSimTests", dependencies: ["ZynqNetSim", "ZynqNetModel"]),
     ]
 )
