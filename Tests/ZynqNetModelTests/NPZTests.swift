@@ -114,6 +114,27 @@ struct NPZTests {
         #expect(e?.message.contains("local header at offset") == true)
     }
 
+    @Test func overlappingMembersAreRejected() throws {
+        // Duplicate the central directory entry of "big.npy": two members share one local header and
+        // data (the overlapping-entries zip bomb). The fixture has no archive comment.
+        var b = try Fixtures.bytes("npz/deflated.npz")
+        let (_, central) = try #require(Self.offsets(b, member: "big.npy"))
+        func u16(_ i: Int) -> Int { Int(b[i]) | Int(b[i + 1]) << 8 }
+        let entryLength = 46 + u16(central + 28) + u16(central + 30) + u16(central + 32)
+        let entry = Array(b[central ..< central + entryLength])
+        let eocd = b.count - 22
+        #expect(b[eocd] == 0x50 && b[eocd + 1] == 0x4B && b[eocd + 2] == 5 && b[eocd + 3] == 6)
+        b.insert(contentsOf: entry, at: eocd)
+        let e = eocd + entryLength
+        let n = u16(e + 10) + 1
+        b[e + 8] = UInt8(n & 0xFF); b[e + 9] = UInt8(n >> 8)
+        b[e + 10] = UInt8(n & 0xFF); b[e + 11] = UInt8(n >> 8)
+        let size = u16(e + 12) + entryLength
+        b[e + 12] = UInt8(size & 0xFF); b[e + 13] = UInt8(size >> 8)
+        let err = Fixtures.expectZynqError("overlap") { _ = try NPZ.read(bytes: b, name: "o.npz") }
+        #expect(err?.description == "o.npz: 'big': member overlaps 'big.npy': corrupt zip")
+    }
+
     @Test func declaredSizesAreSanityChecked() throws {
         let bytes = try Fixtures.bytes("npz/deflated.npz")
         let (_, central) = try #require(Self.offsets(bytes, member: "big.npy"))
