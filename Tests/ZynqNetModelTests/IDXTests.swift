@@ -146,11 +146,10 @@ struct FashionMNISTTests {
 
     @Test(.enabled(if: present, "dataset-fashion-mnist not installed"))
     func t10k() throws {
-        let clock = ContinuousClock()
         var a = NDArray(shape: [], storage: .uint8([]))
-        let elapsed = try clock.measure { a = try IDX.read(path: Self.images) }
-        print("IDX.read of t10k images (gzip): \(elapsed)")
-        #expect(elapsed < .seconds(2))  // debug builds; release measured well under 100 ms
+        let cpu = try Fixtures.threadCPUSeconds { a = try IDX.read(path: Self.images) }
+        print("IDX.read of t10k images (gzip): \(cpu) s CPU")
+        #expect(cpu < 1)  // generous for debug builds; release takes about 40 ms
         #expect(a.shape == [10000, 28, 28])
         let raw = try Self.gunzip(Self.images)
         #expect(raw.count == 16 + 10000 * 784)
@@ -170,12 +169,14 @@ struct FashionMNISTTests {
         defer { try? FileManager.default.removeItem(at: dir) }
         for compressed in [true, false] {
             let path = dir.appendingPathComponent("fm\(compressed).npz").path
-            try NPZ.write([("x_test", NDArray(shape: [10000, 784], storage: images.storage))], to: path, compressed: compressed)
-            let clock = ContinuousClock()
+            let writeCPU = try Fixtures.threadCPUSeconds {
+                try NPZ.write([("x_test", NDArray(shape: [10000, 784], storage: images.storage))], to: path, compressed: compressed)
+            }
+            print("NPZ.write of 10000x784 uint8 (\(compressed ? "deflated" : "stored")): \(writeCPU) s CPU")
             var set: ImageSet?
-            let t = try clock.measure { set = try ImageSet.load(path: path) }
-            print("ImageSet.load of 10000x784 uint8 npz (\(compressed ? "deflated" : "stored")): \(t)")
-            #expect(t < .seconds(2))
+            let cpu = try Fixtures.threadCPUSeconds { set = try ImageSet.load(path: path) }
+            print("ImageSet.load of 10000x784 uint8 npz (\(compressed ? "deflated" : "stored")): \(cpu) s CPU")
+            #expect(cpu < 1)  // generous for debug builds; release takes about 10 ms (stored) and 40 ms (deflated)
             #expect(set?.images.storage == images.storage)
             #expect(set?.images.shape == [10000, 784])
         }
