@@ -29,8 +29,7 @@ extension ImageSet {
     /// The file type is recognised from its contents, not its name.
     public static func load(path: String, labels labelsPath: String? = nil) throws -> ImageSet {
         let bytes = try FileBytes.read(path: path)
-        var images: NDArray
-        var imagesKey: String?
+        let images: NDArray
         var labels: [Int]?
         var source = path
 
@@ -49,7 +48,6 @@ extension ImageSet {
                 throw ZynqError(file: path, "no images: expected one of 'images', 'x_test', 'test_images', 'x' (found \(present.isEmpty ? "no arrays" : present))")
             }
             images = found
-            imagesKey = key
             source = "\(path)['\(key)']"
             try checkImages(images, file: path, key: key)
             if labelsPath == nil, let lkey = labelKeys.first(where: { byKey[$0] != nil }), let l = byKey[lkey] {
@@ -64,7 +62,6 @@ extension ImageSet {
         case .unknown:
             throw ZynqError(file: path, "not an image file: expected .npz, .npy or IDX (plain or gzip)")
         }
-        _ = imagesKey
 
         if let labelsPath {
             let lbytes = try FileBytes.read(path: labelsPath)
