@@ -1,7 +1,8 @@
-// libFuzzer entry for the outside-file parsers: .npy, .npz (zip + inflate) and IDX (plain/gzip).
-// Built and run by scripts/fuzz.sh, compiled together with the reader sources of ZynqNetModel
-// (one module, so internal parsers are reachable). Every input goes through every parser; a parser
-// may throw but must never trap, hang or touch memory it does not own (ASan watches).
+// libFuzzer entry for the outside-file parsers: .npy, .npz (zip + inflate), IDX (plain/gzip) and
+// ImageSet.load(bytes:) on top. Built and run by scripts/fuzz.sh, compiled together with the reader
+// sources of ZynqNetModel (one module, so internal parsers are reachable). Every input goes through
+// every parser; a parser may throw but must never trap, hang or touch memory it does not own (ASan
+// watches).
 //
 // Invariant checked on top: an array that decodes re-encodes to bytes that decode to the same
 // encoding (NPY.encode ∘ NPY.decode is stable).
@@ -14,6 +15,13 @@ public func zynqnetFuzzOneInput(_ data: UnsafePointer<UInt8>?, _ size: Int) -> I
         for (_, a) in arrays { checkStable(a) }
     }
     if let a = try? IDX.decode(bytes, name: "fuzz.idx") { checkStable(a) }
+    // The image-set rules on whatever the input is, and the input as its own labels file.
+    if let set = try? ImageSet.load(bytes: bytes, name: "fuzz.images") {
+        if let labels = set.labels, labels.count != set.count || labels.contains(where: { $0 < 0 }) {
+            fatalError("ImageSet.load accepted bad labels")
+        }
+        _ = try? ImageSet.load(bytes: bytes, name: "fuzz.images", labels: (bytes, "fuzz.labels"))
+    }
     return 0
 }
 

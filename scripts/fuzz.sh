@@ -47,6 +47,9 @@ if compgen -G "$ROOT/Tests/ZynqNetModelTests/FuzzRegressions/*" > /dev/null; the
     cp "$ROOT"/Tests/ZynqNetModelTests/FuzzRegressions/* "$SEEDS/"
 fi
 
+# A Swift trap must reach libFuzzer as a plain deadly signal; Swift's own crash handler would read
+# the dying process's memory and be reported by ASan as a bogus heap overflow instead.
+export SWIFT_BACKTRACE=enable=no
 echo "fuzz: running for ${SECONDS_TOTAL}s" >&2
 set +e
 "$BIN" -max_total_time="$SECONDS_TOTAL" -max_len=16384 -rss_limit_mb=2048 -timeout=10 \
