@@ -164,6 +164,18 @@ struct NPZTests {
                 == "/nonexistent/x.npz: cannot open: No such file or directory")
     }
 
+    @Test func fileLargerThanMemoryIsAnErrorNotAnOOM() throws {
+        let dir = try Fixtures.tempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let path = dir.appendingPathComponent("huge.npz").path
+        #expect(FileManager.default.createFile(atPath: path, contents: nil))
+        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
+        try handle.truncate(atOffset: UInt64(IOLimits.maxFileBytes) + 1)  // sparse: no disk used
+        try handle.close()
+        let e = Fixtures.expectZynqError("huge") { _ = try NPZ.read(path: path) }
+        #expect(e?.description == "\(path): file of \(IOLimits.maxFileBytes + 1) bytes is larger than this machine's memory (\(IOLimits.maxFileBytes) bytes)")
+    }
+
     // MARK: writing
 
     static let sample: [(String, NDArray)] = [
