@@ -77,7 +77,8 @@ let package = Package(
         ),
         .testTarget(
             name: "ZynqNetModelTests",
-            dependencies: ["ZynqNetModel"]
+            dependencies: ["ZynqNetModel"],
+            exclude: ["FuzzRegressions"]  // inputs replayed by FuzzRegressionTests via #filePath
         ),
         .testTarget(name: "ZynqNetSimTests", dependencies: ["ZynqNetSim", "ZynqNetModel"]),
         // Runs the built zynqnet executable end to end.
