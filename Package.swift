@@ -18,6 +18,18 @@ let package = Package(
             name: "ZynqNetModel",
             dependencies: [.product(name: "ZIPFoundation", package: "ZIPFoundation")]
         ),
+        // Small C helpers of the runtime: volatile MMIO, barriers, 64-bit mmap offsets, SIGINT flag.
+        .target(name: "CZynqNetSys"),
+        // Runtime: memory access (/dev/mem, UIO, loopback), DMA buffers, AXI DMA driver and model,
+        // accelerator driver and model, fpga_manager loader.
+        .target(
+            name: "ZynqNetRuntime",
+            dependencies: ["ZynqNetModel", "CZynqNetSys"]
+        ),
+        .testTarget(
+            name: "ZynqNetRuntimeTests",
+            dependencies: ["ZynqNetRuntime", "ZynqNetModel"]
+        ),
         .executableTarget(
             name: "zynqnet",
             dependencies: [
