@@ -7,6 +7,7 @@ let package = Package(
     products: [
         .executable(name: "zynqnet", targets: ["zynqnet"]),
         .library(name: "ZynqNetModel", targets: ["ZynqNetModel"]),
+        .library(name: "ZynqNetSim", targets: ["ZynqNetSim"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -18,13 +19,17 @@ let package = Package(
             name: "ZynqNetModel",
             dependencies: [.product(name: "ZIPFoundation", package: "ZIPFoundation")]
         ),
+        // int16 dot-product kernels (SSE2/AVX2 chosen at run time, NEON, portable C).
+        .target(name: "CZynqKernels"),
+        // The bit-exact simulator of the spec: reference (Int128) and fast (SIMD, parallel).
+        .target(name: "ZynqNetSim", dependencies: ["ZynqNetModel", "CZynqKernels"]),
         // Small C helpers of the runtime: volatile MMIO, barriers, 64-bit mmap offsets, SIGINT flag.
         .target(name: "CZynqNetSys"),
         // Runtime: memory access (/dev/mem, UIO, loopback), DMA buffers, AXI DMA driver and model,
         // accelerator driver and model, fpga_manager loader.
         .target(
             name: "ZynqNetRuntime",
-            dependencies: ["ZynqNetModel", "CZynqNetSys"]
+            dependencies: ["ZynqNetModel", "ZynqNetSim", "CZynqNetSys"]
         ),
         .testTarget(
             name: "ZynqNetRuntimeTests",
@@ -37,5 +42,7 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        .testTarget(name: "ZynqNetModelTests", dependencies: ["ZynqNetModel"]),
+        .testTarget(name: "ZynqNetSimTests", dependencies: ["ZynqNetSim", "ZynqNetModel"]),
     ]
 )
