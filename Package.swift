@@ -8,6 +8,8 @@ let package = Package(
         .executable(name: "zynqnet", targets: ["zynqnet"]),
         .library(name: "ZynqNetModel", targets: ["ZynqNetModel"]),
         .library(name: "ZynqNetSim", targets: ["ZynqNetSim"]),
+        .library(name: "ZynqNetHW", targets: ["ZynqNetHW"]),
+        .library(name: "ZynqNetCodegen", targets: ["ZynqNetCodegen"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -29,12 +31,17 @@ let package = Package(
         // accelerator driver and model, fpga_manager loader.
         .target(
             name: "ZynqNetRuntime",
-            dependencies: ["ZynqNetModel", "ZynqNetSim", "CZynqNetSys"]
+            dependencies: ["ZynqNetModel", "ZynqNetHW", "ZynqNetSim", "CZynqNetSys"]
         ),
         .testTarget(
             name: "ZynqNetRuntimeTests",
-            dependencies: ["ZynqNetRuntime", "ZynqNetModel"]
+            dependencies: ["ZynqNetRuntime", "ZynqNetHW", "ZynqNetSim", "ZynqNetModel"]
         ),
+        // Hardware contract: AXI-Lite register map, topology hash, widths, parameter image.
+        .target(name: "ZynqNetHW", dependencies: ["ZynqNetModel"]),
+        // Folding, resource model, Verilog generation (the RTL library is embedded).
+        .target(name: "ZynqNetCodegen", dependencies: ["ZynqNetHW", "ZynqNetModel"]),
+        .testTarget(name: "ZynqNetHWTests", dependencies: ["ZynqNetHW", "ZynqNetCodegen", "ZynqNetModel"]),
         .executableTarget(
             name: "zynqnet",
             dependencies: [
