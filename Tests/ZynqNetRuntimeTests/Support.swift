@@ -21,7 +21,7 @@ func readFile(_ path: String) throws -> String { try String(contentsOfFile: path
 
 /// Makes a sparse file of `size` bytes (stands in for /dev/mem or /dev/uioN).
 func makeSparseFile(_ path: String, size: UInt64) throws {
-    FileManager.default.createFile(atPath: path, contents: nil)
+    _ = FileManager.default.createFile(atPath: path, contents: nil)
     let h = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
     try h.truncate(atOffset: size)
     try h.close()
