@@ -127,15 +127,15 @@ public struct RuntimeManifest: Sendable, Equatable {
         }
         m.board = try string(["board", "board_name"])
         m.part = try string(["part"]) ?? m.part
-        m.bitstream = try string(["bitstream", "bit", "bitstream_file"])
-        m.dmaBase = try integer(["dma_base", "dma_address", "axi_dma_base"]) ?? m.dmaBase
+        m.bitstream = try string(["files_bitstream", "bitstream", "bit", "bitstream_file"])
+        m.dmaBase = try integer(["dma_base_address", "dma_base", "dma_address", "axi_dma_base"]) ?? m.dmaBase
         m.dmaRange = try integer(["dma_range", "dma_size"]) ?? m.dmaRange
-        m.acceleratorBase = try integer(["accelerator_base", "acc_base", "accel_base", "axil_base"]) ?? m.acceleratorBase
-        if let aw = try integer(["axil_addr_width", "accelerator_addr_width"], max: 30) { m.axilAddressWidth = Int(aw) }
+        m.acceleratorBase = try integer(["accelerator_base_address", "accelerator_base", "acc_base", "accel_base", "axil_base"]) ?? m.acceleratorBase
+        if let aw = try integer(["accelerator_axil_addr_width", "axil_addr_width", "accelerator_addr_width"], max: 30) { m.axilAddressWidth = Int(aw) }
         if let lw = try integer(["dma_length_width", "c_sg_length_width"], max: 64) { m.dmaLengthWidth = Int(lw) }
-        if let dw = try integer(["dma_data_width"], max: 1024) { m.dmaDataWidth = Int(dw) }
+        if let dw = try integer(["dma_mm_data_width", "dma_data_width"], max: 1024) { m.dmaDataWidth = Int(dw) }
         if let aw = try integer(["dma_addr_width", "dma_address_width"], max: 64) { m.dmaAddressWidth = Int(aw) }
-        m.fclkMHz = try number(["fclk_mhz", "fclk0_mhz"]) ?? m.fclkMHz
+        m.fclkMHz = try number(["fclk_expected_mhz", "fclk_mhz", "fclk0_mhz"]) ?? m.fclkMHz
         m.psRefClockMHz = try number(["ps_ref_clock_mhz", "ps_clk_mhz"])
         m.topologyHash = try integer(["topology_hash"])
         do {
