@@ -19,7 +19,16 @@ let package = Package(
         // Model IR, file formats (npy, npz, IDX), format-1 models and importers.
         .target(
             name: "ZynqNetModel",
-            dependencies: [.product(name: "ZIPFoundation", package: "ZIPFoundation")]
+            dependencies: [
+                "CZlibIO",
+                .product(name: "ZIPFoundation", package: "ZIPFoundation"),
+            ]
+        ),
+        // zlib (raw inflate + CRC-32) for the npz and gzip readers.
+        .systemLibrary(
+            name: "CZlibIO",
+            pkgConfig: "zlib",
+            providers: [.apt(["zlib1g-dev"]), .brew(["zlib"])]
         ),
         // int16 dot-product kernels (SSE2/AVX2 chosen at run time, NEON, portable C).
         .target(name: "CZynqKernels"),
@@ -46,10 +55,14 @@ let package = Package(
             name: "zynqnet",
             dependencies: [
                 "ZynqNetModel",
+                "ZynqNetSim",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
-        .testTarget(name: "ZynqNetModelTests", dependencies: ["ZynqNetModel"]),
+        .testTarget(
+            name: "ZynqNetModelTests",
+            dependencies: ["ZynqNetModel"]
+        ),
         .testTarget(name: "ZynqNetSimTests", dependencies: ["ZynqNetSim", "ZynqNetModel"]),
     ]
 )

@@ -311,3 +311,18 @@ extension QuantizedModel {
         return out
     }
 }
+
+extension QuantizedModel {
+    /// Reads a model file: format 1, the MNIST notebook's MLP or a pyrtlnet
+    /// `quantized.npz`, told apart by their keys. Errors name `path` and the key.
+    public static func load(path: String) throws -> QuantizedModel {
+        let arrays = try NPZ.read(path: path)
+        return try QuantizedModel(importing: arrays, file: path)
+    }
+
+    /// Writes the model as format 1 (deflated `.npz`), through a temporary file and a rename.
+    public func save(to path: String) throws {
+        do { try validate() } catch let e as ZynqError { throw e.inFile(path) }
+        try NPZ.write(arrays(), to: path, compressed: true)
+    }
+}
