@@ -56,6 +56,7 @@ let package = Package(
             dependencies: [
                 "ZynqNetModel",
                 "ZynqNetSim",
+                "ZynqNetRuntime",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
