@@ -293,3 +293,11 @@ public func openBoard(manifest m: RuntimeManifest, manifestPath: String, config:
     driver.timeoutNanoseconds = UInt64(config.timeout_ms) * 1_000_000
     return driver
 }
+
+extension InferenceBackend {
+    /// The same as `run(codes:count:)`, shaped like `Simulator.run` for callers that hold `SimResult`s.
+    public func run(_ codes: InputCodes) throws -> SimResult {
+        let r = try run(codes: codes, count: codes.count)
+        return SimResult(outputs: r.outputs, count: codes.count, classes: codes.count == 0 ? 0 : r.outputs.count / codes.count)
+    }
+}
