@@ -129,19 +129,27 @@ public final class AcceleratorDriver {
                             "register map version \(version >> 16).\(version & 0xFFFF), this zynqnet drives \(RegisterMap.versionMajor).x; rebuild the bitstream with this zynqnet")
         }
         let hash = UInt64(try r(RegisterMap.TOPOLOGY_HASH_HI)) << 32 | UInt64(try r(RegisterMap.TOPOLOGY_HASH_LO))
-        let n = Int(try r(RegisterMap.NUM_LAYERS))
+        // Register values are compared as UInt32 before becoming Int (32 bits on ARM).
+        let rawLayers = try r(RegisterMap.NUM_LAYERS)
+        let n = rawLayers <= UInt32(RegisterMap.maxLayers) ? Int(rawLayers) : -1
         let window = bus.windows.first { $0.contains(base) }
         let needed = UInt64(RegisterMap.LAYER_BASE) + UInt64(max(n, 1)) * UInt64(RegisterMap.LAYER_STRIDE)
         guard n >= 1, n <= RegisterMap.maxLayers, let window, window.contains(base, length: needed) else {
-            throw ZynqError(file: designName, key: "NUM_LAYERS", "reads \(n): not a layer count that fits the accelerator's register window")
+            throw ZynqError(file: designName, key: "NUM_LAYERS", "reads \(rawLayers): not a layer count that fits the accelerator's register window")
         }
-        let inputCount = Int(try r(RegisterMap.INPUT_COUNT))
+        let rawInput = try r(RegisterMap.INPUT_COUNT)
+        guard rawInput >= 1, rawInput <= UInt32(Topology.maxCount) else {
+            throw ZynqError(file: designName, key: "INPUT_COUNT", "reads \(rawInput): not an input size")
+        }
+        let inputCount = Int(rawInput)
         let flags = try r(RegisterMap.FLAGS)
         var layers: [LayerTopology] = []
         var folds: [LayerFold] = []
         for i in 0..<n {
             func lr(_ off: UInt32) throws -> UInt32 { try r(RegisterMap.layerRegister(i, off)) }
-            let inCount = Int(try lr(RegisterMap.L_IN)), outCount = Int(try lr(RegisterMap.L_OUT))
+            let rawIn = try lr(RegisterMap.L_IN), rawOut = try lr(RegisterMap.L_OUT)
+            let limit = UInt32(Topology.maxCount)
+            let inCount = rawIn <= limit ? Int(rawIn) : 0, outCount = rawOut <= limit ? Int(rawOut) : 0
             let fold = try lr(RegisterMap.L_FOLD), lanes = try lr(RegisterMap.L_LANES) & 0xFFFF
             let widths = try lr(RegisterMap.L_WIDTHS)
             let biasBits = Int(widths & 0xFF), multBits = Int((widths >> 8) & 0xFF)
@@ -272,7 +280,9 @@ public final class AcceleratorDriver {
         guard loadedModelName != nil else {
             throw ZynqError(key: "model", "no model is loaded into the accelerator (load failed or was never done)")
         }
-        guard count >= 0, codes.count >= count * pixels, outputs.count >= count * classes, predictions.count >= count else {
+        let (inNeed, o1) = count.multipliedReportingOverflow(by: pixels)
+        let (outNeed, o2) = count.multipliedReportingOverflow(by: classes)
+        guard count >= 0, !o1, !o2, codes.count >= inNeed, outputs.count >= outNeed, predictions.count >= count else {
             throw ZynqError(key: "images", "buffers too small for \(count) images")
         }
         let t0 = system.monotonicNanoseconds()

@@ -217,11 +217,13 @@ public final class AcceleratorModel: LoopbackPeripheral, LoopbackStreamEndpoint 
 
     /// Splits PARAM_ADDR into (bank, depth, chunk) if valid.
     func decode(_ a: UInt32, _ g: MemoryGeometry) -> (bank: Int, depth: Int, chunk: Int)? {
-        let chunk = Int(a & ((1 << UInt32(g.chunkBits)) - 1))
-        let depth = Int((a >> UInt32(g.chunkBits)) & ((1 << UInt32(g.depthBits)) - 1))
-        let bank = Int(a >> UInt32(g.chunkBits + g.depthBits))
-        guard chunk < g.chunks, depth < g.depth, bank < g.banks else { return nil }
-        return (bank, depth, chunk)
+        let chunk = a & ((1 << UInt32(g.chunkBits)) - 1)
+        let depth = (a >> UInt32(g.chunkBits)) & ((1 << UInt32(g.depthBits)) - 1)
+        let shift = g.chunkBits + g.depthBits
+        let bank = shift >= 32 ? 0 : a >> UInt32(shift)
+        // Compared as UInt32: an Int conversion of a large address would trap on 32-bit ARM.
+        guard chunk < UInt32(g.chunks), depth < UInt32(g.depth), bank < UInt32(g.banks) else { return nil }
+        return (Int(bank), Int(depth), Int(chunk))
     }
 
     /// Moves PARAM_ADDR to the next valid chunk (chunk, then depth, then bank); past the last

@@ -213,8 +213,12 @@ public struct LoopbackBoard {
     public func driver(images: Int = 256, cached: Bool = false, lockDirectory: String? = nil,
                        interrupt: InterruptFlag = .sigint) throws -> AcceleratorDriver {
         let t = accelerator.layout.topology
-        let perImage = OutputRecord.inputBeats(pixels: t.inputCount) * 8 + OutputRecord.beats(classes: t.outputCount) * 8
-        let size = Int(roundUp(UInt64(max(1, images) * perImage + 64), 4096))
+        let inStride = OutputRecord.inputBeats(pixels: t.inputCount) * 8, outStride = OutputRecord.beats(classes: t.outputCount) * 8
+        // No bigger than one DMA transfer needs: the driver splits larger batches anyway.
+        let maxLen = Int(exactly: manifest.dmaConfig.maxTransferLength) ?? Int.max
+        let perTransfer = max(1, min(maxLen / inStride, maxLen / outStride))
+        let count = min(max(1, images), perTransfer)
+        let size = Int(roundUp(UInt64(count) * UInt64(inStride + outStride) + 64, 4096))
         let buffer = try device.memory.allocate(size: size, cached: cached)
         let lock = try DeviceLock(device: device.id, directory: lockDirectory)
         let dma = try AxiDma(bus: device, config: manifest.dmaConfig, interrupt: interrupt)

@@ -44,11 +44,13 @@ public struct BitFile: Sendable, Equatable {
                 pos += n
             case 0x65:
                 guard pos + 4 <= bytes.count else { throw ZynqError(file: file, key: "e", "truncated payload length") }
-                let n = Int(bytes[pos]) << 24 | Int(bytes[pos + 1]) << 16 | Int(bytes[pos + 2]) << 8 | Int(bytes[pos + 3])
+                // UInt32 arithmetic: on 32-bit ARM an Int shift could turn negative.
+                let n32 = UInt32(bytes[pos]) << 24 | UInt32(bytes[pos + 1]) << 16 | UInt32(bytes[pos + 2]) << 8 | UInt32(bytes[pos + 3])
                 pos += 4
-                guard n <= bytes.count - pos else {
-                    throw ZynqError(file: file, key: "e", "payload length \(n) exceeds the \(bytes.count - pos) bytes left in the file")
+                guard UInt64(n32) <= UInt64(bytes.count - pos) else {
+                    throw ZynqError(file: file, key: "e", "payload length \(n32) exceeds the \(bytes.count - pos) bytes left in the file")
                 }
+                let n = Int(n32)
                 guard n % 4 == 0, n > 0 else { throw ZynqError(file: file, key: "e", "payload length \(n) is not a positive multiple of 4") }
                 return BitFile(design: fields[0x61] ?? "", part: fields[0x62] ?? "", date: fields[0x63] ?? "", time: fields[0x64] ?? "",
                                payload: Array(bytes[pos..<(pos + n)]))

@@ -104,6 +104,44 @@ import ZynqNetSim
         #expect(e?.description.contains("0xFFFFFFFF") == true)
     }
 
+    final class Garbage: LoopbackPeripheral {
+        var layers: UInt32
+        init(layers: UInt32) { self.layers = layers }
+        func read(offset: UInt64) -> UInt32 {
+            switch UInt32(offset) {
+            case RegisterMap.MAGIC: return RegisterMap.magic
+            case RegisterMap.VERSION: return RegisterMap.version
+            case RegisterMap.NUM_LAYERS: return layers
+            default: return 0xFFFF_FFFF
+            }
+        }
+        func write(offset: UInt64, value: UInt32) {}
+    }
+
+    @Test func garbageLayoutRegistersAreErrorsNotTraps() throws {
+        let m = RuntimeManifest()
+        for (layers, key) in [(UInt32(0xFFFF_FFFF), "NUM_LAYERS"), (1000, "NUM_LAYERS"), (1, "INPUT_COUNT")] {
+            let dev = LoopbackDevice(dma: m.dmaConfig)
+            try dev.attach(Garbage(layers: layers), window: m.acceleratorWindow, stream: nil)
+            let e = #expect(throws: ZynqError.self) { _ = try AcceleratorDriver.probe(bus: dev, base: m.acceleratorBase, designName: "d") }
+            #expect(e?.key == key)
+        }
+    }
+
+    @Test func invalidParameterAccessSetsErrParam() throws {
+        var g = Rng(21)
+        let model = randomModel(&g, layers: 1, inWidth: 8, maxWidth: 4)
+        let t = try Topology(model: model)
+        let acc = AcceleratorModel(layout: try AcceleratorLayout(topology: t, folds: defaultLoopbackFolds(t)))
+        acc.write(offset: UInt64(RegisterMap.PARAM_ADDR), value: 0xFFFF_FFFF)
+        #expect(acc.read(offset: UInt64(RegisterMap.PARAM_DATA)) == 0)
+        #expect(acc.read(offset: UInt64(RegisterMap.STATUS)) & RegisterMap.STATUS_ERR_PARAM != 0)
+        acc.write(offset: UInt64(RegisterMap.STATUS), value: RegisterMap.STATUS_ERR_PARAM)
+        acc.write(offset: UInt64(RegisterMap.PARAM_SEL), value: 7)   // no layer 7
+        acc.write(offset: UInt64(RegisterMap.PARAM_DATA), value: 1)
+        #expect(acc.read(offset: UInt64(RegisterMap.STATUS)) & RegisterMap.STATUS_ERR_PARAM != 0)
+    }
+
     @Test func topologyMismatchNamesBothSides() throws {
         var g = Rng(9)
         let a = randomModel(&g, layers: 2, inWidth: 12, maxWidth: 8)
