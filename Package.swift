@@ -8,6 +8,7 @@ let package = Package(
         .executable(name: "zynqnet", targets: ["zynqnet"]),
         .library(name: "ZynqNetModel", targets: ["ZynqNetModel"]),
         .library(name: "ZynqNetSim", targets: ["ZynqNetSim"]),
+        .library(name: "ZynqNetBit", targets: ["ZynqNetBit"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -32,11 +33,14 @@ let package = Package(
         .target(name: "CZynqKernels"),
         // The bit-exact simulator of the spec: reference (Int128) and fast (SIMD, parallel).
         .target(name: "ZynqNetSim", dependencies: ["ZynqNetModel", "CZynqKernels"]),
+        // Xilinx .bit files: header parser, fpga_manager .bin, JTAG payload, packet walker.
+        .target(name: "ZynqNetBit", dependencies: ["ZynqNetModel"]),
         .executableTarget(
             name: "zynqnet",
             dependencies: [
                 "ZynqNetModel",
                 "ZynqNetSim",
+                "ZynqNetBit",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -45,5 +49,6 @@ let package = Package(
             dependencies: ["ZynqNetModel"]
         ),
         .testTarget(name: "ZynqNetSimTests", dependencies: ["ZynqNetSim", "ZynqNetModel"]),
+        .testTarget(name: "ZynqNetBitTests", dependencies: ["ZynqNetBit", "ZynqNetModel"], exclude: ["FuzzRegressions"]),
     ]
 )
