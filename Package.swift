@@ -9,6 +9,7 @@ let package = Package(
         .library(name: "ZynqNetModel", targets: ["ZynqNetModel"]),
         .library(name: "ZynqNetSim", targets: ["ZynqNetSim"]),
         .library(name: "ZynqNetBit", targets: ["ZynqNetBit"]),
+        .library(name: "ZynqNetHost", targets: ["ZynqNetHost"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -35,12 +36,27 @@ let package = Package(
         .target(name: "ZynqNetSim", dependencies: ["ZynqNetModel", "CZynqKernels"]),
         // Xilinx .bit files: header parser, fpga_manager .bin, JTAG payload, packet walker.
         .target(name: "ZynqNetBit", dependencies: ["ZynqNetModel"]),
+        // libusb (JTAG cable) and libudev (board discovery); Linux only.
+        .systemLibrary(name: "CLibUSB", pkgConfig: "libusb-1.0", providers: [.apt(["libusb-1.0-0-dev"]), .brew(["libusb"])]),
+        .systemLibrary(name: "CUdev", pkgConfig: "libudev", providers: [.apt(["libudev-dev"])]),
+        // Host side: USB transport, FTDI MPSSE, JTAG, Zynq PL programming, board discovery, deploy.
+        .target(
+            name: "ZynqNetHost",
+            dependencies: [
+                "ZynqNetModel", "ZynqNetBit",
+                .target(name: "CLibUSB", condition: .when(platforms: [.linux])),
+                .target(name: "CUdev", condition: .when(platforms: [.linux])),
+            ]
+        ),
+        // A simulated FT2232H + Zynq JTAG chain behind the same USB transport (tests).
+        .target(name: "ZynqNetHostSim", dependencies: ["ZynqNetHost", "ZynqNetBit"]),
         .executableTarget(
             name: "zynqnet",
             dependencies: [
                 "ZynqNetModel",
                 "ZynqNetSim",
                 "ZynqNetBit",
+                "ZynqNetHost",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -50,5 +66,6 @@ let package = Package(
         ),
         .testTarget(name: "ZynqNetSimTests", dependencies: ["ZynqNetSim", "ZynqNetModel"]),
         .testTarget(name: "ZynqNetBitTests", dependencies: ["ZynqNetBit", "ZynqNetModel"], exclude: ["FuzzRegressions"]),
+        .testTarget(name: "ZynqNetHostTests", dependencies: ["ZynqNetHost", "ZynqNetHostSim", "ZynqNetBit", "ZynqNetModel"]),
     ]
 )
