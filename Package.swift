@@ -10,6 +10,8 @@ let package = Package(
         .library(name: "ZynqNetSim", targets: ["ZynqNetSim"]),
         .library(name: "ZynqNetHW", targets: ["ZynqNetHW"]),
         .library(name: "ZynqNetCodegen", targets: ["ZynqNetCodegen"]),
+        .library(name: "ZynqNetBit", targets: ["ZynqNetBit"]),
+        .library(name: "ZynqNetHost", targets: ["ZynqNetHost"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -40,23 +42,41 @@ let package = Package(
         // accelerator driver and model, fpga_manager loader.
         .target(
             name: "ZynqNetRuntime",
-            dependencies: ["ZynqNetModel", "ZynqNetHW", "ZynqNetSim", "CZynqNetSys"]
+            dependencies: ["ZynqNetModel", "ZynqNetHW", "ZynqNetSim", "ZynqNetBit", "CZynqNetSys"]
         ),
         .testTarget(
             name: "ZynqNetRuntimeTests",
-            dependencies: ["ZynqNetRuntime", "ZynqNetHW", "ZynqNetSim", "ZynqNetModel"]
+            dependencies: ["ZynqNetRuntime", "ZynqNetHW", "ZynqNetSim", "ZynqNetBit", "ZynqNetModel"]
         ),
         // Hardware contract: AXI-Lite register map, topology hash, widths, parameter image.
         .target(name: "ZynqNetHW", dependencies: ["ZynqNetModel"]),
         // Folding, resource model, Verilog generation (the RTL library is embedded).
         .target(name: "ZynqNetCodegen", dependencies: ["ZynqNetHW", "ZynqNetModel"]),
         .testTarget(name: "ZynqNetHWTests", dependencies: ["ZynqNetHW", "ZynqNetCodegen", "ZynqNetModel"]),
+        // Xilinx .bit files: header parser, fpga_manager .bin, JTAG payload, packet walker.
+        .target(name: "ZynqNetBit", dependencies: ["ZynqNetModel"]),
+        // libusb (JTAG cable) and libudev (board discovery); Linux only.
+        .systemLibrary(name: "CLibUSB", pkgConfig: "libusb-1.0", providers: [.apt(["libusb-1.0-0-dev"]), .brew(["libusb"])]),
+        .systemLibrary(name: "CUdev", pkgConfig: "libudev", providers: [.apt(["libudev-dev"])]),
+        // Host side: USB transport, FTDI MPSSE, JTAG, Zynq PL programming, board discovery, deploy.
+        .target(
+            name: "ZynqNetHost",
+            dependencies: [
+                "ZynqNetModel", "ZynqNetBit",
+                .target(name: "CLibUSB", condition: .when(platforms: [.linux])),
+                .target(name: "CUdev", condition: .when(platforms: [.linux])),
+            ]
+        ),
+        // A simulated FT2232H + Zynq JTAG chain behind the same USB transport (tests).
+        .target(name: "ZynqNetHostSim", dependencies: ["ZynqNetHost", "ZynqNetBit"]),
         .executableTarget(
             name: "zynqnet",
             dependencies: [
                 "ZynqNetModel",
                 "ZynqNetSim",
                 "ZynqNetRuntime",
+                "ZynqNetBit",
+                "ZynqNetHost",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -65,5 +85,7 @@ let package = Package(
             dependencies: ["ZynqNetModel"]
         ),
         .testTarget(name: "ZynqNetSimTests", dependencies: ["ZynqNetSim", "ZynqNetModel"]),
+        .testTarget(name: "ZynqNetBitTests", dependencies: ["ZynqNetBit", "ZynqNetModel"], exclude: ["FuzzRegressions"]),
+        .testTarget(name: "ZynqNetHostTests", dependencies: ["ZynqNetHost", "ZynqNetHostSim", "ZynqNetBit", "ZynqNetModel"]),
     ]
 )

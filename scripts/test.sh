@@ -9,3 +9,6 @@ swift test --skip-build
 if [ -x scripts/fuzz.sh ]; then
   bash scripts/fuzz.sh "${ZYNQNET_FUZZ_SECONDS:-60}"
 fi
+if [ -x scripts/fuzz-bit.sh ]; then
+  bash scripts/fuzz-bit.sh "${ZYNQNET_FUZZ_SECONDS:-60}"
+fi

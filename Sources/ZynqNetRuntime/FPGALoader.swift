@@ -3,93 +3,9 @@ import FoundationEssentials
 #else
 import Foundation
 #endif
+import ZynqNetBit
 import ZynqNetHW
 import ZynqNetModel
-
-/// A Xilinx `.bit` file: header fields and the configuration payload (zynq-facts §3.3).
-public struct BitFile: Sendable, Equatable {
-    public var design: String
-    /// Part as the header gives it, without "xc" and speed grade, e.g. `7z020clg400`.
-    public var part: String
-    public var date: String
-    public var time: String
-    /// Payload: big-endian 32-bit configuration words.
-    public var payload: [UInt8]
-
-    static let magic: [UInt8] = [0x00, 0x09, 0x0F, 0xF0, 0x0F, 0xF0, 0x0F, 0xF0, 0x0F, 0xF0, 0x00, 0x00, 0x01]
-
-    /// Parses a .bit file; every malformed header is an error naming the file and the field.
-    public static func parse(_ bytes: [UInt8], file: String) throws -> BitFile {
-        guard bytes.count >= magic.count, Array(bytes[0..<magic.count]) == magic else {
-            throw ZynqError(file: file, "not a Xilinx .bit file (the 13-byte header magic is missing)")
-        }
-        var pos = magic.count
-        var fields: [UInt8: String] = [:]
-        func u16() throws -> Int {
-            guard pos + 2 <= bytes.count else { throw ZynqError(file: file, "truncated .bit header at byte \(pos)") }
-            defer { pos += 2 }
-            return Int(bytes[pos]) << 8 | Int(bytes[pos + 1])
-        }
-        while true {
-            guard pos < bytes.count else { throw ZynqError(file: file, "no 'e' (payload) field in the .bit header") }
-            let key = bytes[pos]
-            pos += 1
-            switch key {
-            case 0x61...0x64:
-                let n = try u16()
-                guard pos + n <= bytes.count else { throw ZynqError(file: file, key: String(UnicodeScalar(key)), "field runs past the end of the file") }
-                var text = bytes[pos..<(pos + n)]
-                while let last = text.last, last == 0 { text = text.dropLast() }
-                fields[key] = String(decoding: text, as: UTF8.self)
-                pos += n
-            case 0x65:
-                guard pos + 4 <= bytes.count else { throw ZynqError(file: file, key: "e", "truncated payload length") }
-                // UInt32 arithmetic: on 32-bit ARM an Int shift could turn negative.
-                let n32 = UInt32(bytes[pos]) << 24 | UInt32(bytes[pos + 1]) << 16 | UInt32(bytes[pos + 2]) << 8 | UInt32(bytes[pos + 3])
-                pos += 4
-                guard UInt64(n32) <= UInt64(bytes.count - pos) else {
-                    throw ZynqError(file: file, key: "e", "payload length \(n32) exceeds the \(bytes.count - pos) bytes left in the file")
-                }
-                let n = Int(n32)
-                guard n % 4 == 0, n > 0 else { throw ZynqError(file: file, key: "e", "payload length \(n) is not a positive multiple of 4") }
-                return BitFile(design: fields[0x61] ?? "", part: fields[0x62] ?? "", date: fields[0x63] ?? "", time: fields[0x64] ?? "",
-                               payload: Array(bytes[pos..<(pos + n)]))
-            default:
-                throw ZynqError(file: file, "unknown .bit header field 0x\(String(key, radix: 16)) at byte \(pos - 1)")
-            }
-        }
-    }
-
-    /// The byte-swapped `.bin` fpga_manager loads: every 32-bit word reversed; it must
-    /// contain the sync word (66 55 99 AA after the swap) at a 4-byte boundary.
-    public func binImage(file: String) throws -> [UInt8] {
-        var out = [UInt8](repeating: 0, count: payload.count)
-        var i = 0
-        while i + 4 <= payload.count {
-            out[i] = payload[i + 3]
-            out[i + 1] = payload[i + 2]
-            out[i + 2] = payload[i + 1]
-            out[i + 3] = payload[i]
-            i += 4
-        }
-        var found = false
-        i = 0
-        while i + 4 <= out.count {
-            if out[i] == 0x66 && out[i + 1] == 0x55 && out[i + 2] == 0x99 && out[i + 3] == 0xAA { found = true; break }
-            i += 4
-        }
-        guard found else { throw ZynqError(file: file, key: "e", "no sync word AA995566 in the configuration payload") }
-        return out
-    }
-
-    /// `xc7z020clg400-1` and `7z020clg400` both become `7z020clg400`.
-    public static func normalizePart(_ part: String) -> String {
-        var p = part.lowercased()
-        if p.hasPrefix("xc") { p.removeFirst(2) }
-        if let dash = p.firstIndex(of: "-") { p = String(p[..<dash]) }
-        return p
-    }
-}
 
 /// Zynq-7000 PL clock FCLK0 through the SLCR (zynq-facts §3.4, §6).
 public enum SLCR {
@@ -194,13 +110,14 @@ public func loadBundle(_ bundle: String, options: LoadOptions = LoadOptions(), s
     let bitName = manifest.bitstream ?? "zynqnet.bit"
     guard !bitName.hasPrefix("/"), !bitName.contains("..") else { throw ZynqError(file: manifestPath, key: "files.bitstream", "must be a plain relative path") }
     let bitPath = "\(bundle)/\(bitName)"
+    // The .bit parser and .bin conversion of ZynqNetBit (zynq-facts §3.2, §3.3).
     let bit = try BitFile.parse(try system.readBytes(bitPath, limit: 64 << 20), file: bitPath)
     if let want = manifest.part {
-        guard BitFile.normalizePart(bit.part) == BitFile.normalizePart(want) else {
+        guard BitPart.matches(bit.part, want) else {
             throw ZynqError(file: bitPath, key: "part", "the bitstream is for \(bit.part.isEmpty ? "an unnamed part" : bit.part), the manifest's board needs \(want)")
         }
     }
-    let bin = try bit.binImage(file: bitPath)
+    let bin = try bit.fpgaManagerBin(file: bitPath)
     var stem = bitName.split(separator: "/").last.map(String.init) ?? "zynqnet.bit"
     if stem.hasSuffix(".bit") { stem.removeLast(4) }
     let firmwareName = "\(stem).bin"
