@@ -191,3 +191,45 @@ let binExpected: [UInt8] = [0xFF, 0xFF, 0xFF, 0xFF, 0xBB, 0x00, 0x00, 0x00, 0x44
         #expect(throws: ZynqError.self) { _ = try RuntimeManifest.parse(Array("{".utf8), file: "b.json") }
     }
 }
+
+/// `zynqnet load` as a user runs it (the executable next to the test bundle).
+@Suite struct LoadCommandTests {
+    static var exe: String {
+        URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("zynqnet").path
+    }
+
+    func run(_ args: [String]) throws -> (status: Int32, out: String, err: String) {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: Self.exe)
+        p.arguments = args
+        let o = Pipe(), e = Pipe()
+        p.standardOutput = o
+        p.standardError = e
+        try p.run()
+        let out = o.fileHandleForReading.readDataToEndOfFile(), err = e.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        return (p.terminationStatus, String(decoding: out, as: UTF8.self), String(decoding: err, as: UTF8.self))
+    }
+
+    @Test func loadOnAFakeBoard() throws {
+        #expect(FileManager.default.isExecutableFile(atPath: Self.exe), "build the zynqnet executable first (swift build --build-tests)")
+        let (t, topo) = try LoadBundleTests().makeTree()
+        defer { removeDir(t.root) }
+        let r = try run(["load", t.bundle, "--sysfs-root", t.sysfs, "--firmware-dir", t.firmware, "--dev-mem", t.mem, "--json"])
+        if geteuid() == 0 {
+            #expect(r.status == 0, "\(r.err)")
+            #expect(r.out.contains("\"topology_hash\":\"\(hex64(topo.hash))\""))
+            #expect(r.out.contains("\"fclk_divisor0\":10"))
+            #expect(try readFile("\(t.mgr)/firmware") == "zynqnet.bin")
+        } else {
+            #expect(r.status == 1)
+            #expect(r.err.contains("needs root"))
+        }
+        let missing = try run(["load", "\(t.root)/nope"])
+        #expect(missing.status == 2)
+        try FileManager.default.removeItem(atPath: "\(t.bundle)/manifest.json")
+        let bad = try run(["load", t.bundle, "--sysfs-root", t.sysfs])
+        #expect(bad.status == 1)
+        #expect(bad.err.contains("manifest.json"))
+    }
+}
