@@ -220,7 +220,7 @@ public struct LoopbackBoard {
         let count = min(max(1, images), perTransfer)
         let size = Int(roundUp(UInt64(count) * UInt64(inStride + outStride) + 64, 4096))
         let buffer = try device.memory.allocate(size: size, cached: cached)
-        let lock = try DeviceLock(device: device.id, directory: lockDirectory)
+        let lock = try DeviceLock(device: device.id, directory: lockDirectory, removeOnRelease: true)
         let dma = try AxiDma(bus: device, config: manifest.dmaConfig, interrupt: interrupt)
         return try AcceleratorDriver(bus: device, dma: dma, buffer: buffer, acceleratorBase: manifest.acceleratorBase,
                                      designName: "loopback", lock: lock, interrupt: interrupt)

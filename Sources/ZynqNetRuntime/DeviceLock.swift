@@ -7,12 +7,16 @@ public final class DeviceLock {
     public let path: String
     let fd: Int32
     let system: any SystemCalls
+    let removeOnRelease: Bool
 
     public static func defaultDirectory(system: any SystemCalls = LiveSystem()) -> String {
         system.fileExists("/run/lock") ? "/run/lock" : "/tmp"
     }
 
-    public init(device: String, directory: String? = nil, system: any SystemCalls = LiveSystem()) throws {
+    /// `removeOnRelease` deletes the lock file when the lock is released: only for devices
+    /// whose name is unique to this process (the loopback), never for a shared board.
+    public init(device: String, directory: String? = nil, removeOnRelease: Bool = false, system: any SystemCalls = LiveSystem()) throws {
+        self.removeOnRelease = removeOnRelease
         let safe = String(device.map { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" || $0 == "." ? $0 : "_" })
         let dir = directory ?? DeviceLock.defaultDirectory(system: system)
         self.path = "\(dir)/zynqnet-\(safe).lock"
@@ -35,6 +39,7 @@ public final class DeviceLock {
     }
 
     deinit {
+        if removeOnRelease { system.unlink(path) }
         system.unlock(fd: fd)
         system.close(fd)
     }
