@@ -14,3 +14,10 @@ import ZynqNetHW
                 "fpga/rtl/zn_regmap.vh is stale: run ZYNQNET_REGENERATE=1 swift test --filter GeneratedFiles")
     }
 }
+
+extension GeneratedFiles {
+    @Test func embeddedFilesAreCurrent() throws {
+        #expect(try checkGenerated("Sources/ZynqNetCodegen/EmbeddedFiles.swift", embeddedFilesSource()),
+                "Sources/ZynqNetCodegen/EmbeddedFiles.swift is stale: run ZYNQNET_REGENERATE=1 swift test --filter GeneratedFiles")
+    }
+}
