@@ -7,6 +7,7 @@ let package = Package(
     products: [
         .executable(name: "zynqnet", targets: ["zynqnet"]),
         .library(name: "ZynqNetModel", targets: ["ZynqNetModel"]),
+        .library(name: "ZynqNetSim", targets: ["ZynqNetSim"]),
         .library(name: "ZynqNetHW", targets: ["ZynqNetHW"]),
         .library(name: "ZynqNetCodegen", targets: ["ZynqNetCodegen"]),
     ],
@@ -18,7 +19,30 @@ let package = Package(
         // Model IR, file formats (npy, npz, IDX), format-1 models and importers.
         .target(
             name: "ZynqNetModel",
-            dependencies: [.product(name: "ZIPFoundation", package: "ZIPFoundation")]
+            dependencies: [
+                "CZlibIO",
+                .product(name: "ZIPFoundation", package: "ZIPFoundation"),
+            ]
+        ),
+        // zlib (raw inflate + CRC-32) for the npz and gzip readers.
+        .systemLibrary(
+            name: "CZlibIO",
+            pkgConfig: "zlib",
+            providers: [.apt(["zlib1g-dev"]), .brew(["zlib"])]
+        ),
+        // int16 dot-product kernels (SSE2/AVX2 chosen at run time, NEON, portable C).
+        .target(name: "CZynqKernels"),
+        // The bit-exact simulator of the spec: reference (Int128) and fast (SIMD, parallel).
+        .target(name: "ZynqNetSim", dependencies: ["ZynqNetModel", "CZynqKernels"]),
+        // Vivado Tcl generation, boards as data, manifest.json, yosys resource report.
+        .target(
+            name: "ZynqNetVivado",
+            dependencies: ["ZynqNetModel"]
+        ),
+        .testTarget(
+            name: "ZynqNetVivadoTests",
+            dependencies: ["ZynqNetVivado"],
+            exclude: ["Fixtures"]
         ),
         // Hardware contract: AXI-Lite register map, topology hash, widths, parameter image.
         .target(name: "ZynqNetHW", dependencies: ["ZynqNetModel"]),
@@ -29,8 +53,17 @@ let package = Package(
             name: "zynqnet",
             dependencies: [
                 "ZynqNetModel",
+                "ZynqNetSim",
+                "ZynqNetVivado",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        .testTarget(
+            name: "ZynqNetModelTests",
+            dependencies: ["ZynqNetModel"]
+        ),
+        .testTarget(name: "ZynqNetSimTests", dependencies: ["ZynqNetSim", "ZynqNetModel"]),
+        // Runs the built zynqnet executable end to end.
+        .testTarget(name: "ZynqNetCLITests", dependencies: ["zynqnet", "ZynqNetModel"]),
     ]
 )

@@ -1,0 +1,2 @@
+// zlib for the gzip and npz readers (raw deflate + CRC-32).
+#include <zlib.h>

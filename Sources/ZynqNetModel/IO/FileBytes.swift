@@ -1,0 +1,120 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Limits that protect the readers from files that declare absurd sizes.
+public enum IOLimits {
+    /// The most bytes any single decompressed stream (npz member, gzip file) may produce.
+    /// 8 GiB on 64-bit hosts; on 32-bit hosts whatever fits in `Int`.
+    public static let maxDecompressedBytes: Int = {
+        let eightGiB: UInt64 = 8 << 30
+        return UInt64(Int.max) < eightGiB ? Int.max : Int(eightGiB)
+    }()
+}
+
+/// Raw file access with one-line errors naming the file.
+enum FileBytes {
+    static func errnoMessage(_ code: Int32) -> String {
+        if let c = strerror(code) { return String(cString: c) }
+        return "error \(code)"
+    }
+
+    /// Reads a whole regular file into memory.
+    static func read(path: String) throws -> [UInt8] {
+        let fd = open(path, O_RDONLY)
+        guard fd >= 0 else {
+            throw ZynqError(file: path, "cannot open: \(errnoMessage(errno))")
+        }
+        defer { close(fd) }
+        var st = stat()
+        guard fstat(fd, &st) == 0 else {
+            throw ZynqError(file: path, "cannot stat: \(errnoMessage(errno))")
+        }
+        guard (st.st_mode & S_IFMT) == S_IFREG else {
+            throw ZynqError(file: path, "not a regular file")
+        }
+        guard let size = Int(exactly: st.st_size), size >= 0 else {
+            throw ZynqError(file: path, "file of \(st.st_size) bytes is too large for this platform")
+        }
+        var bytes = [UInt8](repeating: 0, count: size)
+        var filled = 0
+        try bytes.withUnsafeMutableBytes { buf in
+            while filled < size {
+                guard let base = buf.baseAddress else { break }
+                let want = min(size - filled, 1 << 30)
+                let n = Glibc_read(fd, base + filled, want)
+                if n < 0 {
+                    if errno == EINTR { continue }
+                    throw ZynqError(file: path, "read failed: \(errnoMessage(errno))")
+                }
+                if n == 0 { break }  // file shrank while reading
+                filled += n
+            }
+        }
+        if filled < size { bytes.removeLast(size - filled) }
+        return bytes
+    }
+
+    /// Writes `path` atomically: the data goes to a temporary file in the same directory,
+    /// which is flushed and renamed over `path`. Nothing is left behind on failure.
+    static func writeAtomically(path: String, _ produce: (_ tempPath: String) throws -> Void) throws {
+        let temp = temporaryPath(for: path)
+        do {
+            try produce(temp)
+            let fd = open(temp, O_RDONLY)
+            if fd >= 0 {
+                _ = fsync(fd)
+                close(fd)
+            }
+            guard rename(temp, path) == 0 else {
+                throw ZynqError(file: path, "cannot write: \(errnoMessage(errno))")
+            }
+        } catch {
+            unlink(temp)
+            throw error
+        }
+    }
+
+    /// Writes `bytes` to `path` atomically (see `writeAtomically(path:_:)`).
+    static func write(_ bytes: [UInt8], to path: String) throws {
+        try writeAtomically(path: path) { temp in
+            let fd = open(temp, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+            guard fd >= 0 else {
+                throw ZynqError(file: path, "cannot create: \(errnoMessage(errno))")
+            }
+            defer { close(fd) }
+            var done = 0
+            try bytes.withUnsafeBytes { buf in
+                while done < buf.count {
+                    guard let base = buf.baseAddress else { break }
+                    let n = Glibc_write(fd, base + done, min(buf.count - done, 1 << 30))
+                    if n < 0 {
+                        if errno == EINTR { continue }
+                        throw ZynqError(file: path, "write failed: \(errnoMessage(errno))")
+                    }
+                    done += n
+                }
+            }
+        }
+    }
+
+    static func temporaryPath(for path: String) -> String {
+        let token = UInt64.random(in: 0...UInt64.max)
+        return path + ".tmp-\(getpid())-" + String(token, radix: 36)
+    }
+}
+
+// `read`/`write` are shadowed by methods in some contexts; name the C calls explicitly.
+@inline(__always)
+private func Glibc_read(_ fd: Int32, _ buf: UnsafeMutableRawPointer, _ count: Int) -> Int {
+    read(fd, buf, count)
+}
+
+@inline(__always)
+private func Glibc_write(_ fd: Int32, _ buf: UnsafeRawPointer, _ count: Int) -> Int {
+    write(fd, buf, count)
+}

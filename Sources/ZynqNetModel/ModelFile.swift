@@ -1,0 +1,328 @@
+/// Format 1 of `shared/spec/model-format.md` as NumPy arrays: parsing with every rule of
+/// the spec's table checked, and writing.
+///
+/// Every error names the file and the key that is wrong (`ZynqError`), and no input makes
+/// this code trap: every size and value is range-checked before it is used.
+
+/// The keys a format-1 layer may have, after `layer{i}.`.
+let layerFields: [String] = [
+    "kind", "weight", "bias", "multiplier", "shift", "rounding", "relu", "output.zero", "output.signed",
+]
+/// The keys a format-1 file may have outside layers.
+let inputKeys: [String] = ["format", "input.shape", "input.signed", "input.zero", "input.scale", "input.rounding"]
+
+/// Splits `layer{i}.{field}` into `(i, field)`; nil for any other key, or for an index
+/// written with a leading zero or too large for `Int`.
+func splitLayerKey(_ key: String) -> (index: Int, field: String)? {
+    guard key.hasPrefix("layer") else { return nil }
+    let rest = key.dropFirst(5)
+    guard let dot = rest.firstIndex(of: ".") else { return nil }
+    let digits = rest[rest.startIndex..<dot]
+    guard !digits.isEmpty, digits.allSatisfy({ $0.isASCII && $0.isNumber }) else { return nil }
+    guard digits == "0" || digits.first != "0" else { return nil }
+    guard let index = Int(digits) else { return nil }
+    return (index, String(rest[rest.index(after: dot)...]))
+}
+
+/// Typed access to named arrays, with errors that name the file and the key.
+struct ArrayReader {
+    let arrays: [String: NDArray]
+    let file: String
+
+    func error(_ key: String, _ message: String) -> ZynqError {
+        ZynqError(file: file, key: key, message)
+    }
+
+    func has(_ key: String) -> Bool { arrays[key] != nil }
+
+    func require(_ key: String) throws -> NDArray {
+        guard let a = arrays[key] else { throw error(key, "missing key") }
+        return a
+    }
+
+    static func shapeText(_ shape: [Int]) -> String {
+        shape.count == 1 ? "(\(shape[0]),)" : "(" + shape.map(String.init).joined(separator: ", ") + ")"
+    }
+
+    func requireShape(_ key: String, _ a: NDArray, _ allowed: [[Int]], _ wanted: String) throws {
+        guard allowed.contains(a.shape) else {
+            throw error(key, "shape must be \(wanted), got \(Self.shapeText(a.shape))")
+        }
+    }
+
+    /// The values of an integer array ("any int" of the spec: every integer dtype, not bool).
+    func integers(_ key: String, _ a: NDArray) throws -> [Int64] {
+        guard a.dtype.isInteger else { throw error(key, "dtype must be an integer type, got \(a.dtype)") }
+        guard let v = a.integers() else { throw error(key, "value out of range (larger than 2^63 - 1)") }
+        return v
+    }
+
+    /// A scalar "any int" value, shape ().
+    func scalarInt(_ key: String) throws -> Int64 {
+        let a = try require(key)
+        let v = try integers(key, a)
+        try requireShape(key, a, [[]], "()")
+        return v[0]
+    }
+
+    /// A scalar "bool or int" value: a bool, or an integer that is 0 or 1.
+    func flag(_ key: String) throws -> Bool {
+        let a = try require(key)
+        guard a.dtype == .bool || a.dtype.isInteger else {
+            throw error(key, "dtype must be bool or an integer type, got \(a.dtype)")
+        }
+        try requireShape(key, a, [[]], "()")
+        guard let v = a.integers(), v[0] == 0 || v[0] == 1 else {
+            throw error(key, "must be true/false or 0/1, got \(a.integers()?.first.map(String.init) ?? "a value above 2^63 - 1")")
+        }
+        return v[0] == 1
+    }
+
+    /// A scalar string, shape ().
+    func string(_ key: String) throws -> String {
+        let a = try require(key)
+        guard let s = a.strings() else { throw error(key, "dtype must be a unicode string (<U), got \(a.dtype)") }
+        try requireShape(key, a, [[]], "()")
+        return s[0]
+    }
+
+    /// A scalar float32, shape ().
+    func float32(_ key: String) throws -> Float {
+        let a = try require(key)
+        guard case .float32(let v) = a.storage else { throw error(key, "dtype must be float32, got \(a.dtype)") }
+        try requireShape(key, a, [[]], "()")
+        return v[0]
+    }
+
+    /// An int8 matrix `(rows, cols)`.
+    func int8Matrix(_ key: String) throws -> (rows: Int, cols: Int, values: [Int8]) {
+        let a = try require(key)
+        guard case .int8(let v) = a.storage else { throw error(key, "dtype must be int8, got \(a.dtype)") }
+        guard a.shape.count == 2 else {
+            throw error(key, "shape must be (out, in), got \(Self.shapeText(a.shape))")
+        }
+        return (a.shape[0], a.shape[1], v)
+    }
+}
+
+extension QuantizedModel {
+    /// Reads a format-1 model from its arrays (the members of its `.npz`), checking every
+    /// rule of the spec's table. `file` is only used in error messages.
+    public init(arrays: [String: NDArray], file: String) throws {
+        let r = ArrayReader(arrays: arrays, file: file)
+
+        let format = try r.scalarInt("format")
+        guard format == 1 else {
+            throw r.error("format", "unsupported format \(format) (this zynqnet reads format 1)")
+        }
+
+        // Every key must be one of the table's; collect the layer indices.
+        var indices = Set<Int>()
+        for key in arrays.keys.sorted() {
+            if inputKeys.contains(key) { continue }
+            if let (i, field) = splitLayerKey(key), layerFields.contains(field) {
+                indices.insert(i)
+                continue
+            }
+            throw r.error(key, "unknown key (format 1 has format, input.{shape,signed,zero,scale,rounding} "
+                + "and layer{i}.{\(layerFields.joined(separator: ","))})")
+        }
+        let layerCount = (indices.max() ?? -1) + 1
+        for i in 0..<layerCount where !indices.contains(i) {
+            throw r.error("layer\(i).kind", "missing key: layers must be numbered 0, 1, 2, ... with no gaps, "
+                + "but layer\(layerCount - 1) exists and layer\(i) does not")
+        }
+        if layerCount == 0 { throw r.error("layer0.kind", "missing key: the model has no layers") }
+
+        // Input.
+        let shapeArray = try r.require("input.shape")
+        let shapeValues = try r.integers("input.shape", shapeArray)
+        guard shapeArray.shape.count == 1 else {
+            throw r.error("input.shape", "shape must be (r,), got \(ArrayReader.shapeText(shapeArray.shape))")
+        }
+        var shape: [Int] = []
+        for v in shapeValues {
+            guard v > 0, let n = Int(exactly: v) else {
+                throw r.error("input.shape", "entries must be positive, got \(shapeValues)")
+            }
+            shape.append(n)
+        }
+        let inputType = ActivationType(signed: try r.flag("input.signed"))
+        let inputZero = try r.scalarInt("input.zero")
+        let scale = try r.float32("input.scale")
+        var inputRounding = InputRounding.halfEven
+        if r.has("input.rounding") {
+            let s = try r.string("input.rounding")
+            guard let v = InputRounding(rawValue: s) else {
+                throw r.error("input.rounding", "must be 'half_even' or 'trunc', got '\(s)'")
+            }
+            inputRounding = v
+        }
+        guard let zx = Int32(exactly: inputZero), zx >= inputType.min, zx <= inputType.max else {
+            throw r.error("input.zero", "\(inputZero) is outside the \(inputType) range [\(inputType.min), \(inputType.max)]")
+        }
+        let input = InputSpec(shape: shape, type: inputType, zero: zx, scale: scale, rounding: inputRounding)
+
+        var layers: [DenseLayer] = []
+        for i in 0..<layerCount {
+            layers.append(try Self.readLayer(i, r))
+        }
+        self.init(input: input, layers: layers)
+        do { try validate() } catch let e as ZynqError { throw e.inFile(file) }
+    }
+
+    private static func readLayer(_ i: Int, _ r: ArrayReader) throws -> DenseLayer {
+        let p = "layer\(i)."
+        let kind = try r.string(p + "kind")
+        guard kind == "dense" else {
+            throw r.error(p + "kind", "unsupported kind '\(kind)' (format 1 has only 'dense')")
+        }
+        let (out, inCount, weight) = try r.int8Matrix(p + "weight")
+        guard out >= 1, inCount >= 1 else {
+            throw r.error(p + "weight", "shape must be (out, in) with out, in >= 1, got \(ArrayReader.shapeText([out, inCount]))")
+        }
+        var bias: [Int32]? = nil
+        if r.has(p + "bias") {
+            let a = try r.require(p + "bias")
+            guard case .int32(let v) = a.storage else { throw r.error(p + "bias", "dtype must be int32, got \(a.dtype)") }
+            try r.requireShape(p + "bias", a, [[out]], "(out,) = (\(out),)")
+            bias = v
+        }
+        let mKey = p + "multiplier", sKey = p + "shift"
+        let mArray = try r.require(mKey)
+        let mValues = try r.integers(mKey, mArray)
+        try r.requireShape(mKey, mArray, [[], [out]], "() or (out,) = (\(out),)")
+        var multiplier: [UInt32] = []
+        for v in mValues {
+            guard v >= 1, let m = UInt32(exactly: v) else {
+                throw r.error(mKey, "M = \(v) is outside 1 <= M < 2^32")
+            }
+            multiplier.append(m)
+        }
+        let sArray = try r.require(sKey)
+        let sValues = try r.integers(sKey, sArray)
+        try r.requireShape(sKey, sArray, [[], [out]], "() or (out,) = (\(out),)")
+        var shift: [UInt8] = []
+        for v in sValues {
+            guard v >= 0, v <= 63 else { throw r.error(sKey, "s = \(v) is outside 0 <= s <= 63") }
+            shift.append(UInt8(v))
+        }
+        let roundingText = try r.string(p + "rounding")
+        guard let rounding = Rounding(rawValue: roundingText) else {
+            throw r.error(p + "rounding", "must be 'floor' or 'half_up', got '\(roundingText)'")
+        }
+        let relu = try r.flag(p + "relu")
+        let zero = try r.scalarInt(p + "output.zero")
+        let type = ActivationType(signed: try r.flag(p + "output.signed"))
+        guard let zy = Int32(exactly: zero), zy >= type.min, zy <= type.max else {
+            throw r.error(p + "output.zero", "\(zero) is outside the \(type) range [\(type.min), \(type.max)]")
+        }
+        var layer = DenseLayer(
+            outFeatures: out, inFeatures: inCount, weight: weight, bias: bias,
+            multiplier: multiplier, shift: shift, rounding: rounding, relu: relu,
+            outputZero: zy, outputType: type)
+        // A shape-(out,) array is per channel even when out == 1.
+        layer.perTensorMultiplier = mArray.shape.isEmpty
+        layer.perTensorShift = sArray.shape.isEmpty
+        return layer
+    }
+
+    /// Checks every rule of the spec on a model held in memory (one read from a file has
+    /// passed them already; one built in code may not have). Errors name the format-1 key.
+    public func validate() throws {
+        func fail(_ key: String, _ message: String) -> ZynqError { ZynqError(key: key, message) }
+        var count = 1
+        for n in input.shape {
+            guard n > 0 else { throw fail("input.shape", "entries must be positive, got \(input.shape)") }
+            let (p, overflow) = count.multipliedReportingOverflow(by: n)
+            guard !overflow else { throw fail("input.shape", "the product of \(input.shape) is too large") }
+            count = p
+        }
+        guard input.zero >= input.type.min, input.zero <= input.type.max else {
+            throw fail("input.zero", "\(input.zero) is outside the \(input.type) range [\(input.type.min), \(input.type.max)]")
+        }
+        guard input.scale.isFinite, input.scale > 0 else {
+            throw fail("input.scale", "must be finite and > 0, got \(input.scale)")
+        }
+        guard !layers.isEmpty else { throw fail("layer0.kind", "missing key: the model has no layers") }
+        var previousOut = count
+        for (i, l) in layers.enumerated() {
+            let p = "layer\(i)."
+            guard l.outFeatures >= 1, l.inFeatures >= 1 else {
+                throw fail(p + "weight", "shape must be (out, in) with out, in >= 1, got (\(l.outFeatures), \(l.inFeatures))")
+            }
+            let (n, overflow) = l.outFeatures.multipliedReportingOverflow(by: l.inFeatures)
+            guard !overflow, l.weight.count == n else {
+                throw fail(p + "weight", "holds \(l.weight.count) values, not out·in = \(l.outFeatures)·\(l.inFeatures)")
+            }
+            guard l.inFeatures == previousOut else {
+                throw fail(p + "weight", i == 0
+                    ? "has in = \(l.inFeatures) columns, but input.shape \(input.shape) has \(count) elements"
+                    : "has in = \(l.inFeatures) columns, but layer\(i - 1) has out = \(previousOut)")
+            }
+            guard l.bias.count == l.outFeatures else {
+                throw fail(p + "bias", "holds \(l.bias.count) values, not out = \(l.outFeatures)")
+            }
+            guard l.multiplier.count == l.outFeatures, l.multiplier.allSatisfy({ $0 >= 1 }),
+                  !l.perTensorMultiplier || Set(l.multiplier).count == 1
+            else { throw fail(p + "multiplier", "must hold out = \(l.outFeatures) values (one if per tensor), each 1 <= M < 2^32") }
+            guard l.shift.count == l.outFeatures, l.shift.allSatisfy({ $0 <= 63 }),
+                  !l.perTensorShift || Set(l.shift).count == 1
+            else { throw fail(p + "shift", "must hold out = \(l.outFeatures) values (one if per tensor), each 0 <= s <= 63") }
+            guard l.outputZero >= l.outputType.min, l.outputZero <= l.outputType.max else {
+                throw fail(p + "output.zero", "\(l.outputZero) is outside the \(l.outputType) range [\(l.outputType.min), \(l.outputType.max)]")
+            }
+            previousOut = l.outFeatures
+        }
+    }
+
+    /// The model as format-1 arrays, in the table's order (what `save` writes).
+    public func arrays() -> [(String, NDArray)] {
+        func int(_ v: Int64) -> NDArray { NDArray(shape: [], storage: .int64([v])) }
+        func bool(_ v: Bool) -> NDArray { NDArray(shape: [], storage: .bool([v])) }
+        func str(_ s: String) -> NDArray {
+            NDArray(shape: [], storage: .unicode([s], width: Swift.max(1, s.unicodeScalars.count)))
+        }
+        var out: [(String, NDArray)] = [
+            ("format", int(1)),
+            ("input.shape", NDArray(shape: [input.shape.count], storage: .int64(input.shape.map { Int64($0) }))),
+            ("input.signed", bool(input.type.isSigned)),
+            ("input.zero", int(Int64(input.zero))),
+            ("input.scale", NDArray(shape: [], storage: .float32([input.scale]))),
+            ("input.rounding", str(input.rounding.rawValue)),
+        ]
+        for (i, l) in layers.enumerated() {
+            let p = "layer\(i)."
+            let m = l.multiplier.map { Int64($0) }, s = l.shift.map { Int64($0) }
+            out += [
+                (p + "kind", str("dense")),
+                (p + "weight", NDArray(shape: [l.outFeatures, l.inFeatures], storage: .int8(l.weight))),
+                (p + "bias", NDArray(shape: [l.outFeatures], storage: .int32(l.bias))),
+                (p + "multiplier", l.perTensorMultiplier
+                    ? int(m[0]) : NDArray(shape: [l.outFeatures], storage: .int64(m))),
+                (p + "shift", l.perTensorShift
+                    ? int(s[0]) : NDArray(shape: [l.outFeatures], storage: .int64(s))),
+                (p + "rounding", str(l.rounding.rawValue)),
+                (p + "relu", bool(l.relu)),
+                (p + "output.zero", int(Int64(l.outputZero))),
+                (p + "output.signed", bool(l.outputType.isSigned)),
+            ]
+        }
+        return out
+    }
+}
+
+extension QuantizedModel {
+    /// Reads a model file: format 1, the MNIST notebook's MLP or a pyrtlnet
+    /// `quantized.npz`, told apart by their keys. Errors name `path` and the key.
+    public static func load(path: String) throws -> QuantizedModel {
+        let arrays = try NPZ.read(path: path)
+        return try QuantizedModel(importing: arrays, file: path)
+    }
+
+    /// Writes the model as format 1 (deflated `.npz`), through a temporary file and a rename.
+    public func save(to path: String) throws {
+        do { try validate() } catch let e as ZynqError { throw e.inFile(path) }
+        try NPZ.write(arrays(), to: path, compressed: true)
+    }
+}

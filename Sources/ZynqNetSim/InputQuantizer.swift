@@ -1,0 +1,69 @@
+import ZynqNetModel
+
+/// Turns images into the model's input codes, exactly as the spec's "Images into the
+/// model" says (and docs/spec-notes.md pins down):
+///
+/// - uint8 images feed a uint8 input as they are, and an int8 input as `pixel − 128`;
+/// - float32/float64 images: `v = float32(x) / float32(scale)` in float32, then
+///   `q = clamp(R(v + float32(zx)))` with the sum also in float32, R = round half to even
+///   (`half_even`) or toward zero (`trunc`); a NaN is an error naming the image.
+///
+/// The array is N images along its first axis; the rest of its shape may be anything with
+/// `product(input.shape)` elements. An array whose whole shape is `input.shape` is one image.
+public struct InputQuantizer: Sendable {
+    public let input: InputSpec
+
+    public init(input: InputSpec) { self.input = input }
+    public init(model: QuantizedModel) { self.input = model.input }
+
+    /// Quantizes `images`; `key` names the array in errors (the caller adds the file).
+    public func quantize(_ images: NDArray, key: String = "images") throws -> InputCodes {
+        let width = input.shape.reduce(1, *)
+        let count: Int
+        if images.shape == input.shape {
+            count = 1
+        } else {
+            guard let first = images.shape.first else {
+                throw ZynqError(key: key, "is a scalar, not a batch of images of shape \(input.shape)")
+            }
+            let rest = images.shape.dropFirst().reduce(1, *)
+            guard rest == width else {
+                throw ZynqError(key: key, "images of shape \(Array(images.shape.dropFirst())) have \(rest) elements, "
+                    + "but the model's input.shape \(input.shape) has \(width)")
+            }
+            count = first
+        }
+        switch images.storage {
+        case .uint8(let pixels):
+            if input.type == .uint8 { return try InputCodes(type: .uint8, width: width, bytes: pixels) }
+            // pixel − 128 as int8 is the pixel with its top bit flipped.
+            return try InputCodes(type: .int8, width: width, bytes: pixels.map { $0 ^ 0x80 })
+        case .float32(let values):
+            return try quantizeFloats(values, width: width, count: count, key: key)
+        case .float64(let values):
+            return try quantizeFloats(values.map { Float($0) }, width: width, count: count, key: key)
+        default:
+            throw ZynqError(key: key, "dtype must be uint8, float32 or float64, got \(images.dtype)")
+        }
+    }
+
+    private func quantizeFloats(_ values: [Float], width: Int, count: Int, key: String) throws -> InputCodes {
+        var bytes = [UInt8](repeating: 0, count: values.count)
+        for (n, x) in values.enumerated() {
+            guard let q = code(x) else {
+                throw ZynqError(key: key, "image \(n / width) element \(n % width) is NaN")
+            }
+            bytes[n] = input.type == .int8 ? UInt8(bitPattern: Int8(q)) : UInt8(q)
+        }
+        return try InputCodes(type: input.type, width: width, bytes: bytes)
+    }
+
+    /// The code of one float value; nil for NaN.
+    public func code(_ x: Float) -> Int32? {
+        let v = x / input.scale  // float32 division
+        guard !v.isNaN else { return nil }
+        let t = v + Float(input.zero)  // float32 addition (docs/spec-notes.md)
+        let r = t.rounded(input.rounding == .halfEven ? .toNearestOrEven : .towardZero)
+        return Int32(Swift.min(Swift.max(r, Float(input.type.min)), Float(input.type.max)))
+    }
+}

@@ -1,0 +1,100 @@
+import ArgumentParser
+import Foundation
+import ZynqNetModel
+import ZynqNetSim
+
+struct InferCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "infer",
+        abstract: "Run a set of images through a model and report accuracy and throughput.",
+        discussion: """
+        IMAGES is an .npz (keys images | x_test | test_images | x, optional labels | y_test | \
+        test_labels | y), an IDX file (plain or gzip, labels with --labels) or an .npy file. \
+        Images are uint8 or float, of any shape whose element count matches the model's input.
+        """
+    )
+
+    @Argument(help: "The images: .npz, IDX (optionally gzipped) or .npy.")
+    var images: String
+
+    @Option(name: .long, help: "The model: format 1, the MNIST notebook's MLP or pyrtlnet's quantized.npz.")
+    var model: String
+
+    @Option(name: .long, help: "Where to run: \(Backends.names.joined(separator: ", ")).")
+    var backend: String = "sim"
+
+    @Option(name: .long, help: "Labels file (IDX or .npy); overrides labels inside the images file.")
+    var labels: String?
+
+    @Option(name: .long, help: "Run only the first N images.")
+    var limit: Int?
+
+    @Option(name: .long, help: "Images per batch handed to the backend.")
+    var batch: Int = 1000
+
+    @Option(name: .long, help: "Write predictions, outputs (and labels) to this .npz.")
+    var output: String?
+
+    @Flag(name: .long, help: "Print one JSON object instead of the report.")
+    var json = false
+
+    @Option(name: .long, help: "Draw the first K images with their output scores.")
+    var show: Int = 0
+
+    func validate() throws {
+        guard Backends.names.contains(backend) else {
+            throw ValidationError("--backend must be one of \(Backends.names.joined(separator: ", ")), not '\(backend)'")
+        }
+        if let limit, limit < 1 { throw ValidationError("--limit must be at least 1, not \(limit)") }
+        guard batch >= 1 else { throw ValidationError("--batch must be at least 1, not \(batch)") }
+        guard show >= 0 else { throw ValidationError("--show must be 0 or more, not \(show)") }
+        if let output, !output.hasSuffix(".npz") {
+            throw ValidationError("--output must name an .npz file, not '\(output)'")
+        }
+    }
+
+    func run() throws {
+        let model = try QuantizedModel.load(path: model)
+        var set = try ImageSet.load(path: images, labels: labels)
+        let engine = try Backends.make(backend, model: model)
+        var codes = try attribute(to: images) { try InputQuantizer(model: model).quantize(set.images, key: set.key) }
+        if let limit, limit < codes.count {
+            codes = try codes.prefix(limit)
+            set.labels = set.labels.map { Array($0.prefix(limit)) }
+        }
+        let result = try Inference.run(engine: engine, codes: codes, batch: batch, progress: !json)
+
+        if let output {
+            try Inference.writeOutput(result: result.sim, labels: set.labels, to: output)
+        }
+        let report = Inference.Report(result: result, labels: set.labels)
+        if json {
+            print(report.json())
+            return
+        }
+        if show > 0 {
+            Inference.show(codes: codes, result: result.sim, model: model, labels: set.labels, count: show)
+        }
+        report.printText(classes: model.outputCount)
+    }
+}
+
+extension InputCodes {
+    /// The first `n` images.
+    func prefix(_ n: Int) throws -> InputCodes {
+        try InputCodes(type: type, width: width, bytes: Array(bytes.prefix(n * width)))
+    }
+
+    /// Images `range` of the batch.
+    func slice(_ range: Range<Int>) throws -> InputCodes {
+        try InputCodes(type: type, width: width, bytes: Array(bytes[range.lowerBound * width..<range.upperBound * width]))
+    }
+}
+
+extension ImageSet {
+    /// The member the images came from (`x_test` of `"f.npz['x_test']"`), or "images".
+    var key: String {
+        guard source.hasSuffix("']"), let open = source.range(of: "['", options: .backwards) else { return "images" }
+        return String(source[open.upperBound..<source.index(source.endIndex, offsetBy: -2)])
+    }
+}

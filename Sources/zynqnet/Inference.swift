@@ -1,0 +1,156 @@
+import Foundation
+import ZynqNetModel
+import ZynqNetSim
+
+/// Something that runs batches of input codes: the simulator, the loopback device, the board.
+protocol InferenceEngine {
+    var name: String { get }
+    func run(_ codes: InputCodes) throws -> SimResult
+}
+
+struct SimEngine: InferenceEngine {
+    let simulator: Simulator
+    var name: String { "sim" }
+    func run(_ codes: InputCodes) throws -> SimResult { try simulator.run(codes) }
+}
+
+enum Backends {
+    static let names = ["sim"]
+
+    static func make(_ name: String, model: QuantizedModel) throws -> InferenceEngine {
+        switch name {
+        case "sim": return SimEngine(simulator: try Simulator(model: model))
+        default: throw ZynqError(key: "--backend", "unknown backend '\(name)'")
+        }
+    }
+}
+
+/// Runs `body`, attributing a `ZynqError` that names no file to `file`.
+func attribute<T>(to file: String, _ body: () throws -> T) throws -> T {
+    do { return try body() } catch let e as ZynqError { throw e.inFile(file) }
+}
+
+enum Inference {
+    struct Outcome {
+        var sim: SimResult
+        var seconds: Double
+        var backend: String
+    }
+
+    /// Runs all of `codes` in batches of `batch`, with a progress bar on long runs.
+    static func run(engine: InferenceEngine, codes: InputCodes, batch: Int, progress: Bool) throws -> Outcome {
+        let n = codes.count
+        let bar = ProgressBar(total: n, label: "infer", enabled: progress && Terminal.stderrIsTTY && n > batch)
+        var outputs: [Int32] = []
+        outputs.reserveCapacity(n * 16)
+        var classes = 0
+        var seconds = 0.0
+        var done = 0
+        while done < n {
+            let end = min(n, done + batch)
+            let part = (done == 0 && end == n) ? codes : try codes.slice(done..<end)
+            let t0 = DispatchTime.now().uptimeNanoseconds
+            let r = try engine.run(part)
+            seconds += Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9
+            classes = r.classes
+            outputs += r.outputs
+            done = end
+            bar.update(done, extra: String(format: "%.0f img/s", Double(done) / max(seconds, 1e-9)))
+        }
+        bar.finish()
+        return Outcome(sim: SimResult(outputs: outputs, count: n, classes: classes), seconds: seconds, backend: engine.name)
+    }
+
+    /// Writes `predictions` (int64, N), `outputs` (int64, N × classes) and `labels` when known.
+    static func writeOutput(result: SimResult, labels: [Int]?, to path: String) throws {
+        var arrays: [(String, NDArray)] = [
+            ("predictions", NDArray(shape: [result.count], storage: .int64(result.predictions.map(Int64.init)))),
+            ("outputs", NDArray(shape: [result.count, result.classes], storage: .int64(result.outputs.map(Int64.init)))),
+        ]
+        if let labels {
+            arrays.append(("labels", NDArray(shape: [labels.count], storage: .int64(labels.map(Int64.init)))))
+        }
+        try NPZ.write(arrays, to: path)
+    }
+
+    struct Report {
+        var images: Int
+        var correct: Int?
+        var seconds: Double
+        var backend: String
+        var labels: [Int]?
+        var predictions: [Int]
+
+        init(result: Outcome, labels: [Int]?) {
+            images = result.sim.count
+            correct = labels.map { result.sim.correct(labels: $0) }
+            seconds = result.seconds
+            backend = result.backend
+            self.labels = labels
+            predictions = result.sim.predictions
+        }
+
+        var accuracy: Double? { correct.map { images == 0 ? 0 : Double($0) / Double(images) } }
+        var imagesPerSecond: Double { seconds > 0 ? Double(images) / seconds : 0 }
+
+        func json() -> String {
+            var fields: [String] = []
+            fields.append("\"images\":\(images)")
+            fields.append("\"correct\":\(correct.map(String.init) ?? "null")")
+            fields.append("\"accuracy\":\(accuracy.map { jsonNumber($0) } ?? "null")")
+            fields.append("\"seconds\":\(jsonNumber(seconds))")
+            fields.append("\"images_per_second\":\(jsonNumber(imagesPerSecond))")
+            fields.append("\"backend\":\"\(backend)\"")
+            return "{" + fields.joined(separator: ",") + "}"
+        }
+
+        func printText(classes: Int) {
+            if let labels, let correct {
+                print(Terminal.confusionMatrix(labels: labels, predictions: predictions, classes: classes).joined(separator: "\n"))
+                print("")
+                print(String(format: "accuracy   %d/%d = %.2f%%", correct, images, 100 * (accuracy ?? 0)))
+            } else {
+                print("accuracy   unknown (no labels)")
+            }
+            print(String(format: "throughput %.0f images/s on %@ (%d images in %.3f s)", imagesPerSecond, backend, images, seconds))
+        }
+    }
+
+    /// Draws the first `count` images and their output scores.
+    static func show(codes: InputCodes, result: SimResult, model: QuantizedModel, labels: [Int]?, count: Int) {
+        let last = model.layers[model.layers.count - 1]
+        for i in 0..<min(count, codes.count) {
+            let grey = (0..<codes.width).map { k -> UInt8 in
+                let c = codes.code(i, k)
+                return UInt8(clamping: codes.type == .int8 ? c + 128 : c)
+            }
+            let shape = model.input.shape.filter { $0 > 1 }
+            var rows = 1, cols = codes.width
+            if shape.count >= 2 {
+                cols = shape[shape.count - 1]
+                rows = codes.width / cols
+            } else {
+                let side = Int(Double(codes.width).squareRoot())
+                if side * side == codes.width && side > 2 { rows = side; cols = side }
+            }
+            let expected = labels.flatMap { i < $0.count ? $0[i] : nil }
+            print("image \(i): predicted \(result.predictions[i])" + (expected.map { ", expected \($0)" } ?? ""))
+            if rows > 1 {
+                print(Terminal.picture(grey: grey, rows: rows, cols: cols).joined(separator: "\n"))
+            } else {
+                print("  input " + (0..<codes.width).map { String(codes.code(i, $0)) }.joined(separator: " "))
+            }
+            let scores = Array(result.output(i))
+            print(Terminal.barChart(scores: scores, low: last.outputType.min, high: max(scores.max() ?? last.outputHigh, last.outputType.min + 1),
+                                    predicted: result.predictions[i], expected: expected).joined(separator: "\n"))
+            print("")
+        }
+    }
+}
+
+/// A JSON number: integers without a fraction, others with enough digits to round-trip.
+func jsonNumber(_ v: Double) -> String {
+    if v.isNaN || v.isInfinite { return "null" }
+    if v == v.rounded(), abs(v) < 1e15 { return String(Int64(v)) }
+    return "\(v)"
+}

@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Installs what zynqnet needs on a fresh Debian machine (idempotent).
+# Swift itself is expected to be installed already (swift.org toolchain).
+set -euo pipefail
+
+packages=(
+  verilator        # RTL lint + co-simulation (verify, rtlsim backend)
+  yosys            # synthesis reports (zynqnet report)
+  iverilog         # second Verilog parser/simulator in the tests
+  tcl              # tclsh for the Vivado stand-in checks
+  libusb-1.0-0-dev # JTAG over the board's FTDI cable
+  libudev-dev      # board discovery
+  zlib1g-dev       # gzip IDX files
+  dataset-fashion-mnist # the demo's and the benchmarks' test set
+  pkg-config
+  python3 python3-numpy # the independent NumPy reference used by some tests
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+
+if [ ${#missing[@]} -eq 0 ]; then
+  exit 0
+fi
+
+echo "install-deps: installing ${missing[*]}" >&2
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null

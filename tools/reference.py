@@ -1,0 +1,411 @@
+#!/usr/bin/env python3
+"""Independent reference implementation of zynqnet model format 1.
+
+Computes the zynqnet model format 1 spec (`model-format.md`) with NumPy and exact
+Python integers. It is deliberately short and plain: it is
+the yardstick the Swift simulator, the generated hardware and the importers are
+compared against, so correctness beats speed.
+
+    python3 tools/reference.py MODEL.npz IMAGES.npz -o OUT.npz [--limit N]
+        MODEL: a format-1 model, a notebook MLP (w1/w2/shift_l1/shift_l2) or a
+        pyrtlnet quantized.npz (imported per the spec). OUT gets `predictions`
+        int64 (N), `outputs` int64 (N x classes) and `labels` when the image file
+        has them.
+    python3 tools/reference.py --convert MODEL.npz -o FORMAT1.npz
+        Import a notebook / pyrtlnet file (or re-save a format-1 file) as format 1.
+
+Exactness: accumulators are int64 only after proving |acc| < 2^62 from the
+weights, the input range and the bias; acc * M and the rounding shift are done
+on Python ints (object arrays), so nothing can wrap and `>>` is an exact floor.
+"""
+
+import argparse
+import os
+import sys
+import tempfile
+
+import numpy as np
+
+IMAGE_KEYS = ("images", "x_test", "test_images", "x")
+LABEL_KEYS = ("labels", "y_test", "test_labels", "y")
+
+# Float image quantization: v = float32(x) / float32(scale) in float32, then
+# t = v + zx, also in float32 (the simulator's InputQuantizer does the same), then
+# q = clamp(R(t)). False: t = float64(v) + zx in float64. pyrtlnet itself does neither
+# (it divides in float64 too): see Tests/Fixtures/real/README.md.
+ADD_ZERO_IN_FLOAT32 = True
+
+
+class SpecError(ValueError):
+    pass
+
+
+def _range(signed):
+    return (-128, 127) if signed else (0, 255)
+
+
+def _int_scalar(z, key):
+    a = z[key]
+    if a.shape != () or a.dtype.kind not in "iu":
+        raise SpecError(f"{key}: expected an integer scalar, got {a.dtype} {a.shape}")
+    return int(a)
+
+
+def _flag(z, key):
+    a = z[key]
+    if a.shape != () or a.dtype.kind not in "biu":
+        raise SpecError(f"{key}: expected a bool or int scalar")
+    v = int(a)
+    if v not in (0, 1):
+        raise SpecError(f"{key}: flag must be 0 or 1, got {v}")
+    return bool(v)
+
+
+def _str(z, key, allowed):
+    a = z[key]
+    if a.shape != () or a.dtype.kind != "U":
+        raise SpecError(f"{key}: expected a string scalar")
+    v = str(a)
+    if v not in allowed:
+        raise SpecError(f"{key}: {v!r} is not one of {allowed}")
+    return v
+
+
+def _per_channel(z, key, out, lo, hi):
+    a = z[key]
+    if a.dtype.kind not in "iu" or a.shape not in ((), (out,)):
+        raise SpecError(f"{key}: expected integer () or ({out},), got {a.dtype} {a.shape}")
+    vals = [int(v) for v in np.broadcast_to(a, (out,)).tolist()]
+    if any(v < lo or v > hi for v in vals):
+        raise SpecError(f"{key}: values must be in [{lo}, {hi}]")
+    return vals
+
+
+def _check_zero(key, zero, signed):
+    # Not in the spec's table; docs/spec-notes.md: a zero point outside its type's range
+    # makes relu's lo exceed hi, so it is refused.
+    lo, hi = _range(signed)
+    if not lo <= zero <= hi:
+        raise SpecError(f"{key}: {zero} is outside the {'int8' if signed else 'uint8'} range [{lo}, {hi}]")
+
+
+def parse_format1(z):
+    """A format-1 mapping (np.load result or dict of arrays) -> plain model dict."""
+    z = {k: np.asarray(z[k]) for k in z.keys()}
+    used = set()
+
+    def need(key):
+        if key not in z:
+            raise SpecError(f"missing key {key}")
+        used.add(key)
+        return key
+
+    if _int_scalar(z, need("format")) != 1:
+        raise SpecError("format: only format 1 is supported")
+    shape = z[need("input.shape")]
+    if shape.ndim != 1 or shape.dtype.kind not in "iu" or len(shape) == 0 or (shape < 1).any():
+        raise SpecError("input.shape: expected a non-empty 1-D array of positive ints")
+    shape = [int(v) for v in shape]
+    scale = z[need("input.scale")]
+    if scale.dtype != np.float32 or scale.shape != () or not (np.isfinite(scale) and scale > 0):
+        raise SpecError("input.scale: expected a finite float32 scalar > 0")
+    model = {
+        "input_shape": shape,
+        "input_signed": _flag(z, need("input.signed")),
+        "input_zero": _int_scalar(z, need("input.zero")),
+        "input_scale": np.float32(scale),
+        "input_rounding": "half_even",
+        "layers": [],
+    }
+    if "input.rounding" in z:
+        model["input_rounding"] = _str(z, need("input.rounding"), ("half_even", "trunc"))
+    _check_zero("input.zero", model["input_zero"], model["input_signed"])
+    n_in = int(np.prod(shape))
+    i = 0
+    while f"layer{i}.kind" in z:
+        p = f"layer{i}."
+        _str(z, need(p + "kind"), ("dense",))
+        w = z[need(p + "weight")]
+        if w.dtype != np.int8 or w.ndim != 2 or w.shape[1] != n_in or w.shape[0] < 1:
+            raise SpecError(f"{p}weight: expected int8 ({'out'}, {n_in}), got {w.dtype} {w.shape}")
+        out = w.shape[0]
+        if p + "bias" in z:
+            b = z[need(p + "bias")]
+            if b.dtype != np.int32 or b.shape != (out,):
+                raise SpecError(f"{p}bias: expected int32 ({out},), got {b.dtype} {b.shape}")
+            bias = [int(v) for v in b.tolist()]
+        else:
+            bias = [0] * out
+        model["layers"].append({
+            "weight": w.astype(np.int64),
+            "bias": bias,
+            "M": _per_channel(z, need(p + "multiplier"), out, 1, 2**32 - 1),
+            "s": _per_channel(z, need(p + "shift"), out, 0, 63),
+            "rounding": _str(z, need(p + "rounding"), ("floor", "half_up")),
+            "relu": _flag(z, need(p + "relu")),
+            "out_zero": _int_scalar(z, need(p + "output.zero")),
+            "out_signed": _flag(z, need(p + "output.signed")),
+        })
+        _check_zero(p + "output.zero", model["layers"][-1]["out_zero"], model["layers"][-1]["out_signed"])
+        n_in = out
+        i += 1
+    if i == 0:
+        raise SpecError("missing key layer0.kind")
+    unknown = sorted(set(z) - used)
+    if unknown:
+        raise SpecError(f"unknown key {unknown[0]}")
+    return model
+
+
+# ---------------------------------------------------------------- importers
+
+def import_notebook(z):
+    """The MNIST notebook's shift-only MLP (w1, w2, shift_l1, shift_l2) -> format-1 arrays."""
+    w1, w2 = np.asarray(z["w1"]), np.asarray(z["w2"])
+    if w1.dtype != np.int8 or w2.dtype != np.int8 or w1.ndim != 2 or w2.ndim != 2 or w2.shape[1] != w1.shape[0]:
+        raise SpecError("w1/w2: expected int8 (h, in) and (c, h)")
+    out = {
+        "format": np.int64(1),
+        "input.shape": np.array([w1.shape[1]], dtype=np.int64),
+        "input.signed": np.bool_(False),
+        "input.zero": np.int64(0),
+        "input.scale": np.float32(1.0 / 255.0),
+    }
+    for i, (w, shift, relu) in enumerate(((w1, z["shift_l1"], True), (w2, z["shift_l2"], False))):
+        p = f"layer{i}."
+        out[p + "kind"] = np.array("dense")
+        out[p + "weight"] = w
+        out[p + "multiplier"] = np.int64(1)
+        out[p + "shift"] = np.int64(int(shift))
+        out[p + "rounding"] = np.array("floor")
+        out[p + "relu"] = np.bool_(relu)
+        out[p + "output.zero"] = np.int64(0)
+        out[p + "output.signed"] = np.bool_(False)
+    return out
+
+
+def pyrtlnet_multiplier(s_w, s_in, s_out):
+    """m = s_w*s_in/s_out in float32; smallest n in 0..31 with m*2^n in [0.5, 1);
+    M = trunc(m*2^n*2^32); s = 32 + n (the spec's rule)."""
+    m = (np.float32(s_w) * np.float32(s_in)) / np.float32(s_out)
+    for n in range(32):
+        m0 = float(m) * 2.0**n  # exact: m is float32, times a power of two
+        if 0.5 <= m0 < 1.0:
+            return int(m0 * 2.0**32), 32 + n  # m0*2^32 is an integer already (24-bit mantissa)
+    raise SpecError(f"multiplier {float(m)!r} has no n in 0..31 with m*2^n in [0.5, 1)")
+
+
+def import_pyrtlnet(z):
+    """pyrtlnet quantized.npz -> format-1 arrays (int8 everywhere, ReLU after layer 0 only)."""
+    def arr(key):
+        if key not in z:
+            raise SpecError(f"missing key {key}")
+        return np.asarray(z[key])
+
+    s_in = arr("input.scale").reshape(-1)
+    if s_in.size != 1:
+        raise SpecError("input.scale: expected one value")
+    s_in = np.float32(s_in[0])
+    n_layers = 0
+    while f"layer{n_layers}.weight" in z:
+        n_layers += 1
+    w0 = arr("layer0.weight")
+    out = {
+        "format": np.int64(1),
+        "input.shape": np.array([w0.shape[1]], dtype=np.int64),
+        "input.signed": np.bool_(True),
+        "input.zero": np.int64(int(arr("input.zero").reshape(-1)[0])),
+        "input.scale": s_in,
+        "input.rounding": np.array("trunc"),
+    }
+    for i in range(n_layers):
+        p = f"layer{i}."
+        w = arr(p + "weight")
+        o = w.shape[0]
+        if (arr(p + "weight.zero") != 0).any():
+            raise SpecError(f"{p}weight.zero: must be 0")
+        s_w = arr(p + "weight.scale").astype(np.float32).reshape(-1)
+        s_out = arr(p + "output.scale").astype(np.float32).reshape(-1)
+        if s_out.size != 1 or s_w.size not in (1, o):
+            raise SpecError(f"{p}weight.scale / {p}output.scale: bad shape")
+        pairs = [pyrtlnet_multiplier(s, s_in, s_out[0]) for s in s_w]
+        if len(pairs) == 1:
+            M, s = np.int64(pairs[0][0]), np.int64(pairs[0][1])
+        else:
+            M = np.array([m for m, _ in pairs], dtype=np.int64)
+            s = np.array([sh for _, sh in pairs], dtype=np.int64)
+        out[p + "kind"] = np.array("dense")
+        out[p + "weight"] = w.astype(np.int8)
+        out[p + "bias"] = arr(p + "bias").reshape(o).astype(np.int32)
+        out[p + "multiplier"] = M
+        out[p + "shift"] = s
+        out[p + "rounding"] = np.array("half_up")
+        out[p + "relu"] = np.bool_(i == 0)
+        out[p + "output.zero"] = np.int64(int(arr(p + "output.zero").reshape(-1)[0]))
+        out[p + "output.signed"] = np.bool_(True)
+        s_in = s_out[0]
+    return out
+
+
+def load_model(path):
+    """Any of the three formats -> plain model dict (see parse_format1)."""
+    with np.load(path, allow_pickle=False) as z:
+        return parse_format1(to_format1(z))
+
+
+def to_format1(z):
+    keys = set(z.keys())
+    if "format" in keys:
+        return {k: z[k] for k in keys}
+    if {"w1", "w2", "shift_l1", "shift_l2"} <= keys:
+        return import_notebook(z)
+    if "input.scale" in keys and "layer0.weight.scale" in keys:
+        return import_pyrtlnet(z)
+    raise SpecError("not a format-1, notebook or pyrtlnet model (no 'format' key)")
+
+
+# ---------------------------------------------------------------- inference
+
+def quantize_images(model, images):
+    """Images (N, ...) uint8 or float -> int64 (N, n_in) quantized model input."""
+    images = np.asarray(images)
+    n_in = int(np.prod(model["input_shape"]))
+    if images.ndim < 1 or images[0].size != n_in:
+        raise SpecError(f"images: each image must have {n_in} elements")
+    x = images.reshape(images.shape[0], n_in)
+    lo, hi = _range(model["input_signed"])
+    if x.dtype == np.uint8:
+        return x.astype(np.int64) - (128 if model["input_signed"] else 0)
+    if x.dtype.kind != "f":
+        raise SpecError(f"images: dtype {x.dtype} is neither uint8 nor float")
+    v = x.astype(np.float32) / model["input_scale"]  # float32 / float32 -> float32
+    assert v.dtype == np.float32
+    if np.isnan(v).any():
+        raise SpecError("images: NaN after scaling")
+    zx = model["input_zero"]
+    t = v + np.float32(zx) if ADD_ZERO_IN_FLOAT32 else v.astype(np.float64) + zx
+    r = np.rint(t) if model["input_rounding"] == "half_even" else np.trunc(t)
+    return np.clip(r, lo, hi).astype(np.int64)
+
+
+def dense(layer, x, in_zero, in_signed):
+    """One layer of the spec on int64 (N, in) inputs -> int64 (N, out)."""
+    w = layer["weight"]
+    xc = x - in_zero
+    # |acc| bound, so that the int64 matmul provably cannot wrap.
+    lo, hi = _range(in_signed)
+    span = max(abs(lo - in_zero), abs(hi - in_zero))
+    bound = int(np.abs(w).sum(axis=1).max()) * span + max(abs(b) for b in layer["bias"])
+    assert bound < 2**62, "accumulator bound exceeds int64"
+    acc = xc @ w.T + np.array(layer["bias"], dtype=np.int64)
+    acc = acc.astype(object)  # exact Python ints from here on
+    M = np.array(layer["M"], dtype=object)
+    s = layer["s"]
+    p = acc * M
+    q = np.empty_like(p)
+    for o, so in enumerate(s):
+        col = p[:, o]
+        if layer["rounding"] == "half_up" and so >= 1:
+            col = col + (1 << (so - 1))
+        q[:, o] = col >> so  # Python int >> is floor division by 2^s
+    lo, hi = _range(layer["out_signed"])
+    if layer["relu"]:
+        lo = max(lo, layer["out_zero"])
+    y = np.clip(q + layer["out_zero"], lo, hi)
+    return y.astype(np.int64)
+
+
+def run(model, xq):
+    """Quantized input (N, n_in) -> (outputs of every layer, predictions)."""
+    outs = []
+    x, zero, signed = xq, model["input_zero"], model["input_signed"]
+    for layer in model["layers"]:
+        x = dense(layer, x, zero, signed)
+        outs.append(x)
+        zero, signed = layer["out_zero"], layer["out_signed"]
+    preds = np.argmax(x, axis=1).astype(np.int64)  # first index on ties
+    return outs, preds
+
+
+def load_images(path):
+    with np.load(path, allow_pickle=False) as z:
+        key = next((k for k in IMAGE_KEYS if k in z), None)
+        if key is None:
+            raise SpecError(f"{path}: no images key ({', '.join(IMAGE_KEYS)})")
+        lkey = next((k for k in LABEL_KEYS if k in z), None)
+        return z[key], (z[lkey].astype(np.int64) if lkey else None)
+
+
+def infer_file(model_path, images_path, limit=None):
+    model = load_model(model_path)
+    images, labels = load_images(images_path)
+    if limit is not None:
+        images = images[:limit]
+        labels = None if labels is None else labels[:limit]
+    outs, preds = run(model, quantize_images(model, images))
+    return outs, preds, labels
+
+
+def save_npz(path, arrays, compressed=False):
+    """Write through a temporary file and rename, so nothing is half-written."""
+    d = os.path.dirname(os.path.abspath(path))
+    fd, tmp = tempfile.mkstemp(dir=d, suffix=".npz")
+    os.close(fd)
+    try:
+        (np.savez_compressed if compressed else np.savez)(tmp, **arrays)
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)
+        os.replace(tmp, path)
+    except BaseException:
+        os.unlink(tmp)
+        raise
+
+
+def save_if_changed(path, arrays, compressed=False):
+    """save_npz, unless the file already holds exactly
+    these arrays (npz members carry timestamps: rewriting would churn git on every rerun)."""
+    if os.path.exists(path):
+        try:
+            with np.load(path, allow_pickle=False) as old:
+                same = set(old.keys()) == set(arrays) and all(
+                    old[k].dtype == np.asarray(arrays[k]).dtype and old[k].shape == np.asarray(arrays[k]).shape
+                    and np.array_equal(old[k], arrays[k], equal_nan=old[k].dtype.kind == "f") for k in arrays)
+            if same:
+                return
+        except (OSError, ValueError):
+            pass
+    save_npz(path, arrays, compressed=compressed)
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("model")
+    ap.add_argument("images", nargs="?")
+    ap.add_argument("-o", "--output", required=True)
+    ap.add_argument("--convert", action="store_true", help="write MODEL as format 1 and stop")
+    ap.add_argument("--limit", type=int)
+    a = ap.parse_args(argv)
+    try:
+        if a.convert:
+            with np.load(a.model, allow_pickle=False) as z:
+                arrays = to_format1(z)
+            parse_format1(arrays)  # validate what we write
+            save_npz(a.output, arrays)
+            return 0
+        if a.images is None:
+            ap.error("IMAGES is required unless --convert")
+        outs, preds, labels = infer_file(a.model, a.images, a.limit)
+    except (SpecError, OSError, ValueError, KeyError) as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 1
+    res = {"predictions": preds, "outputs": outs[-1]}
+    if labels is not None:
+        res["labels"] = labels
+        print(f"accuracy {np.mean(preds == labels):.4f} on {len(preds)} images")
+    save_npz(a.output, res)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
