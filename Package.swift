@@ -47,14 +47,16 @@ let package = Package(
         // Hardware contract: AXI-Lite register map, topology hash, widths, parameter image.
         .target(name: "ZynqNetHW", dependencies: ["ZynqNetModel"]),
         // Folding, resource model, Verilog generation (the RTL library is embedded).
-        .target(name: "ZynqNetCodegen", dependencies: ["ZynqNetHW", "ZynqNetModel"]),
-        .testTarget(name: "ZynqNetHWTests", dependencies: ["ZynqNetHW", "ZynqNetCodegen", "ZynqNetModel"]),
+        .target(name: "ZynqNetCodegen", dependencies: ["ZynqNetHW", "ZynqNetModel", "ZynqNetSim"]),
+        .testTarget(name: "ZynqNetHWTests", dependencies: ["ZynqNetHW", "ZynqNetCodegen", "ZynqNetModel", "ZynqNetSim"]),
         .executableTarget(
             name: "zynqnet",
             dependencies: [
                 "ZynqNetModel",
                 "ZynqNetSim",
                 "ZynqNetVivado",
+                "ZynqNetHW",
+                "ZynqNetCodegen",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

@@ -3,7 +3,7 @@ import ZynqNetHW
 import ZynqNetModel
 
 /// A supported board (both carry an xc7z020clg400-1).
-public enum Board: String, Sendable, CaseIterable {
+public enum FPGABoard: String, Sendable, CaseIterable {
     case pynqZ2 = "pynq-z2"
     case zyboZ720 = "zybo-z7-20"
 
@@ -21,7 +21,7 @@ public struct CodegenOptions: Sendable {
         case file(FoldFile, name: String)
     }
 
-    public var board: Board
+    public var board: FPGABoard
     public var fclkMHz: Double
     public var fold: FoldChoice
     /// Stored width of every M (1…32).
@@ -33,7 +33,7 @@ public struct CodegenOptions: Sendable {
     /// What automatic folding may use.
     public var budget: ResourceBudget
 
-    public init(board: Board = .pynqZ2, fclkMHz: Double = 100, fold: FoldChoice = .fastest, multBits: Int = 32,
+    public init(board: FPGABoard = .pynqZ2, fclkMHz: Double = 100, fold: FoldChoice = .fastest, multBits: Int = 32,
                 mulStyle: MulStyle = .packed, regEvery: Int = 2, budget: ResourceBudget = .xc7z020Auto) {
         self.board = board
         self.fclkMHz = fclkMHz
@@ -52,7 +52,7 @@ public struct GeneratedDesign: Sendable {
     public var layout: AcceleratorLayout
     public var styles: [MulStyle]
     public var estimate: ResourceEstimate
-    public var board: Board
+    public var board: FPGABoard
     public var fclkMHz: Double
     public var parameterImage: ParameterImage
     public var regEvery: Int
@@ -188,7 +188,7 @@ public func generateDesign(model: QuantizedModel, options: CodegenOptions) throw
     let image = try ParameterImage(model: model, layout: layout)
     let fclkHz = Int((options.fclkMHz * 1e6).rounded())
     var files: [String: String] = [:]
-    for (name, text) in EmbeddedFiles.rtlLibrary { files["rtl/" + name] = text }
+    for (name, text) in EmbeddedRTL.rtlLibrary { files["rtl/" + name] = text }
     files["rtl/zynqnet_accel.v"] = VerilogTop.emit(layout: layout, styles: styles, regEvery: options.regEvery, fclkHz: fclkHz)
     files["parameters.hex"] = image.hexText
     let est = estimate(topo, folds, styles)

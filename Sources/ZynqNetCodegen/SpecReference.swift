@@ -3,6 +3,7 @@ import ZynqNetModel
 /// A naive, obviously-correct evaluation of a format-1 model, straight from the spec's formulas
 /// on unbounded integers (Int128 holds every intermediate: |acc| < 2^64, |p| < 2^96).
 /// The verify command compares the RTL against it.
+@available(macOS 15.0, *)
 public enum SpecReference {
     public struct Result: Equatable, Sendable {
         /// The last layer's outputs.

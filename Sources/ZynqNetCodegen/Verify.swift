@@ -1,6 +1,7 @@
 import Foundation
 import ZynqNetHW
 import ZynqNetModel
+import ZynqNetSim
 
 public struct VerifyOptions: Sendable {
     /// Seed of the TVALID gaps, TREADY stalls and AXI-Lite delays.
@@ -16,6 +17,8 @@ public struct VerifyOptions: Sendable {
     public var buildRoot: URL
     /// Send an early TLAST on this image (checks STATUS.ERR_INPUT); nil for none.
     public var tlastErrorImage: Int? = nil
+    /// Compile the simulation optimized (faster simulation, slower build); tests turn it off.
+    public var optimize: Bool = true
 
     public init(buildRoot: URL) { self.buildRoot = buildRoot }
 }
@@ -41,20 +44,25 @@ public struct VerifyReport: Sendable {
 
 public enum Verify {
     /// The FNV-1a 64 key of a simulation build: RTL, harness and tool flags.
-    public static func buildKey(_ design: GeneratedDesign) -> String {
+    public static func buildKey(_ design: GeneratedDesign, optimize: Bool) -> String {
         var bytes: [UInt8] = Array(hex64(design.rtlHash).utf8)
-        for (n, t) in EmbeddedFiles.harness { bytes += Array(n.utf8) + Array(t.utf8) }
-        bytes += Array(verilatorFlags.joined(separator: " ").utf8)
+        for (n, t) in EmbeddedRTL.harness { bytes += Array(n.utf8) + Array(t.utf8) }
+        bytes += Array((verilatorFlags + makeFlags(optimize: optimize)).joined(separator: " ").utf8)
         return hex64(fnv1a64(bytes))
+    }
+
+    static func makeFlags(optimize: Bool) -> [String] {
+        let o = optimize ? "-O2" : "-O0"
+        return ["-MAKEFLAGS", "-j2 OPT_FAST=\(o) OPT_SLOW=-O0 OPT_GLOBAL=\(o)"]
     }
 
     static let verilatorFlags = ["--cc", "--exe", "--build", "-O3", "--x-assign", "unique", "--x-initial", "unique",
                                  "-Wno-fatal", "-Wno-lint", "-Wno-style", "--top-module", "zynqnet_accel"]
 
     /// Builds (or reuses) the Verilator model of `design`; returns the executable.
-    public static func build(_ design: GeneratedDesign, root: URL) throws -> (URL, Bool) {
+    public static func build(_ design: GeneratedDesign, root: URL, optimize: Bool = true) throws -> (URL, Bool) {
         let fm = FileManager.default
-        let dir = root.appendingPathComponent(buildKey(design))
+        let dir = root.appendingPathComponent(buildKey(design, optimize: optimize))
         let exe = dir.appendingPathComponent("obj/Vsim")
         if fm.isExecutableFile(atPath: exe.path) { return (exe, true) }
         try fm.createDirectory(at: root, withIntermediateDirectories: true)
@@ -67,11 +75,14 @@ public enum Verify {
         for p in design.rtlFiles {
             try design.files[p]!.write(to: src.appendingPathComponent((p as NSString).lastPathComponent), atomically: false, encoding: .utf8)
         }
-        for (n, t) in EmbeddedFiles.harness { try t.write(to: src.appendingPathComponent(n), atomically: false, encoding: .utf8) }
+        for (n, t) in EmbeddedRTL.harness { try t.write(to: src.appendingPathComponent(n), atomically: false, encoding: .utf8) }
         let vfiles = design.rtlFiles.map { (($0 as NSString).lastPathComponent) }.filter { $0.hasSuffix(".v") }
-        let args = verilatorFlags + ["-Isrc", "--Mdir", "obj", "-o", "Vsim", "-MAKEFLAGS", "-j2"] +
-            vfiles.map { "src/" + $0 } + EmbeddedFiles.harness.map { "src/" + $0.0 }.filter { $0.hasSuffix(".cpp") }
-        let r = try runTool("verilator", args, cwd: tmp)
+        let args = verilatorFlags + ["-Isrc", "--Mdir", "obj", "-o", "Vsim"] + makeFlags(optimize: optimize) +
+            vfiles.map { "src/" + $0 } + EmbeddedRTL.harness.map { "src/" + $0.0 }.filter { $0.hasSuffix(".cpp") }
+        // ccache (when installed) keeps the Verilator runtime objects between builds.
+        var env = ProcessInfo.processInfo.environment
+        if env["OBJCACHE"] == nil, fm.isExecutableFile(atPath: "/usr/bin/ccache") { env["OBJCACHE"] = "ccache" }
+        let r = try runTool("verilator", args, cwd: tmp, environment: env)
         guard r.status == 0 else {
             let tail = r.output.split(separator: "\n").suffix(15).joined(separator: "\n")
             throw ZynqError(key: "verilator", "build failed:\n\(tail)")
@@ -89,7 +100,7 @@ public enum Verify {
         for (i, img) in images.enumerated() where img.count != topo.inputCount {
             throw ZynqError(key: "image \(i)", "has \(img.count) pixels, the model takes \(topo.inputCount)")
         }
-        let (exe, reused) = try build(design, root: options.buildRoot)
+        let (exe, reused) = try build(design, root: options.buildRoot, optimize: options.optimize)
         let fm = FileManager.default
         let work = fm.temporaryDirectory.appendingPathComponent("zynqnet-verify-\(ProcessInfo.processInfo.processIdentifier)-\(UInt32.random(in: 0...UInt32.max))")
         try fm.createDirectory(at: work, withIntermediateDirectories: true)
@@ -112,10 +123,21 @@ public enum Verify {
                                        "+verilator+rand+reset+2"], cwd: work)
         guard r.status == 0 else { throw ZynqError(key: "simulation", "the harness failed: \(r.output.prefix(500))") }
         let text = try String(contentsOf: resURL, encoding: .utf8)
-        return compare(result: text, design: design, model: model, images: images, options: options, reused: reused)
+        // The reference: ZynqNetSim's Simulator on the same input codes.
+        let codes = try InputCodes(type: model.input.type, width: topo.inputCount, bytes: images.flatMap { $0 })
+        let sim = try Simulator(model: model).run(codes)
+        let refs = (0..<images.count).map { i in
+            Expected(values: Array(sim.output(i)), prediction: sim.predictions[i])
+        }
+        return compare(result: text, design: design, expected: refs, options: options, reused: reused)
     }
 
-    static func compare(result: String, design: GeneratedDesign, model: QuantizedModel, images: [[UInt8]],
+    struct Expected {
+        var values: [Int32]
+        var prediction: Int
+    }
+
+    static func compare(result: String, design: GeneratedDesign, expected refs: [Expected],
                         options: VerifyOptions, reused: Bool) -> VerifyReport {
         let topo = design.layout.topology
         let classes = topo.outputCount
@@ -137,9 +159,8 @@ public enum Verify {
         var mismatches = 0
         if UInt32(kv["magic"] ?? "", radix: 16) != RegisterMap.magic { mismatches += 1; messages.append("MAGIC reads \(kv["magic"] ?? "?")") }
         if UInt64(kv["hash"] ?? "", radix: 16) != topo.hash { mismatches += 1; messages.append("TOPOLOGY_HASH reads \(kv["hash"] ?? "?")") }
-        let timing = min(options.timingImages, images.count)
-        let order = Array(images.indices) + Array(0..<timing)
-        let refs = images.map { SpecReference.run(model, codes: $0) }
+        let timing = min(options.timingImages, refs.count)
+        let order = Array(refs.indices) + Array(0..<timing)
         for (j, idx) in order.enumerated() {
             guard j < outs.count else {
                 mismatches += 1
@@ -194,8 +215,10 @@ public enum Verify {
 }
 
 /// Runs a tool (searched in PATH) and returns its exit status and combined output.
-public func runTool(_ tool: String, _ args: [String], cwd: URL? = nil) throws -> (status: Int32, output: String) {
+public func runTool(_ tool: String, _ args: [String], cwd: URL? = nil,
+                    environment: [String: String]? = nil) throws -> (status: Int32, output: String) {
     let p = Process()
+    if let environment { p.environment = environment }
     if tool.contains("/") {
         p.executableURL = URL(fileURLWithPath: tool)
         p.arguments = args

@@ -1,6 +1,6 @@
 import Foundation
 
-/// The expected text of Sources/ZynqNetCodegen/EmbeddedFiles.swift: the RTL library
+/// The expected text of Sources/ZynqNetCodegen/EmbeddedRTL.swift: the RTL library
 /// (fpga/rtl/*.v, *.vh) and the Verilator harness (fpga/sim/harness/*) as string literals, so
 /// the zynqnet binary can write them anywhere.
 func embeddedFilesSource() throws -> String {
@@ -25,7 +25,7 @@ func embeddedFilesSource() throws -> String {
     // Generated from fpga/rtl and fpga/sim/harness by the test suite
     // (ZYNQNET_REGENERATE=1 swift test --filter GeneratedFiles); do not edit.
 
-    public enum EmbeddedFiles {
+    public enum EmbeddedRTL {
         /// The RTL library: (file name, text).
         public static let rtlLibrary: [(String, String)] = \(literal(rtl))
 

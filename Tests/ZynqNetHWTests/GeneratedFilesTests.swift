@@ -17,7 +17,7 @@ import ZynqNetHW
 
 extension GeneratedFiles {
     @Test func embeddedFilesAreCurrent() throws {
-        #expect(try checkGenerated("Sources/ZynqNetCodegen/EmbeddedFiles.swift", embeddedFilesSource()),
-                "Sources/ZynqNetCodegen/EmbeddedFiles.swift is stale: run ZYNQNET_REGENERATE=1 swift test --filter GeneratedFiles")
+        #expect(try checkGenerated("Sources/ZynqNetCodegen/EmbeddedRTL.swift", embeddedFilesSource()),
+                "Sources/ZynqNetCodegen/EmbeddedRTL.swift is stale: run ZYNQNET_REGENERATE=1 swift test --filter GeneratedFiles")
     }
 }

@@ -16,6 +16,7 @@ import ZynqNetModel
         var vo = VerifyOptions(buildRoot: scratch("verilator"))
         vo.seed = seed
         vo.tlastErrorImage = tlastError
+        vo.optimize = false
         let r = try Verify.run(design: design, model: model, images: imgs, options: vo)
         for m in r.messages { print("verify: \(m)") }
         return r

@@ -1,7 +1,7 @@
 // Generated from fpga/rtl and fpga/sim/harness by the test suite
 // (ZYNQNET_REGENERATE=1 swift test --filter GeneratedFiles); do not edit.
 
-public enum EmbeddedFiles {
+public enum EmbeddedRTL {
     /// The RTL library: (file name, text).
     public static let rtlLibrary: [(String, String)] = [
         ("zn_addtree.v", ##"""
