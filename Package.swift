@@ -48,11 +48,21 @@ let package = Package(
             name: "ZynqNetRuntimeTests",
             dependencies: ["ZynqNetRuntime", "ZynqNetHW", "ZynqNetSim", "ZynqNetBit", "ZynqNetModel"]
         ),
+        // Vivado Tcl generation, boards as data, manifest.json, yosys resource report.
+        .target(
+            name: "ZynqNetVivado",
+            dependencies: ["ZynqNetModel"]
+        ),
+        .testTarget(
+            name: "ZynqNetVivadoTests",
+            dependencies: ["ZynqNetVivado"],
+            exclude: ["Fixtures"]
+        ),
         // Hardware contract: AXI-Lite register map, topology hash, widths, parameter image.
         .target(name: "ZynqNetHW", dependencies: ["ZynqNetModel"]),
         // Folding, resource model, Verilog generation (the RTL library is embedded).
-        .target(name: "ZynqNetCodegen", dependencies: ["ZynqNetHW", "ZynqNetModel"]),
-        .testTarget(name: "ZynqNetHWTests", dependencies: ["ZynqNetHW", "ZynqNetCodegen", "ZynqNetModel"]),
+        .target(name: "ZynqNetCodegen", dependencies: ["ZynqNetHW", "ZynqNetModel", "ZynqNetSim"]),
+        .testTarget(name: "ZynqNetHWTests", dependencies: ["ZynqNetHW", "ZynqNetCodegen", "ZynqNetModel", "ZynqNetSim"]),
         // Xilinx .bit files: header parser, fpga_manager .bin, JTAG payload, packet walker.
         .target(name: "ZynqNetBit", dependencies: ["ZynqNetModel"]),
         // libusb (JTAG cable) and libudev (board discovery); Linux only.
@@ -77,6 +87,9 @@ let package = Package(
                 "ZynqNetRuntime",
                 "ZynqNetBit",
                 "ZynqNetHost",
+                "ZynqNetVivado",
+                "ZynqNetHW",
+                "ZynqNetCodegen",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -87,5 +100,7 @@ let package = Package(
         .testTarget(name: "ZynqNetSimTests", dependencies: ["ZynqNetSim", "ZynqNetModel"]),
         .testTarget(name: "ZynqNetBitTests", dependencies: ["ZynqNetBit", "ZynqNetModel"], exclude: ["FuzzRegressions"]),
         .testTarget(name: "ZynqNetHostTests", dependencies: ["ZynqNetHost", "ZynqNetHostSim", "ZynqNetBit", "ZynqNetModel"]),
+        // Runs the built zynqnet executable end to end.
+        .testTarget(name: "ZynqNetCLITests", dependencies: ["zynqnet", "ZynqNetModel"]),
     ]
 )

@@ -85,6 +85,7 @@ extension RegisterMap {
         var s = """
         // Generated from Sources/ZynqNetHW/RegisterMap.swift; do not edit by hand.
         // Included inside module zn_axil_regs. Offsets are byte offsets.
+        /* verilator lint_off UNUSEDPARAM */
         localparam [31:0] RM_MAGIC = 32'h\(hex32(magic).uppercased());
         localparam [31:0] RM_VERSION = 32'h\(hex32(version).uppercased());
 
@@ -102,6 +103,7 @@ extension RegisterMap {
                 s += "localparam integer RB_\(r.name)_\(f.name) = \(f.lsb);\n"
             }
         }
+        s += "/* verilator lint_on UNUSEDPARAM */\n"
         return s
     }
 }

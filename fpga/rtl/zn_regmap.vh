@@ -1,5 +1,6 @@
 // Generated from Sources/ZynqNetHW/RegisterMap.swift; do not edit by hand.
 // Included inside module zn_axil_regs. Offsets are byte offsets.
+/* verilator lint_off UNUSEDPARAM */
 localparam [31:0] RM_MAGIC = 32'h5A4E4554;
 localparam [31:0] RM_VERSION = 32'h00010000;
 localparam [11:0] RA_MAGIC = 12'h000;
@@ -59,3 +60,4 @@ localparam integer RB_L_WIDTHS_OUT_SIGNED = 25;
 localparam integer RB_L_CFG_ROUND_HALF_UP = 0;
 localparam integer RB_L_CLAMP_LO = 0;
 localparam integer RB_L_CLAMP_HI = 16;
+/* verilator lint_on UNUSEDPARAM */
