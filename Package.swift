@@ -79,6 +79,22 @@ let package = Package(
         ),
         // A simulated FT2232H + Zynq JTAG chain behind the same USB transport (tests).
         .target(name: "ZynqNetHostSim", dependencies: ["ZynqNetHost", "ZynqNetBit"]),
+        // Speed of the simulator alone: `swift run -c release simbench [N] [threads]`.
+        .executableTarget(name: "simbench", dependencies: ["ZynqNetSim"]),
+        // Float kernels (SGEMM, Adam, softmax) for training, -O3 even in debug builds.
+        .target(
+            name: "CZynqNetKernels",
+            cSettings: [.unsafeFlags(["-O3"])]
+        ),
+        // Float training, post-training quantization and QAT of dense ReLU MLPs.
+        .target(
+            name: "ZynqNetTrain",
+            dependencies: ["ZynqNetModel", "ZynqNetSim", "CZynqNetKernels"]
+        ),
+        .testTarget(
+            name: "ZynqNetTrainTests",
+            dependencies: ["ZynqNetTrain", "ZynqNetModel", "ZynqNetSim"]
+        ),
         .executableTarget(
             name: "zynqnet",
             dependencies: [
@@ -90,6 +106,7 @@ let package = Package(
                 "ZynqNetVivado",
                 "ZynqNetHW",
                 "ZynqNetCodegen",
+                "ZynqNetTrain",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
