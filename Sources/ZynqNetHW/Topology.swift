@@ -76,7 +76,8 @@ public struct LayerTopology: Sendable, Equatable {
 /// - stored bias: `biasBits` signed (default: int32 bias plus the fold for any zx in the input
 ///   type's range, −zx·Σw with Σw ∈ [−128·in, 127·in]). The parameter image checks every
 ///   actual bias_eff fits, so a model with an unusual zero point is refused, never wrapped.
-/// - acc = bias_eff + sum: `accRange` = signed(biasBits) + sumRange → `accBits`.
+/// - acc = bias_eff + sum ∈ signed(biasBits) + signed(sumBits): `accBits` = max(biasBits, sumBits) + 1
+///   (the hardware's accumulator; it holds any stored bias plus any sum of the proven width).
 /// - p = acc·M with 0 ≤ M < 2^multBits: `productBits` = accBits + multBits (signed, exact).
 /// - p + 2^(s−1) with s ≤ 63: `roundedBits` = max(productBits, 64) + 1.
 public struct WidthProof: Sendable, Equatable {
@@ -102,13 +103,13 @@ public struct WidthProof: Sendable, Equatable {
     /// Range of Σ_k w·x (the MAC array's sum before the bias).
     public var sumRange: IntRange { productTermRange.summed(max(layer.inCount, 1)) }
     public var sumBits: Int { sumRange.signedBits }
-    public var accRange: IntRange { IntRange.signed(bits: layer.biasBits) + sumRange }
+    public var accRange: IntRange { IntRange.signed(bits: layer.biasBits) + IntRange.signed(bits: sumBits) }
     public var accBits: Int { accRange.signedBits }
     public var productBits: Int { accBits + layer.multBits }
     public var roundedBits: Int { max(productBits, 64) + 1 }
     /// DSP48E1 pieces of acc·M: acc in 24-bit unsigned pieces with a signed top piece (A port,
     /// 25 bits), M in 17-bit unsigned pieces (B port, 18 bits).
-    public var requantDSPs: Int { ((accBits - 1) / 24 + 1) * ((layer.multBits - 1) / 17 + 1) }
+    public var requantDSPs: Int { (accBits <= 25 ? 1 : (accBits - 2) / 24 + 1) * ((layer.multBits - 1) / 17 + 1) }
 }
 
 /// The topology of a whole network.

@@ -14,3 +14,10 @@ import ZynqNetHW
                 "fpga/rtl/zn_regmap.vh is stale: run ZYNQNET_REGENERATE=1 swift test --filter GeneratedFiles")
     }
 }
+
+extension GeneratedFiles {
+    @Test func embeddedFilesAreCurrent() throws {
+        #expect(try checkGenerated("Sources/ZynqNetCodegen/EmbeddedRTL.swift", embeddedFilesSource()),
+                "Sources/ZynqNetCodegen/EmbeddedRTL.swift is stale: run ZYNQNET_REGENERATE=1 swift test --filter GeneratedFiles")
+    }
+}
