@@ -67,8 +67,8 @@ module zn_dot #(
       if (p >= SINGLE_FROM) begin : g_plain
         for (s = 0; s < SIMD; s = s + 1) begin : g_lane
           wire [7:0]  wv  = w[(p*SIMD + s)*8 +: 8];
-          wire [16:0] w17 = {{9{wv[7]}}, wv};
-          wire [16:0] x17 = {{8{x9[s*9+8]}}, x9[s*9 +: 9]};
+          wire signed [16:0] w17 = {{9{wv[7]}}, wv};
+          wire signed [16:0] x17 = {{8{x9[s*9+8]}}, x9[s*9 +: 9]};
           reg  [16:0] prod;
           if (MUL_STYLE == 1) begin : g_lut
             // Partial products: x bit j weighs 2^j (j < 8); bit 8 weighs -2^8.
@@ -99,8 +99,9 @@ module zn_dot #(
         wire [7:0]  w1  = w[((2*p+1)*SIMD + s)*8 +: 8];
         wire [8:0]  hi9 = {w1[7], w1} - {8'd0, w0[7]};
         // |w1*2^16 + w0| < 2^24 and |x| < 2^8, so the product fits 33 signed bits.
-        wire [32:0] a33 = {{8{hi9[8]}}, hi9, {8{w0[7]}}, w0};   // w1*2^16 + w0 (25 bits), sign-extended
-        wire [32:0] x33 = {{24{x9[s*9+8]}}, x9[s*9 +: 9]};
+        // Signed operands, so synthesis sees the 25x9 multiply behind the sign extension.
+        wire signed [32:0] a33 = {{8{hi9[8]}}, hi9, {8{w0[7]}}, w0};   // w1*2^16 + w0 (25 bits), sign-extended
+        wire signed [32:0] x33 = {{24{x9[s*9+8]}}, x9[s*9 +: 9]};
         reg  [32:0] prod;
         always @(posedge clk) begin
           if (ce) prod <= a33 * x33;
