@@ -61,33 +61,49 @@ module zn_addtree #(
       assign out_data[ln*OUT_W +: OUT_W] = q;
     end else begin : g_tree
       // Heap order: root 0, children 2i+1 and 2i+2, leaves P-1 .. 2P-2 (missing leaves are 0).
-      // Node i at height H above the leaves exposes its value as g_n[i].val, IN_W + H bits.
-      for (i = 0; i < 2 * P - 1; i = i + 1) begin : g_n
-        localparam integer H  = (i >= P - 1) ? 0 : LEVELS - zn_flog2(i + 1);
-        localparam integer NW = IN_W + H;
-        wire [NW-1:0] val;
-        if (i >= P - 1) begin : g_leaf
-          if (i - (P - 1) < N) begin : g_in
-            assign val = in_data[(ln*N + i - (P-1))*IN_W +: IN_W];
-          end else begin : g_zero
-            assign val = {NW{1'b0}};
+      // Internal node i, at height H above the leaves, holds an IN_W + H bit sum, stored
+      // sign-extended to OUT_W bits in nodes[i] (no references into other generate blocks).
+      wire [OUT_W-1:0] nodes [0:P-2] /*verilator split_var*/;
+      for (i = 0; i < P - 1; i = i + 1) begin : g_node
+        localparam integer H   = LEVELS - zn_flog2(i + 1);
+        localparam integer NW  = IN_W + H;
+        localparam integer CL  = 2 * i + 1;
+        localparam integer CR  = 2 * i + 2;
+        wire [NW-2:0] l, r;
+        if (CL >= P - 1) begin : g_leaves
+          // Both children are leaves (IN_W = NW - 1 bits).
+          if (CL - (P - 1) < N) begin : g_l
+            assign l = in_data[(ln*N + CL - (P-1))*IN_W +: IN_W];
+          end else begin : g_l0
+            assign l = {(NW-1){1'b0}};
           end
-        end else begin : g_node
-          wire [NW-2:0] l = g_n[2*i+1].val;
-          wire [NW-2:0] r = g_n[2*i+2].val;
-          wire [NW-1:0] s = {l[NW-2], l} + {r[NW-2], r};
-          if (H % REG_EVERY == 0 || H == LEVELS) begin : g_reg
-            reg [NW-1:0] q;
-            always @(posedge clk) begin
-              if (ce) q <= s;
-            end
-            assign val = q;
-          end else begin : g_comb
-            assign val = s;
+          if (CR - (P - 1) < N) begin : g_r
+            assign r = in_data[(ln*N + CR - (P-1))*IN_W +: IN_W];
+          end else begin : g_r0
+            assign r = {(NW-1){1'b0}};
           end
+        end else begin : g_inner
+          assign l = nodes[CL][NW-2:0];
+          assign r = nodes[CR][NW-2:0];
+        end
+        wire [NW-1:0] s = {l[NW-2], l} + {r[NW-2], r};
+        wire [NW-1:0] v;
+        if (H % REG_EVERY == 0 || H == LEVELS) begin : g_reg
+          reg [NW-1:0] q;
+          always @(posedge clk) begin
+            if (ce) q <= s;
+          end
+          assign v = q;
+        end else begin : g_comb
+          assign v = s;
+        end
+        if (NW < OUT_W) begin : g_ext
+          assign nodes[i] = {{(OUT_W-NW){v[NW-1]}}, v};
+        end else begin : g_full
+          assign nodes[i] = v;
         end
       end
-      assign out_data[ln*OUT_W +: OUT_W] = g_n[0].val;
+      assign out_data[ln*OUT_W +: OUT_W] = nodes[0];
     end
   end endgenerate
 endmodule
@@ -773,6 +789,7 @@ module zn_dot #(
 
   // ---- product stage: leaves[p][s], 17 bits ----
   wire [PE*SIMD*17-1:0] leaves;
+  wire [((PAIRS > 0) ? PAIRS : 1)*SIMD*2-1:0] corr_bits;   // P[15] of each packed product, as 2-bit values
   reg  [TAG_W-1:0]      tag_m;
   always @(posedge clk) begin
     if (ce) tag_m <= in_tag;
@@ -824,6 +841,7 @@ module zn_dot #(
         end
         assign leaves[((2*p)*SIMD + s)*17 +: 17]   = {prod[15], prod[15:0]};
         assign leaves[((2*p+1)*SIMD + s)*17 +: 17] = prod[32:16];
+        assign corr_bits[(p*SIMD + s)*2 +: 2]       = {1'b0, prod[15]};
       end
     end
   endgenerate
@@ -835,17 +853,15 @@ module zn_dot #(
     .clk(clk), .ce(ce), .in_data(leaves), .in_tag(tag_m), .out_data(tree_sum), .out_tag(tree_tag));
 
   // ---- correction trees (packed rows 2q+1): sum of P[15] over the lanes ----
+  wire [((PAIRS > 0) ? PAIRS : 1)*(2+TW)-1:0] corr_sum;
   generate if (PAIRS > 0) begin : g_corr
-    wire [PAIRS*(2+TW)-1:0] corr_sum;
-    wire [PAIRS*SIMD*2-1:0] bits;
-    for (p = 0; p < PAIRS; p = p + 1) begin : g_cp
-      for (s = 0; s < SIMD; s = s + 1) begin : g_cs
-        assign bits[(p*SIMD + s)*2 +: 2] = {1'b0, g_pair[p].g_lane[s].prod[15]};
-      end
-    end
     wire [TAG_W-1:0] unused_corr_tag;
     zn_addtree #(.LANES(PAIRS), .N(SIMD), .IN_W(2), .REG_EVERY(REG_EVERY), .TAG_W(TAG_W)) u_corr (
-      .clk(clk), .ce(ce), .in_data(bits), .in_tag(tag_m), .out_data(corr_sum), .out_tag(unused_corr_tag));
+      .clk(clk), .ce(ce), .in_data(corr_bits), .in_tag(tag_m), .out_data(corr_sum), .out_tag(unused_corr_tag));
+  end else begin : g_nocorr
+    assign corr_bits = {(SIMD*2){1'b0}};
+    assign corr_sum  = {(2+TW){1'b0}};
+    wire unused_corr = ^{corr_bits, corr_sum};
   end endgenerate
 
   // ---- final register ----
@@ -854,7 +870,7 @@ module zn_dot #(
   generate for (p = 0; p < PE; p = p + 1) begin : g_out
     wire [DOT_W-1:0] t = tree_sum[p*DOT_W +: DOT_W];
     if (p < 2 * PAIRS && p % 2 == 1) begin : g_fix
-      wire [DOT_W-1:0] c = {{(DOT_W-2-TW){1'b0}}, g_corr.corr_sum[(p/2)*(2+TW) +: 2+TW]};
+      wire [DOT_W-1:0] c = {{(DOT_W-2-TW){1'b0}}, corr_sum[(p/2)*(2+TW) +: 2+TW]};
       always @(posedge clk) begin
         if (ce) sum_q[p*DOT_W +: DOT_W] <= t + c;
       end
@@ -1010,6 +1026,7 @@ function integer zn_tree_lat;
     zn_tree_lat = (levels == 0) ? 1 : (levels + every - 1) / every;
   end
 endfunction
+
 
 """##),
         ("zn_mvau.v", ##"""

@@ -57,6 +57,7 @@ module zn_dot #(
 
   // ---- product stage: leaves[p][s], 17 bits ----
   wire [PE*SIMD*17-1:0] leaves;
+  wire [((PAIRS > 0) ? PAIRS : 1)*SIMD*2-1:0] corr_bits;   // P[15] of each packed product, as 2-bit values
   reg  [TAG_W-1:0]      tag_m;
   always @(posedge clk) begin
     if (ce) tag_m <= in_tag;
@@ -108,6 +109,7 @@ module zn_dot #(
         end
         assign leaves[((2*p)*SIMD + s)*17 +: 17]   = {prod[15], prod[15:0]};
         assign leaves[((2*p+1)*SIMD + s)*17 +: 17] = prod[32:16];
+        assign corr_bits[(p*SIMD + s)*2 +: 2]       = {1'b0, prod[15]};
       end
     end
   endgenerate
@@ -119,17 +121,15 @@ module zn_dot #(
     .clk(clk), .ce(ce), .in_data(leaves), .in_tag(tag_m), .out_data(tree_sum), .out_tag(tree_tag));
 
   // ---- correction trees (packed rows 2q+1): sum of P[15] over the lanes ----
+  wire [((PAIRS > 0) ? PAIRS : 1)*(2+TW)-1:0] corr_sum;
   generate if (PAIRS > 0) begin : g_corr
-    wire [PAIRS*(2+TW)-1:0] corr_sum;
-    wire [PAIRS*SIMD*2-1:0] bits;
-    for (p = 0; p < PAIRS; p = p + 1) begin : g_cp
-      for (s = 0; s < SIMD; s = s + 1) begin : g_cs
-        assign bits[(p*SIMD + s)*2 +: 2] = {1'b0, g_pair[p].g_lane[s].prod[15]};
-      end
-    end
     wire [TAG_W-1:0] unused_corr_tag;
     zn_addtree #(.LANES(PAIRS), .N(SIMD), .IN_W(2), .REG_EVERY(REG_EVERY), .TAG_W(TAG_W)) u_corr (
-      .clk(clk), .ce(ce), .in_data(bits), .in_tag(tag_m), .out_data(corr_sum), .out_tag(unused_corr_tag));
+      .clk(clk), .ce(ce), .in_data(corr_bits), .in_tag(tag_m), .out_data(corr_sum), .out_tag(unused_corr_tag));
+  end else begin : g_nocorr
+    assign corr_bits = {(SIMD*2){1'b0}};
+    assign corr_sum  = {(2+TW){1'b0}};
+    wire unused_corr = ^{corr_bits, corr_sum};
   end endgenerate
 
   // ---- final register ----
@@ -138,7 +138,7 @@ module zn_dot #(
   generate for (p = 0; p < PE; p = p + 1) begin : g_out
     wire [DOT_W-1:0] t = tree_sum[p*DOT_W +: DOT_W];
     if (p < 2 * PAIRS && p % 2 == 1) begin : g_fix
-      wire [DOT_W-1:0] c = {{(DOT_W-2-TW){1'b0}}, g_corr.corr_sum[(p/2)*(2+TW) +: 2+TW]};
+      wire [DOT_W-1:0] c = {{(DOT_W-2-TW){1'b0}}, corr_sum[(p/2)*(2+TW) +: 2+TW]};
       always @(posedge clk) begin
         if (ce) sum_q[p*DOT_W +: DOT_W] <= t + c;
       end
