@@ -48,6 +48,17 @@ let package = Package(
             name: "ZynqNetRuntimeTests",
             dependencies: ["ZynqNetRuntime", "ZynqNetHW", "ZynqNetSim", "ZynqNetBit", "ZynqNetModel"]
         ),
+        // rtlsim: the generated RTL under Verilator as a device the runtime drives (dlopen'd
+        // shared library built per design; the C ABI and its loader are CZynqNetRTLSim).
+        .target(name: "CZynqNetRTLSim", linkerSettings: [.linkedLibrary("dl", .when(platforms: [.linux]))]),
+        .target(
+            name: "ZynqNetRTLSim",
+            dependencies: ["CZynqNetRTLSim", "ZynqNetRuntime", "ZynqNetCodegen", "ZynqNetHW", "ZynqNetModel", "ZynqNetSim"]
+        ),
+        .testTarget(
+            name: "ZynqNetRTLSimTests",
+            dependencies: ["ZynqNetRTLSim", "ZynqNetRuntime", "ZynqNetCodegen", "ZynqNetHW", "ZynqNetModel", "ZynqNetSim"]
+        ),
         // Vivado Tcl generation, boards as data, manifest.json, yosys resource report.
         .target(
             name: "ZynqNetVivado",
@@ -107,6 +118,7 @@ let package = Package(
                 "ZynqNetHW",
                 "ZynqNetCodegen",
                 "ZynqNetTrain",
+                "ZynqNetRTLSim",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

@@ -10,6 +10,40 @@ public protocol LoopbackStreamEndpoint: AnyObject {
     func popOutputBeat()
 }
 
+/// Where a data mover's channels stand (see `DMADataMover`).
+public struct DMAMoverProgress: Sendable, Equatable {
+    /// Bytes MM2S has handed to the stream, and whether that was its last byte.
+    public var mm2sBytes: UInt64 = 0
+    public var mm2sDone = false
+    /// Bytes S2MM has written; whether TLAST arrived; whether a beat arrived with no room left.
+    public var s2mmBytes: UInt64 = 0
+    public var s2mmLast = false
+    public var s2mmOverflow = false
+
+    public init(mm2sBytes: UInt64 = 0, mm2sDone: Bool = false, s2mmBytes: UInt64 = 0, s2mmLast: Bool = false, s2mmOverflow: Bool = false) {
+        self.mm2sBytes = mm2sBytes
+        self.mm2sDone = mm2sDone
+        self.s2mmBytes = s2mmBytes
+        self.s2mmLast = s2mmLast
+        self.s2mmOverflow = s2mmOverflow
+    }
+}
+
+/// Moves the data of started transfers itself, in simulated time (e.g. the streams of a
+/// Verilated RTL model, cycle by cycle), while `AxiDmaModel` keeps the register semantics:
+/// the model starts and stops channels and turns the reported progress into Idle, IOC, the
+/// S2MM byte count and error bits. Set `AxiDmaModel.mover` to use one instead of `stream`.
+public protocol DMADataMover: AnyObject {
+    /// A transfer started (LENGTH written): MM2S sends `length` bytes from `memory` with TLAST
+    /// on the last beat; S2MM writes beats into `memory` (room for `length` bytes) until TLAST.
+    func start(_ ch: DMAChannel, memory: UnsafeMutableRawPointer, length: UInt64)
+    /// The channel stops at once (reset, error, RS cleared, hang injected).
+    func stop(_ ch: DMAChannel)
+    /// Moves data until a started channel finishes or the mover decides to return (nothing can
+    /// move, its time budget); then reports both channels.
+    func advance() -> DMAMoverProgress
+}
+
 /// A strict model of AXI DMA v7.1 in direct-register mode (PG021 as summarised in
 /// zynq-facts §1): reset self-clears after a few reads, Halted/Idle, LENGTH written last
 /// starts a transfer, LENGTH written while halted is ignored, error bits for length 0,
@@ -34,6 +68,8 @@ public final class AxiDmaModel {
     public let config: AxiDmaConfig
     let memory: LoopbackMemory
     weak var stream: (any LoopbackStreamEndpoint)?
+    /// When set, moves the data instead of `stream` (see `DMADataMover`).
+    public var mover: (any DMADataMover)?
     var mm2s = Channel()
     var s2mm = Channel()
     var resetReadsLeft = 0
@@ -68,7 +104,10 @@ public final class AxiDmaModel {
     /// The next transfer started on `ch` ends at once with these DMASR error bits.
     public func injectError(_ ch: DMAChannel, bits: UInt32) { modify(ch) { $0.injectedError = bits & DMASR.errorMask } }
     /// The channel stops moving data and never goes Idle, until the next reset.
-    public func injectHang(_ ch: DMAChannel) { modify(ch) { $0.hang = true } }
+    public func injectHang(_ ch: DMAChannel) {
+        modify(ch) { $0.hang = true }
+        mover?.stop(ch)
+    }
 
     // MARK: Registers
 
@@ -142,12 +181,15 @@ public final class AxiDmaModel {
             }
         } else if wasRunning {
             c.dmasr |= DMASR.halted
+            if c.active { mover?.stop(ch) }
             c.active = false
         }
         if ch == .mm2s { mm2s = c } else { s2mm = c }
     }
 
     public func reset() {
+        mover?.stop(.mm2s)
+        mover?.stop(.s2mm)
         mm2s = Channel()
         s2mm = Channel()
         resetReadsLeft = resetDelayReads
@@ -194,10 +236,12 @@ public final class AxiDmaModel {
             $0.pointer = p
             $0.dmasr &= ~DMASR.idle
         }
+        if let mover, !c.hang { mover.start(ch, memory: p, length: UInt64(value)) }
         pump()
     }
 
     func fail(_ ch: DMAChannel, _ bits: UInt32, _ reason: String) {
+        if channel(ch).active { mover?.stop(ch) }
         modify(ch) {
             $0.dmasr |= bits | DMASR.errIrq | DMASR.halted
             $0.dmasr &= ~DMASR.idle
@@ -210,6 +254,10 @@ public final class AxiDmaModel {
     /// Moves as many beats as the stream allows: S2MM drains the peripheral's output, MM2S
     /// feeds its input, until neither can move.
     public func pump() {
+        if let mover {
+            pump(mover)
+            return
+        }
         guard let stream else { return }
         var moved = true
         while moved {
@@ -254,6 +302,34 @@ public final class AxiDmaModel {
                     mm2s.dmasr |= DMASR.idle | DMASR.iocIrq
                     completedTransfers.mm2s += 1
                 }
+            }
+        }
+    }
+}
+
+extension AxiDmaModel {
+    /// `pump` with a data mover: lets it run while a channel is active, then applies its progress.
+    func pump(_ mover: any DMADataMover) {
+        let mm2sLive = mm2s.active && !mm2s.hang, s2mmLive = s2mm.active && !s2mm.hang
+        guard mm2sLive || s2mmLive else { return }
+        let p = mover.advance()
+        if s2mmLive {
+            s2mm.progress = p.s2mmBytes
+            if p.s2mmOverflow {
+                fail(.s2mm, DMASR.internalError, "S2MM buffer of \(s2mm.total) bytes is shorter than the packet")
+            } else if p.s2mmLast {
+                s2mm.length = UInt32(truncatingIfNeeded: p.s2mmBytes)
+                s2mm.active = false
+                s2mm.dmasr |= DMASR.idle | DMASR.iocIrq
+                completedTransfers.s2mm += 1
+            }
+        }
+        if mm2sLive {
+            mm2s.progress = p.mm2sBytes
+            if p.mm2sDone {
+                mm2s.active = false
+                mm2s.dmasr |= DMASR.idle | DMASR.iocIrq
+                completedTransfers.mm2s += 1
             }
         }
     }

@@ -28,6 +28,12 @@ public struct ThroughputReport: Codable, Sendable, Equatable {
     public var busy_cycles: UInt64
     /// The accelerator's STALL_CYCLES counter (output back-pressure) over the runs.
     public var stall_cycles: UInt64
+    /// Simulated backends only (rtlsim; absent from the JSON otherwise): clock cycles of the
+    /// batches, the measured initiation interval and latency, and fclk / II.
+    public var cycles: UInt64? = nil
+    public var ii_cycles: UInt64? = nil
+    public var latency_cycles: UInt64? = nil
+    public var images_per_second_at_fclk: Double? = nil
 
     public init(runtime_ms: Double, images_per_second: Double, dram_in_mb_per_s: Double, dram_out_mb_per_s: Double,
                 fclk_mhz: Double, batch_size: Int, pack_ms: Double, copy_ms: Double, unpack_ms: Double,
@@ -68,7 +74,7 @@ public final class AcceleratorBackend: InferenceBackend {
     public let loopback: LoopbackDevice?
     let model: QuantizedModel
 
-    init(name: String, driver: AcceleratorDriver, model: QuantizedModel, batchSize: Int, fclkMHz: Double, loopback: LoopbackDevice?) {
+    public init(name: String, driver: AcceleratorDriver, model: QuantizedModel, batchSize: Int, fclkMHz: Double, loopback: LoopbackDevice?) {
         self.name = name
         self.driver = driver
         self.model = model

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import ZynqNetModel
+import ZynqNetRTLSim
 import ZynqNetSim
 
 struct InferCommand: ParsableCommand {
@@ -50,6 +51,12 @@ struct InferCommand: ParsableCommand {
     @Option(name: .long, help: "Draw the first K images with their output scores.")
     var show: Int = 0
 
+    @Option(name: .long, help: "rtlsim: the simulated design's fold file (JSON, as for codegen; default: codegen's fastest fold).")
+    var fold: String?
+
+    @Option(name: .long, help: "rtlsim: write an FST waveform of the simulation (from reset) for GTKWave.")
+    var trace: String?
+
     func validate() throws {
         guard Backends.names.contains(backend) else {
             throw ValidationError("--backend must be one of \(Backends.names.joined(separator: ", ")), not '\(backend)'")
@@ -58,7 +65,13 @@ struct InferCommand: ParsableCommand {
         if let batch, batch < 1 { throw ValidationError("--batch must be at least 1, not \(batch)") }
         if bundle != nil && manifest != nil { throw ValidationError("--bundle and --manifest exclude each other") }
         if throughputTest && backend == "sim" {
-            throw ValidationError("--throughput-test needs --backend loopback or board")
+            throw ValidationError("--throughput-test needs --backend loopback, board or rtlsim")
+        }
+        if (fold != nil || trace != nil) && backend != "rtlsim" {
+            throw ValidationError("--fold and --trace need --backend rtlsim")
+        }
+        if let trace, !trace.hasSuffix(".fst") {
+            throw ValidationError("--trace must name an .fst file, not '\(trace)'")
         }
         if backend == "board" && bundle == nil && manifest == nil {
             throw ValidationError("--backend board needs --bundle DIR or --manifest FILE")
@@ -73,7 +86,10 @@ struct InferCommand: ParsableCommand {
         let model = try QuantizedModel.load(path: model)
         var set = try ImageSet.load(path: images, labels: labels)
         let batch = self.batch ?? (backend == "sim" ? 1000 : 256)
-        let engine = try Backends.make(backend, model: model, modelName: self.model, bundle: bundle, manifest: manifest, batch: batch)
+        let engine = try Backends.make(backend, model: model, modelName: self.model, bundle: bundle, manifest: manifest, batch: batch,
+                                       fold: fold, trace: trace)
+        let rtlsim = (engine as? RuntimeEngine)?.backend as? RTLSimBackend
+        defer { rtlsim?.finishTrace() }
         var codes = try attribute(to: images) { try InputQuantizer(model: model).quantize(set.images, key: set.key) }
         if let limit, limit < codes.count {
             codes = try codes.prefix(limit)
@@ -86,18 +102,18 @@ struct InferCommand: ParsableCommand {
         }
         let report = Inference.Report(result: result, labels: set.labels)
         let throughput = throughputTest ? try (engine as? RuntimeEngine)?.backend.throughputReport() : nil
+        let timing = rtlsim?.timing()
         if json {
-            if let throughput {
-                print(try Inference.throughputJSON(throughput, report: report))
-            } else {
-                print(report.json())
-            }
+            var line = throughput != nil ? try Inference.throughputJSON(throughput!, report: report) : report.json()
+            if let timing { line = Inference.addingTiming(timing, to: line, throughput: throughput != nil) }
+            print(line)
             return
         }
         if show > 0 {
             Inference.show(codes: codes, result: result.sim, model: model, labels: set.labels, count: show)
         }
         report.printText(classes: model.outputCount)
+        if let timing { Inference.printTiming(timing) }
         if let throughput { Inference.printThroughput(throughput) }
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import ZynqNetModel
+import ZynqNetRTLSim
 import ZynqNetRuntime
 import ZynqNetSim
 
@@ -26,17 +27,21 @@ struct RuntimeEngine: InferenceEngine {
 }
 
 enum Backends {
-    static let names = ["sim", "loopback", "board"]
+    static let names = ["sim", "loopback", "board", "rtlsim"]
     /// The backends that run on any machine, in the order `demo` shows them.
     static let local = ["sim", "loopback"]
 
     static func make(_ name: String, model: QuantizedModel, modelName: String = "model", bundle: String? = nil,
-                     manifest: String? = nil, batch: Int = 256) throws -> InferenceEngine {
+                     manifest: String? = nil, batch: Int = 256, fold: String? = nil, trace: String? = nil) throws -> InferenceEngine {
         switch name {
         case "sim": return SimEngine(simulator: try Simulator(model: model))
         case "loopback", "board":
             return RuntimeEngine(backend: try makeBackend(name: name, model: model, modelName: modelName, bundle: bundle,
                                                           manifest: manifest, batchSize: batch))
+        case "rtlsim":
+            return RuntimeEngine(backend: try makeRTLSimBackend(model: model, modelName: modelName, bundle: bundle, manifest: manifest,
+                                                                batchSize: batch, foldFile: fold, tracePath: trace,
+                                                                log: { FileHandle.standardError.write(Data(($0 + "\n").utf8)) }))
         default: throw ZynqError(key: "--backend", "unknown backend '\(name)'")
         }
     }
@@ -185,6 +190,31 @@ extension Inference {
         print(String(format: "  DRAM in / out      %10.1f / %.1f MB/s", t.dram_in_mb_per_s, t.dram_out_mb_per_s))
         print(String(format: "  host pack / copy / unpack  %.3f / %.3f / %.3f ms", t.pack_ms, t.copy_ms, t.unpack_ms))
         print("  hardware busy / stall cycles  \(t.busy_cycles) / \(t.stall_cycles)")
+    }
+}
+
+extension Inference {
+    /// rtlsim: the simulated hardware's cycles, II, latency and images/s at fclk as JSON keys
+    /// (those the throughput report already has are not repeated).
+    static func addingTiming(_ t: RTLSimTiming, to json: String, throughput: Bool) -> String {
+        var fields: [String] = []
+        if !throughput {
+            fields += ["\"cycles\":\(t.cycles)", "\"ii_cycles\":\(t.ii_cycles)", "\"latency_cycles\":\(t.latency_cycles)",
+                       "\"images_per_second_at_fclk\":\(jsonNumber(t.images_per_second_at_fclk))", "\"fclk_mhz\":\(jsonNumber(t.fclk_mhz))"]
+        }
+        fields += ["\"ii_measured\":\(t.ii_measured)", "\"design_ii_cycles\":\(t.design_ii_cycles)",
+                   "\"rtl_cycles_per_second\":\(jsonNumber(t.rtl_cycles_per_second.rounded()))"]
+        return String(json.dropLast()) + "," + fields.joined(separator: ",") + "}"
+    }
+
+    static func printTiming(_ t: RTLSimTiming) {
+        print("")
+        print("rtlsim (Verilator model of the generated design)")
+        print("  cycles             \(t.cycles) for \(t.images) images")
+        print("  II                 \(t.ii_cycles) cycles\(t.ii_measured ? " (measured)" : " (design; no back-to-back images measured)"), design \(t.design_ii_cycles)")
+        print("  latency            \(t.latency_cycles) cycles")
+        print(String(format: "  at %@ MHz         %.0f images/s", jsonNumber(t.fclk_mhz), t.images_per_second_at_fclk))
+        print(String(format: "  simulation speed   %.0f cycles/s", t.rtl_cycles_per_second))
     }
 }
 
