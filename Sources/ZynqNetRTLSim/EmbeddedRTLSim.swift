@@ -71,6 +71,7 @@ struct zn_rtl {
     zn_rtl_config cfg{};
     Rng rng{1};
     uint64_t cycle = 0;
+    uint64_t period = 10000;  // ps
 
     Channel mm2s, s2mm;
     // The beat MM2S presents (held until accepted).
@@ -81,7 +82,7 @@ struct zn_rtl {
     uint64_t in_next = 0;  // bytes of mm2s consumed into beats so far
 
     // Stream bookkeeping.
-    uint64_t in_beats = 0, out_beats = 0;      // since the last forget_in_flight
+    uint64_t in_beats = 0, out_beats = 0;      // since the last reset (of either kind)
     uint64_t stat_in_beats = 0, stat_out_beats = 0;
     std::deque<uint64_t> first_in;  // cycle of each image's first input beat, images inside
     uint64_t prev_end = 0;
@@ -153,7 +154,7 @@ struct zn_rtl {
         t->m_axis_tready = ready;
         t->aclk = 0;
         t->eval();
-        dump(cycle * 10);
+        dump(cycle * period);
         in_fire = in_valid && t->s_axis_tready;
         bool mv = t->m_axis_tvalid;
         out_fire = mv && ready;
@@ -180,7 +181,7 @@ struct zn_rtl {
     inline void high() {
         top->aclk = 1;
         top->eval();
-        dump(cycle * 10 + 5);
+        dump(cycle * period + period / 2);
         if (mm2s.active || s2mm.active) stream_cycles++;
         if (in_fire) {
             if (in_beats % cfg.in_beats_per_image == 0) first_in.push_back(cycle);
@@ -384,7 +385,7 @@ zn_rtl* rtl_create(const zn_rtl_config* config) {
     if (s->cfg.out_beats_per_image == 0) s->cfg.out_beats_per_image = 1;
     if (s->cfg.gap_percent > 95) s->cfg.gap_percent = 95;
     if (s->cfg.stall_percent > 95) s->cfg.stall_percent = 95;
-    if (s->cfg.reset_cycles < 2) s->cfg.reset_cycles = 2;
+    s->period = s->cfg.clock_period_ps >= 2 ? s->cfg.clock_period_ps : 10000;
     if (s->cfg.advance_budget == 0) s->cfg.advance_budget = 1000000;
     s->rng = Rng(config->seed ^ 0x5A4E4554ull);
     s->ctx = new VerilatedContext;
@@ -408,16 +409,22 @@ zn_rtl* rtl_create(const zn_rtl_config* config) {
     t->s_axil_araddr = 0;
     t->s_axil_wdata = 0;
     t->eval();
-    {
-        Timer tm(s);
-        for (uint32_t i = 0; i < s->cfg.reset_cycles; i++) s->tick();
-        t->aresetn = 1;
-        for (int i = 0; i < 4; i++) s->tick();
-    }
-    // Outputs before and during reset are undefined: the monitor starts now.
-    s->m_stalled = false;
-    s->err.clear();
     return s;
+}
+
+void rtl_reset(zn_rtl* s, uint32_t cycles) {
+    Timer tm(s);
+    // Outputs before and during reset are undefined: the monitor is off meanwhile.
+    s->monitor = false;
+    s->top->aresetn = 0;
+    for (uint32_t i = 0; i < (cycles < 2 ? 2 : cycles); i++) s->tick();
+    s->top->aresetn = 1;
+    for (int i = 0; i < 4; i++) s->tick();
+    s->m_stalled = false;
+    s->monitor = true;
+    s->in_beats = s->out_beats = 0;
+    s->first_in.clear();
+    s->have_prev_end = false;
 }
 
 void rtl_destroy(zn_rtl* s) {
@@ -579,6 +586,7 @@ ZN_EXPORT void zn_rtl_get_api(zn_rtl_api* api) {
     api->trace_support = VM_TRACE ? 1 : 0;
     api->create = rtl_create;
     api->destroy = rtl_destroy;
+    api->reset = rtl_reset;
     api->trace_open = rtl_trace_open;
     api->trace_close = rtl_trace_close;
     api->axil_write = rtl_axil_write;
@@ -616,7 +624,7 @@ extern "C" {
 #endif
 
 /// Bumped on every incompatible change of the table or the structs below.
-#define ZN_RTL_ABI 1
+#define ZN_RTL_ABI 2
 
 typedef struct zn_rtl zn_rtl;
 
@@ -630,8 +638,8 @@ typedef struct {
     uint32_t stall_percent;
     /// 1: AXI-Lite masters with random AW/W order, random delays and random BREADY/RREADY.
     uint32_t axil_random;
-    /// Cycles of aresetn = 0 at creation (at least 2).
-    uint32_t reset_cycles;
+    /// The clock period in picoseconds (waveform time; 10000 at 100 MHz).
+    uint32_t clock_period_ps;
     /// Seed of the stream and AXI-Lite randomness and of Verilator's random initial state.
     uint64_t seed;
     /// The most cycles one `advance` call runs before it returns anyway.
@@ -691,9 +699,12 @@ typedef struct {
     uint32_t abi;
     /// 1 if the library was built with FST tracing (`trace_open` works).
     uint32_t trace_support;
+    /// A new simulation, not yet reset (call `reset`; open a trace before it to see the reset).
     zn_rtl *(*create)(const zn_rtl_config *config);
     void (*destroy)(zn_rtl *sim);
-    /// 0 ok, -1 not built with tracing, -2 already tracing.
+    /// aresetn = 0 for `cycles` cycles (at least 2), then 4 cycles out of reset.
+    void (*reset)(zn_rtl *sim, uint32_t cycles);
+    /// Starts an FST waveform: 0 ok, -1 not built with tracing, -2 already tracing, -3 cannot write.
     int (*trace_open)(zn_rtl *sim, const char *path);
     void (*trace_close)(zn_rtl *sim);
     /// One AXI-Lite write / read (cycles run meanwhile, streams included). 0 ok, -1 error (see `error`).

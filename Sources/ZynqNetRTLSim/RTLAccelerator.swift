@@ -68,10 +68,11 @@ public final class RTLAccelerator: LoopbackPeripheral, DMADataMover {
     public private(set) var policy: RTLStreamPolicy
     public private(set) var tracePath: String?
 
-    /// Creates a simulation of the library's design (reset applied). `budgetCycles` bounds one
+    /// Creates a simulation of the library's design and resets it (16 cycles of aresetn = 0),
+    /// writing an FST waveform from the start if `tracePath` is given. `budgetCycles` bounds one
     /// `advance` (a hung design returns control after that many cycles).
     public init(library: RTLSimLibrary, layout: AcceleratorLayout, policy: RTLStreamPolicy = .ideal, seed: UInt64 = 1,
-                budgetCycles: UInt64 = 1 << 20) throws {
+                budgetCycles: UInt64 = 1 << 20, fclkMHz: Double = 100, tracePath: String? = nil) throws {
         try policy.validate()
         self.library = library
         self.api = library.api
@@ -84,11 +85,13 @@ public final class RTLAccelerator: LoopbackPeripheral, DMADataMover {
         cfg.gap_percent = UInt32(policy.gapPercent)
         cfg.stall_percent = UInt32(policy.stallPercent)
         cfg.axil_random = policy.randomAXILite ? 1 : 0
-        cfg.reset_cycles = 16
+        cfg.clock_period_ps = fclkMHz > 0 ? UInt32(max(2, min(1e9, (1e6 / fclkMHz).rounded()))) : 10000
         cfg.seed = seed
         cfg.advance_budget = max(1, budgetCycles)
         guard let h = api.create!(&cfg) else { throw ZynqError(file: library.path, "the simulation could not be created") }
         sim = h
+        if let tracePath { try openTrace(tracePath) }
+        api.reset!(sim, 16)
     }
 
     deinit {

@@ -59,8 +59,7 @@ public final class RTLSimBoard {
         // Poll budget: enough cycles for a few images even on a slow fold.
         let budget = max(options.budgetCycles, UInt64(design.iiCycles) * 16)
         accelerator = try RTLAccelerator(library: library, layout: design.layout, policy: options.policy, seed: options.seed,
-                                         budgetCycles: budget)
-        if let path = options.tracePath { try accelerator.openTrace(path) }
+                                         budgetCycles: budget, fclkMHz: manifest.fclkMHz, tracePath: options.tracePath)
         var m = manifest
         m.axilAddressWidth = max(m.axilAddressWidth, design.layout.axilAddressWidth)
         self.manifest = m

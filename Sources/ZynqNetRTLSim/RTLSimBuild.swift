@@ -58,7 +58,7 @@ public enum RTLSimBuild {
 
     /// Verilator options (the `-O3` here is Verilator's own optimizer).
     static func verilatorFlags(trace: Bool) -> [String] {
-        var f = ["--cc", "--exe", "--build", "-O3", "--x-assign", "fast", "--x-initial", "unique",
+        var f = ["--cc", "--exe", "--build", "-O3", "--x-assign", "fast", "--x-initial", "unique", "--timescale", "1ns/1ps",
                  "-Wno-fatal", "-Wno-lint", "-Wno-style", "--top-module", "zynqnet_accel"]
         if trace { f.append("--trace-fst") }
         return f
@@ -71,7 +71,7 @@ public enum RTLSimBuild {
         if o.nativeCPU && tools.nativeOK { cflags += " -march=native" }
         var ldflags = "-shared"
         #if os(Linux)
-        ldflags += " -Wl,--exclude-libs,ALL"
+        ldflags += " -Wl,--exclude-libs,ALL -Wl,-Bsymbolic"
         #endif
         let fast = o.optimize ? "-O3" : "-O1"
         let make = "-j2 OPT_FAST=\(fast) OPT_SLOW=-O1 OPT_GLOBAL=-O2 CXX=\(tools.cxx) LINK=\(tools.cxx)"

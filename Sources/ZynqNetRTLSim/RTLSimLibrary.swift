@@ -27,7 +27,7 @@ public struct RTLSimLibrary: @unchecked Sendable {
             throw ZynqError(file: path, "cannot load the rtlsim library: \(text)")
         }
         // Every entry of the table is called unwrapped: check them once here.
-        let entries: [Any?] = [api.create, api.destroy, api.trace_open, api.trace_close, api.axil_write, api.axil_read,
+        let entries: [Any?] = [api.create, api.destroy, api.reset, api.trace_open, api.trace_close, api.axil_write, api.axil_read,
                                api.start, api.stop, api.advance, api.progress, api.datapath_reset_begin,
                                api.datapath_reset_end, api.run, api.set_streams, api.stats, api.clear_stats, api.error]
         guard entries.allSatisfy({ $0 != nil }) else {

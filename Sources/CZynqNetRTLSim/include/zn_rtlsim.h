@@ -16,7 +16,7 @@ extern "C" {
 #endif
 
 /// Bumped on every incompatible change of the table or the structs below.
-#define ZN_RTL_ABI 1
+#define ZN_RTL_ABI 2
 
 typedef struct zn_rtl zn_rtl;
 
@@ -30,8 +30,8 @@ typedef struct {
     uint32_t stall_percent;
     /// 1: AXI-Lite masters with random AW/W order, random delays and random BREADY/RREADY.
     uint32_t axil_random;
-    /// Cycles of aresetn = 0 at creation (at least 2).
-    uint32_t reset_cycles;
+    /// The clock period in picoseconds (waveform time; 10000 at 100 MHz).
+    uint32_t clock_period_ps;
     /// Seed of the stream and AXI-Lite randomness and of Verilator's random initial state.
     uint64_t seed;
     /// The most cycles one `advance` call runs before it returns anyway.
@@ -91,9 +91,12 @@ typedef struct {
     uint32_t abi;
     /// 1 if the library was built with FST tracing (`trace_open` works).
     uint32_t trace_support;
+    /// A new simulation, not yet reset (call `reset`; open a trace before it to see the reset).
     zn_rtl *(*create)(const zn_rtl_config *config);
     void (*destroy)(zn_rtl *sim);
-    /// 0 ok, -1 not built with tracing, -2 already tracing.
+    /// aresetn = 0 for `cycles` cycles (at least 2), then 4 cycles out of reset.
+    void (*reset)(zn_rtl *sim, uint32_t cycles);
+    /// Starts an FST waveform: 0 ok, -1 not built with tracing, -2 already tracing, -3 cannot write.
     int (*trace_open)(zn_rtl *sim, const char *path);
     void (*trace_close)(zn_rtl *sim);
     /// One AXI-Lite write / read (cycles run meanwhile, streams included). 0 ok, -1 error (see `error`).

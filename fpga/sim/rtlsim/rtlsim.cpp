@@ -64,6 +64,7 @@ struct zn_rtl {
     zn_rtl_config cfg{};
     Rng rng{1};
     uint64_t cycle = 0;
+    uint64_t period = 10000;  // ps
 
     Channel mm2s, s2mm;
     // The beat MM2S presents (held until accepted).
@@ -74,7 +75,7 @@ struct zn_rtl {
     uint64_t in_next = 0;  // bytes of mm2s consumed into beats so far
 
     // Stream bookkeeping.
-    uint64_t in_beats = 0, out_beats = 0;      // since the last forget_in_flight
+    uint64_t in_beats = 0, out_beats = 0;      // since the last reset (of either kind)
     uint64_t stat_in_beats = 0, stat_out_beats = 0;
     std::deque<uint64_t> first_in;  // cycle of each image's first input beat, images inside
     uint64_t prev_end = 0;
@@ -146,7 +147,7 @@ struct zn_rtl {
         t->m_axis_tready = ready;
         t->aclk = 0;
         t->eval();
-        dump(cycle * 10);
+        dump(cycle * period);
         in_fire = in_valid && t->s_axis_tready;
         bool mv = t->m_axis_tvalid;
         out_fire = mv && ready;
@@ -173,7 +174,7 @@ struct zn_rtl {
     inline void high() {
         top->aclk = 1;
         top->eval();
-        dump(cycle * 10 + 5);
+        dump(cycle * period + period / 2);
         if (mm2s.active || s2mm.active) stream_cycles++;
         if (in_fire) {
             if (in_beats % cfg.in_beats_per_image == 0) first_in.push_back(cycle);
@@ -377,7 +378,7 @@ zn_rtl* rtl_create(const zn_rtl_config* config) {
     if (s->cfg.out_beats_per_image == 0) s->cfg.out_beats_per_image = 1;
     if (s->cfg.gap_percent > 95) s->cfg.gap_percent = 95;
     if (s->cfg.stall_percent > 95) s->cfg.stall_percent = 95;
-    if (s->cfg.reset_cycles < 2) s->cfg.reset_cycles = 2;
+    s->period = s->cfg.clock_period_ps >= 2 ? s->cfg.clock_period_ps : 10000;
     if (s->cfg.advance_budget == 0) s->cfg.advance_budget = 1000000;
     s->rng = Rng(config->seed ^ 0x5A4E4554ull);
     s->ctx = new VerilatedContext;
@@ -401,16 +402,22 @@ zn_rtl* rtl_create(const zn_rtl_config* config) {
     t->s_axil_araddr = 0;
     t->s_axil_wdata = 0;
     t->eval();
-    {
-        Timer tm(s);
-        for (uint32_t i = 0; i < s->cfg.reset_cycles; i++) s->tick();
-        t->aresetn = 1;
-        for (int i = 0; i < 4; i++) s->tick();
-    }
-    // Outputs before and during reset are undefined: the monitor starts now.
-    s->m_stalled = false;
-    s->err.clear();
     return s;
+}
+
+void rtl_reset(zn_rtl* s, uint32_t cycles) {
+    Timer tm(s);
+    // Outputs before and during reset are undefined: the monitor is off meanwhile.
+    s->monitor = false;
+    s->top->aresetn = 0;
+    for (uint32_t i = 0; i < (cycles < 2 ? 2 : cycles); i++) s->tick();
+    s->top->aresetn = 1;
+    for (int i = 0; i < 4; i++) s->tick();
+    s->m_stalled = false;
+    s->monitor = true;
+    s->in_beats = s->out_beats = 0;
+    s->first_in.clear();
+    s->have_prev_end = false;
 }
 
 void rtl_destroy(zn_rtl* s) {
@@ -572,6 +579,7 @@ ZN_EXPORT void zn_rtl_get_api(zn_rtl_api* api) {
     api->trace_support = VM_TRACE ? 1 : 0;
     api->create = rtl_create;
     api->destroy = rtl_destroy;
+    api->reset = rtl_reset;
     api->trace_open = rtl_trace_open;
     api->trace_close = rtl_trace_close;
     api->axil_write = rtl_axil_write;

@@ -1,0 +1,114 @@
+import Foundation
+import Testing
+import ZynqNetCodegen
+import ZynqNetHW
+import ZynqNetModel
+import ZynqNetRTLSim
+import ZynqNetRuntime
+import ZynqNetSim
+
+/// Every path a model can take gives the same bits: the fast simulator, the independent Int128
+/// reference simulator, the loopback device (accelerator model), rtlsim (the runtime's driver on
+/// the Verilated RTL, with random TVALID gaps, TREADY stalls and AXI-Lite delays) and `verify`
+/// (the rtl helper's C++ harness on the same RTL) — on random models and on real and golden
+/// models with committed expected outputs from outside this package.
+@Suite(.serialized) struct EquivalenceTests {
+    static let fixtures = packageRoot.appendingPathComponent("Tests/Fixtures")
+
+    /// Runs every path; `expected` (from a fixture) must match too. `backend` may be an rtlsim
+    /// backend already holding this topology: the model is loaded into it (same bitstream).
+    @discardableResult
+    func allPaths(_ model: QuantizedModel, _ codes: InputCodes, codegen: CodegenOptions = CodegenOptions(),
+                  expected: (outputs: [Int32], predictions: [Int])? = nil, reuse backend: RTLSimBackend? = nil,
+                  batch: Int = 7, seed: UInt64 = 1, verifyImages: Int = 24) throws -> RTLSimBackend {
+        let sim = try Simulator(model: model).run(codes)
+        let reference = try ReferenceSimulator(model: model).run(codes) as SimResult
+        #expect(sim == reference, "simulator vs reference simulator")
+        if let expected {
+            #expect(sim.outputs == expected.outputs, "simulator vs the fixture's outputs")
+            #expect(sim.predictions == expected.predictions, "simulator vs the fixture's predictions")
+        }
+
+        let loop = try makeBackend(name: "loopback", model: model, bundle: nil, manifest: nil, batchSize: batch,
+                                   interrupt: .never, installSIGINTHandler: false)
+        #expect(try loop.run(codes) == sim, "loopback")
+
+        let rt: RTLSimBackend
+        if let backend {
+            try backend.driver.load(model: model, modelName: "model")
+            rt = backend
+        } else {
+            let o = RTLSimOptions(codegen: codegen, build: quickBuild(), policy: .stressed, seed: seed)
+            rt = try makeRTLSimBackend(model: model, batchSize: batch, options: o, interrupt: .never, installSIGINTHandler: false)
+        }
+        let raw = try rt.run(codes: codes, count: codes.count)
+        #expect(raw.outputs == sim.outputs, "rtlsim outputs")
+        #expect(raw.predictions == sim.predictions, "rtlsim predictions (the hardware's class index)")
+        #expect(rt.board.device.dma.violations.isEmpty, "DMA driver violations: \(rt.board.device.dma.violations)")
+
+        // verify: the rtl helper's harness on the same design (its own build, quick).
+        let design = try generateDesign(model: model, options: codegen)
+        #expect(design.rtlHash == rt.board.design.rtlHash, "verify and rtlsim simulate the same RTL")
+        var vo = VerifyOptions(buildRoot: packageRoot.appendingPathComponent(".build/zynqnet-test/verilator"))
+        vo.optimize = false
+        vo.seed = seed
+        let n = min(verifyImages, codes.count)
+        let images = (0..<n).map { Array(codes.bytes[($0 * codes.width)..<(($0 + 1) * codes.width)]) }
+        let v = try Verify.run(design: design, model: model, images: images, options: vo)
+        #expect(v.passed, "verify: \(v.messages.prefix(5))")
+        #expect(v.mismatches == 0 && v.readbackMismatches == 0)
+        // Both measure the same design: with back-to-back images the II is the design's.
+        #expect(v.iiCycles == design.iiCycles)
+        return rt
+    }
+
+    @Test func randomModelsOfOneTopologyShareOneBuild() throws {
+        var g = Rng(2024)
+        var backend: RTLSimBackend?
+        for k in 0..<3 {
+            let model = ShapeA.model(seed: 100 + UInt64(k))
+            let codes = try randomCodes(model, count: 40, rng: &g)
+            backend = try allPaths(model, codes, codegen: ShapeA.codegen(), reuse: backend, batch: [7, 1, 40][k], seed: UInt64(k + 1))
+        }
+        // One bitstream, three models: the device was built once and reloaded.
+        #expect(backend?.board.build.key != nil)
+    }
+
+    @Test func randomDeepModelAtTheDefaultFold() throws {
+        // int8 input, four layers with both output types, widths up to 24; codegen's own folds.
+        var g = Rng(77)
+        let model = randomModel(dims: [24, 16, 9, 12, 5], signed: [true, false, true, true, false], rng: &g)
+        let codes = try randomCodes(model, count: 30, rng: &g)
+        try allPaths(model, codes, batch: 8, seed: 9)
+    }
+
+    @Test func pyrtlnetRealModel() throws {
+        // pyrtlnet's own quantized 144-18-10 network and its arithmetic (fixture, re-implemented
+        // from pyrtlnet's numpy_inference), on its 200 test images.
+        let model = try QuantizedModel.load(path: Self.fixtures.appendingPathComponent("real/pyrtlnet_quantized.npz").path)
+        let arrays = try NPZ.read(path: Self.fixtures.appendingPathComponent("real/pyrtlnet_test_data_u8.npz").path)
+        let images = try #require(arrays["images"])
+        let codes = try InputQuantizer(model: model).quantize(images, key: "images")
+        let expected = try NPZ.read(path: Self.fixtures.appendingPathComponent("real/pyrtlnet_expected.npz").path)
+        let outputs = try #require(expected["outputs"]?.integers()).map { Int32($0) }
+        let predictions = try #require(expected["predictions"]?.integers()).map { Int($0) }
+        #expect(codes.count == 200 && model.inputCount == 144)
+        try allPaths(model, codes, expected: (outputs, predictions), batch: 64, seed: 5)
+    }
+
+    @Test func goldenModelsOfOneTopology() throws {
+        // Three golden fixtures (tools/reference.py's expected outputs) share a 9-8-4 topology.
+        var backend: RTLSimBackend?
+        for name in ["s0_m1_floor", "s0_m1_half_up", "s0_mixed"] {
+            let dir = Self.fixtures.appendingPathComponent("golden")
+            let model = try QuantizedModel.load(path: dir.appendingPathComponent("\(name).model.npz").path)
+            let arrays = try NPZ.read(path: dir.appendingPathComponent("\(name).images.npz").path)
+            let key = try #require(arrays.keys.sorted().first)
+            let codes = try InputQuantizer(model: model).quantize(try #require(arrays[key]), key: key)
+            let expected = try NPZ.read(path: dir.appendingPathComponent("\(name).expected.npz").path)
+            let outputs = try #require(expected["outputs"]?.integers()).map { Int32($0) }
+            let predictions = try #require(expected["predictions"]?.integers()).map { Int($0) }
+            backend = try allPaths(model, codes, expected: (outputs, predictions), reuse: backend, batch: 5, seed: 3)
+        }
+    }
+}
