@@ -174,6 +174,9 @@ public func makeRTLSimBackend(model: QuantizedModel, modelName: String = "model"
     if let foldFile {
         guard let data = FileManager.default.contents(atPath: foldFile) else { throw ZynqError(file: foldFile, "cannot be read") }
         o.codegen.fold = .file(try FoldFile.parse(data, file: foldFile), name: foldFile)
+    } else if let bundle {
+        // Simulate the bundle's own design: its folds, multiplier styles and widths.
+        try BundleDesign.apply(bundle: bundle, to: &o.codegen)
     }
     if let tracePath { o.tracePath = tracePath }
     if installSIGINTHandler { InterruptFlag.installSIGINTHandler() }
@@ -183,6 +186,7 @@ public func makeRTLSimBackend(model: QuantizedModel, modelName: String = "model"
     } catch let e as ZynqError where e.file == nil {
         throw e.inFile(modelName)
     }
+    if let bundle { try BundleDesign.checkRTL(bundle: bundle, design: design) }
     if let manifestPath, let h = m.topologyHash, h != design.topologyHash {
         throw ZynqError(file: manifestPath, key: "topology_hash",
                         "the manifest's design has hash \(hex64(h)), the model \(modelName) gives \(hex64(design.topologyHash)); use the model's own bundle")
@@ -196,4 +200,58 @@ public func makeRTLSimBackend(model: QuantizedModel, modelName: String = "model"
     let inner = AcceleratorBackend(name: "rtlsim", driver: driver, model: model, batchSize: batchSize,
                                    fclkMHz: m.fclkMHz, loopback: board.device)
     return RTLSimBackend(board: board, inner: inner)
+}
+
+/// A codegen bundle's `design.json` and `rtl/`: rtlsim regenerates the bundle's design (same
+/// folds, styles, widths) and checks the RTL is the bundle's, file by file.
+enum BundleDesign {
+    static func apply(bundle: String, to o: inout CodegenOptions) throws {
+        let path = bundle + "/design.json"
+        guard let data = FileManager.default.contents(atPath: path) else { return }
+        guard let root = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else {
+            throw ZynqError(file: path, "not a JSON object")
+        }
+        guard let layers = root["layers"] as? [[String: Any]], !layers.isEmpty else {
+            throw ZynqError(file: path, key: "layers", "missing or not an array of objects")
+        }
+        var fold: [FoldFileLayer] = []
+        var multBits: Int?
+        for (i, l) in layers.enumerated() {
+            guard let pe = l["pe"] as? Int, let simd = l["simd"] as? Int, let lanes = l["lanes"] as? Int,
+                  pe >= 1, simd >= 1, lanes >= 1 else {
+                throw ZynqError(file: path, key: "layers[\(i)]", "needs positive integers pe, simd and lanes")
+            }
+            var style: MulStyle?
+            if let s = l["mul_style"] {
+                guard let name = s as? String, let st = MulStyle(rawValue: name) else {
+                    throw ZynqError(file: path, key: "layers[\(i)].mul_style", "must be packed, dsp or lut")
+                }
+                style = st
+            }
+            if let mb = l["mult_bits"] {
+                guard let b = mb as? Int, (1...32).contains(b), multBits == nil || multBits == b else {
+                    throw ZynqError(file: path, key: "layers[\(i)].mult_bits", "must be 1…32 and the same in every layer")
+                }
+                multBits = b
+            }
+            fold.append(FoldFileLayer(pe: pe, simd: simd, lanes: lanes, mul_style: style))
+        }
+        o.fold = .file(FoldFile(layers: fold), name: path)
+        if let multBits { o.multBits = multBits }
+        if let r = root["reg_every"] {
+            guard let v = r as? Int, (1...8).contains(v) else { throw ZynqError(file: path, key: "reg_every", "must be 1…8") }
+            o.regEvery = v
+        }
+        if let f = root["fclk_mhz"] as? Double, f > 0 { o.fclkMHz = f }
+    }
+
+    static func checkRTL(bundle: String, design: GeneratedDesign) throws {
+        for p in design.rtlFiles {
+            let path = bundle + "/" + p
+            guard let data = FileManager.default.contents(atPath: path) else { continue }
+            if String(decoding: data, as: UTF8.self) != design.files[p] {
+                throw ZynqError(file: path, "differs from the design this zynqnet generates for the model (another zynqnet version, or another model?); regenerate the bundle with zynqnet codegen")
+            }
+        }
+    }
 }

@@ -13,6 +13,7 @@ public struct RTLSimBuildOptions: Sendable, Equatable {
     /// Where builds are cached, one directory per key (design RTL, rtlsim sources, tools, flags).
     public var cacheRoot: URL
     /// Full C++ optimization (-O3, the simulation runs fastest) or a quicker build (-O1, tests).
+    /// The default is `ZYNQNET_RTLSIM_QUICK=1` ? quick : full.
     public var optimize: Bool
     /// Compile in FST tracing (`--trace-fst`; a separate build, a little slower to run).
     public var trace: Bool
@@ -22,7 +23,8 @@ public struct RTLSimBuildOptions: Sendable, Equatable {
     /// Tune the C++ for this machine's CPU (-march=native; the CPU is part of the cache key).
     public var nativeCPU: Bool
 
-    public init(cacheRoot: URL = RTLSimBuild.defaultCacheRoot(), optimize: Bool = true, trace: Bool = false,
+    public init(cacheRoot: URL = RTLSimBuild.defaultCacheRoot(),
+                optimize: Bool = ProcessInfo.processInfo.environment["ZYNQNET_RTLSIM_QUICK"] != "1", trace: Bool = false,
                 compiler: String? = nil, nativeCPU: Bool = true) {
         self.cacheRoot = cacheRoot
         self.optimize = optimize

@@ -1,0 +1,75 @@
+import Foundation
+import Testing
+import ZynqNetCodegen
+import ZynqNetHW
+import ZynqNetModel
+import ZynqNetRTLSim
+import ZynqNetRuntime
+import ZynqNetSim
+
+/// `--bundle DIR`: rtlsim simulates the bundle's own design (design.json's folds, the same
+/// RTL file by file) with the manifest's DMA limits and clock.
+@Suite struct BundleTests {
+    func bundle(_ model: QuantizedModel, lengthWidth: Int) throws -> (URL, GeneratedDesign) {
+        let design = try generateDesign(model: model, options: ShapeA.codegen())
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("zynqnet-rtlsim-bundle-\(UUID().uuidString)")
+        try design.write(to: dir)
+        let manifest = #"{"fclk_mhz": 100, "dma": {"length_width": \#(lengthWidth)}, "topology_hash": "0x\#(hex64(design.topologyHash))"}"#
+        try Data(manifest.utf8).write(to: dir.appendingPathComponent("manifest.json"))
+        return (dir, design)
+    }
+
+    @Test func simulatesTheBundlesFoldAndSplitsAtItsDMALimit() throws {
+        let model = ShapeA.model(seed: 21)
+        // 12-bit lengths: 4095 bytes a transfer, 170 input images of 24 bytes.
+        let (dir, design) = try bundle(model, lengthWidth: 12)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let rt = try makeRTLSimBackend(model: model, bundle: dir.path, batchSize: 400,
+                                       options: RTLSimOptions(build: quickBuild(), policy: .stressed),
+                                       interrupt: .never, installSIGINTHandler: false)
+        // The default fold would differ: design.json's is used.
+        #expect(rt.board.design.layout.folds == design.layout.folds)
+        #expect(rt.board.design.rtlHash == design.rtlHash)
+        #expect(rt.driver.maxImagesPerTransfer == 170)
+        var g = Rng(8)
+        let codes = try randomCodes(model, count: 400, rng: &g)
+        let r = try rt.run(codes: codes, count: 400)
+        let sim = try Simulator(model: model).run(codes)
+        #expect(r.outputs == sim.outputs && r.predictions == sim.predictions)
+        #expect(rt.driver.stats.transfers == 3)
+        let t = rt.timing()
+        #expect(t.images == 400 && t.design_ii_cycles == ShapeA.ii)
+    }
+
+    @Test func aBundleWhoseRTLDiffersIsRefusedNamingTheFile() throws {
+        let model = ShapeA.model(seed: 22)
+        let (dir, _) = try bundle(model, lengthWidth: 23)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let top = dir.appendingPathComponent("rtl/zynqnet_accel.v")
+        try (String(contentsOf: top, encoding: .utf8) + "// edited\n").write(to: top, atomically: true, encoding: .utf8)
+        #expect(throws: ZynqError.self) {
+            _ = try makeRTLSimBackend(model: model, bundle: dir.path, options: RTLSimOptions(build: quickBuild()),
+                                      interrupt: .never, installSIGINTHandler: false)
+        }
+        do {
+            _ = try makeRTLSimBackend(model: model, bundle: dir.path, options: RTLSimOptions(build: quickBuild()),
+                                      interrupt: .never, installSIGINTHandler: false)
+        } catch let e as ZynqError {
+            #expect(e.file == top.path)
+        }
+    }
+
+    @Test func aManifestOfAnotherTopologyIsRefused() throws {
+        let model = ShapeA.model(seed: 23)
+        let (dir, _) = try bundle(model, lengthWidth: 23)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try Data(#"{"topology_hash": "0x0123456789ABCDEF"}"#.utf8).write(to: dir.appendingPathComponent("manifest.json"))
+        do {
+            _ = try makeRTLSimBackend(model: model, bundle: dir.path, options: RTLSimOptions(build: quickBuild()),
+                                      interrupt: .never, installSIGINTHandler: false)
+            Issue.record("no error")
+        } catch let e as ZynqError {
+            #expect(e.key == "topology_hash" && e.file == dir.appendingPathComponent("manifest.json").path, "\(e)")
+        }
+    }
+}
