@@ -8,6 +8,8 @@ let package = Package(
         .executable(name: "zynqnet", targets: ["zynqnet"]),
         .library(name: "ZynqNetModel", targets: ["ZynqNetModel"]),
         .library(name: "ZynqNetSim", targets: ["ZynqNetSim"]),
+        .library(name: "ZynqNetHW", targets: ["ZynqNetHW"]),
+        .library(name: "ZynqNetCodegen", targets: ["ZynqNetCodegen"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -32,6 +34,23 @@ let package = Package(
         .target(name: "CZynqKernels"),
         // The bit-exact simulator of the spec: reference (Int128) and fast (SIMD, parallel).
         .target(name: "ZynqNetSim", dependencies: ["ZynqNetModel", "CZynqKernels"]),
+        // Vivado Tcl generation, boards as data, manifest.json, yosys resource report.
+        .target(
+            name: "ZynqNetVivado",
+            dependencies: ["ZynqNetModel"]
+        ),
+        .testTarget(
+            name: "ZynqNetVivadoTests",
+            dependencies: ["ZynqNetVivado"],
+            exclude: ["Fixtures"]
+        ),
+        // Hardware contract: AXI-Lite register map, topology hash, widths, parameter image.
+        .target(name: "ZynqNetHW", dependencies: ["ZynqNetModel"]),
+        // Folding, resource model, Verilog generation (the RTL library is embedded).
+        .target(name: "ZynqNetCodegen", dependencies: ["ZynqNetHW", "ZynqNetModel"]),
+        .testTarget(name: "ZynqNetHWTests", dependencies: ["ZynqNetHW", "ZynqNetCodegen", "ZynqNetModel"]),
+        // Speed of the simulator alone: `swift run -c release simbench [N] [threads]`.
+        .executableTarget(name: "simbench", dependencies: ["ZynqNetSim"]),
         // Float kernels (SGEMM, Adam, softmax) for training, -O3 even in debug builds.
         .target(
             name: "CZynqNetKernels",
@@ -51,14 +70,18 @@ let package = Package(
             dependencies: [
                 "ZynqNetModel",
                 "ZynqNetSim",
+                "ZynqNetVivado",
                 "ZynqNetTrain",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .testTarget(
             name: "ZynqNetModelTests",
-            dependencies: ["ZynqNetModel"]
+            dependencies: ["ZynqNetModel"],
+            exclude: ["FuzzRegressions"]  // inputs replayed by FuzzRegressionTests via #filePath
         ),
         .testTarget(name: "ZynqNetSimTests", dependencies: ["ZynqNetSim", "ZynqNetModel"]),
+        // Runs the built zynqnet executable end to end.
+        .testTarget(name: "ZynqNetCLITests", dependencies: ["zynqnet", "ZynqNetModel"]),
     ]
 )

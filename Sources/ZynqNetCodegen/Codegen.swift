@@ -1,0 +1,2 @@
+import ZynqNetHW
+import ZynqNetModel
