@@ -207,7 +207,7 @@ public enum Trainer {
         if q.shiftOnly {
             let ranges = Calibration.ranges(of: net, data: calib, input: input, type: .uint8, perChannel: false,
                                             sequential: false, threads: options.threads)
-            let scales = ranges.map { max($0.hi, 1e-8) / 255 }
+            let scales = ranges.map { ($0.hi > 0 && $0.hi.isFinite ? $0.hi : 1) / 255 }
             outs = scales.enumerated().map { l, s in
                 ActivationQuantization(scale: s, zero: 0, type: .uint8, relu: l < scales.count - 1)
             }
