@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# Fuzz the .bit parser and the configuration packet walker with libFuzzer + AddressSanitizer
+# for a bounded time.
+#
+#   scripts/fuzz-bit.sh [SECONDS]      (default 60)
+#
+# Builds .fuzz/fuzz-bit from Fuzz/FuzzBit.swift and Sources/ZynqNetBit/*.swift (swiftc
+# -sanitize=fuzzer,address; ZynqError is compiled as a one-file ZynqNetModel module), seeds the
+# corpus with Tests/Fixtures/bit/*.bit and the kept regressions, and runs it. A crash leaves its
+# input in .fuzz/crashes-bit/ and makes this script exit 1: fix the bug and copy the input into
+# Tests/ZynqNetBitTests/FuzzRegressions/ (the FuzzRegressions test replays it).
+set -euo pipefail
+SECONDS_TOTAL="${1:-60}"
+ROOT="$(cd "$(dirname "$0")/.." && pwd)"
+OUT="$ROOT/.fuzz/bit"
+mkdir -p "$OUT/corpus" "$ROOT/.fuzz/crashes-bit"
+
+SOURCES=("$ROOT/Fuzz/FuzzBit.swift" "$ROOT"/Sources/ZynqNetBit/*.swift)
+MODEL_SRC="$ROOT/Sources/ZynqNetModel/ZynqError.swift"
+BIN="$OUT/fuzz-bit"
+NEWEST="$(ls -t "${SOURCES[@]}" "$MODEL_SRC" "$0" | head -1)"
+if [[ ! -x "$BIN" || "$NEWEST" -nt "$BIN" ]]; then
+    echo "fuzz-bit: building $BIN" >&2
+    rm -rf "$OUT/mod"
+    mkdir -p "$OUT/mod"
+    (cd "$OUT/mod" &&
+        swiftc -sanitize=fuzzer,address -parse-as-library -O -g -module-name ZynqNetModel \
+            -emit-module -emit-library -static "$MODEL_SRC" -o libZynqNetModel.a)
+    swiftc -sanitize=fuzzer,address -parse-as-library -O -g -module-name ZynqNetBit \
+        -I "$OUT/mod" -L "$OUT/mod" -lZynqNetModel \
+        "${SOURCES[@]}" -o "$BIN"
+fi
+
+SEEDS="$OUT/seeds"
+rm -rf "$SEEDS"
+mkdir -p "$SEEDS"
+cp "$ROOT"/Tests/Fixtures/bit/*.bit "$SEEDS/"
+if compgen -G "$ROOT/Tests/ZynqNetBitTests/FuzzRegressions/*" > /dev/null; then
+    cp "$ROOT"/Tests/ZynqNetBitTests/FuzzRegressions/* "$SEEDS/"
+fi
+
+echo "fuzz-bit: running for ${SECONDS_TOTAL}s" >&2
+set +e
+ASAN_OPTIONS="${ASAN_OPTIONS:-symbolize=0}" "$BIN" -max_total_time="$SECONDS_TOTAL" -max_len=4096 \
+    -rss_limit_mb=2048 -timeout=10 -print_final_stats=1 \
+    -artifact_prefix="$ROOT/.fuzz/crashes-bit/" "$OUT/corpus" "$SEEDS"
+status=$?
+set -e
+if [[ $status -ne 0 ]]; then
+    echo "fuzz-bit: FAILED (exit $status); inputs in $ROOT/.fuzz/crashes-bit/" >&2
+    exit 1
+fi
+echo "fuzz-bit: no crash in ${SECONDS_TOTAL}s" >&2
