@@ -112,7 +112,7 @@ public enum ResourceModel {
         case .packed: e.dsp += (pairs + plain) * f.simd
         case .lut: e.lut += 62 * macs
         }
-        e.lut += 9 * pairs * f.simd                     // packed operand w1 - w0[7]
+        e.lut += 18 * pairs * f.simd                    // packed operand w1 - w0[7] (and its inverters)
         // Adder trees (about one LUT a bit a node) and accumulators.
         let treeW = 17 + clog2(f.simd) / 2
         e.lut += f.pe * max(f.simd - 1, 0) * treeW
