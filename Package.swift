@@ -10,6 +10,8 @@ let package = Package(
         .library(name: "ZynqNetSim", targets: ["ZynqNetSim"]),
         .library(name: "ZynqNetBit", targets: ["ZynqNetBit"]),
         .library(name: "ZynqNetHost", targets: ["ZynqNetHost"]),
+        .library(name: "ZynqNetHW", targets: ["ZynqNetHW"]),
+        .library(name: "ZynqNetCodegen", targets: ["ZynqNetCodegen"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -50,6 +52,21 @@ let package = Package(
         ),
         // A simulated FT2232H + Zynq JTAG chain behind the same USB transport (tests).
         .target(name: "ZynqNetHostSim", dependencies: ["ZynqNetHost", "ZynqNetBit"]),
+        // Vivado Tcl generation, boards as data, manifest.json, yosys resource report.
+        .target(
+            name: "ZynqNetVivado",
+            dependencies: ["ZynqNetModel"]
+        ),
+        .testTarget(
+            name: "ZynqNetVivadoTests",
+            dependencies: ["ZynqNetVivado"],
+            exclude: ["Fixtures"]
+        ),
+        // Hardware contract: AXI-Lite register map, topology hash, widths, parameter image.
+        .target(name: "ZynqNetHW", dependencies: ["ZynqNetModel"]),
+        // Folding, resource model, Verilog generation (the RTL library is embedded).
+        .target(name: "ZynqNetCodegen", dependencies: ["ZynqNetHW", "ZynqNetModel", "ZynqNetSim"]),
+        .testTarget(name: "ZynqNetHWTests", dependencies: ["ZynqNetHW", "ZynqNetCodegen", "ZynqNetModel", "ZynqNetSim"]),
         .executableTarget(
             name: "zynqnet",
             dependencies: [
@@ -57,6 +74,9 @@ let package = Package(
                 "ZynqNetSim",
                 "ZynqNetBit",
                 "ZynqNetHost",
+                "ZynqNetVivado",
+                "ZynqNetHW",
+                "ZynqNetCodegen",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -67,5 +87,7 @@ let package = Package(
         .testTarget(name: "ZynqNetSimTests", dependencies: ["ZynqNetSim", "ZynqNetModel"]),
         .testTarget(name: "ZynqNetBitTests", dependencies: ["ZynqNetBit", "ZynqNetModel"], exclude: ["FuzzRegressions"]),
         .testTarget(name: "ZynqNetHostTests", dependencies: ["ZynqNetHost", "ZynqNetHostSim", "ZynqNetBit", "ZynqNetModel"]),
+        // Runs the built zynqnet executable end to end.
+        .testTarget(name: "ZynqNetCLITests", dependencies: ["zynqnet", "ZynqNetModel"]),
     ]
 )

@@ -5,6 +5,7 @@ set -euo pipefail
 
 packages=(
   verilator        # RTL lint + co-simulation (verify, rtlsim backend)
+  ccache           # keeps Verilator runtime objects between verify builds
   yosys            # synthesis reports (zynqnet report)
   iverilog         # second Verilog parser/simulator in the tests
   tcl              # tclsh for the Vivado stand-in checks

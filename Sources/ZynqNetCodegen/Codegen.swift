@@ -1,0 +1,249 @@
+import Foundation
+import ZynqNetHW
+import ZynqNetModel
+
+/// A supported board (both carry an xc7z020clg400-1).
+public enum FPGABoard: String, Sendable, CaseIterable {
+    case pynqZ2 = "pynq-z2"
+    case zyboZ720 = "zybo-z7-20"
+
+    public var part: String { "xc7z020clg400-1" }
+    public var budget: ResourceBudget { .xc7z020 }
+}
+
+public struct CodegenOptions: Sendable {
+    public enum FoldChoice: Sendable, Equatable {
+        /// The lowest II whose estimate fits `budget`.
+        case fastest
+        /// The cheapest folds reaching `fps` images/s at `fclkMHz`.
+        case targetFPS(Double)
+        /// Folds from a `--fold` file.
+        case file(FoldFile, name: String)
+    }
+
+    public var board: FPGABoard
+    public var fclkMHz: Double
+    public var fold: FoldChoice
+    /// Stored width of every M (1…32).
+    public var multBits: Int
+    /// Multiplier style of layers a fold file does not set.
+    public var mulStyle: MulStyle
+    /// A register every REG_EVERY adder-tree levels.
+    public var regEvery: Int
+    /// What automatic folding may use.
+    public var budget: ResourceBudget
+
+    public init(board: FPGABoard = .pynqZ2, fclkMHz: Double = 100, fold: FoldChoice = .fastest, multBits: Int = 32,
+                mulStyle: MulStyle = .packed, regEvery: Int = 2, budget: ResourceBudget = .xc7z020Auto) {
+        self.board = board
+        self.fclkMHz = fclkMHz
+        self.fold = fold
+        self.multBits = multBits
+        self.mulStyle = mulStyle
+        self.regEvery = regEvery
+        self.budget = budget
+    }
+}
+
+/// Everything `generateDesign` produces. `files` maps paths relative to the output directory to
+/// their contents: `rtl/` (library and generated top), `parameters.hex` and `design.json`.
+public struct GeneratedDesign: Sendable {
+    public var files: [String: String]
+    public var layout: AcceleratorLayout
+    public var styles: [MulStyle]
+    public var estimate: ResourceEstimate
+    public var board: FPGABoard
+    public var fclkMHz: Double
+    public var parameterImage: ParameterImage
+    public var regEvery: Int
+
+    public var iiCycles: Int { layout.iiCycles }
+    public var topologyHash: UInt64 { layout.topology.hash }
+    public var imagesPerSecond: Double { fclkMHz * 1e6 / Double(iiCycles) }
+
+    /// The RTL files (paths under `rtl/`), sorted; the top is `rtl/zynqnet_accel.v`.
+    public var rtlFiles: [String] { files.keys.filter { $0.hasPrefix("rtl/") }.sorted() }
+
+    /// FNV-1a 64 over every RTL file's path and text: the key of simulation build caches.
+    public var rtlHash: UInt64 {
+        var bytes: [UInt8] = []
+        for p in rtlFiles {
+            bytes += Array(p.utf8) + [0] + Array(files[p]!.utf8) + [0]
+        }
+        return fnv1a64(bytes)
+    }
+
+    /// Writes every file under `dir` (which must exist).
+    public func writeFiles(into dir: URL) throws {
+        for (path, text) in files.sorted(by: { $0.key < $1.key }) {
+            let url = dir.appendingPathComponent(path)
+            try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+            try text.write(to: url, atomically: false, encoding: .utf8)
+        }
+    }
+
+    /// Writes the design to `dir` atomically: into a fresh sibling directory, then renamed into place.
+    public func write(to dir: URL) throws {
+        try AtomicDirectory.replace(dir) { tmp in try writeFiles(into: tmp) }
+    }
+}
+
+/// Builds a directory next to its final place and swaps it in, so a failure leaves nothing half-written.
+public enum AtomicDirectory {
+    public static func replace(_ dir: URL, _ fill: (URL) throws -> Void) throws {
+        let fm = FileManager.default
+        let parent = dir.deletingLastPathComponent()
+        try fm.createDirectory(at: parent, withIntermediateDirectories: true)
+        let tag = "\(ProcessInfo.processInfo.processIdentifier)-\(UInt32.random(in: 0...UInt32.max))"
+        let tmp = parent.appendingPathComponent(".\(dir.lastPathComponent).tmp-\(tag)")
+        try fm.createDirectory(at: tmp, withIntermediateDirectories: false)
+        do {
+            try fill(tmp)
+        } catch {
+            try? fm.removeItem(at: tmp)
+            throw error
+        }
+        var isDir: ObjCBool = false
+        if fm.fileExists(atPath: dir.path, isDirectory: &isDir) {
+            guard isDir.boolValue else {
+                try? fm.removeItem(at: tmp)
+                throw ZynqError(file: dir.path, "exists and is not a directory")
+            }
+            let old = parent.appendingPathComponent(".\(dir.lastPathComponent).old-\(tag)")
+            try fm.moveItem(at: dir, to: old)
+            do {
+                try fm.moveItem(at: tmp, to: dir)
+            } catch {
+                try? fm.moveItem(at: old, to: dir)
+                try? fm.removeItem(at: tmp)
+                throw error
+            }
+            try? fm.removeItem(at: old)
+        } else {
+            try fm.moveItem(at: tmp, to: dir)
+        }
+    }
+}
+
+/// Generates the hardware for `model`: folds, widths, the generated top, the library copy, the
+/// parameter image. Throws a one-line `ZynqError` for an impossible fold or an over-budget design.
+public func generateDesign(model: QuantizedModel, options: CodegenOptions) throws -> GeneratedDesign {
+    guard options.fclkMHz > 0, options.fclkMHz <= 500 else {
+        throw ZynqError(key: "--fclk", "must be in (0, 500] MHz, got \(options.fclkMHz)")
+    }
+    guard (1...8).contains(options.regEvery) else { throw ZynqError(key: "reg_every", "must be 1…8") }
+    let topo = try Topology(model: model, multBits: options.multBits)
+    var folds: [LayerFold]
+    var styles = [MulStyle](repeating: options.mulStyle, count: topo.layers.count)
+    switch options.fold {
+    case .file(let ff, let name):
+        guard ff.layers.count == topo.layers.count else {
+            throw ZynqError(file: name, key: "layers", "has \(ff.layers.count) entries, the model has \(topo.layers.count) layers")
+        }
+        folds = []
+        for (i, (l, t)) in zip(ff.layers, topo.layers).enumerated() {
+            guard t.outCount % l.pe == 0 else {
+                throw ZynqError(file: name, key: "layers[\(i)].pe", "PE \(l.pe) does not divide layer \(i)'s \(t.outCount) outputs")
+            }
+            guard t.inCount % l.simd == 0 else {
+                throw ZynqError(file: name, key: "layers[\(i)].simd", "SIMD \(l.simd) does not divide layer \(i)'s \(t.inCount) inputs")
+            }
+            let cycles = (t.inCount / l.simd) * (t.outCount / l.pe)
+            let lanes = l.lanes ?? Folding.lanes(out: t.outCount, pe: l.pe, ii: cycles)
+            guard l.pe % lanes == 0 else {
+                throw ZynqError(file: name, key: "layers[\(i)].lanes", "\(lanes) lanes do not divide PE \(l.pe)")
+            }
+            folds.append(LayerFold(pe: l.pe, simd: l.simd, lanes: lanes))
+            if let s = l.mul_style { styles[i] = s }
+        }
+    case .targetFPS(let fps):
+        guard fps > 0 else { throw ZynqError(key: "--target-fps", "must be positive") }
+        let ii = Int((options.fclkMHz * 1e6 / fps).rounded(.down))
+        guard ii >= Folding.minimumII(topo) else {
+            throw ZynqError(key: "--target-fps", "\(fps) images/s needs an II of \(ii) cycles at \(options.fclkMHz) MHz; the streams alone need \(Folding.minimumII(topo))")
+        }
+        guard let f = Folding.plan(topo, ii: ii, style: options.mulStyle) else {
+            throw ZynqError(key: "--target-fps", "no fold reaches an II of \(ii) cycles")
+        }
+        folds = f
+        let e = estimate(topo, folds, styles)
+        if let over = e.exceeds(options.budget) {
+            throw ZynqError(key: "--target-fps", "\(fps) images/s (II \(ii)) needs more than the \(options.board.rawValue) budget: \(over)")
+        }
+    case .fastest:
+        var chosen: [LayerFold]?
+        for ii in Folding.candidateIIs(topo) {
+            guard let f = Folding.plan(topo, ii: ii, style: options.mulStyle) else { continue }
+            if estimate(topo, f, styles).exceeds(options.budget) == nil {
+                chosen = f
+                break
+            }
+        }
+        guard let c = chosen else {
+            throw ZynqError(key: "fold", "even the smallest fold exceeds the \(options.board.rawValue) budget")
+        }
+        folds = c
+    }
+    let layout = try AcceleratorLayout(topology: topo, folds: folds)
+    let image = try ParameterImage(model: model, layout: layout)
+    let fclkHz = Int((options.fclkMHz * 1e6).rounded())
+    var files: [String: String] = [:]
+    for (name, text) in EmbeddedRTL.rtlLibrary { files["rtl/" + name] = text }
+    files["rtl/zynqnet_accel.v"] = VerilogTop.emit(layout: layout, styles: styles, regEvery: options.regEvery, fclkHz: fclkHz)
+    files["parameters.hex"] = image.hexText
+    let est = estimate(topo, folds, styles)
+    var design = GeneratedDesign(files: files, layout: layout, styles: styles, estimate: est, board: options.board,
+                                 fclkMHz: options.fclkMHz, parameterImage: image, regEvery: options.regEvery)
+    design.files["design.json"] = DesignJSON.render(design)
+    return design
+}
+
+func estimate(_ topo: Topology, _ folds: [LayerFold], _ styles: [MulStyle]) -> ResourceEstimate {
+    var e = ResourceModel.fixed(layers: topo.layers.count, classes: topo.outputCount, firstSIMD: folds.first?.simd ?? 1)
+    for (i, (t, f)) in zip(topo.layers, folds).enumerated() { e = e + ResourceModel.layer(t, f, style: styles[i]) }
+    return e
+}
+
+/// `design.json`: the design's facts for scripts (verify harness, Tcl, runtime). Deterministic.
+enum DesignJSON {
+    static func render(_ d: GeneratedDesign) -> String {
+        let t = d.layout.topology
+        var s = "{\n"
+        s += "  \"format\": 1,\n"
+        s += "  \"top\": \"zynqnet_accel\",\n"
+        s += "  \"board\": \"\(d.board.rawValue)\",\n"
+        s += "  \"part\": \"\(d.board.part)\",\n"
+        s += "  \"fclk_mhz\": \(fmt(d.fclkMHz)),\n"
+        s += "  \"axil_addr_width\": \(d.layout.axilAddressWidth),\n"
+        s += "  \"topology_hash\": \"0x\(hex64(t.hash))\",\n"
+        s += "  \"ii_cycles\": \(d.iiCycles),\n"
+        s += "  \"images_per_second\": \(fmt(d.imagesPerSecond)),\n"
+        s += "  \"input_count\": \(t.inputCount),\n"
+        s += "  \"input_signed\": \(t.inputSigned),\n"
+        s += "  \"output_count\": \(t.outputCount),\n"
+        s += "  \"output_signed\": \(t.outputSigned),\n"
+        s += "  \"stream_bytes\": \(OutputRecord.beatBytes),\n"
+        s += "  \"input_beats\": \(OutputRecord.inputBeats(pixels: t.inputCount)),\n"
+        s += "  \"output_beats\": \(OutputRecord.beats(classes: t.outputCount)),\n"
+        s += "  \"reg_every\": \(d.regEvery),\n"
+        s += "  \"estimate\": {\"lut\": \(d.estimate.lut), \"ff\": \(d.estimate.ff), \"dsp\": \(d.estimate.dsp), \"bram36\": \(fmt(d.estimate.bram36))},\n"
+        s += "  \"layers\": [\n"
+        for (i, (l, f)) in zip(t.layers, d.layout.folds).enumerated() {
+            let w = l.widths
+            s += "    {\"in\": \(l.inCount), \"out\": \(l.outCount), \"pe\": \(f.pe), \"simd\": \(f.simd), \"lanes\": \(f.lanes), "
+            s += "\"mul_style\": \"\(d.styles[i].rawValue)\", \"in_signed\": \(l.inSigned), \"out_signed\": \(l.outSigned), "
+            s += "\"sum_bits\": \(w.sumBits), \"bias_bits\": \(l.biasBits), \"mult_bits\": \(l.multBits), \"acc_bits\": \(w.accBits), "
+            s += "\"product_bits\": \(w.productBits), \"cycles\": \(d.layout.cycles(layer: i))}"
+            s += i == t.layers.count - 1 ? "\n" : ",\n"
+        }
+        s += "  ],\n"
+        s += "  \"rtl_files\": [" + d.rtlFiles.map { "\"\($0)\"" }.joined(separator: ", ") + "]\n"
+        s += "}\n"
+        return s
+    }
+
+    static func fmt(_ x: Double) -> String {
+        if x == x.rounded() && abs(x) < 1e15 { return String(Int64(x)) }
+        return String(x)
+    }
+}

@@ -1,0 +1,2328 @@
+// Generated from fpga/rtl and fpga/sim/harness by the test suite
+// (ZYNQNET_REGENERATE=1 swift test --filter GeneratedFiles); do not edit.
+
+public enum EmbeddedRTL {
+    /// The RTL library: (file name, text).
+    public static let rtlLibrary: [(String, String)] = [
+        ("zn_addtree.v", ##"""
+// zn_addtree: LANES independent pipelined adder trees, each summing N signed IN_W-bit leaves.
+//
+// Balanced binary tree; each node is as wide as its sum needs (IN_W + its height). A register
+// sits after every REG_EVERY levels and at the root, so the latency is max(1,
+// ceil(clog2(N)/REG_EVERY)) cycles (zn_tree_lat in zn_func.vh). A tag travels alongside. `ce`
+// freezes the whole pipeline.
+module zn_addtree #(
+  parameter integer LANES     = 1,
+  parameter integer N         = 2,
+  parameter integer IN_W      = 8,
+  parameter integer REG_EVERY = 2,
+  parameter integer TAG_W     = 1
+) (
+  input  wire                                                 clk,
+  input  wire                                                 ce,
+  input  wire [LANES*N*IN_W-1:0]                              in_data,
+  input  wire [TAG_W-1:0]                                     in_tag,
+  output wire [LANES*(IN_W + ((N > 1) ? $clog2(N) : 0))-1:0]  out_data,
+  output wire [TAG_W-1:0]                                     out_tag
+);
+`include "zn_func.vh"
+  localparam integer LEVELS = (N > 1) ? $clog2(N) : 0;
+  localparam integer OUT_W  = IN_W + LEVELS;
+  localparam integer P      = 1 << LEVELS;
+  localparam integer LAT    = zn_tree_lat(N, REG_EVERY);
+
+  generate if (LANES < 1 || N < 1 || IN_W < 2 || REG_EVERY < 1 || TAG_W < 1) begin : g_param_error
+`ifdef VERILATOR
+    $fatal(1, "zn_addtree: LANES (%0d), N (%0d), REG_EVERY (%0d), TAG_W (%0d) must be >= 1 and IN_W (%0d) >= 2",
+           LANES, N, REG_EVERY, TAG_W, IN_W);
+`else
+    zn_param_error__zn_addtree_bad_parameters u_param_error();
+`endif
+  end endgenerate
+
+  // Tag pipeline: LAT registers.
+  reg [TAG_W-1:0] tag_pipe [0:LAT-1];
+  integer t;
+  always @(posedge clk) begin
+    if (ce) begin
+      tag_pipe[0] <= in_tag;
+      for (t = 1; t < LAT; t = t + 1) tag_pipe[t] <= tag_pipe[t-1];
+    end
+  end
+  assign out_tag = tag_pipe[LAT-1];
+
+  genvar ln, i;
+  generate for (ln = 0; ln < LANES; ln = ln + 1) begin : g_lane
+    if (LEVELS == 0) begin : g_single
+      reg [IN_W-1:0] q;
+      always @(posedge clk) begin
+        if (ce) q <= in_data[ln*IN_W +: IN_W];
+      end
+      assign out_data[ln*OUT_W +: OUT_W] = q;
+    end else begin : g_tree
+      // Heap order: root 0, children 2i+1 and 2i+2, leaves P-1 .. 2P-2 (missing leaves are 0).
+      // Node i at height H above the leaves exposes its value as g_n[i].val, IN_W + H bits.
+      for (i = 0; i < 2 * P - 1; i = i + 1) begin : g_n
+        localparam integer H  = (i >= P - 1) ? 0 : LEVELS - zn_flog2(i + 1);
+        localparam integer NW = IN_W + H;
+        wire [NW-1:0] val;
+        if (i >= P - 1) begin : g_leaf
+          if (i - (P - 1) < N) begin : g_in
+            assign val = in_data[(ln*N + i - (P-1))*IN_W +: IN_W];
+          end else begin : g_zero
+            assign val = {NW{1'b0}};
+          end
+        end else begin : g_node
+          wire [NW-2:0] l = g_n[2*i+1].val;
+          wire [NW-2:0] r = g_n[2*i+2].val;
+          wire [NW-1:0] s = {l[NW-2], l} + {r[NW-2], r};
+          if (H % REG_EVERY == 0 || H == LEVELS) begin : g_reg
+            reg [NW-1:0] q;
+            always @(posedge clk) begin
+              if (ce) q <= s;
+            end
+            assign val = q;
+          end else begin : g_comb
+            assign val = s;
+          end
+        end
+      end
+      assign out_data[ln*OUT_W +: OUT_W] = g_n[0].val;
+    end
+  end endgenerate
+endmodule
+"""##),
+        ("zn_argmax.v", ##"""
+// zn_argmax: index of the largest of N 8-bit codes an image (lowest index on a tie).
+//
+// Input: ceil(N/LANES) words of LANES codes an image, lowest index first; lanes beyond N of a
+// last, partial word are ignored. Codes compare as int8 (SIGNED = 1) or uint8. Output: one
+// 32-bit index per image, held in a register until taken.
+module zn_argmax #(
+  parameter integer LANES  = 8,
+  parameter integer N      = 8,
+  parameter integer SIGNED = 0
+) (
+  input  wire               clk,
+  input  wire               rst,
+  input  wire [LANES*8-1:0] in_data,
+  input  wire               in_valid,
+  output wire               in_ready,
+  output reg  [31:0]        out_index,
+  output reg                out_valid,
+  input  wire               out_ready
+);
+`include "zn_func.vh"
+  localparam integer WORDS = (N + LANES - 1) / LANES;
+  localparam integer LAST  = N - (WORDS - 1) * LANES;
+  localparam integer WW    = zn_idxw(WORDS);
+  localparam integer LW    = zn_idxw(LANES);
+
+  generate if (LANES < 1 || N < 1 || (SIGNED != 0 && SIGNED != 1)) begin : g_param_error
+`ifdef VERILATOR
+    $fatal(1, "zn_argmax: LANES (%0d) and N (%0d) must be >= 1, SIGNED (%0d) 0/1", LANES, N, SIGNED);
+`else
+    zn_param_error__zn_argmax_bad_parameters u_param_error();
+`endif
+  end endgenerate
+
+  // Codes as 9-bit signed values (comparison order).
+  function [8:0] key;
+    input [7:0] c;
+    begin
+      key = {(SIGNED != 0) ? c[7] : 1'b0, c};
+    end
+  endfunction
+
+  reg [WW-1:0] wi;
+  wire         w_last = (wi == WORDS[WW-1:0] - 1'b1);
+  assign in_ready = !out_valid || out_ready;
+  wire fire = in_valid && in_ready;
+
+  // Best lane of the current word (first of equals).
+  reg [8:0]    lbest;
+  reg [LW-1:0] lidx;
+  integer l;
+  always @* begin
+    lbest = key(in_data[7:0]);
+    lidx  = {LW{1'b0}};
+    for (l = 1; l < LANES; l = l + 1) begin
+      if ((!w_last || l < LAST) && $signed(key(in_data[l*8 +: 8])) > $signed(lbest)) begin
+        lbest = key(in_data[l*8 +: 8]);
+        lidx  = l[LW-1:0];
+      end
+    end
+  end
+
+  reg [8:0]  best;
+  reg [31:0] best_idx;
+  wire [31:0] cand_idx = wi * LANES + {{(32-LW){1'b0}}, lidx};
+  wire take = (wi == {WW{1'b0}}) || ($signed(lbest) > $signed(best));
+  always @(posedge clk) begin
+    if (rst) begin
+      wi        <= {WW{1'b0}};
+      out_valid <= 1'b0;
+    end else begin
+      if (out_valid && out_ready) out_valid <= 1'b0;
+      if (fire) begin
+        wi <= w_last ? {WW{1'b0}} : wi + 1'b1;
+        if (take) begin
+          best     <= lbest;
+          best_idx <= cand_idx;
+        end
+        if (w_last) begin
+          out_valid <= 1'b1;
+          out_index <= take ? cand_idx : best_idx;
+        end
+      end
+    end
+  end
+endmodule
+"""##),
+        ("zn_axil_regs.v", ##"""
+// zn_axil_regs: AXI4-Lite slave and register file of the accelerator (docs/register-map.md).
+//
+// Protocol: AW and W are accepted independently and in any order (one of each is latched);
+// a write is performed once both are there and no B response is pending, so a stalled B is
+// never overwritten; likewise one AR at a time, and RVALID/RDATA hold until RREADY. Every
+// response is OKAY. WSTRB is ignored (full-word writes); unmapped offsets read 0.
+// PARAM_DATA accesses go over the parameter bus (p_*): a request, then exactly one p_ack from
+// the selected memory (or an error answer from here for an invalid PARAM_SEL, or after 15
+// cycles without an answer).
+// Offsets come from zn_regmap.vh, generated from Sources/ZynqNetHW/RegisterMap.swift.
+module zn_axil_regs #(
+  parameter integer AW            = 12,
+  parameter integer NUM_LAYERS    = 1,
+  parameter [63:0]  TOPO_HASH     = 64'd0,
+  parameter integer INPUT_COUNT   = 1,
+  parameter integer OUTPUT_COUNT  = 1,
+  parameter integer INPUT_SIGNED  = 0,
+  parameter integer OUTPUT_SIGNED = 0,
+  parameter integer II_CYCLES     = 1,
+  parameter [NUM_LAYERS*32-1:0] L_IN          = {NUM_LAYERS{32'd1}},
+  parameter [NUM_LAYERS*32-1:0] L_OUT         = {NUM_LAYERS{32'd1}},
+  parameter [NUM_LAYERS*32-1:0] L_FOLD        = {NUM_LAYERS{32'h0001_0001}},
+  parameter [NUM_LAYERS*32-1:0] L_LANES       = {NUM_LAYERS{32'd1}},
+  parameter [NUM_LAYERS*32-1:0] L_WIDTHS      = {NUM_LAYERS{32'd0}},
+  parameter [NUM_LAYERS*32-1:0] L_CLAMP_RESET = {NUM_LAYERS{32'h007F_FF80}}
+) (
+  input  wire                    aclk,
+  input  wire                    aresetn,
+  // AXI4-Lite slave
+  input  wire [AW-1:0]           s_axil_awaddr,
+  input  wire [2:0]              s_axil_awprot,
+  input  wire                    s_axil_awvalid,
+  output wire                    s_axil_awready,
+  input  wire [31:0]             s_axil_wdata,
+  input  wire [3:0]              s_axil_wstrb,
+  input  wire                    s_axil_wvalid,
+  output wire                    s_axil_wready,
+  output wire [1:0]              s_axil_bresp,
+  output reg                     s_axil_bvalid,
+  input  wire                    s_axil_bready,
+  input  wire [AW-1:0]           s_axil_araddr,
+  input  wire [2:0]              s_axil_arprot,
+  input  wire                    s_axil_arvalid,
+  output wire                    s_axil_arready,
+  output reg  [31:0]             s_axil_rdata,
+  output wire [1:0]              s_axil_rresp,
+  output reg                     s_axil_rvalid,
+  input  wire                    s_axil_rready,
+  // control
+  output reg                     soft_reset,
+  output reg                     start,
+  output reg                     clear_counters,
+  output reg  [31:0]             packet_images,
+  // events from the datapath
+  input  wire                    ev_first_in,
+  input  wire                    ev_image_in,
+  input  wire                    ev_image_out,
+  input  wire                    ev_err_input,
+  input  wire                    ev_stall,
+  input  wire                    ev_starve,
+  output wire                    busy,
+  // per-layer runtime configuration
+  output reg  [NUM_LAYERS-1:0]    l_round,
+  output reg  [NUM_LAYERS*32-1:0] l_zero,
+  output reg  [NUM_LAYERS*32-1:0] l_clamp,
+  // parameter bus
+  output reg                     p_req,
+  output reg                     p_we,
+  output reg  [15:0]             p_layer,
+  output reg                     p_kind,
+  output reg  [31:0]             p_addr,
+  output reg  [31:0]             p_wdata,
+  input  wire                    p_ack,
+  input  wire [31:0]             p_rdata,
+  input  wire                    p_err,
+  input  wire [31:0]             p_next
+);
+`include "zn_regmap.vh"
+
+  generate if (AW < 12 || AW > 32 || NUM_LAYERS < 1 || 256 + 32 * NUM_LAYERS > (64'd1 << AW)) begin : g_param_error
+`ifdef VERILATOR
+    $fatal(1, "zn_axil_regs: AW (%0d) must be 12..32 and the window must hold %0d layer blocks", AW, NUM_LAYERS);
+`else
+    zn_param_error__zn_axil_regs_window_too_small u_param_error();
+`endif
+  end endgenerate
+
+  wire unused_axil = ^{s_axil_awprot, s_axil_arprot, s_axil_wstrb};
+  wire rst = !aresetn;
+  assign s_axil_bresp = 2'b00;
+  assign s_axil_rresp = 2'b00;
+
+  // ---------------- AW / W / AR latches ----------------
+  reg          aw_full, w_full, ar_full;
+  reg [AW-1:0] aw_addr, ar_addr;
+  reg [31:0]   w_data;
+  assign s_axil_awready = !aw_full;
+  assign s_axil_wready  = !w_full;
+  assign s_axil_arready = !ar_full;
+
+  // ---------------- registers ----------------
+  reg         err_input, err_param;
+  reg  [31:0] in_flight, images_in, images_out;
+  reg  [63:0] busy_cycles, stall_cycles, starve_cycles;
+  reg  [31:0] busy_hi, stall_hi, starve_hi;
+  reg  [31:0] param_sel;
+  reg  [31:0] param_addr;
+  assign busy = (in_flight != 32'd0);
+
+  // ---------------- address decode ----------------
+  function is_global;
+    input [AW-1:0] a;
+    input [11:0]   off;
+    begin
+      is_global = ({{(32-AW){1'b0}}, a} == {20'd0, off});
+    end
+  endfunction
+  function [31:0] layer_of;
+    input [AW-1:0] a;
+    reg   [31:0]   rel;
+    begin
+      rel = {{(32-AW){1'b0}}, a} - {20'd0, RA_LAYER_BASE};
+      layer_of = rel >> 5;
+    end
+  endfunction
+  function in_layers;
+    input [AW-1:0] a;
+    begin
+      in_layers = ({{(32-AW){1'b0}}, a} >= {20'd0, RA_LAYER_BASE}) && (layer_of(a) < NUM_LAYERS);
+    end
+  endfunction
+
+  // ---------------- parameter bus state ----------------
+  localparam [1:0] P_IDLE = 2'd0, P_WRITE = 2'd1, P_READ = 2'd2;
+  reg [1:0] pstate;
+  reg [3:0] ptimer;
+  wire sel_valid = ({16'd0, param_sel[15:0]} < NUM_LAYERS);
+
+  wire write_go = aw_full && w_full && !s_axil_bvalid && pstate == P_IDLE;
+  wire read_go  = ar_full && !s_axil_rvalid && pstate == P_IDLE && !write_go;
+  wire w_param  = is_global(aw_addr, RA_PARAM_DATA);
+  wire r_param  = is_global(ar_addr, RA_PARAM_DATA);
+  wire p_done   = p_ack || ptimer == 4'd15;
+
+  // ---------------- read mux ----------------
+  reg [31:0] rmux;
+  integer li;
+  always @* begin
+    rmux = 32'd0;
+    if (is_global(ar_addr, RA_MAGIC))              rmux = RM_MAGIC;
+    if (is_global(ar_addr, RA_VERSION))            rmux = RM_VERSION;
+    if (is_global(ar_addr, RA_TOPOLOGY_HASH_LO))   rmux = TOPO_HASH[31:0];
+    if (is_global(ar_addr, RA_TOPOLOGY_HASH_HI))   rmux = TOPO_HASH[63:32];
+    if (is_global(ar_addr, RA_CONTROL))            rmux = {30'd0, start, 1'b0};
+    if (is_global(ar_addr, RA_STATUS))             rmux = {29'd0, err_param, err_input, busy};
+    if (is_global(ar_addr, RA_OUT_PACKET_IMAGES))  rmux = packet_images;
+    if (is_global(ar_addr, RA_IN_FLIGHT))          rmux = in_flight;
+    if (is_global(ar_addr, RA_IMAGES_IN))          rmux = images_in;
+    if (is_global(ar_addr, RA_IMAGES_OUT))         rmux = images_out;
+    if (is_global(ar_addr, RA_BUSY_CYCLES_LO))     rmux = busy_cycles[31:0];
+    if (is_global(ar_addr, RA_BUSY_CYCLES_HI))     rmux = busy_hi;
+    if (is_global(ar_addr, RA_STALL_CYCLES_LO))    rmux = stall_cycles[31:0];
+    if (is_global(ar_addr, RA_STALL_CYCLES_HI))    rmux = stall_hi;
+    if (is_global(ar_addr, RA_STARVE_CYCLES_LO))   rmux = starve_cycles[31:0];
+    if (is_global(ar_addr, RA_STARVE_CYCLES_HI))   rmux = starve_hi;
+    if (is_global(ar_addr, RA_NUM_LAYERS))         rmux = NUM_LAYERS;
+    if (is_global(ar_addr, RA_INPUT_COUNT))        rmux = INPUT_COUNT;
+    if (is_global(ar_addr, RA_OUTPUT_COUNT))       rmux = OUTPUT_COUNT;
+    if (is_global(ar_addr, RA_FLAGS))              rmux = {30'd0, OUTPUT_SIGNED != 0, INPUT_SIGNED != 0};
+    if (is_global(ar_addr, RA_II_CYCLES))          rmux = II_CYCLES;
+    if (is_global(ar_addr, RA_PARAM_SEL))          rmux = param_sel;
+    if (is_global(ar_addr, RA_PARAM_ADDR))         rmux = param_addr;
+    if (in_layers(ar_addr)) begin
+      for (li = 0; li < NUM_LAYERS; li = li + 1) begin
+        if (layer_of(ar_addr) == li) begin
+          case (ar_addr[4:0])
+            RA_L_IN:     rmux = L_IN[li*32 +: 32];
+            RA_L_OUT:    rmux = L_OUT[li*32 +: 32];
+            RA_L_FOLD:   rmux = L_FOLD[li*32 +: 32];
+            RA_L_LANES:  rmux = L_LANES[li*32 +: 32];
+            RA_L_WIDTHS: rmux = L_WIDTHS[li*32 +: 32];
+            RA_L_CFG:    rmux = {31'd0, l_round[li]};
+            RA_L_ZERO:   rmux = l_zero[li*32 +: 32];
+            RA_L_CLAMP:  rmux = l_clamp[li*32 +: 32];
+            default:     rmux = 32'd0;
+          endcase
+        end
+      end
+    end
+  end
+
+  // ---------------- the state machine ----------------
+  integer lj;
+  always @(posedge aclk) begin
+    if (rst) begin
+      aw_full        <= 1'b0;
+      w_full         <= 1'b0;
+      ar_full        <= 1'b0;
+      s_axil_bvalid  <= 1'b0;
+      s_axil_rvalid  <= 1'b0;
+      s_axil_rdata   <= 32'd0;
+      soft_reset     <= 1'b0;
+      start          <= 1'b0;
+      clear_counters <= 1'b0;
+      packet_images  <= 32'd1;
+      param_sel      <= 32'd0;
+      param_addr     <= 32'd0;
+      pstate         <= P_IDLE;
+      ptimer         <= 4'd0;
+      p_req          <= 1'b0;
+      p_we           <= 1'b0;
+      p_layer        <= 16'd0;
+      p_kind         <= 1'b0;
+      p_addr         <= 32'd0;
+      p_wdata        <= 32'd0;
+      l_round        <= {NUM_LAYERS{1'b0}};
+      l_zero         <= {(NUM_LAYERS*32){1'b0}};
+      l_clamp        <= L_CLAMP_RESET;
+    end else begin
+      soft_reset     <= 1'b0;
+      clear_counters <= 1'b0;
+      p_req          <= 1'b0;
+      if (s_axil_awvalid && !aw_full) begin aw_full <= 1'b1; aw_addr <= s_axil_awaddr; end
+      if (s_axil_wvalid && !w_full)   begin w_full  <= 1'b1; w_data  <= s_axil_wdata;  end
+      if (s_axil_arvalid && !ar_full) begin ar_full <= 1'b1; ar_addr <= s_axil_araddr; end
+      if (s_axil_bvalid && s_axil_bready) s_axil_bvalid <= 1'b0;
+      if (s_axil_rvalid && s_axil_rready) s_axil_rvalid <= 1'b0;
+
+      // Writes.
+      if (write_go) begin
+        if (w_param) begin
+          if (sel_valid) begin
+            p_req   <= 1'b1;
+            p_we    <= 1'b1;
+            p_layer <= param_sel[15:0];
+            p_kind  <= param_sel[16];
+            p_addr  <= param_addr;
+            p_wdata <= w_data;
+            pstate  <= P_WRITE;
+            ptimer  <= 4'd0;
+          end else begin
+            param_addr    <= param_addr + 32'd1;
+            s_axil_bvalid <= 1'b1;
+            aw_full       <= 1'b0;
+            w_full        <= 1'b0;
+          end
+        end else begin
+          if (is_global(aw_addr, RA_CONTROL)) begin
+            soft_reset     <= w_data[RB_CONTROL_SOFT_RESET];
+            start          <= w_data[RB_CONTROL_START];
+            clear_counters <= w_data[RB_CONTROL_CLEAR_COUNTERS];
+          end
+          if (is_global(aw_addr, RA_OUT_PACKET_IMAGES)) packet_images <= w_data;
+          if (is_global(aw_addr, RA_PARAM_SEL)) begin
+            param_sel  <= w_data & 32'h0001_FFFF;
+            param_addr <= 32'd0;
+          end
+          if (is_global(aw_addr, RA_PARAM_ADDR)) param_addr <= w_data;
+          if (in_layers(aw_addr)) begin
+            for (lj = 0; lj < NUM_LAYERS; lj = lj + 1) begin
+              if (layer_of(aw_addr) == lj) begin
+                if (aw_addr[4:0] == RA_L_CFG)   l_round[lj] <= w_data[RB_L_CFG_ROUND_HALF_UP];
+                if (aw_addr[4:0] == RA_L_ZERO)  l_zero[lj*32 +: 32]  <= w_data;
+                if (aw_addr[4:0] == RA_L_CLAMP) l_clamp[lj*32 +: 32] <= w_data;
+              end
+            end
+          end
+          s_axil_bvalid <= 1'b1;
+          aw_full       <= 1'b0;
+          w_full        <= 1'b0;
+        end
+      end
+
+      // Reads.
+      if (read_go) begin
+        if (r_param) begin
+          if (sel_valid) begin
+            p_req   <= 1'b1;
+            p_we    <= 1'b0;
+            p_layer <= param_sel[15:0];
+            p_kind  <= param_sel[16];
+            p_addr  <= param_addr;
+            pstate  <= P_READ;
+            ptimer  <= 4'd0;
+          end else begin
+            param_addr    <= param_addr + 32'd1;
+            s_axil_rdata  <= 32'd0;
+            s_axil_rvalid <= 1'b1;
+            ar_full       <= 1'b0;
+          end
+        end else begin
+          s_axil_rdata  <= rmux;
+          s_axil_rvalid <= 1'b1;
+          ar_full       <= 1'b0;
+        end
+      end
+
+      // Parameter bus answers.
+      if (pstate != P_IDLE) begin
+        ptimer <= ptimer + 4'd1;
+        if (p_done) begin
+          param_addr <= p_ack ? p_next : param_addr + 32'd1;
+          pstate     <= P_IDLE;
+          if (pstate == P_WRITE) begin
+            s_axil_bvalid <= 1'b1;
+            aw_full       <= 1'b0;
+            w_full        <= 1'b0;
+          end else begin
+            s_axil_rdata  <= p_ack ? p_rdata : 32'd0;
+            s_axil_rvalid <= 1'b1;
+            ar_full       <= 1'b0;
+          end
+        end
+      end
+    end
+  end
+
+  // ---------------- status and counters ----------------
+  wire read_lo_busy   = read_go && is_global(ar_addr, RA_BUSY_CYCLES_LO);
+  wire read_lo_stall  = read_go && is_global(ar_addr, RA_STALL_CYCLES_LO);
+  wire read_lo_starve = read_go && is_global(ar_addr, RA_STARVE_CYCLES_LO);
+  wire w1c_status     = write_go && is_global(aw_addr, RA_STATUS);
+  wire param_error    = (write_go && w_param && !sel_valid) || (read_go && r_param && !sel_valid) ||
+                        (pstate != P_IDLE && ((p_ack && p_err) || (!p_ack && ptimer == 4'd15)));
+  always @(posedge aclk) begin
+    if (rst || soft_reset) begin
+      err_input     <= 1'b0;
+      err_param     <= 1'b0;
+      in_flight     <= 32'd0;
+      images_in     <= 32'd0;
+      images_out    <= 32'd0;
+      busy_cycles   <= 64'd0;
+      stall_cycles  <= 64'd0;
+      starve_cycles <= 64'd0;
+      busy_hi       <= 32'd0;
+      stall_hi      <= 32'd0;
+      starve_hi     <= 32'd0;
+    end else begin
+      if (ev_err_input) err_input <= 1'b1;
+      else if (w1c_status && w_data[RB_STATUS_ERR_INPUT]) err_input <= 1'b0;
+      if (param_error) err_param <= 1'b1;
+      else if (w1c_status && w_data[RB_STATUS_ERR_PARAM]) err_param <= 1'b0;
+      in_flight <= in_flight + {31'd0, ev_first_in} - {31'd0, ev_image_out};
+      if (clear_counters) begin
+        images_in     <= 32'd0;
+        images_out    <= 32'd0;
+        busy_cycles   <= 64'd0;
+        stall_cycles  <= 64'd0;
+        starve_cycles <= 64'd0;
+      end else begin
+        if (ev_image_in)        images_in     <= images_in + 32'd1;
+        if (ev_image_out)       images_out    <= images_out + 32'd1;
+        if (busy)               busy_cycles   <= busy_cycles + 64'd1;
+        if (ev_stall)           stall_cycles  <= stall_cycles + 64'd1;
+        if (busy && ev_starve)  starve_cycles <= starve_cycles + 64'd1;
+      end
+      if (read_lo_busy)   busy_hi   <= busy_cycles[63:32];
+      if (read_lo_stall)  stall_hi  <= stall_cycles[63:32];
+      if (read_lo_starve) starve_hi <= starve_cycles[63:32];
+    end
+  end
+endmodule
+"""##),
+        ("zn_axis_in.v", ##"""
+// zn_axis_in: the AXI4-Stream image input.
+//
+// An image of N pixel codes is ceil(N/8) beats of 64 bits, pixel k in byte k mod 8 of beat
+// k/8; padding bytes of a last beat are ignored and TKEEP is not used. Images are counted by
+// beats: TLAST may mark an image's last beat or be absent; TLAST on any other beat pulses
+// err_tlast (the beat still counts). `start` = 0 holds s_tready low. The pixels leave as words
+// of OUT_LANES codes (zn_resize), N/OUT_LANES words an image.
+module zn_axis_in #(
+  parameter integer N         = 8,
+  parameter integer OUT_LANES = 8
+) (
+  input  wire                   clk,
+  input  wire                   rst,
+  input  wire                   start,
+  input  wire [63:0]            s_tdata,
+  input  wire [7:0]             s_tkeep,
+  input  wire                   s_tvalid,
+  output wire                   s_tready,
+  input  wire                   s_tlast,
+  output wire [OUT_LANES*8-1:0] out_data,
+  output wire                   out_valid,
+  input  wire                   out_ready,
+  output wire                   ev_first,
+  output wire                   ev_image,
+  output wire                   err_tlast
+);
+`include "zn_func.vh"
+  localparam integer BEATS = (N + 7) / 8;
+  localparam integer BW    = zn_idxw(BEATS);
+
+  generate if (N < 1 || OUT_LANES < 1 || N % OUT_LANES != 0) begin : g_param_error
+`ifdef VERILATOR
+    $fatal(1, "zn_axis_in: OUT_LANES (%0d) must divide N (%0d)", OUT_LANES, N);
+`else
+    zn_param_error__zn_axis_in_OUT_LANES_must_divide_N u_param_error();
+`endif
+  end endgenerate
+
+  wire unused_keep = ^s_tkeep;
+  wire rs_ready;
+  assign s_tready = start && rs_ready;
+  wire beat = s_tvalid && s_tready;
+
+  reg [BW-1:0] bi;
+  wire b_last = (bi == BEATS[BW-1:0] - 1'b1);
+  always @(posedge clk) begin
+    if (rst) bi <= {BW{1'b0}};
+    else if (beat) bi <= b_last ? {BW{1'b0}} : bi + 1'b1;
+  end
+  assign ev_first  = beat && (bi == {BW{1'b0}});
+  assign ev_image  = beat && b_last;
+  assign err_tlast = beat && s_tlast && !b_last;
+
+  zn_resize #(.LANE_W(8), .IN_LANES(8), .OUT_LANES(OUT_LANES), .N(N)) u_resize (
+    .clk(clk), .rst(rst), .in_data(s_tdata), .in_valid(s_tvalid && start), .in_ready(rs_ready),
+    .out_data(out_data), .out_valid(out_valid), .out_ready(out_ready));
+endmodule
+"""##),
+        ("zn_axis_out.v", ##"""
+// zn_axis_out: the AXI4-Stream result output.
+//
+// Input: the last layer's C codes an image as ceil(C/8) words of 8 codes, zero-padded.
+// Output per image: beat 0 = {sequence number, class index} ([63:32], [31:0]), then the
+// ceil(C/8) value words. The class index is the argmax (lowest index on a tie; codes compare
+// as int8 when SIGNED). The sequence number counts images whose beat 0 was formed since reset
+// or clear_seq (mod 2^32). TLAST is set on the last beat of every K-th image,
+// K = packet_images (0 acts as 1). TKEEP is all ones. The output beat is a register: TVALID,
+// TDATA and TLAST hold until TREADY.
+module zn_axis_out #(
+  parameter integer C      = 10,
+  parameter integer SIGNED = 0
+) (
+  input  wire        clk,
+  input  wire        rst,
+  input  wire [63:0] in_data,
+  input  wire        in_valid,
+  output wire        in_ready,
+  output reg  [63:0] m_tdata,
+  output wire [7:0]  m_tkeep,
+  output reg         m_tvalid,
+  input  wire        m_tready,
+  output reg         m_tlast,
+  input  wire [31:0] packet_images,
+  input  wire        clear_seq,
+  output wire        ev_image
+);
+`include "zn_func.vh"
+  localparam integer VB = (C + 7) / 8;        // value beats an image
+  localparam integer PW = zn_idxw(VB + 1);
+
+  generate if (C < 1 || (SIGNED != 0 && SIGNED != 1)) begin : g_param_error
+`ifdef VERILATOR
+    $fatal(1, "zn_axis_out: C (%0d) must be >= 1, SIGNED (%0d) 0/1", C, SIGNED);
+`else
+    zn_param_error__zn_axis_out_bad_parameters u_param_error();
+`endif
+  end endgenerate
+
+  assign m_tkeep = 8'hFF;
+
+  // Fork the value words into a FIFO (two images deep) and the argmax.
+  wire fifo_in_ready, am_in_ready;
+  assign in_ready = fifo_in_ready && am_in_ready;
+  wire [63:0] v_data;
+  wire        v_valid;
+  reg         v_pop;
+  zn_fifo #(.W(64), .DEPTH(2 * VB)) u_values (
+    .clk(clk), .rst(rst), .in_data(in_data), .in_valid(in_valid && am_in_ready), .in_ready(fifo_in_ready),
+    .out_data(v_data), .out_valid(v_valid), .out_ready(v_pop));
+  wire [31:0] am_index;
+  wire        am_valid;
+  reg         am_pop;
+  zn_argmax #(.LANES(8), .N(C), .SIGNED(SIGNED)) u_argmax (
+    .clk(clk), .rst(rst), .in_data(in_data), .in_valid(in_valid && fifo_in_ready), .in_ready(am_in_ready),
+    .out_index(am_index), .out_valid(am_valid), .out_ready(am_pop));
+
+  // Beat sequencer: phase 0 = beat 0, phase 1..VB = value beats.
+  reg  [PW-1:0] phase;
+  reg  [31:0]   seq;
+  reg  [31:0]   img_in_packet;
+  reg           m_image_end;     // the beat in m_tdata is an image's last
+  wire [31:0]   k = (packet_images == 32'd0) ? 32'd1 : packet_images;
+  wire          load = !m_tvalid || m_tready;
+  wire          last_value = (phase == VB[PW-1:0]);
+  always @* begin
+    am_pop = load && phase == {PW{1'b0}} && am_valid;
+    v_pop  = load && phase != {PW{1'b0}} && v_valid;
+  end
+  assign ev_image = m_tvalid && m_tready && m_image_end;
+
+  always @(posedge clk) begin
+    if (rst) begin
+      m_tvalid      <= 1'b0;
+      m_tlast       <= 1'b0;
+      m_image_end   <= 1'b0;
+      phase         <= {PW{1'b0}};
+      img_in_packet <= 32'd0;
+    end else if (load) begin
+      if (am_pop) begin
+        m_tvalid    <= 1'b1;
+        m_tdata     <= {seq, am_index};
+        m_tlast     <= 1'b0;
+        m_image_end <= 1'b0;
+        phase       <= 1;
+      end else if (v_pop) begin
+        m_tvalid    <= 1'b1;
+        m_tdata     <= v_data;
+        m_image_end <= last_value;
+        m_tlast     <= last_value && (img_in_packet + 32'd1 >= k);
+        phase       <= last_value ? {PW{1'b0}} : phase + 1'b1;
+        if (last_value) img_in_packet <= (img_in_packet + 32'd1 >= k) ? 32'd0 : img_in_packet + 32'd1;
+      end else begin
+        m_tvalid    <= 1'b0;
+        m_tlast     <= 1'b0;
+        m_image_end <= 1'b0;
+      end
+    end
+  end
+  always @(posedge clk) begin
+    if (rst || clear_seq) seq <= 32'd0;
+    else if (am_pop) seq <= seq + 32'd1;
+  end
+endmodule
+"""##),
+        ("zn_dot.v", ##"""
+// zn_dot: PE dot products of SIMD lanes per cycle (the MAC array of zn_mvau).
+//
+// out_sum[p] = sum over s of w[p][s] * x[s], exact, where w is int8 and x an 8-bit code read as
+// int8 (IN_SIGNED = 1) or uint8. Every product fits 17 signed bits (int8 x uint8 lies in
+// [-32640, 32385]), so each sum fits DOT_W = 17 + clog2(SIMD) bits.
+//
+// MUL_STYLE selects how the PE*SIMD products are built:
+//   0 (DSP)    one multiply a product; synthesis maps each 8x9 multiply to a DSP48E1.
+//   1 (LUT)    shift-and-add partial products, no multiply operator: LUTs and carry chains.
+//   2 (PACKED) two products a DSP48E1: rows 2q and 2q+1 share x[s], so one 25x9 multiply
+//              x * (w1*2^16 + w0) yields x*w1*2^16 + x*w0. As |x*w0| < 2^15, the low 16 bits
+//              are x*w0 exactly and x*w1 = (P >>> 16) + P[15] (the correction). The packed
+//              operand is built as {w1 - w0[7], sext16(w0)} (25 bits). The correction bits of a
+//              row are summed by a second adder tree and added after the main tree. An odd last
+//              row uses style 0.
+// Pipeline: product register, adder trees (zn_addtree), a final register; latency
+// 2 + zn_tree_lat(SIMD, REG_EVERY). A TAG_W-bit tag travels alongside. `ce` freezes it all.
+module zn_dot #(
+  parameter integer PE        = 1,
+  parameter integer SIMD      = 1,
+  parameter integer IN_SIGNED = 1,
+  parameter integer MUL_STYLE = 0,
+  parameter integer REG_EVERY = 2,
+  parameter integer TAG_W     = 1
+) (
+  input  wire                                              clk,
+  input  wire                                              ce,
+  input  wire [SIMD*8-1:0]                                 x,
+  input  wire [PE*SIMD*8-1:0]                              w,
+  input  wire [TAG_W-1:0]                                  in_tag,
+  output wire [PE*(17 + ((SIMD > 1) ? $clog2(SIMD) : 0))-1:0] out_sum,
+  output wire [TAG_W-1:0]                                  out_tag
+);
+`include "zn_func.vh"
+  localparam integer TW    = (SIMD > 1) ? $clog2(SIMD) : 0;
+  localparam integer DOT_W = 17 + TW;
+  localparam integer PAIRS = (MUL_STYLE == 2) ? PE / 2 : 0;
+  localparam integer SINGLE_FROM = 2 * PAIRS;   // rows >= this use a plain product
+
+  generate if (PE < 1 || SIMD < 1 || MUL_STYLE < 0 || MUL_STYLE > 2 || TAG_W < 1 ||
+               (IN_SIGNED != 0 && IN_SIGNED != 1)) begin : g_param_error
+`ifdef VERILATOR
+    $fatal(1, "zn_dot: PE (%0d), SIMD (%0d), TAG_W (%0d) must be >= 1, MUL_STYLE (%0d) 0..2, IN_SIGNED (%0d) 0/1",
+           PE, SIMD, TAG_W, MUL_STYLE, IN_SIGNED);
+`else
+    zn_param_error__zn_dot_bad_parameters u_param_error();
+`endif
+  end endgenerate
+
+  // Activations as 9-bit signed values.
+  wire [SIMD*9-1:0] x9;
+  genvar s, p;
+  generate for (s = 0; s < SIMD; s = s + 1) begin : g_x
+    wire [7:0] xs = x[s*8 +: 8];
+    assign x9[s*9 +: 9] = {(IN_SIGNED != 0) & xs[7], xs};
+  end endgenerate
+
+  // ---- product stage: leaves[p][s], 17 bits ----
+  wire [PE*SIMD*17-1:0] leaves;
+  reg  [TAG_W-1:0]      tag_m;
+  always @(posedge clk) begin
+    if (ce) tag_m <= in_tag;
+  end
+
+  generate
+    for (p = 0; p < PE; p = p + 1) begin : g_row
+      if (p >= SINGLE_FROM) begin : g_plain
+        for (s = 0; s < SIMD; s = s + 1) begin : g_lane
+          wire [7:0]  wv  = w[(p*SIMD + s)*8 +: 8];
+          wire [16:0] w17 = {{9{wv[7]}}, wv};
+          wire [16:0] x17 = {{8{x9[s*9+8]}}, x9[s*9 +: 9]};
+          reg  [16:0] prod;
+          if (MUL_STYLE == 1) begin : g_lut
+            // Partial products: x bit j weighs 2^j (j < 8); bit 8 weighs -2^8.
+            reg [16:0] acc;
+            integer j;
+            always @* begin
+              acc = {17{1'b0}};
+              for (j = 0; j < 8; j = j + 1) begin
+                if (x17[j]) acc = acc + (w17 << j);
+              end
+              if (x17[8]) acc = acc - (w17 << 8);
+            end
+            always @(posedge clk) begin
+              if (ce) prod <= acc;
+            end
+          end else begin : g_mul
+            always @(posedge clk) begin
+              if (ce) prod <= w17 * x17;
+            end
+          end
+          assign leaves[(p*SIMD + s)*17 +: 17] = prod;
+        end
+      end
+    end
+    for (p = 0; p < PAIRS; p = p + 1) begin : g_pair
+      for (s = 0; s < SIMD; s = s + 1) begin : g_lane
+        wire [7:0]  w0  = w[((2*p)*SIMD + s)*8 +: 8];
+        wire [7:0]  w1  = w[((2*p+1)*SIMD + s)*8 +: 8];
+        wire [8:0]  hi9 = {w1[7], w1} - {8'd0, w0[7]};
+        // |w1*2^16 + w0| < 2^24 and |x| < 2^8, so the product fits 33 signed bits.
+        wire [32:0] a33 = {{8{hi9[8]}}, hi9, {8{w0[7]}}, w0};   // w1*2^16 + w0 (25 bits), sign-extended
+        wire [32:0] x33 = {{24{x9[s*9+8]}}, x9[s*9 +: 9]};
+        reg  [32:0] prod;
+        always @(posedge clk) begin
+          if (ce) prod <= a33 * x33;
+        end
+        assign leaves[((2*p)*SIMD + s)*17 +: 17]   = {prod[15], prod[15:0]};
+        assign leaves[((2*p+1)*SIMD + s)*17 +: 17] = prod[32:16];
+      end
+    end
+  endgenerate
+
+  // ---- adder trees ----
+  wire [PE*DOT_W-1:0] tree_sum;
+  wire [TAG_W-1:0]    tree_tag;
+  zn_addtree #(.LANES(PE), .N(SIMD), .IN_W(17), .REG_EVERY(REG_EVERY), .TAG_W(TAG_W)) u_tree (
+    .clk(clk), .ce(ce), .in_data(leaves), .in_tag(tag_m), .out_data(tree_sum), .out_tag(tree_tag));
+
+  // ---- correction trees (packed rows 2q+1): sum of P[15] over the lanes ----
+  generate if (PAIRS > 0) begin : g_corr
+    wire [PAIRS*(2+TW)-1:0] corr_sum;
+    wire [PAIRS*SIMD*2-1:0] bits;
+    for (p = 0; p < PAIRS; p = p + 1) begin : g_cp
+      for (s = 0; s < SIMD; s = s + 1) begin : g_cs
+        assign bits[(p*SIMD + s)*2 +: 2] = {1'b0, g_pair[p].g_lane[s].prod[15]};
+      end
+    end
+    wire [TAG_W-1:0] unused_corr_tag;
+    zn_addtree #(.LANES(PAIRS), .N(SIMD), .IN_W(2), .REG_EVERY(REG_EVERY), .TAG_W(TAG_W)) u_corr (
+      .clk(clk), .ce(ce), .in_data(bits), .in_tag(tag_m), .out_data(corr_sum), .out_tag(unused_corr_tag));
+  end endgenerate
+
+  // ---- final register ----
+  reg [PE*DOT_W-1:0] sum_q;
+  reg [TAG_W-1:0]    tag_q;
+  generate for (p = 0; p < PE; p = p + 1) begin : g_out
+    wire [DOT_W-1:0] t = tree_sum[p*DOT_W +: DOT_W];
+    if (p < 2 * PAIRS && p % 2 == 1) begin : g_fix
+      wire [DOT_W-1:0] c = {{(DOT_W-2-TW){1'b0}}, g_corr.corr_sum[(p/2)*(2+TW) +: 2+TW]};
+      always @(posedge clk) begin
+        if (ce) sum_q[p*DOT_W +: DOT_W] <= t + c;
+      end
+    end else begin : g_as_is
+      always @(posedge clk) begin
+        if (ce) sum_q[p*DOT_W +: DOT_W] <= t;
+      end
+    end
+  end endgenerate
+  always @(posedge clk) begin
+    if (ce) tag_q <= tree_tag;
+  end
+  assign out_sum = sum_q;
+  assign out_tag = tag_q;
+endmodule
+"""##),
+        ("zn_fifo.v", ##"""
+// zn_fifo: synchronous stream FIFO, first-word fall-through.
+//
+// DEPTH entries of W bits. in_ready = not full, out_valid = not empty; neither depends
+// combinationally on the other side's handshake. Storage is a plain array (LUTRAM/FFs).
+module zn_fifo #(
+  parameter integer W     = 8,
+  parameter integer DEPTH = 2
+) (
+  input  wire         clk,
+  input  wire         rst,
+  input  wire [W-1:0] in_data,
+  input  wire         in_valid,
+  output wire         in_ready,
+  output wire [W-1:0] out_data,
+  output wire         out_valid,
+  input  wire         out_ready
+);
+`include "zn_func.vh"
+  localparam integer AW = zn_idxw(DEPTH);
+  localparam integer CW = zn_idxw(DEPTH + 1);
+
+  generate if (W < 1 || DEPTH < 1) begin : g_param_error
+`ifdef VERILATOR
+    $fatal(1, "zn_fifo: W (%0d) and DEPTH (%0d) must be >= 1", W, DEPTH);
+`else
+    zn_param_error__zn_fifo_W_and_DEPTH_must_be_positive u_param_error();
+`endif
+  end endgenerate
+
+  reg [W-1:0]  mem [0:DEPTH-1];
+  reg [AW-1:0] wptr, rptr;
+  reg [CW-1:0] count;
+
+  wire push = in_valid && in_ready;
+  wire pop  = out_valid && out_ready;
+
+  assign in_ready  = (count != DEPTH[CW-1:0]);
+  assign out_valid = (count != {CW{1'b0}});
+  assign out_data  = mem[rptr];
+
+  always @(posedge clk) begin
+    if (push) mem[wptr] <= in_data;
+  end
+
+  always @(posedge clk) begin
+    if (rst) begin
+      wptr  <= {AW{1'b0}};
+      rptr  <= {AW{1'b0}};
+      count <= {CW{1'b0}};
+    end else begin
+      if (push) wptr <= (wptr == DEPTH[AW-1:0] - 1'b1) ? {AW{1'b0}} : wptr + 1'b1;
+      if (pop)  rptr <= (rptr == DEPTH[AW-1:0] - 1'b1) ? {AW{1'b0}} : rptr + 1'b1;
+      if (push && !pop) count <= count + 1'b1;
+      else if (pop && !push) count <= count - 1'b1;
+    end
+  end
+endmodule
+"""##),
+        ("zn_func.vh", ##"""
+// zn_func.vh: elaboration-time (constant) functions shared by the zynqnet RTL library.
+// Included inside module bodies. Plain Verilog-2005.
+
+// Greatest common divisor of two positive integers.
+function integer zn_gcd;
+  input integer a;
+  input integer b;
+  integer fa, fb, ft;
+  begin
+    fa = a;
+    fb = b;
+    while (fb != 0) begin
+      ft = fa % fb;
+      fa = fb;
+      fb = ft;
+    end
+    zn_gcd = fa;
+  end
+endfunction
+
+// max(1, ceil(log2(n))): the width of an index into n things (at least one bit).
+function integer zn_idxw;
+  input integer n;
+  integer fw, fp;
+  begin
+    fw = 1;
+    fp = 2;
+    while (fp < n) begin
+      fw = fw + 1;
+      fp = fp * 2;
+    end
+    zn_idxw = fw;
+  end
+endfunction
+
+// The fewest bits of a signed number holding every value of [lo, hi] (64-bit bounds).
+function integer zn_sbits;
+  input reg signed [63:0] lo;
+  input reg signed [63:0] hi;
+  integer fw;
+  reg signed [63:0] lim;
+  begin
+    fw = 1;
+    lim = 64'sd1;  // 2^(fw-1) for fw = 1
+    while (!((lo >= -lim) && (hi <= lim - 64'sd1))) begin
+      fw = fw + 1;
+      lim = lim * 64'sd2;
+    end
+    zn_sbits = fw;
+  end
+endfunction
+
+// floor(log2(n)) for n >= 1.
+function integer zn_flog2;
+  input integer n;
+  integer fw, fp;
+  begin
+    fw = 0;
+    fp = 2;
+    while (fp <= n) begin
+      fw = fw + 1;
+      fp = fp * 2;
+    end
+    zn_flog2 = fw;
+  end
+endfunction
+
+// Latency (registered levels) of zn_addtree with n leaves, a register every `every` levels.
+function integer zn_tree_lat;
+  input integer n;
+  input integer every;
+  integer levels;
+  begin
+    levels = (n > 1) ? $clog2(n) : 0;
+    zn_tree_lat = (levels == 0) ? 1 : (levels + every - 1) / every;
+  end
+endfunction
+"""##),
+        ("zn_mvau.v", ##"""
+// zn_mvau: matrix-vector unit of one dense layer (the multiply-accumulate part).
+//
+// For each image, reads the IN input codes as SF = IN/SIMD words of SIMD codes and writes
+// NF = OUT/PE words of PE sums: out word nf, lane p = sum_k weight[nf*PE + p][k] * x[k]
+// (raw codes, read as int8 when IN_SIGNED else uint8; the input zero point and the bias are
+// applied by zn_requant). Exact: SUM_W must hold IN * (int8 x code) products; an instance
+// with a smaller SUM_W does not elaborate.
+//
+// Structure: a double-buffered input vector (2 x SF words, so the next image loads while the
+// current one is computed), weights in zn_param_ram (PE banks of SF*NF words of SIMD bytes,
+// bank p at depth nf*SF + sf holding weight[nf*PE + p][sf*SIMD + j] in byte j), the
+// zn_dot MAC array and PE accumulators. One fold step (SIMD x PE MACs) a cycle: SF*NF cycles
+// an image. The pipeline advances while the output skid buffer can take a word (`ce`).
+module zn_mvau #(
+  parameter integer IN        = 8,
+  parameter integer OUT       = 8,
+  parameter integer PE        = 1,
+  parameter integer SIMD      = 1,
+  parameter integer IN_SIGNED = 1,
+  parameter integer MUL_STYLE = 0,
+  parameter integer REG_EVERY = 2,
+  parameter integer SUM_W     = 32
+) (
+  input  wire                  clk,
+  input  wire                  rst,
+  input  wire [SIMD*8-1:0]     in_data,
+  input  wire                  in_valid,
+  output wire                  in_ready,
+  output wire [PE*SUM_W-1:0]   out_data,
+  output wire                  out_valid,
+  input  wire                  out_ready,
+  input  wire                  cfg_req,
+  input  wire                  cfg_we,
+  input  wire [31:0]           cfg_addr,
+  input  wire [31:0]           cfg_wdata,
+  output wire                  cfg_ack,
+  output wire [31:0]           cfg_rdata,
+  output wire                  cfg_err,
+  output wire [31:0]           cfg_next
+);
+`include "zn_func.vh"
+  localparam integer SF    = IN / SIMD;
+  localparam integer NF    = OUT / PE;
+  localparam integer D     = SF * NF;
+  localparam integer SFW   = zn_idxw(SF);
+  localparam integer NFW   = zn_idxw(NF);
+  localparam integer DW    = (D > 1) ? $clog2(D) : 1;
+  localparam integer IBW   = zn_idxw(2 * SF);
+  localparam integer TW    = (SIMD > 1) ? $clog2(SIMD) : 0;
+  localparam integer DOT_W = 17 + TW;
+  // Exact range of one product and of the whole sum.
+  localparam signed [63:0] TMIN = (IN_SIGNED != 0) ? -64'sd16256 : -64'sd32640;
+  localparam signed [63:0] TMAX = (IN_SIGNED != 0) ?  64'sd16384 :  64'sd32385;
+  localparam integer NEED_W = zn_sbits(TMIN * IN, TMAX * IN);
+
+  generate if (IN < 1 || OUT < 1 || PE < 1 || SIMD < 1 || IN % SIMD != 0 || OUT % PE != 0) begin : g_param_error
+`ifdef VERILATOR
+    $fatal(1, "zn_mvau: SIMD (%0d) must divide IN (%0d) and PE (%0d) must divide OUT (%0d)", SIMD, IN, PE, OUT);
+`else
+    zn_param_error__zn_mvau_SIMD_must_divide_IN_and_PE_must_divide_OUT u_param_error();
+`endif
+  end endgenerate
+  generate if (SUM_W < NEED_W) begin : g_width_error
+`ifdef VERILATOR
+    $fatal(1, "zn_mvau: SUM_W (%0d) is below the proven sum width (%0d)", SUM_W, NEED_W);
+`else
+    zn_param_error__zn_mvau_SUM_W_below_proven_width u_param_error();
+`endif
+  end endgenerate
+
+  // ---------------- output skid buffer and pipeline enable ----------------
+  reg  [PE*SUM_W-1:0] res_data;
+  reg                 res_valid;
+  wire                res_ready;
+  wire                ce = res_ready;
+  zn_skid #(.W(PE*SUM_W)) u_out (
+    .clk(clk), .rst(rst), .in_data(res_data), .in_valid(res_valid && ce), .in_ready(res_ready),
+    .out_data(out_data), .out_valid(out_valid), .out_ready(out_ready));
+
+  // ---------------- input double buffer ----------------
+  reg [SIMD*8-1:0] ibuf [0:2*SF-1];
+  reg [1:0]        full;
+  reg              wbank;
+  reg [SFW-1:0]    waddr;
+  assign in_ready = !full[wbank];
+  wire in_fire = in_valid && in_ready;
+  wire [IBW-1:0] ib_waddr = (wbank ? SF[IBW-1:0] : {IBW{1'b0}}) + {{(IBW-SFW){1'b0}}, waddr};
+  wire in_last = (waddr == SF[SFW-1:0] - 1'b1);
+  always @(posedge clk) begin
+    if (in_fire) ibuf[ib_waddr] <= in_data;
+  end
+
+  // ---------------- issue ----------------
+  reg           rbank;
+  reg [SFW-1:0] sf;
+  reg [NFW-1:0] nf;
+  reg [DW-1:0]  wa;
+  wire sf_last = (sf == SF[SFW-1:0] - 1'b1);
+  wire nf_last = (nf == NF[NFW-1:0] - 1'b1);
+  wire issue   = ce && full[rbank];
+  wire [IBW-1:0] ib_raddr = (rbank ? SF[IBW-1:0] : {IBW{1'b0}}) + {{(IBW-SFW){1'b0}}, sf};
+
+  always @(posedge clk) begin
+    if (rst) begin
+      full  <= 2'b00;
+      wbank <= 1'b0;
+      waddr <= {SFW{1'b0}};
+      rbank <= 1'b0;
+      sf    <= {SFW{1'b0}};
+      nf    <= {NFW{1'b0}};
+      wa    <= {DW{1'b0}};
+    end else begin
+      if (in_fire) begin
+        waddr <= in_last ? {SFW{1'b0}} : waddr + 1'b1;
+        if (in_last) begin
+          full[wbank] <= 1'b1;
+          wbank       <= !wbank;
+        end
+      end
+      if (issue) begin
+        sf <= sf_last ? {SFW{1'b0}} : sf + 1'b1;
+        wa <= (wa == D[DW-1:0] - 1'b1) ? {DW{1'b0}} : wa + 1'b1;
+        if (sf_last) begin
+          nf <= nf_last ? {NFW{1'b0}} : nf + 1'b1;
+          if (nf_last) begin
+            // The last read of this bank happens at this edge: release it.
+            full[rbank] <= 1'b0;
+            rbank       <= !rbank;
+          end
+        end
+      end
+    end
+  end
+
+  // ---------------- memories (2-cycle reads) ----------------
+  reg [SIMD*8-1:0] ib_q, ib_q2;
+  always @(posedge clk) begin
+    if (ce) begin
+      if (issue) ib_q <= ibuf[ib_raddr];
+      ib_q2 <= ib_q;
+    end
+  end
+  wire [PE*SIMD*8-1:0] wq;
+  zn_param_ram #(.BANKS(PE), .DEPTH(D), .WORD_W(SIMD*8)) u_weights (
+    .clk(clk), .rst(rst), .ce(ce), .rd_en(issue), .rd_addr(wa), .rd_data(wq),
+    .cfg_req(cfg_req), .cfg_we(cfg_we), .cfg_addr(cfg_addr), .cfg_wdata(cfg_wdata),
+    .cfg_ack(cfg_ack), .cfg_rdata(cfg_rdata), .cfg_err(cfg_err), .cfg_next(cfg_next));
+
+  // Tag {valid, first, last} alongside the reads.
+  reg [2:0] tag1, tag2;
+  always @(posedge clk) begin
+    if (rst) begin
+      tag1 <= 3'b000;
+      tag2 <= 3'b000;
+    end else if (ce) begin
+      tag1 <= {issue, sf == {SFW{1'b0}}, sf_last};
+      tag2 <= tag1;
+    end
+  end
+
+  // ---------------- MAC array ----------------
+  wire [PE*DOT_W-1:0] dot;
+  wire [2:0]          dtag;
+  zn_dot #(.PE(PE), .SIMD(SIMD), .IN_SIGNED(IN_SIGNED), .MUL_STYLE(MUL_STYLE), .REG_EVERY(REG_EVERY), .TAG_W(3)) u_dot (
+    .clk(clk), .ce(ce), .x(ib_q2), .w(wq), .in_tag(tag2), .out_sum(dot), .out_tag(dtag));
+  // The tag pipeline inside zn_dot is not reset; qualify its valid bit until it has flushed.
+  localparam integer DOT_LAT = 2 + zn_tree_lat(SIMD, REG_EVERY);
+  reg [DOT_LAT-1:0] flush;
+  always @(posedge clk) begin
+    if (rst) flush <= {DOT_LAT{1'b0}};
+    else if (ce) flush <= {flush[DOT_LAT-2:0], 1'b1};
+  end
+  wire d_valid = dtag[2] && flush[DOT_LAT-1];
+  wire d_first = dtag[1];
+  wire d_last  = dtag[0];
+
+  // ---------------- accumulators ----------------
+  reg [PE*SUM_W-1:0] acc;
+  wire [PE*SUM_W-1:0] acc_next;
+  genvar p;
+  generate for (p = 0; p < PE; p = p + 1) begin : g_acc
+    wire [DOT_W-1:0] dv = dot[p*DOT_W +: DOT_W];
+    wire [SUM_W-1:0] de;
+    if (SUM_W > DOT_W) begin : g_ext
+      assign de = {{(SUM_W-DOT_W){dv[DOT_W-1]}}, dv};
+    end else begin : g_trunc
+      // Exact: the proven range of a partial sum fits SUM_W bits.
+      assign de = dv[SUM_W-1:0];
+      if (SUM_W < DOT_W) begin : g_unused
+        wire [DOT_W-SUM_W-1:0] unused_high = dv[DOT_W-1:SUM_W];
+      end
+    end
+    assign acc_next[p*SUM_W +: SUM_W] = d_first ? de : acc[p*SUM_W +: SUM_W] + de;
+  end endgenerate
+
+  always @(posedge clk) begin
+    if (ce && d_valid) acc <= acc_next;
+    if (ce && d_valid && d_last) res_data <= acc_next;
+  end
+  always @(posedge clk) begin
+    if (rst) res_valid <= 1'b0;
+    else if (ce) res_valid <= d_valid && d_last;
+  end
+endmodule
+"""##),
+        ("zn_param_ram.v", ##"""
+// zn_param_ram: runtime-writable parameter memory with read-back.
+//
+// BANKS banks of DEPTH words of WORD_W bits. Two ports:
+//  - compute: rd_en/rd_addr read the same word of every bank; rd_data is valid two cycles after
+//    rd_en (a registered read plus an output register, which BRAM absorbs). `ce` freezes the port.
+//  - config (parameter window): cfg_req with cfg_addr = (bank << (DB+CB)) | (depth << CB) | chunk,
+//    DB = clog2(DEPTH), CB = clog2(CHUNKS), CHUNKS = ceil(WORD_W/32). A write stages chunks and
+//    stores the word when its last chunk arrives. Every request is answered exactly two cycles
+//    later by cfg_ack with cfg_rdata (reads: the chunk, from the memory; writes: 0), cfg_err
+//    (address outside the memory: write ignored, read 0) and cfg_next, the next valid address
+//    (chunk, then depth, then bank). All response outputs are zero when cfg_ack is low, so the
+//    responses of many memories can be ORed.
+module zn_param_ram #(
+  parameter integer BANKS  = 1,
+  parameter integer DEPTH  = 1,
+  parameter integer WORD_W = 8
+) (
+  input  wire                                 clk,
+  input  wire                                 rst,
+  input  wire                                 ce,
+  input  wire                                 rd_en,
+  input  wire [((DEPTH > 1) ? $clog2(DEPTH) : 1)-1:0] rd_addr,
+  output reg  [BANKS*WORD_W-1:0]              rd_data,
+  input  wire                                 cfg_req,
+  input  wire                                 cfg_we,
+  input  wire [31:0]                          cfg_addr,
+  input  wire [31:0]                          cfg_wdata,
+  output reg                                  cfg_ack,
+  output reg  [31:0]                          cfg_rdata,
+  output reg                                  cfg_err,
+  output reg  [31:0]                          cfg_next
+);
+`include "zn_func.vh"
+  localparam integer CHUNKS = (WORD_W + 31) / 32;
+  localparam integer DB  = (DEPTH > 1) ? $clog2(DEPTH) : 0;
+  localparam integer CB  = (CHUNKS > 1) ? $clog2(CHUNKS) : 0;
+  localparam integer BB  = (BANKS > 1) ? $clog2(BANKS) : 0;
+  localparam integer DAW = (DEPTH > 1) ? DB : 1;
+  localparam integer BIW = zn_idxw(BANKS);
+  localparam integer CIW = zn_idxw(CHUNKS);
+  localparam integer LAST_W = WORD_W - 32 * (CHUNKS - 1);
+
+  generate if (BANKS < 1 || DEPTH < 1 || WORD_W < 1 || BB + DB + CB > 31) begin : g_param_error
+`ifdef VERILATOR
+    $fatal(1, "zn_param_ram: BANKS (%0d), DEPTH (%0d), WORD_W (%0d) must be >= 1 and the address must fit 31 bits",
+           BANKS, DEPTH, WORD_W);
+`else
+    zn_param_error__zn_param_ram_bad_geometry u_param_error();
+`endif
+  end endgenerate
+
+  // ---- config address decode (stage 0) ----
+  wire [BIW-1:0] a_bank;
+  wire [DAW-1:0] a_depth;
+  wire [CIW-1:0] a_chunk;
+  generate
+    if (BB > 0) begin : g_ab
+      assign a_bank = cfg_addr[DB+CB +: BB];
+    end else begin : g_ab0
+      assign a_bank = {BIW{1'b0}};
+    end
+    if (DB > 0) begin : g_ad
+      assign a_depth = cfg_addr[CB +: DB];
+    end else begin : g_ad0
+      assign a_depth = {DAW{1'b0}};
+    end
+    if (CB > 0) begin : g_ac
+      assign a_chunk = cfg_addr[CB-1:0];
+    end else begin : g_ac0
+      assign a_chunk = {CIW{1'b0}};
+    end
+  endgenerate
+  wire a_high_zero = (cfg_addr >> (BB + DB + CB)) == 32'd0;
+  wire [31:0] a_bank32  = {{(32-BIW){1'b0}}, a_bank};
+  wire [31:0] a_depth32 = {{(32-DAW){1'b0}}, a_depth};
+  wire [31:0] a_chunk32 = {{(32-CIW){1'b0}}, a_chunk};
+  wire a_ok = a_high_zero && (a_bank32 < BANKS) && (a_depth32 < DEPTH) && (a_chunk32 < CHUNKS);
+  wire a_last_chunk = (a_chunk == CHUNKS[CIW-1:0] - 1'b1);
+  wire a_last_depth = (a_depth == DEPTH[DAW-1:0] - 1'b1);
+  // Next valid address: chunk, then depth, then bank.
+  wire [31:0] next_ok =
+      !a_last_chunk ? cfg_addr + 32'd1 :
+      !a_last_depth ? ({{(32-DAW){1'b0}}, a_depth + 1'b1} << CB) | ({{(32-BIW){1'b0}}, a_bank} << (DB + CB)) :
+                      ({{(32-BIW){1'b0}}, a_bank} + 32'd1) << (DB + CB);
+
+  // Write-data bits above WORD_W of a one-chunk word are ignored.
+  wire unused_wdata = ^cfg_wdata;
+
+  // ---- stage 1: registered request ----
+  reg            s1_req, s1_we, s1_ok;
+  reg [BIW-1:0]  s1_bank;
+  reg [DAW-1:0]  s1_depth;
+  reg [CIW-1:0]  s1_chunk;
+  reg [31:0]     s1_next;
+  reg [LAST_W-1:0] s1_wlast;
+  reg            s1_commit;
+  always @(posedge clk) begin
+    if (rst) begin
+      s1_req <= 1'b0;
+    end else begin
+      s1_req <= cfg_req;
+    end
+    s1_we     <= cfg_we;
+    s1_ok     <= a_ok;
+    s1_bank   <= a_bank;
+    s1_depth  <= a_depth;
+    s1_chunk  <= a_chunk;
+    s1_next   <= a_ok ? next_ok : cfg_addr + 32'd1;
+    s1_wlast  <= cfg_wdata[LAST_W-1:0];
+    s1_commit <= cfg_req && cfg_we && a_ok && a_last_chunk;
+  end
+
+  // Staging register for the chunks below the last one.
+  wire [WORD_W-1:0] commit_word;
+  generate if (CHUNKS > 1) begin : g_stage
+    reg [32*(CHUNKS-1)-1:0] stage;
+    integer c;
+    always @(posedge clk) begin
+      for (c = 0; c < CHUNKS - 1; c = c + 1) begin
+        if (cfg_req && cfg_we && a_ok && a_chunk32 == c) stage[32*c +: 32] <= cfg_wdata;
+      end
+    end
+    assign commit_word = {s1_wlast, stage};
+  end else begin : g_nostage
+    assign commit_word = s1_wlast;
+  end endgenerate
+
+  // ---- the banks ----
+  wire [BANKS*WORD_W-1:0] port_b_q;
+  genvar b;
+  generate for (b = 0; b < BANKS; b = b + 1) begin : g_bank
+    reg [WORD_W-1:0] mem [0:DEPTH-1];
+    reg [WORD_W-1:0] qa;
+    reg [WORD_W-1:0] qb;
+    always @(posedge clk) begin
+      if (ce) begin
+        if (rd_en) qa <= mem[rd_addr];
+        rd_data[b*WORD_W +: WORD_W] <= qa;
+      end
+    end
+    always @(posedge clk) begin
+      if (s1_commit && s1_bank == b) mem[s1_depth] <= commit_word;
+      qb <= mem[s1_depth];
+    end
+    assign port_b_q[b*WORD_W +: WORD_W] = qb;
+  end endgenerate
+
+  // ---- stage 2: response ----
+  reg            s2_req, s2_we, s2_ok;
+  reg [BIW-1:0]  s2_bank;
+  reg [CIW-1:0]  s2_chunk;
+  reg [31:0]     s2_next;
+  always @(posedge clk) begin
+    if (rst) s2_req <= 1'b0;
+    else     s2_req <= s1_req;
+    s2_we    <= s1_we;
+    s2_ok    <= s1_ok;
+    s2_bank  <= s1_bank;
+    s2_chunk <= s1_chunk;
+    s2_next  <= s1_next;
+  end
+  wire [WORD_W-1:0] sel_word = port_b_q[s2_bank*WORD_W +: WORD_W];
+  wire [32*CHUNKS-1:0] sel_padded = {{(32*CHUNKS-WORD_W){1'b0}}, sel_word};
+  wire [31:0] sel_chunk = sel_padded[s2_chunk*32 +: 32];
+  always @(posedge clk) begin
+    if (rst) begin
+      cfg_ack   <= 1'b0;
+      cfg_rdata <= 32'd0;
+      cfg_err   <= 1'b0;
+      cfg_next  <= 32'd0;
+    end else begin
+      cfg_ack   <= s2_req;
+      cfg_rdata <= (s2_req && !s2_we && s2_ok) ? sel_chunk : 32'd0;
+      cfg_err   <= s2_req && !s2_ok;
+      cfg_next  <= s2_req ? s2_next : 32'd0;
+    end
+  end
+endmodule
+"""##),
+        ("zn_regmap.vh", ##"""
+// Generated from Sources/ZynqNetHW/RegisterMap.swift; do not edit by hand.
+// Included inside module zn_axil_regs. Offsets are byte offsets.
+/* verilator lint_off UNUSEDPARAM */
+localparam [31:0] RM_MAGIC = 32'h5A4E4554;
+localparam [31:0] RM_VERSION = 32'h00010000;
+localparam [11:0] RA_MAGIC = 12'h000;
+localparam [11:0] RA_VERSION = 12'h004;
+localparam [11:0] RA_TOPOLOGY_HASH_LO = 12'h008;
+localparam [11:0] RA_TOPOLOGY_HASH_HI = 12'h00C;
+localparam [11:0] RA_CONTROL = 12'h010;
+localparam [11:0] RA_STATUS = 12'h014;
+localparam [11:0] RA_OUT_PACKET_IMAGES = 12'h018;
+localparam [11:0] RA_IN_FLIGHT = 12'h01C;
+localparam [11:0] RA_IMAGES_IN = 12'h020;
+localparam [11:0] RA_IMAGES_OUT = 12'h024;
+localparam [11:0] RA_BUSY_CYCLES_LO = 12'h028;
+localparam [11:0] RA_BUSY_CYCLES_HI = 12'h02C;
+localparam [11:0] RA_STALL_CYCLES_LO = 12'h030;
+localparam [11:0] RA_STALL_CYCLES_HI = 12'h034;
+localparam [11:0] RA_STARVE_CYCLES_LO = 12'h038;
+localparam [11:0] RA_STARVE_CYCLES_HI = 12'h03C;
+localparam [11:0] RA_NUM_LAYERS = 12'h040;
+localparam [11:0] RA_INPUT_COUNT = 12'h044;
+localparam [11:0] RA_OUTPUT_COUNT = 12'h048;
+localparam [11:0] RA_FLAGS = 12'h04C;
+localparam [11:0] RA_II_CYCLES = 12'h050;
+localparam [11:0] RA_PARAM_SEL = 12'h054;
+localparam [11:0] RA_PARAM_ADDR = 12'h058;
+localparam [11:0] RA_PARAM_DATA = 12'h05C;
+localparam [11:0] RA_LAYER_BASE = 12'h100;
+localparam integer RA_LAYER_STRIDE = 32;
+localparam [4:0] RA_L_IN = 5'h0;
+localparam [4:0] RA_L_OUT = 5'h4;
+localparam [4:0] RA_L_FOLD = 5'h8;
+localparam [4:0] RA_L_LANES = 5'hC;
+localparam [4:0] RA_L_WIDTHS = 5'h10;
+localparam [4:0] RA_L_CFG = 5'h14;
+localparam [4:0] RA_L_ZERO = 5'h18;
+localparam [4:0] RA_L_CLAMP = 5'h1C;
+localparam integer RB_VERSION_MINOR = 0;
+localparam integer RB_VERSION_MAJOR = 16;
+localparam integer RB_CONTROL_SOFT_RESET = 0;
+localparam integer RB_CONTROL_START = 1;
+localparam integer RB_CONTROL_CLEAR_COUNTERS = 2;
+localparam integer RB_STATUS_BUSY = 0;
+localparam integer RB_STATUS_ERR_INPUT = 1;
+localparam integer RB_STATUS_ERR_PARAM = 2;
+localparam integer RB_FLAGS_INPUT_SIGNED = 0;
+localparam integer RB_FLAGS_OUTPUT_SIGNED = 1;
+localparam integer RB_PARAM_SEL_LAYER = 0;
+localparam integer RB_PARAM_SEL_KIND = 16;
+localparam integer RB_L_FOLD_PE = 0;
+localparam integer RB_L_FOLD_SIMD = 16;
+localparam integer RB_L_LANES_LANES = 0;
+localparam integer RB_L_WIDTHS_BIAS_BITS = 0;
+localparam integer RB_L_WIDTHS_MULT_BITS = 8;
+localparam integer RB_L_WIDTHS_ACC_BITS = 16;
+localparam integer RB_L_WIDTHS_IN_SIGNED = 24;
+localparam integer RB_L_WIDTHS_OUT_SIGNED = 25;
+localparam integer RB_L_CFG_ROUND_HALF_UP = 0;
+localparam integer RB_L_CLAMP_LO = 0;
+localparam integer RB_L_CLAMP_HI = 16;
+/* verilator lint_on UNUSEDPARAM */
+"""##),
+        ("zn_requant.v", ##"""
+// zn_requant: bias, requantization and clamp of one dense layer, LANES channels a cycle.
+//
+// Input: words of LANES sums (SUM_W bits, signed) in channel order (word d, lane r is channel
+// d*LANES + r), OUT channels an image. Output: words of LANES 8-bit codes. Per channel o, exactly
+// the spec with unbounded integers:
+//   acc = bias_eff[o] + sum                      (bias_eff: the bias with the input zero point folded in)
+//   p   = acc * M[o]
+//   q   = floor(p / 2^s)                         (ROUND_HALF_UP = 0, or s = 0)
+//   q   = floor((p + 2^(s-1)) / 2^s)             (ROUND_HALF_UP = 1, s >= 1), computed as
+//         ((p >>> (s-1)) + 1) >>> 1
+//   y   = min(max(zy + q, lo), hi), output as its low 8 bits
+// Widths: acc has ACC_W = max(BIAS_W, SUM_W) + 1 bits (holds any signed BIAS_W + signed SUM_W),
+// p has ACC_W + MULT_W bits (M unsigned), q is saturated to [-2^32, 2^32] before adding the
+// 32-bit zy (exact: beyond that zy + q lies outside every 16-bit [lo, hi]).
+// acc*M is split into DSP48E1-sized pieces: acc into 24-bit unsigned pieces plus a signed top
+// piece of at most 25 bits (A port), M into 17-bit unsigned pieces (B port); each piece product
+// is one 25x18 signed multiply.
+// Parameters (bias_eff, M, s) live in zn_param_ram: LANES banks, OUT/LANES words of
+// BIAS_W + MULT_W + 6 bits, {s, M, bias} from the MSB. Pipeline of 9 stages; `ce` = the output
+// skid buffer can take a word.
+module zn_requant #(
+  parameter integer LANES  = 1,
+  parameter integer OUT    = 1,
+  parameter integer SUM_W  = 20,
+  parameter integer BIAS_W = 32,
+  parameter integer MULT_W = 32
+) (
+  input  wire                  clk,
+  input  wire                  rst,
+  input  wire [LANES*SUM_W-1:0] in_data,
+  input  wire                  in_valid,
+  output wire                  in_ready,
+  output wire [LANES*8-1:0]    out_data,
+  output wire                  out_valid,
+  input  wire                  out_ready,
+  input  wire                  round_half_up,
+  input  wire [31:0]           zero,
+  input  wire [15:0]           clamp_lo,
+  input  wire [15:0]           clamp_hi,
+  input  wire                  cfg_req,
+  input  wire                  cfg_we,
+  input  wire [31:0]           cfg_addr,
+  input  wire [31:0]           cfg_wdata,
+  output wire                  cfg_ack,
+  output wire [31:0]           cfg_rdata,
+  output wire                  cfg_err,
+  output wire [31:0]           cfg_next
+);
+`include "zn_func.vh"
+  localparam integer DEPTH = OUT / LANES;
+  localparam integer DW    = (DEPTH > 1) ? $clog2(DEPTH) : 1;
+  localparam integer QW    = BIAS_W + MULT_W + 6;
+  localparam integer ACC_W = ((BIAS_W > SUM_W) ? BIAS_W : SUM_W) + 1;
+  localparam integer PW    = ACC_W + MULT_W;
+  localparam integer NA    = (ACC_W <= 25) ? 1 : (ACC_W - 2) / 24 + 1;   // A pieces
+  localparam integer NB    = (MULT_W - 1) / 17 + 1;                      // B pieces
+  localparam integer QSW   = (PW + 1 > 34) ? 34 : PW + 1;                // saturated q width
+
+  generate if (LANES < 1 || OUT < 1 || OUT % LANES != 0 || SUM_W < 2 || BIAS_W < 2 || BIAS_W > 64 ||
+               MULT_W < 1 || MULT_W > 32) begin : g_param_error
+`ifdef VERILATOR
+    $fatal(1, "zn_requant: LANES (%0d) must divide OUT (%0d); SUM_W (%0d) >= 2, BIAS_W (%0d) 2..64, MULT_W (%0d) 1..32",
+           LANES, OUT, SUM_W, BIAS_W, MULT_W);
+`else
+    zn_param_error__zn_requant_bad_parameters u_param_error();
+`endif
+  end endgenerate
+
+  // ---------------- output skid buffer, pipeline enable ----------------
+  reg  [LANES*8-1:0] res_data;
+  reg                res_valid;
+  wire               res_ready;
+  wire               ce = res_ready;
+  zn_skid #(.W(LANES*8)) u_out (
+    .clk(clk), .rst(rst), .in_data(res_data), .in_valid(res_valid && ce), .in_ready(res_ready),
+    .out_data(out_data), .out_valid(out_valid), .out_ready(out_ready));
+
+  // ---------------- stage 0: accept, parameter read ----------------
+  assign in_ready = ce;
+  wire fire = in_valid && ce;
+  reg [DW-1:0] d;
+  always @(posedge clk) begin
+    if (rst) d <= {DW{1'b0}};
+    else if (fire) d <= (d == DEPTH[DW-1:0] - 1'b1) ? {DW{1'b0}} : d + 1'b1;
+  end
+  wire [LANES*QW-1:0] q_params;
+  zn_param_ram #(.BANKS(LANES), .DEPTH(DEPTH), .WORD_W(QW)) u_params (
+    .clk(clk), .rst(rst), .ce(ce), .rd_en(fire), .rd_addr(d), .rd_data(q_params),
+    .cfg_req(cfg_req), .cfg_we(cfg_we), .cfg_addr(cfg_addr), .cfg_wdata(cfg_wdata),
+    .cfg_ack(cfg_ack), .cfg_rdata(cfg_rdata), .cfg_err(cfg_err), .cfg_next(cfg_next));
+
+  // Valid bits of stages 1..8.
+  reg [8:1] v;
+  always @(posedge clk) begin
+    if (rst) v <= 8'd0;
+    else if (ce) v <= {v[7:1], fire};
+  end
+  always @(posedge clk) begin
+    if (rst) res_valid <= 1'b0;
+    else if (ce) res_valid <= v[8];
+  end
+
+  reg [LANES*SUM_W-1:0] s1_sum, s2_sum;
+  always @(posedge clk) begin
+    if (ce) begin
+      s1_sum <= in_data;
+      s2_sum <= s1_sum;
+    end
+  end
+
+  genvar r, i, j;
+  generate for (r = 0; r < LANES; r = r + 1) begin : g_lane
+    wire [QW-1:0]     prm   = q_params[r*QW +: QW];
+    wire [BIAS_W-1:0] bias  = prm[BIAS_W-1:0];
+    wire [MULT_W-1:0] mult  = prm[BIAS_W +: MULT_W];
+    wire [5:0]        shift = prm[BIAS_W+MULT_W +: 6];
+    wire [SUM_W-1:0]  sum   = s2_sum[r*SUM_W +: SUM_W];
+
+    // ---- stage 3: acc = bias + sum ----
+    reg [ACC_W-1:0]  s3_acc;
+    reg [MULT_W-1:0] s3_m;
+    reg [5:0]        s3_s;
+    always @(posedge clk) begin
+      if (ce) begin
+        s3_acc <= {{(ACC_W-BIAS_W){bias[BIAS_W-1]}}, bias} + {{(ACC_W-SUM_W){sum[SUM_W-1]}}, sum};
+        s3_m   <= mult;
+        s3_s   <= shift;
+      end
+    end
+
+    // ---- stage 4: piece products (each a 25x18 signed multiply) ----
+    wire [NA*NB*43-1:0] pp;
+    for (i = 0; i < NA; i = i + 1) begin : g_a
+      localparam integer ALO = 24 * i;
+      localparam integer AWD = (i == NA - 1) ? ACC_W - ALO : 24;
+      wire [42:0] a43;
+      if (i == NA - 1) begin : g_top
+        wire [AWD-1:0] ap = s3_acc[ALO +: AWD];
+        assign a43 = {{(43-AWD){ap[AWD-1]}}, ap};
+      end else begin : g_low
+        assign a43 = {19'd0, s3_acc[ALO +: 24]};
+      end
+      for (j = 0; j < NB; j = j + 1) begin : g_b
+        localparam integer BLO = 17 * j;
+        localparam integer BWD = (j == NB - 1) ? MULT_W - BLO : 17;
+        wire [42:0] b43 = {{(43-BWD){1'b0}}, s3_m[BLO +: BWD]};
+        reg  [42:0] prod;
+        always @(posedge clk) begin
+          if (ce) prod <= a43 * b43;
+        end
+        assign pp[(i*NB + j)*43 +: 43] = prod;
+      end
+    end
+    reg [5:0] s4_s;
+    always @(posedge clk) begin
+      if (ce) s4_s <= s3_s;
+    end
+
+    // ---- stage 5: p = sum of shifted pieces ----
+    reg [PW-1:0] p_sum;
+    integer k;
+    always @* begin
+      p_sum = {PW{1'b0}};
+      for (k = 0; k < NA * NB; k = k + 1) begin
+        p_sum = p_sum + zn_place(pp[k*43 +: 43], 24 * (k / NB) + 17 * (k % NB));
+      end
+    end
+    reg [PW-1:0] s5_p;
+    reg [5:0]    s5_s;
+    always @(posedge clk) begin
+      if (ce) begin
+        s5_p <= p_sum;
+        s5_s <= s4_s;
+      end
+    end
+
+    // ---- stage 6: t = p >>> sh, sh = s - 1 when rounding half up (s >= 1), else s ----
+    wire       rnd = round_half_up && (s5_s != 6'd0);
+    wire [5:0] sh  = rnd ? s5_s - 6'd1 : s5_s;
+    reg [PW-1:0] s6_t;
+    reg          s6_rnd;
+    always @(posedge clk) begin
+      if (ce) begin
+        s6_t   <= $signed(s5_p) >>> sh;
+        s6_rnd <= rnd;
+      end
+    end
+
+    // ---- stage 7: q = rnd ? (t + 1) >>> 1 : t, saturated to [-2^32, 2^32] ----
+    wire [PW:0] t1 = {s6_t[PW-1], s6_t} + {{PW{1'b0}}, 1'b1};
+    wire [PW:0] qf = s6_rnd ? {t1[PW], t1[PW:1]} : {s6_t[PW-1], s6_t};
+    wire [QSW-1:0] qs;
+    if (PW + 1 > 34) begin : g_sat
+      wire [PW:0] lim_hi = {{(PW-32){1'b0}}, 1'b1, 32'd0};          //  2^32
+      wire [PW:0] lim_lo = {{(PW-32){1'b1}}, 1'b1, 32'd0};          // -2^32
+      wire over  = !qf[PW] && (qf > lim_hi);
+      wire under =  qf[PW] && ($signed(qf) < $signed(lim_lo));
+      assign qs = over ? 34'h1_0000_0000 : under ? 34'h3_0000_0000 : qf[33:0];
+    end else begin : g_nosat
+      assign qs = qf;
+    end
+    reg [34:0] s7_q;
+    always @(posedge clk) begin
+      if (ce) s7_q <= {{(35-QSW){qs[QSW-1]}}, qs};
+    end
+
+    // ---- stage 8: zy + q ----
+    reg [34:0] s8_v;
+    always @(posedge clk) begin
+      if (ce) s8_v <= s7_q + {{3{zero[31]}}, zero};
+    end
+
+    // ---- stage 9: clamp ----
+    wire [34:0] lo35 = {{19{clamp_lo[15]}}, clamp_lo};
+    wire [34:0] hi35 = {{19{clamp_hi[15]}}, clamp_hi};
+    wire [34:0] y = ($signed(s8_v) < $signed(lo35)) ? lo35 :
+                    ($signed(s8_v) > $signed(hi35)) ? hi35 : s8_v;
+    wire [26:0] unused_y = y[34:8];
+    always @(posedge clk) begin
+      if (ce) res_data[r*8 +: 8] <= y[7:0];
+    end
+  end endgenerate
+
+  // A piece product, sign-extended and shifted to its place, as a PW-bit term of p.
+  function [PW-1:0] zn_place;
+    input [42:0] x;
+    input integer off;
+    reg [127:0] t;
+    begin
+      t = {{85{x[42]}}, x};
+      t = t << off;
+      zn_place = t[PW-1:0];
+    end
+  endfunction
+endmodule
+"""##),
+        ("zn_resize.v", ##"""
+// zn_resize: stream width converter (gearbox) for images of N lanes.
+//
+// An image of N lanes (LANE_W bits each) enters as ceil(N/IN_LANES) words of IN_LANES lanes,
+// lowest lane first; the last word may be partial (its lanes beyond N are ignored). It leaves as
+// ceil(N/OUT_LANES) words of OUT_LANES lanes; lanes beyond N of a last, partial word are zero.
+// Images follow each other without gaps. Three implementations, chosen at elaboration:
+//   - SPLIT   (IN_LANES = k·OUT_LANES, every word full): one word register, shifted out;
+//   - COLLECT (OUT_LANES = k·IN_LANES, every word full): fill a word, then hand it over;
+//   - GENERAL: a lane buffer of OUT_LANES + 2·IN_LANES - 1 lanes; input lanes land at the fill
+//     level, which is always a multiple of G = gcd of the word sizes, so each buffer lane muxes
+//     only the few input lanes that can reach it.
+// out_valid never depends on out_ready. in_ready depends on out_ready in SPLIT and COLLECT
+// (allowed by AXI4-Stream; put a zn_skid in front where that path matters).
+module zn_resize #(
+  parameter integer LANE_W    = 8,
+  parameter integer IN_LANES  = 8,
+  parameter integer OUT_LANES = 8,
+  parameter integer N         = 8
+) (
+  input  wire                          clk,
+  input  wire                          rst,
+  input  wire [IN_LANES*LANE_W-1:0]    in_data,
+  input  wire                          in_valid,
+  output wire                          in_ready,
+  output wire [OUT_LANES*LANE_W-1:0]   out_data,
+  output wire                          out_valid,
+  input  wire                          out_ready
+);
+`include "zn_func.vh"
+  localparam integer IN_WORDS  = (N + IN_LANES - 1) / IN_LANES;
+  localparam integer IN_LAST   = N - (IN_WORDS - 1) * IN_LANES;
+  localparam integer OUT_WORDS = (N + OUT_LANES - 1) / OUT_LANES;
+  localparam integer OUT_LAST  = N - (OUT_WORDS - 1) * OUT_LANES;
+  localparam [0:0] MODE_SPLIT   = (IN_LANES % OUT_LANES == 0) && (N % IN_LANES == 0);
+  localparam [0:0] MODE_COLLECT = !MODE_SPLIT && (OUT_LANES % IN_LANES == 0) && (N % OUT_LANES == 0);
+
+  generate if (LANE_W < 1 || IN_LANES < 1 || OUT_LANES < 1 || N < 1) begin : g_param_error
+`ifdef VERILATOR
+    $fatal(1, "zn_resize: LANE_W (%0d), IN_LANES (%0d), OUT_LANES (%0d) and N (%0d) must be >= 1",
+           LANE_W, IN_LANES, OUT_LANES, N);
+`else
+    zn_param_error__zn_resize_parameters_must_be_positive u_param_error();
+`endif
+  end endgenerate
+
+  generate
+  if (MODE_SPLIT) begin : g_split
+    localparam integer RATIO = IN_LANES / OUT_LANES;
+    localparam integer PW    = zn_idxw(RATIO);
+    reg [IN_LANES*LANE_W-1:0] cur;
+    reg                       cur_valid;
+    reg [PW-1:0]              phase;
+    wire last_phase = (phase == RATIO[PW-1:0] - 1'b1);
+    wire pop  = cur_valid && out_ready;
+    assign in_ready  = !cur_valid || (out_ready && last_phase);
+    assign out_valid = cur_valid;
+    assign out_data  = cur[OUT_LANES*LANE_W-1:0];
+    wire push = in_valid && in_ready;
+    always @(posedge clk) begin
+      if (rst) begin
+        cur_valid <= 1'b0;
+        phase     <= {PW{1'b0}};
+      end else if (push) begin
+        cur_valid <= 1'b1;
+        phase     <= {PW{1'b0}};
+      end else if (pop) begin
+        cur_valid <= !last_phase;
+        phase     <= phase + 1'b1;
+      end
+    end
+    if (RATIO > 1) begin : g_shift
+      always @(posedge clk) begin
+        if (push) cur <= in_data;
+        else if (pop) cur <= {{(OUT_LANES*LANE_W){1'b0}}, cur[IN_LANES*LANE_W-1:OUT_LANES*LANE_W]};
+      end
+    end else begin : g_pass
+      always @(posedge clk) begin
+        if (push) cur <= in_data;
+      end
+    end
+  end else if (MODE_COLLECT) begin : g_collect
+    localparam integer RATIO = OUT_LANES / IN_LANES;
+    localparam integer PW    = zn_idxw(RATIO);
+    localparam integer IW    = IN_LANES * LANE_W;
+    reg [OUT_LANES*LANE_W-1:0] outr;
+    reg                        outr_valid;
+    reg [PW-1:0]               phase;
+    wire last_phase = (phase == RATIO[PW-1:0] - 1'b1);
+    wire pop = outr_valid && out_ready;
+    assign in_ready  = !last_phase || !outr_valid || out_ready;
+    assign out_valid = outr_valid;
+    assign out_data  = outr;
+    wire push = in_valid && in_ready;
+    if (RATIO > 1) begin : g_acc
+      reg [(RATIO-1)*IW-1:0] acc;
+      genvar g;
+      for (g = 0; g < RATIO - 1; g = g + 1) begin : g_slot
+        always @(posedge clk) begin
+          if (push && phase == g) acc[g*IW +: IW] <= in_data;
+        end
+      end
+      always @(posedge clk) begin
+        if (push && last_phase) outr <= {in_data, acc};
+      end
+    end else begin : g_one
+      always @(posedge clk) begin
+        if (push) outr <= in_data;
+      end
+    end
+    always @(posedge clk) begin
+      if (rst) begin
+        outr_valid <= 1'b0;
+        phase      <= {PW{1'b0}};
+      end else begin
+        if (push) phase <= last_phase ? {PW{1'b0}} : phase + 1'b1;
+        if (push && last_phase) outr_valid <= 1'b1;
+        else if (pop) outr_valid <= 1'b0;
+      end
+    end
+  end else begin : g_general
+    localparam integer G   = zn_gcd(zn_gcd(IN_LANES, OUT_LANES), zn_gcd(IN_LAST, OUT_LAST));
+    localparam integer CAP = OUT_LANES + 2 * IN_LANES - 1;
+    localparam integer CW  = zn_idxw(CAP + 1);
+    localparam integer IXW = zn_idxw(IN_WORDS);
+    localparam integer OXW = zn_idxw(OUT_WORDS);
+    reg  [CAP*LANE_W-1:0] buffer;
+    reg  [CW-1:0]         cnt;
+    reg  [IXW-1:0]        in_idx;
+    reg  [OXW-1:0]        out_idx;
+    wire in_last  = (in_idx == IN_WORDS[IXW-1:0] - 1'b1);
+    wire out_last = (out_idx == OUT_WORDS[OXW-1:0] - 1'b1);
+    wire [CW-1:0] take   = out_last ? OUT_LAST[CW-1:0] : OUT_LANES[CW-1:0];
+    wire [CW-1:0] push_n = in_last ? IN_LAST[CW-1:0] : IN_LANES[CW-1:0];
+    assign out_valid = (cnt >= take);
+    assign in_ready  = (cnt <= CAP[CW-1:0] - IN_LANES[CW-1:0]);
+    wire pop  = out_valid && out_ready;
+    wire push = in_valid && in_ready;
+    wire pop_full = pop && !out_last;
+    wire pop_last = pop && out_last;
+    wire [CW-1:0] base = cnt - (pop ? take : {CW{1'b0}});
+
+    genvar j;
+    for (j = 0; j < OUT_LANES; j = j + 1) begin : g_out
+      if (j < OUT_LAST) begin : g_always
+        assign out_data[j*LANE_W +: LANE_W] = buffer[j*LANE_W +: LANE_W];
+      end else begin : g_masked
+        assign out_data[j*LANE_W +: LANE_W] = out_last ? {LANE_W{1'b0}} : buffer[j*LANE_W +: LANE_W];
+      end
+    end
+
+    for (j = 0; j < CAP; j = j + 1) begin : g_lane
+      // Input lanes that can land on buffer lane j: base = j - k, a multiple of G, base <= CAP - IN_LANES.
+      reg [LANE_W-1:0] sel;
+      reg              hit;
+      integer          kk, bi;
+      always @* begin
+        sel = {LANE_W{1'b0}};
+        hit = 1'b0;
+        bi  = {{(32-CW){1'b0}}, base};
+        for (kk = 0; kk < IN_LANES; kk = kk + 1) begin
+          if (j - kk >= 0 && (j - kk) % G == 0 && j - kk <= CAP - IN_LANES && bi == j - kk) begin
+            sel = in_data[kk*LANE_W +: LANE_W];
+            hit = 1'b1;
+          end
+        end
+      end
+      wire [LANE_W-1:0] from_full;
+      wire [LANE_W-1:0] from_last;
+      if (j + OUT_LANES < CAP) begin : g_sf
+        assign from_full = buffer[(j+OUT_LANES)*LANE_W +: LANE_W];
+      end else begin : g_sf0
+        assign from_full = {LANE_W{1'b0}};
+      end
+      if (j + OUT_LAST < CAP) begin : g_sl
+        assign from_last = buffer[(j+OUT_LAST)*LANE_W +: LANE_W];
+      end else begin : g_sl0
+        assign from_last = {LANE_W{1'b0}};
+      end
+      always @(posedge clk) begin
+        if (push && hit)   buffer[j*LANE_W +: LANE_W] <= sel;
+        else if (pop_full) buffer[j*LANE_W +: LANE_W] <= from_full;
+        else if (pop_last) buffer[j*LANE_W +: LANE_W] <= from_last;
+      end
+    end
+
+    always @(posedge clk) begin
+      if (rst) begin
+        cnt     <= {CW{1'b0}};
+        in_idx  <= {IXW{1'b0}};
+        out_idx <= {OXW{1'b0}};
+      end else begin
+        cnt <= base + (push ? push_n : {CW{1'b0}});
+        if (push) in_idx  <= in_last  ? {IXW{1'b0}} : in_idx + 1'b1;
+        if (pop)  out_idx <= out_last ? {OXW{1'b0}} : out_idx + 1'b1;
+      end
+    end
+  end
+  endgenerate
+endmodule
+"""##),
+        ("zn_skid.v", ##"""
+// zn_skid: two-entry register slice (skid buffer). Registers data, valid and ready, so it
+// breaks every combinational path between its two sides at full throughput.
+module zn_skid #(
+  parameter integer W = 8
+) (
+  input  wire         clk,
+  input  wire         rst,
+  input  wire [W-1:0] in_data,
+  input  wire         in_valid,
+  output wire         in_ready,
+  output wire [W-1:0] out_data,
+  output wire         out_valid,
+  input  wire         out_ready
+);
+  generate if (W < 1) begin : g_param_error
+`ifdef VERILATOR
+    $fatal(1, "zn_skid: W (%0d) must be >= 1", W);
+`else
+    zn_param_error__zn_skid_W_must_be_positive u_param_error();
+`endif
+  end endgenerate
+
+  reg [W-1:0] main_data, skid_data;
+  reg         main_valid, skid_valid;
+
+  assign in_ready  = !skid_valid;
+  assign out_valid = main_valid;
+  assign out_data  = main_data;
+
+  wire push = in_valid && !skid_valid;
+  wire pop  = main_valid && out_ready;
+
+  always @(posedge clk) begin
+    if (rst) begin
+      main_valid <= 1'b0;
+      skid_valid <= 1'b0;
+    end else begin
+      if (pop || !main_valid) begin
+        // The main register is free this cycle: refill it from the skid register, else the input.
+        main_valid <= skid_valid || push;
+        skid_valid <= 1'b0;
+      end else if (push) begin
+        skid_valid <= 1'b1;
+      end
+    end
+  end
+
+  always @(posedge clk) begin
+    if (pop || !main_valid) begin
+      main_data <= skid_valid ? skid_data : in_data;
+    end else if (push) begin
+      skid_data <= in_data;
+    end
+  end
+endmodule
+"""##),
+    ]
+
+    /// The Verilator C++ harness of `zynqnet verify`: (file name, text).
+    public static let harness: [(String, String)] = [
+        ("harness.cpp", ##"""
+// Verilator co-simulation harness of the generated zynqnet_accel (used by `zynqnet verify`).
+//
+// Reads a job file (argv[1]), drives the design and writes a result file (argv[2]).
+// Job file, one item a line, numbers in hex unless noted:
+//   seed <dec> gap <dec%> stall <dec%> packet <dec> timing <dec> tlast_error <dec image or -1>
+//   write <offset> <value>                     AXI-Lite writes, in order (the parameter image)
+//   readback <param_sel> <count(dec)>          followed by <count> expected words, one a line
+//   beats <dec beats per image> images <dec>   followed by images*beats input beats
+// Result file:
+//   magic/version/hash lines, readback_mismatches, images, then per output image:
+//   out <beats...>   and a line "tlast <0|1>" for the last beat's TLAST,
+//   then metrics: cycles, ii_cycles, latency_cycles, sim_seconds, status, counters.
+// Streams: random TVALID gaps (gap %) and TREADY stalls (stall %) from `seed`, except for the
+// timing phase, which re-sends the first `timing` images with no gaps and no stalls and measures
+// the latency of the first of them (from its first input beat to its last output beat) and the
+// steady-state initiation interval between output images.
+#include "Vzynqnet_accel.h"
+#include "verilated.h"
+#include <chrono>
+#include <cinttypes>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <deque>
+#include <string>
+#include <vector>
+
+namespace {
+
+struct Rng {
+    uint64_t s;
+    explicit Rng(uint64_t seed) : s(seed ? seed : 0x9E3779B97F4A7C15ull) {}
+    uint64_t next() {
+        s += 0x9E3779B97F4A7C15ull;
+        uint64_t z = s;
+        z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+        z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+        return z ^ (z >> 31);
+    }
+    bool percent(int p) { return (int)(next() % 100) < p; }
+};
+
+struct Beat {
+    uint64_t data;
+    bool last;
+    long image;       // image index (stream order)
+    bool first;       // first beat of its image
+};
+
+struct Sim {
+    Vzynqnet_accel* top;
+    uint64_t cycle = 0;
+    Rng rng;
+    int gap = 30, stall = 30;
+    bool random_streams = true;
+    // Input stream state.
+    std::deque<Beat> in_q;
+    bool in_valid = false;
+    Beat in_cur{};
+    // Output.
+    std::vector<uint64_t> out_beats;
+    std::vector<bool> out_last;
+    std::vector<uint64_t> out_beat_cycle;
+    std::vector<std::pair<long, uint64_t>> first_in_cycle;  // image, cycle of first beat handshake
+    bool protocol_error = false;
+    std::string protocol_msg;
+    bool m_prev_stalled = false;
+    uint64_t m_prev_data = 0;
+    bool m_prev_last = false;
+    uint64_t reset_done = ~0ull;
+
+    explicit Sim(uint64_t seed) : rng(seed) {
+        top = new Vzynqnet_accel;
+        top->aclk = 0;
+        top->aresetn = 0;
+        idle_axil();
+        top->s_axis_tvalid = 0;
+        top->s_axis_tdata = 0;
+        top->s_axis_tkeep = 0xFF;
+        top->s_axis_tlast = 0;
+        top->m_axis_tready = 0;
+        top->eval();
+    }
+
+    void idle_axil() {
+        top->s_axil_awvalid = 0;
+        top->s_axil_wvalid = 0;
+        top->s_axil_bready = 0;
+        top->s_axil_arvalid = 0;
+        top->s_axil_rready = 0;
+        top->s_axil_awprot = 0;
+        top->s_axil_arprot = 0;
+        top->s_axil_wstrb = 0xF;
+    }
+
+    // One clock cycle. Inputs must be set; returns after the rising edge.
+    // The stream drivers run here: they set their signals before the edge and see the handshakes at it.
+    void tick() {
+        // Stream input driver: present a beat if none is pending.
+        if (!in_valid && !in_q.empty() && (!random_streams || !rng.percent(gap))) {
+            in_cur = in_q.front();
+            in_q.pop_front();
+            in_valid = true;
+        }
+        top->s_axis_tvalid = in_valid;
+        top->s_axis_tdata = in_valid ? in_cur.data : 0xDEADBEEFDEADBEEFull;
+        top->s_axis_tlast = in_valid && in_cur.last;
+        top->s_axis_tkeep = 0xFF;
+        top->m_axis_tready = random_streams ? !rng.percent(stall) : 1;
+        top->aclk = 0;
+        top->eval();
+        // Sample the handshakes of this edge.
+        // Before and during reset the outputs are not yet defined (real FFs start at 0): ignore them.
+        bool live = top->aresetn && cycle >= reset_done;
+        bool in_fire = live && top->s_axis_tvalid && top->s_axis_tready;
+        bool out_fire = live && top->m_axis_tvalid && top->m_axis_tready;
+        if (m_prev_stalled && (!top->m_axis_tvalid || top->m_axis_tdata != m_prev_data || (bool)top->m_axis_tlast != m_prev_last)) {
+            protocol_error = true;
+            protocol_msg = "m_axis: a stalled beat was dropped or changed at cycle " + std::to_string(cycle);
+        }
+        if (top->m_axis_tvalid && top->m_axis_tkeep != 0xFF) {
+            protocol_error = true;
+            protocol_msg = "m_axis: TKEEP is not all ones";
+        }
+        m_prev_stalled = live && top->m_axis_tvalid && !top->m_axis_tready;
+        m_prev_data = top->m_axis_tdata;
+        m_prev_last = top->m_axis_tlast;
+        if (out_fire) {
+            out_beats.push_back(top->m_axis_tdata);
+            out_last.push_back(top->m_axis_tlast);
+            out_beat_cycle.push_back(cycle);
+        }
+        top->aclk = 1;
+        top->eval();
+        if (in_fire) {
+            if (in_cur.first) first_in_cycle.push_back({in_cur.image, cycle});
+            in_valid = false;
+        }
+        cycle++;
+    }
+
+    void reset() {
+        top->aresetn = 0;
+        for (int i = 0; i < 16; i++) tick();
+        top->aresetn = 1;
+        reset_done = cycle;
+        for (int i = 0; i < 4; i++) tick();
+    }
+
+    int rdelay() { return random_streams ? (int)(rng.next() % 3) : 0; }
+
+    // AXI-Lite write: AW and W in random order and delays; B with a random delay.
+    void write(uint32_t addr, uint32_t data) {
+        int daw = rdelay(), dw = rdelay();
+        bool aw_done = false, w_done = false, b_done = false;
+        for (int guard = 0; !b_done; guard++) {
+            if (guard > 1000) { protocol_error = true; protocol_msg = "AXI-Lite write timed out"; return; }
+            top->s_axil_awvalid = !aw_done && daw <= 0;
+            top->s_axil_awaddr = addr;
+            top->s_axil_wvalid = !w_done && dw <= 0;
+            top->s_axil_wdata = data;
+            top->s_axil_bready = aw_done && w_done && !rng.percent(30);
+            top->aclk = 0;
+            top->eval();
+            bool awf = top->s_axil_awvalid && top->s_axil_awready;
+            bool wf = top->s_axil_wvalid && top->s_axil_wready;
+            if (top->s_axil_bvalid && !(aw_done && w_done)) {
+                protocol_error = true;
+                protocol_msg = "AXI-Lite: BVALID before both AW and W handshakes";
+            }
+            bool bf = top->s_axil_bvalid && top->s_axil_bready;
+            if (bf && top->s_axil_bresp != 0) { protocol_error = true; protocol_msg = "AXI-Lite: BRESP not OKAY"; }
+            tick_axil_only();
+            aw_done |= awf;
+            w_done |= wf;
+            b_done |= bf;
+            daw--;
+            dw--;
+        }
+        idle_axil();
+    }
+
+    uint32_t read(uint32_t addr) {
+        int dar = rdelay();
+        bool ar_done = false;
+        uint32_t value = 0;
+        for (int guard = 0;; guard++) {
+            if (guard > 1000) { protocol_error = true; protocol_msg = "AXI-Lite read timed out"; return 0; }
+            top->s_axil_arvalid = !ar_done && dar <= 0;
+            top->s_axil_araddr = addr;
+            top->s_axil_rready = ar_done && !rng.percent(30);
+            top->aclk = 0;
+            top->eval();
+            bool arf = top->s_axil_arvalid && top->s_axil_arready;
+            if (top->s_axil_rvalid && !ar_done) { protocol_error = true; protocol_msg = "AXI-Lite: RVALID before AR"; }
+            bool rf = top->s_axil_rvalid && top->s_axil_rready;
+            if (rf) value = top->s_axil_rdata;
+            if (rf && top->s_axil_rresp != 0) { protocol_error = true; protocol_msg = "AXI-Lite: RRESP not OKAY"; }
+            tick_axil_only();
+            ar_done |= arf;
+            dar--;
+            if (rf) break;
+        }
+        idle_axil();
+        return value;
+    }
+
+    // A cycle while only AXI-Lite signals move (streams idle).
+    void tick_axil_only() {
+        top->s_axis_tvalid = 0;
+        top->m_axis_tready = 0;
+        top->aclk = 0;
+        top->eval();
+        top->aclk = 1;
+        top->eval();
+        cycle++;
+    }
+};
+
+bool read_words(FILE* f, std::vector<std::string>& words) {
+    char buf[256];
+    while (fscanf(f, "%255s", buf) == 1) words.emplace_back(buf);
+    return true;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    Verilated::commandArgs(argc, argv);
+    if (argc < 3) {
+        fprintf(stderr, "usage: %s JOB RESULT\n", argv[0]);
+        return 2;
+    }
+    FILE* jf = fopen(argv[1], "r");
+    if (!jf) { fprintf(stderr, "cannot open %s\n", argv[1]); return 2; }
+    std::vector<std::string> w;
+    read_words(jf, w);
+    fclose(jf);
+    size_t p = 0;
+    auto next = [&]() -> std::string { return p < w.size() ? w[p++] : std::string(); };
+    auto hex = [&]() -> uint64_t { return strtoull(next().c_str(), nullptr, 16); };
+    auto dec = [&]() -> long { return strtol(next().c_str(), nullptr, 10); };
+
+    uint64_t seed = 1;
+    int gap = 30, stall = 30, timing = 4;
+    long packet = 1, tlast_error = -1;
+    std::vector<std::pair<uint32_t, uint32_t>> writes;
+    struct RB { uint32_t sel; std::vector<uint32_t> words; };
+    std::vector<RB> readbacks;
+    long beats_per_image = 0, images = 0;
+    std::vector<uint64_t> beats;
+    while (p < w.size()) {
+        std::string k = next();
+        if (k == "seed") seed = dec();
+        else if (k == "gap") gap = dec();
+        else if (k == "stall") stall = dec();
+        else if (k == "packet") packet = dec();
+        else if (k == "timing") timing = dec();
+        else if (k == "tlast_error") tlast_error = dec();
+        else if (k == "write") { uint32_t a = hex(); uint32_t v = hex(); writes.push_back({a, v}); }
+        else if (k == "readback") {
+            RB rb; rb.sel = hex(); long n = dec();
+            for (long i = 0; i < n; i++) rb.words.push_back(hex());
+            readbacks.push_back(rb);
+        } else if (k == "beats") {
+            beats_per_image = dec();
+            if (next() != "images") { fprintf(stderr, "job: expected 'images'\n"); return 2; }
+            images = dec();
+            for (long i = 0; i < beats_per_image * images; i++) beats.push_back(hex());
+        } else { fprintf(stderr, "job: unknown item '%s'\n", k.c_str()); return 2; }
+    }
+
+    Sim sim(seed);
+    sim.gap = gap;
+    sim.stall = stall;
+    auto t0 = std::chrono::steady_clock::now();
+    sim.reset();
+    FILE* rf = fopen(argv[2], "w");
+    if (!rf) { fprintf(stderr, "cannot write %s\n", argv[2]); return 2; }
+    fprintf(rf, "magic %08x\n", sim.read(0x000));
+    fprintf(rf, "version %08x\n", sim.read(0x004));
+    uint32_t hlo = sim.read(0x008), hhi = sim.read(0x00C);
+    fprintf(rf, "hash %08x%08x\n", hhi, hlo);
+    for (auto& wr : writes) sim.write(wr.first, wr.second);
+    long mism = 0;
+    for (auto& rb : readbacks) {
+        sim.write(0x054, rb.sel);
+        for (size_t i = 0; i < rb.words.size(); i++) {
+            uint32_t got = sim.read(0x05C);
+            if (got != rb.words[i]) {
+                if (mism < 10) fprintf(rf, "readback_mismatch sel %x word %zu got %08x expected %08x\n", rb.sel, i, got, rb.words[i]);
+                mism++;
+            }
+        }
+    }
+    fprintf(rf, "readback_mismatches %ld\n", mism);
+    sim.write(0x018, (uint32_t)packet);
+    sim.write(0x010, 0x2);  // START
+
+    // Phase 1: every image under random gaps and stalls.
+    long total_images = images + (images > 0 ? std::min<long>(timing, images) : 0);
+    long out_per_image = 0;
+    {
+        uint32_t classes = sim.read(0x048);
+        out_per_image = 1 + (classes + 7) / 8;
+    }
+    for (long i = 0; i < images; i++)
+        for (long b = 0; b < beats_per_image; b++) {
+            bool last = b == beats_per_image - 1;
+            if (i == tlast_error && b == 0 && beats_per_image > 1) last = true;  // early TLAST
+            sim.in_q.push_back({beats[i * beats_per_image + b], last, i, b == 0});
+        }
+    sim.random_streams = true;
+    uint64_t guard = sim.cycle + 200000 + (uint64_t)images * (beats_per_image + out_per_image) * 200;
+    while ((long)sim.out_beats.size() < images * out_per_image && sim.cycle < guard && !sim.protocol_error) sim.tick();
+    // Phase 2: timing, no gaps, no stalls.
+    long ti = std::min<long>(timing, images);
+    size_t out_before = sim.out_beats.size();
+    size_t first_before = sim.first_in_cycle.size();
+    for (int i = 0; i < 64; i++) sim.tick();  // drain, idle
+    sim.random_streams = false;
+    for (long i = 0; i < ti; i++)
+        for (long b = 0; b < beats_per_image; b++)
+            sim.in_q.push_back({beats[i * beats_per_image + b], b == beats_per_image - 1, images + i, b == 0});
+    guard = sim.cycle + 200000 + (uint64_t)ti * (beats_per_image + out_per_image) * 200;
+    while ((long)sim.out_beats.size() < total_images * out_per_image && sim.cycle < guard && !sim.protocol_error) sim.tick();
+    for (int i = 0; i < 16; i++) sim.tick();
+    double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+
+    long got_images = (long)sim.out_beats.size() / out_per_image;
+    fprintf(rf, "images %ld\n", got_images);
+    for (long i = 0; i < got_images; i++) {
+        fprintf(rf, "out");
+        for (long b = 0; b < out_per_image; b++) fprintf(rf, " %016" PRIx64, sim.out_beats[i * out_per_image + b]);
+        fprintf(rf, "\n");
+        long lb = i * out_per_image + out_per_image - 1;
+        bool any_inner_last = false;
+        for (long b = 0; b < out_per_image - 1; b++) any_inner_last |= sim.out_last[i * out_per_image + b];
+        fprintf(rf, "tlast %d%s\n", (int)sim.out_last[lb], any_inner_last ? " inner" : "");
+    }
+    // Timing metrics.
+    long latency = -1, ii = -1;
+    if (ti > 0 && sim.out_beats.size() >= out_before + (size_t)(ti * out_per_image) && sim.first_in_cycle.size() > first_before) {
+        uint64_t first_in = sim.first_in_cycle[first_before].second;
+        uint64_t last_out = sim.out_beat_cycle[out_before + out_per_image - 1];
+        latency = (long)(last_out - first_in + 1);
+        if (ti >= 3) {
+            // Steady state: between the ends of the second and the last timing images.
+            uint64_t a = sim.out_beat_cycle[out_before + 2 * out_per_image - 1];
+            uint64_t b = sim.out_beat_cycle[out_before + ti * out_per_image - 1];
+            ii = (long)((b - a) / (uint64_t)(ti - 2));
+        }
+    }
+    uint32_t status = sim.read(0x014);
+    fprintf(rf, "status %08x\n", status);
+    fprintf(rf, "images_in %u\n", sim.read(0x020));
+    fprintf(rf, "images_out %u\n", sim.read(0x024));
+    fprintf(rf, "in_flight %u\n", sim.read(0x01C));
+    fprintf(rf, "latency_cycles %ld\n", latency);
+    fprintf(rf, "ii_cycles %ld\n", ii);
+    fprintf(rf, "cycles %" PRIu64 "\n", sim.cycle);
+    fprintf(rf, "sim_seconds %.6f\n", secs);
+    fprintf(rf, "protocol %s\n", sim.protocol_error ? sim.protocol_msg.c_str() : "ok");
+    fclose(rf);
+    sim.top->final();
+    delete sim.top;
+    return 0;
+}
+"""##),
+    ]
+}

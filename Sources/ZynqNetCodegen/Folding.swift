@@ -1,0 +1,139 @@
+import Foundation
+import ZynqNetHW
+import ZynqNetModel
+
+/// One layer's fold as a `--fold` JSON file gives it; `lanes` and `mul_style` are optional.
+public struct FoldFileLayer: Codable, Sendable, Equatable {
+    public var pe: Int
+    public var simd: Int
+    public var lanes: Int?
+    public var mul_style: MulStyle?
+
+    public init(pe: Int, simd: Int, lanes: Int? = nil, mul_style: MulStyle? = nil) {
+        self.pe = pe
+        self.simd = simd
+        self.lanes = lanes
+        self.mul_style = mul_style
+    }
+}
+
+/// `--fold FILE`: `{"layers": [{"pe": 16, "simd": 14, "lanes": 1, "mul_style": "packed"}, …]}`.
+public struct FoldFile: Codable, Sendable, Equatable {
+    public var layers: [FoldFileLayer]
+
+    public init(layers: [FoldFileLayer]) { self.layers = layers }
+
+    /// Parses a fold file; every problem is one line naming the file and key.
+    public static func parse(_ data: Data, file: String) throws -> FoldFile {
+        let obj: Any
+        do {
+            obj = try JSONSerialization.jsonObject(with: data)
+        } catch {
+            throw ZynqError(file: file, "not valid JSON")
+        }
+        guard let root = obj as? [String: Any] else { throw ZynqError(file: file, "the top level must be an object") }
+        for k in root.keys where k != "layers" { throw ZynqError(file: file, key: k, "unknown key") }
+        guard let arr = root["layers"] as? [Any] else { throw ZynqError(file: file, key: "layers", "must be an array") }
+        for (i, item) in arr.enumerated() {
+            guard let o = item as? [String: Any] else { throw ZynqError(file: file, key: "layers[\(i)]", "must be an object") }
+            for k in o.keys where !["pe", "simd", "lanes", "mul_style"].contains(k) {
+                throw ZynqError(file: file, key: "layers[\(i)].\(k)", "unknown key")
+            }
+        }
+        let parsed: FoldFile
+        do {
+            parsed = try JSONDecoder().decode(FoldFile.self, from: data)
+        } catch DecodingError.keyNotFound(let k, let ctx) {
+            throw ZynqError(file: file, key: keyPath(ctx.codingPath + [k]), "missing")
+        } catch let DecodingError.typeMismatch(_, ctx), let DecodingError.valueNotFound(_, ctx),
+                let DecodingError.dataCorrupted(ctx) {
+            throw ZynqError(file: file, key: keyPath(ctx.codingPath), "has the wrong type")
+        } catch {
+            throw ZynqError(file: file, "cannot be read as a fold file")
+        }
+        for (i, l) in parsed.layers.enumerated() {
+            for (k, v) in [("pe", l.pe), ("simd", l.simd), ("lanes", l.lanes ?? 1)] where v < 1 || v > 1 << 20 {
+                throw ZynqError(file: file, key: "layers[\(i)].\(k)", "must be a positive integer, got \(v)")
+            }
+        }
+        return parsed
+    }
+
+    private static func keyPath(_ path: [any CodingKey]) -> String {
+        var s = ""
+        for k in path {
+            if let i = k.intValue { s += "[\(i)]" } else { s += (s.isEmpty ? "" : ".") + k.stringValue }
+        }
+        return s.isEmpty ? "layers" : s
+    }
+}
+
+public func divisors(_ n: Int) -> [Int] {
+    var d: [Int] = []
+    var i = 1
+    while i * i <= n {
+        if n % i == 0 {
+            d.append(i)
+            if i * i != n { d.append(n / i) }
+        }
+        i += 1
+    }
+    return d.sorted()
+}
+
+/// Folding decisions.
+public enum Folding {
+    /// The fewest requantization lanes (a divisor of PE) that keep up with `ii` cycles an image.
+    public static func lanes(out: Int, pe: Int, ii: Int) -> Int {
+        for r in divisors(pe) where (out + r - 1) / r <= ii { return r }
+        return pe
+    }
+
+    /// The cheapest fold of one layer with (in/SIMD)·(out/PE) ≤ ii, or nil if none.
+    public static func cheapest(_ t: LayerTopology, ii: Int, style: MulStyle) -> LayerFold? {
+        var best: (LayerFold, Int, Int)?
+        for pe in divisors(t.outCount) {
+            for simd in divisors(t.inCount) {
+                let cycles = (t.inCount / simd) * (t.outCount / pe)
+                guard cycles <= ii else { continue }
+                let f = LayerFold(pe: pe, simd: simd, lanes: lanes(out: t.outCount, pe: pe, ii: ii))
+                let e = ResourceModel.layer(t, f, style: style)
+                // Cost: DSPs weigh like 100 LUTs; BRAM36 like 200.
+                let cost = e.lut + 100 * e.dsp + Int(200 * e.bram36)
+                if best == nil || cost < best!.1 || (cost == best!.1 && cycles < best!.2) {
+                    best = (f, cost, cycles)
+                }
+            }
+        }
+        return best?.0
+    }
+
+    /// Every fold for `ii`, or nil when a layer cannot reach it.
+    public static func plan(_ topo: Topology, ii: Int, style: MulStyle) -> [LayerFold]? {
+        var folds: [LayerFold] = []
+        for t in topo.layers {
+            guard let f = cheapest(t, ii: ii, style: style) else { return nil }
+            folds.append(f)
+        }
+        return folds
+    }
+
+    /// The lowest II any fold reaches (every layer fully parallel, or the streams' beat counts).
+    public static func minimumII(_ topo: Topology) -> Int {
+        max(OutputRecord.inputBeats(pixels: topo.inputCount), OutputRecord.beats(classes: topo.outputCount), 1)
+    }
+
+    /// The candidate IIs: every value some layer's fold takes, sorted.
+    public static func candidateIIs(_ topo: Topology) -> [Int] {
+        var s = Set<Int>()
+        let lo = minimumII(topo)
+        for t in topo.layers {
+            for pe in divisors(t.outCount) {
+                for simd in divisors(t.inCount) {
+                    s.insert(max(lo, (t.inCount / simd) * (t.outCount / pe)))
+                }
+            }
+        }
+        return s.sorted()
+    }
+}

@@ -1,0 +1,140 @@
+import ZynqNetHW
+
+/// How a layer's PE·SIMD products are built (zn_dot MUL_STYLE).
+public enum MulStyle: String, Sendable, Codable, CaseIterable {
+    /// One product a DSP48E1.
+    case dsp
+    /// Shift-and-add in LUTs, no DSP.
+    case lut
+    /// Two products a DSP48E1 (rows 2q, 2q+1 share the activation), with correction.
+    case packed
+
+    public var verilogValue: Int {
+        switch self {
+        case .dsp: 0
+        case .lut: 1
+        case .packed: 2
+        }
+    }
+}
+
+/// The FPGA's resources, and a budget within them.
+public struct ResourceBudget: Sendable, Equatable {
+    public var lut: Int
+    public var ff: Int
+    public var dsp: Int
+    /// RAMB36 equivalents.
+    public var bram36: Double
+
+    public init(lut: Int, ff: Int, dsp: Int, bram36: Double) {
+        self.lut = lut
+        self.ff = ff
+        self.dsp = dsp
+        self.bram36 = bram36
+    }
+
+    /// xc7z020 (PYNQ-Z2, Zybo Z7-20).
+    public static let xc7z020 = ResourceBudget(lut: 53_200, ff: 106_400, dsp: 220, bram36: 140)
+
+    /// The share of the device automatic folding may fill (LUTs at 60%, the rest at 90%).
+    public static let xc7z020Auto = ResourceBudget(lut: 31_920, ff: 95_760, dsp: 220, bram36: 126)
+}
+
+/// A resource estimate (a model calibrated against `yosys synth_xilinx`, not a synthesis result).
+public struct ResourceEstimate: Sendable, Equatable {
+    public var lut: Int = 0
+    public var ff: Int = 0
+    public var dsp: Int = 0
+    public var bram36: Double = 0
+
+    public init() {}
+
+    public static func + (a: ResourceEstimate, b: ResourceEstimate) -> ResourceEstimate {
+        var r = a
+        r.lut += b.lut
+        r.ff += b.ff
+        r.dsp += b.dsp
+        r.bram36 += b.bram36
+        return r
+    }
+
+    /// The first resource over `budget`, named, or nil when everything fits.
+    public func exceeds(_ budget: ResourceBudget) -> String? {
+        if dsp > budget.dsp { return "DSP48E1 \(dsp) > \(budget.dsp)" }
+        if lut > budget.lut { return "LUT \(lut) > \(budget.lut)" }
+        if bram36 > budget.bram36 { return "RAMB36 \(bram36) > \(budget.bram36)" }
+        if ff > budget.ff { return "FF \(ff) > \(budget.ff)" }
+        return nil
+    }
+}
+
+/// The estimate model (see docs/hardware.md, "Resource model").
+public enum ResourceModel {
+    /// RAMB36 equivalents for `banks` memories of depth × width bits (BRAM18 granularity:
+    /// 512×36 or 1024×18 … 16K×1; memories under 2 Kbit go to LUTRAM).
+    public static func bram36(banks: Int, depth: Int, width: Int) -> Double {
+        if depth * width < 2048 { return 0 }
+        // Best BRAM18 aspect for this depth.
+        let shapes = [(512, 36), (1024, 18), (2048, 9), (4096, 4), (8192, 2), (16384, 1)]
+        var best = Int.max
+        for (d, w) in shapes {
+            let n = ((depth + d - 1) / d) * ((width + w - 1) / w)
+            best = min(best, n)
+        }
+        return Double(banks * best) / 2
+    }
+
+    public static func lutRAM(banks: Int, depth: Int, width: Int) -> Int {
+        depth * width < 2048 ? banks * ((depth + 63) / 64) * width : 0
+    }
+
+    public static func layer(_ t: LayerTopology, _ f: LayerFold, style: MulStyle) -> ResourceEstimate {
+        var e = ResourceEstimate()
+        let w = t.widths
+        let macs = f.pe * f.simd
+        let sf = t.inCount / f.simd, nf = t.outCount / f.pe
+        let pairs = style == .packed ? f.pe / 2 : 0
+        let plain = f.pe - 2 * pairs
+        // Multipliers.
+        switch style {
+        case .dsp: e.dsp += macs
+        case .packed: e.dsp += (pairs + plain) * f.simd
+        case .lut: e.lut += 62 * macs
+        }
+        e.lut += 9 * pairs * f.simd                     // packed operand w1 - w0[7]
+        // Adder trees (about one LUT a bit a node) and accumulators.
+        let treeW = 17 + clog2(f.simd) / 2
+        e.lut += f.pe * max(f.simd - 1, 0) * treeW
+        e.lut += pairs * f.simd * 2                       // correction popcounts
+        e.lut += f.pe * w.sumBits
+        e.ff += macs * 17 + f.pe * max(f.simd - 1, 0) * treeW / 2 + 3 * f.pe * w.sumBits
+        // Weights and input buffer.
+        let wg = MemoryGeometry(banks: f.pe, depth: sf * nf, wordBits: 8 * f.simd)
+        e.bram36 += bram36(banks: wg.banks, depth: wg.depth, width: wg.wordBits)
+        e.lut += lutRAM(banks: wg.banks, depth: wg.depth, width: wg.wordBits)
+        e.bram36 += bram36(banks: 1, depth: 2 * sf, width: 8 * f.simd)
+        e.lut += lutRAM(banks: 1, depth: 2 * sf, width: 8 * f.simd)
+        e.ff += 2 * f.pe * f.simd * 8                     // read registers
+        e.lut += (f.pe * f.simd * 8) / 32 * 3 + 40        // read-back mux
+        // Requantization lanes.
+        let qg = MemoryGeometry(banks: f.lanes, depth: t.outCount / f.lanes, wordBits: t.biasBits + t.multBits + 6)
+        e.bram36 += bram36(banks: qg.banks, depth: qg.depth, width: qg.wordBits)
+        e.lut += lutRAM(banks: qg.banks, depth: qg.depth, width: qg.wordBits)
+        e.dsp += f.lanes * w.requantDSPs
+        e.lut += f.lanes * (w.accBits + 3 * w.productBits + 200)
+        e.ff += f.lanes * (3 * w.accBits + 4 * w.productBits + 200)
+        // Stream converters.
+        e.lut += 2 * f.pe * w.sumBits / max(f.lanes, 1) + 8 * (f.lanes + f.simd) * 3
+        e.ff += f.pe * w.sumBits * 2 + 8 * (f.lanes + f.simd) * 3
+        return e
+    }
+
+    /// Fixed parts: AXI-Lite register file, stream input and output.
+    public static func fixed(layers: Int, classes: Int, firstSIMD: Int) -> ResourceEstimate {
+        var e = ResourceEstimate()
+        e.lut = 700 + 60 * layers + 24 * (8 + firstSIMD) + 250 + (classes + 7) / 8 * 2
+        e.ff = 900 + 80 * layers + 8 * (8 + 2 * firstSIMD) + 300
+        e.bram36 = 0
+        return e
+    }
+}

@@ -1,0 +1,122 @@
+import ZynqNetModel
+
+/// How one layer is folded onto hardware.
+public struct LayerFold: Sendable, Equatable, Codable {
+    /// Output rows in parallel; divides the layer's out count.
+    public var pe: Int
+    /// Inputs in parallel; divides the layer's in count.
+    public var simd: Int
+    /// Requantization lanes; divides `pe`.
+    public var lanes: Int
+
+    public init(pe: Int, simd: Int, lanes: Int) {
+        self.pe = pe
+        self.simd = simd
+        self.lanes = lanes
+    }
+}
+
+/// The geometry of one parameter memory as the parameter window sees it.
+public struct MemoryGeometry: Sendable, Equatable {
+    public var banks: Int
+    public var depth: Int
+    public var wordBits: Int
+
+    public init(banks: Int, depth: Int, wordBits: Int) {
+        self.banks = banks
+        self.depth = depth
+        self.wordBits = wordBits
+    }
+
+    /// 32-bit chunks per word.
+    public var chunks: Int { (wordBits + 31) / 32 }
+    /// clog2(depth) (0 for depth 1).
+    public var depthBits: Int { clog2(depth) }
+    /// clog2(chunks) (0 for one chunk).
+    public var chunkBits: Int { clog2(chunks) }
+    public var bankBits: Int { clog2(banks) }
+    /// Width of a PARAM_ADDR value for this memory.
+    public var addressBits: Int { bankBits + depthBits + chunkBits }
+
+    /// PARAM_ADDR of a chunk.
+    public func address(bank: Int, depth d: Int, chunk: Int) -> UInt32 {
+        (UInt32(bank) << UInt32(depthBits + chunkBits)) | (UInt32(d) << UInt32(chunkBits)) | UInt32(chunk)
+    }
+
+    /// Every chunk address in the order PARAM_DATA's auto-increment visits them.
+    public var addressesInOrder: [UInt32] {
+        var out: [UInt32] = []
+        out.reserveCapacity(banks * depth * chunks)
+        for b in 0..<banks { for d in 0..<depth { for c in 0..<chunks { out.append(address(bank: b, depth: d, chunk: c)) } } }
+        return out
+    }
+}
+
+/// ceil(log2(n)) for n ≥ 1.
+public func clog2(_ n: Int) -> Int {
+    var w = 0
+    while (1 << w) < n { w += 1 }
+    return w
+}
+
+/// A topology with a fold per layer: everything needed to lay out parameters and registers.
+public struct AcceleratorLayout: Sendable, Equatable {
+    public var topology: Topology
+    public var folds: [LayerFold]
+
+    /// Checks every fold against its layer; an impossible fold names the layer and value.
+    public init(topology: Topology, folds: [LayerFold]) throws {
+        guard folds.count == topology.layers.count else {
+            throw ZynqError(key: "fold", "has \(folds.count) layers, the model has \(topology.layers.count)")
+        }
+        for (i, (l, f)) in zip(topology.layers, folds).enumerated() {
+            guard f.pe >= 1, l.outCount % f.pe == 0 else {
+                throw ZynqError(key: "layer\(i).pe", "PE \(f.pe) does not divide the layer's \(l.outCount) outputs")
+            }
+            guard f.simd >= 1, l.inCount % f.simd == 0 else {
+                throw ZynqError(key: "layer\(i).simd", "SIMD \(f.simd) does not divide the layer's \(l.inCount) inputs")
+            }
+            guard f.lanes >= 1, f.pe % f.lanes == 0 else {
+                throw ZynqError(key: "layer\(i).lanes", "requantization lanes \(f.lanes) do not divide PE \(f.pe)")
+            }
+            guard f.pe <= 0xFFFF, f.simd <= 0xFFFF else {
+                throw ZynqError(key: "layer\(i).pe", "PE and SIMD must be below 65536")
+            }
+        }
+        self.topology = topology
+        self.folds = folds
+    }
+
+    /// Cycles one layer needs per image: (in/SIMD)·(out/PE).
+    public func cycles(layer i: Int) -> Int {
+        (topology.layers[i].inCount / folds[i].simd) * (topology.layers[i].outCount / folds[i].pe)
+    }
+
+    /// Nominal initiation interval: the slowest stage (a layer, the requantizers, or the streams).
+    public var iiCycles: Int {
+        var ii = OutputRecord.inputBeats(pixels: topology.inputCount)
+        ii = max(ii, OutputRecord.beats(classes: topology.outputCount))
+        for i in folds.indices {
+            ii = max(ii, cycles(layer: i), topology.layers[i].outCount / folds[i].lanes)
+        }
+        return ii
+    }
+
+    public func weightMemory(layer i: Int) -> MemoryGeometry {
+        let l = topology.layers[i], f = folds[i]
+        return MemoryGeometry(banks: f.pe, depth: (l.inCount / f.simd) * (l.outCount / f.pe), wordBits: 8 * f.simd)
+    }
+
+    /// Quant word, from bit 0: bias (biasBits, signed), M (multBits), s (6 bits).
+    public func quantMemory(layer i: Int) -> MemoryGeometry {
+        let l = topology.layers[i], f = folds[i]
+        return MemoryGeometry(banks: f.lanes, depth: l.outCount / f.lanes, wordBits: l.biasBits + l.multBits + 6)
+    }
+
+    public func memory(layer i: Int, kind: ParameterKind) -> MemoryGeometry {
+        kind == .weights ? weightMemory(layer: i) : quantMemory(layer: i)
+    }
+
+    /// AXI-Lite address width (window 2^AW bytes).
+    public var axilAddressWidth: Int { RegisterMap.addressWidth(layers: topology.layers.count) }
+}

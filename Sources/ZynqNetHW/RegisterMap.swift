@@ -1,0 +1,294 @@
+// The single source of truth of the accelerator's AXI4-Lite register map.
+//
+// Consumed by codegen (the Verilog header `fpga/rtl/zn_regmap.vh` is generated from it),
+// by the runtime (offsets and bits) and by `docs/register-map.md` (generated; a test fails
+// when the committed copies are stale). Change the map here, then regenerate both files
+// (`ZYNQNET_REGENERATE=1 swift test --filter GeneratedFiles`).
+
+/// How software may access a register or a field.
+public enum RegisterAccess: String, Sendable, CaseIterable {
+    /// Read-only.
+    case ro = "RO"
+    /// Read/write.
+    case rw = "RW"
+    /// Read, write 1 to clear (sticky status bits).
+    case rw1c = "RW1C"
+    /// Write 1 to trigger; self-clearing, reads 0.
+    case w1p = "W1P"
+    /// Read/write with a side effect (the parameter window's data port).
+    case rwx = "RW*"
+}
+
+/// One bit field of a register.
+public struct RegisterField: Sendable, Equatable {
+    public var name: String
+    public var lsb: Int
+    public var width: Int
+    public var access: RegisterAccess
+    /// Reset value of the field (already shifted down to bit 0). `nil`: design-dependent (see description).
+    public var reset: UInt32?
+    public var description: String
+
+    public init(_ name: String, lsb: Int, width: Int = 1, _ access: RegisterAccess, reset: UInt32? = 0, _ description: String) {
+        self.name = name
+        self.lsb = lsb
+        self.width = width
+        self.access = access
+        self.reset = reset
+        self.description = description
+    }
+
+    /// The field's bits in place.
+    public var mask: UInt32 {
+        let m: UInt32 = width >= 32 ? 0xFFFF_FFFF : (UInt32(1) << UInt32(width)) &- 1
+        return m << UInt32(lsb)
+    }
+
+    public func extract(_ value: UInt32) -> UInt32 { (value & mask) >> UInt32(lsb) }
+
+    public func insert(_ field: UInt32, into value: UInt32) -> UInt32 {
+        (value & ~mask) | ((field << UInt32(lsb)) & mask)
+    }
+}
+
+/// One 32-bit register.
+public struct Register: Sendable, Equatable {
+    public var name: String
+    /// Byte offset (from the accelerator's base for global registers, from the layer block for layer registers).
+    public var offset: UInt32
+    public var access: RegisterAccess
+    /// Reset value. `nil`: design-dependent (see description).
+    public var reset: UInt32?
+    public var description: String
+    public var fields: [RegisterField]
+
+    public init(_ name: String, _ offset: UInt32, _ access: RegisterAccess, reset: UInt32? = 0, _ description: String,
+                fields: [RegisterField] = []) {
+        self.name = name
+        self.offset = offset
+        self.access = access
+        self.reset = reset
+        self.description = description
+        self.fields = fields
+    }
+
+    public func field(_ name: String) -> RegisterField? { fields.first { $0.name == name } }
+}
+
+/// Which parameter memory `PARAM_SEL.KIND` selects.
+public enum ParameterKind: UInt32, Sendable, CaseIterable {
+    /// Weights of a layer: PE banks, depth (in/SIMD)·(out/PE), SIMD bytes a word.
+    case weights = 0
+    /// Per-channel bias (input zero point folded in), multiplier M and shift s of a layer.
+    case quant = 1
+}
+
+public enum RegisterMap {
+    /// `MAGIC`: ASCII "ZNET".
+    public static let magic: UInt32 = 0x5A4E_4554
+    /// `VERSION`: major in [31:16], minor in [15:0]. Bump the major for incompatible map changes.
+    public static let versionMajor: UInt32 = 1
+    public static let versionMinor: UInt32 = 0
+    public static var version: UInt32 { (versionMajor << 16) | versionMinor }
+
+    // MARK: Global register offsets (bytes from the accelerator base)
+    public static let MAGIC: UInt32 = 0x000
+    public static let VERSION: UInt32 = 0x004
+    public static let TOPOLOGY_HASH_LO: UInt32 = 0x008
+    public static let TOPOLOGY_HASH_HI: UInt32 = 0x00C
+    public static let CONTROL: UInt32 = 0x010
+    public static let STATUS: UInt32 = 0x014
+    public static let OUT_PACKET_IMAGES: UInt32 = 0x018
+    public static let IN_FLIGHT: UInt32 = 0x01C
+    public static let IMAGES_IN: UInt32 = 0x020
+    public static let IMAGES_OUT: UInt32 = 0x024
+    public static let BUSY_CYCLES_LO: UInt32 = 0x028
+    public static let BUSY_CYCLES_HI: UInt32 = 0x02C
+    public static let STALL_CYCLES_LO: UInt32 = 0x030
+    public static let STALL_CYCLES_HI: UInt32 = 0x034
+    public static let STARVE_CYCLES_LO: UInt32 = 0x038
+    public static let STARVE_CYCLES_HI: UInt32 = 0x03C
+    public static let NUM_LAYERS: UInt32 = 0x040
+    public static let INPUT_COUNT: UInt32 = 0x044
+    public static let OUTPUT_COUNT: UInt32 = 0x048
+    public static let FLAGS: UInt32 = 0x04C
+    public static let II_CYCLES: UInt32 = 0x050
+    public static let PARAM_SEL: UInt32 = 0x054
+    public static let PARAM_ADDR: UInt32 = 0x058
+    public static let PARAM_DATA: UInt32 = 0x05C
+
+    // MARK: Bits
+    public static let CONTROL_SOFT_RESET: UInt32 = 1 << 0
+    public static let CONTROL_START: UInt32 = 1 << 1
+    public static let CONTROL_CLEAR_COUNTERS: UInt32 = 1 << 2
+    public static let STATUS_BUSY: UInt32 = 1 << 0
+    public static let STATUS_ERR_INPUT: UInt32 = 1 << 1
+    public static let STATUS_ERR_PARAM: UInt32 = 1 << 2
+    public static let FLAGS_INPUT_SIGNED: UInt32 = 1 << 0
+    public static let FLAGS_OUTPUT_SIGNED: UInt32 = 1 << 1
+
+    // MARK: Per-layer blocks: layer i's registers sit at LAYER_BASE + i·LAYER_STRIDE + offset.
+    public static let LAYER_BASE: UInt32 = 0x100
+    public static let LAYER_STRIDE: UInt32 = 0x20
+    public static let L_IN: UInt32 = 0x00
+    public static let L_OUT: UInt32 = 0x04
+    public static let L_FOLD: UInt32 = 0x08
+    public static let L_LANES: UInt32 = 0x0C
+    public static let L_WIDTHS: UInt32 = 0x10
+    public static let L_CFG: UInt32 = 0x14
+    public static let L_ZERO: UInt32 = 0x18
+    public static let L_CLAMP: UInt32 = 0x1C
+    public static let L_CFG_ROUND_HALF_UP: UInt32 = 1 << 0
+
+    /// Byte offset of a layer register.
+    public static func layerRegister(_ layer: Int, _ offset: UInt32) -> UInt32 {
+        LAYER_BASE + UInt32(layer) * LAYER_STRIDE + offset
+    }
+
+    /// The AXI-Lite address width for a design with `layers` layers: the window (2^AW bytes)
+    /// holds every register and is at least 4 KiB.
+    public static func addressWidth(layers: Int) -> Int {
+        let end = UInt64(LAYER_BASE) + UInt64(max(layers, 1)) * UInt64(LAYER_STRIDE)
+        var aw = 12
+        while (UInt64(1) << UInt64(aw)) < end { aw += 1 }
+        return aw
+    }
+
+    /// The largest number of layers whose blocks fit in a 2^30-byte window (sanity bound).
+    public static let maxLayers = 4096
+
+    // MARK: The map as data (docs, Verilog header, tests)
+
+    public static let globalRegisters: [Register] = [
+        Register("MAGIC", MAGIC, .ro, reset: magic, "Identity: ASCII \"ZNET\" (0x5A4E4554)."),
+        Register("VERSION", VERSION, .ro, reset: version, "Register-map version.", fields: [
+            RegisterField("MINOR", lsb: 0, width: 16, .ro, reset: versionMinor, "Compatible additions."),
+            RegisterField("MAJOR", lsb: 16, width: 16, .ro, reset: versionMajor, "Incompatible changes."),
+        ]),
+        Register("TOPOLOGY_HASH_LO", TOPOLOGY_HASH_LO, .ro, reset: nil,
+                 "Bits [31:0] of the 64-bit topology hash (see `Topology.hash`); a model loads only into a design with the same hash."),
+        Register("TOPOLOGY_HASH_HI", TOPOLOGY_HASH_HI, .ro, reset: nil, "Bits [63:32] of the topology hash."),
+        Register("CONTROL", CONTROL, .rw, "Control.", fields: [
+            RegisterField("SOFT_RESET", lsb: 0, .w1p, "Write 1: reset the datapath (streams, FIFOs, in-flight images, STATUS errors, counters). Parameters and RW registers are kept."),
+            RegisterField("START", lsb: 1, .rw, "1: accept input images (s_axis_tready may rise). 0: hold off new input; images already inside finish."),
+            RegisterField("CLEAR_COUNTERS", lsb: 2, .w1p, "Write 1: zero IMAGES_IN, IMAGES_OUT, the cycle counters and the output sequence number."),
+        ]),
+        Register("STATUS", STATUS, .rw1c, "Status.", fields: [
+            RegisterField("BUSY", lsb: 0, .ro, "1 while an image is inside (IN_FLIGHT != 0)."),
+            RegisterField("ERR_INPUT", lsb: 1, .rw1c, "Sticky: a malformed input stream was seen (TLAST on a beat that is not an image's last). The image is still consumed by beat count."),
+            RegisterField("ERR_PARAM", lsb: 2, .rw1c, "Sticky: a PARAM_DATA access used an invalid PARAM_SEL or PARAM_ADDR (write ignored, read returned 0)."),
+        ]),
+        Register("OUT_PACKET_IMAGES", OUT_PACKET_IMAGES, .rw, reset: 1,
+                 "K: m_axis_tlast is set on the last beat of every K-th output image (0 acts as 1). Set K = batch size so one S2MM transfer takes a whole batch."),
+        Register("IN_FLIGHT", IN_FLIGHT, .ro, "Images whose first input beat was accepted and whose last output beat has not left yet."),
+        Register("IMAGES_IN", IMAGES_IN, .ro, "Images fully accepted on s_axis (mod 2^32)."),
+        Register("IMAGES_OUT", IMAGES_OUT, .ro, "Images fully sent on m_axis (mod 2^32)."),
+        Register("BUSY_CYCLES_LO", BUSY_CYCLES_LO, .ro, "Cycles with BUSY = 1, bits [31:0]; reading it latches bits [63:32] into BUSY_CYCLES_HI."),
+        Register("BUSY_CYCLES_HI", BUSY_CYCLES_HI, .ro, "Bits [63:32] latched by the last read of BUSY_CYCLES_LO."),
+        Register("STALL_CYCLES_LO", STALL_CYCLES_LO, .ro, "Cycles with m_axis_tvalid = 1 and m_axis_tready = 0 (output back-pressure), bits [31:0]; reading it latches the high half."),
+        Register("STALL_CYCLES_HI", STALL_CYCLES_HI, .ro, "Bits [63:32] latched by the last read of STALL_CYCLES_LO."),
+        Register("STARVE_CYCLES_LO", STARVE_CYCLES_LO, .ro, "Cycles with BUSY = 1, s_axis_tready = 1 and s_axis_tvalid = 0 (input starved), bits [31:0]; reading it latches the high half."),
+        Register("STARVE_CYCLES_HI", STARVE_CYCLES_HI, .ro, "Bits [63:32] latched by the last read of STARVE_CYCLES_LO."),
+        Register("NUM_LAYERS", NUM_LAYERS, .ro, reset: nil, "Number of dense layers."),
+        Register("INPUT_COUNT", INPUT_COUNT, .ro, reset: nil, "Pixels per image (product of input.shape); an image is ceil(INPUT_COUNT/8) input beats."),
+        Register("OUTPUT_COUNT", OUTPUT_COUNT, .ro, reset: nil, "Classes C; an output image is 1 + ceil(C/8) beats."),
+        Register("FLAGS", FLAGS, .ro, reset: nil, "Static design flags.", fields: [
+            RegisterField("INPUT_SIGNED", lsb: 0, .ro, reset: nil, "Input pixels are int8 (else uint8)."),
+            RegisterField("OUTPUT_SIGNED", lsb: 1, .ro, reset: nil, "Output values are int8 (else uint8)."),
+        ]),
+        Register("II_CYCLES", II_CYCLES, .ro, reset: nil, "Nominal initiation interval in cycles: max over layers of (in/SIMD)·(out/PE)."),
+        Register("PARAM_SEL", PARAM_SEL, .rw, "Parameter window: selects the memory PARAM_DATA accesses. Writing it sets PARAM_ADDR to 0.", fields: [
+            RegisterField("LAYER", lsb: 0, width: 16, .rw, "Layer index."),
+            RegisterField("KIND", lsb: 16, width: 1, .rw, "0: weights, 1: quantization (bias, M, s)."),
+        ]),
+        Register("PARAM_ADDR", PARAM_ADDR, .rw,
+                 "Chunk address in the selected memory: (bank << (DB+CB)) | (depth << CB) | chunk, with DB = clog2(depth) and CB = clog2(chunks). Every PARAM_DATA access moves it to the next valid chunk (chunk, then depth, then bank)."),
+        Register("PARAM_DATA", PARAM_DATA, .rwx,
+                 "Write: a 32-bit chunk of the word at PARAM_ADDR (chunks LSB first; a word is stored when its last chunk is written). Read: the chunk at PARAM_ADDR, read back from the memory. Both advance PARAM_ADDR."),
+    ]
+
+    public static let layerRegisters: [Register] = [
+        Register("L_IN", L_IN, .ro, reset: nil, "Inputs of the layer."),
+        Register("L_OUT", L_OUT, .ro, reset: nil, "Outputs (channels) of the layer."),
+        Register("L_FOLD", L_FOLD, .ro, reset: nil, "Folding.", fields: [
+            RegisterField("PE", lsb: 0, width: 16, .ro, reset: nil, "Output rows computed in parallel (divides L_OUT)."),
+            RegisterField("SIMD", lsb: 16, width: 16, .ro, reset: nil, "Inputs consumed in parallel (divides L_IN)."),
+        ]),
+        Register("L_LANES", L_LANES, .ro, reset: nil, "Requantization.", fields: [
+            RegisterField("LANES", lsb: 0, width: 16, .ro, reset: nil, "Requantization lanes R (divides PE): banks of the quant memory."),
+        ]),
+        Register("L_WIDTHS", L_WIDTHS, .ro, reset: nil, "Widths of the layer's parameters.", fields: [
+            RegisterField("BIAS_BITS", lsb: 0, width: 8, .ro, reset: nil, "Stored bias width (signed; bias with the input zero point folded in)."),
+            RegisterField("MULT_BITS", lsb: 8, width: 8, .ro, reset: nil, "Stored multiplier width (unsigned)."),
+            RegisterField("ACC_BITS", lsb: 16, width: 8, .ro, reset: nil, "Accumulator width (signed)."),
+            RegisterField("IN_SIGNED", lsb: 24, .ro, reset: nil, "The layer's inputs are int8 (else uint8)."),
+            RegisterField("OUT_SIGNED", lsb: 25, .ro, reset: nil, "The layer's outputs are int8 (else uint8)."),
+        ]),
+        Register("L_CFG", L_CFG, .rw, "Layer configuration.", fields: [
+            RegisterField("ROUND_HALF_UP", lsb: 0, .rw, "1: q = floor((p + 2^(s-1)) / 2^s) for s >= 1; 0: q = floor(p / 2^s)."),
+        ]),
+        Register("L_ZERO", L_ZERO, .rw, "Output zero point zy (signed 32-bit)."),
+        Register("L_CLAMP", L_CLAMP, .rw, reset: nil, "Output clamp, y = min(max(zy + q, LO), HI). Reset: the output type's range.", fields: [
+            RegisterField("LO", lsb: 0, width: 16, .rw, reset: nil, "Signed 16-bit low bound: type min, or max(type min, zy) with relu."),
+            RegisterField("HI", lsb: 16, width: 16, .rw, reset: nil, "Signed 16-bit high bound: type max."),
+        ]),
+    ]
+
+    /// `L_CLAMP` packed from two bounds.
+    public static func clampWord(lo: Int32, hi: Int32) -> UInt32 {
+        (UInt32(UInt16(truncatingIfNeeded: lo))) | (UInt32(UInt16(truncatingIfNeeded: hi)) << 16)
+    }
+}
+
+/// The output stream's record format (per image: 1 + ceil(C/8) beats of 64 bits).
+public enum OutputRecord {
+    /// Bytes per AXI-Stream beat (both streams).
+    public static let beatBytes = 8
+    /// Beat 0 bits [31:0]: predicted class index (lowest index on a tie).
+    public static let classIndexLSB = 0
+    /// Beat 0 bits [63:32]: image sequence number (output images since reset/CLEAR_COUNTERS, mod 2^32).
+    public static let sequenceLSB = 32
+    /// Values per value beat (8-bit codes, little-endian, zero-padded).
+    public static let valuesPerBeat = 8
+
+    /// Beats per output image for `classes` classes.
+    public static func beats(classes: Int) -> Int { 1 + (classes + valuesPerBeat - 1) / valuesPerBeat }
+
+    /// Beats per input image of `pixels` pixels (8 per beat, little-endian, padding ignored).
+    public static func inputBeats(pixels: Int) -> Int { (pixels + beatBytes - 1) / beatBytes }
+
+    public struct Decoded: Sendable, Equatable {
+        public var classIndex: UInt32
+        public var sequence: UInt32
+        /// The last layer's output codes (as raw bytes; int8 when the output type is signed).
+        public var values: [UInt8]
+
+        public init(classIndex: UInt32, sequence: UInt32, values: [UInt8]) {
+            self.classIndex = classIndex
+            self.sequence = sequence
+            self.values = values
+        }
+    }
+
+    /// Decodes one image's beats. Returns nil when `beats` has the wrong count.
+    public static func decode(_ beats: [UInt64], classes: Int) -> Decoded? {
+        guard classes >= 1, beats.count == self.beats(classes: classes) else { return nil }
+        var values: [UInt8] = []
+        values.reserveCapacity(classes)
+        for k in 0..<classes {
+            let beat = beats[1 + k / valuesPerBeat]
+            values.append(UInt8(truncatingIfNeeded: beat >> UInt64(8 * (k % valuesPerBeat))))
+        }
+        return Decoded(classIndex: UInt32(truncatingIfNeeded: beats[0]),
+                       sequence: UInt32(truncatingIfNeeded: beats[0] >> 32), values: values)
+    }
+
+    /// Packs one image's pixel codes into input beats.
+    public static func packInput(_ pixels: [UInt8]) -> [UInt64] {
+        var beats = [UInt64](repeating: 0, count: inputBeats(pixels: pixels.count))
+        for (k, p) in pixels.enumerated() {
+            beats[k / beatBytes] |= UInt64(p) << UInt64(8 * (k % beatBytes))
+        }
+        return beats
+    }
+}

@@ -1,0 +1,109 @@
+// Generators for the files derived from RegisterMap: docs/register-map.md and fpga/rtl/zn_regmap.vh.
+
+extension RegisterMap {
+    static func hexOffset(_ v: UInt32, digits: Int = 3) -> String {
+        let s = String(v, radix: 16, uppercase: true)
+        return "0x" + String(repeating: "0", count: max(0, digits - s.count)) + s
+    }
+
+    static func resetText(_ r: UInt32?) -> String {
+        guard let r else { return "design" }
+        return "0x" + hex32(r).uppercased()
+    }
+
+    static func bitsText(_ f: RegisterField) -> String {
+        f.width == 1 ? "[\(f.lsb)]" : "[\(f.lsb + f.width - 1):\(f.lsb)]"
+    }
+
+    private static func table(_ regs: [Register], prefix: String) -> String {
+        var s = "| offset | name | access | reset | description |\n| --- | --- | --- | --- | --- |\n"
+        for r in regs {
+            s += "| \(prefix)\(hexOffset(r.offset, digits: prefix.isEmpty ? 3 : 2)) | `\(r.name)` | \(r.access.rawValue) | \(resetText(r.reset)) | \(r.description) |\n"
+            for f in r.fields {
+                s += "| \(bitsText(f)) | `\(r.name).\(f.name)` | \(f.access.rawValue) | \(f.reset.map { String($0) } ?? "design") | \(f.description) |\n"
+            }
+        }
+        return s
+    }
+
+    /// The Markdown document `docs/register-map.md`.
+    public static func markdown() -> String {
+        var s = """
+        # Accelerator register map (AXI4-Lite)
+
+        Generated from `Sources/ZynqNetHW/RegisterMap.swift` by the test suite
+        (`ZYNQNET_REGENERATE=1 swift test --filter GeneratedFiles`); do not edit by hand.
+
+        Version \(versionMajor).\(versionMinor), magic `0x\(hex32(magic).uppercased())`.
+        32-bit registers at byte offsets from the accelerator's base address. The window is
+        2^AW bytes, AW = max(12, clog2(0x\(String(LAYER_BASE, radix: 16, uppercase: true)) + 0x\(String(LAYER_STRIDE, radix: 16, uppercase: true))·layers)) (`axil_addr_width` in manifest.json).
+        Every access gets an OKAY response; unmapped offsets read 0 and ignore writes.
+        Writes use the full word (WSTRB is ignored). Access: RO read-only, RW read/write,
+        RW1C write 1 to clear, W1P write 1 to trigger (self-clearing, reads 0), RW* side effect.
+
+        ## Global registers
+
+        \(table(globalRegisters, prefix: ""))
+        ## Per-layer registers
+
+        Layer i's block starts at `0x\(String(LAYER_BASE, radix: 16, uppercase: true)) + i·0x\(String(LAYER_STRIDE, radix: 16, uppercase: true))`.
+
+        \(table(layerRegisters, prefix: "+"))
+        ## Parameter window
+
+        `PARAM_SEL` = layer | kind << 16 selects a memory; `PARAM_ADDR` walks it; `PARAM_DATA` reads or
+        writes one 32-bit chunk and moves `PARAM_ADDR` on (chunk, then depth, then bank; holes skipped).
+        A memory has `banks` banks of `depth` words of `bits` bits; a word is `ceil(bits/32)` chunks,
+        least significant first, and is stored when its last chunk is written (write the chunks in order).
+
+        | kind | banks | depth | word (from bit 0) |
+        | --- | --- | --- | --- |
+        | 0 weights | PE | (in/SIMD)·(out/PE) | SIMD int8 weights: byte j of bank p at depth nf·(in/SIMD)+sf is weight[nf·PE+p, sf·SIMD+j] |
+        | 1 quant | LANES | out/LANES | bias_eff (BIAS_BITS, signed), M (MULT_BITS), s (6 bits) of channel depth·LANES+bank |
+
+        `bias_eff = bias − zx·Σ_k weight[o,k]`, zx the layer's input zero point (the model's
+        `input.zero` for layer 0, the previous layer's `output.zero` after), so that
+        `acc = bias_eff + Σ_k weight[o,k]·x[k]` equals the spec's accumulator exactly.
+        `PARAM_ADDR = (bank << (DB+CB)) | (depth << CB) | chunk`, DB = clog2(depth), CB = clog2(chunks).
+
+        ## Streams
+
+        - `s_axis` (64-bit): an image is ceil(INPUT_COUNT/8) beats, pixel k in byte k mod 8 of beat k/8;
+          padding bytes are ignored. TLAST may mark an image's last beat or be absent; TLAST on another
+          beat sets `STATUS.ERR_INPUT` (the image is still consumed by beat count).
+        - `m_axis` (64-bit): per image 1 + ceil(C/8) beats. Beat 0: class index in [\(OutputRecord.sequenceLSB - 1):\(OutputRecord.classIndexLSB)],
+          sequence number in [63:\(OutputRecord.sequenceLSB)] (output images since reset or CLEAR_COUNTERS, mod 2^32).
+          Then the last layer's C values as 8-bit codes, 8 per beat little-endian, zero-padded.
+          TLAST on the last beat of every K-th image, K = `OUT_PACKET_IMAGES`. TKEEP is all ones.
+
+        """
+        return s
+    }
+
+    /// The Verilog header `fpga/rtl/zn_regmap.vh` (localparams, included inside zn_axil_regs).
+    public static func verilogHeader() -> String {
+        var s = """
+        // Generated from Sources/ZynqNetHW/RegisterMap.swift; do not edit by hand.
+        // Included inside module zn_axil_regs. Offsets are byte offsets.
+        /* verilator lint_off UNUSEDPARAM */
+        localparam [31:0] RM_MAGIC = 32'h\(hex32(magic).uppercased());
+        localparam [31:0] RM_VERSION = 32'h\(hex32(version).uppercased());
+
+        """
+        for r in globalRegisters {
+            s += "localparam [11:0] RA_\(r.name) = 12'h\(hexOffset(r.offset).dropFirst(2));\n"
+        }
+        s += "localparam [11:0] RA_LAYER_BASE = 12'h\(String(LAYER_BASE, radix: 16, uppercase: true));\n"
+        s += "localparam integer RA_LAYER_STRIDE = \(LAYER_STRIDE);\n"
+        for r in layerRegisters {
+            s += "localparam [4:0] RA_\(r.name) = 5'h\(String(r.offset, radix: 16, uppercase: true));\n"
+        }
+        for r in globalRegisters + layerRegisters {
+            for f in r.fields {
+                s += "localparam integer RB_\(r.name)_\(f.name) = \(f.lsb);\n"
+            }
+        }
+        s += "/* verilator lint_on UNUSEDPARAM */\n"
+        return s
+    }
+}

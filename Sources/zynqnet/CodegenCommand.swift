@@ -1,0 +1,125 @@
+import ArgumentParser
+import Foundation
+import ZynqNetCodegen
+import ZynqNetHW
+import ZynqNetModel
+import ZynqNetVivado
+
+/// `zynqnet codegen MODEL --board B -o DIR`: the RTL (library + generated top), the parameter
+/// image, design.json, and the Vivado scripts and manifest.json (ZynqNetVivado).
+struct CodegenCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "codegen",
+        abstract: "Generate the accelerator's RTL, parameter image and Vivado project scripts for a model.",
+        discussion: """
+            Folding: --fold FILE ({"layers": [{"pe": P, "simd": S, "lanes": R, "mul_style": "packed"}, …]}), \
+            or the cheapest folds reaching --target-fps at --fclk, or by default the fastest design whose \
+            estimate fits the board (60 % of the LUTs, all 220 DSP48E1). Writes DIR/rtl/*.v, \
+            DIR/parameters.hex (the AXI-Lite writes that load the model), DIR/design.json, \
+            DIR/package_ip.tcl, DIR/build.tcl and DIR/manifest.json, all or nothing.
+            """)
+
+    @Argument(help: "The model (.npz, format 1 or an importable format).")
+    var model: String
+
+    @Option(help: "Board: pynq-z2 or zybo-z7-20 (or a board .json).")
+    var board: String
+
+    @Option(help: "FCLK0 in MHz.")
+    var fclk: Double = 100
+
+    @Option(help: "Fold file (JSON), one entry per layer.")
+    var fold: String?
+
+    @Option(name: .customLong("target-fps"), help: "Images per second to reach (chooses the cheapest folds).")
+    var targetFPS: Double?
+
+    @Option(name: .customLong("mult-bits"), help: "Stored width of the requantization multipliers M (1…32).")
+    var multBits: Int = 32
+
+    @Option(name: .customLong("mul-style"), help: "Multipliers of layers the fold file does not set: packed, dsp or lut.")
+    var mulStyle: String = "packed"
+
+    @Option(name: .customLong("dma-length-width"), help: "AXI DMA length register width (8…26).")
+    var dmaLengthWidth: Int = VivadoProject.defaultDMALengthWidth
+
+    @Option(name: [.short, .customLong("output")], help: "Output directory (replaced atomically).")
+    var output: String
+
+    @Flag(help: "Print a JSON summary.")
+    var json = false
+
+    func validate() throws {
+        if fold != nil && targetFPS != nil { throw ValidationError("--fold and --target-fps exclude each other") }
+        guard VivadoProject.fclkRange.contains(fclk) else {
+            throw ValidationError("--fclk must be in \(VivadoProject.fclkRange.lowerBound)…\(VivadoProject.fclkRange.upperBound) MHz")
+        }
+        guard (1...32).contains(multBits) else { throw ValidationError("--mult-bits must be 1…32") }
+        guard MulStyle(rawValue: mulStyle) != nil else { throw ValidationError("--mul-style must be packed, dsp or lut") }
+        if let t = targetFPS { guard t > 0, t.isFinite else { throw ValidationError("--target-fps must be positive") } }
+        guard VivadoProject.dmaLengthWidthRange.contains(dmaLengthWidth) else {
+            throw ValidationError("--dma-length-width must be 8…26")
+        }
+        guard !output.isEmpty else { throw ValidationError("-o must name a directory") }
+    }
+
+    func run() throws {
+        let q = try QuantizedModel.load(path: model)
+        let vboard = try ZynqNetVivado.Board.resolve(board)
+        var opts = CodegenOptions()
+        opts.board = vboard.name == "zybo-z7-20" ? .zyboZ720 : .pynqZ2
+        opts.fclkMHz = fclk
+        opts.multBits = multBits
+        opts.mulStyle = MulStyle(rawValue: mulStyle)!
+        if let fold {
+            guard let data = FileManager.default.contents(atPath: fold) else { throw ZynqError(file: fold, "cannot be read") }
+            opts.fold = .file(try FoldFile.parse(data, file: fold), name: fold)
+        } else if let targetFPS {
+            opts.fold = .targetFPS(targetFPS)
+        }
+        let design = try attribute(to: model) { try generateDesign(model: q, options: opts) }
+        let topo = design.layout.topology
+        let info = VivadoDesignInfo(
+            rtlFiles: design.rtlFiles.filter { $0.hasSuffix(".v") || $0.hasSuffix(".vh") },
+            axilAddrWidth: design.layout.axilAddressWidth, topologyHash: topo.hash,
+            inputRecordBytes: UInt64(OutputRecord.inputBeats(pixels: topo.inputCount) * OutputRecord.beatBytes),
+            outputRecordBytes: UInt64(OutputRecord.beats(classes: topo.outputCount) * OutputRecord.beatBytes),
+            iiCycles: UInt64(design.iiCycles), latencyCycles: nil)
+        let out = URL(fileURLWithPath: output)
+        try AtomicDirectory.replace(out) { tmp in
+            try design.writeFiles(into: tmp)
+            try VivadoProject.write(design: info, board: vboard, fclkMHz: fclk, dmaLengthWidth: dmaLengthWidth, to: tmp.path)
+        }
+        if json {
+            print(summaryJSON(design, dir: output))
+        } else {
+            print(summaryText(design, dir: output))
+        }
+    }
+
+    func summaryText(_ d: GeneratedDesign, dir: String) -> String {
+        let t = d.layout.topology
+        var s = "zynqnet codegen: \(t.inputCount) inputs -> " + t.layers.map { String($0.outCount) }.joined(separator: " -> ") + "\n"
+        for (i, (l, f)) in zip(t.layers, d.layout.folds).enumerated() {
+            s += "  layer \(i): \(l.inCount)x\(l.outCount)  PE \(f.pe)  SIMD \(f.simd)  lanes \(f.lanes)  \(d.styles[i].rawValue)  \(d.layout.cycles(layer: i)) cycles\n"
+        }
+        s += "  II \(d.iiCycles) cycles = \(Int(d.imagesPerSecond)) images/s at \(d.fclkMHz) MHz\n"
+        s += "  estimate: \(d.estimate.lut) LUT, \(d.estimate.ff) FF, \(d.estimate.dsp) DSP48E1, \(d.estimate.bram36) RAMB36 (model; `zynqnet report` synthesizes)\n"
+        s += "  topology hash 0x\(hex64(t.hash)), AXI-Lite AW \(d.layout.axilAddressWidth)\n"
+        s += "wrote \(dir)"
+        return s
+    }
+
+    func summaryJSON(_ d: GeneratedDesign, dir: String) -> String {
+        let t = d.layout.topology
+        var s = "{\"output\": \"\(dir.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\""))\", "
+        s += "\"ii_cycles\": \(d.iiCycles), \"images_per_second\": \(jsonNumber(d.imagesPerSecond)), "
+        s += "\"fclk_mhz\": \(jsonNumber(d.fclkMHz)), \"topology_hash\": \"0x\(hex64(t.hash))\", "
+        s += "\"axil_addr_width\": \(d.layout.axilAddressWidth), "
+        s += "\"estimate\": {\"lut\": \(d.estimate.lut), \"ff\": \(d.estimate.ff), \"dsp\": \(d.estimate.dsp), \"bram36\": \(jsonNumber(d.estimate.bram36))}, "
+        s += "\"layers\": [" + zip(t.layers, d.layout.folds).enumerated().map { i, lf in
+            "{\"in\": \(lf.0.inCount), \"out\": \(lf.0.outCount), \"pe\": \(lf.1.pe), \"simd\": \(lf.1.simd), \"lanes\": \(lf.1.lanes), \"mul_style\": \"\(d.styles[i].rawValue)\", \"cycles\": \(d.layout.cycles(layer: i))}"
+        }.joined(separator: ", ") + "]}"
+        return s
+    }
+}

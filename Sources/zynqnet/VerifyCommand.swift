@@ -1,0 +1,130 @@
+import ArgumentParser
+import Foundation
+import ZynqNetCodegen
+import ZynqNetHW
+import ZynqNetModel
+import ZynqNetSim
+
+/// `zynqnet verify MODEL [IMAGES]`: co-simulates the generated RTL with Verilator against the simulator.
+struct VerifyCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "verify",
+        abstract: "Co-simulate the generated RTL (Verilator) and compare every output with the simulator.",
+        discussion: """
+            Generates the design as `codegen` would, builds it with verilator (cached by design hash in \
+            --build-dir), loads the parameter image over AXI-Lite and reads it back, streams the images \
+            with random TVALID gaps and TREADY stalls (seeded), then re-sends the first few without gaps \
+            to measure the latency and the initiation interval. Without IMAGES, random images are used. \
+            Exit status 1 when anything differs.
+            """)
+
+    @Argument(help: "The model (.npz).")
+    var model: String
+
+    @Argument(help: "Images (.npz, IDX or .npy); random images when absent.")
+    var images: String?
+
+    @Option(name: .customLong("images"), help: "How many images to simulate.")
+    var count: Int = 16
+
+    @Option(help: "Seed of the random images, gaps, stalls and AXI-Lite delays.")
+    var seed: UInt64 = 1
+
+    @Option(help: "Fold file (JSON), as for codegen.")
+    var fold: String?
+
+    @Option(name: .customLong("target-fps"), help: "Images per second to reach, as for codegen.")
+    var targetFPS: Double?
+
+    @Option(help: "FCLK0 in MHz (for --target-fps).")
+    var fclk: Double = 100
+
+    @Option(name: .customLong("mult-bits"), help: "Stored width of M (1…32).")
+    var multBits: Int = 32
+
+    @Option(name: .customLong("mul-style"), help: "packed, dsp or lut.")
+    var mulStyle: String = "packed"
+
+    @Option(help: "Percent of cycles without TVALID on the input stream.")
+    var gap: Int = 30
+
+    @Option(help: "Percent of cycles without TREADY on the output stream.")
+    var stall: Int = 30
+
+    @Option(name: .customLong("build-dir"), help: "Verilator build cache (default: $ZYNQNET_CACHE or ~/.cache/zynqnet/verilator).")
+    var buildDir: String?
+
+    @Flag(help: "Print the result as JSON.")
+    var json = false
+
+    func validate() throws {
+        if fold != nil && targetFPS != nil { throw ValidationError("--fold and --target-fps exclude each other") }
+        guard count >= 1, count <= 1_000_000 else { throw ValidationError("--images must be 1…1000000") }
+        guard (0...95).contains(gap), (0...95).contains(stall) else { throw ValidationError("--gap and --stall must be 0…95") }
+        guard (1...32).contains(multBits) else { throw ValidationError("--mult-bits must be 1…32") }
+        guard MulStyle(rawValue: mulStyle) != nil else { throw ValidationError("--mul-style must be packed, dsp or lut") }
+        guard fclk > 0, fclk <= 500 else { throw ValidationError("--fclk must be in (0, 500]") }
+    }
+
+    func run() throws {
+        let q = try QuantizedModel.load(path: model)
+        var opts = CodegenOptions()
+        opts.fclkMHz = fclk
+        opts.multBits = multBits
+        opts.mulStyle = MulStyle(rawValue: mulStyle)!
+        if let fold {
+            guard let data = FileManager.default.contents(atPath: fold) else { throw ZynqError(file: fold, "cannot be read") }
+            opts.fold = .file(try FoldFile.parse(data, file: fold), name: fold)
+        } else if let targetFPS {
+            opts.fold = .targetFPS(targetFPS)
+        }
+        let design = try attribute(to: model) { try generateDesign(model: q, options: opts) }
+        var imgs: [[UInt8]] = []
+        if let images {
+            let set = try ImageSet.load(path: images)
+            let codes = try attribute(to: images) { try InputQuantizer(model: q).quantize(set.images) }
+            let n = min(count, codes.count)
+            for i in 0..<n { imgs.append(Array(codes.bytes[(i * codes.width)..<((i + 1) * codes.width)])) }
+        } else {
+            var rng = SeededRandom(seed: seed)
+            imgs = (0..<count).map { _ in (0..<q.inputCount).map { _ in UInt8(truncatingIfNeeded: rng.next()) } }
+        }
+        guard !imgs.isEmpty else { throw ZynqError(file: images, key: "images", "no images") }
+        let env = ProcessInfo.processInfo.environment
+        let root = buildDir ?? env["ZYNQNET_CACHE"].map { $0 + "/verilator" }
+            ?? (env["HOME"] ?? NSTemporaryDirectory()) + "/.cache/zynqnet/verilator"
+        var vo = VerifyOptions(buildRoot: URL(fileURLWithPath: root))
+        vo.seed = seed
+        vo.gapPercent = gap
+        vo.stallPercent = stall
+        if !json { FileHandle.standardError.write(Data("verify: building with verilator in \(root) (cached)\n".utf8)) }
+        let r = try Verify.run(design: design, model: q, images: imgs, options: vo)
+        if json {
+            var s = "{\"images\": \(r.images), \"mismatches\": \(r.mismatches), \"readback_mismatches\": \(r.readbackMismatches), "
+            s += "\"ii_cycles\": \(r.iiCycles), \"latency_cycles\": \(r.latencyCycles), "
+            s += "\"rtl_cycles_per_second\": \(jsonNumber(r.rtlCyclesPerSecond.rounded())), \"cycles\": \(r.cycles), "
+            s += "\"design_ii_cycles\": \(design.iiCycles), \"passed\": \(r.passed), \"build_reused\": \(r.buildReused), "
+            s += "\"messages\": [" + r.messages.map { "\"" + $0.replacingOccurrences(of: "\"", with: "'") + "\"" }.joined(separator: ", ") + "]}"
+            print(s)
+        } else {
+            for m in r.messages { print("  " + m) }
+            print("images \(r.images), mismatches \(r.mismatches), read-back mismatches \(r.readbackMismatches), protocol \(r.protocolCheck)")
+            print("II \(r.iiCycles) cycles (design \(design.iiCycles)), latency \(r.latencyCycles) cycles, RTL \(Int(r.rtlCyclesPerSecond)) cycles/s")
+            print(r.passed ? "PASS: bit-exact" : "FAIL")
+        }
+        if !r.passed { throw ExitCode(1) }
+    }
+}
+
+/// SplitMix64 for reproducible random images.
+struct SeededRandom {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}

@@ -1,0 +1,109 @@
+import Foundation
+import Testing
+import ZynqNetModel
+
+@Suite("zynqnet infer")
+struct InferCommandTests {
+    @Test("help text names every option")
+    func help() throws {
+        let r = try CLI.run(["infer", "--help"])
+        #expect(r.status == 0)
+        for option in ["--model", "--backend", "--labels", "--limit", "--batch", "--output", "--json", "--show"] {
+            #expect(r.stdout.contains(option), "help lacks \(option)")
+        }
+        #expect(r.stdout.contains("IMAGES is an .npz"))
+    }
+
+    @Test("outputs and predictions equal the notebook's own arithmetic, bit for bit")
+    func notebookModelMatchesGolden() throws {
+        let dir = try CLI.temporaryDirectory()
+        let out = dir.appendingPathComponent("out.npz").path
+        let r = try CLI.run(["infer", CLI.fixture("real/mnist_images.npz"), "--model", CLI.fixture("real/mnist_model.npz"),
+                             "--output", out, "--json", "--batch", "7"])
+        #expect(r.status == 0, "\(r.stderr)")
+        let got = try NPZ.read(path: out)
+        let expected = try NPZ.read(path: CLI.fixture("real/mnist_expected.npz"))
+        #expect(got["predictions"] == expected["predictions"])
+        #expect(got["outputs"] == expected["outputs"])
+        #expect(got["labels"]?.integers() == expected["labels"]?.integers())
+        // The JSON's accuracy is the fraction of golden predictions equal to the labels.
+        let preds = try #require(expected["predictions"]?.integers())
+        let labels = try #require(expected["labels"]?.integers())
+        let correct = zip(preds, labels).filter { $0 == $1 }.count
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])
+        #expect(json["images"] as? Int == 200)
+        #expect(json["correct"] as? Int == correct)
+        #expect((json["accuracy"] as? Double) == Double(correct) / 200)
+        #expect(json["backend"] as? String == "sim")
+        #expect(json["seconds"] is Double || json["seconds"] is Int)
+        #expect(json["images_per_second"] != nil)
+    }
+
+    @Test("pyrtlnet's quantized.npz runs as pyrtlnet computes it")
+    func pyrtlnetMatchesGolden() throws {
+        let dir = try CLI.temporaryDirectory()
+        let out = dir.appendingPathComponent("out.npz").path
+        let r = try CLI.run(["infer", CLI.fixture("real/pyrtlnet_test_data_u8.npz"), "--model",
+                             CLI.fixture("real/pyrtlnet_quantized.npz"), "--output", out, "--limit", "150"])
+        #expect(r.status == 0, "\(r.stderr)")
+        let got = try NPZ.read(path: out)
+        let expected = try NPZ.read(path: CLI.fixture("real/pyrtlnet_expected.npz"))
+        let gotOut = try #require(got["outputs"]?.integers())
+        let expOut = try #require(expected["outputs"]?.integers())
+        #expect(got["outputs"]?.shape == [150, 10])
+        #expect(gotOut == Array(expOut.prefix(150 * 10)))
+        #expect(r.stdout.contains("accuracy"))
+        #expect(r.stdout.contains("true \\ predicted"))
+    }
+
+    @Test("without labels, accuracy is null")
+    func noLabels() throws {
+        let dir = try CLI.temporaryDirectory()
+        let images = dir.appendingPathComponent("x.npz").path
+        try NPZ.write([("x", NDArray(shape: [3, 784], storage: .uint8([UInt8](repeating: 9, count: 3 * 784))))], to: images)
+        let r = try CLI.run(["infer", images, "--model", CLI.fixture("real/mnist_model.npz"), "--json"])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stdout.contains("\"accuracy\":null"))
+        #expect(r.stdout.contains("\"correct\":null"))
+        #expect(r.stdout.contains("\"images\":3"))
+    }
+
+    @Test("bad data exits 1 with a one-line error naming the file and key")
+    func badData() throws {
+        let missing = try CLI.run(["infer", CLI.fixture("real/mnist_images.npz"), "--model", "/nonexistent/model.npz"])
+        #expect(missing.status == 1)
+        #expect(missing.stderr.contains("/nonexistent/model.npz"))
+
+        let wrongShape = try CLI.run(["infer", CLI.fixture("real/mnist_images.npz"), "--model", CLI.fixture("real/pyrtlnet_quantized.npz")])
+        #expect(wrongShape.status == 1)
+        #expect(wrongShape.stderr.contains("mnist_images.npz"))
+        #expect(wrongShape.stderr.contains("'images'"))
+        #expect(wrongShape.stderr.split(separator: "\n").count == 1)
+
+        let dir = try CLI.temporaryDirectory()
+        let out = dir.appendingPathComponent("never.npz").path
+        _ = try CLI.run(["infer", CLI.fixture("real/mnist_images.npz"), "--model", CLI.fixture("real/pyrtlnet_quantized.npz"), "--output", out])
+        #expect(!FileManager.default.fileExists(atPath: out), "nothing half-written")
+    }
+
+    @Test("usage errors exit 2", arguments: [
+        ["--batch", "0"], ["--limit", "0"], ["--backend", "fpga"], ["--show", "-1"], ["--output", "x.txt"],
+    ])
+    func usage(extra: [String]) throws {
+        let r = try CLI.run(["infer", CLI.fixture("real/mnist_images.npz"), "--model", CLI.fixture("real/mnist_model.npz")] + extra)
+        #expect(r.status == 2, "\(extra): \(r.stderr)")
+        #expect(r.stderr.contains(extra[0]))
+    }
+
+    @Test("--show draws the image and the scores")
+    func show() throws {
+        let r = try CLI.run(["infer", CLI.fixture("real/mnist_images.npz"), "--model", CLI.fixture("real/mnist_model.npz"),
+                             "--show", "2", "--limit", "2"])
+        #expect(r.status == 0)
+        #expect(r.stdout.components(separatedBy: "image ").count - 1 == 2)
+        #expect(r.stdout.contains("\u{1B}[38;2;"))
+        #expect(r.stdout.contains("predicted"))
+        // 28 rows drawn two per line: 14 picture lines per image.
+        #expect(r.stdout.components(separatedBy: "▀\u{1B}[0m\n").count - 1 == 28)
+    }
+}

@@ -1,0 +1,96 @@
+import Foundation
+import Testing
+import ZynqNetModel
+@testable import ZynqNetVivado
+
+@Suite struct BoardTests {
+    // Expected values typed from shared/docs/zynq-facts.md §4.1 and §6, not from the JSON.
+    @Test func pynqZ2MatchesTheFacts() throws {
+        let b = try Board.load(file: repoRoot + "/fpga/boards/pynq-z2.json")
+        #expect(b.part == "xc7z020clg400-1")
+        #expect(b.boardPart == "tul.com.tw:pynq-z2:part0:1.0")
+        #expect(b.psRefClockMHz == 50)
+        #expect(b.apuClockMHz == 650)
+        #expect(b.ddr.size.value == 512 * 1024 * 1024)
+        #expect(b.defaultFclkMHz == 100)
+        #expect(b.hpDataWidth == 64)
+        #expect(b.dma.base.value == 0x4040_0000 && b.dma.range.value == 65536)
+        #expect(b.accelerator.base.value == 0x43C0_0000)
+        #expect(b.jtag.vid.value == 0x0403 && b.jtag.pid.value == 0x6010 && b.jtag.interface == "A")
+        #expect([b.jtag.adbusValue, b.jtag.adbusDirection, b.jtag.acbusValue, b.jtag.acbusDirection].map(\.value) == [0x08, 0x0B, 0x08, 0x0B])
+        #expect(b.jtag.tdoSampleNegedgeAtOrAboveHz == nil)
+        #expect(!b.unconfirmed.isEmpty)
+    }
+
+    @Test func zyboZ720MatchesTheFacts() throws {
+        let b = try Board.load(file: repoRoot + "/fpga/boards/zybo-z7-20.json")
+        #expect(b.part == "xc7z020clg400-1")
+        #expect(b.boardPart == "digilentinc.com:zybo-z7-20:part0:1.2")
+        #expect(b.psRefClockMHz == 33.333333)
+        #expect(b.apuClockMHz == 667)
+        #expect(b.ddr.size.value == 1024 * 1024 * 1024)
+        #expect([b.jtag.adbusValue, b.jtag.adbusDirection, b.jtag.acbusValue, b.jtag.acbusDirection].map(\.value) == [0xE8, 0xEB, 0x00, 0x60])
+        #expect(b.jtag.tdoSampleNegedgeAtOrAboveHz == 15_000_000)
+        #expect(b.unconfirmed.contains { $0.hasPrefix("default_fclk_mhz") })
+    }
+
+    @Test func builtInCopiesEqualTheFiles() throws {
+        for name in Board.builtInNames {
+            let file = try readText(repoRoot + "/fpga/boards/\(name).json")
+            #expect(EmbeddedFiles.boards[name].map { $0 + "\n" } == file, "run scripts/embed-fpga-files.sh")
+        }
+        #expect(EmbeddedFiles.packageIPTemplate + "\n" == (try readText(repoRoot + "/fpga/tcl/package_ip.tcl")), "run scripts/embed-fpga-files.sh")
+        #expect(EmbeddedFiles.buildTemplate + "\n" == (try readText(repoRoot + "/fpga/tcl/build.tcl")), "run scripts/embed-fpga-files.sh")
+    }
+
+    @Test func resolveFindsBoardsDirFromEnvironmentFirst() throws {
+        let dir = try makeTempDir("boards")
+        var text = try readText(repoRoot + "/fpga/boards/pynq-z2.json")
+        text = text.replacingOccurrences(of: "\"0x43C00000\"", with: "\"0x43C10000\"")
+        try writeText(text, dir + "/pynq-z2.json")
+        let b = try Board.resolve("pynq-z2", environment: ["ZYNQNET_BOARDS_DIR": dir], executablePath: nil)
+        #expect(b.accelerator.base.value == 0x43C1_0000)
+        let builtIn = try Board.resolve("zybo-z7-20", environment: [:], executablePath: nil)
+        #expect(builtIn.name == "zybo-z7-20")
+        #expect(throws: ZynqError.self) { try Board.resolve("zedboard", environment: [:], executablePath: nil) }
+    }
+
+    @Test func resolveFindsTheCheckoutsBoardsAboveTheExecutable() throws {
+        let root = try makeTempDir("checkout")
+        try FileManager.default.createDirectory(atPath: root + "/fpga/boards", withIntermediateDirectories: true)
+        let text = try readText(repoRoot + "/fpga/boards/zybo-z7-20.json")
+            .replacingOccurrences(of: "\"default_fclk_mhz\": 100", with: "\"default_fclk_mhz\": 125")
+        try writeText(text, root + "/fpga/boards/zybo-z7-20.json")
+        let b = try Board.resolve("zybo-z7-20", environment: [:], executablePath: root + "/.build/debug/zynqnet")
+        #expect(b.defaultFclkMHz == 125)
+        let file = try Board.resolve(root + "/fpga/boards/zybo-z7-20.json", environment: [:], executablePath: nil)
+        #expect(file.defaultFclkMHz == 125)
+    }
+
+    /// Each bad value gives a one-line error naming the file and the key.
+    @Test(arguments: [
+        ("\"part\": \"xc7z020clg400-1\"", "\"part\": \"xc7z010clg400-1\"", "part"),
+        ("\"base\": \"0x40400000\"", "\"base\": \"0x40400800\"", "dma.base"),
+        ("\"base\": \"0x40400000\"", "\"base\": \"0x80400000\"", "dma.base"),
+        ("\"range\": \"0x10000\"", "\"range\": \"0x3000\"", "dma.range"),
+        ("\"hp_data_width\": 64", "\"hp_data_width\": 48", "hp_data_width"),
+        ("\"size\": \"0x20000000\"", "\"size\": \"0x30000000\"", "ddr.size"),
+        ("\"adbus_value\": \"0x08\"", "\"adbus_value\": \"0x108\"", "jtag.adbus_value"),
+        ("\"adbus_value\": \"0x08\"", "\"adbus_value\": \"eight\"", "jtag.adbus_value"),
+        ("\"PCW_UIPARAM_DDR_BUS_WIDTH\": \"16 Bit\"", "\"PCW_UIPARAM_DDR_BUS_WIDTH\": \"16 Bit}\"", "ps7_fallback_config.PCW_UIPARAM_DDR_BUS_WIDTH"),
+        ("\"default_fclk_mhz\": 100,", "", "default_fclk_mhz"),
+    ])
+    func badBoardValuesAreNamed(original: String, replacement: String, key: String) throws {
+        let text = try readText(repoRoot + "/fpga/boards/pynq-z2.json")
+        #expect(text.contains(original))
+        let bad = text.replacingOccurrences(of: original, with: replacement)
+        do {
+            _ = try Board.decode(Data(bad.utf8), file: "bad.json")
+            Issue.record("accepted a bad board (\(key))")
+        } catch let e as ZynqError {
+            #expect(e.file == "bad.json")
+            #expect(e.key == key, "\(e)")
+            #expect(!e.description.contains("\n"))
+        }
+    }
+}

@@ -1,0 +1,99 @@
+import Foundation
+import Testing
+import ZynqNetModel
+@testable import ZynqNetVivado
+
+@Suite struct ManifestTests {
+    @Test func manifestValuesForTheFixtureDesign() throws {
+        let dir = try generateProject(board: "pynq-z2", fclk: 100, lengthWidth: 26)
+        let m = try Manifest.load(file: dir + "/manifest.json")
+        #expect(m.schemaVersion == 1)
+        #expect(m.board == "pynq-z2")
+        #expect(m.part == "xc7z020clg400-1")
+        #expect(m.boardPart == "tul.com.tw:pynq-z2:part0:1.0")
+        #expect(m.fclkMHz == 100 && m.fclkExpectedMHz == 100)
+        #expect(m.topologyHash.value == 0x1234_5678_9ABC_DEF0)
+        #expect(m.ipVLNV == "zynqnet.dev:zynqnet:zynqnet_accel:1.0")
+        #expect(m.accelerator.baseAddress.value == 0x43C0_0000)
+        #expect(m.accelerator.range.value == 4096)           // 2^12
+        #expect(m.accelerator.axilAddrWidth == 12)
+        #expect(m.dma.baseAddress.value == 0x4040_0000 && m.dma.range.value == 0x1_0000)
+        #expect(m.dma.mode == "direct")
+        #expect(m.dma.lengthWidth == 26)
+        #expect(m.dma.maxTransferBytes == 67_108_863)        // 2^26 - 1
+        #expect(m.stream.sAxisTdataWidth == 64 && m.stream.mAxisTdataWidth == 64)
+        #expect(m.records.inputBytes == 784 && m.records.outputBytes == 24)
+        #expect(m.records.maxBatchImages == 85_598)          // floor(67108863 / 784)
+        #expect(m.ddr.size.value == 0x2000_0000)
+        #expect(m.files.bitstream == "zynqnet.bit" && m.files.hwh == "zynqnet.hwh")
+        #expect(m.files.rtl == ["rtl/zynqnet_accel.v"])
+        #expect(m.performance == Manifest.Performance(iiCycles: 98, latencyCycles: 420))
+        // Human-readable hex in the file.
+        let text = try readText(dir + "/manifest.json")
+        #expect(text.contains("\"base_address\" : \"0x43C00000\""))
+        #expect(text.contains("\"topology_hash\" : \"0x123456789ABCDEF0\""))
+    }
+
+    @Test func rangeFollowsAxilAddrWidth() throws {
+        let b = try Board.load(file: repoRoot + "/fpga/boards/zybo-z7-20.json")
+        for (aw, range) in [(8, UInt64(4096)), (12, 4096), (13, 8192), (16, 65536)] {
+            let m = try VivadoProject.manifest(design: fixtureDesign(axilAddrWidth: aw), board: b, fclkMHz: 125, dmaLengthWidth: 23)
+            #expect(m.accelerator.range.value == range)
+            #expect(m.dma.maxTransferBytes == 8_388_607)
+        }
+    }
+
+    @Test func expectedFclkUsesTheIOPLLDividers() {
+        #expect(VivadoProject.expectedFclkMHz(100) == 100)
+        #expect(VivadoProject.expectedFclkMHz(142) == 142.857143)   // 1000 / 7
+        #expect(VivadoProject.expectedFclkMHz(150) == 142.857143)   // 1000/7 = 142.9 is nearer than 1000/6 = 166.7
+        #expect(VivadoProject.expectedFclkMHz(200) == 200)
+    }
+
+    @Test func badInputsAreRejectedAndNothingIsWritten() throws {
+        let b = try Board.load(file: repoRoot + "/fpga/boards/pynq-z2.json")
+        let dir = try makeTempDir("bad")
+        var d = fixtureDesign()
+        d.inputRecordBytes = 100   // not whole beats
+        #expect(throws: ZynqError.self) { try VivadoProject.write(design: d, board: b, fclkMHz: 100, dmaLengthWidth: 26, to: dir) }
+        #expect(throws: ZynqError.self) { try VivadoProject.write(design: fixtureDesign(), board: b, fclkMHz: 300, dmaLengthWidth: 26, to: dir) }
+        #expect(throws: ZynqError.self) { try VivadoProject.write(design: fixtureDesign(), board: b, fclkMHz: 100, dmaLengthWidth: 27, to: dir) }
+        // 784-byte records do not fit a 9-bit (511-byte) DMA length.
+        #expect(throws: ZynqError.self) { try VivadoProject.write(design: fixtureDesign(), board: b, fclkMHz: 100, dmaLengthWidth: 9, to: dir) }
+        // RTL file missing in dir.
+        #expect(throws: ZynqError.self) { try VivadoProject.write(design: fixtureDesign(), board: b, fclkMHz: 100, dmaLengthWidth: 26, to: dir) }
+        var unsafe = fixtureDesign()
+        unsafe.rtlFiles = ["rtl/{evil}.v"]
+        #expect(throws: ZynqError.self) { try VivadoProject.write(design: unsafe, board: b, fclkMHz: 100, dmaLengthWidth: 26, to: dir) }
+        // An accelerator window on top of the DMA's.
+        var overlapping = b
+        overlapping.accelerator.base = HexU64(0x4040_0000)
+        #expect(throws: ZynqError.self) { try VivadoProject.write(design: fixtureDesign(), board: overlapping, fclkMHz: 100, dmaLengthWidth: 26, to: dir) }
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir).isEmpty)
+    }
+
+    @Test func loadRejectsInconsistentManifests() throws {
+        let dir = try generateProject()
+        let good = try readText(dir + "/manifest.json")
+        for (from, to, key) in [
+            ("\"max_transfer_bytes\" : 67108863", "\"max_transfer_bytes\" : 67108864", "dma.max_transfer_bytes"),
+            ("\"mode\" : \"direct\"", "\"mode\" : \"sg\"", "dma.mode"),
+            ("\"base_address\" : \"0x43C00000\"", "\"base_address\" : \"0x43C00100\"", "accelerator.base"),
+            ("\"schema_version\" : 1", "\"schema_version\" : 2", "schema_version"),
+            ("\"base_address\" : \"0x43C00000\"", "\"base_address\" : \"0xZZ\"", "accelerator.base_address"),
+        ] {
+            #expect(good.contains(from))
+            try writeText(good.replacingOccurrences(of: from, with: to), dir + "/m.json")
+            do {
+                _ = try Manifest.load(file: dir + "/m.json")
+                Issue.record("accepted \(to)")
+            } catch let e as ZynqError {
+                #expect(e.key == key, "\(e)")
+                #expect(e.file == dir + "/m.json")
+            }
+        }
+        // Numbers are accepted for addresses too.
+        try writeText(good.replacingOccurrences(of: "\"base_address\" : \"0x43C00000\"", with: "\"base_address\" : 1136656384"), dir + "/n.json")
+        #expect(try Manifest.load(file: dir + "/n.json").accelerator.baseAddress.value == 0x43C0_0000)
+    }
+}

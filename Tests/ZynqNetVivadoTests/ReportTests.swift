@@ -1,0 +1,148 @@
+import Foundation
+import Testing
+import ZynqNetModel
+@testable import ZynqNetVivado
+
+@Suite struct ReportTests {
+    /// Real yosys on fixtures whose mapping is known by hand (see the comments in
+    /// Fixtures/resources.v and resources2.v): the parser must find exactly these counts.
+    @Test func realYosysOnHandCountedFixtures() throws {
+        let dir = try makeTempDir("report")
+        try FileManager.default.createDirectory(atPath: dir + "/rtl", withIntermediateDirectories: true)
+        for f in ["resources.v", "resources2.v", "resources_top.v"] {
+            try FileManager.default.copyItem(atPath: fixturesDir + "/" + f, toPath: dir + "/rtl/" + f)
+        }
+        try writeText("""
+            {"top": "resources_top", "rtl_files": ["rtl/resources.v", "rtl/resources2.v", "rtl/resources_top.v"],
+             "ii_cycles": 98, "latency_cycles": 420, "fclk_mhz": 100, "input_record_bytes": 784, "output_record_bytes": 24}
+            """, dir + "/design.json")
+        let rep = try SynthesisReport.run(dir: dir, options: .init())
+        let r = rep.resources
+        #expect(r.ff == 20 + 4 + 5 + 3 + 16)      // FDRE 20+16, FDSE 4, FDCE 5, FDPE 3
+        #expect(r.dsp == 1)
+        #expect(r.ramb36 == 1 && r.ramb18 == 1 && r.bram36 == 1.5)
+        #expect(r.carry4 == 4)                    // 16-bit adder: 4 x 4 bits
+        #expect(r.lutLogic == 1 + 16)             // the 6-input AND + 16 adder half-sums
+        #expect(r.lutram == 4)                    // one RAM32M = 4 LUTs
+        #expect(r.srl == 1)                       // 32-deep shift register
+        #expect(r.lut == 17 + 4 + 1)
+        #expect(rep.cells["FDRE"] == 36 && rep.cells["RAM32M"] == 1 && rep.cells["SRLC32E"] == 1)
+        // Throughput by hand: 100 MHz / 98 cycles; 784 bytes and 24 bytes per image.
+        let ips = try #require(rep.imagesPerSecond)
+        #expect(abs(ips - 1_020_408.163265) < 1e-3)
+        #expect(abs(try #require(rep.inputMBPerSecond) - 800.0) < 1e-9)
+        #expect(abs(try #require(rep.outputMBPerSecond) - 24.489795918) < 1e-6)
+        // The JSON keys the CLI promises.
+        let obj = try #require(try JSONSerialization.jsonObject(with: rep.json()) as? [String: Any])
+        #expect(obj["lut"] as? Int == 22)
+        #expect(obj["ff"] as? Int == 48)
+        #expect(obj["dsp"] as? Int == 1)
+        #expect(obj["bram36"] as? Double == 1.5)
+        #expect(obj["ii_cycles"] as? Int == 98)
+        #expect(obj["latency_cycles"] as? Int == 420)
+        #expect(obj["fclk_mhz"] as? Double == 100)
+        #expect(abs((obj["images_per_second"] as? Double ?? 0) - 1_020_408.163265) < 1e-3)
+        let table = rep.table()
+        #expect(table.contains("LUT                 22    53,200     0.0%"))
+        #expect(table.contains("images/s    1,020,408"))
+        #expect(!FileManager.default.fileExists(atPath: dir + "/.yosys"))
+    }
+
+    /// A codegen output directory: manifest.json gives the RTL, top, fclk, II and record sizes.
+    @Test func reportOnAGeneratedDirectoryUsesTheManifest() throws {
+        let dir = try generateProject(board: "pynq-z2", fclk: 125)
+        let rep = try SynthesisReport.run(dir: dir, options: .init())
+        #expect(rep.top == "zynqnet_accel")
+        #expect(rep.rtlFiles == ["rtl/zynqnet_accel.v"])
+        #expect(rep.fclkMHz == 125 && rep.iiCycles == 98 && rep.latencyCycles == 420)
+        #expect(abs(try #require(rep.imagesPerSecond) - 125e6 / 98) < 1e-6)
+        #expect(rep.resources.lut > 0 && rep.resources.ff > 0)
+    }
+
+    @Test func parserHandlesBothStatLayoutsAndRejectsGarbage() throws {
+        let old = """
+            === top ===
+
+               Number of wires:                 18
+               Number of cells:                 35
+                 DSP48E1                         1
+                 FDRE                           20
+
+            """
+        #expect(try YosysStat.parseCells(old) == ["DSP48E1": 1, "FDRE": 20])
+        let newer = """
+            === top ===
+
+                   35 cells
+                    1   DSP48E1
+                   20   FDRE
+
+            """
+        #expect(try YosysStat.parseCells(newer) == ["DSP48E1": 1, "FDRE": 20])
+        #expect(throws: ZynqError.self) { try YosysStat.parseCells("") }
+        #expect(throws: ZynqError.self) { try YosysStat.parseCells("ERROR: syntax error\n") }
+        #expect(throws: ZynqError.self) {
+            try YosysStat.parseCells("=== t ===\n   Number of cells: 1\n     FDRE 99999999999999999999999\n")
+        }
+    }
+
+    @Test func missingInputsAreClearErrors() throws {
+        let empty = try makeTempDir("empty")
+        #expect(throws: ZynqError.self) { try SynthesisReport.run(dir: empty, options: .init()) }
+        #expect(throws: ZynqError.self) { try SynthesisReport.run(dir: empty + "/nope", options: .init()) }
+        try writeText("{\"ii_cycles\": \"many\"}", empty + "/design.json")
+        do {
+            _ = try SynthesisReport.run(dir: empty, options: .init())
+            Issue.record("accepted a bad design.json")
+        } catch let e as ZynqError {
+            #expect(e.file == empty + "/design.json" && e.key == "ii_cycles")
+        }
+    }
+
+    @Test func yosysErrorsAreReported() throws {
+        let dir = try makeTempDir("broken")
+        try writeText("module zynqnet_accel(input wire a; endmodule\n", dir + "/broken.v")
+        do {
+            _ = try SynthesisReport.run(dir: dir, options: .init())
+            Issue.record("accepted broken Verilog")
+        } catch let e as ZynqError {
+            #expect(e.key == "yosys")
+            #expect(e.message.hasPrefix("synthesis failed"))
+        }
+    }
+}
+
+/// The RTL library (fpga/rtl, from branch `rtl`): the text parser must agree with yosys's own
+/// JSON statistics of the same run, on real library RTL.
+@Suite struct ReportOnRTLLibraryTests {
+    @Test func textParserAgreesWithYosysJSONOnTheMVAU() throws {
+        let rtl = repoRoot + "/fpga/rtl"
+        let files = try FileManager.default.contentsOfDirectory(atPath: rtl).filter { $0.hasSuffix(".v") }.sorted()
+        try #require(files.contains("zn_mvau.v"), "RTL library not merged")
+        let dir = try makeTempDir("mvau")
+        let script = files.map { "read_verilog -I\(rtl) \(rtl)/\($0)" }.joined(separator: "\n")
+            + "\nsynth_xilinx -family xc7 -top zn_mvau -flatten -noiopad -noclkbuf\n"
+            + "tee -q -o \(dir)/stat.txt stat\ntee -q -o \(dir)/stat.json stat -json\n"
+        try writeText(script, dir + "/s.ys")
+        let r = try run("yosys", ["-q", "-s", dir + "/s.ys"], cwd: dir)
+        #expect(r.status == 0, "\(r.stderr)")
+        let cells = try YosysStat.parseCells(try readText(dir + "/stat.txt"))
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: dir + "/stat.json"))) as? [String: Any])
+        let modules = try #require(json["modules"] as? [String: Any])
+        let mvau = try #require(modules["\\zn_mvau"] as? [String: Any])
+        let byType = try #require(mvau["num_cells_by_type"] as? [String: Int])
+        #expect(cells == byType.mapValues { UInt64($0) })
+        // The resource sums from the JSON counts, by the documented rules.
+        let res = Resources(cells: cells)
+        let luts = ["LUT1", "LUT2", "LUT3", "LUT4", "LUT5", "LUT6", "INV"].reduce(0) { $0 + (byType[$1] ?? 0) }
+        let ffs = ["FDRE", "FDSE", "FDCE", "FDPE", "LDCE", "LDPE"].reduce(0) { $0 + (byType[$1] ?? 0) }
+        #expect(res.lutLogic == UInt64(luts))
+        #expect(res.ff == UInt64(ffs))
+        #expect(res.dsp == UInt64(byType["DSP48E1"] ?? 0))
+        #expect(res.carry4 == UInt64(byType["CARRY4"] ?? 0))
+        #expect(res.lutram == UInt64(4 * (byType["RAM32M"] ?? 0) + 2 * (byType["RAM64X1D"] ?? 0) + 2 * (byType["RAM32X1D"] ?? 0)
+                                       + 4 * (byType["RAM64M"] ?? 0) + (byType["RAM64X1S"] ?? 0) + (byType["RAM32X1S"] ?? 0)
+                                       + 2 * (byType["RAM128X1S"] ?? 0) + 4 * (byType["RAM128X1D"] ?? 0) + 4 * (byType["RAM256X1S"] ?? 0)))
+        #expect(res.lut > 0 && res.ff > 0)
+    }
+}

@@ -1,0 +1,86 @@
+// zn_addtree: LANES independent pipelined adder trees, each summing N signed IN_W-bit leaves.
+//
+// Balanced binary tree; each node is as wide as its sum needs (IN_W + its height). A register
+// sits after every REG_EVERY levels and at the root, so the latency is max(1,
+// ceil(clog2(N)/REG_EVERY)) cycles (zn_tree_lat in zn_func.vh). A tag travels alongside. `ce`
+// freezes the whole pipeline.
+module zn_addtree #(
+  parameter integer LANES     = 1,
+  parameter integer N         = 2,
+  parameter integer IN_W      = 8,
+  parameter integer REG_EVERY = 2,
+  parameter integer TAG_W     = 1
+) (
+  input  wire                                                 clk,
+  input  wire                                                 ce,
+  input  wire [LANES*N*IN_W-1:0]                              in_data,
+  input  wire [TAG_W-1:0]                                     in_tag,
+  output wire [LANES*(IN_W + ((N > 1) ? $clog2(N) : 0))-1:0]  out_data,
+  output wire [TAG_W-1:0]                                     out_tag
+);
+`include "zn_func.vh"
+  localparam integer LEVELS = (N > 1) ? $clog2(N) : 0;
+  localparam integer OUT_W  = IN_W + LEVELS;
+  localparam integer P      = 1 << LEVELS;
+  localparam integer LAT    = zn_tree_lat(N, REG_EVERY);
+
+  generate if (LANES < 1 || N < 1 || IN_W < 2 || REG_EVERY < 1 || TAG_W < 1) begin : g_param_error
+`ifdef VERILATOR
+    $fatal(1, "zn_addtree: LANES (%0d), N (%0d), REG_EVERY (%0d), TAG_W (%0d) must be >= 1 and IN_W (%0d) >= 2",
+           LANES, N, REG_EVERY, TAG_W, IN_W);
+`else
+    zn_param_error__zn_addtree_bad_parameters u_param_error();
+`endif
+  end endgenerate
+
+  // Tag pipeline: LAT registers.
+  reg [TAG_W-1:0] tag_pipe [0:LAT-1];
+  integer t;
+  always @(posedge clk) begin
+    if (ce) begin
+      tag_pipe[0] <= in_tag;
+      for (t = 1; t < LAT; t = t + 1) tag_pipe[t] <= tag_pipe[t-1];
+    end
+  end
+  assign out_tag = tag_pipe[LAT-1];
+
+  genvar ln, i;
+  generate for (ln = 0; ln < LANES; ln = ln + 1) begin : g_lane
+    if (LEVELS == 0) begin : g_single
+      reg [IN_W-1:0] q;
+      always @(posedge clk) begin
+        if (ce) q <= in_data[ln*IN_W +: IN_W];
+      end
+      assign out_data[ln*OUT_W +: OUT_W] = q;
+    end else begin : g_tree
+      // Heap order: root 0, children 2i+1 and 2i+2, leaves P-1 .. 2P-2 (missing leaves are 0).
+      // Node i at height H above the leaves exposes its value as g_n[i].val, IN_W + H bits.
+      for (i = 0; i < 2 * P - 1; i = i + 1) begin : g_n
+        localparam integer H  = (i >= P - 1) ? 0 : LEVELS - zn_flog2(i + 1);
+        localparam integer NW = IN_W + H;
+        wire [NW-1:0] val;
+        if (i >= P - 1) begin : g_leaf
+          if (i - (P - 1) < N) begin : g_in
+            assign val = in_data[(ln*N + i - (P-1))*IN_W +: IN_W];
+          end else begin : g_zero
+            assign val = {NW{1'b0}};
+          end
+        end else begin : g_node
+          wire [NW-2:0] l = g_n[2*i+1].val;
+          wire [NW-2:0] r = g_n[2*i+2].val;
+          wire [NW-1:0] s = {l[NW-2], l} + {r[NW-2], r};
+          if (H % REG_EVERY == 0 || H == LEVELS) begin : g_reg
+            reg [NW-1:0] q;
+            always @(posedge clk) begin
+              if (ce) q <= s;
+            end
+            assign val = q;
+          end else begin : g_comb
+            assign val = s;
+          end
+        end
+      end
+      assign out_data[ln*OUT_W +: OUT_W] = g_n[0].val;
+    end
+  end endgenerate
+endmodule
