@@ -10,6 +10,7 @@ let package = Package(
         .library(name: "ZynqNetSim", targets: ["ZynqNetSim"]),
         .library(name: "ZynqNetBit", targets: ["ZynqNetBit"]),
         .library(name: "ZynqNetHost", targets: ["ZynqNetHost"]),
+        .library(name: "ZynqNetDeploy", targets: ["ZynqNetDeploy"]),
         .library(name: "ZynqNetHW", targets: ["ZynqNetHW"]),
         .library(name: "ZynqNetCodegen", targets: ["ZynqNetCodegen"]),
     ],
@@ -50,6 +51,11 @@ let package = Package(
                 .target(name: "CUdev", condition: .when(platforms: [.linux])),
             ]
         ),
+        // Deploy bundles, the bitstream registry and the ssh path of `zynqnet deploy`.
+        .target(
+            name: "ZynqNetDeploy",
+            dependencies: ["ZynqNetModel", "ZynqNetBit", "ZynqNetHost", "ZynqNetSim", "ZynqNetHW", "ZynqNetVivado"]
+        ),
         // A simulated FT2232H + Zynq JTAG chain behind the same USB transport (tests).
         .target(name: "ZynqNetHostSim", dependencies: ["ZynqNetHost", "ZynqNetBit"]),
         // Vivado Tcl generation, boards as data, manifest.json, yosys resource report.
@@ -74,6 +80,7 @@ let package = Package(
                 "ZynqNetSim",
                 "ZynqNetBit",
                 "ZynqNetHost",
+                "ZynqNetDeploy",
                 "ZynqNetVivado",
                 "ZynqNetHW",
                 "ZynqNetCodegen",
