@@ -82,7 +82,7 @@ public final class JTAG {
             mpsse.append(Array(bits.bytes[offset..<(offset + n)]))
             offset += n
             if read { expected += n }
-            if mpsse.pendingCount >= MPSSE.writeChunk && !read {
+            if !read && mpsse.pendingCount >= 64 * 1024 {
                 try mpsse.flush()
                 progress?(offset)
             }

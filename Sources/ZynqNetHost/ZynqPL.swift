@@ -47,6 +47,9 @@ public final class ZynqPL {
         public init() {}
     }
 
+    /// Upper bound for a payload shifted over JTAG (64 MiB).
+    public static let maxPayloadBytes = 64 << 20
+
     public let jtag: JTAG
     public let chain: JTAGChain
     public let index: Int
@@ -114,6 +117,11 @@ public final class ZynqPL {
     /// IDCODE (if it writes one) must match this PL. `progress(sent, total)` is called in
     /// payload bytes during the CFG_IN shift.
     public func program(_ bit: BitFile, progress: ((UInt64, UInt64) -> Void)? = nil) throws -> Report {
+        // The largest 7-series bitstreams are tens of MiB; this bound also keeps bit counts
+        // (bytes × 8) far inside a 32-bit Int.
+        guard bit.payload.count <= ZynqPL.maxPayloadBytes else {
+            throw JTAGError.program("the payload of \(bit.payload.count) bytes is larger than any Zynq-7000 bitstream (\(ZynqPL.maxPayloadBytes) bytes)")
+        }
         let summary = ConfigPackets.summarize(bit.payload)
         if let id = summary.idcode, id & 0x0FFF_FFFF != device.idcode & 0x0FFF_FFFF {
             let bitDevice = BitPart.zynqDevice(idcode: id).map { "xc" + $0 } ?? "an unknown device"
