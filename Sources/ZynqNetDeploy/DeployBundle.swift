@@ -31,7 +31,7 @@ public struct DeployBundle: Sendable {
                 ("bitstream", .string(bitstream)), ("bitstream_sha256", .string(bitstreamSHA256)),
                 ("topology_hash", .string(hex64(topologyHash))), ("mult_bits", multBits.map { .int(Int64($0)) } ?? .null),
                 ("model", .optional(model)),
-                ("selftest", model == nil ? .null : .object([
+                ("selftest", model == nil || selftestCount == 0 ? .null : .object([
                     ("images", .string(DeployBundle.selftestImages)), ("expected", .string(DeployBundle.selftestExpected)),
                     ("count", .int(Int64(selftestCount))),
                 ])),
@@ -81,6 +81,8 @@ public struct DeployBundle: Sendable {
             var count = 0
             if let model {
                 try model.save(to: tmp + "/" + modelFile)
+            }
+            if let model, selftestCount > 0 {
                 let set = try images.map { try prefix($0, selftestCount) } ?? syntheticImages(model: model, count: selftestCount)
                 count = set.shape.first ?? 0
                 let result = try Simulator(model: model).run(images: set, key: "images")
@@ -125,7 +127,7 @@ public struct DeployBundle: Sendable {
                 info.model = m
                 info.multBits = try checkTopology(model: model, manifest: manifest, manifestPath: manifestPath)
                 info.selftestCount = ((obj["selftest"] as? [String: Any])?["count"] as? Int) ?? 0
-                for f in [selftestImages, selftestExpected] where !HostFiles.exists(dir + "/" + f) {
+                for f in [selftestImages, selftestExpected] where info.selftestCount > 0 && !HostFiles.exists(dir + "/" + f) {
                     throw ZynqError(file: dir + "/" + f, "missing from the bundle")
                 }
             }

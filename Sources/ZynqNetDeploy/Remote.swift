@@ -8,6 +8,12 @@ public struct SSHTarget: Sendable, Equatable {
     public var host: String
     public var port: UInt16?
 
+    public init(user: String, host: String, port: UInt16?) {
+        self.user = user
+        self.host = host
+        self.port = port
+    }
+
     /// Parses the `--via ssh://…` value. Only plain user and host names are accepted, so no
     /// part can be read as an ssh option or need quoting.
     public static func parse(_ s: String) -> SSHTarget? {
@@ -65,10 +71,11 @@ public struct RemotePlan: Sendable, Equatable {
     public var bundleName: String { PathText.name(localBundle) }
     public var remoteBundle: String { remoteParent + "/" + bundleName }
 
-    /// Characters allowed in remote paths (they pass through the remote shell and scp).
+    /// Characters allowed in remote paths (they pass through the remote shell and scp): letters,
+    /// digits, `. _ - /`, no `..` component, no leading `-` (relative paths are in the remote home).
     public static func isSafeRemotePath(_ s: String) -> Bool {
         !s.isEmpty && !s.hasPrefix("-") && !s.split(separator: "/", omittingEmptySubsequences: false).contains("..")
-            && s.unicodeScalars.allSatisfy { $0.isASCII && (CharacterSet.alphanumerics.contains($0) || "._/-~".unicodeScalars.contains($0)) }
+            && s.unicodeScalars.allSatisfy { $0.isASCII && (CharacterSet.alphanumerics.contains($0) || "._/-".unicodeScalars.contains($0)) }
     }
 
     /// Single-quoted for the remote POSIX shell.

@@ -109,13 +109,13 @@ struct DeployCommand: ParsableCommand {
         if let usb, USBDeviceSelector.parseLocation(usb) == nil { throw ValidationError("--usb must look like 1-2.3, not '\(usb)'") }
         if let hz = jtagHz, !(1000...30_000_000).contains(hz) { throw ValidationError("--jtag-hz must be 1000…30000000") }
         guard RemotePlan.isSafeRemotePath(remoteDir) else {
-            throw ValidationError("--remote-dir may use letters, digits and . _ - / ~ only, not '\(remoteDir)'")
+            throw ValidationError("--remote-dir may use letters, digits and . _ - / only, not '\(remoteDir)'")
         }
         guard RemotePlan.isSafeRemotePath(remoteZynqnet) else {
-            throw ValidationError("--remote-zynqnet may use letters, digits and . _ - / ~ only, not '\(remoteZynqnet)'")
+            throw ValidationError("--remote-zynqnet may use letters, digits and . _ - / only, not '\(remoteZynqnet)'")
         }
-        if let output, case let name = PathText.name(output), !RemotePlan.isSafeRemotePath(name) {
-            throw ValidationError("the bundle directory name '\(name)' may use letters, digits and . _ - only (it is copied to the board)")
+        for dir in [output, bundle].compactMap({ $0 }) where !RemotePlan.isSafeRemotePath(PathText.name(dir)) {
+            throw ValidationError("the bundle directory name '\(PathText.name(dir))' may use letters, digits and . _ - only (it is copied to the board)")
         }
     }
 
@@ -172,8 +172,7 @@ struct DeployCommand: ParsableCommand {
         }
         let imageArray = try images.map { try ImageSet.load(path: $0).images }
         return try DeployBundle.create(at: dir, board: profile, bitPath: source.bitPath, manifestPath: manifestPath,
-                                       model: selftestCount > 0 || source.model != nil ? source.model : nil,
-                                       images: imageArray, selftestCount: max(1, selftestCount))
+                                       model: source.model, images: imageArray, selftestCount: selftestCount)
     }
 
     func deployJTAG(_ profile: BoardProfile, _ source: DeploySource, _ report: inout [(String, JSONText)], _ say: (String) -> Void) throws {

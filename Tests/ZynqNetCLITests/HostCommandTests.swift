@@ -312,6 +312,26 @@ struct DeployCommandTests {
         #expect((report["steps"] as? [[String: Any]])?.count == 5)
     }
 
+    @Test func selftestCountZeroAndMultiplierWidth() throws {
+        let w = try DeployWorkspace()
+        defer { w.remove() }
+        var r = try w.run(["deploy", "--board", "pynq-z2", "--model", w.model, "--bitstream", "build/zynqnet.bit",
+                           "--via", "ssh://xilinx@pynq", "-o", "no-test", "--selftest-count", "0"])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(w.calls.count == 3)
+        #expect(FileManager.default.fileExists(atPath: w.path + "/no-test/model.npz"))
+        #expect(!FileManager.default.fileExists(atPath: w.path + "/no-test/selftest/expected.npz"))
+        // A design generated for 20-bit multipliers matches the model at 20 bits (the model's M fit).
+        let small = CLI.fixture("golden/s0_m1_floor.model.npz")  // every M is 1
+        let g = try w.run(["codegen", small, "--board", "pynq-z2", "--mult-bits", "20", "-o", "build20"])
+        #expect(g.status == 0, "\(g.stderr)")
+        r = try w.run(["deploy", "--board", "pynq-z2", "--model", small, "--bitstream", "build/zynqnet.bit", "--manifest", "build20/manifest.json",
+                       "--via", "ssh://xilinx@pynq", "--dry-run"])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stdout.contains("matches the model (20-bit multipliers)"))
+        #expect(try w.run(["deploy", "--board", "pynq-z2", "--bitstream", "build/zynqnet.bit", "--via", "ssh://a@b", "--remote-dir", "~/zn"]).status == 2)
+    }
+
     @Test func jtagWithoutACableFailsCleanly() throws {
         let w = try DeployWorkspace()
         defer { w.remove() }
