@@ -73,6 +73,22 @@ let package = Package(
         // Folding, resource model, Verilog generation (the RTL library is embedded).
         .target(name: "ZynqNetCodegen", dependencies: ["ZynqNetHW", "ZynqNetModel", "ZynqNetSim"]),
         .testTarget(name: "ZynqNetHWTests", dependencies: ["ZynqNetHW", "ZynqNetCodegen", "ZynqNetModel", "ZynqNetSim"]),
+        // Speed of the simulator alone: `swift run -c release simbench [N] [threads]`.
+        .executableTarget(name: "simbench", dependencies: ["ZynqNetSim"]),
+        // Float kernels (SGEMM, Adam, softmax) for training, -O3 even in debug builds.
+        .target(
+            name: "CZynqNetKernels",
+            cSettings: [.unsafeFlags(["-O3"])]
+        ),
+        // Float training, post-training quantization and QAT of dense ReLU MLPs.
+        .target(
+            name: "ZynqNetTrain",
+            dependencies: ["ZynqNetModel", "ZynqNetSim", "CZynqNetKernels"]
+        ),
+        .testTarget(
+            name: "ZynqNetTrainTests",
+            dependencies: ["ZynqNetTrain", "ZynqNetModel", "ZynqNetSim"]
+        ),
         .executableTarget(
             name: "zynqnet",
             dependencies: [
@@ -84,12 +100,14 @@ let package = Package(
                 "ZynqNetVivado",
                 "ZynqNetHW",
                 "ZynqNetCodegen",
+                "ZynqNetTrain",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .testTarget(
             name: "ZynqNetModelTests",
-            dependencies: ["ZynqNetModel"]
+            dependencies: ["ZynqNetModel"],
+            exclude: ["FuzzRegressions"]  // inputs replayed by FuzzRegressionTests via #filePath
         ),
         .testTarget(name: "ZynqNetSimTests", dependencies: ["ZynqNetSim", "ZynqNetModel"]),
         .testTarget(name: "ZynqNetBitTests", dependencies: ["ZynqNetBit", "ZynqNetModel"], exclude: ["FuzzRegressions"]),

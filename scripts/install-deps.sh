@@ -15,6 +15,8 @@ packages=(
   dataset-fashion-mnist # the demo's and the benchmarks' test set
   pkg-config
   python3 python3-numpy # the independent NumPy reference used by some tests
+  python3-venv     # bench/sim_bench.sh makes a venv for onnx + onnxruntime
+  qemu-user        # runs the simulator's ARM NEON kernels (aarch64, armv7) in the tests
 )
 
 missing=()

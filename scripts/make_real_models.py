@@ -341,12 +341,13 @@ def main():
         calib = xtr_f[np.random.default_rng(42).permutation(len(xtr_f))[:64]]  # one shuffled batch
         nb = notebook_quantize(W1, W2, calib)
         ref.save_if_changed(P("mnist_model.npz"), nb)  # np.savez, like the notebook
-        ref.save_if_changed(P("mnist_images.npz"), {"images": xte[:N_TEST], "labels": yte[:N_TEST].astype(np.int64)})
+        ref.save_if_changed(P("mnist_images.npz"), {"images": xte[:N_TEST], "labels": yte[:N_TEST].astype(np.int64)},
+                            compressed=True)
         l1, l2, pr = notebook_inference(nb, xte[:N_TEST])
         ref.save_if_changed(P("mnist_expected.npz"), {
             "predictions": pr.astype(np.int64), "outputs": l2.astype(np.int64),
             "labels": yte[:N_TEST].astype(np.int64), "layer0.output": l1.astype(np.int64),
-            "layer1.output": l2.astype(np.int64)})
+            "layer1.output": l2.astype(np.int64)}, compressed=True)
         print(f"notebook model: float accuracy {acc_f:.4f} (10k), shifts {int(nb['shift_l1'])}, {int(nb['shift_l2'])}, "
               f"integer accuracy {np.mean(pr == yte[:N_TEST]):.3f} on {N_TEST}")
 
@@ -362,7 +363,7 @@ def main():
         xq, l0, l1, pr = pyrtlnet_inference(t, r_te[:N_TEST])
         ref.save_if_changed(P("pyrtlnet_expected.npz"), {
             "predictions": pr.astype(np.int64), "outputs": l1, "labels": yte[:N_TEST].astype(np.int64),
-            "input.q": xq, "layer0.output": l0, "layer1.output": l1})
+            "input.q": xq, "layer0.output": l0, "layer1.output": l1}, compressed=True)
         # The same inputs as pyrtlnet quantizes them, as uint8 images (uint8 into an int8 input is
         # pixel - 128): checks the integer layers against pyrtlnet without the float step.
         ref.save_if_changed(P("pyrtlnet_test_data_u8.npz"), {
@@ -401,7 +402,8 @@ def main():
                 outs, preds = ref.run(model, xq)
                 ref.save_if_changed(P(m["expected"]), {"predictions": preds, "outputs": outs[-1],
                                                 "labels": yte[:N_TEST].astype(np.int64), "input.q": xq,
-                                                "layer0.output": outs[0], "layer1.output": outs[1]})
+                                                "layer0.output": outs[0], "layer1.output": outs[1]},
+                                    compressed=True)
         with open(P("index.json"), "w") as f:
             json.dump({"generator": "scripts/make_real_models.py", "cases": index}, f, indent=1)
             f.write("\n")

@@ -1,14 +1,14 @@
 #!/usr/bin/env bash
-# Runs every test of zynqnet: installs the tools the tests use, builds, runs the Swift test
-# suite (which drives verilator, iverilog, yosys and tclsh for real), then a bounded fuzz run.
+# Runs every test of zynqnet: installs the tools the tests use, builds, runs bounded fuzzing of
+# the parsers of outside files, then the Swift test suite (which drives verilator, iverilog,
+# yosys and tclsh for real). The test suite's summary is the last thing printed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install-deps.sh
 swift build --build-tests
+for fuzz in scripts/fuzz.sh scripts/fuzz-bit.sh; do
+  if [ -x "$fuzz" ]; then
+    bash "$fuzz" "${ZYNQNET_FUZZ_SECONDS:-45}"
+  fi
+done
 swift test --skip-build
-if [ -x scripts/fuzz.sh ]; then
-  bash scripts/fuzz.sh "${ZYNQNET_FUZZ_SECONDS:-60}"
-fi
-if [ -x scripts/fuzz-bit.sh ]; then
-  bash scripts/fuzz-bit.sh "${ZYNQNET_FUZZ_SECONDS:-60}"
-fi

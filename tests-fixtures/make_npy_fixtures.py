@@ -15,6 +15,7 @@ import os
 import struct
 import sys
 import zipfile
+import zlib
 
 import numpy as np
 
@@ -52,6 +53,13 @@ def value_strings(a):
 
 def describe(a):
     return {"dtype": our_dtype(a.dtype), "shape": list(a.shape), "values": value_strings(a)}
+
+
+def fixed_info(name):
+    """A zip member with a fixed timestamp, so the fixtures are reproducible."""
+    info = zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0))
+    info.compress_type = zipfile.ZIP_DEFLATED
+    return info
 
 
 def base_values(kind, size, n):
@@ -147,15 +155,73 @@ def main():
     with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as zf:
         buf = io.BytesIO()
         np.lib.format.write_array(buf, np.arange(4, dtype=np.uint16))
-        zf.writestr("plain", buf.getvalue())
-        zf.writestr("readme.txt", b"not an array")
+        zf.writestr(fixed_info("plain"), buf.getvalue())
+        zf.writestr(fixed_info("readme.txt"), b"not an array")
         buf = io.BytesIO()
         np.lib.format.write_array(buf, np.array([1.5], dtype=np.float32))
-        zf.writestr("dir/x.npy", buf.getvalue())
+        zf.writestr(fixed_info("dir/x.npy"), buf.getvalue())
         zf.comment = b"zip comment"
     with np.load(path) as z:
         manifest["npz"]["odd_names"] = {"file": "npz/odd_names.npz",
                                         "arrays": {k: describe(z[k]) for k in z.files if k != "readme.txt"}}
+    # A zip written to an unseekable stream: data descriptors (flag bit 3), zero sizes in local headers.
+    class Unseekable(io.RawIOBase):
+        def __init__(self):
+            self.buf = bytearray()
+        def writable(self):
+            return True
+        def write(self, b):
+            self.buf += b
+            return len(b)
+    sink = Unseekable()
+    with zipfile.ZipFile(sink, "w", compression=zipfile.ZIP_DEFLATED) as zf:
+        for k in ("w1", "big"):
+            buf = io.BytesIO()
+            np.lib.format.write_array(buf, arrays[k])
+            with zf.open(fixed_info(k + ".npy"), "w") as f:
+                f.write(buf.getvalue())
+    path = os.path.join(NPZ_DIR, "descriptors.npz")
+    with open(path, "wb") as f:
+        f.write(bytes(sink.buf))
+    with np.load(path) as z:
+        manifest["npz"]["descriptors"] = {"file": "npz/descriptors.npz",
+                                          "arrays": {k: describe(z[k]) for k in z.files}}
+    # ZIP64 by hand: sizes and offsets as 0xFFFFFFFF with the real values in zip64 extra fields,
+    # and a zip64 end of central directory record + locator. Python's zipfile and NumPy check it.
+    path = os.path.join(NPZ_DIR, "zip64.npz")
+    out = bytearray()
+    central = bytearray()
+    for k, method in (("w1", 0), ("big", 8), ("flags", 8)):
+        buf = io.BytesIO()
+        np.lib.format.write_array(buf, arrays[k])
+        raw = buf.getvalue()
+        if method == 8:
+            c = zlib.compressobj(9, zlib.DEFLATED, -15)
+            data = c.compress(raw) + c.flush()
+        else:
+            data = raw
+        name = (k + ".npy").encode()
+        crc = zlib.crc32(raw)
+        offset = len(out)
+        local_extra = struct.pack("<HHQQ", 1, 16, len(raw), len(data))
+        out += struct.pack("<IHHHHHIIIHH", 0x04034B50, 45, 0, method, 0, 0x21, crc, 0xFFFFFFFF, 0xFFFFFFFF,
+                           len(name), len(local_extra)) + name + local_extra + data
+        cd_extra = struct.pack("<HHQQQ", 1, 24, len(raw), len(data), offset)
+        central += struct.pack("<IHHHHHHIIIHHHHHII", 0x02014B50, 45, 45, 0, method, 0, 0x21, crc,
+                               0xFFFFFFFF, 0xFFFFFFFF, len(name), len(cd_extra), 0, 0, 0, 0, 0xFFFFFFFF) + name + cd_extra
+    cd_offset = len(out)
+    out += central
+    rec_offset = len(out)
+    out += struct.pack("<IQHHIIQQQQ", 0x06064B50, 44, 45, 45, 0, 0, 3, 3, len(central), cd_offset)
+    out += struct.pack("<IIQI", 0x07064B50, 0, rec_offset, 1)
+    out += struct.pack("<IHHHHIIH", 0x06054B50, 0, 0, 0xFFFF, 0xFFFF, 0xFFFFFFFF, 0xFFFFFFFF, 0)
+    with open(path, "wb") as f:
+        f.write(bytes(out))
+    with zipfile.ZipFile(path) as zf:
+        assert zf.testzip() is None
+    with np.load(path) as z:
+        manifest["npz"]["zip64"] = {"file": "npz/zip64.npz", "arrays": {k: describe(z[k]) for k in z.files}}
+
     # An empty npz.
     path = os.path.join(NPZ_DIR, "empty.npz")
     np.savez(path)
@@ -185,7 +251,6 @@ def main():
     body = gzip.compress(raw, mtime=0)[10:]  # raw deflate + trailer
     header = bytes([0x1F, 0x8B, 8, 0x04 | 0x08 | 0x10 | 0x02, 0, 0, 0, 0, 0, 3])
     header += struct.pack("<H", 4) + b"ab\x01\x02" + b"labels.idx\x00" + b"a comment\x00"
-    import zlib
     header += struct.pack("<H", zlib.crc32(header) & 0xFFFF)
     with open(os.path.join(IDX_DIR, "labels5_flags.idx.gz"), "wb") as f:
         f.write(header + body)

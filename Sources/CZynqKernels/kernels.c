@@ -120,46 +120,56 @@ static inline int32_t hsum_256(__m256i a) {
 #define LD256(p) _mm256_loadu_si256((const __m256i *)(p))
 #define MAC(acc, u, v) acc = _mm256_add_epi32(acc, _mm256_madd_epi16(u, v))
 
-/* 4 images x 3 outputs per tile (12 accumulators), 16 int16 per step. */
+/* One image against outputs o .. o+5 (6 accumulators). */
+__attribute__((target("avx2")))
+static inline void avx2_1x6(const int16_t *xi, const int16_t *w0, size_t w_stride, size_t k_len, int32_t *dst) {
+    const int16_t *w1 = w0 + w_stride, *w2 = w1 + w_stride, *w3 = w2 + w_stride, *w4 = w3 + w_stride, *w5 = w4 + w_stride;
+    __m256i a0 = _mm256_setzero_si256(), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0;
+    for (size_t k = 0; k < k_len; k += 16) {
+        __m256i u = LD256(xi + k);
+        MAC(a0, u, LD256(w0 + k)); MAC(a1, u, LD256(w1 + k)); MAC(a2, u, LD256(w2 + k));
+        MAC(a3, u, LD256(w3 + k)); MAC(a4, u, LD256(w4 + k)); MAC(a5, u, LD256(w5 + k));
+    }
+    _mm_storeu_si128((__m128i *)dst, hsum4_256(a0, a1, a2, a3));
+    dst[4] = hsum_256(a4);
+    dst[5] = hsum_256(a5);
+}
+
+/*
+ * 2 images x 6 outputs per tile (12 accumulators), 16 int16 per step. The six weight rows
+ * (6 x 2 x in bytes, in L1 for in up to about 2000) are reused by every image pair, so
+ * per step only the two activation rows come from L2.
+ */
 __attribute__((target("avx2")))
 static void dot_avx2(const int16_t *x, size_t x_stride, size_t n_images,
                      const int16_t *w, size_t w_stride, size_t n_out,
                      size_t k_len, int32_t *out, size_t out_stride) {
     size_t o = 0;
-    for (; o + 3 <= n_out; o += 3) {
-        const int16_t *w0 = w + o * w_stride, *w1 = w0 + w_stride, *w2 = w1 + w_stride;
+    for (; o + 6 <= n_out; o += 6) {
+        const int16_t *w0 = w + o * w_stride, *w1 = w0 + w_stride, *w2 = w1 + w_stride,
+                      *w3 = w2 + w_stride, *w4 = w3 + w_stride, *w5 = w4 + w_stride;
         size_t i = 0;
-        for (; i + 4 <= n_images; i += 4) {
-            const int16_t *x0 = x + i * x_stride, *x1 = x0 + x_stride, *x2 = x1 + x_stride, *x3 = x2 + x_stride;
-            __m256i a00 = _mm256_setzero_si256(), a01 = a00, a02 = a00, a10 = a00, a11 = a00, a12 = a00,
-                    a20 = a00, a21 = a00, a22 = a00, a30 = a00, a31 = a00, a32 = a00;
+        for (; i + 2 <= n_images; i += 2) {
+            const int16_t *x0 = x + i * x_stride, *x1 = x0 + x_stride;
+            __m256i a00 = _mm256_setzero_si256(), a01 = a00, a02 = a00, a03 = a00, a04 = a00, a05 = a00,
+                    a10 = a00, a11 = a00, a12 = a00, a13 = a00, a14 = a00, a15 = a00;
             for (size_t k = 0; k < k_len; k += 16) {
-                __m256i v0 = LD256(w0 + k), v1 = LD256(w1 + k), v2 = LD256(w2 + k), u;
-                u = LD256(x0 + k); MAC(a00, u, v0); MAC(a01, u, v1); MAC(a02, u, v2);
-                u = LD256(x1 + k); MAC(a10, u, v0); MAC(a11, u, v1); MAC(a12, u, v2);
-                u = LD256(x2 + k); MAC(a20, u, v0); MAC(a21, u, v1); MAC(a22, u, v2);
-                u = LD256(x3 + k); MAC(a30, u, v0); MAC(a31, u, v1); MAC(a32, u, v2);
+                __m256i u0 = LD256(x0 + k), u1 = LD256(x1 + k), v;
+                v = LD256(w0 + k); MAC(a00, u0, v); MAC(a10, u1, v);
+                v = LD256(w1 + k); MAC(a01, u0, v); MAC(a11, u1, v);
+                v = LD256(w2 + k); MAC(a02, u0, v); MAC(a12, u1, v);
+                v = LD256(w3 + k); MAC(a03, u0, v); MAC(a13, u1, v);
+                v = LD256(w4 + k); MAC(a04, u0, v); MAC(a14, u1, v);
+                v = LD256(w5 + k); MAC(a05, u0, v); MAC(a15, u1, v);
             }
-            /* Column j of the tile: the sums of images i..i+3 for output o+j. */
-            int32_t c[3][4];
-            _mm_storeu_si128((__m128i *)c[0], hsum4_256(a00, a10, a20, a30));
-            _mm_storeu_si128((__m128i *)c[1], hsum4_256(a01, a11, a21, a31));
-            _mm_storeu_si128((__m128i *)c[2], hsum4_256(a02, a12, a22, a32));
-            for (int r = 0; r < 4; r++) {
-                int32_t *dst = out + (i + r) * out_stride + o;
-                dst[0] = c[0][r]; dst[1] = c[1][r]; dst[2] = c[2][r];
-            }
+            int32_t *d0 = out + i * out_stride + o, *d1 = d0 + out_stride;
+            int32_t mid[4];
+            _mm_storeu_si128((__m128i *)d0, hsum4_256(a00, a01, a02, a03));
+            _mm_storeu_si128((__m128i *)mid, hsum4_256(a04, a05, a10, a11));
+            _mm_storeu_si128((__m128i *)(d1 + 2), hsum4_256(a12, a13, a14, a15));
+            d0[4] = mid[0]; d0[5] = mid[1]; d1[0] = mid[2]; d1[1] = mid[3];
         }
-        for (; i < n_images; i++) {
-            const int16_t *xi = x + i * x_stride;
-            __m256i a0 = _mm256_setzero_si256(), a1 = a0, a2 = a0;
-            for (size_t k = 0; k < k_len; k += 16) {
-                __m256i u = LD256(xi + k);
-                MAC(a0, u, LD256(w0 + k)); MAC(a1, u, LD256(w1 + k)); MAC(a2, u, LD256(w2 + k));
-            }
-            int32_t *dst = out + i * out_stride + o;
-            dst[0] = hsum_256(a0); dst[1] = hsum_256(a1); dst[2] = hsum_256(a2);
-        }
+        for (; i < n_images; i++) avx2_1x6(x + i * x_stride, w0, w_stride, k_len, out + i * out_stride + o);
     }
     for (; o < n_out; o++) {
         const int16_t *wo = w + o * w_stride;

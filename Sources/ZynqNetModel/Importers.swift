@@ -89,7 +89,7 @@ extension QuantizedModel {
             }
             indices.insert(i)
         }
-        let layerCount = (indices.max() ?? -1) + 1
+        let layerCount = indices.count
         for i in 0..<Swift.max(layerCount, 1) where !indices.contains(i) {
             throw r.error("layer\(i).weight", "missing key: layers must be numbered 0, 1, 2, ... with no gaps")
         }

@@ -127,23 +127,24 @@ extension QuantizedModel {
             throw r.error(key, "unknown key (format 1 has format, input.{shape,signed,zero,scale,rounding} "
                 + "and layer{i}.{\(layerFields.joined(separator: ","))})")
         }
-        let layerCount = (indices.max() ?? -1) + 1
+        // Indices 0..<count, all present, is the same as: none missing below the count.
+        let layerCount = indices.count
         for i in 0..<layerCount where !indices.contains(i) {
             throw r.error("layer\(i).kind", "missing key: layers must be numbered 0, 1, 2, ... with no gaps, "
-                + "but layer\(layerCount - 1) exists and layer\(i) does not")
+                + "but layer\(indices.max()!) exists and layer\(i) does not")
         }
         if layerCount == 0 { throw r.error("layer0.kind", "missing key: the model has no layers") }
 
         // Input.
         let shapeArray = try r.require("input.shape")
         let shapeValues = try r.integers("input.shape", shapeArray)
-        guard shapeArray.shape.count == 1 else {
-            throw r.error("input.shape", "shape must be (r,), got \(ArrayReader.shapeText(shapeArray.shape))")
+        guard shapeArray.shape.count == 1, !shapeValues.isEmpty else {
+            throw r.error("input.shape", "shape must be (r,) with r >= 1, got \(ArrayReader.shapeText(shapeArray.shape))")
         }
         var shape: [Int] = []
         for v in shapeValues {
             guard v > 0, let n = Int(exactly: v) else {
-                throw r.error("input.shape", "entries must be positive, got \(shapeValues)")
+                throw r.error("input.shape", "entries must be positive integers that fit in Int, got \(shapeValues)")
             }
             shape.append(n)
         }
@@ -231,6 +232,7 @@ extension QuantizedModel {
     /// passed them already; one built in code may not have). Errors name the format-1 key.
     public func validate() throws {
         func fail(_ key: String, _ message: String) -> ZynqError { ZynqError(key: key, message) }
+        guard !input.shape.isEmpty else { throw fail("input.shape", "must have at least one entry") }
         var count = 1
         for n in input.shape {
             guard n > 0 else { throw fail("input.shape", "entries must be positive, got \(input.shape)") }

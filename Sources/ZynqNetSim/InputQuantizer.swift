@@ -26,10 +26,14 @@ public struct InputQuantizer: Sendable {
             guard let first = images.shape.first else {
                 throw ZynqError(key: key, "is a scalar, not a batch of images of shape \(input.shape)")
             }
-            let rest = images.shape.dropFirst().reduce(1, *)
+            var rest: Int? = 1
+            for n in images.shape.dropFirst() {
+                let (p, overflow) = (rest ?? 0).multipliedReportingOverflow(by: n)
+                rest = overflow ? nil : p
+            }
             guard rest == width else {
-                throw ZynqError(key: key, "images of shape \(Array(images.shape.dropFirst())) have \(rest) elements, "
-                    + "but the model's input.shape \(input.shape) has \(width)")
+                throw ZynqError(key: key, "images of shape \(Array(images.shape.dropFirst())) have "
+                    + "\(rest.map(String.init) ?? "too many") elements, but the model's input.shape \(input.shape) has \(width)")
             }
             count = first
         }

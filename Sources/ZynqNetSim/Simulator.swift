@@ -157,18 +157,22 @@ struct PackedLayer: Sendable {
 public final class Simulator: Sendable {
     public let model: QuantizedModel
     public let kernel: SimKernel
+    /// Worker threads for a batch (default: every active core).
+    public let threads: Int
     let layers: [PackedLayer]
     /// What was proven about each layer.
     public var plan: [LayerPlan] { layers.map(\.plan) }
 
     /// Packs `model` (which must pass `validate()`). `kernel` defaults to the fastest here;
-    /// an unavailable one is an error.
-    public init(model: QuantizedModel, kernel: SimKernel? = nil) throws {
+    /// an unavailable one is an error. `threads` defaults to the number of active cores.
+    public init(model: QuantizedModel, kernel: SimKernel? = nil, threads: Int? = nil) throws {
         try model.validate()
         let k = kernel ?? .best
         guard k.isAvailable else { throw ZynqError(key: "kernel", "the \(k.rawValue) kernel is not available on this machine") }
+        guard threads ?? 1 >= 1 else { throw ZynqError(key: "threads", "must be at least 1, got \(threads ?? 0)") }
         self.model = model
         self.kernel = k
+        self.threads = threads ?? max(1, ProcessInfo.processInfo.activeProcessorCount)
         var packed: [PackedLayer] = []
         var zx = model.input.zero, type = model.input.type
         for l in model.layers {
@@ -189,18 +193,21 @@ public final class Simulator: Sendable {
         try check(inputs)
         let n = inputs.count, classes = model.outputCount
         if n == 0 { return SimResult(outputs: [], count: 0, classes: classes) }
-        let workers = max(1, System.coreCount)
-        // Chunks of up to 64 images (multiples of 4, the kernels' tile), at least 4 per worker.
-        let chunk = min(64, max(4, (n + workers * 4 - 1) / (workers * 4) + 3) / 4 * 4)
+        // Chunks of 2…64 images (the AVX2 tile takes images in pairs), about 4 per worker.
+        let chunk = min(64, max(2, (n + threads * 4 - 1) / (threads * 4)))
         let chunks = (n + chunk - 1) / chunk
+        let workers = min(threads, chunks)
         let outputs = [Int32](unsafeUninitializedCapacity: n * classes) { buffer, initialized in
             let base = UncheckedPointer(buffer.baseAddress!)
             inputs.bytes.withUnsafeBufferPointer { bytes in
                 let codes = UncheckedPointer(UnsafeMutablePointer(mutating: bytes.baseAddress!))
-                DispatchQueue.concurrentPerform(iterations: chunks) { c in
-                    let start = c * chunk, count = min(chunk, n - start)
-                    process(codes: UnsafePointer(codes.pointer) + start * inputs.width, count: count,
-                            out: base.pointer + start * classes, trace: nil)
+                // Each worker takes chunks w, w + workers, …: equal work, no shared counter.
+                DispatchQueue.concurrentPerform(iterations: workers) { w in
+                    for c in stride(from: w, to: chunks, by: workers) {
+                        let start = c * chunk, count = min(chunk, n - start)
+                        process(codes: UnsafePointer(codes.pointer) + start * inputs.width, count: count,
+                                out: base.pointer + start * classes, trace: nil)
+                    }
                 }
             }
             initialized = n * classes
@@ -298,9 +305,4 @@ public final class Simulator: Sendable {
 struct UncheckedPointer<T>: @unchecked Sendable {
     let pointer: UnsafeMutablePointer<T>
     init(_ p: UnsafeMutablePointer<T>) { pointer = p }
-}
-
-enum System {
-    /// Cores to run on.
-    static var coreCount: Int { ProcessInfo.processInfo.activeProcessorCount }
 }

@@ -98,6 +98,18 @@ enum Fixtures {
         return RunResult(status: p.terminationStatus, output: String(decoding: data, as: UTF8.self))
     }
 
+    /// CPU seconds `body` takes on this thread: load on the machine does not inflate it.
+    static func threadCPUSeconds(_ body: () throws -> Void) rethrows -> Double {
+        func now() -> Double {
+            var ts = timespec()
+            clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts)
+            return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
+        }
+        let start = now()
+        try body()
+        return now() - start
+    }
+
     /// A fresh temporary directory, removed by the caller.
     static func tempDir() throws -> URL {
         let url = FileManager.default.temporaryDirectory

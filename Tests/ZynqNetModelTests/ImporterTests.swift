@@ -34,6 +34,19 @@ func pyrtlnetArrays() -> [String: NDArray] {
     ]
 }
 
+/// Expects importing `arrays` to fail with an error naming `file`, `key`, and containing `fragment`.
+func expectImportError(_ arrays: [String: NDArray], file: String, key: String, _ fragment: String,
+                       sourceLocation: SourceLocation) {
+    do {
+        _ = try QuantizedModel(importing: arrays, file: file)
+        Issue.record("no error", sourceLocation: sourceLocation)
+    } catch let e as ZynqError {
+        #expect(e.file == file && e.key == key && e.message.contains(fragment), "\(e)", sourceLocation: sourceLocation)
+    } catch {
+        Issue.record("\(error)", sourceLocation: sourceLocation)
+    }
+}
+
 @Suite struct Importers {
     @Test func recognisedFromKeys() {
         #expect(ModelSource(keys: validArrays().keys) == .format1)
@@ -55,12 +68,7 @@ func pyrtlnetArrays() -> [String: NDArray] {
 
     @Test func notebookErrors() {
         func expect(_ a: [String: NDArray], _ key: String, _ fragment: String, sourceLocation: SourceLocation = #_sourceLocation) {
-            do {
-                _ = try QuantizedModel(importing: a, file: "nb.npz")
-                Issue.record("no error", sourceLocation: sourceLocation)
-            } catch let e as ZynqError {
-                #expect(e.file == "nb.npz" && e.key == key && e.message.contains(fragment), "\(e)", sourceLocation: sourceLocation)
-            } catch { Issue.record("\(error)", sourceLocation: sourceLocation) }
+            expectImportError(a, file: "nb.npz", key: key, fragment, sourceLocation: sourceLocation)
         }
         var a = notebookArrays(); a["b1"] = scalar(0)
         expect(a, "b1", "unknown key")
@@ -113,12 +121,7 @@ func pyrtlnetArrays() -> [String: NDArray] {
 
     @Test func pyrtlnetErrors() {
         func expect(_ a: [String: NDArray], _ key: String, _ fragment: String, sourceLocation: SourceLocation = #_sourceLocation) {
-            do {
-                _ = try QuantizedModel(importing: a, file: "q.npz")
-                Issue.record("no error", sourceLocation: sourceLocation)
-            } catch let e as ZynqError {
-                #expect(e.file == "q.npz" && e.key == key && e.message.contains(fragment), "\(e)", sourceLocation: sourceLocation)
-            } catch { Issue.record("\(error)", sourceLocation: sourceLocation) }
+            expectImportError(a, file: "q.npz", key: key, fragment, sourceLocation: sourceLocation)
         }
         var a = pyrtlnetArrays(); a["layer0.weight.scale"] = f32s([4, 0.75])
         expect(a, "layer0.weight.scale", "no n in 0...31")

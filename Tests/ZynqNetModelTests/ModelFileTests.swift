@@ -113,6 +113,8 @@ func with(_ key: String, _ value: NDArray?) -> [String: NDArray] {
         for k in gap.keys where k.hasPrefix("layer1.") { gap[k] = nil }
         gap["layer2.kind"] = text("dense")
         expectError(gap, key: "layer1.kind", "no gaps")
+        // A huge index is a gap too (and no arithmetic on it may trap).
+        expectError(with("layer9223372036854775807.kind", text("dense")), key: "layer2.kind", "no gaps")
         var none = validArrays()
         for k in none.keys where k.hasPrefix("layer") { none[k] = nil }
         expectError(none, key: "layer0.kind", "no layers")
@@ -129,6 +131,7 @@ func with(_ key: String, _ value: NDArray?) -> [String: NDArray] {
     @Test func input() {
         expectError(with("input.shape", NDArray(shape: [2], storage: .float32([2, 3]))), key: "input.shape", "integer")
         expectError(with("input.shape", NDArray(shape: [1, 2], storage: .int64([2, 3]))), key: "input.shape", "(r,)")
+        expectError(with("input.shape", NDArray(shape: [0], storage: .int64([]))), key: "input.shape", "r >= 1")
         expectError(with("input.shape", NDArray(shape: [2], storage: .int64([0, 6]))), key: "input.shape", "positive")
         expectError(with("input.shape", NDArray(shape: [2], storage: .int64([-2, -3]))), key: "input.shape", "positive")
         expectError(with("input.shape", NDArray(shape: [1], storage: .int64([7]))), key: "layer0.weight", "has in = 6 columns, but input.shape [7] has 7 elements")

@@ -4,7 +4,7 @@ import Testing
 
 @Suite("NPZ")
 struct NPZTests {
-    static let archives = ["stored", "deflated", "odd_names", "empty"]
+    static let archives = ["stored", "deflated", "odd_names", "empty", "descriptors", "zip64"]
 
     @Test("reads what NumPy wrote", arguments: archives)
     func fixture(_ name: String) throws {
@@ -28,7 +28,7 @@ struct NPZTests {
 
     // MARK: corrupt and truncated archives
 
-    @Test("every truncated prefix throws", arguments: ["stored", "deflated", "odd_names"])
+    @Test("every truncated prefix throws", arguments: ["stored", "deflated", "odd_names", "descriptors", "zip64"])
     func truncatedPrefixes(_ name: String) throws {
         let file = try #require(Fixtures.manifest.npz[name]?.file)
         let bytes = try Fixtures.bytes(file)
@@ -40,7 +40,7 @@ struct NPZTests {
 
     /// Flips one bit at many positions: must throw or return, never crash. Changes to member data
     /// must be caught by the CRC (stored) or by inflate/CRC (deflated).
-    @Test("bit flips never crash", arguments: ["stored", "deflated"])
+    @Test("bit flips never crash", arguments: ["stored", "deflated", "zip64"])
     func bitFlips(_ name: String) throws {
         let file = try #require(Fixtures.manifest.npz[name]?.file)
         let bytes = try Fixtures.bytes(file)
@@ -114,6 +114,27 @@ struct NPZTests {
         #expect(e?.message.contains("local header at offset") == true)
     }
 
+    @Test func overlappingMembersAreRejected() throws {
+        // Duplicate the central directory entry of "big.npy": two members share one local header and
+        // data (the overlapping-entries zip bomb). The fixture has no archive comment.
+        var b = try Fixtures.bytes("npz/deflated.npz")
+        let (_, central) = try #require(Self.offsets(b, member: "big.npy"))
+        func u16(_ i: Int) -> Int { Int(b[i]) | Int(b[i + 1]) << 8 }
+        let entryLength = 46 + u16(central + 28) + u16(central + 30) + u16(central + 32)
+        let entry = Array(b[central ..< central + entryLength])
+        let eocd = b.count - 22
+        #expect(b[eocd] == 0x50 && b[eocd + 1] == 0x4B && b[eocd + 2] == 5 && b[eocd + 3] == 6)
+        b.insert(contentsOf: entry, at: eocd)
+        let e = eocd + entryLength
+        let n = u16(e + 10) + 1
+        b[e + 8] = UInt8(n & 0xFF); b[e + 9] = UInt8(n >> 8)
+        b[e + 10] = UInt8(n & 0xFF); b[e + 11] = UInt8(n >> 8)
+        let size = u16(e + 12) + entryLength
+        b[e + 12] = UInt8(size & 0xFF); b[e + 13] = UInt8(size >> 8)
+        let err = Fixtures.expectZynqError("overlap") { _ = try NPZ.read(bytes: b, name: "o.npz") }
+        #expect(err?.description == "o.npz: 'big': member overlaps 'big.npy': corrupt zip")
+    }
+
     @Test func declaredSizesAreSanityChecked() throws {
         let bytes = try Fixtures.bytes("npz/deflated.npz")
         let (_, central) = try #require(Self.offsets(bytes, member: "big.npy"))
@@ -141,6 +162,18 @@ struct NPZTests {
                 == "not a zip archive (no end of central directory record)")
         #expect(Fixtures.expectZynqError("missing") { _ = try NPZ.read(path: "/nonexistent/x.npz") }?.description
                 == "/nonexistent/x.npz: cannot open: No such file or directory")
+    }
+
+    @Test func fileLargerThanMemoryIsAnErrorNotAnOOM() throws {
+        let dir = try Fixtures.tempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let path = dir.appendingPathComponent("huge.npz").path
+        #expect(FileManager.default.createFile(atPath: path, contents: nil))
+        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
+        try handle.truncate(atOffset: UInt64(IOLimits.maxFileBytes) + 1)  // sparse: no disk used
+        try handle.close()
+        let e = Fixtures.expectZynqError("huge") { _ = try NPZ.read(path: path) }
+        #expect(e?.description == "\(path): file of \(IOLimits.maxFileBytes + 1) bytes is larger than this machine's memory (\(IOLimits.maxFileBytes) bytes)")
     }
 
     // MARK: writing

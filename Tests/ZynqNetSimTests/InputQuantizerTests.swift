@@ -67,6 +67,10 @@ import ZynqNetModel
         #expect(throws: ZynqError(key: "images", "images of shape [5] have 5 elements, but the model's input.shape [2, 3] has 6")) {
             try q.quantize(NDArray(shape: [2, 5], storage: .uint8(Array(repeating: 1, count: 10))))
         }
+        // A shape whose trailing product overflows Int is a mismatch, not a trap.
+        #expect(throws: ZynqError(key: "images", "images of shape [1099511627776, 1099511627776] have too many elements, but the model's input.shape [2, 3] has 6")) {
+            try q.quantize(NDArray(shape: [0, 1 << 40, 1 << 40], storage: .uint8([])))
+        }
         #expect(throws: ZynqError(key: "images", "dtype must be uint8, float32 or float64, got int16")) {
             try q.quantize(NDArray(shape: [1, 6], storage: .int16(Array(repeating: 1, count: 6))))
         }

@@ -52,6 +52,7 @@ import ZynqNetModel
 
     /// The 128-bit requantization step against Int128, on values that carry between the
     /// words, at every shift.
+    @available(macOS 15.0, iOS 18.0, *)  // Int128 (ReferenceSimulator)
     @Test func wideShiftMatchesInt128() {
         var g = SplitMix64(seed: 11)
         for round in 0..<20_000 {
@@ -72,6 +73,7 @@ import ZynqNetModel
 
     /// in > 65536: the dot product is cut into blocks summed in Int64; and the proof sends
     /// channels with Int32.max biases and M = 2^32 − 1 to the 128-bit path.
+    @available(macOS 15.0, iOS 18.0, *)  // Int128 (ReferenceSimulator)
     @Test func longRowsAndWidePaths() throws {
         var g = SplitMix64(seed: 3)
         let inF = 70_001

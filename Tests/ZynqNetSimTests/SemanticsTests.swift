@@ -15,6 +15,7 @@ func oneLayer(
 
 /// Runs `images` (codes, one array per image) through the reference and through the fast
 /// simulator on every kernel here; they must agree; returns the outputs per image.
+@available(macOS 15.0, iOS 18.0, *)  // Int128 (ReferenceSimulator)
 func outputs(_ model: QuantizedModel, _ images: [[Int32]]) throws -> [[Int32]] {
     let t = model.input.type
     let bytes = images.flatMap { $0.map { t == .int8 ? UInt8(bitPattern: Int8($0)) : UInt8($0) } }
@@ -28,6 +29,7 @@ func outputs(_ model: QuantizedModel, _ images: [[Int32]]) throws -> [[Int32]] {
 
 @Suite struct LayerSemantics {
     // acc = x (w = 1, zx = 0, no bias), M = 1: q is x / 2^s rounded. Expected values by hand.
+    @available(macOS 15.0, iOS 18.0, *)  // Int128 (ReferenceSimulator)
     @Test func exactHalvesWithShiftOne() throws {
         let xs: [Int32] = [3, -3, 5, -5, 1, -1, 4, -4]
         let floor = try outputs(oneLayer(weights: [1], inF: 1, m: [1], s: [1], rounding: .floor), xs.map { [$0] })
@@ -37,6 +39,7 @@ func outputs(_ model: QuantizedModel, _ images: [[Int32]]) throws -> [[Int32]] {
         #expect(halfUp.flatMap { $0 } == [2, -1, 3, -2, 1, 0, 2, -2])
     }
 
+    @available(macOS 15.0, iOS 18.0, *)  // Int128 (ReferenceSimulator)
     @Test func quartersWithShiftTwo() throws {
         let xs: [Int32] = [6, -6, 7, -7, -5, 5]
         let floor = try outputs(oneLayer(weights: [1], inF: 1, m: [1], s: [2], rounding: .floor), xs.map { [$0] })
@@ -46,6 +49,7 @@ func outputs(_ model: QuantizedModel, _ images: [[Int32]]) throws -> [[Int32]] {
         #expect(halfUp.flatMap { $0 } == [2, -1, 2, -2, -1, 1])
     }
 
+    @available(macOS 15.0, iOS 18.0, *)  // Int128 (ReferenceSimulator)
     @Test func shiftZeroIsTheProduct() throws {
         for rounding in Rounding.allCases {
             let y = try outputs(oneLayer(weights: [1], inF: 1, m: [7], s: [0], rounding: rounding), [[3], [-3], [18], [-19]])
@@ -54,6 +58,7 @@ func outputs(_ model: QuantizedModel, _ images: [[Int32]]) throws -> [[Int32]] {
     }
 
     // M = 2^32 − 1, s = 63: p/2^63 = acc/2^31 − acc/2^63.
+    @available(macOS 15.0, iOS 18.0, *)  // Int128 (ReferenceSimulator)
     @Test func largestMultiplierAndShift() throws {
         // acc = 2^31 − 1 + 2·127·255 = 2^31 + 64769: p/2^63 ≈ 1.00003 → floor 1, half_up 1.
         // acc = −2^31 − 2·128·255 = −(2^31 + 65280): p/2^63 ≈ −1.00003 → floor −2, half_up −1.
@@ -70,6 +75,7 @@ func outputs(_ model: QuantizedModel, _ images: [[Int32]]) throws -> [[Int32]] {
         }
     }
 
+    @available(macOS 15.0, iOS 18.0, *)  // Int128 (ReferenceSimulator)
     @Test func perTensorAndPerChannelMultipliers() throws {
         // w = [1, 2, −1], x = 40: acc = 40, 80, −40.
         let perTensor = oneLayer(weights: [1, 2, -1], inF: 1, m: [3], s: [2])
@@ -80,6 +86,7 @@ func outputs(_ model: QuantizedModel, _ images: [[Int32]]) throws -> [[Int32]] {
         #expect(try outputs(halfUp, [[41]]) == [[41, 62, -20]])  // 41, 3·82/4 = 61.5 → 62, −20.5 → −20
     }
 
+    @available(macOS 15.0, iOS 18.0, *)  // Int128 (ReferenceSimulator)
     @Test func reluWithNonZeroOutputZero() throws {
         // M = 1, s = 0: y = clamp(zy + acc).
         let int8 = oneLayer(weights: [1], inF: 1, m: [1], s: [0], relu: true, zy: 10)
@@ -93,6 +100,7 @@ func outputs(_ model: QuantizedModel, _ images: [[Int32]]) throws -> [[Int32]] {
         #expect(try outputs(negativeZero, [[-128], [-20], [30]]) == [[-100], [-100], [-70]])
     }
 
+    @available(macOS 15.0, iOS 18.0, *)  // Int128 (ReferenceSimulator)
     @Test func saturationAtBothEnds() throws {
         // acc = 8·x with in = 8, w = 1, x = ±125: ±1000.
         let w = [Int8](repeating: 1, count: 8)
@@ -105,6 +113,7 @@ func outputs(_ model: QuantizedModel, _ images: [[Int32]]) throws -> [[Int32]] {
         #expect(try outputs(bias, [[0]]) == [[255, 0]])
     }
 
+    @available(macOS 15.0, iOS 18.0, *)  // Int128 (ReferenceSimulator)
     @Test func argmaxTakesTheLowestIndexOnATie() throws {
         let model = oneLayer(weights: [3, 7, 7, 1], inF: 1, m: [1], s: [0])
         let inputs = try InputCodes(int8: [1, 0, -1], width: 1)
@@ -116,6 +125,7 @@ func outputs(_ model: QuantizedModel, _ images: [[Int32]]) throws -> [[Int32]] {
 
     /// Two layers 2 → 2 → 2 with non-zero zero points, for all 8 combinations of int8/uint8
     /// input, hidden and output. Expected values from the formula, computed here on Int.
+    @available(macOS 15.0, iOS 18.0, *)  // Int128 (ReferenceSimulator)
     @Test(arguments: [ActivationType.int8, .uint8], [ActivationType.int8, .uint8])
     func signednessInEveryPosition(input: ActivationType, hidden: ActivationType) throws {
         for output in [ActivationType.int8, .uint8] {

@@ -8,12 +8,23 @@ import Darwin
 
 /// Limits that protect the readers from files that declare absurd sizes.
 public enum IOLimits {
-    /// The most bytes any single decompressed stream (npz member, gzip file) may produce.
-    /// 8 GiB on 64-bit hosts; on 32-bit hosts whatever fits in `Int`.
-    public static let maxDecompressedBytes: Int = {
-        let eightGiB: UInt64 = 8 << 30
-        return UInt64(Int.max) < eightGiB ? Int.max : Int(eightGiB)
+    /// The most bytes a decompressed stream (gzip file; all members of an npz together) may
+    /// produce: 8 GiB, or this machine's physical memory if that is less.
+    public static let maxDecompressedBytes: Int = min(capped(8 << 30), physicalMemory)
+
+    /// The largest file the readers load: this machine's physical memory (files are read whole).
+    public static let maxFileBytes: Int = physicalMemory
+
+    /// Physical memory in bytes (Int.max if unknown), so that an absurd size is an error, not an OOM kill.
+    static let physicalMemory: Int = {
+        let pages = sysconf(Int32(_SC_PHYS_PAGES))
+        let pageSize = sysconf(Int32(_SC_PAGESIZE))
+        guard pages > 0, pageSize > 0 else { return Int.max }
+        let (bytes, overflow) = Int(pages).multipliedReportingOverflow(by: Int(pageSize))
+        return overflow ? Int.max : bytes
     }()
+
+    private static func capped(_ v: UInt64) -> Int { UInt64(Int.max) < v ? Int.max : Int(v) }
 }
 
 /// Raw file access with one-line errors naming the file.
@@ -37,8 +48,8 @@ enum FileBytes {
         guard (st.st_mode & S_IFMT) == S_IFREG else {
             throw ZynqError(file: path, "not a regular file")
         }
-        guard let size = Int(exactly: st.st_size), size >= 0 else {
-            throw ZynqError(file: path, "file of \(st.st_size) bytes is too large for this platform")
+        guard let size = Int(exactly: st.st_size), size >= 0, size <= IOLimits.maxFileBytes else {
+            throw ZynqError(file: path, "file of \(st.st_size) bytes is larger than this machine's memory (\(IOLimits.maxFileBytes) bytes)")
         }
         var bytes = [UInt8](repeating: 0, count: size)
         var filled = 0

@@ -29,8 +29,14 @@ extension ImageSet {
     /// The file type is recognised from its contents, not its name.
     public static func load(path: String, labels labelsPath: String? = nil) throws -> ImageSet {
         let bytes = try FileBytes.read(path: path)
-        var images: NDArray
-        var imagesKey: String?
+        let labelFile = try labelsPath.map { (bytes: try FileBytes.read(path: $0), name: $0) }
+        return try load(bytes: bytes, name: path, labels: labelFile)
+    }
+
+    /// `load(path:labels:)` on file contents already in memory; `name` and `labels.name` are used in errors.
+    public static func load(bytes: [UInt8], name path: String,
+                            labels labelFile: (bytes: [UInt8], name: String)? = nil) throws -> ImageSet {
+        let images: NDArray
         var labels: [Int]?
         var source = path
 
@@ -49,10 +55,9 @@ extension ImageSet {
                 throw ZynqError(file: path, "no images: expected one of 'images', 'x_test', 'test_images', 'x' (found \(present.isEmpty ? "no arrays" : present))")
             }
             images = found
-            imagesKey = key
             source = "\(path)['\(key)']"
             try checkImages(images, file: path, key: key)
-            if labelsPath == nil, let lkey = labelKeys.first(where: { byKey[$0] != nil }), let l = byKey[lkey] {
+            if labelFile == nil, let lkey = labelKeys.first(where: { byKey[$0] != nil }), let l = byKey[lkey] {
                 labels = try checkLabels(l, count: images.shape[0], file: path, key: lkey)
             }
         case .npy:
@@ -64,13 +69,12 @@ extension ImageSet {
         case .unknown:
             throw ZynqError(file: path, "not an image file: expected .npz, .npy or IDX (plain or gzip)")
         }
-        _ = imagesKey
 
-        if let labelsPath {
-            let lbytes = try FileBytes.read(path: labelsPath)
-            let isNPY = lbytes.withUnsafeBytes { NPY.hasMagic($0) }
-            let array = isNPY ? try NPY.decode(lbytes, name: labelsPath) : try IDX.decode(lbytes, name: labelsPath)
-            labels = try checkLabels(array, count: images.shape[0], file: labelsPath, key: nil)
+        if let labelFile {
+            let isNPY = labelFile.bytes.withUnsafeBytes { NPY.hasMagic($0) }
+            let array = isNPY ? try NPY.decode(labelFile.bytes, name: labelFile.name)
+                              : try IDX.decode(labelFile.bytes, name: labelFile.name)
+            labels = try checkLabels(array, count: images.shape[0], file: labelFile.name, key: nil)
         }
         return ImageSet(images: images, labels: labels, source: source)
     }

@@ -27,7 +27,9 @@ enum Inflate {
         defer { inflateEnd(&stream) }
 
         let hardLimit = min(limit, maxInflatedSize(compressed: input.count))
-        var capacity = max(0, min(sizeHint, hardLimit))
+        // The hint comes from the file: trust it only up to a modest multiple of the input, then grow.
+        let (trusted, o) = input.count.multipliedReportingOverflow(by: 16)
+        var capacity = max(0, min(sizeHint, hardLimit, max(1 << 26, o ? Int.max : trusted)))
         var out = [UInt8](repeating: 0, count: capacity)
         var produced = 0
         var consumed = 0

@@ -187,19 +187,40 @@ struct ZipReader {
             p += recordLength
         }
         members = list
+        try checkLayout(cdStart: start)
     }
 
-    /// Member names as UTF-8 (invalid bytes become U+FFFD; npz keys are ASCII in practice).
-    private static func decodeName(_ raw: UnsafeRawBufferPointer, utf8: Bool) -> String {
-        String(decoding: raw, as: UTF8.self)
+    /// Member data must not overlap (overlapping members are the classic zip bomb) nor run into
+    /// the central directory, and all members together must stay under the decompression limit.
+    private func checkLayout(cdStart: Int) throws(Failure) {
+        var spans: [(start: Int, end: Int, name: String)] = []
+        spans.reserveCapacity(members.count)
+        var total = 0
+        for m in members {
+            let (dataStart, _) = try localHeader(of: m)
+            spans.append((m.localHeaderOffset, dataStart + m.compressedSize, m.name))
+            let (t, o) = total.addingReportingOverflow(m.uncompressedSize)
+            guard !o, t <= IOLimits.maxDecompressedBytes else {
+                throw Failure("members declare more than \(IOLimits.maxDecompressedBytes) bytes in total", member: m.name)
+            }
+            total = t
+        }
+        spans.sort { $0.start < $1.start }
+        for i in spans.indices {
+            guard spans[i].end <= cdStart else {
+                throw Failure("member data runs into the central directory: corrupt zip", member: spans[i].name)
+            }
+            if i > 0 && spans[i].start < spans[i - 1].end {
+                throw Failure("member overlaps '\(spans[i - 1].name)': corrupt zip", member: spans[i].name)
+            }
+        }
     }
 
-    /// Calls `body` with the member's uncompressed bytes, after checking size and CRC-32.
-    func withContents<R>(of m: Member, limit: Int = IOLimits.maxDecompressedBytes,
-                         _ body: (UnsafeRawBufferPointer) throws -> R) throws -> R {
+    /// Checks a member's local header against the central directory; returns where its data
+    /// starts and the local flags.
+    private func localHeader(of m: Member) throws(Failure) -> (dataStart: Int, flags: UInt16) {
         let b = bytes
         func fail(_ message: String) -> Failure { Failure(message, member: m.name) }
-        guard m.flags & 0x0001 == 0 else { throw fail("encrypted members are not supported") }
         guard Self.has(b, m.localHeaderOffset, 30), Self.u32(b, m.localHeaderOffset) == Self.localSignature else {
             throw fail("local header at offset \(m.localHeaderOffset) is missing: truncated or corrupt zip")
         }
@@ -216,6 +237,21 @@ struct ZipReader {
         guard Self.has(b, dataStart, m.compressedSize) else {
             throw fail("member data (\(m.compressedSize) bytes at offset \(dataStart)) runs past the end of the file: truncated zip")
         }
+        return (dataStart, Self.u16(b, h + 6))
+    }
+
+    /// Member names as UTF-8 (invalid bytes become U+FFFD; npz keys are ASCII in practice).
+    private static func decodeName(_ raw: UnsafeRawBufferPointer, utf8: Bool) -> String {
+        String(decoding: raw, as: UTF8.self)
+    }
+
+    /// Calls `body` with the member's uncompressed bytes, after checking size and CRC-32.
+    func withContents<R>(of m: Member, limit: Int = IOLimits.maxDecompressedBytes,
+                         _ body: (UnsafeRawBufferPointer) throws -> R) throws -> R {
+        let b = bytes
+        func fail(_ message: String) -> Failure { Failure(message, member: m.name) }
+        guard m.flags & 0x0001 == 0 else { throw fail("encrypted members are not supported") }
+        let dataStart = try localHeader(of: m).dataStart
         let raw = UnsafeRawBufferPointer(rebasing: b[dataStart ..< dataStart + m.compressedSize])
         guard m.uncompressedSize <= limit else {
             throw fail("declared size of \(m.uncompressedSize) bytes exceeds the limit of \(limit) bytes")

@@ -1,0 +1,174 @@
+import ArgumentParser
+import Foundation
+import ZynqNetModel
+import ZynqNetSim
+import ZynqNetTrain
+
+struct DemoCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "demo",
+        abstract: "Show the whole product on the embedded default: the Fashion-MNIST example model on its test set.",
+        discussion: """
+        Takes the shipped example model (examples/fashion-mnist/model.npz; trained and saved there \
+        if missing), runs the 10,000 Fashion-MNIST test images (Debian's dataset-fashion-mnist, or \
+        ZYNQNET_FASHION_MNIST) on every backend that exists on this machine, checks that they agree \
+        bit for bit, and shows a few images with their predictions, the accuracy and the throughput.
+        """
+    )
+
+    @Option(name: .long, help: "The model (default: examples/fashion-mnist/model.npz, found from here or beside the executable).")
+    var model: String?
+
+    @Option(name: .long, help: "How many of the test images to run.")
+    var images: Int = 10_000
+
+    @Option(name: .long, help: "How many images to draw.")
+    var show: Int = 3
+
+    @Flag(name: .long, help: "Print one JSON object instead of the report.")
+    var json = false
+
+    func validate() throws {
+        guard images >= 1 else { throw ValidationError("--images must be at least 1, not \(images)") }
+        guard show >= 0 else { throw ValidationError("--show must be 0 or more, not \(show)") }
+    }
+
+    func run() throws {
+        let path = model ?? Demo.defaultModelPath()
+        let loaded = try TrainRecipes.fashionMNISTModel(at: path, progress: json ? nil : Demo.trainingProgress())
+        if loaded.trained != nil, !json {
+            Terminal.printErr("demo: trained the example model and saved it to \(path)")
+        }
+        let model = loaded.model
+        let testImages = try Datasets.fashionFilePair()
+        var set = try ImageSet.load(path: testImages.images, labels: testImages.labels)
+        var codes = try attribute(to: testImages.images) { try InputQuantizer(model: model).quantize(set.images, key: "images") }
+        if images < codes.count {
+            codes = try codes.prefix(images)
+            set.labels = set.labels.map { Array($0.prefix(images)) }
+        }
+
+        // Every backend that exists here runs the same images; all must agree bit for bit.
+        var outcomes: [Inference.Outcome] = []
+        for name in Backends.names {
+            let engine = try Backends.make(name, model: model)
+            outcomes.append(try Inference.run(engine: engine, codes: codes, batch: 1000, progress: !json))
+        }
+        let reference = outcomes[0]
+        let disagreeing = outcomes.filter { $0.sim != reference.sim }.map(\.backend)
+        let report = Inference.Report(result: reference, labels: set.labels)
+
+        if json {
+            var fields = [
+                "\"model\":\"\(jsonEscape(path))\"",
+                "\"images\":\(report.images)",
+                "\"correct\":\(report.correct.map(String.init) ?? "null")",
+                "\"accuracy\":\(report.accuracy.map { jsonNumber($0) } ?? "null")",
+            ]
+            let backends = outcomes.map {
+                "{\"backend\":\"\($0.backend)\",\"seconds\":\(jsonNumber($0.seconds)),\"images_per_second\":\(jsonNumber(Double($0.sim.count) / max($0.seconds, 1e-9)))}"
+            }
+            fields.append("\"backends\":[\(backends.joined(separator: ","))]")
+            fields.append("\"bit_exact\":\(disagreeing.isEmpty)")
+            print("{" + fields.joined(separator: ",") + "}")
+        } else {
+            print("zynqnet demo: \(model.layers.count)-layer MLP \(([model.inputCount] + model.layers.map(\.outFeatures)).map(String.init).joined(separator: "-")) from \(path)")
+            print("on \(report.images) Fashion-MNIST test images\n")
+            if show > 0 {
+                Demo.show(codes: codes, result: reference.sim, model: model, labels: set.labels, count: show)
+            }
+            report.printText(classes: model.outputCount)
+            for o in outcomes.dropFirst() {
+                print(String(format: "           %.0f images/s on %@", Double(o.sim.count) / max(o.seconds, 1e-9), o.backend))
+            }
+            if outcomes.count > 1 {
+                print(disagreeing.isEmpty
+                      ? "backends   \(outcomes.map(\.backend).joined(separator: ", ")) agree bit for bit on every output"
+                      : "backends   DISAGREE: \(disagreeing.joined(separator: ", ")) differ from \(reference.backend)")
+            }
+        }
+        if !disagreeing.isEmpty {
+            throw ZynqError(key: "--backend", "\(disagreeing.joined(separator: ", ")) disagree with \(reference.backend)")
+        }
+    }
+}
+
+enum Demo {
+    /// `examples/fashion-mnist/model.npz` in the working directory or above the executable
+    /// (so `.build/release/zynqnet demo` finds the repository's copy); else the working directory's.
+    static func defaultModelPath() -> String {
+        let relative = "examples/fashion-mnist/model.npz"
+        let fm = FileManager.default
+        if fm.fileExists(atPath: relative) { return relative }
+        var dir = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
+        for _ in 0..<6 {
+            let candidate = dir.appendingPathComponent(relative).path
+            if fm.fileExists(atPath: candidate) { return candidate }
+            dir = dir.deletingLastPathComponent()
+        }
+        return relative
+    }
+
+    static func trainingProgress() -> (@Sendable (TrainProgress) -> Void) {
+        { p in
+            if case .epoch(let e) = p {
+                Terminal.printErr(String(format: "demo: training epoch %d: loss %.4f, accuracy %.2f%% (%.1f s)",
+                                         e.epoch, e.trainLoss, 100 * e.trainAccuracy, e.seconds))
+            }
+        }
+    }
+
+    static func show(codes: InputCodes, result: SimResult, model: QuantizedModel, labels: [Int]?, count: Int) {
+        let names = Datasets.fashionMNISTClasses
+        let last = model.layers[model.layers.count - 1]
+        for i in 0..<min(count, codes.count) {
+            let grey = (0..<codes.width).map { k -> UInt8 in
+                let c = codes.code(i, k)
+                return UInt8(clamping: codes.type == .int8 ? c + 128 : c)
+            }
+            let predicted = result.predictions[i]
+            let expected = labels.flatMap { i < $0.count ? $0[i] : nil }
+            let verdict = expected.map { $0 == predicted ? "✓" : "✗ (is \(names[safe: $0] ?? String($0)))" } ?? ""
+            print("image \(i): \(names[safe: predicted] ?? String(predicted)) \(verdict)")
+            print(Terminal.picture(grey: grey, rows: 28, cols: 28).joined(separator: "\n"))
+            let scores = Array(result.output(i))
+            print(Terminal.barChart(scores: scores, low: last.outputType.min, high: max(scores.max() ?? 1, last.outputType.min + 1),
+                                    predicted: predicted, expected: expected, names: names).joined(separator: "\n"))
+            print("")
+        }
+    }
+}
+
+extension Array {
+    subscript(safe i: Int) -> Element? { i >= 0 && i < count ? self[i] : nil }
+}
+
+extension Datasets {
+    /// The Fashion-MNIST test images and labels files.
+    static func fashionFilePair() throws -> (images: String, labels: String) {
+        func find(_ stem: String) throws -> String {
+            let dir = fashionMNISTDirectory
+            for name in [stem + ".gz", stem] {
+                let p = (dir as NSString).appendingPathComponent(name)
+                if FileManager.default.fileExists(atPath: p) { return p }
+            }
+            throw ZynqError(file: (dir as NSString).appendingPathComponent(stem + ".gz"),
+                            "not found: install the Debian package dataset-fashion-mnist (scripts/install-deps.sh) or set ZYNQNET_FASHION_MNIST")
+        }
+        return (try find("t10k-images-idx3-ubyte"), try find("t10k-labels-idx1-ubyte"))
+    }
+}
+
+func jsonEscape(_ s: String) -> String {
+    var out = ""
+    for c in s.unicodeScalars {
+        switch c {
+        case "\"": out += "\\\""
+        case "\\": out += "\\\\"
+        case "\n": out += "\\n"
+        default:
+            if c.value < 0x20 { out += String(format: "\\u%04x", c.value) } else { out.unicodeScalars.append(c) }
+        }
+    }
+    return out
+}

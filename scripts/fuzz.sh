@@ -1,0 +1,65 @@
+#!/usr/bin/env bash
+# Fuzz the .npy/.npz/IDX parsers with libFuzzer + AddressSanitizer for a bounded time.
+#
+#   scripts/fuzz.sh [SECONDS]      (default 60)
+#
+# Builds .fuzz/fuzz-parsers from Fuzz/FuzzParsers.swift and the reader sources of ZynqNetModel
+# (compiled directly with swiftc -sanitize=fuzzer,address; the npz writer, which needs
+# ZIPFoundation, is left out), seeds a corpus with tests-fixtures/ and the kept regressions, and
+# runs it. A crash leaves its input in .fuzz/crashes/ and makes this script exit 1: fix the bug and
+# copy the input into Tests/ZynqNetModelTests/FuzzRegressions/ (the FuzzRegressions test replays it).
+set -euo pipefail
+SECONDS_TOTAL="${1:-60}"
+ROOT="$(cd "$(dirname "$0")/.." && pwd)"
+OUT="$ROOT/.fuzz"
+mkdir -p "$OUT/corpus" "$OUT/crashes"
+
+SOURCES=(
+    "$ROOT/Fuzz/FuzzParsers.swift"
+    "$ROOT/Sources/ZynqNetModel/NDArray.swift"
+    "$ROOT/Sources/ZynqNetModel/ZynqError.swift"
+)
+for f in "$ROOT"/Sources/ZynqNetModel/IO/*.swift; do
+    case "$(basename "$f")" in
+        NPZWriter.swift) ;;  # needs ZIPFoundation/Foundation; not a parser
+        *) SOURCES+=("$f") ;;
+    esac
+done
+
+BIN="$OUT/fuzz-parsers"
+STAMP="$OUT/.build-stamp"
+NEWEST="$(ls -t "${SOURCES[@]}" "$0" | head -1)"
+if [[ ! -x "$BIN" || "$NEWEST" -nt "$BIN" ]]; then
+    echo "fuzz: building $BIN" >&2
+    # (gold warns about every ASan helper symbol it cannot export; those lines are noise)
+    swiftc -sanitize=fuzzer,address -parse-as-library -O -g \
+        -module-name ZynqNetModel \
+        -I "$ROOT/Sources/CZlibIO" \
+        "${SOURCES[@]}" -o "$BIN.tmp" 2> >(grep -v "warning: Cannot export local symbol" >&2)
+    mv "$BIN.tmp" "$BIN"
+fi
+
+# Seeds: every fixture and every kept regression input.
+SEEDS="$OUT/seeds"
+rm -rf "$SEEDS"
+mkdir -p "$SEEDS"
+find "$ROOT/tests-fixtures" -type f \( -name '*.npy' -o -name '*.npz' -o -name '*.idx' -o -name '*.gz' \) \
+    -exec cp {} "$SEEDS/" \;
+if compgen -G "$ROOT/Tests/ZynqNetModelTests/FuzzRegressions/*" > /dev/null; then
+    cp "$ROOT"/Tests/ZynqNetModelTests/FuzzRegressions/* "$SEEDS/"
+fi
+
+# A Swift trap must reach libFuzzer as a plain deadly signal; Swift's own crash handler would read
+# the dying process's memory and be reported by ASan as a bogus heap overflow instead.
+export SWIFT_BACKTRACE=enable=no
+echo "fuzz: running for ${SECONDS_TOTAL}s" >&2
+set +e
+"$BIN" -max_total_time="$SECONDS_TOTAL" -max_len=16384 -rss_limit_mb=2048 -timeout=10 \
+    -print_final_stats=1 -artifact_prefix="$OUT/crashes/" "$OUT/corpus" "$SEEDS"
+status=$?
+set -e
+if [[ $status -ne 0 ]]; then
+    echo "fuzz: FAILED (exit $status); inputs in $OUT/crashes/" >&2
+    exit 1
+fi
+echo "fuzz: no crash in ${SECONDS_TOTAL}s" >&2
