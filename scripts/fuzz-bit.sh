@@ -39,6 +39,9 @@ if compgen -G "$ROOT/Tests/ZynqNetBitTests/FuzzRegressions/*" > /dev/null; then
     cp "$ROOT"/Tests/ZynqNetBitTests/FuzzRegressions/* "$SEEDS/"
 fi
 
+# A Swift trap must reach libFuzzer as a plain deadly signal (Swift's own crash handler would
+# otherwise hang or be reported by ASan as a bogus heap overflow).
+export SWIFT_BACKTRACE=enable=no
 echo "fuzz-bit: running for ${SECONDS_TOTAL}s" >&2
 set +e
 ASAN_OPTIONS="${ASAN_OPTIONS:-symbolize=0}" "$BIN" -max_total_time="$SECONDS_TOTAL" -max_len=4096 \
