@@ -16,16 +16,16 @@ OUT="$ROOT/.fuzz/bit"
 mkdir -p "$OUT/corpus" "$ROOT/.fuzz/crashes-bit"
 
 SOURCES=("$ROOT/Fuzz/FuzzBit.swift" "$ROOT"/Sources/ZynqNetBit/*.swift)
-MODEL_SRC="$ROOT/Sources/ZynqNetModel/ZynqError.swift"
+MODEL_SRC=("$ROOT/Sources/ZynqNetModel/ZynqError.swift" "$ROOT/Sources/ZynqNetModel/IO/FileBytes.swift")
 BIN="$OUT/fuzz-bit"
-NEWEST="$(ls -t "${SOURCES[@]}" "$MODEL_SRC" "$0" | head -1)"
+NEWEST="$(ls -t "${SOURCES[@]}" "${MODEL_SRC[@]}" "$0" | head -1)"
 if [[ ! -x "$BIN" || "$NEWEST" -nt "$BIN" ]]; then
     echo "fuzz-bit: building $BIN" >&2
     rm -rf "$OUT/mod"
     mkdir -p "$OUT/mod"
     (cd "$OUT/mod" &&
         swiftc -sanitize=fuzzer,address -parse-as-library -O -g -module-name ZynqNetModel \
-            -emit-module -emit-library -static "$MODEL_SRC" -o libZynqNetModel.a)
+            -emit-module -emit-library -static "${MODEL_SRC[@]}" -o libZynqNetModel.a)
     swiftc -sanitize=fuzzer,address -parse-as-library -O -g -module-name ZynqNetBit \
         -I "$OUT/mod" -L "$OUT/mod" -lZynqNetModel \
         "${SOURCES[@]}" -o "$BIN"

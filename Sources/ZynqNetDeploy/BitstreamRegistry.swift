@@ -31,7 +31,7 @@ public struct BitstreamRegistry: Sendable, Equatable {
         public var json: JSONText {
             .object([
                 ("board", .string(board)), ("part", .string(part)),
-                ("topology_hash", .string(hex64(topologyHash))), ("fclk_mhz", .double(fclkMHz)),
+                ("topology_hash", .string(HexU64.format(topologyHash))), ("fclk_mhz", .double(fclkMHz)),
                 ("sha256", .string(sha256)), ("file", .string(file)), ("hwh", .optional(hwh)),
                 ("build_manifest", .string(buildManifest)), ("design", .string(design)), ("date", .string(date)),
             ])
@@ -51,7 +51,7 @@ public struct BitstreamRegistry: Sendable, Equatable {
     public static func load(dir: String) throws -> BitstreamRegistry {
         let path = dir + "/" + fileName
         guard HostFiles.exists(path) else { return BitstreamRegistry() }
-        let bytes = try HostFiles.read(path: path)
+        let bytes = try FileBytes.read(path: path)
         let root: Any
         do { root = try JSONSerialization.jsonObject(with: Data(bytes)) } catch {
             throw ZynqError(file: path, "not valid JSON: \(error.localizedDescription)")
@@ -63,30 +63,23 @@ public struct BitstreamRegistry: Sendable, Equatable {
         }
         var entries: [Entry] = []
         for (i, e) in list.enumerated() {
-            func key(_ k: String) -> String { "bitstreams[\(i)].\(k)" }
-            func string(_ k: String) throws -> String {
-                guard let s = e[k] as? String, !s.isEmpty else { throw ZynqError(file: path, key: key(k), "must be a non-empty string") }
-                return s
-            }
+            let f = JSONFields(e, file: path, prefix: "bitstreams[\(i)]")
             func fileName(_ k: String) throws -> String {
-                let s = try string(k)
-                guard !s.contains("/"), s != ".", s != ".." else { throw ZynqError(file: path, key: key(k), "'\(s)' must be a file name inside \(dir)") }
+                let s = try f.string(k)
+                guard !s.contains("/"), s != ".", s != ".." else { throw f.error(k, "'\(s)' must be a file name inside \(dir)") }
                 return s
             }
-            let hashText = try string("topology_hash")
-            guard let hash = parseHex64(hashText) else { throw ZynqError(file: path, key: key("topology_hash"), "'\(hashText)' is not a 0x… 64-bit hex number") }
-            guard let fclk = e["fclk_mhz"] as? Double, fclk > 0, fclk.isFinite else {
-                throw ZynqError(file: path, key: key("fclk_mhz"), "must be a positive number")
-            }
-            let sha = try string("sha256")
+            let hashText = try f.string("topology_hash")
+            guard let hash = HexU64.parse(hashText) else { throw f.error("topology_hash", "'\(hashText)' is not a 0x… 64-bit hex number") }
+            let sha = try f.string("sha256")
             guard sha.count == 64, sha.allSatisfy({ $0.isHexDigit && !$0.isUppercase }) else {
-                throw ZynqError(file: path, key: key("sha256"), "must be 64 lower-case hex digits")
+                throw f.error("sha256", "must be 64 lower-case hex digits")
             }
-            var hwh: String?
-            if let v = e["hwh"], !(v is NSNull) { hwh = try fileName("hwh") }
-            entries.append(Entry(board: try string("board"), part: try string("part"), topologyHash: hash, fclkMHz: fclk,
-                                 sha256: sha, file: try fileName("file"), hwh: hwh, buildManifest: try fileName("build_manifest"),
-                                 design: (e["design"] as? String) ?? "", date: (e["date"] as? String) ?? ""))
+            entries.append(Entry(board: try f.string("board"), part: try f.string("part"), topologyHash: hash,
+                                 fclkMHz: try f.positiveNumber("fclk_mhz"), sha256: sha, file: try fileName("file"),
+                                 hwh: try f.optionalString("hwh") == nil ? nil : try fileName("hwh"),
+                                 buildManifest: try fileName("build_manifest"),
+                                 design: try f.optionalString("design") ?? "", date: try f.optionalString("date") ?? ""))
         }
         return BitstreamRegistry(entries: entries)
     }
@@ -97,7 +90,7 @@ public struct BitstreamRegistry: Sendable, Equatable {
     /// Returns the new entry, or the existing one when the same bitstream is already registered.
     @discardableResult
     public static func add(bitPath: String, manifestPath: String, dir: String, catalog: BoardCatalog = .builtIn) throws -> (entry: Entry, added: Bool) {
-        let bitBytes = try HostFiles.read(path: bitPath)
+        let bitBytes = try FileBytes.read(path: bitPath)
         let bit = try BitFile.parse(bitBytes, file: bitPath)
         let manifest = try Manifest.load(file: manifestPath)
         guard let board = catalog.board(named: manifest.board) else {
@@ -111,25 +104,25 @@ public struct BitstreamRegistry: Sendable, Equatable {
         var registry = try load(dir: dir)
         if let existing = registry.entries.first(where: { $0.sha256 == sha }) { return (existing, false) }
 
-        let stem = "\(board.name)-\(String(hex64(manifest.topologyHash.value).dropFirst(2)).lowercased())-\(sha.prefix(8))"
+        let stem = "\(board.name)-\(String(HexU64.format(manifest.topologyHash.value).dropFirst(2)).lowercased())-\(sha.prefix(8))"
         var entry = Entry(board: board.name, part: manifest.part, topologyHash: manifest.topologyHash.value, fclkMHz: manifest.fclkMHz,
                           sha256: sha, file: stem + ".bit", hwh: nil, buildManifest: stem + ".manifest.json",
                           design: bit.design, date: bit.date + " " + bit.time)
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         var written: [String] = []
         do {
-            try HostFiles.writeAtomically(bitBytes, to: dir + "/" + entry.file)
+            try FileBytes.write(bitBytes, to: dir + "/" + entry.file)
             written.append(dir + "/" + entry.file)
             let hwhSource = PathText.join(PathText.parent(bitPath), PathText.stem(bitPath) + ".hwh")
             if HostFiles.exists(hwhSource) {
                 entry.hwh = stem + ".hwh"
-                try HostFiles.writeAtomically(try HostFiles.read(path: hwhSource), to: dir + "/" + stem + ".hwh")
+                try FileBytes.write(try FileBytes.read(path: hwhSource), to: dir + "/" + stem + ".hwh")
                 written.append(dir + "/" + stem + ".hwh")
             }
-            try HostFiles.writeAtomically(try HostFiles.read(path: manifestPath), to: dir + "/" + entry.buildManifest)
+            try FileBytes.write(try FileBytes.read(path: manifestPath), to: dir + "/" + entry.buildManifest)
             written.append(dir + "/" + entry.buildManifest)
             registry.entries.append(entry)
-            try HostFiles.writeAtomically(Array((registry.json.render(pretty: true) + "\n").utf8), to: dir + "/" + fileName)
+            try FileBytes.write(Array((registry.json.render(pretty: true) + "\n").utf8), to: dir + "/" + fileName)
         } catch {
             for f in written { try? FileManager.default.removeItem(atPath: f) }
             throw error
@@ -165,12 +158,4 @@ public enum TopologyMatch {
     }
 }
 
-public func hex64(_ v: UInt64) -> String {
-    let s = String(v, radix: 16, uppercase: true)
-    return "0x" + String(repeating: "0", count: max(0, 16 - s.count)) + s
-}
 
-func parseHex64(_ s: String) -> UInt64? {
-    guard s.hasPrefix("0x") || s.hasPrefix("0X"), s.count > 2, s.count <= 18 else { return nil }
-    return UInt64(s.dropFirst(2), radix: 16)
-}

@@ -29,7 +29,7 @@ public struct DeployBundle: Sendable {
             .object([
                 ("schema_version", .int(1)), ("board", .string(board)), ("part", .string(part)),
                 ("bitstream", .string(bitstream)), ("bitstream_sha256", .string(bitstreamSHA256)),
-                ("topology_hash", .string(hex64(topologyHash))), ("mult_bits", multBits.map { .int(Int64($0)) } ?? .null),
+                ("topology_hash", .string(HexU64.format(topologyHash))), ("mult_bits", multBits.map { .int(Int64($0)) } ?? .null),
                 ("model", .optional(model)),
                 ("selftest", model == nil || selftestCount == 0 ? .null : .object([
                     ("images", .string(DeployBundle.selftestImages)), ("expected", .string(DeployBundle.selftestExpected)),
@@ -59,7 +59,7 @@ public struct DeployBundle: Sendable {
         guard !HostFiles.exists(dir) else {
             throw ZynqError(file: dir, "already exists; remove it or choose another -o/--output")
         }
-        let bitBytes = try HostFiles.read(path: bitPath)
+        let bitBytes = try FileBytes.read(path: bitPath)
         let bit = try BitFile.parse(bitBytes, file: bitPath)
         let manifest = try Manifest.load(file: manifestPath)
         try check(bit: bit, bitPath: bitPath, manifest: manifest, manifestPath: manifestPath, board: board)
@@ -71,13 +71,13 @@ public struct DeployBundle: Sendable {
         let fm = FileManager.default
         do {
             try fm.createDirectory(atPath: tmp + "/selftest", withIntermediateDirectories: true)
-            try HostFiles.writeAtomically(bitBytes, to: tmp + "/" + manifest.files.bitstream)
+            try FileBytes.write(bitBytes, to: tmp + "/" + manifest.files.bitstream)
             let hwhCandidates = [PathText.join(PathText.parent(manifestPath), manifest.files.hwh),
                                  PathText.join(PathText.parent(bitPath), PathText.stem(bitPath) + ".hwh")]
             if let hwh = hwhCandidates.first(where: { HostFiles.exists($0) }) {
-                try HostFiles.writeAtomically(try HostFiles.read(path: hwh), to: tmp + "/" + manifest.files.hwh)
+                try FileBytes.write(try FileBytes.read(path: hwh), to: tmp + "/" + manifest.files.hwh)
             }
-            try HostFiles.writeAtomically(try HostFiles.read(path: manifestPath), to: tmp + "/manifest.json")
+            try FileBytes.write(try FileBytes.read(path: manifestPath), to: tmp + "/manifest.json")
             var count = 0
             if let model {
                 try model.save(to: tmp + "/" + modelFile)
@@ -92,7 +92,7 @@ public struct DeployBundle: Sendable {
             let info = Info(board: board.name, part: manifest.part, bitstream: manifest.files.bitstream, bitstreamSHA256: SHA256.hex(bitBytes),
                             topologyHash: manifest.topologyHash.value, multBits: multBits, model: model == nil ? nil : modelFile,
                             selftestCount: count)
-            try HostFiles.writeAtomically(Array((info.json.render(pretty: true) + "\n").utf8), to: tmp + "/" + infoFile)
+            try FileBytes.write(Array((info.json.render(pretty: true) + "\n").utf8), to: tmp + "/" + infoFile)
             guard rename(tmp, dir) == 0 else {
                 throw ZynqError(file: dir, "cannot create the bundle directory: \(String(cString: strerror(errno)))")
             }
@@ -109,14 +109,14 @@ public struct DeployBundle: Sendable {
         let manifestPath = dir + "/manifest.json"
         let manifest = try Manifest.load(file: manifestPath)
         let bitPath = dir + "/" + manifest.files.bitstream
-        let bitBytes = try HostFiles.read(path: bitPath)
+        let bitBytes = try FileBytes.read(path: bitPath)
         let bit = try BitFile.parse(bitBytes, file: bitPath)
         try check(bit: bit, bitPath: bitPath, manifest: manifest, manifestPath: manifestPath, board: board)
         var info = Info(board: board.name, part: manifest.part, bitstream: manifest.files.bitstream, bitstreamSHA256: SHA256.hex(bitBytes),
                         topologyHash: manifest.topologyHash.value, multBits: nil, model: nil, selftestCount: 0)
         let infoPath = dir + "/" + infoFile
         if HostFiles.exists(infoPath) {
-            let obj = try JSONSerialization.jsonObject(with: Data(try HostFiles.read(path: infoPath))) as? [String: Any]
+            let obj = try JSONSerialization.jsonObject(with: Data(try FileBytes.read(path: infoPath))) as? [String: Any]
             guard let obj, obj["schema_version"] as? Int == 1 else { throw ZynqError(file: infoPath, key: "schema_version", "must be 1") }
             if let sha = obj["bitstream_sha256"] as? String, sha != info.bitstreamSHA256 {
                 throw ZynqError(file: infoPath, key: "bitstream_sha256", "does not match \(bitPath) (the bitstream was replaced)")
@@ -149,9 +149,9 @@ public struct DeployBundle: Sendable {
     /// The model must have the design's topology; returns the multiplier width that matches.
     static func checkTopology(model: QuantizedModel, manifest: Manifest, manifestPath: String) throws -> Int {
         guard let k = TopologyMatch.multBits(model, hash: manifest.topologyHash.value) else {
-            let mine = TopologyMatch.hashes(model).first.map { hex64($0.hash) } ?? "?"
+            let mine = TopologyMatch.hashes(model).first.map { HexU64.format($0.hash) } ?? "?"
             throw ZynqError(file: manifestPath, key: "topology_hash",
-                            "the design's topology \(hex64(manifest.topologyHash.value)) is not the model's (\(mine) with 32-bit multipliers): the bitstream was built for another network")
+                            "the design's topology \(HexU64.format(manifest.topologyHash.value)) is not the model's (\(mine) with 32-bit multipliers): the bitstream was built for another network")
         }
         return k
     }

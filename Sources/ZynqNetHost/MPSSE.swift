@@ -1,3 +1,4 @@
+import ZynqNetBit
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -108,7 +109,7 @@ public final class MPSSE {
         append([0xAA, 0xAB])
         let answer = try read(count: 4)
         guard answer == [0xFA, 0xAA, 0xFA, 0xAB] else {
-            throw USBError.failed("FTDI MPSSE is out of sync: sent bad commands AA AB, expected FA AA FA AB, got " + answer.map { hexByte($0) }.joined(separator: " "))
+            throw USBError.failed("FTDI MPSSE is out of sync: sent bad commands AA AB, expected FA AA FA AB, got " + answer.map { Hex.upper($0, digits: 2) }.joined(separator: " "))
         }
     }
 
@@ -182,10 +183,6 @@ public final class MPSSE {
     }
 }
 
-func hexByte(_ b: UInt8) -> String {
-    let s = String(b, radix: 16, uppercase: true)
-    return s.count == 1 ? "0" + s : s
-}
 
 func monotonicSeconds() -> Double {
     var ts = timespec()

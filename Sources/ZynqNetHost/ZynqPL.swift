@@ -79,7 +79,7 @@ public final class ZynqPL {
             throw JTAGError.chain("second TAP is not a Zynq-7000 PL: \(found)")
         }
         guard plDevice == device else {
-            throw JTAGError.chain("the board's PL is xc\(plDevice) (IDCODE 0x\(hex8(ids[1]))), not xc\(device)")
+            throw JTAGError.chain("the board's PL is xc\(plDevice) (IDCODE 0x\(Hex.upper(ids[1], digits: 8))), not xc\(device)")
         }
     }
 
@@ -125,7 +125,7 @@ public final class ZynqPL {
         let summary = ConfigPackets.summarize(bit.payload)
         if let id = summary.idcode, id & 0x0FFF_FFFF != device.idcode & 0x0FFF_FFFF {
             let bitDevice = BitPart.zynqDevice(idcode: id).map { "xc" + $0 } ?? "an unknown device"
-            throw JTAGError.program("the bitstream is for \(bitDevice) (IDCODE 0x\(hex8(id))) but the PL is \(device.name) (0x\(hex8(device.idcode))); nothing was programmed")
+            throw JTAGError.program("the bitstream is for \(bitDevice) (IDCODE 0x\(Hex.upper(id, digits: 8))) but the PL is \(device.name) (0x\(Hex.upper(device.idcode, digits: 8))); nothing was programmed")
         }
         // 1–2: Test-Logic-Reset, JPROGRAM.
         jtag.reset()

@@ -1,5 +1,6 @@
 import ArgumentParser
 import ZynqNetDeploy
+import ZynqNetVivado
 
 struct BitstreamsAddCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -30,7 +31,7 @@ struct BitstreamsAddCommand: ParsableCommand {
         if json {
             print(entry.json.render(pretty: true))
         } else {
-            print((added ? "registered " : "already registered as ") + "\(dir)/\(entry.file): \(entry.board), \(entry.part), topology \(hex64(entry.topologyHash)), FCLK \(entry.fclkMHz) MHz")
+            print((added ? "registered " : "already registered as ") + "\(dir)/\(entry.file): \(entry.board), \(entry.part), topology \(HexU64.format(entry.topologyHash)), FCLK \(entry.fclkMHz) MHz")
         }
     }
 }

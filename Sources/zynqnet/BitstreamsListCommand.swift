@@ -1,6 +1,7 @@
 import ArgumentParser
 import ZynqNetBit
 import ZynqNetDeploy
+import ZynqNetVivado
 
 struct BitstreamsListCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -25,7 +26,7 @@ struct BitstreamsListCommand: ParsableCommand {
             return
         }
         for e in r.entries {
-            print("\(e.file)  \(e.board)  \(e.part)  topology \(hex64(e.topologyHash))  FCLK \(e.fclkMHz) MHz  \(e.design) \(e.date)  sha256 \(e.sha256.prefix(16))…")
+            print("\(e.file)  \(e.board)  \(e.part)  topology \(HexU64.format(e.topologyHash))  FCLK \(e.fclkMHz) MHz  \(e.design) \(e.date)  sha256 \(e.sha256.prefix(16))…")
         }
     }
 }

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import ZynqNetBit
 import ZynqNetDeploy
+import ZynqNetVivado
 import ZynqNetHost
 import ZynqNetModel
 
@@ -137,14 +138,14 @@ struct DeployCommand: ParsableCommand {
             ("origin", .string(source.origin)),
             ("part", .string(source.bit.vivadoPart)),
             ("design", .string(source.bit.design)),
-            ("topology_hash", source.manifest.map { .string(hex64($0.topologyHash.value)) } ?? .null),
+            ("topology_hash", source.manifest.map { .string(HexU64.format($0.topologyHash.value)) } ?? .null),
             ("model", .optional(model)),
             ("dry_run", .bool(dryRun)),
         ]
         func say(_ s: String) { if !json { print(s) } }
         say("bitstream: \(source.origin) (\(source.bit.vivadoPart), design \(source.bit.design), \(source.bit.length) bytes): part matches \(profile.displayName)")
         if let m = source.manifest, let k = source.multBits {
-            say("topology: \(hex64(m.topologyHash.value)) matches the model (\(k)-bit multipliers)")
+            say("topology: \(HexU64.format(m.topologyHash.value)) matches the model (\(k)-bit multipliers)")
         }
 
         switch target {
@@ -204,7 +205,7 @@ struct DeployCommand: ParsableCommand {
         bar.finish()
         say(String(format: "programmed %u bytes in %.2f s (%.2f Mbit/s at TCK %.1f MHz); DONE is high",
                    UInt32(truncatingIfNeeded: r.payloadBytes), r.seconds, r.bitsPerSecond / 1e6, Double(r.tckHz) / 1e6))
-        report += [("via", .string("jtag")), ("chain", .array(session.chain.devices.map { .string("0x" + hex8($0.idcode)) })),
+        report += [("via", .string("jtag")), ("chain", .array(session.chain.devices.map { .string("0x" + Hex.upper($0.idcode, digits: 8)) })),
                    ("bytes", .uint(r.payloadBytes)), ("seconds", .double(r.seconds)), ("bits_per_second", .double(r.bitsPerSecond)),
                    ("tck_hz", .uint(UInt64(r.tckHz))), ("done", .bool(r.status.done))]
     }
