@@ -182,7 +182,7 @@ struct DeployCommand: ParsableCommand {
             selector.bus = loc.bus
             selector.ports = loc.ports
         }
-        Terminal.printErr("JTAG: \(profile.boot_modeText); the PL is configured over the USB JTAG cable (interface A).")
+        Terminal.printErr("JTAG: \(profile.bootModeSentence); the PL is configured over the USB JTAG cable (interface A).")
         if source.model != nil {
             Terminal.printErr("note: JTAG configures only the PL; in JTAG boot mode the PS runs no Linux, so the model is not loaded (use --via ssh for that).")
         }
@@ -211,14 +211,12 @@ struct DeployCommand: ParsableCommand {
     }
 
     func deploySSH(_ profile: BoardProfile, _ source: DeploySource, _ t: SSHTarget, _ report: inout [(String, JSONText)], _ say: (String) -> Void) throws {
-        let fm = FileManager.default
-        var scratch: String?
-        defer { if let scratch { try? fm.removeItem(atPath: scratch) } }
+        // Scratch space for a bundle made without -o; removed when the deploy ends.
         let work = NSTemporaryDirectory() + "zynqnet-deploy-\(UUID().uuidString)"
-        try fm.createDirectory(atPath: work, withIntermediateDirectories: true)
-        scratch = work
+        try FileManager.default.createDirectory(atPath: work, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: work) }
         let bundleDir: String
-        var selftest: Bool
+        let selftest: Bool
         if let b = source.bundle {
             bundleDir = b.dir
             selftest = b.info.model != nil && b.info.selftestCount > 0
@@ -254,7 +252,8 @@ struct DeployCommand: ParsableCommand {
 }
 
 extension BoardProfile {
-    var boot_modeText: String { bootMode.prefix(1).uppercased() + bootMode.dropFirst() }
+    /// The board data's boot-mode instruction as a sentence start.
+    var bootModeSentence: String { bootMode.prefix(1).uppercased() + bootMode.dropFirst() }
 }
 
 extension BitFile {
