@@ -8,11 +8,11 @@ let package = Package(
         .executable(name: "zynqnet", targets: ["zynqnet"]),
         .library(name: "ZynqNetModel", targets: ["ZynqNetModel"]),
         .library(name: "ZynqNetSim", targets: ["ZynqNetSim"]),
+        .library(name: "ZynqNetHW", targets: ["ZynqNetHW"]),
+        .library(name: "ZynqNetCodegen", targets: ["ZynqNetCodegen"]),
         .library(name: "ZynqNetBit", targets: ["ZynqNetBit"]),
         .library(name: "ZynqNetHost", targets: ["ZynqNetHost"]),
         .library(name: "ZynqNetDeploy", targets: ["ZynqNetDeploy"]),
-        .library(name: "ZynqNetHW", targets: ["ZynqNetHW"]),
-        .library(name: "ZynqNetCodegen", targets: ["ZynqNetCodegen"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -37,27 +37,18 @@ let package = Package(
         .target(name: "CZynqKernels"),
         // The bit-exact simulator of the spec: reference (Int128) and fast (SIMD, parallel).
         .target(name: "ZynqNetSim", dependencies: ["ZynqNetModel", "CZynqKernels"]),
-        // Xilinx .bit files: header parser, fpga_manager .bin, JTAG payload, packet walker.
-        .target(name: "ZynqNetBit", dependencies: ["ZynqNetModel"]),
-        // libusb (JTAG cable) and libudev (board discovery); Linux only.
-        .systemLibrary(name: "CLibUSB", pkgConfig: "libusb-1.0", providers: [.apt(["libusb-1.0-0-dev"]), .brew(["libusb"])]),
-        .systemLibrary(name: "CUdev", pkgConfig: "libudev", providers: [.apt(["libudev-dev"])]),
-        // Host side: USB transport, FTDI MPSSE, JTAG, Zynq PL programming, board discovery, deploy.
+        // Small C helpers of the runtime: volatile MMIO, barriers, 64-bit mmap offsets, SIGINT flag.
+        .target(name: "CZynqNetSys"),
+        // Runtime: memory access (/dev/mem, UIO, loopback), DMA buffers, AXI DMA driver and model,
+        // accelerator driver and model, fpga_manager loader.
         .target(
-            name: "ZynqNetHost",
-            dependencies: [
-                "ZynqNetModel", "ZynqNetBit",
-                .target(name: "CLibUSB", condition: .when(platforms: [.linux])),
-                .target(name: "CUdev", condition: .when(platforms: [.linux])),
-            ]
+            name: "ZynqNetRuntime",
+            dependencies: ["ZynqNetModel", "ZynqNetHW", "ZynqNetSim", "ZynqNetBit", "CZynqNetSys"]
         ),
-        // Deploy bundles, the bitstream registry and the ssh path of `zynqnet deploy`.
-        .target(
-            name: "ZynqNetDeploy",
-            dependencies: ["ZynqNetModel", "ZynqNetBit", "ZynqNetHost", "ZynqNetSim", "ZynqNetHW", "ZynqNetVivado"]
+        .testTarget(
+            name: "ZynqNetRuntimeTests",
+            dependencies: ["ZynqNetRuntime", "ZynqNetHW", "ZynqNetSim", "ZynqNetBit", "ZynqNetModel"]
         ),
-        // A simulated FT2232H + Zynq JTAG chain behind the same USB transport (tests).
-        .target(name: "ZynqNetHostSim", dependencies: ["ZynqNetHost", "ZynqNetBit"]),
         // Vivado Tcl generation, boards as data, manifest.json, yosys resource report.
         .target(
             name: "ZynqNetVivado",
@@ -73,6 +64,27 @@ let package = Package(
         // Folding, resource model, Verilog generation (the RTL library is embedded).
         .target(name: "ZynqNetCodegen", dependencies: ["ZynqNetHW", "ZynqNetModel", "ZynqNetSim"]),
         .testTarget(name: "ZynqNetHWTests", dependencies: ["ZynqNetHW", "ZynqNetCodegen", "ZynqNetModel", "ZynqNetSim"]),
+        // Xilinx .bit files: header parser, fpga_manager .bin, JTAG payload, packet walker.
+        .target(name: "ZynqNetBit", dependencies: ["ZynqNetModel"]),
+        // libusb (JTAG cable) and libudev (board discovery); Linux only.
+        .systemLibrary(name: "CLibUSB", pkgConfig: "libusb-1.0", providers: [.apt(["libusb-1.0-0-dev"]), .brew(["libusb"])]),
+        .systemLibrary(name: "CUdev", pkgConfig: "libudev", providers: [.apt(["libudev-dev"])]),
+        // Host side: USB transport, FTDI MPSSE, JTAG, Zynq PL programming, board discovery, deploy.
+        .target(
+            name: "ZynqNetHost",
+            dependencies: [
+                "ZynqNetModel", "ZynqNetBit",
+                .target(name: "CLibUSB", condition: .when(platforms: [.linux])),
+                .target(name: "CUdev", condition: .when(platforms: [.linux])),
+            ]
+        ),
+        // A simulated FT2232H + Zynq JTAG chain behind the same USB transport (tests).
+        .target(name: "ZynqNetHostSim", dependencies: ["ZynqNetHost", "ZynqNetBit"]),
+        // Deploy bundles, the bitstream registry and the ssh path of `zynqnet deploy`.
+        .target(
+            name: "ZynqNetDeploy",
+            dependencies: ["ZynqNetModel", "ZynqNetBit", "ZynqNetHost", "ZynqNetSim", "ZynqNetHW", "ZynqNetVivado"]
+        ),
         // Speed of the simulator alone: `swift run -c release simbench [N] [threads]`.
         .executableTarget(name: "simbench", dependencies: ["ZynqNetSim"]),
         // Float kernels (SGEMM, Adam, softmax) for training, -O3 even in debug builds.
@@ -94,6 +106,7 @@ let package = Package(
             dependencies: [
                 "ZynqNetModel",
                 "ZynqNetSim",
+                "ZynqNetRuntime",
                 "ZynqNetBit",
                 "ZynqNetHost",
                 "ZynqNetDeploy",

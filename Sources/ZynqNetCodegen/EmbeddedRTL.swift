@@ -91,6 +91,7 @@ module zn_addtree #(
     end
   end endgenerate
 endmodule
+
 """##),
         ("zn_argmax.v", ##"""
 // zn_argmax: index of the largest of N 8-bit codes an image (lowest index on a tie).
@@ -178,6 +179,7 @@ module zn_argmax #(
     end
   end
 endmodule
+
 """##),
         ("zn_axil_regs.v", ##"""
 // zn_axil_regs: AXI4-Lite slave and register file of the accelerator (docs/register-map.md).
@@ -542,6 +544,7 @@ module zn_axil_regs #(
     end
   end
 endmodule
+
 """##),
         ("zn_axis_in.v", ##"""
 // zn_axis_in: the AXI4-Stream image input.
@@ -601,6 +604,7 @@ module zn_axis_in #(
     .clk(clk), .rst(rst), .in_data(s_tdata), .in_valid(s_tvalid && start), .in_ready(rs_ready),
     .out_data(out_data), .out_valid(out_valid), .out_ready(out_ready));
 endmodule
+
 """##),
         ("zn_axis_out.v", ##"""
 // zn_axis_out: the AXI4-Stream result output.
@@ -707,6 +711,7 @@ module zn_axis_out #(
     else if (am_pop) seq <= seq + 32'd1;
   end
 endmodule
+
 """##),
         ("zn_dot.v", ##"""
 // zn_dot: PE dot products of SIMD lanes per cycle (the MAC array of zn_mvau).
@@ -864,6 +869,7 @@ module zn_dot #(
   assign out_sum = sum_q;
   assign out_tag = tag_q;
 endmodule
+
 """##),
         ("zn_fifo.v", ##"""
 // zn_fifo: synchronous stream FIFO, first-word fall-through.
@@ -923,6 +929,7 @@ module zn_fifo #(
     end
   end
 endmodule
+
 """##),
         ("zn_func.vh", ##"""
 // zn_func.vh: elaboration-time (constant) functions shared by the zynqnet RTL library.
@@ -1002,6 +1009,7 @@ function integer zn_tree_lat;
     zn_tree_lat = (levels == 0) ? 1 : (levels + every - 1) / every;
   end
 endfunction
+
 """##),
         ("zn_mvau.v", ##"""
 // zn_mvau: matrix-vector unit of one dense layer (the multiply-accumulate part).
@@ -1208,6 +1216,7 @@ module zn_mvau #(
     else if (ce) res_valid <= d_valid && d_last;
   end
 endmodule
+
 """##),
         ("zn_param_ram.v", ##"""
 // zn_param_ram: runtime-writable parameter memory with read-back.
@@ -1388,6 +1397,7 @@ module zn_param_ram #(
     end
   end
 endmodule
+
 """##),
         ("zn_regmap.vh", ##"""
 // Generated from Sources/ZynqNetHW/RegisterMap.swift; do not edit by hand.
@@ -1453,6 +1463,7 @@ localparam integer RB_L_CFG_ROUND_HALF_UP = 0;
 localparam integer RB_L_CLAMP_LO = 0;
 localparam integer RB_L_CLAMP_HI = 16;
 /* verilator lint_on UNUSEDPARAM */
+
 """##),
         ("zn_requant.v", ##"""
 // zn_requant: bias, requantization and clamp of one dense layer, LANES channels a cycle.
@@ -1690,6 +1701,7 @@ module zn_requant #(
     end
   endfunction
 endmodule
+
 """##),
         ("zn_resize.v", ##"""
 // zn_resize: stream width converter (gearbox) for images of N lanes.
@@ -1891,6 +1903,7 @@ module zn_resize #(
   end
   endgenerate
 endmodule
+
 """##),
         ("zn_skid.v", ##"""
 // zn_skid: two-entry register slice (skid buffer). Registers data, valid and ready, so it
@@ -1948,6 +1961,7 @@ module zn_skid #(
     end
   end
 endmodule
+
 """##),
     ]
 
@@ -2323,6 +2337,7 @@ int main(int argc, char** argv) {
     delete sim.top;
     return 0;
 }
+
 """##),
     ]
 }

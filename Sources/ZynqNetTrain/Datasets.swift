@@ -141,6 +141,9 @@ public enum Datasets {
                 throw ZynqError(key: "--test-split", "must be in (0, 1) when \(dataset) has no test set")
             }
             let (kept, held) = train.split(heldOutFraction: testSplit, seed: seed)
+            guard held != nil else {
+                throw ZynqError(file: dataset, "has \(train.count) sample(s): too few to hold out a test set (give --test-dataset)")
+            }
             train = kept
             test = held
             testSource = "held-out \(Int((testSplit * 100).rounded())) % of \(dataset) (\(held?.count ?? 0) samples, seed \(seed))"

@@ -12,10 +12,10 @@ public enum Parallel {
     /// Calls `body(lo, hi)` on disjoint row ranges covering 0..<rows, in parallel when
     /// `threads > 1` and the work (in multiply-adds) is large enough to pay for it.
     /// Range boundaries are multiples of `tile` (except the last).
-    static func forRows(_ rows: Int, threads: Int, work: Int, tile: Int = 4, _ body: @Sendable (Int, Int) -> Void) {
+    static func forRows(_ rows: Int, threads: Int, work: Double, tile: Int = 4, _ body: @Sendable (Int, Int) -> Void) {
         guard rows > 0 else { return }
         let tiles = (rows + tile - 1) / tile
-        let tasks = min(tiles, threads > 1 && work >= 1 << 17 ? threads * 2 : 1)
+        let tasks = min(tiles, threads > 1 && work >= 131072 ? threads * 2 : 1)
         if tasks <= 1 {
             body(0, rows)
             return
@@ -35,7 +35,9 @@ public enum Parallel {
     ) {
         let acc: Int32 = accumulate ? 1 : 0
         let ptrs = UnsafeSendable((a, b, c))
-        forRows(m, threads: threads, work: m * n * k) { lo, hi in
+        // The work estimate in Double: m·n·k can exceed Int on 32-bit platforms.
+        let work = Double(m) * Double(n) * Double(k)
+        forRows(m, threads: threads, work: work) { lo, hi in
             let (a, b, c) = ptrs.value
             zn_gemm_rows(Int32(lo), Int32(hi), Int32(n), Int32(k), a, Int32(lda), b, Int32(ldb), c, Int32(ldc), acc)
         }

@@ -24,7 +24,7 @@ public struct InputQuantization: Sendable, Equatable {
     /// An affine grid covering [min(lo, 0), max(hi, 0)] with the 256 codes of `type`.
     public static func covering(lo: Float, hi: Float, type: ActivationType) -> InputQuantization {
         let (l, h) = (Double(min(lo, 0)), Double(max(hi, 0)))
-        let scale = Float(max(h - l, 1e-12) / 255)
+        let scale = Float((h - l > 0 && (h - l).isFinite ? h - l : 1) / 255)
         let zero = Int32((Double(type.min) - l / Double(scale)).rounded(.toNearestOrEven))
         return InputQuantization(type: type, scale: scale, zero: min(max(zero, type.min), type.max))
     }
@@ -90,7 +90,9 @@ public enum Quantizer {
     /// Output quantization of a hidden (ReLU) layer whose outputs reach `maxValue`:
     /// [0, max] on 256 codes, zero 0 (uint8) or −128 (int8).
     public static func hiddenOutput(maxValue: Float, type: ActivationType) -> ActivationQuantization {
-        let scale = max(maxValue, 1e-8) / 255
+        // A layer that never fires (max ≤ 0) outputs only its zero point: any scale works,
+        // and 1/255 keeps its multiplier in range.
+        let scale = (maxValue > 0 && maxValue.isFinite ? maxValue : 1) / 255
         return ActivationQuantization(scale: scale, zero: type == .uint8 ? 0 : -128, type: type, relu: true)
     }
 

@@ -128,7 +128,7 @@ public enum Trainer {
         let batchesPerEpoch = (train.count + options.batchSize - 1) / options.batchSize
 
         func runEpochs(_ phase: TrainPhase, _ engine: MLPEngine, epochs: Int, lr base: Float,
-                       trainData: LabeledData, valData: LabeledData?, beforeEpoch: (Int) -> Void) {
+                       trainData: LabeledData, valData: LabeledData?, beforeEpoch: (Int) -> Void) throws {
             let total = max(1, epochs * batchesPerEpoch)
             let stepOffset = engine.stepCount
             for epoch in 1...max(epochs, 1) where epochs > 0 {
@@ -150,6 +150,10 @@ public enum Trainer {
                                           loss: s.loss, accuracy: s.accuracy))
                         }
                     })
+                guard stats.loss.isFinite else {
+                    throw ZynqError(key: phase == .qat ? "--qat-lr" : "--lr",
+                                    "training diverged (the \(phase.rawValue) loss is not finite in epoch \(epoch)); use a smaller learning rate")
+                }
                 let seconds = Date().timeIntervalSince(t0)
                 let v = valData.map { engine.evaluate($0, quantized: phase == .qat).stats }
                 let report = EpochReport(
@@ -161,7 +165,7 @@ public enum Trainer {
             }
         }
 
-        runEpochs(.float, engine, epochs: options.epochs, lr: options.effectiveLearningRate,
+        try runEpochs(.float, engine, epochs: options.epochs, lr: options.effectiveLearningRate,
                   trainData: train, valData: val, beforeEpoch: { _ in })
 
         var floatNet = engine.network
@@ -188,7 +192,7 @@ public enum Trainer {
         if options.qatEpochs > 0 {
             let qatEngine = MLPEngine(network: floatNet, capacity: options.batchSize, threads: options.threads,
                                       useBias: options.useBias || stdz != nil)
-            runEpochs(.qat, qatEngine, epochs: options.qatEpochs, lr: options.effectiveQATLearningRate,
+            try runEpochs(.qat, qatEngine, epochs: options.qatEpochs, lr: options.effectiveQATLearningRate,
                       trainData: trainQ, valData: valQ, beforeEpoch: { _ in
                 let outs = Calibration.outputs(of: qatEngine.network, data: calib, input: input, type: q.activations,
                                                perChannel: q.perChannel, sequential: true, threads: options.threads)
@@ -203,7 +207,7 @@ public enum Trainer {
         if q.shiftOnly {
             let ranges = Calibration.ranges(of: net, data: calib, input: input, type: .uint8, perChannel: false,
                                             sequential: false, threads: options.threads)
-            let scales = ranges.map { max($0.hi, 1e-8) / 255 }
+            let scales = ranges.map { ($0.hi > 0 && $0.hi.isFinite ? $0.hi : 1) / 255 }
             outs = scales.enumerated().map { l, s in
                 ActivationQuantization(scale: s, zero: 0, type: .uint8, relu: l < scales.count - 1)
             }

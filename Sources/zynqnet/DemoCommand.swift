@@ -50,7 +50,7 @@ struct DemoCommand: ParsableCommand {
 
         // Every backend that exists here runs the same images; all must agree bit for bit.
         var outcomes: [Inference.Outcome] = []
-        for name in Backends.names {
+        for name in Backends.local {
             let engine = try Backends.make(name, model: model)
             outcomes.append(try Inference.run(engine: engine, codes: codes, batch: 1000, progress: !json))
         }

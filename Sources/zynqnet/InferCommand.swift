@@ -29,8 +29,17 @@ struct InferCommand: ParsableCommand {
     @Option(name: .long, help: "Run only the first N images.")
     var limit: Int?
 
-    @Option(name: .long, help: "Images per batch handed to the backend.")
-    var batch: Int = 1000
+    @Option(name: .long, help: "Images per batch handed to the backend (default: 1000 on sim, 256 on loopback and board).")
+    var batch: Int?
+
+    @Option(name: .long, help: "A deploy or codegen bundle directory (manifest.json, runtime.json) for --backend board or loopback.")
+    var bundle: String?
+
+    @Option(name: .long, help: "The design's manifest.json, instead of --bundle.")
+    var manifest: String?
+
+    @Flag(name: .long, help: "Report runtime, DRAM bandwidth, host time and the hardware's cycle counters (loopback, board).")
+    var throughputTest = false
 
     @Option(name: .long, help: "Write predictions, outputs (and labels) to this .npz.")
     var output: String?
@@ -46,7 +55,14 @@ struct InferCommand: ParsableCommand {
             throw ValidationError("--backend must be one of \(Backends.names.joined(separator: ", ")), not '\(backend)'")
         }
         if let limit, limit < 1 { throw ValidationError("--limit must be at least 1, not \(limit)") }
-        guard batch >= 1 else { throw ValidationError("--batch must be at least 1, not \(batch)") }
+        if let batch, batch < 1 { throw ValidationError("--batch must be at least 1, not \(batch)") }
+        if bundle != nil && manifest != nil { throw ValidationError("--bundle and --manifest exclude each other") }
+        if throughputTest && backend == "sim" {
+            throw ValidationError("--throughput-test needs --backend loopback or board")
+        }
+        if backend == "board" && bundle == nil && manifest == nil {
+            throw ValidationError("--backend board needs --bundle DIR or --manifest FILE")
+        }
         guard show >= 0 else { throw ValidationError("--show must be 0 or more, not \(show)") }
         if let output, !output.hasSuffix(".npz") {
             throw ValidationError("--output must name an .npz file, not '\(output)'")
@@ -56,7 +72,8 @@ struct InferCommand: ParsableCommand {
     func run() throws {
         let model = try QuantizedModel.load(path: model)
         var set = try ImageSet.load(path: images, labels: labels)
-        let engine = try Backends.make(backend, model: model)
+        let batch = self.batch ?? (backend == "sim" ? 1000 : 256)
+        let engine = try Backends.make(backend, model: model, modelName: self.model, bundle: bundle, manifest: manifest, batch: batch)
         var codes = try attribute(to: images) { try InputQuantizer(model: model).quantize(set.images, key: set.key) }
         if let limit, limit < codes.count {
             codes = try codes.prefix(limit)
@@ -68,14 +85,20 @@ struct InferCommand: ParsableCommand {
             try Inference.writeOutput(result: result.sim, labels: set.labels, to: output)
         }
         let report = Inference.Report(result: result, labels: set.labels)
+        let throughput = throughputTest ? try (engine as? RuntimeEngine)?.backend.throughputReport() : nil
         if json {
-            print(report.json())
+            if let throughput {
+                print(try Inference.throughputJSON(throughput, report: report))
+            } else {
+                print(report.json())
+            }
             return
         }
         if show > 0 {
             Inference.show(codes: codes, result: result.sim, model: model, labels: set.labels, count: show)
         }
         report.printText(classes: model.outputCount)
+        if let throughput { Inference.printThroughput(throughput) }
     }
 }
 

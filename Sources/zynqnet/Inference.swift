@@ -1,5 +1,6 @@
 import Foundation
 import ZynqNetModel
+import ZynqNetRuntime
 import ZynqNetSim
 
 /// Something that runs batches of input codes: the simulator, the loopback device, the board.
@@ -14,12 +15,28 @@ struct SimEngine: InferenceEngine {
     func run(_ codes: InputCodes) throws -> SimResult { try simulator.run(codes) }
 }
 
-enum Backends {
-    static let names = ["sim"]
+/// The loopback device or the board, through the runtime's driver.
+struct RuntimeEngine: InferenceEngine {
+    let backend: InferenceBackend
+    var name: String { backend.name }
+    func run(_ codes: InputCodes) throws -> SimResult {
+        let r = try backend.run(codes: codes, count: codes.count)
+        return SimResult(outputs: r.outputs, count: codes.count, classes: r.outputs.count / max(codes.count, 1))
+    }
+}
 
-    static func make(_ name: String, model: QuantizedModel) throws -> InferenceEngine {
+enum Backends {
+    static let names = ["sim", "loopback", "board"]
+    /// The backends that run on any machine, in the order `demo` shows them.
+    static let local = ["sim", "loopback"]
+
+    static func make(_ name: String, model: QuantizedModel, modelName: String = "model", bundle: String? = nil,
+                     manifest: String? = nil, batch: Int = 256) throws -> InferenceEngine {
         switch name {
         case "sim": return SimEngine(simulator: try Simulator(model: model))
+        case "loopback", "board":
+            return RuntimeEngine(backend: try makeBackend(name: name, model: model, modelName: modelName, bundle: bundle,
+                                                          manifest: manifest, batchSize: batch))
         default: throw ZynqError(key: "--backend", "unknown backend '\(name)'")
         }
     }
@@ -145,6 +162,29 @@ enum Inference {
                                     predicted: result.predictions[i], expected: expected).joined(separator: "\n"))
             print("")
         }
+    }
+}
+
+extension Inference {
+    /// The throughput report's keys, plus the run's `images`, `correct`, `accuracy` and `backend`.
+    static func throughputJSON(_ t: ThroughputReport, report: Report) throws -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        let body = String(decoding: try encoder.encode(t), as: UTF8.self)
+        // The throughput report's images_per_second (runtime, host work included) replaces the run's.
+        let extra = report.json().dropFirst().dropLast().split(separator: ",")
+            .filter { !$0.hasPrefix("\"images_per_second\":") }.joined(separator: ",")
+        return "{" + extra + "," + body.dropFirst()
+    }
+
+    static func printThroughput(_ t: ThroughputReport) {
+        print("")
+        print("throughput test (batch \(t.batch_size), fclk \(jsonNumber(t.fclk_mhz)) MHz)")
+        print(String(format: "  runtime            %10.3f ms", t.runtime_ms))
+        print(String(format: "  images/s           %10.0f", t.images_per_second))
+        print(String(format: "  DRAM in / out      %10.1f / %.1f MB/s", t.dram_in_mb_per_s, t.dram_out_mb_per_s))
+        print(String(format: "  host pack / copy / unpack  %.3f / %.3f / %.3f ms", t.pack_ms, t.copy_ms, t.unpack_ms))
+        print("  hardware busy / stall cycles  \(t.busy_cycles) / \(t.stall_cycles)")
     }
 }
 

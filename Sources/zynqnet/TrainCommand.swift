@@ -229,7 +229,7 @@ struct TrainCommand: ParsableCommand {
     }
 }
 
-private func jsonNumber(_ v: Double?) -> String { v.map { String(format: "%.6f", $0) } ?? "null" }
+private func jsonNumber(_ v: Double?) -> String { v.map { $0.isFinite ? "\($0)" : "null" } ?? "null" }
 
 private func jsonString(_ s: String) -> String {
     var out = "\""

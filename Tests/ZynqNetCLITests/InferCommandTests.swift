@@ -107,3 +107,53 @@ struct InferCommandTests {
         #expect(r.stdout.components(separatedBy: "▀\u{1B}[0m\n").count - 1 == 28)
     }
 }
+
+@Suite("zynqnet infer --backend loopback")
+struct LoopbackInferTests {
+    /// Runs `args` with `--output` and returns the written arrays.
+    func outputs(_ args: [String]) throws -> [String: NDArray] {
+        let dir = try CLI.temporaryDirectory()
+        let out = dir.appendingPathComponent("out.npz").path
+        let r = try CLI.run(args + ["--output", out, "--json"])
+        #expect(r.status == 0, "\(args): \(r.stderr)")
+        return try NPZ.read(path: out)
+    }
+
+    @Test("loopback equals sim bit for bit", arguments: ["1", "7", "256"])
+    func loopbackEqualsSim(batch: String) throws {
+        let base = ["infer", CLI.fixture("real/mnist_images.npz"), "--model", CLI.fixture("real/mnist_model.npz"), "--limit", "40"]
+        let sim = try outputs(base)
+        let loop = try outputs(base + ["--backend", "loopback", "--batch", batch])
+        #expect(loop["outputs"] == sim["outputs"])
+        #expect(loop["predictions"] == sim["predictions"])
+        #expect(sim["outputs"]?.shape == [40, 10])
+    }
+
+    @Test("throughput test prints the runtime's keys")
+    func throughputKeys() throws {
+        let r = try CLI.run(["infer", CLI.fixture("real/pyrtlnet_test_data_u8.npz"), "--model", CLI.fixture("real/pyrtlnet_quantized.npz"),
+                             "--backend", "loopback", "--throughput-test", "--json", "--batch", "16", "--limit", "48"])
+        #expect(r.status == 0, "\(r.stderr)")
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])
+        for key in ["runtime_ms", "images_per_second", "dram_in_mb_per_s", "dram_out_mb_per_s", "fclk_mhz", "batch_size",
+                    "pack_ms", "copy_ms", "unpack_ms", "busy_cycles", "stall_cycles", "images", "backend"] {
+            #expect(json[key] != nil, "missing \(key)")
+        }
+        #expect(json["batch_size"] as? Int == 16)
+        #expect(json["images"] as? Int == 48)
+        #expect(json["backend"] as? String == "loopback")
+        // 48 images of 144 pixels in 18 beats of 8 bytes each went in.
+        let mbIn = try #require(json["dram_in_mb_per_s"] as? Double), ms = try #require(json["runtime_ms"] as? Double)
+        #expect(abs(mbIn * 1e6 * ms / 1e3 - Double(48 * 18 * 8)) < 1)
+    }
+
+    @Test("--backend board without a bundle is a usage error; --throughput-test on sim too")
+    func boardUsage() throws {
+        let a = try CLI.run(["infer", CLI.fixture("real/mnist_images.npz"), "--model", CLI.fixture("real/mnist_model.npz"), "--backend", "board"])
+        #expect(a.status == 2)
+        #expect(a.stderr.contains("--bundle"))
+        let b = try CLI.run(["infer", CLI.fixture("real/mnist_images.npz"), "--model", CLI.fixture("real/mnist_model.npz"), "--throughput-test"])
+        #expect(b.status == 2)
+        #expect(b.stderr.contains("--throughput-test"))
+    }
+}

@@ -15,7 +15,7 @@ func embeddedFilesSource() throws -> String {
         var s = "[\n"
         for (n, t) in list {
             precondition(!t.contains("\"\"\"##"), "\(n) contains the raw-string delimiter")
-            s += "        (\"\(n)\", ##\"\"\"\n\(t.hasSuffix("\n") ? String(t.dropLast()) : t)\n\"\"\"##),\n"
+            s += "        (\"\(n)\", ##\"\"\"\n\(t)\n\"\"\"##),\n"
         }
         return s + "    ]"
     }

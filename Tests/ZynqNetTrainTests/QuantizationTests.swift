@@ -110,3 +110,21 @@ import ZynqNetModel
 }
 
 import Foundation
+
+@Suite struct DegenerateRangeTests {
+    @Test func aLayerThatNeverFiresStillExports() throws {
+        // Layer 0's weights are all negative and its inputs non-negative: it never fires.
+        let l0 = FloatLayer(inFeatures: 2, outFeatures: 2, weightT: [-1, -2, -3, -4], bias: [-1, -1])
+        let l1 = FloatLayer(inFeatures: 2, outFeatures: 2, weightT: [1, 0, 0, 1], bias: [0.5, -0.5])
+        let net = FloatMLP(layers: [l0, l1])
+        let data = try LabeledData(features: .bytes([0, 255, 10, 20]), shape: [2], labels: [0, 1], source: "t")
+        let outs = Calibration.outputs(of: net, data: data, input: .images(.uint8), type: .uint8,
+                                       perChannel: false, sequential: true, threads: 1)
+        #expect(outs[0].scale == Float(1) / 255)
+        let (model, _) = try Quantizer.export(net, inputShape: [2], input: .images(.uint8), outputs: outs, perChannel: false)
+        try model.validate()
+        // Logits are then just the biases: 0.5 and −0.5 on the grid of [−0.5, 0.5].
+        let sim = try QuantizedEvaluation.run(model, on: data)
+        #expect(sim.predictions == [0, 0])
+    }
+}

@@ -1,0 +1,415 @@
+import CZynqNetSys
+import ZynqNetHW
+import ZynqNetModel
+
+/// What the accelerator says about itself (identity and layout registers).
+public struct AcceleratorInfo: Sendable, Equatable {
+    public var version: UInt32
+    public var topologyHash: UInt64
+    public var layout: AcceleratorLayout
+    public var iiCycles: UInt32
+}
+
+/// The hardware's own counters (`IMAGES_IN`, `IMAGES_OUT`, busy/stall/starve cycles).
+public struct HardwareCounters: Sendable, Equatable {
+    public var imagesIn: UInt32 = 0
+    public var imagesOut: UInt32 = 0
+    public var busyCycles: UInt64 = 0
+    public var stallCycles: UInt64 = 0
+    public var starveCycles: UInt64 = 0
+}
+
+/// Host-side time and volume of the batches run so far.
+public struct RunStatistics: Sendable, Equatable {
+    public var images: UInt64 = 0
+    public var transfers: UInt64 = 0
+    public var bytesIn: UInt64 = 0
+    public var bytesOut: UInt64 = 0
+    /// Packing images into the input buffer.
+    public var packNanoseconds: UInt64 = 0
+    /// Cache maintenance (sync_for_device / sync_for_cpu) and barriers.
+    public var syncNanoseconds: UInt64 = 0
+    /// Unpacking and checking the output records.
+    public var unpackNanoseconds: UInt64 = 0
+    /// Starting the DMA and waiting for it (includes the accelerator's compute).
+    public var transferNanoseconds: UInt64 = 0
+    /// Wall time of `run` calls.
+    public var totalNanoseconds: UInt64 = 0
+}
+
+/// Drives the generated accelerator through the AXI DMA: probe, load, run, counters, recover.
+///
+/// Every failure inside a batch (DMA error bits, a timeout, Ctrl-C, a short transfer, a
+/// record that does not check out) resets the DMA and the accelerator's datapath before the
+/// error is thrown, so the next batch starts clean; no partial results are returned.
+public final class AcceleratorDriver {
+    public let bus: any RegisterBus
+    public let dma: AxiDma
+    public let buffer: any DMABuffer
+    public let base: UInt64
+    public let info: AcceleratorInfo
+    let system: any SystemCalls
+    let lock: DeviceLock?
+    public let interrupt: InterruptFlag
+    /// Names the hardware in messages (bitstream or manifest path, or "loopback").
+    public let designName: String
+    /// Per transfer: the base time limit plus `timeoutPerImageNanoseconds` per image.
+    public var timeoutNanoseconds: UInt64 = 2_000_000_000
+    public var timeoutPerImageNanoseconds: UInt64 = 1_000_000
+
+    public private(set) var loadedModelName: String?
+    public private(set) var stats = RunStatistics()
+
+    // Geometry of one image in the streams.
+    let pixels: Int
+    let classes: Int
+    let outputSigned: Bool
+    let inStride: Int
+    let outStride: Int
+    /// Images per DMA transfer: the DMA length limit and the buffer both bound it.
+    public let maxImagesPerTransfer: Int
+    let outRegionOffset: Int
+    var nextSequence: UInt32 = 0
+    var packetImages: UInt32 = 1
+
+    /// Opens the accelerator at `acceleratorBase`: checks identity and layout, resets the
+    /// DMA and the datapath, clears the counters. `lock` is held for the driver's lifetime.
+    public init(bus: any RegisterBus, dma: AxiDma, buffer: any DMABuffer, acceleratorBase: UInt64,
+                designName: String, lock: DeviceLock?, interrupt: InterruptFlag = .sigint,
+                system: any SystemCalls = LiveSystem()) throws {
+        self.bus = bus
+        self.dma = dma
+        self.buffer = buffer
+        self.base = acceleratorBase
+        self.system = system
+        self.lock = lock
+        self.interrupt = interrupt
+        self.designName = designName
+        let info = try AcceleratorDriver.probe(bus: bus, base: acceleratorBase, designName: designName)
+        self.info = info
+        let topo = info.layout.topology
+        pixels = topo.inputCount
+        classes = topo.outputCount
+        outputSigned = topo.outputSigned
+        inStride = OutputRecord.inputBeats(pixels: pixels) * OutputRecord.beatBytes
+        outStride = OutputRecord.beats(classes: classes) * OutputRecord.beatBytes
+        let maxLen = Int(exactly: dma.config.maxTransferLength) ?? Int.max
+        let byDMA = min(maxLen / inStride, maxLen / outStride)
+        let byBuffer = (buffer.size - 64) / (inStride + outStride)
+        maxImagesPerTransfer = min(byDMA, byBuffer, Int(Int32.max))
+        guard maxImagesPerTransfer >= 1 else {
+            if byDMA < 1 {
+                throw ZynqError(file: designName, key: "dma_length_width",
+                                "one image needs \(inStride) input and \(outStride) output bytes, more than the DMA's maximum transfer of \(maxLen) bytes")
+            }
+            throw ZynqError(key: buffer.name, "the DMA buffer of \(buffer.size) bytes cannot hold one image (\(inStride + outStride) bytes)")
+        }
+        outRegionOffset = (maxImagesPerTransfer * inStride + 63) / 64 * 64
+        // Zero the input region once: the padding bytes of every image stay zero.
+        buffer.bytes.initializeMemory(as: UInt8.self, repeating: 0, count: outRegionOffset)
+        try buffer.syncForDevice(offset: 0, length: outRegionOffset, direction: .toDevice)
+        try reset(keepStart: false)
+    }
+
+    @inline(__always) func reg(_ offset: UInt32) -> UInt64 { base + UInt64(offset) }
+
+    // MARK: Probe
+
+    /// Reads the identity and layout registers; every inconsistency is a clear error.
+    public static func probe(bus: any RegisterBus, base: UInt64, designName: String) throws -> AcceleratorInfo {
+        func r(_ off: UInt32) throws -> UInt32 { try bus.read32(base + UInt64(off)) }
+        let magic = try r(RegisterMap.MAGIC)
+        guard magic == RegisterMap.magic else {
+            throw ZynqError(file: designName, key: "MAGIC",
+                            "no zynqnet accelerator at \(hex(base)): MAGIC reads \(hex(magic)), expected \(hex(RegisterMap.magic)) (\"ZNET\"); is the bitstream loaded (zynqnet load) and accelerator_base right?")
+        }
+        let version = try r(RegisterMap.VERSION)
+        guard version >> 16 == RegisterMap.versionMajor else {
+            throw ZynqError(file: designName, key: "VERSION",
+                            "register map version \(version >> 16).\(version & 0xFFFF), this zynqnet drives \(RegisterMap.versionMajor).x; rebuild the bitstream with this zynqnet")
+        }
+        let hash = UInt64(try r(RegisterMap.TOPOLOGY_HASH_HI)) << 32 | UInt64(try r(RegisterMap.TOPOLOGY_HASH_LO))
+        // Register values are compared as UInt32 before becoming Int (32 bits on ARM).
+        let rawLayers = try r(RegisterMap.NUM_LAYERS)
+        let n = rawLayers <= UInt32(RegisterMap.maxLayers) ? Int(rawLayers) : -1
+        let window = bus.windows.first { $0.contains(base) }
+        let needed = UInt64(RegisterMap.LAYER_BASE) + UInt64(max(n, 1)) * UInt64(RegisterMap.LAYER_STRIDE)
+        guard n >= 1, n <= RegisterMap.maxLayers, let window, window.contains(base, length: needed) else {
+            throw ZynqError(file: designName, key: "NUM_LAYERS", "reads \(rawLayers): not a layer count that fits the accelerator's register window")
+        }
+        let rawInput = try r(RegisterMap.INPUT_COUNT)
+        guard rawInput >= 1, rawInput <= UInt32(Topology.maxCount) else {
+            throw ZynqError(file: designName, key: "INPUT_COUNT", "reads \(rawInput): not an input size")
+        }
+        let inputCount = Int(rawInput)
+        let flags = try r(RegisterMap.FLAGS)
+        var layers: [LayerTopology] = []
+        var folds: [LayerFold] = []
+        for i in 0..<n {
+            func lr(_ off: UInt32) throws -> UInt32 { try r(RegisterMap.layerRegister(i, off)) }
+            let rawIn = try lr(RegisterMap.L_IN), rawOut = try lr(RegisterMap.L_OUT)
+            let limit = UInt32(Topology.maxCount)
+            let inCount = rawIn <= limit ? Int(rawIn) : 0, outCount = rawOut <= limit ? Int(rawOut) : 0
+            let fold = try lr(RegisterMap.L_FOLD), lanes = try lr(RegisterMap.L_LANES) & 0xFFFF
+            let widths = try lr(RegisterMap.L_WIDTHS)
+            let biasBits = Int(widths & 0xFF), multBits = Int((widths >> 8) & 0xFF)
+            guard (1...Topology.maxCount).contains(inCount), (1...Topology.maxCount).contains(outCount),
+                  (1...64).contains(biasBits), (1...32).contains(multBits) else {
+                throw ZynqError(file: designName, key: "layer\(i)", "layer registers are not a valid layer (L_IN \(inCount), L_OUT \(outCount), L_WIDTHS \(hex(widths)))")
+            }
+            layers.append(LayerTopology(inCount: inCount, outCount: outCount, inSigned: (widths >> 24) & 1 != 0,
+                                        outSigned: (widths >> 25) & 1 != 0, biasBits: biasBits, multBits: multBits))
+            folds.append(LayerFold(pe: Int(fold & 0xFFFF), simd: Int(fold >> 16), lanes: Int(lanes)))
+        }
+        let topology = Topology(inputCount: inputCount, inputSigned: flags & RegisterMap.FLAGS_INPUT_SIGNED != 0, layers: layers)
+        let layout: AcceleratorLayout
+        do {
+            layout = try AcceleratorLayout(topology: topology, folds: folds)
+        } catch let e as ZynqError {
+            throw ZynqError(file: designName, key: e.key, "the accelerator's registers describe an impossible fold: \(e.message)")
+        }
+        guard topology.hash == hash else {
+            throw ZynqError(file: designName, key: "TOPOLOGY_HASH_LO",
+                            "the accelerator reports hash \(hex64(hash)) but its layer registers give \(hex64(topology.hash)) (\(describe(topology))); the registers are inconsistent")
+        }
+        return AcceleratorInfo(version: version, topologyHash: hash, layout: layout, iiCycles: try r(RegisterMap.II_CYCLES))
+    }
+
+    /// `784u-128u-10u`: input count, then every layer's outputs, u/s for the signedness.
+    public static func describe(_ t: Topology) -> String {
+        var s = "\(t.inputCount)\(t.inputSigned ? "s" : "u")"
+        for l in t.layers { s += "-\(l.outCount)\(l.outSigned ? "s" : "u")" }
+        return s
+    }
+
+    /// Checks `model` fits the hardware: same topology hash (with the design's multiplier width).
+    public func check(model: QuantizedModel, modelName: String) throws {
+        let mine = try Topology(model: model, multBits: info.layout.topology.layers.first?.multBits ?? 32)
+        guard mine.hash == info.topologyHash else {
+            throw ZynqError(file: designName, key: "topology_hash",
+                            "the hardware was built for \(AcceleratorDriver.describe(info.layout.topology)) (topology hash \(hex64(info.topologyHash))), but the model \(modelName) is \(AcceleratorDriver.describe(mine)) (hash \(hex64(mine.hash))); generate and load a bitstream for this model")
+        }
+    }
+
+    // MARK: Reset and load
+
+    /// DMA soft reset, accelerator SOFT_RESET + CLEAR_COUNTERS, then START again if a model
+    /// is loaded and OUT_PACKET_IMAGES restored.
+    func reset(keepStart: Bool) throws {
+        try dma.reset()
+        try bus.write32(reg(RegisterMap.CONTROL), RegisterMap.CONTROL_SOFT_RESET | RegisterMap.CONTROL_CLEAR_COUNTERS)
+        try bus.write32(reg(RegisterMap.STATUS), RegisterMap.STATUS_ERR_INPUT | RegisterMap.STATUS_ERR_PARAM)
+        try bus.write32(reg(RegisterMap.OUT_PACKET_IMAGES), packetImages)
+        if keepStart { try bus.write32(reg(RegisterMap.CONTROL), RegisterMap.CONTROL_START) }
+        nextSequence = 0
+    }
+
+    /// Resets after a failure; a reset failure is added to the original message.
+    func recover(after original: Error) -> Error {
+        do {
+            try reset(keepStart: loadedModelName != nil)
+            if var e = original as? ZynqError {
+                e.message += " (the DMA and the accelerator were reset)"
+                return e
+            }
+            return original
+        } catch {
+            loadedModelName = nil
+            return ZynqError(key: "reset", "\(original); then the reset failed too: \(error)")
+        }
+    }
+
+    /// Loads weights and quantization parameters (`ParameterImage`), reads every one back,
+    /// checks STATUS.ERR_PARAM, then sets CONTROL.START.
+    public func load(model: QuantizedModel, modelName: String) throws {
+        try check(model: model, modelName: modelName)
+        let image: ParameterImage
+        do {
+            image = try ParameterImage(model: model, layout: info.layout)
+        } catch let e as ZynqError {
+            throw e.inFile(modelName)
+        }
+        loadedModelName = nil
+        try bus.write32(reg(RegisterMap.CONTROL), 0)
+        try bus.write32(reg(RegisterMap.STATUS), RegisterMap.STATUS_ERR_PARAM)
+        for w in image.registerWrites { try bus.write32(reg(w.offset), w.value) }
+        // Read back the layer registers…
+        for w in image.registerWrites where w.offset >= RegisterMap.LAYER_BASE {
+            let got = try bus.read32(reg(w.offset))
+            if got != w.value {
+                throw ZynqError(key: registerName(w.offset),
+                                "read back \(hex(got)) after writing \(hex(w.value)) (\(modelName) not loaded)")
+            }
+        }
+        // …and every parameter chunk.
+        for b in image.blocks {
+            try bus.write32(reg(RegisterMap.PARAM_SEL), b.select)
+            for (j, expected) in b.chunks.enumerated() {
+                let got = try bus.read32(reg(RegisterMap.PARAM_DATA))
+                if got != expected {
+                    throw ZynqError(key: "PARAM_DATA",
+                                    "layer \(b.layer) \(b.kind == .weights ? "weights" : "quantization") chunk \(j): read back \(hex(got)), wrote \(hex(expected)) (\(modelName) not loaded)")
+                }
+            }
+        }
+        let status = try bus.read32(reg(RegisterMap.STATUS))
+        if status & RegisterMap.STATUS_ERR_PARAM != 0 {
+            throw ZynqError(key: "STATUS", "ERR_PARAM set while loading \(modelName): an invalid parameter access")
+        }
+        try bus.write32(reg(RegisterMap.CONTROL), RegisterMap.CONTROL_START)
+        loadedModelName = modelName
+    }
+
+    func registerName(_ offset: UInt32) -> String {
+        if offset >= RegisterMap.LAYER_BASE {
+            let i = (offset - RegisterMap.LAYER_BASE) / RegisterMap.LAYER_STRIDE
+            let r = (offset - RegisterMap.LAYER_BASE) % RegisterMap.LAYER_STRIDE
+            let name = RegisterMap.layerRegisters.first { $0.offset == r }?.name ?? hex(r)
+            return "layer\(i).\(name)"
+        }
+        return RegisterMap.globalRegisters.first { $0.offset == offset }?.name ?? hex(offset)
+    }
+
+    // MARK: Run
+
+    /// Runs `count` images of input codes (`count × pixels` bytes, the codes' bit patterns)
+    /// and writes `count × classes` outputs and `count` predictions. Splits at the DMA limit.
+    /// Allocation-free.
+    public func run(codes: UnsafeRawBufferPointer, count: Int,
+                    outputs: UnsafeMutableBufferPointer<Int32>, predictions: UnsafeMutableBufferPointer<Int>) throws {
+        guard loadedModelName != nil else {
+            throw ZynqError(key: "model", "no model is loaded into the accelerator (load failed or was never done)")
+        }
+        let (inNeed, o1) = count.multipliedReportingOverflow(by: pixels)
+        let (outNeed, o2) = count.multipliedReportingOverflow(by: classes)
+        guard count >= 0, !o1, !o2, codes.count >= inNeed, outputs.count >= outNeed, predictions.count >= count else {
+            throw ZynqError(key: "images", "buffers too small for \(count) images")
+        }
+        let t0 = system.monotonicNanoseconds()
+        var done = 0
+        do {
+            while done < count {
+                if interrupt.isSet { throw ZynqError(key: "SIGINT", "interrupted after \(done) of \(count) images; no results returned") }
+                let n = min(count - done, maxImagesPerTransfer)
+                try runTransfer(codes: codes.baseAddress! + done * pixels, first: done, count: n,
+                                outputs: outputs.baseAddress! + done * classes, predictions: predictions.baseAddress! + done)
+                done += n
+            }
+        } catch {
+            stats.totalNanoseconds &+= system.monotonicNanoseconds() &- t0
+            throw recover(after: error)
+        }
+        stats.totalNanoseconds &+= system.monotonicNanoseconds() &- t0
+    }
+
+    func runTransfer(codes: UnsafeRawPointer, first: Int, count n: Int,
+                     outputs: UnsafeMutablePointer<Int32>, predictions: UnsafeMutablePointer<Int>) throws {
+        let inBytes = n * inStride, outBytes = n * outStride
+        let inp = buffer.bytes, outp = buffer.bytes + outRegionOffset
+
+        // Pack: pixel k of an image in byte k of its ceil(N/8) beats; padding stays zero.
+        var t = system.monotonicNanoseconds()
+        if inStride == pixels {
+            inp.copyMemory(from: codes, byteCount: n * pixels)
+        } else {
+            for i in 0..<n { (inp + i * inStride).copyMemory(from: codes + i * pixels, byteCount: pixels) }
+        }
+        var t2 = system.monotonicNanoseconds()
+        stats.packNanoseconds &+= t2 &- t
+        t = t2
+        try buffer.syncForDevice(offset: 0, length: inBytes, direction: .toDevice)
+        try buffer.syncForDevice(offset: outRegionOffset, length: outBytes, direction: .fromDevice)
+        t2 = system.monotonicNanoseconds()
+        stats.syncNanoseconds &+= t2 &- t
+        t = t2
+
+        // S2MM first (it must be armed before the accelerator's output arrives), then MM2S.
+        let k = UInt32(n)
+        if k != packetImages {
+            try bus.write32(reg(RegisterMap.OUT_PACKET_IMAGES), k)
+            packetImages = k
+        }
+        try dma.start(.s2mm, address: buffer.physicalAddress + UInt64(outRegionOffset), length: UInt32(outBytes))
+        try dma.start(.mm2s, address: buffer.physicalAddress, length: UInt32(inBytes))
+        let deadline = t &+ timeoutNanoseconds &+ UInt64(n) &* timeoutPerImageNanoseconds
+        do {
+            try dma.wait(.mm2s, deadline: deadline)
+        } catch let e as ZynqError where e.key == "MM2S_DMASR" && e.message.contains("did not finish") {
+            let inFlight = (try? bus.read32(reg(RegisterMap.IN_FLIGHT))) ?? 0
+            let imagesIn = (try? bus.read32(reg(RegisterMap.IMAGES_IN))) ?? 0
+            throw ZynqError(key: "MM2S_DMASR", "\(e.message); the accelerator stopped taking data after \(imagesIn) images (IN_FLIGHT \(inFlight))")
+        }
+        try dma.wait(.s2mm, deadline: deadline)
+        try dma.checkS2MMBytes(expected: UInt32(outBytes))
+        t2 = system.monotonicNanoseconds()
+        stats.transferNanoseconds &+= t2 &- t
+        t = t2
+        try buffer.syncForCPU(offset: outRegionOffset, length: outBytes, direction: .fromDevice)
+        t2 = system.monotonicNanoseconds()
+        stats.syncNanoseconds &+= t2 &- t
+        t = t2
+
+        // Unpack and check every record: sequence number, class index = argmax of the values.
+        for i in 0..<n {
+            let rec = UnsafeRawPointer(outp + i * outStride)
+            let beat0 = UInt64(littleEndian: rec.loadUnaligned(as: UInt64.self))
+            let cls = UInt32(truncatingIfNeeded: beat0)
+            let seq = UInt32(truncatingIfNeeded: beat0 >> 32)
+            let expected = nextSequence &+ UInt32(truncatingIfNeeded: i)
+            if seq != expected {
+                throw ZynqError(key: "m_axis", "output record \(first + i): sequence number \(seq), expected \(expected) (an image was lost or repeated)")
+            }
+            let vals = rec + 8
+            let out = outputs + i * classes
+            var best = Int32.min, bestIndex = 0
+            if outputSigned {
+                for c in 0..<classes {
+                    let v = Int32(Int8(bitPattern: vals.load(fromByteOffset: c, as: UInt8.self)))
+                    out[c] = v
+                    if v > best { best = v; bestIndex = c }
+                }
+            } else {
+                for c in 0..<classes {
+                    let v = Int32(vals.load(fromByteOffset: c, as: UInt8.self))
+                    out[c] = v
+                    if v > best { best = v; bestIndex = c }
+                }
+            }
+            if cls != UInt32(bestIndex) {
+                throw ZynqError(key: "m_axis", "output record \(first + i): class index \(cls), but the largest value is at \(bestIndex) (corrupted output)")
+            }
+            predictions[i] = bestIndex
+        }
+        nextSequence &+= k
+        let status = try bus.read32(reg(RegisterMap.STATUS))
+        if status & RegisterMap.STATUS_ERR_INPUT != 0 {
+            throw ZynqError(key: "STATUS", "ERR_INPUT: the accelerator saw a malformed input stream (TLAST inside an image)")
+        }
+        t2 = system.monotonicNanoseconds()
+        stats.unpackNanoseconds &+= t2 &- t
+        stats.images &+= UInt64(n)
+        stats.transfers &+= 1
+        stats.bytesIn &+= UInt64(inBytes)
+        stats.bytesOut &+= UInt64(outBytes)
+    }
+
+    /// Reads the hardware counters (the 64-bit ones LO first, which latches HI).
+    public func counters() throws -> HardwareCounters {
+        func r(_ off: UInt32) throws -> UInt32 { try bus.read32(reg(off)) }
+        func r64(_ lo: UInt32, _ hi: UInt32) throws -> UInt64 {
+            let l = try r(lo)
+            return UInt64(try r(hi)) << 32 | UInt64(l)
+        }
+        return HardwareCounters(imagesIn: try r(RegisterMap.IMAGES_IN), imagesOut: try r(RegisterMap.IMAGES_OUT),
+                                busyCycles: try r64(RegisterMap.BUSY_CYCLES_LO, RegisterMap.BUSY_CYCLES_HI),
+                                stallCycles: try r64(RegisterMap.STALL_CYCLES_LO, RegisterMap.STALL_CYCLES_HI),
+                                starveCycles: try r64(RegisterMap.STARVE_CYCLES_LO, RegisterMap.STARVE_CYCLES_HI))
+    }
+
+    /// Zeroes the hardware counters and the host statistics.
+    public func clearCounters() throws {
+        try bus.write32(reg(RegisterMap.CONTROL), RegisterMap.CONTROL_CLEAR_COUNTERS | (loadedModelName != nil ? RegisterMap.CONTROL_START : 0))
+        nextSequence = 0
+        stats = RunStatistics()
+    }
+}

@@ -1,0 +1,75 @@
+import ArgumentParser
+import Foundation
+import ZynqNetModel
+import ZynqNetRuntime
+
+/// `zynqnet load BUNDLE`: program the PL from a bundle on the board.
+struct LoadCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "load",
+        abstract: "Load a bundle's bitstream through fpga_manager, set FCLK0 and probe the accelerator (on the board, as root).",
+        discussion: """
+        Converts the bundle's .bit to the byte-swapped .bin under the firmware directory, writes \
+        fpga_manager's flags (0) and firmware, checks the state is 'operating', sets FCLK0 from \
+        manifest.json through the SLCR (/dev/mem), and checks the accelerator's MAGIC, VERSION \
+        and topology hash. The root options exist for tests against fake sysfs trees.
+        """
+    )
+
+    @Argument(help: "Bundle directory (manifest.json and the .bit it names).")
+    var bundle: String
+
+    @Flag(name: .long, help: "Print the result as JSON.")
+    var json = false
+
+    @Option(name: .long, help: "sysfs root.")
+    var sysfsRoot = "/sys"
+
+    @Option(name: .long, help: "Firmware directory fpga_manager loads from.")
+    var firmwareDir = "/lib/firmware"
+
+    @Option(name: .long, help: "Physical memory device (for the SLCR clock registers and the probe).")
+    var devMem = "/dev/mem"
+
+    @Option(name: .long, help: "fpga_manager device name.")
+    var fpgaManager = "fpga0"
+
+    @Flag(name: .long, help: "Do not set FCLK0.")
+    var noClock = false
+
+    @Flag(name: .long, help: "Do not probe the accelerator after loading.")
+    var noProbe = false
+
+    @Flag(name: .long, help: "Write the SLCR unlock key (0xDF0D) before setting the clock.")
+    var slcrUnlock = false
+
+    func validate() throws {
+        var isDir: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: bundle, isDirectory: &isDir), isDir.boolValue else {
+            throw ValidationError("BUNDLE '\(bundle)' is not a directory")
+        }
+    }
+
+    func run() throws {
+        var options = LoadOptions()
+        options.sysfsRoot = sysfsRoot
+        options.firmwareDirectory = firmwareDir
+        options.devMem = devMem
+        options.fpgaManager = fpgaManager
+        options.setClock = !noClock
+        options.probe = !noProbe
+        options.unlockSLCR = slcrUnlock
+        let r = try loadBundle(bundle, options: options)
+        if json {
+            let enc = JSONEncoder()
+            enc.outputFormatting = [.sortedKeys]
+            print(String(decoding: try enc.encode(r), as: UTF8.self))
+        } else {
+            print("loaded \(r.bitstream) (part \(r.part)) as \(r.firmware): fpga_manager state \(r.state)")
+            if let f = r.fclk_mhz, let d0 = r.fclk_divisor0, let d1 = r.fclk_divisor1 {
+                print(String(format: "FCLK0 %.3f MHz (DIVISOR0 %u, DIVISOR1 %u)", f, d0, d1))
+            }
+            if let h = r.topology_hash { print("accelerator found, topology hash \(h)") }
+        }
+    }
+}

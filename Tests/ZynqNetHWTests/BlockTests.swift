@@ -1,0 +1,243 @@
+import Foundation
+import Testing
+import ZynqNetHW
+
+/// Every library block in iverilog against a naive Swift model, random data, random TVALID gaps
+/// and TREADY stalls (the testbenches in fpga/sim also check that a stalled word stays put).
+@Suite struct BlockTests {
+    // MARK: zn_resize
+
+    struct ResizeCase: CustomStringConvertible, Sendable {
+        var laneW: Int, inL: Int, outL: Int, n: Int
+        var description: String { "lane \(laneW) \(inL)->\(outL) N \(n)" }
+    }
+
+    static let resizeCases: [ResizeCase] = [
+        .init(laneW: 8, inL: 8, outL: 28, n: 784), .init(laneW: 8, inL: 8, outL: 14, n: 56), .init(laneW: 8, inL: 8, outL: 16, n: 64),
+        .init(laneW: 8, inL: 16, outL: 2, n: 32), .init(laneW: 8, inL: 3, outL: 8, n: 10), .init(laneW: 8, inL: 8, outL: 5, n: 5),
+        .init(laneW: 8, inL: 8, outL: 1, n: 1), .init(laneW: 8, inL: 1, outL: 8, n: 10), .init(laneW: 20, inL: 12, outL: 1, n: 24),
+        .init(laneW: 8, inL: 1, outL: 1, n: 1), .init(laneW: 8, inL: 2, outL: 8, n: 8), .init(laneW: 8, inL: 8, outL: 8, n: 20),
+        .init(laneW: 5, inL: 4, outL: 6, n: 24), .init(laneW: 8, inL: 8, outL: 7, n: 21), .init(laneW: 8, inL: 5, outL: 8, n: 13),
+    ]
+
+    @Test(arguments: resizeCases)
+    func resize(_ c: ResizeCase) throws {
+        var rng = SplitMix64(seed: UInt64(c.inL * 1000 + c.outL * 10 + c.n))
+        let images = 3
+        let inWords = (c.n + c.inL - 1) / c.inL, outWords = (c.n + c.outL - 1) / c.outL
+        let mask = (Int64(1) << Int64(c.laneW)) - 1
+        var input = "", expected: [Bits] = []
+        for _ in 0..<images {
+            let img = (0..<c.n).map { _ in Int64.random(in: 0...mask, using: &rng) }
+            for w in 0..<inWords {
+                var b = Bits(width: c.inL * c.laneW)
+                for l in 0..<c.inL {
+                    let k = w * c.inL + l
+                    b.set(l * c.laneW, c.laneW, k < c.n ? img[k] : Int64.random(in: 0...mask, using: &rng))  // padding: garbage
+                }
+                input += b.hex + "\n"
+            }
+            for w in 0..<outWords {
+                var b = Bits(width: c.outL * c.laneW)
+                for l in 0..<c.outL where w * c.outL + l < c.n { b.set(l * c.laneW, c.laneW, img[w * c.outL + l]) }
+                expected.append(b)
+            }
+        }
+        let r = try runTestbench("tb_zn_resize", params: ["LANE_W": c.laneW, "IN_LANES": c.inL, "OUT_LANES": c.outL, "N": c.n,
+                                                          "IMAGES": images, "SEED": 5],
+                                 inputs: ["in": input], outputs: ["out"])
+        #expect(r.passed, "\(r.result)")
+        let got = (r.outputs["out"] ?? []).map { Bits(hex: $0, width: c.outL * c.laneW)?.bits }
+        #expect(got == expected.map(\.bits))
+    }
+
+    // MARK: zn_fifo, zn_skid
+
+    @Test(arguments: [(0, 1), (0, 2), (0, 5), (1, 2)])
+    func streamBuffers(_ mode: Int, _ depth: Int) throws {
+        var rng = SplitMix64(seed: UInt64(mode * 10 + depth))
+        let words = (0..<200).map { _ in UInt16.random(in: 0...UInt16.max, using: &rng) }
+        let r = try runTestbench("tb_zn_stream", params: ["MODE": mode, "DEPTH": depth, "W": 16, "COUNT": words.count, "SEED": depth],
+                                 inputs: ["in": words.map { String($0, radix: 16) }.joined(separator: "\n") + "\n"], outputs: ["out"])
+        #expect(r.passed, "\(r.result)")
+        #expect((r.outputs["out"] ?? []).map { UInt16($0, radix: 16) } == words.map { Optional($0) })
+    }
+
+    // MARK: zn_argmax
+
+    @Test(arguments: [(8, 10, 0), (8, 10, 1), (1, 1, 0), (8, 3, 1), (3, 20, 0), (4, 16, 1)])
+    func argmax(_ lanes: Int, _ n: Int, _ signed: Int) throws {
+        var rng = SplitMix64(seed: UInt64(lanes * 100 + n + signed))
+        let images = 40
+        let words = (n + lanes - 1) / lanes
+        var input = "", expected: [UInt32] = []
+        let pool: [UInt8] = [0x00, 0x7F, 0x80, 0xFF, 0x01, 0xFE, 0x81]
+        for _ in 0..<images {
+            // Few distinct values, so ties are common.
+            let vals = (0..<n).map { _ in pool[Int.random(in: 0..<(Int.random(in: 1...pool.count, using: &rng)), using: &rng)] }
+            let key = vals.map { signed == 1 ? Int(Int8(bitPattern: $0)) : Int($0) }
+            var best = 0
+            for i in 0..<n where key[i] > key[best] { best = i }
+            expected.append(UInt32(best))
+            for w in 0..<words {
+                var b = Bits(width: lanes * 8)
+                for l in 0..<lanes {
+                    let k = w * lanes + l
+                    b.set(l * 8, 8, k < n ? Int64(vals[k]) : 0x7F)  // padding that would win if it counted
+                }
+                input += b.hex + "\n"
+            }
+        }
+        let r = try runTestbench("tb_zn_argmax", params: ["LANES": lanes, "N": n, "SIGNED": signed, "IMAGES": images, "SEED": 3],
+                                 inputs: ["in": input], outputs: ["out"])
+        #expect(r.passed, "\(r.result)")
+        #expect((r.outputs["out"] ?? []).map { UInt32($0, radix: 16) } == expected.map { Optional($0) })
+    }
+
+    // MARK: zn_mvau (with zn_dot, zn_addtree, zn_param_ram)
+
+    struct MvauCase: CustomStringConvertible, Sendable {
+        var inN: Int, outN: Int, pe: Int, simd: Int, signed: Int, style: Int, regEvery: Int = 2
+        var description: String { "\(inN)x\(outN) PE \(pe) SIMD \(simd) signed \(signed) style \(style)" }
+    }
+
+    static let mvauCases: [MvauCase] = [
+        .init(inN: 8, outN: 4, pe: 2, simd: 2, signed: 1, style: 0),
+        .init(inN: 12, outN: 6, pe: 3, simd: 4, signed: 0, style: 2),
+        .init(inN: 12, outN: 6, pe: 6, simd: 3, signed: 1, style: 2, regEvery: 1),
+        .init(inN: 9, outN: 4, pe: 4, simd: 9, signed: 0, style: 1),
+        .init(inN: 1, outN: 1, pe: 1, simd: 1, signed: 1, style: 0),
+        .init(inN: 5, outN: 3, pe: 1, simd: 1, signed: 0, style: 2),
+        .init(inN: 40, outN: 8, pe: 8, simd: 40, signed: 0, style: 2, regEvery: 3),
+        .init(inN: 30, outN: 10, pe: 5, simd: 6, signed: 1, style: 1),
+    ]
+
+    @Test(arguments: mvauCases)
+    func mvau(_ c: MvauCase) throws {
+        var rng = SplitMix64(seed: UInt64(c.inN * 31 + c.outN * 7 + c.pe + c.style))
+        let images = 3
+        let sf = c.inN / c.simd, nf = c.outN / c.pe
+        let sumW = LayerTopology(inCount: c.inN, outCount: c.outN, inSigned: c.signed == 1, outSigned: true, multBits: 32).widths.sumBits
+        func w8() -> Int8 { [Int8.min, Int8.max, -1, 0, Int8.random(in: .min ... .max, using: &rng)].randomElement(using: &rng)! }
+        func x8() -> UInt8 { [0, 255, 128, 127, UInt8.random(in: 0...255, using: &rng)].randomElement(using: &rng)! }
+        let w = (0..<(c.outN * c.inN)).map { _ in w8() }
+        // Config writes in auto-increment order: bank p, depth d = nf·SF + sf, chunk.
+        let chunks = (c.simd * 8 + 31) / 32
+        let cb = chunks > 1 ? Int(ceil(log2(Double(chunks)))) : 0
+        let db = sf * nf > 1 ? Int(ceil(log2(Double(sf * nf)))) : 0
+        var cfg = "", writes = 0
+        for p in 0..<c.pe {
+            for d in 0..<(sf * nf) {
+                let (n, s) = (d / sf, d % sf)
+                var b = Bits(width: chunks * 32)
+                for j in 0..<c.simd { b.set(8 * j, 8, Int64(UInt8(bitPattern: w[(n * c.pe + p) * c.inN + s * c.simd + j]))) }
+                for ch in 0..<chunks {
+                    let addr = (UInt64(p) << UInt64(db + cb)) | (UInt64(d) << UInt64(cb)) | UInt64(ch)
+                    cfg += String((addr << 32) | b.unsigned(32 * ch, 32), radix: 16) + "\n"
+                    writes += 1
+                }
+            }
+        }
+        var input = "", expected: [[Bool]] = []
+        for _ in 0..<images {
+            let x = (0..<c.inN).map { _ in x8() }
+            let xv = x.map { c.signed == 1 ? Int64(Int8(bitPattern: $0)) : Int64($0) }
+            for s in 0..<sf {
+                var b = Bits(width: c.simd * 8)
+                for j in 0..<c.simd { b.set(8 * j, 8, Int64(x[s * c.simd + j])) }
+                input += b.hex + "\n"
+            }
+            for n in 0..<nf {
+                var b = Bits(width: c.pe * sumW)
+                for p in 0..<c.pe {
+                    var acc: Int64 = 0
+                    for k in 0..<c.inN { acc += Int64(w[(n * c.pe + p) * c.inN + k]) * xv[k] }
+                    b.set(p * sumW, sumW, acc)
+                }
+                expected.append(b.bits)
+            }
+        }
+        let r = try runTestbench("tb_zn_mvau", params: ["IN": c.inN, "OUT": c.outN, "PE": c.pe, "SIMD": c.simd, "IN_SIGNED": c.signed,
+                                                        "MUL_STYLE": c.style, "SUM_W": sumW, "REG_EVERY": c.regEvery,
+                                                        "IMAGES": images, "NWRITES": writes, "SEED": 9],
+                                 inputs: ["in": input, "cfg": cfg], outputs: ["out"])
+        #expect(r.passed, "\(r.result)")
+        #expect((r.outputs["out"] ?? []).map { Bits(hex: $0, width: c.pe * sumW)?.bits } == expected.map { Optional($0) })
+    }
+
+    // MARK: zn_requant (with zn_param_ram)
+
+    struct RequantCase: CustomStringConvertible, Sendable {
+        var lanes: Int, out: Int, sumW: Int, biasW: Int, multW: Int, round: Int, zy: Int, lo: Int, hi: Int
+        var description: String { "lanes \(lanes) out \(out) sum \(sumW) bias \(biasW) M \(multW) round \(round) zy \(zy) [\(lo),\(hi)]" }
+    }
+
+    static let requantCases: [RequantCase] = [
+        .init(lanes: 1, out: 8, sumW: 20, biasW: 32, multW: 32, round: 0, zy: 3, lo: -128, hi: 127),
+        .init(lanes: 2, out: 12, sumW: 26, biasW: 33, multW: 32, round: 1, zy: 17, lo: 17, hi: 255),
+        .init(lanes: 3, out: 6, sumW: 16, biasW: 41, multW: 1, round: 1, zy: -128, lo: -128, hi: 127),
+        .init(lanes: 1, out: 5, sumW: 50, biasW: 64, multW: 17, round: 0, zy: 255, lo: 255, hi: 255),
+        .init(lanes: 4, out: 8, sumW: 3, biasW: 8, multW: 18, round: 1, zy: 0, lo: 0, hi: 255),
+    ]
+
+    @Test(arguments: requantCases)
+    func requant(_ c: RequantCase) throws {
+        var rng = SplitMix64(seed: UInt64(c.sumW * 100 + c.biasW + c.multW))
+        let images = 4
+        let depth = c.out / c.lanes
+        let qw = c.biasW + c.multW + 6
+        let chunks = (qw + 31) / 32
+        let cb = chunks > 1 ? Int(ceil(log2(Double(chunks)))) : 0
+        let db = depth > 1 ? Int(ceil(log2(Double(depth)))) : 0
+        func sr(_ bits: Int) -> Int64 {
+            let lo = bits >= 64 ? Int64.min : -(Int64(1) << Int64(bits - 1)), hi = bits >= 64 ? Int64.max : (Int64(1) << Int64(bits - 1)) - 1
+            return [lo, hi, 0, -1, 1, Int64.random(in: lo...hi, using: &rng), Int64.random(in: lo...hi, using: &rng) >> Int64(bits / 2)]
+                .randomElement(using: &rng)!
+        }
+        let mMax = c.multW >= 32 ? UInt64(UInt32.max) : (UInt64(1) << UInt64(c.multW)) - 1
+        let bias = (0..<c.out).map { _ in sr(c.biasW) }
+        let mult = (0..<c.out).map { _ in [1, mMax, mMax / 2 + 1, UInt64.random(in: 1...mMax, using: &rng)].randomElement(using: &rng)! }
+        let shift = (0..<c.out).map { _ in [0, 1, 63, 62, 31, 32, UInt64.random(in: 0...63, using: &rng)].randomElement(using: &rng)! }
+        var cfg = "", writes = 0
+        for r in 0..<c.lanes {
+            for d in 0..<depth {
+                let o = d * c.lanes + r
+                var b = Bits(width: chunks * 32)
+                b.set(0, c.biasW, bias[o])
+                b.set(c.biasW, c.multW, Int64(mult[o]))
+                b.set(c.biasW + c.multW, 6, Int64(shift[o]))
+                for ch in 0..<chunks {
+                    let addr = (UInt64(r) << UInt64(db + cb)) | (UInt64(d) << UInt64(cb)) | UInt64(ch)
+                    cfg += String((addr << 32) | b.unsigned(32 * ch, 32), radix: 16) + "\n"
+                    writes += 1
+                }
+            }
+        }
+        var input = "", expected: [UInt64] = []
+        for _ in 0..<images {
+            let sums = (0..<c.out).map { _ in sr(c.sumW) }
+            for d in 0..<depth {
+                var b = Bits(width: c.lanes * c.sumW)
+                var e = Bits(width: c.lanes * 8)
+                for r in 0..<c.lanes {
+                    let o = d * c.lanes + r
+                    b.set(r * c.sumW, c.sumW, sums[o])
+                    // The spec, on Int128.
+                    let p = (Int128(bias[o]) + Int128(sums[o])) * Int128(mult[o])
+                    let s = Int128(shift[o])
+                    let q = (c.round == 1 && s >= 1) ? (p + (Int128(1) << (s - 1))) >> s : p >> s
+                    let y = min(max(Int128(c.zy) + q, Int128(c.lo)), Int128(c.hi))
+                    e.set(r * 8, 8, Int64(y) & 0xFF)
+                }
+                input += b.hex + "\n"
+                expected.append(e.unsigned(0, c.lanes * 8))
+            }
+        }
+        let r = try runTestbench("tb_zn_requant", params: ["LANES": c.lanes, "OUT": c.out, "SUM_W": c.sumW, "BIAS_W": c.biasW,
+                                                           "MULT_W": c.multW, "ROUND": c.round, "ZY": c.zy, "LO": c.lo, "HI": c.hi,
+                                                           "IMAGES": images, "NWRITES": writes, "SEED": 4],
+                                 inputs: ["in": input, "cfg": cfg], outputs: ["out"])
+        #expect(r.passed, "\(r.result)")
+        #expect((r.outputs["out"] ?? []).map { UInt64($0, radix: 16) } == expected.map { Optional($0) })
+    }
+}

@@ -1,0 +1,124 @@
+import Foundation
+import ZynqNetCodegen
+
+let rtlDir = packageRoot.appendingPathComponent("fpga/rtl")
+let simDir = packageRoot.appendingPathComponent("fpga/sim")
+
+func rtlSources() -> [String] {
+    ((try? FileManager.default.contentsOfDirectory(atPath: rtlDir.path)) ?? []).filter { $0.hasSuffix(".v") }.sorted()
+        .map { rtlDir.appendingPathComponent($0).path }
+}
+
+func tbSources() -> [String] {
+    ((try? FileManager.default.contentsOfDirectory(atPath: simDir.path)) ?? []).filter { $0.hasSuffix(".v") }.sorted()
+        .map { simDir.appendingPathComponent($0).path }
+}
+
+/// A fresh temporary directory.
+func tempDir(_ tag: String) -> URL {
+    let u = FileManager.default.temporaryDirectory.appendingPathComponent("zn-\(tag)-\(UInt32.random(in: 0...UInt32.max))")
+    try? FileManager.default.createDirectory(at: u, withIntermediateDirectories: true)
+    return u
+}
+
+/// Verilator lint of one module with parameter overrides; returns the warning/error lines.
+func verilatorLint(top: String, params: [String: Int] = [:], extra: [String] = []) throws -> [String] {
+    let args = ["--lint-only", "-Wall", "-I" + rtlDir.path, "--top-module", top] +
+        params.sorted(by: { $0.key < $1.key }).map { "-G\($0.key)=\($0.value)" } + extra + rtlSources()
+    let r = try runTool("verilator", args)
+    let lines = r.output.split(separator: "\n").map(String.init).filter { $0.hasPrefix("%") }
+    if r.status != 0 && lines.isEmpty { return ["verilator exit \(r.status): \(r.output.prefix(300))"] }
+    return lines
+}
+
+/// Elaborates `top` with parameters in iverilog; returns (ok, output).
+func iverilogElaborate(top: String, params: [String: Int] = [:], sources: [String]? = nil) throws -> (Bool, String) {
+    let out = tempDir("iv").appendingPathComponent("a.out")
+    defer { try? FileManager.default.removeItem(at: out.deletingLastPathComponent()) }
+    let args = ["-g2005", "-I" + rtlDir.path, "-o", out.path, "-s", top] +
+        params.sorted(by: { $0.key < $1.key }).flatMap { ["-P", "\(top).\($0.key)=\($0.value)"] } + (sources ?? rtlSources())
+    let r = try runTool("iverilog", args)
+    return (r.status == 0, r.output)
+}
+
+/// Reads and elaborates `top` in yosys (read_verilog, chparam, hierarchy -check); returns (ok, output).
+func yosysElaborate(top: String, params: [String: Int] = [:], sources: [String]? = nil) throws -> (Bool, String) {
+    let chp = params.isEmpty ? "" : "chparam " + params.sorted(by: { $0.key < $1.key }).map { "-set \($0.key) \($0.value)" }.joined(separator: " ") + " \(top); "
+    let script = "read_verilog -I\(rtlDir.path) " + (sources ?? rtlSources()).joined(separator: " ") + "; " + chp +
+        "hierarchy -check -top \(top); proc"
+    let r = try runTool("yosys", ["-q", "-p", script])
+    return (r.status == 0, r.output)
+}
+
+/// Runs a testbench of fpga/sim in iverilog. `inputs` maps plusarg names to file contents;
+/// `outputs` lists plusarg names whose files are read back (hex lines).
+func runTestbench(_ tb: String, params: [String: Int], inputs: [String: String], outputs: [String]) throws
+    -> (passed: Bool, result: String, outputs: [String: [String]]) {
+    let dir = tempDir(tb)
+    defer { try? FileManager.default.removeItem(at: dir) }
+    let exe = dir.appendingPathComponent("sim")
+    let args = ["-g2005", "-I" + rtlDir.path, "-o", exe.path, "-s", tb] +
+        params.sorted(by: { $0.key < $1.key }).flatMap { ["-P", "\(tb).\($0.key)=\($0.value)"] } + tbSources() + rtlSources()
+    let c = try runTool("iverilog", args)
+    guard c.status == 0 else { return (false, "compile: " + c.output, [:]) }
+    var plus: [String] = []
+    for (k, v) in inputs {
+        let f = dir.appendingPathComponent(k + ".hex")
+        try v.write(to: f, atomically: false, encoding: .utf8)
+        plus.append("+\(k)=\(f.path)")
+    }
+    for k in outputs { plus.append("+\(k)=\(dir.appendingPathComponent(k + ".out").path)") }
+    let r = try runTool("vvp", ["-n", exe.path] + plus)
+    let result = r.output.split(separator: "\n").map(String.init).filter { $0.hasPrefix("RESULT") || $0.hasPrefix("tb_") }.joined(separator: "\n")
+    var outs: [String: [String]] = [:]
+    for k in outputs {
+        let text = (try? String(contentsOf: dir.appendingPathComponent(k + ".out"), encoding: .utf8)) ?? ""
+        outs[k] = text.split(separator: "\n").map(String.init)
+    }
+    return (result.contains("RESULT PASS"), result, outs)
+}
+
+/// A bit vector, LSB first, to build and take apart wide hex words.
+struct Bits {
+    var bits: [Bool]
+
+    init(width: Int) { bits = [Bool](repeating: false, count: width) }
+
+    /// From a hex string as $fwrite("%h") prints it; x/z digits become nil.
+    init?(hex: String, width: Int) {
+        bits = [Bool](repeating: false, count: width)
+        var pos = 0
+        for ch in hex.reversed() {
+            guard let d = ch.hexDigitValue else { return nil }
+            for b in 0..<4 where pos + b < width { bits[pos + b] = (d >> b) & 1 == 1 }
+            pos += 4
+        }
+    }
+
+    mutating func set(_ lo: Int, _ width: Int, _ value: Int64) {
+        for b in 0..<width { bits[lo + b] = b < 64 ? (value >> Int64(b)) & 1 == 1 : value < 0 }
+    }
+
+    func unsigned(_ lo: Int, _ width: Int) -> UInt64 {
+        var v: UInt64 = 0
+        for b in 0..<width where bits[lo + b] { v |= 1 << UInt64(b) }
+        return v
+    }
+
+    func signed(_ lo: Int, _ width: Int) -> Int64 {
+        let u = unsigned(lo, width)
+        return bits[lo + width - 1] && width < 64 ? Int64(bitPattern: u) - (Int64(1) << Int64(width)) : Int64(bitPattern: u)
+    }
+
+    var hex: String {
+        var s = ""
+        var i = 0
+        while i < bits.count {
+            var d = 0
+            for b in 0..<4 where i + b < bits.count && bits[i + b] { d |= 1 << b }
+            s = String(d, radix: 16) + s
+            i += 4
+        }
+        return s.isEmpty ? "0" : s
+    }
+}
