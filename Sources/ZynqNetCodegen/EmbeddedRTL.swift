@@ -61,33 +61,49 @@ module zn_addtree #(
       assign out_data[ln*OUT_W +: OUT_W] = q;
     end else begin : g_tree
       // Heap order: root 0, children 2i+1 and 2i+2, leaves P-1 .. 2P-2 (missing leaves are 0).
-      // Node i at height H above the leaves exposes its value as g_n[i].val, IN_W + H bits.
-      for (i = 0; i < 2 * P - 1; i = i + 1) begin : g_n
-        localparam integer H  = (i >= P - 1) ? 0 : LEVELS - zn_flog2(i + 1);
-        localparam integer NW = IN_W + H;
-        wire [NW-1:0] val;
-        if (i >= P - 1) begin : g_leaf
-          if (i - (P - 1) < N) begin : g_in
-            assign val = in_data[(ln*N + i - (P-1))*IN_W +: IN_W];
-          end else begin : g_zero
-            assign val = {NW{1'b0}};
+      // Internal node i, at height H above the leaves, holds an IN_W + H bit sum, stored
+      // sign-extended to OUT_W bits in nodes[i] (no references into other generate blocks).
+      wire [OUT_W-1:0] nodes [0:P-2] /*verilator split_var*/;
+      for (i = 0; i < P - 1; i = i + 1) begin : g_node
+        localparam integer H   = LEVELS - zn_flog2(i + 1);
+        localparam integer NW  = IN_W + H;
+        localparam integer CL  = 2 * i + 1;
+        localparam integer CR  = 2 * i + 2;
+        wire [NW-2:0] l, r;
+        if (CL >= P - 1) begin : g_leaves
+          // Both children are leaves (IN_W = NW - 1 bits).
+          if (CL - (P - 1) < N) begin : g_l
+            assign l = in_data[(ln*N + CL - (P-1))*IN_W +: IN_W];
+          end else begin : g_l0
+            assign l = {(NW-1){1'b0}};
           end
-        end else begin : g_node
-          wire [NW-2:0] l = g_n[2*i+1].val;
-          wire [NW-2:0] r = g_n[2*i+2].val;
-          wire [NW-1:0] s = {l[NW-2], l} + {r[NW-2], r};
-          if (H % REG_EVERY == 0 || H == LEVELS) begin : g_reg
-            reg [NW-1:0] q;
-            always @(posedge clk) begin
-              if (ce) q <= s;
-            end
-            assign val = q;
-          end else begin : g_comb
-            assign val = s;
+          if (CR - (P - 1) < N) begin : g_r
+            assign r = in_data[(ln*N + CR - (P-1))*IN_W +: IN_W];
+          end else begin : g_r0
+            assign r = {(NW-1){1'b0}};
           end
+        end else begin : g_inner
+          assign l = nodes[CL][NW-2:0];
+          assign r = nodes[CR][NW-2:0];
+        end
+        wire [NW-1:0] s = {l[NW-2], l} + {r[NW-2], r};
+        wire [NW-1:0] v;
+        if (H % REG_EVERY == 0 || H == LEVELS) begin : g_reg
+          reg [NW-1:0] q;
+          always @(posedge clk) begin
+            if (ce) q <= s;
+          end
+          assign v = q;
+        end else begin : g_comb
+          assign v = s;
+        end
+        if (NW < OUT_W) begin : g_ext
+          assign nodes[i] = {{(OUT_W-NW){v[NW-1]}}, v};
+        end else begin : g_full
+          assign nodes[i] = v;
         end
       end
-      assign out_data[ln*OUT_W +: OUT_W] = g_n[0].val;
+      assign out_data[ln*OUT_W +: OUT_W] = nodes[0];
     end
   end endgenerate
 endmodule
@@ -773,6 +789,7 @@ module zn_dot #(
 
   // ---- product stage: leaves[p][s], 17 bits ----
   wire [PE*SIMD*17-1:0] leaves;
+  wire [((PAIRS > 0) ? PAIRS : 1)*SIMD*2-1:0] corr_bits;   // P[15] of each packed product, as 2-bit values
   reg  [TAG_W-1:0]      tag_m;
   always @(posedge clk) begin
     if (ce) tag_m <= in_tag;
@@ -783,8 +800,8 @@ module zn_dot #(
       if (p >= SINGLE_FROM) begin : g_plain
         for (s = 0; s < SIMD; s = s + 1) begin : g_lane
           wire [7:0]  wv  = w[(p*SIMD + s)*8 +: 8];
-          wire [16:0] w17 = {{9{wv[7]}}, wv};
-          wire [16:0] x17 = {{8{x9[s*9+8]}}, x9[s*9 +: 9]};
+          wire signed [16:0] w17 = {{9{wv[7]}}, wv};
+          wire signed [16:0] x17 = {{8{x9[s*9+8]}}, x9[s*9 +: 9]};
           reg  [16:0] prod;
           if (MUL_STYLE == 1) begin : g_lut
             // Partial products: x bit j weighs 2^j (j < 8); bit 8 weighs -2^8.
@@ -815,14 +832,16 @@ module zn_dot #(
         wire [7:0]  w1  = w[((2*p+1)*SIMD + s)*8 +: 8];
         wire [8:0]  hi9 = {w1[7], w1} - {8'd0, w0[7]};
         // |w1*2^16 + w0| < 2^24 and |x| < 2^8, so the product fits 33 signed bits.
-        wire [32:0] a33 = {{8{hi9[8]}}, hi9, {8{w0[7]}}, w0};   // w1*2^16 + w0 (25 bits), sign-extended
-        wire [32:0] x33 = {{24{x9[s*9+8]}}, x9[s*9 +: 9]};
+        // Signed operands, so synthesis sees the 25x9 multiply behind the sign extension.
+        wire signed [32:0] a33 = {{8{hi9[8]}}, hi9, {8{w0[7]}}, w0};   // w1*2^16 + w0 (25 bits), sign-extended
+        wire signed [32:0] x33 = {{24{x9[s*9+8]}}, x9[s*9 +: 9]};
         reg  [32:0] prod;
         always @(posedge clk) begin
           if (ce) prod <= a33 * x33;
         end
         assign leaves[((2*p)*SIMD + s)*17 +: 17]   = {prod[15], prod[15:0]};
         assign leaves[((2*p+1)*SIMD + s)*17 +: 17] = prod[32:16];
+        assign corr_bits[(p*SIMD + s)*2 +: 2]       = {1'b0, prod[15]};
       end
     end
   endgenerate
@@ -834,17 +853,15 @@ module zn_dot #(
     .clk(clk), .ce(ce), .in_data(leaves), .in_tag(tag_m), .out_data(tree_sum), .out_tag(tree_tag));
 
   // ---- correction trees (packed rows 2q+1): sum of P[15] over the lanes ----
+  wire [((PAIRS > 0) ? PAIRS : 1)*(2+TW)-1:0] corr_sum;
   generate if (PAIRS > 0) begin : g_corr
-    wire [PAIRS*(2+TW)-1:0] corr_sum;
-    wire [PAIRS*SIMD*2-1:0] bits;
-    for (p = 0; p < PAIRS; p = p + 1) begin : g_cp
-      for (s = 0; s < SIMD; s = s + 1) begin : g_cs
-        assign bits[(p*SIMD + s)*2 +: 2] = {1'b0, g_pair[p].g_lane[s].prod[15]};
-      end
-    end
     wire [TAG_W-1:0] unused_corr_tag;
     zn_addtree #(.LANES(PAIRS), .N(SIMD), .IN_W(2), .REG_EVERY(REG_EVERY), .TAG_W(TAG_W)) u_corr (
-      .clk(clk), .ce(ce), .in_data(bits), .in_tag(tag_m), .out_data(corr_sum), .out_tag(unused_corr_tag));
+      .clk(clk), .ce(ce), .in_data(corr_bits), .in_tag(tag_m), .out_data(corr_sum), .out_tag(unused_corr_tag));
+  end else begin : g_nocorr
+    assign corr_bits = {(SIMD*2){1'b0}};
+    assign corr_sum  = {(2+TW){1'b0}};
+    wire unused_corr = ^{corr_bits, corr_sum};
   end endgenerate
 
   // ---- final register ----
@@ -853,7 +870,7 @@ module zn_dot #(
   generate for (p = 0; p < PE; p = p + 1) begin : g_out
     wire [DOT_W-1:0] t = tree_sum[p*DOT_W +: DOT_W];
     if (p < 2 * PAIRS && p % 2 == 1) begin : g_fix
-      wire [DOT_W-1:0] c = {{(DOT_W-2-TW){1'b0}}, g_corr.corr_sum[(p/2)*(2+TW) +: 2+TW]};
+      wire [DOT_W-1:0] c = {{(DOT_W-2-TW){1'b0}}, corr_sum[(p/2)*(2+TW) +: 2+TW]};
       always @(posedge clk) begin
         if (ce) sum_q[p*DOT_W +: DOT_W] <= t + c;
       end
@@ -1009,6 +1026,7 @@ function integer zn_tree_lat;
     zn_tree_lat = (levels == 0) ? 1 : (levels + every - 1) / every;
   end
 endfunction
+
 
 """##),
         ("zn_mvau.v", ##"""
@@ -1226,8 +1244,8 @@ endmodule
 //    rd_en (a registered read plus an output register, which BRAM absorbs). `ce` freezes the port.
 //  - config (parameter window): cfg_req with cfg_addr = (bank << (DB+CB)) | (depth << CB) | chunk,
 //    DB = clog2(DEPTH), CB = clog2(CHUNKS), CHUNKS = ceil(WORD_W/32). A write stages chunks and
-//    stores the word when its last chunk arrives. Every request is answered exactly two cycles
-//    later by cfg_ack with cfg_rdata (reads: the chunk, from the memory; writes: 0), cfg_err
+//    stores the word when its last chunk arrives. Every request is answered exactly four cycles
+//    after the request by cfg_ack with cfg_rdata (reads: the chunk, from the memory; writes: 0), cfg_err
 //    (address outside the memory: write ignored, read 0) and cfg_next, the next valid address
 //    (chunk, then depth, then bank). All response outputs are zero when cfg_ack is low, so the
 //    responses of many memories can be ORed.
@@ -1366,7 +1384,8 @@ module zn_param_ram #(
     assign port_b_q[b*WORD_W +: WORD_W] = qb;
   end endgenerate
 
-  // ---- stage 2: response ----
+  // ---- stage 2: port B data (qb) is valid; pick each bank's chunk (explicit muxes: an indexed
+  // part-select with a variable, multiplied index would synthesize as a full barrel shifter) ----
   reg            s2_req, s2_we, s2_ok;
   reg [BIW-1:0]  s2_bank;
   reg [CIW-1:0]  s2_chunk;
@@ -1380,9 +1399,42 @@ module zn_param_ram #(
     s2_chunk <= s1_chunk;
     s2_next  <= s1_next;
   end
-  wire [WORD_W-1:0] sel_word = port_b_q[s2_bank*WORD_W +: WORD_W];
-  wire [32*CHUNKS-1:0] sel_padded = {{(32*CHUNKS-WORD_W){1'b0}}, sel_word};
-  wire [31:0] sel_chunk = sel_padded[s2_chunk*32 +: 32];
+  wire [31:0] s2_chunk32 = {{(32-CIW){1'b0}}, s2_chunk};
+  reg [32*BANKS-1:0] s3_chunks;
+  generate for (b = 0; b < BANKS; b = b + 1) begin : g_chunk
+    wire [32*CHUNKS-1:0] padded = {{(32*CHUNKS-WORD_W){1'b0}}, port_b_q[b*WORD_W +: WORD_W]};
+    reg  [31:0] pick;
+    integer c2;
+    always @* begin
+      pick = 32'd0;
+      for (c2 = 0; c2 < CHUNKS; c2 = c2 + 1) begin
+        if (s2_chunk32 == c2) pick = padded[c2*32 +: 32];
+      end
+    end
+    always @(posedge clk) s3_chunks[b*32 +: 32] <= pick;
+  end endgenerate
+
+  // ---- stage 3: the bank; the response ----
+  reg            s3_req, s3_we, s3_ok;
+  reg [BIW-1:0]  s3_bank;
+  reg [31:0]     s3_next;
+  always @(posedge clk) begin
+    if (rst) s3_req <= 1'b0;
+    else     s3_req <= s2_req;
+    s3_we   <= s2_we;
+    s3_ok   <= s2_ok;
+    s3_bank <= s2_bank;
+    s3_next <= s2_next;
+  end
+  reg [31:0] sel_chunk;
+  wire [31:0] s3_bank32 = {{(32-BIW){1'b0}}, s3_bank};
+  integer bk;
+  always @* begin
+    sel_chunk = 32'd0;
+    for (bk = 0; bk < BANKS; bk = bk + 1) begin
+      if (s3_bank32 == bk) sel_chunk = s3_chunks[bk*32 +: 32];
+    end
+  end
   always @(posedge clk) begin
     if (rst) begin
       cfg_ack   <= 1'b0;
@@ -1390,10 +1442,10 @@ module zn_param_ram #(
       cfg_err   <= 1'b0;
       cfg_next  <= 32'd0;
     end else begin
-      cfg_ack   <= s2_req;
-      cfg_rdata <= (s2_req && !s2_we && s2_ok) ? sel_chunk : 32'd0;
-      cfg_err   <= s2_req && !s2_ok;
-      cfg_next  <= s2_req ? s2_next : 32'd0;
+      cfg_ack   <= s3_req;
+      cfg_rdata <= (s3_req && !s3_we && s3_ok) ? sel_chunk : 32'd0;
+      cfg_err   <= s3_req && !s3_ok;
+      cfg_next  <= s3_req ? s3_next : 32'd0;
     end
   end
 endmodule
@@ -1601,7 +1653,7 @@ module zn_requant #(
     for (i = 0; i < NA; i = i + 1) begin : g_a
       localparam integer ALO = 24 * i;
       localparam integer AWD = (i == NA - 1) ? ACC_W - ALO : 24;
-      wire [42:0] a43;
+      wire signed [42:0] a43;
       if (i == NA - 1) begin : g_top
         wire [AWD-1:0] ap = s3_acc[ALO +: AWD];
         assign a43 = {{(43-AWD){ap[AWD-1]}}, ap};
@@ -1611,7 +1663,7 @@ module zn_requant #(
       for (j = 0; j < NB; j = j + 1) begin : g_b
         localparam integer BLO = 17 * j;
         localparam integer BWD = (j == NB - 1) ? MULT_W - BLO : 17;
-        wire [42:0] b43 = {{(43-BWD){1'b0}}, s3_m[BLO +: BWD]};
+        wire signed [42:0] b43 = {{(43-BWD){1'b0}}, s3_m[BLO +: BWD]};
         reg  [42:0] prod;
         always @(posedge clk) begin
           if (ce) prod <= a43 * b43;

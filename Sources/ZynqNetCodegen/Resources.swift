@@ -70,12 +70,13 @@ public struct ResourceEstimate: Sendable, Equatable {
 
 /// The estimate model (see docs/hardware.md, "Resource model").
 public enum ResourceModel {
-    /// RAMB36 equivalents for `banks` memories of depth × width bits (BRAM18 granularity:
-    /// 512×36 or 1024×18 … 16K×1; memories under 2 Kbit go to LUTRAM).
-    public static func bram36(banks: Int, depth: Int, width: Int) -> Double {
+    /// RAMB36 equivalents for `banks` memories of depth × width bits (BRAM18 granularity;
+    /// true-dual-port memories, like the parameter memories, are at most 18 bits wide a BRAM18;
+    /// memories under 2 Kbit go to LUTRAM).
+    public static func bram36(banks: Int, depth: Int, width: Int, trueDualPort: Bool = true) -> Double {
         if depth * width < 2048 { return 0 }
         // Best BRAM18 aspect for this depth.
-        let shapes = [(512, 36), (1024, 18), (2048, 9), (4096, 4), (8192, 2), (16384, 1)]
+        let shapes = (trueDualPort ? [] : [(512, 36)]) + [(1024, 18), (2048, 9), (4096, 4), (8192, 2), (16384, 1)]
         var best = Int.max
         for (d, w) in shapes {
             let n = ((depth + d - 1) / d) * ((width + w - 1) / w)
@@ -88,7 +89,17 @@ public enum ResourceModel {
         depth * width < 2048 ? banks * ((depth + 63) / 64) * width : 0
     }
 
+    /// Calibration against `yosys synth_xilinx -flatten` (zynqnet report), which leaves many
+    /// inverters unmerged: LUT counts of the parts below are scaled by this factor.
+    public static let lutCalibration = 1.2
+
     public static func layer(_ t: LayerTopology, _ f: LayerFold, style: MulStyle) -> ResourceEstimate {
+        var e = layerRaw(t, f, style: style)
+        e.lut = Int((Double(e.lut) * lutCalibration).rounded(.up))
+        return e
+    }
+
+    static func layerRaw(_ t: LayerTopology, _ f: LayerFold, style: MulStyle) -> ResourceEstimate {
         var e = ResourceEstimate()
         let w = t.widths
         let macs = f.pe * f.simd
@@ -101,7 +112,7 @@ public enum ResourceModel {
         case .packed: e.dsp += (pairs + plain) * f.simd
         case .lut: e.lut += 62 * macs
         }
-        e.lut += 9 * pairs * f.simd                     // packed operand w1 - w0[7]
+        e.lut += 18 * pairs * f.simd                    // packed operand w1 - w0[7] (and its inverters)
         // Adder trees (about one LUT a bit a node) and accumulators.
         let treeW = 17 + clog2(f.simd) / 2
         e.lut += f.pe * max(f.simd - 1, 0) * treeW
@@ -112,16 +123,21 @@ public enum ResourceModel {
         let wg = MemoryGeometry(banks: f.pe, depth: sf * nf, wordBits: 8 * f.simd)
         e.bram36 += bram36(banks: wg.banks, depth: wg.depth, width: wg.wordBits)
         e.lut += lutRAM(banks: wg.banks, depth: wg.depth, width: wg.wordBits)
-        e.bram36 += bram36(banks: 1, depth: 2 * sf, width: 8 * f.simd)
-        e.lut += lutRAM(banks: 1, depth: 2 * sf, width: 8 * f.simd)
+        // Input double buffer: LUTRAM up to 64 words (as yosys maps it), else simple dual-port BRAM.
+        if 2 * sf <= 64 {
+            e.lut += ((8 * f.simd + 5) / 6) * 4
+        } else {
+            e.bram36 += bram36(banks: 1, depth: 2 * sf, width: 8 * f.simd, trueDualPort: false)
+        }
         e.ff += 2 * f.pe * f.simd * 8                     // read registers
-        e.lut += (f.pe * f.simd * 8) / 32 * 3 + 40        // read-back mux
+        e.lut += f.pe * 20 + (f.pe * f.simd * 8) / 32 * 3 + 100   // read-back muxes, staging
+        e.lut += f.pe * w.sumBits                          // output skid buffer
         // Requantization lanes.
         let qg = MemoryGeometry(banks: f.lanes, depth: t.outCount / f.lanes, wordBits: t.biasBits + t.multBits + 6)
         e.bram36 += bram36(banks: qg.banks, depth: qg.depth, width: qg.wordBits)
         e.lut += lutRAM(banks: qg.banks, depth: qg.depth, width: qg.wordBits)
         e.dsp += f.lanes * w.requantDSPs
-        e.lut += f.lanes * (w.accBits + 3 * w.productBits + 200)
+        e.lut += f.lanes * (w.accBits + 3 * w.productBits + 350 + 8)
         e.ff += f.lanes * (3 * w.accBits + 4 * w.productBits + 200)
         // Stream converters.
         e.lut += 2 * f.pe * w.sumBits / max(f.lanes, 1) + 8 * (f.lanes + f.simd) * 3
@@ -132,7 +148,7 @@ public enum ResourceModel {
     /// Fixed parts: AXI-Lite register file, stream input and output.
     public static func fixed(layers: Int, classes: Int, firstSIMD: Int) -> ResourceEstimate {
         var e = ResourceEstimate()
-        e.lut = 700 + 60 * layers + 24 * (8 + firstSIMD) + 250 + (classes + 7) / 8 * 2
+        e.lut = Int(Double(1100 + 60 * layers + 24 * (8 + firstSIMD) + 350 + (classes + 7) / 8 * 2) * lutCalibration)
         e.ff = 900 + 80 * layers + 8 * (8 + 2 * firstSIMD) + 300
         e.bram36 = 0
         return e

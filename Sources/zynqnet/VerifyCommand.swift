@@ -54,6 +54,9 @@ struct VerifyCommand: ParsableCommand {
     @Option(name: .customLong("build-dir"), help: "Verilator build cache (default: $ZYNQNET_CACHE or ~/.cache/zynqnet/verilator).")
     var buildDir: String?
 
+    @Flag(name: .customLong("quick-build"), help: "Compile the simulation without optimization (faster build, slower run).")
+    var quickBuild = false
+
     @Flag(help: "Print the result as JSON.")
     var json = false
 
@@ -97,6 +100,7 @@ struct VerifyCommand: ParsableCommand {
         vo.seed = seed
         vo.gapPercent = gap
         vo.stallPercent = stall
+        vo.optimize = !quickBuild
         if !json { FileHandle.standardError.write(Data("verify: building with verilator in \(root) (cached)\n".utf8)) }
         let r = try Verify.run(design: design, model: q, images: imgs, options: vo)
         if json {

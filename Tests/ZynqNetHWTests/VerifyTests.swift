@@ -3,33 +3,145 @@ import Testing
 import ZynqNetCodegen
 import ZynqNetHW
 import ZynqNetModel
+import ZynqNetSim
 
+/// Co-simulation of whole generated designs (Verilator, the C++ harness) against the simulator:
+/// random models that cover the spec's corners, the golden fixtures, a real trained model.
+/// Builds are cached under .build/zynqnet-test/verilator (and by ccache).
 @Suite(.serialized) struct VerifyTests {
-    func verify(_ model: QuantizedModel, fold: FoldFile? = nil, style: MulStyle = .packed, images: Int, seed: UInt64,
-                tlastError: Int? = nil) throws -> VerifyReport {
+    static let fixtures = packageRoot.appendingPathComponent("Tests/Fixtures")
+
+    func verify(_ model: QuantizedModel, fold: FoldFile? = nil, fps: Double? = nil, style: MulStyle = .packed,
+                images: [[UInt8]], seed: UInt64, tlastError: Int? = nil, packet: Int = 3) throws -> (VerifyReport, GeneratedDesign) {
         var opts = CodegenOptions()
         opts.mulStyle = style
         if let fold { opts.fold = .file(fold, name: "test-fold") }
+        if let fps { opts.fold = .targetFPS(fps) }
         let design = try generateDesign(model: model, options: opts)
-        var rng = SplitMix64(seed: seed)
-        let imgs = randomImages(images, pixels: model.inputCount, rng: &rng)
         var vo = VerifyOptions(buildRoot: scratch("verilator"))
         vo.seed = seed
         vo.tlastErrorImage = tlastError
+        vo.packetImages = packet
         vo.optimize = false
-        let r = try Verify.run(design: design, model: model, images: imgs, options: vo)
+        let r = try Verify.run(design: design, model: model, images: images, options: vo)
         for m in r.messages { print("verify: \(m)") }
-        return r
+        return (r, design)
+    }
+
+    /// The two references agree: the simulator and this package's naive SpecReference.
+    func crossCheck(_ model: QuantizedModel, _ images: [[UInt8]]) throws {
+        let codes = try InputCodes(type: model.input.type, width: model.inputCount, bytes: images.flatMap { $0 })
+        let sim = try Simulator(model: model).run(codes)
+        for (i, img) in images.enumerated() {
+            let ref = SpecReference.run(model, codes: img)
+            #expect(ref.values == Array(sim.output(i)) && ref.prediction == sim.predictions[i], "image \(i): references disagree")
+        }
     }
 
     @Test func smallTwoLayerModel() throws {
         var rng = SplitMix64(seed: 7)
         let m = randomModel(dims: [20, 6, 3], inputSigned: false, outSigned: [false, true], rounding: [.floor, .halfUp],
                             relu: [true, false], rng: &rng)
+        let imgs = randomImages(12, pixels: 20, rng: &rng)
+        try crossCheck(m, imgs)
         let fold = FoldFile(layers: [FoldFileLayer(pe: 2, simd: 5), FoldFileLayer(pe: 3, simd: 2)])
-        let r = try verify(m, fold: fold, images: 12, seed: 3)
+        let (r, d) = try verify(m, fold: fold, images: imgs, seed: 3)
         #expect(r.passed)
-        #expect(r.mismatches == 0)
-        print("ii \(r.iiCycles) latency \(r.latencyCycles) cps \(r.rtlCyclesPerSecond)")
+        #expect(r.mismatches == 0 && r.readbackMismatches == 0)
+        #expect(r.images == 12 + 6)
+        // Layer 0 needs (20/5)·(6/2) = 12 cycles an image: the measured II is that.
+        #expect(d.iiCycles == 12)
+        #expect(r.iiCycles == 12)
+        #expect(r.latencyCycles > 12 && r.latencyCycles < 200)
+    }
+
+    @Test func earlyTLASTSetsErrorAndImagesStillCount() throws {
+        var rng = SplitMix64(seed: 7)
+        let m = randomModel(dims: [20, 6, 3], inputSigned: false, outSigned: [false, true], rounding: [.floor, .halfUp],
+                            relu: [true, false], rng: &rng)
+        let imgs = randomImages(5, pixels: 20, rng: &rng)
+        let fold = FoldFile(layers: [FoldFileLayer(pe: 2, simd: 5), FoldFileLayer(pe: 3, simd: 2)])
+        // Image 2's first beat carries TLAST: STATUS.ERR_INPUT must be set, every output still exact.
+        let (r, _) = try verify(m, fold: fold, images: imgs, seed: 4, tlastError: 2, packet: 1)
+        #expect(r.passed)
+        #expect(r.status & RegisterMap.STATUS_ERR_INPUT != 0)
+    }
+
+    /// Every (input, output) signedness pair, both roundings, relu with non-zero zero points, and
+    /// all three multiplier styles (packed with an odd PE), in one 4-layer network.
+    @Test func signednessRoundingReluAndStyles() throws {
+        var rng = SplitMix64(seed: 21)
+        let m = randomModel(dims: [37, 12, 9, 6, 5], inputSigned: false, outSigned: [false, true, true, false],
+                            rounding: [.floor, .halfUp, .floor, .halfUp], relu: [true, true, false, true], rng: &rng)
+        let imgs = randomImages(10, pixels: 37, rng: &rng)
+        try crossCheck(m, imgs)
+        let fold = FoldFile(layers: [.init(pe: 3, simd: 37, mul_style: .packed), .init(pe: 3, simd: 4, lanes: 3, mul_style: .dsp),
+                                     .init(pe: 3, simd: 9, mul_style: .lut), .init(pe: 5, simd: 2, lanes: 5)])
+        let (r, _) = try verify(m, fold: fold, images: imgs, seed: 5)
+        #expect(r.passed)
+    }
+
+    /// Extreme M (1, 2^32-1, 2^31), s (0, 1, 62, 63), int32 extreme biases, zero points at the
+    /// ends of their ranges, int8 input.
+    @Test func extremeQuantization() throws {
+        var rng = SplitMix64(seed: 33)
+        let m = randomModel(dims: [24, 16, 10], inputSigned: true, outSigned: [true, false], rounding: [.halfUp, .floor],
+                            relu: [false, true], flavor: .extreme, rng: &rng)
+        let imgs = randomImages(10, pixels: 24, rng: &rng)
+        try crossCheck(m, imgs)
+        let (r, _) = try verify(m, fold: FoldFile(layers: [.init(pe: 4, simd: 6), .init(pe: 10, simd: 16, lanes: 2)]),
+                                images: imgs, seed: 6)
+        #expect(r.passed)
+    }
+
+    /// Layer widths from 1 to 2048.
+    @Test func widthsOneTo2048() throws {
+        var rng = SplitMix64(seed: 44)
+        let m = randomModel(dims: [8, 2048, 1, 10], inputSigned: false, outSigned: [false, true, true],
+                            rounding: [.floor, .halfUp, .floor], relu: [true, false, false], rng: &rng)
+        let imgs = randomImages(3, pixels: 8, rng: &rng)
+        try crossCheck(m, imgs)
+        let fold = FoldFile(layers: [.init(pe: 16, simd: 8), .init(pe: 1, simd: 64), .init(pe: 2, simd: 1, mul_style: .dsp)])
+        let (r, _) = try verify(m, fold: fold, images: imgs, seed: 7)
+        #expect(r.passed)
+    }
+
+    /// Golden fixtures (their expected outputs come from an independent NumPy reference and match
+    /// the simulator); folds vary the structure.
+    @Test(arguments: [
+        ("signs_ssu", 1), ("extreme_m_s63", 2), ("relu_zero_points", 0), ("deep_6", 1),
+    ])
+    func goldenFixture(_ name: String, _ variant: Int) throws {
+        let dir = VerifyTests.fixtures.appendingPathComponent("golden")
+        let model = try QuantizedModel.load(path: dir.appendingPathComponent("\(name).model.npz").path)
+        let set = try ImageSet.load(path: dir.appendingPathComponent("\(name).images.npz").path)
+        let codes = try InputQuantizer(model: model).quantize(set.images)
+        let n = min(codes.count, 12)
+        let imgs = (0..<n).map { Array(codes.bytes[($0 * codes.width)..<(($0 + 1) * codes.width)]) }
+        // Variant 0: fastest fold; 1: one output row at a time; 2: a middle fold with DSP multipliers.
+        var fold: FoldFile?
+        if variant > 0 {
+            fold = FoldFile(layers: model.layers.map { l in
+                let pe = variant == 1 ? 1 : divisors(l.outFeatures).last { $0 <= max(1, l.outFeatures / 2) }!
+                let simd = variant == 1 ? l.inFeatures : divisors(l.inFeatures).last { $0 <= max(1, l.inFeatures / 3) }!
+                return FoldFileLayer(pe: pe, simd: simd, mul_style: variant == 2 ? .dsp : nil)
+            })
+        }
+        let (r, _) = try verify(model, fold: fold, images: imgs, seed: UInt64(variant + 10))
+        #expect(r.passed, "\(name): \(r.messages.prefix(3))")
+    }
+
+    /// The MNIST notebook's trained 784-128-10 model with the goal's fold (200,000 images/s at 100 MHz).
+    @Test func realMNISTAtGoalThroughput() throws {
+        let dir = VerifyTests.fixtures.appendingPathComponent("real")
+        let model = try QuantizedModel.load(path: dir.appendingPathComponent("mnist_model.format1.npz").path)
+        let set = try ImageSet.load(path: dir.appendingPathComponent("mnist_images.npz").path)
+        let codes = try InputQuantizer(model: model).quantize(set.images)
+        let imgs = (0..<8).map { Array(codes.bytes[($0 * codes.width)..<(($0 + 1) * codes.width)]) }
+        let (r, d) = try verify(model, fps: 200_000, images: imgs, seed: 12)
+        #expect(r.passed)
+        #expect(d.iiCycles <= 500)
+        #expect(r.iiCycles == d.iiCycles)
+        print("mnist: II \(r.iiCycles), latency \(r.latencyCycles), \(Int(r.rtlCyclesPerSecond)) cycles/s")
     }
 }

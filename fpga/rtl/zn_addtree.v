@@ -54,33 +54,49 @@ module zn_addtree #(
       assign out_data[ln*OUT_W +: OUT_W] = q;
     end else begin : g_tree
       // Heap order: root 0, children 2i+1 and 2i+2, leaves P-1 .. 2P-2 (missing leaves are 0).
-      // Node i at height H above the leaves exposes its value as g_n[i].val, IN_W + H bits.
-      for (i = 0; i < 2 * P - 1; i = i + 1) begin : g_n
-        localparam integer H  = (i >= P - 1) ? 0 : LEVELS - zn_flog2(i + 1);
-        localparam integer NW = IN_W + H;
-        wire [NW-1:0] val;
-        if (i >= P - 1) begin : g_leaf
-          if (i - (P - 1) < N) begin : g_in
-            assign val = in_data[(ln*N + i - (P-1))*IN_W +: IN_W];
-          end else begin : g_zero
-            assign val = {NW{1'b0}};
+      // Internal node i, at height H above the leaves, holds an IN_W + H bit sum, stored
+      // sign-extended to OUT_W bits in nodes[i] (no references into other generate blocks).
+      wire [OUT_W-1:0] nodes [0:P-2] /*verilator split_var*/;
+      for (i = 0; i < P - 1; i = i + 1) begin : g_node
+        localparam integer H   = LEVELS - zn_flog2(i + 1);
+        localparam integer NW  = IN_W + H;
+        localparam integer CL  = 2 * i + 1;
+        localparam integer CR  = 2 * i + 2;
+        wire [NW-2:0] l, r;
+        if (CL >= P - 1) begin : g_leaves
+          // Both children are leaves (IN_W = NW - 1 bits).
+          if (CL - (P - 1) < N) begin : g_l
+            assign l = in_data[(ln*N + CL - (P-1))*IN_W +: IN_W];
+          end else begin : g_l0
+            assign l = {(NW-1){1'b0}};
           end
-        end else begin : g_node
-          wire [NW-2:0] l = g_n[2*i+1].val;
-          wire [NW-2:0] r = g_n[2*i+2].val;
-          wire [NW-1:0] s = {l[NW-2], l} + {r[NW-2], r};
-          if (H % REG_EVERY == 0 || H == LEVELS) begin : g_reg
-            reg [NW-1:0] q;
-            always @(posedge clk) begin
-              if (ce) q <= s;
-            end
-            assign val = q;
-          end else begin : g_comb
-            assign val = s;
+          if (CR - (P - 1) < N) begin : g_r
+            assign r = in_data[(ln*N + CR - (P-1))*IN_W +: IN_W];
+          end else begin : g_r0
+            assign r = {(NW-1){1'b0}};
           end
+        end else begin : g_inner
+          assign l = nodes[CL][NW-2:0];
+          assign r = nodes[CR][NW-2:0];
+        end
+        wire [NW-1:0] s = {l[NW-2], l} + {r[NW-2], r};
+        wire [NW-1:0] v;
+        if (H % REG_EVERY == 0 || H == LEVELS) begin : g_reg
+          reg [NW-1:0] q;
+          always @(posedge clk) begin
+            if (ce) q <= s;
+          end
+          assign v = q;
+        end else begin : g_comb
+          assign v = s;
+        end
+        if (NW < OUT_W) begin : g_ext
+          assign nodes[i] = {{(OUT_W-NW){v[NW-1]}}, v};
+        end else begin : g_full
+          assign nodes[i] = v;
         end
       end
-      assign out_data[ln*OUT_W +: OUT_W] = g_n[0].val;
+      assign out_data[ln*OUT_W +: OUT_W] = nodes[0];
     end
   end endgenerate
 endmodule

@@ -57,6 +57,7 @@ module zn_dot #(
 
   // ---- product stage: leaves[p][s], 17 bits ----
   wire [PE*SIMD*17-1:0] leaves;
+  wire [((PAIRS > 0) ? PAIRS : 1)*SIMD*2-1:0] corr_bits;   // P[15] of each packed product, as 2-bit values
   reg  [TAG_W-1:0]      tag_m;
   always @(posedge clk) begin
     if (ce) tag_m <= in_tag;
@@ -67,8 +68,8 @@ module zn_dot #(
       if (p >= SINGLE_FROM) begin : g_plain
         for (s = 0; s < SIMD; s = s + 1) begin : g_lane
           wire [7:0]  wv  = w[(p*SIMD + s)*8 +: 8];
-          wire [16:0] w17 = {{9{wv[7]}}, wv};
-          wire [16:0] x17 = {{8{x9[s*9+8]}}, x9[s*9 +: 9]};
+          wire signed [16:0] w17 = {{9{wv[7]}}, wv};
+          wire signed [16:0] x17 = {{8{x9[s*9+8]}}, x9[s*9 +: 9]};
           reg  [16:0] prod;
           if (MUL_STYLE == 1) begin : g_lut
             // Partial products: x bit j weighs 2^j (j < 8); bit 8 weighs -2^8.
@@ -99,14 +100,16 @@ module zn_dot #(
         wire [7:0]  w1  = w[((2*p+1)*SIMD + s)*8 +: 8];
         wire [8:0]  hi9 = {w1[7], w1} - {8'd0, w0[7]};
         // |w1*2^16 + w0| < 2^24 and |x| < 2^8, so the product fits 33 signed bits.
-        wire [32:0] a33 = {{8{hi9[8]}}, hi9, {8{w0[7]}}, w0};   // w1*2^16 + w0 (25 bits), sign-extended
-        wire [32:0] x33 = {{24{x9[s*9+8]}}, x9[s*9 +: 9]};
+        // Signed operands, so synthesis sees the 25x9 multiply behind the sign extension.
+        wire signed [32:0] a33 = {{8{hi9[8]}}, hi9, {8{w0[7]}}, w0};   // w1*2^16 + w0 (25 bits), sign-extended
+        wire signed [32:0] x33 = {{24{x9[s*9+8]}}, x9[s*9 +: 9]};
         reg  [32:0] prod;
         always @(posedge clk) begin
           if (ce) prod <= a33 * x33;
         end
         assign leaves[((2*p)*SIMD + s)*17 +: 17]   = {prod[15], prod[15:0]};
         assign leaves[((2*p+1)*SIMD + s)*17 +: 17] = prod[32:16];
+        assign corr_bits[(p*SIMD + s)*2 +: 2]       = {1'b0, prod[15]};
       end
     end
   endgenerate
@@ -118,17 +121,15 @@ module zn_dot #(
     .clk(clk), .ce(ce), .in_data(leaves), .in_tag(tag_m), .out_data(tree_sum), .out_tag(tree_tag));
 
   // ---- correction trees (packed rows 2q+1): sum of P[15] over the lanes ----
+  wire [((PAIRS > 0) ? PAIRS : 1)*(2+TW)-1:0] corr_sum;
   generate if (PAIRS > 0) begin : g_corr
-    wire [PAIRS*(2+TW)-1:0] corr_sum;
-    wire [PAIRS*SIMD*2-1:0] bits;
-    for (p = 0; p < PAIRS; p = p + 1) begin : g_cp
-      for (s = 0; s < SIMD; s = s + 1) begin : g_cs
-        assign bits[(p*SIMD + s)*2 +: 2] = {1'b0, g_pair[p].g_lane[s].prod[15]};
-      end
-    end
     wire [TAG_W-1:0] unused_corr_tag;
     zn_addtree #(.LANES(PAIRS), .N(SIMD), .IN_W(2), .REG_EVERY(REG_EVERY), .TAG_W(TAG_W)) u_corr (
-      .clk(clk), .ce(ce), .in_data(bits), .in_tag(tag_m), .out_data(corr_sum), .out_tag(unused_corr_tag));
+      .clk(clk), .ce(ce), .in_data(corr_bits), .in_tag(tag_m), .out_data(corr_sum), .out_tag(unused_corr_tag));
+  end else begin : g_nocorr
+    assign corr_bits = {(SIMD*2){1'b0}};
+    assign corr_sum  = {(2+TW){1'b0}};
+    wire unused_corr = ^{corr_bits, corr_sum};
   end endgenerate
 
   // ---- final register ----
@@ -137,7 +138,7 @@ module zn_dot #(
   generate for (p = 0; p < PE; p = p + 1) begin : g_out
     wire [DOT_W-1:0] t = tree_sum[p*DOT_W +: DOT_W];
     if (p < 2 * PAIRS && p % 2 == 1) begin : g_fix
-      wire [DOT_W-1:0] c = {{(DOT_W-2-TW){1'b0}}, g_corr.corr_sum[(p/2)*(2+TW) +: 2+TW]};
+      wire [DOT_W-1:0] c = {{(DOT_W-2-TW){1'b0}}, corr_sum[(p/2)*(2+TW) +: 2+TW]};
       always @(posedge clk) begin
         if (ce) sum_q[p*DOT_W +: DOT_W] <= t + c;
       end

@@ -75,3 +75,4 @@ function integer zn_tree_lat;
     zn_tree_lat = (levels == 0) ? 1 : (levels + every - 1) / every;
   end
 endfunction
+

@@ -5,8 +5,8 @@
 //    rd_en (a registered read plus an output register, which BRAM absorbs). `ce` freezes the port.
 //  - config (parameter window): cfg_req with cfg_addr = (bank << (DB+CB)) | (depth << CB) | chunk,
 //    DB = clog2(DEPTH), CB = clog2(CHUNKS), CHUNKS = ceil(WORD_W/32). A write stages chunks and
-//    stores the word when its last chunk arrives. Every request is answered exactly two cycles
-//    later by cfg_ack with cfg_rdata (reads: the chunk, from the memory; writes: 0), cfg_err
+//    stores the word when its last chunk arrives. Every request is answered exactly four cycles
+//    after the request by cfg_ack with cfg_rdata (reads: the chunk, from the memory; writes: 0), cfg_err
 //    (address outside the memory: write ignored, read 0) and cfg_next, the next valid address
 //    (chunk, then depth, then bank). All response outputs are zero when cfg_ack is low, so the
 //    responses of many memories can be ORed.
@@ -145,7 +145,8 @@ module zn_param_ram #(
     assign port_b_q[b*WORD_W +: WORD_W] = qb;
   end endgenerate
 
-  // ---- stage 2: response ----
+  // ---- stage 2: port B data (qb) is valid; pick each bank's chunk (explicit muxes: an indexed
+  // part-select with a variable, multiplied index would synthesize as a full barrel shifter) ----
   reg            s2_req, s2_we, s2_ok;
   reg [BIW-1:0]  s2_bank;
   reg [CIW-1:0]  s2_chunk;
@@ -159,9 +160,42 @@ module zn_param_ram #(
     s2_chunk <= s1_chunk;
     s2_next  <= s1_next;
   end
-  wire [WORD_W-1:0] sel_word = port_b_q[s2_bank*WORD_W +: WORD_W];
-  wire [32*CHUNKS-1:0] sel_padded = {{(32*CHUNKS-WORD_W){1'b0}}, sel_word};
-  wire [31:0] sel_chunk = sel_padded[s2_chunk*32 +: 32];
+  wire [31:0] s2_chunk32 = {{(32-CIW){1'b0}}, s2_chunk};
+  reg [32*BANKS-1:0] s3_chunks;
+  generate for (b = 0; b < BANKS; b = b + 1) begin : g_chunk
+    wire [32*CHUNKS-1:0] padded = {{(32*CHUNKS-WORD_W){1'b0}}, port_b_q[b*WORD_W +: WORD_W]};
+    reg  [31:0] pick;
+    integer c2;
+    always @* begin
+      pick = 32'd0;
+      for (c2 = 0; c2 < CHUNKS; c2 = c2 + 1) begin
+        if (s2_chunk32 == c2) pick = padded[c2*32 +: 32];
+      end
+    end
+    always @(posedge clk) s3_chunks[b*32 +: 32] <= pick;
+  end endgenerate
+
+  // ---- stage 3: the bank; the response ----
+  reg            s3_req, s3_we, s3_ok;
+  reg [BIW-1:0]  s3_bank;
+  reg [31:0]     s3_next;
+  always @(posedge clk) begin
+    if (rst) s3_req <= 1'b0;
+    else     s3_req <= s2_req;
+    s3_we   <= s2_we;
+    s3_ok   <= s2_ok;
+    s3_bank <= s2_bank;
+    s3_next <= s2_next;
+  end
+  reg [31:0] sel_chunk;
+  wire [31:0] s3_bank32 = {{(32-BIW){1'b0}}, s3_bank};
+  integer bk;
+  always @* begin
+    sel_chunk = 32'd0;
+    for (bk = 0; bk < BANKS; bk = bk + 1) begin
+      if (s3_bank32 == bk) sel_chunk = s3_chunks[bk*32 +: 32];
+    end
+  end
   always @(posedge clk) begin
     if (rst) begin
       cfg_ack   <= 1'b0;
@@ -169,10 +203,10 @@ module zn_param_ram #(
       cfg_err   <= 1'b0;
       cfg_next  <= 32'd0;
     end else begin
-      cfg_ack   <= s2_req;
-      cfg_rdata <= (s2_req && !s2_we && s2_ok) ? sel_chunk : 32'd0;
-      cfg_err   <= s2_req && !s2_ok;
-      cfg_next  <= s2_req ? s2_next : 32'd0;
+      cfg_ack   <= s3_req;
+      cfg_rdata <= (s3_req && !s3_we && s3_ok) ? sel_chunk : 32'd0;
+      cfg_err   <= s3_req && !s3_ok;
+      cfg_next  <= s3_req ? s3_next : 32'd0;
     end
   end
 endmodule

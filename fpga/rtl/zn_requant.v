@@ -133,7 +133,7 @@ module zn_requant #(
     for (i = 0; i < NA; i = i + 1) begin : g_a
       localparam integer ALO = 24 * i;
       localparam integer AWD = (i == NA - 1) ? ACC_W - ALO : 24;
-      wire [42:0] a43;
+      wire signed [42:0] a43;
       if (i == NA - 1) begin : g_top
         wire [AWD-1:0] ap = s3_acc[ALO +: AWD];
         assign a43 = {{(43-AWD){ap[AWD-1]}}, ap};
@@ -143,7 +143,7 @@ module zn_requant #(
       for (j = 0; j < NB; j = j + 1) begin : g_b
         localparam integer BLO = 17 * j;
         localparam integer BWD = (j == NB - 1) ? MULT_W - BLO : 17;
-        wire [42:0] b43 = {{(43-BWD){1'b0}}, s3_m[BLO +: BWD]};
+        wire signed [42:0] b43 = {{(43-BWD){1'b0}}, s3_m[BLO +: BWD]};
         reg  [42:0] prod;
         always @(posedge clk) begin
           if (ce) prod <= a43 * b43;

@@ -1,0 +1,59 @@
+import Foundation
+import Testing
+
+/// `zynqnet codegen` and `zynqnet verify` end to end (the built executable).
+@Suite(.serialized) struct CodegenVerifyCommandTests {
+    let model = CLI.fixture("golden/signs_usu.model.npz")
+
+    @Test func codegenWritesRTLParametersAndVivadoFiles() throws {
+        let dir = try CLI.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let out = dir.appendingPathComponent("design").path
+        let r = try CLI.run(["codegen", model, "--board", "zybo-z7-20", "--fclk", "125", "-o", out, "--json"])
+        #expect(r.status == 0, "\(r.stderr)")
+        for f in ["rtl/zynqnet_accel.v", "rtl/zn_mvau.v", "rtl/zn_regmap.vh", "parameters.hex", "design.json",
+                  "package_ip.tcl", "build.tcl", "manifest.json"] {
+            #expect(FileManager.default.fileExists(atPath: out + "/" + f), "\(f) missing")
+        }
+        let json = try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any]
+        #expect((json?["ii_cycles"] as? Int).map { $0 >= 1 } == true)
+        let top = try String(contentsOfFile: out + "/rtl/zynqnet_accel.v", encoding: .utf8)
+        #expect(top.contains("FREQ_HZ 125000000"))
+        let manifest = try String(contentsOfFile: out + "/manifest.json", encoding: .utf8)
+        #expect(manifest.contains("zybo-z7-20"))
+    }
+
+    @Test func codegenBadInputs() throws {
+        let dir = try CLI.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let out = dir.appendingPathComponent("design").path
+        // Usage errors: exit 2.
+        var r = try CLI.run(["codegen", model, "--board", "pynq-z2", "--fold", "x.json", "--target-fps", "5", "-o", out])
+        #expect(r.status == 2)
+        r = try CLI.run(["codegen", model, "--board", "pynq-z2", "--mult-bits", "40", "-o", out])
+        #expect(r.status == 2)
+        // Bad data: exit 1, one line naming the file and key, nothing written.
+        let fold = dir.appendingPathComponent("fold.json").path
+        try #"{"layers": [{"pe": 7, "simd": 1}, {"pe": 1, "simd": 1}]}"#.write(toFile: fold, atomically: true, encoding: .utf8)
+        r = try CLI.run(["codegen", model, "--board", "pynq-z2", "--fold", fold, "-o", out])
+        #expect(r.status == 1)
+        #expect(r.stderr.contains(fold) && r.stderr.contains("layers[0].pe"), "\(r.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: out))
+        r = try CLI.run(["codegen", dir.appendingPathComponent("missing.npz").path, "--board", "pynq-z2", "-o", out])
+        #expect(r.status == 1)
+        r = try CLI.run(["codegen", model, "--board", "no-such-board", "-o", out])
+        #expect(r.status != 0)
+        #expect(!FileManager.default.fileExists(atPath: out))
+    }
+
+    @Test func verifyJSON() throws {
+        let cache = CLI.packageRoot + "/.build/zynqnet-test/cli-verilator"
+        let r = try CLI.run(["verify", model, CLI.fixture("golden/signs_usu.images.npz"), "--images", "5", "--seed", "3",
+                             "--build-dir", cache, "--quick-build", "--json"])
+        #expect(r.status == 0, "\(r.stderr) \(r.stdout)")
+        let json = try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any]
+        #expect(json?["images"] as? Int == 5 + 5)
+        #expect(json?["mismatches"] as? Int == 0)
+        for k in ["ii_cycles", "latency_cycles", "rtl_cycles_per_second"] { #expect(json?[k] != nil, "\(k)") }
+    }
+}

@@ -1,0 +1,144 @@
+import Foundation
+import Testing
+import ZynqNetCodegen
+import ZynqNetHW
+import ZynqNetModel
+
+@Suite struct CodegenTests {
+    func model(_ dims: [Int], seed: UInt64 = 1) -> QuantizedModel {
+        var rng = SplitMix64(seed: seed)
+        return randomModel(dims: dims, inputSigned: false, outSigned: Array(repeating: false, count: dims.count - 1),
+                           rounding: Array(repeating: .floor, count: dims.count - 1),
+                           relu: Array(repeating: true, count: dims.count - 1), rng: &rng)
+    }
+
+    @Test func impossibleFoldNamesLayerAndValue() throws {
+        let m = model([12, 6, 4])
+        var o = CodegenOptions()
+        o.fold = .file(FoldFile(layers: [.init(pe: 4, simd: 3), .init(pe: 2, simd: 3)]), name: "f.json")
+        #expect(throws: ZynqError(file: "f.json", key: "layers[0].pe", "PE 4 does not divide layer 0's 6 outputs")) {
+            try generateDesign(model: m, options: o)
+        }
+        o.fold = .file(FoldFile(layers: [.init(pe: 3, simd: 5), .init(pe: 2, simd: 3)]), name: "f.json")
+        #expect(throws: ZynqError(file: "f.json", key: "layers[0].simd", "SIMD 5 does not divide layer 0's 12 inputs")) {
+            try generateDesign(model: m, options: o)
+        }
+        o.fold = .file(FoldFile(layers: [.init(pe: 3, simd: 4, lanes: 2), .init(pe: 2, simd: 3)]), name: "f.json")
+        #expect(throws: ZynqError(file: "f.json", key: "layers[0].lanes", "2 lanes do not divide PE 3")) {
+            try generateDesign(model: m, options: o)
+        }
+        o.fold = .file(FoldFile(layers: [.init(pe: 3, simd: 4)]), name: "f.json")
+        #expect(throws: ZynqError(file: "f.json", key: "layers", "has 1 entries, the model has 2 layers")) {
+            try generateDesign(model: m, options: o)
+        }
+    }
+
+    @Test func foldFileParsing() throws {
+        let good = #"{"layers": [{"pe": 2, "simd": 4, "mul_style": "lut"}, {"pe": 1, "simd": 1, "lanes": 1}]}"#
+        let f = try FoldFile.parse(Data(good.utf8), file: "f.json")
+        #expect(f == FoldFile(layers: [.init(pe: 2, simd: 4, mul_style: .lut), .init(pe: 1, simd: 1, lanes: 1)]))
+        let cases: [(String, String?)] = [
+            (#"{"layers": [{"pe": 2}]}"#, "layers[0].simd"),
+            (#"{"layers": [{"pe": 2, "simd": 1, "x": 3}]}"#, "layers[0].x"),
+            (#"{"layers": [{"pe": "2", "simd": 1}]}"#, "layers[0].pe"),
+            (#"{"layers": [{"pe": 0, "simd": 1}]}"#, "layers[0].pe"),
+            (#"{"layers": [{"pe": 1, "simd": 1, "mul_style": "fpga"}]}"#, "layers[0].mul_style"),
+            (#"{"folds": []}"#, "folds"),
+            (#"[1, 2]"#, nil),
+            ("not json", nil),
+        ]
+        for (text, key) in cases {
+            do {
+                _ = try FoldFile.parse(Data(text.utf8), file: "f.json")
+                Issue.record("accepted \(text)")
+            } catch let e as ZynqError {
+                #expect(e.file == "f.json")
+                #expect(e.key == key, "\(text): \(e)")
+            }
+        }
+    }
+
+    @Test func targetFPSPicksTheCheapestFoldThatReachesIt() throws {
+        // 784-128-10 at 200,000 images/s and 100 MHz: II ≤ 500; layer 0 needs PE·SIMD ≥ 201 → 224.
+        let m = model([784, 128, 10])
+        var o = CodegenOptions()
+        o.fold = .targetFPS(200_000)
+        let d = try generateDesign(model: m, options: o)
+        #expect(d.iiCycles <= 500)
+        #expect(d.layout.folds[0].pe * d.layout.folds[0].simd == 224)
+        #expect(d.estimate.dsp <= 220)
+        // Too fast for the streams: 98 input beats an image at most 1.02 M images/s.
+        o.fold = .targetFPS(2_000_000)
+        #expect(throws: ZynqError.self) { try generateDesign(model: m, options: o) }
+    }
+
+    @Test func fastestFitsTheBudget() throws {
+        let m = model([784, 128, 10])
+        let d = try generateDesign(model: m, options: CodegenOptions())
+        #expect(d.estimate.exceeds(ResourceBudget.xc7z020Auto) == nil)
+        // A smaller budget gives a slower design.
+        var o = CodegenOptions()
+        o.budget = ResourceBudget(lut: 8000, ff: 50_000, dsp: 40, bram36: 60)
+        let small = try generateDesign(model: m, options: o)
+        #expect(small.iiCycles > d.iiCycles)
+        #expect(small.estimate.dsp <= 40)
+    }
+
+    @Test func deterministicAndAtomic() throws {
+        let m = model([20, 6, 3])
+        let a = try generateDesign(model: m, options: CodegenOptions())
+        let b = try generateDesign(model: m, options: CodegenOptions())
+        #expect(a.files == b.files)
+        #expect(a.files["design.json"]!.contains("\"ii_cycles\": \(a.iiCycles)"))
+        #expect(a.files["rtl/zynqnet_accel.v"]!.contains("X_INTERFACE_INFO = \"xilinx.com:interface:axis:1.0 s_axis TDATA\""))
+        let dir = tempDir("atomic").appendingPathComponent("out")
+        try a.write(to: dir)
+        #expect(FileManager.default.fileExists(atPath: dir.appendingPathComponent("rtl/zynqnet_accel.v").path))
+        // A failing fill leaves the previous contents and no temporary directory behind.
+        struct Boom: Error {}
+        #expect(throws: Boom.self) {
+            try AtomicDirectory.replace(dir) { tmp in
+                try "half".write(to: tmp.appendingPathComponent("x"), atomically: false, encoding: .utf8)
+                throw Boom()
+            }
+        }
+        let left = try FileManager.default.contentsOfDirectory(atPath: dir.deletingLastPathComponent().path)
+        #expect(left == ["out"])
+        #expect(!FileManager.default.fileExists(atPath: dir.appendingPathComponent("x").path))
+    }
+
+    /// The parameter image of a tiny model, derived by hand.
+    @Test func parameterImageByHand() throws {
+        // 2 inputs (uint8, zx = 3) -> 2 outputs; PE 1, SIMD 2 → 2 depth words of 2 bytes in one bank.
+        let l = DenseLayer(outFeatures: 2, inFeatures: 2, weight: [1, -2, 127, -128], bias: [10, -5],
+                           multiplier: [5, 7], shift: [1, 63], rounding: .halfUp, relu: true, outputZero: 4, outputType: .uint8)
+        let m = QuantizedModel(input: InputSpec(shape: [2], type: .uint8, zero: 3, scale: 1), layers: [l])
+        let topo = try Topology(model: m, multBits: 4)
+        let layout = try AcceleratorLayout(topology: topo, folds: [LayerFold(pe: 1, simd: 2, lanes: 1)])
+        let img = try ParameterImage(model: m, layout: layout)
+        let w = img.blocks[0]
+        #expect(w.select == 0)
+        #expect(w.chunks == [0x0000_FE01, 0x0000_807F])   // bytes {1, -2}, {127, -128}
+        let q = img.blocks[1]
+        #expect(q.select == 0x1_0000)
+        // bias_eff = bias − zx·Σw: 10 − 3·(−1) = 13; −5 − 3·(−1) = −2. Word: bias (B bits), M (4), s (6).
+        let b = topo.layers[0].biasBits
+        func word(_ bias: Int64, _ mm: UInt64, _ s: UInt64) -> [UInt32] {
+            var bits = Bits(width: ((b + 10 + 31) / 32) * 32)
+            bits.set(0, b, bias)
+            bits.set(b, 4, Int64(mm))
+            bits.set(b + 4, 6, Int64(s))
+            return (0..<(bits.bits.count / 32)).map { UInt32(bits.unsigned(32 * $0, 32)) }
+        }
+        #expect(q.chunks == word(13, 5, 1) + word(-2, 7, 63))
+        #expect(img.registerWrites.prefix(3) == [
+            RegisterWrite(0x114, 1), RegisterWrite(0x118, 4), RegisterWrite(0x11C, RegisterMap.clampWord(lo: 4, hi: 255)),
+        ])
+        // M = 16 does not fit --mult-bits 4.
+        var big = m
+        big.layers[0].multiplier = [16, 1]
+        #expect(throws: ZynqError(key: "layer0.multiplier", "channel 0: M = 16 needs more than the design's 4 bits (--mult-bits)")) {
+            try ParameterImage(model: big, layout: layout)
+        }
+    }
+}

@@ -1,0 +1,113 @@
+import Foundation
+import Testing
+import ZynqNetCodegen
+import ZynqNetHW
+import ZynqNetModel
+
+/// `verilator --lint-only -Wall` on every library module with several parameter sets (zero
+/// warnings), the same sources in yosys and iverilog, and bad parameters refused by all three.
+@Suite struct LintTests {
+    struct ModuleParams: CustomStringConvertible, Sendable {
+        var module: String
+        var params: [String: Int]
+        var description: String { module + " " + params.sorted(by: { $0.key < $1.key }).map { "\($0.key)=\($0.value)" }.joined(separator: ",") }
+    }
+
+    static let cases: [ModuleParams] = [
+        .init(module: "zn_fifo", params: [:]), .init(module: "zn_fifo", params: ["W": 1, "DEPTH": 1]),
+        .init(module: "zn_fifo", params: ["W": 64, "DEPTH": 5]),
+        .init(module: "zn_skid", params: [:]), .init(module: "zn_skid", params: ["W": 1]),
+        .init(module: "zn_resize", params: ["IN_LANES": 8, "OUT_LANES": 28, "N": 784]),
+        .init(module: "zn_resize", params: ["IN_LANES": 16, "OUT_LANES": 2, "N": 32]),
+        .init(module: "zn_resize", params: ["IN_LANES": 2, "OUT_LANES": 8, "N": 8]),
+        .init(module: "zn_resize", params: ["IN_LANES": 3, "OUT_LANES": 8, "N": 10]),
+        .init(module: "zn_resize", params: ["IN_LANES": 1, "OUT_LANES": 1, "N": 1]),
+        .init(module: "zn_param_ram", params: [:]), .init(module: "zn_param_ram", params: ["BANKS": 16, "DEPTH": 448, "WORD_W": 112]),
+        .init(module: "zn_param_ram", params: ["BANKS": 3, "DEPTH": 5, "WORD_W": 71]),
+        .init(module: "zn_addtree", params: ["N": 1]), .init(module: "zn_addtree", params: ["N": 28, "LANES": 3, "IN_W": 17]),
+        .init(module: "zn_addtree", params: ["N": 16, "IN_W": 2, "REG_EVERY": 3]),
+        .init(module: "zn_dot", params: ["PE": 1, "SIMD": 1]), .init(module: "zn_dot", params: ["PE": 3, "SIMD": 4, "MUL_STYLE": 2, "IN_SIGNED": 0]),
+        .init(module: "zn_dot", params: ["PE": 2, "SIMD": 3, "MUL_STYLE": 1]),
+        .init(module: "zn_mvau", params: ["IN": 8, "OUT": 8, "SUM_W": 20]),
+        .init(module: "zn_mvau", params: ["IN": 784, "OUT": 128, "PE": 16, "SIMD": 14, "MUL_STYLE": 2, "IN_SIGNED": 0, "SUM_W": 26]),
+        .init(module: "zn_mvau", params: ["IN": 1, "OUT": 1, "SUM_W": 16]),
+        .init(module: "zn_requant", params: [:]), .init(module: "zn_requant", params: ["LANES": 2, "OUT": 10, "SUM_W": 26, "BIAS_W": 33]),
+        .init(module: "zn_requant", params: ["MULT_W": 1]), .init(module: "zn_requant", params: ["BIAS_W": 64, "SUM_W": 50]),
+        .init(module: "zn_argmax", params: [:]), .init(module: "zn_argmax", params: ["LANES": 1, "N": 1, "SIGNED": 1]),
+        .init(module: "zn_argmax", params: ["N": 3]),
+        .init(module: "zn_axis_in", params: [:]), .init(module: "zn_axis_in", params: ["N": 784, "OUT_LANES": 28]),
+        .init(module: "zn_axis_in", params: ["N": 5, "OUT_LANES": 5]),
+        .init(module: "zn_axis_out", params: [:]), .init(module: "zn_axis_out", params: ["C": 1]),
+        .init(module: "zn_axis_out", params: ["C": 2048, "SIGNED": 1]),
+        .init(module: "zn_axil_regs", params: [:]), .init(module: "zn_axil_regs", params: ["NUM_LAYERS": 3, "AW": 13]),
+    ]
+
+    @Test(arguments: cases)
+    func verilatorLintClean(_ c: ModuleParams) throws {
+        let lines = try verilatorLint(top: c.module, params: c.params)
+        #expect(lines.isEmpty, "\(lines.prefix(5).joined(separator: "\n"))")
+    }
+
+    @Test(arguments: cases.filter { $0.module != "zn_axil_regs" || $0.params.isEmpty })
+    func iverilogAndYosysElaborate(_ c: ModuleParams) throws {
+        let (iv, ivOut) = try iverilogElaborate(top: c.module, params: c.params)
+        #expect(iv, "iverilog: \(ivOut.prefix(400))")
+        let (ys, ysOut) = try yosysElaborate(top: c.module, params: c.params)
+        #expect(ys, "yosys: \(ysOut.prefix(400))")
+    }
+
+    static let bad: [ModuleParams] = [
+        .init(module: "zn_mvau", params: ["IN": 10, "OUT": 8, "SIMD": 3, "SUM_W": 24]),      // SIMD does not divide IN
+        .init(module: "zn_mvau", params: ["IN": 8, "OUT": 6, "PE": 4, "SUM_W": 24]),         // PE does not divide OUT
+        .init(module: "zn_mvau", params: ["IN": 4, "OUT": 2, "PE": 2, "SIMD": 4, "SUM_W": 17]), // SUM_W below the proof (18)
+        .init(module: "zn_requant", params: ["LANES": 3, "OUT": 4]),
+        .init(module: "zn_requant", params: ["MULT_W": 33]),
+        .init(module: "zn_resize", params: ["IN_LANES": 0]),
+        .init(module: "zn_fifo", params: ["DEPTH": 0]),
+        .init(module: "zn_axis_in", params: ["N": 10, "OUT_LANES": 4]),
+        .init(module: "zn_dot", params: ["MUL_STYLE": 3]),
+        .init(module: "zn_argmax", params: ["SIGNED": 2]),
+        .init(module: "zn_axil_regs", params: ["AW": 11]),
+    ]
+
+    @Test(arguments: bad)
+    func badParametersFailElaboration(_ c: ModuleParams) throws {
+        let lines = try verilatorLint(top: c.module, params: c.params)
+        #expect(lines.contains { $0.contains("USERFATAL") || $0.contains("Error") }, "verilator accepted \(c)")
+        let (iv, _) = try iverilogElaborate(top: c.module, params: c.params)
+        #expect(!iv, "iverilog accepted \(c)")
+        let (ys, _) = try yosysElaborate(top: c.module, params: c.params)
+        #expect(!ys, "yosys accepted \(c)")
+    }
+
+    /// Generated tops: lint-clean and accepted by iverilog and yosys, for several models and folds.
+    @Test func generatedTopsLintClean() throws {
+        var rng = SplitMix64(seed: 11)
+        let models: [(QuantizedModel, FoldFile?)] = [
+            (randomModel(dims: [37, 12, 9, 6, 5], inputSigned: false, outSigned: [false, true, true, false],
+                         rounding: [.floor, .halfUp, .floor, .halfUp], relu: [true, true, false, true], rng: &rng),
+             FoldFile(layers: [.init(pe: 3, simd: 37, mul_style: .packed), .init(pe: 3, simd: 4, lanes: 3, mul_style: .dsp),
+                               .init(pe: 3, simd: 9, mul_style: .lut), .init(pe: 5, simd: 2, lanes: 5)])),
+            (randomModel(dims: [1, 1], inputSigned: true, outSigned: [true], rounding: [.floor], relu: [false], rng: &rng), nil),
+            (randomModel(dims: [784, 128, 10], inputSigned: false, outSigned: [false, false], rounding: [.floor, .floor],
+                         relu: [true, false], rng: &rng), nil),
+        ]
+        for (m, fold) in models {
+            var o = CodegenOptions()
+            if let fold { o.fold = .file(fold, name: "fold") }
+            let d = try generateDesign(model: m, options: o)
+            let dir = tempDir("top")
+            defer { try? FileManager.default.removeItem(at: dir) }
+            try d.writeFiles(into: dir)
+            let rtl = dir.appendingPathComponent("rtl")
+            let files = d.rtlFiles.filter { $0.hasSuffix(".v") }.map { dir.appendingPathComponent($0).path }
+            let r = try runTool("verilator", ["--lint-only", "-Wall", "-I" + rtl.path, "--top-module", "zynqnet_accel"] + files)
+            let lines = r.output.split(separator: "\n").filter { $0.hasPrefix("%") }
+            #expect(r.status == 0 && lines.isEmpty, "\(lines.prefix(5).joined(separator: "\n"))")
+            let iv = try runTool("iverilog", ["-g2005", "-I" + rtl.path, "-o", dir.appendingPathComponent("a.out").path, "-s", "zynqnet_accel"] + files)
+            #expect(iv.status == 0, "\(iv.output.prefix(300))")
+            let ys = try runTool("yosys", ["-q", "-p", "read_verilog -I\(rtl.path) " + files.joined(separator: " ") + "; hierarchy -check -top zynqnet_accel"])
+            #expect(ys.status == 0, "\(ys.output.prefix(300))")
+        }
+    }
+}
