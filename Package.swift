@@ -12,6 +12,7 @@ let package = Package(
         .library(name: "ZynqNetCodegen", targets: ["ZynqNetCodegen"]),
         .library(name: "ZynqNetBit", targets: ["ZynqNetBit"]),
         .library(name: "ZynqNetHost", targets: ["ZynqNetHost"]),
+        .library(name: "ZynqNetDeploy", targets: ["ZynqNetDeploy"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -90,6 +91,11 @@ let package = Package(
         ),
         // A simulated FT2232H + Zynq JTAG chain behind the same USB transport (tests).
         .target(name: "ZynqNetHostSim", dependencies: ["ZynqNetHost", "ZynqNetBit"]),
+        // Deploy bundles, the bitstream registry and the ssh path of `zynqnet deploy`.
+        .target(
+            name: "ZynqNetDeploy",
+            dependencies: ["ZynqNetModel", "ZynqNetBit", "ZynqNetHost", "ZynqNetSim", "ZynqNetHW", "ZynqNetVivado"]
+        ),
         // Speed of the simulator alone: `swift run -c release simbench [N] [threads]`.
         .executableTarget(name: "simbench", dependencies: ["ZynqNetSim"]),
         // Float kernels (SGEMM, Adam, softmax) for training, -O3 even in debug builds.
@@ -114,6 +120,7 @@ let package = Package(
                 "ZynqNetRuntime",
                 "ZynqNetBit",
                 "ZynqNetHost",
+                "ZynqNetDeploy",
                 "ZynqNetVivado",
                 "ZynqNetHW",
                 "ZynqNetCodegen",
@@ -129,7 +136,7 @@ let package = Package(
         ),
         .testTarget(name: "ZynqNetSimTests", dependencies: ["ZynqNetSim", "ZynqNetModel"]),
         .testTarget(name: "ZynqNetBitTests", dependencies: ["ZynqNetBit", "ZynqNetModel"], exclude: ["FuzzRegressions"]),
-        .testTarget(name: "ZynqNetHostTests", dependencies: ["ZynqNetHost", "ZynqNetHostSim", "ZynqNetBit", "ZynqNetModel"]),
+        .testTarget(name: "ZynqNetHostTests", dependencies: ["ZynqNetHost", "ZynqNetHostSim", "ZynqNetDeploy", "ZynqNetBit", "ZynqNetModel"]),
         // Runs the built zynqnet executable end to end.
         .testTarget(name: "ZynqNetCLITests", dependencies: ["zynqnet", "ZynqNetModel"]),
     ]

@@ -16,16 +16,16 @@ OUT="$ROOT/.fuzz/bit"
 mkdir -p "$OUT/corpus" "$ROOT/.fuzz/crashes-bit"
 
 SOURCES=("$ROOT/Fuzz/FuzzBit.swift" "$ROOT"/Sources/ZynqNetBit/*.swift)
-MODEL_SRC="$ROOT/Sources/ZynqNetModel/ZynqError.swift"
+MODEL_SRC=("$ROOT/Sources/ZynqNetModel/ZynqError.swift" "$ROOT/Sources/ZynqNetModel/IO/FileBytes.swift")
 BIN="$OUT/fuzz-bit"
-NEWEST="$(ls -t "${SOURCES[@]}" "$MODEL_SRC" "$0" | head -1)"
+NEWEST="$(ls -t "${SOURCES[@]}" "${MODEL_SRC[@]}" "$0" | head -1)"
 if [[ ! -x "$BIN" || "$NEWEST" -nt "$BIN" ]]; then
     echo "fuzz-bit: building $BIN" >&2
     rm -rf "$OUT/mod"
     mkdir -p "$OUT/mod"
     (cd "$OUT/mod" &&
         swiftc -sanitize=fuzzer,address -parse-as-library -O -g -module-name ZynqNetModel \
-            -emit-module -emit-library -static "$MODEL_SRC" -o libZynqNetModel.a)
+            -emit-module -emit-library -static "${MODEL_SRC[@]}" -o libZynqNetModel.a)
     swiftc -sanitize=fuzzer,address -parse-as-library -O -g -module-name ZynqNetBit \
         -I "$OUT/mod" -L "$OUT/mod" -lZynqNetModel \
         "${SOURCES[@]}" -o "$BIN"
@@ -39,6 +39,9 @@ if compgen -G "$ROOT/Tests/ZynqNetBitTests/FuzzRegressions/*" > /dev/null; then
     cp "$ROOT"/Tests/ZynqNetBitTests/FuzzRegressions/* "$SEEDS/"
 fi
 
+# A Swift trap must reach libFuzzer as a plain deadly signal (Swift's own crash handler would
+# otherwise hang or be reported by ASan as a bogus heap overflow).
+export SWIFT_BACKTRACE=enable=no
 echo "fuzz-bit: running for ${SECONDS_TOTAL}s" >&2
 set +e
 ASAN_OPTIONS="${ASAN_OPTIONS:-symbolize=0}" "$BIN" -max_total_time="$SECONDS_TOTAL" -max_len=4096 \

@@ -95,7 +95,7 @@ public struct BitFile: Sendable, Equatable {
 
     /// Reads and parses a `.bit` file; errors name the file and the field.
     public static func load(path: String) throws -> BitFile {
-        let bytes = try HostFiles.read(path: path)
+        let bytes = try FileBytes.read(path: path)
         return try parse(bytes, file: path)
     }
 
@@ -119,7 +119,7 @@ public struct BitFile: Sendable, Equatable {
                 hint = "; it looks like a raw bitstream without the .bit header"
             }
             throw ZynqError(file: file, key: "header",
-                            "not a Xilinx .bit file: byte \(i) is 0x\(hex(buffer[i])), expected 0x\(hex(magic[i])) (magic 00 09 0F F0 0F F0 0F F0 0F F0 00 00 01)\(hint)")
+                            "not a Xilinx .bit file: byte \(i) is 0x\(Hex.upper(buffer[i], digits: 2)), expected 0x\(Hex.upper(magic[i], digits: 2)) (magic 00 09 0F F0 0F F0 0F F0 0F F0 00 00 01)\(hint)")
         }
         r.offset = magic.count
         let designField = try r.stringField(key: 0x61, name: "design")
@@ -209,7 +209,7 @@ private struct Reader {
         let found = bytes[offset]
         guard found == key else {
             throw ZynqError(file: file, key: name,
-                            "expected field key '\(ascii(key))' (0x\(hex(key))) at offset \(offset), found 0x\(hex(found))")
+                            "expected field key '\(ascii(key))' (0x\(Hex.upper(key, digits: 2))) at offset \(offset), found 0x\(Hex.upper(found, digits: 2))")
         }
         offset += 1
     }
@@ -255,21 +255,13 @@ private struct Reader {
             throw ZynqError(file: file, key: name, "field '\(ascii(key))' has a NUL byte inside the string (at byte \(nul) of \(length))")
         }
         for c in text where c < 0x20 || c > 0x7E {
-            throw ZynqError(file: file, key: name, "field '\(ascii(key))' has a non-printable or non-ASCII byte 0x\(hex(c))")
+            throw ZynqError(file: file, key: name, "field '\(ascii(key))' has a non-printable or non-ASCII byte 0x\(Hex.upper(c, digits: 2))")
         }
         return String(decoding: text, as: UTF8.self)
     }
 }
 
-func hex(_ b: UInt8) -> String {
-    let s = String(b, radix: 16, uppercase: true)
-    return s.count == 1 ? "0" + s : s
-}
 
-func hex32(_ v: UInt32) -> String {
-    let s = String(v, radix: 16, uppercase: true)
-    return String(repeating: "0", count: max(0, 8 - s.count)) + s
-}
 
 private func ascii(_ key: UInt8) -> String { String(UnicodeScalar(key)) }
 

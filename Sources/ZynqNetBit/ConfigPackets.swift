@@ -98,12 +98,12 @@ public enum ConfigPackets {
                 register = r
                 count = Int(header & 0x07FF_FFFF)
             default:
-                s.problem = "word 0x\(hex32(header)) at byte \(i - 4) is not a type-1 or type-2 packet header"
+                s.problem = "word 0x\(Hex.upper(header, digits: 8)) at byte \(i - 4) is not a type-1 or type-2 packet header"
                 return s
             }
             if opcode == 0 {
                 if count != 0 {
-                    s.problem = "NOOP header 0x\(hex32(header)) at byte \(i - 4) carries a word count"
+                    s.problem = "NOOP header 0x\(Hex.upper(header, digits: 8)) at byte \(i - 4) carries a word count"
                     return s
                 }
                 continue

@@ -109,59 +109,68 @@ public struct BoardCatalog: Sendable, Equatable {
     }
 }
 
-/// Typed access to one JSON object with errors naming the file and the key path.
-struct JSONFields {
-    let dict: [String: Any]
-    let file: String
-    let prefix: String
+/// Typed access to one JSON object (from JSONSerialization) with errors naming the file and
+/// the key path.
+public struct JSONFields {
+    public let dict: [String: Any]
+    public let file: String
+    public let prefix: String
 
-    init(_ dict: [String: Any], file: String, prefix: String) {
+    public init(_ dict: [String: Any], file: String, prefix: String) {
         self.dict = dict
         self.file = file
         self.prefix = prefix
     }
 
-    func error(_ key: String, _ message: String) -> ZynqError { ZynqError(file: file, key: prefix.isEmpty ? key : prefix + "." + key, message) }
+    public func error(_ key: String, _ message: String) -> ZynqError { ZynqError(file: file, key: prefix.isEmpty ? key : prefix + "." + key, message) }
 
-    func string(_ key: String) throws -> String {
+    public func string(_ key: String) throws -> String {
         guard let s = dict[key] as? String, !s.isEmpty else { throw error(key, "must be a non-empty string") }
         return s
     }
 
-    func optionalString(_ key: String) throws -> String? {
+    public func optionalString(_ key: String) throws -> String? {
         guard let v = dict[key], !(v is NSNull) else { return nil }
         guard let s = v as? String else { throw error(key, "must be a string or null") }
         return s
     }
 
-    func object(_ key: String) throws -> JSONFields {
+    public func object(_ key: String) throws -> JSONFields {
         guard let o = dict[key] as? [String: Any] else { throw error(key, "must be an object") }
         return JSONFields(o, file: file, prefix: prefix.isEmpty ? key : prefix + "." + key)
     }
 
-    func array(_ key: String) throws -> [[String: Any]] {
+    public func array(_ key: String) throws -> [[String: Any]] {
         guard let a = dict[key] as? [[String: Any]] else { throw error(key, "must be an array of objects") }
         return a
     }
 
     /// "0x…" hex string (or a JSON integer) up to `max`.
-    func hex(_ key: String, max: UInt64) throws -> UInt64 {
+    public func hex(_ key: String, max: UInt64) throws -> UInt64 {
         if let s = dict[key] as? String, s.hasPrefix("0x") || s.hasPrefix("0X"), let v = UInt64(s.dropFirst(2), radix: 16), v <= max { return v }
         if let n = dict[key] as? NSNumber, !(dict[key] is Bool), let v = UInt64(exactly: n.doubleValue), v <= max { return v }
         throw error(key, "must be a hex string \"0x…\" up to 0x\(String(max, radix: 16, uppercase: true))")
     }
 
-    func hz(_ key: String) throws -> UInt32 {
+    public func hz(_ key: String) throws -> UInt32 {
         guard let v = try optionalHz(key) else { throw error(key, "must be a frequency in Hz") }
         return v
     }
 
-    func optionalHz(_ key: String) throws -> UInt32? {
+    public func optionalHz(_ key: String) throws -> UInt32? {
         guard let v = dict[key], !(v is NSNull) else { return nil }
         guard let n = v as? NSNumber, !(v is Bool), let hz = UInt32(exactly: n.doubleValue), hz >= 1000 else {
             throw error(key, "must be an integer number of Hz (at least 1000) or null")
         }
         return hz
+    }
+
+    /// A positive finite JSON number.
+    public func positiveNumber(_ key: String) throws -> Double {
+        guard let n = dict[key] as? NSNumber, !(dict[key] is Bool), n.doubleValue > 0, n.doubleValue.isFinite else {
+            throw error(key, "must be a positive number")
+        }
+        return n.doubleValue
     }
 
     func match() throws -> BoardProfile.Match {

@@ -82,7 +82,7 @@ public final class JTAG {
             mpsse.append(Array(bits.bytes[offset..<(offset + n)]))
             offset += n
             if read { expected += n }
-            if mpsse.pendingCount >= MPSSE.writeChunk && !read {
+            if !read && mpsse.pendingCount >= 64 * 1024 {
                 try mpsse.flush()
                 progress?(offset)
             }
@@ -136,7 +136,7 @@ public struct ChainDevice: Sendable, Equatable, CustomStringConvertible {
         self.name = name
     }
 
-    public var description: String { "\(name) (IDCODE 0x\(hex8(idcode)), IR \(irLength) bits)" }
+    public var description: String { "\(name) (IDCODE 0x\(Hex.upper(idcode, digits: 8)), IR \(irLength) bits)" }
 
     /// Known TAPs: the Cortex-A9 DAP and the Zynq-7000 PL TAPs (zynq-facts.md §4.2).
     public static func identify(_ idcode: UInt32) -> ChainDevice? {
@@ -206,7 +206,7 @@ extension JTAG {
             let id = UInt32(truncatingIfNeeded: tdo.slice(pos..<(pos + 32)).value)
             if id == 0xFFFF_FFFF { break }
             guard let dev = ChainDevice.identify(id) else {
-                throw JTAGError.chain("unknown JTAG device with IDCODE 0x\(hex8(id)) at position \(found.count) from TDO")
+                throw JTAGError.chain("unknown JTAG device with IDCODE 0x\(Hex.upper(id, digits: 8)) at position \(found.count) from TDO")
             }
             found.append(dev)
             pos += 32
@@ -231,7 +231,3 @@ public enum JTAGError: Error, CustomStringConvertible, Equatable, Sendable {
     }
 }
 
-func hex8(_ v: UInt32) -> String {
-    let s = String(v, radix: 16, uppercase: true)
-    return String(repeating: "0", count: max(0, 8 - s.count)) + s
-}

@@ -1,3 +1,4 @@
+import ZynqNetBit
 /// How to pick one FTDI device: by VID:PID, optionally narrowed by serial number or by USB
 /// location (bus number and port path, e.g. bus 1 ports [2, 3] for "1-2.3").
 public struct USBDeviceSelector: Sendable, Equatable, CustomStringConvertible {
@@ -26,17 +27,13 @@ public struct USBDeviceSelector: Sendable, Equatable, CustomStringConvertible {
     }
 
     public var description: String {
-        var s = "USB " + hex4(vendorID) + ":" + hex4(productID)
+        var s = "USB " + Hex.lower(vendorID, digits: 4) + ":" + Hex.lower(productID, digits: 4)
         if let serial { s += " serial '\(serial)'" }
         if let bus { s += " at \(bus)-" + (ports ?? []).map(String.init).joined(separator: ".") }
         return s
     }
 }
 
-func hex4(_ v: UInt16) -> String {
-    let s = String(v, radix: 16)
-    return String(repeating: "0", count: max(0, 4 - s.count)) + s
-}
 
 #if canImport(CLibUSB)
 import CLibUSB

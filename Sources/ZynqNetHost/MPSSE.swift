@@ -1,3 +1,4 @@
+import ZynqNetBit
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -61,7 +62,7 @@ public final class MPSSE {
     public private(set) var bytesWritten: UInt64 = 0
 
     /// Flush the command buffer when it reaches this size.
-    public static let writeChunk = 64 * 1024
+    public static let writeChunk = 64 * 1024 + 64
 
     public init(transport: USBTransport, interface: FTDI.Interface = .a, faults: DriverFaults = DriverFaults()) {
         self.transport = transport
@@ -72,11 +73,11 @@ public final class MPSSE {
     /// The divisor for 0x86 and the TCK it gives: 60 MHz / (2·(1 + d)) with the ÷5 prescaler off.
     /// Picks the fastest TCK not above `hz` (at most 30 MHz, at least 60 MHz/131072).
     public static func divisor(forHz hz: UInt32) -> (divisor: UInt16, actualHz: UInt32) {
-        let base: UInt32 = 30_000_000
-        let want = max(hz, 1)
+        let base: UInt64 = 30_000_000
+        let want = UInt64(max(hz, 1))
         var d = (base + want - 1) / want  // ceil: 1 + d ≥ base/want
         d = max(1, min(d, 65536))
-        return (UInt16(d - 1), base / d)
+        return (UInt16(d - 1), UInt32(base / d))
     }
 
     /// The set-up sequence of openFPGALoader's FTDIpp_MPSSE::init + setClkFreq, then a
@@ -108,7 +109,7 @@ public final class MPSSE {
         append([0xAA, 0xAB])
         let answer = try read(count: 4)
         guard answer == [0xFA, 0xAA, 0xFA, 0xAB] else {
-            throw USBError.failed("FTDI MPSSE is out of sync: sent bad commands AA AB, expected FA AA FA AB, got " + answer.map { hexByte($0) }.joined(separator: " "))
+            throw USBError.failed("FTDI MPSSE is out of sync: sent bad commands AA AB, expected FA AA FA AB, got " + answer.map { Hex.upper($0, digits: 2) }.joined(separator: " "))
         }
     }
 
@@ -121,6 +122,15 @@ public final class MPSSE {
 
     /// Sends the queued commands.
     public func flush() throws {
+        if pending.isEmpty { return }
+        if pending.count <= MPSSE.writeChunk {
+            // The common case (JTAG.shift flushes every data command): send the buffer as it is.
+            let n = try transport.bulkWrite(endpoint: interface.outEndpoint, data: pending, timeoutMs: timeoutMs)
+            guard n == pending.count else { throw USBError.failed("short bulk write: \(n) of \(pending.count) bytes") }
+            bytesWritten &+= UInt64(n)
+            pending.removeAll(keepingCapacity: true)
+            return
+        }
         var start = 0
         while start < pending.count {
             let end = min(pending.count, start + MPSSE.writeChunk)
@@ -173,10 +183,6 @@ public final class MPSSE {
     }
 }
 
-func hexByte(_ b: UInt8) -> String {
-    let s = String(b, radix: 16, uppercase: true)
-    return s.count == 1 ? "0" + s : s
-}
 
 func monotonicSeconds() -> Double {
     var ts = timespec()

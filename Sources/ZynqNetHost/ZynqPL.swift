@@ -47,6 +47,9 @@ public final class ZynqPL {
         public init() {}
     }
 
+    /// Upper bound for a payload shifted over JTAG (64 MiB).
+    public static let maxPayloadBytes = 64 << 20
+
     public let jtag: JTAG
     public let chain: JTAGChain
     public let index: Int
@@ -76,7 +79,7 @@ public final class ZynqPL {
             throw JTAGError.chain("second TAP is not a Zynq-7000 PL: \(found)")
         }
         guard plDevice == device else {
-            throw JTAGError.chain("the board's PL is xc\(plDevice) (IDCODE 0x\(hex8(ids[1]))), not xc\(device)")
+            throw JTAGError.chain("the board's PL is xc\(plDevice) (IDCODE 0x\(Hex.upper(ids[1], digits: 8))), not xc\(device)")
         }
     }
 
@@ -114,10 +117,15 @@ public final class ZynqPL {
     /// IDCODE (if it writes one) must match this PL. `progress(sent, total)` is called in
     /// payload bytes during the CFG_IN shift.
     public func program(_ bit: BitFile, progress: ((UInt64, UInt64) -> Void)? = nil) throws -> Report {
+        // The largest 7-series bitstreams are tens of MiB; this bound also keeps bit counts
+        // (bytes × 8) far inside a 32-bit Int.
+        guard bit.payload.count <= ZynqPL.maxPayloadBytes else {
+            throw JTAGError.program("the payload of \(bit.payload.count) bytes is larger than any Zynq-7000 bitstream (\(ZynqPL.maxPayloadBytes) bytes)")
+        }
         let summary = ConfigPackets.summarize(bit.payload)
         if let id = summary.idcode, id & 0x0FFF_FFFF != device.idcode & 0x0FFF_FFFF {
             let bitDevice = BitPart.zynqDevice(idcode: id).map { "xc" + $0 } ?? "an unknown device"
-            throw JTAGError.program("the bitstream is for \(bitDevice) (IDCODE 0x\(hex8(id))) but the PL is \(device.name) (0x\(hex8(device.idcode))); nothing was programmed")
+            throw JTAGError.program("the bitstream is for \(bitDevice) (IDCODE 0x\(Hex.upper(id, digits: 8))) but the PL is \(device.name) (0x\(Hex.upper(device.idcode, digits: 8))); nothing was programmed")
         }
         // 1–2: Test-Logic-Reset, JPROGRAM.
         jtag.reset()

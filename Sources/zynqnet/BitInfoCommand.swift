@@ -41,7 +41,7 @@ struct BitInfo {
     }
 
     var idcodeText: String? {
-        summary.idcode.map { "0x" + hex8($0) }
+        summary.idcode.map { "0x" + Hex.upper($0, digits: 8) }
     }
 
     var json: JSONText {
@@ -100,7 +100,3 @@ struct BitInfo {
     }
 }
 
-func hex8(_ v: UInt32) -> String {
-    let s = String(v, radix: 16, uppercase: true)
-    return String(repeating: "0", count: max(0, 8 - s.count)) + s
-}

@@ -29,7 +29,7 @@ struct BitToBinCommand: ParsableCommand {
     func run() throws {
         let bit = try BitFile.load(path: file)
         let bin = try bit.fpgaManagerBin(file: file)
-        try HostFiles.writeAtomically(bin, to: output)
+        try FileBytes.write(bin, to: output)
         print("wrote \(output): \(bin.count) bytes (\(bit.part), design \(bit.design))")
     }
 }

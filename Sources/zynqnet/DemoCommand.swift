@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import ZynqNetCodegen
 import ZynqNetModel
 import ZynqNetSim
 import ZynqNetTrain
@@ -55,6 +56,8 @@ struct DemoCommand: ParsableCommand {
             outcomes.append(try Inference.run(engine: engine, codes: codes, batch: 1000, progress: !json))
         }
         let reference = outcomes[0]
+        // The hardware codegen would make for this model on a PYNQ-Z2 at 100 MHz (no Vivado needed).
+        let design = try generateDesign(model: model, options: CodegenOptions(board: .pynqZ2, fclkMHz: 100, fold: .targetFPS(200_000)))
         let disagreeing = outcomes.filter { $0.sim != reference.sim }.map(\.backend)
         let report = Inference.Report(result: reference, labels: set.labels)
 
@@ -70,6 +73,7 @@ struct DemoCommand: ParsableCommand {
             }
             fields.append("\"backends\":[\(backends.joined(separator: ","))]")
             fields.append("\"bit_exact\":\(disagreeing.isEmpty)")
+            fields.append("\"hardware\":{\"board\":\"pynq-z2\",\"fclk_mhz\":100,\"ii_cycles\":\(design.iiCycles),\"images_per_second\":\(jsonNumber(design.imagesPerSecond)),\"dsp_estimate\":\(design.estimate.dsp),\"lut_estimate\":\(design.estimate.lut)}")
             print("{" + fields.joined(separator: ",") + "}")
         } else {
             print("zynqnet demo: \(model.layers.count)-layer MLP \(([model.inputCount] + model.layers.map(\.outFeatures)).map(String.init).joined(separator: "-")) from \(path)")
@@ -81,6 +85,10 @@ struct DemoCommand: ParsableCommand {
             for o in outcomes.dropFirst() {
                 print(String(format: "           %.0f images/s on %@", Double(o.sim.count) / max(o.seconds, 1e-9), o.backend))
             }
+            let folds = design.layout.folds.enumerated().map { "layer \($0.offset) PE \($0.element.pe) × SIMD \($0.element.simd)" }
+            print(String(format: "hardware   PYNQ-Z2 at 100 MHz: II %d cycles = %.0f images/s; estimated %d DSP48E1, %d LUT, %.1f RAMB36",
+                         design.iiCycles, design.imagesPerSecond, design.estimate.dsp, design.estimate.lut, design.estimate.bram36))
+            print("           \(folds.joined(separator: ", ")) (zynqnet codegen, then zynqnet verify / report)")
             if outcomes.count > 1 {
                 print(disagreeing.isEmpty
                       ? "backends   \(outcomes.map(\.backend).joined(separator: ", ")) agree bit for bit on every output"

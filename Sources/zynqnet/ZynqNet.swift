@@ -17,7 +17,8 @@ struct ZynqNet: ParsableCommand {
         and key, with exit code 1; usage errors exit with code 2.
         """,
         subcommands: [DemoCommand.self, InferCommand.self, TrainCommand.self, ReportCommand.self, CodegenCommand.self,
-                      VerifyCommand.self, BitCommand.self, LoadCommand.self, BenchRuntimeCommand.self]
+                      VerifyCommand.self, BitCommand.self, LoadCommand.self, BenchRuntimeCommand.self, BoardsCommand.self,
+                      DeployCommand.self, BitstreamsCommand.self]
     )
 
     /// Runs the command line with zynqnet's exit codes: 0 success, 1 bad data, 2 usage.

@@ -14,6 +14,7 @@ import ZynqNetHostSim
         #expect(MPSSE.divisor(forHz: 1_000_000) == (29, 1_000_000))
         #expect(MPSSE.divisor(forHz: 100_000_000) == (0, 30_000_000))
         #expect(MPSSE.divisor(forHz: 100) == (65535, 457))
+        #expect(MPSSE.divisor(forHz: UInt32.max) == (0, 30_000_000))
     }
 
     @Test func setUpSequence() throws {

@@ -27,15 +27,16 @@ public enum IOLimits {
     private static func capped(_ v: UInt64) -> Int { UInt64(Int.max) < v ? Int.max : Int(v) }
 }
 
-/// Raw file access with one-line errors naming the file.
-enum FileBytes {
+/// Raw file access with one-line errors naming the file (public for the host tools' .bit,
+/// bundle and registry files).
+public enum FileBytes {
     static func errnoMessage(_ code: Int32) -> String {
         if let c = strerror(code) { return String(cString: c) }
         return "error \(code)"
     }
 
     /// Reads a whole regular file into memory.
-    static func read(path: String) throws -> [UInt8] {
+    public static func read(path: String) throws -> [UInt8] {
         let fd = open(path, O_RDONLY)
         guard fd >= 0 else {
             throw ZynqError(file: path, "cannot open: \(errnoMessage(errno))")
@@ -91,7 +92,7 @@ enum FileBytes {
     }
 
     /// Writes `bytes` to `path` atomically (see `writeAtomically(path:_:)`).
-    static func write(_ bytes: [UInt8], to path: String) throws {
+    public static func write(_ bytes: [UInt8], to path: String) throws {
         try writeAtomically(path: path) { temp in
             let fd = open(temp, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
             guard fd >= 0 else {

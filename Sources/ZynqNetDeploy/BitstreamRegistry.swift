@@ -1,0 +1,161 @@
+import Foundation
+import ZynqNetBit
+import ZynqNetHW
+import ZynqNetHost
+import ZynqNetModel
+import ZynqNetVivado
+
+/// `bitstreams/manifest.json`: bitstreams built elsewhere (Vivado), registered with
+/// `zynqnet bitstreams add`, found again by board and model topology.
+///
+///     { "schema_version": 1,
+///       "bitstreams": [ { "board": "pynq-z2", "part": "xc7z020clg400-1",
+///                         "topology_hash": "0x0123456789ABCDEF", "fclk_mhz": 100,
+///                         "sha256": "…", "file": "pynq-z2-0123456789abcdef.bit",
+///                         "hwh": "pynq-z2-0123456789abcdef.hwh" | null,
+///                         "build_manifest": "pynq-z2-0123456789abcdef.manifest.json",
+///                         "design": "…", "date": "2024/05/01 12:34:56" } ] }
+public struct BitstreamRegistry: Sendable, Equatable {
+    public struct Entry: Sendable, Equatable {
+        public var board: String
+        public var part: String
+        public var topologyHash: UInt64
+        public var fclkMHz: Double
+        public var sha256: String
+        public var file: String
+        public var hwh: String?
+        public var buildManifest: String
+        public var design: String
+        public var date: String
+
+        public var json: JSONText {
+            .object([
+                ("board", .string(board)), ("part", .string(part)),
+                ("topology_hash", .string(HexU64.format(topologyHash))), ("fclk_mhz", .double(fclkMHz)),
+                ("sha256", .string(sha256)), ("file", .string(file)), ("hwh", .optional(hwh)),
+                ("build_manifest", .string(buildManifest)), ("design", .string(design)), ("date", .string(date)),
+            ])
+        }
+    }
+
+    public static let fileName = "manifest.json"
+    public var entries: [Entry]
+
+    public init(entries: [Entry] = []) { self.entries = entries }
+
+    public var json: JSONText {
+        .object([("schema_version", .int(1)), ("bitstreams", .array(entries.map(\.json)))])
+    }
+
+    /// Reads `dir/manifest.json`; a missing file is an empty registry.
+    public static func load(dir: String) throws -> BitstreamRegistry {
+        let path = dir + "/" + fileName
+        guard HostFiles.exists(path) else { return BitstreamRegistry() }
+        let bytes = try FileBytes.read(path: path)
+        let root: Any
+        do { root = try JSONSerialization.jsonObject(with: Data(bytes)) } catch {
+            throw ZynqError(file: path, "not valid JSON: \(error.localizedDescription)")
+        }
+        guard let top = root as? [String: Any] else { throw ZynqError(file: path, "the top level must be a JSON object") }
+        guard top["schema_version"] as? Int == 1 else { throw ZynqError(file: path, key: "schema_version", "must be 1") }
+        guard let list = top["bitstreams"] as? [[String: Any]] else {
+            throw ZynqError(file: path, key: "bitstreams", "must be an array of objects")
+        }
+        var entries: [Entry] = []
+        for (i, e) in list.enumerated() {
+            let f = JSONFields(e, file: path, prefix: "bitstreams[\(i)]")
+            func fileName(_ k: String) throws -> String {
+                let s = try f.string(k)
+                guard !s.contains("/"), s != ".", s != ".." else { throw f.error(k, "'\(s)' must be a file name inside \(dir)") }
+                return s
+            }
+            let hashText = try f.string("topology_hash")
+            guard let hash = HexU64.parse(hashText) else { throw f.error("topology_hash", "'\(hashText)' is not a 0x… 64-bit hex number") }
+            let sha = try f.string("sha256")
+            guard sha.count == 64, sha.allSatisfy({ $0.isHexDigit && !$0.isUppercase }) else {
+                throw f.error("sha256", "must be 64 lower-case hex digits")
+            }
+            entries.append(Entry(board: try f.string("board"), part: try f.string("part"), topologyHash: hash,
+                                 fclkMHz: try f.positiveNumber("fclk_mhz"), sha256: sha, file: try fileName("file"),
+                                 hwh: try f.optionalString("hwh") == nil ? nil : try fileName("hwh"),
+                                 buildManifest: try fileName("build_manifest"),
+                                 design: try f.optionalString("design") ?? "", date: try f.optionalString("date") ?? ""))
+        }
+        return BitstreamRegistry(entries: entries)
+    }
+
+    /// Copies `bitPath` (and the `.hwh` the build manifest names, if it exists next to the
+    /// bit) with the build's manifest into `dir` and records it. The files are written before
+    /// the registry, the registry atomically, so the registry never names a missing file.
+    /// Returns the new entry, or the existing one when the same bitstream is already registered.
+    @discardableResult
+    public static func add(bitPath: String, manifestPath: String, dir: String, catalog: BoardCatalog = .builtIn) throws -> (entry: Entry, added: Bool) {
+        let bitBytes = try FileBytes.read(path: bitPath)
+        let bit = try BitFile.parse(bitBytes, file: bitPath)
+        let manifest = try Manifest.load(file: manifestPath)
+        guard let board = catalog.board(named: manifest.board) else {
+            throw ZynqError(file: manifestPath, key: "board", "'\(manifest.board)' is not a board zynqnet knows (\(catalog.boards.map(\.name).joined(separator: ", ")))")
+        }
+        guard BitPart.matches(manifest.part, board.part) else {
+            throw ZynqError(file: manifestPath, key: "part", "\(manifest.part) is not the part of \(board.displayName) (\(board.part))")
+        }
+        try Deploy.checkPart(bit, file: bitPath, board: board)
+        let sha = SHA256.hex(bitBytes)
+        var registry = try load(dir: dir)
+        if let existing = registry.entries.first(where: { $0.sha256 == sha }) { return (existing, false) }
+
+        let stem = "\(board.name)-\(String(HexU64.format(manifest.topologyHash.value).dropFirst(2)).lowercased())-\(sha.prefix(8))"
+        var entry = Entry(board: board.name, part: manifest.part, topologyHash: manifest.topologyHash.value, fclkMHz: manifest.fclkMHz,
+                          sha256: sha, file: stem + ".bit", hwh: nil, buildManifest: stem + ".manifest.json",
+                          design: bit.design, date: bit.date + " " + bit.time)
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        var written: [String] = []
+        do {
+            try FileBytes.write(bitBytes, to: dir + "/" + entry.file)
+            written.append(dir + "/" + entry.file)
+            let hwhSource = PathText.join(PathText.parent(bitPath), PathText.stem(bitPath) + ".hwh")
+            if HostFiles.exists(hwhSource) {
+                entry.hwh = stem + ".hwh"
+                try FileBytes.write(try FileBytes.read(path: hwhSource), to: dir + "/" + stem + ".hwh")
+                written.append(dir + "/" + stem + ".hwh")
+            }
+            try FileBytes.write(try FileBytes.read(path: manifestPath), to: dir + "/" + entry.buildManifest)
+            written.append(dir + "/" + entry.buildManifest)
+            registry.entries.append(entry)
+            try FileBytes.write(Array((registry.json.render(pretty: true) + "\n").utf8), to: dir + "/" + fileName)
+        } catch {
+            for f in written { try? FileManager.default.removeItem(atPath: f) }
+            throw error
+        }
+        return (entry, true)
+    }
+
+    /// Registered bitstreams for `board` whose topology is the model's (for some stored
+    /// multiplier width its M values fit), newest first.
+    public func matches(board: String, model: QuantizedModel) -> [(entry: Entry, multBits: Int)] {
+        let hashes = TopologyMatch.hashes(model)
+        return entries.reversed().compactMap { e in
+            guard e.board == board, let k = hashes.first(where: { $0.hash == e.topologyHash })?.multBits else { return nil }
+            return (e, k)
+        }
+    }
+}
+
+/// A model's topology hashes (ZynqNetHW `Topology.hash`) for the multiplier widths its M fit in.
+public enum TopologyMatch {
+    public static func hashes(_ model: QuantizedModel) -> [(multBits: Int, hash: UInt64)] {
+        let maxM = model.layers.flatMap(\.multiplier).max() ?? 0
+        return (1...32).reversed().compactMap { k in
+            guard k == 32 || UInt64(maxM) < (UInt64(1) << UInt64(k)) else { return nil }
+            guard let t = try? Topology(model: model, multBits: k) else { return nil }
+            return (k, t.hash)
+        }
+    }
+
+    /// The multiplier width for which `hash` is the model's topology, if any.
+    public static func multBits(_ model: QuantizedModel, hash: UInt64) -> Int? {
+        hashes(model).first { $0.hash == hash }?.multBits
+    }
+}
+
+

@@ -1,0 +1,118 @@
+import Foundation
+import ZynqNetBit
+import ZynqNetHost
+import ZynqNetModel
+import ZynqNetVivado
+
+/// What `zynqnet deploy` was asked to do.
+public struct DeployRequest: Sendable {
+    public enum Via: Sendable, Equatable {
+        case jtag
+        case ssh(SSHTarget)
+    }
+
+    public var board: BoardProfile
+    public var modelPath: String?
+    public var bitstreamPath: String?
+    public var bundlePath: String?
+    public var manifestPath: String?
+    public var via: Via?
+    public var imagesPath: String?
+    public var selftestCount: Int = 16
+    public var bitstreamsDir: String = "bitstreams"
+
+    public init(board: BoardProfile) { self.board = board }
+}
+
+/// The bitstream (and build manifest, model) a deploy will use, all checked against the board.
+public struct DeploySource: Sendable {
+    public var bitPath: String
+    public var bit: BitFile
+    public var manifestPath: String?
+    public var manifest: Manifest?
+    public var model: QuantizedModel?
+    /// Multiplier width for which the design's topology is the model's.
+    public var multBits: Int?
+    /// Where the bitstream came from, for the report.
+    public var origin: String
+    /// The bundle given with --bundle.
+    public var bundle: DeployBundle?
+}
+
+public enum Deployment {
+    /// How to get a bitstream for `board` (and the model), for the error when there is none.
+    public static func howToBuild(board: String, modelPath: String?, bitstreamsDir: String) -> String {
+        let m = modelPath ?? "MODEL"
+        return "build one: zynqnet codegen \(m) --board \(board) -o build-\(board), then in build-\(board) run "
+            + "vivado -mode batch -source build.tcl, then register it: zynqnet bitstreams add build-\(board)/zynqnet.bit "
+            + "--manifest build-\(board)/manifest.json --dir \(bitstreamsDir) (or pass --bitstream FILE.bit)"
+    }
+
+    /// Finds and checks everything before anything is copied or programmed.
+    public static func resolve(_ r: DeployRequest) throws -> DeploySource {
+        let model = try r.modelPath.map { try QuantizedModel.load(path: $0) }
+        if let dir = r.bundlePath {
+            let bundle = try DeployBundle.open(dir: dir, board: r.board)
+            let bit = try BitFile.load(path: bundle.bitPath)
+            return DeploySource(bitPath: bundle.bitPath, bit: bit, manifestPath: dir + "/manifest.json", manifest: bundle.manifest,
+                                model: nil, multBits: bundle.info.multBits, origin: "bundle \(dir)", bundle: bundle)
+        }
+        var bitPath: String
+        var manifestPath: String?
+        var origin: String
+        if let b = r.bitstreamPath {
+            bitPath = b
+            origin = b
+            if let m = r.manifestPath {
+                manifestPath = m
+            } else {
+                let sibling = PathText.join(PathText.parent(b), "manifest.json")
+                if HostFiles.exists(sibling) { manifestPath = sibling }
+            }
+        } else {
+            guard let model else {
+                throw ZynqError(key: "--model", "give --bitstream, --bundle or --model (to look for a registered bitstream)")
+            }
+            let registry = try BitstreamRegistry.load(dir: r.bitstreamsDir)
+            guard let hit = registry.matches(board: r.board.name, model: model).first else {
+                let hash = TopologyMatch.hashes(model).first.map { HexU64.format($0.hash) } ?? "?"
+                throw ZynqError(file: r.bitstreamsDir + "/" + BitstreamRegistry.fileName, key: "bitstreams",
+                                "no bitstream for \(r.board.name) with the model's topology \(hash); "
+                                    + howToBuild(board: r.board.name, modelPath: r.modelPath, bitstreamsDir: r.bitstreamsDir))
+            }
+            bitPath = r.bitstreamsDir + "/" + hit.entry.file
+            manifestPath = r.bitstreamsDir + "/" + hit.entry.buildManifest
+            origin = "\(r.bitstreamsDir)/\(hit.entry.file) (registered, topology \(HexU64.format(hit.entry.topologyHash)))"
+            let bytes = try FileBytes.read(path: bitPath)
+            guard SHA256.hex(bytes) == hit.entry.sha256 else {
+                throw ZynqError(file: bitPath, key: "sha256", "does not match \(r.bitstreamsDir)/\(BitstreamRegistry.fileName): the file was changed after it was registered")
+            }
+        }
+        let bit = try BitFile.load(path: bitPath)
+        try Deploy.checkPart(bit, file: bitPath, board: r.board)
+        var manifest: Manifest?
+        var multBits: Int?
+        if let manifestPath {
+            let m = try Manifest.load(file: manifestPath)
+            try DeployBundle.check(bit: bit, bitPath: bitPath, manifest: m, manifestPath: manifestPath, board: r.board)
+            if let model { multBits = try DeployBundle.checkTopology(model: model, manifest: m, manifestPath: manifestPath) }
+            manifest = m
+        }
+        return DeploySource(bitPath: bitPath, bit: bit, manifestPath: manifestPath, manifest: manifest, model: model,
+                            multBits: multBits, origin: origin, bundle: nil)
+    }
+
+    /// Runs the ssh plan. `log` gets one line per step. Returns the self-test result, if run.
+    public static func runRemote(_ plan: RemotePlan, log: (String) -> Void) throws -> SelfTest.Result? {
+        for (name, argv) in plan.steps {
+            log(name + ": " + argv.joined(separator: " "))
+            let out = try ProcessRunner.run(argv)
+            guard out.status == 0 else {
+                let tail = out.stderr.split(separator: "\n").suffix(3).joined(separator: " | ")
+                throw ZynqError(key: argv[0], "step '\(name)' failed with exit code \(out.status)" + (tail.isEmpty ? "" : ": " + tail))
+            }
+        }
+        guard plan.selftest else { return nil }
+        return try SelfTest.compare(expectedPath: plan.localBundle + "/" + DeployBundle.selftestExpected, boardPath: plan.localResult)
+    }
+}

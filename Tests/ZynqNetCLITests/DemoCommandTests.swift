@@ -1,0 +1,54 @@
+import Foundation
+import Testing
+import ZynqNetModel
+
+@Suite("zynqnet demo")
+struct DemoCommandTests {
+    @Test("demo agrees with infer on the same Fashion-MNIST test images, on every local backend")
+    func demoMatchesInfer() throws {
+        let images = "/usr/share/datasets/fashion-mnist/t10k-images-idx3-ubyte.gz"
+        let labels = "/usr/share/datasets/fashion-mnist/t10k-labels-idx1-ubyte.gz"
+        try #require(FileManager.default.fileExists(atPath: images), "dataset-fashion-mnist is installed by scripts/install-deps.sh")
+        let model = CLI.packageRoot + "/examples/fashion-mnist/model.npz"
+        let demo = try CLI.run(["demo", "--model", model, "--images", "300", "--json"])
+        #expect(demo.status == 0, "\(demo.stderr)")
+        let d = try #require(try JSONSerialization.jsonObject(with: Data(demo.stdout.utf8)) as? [String: Any])
+        let infer = try CLI.run(["infer", images, "--labels", labels, "--model", model, "--limit", "300", "--json"])
+        let i = try #require(try JSONSerialization.jsonObject(with: Data(infer.stdout.utf8)) as? [String: Any])
+        #expect(d["images"] as? Int == 300)
+        #expect(d["correct"] as? Int == i["correct"] as? Int)
+        #expect(d["bit_exact"] as? Bool == true)
+        let backends = try #require(d["backends"] as? [[String: Any]])
+        #expect(backends.compactMap { $0["backend"] as? String } == ["sim", "loopback"])
+        let hw = try #require(d["hardware"] as? [String: Any])
+        let ii = try #require(hw["ii_cycles"] as? Int)
+        #expect(ii >= 1 && ii <= 500, "the default fold meets the 200,000 images/s goal")
+        #expect(hw["images_per_second"] as? Double == 100e6 / Double(ii) || hw["images_per_second"] as? Int == Int(100e6) / ii)
+    }
+
+    @Test("the text report shows pictures, accuracy, throughput and the hardware")
+    func demoText() throws {
+        let model = CLI.packageRoot + "/examples/fashion-mnist/model.npz"
+        let demo = try CLI.run(["demo", "--model", model, "--images", "50", "--show", "2"])
+        #expect(demo.status == 0, "\(demo.stderr)")
+        #expect(demo.stdout.contains("image 0: "))
+        #expect(demo.stdout.contains("image 1: "))
+        #expect(!demo.stdout.contains("image 2: "))
+        #expect(demo.stdout.contains("Ankle boot"))
+        #expect(demo.stdout.contains("accuracy   "))
+        #expect(demo.stdout.contains("images/s on sim"))
+        #expect(demo.stdout.contains("images/s on loopback"))
+        #expect(demo.stdout.contains("agree bit for bit"))
+        #expect(demo.stdout.contains("hardware   PYNQ-Z2 at 100 MHz"))
+    }
+
+    @Test("a model that is not there is trained only when it is the default; an explicit bad file is an error")
+    func badModel() throws {
+        let dir = try CLI.temporaryDirectory()
+        let bad = dir.appendingPathComponent("bad.npz").path
+        try Data("not a zip".utf8).write(to: URL(fileURLWithPath: bad))
+        let r = try CLI.run(["demo", "--model", bad, "--images", "10"])
+        #expect(r.status == 1)
+        #expect(r.stderr.contains("bad.npz"))
+    }
+}

@@ -1,0 +1,380 @@
+import Foundation
+import Testing
+import ZynqNetModel
+
+/// `zynqnet bit`, `boards`, `bitstreams` and `deploy`, run as the built executable.
+@Suite("zynqnet bit / boards")
+struct BitAndBoardsCommandTests {
+    @Test func bitInfo() throws {
+        let r = try CLI.run(["bit", "info", CLI.fixture("bit/synthetic-7z020.bit")])
+        #expect(r.status == 0)
+        #expect(r.stdout.contains("part:        7z020clg400 (xc7z020clg400)"))
+        #expect(r.stdout.contains("idcode:      0x23727093 (xc7z020)"))
+        #expect(r.stdout.contains("frame words: 101"))
+        #expect(r.stdout.contains("crc:         2 of 2 checks match"))
+        let j = try CLI.run(["bit", "info", CLI.fixture("bit/synthetic-7z020.bit"), "--json"])
+        let obj = try #require(try JSONSerialization.jsonObject(with: Data(j.stdout.utf8)) as? [String: Any])
+        #expect(obj["design"] as? String == "zynqnet_bd_wrapper")
+        #expect(obj["length"] as? Int == 872)
+        #expect(obj["date"] as? String == "2024/05/01" && obj["time"] as? String == "12:34:56")
+        #expect(obj["user_id"] as? String == "0XFFFFFFFF" && obj["version"] as? String == "2022.2")
+    }
+
+    @Test func bitErrorsExitOne() throws {
+        let r = try CLI.run(["bit", "info", CLI.fixture("bit/synthetic-7z020.bin")])
+        #expect(r.status == 1)
+        #expect(r.stderr.hasPrefix("error: \(CLI.fixture("bit/synthetic-7z020.bin")): 'header': not a Xilinx .bit file"))
+        #expect(r.stderr.split(separator: "\n").count == 1)
+        #expect(try CLI.run(["bit", "info"]).status == 2)
+    }
+
+    @Test func toBinWritesThePYNQBin() throws {
+        let dir = try CLI.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let out = dir.appendingPathComponent("a.bin").path
+        let r = try CLI.run(["bit", "tobin", CLI.fixture("bit/synthetic-7z020.bit"), "-o", out])
+        #expect(r.status == 0)
+        #expect(try Data(contentsOf: URL(fileURLWithPath: out)) == (try Data(contentsOf: URL(fileURLWithPath: CLI.fixture("bit/synthetic-7z020.bin")))))
+        // A bad input leaves nothing behind.
+        let bad = dir.appendingPathComponent("b.bin").path
+        #expect(try CLI.run(["bit", "tobin", CLI.fixture("bit/synthetic-7z020.bin"), "-o", bad]).status == 1)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir.path) == ["a.bin"])
+    }
+
+    @Test func boardsWithNoneAttached() throws {
+        let r = try CLI.run(["boards"])
+        #expect(r.status == 0)
+        #expect(r.stdout == "no boards found (no FTDI FT2232H 0403:6010 on USB)\n")
+        let j = try CLI.run(["boards", "--json"])
+        #expect(j.status == 0 && j.stdout == "[]\n")
+        let w = try CLI.run(["boards", "--watch", "--watch-seconds", "0.3", "--json"])
+        #expect(w.status == 0 && w.stdout == "")
+        #expect(try CLI.run(["boards", "--watch-seconds", "1"]).status == 2)
+    }
+}
+
+/// A workspace with a codegen output, a (synthetic) bitstream and fake ssh/scp on PATH that
+/// act as the board: they record their argv and run the board side in a directory. There a
+/// wrapper `zynqnet` runs the real one: `load` against a fake fpga_manager sysfs tree and
+/// firmware directory (as root; otherwise it only checks the bundle's files), and `infer
+/// --backend board` on the runtime's loopback board (the real driver stack and accelerator
+/// model, configured from the bundle's manifest).
+struct DeployWorkspace {
+    let root: URL
+    var path: String { root.path }
+    let model = CLI.fixture("golden/bottleneck_1.model.npz")
+
+    init() throws {
+        root = try CLI.temporaryDirectory()
+        for d in ["bin", "board", "board-bin", "board-sys/class/fpga_manager/fpga0", "board-firmware"] {
+            try FileManager.default.createDirectory(at: root.appendingPathComponent(d), withIntermediateDirectories: true)
+        }
+        let codegen = try CLI.run(["codegen", model, "--board", "pynq-z2", "-o", path + "/build"])
+        precondition(codegen.status == 0, codegen.stderr)
+        for (f, v) in [("firmware", ""), ("flags", ""), ("state", "operating\n")] {
+            try Data(v.utf8).write(to: root.appendingPathComponent("board-sys/class/fpga_manager/fpga0/" + f))
+        }
+        try FileManager.default.copyItem(atPath: CLI.fixture("bit/synthetic-7z020.bit"), toPath: path + "/build/zynqnet.bit")
+        try Data("<hwh/>".utf8).write(to: root.appendingPathComponent("build/zynqnet.hwh"))
+        try script("bin/ssh", """
+            #!/bin/bash
+            python3 -c 'import json,sys; print(json.dumps(["ssh"] + sys.argv[1:]))' "$@" >> "$FAKE_LOG"
+            [ -n "$FAKE_SSH_FAIL" ] && { echo "ssh: connect to host pynq port 22: Connection refused" >&2; exit 255; }
+            while [ "$1" != "--" ]; do shift; done
+            shift 2
+            cd "$FAKE_BOARD_ROOT" && PATH="$FAKE_BOARD_BIN:$PATH" exec sh -c "$1"
+            """)
+        try script("bin/scp", """
+            #!/bin/bash
+            python3 -c 'import json,sys; print(json.dumps(["scp"] + sys.argv[1:]))' "$@" >> "$FAKE_LOG"
+            while [ "$1" != "--" ]; do shift; done
+            shift
+            map() { case "$1" in *@*:*) echo "$FAKE_BOARD_ROOT/${1#*:}";; *) echo "$1";; esac; }
+            exec cp -r "$(map "$1")" "$(map "$2")"
+            """)
+        try script("board-bin/zynqnet", """
+            #!/bin/bash
+            case "$1" in
+            load)
+                [ -f "$2/manifest.json" ] && [ -f "$2/deploy.json" ] && [ -f "$2/zynqnet.bit" ] || { echo "load: not a bundle: $2" >&2; exit 1; }
+                if [ "$(id -u)" = 0 ]; then
+                    exec "$REAL_ZYNQNET" load "$2" --sysfs-root "$FAKE_SYSFS" --firmware-dir "$FAKE_FIRMWARE" --no-clock --no-probe "${@:3}"
+                fi
+                echo '{"state":"operating"}' ;;
+            infer)
+                shift; args=(); out=""
+                while [ $# -gt 0 ]; do
+                    case "$1" in
+                    --backend) [ "$2" = board ] || { echo "infer: expected --backend board" >&2; exit 2; }; args+=(--backend loopback); shift 2 ;;
+                    --output) out="$2"; args+=("$1" "$2"); shift 2 ;;
+                    *) args+=("$1"); shift ;;
+                    esac
+                done
+                "$REAL_ZYNQNET" infer "${args[@]}" || exit $?
+                if [ -n "$FAKE_BOARD_FLIP" ]; then
+                    python3 -c 'import numpy as np,sys; d=dict(np.load(sys.argv[1])); d["outputs"][3,1]+=1; np.savez(sys.argv[1], **d)' "$out"
+                fi ;;
+            *) echo "unknown $1" >&2; exit 2 ;;
+            esac
+            """)
+    }
+
+    func script(_ rel: String, _ text: String) throws {
+        let url = root.appendingPathComponent(rel)
+        try Data((text + "\n").utf8).write(to: url)
+        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: url.path)
+    }
+
+    var environment: [String: String] {
+        ["PATH": path + "/bin:" + (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"),
+         "FAKE_LOG": path + "/log", "FAKE_BOARD_ROOT": path + "/board", "FAKE_BOARD_BIN": path + "/board-bin",
+         "REAL_ZYNQNET": CLI.executable.path, "FAKE_SYSFS": path + "/board-sys", "FAKE_FIRMWARE": path + "/board-firmware"]
+    }
+
+    func run(_ args: [String], extra: [String: String] = [:]) throws -> CLI.Result {
+        var env = environment
+        for (k, v) in extra { env[k] = v }
+        let p = Process()
+        p.executableURL = CLI.executable
+        p.arguments = args
+        p.currentDirectoryURL = root
+        p.environment = env
+        let out = Pipe(), err = Pipe()
+        p.standardOutput = out
+        p.standardError = err
+        try p.run()
+        let o = out.fileHandleForReading.readDataToEndOfFile(), e = err.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        return CLI.Result(status: p.terminationStatus, stdout: String(decoding: o, as: UTF8.self), stderr: String(decoding: e, as: UTF8.self))
+    }
+
+    /// The argv of every ssh/scp call, in order.
+    var calls: [[String]] {
+        guard let text = try? String(contentsOfFile: path + "/log", encoding: .utf8) else { return [] }
+        return text.split(separator: "\n").compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String] }
+    }
+
+    func remove() { try? FileManager.default.removeItem(at: root) }
+}
+
+@Suite("zynqnet bitstreams / deploy")
+struct DeployCommandTests {
+    @Test func sshDeployRunsExactlyTheseCommands() throws {
+        let w = try DeployWorkspace()
+        defer { w.remove() }
+        let r = try w.run(["deploy", "--board", "pynq-z2", "--model", w.model, "--bitstream", "build/zynqnet.bit",
+                           "--via", "ssh://xilinx@pynq:2222", "-o", "bundle-a", "--selftest-count", "8"])
+        #expect(r.status == 0, "\(r.stderr)")
+        let opts = ["-o", "BatchMode=yes", "-o", "ConnectTimeout=15"]
+        let b = "zynqnet/bundle-a"
+        #expect(w.calls == [
+            ["ssh"] + opts + ["-p", "2222", "--", "xilinx@pynq", "mkdir -p -- 'zynqnet'"],
+            ["scp"] + opts + ["-P", "2222", "-r", "-q", "--", "bundle-a", "xilinx@pynq:zynqnet/"],
+            ["ssh"] + opts + ["-p", "2222", "--", "xilinx@pynq", "'zynqnet' load '\(b)' --json"],
+            ["ssh"] + opts + ["-p", "2222", "--", "xilinx@pynq",
+                              "'zynqnet' infer '\(b)/selftest/images.npz' --model '\(b)/model.npz' --backend board --bundle '\(b)' --output '\(b)/selftest/board.npz' --json"],
+            ["scp"] + opts + ["-P", "2222", "-q", "--", "xilinx@pynq:\(b)/selftest/board.npz", "bundle-a/selftest/board.npz"],
+        ])
+        #expect(r.stdout.contains("self-test: 8 images, outputs equal the simulator's bit for bit"))
+        if geteuid() == 0 {
+            // The real `zynqnet load` ran on the fake board: the .bin PYNQ's bit2bin makes, and the firmware name.
+            #expect(try Data(contentsOf: w.root.appendingPathComponent("board-firmware/zynqnet.bin"))
+                    == (try Data(contentsOf: URL(fileURLWithPath: CLI.fixture("bit/synthetic-7z020.bin")))))
+            #expect(try String(contentsOfFile: w.path + "/board-sys/class/fpga_manager/fpga0/firmware", encoding: .utf8) == "zynqnet.bin")
+        }
+        // The board received the whole bundle.
+        let fm = FileManager.default
+        for f in ["manifest.json", "deploy.json", "zynqnet.bit", "zynqnet.hwh", "model.npz", "selftest/images.npz", "selftest/expected.npz"] {
+            #expect(fm.fileExists(atPath: w.path + "/board/" + b + "/" + f), "\(f)")
+        }
+        // Expected outputs are the simulator's, for the stored images (independently rerun here).
+        let sim = try CLI.run(["infer", w.path + "/bundle-a/selftest/images.npz", "--model", w.model, "--output", w.path + "/check.npz"])
+        #expect(sim.status == 0)
+        let expected = try NPZ.read(path: w.path + "/bundle-a/selftest/expected.npz")
+        let check = try NPZ.read(path: w.path + "/check.npz")
+        #expect(expected["outputs"] == check["outputs"] && expected["predictions"] == check["predictions"])
+        #expect(expected["outputs"]?.shape.first == 8)
+    }
+
+    @Test func sudoAndRemoteOptions() throws {
+        let w = try DeployWorkspace()
+        defer { w.remove() }
+        // The fake board has sudo and the executable the options name.
+        try w.script("board-bin/sudo", "#!/bin/bash\n[ \"$1\" = -n ] && shift && exec \"$@\"")
+        try FileManager.default.createDirectory(atPath: w.path + "/board/bin", withIntermediateDirectories: true)
+        try FileManager.default.copyItem(atPath: w.path + "/board-bin/zynqnet", toPath: w.path + "/board/bin/zynqnet-1.0")
+        let r = try w.run(["deploy", "--board", "pynq-z2", "--bitstream", "build/zynqnet.bit", "--via", "ssh://root@10.0.0.7",
+                           "-o", "only-bit", "--sudo", "--remote-dir", "apps/zn", "--remote-zynqnet", "bin/zynqnet-1.0"])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(w.calls.map { $0.last! } == [
+            "mkdir -p -- 'apps/zn'", "root@10.0.0.7:apps/zn/",
+            "sudo -n 'bin/zynqnet-1.0' load 'apps/zn/only-bit' --json",
+        ])
+        #expect(r.stderr.contains("no --model: the bitstream is loaded but no self-test runs"))
+    }
+
+    @Test func aBoardThatComputesDifferentlyFails() throws {
+        let w = try DeployWorkspace()
+        defer { w.remove() }
+        let r = try w.run(["deploy", "--board", "pynq-z2", "--model", w.model, "--bitstream", "build/zynqnet.bit",
+                           "--via", "ssh://xilinx@pynq", "-o", "bundle-b"], extra: ["FAKE_BOARD_FLIP": "1"])
+        #expect(r.status == 1)
+        let expected = try NPZ.read(path: w.path + "/bundle-b/selftest/expected.npz")["outputs"]!.integers()!
+        let classes = try NPZ.read(path: w.path + "/bundle-b/selftest/expected.npz")["outputs"]!.shape[1]
+        #expect(lastLine(r.stderr) == "error: 'selftest': the board's outputs differ from the simulator's on 1 of 16 images: image 3: output 1 is \(expected[3 * classes + 1] + 1) on the board, \(expected[3 * classes + 1]) in the simulator")
+    }
+
+    @Test func sshFailureNamesTheStep() throws {
+        let w = try DeployWorkspace()
+        defer { w.remove() }
+        let r = try w.run(["deploy", "--board", "pynq-z2", "--bitstream", "build/zynqnet.bit", "--via", "ssh://xilinx@pynq", "-o", "c"],
+                          extra: ["FAKE_SSH_FAIL": "1"])
+        #expect(r.status == 1)
+        #expect(lastLine(r.stderr) == "error: 'ssh': step 'create zynqnet on the board' failed with exit code 255: ssh: connect to host pynq port 22: Connection refused")
+        let noSSH = try w.run(["deploy", "--board", "pynq-z2", "--bitstream", "build/zynqnet.bit", "--via", "ssh://xilinx@pynq", "-o", "d"],
+                              extra: ["PATH": "/nonexistent"])
+        #expect(noSSH.status == 1)
+        #expect(lastLine(noSSH.stderr) == "error: 'ssh': 'ssh' was not found on PATH (install OpenSSH client tools)")
+    }
+
+    @Test func checksHappenBeforeAnythingIsCopied() throws {
+        let w = try DeployWorkspace()
+        defer { w.remove() }
+        // Another board.
+        var r = try w.run(["deploy", "--board", "zybo-z7-20", "--bitstream", "build/zynqnet.bit", "--via", "ssh://xilinx@pynq"])
+        #expect(r.status == 1)
+        #expect(r.stderr == "error: build/manifest.json: 'board': the design was built for 'pynq-z2', not zybo-z7-20\n")
+        // A bitstream for another part.
+        try FileManager.default.copyItem(atPath: CLI.fixture("bit/synthetic-7z010.bit"), toPath: w.path + "/build/other.bit")
+        r = try w.run(["deploy", "--board", "pynq-z2", "--bitstream", "build/other.bit", "--via", "ssh://xilinx@pynq"])
+        #expect(r.status == 1)
+        #expect(r.stderr == "error: build/other.bit: 'part': the bitstream is for xc7z010clg400, but TUL PYNQ-Z2 has xc7z020clg400-1; nothing was programmed\n")
+        // A model with another topology.
+        r = try w.run(["deploy", "--board", "pynq-z2", "--model", CLI.fixture("golden/width_1.model.npz"), "--bitstream", "build/zynqnet.bit",
+                       "--via", "ssh://xilinx@pynq"])
+        #expect(r.status == 1)
+        #expect(r.stderr.hasPrefix("error: build/manifest.json: 'topology_hash': the design's topology 0x"))
+        #expect(w.calls.isEmpty)
+        // Usage errors exit 2.
+        #expect(try w.run(["deploy", "--board", "pynq-z3", "--bitstream", "x.bit", "--via", "jtag"]).status == 2)
+        #expect(try w.run(["deploy", "--board", "pynq-z2", "--bitstream", "x.bit", "--via", "ssh://-oProxyCommand=x@h"]).status == 2)
+        #expect(try w.run(["deploy", "--board", "pynq-z2", "--bitstream", "x.bit", "--bundle", "b", "--via", "jtag"]).status == 2)
+        #expect(try w.run(["deploy", "--board", "pynq-z2", "--bitstream", "x.bit", "--via", "ssh://a@b", "--remote-dir", "a b"]).status == 2)
+    }
+
+    @Test func registryLookupAndHowToBuild() throws {
+        let w = try DeployWorkspace()
+        defer { w.remove() }
+        var r = try w.run(["deploy", "--board", "pynq-z2", "--model", w.model, "--via", "ssh://xilinx@pynq", "--dry-run"])
+        #expect(r.status == 1)
+        #expect(r.stderr.contains("no bitstream for pynq-z2 with the model's topology"))
+        #expect(r.stderr.contains("vivado -mode batch -source build.tcl"))
+        r = try w.run(["bitstreams", "add", "build/zynqnet.bit", "--manifest", "build/manifest.json"])
+        #expect(r.status == 0, "\(r.stderr)")
+        let list = try w.run(["bitstreams", "list", "--json"])
+        let entries = try #require(try JSONSerialization.jsonObject(with: Data(list.stdout.utf8)) as? [[String: Any]])
+        #expect(entries.count == 1)
+        let manifest = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: w.root.appendingPathComponent("build/manifest.json"))) as? [String: Any])
+        #expect(entries[0]["topology_hash"] as? String == manifest["topology_hash"] as? String)
+        #expect(entries[0]["board"] as? String == "pynq-z2" && entries[0]["part"] as? String == "xc7z020clg400-1")
+        #expect(entries[0]["fclk_mhz"] as? Double == manifest["fclk_mhz"] as? Double)
+        let sha = try CLI.runTool("/usr/bin/sha256sum", [w.path + "/build/zynqnet.bit"])
+        #expect(entries[0]["sha256"] as? String == String(sha.prefix(64)))
+        let file = try #require(entries[0]["file"] as? String)
+        #expect(FileManager.default.fileExists(atPath: w.path + "/bitstreams/" + file))
+        #expect(entries[0]["hwh"] as? String == file.replacingOccurrences(of: ".bit", with: ".hwh"))
+        // Now deploy finds it from the model alone.
+        r = try w.run(["deploy", "--board", "pynq-z2", "--model", w.model, "--via", "ssh://xilinx@pynq", "-o", "from-registry"])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stdout.contains("(registered, topology \(manifest["topology_hash"] as! String))"))
+        #expect(w.calls.count == 5)
+        // A changed registered file is refused.
+        try Data("x".utf8).write(to: w.root.appendingPathComponent("bitstreams/" + file))
+        r = try w.run(["deploy", "--board", "pynq-z2", "--model", w.model, "--via", "ssh://xilinx@pynq", "--dry-run"])
+        #expect(r.status == 1 && r.stderr.contains("'sha256': does not match"))
+    }
+
+    @Test func bitstreamsAddRefusesMismatches() throws {
+        let w = try DeployWorkspace()
+        defer { w.remove() }
+        try FileManager.default.copyItem(atPath: CLI.fixture("bit/synthetic-7z010.bit"), toPath: w.path + "/build/other.bit")
+        let r = try w.run(["bitstreams", "add", "build/other.bit", "--manifest", "build/manifest.json"])
+        #expect(r.status == 1)
+        #expect(r.stderr == "error: build/other.bit: 'part': the bitstream is for xc7z010clg400, but TUL PYNQ-Z2 has xc7z020clg400-1; nothing was programmed\n")
+        #expect(!FileManager.default.fileExists(atPath: w.path + "/bitstreams"))
+        let m = try w.run(["bitstreams", "add", "build/zynqnet.bit", "--manifest", "build/nope.json"])
+        #expect(m.status == 1 && m.stderr == "error: build/nope.json: cannot read manifest\n")
+    }
+
+    @Test func bundleOnlyAndReuse() throws {
+        let w = try DeployWorkspace()
+        defer { w.remove() }
+        var r = try w.run(["deploy", "--board", "pynq-z2", "--model", w.model, "--bitstream", "build/zynqnet.bit", "-o", "kit", "--selftest-count", "4"])
+        #expect(r.status == 0, "\(r.stderr)")
+        let info = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: w.root.appendingPathComponent("kit/deploy.json"))) as? [String: Any])
+        #expect(info["board"] as? String == "pynq-z2" && info["model"] as? String == "model.npz" && info["mult_bits"] as? Int == 32)
+        #expect((info["selftest"] as? [String: Any])?["count"] as? Int == 4)
+        // The same output again is refused, nothing changed.
+        r = try w.run(["deploy", "--board", "pynq-z2", "--model", w.model, "--bitstream", "build/zynqnet.bit", "-o", "kit"])
+        #expect(r.status == 1 && r.stderr == "error: kit: already exists; remove it or choose another -o/--output\n")
+        // The bundle deploys as it is.
+        r = try w.run(["deploy", "--board", "pynq-z2", "--bundle", "kit", "--via", "ssh://xilinx@pynq", "--json"])
+        #expect(r.status == 0, "\(r.stderr)")
+        let report = try #require(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])
+        let selftest = try #require(report["selftest"] as? [String: Any])
+        #expect(selftest["images"] as? Int == 4 && selftest["passed"] as? Bool == true)
+        #expect((report["steps"] as? [[String: Any]])?.count == 5)
+    }
+
+    @Test func selftestCountZeroAndMultiplierWidth() throws {
+        let w = try DeployWorkspace()
+        defer { w.remove() }
+        var r = try w.run(["deploy", "--board", "pynq-z2", "--model", w.model, "--bitstream", "build/zynqnet.bit",
+                           "--via", "ssh://xilinx@pynq", "-o", "no-test", "--selftest-count", "0"])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(w.calls.count == 3)
+        #expect(FileManager.default.fileExists(atPath: w.path + "/no-test/model.npz"))
+        #expect(!FileManager.default.fileExists(atPath: w.path + "/no-test/selftest/expected.npz"))
+        // A design generated for 20-bit multipliers matches the model at 20 bits (the model's M fit).
+        let small = CLI.fixture("golden/s0_m1_floor.model.npz")  // every M is 1
+        let g = try w.run(["codegen", small, "--board", "pynq-z2", "--mult-bits", "20", "-o", "build20"])
+        #expect(g.status == 0, "\(g.stderr)")
+        r = try w.run(["deploy", "--board", "pynq-z2", "--model", small, "--bitstream", "build/zynqnet.bit", "--manifest", "build20/manifest.json",
+                       "--via", "ssh://xilinx@pynq", "--dry-run"])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stdout.contains("matches the model (20-bit multipliers)"))
+        #expect(try w.run(["deploy", "--board", "pynq-z2", "--bitstream", "build/zynqnet.bit", "--via", "ssh://a@b", "--remote-dir", "~/zn"]).status == 2)
+    }
+
+    @Test func jtagWithoutACableFailsCleanly() throws {
+        let w = try DeployWorkspace()
+        defer { w.remove() }
+        let r = try w.run(["deploy", "--board", "zybo-z7-20", "--bitstream", CLI.fixture("bit/synthetic-7z020.bit"), "--via", "jtag", "--serial", "none-such"])
+        #expect(r.status == 1)
+        #expect(r.stderr.contains("JTAG: Set the boot-mode jumper (JP5) to JTAG and power-cycle the board"))
+        let last = r.stderr.split(separator: "\n").last.map(String.init) ?? ""
+        #expect(last == "error: 'jtag': no such device: USB 0403:6010 serial 'none-such' found; is the board powered and its PROG/UART USB port connected?"
+                || last.hasPrefix("error: 'jtag': cannot initialise libusb"), "\(last)")
+        let dry = try w.run(["deploy", "--board", "zybo-z7-20", "--bitstream", CLI.fixture("bit/synthetic-7z020.bit"), "--via", "jtag", "--dry-run", "--usb", "1-2.3"])
+        #expect(dry.status == 0)
+        #expect(dry.stdout.contains("would program \(CLI.fixture("bit/synthetic-7z020.bit")) over JTAG (USB 0403:6010 at 1-2.3)"))
+    }
+}
+
+/// The last non-empty line of a command's output.
+func lastLine(_ s: String) -> String { s.split(separator: "\n").last.map(String.init) ?? "" }
+
+extension CLI {
+    /// Runs another program and returns its standard output.
+    static func runTool(_ exe: String, _ args: [String]) throws -> String {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: exe)
+        p.arguments = args
+        let out = Pipe()
+        p.standardOutput = out
+        try p.run()
+        let d = out.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        return String(decoding: d, as: UTF8.self)
+    }
+}
