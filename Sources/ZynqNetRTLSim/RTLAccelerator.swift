@@ -1,4 +1,5 @@
 import CZynqNetRTLSim
+import Foundation
 import ZynqNetHW
 import ZynqNetModel
 import ZynqNetRuntime
@@ -67,6 +68,7 @@ public final class RTLAccelerator: LoopbackPeripheral, DMADataMover {
     public private(set) var failure: String?
     public private(set) var policy: RTLStreamPolicy
     public private(set) var tracePath: String?
+    var traceTemporary: String?
 
     /// Creates a simulation of the library's design and resets it (16 cycles of aresetn = 0),
     /// writing an FST waveform from the start if `tracePath` is given. `budgetCycles` bounds one
@@ -95,24 +97,39 @@ public final class RTLAccelerator: LoopbackPeripheral, DMADataMover {
     }
 
     deinit {
-        api.trace_close!(sim)
+        closeTrace()
         api.destroy!(sim)
     }
 
-    /// Starts writing an FST waveform (the library must be built with tracing).
+    /// Starts writing an FST waveform (the library must be built with tracing). It is written
+    /// under a temporary name next to `path` and renamed to `path` when closed, so `path` only
+    /// ever holds a complete file.
     public func openTrace(_ path: String) throws {
-        switch api.trace_open!(sim, path) {
-        case 0: tracePath = path
+        var isDirectory: ObjCBool = false
+        if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue {
+            throw ZynqError(file: path, key: "--trace", "is a directory")
+        }
+        let partial = path + ".partial-\(ProcessInfo.processInfo.processIdentifier)"
+        switch api.trace_open!(sim, partial) {
+        case 0:
+            tracePath = path
+            traceTemporary = partial
         case -1: throw ZynqError(key: "--trace", "this rtlsim build has no tracing (build with trace: true)")
         case -2: throw ZynqError(key: "--trace", "a trace is already open (\(tracePath ?? "?"))")
         default: throw ZynqError(file: path, key: "--trace", "cannot write the FST file")
         }
     }
 
-    /// Flushes and closes the waveform.
-    public func closeTrace() {
+    /// Flushes and closes the waveform and moves it to its path.
+    @discardableResult
+    public func closeTrace() -> Bool {
         api.trace_close!(sim)
-        tracePath = nil
+        defer {
+            tracePath = nil
+            traceTemporary = nil
+        }
+        guard let path = tracePath, let tmp = traceTemporary else { return true }
+        return rename(tmp, path) == 0
     }
 
     public func setPolicy(_ p: RTLStreamPolicy) throws {

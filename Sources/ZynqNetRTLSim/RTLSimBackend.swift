@@ -154,8 +154,9 @@ public final class RTLSimBackend: InferenceBackend {
         return r
     }
 
-    /// Flushes and closes the waveform, if one is being written.
-    public func finishTrace() { board.accelerator.closeTrace() }
+    /// Flushes and closes the waveform, if one is being written, and moves it into place.
+    @discardableResult
+    public func finishTrace() -> Bool { board.accelerator.closeTrace() }
 }
 
 /// Makes the rtlsim backend: the design for `model` (folds: codegen's default or `foldFile`),
