@@ -14,7 +14,8 @@ public struct RTLSimOptions: Sendable {
     public var policy: RTLStreamPolicy
     /// Seed of the stream randomness and of the RTL's random initial state.
     public var seed: UInt64
-    /// Write an FST waveform of the whole simulation (from reset) here.
+    /// Write an FST waveform of the whole simulation, from reset, here (`makeRTLSimBackend`'s
+    /// `tracePath` starts after the parameter load instead).
     public var tracePath: String?
     /// The most cycles one DMA poll lets the simulation run before it returns to the driver.
     public var budgetCycles: UInt64
@@ -161,7 +162,8 @@ public final class RTLSimBackend: InferenceBackend {
 
 /// Makes the rtlsim backend: the design for `model` (folds: codegen's default or `foldFile`),
 /// its Verilator build (cached), the simulated board, the runtime's driver with the model
-/// loaded over AXI-Lite (and read back). `--manifest`/`--bundle` give the DMA length width,
+/// loaded over AXI-Lite (and read back). `tracePath` gets an FST waveform of everything after
+/// the load (times are absolute: cycle × the fclk period). `--manifest`/`--bundle` give the DMA length width,
 /// the addresses and the fclk the timing is reported at; their topology hash must match.
 public func makeRTLSimBackend(model: QuantizedModel, modelName: String = "model", bundle: String? = nil, manifest: String? = nil,
                               batchSize: Int = 256, foldFile: String? = nil, tracePath: String? = nil,
@@ -179,7 +181,7 @@ public func makeRTLSimBackend(model: QuantizedModel, modelName: String = "model"
         // Simulate the bundle's own design: its folds, multiplier styles and widths.
         try BundleDesign.apply(bundle: bundle, to: &o.codegen)
     }
-    if let tracePath { o.tracePath = tracePath }
+    if tracePath != nil { o.build.trace = true }
     if installSIGINTHandler { InterruptFlag.installSIGINTHandler() }
     let design: GeneratedDesign
     do {
@@ -198,6 +200,9 @@ public func makeRTLSimBackend(model: QuantizedModel, modelName: String = "model"
     try board.accelerator.checkHealthy()
     try driver.clearCounters()
     board.accelerator.clearStatistics()
+    // The waveform starts here: the parameter load (about 16 cycles a 32-bit word, written and
+    // read back) would dwarf the inference and takes long to trace.
+    if let tracePath { try board.accelerator.openTrace(tracePath) }
     let inner = AcceleratorBackend(name: "rtlsim", driver: driver, model: model, batchSize: batchSize,
                                    fclkMHz: m.fclkMHz, loopback: board.device)
     return RTLSimBackend(board: board, inner: inner)

@@ -54,7 +54,7 @@ struct InferCommand: ParsableCommand {
     @Option(name: .long, help: "rtlsim: the simulated design's fold file (JSON, as for codegen; default: codegen's fastest fold).")
     var fold: String?
 
-    @Option(name: .long, help: "rtlsim: write an FST waveform of the simulation (from reset) for GTKWave.")
+    @Option(name: .long, help: "rtlsim: write an FST waveform of the simulation (after the parameter load) for GTKWave.")
     var trace: String?
 
     func validate() throws {
