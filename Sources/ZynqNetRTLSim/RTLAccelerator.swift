@@ -166,6 +166,18 @@ public final class RTLAccelerator: LoopbackPeripheral, DMADataMover {
         if failure == nil, let e = api.error!(sim) { failure = String(cString: e) }
     }
 
+    /// Runs `body`; if it throws after the simulation saw a protocol violation or an AXI-Lite
+    /// failure, that (the cause) is thrown instead, with the original error appended.
+    public func explainingFailures<T>(_ body: () throws -> T) throws -> T {
+        do {
+            return try body()
+        } catch {
+            noteError()
+            if let failure { throw ZynqError(key: "rtlsim", "\(failure); the runtime then reported: \(error)") }
+            throw error
+        }
+    }
+
     /// Throws the first protocol violation or AXI-Lite failure, if any.
     public func checkHealthy() throws {
         noteError()
@@ -206,6 +218,6 @@ public final class RTLAccelerator: LoopbackPeripheral, DMADataMover {
         api.advance!(sim, &p)
         if p.stop_reason == UInt32(ZN_RTL_STOP_ERROR) { noteError() }
         return DMAMoverProgress(mm2sBytes: p.mm2s_bytes, mm2sDone: p.mm2s_done != 0, s2mmBytes: p.s2mm_bytes,
-                                s2mmLast: p.s2mm_last != 0, s2mmOverflow: p.s2mm_overflow != 0)
+                                s2mmLast: p.s2mm_last != 0, s2mmOverflow: p.s2mm_overflow != 0, failure: failure)
     }
 }

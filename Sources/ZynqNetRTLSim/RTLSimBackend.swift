@@ -129,7 +129,7 @@ public final class RTLSimBackend: InferenceBackend {
 
     public func run(codes: InputCodes, count: Int) throws -> (outputs: [Int32], predictions: [Int]) {
         try board.accelerator.checkHealthy()
-        let r = try inner.run(codes: codes, count: count)
+        let r = try board.accelerator.explainingFailures { try inner.run(codes: codes, count: count) }
         try board.accelerator.checkHealthy()
         return r
     }
@@ -195,8 +195,11 @@ public func makeRTLSimBackend(model: QuantizedModel, modelName: String = "model"
                         "the manifest's design has hash \(hex64(h)), the model \(modelName) gives \(hex64(design.topologyHash)); use the model's own bundle")
     }
     let board = try RTLSimBoard(design: design, manifest: m, options: o, log: log)
-    let driver = try board.driver(images: batchSize, interrupt: interrupt)
-    try driver.load(model: model, modelName: modelName)
+    let driver = try board.accelerator.explainingFailures {
+        let d = try board.driver(images: batchSize, interrupt: interrupt)
+        try d.load(model: model, modelName: modelName)
+        return d
+    }
     try board.accelerator.checkHealthy()
     try driver.clearCounters()
     board.accelerator.clearStatistics()

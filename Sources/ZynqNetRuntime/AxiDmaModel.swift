@@ -19,13 +19,18 @@ public struct DMAMoverProgress: Sendable, Equatable {
     public var s2mmBytes: UInt64 = 0
     public var s2mmLast = false
     public var s2mmOverflow = false
+    /// The mover cannot go on (e.g. the simulated peripheral broke the stream protocol): every
+    /// active channel ends with DMAIntErr.
+    public var failure: String?
 
-    public init(mm2sBytes: UInt64 = 0, mm2sDone: Bool = false, s2mmBytes: UInt64 = 0, s2mmLast: Bool = false, s2mmOverflow: Bool = false) {
+    public init(mm2sBytes: UInt64 = 0, mm2sDone: Bool = false, s2mmBytes: UInt64 = 0, s2mmLast: Bool = false, s2mmOverflow: Bool = false,
+                failure: String? = nil) {
         self.mm2sBytes = mm2sBytes
         self.mm2sDone = mm2sDone
         self.s2mmBytes = s2mmBytes
         self.s2mmLast = s2mmLast
         self.s2mmOverflow = s2mmOverflow
+        self.failure = failure
     }
 }
 
@@ -313,6 +318,11 @@ extension AxiDmaModel {
         let mm2sLive = mm2s.active && !mm2s.hang, s2mmLive = s2mm.active && !s2mm.hang
         guard mm2sLive || s2mmLive else { return }
         let p = mover.advance()
+        if let f = p.failure {
+            if mm2sLive { fail(.mm2s, DMASR.internalError, "data mover: \(f)") }
+            if s2mmLive { fail(.s2mm, DMASR.internalError, "data mover: \(f)") }
+            return
+        }
         if s2mmLive {
             s2mm.progress = p.s2mmBytes
             if p.s2mmOverflow {
