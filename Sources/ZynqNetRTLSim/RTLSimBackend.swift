@@ -84,8 +84,11 @@ public final class RTLSimBoard {
         let dma = try AxiDma(bus: device, config: manifest.dmaConfig, interrupt: interrupt)
         let driver = try AcceleratorDriver(bus: device, dma: dma, buffer: buffer, acceleratorBase: manifest.acceleratorBase,
                                            designName: "rtlsim", lock: lock, interrupt: interrupt)
-        driver.timeoutNanoseconds = 600_000_000_000
-        driver.timeoutPerImageNanoseconds = 100_000_000
+        // A hung design is caught by these, as on the board; simulated time is slow (tracing:
+        // a few thousand cycles a second), so the limits scale with the II.
+        let perCycle: UInt64 = accelerator.library.supportsTracing ? 1_000_000 : 20_000
+        driver.timeoutNanoseconds = 120_000_000_000
+        driver.timeoutPerImageNanoseconds = 100_000_000 + UInt64(design.iiCycles) * perCycle
         return driver
     }
 }
