@@ -30,16 +30,16 @@ struct InferCommand: ParsableCommand {
     @Option(name: .long, help: "Run only the first N images.")
     var limit: Int?
 
-    @Option(name: .long, help: "Images per batch handed to the backend (default: 1000 on sim, 256 on loopback and board).")
+    @Option(name: .long, help: "Images per batch handed to the backend (default: 1000 on sim, 256 on loopback, board and rtlsim).")
     var batch: Int?
 
-    @Option(name: .long, help: "A deploy or codegen bundle directory (manifest.json, runtime.json) for --backend board or loopback.")
+    @Option(name: .long, help: "A deploy or codegen bundle directory (manifest.json, runtime.json) for --backend board, loopback or rtlsim.")
     var bundle: String?
 
     @Option(name: .long, help: "The design's manifest.json, instead of --bundle.")
     var manifest: String?
 
-    @Flag(name: .long, help: "Report runtime, DRAM bandwidth, host time and the hardware's cycle counters (loopback, board).")
+    @Flag(name: .long, help: "Report runtime, DRAM bandwidth, host time and the hardware's cycle counters (loopback, board, rtlsim).")
     var throughputTest = false
 
     @Option(name: .long, help: "Write predictions, outputs (and labels) to this .npz.")
