@@ -5,13 +5,13 @@ set -euo pipefail
 
 packages=(
   verilator        # RTL lint + co-simulation (verify, rtlsim backend)
-  ccache           # keeps Verilator runtime objects between verify builds
+  ccache           # keeps Verilator objects between verify and rtlsim builds
   yosys            # synthesis reports (zynqnet report)
   iverilog         # second Verilog parser/simulator in the tests
   tcl              # tclsh for the Vivado stand-in checks
   libusb-1.0-0-dev # JTAG over the board's FTDI cable
   libudev-dev      # board discovery
-  zlib1g-dev       # gzip IDX files
+  zlib1g-dev       # gzip IDX files; FST waveforms of infer --backend rtlsim --trace
   dataset-fashion-mnist # the demo's and the benchmarks' test set
   pkg-config
   python3 python3-numpy # the independent NumPy reference used by some tests
