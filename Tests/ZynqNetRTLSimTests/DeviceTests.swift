@@ -152,6 +152,44 @@ func records(_ p: UnsafeRawPointer, count n: Int, classes: Int, signed: Bool) ->
     }
 
     @Test(arguments: DeviceKind.allCases)
+    func lengthStartsTheTransferWithTheAddressWrittenBefore(_ kind: DeviceKind) throws {
+        let rig = try Rig(kind, model: model)
+        try rig.dma.reset()
+        try rig.load(model)
+        try rig.w(RegisterMap.OUT_PACKET_IMAGES, 1)
+        var g = Rng(9)
+        let codes = try randomCodes(model, count: 2, rng: &g)
+        let buf = try rig.device.memory.allocate(size: 8192)
+        let a = 0, b = 1024, out = 4096
+        codes.bytes.withUnsafeBytes { raw in
+            (buf.bytes + a).copyMemory(from: raw.baseAddress!, byteCount: codes.width)
+            (buf.bytes + b).copyMemory(from: raw.baseAddress! + codes.width, byteCount: codes.width)
+        }
+        let sim = try Simulator(model: model).run(codes)
+        func result() -> [Int32] { records(UnsafeRawPointer(buf.bytes + out), count: 1, classes: rig.classes, signed: false).values }
+        // Image 0 from address a, the driver's way.
+        try rig.dma.start(.s2mm, address: buf.physicalAddress + UInt64(out), length: UInt32(rig.outStride))
+        try rig.dma.start(.mm2s, address: buf.physicalAddress + UInt64(a), length: UInt32(rig.inStride))
+        try rig.dma.wait(.s2mm, deadline: rig.deadline())
+        #expect(result() == Array(sim.output(0)))
+        // LENGTH first, then the address of image 1: the LENGTH write started the transfer from
+        // address a (PG021: LENGTH must be written last), so image 0 is computed again.
+        try rig.dma.start(.s2mm, address: buf.physicalAddress + UInt64(out), length: UInt32(rig.outStride))
+        try rig.dmaW(0x28, UInt32(rig.inStride))
+        try rig.dmaW(0x18, UInt32(buf.physicalAddress + UInt64(b)))
+        try rig.dma.wait(.mm2s, deadline: rig.deadline())
+        try rig.dma.wait(.s2mm, deadline: rig.deadline())
+        #expect(result() == Array(sim.output(0)))
+        #expect(Array(sim.output(0)) != Array(sim.output(1)), "the two images must give different outputs for this test")
+        // Address, then LENGTH: image 1.
+        try rig.dma.start(.s2mm, address: buf.physicalAddress + UInt64(out), length: UInt32(rig.outStride))
+        try rig.dma.start(.mm2s, address: buf.physicalAddress + UInt64(b), length: UInt32(rig.inStride))
+        try rig.dma.wait(.s2mm, deadline: rig.deadline())
+        #expect(result() == Array(sim.output(1)))
+        try rig.checkHealthy()
+    }
+
+    @Test(arguments: DeviceKind.allCases)
     func transferEndsIdleWithIOCAndTheS2MMByteCount(_ kind: DeviceKind) throws {
         let rig = try Rig(kind, model: model)
         try rig.dma.reset()
