@@ -52,3 +52,16 @@ struct DemoCommandTests {
         #expect(r.stderr.contains("bad.npz"))
     }
 }
+
+extension DemoCommandTests {
+    @Test("--rtlsim runs the generated RTL on a prefix and it agrees with the simulator")
+    func demoRTLSim() throws {
+        let model = CLI.packageRoot + "/examples/fashion-mnist/model.npz"
+        let demo = try CLI.run(["demo", "--model", model, "--images", "40", "--rtlsim", "12", "--json"])
+        #expect(demo.status == 0, "\(demo.stderr)")
+        let d = try #require(try JSONSerialization.jsonObject(with: Data(demo.stdout.utf8)) as? [String: Any])
+        let backends = try #require(d["backends"] as? [[String: Any]])
+        #expect(backends.compactMap { $0["backend"] as? String } == ["sim", "loopback", "rtlsim (12 images)"])
+        #expect(d["bit_exact"] as? Bool == true)
+    }
+}
