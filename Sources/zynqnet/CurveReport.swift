@@ -17,14 +17,15 @@ struct CurveReport {
     var model: String
     var board: String
     var fclkMHz: Double
+    var budget: ResourceBudget
     var points: [CurvePoint]
     var synthesized: [Int: CurveSynthesis]
     var inputBytes: Int
 
     static let device = ResourceBudget.xc7z020
-    static let budget = ResourceBudget.xc7z020Auto
 
     static func pct(_ used: Double, _ total: Double) -> Double { (used / total * 10000).rounded() / 100 }
+    static func pctText(_ used: Double, _ total: Double) -> String { String(format: "%.0f %%", used / total * 100) }
 
     static func grouped(_ v: Int) -> String {
         let s = String(v)
@@ -47,11 +48,13 @@ struct CurveReport {
     // MARK: table
 
     func table() -> String {
-        let d = CurveReport.device, b = CurveReport.budget
+        let d = CurveReport.device, b = budget
         let styles = Set(points.flatMap(\.styles).map(\.rawValue)).sorted().joined(separator: ", ")
         var lines: [String] = []
         lines.append("zynqnet report --model \(model): \(points.count) Pareto-optimal designs (\(styles) multipliers) at \(CurveReport.formatMHz(fclkMHz)) MHz")
-        lines.append("budget (\(board), xc7z020): \(CurveReport.grouped(b.lut)) LUT (60 %), \(b.dsp) DSP48E1, \(CurveReport.grouped(b.ff)) FF, \(Int(b.bram36)) BRAM36 (90 %)")
+        lines.append("budget (\(board), xc7z020): \(CurveReport.grouped(b.lut)) LUT (\(CurveReport.pctText(Double(b.lut), Double(d.lut)))), "
+                     + "\(b.dsp) DSP48E1, \(CurveReport.grouped(b.ff)) FF (\(CurveReport.pctText(Double(b.ff), Double(d.ff)))), "
+                     + "\(String(format: "%.0f", b.bram36)) BRAM36 (\(CurveReport.pctText(b.bram36, d.bram36)))")
         lines.append("resources are the resource model's estimates" + (synthesized.isEmpty ? "" : "; yosys synth_xilinx numbers beside them where measured"))
         lines.append("folds: PExSIMD per layer (/R: R requantization lanes)")
         lines.append("")
@@ -207,7 +210,7 @@ struct CurveReport {
     }
 
     func json() -> String {
-        let d = CurveReport.device, b = CurveReport.budget
+        let d = CurveReport.device, b = budget
         let pts = points.enumerated().map { i, p -> JSONPoint in
             let e = p.estimate
             let ips = p.imagesPerSecond(fclkMHz: fclkMHz)

@@ -42,6 +42,12 @@ struct ReportCommand: ParsableCommand {
     @Option(help: "Run yosys on this many points of the curve, spread evenly.")
     var synth: Int = 0
 
+    @Option(name: .customLong("max-lut"), help: "Cap the curve's LUT budget (default 60 % of the xc7z020: 31920).")
+    var maxLUT: Int?
+
+    @Option(name: .customLong("max-dsp"), help: "Cap the curve's DSP48E1 budget (default 220).")
+    var maxDSP: Int?
+
     @Option(name: .customLong("mult-bits"), help: "Stored width of the requantization multipliers M (1…32).")
     var multBits: Int = 32
 
@@ -66,11 +72,14 @@ struct ReportCommand: ParsableCommand {
         }
         if model == nil {
             for (name, set) in [("--synth", synth != 0), ("--mul-style", mulStyle != "packed"), ("--mult-bits", multBits != 32),
-                                ("--fclk", fclk != 100), ("--board", board != "pynq-z2")] where set {
+                                ("--fclk", fclk != 100), ("--board", board != "pynq-z2"), ("--max-lut", maxLUT != nil),
+                                ("--max-dsp", maxDSP != nil)] where set {
                 throw ValidationError("\(name) needs --model (report DIR takes the design's own values)")
             }
         }
         guard (0...64).contains(synth) else { throw ValidationError("--synth must be 0…64") }
+        if let m = maxLUT { guard m >= 1 else { throw ValidationError("--max-lut must be positive") } }
+        if let m = maxDSP { guard m >= 0 else { throw ValidationError("--max-dsp must be 0 or more") } }
         guard VivadoProject.fclkRange.contains(fclk) else {
             throw ValidationError("--fclk must be in \(VivadoProject.fclkRange.lowerBound)…\(VivadoProject.fclkRange.upperBound) MHz")
         }
@@ -116,8 +125,11 @@ struct ReportCommand: ParsableCommand {
         let style = MulStyle(rawValue: mulStyle)!
         let topo = try attribute(to: path) { try Topology(model: q, multBits: multBits) }
         let regEvery = CodegenOptions().regEvery
+        var budget = ResourceBudget.xc7z020Auto
+        if let m = maxLUT { budget.lut = min(budget.lut, m) }
+        if let m = maxDSP { budget.dsp = min(budget.dsp, m) }
         let points = try attribute(to: path) {
-            try TradeoffCurve.curve(topo, style: style, budget: .xc7z020Auto, regEvery: regEvery)
+            try TradeoffCurve.curve(topo, style: style, budget: budget, regEvery: regEvery)
         }
         var synthesized: [Int: CurveSynthesis] = [:]
         let chosen = TradeoffCurve.spread(points.count, count: synth)
@@ -129,7 +141,7 @@ struct ReportCommand: ParsableCommand {
             let s = synthesized[i]!
             Terminal.printErr("\(label): yosys \(s.lut) LUT, \(s.ff) FF, \(s.dsp) DSP48E1, \(String(format: "%.1f", s.bram36)) BRAM36 in \(String(format: "%.1f", s.seconds)) s")
         }
-        let curve = CurveReport(model: path, board: vboard.name, fclkMHz: fclk, points: points, synthesized: synthesized,
+        let curve = CurveReport(model: path, board: vboard.name, fclkMHz: fclk, budget: budget, points: points, synthesized: synthesized,
                                 inputBytes: OutputRecord.inputBeats(pixels: topo.inputCount) * OutputRecord.beatBytes)
         if json {
             print(curve.json())
