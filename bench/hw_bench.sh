@@ -114,7 +114,7 @@ rows = [
 print(f"goal table: {model}")
 w = max(len(r[0]) for r in rows)
 for name, val, goal, ok in rows:
-    print(f"  {name:<{w}}  {val:<64} {goal:<24} {'' if not goal else ('met' if ok else 'NOT MET')}".rstrip())
+    print(f"  {name:<{w}}  {val:<72} {goal:<24} {'' if not goal else ('met' if ok else 'NOT MET')}".rstrip())
 EOF
 done
 
