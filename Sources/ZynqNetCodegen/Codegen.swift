@@ -60,6 +60,9 @@ public struct GeneratedDesign: Sendable {
     public var iiCycles: Int { layout.iiCycles }
     public var topologyHash: UInt64 { layout.topology.hash }
     public var imagesPerSecond: Double { fclkMHz * 1e6 / Double(iiCycles) }
+    /// Cycles from an image's first input beat to its last output beat through an empty
+    /// pipeline (`PipelineTiming`; what `zynqnet verify` measures).
+    public var latencyCycles: Int { PipelineTiming.latencyCycles(layout: layout, regEvery: regEvery) }
 
     /// The RTL files (paths under `rtl/`), sorted; the top is `rtl/zynqnet_accel.v`.
     public var rtlFiles: [String] { files.keys.filter { $0.hasPrefix("rtl/") }.sorted() }
@@ -217,6 +220,7 @@ enum DesignJSON {
         s += "  \"axil_addr_width\": \(d.layout.axilAddressWidth),\n"
         s += "  \"topology_hash\": \"0x\(hex64(t.hash))\",\n"
         s += "  \"ii_cycles\": \(d.iiCycles),\n"
+        s += "  \"latency_cycles\": \(d.latencyCycles),\n"
         s += "  \"images_per_second\": \(fmt(d.imagesPerSecond)),\n"
         s += "  \"input_count\": \(t.inputCount),\n"
         s += "  \"input_signed\": \(t.inputSigned),\n"

@@ -89,6 +89,25 @@ public enum ResourceModel {
         depth * width < 2048 ? banks * ((depth + 63) / 64) * width : 0
     }
 
+    /// Register bits of one zn_addtree of `leaves` inputs: a register after every `every`
+    /// levels and at the root (one register when there is a single leaf); a node at level L
+    /// is inBits + L wide, and ceil(leaves / 2^L) nodes of level L are not constant zero.
+    public static func treeRegisterBits(leaves: Int, inBits: Int, every: Int) -> Int {
+        let levels = leaves > 1 ? clog2(leaves) : 0
+        if levels == 0 { return inBits }
+        var bits = 0
+        for l in 1...levels where l % every == 0 || l == levels {
+            bits += ((leaves + (1 << l) - 1) >> l) * (inBits + l)
+        }
+        return bits
+    }
+
+    /// yosys keeps memories of one or two words in flip-flops (their LUTs, a 2:1 read mux a
+    /// bit, are what `lutRAM` counts).
+    public static func flipFlopRAM(banks: Int, depth: Int, width: Int) -> Int {
+        depth <= 2 && depth * width < 2048 ? banks * depth * width : 0
+    }
+
     /// Calibration against `yosys synth_xilinx -flatten` (zynqnet report), which leaves many
     /// inverters unmerged: LUT counts of the parts below are scaled by this factor.
     public static let lutCalibration = 1.2
@@ -118,24 +137,34 @@ public enum ResourceModel {
         e.lut += f.pe * max(f.simd - 1, 0) * treeW
         e.lut += pairs * f.simd * 2                       // correction popcounts
         e.lut += f.pe * w.sumBits
-        e.ff += macs * 17 + f.pe * max(f.simd - 1, 0) * treeW / 2 + 3 * f.pe * w.sumBits
+        // Product registers: LUT multipliers keep them in FFs; yosys packs those of DSP and
+        // packed products into the DSP48E1 (MREG/PREG).
+        // Adder-tree registers (zn_addtree, REG_EVERY 2) of the PE trees and the packed rows'
+        // correction trees; accumulators.
+        e.ff += (style == .lut ? macs * 17 : 0) + f.pe * treeRegisterBits(leaves: f.simd, inBits: 17, every: 2)
+            + pairs * treeRegisterBits(leaves: f.simd, inBits: 2, every: 2) + 3 * f.pe * w.sumBits
         // Weights and input buffer.
         let wg = MemoryGeometry(banks: f.pe, depth: sf * nf, wordBits: 8 * f.simd)
-        e.bram36 += bram36(banks: wg.banks, depth: wg.depth, width: wg.wordBits)
+        let weightsBRAM = bram36(banks: wg.banks, depth: wg.depth, width: wg.wordBits)
+        e.bram36 += weightsBRAM
         e.lut += lutRAM(banks: wg.banks, depth: wg.depth, width: wg.wordBits)
+        e.ff += flipFlopRAM(banks: wg.banks, depth: wg.depth, width: wg.wordBits)
         // Input double buffer: LUTRAM up to 64 words (as yosys maps it), else simple dual-port BRAM.
         if 2 * sf <= 64 {
             e.lut += ((8 * f.simd + 5) / 6) * 4
         } else {
             e.bram36 += bram36(banks: 1, depth: 2 * sf, width: 8 * f.simd, trueDualPort: false)
         }
-        e.ff += 2 * f.pe * f.simd * 8                     // read registers
+        // Read registers: the input buffer's two (ib_q, ib_q2); the weights' two (read and
+        // output register), of which a block RAM absorbs the first.
+        e.ff += 2 * f.simd * 8 + (weightsBRAM > 0 ? 1 : 2) * f.pe * f.simd * 8
         e.lut += f.pe * 20 + (f.pe * f.simd * 8) / 32 * 3 + 100   // read-back muxes, staging
         e.lut += f.pe * w.sumBits                          // output skid buffer
         // Requantization lanes.
         let qg = MemoryGeometry(banks: f.lanes, depth: t.outCount / f.lanes, wordBits: t.biasBits + t.multBits + 6)
         e.bram36 += bram36(banks: qg.banks, depth: qg.depth, width: qg.wordBits)
         e.lut += lutRAM(banks: qg.banks, depth: qg.depth, width: qg.wordBits)
+        e.ff += flipFlopRAM(banks: qg.banks, depth: qg.depth, width: qg.wordBits)
         e.dsp += f.lanes * w.requantDSPs
         e.lut += f.lanes * (w.accBits + 3 * w.productBits + 350 + 8)
         e.ff += f.lanes * (3 * w.accBits + 4 * w.productBits + 200)

@@ -107,6 +107,8 @@ public struct ResourceReport: Encodable, Sendable {
     public var latencyCycles: UInt64?
     public var inputRecordBytes: UInt64?
     public var outputRecordBytes: UInt64?
+    /// The resource model's estimate codegen recorded in design.json (for comparison), if any.
+    public var estimate: ResourceEstimateValues? = nil
 
     public var imagesPerSecond: Double? {
         guard let f = fclkMHz, let ii = iiCycles, ii > 0 else { return nil }
@@ -125,7 +127,7 @@ public struct ResourceReport: Encodable, Sendable {
     public var streamCapMBPerSecond: Double? { fclkMHz.map { $0 * 8 } }
 
     enum Keys: String, CodingKey {
-        case top, rtl_files, cells, lut, lut_logic, lutram, srl, ff, dsp, bram36, ramb36, ramb18, carry4
+        case source, estimate, top, rtl_files, cells, lut, lut_logic, lutram, srl, ff, dsp, bram36, ramb36, ramb18, carry4
         case budget, utilization, yosys_seconds, fclk_mhz, ii_cycles, latency_cycles, images_per_second
         case input_mb_per_s, output_mb_per_s, stream_cap_mb_per_s, input_record_bytes, output_record_bytes
     }
@@ -133,6 +135,8 @@ public struct ResourceReport: Encodable, Sendable {
     public func encode(to encoder: Encoder) throws {
         var c = encoder.container(keyedBy: Keys.self)
         let r = resources, b = Resources.xc7z020
+        try c.encode("yosys", forKey: .source)
+        try c.encodeIfPresent(estimate, forKey: .estimate)
         try c.encode(top, forKey: .top)
         try c.encode(rtlFiles, forKey: .rtl_files)
         try c.encode(cells, forKey: .cells)
@@ -196,14 +200,20 @@ public struct ResourceReport: Encodable, Sendable {
                 + (note.isEmpty ? "" : "   " + note)
         }
         let u = utilization
+        // The resource model's number beside yosys's, when design.json carries one.
+        func est(_ v: String?, after note: String = "") -> String {
+            guard let v else { return note }
+            return note.isEmpty ? "estimate \(v)" : note + "; estimate \(v)"
+        }
         var lines = [
             "zynqnet report: top \(top), \(rtlFiles.count) RTL file(s), yosys synth_xilinx -family xc7 in \(String(format: "%.1f", yosysSeconds)) s",
             "",
             pad("resource", 12, left: true) + pad("used", 10) + pad("xc7z020", 10) + pad("use", 9),
-            row("LUT", n(r.lut), n(b.lut), u["lut"], "logic \(n(r.lutLogic)), LUTRAM \(n(r.lutram)), SRL \(n(r.srl))"),
-            row("FF", n(r.ff), n(b.ff), u["ff"]),
-            row("DSP48E1", n(r.dsp), n(b.dsp), u["dsp"]),
-            row("BRAM36", String(format: "%.1f", r.bram36), String(format: "%.0f", b.bram36), u["bram36"], "RAMB36E1 \(r.ramb36), RAMB18E1 \(r.ramb18)"),
+            row("LUT", n(r.lut), n(b.lut), u["lut"], est(estimate.map { n($0.lut) }, after: "logic \(n(r.lutLogic)), LUTRAM \(n(r.lutram)), SRL \(n(r.srl))")),
+            row("FF", n(r.ff), n(b.ff), u["ff"], est(estimate.map { n($0.ff) })),
+            row("DSP48E1", n(r.dsp), n(b.dsp), u["dsp"], est(estimate.map { n($0.dsp) })),
+            row("BRAM36", String(format: "%.1f", r.bram36), String(format: "%.0f", b.bram36), u["bram36"],
+                est(estimate.map { String(format: "%.1f", $0.bram36) }, after: "RAMB36E1 \(r.ramb36), RAMB18E1 \(r.ramb18)")),
             row("CARRY4", n(r.carry4), "", nil),
             "",
         ]
@@ -219,6 +229,21 @@ public struct ResourceReport: Encodable, Sendable {
         lines.append(bw)
         lines.append("output BW   " + opt(outputMBPerSecond, "%.1f MB/s"))
         return lines.joined(separator: "\n")
+    }
+}
+
+/// The resource model's numbers as design.json records them (`"estimate": {"lut": …}`).
+public struct ResourceEstimateValues: Codable, Sendable, Equatable {
+    public var lut: UInt64
+    public var ff: UInt64
+    public var dsp: UInt64
+    public var bram36: Double
+
+    public init(lut: UInt64, ff: UInt64, dsp: UInt64, bram36: Double) {
+        self.lut = lut
+        self.ff = ff
+        self.dsp = dsp
+        self.bram36 = bram36
     }
 }
 
@@ -242,6 +267,7 @@ public enum SynthesisReport {
         var fclk_mhz: Double?
         var input_record_bytes: UInt64?
         var output_record_bytes: UInt64?
+        var estimate: ResourceEstimateValues?
     }
 
     /// Reads DIR/manifest.json and DIR/design.json (both optional), finds the RTL, runs yosys.
@@ -283,7 +309,8 @@ public enum SynthesisReport {
             iiCycles: manifest?.performance?.iiCycles ?? design?.ii_cycles,
             latencyCycles: manifest?.performance?.latencyCycles ?? design?.latency_cycles,
             inputRecordBytes: manifest?.records.inputBytes ?? design?.input_record_bytes,
-            outputRecordBytes: manifest?.records.outputBytes ?? design?.output_record_bytes)
+            outputRecordBytes: manifest?.records.outputBytes ?? design?.output_record_bytes,
+            estimate: design?.estimate)
     }
 
     /// *.v / *.sv under DIR (rtl/ first), skipping Vivado's output directories.

@@ -16,7 +16,9 @@ struct CodegenCommand: ParsableCommand {
             or the cheapest folds reaching --target-fps at --fclk, or by default the fastest design whose \
             estimate fits the board (60 % of the LUTs, all 220 DSP48E1). Writes DIR/rtl/*.v, \
             DIR/parameters.hex (the AXI-Lite writes that load the model), DIR/design.json, \
-            DIR/package_ip.tcl, DIR/build.tcl and DIR/manifest.json, all or nothing.
+            DIR/package_ip.tcl, DIR/build.tcl, DIR/manifest.json and DIR/report.json (the resource \
+            model's estimate with II, latency and images/s; `zynqnet report DIR` replaces it with yosys \
+            numbers), all or nothing.
             """)
 
     @Argument(help: "The model (.npz, format 1 or an importable format).")
@@ -84,11 +86,17 @@ struct CodegenCommand: ParsableCommand {
             axilAddrWidth: design.layout.axilAddressWidth, topologyHash: topo.hash,
             inputRecordBytes: UInt64(OutputRecord.inputBeats(pixels: topo.inputCount) * OutputRecord.beatBytes),
             outputRecordBytes: UInt64(OutputRecord.beats(classes: topo.outputCount) * OutputRecord.beatBytes),
-            iiCycles: UInt64(design.iiCycles), latencyCycles: nil)
+            iiCycles: UInt64(design.iiCycles), latencyCycles: UInt64(design.latencyCycles))
+        let estimate = EstimateReport(
+            top: info.topModule, rtlFiles: info.rtlFiles, lut: UInt64(design.estimate.lut), ff: UInt64(design.estimate.ff),
+            dsp: UInt64(design.estimate.dsp), bram36: design.estimate.bram36, fclkMHz: fclk,
+            iiCycles: UInt64(design.iiCycles), latencyCycles: UInt64(design.latencyCycles),
+            inputRecordBytes: info.inputRecordBytes, outputRecordBytes: info.outputRecordBytes)
         let out = URL(fileURLWithPath: output)
         try AtomicDirectory.replace(out) { tmp in
             try design.writeFiles(into: tmp)
             try VivadoProject.write(design: info, board: vboard, fclkMHz: fclk, dmaLengthWidth: dmaLengthWidth, to: tmp.path)
+            try estimate.write(to: tmp.path)
         }
         if json {
             print(summaryJSON(design, dir: output))
@@ -103,7 +111,7 @@ struct CodegenCommand: ParsableCommand {
         for (i, (l, f)) in zip(t.layers, d.layout.folds).enumerated() {
             s += "  layer \(i): \(l.inCount)x\(l.outCount)  PE \(f.pe)  SIMD \(f.simd)  lanes \(f.lanes)  \(d.styles[i].rawValue)  \(d.layout.cycles(layer: i)) cycles\n"
         }
-        s += "  II \(d.iiCycles) cycles = \(Int(d.imagesPerSecond)) images/s at \(d.fclkMHz) MHz\n"
+        s += "  II \(d.iiCycles) cycles = \(Int(d.imagesPerSecond)) images/s at \(d.fclkMHz) MHz, latency \(d.latencyCycles) cycles\n"
         s += "  estimate: \(d.estimate.lut) LUT, \(d.estimate.ff) FF, \(d.estimate.dsp) DSP48E1, \(d.estimate.bram36) RAMB36 (model; `zynqnet report` synthesizes)\n"
         s += "  topology hash 0x\(hex64(t.hash)), AXI-Lite AW \(d.layout.axilAddressWidth)\n"
         s += "wrote \(dir)"
@@ -113,7 +121,7 @@ struct CodegenCommand: ParsableCommand {
     func summaryJSON(_ d: GeneratedDesign, dir: String) -> String {
         let t = d.layout.topology
         var s = "{\"output\": \"\(dir.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\""))\", "
-        s += "\"ii_cycles\": \(d.iiCycles), \"images_per_second\": \(jsonNumber(d.imagesPerSecond)), "
+        s += "\"ii_cycles\": \(d.iiCycles), \"latency_cycles\": \(d.latencyCycles), \"images_per_second\": \(jsonNumber(d.imagesPerSecond)), "
         s += "\"fclk_mhz\": \(jsonNumber(d.fclkMHz)), \"topology_hash\": \"0x\(hex64(t.hash))\", "
         s += "\"axil_addr_width\": \(d.layout.axilAddressWidth), "
         s += "\"estimate\": {\"lut\": \(d.estimate.lut), \"ff\": \(d.estimate.ff), \"dsp\": \(d.estimate.dsp), \"bram36\": \(jsonNumber(d.estimate.bram36))}, "

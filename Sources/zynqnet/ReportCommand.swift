@@ -1,36 +1,98 @@
 import ArgumentParser
 import Foundation
+import ZynqNetCodegen
+import ZynqNetHW
 import ZynqNetModel
 import ZynqNetVivado
 
 /// `zynqnet report DIR`: resources by yosys synth_xilinx, throughput, against the xc7z020.
+/// `zynqnet report --model MODEL`: the model's throughput/resource trade-off curve.
 struct ReportCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "report",
-        abstract: "Synthesize a generated design with yosys and report LUT/FF/DSP/BRAM against the xc7z020, with II and images/s.",
+        abstract: "Synthesize a generated design with yosys and report LUT/FF/DSP/BRAM against the xc7z020, with II and images/s; or show a model's trade-off curve.",
         discussion: """
-            Reads DIR/manifest.json (and DIR/design.json if present) for the RTL files, top module, \
-            fclk, II and record sizes; runs `yosys synth_xilinx -family xc7 -flatten`; prints a table \
-            and writes DIR/report.json. LUT counts logic, LUTRAM and SRL LUTs; bram36 = RAMB36 + RAMB18/2.
+            report DIR: reads DIR/manifest.json (and DIR/design.json if present) for the RTL files, top \
+            module, fclk, II, latency and record sizes; runs `yosys synth_xilinx -family xc7 -flatten`; \
+            prints a table and replaces DIR/report.json (codegen's estimate) with the yosys numbers \
+            ("source": "yosys"). LUT counts logic, LUTRAM and SRL LUTs; bram36 = RAMB36 + RAMB18/2.
+
+            report --model MODEL: the folds from the smallest design (PE = SIMD = 1 in every layer) to \
+            the fastest whose estimate fits the board's automatic budget (60 % of the LUTs, 220 \
+            DSP48E1, 90 % of FF and BRAM), each with the cheapest folds for its II, keeping the \
+            Pareto-optimal ones (images/s against LUTs and DSP48E1s): a table, an ASCII plot of images/s \
+            against LUTs (both log scale), or the list with --json. --synth N runs yosys on N points \
+            spread evenly over the curve and shows the real numbers beside the estimates (each run \
+            bounded by --timeout; progress on stderr). Every point can be built with \
+            `zynqnet codegen --fold FILE`: --json gives each point's layers in the fold-file form.
             """)
 
     @Argument(help: "Directory written by `zynqnet codegen`.")
-    var dir: String
+    var dir: String?
 
-    @Flag(help: "Print the report as JSON.")
+    @Option(help: "A model (.npz): print its trade-off curve instead of a design's report.")
+    var model: String?
+
+    @Option(help: "Board of the curve's budget: pynq-z2 or zybo-z7-20 (or a board .json).")
+    var board: String = "pynq-z2"
+
+    @Option(help: "FCLK0 in MHz (images/s of the curve).")
+    var fclk: Double = 100
+
+    @Option(help: "Run yosys on this many points of the curve, spread evenly.")
+    var synth: Int = 0
+
+    @Option(name: .customLong("max-lut"), help: "Cap the curve's LUT budget (default 60 % of the xc7z020: 31920).")
+    var maxLUT: Int?
+
+    @Option(name: .customLong("max-dsp"), help: "Cap the curve's DSP48E1 budget (default 220).")
+    var maxDSP: Int?
+
+    @Option(name: .customLong("mult-bits"), help: "Stored width of the requantization multipliers M (1…32).")
+    var multBits: Int = 32
+
+    @Option(name: .customLong("mul-style"), help: "Multipliers of the curve's designs: packed, dsp or lut.")
+    var mulStyle: String = "packed"
+
+    @Flag(help: "Print the report (or the curve) as JSON.")
     var json = false
 
     @Option(help: "Top module (default: manifest.json's, else zynqnet_accel).")
     var top: String?
 
-    @Option(help: "Give up on yosys after this many seconds.")
+    @Option(help: "Give up on a yosys run after this many seconds.")
     var timeout: Double = 900
 
     func validate() throws {
         guard timeout > 0, timeout.isFinite else { throw ValidationError("--timeout must be positive") }
+        switch (dir, model) {
+        case (nil, nil): throw ValidationError("give a design directory (report DIR) or --model MODEL")
+        case (.some, .some): throw ValidationError("DIR and --model exclude each other")
+        default: break
+        }
+        if model == nil {
+            for (name, set) in [("--synth", synth != 0), ("--mul-style", mulStyle != "packed"), ("--mult-bits", multBits != 32),
+                                ("--fclk", fclk != 100), ("--board", board != "pynq-z2"), ("--max-lut", maxLUT != nil),
+                                ("--max-dsp", maxDSP != nil)] where set {
+                throw ValidationError("\(name) needs --model (report DIR takes the design's own values)")
+            }
+        }
+        guard (0...64).contains(synth) else { throw ValidationError("--synth must be 0…64") }
+        if let m = maxLUT { guard m >= 1 else { throw ValidationError("--max-lut must be positive") } }
+        if let m = maxDSP { guard m >= 0 else { throw ValidationError("--max-dsp must be 0 or more") } }
+        guard VivadoProject.fclkRange.contains(fclk) else {
+            throw ValidationError("--fclk must be in \(VivadoProject.fclkRange.lowerBound)…\(VivadoProject.fclkRange.upperBound) MHz")
+        }
+        guard (1...32).contains(multBits) else { throw ValidationError("--mult-bits must be 1…32") }
+        guard MulStyle(rawValue: mulStyle) != nil else { throw ValidationError("--mul-style must be packed, dsp or lut") }
     }
 
     func run() throws {
+        if let model {
+            try runCurve(model: model)
+            return
+        }
+        let dir = self.dir!
         var options = SynthesisReport.Options(top: top)
         options.timeoutSeconds = timeout
         options.progress = { elapsed, step in
@@ -50,6 +112,69 @@ struct ReportCommand: ParsableCommand {
             FileHandle.standardError.write(Data("error: \(e)\n".utf8))
             throw ExitCode(1)
         }
+    }
+
+    // MARK: - the trade-off curve
+
+    func runCurve(model path: String) throws {
+        let q = try QuantizedModel.load(path: path)
+        let vboard = try ZynqNetVivado.Board.resolve(board)
+        guard vboard.part.hasPrefix("xc7z020") else {
+            throw ZynqError(key: "--board", "\(vboard.name): no resource budget for part \(vboard.part) (only xc7z020)")
+        }
+        let style = MulStyle(rawValue: mulStyle)!
+        let topo = try attribute(to: path) { try Topology(model: q, multBits: multBits) }
+        let regEvery = CodegenOptions().regEvery
+        var budget = ResourceBudget.xc7z020Auto
+        if let m = maxLUT { budget.lut = min(budget.lut, m) }
+        if let m = maxDSP { budget.dsp = min(budget.dsp, m) }
+        let points = try attribute(to: path) {
+            try TradeoffCurve.curve(topo, style: style, budget: budget, regEvery: regEvery)
+        }
+        var synthesized: [Int: CurveSynthesis] = [:]
+        let chosen = TradeoffCurve.spread(points.count, count: synth)
+        for (k, i) in chosen.enumerated() {
+            let p = points[i]
+            let label = "report: synth \(k + 1)/\(chosen.count): point \(i + 1), II \(p.iiCycles), estimate \(p.estimate.lut) LUT"
+            Terminal.printErr(label + " …")
+            synthesized[i] = try synthesize(point: p, model: q, label: label)
+            let s = synthesized[i]!
+            Terminal.printErr("\(label): yosys \(s.lut) LUT, \(s.ff) FF, \(s.dsp) DSP48E1, \(String(format: "%.1f", s.bram36)) BRAM36 in \(String(format: "%.1f", s.seconds)) s")
+        }
+        let curve = CurveReport(model: path, board: vboard.name, fclkMHz: fclk, budget: budget, points: points, synthesized: synthesized,
+                                inputBytes: OutputRecord.inputBeats(pixels: topo.inputCount) * OutputRecord.beatBytes)
+        if json {
+            print(curve.json())
+        } else {
+            print(curve.table())
+            print("")
+            print(curve.plot())
+        }
+    }
+
+    /// Generates one curve point's design into a scratch directory and runs yosys on it.
+    func synthesize(point p: CurvePoint, model q: QuantizedModel, label: String) throws -> CurveSynthesis {
+        var opts = CodegenOptions()
+        opts.fclkMHz = fclk
+        opts.multBits = multBits
+        opts.fold = .file(p.foldFile, name: "curve point")
+        let design = try generateDesign(model: q, options: opts)
+        guard design.iiCycles == p.iiCycles, design.estimate == p.estimate else {
+            throw ZynqError(key: "report", "curve point II \(p.iiCycles) regenerated as a different design (internal error)")
+        }
+        let fm = FileManager.default
+        let work = fm.temporaryDirectory.appendingPathComponent("zynqnet-curve-\(ProcessInfo.processInfo.processIdentifier)-\(UInt32.random(in: 0...UInt32.max))")
+        try fm.createDirectory(at: work, withIntermediateDirectories: true)
+        defer { try? fm.removeItem(at: work) }
+        try design.writeFiles(into: work)
+        var options = SynthesisReport.Options()
+        options.timeoutSeconds = timeout
+        options.progress = { elapsed, step in
+            Terminal.printErr("\(label): yosys \(Int(elapsed)) s \(step)")
+        }
+        let r = try SynthesisReport.run(dir: work.path, options: options)
+        return CurveSynthesis(lut: r.resources.lut, ff: r.resources.ff, dsp: r.resources.dsp, bram36: r.resources.bram36,
+                              seconds: r.yosysSeconds)
     }
 
     private func writeAtomically(_ data: Data, to path: String) throws {

@@ -107,13 +107,13 @@ struct VerifyCommand: ParsableCommand {
             var s = "{\"images\": \(r.images), \"mismatches\": \(r.mismatches), \"readback_mismatches\": \(r.readbackMismatches), "
             s += "\"ii_cycles\": \(r.iiCycles), \"latency_cycles\": \(r.latencyCycles), "
             s += "\"rtl_cycles_per_second\": \(jsonNumber(r.rtlCyclesPerSecond.rounded())), \"cycles\": \(r.cycles), "
-            s += "\"design_ii_cycles\": \(design.iiCycles), \"passed\": \(r.passed), \"build_reused\": \(r.buildReused), "
+            s += "\"design_ii_cycles\": \(design.iiCycles), \"design_latency_cycles\": \(design.latencyCycles), \"passed\": \(r.passed), \"build_reused\": \(r.buildReused), "
             s += "\"messages\": [" + r.messages.map { "\"" + $0.replacingOccurrences(of: "\"", with: "'") + "\"" }.joined(separator: ", ") + "]}"
             print(s)
         } else {
             for m in r.messages { print("  " + m) }
             print("images \(r.images), mismatches \(r.mismatches), read-back mismatches \(r.readbackMismatches), protocol \(r.protocolCheck)")
-            print("II \(r.iiCycles) cycles (design \(design.iiCycles)), latency \(r.latencyCycles) cycles, RTL \(Int(r.rtlCyclesPerSecond)) cycles/s")
+            print("II \(r.iiCycles) cycles (design \(design.iiCycles)), latency \(r.latencyCycles) cycles (design \(design.latencyCycles)), RTL \(Int(r.rtlCyclesPerSecond)) cycles/s")
             print(r.passed ? "PASS: bit-exact" : "FAIL")
         }
         if !r.passed { throw ExitCode(1) }

@@ -25,6 +25,12 @@ import ZynqNetSim
         vo.optimize = false
         let r = try Verify.run(design: design, model: model, images: images, options: vo)
         for m in r.messages { print("verify: \(m)") }
+        // The design's timing model (PipelineTiming, written into report.json and manifest.json)
+        // must give exactly what the RTL does: latency always, II when ≥ 3 timing images ran.
+        #expect(r.latencyCycles == design.latencyCycles, "latency: RTL \(r.latencyCycles), model \(design.latencyCycles)")
+        if min(vo.timingImages, images.count) >= 3 {
+            #expect(r.iiCycles == design.iiCycles, "II: RTL \(r.iiCycles), design \(design.iiCycles)")
+        }
         return (r, design)
     }
 

@@ -1,0 +1,125 @@
+import ZynqNetHW
+
+/// The latency of a generated design, from the pipeline depths of the RTL library, measured the
+/// way `zynqnet verify` measures it: an empty pipeline, input beats offered back to back, the
+/// output always ready; from the cycle of the image's first input handshake to the cycle of its
+/// last output handshake, both counted (last − first + 1).
+///
+/// The model follows each stream word of one image through the stages of `zynqnet_accel.v`
+/// (max-plus arithmetic on handshake cycles, relative to the first input beat):
+///
+/// - `zn_resize` (zn_axis_in 8 → SIMD0, requant joins, the PE → lanes splits): SPLIT takes a word
+///   when its previous one has been shifted out completely and shifts one part out a cycle from
+///   the next cycle; COLLECT hands a word over the cycle after its last part arrived; GENERAL is
+///   run as the lane counter it is (in_ready = count ≤ CAP − IN, out_valid = count ≥ take).
+/// - `zn_mvau`: issue starts the cycle after the image's last input word is written; output word
+///   j leaves its skid buffer 4 + DOT_LAT cycles after its last fold step is issued
+///   (2 memory-read registers, DOT_LAT = 2 + tree levels of zn_dot, accumulator, skid).
+/// - `zn_requant`: 10 cycles from accepting a word to offering it (9 stages and the skid).
+/// - `zn_axis_out`: beat 0 two cycles after the argmax took the last value word, the value beats
+///   on the following cycles.
+///
+/// Every consumer of a stream takes at most one word a cycle. Back-pressure inside the first
+/// image (a split slower than its MAC array) is modelled as a rate limit on the consumer, which
+/// is exact while the skid buffers cover the gap (they hold two words).
+public enum PipelineTiming {
+    /// Latency (cycles) of one image through an empty pipeline.
+    public static func latencyCycles(layout: AcceleratorLayout, regEvery: Int) -> Int {
+        let topo = layout.topology
+        let folds = layout.folds
+        // Input beats: offered every cycle from cycle 0 (the first handshake is cycle 0).
+        let beats = OutputRecord.inputBeats(pixels: topo.inputCount)
+        var words = resize(offers: [Int](repeating: 0, count: beats), inLanes: 8,
+                           outLanes: folds[0].simd, n: topo.inputCount)
+        for (i, (t, f)) in zip(topo.layers, folds).enumerated() {
+            // zn_mvau: the input double buffer takes a word a cycle.
+            let written = consume(words)
+            let issueStart = (written.last ?? 0) + 1
+            let sf = t.inCount / f.simd, nf = t.outCount / f.pe
+            let dotLat = 2 + treeLatency(f.simd, every: regEvery)
+            let sums = (0..<nf).map { j in issueStart + (j + 1) * sf - 1 + 4 + dotLat }
+            // zn_resize PE -> lanes, zn_requant (10 cycles), zn_resize lanes -> next SIMD (or 8).
+            let split = resize(offers: sums, inLanes: f.pe, outLanes: f.lanes, n: t.outCount)
+            let requantOut = consume(split).map { $0 + 10 }
+            let nextLanes = i == topo.layers.count - 1 ? 8 : folds[i + 1].simd
+            words = resize(offers: requantOut, inLanes: f.lanes, outLanes: nextLanes, n: t.outCount)
+        }
+        // zn_axis_out: the argmax and the value FIFO take a word a cycle; beat 0 two cycles after
+        // the last word, then ceil(C/8) value beats, one a cycle.
+        let taken = consume(words)
+        let valueBeats = (topo.outputCount + 7) / 8
+        let lastOut = (taken.last ?? 0) + 2 + valueBeats
+        return lastOut + 1
+    }
+
+    /// zn_tree_lat: registered levels of zn_addtree.
+    static func treeLatency(_ n: Int, every: Int) -> Int {
+        let levels = n > 1 ? clog2(n) : 0
+        return levels == 0 ? 1 : (levels + every - 1) / every
+    }
+
+    /// Handshake cycles of words offered at `offers` to a consumer that takes one a cycle.
+    static func consume(_ offers: [Int]) -> [Int] {
+        var out: [Int] = []
+        out.reserveCapacity(offers.count)
+        var prev = Int.min / 2
+        for o in offers {
+            prev = max(o, prev + 1)
+            out.append(prev)
+        }
+        return out
+    }
+
+    /// zn_resize for one image (lanes of any width): input words offered at `offers` (upstream holds each word until
+    /// taken), output always ready; returns the handshake cycle of each output word.
+    public static func resize(offers: [Int], inLanes: Int, outLanes: Int, n: Int) -> [Int] {
+        let inWords = (n + inLanes - 1) / inLanes
+        let outWords = (n + outLanes - 1) / outLanes
+        precondition(offers.count == inWords)
+        let split = inLanes % outLanes == 0 && n % inLanes == 0
+        let collect = !split && outLanes % inLanes == 0 && n % outLanes == 0
+        var out: [Int] = []
+        out.reserveCapacity(outWords)
+        if split {
+            let r = inLanes / outLanes
+            var push = Int.min / 2
+            for (k, o) in offers.enumerated() {
+                push = k == 0 ? o : max(o, push + r)
+                for p in 0..<r { out.append(push + 1 + p) }
+            }
+        } else if collect {
+            let r = outLanes / inLanes
+            let pushes = consume(offers)
+            for j in 0..<outWords { out.append(pushes[j * r + r - 1] + 1) }
+        } else {
+            // GENERAL: a lane buffer of CAP lanes and a fill counter.
+            let cap = outLanes + 2 * inLanes - 1
+            let inLast = n - (inWords - 1) * inLanes
+            let outLast = n - (outWords - 1) * outLanes
+            var cnt = 0, inIdx = 0, outIdx = 0
+            var t = offers.first ?? 0
+            while outIdx < outWords {
+                let take = outIdx == outWords - 1 ? outLast : outLanes
+                let pop = cnt >= take
+                let push = inIdx < inWords && offers[inIdx] <= t && cnt <= cap - inLanes
+                if !pop && !push {
+                    // Nothing moves until the next input word is offered.
+                    guard inIdx < inWords else { break }   // unreachable for consistent parameters
+                    t = max(t + 1, offers[inIdx])
+                    continue
+                }
+                if pop {
+                    out.append(t)
+                    cnt -= take
+                    outIdx += 1
+                }
+                if push {
+                    cnt += inIdx == inWords - 1 ? inLast : inLanes
+                    inIdx += 1
+                }
+                t += 1
+            }
+        }
+        return out
+    }
+}

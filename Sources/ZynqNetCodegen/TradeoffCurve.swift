@@ -1,0 +1,101 @@
+import ZynqNetHW
+import ZynqNetModel
+
+/// One design of a model's trade-off curve: its folds, II, latency and resource estimate.
+public struct CurvePoint: Sendable, Equatable {
+    public var folds: [LayerFold]
+    public var styles: [MulStyle]
+    public var iiCycles: Int
+    public var latencyCycles: Int
+    public var estimate: ResourceEstimate
+    /// (in/SIMD)·(out/PE) per layer.
+    public var layerCycles: [Int]
+
+    public func imagesPerSecond(fclkMHz: Double) -> Double { fclkMHz * 1e6 / Double(iiCycles) }
+
+    /// The `--fold` file that makes `zynqnet codegen` build exactly this design.
+    public var foldFile: FoldFile {
+        FoldFile(layers: zip(folds, styles).map { FoldFileLayer(pe: $0.pe, simd: $0.simd, lanes: $0.lanes, mul_style: $1) })
+    }
+
+    /// p dominates q: no slower, no more LUTs, no more DSPs, and better in one of them.
+    public func dominates(_ q: CurvePoint) -> Bool {
+        iiCycles <= q.iiCycles && estimate.lut <= q.estimate.lut && estimate.dsp <= q.estimate.dsp
+            && (iiCycles < q.iiCycles || estimate.lut < q.estimate.lut || estimate.dsp < q.estimate.dsp)
+    }
+}
+
+/// The throughput/resource trade-off of a model (`zynqnet report --model`): every II some fold
+/// reaches, each with the cheapest folds that reach it (`Folding.plan`, the folds `codegen
+/// --target-fps` picks), from the smallest design (PE = SIMD = 1 in every layer) to the fastest
+/// one whose estimate fits the budget; then only the Pareto-optimal points (images/s against
+/// LUTs and DSP48E1s), slowest first.
+public enum TradeoffCurve {
+    /// PE = SIMD = 1 (and one requantization lane) in every layer.
+    public static func smallestFolds(_ topo: Topology) -> [LayerFold] {
+        topo.layers.map { _ in LayerFold(pe: 1, simd: 1, lanes: 1) }
+    }
+
+    public static func point(_ topo: Topology, _ folds: [LayerFold], style: MulStyle, regEvery: Int) throws -> CurvePoint {
+        let layout = try AcceleratorLayout(topology: topo, folds: folds)
+        let styles = [MulStyle](repeating: style, count: folds.count)
+        return CurvePoint(folds: folds, styles: styles, iiCycles: layout.iiCycles,
+                          latencyCycles: PipelineTiming.latencyCycles(layout: layout, regEvery: regEvery),
+                          estimate: estimate(topo, folds, styles), layerCycles: folds.indices.map { layout.cycles(layer: $0) })
+    }
+
+    /// Every candidate design within `budget` (before the Pareto filter), slowest first.
+    public static func candidates(_ topo: Topology, style: MulStyle, budget: ResourceBudget, regEvery: Int = 2) throws -> [CurvePoint] {
+        var out: [CurvePoint] = []
+        var seen = Set<[Int]>()
+        func add(_ folds: [LayerFold]) throws {
+            let key = folds.flatMap { [$0.pe, $0.simd, $0.lanes] }
+            guard !seen.contains(key) else { return }
+            seen.insert(key)
+            let p = try point(topo, folds, style: style, regEvery: regEvery)
+            if p.estimate.exceeds(budget) == nil { out.append(p) }
+        }
+        try add(smallestFolds(topo))
+        for ii in Folding.candidateIIs(topo).reversed() {
+            if let f = Folding.plan(topo, ii: ii, style: style) { try add(f) }
+        }
+        return out.sorted {
+            if $0.iiCycles != $1.iiCycles { return $0.iiCycles > $1.iiCycles }
+            return ($0.estimate.lut, $0.estimate.dsp) < ($1.estimate.lut, $1.estimate.dsp)
+        }
+    }
+
+    /// The Pareto-optimal designs, slowest (smallest) first. Throws when even the smallest design
+    /// exceeds the budget.
+    public static func curve(_ topo: Topology, style: MulStyle = .packed, budget: ResourceBudget = .xc7z020Auto,
+                             regEvery: Int = 2) throws -> [CurvePoint] {
+        let all = try candidates(topo, style: style, budget: budget, regEvery: regEvery)
+        guard !all.isEmpty else {
+            let small = try point(topo, smallestFolds(topo), style: style, regEvery: regEvery)
+            throw ZynqError(key: "budget", "even the smallest design (PE = SIMD = 1) exceeds the budget: \(small.estimate.exceeds(budget) ?? "")")
+        }
+        var kept: [CurvePoint] = []
+        for p in all where !all.contains(where: { $0.dominates(p) }) {
+            // Equal in II, LUT and DSP: keep the first (the smaller design in the sort order).
+            if kept.contains(where: { $0.iiCycles == p.iiCycles && $0.estimate.lut == p.estimate.lut && $0.estimate.dsp == p.estimate.dsp }) {
+                continue
+            }
+            kept.append(p)
+        }
+        return kept
+    }
+
+    /// `count` points spread evenly over the curve (by position), always including both ends
+    /// when count ≥ 2; the last point when count is 1.
+    public static func spread(_ n: Int, count: Int) -> [Int] {
+        guard n > 0, count > 0 else { return [] }
+        if count == 1 { return [n - 1] }
+        if count >= n { return Array(0..<n) }
+        var idx: [Int] = []
+        for k in 0..<count {
+            let i = Int((Double(k) * Double(n - 1) / Double(count - 1)).rounded())
+            if idx.last != i { idx.append(i) }
+        }
+        return idx
+    }
+}

@@ -1,0 +1,71 @@
+import Foundation
+import Testing
+import ZynqNetCodegen
+import ZynqNetHW
+import ZynqNetModel
+
+/// The resource model against yosys 0.23 `synth_xilinx -family xc7 -flatten` numbers measured
+/// on this project's machine (`zynqnet report DIR`, `zynqnet report --model … --synth`; recorded
+/// in docs/performance.md). Tolerance: LUT and FF within 15 %, DSP48E1 exact, BRAM36 within
+/// one RAMB18. Running yosys on these designs takes 30–100 s each, so the measurements are
+/// recorded here; ReportCommandTests runs the real yosys on two small designs.
+@Suite struct ResourceModelTests {
+    struct Measured {
+        var name: String
+        var dims: [Int]
+        var inputSigned: Bool
+        var outSigned: [Bool]
+        var folds: [LayerFold]
+        var lut: Int, ff: Int, dsp: Int, bram36: Double
+    }
+
+    static let fmnist = (dims: [784, 128, 10], inputSigned: true, outSigned: [true, true])   // bench/models/fmnist_784_128_10.npz
+    static let small = (dims: [16, 8, 4], inputSigned: false, outSigned: [false, true])
+
+    static let measured: [Measured] = [
+        Measured(name: "16-8-4 1x1 1x1", dims: small.dims, inputSigned: small.inputSigned, outSigned: small.outSigned,
+                 folds: [.init(pe: 1, simd: 1, lanes: 1), .init(pe: 1, simd: 1, lanes: 1)], lut: 4052, ff: 3002, dsp: 10, bram36: 0),
+        Measured(name: "16-8-4 2x4 2x1", dims: small.dims, inputSigned: small.inputSigned, outSigned: small.outSigned,
+                 folds: [.init(pe: 2, simd: 4, lanes: 1), .init(pe: 2, simd: 1, lanes: 1)], lut: 4648, ff: 3568, dsp: 13, bram36: 0),
+        Measured(name: "16-8-4 8x8/4 2x8/2", dims: small.dims, inputSigned: small.inputSigned, outSigned: small.outSigned,
+                 folds: [.init(pe: 8, simd: 8, lanes: 4), .init(pe: 2, simd: 8, lanes: 2)], lut: 13926, ff: 11065, dsp: 64, bram36: 0),
+        Measured(name: "784-128-10 1x1 1x1", dims: fmnist.dims, inputSigned: fmnist.inputSigned, outSigned: fmnist.outSigned,
+                 folds: [.init(pe: 1, simd: 1, lanes: 1), .init(pe: 1, simd: 1, lanes: 1)], lut: 4673, ff: 2984, dsp: 10, bram36: 28),
+        Measured(name: "784-128-10 2x14 1x1", dims: fmnist.dims, inputSigned: fmnist.inputSigned, outSigned: fmnist.outSigned,
+                 folds: [.init(pe: 2, simd: 14, lanes: 1), .init(pe: 1, simd: 1, lanes: 1)], lut: 6172, ff: 3841, dsp: 23, bram36: 30.5),
+        Measured(name: "784-128-10 4x28 1x2", dims: fmnist.dims, inputSigned: fmnist.inputSigned, outSigned: fmnist.outSigned,
+                 folds: [.init(pe: 4, simd: 28, lanes: 1), .init(pe: 1, simd: 2, lanes: 1)], lut: 10166, ff: 6012, dsp: 66, bram36: 28.5),
+        Measured(name: "784-128-10 8x28 2x2 (goal)", dims: fmnist.dims, inputSigned: fmnist.inputSigned, outSigned: fmnist.outSigned,
+                 folds: [.init(pe: 8, simd: 28, lanes: 1), .init(pe: 2, simd: 2, lanes: 1)], lut: 15519, ff: 8706, dsp: 122, bram36: 55),
+        Measured(name: "784-128-10 8x49 2x4 (fastest)", dims: fmnist.dims, inputSigned: fmnist.inputSigned, outSigned: fmnist.outSigned,
+                 folds: [.init(pe: 8, simd: 49, lanes: 1), .init(pe: 2, simd: 4, lanes: 1)], lut: 25113, ff: 12029, dsp: 208, bram36: 92),
+    ]
+
+    @Test(arguments: measured.indices)
+    func estimateWithinToleranceOfYosys(_ i: Int) throws {
+        let m = Self.measured[i]
+        var rng = SplitMix64(seed: 1)
+        let model = randomModel(dims: m.dims, inputSigned: m.inputSigned, outSigned: m.outSigned,
+                                rounding: m.outSigned.map { _ in .halfUp }, relu: m.outSigned.indices.map { $0 < m.outSigned.count - 1 },
+                                rng: &rng)
+        var o = CodegenOptions()
+        o.fold = .file(FoldFile(layers: m.folds.map { FoldFileLayer(pe: $0.pe, simd: $0.simd, lanes: $0.lanes) }), name: m.name)
+        let e = try generateDesign(model: model, options: o).estimate
+        #expect(abs(Double(e.lut - m.lut)) <= 0.15 * Double(m.lut), "\(m.name): LUT estimate \(e.lut), yosys \(m.lut)")
+        #expect(abs(Double(e.ff - m.ff)) <= 0.15 * Double(m.ff), "\(m.name): FF estimate \(e.ff), yosys \(m.ff)")
+        #expect(e.dsp == m.dsp, "\(m.name): DSP estimate \(e.dsp), yosys \(m.dsp)")
+        #expect(abs(e.bram36 - m.bram36) <= 0.5, "\(m.name): BRAM36 estimate \(e.bram36), yosys \(m.bram36)")
+    }
+
+    /// Adder-tree registers by hand: 28 leaves of 17 bits, a register every 2 levels and at the
+    /// root (level 5): 7 nodes × 19 bits + 2 × 21 + 1 × 22 = 197 bits. yosys counts 1,576 FFs in
+    /// the goal design's layer-0 zn_addtree (8 trees × 197).
+    @Test func treeRegistersByHand() {
+        #expect(ResourceModel.treeRegisterBits(leaves: 28, inBits: 17, every: 2) == 7 * 19 + 2 * 21 + 22)
+        #expect(ResourceModel.treeRegisterBits(leaves: 1, inBits: 17, every: 2) == 17)
+        // 2 leaves: one level, the root register only.
+        #expect(ResourceModel.treeRegisterBits(leaves: 2, inBits: 17, every: 2) == 18)
+        // 49 leaves, 6 levels: registers after levels 2, 4, 6: 13 × 19 + 4 × 21 + 1 × 23.
+        #expect(ResourceModel.treeRegisterBits(leaves: 49, inBits: 17, every: 2) == 13 * 19 + 4 * 21 + 23)
+    }
+}

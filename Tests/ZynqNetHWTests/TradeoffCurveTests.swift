@@ -1,0 +1,128 @@
+import Foundation
+import Testing
+import ZynqNetCodegen
+import ZynqNetHW
+import ZynqNetModel
+
+/// The latency model (PipelineTiming) by hand, and the trade-off curve's invariants.
+/// (VerifyTests checks the latency model against the Verilator co-simulation on every design.)
+@Suite struct TimingAndCurveTests {
+    func model(_ dims: [Int], seed: UInt64 = 1) -> QuantizedModel {
+        var rng = SplitMix64(seed: seed)
+        return randomModel(dims: dims, inputSigned: false, outSigned: Array(repeating: false, count: dims.count - 1),
+                           rounding: Array(repeating: .floor, count: dims.count - 1),
+                           relu: Array(repeating: true, count: dims.count - 1), rng: &rng)
+    }
+
+    func latency(_ dims: [Int], _ folds: [LayerFold]) throws -> Int {
+        let topo = try Topology(model: model(dims), multBits: 32)
+        return PipelineTiming.latencyCycles(layout: try AcceleratorLayout(topology: topo, folds: folds), regEvery: 2)
+    }
+
+    /// 16-8-4, PE = SIMD = 1 everywhere, cycles counted from the first input beat (cycle 0):
+    /// - zn_axis_in splits each 8-pixel beat into 8 one-pixel words, a beat every 8 cycles: the
+    ///   16th word enters layer 0's buffer at cycle 16;
+    /// - layer 0 issues from cycle 17, 16·8 steps; the last output word's last step is issued at
+    ///   17 + 128 − 1 = 144 and leaves the MAC unit (2 reads, product, 1 tree level, final
+    ///   register, accumulator, skid) at 144 + 7 = 151; the 1→1 split passes it at 152;
+    ///   requantization takes 10 cycles (162); the 1→1 join passes it to layer 1 at 163;
+    /// - layer 1 issues from 164, 8·4 steps: last word at 164 + 32 − 1 + 7 = 202, split 203,
+    ///   requant 213; the general 1→8 join holds the 4 codes and hands them over at 214;
+    /// - zn_axis_out: beat 0 at 214 + 2 = 216, the one value beat at 217: latency 217 + 1 = 218.
+    /// (The Verilator co-simulation measures 218 too.)
+    @Test func latencyByHandSmallestDesign() throws {
+        let ones = [LayerFold(pe: 1, simd: 1, lanes: 1), LayerFold(pe: 1, simd: 1, lanes: 1)]
+        #expect(try latency([16, 8, 4], ones) == 218)
+    }
+
+    /// 784-128-10 at the goal fold (layer 0 PE 8 SIMD 28, layer 1 PE 2 SIMD 2, one lane each):
+    /// - the general 8→28 gearbox takes a beat a cycle (its count never exceeds 35 = CAP − 8),
+    ///   so beat 97 enters at 97 and the 28th word leaves at 98;
+    /// - layer 0 issues from 99, 28·16 steps; zn_dot has 3 tree registers for 28 lanes
+    ///   (5 levels, one every 2), so a word leaves 4 + 5 cycles after its last step:
+    ///   99 + 448 − 1 + 9 = 555 for the last; the 8→1 split shifts it out at 556…563;
+    ///   requant: 573; the 1→2 collect hands the last pair to layer 1 at 574;
+    /// - layer 1 issues from 575, 64·5 steps, 1 tree register: 575 + 320 − 1 + 7 = 901; the 2→1
+    ///   split: 902, 903; requant: 913; the general 1→8 join (10 codes): 914;
+    /// - zn_axis_out: beat 0 at 916, value beats at 917 and 918: latency 918 + 1 = 919.
+    /// docs/hardware.md records 919 measured in co-simulation before this model existed.
+    @Test func latencyByHandMNISTGoalFold() throws {
+        let folds = [LayerFold(pe: 8, simd: 28, lanes: 1), LayerFold(pe: 2, simd: 2, lanes: 1)]
+        #expect(try latency([784, 128, 10], folds) == 919)
+    }
+
+    /// Resize timing by hand, in isolation.
+    @Test func resizeModes() {
+        // SPLIT 4 → 1: a word every 4 cycles at the most; parts from the next cycle.
+        #expect(PipelineTiming.resize(offers: [0, 0], inLanes: 4, outLanes: 1, n: 8) == [1, 2, 3, 4, 5, 6, 7, 8])
+        // A late second word: taken when offered.
+        #expect(PipelineTiming.resize(offers: [0, 10], inLanes: 4, outLanes: 1, n: 8) == [1, 2, 3, 4, 11, 12, 13, 14])
+        // COLLECT 1 → 3: the word leaves the cycle after its third part.
+        #expect(PipelineTiming.resize(offers: [0, 1, 5, 6, 7, 8], inLanes: 1, outLanes: 3, n: 6) == [6, 9])
+        // GENERAL 3 → 2 (N = 6): buffer of 2 + 6 − 1 = 7 lanes; input while count ≤ 4.
+        // cycle 0: push (count 3); 1: pop, push (3 − 2 + 3 = 4); 2: pop (2); 3: pop the last 2.
+        #expect(PipelineTiming.resize(offers: [0, 0], inLanes: 3, outLanes: 2, n: 6) == [1, 2, 3])
+    }
+
+    @Test func curveStartsSmallEndsInBudgetAndIsPareto() throws {
+        let topo = try Topology(model: model([16, 8, 4]), multBits: 32)
+        let curve = try TradeoffCurve.curve(topo)
+        let all = try TradeoffCurve.candidates(topo, style: .packed, budget: .xc7z020Auto)
+        // First point: PE = SIMD = 1 everywhere, II = the biggest layer's in·out.
+        let first = try #require(curve.first)
+        #expect(first.folds == [LayerFold(pe: 1, simd: 1, lanes: 1), LayerFold(pe: 1, simd: 1, lanes: 1)])
+        #expect(first.iiCycles == 16 * 8)
+        // Last point: fits the budget, and is what `codegen` picks by default (the fastest that fits).
+        let last = try #require(curve.last)
+        #expect(last.estimate.exceeds(.xc7z020Auto) == nil)
+        let fastest = try generateDesign(model: model([16, 8, 4]), options: CodegenOptions())
+        #expect(last.iiCycles == fastest.iiCycles)
+        // 16-8-4 fully parallel is II 2 (the 16 pixels are 2 input beats).
+        #expect(last.iiCycles == 2)
+        // Monotone: slowest first; a faster point always uses more LUTs or more DSPs than a slower
+        // one, and no candidate is better in every respect than a curve point.
+        for (i, p) in curve.enumerated() {
+            #expect(p.estimate.exceeds(.xc7z020Auto) == nil)
+            for q in curve[(i + 1)...] {
+                #expect(q.iiCycles <= p.iiCycles)
+                if q.iiCycles < p.iiCycles {
+                    #expect(q.estimate.lut > p.estimate.lut || q.estimate.dsp > p.estimate.dsp)
+                }
+                // More of both resources never means a slower design.
+                if q.estimate.lut >= p.estimate.lut && q.estimate.dsp >= p.estimate.dsp { #expect(q.iiCycles <= p.iiCycles) }
+            }
+            #expect(!all.contains { $0.dominates(p) })
+        }
+        // Every II of the curve is a design codegen builds with that fold.
+        for p in curve {
+            var o = CodegenOptions()
+            o.fold = .file(p.foldFile, name: "curve")
+            let d = try generateDesign(model: model([16, 8, 4]), options: o)
+            #expect(d.iiCycles == p.iiCycles && d.estimate == p.estimate && d.latencyCycles == p.latencyCycles)
+        }
+    }
+
+    @Test func aSmallerBudgetCutsTheCurve() throws {
+        let topo = try Topology(model: model([784, 128, 10]), multBits: 32)
+        let full = try TradeoffCurve.curve(topo)
+        let small = ResourceBudget(lut: 8000, ff: 50_000, dsp: 40, bram36: 60)
+        let cut = try TradeoffCurve.curve(topo, budget: small)
+        #expect(cut.first?.folds == full.first?.folds)
+        #expect(cut.count < full.count)
+        #expect(try #require(cut.last).iiCycles > (try #require(full.last)).iiCycles)
+        for p in cut { #expect(p.estimate.exceeds(small) == nil) }
+        // Nothing fits: a clear error naming the resource.
+        #expect(throws: ZynqError.self) {
+            try TradeoffCurve.curve(topo, budget: ResourceBudget(lut: 1000, ff: 50_000, dsp: 40, bram36: 60))
+        }
+    }
+
+    @Test func spreadPicksEvenlyWithBothEnds() {
+        #expect(TradeoffCurve.spread(7, count: 3) == [0, 3, 6])
+        #expect(TradeoffCurve.spread(21, count: 4) == [0, 7, 13, 20])
+        #expect(TradeoffCurve.spread(5, count: 1) == [4])
+        #expect(TradeoffCurve.spread(3, count: 8) == [0, 1, 2])
+        #expect(TradeoffCurve.spread(0, count: 3) == [])
+        #expect(TradeoffCurve.spread(4, count: 0) == [])
+    }
+}
