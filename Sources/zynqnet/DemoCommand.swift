@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import ZynqNetBit
 import ZynqNetCodegen
 import ZynqNetModel
 import ZynqNetSim
@@ -78,7 +79,7 @@ struct DemoCommand: ParsableCommand {
 
         if json {
             var fields = [
-                "\"model\":\"\(jsonEscape(path))\"",
+                "\"model\":\(JSONText.quote(path))",
                 "\"images\":\(report.images)",
                 "\"correct\":\(report.correct.map(String.init) ?? "null")",
                 "\"accuracy\":\(report.accuracy.map { jsonNumber($0) } ?? "null")",
@@ -180,18 +181,4 @@ extension Datasets {
         }
         return (try find("t10k-images-idx3-ubyte"), try find("t10k-labels-idx1-ubyte"))
     }
-}
-
-func jsonEscape(_ s: String) -> String {
-    var out = ""
-    for c in s.unicodeScalars {
-        switch c {
-        case "\"": out += "\\\""
-        case "\\": out += "\\\\"
-        case "\n": out += "\\n"
-        default:
-            if c.value < 0x20 { out += String(format: "\\u%04x", c.value) } else { out.unicodeScalars.append(c) }
-        }
-    }
-    return out
 }

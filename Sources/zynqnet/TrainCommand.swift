@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import ZynqNetBit
 import ZynqNetModel
 import ZynqNetTrain
 
@@ -203,12 +204,12 @@ struct TrainCommand: ParsableCommand {
                 ("validation_samples", String(outcome.validationCount)),
                 ("test_samples", String(data.test?.count ?? 0)),
                 ("layers", "[" + options.sizes.map(String.init).joined(separator: ",") + "]"),
-                ("output", jsonString(output)),
+                ("output", JSONText.quote(output)),
             ]
             if let v = outcome.epochs.last(where: { $0.phase == .float })?.validationAccuracy {
                 fields.append(("validation_accuracy", jsonNumber(v)))
             }
-            fields.append(("warnings", "[" + outcome.warnings.map(jsonString).joined(separator: ",") + "]"))
+            fields.append(("warnings", "[" + outcome.warnings.map(JSONText.quote).joined(separator: ",") + "]"))
             print("{" + fields.map { "\"\($0.0)\": \($0.1)" }.joined(separator: ", ") + "}")
             return
         }
@@ -231,21 +232,6 @@ struct TrainCommand: ParsableCommand {
 
 private func jsonNumber(_ v: Double?) -> String { v.map { $0.isFinite ? "\($0)" : "null" } ?? "null" }
 
-private func jsonString(_ s: String) -> String {
-    var out = "\""
-    for u in s.unicodeScalars {
-        switch u {
-        case "\"": out += "\\\""
-        case "\\": out += "\\\\"
-        case "\n": out += "\\n"
-        case "\r": out += "\\r"
-        case "\t": out += "\\t"
-        default:
-            if u.value < 0x20 { out += String(format: "\\u%04x", u.value) } else { out.unicodeScalars.append(u) }
-        }
-    }
-    return out + "\""
-}
 
 /// Prints training progress on standard error: a live bar per epoch on a terminal, one
 /// concise line per epoch always.
