@@ -68,17 +68,8 @@ struct CodegenCommand: ParsableCommand {
     func run() throws {
         let q = try QuantizedModel.load(path: model)
         let vboard = try ZynqNetVivado.Board.resolve(board)
-        var opts = CodegenOptions()
+        var opts = try CodegenOptions.fromCommandLine(fclk: fclk, multBits: multBits, mulStyle: mulStyle, fold: fold, targetFPS: targetFPS)
         opts.board = vboard.name == "zybo-z7-20" ? .zyboZ720 : .pynqZ2
-        opts.fclkMHz = fclk
-        opts.multBits = multBits
-        opts.mulStyle = MulStyle(rawValue: mulStyle)!
-        if let fold {
-            guard let data = FileManager.default.contents(atPath: fold) else { throw ZynqError(file: fold, "cannot be read") }
-            opts.fold = .file(try FoldFile.parse(data, file: fold), name: fold)
-        } else if let targetFPS {
-            opts.fold = .targetFPS(targetFPS)
-        }
         let design = try attribute(to: model) { try generateDesign(model: q, options: opts) }
         let topo = design.layout.topology
         let info = VivadoDesignInfo(
@@ -129,5 +120,22 @@ struct CodegenCommand: ParsableCommand {
             "{\"in\": \(lf.0.inCount), \"out\": \(lf.0.outCount), \"pe\": \(lf.1.pe), \"simd\": \(lf.1.simd), \"lanes\": \(lf.1.lanes), \"mul_style\": \"\(d.styles[i].rawValue)\", \"cycles\": \(d.layout.cycles(layer: i))}"
         }.joined(separator: ", ") + "]}"
         return s
+    }
+}
+
+extension CodegenOptions {
+    /// The options `codegen` and `verify` share, from their command-line values (already validated).
+    static func fromCommandLine(fclk: Double, multBits: Int, mulStyle: String, fold: String?, targetFPS: Double?) throws -> CodegenOptions {
+        var opts = CodegenOptions()
+        opts.fclkMHz = fclk
+        opts.multBits = multBits
+        opts.mulStyle = MulStyle(rawValue: mulStyle)!
+        if let fold {
+            guard let data = FileManager.default.contents(atPath: fold) else { throw ZynqError(file: fold, "cannot be read") }
+            opts.fold = .file(try FoldFile.parse(data, file: fold), name: fold)
+        } else if let targetFPS {
+            opts.fold = .targetFPS(targetFPS)
+        }
+        return opts
     }
 }

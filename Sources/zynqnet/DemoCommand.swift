@@ -95,7 +95,8 @@ struct DemoCommand: ParsableCommand {
             print("zynqnet demo: \(model.layers.count)-layer MLP \(([model.inputCount] + model.layers.map(\.outFeatures)).map(String.init).joined(separator: "-")) from \(path)")
             print("on \(report.images) Fashion-MNIST test images\n")
             if show > 0 {
-                Demo.show(codes: codes, result: reference.sim, model: model, labels: set.labels, count: show)
+                Inference.show(codes: codes, result: reference.sim, model: model, labels: set.labels, count: show,
+                               names: Datasets.fashionMNISTClasses)
             }
             report.printText(classes: model.outputCount)
             for o in outcomes.dropFirst() {
@@ -141,30 +142,6 @@ enum Demo {
             }
         }
     }
-
-    static func show(codes: InputCodes, result: SimResult, model: QuantizedModel, labels: [Int]?, count: Int) {
-        let names = Datasets.fashionMNISTClasses
-        let last = model.layers[model.layers.count - 1]
-        for i in 0..<min(count, codes.count) {
-            let grey = (0..<codes.width).map { k -> UInt8 in
-                let c = codes.code(i, k)
-                return UInt8(clamping: codes.type == .int8 ? c + 128 : c)
-            }
-            let predicted = result.predictions[i]
-            let expected = labels.flatMap { i < $0.count ? $0[i] : nil }
-            let verdict = expected.map { $0 == predicted ? "✓" : "✗ (is \(names[safe: $0] ?? String($0)))" } ?? ""
-            print("image \(i): \(names[safe: predicted] ?? String(predicted)) \(verdict)")
-            print(Terminal.picture(grey: grey, rows: 28, cols: 28).joined(separator: "\n"))
-            let scores = Array(result.output(i))
-            print(Terminal.barChart(scores: scores, low: last.outputType.min, high: max(scores.max() ?? 1, last.outputType.min + 1),
-                                    predicted: predicted, expected: expected, names: names).joined(separator: "\n"))
-            print("")
-        }
-    }
-}
-
-extension Array {
-    subscript(safe i: Int) -> Element? { i >= 0 && i < count ? self[i] : nil }
 }
 
 extension Datasets {

@@ -139,7 +139,9 @@ enum Inference {
     }
 
     /// Draws the first `count` images and their output scores.
-    static func show(codes: InputCodes, result: SimResult, model: QuantizedModel, labels: [Int]?, count: Int) {
+    /// `names` (class names, index = class) label the headline and the bars; without them, indices.
+    static func show(codes: InputCodes, result: SimResult, model: QuantizedModel, labels: [Int]?, count: Int,
+                     names: [String]? = nil) {
         let last = model.layers[model.layers.count - 1]
         for i in 0..<min(count, codes.count) {
             let grey = (0..<codes.width).map { k -> UInt8 in
@@ -156,7 +158,14 @@ enum Inference {
                 if side * side == codes.width && side > 2 { rows = side; cols = side }
             }
             let expected = labels.flatMap { i < $0.count ? $0[i] : nil }
-            print("image \(i): predicted \(result.predictions[i])" + (expected.map { ", expected \($0)" } ?? ""))
+            let predicted = result.predictions[i]
+            if let names {
+                func name(_ c: Int) -> String { c >= 0 && c < names.count ? names[c] : String(c) }
+                let verdict = expected.map { $0 == predicted ? " ✓" : " ✗ (is \(name($0)))" } ?? ""
+                print("image \(i): \(name(predicted))\(verdict)")
+            } else {
+                print("image \(i): predicted \(predicted)" + (expected.map { ", expected \($0)" } ?? ""))
+            }
             if rows > 1 {
                 print(Terminal.picture(grey: grey, rows: rows, cols: cols).joined(separator: "\n"))
             } else {
@@ -164,7 +173,7 @@ enum Inference {
             }
             let scores = Array(result.output(i))
             print(Terminal.barChart(scores: scores, low: last.outputType.min, high: max(scores.max() ?? last.outputHigh, last.outputType.min + 1),
-                                    predicted: result.predictions[i], expected: expected).joined(separator: "\n"))
+                                    predicted: predicted, expected: expected, names: names).joined(separator: "\n"))
             print("")
         }
     }

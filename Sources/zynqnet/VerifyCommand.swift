@@ -71,16 +71,7 @@ struct VerifyCommand: ParsableCommand {
 
     func run() throws {
         let q = try QuantizedModel.load(path: model)
-        var opts = CodegenOptions()
-        opts.fclkMHz = fclk
-        opts.multBits = multBits
-        opts.mulStyle = MulStyle(rawValue: mulStyle)!
-        if let fold {
-            guard let data = FileManager.default.contents(atPath: fold) else { throw ZynqError(file: fold, "cannot be read") }
-            opts.fold = .file(try FoldFile.parse(data, file: fold), name: fold)
-        } else if let targetFPS {
-            opts.fold = .targetFPS(targetFPS)
-        }
+        let opts = try CodegenOptions.fromCommandLine(fclk: fclk, multBits: multBits, mulStyle: mulStyle, fold: fold, targetFPS: targetFPS)
         let design = try attribute(to: model) { try generateDesign(model: q, options: opts) }
         var imgs: [[UInt8]] = []
         if let images {
