@@ -45,6 +45,23 @@ func locate(_ address: UInt64, in windows: [MemoryWindow], backend: String) thro
     throw ZynqError(key: hex(address), "address is outside the device's declared windows (\(backend): \(list.isEmpty ? "none" : list))")
 }
 
+/// A bus over mmap'd windows (`/dev/mem`, UIO): region `i` maps `windows[i]`; volatile 32-bit access.
+protocol MappedRegisterBus: RegisterBus {
+    var regions: [MappedRegion] { get }
+}
+
+extension MappedRegisterBus {
+    public func read32(_ address: UInt64) throws -> UInt32 {
+        let (i, off) = try locate(address, in: windows, backend: backendName)
+        return zn_mmio_read32(regions[i].registers + Int(off))
+    }
+
+    public func write32(_ address: UInt64, _ value: UInt32) throws {
+        let (i, off) = try locate(address, in: windows, backend: backendName)
+        zn_mmio_write32(regions[i].registers + Int(off), value)
+    }
+}
+
 /// One mmap'd window: the mapping covers whole pages; `registers` points at the window's base.
 final class MappedRegion {
     let system: any SystemCalls
@@ -67,7 +84,7 @@ final class MappedRegion {
 func roundUp(_ v: UInt64, _ alignment: UInt64) -> UInt64 { (v + alignment - 1) / alignment * alignment }
 
 /// Register access by mmap of `/dev/mem` (open O_RDWR|O_SYNC, page-aligned windows). Needs root.
-public final class DevMemBus: RegisterBus {
+public final class DevMemBus: MappedRegisterBus {
     public let backendName: String
     public let windows: [MemoryWindow]
     let regions: [MappedRegion]
@@ -94,15 +111,6 @@ public final class DevMemBus: RegisterBus {
         self.regions = regions
     }
 
-    public func read32(_ address: UInt64) throws -> UInt32 {
-        let (i, off) = try locate(address, in: windows, backend: backendName)
-        return zn_mmio_read32(regions[i].registers + Int(off))
-    }
-
-    public func write32(_ address: UInt64, _ value: UInt32) throws {
-        let (i, off) = try locate(address, in: windows, backend: backendName)
-        zn_mmio_write32(regions[i].registers + Int(off), value)
-    }
 }
 
 /// Opens /dev/mem O_RDWR|O_SYNC; a permission error says that root is needed.
@@ -187,7 +195,7 @@ public struct UIODevice: Sendable, Equatable {
 
 /// Register access through UIO: `/dev/uioN`, map N at mmap offset N × page size, plus the
 /// map's `offset` (its start within the first page).
-public final class UIOBus: RegisterBus {
+public final class UIOBus: MappedRegisterBus {
     public let backendName = "uio"
     public let windows: [MemoryWindow]
     let regions: [MappedRegion]
@@ -221,13 +229,4 @@ public final class UIOBus: RegisterBus {
         self.regions = regions
     }
 
-    public func read32(_ address: UInt64) throws -> UInt32 {
-        let (i, off) = try locate(address, in: windows, backend: backendName)
-        return zn_mmio_read32(regions[i].registers + Int(off))
-    }
-
-    public func write32(_ address: UInt64, _ value: UInt32) throws {
-        let (i, off) = try locate(address, in: windows, backend: backendName)
-        zn_mmio_write32(regions[i].registers + Int(off), value)
-    }
 }
