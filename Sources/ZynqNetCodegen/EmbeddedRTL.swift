@@ -7,10 +7,9 @@ public enum EmbeddedRTL {
         ("zn_addtree.v", ##"""
 // zn_addtree: LANES independent pipelined adder trees, each summing N signed IN_W-bit leaves.
 //
-// Balanced binary tree; each node is as wide as its sum needs (IN_W + its height). A register
-// sits after every REG_EVERY levels and at the root, so the latency is max(1,
-// ceil(clog2(N)/REG_EVERY)) cycles (zn_tree_lat in zn_func.vh). A tag travels alongside. `ce`
-// freezes the whole pipeline.
+// Each lane is a zn_addtree_lane (balanced binary tree, a register after every REG_EVERY levels
+// and at the root), so the latency is max(1, ceil(clog2(N)/REG_EVERY)) cycles (zn_tree_lat in
+// zn_func.vh). A tag travels alongside. `ce` freezes the whole pipeline.
 module zn_addtree #(
   parameter integer LANES     = 1,
   parameter integer N         = 2,
@@ -28,7 +27,6 @@ module zn_addtree #(
 `include "zn_func.vh"
   localparam integer LEVELS = (N > 1) ? $clog2(N) : 0;
   localparam integer OUT_W  = IN_W + LEVELS;
-  localparam integer P      = 1 << LEVELS;
   localparam integer LAT    = zn_tree_lat(N, REG_EVERY);
 
   generate if (LANES < 1 || N < 1 || IN_W < 2 || REG_EVERY < 1 || TAG_W < 1) begin : g_param_error
@@ -51,60 +49,98 @@ module zn_addtree #(
   end
   assign out_tag = tag_pipe[LAT-1];
 
-  genvar ln, i;
+  // One zn_addtree_lane per lane (identical parameters: one module for synthesis).
+  genvar ln;
   generate for (ln = 0; ln < LANES; ln = ln + 1) begin : g_lane
-    if (LEVELS == 0) begin : g_single
-      reg [IN_W-1:0] q;
-      always @(posedge clk) begin
-        if (ce) q <= in_data[ln*IN_W +: IN_W];
-      end
-      assign out_data[ln*OUT_W +: OUT_W] = q;
-    end else begin : g_tree
-      // Heap order: root 0, children 2i+1 and 2i+2, leaves P-1 .. 2P-2 (missing leaves are 0).
-      // Internal node i, at height H above the leaves, holds an IN_W + H bit sum, stored
-      // sign-extended to OUT_W bits in nodes[i] (no references into other generate blocks).
-      wire [OUT_W-1:0] nodes [0:P-2] /*verilator split_var*/;
-      for (i = 0; i < P - 1; i = i + 1) begin : g_node
-        localparam integer H   = LEVELS - zn_flog2(i + 1);
-        localparam integer NW  = IN_W + H;
-        localparam integer CL  = 2 * i + 1;
-        localparam integer CR  = 2 * i + 2;
-        wire [NW-2:0] l, r;
-        if (CL >= P - 1) begin : g_leaves
-          // Both children are leaves (IN_W = NW - 1 bits).
-          if (CL - (P - 1) < N) begin : g_l
-            assign l = in_data[(ln*N + CL - (P-1))*IN_W +: IN_W];
-          end else begin : g_l0
-            assign l = {(NW-1){1'b0}};
-          end
-          if (CR - (P - 1) < N) begin : g_r
-            assign r = in_data[(ln*N + CR - (P-1))*IN_W +: IN_W];
-          end else begin : g_r0
-            assign r = {(NW-1){1'b0}};
-          end
-        end else begin : g_inner
-          assign l = nodes[CL][NW-2:0];
-          assign r = nodes[CR][NW-2:0];
-        end
-        wire [NW-1:0] s = {l[NW-2], l} + {r[NW-2], r};
-        wire [NW-1:0] v;
-        if (H % REG_EVERY == 0 || H == LEVELS) begin : g_reg
-          reg [NW-1:0] q;
-          always @(posedge clk) begin
-            if (ce) q <= s;
-          end
-          assign v = q;
-        end else begin : g_comb
-          assign v = s;
-        end
-        if (NW < OUT_W) begin : g_ext
-          assign nodes[i] = {{(OUT_W-NW){v[NW-1]}}, v};
-        end else begin : g_full
-          assign nodes[i] = v;
-        end
-      end
-      assign out_data[ln*OUT_W +: OUT_W] = nodes[0];
+    zn_addtree_lane #(.N(N), .IN_W(IN_W), .REG_EVERY(REG_EVERY)) u_lane (
+      .clk(clk), .ce(ce), .in_data(in_data[ln*N*IN_W +: N*IN_W]), .out_data(out_data[ln*OUT_W +: OUT_W]));
+  end endgenerate
+endmodule
+
+"""##),
+        ("zn_addtree_lane.v", ##"""
+// zn_addtree_lane: one pipelined adder tree summing N signed IN_W-bit leaves (a lane of zn_addtree).
+//
+// Balanced binary tree; each node is as wide as its sum needs (IN_W + its height). A register
+// sits after every REG_EVERY levels and at the root, so the latency is max(1,
+// ceil(clog2(N)/REG_EVERY)) cycles (zn_tree_lat in zn_func.vh). `ce` freezes the pipeline.
+// A module of its own so that the identical trees of zn_addtree and zn_dot are one module
+// (hierarchical synthesis maps it once).
+module zn_addtree_lane #(
+  parameter integer N         = 2,
+  parameter integer IN_W      = 8,
+  parameter integer REG_EVERY = 2
+) (
+  input  wire                                      clk,
+  input  wire                                      ce,
+  input  wire [N*IN_W-1:0]                         in_data,
+  output wire [IN_W + ((N > 1) ? $clog2(N) : 0)-1:0] out_data
+);
+`include "zn_func.vh"
+  localparam integer LEVELS = (N > 1) ? $clog2(N) : 0;
+  localparam integer OUT_W  = IN_W + LEVELS;
+  localparam integer P      = 1 << LEVELS;
+
+  generate if (N < 1 || IN_W < 2 || REG_EVERY < 1) begin : g_param_error
+`ifdef VERILATOR
+    $fatal(1, "zn_addtree_lane: N (%0d) and REG_EVERY (%0d) must be >= 1 and IN_W (%0d) >= 2", N, REG_EVERY, IN_W);
+`else
+    zn_param_error__zn_addtree_lane_bad_parameters u_param_error();
+`endif
+  end endgenerate
+
+  genvar i;
+  generate if (LEVELS == 0) begin : g_single
+    reg [IN_W-1:0] q;
+    always @(posedge clk) begin
+      if (ce) q <= in_data[IN_W-1:0];
     end
+    assign out_data = q;
+  end else begin : g_tree
+    // Heap order: root 0, children 2i+1 and 2i+2, leaves P-1 .. 2P-2 (missing leaves are 0).
+    // Internal node i, at height H above the leaves, holds an IN_W + H bit sum, stored
+    // sign-extended to OUT_W bits in nodes[i] (no references into other generate blocks).
+    wire [OUT_W-1:0] nodes [0:P-2] /*verilator split_var*/;
+    for (i = 0; i < P - 1; i = i + 1) begin : g_node
+      localparam integer H   = LEVELS - zn_flog2(i + 1);
+      localparam integer NW  = IN_W + H;
+      localparam integer CL  = 2 * i + 1;
+      localparam integer CR  = 2 * i + 2;
+      wire [NW-2:0] l, r;
+      if (CL >= P - 1) begin : g_leaves
+        // Both children are leaves (IN_W = NW - 1 bits).
+        if (CL - (P - 1) < N) begin : g_l
+          assign l = in_data[(CL - (P-1))*IN_W +: IN_W];
+        end else begin : g_l0
+          assign l = {(NW-1){1'b0}};
+        end
+        if (CR - (P - 1) < N) begin : g_r
+          assign r = in_data[(CR - (P-1))*IN_W +: IN_W];
+        end else begin : g_r0
+          assign r = {(NW-1){1'b0}};
+        end
+      end else begin : g_inner
+        assign l = nodes[CL][NW-2:0];
+        assign r = nodes[CR][NW-2:0];
+      end
+      wire [NW-1:0] s = {l[NW-2], l} + {r[NW-2], r};
+      wire [NW-1:0] v;
+      if (H % REG_EVERY == 0 || H == LEVELS) begin : g_reg
+        reg [NW-1:0] q;
+        always @(posedge clk) begin
+          if (ce) q <= s;
+        end
+        assign v = q;
+      end else begin : g_comb
+        assign v = s;
+      end
+      if (NW < OUT_W) begin : g_ext
+        assign nodes[i] = {{(OUT_W-NW){v[NW-1]}}, v};
+      end else begin : g_full
+        assign nodes[i] = v;
+      end
+    end
+    assign out_data = nodes[0];
   end endgenerate
 endmodule
 
@@ -745,7 +781,9 @@ endmodule
 //              operand is built as {w1 - w0[7], sext16(w0)} (25 bits). The correction bits of a
 //              row are summed by a second adder tree and added after the main tree. An odd last
 //              row uses style 0.
-// Pipeline: product register, adder trees (zn_addtree), a final register; latency
+// Rows are module instances (zn_dot_pair for a packed pair, zn_dot_row for a plain row, each
+// with its own zn_addtree_lane trees), so hierarchical synthesis maps one row once.
+// Pipeline: product register, adder trees (zn_addtree_lane), a final register; latency
 // 2 + zn_tree_lat(SIMD, REG_EVERY). A TAG_W-bit tag travels alongside. `ce` freezes it all.
 module zn_dot #(
   parameter integer PE        = 1,
@@ -779,112 +817,188 @@ module zn_dot #(
 `endif
   end endgenerate
 
-  // Activations as 9-bit signed values.
-  wire [SIMD*9-1:0] x9;
-  genvar s, p;
-  generate for (s = 0; s < SIMD; s = s + 1) begin : g_x
-    wire [7:0] xs = x[s*8 +: 8];
-    assign x9[s*9 +: 9] = {(IN_SIGNED != 0) & xs[7], xs};
-  end endgenerate
-
-  // ---- product stage: leaves[p][s], 17 bits ----
-  wire [PE*SIMD*17-1:0] leaves;
-  wire [((PAIRS > 0) ? PAIRS : 1)*SIMD*2-1:0] corr_bits;   // P[15] of each packed product, as 2-bit values
-  reg  [TAG_W-1:0]      tag_m;
+  // Tag pipeline: as many registers as the rows' pipeline (product, tree, final register).
+  localparam integer LAT = 2 + zn_tree_lat(SIMD, REG_EVERY);
+  reg [TAG_W-1:0] tag_pipe [0:LAT-1];
+  integer t;
   always @(posedge clk) begin
-    if (ce) tag_m <= in_tag;
-  end
-
-  generate
-    for (p = 0; p < PE; p = p + 1) begin : g_row
-      if (p >= SINGLE_FROM) begin : g_plain
-        for (s = 0; s < SIMD; s = s + 1) begin : g_lane
-          wire [7:0]  wv  = w[(p*SIMD + s)*8 +: 8];
-          wire signed [16:0] w17 = {{9{wv[7]}}, wv};
-          wire signed [16:0] x17 = {{8{x9[s*9+8]}}, x9[s*9 +: 9]};
-          reg  [16:0] prod;
-          if (MUL_STYLE == 1) begin : g_lut
-            // Partial products: x bit j weighs 2^j (j < 8); bit 8 weighs -2^8.
-            reg [16:0] acc;
-            integer j;
-            always @* begin
-              acc = {17{1'b0}};
-              for (j = 0; j < 8; j = j + 1) begin
-                if (x17[j]) acc = acc + (w17 << j);
-              end
-              if (x17[8]) acc = acc - (w17 << 8);
-            end
-            always @(posedge clk) begin
-              if (ce) prod <= acc;
-            end
-          end else begin : g_mul
-            always @(posedge clk) begin
-              if (ce) prod <= w17 * x17;
-            end
-          end
-          assign leaves[(p*SIMD + s)*17 +: 17] = prod;
-        end
-      end
+    if (ce) begin
+      tag_pipe[0] <= in_tag;
+      for (t = 1; t < LAT; t = t + 1) tag_pipe[t] <= tag_pipe[t-1];
     end
+  end
+  assign out_tag = tag_pipe[LAT-1];
+
+  // Rows: PAIRS zn_dot_pair (rows 2q, 2q+1), then one zn_dot_row per remaining row. Identical
+  // parameters, so hierarchical synthesis maps each kind once.
+  genvar p;
+  generate
     for (p = 0; p < PAIRS; p = p + 1) begin : g_pair
-      for (s = 0; s < SIMD; s = s + 1) begin : g_lane
-        wire [7:0]  w0  = w[((2*p)*SIMD + s)*8 +: 8];
-        wire [7:0]  w1  = w[((2*p+1)*SIMD + s)*8 +: 8];
-        wire [8:0]  hi9 = {w1[7], w1} - {8'd0, w0[7]};
-        // |w1*2^16 + w0| < 2^24 and |x| < 2^8, so the product fits 33 signed bits.
-        // Signed operands, so synthesis sees the 25x9 multiply behind the sign extension.
-        wire signed [32:0] a33 = {{8{hi9[8]}}, hi9, {8{w0[7]}}, w0};   // w1*2^16 + w0 (25 bits), sign-extended
-        wire signed [32:0] x33 = {{24{x9[s*9+8]}}, x9[s*9 +: 9]};
-        reg  [32:0] prod;
-        always @(posedge clk) begin
-          if (ce) prod <= a33 * x33;
-        end
-        assign leaves[((2*p)*SIMD + s)*17 +: 17]   = {prod[15], prod[15:0]};
-        assign leaves[((2*p+1)*SIMD + s)*17 +: 17] = prod[32:16];
-        assign corr_bits[(p*SIMD + s)*2 +: 2]       = {1'b0, prod[15]};
-      end
+      zn_dot_pair #(.SIMD(SIMD), .IN_SIGNED(IN_SIGNED), .REG_EVERY(REG_EVERY)) u_pair (
+        .clk(clk), .ce(ce), .x(x), .w0(w[(2*p)*SIMD*8 +: SIMD*8]), .w1(w[(2*p+1)*SIMD*8 +: SIMD*8]),
+        .out_sum(out_sum[(2*p)*DOT_W +: 2*DOT_W]));
+    end
+    for (p = SINGLE_FROM; p < PE; p = p + 1) begin : g_row
+      zn_dot_row #(.SIMD(SIMD), .IN_SIGNED(IN_SIGNED), .MUL_STYLE((MUL_STYLE == 1) ? 1 : 0), .REG_EVERY(REG_EVERY)) u_row (
+        .clk(clk), .ce(ce), .x(x), .w(w[p*SIMD*8 +: SIMD*8]), .out_sum(out_sum[p*DOT_W +: DOT_W]));
     end
   endgenerate
+endmodule
 
-  // ---- adder trees ----
-  wire [PE*DOT_W-1:0] tree_sum;
-  wire [TAG_W-1:0]    tree_tag;
-  zn_addtree #(.LANES(PE), .N(SIMD), .IN_W(17), .REG_EVERY(REG_EVERY), .TAG_W(TAG_W)) u_tree (
-    .clk(clk), .ce(ce), .in_data(leaves), .in_tag(tag_m), .out_data(tree_sum), .out_tag(tree_tag));
+"""##),
+        ("zn_dot_pair.v", ##"""
+// zn_dot_pair: two rows of zn_dot on one DSP48E1 a lane (MUL_STYLE 2, packed):
+// out_sum = {sum1, sum0}, sum_r = sum over s of w_r[s] * x[s], exact (DOT_W = 17 + clog2(SIMD)
+// bits each), w_r int8, x an 8-bit code read as int8 (IN_SIGNED = 1) or uint8.
+//
+// Rows 0 and 1 share x[s], so one 25x9 multiply x * (w1*2^16 + w0) yields x*w1*2^16 + x*w0.
+// As |x*w0| < 2^15, the low 16 bits are x*w0 exactly and x*w1 = (P >>> 16) + P[15] (the
+// correction). The packed operand is built as {w1 - w0[7], sext16(w0)} (25 bits). The
+// correction bits are summed by a third adder tree and added to row 1 after the main trees.
+// Pipeline: product register, zn_addtree_lane trees, a final register: latency
+// 2 + zn_tree_lat(SIMD, REG_EVERY). `ce` freezes it.
+// A module of its own so that the PE/2 row pairs of zn_dot are one module for synthesis.
+module zn_dot_pair #(
+  parameter integer SIMD      = 1,
+  parameter integer IN_SIGNED = 1,
+  parameter integer REG_EVERY = 2
+) (
+  input  wire                                              clk,
+  input  wire                                              ce,
+  input  wire [SIMD*8-1:0]                                 x,
+  input  wire [SIMD*8-1:0]                                 w0,
+  input  wire [SIMD*8-1:0]                                 w1,
+  output wire [2*(17 + ((SIMD > 1) ? $clog2(SIMD) : 0))-1:0] out_sum
+);
+  localparam integer TW    = (SIMD > 1) ? $clog2(SIMD) : 0;
+  localparam integer DOT_W = 17 + TW;
 
-  // ---- correction trees (packed rows 2q+1): sum of P[15] over the lanes ----
-  wire [((PAIRS > 0) ? PAIRS : 1)*(2+TW)-1:0] corr_sum;
-  generate if (PAIRS > 0) begin : g_corr
-    wire [TAG_W-1:0] unused_corr_tag;
-    zn_addtree #(.LANES(PAIRS), .N(SIMD), .IN_W(2), .REG_EVERY(REG_EVERY), .TAG_W(TAG_W)) u_corr (
-      .clk(clk), .ce(ce), .in_data(corr_bits), .in_tag(tag_m), .out_data(corr_sum), .out_tag(unused_corr_tag));
-  end else begin : g_nocorr
-    assign corr_bits = {(SIMD*2){1'b0}};
-    assign corr_sum  = {(2+TW){1'b0}};
-    wire unused_corr = ^{corr_bits, corr_sum};
+  generate if (SIMD < 1 || REG_EVERY < 1 || (IN_SIGNED != 0 && IN_SIGNED != 1)) begin : g_param_error
+`ifdef VERILATOR
+    $fatal(1, "zn_dot_pair: SIMD (%0d), REG_EVERY (%0d) must be >= 1, IN_SIGNED (%0d) 0/1", SIMD, REG_EVERY, IN_SIGNED);
+`else
+    zn_param_error__zn_dot_pair_bad_parameters u_param_error();
+`endif
   end endgenerate
+
+  // ---- product stage ----
+  wire [SIMD*17-1:0] leaves0, leaves1;
+  wire [SIMD*2-1:0]  corr_bits;   // P[15] of each product, as 2-bit values
+  genvar s;
+  generate for (s = 0; s < SIMD; s = s + 1) begin : g_lane
+    wire [7:0]  xs   = x[s*8 +: 8];
+    wire [7:0]  w0s  = w0[s*8 +: 8];
+    wire [7:0]  w1s  = w1[s*8 +: 8];
+    wire [8:0]  hi9  = {w1s[7], w1s} - {8'd0, w0s[7]};
+    // |w1*2^16 + w0| < 2^24 and |x| < 2^8, so the product fits 33 signed bits.
+    // Signed operands, so synthesis sees the 25x9 multiply behind the sign extension.
+    wire signed [32:0] a33 = {{8{hi9[8]}}, hi9, {8{w0s[7]}}, w0s};   // w1*2^16 + w0 (25 bits), sign-extended
+    wire signed [32:0] x33 = {{25{(IN_SIGNED != 0) & xs[7]}}, xs};
+    reg  [32:0] prod;
+    always @(posedge clk) begin
+      if (ce) prod <= a33 * x33;
+    end
+    assign leaves0[s*17 +: 17]  = {prod[15], prod[15:0]};
+    assign leaves1[s*17 +: 17]  = prod[32:16];
+    assign corr_bits[s*2 +: 2]  = {1'b0, prod[15]};
+  end endgenerate
+
+  // ---- adder trees (two rows, one correction) ----
+  wire [DOT_W-1:0] t0, t1;
+  wire [1+TW:0]    corr_sum;
+  zn_addtree_lane #(.N(SIMD), .IN_W(17), .REG_EVERY(REG_EVERY)) u_tree0 (
+    .clk(clk), .ce(ce), .in_data(leaves0), .out_data(t0));
+  zn_addtree_lane #(.N(SIMD), .IN_W(17), .REG_EVERY(REG_EVERY)) u_tree1 (
+    .clk(clk), .ce(ce), .in_data(leaves1), .out_data(t1));
+  zn_addtree_lane #(.N(SIMD), .IN_W(2), .REG_EVERY(REG_EVERY)) u_corr (
+    .clk(clk), .ce(ce), .in_data(corr_bits), .out_data(corr_sum));
 
   // ---- final register ----
-  reg [PE*DOT_W-1:0] sum_q;
-  reg [TAG_W-1:0]    tag_q;
-  generate for (p = 0; p < PE; p = p + 1) begin : g_out
-    wire [DOT_W-1:0] t = tree_sum[p*DOT_W +: DOT_W];
-    if (p < 2 * PAIRS && p % 2 == 1) begin : g_fix
-      wire [DOT_W-1:0] c = {{(DOT_W-2-TW){1'b0}}, corr_sum[(p/2)*(2+TW) +: 2+TW]};
-      always @(posedge clk) begin
-        if (ce) sum_q[p*DOT_W +: DOT_W] <= t + c;
+  reg [DOT_W-1:0] sum0_q, sum1_q;
+  always @(posedge clk) begin
+    if (ce) begin
+      sum0_q <= t0;
+      sum1_q <= t1 + {{(DOT_W-2-TW){1'b0}}, corr_sum};
+    end
+  end
+  assign out_sum = {sum1_q, sum0_q};
+endmodule
+
+"""##),
+        ("zn_dot_row.v", ##"""
+// zn_dot_row: one row of zn_dot with plain products (MUL_STYLE 0 or 1): out = sum over s of
+// w[s] * x[s], exact (DOT_W = 17 + clog2(SIMD) bits), w int8, x an 8-bit code read as int8
+// (IN_SIGNED = 1) or uint8.
+//
+// MUL_STYLE 0: one multiply a product (a DSP48E1); 1: shift-and-add partial products (LUTs
+// and carry chains, no multiply operator). Pipeline: product register, a zn_addtree_lane,
+// a final register: latency 2 + zn_tree_lat(SIMD, REG_EVERY). `ce` freezes it.
+// A module of its own so that the PE rows of zn_dot are one module for synthesis.
+module zn_dot_row #(
+  parameter integer SIMD      = 1,
+  parameter integer IN_SIGNED = 1,
+  parameter integer MUL_STYLE = 0,
+  parameter integer REG_EVERY = 2
+) (
+  input  wire                                          clk,
+  input  wire                                          ce,
+  input  wire [SIMD*8-1:0]                             x,
+  input  wire [SIMD*8-1:0]                             w,
+  output wire [17 + ((SIMD > 1) ? $clog2(SIMD) : 0)-1:0] out_sum
+);
+  localparam integer TW    = (SIMD > 1) ? $clog2(SIMD) : 0;
+  localparam integer DOT_W = 17 + TW;
+
+  generate if (SIMD < 1 || MUL_STYLE < 0 || MUL_STYLE > 1 || REG_EVERY < 1 ||
+               (IN_SIGNED != 0 && IN_SIGNED != 1)) begin : g_param_error
+`ifdef VERILATOR
+    $fatal(1, "zn_dot_row: SIMD (%0d), REG_EVERY (%0d) must be >= 1, MUL_STYLE (%0d) 0..1, IN_SIGNED (%0d) 0/1",
+           SIMD, REG_EVERY, MUL_STYLE, IN_SIGNED);
+`else
+    zn_param_error__zn_dot_row_bad_parameters u_param_error();
+`endif
+  end endgenerate
+
+  // ---- product stage: leaves[s], 17 bits ----
+  wire [SIMD*17-1:0] leaves;
+  genvar s;
+  generate for (s = 0; s < SIMD; s = s + 1) begin : g_lane
+    wire [7:0]  xs  = x[s*8 +: 8];
+    wire [7:0]  wv  = w[s*8 +: 8];
+    wire signed [16:0] w17 = {{9{wv[7]}}, wv};
+    wire signed [16:0] x17 = {{8{(IN_SIGNED != 0) & xs[7]}}, (IN_SIGNED != 0) & xs[7], xs};
+    reg  [16:0] prod;
+    if (MUL_STYLE == 1) begin : g_lut
+      // Partial products: x bit j weighs 2^j (j < 8); bit 8 weighs -2^8.
+      reg [16:0] acc;
+      integer j;
+      always @* begin
+        acc = {17{1'b0}};
+        for (j = 0; j < 8; j = j + 1) begin
+          if (x17[j]) acc = acc + (w17 << j);
+        end
+        if (x17[8]) acc = acc - (w17 << 8);
       end
-    end else begin : g_as_is
       always @(posedge clk) begin
-        if (ce) sum_q[p*DOT_W +: DOT_W] <= t;
+        if (ce) prod <= acc;
+      end
+    end else begin : g_mul
+      always @(posedge clk) begin
+        if (ce) prod <= w17 * x17;
       end
     end
+    assign leaves[s*17 +: 17] = prod;
   end endgenerate
+
+  // ---- adder tree and final register ----
+  wire [DOT_W-1:0] tree_sum;
+  zn_addtree_lane #(.N(SIMD), .IN_W(17), .REG_EVERY(REG_EVERY)) u_tree (
+    .clk(clk), .ce(ce), .in_data(leaves), .out_data(tree_sum));
+  reg [DOT_W-1:0] sum_q;
   always @(posedge clk) begin
-    if (ce) tag_q <= tree_tag;
+    if (ce) sum_q <= tree_sum;
   end
   assign out_sum = sum_q;
-  assign out_tag = tag_q;
 endmodule
 
 """##),

@@ -1,9 +1,8 @@
 // zn_addtree: LANES independent pipelined adder trees, each summing N signed IN_W-bit leaves.
 //
-// Balanced binary tree; each node is as wide as its sum needs (IN_W + its height). A register
-// sits after every REG_EVERY levels and at the root, so the latency is max(1,
-// ceil(clog2(N)/REG_EVERY)) cycles (zn_tree_lat in zn_func.vh). A tag travels alongside. `ce`
-// freezes the whole pipeline.
+// Each lane is a zn_addtree_lane (balanced binary tree, a register after every REG_EVERY levels
+// and at the root), so the latency is max(1, ceil(clog2(N)/REG_EVERY)) cycles (zn_tree_lat in
+// zn_func.vh). A tag travels alongside. `ce` freezes the whole pipeline.
 module zn_addtree #(
   parameter integer LANES     = 1,
   parameter integer N         = 2,
@@ -21,7 +20,6 @@ module zn_addtree #(
 `include "zn_func.vh"
   localparam integer LEVELS = (N > 1) ? $clog2(N) : 0;
   localparam integer OUT_W  = IN_W + LEVELS;
-  localparam integer P      = 1 << LEVELS;
   localparam integer LAT    = zn_tree_lat(N, REG_EVERY);
 
   generate if (LANES < 1 || N < 1 || IN_W < 2 || REG_EVERY < 1 || TAG_W < 1) begin : g_param_error
@@ -44,59 +42,10 @@ module zn_addtree #(
   end
   assign out_tag = tag_pipe[LAT-1];
 
-  genvar ln, i;
+  // One zn_addtree_lane per lane (identical parameters: one module for synthesis).
+  genvar ln;
   generate for (ln = 0; ln < LANES; ln = ln + 1) begin : g_lane
-    if (LEVELS == 0) begin : g_single
-      reg [IN_W-1:0] q;
-      always @(posedge clk) begin
-        if (ce) q <= in_data[ln*IN_W +: IN_W];
-      end
-      assign out_data[ln*OUT_W +: OUT_W] = q;
-    end else begin : g_tree
-      // Heap order: root 0, children 2i+1 and 2i+2, leaves P-1 .. 2P-2 (missing leaves are 0).
-      // Internal node i, at height H above the leaves, holds an IN_W + H bit sum, stored
-      // sign-extended to OUT_W bits in nodes[i] (no references into other generate blocks).
-      wire [OUT_W-1:0] nodes [0:P-2] /*verilator split_var*/;
-      for (i = 0; i < P - 1; i = i + 1) begin : g_node
-        localparam integer H   = LEVELS - zn_flog2(i + 1);
-        localparam integer NW  = IN_W + H;
-        localparam integer CL  = 2 * i + 1;
-        localparam integer CR  = 2 * i + 2;
-        wire [NW-2:0] l, r;
-        if (CL >= P - 1) begin : g_leaves
-          // Both children are leaves (IN_W = NW - 1 bits).
-          if (CL - (P - 1) < N) begin : g_l
-            assign l = in_data[(ln*N + CL - (P-1))*IN_W +: IN_W];
-          end else begin : g_l0
-            assign l = {(NW-1){1'b0}};
-          end
-          if (CR - (P - 1) < N) begin : g_r
-            assign r = in_data[(ln*N + CR - (P-1))*IN_W +: IN_W];
-          end else begin : g_r0
-            assign r = {(NW-1){1'b0}};
-          end
-        end else begin : g_inner
-          assign l = nodes[CL][NW-2:0];
-          assign r = nodes[CR][NW-2:0];
-        end
-        wire [NW-1:0] s = {l[NW-2], l} + {r[NW-2], r};
-        wire [NW-1:0] v;
-        if (H % REG_EVERY == 0 || H == LEVELS) begin : g_reg
-          reg [NW-1:0] q;
-          always @(posedge clk) begin
-            if (ce) q <= s;
-          end
-          assign v = q;
-        end else begin : g_comb
-          assign v = s;
-        end
-        if (NW < OUT_W) begin : g_ext
-          assign nodes[i] = {{(OUT_W-NW){v[NW-1]}}, v};
-        end else begin : g_full
-          assign nodes[i] = v;
-        end
-      end
-      assign out_data[ln*OUT_W +: OUT_W] = nodes[0];
-    end
+    zn_addtree_lane #(.N(N), .IN_W(IN_W), .REG_EVERY(REG_EVERY)) u_lane (
+      .clk(clk), .ce(ce), .in_data(in_data[ln*N*IN_W +: N*IN_W]), .out_data(out_data[ln*OUT_W +: OUT_W]));
   end endgenerate
 endmodule
