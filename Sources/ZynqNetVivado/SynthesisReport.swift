@@ -3,23 +3,33 @@ import ZynqNetModel
 
 /// Cell counts from yosys `stat` after `synth_xilinx -family xc7`.
 public enum YosysStat {
-    /// Parses the cell list of the last module section of a `stat` printout
-    /// (yosys 0.23: "     FDRE     72"; later versions print the count first).
+    /// One `=== name ===` section of a `stat` printout: its cell list as printed (primitive cells
+    /// and, for a hierarchical design, the instances of other modules by module name).
+    public struct Section: Equatable, Sendable {
+        public var name: String
+        public var cells: [String: UInt64]
+    }
+
+    /// Every section of a `stat` printout, in order (the "design hierarchy" section, if any, last
+    /// under the name "design hierarchy"). yosys 0.23 prints "     FDRE     72" under
+    /// "Number of cells:"; later versions print the count first ("72   FDRE" under "N cells") and
+    /// list a module's instances under "N submodules" (read into the same table).
     /// Never traps: unknown lines are skipped, counts that do not fit 64 bits are an error.
-    public static func parseCells(_ text: String, file: String = "yosys stat") throws -> [String: UInt64] {
-        var sections: [[String: UInt64]] = []
-        var current: [String: UInt64]? = nil
+    public static func parseSections(_ text: String, file: String = "yosys stat") throws -> [Section] {
+        var sections: [Section] = []
+        var current: Section? = nil
         var inCells = false
         for raw in text.split(separator: "\n", omittingEmptySubsequences: false) {
             let line = raw.trimmingCharacters(in: .whitespaces)
-            if line.hasPrefix("===") && line.hasSuffix("===") {
+            if line.hasPrefix("===") && line.hasSuffix("===") && line.count >= 6 {
                 if let c = current { sections.append(c) }
-                current = [:]
+                let name = line.dropFirst(3).dropLast(3).trimmingCharacters(in: .whitespaces)
+                current = Section(name: name, cells: [:])
                 inCells = false
                 continue
             }
             guard current != nil else { continue }
-            if line.hasPrefix("Number of cells:") || line.hasSuffix(" cells") {
+            if line.hasPrefix("Number of cells:") || line.hasSuffix(" cells") || line.hasSuffix(" submodules") {
                 inCells = true
                 continue
             }
@@ -38,15 +48,59 @@ public enum YosysStat {
             guard let n = UInt64(count) else {
                 throw ZynqError(file: file, key: String(name), "cell count '\(count)' does not fit 64 bits")
             }
-            let (sum, overflow) = (current![String(name)] ?? 0).addingReportingOverflow(n)
+            let (sum, overflow) = (current!.cells[String(name)] ?? 0).addingReportingOverflow(n)
             guard !overflow else { throw ZynqError(file: file, key: String(name), "cell count overflows") }
-            current![String(name)] = sum
+            current!.cells[String(name)] = sum
         }
         if let c = current { sections.append(c) }
-        guard let last = sections.last(where: { !$0.isEmpty }) else {
+        return sections
+    }
+
+    /// The whole design's cells: the "design hierarchy" section's totals (instances multiplied
+    /// out by yosys) when the design has submodules, else the one module's list. Instances of
+    /// modules the printout defines are never counted as cells.
+    public static func parseCells(_ text: String, file: String = "yosys stat") throws -> [String: UInt64] {
+        let sections = try parseSections(text, file: file)
+        let modules = Set(sections.map(\.name)).subtracting(["design hierarchy"])
+        if let h = sections.last(where: { $0.name == "design hierarchy" }), !h.cells.isEmpty {
+            return h.cells.filter { !modules.contains($0.key) }
+        }
+        guard let last = sections.last(where: { !$0.cells.isEmpty }) else {
             throw ZynqError(file: file, "no cell list found (not the output of yosys 'stat'?)")
         }
-        return last
+        return last.cells.filter { !modules.contains($0.key) }
+    }
+
+    /// Cells of `top` with every instance of a module in `modules` replaced by that module's own
+    /// total, recursively (what yosys's "design hierarchy" section prints). Errors on a missing
+    /// top, an instance cycle or a count overflow.
+    public static func totals(top: String, modules: [String: [String: UInt64]], file: String = "yosys stat") throws -> [String: UInt64] {
+        var memo: [String: [String: UInt64]] = [:]
+        func total(_ m: String, _ path: Set<String>) throws -> [String: UInt64] {
+            if let t = memo[m] { return t }
+            guard let cells = modules[m] else { throw ZynqError(file: file, key: m, "module has no stat section") }
+            guard !path.contains(m) else { throw ZynqError(file: file, key: m, "module instantiates itself") }
+            var out: [String: UInt64] = [:]
+            func add(_ k: String, _ n: UInt64) throws {
+                let (s, o) = (out[k] ?? 0).addingReportingOverflow(n)
+                guard !o else { throw ZynqError(file: file, key: k, "cell count overflows") }
+                out[k] = s
+            }
+            for (name, n) in cells {
+                if modules[name] != nil {
+                    for (k, v) in try total(name, path.union([m])) {
+                        let (p, o) = v.multipliedReportingOverflow(by: n)
+                        guard !o else { throw ZynqError(file: file, key: k, "cell count overflows") }
+                        try add(k, p)
+                    }
+                } else {
+                    try add(name, n)
+                }
+            }
+            memo[m] = out
+            return out
+        }
+        return try total(top, [])
     }
 }
 
@@ -102,6 +156,10 @@ public struct ResourceReport: Encodable, Sendable {
     public var cells: [String: UInt64]
     public var resources: Resources
     public var yosysSeconds: Double
+    /// How yosys ran: "hierarchical" (one process), "hierarchical-parallel" (`yosysJobs`
+    /// processes, each a share of the unique modules) or "flattened" (`--flatten`).
+    public var synthFlow: String = "hierarchical"
+    public var yosysJobs: Int = 1
     public var fclkMHz: Double?
     public var iiCycles: UInt64?
     public var latencyCycles: UInt64?
@@ -128,7 +186,7 @@ public struct ResourceReport: Encodable, Sendable {
 
     enum Keys: String, CodingKey {
         case source, estimate, top, rtl_files, cells, lut, lut_logic, lutram, srl, ff, dsp, bram36, ramb36, ramb18, carry4
-        case budget, utilization, yosys_seconds, fclk_mhz, ii_cycles, latency_cycles, images_per_second
+        case budget, utilization, yosys_seconds, synth_flow, yosys_jobs, fclk_mhz, ii_cycles, latency_cycles, images_per_second
         case input_mb_per_s, output_mb_per_s, stream_cap_mb_per_s, input_record_bytes, output_record_bytes
     }
 
@@ -153,6 +211,8 @@ public struct ResourceReport: Encodable, Sendable {
         try c.encode(["lut": Double(b.lut), "ff": Double(b.ff), "dsp": Double(b.dsp), "bram36": b.bram36], forKey: .budget)
         try c.encode(utilization, forKey: .utilization)
         try c.encode((yosysSeconds * 1000).rounded() / 1000, forKey: .yosys_seconds)
+        try c.encode(synthFlow, forKey: .synth_flow)
+        try c.encode(yosysJobs, forKey: .yosys_jobs)
         try c.encode(fclkMHz, forKey: .fclk_mhz)
         try c.encode(iiCycles, forKey: .ii_cycles)
         try c.encode(latencyCycles, forKey: .latency_cycles)
@@ -206,7 +266,8 @@ public struct ResourceReport: Encodable, Sendable {
             return note.isEmpty ? "estimate \(v)" : note + "; estimate \(v)"
         }
         var lines = [
-            "zynqnet report: top \(top), \(rtlFiles.count) RTL file(s), yosys synth_xilinx -family xc7 in \(String(format: "%.1f", yosysSeconds)) s",
+            "zynqnet report: top \(top), \(rtlFiles.count) RTL file(s), yosys synth_xilinx -family xc7 (\(synthFlow)"
+                + (yosysJobs > 1 ? ", \(yosysJobs) processes" : "") + ") in \(String(format: "%.1f", yosysSeconds)) s",
             "",
             pad("resource", 12, left: true) + pad("used", 10) + pad("xc7z020", 10) + pad("use", 9),
             row("LUT", n(r.lut), n(b.lut), u["lut"], est(estimate.map { n($0.lut) }, after: "logic \(n(r.lutLogic)), LUTRAM \(n(r.lutram)), SRL \(n(r.srl))")),
@@ -253,6 +314,11 @@ public enum SynthesisReport {
         public var top: String?
         public var timeoutSeconds: Double = 900
         public var yosys: String = "yosys"
+        /// `synth_xilinx -flatten`: one netlist, optimized across module boundaries (slower).
+        public var flatten: Bool = false
+        /// yosys processes for the hierarchical flow (each synthesizes a share of the unique
+        /// modules); 1 = one process. Default: the machine's cores.
+        public var jobs: Int = max(1, min(8, ProcessInfo.processInfo.activeProcessorCount))
         /// Called every few seconds with the elapsed time and yosys's current step.
         public var progress: (@Sendable (Double, String) -> Void)? = nil
         public init(top: String? = nil) { self.top = top }
@@ -301,10 +367,10 @@ public enum SynthesisReport {
         guard top.range(of: #"^[A-Za-z_][A-Za-z0-9_$]*$"#, options: .regularExpression) != nil else {
             throw ZynqError(key: "--top", "'\(top)' is not a Verilog identifier")
         }
-        let (stat, seconds) = try synthesize(dir: dir, files: files, top: top, options: options)
-        let cells = try YosysStat.parseCells(stat)
+        let (cells, seconds, flow, jobs) = try synthesize(dir: dir, files: files, top: top, options: options)
         return ResourceReport(
             top: top, rtlFiles: files, cells: cells, resources: Resources(cells: cells), yosysSeconds: seconds,
+            synthFlow: flow, yosysJobs: jobs,
             fclkMHz: manifest?.fclkMHz ?? design?.fclk_mhz,
             iiCycles: manifest?.performance?.iiCycles ?? design?.ii_cycles,
             latencyCycles: manifest?.performance?.latencyCycles ?? design?.latency_cycles,
@@ -325,8 +391,19 @@ public enum SynthesisReport {
         return out.sorted()
     }
 
-    /// The yosys flow; returns the `stat` printout and the wall time.
-    static func synthesize(dir: String, files: [String], top: String, options: Options) throws -> (String, Double) {
+    /// The yosys flow; returns the design's cells, the wall time, the flow's name and the number
+    /// of yosys processes.
+    ///
+    /// Hierarchical (default): `synth_xilinx` without -flatten maps each unique module (module +
+    /// parameters) once, however often it is instantiated; the totals are the "design hierarchy"
+    /// counts (cells of a module times its instances). With jobs > 1: one quick yosys run
+    /// elaborates the design (`hierarchy`, `proc`) and lists the unique modules; they are split
+    /// into `jobs` groups of about equal size (cells weighted by width in the elaborated RTLIL),
+    /// and one yosys process per group synthesizes its modules with the others as blackboxes
+    /// (a wrapper module instantiates the group). The per-module counts of all groups are
+    /// summed over the instance tree exactly as yosys's own hierarchy totals.
+    static func synthesize(dir: String, files: [String], top: String, options: Options) throws
+        -> (cells: [String: UInt64], seconds: Double, flow: String, jobs: Int) {
         let work = dir + "/.yosys"
         try? FileManager.default.removeItem(atPath: work)
         try FileManager.default.createDirectory(atPath: work, withIntermediateDirectories: true)
@@ -336,56 +413,132 @@ public enum SynthesisReport {
             return d.isEmpty ? "." : d
         }).sorted()
         let incl = includeDirs.map { "-I\($0)" }.joined(separator: " ")
-        var script = ""
+        var read = ""
         for f in files {
-            script += "read_verilog \(f.hasSuffix(".sv") ? "-sv " : "")\(incl) \(f)\n"
+            read += "read_verilog \(f.hasSuffix(".sv") ? "-sv " : "")\(incl) \(f)\n"
         }
-        // -flatten: one cell table for the whole design; -noiopad/-noclkbuf: an IP core, not a
-        // chip top (no IBUF/OBUF/BUFG counted).
-        script += "synth_xilinx -family xc7 -top \(top) -flatten -noiopad -noclkbuf\n"
-        script += "tee -q -o .yosys/stat.txt stat\n"
-        try AtomicFile.write(Data(script.utf8), to: work + "/synth.ys")
-
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        p.arguments = [options.yosys, "-s", ".yosys/synth.ys"]
-        p.currentDirectoryURL = URL(fileURLWithPath: dir)
-        let logPath = work + "/yosys.log"
-        _ = FileManager.default.createFile(atPath: logPath, contents: nil)
-        guard let log = FileHandle(forWritingAtPath: logPath) else { throw ZynqError(file: logPath, "cannot write") }
-        p.standardOutput = log
-        p.standardError = log
+        // -noiopad/-noclkbuf: an IP core, not a chip top (no IBUF/OBUF/BUFG counted).
+        let synth = "synth_xilinx -family xc7 -top %TOP%\(options.flatten ? " -flatten" : "") -noiopad -noclkbuf\n"
         let start = Date()
-        do { try p.run() } catch {
-            throw ZynqError(key: "yosys", "cannot run '\(options.yosys)': \(error.localizedDescription) (install yosys)")
+        if options.flatten || options.jobs <= 1 {
+            let script = read + synth.replacingOccurrences(of: "%TOP%", with: top) + "tee -q -o .yosys/stat.txt stat\n"
+            try runYosys(dir: dir, scripts: [script], options: options, start: start)
+            let cells = try YosysStat.parseCells(try readStat(work + "/stat.txt"), file: work + "/stat.txt")
+            return (cells, Date().timeIntervalSince(start), options.flatten ? "flattened" : "hierarchical", 1)
         }
-        var lastProgress = start
-        while p.isRunning {
-            usleep(100_000)
+        // 1. Elaborate: the unique modules and the RTLIL after proc (for the group sizes). No
+        // -check: primitives instantiated by hand are resolved by synth_xilinx in the groups.
+        try runYosys(dir: dir, scripts: [read + "hierarchy -top \(top)\nwrite_rtlil .yosys/elab.il\n"
+                                          + "proc\nopt_clean\nwrite_rtlil .yosys/proc.il\n"],
+                     options: options, start: start)
+        guard let procText = try? String(contentsOfFile: work + "/proc.il", encoding: .utf8) else {
+            throw ZynqError(key: "yosys", "no elaborated design")
+        }
+        let weights = RTLILWeights.moduleWeights(procText)
+        let modules = weights.keys.sorted()
+        guard modules.contains(top) else { throw ZynqError(key: "yosys", "elaborated design has no module \(top)") }
+        // 2. Groups: heaviest first onto the lightest group.
+        let jobs = min(options.jobs, modules.count)
+        var groups = Array(repeating: [String](), count: jobs)
+        var load = Array(repeating: UInt64(0), count: jobs)
+        for m in modules.sorted(by: { (weights[$0]!, $1) > (weights[$1]!, $0) }) {
+            let i = load.indices.min { (load[$0], $0) < (load[$1], $1) }!
+            groups[i].append(m)
+            load[i] &+= max(1, weights[m]!)
+        }
+        groups = groups.filter { !$0.isEmpty }
+        // 3. One yosys process a group.
+        let wrapper = "zn_synth_group"
+        var scripts: [String] = []
+        for (k, g) in groups.enumerated() {
+            var il = "module \\\(wrapper)\n"
+            for (i, m) in g.enumerated() {
+                il += "  attribute \\keep 1\n  cell \(RTLILWeights.escaped(m)) \\u\(i)\n  end\n"
+            }
+            il += "end\n"
+            try AtomicFile.write(Data(il.utf8), to: work + "/group\(k).il")
+            var script = "read_rtlil .yosys/elab.il\n"
+            for m in modules where !g.contains(m) { script += "blackbox \(m)\n" }
+            script += "read_rtlil .yosys/group\(k).il\n"
+            script += synth.replacingOccurrences(of: "%TOP%", with: wrapper)
+            script += "tee -q -o .yosys/stat\(k).txt stat\n"
+            scripts.append(script)
+        }
+        try runYosys(dir: dir, scripts: scripts, options: options, start: start)
+        var cellsOf: [String: [String: UInt64]] = [:]
+        for k in groups.indices {
+            let path = work + "/stat\(k).txt"
+            for sec in try YosysStat.parseSections(try readStat(path), file: path)
+            where sec.name != wrapper && sec.name != "design hierarchy" && groups[k].contains(sec.name) {
+                cellsOf[sec.name] = sec.cells
+            }
+        }
+        for m in modules where cellsOf[m] == nil { cellsOf[m] = [:] }   // a module yosys left empty
+        let cells = try YosysStat.totals(top: top, modules: cellsOf)
+        return (cells, Date().timeIntervalSince(start), "hierarchical-parallel", groups.count)
+    }
+
+    static func readStat(_ path: String) throws -> String {
+        guard let stat = try? String(contentsOfFile: path, encoding: .utf8) else {
+            throw ZynqError(key: "yosys", "no stat output")
+        }
+        return stat
+    }
+
+    /// Runs one yosys process per script at once (in DIR); throws on the first failure.
+    static func runYosys(dir: String, scripts: [String], options: Options, start: Date) throws {
+        let work = dir + "/.yosys"
+        var procs: [(Process, String, FileHandle)] = []
+        defer {
+            for (p, _, h) in procs {
+                if p.isRunning { p.terminate(); p.waitUntilExit() }
+                try? h.close()
+            }
+        }
+        for (k, script) in scripts.enumerated() {
+            let name = scripts.count == 1 ? "synth" : "synth\(k)"
+            try AtomicFile.write(Data(script.utf8), to: work + "/\(name).ys")
+            let p = Process()
+            p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+            p.arguments = [options.yosys, "-s", ".yosys/\(name).ys"]
+            p.currentDirectoryURL = URL(fileURLWithPath: dir)
+            let logPath = work + "/\(name).log"
+            _ = FileManager.default.createFile(atPath: logPath, contents: nil)
+            guard let log = FileHandle(forWritingAtPath: logPath) else { throw ZynqError(file: logPath, "cannot write") }
+            p.standardOutput = log
+            p.standardError = log
+            do { try p.run() } catch {
+                try? log.close()
+                throw ZynqError(key: "yosys", "cannot run '\(options.yosys)': \(error.localizedDescription) (install yosys)")
+            }
+            procs.append((p, logPath, log))
+        }
+        var lastProgress = Date()
+        while procs.contains(where: { $0.0.isRunning }) {
+            usleep(50_000)
             let now = Date()
             let elapsed = now.timeIntervalSince(start)
+            if let failed = procs.first(where: { !$0.0.isRunning && $0.0.terminationStatus != 0 }) {
+                throw failure(failed.0, failed.1)
+            }
             if elapsed > options.timeoutSeconds {
-                p.terminate()
-                p.waitUntilExit()
                 throw ZynqError(key: "yosys", "synthesis did not finish in \(Int(options.timeoutSeconds)) s (raise --timeout)")
             }
             if let cb = options.progress, now.timeIntervalSince(lastProgress) >= 5 {
                 lastProgress = now
-                cb(elapsed, currentStep(logPath))
+                cb(elapsed, procs.filter { $0.0.isRunning }.map { currentStep($0.1) }.joined(separator: " | "))
             }
         }
-        p.waitUntilExit()
-        try? log.close()
-        let seconds = Date().timeIntervalSince(start)
-        guard p.terminationStatus == 0 else {
-            let tail = ((try? String(contentsOfFile: logPath, encoding: .utf8)) ?? "")
-                .split(separator: "\n").filter { $0.contains("ERROR") }.last.map(String.init) ?? "exit status \(p.terminationStatus)"
-            throw ZynqError(key: "yosys", "synthesis failed: \(tail)")
+        for (p, logPath, _) in procs {
+            p.waitUntilExit()
+            guard p.terminationStatus == 0 else { throw failure(p, logPath) }
         }
-        guard let stat = try? String(contentsOfFile: work + "/stat.txt", encoding: .utf8) else {
-            throw ZynqError(key: "yosys", "no stat output")
-        }
-        return (stat, seconds)
+    }
+
+    static func failure(_ p: Process, _ logPath: String) -> ZynqError {
+        let tail = ((try? String(contentsOfFile: logPath, encoding: .utf8)) ?? "")
+            .split(separator: "\n").filter { $0.contains("ERROR") }.last.map(String.init) ?? "exit status \(p.terminationStatus)"
+        return ZynqError(key: "yosys", "synthesis failed: \(tail)")
     }
 
     /// The last "Executing ..." step of the yosys log.
@@ -398,4 +551,66 @@ public enum SynthesisReport {
         let step = text.split(separator: "\n").last { $0.contains("Executing") } ?? ""
         return step.trimmingCharacters(in: .whitespaces)
     }
+}
+
+/// Sizes of the modules of an elaborated RTLIL design (yosys `write_rtlil` after `proc`), to split
+/// synthesis into groups of about equal work: the sum over a module's cells of their widest port
+/// (a multiply: its two operand widths; a memory: WIDTH x SIZE / 16). A guide only: results do
+/// not depend on it.
+enum RTLILWeights {
+    static func moduleWeights(_ text: String) -> [String: UInt64] {
+        var out: [String: UInt64] = [:]
+        var module: String? = nil
+        var cell: String? = nil
+        var params: [String: UInt64] = [:]
+        func flush() {
+            guard let m = module, let t = cell else { return }
+            let w = params["Y_WIDTH"] ?? params["WIDTH"] ?? params["Q_WIDTH"] ?? 1
+            var v: UInt64
+            if t == "$mul" {
+                v = (params["A_WIDTH"] ?? 1) &+ (params["B_WIDTH"] ?? 1)
+            } else if t == "$pmux" {
+                v = w &* (params["S_WIDTH"] ?? 1)
+            } else if t.hasPrefix("$mem") {
+                v = w &* (params["SIZE"] ?? 1) / 16
+            } else if t.hasPrefix("$") {
+                v = max(w, params["A_WIDTH"] ?? 1)
+            } else {
+                v = 1
+            }
+            out[m, default: 0] &+= min(v, 1 << 32)
+        }
+        for raw in text.split(separator: "\n", omittingEmptySubsequences: false) {
+            if raw.hasPrefix("module ") {
+                flush(); cell = nil
+                module = unescaped(String(raw.dropFirst(7)).trimmingCharacters(in: .whitespaces))
+                out[module!] = out[module!] ?? 0
+                continue
+            }
+            let line = raw.trimmingCharacters(in: .whitespaces)
+            if raw.hasPrefix("  cell ") {
+                flush()
+                cell = line.split(separator: " ").dropFirst().first.map(String.init)
+                params = [:]
+            } else if raw.hasPrefix("  end") || raw.hasPrefix("end") {
+                flush(); cell = nil
+            } else if cell != nil, line.hasPrefix("parameter ") {
+                let parts = line.split(separator: " ")
+                guard parts.count >= 3 else { continue }
+                let key = String(parts[1].drop { $0 == "\\" })
+                let val = parts[2]
+                if let n = UInt64(val) {
+                    params[key] = n
+                } else if let q = val.firstIndex(of: "'"), let n = UInt64(val[val.index(after: q)...].prefix(63), radix: 2) {
+                    params[key] = n
+                }
+            }
+        }
+        return out
+    }
+
+    /// RTLIL id -> the name `ls` and `stat` print: "\\name" -> "name", "$paramod..." as is.
+    static func unescaped(_ id: String) -> String { id.hasPrefix("\\") ? String(id.dropFirst()) : id }
+    /// The name `stat` prints -> an RTLIL id.
+    static func escaped(_ name: String) -> String { name.hasPrefix("$") || name.hasPrefix("\\") ? name : "\\" + name }
 }

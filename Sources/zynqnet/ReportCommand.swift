@@ -13,7 +13,9 @@ struct ReportCommand: ParsableCommand {
         abstract: "Synthesize a generated design with yosys and report LUT/FF/DSP/BRAM against the xc7z020, with II and images/s; or show a model's trade-off curve.",
         discussion: """
             report DIR: reads DIR/manifest.json (and DIR/design.json if present) for the RTL files, top \
-            module, fclk, II, latency and record sizes; runs `yosys synth_xilinx -family xc7 -flatten`; \
+            module, fclk, II, latency and record sizes; runs `yosys synth_xilinx -family xc7` \
+            hierarchically (each unique module once; --jobs yosys processes share the modules, default \
+            one per core; --flatten for one flattened netlist, slower and a little smaller); \
             prints a table and replaces DIR/report.json (codegen's estimate) with the yosys numbers \
             ("source": "yosys"). LUT counts logic, LUTRAM and SRL LUTs; bram36 = RAMB36 + RAMB18/2.
 
@@ -63,8 +65,15 @@ struct ReportCommand: ParsableCommand {
     @Option(help: "Give up on a yosys run after this many seconds.")
     var timeout: Double = 900
 
+    @Flag(help: "Synthesize one flattened netlist (synth_xilinx -flatten) instead of module by module.")
+    var flatten = false
+
+    @Option(help: "yosys processes of the hierarchical synthesis (default: one per core, at most 8).")
+    var jobs: Int?
+
     func validate() throws {
         guard timeout > 0, timeout.isFinite else { throw ValidationError("--timeout must be positive") }
+        if let j = jobs { guard (1...64).contains(j) else { throw ValidationError("--jobs must be 1…64") } }
         switch (dir, model) {
         case (nil, nil): throw ValidationError("give a design directory (report DIR) or --model MODEL")
         case (.some, .some): throw ValidationError("DIR and --model exclude each other")
@@ -95,6 +104,8 @@ struct ReportCommand: ParsableCommand {
         let dir = self.dir!
         var options = SynthesisReport.Options(top: top)
         options.timeoutSeconds = timeout
+        options.flatten = flatten
+        if let j = jobs { options.jobs = j }
         options.progress = { elapsed, step in
             FileHandle.standardError.write(Data("report: yosys \(Int(elapsed)) s \(step)\n".utf8))
         }
@@ -169,6 +180,8 @@ struct ReportCommand: ParsableCommand {
         try design.writeFiles(into: work)
         var options = SynthesisReport.Options()
         options.timeoutSeconds = timeout
+        options.flatten = flatten
+        if let j = jobs { options.jobs = j }
         options.progress = { elapsed, step in
             Terminal.printErr("\(label): yosys \(Int(elapsed)) s \(step)")
         }

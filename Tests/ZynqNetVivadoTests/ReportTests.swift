@@ -146,3 +146,70 @@ import ZynqNetModel
         #expect(res.lut > 0 && res.ff > 0)
     }
 }
+
+/// Hierarchical `stat` printouts captured from real yosys runs (zn_dot PE 5, SIMD 3, packed: two
+/// zn_dot_pair and one zn_dot_row instances, adder-tree lanes inside): yosys 0.23 (name first) and
+/// yosys 0.70 (count first, "N submodules"). The totals must be the printed "design hierarchy"
+/// counts, and summing the module sections over the instance tree must give the same.
+@Suite struct HierarchicalStatTests {
+    @Test(arguments: ["yosys-0.23-stat-hier.txt", "yosys-0.70-stat-hier.txt"])
+    func designHierarchyTotalsAndInstanceSumsAgree(_ file: String) throws {
+        let text = try readText(fixturesDir + "/" + file)
+        let cells = try YosysStat.parseCells(text)
+        // The printed "design hierarchy" lists (read by hand from the fixtures).
+        if file.contains("0.23") {
+            #expect(cells == ["CARRY4": 82, "DSP48E1": 9, "FDRE": 198, "INV": 42, "LUT2": 199, "SRL16E": 1])
+        } else {
+            #expect(cells == ["CARRY4": 55, "DSP48E1": 9, "FDRE": 198, "INV": 42, "LUT2": 20, "LUT3": 96, "LUT4": 55,
+                              "LUT6": 27, "SRL16E": 1])
+        }
+        let sections = try YosysStat.parseSections(text)
+        let modules = Dictionary(uniqueKeysWithValues: sections.filter { $0.name != "design hierarchy" }.map { ($0.name, $0.cells) })
+        #expect(modules.count == 5)
+        #expect(try YosysStat.totals(top: "zn_dot", modules: modules) == cells)
+        // A module section alone: its own cells and its instances.
+        #expect(modules["zn_dot"]?["SRL16E"] == 1)
+        #expect(modules["zn_dot"]?.count == 3)
+    }
+
+    @Test func totalsRejectCyclesAndMissingTops() throws {
+        #expect(throws: ZynqError.self) { try YosysStat.totals(top: "a", modules: ["a": ["b": 1], "b": ["a": 2]]) }
+        #expect(throws: ZynqError.self) { try YosysStat.totals(top: "x", modules: ["a": ["FDRE": 1]]) }
+        #expect(throws: ZynqError.self) {
+            try YosysStat.totals(top: "a", modules: ["a": ["b": UInt64.max], "b": ["FDRE": 2]])
+        }
+        #expect(try YosysStat.totals(top: "a", modules: ["a": ["b": 3, "LUT2": 1], "b": ["FDRE": 2, "c": 2], "c": ["LUT2": 5]])
+                == ["LUT2": 31, "FDRE": 6])
+    }
+
+    /// The parallel flow (modules split over yosys processes, blackboxes elsewhere) gives exactly
+    /// the counts of one hierarchical run, on a design with repeated instances.
+    @Test func parallelFlowEqualsOneHierarchicalRun() throws {
+        let dir = try makeTempDir("par")
+        try FileManager.default.createDirectory(atPath: dir + "/rtl", withIntermediateDirectories: true)
+        let rtl = repoRoot + "/fpga/rtl"
+        let files = ["zn_func.vh", "zn_addtree_lane.v", "zn_dot.v", "zn_dot_pair.v", "zn_dot_row.v", "zn_skid.v"]
+        for f in files { try FileManager.default.copyItem(atPath: rtl + "/" + f, toPath: dir + "/rtl/" + f) }
+        try writeText("""
+            module par_top (input wire clk, input wire ce, input wire [23:0] x, input wire [119:0] w,
+                            input wire [2:0] t, output wire [94:0] s, output wire [2:0] tq, output wire [7:0] k);
+              zn_dot #(.PE(5), .SIMD(3), .MUL_STYLE(2), .TAG_W(3)) u_dot (.clk(clk), .ce(ce), .x(x), .w(w), .in_tag(t),
+                .out_sum(s), .out_tag(tq));
+              wire unused_ready;
+              zn_skid #(.W(8)) u_skid (.clk(clk), .rst(1'b0), .in_data(x[7:0]), .in_valid(ce), .in_ready(unused_ready),
+                .out_data(k), .out_valid(), .out_ready(1'b1));
+            endmodule
+            """, dir + "/rtl/par_top.v")
+        let v = files.filter { $0.hasSuffix(".v") }.map { "\"rtl/\($0)\"" } + ["\"rtl/par_top.v\""]
+        try writeText("{\"top\": \"par_top\", \"rtl_files\": [\(v.joined(separator: ", "))]}", dir + "/design.json")
+        var one = SynthesisReport.Options()
+        one.jobs = 1
+        let single = try SynthesisReport.run(dir: dir, options: one)
+        var two = SynthesisReport.Options()
+        two.jobs = 2
+        let parallel = try SynthesisReport.run(dir: dir, options: two)
+        #expect(single.synthFlow == "hierarchical" && parallel.synthFlow == "hierarchical-parallel" && parallel.yosysJobs == 2)
+        #expect(parallel.cells == single.cells)
+        #expect(single.resources.dsp == 9)   // 2 pairs x 3 lanes + 1 plain row x 3 lanes
+    }
+}
