@@ -160,6 +160,9 @@ public struct ResourceReport: Encodable, Sendable {
     /// processes, each a share of the unique modules) or "flattened" (`--flatten`).
     public var synthFlow: String = "hierarchical"
     public var yosysJobs: Int = 1
+    /// CPU seconds (user + system) of each yosys process as its log states them (ABC, a child
+    /// process, not included): with several processes, how evenly the modules were shared.
+    public var yosysCPUSeconds: [Double] = []
     public var fclkMHz: Double?
     public var iiCycles: UInt64?
     public var latencyCycles: UInt64?
@@ -186,7 +189,7 @@ public struct ResourceReport: Encodable, Sendable {
 
     enum Keys: String, CodingKey {
         case source, estimate, top, rtl_files, cells, lut, lut_logic, lutram, srl, ff, dsp, bram36, ramb36, ramb18, carry4
-        case budget, utilization, yosys_seconds, synth_flow, yosys_jobs, fclk_mhz, ii_cycles, latency_cycles, images_per_second
+        case budget, utilization, yosys_seconds, synth_flow, yosys_jobs, yosys_cpu_seconds, fclk_mhz, ii_cycles, latency_cycles, images_per_second
         case input_mb_per_s, output_mb_per_s, stream_cap_mb_per_s, input_record_bytes, output_record_bytes
     }
 
@@ -213,6 +216,7 @@ public struct ResourceReport: Encodable, Sendable {
         try c.encode((yosysSeconds * 1000).rounded() / 1000, forKey: .yosys_seconds)
         try c.encode(synthFlow, forKey: .synth_flow)
         try c.encode(yosysJobs, forKey: .yosys_jobs)
+        try c.encode(yosysCPUSeconds.map { ($0 * 10).rounded() / 10 }, forKey: .yosys_cpu_seconds)
         try c.encode(fclkMHz, forKey: .fclk_mhz)
         try c.encode(iiCycles, forKey: .ii_cycles)
         try c.encode(latencyCycles, forKey: .latency_cycles)
@@ -367,10 +371,10 @@ public enum SynthesisReport {
         guard top.range(of: #"^[A-Za-z_][A-Za-z0-9_$]*$"#, options: .regularExpression) != nil else {
             throw ZynqError(key: "--top", "'\(top)' is not a Verilog identifier")
         }
-        let (cells, seconds, flow, jobs) = try synthesize(dir: dir, files: files, top: top, options: options)
+        let (cells, seconds, flow, jobs, cpu) = try synthesize(dir: dir, files: files, top: top, options: options)
         return ResourceReport(
             top: top, rtlFiles: files, cells: cells, resources: Resources(cells: cells), yosysSeconds: seconds,
-            synthFlow: flow, yosysJobs: jobs,
+            synthFlow: flow, yosysJobs: jobs, yosysCPUSeconds: cpu,
             fclkMHz: manifest?.fclkMHz ?? design?.fclk_mhz,
             iiCycles: manifest?.performance?.iiCycles ?? design?.ii_cycles,
             latencyCycles: manifest?.performance?.latencyCycles ?? design?.latency_cycles,
@@ -398,12 +402,13 @@ public enum SynthesisReport {
     /// parameters) once, however often it is instantiated; the totals are the "design hierarchy"
     /// counts (cells of a module times its instances). With jobs > 1: one quick yosys run
     /// elaborates the design (`hierarchy`, `proc`) and lists the unique modules; they are split
-    /// into `jobs` groups of about equal size (cells weighted by width in the elaborated RTLIL),
+    /// into groups of about equal size (cells weighted by width in the elaborated RTLIL; 2 x jobs
+    /// groups when there are modules enough, run heaviest first, `jobs` at a time),
     /// and one yosys process per group synthesizes its modules with the others as blackboxes
     /// (a wrapper module instantiates the group). The per-module counts of all groups are
     /// summed over the instance tree exactly as yosys's own hierarchy totals.
     static func synthesize(dir: String, files: [String], top: String, options: Options) throws
-        -> (cells: [String: UInt64], seconds: Double, flow: String, jobs: Int) {
+        -> (cells: [String: UInt64], seconds: Double, flow: String, jobs: Int, cpu: [Double]) {
         let work = dir + "/.yosys"
         try? FileManager.default.removeItem(atPath: work)
         try FileManager.default.createDirectory(atPath: work, withIntermediateDirectories: true)
@@ -422,13 +427,13 @@ public enum SynthesisReport {
         let start = Date()
         if options.flatten || options.jobs <= 1 {
             let script = read + synth.replacingOccurrences(of: "%TOP%", with: top) + "tee -q -o .yosys/stat.txt stat\n"
-            try runYosys(dir: dir, scripts: [script], options: options, start: start)
+            let cpu = try runYosys(dir: dir, scripts: [script], options: options, start: start)
             let cells = try YosysStat.parseCells(try readStat(work + "/stat.txt"), file: work + "/stat.txt")
-            return (cells, Date().timeIntervalSince(start), options.flatten ? "flattened" : "hierarchical", 1)
+            return (cells, Date().timeIntervalSince(start), options.flatten ? "flattened" : "hierarchical", 1, cpu)
         }
         // 1. Elaborate: the unique modules and the RTLIL after proc (for the group sizes). No
         // -check: primitives instantiated by hand are resolved by synth_xilinx in the groups.
-        try runYosys(dir: dir, scripts: [read + "hierarchy -top \(top)\nwrite_rtlil .yosys/elab.il\n"
+        let elabCPU = try runYosys(dir: dir, scripts: [read + "hierarchy -top \(top)\nwrite_rtlil .yosys/elab.il\n"
                                           + "proc\nopt_clean\nwrite_rtlil .yosys/proc.il\n"],
                      options: options, start: start)
         guard let procText = try? String(contentsOfFile: work + "/proc.il", encoding: .utf8) else {
@@ -438,16 +443,19 @@ public enum SynthesisReport {
         let modules = weights.keys.sorted()
         guard modules.contains(top) else { throw ZynqError(key: "yosys", "elaborated design has no module \(top)") }
         // 2. Groups: heaviest first onto the lightest group.
+        // Twice as many groups as processes (when there are modules enough), run heaviest first
+        // as processes free up: evens out the weights' misjudgement of yosys's time.
         let jobs = min(options.jobs, modules.count)
-        var groups = Array(repeating: [String](), count: jobs)
-        var load = Array(repeating: UInt64(0), count: jobs)
+        let groupCount = min(modules.count, modules.count >= 4 * jobs ? 2 * jobs : jobs)
+        var groups = Array(repeating: [String](), count: groupCount)
+        var load = Array(repeating: UInt64(0), count: groupCount)
         for m in modules.sorted(by: { (weights[$0]!, $1) > (weights[$1]!, $0) }) {
             let i = load.indices.min { (load[$0], $0) < (load[$1], $1) }!
             groups[i].append(m)
             load[i] &+= max(1, weights[m]!)
         }
-        groups = groups.filter { !$0.isEmpty }
-        // 3. One yosys process a group.
+        groups = groups.indices.sorted { (load[$0], $1) > (load[$1], $0) }.map { groups[$0] }.filter { !$0.isEmpty }
+        // 3. One yosys process a group, at most `jobs` at once.
         let wrapper = "zn_synth_group"
         var scripts: [String] = []
         for (k, g) in groups.enumerated() {
@@ -464,7 +472,7 @@ public enum SynthesisReport {
             script += "tee -q -o .yosys/stat\(k).txt stat\n"
             scripts.append(script)
         }
-        try runYosys(dir: dir, scripts: scripts, options: options, start: start)
+        let cpu = try runYosys(dir: dir, scripts: scripts, options: options, start: start, concurrency: jobs)
         var cellsOf: [String: [String: UInt64]] = [:]
         for k in groups.indices {
             let path = work + "/stat\(k).txt"
@@ -475,7 +483,7 @@ public enum SynthesisReport {
         }
         for m in modules where cellsOf[m] == nil { cellsOf[m] = [:] }   // a module yosys left empty
         let cells = try YosysStat.totals(top: top, modules: cellsOf)
-        return (cells, Date().timeIntervalSince(start), "hierarchical-parallel", groups.count)
+        return (cells, Date().timeIntervalSince(start), "hierarchical-parallel", min(jobs, groups.count), elabCPU + cpu)
     }
 
     static func readStat(_ path: String) throws -> String {
@@ -485,8 +493,10 @@ public enum SynthesisReport {
         return stat
     }
 
-    /// Runs one yosys process per script at once (in DIR); throws on the first failure.
-    static func runYosys(dir: String, scripts: [String], options: Options, start: Date) throws {
+    /// Runs one yosys process per script (in DIR), at most `concurrency` at once, in order;
+    /// throws on the first failure. Returns the CPU seconds each log states (0 where none).
+    @discardableResult
+    static func runYosys(dir: String, scripts: [String], options: Options, start: Date, concurrency: Int = 1) throws -> [Double] {
         let work = dir + "/.yosys"
         var procs: [(Process, String, FileHandle)] = []
         defer {
@@ -495,9 +505,9 @@ public enum SynthesisReport {
                 try? h.close()
             }
         }
-        for (k, script) in scripts.enumerated() {
+        func launch(_ k: Int) throws {
             let name = scripts.count == 1 ? "synth" : "synth\(k)"
-            try AtomicFile.write(Data(script.utf8), to: work + "/\(name).ys")
+            try AtomicFile.write(Data(scripts[k].utf8), to: work + "/\(name).ys")
             let p = Process()
             p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
             p.arguments = [options.yosys, "-s", ".yosys/\(name).ys"]
@@ -514,7 +524,10 @@ public enum SynthesisReport {
             procs.append((p, logPath, log))
         }
         var lastProgress = Date()
-        while procs.contains(where: { $0.0.isRunning }) {
+        while procs.count < scripts.count || procs.contains(where: { $0.0.isRunning }) {
+            while procs.count < scripts.count && procs.filter({ $0.0.isRunning }).count < max(1, concurrency) {
+                try launch(procs.count)
+            }
             usleep(50_000)
             let now = Date()
             let elapsed = now.timeIntervalSince(start)
@@ -533,6 +546,24 @@ public enum SynthesisReport {
             p.waitUntilExit()
             guard p.terminationStatus == 0 else { throw failure(p, logPath) }
         }
+        return procs.map { cpuSeconds($0.1) }
+    }
+
+    /// "End of script. Logfile hash: …, CPU: user 61.65s system 0.48s, …" -> 62.13.
+    static func cpuSeconds(_ logPath: String) -> Double {
+        guard let h = FileHandle(forReadingAtPath: logPath) else { return 0 }
+        defer { try? h.close() }
+        let size = (try? h.seekToEnd()) ?? 0
+        try? h.seek(toOffset: size > 4096 ? size - 4096 : 0)
+        let text = String(decoding: h.readDataToEndOfFile(), as: UTF8.self)
+        guard let line = text.split(separator: "\n").last(where: { $0.contains("CPU: user") }) else { return 0 }
+        let words = line.split(whereSeparator: { $0 == " " || $0 == "," })
+        var total = 0.0
+        for (i, w) in words.enumerated() where (w == "user" || w == "system") && i + 1 < words.count {
+            let v = words[i + 1]
+            if v.hasSuffix("s"), let x = Double(v.dropLast()), x.isFinite, x >= 0 { total += x }
+        }
+        return total
     }
 
     static func failure(_ p: Process, _ logPath: String) -> ZynqError {
