@@ -7,7 +7,8 @@
 # For each model (default bench/models/fmnist_784_128_10.npz and examples/fashion-mnist/model.npz):
 #   1. end to end, timed: `zynqnet codegen` (default fold: --target-fps 200000, the goal's) +
 #      `verilator --lint-only -Wall` on the generated RTL (top zynqnet_accel) +
-#      `zynqnet report` (yosys synth_xilinx): wall seconds of each step and the yosys share;
+#      `zynqnet report` (yosys synth_xilinx, hierarchical, one process per core): wall seconds of
+#      each step and the yosys share (bench/g1_bench.sh runs this step alone, --repeat N);
 #   2. `zynqnet verify` on N real Fashion-MNIST test images (default 200, from
 #      examples/fashion-mnist/test-200.npz): mismatches, II, latency, RTL cycles/s
 #      (optimized Verilator build, cached in bench/out/hw/verilator; the build time is shown);
@@ -75,7 +76,7 @@ for MODEL in $MODELS; do
     t3=$(now)
     echo "codegen $(secs "$t0" "$t1") s, verilator lint $(secs "$t1" "$t2") s ($lint_warnings warnings), report (yosys) $(secs "$t2" "$t3") s:" \
          "end to end $(secs "$t0" "$t3") s (goal < 30 s), yosys $(python3 -c "print(f'{100*($t3-$t2)/($t3-$t0):.0f}')") % of it"
-    echo "  yosys alone: $(jget "$OUT/$name.report.json" "['yosys_seconds']") s"
+    echo "  yosys alone: $(jget "$OUT/$name.report.json" "['yosys_seconds']") s ($(jget "$OUT/$name.report.json" "['synth_flow']"), $(jget "$OUT/$name.report.json" "['yosys_jobs']") process(es), CPU $(jget "$OUT/$name.report.json" "['yosys_cpu_seconds']") s)"
     python3 - "$OUT/$name.codegen.json" <<'EOF'
 import json, sys
 d = json.load(open(sys.argv[1]))
