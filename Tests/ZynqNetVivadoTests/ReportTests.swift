@@ -192,12 +192,16 @@ import ZynqNetModel
         for f in files { try FileManager.default.copyItem(atPath: rtl + "/" + f, toPath: dir + "/rtl/" + f) }
         try writeText("""
             module par_top (input wire clk, input wire ce, input wire [23:0] x, input wire [119:0] w,
-                            input wire [2:0] t, output wire [94:0] s, output wire [2:0] tq, output wire [7:0] k);
+                            input wire [2:0] t, output wire [94:0] s, output wire [2:0] tq, output wire [7:0] k,
+                            output wire [3:0] k4);
               zn_dot #(.PE(5), .SIMD(3), .MUL_STYLE(2), .TAG_W(3)) u_dot (.clk(clk), .ce(ce), .x(x), .w(w), .in_tag(t),
                 .out_sum(s), .out_tag(tq));
               wire unused_ready;
               zn_skid #(.W(8)) u_skid (.clk(clk), .rst(1'b0), .in_data(x[7:0]), .in_valid(ce), .in_ready(unused_ready),
                 .out_data(k), .out_valid(), .out_ready(1'b1));
+              wire unused_ready4;
+              zn_skid #(.W(4)) u_skid4 (.clk(clk), .rst(1'b0), .in_data(x[11:8]), .in_valid(ce), .in_ready(unused_ready4),
+                .out_data(k4), .out_valid(), .out_ready(1'b1));
             endmodule
             """, dir + "/rtl/par_top.v")
         let v = files.filter { $0.hasSuffix(".v") }.map { "\"rtl/\($0)\"" } + ["\"rtl/par_top.v\""]
@@ -205,11 +209,15 @@ import ZynqNetModel
         var one = SynthesisReport.Options()
         one.jobs = 1
         let single = try SynthesisReport.run(dir: dir, options: one)
-        var two = SynthesisReport.Options()
-        two.jobs = 2
-        let parallel = try SynthesisReport.run(dir: dir, options: two)
-        #expect(single.synthFlow == "hierarchical" && parallel.synthFlow == "hierarchical-parallel" && parallel.yosysJobs == 2)
-        #expect(parallel.cells == single.cells)
+        // 8 unique modules: 2 processes run 4 groups (2 x jobs), 3 processes 3 groups.
+        for jobs in [2, 3] {
+            var opts = SynthesisReport.Options()
+            opts.jobs = jobs
+            let parallel = try SynthesisReport.run(dir: dir, options: opts)
+            #expect(single.synthFlow == "hierarchical" && parallel.synthFlow == "hierarchical-parallel" && parallel.yosysJobs == jobs)
+            #expect(parallel.yosysCPUSeconds.count == 1 + (jobs == 2 ? 4 : 3))
+            #expect(parallel.cells == single.cells)
+        }
         #expect(single.resources.dsp == 9)   // 2 pairs x 3 lanes + 1 plain row x 3 lanes
     }
 }
