@@ -1823,6 +1823,8 @@ module zn_requant_serial #(
   localparam integer T     = (PW + 2 > 96) ? PW + 2 : 96;        // p bits a lane
   localparam integer KW    = zn_idxw(T + 3);                      // k counts 0 .. T + 2
   localparam integer RW    = zn_idxw(LANES);
+  localparam integer BIW   = zn_idxw(LANES * BIAS_W);
+  localparam integer SIW   = zn_idxw(LANES * SUM_W);
   localparam [31:0]   K_LAST32 = T + 1;                          // stage C's last bit (the sign)
   localparam [31:0]   K_END32  = T + 2;                          // the lane's write cycle
   localparam [KW-1:0] K_LAST = K_LAST32[KW-1:0];
@@ -1918,20 +1920,16 @@ module zn_requant_serial #(
 
   // ---------------- stage A (k = 0 .. T-1): acc bit k ----------------
   // Bit indexes saturate at the operand's top bit (sign extension).
-  reg b_bit, x_bit;
-  integer bi, xi;
+  // (Narrow indexes: a 32-bit variable index would synthesize as a shifter, not a mux.)
   wire [31:0] k32 = {{(32-KW){1'b0}}, k};
   wire [31:0] r32 = {{(32-RW){1'b0}}, r};
-  always @* begin
-    bi = (k32 >= BIAS_W - 1) ? BIAS_W - 1 : k32;
-    xi = (k32 >= SUM_W - 1) ? SUM_W - 1 : k32;
-    if (LANES > 1) begin
-      bi = bi + BIAS_W * r32;
-      xi = xi + SUM_W * r32;
-    end
-    b_bit = all_bias[bi];
-    x_bit = in_data[xi];
-  end
+  wire [31:0] bi32 = ((k32 >= BIAS_W - 1) ? BIAS_W - 1 : k32) + ((LANES > 1) ? BIAS_W * r32 : 32'd0);
+  wire [31:0] xi32 = ((k32 >= SUM_W - 1) ? SUM_W - 1 : k32) + ((LANES > 1) ? SUM_W * r32 : 32'd0);
+  wire [BIW-1:0] bi = bi32[BIW-1:0];
+  wire [SIW-1:0] xi = xi32[SIW-1:0];
+  wire unused_ix = ^{bi32[31:BIW], xi32[31:SIW]};
+  wire b_bit = all_bias[bi];
+  wire x_bit = in_data[xi];
   reg  ca, a_bit;
   wire ca_in = (k != {KW{1'b0}}) && ca;
   always @(posedge clk) begin
