@@ -90,7 +90,7 @@ module zn_requant_serial #(
   reg [DW-1:0] d;                 // word of the image
   reg [LANES*8-1:0] res;
   reg          res_valid;
-  wire         at_end   = (state == S_RUN) && (k == K_END);
+  wire         at_end   = (k == K_END);        // k is 0 outside S_RUN
   wire         wr       = at_end && !res_valid;
   wire         last_r   = (r == LANES[RW-1:0] - 1'b1);
   wire         accept   = wr && last_r;
@@ -162,16 +162,27 @@ module zn_requant_serial #(
 
   // ---------------- stage A (k = 0 .. T-1): acc bit k ----------------
   // Bit indexes saturate at the operand's top bit (sign extension).
-  // (Narrow indexes: a 32-bit variable index would synthesize as a shifter, not a mux.)
+  // Narrow indexes (a 32-bit variable index would synthesize as a shifter, not a mux); one lane:
+  // a plain mux on the low bits of k, the sign beyond the top bit.
+  localparam integer BKW = zn_idxw(BIAS_W);
+  localparam integer SKW = zn_idxw(SUM_W);
   wire [31:0] k32 = {{(32-KW){1'b0}}, k};
-  wire [31:0] r32 = {{(32-RW){1'b0}}, r};
-  wire [31:0] bi32 = ((k32 >= BIAS_W - 1) ? BIAS_W - 1 : k32) + ((LANES > 1) ? BIAS_W * r32 : 32'd0);
-  wire [31:0] xi32 = ((k32 >= SUM_W - 1) ? SUM_W - 1 : k32) + ((LANES > 1) ? SUM_W * r32 : 32'd0);
-  wire [BIW-1:0] bi = bi32[BIW-1:0];
-  wire [SIW-1:0] xi = xi32[SIW-1:0];
-  wire unused_ix = ^{bi32[31:BIW], xi32[31:SIW]};
-  wire b_bit = all_bias[bi];
-  wire x_bit = in_data[xi];
+  wire b_bit, x_bit;
+  generate if (LANES > 1) begin : g_ix
+    wire [31:0] r32  = {{(32-RW){1'b0}}, r};
+    wire [31:0] bi32 = ((k32 >= BIAS_W - 1) ? BIAS_W - 1 : k32) + BIAS_W * r32;
+    wire [31:0] xi32 = ((k32 >= SUM_W - 1) ? SUM_W - 1 : k32) + SUM_W * r32;
+    wire [BIW-1:0] bi = bi32[BIW-1:0];
+    wire [SIW-1:0] xi = xi32[SIW-1:0];
+    wire unused_ix = ^{bi32[31:BIW], xi32[31:SIW]};
+    assign b_bit = all_bias[bi];
+    assign x_bit = in_data[xi];
+  end else begin : g_ix1
+    wire [BKW-1:0] bk = k32[BKW-1:0];
+    wire [SKW-1:0] sk = k32[SKW-1:0];
+    assign b_bit = (k32 >= BIAS_W) ? all_bias[BIAS_W-1] : all_bias[bk];
+    assign x_bit = (k32 >= SUM_W) ? in_data[SUM_W-1] : in_data[sk];
+  end endgenerate
   reg  ca, a_bit;
   wire ca_in = (k != {KW{1'b0}}) && ca;
   always @(posedge clk) begin
@@ -196,17 +207,15 @@ module zn_requant_serial #(
   reg        cv;          // carry of zy + q (+ the rounding bit)
   reg        lt, gt;      // v < lo, v > hi so far
   reg  [7:0] vlow;
-  wire       c_on   = (state == S_RUN) && (k >= 2) && (k <= K_LAST);
+  wire       c_on   = (k >= 2) && !at_end;
   wire       c_sign = (k == K_LAST);
-  wire [4:0] c5 = c[6:5] != 2'd0 ? 5'd31 : c[4:0];
-  wire [3:0] c4 = c[6:4] != 3'd0 ? 4'd15 : c[3:0];
-  wire       z_bit  = zero[c5];
-  wire       lo_bit = clamp_lo[c4];
-  wire       hi_bit = clamp_hi[c4];
+  wire       z_bit  = (c[6:5] != 2'd0) ? zero[31]     : zero[c[4:0]];
+  wire       lo_bit = (c[6:4] != 3'd0) ? clamp_lo[15] : clamp_lo[c[3:0]];
+  wire       hi_bit = (c[6:4] != 3'd0) ? clamp_hi[15] : clamp_hi[c[3:0]];
   wire       v_bit  = p_bit ^ z_bit ^ cv;
   always @(posedge clk) begin
     if (k == {KW{1'b0}}) c <= {2'b11, ~s_r};
-    else if (k <= K_LAST) c <= c + 1'b1;
+    else c <= c + 1'b1;                          // (wraps while a code waits at k = T + 2: unused then)
   end
   always @(posedge clk) begin
     if (k == {KW{1'b0}} || k == 1) begin
@@ -231,7 +240,7 @@ module zn_requant_serial #(
     integer q;
     always @(posedge clk) begin
       for (q = 0; q < LANES; q = q + 1) begin
-        if (wr && r32 == q) res[q*8 +: 8] <= code;
+        if (wr && {{(32-RW){1'b0}}, r} == q) res[q*8 +: 8] <= code;
       end
     end
   end else begin : g_res1
@@ -239,6 +248,5 @@ module zn_requant_serial #(
       if (wr) res <= code;
     end
   end endgenerate
-  wire unused_hi = ^{clamp_lo[15:8], clamp_hi[15:8]};
 
 endmodule
