@@ -114,7 +114,9 @@ endmodule
 //
 // Input: ceil(N/LANES) words of LANES codes an image, lowest index first; lanes beyond N of a
 // last, partial word are ignored. Codes compare as int8 (SIGNED = 1) or uint8. Output: one
-// 32-bit index per image, held in a register until taken.
+// 32-bit index per image, held in a register until taken. One word a cycle: the lanes of a
+// word meet in a tournament tree, the word's winner against the best so far; indices are kept
+// in clog2(N) bits.
 module zn_argmax #(
   parameter integer LANES  = 8,
   parameter integer N      = 8,
@@ -125,7 +127,7 @@ module zn_argmax #(
   input  wire [LANES*8-1:0] in_data,
   input  wire               in_valid,
   output wire               in_ready,
-  output reg  [31:0]        out_index,
+  output wire [31:0]        out_index,
   output reg                out_valid,
   input  wire               out_ready
 );
@@ -134,6 +136,7 @@ module zn_argmax #(
   localparam integer LAST  = N - (WORDS - 1) * LANES;
   localparam integer WW    = zn_idxw(WORDS);
   localparam integer LW    = zn_idxw(LANES);
+  localparam integer IW    = zn_idxw(WORDS * LANES) > LW ? zn_idxw(WORDS * LANES) : LW;  // index width
 
   generate if (LANES < 1 || N < 1 || (SIGNED != 0 && SIGNED != 1)) begin : g_param_error
 `ifdef VERILATOR
@@ -143,11 +146,11 @@ module zn_argmax #(
 `endif
   end endgenerate
 
-  // Codes as 9-bit signed values (comparison order).
-  function [8:0] key;
+  // Codes as unsigned 8-bit keys in comparison order (int8: the sign bit flipped).
+  function [7:0] key;
     input [7:0] c;
     begin
-      key = {(SIGNED != 0) ? c[7] : 1'b0, c};
+      key = {c[7] ^ (SIGNED != 0), c[6:0]};
     end
   endfunction
 
@@ -156,25 +159,40 @@ module zn_argmax #(
   assign in_ready = !out_valid || out_ready;
   wire fire = in_valid && in_ready;
 
-  // Best lane of the current word (first of equals).
-  reg [8:0]    lbest;
+  // Best lane of the current word (first of equals): a tournament tree; the right (higher)
+  // half wins only when strictly greater. Lanes past N in a last word enter with key 0, which
+  // never beats a lower lane.
+  localparam integer TL = 1 << LW;                   // leaves, a power of two
+  reg [7:0]    tk [0:2*TL-2];
+  reg [LW-1:0] ti [0:2*TL-2];
+  reg [7:0]    lbest;
   reg [LW-1:0] lidx;
-  integer l;
+  integer l, nd;
   always @* begin
-    lbest = key(in_data[7:0]);
-    lidx  = {LW{1'b0}};
-    for (l = 1; l < LANES; l = l + 1) begin
-      if ((!w_last || l < LAST) && $signed(key(in_data[l*8 +: 8])) > $signed(lbest)) begin
-        lbest = key(in_data[l*8 +: 8]);
-        lidx  = l[LW-1:0];
+    for (l = 0; l < TL; l = l + 1) begin
+      tk[TL-1+l] = (l < LANES && (!w_last || l < LAST)) ? key(in_data[(l % LANES)*8 +: 8]) : 8'd0;
+      ti[TL-1+l] = l[LW-1:0];
+    end
+    for (nd = TL - 2; nd >= 0; nd = nd - 1) begin
+      if (tk[2*nd+2] > tk[2*nd+1]) begin
+        tk[nd] = tk[2*nd+2];
+        ti[nd] = ti[2*nd+2];
+      end else begin
+        tk[nd] = tk[2*nd+1];
+        ti[nd] = ti[2*nd+1];
       end
     end
+    lbest = tk[0];
+    lidx  = ti[0];
   end
 
-  reg [8:0]  best;
-  reg [31:0] best_idx;
-  wire [31:0] cand_idx = wi * LANES + {{(32-LW){1'b0}}, lidx};
-  wire take = (wi == {WW{1'b0}}) || ($signed(lbest) > $signed(best));
+  // Indices are below N: IW bits are kept, out_index is their zero extension.
+  reg  [7:0]    best;
+  reg  [IW-1:0] best_idx, oidx;
+  wire [IW-1:0] wbase    = wi * LANES[IW-1:0];
+  wire [IW-1:0] cand_idx = wbase + {{(IW-LW){1'b0}}, lidx};
+  wire take = (wi == {WW{1'b0}}) || (lbest > best);
+  assign out_index = {{(32-IW){1'b0}}, oidx};
   always @(posedge clk) begin
     if (rst) begin
       wi        <= {WW{1'b0}};
@@ -183,16 +201,16 @@ module zn_argmax #(
       if (out_valid && out_ready) out_valid <= 1'b0;
       if (fire) begin
         wi <= w_last ? {WW{1'b0}} : wi + 1'b1;
-        if (take) begin
-          best     <= lbest;
-          best_idx <= cand_idx;
-        end
-        if (w_last) begin
-          out_valid <= 1'b1;
-          out_index <= take ? cand_idx : best_idx;
-        end
+        if (w_last) out_valid <= 1'b1;
       end
     end
+  end
+  always @(posedge clk) begin
+    if (fire && take) begin
+      best     <= lbest;
+      best_idx <= cand_idx;
+    end
+    if (fire && w_last) oidx <= take ? cand_idx : best_idx;
   end
 endmodule
 
@@ -445,8 +463,8 @@ module zn_axil_regs #(
   assign busy = (in_flight != 32'd0);
 
   // ---------------- parameter bus state ----------------
-  localparam [1:0] P_IDLE = 2'd0, P_WRITE = 2'd1, P_READ = 2'd2;
-  reg [1:0] pstate;
+  // A parameter-bus access is outstanding while p_busy; p_we tells a write from a read.
+  reg       p_busy, p_we_q;
   reg [3:0] ptimer;
   // PARAM_SEL.LAYER < NUM_LAYERS, as equalities.
   reg sel_valid;
@@ -455,7 +473,6 @@ module zn_axil_regs #(
     sel_valid = 1'b0;
     for (si = 0; si < L; si = si + 1) if (param_sel[15:0] == si[15:0]) sel_valid = 1'b1;
   end
-  wire p_busy    = (pstate != P_IDLE);
 
   wire write_go = aw_full && w_full && !s_axil_bvalid && !p_busy;
   wire read_go  = ar_full && !s_axil_rvalid && !p_busy && !write_go;
@@ -469,7 +486,7 @@ module zn_axil_regs #(
   wire w_start  = write_go && w_param && sel_valid;
   wire r_start  = read_go && r_param && sel_valid;
 
-  assign p_we    = (pstate == P_WRITE);
+  assign p_we    = p_we_q;
   assign p_layer = param_sel[15:0];
   assign p_kind  = param_sel[16];
   assign p_addr  = param_addr;
@@ -496,42 +513,77 @@ module zn_axil_regs #(
   assign vtbl[V_STARVE_HI*32 +: 32] = starve_hi;
   assign vtbl[V_PADDR*32 +: 32]     = param_addr;
   assign vtbl[V_PSEL*32 +: 32]      = {15'd0, param_sel};
-  wire [NC*32-1:0] ctbl;
-  assign ctbl[C_NONE*32 +: 32]      = 32'd0;
-  assign ctbl[C_PDATA*32 +: 32]     = 32'd0;   // never read: PARAM_DATA goes over the bus
-  assign ctbl[C_CONTROL*32 +: 32]   = {30'd0, start, 1'b0};
-  assign ctbl[C_STATUS*32 +: 32]    = {29'd0, err_param, err_input, busy};
-  assign ctbl[(C_CONST+0)*32 +: 32] = RM_MAGIC;
-  assign ctbl[(C_CONST+1)*32 +: 32] = RM_VERSION;
-  assign ctbl[(C_CONST+2)*32 +: 32] = TOPO_HASH[31:0];
-  assign ctbl[(C_CONST+3)*32 +: 32] = TOPO_HASH[63:32];
-  assign ctbl[(C_CONST+4)*32 +: 32] = L;
-  assign ctbl[(C_CONST+5)*32 +: 32] = INPUT_COUNT;
-  assign ctbl[(C_CONST+6)*32 +: 32] = OUTPUT_COUNT;
-  assign ctbl[(C_CONST+7)*32 +: 32] = {30'd0, OUTPUT_SIGNED != 0, INPUT_SIGNED != 0};
-  assign ctbl[(C_CONST+8)*32 +: 32] = II_CYCLES;
+  // The design constants as a ROM: CT holds, for each data bit b, the CN entries of that bit
+  // (a LUT per bit); the narrow variable words (CONTROL, STATUS, L_CFG) are ORed in after.
+  localparam integer CN = 1 << CW;
+  /* verilator lint_off UNUSEDSIGNAL */
+  function [NC*32-1:0] ctable;
+    input integer dummy;
+    integer i;
+    begin
+      ctable = {(NC*32){1'b0}};
+      ctable[(C_CONST+0)*32 +: 32] = RM_MAGIC;
+      ctable[(C_CONST+1)*32 +: 32] = RM_VERSION;
+      ctable[(C_CONST+2)*32 +: 32] = TOPO_HASH[31:0];
+      ctable[(C_CONST+3)*32 +: 32] = TOPO_HASH[63:32];
+      ctable[(C_CONST+4)*32 +: 32] = L;
+      ctable[(C_CONST+5)*32 +: 32] = INPUT_COUNT;
+      ctable[(C_CONST+6)*32 +: 32] = OUTPUT_COUNT;
+      ctable[(C_CONST+7)*32 +: 32] = {30'd0, OUTPUT_SIGNED != 0, INPUT_SIGNED != 0};
+      ctable[(C_CONST+8)*32 +: 32] = II_CYCLES;
+      for (i = 0; i < L; i = i + 1) begin
+        ctable[(C_CONST+9+5*i+0)*32 +: 32] = L_IN[i*32 +: 32];
+        ctable[(C_CONST+9+5*i+1)*32 +: 32] = L_OUT[i*32 +: 32];
+        ctable[(C_CONST+9+5*i+2)*32 +: 32] = L_FOLD[i*32 +: 32];
+        ctable[(C_CONST+9+5*i+3)*32 +: 32] = L_LANES[i*32 +: 32];
+        ctable[(C_CONST+9+5*i+4)*32 +: 32] = L_WIDTHS[i*32 +: 32];
+      end
+    end
+  endfunction
+  localparam [NC*32-1:0] CTBL = ctable(0);
+  function [32*CN-1:0] ctrans;
+    input integer dummy;
+    integer bi, ki;
+    begin
+      ctrans = {(32*CN){1'b0}};
+      for (bi = 0; bi < 32; bi = bi + 1)
+        for (ki = 0; ki < NC; ki = ki + 1)
+          ctrans[bi*CN + ki] = CTBL[ki*32 + bi];
+    end
+  endfunction
+  /* verilator lint_on UNUSEDSIGNAL */
+  localparam [32*CN-1:0] CT = ctrans(0);
+  wire [CW-1:0] ci = ar_idx[CW-1:0];
+  wire [31:0] c_rom;
+  genvar gb;
+  generate for (gb = 0; gb < 32; gb = gb + 1) begin : g_rom
+    wire [CN-1:0] bits = CT[gb*CN +: CN];
+    assign c_rom[gb] = bits[ci];
+  end endgenerate
+  reg [2:0] c_var;
+  integer ri;
+  always @* begin
+    c_var = 3'd0;
+    if (ci == C_CONTROL[CW-1:0]) c_var = {1'b0, start, 1'b0};
+    if (ci == C_STATUS[CW-1:0])  c_var = {err_param, err_input, busy};
+    for (ri = 0; ri < L; ri = ri + 1) if ({{(32-CW){1'b0}}, ci} == C_ROUND + ri) c_var = {2'b00, l_round[ri]};
+  end
   genvar gi;
   generate for (gi = 0; gi < L; gi = gi + 1) begin : g_tbl
     assign vtbl[(V_ZERO+2*gi)*32 +: 32]      = l_zero[gi*32 +: 32];
     assign vtbl[(V_ZERO+2*gi+1)*32 +: 32]    = l_clamp[gi*32 +: 32];
-    assign ctbl[(C_CONST+9+5*gi+0)*32 +: 32] = L_IN[gi*32 +: 32];
-    assign ctbl[(C_CONST+9+5*gi+1)*32 +: 32] = L_OUT[gi*32 +: 32];
-    assign ctbl[(C_CONST+9+5*gi+2)*32 +: 32] = L_FOLD[gi*32 +: 32];
-    assign ctbl[(C_CONST+9+5*gi+3)*32 +: 32] = L_LANES[gi*32 +: 32];
-    assign ctbl[(C_CONST+9+5*gi+4)*32 +: 32] = L_WIDTHS[gi*32 +: 32];
-    assign ctbl[(C_ROUND+gi)*32 +: 32]       = {31'd0, l_round[gi]};
   end endgenerate
   // Indices beyond a table never occur (the decoder only makes valid slots).
   // (keep: the two table outputs as LUT boundaries map smaller in yosys/abc.)
   (* keep *) wire [31:0] v_rd;
   (* keep *) wire [31:0] c_rd;
   assign v_rd = vtbl[ar_idx[VW-1:0]*32 +: 32];
-  assign c_rd = ctbl[ar_idx[CW-1:0]*32 +: 32];
+  assign c_rd = {c_rom[31:3], c_rom[2:0] | c_var};
   wire [31:0] rd   = p_busy ? p_rdata : ar_slot[IW] ? c_rd : v_rd;
   // RDATA: loaded by a register read or a parameter-bus read answer; zero through the reset
   // on an invalid PARAM_SEL or a timeout.
   wire r_reg    = read_go && !r_param;
-  wire p_rdone  = p_done && pstate == P_READ;
+  wire p_rdone  = p_done && !p_we_q;
   wire rd_zero  = rst || r_bad || (p_rdone && !p_ack);
   wire rd_load  = r_reg || p_rdone;
   always @(posedge aclk) begin
@@ -547,7 +599,7 @@ module zn_axil_regs #(
       ar_full       <= 1'b0;
       s_axil_bvalid <= 1'b0;
       s_axil_rvalid <= 1'b0;
-      pstate        <= P_IDLE;
+      p_busy        <= 1'b0;
       p_req         <= 1'b0;
     end else begin
       p_req <= w_start || r_start;
@@ -556,7 +608,7 @@ module zn_axil_regs #(
       if (s_axil_arvalid && !ar_full) ar_full <= 1'b1;
       if (s_axil_bvalid && s_axil_bready) s_axil_bvalid <= 1'b0;
       if (s_axil_rvalid && s_axil_rready) s_axil_rvalid <= 1'b0;
-      if ((write_go && !w_start) || (p_done && pstate == P_WRITE)) begin
+      if ((write_go && !w_start) || (p_done && p_we_q)) begin
         s_axil_bvalid <= 1'b1;
         aw_full       <= 1'b0;
         w_full        <= 1'b0;
@@ -565,15 +617,18 @@ module zn_axil_regs #(
         s_axil_rvalid <= 1'b1;
         ar_full       <= 1'b0;
       end
-      if (w_start)     pstate <= P_WRITE;
-      else if (r_start) pstate <= P_READ;
-      else if (p_done)  pstate <= P_IDLE;
+      if (w_start || r_start) p_busy <= 1'b1;
+      else if (p_done)         p_busy <= 1'b0;
     end
   end
   always @(posedge aclk) begin
     if (s_axil_awvalid && !aw_full) aw_tgt  <= wtarget(s_axil_awaddr);
     if (s_axil_wvalid && !w_full)   w_data  <= s_axil_wdata;
     if (s_axil_arvalid && !ar_full) ar_slot <= rslot(s_axil_araddr);
+  end
+  always @(posedge aclk) begin
+    if (rst) p_we_q <= 1'b0;
+    else if (w_start || r_start) p_we_q <= w_start;
   end
   always @(posedge aclk) begin
     if (!p_busy) ptimer <= 4'd0;

@@ -69,7 +69,7 @@ import ZynqNetHW
 
     // MARK: zn_argmax
 
-    @Test(arguments: [(8, 10, 0), (8, 10, 1), (1, 1, 0), (8, 3, 1), (3, 20, 0), (4, 16, 1)])
+    @Test(arguments: [(8, 10, 0), (8, 10, 1), (1, 1, 0), (8, 3, 1), (3, 20, 0), (4, 16, 1), (5, 4, 1), (2, 7, 1), (8, 64, 0), (6, 13, 0)])
     func argmax(_ lanes: Int, _ n: Int, _ signed: Int) throws {
         var rng = SplitMix64(seed: UInt64(lanes * 100 + n + signed))
         let images = 40

@@ -245,8 +245,8 @@ module zn_axil_regs #(
   assign busy = (in_flight != 32'd0);
 
   // ---------------- parameter bus state ----------------
-  localparam [1:0] P_IDLE = 2'd0, P_WRITE = 2'd1, P_READ = 2'd2;
-  reg [1:0] pstate;
+  // A parameter-bus access is outstanding while p_busy; p_we tells a write from a read.
+  reg       p_busy, p_we_q;
   reg [3:0] ptimer;
   // PARAM_SEL.LAYER < NUM_LAYERS, as equalities.
   reg sel_valid;
@@ -255,7 +255,6 @@ module zn_axil_regs #(
     sel_valid = 1'b0;
     for (si = 0; si < L; si = si + 1) if (param_sel[15:0] == si[15:0]) sel_valid = 1'b1;
   end
-  wire p_busy    = (pstate != P_IDLE);
 
   wire write_go = aw_full && w_full && !s_axil_bvalid && !p_busy;
   wire read_go  = ar_full && !s_axil_rvalid && !p_busy && !write_go;
@@ -269,7 +268,7 @@ module zn_axil_regs #(
   wire w_start  = write_go && w_param && sel_valid;
   wire r_start  = read_go && r_param && sel_valid;
 
-  assign p_we    = (pstate == P_WRITE);
+  assign p_we    = p_we_q;
   assign p_layer = param_sel[15:0];
   assign p_kind  = param_sel[16];
   assign p_addr  = param_addr;
@@ -296,42 +295,77 @@ module zn_axil_regs #(
   assign vtbl[V_STARVE_HI*32 +: 32] = starve_hi;
   assign vtbl[V_PADDR*32 +: 32]     = param_addr;
   assign vtbl[V_PSEL*32 +: 32]      = {15'd0, param_sel};
-  wire [NC*32-1:0] ctbl;
-  assign ctbl[C_NONE*32 +: 32]      = 32'd0;
-  assign ctbl[C_PDATA*32 +: 32]     = 32'd0;   // never read: PARAM_DATA goes over the bus
-  assign ctbl[C_CONTROL*32 +: 32]   = {30'd0, start, 1'b0};
-  assign ctbl[C_STATUS*32 +: 32]    = {29'd0, err_param, err_input, busy};
-  assign ctbl[(C_CONST+0)*32 +: 32] = RM_MAGIC;
-  assign ctbl[(C_CONST+1)*32 +: 32] = RM_VERSION;
-  assign ctbl[(C_CONST+2)*32 +: 32] = TOPO_HASH[31:0];
-  assign ctbl[(C_CONST+3)*32 +: 32] = TOPO_HASH[63:32];
-  assign ctbl[(C_CONST+4)*32 +: 32] = L;
-  assign ctbl[(C_CONST+5)*32 +: 32] = INPUT_COUNT;
-  assign ctbl[(C_CONST+6)*32 +: 32] = OUTPUT_COUNT;
-  assign ctbl[(C_CONST+7)*32 +: 32] = {30'd0, OUTPUT_SIGNED != 0, INPUT_SIGNED != 0};
-  assign ctbl[(C_CONST+8)*32 +: 32] = II_CYCLES;
+  // The design constants as a ROM: CT holds, for each data bit b, the CN entries of that bit
+  // (a LUT per bit); the narrow variable words (CONTROL, STATUS, L_CFG) are ORed in after.
+  localparam integer CN = 1 << CW;
+  /* verilator lint_off UNUSEDSIGNAL */
+  function [NC*32-1:0] ctable;
+    input integer dummy;
+    integer i;
+    begin
+      ctable = {(NC*32){1'b0}};
+      ctable[(C_CONST+0)*32 +: 32] = RM_MAGIC;
+      ctable[(C_CONST+1)*32 +: 32] = RM_VERSION;
+      ctable[(C_CONST+2)*32 +: 32] = TOPO_HASH[31:0];
+      ctable[(C_CONST+3)*32 +: 32] = TOPO_HASH[63:32];
+      ctable[(C_CONST+4)*32 +: 32] = L;
+      ctable[(C_CONST+5)*32 +: 32] = INPUT_COUNT;
+      ctable[(C_CONST+6)*32 +: 32] = OUTPUT_COUNT;
+      ctable[(C_CONST+7)*32 +: 32] = {30'd0, OUTPUT_SIGNED != 0, INPUT_SIGNED != 0};
+      ctable[(C_CONST+8)*32 +: 32] = II_CYCLES;
+      for (i = 0; i < L; i = i + 1) begin
+        ctable[(C_CONST+9+5*i+0)*32 +: 32] = L_IN[i*32 +: 32];
+        ctable[(C_CONST+9+5*i+1)*32 +: 32] = L_OUT[i*32 +: 32];
+        ctable[(C_CONST+9+5*i+2)*32 +: 32] = L_FOLD[i*32 +: 32];
+        ctable[(C_CONST+9+5*i+3)*32 +: 32] = L_LANES[i*32 +: 32];
+        ctable[(C_CONST+9+5*i+4)*32 +: 32] = L_WIDTHS[i*32 +: 32];
+      end
+    end
+  endfunction
+  localparam [NC*32-1:0] CTBL = ctable(0);
+  function [32*CN-1:0] ctrans;
+    input integer dummy;
+    integer bi, ki;
+    begin
+      ctrans = {(32*CN){1'b0}};
+      for (bi = 0; bi < 32; bi = bi + 1)
+        for (ki = 0; ki < NC; ki = ki + 1)
+          ctrans[bi*CN + ki] = CTBL[ki*32 + bi];
+    end
+  endfunction
+  /* verilator lint_on UNUSEDSIGNAL */
+  localparam [32*CN-1:0] CT = ctrans(0);
+  wire [CW-1:0] ci = ar_idx[CW-1:0];
+  wire [31:0] c_rom;
+  genvar gb;
+  generate for (gb = 0; gb < 32; gb = gb + 1) begin : g_rom
+    wire [CN-1:0] bits = CT[gb*CN +: CN];
+    assign c_rom[gb] = bits[ci];
+  end endgenerate
+  reg [2:0] c_var;
+  integer ri;
+  always @* begin
+    c_var = 3'd0;
+    if (ci == C_CONTROL[CW-1:0]) c_var = {1'b0, start, 1'b0};
+    if (ci == C_STATUS[CW-1:0])  c_var = {err_param, err_input, busy};
+    for (ri = 0; ri < L; ri = ri + 1) if ({{(32-CW){1'b0}}, ci} == C_ROUND + ri) c_var = {2'b00, l_round[ri]};
+  end
   genvar gi;
   generate for (gi = 0; gi < L; gi = gi + 1) begin : g_tbl
     assign vtbl[(V_ZERO+2*gi)*32 +: 32]      = l_zero[gi*32 +: 32];
     assign vtbl[(V_ZERO+2*gi+1)*32 +: 32]    = l_clamp[gi*32 +: 32];
-    assign ctbl[(C_CONST+9+5*gi+0)*32 +: 32] = L_IN[gi*32 +: 32];
-    assign ctbl[(C_CONST+9+5*gi+1)*32 +: 32] = L_OUT[gi*32 +: 32];
-    assign ctbl[(C_CONST+9+5*gi+2)*32 +: 32] = L_FOLD[gi*32 +: 32];
-    assign ctbl[(C_CONST+9+5*gi+3)*32 +: 32] = L_LANES[gi*32 +: 32];
-    assign ctbl[(C_CONST+9+5*gi+4)*32 +: 32] = L_WIDTHS[gi*32 +: 32];
-    assign ctbl[(C_ROUND+gi)*32 +: 32]       = {31'd0, l_round[gi]};
   end endgenerate
   // Indices beyond a table never occur (the decoder only makes valid slots).
   // (keep: the two table outputs as LUT boundaries map smaller in yosys/abc.)
   (* keep *) wire [31:0] v_rd;
   (* keep *) wire [31:0] c_rd;
   assign v_rd = vtbl[ar_idx[VW-1:0]*32 +: 32];
-  assign c_rd = ctbl[ar_idx[CW-1:0]*32 +: 32];
+  assign c_rd = {c_rom[31:3], c_rom[2:0] | c_var};
   wire [31:0] rd   = p_busy ? p_rdata : ar_slot[IW] ? c_rd : v_rd;
   // RDATA: loaded by a register read or a parameter-bus read answer; zero through the reset
   // on an invalid PARAM_SEL or a timeout.
   wire r_reg    = read_go && !r_param;
-  wire p_rdone  = p_done && pstate == P_READ;
+  wire p_rdone  = p_done && !p_we_q;
   wire rd_zero  = rst || r_bad || (p_rdone && !p_ack);
   wire rd_load  = r_reg || p_rdone;
   always @(posedge aclk) begin
@@ -347,7 +381,7 @@ module zn_axil_regs #(
       ar_full       <= 1'b0;
       s_axil_bvalid <= 1'b0;
       s_axil_rvalid <= 1'b0;
-      pstate        <= P_IDLE;
+      p_busy        <= 1'b0;
       p_req         <= 1'b0;
     end else begin
       p_req <= w_start || r_start;
@@ -356,7 +390,7 @@ module zn_axil_regs #(
       if (s_axil_arvalid && !ar_full) ar_full <= 1'b1;
       if (s_axil_bvalid && s_axil_bready) s_axil_bvalid <= 1'b0;
       if (s_axil_rvalid && s_axil_rready) s_axil_rvalid <= 1'b0;
-      if ((write_go && !w_start) || (p_done && pstate == P_WRITE)) begin
+      if ((write_go && !w_start) || (p_done && p_we_q)) begin
         s_axil_bvalid <= 1'b1;
         aw_full       <= 1'b0;
         w_full        <= 1'b0;
@@ -365,15 +399,18 @@ module zn_axil_regs #(
         s_axil_rvalid <= 1'b1;
         ar_full       <= 1'b0;
       end
-      if (w_start)     pstate <= P_WRITE;
-      else if (r_start) pstate <= P_READ;
-      else if (p_done)  pstate <= P_IDLE;
+      if (w_start || r_start) p_busy <= 1'b1;
+      else if (p_done)         p_busy <= 1'b0;
     end
   end
   always @(posedge aclk) begin
     if (s_axil_awvalid && !aw_full) aw_tgt  <= wtarget(s_axil_awaddr);
     if (s_axil_wvalid && !w_full)   w_data  <= s_axil_wdata;
     if (s_axil_arvalid && !ar_full) ar_slot <= rslot(s_axil_araddr);
+  end
+  always @(posedge aclk) begin
+    if (rst) p_we_q <= 1'b0;
+    else if (w_start || r_start) p_we_q <= w_start;
   end
   always @(posedge aclk) begin
     if (!p_busy) ptimer <= 4'd0;
