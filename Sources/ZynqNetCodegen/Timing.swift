@@ -10,7 +10,8 @@ import ZynqNetHW
 ///
 /// - `zn_resize` (zn_axis_in 8 → SIMD0, requant joins, the PE → lanes splits): SPLIT takes a word
 ///   when its previous one has been shifted out completely and shifts one part out a cycle from
-///   the next cycle; COLLECT hands a word over the cycle after its last part arrived; GENERAL is
+///   the next cycle; COLLECT hands a word over the cycle after its last part arrived (also a
+///   partial last word); GENERAL is
 ///   run as the lane counter it is (in_ready = count ≤ CAP − IN, out_valid = count ≥ take).
 /// - `zn_mvau`: issue starts the cycle after the image's last input word is written; output word
 ///   j leaves its skid buffer 4 + DOT_LAT cycles after its last fold step is issued
@@ -120,7 +121,7 @@ public enum PipelineTiming {
         let outWords = (n + outLanes - 1) / outLanes
         precondition(offers.count == inWords)
         let split = inLanes % outLanes == 0 && n % inLanes == 0
-        let collect = !split && outLanes % inLanes == 0 && n % outLanes == 0
+        let collect = !split && outLanes % inLanes == 0 && n % inLanes == 0
         var out: [Int] = []
         out.reserveCapacity(outWords)
         if split {
@@ -133,7 +134,8 @@ public enum PipelineTiming {
         } else if collect {
             let r = outLanes / inLanes
             let pushes = consume(offers)
-            for j in 0..<outWords { out.append(pushes[j * r + r - 1] + 1) }
+            // A last, partial output word is handed over after its last input word.
+            for j in 0..<outWords { out.append(pushes[min(j * r + r, inWords) - 1] + 1) }
         } else {
             // GENERAL: a lane buffer of CAP lanes and a fill counter.
             let cap = outLanes + 2 * inLanes - 1

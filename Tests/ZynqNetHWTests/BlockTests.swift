@@ -18,6 +18,10 @@ import ZynqNetHW
         .init(laneW: 8, inL: 8, outL: 1, n: 1), .init(laneW: 8, inL: 1, outL: 8, n: 10), .init(laneW: 20, inL: 12, outL: 1, n: 24),
         .init(laneW: 8, inL: 1, outL: 1, n: 1), .init(laneW: 8, inL: 2, outL: 8, n: 8), .init(laneW: 8, inL: 8, outL: 8, n: 20),
         .init(laneW: 5, inL: 4, outL: 6, n: 24), .init(laneW: 8, inL: 8, outL: 7, n: 21), .init(laneW: 8, inL: 5, outL: 8, n: 13),
+        // COLLECT with a partial last output word, SPLIT with ratios 3 and 8.
+        .init(laneW: 8, inL: 2, outL: 8, n: 10), .init(laneW: 8, inL: 4, outL: 8, n: 20), .init(laneW: 8, inL: 1, outL: 8, n: 1),
+        .init(laneW: 8, inL: 2, outL: 8, n: 6), .init(laneW: 20, inL: 1, outL: 4, n: 7), .init(laneW: 3, inL: 3, outL: 9, n: 21),
+        .init(laneW: 8, inL: 8, outL: 1, n: 784), .init(laneW: 26, inL: 6, outL: 2, n: 12),
     ]
 
     @Test(arguments: resizeCases)
@@ -65,7 +69,7 @@ import ZynqNetHW
 
     // MARK: zn_argmax
 
-    @Test(arguments: [(8, 10, 0), (8, 10, 1), (1, 1, 0), (8, 3, 1), (3, 20, 0), (4, 16, 1)])
+    @Test(arguments: [(8, 10, 0), (8, 10, 1), (1, 1, 0), (8, 3, 1), (3, 20, 0), (4, 16, 1), (5, 4, 1), (2, 7, 1), (8, 64, 0), (6, 13, 0)])
     func argmax(_ lanes: Int, _ n: Int, _ signed: Int) throws {
         var rng = SplitMix64(seed: UInt64(lanes * 100 + n + signed))
         let images = 40
@@ -92,6 +96,18 @@ import ZynqNetHW
                                  inputs: ["in": input], outputs: ["out"])
         #expect(r.passed, "\(r.result)")
         #expect((r.outputs["out"] ?? []).map { UInt32($0, radix: 16) } == expected.map { Optional($0) })
+    }
+
+    // MARK: zn_axil_regs
+
+    /// Cycle-exact against the reference register file (fpga/sim/tb_ref_axil_regs.v) under random
+    /// AXI4-Lite traffic, events, resets and parameter-bus answers; the testbench also requires
+    /// coverage (reads, writes, requests, timeouts, invalid PARAM_SEL, latched HI halves).
+    @Test(arguments: [(2, 12, 1), (1, 12, 2), (3, 13, 3), (9, 14, 4), (2, 32, 5)])
+    func axilRegs(_ layers: Int, _ aw: Int, _ seed: Int) throws {
+        let r = try runTestbench("tb_zn_axil_regs", params: ["NUM_LAYERS": layers, "AW": aw, "CYCLES": 20000, "SEED": seed],
+                                 inputs: [:], outputs: [])
+        #expect(r.passed, "\(r.result)")
     }
 
     // MARK: zn_mvau (with zn_dot, zn_addtree, zn_param_ram)

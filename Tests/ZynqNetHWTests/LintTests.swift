@@ -22,6 +22,9 @@ import ZynqNetModel
         .init(module: "zn_resize", params: ["IN_LANES": 2, "OUT_LANES": 8, "N": 8]),
         .init(module: "zn_resize", params: ["IN_LANES": 3, "OUT_LANES": 8, "N": 10]),
         .init(module: "zn_resize", params: ["IN_LANES": 1, "OUT_LANES": 1, "N": 1]),
+        .init(module: "zn_resize", params: ["IN_LANES": 1, "OUT_LANES": 8, "N": 10]),
+        .init(module: "zn_resize", params: ["IN_LANES": 2, "OUT_LANES": 8, "N": 6]),
+        .init(module: "zn_resize", params: ["IN_LANES": 8, "OUT_LANES": 1, "N": 784]),
         .init(module: "zn_param_ram", params: [:]), .init(module: "zn_param_ram", params: ["BANKS": 16, "DEPTH": 448, "WORD_W": 112]),
         .init(module: "zn_param_ram", params: ["BANKS": 3, "DEPTH": 5, "WORD_W": 71]),
         .init(module: "zn_addtree", params: ["N": 1]), .init(module: "zn_addtree", params: ["N": 28, "LANES": 3, "IN_W": 17]),
@@ -44,6 +47,7 @@ import ZynqNetModel
         .init(module: "zn_axis_out", params: [:]), .init(module: "zn_axis_out", params: ["C": 1]),
         .init(module: "zn_axis_out", params: ["C": 2048, "SIGNED": 1]),
         .init(module: "zn_axil_regs", params: [:]), .init(module: "zn_axil_regs", params: ["NUM_LAYERS": 3, "AW": 13]),
+        .init(module: "zn_axil_regs", params: ["NUM_LAYERS": 9, "AW": 14]), .init(module: "zn_axil_regs", params: ["NUM_LAYERS": 2, "AW": 32]),
     ]
 
     @Test(arguments: cases)
