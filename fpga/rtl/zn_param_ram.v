@@ -10,6 +10,10 @@
 //    (address outside the memory: write ignored, read 0) and cfg_next, the next valid address
 //    (chunk, then depth, then bank). All response outputs are zero when cfg_ack is low, so the
 //    responses of many memories can be ORed.
+// Control cost: range checks only on fields whose count is not a power of two (in their own width),
+// the request address and three flags piped, cfg_next = address + 1 with the chunk (and depth)
+// field forced to all ones on a last chunk (last depth), one 32-bit incrementer in the last stage;
+// chunk and bank picks are binary mux trees on the address bits; zeroed answers are synchronous resets.
 module zn_param_ram #(
   parameter integer BANKS  = 1,
   parameter integer DEPTH  = 1,
