@@ -51,6 +51,8 @@ public struct GeneratedDesign: Sendable {
     public var files: [String: String]
     public var layout: AcceleratorLayout
     public var styles: [MulStyle]
+    /// Each layer's requantizer (zn_requant or zn_requant_serial).
+    public var requantStyles: [RequantStyle] = []
     public var estimate: ResourceEstimate
     public var board: FPGABoard
     public var fclkMHz: Double
@@ -62,7 +64,7 @@ public struct GeneratedDesign: Sendable {
     public var imagesPerSecond: Double { fclkMHz * 1e6 / Double(iiCycles) }
     /// Cycles from an image's first input beat to its last output beat through an empty
     /// pipeline (`PipelineTiming`; what `zynqnet verify` measures).
-    public var latencyCycles: Int { PipelineTiming.latencyCycles(layout: layout, regEvery: regEvery) }
+    public var latencyCycles: Int { PipelineTiming.latencyCycles(layout: layout, regEvery: regEvery, requant: requantStyles) }
 
     /// The RTL files (paths under `rtl/`), sorted; the top is `rtl/zynqnet_accel.v`.
     public var rtlFiles: [String] { files.keys.filter { $0.hasPrefix("rtl/") }.sorted() }
@@ -138,6 +140,7 @@ public func generateDesign(model: QuantizedModel, options: CodegenOptions) throw
     let topo = try Topology(model: model, multBits: options.multBits)
     var folds: [LayerFold]
     var styles = [MulStyle](repeating: options.mulStyle, count: topo.layers.count)
+    var requantChoice = [RequantStyle?](repeating: nil, count: topo.layers.count)
     switch options.fold {
     case .file(let ff, let name):
         guard ff.layers.count == topo.layers.count else {
@@ -158,6 +161,7 @@ public func generateDesign(model: QuantizedModel, options: CodegenOptions) throw
             }
             folds.append(LayerFold(pe: l.pe, simd: l.simd, lanes: lanes))
             if let s = l.mul_style { styles[i] = s }
+            requantChoice[i] = l.requant
         }
     case .targetFPS(let fps):
         guard fps > 0 else { throw ZynqError(key: "--target-fps", "must be positive") }
@@ -188,15 +192,26 @@ public func generateDesign(model: QuantizedModel, options: CodegenOptions) throw
         folds = c
     }
     let layout = try AcceleratorLayout(topology: topo, folds: folds)
+    var requant: [RequantStyle] = []
+    for (i, (t, f)) in zip(topo.layers, folds).enumerated() {
+        let auto = RequantStyle.automatic(t, f)
+        if requantChoice[i] == .serial && auto != .serial, case .file(_, let name) = options.fold {
+            let need = (f.pe / f.lanes) * PipelineTiming.serialRequantWordCycles(t, lanes: f.lanes)
+            throw ZynqError(file: name, key: "layers[\(i)].requant",
+                            "the serial requantizer needs \(need) cycles per MAC output word, layer \(i) delivers one every \(t.inCount / f.simd) (IN/SIMD); use \"pipelined\" or a smaller SIMD/PE")
+        }
+        requant.append(requantChoice[i] ?? auto)
+    }
     let image = try ParameterImage(model: model, layout: layout)
     let fclkHz = Int((options.fclkMHz * 1e6).rounded())
     var files: [String: String] = [:]
     for (name, text) in EmbeddedRTL.rtlLibrary { files["rtl/" + name] = text }
-    files["rtl/zynqnet_accel.v"] = VerilogTop.emit(layout: layout, styles: styles, regEvery: options.regEvery, fclkHz: fclkHz)
+    files["rtl/zynqnet_accel.v"] = VerilogTop.emit(layout: layout, styles: styles, requant: requant, regEvery: options.regEvery, fclkHz: fclkHz)
     files["parameters.hex"] = image.hexText
     let est = estimate(topo, folds, styles)
     var design = GeneratedDesign(files: files, layout: layout, styles: styles, estimate: est, board: options.board,
                                  fclkMHz: options.fclkMHz, parameterImage: image, regEvery: options.regEvery)
+    design.requantStyles = requant
     design.files["design.json"] = DesignJSON.render(design)
     return design
 }
@@ -235,7 +250,7 @@ enum DesignJSON {
         for (i, (l, f)) in zip(t.layers, d.layout.folds).enumerated() {
             let w = l.widths
             s += "    {\"in\": \(l.inCount), \"out\": \(l.outCount), \"pe\": \(f.pe), \"simd\": \(f.simd), \"lanes\": \(f.lanes), "
-            s += "\"mul_style\": \"\(d.styles[i].rawValue)\", \"in_signed\": \(l.inSigned), \"out_signed\": \(l.outSigned), "
+            s += "\"mul_style\": \"\(d.styles[i].rawValue)\", \"requant\": \"\(d.requantStyles[i].rawValue)\", \"in_signed\": \(l.inSigned), \"out_signed\": \(l.outSigned), "
             s += "\"sum_bits\": \(w.sumBits), \"bias_bits\": \(l.biasBits), \"mult_bits\": \(l.multBits), \"acc_bits\": \(w.accBits), "
             s += "\"product_bits\": \(w.productBits), \"cycles\": \(d.layout.cycles(layer: i))}"
             s += i == t.layers.count - 1 ? "\n" : ",\n"

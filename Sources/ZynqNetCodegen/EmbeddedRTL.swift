@@ -150,7 +150,9 @@ endmodule
 //
 // Input: ceil(N/LANES) words of LANES codes an image, lowest index first; lanes beyond N of a
 // last, partial word are ignored. Codes compare as int8 (SIGNED = 1) or uint8. Output: one
-// 32-bit index per image, held in a register until taken.
+// 32-bit index per image, held in a register until taken. One word a cycle: the lanes of a
+// word meet in a tournament tree, the word's winner against the best so far; indices are kept
+// in clog2(N) bits.
 module zn_argmax #(
   parameter integer LANES  = 8,
   parameter integer N      = 8,
@@ -161,7 +163,7 @@ module zn_argmax #(
   input  wire [LANES*8-1:0] in_data,
   input  wire               in_valid,
   output wire               in_ready,
-  output reg  [31:0]        out_index,
+  output wire [31:0]        out_index,
   output reg                out_valid,
   input  wire               out_ready
 );
@@ -170,6 +172,7 @@ module zn_argmax #(
   localparam integer LAST  = N - (WORDS - 1) * LANES;
   localparam integer WW    = zn_idxw(WORDS);
   localparam integer LW    = zn_idxw(LANES);
+  localparam integer IW    = zn_idxw(WORDS * LANES) > LW ? zn_idxw(WORDS * LANES) : LW;  // index width
 
   generate if (LANES < 1 || N < 1 || (SIGNED != 0 && SIGNED != 1)) begin : g_param_error
 `ifdef VERILATOR
@@ -179,11 +182,11 @@ module zn_argmax #(
 `endif
   end endgenerate
 
-  // Codes as 9-bit signed values (comparison order).
-  function [8:0] key;
+  // Codes as unsigned 8-bit keys in comparison order (int8: the sign bit flipped).
+  function [7:0] key;
     input [7:0] c;
     begin
-      key = {(SIGNED != 0) ? c[7] : 1'b0, c};
+      key = {c[7] ^ (SIGNED != 0), c[6:0]};
     end
   endfunction
 
@@ -192,25 +195,40 @@ module zn_argmax #(
   assign in_ready = !out_valid || out_ready;
   wire fire = in_valid && in_ready;
 
-  // Best lane of the current word (first of equals).
-  reg [8:0]    lbest;
+  // Best lane of the current word (first of equals): a tournament tree; the right (higher)
+  // half wins only when strictly greater. Lanes past N in a last word enter with key 0, which
+  // never beats a lower lane.
+  localparam integer TL = 1 << LW;                   // leaves, a power of two
+  reg [7:0]    tk [0:2*TL-2];
+  reg [LW-1:0] ti [0:2*TL-2];
+  reg [7:0]    lbest;
   reg [LW-1:0] lidx;
-  integer l;
+  integer l, nd;
   always @* begin
-    lbest = key(in_data[7:0]);
-    lidx  = {LW{1'b0}};
-    for (l = 1; l < LANES; l = l + 1) begin
-      if ((!w_last || l < LAST) && $signed(key(in_data[l*8 +: 8])) > $signed(lbest)) begin
-        lbest = key(in_data[l*8 +: 8]);
-        lidx  = l[LW-1:0];
+    for (l = 0; l < TL; l = l + 1) begin
+      tk[TL-1+l] = (l < LANES && (!w_last || l < LAST)) ? key(in_data[(l % LANES)*8 +: 8]) : 8'd0;
+      ti[TL-1+l] = l[LW-1:0];
+    end
+    for (nd = TL - 2; nd >= 0; nd = nd - 1) begin
+      if (tk[2*nd+2] > tk[2*nd+1]) begin
+        tk[nd] = tk[2*nd+2];
+        ti[nd] = ti[2*nd+2];
+      end else begin
+        tk[nd] = tk[2*nd+1];
+        ti[nd] = ti[2*nd+1];
       end
     end
+    lbest = tk[0];
+    lidx  = ti[0];
   end
 
-  reg [8:0]  best;
-  reg [31:0] best_idx;
-  wire [31:0] cand_idx = wi * LANES + {{(32-LW){1'b0}}, lidx};
-  wire take = (wi == {WW{1'b0}}) || ($signed(lbest) > $signed(best));
+  // Indices are below N: IW bits are kept, out_index is their zero extension.
+  reg  [7:0]    best;
+  reg  [IW-1:0] best_idx, oidx;
+  wire [IW-1:0] wbase    = wi * LANES[IW-1:0];
+  wire [IW-1:0] cand_idx = wbase + {{(IW-LW){1'b0}}, lidx};
+  wire take = (wi == {WW{1'b0}}) || (lbest > best);
+  assign out_index = {{(32-IW){1'b0}}, oidx};
   always @(posedge clk) begin
     if (rst) begin
       wi        <= {WW{1'b0}};
@@ -219,16 +237,16 @@ module zn_argmax #(
       if (out_valid && out_ready) out_valid <= 1'b0;
       if (fire) begin
         wi <= w_last ? {WW{1'b0}} : wi + 1'b1;
-        if (take) begin
-          best     <= lbest;
-          best_idx <= cand_idx;
-        end
-        if (w_last) begin
-          out_valid <= 1'b1;
-          out_index <= take ? cand_idx : best_idx;
-        end
+        if (w_last) out_valid <= 1'b1;
       end
     end
+  end
+  always @(posedge clk) begin
+    if (fire && take) begin
+      best     <= lbest;
+      best_idx <= cand_idx;
+    end
+    if (fire && w_last) oidx <= take ? cand_idx : best_idx;
   end
 endmodule
 
@@ -242,8 +260,14 @@ endmodule
 // response is OKAY. WSTRB is ignored (full-word writes); unmapped offsets read 0.
 // PARAM_DATA accesses go over the parameter bus (p_*): a request, then exactly one p_ack from
 // the selected memory (or an error answer from here for an invalid PARAM_SEL, or after 15
-// cycles without an answer).
+// cycles without an answer). p_we, p_layer, p_kind, p_addr and p_wdata are valid in the p_req
+// cycle and hold until the answer (they are PARAM_SEL, PARAM_ADDR and the latched W data).
 // Offsets come from zn_regmap.vh, generated from Sources/ZynqNetHW/RegisterMap.swift.
+//
+// Lean structure: decode works on word addresses (global word = addr[6:2], layer block =
+// addr[AW-1:5], layer word = addr[4:2]); the read data is one case over the global word and
+// one over the layer word, the design constants folding into small ROMs; zeros of RDATA and of
+// the counters come from the flip-flops' synchronous reset, increments from their enables.
 module zn_axil_regs #(
   parameter integer AW            = 12,
   parameter integer NUM_LAYERS    = 1,
@@ -301,17 +325,18 @@ module zn_axil_regs #(
   output reg  [NUM_LAYERS*32-1:0] l_clamp,
   // parameter bus
   output reg                     p_req,
-  output reg                     p_we,
-  output reg  [15:0]             p_layer,
-  output reg                     p_kind,
-  output reg  [31:0]             p_addr,
-  output reg  [31:0]             p_wdata,
+  output wire                    p_we,
+  output wire [15:0]             p_layer,
+  output wire                    p_kind,
+  output wire [31:0]             p_addr,
+  output wire [31:0]             p_wdata,
   input  wire                    p_ack,
   input  wire [31:0]             p_rdata,
   input  wire                    p_err,
   input  wire [31:0]             p_next
 );
 `include "zn_regmap.vh"
+`include "zn_func.vh"
 
   generate if (AW < 12 || AW > 32 || NUM_LAYERS < 1 || 256 + 32 * NUM_LAYERS > (64'd1 << AW)) begin : g_param_error
 `ifdef VERILATOR
@@ -320,15 +345,145 @@ module zn_axil_regs #(
     zn_param_error__zn_axil_regs_window_too_small u_param_error();
 `endif
   end endgenerate
+  // The decode below assumes global registers in 0x000..0x07F and 32-byte layer blocks from 0x100.
+  generate if (RA_PARAM_DATA > 12'h07C || RA_LAYER_BASE != 12'h100 || RA_LAYER_STRIDE != 32) begin : g_map_error
+`ifdef VERILATOR
+    $fatal(1, "zn_axil_regs: the register map no longer fits the word decode");
+`else
+    zn_param_error__zn_axil_regs_register_map_layout u_map_error();
+`endif
+  end endgenerate
+
+  localparam integer L   = NUM_LAYERS;
+  localparam integer LB  = AW - 5;                  // layer-block index width (addr[AW-1:5])
+  localparam integer BLK0I = {20'd0, RA_LAYER_BASE} / 32;  // block of layer 0
+  localparam [LB-1:0] BLK0 = BLK0I[LB-1:0];
+
+  // ---------------- decoded addresses ----------------
+  // A read address becomes a slot when AR is accepted: {group, index}. Group 0 holds the
+  // full-width variable words (a dense mux tree), group 1 the narrow ones and the design
+  // constants (a small ROM), PARAM_DATA and the unmapped slot (reads 0).
+  localparam integer V_PACKET = 0, V_INFLIGHT = 1, V_IMG_IN = 2, V_IMG_OUT = 3, V_BUSY_LO = 4, V_BUSY_HI = 5,
+                     V_STALL_LO = 6, V_STALL_HI = 7, V_STARVE_LO = 8, V_STARVE_HI = 9, V_PADDR = 10, V_PSEL = 11,
+                     V_ZERO = 12,                   // + 2i: L_ZERO of layer i, + 2i + 1: L_CLAMP
+                     NV = 12 + 2 * L;
+  localparam integer C_NONE = 0, C_PDATA = 1, C_CONTROL = 2, C_STATUS = 3,
+                     C_CONST = 4,                   // the 9 global constants, then 5 per layer
+                     C_ROUND = C_CONST + 9 + 5 * L, // + i: L_CFG of layer i
+                     NC = C_ROUND + L;
+  localparam integer VW = zn_idxw(NV), CW = zn_idxw(NC);
+  localparam integer IW = (VW > CW) ? VW : CW;
+  localparam integer SW = IW + 1;
+  localparam integer S_NONE = (1 << IW) + C_NONE, S_PDATA = (1 << IW) + C_PDATA, S_CONTROL = (1 << IW) + C_CONTROL,
+                     S_STATUS = (1 << IW) + C_STATUS, S_CONST = (1 << IW) + C_CONST, S_ROUND = (1 << IW) + C_ROUND;
+  // A write address becomes a target.
+  localparam integer T_NONE = 0, T_CONTROL = 1, T_STATUS = 2, T_PACKET = 3, T_PSEL = 4, T_PADDR = 5, T_PDATA = 6,
+                     T_LAYER = 7,                   // + 3i: L_CFG, L_ZERO, L_CLAMP of layer i
+                     NTGT = T_LAYER + 3 * L;
+  localparam integer TW = zn_idxw(NTGT);
+
+  // Decoders (pure equality logic: no arithmetic on the address). A global word is an aligned
+  // address below 0x80; layer i's block is addr[AW-1:5] == BLK0 + i.
+  /* verilator lint_off UNUSEDSIGNAL */
+  function [SW-1:0] rslot;
+    input [AW-1:0] a;
+    integer i, k;
+    reg g;
+    begin
+      g = (a[AW-1:7] == {(AW-7){1'b0}}) && (a[1:0] == 2'b00);
+      k = S_NONE;
+      if (g) begin
+        case (a[6:2])
+          RA_OUT_PACKET_IMAGES[6:2]: k = V_PACKET;
+          RA_IN_FLIGHT[6:2]:         k = V_INFLIGHT;
+          RA_IMAGES_IN[6:2]:         k = V_IMG_IN;
+          RA_IMAGES_OUT[6:2]:        k = V_IMG_OUT;
+          RA_BUSY_CYCLES_LO[6:2]:    k = V_BUSY_LO;
+          RA_BUSY_CYCLES_HI[6:2]:    k = V_BUSY_HI;
+          RA_STALL_CYCLES_LO[6:2]:   k = V_STALL_LO;
+          RA_STALL_CYCLES_HI[6:2]:   k = V_STALL_HI;
+          RA_STARVE_CYCLES_LO[6:2]:  k = V_STARVE_LO;
+          RA_STARVE_CYCLES_HI[6:2]:  k = V_STARVE_HI;
+          RA_PARAM_ADDR[6:2]:        k = V_PADDR;
+          RA_PARAM_DATA[6:2]:        k = S_PDATA;
+          RA_PARAM_SEL[6:2]:         k = V_PSEL;
+          RA_CONTROL[6:2]:           k = S_CONTROL;
+          RA_STATUS[6:2]:            k = S_STATUS;
+          RA_MAGIC[6:2]:             k = S_CONST + 0;
+          RA_VERSION[6:2]:           k = S_CONST + 1;
+          RA_TOPOLOGY_HASH_LO[6:2]:  k = S_CONST + 2;
+          RA_TOPOLOGY_HASH_HI[6:2]:  k = S_CONST + 3;
+          RA_NUM_LAYERS[6:2]:        k = S_CONST + 4;
+          RA_INPUT_COUNT[6:2]:       k = S_CONST + 5;
+          RA_OUTPUT_COUNT[6:2]:      k = S_CONST + 6;
+          RA_FLAGS[6:2]:             k = S_CONST + 7;
+          RA_II_CYCLES[6:2]:         k = S_CONST + 8;
+          default:                   k = S_NONE;
+        endcase
+      end
+      for (i = 0; i < L; i = i + 1) begin
+        if (a[AW-1:5] == BLK0 + i[LB-1:0] && a[1:0] == 2'b00) begin
+          case (a[4:2])
+            RA_L_IN[4:2]:     k = S_CONST + 9 + 5 * i + 0;
+            RA_L_OUT[4:2]:    k = S_CONST + 9 + 5 * i + 1;
+            RA_L_FOLD[4:2]:   k = S_CONST + 9 + 5 * i + 2;
+            RA_L_LANES[4:2]:  k = S_CONST + 9 + 5 * i + 3;
+            RA_L_WIDTHS[4:2]: k = S_CONST + 9 + 5 * i + 4;
+            RA_L_CFG[4:2]:    k = S_ROUND + i;
+            RA_L_ZERO[4:2]:   k = V_ZERO + 2 * i;
+            default:          k = V_ZERO + 2 * i + 1;   // RA_L_CLAMP
+          endcase
+        end
+      end
+      rslot = k[SW-1:0];
+    end
+  endfunction
+
+  function [TW-1:0] wtarget;
+    input [AW-1:0] a;
+    integer i, k;
+    reg g;
+    begin
+      g = (a[AW-1:7] == {(AW-7){1'b0}}) && (a[1:0] == 2'b00);
+      k = T_NONE;
+      if (g) begin
+        case (a[6:2])
+          RA_CONTROL[6:2]:           k = T_CONTROL;
+          RA_STATUS[6:2]:            k = T_STATUS;
+          RA_OUT_PACKET_IMAGES[6:2]: k = T_PACKET;
+          RA_PARAM_SEL[6:2]:         k = T_PSEL;
+          RA_PARAM_ADDR[6:2]:        k = T_PADDR;
+          RA_PARAM_DATA[6:2]:        k = T_PDATA;
+          default:                   k = T_NONE;
+        endcase
+      end
+      for (i = 0; i < L; i = i + 1) begin
+        if (a[AW-1:5] == BLK0 + i[LB-1:0] && a[1:0] == 2'b00) begin
+          if (a[4:2] == RA_L_CFG[4:2])   k = T_LAYER + 3 * i + 0;
+          if (a[4:2] == RA_L_ZERO[4:2])  k = T_LAYER + 3 * i + 1;
+          if (a[4:2] == RA_L_CLAMP[4:2]) k = T_LAYER + 3 * i + 2;
+        end
+      end
+      wtarget = k[TW-1:0];
+    end
+  endfunction
+  /* verilator lint_on UNUSEDSIGNAL */
 
   wire unused_axil = ^{s_axil_awprot, s_axil_arprot, s_axil_wstrb};
   wire rst = !aresetn;
+  // The configuration registers reset on rst_cfg = rst, held one edge longer: they only change
+  // by a register write, which needs AW and W latched after the reset, so this changes nothing;
+  // with a plain inversion of aresetn yosys would give every FDRE its own inverter.
+  reg  rst_q;
+  always @(posedge aclk) rst_q <= rst;
+  wire rst_cfg = rst || rst_q;
   assign s_axil_bresp = 2'b00;
   assign s_axil_rresp = 2'b00;
 
   // ---------------- AW / W / AR latches ----------------
   reg          aw_full, w_full, ar_full;
-  reg [AW-1:0] aw_addr, ar_addr;
+  reg [TW-1:0] aw_tgt;
+  reg [SW-1:0] ar_slot;
   reg [31:0]   w_data;
   assign s_axil_awready = !aw_full;
   assign s_axil_wready  = !w_full;
@@ -339,261 +494,288 @@ module zn_axil_regs #(
   reg  [31:0] in_flight, images_in, images_out;
   reg  [63:0] busy_cycles, stall_cycles, starve_cycles;
   reg  [31:0] busy_hi, stall_hi, starve_hi;
-  reg  [31:0] param_sel;
+  reg  [16:0] param_sel;
   reg  [31:0] param_addr;
   assign busy = (in_flight != 32'd0);
 
-  // ---------------- address decode ----------------
-  function is_global;
-    input [AW-1:0] a;
-    input [11:0]   off;
-    begin
-      is_global = ({{(32-AW){1'b0}}, a} == {20'd0, off});
-    end
-  endfunction
-  function [31:0] layer_of;
-    input [AW-1:0] a;
-    reg   [31:0]   rel;
-    begin
-      rel = {{(32-AW){1'b0}}, a} - {20'd0, RA_LAYER_BASE};
-      layer_of = rel >> 5;
-    end
-  endfunction
-  function in_layers;
-    input [AW-1:0] a;
-    begin
-      in_layers = ({{(32-AW){1'b0}}, a} >= {20'd0, RA_LAYER_BASE}) && (layer_of(a) < NUM_LAYERS);
-    end
-  endfunction
-
   // ---------------- parameter bus state ----------------
-  localparam [1:0] P_IDLE = 2'd0, P_WRITE = 2'd1, P_READ = 2'd2;
-  reg [1:0] pstate;
+  // A parameter-bus access is outstanding while p_busy; p_we tells a write from a read.
+  reg       p_busy, p_we_q;
   reg [3:0] ptimer;
-  wire sel_valid = ({16'd0, param_sel[15:0]} < NUM_LAYERS);
-
-  wire write_go = aw_full && w_full && !s_axil_bvalid && pstate == P_IDLE;
-  wire read_go  = ar_full && !s_axil_rvalid && pstate == P_IDLE && !write_go;
-  wire w_param  = is_global(aw_addr, RA_PARAM_DATA);
-  wire r_param  = is_global(ar_addr, RA_PARAM_DATA);
-  wire p_done   = p_ack || ptimer == 4'd15;
-
-  // ---------------- read mux ----------------
-  reg [31:0] rmux;
-  integer li;
+  // PARAM_SEL.LAYER < NUM_LAYERS, as equalities.
+  reg sel_valid;
+  integer si;
   always @* begin
-    rmux = 32'd0;
-    if (is_global(ar_addr, RA_MAGIC))              rmux = RM_MAGIC;
-    if (is_global(ar_addr, RA_VERSION))            rmux = RM_VERSION;
-    if (is_global(ar_addr, RA_TOPOLOGY_HASH_LO))   rmux = TOPO_HASH[31:0];
-    if (is_global(ar_addr, RA_TOPOLOGY_HASH_HI))   rmux = TOPO_HASH[63:32];
-    if (is_global(ar_addr, RA_CONTROL))            rmux = {30'd0, start, 1'b0};
-    if (is_global(ar_addr, RA_STATUS))             rmux = {29'd0, err_param, err_input, busy};
-    if (is_global(ar_addr, RA_OUT_PACKET_IMAGES))  rmux = packet_images;
-    if (is_global(ar_addr, RA_IN_FLIGHT))          rmux = in_flight;
-    if (is_global(ar_addr, RA_IMAGES_IN))          rmux = images_in;
-    if (is_global(ar_addr, RA_IMAGES_OUT))         rmux = images_out;
-    if (is_global(ar_addr, RA_BUSY_CYCLES_LO))     rmux = busy_cycles[31:0];
-    if (is_global(ar_addr, RA_BUSY_CYCLES_HI))     rmux = busy_hi;
-    if (is_global(ar_addr, RA_STALL_CYCLES_LO))    rmux = stall_cycles[31:0];
-    if (is_global(ar_addr, RA_STALL_CYCLES_HI))    rmux = stall_hi;
-    if (is_global(ar_addr, RA_STARVE_CYCLES_LO))   rmux = starve_cycles[31:0];
-    if (is_global(ar_addr, RA_STARVE_CYCLES_HI))   rmux = starve_hi;
-    if (is_global(ar_addr, RA_NUM_LAYERS))         rmux = NUM_LAYERS;
-    if (is_global(ar_addr, RA_INPUT_COUNT))        rmux = INPUT_COUNT;
-    if (is_global(ar_addr, RA_OUTPUT_COUNT))       rmux = OUTPUT_COUNT;
-    if (is_global(ar_addr, RA_FLAGS))              rmux = {30'd0, OUTPUT_SIGNED != 0, INPUT_SIGNED != 0};
-    if (is_global(ar_addr, RA_II_CYCLES))          rmux = II_CYCLES;
-    if (is_global(ar_addr, RA_PARAM_SEL))          rmux = param_sel;
-    if (is_global(ar_addr, RA_PARAM_ADDR))         rmux = param_addr;
-    if (in_layers(ar_addr)) begin
-      for (li = 0; li < NUM_LAYERS; li = li + 1) begin
-        if (layer_of(ar_addr) == li) begin
-          case (ar_addr[4:0])
-            RA_L_IN:     rmux = L_IN[li*32 +: 32];
-            RA_L_OUT:    rmux = L_OUT[li*32 +: 32];
-            RA_L_FOLD:   rmux = L_FOLD[li*32 +: 32];
-            RA_L_LANES:  rmux = L_LANES[li*32 +: 32];
-            RA_L_WIDTHS: rmux = L_WIDTHS[li*32 +: 32];
-            RA_L_CFG:    rmux = {31'd0, l_round[li]};
-            RA_L_ZERO:   rmux = l_zero[li*32 +: 32];
-            RA_L_CLAMP:  rmux = l_clamp[li*32 +: 32];
-            default:     rmux = 32'd0;
-          endcase
-        end
-      end
-    end
+    sel_valid = 1'b0;
+    for (si = 0; si < L; si = si + 1) if (param_sel[15:0] == si[15:0]) sel_valid = 1'b1;
   end
 
-  // ---------------- the state machine ----------------
-  integer lj;
+  wire write_go = aw_full && w_full && !s_axil_bvalid && !p_busy;
+  wire read_go  = ar_full && !s_axil_rvalid && !p_busy && !write_go;
+  wire w_param  = (aw_tgt == T_PDATA[TW-1:0]);
+  wire r_param  = (ar_slot == S_PDATA[SW-1:0]);
+  wire p_tout   = (ptimer == 4'd15);
+  wire p_done   = p_busy && (p_ack || p_tout);
+  wire w_reg    = write_go && !w_param;            // a register write (not PARAM_DATA)
+  wire w_bad    = write_go && w_param && !sel_valid;
+  wire r_bad    = read_go && r_param && !sel_valid;
+  wire w_start  = write_go && w_param && sel_valid;
+  wire r_start  = read_go && r_param && sel_valid;
+
+  assign p_we    = p_we_q;
+  assign p_layer = param_sel[15:0];
+  assign p_kind  = param_sel[16];
+  assign p_addr  = param_addr;
+  assign p_wdata = w_data;
+
+  wire wr_control = w_reg && aw_tgt == T_CONTROL[TW-1:0];
+  wire wr_status  = w_reg && aw_tgt == T_STATUS[TW-1:0];
+  wire wr_packet  = w_reg && aw_tgt == T_PACKET[TW-1:0];
+  wire wr_sel     = w_reg && aw_tgt == T_PSEL[TW-1:0];
+  wire wr_addr    = w_reg && aw_tgt == T_PADDR[TW-1:0];
+
+  // ---------------- read data ----------------
+  wire [IW-1:0] ar_idx = ar_slot[IW-1:0];
+  wire [NV*32-1:0] vtbl;
+  assign vtbl[V_PACKET*32 +: 32]    = packet_images;
+  assign vtbl[V_INFLIGHT*32 +: 32]  = in_flight;
+  assign vtbl[V_IMG_IN*32 +: 32]    = images_in;
+  assign vtbl[V_IMG_OUT*32 +: 32]   = images_out;
+  assign vtbl[V_BUSY_LO*32 +: 32]   = busy_cycles[31:0];
+  assign vtbl[V_BUSY_HI*32 +: 32]   = busy_hi;
+  assign vtbl[V_STALL_LO*32 +: 32]  = stall_cycles[31:0];
+  assign vtbl[V_STALL_HI*32 +: 32]  = stall_hi;
+  assign vtbl[V_STARVE_LO*32 +: 32] = starve_cycles[31:0];
+  assign vtbl[V_STARVE_HI*32 +: 32] = starve_hi;
+  assign vtbl[V_PADDR*32 +: 32]     = param_addr;
+  assign vtbl[V_PSEL*32 +: 32]      = {15'd0, param_sel};
+  // The design constants as a ROM: CT holds, for each data bit b, the CN entries of that bit
+  // (a LUT per bit); the narrow variable words (CONTROL, STATUS, L_CFG) are ORed in after.
+  localparam integer CN = 1 << CW;
+  /* verilator lint_off UNUSEDSIGNAL */
+  function [NC*32-1:0] ctable;
+    input integer dummy;
+    integer i;
+    begin
+      ctable = {(NC*32){1'b0}};
+      ctable[(C_CONST+0)*32 +: 32] = RM_MAGIC;
+      ctable[(C_CONST+1)*32 +: 32] = RM_VERSION;
+      ctable[(C_CONST+2)*32 +: 32] = TOPO_HASH[31:0];
+      ctable[(C_CONST+3)*32 +: 32] = TOPO_HASH[63:32];
+      ctable[(C_CONST+4)*32 +: 32] = L;
+      ctable[(C_CONST+5)*32 +: 32] = INPUT_COUNT;
+      ctable[(C_CONST+6)*32 +: 32] = OUTPUT_COUNT;
+      ctable[(C_CONST+7)*32 +: 32] = {30'd0, OUTPUT_SIGNED != 0, INPUT_SIGNED != 0};
+      ctable[(C_CONST+8)*32 +: 32] = II_CYCLES;
+      for (i = 0; i < L; i = i + 1) begin
+        ctable[(C_CONST+9+5*i+0)*32 +: 32] = L_IN[i*32 +: 32];
+        ctable[(C_CONST+9+5*i+1)*32 +: 32] = L_OUT[i*32 +: 32];
+        ctable[(C_CONST+9+5*i+2)*32 +: 32] = L_FOLD[i*32 +: 32];
+        ctable[(C_CONST+9+5*i+3)*32 +: 32] = L_LANES[i*32 +: 32];
+        ctable[(C_CONST+9+5*i+4)*32 +: 32] = L_WIDTHS[i*32 +: 32];
+      end
+    end
+  endfunction
+  localparam [NC*32-1:0] CTBL = ctable(0);
+  function [32*CN-1:0] ctrans;
+    input integer dummy;
+    integer bi, ki;
+    begin
+      ctrans = {(32*CN){1'b0}};
+      for (bi = 0; bi < 32; bi = bi + 1)
+        for (ki = 0; ki < NC; ki = ki + 1)
+          ctrans[bi*CN + ki] = CTBL[ki*32 + bi];
+    end
+  endfunction
+  /* verilator lint_on UNUSEDSIGNAL */
+  localparam [32*CN-1:0] CT = ctrans(0);
+  wire [CW-1:0] ci = ar_idx[CW-1:0];
+  wire [31:0] c_rom;
+  genvar gb;
+  generate for (gb = 0; gb < 32; gb = gb + 1) begin : g_rom
+    wire [CN-1:0] bits = CT[gb*CN +: CN];
+    assign c_rom[gb] = bits[ci];
+  end endgenerate
+  reg [2:0] c_var;
+  integer ri;
+  always @* begin
+    c_var = 3'd0;
+    if (ci == C_CONTROL[CW-1:0]) c_var = {1'b0, start, 1'b0};
+    if (ci == C_STATUS[CW-1:0])  c_var = {err_param, err_input, busy};
+    for (ri = 0; ri < L; ri = ri + 1) if ({{(32-CW){1'b0}}, ci} == C_ROUND + ri) c_var = {2'b00, l_round[ri]};
+  end
+  genvar gi;
+  generate for (gi = 0; gi < L; gi = gi + 1) begin : g_tbl
+    assign vtbl[(V_ZERO+2*gi)*32 +: 32]      = l_zero[gi*32 +: 32];
+    assign vtbl[(V_ZERO+2*gi+1)*32 +: 32]    = l_clamp[gi*32 +: 32];
+  end endgenerate
+  // Indices beyond a table never occur (the decoder only makes valid slots).
+  // (keep: the two table outputs as LUT boundaries map smaller in yosys/abc.)
+  (* keep *) wire [31:0] v_rd;
+  (* keep *) wire [31:0] c_rd;
+  assign v_rd = vtbl[ar_idx[VW-1:0]*32 +: 32];
+  assign c_rd = {c_rom[31:3], c_rom[2:0] | c_var};
+  wire [31:0] rd   = p_busy ? p_rdata : ar_slot[IW] ? c_rd : v_rd;
+  // RDATA: loaded by a register read or a parameter-bus read answer; zero through the reset
+  // on an invalid PARAM_SEL or a timeout.
+  wire r_reg    = read_go && !r_param;
+  wire p_rdone  = p_done && !p_we_q;
+  wire rd_zero  = rst || r_bad || (p_rdone && !p_ack);
+  wire rd_load  = r_reg || p_rdone;
+  always @(posedge aclk) begin
+    if (rd_zero)      s_axil_rdata <= 32'd0;
+    else if (rd_load) s_axil_rdata <= rd;
+  end
+
+  // ---------------- handshakes and the parameter bus ----------------
   always @(posedge aclk) begin
     if (rst) begin
-      aw_full        <= 1'b0;
-      w_full         <= 1'b0;
-      ar_full        <= 1'b0;
-      s_axil_bvalid  <= 1'b0;
-      s_axil_rvalid  <= 1'b0;
-      s_axil_rdata   <= 32'd0;
-      soft_reset     <= 1'b0;
-      start          <= 1'b0;
-      clear_counters <= 1'b0;
-      packet_images  <= 32'd1;
-      param_sel      <= 32'd0;
-      param_addr     <= 32'd0;
-      pstate         <= P_IDLE;
-      ptimer         <= 4'd0;
-      p_req          <= 1'b0;
-      p_we           <= 1'b0;
-      p_layer        <= 16'd0;
-      p_kind         <= 1'b0;
-      p_addr         <= 32'd0;
-      p_wdata        <= 32'd0;
-      l_round        <= {NUM_LAYERS{1'b0}};
-      l_zero         <= {(NUM_LAYERS*32){1'b0}};
-      l_clamp        <= L_CLAMP_RESET;
+      aw_full       <= 1'b0;
+      w_full        <= 1'b0;
+      ar_full       <= 1'b0;
+      s_axil_bvalid <= 1'b0;
+      s_axil_rvalid <= 1'b0;
+      p_busy        <= 1'b0;
+      p_req         <= 1'b0;
     end else begin
-      soft_reset     <= 1'b0;
-      clear_counters <= 1'b0;
-      p_req          <= 1'b0;
-      if (s_axil_awvalid && !aw_full) begin aw_full <= 1'b1; aw_addr <= s_axil_awaddr; end
-      if (s_axil_wvalid && !w_full)   begin w_full  <= 1'b1; w_data  <= s_axil_wdata;  end
-      if (s_axil_arvalid && !ar_full) begin ar_full <= 1'b1; ar_addr <= s_axil_araddr; end
+      p_req <= w_start || r_start;
+      if (s_axil_awvalid && !aw_full) aw_full <= 1'b1;
+      if (s_axil_wvalid && !w_full)   w_full  <= 1'b1;
+      if (s_axil_arvalid && !ar_full) ar_full <= 1'b1;
       if (s_axil_bvalid && s_axil_bready) s_axil_bvalid <= 1'b0;
       if (s_axil_rvalid && s_axil_rready) s_axil_rvalid <= 1'b0;
-
-      // Writes.
-      if (write_go) begin
-        if (w_param) begin
-          if (sel_valid) begin
-            p_req   <= 1'b1;
-            p_we    <= 1'b1;
-            p_layer <= param_sel[15:0];
-            p_kind  <= param_sel[16];
-            p_addr  <= param_addr;
-            p_wdata <= w_data;
-            pstate  <= P_WRITE;
-            ptimer  <= 4'd0;
-          end else begin
-            param_addr    <= param_addr + 32'd1;
-            s_axil_bvalid <= 1'b1;
-            aw_full       <= 1'b0;
-            w_full        <= 1'b0;
-          end
-        end else begin
-          if (is_global(aw_addr, RA_CONTROL)) begin
-            soft_reset     <= w_data[RB_CONTROL_SOFT_RESET];
-            start          <= w_data[RB_CONTROL_START];
-            clear_counters <= w_data[RB_CONTROL_CLEAR_COUNTERS];
-          end
-          if (is_global(aw_addr, RA_OUT_PACKET_IMAGES)) packet_images <= w_data;
-          if (is_global(aw_addr, RA_PARAM_SEL)) begin
-            param_sel  <= w_data & 32'h0001_FFFF;
-            param_addr <= 32'd0;
-          end
-          if (is_global(aw_addr, RA_PARAM_ADDR)) param_addr <= w_data;
-          if (in_layers(aw_addr)) begin
-            for (lj = 0; lj < NUM_LAYERS; lj = lj + 1) begin
-              if (layer_of(aw_addr) == lj) begin
-                if (aw_addr[4:0] == RA_L_CFG)   l_round[lj] <= w_data[RB_L_CFG_ROUND_HALF_UP];
-                if (aw_addr[4:0] == RA_L_ZERO)  l_zero[lj*32 +: 32]  <= w_data;
-                if (aw_addr[4:0] == RA_L_CLAMP) l_clamp[lj*32 +: 32] <= w_data;
-              end
-            end
-          end
-          s_axil_bvalid <= 1'b1;
-          aw_full       <= 1'b0;
-          w_full        <= 1'b0;
-        end
+      if ((write_go && !w_start) || (p_done && p_we_q)) begin
+        s_axil_bvalid <= 1'b1;
+        aw_full       <= 1'b0;
+        w_full        <= 1'b0;
       end
-
-      // Reads.
-      if (read_go) begin
-        if (r_param) begin
-          if (sel_valid) begin
-            p_req   <= 1'b1;
-            p_we    <= 1'b0;
-            p_layer <= param_sel[15:0];
-            p_kind  <= param_sel[16];
-            p_addr  <= param_addr;
-            pstate  <= P_READ;
-            ptimer  <= 4'd0;
-          end else begin
-            param_addr    <= param_addr + 32'd1;
-            s_axil_rdata  <= 32'd0;
-            s_axil_rvalid <= 1'b1;
-            ar_full       <= 1'b0;
-          end
-        end else begin
-          s_axil_rdata  <= rmux;
-          s_axil_rvalid <= 1'b1;
-          ar_full       <= 1'b0;
-        end
+      if ((read_go && !r_start) || p_rdone) begin
+        s_axil_rvalid <= 1'b1;
+        ar_full       <= 1'b0;
       end
-
-      // Parameter bus answers.
-      if (pstate != P_IDLE) begin
-        ptimer <= ptimer + 4'd1;
-        if (p_done) begin
-          param_addr <= p_ack ? p_next : param_addr + 32'd1;
-          pstate     <= P_IDLE;
-          if (pstate == P_WRITE) begin
-            s_axil_bvalid <= 1'b1;
-            aw_full       <= 1'b0;
-            w_full        <= 1'b0;
-          end else begin
-            s_axil_rdata  <= p_ack ? p_rdata : 32'd0;
-            s_axil_rvalid <= 1'b1;
-            ar_full       <= 1'b0;
-          end
-        end
-      end
+      if (w_start || r_start) p_busy <= 1'b1;
+      else if (p_done)         p_busy <= 1'b0;
     end
   end
+  always @(posedge aclk) begin
+    if (s_axil_awvalid && !aw_full) aw_tgt  <= wtarget(s_axil_awaddr);
+    if (s_axil_wvalid && !w_full)   w_data  <= s_axil_wdata;
+    if (s_axil_arvalid && !ar_full) ar_slot <= rslot(s_axil_araddr);
+  end
+  always @(posedge aclk) begin
+    if (rst) p_we_q <= 1'b0;
+    else if (w_start || r_start) p_we_q <= w_start;
+  end
+  always @(posedge aclk) begin
+    if (!p_busy) ptimer <= 4'd0;
+    else         ptimer <= ptimer + 4'd1;
+  end
+
+  // ---------------- control and configuration registers ----------------
+  always @(posedge aclk) begin
+    if (rst) begin
+      soft_reset     <= 1'b0;
+      clear_counters <= 1'b0;
+    end else begin
+      soft_reset     <= wr_control && w_data[RB_CONTROL_SOFT_RESET];
+      clear_counters <= wr_control && w_data[RB_CONTROL_CLEAR_COUNTERS];
+    end
+  end
+  always @(posedge aclk) begin
+    if (rst_cfg) start <= 1'b0;
+    else if (wr_control) start <= w_data[RB_CONTROL_START];
+  end
+  always @(posedge aclk) begin
+    if (rst_cfg) packet_images <= 32'd1;
+    else if (wr_packet) packet_images <= w_data;
+  end
+  always @(posedge aclk) begin
+    if (rst_cfg) param_sel <= 17'd0;
+    else if (wr_sel) param_sel <= w_data[16:0];
+  end
+  // PARAM_ADDR: 0 on a PARAM_SEL write, the data on a PARAM_ADDR write, the memory's next
+  // address on an answer, + 1 after a timeout or an invalid PARAM_SEL.
+  wire pa_zero = rst || wr_sel;
+  wire pa_set  = wr_addr;
+  wire pa_load = pa_set || w_bad || r_bad || p_done;
+  always @(posedge aclk) begin
+    if (pa_zero)      param_addr <= 32'd0;
+    else if (pa_load) param_addr <= pa_set ? w_data : (p_busy && p_ack) ? p_next : param_addr + 32'd1;
+  end
+  genvar gl;
+  generate for (gl = 0; gl < NUM_LAYERS; gl = gl + 1) begin : g_layer
+    localparam integer TC = T_LAYER + 3 * gl;
+    localparam integer TZ = TC + 1, TK = TC + 2;
+    wire wr_cfg   = w_reg && aw_tgt == TC[TW-1:0];
+    wire wr_zero  = w_reg && aw_tgt == TZ[TW-1:0];
+    wire wr_clamp = w_reg && aw_tgt == TK[TW-1:0];
+    always @(posedge aclk) begin
+      if (rst_cfg) begin
+        l_round[gl]           <= 1'b0;
+        l_zero[gl*32 +: 32]   <= 32'd0;
+        l_clamp[gl*32 +: 32]  <= L_CLAMP_RESET[gl*32 +: 32];
+      end else begin
+        if (wr_cfg)   l_round[gl]          <= w_data[RB_L_CFG_ROUND_HALF_UP];
+        if (wr_zero)  l_zero[gl*32 +: 32]  <= w_data;
+        if (wr_clamp) l_clamp[gl*32 +: 32] <= w_data;
+      end
+    end
+  end endgenerate
 
   // ---------------- status and counters ----------------
-  wire read_lo_busy   = read_go && is_global(ar_addr, RA_BUSY_CYCLES_LO);
-  wire read_lo_stall  = read_go && is_global(ar_addr, RA_STALL_CYCLES_LO);
-  wire read_lo_starve = read_go && is_global(ar_addr, RA_STARVE_CYCLES_LO);
-  wire w1c_status     = write_go && is_global(aw_addr, RA_STATUS);
-  wire param_error    = (write_go && w_param && !sel_valid) || (read_go && r_param && !sel_valid) ||
-                        (pstate != P_IDLE && ((p_ack && p_err) || (!p_ack && ptimer == 4'd15)));
+  wire srst = rst || soft_reset;            // datapath-side reset of STATUS and the counters
+  wire crst = srst || clear_counters;       // ... and of the clearable counters
+  wire w1c  = wr_status;
+  wire param_error = w_bad || r_bad || (p_busy && ((p_ack && p_err) || (!p_ack && p_tout)));
   always @(posedge aclk) begin
-    if (rst || soft_reset) begin
-      err_input     <= 1'b0;
-      err_param     <= 1'b0;
-      in_flight     <= 32'd0;
-      images_in     <= 32'd0;
-      images_out    <= 32'd0;
-      busy_cycles   <= 64'd0;
-      stall_cycles  <= 64'd0;
-      starve_cycles <= 64'd0;
-      busy_hi       <= 32'd0;
-      stall_hi      <= 32'd0;
-      starve_hi     <= 32'd0;
+    if (srst) begin
+      err_input <= 1'b0;
+      err_param <= 1'b0;
     end else begin
       if (ev_err_input) err_input <= 1'b1;
-      else if (w1c_status && w_data[RB_STATUS_ERR_INPUT]) err_input <= 1'b0;
+      else if (w1c && w_data[RB_STATUS_ERR_INPUT]) err_input <= 1'b0;
       if (param_error) err_param <= 1'b1;
-      else if (w1c_status && w_data[RB_STATUS_ERR_PARAM]) err_param <= 1'b0;
-      in_flight <= in_flight + {31'd0, ev_first_in} - {31'd0, ev_image_out};
-      if (clear_counters) begin
-        images_in     <= 32'd0;
-        images_out    <= 32'd0;
-        busy_cycles   <= 64'd0;
-        stall_cycles  <= 64'd0;
-        starve_cycles <= 64'd0;
-      end else begin
-        if (ev_image_in)        images_in     <= images_in + 32'd1;
-        if (ev_image_out)       images_out    <= images_out + 32'd1;
-        if (busy)               busy_cycles   <= busy_cycles + 64'd1;
-        if (ev_stall)           stall_cycles  <= stall_cycles + 64'd1;
-        if (busy && ev_starve)  starve_cycles <= starve_cycles + 64'd1;
-      end
-      if (read_lo_busy)   busy_hi   <= busy_cycles[63:32];
-      if (read_lo_stall)  stall_hi  <= stall_cycles[63:32];
-      if (read_lo_starve) starve_hi <= starve_cycles[63:32];
+      else if (w1c && w_data[RB_STATUS_ERR_PARAM]) err_param <= 1'b0;
     end
+  end
+  // IN_FLIGHT: + 1 on a first input beat, - 1 on an image's last output beat.
+  always @(posedge aclk) begin
+    if (srst) in_flight <= 32'd0;
+    else if (ev_first_in != ev_image_out) in_flight <= in_flight + {{31{ev_image_out}}, 1'b1};
+  end
+  always @(posedge aclk) begin
+    if (crst) images_in <= 32'd0;
+    else if (ev_image_in) images_in <= images_in + 32'd1;
+  end
+  always @(posedge aclk) begin
+    if (crst) images_out <= 32'd0;
+    else if (ev_image_out) images_out <= images_out + 32'd1;
+  end
+  always @(posedge aclk) begin
+    if (crst) busy_cycles <= 64'd0;
+    else if (busy) busy_cycles <= busy_cycles + 64'd1;
+  end
+  always @(posedge aclk) begin
+    if (crst) stall_cycles <= 64'd0;
+    else if (ev_stall) stall_cycles <= stall_cycles + 64'd1;
+  end
+  always @(posedge aclk) begin
+    if (crst) starve_cycles <= 64'd0;
+    else if (busy && ev_starve) starve_cycles <= starve_cycles + 64'd1;
+  end
+  // Reading a LO half latches the HI half.
+
+  always @(posedge aclk) begin
+    if (srst) busy_hi <= 32'd0;
+    else if (r_reg && ar_slot == V_BUSY_LO[SW-1:0]) busy_hi <= busy_cycles[63:32];
+  end
+  always @(posedge aclk) begin
+    if (srst) stall_hi <= 32'd0;
+    else if (r_reg && ar_slot == V_STALL_LO[SW-1:0]) stall_hi <= stall_cycles[63:32];
+  end
+  always @(posedge aclk) begin
+    if (srst) starve_hi <= 32'd0;
+    else if (r_reg && ar_slot == V_STARVE_LO[SW-1:0]) starve_hi <= starve_cycles[63:32];
   end
 endmodule
 
@@ -1363,6 +1545,10 @@ endmodule
 //    (address outside the memory: write ignored, read 0) and cfg_next, the next valid address
 //    (chunk, then depth, then bank). All response outputs are zero when cfg_ack is low, so the
 //    responses of many memories can be ORed.
+// Control cost: range checks only on fields whose count is not a power of two (in their own width),
+// the request address and three flags piped, cfg_next = address + 1 with the chunk (and depth)
+// field forced to all ones on a last chunk (last depth), one 32-bit incrementer in the last stage;
+// chunk and bank picks are binary mux trees on the address bits; zeroed answers are synchronous resets.
 module zn_param_ram #(
   parameter integer BANKS  = 1,
   parameter integer DEPTH  = 1,
@@ -1402,16 +1588,25 @@ module zn_param_ram #(
 `endif
   end endgenerate
 
-  // ---- config address decode (stage 0) ----
-  wire [BIW-1:0] a_bank;
+  // The used address bits; the control computes in these and in a few flags, never in 32 bits
+  // except where the answer needs them (cfg_next of an address outside the memory is address + 1).
+  localparam integer AW = BB + DB + CB;
+  localparam integer BANKS_M1  = BANKS - 1;
+  localparam integer DEPTH_M1  = DEPTH - 1;
+  localparam integer CHUNKS_M1 = CHUNKS - 1;
+  localparam [BIW-1:0] BANK_MAX  = BANKS_M1[BIW-1:0];
+  localparam [DAW-1:0] DEPTH_MAX = DEPTH_M1[DAW-1:0];
+  localparam [CIW-1:0] CHUNK_MAX = CHUNKS_M1[CIW-1:0];
+  // cfg_next = base + 1, base = the address with the chunk field (last chunk) or the chunk and
+  // depth fields (last chunk of the last depth) set to all ones, so the carry moves on.
+  localparam [31:0] CMASK = (32'd1 << CB) - 32'd1;
+  localparam [31:0] DMASK = ((32'd1 << DB) - 32'd1) << CB;
+
+  // ---- stage 0: config address decode ----
   wire [DAW-1:0] a_depth;
   wire [CIW-1:0] a_chunk;
+  wire a_bank_ok, a_depth_ok, a_chunk_ok;
   generate
-    if (BB > 0) begin : g_ab
-      assign a_bank = cfg_addr[DB+CB +: BB];
-    end else begin : g_ab0
-      assign a_bank = {BIW{1'b0}};
-    end
     if (DB > 0) begin : g_ad
       assign a_depth = cfg_addr[CB +: DB];
     end else begin : g_ad0
@@ -1422,29 +1617,34 @@ module zn_param_ram #(
     end else begin : g_ac0
       assign a_chunk = {CIW{1'b0}};
     end
+    // Range checks only where a field can exceed its count (not a power of two).
+    if (BANKS == (1 << BB)) begin : g_bok1
+      assign a_bank_ok = 1'b1;
+    end else begin : g_bok
+      assign a_bank_ok = cfg_addr[DB+CB +: BB] <= BANK_MAX;
+    end
+    if (DEPTH == (1 << DB)) begin : g_dok1
+      assign a_depth_ok = 1'b1;
+    end else begin : g_dok
+      assign a_depth_ok = a_depth <= DEPTH_MAX;
+    end
+    if (CHUNKS == (1 << CB)) begin : g_cok1
+      assign a_chunk_ok = 1'b1;
+    end else begin : g_cok
+      assign a_chunk_ok = a_chunk <= CHUNK_MAX;
+    end
   endgenerate
-  wire a_high_zero = (cfg_addr >> (BB + DB + CB)) == 32'd0;
-  wire [31:0] a_bank32  = {{(32-BIW){1'b0}}, a_bank};
-  wire [31:0] a_depth32 = {{(32-DAW){1'b0}}, a_depth};
-  wire [31:0] a_chunk32 = {{(32-CIW){1'b0}}, a_chunk};
-  wire a_ok = a_high_zero && (a_bank32 < BANKS) && (a_depth32 < DEPTH) && (a_chunk32 < CHUNKS);
-  wire a_last_chunk = (a_chunk == CHUNKS[CIW-1:0] - 1'b1);
-  wire a_last_depth = (a_depth == DEPTH[DAW-1:0] - 1'b1);
-  // Next valid address: chunk, then depth, then bank.
-  wire [31:0] next_ok =
-      !a_last_chunk ? cfg_addr + 32'd1 :
-      !a_last_depth ? ({{(32-DAW){1'b0}}, a_depth + 1'b1} << CB) | ({{(32-BIW){1'b0}}, a_bank} << (DB + CB)) :
-                      ({{(32-BIW){1'b0}}, a_bank} + 32'd1) << (DB + CB);
+  wire a_high_zero = ~|(cfg_addr >> AW);
+  wire a_ok = a_high_zero && a_bank_ok && a_depth_ok && a_chunk_ok;
+  wire a_lc  = a_ok && (a_chunk == CHUNK_MAX);   // valid, last chunk of its word
+  wire a_lcd = a_lc && (a_depth == DEPTH_MAX);   // and the last depth of its bank
 
   // Write-data bits above WORD_W of a one-chunk word are ignored.
   wire unused_wdata = ^cfg_wdata;
 
   // ---- stage 1: registered request ----
-  reg            s1_req, s1_we, s1_ok;
-  reg [BIW-1:0]  s1_bank;
-  reg [DAW-1:0]  s1_depth;
-  reg [CIW-1:0]  s1_chunk;
-  reg [31:0]     s1_next;
+  reg            s1_req, s1_we, s1_ok, s1_lc, s1_lcd;
+  reg [31:0]     s1_addr;
   reg [LAST_W-1:0] s1_wlast;
   reg            s1_commit;
   always @(posedge clk) begin
@@ -1455,22 +1655,36 @@ module zn_param_ram #(
     end
     s1_we     <= cfg_we;
     s1_ok     <= a_ok;
-    s1_bank   <= a_bank;
-    s1_depth  <= a_depth;
-    s1_chunk  <= a_chunk;
-    s1_next   <= a_ok ? next_ok : cfg_addr + 32'd1;
+    s1_lc     <= a_lc;
+    s1_lcd    <= a_lcd;
+    s1_addr   <= cfg_addr;
     s1_wlast  <= cfg_wdata[LAST_W-1:0];
-    s1_commit <= cfg_req && cfg_we && a_ok && a_last_chunk;
+    s1_commit <= cfg_req && cfg_we && a_lc;
   end
+  wire [BIW-1:0] s1_bank;
+  wire [DAW-1:0] s1_depth;
+  generate
+    if (BB > 0) begin : g_s1b
+      assign s1_bank = s1_addr[DB+CB +: BB];
+    end else begin : g_s1b0
+      assign s1_bank = {BIW{1'b0}};
+    end
+    if (DB > 0) begin : g_s1d
+      assign s1_depth = s1_addr[CB +: DB];
+    end else begin : g_s1d0
+      assign s1_depth = {DAW{1'b0}};
+    end
+  endgenerate
 
   // Staging register for the chunks below the last one.
   wire [WORD_W-1:0] commit_word;
+  genvar c;
   generate if (CHUNKS > 1) begin : g_stage
     reg [32*(CHUNKS-1)-1:0] stage;
-    integer c;
-    always @(posedge clk) begin
-      for (c = 0; c < CHUNKS - 1; c = c + 1) begin
-        if (cfg_req && cfg_we && a_ok && a_chunk32 == c) stage[32*c +: 32] <= cfg_wdata;
+    for (c = 0; c < CHUNKS - 1; c = c + 1) begin : g_chunk_reg
+      localparam [CIW-1:0] CV = c;
+      always @(posedge clk) begin
+        if (cfg_req && cfg_we && a_ok && a_chunk == CV) stage[32*c +: 32] <= cfg_wdata;
       end
     end
     assign commit_word = {s1_wlast, stage};
@@ -1482,6 +1696,7 @@ module zn_param_ram #(
   wire [BANKS*WORD_W-1:0] port_b_q;
   genvar b;
   generate for (b = 0; b < BANKS; b = b + 1) begin : g_bank
+    localparam [BIW-1:0] BV = b;
     reg [WORD_W-1:0] mem [0:DEPTH-1];
     reg [WORD_W-1:0] qa;
     reg [WORD_W-1:0] qb;
@@ -1492,75 +1707,94 @@ module zn_param_ram #(
       end
     end
     always @(posedge clk) begin
-      if (s1_commit && s1_bank == b) mem[s1_depth] <= commit_word;
+      if (s1_commit && s1_bank == BV) mem[s1_depth] <= commit_word;
       qb <= mem[s1_depth];
     end
     assign port_b_q[b*WORD_W +: WORD_W] = qb;
   end endgenerate
 
-  // ---- stage 2: port B data (qb) is valid; pick each bank's chunk (explicit muxes: an indexed
-  // part-select with a variable, multiplied index would synthesize as a full barrel shifter) ----
-  reg            s2_req, s2_we, s2_ok;
-  reg [BIW-1:0]  s2_bank;
-  reg [CIW-1:0]  s2_chunk;
-  reg [31:0]     s2_next;
+  // ---- stage 2: port B data (qb) is valid; pick each bank's chunk with a binary mux tree on the
+  // chunk bits (chunks past the word are zero; an indexed part-select with a variable, multiplied
+  // index would synthesize as a full barrel shifter) ----
+  reg            s2_req, s2_we, s2_ok, s2_lc, s2_lcd;
+  reg [31:0]     s2_addr;
   always @(posedge clk) begin
     if (rst) s2_req <= 1'b0;
     else     s2_req <= s1_req;
-    s2_we    <= s1_we;
-    s2_ok    <= s1_ok;
-    s2_bank  <= s1_bank;
-    s2_chunk <= s1_chunk;
-    s2_next  <= s1_next;
+    s2_we   <= s1_we;
+    s2_ok   <= s1_ok;
+    s2_lc   <= s1_lc;
+    s2_lcd  <= s1_lcd;
+    s2_addr <= s1_addr;
   end
-  wire [31:0] s2_chunk32 = {{(32-CIW){1'b0}}, s2_chunk};
+  localparam integer CL = 1 << CB;   // leaves of the chunk tree
   reg [32*BANKS-1:0] s3_chunks;
   generate for (b = 0; b < BANKS; b = b + 1) begin : g_chunk
-    wire [32*CHUNKS-1:0] padded = {{(32*CHUNKS-WORD_W){1'b0}}, port_b_q[b*WORD_W +: WORD_W]};
-    reg  [31:0] pick;
-    integer c2;
+    wire [32*CL-1:0] padded;
+    if (32 * CL > WORD_W) begin : g_pad
+      assign padded = {{(32*CL-WORD_W){1'b0}}, port_b_q[b*WORD_W +: WORD_W]};
+    end else begin : g_nopad
+      assign padded = port_b_q[b*WORD_W +: WORD_W];
+    end
+    // Heap-ordered tree: node n (1 .. 2*CL-1) at bits [32*(n-1) +: 32]; leaves CL .. 2*CL-1; the root is node 1.
+    reg [32*(2*CL-1)-1:0] t;
+    integer l, i;
     always @* begin
-      pick = 32'd0;
-      for (c2 = 0; c2 < CHUNKS; c2 = c2 + 1) begin
-        if (s2_chunk32 == c2) pick = padded[c2*32 +: 32];
+      t[32*(CL-1) +: 32*CL] = padded;
+      for (l = CB - 1; l >= 0; l = l - 1) begin
+        for (i = 0; i < (1 << l); i = i + 1) begin
+          t[32*((1 << l) + i - 1) +: 32] = s2_addr[CB - 1 - l] ? t[32*(2*((1 << l) + i)) +: 32]
+                                                                : t[32*(2*((1 << l) + i) - 1) +: 32];
+        end
       end
     end
-    always @(posedge clk) s3_chunks[b*32 +: 32] <= pick;
+    always @(posedge clk) s3_chunks[b*32 +: 32] <= t[31:0];
   end endgenerate
 
-  // ---- stage 3: the bank; the response ----
-  reg            s3_req, s3_we, s3_ok;
-  reg [BIW-1:0]  s3_bank;
-  reg [31:0]     s3_next;
+  // ---- stage 3: pick the bank (the same tree on the bank bits); the response ----
+  reg            s3_req, s3_rd, s3_err, s3_lc, s3_lcd;
+  reg [31:0]     s3_addr;
   always @(posedge clk) begin
     if (rst) s3_req <= 1'b0;
     else     s3_req <= s2_req;
-    s3_we   <= s2_we;
-    s3_ok   <= s2_ok;
-    s3_bank <= s2_bank;
-    s3_next <= s2_next;
+    s3_rd   <= !s2_we && s2_ok;
+    s3_err  <= !s2_ok;
+    s3_lc   <= s2_lc;
+    s3_lcd  <= s2_lcd;
+    s3_addr <= s2_addr;
   end
-  reg [31:0] sel_chunk;
-  wire [31:0] s3_bank32 = {{(32-BIW){1'b0}}, s3_bank};
-  integer bk;
+  localparam integer BL = 1 << BB;   // leaves of the bank tree
+  wire [32*BL-1:0] bpadded;
+  generate if (BL > BANKS) begin : g_bpad
+    assign bpadded = {{(32*(BL-BANKS)){1'b0}}, s3_chunks};
+  end else begin : g_nobpad
+    assign bpadded = s3_chunks;
+  end endgenerate
+  reg [32*(2*BL-1)-1:0] bt;   // the same heap layout
+  integer bl, bi;
   always @* begin
-    sel_chunk = 32'd0;
-    for (bk = 0; bk < BANKS; bk = bk + 1) begin
-      if (s3_bank32 == bk) sel_chunk = s3_chunks[bk*32 +: 32];
+    bt[32*(BL-1) +: 32*BL] = bpadded;
+    for (bl = BB - 1; bl >= 0; bl = bl - 1) begin
+      for (bi = 0; bi < (1 << bl); bi = bi + 1) begin
+        bt[32*((1 << bl) + bi - 1) +: 32] = s3_addr[DB + CB + BB - 1 - bl] ? bt[32*(2*((1 << bl) + bi)) +: 32]
+                                                                           : bt[32*(2*((1 << bl) + bi) - 1) +: 32];
+      end
     end
   end
+  wire [31:0] s3_base = s3_addr | ({32{s3_lc}} & CMASK) | ({32{s3_lcd}} & DMASK);
   always @(posedge clk) begin
     if (rst) begin
-      cfg_ack   <= 1'b0;
-      cfg_rdata <= 32'd0;
-      cfg_err   <= 1'b0;
-      cfg_next  <= 32'd0;
+      cfg_ack <= 1'b0;
+      cfg_err <= 1'b0;
     end else begin
-      cfg_ack   <= s3_req;
-      cfg_rdata <= (s3_req && !s3_we && s3_ok) ? sel_chunk : 32'd0;
-      cfg_err   <= s3_req && !s3_ok;
-      cfg_next  <= s3_req ? s3_next : 32'd0;
+      cfg_ack <= s3_req;
+      cfg_err <= s3_req && s3_err;
     end
+    // Zero without an answer: synchronous resets, no 32-bit AND gates.
+    if (rst || !(s3_req && s3_rd)) cfg_rdata <= 32'd0;
+    else                           cfg_rdata <= bt[31:0];
+    if (rst || !s3_req) cfg_next <= 32'd0;
+    else                cfg_next <= s3_base + 32'd1;
   end
 endmodule
 
@@ -1869,6 +2103,261 @@ module zn_requant #(
 endmodule
 
 """##),
+        ("zn_requant_serial.v", ##"""
+// zn_requant_serial: area-mode requantizer. Same ports, parameters and parameter memory layout as
+// zn_requant (a drop-in replacement), but it works bit-serially, one lane after another, for a
+// small fraction of the LUTs and no DSP48E1.
+//
+// Arithmetic: exactly the spec, as in zn_requant. Per channel o, with unbounded integers:
+//   acc = bias_eff[o] + sum,  p = acc * M[o],
+//   q   = floor(p / 2^s)                  (ROUND_HALF_UP = 0, or s = 0)
+//   q   = floor((p + 2^(s-1)) / 2^s)      (ROUND_HALF_UP = 1, s >= 1) = (p >>> s) + p[s-1]
+//   y   = min(max(zy + q, lo), hi), output as its low 8 bits
+// Everything runs LSB first, one bit a cycle, on two's complement digits (sign extension of a
+// finite operand gives every further digit, so no step ever wraps):
+//   stage A: acc bit k = bias[min(k, BIAS_W-1)] + sum[min(k, SUM_W-1)] + carry (serial adder);
+//   stage B: p bit k from a serial x parallel multiplier: t = R + (acc_k ? M : 0), p_k = t[0],
+//            R = t >> 1 (R < 2^MULT_W: one MULT_W-bit adder on the carry chain);
+//   stage C: the first s bits of p are dropped (bit s-1 starts the carry when rounding half up),
+//            the rest are the bits of q; v = zy + q + carry is a serial adder (zy sign-extended
+//            from 32 bits), its low 8 bits are kept, and two serial comparators decide v < lo and
+//            v > hi (lo, hi sign-extended from 16 bits; the last bit is the sign).
+// Each lane runs T = max(PW + 2, 96) bits of p, PW = ACC_W + MULT_W, ACC_W = max(BIAS_W, SUM_W) + 1:
+// enough for every s = 0..63 (v = zy + q has at most max(PW - s, 32) + 1 significant bits, which
+// are bits s .. s + that - 1 of the stream).
+//
+// Timing (fixed, independent of the data): the cycle it sees in_valid while idle it reads the
+// word's parameters (2 cycles); each lane then takes T + 3 cycles (T bits, 2 pipeline stages, the
+// write of its 8-bit code). The input word is accepted (in_ready high) in the cycle the last lane
+// is written, D = LANES * (T + 3) + 1 cycles after the idle cycle that saw in_valid; the output
+// word is offered the next cycle, when the block is idle again. So words are taken at most every
+// LANES * (T + 3) + 2 cycles. A lane's code is written only when the output register is empty
+// (out_valid low), so back-pressure just holds the block. in_data must stay stable while in_valid
+// is high (AXI4-Stream): the block reads it before accepting it, and needs no input register.
+module zn_requant_serial #(
+  parameter integer LANES  = 1,
+  parameter integer OUT    = 1,
+  parameter integer SUM_W  = 20,
+  parameter integer BIAS_W = 32,
+  parameter integer MULT_W = 32
+) (
+  input  wire                  clk,
+  input  wire                  rst,
+  input  wire [LANES*SUM_W-1:0] in_data,
+  input  wire                  in_valid,
+  output wire                  in_ready,
+  output wire [LANES*8-1:0]    out_data,
+  output wire                  out_valid,
+  input  wire                  out_ready,
+  input  wire                  round_half_up,
+  input  wire [31:0]           zero,
+  input  wire [15:0]           clamp_lo,
+  input  wire [15:0]           clamp_hi,
+  input  wire                  cfg_req,
+  input  wire                  cfg_we,
+  input  wire [31:0]           cfg_addr,
+  input  wire [31:0]           cfg_wdata,
+  output wire                  cfg_ack,
+  output wire [31:0]           cfg_rdata,
+  output wire                  cfg_err,
+  output wire [31:0]           cfg_next
+);
+`include "zn_func.vh"
+  localparam integer DEPTH = OUT / LANES;
+  localparam integer DW    = (DEPTH > 1) ? $clog2(DEPTH) : 1;
+  localparam integer QW    = BIAS_W + MULT_W + 6;
+  localparam integer ACC_W = ((BIAS_W > SUM_W) ? BIAS_W : SUM_W) + 1;
+  localparam integer PW    = ACC_W + MULT_W;
+  localparam integer T     = (PW + 2 > 96) ? PW + 2 : 96;        // p bits a lane
+  localparam integer KW    = zn_idxw(T + 3);                      // k counts 0 .. T + 2
+  localparam integer RW    = zn_idxw(LANES);
+  localparam integer BIW   = zn_idxw(LANES * BIAS_W);
+  localparam integer SIW   = zn_idxw(LANES * SUM_W);
+  localparam [31:0]   K_LAST32 = T + 1;                          // stage C's last bit (the sign)
+  localparam [31:0]   K_END32  = T + 2;                          // the lane's write cycle
+  localparam [KW-1:0] K_LAST = K_LAST32[KW-1:0];
+  localparam [KW-1:0] K_END  = K_END32[KW-1:0];
+
+  generate if (LANES < 1 || OUT < 1 || OUT % LANES != 0 || SUM_W < 2 || BIAS_W < 2 || BIAS_W > 64 ||
+               MULT_W < 1 || MULT_W > 32) begin : g_param_error
+`ifdef VERILATOR
+    $fatal(1, "zn_requant_serial: LANES (%0d) must divide OUT (%0d); SUM_W (%0d) >= 2, BIAS_W (%0d) 2..64, MULT_W (%0d) 1..32",
+           LANES, OUT, SUM_W, BIAS_W, MULT_W);
+`else
+    zn_param_error__zn_requant_serial_bad_parameters u_param_error();
+`endif
+  end endgenerate
+
+  // ---------------- control ----------------
+  localparam [1:0] S_IDLE = 2'd0, S_WAIT = 2'd1, S_RUN = 2'd2;
+  reg [1:0]    state;
+  reg [KW-1:0] k;                 // bit cycle of the current lane
+  reg [RW-1:0] r;                 // current lane
+  reg [DW-1:0] d;                 // word of the image
+  reg [LANES*8-1:0] res;
+  reg          res_valid;
+  wire         at_end   = (k == K_END);        // k is 0 outside S_RUN
+  wire         wr       = at_end && !res_valid;
+  wire         last_r   = (r == LANES[RW-1:0] - 1'b1);
+  wire         accept   = wr && last_r;
+  wire         start    = (state == S_IDLE) && in_valid;
+  assign in_ready  = accept;
+  assign out_data  = res;
+  assign out_valid = res_valid;
+
+  always @(posedge clk) begin
+    if (rst) begin
+      state <= S_IDLE;
+      k <= {KW{1'b0}};
+      r <= {RW{1'b0}};
+      d <= {DW{1'b0}};
+      res_valid <= 1'b0;
+    end else begin
+      if (res_valid && out_ready) res_valid <= 1'b0;
+      case (state)
+        S_IDLE: if (in_valid) state <= S_WAIT;
+        S_WAIT: begin
+          state <= S_RUN;
+          k <= {KW{1'b0}};
+          r <= {RW{1'b0}};
+        end
+        default: begin
+          if (!at_end) begin
+            k <= k + 1'b1;
+          end else if (wr) begin
+            k <= {KW{1'b0}};
+            if (last_r) begin
+              state <= S_IDLE;
+              res_valid <= 1'b1;
+              d <= (d == DEPTH[DW-1:0] - 1'b1) ? {DW{1'b0}} : d + 1'b1;
+            end else begin
+              r <= r + 1'b1;
+            end
+          end
+        end
+      endcase
+    end
+  end
+
+  // ---------------- parameters: read at `start`, valid from S_RUN on (held until the next read) ----------------
+  wire [LANES*QW-1:0] q_params;
+  zn_param_ram #(.BANKS(LANES), .DEPTH(DEPTH), .WORD_W(QW)) u_params (
+    .clk(clk), .rst(rst), .ce(1'b1), .rd_en(start), .rd_addr(d), .rd_data(q_params),
+    .cfg_req(cfg_req), .cfg_we(cfg_we), .cfg_addr(cfg_addr), .cfg_wdata(cfg_wdata),
+    .cfg_ack(cfg_ack), .cfg_rdata(cfg_rdata), .cfg_err(cfg_err), .cfg_next(cfg_next));
+
+  wire [LANES*BIAS_W-1:0] all_bias;
+  wire [LANES*MULT_W-1:0] all_m;
+  wire [LANES*6-1:0]      all_s;
+  genvar g;
+  generate for (g = 0; g < LANES; g = g + 1) begin : g_lane
+    assign all_bias[g*BIAS_W +: BIAS_W] = q_params[g*QW +: BIAS_W];
+    assign all_m[g*MULT_W +: MULT_W]    = q_params[g*QW + BIAS_W +: MULT_W];
+    assign all_s[g*6 +: 6]              = q_params[g*QW + BIAS_W + MULT_W +: 6];
+  end endgenerate
+  wire [MULT_W-1:0] m_r;
+  wire [5:0]        s_r;
+  generate if (LANES > 1) begin : g_sel
+    assign m_r = all_m[r*MULT_W +: MULT_W];
+    assign s_r = all_s[r*6 +: 6];
+  end else begin : g_one
+    assign m_r = all_m;
+    assign s_r = all_s;
+    wire unused_r = ^r;
+  end endgenerate
+
+  // ---------------- stage A (k = 0 .. T-1): acc bit k ----------------
+  // Bit indexes saturate at the operand's top bit (sign extension).
+  // Narrow indexes (a 32-bit variable index would synthesize as a shifter, not a mux); one lane:
+  // a plain mux on the low bits of k, the sign beyond the top bit.
+  localparam integer BKW = zn_idxw(BIAS_W);
+  localparam integer SKW = zn_idxw(SUM_W);
+  wire [31:0] k32 = {{(32-KW){1'b0}}, k};
+  wire b_bit, x_bit;
+  generate if (LANES > 1) begin : g_ix
+    wire [31:0] r32  = {{(32-RW){1'b0}}, r};
+    wire [31:0] bi32 = ((k32 >= BIAS_W - 1) ? BIAS_W - 1 : k32) + BIAS_W * r32;
+    wire [31:0] xi32 = ((k32 >= SUM_W - 1) ? SUM_W - 1 : k32) + SUM_W * r32;
+    wire [BIW-1:0] bi = bi32[BIW-1:0];
+    wire [SIW-1:0] xi = xi32[SIW-1:0];
+    wire unused_ix = ^{bi32[31:BIW], xi32[31:SIW]};
+    assign b_bit = all_bias[bi];
+    assign x_bit = in_data[xi];
+  end else begin : g_ix1
+    wire [BKW-1:0] bk = k32[BKW-1:0];
+    wire [SKW-1:0] sk = k32[SKW-1:0];
+    assign b_bit = (k32 >= BIAS_W) ? all_bias[BIAS_W-1] : all_bias[bk];
+    assign x_bit = (k32 >= SUM_W) ? in_data[SUM_W-1] : in_data[sk];
+  end endgenerate
+  reg  ca, a_bit;
+  wire ca_in = (k != {KW{1'b0}}) && ca;
+  always @(posedge clk) begin
+    ca    <= (b_bit & x_bit) | (b_bit & ca_in) | (x_bit & ca_in);
+    a_bit <= b_bit ^ x_bit ^ ca_in;
+  end
+
+  // ---------------- stage B (k = 1 .. T): p bit k-1 ----------------
+  reg  [MULT_W-1:0] acc_r;    // R
+  reg               p_bit;
+  wire [MULT_W:0]   t = (a_bit ? {1'b0, m_r} : {(MULT_W+1){1'b0}}) + {1'b0, acc_r};
+  always @(posedge clk) begin
+    if (k == {KW{1'b0}}) acc_r <= {MULT_W{1'b0}};
+    else acc_r <= t[MULT_W:1];
+    p_bit <= t[0];
+  end
+
+  // ---------------- stage C (k = 2 .. T+1): p bit k-2 ----------------
+  // c = i - s for p bit i: negative bits are dropped (c = -1 is bit s-1, the rounding bit), c >= 0
+  // is q bit c. Set to -s-1 at k = 0, counted up from k = 1, so stage C sees i - s.
+  reg  [7:0] c;
+  reg        cv;          // carry of zy + q (+ the rounding bit)
+  reg        lt, gt;      // v < lo, v > hi so far
+  reg  [7:0] vlow;
+  wire       c_on   = (k >= 2) && !at_end;
+  wire       c_sign = (k == K_LAST);
+  wire       z_bit  = (c[6:5] != 2'd0) ? zero[31]     : zero[c[4:0]];
+  wire       lo_bit = (c[6:4] != 3'd0) ? clamp_lo[15] : clamp_lo[c[3:0]];
+  wire       hi_bit = (c[6:4] != 3'd0) ? clamp_hi[15] : clamp_hi[c[3:0]];
+  wire       v_bit  = p_bit ^ z_bit ^ cv;
+  always @(posedge clk) begin
+    if (k == {KW{1'b0}}) c <= {2'b11, ~s_r};
+    else c <= c + 1'b1;                          // (wraps while a code waits at k = T + 2: unused then)
+  end
+  always @(posedge clk) begin
+    if (k == {KW{1'b0}} || k == 1) begin
+      cv <= 1'b0;
+      lt <= 1'b0;
+      gt <= 1'b0;
+    end else if (c_on) begin
+      if (c[7]) begin
+        if (c == 8'hFF) cv <= round_half_up & p_bit;
+      end else begin
+        cv <= (p_bit & z_bit) | (p_bit & cv) | (z_bit & cv);
+        if (v_bit != lo_bit) lt <= c_sign ? v_bit : !v_bit;
+        if (v_bit != hi_bit) gt <= c_sign ? !v_bit : v_bit;
+        if (c[6:3] == 4'd0) vlow <= {v_bit, vlow[7:1]};
+      end
+    end
+  end
+  wire [7:0] code = lt ? clamp_lo[7:0] : gt ? clamp_hi[7:0] : vlow;
+
+  // ---------------- result word ----------------
+  generate if (LANES > 1) begin : g_res
+    integer q;
+    always @(posedge clk) begin
+      for (q = 0; q < LANES; q = q + 1) begin
+        if (wr && {{(32-RW){1'b0}}, r} == q) res[q*8 +: 8] <= code;
+      end
+    end
+  end else begin : g_res1
+    always @(posedge clk) begin
+      if (wr) res <= code;
+    end
+  end endgenerate
+
+endmodule
+
+"""##),
         ("zn_resize.v", ##"""
 // zn_resize: stream width converter (gearbox) for images of N lanes.
 //
@@ -1876,8 +2365,9 @@ endmodule
 // lowest lane first; the last word may be partial (its lanes beyond N are ignored). It leaves as
 // ceil(N/OUT_LANES) words of OUT_LANES lanes; lanes beyond N of a last, partial word are zero.
 // Images follow each other without gaps. Three implementations, chosen at elaboration:
-//   - SPLIT   (IN_LANES = k·OUT_LANES, every word full): one word register, shifted out;
-//   - COLLECT (OUT_LANES = k·IN_LANES, every word full): fill a word, then hand it over;
+//   - SPLIT   (IN_LANES = k·OUT_LANES, every word full): one word register, read out part by part;
+//   - COLLECT (OUT_LANES = k·IN_LANES, every input word full): fill a word, then hand it over
+//     (a last, partial output word is handed over after its last input word, zero-filled);
 //   - GENERAL: a lane buffer of OUT_LANES + 2·IN_LANES - 1 lanes; input lanes land at the fill
 //     level, which is always a multiple of G = gcd of the word sizes, so each buffer lane muxes
 //     only the few input lanes that can reach it.
@@ -1904,7 +2394,7 @@ module zn_resize #(
   localparam integer OUT_WORDS = (N + OUT_LANES - 1) / OUT_LANES;
   localparam integer OUT_LAST  = N - (OUT_WORDS - 1) * OUT_LANES;
   localparam [0:0] MODE_SPLIT   = (IN_LANES % OUT_LANES == 0) && (N % IN_LANES == 0);
-  localparam [0:0] MODE_COLLECT = !MODE_SPLIT && (OUT_LANES % IN_LANES == 0) && (N % OUT_LANES == 0);
+  localparam [0:0] MODE_COLLECT = !MODE_SPLIT && (OUT_LANES % IN_LANES == 0) && (N % IN_LANES == 0);
 
   generate if (LANE_W < 1 || IN_LANES < 1 || OUT_LANES < 1 || N < 1) begin : g_param_error
 `ifdef VERILATOR
@@ -1926,7 +2416,6 @@ module zn_resize #(
     wire pop  = cur_valid && out_ready;
     assign in_ready  = !cur_valid || (out_ready && last_phase);
     assign out_valid = cur_valid;
-    assign out_data  = cur[OUT_LANES*LANE_W-1:0];
     wire push = in_valid && in_ready;
     always @(posedge clk) begin
       if (rst) begin
@@ -1937,46 +2426,79 @@ module zn_resize #(
         phase     <= {PW{1'b0}};
       end else if (pop) begin
         cur_valid <= !last_phase;
-        phase     <= phase + 1'b1;
+        phase     <= last_phase ? {PW{1'b0}} : phase + 1'b1;
       end
     end
-    if (RATIO > 1) begin : g_shift
-      always @(posedge clk) begin
-        if (push) cur <= in_data;
-        else if (pop) cur <= {{(OUT_LANES*LANE_W){1'b0}}, cur[IN_LANES*LANE_W-1:OUT_LANES*LANE_W]};
-      end
+    // The word register only loads; the part in flight is selected by phase (a RATIO:1 mux of
+    // OUT_LANES lanes is cheaper than shifting every bit of the word).
+    always @(posedge clk) begin
+      if (push) cur <= in_data;
+    end
+    if (RATIO > 1) begin : g_sel
+      assign out_data = cur[phase*(OUT_LANES*LANE_W) +: OUT_LANES*LANE_W];
     end else begin : g_pass
-      always @(posedge clk) begin
-        if (push) cur <= in_data;
-      end
+      assign out_data = cur;
+      wire unused_phase = ^phase;
     end
   end else if (MODE_COLLECT) begin : g_collect
     localparam integer RATIO = OUT_LANES / IN_LANES;
     localparam integer PW    = zn_idxw(RATIO);
     localparam integer IW    = IN_LANES * LANE_W;
+    localparam integer LS    = OUT_LAST / IN_LANES;   // input words of the last output word
     reg [OUT_LANES*LANE_W-1:0] outr;
     reg                        outr_valid;
     reg [PW-1:0]               phase;
-    wire last_phase = (phase == RATIO[PW-1:0] - 1'b1);
+    wire word_last;                                   // collecting the image's last output word
+    wire [PW-1:0] last_slot = word_last ? LS[PW-1:0] - 1'b1 : RATIO[PW-1:0] - 1'b1;
+    wire last_phase = (phase == last_slot);
     wire pop = outr_valid && out_ready;
     assign in_ready  = !last_phase || !outr_valid || out_ready;
     assign out_valid = outr_valid;
     assign out_data  = outr;
     wire push = in_valid && in_ready;
-    if (RATIO > 1) begin : g_acc
-      reg [(RATIO-1)*IW-1:0] acc;
-      genvar g;
-      for (g = 0; g < RATIO - 1; g = g + 1) begin : g_slot
+    wire hand = push && last_phase;                   // the word is complete: hand it over
+    if (LS < RATIO) begin : g_partial
+      // The last output word holds LS input words; its lanes beyond N are zero.
+      localparam integer OXW = zn_idxw(OUT_WORDS);
+      reg [OXW-1:0] ow;
+      assign word_last = (ow == OUT_WORDS[OXW-1:0] - 1'b1);
+      always @(posedge clk) begin
+        if (rst) ow <= {OXW{1'b0}};
+        else if (hand) ow <= word_last ? {OXW{1'b0}} : ow + 1'b1;
+      end
+    end else begin : g_full
+      assign word_last = 1'b0;
+    end
+    reg [(RATIO-1)*IW-1:0] acc;
+    genvar g;
+    for (g = 0; g < RATIO - 1; g = g + 1) begin : g_slot
+      always @(posedge clk) begin
+        if (push && phase == g) acc[g*IW +: IW] <= in_data;
+      end
+      if (g == LS - 1 && LS < RATIO) begin : g_end
+        // The last input word of a last output word lands here directly.
         always @(posedge clk) begin
-          if (push && phase == g) acc[g*IW +: IW] <= in_data;
+          if (hand) outr[g*IW +: IW] <= word_last ? in_data : acc[g*IW +: IW];
+        end
+      end else if (g >= LS) begin : g_masked
+        always @(posedge clk) begin
+          if (hand && word_last) outr[g*IW +: IW] <= {IW{1'b0}};
+          else if (hand)         outr[g*IW +: IW] <= acc[g*IW +: IW];
+        end
+      end else begin : g_copy
+        always @(posedge clk) begin
+          if (hand) outr[g*IW +: IW] <= acc[g*IW +: IW];
         end
       end
+    end
+    if (LS < RATIO) begin : g_top_masked
       always @(posedge clk) begin
-        if (push && last_phase) outr <= {in_data, acc};
+        if (hand && word_last) outr[(RATIO-1)*IW +: IW] <= {IW{1'b0}};
+        else if (hand)         outr[(RATIO-1)*IW +: IW] <= in_data;
       end
-    end else begin : g_one
+    end else begin : g_top
       always @(posedge clk) begin
-        if (push) outr <= in_data;
+        if (hand) outr[(RATIO-1)*IW +: IW] <= in_data;
       end
     end
     always @(posedge clk) begin
@@ -1985,7 +2507,7 @@ module zn_resize #(
         phase      <= {PW{1'b0}};
       end else begin
         if (push) phase <= last_phase ? {PW{1'b0}} : phase + 1'b1;
-        if (push && last_phase) outr_valid <= 1'b1;
+        if (hand) outr_valid <= 1'b1;
         else if (pop) outr_valid <= 1'b0;
       end
     end
@@ -2437,9 +2959,11 @@ int main(int argc, char** argv) {
     // Phase 1: every image under random gaps and stalls.
     long total_images = images + (images > 0 ? std::min<long>(timing, images) : 0);
     long out_per_image = 0;
+    uint64_t design_ii = 0;  // II_CYCLES: the cycle guards allow for slow (deeply folded) designs
     {
         uint32_t classes = sim.read(0x048);
         out_per_image = 1 + (classes + 7) / 8;
+        design_ii = sim.read(0x050);
     }
     for (long i = 0; i < images; i++)
         for (long b = 0; b < beats_per_image; b++) {
@@ -2448,7 +2972,7 @@ int main(int argc, char** argv) {
             sim.in_q.push_back({beats[i * beats_per_image + b], last, i, b == 0});
         }
     sim.random_streams = true;
-    uint64_t guard = sim.cycle + 200000 + (uint64_t)images * (beats_per_image + out_per_image) * 200;
+    uint64_t guard = sim.cycle + 200000 + (uint64_t)images * ((beats_per_image + out_per_image) * 200 + 4 * design_ii);
     while ((long)sim.out_beats.size() < images * out_per_image && sim.cycle < guard && !sim.protocol_error) sim.tick();
     // Phase 2: timing, no gaps, no stalls.
     long ti = std::min<long>(timing, images);
@@ -2459,7 +2983,7 @@ int main(int argc, char** argv) {
     for (long i = 0; i < ti; i++)
         for (long b = 0; b < beats_per_image; b++)
             sim.in_q.push_back({beats[i * beats_per_image + b], b == beats_per_image - 1, images + i, b == 0});
-    guard = sim.cycle + 200000 + (uint64_t)ti * (beats_per_image + out_per_image) * 200;
+    guard = sim.cycle + 200000 + (uint64_t)ti * ((beats_per_image + out_per_image) * 200 + 4 * design_ii);
     while ((long)sim.out_beats.size() < total_images * out_per_image && sim.cycle < guard && !sim.protocol_error) sim.tick();
     for (int i = 0; i < 16; i++) sim.tick();
     double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();

@@ -2,22 +2,37 @@ import Foundation
 import ZynqNetHW
 import ZynqNetModel
 
-/// One layer's fold as a `--fold` JSON file gives it; `lanes` and `mul_style` are optional.
+/// A layer's requantizer: `zn_requant` (a 9-stage pipeline, LANES values a cycle) or
+/// `zn_requant_serial` (bit-serial, one value every T + 3 cycles, far fewer LUTs, no DSP).
+public enum RequantStyle: String, Sendable, Codable, CaseIterable {
+    case pipelined
+    case serial
+
+    /// The automatic choice: serial when it keeps up with the layer's MAC array (so neither the
+    /// II nor the MAC array's timing changes), else pipelined.
+    public static func automatic(_ t: LayerTopology, _ f: LayerFold) -> RequantStyle {
+        PipelineTiming.serialRequantKeepsUp(t, f) ? .serial : .pipelined
+    }
+}
+
+/// One layer's fold as a `--fold` JSON file gives it; `lanes`, `mul_style` and `requant` are optional.
 public struct FoldFileLayer: Codable, Sendable, Equatable {
     public var pe: Int
     public var simd: Int
     public var lanes: Int?
     public var mul_style: MulStyle?
+    public var requant: RequantStyle?
 
-    public init(pe: Int, simd: Int, lanes: Int? = nil, mul_style: MulStyle? = nil) {
+    public init(pe: Int, simd: Int, lanes: Int? = nil, mul_style: MulStyle? = nil, requant: RequantStyle? = nil) {
         self.pe = pe
         self.simd = simd
         self.lanes = lanes
         self.mul_style = mul_style
+        self.requant = requant
     }
 }
 
-/// `--fold FILE`: `{"layers": [{"pe": 16, "simd": 14, "lanes": 1, "mul_style": "packed"}, …]}`.
+/// `--fold FILE`: `{"layers": [{"pe": 16, "simd": 14, "lanes": 1, "mul_style": "packed", "requant": "serial"}, …]}`.
 public struct FoldFile: Codable, Sendable, Equatable {
     public var layers: [FoldFileLayer]
 
@@ -36,7 +51,7 @@ public struct FoldFile: Codable, Sendable, Equatable {
         guard let arr = root["layers"] as? [Any] else { throw ZynqError(file: file, key: "layers", "must be an array") }
         for (i, item) in arr.enumerated() {
             guard let o = item as? [String: Any] else { throw ZynqError(file: file, key: "layers[\(i)]", "must be an object") }
-            for k in o.keys where !["pe", "simd", "lanes", "mul_style"].contains(k) {
+            for k in o.keys where !["pe", "simd", "lanes", "mul_style", "requant"].contains(k) {
                 throw ZynqError(file: file, key: "layers[\(i)].\(k)", "unknown key")
             }
         }

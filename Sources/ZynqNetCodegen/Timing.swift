@@ -10,12 +10,16 @@ import ZynqNetHW
 ///
 /// - `zn_resize` (zn_axis_in 8 → SIMD0, requant joins, the PE → lanes splits): SPLIT takes a word
 ///   when its previous one has been shifted out completely and shifts one part out a cycle from
-///   the next cycle; COLLECT hands a word over the cycle after its last part arrived; GENERAL is
+///   the next cycle; COLLECT hands a word over the cycle after its last part arrived (also a
+///   partial last word); GENERAL is
 ///   run as the lane counter it is (in_ready = count ≤ CAP − IN, out_valid = count ≥ take).
 /// - `zn_mvau`: issue starts the cycle after the image's last input word is written; output word
 ///   j leaves its skid buffer 4 + DOT_LAT cycles after its last fold step is issued
 ///   (2 memory-read registers, DOT_LAT = 2 + tree levels of zn_dot, accumulator, skid).
 /// - `zn_requant`: 10 cycles from accepting a word to offering it (9 stages and the skid).
+/// - `zn_requant_serial`: seeing word w offered while idle at cycle a, it accepts it at
+///   h = a + D, D = LANES·(T + 3) + 1, and offers the result at h + 1, idle again; so
+///   h_w = max(offer_w, h_{w-1} + 1) + D (`serialRequantTiming`).
 /// - `zn_axis_out`: beat 0 two cycles after the argmax took the last value word, the value beats
 ///   on the following cycles.
 ///
@@ -24,7 +28,8 @@ import ZynqNetHW
 /// is exact while the skid buffers cover the gap (they hold two words).
 public enum PipelineTiming {
     /// Latency (cycles) of one image through an empty pipeline.
-    public static func latencyCycles(layout: AcceleratorLayout, regEvery: Int) -> Int {
+    /// `requant`: each layer's requantizer; nil means the automatic choice (`RequantStyle.automatic`).
+    public static func latencyCycles(layout: AcceleratorLayout, regEvery: Int, requant: [RequantStyle]? = nil) -> Int {
         let topo = layout.topology
         let folds = layout.folds
         // Input beats: offered every cycle from cycle 0 (the first handshake is cycle 0).
@@ -38,9 +43,12 @@ public enum PipelineTiming {
             let sf = t.inCount / f.simd, nf = t.outCount / f.pe
             let dotLat = 2 + treeLatency(f.simd, every: regEvery)
             let sums = (0..<nf).map { j in issueStart + (j + 1) * sf - 1 + 4 + dotLat }
-            // zn_resize PE -> lanes, zn_requant (10 cycles), zn_resize lanes -> next SIMD (or 8).
+            // zn_resize PE -> lanes, zn_requant (10 cycles) or zn_requant_serial, zn_resize lanes -> next SIMD (or 8).
             let split = resize(offers: sums, inLanes: f.pe, outLanes: f.lanes, n: t.outCount)
-            let requantOut = consume(split).map { $0 + 10 }
+            let style = requant?[i] ?? RequantStyle.automatic(t, f)
+            let requantOut = style == .serial
+                ? serialRequantTiming(offers: split, wordLatency: serialRequantAcceptDelay(t, lanes: f.lanes)).map { $0 + 1 }
+                : consume(split).map { $0 + 10 }
             let nextLanes = i == topo.layers.count - 1 ? 8 : folds[i + 1].simd
             words = resize(offers: requantOut, inLanes: f.lanes, outLanes: nextLanes, n: t.outCount)
         }
@@ -50,6 +58,42 @@ public enum PipelineTiming {
         let valueBeats = (topo.outputCount + 7) / 8
         let lastOut = (taken.last ?? 0) + 2 + valueBeats
         return lastOut + 1
+    }
+
+    /// zn_requant_serial's T: bits of p it runs a lane, max(PW + 2, 96), PW = ACC_W + MULT_W,
+    /// ACC_W = max(BIAS_W, SUM_W) + 1 (the RTL's widths).
+    public static func serialRequantBits(_ t: LayerTopology) -> Int {
+        let pw = max(t.biasBits, t.widths.sumBits) + 1 + t.multBits
+        return max(pw + 2, 96)
+    }
+
+    /// zn_requant_serial's D: cycles from the idle cycle that sees a word to accepting it.
+    public static func serialRequantAcceptDelay(_ t: LayerTopology, lanes: Int) -> Int {
+        lanes * (serialRequantBits(t) + 3) + 1
+    }
+
+    /// zn_requant_serial: fewest cycles between two accepted words, LANES·(T + 3) + 2.
+    public static func serialRequantWordCycles(_ t: LayerTopology, lanes: Int) -> Int {
+        serialRequantAcceptDelay(t, lanes: lanes) + 1
+    }
+
+    /// Whether zn_requant_serial keeps up with the layer's MAC array: the PE/LANES requantizer
+    /// words of one MAC output word take no longer than the SF = IN/SIMD cycles between MAC words.
+    /// Then no word waits for it, the MAC array never stalls and the II does not change.
+    public static func serialRequantKeepsUp(_ t: LayerTopology, _ f: LayerFold) -> Bool {
+        (f.pe / f.lanes) * serialRequantWordCycles(t, lanes: f.lanes) <= t.inCount / f.simd
+    }
+
+    /// Accept cycles of zn_requant_serial for words offered at `offers`.
+    static func serialRequantTiming(offers: [Int], wordLatency d: Int) -> [Int] {
+        var out: [Int] = []
+        out.reserveCapacity(offers.count)
+        var prev = Int.min / 2
+        for o in offers {
+            prev = max(o, prev + 1) + d
+            out.append(prev)
+        }
+        return out
     }
 
     /// zn_tree_lat: registered levels of zn_addtree.
@@ -77,7 +121,7 @@ public enum PipelineTiming {
         let outWords = (n + outLanes - 1) / outLanes
         precondition(offers.count == inWords)
         let split = inLanes % outLanes == 0 && n % inLanes == 0
-        let collect = !split && outLanes % inLanes == 0 && n % outLanes == 0
+        let collect = !split && outLanes % inLanes == 0 && n % inLanes == 0
         var out: [Int] = []
         out.reserveCapacity(outWords)
         if split {
@@ -90,7 +134,8 @@ public enum PipelineTiming {
         } else if collect {
             let r = outLanes / inLanes
             let pushes = consume(offers)
-            for j in 0..<outWords { out.append(pushes[j * r + r - 1] + 1) }
+            // A last, partial output word is handed over after its last input word.
+            for j in 0..<outWords { out.append(pushes[min(j * r + r, inWords) - 1] + 1) }
         } else {
             // GENERAL: a lane buffer of CAP lanes and a fill counter.
             let cap = outLanes + 2 * inLanes - 1

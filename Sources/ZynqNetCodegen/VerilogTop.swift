@@ -7,7 +7,7 @@ enum VerilogTop {
         "{" + words.reversed().map { "32'h" + hex32($0).uppercased() }.joined(separator: ", ") + "}"
     }
 
-    static func emit(layout: AcceleratorLayout, styles: [MulStyle], regEvery: Int, fclkHz: Int) -> String {
+    static func emit(layout: AcceleratorLayout, styles: [MulStyle], requant: [RequantStyle], regEvery: Int, fclkHz: Int) -> String {
         let topo = layout.topology
         let L = topo.layers.count
         let aw = layout.axilAddressWidth
@@ -22,7 +22,7 @@ enum VerilogTop {
         line("// Topology hash 0x\(hex64(topo.hash)); II \(layout.iiCycles) cycles an image.")
         for (i, (t, f)) in zip(topo.layers, layout.folds).enumerated() {
             let w = t.widths
-            line("// layer \(i): \(t.inCount) -> \(t.outCount), PE \(f.pe), SIMD \(f.simd), lanes \(f.lanes), \(styles[i].rawValue) multipliers, " +
+            line("// layer \(i): \(t.inCount) -> \(t.outCount), PE \(f.pe), SIMD \(f.simd), lanes \(f.lanes), \(styles[i].rawValue) multipliers, \(requant[i].rawValue) requantizer, " +
                  "sum \(w.sumBits) b, bias \(t.biasBits) b, acc \(w.accBits) b, M \(t.multBits) b, p \(w.productBits) b, " +
                  "\(layout.cycles(layer: i)) cycles")
         }
@@ -171,7 +171,7 @@ enum VerilogTop {
             line("    .clk(aclk), .rst(rst),")
             line("    .in_data(l\(i)_acc_data), .in_valid(l\(i)_acc_valid), .in_ready(l\(i)_acc_ready),")
             line("    .out_data(l\(i)_sum_data), .out_valid(l\(i)_sum_valid), .out_ready(l\(i)_sum_ready));")
-            line("  zn_requant #(.LANES(\(f.lanes)), .OUT(\(t.outCount)), .SUM_W(\(sumW)), .BIAS_W(\(t.biasBits)), .MULT_W(\(t.multBits))) u_requant\(i) (")
+            line("  \(requant[i] == .serial ? "zn_requant_serial" : "zn_requant") #(.LANES(\(f.lanes)), .OUT(\(t.outCount)), .SUM_W(\(sumW)), .BIAS_W(\(t.biasBits)), .MULT_W(\(t.multBits))) u_requant\(i) (")
             line("    .clk(aclk), .rst(rst),")
             line("    .in_data(l\(i)_sum_data), .in_valid(l\(i)_sum_valid), .in_ready(l\(i)_sum_ready),")
             line("    .out_data(l\(i)_q_data), .out_valid(l\(i)_q_valid), .out_ready(l\(i)_q_ready),")

@@ -240,13 +240,20 @@ enum BundleDesign {
                 }
                 style = st
             }
+            var requant: RequantStyle?
+            if let s = l["requant"] {
+                guard let name = s as? String, let st = RequantStyle(rawValue: name) else {
+                    throw ZynqError(file: path, key: "layers[\(i)].requant", "must be serial or pipelined")
+                }
+                requant = st
+            }
             if let mb = l["mult_bits"] {
                 guard let b = mb as? Int, (1...32).contains(b), multBits == nil || multBits == b else {
                     throw ZynqError(file: path, key: "layers[\(i)].mult_bits", "must be 1…32 and the same in every layer")
                 }
                 multBits = b
             }
-            fold.append(FoldFileLayer(pe: pe, simd: simd, lanes: lanes, mul_style: style))
+            fold.append(FoldFileLayer(pe: pe, simd: simd, lanes: lanes, mul_style: style, requant: requant))
         }
         o.fold = .file(FoldFile(layers: fold), name: path)
         if let multBits { o.multBits = multBits }

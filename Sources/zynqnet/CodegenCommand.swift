@@ -12,7 +12,8 @@ struct CodegenCommand: ParsableCommand {
         commandName: "codegen",
         abstract: "Generate the accelerator's RTL, parameter image and Vivado project scripts for a model.",
         discussion: """
-            Folding: --fold FILE ({"layers": [{"pe": P, "simd": S, "lanes": R, "mul_style": "packed"}, …]}), \
+            Folding: --fold FILE ({"layers": [{"pe": P, "simd": S, "lanes": R, "mul_style": "packed", "requant": "serial"}, …]}; \
+            requant "serial" or "pipelined", by default serial where it keeps up with the layer's MAC array), \
             or the cheapest folds reaching --target-fps at --fclk, or by default the fastest design whose \
             estimate fits the board (60 % of the LUTs, all 220 DSP48E1). Writes DIR/rtl/*.v, \
             DIR/parameters.hex (the AXI-Lite writes that load the model), DIR/design.json, \
@@ -100,7 +101,7 @@ struct CodegenCommand: ParsableCommand {
         let t = d.layout.topology
         var s = "zynqnet codegen: \(t.inputCount) inputs -> " + t.layers.map { String($0.outCount) }.joined(separator: " -> ") + "\n"
         for (i, (l, f)) in zip(t.layers, d.layout.folds).enumerated() {
-            s += "  layer \(i): \(l.inCount)x\(l.outCount)  PE \(f.pe)  SIMD \(f.simd)  lanes \(f.lanes)  \(d.styles[i].rawValue)  \(d.layout.cycles(layer: i)) cycles\n"
+            s += "  layer \(i): \(l.inCount)x\(l.outCount)  PE \(f.pe)  SIMD \(f.simd)  lanes \(f.lanes)  \(d.styles[i].rawValue)  \(d.requantStyles[i].rawValue) requant  \(d.layout.cycles(layer: i)) cycles\n"
         }
         s += "  II \(d.iiCycles) cycles = \(Int(d.imagesPerSecond)) images/s at \(d.fclkMHz) MHz, latency \(d.latencyCycles) cycles\n"
         s += "  estimate: \(d.estimate.lut) LUT, \(d.estimate.ff) FF, \(d.estimate.dsp) DSP48E1, \(d.estimate.bram36) RAMB36 (model; `zynqnet report` synthesizes)\n"
@@ -117,7 +118,7 @@ struct CodegenCommand: ParsableCommand {
         s += "\"axil_addr_width\": \(d.layout.axilAddressWidth), "
         s += "\"estimate\": {\"lut\": \(d.estimate.lut), \"ff\": \(d.estimate.ff), \"dsp\": \(d.estimate.dsp), \"bram36\": \(jsonNumber(d.estimate.bram36))}, "
         s += "\"layers\": [" + zip(t.layers, d.layout.folds).enumerated().map { i, lf in
-            "{\"in\": \(lf.0.inCount), \"out\": \(lf.0.outCount), \"pe\": \(lf.1.pe), \"simd\": \(lf.1.simd), \"lanes\": \(lf.1.lanes), \"mul_style\": \"\(d.styles[i].rawValue)\", \"cycles\": \(d.layout.cycles(layer: i))}"
+            "{\"in\": \(lf.0.inCount), \"out\": \(lf.0.outCount), \"pe\": \(lf.1.pe), \"simd\": \(lf.1.simd), \"lanes\": \(lf.1.lanes), \"mul_style\": \"\(d.styles[i].rawValue)\", \"requant\": \"\(d.requantStyles[i].rawValue)\", \"cycles\": \(d.layout.cycles(layer: i))}"
         }.joined(separator: ", ") + "]}"
         return s
     }

@@ -18,6 +18,10 @@ import ZynqNetHW
         .init(laneW: 8, inL: 8, outL: 1, n: 1), .init(laneW: 8, inL: 1, outL: 8, n: 10), .init(laneW: 20, inL: 12, outL: 1, n: 24),
         .init(laneW: 8, inL: 1, outL: 1, n: 1), .init(laneW: 8, inL: 2, outL: 8, n: 8), .init(laneW: 8, inL: 8, outL: 8, n: 20),
         .init(laneW: 5, inL: 4, outL: 6, n: 24), .init(laneW: 8, inL: 8, outL: 7, n: 21), .init(laneW: 8, inL: 5, outL: 8, n: 13),
+        // COLLECT with a partial last output word, SPLIT with ratios 3 and 8.
+        .init(laneW: 8, inL: 2, outL: 8, n: 10), .init(laneW: 8, inL: 4, outL: 8, n: 20), .init(laneW: 8, inL: 1, outL: 8, n: 1),
+        .init(laneW: 8, inL: 2, outL: 8, n: 6), .init(laneW: 20, inL: 1, outL: 4, n: 7), .init(laneW: 3, inL: 3, outL: 9, n: 21),
+        .init(laneW: 8, inL: 8, outL: 1, n: 784), .init(laneW: 26, inL: 6, outL: 2, n: 12),
     ]
 
     @Test(arguments: resizeCases)
@@ -65,7 +69,7 @@ import ZynqNetHW
 
     // MARK: zn_argmax
 
-    @Test(arguments: [(8, 10, 0), (8, 10, 1), (1, 1, 0), (8, 3, 1), (3, 20, 0), (4, 16, 1)])
+    @Test(arguments: [(8, 10, 0), (8, 10, 1), (1, 1, 0), (8, 3, 1), (3, 20, 0), (4, 16, 1), (5, 4, 1), (2, 7, 1), (8, 64, 0), (6, 13, 0)])
     func argmax(_ lanes: Int, _ n: Int, _ signed: Int) throws {
         var rng = SplitMix64(seed: UInt64(lanes * 100 + n + signed))
         let images = 40
@@ -92,6 +96,18 @@ import ZynqNetHW
                                  inputs: ["in": input], outputs: ["out"])
         #expect(r.passed, "\(r.result)")
         #expect((r.outputs["out"] ?? []).map { UInt32($0, radix: 16) } == expected.map { Optional($0) })
+    }
+
+    // MARK: zn_axil_regs
+
+    /// Cycle-exact against the reference register file (fpga/sim/tb_ref_axil_regs.v) under random
+    /// AXI4-Lite traffic, events, resets and parameter-bus answers; the testbench also requires
+    /// coverage (reads, writes, requests, timeouts, invalid PARAM_SEL, latched HI halves).
+    @Test(arguments: [(2, 12, 1), (1, 12, 2), (3, 13, 3), (9, 14, 4), (2, 32, 5)])
+    func axilRegs(_ layers: Int, _ aw: Int, _ seed: Int) throws {
+        let r = try runTestbench("tb_zn_axil_regs", params: ["NUM_LAYERS": layers, "AW": aw, "CYCLES": 20000, "SEED": seed],
+                                 inputs: [:], outputs: [])
+        #expect(r.passed, "\(r.result)")
     }
 
     // MARK: zn_mvau (with zn_dot, zn_addtree, zn_param_ram)
@@ -169,7 +185,10 @@ import ZynqNetHW
 
     struct RequantCase: CustomStringConvertible, Sendable {
         var lanes: Int, out: Int, sumW: Int, biasW: Int, multW: Int, round: Int, zy: Int, lo: Int, hi: Int
-        var description: String { "lanes \(lanes) out \(out) sum \(sumW) bias \(biasW) M \(multW) round \(round) zy \(zy) [\(lo),\(hi)]" }
+        var serial = false, gap = 30, stall = 30, images = 8
+        var description: String {
+            "\(serial ? "serial" : "pipelined") lanes \(lanes) out \(out) sum \(sumW) bias \(biasW) M \(multW) round \(round) zy \(zy) [\(lo),\(hi)] gap \(gap) stall \(stall)"
+        }
     }
 
     static let requantCases: [RequantCase] = [
@@ -180,10 +199,26 @@ import ZynqNetHW
         .init(lanes: 4, out: 8, sumW: 3, biasW: 8, multW: 18, round: 1, zy: 0, lo: 0, hi: 255),
     ]
 
-    @Test(arguments: requantCases)
+    /// zn_requant_serial: the same cases, then every output signedness, both roundings, relu with
+    /// non-zero zero points (lo = zy), odd and single-value clamp ranges, 32-bit zero points at the
+    /// ends of their range, no gaps/stalls and heavy gaps/stalls.
+    static let requantSerialCases: [RequantCase] = requantCases.map { var c = $0; c.serial = true; return c } + [
+        .init(lanes: 1, out: 16, sumW: 20, biasW: 32, multW: 32, round: 0, zy: 0, lo: -128, hi: 127, serial: true, gap: 0, stall: 0),
+        .init(lanes: 1, out: 16, sumW: 20, biasW: 32, multW: 32, round: 1, zy: -7, lo: -7, hi: 127, serial: true),
+        .init(lanes: 1, out: 16, sumW: 18, biasW: 32, multW: 32, round: 1, zy: 0, lo: 0, hi: 255, serial: true, gap: 70, stall: 70),
+        .init(lanes: 1, out: 16, sumW: 18, biasW: 32, multW: 32, round: 0, zy: 100, lo: 100, hi: 255, serial: true),
+        .init(lanes: 2, out: 8, sumW: 22, biasW: 33, multW: 32, round: 1, zy: 127, lo: -3, hi: 5, serial: true, gap: 0, stall: 60),
+        .init(lanes: 1, out: 6, sumW: 2, biasW: 2, multW: 1, round: 0, zy: -128, lo: -128, hi: -128, serial: true, gap: 60, stall: 0),
+        .init(lanes: 1, out: 8, sumW: 20, biasW: 32, multW: 32, round: 1, zy: Int(Int32.max), lo: -128, hi: 127, serial: true),
+        .init(lanes: 1, out: 8, sumW: 20, biasW: 32, multW: 32, round: 0, zy: Int(Int32.min), lo: 0, hi: 255, serial: true),
+        .init(lanes: 2, out: 4, sumW: 63, biasW: 64, multW: 32, round: 1, zy: -1, lo: -128, hi: 127, serial: true),
+        .init(lanes: 1, out: 10, sumW: 26, biasW: 32, multW: 31, round: 0, zy: 1, lo: -128, hi: 127, serial: true),
+    ]
+
+    @Test(arguments: requantCases + requantSerialCases)
     func requant(_ c: RequantCase) throws {
-        var rng = SplitMix64(seed: UInt64(c.sumW * 100 + c.biasW + c.multW))
-        let images = 4
+        var rng = SplitMix64(seed: UInt64(c.sumW * 100 + c.biasW + c.multW) &+ (c.serial ? 99991 &+ UInt64(bitPattern: Int64(c.zy &* 7 &+ c.lo &* 3 &+ c.gap)) : 0))
+        let images = c.images
         let depth = c.out / c.lanes
         let qw = c.biasW + c.multW + 6
         let chunks = (qw + 31) / 32
@@ -195,9 +230,20 @@ import ZynqNetHW
                 .randomElement(using: &rng)!
         }
         let mMax = c.multW >= 32 ? UInt64(UInt32.max) : (UInt64(1) << UInt64(c.multW)) - 1
-        let bias = (0..<c.out).map { _ in sr(c.biasW) }
-        let mult = (0..<c.out).map { _ in [1, mMax, mMax / 2 + 1, UInt64.random(in: 1...mMax, using: &rng)].randomElement(using: &rng)! }
-        let shift = (0..<c.out).map { _ in [0, 1, 63, 62, 31, 32, UInt64.random(in: 0...63, using: &rng)].randomElement(using: &rng)! }
+        let accW = max(c.biasW, c.sumW) + 1
+        // Half the biases lie in the sums' range, so a sum can cancel them.
+        let bias = (0..<c.out).map { _ in Bool.random(using: &rng) ? sr(c.biasW) : sr(min(c.biasW, c.sumW)) }
+        // M = 0 lies outside the spec (M >= 1) but the hardware must still compute p = 0; only the serial test uses it.
+        let mPool: [UInt64] = (c.serial ? [0] : []) + [1, mMax, mMax / 2 + 1]
+        let mult = (0..<c.out).map { _ in (mPool + [UInt64.random(in: 1...mMax, using: &rng)]).randomElement(using: &rng)! }
+        // Per channel a typical |acc| size; shifts: the corners, random, and ones that bring p of
+        // that size near the 8-bit range (unclamped results).
+        let accSize = (0..<c.out).map { _ in Int.random(in: 1...(accW - 1), using: &rng) }
+        let shift = (0..<c.out).map { o -> UInt64 in
+            let mBits = 64 - mult[o].leadingZeroBitCount
+            let fit = UInt64(max(0, min(63, accSize[o] - 1 + mBits - 7 + Int.random(in: -1...2, using: &rng))))
+            return ([0, 1, 63, 62, 31, 32, UInt64.random(in: 0...63, using: &rng)] + [UInt64](repeating: fit, count: 7)).randomElement(using: &rng)!
+        }
         var cfg = "", writes = 0
         for r in 0..<c.lanes {
             for d in 0..<depth {
@@ -213,9 +259,15 @@ import ZynqNetHW
                 }
             }
         }
-        var input = "", expected: [UInt64] = []
+        var input = "", expected: [UInt64] = [], inside = 0
         for _ in 0..<images {
-            let sums = (0..<c.out).map { _ in sr(c.sumW) }
+            let sums = (0..<c.out).map { o -> Int64 in
+                // Mostly a sum that makes acc of the channel's typical size.
+                let lim = Int128(1) << Int128(accSize[o] - 1)
+                let near = -Int128(bias[o]) + Int128.random(in: -lim...lim, using: &rng)
+                let fits = near >= -(Int128(1) << Int128(c.sumW - 1)) && near < (Int128(1) << Int128(c.sumW - 1))
+                return Int.random(in: 0..<3, using: &rng) > 0 && fits ? Int64(near) : sr(c.sumW)
+            }
             for d in 0..<depth {
                 var b = Bits(width: c.lanes * c.sumW)
                 var e = Bits(width: c.lanes * 8)
@@ -227,6 +279,7 @@ import ZynqNetHW
                     let s = Int128(shift[o])
                     let q = (c.round == 1 && s >= 1) ? (p + (Int128(1) << (s - 1))) >> s : p >> s
                     let y = min(max(Int128(c.zy) + q, Int128(c.lo)), Int128(c.hi))
+                    if y > Int128(c.lo) && y < Int128(c.hi) { inside += 1 }
                     e.set(r * 8, 8, Int64(y) & 0xFF)
                 }
                 input += b.hex + "\n"
@@ -235,9 +288,12 @@ import ZynqNetHW
         }
         let r = try runTestbench("tb_zn_requant", params: ["LANES": c.lanes, "OUT": c.out, "SUM_W": c.sumW, "BIAS_W": c.biasW,
                                                            "MULT_W": c.multW, "ROUND": c.round, "ZY": c.zy, "LO": c.lo, "HI": c.hi,
-                                                           "IMAGES": images, "NWRITES": writes, "SEED": 4],
+                                                           "IMAGES": images, "NWRITES": writes, "SEED": 4, "SERIAL": c.serial ? 1 : 0,
+                                                           "GAP": c.gap, "STALL": c.stall],
                                  inputs: ["in": input, "cfg": cfg], outputs: ["out"])
         #expect(r.passed, "\(r.result)")
         #expect((r.outputs["out"] ?? []).map { UInt64($0, radix: 16) } == expected.map { Optional($0) })
+        // The data reach the inside of the clamp range, not only its ends (where the range and zy allow it).
+        if c.sumW >= 8 && c.hi - c.lo >= 2 && c.lo <= c.zy && c.zy <= c.hi { #expect(inside >= max(2, c.out * images / 20), "\(inside) of \(c.out * images) inside") }
     }
 }

@@ -33,16 +33,52 @@ import ZynqNetModel
         }
     }
 
+    /// The requantizer choice: serial exactly where its word time (LANES·(T + 3) + 2 cycles, T =
+    /// max(PW + 2, 96)) times PE/LANES fits in SF = IN/SIMD; an explicit serial that does not fit
+    /// is an error naming the key; explicit pipelined is kept; the top instantiates the chosen module.
+    @Test func requantizerChoice() throws {
+        let m = model([120, 101, 4])
+        let topo = try Topology(model: m, multBits: 32)
+        for t in topo.layers {
+            // Hand calculation of PW: ACC_W = max(BIAS_W, SUM_W) + 1, PW = ACC_W + 32; T = max(PW + 2, 96).
+            let pw = max(t.biasBits, t.widths.sumBits) + 1 + 32
+            #expect(PipelineTiming.serialRequantWordCycles(t, lanes: 1) == max(pw + 2, 96) + 5)
+            #expect(PipelineTiming.serialRequantWordCycles(t, lanes: 3) == 3 * (max(pw + 2, 96) + 3) + 2)
+        }
+        var o = CodegenOptions()
+        o.fold = .file(FoldFile(layers: [.init(pe: 1, simd: 1), .init(pe: 1, simd: 1)]), name: "f.json")
+        // Layer 0: SF 120 >= 101 -> serial; layer 1: SF 101 >= 101 -> serial.
+        var d = try generateDesign(model: m, options: o)
+        #expect(d.requantStyles == [.serial, .serial])
+        let top = d.files["rtl/zynqnet_accel.v"]!
+        #expect(top.contains("zn_requant_serial #(.LANES(1), .OUT(101)") && top.contains("zn_requant_serial #(.LANES(1), .OUT(4)"))
+        #expect(!top.contains("  zn_requant #("))
+        #expect(d.files["design.json"]!.contains("\"requant\": \"serial\""))
+        // SIMD 2 in layer 0: SF 60 < 101 -> pipelined; PE 2 in layer 0: 2 words of 101 > 120 -> pipelined.
+        o.fold = .file(FoldFile(layers: [.init(pe: 1, simd: 2), .init(pe: 2, simd: 1)]), name: "f.json")
+        d = try generateDesign(model: m, options: o)
+        #expect(d.requantStyles == [.pipelined, .pipelined])
+        #expect(d.files["rtl/zynqnet_accel.v"]!.contains("  zn_requant #(.LANES(1), .OUT(101)"))
+        o.fold = .file(FoldFile(layers: [.init(pe: 1, simd: 1, requant: .pipelined), .init(pe: 1, simd: 1)]), name: "f.json")
+        #expect(try generateDesign(model: m, options: o).requantStyles == [.pipelined, .serial])
+        o.fold = .file(FoldFile(layers: [.init(pe: 1, simd: 1), .init(pe: 2, simd: 1, requant: .serial)]), name: "f.json")
+        #expect(throws: ZynqError(file: "f.json", key: "layers[1].requant",
+                                  "the serial requantizer needs 202 cycles per MAC output word, layer 1 delivers one every 101 (IN/SIMD); use \"pipelined\" or a smaller SIMD/PE")) {
+            try generateDesign(model: m, options: o)
+        }
+    }
+
     @Test func foldFileParsing() throws {
-        let good = #"{"layers": [{"pe": 2, "simd": 4, "mul_style": "lut"}, {"pe": 1, "simd": 1, "lanes": 1}]}"#
+        let good = #"{"layers": [{"pe": 2, "simd": 4, "mul_style": "lut", "requant": "serial"}, {"pe": 1, "simd": 1, "lanes": 1, "requant": "pipelined"}]}"#
         let f = try FoldFile.parse(Data(good.utf8), file: "f.json")
-        #expect(f == FoldFile(layers: [.init(pe: 2, simd: 4, mul_style: .lut), .init(pe: 1, simd: 1, lanes: 1)]))
+        #expect(f == FoldFile(layers: [.init(pe: 2, simd: 4, mul_style: .lut, requant: .serial), .init(pe: 1, simd: 1, lanes: 1, requant: .pipelined)]))
         let cases: [(String, String?)] = [
             (#"{"layers": [{"pe": 2}]}"#, "layers[0].simd"),
             (#"{"layers": [{"pe": 2, "simd": 1, "x": 3}]}"#, "layers[0].x"),
             (#"{"layers": [{"pe": "2", "simd": 1}]}"#, "layers[0].pe"),
             (#"{"layers": [{"pe": 0, "simd": 1}]}"#, "layers[0].pe"),
             (#"{"layers": [{"pe": 1, "simd": 1, "mul_style": "fpga"}]}"#, "layers[0].mul_style"),
+            (#"{"layers": [{"pe": 1, "simd": 1, "requant": "fast"}]}"#, "layers[0].requant"),
             (#"{"folds": []}"#, "folds"),
             (#"[1, 2]"#, nil),
             ("not json", nil),

@@ -22,6 +22,9 @@ import ZynqNetModel
         .init(module: "zn_resize", params: ["IN_LANES": 2, "OUT_LANES": 8, "N": 8]),
         .init(module: "zn_resize", params: ["IN_LANES": 3, "OUT_LANES": 8, "N": 10]),
         .init(module: "zn_resize", params: ["IN_LANES": 1, "OUT_LANES": 1, "N": 1]),
+        .init(module: "zn_resize", params: ["IN_LANES": 1, "OUT_LANES": 8, "N": 10]),
+        .init(module: "zn_resize", params: ["IN_LANES": 2, "OUT_LANES": 8, "N": 6]),
+        .init(module: "zn_resize", params: ["IN_LANES": 8, "OUT_LANES": 1, "N": 784]),
         .init(module: "zn_param_ram", params: [:]), .init(module: "zn_param_ram", params: ["BANKS": 16, "DEPTH": 448, "WORD_W": 112]),
         .init(module: "zn_param_ram", params: ["BANKS": 3, "DEPTH": 5, "WORD_W": 71]),
         .init(module: "zn_addtree", params: ["N": 1]), .init(module: "zn_addtree", params: ["N": 28, "LANES": 3, "IN_W": 17]),
@@ -37,6 +40,10 @@ import ZynqNetModel
         .init(module: "zn_mvau", params: ["IN": 1, "OUT": 1, "SUM_W": 16]),
         .init(module: "zn_requant", params: [:]), .init(module: "zn_requant", params: ["LANES": 2, "OUT": 10, "SUM_W": 26, "BIAS_W": 33]),
         .init(module: "zn_requant", params: ["MULT_W": 1]), .init(module: "zn_requant", params: ["BIAS_W": 64, "SUM_W": 50]),
+        .init(module: "zn_requant_serial", params: [:]), .init(module: "zn_requant_serial", params: ["LANES": 2, "OUT": 10, "SUM_W": 26, "BIAS_W": 33]),
+        .init(module: "zn_requant_serial", params: ["MULT_W": 1, "SUM_W": 2, "BIAS_W": 2]),
+        .init(module: "zn_requant_serial", params: ["BIAS_W": 64, "SUM_W": 63, "LANES": 3, "OUT": 9]),
+        .init(module: "zn_requant_serial", params: ["OUT": 128, "SUM_W": 18]),
         .init(module: "zn_argmax", params: [:]), .init(module: "zn_argmax", params: ["LANES": 1, "N": 1, "SIGNED": 1]),
         .init(module: "zn_argmax", params: ["N": 3]),
         .init(module: "zn_axis_in", params: [:]), .init(module: "zn_axis_in", params: ["N": 784, "OUT_LANES": 28]),
@@ -44,6 +51,7 @@ import ZynqNetModel
         .init(module: "zn_axis_out", params: [:]), .init(module: "zn_axis_out", params: ["C": 1]),
         .init(module: "zn_axis_out", params: ["C": 2048, "SIGNED": 1]),
         .init(module: "zn_axil_regs", params: [:]), .init(module: "zn_axil_regs", params: ["NUM_LAYERS": 3, "AW": 13]),
+        .init(module: "zn_axil_regs", params: ["NUM_LAYERS": 9, "AW": 14]), .init(module: "zn_axil_regs", params: ["NUM_LAYERS": 2, "AW": 32]),
     ]
 
     @Test(arguments: cases)
@@ -66,6 +74,8 @@ import ZynqNetModel
         .init(module: "zn_mvau", params: ["IN": 4, "OUT": 2, "PE": 2, "SIMD": 4, "SUM_W": 17]), // SUM_W below the proof (18)
         .init(module: "zn_requant", params: ["LANES": 3, "OUT": 4]),
         .init(module: "zn_requant", params: ["MULT_W": 33]),
+        .init(module: "zn_requant_serial", params: ["LANES": 3, "OUT": 4]),
+        .init(module: "zn_requant_serial", params: ["BIAS_W": 65]),
         .init(module: "zn_resize", params: ["IN_LANES": 0]),
         .init(module: "zn_fifo", params: ["DEPTH": 0]),
         .init(module: "zn_axis_in", params: ["N": 10, "OUT_LANES": 4]),

@@ -100,6 +100,36 @@ import ZynqNetSim
         #expect(r.passed)
     }
 
+    /// zn_requant_serial in every layer (chosen automatically: SF covers its word time), PE 2 with
+    /// one lane (two requantizer words a MAC word), both roundings, relu, extreme M/s/bias/zy;
+    /// codegen's latency must equal the co-simulated one.
+    @Test func serialRequantizers() throws {
+        var rng = SplitMix64(seed: 55)
+        let m = randomModel(dims: [210, 104, 4], inputSigned: true, outSigned: [false, true], rounding: [.halfUp, .floor],
+                            relu: [true, false], flavor: .extreme, rng: &rng)
+        let imgs = randomImages(4, pixels: 210, rng: &rng)
+        try crossCheck(m, imgs)
+        let fold = FoldFile(layers: [.init(pe: 2, simd: 1), .init(pe: 1, simd: 1)])
+        let (r, d) = try verify(m, fold: fold, images: imgs, seed: 8, packet: 2)
+        #expect(d.requantStyles == [.serial, .serial])
+        #expect(r.passed)
+        #expect(r.mismatches == 0 && r.readbackMismatches == 0)
+    }
+
+    /// An explicit serial requantizer with 2 lanes next to a pipelined one (SF too short for
+    /// serial), typical quantization with non-zero zero points.
+    @Test func serialAndPipelinedRequantizers() throws {
+        var rng = SplitMix64(seed: 66)
+        let m = randomModel(dims: [200, 10, 3], inputSigned: false, outSigned: [true, false], rounding: [.floor, .halfUp],
+                            relu: [true, true], rng: &rng)
+        let imgs = randomImages(5, pixels: 200, rng: &rng)
+        try crossCheck(m, imgs)
+        let fold = FoldFile(layers: [.init(pe: 2, simd: 1, lanes: 2, requant: .serial), .init(pe: 1, simd: 1)])
+        let (r, d) = try verify(m, fold: fold, images: imgs, seed: 9)
+        #expect(d.requantStyles == [.serial, .pipelined])
+        #expect(r.passed)
+    }
+
     /// Layer widths from 1 to 2048.
     @Test func widthsOneTo2048() throws {
         var rng = SplitMix64(seed: 44)

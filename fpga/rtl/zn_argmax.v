@@ -2,7 +2,9 @@
 //
 // Input: ceil(N/LANES) words of LANES codes an image, lowest index first; lanes beyond N of a
 // last, partial word are ignored. Codes compare as int8 (SIGNED = 1) or uint8. Output: one
-// 32-bit index per image, held in a register until taken.
+// 32-bit index per image, held in a register until taken. One word a cycle: the lanes of a
+// word meet in a tournament tree, the word's winner against the best so far; indices are kept
+// in clog2(N) bits.
 module zn_argmax #(
   parameter integer LANES  = 8,
   parameter integer N      = 8,
@@ -13,7 +15,7 @@ module zn_argmax #(
   input  wire [LANES*8-1:0] in_data,
   input  wire               in_valid,
   output wire               in_ready,
-  output reg  [31:0]        out_index,
+  output wire [31:0]        out_index,
   output reg                out_valid,
   input  wire               out_ready
 );
@@ -22,6 +24,7 @@ module zn_argmax #(
   localparam integer LAST  = N - (WORDS - 1) * LANES;
   localparam integer WW    = zn_idxw(WORDS);
   localparam integer LW    = zn_idxw(LANES);
+  localparam integer IW    = zn_idxw(WORDS * LANES) > LW ? zn_idxw(WORDS * LANES) : LW;  // index width
 
   generate if (LANES < 1 || N < 1 || (SIGNED != 0 && SIGNED != 1)) begin : g_param_error
 `ifdef VERILATOR
@@ -31,11 +34,11 @@ module zn_argmax #(
 `endif
   end endgenerate
 
-  // Codes as 9-bit signed values (comparison order).
-  function [8:0] key;
+  // Codes as unsigned 8-bit keys in comparison order (int8: the sign bit flipped).
+  function [7:0] key;
     input [7:0] c;
     begin
-      key = {(SIGNED != 0) ? c[7] : 1'b0, c};
+      key = {c[7] ^ (SIGNED != 0), c[6:0]};
     end
   endfunction
 
@@ -44,25 +47,40 @@ module zn_argmax #(
   assign in_ready = !out_valid || out_ready;
   wire fire = in_valid && in_ready;
 
-  // Best lane of the current word (first of equals).
-  reg [8:0]    lbest;
+  // Best lane of the current word (first of equals): a tournament tree; the right (higher)
+  // half wins only when strictly greater. Lanes past N in a last word enter with key 0, which
+  // never beats a lower lane.
+  localparam integer TL = 1 << LW;                   // leaves, a power of two
+  reg [7:0]    tk [0:2*TL-2];
+  reg [LW-1:0] ti [0:2*TL-2];
+  reg [7:0]    lbest;
   reg [LW-1:0] lidx;
-  integer l;
+  integer l, nd;
   always @* begin
-    lbest = key(in_data[7:0]);
-    lidx  = {LW{1'b0}};
-    for (l = 1; l < LANES; l = l + 1) begin
-      if ((!w_last || l < LAST) && $signed(key(in_data[l*8 +: 8])) > $signed(lbest)) begin
-        lbest = key(in_data[l*8 +: 8]);
-        lidx  = l[LW-1:0];
+    for (l = 0; l < TL; l = l + 1) begin
+      tk[TL-1+l] = (l < LANES && (!w_last || l < LAST)) ? key(in_data[(l % LANES)*8 +: 8]) : 8'd0;
+      ti[TL-1+l] = l[LW-1:0];
+    end
+    for (nd = TL - 2; nd >= 0; nd = nd - 1) begin
+      if (tk[2*nd+2] > tk[2*nd+1]) begin
+        tk[nd] = tk[2*nd+2];
+        ti[nd] = ti[2*nd+2];
+      end else begin
+        tk[nd] = tk[2*nd+1];
+        ti[nd] = ti[2*nd+1];
       end
     end
+    lbest = tk[0];
+    lidx  = ti[0];
   end
 
-  reg [8:0]  best;
-  reg [31:0] best_idx;
-  wire [31:0] cand_idx = wi * LANES + {{(32-LW){1'b0}}, lidx};
-  wire take = (wi == {WW{1'b0}}) || ($signed(lbest) > $signed(best));
+  // Indices are below N: IW bits are kept, out_index is their zero extension.
+  reg  [7:0]    best;
+  reg  [IW-1:0] best_idx, oidx;
+  wire [IW-1:0] wbase    = wi * LANES[IW-1:0];
+  wire [IW-1:0] cand_idx = wbase + {{(IW-LW){1'b0}}, lidx};
+  wire take = (wi == {WW{1'b0}}) || (lbest > best);
+  assign out_index = {{(32-IW){1'b0}}, oidx};
   always @(posedge clk) begin
     if (rst) begin
       wi        <= {WW{1'b0}};
@@ -71,15 +89,15 @@ module zn_argmax #(
       if (out_valid && out_ready) out_valid <= 1'b0;
       if (fire) begin
         wi <= w_last ? {WW{1'b0}} : wi + 1'b1;
-        if (take) begin
-          best     <= lbest;
-          best_idx <= cand_idx;
-        end
-        if (w_last) begin
-          out_valid <= 1'b1;
-          out_index <= take ? cand_idx : best_idx;
-        end
+        if (w_last) out_valid <= 1'b1;
       end
     end
+  end
+  always @(posedge clk) begin
+    if (fire && take) begin
+      best     <= lbest;
+      best_idx <= cand_idx;
+    end
+    if (fire && w_last) oidx <= take ? cand_idx : best_idx;
   end
 endmodule

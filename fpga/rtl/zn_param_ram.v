@@ -10,6 +10,10 @@
 //    (address outside the memory: write ignored, read 0) and cfg_next, the next valid address
 //    (chunk, then depth, then bank). All response outputs are zero when cfg_ack is low, so the
 //    responses of many memories can be ORed.
+// Control cost: range checks only on fields whose count is not a power of two (in their own width),
+// the request address and three flags piped, cfg_next = address + 1 with the chunk (and depth)
+// field forced to all ones on a last chunk (last depth), one 32-bit incrementer in the last stage;
+// chunk and bank picks are binary mux trees on the address bits; zeroed answers are synchronous resets.
 module zn_param_ram #(
   parameter integer BANKS  = 1,
   parameter integer DEPTH  = 1,
@@ -49,16 +53,25 @@ module zn_param_ram #(
 `endif
   end endgenerate
 
-  // ---- config address decode (stage 0) ----
-  wire [BIW-1:0] a_bank;
+  // The used address bits; the control computes in these and in a few flags, never in 32 bits
+  // except where the answer needs them (cfg_next of an address outside the memory is address + 1).
+  localparam integer AW = BB + DB + CB;
+  localparam integer BANKS_M1  = BANKS - 1;
+  localparam integer DEPTH_M1  = DEPTH - 1;
+  localparam integer CHUNKS_M1 = CHUNKS - 1;
+  localparam [BIW-1:0] BANK_MAX  = BANKS_M1[BIW-1:0];
+  localparam [DAW-1:0] DEPTH_MAX = DEPTH_M1[DAW-1:0];
+  localparam [CIW-1:0] CHUNK_MAX = CHUNKS_M1[CIW-1:0];
+  // cfg_next = base + 1, base = the address with the chunk field (last chunk) or the chunk and
+  // depth fields (last chunk of the last depth) set to all ones, so the carry moves on.
+  localparam [31:0] CMASK = (32'd1 << CB) - 32'd1;
+  localparam [31:0] DMASK = ((32'd1 << DB) - 32'd1) << CB;
+
+  // ---- stage 0: config address decode ----
   wire [DAW-1:0] a_depth;
   wire [CIW-1:0] a_chunk;
+  wire a_bank_ok, a_depth_ok, a_chunk_ok;
   generate
-    if (BB > 0) begin : g_ab
-      assign a_bank = cfg_addr[DB+CB +: BB];
-    end else begin : g_ab0
-      assign a_bank = {BIW{1'b0}};
-    end
     if (DB > 0) begin : g_ad
       assign a_depth = cfg_addr[CB +: DB];
     end else begin : g_ad0
@@ -69,29 +82,34 @@ module zn_param_ram #(
     end else begin : g_ac0
       assign a_chunk = {CIW{1'b0}};
     end
+    // Range checks only where a field can exceed its count (not a power of two).
+    if (BANKS == (1 << BB)) begin : g_bok1
+      assign a_bank_ok = 1'b1;
+    end else begin : g_bok
+      assign a_bank_ok = cfg_addr[DB+CB +: BB] <= BANK_MAX;
+    end
+    if (DEPTH == (1 << DB)) begin : g_dok1
+      assign a_depth_ok = 1'b1;
+    end else begin : g_dok
+      assign a_depth_ok = a_depth <= DEPTH_MAX;
+    end
+    if (CHUNKS == (1 << CB)) begin : g_cok1
+      assign a_chunk_ok = 1'b1;
+    end else begin : g_cok
+      assign a_chunk_ok = a_chunk <= CHUNK_MAX;
+    end
   endgenerate
-  wire a_high_zero = (cfg_addr >> (BB + DB + CB)) == 32'd0;
-  wire [31:0] a_bank32  = {{(32-BIW){1'b0}}, a_bank};
-  wire [31:0] a_depth32 = {{(32-DAW){1'b0}}, a_depth};
-  wire [31:0] a_chunk32 = {{(32-CIW){1'b0}}, a_chunk};
-  wire a_ok = a_high_zero && (a_bank32 < BANKS) && (a_depth32 < DEPTH) && (a_chunk32 < CHUNKS);
-  wire a_last_chunk = (a_chunk == CHUNKS[CIW-1:0] - 1'b1);
-  wire a_last_depth = (a_depth == DEPTH[DAW-1:0] - 1'b1);
-  // Next valid address: chunk, then depth, then bank.
-  wire [31:0] next_ok =
-      !a_last_chunk ? cfg_addr + 32'd1 :
-      !a_last_depth ? ({{(32-DAW){1'b0}}, a_depth + 1'b1} << CB) | ({{(32-BIW){1'b0}}, a_bank} << (DB + CB)) :
-                      ({{(32-BIW){1'b0}}, a_bank} + 32'd1) << (DB + CB);
+  wire a_high_zero = ~|(cfg_addr >> AW);
+  wire a_ok = a_high_zero && a_bank_ok && a_depth_ok && a_chunk_ok;
+  wire a_lc  = a_ok && (a_chunk == CHUNK_MAX);   // valid, last chunk of its word
+  wire a_lcd = a_lc && (a_depth == DEPTH_MAX);   // and the last depth of its bank
 
   // Write-data bits above WORD_W of a one-chunk word are ignored.
   wire unused_wdata = ^cfg_wdata;
 
   // ---- stage 1: registered request ----
-  reg            s1_req, s1_we, s1_ok;
-  reg [BIW-1:0]  s1_bank;
-  reg [DAW-1:0]  s1_depth;
-  reg [CIW-1:0]  s1_chunk;
-  reg [31:0]     s1_next;
+  reg            s1_req, s1_we, s1_ok, s1_lc, s1_lcd;
+  reg [31:0]     s1_addr;
   reg [LAST_W-1:0] s1_wlast;
   reg            s1_commit;
   always @(posedge clk) begin
@@ -102,22 +120,36 @@ module zn_param_ram #(
     end
     s1_we     <= cfg_we;
     s1_ok     <= a_ok;
-    s1_bank   <= a_bank;
-    s1_depth  <= a_depth;
-    s1_chunk  <= a_chunk;
-    s1_next   <= a_ok ? next_ok : cfg_addr + 32'd1;
+    s1_lc     <= a_lc;
+    s1_lcd    <= a_lcd;
+    s1_addr   <= cfg_addr;
     s1_wlast  <= cfg_wdata[LAST_W-1:0];
-    s1_commit <= cfg_req && cfg_we && a_ok && a_last_chunk;
+    s1_commit <= cfg_req && cfg_we && a_lc;
   end
+  wire [BIW-1:0] s1_bank;
+  wire [DAW-1:0] s1_depth;
+  generate
+    if (BB > 0) begin : g_s1b
+      assign s1_bank = s1_addr[DB+CB +: BB];
+    end else begin : g_s1b0
+      assign s1_bank = {BIW{1'b0}};
+    end
+    if (DB > 0) begin : g_s1d
+      assign s1_depth = s1_addr[CB +: DB];
+    end else begin : g_s1d0
+      assign s1_depth = {DAW{1'b0}};
+    end
+  endgenerate
 
   // Staging register for the chunks below the last one.
   wire [WORD_W-1:0] commit_word;
+  genvar c;
   generate if (CHUNKS > 1) begin : g_stage
     reg [32*(CHUNKS-1)-1:0] stage;
-    integer c;
-    always @(posedge clk) begin
-      for (c = 0; c < CHUNKS - 1; c = c + 1) begin
-        if (cfg_req && cfg_we && a_ok && a_chunk32 == c) stage[32*c +: 32] <= cfg_wdata;
+    for (c = 0; c < CHUNKS - 1; c = c + 1) begin : g_chunk_reg
+      localparam [CIW-1:0] CV = c;
+      always @(posedge clk) begin
+        if (cfg_req && cfg_we && a_ok && a_chunk == CV) stage[32*c +: 32] <= cfg_wdata;
       end
     end
     assign commit_word = {s1_wlast, stage};
@@ -129,6 +161,7 @@ module zn_param_ram #(
   wire [BANKS*WORD_W-1:0] port_b_q;
   genvar b;
   generate for (b = 0; b < BANKS; b = b + 1) begin : g_bank
+    localparam [BIW-1:0] BV = b;
     reg [WORD_W-1:0] mem [0:DEPTH-1];
     reg [WORD_W-1:0] qa;
     reg [WORD_W-1:0] qb;
@@ -139,74 +172,93 @@ module zn_param_ram #(
       end
     end
     always @(posedge clk) begin
-      if (s1_commit && s1_bank == b) mem[s1_depth] <= commit_word;
+      if (s1_commit && s1_bank == BV) mem[s1_depth] <= commit_word;
       qb <= mem[s1_depth];
     end
     assign port_b_q[b*WORD_W +: WORD_W] = qb;
   end endgenerate
 
-  // ---- stage 2: port B data (qb) is valid; pick each bank's chunk (explicit muxes: an indexed
-  // part-select with a variable, multiplied index would synthesize as a full barrel shifter) ----
-  reg            s2_req, s2_we, s2_ok;
-  reg [BIW-1:0]  s2_bank;
-  reg [CIW-1:0]  s2_chunk;
-  reg [31:0]     s2_next;
+  // ---- stage 2: port B data (qb) is valid; pick each bank's chunk with a binary mux tree on the
+  // chunk bits (chunks past the word are zero; an indexed part-select with a variable, multiplied
+  // index would synthesize as a full barrel shifter) ----
+  reg            s2_req, s2_we, s2_ok, s2_lc, s2_lcd;
+  reg [31:0]     s2_addr;
   always @(posedge clk) begin
     if (rst) s2_req <= 1'b0;
     else     s2_req <= s1_req;
-    s2_we    <= s1_we;
-    s2_ok    <= s1_ok;
-    s2_bank  <= s1_bank;
-    s2_chunk <= s1_chunk;
-    s2_next  <= s1_next;
+    s2_we   <= s1_we;
+    s2_ok   <= s1_ok;
+    s2_lc   <= s1_lc;
+    s2_lcd  <= s1_lcd;
+    s2_addr <= s1_addr;
   end
-  wire [31:0] s2_chunk32 = {{(32-CIW){1'b0}}, s2_chunk};
+  localparam integer CL = 1 << CB;   // leaves of the chunk tree
   reg [32*BANKS-1:0] s3_chunks;
   generate for (b = 0; b < BANKS; b = b + 1) begin : g_chunk
-    wire [32*CHUNKS-1:0] padded = {{(32*CHUNKS-WORD_W){1'b0}}, port_b_q[b*WORD_W +: WORD_W]};
-    reg  [31:0] pick;
-    integer c2;
+    wire [32*CL-1:0] padded;
+    if (32 * CL > WORD_W) begin : g_pad
+      assign padded = {{(32*CL-WORD_W){1'b0}}, port_b_q[b*WORD_W +: WORD_W]};
+    end else begin : g_nopad
+      assign padded = port_b_q[b*WORD_W +: WORD_W];
+    end
+    // Heap-ordered tree: node n (1 .. 2*CL-1) at bits [32*(n-1) +: 32]; leaves CL .. 2*CL-1; the root is node 1.
+    reg [32*(2*CL-1)-1:0] t;
+    integer l, i;
     always @* begin
-      pick = 32'd0;
-      for (c2 = 0; c2 < CHUNKS; c2 = c2 + 1) begin
-        if (s2_chunk32 == c2) pick = padded[c2*32 +: 32];
+      t[32*(CL-1) +: 32*CL] = padded;
+      for (l = CB - 1; l >= 0; l = l - 1) begin
+        for (i = 0; i < (1 << l); i = i + 1) begin
+          t[32*((1 << l) + i - 1) +: 32] = s2_addr[CB - 1 - l] ? t[32*(2*((1 << l) + i)) +: 32]
+                                                                : t[32*(2*((1 << l) + i) - 1) +: 32];
+        end
       end
     end
-    always @(posedge clk) s3_chunks[b*32 +: 32] <= pick;
+    always @(posedge clk) s3_chunks[b*32 +: 32] <= t[31:0];
   end endgenerate
 
-  // ---- stage 3: the bank; the response ----
-  reg            s3_req, s3_we, s3_ok;
-  reg [BIW-1:0]  s3_bank;
-  reg [31:0]     s3_next;
+  // ---- stage 3: pick the bank (the same tree on the bank bits); the response ----
+  reg            s3_req, s3_rd, s3_err, s3_lc, s3_lcd;
+  reg [31:0]     s3_addr;
   always @(posedge clk) begin
     if (rst) s3_req <= 1'b0;
     else     s3_req <= s2_req;
-    s3_we   <= s2_we;
-    s3_ok   <= s2_ok;
-    s3_bank <= s2_bank;
-    s3_next <= s2_next;
+    s3_rd   <= !s2_we && s2_ok;
+    s3_err  <= !s2_ok;
+    s3_lc   <= s2_lc;
+    s3_lcd  <= s2_lcd;
+    s3_addr <= s2_addr;
   end
-  reg [31:0] sel_chunk;
-  wire [31:0] s3_bank32 = {{(32-BIW){1'b0}}, s3_bank};
-  integer bk;
+  localparam integer BL = 1 << BB;   // leaves of the bank tree
+  wire [32*BL-1:0] bpadded;
+  generate if (BL > BANKS) begin : g_bpad
+    assign bpadded = {{(32*(BL-BANKS)){1'b0}}, s3_chunks};
+  end else begin : g_nobpad
+    assign bpadded = s3_chunks;
+  end endgenerate
+  reg [32*(2*BL-1)-1:0] bt;   // the same heap layout
+  integer bl, bi;
   always @* begin
-    sel_chunk = 32'd0;
-    for (bk = 0; bk < BANKS; bk = bk + 1) begin
-      if (s3_bank32 == bk) sel_chunk = s3_chunks[bk*32 +: 32];
+    bt[32*(BL-1) +: 32*BL] = bpadded;
+    for (bl = BB - 1; bl >= 0; bl = bl - 1) begin
+      for (bi = 0; bi < (1 << bl); bi = bi + 1) begin
+        bt[32*((1 << bl) + bi - 1) +: 32] = s3_addr[DB + CB + BB - 1 - bl] ? bt[32*(2*((1 << bl) + bi)) +: 32]
+                                                                           : bt[32*(2*((1 << bl) + bi) - 1) +: 32];
+      end
     end
   end
+  wire [31:0] s3_base = s3_addr | ({32{s3_lc}} & CMASK) | ({32{s3_lcd}} & DMASK);
   always @(posedge clk) begin
     if (rst) begin
-      cfg_ack   <= 1'b0;
-      cfg_rdata <= 32'd0;
-      cfg_err   <= 1'b0;
-      cfg_next  <= 32'd0;
+      cfg_ack <= 1'b0;
+      cfg_err <= 1'b0;
     end else begin
-      cfg_ack   <= s3_req;
-      cfg_rdata <= (s3_req && !s3_we && s3_ok) ? sel_chunk : 32'd0;
-      cfg_err   <= s3_req && !s3_ok;
-      cfg_next  <= s3_req ? s3_next : 32'd0;
+      cfg_ack <= s3_req;
+      cfg_err <= s3_req && s3_err;
     end
+    // Zero without an answer: synchronous resets, no 32-bit AND gates.
+    if (rst || !(s3_req && s3_rd)) cfg_rdata <= 32'd0;
+    else                           cfg_rdata <= bt[31:0];
+    if (rst || !s3_req) cfg_next <= 32'd0;
+    else                cfg_next <= s3_base + 32'd1;
   end
 endmodule

@@ -4,8 +4,9 @@
 // lowest lane first; the last word may be partial (its lanes beyond N are ignored). It leaves as
 // ceil(N/OUT_LANES) words of OUT_LANES lanes; lanes beyond N of a last, partial word are zero.
 // Images follow each other without gaps. Three implementations, chosen at elaboration:
-//   - SPLIT   (IN_LANES = k·OUT_LANES, every word full): one word register, shifted out;
-//   - COLLECT (OUT_LANES = k·IN_LANES, every word full): fill a word, then hand it over;
+//   - SPLIT   (IN_LANES = k·OUT_LANES, every word full): one word register, read out part by part;
+//   - COLLECT (OUT_LANES = k·IN_LANES, every input word full): fill a word, then hand it over
+//     (a last, partial output word is handed over after its last input word, zero-filled);
 //   - GENERAL: a lane buffer of OUT_LANES + 2·IN_LANES - 1 lanes; input lanes land at the fill
 //     level, which is always a multiple of G = gcd of the word sizes, so each buffer lane muxes
 //     only the few input lanes that can reach it.
@@ -32,7 +33,7 @@ module zn_resize #(
   localparam integer OUT_WORDS = (N + OUT_LANES - 1) / OUT_LANES;
   localparam integer OUT_LAST  = N - (OUT_WORDS - 1) * OUT_LANES;
   localparam [0:0] MODE_SPLIT   = (IN_LANES % OUT_LANES == 0) && (N % IN_LANES == 0);
-  localparam [0:0] MODE_COLLECT = !MODE_SPLIT && (OUT_LANES % IN_LANES == 0) && (N % OUT_LANES == 0);
+  localparam [0:0] MODE_COLLECT = !MODE_SPLIT && (OUT_LANES % IN_LANES == 0) && (N % IN_LANES == 0);
 
   generate if (LANE_W < 1 || IN_LANES < 1 || OUT_LANES < 1 || N < 1) begin : g_param_error
 `ifdef VERILATOR
@@ -54,7 +55,6 @@ module zn_resize #(
     wire pop  = cur_valid && out_ready;
     assign in_ready  = !cur_valid || (out_ready && last_phase);
     assign out_valid = cur_valid;
-    assign out_data  = cur[OUT_LANES*LANE_W-1:0];
     wire push = in_valid && in_ready;
     always @(posedge clk) begin
       if (rst) begin
@@ -65,46 +65,79 @@ module zn_resize #(
         phase     <= {PW{1'b0}};
       end else if (pop) begin
         cur_valid <= !last_phase;
-        phase     <= phase + 1'b1;
+        phase     <= last_phase ? {PW{1'b0}} : phase + 1'b1;
       end
     end
-    if (RATIO > 1) begin : g_shift
-      always @(posedge clk) begin
-        if (push) cur <= in_data;
-        else if (pop) cur <= {{(OUT_LANES*LANE_W){1'b0}}, cur[IN_LANES*LANE_W-1:OUT_LANES*LANE_W]};
-      end
+    // The word register only loads; the part in flight is selected by phase (a RATIO:1 mux of
+    // OUT_LANES lanes is cheaper than shifting every bit of the word).
+    always @(posedge clk) begin
+      if (push) cur <= in_data;
+    end
+    if (RATIO > 1) begin : g_sel
+      assign out_data = cur[phase*(OUT_LANES*LANE_W) +: OUT_LANES*LANE_W];
     end else begin : g_pass
-      always @(posedge clk) begin
-        if (push) cur <= in_data;
-      end
+      assign out_data = cur;
+      wire unused_phase = ^phase;
     end
   end else if (MODE_COLLECT) begin : g_collect
     localparam integer RATIO = OUT_LANES / IN_LANES;
     localparam integer PW    = zn_idxw(RATIO);
     localparam integer IW    = IN_LANES * LANE_W;
+    localparam integer LS    = OUT_LAST / IN_LANES;   // input words of the last output word
     reg [OUT_LANES*LANE_W-1:0] outr;
     reg                        outr_valid;
     reg [PW-1:0]               phase;
-    wire last_phase = (phase == RATIO[PW-1:0] - 1'b1);
+    wire word_last;                                   // collecting the image's last output word
+    wire [PW-1:0] last_slot = word_last ? LS[PW-1:0] - 1'b1 : RATIO[PW-1:0] - 1'b1;
+    wire last_phase = (phase == last_slot);
     wire pop = outr_valid && out_ready;
     assign in_ready  = !last_phase || !outr_valid || out_ready;
     assign out_valid = outr_valid;
     assign out_data  = outr;
     wire push = in_valid && in_ready;
-    if (RATIO > 1) begin : g_acc
-      reg [(RATIO-1)*IW-1:0] acc;
-      genvar g;
-      for (g = 0; g < RATIO - 1; g = g + 1) begin : g_slot
+    wire hand = push && last_phase;                   // the word is complete: hand it over
+    if (LS < RATIO) begin : g_partial
+      // The last output word holds LS input words; its lanes beyond N are zero.
+      localparam integer OXW = zn_idxw(OUT_WORDS);
+      reg [OXW-1:0] ow;
+      assign word_last = (ow == OUT_WORDS[OXW-1:0] - 1'b1);
+      always @(posedge clk) begin
+        if (rst) ow <= {OXW{1'b0}};
+        else if (hand) ow <= word_last ? {OXW{1'b0}} : ow + 1'b1;
+      end
+    end else begin : g_full
+      assign word_last = 1'b0;
+    end
+    reg [(RATIO-1)*IW-1:0] acc;
+    genvar g;
+    for (g = 0; g < RATIO - 1; g = g + 1) begin : g_slot
+      always @(posedge clk) begin
+        if (push && phase == g) acc[g*IW +: IW] <= in_data;
+      end
+      if (g == LS - 1 && LS < RATIO) begin : g_end
+        // The last input word of a last output word lands here directly.
         always @(posedge clk) begin
-          if (push && phase == g) acc[g*IW +: IW] <= in_data;
+          if (hand) outr[g*IW +: IW] <= word_last ? in_data : acc[g*IW +: IW];
+        end
+      end else if (g >= LS) begin : g_masked
+        always @(posedge clk) begin
+          if (hand && word_last) outr[g*IW +: IW] <= {IW{1'b0}};
+          else if (hand)         outr[g*IW +: IW] <= acc[g*IW +: IW];
+        end
+      end else begin : g_copy
+        always @(posedge clk) begin
+          if (hand) outr[g*IW +: IW] <= acc[g*IW +: IW];
         end
       end
+    end
+    if (LS < RATIO) begin : g_top_masked
       always @(posedge clk) begin
-        if (push && last_phase) outr <= {in_data, acc};
+        if (hand && word_last) outr[(RATIO-1)*IW +: IW] <= {IW{1'b0}};
+        else if (hand)         outr[(RATIO-1)*IW +: IW] <= in_data;
       end
-    end else begin : g_one
+    end else begin : g_top
       always @(posedge clk) begin
-        if (push) outr <= in_data;
+        if (hand) outr[(RATIO-1)*IW +: IW] <= in_data;
       end
     end
     always @(posedge clk) begin
@@ -113,7 +146,7 @@ module zn_resize #(
         phase      <= {PW{1'b0}};
       end else begin
         if (push) phase <= last_phase ? {PW{1'b0}} : phase + 1'b1;
-        if (push && last_phase) outr_valid <= 1'b1;
+        if (hand) outr_valid <= 1'b1;
         else if (pop) outr_valid <= 1'b0;
       end
     end

@@ -1,9 +1,9 @@
-// Testbench of zn_requant: parameters loaded (and read back) over the config port, then
-// IMAGES images of OUT sums (words of LANES) streamed; codes out.
+// Testbench of zn_requant (SERIAL = 0) or zn_requant_serial (SERIAL = 1): parameters loaded (and
+// read back) over the config port, then IMAGES images of OUT sums (words of LANES) streamed; codes out.
 module tb_zn_requant;
   parameter integer LANES = 1, OUT = 4, SUM_W = 20, BIAS_W = 32, MULT_W = 32;
   parameter integer ROUND = 0, ZY = 0, LO = -128, HI = 127;
-  parameter integer IMAGES = 3, NWRITES = 1, GAP = 30, STALL = 30, SEED = 1;
+  parameter integer IMAGES = 3, NWRITES = 1, GAP = 30, STALL = 30, SEED = 1, SERIAL = 0;
   localparam integer WORDS = OUT / LANES;
   reg clk = 1'b0, rst = 1'b1;
   always #5 clk = !clk;
@@ -22,19 +22,28 @@ module tb_zn_requant;
     .loaded(loaded), .mismatches(mismatches));
   tb_src #(.W(LANES*SUM_W), .COUNT(IMAGES*WORDS), .GAP(GAP), .SEED(SEED)) src
     (.clk(clk), .rst(rst || !loaded), .data(in_data), .valid(in_valid), .ready(in_ready), .done(src_done));
-  zn_requant #(.LANES(LANES), .OUT(OUT), .SUM_W(SUM_W), .BIAS_W(BIAS_W), .MULT_W(MULT_W)) dut (
-    .clk(clk), .rst(rst), .in_data(in_data), .in_valid(in_valid), .in_ready(in_ready),
-    .out_data(out_data), .out_valid(out_valid), .out_ready(out_ready),
-    .round_half_up(ROUND != 0), .zero(ZY32), .clamp_lo(LO32[15:0]), .clamp_hi(HI32[15:0]),
-    .cfg_req(cfg_req), .cfg_we(cfg_we), .cfg_addr(cfg_addr), .cfg_wdata(cfg_wdata),
-    .cfg_ack(cfg_ack), .cfg_rdata(cfg_rdata), .cfg_err(cfg_err), .cfg_next(cfg_next));
+  generate if (SERIAL != 0) begin : g_serial
+    zn_requant_serial #(.LANES(LANES), .OUT(OUT), .SUM_W(SUM_W), .BIAS_W(BIAS_W), .MULT_W(MULT_W)) dut (
+      .clk(clk), .rst(rst), .in_data(in_data), .in_valid(in_valid), .in_ready(in_ready),
+      .out_data(out_data), .out_valid(out_valid), .out_ready(out_ready),
+      .round_half_up(ROUND != 0), .zero(ZY32), .clamp_lo(LO32[15:0]), .clamp_hi(HI32[15:0]),
+      .cfg_req(cfg_req), .cfg_we(cfg_we), .cfg_addr(cfg_addr), .cfg_wdata(cfg_wdata),
+      .cfg_ack(cfg_ack), .cfg_rdata(cfg_rdata), .cfg_err(cfg_err), .cfg_next(cfg_next));
+  end else begin : g_pipelined
+    zn_requant #(.LANES(LANES), .OUT(OUT), .SUM_W(SUM_W), .BIAS_W(BIAS_W), .MULT_W(MULT_W)) dut (
+      .clk(clk), .rst(rst), .in_data(in_data), .in_valid(in_valid), .in_ready(in_ready),
+      .out_data(out_data), .out_valid(out_valid), .out_ready(out_ready),
+      .round_half_up(ROUND != 0), .zero(ZY32), .clamp_lo(LO32[15:0]), .clamp_hi(HI32[15:0]),
+      .cfg_req(cfg_req), .cfg_we(cfg_we), .cfg_addr(cfg_addr), .cfg_wdata(cfg_wdata),
+      .cfg_ack(cfg_ack), .cfg_rdata(cfg_rdata), .cfg_err(cfg_err), .cfg_next(cfg_next));
+  end endgenerate
   tb_sink #(.W(LANES*8), .STALL(STALL), .SEED(SEED + 7)) sink
     (.clk(clk), .rst(rst), .data(out_data), .valid(out_valid), .ready(out_ready), .count(out_count), .error(sink_error));
   initial begin
     cycles = 0;
     repeat (3) @(posedge clk);
     rst <= 1'b0;
-    while (out_count < IMAGES * WORDS && cycles < 200000 + 40 * IMAGES * WORDS + 20 * NWRITES) begin
+    while (out_count < IMAGES * WORDS && cycles < 200000 + (SERIAL != 0 ? 400 * LANES : 40) * IMAGES * WORDS + 20 * NWRITES) begin
       @(posedge clk);
       cycles = cycles + 1;
     end

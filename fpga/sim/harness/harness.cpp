@@ -301,9 +301,11 @@ int main(int argc, char** argv) {
     // Phase 1: every image under random gaps and stalls.
     long total_images = images + (images > 0 ? std::min<long>(timing, images) : 0);
     long out_per_image = 0;
+    uint64_t design_ii = 0;  // II_CYCLES: the cycle guards allow for slow (deeply folded) designs
     {
         uint32_t classes = sim.read(0x048);
         out_per_image = 1 + (classes + 7) / 8;
+        design_ii = sim.read(0x050);
     }
     for (long i = 0; i < images; i++)
         for (long b = 0; b < beats_per_image; b++) {
@@ -312,7 +314,7 @@ int main(int argc, char** argv) {
             sim.in_q.push_back({beats[i * beats_per_image + b], last, i, b == 0});
         }
     sim.random_streams = true;
-    uint64_t guard = sim.cycle + 200000 + (uint64_t)images * (beats_per_image + out_per_image) * 200;
+    uint64_t guard = sim.cycle + 200000 + (uint64_t)images * ((beats_per_image + out_per_image) * 200 + 4 * design_ii);
     while ((long)sim.out_beats.size() < images * out_per_image && sim.cycle < guard && !sim.protocol_error) sim.tick();
     // Phase 2: timing, no gaps, no stalls.
     long ti = std::min<long>(timing, images);
@@ -323,7 +325,7 @@ int main(int argc, char** argv) {
     for (long i = 0; i < ti; i++)
         for (long b = 0; b < beats_per_image; b++)
             sim.in_q.push_back({beats[i * beats_per_image + b], b == beats_per_image - 1, images + i, b == 0});
-    guard = sim.cycle + 200000 + (uint64_t)ti * (beats_per_image + out_per_image) * 200;
+    guard = sim.cycle + 200000 + (uint64_t)ti * ((beats_per_image + out_per_image) * 200 + 4 * design_ii);
     while ((long)sim.out_beats.size() < total_images * out_per_image && sim.cycle < guard && !sim.protocol_error) sim.tick();
     for (int i = 0; i < 16; i++) sim.tick();
     double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();

@@ -1,0 +1,252 @@
+// zn_requant_serial: area-mode requantizer. Same ports, parameters and parameter memory layout as
+// zn_requant (a drop-in replacement), but it works bit-serially, one lane after another, for a
+// small fraction of the LUTs and no DSP48E1.
+//
+// Arithmetic: exactly the spec, as in zn_requant. Per channel o, with unbounded integers:
+//   acc = bias_eff[o] + sum,  p = acc * M[o],
+//   q   = floor(p / 2^s)                  (ROUND_HALF_UP = 0, or s = 0)
+//   q   = floor((p + 2^(s-1)) / 2^s)      (ROUND_HALF_UP = 1, s >= 1) = (p >>> s) + p[s-1]
+//   y   = min(max(zy + q, lo), hi), output as its low 8 bits
+// Everything runs LSB first, one bit a cycle, on two's complement digits (sign extension of a
+// finite operand gives every further digit, so no step ever wraps):
+//   stage A: acc bit k = bias[min(k, BIAS_W-1)] + sum[min(k, SUM_W-1)] + carry (serial adder);
+//   stage B: p bit k from a serial x parallel multiplier: t = R + (acc_k ? M : 0), p_k = t[0],
+//            R = t >> 1 (R < 2^MULT_W: one MULT_W-bit adder on the carry chain);
+//   stage C: the first s bits of p are dropped (bit s-1 starts the carry when rounding half up),
+//            the rest are the bits of q; v = zy + q + carry is a serial adder (zy sign-extended
+//            from 32 bits), its low 8 bits are kept, and two serial comparators decide v < lo and
+//            v > hi (lo, hi sign-extended from 16 bits; the last bit is the sign).
+// Each lane runs T = max(PW + 2, 96) bits of p, PW = ACC_W + MULT_W, ACC_W = max(BIAS_W, SUM_W) + 1:
+// enough for every s = 0..63 (v = zy + q has at most max(PW - s, 32) + 1 significant bits, which
+// are bits s .. s + that - 1 of the stream).
+//
+// Timing (fixed, independent of the data): the cycle it sees in_valid while idle it reads the
+// word's parameters (2 cycles); each lane then takes T + 3 cycles (T bits, 2 pipeline stages, the
+// write of its 8-bit code). The input word is accepted (in_ready high) in the cycle the last lane
+// is written, D = LANES * (T + 3) + 1 cycles after the idle cycle that saw in_valid; the output
+// word is offered the next cycle, when the block is idle again. So words are taken at most every
+// LANES * (T + 3) + 2 cycles. A lane's code is written only when the output register is empty
+// (out_valid low), so back-pressure just holds the block. in_data must stay stable while in_valid
+// is high (AXI4-Stream): the block reads it before accepting it, and needs no input register.
+module zn_requant_serial #(
+  parameter integer LANES  = 1,
+  parameter integer OUT    = 1,
+  parameter integer SUM_W  = 20,
+  parameter integer BIAS_W = 32,
+  parameter integer MULT_W = 32
+) (
+  input  wire                  clk,
+  input  wire                  rst,
+  input  wire [LANES*SUM_W-1:0] in_data,
+  input  wire                  in_valid,
+  output wire                  in_ready,
+  output wire [LANES*8-1:0]    out_data,
+  output wire                  out_valid,
+  input  wire                  out_ready,
+  input  wire                  round_half_up,
+  input  wire [31:0]           zero,
+  input  wire [15:0]           clamp_lo,
+  input  wire [15:0]           clamp_hi,
+  input  wire                  cfg_req,
+  input  wire                  cfg_we,
+  input  wire [31:0]           cfg_addr,
+  input  wire [31:0]           cfg_wdata,
+  output wire                  cfg_ack,
+  output wire [31:0]           cfg_rdata,
+  output wire                  cfg_err,
+  output wire [31:0]           cfg_next
+);
+`include "zn_func.vh"
+  localparam integer DEPTH = OUT / LANES;
+  localparam integer DW    = (DEPTH > 1) ? $clog2(DEPTH) : 1;
+  localparam integer QW    = BIAS_W + MULT_W + 6;
+  localparam integer ACC_W = ((BIAS_W > SUM_W) ? BIAS_W : SUM_W) + 1;
+  localparam integer PW    = ACC_W + MULT_W;
+  localparam integer T     = (PW + 2 > 96) ? PW + 2 : 96;        // p bits a lane
+  localparam integer KW    = zn_idxw(T + 3);                      // k counts 0 .. T + 2
+  localparam integer RW    = zn_idxw(LANES);
+  localparam integer BIW   = zn_idxw(LANES * BIAS_W);
+  localparam integer SIW   = zn_idxw(LANES * SUM_W);
+  localparam [31:0]   K_LAST32 = T + 1;                          // stage C's last bit (the sign)
+  localparam [31:0]   K_END32  = T + 2;                          // the lane's write cycle
+  localparam [KW-1:0] K_LAST = K_LAST32[KW-1:0];
+  localparam [KW-1:0] K_END  = K_END32[KW-1:0];
+
+  generate if (LANES < 1 || OUT < 1 || OUT % LANES != 0 || SUM_W < 2 || BIAS_W < 2 || BIAS_W > 64 ||
+               MULT_W < 1 || MULT_W > 32) begin : g_param_error
+`ifdef VERILATOR
+    $fatal(1, "zn_requant_serial: LANES (%0d) must divide OUT (%0d); SUM_W (%0d) >= 2, BIAS_W (%0d) 2..64, MULT_W (%0d) 1..32",
+           LANES, OUT, SUM_W, BIAS_W, MULT_W);
+`else
+    zn_param_error__zn_requant_serial_bad_parameters u_param_error();
+`endif
+  end endgenerate
+
+  // ---------------- control ----------------
+  localparam [1:0] S_IDLE = 2'd0, S_WAIT = 2'd1, S_RUN = 2'd2;
+  reg [1:0]    state;
+  reg [KW-1:0] k;                 // bit cycle of the current lane
+  reg [RW-1:0] r;                 // current lane
+  reg [DW-1:0] d;                 // word of the image
+  reg [LANES*8-1:0] res;
+  reg          res_valid;
+  wire         at_end   = (k == K_END);        // k is 0 outside S_RUN
+  wire         wr       = at_end && !res_valid;
+  wire         last_r   = (r == LANES[RW-1:0] - 1'b1);
+  wire         accept   = wr && last_r;
+  wire         start    = (state == S_IDLE) && in_valid;
+  assign in_ready  = accept;
+  assign out_data  = res;
+  assign out_valid = res_valid;
+
+  always @(posedge clk) begin
+    if (rst) begin
+      state <= S_IDLE;
+      k <= {KW{1'b0}};
+      r <= {RW{1'b0}};
+      d <= {DW{1'b0}};
+      res_valid <= 1'b0;
+    end else begin
+      if (res_valid && out_ready) res_valid <= 1'b0;
+      case (state)
+        S_IDLE: if (in_valid) state <= S_WAIT;
+        S_WAIT: begin
+          state <= S_RUN;
+          k <= {KW{1'b0}};
+          r <= {RW{1'b0}};
+        end
+        default: begin
+          if (!at_end) begin
+            k <= k + 1'b1;
+          end else if (wr) begin
+            k <= {KW{1'b0}};
+            if (last_r) begin
+              state <= S_IDLE;
+              res_valid <= 1'b1;
+              d <= (d == DEPTH[DW-1:0] - 1'b1) ? {DW{1'b0}} : d + 1'b1;
+            end else begin
+              r <= r + 1'b1;
+            end
+          end
+        end
+      endcase
+    end
+  end
+
+  // ---------------- parameters: read at `start`, valid from S_RUN on (held until the next read) ----------------
+  wire [LANES*QW-1:0] q_params;
+  zn_param_ram #(.BANKS(LANES), .DEPTH(DEPTH), .WORD_W(QW)) u_params (
+    .clk(clk), .rst(rst), .ce(1'b1), .rd_en(start), .rd_addr(d), .rd_data(q_params),
+    .cfg_req(cfg_req), .cfg_we(cfg_we), .cfg_addr(cfg_addr), .cfg_wdata(cfg_wdata),
+    .cfg_ack(cfg_ack), .cfg_rdata(cfg_rdata), .cfg_err(cfg_err), .cfg_next(cfg_next));
+
+  wire [LANES*BIAS_W-1:0] all_bias;
+  wire [LANES*MULT_W-1:0] all_m;
+  wire [LANES*6-1:0]      all_s;
+  genvar g;
+  generate for (g = 0; g < LANES; g = g + 1) begin : g_lane
+    assign all_bias[g*BIAS_W +: BIAS_W] = q_params[g*QW +: BIAS_W];
+    assign all_m[g*MULT_W +: MULT_W]    = q_params[g*QW + BIAS_W +: MULT_W];
+    assign all_s[g*6 +: 6]              = q_params[g*QW + BIAS_W + MULT_W +: 6];
+  end endgenerate
+  wire [MULT_W-1:0] m_r;
+  wire [5:0]        s_r;
+  generate if (LANES > 1) begin : g_sel
+    assign m_r = all_m[r*MULT_W +: MULT_W];
+    assign s_r = all_s[r*6 +: 6];
+  end else begin : g_one
+    assign m_r = all_m;
+    assign s_r = all_s;
+    wire unused_r = ^r;
+  end endgenerate
+
+  // ---------------- stage A (k = 0 .. T-1): acc bit k ----------------
+  // Bit indexes saturate at the operand's top bit (sign extension).
+  // Narrow indexes (a 32-bit variable index would synthesize as a shifter, not a mux); one lane:
+  // a plain mux on the low bits of k, the sign beyond the top bit.
+  localparam integer BKW = zn_idxw(BIAS_W);
+  localparam integer SKW = zn_idxw(SUM_W);
+  wire [31:0] k32 = {{(32-KW){1'b0}}, k};
+  wire b_bit, x_bit;
+  generate if (LANES > 1) begin : g_ix
+    wire [31:0] r32  = {{(32-RW){1'b0}}, r};
+    wire [31:0] bi32 = ((k32 >= BIAS_W - 1) ? BIAS_W - 1 : k32) + BIAS_W * r32;
+    wire [31:0] xi32 = ((k32 >= SUM_W - 1) ? SUM_W - 1 : k32) + SUM_W * r32;
+    wire [BIW-1:0] bi = bi32[BIW-1:0];
+    wire [SIW-1:0] xi = xi32[SIW-1:0];
+    wire unused_ix = ^{bi32[31:BIW], xi32[31:SIW]};
+    assign b_bit = all_bias[bi];
+    assign x_bit = in_data[xi];
+  end else begin : g_ix1
+    wire [BKW-1:0] bk = k32[BKW-1:0];
+    wire [SKW-1:0] sk = k32[SKW-1:0];
+    assign b_bit = (k32 >= BIAS_W) ? all_bias[BIAS_W-1] : all_bias[bk];
+    assign x_bit = (k32 >= SUM_W) ? in_data[SUM_W-1] : in_data[sk];
+  end endgenerate
+  reg  ca, a_bit;
+  wire ca_in = (k != {KW{1'b0}}) && ca;
+  always @(posedge clk) begin
+    ca    <= (b_bit & x_bit) | (b_bit & ca_in) | (x_bit & ca_in);
+    a_bit <= b_bit ^ x_bit ^ ca_in;
+  end
+
+  // ---------------- stage B (k = 1 .. T): p bit k-1 ----------------
+  reg  [MULT_W-1:0] acc_r;    // R
+  reg               p_bit;
+  wire [MULT_W:0]   t = (a_bit ? {1'b0, m_r} : {(MULT_W+1){1'b0}}) + {1'b0, acc_r};
+  always @(posedge clk) begin
+    if (k == {KW{1'b0}}) acc_r <= {MULT_W{1'b0}};
+    else acc_r <= t[MULT_W:1];
+    p_bit <= t[0];
+  end
+
+  // ---------------- stage C (k = 2 .. T+1): p bit k-2 ----------------
+  // c = i - s for p bit i: negative bits are dropped (c = -1 is bit s-1, the rounding bit), c >= 0
+  // is q bit c. Set to -s-1 at k = 0, counted up from k = 1, so stage C sees i - s.
+  reg  [7:0] c;
+  reg        cv;          // carry of zy + q (+ the rounding bit)
+  reg        lt, gt;      // v < lo, v > hi so far
+  reg  [7:0] vlow;
+  wire       c_on   = (k >= 2) && !at_end;
+  wire       c_sign = (k == K_LAST);
+  wire       z_bit  = (c[6:5] != 2'd0) ? zero[31]     : zero[c[4:0]];
+  wire       lo_bit = (c[6:4] != 3'd0) ? clamp_lo[15] : clamp_lo[c[3:0]];
+  wire       hi_bit = (c[6:4] != 3'd0) ? clamp_hi[15] : clamp_hi[c[3:0]];
+  wire       v_bit  = p_bit ^ z_bit ^ cv;
+  always @(posedge clk) begin
+    if (k == {KW{1'b0}}) c <= {2'b11, ~s_r};
+    else c <= c + 1'b1;                          // (wraps while a code waits at k = T + 2: unused then)
+  end
+  always @(posedge clk) begin
+    if (k == {KW{1'b0}} || k == 1) begin
+      cv <= 1'b0;
+      lt <= 1'b0;
+      gt <= 1'b0;
+    end else if (c_on) begin
+      if (c[7]) begin
+        if (c == 8'hFF) cv <= round_half_up & p_bit;
+      end else begin
+        cv <= (p_bit & z_bit) | (p_bit & cv) | (z_bit & cv);
+        if (v_bit != lo_bit) lt <= c_sign ? v_bit : !v_bit;
+        if (v_bit != hi_bit) gt <= c_sign ? !v_bit : v_bit;
+        if (c[6:3] == 4'd0) vlow <= {v_bit, vlow[7:1]};
+      end
+    end
+  end
+  wire [7:0] code = lt ? clamp_lo[7:0] : gt ? clamp_hi[7:0] : vlow;
+
+  // ---------------- result word ----------------
+  generate if (LANES > 1) begin : g_res
+    integer q;
+    always @(posedge clk) begin
+      for (q = 0; q < LANES; q = q + 1) begin
+        if (wr && {{(32-RW){1'b0}}, r} == q) res[q*8 +: 8] <= code;
+      end
+    end
+  end else begin : g_res1
+    always @(posedge clk) begin
+      if (wr) res <= code;
+    end
+  end endgenerate
+
+endmodule

@@ -1,0 +1,251 @@
+// Testbench of zn_axil_regs: random AXI4-Lite traffic (AW, W and AR independent, random
+// addresses over the whole window: mapped, unmapped, unaligned, layer blocks past NUM_LAYERS),
+// random BREADY/RREADY, datapath events, resets, a parameter-bus responder that answers after
+// random delays (some past the 15-cycle timeout, some stray) and counters preset near their
+// 32-bit carries. Every cycle, every output must equal the reference model tb_ref_axil_regs
+// (the straightforward register file this module replaced); the parameter-bus request fields are
+// compared while a request is outstanding (p_wdata for writes). Ends with RESULT PASS and coverage counts.
+module tb_zn_axil_regs;
+  parameter integer NUM_LAYERS = 2, AW = 12, CYCLES = 20000, SEED = 1;
+  localparam integer L = NUM_LAYERS;
+
+  // Distinct design constants per layer.
+  function [L*32-1:0] mk;
+    input [31:0] salt;
+    integer i;
+    reg [31:0] v;
+    begin
+      for (i = 0; i < L; i = i + 1) begin
+        v = (32'h9E37_79B9 * (i + 1)) ^ (salt * 32'h85EB_CA6B);
+        mk[i*32 +: 32] = v ^ (v >> 13);
+      end
+    end
+  endfunction
+  localparam [63:0] HASH = 64'hC0FF_EE12_3456_789A;
+  localparam [L*32-1:0] P_IN = mk(1), P_OUT = mk(2), P_FOLD = mk(3), P_LANES = mk(4), P_WIDTHS = mk(5), P_CLAMP = mk(6);
+
+  reg clk = 1'b0;
+  always #5 clk = !clk;
+  reg aresetn = 1'b0;
+  reg [AW-1:0] awaddr, araddr;
+  reg [31:0] wdata;
+  reg awvalid = 1'b0, wvalid = 1'b0, arvalid = 1'b0, bready = 1'b0, rready = 1'b0;
+  reg [2:0] awprot = 3'd0, arprot = 3'd0;
+  reg [3:0] wstrb = 4'hF;
+  reg ev_first_in = 1'b0, ev_image_in = 1'b0, ev_image_out = 1'b0, ev_err_input = 1'b0, ev_stall = 1'b0, ev_starve = 1'b0;
+  reg p_ack = 1'b0, p_err = 1'b0;
+  reg [31:0] p_rdata = 32'd0, p_next = 32'd0;
+
+  // Outputs: n_ = zn_axil_regs, r_ = reference.
+  wire n_awready, n_wready, n_bvalid, n_arready, n_rvalid, n_soft, n_start, n_clear, n_busy, n_req, n_we, n_kind;
+  wire r_awready, r_wready, r_bvalid, r_arready, r_rvalid, r_soft, r_start, r_clear, r_busy, r_req, r_we, r_kind;
+  wire [1:0] n_bresp, n_rresp, r_bresp, r_rresp;
+  wire [31:0] n_rdata, r_rdata, n_packet, r_packet, n_addr, r_addr, n_wd, r_wd;
+  wire [15:0] n_layer, r_layer;
+  wire [L-1:0] n_round, r_round;
+  wire [L*32-1:0] n_zero, r_zero, n_clamp, r_clamp;
+
+  zn_axil_regs #(.AW(AW), .NUM_LAYERS(L), .TOPO_HASH(HASH), .INPUT_COUNT(784), .OUTPUT_COUNT(10), .INPUT_SIGNED(1),
+                 .OUTPUT_SIGNED(0), .II_CYCLES(12345), .L_IN(P_IN), .L_OUT(P_OUT), .L_FOLD(P_FOLD), .L_LANES(P_LANES),
+                 .L_WIDTHS(P_WIDTHS), .L_CLAMP_RESET(P_CLAMP)) dut (
+    .aclk(clk), .aresetn(aresetn),
+    .s_axil_awaddr(awaddr), .s_axil_awprot(awprot), .s_axil_awvalid(awvalid), .s_axil_awready(n_awready),
+    .s_axil_wdata(wdata), .s_axil_wstrb(wstrb), .s_axil_wvalid(wvalid), .s_axil_wready(n_wready),
+    .s_axil_bresp(n_bresp), .s_axil_bvalid(n_bvalid), .s_axil_bready(bready),
+    .s_axil_araddr(araddr), .s_axil_arprot(arprot), .s_axil_arvalid(arvalid), .s_axil_arready(n_arready),
+    .s_axil_rdata(n_rdata), .s_axil_rresp(n_rresp), .s_axil_rvalid(n_rvalid), .s_axil_rready(rready),
+    .soft_reset(n_soft), .start(n_start), .clear_counters(n_clear), .packet_images(n_packet),
+    .ev_first_in(ev_first_in), .ev_image_in(ev_image_in), .ev_image_out(ev_image_out), .ev_err_input(ev_err_input),
+    .ev_stall(ev_stall), .ev_starve(ev_starve), .busy(n_busy),
+    .l_round(n_round), .l_zero(n_zero), .l_clamp(n_clamp),
+    .p_req(n_req), .p_we(n_we), .p_layer(n_layer), .p_kind(n_kind), .p_addr(n_addr), .p_wdata(n_wd),
+    .p_ack(p_ack), .p_rdata(p_rdata), .p_err(p_err), .p_next(p_next));
+  tb_ref_axil_regs #(.AW(AW), .NUM_LAYERS(L), .TOPO_HASH(HASH), .INPUT_COUNT(784), .OUTPUT_COUNT(10), .INPUT_SIGNED(1),
+                 .OUTPUT_SIGNED(0), .II_CYCLES(12345), .L_IN(P_IN), .L_OUT(P_OUT), .L_FOLD(P_FOLD), .L_LANES(P_LANES),
+                 .L_WIDTHS(P_WIDTHS), .L_CLAMP_RESET(P_CLAMP)) ref (
+    .aclk(clk), .aresetn(aresetn),
+    .s_axil_awaddr(awaddr), .s_axil_awprot(awprot), .s_axil_awvalid(awvalid), .s_axil_awready(r_awready),
+    .s_axil_wdata(wdata), .s_axil_wstrb(wstrb), .s_axil_wvalid(wvalid), .s_axil_wready(r_wready),
+    .s_axil_bresp(r_bresp), .s_axil_bvalid(r_bvalid), .s_axil_bready(bready),
+    .s_axil_araddr(araddr), .s_axil_arprot(arprot), .s_axil_arvalid(arvalid), .s_axil_arready(r_arready),
+    .s_axil_rdata(r_rdata), .s_axil_rresp(r_rresp), .s_axil_rvalid(r_rvalid), .s_axil_rready(rready),
+    .soft_reset(r_soft), .start(r_start), .clear_counters(r_clear), .packet_images(r_packet),
+    .ev_first_in(ev_first_in), .ev_image_in(ev_image_in), .ev_image_out(ev_image_out), .ev_err_input(ev_err_input),
+    .ev_stall(ev_stall), .ev_starve(ev_starve), .busy(r_busy),
+    .l_round(r_round), .l_zero(r_zero), .l_clamp(r_clamp),
+    .p_req(r_req), .p_we(r_we), .p_layer(r_layer), .p_kind(r_kind), .p_addr(r_addr), .p_wdata(r_wd),
+    .p_ack(p_ack), .p_rdata(p_rdata), .p_err(p_err), .p_next(p_next));
+
+  integer seed, cyc, errors, reads, writes, preqs, touts, hi_nonzero, bad_sel, layer_reads, acks;
+  integer ack_at;
+  reg [31:0] r;
+
+  function [31:0] rnd;
+    input integer dummy;
+    begin
+      rnd = $random(seed);
+    end
+  endfunction
+
+  // A random byte address: mostly registers, also unmapped, unaligned and past the layers.
+  function [AW-1:0] pick_addr;
+    input integer writeish;
+    reg [31:0] a, q;
+    begin
+      q = rnd(0);
+      case (q[3:0])
+        4'd0, 4'd1, 4'd2, 4'd3, 4'd4: a = {q[8:4], 2'b00};                          // global words 0..31
+        4'd5, 4'd6, 4'd7, 4'd8:       a = 32'h100 + 32 * (q[15:8] % (L + 2)) + {q[18:16], 2'b00};
+        4'd9:                          a = {q[8:4], 2'b00} + 1 + (q[20:16] % 3);     // unaligned
+        4'd10:                         a = 32'h100 + 32 * (q[15:8] % (L + 1)) + 1 + (q[20:16] % 31);
+        4'd11:                         a = q;                                          // anywhere
+        4'd12:                         a = 32'h60 + {q[8:4], 2'b00};                   // 0x60..0xDC
+        default: begin
+          if (writeish != 0) begin
+            case (q[6:4])
+              3'd0: a = 32'h010;
+              3'd1: a = 32'h014;
+              3'd2: a = 32'h054;
+              3'd3: a = 32'h058;
+              3'd4, 3'd5: a = 32'h05C;
+              default: a = 32'h100 + 32 * (q[15:8] % L) + 32'h14 + 4 * (q[17:16] % 3);
+            endcase
+          end else begin
+            case (q[6:4])
+              3'd0, 3'd1, 3'd2: a = 32'h05C;
+              3'd3: a = 32'h028 + {q[8:7], 3'b000};                                    // a LO counter
+              3'd4: a = 32'h02C + {q[8:7], 3'b000};                                    // a HI counter
+              default: a = 32'h100 + 32 * (q[15:8] % L) + {q[18:16], 2'b00};
+            endcase
+          end
+        end
+      endcase
+      pick_addr = a[AW-1:0];
+    end
+  endfunction
+
+  function [31:0] pick_data;
+    input integer dummy;
+    reg [31:0] q;
+    begin
+      q = rnd(0);
+      case (q[2:0])
+        3'd0: pick_data = rnd(0);
+        3'd1: pick_data = {15'd0, q[8], 16'd0} | (q[15:9] % (L + 2));                 // PARAM_SEL-like
+        3'd2: pick_data = {29'd0, q[5:3]} & 32'hFFFF_FFFA;                            // CONTROL without soft reset
+        3'd3: pick_data = {29'd0, q[5:3]};                                            // CONTROL, STATUS bits
+        3'd4: pick_data = 32'hFFFF_FFFF - (q[31:28]);
+        default: pick_data = {26'd0, q[8:3]};
+      endcase
+    end
+  endfunction
+
+  initial begin
+    seed = SEED;
+    errors = 0; reads = 0; writes = 0; preqs = 0; touts = 0; hi_nonzero = 0; bad_sel = 0; layer_reads = 0; acks = 0;
+    ack_at = -1;
+    awaddr = {AW{1'b0}}; araddr = {AW{1'b0}}; wdata = 32'd0;
+    repeat (3) @(posedge clk);
+    aresetn <= 1'b1;
+    for (cyc = 0; cyc < CYCLES; cyc = cyc + 1) begin
+      @(posedge clk);
+      // Coverage (values before this edge's updates).
+      if (r_rvalid && rready) begin
+        reads = reads + 1;
+        if (ref.ar_addr >= 12'h100) layer_reads = layer_reads + 1;
+        if ((ref.ar_addr == 12'h02C || ref.ar_addr == 12'h034 || ref.ar_addr == 12'h03C) && r_rdata != 32'd0)
+          hi_nonzero = hi_nonzero + 1;
+      end
+      if (r_bvalid && bready) writes = writes + 1;
+      if (r_req) preqs = preqs + 1;
+      if (ref.pstate != 2'd0 && ref.ptimer == 4'd15 && !p_ack) touts = touts + 1;
+      if (ref.pstate != 2'd0 && p_ack) acks = acks + 1;
+      if (ref.write_go && ref.w_param && !ref.sel_valid) bad_sel = bad_sel + 1;
+      // Reset now and then.
+      r = rnd(0);
+      aresetn <= !(r[11:0] == 12'd7 || (!aresetn && r[13:12] != 2'd0));
+      // AXI master.
+      r = rnd(0);
+      if (!awvalid || r_awready) begin
+        awvalid <= (r[3:0] < 4'd6);
+        awaddr  <= pick_addr(1);
+      end
+      if (!wvalid || r_wready) begin
+        wvalid <= (r[7:4] < 4'd6);
+        wdata  <= pick_data(0);
+      end
+      if (!arvalid || r_arready) begin
+        arvalid <= (r[11:8] < 4'd8);
+        araddr  <= pick_addr(0);
+      end
+      bready <= (r[15:12] < 4'd10);
+      rready <= (r[19:16] < 4'd10);
+      awprot <= r[22:20];
+      arprot <= r[25:23];
+      wstrb  <= r[29:26];
+      // Datapath events.
+      r = rnd(0);
+      ev_first_in  <= (r[2:0] == 3'd0);
+      ev_image_in  <= (r[5:3] == 3'd0);
+      ev_image_out <= (r[8:6] == 3'd0);
+      ev_err_input <= (r[15:9] == 7'd0);
+      ev_stall     <= r[16];
+      ev_starve    <= r[17];
+      // Parameter bus: answer a request after 0..3 cycles, sometimes 9..24 (past the timeout);
+      // now and then a stray answer.
+      r = rnd(0);
+      p_ack   <= 1'b0;
+      p_rdata <= rnd(0);
+      p_next  <= rnd(0);
+      p_err   <= r[20] & r[21];
+      if (r_req) ack_at = cyc + ((r[3:0] < 4'd12) ? (r[5:4]) : (9 + r[9:6]));
+      if (cyc == ack_at || r[19:10] == 10'd5) begin
+        p_ack <= 1'b1;
+        if (cyc == ack_at) ack_at = -1;
+      end
+      // Counters near their 32-bit carries, in both models alike.
+      r = rnd(0);
+      if (r[6:0] == 7'd3) begin
+        @(negedge clk);
+        r = rnd(0);
+        ref.busy_cycles   = {r[7:0], 24'd0, 32'hFFFF_FFF0};
+        dut.busy_cycles   = {r[7:0], 24'd0, 32'hFFFF_FFF0};
+        ref.stall_cycles  = {r[15:8], 24'd0, 32'hFFFF_FFF8};
+        dut.stall_cycles  = {r[15:8], 24'd0, 32'hFFFF_FFF8};
+        ref.starve_cycles = {24'hFFFF_FF, r[23:16], 32'hFFFF_FFFC};
+        dut.starve_cycles = {24'hFFFF_FF, r[23:16], 32'hFFFF_FFFC};
+        ref.images_in     = 32'hFFFF_FFFE;
+        dut.images_in     = 32'hFFFF_FFFE;
+        ref.images_out    = 32'hFFFF_FFFF;
+        dut.images_out    = 32'hFFFF_FFFF;
+        ref.in_flight     = (r[24]) ? 32'h0000_0001 : 32'hFFFF_FFFF;
+        dut.in_flight     = (r[24]) ? 32'h0000_0001 : 32'hFFFF_FFFF;
+      end
+    end
+    $display("tb_zn_axil_regs: reads %0d (layer %0d) writes %0d requests %0d answers %0d timeouts %0d bad-sel %0d hi %0d",
+             reads, layer_reads, writes, preqs, acks, touts, bad_sel, hi_nonzero);
+    if (errors != 0) $display("RESULT FAIL %0d mismatches", errors);
+    else if (reads < CYCLES / 20 || writes < CYCLES / 20 || preqs < 20 || touts < 2 || bad_sel < 2 || hi_nonzero < 2 || layer_reads < 20)
+      $display("RESULT FAIL coverage too low");
+    else $display("RESULT PASS");
+    $finish;
+  end
+
+  // Compare every output just before each rising edge.
+  always @(negedge clk) begin
+    if ({n_awready, n_wready, n_bvalid, n_bresp, n_arready, n_rvalid, n_rdata, n_rresp} !==
+        {r_awready, r_wready, r_bvalid, r_bresp, r_arready, r_rvalid, r_rdata, r_rresp} ||
+        {n_soft, n_start, n_clear, n_packet, n_busy, n_round, n_zero, n_clamp, n_req} !==
+        {r_soft, r_start, r_clear, r_packet, r_busy, r_round, r_zero, r_clamp, r_req} ||
+        ((r_req || ref.pstate != 2'd0) && {n_we, n_layer, n_kind, n_addr} !== {r_we, r_layer, r_kind, r_addr}) ||
+        ((r_req || ref.pstate != 2'd0) && r_we && n_wd !== r_wd)) begin
+      errors = errors + 1;
+      if (errors <= 5)
+        $display("tb_zn_axil_regs: mismatch at %0t: AXI %b/%b rdata %h/%h ctl %b%b%b/%b%b%b pkt %h/%h busy %b/%b req %b/%b we %b/%b sel %h.%b/%h.%b addr %h/%h wd %h/%h cfg %h/%h",
+                 $time, {n_awready, n_wready, n_bvalid, n_arready, n_rvalid}, {r_awready, r_wready, r_bvalid, r_arready, r_rvalid},
+                 n_rdata, r_rdata, n_soft, n_start, n_clear, r_soft, r_start, r_clear, n_packet, r_packet, n_busy, r_busy,
+                 n_req, r_req, n_we, r_we, n_layer, n_kind, r_layer, r_kind, n_addr, r_addr, n_wd, r_wd,
+                 {n_round, n_zero, n_clamp}, {r_round, r_zero, r_clamp});
+    end
+  end
+endmodule
