@@ -208,7 +208,7 @@ public func generateDesign(model: QuantizedModel, options: CodegenOptions) throw
     for (name, text) in EmbeddedRTL.rtlLibrary { files["rtl/" + name] = text }
     files["rtl/zynqnet_accel.v"] = VerilogTop.emit(layout: layout, styles: styles, requant: requant, regEvery: options.regEvery, fclkHz: fclkHz)
     files["parameters.hex"] = image.hexText
-    let est = estimate(topo, folds, styles)
+    let est = estimate(topo, folds, styles, requant: requant)
     var design = GeneratedDesign(files: files, layout: layout, styles: styles, estimate: est, board: options.board,
                                  fclkMHz: options.fclkMHz, parameterImage: image, regEvery: options.regEvery)
     design.requantStyles = requant
@@ -216,9 +216,12 @@ public func generateDesign(model: QuantizedModel, options: CodegenOptions) throw
     return design
 }
 
-func estimate(_ topo: Topology, _ folds: [LayerFold], _ styles: [MulStyle]) -> ResourceEstimate {
+/// The resource estimate; `requant` nil: each layer's automatic requantizer choice.
+func estimate(_ topo: Topology, _ folds: [LayerFold], _ styles: [MulStyle], requant: [RequantStyle]? = nil) -> ResourceEstimate {
     var e = ResourceModel.fixed(layers: topo.layers.count, classes: topo.outputCount, firstSIMD: folds.first?.simd ?? 1)
-    for (i, (t, f)) in zip(topo.layers, folds).enumerated() { e = e + ResourceModel.layer(t, f, style: styles[i]) }
+    for (i, (t, f)) in zip(topo.layers, folds).enumerated() {
+        e = e + ResourceModel.layer(t, f, style: styles[i], requant: requant?[i])
+    }
     return e
 }
 

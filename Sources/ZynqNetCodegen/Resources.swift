@@ -85,6 +85,18 @@ public enum ResourceModel {
         return Double(banks * best) / 2
     }
 
+    /// How many block RAMs deep a BRAM-mapped memory is (the shape `bram36` picks); 0 for LUTRAM.
+    public static func bramDepthTiles(depth: Int, width: Int) -> Int {
+        if depth * width < 2048 { return 0 }
+        var best = (count: Int.max, deep: 0)
+        for (d, w) in [(1024, 18), (2048, 9), (4096, 4), (8192, 2), (16384, 1)] {
+            let deep = (depth + d - 1) / d
+            let n = deep * ((width + w - 1) / w)
+            if n < best.count { best = (n, deep) }
+        }
+        return best.deep
+    }
+
     public static func lutRAM(banks: Int, depth: Int, width: Int) -> Int {
         depth * width < 2048 ? banks * ((depth + 63) / 64) * width : 0
     }
@@ -108,17 +120,19 @@ public enum ResourceModel {
         depth <= 2 && depth * width < 2048 ? banks * depth * width : 0
     }
 
-    /// Calibration against `yosys synth_xilinx -flatten` (zynqnet report), which leaves many
-    /// inverters unmerged: LUT counts of the parts below are scaled by this factor.
-    public static let lutCalibration = 1.2
+    /// Calibration against `zynqnet report` (yosys `synth_xilinx`, hierarchical): LUT counts of
+    /// the parts below are scaled by this factor.
+    public static let lutCalibration = 1.0
 
-    public static func layer(_ t: LayerTopology, _ f: LayerFold, style: MulStyle) -> ResourceEstimate {
-        var e = layerRaw(t, f, style: style)
+    /// One layer's MVAU, memories, requantizer (`requant`, or the automatic choice when nil)
+    /// and stream converters.
+    public static func layer(_ t: LayerTopology, _ f: LayerFold, style: MulStyle, requant: RequantStyle? = nil) -> ResourceEstimate {
+        var e = layerRaw(t, f, style: style, requant: requant ?? RequantStyle.automatic(t, f))
         e.lut = Int((Double(e.lut) * lutCalibration).rounded(.up))
         return e
     }
 
-    static func layerRaw(_ t: LayerTopology, _ f: LayerFold, style: MulStyle) -> ResourceEstimate {
+    static func layerRaw(_ t: LayerTopology, _ f: LayerFold, style: MulStyle, requant: RequantStyle) -> ResourceEstimate {
         var e = ResourceEstimate()
         let w = t.widths
         let macs = f.pe * f.simd
@@ -149,6 +163,13 @@ public enum ResourceModel {
         e.bram36 += weightsBRAM
         e.lut += lutRAM(banks: wg.banks, depth: wg.depth, width: wg.wordBits)
         e.ff += flipFlopRAM(banks: wg.banks, depth: wg.depth, width: wg.wordBits)
+        // Deep weight memories are several block RAMs deep: both read ports need a mux over
+        // them (about a LUT per 4 inputs) and yosys keeps some of their read registers in FFs.
+        let tiles = bramDepthTiles(depth: wg.depth, width: wg.wordBits)
+        if tiles > 1 {
+            e.lut += 2 * wg.banks * wg.wordBits * tiles / 4
+            e.ff += wg.banks * wg.wordBits * tiles / 2
+        }
         // Input double buffer: LUTRAM up to 64 words (as yosys maps it), else simple dual-port BRAM.
         if 2 * sf <= 64 {
             e.lut += ((8 * f.simd + 5) / 6) * 4
@@ -165,9 +186,17 @@ public enum ResourceModel {
         e.bram36 += bram36(banks: qg.banks, depth: qg.depth, width: qg.wordBits)
         e.lut += lutRAM(banks: qg.banks, depth: qg.depth, width: qg.wordBits)
         e.ff += flipFlopRAM(banks: qg.banks, depth: qg.depth, width: qg.wordBits)
-        e.dsp += f.lanes * w.requantDSPs
-        e.lut += f.lanes * (w.accBits + 3 * w.productBits + 350 + 8)
-        e.ff += f.lanes * (3 * w.accBits + 4 * w.productBits + 200)
+        switch requant {
+        case .pipelined:
+            e.dsp += f.lanes * w.requantDSPs
+            e.lut += f.lanes * (w.accBits + 3 * w.productBits + 350 + 8)
+            e.ff += f.lanes * (3 * w.accBits + 4 * w.productBits + 200)
+        case .serial:
+            // zn_requant_serial: bit-serial, one MULT_W-bit adder and the lane registers (~155 LUT
+            // alone; calibrated in whole designs).
+            e.lut += 200 + t.multBits + 10 * f.lanes
+            e.ff += 50 + t.multBits + 40 * f.lanes
+        }
         // Stream converters.
         e.lut += 2 * f.pe * w.sumBits / max(f.lanes, 1) + 8 * (f.lanes + f.simd) * 3
         e.ff += f.pe * w.sumBits * 2 + 8 * (f.lanes + f.simd) * 3
@@ -177,7 +206,9 @@ public enum ResourceModel {
     /// Fixed parts: AXI-Lite register file, stream input and output.
     public static func fixed(layers: Int, classes: Int, firstSIMD: Int) -> ResourceEstimate {
         var e = ResourceEstimate()
-        e.lut = Int(Double(1100 + 60 * layers + 24 * (8 + firstSIMD) + 350 + (classes + 7) / 8 * 2) * lutCalibration)
+        // zn_axil_regs (~330 + 70 a layer), zn_axis_in and the input gearbox, zn_argmax,
+        // zn_axis_out with its FIFO.
+        e.lut = Int(Double(330 + 70 * layers + 4 * (8 + firstSIMD) + 350 + (classes + 7) / 8 * 2) * lutCalibration)
         e.ff = 900 + 80 * layers + 8 * (8 + 2 * firstSIMD) + 300
         e.bram36 = 0
         return e
