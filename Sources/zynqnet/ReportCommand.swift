@@ -15,7 +15,8 @@ struct ReportCommand: ParsableCommand {
             report DIR: reads DIR/manifest.json (and DIR/design.json if present) for the RTL files, top \
             module, fclk, II, latency and record sizes; runs `yosys synth_xilinx -family xc7` \
             hierarchically (each unique module once; --jobs yosys processes share the modules, default \
-            one per core; --flatten for one flattened netlist, slower and a little smaller); \
+            one per core; --flatten for one flattened netlist: slower, with different counts, mostly \
+            the INV cells yosys leaves unmerged there); \
             prints a table and replaces DIR/report.json (codegen's estimate) with the yosys numbers \
             ("source": "yosys"). LUT counts logic, LUTRAM and SRL LUTs; bram36 = RAMB36 + RAMB18/2.
 
