@@ -723,7 +723,13 @@ module zn_axil_regs #(
   end endgenerate
 
   // ---------------- status and counters ----------------
-  wire srst = rst || soft_reset;            // datapath-side reset of STATUS and the counters
+  // Datapath-side reset of STATUS and the counters: CONTROL.SOFT_RESET and the cycle after it,
+  // while the datapath's registered reset (`rst <= !aresetn || soft_reset` in the top) is
+  // active, so an event the datapath still signals in that cycle does not leave IN_FLIGHT
+  // (and BUSY) off by one.
+  reg  soft_reset_q;
+  always @(posedge aclk) soft_reset_q <= soft_reset && !rst;
+  wire srst = rst || soft_reset || soft_reset_q;
   wire crst = srst || clear_counters;       // ... and of the clearable counters
   wire w1c  = wr_status;
   wire param_error = w_bad || r_bad || (p_busy && ((p_ack && p_err) || (!p_ack && p_tout)));

@@ -324,8 +324,11 @@ module tb_ref_axil_regs #(
   wire w1c_status     = write_go && is_global(aw_addr, RA_STATUS);
   wire param_error    = (write_go && w_param && !sel_valid) || (read_go && r_param && !sel_valid) ||
                         (pstate != P_IDLE && ((p_ack && p_err) || (!p_ack && ptimer == 4'd15)));
+  // The cycle after SOFT_RESET too: the datapath's registered reset is active then.
+  reg soft_reset_q;
+  always @(posedge aclk) soft_reset_q <= soft_reset && !rst;
   always @(posedge aclk) begin
-    if (rst || soft_reset) begin
+    if (rst || soft_reset || soft_reset_q) begin
       err_input     <= 1'b0;
       err_param     <= 1'b0;
       in_flight     <= 32'd0;
