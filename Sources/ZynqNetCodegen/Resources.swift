@@ -74,27 +74,28 @@ public enum ResourceModel {
     /// true-dual-port memories, like the parameter memories, are at most 18 bits wide a BRAM18;
     /// memories under 2 Kbit go to LUTRAM).
     public static func bram36(banks: Int, depth: Int, width: Int, trueDualPort: Bool = true) -> Double {
-        if depth * width < 2048 { return 0 }
-        // Best BRAM18 aspect for this depth.
-        let shapes = (trueDualPort ? [] : [(512, 36)]) + [(1024, 18), (2048, 9), (4096, 4), (8192, 2), (16384, 1)]
-        var best = Int.max
-        for (d, w) in shapes {
-            let n = ((depth + d - 1) / d) * ((width + w - 1) / w)
-            best = min(best, n)
-        }
-        return Double(banks * best) / 2
+        guard let t = bramTiling(depth: depth, width: width, trueDualPort: trueDualPort) else { return 0 }
+        return Double(banks * t.count) / 2
     }
 
     /// How many block RAMs deep a BRAM-mapped memory is (the shape `bram36` picks); 0 for LUTRAM.
     public static func bramDepthTiles(depth: Int, width: Int) -> Int {
-        if depth * width < 2048 { return 0 }
+        bramTiling(depth: depth, width: width, trueDualPort: true)?.deep ?? 0
+    }
+
+    /// The BRAM18 aspect with the fewest BRAM18s for one depth × width memory (the first such
+    /// shape on a tie): their count and how many are stacked in depth; nil for memories under
+    /// 2 Kbit (LUTRAM).
+    static func bramTiling(depth: Int, width: Int, trueDualPort: Bool) -> (count: Int, deep: Int)? {
+        if depth * width < 2048 { return nil }
+        let shapes = (trueDualPort ? [] : [(512, 36)]) + [(1024, 18), (2048, 9), (4096, 4), (8192, 2), (16384, 1)]
         var best = (count: Int.max, deep: 0)
-        for (d, w) in [(1024, 18), (2048, 9), (4096, 4), (8192, 2), (16384, 1)] {
+        for (d, w) in shapes {
             let deep = (depth + d - 1) / d
             let n = deep * ((width + w - 1) / w)
             if n < best.count { best = (n, deep) }
         }
-        return best.deep
+        return best
     }
 
     public static func lutRAM(banks: Int, depth: Int, width: Int) -> Int {
