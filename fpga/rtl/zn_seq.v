@@ -287,7 +287,7 @@ module zn_seq #(
   reg         w_cfg_req, q_cfg_req;
   zn_param_ram #(.BANKS(1), .DEPTH(WTOT), .WORD_W(8)) u_weights (
     .clk(clk), .rst(rst), .ce(1'b1), .rd_en(go), .rd_addr(wa), .rd_data(w_q),
-    .cfg_req(w_cfg_req), .cfg_we(cfg_we), .cfg_addr(c_waddr), .cfg_wdata(cfg_wdata),
+    .cfg_req(w_cfg_req), .cfg_we(cfg_we), .cfg_addr({{(32-WAW){1'b0}}, c_waddr}), .cfg_wdata(cfg_wdata),
     .cfg_ack(w_cfg_ack), .cfg_rdata(w_cfg_rdata), .cfg_err(w_cfg_err), .cfg_next(w_cfg_next));
 
   // codes: read at issue from the input half (layer 0) or the ping-pong half (layer >= 1)
@@ -343,7 +343,7 @@ module zn_seq #(
     .clk(clk), .rst(rst), .in_data(hold), .in_valid(hold_valid), .in_ready(rq_accept),
     .out_data(rq_out), .out_valid(rq_out_valid), .out_ready(rq_out_ready),
     .round_half_up(rq_round), .zero(rq_zero), .clamp_lo(rq_clamp[15:0]), .clamp_hi(rq_clamp[31:16]),
-    .cfg_req(q_cfg_req), .cfg_we(cfg_we), .cfg_addr(c_qaddr), .cfg_wdata(cfg_wdata),
+    .cfg_req(q_cfg_req), .cfg_we(cfg_we), .cfg_addr({{(32-QAW){1'b0}}, c_qaddr}), .cfg_wdata(cfg_wdata),
     .cfg_ack(q_cfg_ack), .cfg_rdata(q_cfg_rdata), .cfg_err(q_cfg_err), .cfg_next(q_cfg_next));
 
   // ---------------- store: the codes of a non-last layer go to the ping-pong memory ----------------
@@ -383,53 +383,72 @@ module zn_seq #(
   // Decode (combinational on the held request fields): ok, last chunk, last chunk of the last depth,
   // the depth mask, and the pool address.
   localparam [31:0] CMASK = (32'd1 << CB) - 32'd1;
-  wire [31:0]  c_depth = cfg_addr >> CB;   // quant depth
+  localparam integer QDBP = (QTOT > 1) ? $clog2(QTOT) : 0;
+  localparam integer QAW  = (QDBP + CB > 0) ? QDBP + CB : 1;   // the quant pool's used address bits
+  localparam integer CHUNKS_M1 = CHUNKS - 1;
+  localparam [31:0] CHUNK_MAX = CHUNKS_M1;
   wire [31:0]  c_chunk = cfg_addr & CMASK;
-  wire [L-1:0]    d_ok, d_lc, d_lcd;
-  wire [L*32-1:0] d_dmask, d_waddr, d_qaddr;
-  generate for (g = 0; g < L; g = g + 1) begin : g_dec
-    localparam integer WD  = f_in(g) * f_out(g);
-    localparam integer QD  = f_out(g);
-    localparam integer WDB = (WD > 1) ? $clog2(WD) : 0;
-    localparam integer QDBL = (QD > 1) ? $clog2(QD) : 0;
-    localparam [31:0] WDEPTH = WD;
-    localparam [31:0] QDEPTH = QD;
-    localparam [31:0] WB     = f_wbase(g);
-    localparam [31:0] QB     = f_qbase(g);
-    localparam [31:0] WDMASK = (32'd1 << WDB) - 32'd1;
-    localparam [31:0] QDMASK = ((32'd1 << QDBL) - 32'd1) << CB;
-    localparam [31:0] CHUNKS32 = CHUNKS;
-    wire w_ok = cfg_addr < WDEPTH;
-    wire q_ok = c_depth < QDEPTH && c_chunk < CHUNKS32;
-    wire q_lc = q_ok && c_chunk == CHUNKS32 - 32'd1;
-    assign d_ok[g]  = cfg_kind ? q_ok : w_ok;
-    assign d_lc[g]  = cfg_kind ? q_lc : w_ok;
-    assign d_lcd[g] = cfg_kind ? (q_lc && c_depth == QDEPTH - 32'd1) : (cfg_addr == WDEPTH - 32'd1);
-    assign d_dmask[g*32 +: 32] = cfg_kind ? QDMASK : WDMASK;
-    assign d_waddr[g*32 +: 32] = cfg_addr + WB;
-    assign d_qaddr[g*32 +: 32] = ((c_depth + QB) << CB) | c_chunk;
+  wire         c_chunk_ok = (CHUNKS == (1 << CB)) ? 1'b1 : (c_chunk <= CHUNK_MAX);
+  wire         c_chunk_last = (c_chunk == CHUNK_MAX);
+  // Only the layer index's low bits are decoded: cfg_layer < NUM_LAYERS is guaranteed.
+  wire [LW-1:0] c_layer = cfg_layer[LW-1:0];
+  generate if (LW < 16) begin : g_lay_hi
+    wire unused_layer = ^cfg_layer[15:LW];
   end endgenerate
-  reg          c_ok, c_lc, c_lcd;
-  reg [31:0]   c_dmask, c_waddr, c_qaddr;
+  // Per layer: in range, last chunk of the last depth, the depth mask of cfg_next (zn_param_ram's rules:
+  // bits above the memory's field zero, a field at most its count - 1).
+  wire [L-1:0]    d_ok, d_lcd;
+  wire [L*32-1:0] d_dmask;
+  wire [L*WAW-1:0] d_wbase;
+  wire [L*QAW-1:0] d_qbase;
+  generate for (g = 0; g < L; g = g + 1) begin : g_dec
+    localparam integer WD   = f_in(g) * f_out(g);
+    localparam integer QD   = f_out(g);
+    localparam integer WDB  = (WD > 1) ? $clog2(WD) : 0;
+    localparam integer QDBL = (QD > 1) ? $clog2(QD) : 0;
+    localparam [31:0] WD_M1  = WD - 1;
+    localparam [31:0] QD_M1  = QD - 1;
+    localparam [31:0] WDMASK = (32'd1 << WDB) - 32'd1;
+    localparam [31:0] QDMASK = (32'd1 << QDBL) - 32'd1;
+    wire [31:0] w_low = cfg_addr & WDMASK;
+    wire [31:0] q_low = (cfg_addr >> CB) & QDMASK;
+    wire w_hz = ~|(cfg_addr >> WDB);
+    wire q_hz = ~|(cfg_addr >> (QDBL + CB));
+    wire w_ok = w_hz && ((WD == (1 << WDB)) ? 1'b1 : (w_low <= WD_M1));
+    wire q_ok = q_hz && c_chunk_ok && ((QD == (1 << QDBL)) ? 1'b1 : (q_low <= QD_M1));
+    assign d_ok[g]  = cfg_kind ? q_ok : w_ok;
+    assign d_lcd[g] = cfg_kind ? (q_ok && c_chunk_last && q_low == QD_M1) : (w_hz && w_low == WD_M1);
+    assign d_dmask[g*32 +: 32] = cfg_kind ? (QDMASK << CB) : WDMASK;
+    localparam integer WBI = f_wbase(g);
+    localparam integer QBI = f_qbase(g) << CB;
+    assign d_wbase[g*WAW +: WAW] = WBI[WAW-1:0];
+    assign d_qbase[g*QAW +: QAW] = QBI[QAW-1:0];
+  end endgenerate
+  reg          c_ok, c_lcd;
+  reg [31:0]   c_dmask;
+  reg [WAW-1:0] c_wbase;
+  reg [QAW-1:0] c_qbase;
   integer k;
   always @* begin
-    c_ok = 1'b0;
-    c_lc = 1'b0;
-    c_lcd = 1'b0;
-    c_dmask = 32'd0;
-    c_waddr = 32'd0;
-    c_qaddr = 32'd0;
-    for (k = 0; k < L; k = k + 1) begin
-      if ({16'd0, cfg_layer} == k) begin
+    c_ok = d_ok[0];
+    c_lcd = d_lcd[0];
+    c_dmask = d_dmask[31:0];
+    c_wbase = {WAW{1'b0}};
+    c_qbase = {QAW{1'b0}};
+    for (k = 1; k < L; k = k + 1) begin
+      if ({{(32-LW){1'b0}}, c_layer} == k) begin
         c_ok    = d_ok[k];
-        c_lc    = d_lc[k];
         c_lcd   = d_lcd[k];
         c_dmask = d_dmask[k*32 +: 32];
-        c_waddr = d_waddr[k*32 +: 32];
-        c_qaddr = d_qaddr[k*32 +: 32];
+        c_wbase = d_wbase[k*WAW +: WAW];
+        c_qbase = d_qbase[k*QAW +: QAW];
       end
     end
   end
+  wire c_lc = c_ok && (cfg_kind ? c_chunk_last : 1'b1);
+  // Pool addresses (used only for requests in range): layer base + address.
+  wire [WAW-1:0] c_waddr = cfg_addr[WAW-1:0] + c_wbase;
+  wire [QAW-1:0] c_qaddr = cfg_addr[QAW-1:0] + c_qbase;
   always @* begin
     w_cfg_req  = cfg_req && c_ok && !cfg_kind;
     q_cfg_req  = cfg_req && c_ok && cfg_kind;
