@@ -10,7 +10,8 @@
 ///  - its elements 0 … IN−2 issue back to back from s_w; its last element issues at
 ///    e_w = max(s_w + IN − 1, a_{w−1} + 1), a_{w−1} the cycle the requantizer accepted the previous
 ///    word (the holding register is free again);
-///  - the requantizer accepts it at a_w = e_w + 4 + D and offers the code at a_w + 1;
+///  - the sum is in the holding register from e_w + 5; the requantizer accepts it at
+///    a_w = e_w + 5 + D and offers the code at a_w + 1;
 ///  - the next word of the layer starts at e_w + 1; the first word of layer l + 1 at a_w + 2 of
 ///    layer l's last word (its codes are stored); layer 0 of an image at max(e + 1, F), e the last
 ///    issue of the previous image, F the cycle after the image's last input code was accepted.
@@ -53,7 +54,7 @@ public enum SequentialTiming {
             for l in 0..<inCounts.count {
                 for _ in 0..<outCounts[l] {
                     e = max(s + inCounts[l] - 1, prevWordAccept + 1)
-                    let a = e + 4 + d
+                    let a = e + 5 + d
                     prevWordAccept = a
                     if l == inCounts.count - 1 { outs.append(a + 1) }
                     s = e + 1

@@ -39,13 +39,13 @@
 //    another. Output w's elements 0 .. IN-2 issue back to back from s_w; its last element issues
 //    at e_w = max(s_w + IN - 1, a_{w-1} + 1), a_{w-1} the cycle the requantizer accepted the
 //    previous output (the holding register is free); the next output starts at s_{w+1} = e_w + 1.
-//    The sum is in the holding register (the requantizer's input) from e_w + 4; the requantizer
-//    accepts it at a_w = e_w + 4 + D and offers the code at a_w + 1 (out_valid for the last layer;
+//    The sum is in the holding register (the requantizer's input) from e_w + 5; the requantizer
+//    accepts it at a_w = e_w + 5 + D and offers the code at a_w + 1 (out_valid for the last layer;
 //    otherwise stored into the ping-pong memory in that cycle).
 //  - layer l+1 (same image) starts at a + 2, a the accept of layer l's last output. Layer 0 of an
 //    image starts at max(e + 1, F), e the last issue of the previous image, F the cycle after the
 //    image's last input code was accepted.
-// So a layer costs about (OUT - 1) * max(IN, D + 5) + IN + D + 5 cycles.
+// So a layer costs about (OUT - 1) * max(IN, D + 6) + IN + D + 6 cycles.
 module zn_seq #(
   parameter integer NUM_LAYERS = 2,
   parameter [NUM_LAYERS*32-1:0] L_IN  = {32'd3, 32'd4},
@@ -226,14 +226,14 @@ module zn_seq #(
   reg           wait_store;   // layer iss_l >= 1 waits until the previous layer's codes are stored
   reg           p1_v, p1_f, p1_l, p1_s, p1_x0;   // stage 1: issued, first / last element, signed, from the input memory
   reg           p2_v, p2_f, p2_l;
-  reg           p3_v, p3_f, p3_l;
-  reg [LW-1:0]  p1_lay, p2_lay, p3_lay;
+  reg           p3_v, p3_f, p3_l, p4_l;
+  reg [LW-1:0]  p1_lay, p2_lay, p3_lay, p4_lay;
   reg           hold_valid;
   wire          rq_accept;
   wire          i_last = (ii == iss_in_m1);
   wire          o_last = (oo == iss_out_m1);
   wire          l_last = (iss_l == L_LAST);
-  wire          pending = hold_valid || p1_l || p2_l || p3_l;
+  wire          pending = hold_valid || p1_l || p2_l || p3_l || p4_l;
   wire          can = (iss_l == {LW{1'b0}}) ? full[rhalf] : !wait_store;
   wire          go = can && !(i_last && pending);
   wire          lay_end = go && i_last && o_last;
@@ -295,7 +295,7 @@ module zn_seq #(
   wire [7:0] x_mid_q;
   always @(posedge clk) x_in_q <= in_mem[{rhalf, ii[XW-1:0]}];
 
-  // ---------------- pipeline: stage 1 codes, stage 2 product, stage 3 accumulate ----------------
+  // ---------------- pipeline: stage 1 codes, stage 2 product, stage 3 accumulate, stage 4 the sum ----------------
   reg        [8:0]       x2;
   reg signed [16:0]      pr;
   reg        [ACC_W-1:0] acc;
@@ -304,7 +304,7 @@ module zn_seq #(
   always @(posedge clk) begin
     if (rst) begin
       p1_v <= 1'b0; p2_v <= 1'b0; p3_v <= 1'b0;
-      p1_l <= 1'b0; p2_l <= 1'b0; p3_l <= 1'b0;
+      p1_l <= 1'b0; p2_l <= 1'b0; p3_l <= 1'b0; p4_l <= 1'b0;
       hold_valid <= 1'b0;
     end else begin
       p1_v <= go;
@@ -313,7 +313,8 @@ module zn_seq #(
       p2_l <= p1_l;
       p3_v <= p2_v;
       p3_l <= p2_l;
-      if (p3_l) hold_valid <= 1'b1;
+      p4_l <= p3_l;
+      if (p4_l) hold_valid <= 1'b1;
       else if (rq_accept) hold_valid <= 1'b0;
     end
     p1_f   <= (ii == {IW{1'b0}});
@@ -326,13 +327,14 @@ module zn_seq #(
     pr     <= $signed(w_q) * $signed(x2);
     p3_f   <= p2_f;
     p3_lay <= p2_lay;
-    if (p3_v) acc <= acc_next;
-    if (p3_l) begin
-      hold   <= acc_next[SUM_W-1:0];
-      hold_l <= p3_lay;
+    p4_lay <= p3_lay;
+    if (p3_v) acc <= acc_next;      // the multiply-accumulate packs into one DSP48E1 (M and P registers)
+    if (p4_l) begin
+      hold   <= acc[SUM_W-1:0];
+      hold_l <= p4_lay;
     end
   end
-  wire unused_acc = ^acc_next[ACC_W-1:SUM_W];
+  wire unused_acc = ^acc[ACC_W-1:SUM_W];
 
   // ---------------- the requantizer (holds the quant pool) ----------------
   wire [7:0] rq_out;
