@@ -364,6 +364,7 @@ import ZynqNetCodegen
         ["L_IN": "64'h2_00000003", "L_OUT": "64'h2_00000002", "SUM_W": "16"],   // SUM_W below layer 0's proof (17)
         ["L_IN": "64'h2_00000000", "L_OUT": "64'h2_00000002"],          // a count of 0
         ["MULT_W": "33"],
+        ["L_IN": "64'h1000000_01000000", "L_OUT": "64'h2_01000000", "SUM_W": "40"],   // 2^48 weights
     ]
 
     @Test(arguments: badSets)

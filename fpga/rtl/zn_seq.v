@@ -115,13 +115,15 @@ module zn_seq #(
       for (j = 0; j < L; j = j + 1) if (f_out(j) > f_maxout) f_maxout = f_out(j);
     end
   endfunction
-  // 1 when the parameters are bad: a count below 1 or above 2^24, a broken chain, SUM_W below a
-  // layer's proven sum width (the zn_mvau bound), widths out of range.
+  // 1 when the parameters are bad: a count below 1 or above 2^24, a broken chain, more than 2^30
+  // weights, SUM_W below a layer's proven sum width (the zn_mvau bound), widths out of range.
   function integer f_bad;
     input integer dummy;
     integer j;
     reg signed [63:0] tmin, tmax;
+    reg [63:0] wsum;
     begin
+      wsum = 64'd0;
       f_bad = (L < 1 || SUM_W < 2 || SUM_W > 64 || BIAS_W < 2 || BIAS_W > 64 || MULT_W < 1 || MULT_W > 32) ? 1 : 0 * dummy;
       for (j = 0; j < L; j = j + 1) begin
         if (f_in(j) < 1 || f_out(j) < 1 || f_in(j) > 16777216 || f_out(j) > 16777216) f_bad = 1;
@@ -133,13 +135,15 @@ module zn_seq #(
         if (j >= 1) begin
           if (f_in(j) != f_out(j - 1)) f_bad = 1;
         end
+        wsum = wsum + f_in(j) * f_out(j);
+        if (wsum > 64'd1073741824) f_bad = 1;   // the weight pool's addresses fit 30 bits
       end
     end
   endfunction
 
   generate if (f_bad(0) != 0) begin : g_param_error
 `ifdef VERILATOR
-    $fatal(1, "zn_seq: NUM_LAYERS (%0d) >= 1, L_IN/L_OUT counts 1..2^24 chained (L_IN[i+1] == L_OUT[i]), SUM_W (%0d) 2..64 and >= every layer's proven sum width, BIAS_W (%0d) 2..64, MULT_W (%0d) 1..32",
+    $fatal(1, "zn_seq: NUM_LAYERS (%0d) >= 1, L_IN/L_OUT counts 1..2^24 chained (L_IN[i+1] == L_OUT[i]), at most 2^30 weights, SUM_W (%0d) 2..64 and >= every layer's proven sum width, BIAS_W (%0d) 2..64, MULT_W (%0d) 1..32",
            NUM_LAYERS, SUM_W, BIAS_W, MULT_W);
 `else
     zn_param_error__zn_seq_bad_parameters u_param_error();
