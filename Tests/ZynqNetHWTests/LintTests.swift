@@ -108,6 +108,11 @@ import ZynqNetModel
             (randomModel(dims: [1, 1], inputSigned: true, outSigned: [true], rounding: [.floor], relu: [false], rng: &rng), nil),
             (randomModel(dims: [784, 128, 10], inputSigned: false, outSigned: [false, false], rounding: [.floor, .floor],
                          relu: [true, false], rng: &rng), nil),
+            // The sequential engine's tops.
+            (randomModel(dims: [37, 12, 9, 6, 5], inputSigned: true, outSigned: [false, true, true, false],
+                         rounding: [.floor, .halfUp, .floor, .halfUp], relu: [true, true, false, true], rng: &rng), .sequential),
+            (randomModel(dims: [784, 128, 10], inputSigned: false, outSigned: [false, false], rounding: [.floor, .floor],
+                         relu: [true, false], rng: &rng), .sequential),
         ]
         for (m, fold) in models {
             var o = CodegenOptions()

@@ -68,10 +68,16 @@ import ZynqNetModel
         let topo = try Topology(model: model([16, 8, 4]), multBits: 32)
         let curve = try TradeoffCurve.curve(topo)
         let all = try TradeoffCurve.candidates(topo, style: .packed, budget: .xc7z020Auto)
-        // First point: PE = SIMD = 1 everywhere, II = the biggest layer's in·out.
+        // First point: the sequential engine (every layer on one MAC), II above Σ in·out; then
+        // PE = SIMD = 1 everywhere, II = the biggest layer's in·out.
         let first = try #require(curve.first)
+        #expect(first.engine == .sequential)
         #expect(first.folds == [LayerFold(pe: 1, simd: 1, lanes: 1), LayerFold(pe: 1, simd: 1, lanes: 1)])
-        #expect(first.iiCycles == 16 * 8)
+        #expect(first.iiCycles > 16 * 8 + 8 * 4)
+        let second = try #require(curve.dropFirst().first)
+        #expect(second.engine == .dataflow)
+        #expect(second.folds == [LayerFold(pe: 1, simd: 1, lanes: 1), LayerFold(pe: 1, simd: 1, lanes: 1)])
+        #expect(second.iiCycles == 16 * 8)
         // Last point: fits the budget, and is what `codegen` picks by default (the fastest that fits).
         let last = try #require(curve.last)
         #expect(last.estimate.exceeds(.xc7z020Auto) == nil)
