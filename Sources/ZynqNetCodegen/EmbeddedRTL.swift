@@ -2770,38 +2770,40 @@ module zn_seq #(
   localparam integer ACC_W  = ((SUM_W > 17) ? SUM_W : 17) + 1;
 
   // ---------------- per-layer constants picked by a layer index ----------------
-  wire [L*IW-1:0] k_in_m1;    // IN_l - 1
-  wire [L*OW-1:0] k_out_m1;   // OUT_l - 1
+  // The counters compare with each layer's constants; the issuing / storing layer picks a flag.
+  reg [IW-1:0]  ii;           // input of the issuing output
+  reg [OW-1:0]  oo;           // output of the issuing layer
+  reg [OW-1:0]  st_o;         // output of the storing layer
+  wire [L-1:0]  k_i_last, k_o_last, k_st_last;
   genvar g;
   generate for (g = 0; g < L; g = g + 1) begin : g_k
     localparam integer IM1 = f_in(g) - 1;
     localparam integer OM1 = f_out(g) - 1;
-    assign k_in_m1[g*IW +: IW]  = IM1[IW-1:0];
-    assign k_out_m1[g*OW +: OW] = OM1[OW-1:0];
+    assign k_i_last[g]  = (ii == IM1[IW-1:0]);
+    assign k_o_last[g]  = (oo == OM1[OW-1:0]);
+    assign k_st_last[g] = (st_o == OM1[OW-1:0]);
   end endgenerate
-  reg [IW-1:0] iss_in_m1;     // of the issuing layer
-  reg [OW-1:0] iss_out_m1;
+  reg          i_last, o_last, st_o_last;
   reg          iss_signed;
-  reg [OW-1:0] st_out_m1;     // OUT_l - 1 of the storing layer
   reg          rq_round;      // of the word in the requantizer
   reg [31:0]   rq_zero, rq_clamp;
   reg [LW-1:0] iss_l, st_l, hold_l;
   integer j;
   always @* begin
-    iss_in_m1 = k_in_m1[IW-1:0];
-    iss_out_m1 = k_out_m1[OW-1:0];
+    i_last = k_i_last[0];
+    o_last = k_o_last[0];
     iss_signed = L_IN_SIGNED[0];
-    st_out_m1 = k_out_m1[OW-1:0];
+    st_o_last = k_st_last[0];
     rq_round = l_round[0];
     rq_zero = l_zero[31:0];
     rq_clamp = l_clamp[31:0];
     for (j = 1; j < L; j = j + 1) begin
       if ({{(32-LW){1'b0}}, iss_l} == j) begin
-        iss_in_m1  = k_in_m1[j*IW +: IW];
-        iss_out_m1 = k_out_m1[j*OW +: OW];
+        i_last     = k_i_last[j];
+        o_last     = k_o_last[j];
         iss_signed = L_IN_SIGNED[j];
       end
-      if ({{(32-LW){1'b0}}, st_l} == j) st_out_m1 = k_out_m1[j*OW +: OW];
+      if ({{(32-LW){1'b0}}, st_l} == j) st_o_last = k_st_last[j];
       if ({{(32-LW){1'b0}}, hold_l} == j) begin
         rq_round = l_round[j];
         rq_zero  = l_zero[j*32 +: 32];
@@ -2826,8 +2828,6 @@ module zn_seq #(
   end
 
   // ---------------- issue: one weight x code a cycle ----------------
-  reg [IW-1:0]  ii;
-  reg [OW-1:0]  oo;
   reg [WAW-1:0] wa;
   reg           wait_store;   // layer iss_l >= 1 waits until the previous layer's codes are stored
   reg           p1_v, p1_f, p1_l, p1_s, p1_x0;   // stage 1: issued, first / last element, signed, from the input memory
@@ -2836,8 +2836,6 @@ module zn_seq #(
   reg [LW-1:0]  p1_lay, p2_lay, p3_lay, p4_lay;
   reg           hold_valid;
   wire          rq_accept;
-  wire          i_last = (ii == iss_in_m1);
-  wire          o_last = (oo == iss_out_m1);
   wire          l_last = (iss_l == L_LAST);
   wire          pending = hold_valid || p1_l || p2_l || p3_l || p4_l;
   wire          can = (iss_l == {LW{1'b0}}) ? full[rhalf] : !wait_store;
@@ -2955,13 +2953,11 @@ module zn_seq #(
     .cfg_ack(q_cfg_ack), .cfg_rdata(q_cfg_rdata), .cfg_err(q_cfg_err), .cfg_next(q_cfg_next));
 
   // ---------------- store: the codes of a non-last layer go to the ping-pong memory ----------------
-  reg [OW-1:0] st_o;
   wire st_is_last = (st_l == L_LAST);
   assign rq_out_ready = !st_is_last || out_ready;
   assign out_valid    = rq_out_valid && st_is_last;
   assign out_data     = rq_out;
   assign st_take      = rq_out_valid && rq_out_ready;
-  wire   st_o_last    = (st_o == st_out_m1);
   assign st_lay_end   = st_take && st_o_last && !st_is_last;
   always @(posedge clk) begin
     if (rst) begin
