@@ -12,7 +12,8 @@
 //     cycle (in_valid and out_ready low), and the source restarts at code RST_SKIP.
 //     Logs: +outs (out handshakes {cycle[31:0], code[7:0]}), +offers (cycles a new output word is first
 //     valid), +accepts (cycles of input handshakes). Stops after NOUT outputs (after the
-//     reset cycle when RST_AT > 0) or MAXCYC cycles.
+//     reset cycle when RST_AT > 0) or MAXCYC cycles. +cfg2=FILE: NCFG2 more parameter-window lines
+//     (the format of +cfg), one a cycle from stream cycle 0, while the engine computes.
 module tb_zn_seq;
   parameter integer NUM_LAYERS = 2;   // 1 .. 4
   parameter integer IN0 = 4, IN1 = 3, IN2 = 1, IN3 = 1, OUT0 = 3, OUT1 = 2, OUT2 = 1, OUT3 = 1, SIGNS = 0;
@@ -22,7 +23,7 @@ module tb_zn_seq;
   localparam [NUM_LAYERS*32-1:0] L_OUT = OUT_ALL[NUM_LAYERS*32-1:0];
   localparam [NUM_LAYERS-1:0]    L_IN_SIGNED = SIGNS[NUM_LAYERS-1:0];
   parameter integer SUM_W = 32, BIAS_W = 33, MULT_W = 32;
-  parameter integer NCFG = 1, NCODE = 1, NRDY = 1, NOUT = 1, RST_AT = 0, RST_SKIP = 0, MAXCYC = 1000;
+  parameter integer NCFG = 1, NCFG2 = 1, NCODE = 1, NRDY = 1, NOUT = 1, RST_AT = 0, RST_SKIP = 0, MAXCYC = 1000;
   localparam integer L = NUM_LAYERS;
   localparam integer QW = BIAS_W + MULT_W + 6;
 
@@ -90,6 +91,7 @@ module tb_zn_seq;
   end
 
   reg [82:0] cfgm [0:NCFG-1];
+  reg [82:0] cfgm2 [0:NCFG2-1];
   reg [55:0] codes [0:NCODE-1];
   reg        rdy [0:NRDY-1];
   reg [64:0] lcfg [0:L-1];
@@ -99,6 +101,8 @@ module tb_zn_seq;
   initial begin
     if (!$value$plusargs("cfg=%s", path)) begin $display("RESULT FAIL missing +cfg"); $finish; end
     $readmemh(path, cfgm);
+    if (!$value$plusargs("cfg2=%s", path)) begin $display("RESULT FAIL missing +cfg2"); $finish; end
+    $readmemh(path, cfgm2);
     if (!$value$plusargs("codes=%s", path)) begin $display("RESULT FAIL missing +codes"); $finish; end
     $readmemh(path, codes);
     if (!$value$plusargs("rdy=%s", path)) begin $display("RESULT FAIL missing +rdy"); $finish; end
@@ -145,6 +149,8 @@ module tb_zn_seq;
         end
         out_ready = rdy[n % NRDY];
       end
+      if (n < NCFG2) {cfg_req, cfg_we, cfg_kind, cfg_layer, cfg_addr, cfg_wdata} = cfgm2[n];
+      else cfg_req = 1'b0;
       #1;
       hs_in  = in_valid && in_ready && !rst;
       hs_out = out_valid && out_ready && !rst;
