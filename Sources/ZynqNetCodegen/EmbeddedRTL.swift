@@ -1556,9 +1556,11 @@ endmodule
 // field forced to all ones on a last chunk (last depth), one 32-bit incrementer in the last stage;
 // chunk and bank picks are binary mux trees on the address bits; zeroed answers are synchronous resets.
 module zn_param_ram #(
-  parameter integer BANKS  = 1,
-  parameter integer DEPTH  = 1,
-  parameter integer WORD_W = 8
+  parameter integer BANKS       = 1,
+  parameter integer DEPTH       = 1,
+  parameter integer WORD_W      = 8,
+  parameter integer SLICE_DEPTH = 32768,
+  parameter integer RAM_STYLE   = 0
 ) (
   input  wire                                 clk,
   input  wire                                 rst,
@@ -1584,11 +1586,20 @@ module zn_param_ram #(
   localparam integer BIW = zn_idxw(BANKS);
   localparam integer CIW = zn_idxw(CHUNKS);
   localparam integer LAST_W = WORD_W - 32 * (CHUNKS - 1);
+  // Storage split (see "the banks"): NT full SLICE_DEPTH tiles bit-sliced, LD words word-wide.
+  localparam integer NT = (SLICE_DEPTH > 0) ? DEPTH / SLICE_DEPTH : 0;
+  localparam integer HD = NT * SLICE_DEPTH;
+  localparam integer LD = DEPTH - HD;
+  localparam integer TB = (SLICE_DEPTH > 1) ? $clog2(SLICE_DEPTH) : 1;
+  localparam integer HW = (HD > 1) ? $clog2(HD) : 1;
+  localparam integer LW = (LD > 1) ? $clog2(LD) : 1;
 
-  generate if (BANKS < 1 || DEPTH < 1 || WORD_W < 1 || BB + DB + CB > 31) begin : g_param_error
+  generate if (BANKS < 1 || DEPTH < 1 || WORD_W < 1 || BB + DB + CB > 31 ||
+               (SLICE_DEPTH != 0 && (SLICE_DEPTH < 2 || SLICE_DEPTH != (1 << TB))) ||
+               RAM_STYLE < 0 || RAM_STYLE > 2) begin : g_param_error
 `ifdef VERILATOR
-    $fatal(1, "zn_param_ram: BANKS (%0d), DEPTH (%0d), WORD_W (%0d) must be >= 1 and the address must fit 31 bits",
-           BANKS, DEPTH, WORD_W);
+    $fatal(1, "zn_param_ram: BANKS (%0d), DEPTH (%0d), WORD_W (%0d) must be >= 1 and the address must fit 31 bits; SLICE_DEPTH (%0d) 0 or a power of two >= 2; RAM_STYLE (%0d) 0, 1 or 2",
+           BANKS, DEPTH, WORD_W, SLICE_DEPTH, RAM_STYLE);
 `else
     zn_param_error__zn_param_ram_bad_geometry u_param_error();
 `endif
@@ -1698,30 +1709,7 @@ module zn_param_ram #(
     assign commit_word = s1_wlast;
   end endgenerate
 
-  // ---- the banks ----
-  wire [BANKS*WORD_W-1:0] port_b_q;
-  genvar b;
-  generate for (b = 0; b < BANKS; b = b + 1) begin : g_bank
-    localparam [BIW-1:0] BV = b;
-    reg [WORD_W-1:0] mem [0:DEPTH-1];
-    reg [WORD_W-1:0] qa;
-    reg [WORD_W-1:0] qb;
-    always @(posedge clk) begin
-      if (ce) begin
-        if (rd_en) qa <= mem[rd_addr];
-        rd_data[b*WORD_W +: WORD_W] <= qa;
-      end
-    end
-    always @(posedge clk) begin
-      if (s1_commit && s1_bank == BV) mem[s1_depth] <= commit_word;
-      qb <= mem[s1_depth];
-    end
-    assign port_b_q[b*WORD_W +: WORD_W] = qb;
-  end endgenerate
-
-  // ---- stage 2: port B data (qb) is valid; pick each bank's chunk with a binary mux tree on the
-  // chunk bits (chunks past the word are zero; an indexed part-select with a variable, multiplied
-  // index would synthesize as a full barrel shifter) ----
+  // ---- stage 2 registers (port B data, qb, is valid in this stage) ----
   reg            s2_req, s2_we, s2_ok, s2_lc, s2_lcd;
   reg [31:0]     s2_addr;
   always @(posedge clk) begin
@@ -1733,6 +1721,111 @@ module zn_param_ram #(
     s2_lcd  <= s1_lcd;
     s2_addr <= s1_addr;
   end
+
+  // ---- the banks ----
+  // Each bank is a word-wide memory of LD words plus, for deep memories, the first HD words
+  // bit-sliced: WORD_W memories of HD x 1 bit (HD a multiple of SLICE_DEPTH), which synthesis maps
+  // on SLICE_DEPTH x 1 block RAMs with no per-word depth mux; the remaining LD < SLICE_DEPTH words
+  // (the whole memory when DEPTH < SLICE_DEPTH) stay word-wide. Both read registered; a word's
+  // part is picked by one registered flag before the output register (compute port) or by the
+  // stage-2 address (config port).
+  wire [BANKS*WORD_W-1:0] port_b_q;
+  wire s1_rest;   // the request's depth lies in the word-wide part
+  generate if (NT > 0 && LD > 0) begin : g_rest_sel
+    localparam [DB-TB-1:0] NTV = NT[DB-TB-1:0];
+    assign s1_rest = s1_depth[TB +: DB-TB] == NTV;
+  end else begin : g_rest_sel0
+    assign s1_rest = (NT == 0);
+  end endgenerate
+  genvar b, j;
+  generate for (b = 0; b < BANKS; b = b + 1) begin : g_bank
+    localparam [BIW-1:0] BV = b;
+    wire wr = s1_commit && s1_bank == BV;
+    wire [WORD_W-1:0] qa_l, qb_l, qa_h, qb_h;
+    if (LD > 0) begin : g_word
+      wire [LW-1:0] ia = rd_addr[LW-1:0];
+      wire [LW-1:0] ib = s1_depth[LW-1:0];
+      wire          we = wr && s1_rest;
+      reg [WORD_W-1:0] qa;
+      reg [WORD_W-1:0] qb;
+      if (RAM_STYLE == 1) begin : g_block
+        (* ram_style = "block" *) reg [WORD_W-1:0] mem [0:LD-1];
+        always @(posedge clk) begin
+          if (ce && rd_en) qa <= mem[ia];
+        end
+        always @(posedge clk) begin
+          if (we) mem[ib] <= commit_word;
+          qb <= mem[ib];
+        end
+      end else if (RAM_STYLE == 2) begin : g_dist
+        (* ram_style = "distributed" *) reg [WORD_W-1:0] mem [0:LD-1];
+        always @(posedge clk) begin
+          if (ce && rd_en) qa <= mem[ia];
+        end
+        always @(posedge clk) begin
+          if (we) mem[ib] <= commit_word;
+          qb <= mem[ib];
+        end
+      end else begin : g_auto
+        reg [WORD_W-1:0] mem [0:LD-1];
+        always @(posedge clk) begin
+          if (ce && rd_en) qa <= mem[ia];
+        end
+        always @(posedge clk) begin
+          if (we) mem[ib] <= commit_word;
+          qb <= mem[ib];
+        end
+      end
+      assign qa_l = qa;
+      assign qb_l = qb;
+    end else begin : g_word0
+      assign qa_l = {WORD_W{1'b0}};
+      assign qb_l = {WORD_W{1'b0}};
+    end
+    if (NT > 0) begin : g_slices
+      wire [HW-1:0] ia = rd_addr[HW-1:0];
+      wire [HW-1:0] ib = s1_depth[HW-1:0];
+      wire          we = wr && !s1_rest;
+      for (j = 0; j < WORD_W; j = j + 1) begin : g_bit
+        reg mem [0:HD-1];
+        reg qa, qb;
+        always @(posedge clk) begin
+          if (ce && rd_en) qa <= mem[ia];
+        end
+        always @(posedge clk) begin
+          if (we) mem[ib] <= commit_word[j];
+          qb <= mem[ib];
+        end
+        assign qa_h[j] = qa;
+        assign qb_h[j] = qb;
+      end
+    end else begin : g_slices0
+      assign qa_h = {WORD_W{1'b0}};
+      assign qb_h = {WORD_W{1'b0}};
+    end
+    if (NT > 0 && LD > 0) begin : g_pick
+      localparam [DB-TB-1:0] NTV = NT[DB-TB-1:0];
+      wire ra_rest = rd_addr[TB +: DB-TB] == NTV;   // the compute read's part
+      wire s2_rest = s2_addr[CB+TB +: DB-TB] == NTV; // the config read's part
+      reg  ra;
+      always @(posedge clk) begin
+        if (ce) begin
+          if (rd_en) ra <= ra_rest;
+          rd_data[b*WORD_W +: WORD_W] <= ra ? qa_l : qa_h;
+        end
+      end
+      assign port_b_q[b*WORD_W +: WORD_W] = s2_rest ? qb_l : qb_h;
+    end else begin : g_one
+      always @(posedge clk) begin
+        if (ce) rd_data[b*WORD_W +: WORD_W] <= (NT > 0) ? qa_h : qa_l;
+      end
+      assign port_b_q[b*WORD_W +: WORD_W] = (NT > 0) ? qb_h : qb_l;
+    end
+  end endgenerate
+
+  // ---- stage 2: port B data (qb) is valid; pick each bank's chunk with a binary mux tree on the
+  // chunk bits (chunks past the word are zero; an indexed part-select with a variable, multiplied
+  // index would synthesize as a full barrel shifter) ----
   localparam integer CL = 1 << CB;   // leaves of the chunk tree
   reg [32*BANKS-1:0] s3_chunks;
   generate for (b = 0; b < BANKS; b = b + 1) begin : g_chunk
