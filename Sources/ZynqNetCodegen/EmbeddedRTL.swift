@@ -1353,7 +1353,8 @@ module zn_mvau #(
   parameter integer IN_SIGNED = 1,
   parameter integer MUL_STYLE = 0,
   parameter integer REG_EVERY = 2,
-  parameter integer SUM_W     = 32
+  parameter integer SUM_W     = 32,
+  parameter integer IBUF_BLOCK_BITS = 1536
 ) (
   input  wire                  clk,
   input  wire                  rst,
@@ -1412,7 +1413,6 @@ module zn_mvau #(
     .out_data(out_data), .out_valid(out_valid), .out_ready(out_ready));
 
   // ---------------- input double buffer ----------------
-  reg [SIMD*8-1:0] ibuf [0:2*SF-1];
   reg [1:0]        full;
   reg              wbank;
   reg [SFW-1:0]    waddr;
@@ -1420,9 +1420,6 @@ module zn_mvau #(
   wire in_fire = in_valid && in_ready;
   wire [IBW-1:0] ib_waddr = (wbank ? SF[IBW-1:0] : {IBW{1'b0}}) + {{(IBW-SFW){1'b0}}, waddr};
   wire in_last = (waddr == SF[SFW-1:0] - 1'b1);
-  always @(posedge clk) begin
-    if (in_fire) ibuf[ib_waddr] <= in_data;
-  end
 
   // ---------------- issue ----------------
   reg           rbank;
@@ -1467,12 +1464,31 @@ module zn_mvau #(
   end
 
   // ---------------- memories (2-cycle reads) ----------------
+  // The input buffer is a block RAM once it holds IBUF_BLOCK_BITS or more (2 x SF words of SIMD
+  // bytes); below that synthesis chooses (distributed RAM). In distributed RAM a buffer costs
+  // about 4 LUTs per 192 bits (RAM64M) plus a depth mux past 64 words; in block RAM one RAMB18
+  // per 18 Kbit (36 bits wide up to 512 words).
+  localparam integer IB_BITS = 2 * SF * SIMD * 8;
   reg [SIMD*8-1:0] ib_q, ib_q2;
-  always @(posedge clk) begin
-    if (ce) begin
-      if (issue) ib_q <= ibuf[ib_raddr];
-      ib_q2 <= ib_q;
+  generate if (IB_BITS >= IBUF_BLOCK_BITS) begin : g_ibuf_block
+    (* ram_style = "block" *) reg [SIMD*8-1:0] ibuf [0:2*SF-1];
+    always @(posedge clk) begin
+      if (in_fire) ibuf[ib_waddr] <= in_data;
     end
+    always @(posedge clk) begin
+      if (ce && issue) ib_q <= ibuf[ib_raddr];
+    end
+  end else begin : g_ibuf_auto
+    reg [SIMD*8-1:0] ibuf [0:2*SF-1];
+    always @(posedge clk) begin
+      if (in_fire) ibuf[ib_waddr] <= in_data;
+    end
+    always @(posedge clk) begin
+      if (ce && issue) ib_q <= ibuf[ib_raddr];
+    end
+  end endgenerate
+  always @(posedge clk) begin
+    if (ce) ib_q2 <= ib_q;
   end
   wire [PE*SIMD*8-1:0] wq;
   zn_param_ram #(.BANKS(PE), .DEPTH(D), .WORD_W(SIMD*8)) u_weights (
@@ -1990,7 +2006,10 @@ module zn_requant #(
   parameter integer OUT    = 1,
   parameter integer SUM_W  = 20,
   parameter integer BIAS_W = 32,
-  parameter integer MULT_W = 32
+  parameter integer MULT_W = 32,
+  // zn_param_ram's RAM_STYLE for the parameters (0 synthesis' choice, 1 block, 2 distributed);
+  // block by default for one or two lanes (as zn_requant_serial).
+  parameter integer PARAM_RAM_STYLE = (LANES <= 2) ? 1 : 0
 ) (
   input  wire                  clk,
   input  wire                  rst,
@@ -2051,7 +2070,7 @@ module zn_requant #(
     else if (fire) d <= (d == DEPTH[DW-1:0] - 1'b1) ? {DW{1'b0}} : d + 1'b1;
   end
   wire [LANES*QW-1:0] q_params;
-  zn_param_ram #(.BANKS(LANES), .DEPTH(DEPTH), .WORD_W(QW)) u_params (
+  zn_param_ram #(.BANKS(LANES), .DEPTH(DEPTH), .WORD_W(QW), .RAM_STYLE(PARAM_RAM_STYLE)) u_params (
     .clk(clk), .rst(rst), .ce(ce), .rd_en(fire), .rd_addr(d), .rd_data(q_params),
     .cfg_req(cfg_req), .cfg_we(cfg_we), .cfg_addr(cfg_addr), .cfg_wdata(cfg_wdata),
     .cfg_ack(cfg_ack), .cfg_rdata(cfg_rdata), .cfg_err(cfg_err), .cfg_next(cfg_next));
@@ -2238,7 +2257,11 @@ module zn_requant_serial #(
   parameter integer OUT    = 1,
   parameter integer SUM_W  = 20,
   parameter integer BIAS_W = 32,
-  parameter integer MULT_W = 32
+  parameter integer MULT_W = 32,
+  // zn_param_ram's RAM_STYLE for the parameters (0 synthesis' choice, 1 block, 2 distributed).
+  // Block by default for one or two lanes: a lane's 71-bit words cost about 72 LUTs of LUTRAM
+  // (RAM32M) at any depth up to 32, or two RAMB36 (true dual port, 36 bits a port) in block RAM.
+  parameter integer PARAM_RAM_STYLE = (LANES <= 2) ? 1 : 0
 ) (
   input  wire                  clk,
   input  wire                  rst,
@@ -2340,7 +2363,7 @@ module zn_requant_serial #(
 
   // ---------------- parameters: read at `start`, valid from S_RUN on (held until the next read) ----------------
   wire [LANES*QW-1:0] q_params;
-  zn_param_ram #(.BANKS(LANES), .DEPTH(DEPTH), .WORD_W(QW)) u_params (
+  zn_param_ram #(.BANKS(LANES), .DEPTH(DEPTH), .WORD_W(QW), .RAM_STYLE(PARAM_RAM_STYLE)) u_params (
     .clk(clk), .rst(rst), .ce(1'b1), .rd_en(start), .rd_addr(d), .rd_data(q_params),
     .cfg_req(cfg_req), .cfg_we(cfg_we), .cfg_addr(cfg_addr), .cfg_wdata(cfg_wdata),
     .cfg_ack(cfg_ack), .cfg_rdata(cfg_rdata), .cfg_err(cfg_err), .cfg_next(cfg_next));

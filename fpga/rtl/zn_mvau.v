@@ -19,7 +19,8 @@ module zn_mvau #(
   parameter integer IN_SIGNED = 1,
   parameter integer MUL_STYLE = 0,
   parameter integer REG_EVERY = 2,
-  parameter integer SUM_W     = 32
+  parameter integer SUM_W     = 32,
+  parameter integer IBUF_BLOCK_BITS = 1536
 ) (
   input  wire                  clk,
   input  wire                  rst,
@@ -78,7 +79,6 @@ module zn_mvau #(
     .out_data(out_data), .out_valid(out_valid), .out_ready(out_ready));
 
   // ---------------- input double buffer ----------------
-  reg [SIMD*8-1:0] ibuf [0:2*SF-1];
   reg [1:0]        full;
   reg              wbank;
   reg [SFW-1:0]    waddr;
@@ -86,9 +86,6 @@ module zn_mvau #(
   wire in_fire = in_valid && in_ready;
   wire [IBW-1:0] ib_waddr = (wbank ? SF[IBW-1:0] : {IBW{1'b0}}) + {{(IBW-SFW){1'b0}}, waddr};
   wire in_last = (waddr == SF[SFW-1:0] - 1'b1);
-  always @(posedge clk) begin
-    if (in_fire) ibuf[ib_waddr] <= in_data;
-  end
 
   // ---------------- issue ----------------
   reg           rbank;
@@ -133,12 +130,31 @@ module zn_mvau #(
   end
 
   // ---------------- memories (2-cycle reads) ----------------
+  // The input buffer is a block RAM once it holds IBUF_BLOCK_BITS or more (2 x SF words of SIMD
+  // bytes); below that synthesis chooses (distributed RAM). In distributed RAM a buffer costs
+  // about 4 LUTs per 192 bits (RAM64M) plus a depth mux past 64 words; in block RAM one RAMB18
+  // per 18 Kbit (36 bits wide up to 512 words).
+  localparam integer IB_BITS = 2 * SF * SIMD * 8;
   reg [SIMD*8-1:0] ib_q, ib_q2;
-  always @(posedge clk) begin
-    if (ce) begin
-      if (issue) ib_q <= ibuf[ib_raddr];
-      ib_q2 <= ib_q;
+  generate if (IB_BITS >= IBUF_BLOCK_BITS) begin : g_ibuf_block
+    (* ram_style = "block" *) reg [SIMD*8-1:0] ibuf [0:2*SF-1];
+    always @(posedge clk) begin
+      if (in_fire) ibuf[ib_waddr] <= in_data;
     end
+    always @(posedge clk) begin
+      if (ce && issue) ib_q <= ibuf[ib_raddr];
+    end
+  end else begin : g_ibuf_auto
+    reg [SIMD*8-1:0] ibuf [0:2*SF-1];
+    always @(posedge clk) begin
+      if (in_fire) ibuf[ib_waddr] <= in_data;
+    end
+    always @(posedge clk) begin
+      if (ce && issue) ib_q <= ibuf[ib_raddr];
+    end
+  end endgenerate
+  always @(posedge clk) begin
+    if (ce) ib_q2 <= ib_q;
   end
   wire [PE*SIMD*8-1:0] wq;
   zn_param_ram #(.BANKS(PE), .DEPTH(D), .WORD_W(SIMD*8)) u_weights (
