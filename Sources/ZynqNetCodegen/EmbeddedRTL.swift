@@ -1343,7 +1343,8 @@ endfunction
 // Structure: a double-buffered input vector (2 x SF words, so the next image loads while the
 // current one is computed), weights in zn_param_ram (PE banks of SF*NF words of SIMD bytes,
 // bank p at depth nf*SF + sf holding weight[nf*PE + p][sf*SIMD + j] in byte j), the
-// zn_dot MAC array and PE accumulators. One fold step (SIMD x PE MACs) a cycle: SF*NF cycles
+// zn_dot MAC array and PE accumulators. The input buffer is a block RAM (ram_style) when it holds
+// IBUF_BLOCK_BITS or more bits, else synthesis chooses. One fold step (SIMD x PE MACs) a cycle: SF*NF cycles
 // an image. The pipeline advances while the output skid buffer can take a word (`ce`).
 module zn_mvau #(
   parameter integer IN        = 8,
@@ -1567,6 +1568,11 @@ endmodule
 //    (address outside the memory: write ignored, read 0) and cfg_next, the next valid address
 //    (chunk, then depth, then bank). All response outputs are zero when cfg_ack is low, so the
 //    responses of many memories can be ORed.
+// Storage: a bank holds its first HD = floor(DEPTH / SLICE_DEPTH) * SLICE_DEPTH words bit-sliced
+// (WORD_W memories of HD x 1 bit: on xc7 SLICE_DEPTH = 32768 maps them on 32K x 1 RAMB36s, so
+// no wide depth mux is needed) and the other LD = DEPTH - HD words word-wide (the whole bank when
+// DEPTH < SLICE_DEPTH; SLICE_DEPTH = 0 turns slicing off). RAM_STYLE sets ram_style on the
+// word-wide part: 0 synthesis' choice, 1 "block", 2 "distributed". Neither changes the ports.
 // Control cost: range checks only on fields whose count is not a power of two (in their own width),
 // the request address and three flags piped, cfg_next = address + 1 with the chunk (and depth)
 // field forced to all ones on a last chunk (last depth), one 32-bit incrementer in the last stage;

@@ -9,7 +9,8 @@
 // Structure: a double-buffered input vector (2 x SF words, so the next image loads while the
 // current one is computed), weights in zn_param_ram (PE banks of SF*NF words of SIMD bytes,
 // bank p at depth nf*SF + sf holding weight[nf*PE + p][sf*SIMD + j] in byte j), the
-// zn_dot MAC array and PE accumulators. One fold step (SIMD x PE MACs) a cycle: SF*NF cycles
+// zn_dot MAC array and PE accumulators. The input buffer is a block RAM (ram_style) when it holds
+// IBUF_BLOCK_BITS or more bits, else synthesis chooses. One fold step (SIMD x PE MACs) a cycle: SF*NF cycles
 // an image. The pipeline advances while the output skid buffer can take a word (`ce`).
 module zn_mvau #(
   parameter integer IN        = 8,

@@ -10,6 +10,11 @@
 //    (address outside the memory: write ignored, read 0) and cfg_next, the next valid address
 //    (chunk, then depth, then bank). All response outputs are zero when cfg_ack is low, so the
 //    responses of many memories can be ORed.
+// Storage: a bank holds its first HD = floor(DEPTH / SLICE_DEPTH) * SLICE_DEPTH words bit-sliced
+// (WORD_W memories of HD x 1 bit: on xc7 SLICE_DEPTH = 32768 maps them on 32K x 1 RAMB36s, so
+// no wide depth mux is needed) and the other LD = DEPTH - HD words word-wide (the whole bank when
+// DEPTH < SLICE_DEPTH; SLICE_DEPTH = 0 turns slicing off). RAM_STYLE sets ram_style on the
+// word-wide part: 0 synthesis' choice, 1 "block", 2 "distributed". Neither changes the ports.
 // Control cost: range checks only on fields whose count is not a power of two (in their own width),
 // the request address and three flags piped, cfg_next = address + 1 with the chunk (and depth)
 // field forced to all ones on a last chunk (last depth), one 32-bit incrementer in the last stage;
