@@ -16,7 +16,8 @@
 // DEPTH < SLICE_DEPTH; SLICE_DEPTH = 0 turns slicing off). RAM_STYLE sets ram_style on the
 // word-wide part: 0 synthesis' choice, 1 "block", 2 "distributed". Neither changes the ports.
 // Control cost: range checks only on fields whose count is not a power of two (in their own width),
-// the request address and three flags piped, cfg_next = address + 1 with the chunk (and depth)
+// the request address and three flags piped (loaded with a request and held otherwise: clock
+// enables instead of SRL16E shift registers), cfg_next = address + 1 with the chunk (and depth)
 // field forced to all ones on a last chunk (last depth), one 32-bit incrementer in the last stage;
 // chunk and bank picks are binary mux trees on the address bits; zeroed answers are synchronous resets.
 module zn_param_ram #(
@@ -134,12 +135,16 @@ module zn_param_ram #(
     end else begin
       s1_req <= cfg_req;
     end
-    s1_we     <= cfg_we;
-    s1_ok     <= a_ok;
-    s1_lc     <= a_lc;
-    s1_lcd    <= a_lcd;
-    s1_addr   <= cfg_addr;
-    s1_wlast  <= cfg_wdata[LAST_W-1:0];
+    // A request's fields are loaded with it and held otherwise (clock enables, no logic): only
+    // answered requests use them, and held fields are not shift registers (no SRL16E per bit).
+    if (cfg_req) begin
+      s1_we    <= cfg_we;
+      s1_ok    <= a_ok;
+      s1_lc    <= a_lc;
+      s1_lcd   <= a_lcd;
+      s1_addr  <= cfg_addr;
+      s1_wlast <= cfg_wdata[LAST_W-1:0];
+    end
     s1_commit <= cfg_req && cfg_we && a_lc;
   end
   wire [BIW-1:0] s1_bank;
@@ -179,11 +184,13 @@ module zn_param_ram #(
   always @(posedge clk) begin
     if (rst) s2_req <= 1'b0;
     else     s2_req <= s1_req;
-    s2_we   <= s1_we;
-    s2_ok   <= s1_ok;
-    s2_lc   <= s1_lc;
-    s2_lcd  <= s1_lcd;
-    s2_addr <= s1_addr;
+    if (s1_req) begin
+      s2_we   <= s1_we;
+      s2_ok   <= s1_ok;
+      s2_lc   <= s1_lc;
+      s2_lcd  <= s1_lcd;
+      s2_addr <= s1_addr;
+    end
   end
 
   // ---- the banks ----
@@ -320,11 +327,13 @@ module zn_param_ram #(
   always @(posedge clk) begin
     if (rst) s3_req <= 1'b0;
     else     s3_req <= s2_req;
-    s3_rd   <= !s2_we && s2_ok;
-    s3_err  <= !s2_ok;
-    s3_lc   <= s2_lc;
-    s3_lcd  <= s2_lcd;
-    s3_addr <= s2_addr;
+    if (s2_req) begin
+      s3_rd   <= !s2_we && s2_ok;
+      s3_err  <= !s2_ok;
+      s3_lc   <= s2_lc;
+      s3_lcd  <= s2_lcd;
+      s3_addr <= s2_addr;
+    end
   end
   localparam integer BL = 1 << BB;   // leaves of the bank tree
   wire [32*BL-1:0] bpadded;
