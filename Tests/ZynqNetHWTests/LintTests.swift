@@ -42,6 +42,9 @@ import ZynqNetModel
         .init(module: "zn_mvau", params: ["IN": 8, "OUT": 8, "SUM_W": 20]),
         .init(module: "zn_mvau", params: ["IN": 784, "OUT": 128, "PE": 16, "SIMD": 14, "MUL_STYLE": 2, "IN_SIGNED": 0, "SUM_W": 26]),
         .init(module: "zn_mvau", params: ["IN": 1, "OUT": 1, "SUM_W": 16]),
+        .init(module: "zn_mvau", params: ["IN": 128, "OUT": 10, "SUM_W": 23]),   // input buffer forced into block RAM
+        .init(module: "zn_requant_serial", params: ["OUT": 10, "PARAM_RAM_STYLE": 1]),
+        .init(module: "zn_requant", params: ["LANES": 2, "OUT": 4, "PARAM_RAM_STYLE": 2]),
         .init(module: "zn_requant", params: [:]), .init(module: "zn_requant", params: ["LANES": 2, "OUT": 10, "SUM_W": 26, "BIAS_W": 33]),
         .init(module: "zn_requant", params: ["MULT_W": 1]), .init(module: "zn_requant", params: ["BIAS_W": 64, "SUM_W": 50]),
         .init(module: "zn_requant_serial", params: [:]), .init(module: "zn_requant_serial", params: ["LANES": 2, "OUT": 10, "SUM_W": 26, "BIAS_W": 33]),

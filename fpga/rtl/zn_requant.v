@@ -24,9 +24,9 @@ module zn_requant #(
   parameter integer SUM_W  = 20,
   parameter integer BIAS_W = 32,
   parameter integer MULT_W = 32,
-  // zn_param_ram's RAM_STYLE for the parameters (0 synthesis' choice, 1 block, 2 distributed);
-  // block by default for one or two lanes (as zn_requant_serial).
-  parameter integer PARAM_RAM_STYLE = (LANES <= 2) ? 1 : 0
+  // zn_param_ram's RAM_STYLE for the parameters (0 synthesis' choice, 1 block, 2 distributed),
+  // as in zn_requant_serial.
+  parameter integer PARAM_RAM_STYLE = 0
 ) (
   input  wire                  clk,
   input  wire                  rst,

@@ -35,9 +35,9 @@ module zn_requant_serial #(
   parameter integer BIAS_W = 32,
   parameter integer MULT_W = 32,
   // zn_param_ram's RAM_STYLE for the parameters (0 synthesis' choice, 1 block, 2 distributed).
-  // Block by default for one or two lanes: a lane's 71-bit words cost about 72 LUTs of LUTRAM
-  // (RAM32M) at any depth up to 32, or two RAMB36 (true dual port, 36 bits a port) in block RAM.
-  parameter integer PARAM_RAM_STYLE = (LANES <= 2) ? 1 : 0
+  // A lane's 71-bit words cost about 72 LUTs of LUTRAM (RAM32M) at any depth up to 32, or two
+  // RAMB36 (true dual port, 36 bits a port) in block RAM; yosys picks LUTRAM up to ~32 words.
+  parameter integer PARAM_RAM_STYLE = 0
 ) (
   input  wire                  clk,
   input  wire                  rst,
