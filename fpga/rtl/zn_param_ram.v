@@ -2,7 +2,8 @@
 //
 // BANKS banks of DEPTH words of WORD_W bits. Two ports:
 //  - compute: rd_en/rd_addr read the same word of every bank; rd_data is valid two cycles after
-//    rd_en (a registered read plus an output register, which BRAM absorbs). `ce` freezes the port.
+//    rd_en (a registered read plus an output register, which BRAM absorbs unless a bank has both
+//    storage parts below: then it follows their 2:1 pick). `ce` freezes the port.
 //  - config (parameter window): cfg_req with cfg_addr = (bank << (DB+CB)) | (depth << CB) | chunk,
 //    DB = clog2(DEPTH), CB = clog2(CHUNKS), CHUNKS = ceil(WORD_W/32). A write stages chunks and
 //    stores the word when its last chunk arrives. Every request is answered exactly four cycles
