@@ -1330,6 +1330,25 @@ function integer zn_tree_lat;
 endfunction
 
 
+// RAMB18s for a d x w simple-dual-port memory: the fewest over the shapes 512 x 36, 1K x 18,
+// 2K x 9, 4K x 4, 8K x 2, 16K x 1 (depth tiles times width columns).
+function integer zn_ramb18_sdp;
+  input integer sdp_d;
+  input integer sdp_w;
+  integer sdp_i, sdp_td, sdp_tw, sdp_n;
+  begin
+    zn_ramb18_sdp = 0;
+    sdp_td = 512;
+    sdp_tw = 36;
+    for (sdp_i = 0; sdp_i < 6; sdp_i = sdp_i + 1) begin
+      sdp_n = ((sdp_d + sdp_td - 1) / sdp_td) * ((sdp_w + sdp_tw - 1) / sdp_tw);
+      if (zn_ramb18_sdp == 0 || sdp_n < zn_ramb18_sdp) zn_ramb18_sdp = sdp_n;
+      sdp_td = sdp_td * 2;
+      sdp_tw = (sdp_i == 1) ? 9 : (sdp_i == 2) ? 4 : sdp_tw / 2;
+    end
+  end
+endfunction
+
 """##),
         ("zn_mvau.v", ##"""
 // zn_mvau: matrix-vector unit of one dense layer (the multiply-accumulate part).
@@ -1343,7 +1362,8 @@ endfunction
 // Structure: a double-buffered input vector (2 x SF words, so the next image loads while the
 // current one is computed), weights in zn_param_ram (PE banks of SF*NF words of SIMD bytes,
 // bank p at depth nf*SF + sf holding weight[nf*PE + p][sf*SIMD + j] in byte j), the
-// zn_dot MAC array and PE accumulators. One fold step (SIMD x PE MACs) a cycle: SF*NF cycles
+// zn_dot MAC array and PE accumulators. The input buffer is a block RAM (ram_style) when that
+// saves at least IBUF_LUT_PER_RAMB18 (48; 0: never forced) LUTs per RAMB18, else synthesis chooses. One fold step (SIMD x PE MACs) a cycle: SF*NF cycles
 // an image. The pipeline advances while the output skid buffer can take a word (`ce`).
 module zn_mvau #(
   parameter integer IN        = 8,
@@ -1353,7 +1373,8 @@ module zn_mvau #(
   parameter integer IN_SIGNED = 1,
   parameter integer MUL_STYLE = 0,
   parameter integer REG_EVERY = 2,
-  parameter integer SUM_W     = 32
+  parameter integer SUM_W     = 32,
+  parameter integer IBUF_LUT_PER_RAMB18 = 48
 ) (
   input  wire                  clk,
   input  wire                  rst,
@@ -1412,7 +1433,6 @@ module zn_mvau #(
     .out_data(out_data), .out_valid(out_valid), .out_ready(out_ready));
 
   // ---------------- input double buffer ----------------
-  reg [SIMD*8-1:0] ibuf [0:2*SF-1];
   reg [1:0]        full;
   reg              wbank;
   reg [SFW-1:0]    waddr;
@@ -1420,9 +1440,6 @@ module zn_mvau #(
   wire in_fire = in_valid && in_ready;
   wire [IBW-1:0] ib_waddr = (wbank ? SF[IBW-1:0] : {IBW{1'b0}}) + {{(IBW-SFW){1'b0}}, waddr};
   wire in_last = (waddr == SF[SFW-1:0] - 1'b1);
-  always @(posedge clk) begin
-    if (in_fire) ibuf[ib_waddr] <= in_data;
-  end
 
   // ---------------- issue ----------------
   reg           rbank;
@@ -1467,12 +1484,38 @@ module zn_mvau #(
   end
 
   // ---------------- memories (2-cycle reads) ----------------
+  // The input buffer (2 x SF words of SIMD bytes, one write and one read port) is a block RAM
+  // when its distributed-RAM estimate is at least IBUF_LUT_PER_RAMB18 LUTs per RAMB18 it would
+  // take; otherwise synthesis chooses. Distributed: 4 LUTs per 6 bits (RAM32M, <= 32 words) or
+  // per 3 bits and 64 words (RAM64M), plus a 4:1 LUT mux level past 64 words. Block: the fewest
+  // RAMB18 over the simple-dual-port shapes 512 x 36 .. 16K x 1.
+  localparam integer IB_D  = 2 * SF;
+  localparam integer IB_W  = SIMD * 8;
+  localparam integer IB_T  = (IB_D + 63) / 64;
+  localparam integer IB_LUT = (IB_D <= 32) ? 4 * ((IB_W + 5) / 6)
+                                           : 4 * ((IB_W + 2) / 3) * IB_T + ((IB_T > 1) ? (IB_W * IB_T + 3) / 4 : 0);
+  localparam integer IB_B18 = zn_ramb18_sdp(IB_D, IB_W);
+  localparam integer IB_BLOCK = (IBUF_LUT_PER_RAMB18 > 0 && IB_LUT >= IBUF_LUT_PER_RAMB18 * IB_B18) ? 1 : 0;
   reg [SIMD*8-1:0] ib_q, ib_q2;
-  always @(posedge clk) begin
-    if (ce) begin
-      if (issue) ib_q <= ibuf[ib_raddr];
-      ib_q2 <= ib_q;
+  generate if (IB_BLOCK != 0) begin : g_ibuf_block
+    (* ram_style = "block" *) reg [SIMD*8-1:0] ibuf [0:2*SF-1];
+    always @(posedge clk) begin
+      if (in_fire) ibuf[ib_waddr] <= in_data;
     end
+    always @(posedge clk) begin
+      if (ce && issue) ib_q <= ibuf[ib_raddr];
+    end
+  end else begin : g_ibuf_auto
+    reg [SIMD*8-1:0] ibuf [0:2*SF-1];
+    always @(posedge clk) begin
+      if (in_fire) ibuf[ib_waddr] <= in_data;
+    end
+    always @(posedge clk) begin
+      if (ce && issue) ib_q <= ibuf[ib_raddr];
+    end
+  end endgenerate
+  always @(posedge clk) begin
+    if (ce) ib_q2 <= ib_q;
   end
   wire [PE*SIMD*8-1:0] wq;
   zn_param_ram #(.BANKS(PE), .DEPTH(D), .WORD_W(SIMD*8)) u_weights (
@@ -1543,7 +1586,8 @@ endmodule
 //
 // BANKS banks of DEPTH words of WORD_W bits. Two ports:
 //  - compute: rd_en/rd_addr read the same word of every bank; rd_data is valid two cycles after
-//    rd_en (a registered read plus an output register, which BRAM absorbs). `ce` freezes the port.
+//    rd_en (a registered read plus an output register, which BRAM absorbs unless a bank has both
+//    storage parts below: then it follows their 2:1 pick). `ce` freezes the port.
 //  - config (parameter window): cfg_req with cfg_addr = (bank << (DB+CB)) | (depth << CB) | chunk,
 //    DB = clog2(DEPTH), CB = clog2(CHUNKS), CHUNKS = ceil(WORD_W/32). A write stages chunks and
 //    stores the word when its last chunk arrives. Every request is answered exactly four cycles
@@ -1551,14 +1595,22 @@ endmodule
 //    (address outside the memory: write ignored, read 0) and cfg_next, the next valid address
 //    (chunk, then depth, then bank). All response outputs are zero when cfg_ack is low, so the
 //    responses of many memories can be ORed.
+// Storage: a bank holds its first HD = floor(DEPTH / SLICE_DEPTH) * SLICE_DEPTH words bit-sliced
+// (WORD_W memories of HD x 1 bit: on xc7 SLICE_DEPTH = 32768 maps them on 32K x 1 RAMB36s, so
+// no wide depth mux is needed) and the other LD = DEPTH - HD words word-wide (the whole bank when
+// DEPTH < SLICE_DEPTH; SLICE_DEPTH = 0 turns slicing off). RAM_STYLE sets ram_style on the
+// word-wide part: 0 synthesis' choice, 1 "block", 2 "distributed". Neither changes the ports.
 // Control cost: range checks only on fields whose count is not a power of two (in their own width),
-// the request address and three flags piped, cfg_next = address + 1 with the chunk (and depth)
+// the request address and three flags piped (loaded with a request and held otherwise: clock
+// enables instead of SRL16E shift registers), cfg_next = address + 1 with the chunk (and depth)
 // field forced to all ones on a last chunk (last depth), one 32-bit incrementer in the last stage;
 // chunk and bank picks are binary mux trees on the address bits; zeroed answers are synchronous resets.
 module zn_param_ram #(
-  parameter integer BANKS  = 1,
-  parameter integer DEPTH  = 1,
-  parameter integer WORD_W = 8
+  parameter integer BANKS       = 1,
+  parameter integer DEPTH       = 1,
+  parameter integer WORD_W      = 8,
+  parameter integer SLICE_DEPTH = 32768,
+  parameter integer RAM_STYLE   = 0
 ) (
   input  wire                                 clk,
   input  wire                                 rst,
@@ -1584,11 +1636,20 @@ module zn_param_ram #(
   localparam integer BIW = zn_idxw(BANKS);
   localparam integer CIW = zn_idxw(CHUNKS);
   localparam integer LAST_W = WORD_W - 32 * (CHUNKS - 1);
+  // Storage split (see "the banks"): NT full SLICE_DEPTH tiles bit-sliced, LD words word-wide.
+  localparam integer NT = (SLICE_DEPTH > 0) ? DEPTH / SLICE_DEPTH : 0;
+  localparam integer HD = NT * SLICE_DEPTH;
+  localparam integer LD = DEPTH - HD;
+  localparam integer TB = (SLICE_DEPTH > 1) ? $clog2(SLICE_DEPTH) : 1;
+  localparam integer HW = (HD > 1) ? $clog2(HD) : 1;
+  localparam integer LW = (LD > 1) ? $clog2(LD) : 1;
 
-  generate if (BANKS < 1 || DEPTH < 1 || WORD_W < 1 || BB + DB + CB > 31) begin : g_param_error
+  generate if (BANKS < 1 || DEPTH < 1 || WORD_W < 1 || BB + DB + CB > 31 ||
+               (SLICE_DEPTH != 0 && (SLICE_DEPTH < 2 || SLICE_DEPTH != (1 << TB))) ||
+               RAM_STYLE < 0 || RAM_STYLE > 2) begin : g_param_error
 `ifdef VERILATOR
-    $fatal(1, "zn_param_ram: BANKS (%0d), DEPTH (%0d), WORD_W (%0d) must be >= 1 and the address must fit 31 bits",
-           BANKS, DEPTH, WORD_W);
+    $fatal(1, "zn_param_ram: BANKS (%0d), DEPTH (%0d), WORD_W (%0d) must be >= 1 and the address must fit 31 bits; SLICE_DEPTH (%0d) 0 or a power of two >= 2; RAM_STYLE (%0d) 0, 1 or 2",
+           BANKS, DEPTH, WORD_W, SLICE_DEPTH, RAM_STYLE);
 `else
     zn_param_error__zn_param_ram_bad_geometry u_param_error();
 `endif
@@ -1659,12 +1720,16 @@ module zn_param_ram #(
     end else begin
       s1_req <= cfg_req;
     end
-    s1_we     <= cfg_we;
-    s1_ok     <= a_ok;
-    s1_lc     <= a_lc;
-    s1_lcd    <= a_lcd;
-    s1_addr   <= cfg_addr;
-    s1_wlast  <= cfg_wdata[LAST_W-1:0];
+    // A request's fields are loaded with it and held otherwise (clock enables, no logic): only
+    // answered requests use them, and held fields are not shift registers (no SRL16E per bit).
+    if (cfg_req) begin
+      s1_we    <= cfg_we;
+      s1_ok    <= a_ok;
+      s1_lc    <= a_lc;
+      s1_lcd   <= a_lcd;
+      s1_addr  <= cfg_addr;
+      s1_wlast <= cfg_wdata[LAST_W-1:0];
+    end
     s1_commit <= cfg_req && cfg_we && a_lc;
   end
   wire [BIW-1:0] s1_bank;
@@ -1698,41 +1763,125 @@ module zn_param_ram #(
     assign commit_word = s1_wlast;
   end endgenerate
 
-  // ---- the banks ----
-  wire [BANKS*WORD_W-1:0] port_b_q;
-  genvar b;
-  generate for (b = 0; b < BANKS; b = b + 1) begin : g_bank
-    localparam [BIW-1:0] BV = b;
-    reg [WORD_W-1:0] mem [0:DEPTH-1];
-    reg [WORD_W-1:0] qa;
-    reg [WORD_W-1:0] qb;
-    always @(posedge clk) begin
-      if (ce) begin
-        if (rd_en) qa <= mem[rd_addr];
-        rd_data[b*WORD_W +: WORD_W] <= qa;
-      end
-    end
-    always @(posedge clk) begin
-      if (s1_commit && s1_bank == BV) mem[s1_depth] <= commit_word;
-      qb <= mem[s1_depth];
-    end
-    assign port_b_q[b*WORD_W +: WORD_W] = qb;
-  end endgenerate
-
-  // ---- stage 2: port B data (qb) is valid; pick each bank's chunk with a binary mux tree on the
-  // chunk bits (chunks past the word are zero; an indexed part-select with a variable, multiplied
-  // index would synthesize as a full barrel shifter) ----
+  // ---- stage 2 registers (port B data, qb, is valid in this stage) ----
   reg            s2_req, s2_we, s2_ok, s2_lc, s2_lcd;
   reg [31:0]     s2_addr;
   always @(posedge clk) begin
     if (rst) s2_req <= 1'b0;
     else     s2_req <= s1_req;
-    s2_we   <= s1_we;
-    s2_ok   <= s1_ok;
-    s2_lc   <= s1_lc;
-    s2_lcd  <= s1_lcd;
-    s2_addr <= s1_addr;
+    if (s1_req) begin
+      s2_we   <= s1_we;
+      s2_ok   <= s1_ok;
+      s2_lc   <= s1_lc;
+      s2_lcd  <= s1_lcd;
+      s2_addr <= s1_addr;
+    end
   end
+
+  // ---- the banks ----
+  // Each bank is a word-wide memory of LD words plus, for deep memories, the first HD words
+  // bit-sliced: WORD_W memories of HD x 1 bit (HD a multiple of SLICE_DEPTH), which synthesis maps
+  // on SLICE_DEPTH x 1 block RAMs with no per-word depth mux; the remaining LD < SLICE_DEPTH words
+  // (the whole memory when DEPTH < SLICE_DEPTH) stay word-wide. Both read registered; a word's
+  // part is picked by one registered flag before the output register (compute port) or by the
+  // stage-2 address (config port).
+  wire [BANKS*WORD_W-1:0] port_b_q;
+  wire s1_rest;   // the request's depth lies in the word-wide part
+  generate if (NT > 0 && LD > 0) begin : g_rest_sel
+    localparam [DB-TB-1:0] NTV = NT[DB-TB-1:0];
+    assign s1_rest = s1_depth[TB +: DB-TB] == NTV;
+  end else begin : g_rest_sel0
+    assign s1_rest = (NT == 0);
+  end endgenerate
+  genvar b, j;
+  generate for (b = 0; b < BANKS; b = b + 1) begin : g_bank
+    localparam [BIW-1:0] BV = b;
+    wire wr = s1_commit && s1_bank == BV;
+    wire [WORD_W-1:0] qa_l, qb_l, qa_h, qb_h;
+    if (LD > 0) begin : g_word
+      wire [LW-1:0] ia = rd_addr[LW-1:0];
+      wire [LW-1:0] ib = s1_depth[LW-1:0];
+      wire          we = wr && s1_rest;
+      reg [WORD_W-1:0] qa;
+      reg [WORD_W-1:0] qb;
+      if (RAM_STYLE == 1) begin : g_block
+        (* ram_style = "block" *) reg [WORD_W-1:0] mem [0:LD-1];
+        always @(posedge clk) begin
+          if (ce && rd_en) qa <= mem[ia];
+        end
+        always @(posedge clk) begin
+          if (we) mem[ib] <= commit_word;
+          qb <= mem[ib];
+        end
+      end else if (RAM_STYLE == 2) begin : g_dist
+        (* ram_style = "distributed" *) reg [WORD_W-1:0] mem [0:LD-1];
+        always @(posedge clk) begin
+          if (ce && rd_en) qa <= mem[ia];
+        end
+        always @(posedge clk) begin
+          if (we) mem[ib] <= commit_word;
+          qb <= mem[ib];
+        end
+      end else begin : g_auto
+        reg [WORD_W-1:0] mem [0:LD-1];
+        always @(posedge clk) begin
+          if (ce && rd_en) qa <= mem[ia];
+        end
+        always @(posedge clk) begin
+          if (we) mem[ib] <= commit_word;
+          qb <= mem[ib];
+        end
+      end
+      assign qa_l = qa;
+      assign qb_l = qb;
+    end else begin : g_word0
+      assign qa_l = {WORD_W{1'b0}};
+      assign qb_l = {WORD_W{1'b0}};
+    end
+    if (NT > 0) begin : g_slices
+      wire [HW-1:0] ia = rd_addr[HW-1:0];
+      wire [HW-1:0] ib = s1_depth[HW-1:0];
+      wire          we = wr && !s1_rest;
+      for (j = 0; j < WORD_W; j = j + 1) begin : g_bit
+        reg mem [0:HD-1];
+        reg qa, qb;
+        always @(posedge clk) begin
+          if (ce && rd_en) qa <= mem[ia];
+        end
+        always @(posedge clk) begin
+          if (we) mem[ib] <= commit_word[j];
+          qb <= mem[ib];
+        end
+        assign qa_h[j] = qa;
+        assign qb_h[j] = qb;
+      end
+    end else begin : g_slices0
+      assign qa_h = {WORD_W{1'b0}};
+      assign qb_h = {WORD_W{1'b0}};
+    end
+    if (NT > 0 && LD > 0) begin : g_pick
+      localparam [DB-TB-1:0] NTV = NT[DB-TB-1:0];
+      wire ra_rest = rd_addr[TB +: DB-TB] == NTV;   // the compute read's part
+      wire s2_rest = s2_addr[CB+TB +: DB-TB] == NTV; // the config read's part
+      reg  ra;
+      always @(posedge clk) begin
+        if (ce) begin
+          if (rd_en) ra <= ra_rest;
+          rd_data[b*WORD_W +: WORD_W] <= ra ? qa_l : qa_h;
+        end
+      end
+      assign port_b_q[b*WORD_W +: WORD_W] = s2_rest ? qb_l : qb_h;
+    end else begin : g_one
+      always @(posedge clk) begin
+        if (ce) rd_data[b*WORD_W +: WORD_W] <= (NT > 0) ? qa_h : qa_l;
+      end
+      assign port_b_q[b*WORD_W +: WORD_W] = (NT > 0) ? qb_h : qb_l;
+    end
+  end endgenerate
+
+  // ---- stage 2: port B data (qb) is valid; pick each bank's chunk with a binary mux tree on the
+  // chunk bits (chunks past the word are zero; an indexed part-select with a variable, multiplied
+  // index would synthesize as a full barrel shifter) ----
   localparam integer CL = 1 << CB;   // leaves of the chunk tree
   reg [32*BANKS-1:0] s3_chunks;
   generate for (b = 0; b < BANKS; b = b + 1) begin : g_chunk
@@ -1763,11 +1912,13 @@ module zn_param_ram #(
   always @(posedge clk) begin
     if (rst) s3_req <= 1'b0;
     else     s3_req <= s2_req;
-    s3_rd   <= !s2_we && s2_ok;
-    s3_err  <= !s2_ok;
-    s3_lc   <= s2_lc;
-    s3_lcd  <= s2_lcd;
-    s3_addr <= s2_addr;
+    if (s2_req) begin
+      s3_rd   <= !s2_we && s2_ok;
+      s3_err  <= !s2_ok;
+      s3_lc   <= s2_lc;
+      s3_lcd  <= s2_lcd;
+      s3_addr <= s2_addr;
+    end
   end
   localparam integer BL = 1 << BB;   // leaves of the bank tree
   wire [32*BL-1:0] bpadded;
@@ -1897,7 +2048,10 @@ module zn_requant #(
   parameter integer OUT    = 1,
   parameter integer SUM_W  = 20,
   parameter integer BIAS_W = 32,
-  parameter integer MULT_W = 32
+  parameter integer MULT_W = 32,
+  // zn_param_ram's RAM_STYLE for the parameters (0 synthesis' choice, 1 block, 2 distributed),
+  // as in zn_requant_serial.
+  parameter integer PARAM_RAM_STYLE = 0
 ) (
   input  wire                  clk,
   input  wire                  rst,
@@ -1958,7 +2112,7 @@ module zn_requant #(
     else if (fire) d <= (d == DEPTH[DW-1:0] - 1'b1) ? {DW{1'b0}} : d + 1'b1;
   end
   wire [LANES*QW-1:0] q_params;
-  zn_param_ram #(.BANKS(LANES), .DEPTH(DEPTH), .WORD_W(QW)) u_params (
+  zn_param_ram #(.BANKS(LANES), .DEPTH(DEPTH), .WORD_W(QW), .RAM_STYLE(PARAM_RAM_STYLE)) u_params (
     .clk(clk), .rst(rst), .ce(ce), .rd_en(fire), .rd_addr(d), .rd_data(q_params),
     .cfg_req(cfg_req), .cfg_we(cfg_we), .cfg_addr(cfg_addr), .cfg_wdata(cfg_wdata),
     .cfg_ack(cfg_ack), .cfg_rdata(cfg_rdata), .cfg_err(cfg_err), .cfg_next(cfg_next));
@@ -2145,7 +2299,11 @@ module zn_requant_serial #(
   parameter integer OUT    = 1,
   parameter integer SUM_W  = 20,
   parameter integer BIAS_W = 32,
-  parameter integer MULT_W = 32
+  parameter integer MULT_W = 32,
+  // zn_param_ram's RAM_STYLE for the parameters (0 synthesis' choice, 1 block, 2 distributed).
+  // A lane's 71-bit words cost about 72 LUTs of LUTRAM (RAM32M) at any depth up to 32, or two
+  // RAMB36 (true dual port, 36 bits a port) in block RAM; yosys picks LUTRAM up to ~32 words.
+  parameter integer PARAM_RAM_STYLE = 0
 ) (
   input  wire                  clk,
   input  wire                  rst,
@@ -2247,7 +2405,7 @@ module zn_requant_serial #(
 
   // ---------------- parameters: read at `start`, valid from S_RUN on (held until the next read) ----------------
   wire [LANES*QW-1:0] q_params;
-  zn_param_ram #(.BANKS(LANES), .DEPTH(DEPTH), .WORD_W(QW)) u_params (
+  zn_param_ram #(.BANKS(LANES), .DEPTH(DEPTH), .WORD_W(QW), .RAM_STYLE(PARAM_RAM_STYLE)) u_params (
     .clk(clk), .rst(rst), .ce(1'b1), .rd_en(start), .rd_addr(d), .rd_data(q_params),
     .cfg_req(cfg_req), .cfg_we(cfg_we), .cfg_addr(cfg_addr), .cfg_wdata(cfg_wdata),
     .cfg_ack(cfg_ack), .cfg_rdata(cfg_rdata), .cfg_err(cfg_err), .cfg_next(cfg_next));

@@ -126,6 +126,8 @@ import ZynqNetHW
         .init(inN: 5, outN: 3, pe: 1, simd: 1, signed: 0, style: 2),
         .init(inN: 40, outN: 8, pe: 8, simd: 40, signed: 0, style: 2, regEvery: 3),
         .init(inN: 30, outN: 10, pe: 5, simd: 6, signed: 1, style: 1),
+        // The input buffer in block RAM (256 x 8: ~56 LUTs of RAM64M or one RAMB18, zn_mvau's IB_BLOCK).
+        .init(inN: 128, outN: 4, pe: 2, simd: 1, signed: 1, style: 2),
     ]
 
     @Test(arguments: mvauCases)
