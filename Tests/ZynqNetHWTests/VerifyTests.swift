@@ -58,6 +58,8 @@ import ZynqNetSim
         // Layer 0 needs (20/5)·(6/2) = 12 cycles an image: the measured II is that.
         #expect(d.iiCycles == 12)
         #expect(r.iiCycles == 12)
+        // Layer 1 yields 3 codes every SF = 3 cycles: the tree argmax.
+        #expect(d.files["rtl/zynqnet_accel.v"]?.contains(".ARGMAX_SERIAL(0)") == true)
         #expect(r.latencyCycles > 12 && r.latencyCycles < 200)
     }
 
@@ -112,6 +114,8 @@ import ZynqNetSim
         let fold = FoldFile(layers: [.init(pe: 2, simd: 1), .init(pe: 1, simd: 1)])
         let (r, d) = try verify(m, fold: fold, images: imgs, seed: 8, packet: 2)
         #expect(d.requantStyles == [.serial, .serial])
+        // Layer 1 yields a code every 104 cycles: the serial argmax (its latency is in the model).
+        #expect(d.files["rtl/zynqnet_accel.v"]?.contains(".ARGMAX_SERIAL(1)") == true)
         #expect(r.passed)
         #expect(r.mismatches == 0 && r.readbackMismatches == 0)
     }
@@ -127,6 +131,7 @@ import ZynqNetSim
         let fold = FoldFile(layers: [.init(pe: 2, simd: 1, lanes: 2, requant: .serial), .init(pe: 1, simd: 1)])
         let (r, d) = try verify(m, fold: fold, images: imgs, seed: 9)
         #expect(d.requantStyles == [.serial, .pipelined])
+        #expect(d.files["rtl/zynqnet_accel.v"]?.contains(".ARGMAX_SERIAL(1)") == true)
         #expect(r.passed)
     }
 
