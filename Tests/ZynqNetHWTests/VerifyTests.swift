@@ -135,6 +135,22 @@ import ZynqNetSim
         #expect(r.passed)
     }
 
+    /// The serial argmax where the last layer is the bottleneck at the edge of the automatic
+    /// choice (a code every SF = 8·PE cycles, 20 classes = words of 8, 8 and 4 codes): the II
+    /// stays the layer's, the latency is the model's. PE 4 with SF 24 < 32 gets the tree.
+    @Test(arguments: [(1, 3, 1), (2, 1, 1), (4, 1, 0)])
+    func serialArgmaxAtTheBottleneck(_ pe: Int, _ simd: Int, _ serial: Int) throws {
+        var rng = SplitMix64(seed: 77)
+        let m = randomModel(dims: [16, 24, 20], inputSigned: false, outSigned: [false, true], rounding: [.floor, .halfUp],
+                            relu: [true, false], rng: &rng)
+        let imgs = randomImages(8, pixels: 16, rng: &rng)
+        let fold = FoldFile(layers: [.init(pe: 12, simd: 8), .init(pe: pe, simd: simd)])
+        let (r, d) = try verify(m, fold: fold, images: imgs, seed: 13, packet: 2)
+        #expect(r.passed)
+        #expect(d.files["rtl/zynqnet_accel.v"]?.contains(".ARGMAX_SERIAL(\(serial))") == true)
+        #expect(d.iiCycles == (24 / simd) * (20 / pe))
+    }
+
     /// Layer widths from 1 to 2048.
     @Test func widthsOneTo2048() throws {
         var rng = SplitMix64(seed: 44)
