@@ -934,7 +934,7 @@ module zn_axis_out #(
 );
 `include "zn_func.vh"
   localparam integer VB = (C + 7) / 8;        // value beats an image
-  localparam integer PW = zn_idxw(VB + 1);
+  localparam integer PW = zn_idxw(VB);
   localparam integer XW = zn_idxw(C);         // bits of a class index
 
   generate if (C < 1 || (SIGNED != 0 && SIGNED != 1) || (ARGMAX_SERIAL != 0 && ARGMAX_SERIAL != 1)) begin : g_param_error
@@ -963,14 +963,13 @@ module zn_axis_out #(
     .clk(clk), .rst(rst), .in_data(in_data), .in_valid(in_valid && fifo_in_ready), .in_ready(am_in_ready),
     .out_index(am_index), .out_valid(am_valid), .out_ready(am_pop));
 
-  // Beat sequencer: phase 0 = beat 0, phase 1..VB = value beats.
+  // Beat sequencer: beat0 = beat 0 is next, else value beat phase (0..VB-1) is next.
   reg  [PW-1:0] phase;
-  reg           beat0;           // phase == 0 (a flag of its own: the TDATA mux selects on it)
+  reg           beat0;
   reg  [31:0]   seq;
   reg  [31:0]   img_in_packet;
-  reg           m_image_end;     // the beat in m_tdata is an image's last
   wire          load = !m_tvalid || m_tready;
-  wire          last_value = (phase == VB[PW-1:0]);
+  wire          last_value = (phase == VB[PW-1:0] - 1'b1);
   // The image ends a packet when it is the K-th: img_in_packet + 1 >= K, K = max(1, packet_images);
   // img_in_packet + 1 >= 1 always (img_in_packet < K <= 2^32 - 1 never wraps), so the 0 case
   // needs no term of its own.
@@ -980,33 +979,30 @@ module zn_axis_out #(
     am_pop = load && beat0 && am_valid;
     v_pop  = load && !beat0 && v_valid;
   end
-  assign ev_image = m_tvalid && m_tready && m_image_end;
+  // A valid beat in m_tdata is an image's last exactly when beat 0 comes next (beat0 is set as
+  // the last value beat loads and cleared as beat 0 loads).
+  assign ev_image = m_tvalid && m_tready && beat0;
   wire unused_am_index = ^am_index[31:XW];
 
   always @(posedge clk) begin
     if (rst) begin
       m_tvalid      <= 1'b0;
       m_tlast       <= 1'b0;
-      m_image_end   <= 1'b0;
       phase         <= {PW{1'b0}};
       beat0         <= 1'b1;
     end else if (load) begin
       if (am_pop) begin
         m_tvalid    <= 1'b1;
         m_tlast     <= 1'b0;
-        m_image_end <= 1'b0;
-        phase       <= 1;
         beat0       <= 1'b0;
       end else if (v_pop) begin
         m_tvalid    <= 1'b1;
-        m_image_end <= last_value;
         m_tlast     <= last_value && pkt_end;
         phase       <= last_value ? {PW{1'b0}} : phase + 1'b1;
         beat0       <= last_value;
       end else begin
         m_tvalid    <= 1'b0;
         m_tlast     <= 1'b0;
-        m_image_end <= 1'b0;
       end
     end
   end
