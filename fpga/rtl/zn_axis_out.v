@@ -11,9 +11,10 @@
 // Timing (output ready): the value words go into a FIFO two images deep and into zn_argmax.
 // ARGMAX_SERIAL = 0: a word is taken the cycle it is offered (one a cycle). ARGMAX_SERIAL = 1
 // (zn_argmax SERIAL, for slow streams: a word every 8 cycles or slower): a word of n codes is
-// taken n - 1 cycles after it is offered, or after the previous word was taken, whichever is
-// later (n = 8, or C - 8·(ceil(C/8) - 1) for an image's last word). Beat 0 leaves two cycles
-// after the image's last word was taken, the value beats on the following cycles.
+// scanned from the cycle it is offered (at the earliest the cycle after the previous word was
+// taken) and taken n - 1 cycles later (n = 8, or C - 8·(ceil(C/8) - 1) for an image's last
+// word). Beat 0 leaves two cycles after the image's last word was taken, the value beats on the
+// following cycles (PipelineTiming.outputStage).
 module zn_axis_out #(
   parameter integer C             = 10,
   parameter integer SIGNED        = 0,
