@@ -15,6 +15,30 @@ public enum RequantStyle: String, Sendable, Codable, CaseIterable {
     }
 }
 
+/// zn_axis_out's argmax (`ARGMAX_SERIAL`): a tournament tree over the 8-lane word (a word a
+/// cycle) or a serial scan (one code a cycle, in place; about a third of the LUTs).
+public enum ArgmaxStyle: String, Sendable, Codable, CaseIterable {
+    case tree
+    case serial
+
+    /// The automatic choice for the last layer `t` folded `f`: serial when that layer's MAC array
+    /// yields at most one code every 8 cycles (SF = IN/SIMD >= 8·PE) and its 8-code output words
+    /// end on MAC-word boundaries (PE divides 8, or a single word an image, C <= 8). Then every
+    /// 8-code word arrives at least 8 cycles after the previous one, by then its scan (n <= 8 cycles)
+    /// is done, nothing upstream waits and the II does not change; only the image's last word
+    /// adds n - 1 cycles of latency (`PipelineTiming.outputStage`).
+    public static func automatic(_ t: LayerTopology, _ f: LayerFold) -> ArgmaxStyle {
+        let sf = t.inCount / f.simd
+        return sf >= 8 * f.pe && (8 % f.pe == 0 || t.outCount <= 8) ? .serial : .tree
+    }
+
+    /// The automatic choice for a design (its last layer).
+    public static func automatic(_ layout: AcceleratorLayout) -> ArgmaxStyle {
+        guard let t = layout.topology.layers.last, let f = layout.folds.last else { return .tree }
+        return automatic(t, f)
+    }
+}
+
 /// One layer's fold as a `--fold` JSON file gives it; `lanes`, `mul_style` and `requant` are optional.
 public struct FoldFileLayer: Codable, Sendable, Equatable {
     public var pe: Int

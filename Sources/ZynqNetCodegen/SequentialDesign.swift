@@ -41,7 +41,8 @@ public enum SequentialEngine {
     }
 
     /// Cycles from an image's first input beat to its last output beat, idle engine (what
-    /// `zynqnet verify` measures): zn_axis_in → zn_seq → the 1 → 8 lane join → zn_axis_out.
+    /// `zynqnet verify` measures): zn_axis_in → zn_seq → the 1 → 8 lane join → zn_axis_out with
+    /// the serial argmax (the engine's codes come at most every T + 5 cycles).
     public static func latencyCycles(_ topo: Topology) throws -> Int {
         let w = try widths(topo)
         let beats = OutputRecord.inputBeats(pixels: topo.inputCount)
@@ -49,14 +50,7 @@ public enum SequentialEngine {
         let out = SequentialTiming.outputOffers(inCounts: topo.layers.map(\.inCount), outCounts: topo.layers.map(\.outCount),
                                                 requantWordCycles: requantWordCycles(w), inputOffers: codes)
         let words = PipelineTiming.resize(offers: out, inLanes: 1, outLanes: 8, n: topo.outputCount)
-        return outputStageEnd(words: words, classes: topo.outputCount)
-    }
-
-    /// zn_axis_out: the argmax and the value FIFO take a word a cycle; beat 0 two cycles after
-    /// the last word, then ceil(C/8) value beats, one a cycle (as in `PipelineTiming.latencyCycles`).
-    static func outputStageEnd(words: [Int], classes: Int) -> Int {
-        let taken = PipelineTiming.consume(words)
-        return (taken.last ?? 0) + 2 + (classes + 7) / 8 + 1
+        return PipelineTiming.outputStage(words: words, classes: topo.outputCount, argmax: .serial)
     }
 
     /// Words of the pooled memories.

@@ -232,7 +232,9 @@ enum VerilogTop {
             }
         }
         line("  // ---------------- output stream ----------------")
-        line("  zn_axis_out #(.C(\(c)), .SIGNED(\(topo.outputSigned ? 1 : 0))) u_out (")
+        // The sequential engine offers a code at most every T + 5 cycles: the serial argmax always keeps up.
+        let argmaxSerial = sequential != nil || ArgmaxStyle.automatic(layout) == .serial ? 1 : 0
+        line("  zn_axis_out #(.C(\(c)), .SIGNED(\(topo.outputSigned ? 1 : 0)), .ARGMAX_SERIAL(\(argmaxSerial))) u_out (")
         line("    .clk(aclk), .rst(rst),")
         line("    .in_data(y_data), .in_valid(y_valid), .in_ready(y_ready),")
         line("    .m_tdata(m_axis_tdata), .m_tkeep(m_axis_tkeep), .m_tvalid(m_axis_tvalid), .m_tready(m_axis_tready), .m_tlast(m_axis_tlast),")

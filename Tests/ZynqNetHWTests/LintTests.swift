@@ -52,11 +52,14 @@ import ZynqNetModel
         .init(module: "zn_requant_serial", params: ["BIAS_W": 64, "SUM_W": 63, "LANES": 3, "OUT": 9]),
         .init(module: "zn_requant_serial", params: ["OUT": 128, "SUM_W": 18]),
         .init(module: "zn_argmax", params: [:]), .init(module: "zn_argmax", params: ["LANES": 1, "N": 1, "SIGNED": 1]),
-        .init(module: "zn_argmax", params: ["N": 3]),
+        .init(module: "zn_argmax", params: ["N": 3]), .init(module: "zn_argmax", params: ["SERIAL": 1]),
+        .init(module: "zn_argmax", params: ["SERIAL": 1, "LANES": 1, "N": 1, "SIGNED": 1]),
+        .init(module: "zn_argmax", params: ["SERIAL": 1, "LANES": 3, "N": 20]), .init(module: "zn_argmax", params: ["SERIAL": 1, "N": 3]),
         .init(module: "zn_axis_in", params: [:]), .init(module: "zn_axis_in", params: ["N": 784, "OUT_LANES": 28]),
         .init(module: "zn_axis_in", params: ["N": 5, "OUT_LANES": 5]),
         .init(module: "zn_axis_out", params: [:]), .init(module: "zn_axis_out", params: ["C": 1]),
-        .init(module: "zn_axis_out", params: ["C": 2048, "SIGNED": 1]),
+        .init(module: "zn_axis_out", params: ["C": 2048, "SIGNED": 1]), .init(module: "zn_axis_out", params: ["ARGMAX_SERIAL": 1]),
+        .init(module: "zn_axis_out", params: ["C": 1, "ARGMAX_SERIAL": 1]), .init(module: "zn_axis_out", params: ["C": 2048, "ARGMAX_SERIAL": 1]),
         .init(module: "zn_axil_regs", params: [:]), .init(module: "zn_axil_regs", params: ["NUM_LAYERS": 3, "AW": 13]),
         .init(module: "zn_axil_regs", params: ["NUM_LAYERS": 9, "AW": 14]), .init(module: "zn_axil_regs", params: ["NUM_LAYERS": 2, "AW": 32]),
     ]
@@ -94,7 +97,8 @@ import ZynqNetModel
         .init(module: "zn_dot_row", params: ["MUL_STYLE": 2]),
         .init(module: "zn_dot_pair", params: ["IN_SIGNED": 2]),
         .init(module: "zn_addtree_lane", params: ["IN_W": 1]),
-        .init(module: "zn_argmax", params: ["SIGNED": 2]),
+        .init(module: "zn_argmax", params: ["SIGNED": 2]), .init(module: "zn_argmax", params: ["SERIAL": 2]),
+        .init(module: "zn_axis_out", params: ["ARGMAX_SERIAL": 2]),
         .init(module: "zn_axil_regs", params: ["AW": 11]),
     ]
 
