@@ -244,34 +244,18 @@ module zn_seq #(
 
   always @(posedge clk) begin
     if (rst) begin
-      ii <= {IW{1'b0}};
-      oo <= {OW{1'b0}};
       iss_l <= {LW{1'b0}};
-      wa <= {WAW{1'b0}};
       wait_store <= 1'b0;
-      wi <= {XW{1'b0}};
       whalf <= 1'b0;
       rhalf <= 1'b0;
       full <= 2'b00;
     end else begin
-      if (in_take) begin
-        if (wi == IN0_M1) begin
-          wi <= {XW{1'b0}};
-          whalf <= !whalf;
-        end else begin
-          wi <= wi + 1'b1;
-        end
-      end
+      if (in_take && wi == IN0_M1) whalf <= !whalf;
       // full[h]: set by the last code of the half, cleared by layer 0's last read of it (never both).
       full[0] <= (full[0] || (in_take && wi == IN0_M1 && !whalf)) &&
                  !(lay_end && iss_l == {LW{1'b0}} && !rhalf);
       full[1] <= (full[1] || (in_take && wi == IN0_M1 && whalf)) &&
                  !(lay_end && iss_l == {LW{1'b0}} && rhalf);
-      if (go) begin
-        wa <= (i_last && o_last && l_last) ? {WAW{1'b0}} : wa + 1'b1;
-        ii <= i_last ? {IW{1'b0}} : ii + 1'b1;
-        if (i_last) oo <= o_last ? {OW{1'b0}} : oo + 1'b1;
-      end
       if (lay_end) begin
         iss_l <= l_last ? {LW{1'b0}} : iss_l + 1'b1;
         if (iss_l == {LW{1'b0}}) rhalf <= !rhalf;
@@ -280,6 +264,19 @@ module zn_seq #(
       if (lay_end && !l_last) wait_store <= 1'b1;
       else if (st_lay_end) wait_store <= 1'b0;
     end
+  end
+
+  // The counters wrap to zero through the flip-flops' synchronous reset (one reset term a counter,
+  // no per-bit clear mux in front of the incrementer).
+  always @(posedge clk) begin
+    if (rst || (in_take && wi == IN0_M1)) wi <= {XW{1'b0}};
+    else if (in_take)                     wi <= wi + 1'b1;
+    if (rst || (go && i_last && o_last && l_last)) wa <= {WAW{1'b0}};
+    else if (go)                                   wa <= wa + 1'b1;
+    if (rst || (go && i_last)) ii <= {IW{1'b0}};
+    else if (go)               ii <= ii + 1'b1;
+    if (rst || (go && i_last && o_last)) oo <= {OW{1'b0}};
+    else if (go && i_last)               oo <= oo + 1'b1;
   end
 
   // weights: read at issue, rd_data two cycles later
@@ -358,13 +355,10 @@ module zn_seq #(
   assign st_take      = rq_out_valid && rq_out_ready;
   assign st_lay_end   = st_take && st_o_last && !st_is_last;
   always @(posedge clk) begin
-    if (rst) begin
-      st_l <= {LW{1'b0}};
-      st_o <= {OW{1'b0}};
-    end else if (st_take) begin
-      st_o <= st_o_last ? {OW{1'b0}} : st_o + 1'b1;
-      if (st_o_last) st_l <= st_is_last ? {LW{1'b0}} : st_l + 1'b1;
-    end
+    if (rst) st_l <= {LW{1'b0}};
+    else if (st_take && st_o_last) st_l <= st_is_last ? {LW{1'b0}} : st_l + 1'b1;
+    if (rst || (st_take && st_o_last)) st_o <= {OW{1'b0}};
+    else if (st_take)                  st_o <= st_o + 1'b1;
   end
   generate if (L > 1) begin : g_mid
     (* ram_style = "block" *) reg [7:0] mid_mem [0:(2 << MW)-1];
@@ -455,7 +449,7 @@ module zn_seq #(
     w_cfg_req  = cfg_req && c_ok && !cfg_kind;
     q_cfg_req  = cfg_req && c_ok && cfg_kind;
   end
-  wire unused_cfg = ^{w_cfg_err, q_cfg_err, w_cfg_next, q_cfg_next};
+  wire unused_cfg = ^{w_cfg_err, q_cfg_err, w_cfg_next, q_cfg_next, w_cfg_rdata[31:8]};
   // Answer pipeline: the pools answer valid requests four cycles later; an invalid one is answered
   // here (err). cfg_next from the held fields.
   reg r1, r2, r3, bad4;
@@ -473,5 +467,7 @@ module zn_seq #(
   end
   assign cfg_ack   = w_cfg_ack | q_cfg_ack | bad4;
   assign cfg_err   = bad4;
-  assign cfg_rdata = w_cfg_rdata | q_cfg_rdata;
+  // The weight pool's chunk is its 8-bit word zero-extended (zn_param_ram pads a word to its chunk
+  // with zeros): only its low 8 bits are ORed.
+  assign cfg_rdata = {q_cfg_rdata[31:8], q_cfg_rdata[7:0] | w_cfg_rdata[7:0]};
 endmodule
