@@ -115,6 +115,20 @@ module zn_seq #(
       for (j = 0; j < L; j = j + 1) if (f_out(j) > f_maxout) f_maxout = f_out(j);
     end
   endfunction
+  // 1 when bit n is set in some layer's window size (2^(address bits) of its weight or quant memory).
+  function integer f_powbit;
+    input integer n;
+    integer j, cbits, wb, qb;
+    begin
+      cbits = ((BIAS_W + MULT_W + 6 + 31) / 32 > 1) ? $clog2((BIAS_W + MULT_W + 6 + 31) / 32) : 0;
+      f_powbit = 0;
+      for (j = 0; j < L; j = j + 1) begin
+        wb = (f_in(j) * f_out(j) > 1) ? $clog2(f_in(j) * f_out(j)) : 0;
+        qb = ((f_out(j) > 1) ? $clog2(f_out(j)) : 0) + cbits;
+        if (n == wb || n == qb) f_powbit = 1;
+      end
+    end
+  endfunction
   // 1 when the parameters are bad: a count below 1 or above 2^24, a broken chain, more than 2^30
   // weights, SUM_W below a layer's proven sum width (the zn_mvau bound), widths out of range.
   function integer f_bad;
@@ -394,7 +408,7 @@ module zn_seq #(
   // Per layer: in range, last chunk of the last depth, the depth mask of cfg_next (zn_param_ram's rules:
   // bits above the memory's field zero, a field at most its count - 1).
   wire [L-1:0]    d_ok, d_lcd;
-  wire [L*32-1:0] d_dmask;
+  wire [L*32-1:0] d_pow;
   wire [L*WAW-1:0] d_wbase;
   wire [L*QAW-1:0] d_qbase;
   generate for (g = 0; g < L; g = g + 1) begin : g_dec
@@ -402,40 +416,39 @@ module zn_seq #(
     localparam integer QD   = f_out(g);
     localparam integer WDB  = (WD > 1) ? $clog2(WD) : 0;
     localparam integer QDBL = (QD > 1) ? $clog2(QD) : 0;
-    localparam [31:0] WD_M1  = WD - 1;
-    localparam [31:0] QD_M1  = QD - 1;
-    localparam [31:0] WDMASK = (32'd1 << WDB) - 32'd1;
-    localparam [31:0] QDMASK = (32'd1 << QDBL) - 32'd1;
-    wire [31:0] w_low = cfg_addr & WDMASK;
-    wire [31:0] q_low = (cfg_addr >> CB) & QDMASK;
-    wire w_hz = ~|(cfg_addr >> WDB);
-    wire q_hz = ~|(cfg_addr >> (QDBL + CB));
-    wire w_ok = w_hz && ((WD == (1 << WDB)) ? 1'b1 : (w_low <= WD_M1));
-    wire q_ok = q_hz && c_chunk_ok && ((QD == (1 << QDBL)) ? 1'b1 : (q_low <= QD_M1));
-    assign d_ok[g]  = cfg_kind ? q_ok : w_ok;
-    assign d_lcd[g] = cfg_kind ? (q_ok && c_chunk_last && q_low == QD_M1) : (w_hz && w_low == WD_M1);
-    assign d_dmask[g*32 +: 32] = cfg_kind ? (QDMASK << CB) : WDMASK;
+    localparam [31:0] WMASK = (32'd1 << WDB) - 32'd1;
+    localparam [31:0] QMASK = (32'd1 << (QDBL + CB)) - 32'd1;
+    // The last valid address of each memory: an address is in range iff it is at most that (and,
+    // for the quant memory, its chunk field is a valid chunk); it is the last chunk of the last depth
+    // iff it equals it.
+    localparam [31:0] WLIM = WD - 1;
+    localparam [31:0] QLIM = ((QD - 1) << CB) | CHUNKS_M1;
+    wire w_le = (cfg_addr <= WLIM);
+    wire q_le = (cfg_addr <= QLIM);
+    assign d_ok[g]  = cfg_kind ? (q_le && c_chunk_ok) : w_le;
+    assign d_lcd[g] = cfg_kind ? (cfg_addr == QLIM) : (cfg_addr == WLIM);
+    assign d_pow[g*32 +: 32] = cfg_kind ? QMASK + 32'd1 : WMASK + 32'd1;
     localparam integer WBI = f_wbase(g);
     localparam integer QBI = f_qbase(g) << CB;
     assign d_wbase[g*WAW +: WAW] = WBI[WAW-1:0];
     assign d_qbase[g*QAW +: QAW] = QBI[QAW-1:0];
   end endgenerate
   reg          c_ok, c_lcd;
-  reg [31:0]   c_dmask;
+  reg [31:0]   c_pow;
   reg [WAW-1:0] c_wbase;
   reg [QAW-1:0] c_qbase;
   integer k;
   always @* begin
     c_ok = d_ok[0];
     c_lcd = d_lcd[0];
-    c_dmask = d_dmask[31:0];
+    c_pow = d_pow[31:0];
     c_wbase = {WAW{1'b0}};
     c_qbase = {QAW{1'b0}};
     for (k = 1; k < L; k = k + 1) begin
       if ({{(32-LW){1'b0}}, c_layer} == k) begin
         c_ok    = d_ok[k];
         c_lcd   = d_lcd[k];
-        c_dmask = d_dmask[k*32 +: 32];
+        c_pow   = d_pow[k*32 +: 32];
         c_wbase = d_wbase[k*WAW +: WAW];
         c_qbase = d_qbase[k*QAW +: QAW];
       end
@@ -462,9 +475,27 @@ module zn_seq #(
       r3 <= r2;
       bad4 <= r3 && !c_ok;
     end
-    if (rst || !r3) cfg_next <= 32'd0;
-    else            cfg_next <= (cfg_addr | ({32{c_lc}} & CMASK & {32{cfg_kind}}) | ({32{c_lcd}} & c_dmask)) + 32'd1;
   end
+  // cfg_next: on the last chunk of the last depth the memory's size, 2^(its address bits) (c_pow);
+  // otherwise the address + 1 with the chunk field forced to all ones on a last chunk. A bit that
+  // is zero in every layer's size is cleared through the flip-flop's synchronous reset.
+  reg lcd3;   // c_lcd one cycle later (the fields are held until the answer)
+  always @(posedge clk) lcd3 <= c_lcd;
+  wire [31:0] c_inc = (cfg_addr | ({32{c_lc && cfg_kind}} & CMASK)) + 32'd1;
+  generate for (g = 0; g < 32; g = g + 1) begin : g_next
+    if (f_powbit(g) != 0) begin : g_p
+      always @(posedge clk) begin
+        if (rst || !r3) cfg_next[g] <= 1'b0;
+        else            cfg_next[g] <= lcd3 ? c_pow[g] : c_inc[g];
+      end
+    end else begin : g_i
+      wire unused_pow = c_pow[g];   // zero in every layer's size
+      always @(posedge clk) begin
+        if (rst || !r3 || lcd3) cfg_next[g] <= 1'b0;
+        else                     cfg_next[g] <= c_inc[g];
+      end
+    end
+  end endgenerate
   assign cfg_ack   = w_cfg_ack | q_cfg_ack | bad4;
   assign cfg_err   = bad4;
   // The weight pool's chunk is its 8-bit word zero-extended (zn_param_ram pads a word to its chunk
