@@ -242,7 +242,7 @@ module zn_seq #(
   // ---------------- issue: one weight x code a cycle ----------------
   reg [WAW-1:0] wa;
   reg           wait_store;   // layer iss_l >= 1 waits until the previous layer's codes are stored
-  reg           p1_v, p1_f, p1_l, p1_s, p1_x0;   // stage 1: issued, first / last element, signed, from the input memory
+  reg           p1_v, p1_f, p1_l, p1_s;   // stage 1: issued, first / last element, signed
   reg           p2_v, p2_f, p2_l;
   reg           p3_v, p3_f, p3_l, p4_l;
   reg [LW-1:0]  p1_lay, p2_lay, p3_lay, p4_lay;
@@ -306,7 +306,13 @@ module zn_seq #(
   // codes: read at issue from the input half (layer 0) or the ping-pong half (layer >= 1)
   reg  [7:0] x_in_q;
   wire [7:0] x_mid_q;
-  always @(posedge clk) x_in_q <= in_mem[{rhalf, ii[XW-1:0]}];
+  // Each memory's output register is zero unless the issuing layer reads that memory (the block
+  // RAM's output reset), so the code is the SUM of the two, formed in the DSP's pre-adder.
+  wire rd_in = (iss_l == {LW{1'b0}});
+  always @(posedge clk) begin
+    if (!rd_in) x_in_q <= 8'd0;
+    else        x_in_q <= in_mem[{rhalf, ii[XW-1:0]}];
+  end
 
   // ---------------- pipeline: stage 1 codes, stage 2 product, stage 3 accumulate, stage 4 the sum ----------------
   reg        [8:0]       x2;
@@ -332,9 +338,8 @@ module zn_seq #(
     end
     p1_f   <= (ii == {IW{1'b0}});
     p1_s   <= iss_signed;
-    p1_x0  <= (iss_l == {LW{1'b0}});
     p1_lay <= iss_l;
-    x2     <= p1_x0 ? {p1_s & x_in_q[7], x_in_q} : {p1_s & x_mid_q[7], x_mid_q};
+    x2     <= {L_IN_SIGNED[0] & x_in_q[7], x_in_q} + {p1_s & x_mid_q[7], x_mid_q};
     p2_f   <= p1_f;
     p2_lay <= p1_lay;
     pr     <= $signed(w_q) * $signed(x2);
@@ -379,7 +384,8 @@ module zn_seq #(
     reg [7:0] mid_q;
     always @(posedge clk) begin
       if (st_take && !st_is_last) mid_mem[{st_l[0], st_o[MW-1:0]}] <= rq_out;
-      mid_q <= mid_mem[{!iss_l[0], ii[MW-1:0]}];
+      if (rd_in) mid_q <= 8'd0;
+      else       mid_q <= mid_mem[{!iss_l[0], ii[MW-1:0]}];
     end
     assign x_mid_q = mid_q;
     if (OW > MW) begin : g_st_hi
