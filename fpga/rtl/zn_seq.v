@@ -242,6 +242,7 @@ module zn_seq #(
   // ---------------- issue: one weight x code a cycle ----------------
   reg [WAW-1:0] wa;
   reg           wait_store;   // layer iss_l >= 1 waits until the previous layer's codes are stored
+  reg           nf;           // the next issue is an output's first element (ii == 0)
   reg           p1_v, p1_f, p1_l, p1_s;   // stage 1: issued, first / last element, signed
   reg           p2_v, p2_f, p2_l;
   reg           p3_v, p3_f, p3_l, p4_l;
@@ -325,7 +326,19 @@ module zn_seq #(
       p1_v <= 1'b0; p2_v <= 1'b0; p3_v <= 1'b0;
       p1_l <= 1'b0; p2_l <= 1'b0; p3_l <= 1'b0; p4_l <= 1'b0;
       hold_valid <= 1'b0;
+      nf <= 1'b1;
+      // (the delay lines below are reset only so that they stay flip-flops, not SRL16 LUTs)
+      p1_f <= 1'b0; p2_f <= 1'b0; p3_f <= 1'b0;
+      p1_lay <= {LW{1'b0}}; p2_lay <= {LW{1'b0}}; p3_lay <= {LW{1'b0}}; p4_lay <= {LW{1'b0}};
     end else begin
+      if (go) nf <= i_last;
+      p1_f   <= nf;
+      p2_f   <= p1_f;
+      p3_f   <= p2_f;
+      p1_lay <= iss_l;
+      p2_lay <= p1_lay;
+      p3_lay <= p2_lay;
+      p4_lay <= p3_lay;
       p1_v <= go;
       p1_l <= go && i_last;
       p2_v <= p1_v;
@@ -336,16 +349,9 @@ module zn_seq #(
       if (p4_l) hold_valid <= 1'b1;
       else if (rq_accept) hold_valid <= 1'b0;
     end
-    p1_f   <= (ii == {IW{1'b0}});
     p1_s   <= iss_signed;
-    p1_lay <= iss_l;
     x2     <= {L_IN_SIGNED[0] & x_in_q[7], x_in_q} + {p1_s & x_mid_q[7], x_mid_q};
-    p2_f   <= p1_f;
-    p2_lay <= p1_lay;
     pr     <= $signed(w_q) * $signed(x2);
-    p3_f   <= p2_f;
-    p3_lay <= p2_lay;
-    p4_lay <= p3_lay;
     if (p3_v) acc <= acc_next;      // the multiply-accumulate packs into one DSP48E1 (M and P registers)
     if (p4_l) begin
       hold   <= acc[SUM_W-1:0];
