@@ -17,13 +17,18 @@
 //  - activations: a double-buffered input memory (2 halves of 2^clog2(IN_0) codes, written by the
 //    in stream) and, for NUM_LAYERS > 1, a ping-pong memory of 2 halves for the codes between
 //    layers (layer l < L-1 writes half l mod 2, layer l >= 1 reads half (l-1) mod 2); block RAM.
+//    Each memory's output register is zero unless the issuing layer reads that memory (the block
+//    RAM's output reset), and the DSP48E1's pre-adder adds the two: the code operand needs no mux.
 //
 // Parameter window (cfg_*): answers and stored contents are those of NUM_LAYERS x 2 separate
 // zn_param_ram memories, kind 0 of layer l = (BANKS 1, DEPTH IN_l*OUT_l, WORD_W 8), kind 1 =
 // (BANKS 1, DEPTH OUT_l, WORD_W BIAS_W+MULT_W+6): an address adapter checks the address against the
 // layer's geometry, forwards valid requests to the pool at base + depth, and answers invalid ones
 // itself (err, rdata 0); cfg_next is computed from the layer's geometry exactly as zn_param_ram does
-// (next valid chunk, or address + 1 outside the memory). Every request is answered exactly four
+// (next valid chunk, or address + 1 outside the memory): an address is in range iff it is at most
+// the memory's last address (and its chunk field is a valid chunk); on that last address cfg_next
+// is the memory's size 2^(address bits), otherwise address + 1 with the chunk field forced to ones
+// on a last chunk (a carry chain, no per-bit LUT). Every request is answered exactly four
 // cycles after it (one cfg_ack cycle; the answer outputs are zero otherwise). The request fields
 // must hold until the answer (zn_axil_regs holds them). One difference from separate memories:
 // the quant pool has ONE staging register for the chunks below a word's last one, so a word whose
