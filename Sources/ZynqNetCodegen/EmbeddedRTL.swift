@@ -2736,6 +2736,17 @@ module zn_seq #(
       end
     end
   endfunction
+  // a <= k for a constant k, as plain gates from the least significant bit up (logic optimization
+  // folds it into a few LUTs; a comparator would be mapped to carry-lookahead LUTs).
+  function f_le;
+    input [31:0] a;
+    input [31:0] k;
+    integer n;
+    begin
+      f_le = 1'b1;
+      for (n = 0; n < 32; n = n + 1) f_le = k[n] ? (!a[n] || f_le) : (!a[n] && f_le);
+    end
+  endfunction
   // 1 when the parameters are bad: a count below 1 or above 2^24, a broken chain, more than 2^30
   // weights, SUM_W below a layer's proven sum width (the zn_mvau bound), widths out of range.
   function integer f_bad;
@@ -3017,7 +3028,7 @@ module zn_seq #(
   localparam integer CHUNKS_M1 = CHUNKS - 1;
   localparam [31:0] CHUNK_MAX = CHUNKS_M1;
   wire [31:0]  c_chunk = cfg_addr & CMASK;
-  wire         c_chunk_ok = (CHUNKS == (1 << CB)) ? 1'b1 : (c_chunk <= CHUNK_MAX);
+  wire         c_chunk_ok = f_le(c_chunk, CHUNK_MAX);
   wire         c_chunk_last = (c_chunk == CHUNK_MAX);
   // Only the layer index's low bits are decoded: cfg_layer < NUM_LAYERS is guaranteed.
   wire [LW-1:0] c_layer = cfg_layer[LW-1:0];
@@ -3042,8 +3053,8 @@ module zn_seq #(
     // iff it equals it.
     localparam [31:0] WLIM = WD - 1;
     localparam [31:0] QLIM = ((QD - 1) << CB) | CHUNKS_M1;
-    wire w_le = (cfg_addr <= WLIM);
-    wire q_le = (cfg_addr <= QLIM);
+    wire w_le = f_le(cfg_addr, WLIM);
+    wire q_le = f_le(cfg_addr, QLIM);
     assign d_ok[g]  = cfg_kind ? (q_le && c_chunk_ok) : w_le;
     assign d_lcd[g] = cfg_kind ? (cfg_addr == QLIM) : (cfg_addr == WLIM);
     assign d_pow[g*32 +: 32] = cfg_kind ? QMASK + 32'd1 : WMASK + 32'd1;
