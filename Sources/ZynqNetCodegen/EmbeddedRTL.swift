@@ -3151,7 +3151,7 @@ module zn_seq #(
   wire       w_cfg_ack, w_cfg_err;
   wire [31:0] w_cfg_rdata, w_cfg_next;
   reg         w_cfg_req, q_cfg_req;
-  zn_param_ram #(.BANKS(1), .DEPTH(WTOT), .WORD_W(8)) u_weights (
+  zn_param_ram #(.BANKS(1), .DEPTH(WTOT), .WORD_W(8), .RAM_STYLE(1)) u_weights (   // block RAM even when small: LUTs count here
     .clk(clk), .rst(rst), .ce(1'b1), .rd_en(go), .rd_addr(wa), .rd_data(w_q),
     .cfg_req(w_cfg_req), .cfg_we(cfg_we), .cfg_addr({{(32-WAW){1'b0}}, c_waddr}), .cfg_wdata(cfg_wdata),
     .cfg_ack(w_cfg_ack), .cfg_rdata(w_cfg_rdata), .cfg_err(w_cfg_err), .cfg_next(w_cfg_next));
@@ -3217,7 +3217,10 @@ module zn_seq #(
   wire       rq_out_valid, rq_out_ready;
   wire       q_cfg_ack, q_cfg_err;
   wire [31:0] q_cfg_rdata, q_cfg_next;
-  zn_requant_serial #(.LANES(1), .OUT(QTOT), .SUM_W(SUM_W), .BIAS_W(BIAS_W), .MULT_W(MULT_W)) u_requant (
+  // The quant pool in block RAM at any depth: a small one would otherwise be ~72 LUTs of RAM32M
+  // (the smallest design counts LUTs; block RAM is plentiful there).
+  zn_requant_serial #(.LANES(1), .OUT(QTOT), .SUM_W(SUM_W), .BIAS_W(BIAS_W), .MULT_W(MULT_W),
+                      .PARAM_RAM_STYLE(1)) u_requant (
     .clk(clk), .rst(rst), .in_data(hold), .in_valid(hold_valid), .in_ready(rq_accept),
     .out_data(rq_out), .out_valid(rq_out_valid), .out_ready(rq_out_ready),
     .round_half_up(rq_round), .zero(rq_zero), .clamp_lo(rq_clamp[15:0]), .clamp_hi(rq_clamp[31:16]),
