@@ -113,18 +113,38 @@ module zn_axil_regs #(
   // written). A shadow is valid once written after its reset; before, it reads its reset value
   // (zero through RDATA's reset, or its reset image). The read mux only sees the six counters,
   // this memory and the parameter-bus data.
-  localparam integer E_PACKET = 0, E_PSEL = 1, E_PADDR = 2, E_BUSY_HI = 3, E_STALL_HI = 4, E_STARVE_HI = 5,
-                     E_ZERO = 6,                    // + 2i: L_ZERO of layer i, + 2i + 1: L_CLAMP
+  localparam integer E_PACKET = 0, E_PSEL = 1, E_PADDR = 2, E_STARVE_HI = 3,
+                     E_ZERO = 4,                    // + 2i: L_ZERO of layer i, + 2i + 1: L_CLAMP
                      S = E_ZERO + 2 * L,            // shadows: 0 .. S-1
-                     E_CONST = S,                   // the 9 global constants, then 5 per layer
-                     E_PACKET_RST = E_CONST + 9 + 5 * L,
-                     E_CLAMP_RST = E_PACKET_RST + 1, // + i
-                     NE = E_CLAMP_RST + L;
+                     NCONST = 9 + 5 * L,            // the 9 global constants, then 5 per layer
+                     NE = S + NCONST + 1 + L;       // ... and the reset images of PACKET and the L_CLAMPs
   localparam integer RAW = zn_idxw(NE);
   localparam integer ND = 1 << RAW;
+  localparam integer HALF = ND / 2;                 // a reset image is at its shadow's entry + HALF
+  // Constant k's entry: the k-th entry from S on that is not a reset image.
+  function integer cslot;
+    input integer k;
+    integer e, n, i;
+    reg img;
+    begin
+      cslot = 0;
+      n = 0;
+      for (e = S; e < ND; e = e + 1) begin
+        img = (e == HALF + E_PACKET);
+        for (i = 0; i < L; i = i + 1) if (e == HALF + E_ZERO + 2 * i + 1) img = 1'b1;
+        if (!img) begin
+          if (n == k) cslot = e;
+          n = n + 1;
+        end
+      end
+    end
+  endfunction
   // Read mux sources.
-  localparam [2:0] M_INFLIGHT = 3'd0, M_IMG_IN = 3'd1, M_IMG_OUT = 3'd2, M_BUSY_LO = 3'd3, M_STALL_LO = 3'd4,
-                   M_STARVE_LO = 3'd5, M_MEM = 3'd6, M_NARROW = 3'd7;   // 7: p_rdata, or CONTROL/STATUS/L_CFG bits
+  // Read mux sources {c, s}: c = 0: a word of stage A by s, 1: of stage B by s, 2: the memory,
+  // 3: p_rdata (or the CONTROL/STATUS/L_CFG bits).
+  localparam [3:0] M_INFLIGHT = 4'd0, M_IMG_IN = 4'd1, M_IMG_OUT = 4'd2, M_BUSY_LO = 4'd3,
+                   M_BUSY_HI = 4'd4, M_STALL_LO = 4'd5, M_STALL_HI = 4'd6, M_STARVE_LO = 4'd7,
+                   M_MEM = 4'd8, M_NARROW = 4'd12;
   localparam [1:0] N_NONE = 2'd0, N_CONTROL = 2'd1, N_STATUS = 2'd2, N_CFG = 2'd3;
 
   // A read address becomes a slot when AR is accepted: {pdata, lo, narrow, psel, alt, zr, nk, code, ra}.
@@ -132,7 +152,7 @@ module zn_axil_regs #(
   //   nk: narrow word kind, zr: shadow reading 0 until written, alt: shadow reading its reset
   //   image until written, psel: bits 31:17 read 0, narrow: bits 31:3 read 0 (also unmapped
   //   words: nk = N_NONE), lo: a LO counter (latches its HI), pdata: PARAM_DATA.
-  localparam integer SW = RAW + 11;
+  localparam integer SW = RAW + 12;
   localparam integer K_NONE = 0, K_CTRL = 1, K_STATUS = 2, K_CFG = 3, K_CNT = 4, K_LO = 5, K_MEM = 6, K_ZR = 7,
                      K_PSEL = 8, K_ALT = 9, K_PDATA = 10;
   // A write address becomes a target: {1, entry} for a word with a shadow, else {0, index}.
@@ -142,40 +162,57 @@ module zn_axil_regs #(
   // Decoders (pure equality logic: no arithmetic on the address). A global word is an aligned
   // address below 0x80; layer i's block is addr[AW-1:5] == BLK0 + i.
   /* verilator lint_off UNUSEDSIGNAL */
-  function [SW-1:0] rslot;
+  // An address compressed: {1, layer, word} in a layer block, {0, word} for a global word (an
+  // unaligned or unmapped address becomes the unmapped global word 2^(CI-1) - 1).
+  localparam integer LW = zn_idxw(L);
+  localparam integer CI = 1 + ((LW + 3 > 5) ? LW + 3 : 5);
+  function [CI-1:0] cword;
     input [AW-1:0] a;
+    integer i;
+    reg [CI-1:0] c;
+    begin
+      c = {1'b0, {(CI-1){1'b1}}};
+      if (a[AW-1:7] == {(AW-7){1'b0}} && a[1:0] == 2'b00) c = {{(CI-5){1'b0}}, a[6:2]};
+      for (i = 0; i < L; i = i + 1)
+        if (a[AW-1:5] == BLK0 + i[LB-1:0] && a[1:0] == 2'b00) c = {1'b1, i[CI-5:0], a[4:2]};
+      cword = c;
+    end
+  endfunction
+
+  function [SW-1:0] rslot;
+    input [CI-1:0] a;
     integer i, k, e;
     reg g;
-    reg [2:0] c;
+    reg [3:0] c;
     reg [1:0] nk;
     begin
-      g = (a[AW-1:7] == {(AW-7){1'b0}}) && (a[1:0] == 2'b00);
+      g = (a[CI-1:5] == {(CI-5){1'b0}});
       k = K_NONE;
       e = 0;
       c = M_NARROW;
       if (g) begin
-        case (a[6:2])
-          RA_MAGIC[6:2]:             begin k = K_MEM;  e = E_CONST + 0; end
-          RA_VERSION[6:2]:           begin k = K_MEM;  e = E_CONST + 1; end
-          RA_TOPOLOGY_HASH_LO[6:2]:  begin k = K_MEM;  e = E_CONST + 2; end
-          RA_TOPOLOGY_HASH_HI[6:2]:  begin k = K_MEM;  e = E_CONST + 3; end
+        case (a[4:0])
+          RA_MAGIC[6:2]:             begin k = K_MEM;  e = cslot(0); end
+          RA_VERSION[6:2]:           begin k = K_MEM;  e = cslot(1); end
+          RA_TOPOLOGY_HASH_LO[6:2]:  begin k = K_MEM;  e = cslot(2); end
+          RA_TOPOLOGY_HASH_HI[6:2]:  begin k = K_MEM;  e = cslot(3); end
           RA_CONTROL[6:2]:           k = K_CTRL;
           RA_STATUS[6:2]:            k = K_STATUS;
           RA_OUT_PACKET_IMAGES[6:2]: begin k = K_ALT;  e = E_PACKET; end
           RA_IN_FLIGHT[6:2]:         begin k = K_CNT;  c = M_INFLIGHT; end
           RA_IMAGES_IN[6:2]:         begin k = K_CNT;  c = M_IMG_IN; end
           RA_IMAGES_OUT[6:2]:        begin k = K_CNT;  c = M_IMG_OUT; end
-          RA_BUSY_CYCLES_LO[6:2]:    begin k = K_LO;   c = M_BUSY_LO;   e = E_BUSY_HI; end
-          RA_BUSY_CYCLES_HI[6:2]:    begin k = K_ZR;   e = E_BUSY_HI; end
-          RA_STALL_CYCLES_LO[6:2]:   begin k = K_LO;   c = M_STALL_LO;  e = E_STALL_HI; end
-          RA_STALL_CYCLES_HI[6:2]:   begin k = K_ZR;   e = E_STALL_HI; end
-          RA_STARVE_CYCLES_LO[6:2]:  begin k = K_LO;   c = M_STARVE_LO; e = E_STARVE_HI; end
+          RA_BUSY_CYCLES_LO[6:2]:    begin k = K_CNT;  c = M_BUSY_LO; end
+          RA_BUSY_CYCLES_HI[6:2]:    begin k = K_CNT;  c = M_BUSY_HI; end
+          RA_STALL_CYCLES_LO[6:2]:   begin k = K_CNT;  c = M_STALL_LO; end
+          RA_STALL_CYCLES_HI[6:2]:   begin k = K_CNT;  c = M_STALL_HI; end
+          RA_STARVE_CYCLES_LO[6:2]:  begin k = K_LO;   c = M_STARVE_LO; end
           RA_STARVE_CYCLES_HI[6:2]:  begin k = K_ZR;   e = E_STARVE_HI; end
-          RA_NUM_LAYERS[6:2]:        begin k = K_MEM;  e = E_CONST + 4; end
-          RA_INPUT_COUNT[6:2]:       begin k = K_MEM;  e = E_CONST + 5; end
-          RA_OUTPUT_COUNT[6:2]:      begin k = K_MEM;  e = E_CONST + 6; end
-          RA_FLAGS[6:2]:             begin k = K_MEM;  e = E_CONST + 7; end
-          RA_II_CYCLES[6:2]:         begin k = K_MEM;  e = E_CONST + 8; end
+          RA_NUM_LAYERS[6:2]:        begin k = K_MEM;  e = cslot(4); end
+          RA_INPUT_COUNT[6:2]:       begin k = K_MEM;  e = cslot(5); end
+          RA_OUTPUT_COUNT[6:2]:      begin k = K_MEM;  e = cslot(6); end
+          RA_FLAGS[6:2]:             begin k = K_MEM;  e = cslot(7); end
+          RA_II_CYCLES[6:2]:         begin k = K_MEM;  e = cslot(8); end
           RA_PARAM_SEL[6:2]:         begin k = K_PSEL; e = E_PSEL; end
           RA_PARAM_ADDR[6:2]:        begin k = K_ZR;   e = E_PADDR; end
           RA_PARAM_DATA[6:2]:        k = K_PDATA;
@@ -183,13 +220,13 @@ module zn_axil_regs #(
         endcase
       end
       for (i = 0; i < L; i = i + 1) begin
-        if (a[AW-1:5] == BLK0 + i[LB-1:0] && a[1:0] == 2'b00) begin
-          case (a[4:2])
-            RA_L_IN[4:2]:     begin k = K_MEM; e = E_CONST + 9 + 5 * i + 0; end
-            RA_L_OUT[4:2]:    begin k = K_MEM; e = E_CONST + 9 + 5 * i + 1; end
-            RA_L_FOLD[4:2]:   begin k = K_MEM; e = E_CONST + 9 + 5 * i + 2; end
-            RA_L_LANES[4:2]:  begin k = K_MEM; e = E_CONST + 9 + 5 * i + 3; end
-            RA_L_WIDTHS[4:2]: begin k = K_MEM; e = E_CONST + 9 + 5 * i + 4; end
+        if (a[CI-1] && a[CI-2:3] == i[CI-5:0]) begin
+          case (a[2:0])
+            RA_L_IN[4:2]:     begin k = K_MEM; e = cslot(9 + 5 * i + 0); end
+            RA_L_OUT[4:2]:    begin k = K_MEM; e = cslot(9 + 5 * i + 1); end
+            RA_L_FOLD[4:2]:   begin k = K_MEM; e = cslot(9 + 5 * i + 2); end
+            RA_L_LANES[4:2]:  begin k = K_MEM; e = cslot(9 + 5 * i + 3); end
+            RA_L_WIDTHS[4:2]: begin k = K_MEM; e = cslot(9 + 5 * i + 4); end
             RA_L_CFG[4:2]:    begin k = K_CFG; e = i; end
             RA_L_ZERO[4:2]:   begin k = K_ZR;  e = E_ZERO + 2 * i; end
             default:          begin k = K_ALT; e = E_ZERO + 2 * i + 1; end   // RA_L_CLAMP
@@ -200,6 +237,15 @@ module zn_axil_regs #(
       nk = (k == K_CTRL) ? N_CONTROL : (k == K_STATUS) ? N_STATUS : (k == K_CFG) ? N_CFG : N_NONE;
       rslot = {k == K_PDATA, k == K_LO, k == K_NONE || k == K_CTRL || k == K_STATUS || k == K_CFG, k == K_PSEL,
                k == K_ALT, k == K_ZR || k == K_PSEL, nk, c, e[RAW-1:0]};
+    end
+  endfunction
+
+  function [3:0] rcode;
+    input [CI-1:0] a;
+    reg [SW-1:0] t;
+    begin
+      t = rslot(a);
+      rcode = t[RAW+3:RAW];
     end
   endfunction
 
@@ -232,16 +278,6 @@ module zn_axil_regs #(
     end
   endfunction
 
-  // The reset image of a shadow with a nonzero reset value.
-  function [RAW-1:0] alt_of;
-    input [RAW-1:0] e;
-    integer i, r;
-    begin
-      r = E_PACKET_RST;
-      for (i = 0; i < L; i = i + 1) if ({{(32-RAW){1'b0}}, e} == E_ZERO + 2 * i + 1) r = E_CLAMP_RST + i;
-      alt_of = r[RAW-1:0];
-    end
-  endfunction
 
   // Initial contents: the constants and the reset images (shadows start at 0, unused).
   function [31:0] minit;
@@ -249,23 +285,23 @@ module zn_axil_regs #(
     integer i;
     begin
       minit = 32'd0;
-      if (e == E_CONST + 0) minit = RM_MAGIC;
-      if (e == E_CONST + 1) minit = RM_VERSION;
-      if (e == E_CONST + 2) minit = TOPO_HASH[31:0];
-      if (e == E_CONST + 3) minit = TOPO_HASH[63:32];
-      if (e == E_CONST + 4) minit = L;
-      if (e == E_CONST + 5) minit = INPUT_COUNT;
-      if (e == E_CONST + 6) minit = OUTPUT_COUNT;
-      if (e == E_CONST + 7) minit = {30'd0, OUTPUT_SIGNED != 0, INPUT_SIGNED != 0};
-      if (e == E_CONST + 8) minit = II_CYCLES;
-      if (e == E_PACKET_RST) minit = 32'd1;
+      if (e == cslot(0)) minit = RM_MAGIC;
+      if (e == cslot(1)) minit = RM_VERSION;
+      if (e == cslot(2)) minit = TOPO_HASH[31:0];
+      if (e == cslot(3)) minit = TOPO_HASH[63:32];
+      if (e == cslot(4)) minit = L;
+      if (e == cslot(5)) minit = INPUT_COUNT;
+      if (e == cslot(6)) minit = OUTPUT_COUNT;
+      if (e == cslot(7)) minit = {30'd0, OUTPUT_SIGNED != 0, INPUT_SIGNED != 0};
+      if (e == cslot(8)) minit = II_CYCLES;
+      if (e == HALF + E_PACKET) minit = 32'd1;
       for (i = 0; i < L; i = i + 1) begin
-        if (e == E_CONST + 9 + 5 * i + 0) minit = L_IN[i*32 +: 32];
-        if (e == E_CONST + 9 + 5 * i + 1) minit = L_OUT[i*32 +: 32];
-        if (e == E_CONST + 9 + 5 * i + 2) minit = L_FOLD[i*32 +: 32];
-        if (e == E_CONST + 9 + 5 * i + 3) minit = L_LANES[i*32 +: 32];
-        if (e == E_CONST + 9 + 5 * i + 4) minit = L_WIDTHS[i*32 +: 32];
-        if (e == E_CLAMP_RST + i)         minit = L_CLAMP_RESET[i*32 +: 32];
+        if (e == cslot(9 + 5 * i + 0)) minit = L_IN[i*32 +: 32];
+        if (e == cslot(9 + 5 * i + 1)) minit = L_OUT[i*32 +: 32];
+        if (e == cslot(9 + 5 * i + 2)) minit = L_FOLD[i*32 +: 32];
+        if (e == cslot(9 + 5 * i + 3)) minit = L_LANES[i*32 +: 32];
+        if (e == cslot(9 + 5 * i + 4)) minit = L_WIDTHS[i*32 +: 32];
+        if (e == HALF + E_ZERO + 2 * i + 1) minit = L_CLAMP_RESET[i*32 +: 32];
       end
     end
   endfunction
@@ -285,20 +321,21 @@ module zn_axil_regs #(
   // ---------------- AW / W / AR latches ----------------
   reg          aw_full, w_full, ar_full;
   reg [TW-1:0] aw_tgt;
+  reg          w_param;                  // aw_tgt == T_PDATA, registered
   reg [SW-1:0] ar_slot;
+  wire [3:0]   ar_code = ar_slot[RAW+3:RAW];
   reg [31:0]   w_data;
   assign s_axil_awready = !aw_full;
   assign s_axil_wready  = !w_full;
   assign s_axil_arready = !ar_full;
   wire [RAW-1:0] ar_ra   = ar_slot[RAW-1:0];
-  wire [2:0]     ar_code = ar_slot[RAW+2:RAW];
-  wire [1:0]     ar_nk   = ar_slot[RAW+4:RAW+3];
-  wire           ar_zr   = ar_slot[RAW+5];
-  wire           ar_alt  = ar_slot[RAW+6];
-  wire           ar_psel = ar_slot[RAW+7];
-  wire           ar_nw   = ar_slot[RAW+8];
-  wire           ar_lo   = ar_slot[RAW+9];
-  wire           r_param = ar_slot[RAW+10];
+  wire [1:0]     ar_nk   = ar_slot[RAW+5:RAW+4];
+  wire           ar_zr   = ar_slot[RAW+6];
+  wire           ar_alt  = ar_slot[RAW+7];
+  wire           ar_psel = ar_slot[RAW+8];
+  wire           ar_nw   = ar_slot[RAW+9];
+  wire           ar_lo   = ar_slot[RAW+10];
+  wire           r_param = ar_slot[RAW+11];
   wire           w_mem   = aw_tgt[RAW];
   wire [RAW-1:0] aw_ra   = aw_tgt[RAW-1:0];
 
@@ -306,6 +343,7 @@ module zn_axil_regs #(
   reg         err_input, err_param;
   reg  [31:0] in_flight, images_in, images_out;
   reg  [63:0] busy_cycles, stall_cycles, starve_cycles;
+  reg  [31:0] busy_hi, stall_hi;
   reg  [16:0] param_sel;
   reg  [31:0] param_addr;
   assign busy = (in_flight != 32'd0);
@@ -324,7 +362,6 @@ module zn_axil_regs #(
 
   wire write_go = aw_full && w_full && !s_axil_bvalid && !p_busy;
   wire read_go  = ar_full && !s_axil_rvalid && !p_busy && !write_go;
-  wire w_param  = (aw_tgt == T_PDATA[TW-1:0]);
   wire p_tout   = (ptimer == 4'd15);
   wire p_done   = p_busy && (p_ack || p_tout);
   wire w_reg    = write_go && !w_param;            // a register write (not PARAM_DATA)
@@ -362,11 +399,19 @@ module zn_axil_regs #(
   wire hi_evt = r_reg && ar_lo;
   wire pa_evt = w_bad || r_bad || p_done;
   wire mem_we = (w_reg && w_mem) || pa_evt || hi_evt;
-  wire [RAW-1:0] mem_wa = w_reg ? aw_ra : hi_evt ? ar_ra : E_PADDR[RAW-1:0];
-  wire [31:0] hi_val = ar_code[2] ? (ar_code[0] ? starve_cycles[63:32] : stall_cycles[63:32]) : busy_cycles[63:32];
-  // The written word; also PARAM_ADDR's next value (the data on a PARAM_ADDR write, the
-  // memory's next address on an answer, + 1 after a timeout or an invalid PARAM_SEL).
-  wire [31:0] mem_wd = w_reg ? w_data : (p_busy && p_ack) ? p_next : hi_evt ? hi_val : param_addr + 32'd1;
+  wire [RAW-1:0] mem_wa = w_reg ? aw_ra : hi_evt ? E_STARVE_HI[RAW-1:0] : E_PADDR[RAW-1:0];
+  // The written word, also PARAM_ADDR's next value: the data on a register write (PARAM_ADDR:
+  // its new value), the memory's next address on an answer, STARVE_CYCLES[63:32] on a read of
+  // STARVE_CYCLES_LO, else PARAM_ADDR + 1 (after a timeout or an invalid PARAM_SEL).
+  // (a 4:1 mux per bit on a select computed once)
+  // ws: 0 w_data, 1 p_next, 2 STARVE_CYCLES[63:32], 3 + 1; a value for every possible writer.
+  wire wpair = aw_full && w_full && !s_axil_bvalid;
+  (* keep *) wire ws1;
+  (* keep *) wire ws0;
+  assign ws1 = p_busy ? !p_ack : !(wpair && !w_param);
+  assign ws0 = p_busy || (wpair ? w_param : r_param);
+  wire [31:0] pa_inc = param_addr + 32'd1;
+  wire [31:0] mem_wd = ws1 ? (ws0 ? pa_inc : starve_cycles[63:32]) : (ws0 ? p_next : w_data);
   reg [31:0] mem [0:ND-1];
   integer mi;
   initial for (mi = 0; mi < ND; mi = mi + 1) mem[mi] = minit(mi);
@@ -375,7 +420,7 @@ module zn_axil_regs #(
   reg [S-1:0] valid;
   genvar ge;
   generate for (ge = 0; ge < S; ge = ge + 1) begin : g_valid
-    wire clr = (ge == E_PADDR) ? (rst || wr_sel) : (ge >= E_BUSY_HI && ge <= E_STARVE_HI) ? srst : rst_cfg;
+    wire clr = (ge == E_PADDR) ? (rst || wr_sel) : (ge == E_STARVE_HI) ? srst : rst_cfg;
     always @(posedge aclk) begin
       if (clr) valid[ge] <= 1'b0;
       else if (mem_we && mem_wa == ge) valid[ge] <= 1'b1;
@@ -386,7 +431,7 @@ module zn_axil_regs #(
   wire [ND-1:0] vpad = {{(ND-S){1'b0}}, valid};
   wire vld  = vpad[ar_ra];
   wire zinv = ar_zr && !vld;
-  wire [RAW-1:0] mem_ra = (ar_alt && !vld) ? alt_of(ar_ra) : ar_ra;
+  wire [RAW-1:0] mem_ra = {ar_ra[RAW-1] | (ar_alt && !vld), ar_ra[RAW-2:0]};
   wire [31:0] mem_q = mem[mem_ra];
   wire [ND-1:0] rpad = {{(ND-L){1'b0}}, l_round};
   reg [2:0] narrow;
@@ -398,20 +443,15 @@ module zn_axil_regs #(
       default:   narrow = 3'd0;
     endcase
   end
-  wire [2:0] code = p_busy ? M_NARROW : ar_code;
-  reg [31:0] rd;
-  always @* begin
-    case (code)
-      M_INFLIGHT:  rd = in_flight;
-      M_IMG_IN:    rd = images_in;
-      M_IMG_OUT:   rd = images_out;
-      M_BUSY_LO:   rd = busy_cycles[31:0];
-      M_STALL_LO:  rd = stall_cycles[31:0];
-      M_STARVE_LO: rd = starve_cycles[31:0];
-      M_MEM:       rd = mem_q;
-      default:     rd = {p_rdata[31:3], p_busy ? p_rdata[2:0] : narrow};
-    endcase
-  end
+  // Three 4:1 stages per bit (kept apart: yosys/abc maps them to three LUTs per bit).
+  (* keep *) wire [31:0] rd_a;
+  (* keep *) wire [31:0] rd_b;
+  assign rd_a = (ar_code[1:0] == 2'd0) ? in_flight : (ar_code[1:0] == 2'd1) ? images_in :
+                (ar_code[1:0] == 2'd2) ? images_out : busy_cycles[31:0];
+  assign rd_b = (ar_code[1:0] == 2'd0) ? busy_hi : (ar_code[1:0] == 2'd1) ? stall_cycles[31:0] :
+                (ar_code[1:0] == 2'd2) ? stall_hi : starve_cycles[31:0];
+  wire [31:0] rd_p = {p_rdata[31:3], ar_nw ? narrow : p_rdata[2:0]};
+  wire [31:0] rd = (ar_code[3:2] == 2'd0) ? rd_a : (ar_code[3:2] == 2'd1) ? rd_b : (ar_code[3:2] == 2'd2) ? mem_q : rd_p;
   // RDATA: loaded by a register read or a parameter-bus read answer; zero through the reset
   // on an invalid PARAM_SEL or a timeout, and per bit group for the bits a word does not have
   // (and a shadow not written since its reset).
@@ -465,9 +505,14 @@ module zn_axil_regs #(
     end
   end
   always @(posedge aclk) begin
-    if (s_axil_awvalid && !aw_full) aw_tgt  <= wtarget(s_axil_awaddr);
+    if (s_axil_awvalid && !aw_full) begin
+      aw_tgt  <= wtarget(s_axil_awaddr);
+      w_param <= (wtarget(s_axil_awaddr) == T_PDATA[TW-1:0]);
+    end
     if (s_axil_wvalid && !w_full)   w_data  <= s_axil_wdata;
-    if (s_axil_arvalid && !ar_full) ar_slot <= rslot(s_axil_araddr);
+    if (s_axil_arvalid && !ar_full) begin
+      ar_slot   <= rslot(cword(s_axil_araddr));
+    end
   end
   always @(posedge aclk) begin
     if (rst) p_we_q <= 1'b0;
@@ -564,5 +609,14 @@ module zn_axil_regs #(
   always @(posedge aclk) begin
     if (crst) starve_cycles <= 64'd0;
     else if (busy && ev_starve) starve_cycles <= starve_cycles + 64'd1;
+  end
+  // Reading BUSY_CYCLES_LO or STALL_CYCLES_LO latches the HI half (STARVE's is in the memory).
+  always @(posedge aclk) begin
+    if (srst) busy_hi <= 32'd0;
+    else if (r_reg && ar_code == M_BUSY_LO) busy_hi <= busy_cycles[63:32];
+  end
+  always @(posedge aclk) begin
+    if (srst) stall_hi <= 32'd0;
+    else if (r_reg && ar_code == M_STALL_LO) stall_hi <= stall_cycles[63:32];
   end
 endmodule
