@@ -113,30 +113,23 @@ module zn_axil_regs #(
   // written). A shadow is valid once written after its reset; before, it reads its reset value
   // (zero through RDATA's reset, or its reset image). The read mux only sees the six counters,
   // this memory and the parameter-bus data.
-  localparam integer E_PACKET = 0, E_PSEL = 1, E_PADDR = 2, E_STARVE_HI = 3,
-                     E_ZERO = 4,                    // + 2i: L_ZERO of layer i, + 2i + 1: L_CLAMP
-                     S = E_ZERO + 2 * L,            // shadows: 0 .. S-1
+  // Entries: the shadows with a nonzero reset value first (their reset images are at + HALF),
+  // then the ones reading 0 until written; the constants fill the rest.
+  localparam integer E_PACKET = 0, E_CLAMP = 1,     // + i: L_CLAMP of layer i
+                     E_PSEL = L + 1, E_PADDR = L + 2, E_STARVE_HI = L + 3,
+                     E_ZERO = L + 4,                // + i: L_ZERO of layer i
+                     S = E_ZERO + L,                // shadows: 0 .. S-1; images: HALF .. HALF + L
                      NCONST = 9 + 5 * L,            // the 9 global constants, then 5 per layer
-                     NE = S + NCONST + 1 + L;       // ... and the reset images of PACKET and the L_CLAMPs
+                     NE = S + NCONST + 1 + L;
   localparam integer RAW = zn_idxw(NE);
   localparam integer ND = 1 << RAW;
-  localparam integer HALF = ND / 2;                 // a reset image is at its shadow's entry + HALF
-  // Constant k's entry: the k-th entry from S on that is not a reset image.
+  localparam integer HALF = ND / 2;                 // S <= HALF since NCONST + 1 + L >= S
+  // Constant k's entry: S .. HALF-1, then past the reset images (closed forms: elaboration
+  // stays fast for many layers).
   function integer cslot;
     input integer k;
-    integer e, n, i;
-    reg img;
     begin
-      cslot = 0;
-      n = 0;
-      for (e = S; e < ND; e = e + 1) begin
-        img = (e == HALF + E_PACKET);
-        for (i = 0; i < L; i = i + 1) if (e == HALF + E_ZERO + 2 * i + 1) img = 1'b1;
-        if (!img) begin
-          if (n == k) cslot = e;
-          n = n + 1;
-        end
-      end
+      cslot = (S + k < HALF) ? S + k : HALF + L + 1 + (k - (HALF - S));
     end
   endfunction
   // Read mux sources.
@@ -228,8 +221,8 @@ module zn_axil_regs #(
             RA_L_LANES[4:2]:  begin k = K_MEM; e = cslot(9 + 5 * i + 3); end
             RA_L_WIDTHS[4:2]: begin k = K_MEM; e = cslot(9 + 5 * i + 4); end
             RA_L_CFG[4:2]:    begin k = K_CFG; e = i; end
-            RA_L_ZERO[4:2]:   begin k = K_ZR;  e = E_ZERO + 2 * i; end
-            default:          begin k = K_ALT; e = E_ZERO + 2 * i + 1; end   // RA_L_CLAMP
+            RA_L_ZERO[4:2]:   begin k = K_ZR;  e = E_ZERO + i; end
+            default:          begin k = K_ALT; e = E_CLAMP + i; end   // RA_L_CLAMP
           endcase
         end
       end
@@ -270,8 +263,8 @@ module zn_axil_regs #(
       for (i = 0; i < L; i = i + 1) begin
         if (a[AW-1:5] == BLK0 + i[LB-1:0] && a[1:0] == 2'b00) begin
           if (a[4:2] == RA_L_CFG[4:2])   k = T_CFG + i;
-          if (a[4:2] == RA_L_ZERO[4:2])  k = ND + E_ZERO + 2 * i;
-          if (a[4:2] == RA_L_CLAMP[4:2]) k = ND + E_ZERO + 2 * i + 1;
+          if (a[4:2] == RA_L_ZERO[4:2])  k = ND + E_ZERO + i;
+          if (a[4:2] == RA_L_CLAMP[4:2]) k = ND + E_CLAMP + i;
         end
       end
       wtarget = k[TW-1:0];
@@ -282,26 +275,35 @@ module zn_axil_regs #(
   // Initial contents: the constants and the reset images (shadows start at 0, unused).
   function [31:0] minit;
     input integer e;
-    integer i;
+    integer k, i;
     begin
       minit = 32'd0;
-      if (e == cslot(0)) minit = RM_MAGIC;
-      if (e == cslot(1)) minit = RM_VERSION;
-      if (e == cslot(2)) minit = TOPO_HASH[31:0];
-      if (e == cslot(3)) minit = TOPO_HASH[63:32];
-      if (e == cslot(4)) minit = L;
-      if (e == cslot(5)) minit = INPUT_COUNT;
-      if (e == cslot(6)) minit = OUTPUT_COUNT;
-      if (e == cslot(7)) minit = {30'd0, OUTPUT_SIGNED != 0, INPUT_SIGNED != 0};
-      if (e == cslot(8)) minit = II_CYCLES;
-      if (e == HALF + E_PACKET) minit = 32'd1;
-      for (i = 0; i < L; i = i + 1) begin
-        if (e == cslot(9 + 5 * i + 0)) minit = L_IN[i*32 +: 32];
-        if (e == cslot(9 + 5 * i + 1)) minit = L_OUT[i*32 +: 32];
-        if (e == cslot(9 + 5 * i + 2)) minit = L_FOLD[i*32 +: 32];
-        if (e == cslot(9 + 5 * i + 3)) minit = L_LANES[i*32 +: 32];
-        if (e == cslot(9 + 5 * i + 4)) minit = L_WIDTHS[i*32 +: 32];
-        if (e == HALF + E_ZERO + 2 * i + 1) minit = L_CLAMP_RESET[i*32 +: 32];
+      k = (e < HALF) ? e - S : e - (HALF + L + 1) + (HALF - S);   // constant index
+      if (e == HALF + E_PACKET) begin
+        minit = 32'd1;
+      end else if (e >= HALF + E_CLAMP && e < HALF + E_CLAMP + L) begin
+        minit = L_CLAMP_RESET[(e - HALF - E_CLAMP)*32 +: 32];
+      end else if (e >= S && k < NCONST) begin
+        i = (k - 9) / 5;
+        case (k)
+          0: minit = RM_MAGIC;
+          1: minit = RM_VERSION;
+          2: minit = TOPO_HASH[31:0];
+          3: minit = TOPO_HASH[63:32];
+          4: minit = L;
+          5: minit = INPUT_COUNT;
+          6: minit = OUTPUT_COUNT;
+          7: minit = {30'd0, OUTPUT_SIGNED != 0, INPUT_SIGNED != 0};
+          8: minit = II_CYCLES;
+          default:
+            case ((k - 9) % 5)
+              0: minit = L_IN[i*32 +: 32];
+              1: minit = L_OUT[i*32 +: 32];
+              2: minit = L_FOLD[i*32 +: 32];
+              3: minit = L_LANES[i*32 +: 32];
+              default: minit = L_WIDTHS[i*32 +: 32];
+            endcase
+        endcase
       end
     end
   endfunction
@@ -553,7 +555,7 @@ module zn_axil_regs #(
   end
   genvar gl;
   generate for (gl = 0; gl < NUM_LAYERS; gl = gl + 1) begin : g_layer
-    localparam integer TC = T_CFG + gl, TZ = ND + E_ZERO + 2 * gl, TK = TZ + 1;
+    localparam integer TC = T_CFG + gl, TZ = ND + E_ZERO + gl, TK = ND + E_CLAMP + gl;
     wire wr_cfg   = w_reg && aw_tgt == TC[TW-1:0];
     wire wr_zero  = w_reg && aw_tgt == TZ[TW-1:0];
     wire wr_clamp = w_reg && aw_tgt == TK[TW-1:0];
