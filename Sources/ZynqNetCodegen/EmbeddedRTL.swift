@@ -264,10 +264,18 @@ endmodule
 // cycle and hold until the answer (they are PARAM_SEL, PARAM_ADDR and the latched W data).
 // Offsets come from zn_regmap.vh, generated from Sources/ZynqNetHW/RegisterMap.swift.
 //
-// Lean structure: decode works on word addresses (global word = addr[6:2], layer block =
-// addr[AW-1:5], layer word = addr[4:2]); the read data is one case over the global word and
-// one over the layer word, the design constants folding into small ROMs; zeros of RDATA and of
-// the counters come from the flip-flops' synchronous reset, increments from their enables.
+// Lean structure: an accepted AR address is compressed ({layer block, word} or {global word})
+// and decoded into a registered read slot (mux select, memory entry, flags); an AW address into
+// a write target. One LUT memory (RAM32M/RAM64M: one write port, one asynchronous read port)
+// holds every word that changes only at known moments: shadows of the RW words (the flip-flop
+// copies still drive the datapath), PARAM_ADDR (also a flip-flop: p_addr), STARVE_CYCLES_HI,
+// the design constants and the nonzero reset values (initial contents, never written); a
+// shadow reads its reset value until written after its reset (valid bits). RDATA is three 4:1
+// stages per bit over ten sources (IN_FLIGHT, IMAGES_IN/OUT, the LO counters, BUSY/STALL HI,
+// the memory, p_rdata or the CONTROL/STATUS/L_CFG bits); bits a word does not have (and
+// shadows not written since reset) are zeroed through RDATA's per-group synchronous reset.
+// PARAM_ADDR's next value and the memory's write data are one 4:1 mux per bit on two shared
+// selects. Counters are FDRE reset/enable flip-flops.
 module zn_axil_regs #(
   parameter integer AW            = 12,
   parameter integer NUM_LAYERS    = 1,
@@ -362,11 +370,11 @@ module zn_axil_regs #(
   // ---------------- the word memory ----------------
   // One small LUT memory (one write port, one asynchronous read port) holds every word that
   // only changes at known moments: the shadows of the RW words (written with the FF copies that
-  // drive the datapath), PARAM_ADDR (written at each of its updates), the HI latches (written by
-  // a LO read), then the design constants and the nonzero reset values (initial contents, never
-  // written). A shadow is valid once written after its reset; before, it reads its reset value
-  // (zero through RDATA's reset, or its reset image). The read mux only sees the six counters,
-  // this memory and the parameter-bus data.
+  // drive the datapath), PARAM_ADDR (written at each of its updates), STARVE_CYCLES_HI (written
+  // by a read of STARVE_CYCLES_LO), then the design constants and the nonzero reset values
+  // (initial contents, never written). A shadow is valid once written after its reset; before,
+  // it reads its reset value (zero through RDATA's reset, or its reset image). The read mux only
+  // sees the six counters, BUSY/STALL_CYCLES_HI, this memory and the parameter-bus data.
   // Entries: the shadows with a nonzero reset value first (their reset images are at + HALF),
   // then the ones reading 0 until written; the constants fill the rest.
   localparam integer E_PACKET = 0, E_CLAMP = 1,     // + i: L_CLAMP of layer i
@@ -386,7 +394,6 @@ module zn_axil_regs #(
       cslot = (S + k < HALF) ? S + k : HALF + L + 1 + (k - (HALF - S));
     end
   endfunction
-  // Read mux sources.
   // Read mux sources {c, s}: c = 0: a word of stage A by s, 1: of stage B by s, 2: the memory,
   // 3: p_rdata (or the CONTROL/STATUS/L_CFG bits).
   localparam [3:0] M_INFLIGHT = 4'd0, M_IMG_IN = 4'd1, M_IMG_OUT = 4'd2, M_BUSY_LO = 4'd3,
@@ -395,10 +402,10 @@ module zn_axil_regs #(
   localparam [1:0] N_NONE = 2'd0, N_CONTROL = 2'd1, N_STATUS = 2'd2, N_CFG = 2'd3;
 
   // A read address becomes a slot when AR is accepted: {pdata, lo, narrow, psel, alt, zr, nk, code, ra}.
-  //   ra: memory entry (for a LO counter: its HI entry; for L_CFG: the layer), code: mux source,
+  //   ra: memory entry (for L_CFG: the layer), code: mux source,
   //   nk: narrow word kind, zr: shadow reading 0 until written, alt: shadow reading its reset
   //   image until written, psel: bits 31:17 read 0, narrow: bits 31:3 read 0 (also unmapped
-  //   words: nk = N_NONE), lo: a LO counter (latches its HI), pdata: PARAM_DATA.
+  //   words: nk = N_NONE), lo: STARVE_CYCLES_LO (latches its HI in the memory), pdata: PARAM_DATA.
   localparam integer SW = RAW + 12;
   localparam integer K_NONE = 0, K_CTRL = 1, K_STATUS = 2, K_CFG = 3, K_CNT = 4, K_LO = 5, K_MEM = 6, K_ZR = 7,
                      K_PSEL = 8, K_ALT = 9, K_PDATA = 10;
@@ -484,15 +491,6 @@ module zn_axil_regs #(
       nk = (k == K_CTRL) ? N_CONTROL : (k == K_STATUS) ? N_STATUS : (k == K_CFG) ? N_CFG : N_NONE;
       rslot = {k == K_PDATA, k == K_LO, k == K_NONE || k == K_CTRL || k == K_STATUS || k == K_CFG, k == K_PSEL,
                k == K_ALT, k == K_ZR || k == K_PSEL, nk, c, e[RAW-1:0]};
-    end
-  endfunction
-
-  function [3:0] rcode;
-    input [CI-1:0] a;
-    reg [SW-1:0] t;
-    begin
-      t = rslot(a);
-      rcode = t[RAW+3:RAW];
     end
   endfunction
 
