@@ -58,13 +58,19 @@ public struct GeneratedDesign: Sendable {
     public var fclkMHz: Double
     public var parameterImage: ParameterImage
     public var regEvery: Int
+    /// Dataflow (a unit per layer) or the sequential engine (`layout.folds` are then all 1).
+    public var engine: Engine = .dataflow
+    /// The sequential engine's exact II and latency (set by `generateDesign`).
+    var sequentialTiming: (ii: Int, latency: Int)?
 
-    public var iiCycles: Int { layout.iiCycles }
+    public var iiCycles: Int { sequentialTiming?.ii ?? layout.iiCycles }
     public var topologyHash: UInt64 { layout.topology.hash }
     public var imagesPerSecond: Double { fclkMHz * 1e6 / Double(iiCycles) }
     /// Cycles from an image's first input beat to its last output beat through an empty
-    /// pipeline (`PipelineTiming`; what `zynqnet verify` measures).
-    public var latencyCycles: Int { PipelineTiming.latencyCycles(layout: layout, regEvery: regEvery, requant: requantStyles) }
+    /// pipeline (`PipelineTiming`, `SequentialEngine`; what `zynqnet verify` measures).
+    public var latencyCycles: Int {
+        sequentialTiming?.latency ?? PipelineTiming.latencyCycles(layout: layout, regEvery: regEvery, requant: requantStyles)
+    }
 
     /// The RTL files (paths under `rtl/`), sorted; the top is `rtl/zynqnet_accel.v`.
     public var rtlFiles: [String] { files.keys.filter { $0.hasPrefix("rtl/") }.sorted() }
@@ -141,6 +147,9 @@ public func generateDesign(model: QuantizedModel, options: CodegenOptions) throw
     var folds: [LayerFold]
     var styles = [MulStyle](repeating: options.mulStyle, count: topo.layers.count)
     var requantChoice = [RequantStyle?](repeating: nil, count: topo.layers.count)
+    if case .file(let ff, let name) = options.fold, ff.engine == .sequential {
+        return try generateSequential(model: model, topology: topo, options: options, foldName: name, foldFile: ff)
+    }
     switch options.fold {
     case .file(let ff, let name):
         guard ff.layers.count == topo.layers.count else {
@@ -216,6 +225,35 @@ public func generateDesign(model: QuantizedModel, options: CodegenOptions) throw
     return design
 }
 
+/// The sequential engine's design (`{"engine": "sequential"}`).
+func generateSequential(model: QuantizedModel, topology topo: Topology, options: CodegenOptions, foldName: String,
+                        foldFile: FoldFile) throws -> GeneratedDesign {
+    if !foldFile.layers.isEmpty && foldFile.layers.count != topo.layers.count {
+        throw ZynqError(file: foldName, key: "layers", "has \(foldFile.layers.count) entries, the model has \(topo.layers.count) layers")
+    }
+    let w = try SequentialEngine.widths(topo, key: "\(foldName): engine")
+    let layout = try AcceleratorLayout(topology: topo, folds: TradeoffCurve.smallestFolds(topo))
+    let ii = try SequentialEngine.iiCycles(topo), latency = try SequentialEngine.latencyCycles(topo)
+    let est = try SequentialEngine.estimate(topo)
+    if let over = est.exceeds(options.board.budget) {
+        throw ZynqError(file: foldName, key: "engine", "the sequential design needs more than the \(options.board.rawValue): \(over)")
+    }
+    let image = try ParameterImage(model: model, layout: layout)
+    let fclkHz = Int((options.fclkMHz * 1e6).rounded())
+    var files: [String: String] = [:]
+    for (name, text) in EmbeddedRTL.rtlLibrary { files["rtl/" + name] = text }
+    files["rtl/zynqnet_accel.v"] = VerilogTop.emitSequential(layout: layout, widths: w, iiCycles: ii, fclkHz: fclkHz)
+    files["parameters.hex"] = image.hexText
+    let styles = [MulStyle](repeating: .dsp, count: topo.layers.count)
+    var design = GeneratedDesign(files: files, layout: layout, styles: styles, estimate: est, board: options.board,
+                                 fclkMHz: options.fclkMHz, parameterImage: image, regEvery: options.regEvery)
+    design.requantStyles = [RequantStyle](repeating: .serial, count: topo.layers.count)
+    design.engine = .sequential
+    design.sequentialTiming = (ii, latency)
+    design.files["design.json"] = DesignJSON.render(design)
+    return design
+}
+
 /// The resource estimate; `requant` nil: each layer's automatic requantizer choice.
 func estimate(_ topo: Topology, _ folds: [LayerFold], _ styles: [MulStyle], requant: [RequantStyle]? = nil) -> ResourceEstimate {
     var e = ResourceModel.fixed(layers: topo.layers.count, classes: topo.outputCount, firstSIMD: folds.first?.simd ?? 1)
@@ -232,6 +270,7 @@ enum DesignJSON {
         var s = "{\n"
         s += "  \"format\": 1,\n"
         s += "  \"top\": \"zynqnet_accel\",\n"
+        s += "  \"engine\": \"\(d.engine.rawValue)\",\n"
         s += "  \"board\": \"\(d.board.rawValue)\",\n"
         s += "  \"part\": \"\(d.board.part)\",\n"
         s += "  \"fclk_mhz\": \(fmt(d.fclkMHz)),\n"

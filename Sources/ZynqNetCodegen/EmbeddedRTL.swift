@@ -150,13 +150,21 @@ endmodule
 //
 // Input: ceil(N/LANES) words of LANES codes an image, lowest index first; lanes beyond N of a
 // last, partial word are ignored. Codes compare as int8 (SIGNED = 1) or uint8. Output: one
-// 32-bit index per image, held in a register until taken. One word a cycle: the lanes of a
-// word meet in a tournament tree, the word's winner against the best so far; indices are kept
-// in clog2(N) bits.
+// 32-bit index per image, held in a register until taken. Indices are kept in clog2 bits.
+// Two implementations, chosen by SERIAL:
+//   - SERIAL = 0 (tree): one word a cycle: the lanes of a word meet in a tournament tree, the
+//     word's winner against the best so far.
+//   - SERIAL = 1 (one lane a cycle, for slow streams): the offered word is scanned in place,
+//     lane 0 first, one lane a cycle while in_valid is high (in_data must stay put until taken,
+//     as AXI4-Stream requires), and taken on the cycle of its last lane: a word of n codes is
+//     taken n - 1 cycles after it is first offered at the earliest (a last, partial word has
+//     n = N - (words - 1)·LANES). No scanning while a result waits to be taken. A byte mux and
+//     one 8-bit comparator instead of LANES - 1 comparators.
 module zn_argmax #(
   parameter integer LANES  = 8,
   parameter integer N      = 8,
-  parameter integer SIGNED = 0
+  parameter integer SIGNED = 0,
+  parameter integer SERIAL = 0
 ) (
   input  wire               clk,
   input  wire               rst,
@@ -174,9 +182,9 @@ module zn_argmax #(
   localparam integer LW    = zn_idxw(LANES);
   localparam integer IW    = zn_idxw(WORDS * LANES) > LW ? zn_idxw(WORDS * LANES) : LW;  // index width
 
-  generate if (LANES < 1 || N < 1 || (SIGNED != 0 && SIGNED != 1)) begin : g_param_error
+  generate if (LANES < 1 || N < 1 || (SIGNED != 0 && SIGNED != 1) || (SERIAL != 0 && SERIAL != 1)) begin : g_param_error
 `ifdef VERILATOR
-    $fatal(1, "zn_argmax: LANES (%0d) and N (%0d) must be >= 1, SIGNED (%0d) 0/1", LANES, N, SIGNED);
+    $fatal(1, "zn_argmax: LANES (%0d) and N (%0d) must be >= 1, SIGNED (%0d) and SERIAL (%0d) 0/1", LANES, N, SIGNED, SERIAL);
 `else
     zn_param_error__zn_argmax_bad_parameters u_param_error();
 `endif
@@ -190,64 +198,106 @@ module zn_argmax #(
     end
   endfunction
 
-  reg [WW-1:0] wi;
-  wire         w_last = (wi == WORDS[WW-1:0] - 1'b1);
-  assign in_ready = !out_valid || out_ready;
-  wire fire = in_valid && in_ready;
-
-  // Best lane of the current word (first of equals): a tournament tree; the right (higher)
-  // half wins only when strictly greater. Lanes past N in a last word enter with key 0, which
-  // never beats a lower lane.
-  localparam integer TL = 1 << LW;                   // leaves, a power of two
-  reg [7:0]    tk [0:2*TL-2];
-  reg [LW-1:0] ti [0:2*TL-2];
-  reg [7:0]    lbest;
-  reg [LW-1:0] lidx;
-  integer l, nd;
-  always @* begin
-    for (l = 0; l < TL; l = l + 1) begin
-      tk[TL-1+l] = (l < LANES && (!w_last || l < LAST)) ? key(in_data[(l % LANES)*8 +: 8]) : 8'd0;
-      ti[TL-1+l] = l[LW-1:0];
+  generate if (SERIAL != 0) begin : g_serial
+    // The code under comparison: ci counts an image's codes; its lane is ci mod LANES.
+    reg  [IW-1:0] ci;
+    reg  [LW-1:0] lane;
+    reg  [7:0]    best;
+    reg  [IW-1:0] best_idx;
+    wire          last_code = (ci == N[IW-1:0] - 1'b1);
+    wire          last_lane = (lane == LANES[LW-1:0] - 1'b1) || last_code;
+    wire          en        = !out_valid || out_ready;
+    assign in_ready = last_lane && en;
+    wire          step = in_valid && en;            // compare lane `lane` of the offered word
+    wire [7:0]    k    = key(in_data[lane*8 +: 8]);
+    wire          take = (ci == {IW{1'b0}}) || (k > best);
+    assign out_index = {{(32-IW){1'b0}}, best_idx};
+    if ((1 << LW) == LANES) begin : g_lane_bits
+      always @* lane = ci[LW-1:0];
+    end else begin : g_lane_count
+      always @(posedge clk) begin
+        if (rst) lane <= {LW{1'b0}};
+        else if (step) lane <= last_lane ? {LW{1'b0}} : lane + 1'b1;
+      end
     end
-    for (nd = TL - 2; nd >= 0; nd = nd - 1) begin
-      if (tk[2*nd+2] > tk[2*nd+1]) begin
-        tk[nd] = tk[2*nd+2];
-        ti[nd] = ti[2*nd+2];
+    always @(posedge clk) begin
+      if (rst) begin
+        ci        <= {IW{1'b0}};
+        out_valid <= 1'b0;
       end else begin
-        tk[nd] = tk[2*nd+1];
-        ti[nd] = ti[2*nd+1];
+        if (out_valid && out_ready) out_valid <= 1'b0;
+        if (step) begin
+          ci <= last_code ? {IW{1'b0}} : ci + 1'b1;
+          if (last_code) out_valid <= 1'b1;
+        end
       end
     end
-    lbest = tk[0];
-    lidx  = ti[0];
-  end
+    always @(posedge clk) begin
+      if (step && take) begin
+        best     <= k;
+        best_idx <= ci;
+      end
+    end
+  end else begin : g_tree
+    reg [WW-1:0] wi;
+    wire         w_last = (wi == WORDS[WW-1:0] - 1'b1);
+    assign in_ready = !out_valid || out_ready;
+    wire fire = in_valid && in_ready;
 
-  // Indices are below N: IW bits are kept, out_index is their zero extension.
-  reg  [7:0]    best;
-  reg  [IW-1:0] best_idx, oidx;
-  wire [IW-1:0] wbase    = wi * LANES[IW-1:0];
-  wire [IW-1:0] cand_idx = wbase + {{(IW-LW){1'b0}}, lidx};
-  wire take = (wi == {WW{1'b0}}) || (lbest > best);
-  assign out_index = {{(32-IW){1'b0}}, oidx};
-  always @(posedge clk) begin
-    if (rst) begin
-      wi        <= {WW{1'b0}};
-      out_valid <= 1'b0;
-    end else begin
-      if (out_valid && out_ready) out_valid <= 1'b0;
-      if (fire) begin
-        wi <= w_last ? {WW{1'b0}} : wi + 1'b1;
-        if (w_last) out_valid <= 1'b1;
+    // Best lane of the current word (first of equals): a tournament tree; the right (higher)
+    // half wins only when strictly greater. Lanes past N in a last word enter with key 0, which
+    // never beats a lower lane.
+    localparam integer TL = 1 << LW;                   // leaves, a power of two
+    reg [7:0]    tk [0:2*TL-2];
+    reg [LW-1:0] ti [0:2*TL-2];
+    reg [7:0]    lbest;
+    reg [LW-1:0] lidx;
+    integer l, nd;
+    always @* begin
+      for (l = 0; l < TL; l = l + 1) begin
+        tk[TL-1+l] = (l < LANES && (!w_last || l < LAST)) ? key(in_data[(l % LANES)*8 +: 8]) : 8'd0;
+        ti[TL-1+l] = l[LW-1:0];
+      end
+      for (nd = TL - 2; nd >= 0; nd = nd - 1) begin
+        if (tk[2*nd+2] > tk[2*nd+1]) begin
+          tk[nd] = tk[2*nd+2];
+          ti[nd] = ti[2*nd+2];
+        end else begin
+          tk[nd] = tk[2*nd+1];
+          ti[nd] = ti[2*nd+1];
+        end
+      end
+      lbest = tk[0];
+      lidx  = ti[0];
+    end
+
+    // Indices are below N: IW bits are kept, out_index is their zero extension.
+    reg  [7:0]    best;
+    reg  [IW-1:0] best_idx, oidx;
+    wire [IW-1:0] wbase    = wi * LANES[IW-1:0];
+    wire [IW-1:0] cand_idx = wbase + {{(IW-LW){1'b0}}, lidx};
+    wire take = (wi == {WW{1'b0}}) || (lbest > best);
+    assign out_index = {{(32-IW){1'b0}}, oidx};
+    always @(posedge clk) begin
+      if (rst) begin
+        wi        <= {WW{1'b0}};
+        out_valid <= 1'b0;
+      end else begin
+        if (out_valid && out_ready) out_valid <= 1'b0;
+        if (fire) begin
+          wi <= w_last ? {WW{1'b0}} : wi + 1'b1;
+          if (w_last) out_valid <= 1'b1;
+        end
       end
     end
-  end
-  always @(posedge clk) begin
-    if (fire && take) begin
-      best     <= lbest;
-      best_idx <= cand_idx;
+    always @(posedge clk) begin
+      if (fire && take) begin
+        best     <= lbest;
+        best_idx <= cand_idx;
+      end
+      if (fire && w_last) oidx <= take ? cand_idx : best_idx;
     end
-    if (fire && w_last) oidx <= take ? cand_idx : best_idx;
-  end
+  end endgenerate
 endmodule
 
 """##),
@@ -946,9 +996,18 @@ endmodule
 // or clear_seq (mod 2^32). TLAST is set on the last beat of every K-th image,
 // K = packet_images (0 acts as 1). TKEEP is all ones. The output beat is a register: TVALID,
 // TDATA and TLAST hold until TREADY.
+//
+// Timing (output ready): the value words go into a FIFO two images deep and into zn_argmax.
+// ARGMAX_SERIAL = 0: a word is taken the cycle it is offered (one a cycle). ARGMAX_SERIAL = 1
+// (zn_argmax SERIAL, for slow streams: a word every 8 cycles or slower): a word of n codes is
+// scanned from the cycle it is offered (at the earliest the cycle after the previous word was
+// taken) and taken n - 1 cycles later (n = 8, or C - 8·(ceil(C/8) - 1) for an image's last
+// word). Beat 0 leaves two cycles after the image's last word was taken, the value beats on the
+// following cycles (PipelineTiming.outputStage).
 module zn_axis_out #(
-  parameter integer C      = 10,
-  parameter integer SIGNED = 0
+  parameter integer C             = 10,
+  parameter integer SIGNED        = 0,
+  parameter integer ARGMAX_SERIAL = 0
 ) (
   input  wire        clk,
   input  wire        rst,
@@ -966,11 +1025,12 @@ module zn_axis_out #(
 );
 `include "zn_func.vh"
   localparam integer VB = (C + 7) / 8;        // value beats an image
-  localparam integer PW = zn_idxw(VB + 1);
+  localparam integer PW = zn_idxw(VB);
+  localparam integer XW = zn_idxw(C);         // bits of a class index
 
-  generate if (C < 1 || (SIGNED != 0 && SIGNED != 1)) begin : g_param_error
+  generate if (C < 1 || (SIGNED != 0 && SIGNED != 1) || (ARGMAX_SERIAL != 0 && ARGMAX_SERIAL != 1)) begin : g_param_error
 `ifdef VERILATOR
-    $fatal(1, "zn_axis_out: C (%0d) must be >= 1, SIGNED (%0d) 0/1", C, SIGNED);
+    $fatal(1, "zn_axis_out: C (%0d) must be >= 1, SIGNED (%0d) and ARGMAX_SERIAL (%0d) 0/1", C, SIGNED, ARGMAX_SERIAL);
 `else
     zn_param_error__zn_axis_out_bad_parameters u_param_error();
 `endif
@@ -990,51 +1050,67 @@ module zn_axis_out #(
   wire [31:0] am_index;
   wire        am_valid;
   reg         am_pop;
-  zn_argmax #(.LANES(8), .N(C), .SIGNED(SIGNED)) u_argmax (
+  zn_argmax #(.LANES(8), .N(C), .SIGNED(SIGNED), .SERIAL(ARGMAX_SERIAL)) u_argmax (
     .clk(clk), .rst(rst), .in_data(in_data), .in_valid(in_valid && fifo_in_ready), .in_ready(am_in_ready),
     .out_index(am_index), .out_valid(am_valid), .out_ready(am_pop));
 
-  // Beat sequencer: phase 0 = beat 0, phase 1..VB = value beats.
+  // Beat sequencer: beat0 = beat 0 is next, else value beat phase (0..VB-1) is next.
   reg  [PW-1:0] phase;
+  reg           beat0;
   reg  [31:0]   seq;
   reg  [31:0]   img_in_packet;
-  reg           m_image_end;     // the beat in m_tdata is an image's last
-  wire [31:0]   k = (packet_images == 32'd0) ? 32'd1 : packet_images;
   wire          load = !m_tvalid || m_tready;
-  wire          last_value = (phase == VB[PW-1:0]);
+  wire          last_value = (phase == VB[PW-1:0] - 1'b1);
+  // The image ends a packet when it is the K-th: img_in_packet + 1 >= K, K = max(1, packet_images);
+  // img_in_packet + 1 >= 1 always (img_in_packet < K <= 2^32 - 1 never wraps), so the 0 case
+  // needs no term of its own.
+  wire [31:0]   img_next = img_in_packet + 32'd1;
+  wire          pkt_end  = (img_next >= packet_images);
   always @* begin
-    am_pop = load && phase == {PW{1'b0}} && am_valid;
-    v_pop  = load && phase != {PW{1'b0}} && v_valid;
+    am_pop = load && beat0 && am_valid;
+    v_pop  = load && !beat0 && v_valid;
   end
-  assign ev_image = m_tvalid && m_tready && m_image_end;
+  // A valid beat in m_tdata is an image's last exactly when beat 0 comes next (beat0 is set as
+  // the last value beat loads and cleared as beat 0 loads).
+  assign ev_image = m_tvalid && m_tready && beat0;
+  wire unused_am_index = ^am_index[31:XW];
 
   always @(posedge clk) begin
     if (rst) begin
       m_tvalid      <= 1'b0;
       m_tlast       <= 1'b0;
-      m_image_end   <= 1'b0;
       phase         <= {PW{1'b0}};
-      img_in_packet <= 32'd0;
+      beat0         <= 1'b1;
     end else if (load) begin
       if (am_pop) begin
         m_tvalid    <= 1'b1;
-        m_tdata     <= {seq, am_index};
         m_tlast     <= 1'b0;
-        m_image_end <= 1'b0;
-        phase       <= 1;
+        beat0       <= 1'b0;
       end else if (v_pop) begin
         m_tvalid    <= 1'b1;
-        m_tdata     <= v_data;
-        m_image_end <= last_value;
-        m_tlast     <= last_value && (img_in_packet + 32'd1 >= k);
+        m_tlast     <= last_value && pkt_end;
         phase       <= last_value ? {PW{1'b0}} : phase + 1'b1;
-        if (last_value) img_in_packet <= (img_in_packet + 32'd1 >= k) ? 32'd0 : img_in_packet + 32'd1;
+        beat0       <= last_value;
       end else begin
         m_tvalid    <= 1'b0;
         m_tlast     <= 1'b0;
-        m_image_end <= 1'b0;
       end
     end
+  end
+  // TDATA: beat 0 = {seq, index}; bits [31:XW] of beat 0 are zero (a synchronous reset, no mux).
+  always @(posedge clk) begin
+    if (am_pop || v_pop) begin
+      m_tdata[63:32]  <= beat0 ? seq : v_data[63:32];
+      m_tdata[XW-1:0] <= beat0 ? am_index[XW-1:0] : v_data[XW-1:0];
+    end
+    if (am_pop)     m_tdata[31:XW] <= {(32-XW){1'b0}};
+    else if (v_pop) m_tdata[31:XW] <= v_data[31:XW];
+  end
+  // The packet counter: a synchronous reset at a packet's end, an enable at an image's end.
+  wire img_end = v_pop && last_value;
+  always @(posedge clk) begin
+    if (rst || (img_end && pkt_end)) img_in_packet <= 32'd0;
+    else if (img_end) img_in_packet <= img_next;
   end
   always @(posedge clk) begin
     if (rst || clear_seq) seq <= 32'd0;
@@ -1420,6 +1496,25 @@ function integer zn_tree_lat;
 endfunction
 
 
+// RAMB18s for a d x w simple-dual-port memory: the fewest over the shapes 512 x 36, 1K x 18,
+// 2K x 9, 4K x 4, 8K x 2, 16K x 1 (depth tiles times width columns).
+function integer zn_ramb18_sdp;
+  input integer sdp_d;
+  input integer sdp_w;
+  integer sdp_i, sdp_td, sdp_tw, sdp_n;
+  begin
+    zn_ramb18_sdp = 0;
+    sdp_td = 512;
+    sdp_tw = 36;
+    for (sdp_i = 0; sdp_i < 6; sdp_i = sdp_i + 1) begin
+      sdp_n = ((sdp_d + sdp_td - 1) / sdp_td) * ((sdp_w + sdp_tw - 1) / sdp_tw);
+      if (zn_ramb18_sdp == 0 || sdp_n < zn_ramb18_sdp) zn_ramb18_sdp = sdp_n;
+      sdp_td = sdp_td * 2;
+      sdp_tw = (sdp_i == 1) ? 9 : (sdp_i == 2) ? 4 : sdp_tw / 2;
+    end
+  end
+endfunction
+
 """##),
         ("zn_mvau.v", ##"""
 // zn_mvau: matrix-vector unit of one dense layer (the multiply-accumulate part).
@@ -1433,7 +1528,8 @@ endfunction
 // Structure: a double-buffered input vector (2 x SF words, so the next image loads while the
 // current one is computed), weights in zn_param_ram (PE banks of SF*NF words of SIMD bytes,
 // bank p at depth nf*SF + sf holding weight[nf*PE + p][sf*SIMD + j] in byte j), the
-// zn_dot MAC array and PE accumulators. One fold step (SIMD x PE MACs) a cycle: SF*NF cycles
+// zn_dot MAC array and PE accumulators. The input buffer is a block RAM (ram_style) when that
+// saves at least IBUF_LUT_PER_RAMB18 (48; 0: never forced) LUTs per RAMB18, else synthesis chooses. One fold step (SIMD x PE MACs) a cycle: SF*NF cycles
 // an image. The pipeline advances while the output skid buffer can take a word (`ce`).
 module zn_mvau #(
   parameter integer IN        = 8,
@@ -1443,7 +1539,8 @@ module zn_mvau #(
   parameter integer IN_SIGNED = 1,
   parameter integer MUL_STYLE = 0,
   parameter integer REG_EVERY = 2,
-  parameter integer SUM_W     = 32
+  parameter integer SUM_W     = 32,
+  parameter integer IBUF_LUT_PER_RAMB18 = 48
 ) (
   input  wire                  clk,
   input  wire                  rst,
@@ -1502,7 +1599,6 @@ module zn_mvau #(
     .out_data(out_data), .out_valid(out_valid), .out_ready(out_ready));
 
   // ---------------- input double buffer ----------------
-  reg [SIMD*8-1:0] ibuf [0:2*SF-1];
   reg [1:0]        full;
   reg              wbank;
   reg [SFW-1:0]    waddr;
@@ -1510,9 +1606,6 @@ module zn_mvau #(
   wire in_fire = in_valid && in_ready;
   wire [IBW-1:0] ib_waddr = (wbank ? SF[IBW-1:0] : {IBW{1'b0}}) + {{(IBW-SFW){1'b0}}, waddr};
   wire in_last = (waddr == SF[SFW-1:0] - 1'b1);
-  always @(posedge clk) begin
-    if (in_fire) ibuf[ib_waddr] <= in_data;
-  end
 
   // ---------------- issue ----------------
   reg           rbank;
@@ -1557,12 +1650,38 @@ module zn_mvau #(
   end
 
   // ---------------- memories (2-cycle reads) ----------------
+  // The input buffer (2 x SF words of SIMD bytes, one write and one read port) is a block RAM
+  // when its distributed-RAM estimate is at least IBUF_LUT_PER_RAMB18 LUTs per RAMB18 it would
+  // take; otherwise synthesis chooses. Distributed: 4 LUTs per 6 bits (RAM32M, <= 32 words) or
+  // per 3 bits and 64 words (RAM64M), plus a 4:1 LUT mux level past 64 words. Block: the fewest
+  // RAMB18 over the simple-dual-port shapes 512 x 36 .. 16K x 1.
+  localparam integer IB_D  = 2 * SF;
+  localparam integer IB_W  = SIMD * 8;
+  localparam integer IB_T  = (IB_D + 63) / 64;
+  localparam integer IB_LUT = (IB_D <= 32) ? 4 * ((IB_W + 5) / 6)
+                                           : 4 * ((IB_W + 2) / 3) * IB_T + ((IB_T > 1) ? (IB_W * IB_T + 3) / 4 : 0);
+  localparam integer IB_B18 = zn_ramb18_sdp(IB_D, IB_W);
+  localparam integer IB_BLOCK = (IBUF_LUT_PER_RAMB18 > 0 && IB_LUT >= IBUF_LUT_PER_RAMB18 * IB_B18) ? 1 : 0;
   reg [SIMD*8-1:0] ib_q, ib_q2;
-  always @(posedge clk) begin
-    if (ce) begin
-      if (issue) ib_q <= ibuf[ib_raddr];
-      ib_q2 <= ib_q;
+  generate if (IB_BLOCK != 0) begin : g_ibuf_block
+    (* ram_style = "block" *) reg [SIMD*8-1:0] ibuf [0:2*SF-1];
+    always @(posedge clk) begin
+      if (in_fire) ibuf[ib_waddr] <= in_data;
     end
+    always @(posedge clk) begin
+      if (ce && issue) ib_q <= ibuf[ib_raddr];
+    end
+  end else begin : g_ibuf_auto
+    reg [SIMD*8-1:0] ibuf [0:2*SF-1];
+    always @(posedge clk) begin
+      if (in_fire) ibuf[ib_waddr] <= in_data;
+    end
+    always @(posedge clk) begin
+      if (ce && issue) ib_q <= ibuf[ib_raddr];
+    end
+  end endgenerate
+  always @(posedge clk) begin
+    if (ce) ib_q2 <= ib_q;
   end
   wire [PE*SIMD*8-1:0] wq;
   zn_param_ram #(.BANKS(PE), .DEPTH(D), .WORD_W(SIMD*8)) u_weights (
@@ -1633,7 +1752,8 @@ endmodule
 //
 // BANKS banks of DEPTH words of WORD_W bits. Two ports:
 //  - compute: rd_en/rd_addr read the same word of every bank; rd_data is valid two cycles after
-//    rd_en (a registered read plus an output register, which BRAM absorbs). `ce` freezes the port.
+//    rd_en (a registered read plus an output register, which BRAM absorbs unless a bank has both
+//    storage parts below: then it follows their 2:1 pick). `ce` freezes the port.
 //  - config (parameter window): cfg_req with cfg_addr = (bank << (DB+CB)) | (depth << CB) | chunk,
 //    DB = clog2(DEPTH), CB = clog2(CHUNKS), CHUNKS = ceil(WORD_W/32). A write stages chunks and
 //    stores the word when its last chunk arrives. Every request is answered exactly four cycles
@@ -1641,14 +1761,22 @@ endmodule
 //    (address outside the memory: write ignored, read 0) and cfg_next, the next valid address
 //    (chunk, then depth, then bank). All response outputs are zero when cfg_ack is low, so the
 //    responses of many memories can be ORed.
+// Storage: a bank holds its first HD = floor(DEPTH / SLICE_DEPTH) * SLICE_DEPTH words bit-sliced
+// (WORD_W memories of HD x 1 bit: on xc7 SLICE_DEPTH = 32768 maps them on 32K x 1 RAMB36s, so
+// no wide depth mux is needed) and the other LD = DEPTH - HD words word-wide (the whole bank when
+// DEPTH < SLICE_DEPTH; SLICE_DEPTH = 0 turns slicing off). RAM_STYLE sets ram_style on the
+// word-wide part: 0 synthesis' choice, 1 "block", 2 "distributed". Neither changes the ports.
 // Control cost: range checks only on fields whose count is not a power of two (in their own width),
-// the request address and three flags piped, cfg_next = address + 1 with the chunk (and depth)
+// the request address and three flags piped (loaded with a request and held otherwise: clock
+// enables instead of SRL16E shift registers), cfg_next = address + 1 with the chunk (and depth)
 // field forced to all ones on a last chunk (last depth), one 32-bit incrementer in the last stage;
 // chunk and bank picks are binary mux trees on the address bits; zeroed answers are synchronous resets.
 module zn_param_ram #(
-  parameter integer BANKS  = 1,
-  parameter integer DEPTH  = 1,
-  parameter integer WORD_W = 8
+  parameter integer BANKS       = 1,
+  parameter integer DEPTH       = 1,
+  parameter integer WORD_W      = 8,
+  parameter integer SLICE_DEPTH = 32768,
+  parameter integer RAM_STYLE   = 0
 ) (
   input  wire                                 clk,
   input  wire                                 rst,
@@ -1674,11 +1802,20 @@ module zn_param_ram #(
   localparam integer BIW = zn_idxw(BANKS);
   localparam integer CIW = zn_idxw(CHUNKS);
   localparam integer LAST_W = WORD_W - 32 * (CHUNKS - 1);
+  // Storage split (see "the banks"): NT full SLICE_DEPTH tiles bit-sliced, LD words word-wide.
+  localparam integer NT = (SLICE_DEPTH > 0) ? DEPTH / SLICE_DEPTH : 0;
+  localparam integer HD = NT * SLICE_DEPTH;
+  localparam integer LD = DEPTH - HD;
+  localparam integer TB = (SLICE_DEPTH > 1) ? $clog2(SLICE_DEPTH) : 1;
+  localparam integer HW = (HD > 1) ? $clog2(HD) : 1;
+  localparam integer LW = (LD > 1) ? $clog2(LD) : 1;
 
-  generate if (BANKS < 1 || DEPTH < 1 || WORD_W < 1 || BB + DB + CB > 31) begin : g_param_error
+  generate if (BANKS < 1 || DEPTH < 1 || WORD_W < 1 || BB + DB + CB > 31 ||
+               (SLICE_DEPTH != 0 && (SLICE_DEPTH < 2 || SLICE_DEPTH != (1 << TB))) ||
+               RAM_STYLE < 0 || RAM_STYLE > 2) begin : g_param_error
 `ifdef VERILATOR
-    $fatal(1, "zn_param_ram: BANKS (%0d), DEPTH (%0d), WORD_W (%0d) must be >= 1 and the address must fit 31 bits",
-           BANKS, DEPTH, WORD_W);
+    $fatal(1, "zn_param_ram: BANKS (%0d), DEPTH (%0d), WORD_W (%0d) must be >= 1 and the address must fit 31 bits; SLICE_DEPTH (%0d) 0 or a power of two >= 2; RAM_STYLE (%0d) 0, 1 or 2",
+           BANKS, DEPTH, WORD_W, SLICE_DEPTH, RAM_STYLE);
 `else
     zn_param_error__zn_param_ram_bad_geometry u_param_error();
 `endif
@@ -1749,12 +1886,16 @@ module zn_param_ram #(
     end else begin
       s1_req <= cfg_req;
     end
-    s1_we     <= cfg_we;
-    s1_ok     <= a_ok;
-    s1_lc     <= a_lc;
-    s1_lcd    <= a_lcd;
-    s1_addr   <= cfg_addr;
-    s1_wlast  <= cfg_wdata[LAST_W-1:0];
+    // A request's fields are loaded with it and held otherwise (clock enables, no logic): only
+    // answered requests use them, and held fields are not shift registers (no SRL16E per bit).
+    if (cfg_req) begin
+      s1_we    <= cfg_we;
+      s1_ok    <= a_ok;
+      s1_lc    <= a_lc;
+      s1_lcd   <= a_lcd;
+      s1_addr  <= cfg_addr;
+      s1_wlast <= cfg_wdata[LAST_W-1:0];
+    end
     s1_commit <= cfg_req && cfg_we && a_lc;
   end
   wire [BIW-1:0] s1_bank;
@@ -1788,41 +1929,125 @@ module zn_param_ram #(
     assign commit_word = s1_wlast;
   end endgenerate
 
-  // ---- the banks ----
-  wire [BANKS*WORD_W-1:0] port_b_q;
-  genvar b;
-  generate for (b = 0; b < BANKS; b = b + 1) begin : g_bank
-    localparam [BIW-1:0] BV = b;
-    reg [WORD_W-1:0] mem [0:DEPTH-1];
-    reg [WORD_W-1:0] qa;
-    reg [WORD_W-1:0] qb;
-    always @(posedge clk) begin
-      if (ce) begin
-        if (rd_en) qa <= mem[rd_addr];
-        rd_data[b*WORD_W +: WORD_W] <= qa;
-      end
-    end
-    always @(posedge clk) begin
-      if (s1_commit && s1_bank == BV) mem[s1_depth] <= commit_word;
-      qb <= mem[s1_depth];
-    end
-    assign port_b_q[b*WORD_W +: WORD_W] = qb;
-  end endgenerate
-
-  // ---- stage 2: port B data (qb) is valid; pick each bank's chunk with a binary mux tree on the
-  // chunk bits (chunks past the word are zero; an indexed part-select with a variable, multiplied
-  // index would synthesize as a full barrel shifter) ----
+  // ---- stage 2 registers (port B data, qb, is valid in this stage) ----
   reg            s2_req, s2_we, s2_ok, s2_lc, s2_lcd;
   reg [31:0]     s2_addr;
   always @(posedge clk) begin
     if (rst) s2_req <= 1'b0;
     else     s2_req <= s1_req;
-    s2_we   <= s1_we;
-    s2_ok   <= s1_ok;
-    s2_lc   <= s1_lc;
-    s2_lcd  <= s1_lcd;
-    s2_addr <= s1_addr;
+    if (s1_req) begin
+      s2_we   <= s1_we;
+      s2_ok   <= s1_ok;
+      s2_lc   <= s1_lc;
+      s2_lcd  <= s1_lcd;
+      s2_addr <= s1_addr;
+    end
   end
+
+  // ---- the banks ----
+  // Each bank is a word-wide memory of LD words plus, for deep memories, the first HD words
+  // bit-sliced: WORD_W memories of HD x 1 bit (HD a multiple of SLICE_DEPTH), which synthesis maps
+  // on SLICE_DEPTH x 1 block RAMs with no per-word depth mux; the remaining LD < SLICE_DEPTH words
+  // (the whole memory when DEPTH < SLICE_DEPTH) stay word-wide. Both read registered; a word's
+  // part is picked by one registered flag before the output register (compute port) or by the
+  // stage-2 address (config port).
+  wire [BANKS*WORD_W-1:0] port_b_q;
+  wire s1_rest;   // the request's depth lies in the word-wide part
+  generate if (NT > 0 && LD > 0) begin : g_rest_sel
+    localparam [DB-TB-1:0] NTV = NT[DB-TB-1:0];
+    assign s1_rest = s1_depth[TB +: DB-TB] == NTV;
+  end else begin : g_rest_sel0
+    assign s1_rest = (NT == 0);
+  end endgenerate
+  genvar b, j;
+  generate for (b = 0; b < BANKS; b = b + 1) begin : g_bank
+    localparam [BIW-1:0] BV = b;
+    wire wr = s1_commit && s1_bank == BV;
+    wire [WORD_W-1:0] qa_l, qb_l, qa_h, qb_h;
+    if (LD > 0) begin : g_word
+      wire [LW-1:0] ia = rd_addr[LW-1:0];
+      wire [LW-1:0] ib = s1_depth[LW-1:0];
+      wire          we = wr && s1_rest;
+      reg [WORD_W-1:0] qa;
+      reg [WORD_W-1:0] qb;
+      if (RAM_STYLE == 1) begin : g_block
+        (* ram_style = "block" *) reg [WORD_W-1:0] mem [0:LD-1];
+        always @(posedge clk) begin
+          if (ce && rd_en) qa <= mem[ia];
+        end
+        always @(posedge clk) begin
+          if (we) mem[ib] <= commit_word;
+          qb <= mem[ib];
+        end
+      end else if (RAM_STYLE == 2) begin : g_dist
+        (* ram_style = "distributed" *) reg [WORD_W-1:0] mem [0:LD-1];
+        always @(posedge clk) begin
+          if (ce && rd_en) qa <= mem[ia];
+        end
+        always @(posedge clk) begin
+          if (we) mem[ib] <= commit_word;
+          qb <= mem[ib];
+        end
+      end else begin : g_auto
+        reg [WORD_W-1:0] mem [0:LD-1];
+        always @(posedge clk) begin
+          if (ce && rd_en) qa <= mem[ia];
+        end
+        always @(posedge clk) begin
+          if (we) mem[ib] <= commit_word;
+          qb <= mem[ib];
+        end
+      end
+      assign qa_l = qa;
+      assign qb_l = qb;
+    end else begin : g_word0
+      assign qa_l = {WORD_W{1'b0}};
+      assign qb_l = {WORD_W{1'b0}};
+    end
+    if (NT > 0) begin : g_slices
+      wire [HW-1:0] ia = rd_addr[HW-1:0];
+      wire [HW-1:0] ib = s1_depth[HW-1:0];
+      wire          we = wr && !s1_rest;
+      for (j = 0; j < WORD_W; j = j + 1) begin : g_bit
+        reg mem [0:HD-1];
+        reg qa, qb;
+        always @(posedge clk) begin
+          if (ce && rd_en) qa <= mem[ia];
+        end
+        always @(posedge clk) begin
+          if (we) mem[ib] <= commit_word[j];
+          qb <= mem[ib];
+        end
+        assign qa_h[j] = qa;
+        assign qb_h[j] = qb;
+      end
+    end else begin : g_slices0
+      assign qa_h = {WORD_W{1'b0}};
+      assign qb_h = {WORD_W{1'b0}};
+    end
+    if (NT > 0 && LD > 0) begin : g_pick
+      localparam [DB-TB-1:0] NTV = NT[DB-TB-1:0];
+      wire ra_rest = rd_addr[TB +: DB-TB] == NTV;   // the compute read's part
+      wire s2_rest = s2_addr[CB+TB +: DB-TB] == NTV; // the config read's part
+      reg  ra;
+      always @(posedge clk) begin
+        if (ce) begin
+          if (rd_en) ra <= ra_rest;
+          rd_data[b*WORD_W +: WORD_W] <= ra ? qa_l : qa_h;
+        end
+      end
+      assign port_b_q[b*WORD_W +: WORD_W] = s2_rest ? qb_l : qb_h;
+    end else begin : g_one
+      always @(posedge clk) begin
+        if (ce) rd_data[b*WORD_W +: WORD_W] <= (NT > 0) ? qa_h : qa_l;
+      end
+      assign port_b_q[b*WORD_W +: WORD_W] = (NT > 0) ? qb_h : qb_l;
+    end
+  end endgenerate
+
+  // ---- stage 2: port B data (qb) is valid; pick each bank's chunk with a binary mux tree on the
+  // chunk bits (chunks past the word are zero; an indexed part-select with a variable, multiplied
+  // index would synthesize as a full barrel shifter) ----
   localparam integer CL = 1 << CB;   // leaves of the chunk tree
   reg [32*BANKS-1:0] s3_chunks;
   generate for (b = 0; b < BANKS; b = b + 1) begin : g_chunk
@@ -1853,11 +2078,13 @@ module zn_param_ram #(
   always @(posedge clk) begin
     if (rst) s3_req <= 1'b0;
     else     s3_req <= s2_req;
-    s3_rd   <= !s2_we && s2_ok;
-    s3_err  <= !s2_ok;
-    s3_lc   <= s2_lc;
-    s3_lcd  <= s2_lcd;
-    s3_addr <= s2_addr;
+    if (s2_req) begin
+      s3_rd   <= !s2_we && s2_ok;
+      s3_err  <= !s2_ok;
+      s3_lc   <= s2_lc;
+      s3_lcd  <= s2_lcd;
+      s3_addr <= s2_addr;
+    end
   end
   localparam integer BL = 1 << BB;   // leaves of the bank tree
   wire [32*BL-1:0] bpadded;
@@ -1987,7 +2214,10 @@ module zn_requant #(
   parameter integer OUT    = 1,
   parameter integer SUM_W  = 20,
   parameter integer BIAS_W = 32,
-  parameter integer MULT_W = 32
+  parameter integer MULT_W = 32,
+  // zn_param_ram's RAM_STYLE for the parameters (0 synthesis' choice, 1 block, 2 distributed),
+  // as in zn_requant_serial.
+  parameter integer PARAM_RAM_STYLE = 0
 ) (
   input  wire                  clk,
   input  wire                  rst,
@@ -2048,7 +2278,7 @@ module zn_requant #(
     else if (fire) d <= (d == DEPTH[DW-1:0] - 1'b1) ? {DW{1'b0}} : d + 1'b1;
   end
   wire [LANES*QW-1:0] q_params;
-  zn_param_ram #(.BANKS(LANES), .DEPTH(DEPTH), .WORD_W(QW)) u_params (
+  zn_param_ram #(.BANKS(LANES), .DEPTH(DEPTH), .WORD_W(QW), .RAM_STYLE(PARAM_RAM_STYLE)) u_params (
     .clk(clk), .rst(rst), .ce(ce), .rd_en(fire), .rd_addr(d), .rd_data(q_params),
     .cfg_req(cfg_req), .cfg_we(cfg_we), .cfg_addr(cfg_addr), .cfg_wdata(cfg_wdata),
     .cfg_ack(cfg_ack), .cfg_rdata(cfg_rdata), .cfg_err(cfg_err), .cfg_next(cfg_next));
@@ -2235,7 +2465,11 @@ module zn_requant_serial #(
   parameter integer OUT    = 1,
   parameter integer SUM_W  = 20,
   parameter integer BIAS_W = 32,
-  parameter integer MULT_W = 32
+  parameter integer MULT_W = 32,
+  // zn_param_ram's RAM_STYLE for the parameters (0 synthesis' choice, 1 block, 2 distributed).
+  // A lane's 71-bit words cost about 72 LUTs of LUTRAM (RAM32M) at any depth up to 32, or two
+  // RAMB36 (true dual port, 36 bits a port) in block RAM; yosys picks LUTRAM up to ~32 words.
+  parameter integer PARAM_RAM_STYLE = 0
 ) (
   input  wire                  clk,
   input  wire                  rst,
@@ -2337,7 +2571,7 @@ module zn_requant_serial #(
 
   // ---------------- parameters: read at `start`, valid from S_RUN on (held until the next read) ----------------
   wire [LANES*QW-1:0] q_params;
-  zn_param_ram #(.BANKS(LANES), .DEPTH(DEPTH), .WORD_W(QW)) u_params (
+  zn_param_ram #(.BANKS(LANES), .DEPTH(DEPTH), .WORD_W(QW), .RAM_STYLE(PARAM_RAM_STYLE)) u_params (
     .clk(clk), .rst(rst), .ce(1'b1), .rd_en(start), .rd_addr(d), .rd_data(q_params),
     .cfg_req(cfg_req), .cfg_we(cfg_we), .cfg_addr(cfg_addr), .cfg_wdata(cfg_wdata),
     .cfg_ack(cfg_ack), .cfg_rdata(cfg_rdata), .cfg_err(cfg_err), .cfg_next(cfg_next));
@@ -2686,6 +2920,486 @@ module zn_resize #(
     end
   end
   endgenerate
+endmodule
+
+"""##),
+        ("zn_seq.v", ##"""
+// zn_seq: the sequential ("layer-folded") engine, the smallest point of the folding curve. ONE
+// multiply-accumulate and ONE zn_requant_serial are shared by all NUM_LAYERS dense layers; the
+// whole network is computed one output after another.
+//
+// Arithmetic: exactly the spec, as zn_mvau + zn_requant_serial compute it. Layer l, output o:
+//   sum = sum_i w[o,i] * x_i  (w int8; x_i the input code read as int8 if L_IN_SIGNED[l] else uint8),
+// then zn_requant_serial with channel o's bias_eff / M / s and layer l's l_round / l_zero / l_clamp
+// ({clamp_hi, clamp_lo} at [l*32 +: 32]). Layer l's codes are layer l+1's input codes. SUM_W (at
+// least every layer's proven sum width; checked) is the accumulator and the requantizer's sum width.
+//
+// Memories:
+//  - weights: ONE zn_param_ram (BANKS 1, DEPTH sum_l IN_l*OUT_l, WORD_W 8), the layers back to
+//    back (layer l at WBASE_l = sum_{j<l} IN_j*OUT_j, w[o,i] at WBASE_l + o*IN_l + i), so the MAC
+//    walks one address counter through the whole network;
+//  - quantization: the zn_param_ram inside ONE zn_requant_serial #(LANES 1, OUT sum_l OUT_l): its
+//    word counter walks the channels of all layers in order (layer l's channel o at QBASE_l + o);
+//  - activations: a double-buffered input memory (2 halves of 2^clog2(IN_0) codes, written by the
+//    in stream) and, for NUM_LAYERS > 1, a ping-pong memory of 2 halves for the codes between
+//    layers (layer l < L-1 writes half l mod 2, layer l >= 1 reads half (l-1) mod 2); block RAM.
+//
+// Parameter window (cfg_*): answers and stored contents are those of NUM_LAYERS x 2 separate
+// zn_param_ram memories, kind 0 of layer l = (BANKS 1, DEPTH IN_l*OUT_l, WORD_W 8), kind 1 =
+// (BANKS 1, DEPTH OUT_l, WORD_W BIAS_W+MULT_W+6): an address adapter checks the address against the
+// layer's geometry, forwards valid requests to the pool at base + depth, and answers invalid ones
+// itself (err, rdata 0); cfg_next is computed from the layer's geometry exactly as zn_param_ram does
+// (next valid chunk, or address + 1 outside the memory). Every request is answered exactly four
+// cycles after it (one cfg_ack cycle; the answer outputs are zero otherwise). The request fields
+// must hold until the answer (zn_axil_regs holds them). One difference from separate memories:
+// the quant pool has ONE staging register for the chunks below a word's last one, so a word whose
+// chunks are interleaved with chunk writes of ANOTHER layer's quant memory (the register map says
+// to write a word's chunks in order) commits the other layer's staged chunks.
+//
+// Schedule (fixed, independent of the data; D = the requantizer's accept delay, T + 4,
+// PipelineTiming.serialRequantAcceptDelay with one lane; word cycles D + 1):
+//  - input: code k of an image is written to the free input half; in_ready is high exactly while
+//    the half being filled is not full (a half is full from the cycle after its last code is
+//    accepted until the cycle after layer 0 issued its last read of it).
+//  - MAC: one weight x code product a cycle ("issue"), outputs in order, a layer's outputs one after
+//    another. Output w's elements 0 .. IN-2 issue back to back from s_w; its last element issues
+//    at e_w = max(s_w + IN - 1, a_{w-1} + 1), a_{w-1} the cycle the requantizer accepted the
+//    previous output (the holding register is free); the next output starts at s_{w+1} = e_w + 1.
+//    The sum is in the holding register (the requantizer's input) from e_w + 5; the requantizer
+//    accepts it at a_w = e_w + 5 + D and offers the code at a_w + 1 (out_valid for the last layer;
+//    otherwise stored into the ping-pong memory in that cycle).
+//  - layer l+1 (same image) starts at a + 2, a the accept of layer l's last output. Layer 0 of an
+//    image starts at max(e + 1, F), e the last issue of the previous image, F the cycle after the
+//    image's last input code was accepted.
+// So a layer costs about (OUT - 1) * max(IN, D + 6) + IN + D + 6 cycles.
+module zn_seq #(
+  parameter integer NUM_LAYERS = 2,
+  parameter [NUM_LAYERS*32-1:0] L_IN  = {32'd3, 32'd4},
+  parameter [NUM_LAYERS*32-1:0] L_OUT = {32'd2, 32'd3},
+  parameter [NUM_LAYERS-1:0]    L_IN_SIGNED = {NUM_LAYERS{1'b1}},
+  parameter integer SUM_W  = 32,
+  parameter integer BIAS_W = 33,
+  parameter integer MULT_W = 32
+) (
+  input  wire                    clk,
+  input  wire                    rst,
+  input  wire [7:0]              in_data,
+  input  wire                    in_valid,
+  output wire                    in_ready,
+  output wire [7:0]              out_data,
+  output wire                    out_valid,
+  input  wire                    out_ready,
+  input  wire [NUM_LAYERS-1:0]   l_round,
+  input  wire [NUM_LAYERS*32-1:0] l_zero,
+  input  wire [NUM_LAYERS*32-1:0] l_clamp,
+  input  wire                    cfg_req,
+  input  wire                    cfg_we,
+  input  wire [15:0]             cfg_layer,
+  input  wire                    cfg_kind,
+  input  wire [31:0]             cfg_addr,
+  input  wire [31:0]             cfg_wdata,
+  output wire                    cfg_ack,
+  output wire [31:0]             cfg_rdata,
+  output wire                    cfg_err,
+  output reg  [31:0]             cfg_next
+);
+`include "zn_func.vh"
+  localparam integer L = NUM_LAYERS;
+
+  // ---------------- elaboration-time geometry ----------------
+  function integer f_in;  input integer j; f_in  = L_IN[j*32 +: 32];  endfunction
+  function integer f_out; input integer j; f_out = L_OUT[j*32 +: 32]; endfunction
+  function integer f_wbase;   // weights before layer n
+    input integer n;
+    integer j;
+    begin
+      f_wbase = 0;
+      for (j = 0; j < n; j = j + 1) f_wbase = f_wbase + f_in(j) * f_out(j);
+    end
+  endfunction
+  function integer f_qbase;   // channels before layer n
+    input integer n;
+    integer j;
+    begin
+      f_qbase = 0;
+      for (j = 0; j < n; j = j + 1) f_qbase = f_qbase + f_out(j);
+    end
+  endfunction
+  function integer f_maxin;
+    input integer first;
+    integer j;
+    begin
+      f_maxin = 1;
+      for (j = first; j < L; j = j + 1) if (f_in(j) > f_maxin) f_maxin = f_in(j);
+    end
+  endfunction
+  function integer f_maxout;
+    input integer dummy;
+    integer j;
+    begin
+      f_maxout = 1 + 0 * dummy;
+      for (j = 0; j < L; j = j + 1) if (f_out(j) > f_maxout) f_maxout = f_out(j);
+    end
+  endfunction
+  // 1 when the parameters are bad: a count below 1 or above 2^24, a broken chain, more than 2^30
+  // weights, SUM_W below a layer's proven sum width (the zn_mvau bound), widths out of range.
+  function integer f_bad;
+    input integer dummy;
+    integer j;
+    reg signed [63:0] tmin, tmax;
+    reg [63:0] wsum;
+    begin
+      wsum = 64'd0;
+      f_bad = (L < 1 || SUM_W < 2 || SUM_W > 64 || BIAS_W < 2 || BIAS_W > 64 || MULT_W < 1 || MULT_W > 32) ? 1 : 0 * dummy;
+      for (j = 0; j < L; j = j + 1) begin
+        if (f_in(j) < 1 || f_out(j) < 1 || f_in(j) > 16777216 || f_out(j) > 16777216) f_bad = 1;
+        else begin
+          tmin = L_IN_SIGNED[j] ? -64'sd16256 : -64'sd32640;
+          tmax = L_IN_SIGNED[j] ?  64'sd16384 :  64'sd32385;
+          if (SUM_W < zn_sbits(tmin * f_in(j), tmax * f_in(j))) f_bad = 1;
+        end
+        if (j >= 1) begin
+          if (f_in(j) != f_out(j - 1)) f_bad = 1;
+        end
+        wsum = wsum + f_in(j) * f_out(j);
+        if (wsum > 64'd1073741824) f_bad = 1;   // the weight pool's addresses fit 30 bits
+      end
+    end
+  endfunction
+
+  generate if (f_bad(0) != 0) begin : g_param_error
+`ifdef VERILATOR
+    $fatal(1, "zn_seq: NUM_LAYERS (%0d) >= 1, L_IN/L_OUT counts 1..2^24 chained (L_IN[i+1] == L_OUT[i]), at most 2^30 weights, SUM_W (%0d) 2..64 and >= every layer's proven sum width, BIAS_W (%0d) 2..64, MULT_W (%0d) 1..32",
+           NUM_LAYERS, SUM_W, BIAS_W, MULT_W);
+`else
+    zn_param_error__zn_seq_bad_parameters u_param_error();
+`endif
+  end endgenerate
+
+  localparam integer IN0    = f_in(0);
+  localparam integer WTOT   = f_wbase(L);
+  localparam integer QTOT   = f_qbase(L);
+  localparam integer MAXIN  = f_maxin(0);
+  localparam integer MAXMID = (L > 1) ? f_maxin(1) : 1;   // codes between layers
+  localparam integer MAXOUT = f_maxout(0);
+  localparam integer QW     = BIAS_W + MULT_W + 6;
+  localparam integer CHUNKS = (QW + 31) / 32;
+  localparam integer CB     = (CHUNKS > 1) ? $clog2(CHUNKS) : 0;
+  localparam integer WAW    = (WTOT > 1) ? $clog2(WTOT) : 1;   // the weight pool's address width
+  localparam integer LW     = zn_idxw(L);
+  localparam integer IW     = zn_idxw(MAXIN);
+  localparam integer OW     = zn_idxw(MAXOUT);
+  localparam integer XW     = zn_idxw(IN0);                   // input half address
+  localparam integer MW     = zn_idxw(MAXMID);                // ping-pong half address
+  localparam integer ACC_W  = ((SUM_W > 17) ? SUM_W : 17) + 1;
+
+  // ---------------- per-layer constants picked by a layer index ----------------
+  // The counters compare with each layer's constants; the issuing / storing layer picks a flag.
+  reg [IW-1:0]  ii;           // input of the issuing output
+  reg [OW-1:0]  oo;           // output of the issuing layer
+  reg [OW-1:0]  st_o;         // output of the storing layer
+  wire [L-1:0]  k_i_last, k_o_last, k_st_last;
+  genvar g;
+  generate for (g = 0; g < L; g = g + 1) begin : g_k
+    localparam integer IM1 = f_in(g) - 1;
+    localparam integer OM1 = f_out(g) - 1;
+    assign k_i_last[g]  = (ii == IM1[IW-1:0]);
+    assign k_o_last[g]  = (oo == OM1[OW-1:0]);
+    assign k_st_last[g] = (st_o == OM1[OW-1:0]);
+  end endgenerate
+  reg          i_last, o_last, st_o_last;
+  reg          iss_signed;
+  reg          rq_round;      // of the word in the requantizer
+  reg [31:0]   rq_zero, rq_clamp;
+  reg [LW-1:0] iss_l, st_l, hold_l;
+  integer j;
+  always @* begin
+    i_last = k_i_last[0];
+    o_last = k_o_last[0];
+    iss_signed = L_IN_SIGNED[0];
+    st_o_last = k_st_last[0];
+    rq_round = l_round[0];
+    rq_zero = l_zero[31:0];
+    rq_clamp = l_clamp[31:0];
+    for (j = 1; j < L; j = j + 1) begin
+      if ({{(32-LW){1'b0}}, iss_l} == j) begin
+        i_last     = k_i_last[j];
+        o_last     = k_o_last[j];
+        iss_signed = L_IN_SIGNED[j];
+      end
+      if ({{(32-LW){1'b0}}, st_l} == j) st_o_last = k_st_last[j];
+      if ({{(32-LW){1'b0}}, hold_l} == j) begin
+        rq_round = l_round[j];
+        rq_zero  = l_zero[j*32 +: 32];
+        rq_clamp = l_clamp[j*32 +: 32];
+      end
+    end
+  end
+  localparam integer L_M1 = L - 1;
+  localparam [LW-1:0] L_LAST = L_M1[LW-1:0];
+
+  // ---------------- input: double-buffered input codes ----------------
+  reg [XW-1:0] wi;            // next code of the half being filled
+  reg          whalf, rhalf;  // half being filled / read by layer 0
+  reg [1:0]    full;
+  localparam integer IN0_M1I = IN0 - 1;
+  localparam [XW-1:0] IN0_M1 = IN0_M1I[XW-1:0];
+  assign in_ready = !full[whalf];
+  wire in_take = in_valid && in_ready;
+  (* ram_style = "block" *) reg [7:0] in_mem [0:(2 << XW)-1];
+  always @(posedge clk) begin
+    if (in_take) in_mem[{whalf, wi}] <= in_data;
+  end
+
+  // ---------------- issue: one weight x code a cycle ----------------
+  reg [WAW-1:0] wa;
+  reg           wait_store;   // layer iss_l >= 1 waits until the previous layer's codes are stored
+  reg           p1_v, p1_f, p1_l, p1_s, p1_x0;   // stage 1: issued, first / last element, signed, from the input memory
+  reg           p2_v, p2_f, p2_l;
+  reg           p3_v, p3_f, p3_l, p4_l;
+  reg [LW-1:0]  p1_lay, p2_lay, p3_lay, p4_lay;
+  reg           hold_valid;
+  wire          rq_accept;
+  wire          l_last = (iss_l == L_LAST);
+  wire          pending = hold_valid || p1_l || p2_l || p3_l || p4_l;
+  wire          can = (iss_l == {LW{1'b0}}) ? full[rhalf] : !wait_store;
+  wire          go = can && !(i_last && pending);
+  wire          lay_end = go && i_last && o_last;
+  wire          st_take;
+  wire          st_lay_end;
+
+  always @(posedge clk) begin
+    if (rst) begin
+      ii <= {IW{1'b0}};
+      oo <= {OW{1'b0}};
+      iss_l <= {LW{1'b0}};
+      wa <= {WAW{1'b0}};
+      wait_store <= 1'b0;
+      wi <= {XW{1'b0}};
+      whalf <= 1'b0;
+      rhalf <= 1'b0;
+      full <= 2'b00;
+    end else begin
+      if (in_take) begin
+        if (wi == IN0_M1) begin
+          wi <= {XW{1'b0}};
+          whalf <= !whalf;
+        end else begin
+          wi <= wi + 1'b1;
+        end
+      end
+      // full[h]: set by the last code of the half, cleared by layer 0's last read of it (never both).
+      full[0] <= (full[0] || (in_take && wi == IN0_M1 && !whalf)) &&
+                 !(lay_end && iss_l == {LW{1'b0}} && !rhalf);
+      full[1] <= (full[1] || (in_take && wi == IN0_M1 && whalf)) &&
+                 !(lay_end && iss_l == {LW{1'b0}} && rhalf);
+      if (go) begin
+        wa <= (i_last && o_last && l_last) ? {WAW{1'b0}} : wa + 1'b1;
+        ii <= i_last ? {IW{1'b0}} : ii + 1'b1;
+        if (i_last) oo <= o_last ? {OW{1'b0}} : oo + 1'b1;
+      end
+      if (lay_end) begin
+        iss_l <= l_last ? {LW{1'b0}} : iss_l + 1'b1;
+        if (iss_l == {LW{1'b0}}) rhalf <= !rhalf;
+      end
+      // Set at a non-last layer's last issue; cleared when its last code is stored (>= 6 cycles later).
+      if (lay_end && !l_last) wait_store <= 1'b1;
+      else if (st_lay_end) wait_store <= 1'b0;
+    end
+  end
+
+  // weights: read at issue, rd_data two cycles later
+  wire [7:0] w_q;
+  wire       w_cfg_ack, w_cfg_err;
+  wire [31:0] w_cfg_rdata, w_cfg_next;
+  reg         w_cfg_req, q_cfg_req;
+  zn_param_ram #(.BANKS(1), .DEPTH(WTOT), .WORD_W(8)) u_weights (
+    .clk(clk), .rst(rst), .ce(1'b1), .rd_en(go), .rd_addr(wa), .rd_data(w_q),
+    .cfg_req(w_cfg_req), .cfg_we(cfg_we), .cfg_addr({{(32-WAW){1'b0}}, c_waddr}), .cfg_wdata(cfg_wdata),
+    .cfg_ack(w_cfg_ack), .cfg_rdata(w_cfg_rdata), .cfg_err(w_cfg_err), .cfg_next(w_cfg_next));
+
+  // codes: read at issue from the input half (layer 0) or the ping-pong half (layer >= 1)
+  reg  [7:0] x_in_q;
+  wire [7:0] x_mid_q;
+  always @(posedge clk) x_in_q <= in_mem[{rhalf, ii[XW-1:0]}];
+
+  // ---------------- pipeline: stage 1 codes, stage 2 product, stage 3 accumulate, stage 4 the sum ----------------
+  reg        [8:0]       x2;
+  reg signed [16:0]      pr;
+  reg        [ACC_W-1:0] acc;
+  reg        [SUM_W-1:0] hold;
+  wire       [ACC_W-1:0] acc_next = (p3_f ? {ACC_W{1'b0}} : acc) + {{(ACC_W-17){pr[16]}}, pr};
+  always @(posedge clk) begin
+    if (rst) begin
+      p1_v <= 1'b0; p2_v <= 1'b0; p3_v <= 1'b0;
+      p1_l <= 1'b0; p2_l <= 1'b0; p3_l <= 1'b0; p4_l <= 1'b0;
+      hold_valid <= 1'b0;
+    end else begin
+      p1_v <= go;
+      p1_l <= go && i_last;
+      p2_v <= p1_v;
+      p2_l <= p1_l;
+      p3_v <= p2_v;
+      p3_l <= p2_l;
+      p4_l <= p3_l;
+      if (p4_l) hold_valid <= 1'b1;
+      else if (rq_accept) hold_valid <= 1'b0;
+    end
+    p1_f   <= (ii == {IW{1'b0}});
+    p1_s   <= iss_signed;
+    p1_x0  <= (iss_l == {LW{1'b0}});
+    p1_lay <= iss_l;
+    x2     <= p1_x0 ? {p1_s & x_in_q[7], x_in_q} : {p1_s & x_mid_q[7], x_mid_q};
+    p2_f   <= p1_f;
+    p2_lay <= p1_lay;
+    pr     <= $signed(w_q) * $signed(x2);
+    p3_f   <= p2_f;
+    p3_lay <= p2_lay;
+    p4_lay <= p3_lay;
+    if (p3_v) acc <= acc_next;      // the multiply-accumulate packs into one DSP48E1 (M and P registers)
+    if (p4_l) begin
+      hold   <= acc[SUM_W-1:0];
+      hold_l <= p4_lay;
+    end
+  end
+  wire unused_acc = ^acc[ACC_W-1:SUM_W];
+
+  // ---------------- the requantizer (holds the quant pool) ----------------
+  wire [7:0] rq_out;
+  wire       rq_out_valid, rq_out_ready;
+  wire       q_cfg_ack, q_cfg_err;
+  wire [31:0] q_cfg_rdata, q_cfg_next;
+  zn_requant_serial #(.LANES(1), .OUT(QTOT), .SUM_W(SUM_W), .BIAS_W(BIAS_W), .MULT_W(MULT_W)) u_requant (
+    .clk(clk), .rst(rst), .in_data(hold), .in_valid(hold_valid), .in_ready(rq_accept),
+    .out_data(rq_out), .out_valid(rq_out_valid), .out_ready(rq_out_ready),
+    .round_half_up(rq_round), .zero(rq_zero), .clamp_lo(rq_clamp[15:0]), .clamp_hi(rq_clamp[31:16]),
+    .cfg_req(q_cfg_req), .cfg_we(cfg_we), .cfg_addr({{(32-QAW){1'b0}}, c_qaddr}), .cfg_wdata(cfg_wdata),
+    .cfg_ack(q_cfg_ack), .cfg_rdata(q_cfg_rdata), .cfg_err(q_cfg_err), .cfg_next(q_cfg_next));
+
+  // ---------------- store: the codes of a non-last layer go to the ping-pong memory ----------------
+  wire st_is_last = (st_l == L_LAST);
+  assign rq_out_ready = !st_is_last || out_ready;
+  assign out_valid    = rq_out_valid && st_is_last;
+  assign out_data     = rq_out;
+  assign st_take      = rq_out_valid && rq_out_ready;
+  assign st_lay_end   = st_take && st_o_last && !st_is_last;
+  always @(posedge clk) begin
+    if (rst) begin
+      st_l <= {LW{1'b0}};
+      st_o <= {OW{1'b0}};
+    end else if (st_take) begin
+      st_o <= st_o_last ? {OW{1'b0}} : st_o + 1'b1;
+      if (st_o_last) st_l <= st_is_last ? {LW{1'b0}} : st_l + 1'b1;
+    end
+  end
+  generate if (L > 1) begin : g_mid
+    (* ram_style = "block" *) reg [7:0] mid_mem [0:(2 << MW)-1];
+    reg [7:0] mid_q;
+    always @(posedge clk) begin
+      if (st_take && !st_is_last) mid_mem[{st_l[0], st_o[MW-1:0]}] <= rq_out;
+      mid_q <= mid_mem[{!iss_l[0], ii[MW-1:0]}];
+    end
+    assign x_mid_q = mid_q;
+    if (OW > MW) begin : g_st_hi
+      wire unused_st = ^st_o[OW-1:MW];
+    end
+  end else begin : g_nomid
+    assign x_mid_q = 8'd0;
+  end endgenerate
+
+  // ---------------- parameter window: per-layer geometry on the two pools ----------------
+  // Decode (combinational on the held request fields): ok, last chunk, last chunk of the last depth,
+  // the depth mask, and the pool address.
+  localparam [31:0] CMASK = (32'd1 << CB) - 32'd1;
+  localparam integer QDBP = (QTOT > 1) ? $clog2(QTOT) : 0;
+  localparam integer QAW  = (QDBP + CB > 0) ? QDBP + CB : 1;   // the quant pool's used address bits
+  localparam integer CHUNKS_M1 = CHUNKS - 1;
+  localparam [31:0] CHUNK_MAX = CHUNKS_M1;
+  wire [31:0]  c_chunk = cfg_addr & CMASK;
+  wire         c_chunk_ok = (CHUNKS == (1 << CB)) ? 1'b1 : (c_chunk <= CHUNK_MAX);
+  wire         c_chunk_last = (c_chunk == CHUNK_MAX);
+  // Only the layer index's low bits are decoded: cfg_layer < NUM_LAYERS is guaranteed.
+  wire [LW-1:0] c_layer = cfg_layer[LW-1:0];
+  generate if (LW < 16) begin : g_lay_hi
+    wire unused_layer = ^cfg_layer[15:LW];
+  end endgenerate
+  // Per layer: in range, last chunk of the last depth, the depth mask of cfg_next (zn_param_ram's rules:
+  // bits above the memory's field zero, a field at most its count - 1).
+  wire [L-1:0]    d_ok, d_lcd;
+  wire [L*32-1:0] d_dmask;
+  wire [L*WAW-1:0] d_wbase;
+  wire [L*QAW-1:0] d_qbase;
+  generate for (g = 0; g < L; g = g + 1) begin : g_dec
+    localparam integer WD   = f_in(g) * f_out(g);
+    localparam integer QD   = f_out(g);
+    localparam integer WDB  = (WD > 1) ? $clog2(WD) : 0;
+    localparam integer QDBL = (QD > 1) ? $clog2(QD) : 0;
+    localparam [31:0] WD_M1  = WD - 1;
+    localparam [31:0] QD_M1  = QD - 1;
+    localparam [31:0] WDMASK = (32'd1 << WDB) - 32'd1;
+    localparam [31:0] QDMASK = (32'd1 << QDBL) - 32'd1;
+    wire [31:0] w_low = cfg_addr & WDMASK;
+    wire [31:0] q_low = (cfg_addr >> CB) & QDMASK;
+    wire w_hz = ~|(cfg_addr >> WDB);
+    wire q_hz = ~|(cfg_addr >> (QDBL + CB));
+    wire w_ok = w_hz && ((WD == (1 << WDB)) ? 1'b1 : (w_low <= WD_M1));
+    wire q_ok = q_hz && c_chunk_ok && ((QD == (1 << QDBL)) ? 1'b1 : (q_low <= QD_M1));
+    assign d_ok[g]  = cfg_kind ? q_ok : w_ok;
+    assign d_lcd[g] = cfg_kind ? (q_ok && c_chunk_last && q_low == QD_M1) : (w_hz && w_low == WD_M1);
+    assign d_dmask[g*32 +: 32] = cfg_kind ? (QDMASK << CB) : WDMASK;
+    localparam integer WBI = f_wbase(g);
+    localparam integer QBI = f_qbase(g) << CB;
+    assign d_wbase[g*WAW +: WAW] = WBI[WAW-1:0];
+    assign d_qbase[g*QAW +: QAW] = QBI[QAW-1:0];
+  end endgenerate
+  reg          c_ok, c_lcd;
+  reg [31:0]   c_dmask;
+  reg [WAW-1:0] c_wbase;
+  reg [QAW-1:0] c_qbase;
+  integer k;
+  always @* begin
+    c_ok = d_ok[0];
+    c_lcd = d_lcd[0];
+    c_dmask = d_dmask[31:0];
+    c_wbase = {WAW{1'b0}};
+    c_qbase = {QAW{1'b0}};
+    for (k = 1; k < L; k = k + 1) begin
+      if ({{(32-LW){1'b0}}, c_layer} == k) begin
+        c_ok    = d_ok[k];
+        c_lcd   = d_lcd[k];
+        c_dmask = d_dmask[k*32 +: 32];
+        c_wbase = d_wbase[k*WAW +: WAW];
+        c_qbase = d_qbase[k*QAW +: QAW];
+      end
+    end
+  end
+  wire c_lc = c_ok && (cfg_kind ? c_chunk_last : 1'b1);
+  // Pool addresses (used only for requests in range): layer base + address.
+  wire [WAW-1:0] c_waddr = cfg_addr[WAW-1:0] + c_wbase;
+  wire [QAW-1:0] c_qaddr = cfg_addr[QAW-1:0] + c_qbase;
+  always @* begin
+    w_cfg_req  = cfg_req && c_ok && !cfg_kind;
+    q_cfg_req  = cfg_req && c_ok && cfg_kind;
+  end
+  wire unused_cfg = ^{w_cfg_err, q_cfg_err, w_cfg_next, q_cfg_next};
+  // Answer pipeline: the pools answer valid requests four cycles later; an invalid one is answered
+  // here (err). cfg_next from the held fields.
+  reg r1, r2, r3, bad4;
+  always @(posedge clk) begin
+    if (rst) begin
+      r1 <= 1'b0; r2 <= 1'b0; r3 <= 1'b0; bad4 <= 1'b0;
+    end else begin
+      r1 <= cfg_req;
+      r2 <= r1;
+      r3 <= r2;
+      bad4 <= r3 && !c_ok;
+    end
+    if (rst || !r3) cfg_next <= 32'd0;
+    else            cfg_next <= (cfg_addr | ({32{c_lc}} & CMASK & {32{cfg_kind}}) | ({32{c_lcd}} & c_dmask)) + 32'd1;
+  end
+  assign cfg_ack   = w_cfg_ack | q_cfg_ack | bad4;
+  assign cfg_err   = bad4;
+  assign cfg_rdata = w_cfg_rdata | q_cfg_rdata;
 endmodule
 
 """##),

@@ -15,6 +15,30 @@ public enum RequantStyle: String, Sendable, Codable, CaseIterable {
     }
 }
 
+/// zn_axis_out's argmax (`ARGMAX_SERIAL`): a tournament tree over the 8-lane word (a word a
+/// cycle) or a serial scan (one code a cycle, in place; about a third of the LUTs).
+public enum ArgmaxStyle: String, Sendable, Codable, CaseIterable {
+    case tree
+    case serial
+
+    /// The automatic choice for the last layer `t` folded `f`: serial when that layer's MAC array
+    /// yields at most one code every 8 cycles (SF = IN/SIMD >= 8·PE) and its 8-code output words
+    /// end on MAC-word boundaries (PE divides 8, or a single word an image, C <= 8). Then every
+    /// 8-code word arrives at least 8 cycles after the previous one, by then its scan (n <= 8 cycles)
+    /// is done, nothing upstream waits and the II does not change; only the image's last word
+    /// adds n - 1 cycles of latency (`PipelineTiming.outputStage`).
+    public static func automatic(_ t: LayerTopology, _ f: LayerFold) -> ArgmaxStyle {
+        let sf = t.inCount / f.simd
+        return sf >= 8 * f.pe && (8 % f.pe == 0 || t.outCount <= 8) ? .serial : .tree
+    }
+
+    /// The automatic choice for a design (its last layer).
+    public static func automatic(_ layout: AcceleratorLayout) -> ArgmaxStyle {
+        guard let t = layout.topology.layers.last, let f = layout.folds.last else { return .tree }
+        return automatic(t, f)
+    }
+}
+
 /// One layer's fold as a `--fold` JSON file gives it; `lanes`, `mul_style` and `requant` are optional.
 public struct FoldFileLayer: Codable, Sendable, Equatable {
     public var pe: Int
@@ -32,11 +56,48 @@ public struct FoldFileLayer: Codable, Sendable, Equatable {
     }
 }
 
-/// `--fold FILE`: `{"layers": [{"pe": 16, "simd": 14, "lanes": 1, "mul_style": "packed", "requant": "serial"}, …]}`.
+/// How the layers share the hardware.
+/// - `dataflow`: one matrix-vector unit per layer, pipelined across layers (folds per layer).
+/// - `sequential`: the layer-folded smallest design, `zn_seq`: one multiply-accumulate and one
+///   serial requantizer compute every layer in turn, one output after another (PE = SIMD = 1).
+public enum Engine: String, Sendable, Codable, CaseIterable {
+    case dataflow
+    case sequential
+}
+
+/// `--fold FILE`: `{"layers": [{"pe": 16, "simd": 14, "lanes": 1, "mul_style": "packed", "requant": "serial"}, …]}`,
+/// or `{"engine": "sequential"}` for the layer-folded smallest design (its `layers`, if given,
+/// must all be PE = SIMD = 1).
 public struct FoldFile: Codable, Sendable, Equatable {
     public var layers: [FoldFileLayer]
+    /// nil: dataflow.
+    public var engine: Engine?
 
-    public init(layers: [FoldFileLayer]) { self.layers = layers }
+    public init(layers: [FoldFileLayer], engine: Engine? = nil) {
+        self.layers = layers
+        self.engine = engine
+    }
+
+    /// The sequential engine's fold file.
+    public static let sequential = FoldFile(layers: [], engine: .sequential)
+
+    enum CodingKeys: String, CodingKey { case layers, engine }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        engine = try c.decodeIfPresent(Engine.self, forKey: .engine)
+        if engine == .sequential {
+            layers = try c.decodeIfPresent([FoldFileLayer].self, forKey: .layers) ?? []
+        } else {
+            layers = try c.decode([FoldFileLayer].self, forKey: .layers)
+        }
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        if let engine { try c.encode(engine, forKey: .engine) }
+        if engine != .sequential || !layers.isEmpty { try c.encode(layers, forKey: .layers) }
+    }
 
     /// Parses a fold file; every problem is one line naming the file and key.
     public static func parse(_ data: Data, file: String) throws -> FoldFile {
@@ -47,7 +108,15 @@ public struct FoldFile: Codable, Sendable, Equatable {
             throw ZynqError(file: file, "not valid JSON")
         }
         guard let root = obj as? [String: Any] else { throw ZynqError(file: file, "the top level must be an object") }
-        for k in root.keys where k != "layers" { throw ZynqError(file: file, key: k, "unknown key") }
+        for k in root.keys.sorted() where k != "layers" && k != "engine" { throw ZynqError(file: file, key: k, "unknown key") }
+        var sequential = false
+        if let e = root["engine"] {
+            guard let es = e as? String, let engine = Engine(rawValue: es) else {
+                throw ZynqError(file: file, key: "engine", "must be \"dataflow\" or \"sequential\"")
+            }
+            sequential = engine == .sequential
+        }
+        if sequential && root["layers"] == nil { return .sequential }
         guard let arr = root["layers"] as? [Any] else { throw ZynqError(file: file, key: "layers", "must be an array") }
         for (i, item) in arr.enumerated() {
             guard let o = item as? [String: Any] else { throw ZynqError(file: file, key: "layers[\(i)]", "must be an object") }
@@ -69,6 +138,14 @@ public struct FoldFile: Codable, Sendable, Equatable {
         for (i, l) in parsed.layers.enumerated() {
             for (k, v) in [("pe", l.pe), ("simd", l.simd), ("lanes", l.lanes ?? 1)] where v < 1 || v > 1 << 20 {
                 throw ZynqError(file: file, key: "layers[\(i)].\(k)", "must be a positive integer, got \(v)")
+            }
+            if parsed.engine == .sequential {
+                for (k, v) in [("pe", l.pe), ("simd", l.simd), ("lanes", l.lanes ?? 1)] where v != 1 {
+                    throw ZynqError(file: file, key: "layers[\(i)].\(k)", "the sequential engine computes one output at a time: must be 1, got \(v)")
+                }
+                if l.requant == .pipelined {
+                    throw ZynqError(file: file, key: "layers[\(i)].requant", "the sequential engine has one serial requantizer")
+                }
             }
         }
         return parsed

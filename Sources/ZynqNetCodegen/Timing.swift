@@ -20,8 +20,9 @@ import ZynqNetHW
 /// - `zn_requant_serial`: seeing word w offered while idle at cycle a, it accepts it at
 ///   h = a + D, D = LANES·(T + 3) + 1, and offers the result at h + 1, idle again; so
 ///   h_w = max(offer_w, h_{w-1} + 1) + D (`serialRequantTiming`).
-/// - `zn_axis_out`: beat 0 two cycles after the argmax took the last value word, the value beats
-///   on the following cycles.
+/// - `zn_axis_out`: the tree argmax takes a word a cycle, the serial one a word of n codes n − 1
+///   cycles after it is offered (or after the previous word was taken); beat 0 two cycles after
+///   the argmax took the last value word, the value beats on the following cycles (`outputStage`).
 ///
 /// Every consumer of a stream takes at most one word a cycle. Back-pressure inside the first
 /// image (a split slower than its MAC array) is modelled as a rate limit on the consumer, which
@@ -29,7 +30,9 @@ import ZynqNetHW
 public enum PipelineTiming {
     /// Latency (cycles) of one image through an empty pipeline.
     /// `requant`: each layer's requantizer; nil means the automatic choice (`RequantStyle.automatic`).
-    public static func latencyCycles(layout: AcceleratorLayout, regEvery: Int, requant: [RequantStyle]? = nil) -> Int {
+    /// `argmax`: zn_axis_out's argmax; nil means the automatic choice (`ArgmaxStyle.automatic`).
+    public static func latencyCycles(layout: AcceleratorLayout, regEvery: Int, requant: [RequantStyle]? = nil,
+                                     argmax: ArgmaxStyle? = nil) -> Int {
         let topo = layout.topology
         let folds = layout.folds
         // Input beats: offered every cycle from cycle 0 (the first handshake is cycle 0).
@@ -52,11 +55,25 @@ public enum PipelineTiming {
             let nextLanes = i == topo.layers.count - 1 ? 8 : folds[i + 1].simd
             words = resize(offers: requantOut, inLanes: f.lanes, outLanes: nextLanes, n: t.outCount)
         }
-        // zn_axis_out: the argmax and the value FIFO take a word a cycle; beat 0 two cycles after
-        // the last word, then ceil(C/8) value beats, one a cycle.
-        let taken = consume(words)
-        let valueBeats = (topo.outputCount + 7) / 8
-        let lastOut = (taken.last ?? 0) + 2 + valueBeats
+        return outputStage(words: words, classes: topo.outputCount, argmax: argmax ?? ArgmaxStyle.automatic(layout))
+    }
+
+    /// zn_axis_out for one image, output always ready: `words` are the cycles at which its
+    /// ceil(classes/8) 8-lane words are offered (the upstream holds each until taken); returns the
+    /// cycle after the image's last output beat (the latency when cycles count from the first input
+    /// handshake at 0). The tree argmax and the value FIFO take a word a cycle; the serial argmax
+    /// takes a word of n codes n − 1 cycles after it starts scanning it, which is when it is offered
+    /// or the cycle after the previous word was taken (n = 8, or classes − 8·(words − 1) for the
+    /// last word). Beat 0 two cycles after the last word was taken, then the value beats, one a cycle.
+    public static func outputStage(words: [Int], classes: Int, argmax: ArgmaxStyle) -> Int {
+        let valueBeats = (classes + 7) / 8
+        precondition(words.count == valueBeats, "outputStage: \(words.count) words for \(classes) classes")
+        var taken = Int.min / 2
+        for (w, offer) in words.enumerated() {
+            let codes = w == valueBeats - 1 ? classes - 8 * (valueBeats - 1) : 8
+            taken = max(offer, taken + 1) + (argmax == .serial ? codes - 1 : 0)
+        }
+        let lastOut = taken + 2 + valueBeats
         return lastOut + 1
     }
 

@@ -10,12 +10,15 @@ public struct CurvePoint: Sendable, Equatable {
     public var estimate: ResourceEstimate
     /// (in/SIMD)·(out/PE) per layer.
     public var layerCycles: [Int]
+    /// `.sequential`: the layer-folded engine (its folds are all 1).
+    public var engine: Engine = .dataflow
 
     public func imagesPerSecond(fclkMHz: Double) -> Double { fclkMHz * 1e6 / Double(iiCycles) }
 
     /// The `--fold` file that makes `zynqnet codegen` build exactly this design.
     public var foldFile: FoldFile {
-        FoldFile(layers: zip(folds, styles).map { FoldFileLayer(pe: $0.pe, simd: $0.simd, lanes: $0.lanes, mul_style: $1) })
+        if engine == .sequential { return .sequential }
+        return FoldFile(layers: zip(folds, styles).map { FoldFileLayer(pe: $0.pe, simd: $0.simd, lanes: $0.lanes, mul_style: $1) })
     }
 
     /// p dominates q: no slower, no more LUTs, no more DSPs, and better in one of them.
@@ -27,7 +30,8 @@ public struct CurvePoint: Sendable, Equatable {
 
 /// The throughput/resource trade-off of a model (`zynqnet report --model`): every II some fold
 /// reaches, each with the cheapest folds that reach it (`Folding.plan`, the folds `codegen
-/// --target-fps` picks), from the smallest design (PE = SIMD = 1 in every layer) to the fastest
+/// --target-fps` picks), from the smallest design (the sequential engine, then PE = SIMD = 1 in
+/// every layer) to the fastest
 /// one whose estimate fits the budget; then only the Pareto-optimal points (images/s against
 /// LUTs and DSP48E1s), slowest first.
 public enum TradeoffCurve {
@@ -44,6 +48,16 @@ public enum TradeoffCurve {
                           estimate: estimate(topo, folds, styles), layerCycles: folds.indices.map { layout.cycles(layer: $0) })
     }
 
+    /// The sequential engine's point, or nil when the layers' bias or M widths differ.
+    public static func sequentialPoint(_ topo: Topology) throws -> CurvePoint? {
+        guard (try? SequentialEngine.widths(topo)) != nil else { return nil }
+        let folds = smallestFolds(topo)
+        let layout = try AcceleratorLayout(topology: topo, folds: folds)
+        return CurvePoint(folds: folds, styles: folds.map { _ in .dsp }, iiCycles: try SequentialEngine.iiCycles(topo),
+                          latencyCycles: try SequentialEngine.latencyCycles(topo), estimate: try SequentialEngine.estimate(topo),
+                          layerCycles: folds.indices.map { layout.cycles(layer: $0) }, engine: .sequential)
+    }
+
     /// Every candidate design within `budget` (before the Pareto filter), slowest first.
     public static func candidates(_ topo: Topology, style: MulStyle, budget: ResourceBudget, regEvery: Int = 2) throws -> [CurvePoint] {
         var out: [CurvePoint] = []
@@ -55,6 +69,7 @@ public enum TradeoffCurve {
             let p = try point(topo, folds, style: style, regEvery: regEvery)
             if p.estimate.exceeds(budget) == nil { out.append(p) }
         }
+        if let p = try sequentialPoint(topo), p.estimate.exceeds(budget) == nil { out.append(p) }
         try add(smallestFolds(topo))
         for ii in Folding.candidateIIs(topo).reversed() {
             if let f = Folding.plan(topo, ii: ii, style: style) { try add(f) }
@@ -71,8 +86,8 @@ public enum TradeoffCurve {
                              regEvery: Int = 2) throws -> [CurvePoint] {
         let all = try candidates(topo, style: style, budget: budget, regEvery: regEvery)
         guard !all.isEmpty else {
-            let small = try point(topo, smallestFolds(topo), style: style, regEvery: regEvery)
-            throw ZynqError(key: "budget", "even the smallest design (PE = SIMD = 1) exceeds the budget: \(small.estimate.exceeds(budget) ?? "")")
+            let small = try sequentialPoint(topo) ?? point(topo, smallestFolds(topo), style: style, regEvery: regEvery)
+            throw ZynqError(key: "budget", "even the smallest design (\(small.engine == .sequential ? "the sequential engine" : "PE = SIMD = 1")) exceeds the budget: \(small.estimate.exceeds(budget) ?? "")")
         }
         var kept: [CurvePoint] = []
         for p in all where !all.contains(where: { $0.dominates(p) }) {

@@ -7,8 +7,16 @@ enum VerilogTop {
         "{" + words.reversed().map { "32'h" + hex32($0).uppercased() }.joined(separator: ", ") + "}"
     }
 
-    static func emit(layout: AcceleratorLayout, styles: [MulStyle], requant: [RequantStyle], regEvery: Int, fclkHz: Int) -> String {
+    /// The sequential engine's top: the same shell (ports, registers, input and output streams)
+    /// around one `zn_seq`.
+    static func emitSequential(layout: AcceleratorLayout, widths: SequentialEngine.Widths, iiCycles: Int, fclkHz: Int) -> String {
+        emit(layout: layout, styles: [], requant: [], regEvery: 2, fclkHz: fclkHz, sequential: (widths, iiCycles))
+    }
+
+    static func emit(layout: AcceleratorLayout, styles: [MulStyle], requant: [RequantStyle], regEvery: Int, fclkHz: Int,
+                     sequential: (widths: SequentialEngine.Widths, ii: Int)? = nil) -> String {
         let topo = layout.topology
+        let ii = sequential?.ii ?? layout.iiCycles
         let L = topo.layers.count
         let aw = layout.axilAddressWidth
         let c = topo.outputCount
@@ -19,8 +27,12 @@ enum VerilogTop {
         line("//")
         line("// Network: \(topo.inputCount) \(topo.inputSigned ? "int8" : "uint8") inputs, " +
              topo.layers.map { "\($0.outCount)\($0.outSigned ? "s" : "u")" }.joined(separator: "-") + " (dense layers).")
-        line("// Topology hash 0x\(hex64(topo.hash)); II \(layout.iiCycles) cycles an image.")
-        for (i, (t, f)) in zip(topo.layers, layout.folds).enumerated() {
+        line("// Topology hash 0x\(hex64(topo.hash)); II \(ii) cycles an image.")
+        if let sq = sequential {
+            line("// Sequential engine (zn_seq): one multiply-accumulate and one serial requantizer compute the layers in turn;")
+            line("// sum \(sq.widths.sumBits) b (widest layer), bias \(sq.widths.biasBits) b, M \(sq.widths.multBits) b.")
+        }
+        for (i, (t, f)) in zip(topo.layers, layout.folds).enumerated() where sequential == nil {
             let w = t.widths
             line("// layer \(i): \(t.inCount) -> \(t.outCount), PE \(f.pe), SIMD \(f.simd), lanes \(f.lanes), \(styles[i].rawValue) multipliers, \(requant[i].rawValue) requantizer, " +
                  "sum \(w.sumBits) b, bias \(t.biasBits) b, acc \(w.accBits) b, M \(t.multBits) b, p \(w.productBits) b, " +
@@ -100,7 +112,7 @@ enum VerilogTop {
         line("  zn_axil_regs #(")
         line("    .AW(\(aw)), .NUM_LAYERS(\(L)), .TOPO_HASH(64'h\(hex64(topo.hash).uppercased())),")
         line("    .INPUT_COUNT(\(topo.inputCount)), .OUTPUT_COUNT(\(c)), .INPUT_SIGNED(\(topo.inputSigned ? 1 : 0)), .OUTPUT_SIGNED(\(topo.outputSigned ? 1 : 0)),")
-        line("    .II_CYCLES(\(layout.iiCycles)),")
+        line("    .II_CYCLES(\(ii)),")
         line("    .L_IN(\(perLayer { UInt32(topo.layers[$0].inCount) })),")
         line("    .L_OUT(\(perLayer { UInt32(topo.layers[$0].outCount) })),")
         line("    .L_FOLD(\(perLayer { UInt32(layout.folds[$0].pe) | (UInt32(layout.folds[$0].simd) << 16) })),")
@@ -143,7 +155,35 @@ enum VerilogTop {
         line("    .ev_first(ev_first_in), .ev_image(ev_image_in), .err_tlast(ev_err_input));")
         line()
         var ackTerms: [String] = [], rdataTerms: [String] = [], errTerms: [String] = [], nextTerms: [String] = []
-        for (i, (t, f)) in zip(topo.layers, layout.folds).enumerated() {
+        if let sq = sequential {
+            func bits(_ f: (LayerTopology) -> Bool) -> String {
+                "\(L)'b" + topo.layers.reversed().map { f($0) ? "1" : "0" }.joined()
+            }
+            line("  // ---------------- the layers, one after another ----------------")
+            line("  wire [7:0]  y_code;")
+            line("  wire        y_code_valid, y_code_ready;")
+            line("  wire [63:0] y_data;")
+            line("  wire        y_valid, y_ready;")
+            line("  zn_seq #(")
+            line("    .NUM_LAYERS(\(L)),")
+            line("    .L_IN(\(perLayer { UInt32(topo.layers[$0].inCount) })),")
+            line("    .L_OUT(\(perLayer { UInt32(topo.layers[$0].outCount) })),")
+            line("    .L_IN_SIGNED(\(bits { $0.inSigned })),")
+            line("    .SUM_W(\(sq.widths.sumBits)), .BIAS_W(\(sq.widths.biasBits)), .MULT_W(\(sq.widths.multBits))")
+            line("  ) u_seq (")
+            line("    .clk(aclk), .rst(rst),")
+            line("    .in_data(x0_data), .in_valid(x0_valid), .in_ready(x0_ready),")
+            line("    .out_data(y_code), .out_valid(y_code_valid), .out_ready(y_code_ready),")
+            line("    .l_round(l_round), .l_zero(l_zero), .l_clamp(l_clamp),")
+            line("    .cfg_req(p_req), .cfg_we(p_we), .cfg_layer(p_layer), .cfg_kind(p_kind), .cfg_addr(p_addr), .cfg_wdata(p_wdata),")
+            line("    .cfg_ack(p_ack), .cfg_rdata(p_rdata), .cfg_err(p_err), .cfg_next(p_next));")
+            line("  zn_resize #(.LANE_W(8), .IN_LANES(1), .OUT_LANES(8), .N(\(c))) u_join (")
+            line("    .clk(aclk), .rst(rst),")
+            line("    .in_data(y_code), .in_valid(y_code_valid), .in_ready(y_code_ready),")
+            line("    .out_data(y_data), .out_valid(y_valid), .out_ready(y_ready));")
+            line()
+        }
+        for (i, (t, f)) in zip(topo.layers, layout.folds).enumerated() where sequential == nil {
             let w = t.widths
             let sumW = w.sumBits
             let last = i == L - 1
@@ -192,17 +232,21 @@ enum VerilogTop {
             }
         }
         line("  // ---------------- output stream ----------------")
-        line("  zn_axis_out #(.C(\(c)), .SIGNED(\(topo.outputSigned ? 1 : 0))) u_out (")
+        // The sequential engine offers a code at most every T + 5 cycles: the serial argmax always keeps up.
+        let argmaxSerial = sequential != nil || ArgmaxStyle.automatic(layout) == .serial ? 1 : 0
+        line("  zn_axis_out #(.C(\(c)), .SIGNED(\(topo.outputSigned ? 1 : 0)), .ARGMAX_SERIAL(\(argmaxSerial))) u_out (")
         line("    .clk(aclk), .rst(rst),")
         line("    .in_data(y_data), .in_valid(y_valid), .in_ready(y_ready),")
         line("    .m_tdata(m_axis_tdata), .m_tkeep(m_axis_tkeep), .m_tvalid(m_axis_tvalid), .m_tready(m_axis_tready), .m_tlast(m_axis_tlast),")
         line("    .packet_images(packet_images), .clear_seq(clear_counters), .ev_image(ev_image_out));")
-        line()
-        line("  // ---------------- parameter bus answers (zero unless acknowledging) ----------------")
-        line("  assign p_ack   = " + ackTerms.joined(separator: " | ") + ";")
-        line("  assign p_err   = " + errTerms.joined(separator: " | ") + ";")
-        line("  assign p_rdata = " + rdataTerms.joined(separator: " | ") + ";")
-        line("  assign p_next  = " + nextTerms.joined(separator: " | ") + ";")
+        if sequential == nil {
+            line()
+            line("  // ---------------- parameter bus answers (zero unless acknowledging) ----------------")
+            line("  assign p_ack   = " + ackTerms.joined(separator: " | ") + ";")
+            line("  assign p_err   = " + errTerms.joined(separator: " | ") + ";")
+            line("  assign p_rdata = " + rdataTerms.joined(separator: " | ") + ";")
+            line("  assign p_next  = " + nextTerms.joined(separator: " | ") + ";")
+        }
         line("endmodule")
         return v
     }

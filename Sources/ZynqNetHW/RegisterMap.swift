@@ -196,7 +196,7 @@ public enum RegisterMap {
             RegisterField("INPUT_SIGNED", lsb: 0, .ro, reset: nil, "Input pixels are int8 (else uint8)."),
             RegisterField("OUTPUT_SIGNED", lsb: 1, .ro, reset: nil, "Output values are int8 (else uint8)."),
         ]),
-        Register("II_CYCLES", II_CYCLES, .ro, reset: nil, "Nominal initiation interval in cycles: max over layers of (in/SIMD)·(out/PE)."),
+        Register("II_CYCLES", II_CYCLES, .ro, reset: nil, "Initiation interval in cycles: dataflow designs, the nominal max over layers of (in/SIMD)·(out/PE); the sequential engine (all folds 1), its exact II."),
         Register("PARAM_SEL", PARAM_SEL, .rw, "Parameter window: selects the memory PARAM_DATA accesses. Writing it sets PARAM_ADDR to 0.", fields: [
             RegisterField("LAYER", lsb: 0, width: 16, .rw, "Layer index."),
             RegisterField("KIND", lsb: 16, width: 1, .rw, "0: weights, 1: quantization (bias, M, s)."),

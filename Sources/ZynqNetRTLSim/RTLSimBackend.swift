@@ -255,7 +255,14 @@ enum BundleDesign {
             }
             fold.append(FoldFileLayer(pe: pe, simd: simd, lanes: lanes, mul_style: style, requant: requant))
         }
-        o.fold = .file(FoldFile(layers: fold), name: path)
+        var engine: Engine?
+        if let e = root["engine"] {
+            guard let name = e as? String, let en = Engine(rawValue: name) else {
+                throw ZynqError(file: path, key: "engine", "must be dataflow or sequential")
+            }
+            engine = en
+        }
+        o.fold = .file(FoldFile(layers: fold, engine: engine), name: path)
         if let multBits { o.multBits = multBits }
         if let r = root["reg_every"] {
             guard let v = r as? Int, (1...8).contains(v) else { throw ZynqError(file: path, key: "reg_every", "must be 1…8") }

@@ -12,6 +12,8 @@ struct CodegenCommand: ParsableCommand {
         commandName: "codegen",
         abstract: "Generate the accelerator's RTL, parameter image and Vivado project scripts for a model.",
         discussion: """
+            Engine: --engine sequential builds the smallest design, one multiply-accumulate and one serial \
+            requantizer computing every layer in turn (also a fold file {"engine": "sequential"}). \
             Folding: --fold FILE ({"layers": [{"pe": P, "simd": S, "lanes": R, "mul_style": "packed", "requant": "serial"}, …]}; \
             requant "serial" or "pipelined", by default serial where it keeps up with the layer's MAC array), \
             or the cheapest folds reaching --target-fps at --fclk, or by default the fastest design whose \
@@ -34,6 +36,9 @@ struct CodegenCommand: ParsableCommand {
     @Option(help: "Fold file (JSON), one entry per layer.")
     var fold: String?
 
+    @Option(help: "Engine: dataflow (a unit per layer, folded by --fold/--target-fps) or sequential (the smallest design: one MAC and one requantizer for all layers; same as a fold file {\"engine\": \"sequential\"}).")
+    var engine: String?
+
     @Option(name: .customLong("target-fps"), help: "Images per second to reach (chooses the cheapest folds).")
     var targetFPS: Double?
 
@@ -54,6 +59,12 @@ struct CodegenCommand: ParsableCommand {
 
     func validate() throws {
         if fold != nil && targetFPS != nil { throw ValidationError("--fold and --target-fps exclude each other") }
+        if let engine {
+            guard let e = Engine(rawValue: engine) else { throw ValidationError("--engine must be dataflow or sequential") }
+            if e == .sequential && (fold != nil || targetFPS != nil) {
+                throw ValidationError("--engine sequential excludes --fold and --target-fps (it has no folds)")
+            }
+        }
         guard VivadoProject.fclkRange.contains(fclk) else {
             throw ValidationError("--fclk must be in \(VivadoProject.fclkRange.lowerBound)…\(VivadoProject.fclkRange.upperBound) MHz")
         }
@@ -69,7 +80,7 @@ struct CodegenCommand: ParsableCommand {
     func run() throws {
         let q = try QuantizedModel.load(path: model)
         let vboard = try ZynqNetVivado.Board.resolve(board)
-        var opts = try CodegenOptions.fromCommandLine(fclk: fclk, multBits: multBits, mulStyle: mulStyle, fold: fold, targetFPS: targetFPS)
+        var opts = try CodegenOptions.fromCommandLine(fclk: fclk, multBits: multBits, mulStyle: mulStyle, fold: fold, targetFPS: targetFPS, engine: engine)
         opts.board = vboard.name == "zybo-z7-20" ? .zyboZ720 : .pynqZ2
         let design = try attribute(to: model) { try generateDesign(model: q, options: opts) }
         let topo = design.layout.topology
@@ -100,7 +111,11 @@ struct CodegenCommand: ParsableCommand {
     func summaryText(_ d: GeneratedDesign, dir: String) -> String {
         let t = d.layout.topology
         var s = "zynqnet codegen: \(t.inputCount) inputs -> " + t.layers.map { String($0.outCount) }.joined(separator: " -> ") + "\n"
-        for (i, (l, f)) in zip(t.layers, d.layout.folds).enumerated() {
+        if d.engine == .sequential {
+            s += "  sequential engine: one MAC and one serial requantizer compute "
+                + t.layers.map { "\($0.inCount)x\($0.outCount)" }.joined(separator: ", ") + " in turn\n"
+        }
+        for (i, (l, f)) in zip(t.layers, d.layout.folds).enumerated() where d.engine == .dataflow {
             s += "  layer \(i): \(l.inCount)x\(l.outCount)  PE \(f.pe)  SIMD \(f.simd)  lanes \(f.lanes)  \(d.styles[i].rawValue)  \(d.requantStyles[i].rawValue) requant  \(d.layout.cycles(layer: i)) cycles\n"
         }
         s += "  II \(d.iiCycles) cycles = \(Int(d.imagesPerSecond)) images/s at \(d.fclkMHz) MHz, latency \(d.latencyCycles) cycles\n"
@@ -115,7 +130,7 @@ struct CodegenCommand: ParsableCommand {
         var s = "{\"output\": \"\(dir.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\""))\", "
         s += "\"ii_cycles\": \(d.iiCycles), \"latency_cycles\": \(d.latencyCycles), \"images_per_second\": \(jsonNumber(d.imagesPerSecond)), "
         s += "\"fclk_mhz\": \(jsonNumber(d.fclkMHz)), \"topology_hash\": \"0x\(hex64(t.hash))\", "
-        s += "\"axil_addr_width\": \(d.layout.axilAddressWidth), "
+        s += "\"axil_addr_width\": \(d.layout.axilAddressWidth), \"engine\": \"\(d.engine.rawValue)\", "
         s += "\"estimate\": {\"lut\": \(d.estimate.lut), \"ff\": \(d.estimate.ff), \"dsp\": \(d.estimate.dsp), \"bram36\": \(jsonNumber(d.estimate.bram36))}, "
         s += "\"layers\": [" + zip(t.layers, d.layout.folds).enumerated().map { i, lf in
             "{\"in\": \(lf.0.inCount), \"out\": \(lf.0.outCount), \"pe\": \(lf.1.pe), \"simd\": \(lf.1.simd), \"lanes\": \(lf.1.lanes), \"mul_style\": \"\(d.styles[i].rawValue)\", \"requant\": \"\(d.requantStyles[i].rawValue)\", \"cycles\": \(d.layout.cycles(layer: i))}"
@@ -126,7 +141,8 @@ struct CodegenCommand: ParsableCommand {
 
 extension CodegenOptions {
     /// The options `codegen` and `verify` share, from their command-line values (already validated).
-    static func fromCommandLine(fclk: Double, multBits: Int, mulStyle: String, fold: String?, targetFPS: Double?) throws -> CodegenOptions {
+    static func fromCommandLine(fclk: Double, multBits: Int, mulStyle: String, fold: String?, targetFPS: Double?,
+                                engine: String? = nil) throws -> CodegenOptions {
         var opts = CodegenOptions()
         opts.fclkMHz = fclk
         opts.multBits = multBits
@@ -136,6 +152,8 @@ extension CodegenOptions {
             opts.fold = .file(try FoldFile.parse(data, file: fold), name: fold)
         } else if let targetFPS {
             opts.fold = .targetFPS(targetFPS)
+        } else if engine == Engine.sequential.rawValue {
+            opts.fold = .file(.sequential, name: "--engine")
         }
         return opts
     }

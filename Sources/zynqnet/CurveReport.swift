@@ -42,7 +42,8 @@ struct CurveReport {
     }
 
     static func foldText(_ p: CurvePoint) -> String {
-        p.folds.map { "\($0.pe)x\($0.simd)" + ($0.lanes > 1 ? "/\($0.lanes)" : "") }.joined(separator: " ")
+        if p.engine == .sequential { return "sequential (one MAC for all layers)" }
+        return p.folds.map { "\($0.pe)x\($0.simd)" + ($0.lanes > 1 ? "/\($0.lanes)" : "") }.joined(separator: " ")
     }
 
     // MARK: table
@@ -56,7 +57,7 @@ struct CurveReport {
                      + "\(b.dsp) DSP48E1, \(CurveReport.grouped(b.ff)) FF (\(CurveReport.pctText(Double(b.ff), Double(d.ff)))), "
                      + "\(String(format: "%.0f", b.bram36)) BRAM36 (\(CurveReport.pctText(b.bram36, d.bram36)))")
         lines.append("resources are the resource model's estimates" + (synthesized.isEmpty ? "" : "; yosys synth_xilinx numbers beside them where measured"))
-        lines.append("folds: PExSIMD per layer (/R: R requantization lanes)")
+        lines.append("folds: PExSIMD per layer (/R: R requantization lanes); sequential: the layer-folded engine (--engine sequential)")
         lines.append("")
         var header = CurveReport.pad("#", 3) + CurveReport.pad("II", 9) + CurveReport.pad("images/s", 13) + CurveReport.pad("latency", 9)
             + CurveReport.pad("LUT", 8) + CurveReport.pad("FF", 8) + CurveReport.pad("DSP", 5) + CurveReport.pad("BRAM36", 8)
@@ -179,11 +180,12 @@ struct CurveReport {
         var bram36: Double
         var utilization: [String: Double]
         var layers: [JSONLayer]
+        var engine: String
         var yosys: JSONSynth?
 
         func encode(to encoder: Encoder) throws {
             enum K: String, CodingKey {
-                case source, ii_cycles, latency_cycles, images_per_second, input_mb_per_s, lut, ff, dsp, bram36, utilization, layers, yosys
+                case source, ii_cycles, latency_cycles, images_per_second, input_mb_per_s, lut, ff, dsp, bram36, utilization, layers, engine, yosys
             }
             var c = encoder.container(keyedBy: K.self)
             try c.encode(source, forKey: .source)
@@ -197,6 +199,7 @@ struct CurveReport {
             try c.encode(bram36, forKey: .bram36)
             try c.encode(utilization, forKey: .utilization)
             try c.encode(layers, forKey: .layers)
+            try c.encode(engine, forKey: .engine)
             try c.encode(yosys, forKey: .yosys)   // null when not synthesized
         }
     }
@@ -223,6 +226,7 @@ struct CurveReport {
                 layers: zip(p.folds, p.styles).enumerated().map { k, fs in
                     JSONLayer(pe: fs.0.pe, simd: fs.0.simd, lanes: fs.0.lanes, mul_style: fs.1.rawValue, cycles: p.layerCycles[k])
                 },
+                engine: p.engine.rawValue,
                 yosys: synthesized[i].map { JSONSynth(lut: $0.lut, ff: $0.ff, dsp: $0.dsp, bram36: $0.bram36,
                                                       yosys_seconds: ($0.seconds * 1000).rounded() / 1000) })
         }

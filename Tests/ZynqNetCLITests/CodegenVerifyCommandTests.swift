@@ -46,6 +46,34 @@ import Testing
         #expect(!FileManager.default.fileExists(atPath: out))
     }
 
+    @Test func codegenSequentialEngine() throws {
+        let dir = try CLI.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let out = dir.appendingPathComponent("seq").path
+        var r = try CLI.run(["codegen", model, "--board", "pynq-z2", "--engine", "sequential", "-o", out, "--json"])
+        #expect(r.status == 0, "\(r.stderr)")
+        let json = try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any]
+        #expect(json?["engine"] as? String == "sequential")
+        let top = try String(contentsOfFile: out + "/rtl/zynqnet_accel.v", encoding: .utf8)
+        #expect(top.contains("zn_seq #(") && !top.contains("zn_mvau #("))
+        let design = try String(contentsOfFile: out + "/design.json", encoding: .utf8)
+        #expect(design.contains("\"engine\": \"sequential\""))
+        // The same through a fold file; the text summary names the engine.
+        let fold = dir.appendingPathComponent("seq.json").path
+        try #"{"engine": "sequential"}"#.write(toFile: fold, atomically: true, encoding: .utf8)
+        r = try CLI.run(["codegen", model, "--board", "pynq-z2", "--fold", fold, "-o", out])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stdout.contains("sequential engine: one MAC and one serial requantizer"), "\(r.stdout)")
+        #expect(try String(contentsOfFile: out + "/rtl/zynqnet_accel.v", encoding: .utf8) == top)
+        // Usage errors: exit 2, naming the option; nothing written.
+        let bad = dir.appendingPathComponent("bad").path
+        r = try CLI.run(["codegen", model, "--board", "pynq-z2", "--engine", "systolic", "-o", bad])
+        #expect(r.status == 2 && r.stderr.contains("--engine"), "\(r.stderr)")
+        r = try CLI.run(["codegen", model, "--board", "pynq-z2", "--engine", "sequential", "--target-fps", "100", "-o", bad])
+        #expect(r.status == 2 && r.stderr.contains("--engine sequential excludes"), "\(r.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: bad))
+    }
+
     @Test func verifyJSON() throws {
         let cache = CLI.packageRoot + "/.build/zynqnet-test/cli-verilator"
         let r = try CLI.run(["verify", model, CLI.fixture("golden/signs_usu.images.npz"), "--images", "5", "--seed", "3",

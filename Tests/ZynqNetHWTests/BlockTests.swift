@@ -69,9 +69,13 @@ import ZynqNetHW
 
     // MARK: zn_argmax
 
-    @Test(arguments: [(8, 10, 0), (8, 10, 1), (1, 1, 0), (8, 3, 1), (3, 20, 0), (4, 16, 1), (5, 4, 1), (2, 7, 1), (8, 64, 0), (6, 13, 0)])
-    func argmax(_ lanes: Int, _ n: Int, _ signed: Int) throws {
-        var rng = SplitMix64(seed: UInt64(lanes * 100 + n + signed))
+    /// (LANES, N, SIGNED, SERIAL): the tree and the serial scan (one lane a cycle, in place).
+    @Test(arguments: [(8, 10, 0, 0), (8, 10, 1, 0), (1, 1, 0, 0), (8, 3, 1, 0), (3, 20, 0, 0), (4, 16, 1, 0), (5, 4, 1, 0),
+                      (2, 7, 1, 0), (8, 64, 0, 0), (6, 13, 0, 0),
+                      (8, 10, 0, 1), (8, 10, 1, 1), (1, 1, 0, 1), (8, 3, 1, 1), (3, 20, 0, 1), (4, 16, 1, 1), (5, 4, 1, 1),
+                      (2, 7, 1, 1), (8, 64, 0, 1), (6, 13, 0, 1), (1, 9, 1, 1), (8, 8, 0, 1), (8, 1, 1, 1)])
+    func argmax(_ lanes: Int, _ n: Int, _ signed: Int, _ serial: Int) throws {
+        var rng = SplitMix64(seed: UInt64(lanes * 100 + n + signed + 7 * serial))
         let images = 40
         let words = (n + lanes - 1) / lanes
         var input = "", expected: [UInt32] = []
@@ -92,10 +96,62 @@ import ZynqNetHW
                 input += b.hex + "\n"
             }
         }
-        let r = try runTestbench("tb_zn_argmax", params: ["LANES": lanes, "N": n, "SIGNED": signed, "IMAGES": images, "SEED": 3],
+        let r = try runTestbench("tb_zn_argmax", params: ["LANES": lanes, "N": n, "SIGNED": signed, "SERIAL": serial,
+                                                          "IMAGES": images, "SEED": 3],
                                  inputs: ["in": input], outputs: ["out"])
         #expect(r.passed, "\(r.result)")
         #expect((r.outputs["out"] ?? []).map { UInt32($0, radix: 16) } == expected.map { Optional($0) })
+    }
+
+    // MARK: zn_axis_out
+
+    /// Every C from 1 to 20 and two large ones, both argmax implementations: beat 0 = {sequence
+    /// number, argmax (lowest index on a tie)}, then the value words unchanged, TLAST on the last
+    /// beat of every K-th image (K = 0 acts as 1), under random input gaps (none for some C, so
+    /// the serial scan holds words back) and output stalls.
+    static let axisOutCases: [(Int, Int)] = (Array(1...20) + [100, 300]).flatMap { [($0, 0), ($0, 1)] }
+
+    @Test(arguments: axisOutCases)
+    func axisOut(_ c: Int, _ serial: Int) throws {
+        var rng = SplitMix64(seed: UInt64(c * 2 + serial + 1000))
+        let images = c > 50 ? 6 : 20
+        let signed = (c / 2) % 2
+        let packet = [0, 1, 3, 7][c % 4]
+        let gap = [0, 30, 70][c % 3]
+        let vb = (c + 7) / 8
+        let pool: [UInt8] = [0x00, 0x7F, 0x80, 0xFF, 0x01, 0xFE, 0x81]
+        var input = "", expected: [Bits] = []
+        let k = max(packet, 1)
+        for i in 0..<images {
+            // Few distinct values, so ties are common; sometimes any byte.
+            let narrow = Int.random(in: 1...pool.count, using: &rng)
+            let vals: [UInt8] = (0..<c).map { _ in
+                i % 4 == 3 ? UInt8.random(in: 0...255, using: &rng) : pool[Int.random(in: 0..<narrow, using: &rng)]
+            }
+            let key = vals.map { signed == 1 ? Int(Int8(bitPattern: $0)) : Int($0) }
+            var best = 0
+            for j in 0..<c where key[j] > key[best] { best = j }
+            var b0 = Bits(width: 65)
+            b0.set(0, 32, Int64(best))
+            b0.set(32, 32, Int64(i))
+            expected.append(b0)
+            for w in 0..<vb {
+                var word = Bits(width: 64), b = Bits(width: 65)
+                for l in 0..<8 where w * 8 + l < c {
+                    word.set(l * 8, 8, Int64(vals[w * 8 + l]))
+                    b.set(l * 8, 8, Int64(vals[w * 8 + l]))
+                }
+                input += word.hex + "\n"
+                if w == vb - 1 && (i + 1) % k == 0 { b.set(64, 1, 1) }
+                expected.append(b)
+            }
+        }
+        let r = try runTestbench("tb_zn_axis_out", params: ["C": c, "SIGNED": signed, "ARGMAX_SERIAL": serial, "PACKET": packet,
+                                                            "IMAGES": images, "GAP": gap, "SEED": c + 11],
+                                 inputs: ["in": input], outputs: ["out"])
+        #expect(r.passed, "\(r.result)")
+        let got = (r.outputs["out"] ?? []).map { Bits(hex: $0, width: 65)?.bits }
+        #expect(got == expected.map(\.bits))
     }
 
     // MARK: zn_axil_regs
@@ -129,6 +185,8 @@ import ZynqNetHW
         .init(inN: 5, outN: 3, pe: 1, simd: 1, signed: 0, style: 2),
         .init(inN: 40, outN: 8, pe: 8, simd: 40, signed: 0, style: 2, regEvery: 3),
         .init(inN: 30, outN: 10, pe: 5, simd: 6, signed: 1, style: 1),
+        // The input buffer in block RAM (256 x 8: ~56 LUTs of RAM64M or one RAMB18, zn_mvau's IB_BLOCK).
+        .init(inN: 128, outN: 4, pe: 2, simd: 1, signed: 1, style: 2),
     ]
 
     @Test(arguments: mvauCases)

@@ -27,6 +27,10 @@ import ZynqNetModel
         .init(module: "zn_resize", params: ["IN_LANES": 8, "OUT_LANES": 1, "N": 784]),
         .init(module: "zn_param_ram", params: [:]), .init(module: "zn_param_ram", params: ["BANKS": 16, "DEPTH": 448, "WORD_W": 112]),
         .init(module: "zn_param_ram", params: ["BANKS": 3, "DEPTH": 5, "WORD_W": 71]),
+        .init(module: "zn_param_ram", params: ["DEPTH": 100352]),
+        .init(module: "zn_param_ram", params: ["BANKS": 3, "DEPTH": 10, "WORD_W": 71, "SLICE_DEPTH": 4, "RAM_STYLE": 1]),
+        .init(module: "zn_param_ram", params: ["BANKS": 7, "DEPTH": 5, "WORD_W": 1, "SLICE_DEPTH": 4, "RAM_STYLE": 2]),
+        .init(module: "zn_param_ram", params: ["BANKS": 2, "DEPTH": 8, "WORD_W": 40, "SLICE_DEPTH": 2, "RAM_STYLE": 1]),
         .init(module: "zn_addtree", params: ["N": 1]), .init(module: "zn_addtree", params: ["N": 28, "LANES": 3, "IN_W": 17]),
         .init(module: "zn_addtree", params: ["N": 16, "IN_W": 2, "REG_EVERY": 3]),
         .init(module: "zn_dot", params: ["PE": 1, "SIMD": 1]), .init(module: "zn_dot", params: ["PE": 3, "SIMD": 4, "MUL_STYLE": 2, "IN_SIGNED": 0]),
@@ -38,6 +42,9 @@ import ZynqNetModel
         .init(module: "zn_mvau", params: ["IN": 8, "OUT": 8, "SUM_W": 20]),
         .init(module: "zn_mvau", params: ["IN": 784, "OUT": 128, "PE": 16, "SIMD": 14, "MUL_STYLE": 2, "IN_SIGNED": 0, "SUM_W": 26]),
         .init(module: "zn_mvau", params: ["IN": 1, "OUT": 1, "SUM_W": 16]),
+        .init(module: "zn_mvau", params: ["IN": 128, "OUT": 10, "SUM_W": 23]),   // input buffer forced into block RAM
+        .init(module: "zn_requant_serial", params: ["OUT": 10, "PARAM_RAM_STYLE": 1]),
+        .init(module: "zn_requant", params: ["LANES": 2, "OUT": 4, "PARAM_RAM_STYLE": 2]),
         .init(module: "zn_requant", params: [:]), .init(module: "zn_requant", params: ["LANES": 2, "OUT": 10, "SUM_W": 26, "BIAS_W": 33]),
         .init(module: "zn_requant", params: ["MULT_W": 1]), .init(module: "zn_requant", params: ["BIAS_W": 64, "SUM_W": 50]),
         .init(module: "zn_requant_serial", params: [:]), .init(module: "zn_requant_serial", params: ["LANES": 2, "OUT": 10, "SUM_W": 26, "BIAS_W": 33]),
@@ -45,11 +52,14 @@ import ZynqNetModel
         .init(module: "zn_requant_serial", params: ["BIAS_W": 64, "SUM_W": 63, "LANES": 3, "OUT": 9]),
         .init(module: "zn_requant_serial", params: ["OUT": 128, "SUM_W": 18]),
         .init(module: "zn_argmax", params: [:]), .init(module: "zn_argmax", params: ["LANES": 1, "N": 1, "SIGNED": 1]),
-        .init(module: "zn_argmax", params: ["N": 3]),
+        .init(module: "zn_argmax", params: ["N": 3]), .init(module: "zn_argmax", params: ["SERIAL": 1]),
+        .init(module: "zn_argmax", params: ["SERIAL": 1, "LANES": 1, "N": 1, "SIGNED": 1]),
+        .init(module: "zn_argmax", params: ["SERIAL": 1, "LANES": 3, "N": 20]), .init(module: "zn_argmax", params: ["SERIAL": 1, "N": 3]),
         .init(module: "zn_axis_in", params: [:]), .init(module: "zn_axis_in", params: ["N": 784, "OUT_LANES": 28]),
         .init(module: "zn_axis_in", params: ["N": 5, "OUT_LANES": 5]),
         .init(module: "zn_axis_out", params: [:]), .init(module: "zn_axis_out", params: ["C": 1]),
-        .init(module: "zn_axis_out", params: ["C": 2048, "SIGNED": 1]),
+        .init(module: "zn_axis_out", params: ["C": 2048, "SIGNED": 1]), .init(module: "zn_axis_out", params: ["ARGMAX_SERIAL": 1]),
+        .init(module: "zn_axis_out", params: ["C": 1, "ARGMAX_SERIAL": 1]), .init(module: "zn_axis_out", params: ["C": 2048, "ARGMAX_SERIAL": 1]),
         .init(module: "zn_axil_regs", params: [:]), .init(module: "zn_axil_regs", params: ["NUM_LAYERS": 3, "AW": 13]),
         .init(module: "zn_axil_regs", params: ["NUM_LAYERS": 9, "AW": 14]), .init(module: "zn_axil_regs", params: ["NUM_LAYERS": 2, "AW": 32]),
     ]
@@ -76,6 +86,10 @@ import ZynqNetModel
         .init(module: "zn_requant", params: ["MULT_W": 33]),
         .init(module: "zn_requant_serial", params: ["LANES": 3, "OUT": 4]),
         .init(module: "zn_requant_serial", params: ["BIAS_W": 65]),
+        .init(module: "zn_requant_serial", params: ["PARAM_RAM_STYLE": 3]),
+        .init(module: "zn_param_ram", params: ["SLICE_DEPTH": 3]),
+        .init(module: "zn_param_ram", params: ["SLICE_DEPTH": 1]),
+        .init(module: "zn_param_ram", params: ["RAM_STYLE": -1]),
         .init(module: "zn_resize", params: ["IN_LANES": 0]),
         .init(module: "zn_fifo", params: ["DEPTH": 0]),
         .init(module: "zn_axis_in", params: ["N": 10, "OUT_LANES": 4]),
@@ -83,7 +97,8 @@ import ZynqNetModel
         .init(module: "zn_dot_row", params: ["MUL_STYLE": 2]),
         .init(module: "zn_dot_pair", params: ["IN_SIGNED": 2]),
         .init(module: "zn_addtree_lane", params: ["IN_W": 1]),
-        .init(module: "zn_argmax", params: ["SIGNED": 2]),
+        .init(module: "zn_argmax", params: ["SIGNED": 2]), .init(module: "zn_argmax", params: ["SERIAL": 2]),
+        .init(module: "zn_axis_out", params: ["ARGMAX_SERIAL": 2]),
         .init(module: "zn_axil_regs", params: ["AW": 11]),
     ]
 
@@ -108,6 +123,11 @@ import ZynqNetModel
             (randomModel(dims: [1, 1], inputSigned: true, outSigned: [true], rounding: [.floor], relu: [false], rng: &rng), nil),
             (randomModel(dims: [784, 128, 10], inputSigned: false, outSigned: [false, false], rounding: [.floor, .floor],
                          relu: [true, false], rng: &rng), nil),
+            // The sequential engine's tops.
+            (randomModel(dims: [37, 12, 9, 6, 5], inputSigned: true, outSigned: [false, true, true, false],
+                         rounding: [.floor, .halfUp, .floor, .halfUp], relu: [true, true, false, true], rng: &rng), .sequential),
+            (randomModel(dims: [784, 128, 10], inputSigned: false, outSigned: [false, false], rounding: [.floor, .floor],
+                         relu: [true, false], rng: &rng), .sequential),
         ]
         for (m, fold) in models {
             var o = CodegenOptions()

@@ -9,7 +9,12 @@ import Testing
 extension BlockTests {
     struct ParamRamCase: CustomStringConvertible, Sendable {
         var banks: Int, depth: Int, wordW: Int
-        var description: String { "BANKS \(banks) DEPTH \(depth) WORD_W \(wordW)" }
+        /// zn_param_ram's SLICE_DEPTH (words in bit-sliced tiles) and RAM_STYLE; nil: the module's default.
+        var sliceDepth: Int? = nil, ramStyle: Int? = nil
+        var description: String {
+            "BANKS \(banks) DEPTH \(depth) WORD_W \(wordW)" + (sliceDepth.map { " SLICE_DEPTH \($0)" } ?? "")
+                + (ramStyle.map { " RAM_STYLE \($0)" } ?? "")
+        }
     }
 
     static let paramRamCases: [ParamRamCase] = [
@@ -17,6 +22,14 @@ extension BlockTests {
         .init(banks: 2, depth: 4, wordW: 64), .init(banks: 4, depth: 8, wordW: 32), .init(banks: 2, depth: 3, wordW: 224),
         .init(banks: 5, depth: 1, wordW: 40), .init(banks: 1, depth: 16, wordW: 8), .init(banks: 8, depth: 6, wordW: 96),
         .init(banks: 7, depth: 9, wordW: 1),
+        // Bit-sliced deep storage (small SLICE_DEPTH so every word is written): tiles plus a word-wide
+        // rest, tiles only, a rest of one word, no tile (DEPTH < SLICE_DEPTH), with RAM_STYLE block/distributed.
+        .init(banks: 1, depth: 10, wordW: 8, sliceDepth: 4), .init(banks: 3, depth: 9, wordW: 71, sliceDepth: 4),
+        .init(banks: 2, depth: 8, wordW: 40, sliceDepth: 4), .init(banks: 1, depth: 3, wordW: 8, sliceDepth: 4),
+        .init(banks: 2, depth: 7, wordW: 33, sliceDepth: 2, ramStyle: 1), .init(banks: 5, depth: 13, wordW: 1, sliceDepth: 8),
+        .init(banks: 1, depth: 16, wordW: 8, ramStyle: 2), .init(banks: 2, depth: 10, wordW: 71, ramStyle: 1),
+        // The default SLICE_DEPTH (32768): one full tile and a word-wide rest of three words.
+        .init(banks: 1, depth: 32771, wordW: 3),
     ]
 
     @Test(arguments: paramRamCases)
@@ -111,8 +124,10 @@ extension BlockTests {
             b.set(0, 32, Int64(r.a)); b.set(32, 1, r.en ? 1 : 0); b.set(33, 1, r.ce ? 1 : 0)
             return b.hex
         }.joined(separator: "\n") + "\n"
-        let r = try runTestbench("tb_zn_param_ram", params: ["BANKS": c.banks, "DEPTH": c.depth, "WORD_W": c.wordW,
-                                                             "NCFG": script.count, "NRD": rd.count],
+        var params = ["BANKS": c.banks, "DEPTH": c.depth, "WORD_W": c.wordW, "NCFG": script.count, "NRD": rd.count]
+        if let v = c.sliceDepth { params["SLICE_DEPTH"] = v }
+        if let v = c.ramStyle { params["RAM_STYLE"] = v }
+        let r = try runTestbench("tb_zn_param_ram", params: params,
                                  inputs: ["req": reqText, "rd": rdText], outputs: ["cfg", "rdout"])
         #expect(r.passed, "\(r.result)")
         let got = (r.outputs["cfg"] ?? []).map { Bits(hex: $0, width: 66)?.hex }

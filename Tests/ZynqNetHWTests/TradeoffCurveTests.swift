@@ -14,9 +14,9 @@ import ZynqNetModel
                            relu: Array(repeating: true, count: dims.count - 1), rng: &rng)
     }
 
-    func latency(_ dims: [Int], _ folds: [LayerFold]) throws -> Int {
+    func latency(_ dims: [Int], _ folds: [LayerFold], argmax: ArgmaxStyle? = nil) throws -> Int {
         let topo = try Topology(model: model(dims), multBits: 32)
-        return PipelineTiming.latencyCycles(layout: try AcceleratorLayout(topology: topo, folds: folds), regEvery: 2)
+        return PipelineTiming.latencyCycles(layout: try AcceleratorLayout(topology: topo, folds: folds), regEvery: 2, argmax: argmax)
     }
 
     /// 16-8-4, PE = SIMD = 1 everywhere, cycles counted from the first input beat (cycle 0):
@@ -28,11 +28,15 @@ import ZynqNetModel
     ///   requantization takes 10 cycles (162); the 1→1 join passes it to layer 1 at 163;
     /// - layer 1 issues from 164, 8·4 steps: last word at 164 + 32 − 1 + 7 = 202, split 203,
     ///   requant 213; the general 1→8 join holds the 4 codes and hands them over at 214;
-    /// - zn_axis_out: beat 0 at 214 + 2 = 216, the one value beat at 217: latency 217 + 1 = 218.
-    /// (The Verilator co-simulation measures 218 too.)
+    /// - zn_axis_out: the tree argmax takes the word at 214, beat 0 at 214 + 2 = 216, the one value
+    ///   beat at 217: latency 217 + 1 = 218. Layer 1 yields a code every SF = 8 cycles (PE 1), so
+    ///   codegen picks the serial argmax: it scans the word's 4 codes at 214…217 and takes it at 217,
+    ///   beat 0 at 219, the value beat at 220: latency 221.
+    /// (The Verilator co-simulation measures 218 with the tree, 221 with the serial argmax.)
     @Test func latencyByHandSmallestDesign() throws {
         let ones = [LayerFold(pe: 1, simd: 1, lanes: 1), LayerFold(pe: 1, simd: 1, lanes: 1)]
-        #expect(try latency([16, 8, 4], ones) == 218)
+        #expect(try latency([16, 8, 4], ones) == 221)
+        #expect(try latency([16, 8, 4], ones, argmax: .tree) == 218)
     }
 
     /// 784-128-10 at the goal fold (layer 0 PE 8 SIMD 28, layer 1 PE 2 SIMD 2, one lane each):
@@ -44,11 +48,42 @@ import ZynqNetModel
     ///   requant: 573; the 1→2 collect hands the last pair to layer 1 at 574;
     /// - layer 1 issues from 575, 64·5 steps, 1 tree register: 575 + 320 − 1 + 7 = 901; the 2→1
     ///   split: 902, 903; requant: 913; the general 1→8 join (10 codes): 914;
-    /// - zn_axis_out: beat 0 at 916, value beats at 917 and 918: latency 918 + 1 = 919.
-    /// docs/hardware.md records 919 measured in co-simulation before this model existed.
+    /// - zn_axis_out, tree argmax: beat 0 at 916, value beats at 917 and 918: latency 918 + 1 = 919.
+    ///   Layer 1 yields 2 codes every 64 cycles, so codegen picks the serial argmax: the first word
+    ///   (codes 0…7, complete 4 MAC words = 256 cycles earlier) is long scanned; the last word's 2
+    ///   codes are scanned at 914 and 915, beat 0 at 917, value beats at 918 and 919: latency 920.
+    /// docs/hardware.md records 919 measured in co-simulation (tree argmax) before this model existed.
     @Test func latencyByHandMNISTGoalFold() throws {
         let folds = [LayerFold(pe: 8, simd: 28, lanes: 1), LayerFold(pe: 2, simd: 2, lanes: 1)]
-        #expect(try latency([784, 128, 10], folds) == 919)
+        #expect(try latency([784, 128, 10], folds) == 920)
+        #expect(try latency([784, 128, 10], folds, argmax: .tree) == 919)
+    }
+
+    /// zn_axis_out alone: words offered at given cycles, C classes.
+    @Test func outputStageByHand() {
+        // Tree: a word a cycle; beat 0 two cycles after the last word, then the value beats.
+        #expect(PipelineTiming.outputStage(words: [5], classes: 3, argmax: .tree) == 5 + 2 + 1 + 1)
+        #expect(PipelineTiming.outputStage(words: [0, 0], classes: 10, argmax: .tree) == 1 + 2 + 2 + 1)
+        // Serial: a full word takes 8 cycles (taken at offer + 7), the last word of 2 codes 2 (+1).
+        #expect(PipelineTiming.outputStage(words: [0, 100], classes: 10, argmax: .serial) == 101 + 2 + 2 + 1)
+        // Words offered back to back: the second is scanned from 8 (after the first was taken at 7).
+        #expect(PipelineTiming.outputStage(words: [0, 1], classes: 10, argmax: .serial) == 9 + 2 + 2 + 1)
+        #expect(PipelineTiming.outputStage(words: [0, 1, 2], classes: 17, argmax: .serial) == 16 + 2 + 3 + 1)
+        // One code: no scan delay.
+        #expect(PipelineTiming.outputStage(words: [4], classes: 1, argmax: .serial) == 4 + 2 + 1 + 1)
+    }
+
+    /// The automatic argmax: serial only where the last layer yields at most a code every 8 cycles
+    /// and its 8-code words end on MAC-word boundaries.
+    @Test func argmaxChoice() {
+        let t = LayerTopology(inCount: 128, outCount: 10, inSigned: false, outSigned: true, multBits: 32)
+        #expect(ArgmaxStyle.automatic(t, LayerFold(pe: 1, simd: 1, lanes: 1)) == .serial)
+        #expect(ArgmaxStyle.automatic(t, LayerFold(pe: 2, simd: 2, lanes: 1)) == .serial)   // SF 64 >= 16
+        #expect(ArgmaxStyle.automatic(t, LayerFold(pe: 2, simd: 16, lanes: 2)) == .tree)   // SF 8 < 16
+        #expect(ArgmaxStyle.automatic(t, LayerFold(pe: 5, simd: 1, lanes: 5)) == .tree)    // 5 does not divide 8, C > 8
+        #expect(ArgmaxStyle.automatic(t, LayerFold(pe: 10, simd: 128, lanes: 10)) == .tree)
+        let t6 = LayerTopology(inCount: 64, outCount: 6, inSigned: false, outSigned: true, multBits: 32)
+        #expect(ArgmaxStyle.automatic(t6, LayerFold(pe: 3, simd: 2, lanes: 3)) == .serial) // one word an image, SF 32 >= 24
     }
 
     /// Resize timing by hand, in isolation.
@@ -68,10 +103,16 @@ import ZynqNetModel
         let topo = try Topology(model: model([16, 8, 4]), multBits: 32)
         let curve = try TradeoffCurve.curve(topo)
         let all = try TradeoffCurve.candidates(topo, style: .packed, budget: .xc7z020Auto)
-        // First point: PE = SIMD = 1 everywhere, II = the biggest layer's in·out.
+        // First point: the sequential engine (every layer on one MAC), II above Σ in·out; then
+        // PE = SIMD = 1 everywhere, II = the biggest layer's in·out.
         let first = try #require(curve.first)
+        #expect(first.engine == .sequential)
         #expect(first.folds == [LayerFold(pe: 1, simd: 1, lanes: 1), LayerFold(pe: 1, simd: 1, lanes: 1)])
-        #expect(first.iiCycles == 16 * 8)
+        #expect(first.iiCycles > 16 * 8 + 8 * 4)
+        let second = try #require(curve.dropFirst().first)
+        #expect(second.engine == .dataflow)
+        #expect(second.folds == [LayerFold(pe: 1, simd: 1, lanes: 1), LayerFold(pe: 1, simd: 1, lanes: 1)])
+        #expect(second.iiCycles == 16 * 8)
         // Last point: fits the budget, and is what `codegen` picks by default (the fastest that fits).
         let last = try #require(curve.last)
         #expect(last.estimate.exceeds(.xc7z020Auto) == nil)

@@ -58,6 +58,8 @@ import ZynqNetSim
         // Layer 0 needs (20/5)·(6/2) = 12 cycles an image: the measured II is that.
         #expect(d.iiCycles == 12)
         #expect(r.iiCycles == 12)
+        // Layer 1 yields 3 codes every SF = 3 cycles: the tree argmax.
+        #expect(d.files["rtl/zynqnet_accel.v"]?.contains(".ARGMAX_SERIAL(0)") == true)
         #expect(r.latencyCycles > 12 && r.latencyCycles < 200)
     }
 
@@ -112,6 +114,8 @@ import ZynqNetSim
         let fold = FoldFile(layers: [.init(pe: 2, simd: 1), .init(pe: 1, simd: 1)])
         let (r, d) = try verify(m, fold: fold, images: imgs, seed: 8, packet: 2)
         #expect(d.requantStyles == [.serial, .serial])
+        // Layer 1 yields a code every 104 cycles: the serial argmax (its latency is in the model).
+        #expect(d.files["rtl/zynqnet_accel.v"]?.contains(".ARGMAX_SERIAL(1)") == true)
         #expect(r.passed)
         #expect(r.mismatches == 0 && r.readbackMismatches == 0)
     }
@@ -127,7 +131,24 @@ import ZynqNetSim
         let fold = FoldFile(layers: [.init(pe: 2, simd: 1, lanes: 2, requant: .serial), .init(pe: 1, simd: 1)])
         let (r, d) = try verify(m, fold: fold, images: imgs, seed: 9)
         #expect(d.requantStyles == [.serial, .pipelined])
+        #expect(d.files["rtl/zynqnet_accel.v"]?.contains(".ARGMAX_SERIAL(1)") == true)
         #expect(r.passed)
+    }
+
+    /// The serial argmax where the last layer is the bottleneck at the edge of the automatic
+    /// choice (a code every SF = 8·PE cycles, 20 classes = words of 8, 8 and 4 codes): the II
+    /// stays the layer's, the latency is the model's. PE 4 with SF 24 < 32 gets the tree.
+    @Test(arguments: [(1, 3, 1), (2, 1, 1), (4, 1, 0)])
+    func serialArgmaxAtTheBottleneck(_ pe: Int, _ simd: Int, _ serial: Int) throws {
+        var rng = SplitMix64(seed: 77)
+        let m = randomModel(dims: [16, 24, 20], inputSigned: false, outSigned: [false, true], rounding: [.floor, .halfUp],
+                            relu: [true, false], rng: &rng)
+        let imgs = randomImages(8, pixels: 16, rng: &rng)
+        let fold = FoldFile(layers: [.init(pe: 12, simd: 8), .init(pe: pe, simd: simd)])
+        let (r, d) = try verify(m, fold: fold, images: imgs, seed: 13, packet: 2)
+        #expect(r.passed)
+        #expect(d.files["rtl/zynqnet_accel.v"]?.contains(".ARGMAX_SERIAL(\(serial))") == true)
+        #expect(d.iiCycles == (24 / simd) * (20 / pe))
     }
 
     /// Layer widths from 1 to 2048.

@@ -76,3 +76,22 @@ function integer zn_tree_lat;
   end
 endfunction
 
+
+// RAMB18s for a d x w simple-dual-port memory: the fewest over the shapes 512 x 36, 1K x 18,
+// 2K x 9, 4K x 4, 8K x 2, 16K x 1 (depth tiles times width columns).
+function integer zn_ramb18_sdp;
+  input integer sdp_d;
+  input integer sdp_w;
+  integer sdp_i, sdp_td, sdp_tw, sdp_n;
+  begin
+    zn_ramb18_sdp = 0;
+    sdp_td = 512;
+    sdp_tw = 36;
+    for (sdp_i = 0; sdp_i < 6; sdp_i = sdp_i + 1) begin
+      sdp_n = ((sdp_d + sdp_td - 1) / sdp_td) * ((sdp_w + sdp_tw - 1) / sdp_tw);
+      if (zn_ramb18_sdp == 0 || sdp_n < zn_ramb18_sdp) zn_ramb18_sdp = sdp_n;
+      sdp_td = sdp_td * 2;
+      sdp_tw = (sdp_i == 1) ? 9 : (sdp_i == 2) ? 4 : sdp_tw / 2;
+    end
+  end
+endfunction

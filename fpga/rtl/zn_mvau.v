@@ -9,7 +9,8 @@
 // Structure: a double-buffered input vector (2 x SF words, so the next image loads while the
 // current one is computed), weights in zn_param_ram (PE banks of SF*NF words of SIMD bytes,
 // bank p at depth nf*SF + sf holding weight[nf*PE + p][sf*SIMD + j] in byte j), the
-// zn_dot MAC array and PE accumulators. One fold step (SIMD x PE MACs) a cycle: SF*NF cycles
+// zn_dot MAC array and PE accumulators. The input buffer is a block RAM (ram_style) when that
+// saves at least IBUF_LUT_PER_RAMB18 (48; 0: never forced) LUTs per RAMB18, else synthesis chooses. One fold step (SIMD x PE MACs) a cycle: SF*NF cycles
 // an image. The pipeline advances while the output skid buffer can take a word (`ce`).
 module zn_mvau #(
   parameter integer IN        = 8,
@@ -19,7 +20,8 @@ module zn_mvau #(
   parameter integer IN_SIGNED = 1,
   parameter integer MUL_STYLE = 0,
   parameter integer REG_EVERY = 2,
-  parameter integer SUM_W     = 32
+  parameter integer SUM_W     = 32,
+  parameter integer IBUF_LUT_PER_RAMB18 = 48
 ) (
   input  wire                  clk,
   input  wire                  rst,
@@ -78,7 +80,6 @@ module zn_mvau #(
     .out_data(out_data), .out_valid(out_valid), .out_ready(out_ready));
 
   // ---------------- input double buffer ----------------
-  reg [SIMD*8-1:0] ibuf [0:2*SF-1];
   reg [1:0]        full;
   reg              wbank;
   reg [SFW-1:0]    waddr;
@@ -86,9 +87,6 @@ module zn_mvau #(
   wire in_fire = in_valid && in_ready;
   wire [IBW-1:0] ib_waddr = (wbank ? SF[IBW-1:0] : {IBW{1'b0}}) + {{(IBW-SFW){1'b0}}, waddr};
   wire in_last = (waddr == SF[SFW-1:0] - 1'b1);
-  always @(posedge clk) begin
-    if (in_fire) ibuf[ib_waddr] <= in_data;
-  end
 
   // ---------------- issue ----------------
   reg           rbank;
@@ -133,12 +131,38 @@ module zn_mvau #(
   end
 
   // ---------------- memories (2-cycle reads) ----------------
+  // The input buffer (2 x SF words of SIMD bytes, one write and one read port) is a block RAM
+  // when its distributed-RAM estimate is at least IBUF_LUT_PER_RAMB18 LUTs per RAMB18 it would
+  // take; otherwise synthesis chooses. Distributed: 4 LUTs per 6 bits (RAM32M, <= 32 words) or
+  // per 3 bits and 64 words (RAM64M), plus a 4:1 LUT mux level past 64 words. Block: the fewest
+  // RAMB18 over the simple-dual-port shapes 512 x 36 .. 16K x 1.
+  localparam integer IB_D  = 2 * SF;
+  localparam integer IB_W  = SIMD * 8;
+  localparam integer IB_T  = (IB_D + 63) / 64;
+  localparam integer IB_LUT = (IB_D <= 32) ? 4 * ((IB_W + 5) / 6)
+                                           : 4 * ((IB_W + 2) / 3) * IB_T + ((IB_T > 1) ? (IB_W * IB_T + 3) / 4 : 0);
+  localparam integer IB_B18 = zn_ramb18_sdp(IB_D, IB_W);
+  localparam integer IB_BLOCK = (IBUF_LUT_PER_RAMB18 > 0 && IB_LUT >= IBUF_LUT_PER_RAMB18 * IB_B18) ? 1 : 0;
   reg [SIMD*8-1:0] ib_q, ib_q2;
-  always @(posedge clk) begin
-    if (ce) begin
-      if (issue) ib_q <= ibuf[ib_raddr];
-      ib_q2 <= ib_q;
+  generate if (IB_BLOCK != 0) begin : g_ibuf_block
+    (* ram_style = "block" *) reg [SIMD*8-1:0] ibuf [0:2*SF-1];
+    always @(posedge clk) begin
+      if (in_fire) ibuf[ib_waddr] <= in_data;
     end
+    always @(posedge clk) begin
+      if (ce && issue) ib_q <= ibuf[ib_raddr];
+    end
+  end else begin : g_ibuf_auto
+    reg [SIMD*8-1:0] ibuf [0:2*SF-1];
+    always @(posedge clk) begin
+      if (in_fire) ibuf[ib_waddr] <= in_data;
+    end
+    always @(posedge clk) begin
+      if (ce && issue) ib_q <= ibuf[ib_raddr];
+    end
+  end endgenerate
+  always @(posedge clk) begin
+    if (ce) ib_q2 <= ib_q;
   end
   wire [PE*SIMD*8-1:0] wq;
   zn_param_ram #(.BANKS(PE), .DEPTH(D), .WORD_W(SIMD*8)) u_weights (

@@ -2,7 +2,8 @@
 //
 // BANKS banks of DEPTH words of WORD_W bits. Two ports:
 //  - compute: rd_en/rd_addr read the same word of every bank; rd_data is valid two cycles after
-//    rd_en (a registered read plus an output register, which BRAM absorbs). `ce` freezes the port.
+//    rd_en (a registered read plus an output register, which BRAM absorbs unless a bank has both
+//    storage parts below: then it follows their 2:1 pick). `ce` freezes the port.
 //  - config (parameter window): cfg_req with cfg_addr = (bank << (DB+CB)) | (depth << CB) | chunk,
 //    DB = clog2(DEPTH), CB = clog2(CHUNKS), CHUNKS = ceil(WORD_W/32). A write stages chunks and
 //    stores the word when its last chunk arrives. Every request is answered exactly four cycles
@@ -10,14 +11,22 @@
 //    (address outside the memory: write ignored, read 0) and cfg_next, the next valid address
 //    (chunk, then depth, then bank). All response outputs are zero when cfg_ack is low, so the
 //    responses of many memories can be ORed.
+// Storage: a bank holds its first HD = floor(DEPTH / SLICE_DEPTH) * SLICE_DEPTH words bit-sliced
+// (WORD_W memories of HD x 1 bit: on xc7 SLICE_DEPTH = 32768 maps them on 32K x 1 RAMB36s, so
+// no wide depth mux is needed) and the other LD = DEPTH - HD words word-wide (the whole bank when
+// DEPTH < SLICE_DEPTH; SLICE_DEPTH = 0 turns slicing off). RAM_STYLE sets ram_style on the
+// word-wide part: 0 synthesis' choice, 1 "block", 2 "distributed". Neither changes the ports.
 // Control cost: range checks only on fields whose count is not a power of two (in their own width),
-// the request address and three flags piped, cfg_next = address + 1 with the chunk (and depth)
+// the request address and three flags piped (loaded with a request and held otherwise: clock
+// enables instead of SRL16E shift registers), cfg_next = address + 1 with the chunk (and depth)
 // field forced to all ones on a last chunk (last depth), one 32-bit incrementer in the last stage;
 // chunk and bank picks are binary mux trees on the address bits; zeroed answers are synchronous resets.
 module zn_param_ram #(
-  parameter integer BANKS  = 1,
-  parameter integer DEPTH  = 1,
-  parameter integer WORD_W = 8
+  parameter integer BANKS       = 1,
+  parameter integer DEPTH       = 1,
+  parameter integer WORD_W      = 8,
+  parameter integer SLICE_DEPTH = 32768,
+  parameter integer RAM_STYLE   = 0
 ) (
   input  wire                                 clk,
   input  wire                                 rst,
@@ -43,11 +52,20 @@ module zn_param_ram #(
   localparam integer BIW = zn_idxw(BANKS);
   localparam integer CIW = zn_idxw(CHUNKS);
   localparam integer LAST_W = WORD_W - 32 * (CHUNKS - 1);
+  // Storage split (see "the banks"): NT full SLICE_DEPTH tiles bit-sliced, LD words word-wide.
+  localparam integer NT = (SLICE_DEPTH > 0) ? DEPTH / SLICE_DEPTH : 0;
+  localparam integer HD = NT * SLICE_DEPTH;
+  localparam integer LD = DEPTH - HD;
+  localparam integer TB = (SLICE_DEPTH > 1) ? $clog2(SLICE_DEPTH) : 1;
+  localparam integer HW = (HD > 1) ? $clog2(HD) : 1;
+  localparam integer LW = (LD > 1) ? $clog2(LD) : 1;
 
-  generate if (BANKS < 1 || DEPTH < 1 || WORD_W < 1 || BB + DB + CB > 31) begin : g_param_error
+  generate if (BANKS < 1 || DEPTH < 1 || WORD_W < 1 || BB + DB + CB > 31 ||
+               (SLICE_DEPTH != 0 && (SLICE_DEPTH < 2 || SLICE_DEPTH != (1 << TB))) ||
+               RAM_STYLE < 0 || RAM_STYLE > 2) begin : g_param_error
 `ifdef VERILATOR
-    $fatal(1, "zn_param_ram: BANKS (%0d), DEPTH (%0d), WORD_W (%0d) must be >= 1 and the address must fit 31 bits",
-           BANKS, DEPTH, WORD_W);
+    $fatal(1, "zn_param_ram: BANKS (%0d), DEPTH (%0d), WORD_W (%0d) must be >= 1 and the address must fit 31 bits; SLICE_DEPTH (%0d) 0 or a power of two >= 2; RAM_STYLE (%0d) 0, 1 or 2",
+           BANKS, DEPTH, WORD_W, SLICE_DEPTH, RAM_STYLE);
 `else
     zn_param_error__zn_param_ram_bad_geometry u_param_error();
 `endif
@@ -118,12 +136,16 @@ module zn_param_ram #(
     end else begin
       s1_req <= cfg_req;
     end
-    s1_we     <= cfg_we;
-    s1_ok     <= a_ok;
-    s1_lc     <= a_lc;
-    s1_lcd    <= a_lcd;
-    s1_addr   <= cfg_addr;
-    s1_wlast  <= cfg_wdata[LAST_W-1:0];
+    // A request's fields are loaded with it and held otherwise (clock enables, no logic): only
+    // answered requests use them, and held fields are not shift registers (no SRL16E per bit).
+    if (cfg_req) begin
+      s1_we    <= cfg_we;
+      s1_ok    <= a_ok;
+      s1_lc    <= a_lc;
+      s1_lcd   <= a_lcd;
+      s1_addr  <= cfg_addr;
+      s1_wlast <= cfg_wdata[LAST_W-1:0];
+    end
     s1_commit <= cfg_req && cfg_we && a_lc;
   end
   wire [BIW-1:0] s1_bank;
@@ -157,41 +179,125 @@ module zn_param_ram #(
     assign commit_word = s1_wlast;
   end endgenerate
 
-  // ---- the banks ----
-  wire [BANKS*WORD_W-1:0] port_b_q;
-  genvar b;
-  generate for (b = 0; b < BANKS; b = b + 1) begin : g_bank
-    localparam [BIW-1:0] BV = b;
-    reg [WORD_W-1:0] mem [0:DEPTH-1];
-    reg [WORD_W-1:0] qa;
-    reg [WORD_W-1:0] qb;
-    always @(posedge clk) begin
-      if (ce) begin
-        if (rd_en) qa <= mem[rd_addr];
-        rd_data[b*WORD_W +: WORD_W] <= qa;
-      end
-    end
-    always @(posedge clk) begin
-      if (s1_commit && s1_bank == BV) mem[s1_depth] <= commit_word;
-      qb <= mem[s1_depth];
-    end
-    assign port_b_q[b*WORD_W +: WORD_W] = qb;
-  end endgenerate
-
-  // ---- stage 2: port B data (qb) is valid; pick each bank's chunk with a binary mux tree on the
-  // chunk bits (chunks past the word are zero; an indexed part-select with a variable, multiplied
-  // index would synthesize as a full barrel shifter) ----
+  // ---- stage 2 registers (port B data, qb, is valid in this stage) ----
   reg            s2_req, s2_we, s2_ok, s2_lc, s2_lcd;
   reg [31:0]     s2_addr;
   always @(posedge clk) begin
     if (rst) s2_req <= 1'b0;
     else     s2_req <= s1_req;
-    s2_we   <= s1_we;
-    s2_ok   <= s1_ok;
-    s2_lc   <= s1_lc;
-    s2_lcd  <= s1_lcd;
-    s2_addr <= s1_addr;
+    if (s1_req) begin
+      s2_we   <= s1_we;
+      s2_ok   <= s1_ok;
+      s2_lc   <= s1_lc;
+      s2_lcd  <= s1_lcd;
+      s2_addr <= s1_addr;
+    end
   end
+
+  // ---- the banks ----
+  // Each bank is a word-wide memory of LD words plus, for deep memories, the first HD words
+  // bit-sliced: WORD_W memories of HD x 1 bit (HD a multiple of SLICE_DEPTH), which synthesis maps
+  // on SLICE_DEPTH x 1 block RAMs with no per-word depth mux; the remaining LD < SLICE_DEPTH words
+  // (the whole memory when DEPTH < SLICE_DEPTH) stay word-wide. Both read registered; a word's
+  // part is picked by one registered flag before the output register (compute port) or by the
+  // stage-2 address (config port).
+  wire [BANKS*WORD_W-1:0] port_b_q;
+  wire s1_rest;   // the request's depth lies in the word-wide part
+  generate if (NT > 0 && LD > 0) begin : g_rest_sel
+    localparam [DB-TB-1:0] NTV = NT[DB-TB-1:0];
+    assign s1_rest = s1_depth[TB +: DB-TB] == NTV;
+  end else begin : g_rest_sel0
+    assign s1_rest = (NT == 0);
+  end endgenerate
+  genvar b, j;
+  generate for (b = 0; b < BANKS; b = b + 1) begin : g_bank
+    localparam [BIW-1:0] BV = b;
+    wire wr = s1_commit && s1_bank == BV;
+    wire [WORD_W-1:0] qa_l, qb_l, qa_h, qb_h;
+    if (LD > 0) begin : g_word
+      wire [LW-1:0] ia = rd_addr[LW-1:0];
+      wire [LW-1:0] ib = s1_depth[LW-1:0];
+      wire          we = wr && s1_rest;
+      reg [WORD_W-1:0] qa;
+      reg [WORD_W-1:0] qb;
+      if (RAM_STYLE == 1) begin : g_block
+        (* ram_style = "block" *) reg [WORD_W-1:0] mem [0:LD-1];
+        always @(posedge clk) begin
+          if (ce && rd_en) qa <= mem[ia];
+        end
+        always @(posedge clk) begin
+          if (we) mem[ib] <= commit_word;
+          qb <= mem[ib];
+        end
+      end else if (RAM_STYLE == 2) begin : g_dist
+        (* ram_style = "distributed" *) reg [WORD_W-1:0] mem [0:LD-1];
+        always @(posedge clk) begin
+          if (ce && rd_en) qa <= mem[ia];
+        end
+        always @(posedge clk) begin
+          if (we) mem[ib] <= commit_word;
+          qb <= mem[ib];
+        end
+      end else begin : g_auto
+        reg [WORD_W-1:0] mem [0:LD-1];
+        always @(posedge clk) begin
+          if (ce && rd_en) qa <= mem[ia];
+        end
+        always @(posedge clk) begin
+          if (we) mem[ib] <= commit_word;
+          qb <= mem[ib];
+        end
+      end
+      assign qa_l = qa;
+      assign qb_l = qb;
+    end else begin : g_word0
+      assign qa_l = {WORD_W{1'b0}};
+      assign qb_l = {WORD_W{1'b0}};
+    end
+    if (NT > 0) begin : g_slices
+      wire [HW-1:0] ia = rd_addr[HW-1:0];
+      wire [HW-1:0] ib = s1_depth[HW-1:0];
+      wire          we = wr && !s1_rest;
+      for (j = 0; j < WORD_W; j = j + 1) begin : g_bit
+        reg mem [0:HD-1];
+        reg qa, qb;
+        always @(posedge clk) begin
+          if (ce && rd_en) qa <= mem[ia];
+        end
+        always @(posedge clk) begin
+          if (we) mem[ib] <= commit_word[j];
+          qb <= mem[ib];
+        end
+        assign qa_h[j] = qa;
+        assign qb_h[j] = qb;
+      end
+    end else begin : g_slices0
+      assign qa_h = {WORD_W{1'b0}};
+      assign qb_h = {WORD_W{1'b0}};
+    end
+    if (NT > 0 && LD > 0) begin : g_pick
+      localparam [DB-TB-1:0] NTV = NT[DB-TB-1:0];
+      wire ra_rest = rd_addr[TB +: DB-TB] == NTV;   // the compute read's part
+      wire s2_rest = s2_addr[CB+TB +: DB-TB] == NTV; // the config read's part
+      reg  ra;
+      always @(posedge clk) begin
+        if (ce) begin
+          if (rd_en) ra <= ra_rest;
+          rd_data[b*WORD_W +: WORD_W] <= ra ? qa_l : qa_h;
+        end
+      end
+      assign port_b_q[b*WORD_W +: WORD_W] = s2_rest ? qb_l : qb_h;
+    end else begin : g_one
+      always @(posedge clk) begin
+        if (ce) rd_data[b*WORD_W +: WORD_W] <= (NT > 0) ? qa_h : qa_l;
+      end
+      assign port_b_q[b*WORD_W +: WORD_W] = (NT > 0) ? qb_h : qb_l;
+    end
+  end endgenerate
+
+  // ---- stage 2: port B data (qb) is valid; pick each bank's chunk with a binary mux tree on the
+  // chunk bits (chunks past the word are zero; an indexed part-select with a variable, multiplied
+  // index would synthesize as a full barrel shifter) ----
   localparam integer CL = 1 << CB;   // leaves of the chunk tree
   reg [32*BANKS-1:0] s3_chunks;
   generate for (b = 0; b < BANKS; b = b + 1) begin : g_chunk
@@ -222,11 +328,13 @@ module zn_param_ram #(
   always @(posedge clk) begin
     if (rst) s3_req <= 1'b0;
     else     s3_req <= s2_req;
-    s3_rd   <= !s2_we && s2_ok;
-    s3_err  <= !s2_ok;
-    s3_lc   <= s2_lc;
-    s3_lcd  <= s2_lcd;
-    s3_addr <= s2_addr;
+    if (s2_req) begin
+      s3_rd   <= !s2_we && s2_ok;
+      s3_err  <= !s2_ok;
+      s3_lc   <= s2_lc;
+      s3_lcd  <= s2_lcd;
+      s3_addr <= s2_addr;
+    end
   end
   localparam integer BL = 1 << BB;   // leaves of the bank tree
   wire [32*BL-1:0] bpadded;

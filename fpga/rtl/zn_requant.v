@@ -23,7 +23,10 @@ module zn_requant #(
   parameter integer OUT    = 1,
   parameter integer SUM_W  = 20,
   parameter integer BIAS_W = 32,
-  parameter integer MULT_W = 32
+  parameter integer MULT_W = 32,
+  // zn_param_ram's RAM_STYLE for the parameters (0 synthesis' choice, 1 block, 2 distributed),
+  // as in zn_requant_serial.
+  parameter integer PARAM_RAM_STYLE = 0
 ) (
   input  wire                  clk,
   input  wire                  rst,
@@ -84,7 +87,7 @@ module zn_requant #(
     else if (fire) d <= (d == DEPTH[DW-1:0] - 1'b1) ? {DW{1'b0}} : d + 1'b1;
   end
   wire [LANES*QW-1:0] q_params;
-  zn_param_ram #(.BANKS(LANES), .DEPTH(DEPTH), .WORD_W(QW)) u_params (
+  zn_param_ram #(.BANKS(LANES), .DEPTH(DEPTH), .WORD_W(QW), .RAM_STYLE(PARAM_RAM_STYLE)) u_params (
     .clk(clk), .rst(rst), .ce(ce), .rd_en(fire), .rd_addr(d), .rd_data(q_params),
     .cfg_req(cfg_req), .cfg_we(cfg_we), .cfg_addr(cfg_addr), .cfg_wdata(cfg_wdata),
     .cfg_ack(cfg_ack), .cfg_rdata(cfg_rdata), .cfg_err(cfg_err), .cfg_next(cfg_next));

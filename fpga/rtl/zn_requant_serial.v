@@ -33,7 +33,11 @@ module zn_requant_serial #(
   parameter integer OUT    = 1,
   parameter integer SUM_W  = 20,
   parameter integer BIAS_W = 32,
-  parameter integer MULT_W = 32
+  parameter integer MULT_W = 32,
+  // zn_param_ram's RAM_STYLE for the parameters (0 synthesis' choice, 1 block, 2 distributed).
+  // A lane's 71-bit words cost about 72 LUTs of LUTRAM (RAM32M) at any depth up to 32, or two
+  // RAMB36 (true dual port, 36 bits a port) in block RAM; yosys picks LUTRAM up to ~32 words.
+  parameter integer PARAM_RAM_STYLE = 0
 ) (
   input  wire                  clk,
   input  wire                  rst,
@@ -135,7 +139,7 @@ module zn_requant_serial #(
 
   // ---------------- parameters: read at `start`, valid from S_RUN on (held until the next read) ----------------
   wire [LANES*QW-1:0] q_params;
-  zn_param_ram #(.BANKS(LANES), .DEPTH(DEPTH), .WORD_W(QW)) u_params (
+  zn_param_ram #(.BANKS(LANES), .DEPTH(DEPTH), .WORD_W(QW), .RAM_STYLE(PARAM_RAM_STYLE)) u_params (
     .clk(clk), .rst(rst), .ce(1'b1), .rd_en(start), .rd_addr(d), .rd_data(q_params),
     .cfg_req(cfg_req), .cfg_we(cfg_we), .cfg_addr(cfg_addr), .cfg_wdata(cfg_wdata),
     .cfg_ack(cfg_ack), .cfg_rdata(cfg_rdata), .cfg_err(cfg_err), .cfg_next(cfg_next));

@@ -1,6 +1,6 @@
 // Testbench of zn_argmax: IMAGES images of N codes in words of LANES, indices out.
 module tb_zn_argmax;
-  parameter integer LANES = 8, N = 8, SIGNED = 0, IMAGES = 3, GAP = 30, STALL = 30, SEED = 1;
+  parameter integer LANES = 8, N = 8, SIGNED = 0, SERIAL = 0, IMAGES = 3, GAP = 30, STALL = 30, SEED = 1;
   localparam integer WORDS = (N + LANES - 1) / LANES;
   reg clk = 1'b0, rst = 1'b1;
   always #5 clk = !clk;
@@ -11,7 +11,7 @@ module tb_zn_argmax;
   integer cycles;
   tb_src #(.W(LANES*8), .COUNT(IMAGES*WORDS), .GAP(GAP), .SEED(SEED)) src
     (.clk(clk), .rst(rst), .data(in_data), .valid(in_valid), .ready(in_ready), .done(src_done));
-  zn_argmax #(.LANES(LANES), .N(N), .SIGNED(SIGNED)) dut (.clk(clk), .rst(rst), .in_data(in_data), .in_valid(in_valid),
+  zn_argmax #(.LANES(LANES), .N(N), .SIGNED(SIGNED), .SERIAL(SERIAL)) dut (.clk(clk), .rst(rst), .in_data(in_data), .in_valid(in_valid),
     .in_ready(in_ready), .out_index(out_index), .out_valid(out_valid), .out_ready(out_ready));
   tb_sink #(.W(32), .STALL(STALL), .SEED(SEED + 7)) sink
     (.clk(clk), .rst(rst), .data(out_index), .valid(out_valid), .ready(out_ready), .count(out_count), .error(sink_error));

@@ -6,7 +6,7 @@
 //  +rd=FILE: NRD lines {ce, rd_en, rd_addr[31:0]} (34 bits), one a cycle, after the config script.
 //  +rdout=FILE (out): NRD + 3 lines of rd_data, the same alignment.
 module tb_zn_param_ram;
-  parameter integer BANKS = 1, DEPTH = 1, WORD_W = 8, NCFG = 1, NRD = 1;
+  parameter integer BANKS = 1, DEPTH = 1, WORD_W = 8, NCFG = 1, NRD = 1, SLICE_DEPTH = 32768, RAM_STYLE = 0;
   localparam integer DAW = (DEPTH > 1) ? $clog2(DEPTH) : 1;
   reg clk = 1'b0, rst = 1'b1;
   always #5 clk = !clk;
@@ -16,7 +16,7 @@ module tb_zn_param_ram;
   wire [BANKS*WORD_W-1:0] rd_data;
   wire cfg_ack, cfg_err;
   wire [31:0] cfg_rdata, cfg_next;
-  zn_param_ram #(.BANKS(BANKS), .DEPTH(DEPTH), .WORD_W(WORD_W)) dut (
+  zn_param_ram #(.BANKS(BANKS), .DEPTH(DEPTH), .WORD_W(WORD_W), .SLICE_DEPTH(SLICE_DEPTH), .RAM_STYLE(RAM_STYLE)) dut (
     .clk(clk), .rst(rst), .ce(ce), .rd_en(rd_en), .rd_addr(rd_addr), .rd_data(rd_data),
     .cfg_req(cfg_req), .cfg_we(cfg_we), .cfg_addr(cfg_addr), .cfg_wdata(cfg_wdata),
     .cfg_ack(cfg_ack), .cfg_rdata(cfg_rdata), .cfg_err(cfg_err), .cfg_next(cfg_next));

@@ -1,0 +1,477 @@
+// zn_seq: the sequential ("layer-folded") engine, the smallest point of the folding curve. ONE
+// multiply-accumulate and ONE zn_requant_serial are shared by all NUM_LAYERS dense layers; the
+// whole network is computed one output after another.
+//
+// Arithmetic: exactly the spec, as zn_mvau + zn_requant_serial compute it. Layer l, output o:
+//   sum = sum_i w[o,i] * x_i  (w int8; x_i the input code read as int8 if L_IN_SIGNED[l] else uint8),
+// then zn_requant_serial with channel o's bias_eff / M / s and layer l's l_round / l_zero / l_clamp
+// ({clamp_hi, clamp_lo} at [l*32 +: 32]). Layer l's codes are layer l+1's input codes. SUM_W (at
+// least every layer's proven sum width; checked) is the accumulator and the requantizer's sum width.
+//
+// Memories:
+//  - weights: ONE zn_param_ram (BANKS 1, DEPTH sum_l IN_l*OUT_l, WORD_W 8), the layers back to
+//    back (layer l at WBASE_l = sum_{j<l} IN_j*OUT_j, w[o,i] at WBASE_l + o*IN_l + i), so the MAC
+//    walks one address counter through the whole network;
+//  - quantization: the zn_param_ram inside ONE zn_requant_serial #(LANES 1, OUT sum_l OUT_l): its
+//    word counter walks the channels of all layers in order (layer l's channel o at QBASE_l + o);
+//  - activations: a double-buffered input memory (2 halves of 2^clog2(IN_0) codes, written by the
+//    in stream) and, for NUM_LAYERS > 1, a ping-pong memory of 2 halves for the codes between
+//    layers (layer l < L-1 writes half l mod 2, layer l >= 1 reads half (l-1) mod 2); block RAM.
+//
+// Parameter window (cfg_*): answers and stored contents are those of NUM_LAYERS x 2 separate
+// zn_param_ram memories, kind 0 of layer l = (BANKS 1, DEPTH IN_l*OUT_l, WORD_W 8), kind 1 =
+// (BANKS 1, DEPTH OUT_l, WORD_W BIAS_W+MULT_W+6): an address adapter checks the address against the
+// layer's geometry, forwards valid requests to the pool at base + depth, and answers invalid ones
+// itself (err, rdata 0); cfg_next is computed from the layer's geometry exactly as zn_param_ram does
+// (next valid chunk, or address + 1 outside the memory). Every request is answered exactly four
+// cycles after it (one cfg_ack cycle; the answer outputs are zero otherwise). The request fields
+// must hold until the answer (zn_axil_regs holds them). One difference from separate memories:
+// the quant pool has ONE staging register for the chunks below a word's last one, so a word whose
+// chunks are interleaved with chunk writes of ANOTHER layer's quant memory (the register map says
+// to write a word's chunks in order) commits the other layer's staged chunks.
+//
+// Schedule (fixed, independent of the data; D = the requantizer's accept delay, T + 4,
+// PipelineTiming.serialRequantAcceptDelay with one lane; word cycles D + 1):
+//  - input: code k of an image is written to the free input half; in_ready is high exactly while
+//    the half being filled is not full (a half is full from the cycle after its last code is
+//    accepted until the cycle after layer 0 issued its last read of it).
+//  - MAC: one weight x code product a cycle ("issue"), outputs in order, a layer's outputs one after
+//    another. Output w's elements 0 .. IN-2 issue back to back from s_w; its last element issues
+//    at e_w = max(s_w + IN - 1, a_{w-1} + 1), a_{w-1} the cycle the requantizer accepted the
+//    previous output (the holding register is free); the next output starts at s_{w+1} = e_w + 1.
+//    The sum is in the holding register (the requantizer's input) from e_w + 5; the requantizer
+//    accepts it at a_w = e_w + 5 + D and offers the code at a_w + 1 (out_valid for the last layer;
+//    otherwise stored into the ping-pong memory in that cycle).
+//  - layer l+1 (same image) starts at a + 2, a the accept of layer l's last output. Layer 0 of an
+//    image starts at max(e + 1, F), e the last issue of the previous image, F the cycle after the
+//    image's last input code was accepted.
+// So a layer costs about (OUT - 1) * max(IN, D + 6) + IN + D + 6 cycles.
+module zn_seq #(
+  parameter integer NUM_LAYERS = 2,
+  parameter [NUM_LAYERS*32-1:0] L_IN  = {32'd3, 32'd4},
+  parameter [NUM_LAYERS*32-1:0] L_OUT = {32'd2, 32'd3},
+  parameter [NUM_LAYERS-1:0]    L_IN_SIGNED = {NUM_LAYERS{1'b1}},
+  parameter integer SUM_W  = 32,
+  parameter integer BIAS_W = 33,
+  parameter integer MULT_W = 32
+) (
+  input  wire                    clk,
+  input  wire                    rst,
+  input  wire [7:0]              in_data,
+  input  wire                    in_valid,
+  output wire                    in_ready,
+  output wire [7:0]              out_data,
+  output wire                    out_valid,
+  input  wire                    out_ready,
+  input  wire [NUM_LAYERS-1:0]   l_round,
+  input  wire [NUM_LAYERS*32-1:0] l_zero,
+  input  wire [NUM_LAYERS*32-1:0] l_clamp,
+  input  wire                    cfg_req,
+  input  wire                    cfg_we,
+  input  wire [15:0]             cfg_layer,
+  input  wire                    cfg_kind,
+  input  wire [31:0]             cfg_addr,
+  input  wire [31:0]             cfg_wdata,
+  output wire                    cfg_ack,
+  output wire [31:0]             cfg_rdata,
+  output wire                    cfg_err,
+  output reg  [31:0]             cfg_next
+);
+`include "zn_func.vh"
+  localparam integer L = NUM_LAYERS;
+
+  // ---------------- elaboration-time geometry ----------------
+  function integer f_in;  input integer j; f_in  = L_IN[j*32 +: 32];  endfunction
+  function integer f_out; input integer j; f_out = L_OUT[j*32 +: 32]; endfunction
+  function integer f_wbase;   // weights before layer n
+    input integer n;
+    integer j;
+    begin
+      f_wbase = 0;
+      for (j = 0; j < n; j = j + 1) f_wbase = f_wbase + f_in(j) * f_out(j);
+    end
+  endfunction
+  function integer f_qbase;   // channels before layer n
+    input integer n;
+    integer j;
+    begin
+      f_qbase = 0;
+      for (j = 0; j < n; j = j + 1) f_qbase = f_qbase + f_out(j);
+    end
+  endfunction
+  function integer f_maxin;
+    input integer first;
+    integer j;
+    begin
+      f_maxin = 1;
+      for (j = first; j < L; j = j + 1) if (f_in(j) > f_maxin) f_maxin = f_in(j);
+    end
+  endfunction
+  function integer f_maxout;
+    input integer dummy;
+    integer j;
+    begin
+      f_maxout = 1 + 0 * dummy;
+      for (j = 0; j < L; j = j + 1) if (f_out(j) > f_maxout) f_maxout = f_out(j);
+    end
+  endfunction
+  // 1 when the parameters are bad: a count below 1 or above 2^24, a broken chain, more than 2^30
+  // weights, SUM_W below a layer's proven sum width (the zn_mvau bound), widths out of range.
+  function integer f_bad;
+    input integer dummy;
+    integer j;
+    reg signed [63:0] tmin, tmax;
+    reg [63:0] wsum;
+    begin
+      wsum = 64'd0;
+      f_bad = (L < 1 || SUM_W < 2 || SUM_W > 64 || BIAS_W < 2 || BIAS_W > 64 || MULT_W < 1 || MULT_W > 32) ? 1 : 0 * dummy;
+      for (j = 0; j < L; j = j + 1) begin
+        if (f_in(j) < 1 || f_out(j) < 1 || f_in(j) > 16777216 || f_out(j) > 16777216) f_bad = 1;
+        else begin
+          tmin = L_IN_SIGNED[j] ? -64'sd16256 : -64'sd32640;
+          tmax = L_IN_SIGNED[j] ?  64'sd16384 :  64'sd32385;
+          if (SUM_W < zn_sbits(tmin * f_in(j), tmax * f_in(j))) f_bad = 1;
+        end
+        if (j >= 1) begin
+          if (f_in(j) != f_out(j - 1)) f_bad = 1;
+        end
+        wsum = wsum + f_in(j) * f_out(j);
+        if (wsum > 64'd1073741824) f_bad = 1;   // the weight pool's addresses fit 30 bits
+      end
+    end
+  endfunction
+
+  generate if (f_bad(0) != 0) begin : g_param_error
+`ifdef VERILATOR
+    $fatal(1, "zn_seq: NUM_LAYERS (%0d) >= 1, L_IN/L_OUT counts 1..2^24 chained (L_IN[i+1] == L_OUT[i]), at most 2^30 weights, SUM_W (%0d) 2..64 and >= every layer's proven sum width, BIAS_W (%0d) 2..64, MULT_W (%0d) 1..32",
+           NUM_LAYERS, SUM_W, BIAS_W, MULT_W);
+`else
+    zn_param_error__zn_seq_bad_parameters u_param_error();
+`endif
+  end endgenerate
+
+  localparam integer IN0    = f_in(0);
+  localparam integer WTOT   = f_wbase(L);
+  localparam integer QTOT   = f_qbase(L);
+  localparam integer MAXIN  = f_maxin(0);
+  localparam integer MAXMID = (L > 1) ? f_maxin(1) : 1;   // codes between layers
+  localparam integer MAXOUT = f_maxout(0);
+  localparam integer QW     = BIAS_W + MULT_W + 6;
+  localparam integer CHUNKS = (QW + 31) / 32;
+  localparam integer CB     = (CHUNKS > 1) ? $clog2(CHUNKS) : 0;
+  localparam integer WAW    = (WTOT > 1) ? $clog2(WTOT) : 1;   // the weight pool's address width
+  localparam integer LW     = zn_idxw(L);
+  localparam integer IW     = zn_idxw(MAXIN);
+  localparam integer OW     = zn_idxw(MAXOUT);
+  localparam integer XW     = zn_idxw(IN0);                   // input half address
+  localparam integer MW     = zn_idxw(MAXMID);                // ping-pong half address
+  localparam integer ACC_W  = ((SUM_W > 17) ? SUM_W : 17) + 1;
+
+  // ---------------- per-layer constants picked by a layer index ----------------
+  // The counters compare with each layer's constants; the issuing / storing layer picks a flag.
+  reg [IW-1:0]  ii;           // input of the issuing output
+  reg [OW-1:0]  oo;           // output of the issuing layer
+  reg [OW-1:0]  st_o;         // output of the storing layer
+  wire [L-1:0]  k_i_last, k_o_last, k_st_last;
+  genvar g;
+  generate for (g = 0; g < L; g = g + 1) begin : g_k
+    localparam integer IM1 = f_in(g) - 1;
+    localparam integer OM1 = f_out(g) - 1;
+    assign k_i_last[g]  = (ii == IM1[IW-1:0]);
+    assign k_o_last[g]  = (oo == OM1[OW-1:0]);
+    assign k_st_last[g] = (st_o == OM1[OW-1:0]);
+  end endgenerate
+  reg          i_last, o_last, st_o_last;
+  reg          iss_signed;
+  reg          rq_round;      // of the word in the requantizer
+  reg [31:0]   rq_zero, rq_clamp;
+  reg [LW-1:0] iss_l, st_l, hold_l;
+  integer j;
+  always @* begin
+    i_last = k_i_last[0];
+    o_last = k_o_last[0];
+    iss_signed = L_IN_SIGNED[0];
+    st_o_last = k_st_last[0];
+    rq_round = l_round[0];
+    rq_zero = l_zero[31:0];
+    rq_clamp = l_clamp[31:0];
+    for (j = 1; j < L; j = j + 1) begin
+      if ({{(32-LW){1'b0}}, iss_l} == j) begin
+        i_last     = k_i_last[j];
+        o_last     = k_o_last[j];
+        iss_signed = L_IN_SIGNED[j];
+      end
+      if ({{(32-LW){1'b0}}, st_l} == j) st_o_last = k_st_last[j];
+      if ({{(32-LW){1'b0}}, hold_l} == j) begin
+        rq_round = l_round[j];
+        rq_zero  = l_zero[j*32 +: 32];
+        rq_clamp = l_clamp[j*32 +: 32];
+      end
+    end
+  end
+  localparam integer L_M1 = L - 1;
+  localparam [LW-1:0] L_LAST = L_M1[LW-1:0];
+
+  // ---------------- input: double-buffered input codes ----------------
+  reg [XW-1:0] wi;            // next code of the half being filled
+  reg          whalf, rhalf;  // half being filled / read by layer 0
+  reg [1:0]    full;
+  localparam integer IN0_M1I = IN0 - 1;
+  localparam [XW-1:0] IN0_M1 = IN0_M1I[XW-1:0];
+  assign in_ready = !full[whalf];
+  wire in_take = in_valid && in_ready;
+  (* ram_style = "block" *) reg [7:0] in_mem [0:(2 << XW)-1];
+  always @(posedge clk) begin
+    if (in_take) in_mem[{whalf, wi}] <= in_data;
+  end
+
+  // ---------------- issue: one weight x code a cycle ----------------
+  reg [WAW-1:0] wa;
+  reg           wait_store;   // layer iss_l >= 1 waits until the previous layer's codes are stored
+  reg           p1_v, p1_f, p1_l, p1_s, p1_x0;   // stage 1: issued, first / last element, signed, from the input memory
+  reg           p2_v, p2_f, p2_l;
+  reg           p3_v, p3_f, p3_l, p4_l;
+  reg [LW-1:0]  p1_lay, p2_lay, p3_lay, p4_lay;
+  reg           hold_valid;
+  wire          rq_accept;
+  wire          l_last = (iss_l == L_LAST);
+  wire          pending = hold_valid || p1_l || p2_l || p3_l || p4_l;
+  wire          can = (iss_l == {LW{1'b0}}) ? full[rhalf] : !wait_store;
+  wire          go = can && !(i_last && pending);
+  wire          lay_end = go && i_last && o_last;
+  wire          st_take;
+  wire          st_lay_end;
+
+  always @(posedge clk) begin
+    if (rst) begin
+      ii <= {IW{1'b0}};
+      oo <= {OW{1'b0}};
+      iss_l <= {LW{1'b0}};
+      wa <= {WAW{1'b0}};
+      wait_store <= 1'b0;
+      wi <= {XW{1'b0}};
+      whalf <= 1'b0;
+      rhalf <= 1'b0;
+      full <= 2'b00;
+    end else begin
+      if (in_take) begin
+        if (wi == IN0_M1) begin
+          wi <= {XW{1'b0}};
+          whalf <= !whalf;
+        end else begin
+          wi <= wi + 1'b1;
+        end
+      end
+      // full[h]: set by the last code of the half, cleared by layer 0's last read of it (never both).
+      full[0] <= (full[0] || (in_take && wi == IN0_M1 && !whalf)) &&
+                 !(lay_end && iss_l == {LW{1'b0}} && !rhalf);
+      full[1] <= (full[1] || (in_take && wi == IN0_M1 && whalf)) &&
+                 !(lay_end && iss_l == {LW{1'b0}} && rhalf);
+      if (go) begin
+        wa <= (i_last && o_last && l_last) ? {WAW{1'b0}} : wa + 1'b1;
+        ii <= i_last ? {IW{1'b0}} : ii + 1'b1;
+        if (i_last) oo <= o_last ? {OW{1'b0}} : oo + 1'b1;
+      end
+      if (lay_end) begin
+        iss_l <= l_last ? {LW{1'b0}} : iss_l + 1'b1;
+        if (iss_l == {LW{1'b0}}) rhalf <= !rhalf;
+      end
+      // Set at a non-last layer's last issue; cleared when its last code is stored (>= 6 cycles later).
+      if (lay_end && !l_last) wait_store <= 1'b1;
+      else if (st_lay_end) wait_store <= 1'b0;
+    end
+  end
+
+  // weights: read at issue, rd_data two cycles later
+  wire [7:0] w_q;
+  wire       w_cfg_ack, w_cfg_err;
+  wire [31:0] w_cfg_rdata, w_cfg_next;
+  reg         w_cfg_req, q_cfg_req;
+  zn_param_ram #(.BANKS(1), .DEPTH(WTOT), .WORD_W(8)) u_weights (
+    .clk(clk), .rst(rst), .ce(1'b1), .rd_en(go), .rd_addr(wa), .rd_data(w_q),
+    .cfg_req(w_cfg_req), .cfg_we(cfg_we), .cfg_addr({{(32-WAW){1'b0}}, c_waddr}), .cfg_wdata(cfg_wdata),
+    .cfg_ack(w_cfg_ack), .cfg_rdata(w_cfg_rdata), .cfg_err(w_cfg_err), .cfg_next(w_cfg_next));
+
+  // codes: read at issue from the input half (layer 0) or the ping-pong half (layer >= 1)
+  reg  [7:0] x_in_q;
+  wire [7:0] x_mid_q;
+  always @(posedge clk) x_in_q <= in_mem[{rhalf, ii[XW-1:0]}];
+
+  // ---------------- pipeline: stage 1 codes, stage 2 product, stage 3 accumulate, stage 4 the sum ----------------
+  reg        [8:0]       x2;
+  reg signed [16:0]      pr;
+  reg        [ACC_W-1:0] acc;
+  reg        [SUM_W-1:0] hold;
+  wire       [ACC_W-1:0] acc_next = (p3_f ? {ACC_W{1'b0}} : acc) + {{(ACC_W-17){pr[16]}}, pr};
+  always @(posedge clk) begin
+    if (rst) begin
+      p1_v <= 1'b0; p2_v <= 1'b0; p3_v <= 1'b0;
+      p1_l <= 1'b0; p2_l <= 1'b0; p3_l <= 1'b0; p4_l <= 1'b0;
+      hold_valid <= 1'b0;
+    end else begin
+      p1_v <= go;
+      p1_l <= go && i_last;
+      p2_v <= p1_v;
+      p2_l <= p1_l;
+      p3_v <= p2_v;
+      p3_l <= p2_l;
+      p4_l <= p3_l;
+      if (p4_l) hold_valid <= 1'b1;
+      else if (rq_accept) hold_valid <= 1'b0;
+    end
+    p1_f   <= (ii == {IW{1'b0}});
+    p1_s   <= iss_signed;
+    p1_x0  <= (iss_l == {LW{1'b0}});
+    p1_lay <= iss_l;
+    x2     <= p1_x0 ? {p1_s & x_in_q[7], x_in_q} : {p1_s & x_mid_q[7], x_mid_q};
+    p2_f   <= p1_f;
+    p2_lay <= p1_lay;
+    pr     <= $signed(w_q) * $signed(x2);
+    p3_f   <= p2_f;
+    p3_lay <= p2_lay;
+    p4_lay <= p3_lay;
+    if (p3_v) acc <= acc_next;      // the multiply-accumulate packs into one DSP48E1 (M and P registers)
+    if (p4_l) begin
+      hold   <= acc[SUM_W-1:0];
+      hold_l <= p4_lay;
+    end
+  end
+  wire unused_acc = ^acc[ACC_W-1:SUM_W];
+
+  // ---------------- the requantizer (holds the quant pool) ----------------
+  wire [7:0] rq_out;
+  wire       rq_out_valid, rq_out_ready;
+  wire       q_cfg_ack, q_cfg_err;
+  wire [31:0] q_cfg_rdata, q_cfg_next;
+  zn_requant_serial #(.LANES(1), .OUT(QTOT), .SUM_W(SUM_W), .BIAS_W(BIAS_W), .MULT_W(MULT_W)) u_requant (
+    .clk(clk), .rst(rst), .in_data(hold), .in_valid(hold_valid), .in_ready(rq_accept),
+    .out_data(rq_out), .out_valid(rq_out_valid), .out_ready(rq_out_ready),
+    .round_half_up(rq_round), .zero(rq_zero), .clamp_lo(rq_clamp[15:0]), .clamp_hi(rq_clamp[31:16]),
+    .cfg_req(q_cfg_req), .cfg_we(cfg_we), .cfg_addr({{(32-QAW){1'b0}}, c_qaddr}), .cfg_wdata(cfg_wdata),
+    .cfg_ack(q_cfg_ack), .cfg_rdata(q_cfg_rdata), .cfg_err(q_cfg_err), .cfg_next(q_cfg_next));
+
+  // ---------------- store: the codes of a non-last layer go to the ping-pong memory ----------------
+  wire st_is_last = (st_l == L_LAST);
+  assign rq_out_ready = !st_is_last || out_ready;
+  assign out_valid    = rq_out_valid && st_is_last;
+  assign out_data     = rq_out;
+  assign st_take      = rq_out_valid && rq_out_ready;
+  assign st_lay_end   = st_take && st_o_last && !st_is_last;
+  always @(posedge clk) begin
+    if (rst) begin
+      st_l <= {LW{1'b0}};
+      st_o <= {OW{1'b0}};
+    end else if (st_take) begin
+      st_o <= st_o_last ? {OW{1'b0}} : st_o + 1'b1;
+      if (st_o_last) st_l <= st_is_last ? {LW{1'b0}} : st_l + 1'b1;
+    end
+  end
+  generate if (L > 1) begin : g_mid
+    (* ram_style = "block" *) reg [7:0] mid_mem [0:(2 << MW)-1];
+    reg [7:0] mid_q;
+    always @(posedge clk) begin
+      if (st_take && !st_is_last) mid_mem[{st_l[0], st_o[MW-1:0]}] <= rq_out;
+      mid_q <= mid_mem[{!iss_l[0], ii[MW-1:0]}];
+    end
+    assign x_mid_q = mid_q;
+    if (OW > MW) begin : g_st_hi
+      wire unused_st = ^st_o[OW-1:MW];
+    end
+  end else begin : g_nomid
+    assign x_mid_q = 8'd0;
+  end endgenerate
+
+  // ---------------- parameter window: per-layer geometry on the two pools ----------------
+  // Decode (combinational on the held request fields): ok, last chunk, last chunk of the last depth,
+  // the depth mask, and the pool address.
+  localparam [31:0] CMASK = (32'd1 << CB) - 32'd1;
+  localparam integer QDBP = (QTOT > 1) ? $clog2(QTOT) : 0;
+  localparam integer QAW  = (QDBP + CB > 0) ? QDBP + CB : 1;   // the quant pool's used address bits
+  localparam integer CHUNKS_M1 = CHUNKS - 1;
+  localparam [31:0] CHUNK_MAX = CHUNKS_M1;
+  wire [31:0]  c_chunk = cfg_addr & CMASK;
+  wire         c_chunk_ok = (CHUNKS == (1 << CB)) ? 1'b1 : (c_chunk <= CHUNK_MAX);
+  wire         c_chunk_last = (c_chunk == CHUNK_MAX);
+  // Only the layer index's low bits are decoded: cfg_layer < NUM_LAYERS is guaranteed.
+  wire [LW-1:0] c_layer = cfg_layer[LW-1:0];
+  generate if (LW < 16) begin : g_lay_hi
+    wire unused_layer = ^cfg_layer[15:LW];
+  end endgenerate
+  // Per layer: in range, last chunk of the last depth, the depth mask of cfg_next (zn_param_ram's rules:
+  // bits above the memory's field zero, a field at most its count - 1).
+  wire [L-1:0]    d_ok, d_lcd;
+  wire [L*32-1:0] d_dmask;
+  wire [L*WAW-1:0] d_wbase;
+  wire [L*QAW-1:0] d_qbase;
+  generate for (g = 0; g < L; g = g + 1) begin : g_dec
+    localparam integer WD   = f_in(g) * f_out(g);
+    localparam integer QD   = f_out(g);
+    localparam integer WDB  = (WD > 1) ? $clog2(WD) : 0;
+    localparam integer QDBL = (QD > 1) ? $clog2(QD) : 0;
+    localparam [31:0] WD_M1  = WD - 1;
+    localparam [31:0] QD_M1  = QD - 1;
+    localparam [31:0] WDMASK = (32'd1 << WDB) - 32'd1;
+    localparam [31:0] QDMASK = (32'd1 << QDBL) - 32'd1;
+    wire [31:0] w_low = cfg_addr & WDMASK;
+    wire [31:0] q_low = (cfg_addr >> CB) & QDMASK;
+    wire w_hz = ~|(cfg_addr >> WDB);
+    wire q_hz = ~|(cfg_addr >> (QDBL + CB));
+    wire w_ok = w_hz && ((WD == (1 << WDB)) ? 1'b1 : (w_low <= WD_M1));
+    wire q_ok = q_hz && c_chunk_ok && ((QD == (1 << QDBL)) ? 1'b1 : (q_low <= QD_M1));
+    assign d_ok[g]  = cfg_kind ? q_ok : w_ok;
+    assign d_lcd[g] = cfg_kind ? (q_ok && c_chunk_last && q_low == QD_M1) : (w_hz && w_low == WD_M1);
+    assign d_dmask[g*32 +: 32] = cfg_kind ? (QDMASK << CB) : WDMASK;
+    localparam integer WBI = f_wbase(g);
+    localparam integer QBI = f_qbase(g) << CB;
+    assign d_wbase[g*WAW +: WAW] = WBI[WAW-1:0];
+    assign d_qbase[g*QAW +: QAW] = QBI[QAW-1:0];
+  end endgenerate
+  reg          c_ok, c_lcd;
+  reg [31:0]   c_dmask;
+  reg [WAW-1:0] c_wbase;
+  reg [QAW-1:0] c_qbase;
+  integer k;
+  always @* begin
+    c_ok = d_ok[0];
+    c_lcd = d_lcd[0];
+    c_dmask = d_dmask[31:0];
+    c_wbase = {WAW{1'b0}};
+    c_qbase = {QAW{1'b0}};
+    for (k = 1; k < L; k = k + 1) begin
+      if ({{(32-LW){1'b0}}, c_layer} == k) begin
+        c_ok    = d_ok[k];
+        c_lcd   = d_lcd[k];
+        c_dmask = d_dmask[k*32 +: 32];
+        c_wbase = d_wbase[k*WAW +: WAW];
+        c_qbase = d_qbase[k*QAW +: QAW];
+      end
+    end
+  end
+  wire c_lc = c_ok && (cfg_kind ? c_chunk_last : 1'b1);
+  // Pool addresses (used only for requests in range): layer base + address.
+  wire [WAW-1:0] c_waddr = cfg_addr[WAW-1:0] + c_wbase;
+  wire [QAW-1:0] c_qaddr = cfg_addr[QAW-1:0] + c_qbase;
+  always @* begin
+    w_cfg_req  = cfg_req && c_ok && !cfg_kind;
+    q_cfg_req  = cfg_req && c_ok && cfg_kind;
+  end
+  wire unused_cfg = ^{w_cfg_err, q_cfg_err, w_cfg_next, q_cfg_next};
+  // Answer pipeline: the pools answer valid requests four cycles later; an invalid one is answered
+  // here (err). cfg_next from the held fields.
+  reg r1, r2, r3, bad4;
+  always @(posedge clk) begin
+    if (rst) begin
+      r1 <= 1'b0; r2 <= 1'b0; r3 <= 1'b0; bad4 <= 1'b0;
+    end else begin
+      r1 <= cfg_req;
+      r2 <= r1;
+      r3 <= r2;
+      bad4 <= r3 && !c_ok;
+    end
+    if (rst || !r3) cfg_next <= 32'd0;
+    else            cfg_next <= (cfg_addr | ({32{c_lc}} & CMASK & {32{cfg_kind}}) | ({32{c_lcd}} & c_dmask)) + 32'd1;
+  end
+  assign cfg_ack   = w_cfg_ack | q_cfg_ack | bad4;
+  assign cfg_err   = bad4;
+  assign cfg_rdata = w_cfg_rdata | q_cfg_rdata;
+endmodule
