@@ -446,10 +446,22 @@ module zn_axil_regs #(
   endfunction
   // Read mux sources {c, s}: c = 0: a word of stage A by s, 1: of stage B by s, 2: the memory,
   // 3: p_rdata (or the CONTROL/STATUS/L_CFG bits).
-  localparam [3:0] M_INFLIGHT = 4'd0, M_IMG_IN = 4'd1, M_IMG_OUT = 4'd2, M_BUSY_LO = 4'd3,
-                   M_BUSY_HI = 4'd4, M_STALL_LO = 4'd5, M_STALL_HI = 4'd6, M_STARVE_LO = 4'd7,
+  // s is the word address' bits [3:2] (the counters' words 7 .. 14 differ in them within a
+  // stage), so only c is decoded.
+  localparam [3:0] M_INFLIGHT = 4'd3, M_IMG_IN = 4'd0, M_IMG_OUT = 4'd1, M_BUSY_LO = 4'd2,
+                   M_BUSY_HI = 4'd7, M_STALL_LO = 4'd4, M_STALL_HI = 4'd5, M_STARVE_LO = 4'd6,
                    M_MEM = 4'd8, M_NARROW = 4'd12;
   localparam [1:0] N_NONE = 2'd0, N_CONTROL = 2'd1, N_STATUS = 2'd2, N_CFG = 2'd3;
+  generate if (RA_IN_FLIGHT[3:2] != M_INFLIGHT[1:0] || RA_IMAGES_IN[3:2] != M_IMG_IN[1:0] ||
+               RA_IMAGES_OUT[3:2] != M_IMG_OUT[1:0] || RA_BUSY_CYCLES_LO[3:2] != M_BUSY_LO[1:0] ||
+               RA_BUSY_CYCLES_HI[3:2] != M_BUSY_HI[1:0] || RA_STALL_CYCLES_LO[3:2] != M_STALL_LO[1:0] ||
+               RA_STALL_CYCLES_HI[3:2] != M_STALL_HI[1:0] || RA_STARVE_CYCLES_LO[3:2] != M_STARVE_LO[1:0]) begin : g_mux_error
+`ifdef VERILATOR
+    $fatal(1, "zn_axil_regs: the counters' offsets no longer give the read mux's stage select");
+`else
+    zn_param_error__zn_axil_regs_counter_offsets u_mux_error();
+`endif
+  end endgenerate
 
   // A read address becomes a slot when AR is accepted: {pdata, lo, narrow, psel, alt, zr, nk, code, ra}.
   //   ra: memory entry (for L_CFG: the layer), code: mux source,
@@ -627,7 +639,8 @@ module zn_axil_regs #(
   reg [TW-1:0] aw_tgt;
   reg          w_param;                  // aw_tgt == T_PDATA, registered
   reg [SW-1:0] ar_slot;
-  wire [3:0]   ar_code = ar_slot[RAW+3:RAW];
+  reg  [1:0]   ar_s;                     // the read address' bits [3:2]
+  wire [3:0]   ar_code = {ar_slot[RAW+3:RAW+2], ar_s};
   reg [31:0]   w_data;
   assign s_axil_awready = !aw_full;
   assign s_axil_wready  = !w_full;
@@ -750,10 +763,10 @@ module zn_axil_regs #(
   // Three 4:1 stages per bit (kept apart: yosys/abc maps them to three LUTs per bit).
   (* keep *) wire [31:0] rd_a;
   (* keep *) wire [31:0] rd_b;
-  assign rd_a = (ar_code[1:0] == 2'd0) ? in_flight : (ar_code[1:0] == 2'd1) ? images_in :
-                (ar_code[1:0] == 2'd2) ? images_out : busy_cycles[31:0];
-  assign rd_b = (ar_code[1:0] == 2'd0) ? busy_hi : (ar_code[1:0] == 2'd1) ? stall_cycles[31:0] :
-                (ar_code[1:0] == 2'd2) ? stall_hi : starve_cycles[31:0];
+  assign rd_a = (ar_code[1:0] == 2'd0) ? images_in : (ar_code[1:0] == 2'd1) ? images_out :
+                (ar_code[1:0] == 2'd2) ? busy_cycles[31:0] : in_flight;
+  assign rd_b = (ar_code[1:0] == 2'd0) ? stall_cycles[31:0] : (ar_code[1:0] == 2'd1) ? stall_hi :
+                (ar_code[1:0] == 2'd2) ? starve_cycles[31:0] : busy_hi;
   wire [31:0] rd_p = {p_rdata[31:3], ar_nw ? narrow : p_rdata[2:0]};
   wire [31:0] rd = (ar_code[3:2] == 2'd0) ? rd_a : (ar_code[3:2] == 2'd1) ? rd_b : (ar_code[3:2] == 2'd2) ? mem_q : rd_p;
   // RDATA: loaded by a register read or a parameter-bus read answer; zero through the reset
@@ -816,6 +829,7 @@ module zn_axil_regs #(
     if (s_axil_wvalid && !w_full)   w_data  <= s_axil_wdata;
     if (s_axil_arvalid && !ar_full) begin
       ar_slot   <= rslot(cword(s_axil_araddr));
+      ar_s      <= s_axil_araddr[3:2];
     end
   end
   always @(posedge aclk) begin
