@@ -2957,13 +2957,18 @@ endmodule
 //  - activations: a double-buffered input memory (2 halves of 2^clog2(IN_0) codes, written by the
 //    in stream) and, for NUM_LAYERS > 1, a ping-pong memory of 2 halves for the codes between
 //    layers (layer l < L-1 writes half l mod 2, layer l >= 1 reads half (l-1) mod 2); block RAM.
+//    Each memory's output register is zero unless the issuing layer reads that memory (the block
+//    RAM's output reset), and the DSP48E1's pre-adder adds the two: the code operand needs no mux.
 //
 // Parameter window (cfg_*): answers and stored contents are those of NUM_LAYERS x 2 separate
 // zn_param_ram memories, kind 0 of layer l = (BANKS 1, DEPTH IN_l*OUT_l, WORD_W 8), kind 1 =
 // (BANKS 1, DEPTH OUT_l, WORD_W BIAS_W+MULT_W+6): an address adapter checks the address against the
 // layer's geometry, forwards valid requests to the pool at base + depth, and answers invalid ones
 // itself (err, rdata 0); cfg_next is computed from the layer's geometry exactly as zn_param_ram does
-// (next valid chunk, or address + 1 outside the memory). Every request is answered exactly four
+// (next valid chunk, or address + 1 outside the memory): an address is in range iff it is at most
+// the memory's last address (and its chunk field is a valid chunk); on that last address cfg_next
+// is the memory's size 2^(address bits), otherwise address + 1 with the chunk field forced to ones
+// on a last chunk (a carry chain, no per-bit LUT). Every request is answered exactly four
 // cycles after it (one cfg_ack cycle; the answer outputs are zero otherwise). The request fields
 // must hold until the answer (zn_axil_regs holds them). One difference from separate memories:
 // the quant pool has ONE staging register for the chunks below a word's last one, so a word whose
@@ -3053,6 +3058,31 @@ module zn_seq #(
     begin
       f_maxout = 1 + 0 * dummy;
       for (j = 0; j < L; j = j + 1) if (f_out(j) > f_maxout) f_maxout = f_out(j);
+    end
+  endfunction
+  // 1 when bit n is set in some layer's window size (2^(address bits) of its weight or quant memory).
+  function integer f_powbit;
+    input integer n;
+    integer j, cbits, wb, qb;
+    begin
+      cbits = ((BIAS_W + MULT_W + 6 + 31) / 32 > 1) ? $clog2((BIAS_W + MULT_W + 6 + 31) / 32) : 0;
+      f_powbit = 0;
+      for (j = 0; j < L; j = j + 1) begin
+        wb = (f_in(j) * f_out(j) > 1) ? $clog2(f_in(j) * f_out(j)) : 0;
+        qb = ((f_out(j) > 1) ? $clog2(f_out(j)) : 0) + cbits;
+        if (n == wb || n == qb) f_powbit = 1;
+      end
+    end
+  endfunction
+  // a <= k for a constant k, as plain gates from the least significant bit up (logic optimization
+  // folds it into a few LUTs; a comparator would be mapped to carry-lookahead LUTs).
+  function f_le;
+    input [31:0] a;
+    input [31:0] k;
+    integer n;
+    begin
+      f_le = 1'b1;
+      for (n = 0; n < 32; n = n + 1) f_le = k[n] ? (!a[n] || f_le) : (!a[n] && f_le);
     end
   endfunction
   // 1 when the parameters are bad: a count below 1 or above 2^24, a broken chain, more than 2^30
@@ -3168,7 +3198,8 @@ module zn_seq #(
   // ---------------- issue: one weight x code a cycle ----------------
   reg [WAW-1:0] wa;
   reg           wait_store;   // layer iss_l >= 1 waits until the previous layer's codes are stored
-  reg           p1_v, p1_f, p1_l, p1_s, p1_x0;   // stage 1: issued, first / last element, signed, from the input memory
+  reg           nf;           // the next issue is an output's first element (ii == 0)
+  reg           p1_v, p1_f, p1_l, p1_s;   // stage 1: issued, first / last element, signed
   reg           p2_v, p2_f, p2_l;
   reg           p3_v, p3_f, p3_l, p4_l;
   reg [LW-1:0]  p1_lay, p2_lay, p3_lay, p4_lay;
@@ -3184,34 +3215,18 @@ module zn_seq #(
 
   always @(posedge clk) begin
     if (rst) begin
-      ii <= {IW{1'b0}};
-      oo <= {OW{1'b0}};
       iss_l <= {LW{1'b0}};
-      wa <= {WAW{1'b0}};
       wait_store <= 1'b0;
-      wi <= {XW{1'b0}};
       whalf <= 1'b0;
       rhalf <= 1'b0;
       full <= 2'b00;
     end else begin
-      if (in_take) begin
-        if (wi == IN0_M1) begin
-          wi <= {XW{1'b0}};
-          whalf <= !whalf;
-        end else begin
-          wi <= wi + 1'b1;
-        end
-      end
+      if (in_take && wi == IN0_M1) whalf <= !whalf;
       // full[h]: set by the last code of the half, cleared by layer 0's last read of it (never both).
       full[0] <= (full[0] || (in_take && wi == IN0_M1 && !whalf)) &&
                  !(lay_end && iss_l == {LW{1'b0}} && !rhalf);
       full[1] <= (full[1] || (in_take && wi == IN0_M1 && whalf)) &&
                  !(lay_end && iss_l == {LW{1'b0}} && rhalf);
-      if (go) begin
-        wa <= (i_last && o_last && l_last) ? {WAW{1'b0}} : wa + 1'b1;
-        ii <= i_last ? {IW{1'b0}} : ii + 1'b1;
-        if (i_last) oo <= o_last ? {OW{1'b0}} : oo + 1'b1;
-      end
       if (lay_end) begin
         iss_l <= l_last ? {LW{1'b0}} : iss_l + 1'b1;
         if (iss_l == {LW{1'b0}}) rhalf <= !rhalf;
@@ -3220,6 +3235,19 @@ module zn_seq #(
       if (lay_end && !l_last) wait_store <= 1'b1;
       else if (st_lay_end) wait_store <= 1'b0;
     end
+  end
+
+  // The counters wrap to zero through the flip-flops' synchronous reset (one reset term a counter,
+  // no per-bit clear mux in front of the incrementer).
+  always @(posedge clk) begin
+    if (rst || (in_take && wi == IN0_M1)) wi <= {XW{1'b0}};
+    else if (in_take)                     wi <= wi + 1'b1;
+    if (rst || (go && i_last && o_last && l_last)) wa <= {WAW{1'b0}};
+    else if (go)                                   wa <= wa + 1'b1;
+    if (rst || (go && i_last)) ii <= {IW{1'b0}};
+    else if (go)               ii <= ii + 1'b1;
+    if (rst || (go && i_last && o_last)) oo <= {OW{1'b0}};
+    else if (go && i_last)               oo <= oo + 1'b1;
   end
 
   // weights: read at issue, rd_data two cycles later
@@ -3235,7 +3263,13 @@ module zn_seq #(
   // codes: read at issue from the input half (layer 0) or the ping-pong half (layer >= 1)
   reg  [7:0] x_in_q;
   wire [7:0] x_mid_q;
-  always @(posedge clk) x_in_q <= in_mem[{rhalf, ii[XW-1:0]}];
+  // Each memory's output register is zero unless the issuing layer reads that memory (the block
+  // RAM's output reset), so the code is the SUM of the two, formed in the DSP's pre-adder.
+  wire rd_in = (iss_l == {LW{1'b0}});
+  always @(posedge clk) begin
+    if (!rd_in) x_in_q <= 8'd0;
+    else        x_in_q <= in_mem[{rhalf, ii[XW-1:0]}];
+  end
 
   // ---------------- pipeline: stage 1 codes, stage 2 product, stage 3 accumulate, stage 4 the sum ----------------
   reg        [8:0]       x2;
@@ -3248,7 +3282,19 @@ module zn_seq #(
       p1_v <= 1'b0; p2_v <= 1'b0; p3_v <= 1'b0;
       p1_l <= 1'b0; p2_l <= 1'b0; p3_l <= 1'b0; p4_l <= 1'b0;
       hold_valid <= 1'b0;
+      nf <= 1'b1;
+      // (the delay lines below are reset only so that they stay flip-flops, not SRL16 LUTs)
+      p1_f <= 1'b0; p2_f <= 1'b0; p3_f <= 1'b0;
+      p1_lay <= {LW{1'b0}}; p2_lay <= {LW{1'b0}}; p3_lay <= {LW{1'b0}}; p4_lay <= {LW{1'b0}};
     end else begin
+      if (go) nf <= i_last;
+      p1_f   <= nf;
+      p2_f   <= p1_f;
+      p3_f   <= p2_f;
+      p1_lay <= iss_l;
+      p2_lay <= p1_lay;
+      p3_lay <= p2_lay;
+      p4_lay <= p3_lay;
       p1_v <= go;
       p1_l <= go && i_last;
       p2_v <= p1_v;
@@ -3259,17 +3305,9 @@ module zn_seq #(
       if (p4_l) hold_valid <= 1'b1;
       else if (rq_accept) hold_valid <= 1'b0;
     end
-    p1_f   <= (ii == {IW{1'b0}});
     p1_s   <= iss_signed;
-    p1_x0  <= (iss_l == {LW{1'b0}});
-    p1_lay <= iss_l;
-    x2     <= p1_x0 ? {p1_s & x_in_q[7], x_in_q} : {p1_s & x_mid_q[7], x_mid_q};
-    p2_f   <= p1_f;
-    p2_lay <= p1_lay;
+    x2     <= {L_IN_SIGNED[0] & x_in_q[7], x_in_q} + {p1_s & x_mid_q[7], x_mid_q};
     pr     <= $signed(w_q) * $signed(x2);
-    p3_f   <= p2_f;
-    p3_lay <= p2_lay;
-    p4_lay <= p3_lay;
     if (p3_v) acc <= acc_next;      // the multiply-accumulate packs into one DSP48E1 (M and P registers)
     if (p4_l) begin
       hold   <= acc[SUM_W-1:0];
@@ -3298,20 +3336,18 @@ module zn_seq #(
   assign st_take      = rq_out_valid && rq_out_ready;
   assign st_lay_end   = st_take && st_o_last && !st_is_last;
   always @(posedge clk) begin
-    if (rst) begin
-      st_l <= {LW{1'b0}};
-      st_o <= {OW{1'b0}};
-    end else if (st_take) begin
-      st_o <= st_o_last ? {OW{1'b0}} : st_o + 1'b1;
-      if (st_o_last) st_l <= st_is_last ? {LW{1'b0}} : st_l + 1'b1;
-    end
+    if (rst) st_l <= {LW{1'b0}};
+    else if (st_take && st_o_last) st_l <= st_is_last ? {LW{1'b0}} : st_l + 1'b1;
+    if (rst || (st_take && st_o_last)) st_o <= {OW{1'b0}};
+    else if (st_take)                  st_o <= st_o + 1'b1;
   end
   generate if (L > 1) begin : g_mid
     (* ram_style = "block" *) reg [7:0] mid_mem [0:(2 << MW)-1];
     reg [7:0] mid_q;
     always @(posedge clk) begin
       if (st_take && !st_is_last) mid_mem[{st_l[0], st_o[MW-1:0]}] <= rq_out;
-      mid_q <= mid_mem[{!iss_l[0], ii[MW-1:0]}];
+      if (rd_in) mid_q <= 8'd0;
+      else       mid_q <= mid_mem[{!iss_l[0], ii[MW-1:0]}];
     end
     assign x_mid_q = mid_q;
     if (OW > MW) begin : g_st_hi
@@ -3330,7 +3366,7 @@ module zn_seq #(
   localparam integer CHUNKS_M1 = CHUNKS - 1;
   localparam [31:0] CHUNK_MAX = CHUNKS_M1;
   wire [31:0]  c_chunk = cfg_addr & CMASK;
-  wire         c_chunk_ok = (CHUNKS == (1 << CB)) ? 1'b1 : (c_chunk <= CHUNK_MAX);
+  wire         c_chunk_ok = f_le(c_chunk, CHUNK_MAX);
   wire         c_chunk_last = (c_chunk == CHUNK_MAX);
   // Only the layer index's low bits are decoded: cfg_layer < NUM_LAYERS is guaranteed.
   wire [LW-1:0] c_layer = cfg_layer[LW-1:0];
@@ -3340,7 +3376,7 @@ module zn_seq #(
   // Per layer: in range, last chunk of the last depth, the depth mask of cfg_next (zn_param_ram's rules:
   // bits above the memory's field zero, a field at most its count - 1).
   wire [L-1:0]    d_ok, d_lcd;
-  wire [L*32-1:0] d_dmask;
+  wire [L*32-1:0] d_pow;
   wire [L*WAW-1:0] d_wbase;
   wire [L*QAW-1:0] d_qbase;
   generate for (g = 0; g < L; g = g + 1) begin : g_dec
@@ -3348,40 +3384,39 @@ module zn_seq #(
     localparam integer QD   = f_out(g);
     localparam integer WDB  = (WD > 1) ? $clog2(WD) : 0;
     localparam integer QDBL = (QD > 1) ? $clog2(QD) : 0;
-    localparam [31:0] WD_M1  = WD - 1;
-    localparam [31:0] QD_M1  = QD - 1;
-    localparam [31:0] WDMASK = (32'd1 << WDB) - 32'd1;
-    localparam [31:0] QDMASK = (32'd1 << QDBL) - 32'd1;
-    wire [31:0] w_low = cfg_addr & WDMASK;
-    wire [31:0] q_low = (cfg_addr >> CB) & QDMASK;
-    wire w_hz = ~|(cfg_addr >> WDB);
-    wire q_hz = ~|(cfg_addr >> (QDBL + CB));
-    wire w_ok = w_hz && ((WD == (1 << WDB)) ? 1'b1 : (w_low <= WD_M1));
-    wire q_ok = q_hz && c_chunk_ok && ((QD == (1 << QDBL)) ? 1'b1 : (q_low <= QD_M1));
-    assign d_ok[g]  = cfg_kind ? q_ok : w_ok;
-    assign d_lcd[g] = cfg_kind ? (q_ok && c_chunk_last && q_low == QD_M1) : (w_hz && w_low == WD_M1);
-    assign d_dmask[g*32 +: 32] = cfg_kind ? (QDMASK << CB) : WDMASK;
+    localparam [31:0] WMASK = (32'd1 << WDB) - 32'd1;
+    localparam [31:0] QMASK = (32'd1 << (QDBL + CB)) - 32'd1;
+    // The last valid address of each memory: an address is in range iff it is at most that (and,
+    // for the quant memory, its chunk field is a valid chunk); it is the last chunk of the last depth
+    // iff it equals it.
+    localparam [31:0] WLIM = WD - 1;
+    localparam [31:0] QLIM = ((QD - 1) << CB) | CHUNKS_M1;
+    wire w_le = f_le(cfg_addr, WLIM);
+    wire q_le = f_le(cfg_addr, QLIM);
+    assign d_ok[g]  = cfg_kind ? (q_le && c_chunk_ok) : w_le;
+    assign d_lcd[g] = cfg_kind ? (cfg_addr == QLIM) : (cfg_addr == WLIM);
+    assign d_pow[g*32 +: 32] = cfg_kind ? QMASK + 32'd1 : WMASK + 32'd1;
     localparam integer WBI = f_wbase(g);
     localparam integer QBI = f_qbase(g) << CB;
     assign d_wbase[g*WAW +: WAW] = WBI[WAW-1:0];
     assign d_qbase[g*QAW +: QAW] = QBI[QAW-1:0];
   end endgenerate
   reg          c_ok, c_lcd;
-  reg [31:0]   c_dmask;
+  reg [31:0]   c_pow;
   reg [WAW-1:0] c_wbase;
   reg [QAW-1:0] c_qbase;
   integer k;
   always @* begin
     c_ok = d_ok[0];
     c_lcd = d_lcd[0];
-    c_dmask = d_dmask[31:0];
+    c_pow = d_pow[31:0];
     c_wbase = {WAW{1'b0}};
     c_qbase = {QAW{1'b0}};
     for (k = 1; k < L; k = k + 1) begin
       if ({{(32-LW){1'b0}}, c_layer} == k) begin
         c_ok    = d_ok[k];
         c_lcd   = d_lcd[k];
-        c_dmask = d_dmask[k*32 +: 32];
+        c_pow   = d_pow[k*32 +: 32];
         c_wbase = d_wbase[k*WAW +: WAW];
         c_qbase = d_qbase[k*QAW +: QAW];
       end
@@ -3395,7 +3430,7 @@ module zn_seq #(
     w_cfg_req  = cfg_req && c_ok && !cfg_kind;
     q_cfg_req  = cfg_req && c_ok && cfg_kind;
   end
-  wire unused_cfg = ^{w_cfg_err, q_cfg_err, w_cfg_next, q_cfg_next};
+  wire unused_cfg = ^{w_cfg_err, q_cfg_err, w_cfg_next, q_cfg_next, w_cfg_rdata[31:8]};
   // Answer pipeline: the pools answer valid requests four cycles later; an invalid one is answered
   // here (err). cfg_next from the held fields.
   reg r1, r2, r3, bad4;
@@ -3408,12 +3443,32 @@ module zn_seq #(
       r3 <= r2;
       bad4 <= r3 && !c_ok;
     end
-    if (rst || !r3) cfg_next <= 32'd0;
-    else            cfg_next <= (cfg_addr | ({32{c_lc}} & CMASK & {32{cfg_kind}}) | ({32{c_lcd}} & c_dmask)) + 32'd1;
   end
+  // cfg_next: on the last chunk of the last depth the memory's size, 2^(its address bits) (c_pow);
+  // otherwise the address + 1 with the chunk field forced to all ones on a last chunk. A bit that
+  // is zero in every layer's size is cleared through the flip-flop's synchronous reset.
+  reg lcd3;   // c_lcd one cycle later (the fields are held until the answer)
+  always @(posedge clk) lcd3 <= c_lcd;
+  wire [31:0] c_inc = (cfg_addr | ({32{c_lc && cfg_kind}} & CMASK)) + 32'd1;
+  generate for (g = 0; g < 32; g = g + 1) begin : g_next
+    if (f_powbit(g) != 0) begin : g_p
+      always @(posedge clk) begin
+        if (rst || !r3) cfg_next[g] <= 1'b0;
+        else            cfg_next[g] <= lcd3 ? c_pow[g] : c_inc[g];
+      end
+    end else begin : g_i
+      wire unused_pow = c_pow[g];   // zero in every layer's size
+      always @(posedge clk) begin
+        if (rst || !r3 || lcd3) cfg_next[g] <= 1'b0;
+        else                     cfg_next[g] <= c_inc[g];
+      end
+    end
+  end endgenerate
   assign cfg_ack   = w_cfg_ack | q_cfg_ack | bad4;
   assign cfg_err   = bad4;
-  assign cfg_rdata = w_cfg_rdata | q_cfg_rdata;
+  // The weight pool's chunk is its 8-bit word zero-extended (zn_param_ram pads a word to its chunk
+  // with zeros): only its low 8 bits are ORed.
+  assign cfg_rdata = {q_cfg_rdata[31:8], q_cfg_rdata[7:0] | w_cfg_rdata[7:0]};
 endmodule
 
 """##),
