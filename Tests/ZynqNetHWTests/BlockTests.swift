@@ -156,10 +156,13 @@ import ZynqNetHW
 
     // MARK: zn_axil_regs
 
-    /// Cycle-exact against the reference register file (fpga/sim/tb_ref_axil_regs.v) under random
-    /// AXI4-Lite traffic, events, resets and parameter-bus answers; the testbench also requires
-    /// coverage (reads, writes, requests, timeouts, invalid PARAM_SEL, latched HI halves).
-    @Test(arguments: [(2, 12, 1), (1, 12, 2), (3, 13, 3), (9, 14, 4), (2, 32, 5)])
+    /// Cycle-exact against the reference register file (fpga/sim/tb_ref_axil_regs.v) and, on every
+    /// output at every cycle, against the previous lean version (fpga/sim/tb_lean_axil_regs.v) under
+    /// random AXI4-Lite traffic, events, resets and parameter-bus answers, then directed reads of every
+    /// register after resets and each kind of write; the testbench also requires coverage (reads,
+    /// writes, requests, timeouts, invalid PARAM_SEL, latched HI halves). Layer counts around the
+    /// word memory's sizes (2: 30 of 32 entries, 6: 62 of 64, 7: 70 of 128).
+    @Test(arguments: [(2, 12, 1), (1, 12, 2), (3, 13, 3), (9, 14, 4), (2, 32, 5), (6, 13, 6), (7, 12, 7)])
     func axilRegs(_ layers: Int, _ aw: Int, _ seed: Int) throws {
         let r = try runTestbench("tb_zn_axil_regs", params: ["NUM_LAYERS": layers, "AW": aw, "CYCLES": 20000, "SEED": seed],
                                  inputs: [:], outputs: [])

@@ -10,10 +10,18 @@
 // cycle and hold until the answer (they are PARAM_SEL, PARAM_ADDR and the latched W data).
 // Offsets come from zn_regmap.vh, generated from Sources/ZynqNetHW/RegisterMap.swift.
 //
-// Lean structure: decode works on word addresses (global word = addr[6:2], layer block =
-// addr[AW-1:5], layer word = addr[4:2]); the read data is one case over the global word and
-// one over the layer word, the design constants folding into small ROMs; zeros of RDATA and of
-// the counters come from the flip-flops' synchronous reset, increments from their enables.
+// Lean structure: an accepted AR address is compressed ({layer block, word} or {global word})
+// and decoded into a registered read slot (mux select, memory entry, flags); an AW address into
+// a write target. One LUT memory (RAM32M/RAM64M: one write port, one asynchronous read port)
+// holds every word that changes only at known moments: shadows of the RW words (the flip-flop
+// copies still drive the datapath), PARAM_ADDR (also a flip-flop: p_addr), STARVE_CYCLES_HI,
+// the design constants and the nonzero reset values (initial contents, never written); a
+// shadow reads its reset value until written after its reset (valid bits). RDATA is three 4:1
+// stages per bit over ten sources (IN_FLIGHT, IMAGES_IN/OUT, the LO counters, BUSY/STALL HI,
+// the memory, p_rdata or the CONTROL/STATUS/L_CFG bits); bits a word does not have (and
+// shadows not written since reset) are zeroed through RDATA's per-group synchronous reset.
+// PARAM_ADDR's next value and the memory's write data are one 4:1 mux per bit on two shared
+// selects. Counters are FDRE reset/enable flip-flops.
 module zn_axil_regs #(
   parameter integer AW            = 12,
   parameter integer NUM_LAYERS    = 1,
@@ -105,83 +113,142 @@ module zn_axil_regs #(
   localparam integer BLK0I = {20'd0, RA_LAYER_BASE} / 32;  // block of layer 0
   localparam [LB-1:0] BLK0 = BLK0I[LB-1:0];
 
-  // ---------------- decoded addresses ----------------
-  // A read address becomes a slot when AR is accepted: {group, index}. Group 0 holds the
-  // full-width variable words (a dense mux tree), group 1 the narrow ones and the design
-  // constants (a small ROM), PARAM_DATA and the unmapped slot (reads 0).
-  localparam integer V_PACKET = 0, V_INFLIGHT = 1, V_IMG_IN = 2, V_IMG_OUT = 3, V_BUSY_LO = 4, V_BUSY_HI = 5,
-                     V_STALL_LO = 6, V_STALL_HI = 7, V_STARVE_LO = 8, V_STARVE_HI = 9, V_PADDR = 10, V_PSEL = 11,
-                     V_ZERO = 12,                   // + 2i: L_ZERO of layer i, + 2i + 1: L_CLAMP
-                     NV = 12 + 2 * L;
-  localparam integer C_NONE = 0, C_PDATA = 1, C_CONTROL = 2, C_STATUS = 3,
-                     C_CONST = 4,                   // the 9 global constants, then 5 per layer
-                     C_ROUND = C_CONST + 9 + 5 * L, // + i: L_CFG of layer i
-                     NC = C_ROUND + L;
-  localparam integer VW = zn_idxw(NV), CW = zn_idxw(NC);
-  localparam integer IW = (VW > CW) ? VW : CW;
-  localparam integer SW = IW + 1;
-  localparam integer S_NONE = (1 << IW) + C_NONE, S_PDATA = (1 << IW) + C_PDATA, S_CONTROL = (1 << IW) + C_CONTROL,
-                     S_STATUS = (1 << IW) + C_STATUS, S_CONST = (1 << IW) + C_CONST, S_ROUND = (1 << IW) + C_ROUND;
-  // A write address becomes a target.
-  localparam integer T_NONE = 0, T_CONTROL = 1, T_STATUS = 2, T_PACKET = 3, T_PSEL = 4, T_PADDR = 5, T_PDATA = 6,
-                     T_LAYER = 7,                   // + 3i: L_CFG, L_ZERO, L_CLAMP of layer i
-                     NTGT = T_LAYER + 3 * L;
-  localparam integer TW = zn_idxw(NTGT);
+  // ---------------- the word memory ----------------
+  // One small LUT memory (one write port, one asynchronous read port) holds every word that
+  // only changes at known moments: the shadows of the RW words (written with the FF copies that
+  // drive the datapath), PARAM_ADDR (written at each of its updates), STARVE_CYCLES_HI (written
+  // by a read of STARVE_CYCLES_LO), then the design constants and the nonzero reset values
+  // (initial contents, never written). A shadow is valid once written after its reset; before,
+  // it reads its reset value (zero through RDATA's reset, or its reset image). The read mux only
+  // sees the six counters, BUSY/STALL_CYCLES_HI, this memory and the parameter-bus data.
+  // Entries: the shadows with a nonzero reset value first (their reset images are at + HALF),
+  // then the ones reading 0 until written; the constants fill the rest.
+  localparam integer E_PACKET = 0, E_CLAMP = 1,     // + i: L_CLAMP of layer i
+                     E_PSEL = L + 1, E_PADDR = L + 2, E_STARVE_HI = L + 3,
+                     E_ZERO = L + 4,                // + i: L_ZERO of layer i
+                     S = E_ZERO + L,                // shadows: 0 .. S-1; images: HALF .. HALF + L
+                     NCONST = 9 + 5 * L,            // the 9 global constants, then 5 per layer
+                     NE = S + NCONST + 1 + L;
+  localparam integer RAW = zn_idxw(NE);
+  localparam integer ND = 1 << RAW;
+  localparam integer HALF = ND / 2;                 // S <= HALF since NCONST + 1 + L >= S
+  // Constant k's entry: S .. HALF-1, then past the reset images (closed forms: elaboration
+  // stays fast for many layers).
+  function integer cslot;
+    input integer k;
+    begin
+      cslot = (S + k < HALF) ? S + k : HALF + L + 1 + (k - (HALF - S));
+    end
+  endfunction
+  // Read mux sources {c, s}: c = 0: a word of stage A by s, 1: of stage B by s, 2: the memory,
+  // 3: p_rdata (or the CONTROL/STATUS/L_CFG bits).
+  // s is the word address' bits [3:2] (the counters' words 7 .. 14 differ in them within a
+  // stage), so only c is decoded.
+  localparam [3:0] M_INFLIGHT = 4'd3, M_IMG_IN = 4'd0, M_IMG_OUT = 4'd1, M_BUSY_LO = 4'd2,
+                   M_BUSY_HI = 4'd7, M_STALL_LO = 4'd4, M_STALL_HI = 4'd5, M_STARVE_LO = 4'd6,
+                   M_MEM = 4'd8, M_NARROW = 4'd12;
+  localparam [1:0] N_NONE = 2'd0, N_CONTROL = 2'd1, N_STATUS = 2'd2, N_CFG = 2'd3;
+  generate if (RA_IN_FLIGHT[3:2] != M_INFLIGHT[1:0] || RA_IMAGES_IN[3:2] != M_IMG_IN[1:0] ||
+               RA_IMAGES_OUT[3:2] != M_IMG_OUT[1:0] || RA_BUSY_CYCLES_LO[3:2] != M_BUSY_LO[1:0] ||
+               RA_BUSY_CYCLES_HI[3:2] != M_BUSY_HI[1:0] || RA_STALL_CYCLES_LO[3:2] != M_STALL_LO[1:0] ||
+               RA_STALL_CYCLES_HI[3:2] != M_STALL_HI[1:0] || RA_STARVE_CYCLES_LO[3:2] != M_STARVE_LO[1:0]) begin : g_mux_error
+`ifdef VERILATOR
+    $fatal(1, "zn_axil_regs: the counters' offsets no longer give the read mux's stage select");
+`else
+    zn_param_error__zn_axil_regs_counter_offsets u_mux_error();
+`endif
+  end endgenerate
+
+  // A read address becomes a slot when AR is accepted: {pdata, lo, narrow, psel, alt, zr, nk, code, ra}.
+  //   ra: memory entry (for L_CFG: the layer), code: mux source,
+  //   nk: narrow word kind, zr: shadow reading 0 until written, alt: shadow reading its reset
+  //   image until written, psel: bits 31:17 read 0, narrow: bits 31:3 read 0 (also unmapped
+  //   words: nk = N_NONE), lo: STARVE_CYCLES_LO (latches its HI in the memory), pdata: PARAM_DATA.
+  localparam integer SW = RAW + 12;
+  localparam integer K_NONE = 0, K_CTRL = 1, K_STATUS = 2, K_CFG = 3, K_CNT = 4, K_LO = 5, K_MEM = 6, K_ZR = 7,
+                     K_PSEL = 8, K_ALT = 9, K_PDATA = 10;
+  // A write address becomes a target: {1, entry} for a word with a shadow, else {0, index}.
+  localparam integer T_NONE = 0, T_CONTROL = 1, T_STATUS = 2, T_PDATA = 3, T_CFG = 4;  // + i
+  localparam integer TW = RAW + 1;
 
   // Decoders (pure equality logic: no arithmetic on the address). A global word is an aligned
   // address below 0x80; layer i's block is addr[AW-1:5] == BLK0 + i.
   /* verilator lint_off UNUSEDSIGNAL */
-  function [SW-1:0] rslot;
+  // An address compressed: {1, layer, word} in a layer block, {0, word} for a global word (an
+  // unaligned or unmapped address becomes the unmapped global word 2^(CI-1) - 1).
+  localparam integer LW = zn_idxw(L);
+  localparam integer CI = 1 + ((LW + 3 > 5) ? LW + 3 : 5);
+  function [CI-1:0] cword;
     input [AW-1:0] a;
-    integer i, k;
-    reg g;
+    integer i;
+    reg [CI-1:0] c;
     begin
-      g = (a[AW-1:7] == {(AW-7){1'b0}}) && (a[1:0] == 2'b00);
-      k = S_NONE;
+      c = {1'b0, {(CI-1){1'b1}}};
+      if (a[AW-1:7] == {(AW-7){1'b0}} && a[1:0] == 2'b00) c = {{(CI-5){1'b0}}, a[6:2]};
+      for (i = 0; i < L; i = i + 1)
+        if (a[AW-1:5] == BLK0 + i[LB-1:0] && a[1:0] == 2'b00) c = {1'b1, i[CI-5:0], a[4:2]};
+      cword = c;
+    end
+  endfunction
+
+  function [SW-1:0] rslot;
+    input [CI-1:0] a;
+    integer i, k, e;
+    reg g;
+    reg [3:0] c;
+    reg [1:0] nk;
+    begin
+      g = (a[CI-1:5] == {(CI-5){1'b0}});
+      k = K_NONE;
+      e = 0;
+      c = M_NARROW;
       if (g) begin
-        case (a[6:2])
-          RA_OUT_PACKET_IMAGES[6:2]: k = V_PACKET;
-          RA_IN_FLIGHT[6:2]:         k = V_INFLIGHT;
-          RA_IMAGES_IN[6:2]:         k = V_IMG_IN;
-          RA_IMAGES_OUT[6:2]:        k = V_IMG_OUT;
-          RA_BUSY_CYCLES_LO[6:2]:    k = V_BUSY_LO;
-          RA_BUSY_CYCLES_HI[6:2]:    k = V_BUSY_HI;
-          RA_STALL_CYCLES_LO[6:2]:   k = V_STALL_LO;
-          RA_STALL_CYCLES_HI[6:2]:   k = V_STALL_HI;
-          RA_STARVE_CYCLES_LO[6:2]:  k = V_STARVE_LO;
-          RA_STARVE_CYCLES_HI[6:2]:  k = V_STARVE_HI;
-          RA_PARAM_ADDR[6:2]:        k = V_PADDR;
-          RA_PARAM_DATA[6:2]:        k = S_PDATA;
-          RA_PARAM_SEL[6:2]:         k = V_PSEL;
-          RA_CONTROL[6:2]:           k = S_CONTROL;
-          RA_STATUS[6:2]:            k = S_STATUS;
-          RA_MAGIC[6:2]:             k = S_CONST + 0;
-          RA_VERSION[6:2]:           k = S_CONST + 1;
-          RA_TOPOLOGY_HASH_LO[6:2]:  k = S_CONST + 2;
-          RA_TOPOLOGY_HASH_HI[6:2]:  k = S_CONST + 3;
-          RA_NUM_LAYERS[6:2]:        k = S_CONST + 4;
-          RA_INPUT_COUNT[6:2]:       k = S_CONST + 5;
-          RA_OUTPUT_COUNT[6:2]:      k = S_CONST + 6;
-          RA_FLAGS[6:2]:             k = S_CONST + 7;
-          RA_II_CYCLES[6:2]:         k = S_CONST + 8;
-          default:                   k = S_NONE;
+        case (a[4:0])
+          RA_MAGIC[6:2]:             begin k = K_MEM;  e = cslot(0); end
+          RA_VERSION[6:2]:           begin k = K_MEM;  e = cslot(1); end
+          RA_TOPOLOGY_HASH_LO[6:2]:  begin k = K_MEM;  e = cslot(2); end
+          RA_TOPOLOGY_HASH_HI[6:2]:  begin k = K_MEM;  e = cslot(3); end
+          RA_CONTROL[6:2]:           k = K_CTRL;
+          RA_STATUS[6:2]:            k = K_STATUS;
+          RA_OUT_PACKET_IMAGES[6:2]: begin k = K_ALT;  e = E_PACKET; end
+          RA_IN_FLIGHT[6:2]:         begin k = K_CNT;  c = M_INFLIGHT; end
+          RA_IMAGES_IN[6:2]:         begin k = K_CNT;  c = M_IMG_IN; end
+          RA_IMAGES_OUT[6:2]:        begin k = K_CNT;  c = M_IMG_OUT; end
+          RA_BUSY_CYCLES_LO[6:2]:    begin k = K_CNT;  c = M_BUSY_LO; end
+          RA_BUSY_CYCLES_HI[6:2]:    begin k = K_CNT;  c = M_BUSY_HI; end
+          RA_STALL_CYCLES_LO[6:2]:   begin k = K_CNT;  c = M_STALL_LO; end
+          RA_STALL_CYCLES_HI[6:2]:   begin k = K_CNT;  c = M_STALL_HI; end
+          RA_STARVE_CYCLES_LO[6:2]:  begin k = K_LO;   c = M_STARVE_LO; end
+          RA_STARVE_CYCLES_HI[6:2]:  begin k = K_ZR;   e = E_STARVE_HI; end
+          RA_NUM_LAYERS[6:2]:        begin k = K_MEM;  e = cslot(4); end
+          RA_INPUT_COUNT[6:2]:       begin k = K_MEM;  e = cslot(5); end
+          RA_OUTPUT_COUNT[6:2]:      begin k = K_MEM;  e = cslot(6); end
+          RA_FLAGS[6:2]:             begin k = K_MEM;  e = cslot(7); end
+          RA_II_CYCLES[6:2]:         begin k = K_MEM;  e = cslot(8); end
+          RA_PARAM_SEL[6:2]:         begin k = K_PSEL; e = E_PSEL; end
+          RA_PARAM_ADDR[6:2]:        begin k = K_ZR;   e = E_PADDR; end
+          RA_PARAM_DATA[6:2]:        k = K_PDATA;
+          default:                   k = K_NONE;
         endcase
       end
       for (i = 0; i < L; i = i + 1) begin
-        if (a[AW-1:5] == BLK0 + i[LB-1:0] && a[1:0] == 2'b00) begin
-          case (a[4:2])
-            RA_L_IN[4:2]:     k = S_CONST + 9 + 5 * i + 0;
-            RA_L_OUT[4:2]:    k = S_CONST + 9 + 5 * i + 1;
-            RA_L_FOLD[4:2]:   k = S_CONST + 9 + 5 * i + 2;
-            RA_L_LANES[4:2]:  k = S_CONST + 9 + 5 * i + 3;
-            RA_L_WIDTHS[4:2]: k = S_CONST + 9 + 5 * i + 4;
-            RA_L_CFG[4:2]:    k = S_ROUND + i;
-            RA_L_ZERO[4:2]:   k = V_ZERO + 2 * i;
-            default:          k = V_ZERO + 2 * i + 1;   // RA_L_CLAMP
+        if (a[CI-1] && a[CI-2:3] == i[CI-5:0]) begin
+          case (a[2:0])
+            RA_L_IN[4:2]:     begin k = K_MEM; e = cslot(9 + 5 * i + 0); end
+            RA_L_OUT[4:2]:    begin k = K_MEM; e = cslot(9 + 5 * i + 1); end
+            RA_L_FOLD[4:2]:   begin k = K_MEM; e = cslot(9 + 5 * i + 2); end
+            RA_L_LANES[4:2]:  begin k = K_MEM; e = cslot(9 + 5 * i + 3); end
+            RA_L_WIDTHS[4:2]: begin k = K_MEM; e = cslot(9 + 5 * i + 4); end
+            RA_L_CFG[4:2]:    begin k = K_CFG; e = i; end
+            RA_L_ZERO[4:2]:   begin k = K_ZR;  e = E_ZERO + i; end
+            default:          begin k = K_ALT; e = E_CLAMP + i; end   // RA_L_CLAMP
           endcase
         end
       end
-      rslot = k[SW-1:0];
+      if (k == K_MEM || k == K_ZR || k == K_PSEL || k == K_ALT) c = M_MEM;
+      nk = (k == K_CTRL) ? N_CONTROL : (k == K_STATUS) ? N_STATUS : (k == K_CFG) ? N_CFG : N_NONE;
+      rslot = {k == K_PDATA, k == K_LO, k == K_NONE || k == K_CTRL || k == K_STATUS || k == K_CFG, k == K_PSEL,
+               k == K_ALT, k == K_ZR || k == K_PSEL, nk, c, e[RAW-1:0]};
     end
   endfunction
 
@@ -196,21 +263,58 @@ module zn_axil_regs #(
         case (a[6:2])
           RA_CONTROL[6:2]:           k = T_CONTROL;
           RA_STATUS[6:2]:            k = T_STATUS;
-          RA_OUT_PACKET_IMAGES[6:2]: k = T_PACKET;
-          RA_PARAM_SEL[6:2]:         k = T_PSEL;
-          RA_PARAM_ADDR[6:2]:        k = T_PADDR;
+          RA_OUT_PACKET_IMAGES[6:2]: k = ND + E_PACKET;
+          RA_PARAM_SEL[6:2]:         k = ND + E_PSEL;
+          RA_PARAM_ADDR[6:2]:        k = ND + E_PADDR;
           RA_PARAM_DATA[6:2]:        k = T_PDATA;
           default:                   k = T_NONE;
         endcase
       end
       for (i = 0; i < L; i = i + 1) begin
         if (a[AW-1:5] == BLK0 + i[LB-1:0] && a[1:0] == 2'b00) begin
-          if (a[4:2] == RA_L_CFG[4:2])   k = T_LAYER + 3 * i + 0;
-          if (a[4:2] == RA_L_ZERO[4:2])  k = T_LAYER + 3 * i + 1;
-          if (a[4:2] == RA_L_CLAMP[4:2]) k = T_LAYER + 3 * i + 2;
+          if (a[4:2] == RA_L_CFG[4:2])   k = T_CFG + i;
+          if (a[4:2] == RA_L_ZERO[4:2])  k = ND + E_ZERO + i;
+          if (a[4:2] == RA_L_CLAMP[4:2]) k = ND + E_CLAMP + i;
         end
       end
       wtarget = k[TW-1:0];
+    end
+  endfunction
+
+
+  // Initial contents: the constants and the reset images (shadows start at 0, unused).
+  function [31:0] minit;
+    input integer e;
+    integer k, i;
+    begin
+      minit = 32'd0;
+      k = (e < HALF) ? e - S : e - (HALF + L + 1) + (HALF - S);   // constant index
+      if (e == HALF + E_PACKET) begin
+        minit = 32'd1;
+      end else if (e >= HALF + E_CLAMP && e < HALF + E_CLAMP + L) begin
+        minit = L_CLAMP_RESET[(e - HALF - E_CLAMP)*32 +: 32];
+      end else if (e >= S && k < NCONST) begin
+        i = (k - 9) / 5;
+        case (k)
+          0: minit = RM_MAGIC;
+          1: minit = RM_VERSION;
+          2: minit = TOPO_HASH[31:0];
+          3: minit = TOPO_HASH[63:32];
+          4: minit = L;
+          5: minit = INPUT_COUNT;
+          6: minit = OUTPUT_COUNT;
+          7: minit = {30'd0, OUTPUT_SIGNED != 0, INPUT_SIGNED != 0};
+          8: minit = II_CYCLES;
+          default:
+            case ((k - 9) % 5)
+              0: minit = L_IN[i*32 +: 32];
+              1: minit = L_OUT[i*32 +: 32];
+              2: minit = L_FOLD[i*32 +: 32];
+              3: minit = L_LANES[i*32 +: 32];
+              default: minit = L_WIDTHS[i*32 +: 32];
+            endcase
+        endcase
+      end
     end
   endfunction
   /* verilator lint_on UNUSEDSIGNAL */
@@ -229,17 +333,30 @@ module zn_axil_regs #(
   // ---------------- AW / W / AR latches ----------------
   reg          aw_full, w_full, ar_full;
   reg [TW-1:0] aw_tgt;
+  reg          w_param;                  // aw_tgt == T_PDATA, registered
   reg [SW-1:0] ar_slot;
+  reg  [1:0]   ar_s;                     // the read address' bits [3:2]
+  wire [3:0]   ar_code = {ar_slot[RAW+3:RAW+2], ar_s};
   reg [31:0]   w_data;
   assign s_axil_awready = !aw_full;
   assign s_axil_wready  = !w_full;
   assign s_axil_arready = !ar_full;
+  wire [RAW-1:0] ar_ra   = ar_slot[RAW-1:0];
+  wire [1:0]     ar_nk   = ar_slot[RAW+5:RAW+4];
+  wire           ar_zr   = ar_slot[RAW+6];
+  wire           ar_alt  = ar_slot[RAW+7];
+  wire           ar_psel = ar_slot[RAW+8];
+  wire           ar_nw   = ar_slot[RAW+9];
+  wire           ar_lo   = ar_slot[RAW+10];
+  wire           r_param = ar_slot[RAW+11];
+  wire           w_mem   = aw_tgt[RAW];
+  wire [RAW-1:0] aw_ra   = aw_tgt[RAW-1:0];
 
   // ---------------- registers ----------------
   reg         err_input, err_param;
   reg  [31:0] in_flight, images_in, images_out;
   reg  [63:0] busy_cycles, stall_cycles, starve_cycles;
-  reg  [31:0] busy_hi, stall_hi, starve_hi;
+  reg  [31:0] busy_hi, stall_hi;
   reg  [16:0] param_sel;
   reg  [31:0] param_addr;
   assign busy = (in_flight != 32'd0);
@@ -258,8 +375,6 @@ module zn_axil_regs #(
 
   wire write_go = aw_full && w_full && !s_axil_bvalid && !p_busy;
   wire read_go  = ar_full && !s_axil_rvalid && !p_busy && !write_go;
-  wire w_param  = (aw_tgt == T_PDATA[TW-1:0]);
-  wire r_param  = (ar_slot == S_PDATA[SW-1:0]);
   wire p_tout   = (ptimer == 4'd15);
   wire p_done   = p_busy && (p_ack || p_tout);
   wire w_reg    = write_go && !w_param;            // a register write (not PARAM_DATA)
@@ -267,6 +382,7 @@ module zn_axil_regs #(
   wire r_bad    = read_go && r_param && !sel_valid;
   wire w_start  = write_go && w_param && sel_valid;
   wire r_start  = read_go && r_param && sel_valid;
+  wire r_reg    = read_go && !r_param;              // a register read (not PARAM_DATA)
 
   assign p_we    = p_we_q;
   assign p_layer = param_sel[15:0];
@@ -276,101 +392,99 @@ module zn_axil_regs #(
 
   wire wr_control = w_reg && aw_tgt == T_CONTROL[TW-1:0];
   wire wr_status  = w_reg && aw_tgt == T_STATUS[TW-1:0];
-  wire wr_packet  = w_reg && aw_tgt == T_PACKET[TW-1:0];
-  wire wr_sel     = w_reg && aw_tgt == T_PSEL[TW-1:0];
-  wire wr_addr    = w_reg && aw_tgt == T_PADDR[TW-1:0];
+  localparam integer TG_PACKET = ND + E_PACKET, TG_PSEL = ND + E_PSEL, TG_PADDR = ND + E_PADDR;
+  wire wr_packet  = w_reg && aw_tgt == TG_PACKET[TW-1:0];
+  wire wr_sel     = w_reg && aw_tgt == TG_PSEL[TW-1:0];
+  wire wr_addr    = w_reg && aw_tgt == TG_PADDR[TW-1:0];
+
+  // Datapath-side reset of STATUS, the counters and the HI latches: CONTROL.SOFT_RESET and the
+  // cycle after it, while the datapath's registered reset (`rst <= !aresetn || soft_reset` in
+  // the top) is active, so an event the datapath still signals in that cycle does not leave
+  // IN_FLIGHT (and BUSY) off by one.
+  reg  soft_reset_q;
+  always @(posedge aclk) soft_reset_q <= soft_reset && !rst;
+  wire srst = rst || soft_reset || soft_reset_q;
+
+  // ---------------- the memory: writes ----------------
+  // At most one writer per cycle: a register write (write_go), a PARAM_ADDR update on a
+  // parameter-bus answer or an invalid PARAM_SEL (never with write_go or a register read), a
+  // LO read latching its HI half (read_go, never with write_go).
+  wire hi_evt = r_reg && ar_lo;
+  wire pa_evt = w_bad || r_bad || p_done;
+  wire mem_we = (w_reg && w_mem) || pa_evt || hi_evt;
+  wire [RAW-1:0] mem_wa = w_reg ? aw_ra : hi_evt ? E_STARVE_HI[RAW-1:0] : E_PADDR[RAW-1:0];
+  // The written word, also PARAM_ADDR's next value: the data on a register write (PARAM_ADDR:
+  // its new value), the memory's next address on an answer, STARVE_CYCLES[63:32] on a read of
+  // STARVE_CYCLES_LO, else PARAM_ADDR + 1 (after a timeout or an invalid PARAM_SEL).
+  // (a 4:1 mux per bit on a select computed once)
+  // ws: 0 w_data, 1 p_next, 2 STARVE_CYCLES[63:32], 3 + 1; a value for every possible writer.
+  wire wpair = aw_full && w_full && !s_axil_bvalid;
+  (* keep *) wire ws1;
+  (* keep *) wire ws0;
+  assign ws1 = p_busy ? !p_ack : !(wpair && !w_param);
+  assign ws0 = p_busy || (wpair ? w_param : r_param);
+  wire [31:0] pa_inc = param_addr + 32'd1;
+  wire [31:0] mem_wd = ws1 ? (ws0 ? pa_inc : starve_cycles[63:32]) : (ws0 ? p_next : w_data);
+  reg [31:0] mem [0:ND-1];
+  integer mi;
+  initial for (mi = 0; mi < ND; mi = mi + 1) mem[mi] = minit(mi);
+  always @(posedge aclk) if (mem_we) mem[mem_wa] <= mem_wd;
+  // Shadow valid bits: set by a write, cleared by the word's reset.
+  reg [S-1:0] valid;
+  genvar ge;
+  generate for (ge = 0; ge < S; ge = ge + 1) begin : g_valid
+    wire clr = (ge == E_PADDR) ? (rst || wr_sel) : (ge == E_STARVE_HI) ? srst : rst_cfg;
+    always @(posedge aclk) begin
+      if (clr) valid[ge] <= 1'b0;
+      else if (mem_we && mem_wa == ge) valid[ge] <= 1'b1;
+    end
+  end endgenerate
 
   // ---------------- read data ----------------
-  wire [IW-1:0] ar_idx = ar_slot[IW-1:0];
-  wire [NV*32-1:0] vtbl;
-  assign vtbl[V_PACKET*32 +: 32]    = packet_images;
-  assign vtbl[V_INFLIGHT*32 +: 32]  = in_flight;
-  assign vtbl[V_IMG_IN*32 +: 32]    = images_in;
-  assign vtbl[V_IMG_OUT*32 +: 32]   = images_out;
-  assign vtbl[V_BUSY_LO*32 +: 32]   = busy_cycles[31:0];
-  assign vtbl[V_BUSY_HI*32 +: 32]   = busy_hi;
-  assign vtbl[V_STALL_LO*32 +: 32]  = stall_cycles[31:0];
-  assign vtbl[V_STALL_HI*32 +: 32]  = stall_hi;
-  assign vtbl[V_STARVE_LO*32 +: 32] = starve_cycles[31:0];
-  assign vtbl[V_STARVE_HI*32 +: 32] = starve_hi;
-  assign vtbl[V_PADDR*32 +: 32]     = param_addr;
-  assign vtbl[V_PSEL*32 +: 32]      = {15'd0, param_sel};
-  // The design constants as a ROM: CT holds, for each data bit b, the CN entries of that bit
-  // (a LUT per bit); the narrow variable words (CONTROL, STATUS, L_CFG) are ORed in after.
-  localparam integer CN = 1 << CW;
-  /* verilator lint_off UNUSEDSIGNAL */
-  function [NC*32-1:0] ctable;
-    input integer dummy;
-    integer i;
-    begin
-      ctable = {(NC*32){1'b0}};
-      ctable[(C_CONST+0)*32 +: 32] = RM_MAGIC;
-      ctable[(C_CONST+1)*32 +: 32] = RM_VERSION;
-      ctable[(C_CONST+2)*32 +: 32] = TOPO_HASH[31:0];
-      ctable[(C_CONST+3)*32 +: 32] = TOPO_HASH[63:32];
-      ctable[(C_CONST+4)*32 +: 32] = L;
-      ctable[(C_CONST+5)*32 +: 32] = INPUT_COUNT;
-      ctable[(C_CONST+6)*32 +: 32] = OUTPUT_COUNT;
-      ctable[(C_CONST+7)*32 +: 32] = {30'd0, OUTPUT_SIGNED != 0, INPUT_SIGNED != 0};
-      ctable[(C_CONST+8)*32 +: 32] = II_CYCLES;
-      for (i = 0; i < L; i = i + 1) begin
-        ctable[(C_CONST+9+5*i+0)*32 +: 32] = L_IN[i*32 +: 32];
-        ctable[(C_CONST+9+5*i+1)*32 +: 32] = L_OUT[i*32 +: 32];
-        ctable[(C_CONST+9+5*i+2)*32 +: 32] = L_FOLD[i*32 +: 32];
-        ctable[(C_CONST+9+5*i+3)*32 +: 32] = L_LANES[i*32 +: 32];
-        ctable[(C_CONST+9+5*i+4)*32 +: 32] = L_WIDTHS[i*32 +: 32];
-      end
-    end
-  endfunction
-  localparam [NC*32-1:0] CTBL = ctable(0);
-  function [32*CN-1:0] ctrans;
-    input integer dummy;
-    integer bi, ki;
-    begin
-      ctrans = {(32*CN){1'b0}};
-      for (bi = 0; bi < 32; bi = bi + 1)
-        for (ki = 0; ki < NC; ki = ki + 1)
-          ctrans[bi*CN + ki] = CTBL[ki*32 + bi];
-    end
-  endfunction
-  /* verilator lint_on UNUSEDSIGNAL */
-  localparam [32*CN-1:0] CT = ctrans(0);
-  wire [CW-1:0] ci = ar_idx[CW-1:0];
-  wire [31:0] c_rom;
-  genvar gb;
-  generate for (gb = 0; gb < 32; gb = gb + 1) begin : g_rom
-    wire [CN-1:0] bits = CT[gb*CN +: CN];
-    assign c_rom[gb] = bits[ci];
-  end endgenerate
-  reg [2:0] c_var;
-  integer ri;
+  wire [ND-1:0] vpad = {{(ND-S){1'b0}}, valid};
+  wire vld  = vpad[ar_ra];
+  wire zinv = ar_zr && !vld;
+  wire [RAW-1:0] mem_ra = {ar_ra[RAW-1] | (ar_alt && !vld), ar_ra[RAW-2:0]};
+  wire [31:0] mem_q = mem[mem_ra];
+  wire [ND-1:0] rpad = {{(ND-L){1'b0}}, l_round};
+  reg [2:0] narrow;
   always @* begin
-    c_var = 3'd0;
-    if (ci == C_CONTROL[CW-1:0]) c_var = {1'b0, start, 1'b0};
-    if (ci == C_STATUS[CW-1:0])  c_var = {err_param, err_input, busy};
-    for (ri = 0; ri < L; ri = ri + 1) if ({{(32-CW){1'b0}}, ci} == C_ROUND + ri) c_var = {2'b00, l_round[ri]};
+    case (ar_nk)
+      N_CONTROL: narrow = {1'b0, start, 1'b0};
+      N_STATUS:  narrow = {err_param, err_input, busy};
+      N_CFG:     narrow = {2'b00, rpad[ar_ra]};
+      default:   narrow = 3'd0;
+    endcase
   end
-  genvar gi;
-  generate for (gi = 0; gi < L; gi = gi + 1) begin : g_tbl
-    assign vtbl[(V_ZERO+2*gi)*32 +: 32]      = l_zero[gi*32 +: 32];
-    assign vtbl[(V_ZERO+2*gi+1)*32 +: 32]    = l_clamp[gi*32 +: 32];
-  end endgenerate
-  // Indices beyond a table never occur (the decoder only makes valid slots).
-  // (keep: the two table outputs as LUT boundaries map smaller in yosys/abc.)
-  (* keep *) wire [31:0] v_rd;
-  (* keep *) wire [31:0] c_rd;
-  assign v_rd = vtbl[ar_idx[VW-1:0]*32 +: 32];
-  assign c_rd = {c_rom[31:3], c_rom[2:0] | c_var};
-  wire [31:0] rd   = p_busy ? p_rdata : ar_slot[IW] ? c_rd : v_rd;
+  // Three 4:1 stages per bit (kept apart: yosys/abc maps them to three LUTs per bit).
+  (* keep *) wire [31:0] rd_a;
+  (* keep *) wire [31:0] rd_b;
+  assign rd_a = (ar_code[1:0] == 2'd0) ? images_in : (ar_code[1:0] == 2'd1) ? images_out :
+                (ar_code[1:0] == 2'd2) ? busy_cycles[31:0] : in_flight;
+  assign rd_b = (ar_code[1:0] == 2'd0) ? stall_cycles[31:0] : (ar_code[1:0] == 2'd1) ? stall_hi :
+                (ar_code[1:0] == 2'd2) ? starve_cycles[31:0] : busy_hi;
+  wire [31:0] rd_p = {p_rdata[31:3], ar_nw ? narrow : p_rdata[2:0]};
+  wire [31:0] rd = (ar_code[3:2] == 2'd0) ? rd_a : (ar_code[3:2] == 2'd1) ? rd_b : (ar_code[3:2] == 2'd2) ? mem_q : rd_p;
   // RDATA: loaded by a register read or a parameter-bus read answer; zero through the reset
-  // on an invalid PARAM_SEL or a timeout.
-  wire r_reg    = read_go && !r_param;
+  // on an invalid PARAM_SEL or a timeout, and per bit group for the bits a word does not have
+  // (and a shadow not written since its reset).
   wire p_rdone  = p_done && !p_we_q;
   wire rd_zero  = rst || r_bad || (p_rdone && !p_ack);
   wire rd_load  = r_reg || p_rdone;
+  wire rz_lo    = rd_zero || (r_reg && zinv);
+  wire rz_mid   = rz_lo || (r_reg && ar_nw);
+  wire rz_hi    = rz_mid || (r_reg && ar_psel);
   always @(posedge aclk) begin
-    if (rd_zero)      s_axil_rdata <= 32'd0;
-    else if (rd_load) s_axil_rdata <= rd;
+    if (rz_lo)        s_axil_rdata[2:0] <= 3'd0;
+    else if (rd_load) s_axil_rdata[2:0] <= rd[2:0];
+  end
+  always @(posedge aclk) begin
+    if (rz_mid)       s_axil_rdata[16:3] <= 14'd0;
+    else if (rd_load) s_axil_rdata[16:3] <= rd[16:3];
+  end
+  always @(posedge aclk) begin
+    if (rz_hi)        s_axil_rdata[31:17] <= 15'd0;
+    else if (rd_load) s_axil_rdata[31:17] <= rd[31:17];
   end
 
   // ---------------- handshakes and the parameter bus ----------------
@@ -404,9 +518,15 @@ module zn_axil_regs #(
     end
   end
   always @(posedge aclk) begin
-    if (s_axil_awvalid && !aw_full) aw_tgt  <= wtarget(s_axil_awaddr);
+    if (s_axil_awvalid && !aw_full) begin
+      aw_tgt  <= wtarget(s_axil_awaddr);
+      w_param <= (wtarget(s_axil_awaddr) == T_PDATA[TW-1:0]);
+    end
     if (s_axil_wvalid && !w_full)   w_data  <= s_axil_wdata;
-    if (s_axil_arvalid && !ar_full) ar_slot <= rslot(s_axil_araddr);
+    if (s_axil_arvalid && !ar_full) begin
+      ar_slot   <= rslot(cword(s_axil_araddr));
+      ar_s      <= s_axil_araddr[3:2];
+    end
   end
   always @(posedge aclk) begin
     if (rst) p_we_q <= 1'b0;
@@ -439,19 +559,15 @@ module zn_axil_regs #(
     if (rst_cfg) param_sel <= 17'd0;
     else if (wr_sel) param_sel <= w_data[16:0];
   end
-  // PARAM_ADDR: 0 on a PARAM_SEL write, the data on a PARAM_ADDR write, the memory's next
-  // address on an answer, + 1 after a timeout or an invalid PARAM_SEL.
-  wire pa_zero = rst || wr_sel;
-  wire pa_set  = wr_addr;
-  wire pa_load = pa_set || w_bad || r_bad || p_done;
+  // PARAM_ADDR: 0 on a PARAM_SEL write, else the memory's written word at each update.
+  wire pa_load = wr_addr || pa_evt;
   always @(posedge aclk) begin
-    if (pa_zero)      param_addr <= 32'd0;
-    else if (pa_load) param_addr <= pa_set ? w_data : (p_busy && p_ack) ? p_next : param_addr + 32'd1;
+    if (rst || wr_sel) param_addr <= 32'd0;
+    else if (pa_load)  param_addr <= mem_wd;
   end
   genvar gl;
   generate for (gl = 0; gl < NUM_LAYERS; gl = gl + 1) begin : g_layer
-    localparam integer TC = T_LAYER + 3 * gl;
-    localparam integer TZ = TC + 1, TK = TC + 2;
+    localparam integer TC = T_CFG + gl, TZ = ND + E_ZERO + gl, TK = ND + E_CLAMP + gl;
     wire wr_cfg   = w_reg && aw_tgt == TC[TW-1:0];
     wire wr_zero  = w_reg && aw_tgt == TZ[TW-1:0];
     wire wr_clamp = w_reg && aw_tgt == TK[TW-1:0];
@@ -469,13 +585,6 @@ module zn_axil_regs #(
   end endgenerate
 
   // ---------------- status and counters ----------------
-  // Datapath-side reset of STATUS and the counters: CONTROL.SOFT_RESET and the cycle after it,
-  // while the datapath's registered reset (`rst <= !aresetn || soft_reset` in the top) is
-  // active, so an event the datapath still signals in that cycle does not leave IN_FLIGHT
-  // (and BUSY) off by one.
-  reg  soft_reset_q;
-  always @(posedge aclk) soft_reset_q <= soft_reset && !rst;
-  wire srst = rst || soft_reset || soft_reset_q;
   wire crst = srst || clear_counters;       // ... and of the clearable counters
   wire w1c  = wr_status;
   wire param_error = w_bad || r_bad || (p_busy && ((p_ack && p_err) || (!p_ack && p_tout)));
@@ -515,18 +624,13 @@ module zn_axil_regs #(
     if (crst) starve_cycles <= 64'd0;
     else if (busy && ev_starve) starve_cycles <= starve_cycles + 64'd1;
   end
-  // Reading a LO half latches the HI half.
-
+  // Reading BUSY_CYCLES_LO or STALL_CYCLES_LO latches the HI half (STARVE's is in the memory).
   always @(posedge aclk) begin
     if (srst) busy_hi <= 32'd0;
-    else if (r_reg && ar_slot == V_BUSY_LO[SW-1:0]) busy_hi <= busy_cycles[63:32];
+    else if (r_reg && ar_code == M_BUSY_LO) busy_hi <= busy_cycles[63:32];
   end
   always @(posedge aclk) begin
     if (srst) stall_hi <= 32'd0;
-    else if (r_reg && ar_slot == V_STALL_LO[SW-1:0]) stall_hi <= stall_cycles[63:32];
-  end
-  always @(posedge aclk) begin
-    if (srst) starve_hi <= 32'd0;
-    else if (r_reg && ar_slot == V_STARVE_LO[SW-1:0]) starve_hi <= starve_cycles[63:32];
+    else if (r_reg && ar_code == M_STALL_LO) stall_hi <= stall_cycles[63:32];
   end
 endmodule

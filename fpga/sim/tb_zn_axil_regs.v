@@ -4,7 +4,13 @@
 // random delays (some past the 15-cycle timeout, some stray) and counters preset near their
 // 32-bit carries. Every cycle, every output must equal the reference model tb_ref_axil_regs
 // (the straightforward register file this module replaced); the parameter-bus request fields are
-// compared while a request is outstanding (p_wdata for writes). Ends with RESULT PASS and coverage counts.
+// compared while a request is outstanding (p_wdata for writes). A second reference, tb_lean_axil_regs
+// (this module before its LUT-memory rewrite), must match every output at every cycle, p_* included.
+// Then directed parts: a datapath event right after SOFT_RESET; a read of every register after a
+// reset, after each kind of register write (with the written word also read back in the very next
+// cycle), after parameter-bus answers, timeouts and invalid PARAM_SEL, after SOFT_RESET and
+// CLEAR_COUNTERS with the counters near their carries, and after a reset following writes to every
+// RW register. Ends with RESULT PASS and coverage counts.
 module tb_zn_axil_regs;
   parameter integer NUM_LAYERS = 2, AW = 12, CYCLES = 20000, SEED = 1;
   localparam integer L = NUM_LAYERS;
@@ -44,6 +50,13 @@ module tb_zn_axil_regs;
   wire [15:0] n_layer, r_layer;
   wire [L-1:0] n_round, r_round;
   wire [L*32-1:0] n_zero, r_zero, n_clamp, r_clamp;
+  // l_ = tb_lean_axil_regs (all outputs, every cycle).
+  wire l_awready, l_wready, l_bvalid, l_arready, l_rvalid, l_soft, l_start, l_clear, l_busy, l_req, l_we, l_kind;
+  wire [1:0] l_bresp, l_rresp;
+  wire [31:0] l_rdata, l_packet, l_addr, l_wd;
+  wire [15:0] l_layer;
+  wire [L-1:0] l_round;
+  wire [L*32-1:0] l_zero, l_clamp;
 
   zn_axil_regs #(.AW(AW), .NUM_LAYERS(L), .TOPO_HASH(HASH), .INPUT_COUNT(784), .OUTPUT_COUNT(10), .INPUT_SIGNED(1),
                  .OUTPUT_SIGNED(0), .II_CYCLES(12345), .L_IN(P_IN), .L_OUT(P_OUT), .L_FOLD(P_FOLD), .L_LANES(P_LANES),
@@ -76,8 +89,26 @@ module tb_zn_axil_regs;
     .p_req(r_req), .p_we(r_we), .p_layer(r_layer), .p_kind(r_kind), .p_addr(r_addr), .p_wdata(r_wd),
     .p_ack(p_ack), .p_rdata(p_rdata), .p_err(p_err), .p_next(p_next));
 
+  tb_lean_axil_regs #(.AW(AW), .NUM_LAYERS(L), .TOPO_HASH(HASH), .INPUT_COUNT(784), .OUTPUT_COUNT(10), .INPUT_SIGNED(1),
+                 .OUTPUT_SIGNED(0), .II_CYCLES(12345), .L_IN(P_IN), .L_OUT(P_OUT), .L_FOLD(P_FOLD), .L_LANES(P_LANES),
+                 .L_WIDTHS(P_WIDTHS), .L_CLAMP_RESET(P_CLAMP)) lean (
+    .aclk(clk), .aresetn(aresetn),
+    .s_axil_awaddr(awaddr), .s_axil_awprot(awprot), .s_axil_awvalid(awvalid), .s_axil_awready(l_awready),
+    .s_axil_wdata(wdata), .s_axil_wstrb(wstrb), .s_axil_wvalid(wvalid), .s_axil_wready(l_wready),
+    .s_axil_bresp(l_bresp), .s_axil_bvalid(l_bvalid), .s_axil_bready(bready),
+    .s_axil_araddr(araddr), .s_axil_arprot(arprot), .s_axil_arvalid(arvalid), .s_axil_arready(l_arready),
+    .s_axil_rdata(l_rdata), .s_axil_rresp(l_rresp), .s_axil_rvalid(l_rvalid), .s_axil_rready(rready),
+    .soft_reset(l_soft), .start(l_start), .clear_counters(l_clear), .packet_images(l_packet),
+    .ev_first_in(ev_first_in), .ev_image_in(ev_image_in), .ev_image_out(ev_image_out), .ev_err_input(ev_err_input),
+    .ev_stall(ev_stall), .ev_starve(ev_starve), .busy(l_busy),
+    .l_round(l_round), .l_zero(l_zero), .l_clamp(l_clamp),
+    .p_req(l_req), .p_we(l_we), .p_layer(l_layer), .p_kind(l_kind), .p_addr(l_addr), .p_wdata(l_wd),
+    .p_ack(p_ack), .p_rdata(p_rdata), .p_err(p_err), .p_next(p_next));
+
   integer seed, cyc, errors, reads, writes, preqs, touts, hi_nonzero, bad_sel, layer_reads, acks;
-  integer ack_at, ev_kind, directed_cycles;
+  integer ack_at, ev_kind, directed_cycles, dk, di, dir_writes;
+  reg [AW-1:0] da_addr;
+  reg [31:0] da_data;
   reg aw_hs, w_hs;
   reg directed = 1'b0;
   // The directed part must end: a hang is a failure, not a stuck test.
@@ -85,8 +116,8 @@ module tb_zn_axil_regs;
     if (!directed) directed_cycles = 0;
     else begin
       directed_cycles = directed_cycles + 1;
-      if (directed_cycles > 2000) begin
-        $display("RESULT FAIL the directed SOFT_RESET check did not finish");
+      if (directed_cycles > 200000) begin
+        $display("RESULT FAIL the directed part did not finish");
         $finish;
       end
     end
@@ -126,7 +157,9 @@ module tb_zn_axil_regs;
             endcase
           end else begin
             case (q[6:4])
-              3'd0, 3'd1, 3'd2: a = 32'h05C;
+              3'd0, 3'd1: a = 32'h05C;
+              3'd2: a = (q[9:7] == 3'd0) ? 32'h010 : (q[9:7] == 3'd1) ? 32'h014 : (q[9:7] == 3'd2) ? 32'h018 :
+                        (q[9:7] == 3'd3) ? 32'h054 : 32'h058;                          // RW words, PARAM_ADDR
               3'd3: a = 32'h028 + {q[8:7], 3'b000};                                    // a LO counter
               3'd4: a = 32'h02C + {q[8:7], 3'b000};                                    // a HI counter
               default: a = 32'h100 + 32 * (q[15:8] % L) + {q[18:16], 2'b00};
@@ -154,8 +187,99 @@ module tb_zn_axil_regs;
     end
   endfunction
 
+  // Counters near their carries (32-bit and 64-bit), in all three models alike.
+  task preset_counters;
+    input [31:0] q;
+    begin
+      ref.busy_cycles   = {q[7:0], 24'd0, 32'hFFFF_FFF0};
+      dut.busy_cycles   = {q[7:0], 24'd0, 32'hFFFF_FFF0};
+      lean.busy_cycles  = {q[7:0], 24'd0, 32'hFFFF_FFF0};
+      ref.stall_cycles  = {q[15:8], 24'd0, 32'hFFFF_FFF8};
+      dut.stall_cycles  = {q[15:8], 24'd0, 32'hFFFF_FFF8};
+      lean.stall_cycles = {q[15:8], 24'd0, 32'hFFFF_FFF8};
+      ref.starve_cycles = {24'hFFFF_FF, q[23:16], 32'hFFFF_FFFC};
+      dut.starve_cycles = {24'hFFFF_FF, q[23:16], 32'hFFFF_FFFC};
+      lean.starve_cycles = {24'hFFFF_FF, q[23:16], 32'hFFFF_FFFC};
+      ref.images_in     = 32'hFFFF_FFFE;
+      dut.images_in     = 32'hFFFF_FFFE;
+      lean.images_in    = 32'hFFFF_FFFE;
+      ref.images_out    = 32'hFFFF_FFFF;
+      dut.images_out    = 32'hFFFF_FFFF;
+      lean.images_out   = 32'hFFFF_FFFF;
+      ref.in_flight     = (q[24]) ? 32'h0000_0001 : 32'hFFFF_FFFF;
+      dut.in_flight     = (q[24]) ? 32'h0000_0001 : 32'hFFFF_FFFF;
+      lean.in_flight    = (q[24]) ? 32'h0000_0001 : 32'hFFFF_FFFF;
+    end
+  endtask
+
+  // Directed AXI accesses (the models are compared every cycle; these only make the traffic).
+  // Signals change right after a rising edge; a handshake is seen with the values before it.
+  // wr_rd: AW, W and AR together (the write goes first, the read in the next cycle); ra = 0
+  // with rd = 0 makes it a plain write.
+  reg dir_rd;
+  task wr_rd;
+    input [AW-1:0] wa;
+    input [31:0] wd;
+    input [AW-1:0] ra;
+    input rd;
+    reg da, dw, db, dr, drr;
+    begin
+      awvalid <= 1'b1; awaddr <= wa; wvalid <= 1'b1; wdata <= wd; bready <= 1'b1;
+      arvalid <= rd; araddr <= ra; rready <= 1'b1;
+      da = 1'b0; dw = 1'b0; db = 1'b0; dr = !rd; drr = !rd;
+      while (!(db && drr)) begin
+        @(posedge clk);
+        if (da && dw && r_bvalid) db = 1'b1;
+        if (dr && r_rvalid) drr = 1'b1;
+        if (awvalid && r_awready) begin da = 1'b1; awvalid <= 1'b0; end
+        if (wvalid && r_wready) begin dw = 1'b1; wvalid <= 1'b0; end
+        if (arvalid && r_arready) begin dr = 1'b1; arvalid <= 1'b0; end
+      end
+    end
+  endtask
+  task rd_word;
+    input [AW-1:0] ra;
+    reg dr, drr;
+    begin
+      arvalid <= 1'b1; araddr <= ra; rready <= 1'b1;
+      dr = 1'b0; drr = 1'b0;
+      while (!drr) begin
+        @(posedge clk);
+        if (dr && r_rvalid) drr = 1'b1;
+        if (arvalid && r_arready) begin dr = 1'b1; arvalid <= 1'b0; end
+      end
+    end
+  endtask
+  // Every word of the global window and of every layer block (and of one block past them),
+  // upwards and downwards in turn (a LO read latches its HI: both orders matter).
+  reg sweep_down = 1'b0;
+  task sweep;
+    integer k;
+    begin
+      for (k = 0; k < 32; k = k + 1) rd_word(4 * (sweep_down ? 31 - k : k));
+      for (k = 0; k < 8 * (L + 1); k = k + 1) rd_word(12'h100 + 4 * (sweep_down ? 8 * (L + 1) - 1 - k : k));
+      sweep_down = !sweep_down;
+    end
+  endtask
+  // The parameter-bus responder of the directed part: dmode 0 answers the cycle after p_req,
+  // 1 never answers (timeout), 2 answers with p_err.
+  reg [1:0] dmode;
+  always @(posedge clk) begin
+    if (directed) begin
+      p_ack <= 1'b0;
+      p_err <= 1'b0;
+      if (r_req && dmode != 2'd1) begin
+        p_ack   <= 1'b1;
+        p_err   <= (dmode == 2'd2);
+        p_rdata <= $random(seed);
+        p_next  <= $random(seed);
+      end
+    end
+  end
+
   initial begin
     seed = SEED;
+    dmode = 2'd0;
     errors = 0; reads = 0; writes = 0; preqs = 0; touts = 0; hi_nonzero = 0; bad_sel = 0; layer_reads = 0; acks = 0;
     ack_at = -1;
     awaddr = {AW{1'b0}}; araddr = {AW{1'b0}}; wdata = 32'd0;
@@ -222,18 +346,7 @@ module tb_zn_axil_regs;
       if (r[6:0] == 7'd3) begin
         @(negedge clk);
         r = rnd(0);
-        ref.busy_cycles   = {r[7:0], 24'd0, 32'hFFFF_FFF0};
-        dut.busy_cycles   = {r[7:0], 24'd0, 32'hFFFF_FFF0};
-        ref.stall_cycles  = {r[15:8], 24'd0, 32'hFFFF_FFF8};
-        dut.stall_cycles  = {r[15:8], 24'd0, 32'hFFFF_FFF8};
-        ref.starve_cycles = {24'hFFFF_FF, r[23:16], 32'hFFFF_FFFC};
-        dut.starve_cycles = {24'hFFFF_FF, r[23:16], 32'hFFFF_FFFC};
-        ref.images_in     = 32'hFFFF_FFFE;
-        dut.images_in     = 32'hFFFF_FFFE;
-        ref.images_out    = 32'hFFFF_FFFF;
-        dut.images_out    = 32'hFFFF_FFFF;
-        ref.in_flight     = (r[24]) ? 32'h0000_0001 : 32'hFFFF_FFFF;
-        dut.in_flight     = (r[24]) ? 32'h0000_0001 : 32'hFFFF_FFFF;
+        preset_counters(r);
       end
     end
     // Directed: a datapath event in the cycle after a SOFT_RESET pulse (the datapath's
@@ -282,6 +395,88 @@ module tb_zn_axil_regs;
                  ev_kind, dut.in_flight, n_busy, dut.err_input);
       end
     end
+    // Directed, part 2: reads of every register after resets and each kind of write.
+    dir_writes = 0;
+    aresetn <= 1'b0;
+    @(posedge clk);
+    aresetn <= 1'b1;
+    @(posedge clk);
+    sweep;                                                                  // reset values
+    for (dk = 0; dk < 6 + 3 * L; dk = dk + 1) begin
+      r = rnd(0);
+      case (dk)
+        0: begin da_addr = RA_CONTROL;           da_data = {r[31:3], 1'b0, r[1], 1'b0}; end   // START, no pulses
+        1: begin da_addr = RA_STATUS;            da_data = r; end
+        2: begin da_addr = RA_OUT_PACKET_IMAGES; da_data = r; end
+        3: begin da_addr = RA_PARAM_SEL;         da_data = {r[31:17], r[16], 16'd0} | (r[15:8] % L); end
+        4: begin da_addr = RA_PARAM_ADDR;        da_data = r; end
+        5: begin da_addr = RA_PARAM_SEL;         da_data = {15'd0, r[16], 16'd0} | (L + r[3:0]); end   // invalid layer
+        default: begin
+          da_addr = RA_LAYER_BASE + 32 * ((dk - 6) / 3) + ((dk - 6) % 3 == 0 ? RA_L_CFG : (dk - 6) % 3 == 1 ? RA_L_ZERO : RA_L_CLAMP);
+          da_data = r;
+        end
+      endcase
+      wr_rd(da_addr, da_data, da_addr, 1'b1);                               // read back in the next cycle
+      wr_rd(da_addr, ~da_data, RA_PARAM_ADDR, 1'b1);
+      sweep;
+      dir_writes = dir_writes + 1;
+    end
+    // The parameter window: answers, timeouts, p_err, invalid PARAM_SEL; PARAM_ADDR read right after.
+    for (dk = 0; dk < 12; dk = dk + 1) begin
+      r = rnd(0);
+      dmode = (dk % 3 == 0) ? 2'd1 : (dk % 3 == 1) ? 2'd0 : 2'd2;
+      wr_rd(RA_PARAM_SEL, {15'd0, r[16], 16'd0} | ((dk >= 9) ? L : (r[15:8] % L)), 0, 1'b0);
+      if (dk % 2 == 0) wr_rd(RA_PARAM_ADDR, r, 0, 1'b0);
+      if (dk % 4 < 2) wr_rd(RA_PARAM_DATA, ~r, RA_PARAM_ADDR, 1'b1);
+      else begin
+        rd_word(RA_PARAM_DATA);
+        rd_word(RA_PARAM_ADDR);
+      end
+      rd_word(RA_PARAM_DATA);
+      wr_rd(RA_PARAM_DATA, r, RA_PARAM_DATA, 1'b1);
+      sweep;
+    end
+    dmode = 2'd0;
+    // Counters near their carries: LO then HI reads, SOFT_RESET and CLEAR_COUNTERS in between.
+    for (dk = 0; dk < 8; dk = dk + 1) begin
+      r = rnd(0);
+      @(negedge clk);
+      preset_counters(r);
+      ev_stall <= 1'b1; ev_starve <= 1'b1; ev_image_in <= 1'b1; ev_first_in <= r[25]; ev_image_out <= r[26];
+      repeat (2 + r[30:28]) @(posedge clk);
+      rd_word(RA_STARVE_CYCLES_LO);
+      rd_word(RA_STARVE_CYCLES_HI);
+      rd_word(RA_BUSY_CYCLES_LO);
+      rd_word(RA_STALL_CYCLES_LO);
+      rd_word(RA_STALL_CYCLES_HI);
+      rd_word(RA_BUSY_CYCLES_HI);
+      ev_stall <= 1'b0; ev_starve <= 1'b0; ev_image_in <= 1'b0; ev_first_in <= 1'b0; ev_image_out <= 1'b0;
+      if (dk % 2 == 0) wr_rd(RA_CONTROL, 32'd1 << ((dk % 4 == 0) ? RB_CONTROL_SOFT_RESET : RB_CONTROL_CLEAR_COUNTERS),
+                             RA_STARVE_CYCLES_HI, 1'b1);
+      rd_word(RA_STARVE_CYCLES_HI);
+      rd_word(RA_STALL_CYCLES_HI);
+      rd_word(RA_BUSY_CYCLES_HI);
+      sweep;
+    end
+    // Writes to every RW register, then a reset: every word reads its reset value again.
+    for (dk = 0; dk < 2; dk = dk + 1) begin
+      wr_rd(RA_OUT_PACKET_IMAGES, rnd(0), 0, 1'b0);
+      wr_rd(RA_CONTROL, 32'd2, 0, 1'b0);
+      wr_rd(RA_PARAM_SEL, 32'd0, 0, 1'b0);
+      wr_rd(RA_PARAM_ADDR, rnd(0), 0, 1'b0);
+      for (di = 0; di < L; di = di + 1) begin
+        wr_rd(RA_LAYER_BASE + 32 * di + RA_L_CFG, rnd(0), 0, 1'b0);
+        wr_rd(RA_LAYER_BASE + 32 * di + RA_L_ZERO, rnd(0), 0, 1'b0);
+        wr_rd(RA_LAYER_BASE + 32 * di + RA_L_CLAMP, rnd(0), 0, 1'b0);
+      end
+      rd_word(RA_STARVE_CYCLES_LO);
+      aresetn <= 1'b0;
+      repeat (1 + dk) @(posedge clk);
+      aresetn <= 1'b1;
+      @(posedge clk);
+      sweep;
+    end
+    $display("tb_zn_axil_regs: directed writes %0d", dir_writes);
     $display("tb_zn_axil_regs: reads %0d (layer %0d) writes %0d requests %0d answers %0d timeouts %0d bad-sel %0d hi %0d",
              reads, layer_reads, writes, preqs, acks, touts, bad_sel, hi_nonzero);
     if (errors != 0) $display("RESULT FAIL %0d mismatches", errors);
@@ -298,7 +493,11 @@ module tb_zn_axil_regs;
         {n_soft, n_start, n_clear, n_packet, n_busy, n_round, n_zero, n_clamp, n_req} !==
         {r_soft, r_start, r_clear, r_packet, r_busy, r_round, r_zero, r_clamp, r_req} ||
         ((r_req || ref.pstate != 2'd0) && {n_we, n_layer, n_kind, n_addr} !== {r_we, r_layer, r_kind, r_addr}) ||
-        ((r_req || ref.pstate != 2'd0) && r_we && n_wd !== r_wd)) begin
+        ((r_req || ref.pstate != 2'd0) && r_we && n_wd !== r_wd) ||
+        {n_awready, n_wready, n_bvalid, n_bresp, n_arready, n_rvalid, n_rdata, n_rresp, n_soft, n_start, n_clear, n_packet,
+         n_busy, n_round, n_zero, n_clamp, n_req, n_we, n_layer, n_kind, n_addr, n_wd} !==
+        {l_awready, l_wready, l_bvalid, l_bresp, l_arready, l_rvalid, l_rdata, l_rresp, l_soft, l_start, l_clear, l_packet,
+         l_busy, l_round, l_zero, l_clamp, l_req, l_we, l_layer, l_kind, l_addr, l_wd}) begin
       errors = errors + 1;
       if (errors <= 5)
         $display("tb_zn_axil_regs: mismatch at %0t: AXI %b/%b rdata %h/%h ctl %b%b%b/%b%b%b pkt %h/%h busy %b/%b req %b/%b we %b/%b sel %h.%b/%h.%b addr %h/%h wd %h/%h cfg %h/%h",
