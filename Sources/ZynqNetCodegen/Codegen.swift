@@ -256,7 +256,9 @@ func generateSequential(model: QuantizedModel, topology topo: Topology, options:
 
 /// The resource estimate; `requant` nil: each layer's automatic requantizer choice.
 func estimate(_ topo: Topology, _ folds: [LayerFold], _ styles: [MulStyle], requant: [RequantStyle]? = nil) -> ResourceEstimate {
-    var e = ResourceModel.fixed(layers: topo.layers.count, classes: topo.outputCount, firstSIMD: folds.first?.simd ?? 1)
+    let argmax = zip(topo.layers, folds).map { ArgmaxStyle.automatic($0, $1) }.last ?? .tree
+    var e = ResourceModel.fixed(layers: topo.layers.count, classes: topo.outputCount, firstSIMD: folds.first?.simd ?? 1,
+                                argmax: argmax)
     for (i, (t, f)) in zip(topo.layers, folds).enumerated() {
         e = e + ResourceModel.layer(t, f, style: styles[i], requant: requant?[i])
     }

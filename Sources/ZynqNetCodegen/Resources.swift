@@ -166,7 +166,9 @@ public enum ResourceModel {
         e.ff += flipFlopRAM(banks: wg.banks, depth: wg.depth, width: wg.wordBits)
         // Deep weight memories are several block RAMs deep: both read ports need a mux over
         // them (about a LUT per 4 inputs) and yosys keeps some of their read registers in FFs.
-        let tiles = bramDepthTiles(depth: wg.depth, width: wg.wordBits)
+        // Banks of 32,768 words or more keep those words bit-sliced (32K × 1 block RAMs, no depth
+        // mux, zn_param_ram's SLICE_DEPTH); only the word-wide rest is tiled in depth.
+        let tiles = bramDepthTiles(depth: wg.depth % 32768 == wg.depth ? wg.depth : wg.depth % 32768, width: wg.wordBits)
         if tiles > 1 {
             e.lut += 2 * wg.banks * wg.wordBits * tiles / 4
             e.ff += wg.banks * wg.wordBits * tiles / 2
@@ -180,13 +182,15 @@ public enum ResourceModel {
         // Read registers: the input buffer's two (ib_q, ib_q2); the weights' two (read and
         // output register), of which a block RAM absorbs the first.
         e.ff += 2 * f.simd * 8 + (weightsBRAM > 0 ? 1 : 2) * f.pe * f.simd * 8
-        e.lut += f.pe * 20 + (f.pe * f.simd * 8) / 32 * 3 + 100   // read-back muxes, staging
+        e.lut += f.pe * 20 + (f.pe * f.simd * 8) / 32 * 3 + 80    // read-back muxes, staging
+        e.ff += 2 * 75                                             // the two memories' config pipelines
         e.lut += f.pe * w.sumBits                          // output skid buffer
         // Requantization lanes.
         let qg = MemoryGeometry(banks: f.lanes, depth: t.outCount / f.lanes, wordBits: t.biasBits + t.multBits + 6)
         e.bram36 += bram36(banks: qg.banks, depth: qg.depth, width: qg.wordBits)
         e.lut += lutRAM(banks: qg.banks, depth: qg.depth, width: qg.wordBits)
         e.ff += flipFlopRAM(banks: qg.banks, depth: qg.depth, width: qg.wordBits)
+        e.ff += 2 * qg.wordBits * (1 + qg.banks)       // chunk staging, config pipeline, read registers
         switch requant {
         case .pipelined:
             e.dsp += f.lanes * w.requantDSPs
@@ -205,12 +209,14 @@ public enum ResourceModel {
     }
 
     /// Fixed parts: AXI-Lite register file, stream input and output.
-    public static func fixed(layers: Int, classes: Int, firstSIMD: Int) -> ResourceEstimate {
+    public static func fixed(layers: Int, classes: Int, firstSIMD: Int, argmax: ArgmaxStyle = .tree) -> ResourceEstimate {
         var e = ResourceEstimate()
-        // zn_axil_regs (~330 + 70 a layer), zn_axis_in and the input gearbox, zn_argmax,
-        // zn_axis_out with its FIFO.
-        e.lut = Int(Double(330 + 70 * layers + 4 * (8 + firstSIMD) + 350 + (classes + 7) / 8 * 2) * lutCalibration)
-        e.ff = 900 + 80 * layers + 8 * (8 + 2 * firstSIMD) + 300
+        // zn_axil_regs (~250 + 37 a layer: the read mux over its LUT memory, counters),
+        // zn_axis_in and the input gearbox, zn_axis_out with its FIFO and the 1 → 8 join (~150),
+        // zn_argmax (serial ~46, the tournament tree ~160).
+        e.lut = Int(Double(250 + 37 * layers + 4 * (8 + firstSIMD) + 150 + (argmax == .serial ? 46 : 160)
+                           + (classes + 7) / 8 * 2) * lutCalibration)
+        e.ff = 600 + 40 * layers + 8 * (8 + 2 * firstSIMD) + 330
         e.bram36 = 0
         return e
     }

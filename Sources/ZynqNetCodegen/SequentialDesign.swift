@@ -60,34 +60,35 @@ public enum SequentialEngine {
     /// The resource estimate (see docs/hardware.md, "Resource model").
     public static func estimate(_ topo: Topology) throws -> ResourceEstimate {
         let w = try widths(topo)
-        var e = ResourceModel.fixed(layers: topo.layers.count, classes: topo.outputCount, firstSIMD: 1)
-        // Core: counters, the MAC and its accumulator, the activation buffers' addressing, the
-        // parameter-window adapter (per-layer constants).
-        e.lut += 150 + w.sumBits + 25 * topo.layers.count
-        e.ff += 150 + 3 * w.sumBits
+        let layers = topo.layers.count
+        var e = ResourceModel.fixed(layers: layers, classes: topo.outputCount, firstSIMD: 1, argmax: .serial)
+        // Core: counters, the MAC (its accumulator in the DSP48E1), the activation memories'
+        // addressing, the parameter-window adapter, the per-layer round/zero/clamp select.
+        e.lut += 50 + w.sumBits + (layers > 1 ? 33 * layers : 0)
+        e.ff += 60 + 3 * w.sumBits
         e.dsp += 1
-        // Shared serial requantizer.
-        e.lut += 200 + w.multBits + 10
-        e.ff += 90 + w.multBits
-        // Pooled weights: deep memories need a read mux over their depth tiles on both ports.
+        // The shared serial requantizer.
+        e.lut += 125 + w.multBits
+        e.ff += 45 + w.multBits
+        // Both pools in block RAM (config ports ~25 and ~60 LUT); a pool of 32,768 words or
+        // more keeps them bit-sliced, its word-wide rest tiled in depth.
         let wd = weightDepth(topo)
-        e.bram36 += ResourceModel.bram36(banks: 1, depth: wd, width: 8)
-        e.lut += ResourceModel.lutRAM(banks: 1, depth: wd, width: 8)
-        let tiles = ResourceModel.bramDepthTiles(depth: wd, width: 8)
-        if tiles > 1 {
-            e.lut += 2 * 8 * tiles / 4
-            e.ff += 8 * tiles / 2
-        }
+        e.bram36 += max(ResourceModel.bram36(banks: 1, depth: wd, width: 8), 0.5)
+        let rest = wd >= 32768 ? wd % 32768 : wd
+        let tiles = ResourceModel.bramDepthTiles(depth: rest, width: 8)
+        e.lut += 25 + (wd >= 32768 ? 40 : 0) + (tiles > 1 ? 2 * 8 * tiles / 4 : 0)
+        e.ff += 175
         let qd = quantDepth(topo), qw = w.biasBits + w.multBits + 6
-        e.bram36 += ResourceModel.bram36(banks: 1, depth: qd, width: qw)
-        e.lut += ResourceModel.lutRAM(banks: 1, depth: qd, width: qw)
-        // Activation buffers (ping-pong).
-        let widest = max(topo.inputCount, topo.layers.dropLast().map(\.outCount).max() ?? 1)
-        e.bram36 += ResourceModel.bram36(banks: 1, depth: 2 * widest, width: 8, trueDualPort: false)
-        e.lut += ResourceModel.lutRAM(banks: 1, depth: 2 * widest, width: 8)
-        // The 1 → 8 join of the output codes.
-        e.lut += 40
-        e.ff += 70
+        e.bram36 += max(ResourceModel.bram36(banks: 1, depth: qd, width: qw), 2)
+        e.lut += 60
+        e.ff += 350
+        // Activation memories (the input's two halves, the ping-pong between layers).
+        let in0 = 1 << clog2(topo.inputCount)
+        e.bram36 += max(ResourceModel.bram36(banks: 1, depth: 2 * in0, width: 8, trueDualPort: false), 0.5)
+        if layers > 1 {
+            let widest = topo.layers.dropLast().map(\.outCount).max() ?? 1
+            e.bram36 += max(ResourceModel.bram36(banks: 1, depth: 2 * (1 << clog2(widest)), width: 8, trueDualPort: false), 0.5)
+        }
         return e
     }
 }

@@ -97,18 +97,24 @@ import Testing
     }
 
     @Test func curveWithSynthesis() throws {
-        // --max-dsp 10 keeps the two cheapest designs; --synth 1 synthesizes the last of them.
+        // --max-dsp 10 keeps the three cheapest designs (the sequential engine, PE = SIMD = 1, one
+        // more); --synth 1 synthesizes the last of them.
         let r = try CLI.run(["report", "--model", Self.model, "--max-dsp", "10", "--synth", "1", "--json"])
         #expect(r.status == 0, "\(r.stderr)")
         #expect(r.stderr.contains("report: synth 1/1"))
         let curve = try object(r.stdout)
         let points = try #require(curve["points"] as? [[String: Any]])
-        #expect(points.count == 2)
+        #expect(points.count == 3)
         let first = try #require(points.first)
-        let layers = try #require(first["layers"] as? [[String: Any]])
-        #expect(layers.allSatisfy { $0["pe"] as? Int == 1 && $0["simd"] as? Int == 1 })
-        #expect(first["ii_cycles"] as? Int == 128)
+        #expect(first["engine"] as? String == "sequential")
+        #expect(first["ii_cycles"] as? Int == 1280)
+        #expect(first["dsp"] as? Int == 1)
         #expect(first["yosys"] is NSNull)
+        let second = points[1]
+        #expect(second["engine"] as? String == "dataflow")
+        let layers = try #require(second["layers"] as? [[String: Any]])
+        #expect(layers.allSatisfy { $0["pe"] as? Int == 1 && $0["simd"] as? Int == 1 })
+        #expect(second["ii_cycles"] as? Int == 128)
         let last = try #require(points.last)
         #expect((last["ii_cycles"] as? Int ?? 0) < 128)
         #expect((last["dsp"] as? Int ?? 99) <= 10)
@@ -122,8 +128,11 @@ import Testing
         #expect(t.status == 0, "\(t.stderr)")
         #expect(t.stdout.contains("Pareto-optimal designs"))
         #expect(t.stdout.contains("LUTs (log)"))
-        // The first row is the PE = SIMD = 1 design: II 128, 781,250 images/s at 100 MHz.
-        #expect(t.stdout.contains("  1      128      781,250"))
+        // The first row is the sequential engine: II 1,280, 78,125 images/s at 100 MHz; the second
+        // the PE = SIMD = 1 design: II 128, 781,250 images/s.
+        #expect(t.stdout.contains("  1    1,280       78,125"), "\(t.stdout)")
+        #expect(t.stdout.contains("sequential (one MAC for all layers)"))
+        #expect(t.stdout.contains("  2      128      781,250"))
         // Usage errors: exit 2.
         for args in [["report"], ["report", "/tmp", "--model", Self.model], ["report", "/tmp", "--synth", "2"],
                      ["report", "--model", Self.model, "--synth", "-1"], ["report", "--model", Self.model, "--mul-style", "x"]] {
@@ -131,7 +140,7 @@ import Testing
             #expect(r.status == 2, "\(args): \(r.status) \(r.stderr)")
         }
         // Bad data: exit 1 and one line naming the model and what is wrong.
-        let r = try CLI.run(["report", "--model", Self.model, "--max-lut", "1000"])
+        let r = try CLI.run(["report", "--model", Self.model, "--max-lut", "500"])
         #expect(r.status == 1)
         #expect(r.stderr.contains(Self.model) && r.stderr.contains("budget") && r.stderr.contains("LUT"), "\(r.stderr)")
         let missing = try CLI.run(["report", "--model", "/nonexistent/m.npz"])

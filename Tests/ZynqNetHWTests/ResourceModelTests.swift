@@ -18,6 +18,7 @@ import ZynqNetModel
         var outSigned: [Bool]
         var folds: [LayerFold]
         var lut: Int, ff: Int, dsp: Int, bram36: Double
+        var engine: Engine = .dataflow
     }
 
     static let fmnist = (dims: [784, 128, 10], inputSigned: true, outSigned: [true, true])   // bench/models/fmnist_784_128_10.npz
@@ -25,21 +26,25 @@ import ZynqNetModel
 
     static let measured: [Measured] = [
         Measured(name: "16-8-4 1x1 1x1", dims: small.dims, inputSigned: small.inputSigned, outSigned: small.outSigned,
-                 folds: [.init(pe: 1, simd: 1, lanes: 1), .init(pe: 1, simd: 1, lanes: 1)], lut: 2790, ff: 2979, dsp: 10, bram36: 0),
+                 folds: [.init(pe: 1, simd: 1, lanes: 1), .init(pe: 1, simd: 1, lanes: 1)], lut: 2468, ff: 3310, dsp: 10, bram36: 0),
         Measured(name: "16-8-4 2x4 2x1", dims: small.dims, inputSigned: small.inputSigned, outSigned: small.outSigned,
-                 folds: [.init(pe: 2, simd: 4, lanes: 1), .init(pe: 2, simd: 1, lanes: 1)], lut: 3167, ff: 3592, dsp: 13, bram36: 0),
+                 folds: [.init(pe: 2, simd: 4, lanes: 1), .init(pe: 2, simd: 1, lanes: 1)], lut: 2919, ff: 3918, dsp: 13, bram36: 0),
         Measured(name: "16-8-4 8x8/4 2x8/2", dims: small.dims, inputSigned: small.inputSigned, outSigned: small.outSigned,
-                 folds: [.init(pe: 8, simd: 8, lanes: 4), .init(pe: 2, simd: 8, lanes: 2)], lut: 9929, ff: 11312, dsp: 64, bram36: 0),
+                 folds: [.init(pe: 8, simd: 8, lanes: 4), .init(pe: 2, simd: 8, lanes: 2)], lut: 9580, ff: 11650, dsp: 64, bram36: 0),
         Measured(name: "784-128-10 1x1 1x1", dims: fmnist.dims, inputSigned: fmnist.inputSigned, outSigned: fmnist.outSigned,
-                 folds: [.init(pe: 1, simd: 1, lanes: 1), .init(pe: 1, simd: 1, lanes: 1)], lut: 2294, ff: 2589, dsp: 2, bram36: 28),
+                 folds: [.init(pe: 1, simd: 1, lanes: 1), .init(pe: 1, simd: 1, lanes: 1)], lut: 1661, ff: 2834, dsp: 2, bram36: 28),
         Measured(name: "784-128-10 2x14 1x1", dims: fmnist.dims, inputSigned: fmnist.inputSigned, outSigned: fmnist.outSigned,
-                 folds: [.init(pe: 2, simd: 14, lanes: 1), .init(pe: 1, simd: 1, lanes: 1)], lut: 3952, ff: 3790, dsp: 19, bram36: 30.5),
+                 folds: [.init(pe: 2, simd: 14, lanes: 1), .init(pe: 1, simd: 1, lanes: 1)], lut: 3468, ff: 4044, dsp: 19, bram36: 31),
         Measured(name: "784-128-10 4x28 1x2", dims: fmnist.dims, inputSigned: fmnist.inputSigned, outSigned: fmnist.outSigned,
-                 folds: [.init(pe: 4, simd: 28, lanes: 1), .init(pe: 1, simd: 2, lanes: 1)], lut: 7019, ff: 6303, dsp: 66, bram36: 28.5),
+                 folds: [.init(pe: 4, simd: 28, lanes: 1), .init(pe: 1, simd: 2, lanes: 1)], lut: 6519, ff: 6552, dsp: 66, bram36: 29),
         Measured(name: "784-128-10 8x28 2x2 (goal)", dims: fmnist.dims, inputSigned: fmnist.inputSigned, outSigned: fmnist.outSigned,
-                 folds: [.init(pe: 8, simd: 28, lanes: 1), .init(pe: 2, simd: 2, lanes: 1)], lut: 10505, ff: 8981, dsp: 122, bram36: 55),
+                 folds: [.init(pe: 8, simd: 28, lanes: 1), .init(pe: 2, simd: 2, lanes: 1)], lut: 10020, ff: 9230, dsp: 122, bram36: 55.5),
         Measured(name: "784-128-10 8x49 2x4 (fastest)", dims: fmnist.dims, inputSigned: fmnist.inputSigned, outSigned: fmnist.outSigned,
-                 folds: [.init(pe: 8, simd: 49, lanes: 1), .init(pe: 2, simd: 4, lanes: 1)], lut: 16948, ff: 12521, dsp: 208, bram36: 92),
+                 folds: [.init(pe: 8, simd: 49, lanes: 1), .init(pe: 2, simd: 4, lanes: 1)], lut: 16360, ff: 12789, dsp: 208, bram36: 92),
+        Measured(name: "16-8-4 sequential", dims: small.dims, inputSigned: small.inputSigned, outSigned: small.outSigned,
+                 folds: [], lut: 959, ff: 1721, dsp: 1, bram36: 3.5, engine: .sequential),
+        Measured(name: "784-128-10 sequential", dims: fmnist.dims, inputSigned: fmnist.inputSigned, outSigned: fmnist.outSigned,
+                 folds: [], lut: 1078, ff: 1786, dsp: 1, bram36: 28, engine: .sequential),
     ]
 
     @Test(arguments: measured.indices)
@@ -50,7 +55,8 @@ import ZynqNetModel
                                 rounding: m.outSigned.map { _ in .halfUp }, relu: m.outSigned.indices.map { $0 < m.outSigned.count - 1 },
                                 rng: &rng)
         var o = CodegenOptions()
-        o.fold = .file(FoldFile(layers: m.folds.map { FoldFileLayer(pe: $0.pe, simd: $0.simd, lanes: $0.lanes) }), name: m.name)
+        o.fold = .file(m.engine == .sequential ? .sequential
+                       : FoldFile(layers: m.folds.map { FoldFileLayer(pe: $0.pe, simd: $0.simd, lanes: $0.lanes) }), name: m.name)
         let e = try generateDesign(model: model, options: o).estimate
         #expect(abs(Double(e.lut - m.lut)) <= 0.15 * Double(m.lut), "\(m.name): LUT estimate \(e.lut), yosys \(m.lut)")
         #expect(abs(Double(e.ff - m.ff)) <= 0.15 * Double(m.ff), "\(m.name): FF estimate \(e.ff), yosys \(m.ff)")
