@@ -1195,10 +1195,7 @@ module zn_axis_out8 #(
     case (bpos)
       3'd0:    hbyte = idx32[7:0];
       3'd1:    hbyte = idx32[15:8];
-      3'd4:    hbyte = seq[7:0];
-      3'd5:    hbyte = seq[15:8];
-      3'd6:    hbyte = seq[23:16];
-      3'd7:    hbyte = seq[31:24];
+      3'd4, 3'd5, 3'd6, 3'd7: hbyte = seq[7:0];
       default: hbyte = 8'd0;
     endcase
   end
@@ -1223,20 +1220,24 @@ module zn_axis_out8 #(
   end
   // A beat in m_tdata is its image's last exactly when stage A's next beat is a beat 0.
   assign ev_image = m_tvalid && m_tready && hdr;
-  // The sequence number: +1 as a beat 0's last sequence byte goes in; a clear_seq inside that
-  // beat 0's sequence window is held back until then.
+  // The sequence number: during a beat 0's sequence window (4 cycles) the register rotates down a
+  // byte a cycle, the byte leaving at the bottom is shifted into m_tdata and comes back at the top
+  // incremented byte-serially (carry in seq_c): after the window it holds the old value + 1. A
+  // clear_seq inside the window is held back until its last cycle (clr_pend). One synchronous
+  // reset and one enable on the flip-flops; no byte mux.
+  reg        seq_c;
+  wire [8:0] seq_inc = {1'b0, seq[7:0]} + {8'd0, (bpos[1:0] == 2'b00) | seq_c};
+  wire seq_clr = rst || (clear_seq && !(seq_win && !hdr_fin)) || (hdr_fin && clr_pend);
   always @(posedge clk) begin
-    if (rst) begin
-      seq      <= 32'd0;
-      clr_pend <= 1'b0;
-    end else if (hdr_fin) begin
-      seq      <= (clear_seq || clr_pend) ? 32'd0 : seq + 32'd1;
-      clr_pend <= 1'b0;
-    end else if (seq_win) begin
-      clr_pend <= clr_pend || clear_seq;
-    end else if (clear_seq) begin
-      seq      <= 32'd0;
-    end
+    if (seq_clr)      seq <= 32'd0;
+    else if (seq_win) seq <= {seq_inc[7:0], seq[31:8]};
+  end
+  always @(posedge clk) begin
+    if (seq_win) seq_c <= seq_inc[8];
+  end
+  always @(posedge clk) begin
+    if (rst || hdr_fin)             clr_pend <= 1'b0;
+    else if (seq_win && clear_seq)  clr_pend <= 1'b1;
   end
 endmodule
 

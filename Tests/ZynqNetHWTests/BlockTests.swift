@@ -173,11 +173,14 @@ import ZynqNetHW
         let stall = [30, 0, 60][c % 3]
         let rstImg = images / 2 + 1                   // the reset comes after images 0 ..< rstImg
         let partial = c > 1 ? 1 + Int.random(in: 0..<(c - 1), using: &rng) : 0  // codes of the dropped image
-        let clr0 = 1, clr1 = images - 3, clrw = 2 + signed, clrw7 = images - 2
+        let clr0 = 2, clr1 = images - 3, clrw = 3 + signed, clrw7 = images - 2
+        // The first images' sequence numbers carry across bytes / wrap at 2^32 (the testbench
+        // deposits seq0 into the DUT after reset).
+        let seq0 = [0xFFFF_FFFF, 0x0000_FFFF, 0x00FF_FFFE, 0x0000_00FF][(c + signed) % 4]
         let vb = (c + 7) / 8
         let pool: [UInt8] = [0x00, 0x7F, 0x80, 0xFF, 0x01, 0xFE, 0x81]
         var codes: [UInt8] = [], expected: [Bits] = []
-        var seq = 0, inPacket = 0
+        var seq = seq0, inPacket = 0
         for i in 0..<images {
             if i == rstImg {
                 codes += (0..<partial).map { _ in UInt8.random(in: 0...255, using: &rng) }
@@ -197,7 +200,7 @@ import ZynqNetHW
             b0.set(0, 32, Int64(best))
             b0.set(32, 32, Int64(seq))
             expected.append(b0)
-            seq += 1
+            seq = (seq + 1) & 0xFFFF_FFFF
             if [clr0, clr1, clrw, clrw7].contains(i) { seq = 0 }   // the next image counts from 0
             // zn_axis_out: the image ends a packet when the images in it (itself included) >= K.
             let k = i <= kchg ? k0 : k1
@@ -213,7 +216,7 @@ import ZynqNetHW
         let rstAt = rstImg * c + partial
         let r = try runTestbench("tb_zn_axis_out8", params: [
             "C": c, "SIGNED": signed, "NCODES": codes.count, "NBEATS": expected.count, "GAP": gap, "STALL": stall, "SEED": c + 17,
-            "K0": k0, "K1": k1, "KCHG": kchg, "CLR0": clr0, "CLR1": clr1, "CLRW": clrw, "CLRW7": clrw7, "RST_AT": rstAt,
+            "SEQ0": seq0, "K0": k0, "K1": k1, "KCHG": kchg, "CLR0": clr0, "CLR1": clr1, "CLRW": clrw, "CLRW7": clrw7, "RST_AT": rstAt,
         ], inputs: ["in": codes.map { String(format: "%02x", $0) }.joined(separator: "\n") + "\n"], outputs: ["out"])
         #expect(r.passed, "\(r.result)")
         let got = (r.outputs["out"] ?? []).map { Bits(hex: $0, width: 65)?.bits }

@@ -5,10 +5,13 @@
 //  - packet_images is K0, and K1 from the cycle after the last beat of image KCHG (-1: never);
 //  - clear_seq pulses the cycle after beat 0 of image CLR0 / CLR1 is handed over, and while the
 //    sequence bytes of image CLRW's / CLRW7's beat 0 are shifted in (bytes 5 / 7; -1: never);
+//  - the sequence number starts at SEQ0 (deposited into the DUT after reset: carries across its
+//    bytes and the wrap at 2^32 without 2^32 images);
 //  - RST_AT > 0: the source stops after RST_AT codes (mid-image); once every beat of the images
 //    before has left, reset for 2 cycles, then the source goes on with code RST_AT.
 module tb_zn_axis_out8;
   parameter integer C = 10, SIGNED = 0, NCODES = 10, NBEATS = 2, GAP = 30, STALL = 30, SEED = 1;
+  parameter [31:0]  SEQ0 = 32'd0;
   parameter integer K0 = 1, K1 = 1, KCHG = -1, CLR0 = -1, CLR1 = -1, CLRW = -1, CLRW7 = -1, RST_AT = 0;
   localparam integer VB = (C + 7) / 8;
   reg clk = 1'b0, rst = 1'b1;
@@ -86,6 +89,8 @@ module tb_zn_axis_out8;
     ev_error = 1'b0;
     repeat (3) @(posedge clk);
     rst <= 1'b0;
+    @(negedge clk);
+    dut.seq = SEQ0;
     if (RST_AT > 0) begin
       while (!(idx == RST_AT && out_count == (RST_AT / C) * (VB + 1)) && cycles < 200000) begin
         @(posedge clk);
