@@ -41,16 +41,18 @@ public enum SequentialEngine {
     }
 
     /// Cycles from an image's first input beat to its last output beat, idle engine (what
-    /// `zynqnet verify` measures): zn_axis_in → zn_seq → the 1 → 8 lane join → zn_axis_out with
-    /// the serial argmax (the engine's codes come at most every T + 5 cycles).
+    /// `zynqnet verify` measures): zn_axis_in → zn_seq → zn_axis_out8 (`outputStage8`).
+    /// The output stage never lowers the II: zn_seq offers its codes at least T + 10 >= 106
+    /// cycles apart (one requantizer word period plus the MAC pipeline, across layers and images),
+    /// while zn_axis_out8 is busy 9·(ceil(C/8) + 1) + 1 cycles after an image's last code and takes
+    /// the next image's codes meanwhile (two halves): so every code is taken when offered.
     public static func latencyCycles(_ topo: Topology) throws -> Int {
         let w = try widths(topo)
         let beats = OutputRecord.inputBeats(pixels: topo.inputCount)
         let codes = PipelineTiming.resize(offers: [Int](repeating: 0, count: beats), inLanes: 8, outLanes: 1, n: topo.inputCount)
         let out = SequentialTiming.outputOffers(inCounts: topo.layers.map(\.inCount), outCounts: topo.layers.map(\.outCount),
                                                 requantWordCycles: requantWordCycles(w), inputOffers: codes)
-        let words = PipelineTiming.resize(offers: out, inLanes: 1, outLanes: 8, n: topo.outputCount)
-        return PipelineTiming.outputStage(words: words, classes: topo.outputCount, argmax: .serial)
+        return PipelineTiming.outputStage8(codes: out, classes: topo.outputCount)
     }
 
     /// Words of the pooled memories.

@@ -77,6 +77,25 @@ public enum PipelineTiming {
         return lastOut + 1
     }
 
+    /// zn_axis_out8 (the sequential engine's output stage) for one image, idle stage, output
+    /// always ready: `codes` are the cycles at which the image's `classes` codes are offered (the
+    /// upstream holds each until taken, non-decreasing); returns the cycle after the image's last
+    /// output beat. The stage takes a code a cycle (code k at max(offer_k, taken_{k−1} + 1)); from
+    /// the last code taken at a, each beat is assembled a byte a cycle in 8 cycles and handed over
+    /// 9 cycles after the previous one: beat 0 at a + 10, value beat v at a + 10 + 9·(v + 1).
+    public static func outputStage8(codes: [Int], classes: Int) -> Int {
+        precondition(classes >= 1 && codes.count == classes, "outputStage8: \(codes.count) codes for \(classes) classes")
+        var taken = Int.min / 2
+        for offer in codes { taken = max(offer, taken + 1) }
+        let valueBeats = (classes + 7) / 8
+        let lastOut = taken + 10 + 9 * valueBeats
+        return lastOut + 1
+    }
+
+    /// zn_axis_out8: cycles its reader is busy with one image from the cycle after its last code,
+    /// 9·(ceil(classes/8) + 1) + 1. Codes offered at least this far apart never wait.
+    public static func outputStage8Busy(classes: Int) -> Int { 9 * ((classes + 7) / 8 + 1) + 1 }
+
     /// zn_requant_serial's T: bits of p it runs a lane, max(PW + 2, 96), PW = ACC_W + MULT_W,
     /// ACC_W = max(BIAS_W, SUM_W) + 1 (the RTL's widths).
     public static func serialRequantBits(_ t: LayerTopology) -> Int {

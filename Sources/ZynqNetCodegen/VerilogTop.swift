@@ -162,8 +162,6 @@ enum VerilogTop {
             line("  // ---------------- the layers, one after another ----------------")
             line("  wire [7:0]  y_code;")
             line("  wire        y_code_valid, y_code_ready;")
-            line("  wire [63:0] y_data;")
-            line("  wire        y_valid, y_ready;")
             line("  zn_seq #(")
             line("    .NUM_LAYERS(\(L)),")
             line("    .L_IN(\(perLayer { UInt32(topo.layers[$0].inCount) })),")
@@ -177,10 +175,6 @@ enum VerilogTop {
             line("    .l_round(l_round), .l_zero(l_zero), .l_clamp(l_clamp),")
             line("    .cfg_req(p_req), .cfg_we(p_we), .cfg_layer(p_layer), .cfg_kind(p_kind), .cfg_addr(p_addr), .cfg_wdata(p_wdata),")
             line("    .cfg_ack(p_ack), .cfg_rdata(p_rdata), .cfg_err(p_err), .cfg_next(p_next));")
-            line("  zn_resize #(.LANE_W(8), .IN_LANES(1), .OUT_LANES(8), .N(\(c))) u_join (")
-            line("    .clk(aclk), .rst(rst),")
-            line("    .in_data(y_code), .in_valid(y_code_valid), .in_ready(y_code_ready),")
-            line("    .out_data(y_data), .out_valid(y_valid), .out_ready(y_ready));")
             line()
         }
         for (i, (t, f)) in zip(topo.layers, layout.folds).enumerated() where sequential == nil {
@@ -232,11 +226,17 @@ enum VerilogTop {
             }
         }
         line("  // ---------------- output stream ----------------")
-        // The sequential engine offers a code at most every T + 5 cycles: the serial argmax always keeps up.
-        let argmaxSerial = sequential != nil || ArgmaxStyle.automatic(layout) == .serial ? 1 : 0
-        line("  zn_axis_out #(.C(\(c)), .SIGNED(\(topo.outputSigned ? 1 : 0)), .ARGMAX_SERIAL(\(argmaxSerial))) u_out (")
-        line("    .clk(aclk), .rst(rst),")
-        line("    .in_data(y_data), .in_valid(y_valid), .in_ready(y_ready),")
+        if sequential != nil {
+            // The sequential engine's codes one at a time into the byte-wide output stage.
+            line("  zn_axis_out8 #(.C(\(c)), .SIGNED(\(topo.outputSigned ? 1 : 0))) u_out (")
+            line("    .clk(aclk), .rst(rst),")
+            line("    .in_data(y_code), .in_valid(y_code_valid), .in_ready(y_code_ready),")
+        } else {
+            let argmaxSerial = ArgmaxStyle.automatic(layout) == .serial ? 1 : 0
+            line("  zn_axis_out #(.C(\(c)), .SIGNED(\(topo.outputSigned ? 1 : 0)), .ARGMAX_SERIAL(\(argmaxSerial))) u_out (")
+            line("    .clk(aclk), .rst(rst),")
+            line("    .in_data(y_data), .in_valid(y_valid), .in_ready(y_ready),")
+        }
         line("    .m_tdata(m_axis_tdata), .m_tkeep(m_axis_tkeep), .m_tvalid(m_axis_tvalid), .m_tready(m_axis_tready), .m_tlast(m_axis_tlast),")
         line("    .packet_images(packet_images), .clear_seq(clear_counters), .ev_image(ev_image_out));")
         if sequential == nil {

@@ -154,6 +154,75 @@ import ZynqNetHW
         #expect(got == expected.map(\.bits))
     }
 
+    // MARK: zn_axis_out8
+
+    /// zn_axis_out8 (byte-wide codes in) against a naive model of zn_axis_out's stream: every C
+    /// from 1 to 20 plus 100 and 2048, both signednesses, ties (few distinct values), random input
+    /// gaps (none for some C) and output stalls, K = 0/1/3/7 with a change mid-stream, clear_seq
+    /// after a beat 0 and inside a beat 0's sequence window (byte 5 and byte 7), and a reset after
+    /// a partial image (the partial image is dropped; sequence number and packet count restart).
+    static let axisOut8Cases: [(Int, Int)] = (Array(1...20) + [100, 2048]).flatMap { [($0, 0), ($0, 1)] }
+
+    @Test(arguments: axisOut8Cases)
+    func axisOut8(_ c: Int, _ signed: Int) throws {
+        var rng = SplitMix64(seed: UInt64(c * 2 + signed + 5000))
+        let images = c > 50 ? 7 : 16                  // whole images in the output
+        let k0 = [0, 1, 3, 7][(c + signed) % 4], k1 = [3, 7, 1, 0][(c + 2 * signed) % 4]
+        let kchg = images / 2 - 1                     // K changes after this image's last beat
+        let gap = [0, 30, 70][(c + signed) % 3]
+        let stall = [30, 0, 60][c % 3]
+        let rstImg = images / 2 + 1                   // the reset comes after images 0 ..< rstImg
+        let partial = c > 1 ? 1 + Int.random(in: 0..<(c - 1), using: &rng) : 0  // codes of the dropped image
+        let clr0 = 2, clr1 = images - 3, clrw = 3 + signed, clrw7 = images - 2
+        // The first images' sequence numbers carry across bytes / wrap at 2^32 (the testbench
+        // deposits seq0 into the DUT after reset).
+        let seq0 = [0xFFFF_FFFF, 0x0000_FFFF, 0x00FF_FFFE, 0x0000_00FF][(c + signed) % 4]
+        let vb = (c + 7) / 8
+        let pool: [UInt8] = [0x00, 0x7F, 0x80, 0xFF, 0x01, 0xFE, 0x81]
+        var codes: [UInt8] = [], expected: [Bits] = []
+        var seq = seq0, inPacket = 0
+        for i in 0..<images {
+            if i == rstImg {
+                codes += (0..<partial).map { _ in UInt8.random(in: 0...255, using: &rng) }
+                seq = 0
+                inPacket = 0
+            }
+            // Few distinct values, so ties are common; sometimes any byte.
+            let narrow = Int.random(in: 1...pool.count, using: &rng)
+            let vals: [UInt8] = (0..<c).map { _ in
+                i % 4 == 3 ? UInt8.random(in: 0...255, using: &rng) : pool[Int.random(in: 0..<narrow, using: &rng)]
+            }
+            codes += vals
+            let key = vals.map { signed == 1 ? Int(Int8(bitPattern: $0)) : Int($0) }
+            var best = 0
+            for j in 0..<c where key[j] > key[best] { best = j }
+            var b0 = Bits(width: 65)
+            b0.set(0, 32, Int64(best))
+            b0.set(32, 32, Int64(seq))
+            expected.append(b0)
+            seq = (seq + 1) & 0xFFFF_FFFF
+            if [clr0, clr1, clrw, clrw7].contains(i) { seq = 0 }   // the next image counts from 0
+            // zn_axis_out: the image ends a packet when the images in it (itself included) >= K.
+            let k = i <= kchg ? k0 : k1
+            let pktEnd = inPacket + 1 >= k
+            inPacket = pktEnd ? 0 : inPacket + 1
+            for w in 0..<vb {
+                var b = Bits(width: 65)
+                for l in 0..<8 where w * 8 + l < c { b.set(l * 8, 8, Int64(vals[w * 8 + l])) }
+                if w == vb - 1 && pktEnd { b.set(64, 1, 1) }
+                expected.append(b)
+            }
+        }
+        let rstAt = rstImg * c + partial
+        let r = try runTestbench("tb_zn_axis_out8", params: [
+            "C": c, "SIGNED": signed, "NCODES": codes.count, "NBEATS": expected.count, "GAP": gap, "STALL": stall, "SEED": c + 17,
+            "SEQ0": seq0, "K0": k0, "K1": k1, "KCHG": kchg, "CLR0": clr0, "CLR1": clr1, "CLRW": clrw, "CLRW7": clrw7, "RST_AT": rstAt,
+        ], inputs: ["in": codes.map { String(format: "%02x", $0) }.joined(separator: "\n") + "\n"], outputs: ["out"])
+        #expect(r.passed, "\(r.result)")
+        let got = (r.outputs["out"] ?? []).map { Bits(hex: $0, width: 65)?.bits }
+        #expect(got == expected.map(\.bits))
+    }
+
     // MARK: zn_axil_regs
 
     /// Cycle-exact against the reference register file (fpga/sim/tb_ref_axil_regs.v) and, on every

@@ -60,6 +60,9 @@ import ZynqNetModel
         .init(module: "zn_axis_out", params: [:]), .init(module: "zn_axis_out", params: ["C": 1]),
         .init(module: "zn_axis_out", params: ["C": 2048, "SIGNED": 1]), .init(module: "zn_axis_out", params: ["ARGMAX_SERIAL": 1]),
         .init(module: "zn_axis_out", params: ["C": 1, "ARGMAX_SERIAL": 1]), .init(module: "zn_axis_out", params: ["C": 2048, "ARGMAX_SERIAL": 1]),
+        .init(module: "zn_axis_out8", params: [:]), .init(module: "zn_axis_out8", params: ["C": 1]),
+        .init(module: "zn_axis_out8", params: ["C": 2048, "SIGNED": 1]), .init(module: "zn_axis_out8", params: ["C": 16, "SIGNED": 1]),
+        .init(module: "zn_axis_out8", params: ["C": 300]),
         .init(module: "zn_axil_regs", params: [:]), .init(module: "zn_axil_regs", params: ["NUM_LAYERS": 3, "AW": 13]),
         .init(module: "zn_axil_regs", params: ["NUM_LAYERS": 9, "AW": 14]), .init(module: "zn_axil_regs", params: ["NUM_LAYERS": 2, "AW": 32]),
     ]
@@ -99,6 +102,7 @@ import ZynqNetModel
         .init(module: "zn_addtree_lane", params: ["IN_W": 1]),
         .init(module: "zn_argmax", params: ["SIGNED": 2]), .init(module: "zn_argmax", params: ["SERIAL": 2]),
         .init(module: "zn_axis_out", params: ["ARGMAX_SERIAL": 2]),
+        .init(module: "zn_axis_out8", params: ["C": 0]), .init(module: "zn_axis_out8", params: ["SIGNED": 2]),
         .init(module: "zn_axil_regs", params: ["AW": 11]),
     ]
 

@@ -73,6 +73,20 @@ import ZynqNetModel
         #expect(PipelineTiming.outputStage(words: [4], classes: 1, argmax: .serial) == 4 + 2 + 1 + 1)
     }
 
+    /// zn_axis_out8 alone (by hand from its schedule): the last code taken at a; stage A reads
+    /// beat 0's bytes at a+1 … a+8, stage B shifts the last at a+9, TVALID at a+10 (handed over);
+    /// each further beat 9 cycles later.
+    @Test func outputStage8ByHand() {
+        #expect(PipelineTiming.outputStage8(codes: [7], classes: 1) == 7 + 10 + 9 + 1)
+        // Codes offered together are taken one a cycle: the 10th at 9.
+        #expect(PipelineTiming.outputStage8(codes: [Int](repeating: 0, count: 10), classes: 10) == 9 + 10 + 18 + 1)
+        #expect(PipelineTiming.outputStage8(codes: [0, 200, 400], classes: 3) == 400 + 10 + 9 + 1)
+        // The sequential engine offers codes at least T + 10 >= 106 cycles apart; the stage is busy
+        // 9·(ceil(C/8) + 1) + 1 cycles from an image's last code: far less than C such gaps, so
+        // it never holds a code back (the II is zn_seq's).
+        #expect((1...2048).allSatisfy { PipelineTiming.outputStage8Busy(classes: $0) <= 106 * $0 })
+    }
+
     /// The automatic argmax: serial only where the last layer yields at most a code every 8 cycles
     /// and its 8-code words end on MAC-word boundaries.
     @Test func argmaxChoice() {
