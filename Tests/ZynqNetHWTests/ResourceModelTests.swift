@@ -42,9 +42,9 @@ import ZynqNetModel
         Measured(name: "784-128-10 8x49 2x4 (fastest)", dims: fmnist.dims, inputSigned: fmnist.inputSigned, outSigned: fmnist.outSigned,
                  folds: [.init(pe: 8, simd: 49, lanes: 1), .init(pe: 2, simd: 4, lanes: 1)], lut: 16360, ff: 12789, dsp: 208, bram36: 92),
         Measured(name: "16-8-4 sequential", dims: small.dims, inputSigned: small.inputSigned, outSigned: small.outSigned,
-                 folds: [], lut: 959, ff: 1721, dsp: 1, bram36: 3.5, engine: .sequential),
+                 folds: [], lut: 850, ff: 1613, dsp: 1, bram36: 4, engine: .sequential),
         Measured(name: "784-128-10 sequential", dims: fmnist.dims, inputSigned: fmnist.inputSigned, outSigned: fmnist.outSigned,
-                 folds: [], lut: 1078, ff: 1786, dsp: 1, bram36: 28, engine: .sequential),
+                 folds: [], lut: 944, ff: 1667, dsp: 1, bram36: 28.5, engine: .sequential),
     ]
 
     @Test(arguments: measured.indices)
