@@ -166,9 +166,17 @@ import ZynqNetModel
         #expect(cut.count < full.count)
         #expect(try #require(cut.last).iiCycles > (try #require(full.last)).iiCycles)
         for p in cut { #expect(p.estimate.exceeds(small) == nil) }
-        // Nothing fits: a clear error naming the resource.
+        // 1,000 LUTs: only the sequential engine fits.
+        let tiny = try TradeoffCurve.curve(topo, budget: ResourceBudget(lut: 1000, ff: 50_000, dsp: 40, bram36: 60))
+        #expect(tiny.count == 1 && tiny.first?.engine == .sequential)
+        // Nothing fits: a clear error naming the smallest design and the resource.
         #expect(throws: ZynqError.self) {
-            try TradeoffCurve.curve(topo, budget: ResourceBudget(lut: 1000, ff: 50_000, dsp: 40, bram36: 60))
+            try TradeoffCurve.curve(topo, budget: ResourceBudget(lut: 500, ff: 50_000, dsp: 40, bram36: 60))
+        }
+        do {
+            _ = try TradeoffCurve.curve(topo, budget: ResourceBudget(lut: 500, ff: 50_000, dsp: 40, bram36: 60))
+        } catch let e as ZynqError {
+            #expect(e.key == "budget" && e.message.contains("the sequential engine") && e.message.contains("LUT"), "\(e)")
         }
     }
 
