@@ -24,9 +24,21 @@ struct FuzzRegressionTests {
                 Issue.record("\(parser) threw a non-ZynqError for \(name): \(error)")
             }
         }
-        attempt("npy") { _ = try NPY.decode(bytes, name: name) }
-        attempt("npz") { _ = try NPZ.readOrdered(bytes: bytes, name: name) }
-        attempt("idx") { _ = try IDX.decode(bytes, name: name) }
+        // The fuzzer's invariant too: whatever decodes re-encodes as .npy bytes that decode again
+        // to the same encoding.
+        func stable(_ a: NDArray, _ parser: String) {
+            let once = NPY.encode(a)
+            do {
+                let back = try NPY.decode(once, name: "re-encoded")
+                #expect(back.shape == a.shape && back.dtype == a.dtype && NPY.encode(back) == once,
+                        "\(parser): the .npy round trip changed \(name)")
+            } catch {
+                Issue.record("\(parser): NPY.decode rejects NPY.encode's bytes for \(name) (\(a.dtype), \(a.shape.count) dims): \(error)")
+            }
+        }
+        attempt("npy") { stable(try NPY.decode(bytes, name: name), "npy") }
+        attempt("npz") { for (_, a) in try NPZ.readOrdered(bytes: bytes, name: name) { stable(a, "npz") } }
+        attempt("idx") { stable(try IDX.decode(bytes, name: name), "idx") }
         for (prefix, parser) in [("hand-npz", "npz"), ("hand-npy", "npy"), ("hand-gz", "idx"), ("hand-idx", "idx")] where name.hasPrefix(prefix) {
             #expect(rejectedBy.contains(parser), "\(parser) must reject \(name)")
         }

@@ -44,6 +44,8 @@ public enum IDX {
         default: throw fail("IDX: unknown element type \(hex(b[2]))")
         }
         let ndim = Int(b[3])
+        // The .npy limit (NumPy's 64): every array this reader returns must also be writable as .npy.
+        guard ndim <= 64 else { throw fail("IDX header has \(ndim) dimensions; at most 64 are supported") }
         guard b.count - 4 >= 4 * ndim else {
             throw fail("truncated IDX header (\(ndim) dimensions need \(4 + 4 * ndim) bytes, file has \(b.count))")
         }
