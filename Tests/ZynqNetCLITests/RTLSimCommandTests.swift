@@ -46,6 +46,25 @@ struct RTLSimCommandTests {
         #expect(latency > ii / 2)
     }
 
+    /// The sequential engine through the unchanged runtime (parameter window, DMA, registers):
+    /// the same outputs as sim, its exact II measured.
+    @Test("--fold {\"engine\": \"sequential\"} runs the sequential engine bit for bit")
+    func sequentialEngine() throws {
+        let dir = try CLI.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let fold = dir.appendingPathComponent("seq.json")
+        try Data(#"{"engine": "sequential"}"#.utf8).write(to: fold)
+        let base = ["infer", Self.images, "--model", Self.model, "--limit", "6"]
+        let sim = try outputs(base)
+        let rt = try outputs(base + ["--backend", "rtlsim", "--fold", fold.path, "--batch", "3"])
+        #expect(rt.npz["outputs"] == sim.npz["outputs"])
+        #expect(rt.npz["predictions"] == sim.npz["predictions"])
+        let ii = try #require(rt.json["ii_cycles"] as? Int), design = try #require(rt.json["design_ii_cycles"] as? Int)
+        #expect(ii == design)
+        // 144-18-10 one output at a time: more than the MAC cycles 144·18 + 18·10.
+        #expect(ii > 144 * 18 + 18 * 10)
+    }
+
     @Test("--fold sets the simulated design's folding; --trace writes an FST waveform")
     func foldAndTrace() throws {
         let dir = try CLI.temporaryDirectory()
