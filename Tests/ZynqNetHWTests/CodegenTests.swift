@@ -5,12 +5,7 @@ import ZynqNetHW
 import ZynqNetModel
 
 @Suite struct CodegenTests {
-    func model(_ dims: [Int], seed: UInt64 = 1) -> QuantizedModel {
-        var rng = SplitMix64(seed: seed)
-        return randomModel(dims: dims, inputSigned: false, outSigned: Array(repeating: false, count: dims.count - 1),
-                           rounding: Array(repeating: .floor, count: dims.count - 1),
-                           relu: Array(repeating: true, count: dims.count - 1), rng: &rng)
-    }
+    func model(_ dims: [Int], seed: UInt64 = 1) -> QuantizedModel { uniformModel(dims, seed: seed) }
 
     @Test func impossibleFoldNamesLayerAndValue() throws {
         let m = model([12, 6, 4])

@@ -70,6 +70,16 @@ func randomModel(dims: [Int], inputSigned: Bool, outSigned: [Bool], rounding: [R
                           layers: layers)
 }
 
+/// A random model whose layers all have the same input signedness, output signedness, rounding
+/// and relu (the small helper models of the codegen, curve and sequential-engine tests).
+func uniformModel(_ dims: [Int], seed: UInt64 = 1, signed: Bool = false, rounding: Rounding = .floor,
+                  relu: Bool = true) -> QuantizedModel {
+    var rng = SplitMix64(seed: seed)
+    let n = dims.count - 1
+    return randomModel(dims: dims, inputSigned: signed, outSigned: Array(repeating: signed, count: n),
+                       rounding: Array(repeating: rounding, count: n), relu: Array(repeating: relu, count: n), rng: &rng)
+}
+
 func randomImages(_ count: Int, pixels: Int, rng: inout SplitMix64) -> [[UInt8]] {
     (0..<count).map { _ in (0..<pixels).map { _ in UInt8.random(in: 0...255, using: &rng) } }
 }

@@ -10,10 +10,7 @@ import ZynqNetSim
 /// VerifyTests extension below.)
 @Suite struct SequentialDesignTests {
     func model(_ dims: [Int], seed: UInt64 = 3) -> QuantizedModel {
-        var rng = SplitMix64(seed: seed)
-        return randomModel(dims: dims, inputSigned: true, outSigned: Array(repeating: true, count: dims.count - 1),
-                           rounding: Array(repeating: .halfUp, count: dims.count - 1),
-                           relu: Array(repeating: false, count: dims.count - 1), rng: &rng)
+        uniformModel(dims, seed: seed, signed: true, rounding: .halfUp, relu: false)
     }
 
     @Test func foldFileEngineKey() throws {

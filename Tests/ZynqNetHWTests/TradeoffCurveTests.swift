@@ -7,12 +7,7 @@ import ZynqNetModel
 /// The latency model (PipelineTiming) by hand, and the trade-off curve's invariants.
 /// (VerifyTests checks the latency model against the Verilator co-simulation on every design.)
 @Suite struct TimingAndCurveTests {
-    func model(_ dims: [Int], seed: UInt64 = 1) -> QuantizedModel {
-        var rng = SplitMix64(seed: seed)
-        return randomModel(dims: dims, inputSigned: false, outSigned: Array(repeating: false, count: dims.count - 1),
-                           rounding: Array(repeating: .floor, count: dims.count - 1),
-                           relu: Array(repeating: true, count: dims.count - 1), rng: &rng)
-    }
+    func model(_ dims: [Int], seed: UInt64 = 1) -> QuantizedModel { uniformModel(dims, seed: seed) }
 
     func latency(_ dims: [Int], _ folds: [LayerFold], argmax: ArgmaxStyle? = nil) throws -> Int {
         let topo = try Topology(model: model(dims), multBits: 32)
