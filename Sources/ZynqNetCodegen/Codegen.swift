@@ -144,12 +144,12 @@ public func generateDesign(model: QuantizedModel, options: CodegenOptions) throw
     }
     guard (1...8).contains(options.regEvery) else { throw ZynqError(key: "reg_every", "must be 1…8") }
     let topo = try Topology(model: model, multBits: options.multBits)
-    var folds: [LayerFold]
-    var styles = [MulStyle](repeating: options.mulStyle, count: topo.layers.count)
-    var requantChoice = [RequantStyle?](repeating: nil, count: topo.layers.count)
     if case .file(let ff, let name) = options.fold, ff.engine == .sequential {
         return try generateSequential(model: model, topology: topo, options: options, foldName: name, foldFile: ff)
     }
+    var folds: [LayerFold]
+    var styles = [MulStyle](repeating: options.mulStyle, count: topo.layers.count)
+    var requantChoice = [RequantStyle?](repeating: nil, count: topo.layers.count)
     switch options.fold {
     case .file(let ff, let name):
         guard ff.layers.count == topo.layers.count else {
@@ -211,16 +211,27 @@ public func generateDesign(model: QuantizedModel, options: CodegenOptions) throw
         }
         requant.append(requantChoice[i] ?? auto)
     }
+    return try assemble(model: model, layout: layout, styles: styles, requant: requant,
+                        estimate: estimate(topo, folds, styles, requant: requant), options: options) { fclkHz in
+        VerilogTop.emit(layout: layout, styles: styles, requant: requant, regEvery: options.regEvery, fclkHz: fclkHz)
+    }
+}
+
+/// A design's files around its generated top (`top(fclkHz)`): the RTL library, the parameter
+/// image and design.json; `configure` sets what the design's kind adds before design.json is rendered.
+func assemble(model: QuantizedModel, layout: AcceleratorLayout, styles: [MulStyle], requant: [RequantStyle],
+              estimate est: ResourceEstimate, options: CodegenOptions, configure: (inout GeneratedDesign) -> Void = { _ in },
+              top: (Int) -> String) throws -> GeneratedDesign {
     let image = try ParameterImage(model: model, layout: layout)
     let fclkHz = Int((options.fclkMHz * 1e6).rounded())
     var files: [String: String] = [:]
     for (name, text) in EmbeddedRTL.rtlLibrary { files["rtl/" + name] = text }
-    files["rtl/zynqnet_accel.v"] = VerilogTop.emit(layout: layout, styles: styles, requant: requant, regEvery: options.regEvery, fclkHz: fclkHz)
+    files["rtl/zynqnet_accel.v"] = top(fclkHz)
     files["parameters.hex"] = image.hexText
-    let est = estimate(topo, folds, styles, requant: requant)
     var design = GeneratedDesign(files: files, layout: layout, styles: styles, estimate: est, board: options.board,
                                  fclkMHz: options.fclkMHz, parameterImage: image, regEvery: options.regEvery)
     design.requantStyles = requant
+    configure(&design)
     design.files["design.json"] = DesignJSON.render(design)
     return design
 }
@@ -238,27 +249,22 @@ func generateSequential(model: QuantizedModel, topology topo: Topology, options:
     if let over = est.exceeds(options.board.budget) {
         throw ZynqError(file: foldName, key: "engine", "the sequential design needs more than the \(options.board.rawValue): \(over)")
     }
-    let image = try ParameterImage(model: model, layout: layout)
-    let fclkHz = Int((options.fclkMHz * 1e6).rounded())
-    var files: [String: String] = [:]
-    for (name, text) in EmbeddedRTL.rtlLibrary { files["rtl/" + name] = text }
-    files["rtl/zynqnet_accel.v"] = VerilogTop.emitSequential(layout: layout, widths: w, iiCycles: ii, fclkHz: fclkHz)
-    files["parameters.hex"] = image.hexText
-    let styles = [MulStyle](repeating: .dsp, count: topo.layers.count)
-    var design = GeneratedDesign(files: files, layout: layout, styles: styles, estimate: est, board: options.board,
-                                 fclkMHz: options.fclkMHz, parameterImage: image, regEvery: options.regEvery)
-    design.requantStyles = [RequantStyle](repeating: .serial, count: topo.layers.count)
-    design.engine = .sequential
-    design.sequentialTiming = (ii, latency)
-    design.files["design.json"] = DesignJSON.render(design)
-    return design
+    let n = topo.layers.count
+    return try assemble(model: model, layout: layout, styles: [MulStyle](repeating: .dsp, count: n),
+                        requant: [RequantStyle](repeating: .serial, count: n), estimate: est, options: options,
+                        configure: { d in
+                            d.engine = .sequential
+                            d.sequentialTiming = (ii, latency)
+                        }) { fclkHz in
+        VerilogTop.emitSequential(layout: layout, widths: w, iiCycles: ii, fclkHz: fclkHz)
+    }
 }
 
 /// The resource estimate; `requant` nil: each layer's automatic requantizer choice.
 func estimate(_ topo: Topology, _ folds: [LayerFold], _ styles: [MulStyle], requant: [RequantStyle]? = nil) -> ResourceEstimate {
     let argmax = zip(topo.layers, folds).map { ArgmaxStyle.automatic($0, $1) }.last ?? .tree
     var e = ResourceModel.fixed(layers: topo.layers.count, classes: topo.outputCount, firstSIMD: folds.first?.simd ?? 1,
-                                argmax: argmax)
+                                output: .words(argmax: argmax))
     for (i, (t, f)) in zip(topo.layers, folds).enumerated() {
         e = e + ResourceModel.layer(t, f, style: styles[i], requant: requant?[i])
     }

@@ -208,16 +208,29 @@ public enum ResourceModel {
         return e
     }
 
+    /// The output stream's hardware.
+    public enum OutputStage: Sendable, Equatable {
+        /// The dataflow designs': the 1 → 8 join, zn_axis_out with its FIFO, zn_argmax.
+        case words(argmax: ArgmaxStyle)
+        /// The sequential engine's zn_axis_out8 (a code at a time, one RAMB18).
+        case bytes
+    }
+
     /// Fixed parts: AXI-Lite register file, stream input and output.
-    public static func fixed(layers: Int, classes: Int, firstSIMD: Int, argmax: ArgmaxStyle = .tree) -> ResourceEstimate {
+    public static func fixed(layers: Int, classes: Int, firstSIMD: Int, output: OutputStage = .words(argmax: .tree)) -> ResourceEstimate {
         var e = ResourceEstimate()
         // zn_axil_regs (~250 + 37 a layer: the read mux over its LUT memory, counters),
-        // zn_axis_in and the input gearbox, zn_axis_out with its FIFO and the 1 → 8 join (~150),
-        // zn_argmax (serial ~46, the tournament tree ~160).
-        e.lut = Int(Double(250 + 37 * layers + 4 * (8 + firstSIMD) + 150 + (argmax == .serial ? 46 : 160)
-                           + (classes + 7) / 8 * 2) * lutCalibration)
-        e.ff = 600 + 40 * layers + 8 * (8 + 2 * firstSIMD) + 330
-        e.bram36 = 0
+        // zn_axis_in and the input gearbox; the output stage: zn_axis_out with its FIFO and the
+        // 1 → 8 join (~150) and zn_argmax (serial ~46, the tournament tree ~160), or zn_axis_out8
+        // (~80 LUT, ~165 FF, one RAMB18).
+        let outLUT: Int, outFF: Int
+        switch output {
+        case .words(let argmax): (outLUT, outFF) = (150 + (argmax == .serial ? 46 : 160), 330)
+        case .bytes: (outLUT, outFF) = (80, 210)
+        }
+        e.lut = Int(Double(250 + 37 * layers + 4 * (8 + firstSIMD) + outLUT + (classes + 7) / 8 * 2) * lutCalibration)
+        e.ff = 600 + 40 * layers + 8 * (8 + 2 * firstSIMD) + outFF
+        e.bram36 = output == .bytes ? 0.5 : 0
         return e
     }
 }

@@ -24,13 +24,11 @@ public enum SequentialEngine {
         return Widths(sumBits: topo.layers.map { $0.widths.sumBits }.max()!, biasBits: first.biasBits, multBits: first.multBits)
     }
 
-    /// zn_requant_serial's T for the shared requantizer: max(PW + 2, 96), PW = max(BIAS_W, SUM_W) + 1 + MULT_W.
-    public static func requantBits(_ w: Widths) -> Int {
-        max(max(w.biasBits, w.sumBits) + 1 + w.multBits + 2, 96)
+    /// The shared zn_requant_serial (one lane): fewest cycles between two accepted words, T + 5.
+    public static func requantWordCycles(_ w: Widths) -> Int {
+        PipelineTiming.serialRequantWordCycles(
+            bits: PipelineTiming.serialRequantBits(biasBits: w.biasBits, sumBits: w.sumBits, multBits: w.multBits), lanes: 1)
     }
-
-    /// zn_requant_serial (one lane): fewest cycles between two accepted words, T + 5.
-    public static func requantWordCycles(_ w: Widths) -> Int { requantBits(w) + 5 }
 
     /// The engine's exact II in cycles (input offered whenever it is taken, output never stalled).
     public static func iiCycles(_ topo: Topology) throws -> Int {
@@ -63,12 +61,7 @@ public enum SequentialEngine {
     public static func estimate(_ topo: Topology) throws -> ResourceEstimate {
         let w = try widths(topo)
         let layers = topo.layers.count
-        var e = ResourceModel.fixed(layers: layers, classes: topo.outputCount, firstSIMD: 1, argmax: .serial)
-        // zn_axis_out8 (~80 LUT, ~165 FF, one RAMB18) instead of the join, zn_axis_out, its FIFO
-        // and zn_argmax that `fixed` counts.
-        e.lut -= 116
-        e.ff -= 120
-        e.bram36 += 0.5
+        var e = ResourceModel.fixed(layers: layers, classes: topo.outputCount, firstSIMD: 1, output: .bytes)
         // Core: counters, the MAC (its accumulator in the DSP48E1), the activation memories'
         // addressing, the parameter-window adapter, the per-layer round/zero/clamp select.
         e.lut += 50 + w.sumBits + (layers > 1 ? 33 * layers : 0)

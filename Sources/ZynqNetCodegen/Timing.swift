@@ -99,8 +99,12 @@ public enum PipelineTiming {
     /// zn_requant_serial's T: bits of p it runs a lane, max(PW + 2, 96), PW = ACC_W + MULT_W,
     /// ACC_W = max(BIAS_W, SUM_W) + 1 (the RTL's widths).
     public static func serialRequantBits(_ t: LayerTopology) -> Int {
-        let pw = max(t.biasBits, t.widths.sumBits) + 1 + t.multBits
-        return max(pw + 2, 96)
+        serialRequantBits(biasBits: t.biasBits, sumBits: t.widths.sumBits, multBits: t.multBits)
+    }
+
+    /// zn_requant_serial's T from its BIAS_W, SUM_W and MULT_W parameters.
+    public static func serialRequantBits(biasBits: Int, sumBits: Int, multBits: Int) -> Int {
+        max(max(biasBits, sumBits) + 1 + multBits + 2, 96)
     }
 
     /// zn_requant_serial's D: cycles from the idle cycle that sees a word to accepting it.
@@ -110,8 +114,11 @@ public enum PipelineTiming {
 
     /// zn_requant_serial: fewest cycles between two accepted words, LANES·(T + 3) + 2.
     public static func serialRequantWordCycles(_ t: LayerTopology, lanes: Int) -> Int {
-        serialRequantAcceptDelay(t, lanes: lanes) + 1
+        serialRequantWordCycles(bits: serialRequantBits(t), lanes: lanes)
     }
+
+    /// The same for a requantizer of T = `bits`.
+    public static func serialRequantWordCycles(bits: Int, lanes: Int) -> Int { lanes * (bits + 3) + 2 }
 
     /// Whether zn_requant_serial keeps up with the layer's MAC array: the PE/LANES requantizer
     /// words of one MAC output word take no longer than the SF = IN/SIMD cycles between MAC words.

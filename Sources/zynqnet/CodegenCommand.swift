@@ -58,13 +58,7 @@ struct CodegenCommand: ParsableCommand {
     var json = false
 
     func validate() throws {
-        if fold != nil && targetFPS != nil { throw ValidationError("--fold and --target-fps exclude each other") }
-        if let engine {
-            guard let e = Engine(rawValue: engine) else { throw ValidationError("--engine must be dataflow or sequential") }
-            if e == .sequential && (fold != nil || targetFPS != nil) {
-                throw ValidationError("--engine sequential excludes --fold and --target-fps (it has no folds)")
-            }
-        }
+        try CodegenOptions.validateFolding(fold: fold, targetFPS: targetFPS, engine: engine)
         guard VivadoProject.fclkRange.contains(fclk) else {
             throw ValidationError("--fclk must be in \(VivadoProject.fclkRange.lowerBound)…\(VivadoProject.fclkRange.upperBound) MHz")
         }
@@ -140,6 +134,17 @@ struct CodegenCommand: ParsableCommand {
 }
 
 extension CodegenOptions {
+    /// The folding options `codegen` and `verify` share: --fold, --target-fps and --engine.
+    static func validateFolding(fold: String?, targetFPS: Double?, engine: String?) throws {
+        if fold != nil && targetFPS != nil { throw ValidationError("--fold and --target-fps exclude each other") }
+        if let engine {
+            guard let e = Engine(rawValue: engine) else { throw ValidationError("--engine must be dataflow or sequential") }
+            if e == .sequential && (fold != nil || targetFPS != nil) {
+                throw ValidationError("--engine sequential excludes --fold and --target-fps (it has no folds)")
+            }
+        }
+    }
+
     /// The options `codegen` and `verify` share, from their command-line values (already validated).
     static func fromCommandLine(fclk: Double, multBits: Int, mulStyle: String, fold: String?, targetFPS: Double?,
                                 engine: String? = nil) throws -> CodegenOptions {

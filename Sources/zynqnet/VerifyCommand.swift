@@ -33,7 +33,7 @@ struct VerifyCommand: ParsableCommand {
     @Option(help: "Fold file (JSON), as for codegen.")
     var fold: String?
 
-    @Option(help: "Engine: dataflow (a unit per layer, folded by --fold/--target-fps) or sequential (the smallest design: one MAC and one requantizer for all layers; same as a fold file {\"engine\": \"sequential\"}).")
+    @Option(help: "Engine, as for codegen: dataflow or sequential.")
     var engine: String?
 
     @Option(name: .customLong("target-fps"), help: "Images per second to reach, as for codegen.")
@@ -64,13 +64,7 @@ struct VerifyCommand: ParsableCommand {
     var json = false
 
     func validate() throws {
-        if fold != nil && targetFPS != nil { throw ValidationError("--fold and --target-fps exclude each other") }
-        if let engine {
-            guard let e = Engine(rawValue: engine) else { throw ValidationError("--engine must be dataflow or sequential") }
-            if e == .sequential && (fold != nil || targetFPS != nil) {
-                throw ValidationError("--engine sequential excludes --fold and --target-fps (it has no folds)")
-            }
-        }
+        try CodegenOptions.validateFolding(fold: fold, targetFPS: targetFPS, engine: engine)
         guard count >= 1, count <= 1_000_000 else { throw ValidationError("--images must be 1…1000000") }
         guard (0...95).contains(gap), (0...95).contains(stall) else { throw ValidationError("--gap and --stall must be 0…95") }
         guard (1...32).contains(multBits) else { throw ValidationError("--mult-bits must be 1…32") }
