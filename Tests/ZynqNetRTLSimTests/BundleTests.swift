@@ -10,8 +10,8 @@ import ZynqNetSim
 /// `--bundle DIR`: rtlsim simulates the bundle's own design (design.json's folds, the same
 /// RTL file by file) with the manifest's DMA limits and clock.
 @Suite struct BundleTests {
-    func bundle(_ model: QuantizedModel, lengthWidth: Int) throws -> (URL, GeneratedDesign) {
-        let design = try generateDesign(model: model, options: ShapeA.codegen())
+    func bundle(_ model: QuantizedModel, lengthWidth: Int, options: CodegenOptions = ShapeA.codegen()) throws -> (URL, GeneratedDesign) {
+        let design = try generateDesign(model: model, options: options)
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("zynqnet-rtlsim-bundle-\(UUID().uuidString)")
         try design.write(to: dir)
         let manifest = #"{"fclk_mhz": 100, "dma": {"length_width": \#(lengthWidth)}, "topology_hash": "0x\#(hex64(design.topologyHash))"}"#
@@ -39,6 +39,43 @@ import ZynqNetSim
         #expect(rt.driver.stats.transfers == 3)
         let t = rt.timing()
         #expect(t.images == 400 && t.design_ii_cycles == ShapeA.ii)
+    }
+
+    /// design.json's "engine": a sequential bundle is simulated as the sequential engine (without
+    /// it rtlsim would regenerate the 1×1 dataflow design, and the RTL check would refuse it).
+    @Test func simulatesASequentialBundle() throws {
+        let model = ShapeA.model(seed: 24)
+        var o = CodegenOptions()
+        o.fold = .file(.sequential, name: "seq")
+        let (dir, design) = try bundle(model, lengthWidth: 23, options: o)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let rt = try makeRTLSimBackend(model: model, bundle: dir.path, batchSize: 4,
+                                       options: RTLSimOptions(build: quickBuild()), interrupt: .never, installSIGINTHandler: false)
+        #expect(rt.board.design.engine == .sequential)
+        #expect(rt.board.design.rtlHash == design.rtlHash)
+        var g = Rng(9)
+        let codes = try randomCodes(model, count: 4, rng: &g)
+        let r = try rt.run(codes: codes, count: 4)
+        let sim = try Simulator(model: model).run(codes)
+        #expect(r.outputs == sim.outputs && r.predictions == sim.predictions)
+        #expect(rt.timing().design_ii_cycles == design.iiCycles)
+    }
+
+    @Test func aBadEngineInDesignJSONIsRefusedByName() throws {
+        let model = ShapeA.model(seed: 25)
+        let (dir, _) = try bundle(model, lengthWidth: 23)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let path = dir.appendingPathComponent("design.json")
+        let text = try String(contentsOf: path, encoding: .utf8)
+        try text.replacingOccurrences(of: #""engine": "dataflow""#, with: #""engine": "systolic""#)
+            .write(to: path, atomically: true, encoding: .utf8)
+        do {
+            _ = try makeRTLSimBackend(model: model, bundle: dir.path, options: RTLSimOptions(build: quickBuild()),
+                                      interrupt: .never, installSIGINTHandler: false)
+            Issue.record("no error")
+        } catch let e as ZynqError {
+            #expect(e.key == "engine" && e.file == path.path, "\(e)")
+        }
     }
 
     @Test func aBundleWhoseRTLDiffersIsRefusedNamingTheFile() throws {
