@@ -60,6 +60,11 @@ public struct GeneratedDesign: Sendable {
     public var regEvery: Int
     /// Dataflow (a unit per layer) or the sequential engine (`layout.folds` are then all 1).
     public var engine: Engine = .dataflow
+    /// The shell's share of `estimate` (register file, stream ports: `ResourceModel.shell`).
+    public var shellEstimate: ResourceEstimate {
+        ResourceModel.shell(layout.topology, firstSIMD: layout.folds.first?.simd ?? 1, engine: engine,
+                            argmax: ArgmaxStyle.automatic(layout))
+    }
     /// The sequential engine's exact II and latency (set by `generateDesign`).
     var sequentialTiming: (ii: Int, latency: Int)?
 
@@ -262,9 +267,8 @@ func generateSequential(model: QuantizedModel, topology topo: Topology, options:
 
 /// The resource estimate; `requant` nil: each layer's automatic requantizer choice.
 func estimate(_ topo: Topology, _ folds: [LayerFold], _ styles: [MulStyle], requant: [RequantStyle]? = nil) -> ResourceEstimate {
-    let argmax = zip(topo.layers, folds).map { ArgmaxStyle.automatic($0, $1) }.last ?? .tree
-    var e = ResourceModel.fixed(layers: topo.layers.count, classes: topo.outputCount, firstSIMD: folds.first?.simd ?? 1,
-                                output: .words(argmax: argmax))
+    var e = ResourceModel.shell(topo, firstSIMD: folds.first?.simd ?? 1, engine: .dataflow,
+                                argmax: zip(topo.layers, folds).map { ArgmaxStyle.automatic($0, $1) }.last ?? .tree)
     for (i, (t, f)) in zip(topo.layers, folds).enumerated() {
         e = e + ResourceModel.layer(t, f, style: styles[i], requant: requant?[i])
     }
@@ -295,7 +299,10 @@ enum DesignJSON {
         s += "  \"input_beats\": \(OutputRecord.inputBeats(pixels: t.inputCount)),\n"
         s += "  \"output_beats\": \(OutputRecord.beats(classes: t.outputCount)),\n"
         s += "  \"reg_every\": \(d.regEvery),\n"
+        s += "  \"shell_instances\": [" + VerilogTop.shellInstances(layers: t.layers.count, engine: d.engine).map { "\"\($0)\"" }.joined(separator: ", ") + "],\n"
         s += "  \"estimate\": {\"lut\": \(d.estimate.lut), \"ff\": \(d.estimate.ff), \"dsp\": \(d.estimate.dsp), \"bram36\": \(fmt(d.estimate.bram36))},\n"
+        let sh = d.shellEstimate
+        s += "  \"estimate_shell\": {\"lut\": \(sh.lut), \"ff\": \(sh.ff), \"dsp\": \(sh.dsp), \"bram36\": \(fmt(sh.bram36))},\n"
         s += "  \"layers\": [\n"
         for (i, (l, f)) in zip(t.layers, d.layout.folds).enumerated() {
             let w = l.widths

@@ -216,6 +216,13 @@ public enum ResourceModel {
         case bytes
     }
 
+    /// The shell's estimate (`VerilogTop.shellInstances`): the same for every fold of a model but
+    /// for the input gearbox (`firstSIMD`) and the argmax style of the last layer.
+    public static func shell(_ topo: Topology, firstSIMD: Int, engine: Engine, argmax: ArgmaxStyle = .tree) -> ResourceEstimate {
+        fixed(layers: topo.layers.count, classes: topo.outputCount, firstSIMD: engine == .sequential ? 1 : firstSIMD,
+              output: engine == .sequential ? .bytes : .words(argmax: argmax))
+    }
+
     /// Fixed parts: AXI-Lite register file, stream input and output.
     public static func fixed(layers: Int, classes: Int, firstSIMD: Int, output: OutputStage = .words(argmax: .tree)) -> ResourceEstimate {
         var e = ResourceEstimate()

@@ -12,6 +12,10 @@ public struct CurvePoint: Sendable, Equatable {
     public var layerCycles: [Int]
     /// `.sequential`: the layer-folded engine (its folds are all 1).
     public var engine: Engine = .dataflow
+    /// The shell's share of `estimate` (register file and stream ports, `ResourceModel.shell`).
+    public var shellEstimate = ResourceEstimate()
+    /// LUTs of the datapath (what folding changes): the estimate without the shell.
+    public var datapathLUT: Int { estimate.lut - shellEstimate.lut }
 
     public func imagesPerSecond(fclkMHz: Double) -> Double { fclkMHz * 1e6 / Double(iiCycles) }
 
@@ -43,9 +47,12 @@ public enum TradeoffCurve {
     public static func point(_ topo: Topology, _ folds: [LayerFold], style: MulStyle, regEvery: Int) throws -> CurvePoint {
         let layout = try AcceleratorLayout(topology: topo, folds: folds)
         let styles = [MulStyle](repeating: style, count: folds.count)
-        return CurvePoint(folds: folds, styles: styles, iiCycles: layout.iiCycles,
-                          latencyCycles: PipelineTiming.latencyCycles(layout: layout, regEvery: regEvery),
-                          estimate: estimate(topo, folds, styles), layerCycles: folds.indices.map { layout.cycles(layer: $0) })
+        var p = CurvePoint(folds: folds, styles: styles, iiCycles: layout.iiCycles,
+                           latencyCycles: PipelineTiming.latencyCycles(layout: layout, regEvery: regEvery),
+                           estimate: estimate(topo, folds, styles), layerCycles: folds.indices.map { layout.cycles(layer: $0) })
+        p.shellEstimate = ResourceModel.shell(topo, firstSIMD: folds.first?.simd ?? 1, engine: .dataflow,
+                                              argmax: ArgmaxStyle.automatic(layout))
+        return p
     }
 
     /// The sequential engine's point, or nil when the layers' bias or M widths differ.
@@ -53,9 +60,11 @@ public enum TradeoffCurve {
         guard (try? SequentialEngine.widths(topo)) != nil else { return nil }
         let folds = smallestFolds(topo)
         let layout = try AcceleratorLayout(topology: topo, folds: folds)
-        return CurvePoint(folds: folds, styles: folds.map { _ in .dsp }, iiCycles: try SequentialEngine.iiCycles(topo),
-                          latencyCycles: try SequentialEngine.latencyCycles(topo), estimate: try SequentialEngine.estimate(topo),
-                          layerCycles: folds.indices.map { layout.cycles(layer: $0) }, engine: .sequential)
+        var p = CurvePoint(folds: folds, styles: folds.map { _ in .dsp }, iiCycles: try SequentialEngine.iiCycles(topo),
+                           latencyCycles: try SequentialEngine.latencyCycles(topo), estimate: try SequentialEngine.estimate(topo),
+                           layerCycles: folds.indices.map { layout.cycles(layer: $0) }, engine: .sequential)
+        p.shellEstimate = ResourceModel.shell(topo, firstSIMD: 1, engine: .sequential)
+        return p
     }
 
     /// Every candidate design within `budget` (before the Pareto filter), slowest first.

@@ -7,6 +7,14 @@ enum VerilogTop {
         "{" + words.reversed().map { "32'h" + hex32($0).uppercased() }.joined(separator: ", ") + "}"
     }
 
+    /// The shell's instances (names as emitted below): the AXI-Lite register file, the input
+    /// stream and the output stream (the dataflow design's last 1 → 8 join packs the output
+    /// words). Every fold of a model has the same shell; `zynqnet report` sets it apart from the
+    /// datapath (design.json's `shell_instances`).
+    static func shellInstances(layers: Int, engine: Engine) -> [String] {
+        engine == .sequential ? ["u_regs", "u_in", "u_out"] : ["u_regs", "u_in", "u_join\(layers - 1)", "u_out"]
+    }
+
     /// The sequential engine's top: the same shell (ports, registers, input and output streams)
     /// around one `zn_seq`.
     static func emitSequential(layout: AcceleratorLayout, widths: SequentialEngine.Widths, iiCycles: Int, fclkHz: Int) -> String {

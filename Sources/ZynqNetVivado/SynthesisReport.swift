@@ -149,6 +149,20 @@ public struct Resources: Equatable, Sendable {
     }
 }
 
+/// One instance in the top module of a hierarchical synthesis, with everything below it.
+public struct InstanceUse: Sendable, Equatable {
+    /// Instance name in the top module (u_regs, u_mvau0, ...).
+    public var instance: String
+    /// Module name without yosys's parameter hash (zn_axil_regs, ...).
+    public var module: String
+    /// The instance's cells, its submodules included.
+    public var cells: [String: UInt64]
+    /// Part of the shell (design.json's `shell_instances`), or nil when the design does not say.
+    public var shell: Bool?
+
+    public var resources: Resources { Resources(cells: cells) }
+}
+
 /// `zynqnet report`: yosys resources, the design's throughput, and both against the xc7z020.
 public struct ResourceReport: Encodable, Sendable {
     public var top: String
@@ -170,6 +184,30 @@ public struct ResourceReport: Encodable, Sendable {
     public var outputRecordBytes: UInt64?
     /// The resource model's estimate codegen recorded in design.json (for comparison), if any.
     public var estimate: ResourceEstimateValues? = nil
+    /// The top module's instances, by name (hierarchical flows only;
+    /// empty when flattened).
+    public var instances: [InstanceUse] = []
+    /// The top module's own cells (glue logic outside every instance).
+    public var topCells: [String: UInt64] = [:]
+    /// design.json's `shell_instances`: the register file and stream ports, the part every fold
+    /// of a model shares. nil when the design does not say (no split is reported).
+    public var shellInstances: [String]? = nil
+
+    /// Cells of the shell (its instances) and of the datapath (every other instance: what folding
+    /// changes, and the top's own glue: mostly the parameter bus's answer mux over the layers'
+    /// memories); nil without instances or shell_instances.
+    public var split: (shell: Resources, datapath: Resources)? {
+        guard let names = shellInstances, !instances.isEmpty else { return nil }
+        var shell: [String: UInt64] = [:], datapath = topCells
+        for i in instances {
+            if names.contains(i.instance) {
+                shell.merge(i.cells, uniquingKeysWith: &+)
+            } else {
+                datapath.merge(i.cells, uniquingKeysWith: &+)
+            }
+        }
+        return (Resources(cells: shell), Resources(cells: datapath))
+    }
 
     public var imagesPerSecond: Double? {
         guard let f = fclkMHz, let ii = iiCycles, ii > 0 else { return nil }
@@ -191,6 +229,22 @@ public struct ResourceReport: Encodable, Sendable {
         case source, estimate, top, rtl_files, cells, lut, lut_logic, lutram, srl, ff, dsp, bram36, ramb36, ramb18, carry4
         case budget, utilization, yosys_seconds, synth_flow, yosys_jobs, yosys_cpu_seconds, fclk_mhz, ii_cycles, latency_cycles, images_per_second
         case input_mb_per_s, output_mb_per_s, stream_cap_mb_per_s, input_record_bytes, output_record_bytes
+        case instances, shell, datapath, lut_shell, lut_datapath
+    }
+
+    struct PartJSON: Encodable {
+        var lut: UInt64, ff: UInt64, dsp: UInt64, bram36: Double
+        init(_ r: Resources) { (lut, ff, dsp, bram36) = (r.lut, r.ff, r.dsp, r.bram36) }
+    }
+
+    struct InstanceJSON: Encodable {
+        var instance: String, module: String, part: String?
+        var lut: UInt64, ff: UInt64, dsp: UInt64, bram36: Double
+        init(_ i: InstanceUse) {
+            let r = i.resources
+            (instance, module, part) = (i.instance, i.module, i.shell.map { $0 ? "shell" : "datapath" })
+            (lut, ff, dsp, bram36) = (r.lut, r.ff, r.dsp, r.bram36)
+        }
     }
 
     public func encode(to encoder: Encoder) throws {
@@ -226,6 +280,13 @@ public struct ResourceReport: Encodable, Sendable {
         try c.encode(streamCapMBPerSecond, forKey: .stream_cap_mb_per_s)
         try c.encode(inputRecordBytes, forKey: .input_record_bytes)
         try c.encode(outputRecordBytes, forKey: .output_record_bytes)
+        try c.encode(instances.map(InstanceJSON.init), forKey: .instances)
+        if let (shell, datapath) = split {
+            try c.encode(PartJSON(shell), forKey: .shell)
+            try c.encode(PartJSON(datapath), forKey: .datapath)
+            try c.encode(shell.lut, forKey: .lut_shell)
+            try c.encode(datapath.lut, forKey: .lut_datapath)
+        }
     }
 
     /// Percent of the xc7z020 budget.
@@ -293,6 +354,27 @@ public struct ResourceReport: Encodable, Sendable {
         }
         lines.append(bw)
         lines.append("output BW   " + opt(outputMBPerSecond, "%.1f MB/s"))
+        if !instances.isEmpty {
+            lines.append("")
+            lines.append("by instance of \(top) (each with its submodules)" + (shellInstances == nil ? "" :
+                "; shell: the register file and stream ports every fold of the model shares, datapath: what folding changes"))
+            func irow(_ a: String, _ b: String, _ r: Resources, _ part: String) -> String {
+                pad(a, 14, left: true) + pad(b, 20, left: true) + pad(n(r.lut), 8) + pad(n(r.ff), 8) + pad(n(r.dsp), 5)
+                    + pad(String(format: "%.1f", r.bram36), 8) + (part.isEmpty ? "" : "  " + part)
+            }
+            lines.append(pad("instance", 14, left: true) + pad("module", 20, left: true) + pad("LUT", 8) + pad("FF", 8) + pad("DSP", 5) + pad("BRAM36", 8))
+            for i in instances {
+                lines.append(irow(i.instance, i.module, i.resources, i.shell.map { $0 ? "shell" : "datapath" } ?? ""))
+            }
+            let own = Resources(cells: topCells)
+            if own.lut + own.ff + own.dsp > 0 || own.bram36 > 0 {
+                lines.append(irow("(top glue)", top, own, shellInstances == nil ? "" : "datapath"))
+            }
+            if let (shell, datapath) = split {
+                lines.append(irow("shell", "", shell, ""))
+                lines.append(irow("datapath", "", datapath, ""))
+            }
+        }
         return lines.joined(separator: "\n")
     }
 }
@@ -338,6 +420,7 @@ public enum SynthesisReport {
         var input_record_bytes: UInt64?
         var output_record_bytes: UInt64?
         var estimate: ResourceEstimateValues?
+        var shell_instances: [String]?
     }
 
     /// Reads DIR/manifest.json and DIR/design.json (both optional), finds the RTL, runs yosys.
@@ -371,8 +454,8 @@ public enum SynthesisReport {
         guard top.range(of: #"^[A-Za-z_][A-Za-z0-9_$]*$"#, options: .regularExpression) != nil else {
             throw ZynqError(key: "--top", "'\(top)' is not a Verilog identifier")
         }
-        let (cells, seconds, flow, jobs, cpu) = try synthesize(dir: dir, files: files, top: top, options: options)
-        return ResourceReport(
+        let (cells, seconds, flow, jobs, cpu, hierarchy) = try synthesize(dir: dir, files: files, top: top, options: options)
+        var report = ResourceReport(
             top: top, rtlFiles: files, cells: cells, resources: Resources(cells: cells), yosysSeconds: seconds,
             synthFlow: flow, yosysJobs: jobs, yosysCPUSeconds: cpu,
             fclkMHz: manifest?.fclkMHz ?? design?.fclk_mhz,
@@ -381,6 +464,49 @@ public enum SynthesisReport {
             inputRecordBytes: manifest?.records.inputBytes ?? design?.input_record_bytes,
             outputRecordBytes: manifest?.records.outputBytes ?? design?.output_record_bytes,
             estimate: design?.estimate)
+        if let h = hierarchy {
+            let shell = design?.shell_instances
+            report.instances = try h.instances.map { (name, module) in
+                InstanceUse(instance: name, module: baseName(module), cells: try YosysStat.totals(top: module, modules: h.modules),
+                            shell: shell.map { $0.contains(name) })
+            }
+            let instanceModules = Set(h.instances.map(\.module))
+            report.topCells = (h.modules[top] ?? [:]).filter { !instanceModules.contains($0.key) && h.modules[$0.key] == nil }
+            if let shell {
+                for name in shell where !h.instances.contains(where: { $0.name == name }) {
+                    throw ZynqError(file: dir + "/design.json", key: "shell_instances", "'\(name)' is not an instance of \(top)")
+                }
+                report.shellInstances = shell
+            }
+        }
+        return report
+    }
+
+    /// "$paramod$0123…\\zn_seq" or "$paramod\\zn_fifo\\W=8" -> "zn_seq", "zn_fifo".
+    static func baseName(_ module: String) -> String {
+        guard module.hasPrefix("$paramod") else { return module }
+        let parts = module.split(separator: "\\", omittingEmptySubsequences: true)
+        return parts.count >= 2 ? String(parts[1]) : module
+    }
+
+    /// The top module's cells that instantiate other modules, in file order, from RTLIL text:
+    /// (instance name, module name as `stat` prints it).
+    static func topInstances(rtlil text: String, top: String, modules: Set<String>) -> [(name: String, module: String)] {
+        var out: [(name: String, module: String)] = []
+        var inTop = false
+        for raw in text.split(separator: "\n", omittingEmptySubsequences: false) {
+            if raw.hasPrefix("module ") {
+                inTop = RTLILWeights.unescaped(String(raw.dropFirst(7)).trimmingCharacters(in: .whitespaces)) == top
+                continue
+            }
+            if raw == "end" { inTop = false; continue }
+            guard inTop, raw.hasPrefix("  cell ") else { continue }
+            let parts = raw.split(separator: " ")
+            guard parts.count == 3 else { continue }
+            let module = RTLILWeights.unescaped(String(parts[1]))
+            if modules.contains(module) { out.append((RTLILWeights.unescaped(String(parts[2])), module)) }
+        }
+        return out
     }
 
     /// *.v / *.sv under DIR (rtl/ first), skipping Vivado's output directories.
@@ -407,8 +533,15 @@ public enum SynthesisReport {
     /// and one yosys process per group synthesizes its modules with the others as blackboxes
     /// (a wrapper module instantiates the group). The per-module counts of all groups are
     /// summed over the instance tree exactly as yosys's own hierarchy totals.
+    /// The hierarchy of a hierarchical run: every module's own cells (instances of other modules
+    /// by name) and the top's instances.
+    struct Hierarchy {
+        var modules: [String: [String: UInt64]]
+        var instances: [(name: String, module: String)]
+    }
+
     static func synthesize(dir: String, files: [String], top: String, options: Options) throws
-        -> (cells: [String: UInt64], seconds: Double, flow: String, jobs: Int, cpu: [Double]) {
+        -> (cells: [String: UInt64], seconds: Double, flow: String, jobs: Int, cpu: [Double], hierarchy: Hierarchy?) {
         let work = dir + "/.yosys"
         try? FileManager.default.removeItem(atPath: work)
         try FileManager.default.createDirectory(atPath: work, withIntermediateDirectories: true)
@@ -426,10 +559,22 @@ public enum SynthesisReport {
         let synth = "synth_xilinx -family xc7 -top %TOP%\(options.flatten ? " -flatten" : "") -noiopad -noclkbuf\n"
         let start = Date()
         if options.flatten || options.jobs <= 1 {
-            let script = read + synth.replacingOccurrences(of: "%TOP%", with: top) + "tee -q -o .yosys/stat.txt stat\n"
+            // Hierarchical: the elaborated top's instances first (names and module types).
+            let topIL = options.flatten ? "" : "hierarchy -top \(top)\nselect \(top)\nwrite_rtlil -selected .yosys/top.il\nselect -clear\n"
+            let script = read + topIL + synth.replacingOccurrences(of: "%TOP%", with: top) + "tee -q -o .yosys/stat.txt stat\n"
             let cpu = try runYosys(dir: dir, scripts: [script], options: options, start: start)
-            let cells = try YosysStat.parseCells(try readStat(work + "/stat.txt"), file: work + "/stat.txt")
-            return (cells, Date().timeIntervalSince(start), options.flatten ? "flattened" : "hierarchical", 1, cpu)
+            let statText = try readStat(work + "/stat.txt")
+            let cells = try YosysStat.parseCells(statText, file: work + "/stat.txt")
+            var hierarchy: Hierarchy? = nil
+            if !options.flatten {
+                let sections = try YosysStat.parseSections(statText, file: work + "/stat.txt").filter { $0.name != "design hierarchy" }
+                var modules: [String: [String: UInt64]] = [:]
+                for sec in sections { modules[sec.name] = sec.cells }
+                if modules[top] == nil { modules[top] = cells }   // no submodules: one section
+                let il = (try? String(contentsOfFile: work + "/top.il", encoding: .utf8)) ?? ""
+                hierarchy = Hierarchy(modules: modules, instances: topInstances(rtlil: il, top: top, modules: Set(modules.keys)))
+            }
+            return (cells, Date().timeIntervalSince(start), options.flatten ? "flattened" : "hierarchical", 1, cpu, hierarchy)
         }
         // 1. Elaborate: the unique modules and the RTLIL after proc (for the group sizes). No
         // -check: primitives instantiated by hand are resolved by synth_xilinx in the groups.
@@ -483,7 +628,8 @@ public enum SynthesisReport {
         }
         for m in modules where cellsOf[m] == nil { cellsOf[m] = [:] }   // a module yosys left empty
         let cells = try YosysStat.totals(top: top, modules: cellsOf)
-        return (cells, Date().timeIntervalSince(start), "hierarchical-parallel", min(jobs, groups.count), elabCPU + cpu)
+        let hierarchy = Hierarchy(modules: cellsOf, instances: topInstances(rtlil: procText, top: top, modules: Set(cellsOf.keys)))
+        return (cells, Date().timeIntervalSince(start), "hierarchical-parallel", min(jobs, groups.count), elabCPU + cpu, hierarchy)
     }
 
     static func readStat(_ path: String) throws -> String {

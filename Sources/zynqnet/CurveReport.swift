@@ -10,6 +10,9 @@ struct CurveSynthesis: Sendable, Equatable {
     var dsp: UInt64
     var bram36: Double
     var seconds: Double
+    /// LUTs of the shell and of the datapath (by instance), when the report could split them.
+    var lutShell: UInt64? = nil
+    var lutDatapath: UInt64? = nil
 }
 
 /// The trade-off curve as a table, an ASCII plot and JSON (helpers of `ReportCommand`).
@@ -57,13 +60,14 @@ struct CurveReport {
                      + "\(b.dsp) DSP48E1, \(CurveReport.grouped(b.ff)) FF (\(CurveReport.pctText(Double(b.ff), Double(d.ff)))), "
                      + "\(String(format: "%.0f", b.bram36)) BRAM36 (\(CurveReport.pctText(b.bram36, d.bram36)))")
         lines.append("resources are the resource model's estimates" + (synthesized.isEmpty ? "" : "; yosys synth_xilinx numbers beside them where measured"))
+        lines.append("datapath: the LUTs folding changes; the rest is the shell every design of the model has (AXI-Lite registers, stream ports)")
         lines.append("folds: PExSIMD per layer (/R: R requantization lanes); sequential: the layer-folded engine (--engine sequential)")
         lines.append("")
         var header = CurveReport.pad("#", 3) + CurveReport.pad("II", 9) + CurveReport.pad("images/s", 13) + CurveReport.pad("latency", 9)
-            + CurveReport.pad("LUT", 8) + CurveReport.pad("FF", 8) + CurveReport.pad("DSP", 5) + CurveReport.pad("BRAM36", 8)
+            + CurveReport.pad("LUT", 8) + CurveReport.pad("datapath", 9) + CurveReport.pad("FF", 8) + CurveReport.pad("DSP", 5) + CurveReport.pad("BRAM36", 8)
             + CurveReport.pad("LUT%", 7) + CurveReport.pad("DSP%", 7) + CurveReport.pad("BRAM%", 7)
         if !synthesized.isEmpty {
-            header += "  " + CurveReport.pad("yosys LUT", 9) + CurveReport.pad("FF", 8) + CurveReport.pad("DSP", 5) + CurveReport.pad("BRAM36", 8)
+            header += "  " + CurveReport.pad("yosys LUT", 9) + CurveReport.pad("datapath", 9) + CurveReport.pad("FF", 8) + CurveReport.pad("DSP", 5) + CurveReport.pad("BRAM36", 8)
         }
         header += "  folds"
         lines.append(header)
@@ -72,17 +76,19 @@ struct CurveReport {
             var row = CurveReport.pad(String(i + 1), 3) + CurveReport.pad(CurveReport.grouped(p.iiCycles), 9)
                 + CurveReport.pad(CurveReport.grouped(Int(p.imagesPerSecond(fclkMHz: fclkMHz).rounded())), 13)
                 + CurveReport.pad(CurveReport.grouped(p.latencyCycles), 9)
-                + CurveReport.pad(CurveReport.grouped(e.lut), 8) + CurveReport.pad(CurveReport.grouped(e.ff), 8)
+                + CurveReport.pad(CurveReport.grouped(e.lut), 8) + CurveReport.pad(CurveReport.grouped(p.datapathLUT), 9)
+                + CurveReport.pad(CurveReport.grouped(e.ff), 8)
                 + CurveReport.pad(String(e.dsp), 5) + CurveReport.pad(String(format: "%.1f", e.bram36), 8)
                 + CurveReport.pad(String(format: "%.1f", CurveReport.pct(Double(e.lut), Double(d.lut))), 7)
                 + CurveReport.pad(String(format: "%.1f", CurveReport.pct(Double(e.dsp), Double(d.dsp))), 7)
                 + CurveReport.pad(String(format: "%.1f", CurveReport.pct(e.bram36, d.bram36)), 7)
             if !synthesized.isEmpty {
                 if let s = synthesized[i] {
-                    row += "  " + CurveReport.pad(CurveReport.grouped(Int(s.lut)), 9) + CurveReport.pad(CurveReport.grouped(Int(s.ff)), 8)
+                    row += "  " + CurveReport.pad(CurveReport.grouped(Int(s.lut)), 9)
+                        + CurveReport.pad(s.lutDatapath.map { CurveReport.grouped(Int($0)) } ?? "-", 9) + CurveReport.pad(CurveReport.grouped(Int(s.ff)), 8)
                         + CurveReport.pad(String(s.dsp), 5) + CurveReport.pad(String(format: "%.1f", s.bram36), 8)
                 } else {
-                    row += "  " + CurveReport.pad("-", 9) + CurveReport.pad("", 8) + CurveReport.pad("", 5) + CurveReport.pad("", 8)
+                    row += "  " + CurveReport.pad("-", 9) + CurveReport.pad("", 9) + CurveReport.pad("", 8) + CurveReport.pad("", 5) + CurveReport.pad("", 8)
                 }
             }
             row += "  " + CurveReport.foldText(p)
@@ -167,6 +173,8 @@ struct CurveReport {
         var dsp: UInt64
         var bram36: Double
         var yosys_seconds: Double
+        var lut_shell: UInt64?
+        var lut_datapath: UInt64?
     }
     struct JSONPoint: Encodable {
         var source = "estimate"
@@ -175,6 +183,8 @@ struct CurveReport {
         var images_per_second: Double
         var input_mb_per_s: Double
         var lut: Int
+        var lut_shell: Int
+        var lut_datapath: Int
         var ff: Int
         var dsp: Int
         var bram36: Double
@@ -185,7 +195,7 @@ struct CurveReport {
 
         func encode(to encoder: Encoder) throws {
             enum K: String, CodingKey {
-                case source, ii_cycles, latency_cycles, images_per_second, input_mb_per_s, lut, ff, dsp, bram36, utilization, layers, engine, yosys
+                case source, ii_cycles, latency_cycles, images_per_second, input_mb_per_s, lut, lut_shell, lut_datapath, ff, dsp, bram36, utilization, layers, engine, yosys
             }
             var c = encoder.container(keyedBy: K.self)
             try c.encode(source, forKey: .source)
@@ -194,6 +204,8 @@ struct CurveReport {
             try c.encode(images_per_second, forKey: .images_per_second)
             try c.encode(input_mb_per_s, forKey: .input_mb_per_s)
             try c.encode(lut, forKey: .lut)
+            try c.encode(lut_shell, forKey: .lut_shell)
+            try c.encode(lut_datapath, forKey: .lut_datapath)
             try c.encode(ff, forKey: .ff)
             try c.encode(dsp, forKey: .dsp)
             try c.encode(bram36, forKey: .bram36)
@@ -220,7 +232,7 @@ struct CurveReport {
             return JSONPoint(
                 ii_cycles: p.iiCycles, latency_cycles: p.latencyCycles, images_per_second: ips,
                 input_mb_per_s: ips * Double(inputBytes) / 1e6,
-                lut: e.lut, ff: e.ff, dsp: e.dsp, bram36: e.bram36,
+                lut: e.lut, lut_shell: p.shellEstimate.lut, lut_datapath: p.datapathLUT, ff: e.ff, dsp: e.dsp, bram36: e.bram36,
                 utilization: ["lut": CurveReport.pct(Double(e.lut), Double(d.lut)), "ff": CurveReport.pct(Double(e.ff), Double(d.ff)),
                               "dsp": CurveReport.pct(Double(e.dsp), Double(d.dsp)), "bram36": CurveReport.pct(e.bram36, d.bram36)],
                 layers: zip(p.folds, p.styles).enumerated().map { k, fs in
@@ -228,7 +240,8 @@ struct CurveReport {
                 },
                 engine: p.engine.rawValue,
                 yosys: synthesized[i].map { JSONSynth(lut: $0.lut, ff: $0.ff, dsp: $0.dsp, bram36: $0.bram36,
-                                                      yosys_seconds: ($0.seconds * 1000).rounded() / 1000) })
+                                                      yosys_seconds: ($0.seconds * 1000).rounded() / 1000,
+                                                      lut_shell: $0.lutShell, lut_datapath: $0.lutDatapath) })
         }
         let curve = JSONCurve(model: model, board: board, fclk_mhz: fclkMHz,
                               budget: ["lut": Double(b.lut), "ff": Double(b.ff), "dsp": Double(b.dsp), "bram36": b.bram36],

@@ -151,7 +151,7 @@ struct ReportCommand: ParsableCommand {
             Terminal.printErr(label + " …")
             synthesized[i] = try synthesize(point: p, model: q, label: label)
             let s = synthesized[i]!
-            Terminal.printErr("\(label): yosys \(s.lut) LUT, \(s.ff) FF, \(s.dsp) DSP48E1, \(String(format: "%.1f", s.bram36)) BRAM36 in \(String(format: "%.1f", s.seconds)) s")
+            Terminal.printErr("\(label): yosys \(s.lut) LUT (datapath \(s.lutDatapath.map(String.init) ?? "?")), \(s.ff) FF, \(s.dsp) DSP48E1, \(String(format: "%.1f", s.bram36)) BRAM36 in \(String(format: "%.1f", s.seconds)) s")
         }
         let curve = CurveReport(model: path, board: vboard.name, fclkMHz: fclk, budget: budget, points: points, synthesized: synthesized,
                                 inputBytes: OutputRecord.inputBeats(pixels: topo.inputCount) * OutputRecord.beatBytes)
@@ -187,8 +187,9 @@ struct ReportCommand: ParsableCommand {
             Terminal.printErr("\(label): yosys \(Int(elapsed)) s \(step)")
         }
         let r = try SynthesisReport.run(dir: work.path, options: options)
+        let split = r.split
         return CurveSynthesis(lut: r.resources.lut, ff: r.resources.ff, dsp: r.resources.dsp, bram36: r.resources.bram36,
-                              seconds: r.yosysSeconds)
+                              seconds: r.yosysSeconds, lutShell: split?.shell.lut, lutDatapath: split?.datapath.lut)
     }
 
     private func writeAtomically(_ data: Data, to path: String) throws {

@@ -94,6 +94,23 @@ import Testing
         let kept = try #require(rep["estimate"] as? [String: Any])
         #expect(kept["lut"] as? Int == est["lut"] as? Int)
         expectWithinTolerance(estimate: est, yosys: rep, "PE = SIMD = 1")
+        // By instance: every instance of the generated top; the shell (design.json's
+        // shell_instances) and the datapath add up to the whole design.
+        let inst = try #require(rep["instances"] as? [[String: Any]])
+        #expect(inst.map { $0["instance"] as? String ?? "" } == ["u_in", "u_join0", "u_join1", "u_mvau0", "u_mvau1", "u_out", "u_regs",
+                                                                 "u_requant0", "u_requant1", "u_split0", "u_split1"])
+        #expect(inst.filter { $0["part"] as? String == "shell" }.map { $0["instance"] as? String ?? "" } == ["u_in", "u_join1", "u_out", "u_regs"])
+        #expect(inst.first { $0["instance"] as? String == "u_regs" }?["module"] as? String == "zn_axil_regs")
+        let lutShell = try #require(rep["lut_shell"] as? Int), lutDatapath = try #require(rep["lut_datapath"] as? Int)
+        #expect(lutShell + lutDatapath == rep["lut"] as? Int)
+        #expect(inst.reduce(0) { $0 + ($1["lut"] as? Int ?? 0) } <= rep["lut"] as? Int ?? 0)
+        let design = try object(String(contentsOfFile: out + "/design.json", encoding: .utf8))
+        #expect(design["shell_instances"] as? [String] == ["u_regs", "u_in", "u_join1", "u_out"])
+        let estShell = try #require(design["estimate_shell"] as? [String: Any])
+        #expect((estShell["lut"] as? Int ?? 0) < (estimate["lut"] as? Int ?? 0))
+        let table = try CLI.run(["report", out])
+        #expect(table.stdout.contains("by instance of zynqnet_accel"))
+        #expect(table.stdout.contains("u_regs        zn_axil_regs"))
     }
 
     @Test func curveWithSynthesis() throws {
@@ -110,6 +127,7 @@ import Testing
         #expect(first["ii_cycles"] as? Int == 1280)
         #expect(first["dsp"] as? Int == 1)
         #expect(first["yosys"] is NSNull)
+        #expect((first["lut_shell"] as? Int ?? 0) + (first["lut_datapath"] as? Int ?? 0) == first["lut"] as? Int)
         let second = points[1]
         #expect(second["engine"] as? String == "dataflow")
         let layers = try #require(second["layers"] as? [[String: Any]])
@@ -121,6 +139,8 @@ import Testing
         let y = try #require(last["yosys"] as? [String: Any])
         #expect(y["source"] as? String == "yosys")
         expectWithinTolerance(estimate: last, yosys: y, "curve point 2")
+        let ys = try #require(y["lut_shell"] as? Int), yd = try #require(y["lut_datapath"] as? Int)
+        #expect(ys + yd == y["lut"] as? Int)
     }
 
     @Test func curveTableAndErrors() throws {

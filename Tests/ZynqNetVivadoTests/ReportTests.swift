@@ -14,7 +14,8 @@ import ZynqNetModel
         }
         try writeText("""
             {"top": "resources_top", "rtl_files": ["rtl/resources.v", "rtl/resources2.v", "rtl/resources_top.v"],
-             "ii_cycles": 98, "latency_cycles": 420, "fclk_mhz": 100, "input_record_bytes": 784, "output_record_bytes": 24}
+             "ii_cycles": 98, "latency_cycles": 420, "fclk_mhz": 100, "input_record_bytes": 784, "output_record_bytes": 24,
+             "shell_instances": ["r2"]}
             """, dir + "/design.json")
         let rep = try SynthesisReport.run(dir: dir, options: .init())
         let r = rep.resources
@@ -46,6 +47,58 @@ import ZynqNetModel
         #expect(table.contains("LUT                 22    53,200     0.0%"))
         #expect(table.contains("images/s    1,020,408"))
         #expect(!FileManager.default.fileExists(atPath: dir + "/.yosys"))
+        // By instance (the same hand counts, split by module): r1 = resources, r2 = resources2
+        // (the shell here, by design.json's shell_instances); the top has no cells of its own.
+        #expect(rep.instances.map(\.instance) == ["r1", "r2"])
+        #expect(rep.instances.map(\.module) == ["resources", "resources2"])
+        #expect(rep.instances.map(\.shell) == [false, true])
+        let r1 = rep.instances[0].resources, r2 = rep.instances[1].resources
+        #expect(r1.lut == 1 && r1.ff == 32 && r1.dsp == 1 && r1.bram36 == 1 && r1.carry4 == 0)
+        #expect(r2.lut == 21 && r2.lutram == 4 && r2.srl == 1 && r2.ff == 16 && r2.dsp == 0 && r2.bram36 == 0.5 && r2.carry4 == 4)
+        #expect(rep.topCells.isEmpty)
+        let split = try #require(rep.split)
+        #expect(split.shell == r2 && split.datapath == r1)
+        #expect(obj["lut_shell"] as? Int == 21 && obj["lut_datapath"] as? Int == 1)
+        let shellObj = try #require(obj["shell"] as? [String: Any])
+        #expect(shellObj["ff"] as? Int == 16 && shellObj["bram36"] as? Double == 0.5)
+        let inst = try #require(obj["instances"] as? [[String: Any]])
+        #expect(inst.count == 2 && inst[0]["instance"] as? String == "r1" && inst[0]["part"] as? String == "datapath"
+                && inst[0]["lut"] as? Int == 1 && inst[1]["module"] as? String == "resources2" && inst[1]["part"] as? String == "shell")
+        #expect(table.contains("r1            resources                  1      32    1     1.0  datapath"))
+        #expect(table.contains("shell                                   21      16    0     0.5"))
+        // Flattened: no hierarchy, no split.
+        var flat = SynthesisReport.Options()
+        flat.flatten = true
+        let f = try SynthesisReport.run(dir: dir, options: flat)
+        #expect(f.instances.isEmpty && f.split == nil)
+        // A shell instance the top does not have is an error naming design.json and the key.
+        try writeText("""
+            {"top": "resources_top", "rtl_files": ["rtl/resources.v", "rtl/resources2.v", "rtl/resources_top.v"],
+             "shell_instances": ["r3"]}
+            """, dir + "/design.json")
+        #expect {
+            try SynthesisReport.run(dir: dir, options: .init())
+        } throws: { e in
+            "\(e)".contains("design.json") && "\(e)".contains("shell_instances") && "\(e)".contains("'r3'")
+        }
+    }
+
+    /// The shell/datapath sums: shell_instances' cells on one side; every other instance and the
+    /// top's own glue on the other; nothing without shell_instances.
+    @Test func splitPutsTheTopGlueWithTheDatapath() throws {
+        var rep = ResourceReport(top: "t", rtlFiles: [], cells: [:], resources: Resources(cells: [:]), yosysSeconds: 0)
+        rep.instances = [
+            InstanceUse(instance: "u_regs", module: "zn_axil_regs", cells: ["LUT6": 10, "FDRE": 7], shell: true),
+            InstanceUse(instance: "u_seq", module: "zn_seq", cells: ["LUT2": 5, "RAMB18E1": 3, "DSP48E1": 1], shell: false),
+            InstanceUse(instance: "u_out", module: "zn_axis_out8", cells: ["RAM32M": 2, "FDRE": 1], shell: true),
+        ]
+        rep.topCells = ["LUT4": 4]
+        #expect(rep.split == nil)
+        rep.shellInstances = ["u_regs", "u_out"]
+        let split = try #require(rep.split)
+        #expect(split.shell.lut == 18 && split.shell.ff == 8 && split.shell.dsp == 0 && split.shell.bram36 == 0)
+        #expect(split.datapath.lut == 9 && split.datapath.ff == 0 && split.datapath.dsp == 1 && split.datapath.bram36 == 1.5)
+        #expect(rep.table().contains("(top glue)    t                          4       0    0     0.0  datapath"))
     }
 
     /// A codegen output directory: manifest.json gives the RTL, top, fclk, II and record sizes.
@@ -217,7 +270,15 @@ import ZynqNetModel
             #expect(single.synthFlow == "hierarchical" && parallel.synthFlow == "hierarchical-parallel" && parallel.yosysJobs == jobs)
             #expect(parallel.yosysCPUSeconds.count == 1 + (jobs == 2 ? 4 : 3))
             #expect(parallel.cells == single.cells)
+            #expect(parallel.instances == single.instances && parallel.topCells == single.topCells)
         }
         #expect(single.resources.dsp == 9)   // 2 pairs x 3 lanes + 1 plain row x 3 lanes
+        // By instance: the three instances' cells and the top's own add up to the totals.
+        #expect(single.instances.map(\.instance) == ["u_dot", "u_skid", "u_skid4"])
+        #expect(single.instances.map(\.module) == ["zn_dot", "zn_skid", "zn_skid"])
+        #expect(single.instances[0].resources.dsp == 9 && single.instances.allSatisfy { $0.shell == nil } && single.split == nil)
+        var sum = single.topCells
+        for i in single.instances { sum.merge(i.cells, uniquingKeysWith: &+) }
+        #expect(sum == single.cells)
     }
 }
