@@ -18,13 +18,18 @@ struct ReportCommand: ParsableCommand {
             one per core; --flatten for one flattened netlist: slower, with different counts, mostly \
             the INV cells yosys leaves unmerged there); \
             prints a table and replaces DIR/report.json (codegen's estimate) with the yosys numbers \
-            ("source": "yosys"). LUT counts logic, LUTRAM and SRL LUTs; bram36 = RAMB36 + RAMB18/2.
+            ("source": "yosys"). LUT counts logic, LUTRAM and SRL LUTs; bram36 = RAMB36 + RAMB18/2. \
+            The hierarchical flows also give each instance of the top its resources and, for a codegen \
+            design, the shell (register file and stream ports, the same in every fold) apart from the \
+            datapath (what folding changes): JSON keys instances, shell, datapath, lut_shell, lut_datapath.
 
-            report --model MODEL: the folds from the smallest design (PE = SIMD = 1 in every layer) to \
+            report --model MODEL: the designs from the smallest (the sequential engine, then PE = SIMD = 1 in \
+            every layer) to \
             the fastest whose estimate fits the board's automatic budget (60 % of the LUTs, 220 \
             DSP48E1, 90 % of FF and BRAM), each with the cheapest folds for its II, keeping the \
             Pareto-optimal ones (images/s against LUTs and DSP48E1s): a table, an ASCII plot of images/s \
-            against LUTs (both log scale), or the list with --json. --synth N runs yosys on N points \
+            against LUTs (both log scale), or the list with --json. Each point also shows its datapath \
+            LUTs (the estimate without the shell every design of the model has). --synth N runs yosys on N points \
             spread evenly over the curve and shows the real numbers beside the estimates (each run \
             bounded by --timeout; progress on stderr). Every point can be built with \
             `zynqnet codegen --fold FILE`: --json gives each point's layers in the fold-file form.

@@ -143,6 +143,18 @@ import Testing
         #expect(ys + yd == y["lut"] as? Int)
     }
 
+    @Test func helpNamesEveryOptionAndTheSplitKeys() throws {
+        let r = try CLI.run(["report", "--help"])
+        #expect(r.status == 0)
+        for option in ["--model", "--board", "--fclk", "--synth", "--max-lut", "--max-dsp", "--mult-bits", "--mul-style", "--json",
+                       "--top", "--timeout", "--flatten", "--jobs"] {
+            #expect(r.stdout.contains(option), "help lacks \(option)")
+        }
+        for key in ["instances", "lut_shell", "lut_datapath", "sequential engine"] {
+            #expect(r.stdout.contains(key), "help lacks \(key)")
+        }
+    }
+
     @Test func curveTableAndErrors() throws {
         let t = try CLI.run(["report", "--model", Self.model])
         #expect(t.status == 0, "\(t.stderr)")
