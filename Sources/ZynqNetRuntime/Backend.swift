@@ -199,6 +199,11 @@ public func defaultLoopbackFolds(_ t: Topology) -> [LayerFold] {
     }
 }
 
+/// The loopback design's folds for `engine`: all 1 for the sequential engine, else `defaultLoopbackFolds`.
+public func loopbackFolds(_ t: Topology, engine: Engine?) -> [LayerFold] {
+    engine == .sequential ? t.layers.map { _ in LayerFold(pe: 1, simd: 1, lanes: 1) } : defaultLoopbackFolds(t)
+}
+
 /// An in-process board: AXI DMA model, accelerator model for `layout` and the manifest's engine, fake DDR.
 public struct LoopbackBoard {
     public let device: LoopbackDevice
@@ -251,8 +256,7 @@ public func makeBackend(name: String, model: QuantizedModel, modelName: String =
         let m = try manifestPath.map { try RuntimeManifest.load(path: $0, system: system) } ?? RuntimeManifest()
         let topology = try Topology(model: model)
         // The manifest's engine: the sequential design has PE = SIMD = lanes = 1 everywhere.
-        let folds = m.engine == .sequential ? topology.layers.map { _ in LayerFold(pe: 1, simd: 1, lanes: 1) } : defaultLoopbackFolds(topology)
-        let layout = try AcceleratorLayout(topology: topology, folds: folds)
+        let layout = try AcceleratorLayout(topology: topology, folds: loopbackFolds(topology, engine: m.engine))
         let board: LoopbackBoard
         do {
             board = try LoopbackBoard(layout: layout, manifest: m)
