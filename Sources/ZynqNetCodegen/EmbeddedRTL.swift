@@ -313,6 +313,8 @@ endmodule
 // cycles without an answer). p_we, p_layer, p_kind, p_addr and p_wdata are valid in the p_req
 // cycle and hold until the answer (they are PARAM_SEL, PARAM_ADDR and the latched W data).
 // Offsets come from zn_regmap.vh, generated from Sources/ZynqNetHW/RegisterMap.swift.
+// The design constants are parameters; FLAGS is {SEQUENTIAL, OUTPUT_SIGNED, INPUT_SIGNED} (SEQUENTIAL:
+// the generated top of the layer-folded engine, zn_seq, sets it to 1).
 //
 // Lean structure: an accepted AR address is compressed ({layer block, word} or {global word})
 // and decoded into a registered read slot (mux select, memory entry, flags); an AW address into
@@ -334,6 +336,7 @@ module zn_axil_regs #(
   parameter integer OUTPUT_COUNT  = 1,
   parameter integer INPUT_SIGNED  = 0,
   parameter integer OUTPUT_SIGNED = 0,
+  parameter integer SEQUENTIAL    = 0,
   parameter integer II_CYCLES     = 1,
   parameter [NUM_LAYERS*32-1:0] L_IN          = {NUM_LAYERS{32'd1}},
   parameter [NUM_LAYERS*32-1:0] L_OUT         = {NUM_LAYERS{32'd1}},
@@ -607,7 +610,7 @@ module zn_axil_regs #(
           4: minit = L;
           5: minit = INPUT_COUNT;
           6: minit = OUTPUT_COUNT;
-          7: minit = {30'd0, OUTPUT_SIGNED != 0, INPUT_SIGNED != 0};
+          7: minit = {29'd0, SEQUENTIAL != 0, OUTPUT_SIGNED != 0, INPUT_SIGNED != 0};
           8: minit = II_CYCLES;
           default:
             case ((k - 9) % 5)
@@ -2399,6 +2402,7 @@ localparam integer RB_STATUS_ERR_INPUT = 1;
 localparam integer RB_STATUS_ERR_PARAM = 2;
 localparam integer RB_FLAGS_INPUT_SIGNED = 0;
 localparam integer RB_FLAGS_OUTPUT_SIGNED = 1;
+localparam integer RB_FLAGS_SEQUENTIAL = 2;
 localparam integer RB_PARAM_SEL_LAYER = 0;
 localparam integer RB_PARAM_SEL_KIND = 16;
 localparam integer RB_L_FOLD_PE = 0;

@@ -56,15 +56,6 @@ public struct FoldFileLayer: Codable, Sendable, Equatable {
     }
 }
 
-/// How the layers share the hardware.
-/// - `dataflow`: one matrix-vector unit per layer, pipelined across layers (folds per layer).
-/// - `sequential`: the layer-folded smallest design, `zn_seq`: one multiply-accumulate and one
-///   serial requantizer compute every layer in turn, one output after another (PE = SIMD = 1).
-public enum Engine: String, Sendable, Codable, CaseIterable {
-    case dataflow
-    case sequential
-}
-
 /// `--fold FILE`: `{"layers": [{"pe": 16, "simd": 14, "lanes": 1, "mul_style": "packed", "requant": "serial"}, …]}`,
 /// or `{"engine": "sequential"}` for the layer-folded smallest design (its `layers`, if given,
 /// must all be PE = SIMD = 1).

@@ -7,36 +7,19 @@ import ZynqNetModel
 /// window and the registers are those of the dataflow design with PE = SIMD = lanes = 1, so the
 /// runtime drives both the same way; only II_CYCLES differs (the engine's exact II).
 public enum SequentialEngine {
-    /// The widths zn_seq is built with: the largest sum width, and the stored bias and M widths,
-    /// which must be the same in every layer (one requantizer, one quant word layout).
-    public struct Widths: Sendable, Equatable {
-        public var sumBits: Int
-        public var biasBits: Int
-        public var multBits: Int
-    }
+    /// The widths zn_seq is built with (`SequentialTiming.Widths`).
+    public typealias Widths = SequentialTiming.Widths
 
     /// Checks the topology fits one shared requantizer; the error names `key`.
     public static func widths(_ topo: Topology, key: String = "engine") throws -> Widths {
-        guard let first = topo.layers.first else { throw ZynqError(key: key, "the model has no layers") }
-        for (i, l) in topo.layers.enumerated() where l.biasBits != first.biasBits || l.multBits != first.multBits {
-            throw ZynqError(key: key, "the sequential engine needs one bias and M width for all layers; layer \(i) has bias \(l.biasBits) b and M \(l.multBits) b, layer 0 \(first.biasBits) b and \(first.multBits) b")
-        }
-        return Widths(sumBits: topo.layers.map { $0.widths.sumBits }.max()!, biasBits: first.biasBits, multBits: first.multBits)
+        try SequentialTiming.widths(topo, key: key)
     }
 
     /// The shared zn_requant_serial (one lane): fewest cycles between two accepted words, T + 5.
-    public static func requantWordCycles(_ w: Widths) -> Int {
-        PipelineTiming.serialRequantWordCycles(
-            bits: PipelineTiming.serialRequantBits(biasBits: w.biasBits, sumBits: w.sumBits, multBits: w.multBits), lanes: 1)
-    }
+    public static func requantWordCycles(_ w: Widths) -> Int { SequentialTiming.requantWordCycles(w) }
 
-    /// The engine's exact II in cycles (input offered whenever it is taken, output never stalled).
-    public static func iiCycles(_ topo: Topology) throws -> Int {
-        let w = try widths(topo)
-        let seq = SequentialTiming.iiCycles(inCounts: topo.layers.map(\.inCount), outCounts: topo.layers.map(\.outCount),
-                                            requantWordCycles: requantWordCycles(w))
-        return max(seq, OutputRecord.inputBeats(pixels: topo.inputCount), OutputRecord.beats(classes: topo.outputCount))
-    }
+    /// The engine's exact II in cycles (`SequentialTiming.iiCycles`, shared with the runtime's loopback model).
+    public static func iiCycles(_ topo: Topology) throws -> Int { try SequentialTiming.iiCycles(topo) }
 
     /// Cycles from an image's first input beat to its last output beat, idle engine (what
     /// `zynqnet verify` measures): zn_axis_in → zn_seq → zn_axis_out8 (`outputStage8`).

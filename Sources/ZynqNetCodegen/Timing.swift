@@ -104,7 +104,7 @@ public enum PipelineTiming {
 
     /// zn_requant_serial's T from its BIAS_W, SUM_W and MULT_W parameters.
     public static func serialRequantBits(biasBits: Int, sumBits: Int, multBits: Int) -> Int {
-        max(max(biasBits, sumBits) + 1 + multBits + 2, 96)
+        SequentialTiming.requantBits(biasBits: biasBits, sumBits: sumBits, multBits: multBits)
     }
 
     /// zn_requant_serial's D: cycles from the idle cycle that sees a word to accepting it.
@@ -118,7 +118,7 @@ public enum PipelineTiming {
     }
 
     /// The same for a requantizer of T = `bits`.
-    public static func serialRequantWordCycles(bits: Int, lanes: Int) -> Int { lanes * (bits + 3) + 2 }
+    public static func serialRequantWordCycles(bits: Int, lanes: Int) -> Int { SequentialTiming.requantWordCycles(bits: bits, lanes: lanes) }
 
     /// Whether zn_requant_serial keeps up with the layer's MAC array: the PE/LANES requantizer
     /// words of one MAC output word take no longer than the SF = IN/SIMD cycles between MAC words.

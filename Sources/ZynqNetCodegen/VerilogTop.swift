@@ -120,7 +120,8 @@ enum VerilogTop {
         line("  zn_axil_regs #(")
         line("    .AW(\(aw)), .NUM_LAYERS(\(L)), .TOPO_HASH(64'h\(hex64(topo.hash).uppercased())),")
         line("    .INPUT_COUNT(\(topo.inputCount)), .OUTPUT_COUNT(\(c)), .INPUT_SIGNED(\(topo.inputSigned ? 1 : 0)), .OUTPUT_SIGNED(\(topo.outputSigned ? 1 : 0)),")
-        line("    .II_CYCLES(\(ii)),")
+        // FLAGS.SEQUENTIAL: the engine, for the runtime (the dataflow top leaves the default 0).
+        line("    .II_CYCLES(\(ii)),\(sequential != nil ? " .SEQUENTIAL(1)," : "")")
         line("    .L_IN(\(perLayer { UInt32(topo.layers[$0].inCount) })),")
         line("    .L_OUT(\(perLayer { UInt32(topo.layers[$0].outCount) })),")
         line("    .L_FOLD(\(perLayer { UInt32(layout.folds[$0].pe) | (UInt32(layout.folds[$0].simd) << 16) })),")

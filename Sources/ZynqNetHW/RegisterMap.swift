@@ -126,6 +126,7 @@ public enum RegisterMap {
     public static let STATUS_ERR_PARAM: UInt32 = 1 << 2
     public static let FLAGS_INPUT_SIGNED: UInt32 = 1 << 0
     public static let FLAGS_OUTPUT_SIGNED: UInt32 = 1 << 1
+    public static let FLAGS_SEQUENTIAL: UInt32 = 1 << 2
 
     // MARK: Per-layer blocks: layer i's registers sit at LAYER_BASE + i·LAYER_STRIDE + offset.
     public static let LAYER_BASE: UInt32 = 0x100
@@ -195,6 +196,7 @@ public enum RegisterMap {
         Register("FLAGS", FLAGS, .ro, reset: nil, "Static design flags.", fields: [
             RegisterField("INPUT_SIGNED", lsb: 0, .ro, reset: nil, "Input pixels are int8 (else uint8)."),
             RegisterField("OUTPUT_SIGNED", lsb: 1, .ro, reset: nil, "Output values are int8 (else uint8)."),
+            RegisterField("SEQUENTIAL", lsb: 2, .ro, reset: nil, "The layer-folded sequential engine (`--engine sequential`, zn_seq; all folds 1); 0: the dataflow engine."),
         ]),
         Register("II_CYCLES", II_CYCLES, .ro, reset: nil, "Initiation interval in cycles: dataflow designs, the nominal max over layers of (in/SIMD)·(out/PE); the sequential engine (all folds 1), its exact II."),
         Register("PARAM_SEL", PARAM_SEL, .rw, "Parameter window: selects the memory PARAM_DATA accesses. Writing it sets PARAM_ADDR to 0.", fields: [

@@ -200,6 +200,8 @@ public func makeRTLSimBackend(model: QuantizedModel, modelName: String = "model"
     let board = try RTLSimBoard(design: design, manifest: m, options: o, log: log)
     let driver = try board.accelerator.explainingFailures {
         let d = try board.driver(images: batchSize, interrupt: interrupt)
+        // The engine the RTL reports (FLAGS.SEQUENTIAL) against the manifest's.
+        if let manifestPath { try m.check(hardware: d.info, file: manifestPath) }
         try d.load(model: model, modelName: modelName)
         return d
     }

@@ -8,6 +8,10 @@ public struct AcceleratorInfo: Sendable, Equatable {
     public var topologyHash: UInt64
     public var layout: AcceleratorLayout
     public var iiCycles: UInt32
+    /// The FLAGS register as read.
+    public var flags: UInt32 = 0
+    /// The engine FLAGS names (bit SEQUENTIAL).
+    public var engine: Engine { Engine(flags: flags) }
 }
 
 /// The hardware's own counters (`IMAGES_IN`, `IMAGES_OUT`, busy/stall/starve cycles).
@@ -172,7 +176,11 @@ public final class AcceleratorDriver {
             throw ZynqError(file: designName, key: "TOPOLOGY_HASH_LO",
                             "the accelerator reports hash \(hex64(hash)) but its layer registers give \(hex64(topology.hash)) (\(describe(topology))); the registers are inconsistent")
         }
-        return AcceleratorInfo(version: version, topologyHash: hash, layout: layout, iiCycles: try r(RegisterMap.II_CYCLES))
+        if Engine(flags: flags) == .sequential, let i = folds.firstIndex(where: { $0.pe != 1 || $0.simd != 1 || $0.lanes != 1 }) {
+            throw ZynqError(file: designName, key: "FLAGS",
+                            "reads \(hex(flags)): SEQUENTIAL is set, but layer \(i) reports PE \(folds[i].pe), SIMD \(folds[i].simd), lanes \(folds[i].lanes) (the sequential engine has 1, 1, 1); the registers are inconsistent")
+        }
+        return AcceleratorInfo(version: version, topologyHash: hash, layout: layout, iiCycles: try r(RegisterMap.II_CYCLES), flags: flags)
     }
 
     /// `784u-128u-10u`: input count, then every layer's outputs, u/s for the signedness.

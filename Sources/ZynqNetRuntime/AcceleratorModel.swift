@@ -10,6 +10,11 @@ import ZynqNetSim
 /// shows up as wrong outputs, exactly as on the board.
 public final class AcceleratorModel: LoopbackPeripheral, LoopbackStreamEndpoint {
     public let layout: AcceleratorLayout
+    /// The engine the registers report (FLAGS.SEQUENTIAL) and time (II_CYCLES, busy cycles).
+    public let engine: Engine
+    /// II_CYCLES: the dataflow design's nominal II (`layout.iiCycles`) or the sequential
+    /// engine's exact II (`SequentialTiming.iiCycles`, the function codegen uses).
+    public let iiCycles: Int
     let topology: Topology
     let inputBeats: Int
     let outputBeats: Int
@@ -65,8 +70,30 @@ public final class AcceleratorModel: LoopbackPeripheral, LoopbackStreamEndpoint 
     /// Configurations the model could not turn into a format-1 model (should stay empty).
     public private(set) var violations: [String] = []
 
-    public init(layout: AcceleratorLayout) {
+    /// The dataflow design of `layout`.
+    public convenience init(layout: AcceleratorLayout) {
+        self.init(layout: layout, engine: .dataflow, iiCycles: layout.iiCycles)
+    }
+
+    /// The design of `layout` built as `engine`; the sequential engine needs PE = SIMD = lanes = 1
+    /// in every layer and one bias and M width (errors name `engine`).
+    public convenience init(layout: AcceleratorLayout, engine: Engine) throws {
+        switch engine {
+        case .dataflow:
+            self.init(layout: layout)
+        case .sequential:
+            if let i = layout.folds.firstIndex(where: { $0.pe != 1 || $0.simd != 1 || $0.lanes != 1 }) {
+                let f = layout.folds[i]
+                throw ZynqError(key: "engine", "the sequential engine has PE = SIMD = lanes = 1, layer \(i) has PE \(f.pe), SIMD \(f.simd), lanes \(f.lanes)")
+            }
+            self.init(layout: layout, engine: .sequential, iiCycles: try SequentialTiming.iiCycles(layout.topology))
+        }
+    }
+
+    init(layout: AcceleratorLayout, engine: Engine, iiCycles: Int) {
         self.layout = layout
+        self.engine = engine
+        self.iiCycles = iiCycles
         self.topology = layout.topology
         self.inputBeats = OutputRecord.inputBeats(pixels: layout.topology.inputCount)
         self.classes = layout.topology.outputCount
@@ -137,7 +164,8 @@ public final class AcceleratorModel: LoopbackPeripheral, LoopbackStreamEndpoint 
         case RegisterMap.OUTPUT_COUNT: return UInt32(topology.outputCount)
         case RegisterMap.FLAGS:
             return (topology.inputSigned ? RegisterMap.FLAGS_INPUT_SIGNED : 0) | (topology.outputSigned ? RegisterMap.FLAGS_OUTPUT_SIGNED : 0)
-        case RegisterMap.II_CYCLES: return UInt32(truncatingIfNeeded: layout.iiCycles)
+                | engine.flags
+        case RegisterMap.II_CYCLES: return UInt32(truncatingIfNeeded: iiCycles)
         case RegisterMap.PARAM_SEL: return paramSelect
         case RegisterMap.PARAM_ADDR: return paramAddress
         case RegisterMap.PARAM_DATA: return readParameter()
@@ -447,7 +475,7 @@ public final class AcceleratorModel: LoopbackPeripheral, LoopbackStreamEndpoint 
                 if e <= 1 { last = true; earlyTLASTAfterImages = nil } else { earlyTLASTAfterImages = e - 1 }
             }
             if last { packetCount = 0; outLast[outLast.count - 1] = true }
-            busyCycles &+= UInt64(layout.iiCycles)
+            busyCycles &+= UInt64(iiCycles)
             seq &+= 1
         }
         outImagesQueued += n

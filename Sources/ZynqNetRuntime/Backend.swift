@@ -199,7 +199,12 @@ public func defaultLoopbackFolds(_ t: Topology) -> [LayerFold] {
     }
 }
 
-/// An in-process board: AXI DMA model, accelerator model for `layout`, fake DDR.
+/// The loopback design's folds for `engine`: all 1 for the sequential engine, else `defaultLoopbackFolds`.
+public func loopbackFolds(_ t: Topology, engine: Engine?) -> [LayerFold] {
+    engine == .sequential ? t.layers.map { _ in LayerFold(pe: 1, simd: 1, lanes: 1) } : defaultLoopbackFolds(t)
+}
+
+/// An in-process board: AXI DMA model, accelerator model for `layout` and the manifest's engine, fake DDR.
 public struct LoopbackBoard {
     public let device: LoopbackDevice
     public let accelerator: AcceleratorModel
@@ -209,7 +214,7 @@ public struct LoopbackBoard {
         var m = manifest
         m.axilAddressWidth = max(m.axilAddressWidth, layout.axilAddressWidth)
         self.manifest = m
-        accelerator = AcceleratorModel(layout: layout)
+        accelerator = try AcceleratorModel(layout: layout, engine: m.engine ?? .dataflow)
         let unique = UInt(bitPattern: ObjectIdentifier(accelerator).hashValue)
         device = LoopbackDevice(id: id ?? "loopback-\(LiveSystem().processID())-\(String(unique, radix: 16))", dma: m.dmaConfig)
         try device.attach(accelerator, window: m.acceleratorWindow, stream: accelerator)
@@ -250,9 +255,16 @@ public func makeBackend(name: String, model: QuantizedModel, modelName: String =
     case "loopback":
         let m = try manifestPath.map { try RuntimeManifest.load(path: $0, system: system) } ?? RuntimeManifest()
         let topology = try Topology(model: model)
-        let layout = try AcceleratorLayout(topology: topology, folds: defaultLoopbackFolds(topology))
-        let board = try LoopbackBoard(layout: layout, manifest: m)
+        // The manifest's engine: the sequential design has PE = SIMD = lanes = 1 everywhere.
+        let layout = try AcceleratorLayout(topology: topology, folds: loopbackFolds(topology, engine: m.engine))
+        let board: LoopbackBoard
+        do {
+            board = try LoopbackBoard(layout: layout, manifest: m)
+        } catch let e as ZynqError where e.file == nil && manifestPath != nil {
+            throw e.inFile(manifestPath!)
+        }
         let driver = try board.driver(images: batchSize, interrupt: interrupt)
+        try m.check(hardware: driver.info, file: manifestPath ?? "loopback")
         try driver.load(model: model, modelName: modelName)
         return AcceleratorBackend(name: "loopback", driver: driver, model: model, batchSize: batchSize, fclkMHz: m.fclkMHz, loopback: board.device)
     case "board":
@@ -265,10 +277,7 @@ public func makeBackend(name: String, model: QuantizedModel, modelName: String =
             config = try BoardConfig.load(path: "\(bundle)/runtime.json", system: system)
         }
         let driver = try openBoard(manifest: m, manifestPath: manifestPath, config: config, interrupt: interrupt, system: system)
-        if let h = m.topologyHash, h != driver.info.topologyHash {
-            throw ZynqError(file: manifestPath, key: "topology_hash",
-                            "the manifest says \(hex64(h)) but the loaded bitstream reports \(hex64(driver.info.topologyHash)); load this bundle first (zynqnet load)")
-        }
+        try m.check(hardware: driver.info, file: manifestPath)
         try driver.load(model: model, modelName: modelName)
         return AcceleratorBackend(name: "board", driver: driver, model: model, batchSize: batchSize, fclkMHz: m.fclkMHz, loopback: nil)
     default:

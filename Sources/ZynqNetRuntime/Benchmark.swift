@@ -46,7 +46,7 @@ public enum RuntimeBenchmark {
     public static func run(model: QuantizedModel, modelName: String = "784u-128u-10u", batchSize: Int = 256, batches: Int = 100,
                            manifest: RuntimeManifest = RuntimeManifest()) throws -> RuntimeBenchmarkResult {
         let topology = try Topology(model: model)
-        let board = try LoopbackBoard(layout: try AcceleratorLayout(topology: topology, folds: defaultLoopbackFolds(topology)),
+        let board = try LoopbackBoard(layout: try AcceleratorLayout(topology: topology, folds: loopbackFolds(topology, engine: manifest.engine)),
                                       manifest: manifest)
         let driver = try board.driver(images: batchSize, interrupt: .never)
         try driver.load(model: model, modelName: modelName)

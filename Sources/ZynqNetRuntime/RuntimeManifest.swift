@@ -3,6 +3,7 @@ import FoundationEssentials
 #else
 import Foundation
 #endif
+import ZynqNetHW
 import ZynqNetModel
 
 /// The fields of a bundle's `manifest.json` the runtime needs (addresses, widths, clock,
@@ -27,11 +28,16 @@ public struct RuntimeManifest: Sendable, Equatable {
     /// PS reference clock (board data: 50 MHz PYNQ-Z2, 33.333 MHz Zybo Z7-20).
     public var psRefClockMHz: Double?
     public var topologyHash: UInt64?
+    /// `engine`: "dataflow" or "sequential"; the accelerator's FLAGS.SEQUENTIAL must agree
+    /// (`check(hardware:file:)`). nil: the manifest does not say (older or hand-written ones):
+    /// not checked, and the loopback device is the dataflow design.
+    public var engine: Engine?
 
     public init(board: String? = nil, part: String? = "xc7z020clg400-1", bitstream: String? = nil,
                 dmaBase: UInt64 = 0x4040_0000, dmaRange: UInt64 = 0x10000, acceleratorBase: UInt64 = 0x43C0_0000,
                 axilAddressWidth: Int = 12, dmaLengthWidth: Int = 23, dmaDataWidth: Int = 64, dmaAddressWidth: Int = 32,
-                fclkMHz: Double = 100, psRefClockMHz: Double? = nil, topologyHash: UInt64? = nil) {
+                fclkMHz: Double = 100, psRefClockMHz: Double? = nil, topologyHash: UInt64? = nil, engine: Engine? = nil) {
+        self.engine = engine
         self.board = board
         self.part = part
         self.bitstream = bitstream
@@ -138,6 +144,12 @@ public struct RuntimeManifest: Sendable, Equatable {
         m.fclkMHz = try number(["fclk_expected_mhz", "fclk_mhz", "fclk0_mhz"]) ?? m.fclkMHz
         m.psRefClockMHz = try number(["ps_ref_clock_mhz", "ps_clk_mhz"])
         m.topologyHash = try integer(["topology_hash"])
+        if let e = try string(["engine"]) {
+            guard let en = Engine(rawValue: e) else {
+                throw ZynqError(file: file, key: "engine", "must be \"dataflow\" or \"sequential\", got \"\(e)\"")
+            }
+            m.engine = en
+        }
         do {
             try m.dmaConfig.validate()
         } catch let e as ZynqError {
@@ -149,6 +161,22 @@ public struct RuntimeManifest: Sendable, Equatable {
         guard m.dmaRange >= 0x1000 else { throw ZynqError(file: file, key: "dma_range", "must be at least 0x1000") }
         guard m.fclkMHz <= 500 else { throw ZynqError(file: file, key: "fclk_mhz", "\(m.fclkMHz) MHz is not a Zynq-7000 PL clock") }
         return m
+    }
+}
+
+extension RuntimeManifest {
+    /// Checks the hardware is the design this manifest describes: the engine (FLAGS.SEQUENTIAL
+    /// against `engine`) and the topology hash, each when the manifest has it.
+    public func check(hardware info: AcceleratorInfo, file: String) throws {
+        if let engine, info.engine != engine {
+            let bit = RegisterMap.FLAGS_SEQUENTIAL.trailingZeroBitCount
+            throw ZynqError(file: file, key: "engine",
+                            "the manifest says \(engine.rawValue), but the accelerator's FLAGS register (\(hex(RegisterMap.FLAGS))) reads \(hex(info.flags)), SEQUENTIAL (bit \(bit)) \(info.engine == .sequential ? "set" : "clear"): the loaded bitstream is the \(info.engine.rawValue) engine; load this bundle's bitstream (zynqnet load) or use its own manifest")
+        }
+        if let h = topologyHash, h != info.topologyHash {
+            throw ZynqError(file: file, key: "topology_hash",
+                            "the manifest says \(hex64(h)) but the loaded bitstream reports \(hex64(info.topologyHash)); load this bundle first (zynqnet load)")
+        }
     }
 }
 

@@ -101,9 +101,11 @@ public struct Manifest: Codable, Equatable, Sendable {
     public var ddr: Board.Region
     public var files: Files
     public var performance: Performance?
+    /// "dataflow" or "sequential": the engine the RTL's FLAGS.SEQUENTIAL reports (absent: dataflow).
+    public var engine: String?
 
     enum CodingKeys: String, CodingKey {
-        case board, part, accelerator, dma, stream, records, ddr, files, performance
+        case board, part, accelerator, dma, stream, records, ddr, files, performance, engine
         case schemaVersion = "schema_version", zynqnetVersion = "zynqnet_version"
         case boardPart = "board_part", fclkMHz = "fclk_mhz", fclkExpectedMHz = "fclk_expected_mhz"
         case topologyHash = "topology_hash", topModule = "top_module", ipVLNV = "ip_vlnv"
@@ -156,6 +158,9 @@ public struct Manifest: Codable, Equatable, Sendable {
             throw bad("records", "record sizes must be positive whole beats")
         }
         guard fclkMHz > 0, fclkExpectedMHz > 0 else { throw bad("fclk_mhz", "must be positive") }
+        if let e = engine, e != "dataflow", e != "sequential" {
+            throw bad("engine", "'\(e)' is not \"dataflow\" or \"sequential\"")
+        }
         for f in [files.bitstream, files.hwh] + files.rtl {
             guard !f.isEmpty, !f.hasPrefix("/"), !f.split(separator: "/").contains("..") else {
                 throw bad("files", "'\(f)' must be a relative path inside the manifest's directory")

@@ -18,9 +18,13 @@ public struct VivadoDesignInfo: Equatable, Sendable {
     /// Initiation interval and latency in cycles, if codegen knows them (used by `report`).
     public var iiCycles: UInt64?
     public var latencyCycles: UInt64?
+    /// "dataflow" or "sequential" (FLAGS.SEQUENTIAL of the RTL), if codegen knows it.
+    public var engine: String?
 
     public init(topModule: String = "zynqnet_accel", rtlFiles: [String], axilAddrWidth: Int, topologyHash: UInt64,
-                inputRecordBytes: UInt64, outputRecordBytes: UInt64, iiCycles: UInt64? = nil, latencyCycles: UInt64? = nil) {
+                inputRecordBytes: UInt64, outputRecordBytes: UInt64, iiCycles: UInt64? = nil, latencyCycles: UInt64? = nil,
+                engine: String? = nil) {
+        self.engine = engine
         self.topModule = topModule
         self.rtlFiles = rtlFiles
         self.axilAddrWidth = axilAddrWidth
@@ -125,7 +129,7 @@ public enum VivadoProject {
             ddr: board.ddr,
             files: .init(bitstream: bitstreamName, hwh: hwhName, packageTcl: "package_ip.tcl", buildTcl: "build.tcl",
                          rtl: design.rtlFiles),
-            performance: perf)
+            performance: perf, engine: design.engine)
         try m.check(file: nil)
         return m
     }

@@ -83,7 +83,7 @@ struct CodegenCommand: ParsableCommand {
             axilAddrWidth: design.layout.axilAddressWidth, topologyHash: topo.hash,
             inputRecordBytes: UInt64(OutputRecord.inputBeats(pixels: topo.inputCount) * OutputRecord.beatBytes),
             outputRecordBytes: UInt64(OutputRecord.beats(classes: topo.outputCount) * OutputRecord.beatBytes),
-            iiCycles: UInt64(design.iiCycles), latencyCycles: UInt64(design.latencyCycles))
+            iiCycles: UInt64(design.iiCycles), latencyCycles: UInt64(design.latencyCycles), engine: design.engine.rawValue)
         let estimate = EstimateReport(
             top: info.topModule, rtlFiles: info.rtlFiles, lut: UInt64(design.estimate.lut), ff: UInt64(design.estimate.ff),
             dsp: UInt64(design.estimate.dsp), bram36: design.estimate.bram36, fclkMHz: fclk,

@@ -21,6 +21,9 @@ import Testing
         #expect(top.contains("FREQ_HZ 125000000"))
         let manifest = try String(contentsOfFile: out + "/manifest.json", encoding: .utf8)
         #expect(manifest.contains("zybo-z7-20"))
+        let m = try JSONSerialization.jsonObject(with: Data(manifest.utf8)) as? [String: Any]
+        #expect(m?["engine"] as? String == "dataflow")
+        #expect(!top.contains(".SEQUENTIAL("))
     }
 
     @Test func codegenBadInputs() throws {
@@ -58,6 +61,10 @@ import Testing
         #expect(top.contains("zn_seq #(") && !top.contains("zn_mvau #("))
         let design = try String(contentsOfFile: out + "/design.json", encoding: .utf8)
         #expect(design.contains("\"engine\": \"sequential\""))
+        // FLAGS.SEQUENTIAL in the register file, and the engine in manifest.json for the runtime.
+        #expect(top.contains(".SEQUENTIAL(1)"))
+        let manifest = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: out + "/manifest.json"))) as? [String: Any]
+        #expect(manifest?["engine"] as? String == "sequential")
         // The same through a fold file; the text summary names the engine.
         let fold = dir.appendingPathComponent("seq.json").path
         try #"{"engine": "sequential"}"#.write(toFile: fold, atomically: true, encoding: .utf8)

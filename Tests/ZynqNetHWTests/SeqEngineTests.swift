@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import ZynqNetCodegen
+import ZynqNetHW
 
 /// zn_seq (the sequential engine) in iverilog (fpga/sim/tb_zn_seq.v) against a naive Swift model of
 /// the spec's integer arithmetic, the parameter window against separate zn_param_ram memories per

@@ -10,11 +10,13 @@ import ZynqNetSim
 /// `--bundle DIR`: rtlsim simulates the bundle's own design (design.json's folds, the same
 /// RTL file by file) with the manifest's DMA limits and clock.
 @Suite struct BundleTests {
-    func bundle(_ model: QuantizedModel, lengthWidth: Int, options: CodegenOptions = ShapeA.codegen()) throws -> (URL, GeneratedDesign) {
+    func bundle(_ model: QuantizedModel, lengthWidth: Int, options: CodegenOptions = ShapeA.codegen(),
+                engine: String? = nil) throws -> (URL, GeneratedDesign) {
         let design = try generateDesign(model: model, options: options)
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("zynqnet-rtlsim-bundle-\(UUID().uuidString)")
         try design.write(to: dir)
-        let manifest = #"{"fclk_mhz": 100, "dma": {"length_width": \#(lengthWidth)}, "topology_hash": "0x\#(hex64(design.topologyHash))"}"#
+        let engineKey = engine.map { #", "engine": "\#($0)""# } ?? ""
+        let manifest = #"{"fclk_mhz": 100, "dma": {"length_width": \#(lengthWidth)}, "topology_hash": "0x\#(hex64(design.topologyHash))"\#(engineKey)}"#
         try Data(manifest.utf8).write(to: dir.appendingPathComponent("manifest.json"))
         return (dir, design)
     }
@@ -43,22 +45,56 @@ import ZynqNetSim
 
     /// design.json's "engine": a sequential bundle is simulated as the sequential engine (without
     /// it rtlsim would regenerate the 1×1 dataflow design, and the RTL check would refuse it).
+    /// The manifest says "engine": "sequential" (as codegen writes it); the real RTL reports
+    /// FLAGS.SEQUENTIAL and the engine's exact II, the loopback model of the same manifest the same.
     @Test func simulatesASequentialBundle() throws {
         let model = ShapeA.model(seed: 24)
         var o = CodegenOptions()
         o.fold = .file(.sequential, name: "seq")
-        let (dir, design) = try bundle(model, lengthWidth: 23, options: o)
+        let (dir, design) = try bundle(model, lengthWidth: 23, options: o, engine: "sequential")
         defer { try? FileManager.default.removeItem(at: dir) }
-        let rt = try makeRTLSimBackend(model: model, bundle: dir.path, batchSize: 4,
+        let rt = try makeRTLSimBackend(model: model, bundle: dir.path, batchSize: 8,
                                        options: RTLSimOptions(build: quickBuild()), interrupt: .never, installSIGINTHandler: false)
         #expect(rt.board.design.engine == .sequential)
         #expect(rt.board.design.rtlHash == design.rtlHash)
+        // FLAGS through zn_axil_regs: SEQUENTIAL set, input and output uint8 (ShapeA).
+        let d = rt.driver
+        let flags = try d.bus.read32(d.base + UInt64(RegisterMap.FLAGS))
+        #expect(flags == 0b100)
+        #expect(d.info.engine == .sequential && d.info.flags == 0b100)
+        // II_CYCLES: 20-6-3 on the sequential engine is 9·106 + 6 cycles (hand count, as in the
+        // runtime's EngineTests); the loopback model of a sequential manifest reads the same registers.
+        let ii = try d.bus.read32(d.base + UInt64(RegisterMap.II_CYCLES))
+        #expect(ii == 9 * 106 + 6)
+        let loopback = try AcceleratorModel(layout: design.layout, engine: .sequential)
+        #expect(loopback.read(offset: UInt64(RegisterMap.FLAGS)) == flags)
+        #expect(loopback.read(offset: UInt64(RegisterMap.II_CYCLES)) == ii)
         var g = Rng(9)
-        let codes = try randomCodes(model, count: 4, rng: &g)
-        let r = try rt.run(codes: codes, count: 4)
+        let codes = try randomCodes(model, count: 8, rng: &g)
+        let r = try rt.run(codes: codes, count: 8)
         let sim = try Simulator(model: model).run(codes)
         #expect(r.outputs == sim.outputs && r.predictions == sim.predictions)
-        #expect(rt.timing().design_ii_cycles == design.iiCycles)
+        let t = rt.timing()
+        #expect(t.design_ii_cycles == design.iiCycles)
+        // The II the RTL keeps up (images back to back in one transfer) is the register's.
+        #expect(t.ii_measured && t.ii_cycles == UInt64(ii), "\(t)")
+    }
+
+    /// A manifest whose engine is not the RTL's: refused naming the manifest, its key and FLAGS.
+    @Test func aManifestOfTheOtherEngineIsRefused() throws {
+        let model = ShapeA.model(seed: 26)
+        var o = CodegenOptions()
+        o.fold = .file(.sequential, name: "seq")
+        let (dir, _) = try bundle(model, lengthWidth: 23, options: o, engine: "dataflow")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        do {
+            _ = try makeRTLSimBackend(model: model, bundle: dir.path, options: RTLSimOptions(build: quickBuild()),
+                                      interrupt: .never, installSIGINTHandler: false)
+            Issue.record("no error")
+        } catch let e as ZynqError {
+            #expect(e.key == "engine" && e.file == dir.appendingPathComponent("manifest.json").path, "\(e)")
+            #expect(e.message.hasPrefix("the manifest says dataflow, but the accelerator's FLAGS register (0x0000004C) reads 0x00000004, SEQUENTIAL (bit 2) set"), "\(e)")
+        }
     }
 
     @Test func aBadEngineInDesignJSONIsRefusedByName() throws {

@@ -47,6 +47,7 @@ localparam integer RB_STATUS_ERR_INPUT = 1;
 localparam integer RB_STATUS_ERR_PARAM = 2;
 localparam integer RB_FLAGS_INPUT_SIGNED = 0;
 localparam integer RB_FLAGS_OUTPUT_SIGNED = 1;
+localparam integer RB_FLAGS_SEQUENTIAL = 2;
 localparam integer RB_PARAM_SEL_LAYER = 0;
 localparam integer RB_PARAM_SEL_KIND = 16;
 localparam integer RB_L_FOLD_PE = 0;

@@ -25,6 +25,7 @@ module tb_lean_axil_regs #(
   parameter integer OUTPUT_COUNT  = 1,
   parameter integer INPUT_SIGNED  = 0,
   parameter integer OUTPUT_SIGNED = 0,
+  parameter integer SEQUENTIAL    = 0,
   parameter integer II_CYCLES     = 1,
   parameter [NUM_LAYERS*32-1:0] L_IN          = {NUM_LAYERS{32'd1}},
   parameter [NUM_LAYERS*32-1:0] L_OUT         = {NUM_LAYERS{32'd1}},
@@ -314,7 +315,7 @@ module tb_lean_axil_regs #(
       ctable[(C_CONST+4)*32 +: 32] = L;
       ctable[(C_CONST+5)*32 +: 32] = INPUT_COUNT;
       ctable[(C_CONST+6)*32 +: 32] = OUTPUT_COUNT;
-      ctable[(C_CONST+7)*32 +: 32] = {30'd0, OUTPUT_SIGNED != 0, INPUT_SIGNED != 0};
+      ctable[(C_CONST+7)*32 +: 32] = {29'd0, SEQUENTIAL != 0, OUTPUT_SIGNED != 0, INPUT_SIGNED != 0};
       ctable[(C_CONST+8)*32 +: 32] = II_CYCLES;
       for (i = 0; i < L; i = i + 1) begin
         ctable[(C_CONST+9+5*i+0)*32 +: 32] = L_IN[i*32 +: 32];

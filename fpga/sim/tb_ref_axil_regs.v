@@ -18,6 +18,7 @@ module tb_ref_axil_regs #(
   parameter integer OUTPUT_COUNT  = 1,
   parameter integer INPUT_SIGNED  = 0,
   parameter integer OUTPUT_SIGNED = 0,
+  parameter integer SEQUENTIAL    = 0,
   parameter integer II_CYCLES     = 1,
   parameter [NUM_LAYERS*32-1:0] L_IN          = {NUM_LAYERS{32'd1}},
   parameter [NUM_LAYERS*32-1:0] L_OUT         = {NUM_LAYERS{32'd1}},
@@ -168,7 +169,7 @@ module tb_ref_axil_regs #(
     if (is_global(ar_addr, RA_NUM_LAYERS))         rmux = NUM_LAYERS;
     if (is_global(ar_addr, RA_INPUT_COUNT))        rmux = INPUT_COUNT;
     if (is_global(ar_addr, RA_OUTPUT_COUNT))       rmux = OUTPUT_COUNT;
-    if (is_global(ar_addr, RA_FLAGS))              rmux = {30'd0, OUTPUT_SIGNED != 0, INPUT_SIGNED != 0};
+    if (is_global(ar_addr, RA_FLAGS))              rmux = {29'd0, SEQUENTIAL != 0, OUTPUT_SIGNED != 0, INPUT_SIGNED != 0};
     if (is_global(ar_addr, RA_II_CYCLES))          rmux = II_CYCLES;
     if (is_global(ar_addr, RA_PARAM_SEL))          rmux = param_sel;
     if (is_global(ar_addr, RA_PARAM_ADDR))         rmux = param_addr;

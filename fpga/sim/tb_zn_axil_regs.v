@@ -10,9 +10,10 @@
 // reset, after each kind of register write (with the written word also read back in the very next
 // cycle), after parameter-bus answers, timeouts and invalid PARAM_SEL, after SOFT_RESET and
 // CLEAR_COUNTERS with the counters near their carries, and after a reset following writes to every
-// RW register. Ends with RESULT PASS and coverage counts.
+// RW register; FLAGS once more against the parameters (SEQUENTIAL: the engine bit). Ends with
+// RESULT PASS and coverage counts.
 module tb_zn_axil_regs;
-  parameter integer NUM_LAYERS = 2, AW = 12, CYCLES = 20000, SEED = 1;
+  parameter integer NUM_LAYERS = 2, AW = 12, CYCLES = 20000, SEED = 1, SEQUENTIAL = 0;
   localparam integer L = NUM_LAYERS;
 
   // Distinct design constants per layer.
@@ -59,7 +60,7 @@ module tb_zn_axil_regs;
   wire [L*32-1:0] l_zero, l_clamp;
 
   zn_axil_regs #(.AW(AW), .NUM_LAYERS(L), .TOPO_HASH(HASH), .INPUT_COUNT(784), .OUTPUT_COUNT(10), .INPUT_SIGNED(1),
-                 .OUTPUT_SIGNED(0), .II_CYCLES(12345), .L_IN(P_IN), .L_OUT(P_OUT), .L_FOLD(P_FOLD), .L_LANES(P_LANES),
+                 .OUTPUT_SIGNED(0), .SEQUENTIAL(SEQUENTIAL), .II_CYCLES(12345), .L_IN(P_IN), .L_OUT(P_OUT), .L_FOLD(P_FOLD), .L_LANES(P_LANES),
                  .L_WIDTHS(P_WIDTHS), .L_CLAMP_RESET(P_CLAMP)) dut (
     .aclk(clk), .aresetn(aresetn),
     .s_axil_awaddr(awaddr), .s_axil_awprot(awprot), .s_axil_awvalid(awvalid), .s_axil_awready(n_awready),
@@ -74,7 +75,7 @@ module tb_zn_axil_regs;
     .p_req(n_req), .p_we(n_we), .p_layer(n_layer), .p_kind(n_kind), .p_addr(n_addr), .p_wdata(n_wd),
     .p_ack(p_ack), .p_rdata(p_rdata), .p_err(p_err), .p_next(p_next));
   tb_ref_axil_regs #(.AW(AW), .NUM_LAYERS(L), .TOPO_HASH(HASH), .INPUT_COUNT(784), .OUTPUT_COUNT(10), .INPUT_SIGNED(1),
-                 .OUTPUT_SIGNED(0), .II_CYCLES(12345), .L_IN(P_IN), .L_OUT(P_OUT), .L_FOLD(P_FOLD), .L_LANES(P_LANES),
+                 .OUTPUT_SIGNED(0), .SEQUENTIAL(SEQUENTIAL), .II_CYCLES(12345), .L_IN(P_IN), .L_OUT(P_OUT), .L_FOLD(P_FOLD), .L_LANES(P_LANES),
                  .L_WIDTHS(P_WIDTHS), .L_CLAMP_RESET(P_CLAMP)) ref (
     .aclk(clk), .aresetn(aresetn),
     .s_axil_awaddr(awaddr), .s_axil_awprot(awprot), .s_axil_awvalid(awvalid), .s_axil_awready(r_awready),
@@ -90,7 +91,7 @@ module tb_zn_axil_regs;
     .p_ack(p_ack), .p_rdata(p_rdata), .p_err(p_err), .p_next(p_next));
 
   tb_lean_axil_regs #(.AW(AW), .NUM_LAYERS(L), .TOPO_HASH(HASH), .INPUT_COUNT(784), .OUTPUT_COUNT(10), .INPUT_SIGNED(1),
-                 .OUTPUT_SIGNED(0), .II_CYCLES(12345), .L_IN(P_IN), .L_OUT(P_OUT), .L_FOLD(P_FOLD), .L_LANES(P_LANES),
+                 .OUTPUT_SIGNED(0), .SEQUENTIAL(SEQUENTIAL), .II_CYCLES(12345), .L_IN(P_IN), .L_OUT(P_OUT), .L_FOLD(P_FOLD), .L_LANES(P_LANES),
                  .L_WIDTHS(P_WIDTHS), .L_CLAMP_RESET(P_CLAMP)) lean (
     .aclk(clk), .aresetn(aresetn),
     .s_axil_awaddr(awaddr), .s_axil_awprot(awprot), .s_axil_awvalid(awvalid), .s_axil_awready(l_awready),
@@ -123,6 +124,9 @@ module tb_zn_axil_regs;
     end
   end
   reg [31:0] r;
+  // The last word zn_axil_regs returned (RVALID && RREADY).
+  reg [31:0] last_rdata = 32'd0;
+  always @(posedge clk) if (n_rvalid && rready) last_rdata <= n_rdata;
 `include "zn_regmap.vh"
 
   function [31:0] rnd;
@@ -475,6 +479,13 @@ module tb_zn_axil_regs;
       aresetn <= 1'b1;
       @(posedge clk);
       sweep;
+    end
+    // FLAGS against the parameters directly (not only against the reference models).
+    rd_word(RA_FLAGS);
+    repeat (2) @(posedge clk);
+    if (last_rdata !== {29'd0, SEQUENTIAL != 0, 1'b0, 1'b1}) begin
+      $display("FLAGS reads %h, expected SEQUENTIAL %0d, OUTPUT_SIGNED 0, INPUT_SIGNED 1", last_rdata, SEQUENTIAL);
+      errors = errors + 1;
     end
     $display("tb_zn_axil_regs: directed writes %0d", dir_writes);
     $display("tb_zn_axil_regs: reads %0d (layer %0d) writes %0d requests %0d answers %0d timeouts %0d bad-sel %0d hi %0d",

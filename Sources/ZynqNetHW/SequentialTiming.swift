@@ -1,8 +1,13 @@
+import ZynqNetModel
+
 /// Timing of zn_seq, the sequential ("layer-folded") engine: one multiply-accumulate and one
 /// zn_requant_serial shared by every layer (fpga/rtl/zn_seq.v documents the same schedule).
 ///
+/// It lives with the topology (ZynqNetHW) so codegen (II_CYCLES, design.json) and the runtime's
+/// loopback model of a sequential design use the same function.
+///
 /// `requantWordCycles` is zn_requant_serial's word period with one lane,
-/// `PipelineTiming.serialRequantWordCycles(t, lanes: 1)` = T + 5; the schedule uses its accept
+/// `requantWordCycles(bits: T, lanes: 1)` = T + 5; the schedule uses its accept
 /// delay D = requantWordCycles − 1 (`serialRequantAcceptDelay`, T + 4).
 ///
 /// The schedule (deterministic, independent of the data), for output word w of an image (all
@@ -19,6 +24,46 @@
 ///    the first two images and otherwise the cycle after image n − 2's last layer-0 issue (the input
 ///    memory has two halves; a half is free again once layer 0 has read it).
 public enum SequentialTiming {
+    /// The widths zn_seq is built with: the largest sum width, and the stored bias and M widths,
+    /// which must be the same in every layer (one requantizer, one quant word layout).
+    public struct Widths: Sendable, Equatable {
+        public var sumBits: Int
+        public var biasBits: Int
+        public var multBits: Int
+    }
+
+    /// Checks the topology fits one shared requantizer; the error names `key`.
+    public static func widths(_ topo: Topology, key: String = "engine") throws -> Widths {
+        guard let first = topo.layers.first else { throw ZynqError(key: key, "the model has no layers") }
+        for (i, l) in topo.layers.enumerated() where l.biasBits != first.biasBits || l.multBits != first.multBits {
+            throw ZynqError(key: key, "the sequential engine needs one bias and M width for all layers; layer \(i) has bias \(l.biasBits) b and M \(l.multBits) b, layer 0 \(first.biasBits) b and \(first.multBits) b")
+        }
+        return Widths(sumBits: topo.layers.map { $0.widths.sumBits }.max()!, biasBits: first.biasBits, multBits: first.multBits)
+    }
+
+    /// zn_requant_serial's T from its BIAS_W, SUM_W and MULT_W parameters: bits of p it runs a
+    /// lane, max(PW + 2, 96), PW = ACC_W + MULT_W, ACC_W = max(BIAS_W, SUM_W) + 1.
+    public static func requantBits(biasBits: Int, sumBits: Int, multBits: Int) -> Int {
+        max(max(biasBits, sumBits) + 1 + multBits + 2, 96)
+    }
+
+    /// zn_requant_serial of T = `bits`: fewest cycles between two accepted words, LANES·(T + 3) + 2.
+    public static func requantWordCycles(bits: Int, lanes: Int) -> Int { lanes * (bits + 3) + 2 }
+
+    /// The shared zn_requant_serial (one lane) of zn_seq: T + 5.
+    public static func requantWordCycles(_ w: Widths) -> Int {
+        requantWordCycles(bits: requantBits(biasBits: w.biasBits, sumBits: w.sumBits, multBits: w.multBits), lanes: 1)
+    }
+
+    /// The engine's exact II in cycles (input offered whenever it is taken, output never stalled):
+    /// the schedule's, or the input or output stream's beats if more. II_CYCLES of a sequential design.
+    public static func iiCycles(_ topo: Topology) throws -> Int {
+        let w = try widths(topo)
+        let seq = iiCycles(inCounts: topo.layers.map(\.inCount), outCounts: topo.layers.map(\.outCount),
+                           requantWordCycles: requantWordCycles(w))
+        return max(seq, OutputRecord.inputBeats(pixels: topo.inputCount), OutputRecord.beats(classes: topo.outputCount))
+    }
+
     struct ImageSchedule {
         var inputAccepts: [Int]
         var outputOffers: [Int]

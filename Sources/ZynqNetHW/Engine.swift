@@ -1,0 +1,17 @@
+/// How the layers share the hardware (codegen's `--engine`, design.json's and manifest.json's
+/// `engine`, the FLAGS register's SEQUENTIAL bit).
+/// - `dataflow`: one matrix-vector unit per layer, pipelined across layers (folds per layer).
+/// - `sequential`: the layer-folded smallest design, `zn_seq`: one multiply-accumulate and one
+///   serial requantizer compute every layer in turn, one output after another (PE = SIMD = 1).
+public enum Engine: String, Sendable, Codable, CaseIterable {
+    case dataflow
+    case sequential
+
+    /// The engine a FLAGS register value names (bit SEQUENTIAL).
+    public init(flags: UInt32) {
+        self = flags & RegisterMap.FLAGS_SEQUENTIAL != 0 ? .sequential : .dataflow
+    }
+
+    /// The engine's FLAGS bits.
+    public var flags: UInt32 { self == .sequential ? RegisterMap.FLAGS_SEQUENTIAL : 0 }
+}
