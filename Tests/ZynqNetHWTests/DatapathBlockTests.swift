@@ -90,7 +90,15 @@ extension BlockTests {
     }()
 
     @Test(arguments: dotCases)
-    func dot(_ c: DotCase) throws {
+    func dot(_ c: DotCase) throws { try Self.dotRun(c, verilator: false) }
+
+    /// The same in Verilator (its own elaboration of the generate blocks and split_var trees):
+    /// an odd packed PE (a pair and a plain row) and the LUT style (~10 s a build).
+    @Test(arguments: [DotCase(kind: 0, pe: 3, simd: 5, signed: 0, style: 2, regEvery: 2),
+                      DotCase(kind: 0, pe: 2, simd: 28, signed: 1, style: 1, regEvery: 1)])
+    func dotVerilator(_ c: DotCase) throws { try Self.dotRun(c, verilator: true) }
+
+    static func dotRun(_ c: DotCase, verilator: Bool) throws {
         var rng = SplitMix64(seed: UInt64(c.kind * 100_000 + c.pe * 10_000 + c.simd * 100 + c.signed * 10 + c.style) &+ UInt64(c.regEvery) << 40)
         let tagW = 4
         let dotW = 17 + Self.clog2(c.simd)
@@ -152,9 +160,10 @@ extension BlockTests {
                 expected.append(nil)
             }
         }
-        let r = try runTestbench("tb_zn_dot", params: ["KIND": c.kind, "PE": c.pe, "SIMD": c.simd, "IN_SIGNED": c.signed,
-                                                       "MUL_STYLE": c.style, "REG_EVERY": c.regEvery, "TAG_W": tagW, "CYCLES": cycles],
-                                 inputs: ["in": input], outputs: ["out"])
+        let params = ["KIND": c.kind, "PE": c.pe, "SIMD": c.simd, "IN_SIGNED": c.signed,
+                      "MUL_STYLE": c.style, "REG_EVERY": c.regEvery, "TAG_W": tagW, "CYCLES": cycles]
+        let r = verilator ? try runTestbenchVerilator("tb_zn_dot", params: params, inputs: ["in": input], outputs: ["out"])
+                          : try runTestbench("tb_zn_dot", params: params, inputs: ["in": input], outputs: ["out"])
         #expect(r.passed, "\(r.result)")
         let (compared, frozen) = Self.compareCycles(r.outputs["out"] ?? [], expected, ce: ce, width: tagW + c.pe * dotW, "\(c)")
         #expect(compared >= cycles - lat - 20 && frozen >= 20, "\(compared) cycles compared, \(frozen) with ce low")
@@ -179,7 +188,12 @@ extension BlockTests {
     } + [.init(kind: 0, lanes: 2, n: 64, inW: 17, regEvery: 2), .init(kind: 1, lanes: 1, n: 33, inW: 2, regEvery: 1)]
 
     @Test(arguments: treeCases)
-    func addtree(_ c: TreeCase) throws {
+    func addtree(_ c: TreeCase) throws { try Self.addtreeRun(c, verilator: false) }
+
+    /// The same in Verilator: a non-power-of-two N with several lanes.
+    @Test func addtreeVerilator() throws { try Self.addtreeRun(TreeCase(kind: 0, lanes: 3, n: 37, inW: 17, regEvery: 2), verilator: true) }
+
+    static func addtreeRun(_ c: TreeCase, verilator: Bool) throws {
         var rng = SplitMix64(seed: UInt64(c.kind * 100_000 + c.lanes * 10_000 + c.n * 100 + c.inW) &+ UInt64(c.regEvery) << 40)
         let tagW = 4
         let outW = c.inW + Self.clog2(c.n)
@@ -216,9 +230,9 @@ extension BlockTests {
                 expected.append(nil)
             }
         }
-        let r = try runTestbench("tb_zn_addtree", params: ["KIND": c.kind, "LANES": c.lanes, "N": c.n, "IN_W": c.inW,
-                                                           "REG_EVERY": c.regEvery, "TAG_W": tagW, "CYCLES": cycles],
-                                 inputs: ["in": input], outputs: ["out"])
+        let params = ["KIND": c.kind, "LANES": c.lanes, "N": c.n, "IN_W": c.inW, "REG_EVERY": c.regEvery, "TAG_W": tagW, "CYCLES": cycles]
+        let r = verilator ? try runTestbenchVerilator("tb_zn_addtree", params: params, inputs: ["in": input], outputs: ["out"])
+                          : try runTestbench("tb_zn_addtree", params: params, inputs: ["in": input], outputs: ["out"])
         #expect(r.passed, "\(r.result)")
         let (compared, frozen) = Self.compareCycles(r.outputs["out"] ?? [], expected, ce: ce, width: tagW + c.lanes * outW, "\(c)")
         #expect(compared >= cycles - lat - 20 && frozen >= 20, "\(compared) cycles compared, \(frozen) with ce low")
@@ -245,7 +259,12 @@ extension BlockTests {
     /// N/OUT_LANES words of OUT_LANES codes; per beat ev_first on beat 0 of an image, ev_image on
     /// its last, err_tlast when TLAST marks another beat (TLAST may be absent on a last beat).
     @Test(arguments: axisInCases)
-    func axisIn(_ c: AxisInCase) throws {
+    func axisIn(_ c: AxisInCase) throws { try Self.axisInRun(c, verilator: false) }
+
+    /// The same in Verilator.
+    @Test func axisInVerilator() throws { try Self.axisInRun(AxisInCase(n: 20, outLanes: 4, images: 5, startLow: 30), verilator: true) }
+
+    static func axisInRun(_ c: AxisInCase, verilator: Bool) throws {
         var rng = SplitMix64(seed: UInt64(c.n * 1000 + c.outLanes * 10 + c.startLow))
         let beatsPerImage = (c.n + 7) / 8
         var input = "", words: [[Bool]] = [], events: [Int] = []
@@ -276,9 +295,10 @@ extension BlockTests {
                 words.append(word.bits)
             }
         }
-        let r = try runTestbench("tb_zn_axis_in", params: ["N": c.n, "OUT_LANES": c.outLanes, "NBEATS": events.count, "WORDS": words.count,
-                                                           "GAP": c.gap, "STALL": c.stall, "START_LOW": c.startLow, "SEED": c.n + c.outLanes],
-                                 inputs: ["in": input], outputs: ["out", "ev"])
+        let params = ["N": c.n, "OUT_LANES": c.outLanes, "NBEATS": events.count, "WORDS": words.count,
+                      "GAP": c.gap, "STALL": c.stall, "START_LOW": c.startLow, "SEED": c.n + c.outLanes]
+        let r = verilator ? try runTestbenchVerilator("tb_zn_axis_in", helpers: ["tb_src", "tb_sink"], params: params, inputs: ["in": input], outputs: ["out", "ev"])
+                          : try runTestbench("tb_zn_axis_in", params: params, inputs: ["in": input], outputs: ["out", "ev"])
         #expect(r.passed, "\(r.result)")
         #expect((r.outputs["out"] ?? []).map { Bits(hex: $0, width: c.outLanes * 8)?.bits } == words.map { Optional($0) })
         #expect((r.outputs["ev"] ?? []).map { Int($0, radix: 16) } == events.map { Optional($0) })
