@@ -78,6 +78,36 @@ func runTestbench(_ tb: String, params: [String: Int], inputs: [String: String],
     return (result.contains("RESULT PASS"), result, outs)
 }
 
+/// Runs a testbench of fpga/sim built by Verilator (`--binary --timing`, unoptimized C++ so the
+/// build stays short), same interface as `runTestbench`; `helpers` names the other fpga/sim
+/// modules the testbench instantiates (e.g. "tb_src"). Verilator is two-state: registers start at 0.
+func runTestbenchVerilator(_ tb: String, helpers: [String] = [], params: [String: Int], inputs: [String: String], outputs: [String]) throws
+    -> (passed: Bool, result: String, outputs: [String: [String]]) {
+    let dir = tempDir(tb + "-vl")
+    defer { try? FileManager.default.removeItem(at: dir) }
+    let files = ([tb] + helpers).map { simDir.appendingPathComponent($0 + ".v").path }
+    let args = ["--binary", "--timing", "-Wno-fatal", "-Wno-lint", "-Wno-style", "-I" + rtlDir.path, "--top-module", tb,
+                "-MAKEFLAGS", "OPT_FAST=-O0 OPT_SLOW=-O0 OPT_GLOBAL=-O0", "--Mdir", dir.appendingPathComponent("obj").path, "-o", "sim"] +
+        params.sorted(by: { $0.key < $1.key }).map { "-G\($0.key)=\($0.value)" } + files + rtlSources()
+    let c = try runTool("verilator", args)
+    guard c.status == 0 else { return (false, "verilator build: " + String(c.output.suffix(1500)), [:]) }
+    var plus: [String] = []
+    for (k, v) in inputs {
+        let f = dir.appendingPathComponent(k + ".hex")
+        try v.write(to: f, atomically: false, encoding: .utf8)
+        plus.append("+\(k)=\(f.path)")
+    }
+    for k in outputs { plus.append("+\(k)=\(dir.appendingPathComponent(k + ".out").path)") }
+    let r = try runTool(dir.appendingPathComponent("obj/sim").path, plus)
+    let result = r.output.split(separator: "\n").map(String.init).filter { $0.hasPrefix("RESULT") || $0.hasPrefix("tb_") }.joined(separator: "\n")
+    var outs: [String: [String]] = [:]
+    for k in outputs {
+        let text = (try? String(contentsOf: dir.appendingPathComponent(k + ".out"), encoding: .utf8)) ?? ""
+        outs[k] = text.split(separator: "\n").map(String.init)
+    }
+    return (result.contains("RESULT PASS"), result, outs)
+}
+
 /// A bit vector, LSB first, to build and take apart wide hex words.
 struct Bits {
     var bits: [Bool]

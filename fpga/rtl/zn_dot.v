@@ -39,11 +39,11 @@ module zn_dot #(
   localparam integer PAIRS = (MUL_STYLE == 2) ? PE / 2 : 0;
   localparam integer SINGLE_FROM = 2 * PAIRS;   // rows >= this use a plain product
 
-  generate if (PE < 1 || SIMD < 1 || MUL_STYLE < 0 || MUL_STYLE > 2 || TAG_W < 1 ||
+  generate if (PE < 1 || SIMD < 1 || REG_EVERY < 1 || MUL_STYLE < 0 || MUL_STYLE > 2 || TAG_W < 1 ||
                (IN_SIGNED != 0 && IN_SIGNED != 1)) begin : g_param_error
 `ifdef VERILATOR
-    $fatal(1, "zn_dot: PE (%0d), SIMD (%0d), TAG_W (%0d) must be >= 1, MUL_STYLE (%0d) 0..2, IN_SIGNED (%0d) 0/1",
-           PE, SIMD, TAG_W, MUL_STYLE, IN_SIGNED);
+    $fatal(1, "zn_dot: PE (%0d), SIMD (%0d), REG_EVERY (%0d), TAG_W (%0d) must be >= 1, MUL_STYLE (%0d) 0..2, IN_SIGNED (%0d) 0/1",
+           PE, SIMD, REG_EVERY, TAG_W, MUL_STYLE, IN_SIGNED);
 `else
     zn_param_error__zn_dot_bad_parameters u_param_error();
 `endif
