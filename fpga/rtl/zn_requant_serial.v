@@ -37,7 +37,10 @@ module zn_requant_serial #(
   // zn_param_ram's RAM_STYLE for the parameters (0 synthesis' choice, 1 block, 2 distributed).
   // A lane's 71-bit words cost about 72 LUTs of LUTRAM (RAM32M) at any depth up to 32, or two
   // RAMB36 (true dual port, 36 bits a port) in block RAM; yosys picks LUTRAM up to ~32 words.
-  parameter integer PARAM_RAM_STYLE = 0
+  parameter integer PARAM_RAM_STYLE = 0,
+  // Quantization settings (round / zero / clamp) the block holds inputs for; set_sel picks the one a
+  // word uses (zn_seq: one a layer). 1 (the dataflow designs): set_sel is unused.
+  parameter integer NUM_SETS = 1
 ) (
   input  wire                  clk,
   input  wire                  rst,
@@ -47,10 +50,11 @@ module zn_requant_serial #(
   output wire [LANES*8-1:0]    out_data,
   output wire                  out_valid,
   input  wire                  out_ready,
-  input  wire                  round_half_up,
-  input  wire [31:0]           zero,
-  input  wire [15:0]           clamp_lo,
-  input  wire [15:0]           clamp_hi,
+  input  wire [NUM_SETS-1:0]   round_half_up,    // set j at bit j
+  input  wire [NUM_SETS*32-1:0] zero,            // set j at [j*32 +: 32]
+  input  wire [NUM_SETS*16-1:0] clamp_lo,        // set j at [j*16 +: 16]
+  input  wire [NUM_SETS*16-1:0] clamp_hi,
+  input  wire [((NUM_SETS > 1) ? $clog2(NUM_SETS) : 1)-1:0] set_sel,   // < NUM_SETS; held while in_valid
   input  wire                  cfg_req,
   input  wire                  cfg_we,
   input  wire [31:0]           cfg_addr,
@@ -77,10 +81,10 @@ module zn_requant_serial #(
   localparam [KW-1:0] K_END  = K_END32[KW-1:0];
 
   generate if (LANES < 1 || OUT < 1 || OUT % LANES != 0 || SUM_W < 2 || BIAS_W < 2 || BIAS_W > 64 ||
-               MULT_W < 1 || MULT_W > 32) begin : g_param_error
+               MULT_W < 1 || MULT_W > 32 || NUM_SETS < 1 || NUM_SETS > 65536) begin : g_param_error
 `ifdef VERILATOR
-    $fatal(1, "zn_requant_serial: LANES (%0d) must divide OUT (%0d); SUM_W (%0d) >= 2, BIAS_W (%0d) 2..64, MULT_W (%0d) 1..32",
-           LANES, OUT, SUM_W, BIAS_W, MULT_W);
+    $fatal(1, "zn_requant_serial: LANES (%0d) must divide OUT (%0d); SUM_W (%0d) >= 2, BIAS_W (%0d) 2..64, MULT_W (%0d) 1..32, NUM_SETS (%0d) 1..65536",
+           LANES, OUT, SUM_W, BIAS_W, MULT_W, NUM_SETS);
 `else
     zn_param_error__zn_requant_serial_bad_parameters u_param_error();
 `endif
@@ -106,35 +110,32 @@ module zn_requant_serial #(
   always @(posedge clk) begin
     if (rst) begin
       state <= S_IDLE;
-      k <= {KW{1'b0}};
-      r <= {RW{1'b0}};
-      d <= {DW{1'b0}};
       res_valid <= 1'b0;
     end else begin
       if (res_valid && out_ready) res_valid <= 1'b0;
       case (state)
         S_IDLE: if (in_valid) state <= S_WAIT;
-        S_WAIT: begin
-          state <= S_RUN;
-          k <= {KW{1'b0}};
-          r <= {RW{1'b0}};
-        end
+        S_WAIT: state <= S_RUN;
         default: begin
-          if (!at_end) begin
-            k <= k + 1'b1;
-          end else if (wr) begin
-            k <= {KW{1'b0}};
-            if (last_r) begin
-              state <= S_IDLE;
-              res_valid <= 1'b1;
-              d <= (d == DEPTH[DW-1:0] - 1'b1) ? {DW{1'b0}} : d + 1'b1;
-            end else begin
-              r <= r + 1'b1;
-            end
+          if (accept) begin
+            state <= S_IDLE;
+            res_valid <= 1'b1;
           end
         end
       endcase
     end
+  end
+  // The counters return to zero through the flip-flops' synchronous reset and count with their
+  // clock enable (no per-bit mux in front of the incrementer). k is 0 outside S_RUN.
+  localparam integer DEPTH_M1 = DEPTH - 1;
+  wire run = (state != S_IDLE) && (state != S_WAIT);
+  always @(posedge clk) begin
+    if (rst || state == S_WAIT || wr) k <= {KW{1'b0}};
+    else if (run && !at_end)          k <= k + 1'b1;
+    if (rst || state == S_WAIT)       r <= {RW{1'b0}};
+    else if (wr && !last_r)           r <= r + 1'b1;
+    if (rst || (accept && d == DEPTH_M1[DW-1:0])) d <= {DW{1'b0}};
+    else if (accept)                              d <= d + 1'b1;
   end
 
   // ---------------- parameters: read at `start`, valid from S_RUN on (held until the next read) ----------------
@@ -187,17 +188,25 @@ module zn_requant_serial #(
     assign b_bit = (k32 >= BIAS_W) ? all_bias[BIAS_W-1] : all_bias[bk];
     assign x_bit = (k32 >= SUM_W) ? in_data[SUM_W-1] : in_data[sk];
   end endgenerate
-  reg  ca, a_bit;
+  // The acc bit is not kept itself: stage B's operand acc_k ? M : 0 is registered instead (mg, the
+  // flip-flops' synchronous reset clears it), so the adder's inputs are two registers and it needs
+  // one LUT a bit (an AND in front of the carry chain would be a second one).
+  reg  ca;
+  reg  [MULT_W-1:0] mg;
   wire ca_in = (k != {KW{1'b0}}) && ca;
+  // (keep: one LUT drives the reset pins; without it logic optimization copies the acc bit's
+  // logic into every flip-flop's data input)
+  (* keep *) wire a_zero = ~b_bit ^ x_bit ^ ca_in;   // the acc bit is 0 (no inverter after the XOR: a reset of positive polarity)
   always @(posedge clk) begin
-    ca    <= (b_bit & x_bit) | (b_bit & ca_in) | (x_bit & ca_in);
-    a_bit <= b_bit ^ x_bit ^ ca_in;
+    ca <= (b_bit & x_bit) | (b_bit & ca_in) | (x_bit & ca_in);
+    if (a_zero) mg <= {MULT_W{1'b0}};
+    else        mg <= m_r;
   end
 
   // ---------------- stage B (k = 1 .. T): p bit k-1 ----------------
   reg  [MULT_W-1:0] acc_r;    // R
   reg               p_bit;
-  wire [MULT_W:0]   t = (a_bit ? {1'b0, m_r} : {(MULT_W+1){1'b0}}) + {1'b0, acc_r};
+  wire [MULT_W:0]   t = {1'b0, mg} + {1'b0, acc_r};
   always @(posedge clk) begin
     if (k == {KW{1'b0}}) acc_r <= {MULT_W{1'b0}};
     else acc_r <= t[MULT_W:1];
@@ -213,9 +222,9 @@ module zn_requant_serial #(
   reg  [7:0] vlow;
   wire       c_on   = (k >= 2) && !at_end;
   wire       c_sign = (k == K_LAST);
-  wire       z_bit  = (c[6:5] != 2'd0) ? zero[31]     : zero[c[4:0]];
-  wire       lo_bit = (c[6:4] != 3'd0) ? clamp_lo[15] : clamp_lo[c[3:0]];
-  wire       hi_bit = (c[6:4] != 3'd0) ? clamp_hi[15] : clamp_hi[c[3:0]];
+  wire       low_on = c_on && (c[7:3] == 5'd0);   // q bits 0 .. 7: the code's bits
+  wire       z_bit, lo_bit, hi_bit, rnd;
+  wire [7:0] code;
   wire       v_bit  = p_bit ^ z_bit ^ cv;
   always @(posedge clk) begin
     if (k == {KW{1'b0}}) c <= {2'b11, ~s_r};
@@ -228,16 +237,51 @@ module zn_requant_serial #(
       gt <= 1'b0;
     end else if (c_on) begin
       if (c[7]) begin
-        if (c == 8'hFF) cv <= round_half_up & p_bit;
+        if (c == 8'hFF) cv <= rnd & p_bit;
       end else begin
         cv <= (p_bit & z_bit) | (p_bit & cv) | (z_bit & cv);
         if (v_bit != lo_bit) lt <= c_sign ? v_bit : !v_bit;
         if (v_bit != hi_bit) gt <= c_sign ? !v_bit : v_bit;
-        if (c[6:3] == 4'd0) vlow <= {v_bit, vlow[7:1]};
       end
     end
+    if (low_on) vlow <= {v_bit, vlow[7:1]};
   end
-  wire [7:0] code = lt ? clamp_lo[7:0] : gt ? clamp_hi[7:0] : vlow;
+  // The setting's bits, sign-extended: one mux on {set_sel, bit index} a stream (not a mux of the
+  // set's words and then one of its bits). With several sets the code's clamp bits are taken from
+  // the lo / hi streams as they pass (8 flip-flops each) instead of a second set mux.
+  generate if (NUM_SETS > 1) begin : g_sets
+    // Each set's bit first (a plain mux on the bit index, as with one set), then the set: the sign
+    // extension and the set select share the last LUT.
+    (* keep *) wire [NUM_SETS-1:0] z_s, lo_s, hi_s;   // (keep: each a plain mux, mapped alike in any parent)
+    genvar h;
+    for (h = 0; h < NUM_SETS; h = h + 1) begin : g_set
+      wire [31:0] zw = zero[h*32 +: 32];
+      wire [15:0] lw = clamp_lo[h*16 +: 16];
+      wire [15:0] hw = clamp_hi[h*16 +: 16];
+      assign z_s[h]  = (c[6:5] != 2'd0) ? zw[31] : zw[c[4:0]];
+      assign lo_s[h] = (c[6:4] != 3'd0) ? lw[15] : lw[c[3:0]];
+      assign hi_s[h] = (c[6:4] != 3'd0) ? hw[15] : hw[c[3:0]];
+    end
+    reg  [7:0] lo_low, hi_low;
+    assign z_bit  = z_s[set_sel];
+    assign lo_bit = lo_s[set_sel];
+    assign hi_bit = hi_s[set_sel];
+    assign rnd    = round_half_up[set_sel];
+    always @(posedge clk) begin
+      if (low_on) begin
+        lo_low <= {lo_bit, lo_low[7:1]};
+        hi_low <= {hi_bit, hi_low[7:1]};
+      end
+    end
+    assign code = lt ? lo_low : gt ? hi_low : vlow;
+  end else begin : g_set1
+    assign z_bit  = (c[6:5] != 2'd0) ? zero[31]     : zero[c[4:0]];
+    assign lo_bit = (c[6:4] != 3'd0) ? clamp_lo[15] : clamp_lo[c[3:0]];
+    assign hi_bit = (c[6:4] != 3'd0) ? clamp_hi[15] : clamp_hi[c[3:0]];
+    assign rnd    = round_half_up;
+    assign code   = lt ? clamp_lo[7:0] : gt ? clamp_hi[7:0] : vlow;
+    wire unused_sel = ^set_sel;
+  end endgenerate
 
   // ---------------- result word ----------------
   generate if (LANES > 1) begin : g_res

@@ -26,7 +26,7 @@ module tb_zn_requant;
     zn_requant_serial #(.LANES(LANES), .OUT(OUT), .SUM_W(SUM_W), .BIAS_W(BIAS_W), .MULT_W(MULT_W)) dut (
       .clk(clk), .rst(rst), .in_data(in_data), .in_valid(in_valid), .in_ready(in_ready),
       .out_data(out_data), .out_valid(out_valid), .out_ready(out_ready),
-      .round_half_up(ROUND != 0), .zero(ZY32), .clamp_lo(LO32[15:0]), .clamp_hi(HI32[15:0]),
+      .round_half_up(ROUND != 0), .zero(ZY32), .clamp_lo(LO32[15:0]), .clamp_hi(HI32[15:0]), .set_sel(1'b0),
       .cfg_req(cfg_req), .cfg_we(cfg_we), .cfg_addr(cfg_addr), .cfg_wdata(cfg_wdata),
       .cfg_ack(cfg_ack), .cfg_rdata(cfg_rdata), .cfg_err(cfg_err), .cfg_next(cfg_next));
   end else begin : g_pipelined
