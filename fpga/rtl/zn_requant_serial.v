@@ -1,6 +1,11 @@
-// zn_requant_serial: area-mode requantizer. Same ports, parameters and parameter memory layout as
-// zn_requant (a drop-in replacement), but it works bit-serially, one lane after another, for a
-// small fraction of the LUTs and no DSP48E1.
+// zn_requant_serial: area-mode requantizer. The ports, parameters and parameter memory layout of
+// zn_requant (a drop-in replacement; set_sel is tied to 0 then) plus NUM_SETS, but it works
+// bit-serially, one lane after another, for a small fraction of the LUTs and no DSP48E1.
+//
+// NUM_SETS (default 1): the number of quantization settings (round_half_up, zero, clamp_lo,
+// clamp_hi) on the inputs, set j at bit j / [j*32 +: 32] / [j*16 +: 16]; the word uses set
+// set_sel (< NUM_SETS, held while in_valid is high). zn_seq passes one set a layer: indexing
+// {set_sel, bit} directly costs a few LUTs where a mux of whole words in front costs one a bit.
 //
 // Arithmetic: exactly the spec, as in zn_requant. Per channel o, with unbounded integers:
 //   acc = bias_eff[o] + sum,  p = acc * M[o],
@@ -11,7 +16,9 @@
 // finite operand gives every further digit, so no step ever wraps):
 //   stage A: acc bit k = bias[min(k, BIAS_W-1)] + sum[min(k, SUM_W-1)] + carry (serial adder);
 //   stage B: p bit k from a serial x parallel multiplier: t = R + (acc_k ? M : 0), p_k = t[0],
-//            R = t >> 1 (R < 2^MULT_W: one MULT_W-bit adder on the carry chain);
+//            R = t >> 1 (R < 2^MULT_W: one MULT_W-bit adder on the carry chain); the operand
+//            acc_k ? M : 0 is a register (cleared through its reset when acc_k is 0), so the
+//            adder adds two registers, one LUT a bit;
 //   stage C: the first s bits of p are dropped (bit s-1 starts the carry when rounding half up),
 //            the rest are the bits of q; v = zy + q + carry is a serial adder (zy sign-extended
 //            from 32 bits), its low 8 bits are kept, and two serial comparators decide v < lo and
@@ -132,7 +139,7 @@ module zn_requant_serial #(
   always @(posedge clk) begin
     if (rst || state == S_WAIT || wr) k <= {KW{1'b0}};
     else if (run && !at_end)          k <= k + 1'b1;
-    if (rst || state == S_WAIT)       r <= {RW{1'b0}};
+    if (rst || state == S_WAIT || LANES == 1) r <= {RW{1'b0}};   // (one lane: constant 0)
     else if (wr && !last_r)           r <= r + 1'b1;
     if (rst || (accept && d == DEPTH_M1[DW-1:0])) d <= {DW{1'b0}};
     else if (accept)                              d <= d + 1'b1;
@@ -168,9 +175,7 @@ module zn_requant_serial #(
   // ---------------- stage A (k = 0 .. T-1): acc bit k ----------------
   // Bit indexes saturate at the operand's top bit (sign extension).
   // Narrow indexes (a 32-bit variable index would synthesize as a shifter, not a mux); one lane:
-  // a plain mux on the low bits of k, the sign beyond the top bit.
-  localparam integer BKW = zn_idxw(BIAS_W);
-  localparam integer SKW = zn_idxw(SUM_W);
+  // a mux on the low bits of k, the sign beyond the top bit.
   wire [31:0] k32 = {{(32-KW){1'b0}}, k};
   wire b_bit, x_bit;
   generate if (LANES > 1) begin : g_ix
@@ -183,10 +188,27 @@ module zn_requant_serial #(
     assign b_bit = all_bias[bi];
     assign x_bit = in_data[xi];
   end else begin : g_ix1
-    wire [BKW-1:0] bk = k32[BKW-1:0];
-    wire [SKW-1:0] sk = k32[SKW-1:0];
-    assign b_bit = (k32 >= BIAS_W) ? all_bias[BIAS_W-1] : all_bias[bk];
-    assign x_bit = (k32 >= SUM_W) ? in_data[SUM_W-1] : in_data[sk];
+    // As the setting muxes below: 4:1 muxes on k[1:0] (the operand padded with its sign to a
+    // multiple of 4), then the group; beyond the top bit the sign.
+    localparam integer BG  = (BIAS_W + 3) / 4, SG = (SUM_W + 3) / 4;
+    localparam integer BGW = zn_idxw(BG), SGW = zn_idxw(SG);
+    wire [4*BG-1:0] bpad = {{(4*BG-BIAS_W){all_bias[BIAS_W-1]}}, all_bias};
+    wire [4*SG-1:0] spad = {{(4*SG-SUM_W){in_data[SUM_W-1]}}, in_data};
+    (* keep *) wire [BG-1:0] bq;
+    (* keep *) wire [SG-1:0] sq;
+    genvar e;
+    for (e = 0; e < BG; e = e + 1) begin : g_bq
+      wire [3:0] grp = bpad[4*e +: 4];
+      assign bq[e] = grp[k[1:0]];
+    end
+    for (e = 0; e < SG; e = e + 1) begin : g_sq
+      wire [3:0] grp = spad[4*e +: 4];
+      assign sq[e] = grp[k[1:0]];
+    end
+    wire [BGW-1:0] bgi = k32[BGW+1:2];
+    wire [SGW-1:0] sgi = k32[SGW+1:2];
+    assign b_bit = (k32 >= BIAS_W) ? all_bias[BIAS_W-1] : bq[bgi];
+    assign x_bit = (k32 >= SUM_W) ? in_data[SUM_W-1] : sq[sgi];
   end endgenerate
   // The acc bit is not kept itself: stage B's operand acc_k ? M : 0 is registered instead (mg, the
   // flip-flops' synchronous reset clears it), so the adder's inputs are two registers and it needs
@@ -196,7 +218,8 @@ module zn_requant_serial #(
   wire ca_in = (k != {KW{1'b0}}) && ca;
   // (keep: one LUT drives the reset pins; without it logic optimization copies the acc bit's
   // logic into every flip-flop's data input)
-  (* keep *) wire a_zero = ~b_bit ^ x_bit ^ ca_in;   // the acc bit is 0 (no inverter after the XOR: a reset of positive polarity)
+  (* keep *) wire a_zero;   // the acc bit is 0 (no inverter after the XOR: a reset of positive polarity)
+  assign a_zero = ~b_bit ^ x_bit ^ ca_in;
   always @(posedge clk) begin
     ca <= (b_bit & x_bit) | (b_bit & ca_in) | (x_bit & ca_in);
     if (a_zero) mg <= {MULT_W{1'b0}};
@@ -246,26 +269,42 @@ module zn_requant_serial #(
     end
     if (low_on) vlow <= {v_bit, vlow[7:1]};
   end
-  // The setting's bits, sign-extended: one mux on {set_sel, bit index} a stream (not a mux of the
-  // set's words and then one of its bits). With several sets the code's clamp bits are taken from
-  // the lo / hi streams as they pass (8 flip-flops each) instead of a second set mux.
-  generate if (NUM_SETS > 1) begin : g_sets
-    // Each set's bit first (a plain mux on the bit index, as with one set), then the set: the sign
-    // extension and the set select share the last LUT.
-    (* keep *) wire [NUM_SETS-1:0] z_s, lo_s, hi_s;   // (keep: each a plain mux, mapped alike in any parent)
-    genvar h;
-    for (h = 0; h < NUM_SETS; h = h + 1) begin : g_set
-      wire [31:0] zw = zero[h*32 +: 32];
-      wire [15:0] lw = clamp_lo[h*16 +: 16];
-      wire [15:0] hw = clamp_hi[h*16 +: 16];
-      assign z_s[h]  = (c[6:5] != 2'd0) ? zw[31] : zw[c[4:0]];
-      assign lo_s[h] = (c[6:4] != 3'd0) ? lw[15] : lw[c[3:0]];
-      assign hi_s[h] = (c[6:4] != 3'd0) ? hw[15] : hw[c[3:0]];
+  // The setting's bits, sign-extended: each set's bit by a mux on the bit index, then the set (not
+  // a mux of the sets' words and then one of its bits). The muxes are built from 4:1 muxes on
+  // c[1:0] (one LUT6 each; keep: left whole, logic optimization maps the plain trees worse); the
+  // sign extension and the upper bits share the last LUT. With several sets the code's clamp bits
+  // are taken from the lo / hi streams as they pass (8 flip-flops each) instead of a second set mux.
+  wire [NUM_SETS-1:0] z_s, lo_s, hi_s;
+  genvar h, e;
+  generate for (h = 0; h < NUM_SETS; h = h + 1) begin : g_set
+    wire [31:0] zw = zero[h*32 +: 32];
+    wire [15:0] lw = clamp_lo[h*16 +: 16];
+    wire [15:0] hw = clamp_hi[h*16 +: 16];
+    (* keep *) wire [7:0] zq;
+    (* keep *) wire [3:0] lq, hq;
+    for (e = 0; e < 8; e = e + 1) begin : g_q8
+      wire [3:0] zg = zw[4*e +: 4];
+      assign zq[e] = zg[c[1:0]];
     end
+    for (e = 0; e < 4; e = e + 1) begin : g_q4
+      wire [3:0] lg = lw[4*e +: 4];
+      wire [3:0] hg = hw[4*e +: 4];
+      assign lq[e] = lg[c[1:0]];
+      assign hq[e] = hg[c[1:0]];
+    end
+    assign z_s[h]  = (c[6:5] != 2'd0) ? zw[31] : zq[c[4:2]];
+    assign lo_s[h] = (c[6:4] != 3'd0) ? lw[15] : lq[c[3:2]];
+    assign hi_s[h] = (c[6:4] != 3'd0) ? hw[15] : hq[c[3:2]];
+  end endgenerate
+  generate if (NUM_SETS > 1) begin : g_sets
+    (* keep *) wire z_k, lo_k, hi_k;
+    assign z_k  = z_s[set_sel];
+    assign lo_k = lo_s[set_sel];
+    assign hi_k = hi_s[set_sel];
     reg  [7:0] lo_low, hi_low;
-    assign z_bit  = z_s[set_sel];
-    assign lo_bit = lo_s[set_sel];
-    assign hi_bit = hi_s[set_sel];
+    assign z_bit  = z_k;
+    assign lo_bit = lo_k;
+    assign hi_bit = hi_k;
     assign rnd    = round_half_up[set_sel];
     always @(posedge clk) begin
       if (low_on) begin
@@ -275,9 +314,9 @@ module zn_requant_serial #(
     end
     assign code = lt ? lo_low : gt ? hi_low : vlow;
   end else begin : g_set1
-    assign z_bit  = (c[6:5] != 2'd0) ? zero[31]     : zero[c[4:0]];
-    assign lo_bit = (c[6:4] != 3'd0) ? clamp_lo[15] : clamp_lo[c[3:0]];
-    assign hi_bit = (c[6:4] != 3'd0) ? clamp_hi[15] : clamp_hi[c[3:0]];
+    assign z_bit  = z_s[0];
+    assign lo_bit = lo_s[0];
+    assign hi_bit = hi_s[0];
     assign rnd    = round_half_up;
     assign code   = lt ? clamp_lo[7:0] : gt ? clamp_hi[7:0] : vlow;
     wire unused_sel = ^set_sel;

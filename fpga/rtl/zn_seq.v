@@ -5,8 +5,10 @@
 // Arithmetic: exactly the spec, as zn_mvau + zn_requant_serial compute it. Layer l, output o:
 //   sum = sum_i w[o,i] * x_i  (w int8; x_i the input code read as int8 if L_IN_SIGNED[l] else uint8),
 // then zn_requant_serial with channel o's bias_eff / M / s and layer l's l_round / l_zero / l_clamp
-// ({clamp_hi, clamp_lo} at [l*32 +: 32]). Layer l's codes are layer l+1's input codes. SUM_W (at
-// least every layer's proven sum width; checked) is the accumulator and the requantizer's sum width.
+// ({clamp_hi, clamp_lo} at [l*32 +: 32]): the requantizer gets every layer's (NUM_SETS =
+// NUM_LAYERS) and the layer of the sum it holds (set_sel = hold_l), no layer mux here. Layer l's
+// codes are layer l+1's input codes. SUM_W (at least every layer's proven sum width; checked) is
+// the accumulator and the requantizer's sum width.
 //
 // Memories:
 //  - weights: ONE zn_param_ram (BANKS 1, DEPTH sum_l IN_l*OUT_l, WORD_W 8), the layers back to
