@@ -219,7 +219,7 @@ enum VerilogTop {
             line("    .in_data(l\(i)_sum_data), .in_valid(l\(i)_sum_valid), .in_ready(l\(i)_sum_ready),")
             line("    .out_data(l\(i)_q_data), .out_valid(l\(i)_q_valid), .out_ready(l\(i)_q_ready),")
             line("    .round_half_up(l_round[\(i)]), .zero(l_zero[\(32 * i + 31):\(32 * i)]),")
-            line("    .clamp_lo(l_clamp[\(32 * i + 15):\(32 * i)]), .clamp_hi(l_clamp[\(32 * i + 31):\(32 * i + 16)]),")
+            line("    .clamp_lo(l_clamp[\(32 * i + 15):\(32 * i)]), .clamp_hi(l_clamp[\(32 * i + 31):\(32 * i + 16)]),\(requant[i] == .serial ? " .set_sel(1'b0)," : "")")
             line("    .cfg_req(p_req && p_layer == 16'd\(i) && p_kind), .cfg_we(p_we), .cfg_addr(p_addr), .cfg_wdata(p_wdata),")
             line("    .cfg_ack(l\(i)_q_ack), .cfg_rdata(l\(i)_q_rdata), .cfg_err(l\(i)_q_err), .cfg_next(l\(i)_q_next));")
             line("  zn_resize #(.LANE_W(8), .IN_LANES(\(f.lanes)), .OUT_LANES(\(nextLanes)), .N(\(t.outCount))) u_join\(i) (")

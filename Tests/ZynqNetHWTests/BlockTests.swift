@@ -318,8 +318,10 @@ import ZynqNetHW
     struct RequantCase: CustomStringConvertible, Sendable {
         var lanes: Int, out: Int, sumW: Int, biasW: Int, multW: Int, round: Int, zy: Int, lo: Int, hi: Int
         var serial = false, gap = 30, stall = 30, images = 8
+        var sets = 1, sel = 0   // zn_requant_serial's NUM_SETS and set_sel (the other sets are decoys)
         var description: String {
-            "\(serial ? "serial" : "pipelined") lanes \(lanes) out \(out) sum \(sumW) bias \(biasW) M \(multW) round \(round) zy \(zy) [\(lo),\(hi)] gap \(gap) stall \(stall)"
+            "\(serial ? "serial" : "pipelined") lanes \(lanes) out \(out) sum \(sumW) bias \(biasW) M \(multW) round \(round) zy \(zy) [\(lo),\(hi)] gap \(gap) stall \(stall)" +
+                (sets > 1 ? " set \(sel) of \(sets)" : "")
         }
     }
 
@@ -345,6 +347,11 @@ import ZynqNetHW
         .init(lanes: 1, out: 8, sumW: 20, biasW: 32, multW: 32, round: 0, zy: Int(Int32.min), lo: 0, hi: 255, serial: true),
         .init(lanes: 2, out: 4, sumW: 63, biasW: 64, multW: 32, round: 1, zy: -1, lo: -128, hi: 127, serial: true),
         .init(lanes: 1, out: 10, sumW: 26, biasW: 32, multW: 31, round: 0, zy: 1, lo: -128, hi: 127, serial: true),
+        // Several settings (zn_seq's layers): the chosen set among complemented decoys.
+        .init(lanes: 1, out: 8, sumW: 25, biasW: 33, multW: 32, round: 1, zy: Int(Int32.min), lo: 0, hi: 255, serial: true, sets: 2, sel: 1),
+        .init(lanes: 1, out: 8, sumW: 25, biasW: 33, multW: 32, round: 0, zy: -7, lo: -7, hi: 127, serial: true, sets: 2, sel: 0),
+        .init(lanes: 2, out: 8, sumW: 20, biasW: 32, multW: 32, round: 1, zy: Int(Int32.max), lo: -128, hi: 127, serial: true, sets: 3, sel: 2),
+        .init(lanes: 1, out: 6, sumW: 20, biasW: 32, multW: 32, round: 0, zy: 100, lo: -3, hi: 5, serial: true, sets: 5, sel: 3),
     ]
 
     @Test(arguments: requantCases + requantSerialCases)
@@ -421,7 +428,7 @@ import ZynqNetHW
         let r = try runTestbench("tb_zn_requant", params: ["LANES": c.lanes, "OUT": c.out, "SUM_W": c.sumW, "BIAS_W": c.biasW,
                                                            "MULT_W": c.multW, "ROUND": c.round, "ZY": c.zy, "LO": c.lo, "HI": c.hi,
                                                            "IMAGES": images, "NWRITES": writes, "SEED": 4, "SERIAL": c.serial ? 1 : 0,
-                                                           "GAP": c.gap, "STALL": c.stall],
+                                                           "GAP": c.gap, "STALL": c.stall, "SETS": c.sets, "SEL": c.sel],
                                  inputs: ["in": input, "cfg": cfg], outputs: ["out"])
         #expect(r.passed, "\(r.result)")
         #expect((r.outputs["out"] ?? []).map { UInt64($0, radix: 16) } == expected.map { Optional($0) })

@@ -1,6 +1,11 @@
-// zn_requant_serial: area-mode requantizer. Same ports, parameters and parameter memory layout as
-// zn_requant (a drop-in replacement), but it works bit-serially, one lane after another, for a
-// small fraction of the LUTs and no DSP48E1.
+// zn_requant_serial: area-mode requantizer. The ports, parameters and parameter memory layout of
+// zn_requant (a drop-in replacement; set_sel is tied to 0 then) plus NUM_SETS, but it works
+// bit-serially, one lane after another, for a small fraction of the LUTs and no DSP48E1.
+//
+// NUM_SETS (default 1): the number of quantization settings (round_half_up, zero, clamp_lo,
+// clamp_hi) on the inputs, set j at bit j / [j*32 +: 32] / [j*16 +: 16]; the word uses set
+// set_sel (< NUM_SETS, held while in_valid is high). zn_seq passes one set a layer: indexing
+// {set_sel, bit} directly costs a few LUTs where a mux of whole words in front costs one a bit.
 //
 // Arithmetic: exactly the spec, as in zn_requant. Per channel o, with unbounded integers:
 //   acc = bias_eff[o] + sum,  p = acc * M[o],
@@ -11,7 +16,9 @@
 // finite operand gives every further digit, so no step ever wraps):
 //   stage A: acc bit k = bias[min(k, BIAS_W-1)] + sum[min(k, SUM_W-1)] + carry (serial adder);
 //   stage B: p bit k from a serial x parallel multiplier: t = R + (acc_k ? M : 0), p_k = t[0],
-//            R = t >> 1 (R < 2^MULT_W: one MULT_W-bit adder on the carry chain);
+//            R = t >> 1 (R < 2^MULT_W: one MULT_W-bit adder on the carry chain); the operand
+//            acc_k ? M : 0 is a register (cleared through its reset when acc_k is 0), so the
+//            adder adds two registers, one LUT a bit;
 //   stage C: the first s bits of p are dropped (bit s-1 starts the carry when rounding half up),
 //            the rest are the bits of q; v = zy + q + carry is a serial adder (zy sign-extended
 //            from 32 bits), its low 8 bits are kept, and two serial comparators decide v < lo and
@@ -37,7 +44,10 @@ module zn_requant_serial #(
   // zn_param_ram's RAM_STYLE for the parameters (0 synthesis' choice, 1 block, 2 distributed).
   // A lane's 71-bit words cost about 72 LUTs of LUTRAM (RAM32M) at any depth up to 32, or two
   // RAMB36 (true dual port, 36 bits a port) in block RAM; yosys picks LUTRAM up to ~32 words.
-  parameter integer PARAM_RAM_STYLE = 0
+  parameter integer PARAM_RAM_STYLE = 0,
+  // Quantization settings (round / zero / clamp) the block holds inputs for; set_sel picks the one a
+  // word uses (zn_seq: one a layer). 1 (the dataflow designs): set_sel is unused.
+  parameter integer NUM_SETS = 1
 ) (
   input  wire                  clk,
   input  wire                  rst,
@@ -47,10 +57,11 @@ module zn_requant_serial #(
   output wire [LANES*8-1:0]    out_data,
   output wire                  out_valid,
   input  wire                  out_ready,
-  input  wire                  round_half_up,
-  input  wire [31:0]           zero,
-  input  wire [15:0]           clamp_lo,
-  input  wire [15:0]           clamp_hi,
+  input  wire [NUM_SETS-1:0]   round_half_up,    // set j at bit j
+  input  wire [NUM_SETS*32-1:0] zero,            // set j at [j*32 +: 32]
+  input  wire [NUM_SETS*16-1:0] clamp_lo,        // set j at [j*16 +: 16]
+  input  wire [NUM_SETS*16-1:0] clamp_hi,
+  input  wire [((NUM_SETS > 1) ? $clog2(NUM_SETS) : 1)-1:0] set_sel,   // < NUM_SETS; held while in_valid
   input  wire                  cfg_req,
   input  wire                  cfg_we,
   input  wire [31:0]           cfg_addr,
@@ -77,10 +88,10 @@ module zn_requant_serial #(
   localparam [KW-1:0] K_END  = K_END32[KW-1:0];
 
   generate if (LANES < 1 || OUT < 1 || OUT % LANES != 0 || SUM_W < 2 || BIAS_W < 2 || BIAS_W > 64 ||
-               MULT_W < 1 || MULT_W > 32) begin : g_param_error
+               MULT_W < 1 || MULT_W > 32 || NUM_SETS < 1 || NUM_SETS > 65536) begin : g_param_error
 `ifdef VERILATOR
-    $fatal(1, "zn_requant_serial: LANES (%0d) must divide OUT (%0d); SUM_W (%0d) >= 2, BIAS_W (%0d) 2..64, MULT_W (%0d) 1..32",
-           LANES, OUT, SUM_W, BIAS_W, MULT_W);
+    $fatal(1, "zn_requant_serial: LANES (%0d) must divide OUT (%0d); SUM_W (%0d) >= 2, BIAS_W (%0d) 2..64, MULT_W (%0d) 1..32, NUM_SETS (%0d) 1..65536",
+           LANES, OUT, SUM_W, BIAS_W, MULT_W, NUM_SETS);
 `else
     zn_param_error__zn_requant_serial_bad_parameters u_param_error();
 `endif
@@ -106,35 +117,32 @@ module zn_requant_serial #(
   always @(posedge clk) begin
     if (rst) begin
       state <= S_IDLE;
-      k <= {KW{1'b0}};
-      r <= {RW{1'b0}};
-      d <= {DW{1'b0}};
       res_valid <= 1'b0;
     end else begin
       if (res_valid && out_ready) res_valid <= 1'b0;
       case (state)
         S_IDLE: if (in_valid) state <= S_WAIT;
-        S_WAIT: begin
-          state <= S_RUN;
-          k <= {KW{1'b0}};
-          r <= {RW{1'b0}};
-        end
+        S_WAIT: state <= S_RUN;
         default: begin
-          if (!at_end) begin
-            k <= k + 1'b1;
-          end else if (wr) begin
-            k <= {KW{1'b0}};
-            if (last_r) begin
-              state <= S_IDLE;
-              res_valid <= 1'b1;
-              d <= (d == DEPTH[DW-1:0] - 1'b1) ? {DW{1'b0}} : d + 1'b1;
-            end else begin
-              r <= r + 1'b1;
-            end
+          if (accept) begin
+            state <= S_IDLE;
+            res_valid <= 1'b1;
           end
         end
       endcase
     end
+  end
+  // The counters return to zero through the flip-flops' synchronous reset and count with their
+  // clock enable (no per-bit mux in front of the incrementer). k is 0 outside S_RUN.
+  localparam integer DEPTH_M1 = DEPTH - 1;
+  wire run = (state != S_IDLE) && (state != S_WAIT);
+  always @(posedge clk) begin
+    if (rst || state == S_WAIT || wr) k <= {KW{1'b0}};
+    else if (run && !at_end)          k <= k + 1'b1;
+    if (rst || state == S_WAIT || LANES == 1) r <= {RW{1'b0}};   // (one lane: constant 0)
+    else if (wr && !last_r)           r <= r + 1'b1;
+    if (rst || (accept && d == DEPTH_M1[DW-1:0])) d <= {DW{1'b0}};
+    else if (accept)                              d <= d + 1'b1;
   end
 
   // ---------------- parameters: read at `start`, valid from S_RUN on (held until the next read) ----------------
@@ -167,9 +175,7 @@ module zn_requant_serial #(
   // ---------------- stage A (k = 0 .. T-1): acc bit k ----------------
   // Bit indexes saturate at the operand's top bit (sign extension).
   // Narrow indexes (a 32-bit variable index would synthesize as a shifter, not a mux); one lane:
-  // a plain mux on the low bits of k, the sign beyond the top bit.
-  localparam integer BKW = zn_idxw(BIAS_W);
-  localparam integer SKW = zn_idxw(SUM_W);
+  // a mux on the low bits of k, the sign beyond the top bit.
   wire [31:0] k32 = {{(32-KW){1'b0}}, k};
   wire b_bit, x_bit;
   generate if (LANES > 1) begin : g_ix
@@ -182,22 +188,48 @@ module zn_requant_serial #(
     assign b_bit = all_bias[bi];
     assign x_bit = in_data[xi];
   end else begin : g_ix1
-    wire [BKW-1:0] bk = k32[BKW-1:0];
-    wire [SKW-1:0] sk = k32[SKW-1:0];
-    assign b_bit = (k32 >= BIAS_W) ? all_bias[BIAS_W-1] : all_bias[bk];
-    assign x_bit = (k32 >= SUM_W) ? in_data[SUM_W-1] : in_data[sk];
+    // As the setting muxes below: 4:1 muxes on k[1:0] (the operand padded with its sign to a
+    // multiple of 4), then the group; beyond the top bit the sign.
+    localparam integer BG  = (BIAS_W + 3) / 4, SG = (SUM_W + 3) / 4;
+    localparam integer BGW = zn_idxw(BG), SGW = zn_idxw(SG);
+    wire [4*BG-1:0] bpad = {{(4*BG-BIAS_W){all_bias[BIAS_W-1]}}, all_bias};
+    wire [4*SG-1:0] spad = {{(4*SG-SUM_W){in_data[SUM_W-1]}}, in_data};
+    (* keep *) wire [BG-1:0] bq;
+    (* keep *) wire [SG-1:0] sq;
+    genvar e;
+    for (e = 0; e < BG; e = e + 1) begin : g_bq
+      wire [3:0] grp = bpad[4*e +: 4];
+      assign bq[e] = grp[k[1:0]];
+    end
+    for (e = 0; e < SG; e = e + 1) begin : g_sq
+      wire [3:0] grp = spad[4*e +: 4];
+      assign sq[e] = grp[k[1:0]];
+    end
+    wire [BGW-1:0] bgi = k32[BGW+1:2];
+    wire [SGW-1:0] sgi = k32[SGW+1:2];
+    assign b_bit = (k32 >= BIAS_W) ? all_bias[BIAS_W-1] : bq[bgi];
+    assign x_bit = (k32 >= SUM_W) ? in_data[SUM_W-1] : sq[sgi];
   end endgenerate
-  reg  ca, a_bit;
+  // The acc bit is not kept itself: stage B's operand acc_k ? M : 0 is registered instead (mg, the
+  // flip-flops' synchronous reset clears it), so the adder's inputs are two registers and it needs
+  // one LUT a bit (an AND in front of the carry chain would be a second one).
+  reg  ca;
+  reg  [MULT_W-1:0] mg;
   wire ca_in = (k != {KW{1'b0}}) && ca;
+  // (keep: one LUT drives the reset pins; without it logic optimization copies the acc bit's
+  // logic into every flip-flop's data input)
+  (* keep *) wire a_zero;   // the acc bit is 0 (no inverter after the XOR: a reset of positive polarity)
+  assign a_zero = ~b_bit ^ x_bit ^ ca_in;
   always @(posedge clk) begin
-    ca    <= (b_bit & x_bit) | (b_bit & ca_in) | (x_bit & ca_in);
-    a_bit <= b_bit ^ x_bit ^ ca_in;
+    ca <= (b_bit & x_bit) | (b_bit & ca_in) | (x_bit & ca_in);
+    if (a_zero) mg <= {MULT_W{1'b0}};
+    else        mg <= m_r;
   end
 
   // ---------------- stage B (k = 1 .. T): p bit k-1 ----------------
   reg  [MULT_W-1:0] acc_r;    // R
   reg               p_bit;
-  wire [MULT_W:0]   t = (a_bit ? {1'b0, m_r} : {(MULT_W+1){1'b0}}) + {1'b0, acc_r};
+  wire [MULT_W:0]   t = {1'b0, mg} + {1'b0, acc_r};
   always @(posedge clk) begin
     if (k == {KW{1'b0}}) acc_r <= {MULT_W{1'b0}};
     else acc_r <= t[MULT_W:1];
@@ -213,9 +245,9 @@ module zn_requant_serial #(
   reg  [7:0] vlow;
   wire       c_on   = (k >= 2) && !at_end;
   wire       c_sign = (k == K_LAST);
-  wire       z_bit  = (c[6:5] != 2'd0) ? zero[31]     : zero[c[4:0]];
-  wire       lo_bit = (c[6:4] != 3'd0) ? clamp_lo[15] : clamp_lo[c[3:0]];
-  wire       hi_bit = (c[6:4] != 3'd0) ? clamp_hi[15] : clamp_hi[c[3:0]];
+  wire       low_on = c_on && (c[7:3] == 5'd0);   // q bits 0 .. 7: the code's bits
+  wire       z_bit, lo_bit, hi_bit, rnd;
+  wire [7:0] code;
   wire       v_bit  = p_bit ^ z_bit ^ cv;
   always @(posedge clk) begin
     if (k == {KW{1'b0}}) c <= {2'b11, ~s_r};
@@ -228,16 +260,67 @@ module zn_requant_serial #(
       gt <= 1'b0;
     end else if (c_on) begin
       if (c[7]) begin
-        if (c == 8'hFF) cv <= round_half_up & p_bit;
+        if (c == 8'hFF) cv <= rnd & p_bit;
       end else begin
         cv <= (p_bit & z_bit) | (p_bit & cv) | (z_bit & cv);
         if (v_bit != lo_bit) lt <= c_sign ? v_bit : !v_bit;
         if (v_bit != hi_bit) gt <= c_sign ? !v_bit : v_bit;
-        if (c[6:3] == 4'd0) vlow <= {v_bit, vlow[7:1]};
       end
     end
+    if (low_on) vlow <= {v_bit, vlow[7:1]};
   end
-  wire [7:0] code = lt ? clamp_lo[7:0] : gt ? clamp_hi[7:0] : vlow;
+  // The setting's bits, sign-extended: each set's bit by a mux on the bit index, then the set (not
+  // a mux of the sets' words and then one of its bits). The muxes are built from 4:1 muxes on
+  // c[1:0] (one LUT6 each; keep: left whole, logic optimization maps the plain trees worse); the
+  // sign extension and the upper bits share the last LUT. With several sets the code's clamp bits
+  // are taken from the lo / hi streams as they pass (8 flip-flops each) instead of a second set mux.
+  wire [NUM_SETS-1:0] z_s, lo_s, hi_s;
+  genvar h, e;
+  generate for (h = 0; h < NUM_SETS; h = h + 1) begin : g_set
+    wire [31:0] zw = zero[h*32 +: 32];
+    wire [15:0] lw = clamp_lo[h*16 +: 16];
+    wire [15:0] hw = clamp_hi[h*16 +: 16];
+    (* keep *) wire [7:0] zq;
+    (* keep *) wire [3:0] lq, hq;
+    for (e = 0; e < 8; e = e + 1) begin : g_q8
+      wire [3:0] zg = zw[4*e +: 4];
+      assign zq[e] = zg[c[1:0]];
+    end
+    for (e = 0; e < 4; e = e + 1) begin : g_q4
+      wire [3:0] lg = lw[4*e +: 4];
+      wire [3:0] hg = hw[4*e +: 4];
+      assign lq[e] = lg[c[1:0]];
+      assign hq[e] = hg[c[1:0]];
+    end
+    assign z_s[h]  = (c[6:5] != 2'd0) ? zw[31] : zq[c[4:2]];
+    assign lo_s[h] = (c[6:4] != 3'd0) ? lw[15] : lq[c[3:2]];
+    assign hi_s[h] = (c[6:4] != 3'd0) ? hw[15] : hq[c[3:2]];
+  end endgenerate
+  generate if (NUM_SETS > 1) begin : g_sets
+    (* keep *) wire z_k, lo_k, hi_k;
+    assign z_k  = z_s[set_sel];
+    assign lo_k = lo_s[set_sel];
+    assign hi_k = hi_s[set_sel];
+    reg  [7:0] lo_low, hi_low;
+    assign z_bit  = z_k;
+    assign lo_bit = lo_k;
+    assign hi_bit = hi_k;
+    assign rnd    = round_half_up[set_sel];
+    always @(posedge clk) begin
+      if (low_on) begin
+        lo_low <= {lo_bit, lo_low[7:1]};
+        hi_low <= {hi_bit, hi_low[7:1]};
+      end
+    end
+    assign code = lt ? lo_low : gt ? hi_low : vlow;
+  end else begin : g_set1
+    assign z_bit  = z_s[0];
+    assign lo_bit = lo_s[0];
+    assign hi_bit = hi_s[0];
+    assign rnd    = round_half_up;
+    assign code   = lt ? clamp_lo[7:0] : gt ? clamp_hi[7:0] : vlow;
+    wire unused_sel = ^set_sel;
+  end endgenerate
 
   // ---------------- result word ----------------
   generate if (LANES > 1) begin : g_res

@@ -5,8 +5,10 @@
 // Arithmetic: exactly the spec, as zn_mvau + zn_requant_serial compute it. Layer l, output o:
 //   sum = sum_i w[o,i] * x_i  (w int8; x_i the input code read as int8 if L_IN_SIGNED[l] else uint8),
 // then zn_requant_serial with channel o's bias_eff / M / s and layer l's l_round / l_zero / l_clamp
-// ({clamp_hi, clamp_lo} at [l*32 +: 32]). Layer l's codes are layer l+1's input codes. SUM_W (at
-// least every layer's proven sum width; checked) is the accumulator and the requantizer's sum width.
+// ({clamp_hi, clamp_lo} at [l*32 +: 32]): the requantizer gets every layer's (NUM_SETS =
+// NUM_LAYERS) and the layer of the sum it holds (set_sel = hold_l), no layer mux here. Layer l's
+// codes are layer l+1's input codes. SUM_W (at least every layer's proven sum width; checked) is
+// the accumulator and the requantizer's sum width.
 //
 // Memories:
 //  - weights: ONE zn_param_ram (BANKS 1, DEPTH sum_l IN_l*OUT_l, WORD_W 8), the layers back to
@@ -213,8 +215,6 @@ module zn_seq #(
   end endgenerate
   reg          i_last, o_last, st_o_last;
   reg          iss_signed;
-  reg          rq_round;      // of the word in the requantizer
-  reg [31:0]   rq_zero, rq_clamp;
   reg [LW-1:0] iss_l, st_l, hold_l;
   integer j;
   always @* begin
@@ -222,9 +222,6 @@ module zn_seq #(
     o_last = k_o_last[0];
     iss_signed = L_IN_SIGNED[0];
     st_o_last = k_st_last[0];
-    rq_round = l_round[0];
-    rq_zero = l_zero[31:0];
-    rq_clamp = l_clamp[31:0];
     for (j = 1; j < L; j = j + 1) begin
       if ({{(32-LW){1'b0}}, iss_l} == j) begin
         i_last     = k_i_last[j];
@@ -232,11 +229,6 @@ module zn_seq #(
         iss_signed = L_IN_SIGNED[j];
       end
       if ({{(32-LW){1'b0}}, st_l} == j) st_o_last = k_st_last[j];
-      if ({{(32-LW){1'b0}}, hold_l} == j) begin
-        rq_round = l_round[j];
-        rq_zero  = l_zero[j*32 +: 32];
-        rq_clamp = l_clamp[j*32 +: 32];
-      end
     end
   end
   localparam integer L_M1 = L - 1;
@@ -382,12 +374,19 @@ module zn_seq #(
   wire       q_cfg_ack, q_cfg_err;
   wire [31:0] q_cfg_rdata, q_cfg_next;
   // The quant pool in block RAM at any depth: a small one would otherwise be ~72 LUTs of RAM32M
-  // (the smallest design counts LUTs; block RAM is plentiful there).
+  // (the smallest design counts LUTs; block RAM is plentiful there). Every layer's round / zero /
+  // clamp goes in (NUM_SETS = L); hold_l, held with the sum, picks the layer's: the requantizer
+  // indexes {layer, bit} directly instead of a mux of whole words here.
+  wire [L*16-1:0] rq_lo, rq_hi;
+  generate for (g = 0; g < L; g = g + 1) begin : g_clamp
+    assign rq_lo[g*16 +: 16] = l_clamp[g*32 +: 16];
+    assign rq_hi[g*16 +: 16] = l_clamp[g*32 + 16 +: 16];
+  end endgenerate
   zn_requant_serial #(.LANES(1), .OUT(QTOT), .SUM_W(SUM_W), .BIAS_W(BIAS_W), .MULT_W(MULT_W),
-                      .PARAM_RAM_STYLE(1)) u_requant (
+                      .PARAM_RAM_STYLE(1), .NUM_SETS(L)) u_requant (
     .clk(clk), .rst(rst), .in_data(hold), .in_valid(hold_valid), .in_ready(rq_accept),
     .out_data(rq_out), .out_valid(rq_out_valid), .out_ready(rq_out_ready),
-    .round_half_up(rq_round), .zero(rq_zero), .clamp_lo(rq_clamp[15:0]), .clamp_hi(rq_clamp[31:16]),
+    .round_half_up(l_round), .zero(l_zero), .clamp_lo(rq_lo), .clamp_hi(rq_hi), .set_sel(hold_l),
     .cfg_req(q_cfg_req), .cfg_we(cfg_we), .cfg_addr({{(32-QAW){1'b0}}, c_qaddr}), .cfg_wdata(cfg_wdata),
     .cfg_ack(q_cfg_ack), .cfg_rdata(q_cfg_rdata), .cfg_err(q_cfg_err), .cfg_next(q_cfg_next));
 
