@@ -60,10 +60,9 @@ public struct GeneratedDesign: Sendable {
     public var regEvery: Int
     /// Dataflow (a unit per layer) or the sequential engine (`layout.folds` are then all 1).
     public var engine: Engine = .dataflow
-    /// The shell's share of `estimate` (register file, stream ports: `ResourceModel.shell`).
+    /// The shell's share of `estimate` (register file, output stream: `ResourceModel.shell`).
     public var shellEstimate: ResourceEstimate {
-        ResourceModel.shell(layout.topology, firstSIMD: layout.folds.first?.simd ?? 1, engine: engine,
-                            argmax: ArgmaxStyle.automatic(layout))
+        ResourceModel.shell(layout.topology, engine: engine, argmax: ArgmaxStyle.automatic(layout))
     }
     /// The sequential engine's exact II and latency (set by `generateDesign`).
     var sequentialTiming: (ii: Int, latency: Int)?
@@ -267,8 +266,9 @@ func generateSequential(model: QuantizedModel, topology topo: Topology, options:
 
 /// The resource estimate; `requant` nil: each layer's automatic requantizer choice.
 func estimate(_ topo: Topology, _ folds: [LayerFold], _ styles: [MulStyle], requant: [RequantStyle]? = nil) -> ResourceEstimate {
-    var e = ResourceModel.shell(topo, firstSIMD: folds.first?.simd ?? 1, engine: .dataflow,
-                                argmax: zip(topo.layers, folds).map { ArgmaxStyle.automatic($0, $1) }.last ?? .tree)
+    let argmax = zip(topo.layers, folds).map { ArgmaxStyle.automatic($0, $1) }.last ?? .tree
+    var e = ResourceModel.fixed(layers: topo.layers.count, classes: topo.outputCount, firstSIMD: folds.first?.simd ?? 1,
+                                output: .words(argmax: argmax))
     for (i, (t, f)) in zip(topo.layers, folds).enumerated() {
         e = e + ResourceModel.layer(t, f, style: styles[i], requant: requant?[i])
     }

@@ -216,28 +216,42 @@ public enum ResourceModel {
         case bytes
     }
 
-    /// The shell's estimate (`VerilogTop.shellInstances`): the same for every fold of a model but
-    /// for the input gearbox (`firstSIMD`) and the argmax style of the last layer.
-    public static func shell(_ topo: Topology, firstSIMD: Int, engine: Engine, argmax: ArgmaxStyle = .tree) -> ResourceEstimate {
-        fixed(layers: topo.layers.count, classes: topo.outputCount, firstSIMD: engine == .sequential ? 1 : firstSIMD,
-              output: engine == .sequential ? .bytes : .words(argmax: argmax))
+    /// The shell's estimate (`VerilogTop.shellInstances`): the AXI-Lite register file and the
+    /// output stream, the same for every fold of a model but for the argmax style the last
+    /// layer's fold chooses.
+    public static func shell(_ topo: Topology, engine: Engine, argmax: ArgmaxStyle = .tree) -> ResourceEstimate {
+        shell(layers: topo.layers.count, classes: topo.outputCount, output: engine == .sequential ? .bytes : .words(argmax: argmax))
     }
 
-    /// Fixed parts: AXI-Lite register file, stream input and output.
-    public static func fixed(layers: Int, classes: Int, firstSIMD: Int, output: OutputStage = .words(argmax: .tree)) -> ResourceEstimate {
+    static func shell(layers: Int, classes: Int, output: OutputStage) -> ResourceEstimate {
         var e = ResourceEstimate()
-        // zn_axil_regs (~250 + 37 a layer: the read mux over its LUT memory, counters),
-        // zn_axis_in and the input gearbox; the output stage: zn_axis_out with its FIFO and the
-        // 1 → 8 join (~150) and zn_argmax (serial ~46, the tournament tree ~160), or zn_axis_out8
-        // (~80 LUT, ~165 FF, one RAMB18).
+        // zn_axil_regs (~250 + 37 a layer: the read mux over its LUT memory, counters); the
+        // output stage: zn_axis_out with its FIFO and the 1 → 8 join (~150) and zn_argmax
+        // (serial ~46, the tournament tree ~160), or zn_axis_out8 (~80 LUT, ~165 FF, one RAMB18).
         let outLUT: Int, outFF: Int
         switch output {
         case .words(let argmax): (outLUT, outFF) = (150 + (argmax == .serial ? 46 : 160), 330)
         case .bytes: (outLUT, outFF) = (80, 210)
         }
-        e.lut = Int(Double(250 + 37 * layers + 4 * (8 + firstSIMD) + outLUT + (classes + 7) / 8 * 2) * lutCalibration)
-        e.ff = 600 + 40 * layers + 8 * (8 + 2 * firstSIMD) + outFF
+        e.lut = 250 + 37 * layers + outLUT + (classes + 7) / 8 * 2
+        e.ff = 600 + 40 * layers + outFF
         e.bram36 = output == .bytes ? 0.5 : 0
+        return e
+    }
+
+    /// The input stream: zn_axis_in and its gearbox to the first layer's SIMD lanes (part of
+    /// the datapath: it widens with the fold).
+    static func inputPort(firstSIMD: Int) -> ResourceEstimate {
+        var e = ResourceEstimate()
+        e.lut = 4 * (8 + firstSIMD)
+        e.ff = 8 * (8 + 2 * firstSIMD)
+        return e
+    }
+
+    /// Fixed parts: the shell (AXI-Lite register file, output stream) and the input stream.
+    public static func fixed(layers: Int, classes: Int, firstSIMD: Int, output: OutputStage = .words(argmax: .tree)) -> ResourceEstimate {
+        var e = shell(layers: layers, classes: classes, output: output) + inputPort(firstSIMD: firstSIMD)
+        e.lut = Int(Double(e.lut) * lutCalibration)
         return e
     }
 }

@@ -44,7 +44,7 @@ public enum SequentialEngine {
     public static func estimate(_ topo: Topology) throws -> ResourceEstimate {
         let w = try widths(topo)
         let layers = topo.layers.count
-        var e = ResourceModel.shell(topo, firstSIMD: 1, engine: .sequential)
+        var e = ResourceModel.fixed(layers: layers, classes: topo.outputCount, firstSIMD: 1, output: .bytes)
         // Core: counters, the MAC (its accumulator in the DSP48E1), the activation memories'
         // addressing, the parameter-window adapter, the per-layer round/zero/clamp select.
         e.lut += 50 + w.sumBits + (layers > 1 ? 33 * layers : 0)

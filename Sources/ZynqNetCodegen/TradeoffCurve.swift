@@ -12,7 +12,7 @@ public struct CurvePoint: Sendable, Equatable {
     public var layerCycles: [Int]
     /// `.sequential`: the layer-folded engine (its folds are all 1).
     public var engine: Engine = .dataflow
-    /// The shell's share of `estimate` (register file and stream ports, `ResourceModel.shell`).
+    /// The shell's share of `estimate` (register file and output stream, `ResourceModel.shell`).
     public var shellEstimate = ResourceEstimate()
     /// LUTs of the datapath (what folding changes): the estimate without the shell.
     public var datapathLUT: Int { estimate.lut - shellEstimate.lut }
@@ -50,8 +50,7 @@ public enum TradeoffCurve {
         var p = CurvePoint(folds: folds, styles: styles, iiCycles: layout.iiCycles,
                            latencyCycles: PipelineTiming.latencyCycles(layout: layout, regEvery: regEvery),
                            estimate: estimate(topo, folds, styles), layerCycles: folds.indices.map { layout.cycles(layer: $0) })
-        p.shellEstimate = ResourceModel.shell(topo, firstSIMD: folds.first?.simd ?? 1, engine: .dataflow,
-                                              argmax: ArgmaxStyle.automatic(layout))
+        p.shellEstimate = ResourceModel.shell(topo, engine: .dataflow, argmax: ArgmaxStyle.automatic(layout))
         return p
     }
 
@@ -63,7 +62,7 @@ public enum TradeoffCurve {
         var p = CurvePoint(folds: folds, styles: folds.map { _ in .dsp }, iiCycles: try SequentialEngine.iiCycles(topo),
                            latencyCycles: try SequentialEngine.latencyCycles(topo), estimate: try SequentialEngine.estimate(topo),
                            layerCycles: folds.indices.map { layout.cycles(layer: $0) }, engine: .sequential)
-        p.shellEstimate = ResourceModel.shell(topo, firstSIMD: 1, engine: .sequential)
+        p.shellEstimate = ResourceModel.shell(topo, engine: .sequential)
         return p
     }
 

@@ -7,12 +7,14 @@ enum VerilogTop {
         "{" + words.reversed().map { "32'h" + hex32($0).uppercased() }.joined(separator: ", ") + "}"
     }
 
-    /// The shell's instances (names as emitted below): the AXI-Lite register file, the input
-    /// stream and the output stream (the dataflow design's last 1 → 8 join packs the output
-    /// words). Every fold of a model has the same shell; `zynqnet report` sets it apart from the
-    /// datapath (design.json's `shell_instances`).
+    /// The shell's instances (names as emitted below): the AXI-Lite register file and the output
+    /// stream (in a dataflow design with the last layer's 1 → 8 join that packs the output
+    /// words). It is the same for every fold of a model but for the argmax style the last
+    /// layer's fold chooses; the input stream (`u_in`) widens to the first layer's SIMD lanes,
+    /// so it counts with the datapath. `zynqnet report` sets the shell apart (design.json's
+    /// `shell_instances`).
     static func shellInstances(layers: Int, engine: Engine) -> [String] {
-        engine == .sequential ? ["u_regs", "u_in", "u_out"] : ["u_regs", "u_in", "u_join\(layers - 1)", "u_out"]
+        engine == .sequential ? ["u_regs", "u_out"] : ["u_regs", "u_join\(layers - 1)", "u_out"]
     }
 
     /// The sequential engine's top: the same shell (ports, registers, input and output streams)

@@ -189,7 +189,7 @@ public struct ResourceReport: Encodable, Sendable {
     public var instances: [InstanceUse] = []
     /// The top module's own cells (glue logic outside every instance).
     public var topCells: [String: UInt64] = [:]
-    /// design.json's `shell_instances`: the register file and stream ports, the part every fold
+    /// design.json's `shell_instances`: the register file and output stream, the part every fold
     /// of a model shares. nil when the design does not say (no split is reported).
     public var shellInstances: [String]? = nil
 
@@ -357,7 +357,7 @@ public struct ResourceReport: Encodable, Sendable {
         if !instances.isEmpty {
             lines.append("")
             lines.append("by instance of \(top) (each with its submodules)" + (shellInstances == nil ? "" :
-                "; shell: the register file and stream ports every fold of the model shares, datapath: what folding changes"))
+                "; shell: the register file and output stream every fold of the model shares, datapath: what folding changes"))
             func irow(_ a: String, _ b: String, _ r: Resources, _ part: String) -> String {
                 pad(a, 14, left: true) + pad(b, 20, left: true) + pad(n(r.lut), 8) + pad(n(r.ff), 8) + pad(n(r.dsp), 5)
                     + pad(String(format: "%.1f", r.bram36), 8) + (part.isEmpty ? "" : "  " + part)

@@ -60,7 +60,7 @@ struct CurveReport {
                      + "\(b.dsp) DSP48E1, \(CurveReport.grouped(b.ff)) FF (\(CurveReport.pctText(Double(b.ff), Double(d.ff)))), "
                      + "\(String(format: "%.0f", b.bram36)) BRAM36 (\(CurveReport.pctText(b.bram36, d.bram36)))")
         lines.append("resources are the resource model's estimates" + (synthesized.isEmpty ? "" : "; yosys synth_xilinx numbers beside them where measured"))
-        lines.append("datapath: the LUTs folding changes; the rest is the shell every design of the model has (AXI-Lite registers, stream ports)")
+        lines.append("datapath: the LUTs folding changes; the rest is the shell every design of the model has (AXI-Lite registers, output stream)")
         lines.append("folds: PExSIMD per layer (/R: R requantization lanes); sequential: the layer-folded engine (--engine sequential)")
         lines.append("")
         var header = CurveReport.pad("#", 3) + CurveReport.pad("II", 9) + CurveReport.pad("images/s", 13) + CurveReport.pad("latency", 9)

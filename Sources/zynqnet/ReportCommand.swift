@@ -20,7 +20,7 @@ struct ReportCommand: ParsableCommand {
             prints a table and replaces DIR/report.json (codegen's estimate) with the yosys numbers \
             ("source": "yosys"). LUT counts logic, LUTRAM and SRL LUTs; bram36 = RAMB36 + RAMB18/2. \
             The hierarchical flows also give each instance of the top its resources and, for a codegen \
-            design, the shell (register file and stream ports, the same in every fold) apart from the \
+            design, the shell (register file and output stream, the same in every fold) apart from the \
             datapath (what folding changes): JSON keys instances, shell, datapath, lut_shell, lut_datapath.
 
             report --model MODEL: the designs from the smallest (the sequential engine, then PE = SIMD = 1 in \
