@@ -60,7 +60,11 @@ public enum YosysStat {
     /// out by yosys) when the design has submodules, else the one module's list. Instances of
     /// modules the printout defines are never counted as cells.
     public static func parseCells(_ text: String, file: String = "yosys stat") throws -> [String: UInt64] {
-        let sections = try parseSections(text, file: file)
+        try cells(of: parseSections(text, file: file), file: file)
+    }
+
+    /// `parseCells` on sections already parsed.
+    static func cells(of sections: [Section], file: String) throws -> [String: UInt64] {
         let modules = Set(sections.map(\.name)).subtracting(["design hierarchy"])
         if let h = sections.last(where: { $0.name == "design hierarchy" }), !h.cells.isEmpty {
             return h.cells.filter { !modules.contains($0.key) }
@@ -563,13 +567,13 @@ public enum SynthesisReport {
             let topIL = options.flatten ? "" : "hierarchy -top \(top)\nselect \(top)\nwrite_rtlil -selected .yosys/top.il\nselect -clear\n"
             let script = read + topIL + synth.replacingOccurrences(of: "%TOP%", with: top) + "tee -q -o .yosys/stat.txt stat\n"
             let cpu = try runYosys(dir: dir, scripts: [script], options: options, start: start)
-            let statText = try readStat(work + "/stat.txt")
-            let cells = try YosysStat.parseCells(statText, file: work + "/stat.txt")
+            let statPath = work + "/stat.txt"
+            let sections = try YosysStat.parseSections(try readStat(statPath), file: statPath)
+            let cells = try YosysStat.cells(of: sections, file: statPath)
             var hierarchy: Hierarchy? = nil
             if !options.flatten {
-                let sections = try YosysStat.parseSections(statText, file: work + "/stat.txt").filter { $0.name != "design hierarchy" }
                 var modules: [String: [String: UInt64]] = [:]
-                for sec in sections { modules[sec.name] = sec.cells }
+                for sec in sections where sec.name != "design hierarchy" { modules[sec.name] = sec.cells }
                 if modules[top] == nil { modules[top] = cells }   // no submodules: one section
                 let il = (try? String(contentsOfFile: work + "/top.il", encoding: .utf8)) ?? ""
                 hierarchy = Hierarchy(modules: modules, instances: topInstances(rtlil: il, top: top, modules: Set(modules.keys)))
