@@ -50,6 +50,29 @@ func yosysElaborate(top: String, params: [String: Int] = [:], sources: [String]?
     return (r.status == 0, r.output)
 }
 
+/// Writes a testbench's input files into `dir`; the plusargs naming them and its output files.
+private func testbenchPlusargs(dir: URL, inputs: [String: String], outputs: [String]) throws -> [String] {
+    var plus: [String] = []
+    for (k, v) in inputs {
+        let f = dir.appendingPathComponent(k + ".hex")
+        try v.write(to: f, atomically: false, encoding: .utf8)
+        plus.append("+\(k)=\(f.path)")
+    }
+    for k in outputs { plus.append("+\(k)=\(dir.appendingPathComponent(k + ".out").path)") }
+    return plus
+}
+
+/// A testbench run's verdict (its RESULT / tb_ lines) and the output files it wrote.
+private func testbenchResult(_ log: String, dir: URL, outputs: [String]) -> (passed: Bool, result: String, outputs: [String: [String]]) {
+    let result = log.split(separator: "\n").map(String.init).filter { $0.hasPrefix("RESULT") || $0.hasPrefix("tb_") }.joined(separator: "\n")
+    var outs: [String: [String]] = [:]
+    for k in outputs {
+        let text = (try? String(contentsOf: dir.appendingPathComponent(k + ".out"), encoding: .utf8)) ?? ""
+        outs[k] = text.split(separator: "\n").map(String.init)
+    }
+    return (result.contains("RESULT PASS"), result, outs)
+}
+
 /// Runs a testbench of fpga/sim in iverilog. `inputs` maps plusarg names to file contents;
 /// `outputs` lists plusarg names whose files are read back (hex lines).
 func runTestbench(_ tb: String, params: [String: Int], inputs: [String: String], outputs: [String]) throws
@@ -61,21 +84,9 @@ func runTestbench(_ tb: String, params: [String: Int], inputs: [String: String],
         params.sorted(by: { $0.key < $1.key }).flatMap { ["-P", "\(tb).\($0.key)=\($0.value)"] } + tbSources() + rtlSources()
     let c = try runTool("iverilog", args)
     guard c.status == 0 else { return (false, "compile: " + c.output, [:]) }
-    var plus: [String] = []
-    for (k, v) in inputs {
-        let f = dir.appendingPathComponent(k + ".hex")
-        try v.write(to: f, atomically: false, encoding: .utf8)
-        plus.append("+\(k)=\(f.path)")
-    }
-    for k in outputs { plus.append("+\(k)=\(dir.appendingPathComponent(k + ".out").path)") }
+    let plus = try testbenchPlusargs(dir: dir, inputs: inputs, outputs: outputs)
     let r = try runTool("vvp", ["-n", exe.path] + plus)
-    let result = r.output.split(separator: "\n").map(String.init).filter { $0.hasPrefix("RESULT") || $0.hasPrefix("tb_") }.joined(separator: "\n")
-    var outs: [String: [String]] = [:]
-    for k in outputs {
-        let text = (try? String(contentsOf: dir.appendingPathComponent(k + ".out"), encoding: .utf8)) ?? ""
-        outs[k] = text.split(separator: "\n").map(String.init)
-    }
-    return (result.contains("RESULT PASS"), result, outs)
+    return testbenchResult(r.output, dir: dir, outputs: outputs)
 }
 
 /// Runs a testbench of fpga/sim built by Verilator (`--binary --timing`, unoptimized C++ so the
@@ -91,21 +102,9 @@ func runTestbenchVerilator(_ tb: String, helpers: [String] = [], params: [String
         params.sorted(by: { $0.key < $1.key }).map { "-G\($0.key)=\($0.value)" } + files + rtlSources()
     let c = try runTool("verilator", args)
     guard c.status == 0 else { return (false, "verilator build: " + String(c.output.suffix(1500)), [:]) }
-    var plus: [String] = []
-    for (k, v) in inputs {
-        let f = dir.appendingPathComponent(k + ".hex")
-        try v.write(to: f, atomically: false, encoding: .utf8)
-        plus.append("+\(k)=\(f.path)")
-    }
-    for k in outputs { plus.append("+\(k)=\(dir.appendingPathComponent(k + ".out").path)") }
+    let plus = try testbenchPlusargs(dir: dir, inputs: inputs, outputs: outputs)
     let r = try runTool(dir.appendingPathComponent("obj/sim").path, plus)
-    let result = r.output.split(separator: "\n").map(String.init).filter { $0.hasPrefix("RESULT") || $0.hasPrefix("tb_") }.joined(separator: "\n")
-    var outs: [String: [String]] = [:]
-    for k in outputs {
-        let text = (try? String(contentsOf: dir.appendingPathComponent(k + ".out"), encoding: .utf8)) ?? ""
-        outs[k] = text.split(separator: "\n").map(String.init)
-    }
-    return (result.contains("RESULT PASS"), result, outs)
+    return testbenchResult(r.output, dir: dir, outputs: outputs)
 }
 
 /// A bit vector, LSB first, to build and take apart wide hex words.
