@@ -65,6 +65,9 @@ struct PackedLayer: Sendable {
     static let blockLength = 65536
 
     init(_ l: DenseLayer, inputZero: Int32, inputType: ActivationType) throws {
+        guard l.rounding == .floor || l.rounding == .halfUp else {
+            throw ZynqError(key: "rounding", "'\(l.rounding.rawValue)' is not supported yet by the fast simulator")
+        }
         out = l.outFeatures
         inF = l.inFeatures
         kPad = (inF + 15) / 16 * 16

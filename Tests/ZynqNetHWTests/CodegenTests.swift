@@ -28,6 +28,19 @@ import ZynqNetModel
         }
     }
 
+    /// Format 2's roundings the requantizers do not build yet are refused, naming the layer's key
+    /// (the `requant` branch adds them), instead of being built as floor.
+    @Test func newRoundingsAreRefusedByTheHardwarePath() throws {
+        for mode in [Rounding.halfEven, .gemmlowp, .float32] {
+            var m = model([12, 6, 4])
+            m.layers[1].rounding = mode
+            #expect(throws: ZynqError(key: "layer1.rounding",
+                "'\(mode.rawValue)' is not supported yet by the hardware (its requantizers do floor and half_up)")) {
+                try generateDesign(model: m, options: CodegenOptions())
+            }
+        }
+    }
+
     /// The requantizer choice: serial exactly where its word time (LANES·(T + 3) + 2 cycles, T =
     /// max(PW + 2, 96)) times PE/LANES fits in SF = IN/SIMD; an explicit serial that does not fit
     /// is an error naming the key; explicit pipelined is kept; the top instantiates the chosen module.
