@@ -67,7 +67,7 @@ public final class AcceleratorModel: LoopbackPeripheral, LoopbackStreamEndpoint 
     public var earlyTLASTAfterImages: Int?
     /// The next output image's class index is off by one (once): results that lie.
     public var corruptNextClassIndex = false
-    /// Configurations the model could not turn into a format-1 model (should stay empty).
+    /// Configurations the model could not turn into a model (should stay empty).
     public private(set) var violations: [String] = []
 
     /// The dataflow design of `layout`.
@@ -303,7 +303,7 @@ public final class AcceleratorModel: LoopbackPeripheral, LoopbackStreamEndpoint 
         return Int64(bitPattern: v)
     }
 
-    /// Rebuilds the format-1 model the memories and layer registers describe.
+    /// Rebuilds the model (relu or clamp per layer) the memories and layer registers describe.
     func rebuildModel() throws -> QuantizedModel {
         var layers: [DenseLayer] = []
         var biasEff: [[Int64]] = []
