@@ -178,7 +178,7 @@ public func makeRTLSimBackend(model: QuantizedModel, modelName: String = "model"
     let m = try manifestPath.map { try RuntimeManifest.load(path: $0) } ?? RuntimeManifest(fclkMHz: o.codegen.fclkMHz)
     o.codegen.fclkMHz = m.fclkMHz
     if let foldFile {
-        guard let data = FileManager.default.contents(atPath: foldFile) else { throw ZynqError(file: foldFile, "cannot be read") }
+        let data = Data(try FileBytes.read(path: foldFile))
         o.codegen.fold = .file(try FoldFile.parse(data, file: foldFile), name: foldFile)
     } else if let bundle {
         // Simulate the bundle's own design: its folds, multiplier styles and widths.

@@ -153,7 +153,7 @@ extension CodegenOptions {
         opts.multBits = multBits
         opts.mulStyle = MulStyle(rawValue: mulStyle)!
         if let fold {
-            guard let data = FileManager.default.contents(atPath: fold) else { throw ZynqError(file: fold, "cannot be read") }
+            let data = Data(try FileBytes.read(path: fold))  // "cannot open: No such file or directory", …
             opts.fold = .file(try FoldFile.parse(data, file: fold), name: fold)
         } else if let targetFPS {
             opts.fold = .targetFPS(targetFPS)

@@ -85,6 +85,8 @@ struct InferCommand: ParsableCommand {
     func run() throws {
         let model = try QuantizedModel.load(path: model)
         var set = try ImageSet.load(path: images, labels: labels)
+        try set.checkNotEmpty()
+        try set.checkLabels(classes: model.outputCount)
         let batch = self.batch ?? (backend == "sim" ? 1000 : 256)
         let engine = try Backends.make(backend, model: model, modelName: self.model, bundle: bundle, manifest: manifest, batch: batch,
                                        fold: fold, trace: trace)

@@ -42,7 +42,7 @@ enum Backends {
             return RuntimeEngine(backend: try makeRTLSimBackend(model: model, modelName: modelName, bundle: bundle, manifest: manifest,
                                                                 batchSize: batch, foldFile: fold, tracePath: trace,
                                                                 log: { FileHandle.standardError.write(Data(($0 + "\n").utf8)) }))
-        default: throw ZynqError(key: "--backend", "unknown backend '\(name)'")
+        default: throw ZynqError(key: "--backend", "unknown backend '\(name)' (known: \(names.joined(separator: ", ")))")
         }
     }
 }
@@ -112,7 +112,8 @@ enum Inference {
             predictions = result.sim.predictions
         }
 
-        var accuracy: Double? { correct.map { images == 0 ? 0 : Double($0) / Double(images) } }
+        /// nil without labels or without images (0 of 0 is not a number).
+        var accuracy: Double? { images == 0 ? nil : correct.map { Double($0) / Double(images) } }
         var imagesPerSecond: Double { seconds > 0 ? Double(images) / seconds : 0 }
 
         func json() -> String {
@@ -127,7 +128,9 @@ enum Inference {
         }
 
         func printText(classes: Int) {
-            if let labels, let correct {
+            if images == 0 {
+                print("accuracy   unknown (no images)")
+            } else if let labels, let correct {
                 print(Terminal.confusionMatrix(labels: labels, predictions: predictions, classes: classes).joined(separator: "\n"))
                 print("")
                 print(String(format: "accuracy   %d/%d = %.2f%%", correct, images, 100 * (accuracy ?? 0)))

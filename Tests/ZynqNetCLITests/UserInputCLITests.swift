@@ -1,0 +1,140 @@
+import Foundation
+import Testing
+import ZynqNetModel
+
+/// Issue 13: sizes, labels, names and counts a user gives are checked, and nothing misleading is printed.
+@Suite("zynqnet: user input is range-checked and reported honestly")
+struct UserInputCLITests {
+    static let irisModel = CLI.packageRoot + "/examples/iris/model.npz"
+    static let iris = CLI.packageRoot + "/examples/iris/iris.csv"
+
+    /// An images file for the iris model (4 features, 3 classes).
+    static func irisImages(_ dir: URL, labels: [Int64], count: Int? = nil) throws -> String {
+        let n = count ?? labels.count
+        let path = dir.appendingPathComponent("images.npz").path
+        var arrays: [(String, NDArray)] = [("images", NDArray(shape: [n, 4], storage: .float32([Float](repeating: 0.5, count: n * 4))))]
+        if !labels.isEmpty || n == 0 { arrays.append(("labels", NDArray(shape: [labels.count], storage: .int64(labels)))) }
+        try NPZ.write(arrays, to: path)
+        return path
+    }
+
+    @Test("labels outside 0…classes−1 are an error naming labels, the index and the value")
+    func labelsOutOfRange() throws {
+        let dir = try CLI.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let images = try Self.irisImages(dir, labels: [1, 2, 3, 1])
+        let r = try CLI.run(["infer", images, "--model", Self.irisModel])
+        #expect(r.status == 1)
+        #expect(r.stderr == "error: \(images): 'labels': label 2 is 3, but the model has 3 classes: labels must be 0…2\n")
+        #expect(r.stdout.isEmpty)
+    }
+
+    @Test("zero images are an error, never 0/0 = 0.00%")
+    func zeroImages() throws {
+        let dir = try CLI.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let images = try Self.irisImages(dir, labels: [], count: 0)
+        for json in [false, true] {
+            let r = try CLI.run(["infer", images, "--model", Self.irisModel] + (json ? ["--json"] : []))
+            #expect(r.status == 1)
+            #expect(r.stderr == "error: \(images)['images']: no images: the file holds 0, and an accuracy of 0 images is not a number\n")
+            #expect(!r.stdout.contains("0.00"))
+        }
+    }
+
+    @Test("a negative number after an option reaches the option's range check", arguments: [
+        (["verify", irisModel, "--images", "-5"], "--images must be 1…1000000"),
+        (["infer", "x.npz", "--model", irisModel, "--limit", "-3"], "--limit must be at least 1, not -3"),
+        (["train", "--dataset", iris, "-o", "m.npz", "--epochs", "-1"], "--epochs must be at least 1, not -1"),
+        (["codegen", irisModel, "--board", "pynq-z2", "-o", "d", "--fclk", "-0.5"], "--fclk must be in"),
+    ])
+    func negativeValues(args: [String], message: String) throws {
+        let r = try CLI.run(args)
+        #expect(r.status == 2)
+        #expect(r.stderr.contains(message), "\(r.stderr)")
+        #expect(!r.stderr.contains("Missing value"))
+    }
+
+    @Test("sizes are range-checked before any allocation: --layers, --batch")
+    func trainSizes() throws {
+        let dir = try CLI.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let out = dir.appendingPathComponent("m.npz").path
+        var r = try CLI.run(["train", "--dataset", Self.iris, "--layers", "784,2147483648,10", "-o", out])
+        #expect(r.status == 2)
+        #expect(r.stderr.hasPrefix("Error: --layers: width 2147483648 is out of range 1…16777216\n"), "\(r.stderr)")
+        r = try CLI.run(["train", "--dataset", Self.iris, "--batch", "100000000", "-o", out])
+        #expect(r.status == 2)
+        #expect(r.stderr.hasPrefix("Error: --batch must be 1…16777216, not 100000000\n"), "\(r.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: out))
+    }
+
+    @Test("what training needs is estimated up front: past the memory limit it is an error naming the option")
+    func trainMemory() throws {
+        let dir = try CLI.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let out = dir.appendingPathComponent("m.npz").path
+        let limit = ["ZYNQNET_MEMORY_LIMIT": "1000000000"]  // 1 GB
+        // 4·10^6 samples × ((4 + 128 + 3) units × 13 bytes + 4 × 128) = 9.07 GB of activations.
+        var r = try CLI.run(["train", "--dataset", Self.iris, "--batch", "4000000", "-o", out], environment: limit)
+        #expect(r.status == 2)
+        #expect(r.stderr.hasPrefix("Error: --batch 4000000: training 4-128-3 in batches of 4000000 needs about 9.1 GB, more than the 1.0 GB of memory available\n"), "\(r.stderr)")
+        // (5·10^7 + 3·10^7 parameters) × 32 bytes + 1 sample × 1.7·10^8 bytes = 2.73 GB: the layers alone do not fit.
+        r = try CLI.run(["train", "--dataset", Self.iris, "--layers", "4,10000000,3", "--batch", "1", "-o", out], environment: limit)
+        #expect(r.status == 2)
+        #expect(r.stderr.hasPrefix("Error: --layers 4,10000000,3: training 4-10000000-3 in batches of 1 needs about 2.7 GB, more than the 1.0 GB of memory available\n"), "\(r.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: out))
+    }
+
+    @Test("--threads above the core count is capped with a note")
+    func threadsCapped() throws {
+        let dir = try CLI.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let out = dir.appendingPathComponent("m.npz").path
+        let cores = ProcessInfo.processInfo.activeProcessorCount
+        let r = try CLI.run(["train", "--dataset", Self.iris, "--layers", "4,8,3", "--epochs", "1", "--threads", "4096", "-o", out])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stderr.contains("train: note: --threads 4096 capped at this machine's \(cores) core(s)\n"))
+        #expect(r.stderr.contains("\(cores) thread(s)"))
+    }
+
+    @Test("names: --version, case-insensitive --board, the valid datasets and backends, why a fold file cannot be read")
+    func names() throws {
+        let dir = try CLI.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        var r = try CLI.run(["--version"])
+        #expect(r.status == 0 && r.stdout == "0.1.0\n")
+        r = try CLI.run(["codegen", Self.irisModel, "--board", "PYNQ-Z2", "-o", dir.appendingPathComponent("d").path, "--json"])
+        #expect(r.status == 0, "\(r.stderr)")
+        r = try CLI.run(["train", "--dataset", "mnist", "-o", dir.appendingPathComponent("m.npz").path])
+        #expect(r.status == 1)
+        #expect(r.stderr == "error: '--dataset': unknown dataset 'mnist': the built-in ones are fashion-mnist; anything else is a file (.npz, .npy, IDX or .csv)\n")
+        r = try CLI.run(["infer", "x.npz", "--model", Self.irisModel, "--backend", "fpga"])
+        #expect(r.status == 2 && r.stderr.contains("--backend must be one of sim, loopback, board, rtlsim, not 'fpga'"))
+        let missing = dir.appendingPathComponent("nofile.json").path
+        r = try CLI.run(["codegen", Self.irisModel, "--board", "pynq-z2", "--fold", missing, "-o", dir.appendingPathComponent("e").path])
+        #expect(r.status == 1)
+        #expect(r.stderr == "error: \(missing): cannot open: No such file or directory\n")
+    }
+
+    @Test("verify: an II it could not measure is 'not measured', and re-sent or missing images are said")
+    func verifyCounts() throws {
+        let model = CLI.fixture("golden/signs_usu.model.npz"), images = CLI.fixture("golden/signs_usu.images.npz")
+        let cache = CLI.packageRoot + "/.build/zynqnet-test/cli-verilator"
+        var r = try CLI.run(["verify", model, images, "--images", "1", "--build-dir", cache, "--quick-build"])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stdout.contains("images 1 (+ 1 re-sent without gaps to time them), mismatches 0"), "\(r.stdout)")
+        #expect(r.stdout.contains("II not measured (needs ≥ 3 images) (design "), "\(r.stdout)")
+        #expect(!r.stdout.contains("II -1"))
+        r = try CLI.run(["verify", model, images, "--images", "1", "--build-dir", cache, "--quick-build", "--json"])
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])
+        #expect(json["ii_cycles"] is NSNull)
+        #expect(json["images_requested"] as? Int == 1 && json["images_input"] as? Int == 1 && json["images_resent_for_timing"] as? Int == 1)
+        // The file holds 40 images: asking for 50 says so.
+        r = try CLI.run(["verify", model, images, "--images", "50", "--gap", "0", "--stall", "0", "--build-dir", cache, "--quick-build"])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stderr.contains("verify: note: \(images) holds 40 image(s), fewer than --images 50: simulating 40\n"), "\(r.stderr)")
+        #expect(r.stdout.contains("images 40 (+ 6 re-sent without gaps to time them)"), "\(r.stdout)")
+        #expect(r.stdout.contains("II ") && !r.stdout.contains("not measured"))
+    }
+}
