@@ -155,6 +155,8 @@ public final class RTLSimBackend: InferenceBackend {
         r.ii_cycles = t.ii_cycles
         r.latency_cycles = t.latency_cycles
         r.images_per_second_at_fclk = t.images_per_second_at_fclk
+        r.counters = "simulated"
+        r.fclk = "nominal"
         return r
     }
 

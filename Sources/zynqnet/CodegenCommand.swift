@@ -54,6 +54,9 @@ struct CodegenCommand: ParsableCommand {
     @Option(name: [.short, .customLong("output")], help: "Output directory (replaced atomically).")
     var output: String
 
+    @Flag(name: .customLong("allow-overfull"), help: "Accept a --fold whose design's estimate exceeds the board's LUT, FF, DSP or BRAM.")
+    var allowOverfull = false
+
     @Flag(help: "Print a JSON summary.")
     var json = false
 
@@ -76,6 +79,7 @@ struct CodegenCommand: ParsableCommand {
         let vboard = try ZynqNetVivado.Board.resolve(board)
         var opts = try CodegenOptions.fromCommandLine(fclk: fclk, multBits: multBits, mulStyle: mulStyle, fold: fold, targetFPS: targetFPS, engine: engine)
         opts.board = vboard.name == "zybo-z7-20" ? .zyboZ720 : .pynqZ2
+        opts.allowOverfull = allowOverfull
         let design = try attribute(to: model) { try generateDesign(model: q, options: opts) }
         let topo = design.layout.topology
         let info = VivadoDesignInfo(

@@ -87,6 +87,7 @@ struct InferCommand: ParsableCommand {
         var set = try ImageSet.load(path: images, labels: labels)
         try set.checkNotEmpty()
         try set.checkLabels(classes: model.outputCount)
+        if let w = InputQuantizer(model: model).rangeWarning(set.images) { Terminal.printErr("warning: \(images): \(w)") }
         let batch = self.batch ?? (backend == "sim" ? 1000 : 256)
         let engine = try Backends.make(backend, model: model, modelName: self.model, bundle: bundle, manifest: manifest, batch: batch,
                                        fold: fold, trace: trace)

@@ -196,12 +196,14 @@ extension Inference {
 
     static func printThroughput(_ t: ThroughputReport) {
         print("")
-        print("throughput test (batch \(t.batch_size), fclk \(jsonNumber(t.fclk_mhz)) MHz)")
+        let sim = t.isSimulated
+        print("throughput test (batch \(t.batch_size), \(sim ? "nominal fclk" : "fclk") \(jsonNumber(t.fclk_mhz)) MHz"
+              + (sim ? "; simulated device: cycles simulated, times are this host's)" : ")"))
         print(String(format: "  runtime            %10.3f ms", t.runtime_ms))
         print(String(format: "  images/s           %10.0f", t.images_per_second))
         print(String(format: "  DRAM in / out      %10.1f / %.1f MB/s", t.dram_in_mb_per_s, t.dram_out_mb_per_s))
         print(String(format: "  host pack / copy / unpack  %.3f / %.3f / %.3f ms", t.pack_ms, t.copy_ms, t.unpack_ms))
-        print("  hardware busy / stall cycles  \(t.busy_cycles) / \(t.stall_cycles)")
+        print("  \(sim ? "simulated" : "hardware") busy / stall cycles  \(t.busy_cycles) / \(t.stall_cycles)")
     }
 }
 

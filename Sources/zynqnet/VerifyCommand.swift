@@ -60,6 +60,9 @@ struct VerifyCommand: ParsableCommand {
     @Flag(name: .customLong("quick-build"), help: "Compile the simulation without optimization (faster build, slower run).")
     var quickBuild = false
 
+    @Flag(name: .customLong("allow-overfull"), help: "Accept a --fold whose design's estimate exceeds the xc7z020's LUT, FF, DSP or BRAM.")
+    var allowOverfull = false
+
     @Flag(help: "Print the result as JSON.")
     var json = false
 
@@ -74,11 +77,13 @@ struct VerifyCommand: ParsableCommand {
 
     func run() throws {
         let q = try QuantizedModel.load(path: model)
-        let opts = try CodegenOptions.fromCommandLine(fclk: fclk, multBits: multBits, mulStyle: mulStyle, fold: fold, targetFPS: targetFPS, engine: engine)
+        var opts = try CodegenOptions.fromCommandLine(fclk: fclk, multBits: multBits, mulStyle: mulStyle, fold: fold, targetFPS: targetFPS, engine: engine)
+        opts.allowOverfull = allowOverfull
         let design = try attribute(to: model) { try generateDesign(model: q, options: opts) }
         var imgs: [[UInt8]] = []
         if let images {
             let set = try ImageSet.load(path: images)
+            if let w = InputQuantizer(model: q).rangeWarning(set.images) { Terminal.printErr("warning: \(images): \(w)") }
             let codes = try attribute(to: images) { try InputQuantizer(model: q).quantize(set.images) }
             let n = min(count, codes.count)
             for i in 0..<n { imgs.append(Array(codes.bytes[(i * codes.width)..<((i + 1) * codes.width)])) }

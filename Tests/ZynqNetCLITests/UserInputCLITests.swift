@@ -137,4 +137,61 @@ struct UserInputCLITests {
         #expect(r.stdout.contains("images 40 (+ 6 re-sent without gaps to time them)"), "\(r.stdout)")
         #expect(r.stdout.contains("II ") && !r.stdout.contains("not measured"))
     }
+
+    @Test("infer --throughput-test on loopback labels the simulated counters and the nominal fclk")
+    func loopbackFiguresAreLabelled() throws {
+        let args = ["infer", CLI.fixture("real/pyrtlnet_test_data_u8.npz"), "--model", CLI.fixture("real/pyrtlnet_quantized.npz"),
+                    "--backend", "loopback", "--throughput-test", "--batch", "16", "--limit", "48"]
+        var r = try CLI.run(args + ["--json"])
+        #expect(r.status == 0, "\(r.stderr)")
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])
+        #expect(json["counters"] as? String == "simulated" && json["fclk"] as? String == "nominal")
+        r = try CLI.run(args)
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stdout.contains("throughput test (batch 16, nominal fclk 100 MHz; simulated device: cycles simulated, times are this host's)"), "\(r.stdout)")
+        #expect(r.stdout.contains("  simulated busy / stall cycles  ") && !r.stdout.contains("hardware busy"))
+    }
+
+    @Test("uint8 images for a model whose input.scale is not 1/255, or float images far above 1 for one that is, warn once")
+    func inputRangeWarning() throws {
+        let dir = try CLI.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        // The iris model's input.scale is 0.030980393: uint8 pixels are not its units.
+        let u8 = dir.appendingPathComponent("u8.npz").path
+        try NPZ.write([("images", NDArray(shape: [2, 4], storage: .uint8([5, 1, 2, 200, 3, 4, 5, 6])))], to: u8)
+        var r = try CLI.run(["infer", u8, "--model", Self.irisModel])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stderr == "warning: \(u8): uint8 images (1…200) are fed as input codes unchanged, which assumes input.scale = 1/255, but the model's input.scale is 0.030980393: give float images in the model's units\n")
+        // Float images in the iris model's units: no warning.
+        let f = try Self.irisImages(dir, labels: [0, 1])
+        r = try CLI.run(["infer", f, "--model", Self.irisModel])
+        #expect(r.status == 0 && r.stderr.isEmpty, "\(r.stderr)")
+        // The Fashion-MNIST model takes x/255: float pixels 0…255 warn.
+        let fashion = CLI.packageRoot + "/examples/fashion-mnist/model.npz"
+        let px = dir.appendingPathComponent("px.npz").path
+        try NPZ.write([("images", NDArray(shape: [1, 784], storage: .float32((0..<784).map { Float($0 % 256) })))], to: px)
+        r = try CLI.run(["infer", px, "--model", fashion])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stderr == "warning: \(px): float images range 0…255, but the model's input.scale is 1/255 (it expects 0…1): divide them by 255, or give the uint8 pixels\n")
+    }
+
+    @Test("codegen --fold beyond the board is an error naming the fold and the resource, unless --allow-overfull")
+    func overfullFold() throws {
+        let dir = try CLI.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let fold = dir.appendingPathComponent("fold.json").path
+        try #"{"layers": [{"pe": 128, "simd": 784, "mul_style": "dsp"}, {"pe": 10, "simd": 128, "mul_style": "dsp"}]}"#
+            .write(toFile: fold, atomically: true, encoding: .utf8)
+        let model = CLI.packageRoot + "/examples/fashion-mnist/model.npz"
+        let out = dir.appendingPathComponent("d").path
+        var r = try CLI.run(["codegen", model, "--board", "pynq-z2", "--fold", fold, "-o", out])
+        #expect(r.status == 1)
+        #expect(r.stderr.hasPrefix("error: \(fold): 'layers': the design does not fit the pynq-z2's xc7z020clg400-1: DSP48E1 "), "\(r.stderr)")
+        #expect(r.stderr.hasSuffix(" > 220 (estimate); use smaller PE/SIMD, or --allow-overfull\n"))
+        #expect(!FileManager.default.fileExists(atPath: out))
+        r = try CLI.run(["verify", model, "--fold", fold, "--images", "1"])
+        #expect(r.status == 1 && r.stderr.contains("does not fit the pynq-z2"), "\(r.stderr)")
+        r = try CLI.run(["codegen", model, "--board", "pynq-z2", "--fold", fold, "-o", out, "--allow-overfull", "--json"])
+        #expect(r.status == 0, "\(r.stderr)")
+    }
 }
