@@ -318,6 +318,7 @@ extension QuantizedModel {
     /// Reads a model file: format 1, the MNIST notebook's MLP or a pyrtlnet
     /// `quantized.npz`, told apart by their keys. Errors name `path` and the key.
     public static func load(path: String) throws -> QuantizedModel {
+        _ = try ModelShapes(path: path)  // shapes and sizes from the headers, before any weight is read
         let arrays = try NPZ.read(path: path)
         return try QuantizedModel(importing: arrays, file: path)
     }

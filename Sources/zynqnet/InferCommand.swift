@@ -83,6 +83,7 @@ struct InferCommand: ParsableCommand {
     }
 
     func run() throws {
+        try ModelShapes(path: model).checkImages(path: images)  // from the headers, before either file is read
         let model = try QuantizedModel.load(path: model)
         var set = try ImageSet.load(path: images, labels: labels)
         try set.checkNotEmpty()

@@ -76,6 +76,7 @@ struct VerifyCommand: ParsableCommand {
     }
 
     func run() throws {
+        if let images { try ModelShapes(path: model).checkImages(path: images) }
         let q = try QuantizedModel.load(path: model)
         var opts = try CodegenOptions.fromCommandLine(fclk: fclk, multBits: multBits, mulStyle: mulStyle, fold: fold, targetFPS: targetFPS, engine: engine)
         opts.allowOverfull = allowOverfull

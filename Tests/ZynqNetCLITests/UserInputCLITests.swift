@@ -194,4 +194,17 @@ struct UserInputCLITests {
         r = try CLI.run(["codegen", model, "--board", "pynq-z2", "--fold", fold, "-o", out, "--allow-overfull", "--json"])
         #expect(r.status == 0, "\(r.stderr)")
     }
+
+    @Test("infer and verify check the images' shape against the model's headers before reading either")
+    func imageShapeFromHeaders() throws {
+        let dir = try CLI.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let images = dir.appendingPathComponent("five.npz").path
+        try NPZ.write([("images", NDArray(shape: [2, 5], storage: .float32([Float](repeating: 0.5, count: 10))))], to: images)
+        for args in [["infer", images, "--model", Self.irisModel], ["verify", Self.irisModel, images]] {
+            let r = try CLI.run(args)
+            #expect(r.status == 1)
+            #expect(r.stderr == "error: \(images): 'images': images of shape [5] have 5 elements, but the model \(Self.irisModel) takes 4\n")
+        }
+    }
 }
