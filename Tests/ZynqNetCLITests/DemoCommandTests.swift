@@ -65,3 +65,41 @@ extension DemoCommandTests {
         #expect(d["bit_exact"] as? Bool == true)
     }
 }
+
+extension DemoCommandTests {
+    @Test("from a folder outside the repository, demo runs the built-in model, writes nothing and never trains")
+    func builtInOutsideTheRepository() throws {
+        let dir = try CLI.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let demo = try CLI.run(["demo", "--images", "100", "--json"], currentDirectory: dir)
+        #expect(demo.status == 0, "\(demo.stderr)")
+        let d = try #require(try JSONSerialization.jsonObject(with: Data(demo.stdout.utf8)) as? [String: Any])
+        #expect(d["model"] as? String == "<built-in> examples/fashion-mnist/model.npz")
+        #expect(d["images"] as? Int == 100 && d["bit_exact"] as? Bool == true)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir.path).isEmpty)
+    }
+
+    @Test("without dataset-fashion-mnist, demo uses its 200 built-in test images (180 correct)")
+    func builtInImages() throws {
+        let dir = try CLI.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let env = ["ZYNQNET_FASHION_MNIST": dir.appendingPathComponent("none").path]
+        var demo = try CLI.run(["demo", "--json"], environment: env, currentDirectory: dir)
+        #expect(demo.status == 0, "\(demo.stderr)")
+        let d = try #require(try JSONSerialization.jsonObject(with: Data(demo.stdout.utf8)) as? [String: Any])
+        #expect(d["images"] as? Int == 200 && d["correct"] as? Int == 180)
+        demo = try CLI.run(["demo", "--show", "0"], environment: env, currentDirectory: dir)
+        #expect(demo.stderr == "demo: dataset-fashion-mnist is not installed: using the 200 built-in test images\n")
+        #expect(demo.stdout.contains("accuracy   180/200 = 90.00%"))
+    }
+
+    @Test("demo --model with a missing file is an error and writes nothing")
+    func missingModel() throws {
+        let dir = try CLI.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let r = try CLI.run(["demo", "--model", "typo.npz", "--images", "10"], currentDirectory: dir)
+        #expect(r.status == 1)
+        #expect(r.stderr == "error: typo.npz: cannot open: No such file or directory\n")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir.path).isEmpty)
+    }
+}
