@@ -171,7 +171,7 @@ public final class RTLSimBackend: InferenceBackend {
 /// the load (times are absolute: cycle × the fclk period). `--manifest`/`--bundle` give the DMA length width,
 /// the addresses and the fclk the timing is reported at; their topology hash must match.
 public func makeRTLSimBackend(model: QuantizedModel, modelName: String = "model", bundle: String? = nil, manifest: String? = nil,
-                              batchSize: Int = 256, foldFile: String? = nil, tracePath: String? = nil,
+                              batchSize: Int = 256, foldFile: String? = nil, tracePath: String? = nil, traceImages: Int? = nil,
                               options: RTLSimOptions = RTLSimOptions(), interrupt: InterruptFlag = .sigint,
                               installSIGINTHandler: Bool = true, log: ((String) -> Void)? = nil) throws -> RTLSimBackend {
     guard batchSize >= 1 else { throw ZynqError(key: "--batch", "must be at least 1, got \(batchSize)") }
@@ -195,6 +195,7 @@ public func makeRTLSimBackend(model: QuantizedModel, modelName: String = "model"
         throw e.inFile(modelName)
     }
     if let bundle { try BundleDesign.checkRTL(bundle: bundle, design: design) }
+    if let tracePath, let traceImages, let w = TraceEstimate.warning(design: design, images: traceImages, path: tracePath) { log?(w) }
     if let manifestPath, let h = m.topologyHash, h != design.topologyHash {
         throw ZynqError(file: manifestPath, key: "topology_hash",
                         "the manifest's design has hash \(hex64(h)), the model \(modelName) gives \(hex64(design.topologyHash)); use the model's own bundle")

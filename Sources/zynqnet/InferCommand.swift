@@ -91,7 +91,7 @@ struct InferCommand: ParsableCommand {
         if let w = InputQuantizer(model: model).rangeWarning(set.images) { Terminal.printErr("warning: \(images): \(w)") }
         let batch = self.batch ?? (backend == "sim" ? 1000 : 256)
         let engine = try Backends.make(backend, model: model, modelName: self.model, bundle: bundle, manifest: manifest, batch: batch,
-                                       fold: fold, trace: trace)
+                                       fold: fold, trace: trace, images: min(limit ?? set.count, set.count))
         let rtlsim = (engine as? RuntimeEngine)?.backend as? RTLSimBackend
         defer { rtlsim?.finishTrace() }
         var codes = try attribute(to: images) { try InputQuantizer(model: model).quantize(set.images, key: set.key) }

@@ -32,7 +32,8 @@ enum Backends {
     static let local = ["sim", "loopback"]
 
     static func make(_ name: String, model: QuantizedModel, modelName: String = "model", bundle: String? = nil,
-                     manifest: String? = nil, batch: Int = 256, fold: String? = nil, trace: String? = nil) throws -> InferenceEngine {
+                     manifest: String? = nil, batch: Int = 256, fold: String? = nil, trace: String? = nil,
+                     images: Int? = nil) throws -> InferenceEngine {
         switch name {
         case "sim": return SimEngine(simulator: try Simulator(model: model))
         case "loopback", "board":
@@ -40,7 +41,7 @@ enum Backends {
                                                           manifest: manifest, batchSize: batch))
         case "rtlsim":
             return RuntimeEngine(backend: try makeRTLSimBackend(model: model, modelName: modelName, bundle: bundle, manifest: manifest,
-                                                                batchSize: batch, foldFile: fold, tracePath: trace,
+                                                                batchSize: batch, foldFile: fold, tracePath: trace, traceImages: images,
                                                                 log: { FileHandle.standardError.write(Data(($0 + "\n").utf8)) }))
         default: throw ZynqError(key: "--backend", "unknown backend '\(name)' (known: \(names.joined(separator: ", ")))")
         }
@@ -170,7 +171,9 @@ enum Inference {
                 print("image \(i): predicted \(predicted)" + (expected.map { ", expected \($0)" } ?? ""))
             }
             if rows > 1 {
-                print(Terminal.picture(grey: grey, rows: rows, cols: cols).joined(separator: "\n"))
+                let picture = Terminal.colour ? Terminal.picture(grey: grey, rows: rows, cols: cols)
+                    : Terminal.plainPicture(grey: grey, rows: rows, cols: cols)
+                print(picture.joined(separator: "\n"))
             } else {
                 print("  input " + (0..<codes.width).map { String(codes.code(i, $0)) }.joined(separator: " "))
             }

@@ -105,7 +105,10 @@ struct VerifyCommand: ParsableCommand {
         if imgs.count < count && !json {
             Terminal.printErr("verify: note: \(images ?? "IMAGES") holds \(imgs.count) image(s), fewer than --images \(count): simulating \(imgs.count)")
         }
-        let r = try Verify.run(design: design, model: q, images: imgs, options: vo)
+        let ticker = ElapsedTicker("verify: \(imgs.count) image(s) through the Verilator model of the design…", enabled: !json && Terminal.stderrIsTTY)
+        let r: VerifyReport
+        do { r = try Verify.run(design: design, model: q, images: imgs, options: vo) } catch { ticker.finish(); throw error }
+        ticker.finish()
         let iiText = r.measuredII.map { "II \($0) cycles" } ?? "II not measured (needs ≥ \(VerifyReport.minimumImagesForII) images)"
         let latencyText = r.measuredLatency.map { "latency \($0) cycles" } ?? "latency not measured"
         if json {

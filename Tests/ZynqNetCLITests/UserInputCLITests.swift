@@ -207,4 +207,63 @@ struct UserInputCLITests {
             #expect(r.stderr == "error: \(images): 'images': images of shape [5] have 5 elements, but the model \(Self.irisModel) takes 4\n")
         }
     }
+
+    /// Runs zynqnet on a pseudo-terminal (util-linux `script`): stdout and stderr both go to it.
+    static func onTerminal(_ args: [String], environment: [String: String] = [:]) throws -> String {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/usr/bin/script")
+        let quoted = ([CLI.executable.path] + args).map { "'" + $0.replacingOccurrences(of: "'", with: "'\\''") + "'" }
+        p.arguments = ["-qec", quoted.joined(separator: " "), "/dev/null"]
+        var env = ProcessInfo.processInfo.environment
+        env["NO_COLOR"] = nil
+        for (k, v) in environment { env[k] = v }
+        p.environment = env
+        let out = Pipe()
+        p.standardOutput = out
+        p.standardInput = FileHandle.nullDevice
+        try p.run()
+        let data = out.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        return String(decoding: data, as: UTF8.self)
+    }
+
+    @Test("colour and 24-bit pictures only on a terminal and without NO_COLOR")
+    func colourOnlyOnATerminal() throws {
+        let args = ["infer", CLI.packageRoot + "/examples/fashion-mnist/test-200.npz", "--model",
+                    CLI.packageRoot + "/examples/fashion-mnist/model.npz", "--limit", "1", "--show", "1"]
+        let piped = try CLI.run(args, environment: ["NO_COLOR": ""])
+        #expect(piped.status == 0, "\(piped.stderr)")
+        #expect(!piped.stdout.contains("\u{1B}"), "escapes in piped output")
+        #expect(piped.stdout.contains("   ....:-======+++****++***:") && piped.stdout.contains("image 0: predicted"))
+        let tty = try Self.onTerminal(args)
+        #expect(tty.contains("\u{1B}[38;2;"), "\(tty)")
+        let noColour = try Self.onTerminal(args, environment: ["NO_COLOR": "1"])
+        #expect(noColour.contains("image 0: predicted") && !noColour.contains("\u{1B}"), "\(noColour)")
+    }
+
+    @Test("verify shows that it is simulating on a terminal, and nothing extra when piped")
+    func verifyProgressOnATerminal() throws {
+        let model = CLI.fixture("golden/signs_usu.model.npz"), images = CLI.fixture("golden/signs_usu.images.npz")
+        let args = ["verify", model, images, "--images", "4", "--build-dir", CLI.packageRoot + "/.build/zynqnet-test/cli-verilator", "--quick-build"]
+        let tty = try Self.onTerminal(args)
+        #expect(tty.contains("\rverify: 4 image(s) through the Verilator model of the design… 0 s"), "\(tty)")
+        #expect(tty.contains("PASS: bit-exact"))
+        let piped = try CLI.run(args)
+        #expect(piped.status == 0 && !piped.stderr.contains("through the Verilator model"))
+    }
+
+    @Test("--trace warns before writing a large waveform, with its estimated size")
+    func traceWarning() throws {
+        let dir = try CLI.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let trace = dir.appendingPathComponent("t.fst").path
+        let images = try Self.irisImages(dir, labels: [0, 1, 2])
+        let r = try CLI.run(["infer", images, "--model", Self.irisModel, "--backend", "rtlsim", "--trace", trace, "--json"],
+                            environment: ["ZYNQNET_TRACE_WARN_BYTES": "1"])
+        #expect(r.status == 0, "\(r.stderr)")
+        let warning = try #require(r.stderr.split(separator: "\n").first { $0.hasPrefix("warning: --trace") })
+        #expect(warning.hasPrefix("warning: --trace \(trace): about ") && warning.contains(" MB of waveform (3 images × II "))
+        #expect(warning.hasSuffix(" flip-flops); --limit traces fewer images"))
+        #expect(FileManager.default.fileExists(atPath: trace))
+    }
 }
