@@ -198,7 +198,7 @@ public func makeRTLSimBackend(model: QuantizedModel, modelName: String = "model"
     if let tracePath, let traceImages, let w = TraceEstimate.warning(design: design, images: traceImages, path: tracePath) { log?(w) }
     if let manifestPath, let h = m.topologyHash, h != design.topologyHash {
         throw ZynqError(file: manifestPath, key: "topology_hash",
-                        "the manifest's design has hash \(hex64(h)), the model \(modelName) gives \(hex64(design.topologyHash)); use the model's own bundle")
+                        "the manifest's design has hash \(topologyHashText(h)), the model \(modelName) gives \(topologyHashText(design.topologyHash)); use the model's own bundle")
     }
     let board = try RTLSimBoard(design: design, manifest: m, options: o, log: log)
     let driver = try board.accelerator.explainingFailures {

@@ -118,7 +118,7 @@ struct CodegenCommand: ParsableCommand {
         }
         s += "  II \(d.iiCycles) cycles = \(Int(d.imagesPerSecond)) images/s at \(d.fclkMHz) MHz, latency \(d.latencyCycles) cycles\n"
         s += "  estimate: \(d.estimate.lut) LUT, \(d.estimate.ff) FF, \(d.estimate.dsp) DSP48E1, \(d.estimate.bram36) RAMB36 (model; `zynqnet report` synthesizes)\n"
-        s += "  topology hash 0x\(hex64(t.hash)), AXI-Lite AW \(d.layout.axilAddressWidth)\n"
+        s += "  topology hash \(topologyHashText(t.hash)), AXI-Lite AW \(d.layout.axilAddressWidth)\n"
         s += "wrote \(dir)"
         return s
     }
@@ -127,7 +127,7 @@ struct CodegenCommand: ParsableCommand {
         let t = d.layout.topology
         var s = "{\"output\": \"\(dir.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\""))\", "
         s += "\"ii_cycles\": \(d.iiCycles), \"latency_cycles\": \(d.latencyCycles), \"images_per_second\": \(jsonNumber(d.imagesPerSecond)), "
-        s += "\"fclk_mhz\": \(jsonNumber(d.fclkMHz)), \"topology_hash\": \"0x\(hex64(t.hash))\", "
+        s += "\"fclk_mhz\": \(jsonNumber(d.fclkMHz)), \"topology_hash\": \"\(topologyHashText(t.hash))\", "
         s += "\"axil_addr_width\": \(d.layout.axilAddressWidth), \"engine\": \"\(d.engine.rawValue)\", "
         s += "\"estimate\": {\"lut\": \(d.estimate.lut), \"ff\": \(d.estimate.ff), \"dsp\": \(d.estimate.dsp), \"bram36\": \(jsonNumber(d.estimate.bram36))}, "
         s += "\"layers\": [" + zip(t.layers, d.layout.folds).enumerated().map { i, lf in

@@ -64,6 +64,12 @@ struct InferCommand: ParsableCommand {
         if let limit, limit < 1 { throw ValidationError("--limit must be at least 1, not \(limit)") }
         if let batch, batch < 1 { throw ValidationError("--batch must be at least 1, not \(batch)") }
         if bundle != nil && manifest != nil { throw ValidationError("--bundle and --manifest exclude each other") }
+        if let bundle {
+            var isDir: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: bundle, isDirectory: &isDir), isDir.boolValue else {
+                throw ValidationError("--bundle '\(bundle)' is not a directory (a bundle written by zynqnet deploy -o or codegen -o)")
+            }
+        }
         if throughputTest && backend == "sim" {
             throw ValidationError("--throughput-test needs --backend loopback, board or rtlsim")
         }

@@ -5,6 +5,7 @@ import Glibc
 import Darwin
 #endif
 import ZynqNetModel
+import ZynqNetVivado
 
 @main
 struct ZynqNet: ParsableCommand {
@@ -23,7 +24,7 @@ struct ZynqNet: ParsableCommand {
     )
 
     /// `zynqnet --version`.
-    static let version = "0.1.0"
+    static let version = VivadoProject.zynqnetVersion  // the version manifest.json records
 
     /// Runs the command line with zynqnet's exit codes: 0 success, 1 bad data, 2 usage.
     static func main() {
