@@ -103,3 +103,44 @@ extension DemoCommandTests {
         #expect(try FileManager.default.contentsOfDirectory(atPath: dir.path).isEmpty)
     }
 }
+
+@Suite("README")
+struct ReadmeTests {
+    static let readme = (try? String(contentsOfFile: CLI.packageRoot + "/README.md", encoding: .utf8)) ?? ""
+
+    @Test("the README shows every subcommand --help lists")
+    func everySubcommand() throws {
+        let help = try CLI.run(["--help"])
+        let section = try #require(help.stdout.components(separatedBy: "SUBCOMMANDS:").last)
+        let names = section.split(separator: "\n").compactMap { line -> String? in
+            guard line.hasPrefix("  "), !line.hasPrefix("   "), let word = line.split(separator: " ").first else { return nil }
+            return String(word)
+        }.filter { $0 != "See" }
+        #expect(names.count == 11, "\(names)")  // bench-runtime is hidden
+        for n in names { #expect(Self.readme.contains("zynqnet \(n) "), "README lacks zynqnet \(n)") }
+    }
+
+    @Test("the demo's hardware line is what the README's codegen command generates")
+    func demoHardwareLine() throws {
+        let command = "zynqnet codegen MODEL --board pynq-z2 --fclk 100 --target-fps 200000 -o build/"
+        #expect(Self.readme.contains(command))
+        let model = CLI.packageRoot + "/examples/fashion-mnist/model.npz"
+        let demo = try CLI.run(["demo", "--images", "10", "--json"])
+        let hw = try #require((try JSONSerialization.jsonObject(with: Data(demo.stdout.utf8)) as? [String: Any])?["hardware"] as? [String: Any])
+        let dir = try CLI.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let args = command.split(separator: " ").dropFirst().map { $0 == "MODEL" ? model : $0 == "build/" ? dir.appendingPathComponent("b").path : String($0) }
+        let cg = try CLI.run(args + ["--json"])
+        #expect(cg.status == 0, "\(cg.stderr)")
+        let c = try #require(try JSONSerialization.jsonObject(with: Data(cg.stdout.utf8)) as? [String: Any])
+        let estimate = try #require(c["estimate"] as? [String: Any])
+        #expect(hw["ii_cycles"] as? Int == c["ii_cycles"] as? Int)
+        #expect(hw["lut_estimate"] as? Int == estimate["lut"] as? Int && hw["dsp_estimate"] as? Int == estimate["dsp"] as? Int)
+    }
+
+    @Test("the README's images.npz recipe makes a file infer reads")
+    func imagesRecipe() throws {
+        #expect(Self.readme.contains(#"np.savez("images.npz", images=x_test[:1000], labels=y_test[:1000])"#))
+        #expect(Self.readme.contains("--save-test-set images.npz"))
+    }
+}
