@@ -33,15 +33,17 @@ enum Backends {
 
     static func make(_ name: String, model: QuantizedModel, modelName: String = "model", bundle: String? = nil,
                      manifest: String? = nil, batch: Int = 256, fold: String? = nil, trace: String? = nil,
-                     images: Int? = nil) throws -> InferenceEngine {
+                     images: Int? = nil, allowOverfull: Bool = false) throws -> InferenceEngine {
         switch name {
         case "sim": return SimEngine(simulator: try Simulator(model: model))
         case "loopback", "board":
             return RuntimeEngine(backend: try makeBackend(name: name, model: model, modelName: modelName, bundle: bundle,
                                                           manifest: manifest, batchSize: batch))
         case "rtlsim":
+            var options = RTLSimOptions()
+            options.codegen.allowOverfull = allowOverfull
             return RuntimeEngine(backend: try makeRTLSimBackend(model: model, modelName: modelName, bundle: bundle, manifest: manifest,
-                                                                batchSize: batch, foldFile: fold, tracePath: trace, traceImages: images,
+                                                                batchSize: batch, foldFile: fold, tracePath: trace, traceImages: images, options: options,
                                                                 log: { FileHandle.standardError.write(Data(($0 + "\n").utf8)) }))
         default: throw ZynqError(key: "--backend", "unknown backend '\(name)' (known: \(names.joined(separator: ", ")))")
         }

@@ -66,6 +66,8 @@ struct UserInputCLITests {
         r = try CLI.run(["train", "--dataset", Self.iris, "--batch", "100000000", "-o", out])
         #expect(r.status == 2)
         #expect(r.stderr.hasPrefix("Error: --batch must be 1…16777216, not 100000000\n"), "\(r.stderr)")
+        r = try CLI.run(["infer", CLI.packageRoot + "/examples/iris/test-30.npz", "--model", Self.irisModel, "--batch", "100000000"])
+        #expect(r.status == 2 && r.stderr.hasPrefix("Error: --batch must be 1…16777216, not 100000000\n"), "\(r.stderr)")
         #expect(!FileManager.default.fileExists(atPath: out))
     }
 
@@ -190,6 +192,8 @@ struct UserInputCLITests {
         #expect(r.stderr.hasSuffix(" > 220 (estimate); use smaller PE/SIMD, or --allow-overfull\n"))
         #expect(!FileManager.default.fileExists(atPath: out))
         r = try CLI.run(["verify", model, "--fold", fold, "--images", "1"])
+        #expect(r.status == 1 && r.stderr.contains("does not fit the pynq-z2"), "\(r.stderr)")
+        r = try CLI.run(["infer", CLI.packageRoot + "/examples/fashion-mnist/test-200.npz", "--model", model, "--backend", "rtlsim", "--fold", fold])
         #expect(r.status == 1 && r.stderr.contains("does not fit the pynq-z2"), "\(r.stderr)")
         r = try CLI.run(["codegen", model, "--board", "pynq-z2", "--fold", fold, "-o", out, "--allow-overfull", "--json"])
         #expect(r.status == 0, "\(r.stderr)")
