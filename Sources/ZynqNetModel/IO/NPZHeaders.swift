@@ -69,8 +69,8 @@ public struct ModelShapes: Sendable {
             }
             declaredBytes += bytes
             if bytes > largest?.bytes ?? -1 { largest = (key, bytes) }
-            if key == "input.shape", let dims = h.smallArray.flatMap(Self.integers) {
-                inputCount = dims.reduce(1) { $0.multipliedReportingOverflow(by: $1).overflow ? Int.max : $0 * $1 }
+            if key == "input.shape", let dims = h.smallArray?.integers(), dims.allSatisfy({ $0 >= 0 && $0 < Int64(Int32.max) }) {
+                inputCount = dims.reduce(1) { $0.multipliedReportingOverflow(by: Int($1)).overflow ? Int.max : $0 * Int($1) }
             }
             if let (i, field) = splitLayerKey(key), field == "weight", h.shape.count == 2 {
                 denseWeights[i] = (h.shape[0], h.shape[1])
@@ -88,19 +88,6 @@ public struct ModelShapes: Sendable {
                 throw ZynqError(file: path, key: "layer\(i).weight",
                                 "shape (\(w.out), \(w.in)) takes \(w.in) inputs, but layer\(i - 1).weight (\(prev.out), \(prev.in)) gives \(prev.out)")
             }
-        }
-    }
-
-    private static func integers(_ a: NDArray) -> [Int]? {
-        switch a.storage {
-        case .int64(let v): return v.map { Int($0) }
-        case .int32(let v): return v.map { Int($0) }
-        case .int16(let v): return v.map { Int($0) }
-        case .int8(let v): return v.map { Int($0) }
-        case .uint8(let v): return v.map { Int($0) }
-        case .uint16(let v): return v.map { Int($0) }
-        case .uint32(let v): return v.map { Int($0) }
-        default: return nil
         }
     }
 
