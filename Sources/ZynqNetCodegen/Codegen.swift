@@ -32,6 +32,8 @@ public struct CodegenOptions: Sendable {
     public var regEvery: Int
     /// What automatic folding may use.
     public var budget: ResourceBudget
+    /// Accept a fold file whose design's estimate exceeds the board (`--allow-overfull`).
+    public var allowOverfull = false
 
     public init(board: FPGABoard = .pynqZ2, fclkMHz: Double = 100, fold: FoldChoice = .fastest, multBits: Int = 32,
                 mulStyle: MulStyle = .packed, regEvery: Int = 2, budget: ResourceBudget = .xc7z020Auto) {
@@ -215,8 +217,13 @@ public func generateDesign(model: QuantizedModel, options: CodegenOptions) throw
         }
         requant.append(requantChoice[i] ?? auto)
     }
+    let est = estimate(topo, folds, styles, requant: requant)
+    if case .file(_, let name) = options.fold, !options.allowOverfull, let over = est.exceeds(options.board.budget) {
+        throw ZynqError(file: name, key: "layers",
+                        "the design does not fit the \(options.board.rawValue)'s \(options.board.part): \(over) (estimate); use smaller PE/SIMD, or --allow-overfull")
+    }
     return try assemble(model: model, layout: layout, styles: styles, requant: requant,
-                        estimate: estimate(topo, folds, styles, requant: requant), options: options) { fclkHz in
+                        estimate: est, options: options) { fclkHz in
         VerilogTop.emit(layout: layout, styles: styles, requant: requant, regEvery: options.regEvery, fclkHz: fclkHz)
     }
 }

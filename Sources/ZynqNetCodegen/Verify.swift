@@ -39,7 +39,18 @@ public struct VerifyReport: Sendable {
     public var messages: [String]
     public var buildReused: Bool
 
+    /// Distinct images simulated; `images` also counts the ones re-sent for timing.
+    public var inputImages: Int = 0
+
     public var passed: Bool { mismatches == 0 && readbackMismatches == 0 && protocolCheck == "ok" }
+
+    /// Images re-sent without gaps or stalls to measure latency and II (counted in `images`).
+    public var resentImages: Int { max(0, images - inputImages) }
+    /// The steady-state II needs the second and a later timing image: at least this many images.
+    public static let minimumImagesForII = 3
+    /// The measured II and latency; nil when the run was too short to measure them.
+    public var measuredII: Int? { iiCycles >= 0 ? iiCycles : nil }
+    public var measuredLatency: Int? { latencyCycles >= 0 ? latencyCycles : nil }
 }
 
 public enum Verify {
@@ -210,7 +221,8 @@ public enum Verify {
                             readbackMismatches: Int(kv["readback_mismatches"] ?? "") ?? -1,
                             iiCycles: Int(kv["ii_cycles"] ?? "") ?? -1, latencyCycles: Int(kv["latency_cycles"] ?? "") ?? -1,
                             rtlCyclesPerSecond: secs > 0 ? Double(cycles) / secs : 0, cycles: cycles, status: status,
-                            protocolCheck: kv["protocol"] ?? "missing", messages: messages, buildReused: reused)
+                            protocolCheck: kv["protocol"] ?? "missing", messages: messages, buildReused: reused,
+                            inputImages: refs.count)
     }
 }
 

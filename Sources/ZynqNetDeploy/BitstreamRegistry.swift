@@ -31,7 +31,7 @@ public struct BitstreamRegistry: Sendable, Equatable {
         public var json: JSONText {
             .object([
                 ("board", .string(board)), ("part", .string(part)),
-                ("topology_hash", .string(HexU64.format(topologyHash))), ("fclk_mhz", .double(fclkMHz)),
+                ("topology_hash", .string(topologyHashText(topologyHash))), ("fclk_mhz", .double(fclkMHz)),
                 ("sha256", .string(sha256)), ("file", .string(file)), ("hwh", .optional(hwh)),
                 ("build_manifest", .string(buildManifest)), ("design", .string(design)), ("date", .string(date)),
             ])
@@ -99,7 +99,10 @@ public struct BitstreamRegistry: Sendable, Equatable {
         guard BitPart.matches(manifest.part, board.part) else {
             throw ZynqError(file: manifestPath, key: "part", "\(manifest.part) is not the part of \(board.displayName) (\(board.part))")
         }
-        try Deploy.checkPart(bit, file: bitPath, board: board)
+        guard BitPart.matches(bit.part, board.part) else {
+            throw ZynqError(file: bitPath, key: "part",
+                            "the bitstream is for \(bit.vivadoPart), but the manifest's board \(board.displayName) has \(board.part); nothing was registered")
+        }
         let sha = SHA256.hex(bitBytes)
         var registry = try load(dir: dir)
         if let existing = registry.entries.first(where: { $0.sha256 == sha }) { return (existing, false) }

@@ -29,7 +29,7 @@ public struct DeployBundle: Sendable {
             .object([
                 ("schema_version", .int(1)), ("board", .string(board)), ("part", .string(part)),
                 ("bitstream", .string(bitstream)), ("bitstream_sha256", .string(bitstreamSHA256)),
-                ("topology_hash", .string(HexU64.format(topologyHash))), ("mult_bits", multBits.map { .int(Int64($0)) } ?? .null),
+                ("topology_hash", .string(topologyHashText(topologyHash))), ("mult_bits", multBits.map { .int(Int64($0)) } ?? .null),
                 ("model", .optional(model)),
                 ("selftest", model == nil || selftestCount == 0 ? .null : .object([
                     ("images", .string(DeployBundle.selftestImages)), ("expected", .string(DeployBundle.selftestExpected)),
@@ -149,9 +149,9 @@ public struct DeployBundle: Sendable {
     /// The model must have the design's topology; returns the multiplier width that matches.
     static func checkTopology(model: QuantizedModel, manifest: Manifest, manifestPath: String) throws -> Int {
         guard let k = TopologyMatch.multBits(model, hash: manifest.topologyHash.value) else {
-            let mine = TopologyMatch.hashes(model).first.map { HexU64.format($0.hash) } ?? "?"
+            let mine = TopologyMatch.hashes(model).first.map { topologyHashText($0.hash) } ?? "?"
             throw ZynqError(file: manifestPath, key: "topology_hash",
-                            "the design's topology \(HexU64.format(manifest.topologyHash.value)) is not the model's (\(mine) with 32-bit multipliers): the bitstream was built for another network")
+                            "the design's topology \(topologyHashText(manifest.topologyHash.value)) is not the model's (\(mine) with 32-bit multipliers): the bitstream was built for another network")
         }
         return k
     }

@@ -75,14 +75,14 @@ public enum Deployment {
             }
             let registry = try BitstreamRegistry.load(dir: r.bitstreamsDir)
             guard let hit = registry.matches(board: r.board.name, model: model).first else {
-                let hash = TopologyMatch.hashes(model).first.map { HexU64.format($0.hash) } ?? "?"
+                let hash = TopologyMatch.hashes(model).first.map { topologyHashText($0.hash) } ?? "?"
                 throw ZynqError(file: r.bitstreamsDir + "/" + BitstreamRegistry.fileName, key: "bitstreams",
                                 "no bitstream for \(r.board.name) with the model's topology \(hash); "
                                     + howToBuild(board: r.board.name, modelPath: r.modelPath, bitstreamsDir: r.bitstreamsDir))
             }
             bitPath = r.bitstreamsDir + "/" + hit.entry.file
             manifestPath = r.bitstreamsDir + "/" + hit.entry.buildManifest
-            origin = "\(r.bitstreamsDir)/\(hit.entry.file) (registered, topology \(HexU64.format(hit.entry.topologyHash)))"
+            origin = "\(r.bitstreamsDir)/\(hit.entry.file) (registered, topology \(topologyHashText(hit.entry.topologyHash)))"
             let bytes = try FileBytes.read(path: bitPath)
             guard SHA256.hex(bytes) == hit.entry.sha256 else {
                 throw ZynqError(file: bitPath, key: "sha256", "does not match \(r.bitstreamsDir)/\(BitstreamRegistry.fileName): the file was changed after it was registered")

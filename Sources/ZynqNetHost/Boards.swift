@@ -46,7 +46,8 @@ public struct BoardCatalog: Sendable, Equatable {
         catch { fatalError("the built-in board data does not parse: \(error)") }
     }()
 
-    public func board(named name: String) -> BoardProfile? { boards.first { $0.name == name } }
+    /// The board called `name`, in any case (PYNQ-Z2 is pynq-z2).
+    public func board(named name: String) -> BoardProfile? { boards.first { $0.name == name.lowercased() } }
 
     public static func load(path: String) throws -> BoardCatalog {
         guard let data = FileManager.default.contents(atPath: path) else {

@@ -370,6 +370,7 @@ extension QuantizedModel {
     /// Reads a model file: format 1 or 2, the MNIST notebook's MLP or a pyrtlnet
     /// `quantized.npz`, told apart by their keys. Errors name `path` and the key.
     public static func load(path: String) throws -> QuantizedModel {
+        _ = try ModelShapes(path: path)  // shapes and sizes from the headers, before any weight is read
         let arrays = try NPZ.read(path: path)
         return try QuantizedModel(importing: arrays, file: path)
     }

@@ -155,6 +155,8 @@ public final class RTLSimBackend: InferenceBackend {
         r.ii_cycles = t.ii_cycles
         r.latency_cycles = t.latency_cycles
         r.images_per_second_at_fclk = t.images_per_second_at_fclk
+        r.counters = "simulated"
+        r.fclk = "nominal"
         return r
     }
 
@@ -169,7 +171,7 @@ public final class RTLSimBackend: InferenceBackend {
 /// the load (times are absolute: cycle × the fclk period). `--manifest`/`--bundle` give the DMA length width,
 /// the addresses and the fclk the timing is reported at; their topology hash must match.
 public func makeRTLSimBackend(model: QuantizedModel, modelName: String = "model", bundle: String? = nil, manifest: String? = nil,
-                              batchSize: Int = 256, foldFile: String? = nil, tracePath: String? = nil,
+                              batchSize: Int = 256, foldFile: String? = nil, tracePath: String? = nil, traceImages: Int? = nil,
                               options: RTLSimOptions = RTLSimOptions(), interrupt: InterruptFlag = .sigint,
                               installSIGINTHandler: Bool = true, log: ((String) -> Void)? = nil) throws -> RTLSimBackend {
     guard batchSize >= 1 else { throw ZynqError(key: "--batch", "must be at least 1, got \(batchSize)") }
@@ -178,7 +180,7 @@ public func makeRTLSimBackend(model: QuantizedModel, modelName: String = "model"
     let m = try manifestPath.map { try RuntimeManifest.load(path: $0) } ?? RuntimeManifest(fclkMHz: o.codegen.fclkMHz)
     o.codegen.fclkMHz = m.fclkMHz
     if let foldFile {
-        guard let data = FileManager.default.contents(atPath: foldFile) else { throw ZynqError(file: foldFile, "cannot be read") }
+        let data = Data(try FileBytes.read(path: foldFile))
         o.codegen.fold = .file(try FoldFile.parse(data, file: foldFile), name: foldFile)
     } else if let bundle {
         // Simulate the bundle's own design: its folds, multiplier styles and widths.
@@ -193,9 +195,10 @@ public func makeRTLSimBackend(model: QuantizedModel, modelName: String = "model"
         throw e.inFile(modelName)
     }
     if let bundle { try BundleDesign.checkRTL(bundle: bundle, design: design) }
+    if let tracePath, let traceImages, let w = TraceEstimate.warning(design: design, images: traceImages, path: tracePath) { log?(w) }
     if let manifestPath, let h = m.topologyHash, h != design.topologyHash {
         throw ZynqError(file: manifestPath, key: "topology_hash",
-                        "the manifest's design has hash \(hex64(h)), the model \(modelName) gives \(hex64(design.topologyHash)); use the model's own bundle")
+                        "the manifest's design has hash \(topologyHashText(h)), the model \(modelName) gives \(topologyHashText(design.topologyHash)); use the model's own bundle")
     }
     let board = try RTLSimBoard(design: design, manifest: m, options: o, log: log)
     let driver = try board.accelerator.explainingFailures {

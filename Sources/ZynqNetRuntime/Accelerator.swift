@@ -174,7 +174,7 @@ public final class AcceleratorDriver {
         }
         guard topology.hash == hash else {
             throw ZynqError(file: designName, key: "TOPOLOGY_HASH_LO",
-                            "the accelerator reports hash \(hex64(hash)) but its layer registers give \(hex64(topology.hash)) (\(describe(topology))); the registers are inconsistent")
+                            "the accelerator reports hash \(topologyHashText(hash)) but its layer registers give \(topologyHashText(topology.hash)) (\(describe(topology))); the registers are inconsistent")
         }
         if Engine(flags: flags) == .sequential, let i = folds.firstIndex(where: { $0.pe != 1 || $0.simd != 1 || $0.lanes != 1 }) {
             throw ZynqError(file: designName, key: "FLAGS",
@@ -195,7 +195,7 @@ public final class AcceleratorDriver {
         let mine = try Topology(model: model, multBits: info.layout.topology.layers.first?.multBits ?? 32)
         guard mine.hash == info.topologyHash else {
             throw ZynqError(file: designName, key: "topology_hash",
-                            "the hardware was built for \(AcceleratorDriver.describe(info.layout.topology)) (topology hash \(hex64(info.topologyHash))), but the model \(modelName) is \(AcceleratorDriver.describe(mine)) (hash \(hex64(mine.hash))); generate and load a bitstream for this model")
+                            "the hardware was built for \(AcceleratorDriver.describe(info.layout.topology)) (topology hash \(topologyHashText(info.topologyHash))), but the model \(modelName) is \(AcceleratorDriver.describe(mine)) (hash \(topologyHashText(mine.hash))); generate and load a bitstream for this model")
         }
     }
 

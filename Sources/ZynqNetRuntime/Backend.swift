@@ -34,10 +34,21 @@ public struct ThroughputReport: Codable, Sendable, Equatable {
     public var ii_cycles: UInt64? = nil
     public var latency_cycles: UInt64? = nil
     public var images_per_second_at_fclk: Double? = nil
+    /// Where busy_cycles and stall_cycles come from: "hardware" (the board's counters) or
+    /// "simulated" (the loopback model or the Verilator simulation of the design).
+    public var counters: String? = nil
+    /// fclk_mhz is "nominal" (the manifest's value; nothing runs at it: loopback, rtlsim) or
+    /// "configured" (the board's PS clock the bitstream was built for).
+    public var fclk: String? = nil
+
+    /// The report of a simulated device: counters simulated, fclk nominal.
+    public var isSimulated: Bool { counters == "simulated" }
 
     public init(runtime_ms: Double, images_per_second: Double, dram_in_mb_per_s: Double, dram_out_mb_per_s: Double,
                 fclk_mhz: Double, batch_size: Int, pack_ms: Double, copy_ms: Double, unpack_ms: Double,
-                busy_cycles: UInt64, stall_cycles: UInt64) {
+                busy_cycles: UInt64, stall_cycles: UInt64, counters: String? = nil, fclk: String? = nil) {
+        self.counters = counters
+        self.fclk = fclk
         self.runtime_ms = runtime_ms
         self.images_per_second = images_per_second
         self.dram_in_mb_per_s = dram_in_mb_per_s
@@ -119,7 +130,8 @@ public final class AcceleratorBackend: InferenceBackend {
                                 fclk_mhz: fclkMHz, batch_size: batchSize,
                                 pack_ms: Double(s.packNanoseconds) / 1e6, copy_ms: Double(s.syncNanoseconds) / 1e6,
                                 unpack_ms: Double(s.unpackNanoseconds) / 1e6,
-                                busy_cycles: c.busyCycles, stall_cycles: c.stallCycles)
+                                busy_cycles: c.busyCycles, stall_cycles: c.stallCycles,
+                                counters: loopback == nil ? "hardware" : "simulated", fclk: loopback == nil ? "configured" : "nominal")
     }
 }
 

@@ -96,7 +96,18 @@ public struct LoadOptions: Sendable {
 /// flags 0 and firmware name, state "operating", FCLK0 from the manifest, accelerator probe.
 public func loadBundle(_ bundle: String, options: LoadOptions = LoadOptions(), system: any SystemCalls = LiveSystem()) throws -> LoadResult {
     let manifestPath = "\(bundle)/manifest.json"
+    // What the folder lacks comes first: a folder without a bitstream is not a bundle, whoever runs this.
+    guard system.fileExists(manifestPath) else {
+        let hasBit = system.fileExists("\(bundle)/zynqnet.bit")
+        throw ZynqError(file: bundle, "no \(hasBit ? "" : "bitstream (zynqnet.bit) and no ")manifest.json: not a bundle (zynqnet deploy -o DIR makes one)")
+    }
     let manifest = try RuntimeManifest.load(path: manifestPath, system: system)
+    let bitName = manifest.bitstream ?? "zynqnet.bit"
+    guard !bitName.hasPrefix("/"), !bitName.contains("..") else { throw ZynqError(file: manifestPath, key: "files.bitstream", "must be a plain relative path") }
+    let bitPath = "\(bundle)/\(bitName)"
+    guard system.fileExists(bitPath) else {
+        throw ZynqError(file: bitPath, "no bitstream: the bundle's manifest.json names \(bitName), which is not in \(bundle)")
+    }
     guard system.effectiveUserID() == 0 else {
         throw ZynqError(key: "load", "loading a bitstream needs root (it writes \(options.firmwareDirectory) and fpga_manager's sysfs files); run with sudo")
     }
@@ -107,9 +118,6 @@ public func loadBundle(_ bundle: String, options: LoadOptions = LoadOptions(), s
     guard system.fileExists("\(mgr)/firmware"), system.fileExists("\(mgr)/flags") else {
         throw ZynqError(file: mgr, key: "firmware", "this fpga_manager has no 'firmware'/'flags' attributes (mainline kernel); load through a device-tree overlay instead, or use a Xilinx linux-xlnx kernel")
     }
-    let bitName = manifest.bitstream ?? "zynqnet.bit"
-    guard !bitName.hasPrefix("/"), !bitName.contains("..") else { throw ZynqError(file: manifestPath, key: "files.bitstream", "must be a plain relative path") }
-    let bitPath = "\(bundle)/\(bitName)"
     // The .bit parser and .bin conversion of ZynqNetBit (zynq-facts §3.2, §3.3).
     let bit = try BitFile.parse(try system.readBytes(bitPath, limit: 64 << 20), file: bitPath)
     if let want = manifest.part {
@@ -149,9 +157,9 @@ public func loadBundle(_ bundle: String, options: LoadOptions = LoadOptions(), s
         let info = try AcceleratorDriver.probe(bus: bus, base: manifest.acceleratorBase, designName: manifestPath)
         if let h = manifest.topologyHash, h != info.topologyHash {
             throw ZynqError(file: manifestPath, key: "topology_hash",
-                            "the manifest says \(hex64(h)) but the loaded accelerator reports \(hex64(info.topologyHash))")
+                            "the manifest says \(topologyHashText(h)) but the loaded accelerator reports \(topologyHashText(info.topologyHash))")
         }
-        result.topology_hash = hex64(info.topologyHash)
+        result.topology_hash = topologyHashText(info.topologyHash)
     }
     return result
 }

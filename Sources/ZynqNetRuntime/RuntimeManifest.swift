@@ -175,7 +175,7 @@ extension RuntimeManifest {
         }
         if let h = topologyHash, h != info.topologyHash {
             throw ZynqError(file: file, key: "topology_hash",
-                            "the manifest says \(hex64(h)) but the loaded bitstream reports \(hex64(info.topologyHash)); load this bundle first (zynqnet load)")
+                            "the manifest says \(topologyHashText(h)) but the loaded bitstream reports \(topologyHashText(info.topologyHash)); load this bundle first (zynqnet load)")
         }
     }
 }

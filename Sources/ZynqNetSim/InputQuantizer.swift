@@ -65,6 +65,31 @@ public struct InputQuantizer: Sendable {
         return try InputCodes(type: input.type, width: width, bytes: bytes)
     }
 
+    /// A warning when `images` almost certainly do not match the model's input units: uint8
+    /// pixels are fed as codes unchanged, which means x/255 only for `input.scale` = 1/255; and
+    /// float images far above 1 for such a model saturate. nil when the images look right.
+    public func rangeWarning(_ images: NDArray) -> String? {
+        let per255 = abs(Double(input.scale) * 255 - 1) < 1e-3
+        func text(_ v: Float) -> String { v == v.rounded() && abs(v) < 1e9 ? String(Int(v)) : String(v) }
+        switch images.storage {
+        case .uint8(let pixels):
+            guard !per255, let lo = pixels.min(), let hi = pixels.max() else { return nil }
+            return "uint8 images (\(lo)…\(hi)) are fed as input codes unchanged, which assumes input.scale = 1/255, "
+                + "but the model's input.scale is \(input.scale): give float images in the model's units"
+        case .float32, .float64:
+            guard per255 else { return nil }
+            let values: [Float]
+            if case .float32(let v) = images.storage { values = v } else if case .float64(let v) = images.storage { values = v.map { Float($0) } } else { values = [] }
+            var lo = Float.infinity, hi = -Float.infinity
+            for v in values where !v.isNaN { lo = Swift.min(lo, v); hi = Swift.max(hi, v) }
+            guard hi > 2 else { return nil }
+            return "float images range \(text(lo))…\(text(hi)), but the model's input.scale is 1/255 (it expects 0…1): "
+                + "divide them by 255, or give the uint8 pixels"
+        default:
+            return nil
+        }
+    }
+
     /// The code of one float value; nil for NaN.
     public func code(_ x: Float) -> Int32? {
         let v = x / input.scale  // float32 division

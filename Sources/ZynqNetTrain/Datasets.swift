@@ -110,6 +110,18 @@ public enum Datasets {
     /// (by extension `.csv`), an npz (`x_train`/`y_train`[/`x_test`/`y_test`] or
     /// `images`/`labels`), or IDX/npy images with `labels`. Without a test set, a
     /// seed-fixed `testSplit` fraction of the data is held out as the test set.
+    /// The datasets known by name (the rest are files).
+    public static let builtInNames = ["fashion-mnist"]
+
+    /// A `--dataset` that is neither a built-in name nor an existing file: the valid names, not a
+    /// file-not-found error about a file the user never meant.
+    static func checkDatasetName(_ dataset: String) throws {
+        if builtInNames.contains(dataset.lowercased()) || FileManager.default.fileExists(atPath: dataset) { return }
+        guard !dataset.contains("/"), !dataset.contains(".") else { return }
+        throw ZynqError(key: "--dataset", "unknown dataset '\(dataset)': the built-in ones are \(builtInNames.joined(separator: ", ")); "
+            + "anything else is a file (.npz, .npy, IDX or .csv)")
+    }
+
     public static func load(
         dataset: String, labels: String? = nil, labelColumn: String? = nil,
         testDataset: String? = nil, testLabels: String? = nil, testSplit: Double = 0.2, seed: UInt64 = 1
@@ -117,7 +129,8 @@ public enum Datasets {
         var train: LabeledData
         var test: LabeledData? = nil
         var testSource = ""
-        if dataset == "fashion-mnist" {
+        try checkDatasetName(dataset)
+        if dataset.lowercased() == "fashion-mnist" {
             (train, test) = try fashionMNIST()
             testSource = "Fashion-MNIST t10k (10,000 images)"
         } else if dataset.lowercased().hasSuffix(".csv") {

@@ -87,3 +87,12 @@ final class ByteBuffer {
     }
     deinit { p.deallocate() }
 }
+
+extension Parallel {
+    /// `requested` worker threads capped at `cores` (more only time-slice the same cores), with
+    /// the note to print when capped.
+    public static func capped(threads requested: Int, cores: Int = defaultThreads) -> (threads: Int, note: String?) {
+        guard requested > cores else { return (requested, nil) }
+        return (cores, "--threads \(requested) capped at this machine's \(cores) core(s)")
+    }
+}

@@ -76,3 +76,23 @@ public enum TrainRecipes {
         ], to: path)
     }
 }
+
+extension TrainRecipes {
+    /// How `zynqnet demo` names the Fashion-MNIST example model built into the binary.
+    public static let builtInModelName = "<built-in> examples/fashion-mnist/model.npz"
+    public static let builtInTestSetName = "<built-in> examples/fashion-mnist/test-200.npz"
+
+    /// The Fashion-MNIST example model (examples/fashion-mnist/model.npz) as built into the binary.
+    public static func builtInFashionMNISTModel() throws -> QuantizedModel {
+        try QuantizedModel(importing: NPZ.read(bytes: decode(EmbeddedDemo.modelBase64), name: builtInModelName), file: builtInModelName)
+    }
+
+    /// Its first 200 test images and labels (examples/fashion-mnist/test-200.npz), built in.
+    public static func builtInFashionMNISTTestSet() throws -> ImageSet {
+        try ImageSet.load(bytes: decode(EmbeddedDemo.testImagesBase64), name: builtInTestSetName)
+    }
+
+    static func decode(_ base64: String) -> [UInt8] {
+        [UInt8](Data(base64Encoded: base64, options: .ignoreUnknownCharacters) ?? Data())
+    }
+}

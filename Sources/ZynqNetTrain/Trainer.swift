@@ -288,3 +288,28 @@ extension LabeledData {
         return copy
     }
 }
+
+extension TrainOptions {
+    /// Widest layer and largest batch `--layers` and `--batch` accept before the memory estimate.
+    public static let maxWidth = 1 << 24
+    public static let maxBatchSize = 1 << 24
+
+    /// Bytes training allocates, estimated from the engine's buffers: per weight 8 floats (the
+    /// weights, their gradient, Adam's two moments, the quantized and the network's copies), per
+    /// unit of the batch 13 bytes (activation, pre-activation, delta, ReLU mask), and the
+    /// transposed input. nil if the count overflows. An estimate to refuse what cannot fit.
+    public var estimatedBytes: Int? {
+        func mul(_ a: Int, _ b: Int) -> Int? { let r = a.multipliedReportingOverflow(by: b); return r.overflow ? nil : r.partialValue }
+        func sum(_ a: Int, _ b: Int) -> Int? { let r = a.addingReportingOverflow(b); return r.overflow ? nil : r.partialValue }
+        var parameters = 0
+        for (i, o) in zip(sizes, sizes.dropFirst()) {
+            guard let w = mul(i, o), let p = sum(parameters, w), let q = sum(p, o) else { return nil }
+            parameters = q
+        }
+        var units = 0
+        for s in sizes { guard let u = sum(units, s) else { return nil }; units = u }
+        guard let perSample0 = mul(units, 13), let perSample = sum(perSample0, 4 * (sizes.dropLast().max() ?? 1)),
+              let batchBytes = mul(batchSize, perSample), let weightBytes = mul(parameters, 32) else { return nil }
+        return sum(batchBytes, weightBytes)
+    }
+}

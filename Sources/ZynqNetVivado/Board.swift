@@ -102,6 +102,7 @@ public struct Board: Codable, Equatable, Sendable {
         if nameOrPath.hasSuffix(".json") {
             return try load(file: nameOrPath)
         }
+        let nameOrPath = nameOrPath.lowercased()  // board names are lowercase: PYNQ-Z2 is pynq-z2
         guard nameOrPath.range(of: #"^[a-z0-9][a-z0-9._-]*$"#, options: .regularExpression) != nil else {
             throw ZynqError(key: "--board", "'\(nameOrPath)' is not a board name (known: \(builtInNames.joined(separator: ", "))) or a .json file")
         }

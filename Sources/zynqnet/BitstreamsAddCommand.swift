@@ -1,3 +1,4 @@
+import ZynqNetModel
 import ArgumentParser
 import ZynqNetDeploy
 import ZynqNetVivado
@@ -31,7 +32,7 @@ struct BitstreamsAddCommand: ParsableCommand {
         if json {
             print(entry.json.render(pretty: true))
         } else {
-            print((added ? "registered " : "already registered as ") + "\(dir)/\(entry.file): \(entry.board), \(entry.part), topology \(HexU64.format(entry.topologyHash)), FCLK \(entry.fclkMHz) MHz")
+            print((added ? "registered " : "already registered as ") + "\(dir)/\(entry.file): \(entry.board), \(entry.part), topology \(topologyHashText(entry.topologyHash)), FCLK \(entry.fclkMHz) MHz")
         }
     }
 }

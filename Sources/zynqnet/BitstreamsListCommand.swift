@@ -1,3 +1,4 @@
+import ZynqNetModel
 import ArgumentParser
 import ZynqNetBit
 import ZynqNetDeploy
@@ -26,7 +27,7 @@ struct BitstreamsListCommand: ParsableCommand {
             return
         }
         for e in r.entries {
-            print("\(e.file)  \(e.board)  \(e.part)  topology \(HexU64.format(e.topologyHash))  FCLK \(e.fclkMHz) MHz  \(e.design) \(e.date)  sha256 \(e.sha256.prefix(16))…")
+            print("\(e.file)  \(e.board)  \(e.part)  topology \(topologyHashText(e.topologyHash))  FCLK \(e.fclkMHz) MHz  \(e.design) \(e.date)  sha256 \(e.sha256.prefix(16))…")
         }
     }
 }

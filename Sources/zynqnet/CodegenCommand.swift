@@ -54,6 +54,9 @@ struct CodegenCommand: ParsableCommand {
     @Option(name: [.short, .customLong("output")], help: "Output directory (replaced atomically).")
     var output: String
 
+    @Flag(name: .customLong("allow-overfull"), help: "Accept a --fold whose design's estimate exceeds the board's LUT, FF, DSP or BRAM.")
+    var allowOverfull = false
+
     @Flag(help: "Print a JSON summary.")
     var json = false
 
@@ -76,6 +79,7 @@ struct CodegenCommand: ParsableCommand {
         let vboard = try ZynqNetVivado.Board.resolve(board)
         var opts = try CodegenOptions.fromCommandLine(fclk: fclk, multBits: multBits, mulStyle: mulStyle, fold: fold, targetFPS: targetFPS, engine: engine)
         opts.board = vboard.name == "zybo-z7-20" ? .zyboZ720 : .pynqZ2
+        opts.allowOverfull = allowOverfull
         let design = try attribute(to: model) { try generateDesign(model: q, options: opts) }
         let topo = design.layout.topology
         let info = VivadoDesignInfo(
@@ -114,7 +118,7 @@ struct CodegenCommand: ParsableCommand {
         }
         s += "  II \(d.iiCycles) cycles = \(Int(d.imagesPerSecond)) images/s at \(d.fclkMHz) MHz, latency \(d.latencyCycles) cycles\n"
         s += "  estimate: \(d.estimate.lut) LUT, \(d.estimate.ff) FF, \(d.estimate.dsp) DSP48E1, \(d.estimate.bram36) RAMB36 (model; `zynqnet report` synthesizes)\n"
-        s += "  topology hash 0x\(hex64(t.hash)), AXI-Lite AW \(d.layout.axilAddressWidth)\n"
+        s += "  topology hash \(topologyHashText(t.hash)), AXI-Lite AW \(d.layout.axilAddressWidth)\n"
         s += "wrote \(dir)"
         return s
     }
@@ -123,7 +127,7 @@ struct CodegenCommand: ParsableCommand {
         let t = d.layout.topology
         var s = "{\"output\": \"\(dir.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\""))\", "
         s += "\"ii_cycles\": \(d.iiCycles), \"latency_cycles\": \(d.latencyCycles), \"images_per_second\": \(jsonNumber(d.imagesPerSecond)), "
-        s += "\"fclk_mhz\": \(jsonNumber(d.fclkMHz)), \"topology_hash\": \"0x\(hex64(t.hash))\", "
+        s += "\"fclk_mhz\": \(jsonNumber(d.fclkMHz)), \"topology_hash\": \"\(topologyHashText(t.hash))\", "
         s += "\"axil_addr_width\": \(d.layout.axilAddressWidth), \"engine\": \"\(d.engine.rawValue)\", "
         s += "\"estimate\": {\"lut\": \(d.estimate.lut), \"ff\": \(d.estimate.ff), \"dsp\": \(d.estimate.dsp), \"bram36\": \(jsonNumber(d.estimate.bram36))}, "
         s += "\"layers\": [" + zip(t.layers, d.layout.folds).enumerated().map { i, lf in
@@ -153,7 +157,7 @@ extension CodegenOptions {
         opts.multBits = multBits
         opts.mulStyle = MulStyle(rawValue: mulStyle)!
         if let fold {
-            guard let data = FileManager.default.contents(atPath: fold) else { throw ZynqError(file: fold, "cannot be read") }
+            let data = Data(try FileBytes.read(path: fold))  // "cannot open: No such file or directory", …
             opts.fold = .file(try FoldFile.parse(data, file: fold), name: fold)
         } else if let targetFPS {
             opts.fold = .targetFPS(targetFPS)

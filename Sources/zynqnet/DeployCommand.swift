@@ -90,6 +90,12 @@ struct DeployCommand: ParsableCommand {
             throw ValidationError("--board must be one of \(BoardCatalog.builtIn.boards.map(\.name).joined(separator: ", ")), not '\(board)'")
         }
         if bitstream != nil && bundle != nil { throw ValidationError("--bitstream and --bundle exclude each other") }
+        if let bundle {
+            var isDir: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: bundle, isDirectory: &isDir), isDir.boolValue else {
+                throw ValidationError("--bundle '\(bundle)' is not a directory (a bundle written by an earlier deploy -o)")
+            }
+        }
         if bundle != nil && (model != nil || manifest != nil || images != nil) {
             throw ValidationError("--bundle already holds the model, manifest and self-test images")
         }
@@ -101,7 +107,7 @@ struct DeployCommand: ParsableCommand {
             throw ValidationError("--via must be jtag or ssh://user@host[:port], not '\(via)'")
         }
         if via == nil {
-            guard output != nil, bundle == nil else { throw ValidationError("without --via, -o DIR names the bundle to write") }
+            guard output != nil || dryRun, bundle == nil else { throw ValidationError("without --via, -o DIR names the bundle to write") }
         }
         guard (0...10_000).contains(selftestCount) else { throw ValidationError("--selftest-count must be 0…10000") }
         if target != .jtag && (serial != nil || usb != nil || jtagHz != nil) {
@@ -138,14 +144,14 @@ struct DeployCommand: ParsableCommand {
             ("origin", .string(source.origin)),
             ("part", .string(source.bit.vivadoPart)),
             ("design", .string(source.bit.design)),
-            ("topology_hash", source.manifest.map { .string(HexU64.format($0.topologyHash.value)) } ?? .null),
+            ("topology_hash", source.manifest.map { .string(topologyHashText($0.topologyHash.value)) } ?? .null),
             ("model", .optional(model)),
             ("dry_run", .bool(dryRun)),
         ]
         func say(_ s: String) { if !json { print(s) } }
         say("bitstream: \(source.origin) (\(source.bit.vivadoPart), design \(source.bit.design), \(source.bit.length) bytes): part matches \(profile.displayName)")
         if let m = source.manifest, let k = source.multBits {
-            say("topology: \(HexU64.format(m.topologyHash.value)) matches the model (\(k)-bit multipliers)")
+            say("topology: \(topologyHashText(m.topologyHash.value)) matches the model (\(k)-bit multipliers)")
         }
 
         switch target {
@@ -154,7 +160,11 @@ struct DeployCommand: ParsableCommand {
         case .ssh(let t):
             try deploySSH(profile, source, t, &report, say)
         case nil:
-            guard let output else { return }
+            guard let output else {
+                // --dry-run without -o: the checks above are the plan; no bundle is named.
+                say("checks passed; with -o DIR the bundle would be written there")
+                break
+            }
             if dryRun {
                 say("would write the bundle \(output)")
             } else {

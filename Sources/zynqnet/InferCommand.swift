@@ -57,18 +57,27 @@ struct InferCommand: ParsableCommand {
     @Option(name: .long, help: "rtlsim: write an FST waveform of the simulation (after the parameter load) for GTKWave.")
     var trace: String?
 
+    @Flag(name: .customLong("allow-overfull"), help: "rtlsim: accept a --fold whose design's estimate exceeds the xc7z020's LUT, FF, DSP or BRAM.")
+    var allowOverfull = false
+
     func validate() throws {
         guard Backends.names.contains(backend) else {
             throw ValidationError("--backend must be one of \(Backends.names.joined(separator: ", ")), not '\(backend)'")
         }
         if let limit, limit < 1 { throw ValidationError("--limit must be at least 1, not \(limit)") }
-        if let batch, batch < 1 { throw ValidationError("--batch must be at least 1, not \(batch)") }
+        if let batch, !(1...Self.maxBatch).contains(batch) { throw ValidationError("--batch must be 1…\(Self.maxBatch), not \(batch)") }
         if bundle != nil && manifest != nil { throw ValidationError("--bundle and --manifest exclude each other") }
+        if let bundle {
+            var isDir: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: bundle, isDirectory: &isDir), isDir.boolValue else {
+                throw ValidationError("--bundle '\(bundle)' is not a directory (a bundle written by zynqnet deploy -o or codegen -o)")
+            }
+        }
         if throughputTest && backend == "sim" {
             throw ValidationError("--throughput-test needs --backend loopback, board or rtlsim")
         }
-        if (fold != nil || trace != nil) && backend != "rtlsim" {
-            throw ValidationError("--fold and --trace need --backend rtlsim")
+        if (fold != nil || trace != nil || allowOverfull) && backend != "rtlsim" {
+            throw ValidationError("--fold, --trace and --allow-overfull need --backend rtlsim")
         }
         if let trace, !trace.hasSuffix(".fst") {
             throw ValidationError("--trace must name an .fst file, not '\(trace)'")
@@ -82,12 +91,19 @@ struct InferCommand: ParsableCommand {
         }
     }
 
+    /// The largest --batch (a batch is also bounded by one DMA transfer).
+    static let maxBatch = 1 << 24
+
     func run() throws {
+        try ModelShapes(path: model).checkImages(path: images)  // from the headers, before either file is read
         let model = try QuantizedModel.load(path: model)
         var set = try ImageSet.load(path: images, labels: labels)
+        try set.checkNotEmpty()
+        try set.checkLabels(classes: model.outputCount)
+        if let w = InputQuantizer(model: model).rangeWarning(set.images) { Terminal.printErr("warning: \(images): \(w)") }
         let batch = self.batch ?? (backend == "sim" ? 1000 : 256)
         let engine = try Backends.make(backend, model: model, modelName: self.model, bundle: bundle, manifest: manifest, batch: batch,
-                                       fold: fold, trace: trace)
+                                       fold: fold, trace: trace, images: min(limit ?? set.count, set.count), allowOverfull: allowOverfull)
         let rtlsim = (engine as? RuntimeEngine)?.backend as? RTLSimBackend
         defer { rtlsim?.finishTrace() }
         var codes = try attribute(to: images) { try InputQuantizer(model: model).quantize(set.images, key: set.key) }

@@ -32,17 +32,20 @@ enum Backends {
     static let local = ["sim", "loopback"]
 
     static func make(_ name: String, model: QuantizedModel, modelName: String = "model", bundle: String? = nil,
-                     manifest: String? = nil, batch: Int = 256, fold: String? = nil, trace: String? = nil) throws -> InferenceEngine {
+                     manifest: String? = nil, batch: Int = 256, fold: String? = nil, trace: String? = nil,
+                     images: Int? = nil, allowOverfull: Bool = false) throws -> InferenceEngine {
         switch name {
         case "sim": return SimEngine(simulator: try Simulator(model: model))
         case "loopback", "board":
             return RuntimeEngine(backend: try makeBackend(name: name, model: model, modelName: modelName, bundle: bundle,
                                                           manifest: manifest, batchSize: batch))
         case "rtlsim":
+            var options = RTLSimOptions()
+            options.codegen.allowOverfull = allowOverfull
             return RuntimeEngine(backend: try makeRTLSimBackend(model: model, modelName: modelName, bundle: bundle, manifest: manifest,
-                                                                batchSize: batch, foldFile: fold, tracePath: trace,
+                                                                batchSize: batch, foldFile: fold, tracePath: trace, traceImages: images, options: options,
                                                                 log: { FileHandle.standardError.write(Data(($0 + "\n").utf8)) }))
-        default: throw ZynqError(key: "--backend", "unknown backend '\(name)'")
+        default: throw ZynqError(key: "--backend", "unknown backend '\(name)' (known: \(names.joined(separator: ", ")))")
         }
     }
 }
@@ -112,7 +115,8 @@ enum Inference {
             predictions = result.sim.predictions
         }
 
-        var accuracy: Double? { correct.map { images == 0 ? 0 : Double($0) / Double(images) } }
+        /// nil without labels or without images (0 of 0 is not a number).
+        var accuracy: Double? { images == 0 ? nil : correct.map { Double($0) / Double(images) } }
         var imagesPerSecond: Double { seconds > 0 ? Double(images) / seconds : 0 }
 
         func json() -> String {
@@ -127,7 +131,9 @@ enum Inference {
         }
 
         func printText(classes: Int) {
-            if let labels, let correct {
+            if images == 0 {
+                print("accuracy   unknown (no images)")
+            } else if let labels, let correct {
                 print(Terminal.confusionMatrix(labels: labels, predictions: predictions, classes: classes).joined(separator: "\n"))
                 print("")
                 print(String(format: "accuracy   %d/%d = %.2f%%", correct, images, 100 * (accuracy ?? 0)))
@@ -167,7 +173,9 @@ enum Inference {
                 print("image \(i): predicted \(predicted)" + (expected.map { ", expected \($0)" } ?? ""))
             }
             if rows > 1 {
-                print(Terminal.picture(grey: grey, rows: rows, cols: cols).joined(separator: "\n"))
+                let picture = Terminal.colour ? Terminal.picture(grey: grey, rows: rows, cols: cols)
+                    : Terminal.plainPicture(grey: grey, rows: rows, cols: cols)
+                print(picture.joined(separator: "\n"))
             } else {
                 print("  input " + (0..<codes.width).map { String(codes.code(i, $0)) }.joined(separator: " "))
             }
@@ -193,12 +201,14 @@ extension Inference {
 
     static func printThroughput(_ t: ThroughputReport) {
         print("")
-        print("throughput test (batch \(t.batch_size), fclk \(jsonNumber(t.fclk_mhz)) MHz)")
+        let sim = t.isSimulated
+        print("throughput test (batch \(t.batch_size), \(sim ? "nominal fclk" : "fclk") \(jsonNumber(t.fclk_mhz)) MHz"
+              + (sim ? "; simulated device: cycles simulated, times are this host's)" : ")"))
         print(String(format: "  runtime            %10.3f ms", t.runtime_ms))
         print(String(format: "  images/s           %10.0f", t.images_per_second))
         print(String(format: "  DRAM in / out      %10.1f / %.1f MB/s", t.dram_in_mb_per_s, t.dram_out_mb_per_s))
         print(String(format: "  host pack / copy / unpack  %.3f / %.3f / %.3f ms", t.pack_ms, t.copy_ms, t.unpack_ms))
-        print("  hardware busy / stall cycles  \(t.busy_cycles) / \(t.stall_cycles)")
+        print("  \(sim ? "simulated" : "hardware") busy / stall cycles  \(t.busy_cycles) / \(t.stall_cycles)")
     }
 }
 

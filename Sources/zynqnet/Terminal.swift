@@ -10,6 +10,31 @@ enum Terminal {
     static var stderrIsTTY: Bool { isatty(2) != 0 }
     static var stdoutIsTTY: Bool { isatty(1) != 0 }
 
+    /// Colour and 24-bit escapes: only when stdout is a terminal and NO_COLOR is unset or empty
+    /// (https://no-color.org).
+    static var colour: Bool { useColour(isTTY: stdoutIsTTY, environment: ProcessInfo.processInfo.environment) }
+
+    static func useColour(isTTY: Bool, environment: [String: String]) -> Bool {
+        isTTY && (environment["NO_COLOR"] ?? "").isEmpty
+    }
+
+    /// A grey image as characters of increasing ink, two pixel rows per line (no escapes).
+    static func plainPicture(grey: [UInt8], rows: Int, cols: Int) -> [String] {
+        let ramp = Array(" .:-=+*#%@")
+        var lines: [String] = []
+        var r = 0
+        while r < rows {
+            var line = ""
+            for c in 0..<cols {
+                let top = Int(grey[r * cols + c]), bottom = r + 1 < rows ? Int(grey[(r + 1) * cols + c]) : top
+                line.append(ramp[((top + bottom) / 2) * ramp.count / 256])
+            }
+            lines.append(line)
+            r += 2
+        }
+        return lines
+    }
+
     static func printErr(_ s: String) {
         FileHandle.standardError.write(Data((s + "\n").utf8))
     }
@@ -67,7 +92,7 @@ enum Terminal {
             for c in 0..<classes {
                 let v = m[r][c]
                 let s = pad(v == 0 ? "." : String(v))
-                line += (r == c && stdoutIsTTY) ? "\u{1B}[1m\(s)\u{1B}[0m" : s
+                line += (r == c && colour) ? "\u{1B}[1m\(s)\u{1B}[0m" : s
             }
             lines.append(line)
         }
@@ -103,6 +128,32 @@ final class ProgressBar {
 
     func finish() {
         guard enabled else { return }
+        FileHandle.standardError.write(Data("\r\u{1B}[K".utf8))
+    }
+}
+
+/// Elapsed seconds after a label on standard error, redrawn every half second while a long step
+/// runs that reports no progress of its own (a Verilator simulation); only on a terminal.
+final class ElapsedTicker: @unchecked Sendable {
+    private let timer: DispatchSourceTimer?
+    private let start = Date()
+
+    init(_ label: String, enabled: Bool = Terminal.stderrIsTTY) {
+        guard enabled else { timer = nil; return }
+        let t = DispatchSource.makeTimerSource(queue: DispatchQueue(label: "zynqnet.ticker"))
+        let start = self.start
+        t.schedule(deadline: .now(), repeating: 0.5)
+        t.setEventHandler {
+            let s = Int(Date().timeIntervalSince(start))
+            FileHandle.standardError.write(Data("\r\(label) \(s) s\u{1B}[K".utf8))
+        }
+        t.resume()
+        timer = t
+    }
+
+    func finish() {
+        guard let timer else { return }
+        timer.cancel()
         FileHandle.standardError.write(Data("\r\u{1B}[K".utf8))
     }
 }

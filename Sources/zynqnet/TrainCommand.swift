@@ -113,13 +113,18 @@ struct TrainCommand: ParsableCommand {
         guard parts.count >= 2, parts.allSatisfy({ ($0 ?? 0) > 0 }) else {
             throw ValidationError("--layers must be at least two positive integers separated by commas, e.g. 784,128,10, not '\(layers)'")
         }
+        if let wide = parts.first(where: { $0! > TrainOptions.maxWidth }) {
+            throw ValidationError("--layers: width \(wide!) is out of range 1…\(TrainOptions.maxWidth)")
+        }
         return parts.map { $0! }
     }
 
     func validate() throws {
         _ = try parsedLayers()
         guard epochs >= 1 else { throw ValidationError("--epochs must be at least 1, not \(epochs)") }
-        guard batch >= 1 else { throw ValidationError("--batch must be at least 1, not \(batch)") }
+        guard (1...TrainOptions.maxBatchSize).contains(batch) else {
+            throw ValidationError("--batch must be 1…\(TrainOptions.maxBatchSize), not \(batch)")
+        }
         if let lr, !(lr > 0 && lr.isFinite) { throw ValidationError("--lr must be a positive number, not \(lr)") }
         if let qatLr, !(qatLr > 0 && qatLr.isFinite) { throw ValidationError("--qat-lr must be a positive number, not \(qatLr)") }
         guard OptimizerKind(rawValue: optimizer) != nil else {
@@ -166,7 +171,23 @@ struct TrainCommand: ParsableCommand {
         options.useBias = !(noBias || shiftOnly)
         options.qatEpochs = qat ? qatEpochs : 0
         options.qatLearningRate = qatLr
-        if let threads { options.threads = threads }
+        if let threads {
+            let capped = Parallel.capped(threads: threads)
+            options.threads = capped.threads
+            if let note = capped.note, !json { Terminal.printErr("train: note: \(note)") }
+        }
+        // Before any allocation: what training needs must fit this machine's memory.
+        let limit = MemoryLimit.available()
+        var oneSample = options
+        oneSample.batchSize = 1
+        // The batch is to blame if the layers alone would fit.
+        let memoryOption = (oneSample.estimatedBytes ?? Int.max) <= limit ? ("--batch", String(batch))
+            : ("--layers", options.sizes.map(String.init).joined(separator: ","))
+        if let message = MemoryLimit.excess(options.estimatedBytes, option: memoryOption.0, value: memoryOption.1,
+                                            what: "training \(options.sizes.map(String.init).joined(separator: "-")) in batches of \(batch)",
+                                            limit: limit) {
+            throw ValidationError(message)
+        }
         var quantization = QuantizationOptions()
         quantization.activations = activations == "int8" ? .int8 : .uint8
         quantization.perChannel = perChannel

@@ -60,6 +60,9 @@ struct VerifyCommand: ParsableCommand {
     @Flag(name: .customLong("quick-build"), help: "Compile the simulation without optimization (faster build, slower run).")
     var quickBuild = false
 
+    @Flag(name: .customLong("allow-overfull"), help: "Accept a --fold whose design's estimate exceeds the xc7z020's LUT, FF, DSP or BRAM.")
+    var allowOverfull = false
+
     @Flag(help: "Print the result as JSON.")
     var json = false
 
@@ -73,12 +76,15 @@ struct VerifyCommand: ParsableCommand {
     }
 
     func run() throws {
+        if let images { try ModelShapes(path: model).checkImages(path: images) }
         let q = try QuantizedModel.load(path: model)
-        let opts = try CodegenOptions.fromCommandLine(fclk: fclk, multBits: multBits, mulStyle: mulStyle, fold: fold, targetFPS: targetFPS, engine: engine)
+        var opts = try CodegenOptions.fromCommandLine(fclk: fclk, multBits: multBits, mulStyle: mulStyle, fold: fold, targetFPS: targetFPS, engine: engine)
+        opts.allowOverfull = allowOverfull
         let design = try attribute(to: model) { try generateDesign(model: q, options: opts) }
         var imgs: [[UInt8]] = []
         if let images {
             let set = try ImageSet.load(path: images)
+            if let w = InputQuantizer(model: q).rangeWarning(set.images) { Terminal.printErr("warning: \(images): \(w)") }
             let codes = try attribute(to: images) { try InputQuantizer(model: q).quantize(set.images) }
             let n = min(count, codes.count)
             for i in 0..<n { imgs.append(Array(codes.bytes[(i * codes.width)..<((i + 1) * codes.width)])) }
@@ -96,18 +102,29 @@ struct VerifyCommand: ParsableCommand {
         vo.stallPercent = stall
         vo.optimize = !quickBuild
         if !json { FileHandle.standardError.write(Data("verify: building with verilator in \(root) (cached)\n".utf8)) }
-        let r = try Verify.run(design: design, model: q, images: imgs, options: vo)
+        if imgs.count < count && !json {
+            Terminal.printErr("verify: note: \(images ?? "IMAGES") holds \(imgs.count) image(s), fewer than --images \(count): simulating \(imgs.count)")
+        }
+        let ticker = ElapsedTicker("verify: \(imgs.count) image(s) through the Verilator model of the design…", enabled: !json && Terminal.stderrIsTTY)
+        let r: VerifyReport
+        do { r = try Verify.run(design: design, model: q, images: imgs, options: vo) } catch { ticker.finish(); throw error }
+        ticker.finish()
+        let iiText = r.measuredII.map { "II \($0) cycles" } ?? "II not measured (needs ≥ \(VerifyReport.minimumImagesForII) images)"
+        let latencyText = r.measuredLatency.map { "latency \($0) cycles" } ?? "latency not measured"
         if json {
-            var s = "{\"images\": \(r.images), \"mismatches\": \(r.mismatches), \"readback_mismatches\": \(r.readbackMismatches), "
-            s += "\"ii_cycles\": \(r.iiCycles), \"latency_cycles\": \(r.latencyCycles), "
+            var s = "{\"images\": \(r.images), \"images_requested\": \(count), \"images_input\": \(r.inputImages), "
+            s += "\"images_resent_for_timing\": \(r.resentImages), "
+            s += "\"mismatches\": \(r.mismatches), \"readback_mismatches\": \(r.readbackMismatches), "
+            s += "\"ii_cycles\": \(r.measuredII.map(String.init) ?? "null"), \"latency_cycles\": \(r.measuredLatency.map(String.init) ?? "null"), "
             s += "\"rtl_cycles_per_second\": \(jsonNumber(r.rtlCyclesPerSecond.rounded())), \"cycles\": \(r.cycles), "
             s += "\"design_ii_cycles\": \(design.iiCycles), \"design_latency_cycles\": \(design.latencyCycles), \"passed\": \(r.passed), \"build_reused\": \(r.buildReused), "
             s += "\"messages\": [" + r.messages.map { "\"" + $0.replacingOccurrences(of: "\"", with: "'") + "\"" }.joined(separator: ", ") + "]}"
             print(s)
         } else {
             for m in r.messages { print("  " + m) }
-            print("images \(r.images), mismatches \(r.mismatches), read-back mismatches \(r.readbackMismatches), protocol \(r.protocolCheck)")
-            print("II \(r.iiCycles) cycles (design \(design.iiCycles)), latency \(r.latencyCycles) cycles (design \(design.latencyCycles)), RTL \(Int(r.rtlCyclesPerSecond)) cycles/s")
+            let resent = r.resentImages > 0 ? " (+ \(r.resentImages) re-sent without gaps to time them)" : ""
+            print("images \(r.inputImages)\(resent), mismatches \(r.mismatches), read-back mismatches \(r.readbackMismatches), protocol \(r.protocolCheck)")
+            print("\(iiText) (design \(design.iiCycles)), \(latencyText) (design \(design.latencyCycles)), RTL \(Int(r.rtlCyclesPerSecond)) cycles/s")
             print(r.passed ? "PASS: bit-exact" : "FAIL")
         }
         if !r.passed { throw ExitCode(1) }

@@ -5,6 +5,7 @@ import Glibc
 import Darwin
 #endif
 import ZynqNetModel
+import ZynqNetVivado
 
 @main
 struct ZynqNet: ParsableCommand {
@@ -16,15 +17,19 @@ struct ZynqNet: ParsableCommand {
         semantics of the model format exactly. Bad input ends in a one-line error naming the file \
         and key, with exit code 1; usage errors exit with code 2.
         """,
+        version: ZynqNet.version,
         subcommands: [DemoCommand.self, InferCommand.self, TrainCommand.self, ReportCommand.self, CodegenCommand.self,
                       VerifyCommand.self, BitCommand.self, LoadCommand.self, BenchRuntimeCommand.self, BoardsCommand.self,
                       DeployCommand.self, BitstreamsCommand.self]
     )
 
+    /// `zynqnet --version`.
+    static let version = VivadoProject.zynqnetVersion  // the version manifest.json records
+
     /// Runs the command line with zynqnet's exit codes: 0 success, 1 bad data, 2 usage.
     static func main() {
         do {
-            var command = try parseAsRoot()
+            var command = try parseAsRoot(joiningNegativeValues(Array(CommandLine.arguments.dropFirst())))
             try command.run()
         } catch let error as ZynqError {
             Terminal.printErr("error: \(error)")
@@ -52,4 +57,28 @@ func terminate(_ code: Int32) -> Never {
     #else
     Darwin.exit(code)
     #endif
+}
+
+/// `--images -5` as `--images=-5`: the argument parser takes a word starting with `-` for an
+/// option and would report "Missing value"; joined, the value reaches the option's range check.
+/// Only words that are negative numbers after a long option are joined, and nothing after `--`.
+func joiningNegativeValues(_ args: [String]) -> [String] {
+    var out: [String] = []
+    var i = 0
+    while i < args.count {
+        let a = args[i]
+        if a == "--" { return out + args[i...] }
+        if a.hasPrefix("--"), !a.contains("="), i + 1 < args.count, isNegativeNumber(args[i + 1]) {
+            out.append(a + "=" + args[i + 1])
+            i += 2
+            continue
+        }
+        out.append(a)
+        i += 1
+    }
+    return out
+}
+
+private func isNegativeNumber(_ s: String) -> Bool {
+    s.hasPrefix("-") && s.count > 1 && Double(s.dropFirst()) != nil && s.dropFirst().first.map { $0.isNumber || $0 == "." } == true
 }

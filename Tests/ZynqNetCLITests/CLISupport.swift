@@ -27,9 +27,10 @@ struct CLI {
 
     static func fixture(_ path: String) -> String { packageRoot + "/Tests/Fixtures/" + path }
 
-    static func run(_ args: [String], environment: [String: String] = [:]) throws -> Result {
+    static func run(_ args: [String], environment: [String: String] = [:], currentDirectory: URL? = nil) throws -> Result {
         let p = Process()
         p.executableURL = executable
+        if let currentDirectory { p.currentDirectoryURL = currentDirectory }
         p.arguments = args
         var env = ProcessInfo.processInfo.environment
         for (k, v) in environment { env[k] = v }

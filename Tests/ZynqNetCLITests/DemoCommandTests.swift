@@ -65,3 +65,82 @@ extension DemoCommandTests {
         #expect(d["bit_exact"] as? Bool == true)
     }
 }
+
+extension DemoCommandTests {
+    @Test("from a folder outside the repository, demo runs the built-in model, writes nothing and never trains")
+    func builtInOutsideTheRepository() throws {
+        let dir = try CLI.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let demo = try CLI.run(["demo", "--images", "100", "--json"], currentDirectory: dir)
+        #expect(demo.status == 0, "\(demo.stderr)")
+        let d = try #require(try JSONSerialization.jsonObject(with: Data(demo.stdout.utf8)) as? [String: Any])
+        #expect(d["model"] as? String == "<built-in> examples/fashion-mnist/model.npz")
+        #expect(d["images"] as? Int == 100 && d["bit_exact"] as? Bool == true)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir.path).isEmpty)
+    }
+
+    @Test("without dataset-fashion-mnist, demo uses its 200 built-in test images (180 correct)")
+    func builtInImages() throws {
+        let dir = try CLI.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let env = ["ZYNQNET_FASHION_MNIST": dir.appendingPathComponent("none").path]
+        var demo = try CLI.run(["demo", "--json"], environment: env, currentDirectory: dir)
+        #expect(demo.status == 0, "\(demo.stderr)")
+        let d = try #require(try JSONSerialization.jsonObject(with: Data(demo.stdout.utf8)) as? [String: Any])
+        #expect(d["images"] as? Int == 200 && d["correct"] as? Int == 180)
+        demo = try CLI.run(["demo", "--show", "0"], environment: env, currentDirectory: dir)
+        #expect(demo.stderr == "demo: dataset-fashion-mnist is not installed: using the 200 built-in test images\n")
+        #expect(demo.stdout.contains("accuracy   180/200 = 90.00%"))
+    }
+
+    @Test("demo --model with a missing file is an error and writes nothing")
+    func missingModel() throws {
+        let dir = try CLI.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let r = try CLI.run(["demo", "--model", "typo.npz", "--images", "10"], currentDirectory: dir)
+        #expect(r.status == 1)
+        #expect(r.stderr == "error: typo.npz: cannot open: No such file or directory\n")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir.path).isEmpty)
+    }
+}
+
+@Suite("README")
+struct ReadmeTests {
+    static let readme = (try? String(contentsOfFile: CLI.packageRoot + "/README.md", encoding: .utf8)) ?? ""
+
+    @Test("the README shows every subcommand --help lists")
+    func everySubcommand() throws {
+        let help = try CLI.run(["--help"])
+        let section = try #require(help.stdout.components(separatedBy: "SUBCOMMANDS:").last)
+        let names = section.split(separator: "\n").compactMap { line -> String? in
+            guard line.hasPrefix("  "), !line.hasPrefix("   "), let word = line.split(separator: " ").first else { return nil }
+            return String(word)
+        }.filter { $0 != "See" }
+        #expect(names.count == 11, "\(names)")  // bench-runtime is hidden
+        for n in names { #expect(Self.readme.contains("zynqnet \(n) "), "README lacks zynqnet \(n)") }
+    }
+
+    @Test("the demo's hardware line is what the README's codegen command generates")
+    func demoHardwareLine() throws {
+        let command = "zynqnet codegen MODEL --board pynq-z2 --fclk 100 --target-fps 200000 -o build/"
+        #expect(Self.readme.contains(command))
+        let model = CLI.packageRoot + "/examples/fashion-mnist/model.npz"
+        let demo = try CLI.run(["demo", "--images", "10", "--json"])
+        let hw = try #require((try JSONSerialization.jsonObject(with: Data(demo.stdout.utf8)) as? [String: Any])?["hardware"] as? [String: Any])
+        let dir = try CLI.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let args = command.split(separator: " ").dropFirst().map { $0 == "MODEL" ? model : $0 == "build/" ? dir.appendingPathComponent("b").path : String($0) }
+        let cg = try CLI.run(args + ["--json"])
+        #expect(cg.status == 0, "\(cg.stderr)")
+        let c = try #require(try JSONSerialization.jsonObject(with: Data(cg.stdout.utf8)) as? [String: Any])
+        let estimate = try #require(c["estimate"] as? [String: Any])
+        #expect(hw["ii_cycles"] as? Int == c["ii_cycles"] as? Int)
+        #expect(hw["lut_estimate"] as? Int == estimate["lut"] as? Int && hw["dsp_estimate"] as? Int == estimate["dsp"] as? Int)
+    }
+
+    @Test("the README's images.npz recipe makes a file infer reads")
+    func imagesRecipe() throws {
+        #expect(Self.readme.contains(#"np.savez("images.npz", images=x_test[:1000], labels=y_test[:1000])"#))
+        #expect(Self.readme.contains("--save-test-set images.npz"))
+    }
+}

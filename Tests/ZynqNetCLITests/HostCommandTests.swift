@@ -275,7 +275,9 @@ struct DeployCommandTests {
         let entries = try #require(try JSONSerialization.jsonObject(with: Data(list.stdout.utf8)) as? [[String: Any]])
         #expect(entries.count == 1)
         let manifest = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: w.root.appendingPathComponent("build/manifest.json"))) as? [String: Any])
-        #expect(entries[0]["topology_hash"] as? String == manifest["topology_hash"] as? String)
+        // Printed in one case everywhere: "0x" and 16 lower-case digits (manifest.json's value, any case).
+        let hash = try #require((manifest["topology_hash"] as? String)?.lowercased())
+        #expect(entries[0]["topology_hash"] as? String == hash && hash.count == 18)
         #expect(entries[0]["board"] as? String == "pynq-z2" && entries[0]["part"] as? String == "xc7z020clg400-1")
         #expect(entries[0]["fclk_mhz"] as? Double == manifest["fclk_mhz"] as? Double)
         let sha = try CLI.runTool("/usr/bin/sha256sum", [w.path + "/build/zynqnet.bit"])
@@ -286,7 +288,7 @@ struct DeployCommandTests {
         // Now deploy finds it from the model alone.
         r = try w.run(["deploy", "--board", "pynq-z2", "--model", w.model, "--via", "ssh://xilinx@pynq", "-o", "from-registry"])
         #expect(r.status == 0, "\(r.stderr)")
-        #expect(r.stdout.contains("(registered, topology \(manifest["topology_hash"] as! String))"))
+        #expect(r.stdout.contains("(registered, topology \(hash))"))
         #expect(w.calls.count == 5)
         // A changed registered file is refused.
         try Data("x".utf8).write(to: w.root.appendingPathComponent("bitstreams/" + file))
@@ -300,7 +302,7 @@ struct DeployCommandTests {
         try FileManager.default.copyItem(atPath: CLI.fixture("bit/synthetic-7z010.bit"), toPath: w.path + "/build/other.bit")
         let r = try w.run(["bitstreams", "add", "build/other.bit", "--manifest", "build/manifest.json"])
         #expect(r.status == 1)
-        #expect(r.stderr == "error: build/other.bit: 'part': the bitstream is for xc7z010clg400, but TUL PYNQ-Z2 has xc7z020clg400-1; nothing was programmed\n")
+        #expect(r.stderr == "error: build/other.bit: 'part': the bitstream is for xc7z010clg400, but the manifest's board TUL PYNQ-Z2 has xc7z020clg400-1; nothing was registered\n")
         #expect(!FileManager.default.fileExists(atPath: w.path + "/bitstreams"))
         let m = try w.run(["bitstreams", "add", "build/zynqnet.bit", "--manifest", "build/nope.json"])
         #expect(m.status == 1 && m.stderr == "error: build/nope.json: cannot read manifest\n")
@@ -376,5 +378,37 @@ extension CLI {
         let d = out.fileHandleForReading.readDataToEndOfFile()
         p.waitUntilExit()
         return String(decoding: d, as: UTF8.self)
+    }
+}
+
+@Suite("zynqnet deploy / load / infer: names and bundles")
+struct BundleNameTests {
+    @Test("deploy --dry-run needs no -o; --board in any case; --bundle that is not a folder is named")
+    func deployDryRunAndNames() throws {
+        let w = try DeployWorkspace()
+        defer { w.remove() }
+        var r = try w.run(["deploy", "--board", "PYNQ-Z2", "--bitstream", "build/zynqnet.bit", "--model", w.model, "--dry-run"])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stdout.contains("checks passed; with -o DIR the bundle would be written there"), "\(r.stdout)")
+        #expect(!FileManager.default.fileExists(atPath: w.path + "/bitstreams"))
+        r = try w.run(["deploy", "--board", "pynq-z2", "--bundle", "nonexist", "-o", "x"])
+        #expect(r.status == 2 && r.stderr.hasPrefix("Error: --bundle 'nonexist' is not a directory (a bundle written by an earlier deploy -o)\n"), "\(r.stderr)")
+        r = try CLI.run(["infer", CLI.fixture("golden/signs_usu.images.npz"), "--model", CLI.fixture("golden/signs_usu.model.npz"),
+                         "--backend", "loopback", "--bundle", w.path + "/nonexist"])
+        #expect(r.status == 2 && r.stderr.hasPrefix("Error: --bundle '\(w.path)/nonexist' is not a directory"), "\(r.stderr)")
+        #expect(!r.stderr.contains("'open'"))
+    }
+
+    @Test("load on a folder without a bitstream says so first")
+    func loadWithoutBitstream() throws {
+        let dir = try CLI.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        var r = try CLI.run(["load", dir.path])
+        #expect(r.status == 1)
+        #expect(r.stderr == "error: \(dir.path): no bitstream (zynqnet.bit) and no manifest.json: not a bundle (zynqnet deploy -o DIR makes one)\n")
+        try Data(#"{"fclk_mhz": 100}"#.utf8).write(to: dir.appendingPathComponent("manifest.json"))
+        r = try CLI.run(["load", dir.path, "--sysfs-root", dir.path + "/sys"])
+        #expect(r.status == 1)
+        #expect(r.stderr == "error: \(dir.path)/zynqnet.bit: no bitstream: the bundle's manifest.json names zynqnet.bit, which is not in \(dir.path)\n")
     }
 }

@@ -211,3 +211,25 @@ import ZynqNetSim
         }
     }
 }
+
+@Suite struct OverfullFoldTests {
+    /// A fold file whose design exceeds the board is an error naming the file, the resource and
+    /// its numbers, unless allowed.
+    @Test func overfullFoldIsAnErrorUnlessAllowed() throws {
+        let m = uniformModel([64, 32, 4], seed: 1)
+        var o = CodegenOptions()
+        o.mulStyle = .dsp
+        o.fold = .file(FoldFile(layers: [.init(pe: 32, simd: 64), .init(pe: 4, simd: 32)]), name: "big.json")
+        o.allowOverfull = true
+        let d = try generateDesign(model: m, options: o)
+        #expect(d.estimate.dsp > 220)
+        o.allowOverfull = false
+        #expect(throws: ZynqError(file: "big.json", key: "layers",
+                                  "the design does not fit the pynq-z2's xc7z020clg400-1: DSP48E1 \(d.estimate.dsp) > 220 (estimate); use smaller PE/SIMD, or --allow-overfull")) {
+            try generateDesign(model: m, options: o)
+        }
+        // The smallest fold fits.
+        o.fold = .file(FoldFile(layers: [.init(pe: 1, simd: 1), .init(pe: 1, simd: 1)]), name: "small.json")
+        #expect(try generateDesign(model: m, options: o).estimate.dsp <= 220)
+    }
+}

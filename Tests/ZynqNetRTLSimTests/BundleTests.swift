@@ -146,3 +146,18 @@ import ZynqNetSim
         }
     }
 }
+
+@Suite struct TraceEstimateTests {
+    @Test func estimateIsCyclesTimesFlipFlopsTimesTheMeasuredRate() throws {
+        let model = try QuantizedModel.load(path: URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("examples/fashion-mnist/model.npz").path)
+        let design = try generateDesign(model: model, options: CodegenOptions())
+        // (50 × II + latency) cycles × FF × 0.41 bytes: the calibration run (74.0 MB) within 5 %.
+        let b = TraceEstimate.bytes(design: design, images: 50)
+        #expect(b == Double(50 * design.iiCycles + design.latencyCycles) * Double(design.estimate.ff) * 0.41)
+        #expect(abs(b - 73_964_065) / 73_964_065 < 0.05)
+        #expect(TraceEstimate.warning(design: design, images: 50, path: "t.fst", threshold: 100e6) == nil)
+        #expect(TraceEstimate.warning(design: design, images: 10_000, path: "t.fst", threshold: 100e6)
+                == "warning: --trace t.fst: about \(Int((TraceEstimate.bytes(design: design, images: 10_000) / 1e6).rounded())) MB of waveform (10000 images × II \(design.iiCycles) cycles × \(design.estimate.ff) flip-flops); --limit traces fewer images")
+    }
+}

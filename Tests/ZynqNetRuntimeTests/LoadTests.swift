@@ -111,7 +111,7 @@ let binExpected: [UInt8] = [0xFF, 0xFF, 0xFF, 0xFF, 0xBB, 0x00, 0x00, 0x00, 0x44
         #expect(r.fclk_mhz == 100 && r.fclk_divisor0 == 10 && r.fclk_divisor1 == 1)
         // DIVISOR0 = 10 in 13:8, DIVISOR1 = 1 in 25:20, the rest kept.
         #expect(try readWord(t.mem, at: 0xF800_0170) == 0x0010_0A01)
-        #expect(r.topology_hash == hex64(topo.hash))
+        #expect(r.topology_hash == "0x" + hex64(topo.hash))
         #expect(!FileManager.default.fileExists(atPath: "\(t.firmware)/zynqnet.bin.tmp-\(getpid())"))
     }
 
@@ -218,7 +218,7 @@ let binExpected: [UInt8] = [0xFF, 0xFF, 0xFF, 0xFF, 0xBB, 0x00, 0x00, 0x00, 0x44
         let r = try run(["load", t.bundle, "--sysfs-root", t.sysfs, "--firmware-dir", t.firmware, "--dev-mem", t.mem, "--json"])
         if geteuid() == 0 {
             #expect(r.status == 0, "\(r.err)")
-            #expect(r.out.contains("\"topology_hash\":\"\(hex64(topo.hash))\""))
+            #expect(r.out.contains("\"topology_hash\":\"0x\(hex64(topo.hash))\""))
             #expect(r.out.contains("\"fclk_divisor0\":10"))
             #expect(try readFile("\(t.mgr)/firmware") == "zynqnet.bin")
         } else {

@@ -99,3 +99,25 @@ import ZynqNetModel
         #expect(throws: ZynqError.self) { try Simulator(model: model).run(try InputCodes(int8: [1, 2], width: 2)) }
     }
 }
+
+@Suite struct InputRangeWarningTests {
+    static func quantizer(scale: Float) -> InputQuantizer {
+        InputQuantizer(input: InputSpec(shape: [2], type: .uint8, zero: 0, scale: scale))
+    }
+
+    @Test func uint8ImagesWarnUnlessTheScaleIsOneOver255() {
+        let u8 = NDArray(shape: [2, 2], storage: .uint8([3, 9, 250, 7]))
+        #expect(Self.quantizer(scale: 1.0 / 255).rangeWarning(u8) == nil)
+        #expect(Self.quantizer(scale: 0.5).rangeWarning(u8)
+                == "uint8 images (3…250) are fed as input codes unchanged, which assumes input.scale = 1/255, but the model's input.scale is 0.5: give float images in the model's units")
+    }
+
+    @Test func floatImagesFarAboveOneWarnForAOneOver255Model() {
+        let pixels = NDArray(shape: [2, 2], storage: .float64([0, 17, 255, 2.5]))
+        let unit = NDArray(shape: [2, 2], storage: .float32([0, 0.5, 1, 1.9]))
+        #expect(Self.quantizer(scale: 1.0 / 255).rangeWarning(pixels)
+                == "float images range 0…255, but the model's input.scale is 1/255 (it expects 0…1): divide them by 255, or give the uint8 pixels")
+        #expect(Self.quantizer(scale: 1.0 / 255).rangeWarning(unit) == nil)
+        #expect(Self.quantizer(scale: 0.5).rangeWarning(pixels) == nil)
+    }
+}

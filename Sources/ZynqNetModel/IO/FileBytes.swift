@@ -71,6 +71,23 @@ public enum FileBytes {
         return bytes
     }
 
+    /// Calls `body` with the file mapped read-only: only the pages `body` touches are read, so
+    /// headers of a huge file can be checked without reading its data.
+    public static func withMapped<R>(path: String, _ body: (UnsafeRawBufferPointer) throws -> R) throws -> R {
+        let fd = open(path, O_RDONLY)
+        guard fd >= 0 else { throw ZynqError(file: path, "cannot open: \(errnoMessage(errno))") }
+        defer { close(fd) }
+        var st = stat()
+        guard fstat(fd, &st) == 0 else { throw ZynqError(file: path, "cannot stat: \(errnoMessage(errno))") }
+        guard (st.st_mode & S_IFMT) == S_IFREG else { throw ZynqError(file: path, "not a regular file") }
+        guard let size = Int(exactly: st.st_size), size > 0 else { return try body(UnsafeRawBufferPointer(start: nil, count: 0)) }
+        guard let base = mmap(nil, size, PROT_READ, MAP_PRIVATE, fd, 0), base != MAP_FAILED else {
+            throw ZynqError(file: path, "cannot map: \(errnoMessage(errno))")
+        }
+        defer { munmap(base, size) }
+        return try body(UnsafeRawBufferPointer(start: base, count: size))
+    }
+
     /// Writes `path` atomically: the data goes to a temporary file in the same directory,
     /// which is flushed and renamed over `path`. Nothing is left behind on failure.
     static func writeAtomically(path: String, _ produce: (_ tempPath: String) throws -> Void) throws {

@@ -6,15 +6,34 @@ public struct ImageSet: Sendable, Equatable {
     public var labels: [Int]?
     /// Where the images came from, e.g. `"test.npz['x_test']"`.
     public var source: String
+    /// The file and key the labels came from (the key is nil for an IDX or `.npy` labels file).
+    public var labelFile: String?
+    public var labelKey: String?
 
-    public init(images: NDArray, labels: [Int]?, source: String) {
+    public init(images: NDArray, labels: [Int]?, source: String, labelFile: String? = nil, labelKey: String? = nil) {
         self.images = images
         self.labels = labels
         self.source = source
+        self.labelFile = labelFile
+        self.labelKey = labelKey
     }
 
     /// Number of images (the first dimension).
     public var count: Int { images.shape.first ?? 0 }
+
+    /// Checks that every label is a class of a model with `classes` outputs (0…classes−1):
+    /// 1-based labels would otherwise score a silent, wrong accuracy.
+    public func checkLabels(classes: Int) throws {
+        guard let labels, let i = labels.firstIndex(where: { $0 >= classes }) else { return }
+        throw ZynqError(file: labelFile, key: labelKey ?? "labels",
+                        "label \(i) is \(labels[i]), but the model has \(classes) classes: labels must be 0…\(classes - 1)")
+    }
+
+    /// Throws when there are no images: an accuracy of 0 images is not a number.
+    public func checkNotEmpty() throws {
+        guard count == 0 else { return }
+        throw ZynqError(file: source, "no images: the file holds 0, and an accuracy of 0 images is not a number")
+    }
 }
 
 extension ImageSet {
@@ -39,6 +58,7 @@ extension ImageSet {
         let images: NDArray
         var labels: [Int]?
         var source = path
+        var labelKey: String?
 
         let kind = bytes.withUnsafeBytes { b -> Kind in
             if ZipReader.hasMagic(b) { return .npz }
@@ -59,6 +79,7 @@ extension ImageSet {
             try checkImages(images, file: path, key: key)
             if labelFile == nil, let lkey = labelKeys.first(where: { byKey[$0] != nil }), let l = byKey[lkey] {
                 labels = try checkLabels(l, count: images.shape[0], file: path, key: lkey)
+                labelKey = lkey
             }
         case .npy:
             images = try NPY.decode(bytes, name: path)
@@ -76,7 +97,8 @@ extension ImageSet {
                               : try IDX.decode(labelFile.bytes, name: labelFile.name)
             labels = try checkLabels(array, count: images.shape[0], file: labelFile.name, key: nil)
         }
-        return ImageSet(images: images, labels: labels, source: source)
+        return ImageSet(images: images, labels: labels, source: source,
+                        labelFile: labels == nil ? nil : (labelFile?.name ?? path), labelKey: labelKey)
     }
 
     private enum Kind { case npz, npy, idx, unknown }

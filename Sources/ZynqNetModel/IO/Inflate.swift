@@ -61,14 +61,7 @@ enum Inflate {
                     continue
                 }
             }
-            let room = min(capacity - produced, chunkMax)
-            let r = out.withUnsafeMutableBytes { ob in
-                inputStep(&stream, input, &consumed, chunkMax) { s in
-                    s.next_out = ob.baseAddress!.assumingMemoryBound(to: Bytef.self) + produced
-                    s.avail_out = uInt(room)
-                    return inflate(&s, Z_NO_FLUSH)
-                }
-            }
+            let r = inflateStep(&stream, into: &out, at: produced, room: min(capacity - produced, chunkMax), input, &consumed, chunkMax)
             produced += r.produced
             if r.code == Z_STREAM_END { break }
             try check(r.code, inputLeft: input.count - consumed)
@@ -78,6 +71,37 @@ enum Inflate {
         }
         if out.count > produced { out.removeLast(out.count - produced) }
         return (out, consumed)
+    }
+
+    /// The first `count` bytes the raw deflate stream at the start of `input` inflates to (fewer
+    /// if it ends first), without inflating the rest.
+    static func prefix(_ input: UnsafeRawBufferPointer, count: Int) throws(Failure) -> [UInt8] {
+        var stream = z_stream()
+        let initResult = inflateInit2_(&stream, -MAX_WBITS, ZLIB_VERSION, Int32(MemoryLayout<z_stream>.size))
+        guard initResult == Z_OK else { throw Failure(message: "zlib inflateInit failed (\(initResult))") }
+        defer { inflateEnd(&stream) }
+        var out = [UInt8](repeating: 0, count: max(count, 1))
+        var produced = 0, consumed = 0
+        while produced < count {
+            let r = inflateStep(&stream, into: &out, at: produced, room: count - produced, input, &consumed, Int(UInt32.max >> 1))
+            produced += r.produced
+            if r.code == Z_STREAM_END { break }
+            try check(r.code, inputLeft: input.count - consumed)
+            if r.produced == 0 && r.consumed == 0 { break }
+        }
+        return Array(out.prefix(produced))
+    }
+
+    /// One inflate call writing at most `room` bytes into `out` from offset `produced`.
+    private static func inflateStep(_ stream: inout z_stream, into out: inout [UInt8], at produced: Int, room: Int,
+                                    _ input: UnsafeRawBufferPointer, _ consumed: inout Int, _ chunkMax: Int) -> Step {
+        out.withUnsafeMutableBytes { ob in
+            inputStep(&stream, input, &consumed, chunkMax) { s in
+                s.next_out = ob.baseAddress!.assumingMemoryBound(to: Bytef.self) + produced
+                s.avail_out = uInt(room)
+                return inflate(&s, Z_NO_FLUSH)
+            }
+        }
     }
 
     private struct Step {

@@ -26,6 +26,14 @@ public enum NPY {
 
     static func decode(_ buf: UnsafeRawBufferPointer, file: String?, key: String?) throws -> NDArray {
         func fail(_ message: String) -> ZynqError { ZynqError(file: file, key: key, message) }
+        let (header, dataStart) = try parseHeader(buf, file: file, key: key)
+        let data = UnsafeRawBufferPointer(rebasing: buf[dataStart...])
+        return try decodeData(data, header: header, fail: fail)
+    }
+
+    /// The header of a `.npy` file and where its data starts; `buf` needs only the header's bytes.
+    static func parseHeader(_ buf: UnsafeRawBufferPointer, file: String?, key: String?) throws -> (Header, dataStart: Int) {
+        func fail(_ message: String) -> ZynqError { ZynqError(file: file, key: key, message) }
 
         guard buf.count >= 10 else {
             throw fail(buf.count >= 6 && hasMagic(buf) ? "truncated .npy header (\(buf.count) bytes)"
@@ -58,8 +66,14 @@ public enum NPY {
         } catch let e {
             throw fail("npy header: \(e.message)")
         }
-        let data = UnsafeRawBufferPointer(rebasing: buf[(headerStart + headerLength)...])
-        return try decodeData(data, header: header, fail: fail)
+        return (header, headerStart + headerLength)
+    }
+
+    /// Bytes of data `header` declares; nil for an unknown descr or a count that overflows.
+    static func declaredBytes(_ header: Header) -> Int? {
+        guard case .success(let d) = parseDescr(header.descr), let count = elementCount(header.shape) else { return nil }
+        let (bytes, overflow) = count.multipliedReportingOverflow(by: d.itemSize)
+        return overflow ? nil : bytes
     }
 
     struct Header {

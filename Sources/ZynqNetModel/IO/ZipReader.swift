@@ -245,6 +245,22 @@ struct ZipReader {
         String(decoding: raw, as: UTF8.self)
     }
 
+    /// The first `count` uncompressed bytes of `m` (fewer if it is shorter), touching only the
+    /// bytes they come from; no size or CRC-32 check (the full read does those).
+    func prefix(of m: Member, count: Int) throws(Failure) -> [UInt8] {
+        guard m.flags & 0x0001 == 0 else { throw Failure("encrypted members are not supported", member: m.name) }
+        let dataStart = try localHeader(of: m).dataStart
+        switch m.method {
+        case 0:
+            return Array(bytes[dataStart ..< dataStart + min(count, m.compressedSize)])
+        case 8:
+            let raw = UnsafeRawBufferPointer(rebasing: bytes[dataStart ..< dataStart + m.compressedSize])
+            do { return try Inflate.prefix(raw, count: count) } catch { throw Failure(error.message, member: m.name) }
+        default:
+            throw Failure("compression method \(m.method) is not supported (only stored and deflate)", member: m.name)
+        }
+    }
+
     /// Calls `body` with the member's uncompressed bytes, after checking size and CRC-32.
     func withContents<R>(of m: Member, limit: Int = IOLimits.maxDecompressedBytes,
                          _ body: (UnsafeRawBufferPointer) throws -> R) throws -> R {
