@@ -446,7 +446,7 @@ static uint64_t xgetbv0(void) {
     return ((uint64_t)d << 32) | a;
 }
 
-enum { F_AVX2 = 1, F_AVX512VNNI = 2, F_AVXVNNI = 4, F_AMX = 8, F_KNOWN = 1 << 30 };
+enum { F_AVX2 = 1, F_AVX512VNNI = 2, F_AVXVNNI = 4, F_AMX = 8, F_AVX512DQ = 16, F_KNOWN = 1 << 30 };
 
 /* What the CPU has and the OS has enabled (XCR0), found once. */
 static int x86_features(void) {
@@ -466,6 +466,7 @@ static int x86_features(void) {
         if (avx && ymm_os && (b7 & (1u << 5))) f |= F_AVX2;
         const int avx512 = zmm_os && (b7 & (1u << 16)) && (b7 & (1u << 30)) && (b7 & (1u << 31)); /* F, BW, VL */
         if ((f & F_AVX2) && avx512 && (c7 & (1u << 11))) f |= F_AVX512VNNI;
+        if ((f & F_AVX2) && avx512 && (b7 & (1u << 17))) f |= F_AVX512DQ;
         if (a7 >= 1) {
             unsigned a71, b71, c71, d71;
             __cpuid_count(7, 1, a71, b71, c71, d71);
@@ -682,6 +683,103 @@ static void dot8_portable(const uint8_t *x, size_t x_stride, size_t n_images,
     }
 }
 
+
+/* ---- requantization (Int64 path) --------------------------------------------------- */
+
+/* min/max as conditional moves, not branches: the clamps are data-dependent (relu,
+   saturation), and clang's x86 back end turns selects in loops back into branches. */
+static inline int64_t min64(int64_t a, int64_t b) {
+#if defined(__x86_64__)
+    __asm__("cmpq %1, %0\n\tcmovgq %1, %0" : "+r"(a) : "r"(b) : "cc");
+    return a;
+#else
+    return b < a ? b : a;
+#endif
+}
+static inline int64_t max64(int64_t a, int64_t b) {
+#if defined(__x86_64__)
+    __asm__("cmpq %1, %0\n\tcmovlq %1, %0" : "+r"(a) : "r"(b) : "cc");
+    return a;
+#else
+    return b > a ? b : a;
+#endif
+}
+
+static inline int32_t requant_one(int32_t acc, int64_t bias, int64_t m, int64_t r, int64_t s,
+                                  int32_t zero, int32_t lo, int32_t hi) {
+    /* Proven at load (PackedLayer): |bias + acc| * m + r fits int64, so no step overflows. */
+    int64_t q = ((bias + (int64_t)acc) * m + r) >> s; /* arithmetic shift: floor */
+    q = min64(max64(q, -1024), 1024);
+    return (int32_t)min64(max64(zero + q, lo), hi);
+}
+
+#ifdef CZK_X86
+/* The same, 8 outputs at a time: vpmullq (AVX512DQ) and vpsravq on int64 lanes. */
+__attribute__((target("avx512f,avx512dq,avx512bw,avx512vl")))
+static void requant_avx512(const int32_t *acc, size_t n_images, size_t n_out,
+                           const int64_t *bias, const int64_t *mult, const int64_t *round_add, const int64_t *shift,
+                           int32_t zero, int32_t lo, int32_t hi, int kind, void *dst, size_t dst_stride, int32_t add) {
+    const __m512i qlo = _mm512_set1_epi64(-1024), qhi = _mm512_set1_epi64(1024);
+    const __m256i vz = _mm256_set1_epi32(zero), vlo = _mm256_set1_epi32(lo), vhi = _mm256_set1_epi32(hi),
+                  vadd = _mm256_set1_epi32(add);
+    for (size_t i = 0; i < n_images; i++) {
+        const int32_t *a = acc + i * n_out;
+        for (size_t o = 0; o < n_out; o += 8) {
+            const __mmask8 m = n_out - o >= 8 ? (__mmask8)0xFF : (__mmask8)((1u << (n_out - o)) - 1);
+            __m512i v = _mm512_cvtepi32_epi64(_mm256_maskz_loadu_epi32(m, a + o));
+            v = _mm512_add_epi64(v, _mm512_maskz_loadu_epi64(m, bias + o));
+            v = _mm512_mullo_epi64(v, _mm512_maskz_loadu_epi64(m, mult + o));
+            v = _mm512_add_epi64(v, _mm512_maskz_loadu_epi64(m, round_add + o));
+            v = _mm512_srav_epi64(v, _mm512_maskz_loadu_epi64(m, shift + o));
+            v = _mm512_min_epi64(_mm512_max_epi64(v, qlo), qhi);
+            __m256i y = _mm256_add_epi32(_mm512_cvtepi64_epi32(v), vz);
+            y = _mm256_min_epi32(_mm256_max_epi32(y, vlo), vhi);
+            switch (kind) {
+            case CZK_OUT_I32: _mm256_mask_storeu_epi32((int32_t *)dst + i * dst_stride + o, m, y); break;
+            case CZK_OUT_U8: _mm256_mask_cvtepi32_storeu_epi8((uint8_t *)dst + i * dst_stride + o, m, _mm256_add_epi32(y, vadd)); break;
+            default: _mm256_mask_cvtepi32_storeu_epi16((int16_t *)dst + i * dst_stride + o, m, _mm256_add_epi32(y, vadd)); break;
+            }
+        }
+        if (kind == CZK_OUT_I16)
+            for (size_t o = n_out; o < dst_stride; o++) ((int16_t *)dst)[i * dst_stride + o] = 0;
+    }
+}
+#endif
+
+void czk_requant(int isa, const int32_t *acc, size_t n_images, size_t n_out,
+                 const int64_t *bias, const int64_t *mult, const int64_t *round_add, const int64_t *shift,
+                 int32_t zero, int32_t lo, int32_t hi,
+                 int kind, void *dst, size_t dst_stride, int32_t add) {
+#ifdef CZK_X86
+    if ((isa == CZK_AVX512VNNI || isa == CZK_AMX) && (x86_features() & F_AVX512DQ) && czk_isa_available(isa)) {
+        requant_avx512(acc, n_images, n_out, bias, mult, round_add, shift, zero, lo, hi, kind, dst, dst_stride, add);
+        return;
+    }
+#endif
+    for (size_t i = 0; i < n_images; i++) {
+        const int32_t *a = acc + i * n_out;
+        switch (kind) {
+        case CZK_OUT_I32: {
+            int32_t *d = (int32_t *)dst + i * dst_stride;
+            for (size_t o = 0; o < n_out; o++) d[o] = requant_one(a[o], bias[o], mult[o], round_add[o], shift[o], zero, lo, hi);
+            break;
+        }
+        case CZK_OUT_U8: {
+            uint8_t *d = (uint8_t *)dst + i * dst_stride;
+            for (size_t o = 0; o < n_out; o++)
+                d[o] = (uint8_t)(requant_one(a[o], bias[o], mult[o], round_add[o], shift[o], zero, lo, hi) + add);
+            break;
+        }
+        default: {
+            int16_t *d = (int16_t *)dst + i * dst_stride;
+            for (size_t o = 0; o < n_out; o++)
+                d[o] = (int16_t)(requant_one(a[o], bias[o], mult[o], round_add[o], shift[o], zero, lo, hi) + add);
+            for (size_t o = n_out; o < dst_stride; o++) d[o] = 0;
+            break;
+        }
+        }
+    }
+}
 
 /* ---- dispatch ---------------------------------------------------------------------- */
 

@@ -105,6 +105,10 @@ struct PackedLayer: Sendable {
     /// Dot-product blocks over k, each at most 65536 long so int32 partial sums cannot overflow.
     let blocks: [Range<Int>]
     let dotBound: Int64
+    /// The layer's requantization may run as `czk_requant` (C, no per-element bounds checks):
+    /// one block, every channel on the Int64 path, and a rounding mode that C function knows.
+    /// Other layers (new rounding modes included) take `requantize` below.
+    let fastRequant: Bool
     let plan: LayerPlan
 
     static let blockLength = 65536
@@ -199,11 +203,13 @@ struct PackedLayer: Sendable {
         lo = l.outputLow
         hi = l.outputHigh
         outOffset = l.outputType == .uint8 ? 128 : 0
+        fastRequant = blocks.count == 1 && !anyWide && (l.rounding == .floor || l.rounding == .halfUp)
         plan = LayerPlan(accumulatorBound: bound, wideChannels: wide.filter { $0 }.count, blocks: blocks.count,
                          dotBound: dotBound)
     }
 
-    /// zy + q clamped to [lo, hi], for acc of channel o.
+    /// zy + q clamped to [lo, hi], for acc of channel o. (`czk_requant` in CZynqKernels is the
+    /// same for the layers `fastRequant` admits: a change here must change it too.)
     @inline(__always)
     func requantize(_ acc: Int64, _ o: Int) -> Int32 {
         var q: Int64
@@ -403,6 +409,14 @@ public final class Simulator: Sendable {
             let kNext = last ? 0 : eightBit ? l.out : layers[index + 1].kPad
             // u = x̃ + 128 = y − outOffset + 128 for the 8-bit kernels.
             let offset8 = 128 &- l.outOffset
+            if l.fastRequant {
+                let (kind, dst, add): (Int32, UnsafeMutableRawPointer, Int32) =
+                    last ? (Int32(CZK_OUT_I32), UnsafeMutableRawPointer(out), 0)
+                    : eightBit ? (Int32(CZK_OUT_U8), UnsafeMutableRawPointer(next8), offset8)
+                    : (Int32(CZK_OUT_I16), UnsafeMutableRawPointer(next), -l.outOffset)
+                czk_requant(kernel.isa, acc32, n, l.out, l.biasAdj, l.multiplier, l.roundAdd, l.shift, l.zero, l.lo, l.hi,
+                            kind, dst, last ? l.out : kNext, add)
+            } else {
             for i in 0..<n {
                 for o in 0..<l.out {
                     let j = i * l.out + o
@@ -417,6 +431,7 @@ public final class Simulator: Sendable {
                     }
                 }
                 if !last && !eightBit { for k in l.out..<kNext { next[i * kNext + k] = 0 } }
+            }
             }
             if !last, let trace {
                 trace((0..<l.out).map { eightBit ? Int32(next8[$0]) - offset8 : Int32(next[$0]) + l.outOffset })

@@ -83,6 +83,48 @@ import ZynqNetModel
         }
     }
 
+    /// `czk_requant` (the C requantization of layers proven narrow, vector with AVX-512, scalar
+    /// otherwise) equals `PackedLayer.requantize` on every channel, for accumulators across the
+    /// proven range, for the three output forms.
+    @Test func fastRequantizationEqualsRequantize() throws {
+        var g = SplitMix64(seed: 21)
+        var layers = 0
+        while layers < 40 {
+            let model = randomModel(&g, layers: 1, maxWidth: 37)
+            let l = model.layers[0]
+            let p = try PackedLayer(l, inputZero: model.input.zero, inputType: model.input.type)
+            guard !p.anyWide else { continue }
+            layers += 1
+            let n = 5
+            let bound = Int(min(p.plan.accumulatorBound, 1 << 31 - 1))
+            // |bias + acc| stays within the proven bound A: acc in ±(A − max|bias|).
+            let room = max(0, bound - Int(p.biasAdj.map { abs($0) }.max()!))
+            let acc = (0..<(n * p.out)).map { _ in Int32(clamping: Int.random(in: -room...room, using: &g)) }
+            var expected = [Int32]()
+            for i in 0..<n { for o in 0..<p.out { expected.append(p.requantize(p.biasAdj[o] + Int64(acc[i * p.out + o]), o)) } }
+            for kernel in [SimKernel.portable, .avx512vnni] where kernel.isAvailable {
+                var out32 = [Int32](repeating: 7, count: n * p.out)
+                czk_requant(kernel.isa, acc, n, p.out, p.biasAdj, p.multiplier, p.roundAdd, p.shift, p.zero, p.lo, p.hi,
+                            Int32(CZK_OUT_I32), &out32, p.out, 0)
+                #expect(out32 == expected, "\(kernel) int32")
+                var out8 = [UInt8](repeating: 7, count: n * p.out)
+                czk_requant(kernel.isa, acc, n, p.out, p.biasAdj, p.multiplier, p.roundAdd, p.shift, p.zero, p.lo, p.hi,
+                            Int32(CZK_OUT_U8), &out8, p.out, 128 - p.outOffset)
+                #expect(out8 == expected.map { UInt8(truncatingIfNeeded: $0 + 128 - p.outOffset) }, "\(kernel) u8")
+                let stride = p.out + 3
+                var out16 = [Int16](repeating: 7, count: n * stride)
+                czk_requant(kernel.isa, acc, n, p.out, p.biasAdj, p.multiplier, p.roundAdd, p.shift, p.zero, p.lo, p.hi,
+                            Int32(CZK_OUT_I16), &out16, stride, -p.outOffset)
+                var want16 = [Int16]()
+                for i in 0..<n {
+                    for o in 0..<p.out { want16.append(Int16(expected[i * p.out + o] - p.outOffset)) }
+                    want16 += [0, 0, 0]
+                }
+                #expect(out16 == want16, "\(kernel) int16")
+            }
+        }
+    }
+
     /// ZYNQNET_ISA: unset or empty is the best kernel; a name forces it; an unknown name or
     /// one this CPU lacks is one error naming the variable and the valid/available values.
     @Test func environmentForcesAKernel() throws {

@@ -79,6 +79,24 @@ void czk_dot8(int isa,
               size_t k_len,
               int32_t *out, size_t out_stride);
 
+/*
+ * The simulator's Int64 requantization (PackedLayer.requantize in Simulator.swift) on a block
+ * of int32 sums, for layers whose every channel is proven to fit Int64 and whose rounding is
+ * floor or half_up (the caller checks both; any other layer uses the Swift code):
+ *   a = bias[o] + acc[i * n_out + o]
+ *   q = clamp((a * mult[o] + round_add[o]) >> shift[o], -1024, 1024)   (>> is floor division)
+ *   y = clamp(zero + q, lo, hi)
+ * and stores y (CZK_OUT_I32: int32 dst[i * dst_stride + o]), y + add as a byte (CZK_OUT_U8)
+ * or y + add as int16 with dst[i * dst_stride + o] = 0 for n_out <= o < dst_stride (CZK_OUT_I16).
+ * With isa CZK_AVX512VNNI or CZK_AMX (and AVX512DQ) it runs on 8 int64 lanes (vpmullq,
+ * vpsravq); otherwise in branch-free scalar C.
+ */
+enum { CZK_OUT_I32 = 0, CZK_OUT_U8 = 1, CZK_OUT_I16 = 2 };
+void czk_requant(int isa, const int32_t *acc, size_t n_images, size_t n_out,
+                 const int64_t *bias, const int64_t *mult, const int64_t *round_add, const int64_t *shift,
+                 int32_t zero, int32_t lo, int32_t hi,
+                 int kind, void *dst, size_t dst_stride, int32_t add);
+
 #ifdef __cplusplus
 }
 #endif
