@@ -244,8 +244,9 @@ struct PackedLayer: Sendable {
 /// At load time it proves, per layer and output channel, which fixed widths are enough
 /// (`plan`): int32 dot products over blocks of at most 65536 inputs, Int64 accumulators,
 /// and Int64 products acc·M wherever |acc|·M + 2^(s−1) fits, 128-bit ones elsewhere. The
-/// weights are packed once (int16, rows padded to 16), the dot products run in SIMD C
-/// kernels, and batches run in parallel on all cores.
+/// weights are packed once for the kernel (int16 rows padded to 16, or int8 in groups of 16
+/// outputs for the 8-bit kernels, `czk_pack8`), the dot products run in the SIMD C kernel
+/// the CPU offers (`SimKernel`, `ZYNQNET_ISA`), and batches run in parallel on all cores.
 public final class Simulator: Sendable {
     public let model: QuantizedModel
     public let kernel: SimKernel
