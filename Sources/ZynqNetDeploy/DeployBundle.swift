@@ -10,7 +10,7 @@ import ZynqNetVivado
 ///
 ///     manifest.json            the build's manifest (addresses, widths, FCLK, topology hash)
 ///     zynqnet.bit, .hwh        the bitstream and its hardware handoff (names from files.*)
-///     model.npz                the model, format 1
+///     model.npz                the model, format 1 or 2
 ///     selftest/images.npz      a few images ("images")
 ///     selftest/expected.npz    their outputs from the simulator ("predictions", "outputs")
 ///     deploy.json              what is in the bundle (below)

@@ -1,10 +1,10 @@
 /// The model files zynqnet reads, told apart by their keys (spec: "Formats that import
-/// into format 1"), and their exact conversion into format 1.
+/// into format 2"), and their exact conversion into zynqnet's format (format 1 suffices).
 
 /// Where a model's arrays came from.
 public enum ModelSource: String, Sendable, Equatable, CaseIterable {
-    /// zynqnet format 1 (has the key `format`).
-    case format1 = "format 1"
+    /// zynqnet's own format, 1 or 2 (has the key `format`).
+    case format1 = "zynqnet format"
     /// The MNIST notebook's MLP: `w1`, `w2`, `shift_l1`, `shift_l2`.
     case notebook = "MNIST notebook MLP"
     /// pyrtlnet's `quantized.npz`: `input.scale`, `input.zero`, `layer{i}.weight.scale`, ...
@@ -25,12 +25,12 @@ public enum ModelSource: String, Sendable, Equatable, CaseIterable {
 }
 
 extension QuantizedModel {
-    /// Reads a model in any format zynqnet knows (format 1, the MNIST notebook's MLP,
+    /// Reads a model in any format zynqnet knows (formats 1 and 2, the MNIST notebook's MLP,
     /// pyrtlnet's `quantized.npz`), recognised from its keys. `file` names it in errors.
     public init(importing arrays: [String: NDArray], file: String) throws {
         guard let source = ModelSource(keys: arrays.keys) else {
             throw ZynqError(file: file, key: "format",
-                "missing key: not a zynqnet model (format 1 has 'format'), nor a notebook MLP "
+                "missing key: not a zynqnet model (formats 1 and 2 have 'format'), nor a notebook MLP "
                 + "(w1, w2, shift_l1, shift_l2), nor a pyrtlnet quantized.npz (input.scale, layer0.weight.scale, ...)")
         }
         switch source {

@@ -67,7 +67,7 @@ public final class AcceleratorModel: LoopbackPeripheral, LoopbackStreamEndpoint 
     public var earlyTLASTAfterImages: Int?
     /// The next output image's class index is off by one (once): results that lie.
     public var corruptNextClassIndex = false
-    /// Configurations the model could not turn into a format-1 model (should stay empty).
+    /// Configurations the model could not turn into a model (should stay empty).
     public private(set) var violations: [String] = []
 
     /// The dataflow design of `layout`.
@@ -303,7 +303,7 @@ public final class AcceleratorModel: LoopbackPeripheral, LoopbackStreamEndpoint 
         return Int64(bitPattern: v)
     }
 
-    /// Rebuilds the format-1 model the memories and layer registers describe.
+    /// Rebuilds the model (relu or clamp per layer) the memories and layer registers describe.
     func rebuildModel() throws -> QuantizedModel {
         var layers: [DenseLayer] = []
         var biasEff: [[Int64]] = []
@@ -351,15 +351,18 @@ public final class AcceleratorModel: LoopbackPeripheral, LoopbackStreamEndpoint 
             let zy = Int32(bitPattern: layerZero[i])
             let lo = Int32(Int16(truncatingIfNeeded: layerClamp[i]))
             let hi = Int32(Int16(truncatingIfNeeded: layerClamp[i] >> 16))
-            guard hi == outType.max else { throw ZynqError(key: "layer\(i).L_CLAMP", "HI \(hi) is not the output type's maximum") }
-            let relu: Bool
-            if lo == outType.min { relu = false }
-            else if lo == max(outType.min, zy) { relu = true }
-            else { throw ZynqError(key: "layer\(i).L_CLAMP", "LO \(lo) is neither the type minimum nor max(min, zy = \(zy))") }
+            // [LO, HI] is the type's range, narrowed by relu (LO = max(min, zy)) and by a
+            // format-2 clamp: any LO ≤ HI inside the type's range is a valid layer.
+            guard outType.min <= lo, lo <= hi, hi <= outType.max else {
+                throw ZynqError(key: "layer\(i).L_CLAMP", "[LO, HI] = [\(lo), \(hi)] is not a non-empty part of the \(outType) range [\(outType.min), \(outType.max)]")
+            }
+            let relu = lo == max(outType.min, zy) && hi == outType.max && lo != outType.min
+            let plain = lo == outType.min && hi == outType.max
             layers.append(DenseLayer(outFeatures: t.outCount, inFeatures: t.inCount, weight: weight, bias: nil,
                                      multiplier: mult, shift: shift,
                                      rounding: layerCfg[i] & RegisterMap.L_CFG_ROUND_HALF_UP != 0 ? .halfUp : .floor,
-                                     relu: relu, outputZero: zy, outputType: outType))
+                                     relu: relu, clamp: relu || plain ? nil : Int64(lo)...Int64(hi),
+                                     outputZero: zy, outputType: outType))
             biasEff.append(bias)
             weightSums.append(sums)
             zeros.append(zy)

@@ -30,7 +30,7 @@ public struct InputQuantization: Sendable, Equatable {
     }
 
     /// The spec's float-image path with `half_even`, exactly as the simulator computes it
-    /// (`InputQuantizer`): v = float32(x) / float32(scale), q = clamp(R(v + float32(zero))).
+    /// (`InputQuantizer`): v = float32(x) / float32(scale), q = clamp(R(v) + zero).
     public func quantize(_ x: Float) -> Int32 {
         InputQuantizer(input: spec(shape: [1])).code(x) ?? zero
     }

@@ -24,7 +24,7 @@ struct CodegenCommand: ParsableCommand {
             numbers), all or nothing.
             """)
 
-    @Argument(help: "The model (.npz, format 1 or an importable format).")
+    @Argument(help: "The model (.npz, format 1 or 2, or an importable format).")
     var model: String
 
     @Option(help: "Board: pynq-z2 or zybo-z7-20 (or a board .json).")

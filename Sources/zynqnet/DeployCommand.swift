@@ -28,7 +28,7 @@ struct DeployCommand: ParsableCommand {
     @Option(help: "Board: \(BoardCatalog.builtIn.boards.map(\.name).joined(separator: ", ")).")
     var board: String
 
-    @Option(help: "The model (format 1 or an importable format).")
+    @Option(help: "The model (format 1 or 2, or an importable format).")
     var model: String?
 
     @Option(help: "The .bit file to deploy.")

@@ -18,7 +18,7 @@ struct InferCommand: ParsableCommand {
     @Argument(help: "The images: .npz, IDX (optionally gzipped) or .npy.")
     var images: String
 
-    @Option(name: .long, help: "The model: format 1, the MNIST notebook's MLP or pyrtlnet's quantized.npz.")
+    @Option(name: .long, help: "The model: format 1 or 2, the MNIST notebook's MLP or pyrtlnet's quantized.npz.")
     var model: String
 
     @Option(name: .long, help: "Where to run: \(Backends.names.joined(separator: ", ")).")

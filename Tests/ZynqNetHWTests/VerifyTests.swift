@@ -135,6 +135,27 @@ import ZynqNetSim
         #expect(r.passed)
     }
 
+    /// Format 2's clamp in the RTL: the parameter image writes [lo, hi] with the clamp into
+    /// L_CLAMP, and both requantizer styles clamp there (relu + clamp, cl = ch, a narrowed top).
+    @Test func clampInBothRequantizers() throws {
+        var rng = SplitMix64(seed: 67)
+        var m = randomModel(dims: [200, 10, 3], inputSigned: false, outSigned: [true, false], rounding: [.floor, .halfUp],
+                            relu: [true, false], rng: &rng)
+        m.layers[0].clamp = Int64(m.layers[0].outputZero) - 40 ... Int64(m.layers[0].outputZero) + 30
+        m.layers[1].clamp = 20...20
+        try m.validate()
+        let imgs = randomImages(5, pixels: 200, rng: &rng)
+        try crossCheck(m, imgs)
+        let fold = FoldFile(layers: [.init(pe: 2, simd: 1, lanes: 2, requant: .serial), .init(pe: 1, simd: 1)])
+        let (r, d) = try verify(m, fold: fold, images: imgs, seed: 9)
+        #expect(d.requantStyles == [.serial, .pipelined])
+        #expect(r.passed && r.mismatches == 0)
+        var m2 = m
+        m2.layers[1].clamp = 0...120
+        let (r2, _) = try verify(m2, images: imgs, seed: 10)
+        #expect(r2.passed && r2.mismatches == 0)
+    }
+
     /// The serial argmax where the last layer is the bottleneck at the edge of the automatic
     /// choice (a code every SF = 8·PE cycles, 20 classes = words of 8, 8 and 4 codes): the II
     /// stays the layer's, the latency is the model's. PE 4 with SF 24 < 32 gets the tree.

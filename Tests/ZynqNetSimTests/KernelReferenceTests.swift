@@ -60,6 +60,12 @@ import ZynqNetModel
                             model.layers[i].outputType = t
                             model.layers[i].outputZero = t.randomCode(&g)
                             model.layers[i].rounding = rounding
+                            // The clamp is checked on every kernel by SimulatorVersusReference; here
+                            // it could fall outside the new output type.
+                            model.layers[i].clamp = nil
+                            if rounding == .float32 {  // its M is a 24-bit significand
+                                model.layers[i].multiplier = model.layers[i].multiplier.map { Swift.max(1, $0 >> 8) }
+                            }
                         }
                         let inputs = try randomCodes(&g, model: model, count: 23)
                         let reference = try ReferenceSimulator(model: model)

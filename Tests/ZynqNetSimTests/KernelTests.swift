@@ -93,7 +93,7 @@ import ZynqNetModel
             let model = randomModel(&g, layers: 1, maxWidth: 37)
             let l = model.layers[0]
             let p = try PackedLayer(l, inputZero: model.input.zero, inputType: model.input.type)
-            guard !p.anyWide else { continue }
+            guard p.fastRequant else { continue }
             layers += 1
             let n = 5
             let bound = Int(min(p.plan.accumulatorBound, 1 << 31 - 1))
@@ -102,18 +102,19 @@ import ZynqNetModel
             let acc = (0..<(n * p.out)).map { _ in Int32(clamping: Int.random(in: -room...room, using: &g)) }
             var expected = [Int32]()
             for i in 0..<n { for o in 0..<p.out { expected.append(p.requantize(p.biasAdj[o] + Int64(acc[i * p.out + o]), o)) } }
+            let q = p.requantizer
             for kernel in [SimKernel.portable, .avx512vnni] where kernel.isAvailable {
                 var out32 = [Int32](repeating: 7, count: n * p.out)
-                czk_requant(kernel.isa, acc, n, p.out, p.biasAdj, p.multiplier, p.roundAdd, p.shift, p.zero, p.lo, p.hi,
+                czk_requant(kernel.isa, acc, n, p.out, p.biasAdj, q.multiplier, q.roundAdd, q.shift, q.zero, q.lo, q.hi,
                             Int32(CZK_OUT_I32), &out32, p.out, 0)
                 #expect(out32 == expected, "\(kernel) int32")
                 var out8 = [UInt8](repeating: 7, count: n * p.out)
-                czk_requant(kernel.isa, acc, n, p.out, p.biasAdj, p.multiplier, p.roundAdd, p.shift, p.zero, p.lo, p.hi,
+                czk_requant(kernel.isa, acc, n, p.out, p.biasAdj, q.multiplier, q.roundAdd, q.shift, q.zero, q.lo, q.hi,
                             Int32(CZK_OUT_U8), &out8, p.out, 128 - p.outOffset)
                 #expect(out8 == expected.map { UInt8(truncatingIfNeeded: $0 + 128 - p.outOffset) }, "\(kernel) u8")
                 let stride = p.out + 3
                 var out16 = [Int16](repeating: 7, count: n * stride)
-                czk_requant(kernel.isa, acc, n, p.out, p.biasAdj, p.multiplier, p.roundAdd, p.shift, p.zero, p.lo, p.hi,
+                czk_requant(kernel.isa, acc, n, p.out, p.biasAdj, q.multiplier, q.roundAdd, q.shift, q.zero, q.lo, q.hi,
                             Int32(CZK_OUT_I16), &out16, stride, -p.outOffset)
                 var want16 = [Int16]()
                 for i in 0..<n {
@@ -197,8 +198,10 @@ import ZynqNetModel
             let s = Int64.random(in: 0...63, using: &g)
             let r: Int64 = Bool.random(using: &g) && s >= 1 ? 1 << (s - 1) : 0
             let exact = (Int128(acc) * Int128(m) + Int128(r)) >> s  // >> on Int128 is floor
-            let expected = Int64(min(max(exact, -1024), 1024))
-            #expect(PackedLayer.wideShift(acc, m, r, s) == expected, "acc \(acc) m \(m) r \(r) s \(s)")
+            // The saturation limit: 1024, or gemmlowp's (1024 + 1)·2^E for its first step.
+            let limit: Int64 = round % 3 == 0 ? 1025 << Int64.random(in: 1...32, using: &g) : 1024
+            let expected = Int64(min(max(exact, Int128(-limit)), Int128(limit)))
+            #expect(Requantizer.wideShift(acc, m, r, s, limit: limit) == expected, "acc \(acc) m \(m) r \(r) s \(s)")
         }
     }
 

@@ -100,9 +100,9 @@ import ZynqNetModel
 
     @Test func floatInputsFollowTheSpecsHalfEvenPath() {
         let q = InputQuantization(type: .uint8, scale: 0.5, zero: 1)
-        // v = x / 0.5; R(v + 1) half to even; clamp to [0, 255].
-        #expect(q.quantize(0.75) == 2)   // 1.5 + 1 = 2.5 → 2
-        #expect(q.quantize(1.25) == 4)   // 2.5 + 1 = 3.5 → 4
+        // v = x / 0.5; format 2: R(v) half to even, + 1; clamp to [0, 255].
+        #expect(q.quantize(0.75) == 3)   // R(1.5) = 2, + 1 (format 1's R(2.5) gave 2)
+        #expect(q.quantize(1.25) == 3)   // R(2.5) = 2, + 1 (format 1's R(3.5) gave 4)
         #expect(q.quantize(-5) == 0)
         #expect(q.quantize(1000) == 255)
         #expect(q.dequantize(4) == 1.5)

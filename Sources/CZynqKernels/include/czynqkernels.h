@@ -80,9 +80,9 @@ void czk_dot8(int isa,
               int32_t *out, size_t out_stride);
 
 /*
- * The simulator's Int64 requantization (PackedLayer.requantize in Simulator.swift) on a block
- * of int32 sums, for layers whose every channel is proven to fit Int64 and whose rounding is
- * floor or half_up (the caller checks both; any other layer uses the Swift code):
+ * The simulator's Int64 requantization (Requantizer's `.shift` mode in Swift: floor, half_up and
+ * gemmlowp with s <= 31) on a block of int32 sums, for layers whose every channel is proven to
+ * fit Int64 (the caller checks both; any other layer uses the Swift code):
  *   a = bias[o] + acc[i * n_out + o]
  *   q = clamp((a * mult[o] + round_add[o]) >> shift[o], -1024, 1024)   (>> is floor division)
  *   y = clamp(zero + q, lo, hi)
