@@ -83,6 +83,9 @@ struct InferCommand: ParsableCommand {
     }
 
     func run() throws {
+        let plan = OutputPlan(inputs: [self.model, images, labels, bundle, manifest, fold])
+        if let output { try plan.file(output, option: "--output", existing: .ownedIf(NPZ.writtenByZynqnet)) }
+        if let trace { try plan.file(trace, option: "--trace", existing: .ownedIf(Inference.isFSTTrace)) }
         let model = try QuantizedModel.load(path: model)
         var set = try ImageSet.load(path: images, labels: labels)
         let batch = self.batch ?? (backend == "sim" ? 1000 : 256)
@@ -98,7 +101,8 @@ struct InferCommand: ParsableCommand {
         let result = try Inference.run(engine: engine, codes: codes, batch: batch, progress: !json)
 
         if let output {
-            try Inference.writeOutput(result: result.sim, labels: set.labels, to: output)
+            try Inference.writeOutput(result: result.sim, labels: set.labels, to: output, plan: plan)
+            try plan.commit()
         }
         let report = Inference.Report(result: result, labels: set.labels)
         let throughput = throughputTest ? try (engine as? RuntimeEngine)?.backend.throughputReport() : nil

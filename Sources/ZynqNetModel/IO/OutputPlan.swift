@@ -115,6 +115,28 @@ public final class OutputPlan: @unchecked Sendable {
         return f
     }
 
+    /// Declares a cache folder (a build cache zynqnet manages by itself): new, empty, or
+    /// holding only entries `isEntry` accepts (else it is not zynqnet's and is refused).
+    public func cache(_ path: String, option: String, isEntry: (String) -> Bool) throws {
+        try checkNew(path, option: option)
+        var st = stat()
+        if stat(path, &st) == 0 {
+            guard (st.st_mode & S_IFMT) == S_IFDIR else { throw ZynqError(file: path, key: option, "exists and is not a directory") }
+            let entries = try FileProblem.attributing(to: path, key: option) { try FileManager.default.contentsOfDirectory(atPath: path) }
+            if let other = entries.sorted().first(where: { !isEntry($0) }) {
+                throw ZynqError(file: path, key: option, "holds '\(other)': not a zynqnet build cache; choose a new or empty folder")
+            }
+            guard access(path, W_OK | X_OK) == 0 else { throw ZynqError(file: path, key: option, FileProblem.reason(errno: errno)) }
+        } else {
+            var dir = PathText.parent(path)
+            while stat(dir, &st) != 0 && dir != "/" && dir != "." { dir = PathText.parent(dir) }   // created with its parents
+            guard access(dir, W_OK | X_OK) == 0 else {
+                throw ZynqError(file: path, key: option, "cannot write in \(dir): \(FileProblem.reason(errno: errno))")
+            }
+        }
+        outputs.append((path, option))
+    }
+
     private func checkNew(_ path: String, option: String) throws {
         guard !path.isEmpty else { throw ZynqError(key: option, "must name a file or folder, not an empty string") }
         for input in inputs where OutputPlan.sameFile(input, path) {
@@ -224,6 +246,7 @@ public final class OutputPlan: @unchecked Sendable {
         let mode: FolderMode
         let old: [String]?
         private var written: [String] = []
+        private var ownedExisting: Set<String> = []
 
         fileprivate init(plan: OutputPlan, path: String, option: String, mode: FolderMode, old: [String]?) {
             self.plan = plan
@@ -234,8 +257,8 @@ public final class OutputPlan: @unchecked Sendable {
         }
 
         /// Stages `relative` (e.g. "rtl/top.v") with `bytes`.
-        public func write(_ relative: String, bytes: [UInt8]) throws {
-            try write(relative) { temp in try OutputPlan.writeBytes(bytes, to: temp) }
+        public func write(_ relative: String, bytes: [UInt8], owned: Bool = false) throws {
+            try write(relative, owned: owned) { temp in try OutputPlan.writeBytes(bytes, to: temp) }
         }
 
         /// Stages `relative` with UTF-8 `text`.
@@ -243,17 +266,38 @@ public final class OutputPlan: @unchecked Sendable {
             try write(relative, bytes: Array(text.utf8))
         }
 
-        /// Stages `relative`: `produce` writes the data to the temporary path it gets.
-        public func write(_ relative: String, produce: (String) throws -> Void) throws {
+        /// Stages `relative`: `produce` writes the data to the temporary path it gets. `owned`:
+        /// the caller knows an existing file there is zynqnet's (it parsed it as its own).
+        public func write(_ relative: String, owned: Bool = false, produce: (String) throws -> Void) throws {
             let parts = relative.split(separator: "/")
             guard !relative.hasPrefix("/"), !parts.isEmpty, !parts.contains(".."), !parts.contains("."),
                   relative != OutputPlan.recordName else {
                 throw ZynqError(file: path, key: relative, "internal error: not a relative path inside the folder")
             }
             guard !written.contains(relative) else { throw ZynqError(file: path, key: relative, "internal error: written twice") }
+            if owned { ownedExisting.insert(relative) }
             try checkReplaceable(relative)
             written.append(relative)
             try plan.stage(final: PathText.join(path, relative), display: PathText.join(path, relative), key: option, produce: produce)
+        }
+
+        /// Stages every regular file under `scratch` (a private folder the files were generated
+        /// in) at the same relative path; returns those paths.
+        @discardableResult
+        public func writeTree(from scratch: String) throws -> [String] {
+            guard let e = FileManager.default.enumerator(atPath: scratch) else {
+                throw ZynqError(file: scratch, "cannot be read")
+            }
+            var files: [String] = []
+            while let rel = e.nextObject() as? String {
+                var st = stat()
+                if lstat(PathText.join(scratch, rel), &st) == 0, (st.st_mode & S_IFMT) == S_IFREG { files.append(rel) }
+            }
+            for rel in files.sorted() {
+                let bytes = try FileBytes.read(path: PathText.join(scratch, rel))
+                try write(rel, bytes: bytes)
+            }
+            return files.sorted()
         }
 
         /// A file may be replaced only if it is in the folder's list.
@@ -261,7 +305,7 @@ public final class OutputPlan: @unchecked Sendable {
             let full = PathText.join(path, relative)
             var st = stat()
             guard lstat(full, &st) == 0 else { return }
-            guard (st.st_mode & S_IFMT) == S_IFREG, old?.contains(relative) == true else {
+            guard (st.st_mode & S_IFMT) == S_IFREG, old?.contains(relative) == true || ownedExisting.contains(relative) else {
                 throw ZynqError(file: full, key: option,
                                 "exists and was not written by zynqnet (not in \(OutputPlan.recordName)); move it away first")
             }
@@ -337,5 +381,22 @@ public final class OutputPlan: @unchecked Sendable {
         defer { close(fd) }
         try FileBytes.writeAll(bytes, fd: fd, name: path)
         _ = fsync(fd)
+    }
+}
+
+/// A private temporary folder (removed afterwards, and by `Termination` on SIGINT/SIGTERM).
+public enum ScratchFolder {
+    public static func with<T>(prefix: String, _ body: (String) throws -> T) throws -> T {
+        var template = Array(PathText.join(NSTemporaryDirectory(), prefix + "-XXXXXX").utf8CString)
+        guard let made = template.withUnsafeMutableBufferPointer({ mkdtemp($0.baseAddress!) }) else {
+            throw ZynqError(file: NSTemporaryDirectory(), "cannot create a temporary folder: \(FileProblem.reason(errno: errno))")
+        }
+        let dir = String(cString: made)
+        Termination.removeOnExit(dir)
+        defer {
+            try? FileManager.default.removeItem(atPath: dir)
+            Termination.forget(dir)
+        }
+        return try body(dir)
     }
 }
