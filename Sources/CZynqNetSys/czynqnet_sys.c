@@ -150,6 +150,12 @@ int zn_install_termination_handler(int wake_fd) {
     sigaddset(&sa.sa_mask, SIGTERM);
     if (sigaction(SIGINT, &sa, NULL) != 0) return errno;
     if (sigaction(SIGTERM, &sa, NULL) != 0) return errno;
+    // A parent may have left them blocked (the mask is inherited across exec).
+    sigset_t both;
+    sigemptyset(&both);
+    sigaddset(&both, SIGINT);
+    sigaddset(&both, SIGTERM);
+    pthread_sigmask(SIG_UNBLOCK, &both, NULL);
     zn_term_installed = 1;
     return 0;
 }

@@ -431,9 +431,8 @@ public enum SynthesisReport {
     public static func run(dir: String, options: Options) throws -> ResourceReport {
         let fm = FileManager.default
         var isDir: ObjCBool = false
-        guard fm.fileExists(atPath: dir, isDirectory: &isDir), isDir.boolValue else {
-            throw ZynqError(file: dir, "not a directory")
-        }
+        guard fm.fileExists(atPath: dir, isDirectory: &isDir) else { throw ZynqError(file: dir, "no such directory") }
+        guard isDir.boolValue else { throw ZynqError(file: dir, "not a directory") }
         var manifest: Manifest? = nil
         if fm.fileExists(atPath: dir + "/manifest.json") {
             manifest = try Manifest.load(file: dir + "/manifest.json")
