@@ -50,6 +50,7 @@ public struct BitstreamRegistry: Sendable, Equatable {
     /// Reads `dir/manifest.json`; a missing file is an empty registry.
     public static func load(dir: String) throws -> BitstreamRegistry {
         let path = dir + "/" + fileName
+        if HostFiles.exists(dir) && !HostFiles.isDirectory(dir) { throw ZynqError(file: dir, "is not a directory") }
         guard HostFiles.exists(path) else { return BitstreamRegistry() }
         let bytes = try FileBytes.read(path: path)
         let root: Any
