@@ -39,6 +39,8 @@ struct BadInputTests {
         Case(["infer", "images.npz", "--model", "model.npz", "--output", "nodir/x.npz"], names: "nodir"),
         Case(["infer", "images.npz", "--model", "model.npz", "--output", "afile/x.npz"], names: "afile"),
         Case(["infer", "images.npz", "--model", "model.npz", "--output", "dir.npz"], names: "dir.npz"),
+        Case(["infer", "images.npz", "--model", "model.npz", "--output", "/sys/zynqnet-out.npz"], names: "/sys/zynqnet-out.npz"),
+        Case(["infer", "images.npz", "--model", "model.npz", "--output", "/proc/zynqnet-out.npz"], names: "/proc/zynqnet-out.npz"),
         // train
         Case(["train", "--dataset", "missing.csv", "-o", "out.npz"], names: "missing.csv"),
         Case(["train", "--dataset", "empty.csv", "-o", "out.npz"], names: "empty.csv"),
@@ -54,6 +56,7 @@ struct BadInputTests {
         Case(["codegen", "model.npz", "--board", "pynq-z2", "-o", "."], names: "'-o'"),
         Case(["codegen", "model.npz", "--board", "pynq-z2", "-o", "model.npz"], names: "model.npz"),
         Case(["codegen", "model.npz", "--board", "pynq-z2", "-o", "nodir/build"], names: "nodir"),
+        Case(["codegen", "model.npz", "--board", "pynq-z2", "-o", "/sys/zynqnet-build"], names: "/sys/zynqnet-build"),
         Case(["codegen", "model.npz", "--board", "pynq-z2", "--fclk", "9999", "-o", "build"], names: "--fclk"),
         Case(["codegen", "model.npz", "--board", "pynq-z2", "--fold", "missing.json", "-o", "build"], names: "missing.json"),
         Case(["codegen", "model.npz", "--board", "pynq-z2", "--fold", "bad.json", "-o", "build"], names: "bad.json"),

@@ -56,7 +56,7 @@ extension NPZ {
             do {
                 archive = try Archive(url: URL(fileURLWithPath: temp), accessMode: .create)
             } catch {
-                throw ZynqError(file: path, "cannot create archive: \(error)")
+                throw ZynqError(file: path, "cannot create archive: \(FileProblem.reason(error))")
             }
             for (key, array) in arrays {
                 let bytes = NPY.encode(array)
@@ -71,7 +71,7 @@ extension NPZ {
                         return bytes.withUnsafeBytes { Data($0[start ..< start + size]) }
                     }
                 } catch {
-                    throw ZynqError(file: path, key: key, "cannot write member: \(error)")
+                    throw ZynqError(file: path, key: key, "cannot write member: \(FileProblem.reason(error))")
                 }
             }
         }

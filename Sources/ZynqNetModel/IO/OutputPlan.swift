@@ -105,7 +105,7 @@ public final class OutputPlan: @unchecked Sendable {
                                     "is not empty and not a folder zynqnet wrote (no \(OutputPlan.recordName)); choose a new or empty folder")
                 }
             }
-            guard access(path, W_OK | X_OK) == 0 else { throw ZynqError(file: path, key: option, FileProblem.reason(errno: errno)) }
+            if let e = OutputPlan.unwritable(path) { throw ZynqError(file: path, key: option, FileProblem.reason(errno: e)) }
         } else {
             try checkParent(of: path, option: option)
         }
@@ -126,12 +126,12 @@ public final class OutputPlan: @unchecked Sendable {
             if let other = entries.sorted().first(where: { !isEntry($0) }) {
                 throw ZynqError(file: path, key: option, "holds '\(other)': not a zynqnet build cache; choose a new or empty folder")
             }
-            guard access(path, W_OK | X_OK) == 0 else { throw ZynqError(file: path, key: option, FileProblem.reason(errno: errno)) }
+            if let e = OutputPlan.unwritable(path) { throw ZynqError(file: path, key: option, FileProblem.reason(errno: e)) }
         } else {
             var dir = PathText.parent(path)
             while stat(dir, &st) != 0 && dir != "/" && dir != "." { dir = PathText.parent(dir) }   // created with its parents
-            guard access(dir, W_OK | X_OK) == 0 else {
-                throw ZynqError(file: path, key: option, "cannot write in \(dir): \(FileProblem.reason(errno: errno))")
+            if let e = OutputPlan.unwritable(dir) {
+                throw ZynqError(file: path, key: option, "cannot write in \(dir): \(FileProblem.reason(errno: e))")
             }
         }
         outputs.append((path, option))
@@ -154,9 +154,20 @@ public final class OutputPlan: @unchecked Sendable {
             throw ZynqError(file: path, key: option, "no such directory: \(parent)")
         }
         guard (st.st_mode & S_IFMT) == S_IFDIR else { throw ZynqError(file: path, key: option, "\(parent) is not a directory") }
-        guard access(parent, W_OK | X_OK) == 0 else {
-            throw ZynqError(file: path, key: option, "cannot write in \(parent): \(FileProblem.reason(errno: errno))")
+        if let e = OutputPlan.unwritable(parent) {
+            throw ZynqError(file: path, key: option, "cannot write in \(parent): \(FileProblem.reason(errno: e))")
         }
+    }
+
+    /// The errno of creating a file in `dir`, nil if it can be written: a real probe (access()
+    /// says yes to root even on sysfs or a read-only mount); the probe file is removed.
+    static func unwritable(_ dir: String) -> Int32? {
+        let probe = PathText.join(dir, ".zynqnet-probe-\(getpid())-\(UInt32.random(in: 0...UInt32.max))")
+        let fd = open(probe, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
+        guard fd >= 0 else { return errno }
+        close(fd)
+        unlink(probe)
+        return nil
     }
 
     // MARK: - staging
@@ -182,6 +193,8 @@ public final class OutputPlan: @unchecked Sendable {
         staged.append(Staged(temp: temp, final: final, display: display))
         do {
             try produce(temp)
+        } catch let e as ZynqError where e.file == temp {
+            throw ZynqError(file: display, key: key, e.message)   // the path the user typed
         } catch {
             throw FileProblem.error(error, path: display, key: key)
         }
