@@ -157,7 +157,7 @@ public enum RTLSimBuild {
         do {
             try fm.createDirectory(at: o.cacheRoot, withIntermediateDirectories: true)
         } catch {
-            throw ZynqError(file: o.cacheRoot.path, "cannot create the rtlsim cache directory: \(error.localizedDescription)")
+            throw ZynqError(file: o.cacheRoot.path, "cannot create the rtlsim cache directory: \(FileProblem.reason(error))")
         }
         let lock = try BuildLock(path: o.cacheRoot.appendingPathComponent(".\(key).lock").path)
         defer { lock.release() }

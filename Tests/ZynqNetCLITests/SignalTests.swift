@@ -83,6 +83,14 @@ struct SignalTests {
         ((try? FileManager.default.contentsOfDirectory(atPath: dir.path)) ?? []).sorted()
     }
 
+    /// A scratch folder with a cache folder (not created) and a TMPDIR (created) in it.
+    static func scratch() throws -> (dir: URL, cache: URL, tmp: URL) {
+        let dir = try CLI.temporaryDirectory()
+        let tmp = dir.appendingPathComponent("tmp")
+        try FileManager.default.createDirectory(at: tmp, withIntermediateDirectories: true)
+        return (dir, dir.appendingPathComponent("cache"), tmp)
+    }
+
     @Test("report: SIGINT during yosys → 130, yosys gone, no scratch folder, report.json unchanged")
     func reportSIGINT() throws {
         let dir = try CLI.temporaryDirectory()
@@ -104,10 +112,8 @@ struct SignalTests {
 
     @Test("verify: SIGTERM during the Verilator build → 143, make/g++ gone, no build or temp folder")
     func verifySIGTERM() throws {
-        let dir = try CLI.temporaryDirectory()
+        let (dir, cache, tmp) = try Self.scratch()
         defer { try? FileManager.default.removeItem(at: dir) }
-        let cache = dir.appendingPathComponent("cache"), tmp = dir.appendingPathComponent("tmp")
-        try FileManager.default.createDirectory(at: tmp, withIntermediateDirectories: true)
         let o = try Self.interrupt(["verify", CLI.packageRoot + "/examples/iris/model.npz", "--images", "2", "--quick-build",
                                     "--build-dir", cache.path],
                                    signal: SIGTERM, children: ["verilator"], environment: ["TMPDIR": tmp.path])
@@ -118,10 +124,8 @@ struct SignalTests {
 
     @Test("infer --backend rtlsim: SIGINT during its build → 130, build gone, no temp folder")
     func rtlsimSIGINT() throws {
-        let dir = try CLI.temporaryDirectory()
+        let (dir, cache, tmp) = try Self.scratch()
         defer { try? FileManager.default.removeItem(at: dir) }
-        let cache = dir.appendingPathComponent("cache"), tmp = dir.appendingPathComponent("tmp")
-        try FileManager.default.createDirectory(at: tmp, withIntermediateDirectories: true)
         let o = try Self.interrupt(["infer", CLI.packageRoot + "/examples/iris/test-30.npz", "--model", CLI.packageRoot + "/examples/iris/model.npz",
                                     "--backend", "rtlsim"],
                                    signal: SIGINT, children: ["verilator"],
