@@ -32,7 +32,9 @@ struct ZynqNet: ParsableCommand {
             Termination.exitIfSignalled()
         } catch let error as ZynqError {
             Termination.exitIfSignalled()
-            Terminal.printErr(oneLine("error: \(error)"))
+            // A tool's log tail (a failed Verilator build) stays, joined into the one line.
+            Terminal.printErr("error: " + String(describing: error).split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }
+                .filter { !$0.isEmpty }.joined(separator: " | "))
             terminate(1)
         } catch let error as CleanExit {
             ZynqNet.exit(withError: error)
