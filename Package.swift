@@ -23,7 +23,7 @@ let package = Package(
         .target(
             name: "ZynqNetModel",
             dependencies: [
-                "CZlibIO",
+                "CZlibIO", "CZynqNetSys",
                 .product(name: "ZIPFoundation", package: "ZIPFoundation"),
             ]
         ),
@@ -38,7 +38,8 @@ let package = Package(
         .target(name: "CZynqKernels"),
         // The bit-exact simulator of the spec: reference (Int128) and fast (SIMD, parallel).
         .target(name: "ZynqNetSim", dependencies: ["ZynqNetModel", "CZynqKernels"]),
-        // Small C helpers of the runtime: volatile MMIO, barriers, 64-bit mmap offsets, SIGINT flag.
+        // Small C helpers of the runtime: volatile MMIO, barriers, 64-bit mmap offsets, SIGINT flag;
+        // child process groups and the SIGINT/SIGTERM handler (ZynqNetModel's Termination).
         .target(name: "CZynqNetSys"),
         // Runtime: memory access (/dev/mem, UIO, loopback), DMA buffers, AXI DMA driver and model,
         // accelerator driver and model, fpga_manager loader.

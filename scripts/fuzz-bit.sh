@@ -16,7 +16,8 @@ OUT="$ROOT/.fuzz/bit"
 mkdir -p "$OUT/corpus" "$ROOT/.fuzz/crashes-bit"
 
 SOURCES=("$ROOT/Fuzz/FuzzBit.swift" "$ROOT"/Sources/ZynqNetBit/*.swift)
-MODEL_SRC=("$ROOT/Sources/ZynqNetModel/ZynqError.swift" "$ROOT/Sources/ZynqNetModel/IO/FileBytes.swift")
+MODEL_SRC=("$ROOT/Sources/ZynqNetModel/ZynqError.swift" "$ROOT/Sources/ZynqNetModel/IO/FileBytes.swift"
+           "$ROOT/Sources/ZynqNetModel/IO/FileProblem.swift")
 BIN="$OUT/fuzz-bit"
 NEWEST="$(ls -t "${SOURCES[@]}" "${MODEL_SRC[@]}" "$0" | head -1)"
 if [[ ! -x "$BIN" || "$NEWEST" -nt "$BIN" ]]; then

@@ -99,46 +99,16 @@ public struct GeneratedDesign: Sendable {
         }
     }
 
-    /// Writes the design to `dir` atomically: into a fresh sibling directory, then renamed into place.
+    /// Writes the design to `dir` all or nothing (`OutputPlan`): `dir` must be new, empty or a
+    /// folder zynqnet wrote; only the files it lists are replaced.
     public func write(to dir: URL) throws {
-        try AtomicDirectory.replace(dir) { tmp in try writeFiles(into: tmp) }
-    }
-}
-
-/// Builds a directory next to its final place and swaps it in, so a failure leaves nothing half-written.
-public enum AtomicDirectory {
-    public static func replace(_ dir: URL, _ fill: (URL) throws -> Void) throws {
-        let fm = FileManager.default
-        let parent = dir.deletingLastPathComponent()
-        try fm.createDirectory(at: parent, withIntermediateDirectories: true)
-        let tag = "\(ProcessInfo.processInfo.processIdentifier)-\(UInt32.random(in: 0...UInt32.max))"
-        let tmp = parent.appendingPathComponent(".\(dir.lastPathComponent).tmp-\(tag)")
-        try fm.createDirectory(at: tmp, withIntermediateDirectories: false)
-        do {
-            try fill(tmp)
-        } catch {
-            try? fm.removeItem(at: tmp)
-            throw error
+        let plan = OutputPlan(inputs: [])
+        let folder = try plan.folder(dir.path, option: "-o", mode: .design)
+        try ScratchFolder.with(prefix: "zynqnet-design") { tmp in
+            try writeFiles(into: URL(fileURLWithPath: tmp))
+            try folder.writeTree(from: tmp)
         }
-        var isDir: ObjCBool = false
-        if fm.fileExists(atPath: dir.path, isDirectory: &isDir) {
-            guard isDir.boolValue else {
-                try? fm.removeItem(at: tmp)
-                throw ZynqError(file: dir.path, "exists and is not a directory")
-            }
-            let old = parent.appendingPathComponent(".\(dir.lastPathComponent).old-\(tag)")
-            try fm.moveItem(at: dir, to: old)
-            do {
-                try fm.moveItem(at: tmp, to: dir)
-            } catch {
-                try? fm.moveItem(at: old, to: dir)
-                try? fm.removeItem(at: tmp)
-                throw error
-            }
-            try? fm.removeItem(at: old)
-        } else {
-            try fm.moveItem(at: tmp, to: dir)
-        }
+        try plan.commit()
     }
 }
 

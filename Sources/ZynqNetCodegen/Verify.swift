@@ -80,7 +80,11 @@ public enum Verify {
         // Build in a private directory, then rename (another process may build the same key).
         let tmp = root.appendingPathComponent(".build-\(ProcessInfo.processInfo.processIdentifier)-\(UInt32.random(in: 0...UInt32.max))")
         try fm.createDirectory(at: tmp, withIntermediateDirectories: true)
-        defer { try? fm.removeItem(at: tmp) }
+        Termination.removeOnExit(tmp.path)
+        defer {
+            try? fm.removeItem(at: tmp)
+            Termination.forget(tmp.path)
+        }
         let src = tmp.appendingPathComponent("src")
         try fm.createDirectory(at: src, withIntermediateDirectories: true)
         for p in design.rtlFiles {
@@ -115,7 +119,11 @@ public enum Verify {
         let fm = FileManager.default
         let work = fm.temporaryDirectory.appendingPathComponent("zynqnet-verify-\(ProcessInfo.processInfo.processIdentifier)-\(UInt32.random(in: 0...UInt32.max))")
         try fm.createDirectory(at: work, withIntermediateDirectories: true)
-        defer { try? fm.removeItem(at: work) }
+        Termination.removeOnExit(work.path)
+        defer {
+            try? fm.removeItem(at: work)
+            Termination.forget(work.path)
+        }
 
         // Job file.
         var job = "seed \(options.seed)\ngap \(options.gapPercent)\nstall \(options.stallPercent)\n"
@@ -226,29 +234,9 @@ public enum Verify {
     }
 }
 
-/// Runs a tool (searched in PATH) and returns its exit status and combined output.
+/// Runs a tool (searched in PATH) in its own process group (ended with zynqnet on SIGINT or
+/// SIGTERM: `Subprocess`) and returns its exit status and combined output.
 public func runTool(_ tool: String, _ args: [String], cwd: URL? = nil,
                     environment: [String: String]? = nil) throws -> (status: Int32, output: String) {
-    let p = Process()
-    if let environment { p.environment = environment }
-    if tool.contains("/") {
-        p.executableURL = URL(fileURLWithPath: tool)
-        p.arguments = args
-    } else {
-        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        p.arguments = [tool] + args
-    }
-    if let cwd { p.currentDirectoryURL = cwd }
-    let pipe = Pipe()
-    p.standardOutput = pipe
-    p.standardError = pipe
-    p.standardInput = FileHandle.nullDevice
-    do {
-        try p.run()
-    } catch {
-        throw ZynqError(key: tool, "cannot be run: \(error)")
-    }
-    let data = pipe.fileHandleForReading.readDataToEndOfFile()
-    p.waitUntilExit()
-    return (p.terminationStatus, String(decoding: data, as: UTF8.self))
+    try Subprocess.run(tool, args, cwd: cwd?.path, environment: environment)
 }

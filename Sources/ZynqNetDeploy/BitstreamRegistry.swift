@@ -50,6 +50,7 @@ public struct BitstreamRegistry: Sendable, Equatable {
     /// Reads `dir/manifest.json`; a missing file is an empty registry.
     public static func load(dir: String) throws -> BitstreamRegistry {
         let path = dir + "/" + fileName
+        if HostFiles.exists(dir) && !HostFiles.isDirectory(dir) { throw ZynqError(file: dir, "is not a directory") }
         guard HostFiles.exists(path) else { return BitstreamRegistry() }
         let bytes = try FileBytes.read(path: path)
         let root: Any
@@ -90,6 +91,14 @@ public struct BitstreamRegistry: Sendable, Equatable {
     /// Returns the new entry, or the existing one when the same bitstream is already registered.
     @discardableResult
     public static func add(bitPath: String, manifestPath: String, dir: String, catalog: BoardCatalog = .builtIn) throws -> (entry: Entry, added: Bool) {
+        // The registry folder: new, empty or one with a registry manifest; files are added, and
+        // only the registry's own manifest.json is replaced (`OutputPlan`).
+        let plan = OutputPlan(inputs: [bitPath, manifestPath])
+        let folder = try plan.folder(dir, option: "--dir", mode: .add)
+        if HostFiles.isDirectory(dir), !HostFiles.exists(dir + "/" + fileName),
+           let entries = try? FileManager.default.contentsOfDirectory(atPath: dir), !entries.isEmpty {
+            throw ZynqError(file: dir, key: "--dir", "is not empty and has no \(fileName): not a bitstream registry; choose a new or empty folder")
+        }
         let bitBytes = try FileBytes.read(path: bitPath)
         let bit = try BitFile.parse(bitBytes, file: bitPath)
         let manifest = try Manifest.load(file: manifestPath)
@@ -111,25 +120,17 @@ public struct BitstreamRegistry: Sendable, Equatable {
         var entry = Entry(board: board.name, part: manifest.part, topologyHash: manifest.topologyHash.value, fclkMHz: manifest.fclkMHz,
                           sha256: sha, file: stem + ".bit", hwh: nil, buildManifest: stem + ".manifest.json",
                           design: bit.design, date: bit.date + " " + bit.time)
-        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-        var written: [String] = []
-        do {
-            try FileBytes.write(bitBytes, to: dir + "/" + entry.file)
-            written.append(dir + "/" + entry.file)
-            let hwhSource = PathText.join(PathText.parent(bitPath), PathText.stem(bitPath) + ".hwh")
-            if HostFiles.exists(hwhSource) {
-                entry.hwh = stem + ".hwh"
-                try FileBytes.write(try FileBytes.read(path: hwhSource), to: dir + "/" + stem + ".hwh")
-                written.append(dir + "/" + stem + ".hwh")
-            }
-            try FileBytes.write(try FileBytes.read(path: manifestPath), to: dir + "/" + entry.buildManifest)
-            written.append(dir + "/" + entry.buildManifest)
-            registry.entries.append(entry)
-            try FileBytes.write(Array((registry.json.render(pretty: true) + "\n").utf8), to: dir + "/" + fileName)
-        } catch {
-            for f in written { try? FileManager.default.removeItem(atPath: f) }
-            throw error
+        try folder.write(entry.file, bytes: bitBytes)
+        let hwhSource = PathText.join(PathText.parent(bitPath), PathText.stem(bitPath) + ".hwh")
+        if HostFiles.exists(hwhSource) {
+            entry.hwh = stem + ".hwh"
+            try folder.write(stem + ".hwh", bytes: try FileBytes.read(path: hwhSource))
         }
+        try folder.write(entry.buildManifest, bytes: try FileBytes.read(path: manifestPath))
+        registry.entries.append(entry)
+        // load(dir:) read it as a registry: zynqnet's own file.
+        try folder.write(fileName, bytes: Array((registry.json.render(pretty: true) + "\n").utf8), owned: true)
+        try plan.commit()
         return (entry, true)
     }
 

@@ -381,4 +381,10 @@ extension QuantizedModel {
         do { try validate() } catch let e as ZynqError { throw e.inFile(path) }
         try NPZ.write(arrays(), to: path, compressed: true)
     }
+
+    /// Stages the model as the declared output `path` of `plan`.
+    public func save(to path: String, plan: OutputPlan) throws {
+        do { try validate() } catch let e as ZynqError { throw e.inFile(path) }
+        try NPZ.write(arrays(), to: path, plan: plan, compressed: true)
+    }
 }

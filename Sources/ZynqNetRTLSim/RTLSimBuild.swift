@@ -157,7 +157,7 @@ public enum RTLSimBuild {
         do {
             try fm.createDirectory(at: o.cacheRoot, withIntermediateDirectories: true)
         } catch {
-            throw ZynqError(file: o.cacheRoot.path, "cannot create the rtlsim cache directory: \(error.localizedDescription)")
+            throw ZynqError(file: o.cacheRoot.path, "cannot create the rtlsim cache directory: \(FileProblem.reason(error))")
         }
         let lock = try BuildLock(path: o.cacheRoot.appendingPathComponent(".\(key).lock").path)
         defer { lock.release() }
@@ -166,9 +166,12 @@ public enum RTLSimBuild {
         }
         log?("rtlsim: building the Verilator model of the design (\(o.optimize ? "optimized" : "quick")\(o.trace ? ", FST tracing" : "")) in \(dir.path)")
         let tmp = o.cacheRoot.appendingPathComponent(".build-\(key)-\(ProcessInfo.processInfo.processIdentifier)-\(UInt32.random(in: 0...UInt32.max))")
-        try? fm.removeItem(at: tmp)
         try fm.createDirectory(at: tmp.appendingPathComponent("src"), withIntermediateDirectories: true)
-        defer { try? fm.removeItem(at: tmp) }
+        Termination.removeOnExit(tmp.path)
+        defer {
+            try? fm.removeItem(at: tmp)
+            Termination.forget(tmp.path)
+        }
         var sources: [String] = []
         for p in design.rtlFiles {
             let name = (p as NSString).lastPathComponent

@@ -54,7 +54,7 @@ public enum TrainRecipes {
             do {
                 try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
             } catch {
-                throw ZynqError(file: dir, "cannot create the directory: \(error.localizedDescription)")
+                throw ZynqError(file: dir, "cannot create the directory: \(FileProblem.reason(error))")
             }
         }
         try outcome.model.save(to: path)

@@ -431,9 +431,8 @@ public enum SynthesisReport {
     public static func run(dir: String, options: Options) throws -> ResourceReport {
         let fm = FileManager.default
         var isDir: ObjCBool = false
-        guard fm.fileExists(atPath: dir, isDirectory: &isDir), isDir.boolValue else {
-            throw ZynqError(file: dir, "not a directory")
-        }
+        guard fm.fileExists(atPath: dir, isDirectory: &isDir) else { throw ZynqError(file: dir, "no such directory") }
+        guard isDir.boolValue else { throw ZynqError(file: dir, "not a directory") }
         var manifest: Manifest? = nil
         if fm.fileExists(atPath: dir + "/manifest.json") {
             manifest = try Manifest.load(file: dir + "/manifest.json")
@@ -519,7 +518,7 @@ public enum SynthesisReport {
         var out: [String] = []
         while let p = e.nextObject() as? String {
             let first = p.split(separator: "/").first.map(String.init) ?? ""
-            if ["vivado", "vivado_ip", "ip_repo", ".yosys"].contains(first) { continue }
+            if ["vivado", "vivado_ip", "ip_repo"].contains(first) || first.hasPrefix(".yosys") { continue }
             if p.hasSuffix(".v") || p.hasSuffix(".sv") { out.append(p) }
         }
         return out.sorted()
@@ -546,10 +545,17 @@ public enum SynthesisReport {
 
     static func synthesize(dir: String, files: [String], top: String, options: Options) throws
         -> (cells: [String: UInt64], seconds: Double, flow: String, jobs: Int, cpu: [Double], hierarchy: Hierarchy?) {
-        let work = dir + "/.yosys"
-        try? FileManager.default.removeItem(atPath: work)
-        try FileManager.default.createDirectory(atPath: work, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(atPath: work) }
+        // A fresh scratch folder of this run (never one that exists: it may not be zynqnet's).
+        let w = ".yosys-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+        let work = dir + "/" + w
+        guard mkdir(work, 0o755) == 0 else {
+            throw ZynqError(file: dir, "cannot create the scratch folder \(w): \(FileProblem.reason(errno: errno))")
+        }
+        Termination.removeOnExit(work)
+        defer {
+            try? FileManager.default.removeItem(atPath: work)
+            Termination.forget(work)
+        }
         let includeDirs = Set(files.map { f -> String in
             let d = (f as NSString).deletingLastPathComponent
             return d.isEmpty ? "." : d
@@ -564,9 +570,9 @@ public enum SynthesisReport {
         let start = Date()
         if options.flatten || options.jobs <= 1 {
             // Hierarchical: the elaborated top's instances first (names and module types).
-            let topIL = options.flatten ? "" : "hierarchy -top \(top)\nselect \(top)\nwrite_rtlil -selected .yosys/top.il\nselect -clear\n"
-            let script = read + topIL + synth.replacingOccurrences(of: "%TOP%", with: top) + "tee -q -o .yosys/stat.txt stat\n"
-            let cpu = try runYosys(dir: dir, scripts: [script], options: options, start: start)
+            let topIL = options.flatten ? "" : "hierarchy -top \(top)\nselect \(top)\nwrite_rtlil -selected \(w)/top.il\nselect -clear\n"
+            let script = read + topIL + synth.replacingOccurrences(of: "%TOP%", with: top) + "tee -q -o \(w)/stat.txt stat\n"
+            let cpu = try runYosys(dir: dir, work: work, scripts: [script], options: options, start: start)
             let statPath = work + "/stat.txt"
             let sections = try YosysStat.parseSections(try readStat(statPath), file: statPath)
             let cells = try YosysStat.cells(of: sections, file: statPath)
@@ -582,8 +588,8 @@ public enum SynthesisReport {
         }
         // 1. Elaborate: the unique modules and the RTLIL after proc (for the group sizes). No
         // -check: primitives instantiated by hand are resolved by synth_xilinx in the groups.
-        let elabCPU = try runYosys(dir: dir, scripts: [read + "hierarchy -top \(top)\nwrite_rtlil .yosys/elab.il\n"
-                                          + "proc\nopt_clean\nwrite_rtlil .yosys/proc.il\n"],
+        let elabCPU = try runYosys(dir: dir, work: work, scripts: [read + "hierarchy -top \(top)\nwrite_rtlil \(w)/elab.il\n"
+                                          + "proc\nopt_clean\nwrite_rtlil \(w)/proc.il\n"],
                      options: options, start: start)
         guard let procText = try? String(contentsOfFile: work + "/proc.il", encoding: .utf8) else {
             throw ZynqError(key: "yosys", "no elaborated design")
@@ -614,14 +620,14 @@ public enum SynthesisReport {
             }
             il += "end\n"
             try AtomicFile.write(Data(il.utf8), to: work + "/group\(k).il")
-            var script = "read_rtlil .yosys/elab.il\n"
+            var script = "read_rtlil \(w)/elab.il\n"
             for m in modules where !g.contains(m) { script += "blackbox \(m)\n" }
-            script += "read_rtlil .yosys/group\(k).il\n"
+            script += "read_rtlil \(w)/group\(k).il\n"
             script += synth.replacingOccurrences(of: "%TOP%", with: wrapper)
-            script += "tee -q -o .yosys/stat\(k).txt stat\n"
+            script += "tee -q -o \(w)/stat\(k).txt stat\n"
             scripts.append(script)
         }
-        let cpu = try runYosys(dir: dir, scripts: scripts, options: options, start: start, concurrency: jobs)
+        let cpu = try runYosys(dir: dir, work: work, scripts: scripts, options: options, start: start, concurrency: jobs)
         var cellsOf: [String: [String: UInt64]] = [:]
         for k in groups.indices {
             let path = work + "/stat\(k).txt"
@@ -646,42 +652,36 @@ public enum SynthesisReport {
     /// Runs one yosys process per script (in DIR), at most `concurrency` at once, in order;
     /// throws on the first failure. Returns the CPU seconds each log states (0 where none).
     @discardableResult
-    static func runYosys(dir: String, scripts: [String], options: Options, start: Date, concurrency: Int = 1) throws -> [Double] {
-        let work = dir + "/.yosys"
-        var procs: [(Process, String, FileHandle)] = []
+    static func runYosys(dir: String, work: String, scripts: [String], options: Options, start: Date, concurrency: Int = 1) throws -> [Double] {
+        let workName = PathText.name(work)
+        var procs: [(Subprocess, String)] = []
         defer {
-            for (p, _, h) in procs {
-                if p.isRunning { p.terminate(); p.waitUntilExit() }
-                try? h.close()
-            }
+            for (p, _) in procs where p.poll() == nil { p.terminate() }
         }
         func launch(_ k: Int) throws {
             let name = scripts.count == 1 ? "synth" : "synth\(k)"
             try AtomicFile.write(Data(scripts[k].utf8), to: work + "/\(name).ys")
-            let p = Process()
-            p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-            p.arguments = [options.yosys, "-s", ".yosys/\(name).ys"]
-            p.currentDirectoryURL = URL(fileURLWithPath: dir)
             let logPath = work + "/\(name).log"
-            _ = FileManager.default.createFile(atPath: logPath, contents: nil)
-            guard let log = FileHandle(forWritingAtPath: logPath) else { throw ZynqError(file: logPath, "cannot write") }
-            p.standardOutput = log
-            p.standardError = log
-            do { try p.run() } catch {
-                try? log.close()
-                throw ZynqError(key: "yosys", "cannot run '\(options.yosys)': \(error.localizedDescription) (install yosys)")
+            let log = open(logPath, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+            guard log >= 0 else { throw ZynqError(file: logPath, "cannot write: \(FileProblem.reason(errno: errno))") }
+            defer { close(log) }
+            let p: Subprocess
+            do {
+                p = try Subprocess(options.yosys, ["-s", workName + "/\(name).ys"], cwd: dir, outputFD: log)
+            } catch let e as ZynqError {
+                throw ZynqError(key: "yosys", "cannot run '\(options.yosys)': \(e.message)")
             }
-            procs.append((p, logPath, log))
+            procs.append((p, logPath))
         }
         var lastProgress = Date()
-        while procs.count < scripts.count || procs.contains(where: { $0.0.isRunning }) {
-            while procs.count < scripts.count && procs.filter({ $0.0.isRunning }).count < max(1, concurrency) {
+        while procs.count < scripts.count || procs.contains(where: { $0.0.poll() == nil }) {
+            while procs.count < scripts.count && procs.filter({ $0.0.poll() == nil }).count < max(1, concurrency) {
                 try launch(procs.count)
             }
             usleep(50_000)
             let now = Date()
             let elapsed = now.timeIntervalSince(start)
-            if let failed = procs.first(where: { !$0.0.isRunning && $0.0.terminationStatus != 0 }) {
+            if let failed = procs.first(where: { ($0.0.poll() ?? 0) != 0 }) {
                 throw failure(failed.0, failed.1)
             }
             if elapsed > options.timeoutSeconds {
@@ -689,13 +689,10 @@ public enum SynthesisReport {
             }
             if let cb = options.progress, now.timeIntervalSince(lastProgress) >= 5 {
                 lastProgress = now
-                cb(elapsed, procs.filter { $0.0.isRunning }.map { currentStep($0.1) }.joined(separator: " | "))
+                cb(elapsed, procs.filter { $0.0.poll() == nil }.map { currentStep($0.1) }.joined(separator: " | "))
             }
         }
-        for (p, logPath, _) in procs {
-            p.waitUntilExit()
-            guard p.terminationStatus == 0 else { throw failure(p, logPath) }
-        }
+        for (p, logPath) in procs where p.wait() != 0 { throw failure(p, logPath) }
         return procs.map { cpuSeconds($0.1) }
     }
 
@@ -716,9 +713,9 @@ public enum SynthesisReport {
         return total
     }
 
-    static func failure(_ p: Process, _ logPath: String) -> ZynqError {
+    static func failure(_ p: Subprocess, _ logPath: String) -> ZynqError {
         let tail = ((try? String(contentsOfFile: logPath, encoding: .utf8)) ?? "")
-            .split(separator: "\n").filter { $0.contains("ERROR") }.last.map(String.init) ?? "exit status \(p.terminationStatus)"
+            .split(separator: "\n").filter { $0.contains("ERROR") }.last.map(String.init) ?? "exit status \(p.wait())"
         return ZynqError(key: "yosys", "synthesis failed: \(tail)")
     }
 

@@ -1,3 +1,4 @@
+import Foundation
 import ArgumentParser
 import ZynqNetBit
 import ZynqNetModel
@@ -27,9 +28,21 @@ struct BitToBinCommand: ParsableCommand {
     }
 
     func run() throws {
+        // Replaces only a .bin this command wrote (it starts with the byte-swapped sync word).
+        let plan = OutputPlan(inputs: [file])
+        try plan.file(output, option: "--output", existing: .ownedIf(BitToBinCommand.isFPGAManagerBin))
         let bit = try BitFile.load(path: file)
         let bin = try bit.fpgaManagerBin(file: file)
-        try FileBytes.write(bin, to: output)
+        try plan.write(output, bytes: bin)
+        try plan.commit()
         print("wrote \(output): \(bin.count) bytes (\(bit.part), design \(bit.design))")
+    }
+
+    /// Whether `path` is an fpga_manager .bin: the byte-swapped sync word 66 55 99 AA in its first 256 bytes.
+    @Sendable static func isFPGAManagerBin(_ path: String) -> Bool {
+        guard let h = FileHandle(forReadingAtPath: path) else { return false }
+        defer { try? h.close() }
+        let head = Array(h.readData(ofLength: 256))
+        return head.count >= 4 && (0...(head.count - 4)).contains { head[$0..<$0 + 4] == [0x66, 0x55, 0x99, 0xAA] }
     }
 }

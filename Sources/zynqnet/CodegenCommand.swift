@@ -21,7 +21,10 @@ struct CodegenCommand: ParsableCommand {
             DIR/parameters.hex (the AXI-Lite writes that load the model), DIR/design.json, \
             DIR/package_ip.tcl, DIR/build.tcl, DIR/manifest.json and DIR/report.json (the resource \
             model's estimate with II, latency and images/s; `zynqnet report DIR` replaces it with yosys \
-            numbers), all or nothing.
+            numbers), all or nothing. DIR must be new, empty or a folder codegen wrote: its \
+            .zynqnet-files lists the files codegen wrote, and only those are replaced (files it no \
+            longer writes are removed); everything else (Vivado's outputs, the bitstream, notes) is \
+            left alone.
             """)
 
     @Argument(help: "The model (.npz, format 1 or 2, or an importable format).")
@@ -51,7 +54,7 @@ struct CodegenCommand: ParsableCommand {
     @Option(name: .customLong("dma-length-width"), help: "AXI DMA length register width (8…26).")
     var dmaLengthWidth: Int = VivadoProject.defaultDMALengthWidth
 
-    @Option(name: [.short, .customLong("output")], help: "Output directory (replaced atomically).")
+    @Option(name: [.short, .customLong("output")], help: "Output directory: new, empty, or one codegen wrote (only its files are replaced).")
     var output: String
 
     @Flag(name: .customLong("allow-overfull"), help: "Accept a --fold whose design's estimate exceeds the board's LUT, FF, DSP or BRAM.")
@@ -75,6 +78,9 @@ struct CodegenCommand: ParsableCommand {
     }
 
     func run() throws {
+        // -o: new, empty or a folder codegen wrote; only codegen's own files are replaced.
+        let plan = OutputPlan(inputs: [model, fold, board.hasSuffix(".json") ? board : nil])
+        let folder = try plan.folder(output, option: "-o", mode: .design)
         let q = try QuantizedModel.load(path: model)
         let vboard = try ZynqNetVivado.Board.resolve(board)
         var opts = try CodegenOptions.fromCommandLine(fclk: fclk, multBits: multBits, mulStyle: mulStyle, fold: fold, targetFPS: targetFPS, engine: engine)
@@ -93,12 +99,13 @@ struct CodegenCommand: ParsableCommand {
             dsp: UInt64(design.estimate.dsp), bram36: design.estimate.bram36, fclkMHz: fclk,
             iiCycles: UInt64(design.iiCycles), latencyCycles: UInt64(design.latencyCycles),
             inputRecordBytes: info.inputRecordBytes, outputRecordBytes: info.outputRecordBytes)
-        let out = URL(fileURLWithPath: output)
-        try AtomicDirectory.replace(out) { tmp in
-            try design.writeFiles(into: tmp)
-            try VivadoProject.write(design: info, board: vboard, fclkMHz: fclk, dmaLengthWidth: dmaLengthWidth, to: tmp.path)
-            try estimate.write(to: tmp.path)
+        try ScratchFolder.with(prefix: "zynqnet-codegen") { tmp in
+            try design.writeFiles(into: URL(fileURLWithPath: tmp))
+            try VivadoProject.write(design: info, board: vboard, fclkMHz: fclk, dmaLengthWidth: dmaLengthWidth, to: tmp)
+            try estimate.write(to: tmp)
+            try folder.writeTree(from: tmp)
         }
+        try plan.commit()
         if json {
             print(summaryJSON(design, dir: output))
         } else {

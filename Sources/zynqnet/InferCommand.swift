@@ -95,6 +95,9 @@ struct InferCommand: ParsableCommand {
     static let maxBatch = 1 << 24
 
     func run() throws {
+        let plan = OutputPlan(inputs: [self.model, images, labels, bundle, manifest, fold])
+        if let output { try plan.file(output, option: "--output", existing: .ownedIf(NPZ.writtenByZynqnet)) }
+        if let trace { try plan.file(trace, option: "--trace", existing: .ownedIf(Inference.isFSTTrace)) }
         try ModelShapes(path: model).checkImages(path: images)  // from the headers, before either file is read
         let model = try QuantizedModel.load(path: model)
         var set = try ImageSet.load(path: images, labels: labels)
@@ -114,7 +117,8 @@ struct InferCommand: ParsableCommand {
         let result = try Inference.run(engine: engine, codes: codes, batch: batch, progress: !json)
 
         if let output {
-            try Inference.writeOutput(result: result.sim, labels: set.labels, to: output)
+            try Inference.writeOutput(result: result.sim, labels: set.labels, to: output, plan: plan)
+            try plan.commit()
         }
         let report = Inference.Report(result: result, labels: set.labels)
         let throughput = throughputTest ? try (engine as? RuntimeEngine)?.backend.throughputReport() : nil

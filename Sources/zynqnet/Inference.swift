@@ -95,8 +95,16 @@ enum Inference {
                        kernel: engine.kernel)
     }
 
+    /// Whether `path` starts like the FST waveform Verilator writes for `--trace` (a header
+    /// block: type 0, length 329), so a re-run may replace it and nothing else.
+    @Sendable static func isFSTTrace(_ path: String) -> Bool {
+        guard let h = FileHandle(forReadingAtPath: path) else { return false }
+        defer { try? h.close() }
+        return Array(h.readData(ofLength: 9)) == [0, 0, 0, 0, 0, 0, 0, 1, 0x49]
+    }
+
     /// Writes `predictions` (int64, N), `outputs` (int64, N × classes) and `labels` when known.
-    static func writeOutput(result: SimResult, labels: [Int]?, to path: String) throws {
+    static func writeOutput(result: SimResult, labels: [Int]?, to path: String, plan: OutputPlan) throws {
         var arrays: [(String, NDArray)] = [
             ("predictions", NDArray(shape: [result.count], storage: .int64(result.predictions.map(Int64.init)))),
             ("outputs", NDArray(shape: [result.count, result.classes], storage: .int64(result.outputs.map(Int64.init)))),
@@ -104,7 +112,7 @@ enum Inference {
         if let labels {
             arrays.append(("labels", NDArray(shape: [labels.count], storage: .int64(labels.map(Int64.init)))))
         }
-        try NPZ.write(arrays, to: path)
+        try NPZ.write(arrays, to: path, plan: plan)
     }
 
     struct Report {

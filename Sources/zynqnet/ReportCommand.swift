@@ -115,19 +115,18 @@ struct ReportCommand: ParsableCommand {
         options.progress = { elapsed, step in
             FileHandle.standardError.write(Data("report: yosys \(Int(elapsed)) s \(step)\n".utf8))
         }
-        do {
-            let report = try SynthesisReport.run(dir: dir, options: options)
-            let data = try report.json()
-            try writeAtomically(data, to: dir + "/report.json")
-            if json {
-                FileHandle.standardOutput.write(data)
-            } else {
-                print(report.table())
-                print("\nwrote \(dir)/report.json")
-            }
-        } catch let e as ZynqError {
-            FileHandle.standardError.write(Data("error: \(e)\n".utf8))
-            throw ExitCode(1)
+        // report.json replaces codegen's estimate: a file of the folder's list, or a new one.
+        let plan = OutputPlan(inputs: [])
+        let folder = try plan.folder(dir, option: "DIR", mode: .add)
+        let report = try SynthesisReport.run(dir: dir, options: options)
+        let data = try report.json()
+        try folder.write("report.json", bytes: Array(data))
+        try plan.commit()
+        if json {
+            FileHandle.standardOutput.write(data)
+        } else {
+            print(report.table())
+            print("\nwrote \(dir)/report.json")
         }
     }
 
@@ -182,7 +181,11 @@ struct ReportCommand: ParsableCommand {
         let fm = FileManager.default
         let work = fm.temporaryDirectory.appendingPathComponent("zynqnet-curve-\(ProcessInfo.processInfo.processIdentifier)-\(UInt32.random(in: 0...UInt32.max))")
         try fm.createDirectory(at: work, withIntermediateDirectories: true)
-        defer { try? fm.removeItem(at: work) }
+        Termination.removeOnExit(work.path)
+        defer {
+            try? fm.removeItem(at: work)
+            Termination.forget(work.path)
+        }
         try design.writeFiles(into: work)
         var options = SynthesisReport.Options()
         options.timeoutSeconds = timeout
@@ -195,13 +198,5 @@ struct ReportCommand: ParsableCommand {
         let split = r.split
         return CurveSynthesis(lut: r.resources.lut, ff: r.resources.ff, dsp: r.resources.dsp, bram36: r.resources.bram36,
                               seconds: r.yosysSeconds, lutShell: split?.shell.lut, lutDatapath: split?.datapath.lut)
-    }
-
-    private func writeAtomically(_ data: Data, to path: String) throws {
-        let tmp = path + ".tmp-\(ProcessInfo.processInfo.processIdentifier)"
-        guard FileManager.default.createFile(atPath: tmp, contents: data), rename(tmp, path) == 0 else {
-            unlink(tmp)
-            throw ZynqError(file: path, "cannot write")
-        }
     }
 }

@@ -155,6 +155,10 @@ struct TrainCommand: ParsableCommand {
     }
 
     func run() throws {
+        // Both outputs are checked before training and written together after it.
+        let plan = OutputPlan(inputs: [dataset, labels, testDataset, testLabels])
+        try plan.file(output, option: "--output", existing: .ownedIf(NPZ.writtenByZynqnet))
+        if let saveTestSet { try plan.file(saveTestSet, option: "--save-test-set", existing: .ownedIf(NPZ.writtenByZynqnet)) }
         let data = try Datasets.load(
             dataset: dataset, labels: labels, labelColumn: labelColumn, testDataset: testDataset,
             testLabels: testLabels, testSplit: testSplit, seed: seed)
@@ -203,13 +207,14 @@ struct TrainCommand: ParsableCommand {
         let outcome = try Trainer.run(
             train: data.train, test: data.test, options: options, quantization: quantization,
             progress: { progress.handle($0) })
-        try outcome.model.save(to: output)
+        try outcome.model.save(to: output, plan: plan)
         if let saveTestSet, let test = data.test {
             try NPZ.write([
                 ("images", QuantizedEvaluation.images(test)),
                 ("labels", NDArray(shape: [test.count], storage: .int64(test.labels.map { Int64($0) }))),
-            ], to: saveTestSet)
+            ], to: saveTestSet, plan: plan)
         }
+        try plan.commit()
 
         let floatEpochs = outcome.floatEpochSeconds
         let meanEpoch = floatEpochs.reduce(0, +) / Double(max(1, floatEpochs.count))

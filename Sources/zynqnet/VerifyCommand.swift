@@ -66,6 +66,13 @@ struct VerifyCommand: ParsableCommand {
     @Flag(help: "Print the result as JSON.")
     var json = false
 
+    /// --build-dir, else $ZYNQNET_CACHE/verilator, else ~/.cache/zynqnet/verilator.
+    var buildRoot: String {
+        let env = ProcessInfo.processInfo.environment
+        return buildDir ?? env["ZYNQNET_CACHE"].map { $0 + "/verilator" }
+            ?? (env["HOME"] ?? NSTemporaryDirectory()) + "/.cache/zynqnet/verilator"
+    }
+
     func validate() throws {
         try CodegenOptions.validateFolding(fold: fold, targetFPS: targetFPS, engine: engine)
         guard count >= 1, count <= 1_000_000 else { throw ValidationError("--images must be 1…1000000") }
@@ -76,6 +83,12 @@ struct VerifyCommand: ParsableCommand {
     }
 
     func run() throws {
+        // The build cache: only folders of Verilator builds (a 16-hex-digit key each) and the
+        // private build folders of running verifies; never a folder of other files.
+        let root = buildRoot
+        try OutputPlan(inputs: [model, images, fold]).cache(root, option: "--build-dir") { entry in
+            (entry.count == 16 && entry.allSatisfy(\.isHexDigit)) || entry.hasPrefix(".build-")
+        }
         if let images { try ModelShapes(path: model).checkImages(path: images) }
         let q = try QuantizedModel.load(path: model)
         var opts = try CodegenOptions.fromCommandLine(fclk: fclk, multBits: multBits, mulStyle: mulStyle, fold: fold, targetFPS: targetFPS, engine: engine)
@@ -93,9 +106,6 @@ struct VerifyCommand: ParsableCommand {
             imgs = (0..<count).map { _ in (0..<q.inputCount).map { _ in UInt8(truncatingIfNeeded: rng.next()) } }
         }
         guard !imgs.isEmpty else { throw ZynqError(file: images, key: "images", "no images") }
-        let env = ProcessInfo.processInfo.environment
-        let root = buildDir ?? env["ZYNQNET_CACHE"].map { $0 + "/verilator" }
-            ?? (env["HOME"] ?? NSTemporaryDirectory()) + "/.cache/zynqnet/verilator"
         var vo = VerifyOptions(buildRoot: URL(fileURLWithPath: root))
         vo.seed = seed
         vo.gapPercent = gap

@@ -4,6 +4,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import Foundation
 import ZynqNetModel
 import ZynqNetVivado
 
@@ -26,27 +27,45 @@ struct ZynqNet: ParsableCommand {
     /// `zynqnet --version`.
     static let version = VivadoProject.zynqnetVersion  // the version manifest.json records
 
-    /// Runs the command line with zynqnet's exit codes: 0 success, 1 bad data, 2 usage.
+    /// Runs the command line with zynqnet's exit codes: 0 success, 1 bad data, 2 usage,
+    /// 128 + signal when SIGINT/SIGTERM ended it (`Termination`). Every error is one line.
     static func main() {
+        Termination.install()
         do {
             var command = try parseAsRoot(joiningNegativeValues(Array(CommandLine.arguments.dropFirst())))
             try command.run()
+            Termination.exitIfSignalled()
         } catch let error as ZynqError {
-            Terminal.printErr("error: \(error)")
+            Termination.exitIfSignalled()
+            // A tool's log tail (a failed Verilator build) stays, joined into the one line.
+            Terminal.printErr("error: " + String(describing: error).split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }
+                .filter { !$0.isEmpty }.joined(separator: " | "))
             terminate(1)
         } catch let error as CleanExit {
             ZynqNet.exit(withError: error)
+        } catch let error as ExitCode {
+            // The command printed its own message (or none is due): no second line.
+            Termination.exitIfSignalled()
+            terminate(error.rawValue)
         } catch {
+            Termination.exitIfSignalled()
             let code = exitCode(for: error)
             if code == .validationFailure {
-                Terminal.printErr(fullMessage(for: error))
+                Terminal.printErr(oneLine(fullMessage(for: error)))
                 terminate(2)
             }
             if code == .success { ZynqNet.exit(withError: error) }
-            let message = fullMessage(for: error)
-            Terminal.printErr(message.hasPrefix("error:") || message.hasPrefix("Error:") ? message : "error: \(message)")
+            let domain = (error as NSError).domain
+            let message = domain == NSCocoaErrorDomain || domain == NSPOSIXErrorDomain ? FileProblem.reason(error) : fullMessage(for: error)
+            Terminal.printErr(oneLine(message.hasPrefix("error:") || message.hasPrefix("Error:") ? message : "error: \(message)"))
             terminate(code.rawValue == 0 ? 0 : 1)
         }
+    }
+
+    /// The first non-empty line of a message (usage errors end in a hint line), without a
+    /// trailing "Usage:" block.
+    static func oneLine(_ message: String) -> String {
+        message.split(separator: "\n", omittingEmptySubsequences: true).first.map(String.init) ?? "error: unknown"
     }
 }
 

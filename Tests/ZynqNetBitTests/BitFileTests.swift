@@ -168,7 +168,7 @@ func expectError(_ bytes: [UInt8], key: String, contains: String, sourceLocation
     }
 
     @Test func loadNamesMissingFile() {
-        #expect(throws: ZynqError(file: "/nonexistent/a.bit", "cannot open: No such file or directory")) {
+        #expect(throws: ZynqError(file: "/nonexistent/a.bit", "cannot open: no such file or directory")) {
             _ = try BitFile.load(path: "/nonexistent/a.bit")
         }
     }

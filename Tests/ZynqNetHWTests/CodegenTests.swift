@@ -163,17 +163,21 @@ import ZynqNetSim
         let dir = tempDir("atomic").appendingPathComponent("out")
         try a.write(to: dir)
         #expect(FileManager.default.fileExists(atPath: dir.appendingPathComponent("rtl/zynqnet_accel.v").path))
-        // A failing fill leaves the previous contents and no temporary directory behind.
+        // A failing write leaves the previous contents and no temporary file behind.
         struct Boom: Error {}
-        #expect(throws: Boom.self) {
-            try AtomicDirectory.replace(dir) { tmp in
-                try "half".write(to: tmp.appendingPathComponent("x"), atomically: false, encoding: .utf8)
+        let before = try FileManager.default.contentsOfDirectory(atPath: dir.path).sorted()
+        #expect(throws: ZynqError.self) {
+            let plan = OutputPlan(inputs: [])
+            let folder = try plan.folder(dir.path, option: "-o", mode: .design)
+            try folder.write("x") { tmp in
+                try "half".write(toFile: tmp, atomically: false, encoding: .utf8)
                 throw Boom()
             }
         }
         let left = try FileManager.default.contentsOfDirectory(atPath: dir.deletingLastPathComponent().path)
         #expect(left == ["out"])
-        #expect(!FileManager.default.fileExists(atPath: dir.appendingPathComponent("x").path))
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir.path).sorted() == before)
+        #expect(before.contains(".zynqnet-files") && before.contains("design.json"))
     }
 
     /// The parameter image of a tiny model, derived by hand.

@@ -134,7 +134,7 @@ struct ImageSetTests {
             let flt: [UInt8] = [0, 0, 0x0D, 1, 0, 0, 0, 3] + [UInt8](repeating: 0, count: 12)
             try Data(flt).write(to: URL(fileURLWithPath: lp))
             #expect(Fixtures.expectZynqError("float") { _ = try ImageSet.load(path: ip, labels: lp) }?.description == "\(lp): labels must be integers, not float32")
-            #expect(Fixtures.expectZynqError("missing") { _ = try ImageSet.load(path: ip, labels: lp + ".none") }?.description == "\(lp).none: cannot open: No such file or directory")
+            #expect(Fixtures.expectZynqError("missing") { _ = try ImageSet.load(path: ip, labels: lp + ".none") }?.description == "\(lp).none: cannot open: no such file or directory")
 
             // IDX images of a type that is not uint8/float.
             let i16: [UInt8] = [0, 0, 0x0B, 1, 0, 0, 0, 1, 0, 5]

@@ -161,7 +161,7 @@ struct NPZTests {
         #expect(Fixtures.expectZynqError("junk") { _ = try NPZ.read(bytes: junk, name: "j.npz") }?.message
                 == "not a zip archive (no end of central directory record)")
         #expect(Fixtures.expectZynqError("missing") { _ = try NPZ.read(path: "/nonexistent/x.npz") }?.description
-                == "/nonexistent/x.npz: cannot open: No such file or directory")
+                == "/nonexistent/x.npz: cannot open: no such file or directory")
     }
 
     @Test func fileLargerThanMemoryIsAnErrorNotAnOOM() throws {

@@ -1,11 +1,13 @@
 // Small C helpers for the ZynqNet runtime: volatile 32-bit MMIO access, memory barriers,
 // a 64-bit-offset mmap (physical addresses above 2 GiB on 32-bit ARM), and an
-// async-signal-safe SIGINT flag. Everything else is Swift.
+// async-signal-safe SIGINT flag, and child processes in their own process groups that a
+// SIGINT/SIGTERM handler ends with zynqnet. Everything else is Swift.
 #ifndef CZYNQNET_SYS_H
 #define CZYNQNET_SYS_H
 
 #include <stdint.h>
 #include <stddef.h>
+#include <sys/types.h>
 
 /// One 32-bit load the compiler can neither drop, merge nor reorder with other volatile accesses.
 static inline uint32_t zn_mmio_read32(const void *p) {
@@ -41,5 +43,27 @@ void zn_install_sigint_handler(void);
 /// 1 once SIGINT arrived (or zn_set_interrupted(1) was called), else 0.
 int zn_interrupted(void);
 void zn_set_interrupted(int value);
+
+// Child processes and termination signals (zynqnet's Termination in ZynqNetModel).
+
+/// posix_spawnp(file, argv, envp) in a new process group (the child's pid), with default
+/// signal actions and an empty signal mask, stdin/stdout/stderr from the given descriptors
+/// (-1: inherited) and working directory `cwd` (NULL: inherited). The group is registered
+/// (SIGINT/SIGTERM in this thread are blocked meanwhile), so the termination handler ends it.
+/// Returns 0 and sets *pid, or an errno value.
+int zn_spawn_group(const char *file, char *const argv[], char *const envp[], const char *cwd,
+                   int in_fd, int out_fd, int err_fd, pid_t *pid);
+/// Forgets a group registered by zn_spawn_group (after its leader was reaped).
+void zn_unregister_group(pid_t pgid);
+/// Copies up to `max` registered groups into `out`; returns how many.
+int zn_registered_groups(pid_t *out, int max);
+/// Installs the SIGINT/SIGTERM handler: it records the signal, sets the SIGINT flag, sends
+/// SIGTERM to every registered group and writes one byte to `wake_fd`. A second signal
+/// restores the default action. Returns 0 or an errno value.
+int zn_install_termination_handler(int wake_fd);
+/// The first SIGINT/SIGTERM received (0 none).
+int zn_termination_signal(void);
+/// 1 when zn_install_sigint_handler asked for SIGINT to end a loop gracefully.
+int zn_sigint_graceful(void);
 
 #endif

@@ -30,10 +30,7 @@ public enum IOLimits {
 /// Raw file access with one-line errors naming the file (public for the host tools' .bit,
 /// bundle and registry files).
 public enum FileBytes {
-    static func errnoMessage(_ code: Int32) -> String {
-        if let c = strerror(code) { return String(cString: c) }
-        return "error \(code)"
-    }
+    static func errnoMessage(_ code: Int32) -> String { FileProblem.reason(errno: code) }
 
     /// Reads a whole regular file into memory.
     public static func read(path: String) throws -> [UInt8] {
@@ -116,17 +113,22 @@ public enum FileBytes {
                 throw ZynqError(file: path, "cannot create: \(errnoMessage(errno))")
             }
             defer { close(fd) }
-            var done = 0
-            try bytes.withUnsafeBytes { buf in
-                while done < buf.count {
-                    guard let base = buf.baseAddress else { break }
-                    let n = Glibc_write(fd, base + done, min(buf.count - done, 1 << 30))
-                    if n < 0 {
-                        if errno == EINTR { continue }
-                        throw ZynqError(file: path, "write failed: \(errnoMessage(errno))")
-                    }
-                    done += n
+            try writeAll(bytes, fd: fd, name: path)
+        }
+    }
+
+    /// Writes all of `bytes` to `fd` (errors name `name`).
+    static func writeAll(_ bytes: [UInt8], fd: Int32, name: String) throws {
+        var done = 0
+        try bytes.withUnsafeBytes { buf in
+            while done < buf.count {
+                guard let base = buf.baseAddress else { break }
+                let n = Glibc_write(fd, base + done, min(buf.count - done, 1 << 30))
+                if n < 0 {
+                    if errno == EINTR { continue }
+                    throw ZynqError(file: name, "write failed: \(FileProblem.reason(errno: errno))")
                 }
+                done += n
             }
         }
     }

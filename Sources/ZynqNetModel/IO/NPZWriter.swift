@@ -6,6 +6,34 @@ extension NPZ {
     /// The file is written to a temporary name and renamed into place: on any error nothing
     /// is left at `path` (an existing file there is untouched).
     public static func write(_ arrays: [(String, NDArray)], to path: String, compressed: Bool = true) throws {
+        try FileBytes.writeAtomically(path: path) { temp in
+            try writeFile(arrays, at: temp, name: path, compressed: compressed)
+        }
+    }
+
+    /// Stages `arrays` as the declared output `path` of `plan` (written at its commit).
+    public static func write(_ arrays: [(String, NDArray)], to path: String, plan: OutputPlan, compressed: Bool = true) throws {
+        try plan.write(path) { temp in try writeFile(arrays, at: temp, name: path, compressed: compressed) }
+    }
+
+    /// The zip comment that marks an `.npz` as written by zynqnet (NumPy ignores it): an
+    /// output may replace such a file, never another (`OutputPlan`).
+    static let marker = Array("written by zynqnet".utf8)
+
+    /// Whether `path` is an `.npz` zynqnet wrote (its zip comment is `marker`).
+    @Sendable public static func writtenByZynqnet(_ path: String) -> Bool {
+        guard let h = FileHandle(forReadingAtPath: path) else { return false }
+        defer { try? h.close() }
+        guard let size = try? h.seekToEnd(), size >= UInt64(22 + marker.count) else { return false }
+        try? h.seek(toOffset: size - UInt64(22 + marker.count))
+        let tail = Array(h.readDataToEndOfFile())
+        guard tail.count == 22 + marker.count, tail[0] == 0x50, tail[1] == 0x4b, tail[2] == 5, tail[3] == 6,
+              Int(tail[20]) | Int(tail[21]) << 8 == marker.count else { return false }
+        return Array(tail[22...]) == marker
+    }
+
+    /// Writes the archive to the new file `temp` (errors name `path`), with the zynqnet marker.
+    static func writeFile(_ arrays: [(String, NDArray)], at temp: String, name path: String, compressed: Bool) throws {
         var seen = Set<String>()
         for (key, _) in arrays {
             guard !key.isEmpty, !key.contains("\0") else {
@@ -22,13 +50,13 @@ extension NPZ {
         components.day = 1
         let date = Calendar(identifier: .gregorian).date(from: components) ?? Date(timeIntervalSince1970: 315_532_800)
 
-        try FileBytes.writeAtomically(path: path) { temp in
-            // The archive is closed (and flushed) when it goes out of scope at the end of this closure.
+        do {
+            // The archive is closed (and flushed) when it goes out of scope at the end of this block.
             let archive: Archive
             do {
                 archive = try Archive(url: URL(fileURLWithPath: temp), accessMode: .create)
             } catch {
-                throw ZynqError(file: path, "cannot create archive: \(error)")
+                throw ZynqError(file: path, "cannot create archive: \(FileProblem.reason(error))")
             }
             for (key, array) in arrays {
                 let bytes = NPY.encode(array)
@@ -43,9 +71,24 @@ extension NPZ {
                         return bytes.withUnsafeBytes { Data($0[start ..< start + size]) }
                     }
                 } catch {
-                    throw ZynqError(file: path, key: key, "cannot write member: \(error)")
+                    throw ZynqError(file: path, key: key, "cannot write member: \(FileProblem.reason(error))")
                 }
             }
         }
+        try appendMarker(temp, name: path)
+    }
+
+    /// Sets the end-of-central-directory record's comment to `marker`.
+    static func appendMarker(_ temp: String, name path: String) throws {
+        guard let h = FileHandle(forUpdatingAtPath: temp) else { throw ZynqError(file: path, "cannot reopen the archive") }
+        defer { try? h.close() }
+        guard let size = try? h.seekToEnd(), size >= 22 else { throw ZynqError(file: path, "archive too short") }
+        try h.seek(toOffset: size - 22)
+        let eocd = Array(h.readData(ofLength: 22))
+        guard eocd.count == 22, eocd[0] == 0x50, eocd[1] == 0x4b, eocd[2] == 5, eocd[3] == 6, eocd[20] == 0, eocd[21] == 0 else {
+            return   // not the plain record this writer makes: no marker
+        }
+        try h.seek(toOffset: size - 2)
+        h.write(Data([UInt8(marker.count & 0xff), UInt8(marker.count >> 8)] + marker))
     }
 }
