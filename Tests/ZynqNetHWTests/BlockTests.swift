@@ -344,7 +344,7 @@ import ZynqNetHW
         let mw = m == 4 ? 24 : 32
         return [
             .init(lanes: 1, out: 16, sumW: 20, biasW: 32, multW: mw, round: m, zy: 3, lo: -128, hi: 127, images: 12),
-            .init(lanes: 2, out: 16, sumW: 26, biasW: 33, multW: mw, round: m, zy: -5, lo: -5, hi: m == 4 ? 40 : 6, gap: 0, stall: 60, images: 12),
+            .init(lanes: 2, out: 16, sumW: 26, biasW: 33, multW: mw, round: m, zy: -5, lo: -5, hi: 30, gap: 0, stall: 60, images: 12),
             .init(lanes: 3, out: 12, sumW: 40, biasW: 64, multW: mw, round: m, zy: 100, lo: 100, hi: 255, images: 12),
             .init(lanes: 1, out: 8, sumW: 18, biasW: 32, multW: mw, round: m, zy: 20, lo: 40, hi: 40, gap: 60, stall: 0),
             .init(lanes: 2, out: 16, sumW: 20, biasW: 32, multW: mw, round: m, zy: -1, lo: -128, hi: 127, images: 12, modes: 31),
@@ -427,10 +427,6 @@ import ZynqNetHW
         var rng = SplitMix64(seed: UInt64(c.sumW * 100 + c.biasW + c.multW + 1000 * max(0, c.round - 1)) &+ (c.serial ? 99991 &+ UInt64(bitPattern: Int64(c.zy &* 7 &+ c.lo &* 3 &+ c.gap)) : 0))
         let images = c.images
         let depth = c.out / c.lanes
-        let qw = c.biasW + c.multW + 6
-        let chunks = (qw + 31) / 32
-        let cb = chunks > 1 ? Int(ceil(log2(Double(chunks)))) : 0
-        let db = depth > 1 ? Int(ceil(log2(Double(depth)))) : 0
         func sr(_ bits: Int) -> Int64 {
             let lo = bits >= 64 ? Int64.min : -(Int64(1) << Int64(bits - 1)), hi = bits >= 64 ? Int64.max : (Int64(1) << Int64(bits - 1)) - 1
             return [lo, hi, 0, -1, 1, Int64.random(in: lo...hi, using: &rng), Int64.random(in: lo...hi, using: &rng) >> Int64(bits / 2)]
@@ -444,30 +440,22 @@ import ZynqNetHW
         let bias = (0..<c.out).map { _ in Bool.random(using: &rng) ? sr(c.biasW) : sr(min(c.biasW, c.sumW)) }
         // M = 0 lies outside the spec (M >= 1) but the hardware must still compute p = 0; only the serial test uses it.
         let mPool: [UInt64] = (c.serial ? [0] : []) + [1, mMax, mMax / 2 + 1] + (c.round >= 2 ? [min(mMax, mMax / 2 + 2)] : [])
-        let mult = (0..<c.out).map { _ in (mPool + [UInt64.random(in: 1...mMax, using: &rng)]).randomElement(using: &rng)! }
+        // Format 2's modes: a third of the channels have a small M and s (1 ... 12), where ties land
+        // inside the output range.
+        let tieChannel = (0..<c.out).map { _ in c.round >= 2 && Int.random(in: 0..<3, using: &rng) == 0 }
+        let mult = (0..<c.out).map { o in
+            tieChannel[o] ? UInt64.random(in: 1...min(mMax, 255), using: &rng)
+                : (mPool + [UInt64.random(in: 1...mMax, using: &rng)]).randomElement(using: &rng)! }
         // Per channel a typical |acc| size; shifts: the corners, random, and ones that bring p of
         // that size near the 8-bit range (unclamped results).
         let accSize = (0..<c.out).map { _ in Int.random(in: 1...(accW - 1), using: &rng) }
         let shift = (0..<c.out).map { o -> UInt64 in
+            if tieChannel[o] { return UInt64.random(in: 1...12, using: &rng) }
             let mBits = 64 - mult[o].leadingZeroBitCount
             let fit = UInt64(max(0, min(63, accSize[o] - 1 + mBits - 7 + Int.random(in: -1...2, using: &rng))))
             return ([0, 1, 63, 62, 31, 32] + (c.round >= 2 ? [33] : []) + [UInt64.random(in: 0...63, using: &rng)] + [UInt64](repeating: fit, count: 7)).randomElement(using: &rng)!
         }
-        var cfg = "", writes = 0
-        for r in 0..<c.lanes {
-            for d in 0..<depth {
-                let o = d * c.lanes + r
-                var b = Bits(width: chunks * 32)
-                b.set(0, c.biasW, bias[o])
-                b.set(c.biasW, c.multW, Int64(mult[o]))
-                b.set(c.biasW + c.multW, 6, Int64(shift[o]))
-                for ch in 0..<chunks {
-                    let addr = (UInt64(r) << UInt64(db + cb)) | (UInt64(d) << UInt64(cb)) | UInt64(ch)
-                    cfg += String((addr << 32) | b.unsigned(32 * ch, 32), radix: 16) + "\n"
-                    writes += 1
-                }
-            }
-        }
+        let (cfg, writes) = Self.requantConfig(lanes: c.lanes, biasW: c.biasW, multW: c.multW, bias: bias, mult: mult, shift: shift)
         let sumLo = -(Int128(1) << Int128(c.sumW - 1)), sumHi = (Int128(1) << Int128(c.sumW - 1)) - 1
         // An acc whose p = acc·M lies exactly halfway between two multiples of 2^k (k >= 1), of
         // either sign: acc = odd · 2^(k-1-z), z = M's trailing zeros (nil if none fits the sum).
@@ -475,8 +463,10 @@ import ZynqNetHW
             guard k >= 1, mult[o] != 0 else { return nil }
             let sh = k - 1 - mult[o].trailingZeroBitCount
             guard sh >= 0, sh < 100 else { return nil }
-            // Near an acc of the channel's typical size (at least 2^sh, so there is one).
-            let lim = Int128(1) << Int128(max(accSize[o] - 1, sh + 1))
+            // Near an acc of the channel's typical size, or smaller so q stays near the 8-bit range
+            // (at least 2^sh, so there is one).
+            let mBits = 64 - mult[o].leadingZeroBitCount
+            let lim = Int128(1) << Int128(max(min(accSize[o] - 1, k + 7 - mBits), sh + 1))
             let target = Int128.random(in: -lim...lim, using: &rng)
             let acc = (2 * (target >> Int128(sh + 1)) + 1) << Int128(sh)
             let sum = acc - Int128(bias[o])
@@ -489,7 +479,7 @@ import ZynqNetHW
                 // Ties of the rounding (gemmlowp: of its second rounding at s, or its first at 31;
                 // float32: at s, and a = acc of 25 bits ending in 1: a tie of the first rounding).
                 let k = [s, c.round == 3 ? 31 : s, c.round == 4 ? 2 : s].randomElement(using: &rng)!
-                if Int.random(in: 0..<3, using: &rng) == 0, let t = tie(o, k) { return Int64(t) }
+                if Int.random(in: 0..<(c.round >= 2 ? 2 : 3), using: &rng) == 0, let t = tie(o, k) { return Int64(t) }
                 // Mostly a sum that makes acc of the channel's typical size.
                 let lim = Int128(1) << Int128(accSize[o] - 1)
                 let near = -Int128(bias[o]) + Int128.random(in: -lim...lim, using: &rng)
@@ -525,6 +515,84 @@ import ZynqNetHW
         if c.sumW >= 8 && c.hi - c.lo >= 2 && c.lo <= c.zy && c.zy <= c.hi { #expect(inside >= max(2, c.out * images / (c.round >= 2 ? 60 : 20)), "\(inside) of \(c.out * images) inside") }
         // The rounding modes see exact ties.
         if c.round >= 1 && c.sumW >= 16 && c.biasW <= 33 && c.out * images >= 96 { #expect(ties >= 2, "\(ties) ties") }
+    }
+
+    /// The config-port writes that load a requantizer's parameters (bias, M, s per channel).
+    static func requantConfig(lanes: Int, biasW: Int, multW: Int, bias: [Int64], mult: [UInt64], shift: [UInt64]) -> (String, Int) {
+        let depth = bias.count / lanes
+        let chunks = (biasW + multW + 6 + 31) / 32
+        let cb = chunks > 1 ? Int(ceil(log2(Double(chunks)))) : 0
+        let db = depth > 1 ? Int(ceil(log2(Double(depth)))) : 0
+        var cfg = "", writes = 0
+        for r in 0..<lanes {
+            for d in 0..<depth {
+                let o = d * lanes + r
+                var b = Bits(width: chunks * 32)
+                b.set(0, biasW, bias[o])
+                b.set(biasW, multW, Int64(mult[o]))
+                b.set(biasW + multW, 6, Int64(shift[o]))
+                for ch in 0..<chunks {
+                    let addr = (UInt64(r) << UInt64(db + cb)) | (UInt64(d) << UInt64(cb)) | UInt64(ch)
+                    cfg += String((addr << 32) | b.unsigned(32 * ch, 32), radix: 16) + "\n"
+                    writes += 1
+                }
+            }
+        }
+        return (cfg, writes)
+    }
+
+    /// float32's two inner roundings where they show in an 8-bit code: q near ±2^23 (zy = ∓2^23
+    /// brings it into range). Channels 0-3: acc = ±((2^23 + i)·2^e + 2^(e-1)), a tie of a (e = 1 ... 4),
+    /// M = 1, s = e; channels 4-7: acc = ±3·2^j, M odd with 3M = 2^25 - small (25 bits, odd: a tie of b),
+    /// s = 2 + j. Pipelined zn_requant (the serial one has no float32).
+    @Test(arguments: [1, -1])
+    func requantFloat32Ties(_ sign: Int) throws {
+        var rng = SplitMix64(seed: UInt64(sign + 5))
+        let out = 8, images = 12, sumW = 20
+        var bias: [Int64] = [], mult: [UInt64] = [], shift: [UInt64] = []
+        for o in 0..<4 {
+            let e = o + 1
+            bias.append(Int64(sign) * ((Int64(1) << Int64(23 + e)) + Int64.random(in: 0...40, using: &rng) << Int64(e)))
+            mult.append(1)
+            shift.append(UInt64(e))
+        }
+        for o in 4..<8 {
+            bias.append(0)
+            mult.append(2 * UInt64.random(in: 5_592_363...5_592_404, using: &rng) + 1)   // 3M in (2^25 - 256, 2^25)
+            shift.append(UInt64(2 + o - 4))
+        }
+        let (cfg, writes) = Self.requantConfig(lanes: 1, biasW: 32, multW: 24, bias: bias, mult: mult, shift: shift)
+        var input = "", expected: [UInt64] = [], aTies = 0, bTies = 0
+        let zy = -sign * (1 << 23)
+        for _ in 0..<images {
+            for o in 0..<out {
+                let sum: Int64
+                if o < 4 {
+                    let e = Int64(o + 1)
+                    sum = Int64(sign) * ((Int64.random(in: 0...60, using: &rng) << e) + (Int64(1) << (e - 1)) + [0, 0, 0, 1, -1].randomElement(using: &rng)!)
+                } else {
+                    sum = Int64(sign) * (3 << Int64(o - 4))
+                }
+                let acc = Int128(bias[o]) + Int128(sum)
+                if Self.isTie(acc: acc, m: 1, s: 0, rounding: 4) && o < 4 { aTies += 1 }
+                if Self.isTie(acc: acc, m: Int128(mult[o]), s: Int(shift[o]), rounding: 4) && o >= 4 { bTies += 1 }
+                let q = Self.specQ(acc: acc, m: Int128(mult[o]), s: Int(shift[o]), rounding: 4)
+                let y = min(max(Int128(zy) + q, -128), 127)
+                var b = Bits(width: sumW)
+                b.set(0, sumW, sum)
+                input += b.hex + "\n"
+                expected.append(UInt64(Int64(y) & 0xFF))
+            }
+        }
+        #expect(aTies >= 20 && bTies == 4 * images, "\(aTies) \(bTies)")
+        // The codes are inside the range, not clamped.
+        #expect(expected.filter { $0 != 0x80 && $0 != 0x7F }.count >= out * images * 3 / 4)
+        let r = try runTestbench("tb_zn_requant", params: ["LANES": 1, "OUT": out, "SUM_W": sumW, "BIAS_W": 32, "MULT_W": 24, "ROUND": 4,
+                                                           "MODES": 19, "ZY": zy, "LO": -128, "HI": 127, "IMAGES": images, "NWRITES": writes,
+                                                           "SEED": 3, "SERIAL": 0, "GAP": 30, "STALL": 30, "SETS": 1, "SEL": 0],
+                                 inputs: ["in": input, "cfg": cfg], outputs: ["out"])
+        #expect(r.passed, "\(r.result)")
+        #expect((r.outputs["out"] ?? []).map { UInt64($0, radix: 16) } == expected.map { Optional($0) })
     }
 
     /// Whether the mode's last rounding sees an exact tie (gemmlowp, s > 31: t's; float32: b's, or a's).
