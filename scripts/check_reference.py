@@ -2,9 +2,10 @@
 """Cross-check tools/reference.py against a second, loop-by-loop pure-Python version of the spec.
 
 For every case in Tests/Fixtures/golden/index.json this recomputes the outputs with plain
-Python ints (`//` floor division, no NumPy arithmetic, no int64) and Python's `round()`
-(half to even) / `math.trunc` for float images, and compares with the committed
-NAME.expected.npz bit for bit. Also checks the files load with the stock np.load.
+Python ints (`//` floor division, `divmod`, bit lengths; no NumPy arithmetic, no int64,
+no Fractions: tools/reference.py uses those for float32) and Python's `round()` (half to
+even) / `math.floor` / exact integer parts for float images, and compares with the
+committed NAME.expected.npz bit for bit. Also checks the files load with the stock np.load.
 
     python3 scripts/check_reference.py        # exit 0 when every case agrees
 """
@@ -18,8 +19,6 @@ import numpy as np
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 GOLD = os.path.join(ROOT, "Tests", "Fixtures", "golden")
-sys.path.insert(0, os.path.join(ROOT, "tools"))
-from reference import ADD_ZERO_IN_FLOAT32  # noqa: E402  (the one rule both must share)
 
 
 def scalar(z, k, default=None):
@@ -42,17 +41,58 @@ def quantize(z, img):
     rounding = scalar(z, "input.rounding", "half_even")
     out = []
     for x in flat.tolist():
-        v = np.float32(np.float32(x) / scale)        # float32 division
-        if ADD_ZERO_IN_FLOAT32:
-            t = float(np.float32(v + np.float32(zx)))  # float32 addition
-        else:
-            t = float(v) + zx                           # Python float: float64 addition
-        if math.isinf(t):
-            out.append(hi if t > 0 else lo)
+        v = float(np.float32(np.float32(x) / scale))  # float32 division
+        if math.isinf(v):
+            out.append(hi if v > 0 else lo)
             continue
-        r = round(t) if rounding == "half_even" else math.trunc(t)
+        if rounding == "half_even":
+            r = round(v) + zx                          # Python's round: half to even
+        elif rounding == "half_away":
+            r = int(math.copysign(math.floor(abs(v) + 0.5), v)) + zx  # |v| + 0.5 exact in a double
+        else:
+            # trunc(v + zx) exactly: v = num / den as integers, then integer truncation.
+            num, den = v.as_integer_ratio()
+            t = num + zx * den
+            r = t // den if t >= 0 else -((-t) // den)
         out.append(min(max(r, lo), hi))
     return out
+
+
+def to_24_bits(n, e):
+    """The value n·2^e (n an int) rounded to 24 significant bits, ties to even: (n', e')."""
+    sign, n = (-1 if n < 0 else 1), abs(n)
+    drop = n.bit_length() - 24
+    if drop <= 0:
+        return sign * n, e
+    q, r = n >> drop, n & ((1 << drop) - 1)
+    half = 1 << (drop - 1)
+    if r > half or (r == half and q & 1):
+        q += 1
+    return sign * q, e + drop
+
+
+def requantize(acc, M, s, rounding):
+    p = acc * M
+    if rounding == "floor":
+        return p // 2 ** s
+    if rounding == "half_up":
+        return p if s == 0 else (p + 2 ** (s - 1)) // 2 ** s
+    if rounding == "half_even":
+        q, r = divmod(p, 2 ** s)
+        return q + 1 if 2 * r > 2 ** s or (2 * r == 2 ** s and q % 2) else q
+    if rounding == "gemmlowp":
+        L, E = max(0, 31 - s), max(0, s - 31)
+        t = (acc * 2 ** L * M + 2 ** 30) // 2 ** 31
+        m = (abs(t) + 2 ** E // 2) // 2 ** E if E else abs(t)
+        return m if t >= 0 else -m
+    if rounding == "float32":
+        a, ea = to_24_bits(acc, 0)
+        b, eb = to_24_bits(a * M, ea - s)   # b·2^eb
+        if eb >= 0:
+            return b * 2 ** eb
+        q, r = divmod(b, 2 ** -eb)
+        return q + 1 if 2 * r > 2 ** -eb or (2 * r == 2 ** -eb and q % 2) else q
+    raise ValueError(rounding)
 
 
 def run(z, x):
@@ -69,14 +109,13 @@ def run(z, x):
         lo, hi = (-128, 127) if osg else (0, 255)
         if bool(scalar(z, p + "relu")):
             lo = max(lo, zy)
+        if p + "clamp" in z:
+            cl, ch = (int(v) for v in z[p + "clamp"].tolist())
+            lo, hi = max(lo, cl), min(hi, ch)
         y = []
         for o in range(out):
             acc = bias[o] + sum(w[o][k] * (x[k] - zx) for k in range(len(x)))
-            prod = acc * M[o]
-            if scalar(z, p + "rounding") == "half_up" and s[o] >= 1:
-                q = (prod + 2 ** (s[o] - 1)) // 2 ** s[o]
-            else:
-                q = prod // 2 ** s[o]
+            q = requantize(acc, M[o], s[o], scalar(z, p + "rounding"))
             y.append(min(max(zy + q, lo), hi))
         layers.append(y)
         x, zx, signed = y, zy, osg

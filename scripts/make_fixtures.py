@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
-"""Generate the golden test fixtures for the format-1 simulator.
+"""Generate the golden test fixtures for the simulator (model format 2, dense layers).
 
 Writes, for every case NAME, under Tests/Fixtures/golden/:
-    NAME.model.npz     a format-1 model (np.savez or np.savez_compressed)
+    NAME.model.npz     a model: format 1, or format 2 when it uses a format-2 rounding, clamp or
+                       input rounding (np.savez or np.savez_compressed)
     NAME.images.npz    its images (uint8 or float, various keys/shapes, maybe labels)
     NAME.expected.npz  from tools/reference.py: `predictions` int64 (N),
                        `outputs` int64 (N x classes), `labels` when known, plus
@@ -10,7 +11,9 @@ Writes, for every case NAME, under Tests/Fixtures/golden/:
 and index.json listing every case (files, image key, counts, what it covers).
 
 The cases cover the corners of the spec: every signedness of input/hidden/output,
-both roundings at exact halves of positive and negative values, per-tensor and
+every rounding (floor, half_up, half_even, gemmlowp, float32) at exact halves of positive
+and negative values, gemmlowp with s > 31, float32 with M near 2^24, clamp ranges (cl = ch,
+relu + clamp), every input rounding (half_even, half_away, trunc), per-tensor and
 per-channel M/s, M = 2^32-1 with s = 63, s = 0, M = 1, relu with non-zero output
 zero points, saturation at both ends, argmax ties, widths 1..300, absent and extreme
 biases, float images with both input roundings, uint8 images into int8 inputs.
@@ -56,16 +59,19 @@ def rng_range(signed):
 
 # --------------------------------------------------------------- model building
 
-def layer(weight, M, s, rounding, relu, zy, out_signed, bias=None, dtypes=None):
+def layer(weight, M, s, rounding, relu, zy, out_signed, bias=None, dtypes=None, clamp=None):
     return dict(weight=np.asarray(weight, dtype=np.int8), M=M, s=s, rounding=rounding,
-                relu=relu, zy=zy, out_signed=out_signed, bias=bias, dtypes=dtypes or {})
+                relu=relu, zy=zy, out_signed=out_signed, bias=bias, dtypes=dtypes or {}, clamp=clamp)
 
 
 def model_arrays(input_shape, in_signed, zx, scale, layers, input_rounding=None, dt=None):
-    """Build the format-1 key -> array dict. `dt` picks dtypes to vary ("any int")."""
+    """Build the key -> array dict: format 1, or 2 when a layer uses a format-2 rounding or a
+    clamp, or the input rounding is half_away. `dt` picks dtypes to vary ("any int")."""
     dt = dt or {}
+    two = input_rounding == "half_away" or any(
+        L["rounding"] in ref.FORMAT2_ROUNDINGS or L.get("clamp") is not None for L in layers)
     a = {
-        "format": np.array(1, dtype=dt.get("format", np.int64)),
+        "format": np.array(2 if two else 1, dtype=dt.get("format", np.int64)),
         "input.shape": np.array(input_shape, dtype=dt.get("shape", np.int64)),
         "input.signed": np.array(in_signed, dtype=dt.get("flag", np.bool_)),
         "input.zero": np.array(zx, dtype=dt.get("zero", np.int64)),
@@ -83,6 +89,8 @@ def model_arrays(input_shape, in_signed, zx, scale, layers, input_rounding=None,
         a[p + "shift"] = np.array(L["s"], dtype=L["dtypes"].get("s", dt.get("s", np.int64)))
         a[p + "rounding"] = np.array(L["rounding"])
         a[p + "relu"] = np.array(L["relu"], dtype=dt.get("flag", np.bool_))
+        if L.get("clamp") is not None:
+            a[p + "clamp"] = np.array(L["clamp"], dtype=L["dtypes"].get("clamp", np.int64))
         a[p + "output.zero"] = np.array(L["zy"], dtype=dt.get("zero", np.int64))
         a[p + "output.signed"] = np.array(L["out_signed"], dtype=dt.get("flag", np.bool_))
     return a
@@ -115,7 +123,8 @@ def random_mlp(rng, x_q, zx, in_signed, widths, signs, roundings, relus, per_cha
         w = rng.integers(-128, 128, size=(out, n_in))
         b = rng.integers(-bias_scale, bias_scale + 1, size=out) if bias_scale else None
         acc = (x - z) @ w.T + (0 if b is None else b)
-        M, s = calibrate(rng, acc, target, per_channel[i])
+        # float32's M is a float32 significand: 24 bits.
+        M, s = calibrate(rng, acc, target, per_channel[i], m_bits=24 if roundings[i] == "float32" else None)
         lo, hi = rng_range(signs[i])
         zy = zero_points[i] if zero_points else int(rng.integers(lo // 2, hi // 2 + 1))
         L = layer(w, M, s, roundings[i], relus[i], zy, signs[i], bias=b)
@@ -171,8 +180,11 @@ def signs():
 
 
 def halves_model(rounding, out_signed, zy):
-    """One input element, 12 channels: every (M, s) puts acc*M/2^s on many exact halves."""
+    """One input element, 12 channels: every (M, s) puts acc*M/2^s on many exact halves
+    (gemmlowp: s = 32, 33, 63 have E > 0; float32: M < 2^24, one near 2^24)."""
     Ms = [1, 3, 1, 2, 5, 1, 7, 2**32 - 1, 3 * 2**30, 2**31, 1, 9]
+    if rounding == "float32":
+        Ms = [1, 3, 1, 2, 5, 1, 7, 2**24 - 1, 3 * 2**22, 2**23, 1, 9]
     ss = [1, 1, 2, 2, 3, 0, 4, 32, 33, 33, 63, 5]
     w = np.array([[1], [1], [1], [-1], [1], [1], [-1], [1], [-1], [1], [1], [1]])
     L = layer(w, Ms, ss, rounding, False, zy, out_signed, bias=[0, 0, 0, 0, 0, 0, 3, 0, 0, 1, 0, -2],
@@ -184,7 +196,7 @@ def halves_model(rounding, out_signed, zy):
 def halves():
     out = []
     imgs = np.arange(256, dtype=np.uint8).reshape(256, 1)  # int8 input: every value -128..127
-    for rounding in ("floor", "half_up"):
+    for rounding in ref.ROUNDINGS:
         for out_signed, zy in ((True, 0), (False, 128)):
             name = f"halves_{rounding}_{'int8' if out_signed else 'uint8'}"
             out.append((name, f"{rounding} at exact halves of positive and negative p, per-channel M/s incl. s=0, "
@@ -389,7 +401,7 @@ def identity_layer(n, signed, zx, **kw):
 
 def add_probes(zx, signed, rounding, count=12):
     """v values (float32) for which R(v + zx) depends on how the sum is rounded: float32 sum vs
-    float64 sum vs the exact sum. Pins the rule tools/reference.py uses (ADD_ZERO_IN_FLOAT32)."""
+    float64 sum vs the exact sum (format 2: R(v) + zx, and trunc of the exact sum)."""
     lo, hi = rng_range(signed)
     R = np.rint if rounding != "trunc" else np.trunc
     found = []
@@ -423,7 +435,7 @@ def special_floats(scale, zx, signed, n_extra, rng, rounding=None):
 def float_images():
     out = []
     for signed in (True, False):
-        for rounding in ("half_even", "trunc", None):
+        for rounding in ("half_even", "half_away", "trunc", None):
             t = "int8" if signed else "uint8"
             name = f"float_{rounding or 'default'}_{t}"
             rng = rng_for(name)
@@ -488,6 +500,71 @@ def fashion_mlp():
     return out
 
 
+@case
+def format2_modes():
+    """Format 2's roundings at the extremes, clamp ranges, and random MLPs in every mode."""
+    out = []
+    # Accumulators beyond int32 (biases at +-2^31, weights at +-128) with M = 2^32-1 and
+    # s = 63..38 (gemmlowp's E = 32..7), and the float32 twin with M = 2^24-1 (acc > 2^24:
+    # its first rounding matters).
+    for rounding in ("half_even", "gemmlowp", "float32"):
+        name = f"extreme_{rounding}"
+        rng = rng_for(name)
+        imgs = rng.integers(0, 256, size=(64, 6), dtype=np.uint8)
+        imgs[0], imgs[1] = 0, 255
+        top = 2**24 - 1 if rounding == "float32" else 2**32 - 1
+        w0 = np.array([[1] * 6, [-1] * 6, [127] * 6, [-128] * 6, [127] * 6, [-128] * 6, [127, -128] * 3,
+                       list(rng.integers(-128, 128, size=6))])
+        b0 = [2**30, -2**30, 2**31 - 1, -2**31, 0, 0, 2**31 - 1, -2**31]
+        ss = [63, 63, 62, 62, 45, 44, 56, 50] if rounding != "float32" else [55, 55, 54, 54, 37, 36, 48, 42]
+        L0 = layer(w0, top, ss, rounding, False, 0, True, bias=b0, dtypes={"M": np.uint64, "s": np.int32})
+        w1 = rng.integers(-128, 128, size=(5, 8))
+        L1 = layer(w1, [top, top, 1, top // 2 + 12345, top], [63, 45, 0, 40, 42] if rounding != "float32" else [55, 37, 0, 32, 34],
+                   rounding, False, -3, True, bias=[2**31 - 1, 0, 0, -2**31 + 1, 1000])
+        out.append((name, f"{rounding}: M = {'2^24-1' if rounding == 'float32' else '2^32-1'} with large s, biases +-2^31, "
+                    "accumulators beyond int32", model_arrays([6], True, -128, 1.0, [L0, L1]), {"images": imgs}, False))
+
+    # gemmlowp's two roundings against one: M = 0.75*2^31, s = 32, 33 on small accumulators.
+    name = "gemmlowp_double_rounding"
+    imgs = np.arange(256, dtype=np.uint8).reshape(256, 1)
+    L = layer([[1], [1], [-1], [1]], [3 * 2**29, 3 * 2**29, 3 * 2**29, 2**31 - 1], [32, 33, 32, 40], "gemmlowp", False, 0, True,
+              bias=[0, 1, 0, -5])
+    out.append((name, "gemmlowp with E = 1, 2, 9: t rounds, then t / 2^E ties away (differs from one rounding)",
+                model_arrays([1], True, 0, 1.0, [L]), {"images": imgs}, False))
+
+    # Clamp: cl = ch, relu + clamp (the larger low end wins), clamp beyond the type, RELU6-like.
+    name = "clamp_ranges"
+    rng = rng_for(name)
+    imgs = rng.integers(0, 256, size=(60, 10), dtype=np.uint8)
+    w0 = rng.integers(-128, 128, size=(8, 10))
+    L0 = layer(w0, 2**31, 40, "half_up", True, -20, True, bias=rng.integers(-3000, 3000, size=8), clamp=[-30, 60])
+    w1 = rng.integers(-128, 128, size=(6, 8))
+    L1 = layer(w1, 2**23 + 77, 31, "float32", False, -50, True, clamp=[-50, 46], dtypes={"clamp": np.int8})
+    w2 = rng.integers(-128, 128, size=(6, 6))
+    L2 = layer(w2, 1, 7, "half_even", True, 5, True, clamp=[-1000, 1000], bias=rng.integers(-200, 200, size=6))
+    w3 = rng.integers(-128, 128, size=(5, 6))
+    L3 = layer(w3, 3 * 2**29, 37, "gemmlowp", False, 100, False, clamp=[90, 140])
+    w4 = rng.integers(-128, 128, size=(4, 5))
+    L4 = layer(w4, 5, 3, "half_up", True, 0, True, clamp=[7, 7])
+    out.append((name, "clamp [-30, 60] with relu at zy = -20 (lo = -20), a RELU6-like [zy, zy + 96] given as int8, "
+                "a clamp wider than int8, [90, 140] on uint8, cl = ch = 7 (every output 7)",
+                model_arrays([10], False, 0, 1.0, [L0, L1, L2, L3, L4]), {"images": imgs}, False))
+
+    # Random MLPs in every format-2 mode, per-channel and per-tensor, int8 and uint8.
+    for rounding in ("half_even", "gemmlowp", "float32"):
+        for per_channel in (True, False):
+            name = f"random_{rounding}_{'per_channel' if per_channel else 'per_tensor'}"
+            rng = rng_for(name)
+            imgs = rng.integers(0, 256, size=(50, 24), dtype=np.uint8)
+            xq = imgs.astype(np.int64) - 128
+            layers = random_mlp(rng, xq, -128, True, [20, 12, 10], [False, True, True], [rounding] * 3,
+                                [True, True, False], [per_channel] * 3, bias_scale=5000)
+            layers[1]["clamp"] = [-100, 100]
+            out.append((name, f"784-style 24-20-12-10 MLP, {rounding}, {'per-channel' if per_channel else 'per-tensor'} "
+                        "M/s, a clamp on layer 1", model_arrays([24], True, -128, 1.0, layers), {"images": imgs}, per_channel))
+    return out
+
+
 # ------------------------------------------------------------------------ driver
 
 def main():
@@ -526,7 +603,7 @@ def main():
             })
             print(f"{name:40s} n={len(preds):4d} classes={outs[-1].shape[1]:3d} ties={ties}")
     with open(os.path.join(OUT, "index.json.tmp"), "w") as f:
-        json.dump({"spec": "model-format.md format 1", "generator": "scripts/make_fixtures.py",
+        json.dump({"spec": "model-format.md format 2 (dense layers)", "generator": "scripts/make_fixtures.py",
                    "reference": "tools/reference.py", "cases": index}, f, indent=1)
         f.write("\n")
     os.replace(os.path.join(OUT, "index.json.tmp"), os.path.join(OUT, "index.json"))

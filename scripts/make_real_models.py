@@ -31,6 +31,7 @@ format-1 model gives the same outputs, and prints every disagreement.
 
     python3 scripts/make_real_models.py            # trains (about a minute), writes, checks
     python3 scripts/make_real_models.py --check    # only re-check the committed files
+    python3 scripts/make_real_models.py --spec-only  # rewrite only the spec's outputs, then check
 
 Deterministic: fixed seeds and a single BLAS thread.
 """
@@ -322,14 +323,38 @@ def compare(name, project_layers, model_path, images):
     return outs, preds, bad
 
 
+def write_spec_expected(P):
+    """pyrtlnet_expected_spec.npz: tools/reference.py (the spec) on the float images."""
+    with open(P("index.json")) as f:
+        index = json.load(f)["cases"]
+    for m in index:
+        if m["expected"] == "pyrtlnet_expected_spec.npz":
+            model = ref.load_model(P(m["model"]))
+            with np.load(P(m["images"])) as z:
+                imgs, labels = z[m["images_key"]], z[m["labels_key"]].astype(np.int64)
+            xq = ref.quantize_images(model, imgs)
+            outs, preds = ref.run(model, xq)
+            ref.save_if_changed(P(m["expected"]), {"predictions": preds, "outputs": outs[-1], "labels": labels,
+                                                   "input.q": xq, "layer0.output": outs[0], "layer1.output": outs[1]},
+                                compressed=True)
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--check", action="store_true", help="only re-check the committed files")
+    ap.add_argument("--spec-only", action="store_true",
+                    help="keep the committed models and project outputs; rewrite only what the spec determines "
+                         "(pyrtlnet_expected_spec.npz, *.format1.npz), then check")
     a = ap.parse_args()
     os.makedirs(OUT, exist_ok=True)
     P = lambda f: os.path.join(OUT, f)  # noqa: E731
 
-    if not a.check:
+    if a.spec_only:
+        for src in ("mnist_model.npz", "pyrtlnet_quantized.npz"):
+            with np.load(P(src)) as z:
+                ref.save_if_changed(P(src.replace(".npz", ".format1.npz")), ref.to_format1(z))
+        write_spec_expected(P)
+    elif not a.check:
         xtr, ytr, xte, yte = load_fmnist()
         xtr_f = (xtr.astype(np.float32) / np.float32(255)).reshape(len(xtr), -1)
         xte_f = (xte.astype(np.float32) / np.float32(255)).reshape(len(xte), -1)
@@ -394,19 +419,10 @@ def main():
              "expected": "pyrtlnet_expected_spec.npz", "spec_agrees": True,
              "note": "float images quantized as the spec says (float32); expected from tools/reference.py"},
         ]
-        for m in index:
-            if m["expected"] == "pyrtlnet_expected_spec.npz":
-                model = ref.load_model(P(m["model"]))
-                imgs = np.load(P(m["images"]))[m["images_key"]]
-                xq = ref.quantize_images(model, imgs)
-                outs, preds = ref.run(model, xq)
-                ref.save_if_changed(P(m["expected"]), {"predictions": preds, "outputs": outs[-1],
-                                                "labels": yte[:N_TEST].astype(np.int64), "input.q": xq,
-                                                "layer0.output": outs[0], "layer1.output": outs[1]},
-                                    compressed=True)
         with open(P("index.json"), "w") as f:
             json.dump({"generator": "scripts/make_real_models.py", "cases": index}, f, indent=1)
             f.write("\n")
+        write_spec_expected(P)
 
     # ---- the check: project arithmetic vs the spec (tools/reference.py on the imported model)
     with open(P("index.json")) as f:
@@ -431,6 +447,20 @@ def main():
             if d.any():
                 print(f"  quantized input differs in {int(d.sum())} of {d.size} values "
                       f"(spec - project: {sorted(set((xq - exp['input.q'])[d].tolist()))})")
+        if images.dtype == np.float32 and m["project"] == "pyrtlnet":
+            # pyrtlnet's NumPyInference before batching (c2d5d53^: one float32 image at a time,
+            # `test_image / input_scale + input_zero` with the interpreter's float32 (1,) scale and
+            # int32 (1,) zero point): a float32 division, then a float64 sum, then astype(int8).
+            # Format 2's trunc reading is exactly that.
+            with np.load(P(m["model"])) as z:
+                scale_arr, zero_arr = z["input.scale"].reshape(1), z["input.zero"].reshape(1).astype(np.int32)
+            single = np.stack([(img / scale_arr + zero_arr).astype(np.int8) for img in images]).reshape(len(images), -1)
+            xq = ref.quantize_images(ref.load_model(P(m["model"])), images)
+            same = int((single == xq).sum())
+            print(f"  pyrtlnet's single-image reading (float32 division) vs the spec: {same}/{xq.size} input values equal")
+            if same != xq.size:
+                failures += 1
+                print("  ^ unexpected")
     print("all as expected" if not failures else f"{failures} unexpected results")
     return 1 if failures else 0
 

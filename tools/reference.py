@@ -1,13 +1,13 @@
 #!/usr/bin/env python3
-"""Independent reference implementation of zynqnet model format 1.
+"""Independent reference implementation of zynqnet model format 2 (dense layers).
 
-Computes the zynqnet model format 1 spec (`model-format.md`) with NumPy and exact
-Python integers. It is deliberately short and plain: it is
+Computes the zynqnet model format spec (`model-format.md`, format 2, which reads
+format-1 files too) with NumPy and exact Python integers. It is deliberately short and plain: it is
 the yardstick the Swift simulator, the generated hardware and the importers are
 compared against, so correctness beats speed.
 
     python3 tools/reference.py MODEL.npz IMAGES.npz -o OUT.npz [--limit N]
-        MODEL: a format-1 model, a notebook MLP (w1/w2/shift_l1/shift_l2) or a
+        MODEL: a format-1/2 model, a notebook MLP (w1/w2/shift_l1/shift_l2) or a
         pyrtlnet quantized.npz (imported per the spec). OUT gets `predictions`
         int64 (N), `outputs` int64 (N x classes) and `labels` when the image file
         has them.
@@ -15,25 +15,27 @@ compared against, so correctness beats speed.
         Import a notebook / pyrtlnet file (or re-save a format-1 file) as format 1.
 
 Exactness: accumulators are int64 only after proving |acc| < 2^62 from the
-weights, the input range and the bias; acc * M and the rounding shift are done
-on Python ints (object arrays), so nothing can wrap and `>>` is an exact floor.
+weights, the input range and the bias; every rounding mode is computed on Python
+ints (and `float32` on exact fractions), so nothing can wrap and `>>` is an exact floor.
 """
 
 import argparse
+import math
 import os
 import sys
 import tempfile
+
+from fractions import Fraction
 
 import numpy as np
 
 IMAGE_KEYS = ("images", "x_test", "test_images", "x")
 LABEL_KEYS = ("labels", "y_test", "test_labels", "y")
 
-# Float image quantization: v = float32(x) / float32(scale) in float32, then
-# t = v + zx, also in float32 (the simulator's InputQuantizer does the same), then
-# q = clamp(R(t)). False: t = float64(v) + zx in float64. pyrtlnet itself does neither
-# (it divides in float64 too): see Tests/Fixtures/real/README.md.
-ADD_ZERO_IN_FLOAT32 = True
+ROUNDINGS = ("floor", "half_up", "half_even", "gemmlowp", "float32")
+FORMAT2_ROUNDINGS = ("half_even", "gemmlowp", "float32")
+INPUT_ROUNDINGS = ("half_even", "half_away", "trunc")
+FORMAT2_LAYER_KEYS = ("clamp", "stride", "padding", "size")
 
 
 class SpecError(ValueError):
@@ -89,8 +91,9 @@ def _check_zero(key, zero, signed):
         raise SpecError(f"{key}: {zero} is outside the {'int8' if signed else 'uint8'} range [{lo}, {hi}]")
 
 
-def parse_format1(z):
-    """A format-1 mapping (np.load result or dict of arrays) -> plain model dict."""
+def parse_model(z):
+    """A format-1 or format-2 mapping (np.load result or dict of arrays) -> plain model dict.
+    Format 2's conv2d/maxpool2d layers are refused (not supported yet)."""
     z = {k: np.asarray(z[k]) for k in z.keys()}
     used = set()
 
@@ -100,8 +103,13 @@ def parse_format1(z):
         used.add(key)
         return key
 
-    if _int_scalar(z, need("format")) != 1:
-        raise SpecError("format: only format 1 is supported")
+    fmt = _int_scalar(z, need("format"))
+    if fmt not in (1, 2):
+        raise SpecError(f"format: unsupported format {fmt}")
+
+    def format2(key, what):
+        if fmt != 2:
+            raise SpecError(f"{key}: {what} is format 2, but the file says format 1")
     shape = z[need("input.shape")]
     if shape.ndim != 1 or shape.dtype.kind not in "iu" or len(shape) == 0 or (shape < 1).any():
         raise SpecError("input.shape: expected a non-empty 1-D array of positive ints")
@@ -118,13 +126,23 @@ def parse_format1(z):
         "layers": [],
     }
     if "input.rounding" in z:
-        model["input_rounding"] = _str(z, need("input.rounding"), ("half_even", "trunc"))
+        model["input_rounding"] = _str(z, need("input.rounding"), INPUT_ROUNDINGS)
+        if model["input_rounding"] == "half_away":
+            format2("input.rounding", "'half_away'")
     _check_zero("input.zero", model["input_zero"], model["input_signed"])
     n_in = int(np.prod(shape))
     i = 0
     while f"layer{i}.kind" in z:
         p = f"layer{i}."
-        _str(z, need(p + "kind"), ("dense",))
+        kind = _str(z, need(p + "kind"), ("dense", "conv2d", "maxpool2d"))
+        if kind != "dense":
+            format2(p + "kind", f"'{kind}'")
+            raise SpecError(f"{p}kind: {kind} is format 2 but not supported yet by this version")
+        for k in FORMAT2_LAYER_KEYS:
+            if p + k in z:
+                format2(p + k, f"the key '{k}'")
+                if k != "clamp":
+                    raise SpecError(f"{p}{k}: does not belong to a dense layer")
         w = z[need(p + "weight")]
         if w.dtype != np.int8 or w.ndim != 2 or w.shape[1] != n_in or w.shape[0] < 1:
             raise SpecError(f"{p}weight: expected int8 ({'out'}, {n_in}), got {w.dtype} {w.shape}")
@@ -136,17 +154,31 @@ def parse_format1(z):
             bias = [int(v) for v in b.tolist()]
         else:
             bias = [0] * out
-        model["layers"].append({
+        L = {
             "weight": w.astype(np.int64),
             "bias": bias,
             "M": _per_channel(z, need(p + "multiplier"), out, 1, 2**32 - 1),
             "s": _per_channel(z, need(p + "shift"), out, 0, 63),
-            "rounding": _str(z, need(p + "rounding"), ("floor", "half_up")),
+            "rounding": _str(z, need(p + "rounding"), ROUNDINGS),
             "relu": _flag(z, need(p + "relu")),
+            "clamp": None,
             "out_zero": _int_scalar(z, need(p + "output.zero")),
             "out_signed": _flag(z, need(p + "output.signed")),
-        })
-        _check_zero(p + "output.zero", model["layers"][-1]["out_zero"], model["layers"][-1]["out_signed"])
+        }
+        if L["rounding"] in FORMAT2_ROUNDINGS:
+            format2(p + "rounding", f"'{L['rounding']}'")
+        if L["rounding"] == "float32" and max(L["M"]) >= 2**24:
+            raise SpecError(f"{p}multiplier: float32 needs M < 2^24")
+        _check_zero(p + "output.zero", L["out_zero"], L["out_signed"])
+        if p + "clamp" in z:
+            c = z[need(p + "clamp")]
+            if c.dtype.kind not in "iu" or c.shape != (2,):
+                raise SpecError(f"{p}clamp: expected integer (2,), got {c.dtype} {c.shape}")
+            L["clamp"] = (int(c[0]), int(c[1]))
+        lo, hi = output_range(L)
+        if lo > hi:
+            raise SpecError(f"{p}clamp: leaves no output value (lo {lo} > hi {hi})")
+        model["layers"].append(L)
         n_in = out
         i += 1
     if i == 0:
@@ -155,6 +187,19 @@ def parse_format1(z):
     if unknown:
         raise SpecError(f"unknown key {unknown[0]}")
     return model
+
+
+parse_format1 = parse_model  # the name the scripts used for format 1
+
+
+def output_range(layer):
+    """[lo, hi] of the spec: the type's range, lo raised to zy by relu, narrowed by clamp."""
+    lo, hi = _range(layer["out_signed"])
+    if layer["relu"]:
+        lo = max(lo, layer["out_zero"])
+    if layer.get("clamp") is not None:
+        lo, hi = max(lo, layer["clamp"][0]), min(hi, layer["clamp"][1])
+    return lo, hi
 
 
 # ---------------------------------------------------------------- importers
@@ -250,7 +295,7 @@ def import_pyrtlnet(z):
 def load_model(path):
     """Any of the three formats -> plain model dict (see parse_format1)."""
     with np.load(path, allow_pickle=False) as z:
-        return parse_format1(to_format1(z))
+        return parse_model(to_format1(z))
 
 
 def to_format1(z):
@@ -283,9 +328,67 @@ def quantize_images(model, images):
     if np.isnan(v).any():
         raise SpecError("images: NaN after scaling")
     zx = model["input_zero"]
-    t = v + np.float32(zx) if ADD_ZERO_IN_FLOAT32 else v.astype(np.float64) + zx
-    r = np.rint(t) if model["input_rounding"] == "half_even" else np.trunc(t)
+    rounding = model["input_rounding"]
+    if rounding == "half_even":  # clamp(R(v) + zx), R = NumPy's rint (half to even)
+        r = np.rint(v).astype(np.float64) + zx
+    elif rounding == "half_away":  # clamp(R(v) + zx), R = half away from zero; float64 holds |v| + 0.5 exactly
+        w = v.astype(np.float64)
+        r = np.sign(w) * np.floor(np.abs(w) + 0.5) + zx
+    else:  # trunc: clamp(trunc(v + zx)) of the exact sum (Fractions: a float64 sum can round for tiny v)
+        flat = [float(e) for e in v.reshape(-1)]
+        r = np.array([e if math.isinf(e) else float(math.trunc(Fraction(e) + zx)) for e in flat],
+                     dtype=np.float64).reshape(v.shape)
     return np.clip(r, lo, hi).astype(np.int64)
+
+
+# ------------------------------------------------------------- requantization
+
+def round_half_even(num, den):
+    """num / den (den > 0) to the nearest integer, ties to even, on Python ints."""
+    q, r = divmod(num, den)  # floor division: 0 <= r < den
+    if 2 * r > den or (2 * r == den and q % 2 == 1):
+        q += 1
+    return q
+
+
+def round_half_away(num, den):
+    """num / den (den > 0) to the nearest integer, ties away from zero."""
+    q = (abs(num) * 2 + den) // (2 * den)
+    return q if num >= 0 else -q
+
+
+def round_24_bits(x):
+    """A Fraction rounded to 24 significant bits, ties to even (unbounded exponent)."""
+    if x == 0:
+        return Fraction(0)
+    e = math.floor(math.log2(abs(x)))  # may be off by one for huge values: fixed below
+    while Fraction(2) ** e > abs(x):
+        e -= 1
+    while Fraction(2) ** (e + 1) <= abs(x):
+        e += 1
+    ulp = Fraction(2) ** (e - 23)
+    n = round_half_even((x / ulp).numerator, (x / ulp).denominator)
+    return n * ulp
+
+
+def scale(acc, M, s, rounding):
+    """q of the spec: acc scaled by M / 2^s and rounded (Python ints, exact)."""
+    p = acc * M
+    if rounding == "floor":
+        return p >> s
+    if rounding == "half_up":
+        return p if s == 0 else (p + (1 << (s - 1))) >> s
+    if rounding == "half_even":
+        return round_half_even(p, 1 << s)
+    if rounding == "gemmlowp":
+        L, E = max(0, 31 - s), max(0, s - 31)
+        t = (acc * (1 << L) * M + (1 << 30)) >> 31
+        return round_half_away(t, 1 << E)
+    if rounding == "float32":
+        a = round_24_bits(Fraction(acc))
+        b = round_24_bits(a * M / Fraction(1 << s))
+        return round_half_even(b.numerator, b.denominator)
+    raise SpecError(f"unknown rounding {rounding!r}")
 
 
 def dense(layer, x, in_zero, in_signed):
@@ -298,19 +401,10 @@ def dense(layer, x, in_zero, in_signed):
     bound = int(np.abs(w).sum(axis=1).max()) * span + max(abs(b) for b in layer["bias"])
     assert bound < 2**62, "accumulator bound exceeds int64"
     acc = xc @ w.T + np.array(layer["bias"], dtype=np.int64)
-    acc = acc.astype(object)  # exact Python ints from here on
-    M = np.array(layer["M"], dtype=object)
-    s = layer["s"]
-    p = acc * M
-    q = np.empty_like(p)
-    for o, so in enumerate(s):
-        col = p[:, o]
-        if layer["rounding"] == "half_up" and so >= 1:
-            col = col + (1 << (so - 1))
-        q[:, o] = col >> so  # Python int >> is floor division by 2^s
-    lo, hi = _range(layer["out_signed"])
-    if layer["relu"]:
-        lo = max(lo, layer["out_zero"])
+    q = np.empty(acc.shape, dtype=object)  # exact Python ints from here on
+    for (n, o), a in np.ndenumerate(acc):
+        q[n, o] = scale(int(a), layer["M"][o], layer["s"][o], layer["rounding"])
+    lo, hi = output_range(layer)
     y = np.clip(q + layer["out_zero"], lo, hi)
     return y.astype(np.int64)
 
@@ -383,14 +477,14 @@ def main(argv=None):
     ap.add_argument("model")
     ap.add_argument("images", nargs="?")
     ap.add_argument("-o", "--output", required=True)
-    ap.add_argument("--convert", action="store_true", help="write MODEL as format 1 and stop")
+    ap.add_argument("--convert", action="store_true", help="write MODEL as a zynqnet model (format 1/2) and stop")
     ap.add_argument("--limit", type=int)
     a = ap.parse_args(argv)
     try:
         if a.convert:
             with np.load(a.model, allow_pickle=False) as z:
                 arrays = to_format1(z)
-            parse_format1(arrays)  # validate what we write
+            parse_model(arrays)  # validate what we write
             save_npz(a.output, arrays)
             return 0
         if a.images is None:

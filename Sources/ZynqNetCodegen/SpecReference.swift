@@ -1,7 +1,10 @@
 import ZynqNetModel
+import ZynqNetSim
 
-/// A naive, obviously-correct evaluation of a format-1 model, straight from the spec's formulas
-/// on unbounded integers (Int128 holds every intermediate: |acc| < 2^64, |p| < 2^96).
+/// A naive, obviously-correct evaluation of a model, straight from the spec's formulas on
+/// unbounded integers (Int128 holds every intermediate: |acc| < 2^64, |p| < 2^96); each
+/// output's requantization (every rounding of format 2, relu, clamp) is the Int128
+/// reference simulator's.
 /// The verify command compares the RTL against it.
 @available(macOS 15.0, *)
 public enum SpecReference {
@@ -23,19 +26,7 @@ public enum SpecReference {
                 for k in 0..<l.inFeatures {
                     acc += Int128(l.weight[o * l.inFeatures + k]) * (x[k] - zx)
                 }
-                let p = acc * Int128(l.multiplier[o])
-                let s = Int128(l.shift[o])
-                let q: Int128
-                if l.rounding == .halfUp && s >= 1 {
-                    q = (p + (Int128(1) << (s - 1))) >> s
-                } else {
-                    q = p >> s
-                }
-                let zy = Int128(l.outputZero)
-                var lo = Int128(l.outputType.min)
-                let hi = Int128(l.outputType.max)
-                if l.relu { lo = max(lo, zy) }
-                y[o] = min(max(zy + q, lo), hi)
+                y[o] = Int128(ReferenceSimulator.requantize(acc: acc, layer: l, channel: o))
             }
             x = y
             zx = Int128(l.outputZero)

@@ -140,6 +140,10 @@ public struct Topology: Sendable, Equatable {
             guard l.inFeatures == inCount else {
                 throw ZynqError(key: "layer\(i).weight", "has \(l.inFeatures) inputs, expected \(inCount)")
             }
+            guard l.rounding == .floor || l.rounding == .halfUp else {
+                throw ZynqError(key: "layer\(i).rounding",
+                    "'\(l.rounding.rawValue)' is not supported yet by the hardware (its requantizers do floor and half_up)")
+            }
             guard (1...Topology.maxCount).contains(l.inFeatures), (1...Topology.maxCount).contains(l.outFeatures) else {
                 throw ZynqError(key: "layer\(i).weight", "dimensions \(l.outFeatures)×\(l.inFeatures) outside 1…\(Topology.maxCount)")
             }

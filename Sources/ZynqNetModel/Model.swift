@@ -1,4 +1,4 @@
-/// Format 1 of `shared/spec/model-format.md`, held in memory.
+/// Format 2 of `shared/spec/model-format.md` (dense layers), held in memory.
 ///
 /// A `QuantizedModel` that exists has passed every rule of the spec's table
 /// (see `QuantizedModel.validate()`): code downstream may rely on the shapes and ranges.
@@ -15,18 +15,44 @@ public struct QuantizedModel: Sendable, Equatable {
     public var inputCount: Int { input.shape.reduce(1, *) }
     /// Number of classes (the last layer's output count).
     public var outputCount: Int { layers.last?.outFeatures ?? 0 }
+
+    /// The lowest format that can hold this model: 2 when it uses any key or value the
+    /// spec marks **(2)** (a new rounding, `clamp`, input rounding `half_away`), else 1.
+    /// What `arrays()` writes as `format`.
+    public var requiredFormat: Int {
+        let usesTwo = input.rounding.isFormat2 || layers.contains { $0.rounding.isFormat2 || $0.clamp != nil }
+        return usesTwo ? 2 : 1
+    }
 }
 
 /// How float images are rounded after scaling (`input.rounding`).
 public enum InputRounding: String, Sendable, Equatable, CaseIterable {
+    /// `clamp(R(v) + zx)`, R = round half to even (onnxruntime's QuantizeLinear).
     case halfEven = "half_even"
+    /// `clamp(R(v) + zx)`, R = round half away from zero (TFLite's QUANTIZE). Format 2.
+    case halfAway = "half_away"
+    /// `clamp(trunc(v + zx))`, the sum exact (pyrtlnet).
     case trunc = "trunc"
+
+    /// Whether the value is new in format 2.
+    public var isFormat2: Bool { self == .halfAway }
 }
 
 /// How a layer's scaled accumulator is rounded (`layer{i}.rounding`).
 public enum Rounding: String, Sendable, Equatable, CaseIterable {
+    /// `floor(p / 2^s)`.
     case floor = "floor"
+    /// `floor((p + 2^(s−1)) / 2^s)`.
     case halfUp = "half_up"
+    /// `p / 2^s` to the nearest integer, ties to even. Format 2.
+    case halfEven = "half_even"
+    /// TFLite's two roundings (SaturatingRoundingDoublingHighMul, RoundingDivideByPOT). Format 2.
+    case gemmlowp = "gemmlowp"
+    /// `nearbyint(float(acc) · S)` in IEEE single precision, S = M / 2^s, M < 2^24. Format 2.
+    case float32 = "float32"
+
+    /// Whether the value is new in format 2.
+    public var isFormat2: Bool { self != .floor && self != .halfUp }
 }
 
 /// Signedness of an 8-bit activation: int8 `[-128, 127]` or uint8 `[0, 255]`.
@@ -74,13 +100,16 @@ public struct DenseLayer: Sendable, Equatable {
     public var perTensorShift: Bool
     public var rounding: Rounding
     public var relu: Bool
+    /// The optional `clamp` `[cl, ch]` (format 2), kept as the file gave it; the bounds
+    /// that apply are `outputLow`/`outputHigh`.
+    public var clamp: ClosedRange<Int64>?
     /// Output zero point `zy`.
     public var outputZero: Int32
     public var outputType: ActivationType
 
     public init(
         outFeatures: Int, inFeatures: Int, weight: [Int8], bias: [Int32]? = nil,
-        multiplier: [UInt32], shift: [UInt8], rounding: Rounding, relu: Bool,
+        multiplier: [UInt32], shift: [UInt8], rounding: Rounding, relu: Bool, clamp: ClosedRange<Int64>? = nil,
         outputZero: Int32, outputType: ActivationType
     ) {
         self.outFeatures = outFeatures
@@ -93,12 +122,22 @@ public struct DenseLayer: Sendable, Equatable {
         self.shift = shift.count == 1 ? [UInt8](repeating: shift[0], count: outFeatures) : shift
         self.rounding = rounding
         self.relu = relu
+        self.clamp = clamp
         self.outputZero = outputZero
         self.outputType = outputType
     }
 
-    /// The lowest value this layer can output: `lo` of the spec, raised to `zy` by relu.
-    public var outputLow: Int32 { relu ? Swift.max(outputType.min, outputZero) : outputType.min }
-    /// The highest value this layer can output.
-    public var outputHigh: Int32 { outputType.max }
+    /// The lowest value this layer can output: `lo` of the spec, raised to `zy` by relu
+    /// and to `cl` by clamp.
+    public var outputLow: Int32 {
+        var lo = relu ? Swift.max(outputType.min, outputZero) : outputType.min
+        if let c = clamp, c.lowerBound > Int64(lo) { lo = Int32(clamping: c.lowerBound) }
+        return lo
+    }
+    /// The highest value this layer can output: `hi` of the spec, lowered to `ch` by clamp.
+    public var outputHigh: Int32 {
+        var hi = outputType.max
+        if let c = clamp, c.upperBound < Int64(hi) { hi = Int32(clamping: c.upperBound) }
+        return hi
+    }
 }

@@ -1,14 +1,22 @@
-/// Format 1 of `shared/spec/model-format.md` as NumPy arrays: parsing with every rule of
-/// the spec's table checked, and writing.
+/// Formats 1 and 2 of `shared/spec/model-format.md` as NumPy arrays: parsing with every
+/// rule of the spec's table checked, and writing. Format 2's `conv2d` and `maxpool2d`
+/// layers are recognised and refused (not supported yet).
 ///
 /// Every error names the file and the key that is wrong (`ZynqError`), and no input makes
 /// this code trap: every size and value is range-checked before it is used.
 
-/// The keys a format-1 layer may have, after `layer{i}.`.
+/// The keys a layer may have, after `layer{i}.`.
 let layerFields: [String] = [
-    "kind", "weight", "bias", "multiplier", "shift", "rounding", "relu", "output.zero", "output.signed",
+    "kind", "weight", "bias", "multiplier", "shift", "rounding", "relu", "clamp", "output.zero", "output.signed",
+    "stride", "padding", "size",
 ]
-/// The keys a format-1 file may have outside layers.
+/// The layer keys new in format 2 (the spec's **(2)**).
+let format2LayerFields: Set<String> = ["clamp", "stride", "padding", "size"]
+/// The layer keys that belong only to conv2d/maxpool2d layers, not to dense ones.
+let spatialLayerFields: Set<String> = ["stride", "padding", "size"]
+/// The layer kinds new in format 2, which this version reads only to refuse.
+let format2Kinds: Set<String> = ["conv2d", "maxpool2d"]
+/// The keys a file may have outside layers.
 let inputKeys: [String] = ["format", "input.shape", "input.signed", "input.zero", "input.scale", "input.rounding"]
 
 /// Splits `layer{i}.{field}` into `(i, field)`; nil for any other key, or for an index
@@ -106,14 +114,20 @@ struct ArrayReader {
 }
 
 extension QuantizedModel {
-    /// Reads a format-1 model from its arrays (the members of its `.npz`), checking every
-    /// rule of the spec's table. `file` is only used in error messages.
+    /// Reads a format-1 or format-2 model from its arrays (the members of its `.npz`),
+    /// checking every rule of the spec's table. `file` is only used in error messages.
     public init(arrays: [String: NDArray], file: String) throws {
         let r = ArrayReader(arrays: arrays, file: file)
 
         let format = try r.scalarInt("format")
-        guard format == 1 else {
-            throw r.error("format", "unsupported format \(format) (this zynqnet reads format 1)")
+        guard format == 1 || format == 2 else {
+            throw r.error("format", "unsupported format \(format) (this zynqnet reads formats 1 and 2)")
+        }
+        /// A format-2 key or value in a file that says format 1 is an error naming the key.
+        func requireFormat2(_ key: String, _ what: String) throws {
+            guard format == 2 else {
+                throw r.error(key, "\(what) is format 2, but the file says format 1 (set 'format' to 2)")
+            }
         }
 
         // Every key must be one of the table's; collect the layer indices.
@@ -121,10 +135,11 @@ extension QuantizedModel {
         for key in arrays.keys.sorted() {
             if inputKeys.contains(key) { continue }
             if let (i, field) = splitLayerKey(key), layerFields.contains(field) {
+                if format2LayerFields.contains(field) { try requireFormat2(key, "the key '\(field)'") }
                 indices.insert(i)
                 continue
             }
-            throw r.error(key, "unknown key (format 1 has format, input.{shape,signed,zero,scale,rounding} "
+            throw r.error(key, "unknown key (a model has format, input.{shape,signed,zero,scale,rounding} "
                 + "and layer{i}.{\(layerFields.joined(separator: ","))})")
         }
         // Indices 0..<count, all present, is the same as: none missing below the count.
@@ -155,8 +170,9 @@ extension QuantizedModel {
         if r.has("input.rounding") {
             let s = try r.string("input.rounding")
             guard let v = InputRounding(rawValue: s) else {
-                throw r.error("input.rounding", "must be 'half_even' or 'trunc', got '\(s)'")
+                throw r.error("input.rounding", "must be 'half_even', 'half_away' or 'trunc', got '\(s)'")
             }
+            if v.isFormat2 { try requireFormat2("input.rounding", "'\(s)'") }
             inputRounding = v
         }
         guard let zx = Int32(exactly: inputZero), zx >= inputType.min, zx <= inputType.max else {
@@ -166,17 +182,25 @@ extension QuantizedModel {
 
         var layers: [DenseLayer] = []
         for i in 0..<layerCount {
-            layers.append(try Self.readLayer(i, r))
+            layers.append(try Self.readLayer(i, r, requireFormat2: requireFormat2))
         }
         self.init(input: input, layers: layers)
         do { try validate() } catch let e as ZynqError { throw e.inFile(file) }
     }
 
-    private static func readLayer(_ i: Int, _ r: ArrayReader) throws -> DenseLayer {
+    private static func readLayer(_ i: Int, _ r: ArrayReader,
+                                  requireFormat2: (String, String) throws -> Void) throws -> DenseLayer {
         let p = "layer\(i)."
         let kind = try r.string(p + "kind")
+        if format2Kinds.contains(kind) {
+            try requireFormat2(p + "kind", "'\(kind)'")
+            throw r.error(p + "kind", "\(kind) is format 2 but not supported yet by this version (only 'dense' layers are)")
+        }
         guard kind == "dense" else {
-            throw r.error(p + "kind", "unsupported kind '\(kind)' (format 1 has only 'dense')")
+            throw r.error(p + "kind", "unknown kind '\(kind)' (must be 'dense', 'conv2d' or 'maxpool2d')")
+        }
+        for field in spatialLayerFields.sorted() where r.has(p + field) {
+            throw r.error(p + field, "does not belong to a dense layer (only conv2d/maxpool2d layers have it)")
         }
         let (out, inCount, weight) = try r.int8Matrix(p + "weight")
         guard out >= 1, inCount >= 1 else {
@@ -210,9 +234,19 @@ extension QuantizedModel {
         }
         let roundingText = try r.string(p + "rounding")
         guard let rounding = Rounding(rawValue: roundingText) else {
-            throw r.error(p + "rounding", "must be 'floor' or 'half_up', got '\(roundingText)'")
+            throw r.error(p + "rounding", "must be one of \(Rounding.allCases.map { "'\($0.rawValue)'" }.joined(separator: ", ")), "
+                + "got '\(roundingText)'")
         }
+        if rounding.isFormat2 { try requireFormat2(p + "rounding", "'\(roundingText)'") }
         let relu = try r.flag(p + "relu")
+        var clamp: ClosedRange<Int64>? = nil
+        if r.has(p + "clamp") {
+            let a = try r.require(p + "clamp")
+            let v = try r.integers(p + "clamp", a)
+            try r.requireShape(p + "clamp", a, [[2]], "(2,) = [cl, ch]")
+            guard v[0] <= v[1] else { throw r.error(p + "clamp", "[cl, ch] = [\(v[0]), \(v[1])] has cl > ch") }
+            clamp = v[0]...v[1]
+        }
         let zero = try r.scalarInt(p + "output.zero")
         let type = ActivationType(signed: try r.flag(p + "output.signed"))
         guard let zy = Int32(exactly: zero), zy >= type.min, zy <= type.max else {
@@ -220,7 +254,7 @@ extension QuantizedModel {
         }
         var layer = DenseLayer(
             outFeatures: out, inFeatures: inCount, weight: weight, bias: bias,
-            multiplier: multiplier, shift: shift, rounding: rounding, relu: relu,
+            multiplier: multiplier, shift: shift, rounding: rounding, relu: relu, clamp: clamp,
             outputZero: zy, outputType: type)
         // A shape-(out,) array is per channel even when out == 1.
         layer.perTensorMultiplier = mArray.shape.isEmpty
@@ -229,7 +263,7 @@ extension QuantizedModel {
     }
 
     /// Checks every rule of the spec on a model held in memory (one read from a file has
-    /// passed them already; one built in code may not have). Errors name the format-1 key.
+    /// passed them already; one built in code may not have). Errors name the file's key.
     public func validate() throws {
         func fail(_ key: String, _ message: String) -> ZynqError { ZynqError(key: key, message) }
         guard !input.shape.isEmpty else { throw fail("input.shape", "must have at least one entry") }
@@ -274,11 +308,24 @@ extension QuantizedModel {
             guard l.outputZero >= l.outputType.min, l.outputZero <= l.outputType.max else {
                 throw fail(p + "output.zero", "\(l.outputZero) is outside the \(l.outputType) range [\(l.outputType.min), \(l.outputType.max)]")
             }
+            if l.rounding == .float32, let m = l.multiplier.first(where: { $0 >= 1 << 24 }) {
+                throw fail(p + "multiplier", "M = \(m) is not below 2^24, which rounding 'float32' requires "
+                    + "(M is a float32 scale's 24-bit significand)")
+            }
+            if let c = l.clamp {
+                let base = l.relu ? "max(\(l.outputType.min), zy = \(l.outputZero))" : "\(l.outputType.min)"
+                // lo = max(lo, cl) ≤ hi = min(hi, ch) must hold (outputLow/High are those two).
+                guard l.outputLow <= l.outputHigh else {
+                    throw fail(p + "clamp", "[cl, ch] = [\(c.lowerBound), \(c.upperBound)] leaves no output value: "
+                        + "lo = max(\(base), cl) > hi = min(\(l.outputType.max), ch)")
+                }
+            }
             previousOut = l.outFeatures
         }
     }
 
-    /// The model as format-1 arrays, in the table's order (what `save` writes).
+    /// The model as arrays, in the table's order (what `save` writes): format 1 when the
+    /// model uses nothing of format 2 (`requiredFormat`), else format 2.
     public func arrays() -> [(String, NDArray)] {
         func int(_ v: Int64) -> NDArray { NDArray(shape: [], storage: .int64([v])) }
         func bool(_ v: Bool) -> NDArray { NDArray(shape: [], storage: .bool([v])) }
@@ -286,7 +333,7 @@ extension QuantizedModel {
             NDArray(shape: [], storage: .unicode([s], width: Swift.max(1, s.unicodeScalars.count)))
         }
         var out: [(String, NDArray)] = [
-            ("format", int(1)),
+            ("format", int(Int64(requiredFormat))),
             ("input.shape", NDArray(shape: [input.shape.count], storage: .int64(input.shape.map { Int64($0) }))),
             ("input.signed", bool(input.type.isSigned)),
             ("input.zero", int(Int64(input.zero))),
@@ -306,6 +353,11 @@ extension QuantizedModel {
                     ? int(s[0]) : NDArray(shape: [l.outFeatures], storage: .int64(s))),
                 (p + "rounding", str(l.rounding.rawValue)),
                 (p + "relu", bool(l.relu)),
+            ]
+            if let c = l.clamp {
+                out.append((p + "clamp", NDArray(shape: [2], storage: .int64([c.lowerBound, c.upperBound]))))
+            }
+            out += [
                 (p + "output.zero", int(Int64(l.outputZero))),
                 (p + "output.signed", bool(l.outputType.isSigned)),
             ]
@@ -315,14 +367,15 @@ extension QuantizedModel {
 }
 
 extension QuantizedModel {
-    /// Reads a model file: format 1, the MNIST notebook's MLP or a pyrtlnet
+    /// Reads a model file: format 1 or 2, the MNIST notebook's MLP or a pyrtlnet
     /// `quantized.npz`, told apart by their keys. Errors name `path` and the key.
     public static func load(path: String) throws -> QuantizedModel {
         let arrays = try NPZ.read(path: path)
         return try QuantizedModel(importing: arrays, file: path)
     }
 
-    /// Writes the model as format 1 (deflated `.npz`), through a temporary file and a rename.
+    /// Writes the model as format 1, or 2 when it needs it (deflated `.npz`), through a
+    /// temporary file and a rename.
     public func save(to path: String) throws {
         do { try validate() } catch let e as ZynqError { throw e.inFile(path) }
         try NPZ.write(arrays(), to: path, compressed: true)

@@ -351,15 +351,18 @@ public final class AcceleratorModel: LoopbackPeripheral, LoopbackStreamEndpoint 
             let zy = Int32(bitPattern: layerZero[i])
             let lo = Int32(Int16(truncatingIfNeeded: layerClamp[i]))
             let hi = Int32(Int16(truncatingIfNeeded: layerClamp[i] >> 16))
-            guard hi == outType.max else { throw ZynqError(key: "layer\(i).L_CLAMP", "HI \(hi) is not the output type's maximum") }
-            let relu: Bool
-            if lo == outType.min { relu = false }
-            else if lo == max(outType.min, zy) { relu = true }
-            else { throw ZynqError(key: "layer\(i).L_CLAMP", "LO \(lo) is neither the type minimum nor max(min, zy = \(zy))") }
+            // [LO, HI] is the type's range, narrowed by relu (LO = max(min, zy)) and by a
+            // format-2 clamp: any LO ≤ HI inside the type's range is a valid layer.
+            guard outType.min <= lo, lo <= hi, hi <= outType.max else {
+                throw ZynqError(key: "layer\(i).L_CLAMP", "[LO, HI] = [\(lo), \(hi)] is not a non-empty part of the \(outType) range [\(outType.min), \(outType.max)]")
+            }
+            let relu = lo == max(outType.min, zy) && hi == outType.max && lo != outType.min
+            let plain = lo == outType.min && hi == outType.max
             layers.append(DenseLayer(outFeatures: t.outCount, inFeatures: t.inCount, weight: weight, bias: nil,
                                      multiplier: mult, shift: shift,
                                      rounding: layerCfg[i] & RegisterMap.L_CFG_ROUND_HALF_UP != 0 ? .halfUp : .floor,
-                                     relu: relu, outputZero: zy, outputType: outType))
+                                     relu: relu, clamp: relu || plain ? nil : Int64(lo)...Int64(hi),
+                                     outputZero: zy, outputType: outType))
             biasEff.append(bias)
             weightSums.append(sums)
             zeros.append(zy)

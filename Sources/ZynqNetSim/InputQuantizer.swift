@@ -4,9 +4,12 @@ import ZynqNetModel
 /// model" says (and docs/spec-notes.md pins down):
 ///
 /// - uint8 images feed a uint8 input as they are, and an int8 input as `pixel − 128`;
-/// - float32/float64 images: `v = float32(x) / float32(scale)` in float32, then
-///   `q = clamp(R(v + float32(zx)))` with the sum also in float32, R = round half to even
-///   (`half_even`) or toward zero (`trunc`); a NaN is an error naming the image.
+/// - float32/float64 images: `v = float32(x) / float32(scale)`, one IEEE single division
+///   (float64 pixels are first rounded to float32), then (format 2, for both formats)
+///   `half_even`: `q = clamp(R(v) + zx)`, R = round half to even;
+///   `half_away`: `q = clamp(R(v) + zx)`, R = round half away from zero;
+///   `trunc`: `q = clamp(trunc(v + zx))` with `v + zx` exact (see `truncSum`);
+///   a NaN is an error naming the image, ±inf clamps to the range's end.
 ///
 /// The array is N images along its first axis; the rest of its shape may be anything with
 /// `product(input.shape)` elements. An array whose whole shape is `input.shape` is one image.
@@ -66,8 +69,28 @@ public struct InputQuantizer: Sendable {
     public func code(_ x: Float) -> Int32? {
         let v = x / input.scale  // float32 division
         guard !v.isNaN else { return nil }
-        let t = v + Float(input.zero)  // float32 addition (docs/spec-notes.md)
-        let r = t.rounded(input.rounding == .halfEven ? .toNearestOrEven : .towardZero)
-        return Int32(Swift.min(Swift.max(r, Float(input.type.min)), Float(input.type.max)))
+        let lo = Double(input.type.min), hi = Double(input.type.max), zx = Double(input.zero)
+        let q: Double
+        switch input.rounding {
+        // R(v) is an integer (or ±inf); adding zx to it is exact in float64.
+        case .halfEven: q = Double(v.rounded(.toNearestOrEven)) + zx
+        case .halfAway: q = Double(v.rounded(.toNearestOrAwayFromZero)) + zx
+        case .trunc: q = Self.truncSum(v, zx)
+        }
+        return Int32(Swift.min(Swift.max(q, lo), hi))
+    }
+
+    /// trunc(v + zx) of the exact sum. A float64 sum is exact only while v has no bits below
+    /// 2^−44 or so next to a zx of 8 bits; for a tinier v of the other sign (v = −2^−60,
+    /// zx = 100) it would round to 100.0, where the exact 99.999… truncates to 99. So: with
+    /// n = trunc(v) + zx and f = v − trunc(v) (both exact, |f| < 1, f of v's sign),
+    /// trunc(n + f) is n, one less when n ≥ 1 and f < 0, one more when n ≤ −1 and f > 0.
+    static func truncSum(_ v: Float, _ zx: Double) -> Double {
+        guard v.isFinite else { return v > 0 ? .infinity : -.infinity }
+        let whole = v.rounded(.towardZero)
+        let n = Double(whole) + zx, f = v - whole
+        if n >= 1 && f < 0 { return n - 1 }
+        if n <= -1 && f > 0 { return n + 1 }
+        return n
     }
 }

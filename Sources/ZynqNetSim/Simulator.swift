@@ -31,7 +31,7 @@ public struct LayerPlan: Sendable, Equatable {
     /// The largest bound on |acc| over the output channels.
     public let accumulatorBound: Int64
     /// Output channels whose product acc·M (+ rounding) may not fit in Int64 and so are
-    /// computed in 128 bits; the others use Int64.
+    /// computed in 128 bits; the others use Int64 (float32 channels need no product).
     public let wideChannels: Int
     /// Number of int32 dot-product blocks `in` is cut into (1 unless in > 65536).
     public let blocks: Int
@@ -48,14 +48,8 @@ struct PackedLayer: Sendable {
     /// `bias − z̃·Σw`: the activations are fed as x̃ = x − 128·[uint8 input] and
     /// z̃ = zx − 128·[uint8 input], so acc = biasAdj + Σ w·x̃ exactly.
     let biasAdj: [Int64]
-    let multiplier: [Int64]
-    let shift: [Int64]
-    /// 2^(s−1) for half_up with s ≥ 1, else 0.
-    let roundAdd: [Int64]
-    /// Channels whose product needs 128 bits.
-    let wide: [Bool]
-    let anyWide: Bool
-    let zero: Int32, lo: Int32, hi: Int32
+    /// acc → output, every rounding mode (see `Requantizer`).
+    let requantizer: Requantizer
     /// 128 for a uint8 output (it is fed to the next layer as y − 128), 0 for int8.
     let outOffset: Int32
     /// Dot-product blocks over k, each at most 65536 long so int32 partial sums cannot overflow.
@@ -74,7 +68,7 @@ struct PackedLayer: Sendable {
         }
         weights = w
         let zTilde = Int64(inputZero) - (inputType == .uint8 ? 128 : 0)
-        var biasAdj = [Int64](), mult = [Int64](), shift = [Int64](), roundAdd = [Int64](), wide = [Bool]()
+        var biasAdj = [Int64](), bounds = [Int64]()
         var bound: Int64 = 0
         let tooLarge = ZynqError(key: "layer weights", "the layer is too large to bound its accumulator in 64 bits")
         for o in 0..<out {
@@ -91,60 +85,20 @@ struct PackedLayer: Sendable {
             let (a, o4) = (b.magnitude <= UInt64(Int64.max) ? abs(b) : Int64.max).addingReportingOverflow(dotBound)
             guard !(o1 || o2 || o3 || o4) else { throw tooLarge }
             bound = max(bound, a)
+            bounds.append(a)
             biasAdj.append(b)
-            let m = Int64(l.multiplier[o]), s = Int64(l.shift[o])
-            let r: Int64 = (l.rounding == .halfUp && s >= 1) ? Int64(1) << (s - 1) : 0
-            mult.append(m)
-            shift.append(s)
-            roundAdd.append(r)
-            // Int64 suffices when A·M + r ≤ Int64.max: then every p = acc·M and p + r fit.
-            let (am, o5) = a.multipliedReportingOverflow(by: m)
-            let (_, o6) = am.addingReportingOverflow(r)
-            wide.append(o5 || o6)
         }
         self.biasAdj = biasAdj
-        self.multiplier = mult
-        self.shift = shift
-        self.roundAdd = roundAdd
-        self.wide = wide
-        anyWide = wide.contains(true)
-        zero = l.outputZero
-        lo = l.outputLow
-        hi = l.outputHigh
+        requantizer = Requantizer(l, bounds: bounds)
         outOffset = l.outputType == .uint8 ? 128 : 0
         let k = kPad
         blocks = stride(from: 0, to: k, by: Self.blockLength).map { $0..<min($0 + Self.blockLength, k) }
-        plan = LayerPlan(accumulatorBound: bound, wideChannels: wide.filter { $0 }.count, blocks: blocks.count)
+        plan = LayerPlan(accumulatorBound: bound, wideChannels: requantizer.wide.filter { $0 }.count, blocks: blocks.count)
     }
 
     /// zy + q clamped to [lo, hi], for acc of channel o.
     @inline(__always)
-    func requantize(_ acc: Int64, _ o: Int) -> Int32 {
-        var q: Int64
-        if anyWide && wide[o] {
-            q = Self.wideShift(acc, multiplier[o], roundAdd[o], shift[o])
-        } else {
-            // Proven at load: acc·M + r fits in Int64; >> is floor division by 2^s.
-            q = (acc &* multiplier[o] &+ roundAdd[o]) &>> shift[o]
-            q = min(max(q, -1024), 1024)
-        }
-        // |zy| ≤ 255 and [lo, hi] ⊂ [−128, 255]: a q beyond ±1024 clamps the same way.
-        return min(max(Int32(truncatingIfNeeded: q) &+ zero, lo), hi)
-    }
-
-    /// floor((acc·M + r) / 2^s) on the exact 128-bit product, saturated to ±1024.
-    @inline(__always)
-    static func wideShift(_ acc: Int64, _ m: Int64, _ r: Int64, _ s: Int64) -> Int64 {
-        var (high, low) = acc.multipliedFullWidth(by: m)
-        let sum = low &+ UInt64(r)
-        if sum < low { high &+= 1 }  // |acc·M| < 2^96: no overflow of the high word
-        low = sum
-        let qLow = s == 0 ? low : (low >> UInt64(s)) | (UInt64(bitPattern: high) << UInt64(64 - s))
-        let qHigh = high >> s
-        if qHigh == 0 && qLow < 1 << 63 { return min(Int64(qLow), 1024) }
-        if qHigh == -1 && qLow >= 1 << 63 { return max(Int64(bitPattern: qLow), -1024) }
-        return qHigh < 0 ? -1024 : 1024
-    }
+    func requantize(_ acc: Int64, _ o: Int) -> Int32 { requantizer.requantize(acc, o) }
 }
 
 /// The fast, bit-exact simulator of the spec.

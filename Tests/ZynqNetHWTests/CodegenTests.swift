@@ -3,6 +3,7 @@ import Testing
 import ZynqNetCodegen
 import ZynqNetHW
 import ZynqNetModel
+import ZynqNetSim
 
 @Suite struct CodegenTests {
     func model(_ dims: [Int], seed: UInt64 = 1) -> QuantizedModel { uniformModel(dims, seed: seed) }
@@ -25,6 +26,43 @@ import ZynqNetModel
         o.fold = .file(FoldFile(layers: [.init(pe: 3, simd: 4)]), name: "f.json")
         #expect(throws: ZynqError(file: "f.json", key: "layers", "has 1 entries, the model has 2 layers")) {
             try generateDesign(model: m, options: o)
+        }
+    }
+
+    /// Format 2's roundings the requantizers do not build yet are refused, naming the layer's key
+    /// (the `requant` branch adds them), instead of being built as floor.
+    @Test func newRoundingsAreRefusedByTheHardwarePath() throws {
+        for mode in [Rounding.halfEven, .gemmlowp, .float32] {
+            var m = model([12, 6, 4])
+            m.layers[1].rounding = mode
+            #expect(throws: ZynqError(key: "layer1.rounding",
+                "'\(mode.rawValue)' is not supported yet by the hardware (its requantizers do floor and half_up)")) {
+                try generateDesign(model: m, options: CodegenOptions())
+            }
+        }
+    }
+
+    /// verify's SpecReference computes every format-2 rounding and the clamp (it used to treat
+    /// every rounding but half_up as floor and ignore the clamp), equal to the fast simulator.
+    @available(macOS 15.0, *)
+    @Test func specReferenceComputesEveryModeAndClamp() throws {
+        var rng = SplitMix64(seed: 5)
+        for mode in Rounding.allCases {
+            var m = uniformModel([10, 8, 5], seed: 3, signed: true, rounding: mode)
+            for i in m.layers.indices where mode == .float32 {
+                m.layers[i].multiplier = m.layers[i].multiplier.map { $0 >> 8 }  // M < 2^24
+                m.layers[i].shift = m.layers[i].shift.map { $0 >= 8 ? $0 - 8 : 0 }
+            }
+            m.layers[0].clamp = -20...35
+            m.layers[1].clamp = 3...3
+            try m.validate()
+            let images = randomImages(30, pixels: 10, rng: &rng)
+            let codes = images.map { SpecReference.codes(fromPixels: $0, signedInput: true) }
+            let sim = try Simulator(model: m).run(try InputCodes(type: .int8, width: 10, bytes: codes.flatMap { $0 }))
+            for (n, c) in codes.enumerated() {
+                let r = SpecReference.run(m, codes: c)
+                #expect(r.values == Array(sim.output(n)) && r.prediction == sim.predictions[n], "\(mode) image \(n)")
+            }
         }
     }
 

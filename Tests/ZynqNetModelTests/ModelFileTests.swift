@@ -96,7 +96,8 @@ func with(_ key: String, _ value: NDArray?) -> [String: NDArray] {
 
     @Test func format() {
         expectError(with("format", nil), key: "format", "missing key")
-        expectError(with("format", scalar(2)), key: "format", "unsupported format 2")
+        expectError(with("format", scalar(3)), key: "format", "unsupported format 3 (this zynqnet reads formats 1 and 2)")
+        expectError(with("format", scalar(0)), key: "format", "unsupported format 0")
         expectError(with("format", f32(1)), key: "format", "integer")
         expectError(with("format", flag(true)), key: "format", "integer")
         expectError(with("format", NDArray(shape: [1], storage: .int64([1]))), key: "format", "shape must be ()")
@@ -152,12 +153,12 @@ func with(_ key: String, _ value: NDArray?) -> [String: NDArray] {
         for bad: Float in [0, -1, .nan, .infinity] {
             expectError(with("input.scale", f32(bad)), key: "input.scale", "finite and > 0")
         }
-        expectError(with("input.rounding", text("nearest")), key: "input.rounding", "'half_even' or 'trunc'")
+        expectError(with("input.rounding", text("nearest")), key: "input.rounding", "'half_even', 'half_away' or 'trunc'")
         expectError(with("input.rounding", scalar(0)), key: "input.rounding", "unicode")
     }
 
     @Test func layerKindAndWeight() {
-        expectError(with("layer1.kind", text("conv2d")), key: "layer1.kind", "unsupported kind 'conv2d'")
+        expectError(with("layer1.kind", text("conv")), key: "layer1.kind", "unknown kind 'conv'")
         expectError(with("layer1.kind", scalar(0)), key: "layer1.kind", "unicode")
         expectError(with("layer0.weight", NDArray(shape: [4, 6], storage: .int16(Array(repeating: 1, count: 24)))),
                     key: "layer0.weight", "int8")
@@ -191,7 +192,8 @@ func with(_ key: String, _ value: NDArray?) -> [String: NDArray] {
     }
 
     @Test func roundingReluAndOutput() {
-        expectError(with("layer0.rounding", text("half_even")), key: "layer0.rounding", "'floor' or 'half_up'")
+        expectError(with("layer0.rounding", text("nearest")), key: "layer0.rounding",
+                    "must be one of 'floor', 'half_up', 'half_even', 'gemmlowp', 'float32', got 'nearest'")
         expectError(with("layer0.rounding", NDArray(shape: [1], storage: .unicode(["floor"], width: 5))),
                     key: "layer0.rounding", "shape must be ()")
         expectError(with("layer1.relu", scalar(2)), key: "layer1.relu", "0/1")

@@ -25,6 +25,32 @@ import ZynqNetSim
         }
     }
 
+    /// Format 2's clamp reaches the device as L_CLAMP's [LO, HI] and the loopback computes it
+    /// (it used to refuse any HI below the type's maximum): relu + clamp, cl = ch, a RELU6-like range.
+    @Test func clampedLayersEqualReference() throws {
+        for seed in UInt64(1)...4 {
+            var g = Rng(seed &* 104_729)
+            var model = randomModel(&g, layers: 3, inWidth: 16, maxWidth: 12)
+            for i in model.layers.indices {
+                let l = model.layers[i]
+                let low = Int64(l.outputLow), high = Int64(l.outputHigh)
+                model.layers[i].clamp = switch (Int(seed) + i) % 3 {
+                case 0: (low + high) / 2 ... (low + high) / 2        // cl = ch
+                case 1: low - 50 ... min(high, low + 40)              // only the top end narrows
+                default: low + (high - low) / 4 ... high - (high - low) / 4
+                }
+            }
+            try model.validate()
+            let rig = try Rig(model: model, images: 40, g: &g)
+            let codes = try randomCodes(&g, model: model, count: 40)
+            let r = try rig.run(codes)
+            let e = try reference(model, codes)
+            #expect(r.outputs == e.outputs, "seed \(seed)")
+            #expect(r.predictions == e.predictions, "seed \(seed)")
+            #expect(rig.board.accelerator.violations.isEmpty)
+        }
+    }
+
     @Test func onePastTheDMALimitSplitsIntoTwoTransfers() throws {
         var g = Rng(42)
         let model = randomModel(&g, layers: 2, inWidth: 20, maxWidth: 12)

@@ -7,31 +7,45 @@ import ZynqNetModel
         InputSpec(shape: shape, type: type, zero: zero, scale: scale, rounding: rounding)
     }
 
-    /// scale 0.5, zx = 3: v = 2x, then R(v + 3). Expected by hand.
-    @Test func floatImagesWithBothRoundings() throws {
+    /// scale 0.5, zx = 3 (odd, so ties of v stay ties): v = 2x, then format 2's
+    /// half_even/half_away R(v) + 3 and trunc(v + 3). Expected by hand.
+    @Test func floatImagesWithEveryRounding() throws {
         let xs: [Float] = [1.25, -1.25, -2.25, 0.75, 1000, -1000, 0.2, -0.2]
-        //          v + zx:  5.5   0.5   -1.5   4.5   big    -big   3.4  2.6
+        //               v:  2.5  -2.5  -4.5   1.5   big   -big   0.4  -0.4
         let array = NDArray(shape: [2, 4], storage: .float32(xs))
         let even = try InputQuantizer(input: spec(.int8, zero: 3, scale: 0.5, .halfEven)).quantize(array)
         #expect(even.count == 2 && even.width == 4)
-        #expect(even.image(0) + even.image(1) == [6, 0, -2, 4, 127, -128, 3, 3])
+        // R(v) = 2, −2, −4, 2 (format 1's R(v + 3) gave 6, 0, −2, 4).
+        #expect(even.image(0) + even.image(1) == [5, 1, -1, 5, 127, -128, 3, 3])
+        let away = try InputQuantizer(input: spec(.int8, zero: 3, scale: 0.5, .halfAway)).quantize(array)
+        #expect(away.image(0) + away.image(1) == [6, 0, -2, 5, 127, -128, 3, 3])
         let trunc = try InputQuantizer(input: spec(.int8, zero: 3, scale: 0.5, .trunc)).quantize(array)
         #expect(trunc.image(0) + trunc.image(1) == [5, 0, -1, 4, 127, -128, 3, 2])
         let uint8 = try InputQuantizer(input: spec(.uint8, zero: 3, scale: 0.5, .halfEven)).quantize(array)
         #expect(uint8.type == .uint8)
-        #expect(uint8.image(0) + uint8.image(1) == [6, 0, 0, 4, 255, 0, 3, 3])
+        #expect(uint8.image(0) + uint8.image(1) == [5, 1, 0, 5, 255, 0, 3, 3])
+        let infinities = NDArray(shape: [1, 4], storage: .float32([.infinity, -.infinity, .infinity, -.infinity]))
+        for r in InputRounding.allCases {
+            #expect(try InputQuantizer(input: spec(.int8, zero: 3, scale: 0.5, r)).quantize(infinities).image(0) == [127, -128, 127, -128])
+        }
     }
 
-    /// v + zx is a float32 sum (docs/spec-notes.md): v = 3 − 2^−22 with zx = 100 rounds to
-    /// 103.0 in float32, so trunc gives 103 (an exact sum would give 102.99999976 → 102).
-    @Test func theSumIsInFloat32() throws {
+    /// v + zx is exact (format 2): v = 3 − 2^−22 with zx = 100 is 102.99999976, so trunc
+    /// gives 102 (format 1's float32 sum rounded it to 103.0 → 103).
+    @Test func theSumIsExact() throws {
         let v: Float = 3 - 0x1p-22
-        #expect(Double(v) + 100 < 103)
+        #expect(v + 100 == 103)
         let q = InputQuantizer(input: spec(.uint8, zero: 100, scale: 1, .trunc, shape: [1]))
-        #expect(try q.quantize(NDArray(shape: [1, 1], storage: .float32([v]))).image(0) == [103])
-        // The same for a negative zero point: −3 + 2^−22 − 100 → −103.0 → trunc −103 (not −102).
+        #expect(try q.quantize(NDArray(shape: [1, 1], storage: .float32([v]))).image(0) == [102])
+        // The same for a negative zero point: −3 + 2^−22 − 100 → −102.99999976 → −102.
         let n = InputQuantizer(input: spec(.int8, zero: -100, scale: 1, .trunc, shape: [1]))
-        #expect(try n.quantize(NDArray(shape: [1, 1], storage: .float32([-v]))).image(0) == [-103])
+        #expect(try n.quantize(NDArray(shape: [1, 1], storage: .float32([-v]))).image(0) == [-102])
+        // Even where a float64 sum would round: −2^−60 + 100 = 99.999… → 99, 2^−60 − 100 → −99.
+        #expect(Double(Float(-0x1p-60)) + 100 == 100)
+        #expect(try q.quantize(NDArray(shape: [1, 1], storage: .float32([-0x1p-60]))).image(0) == [99])
+        #expect(try n.quantize(NDArray(shape: [1, 1], storage: .float32([0x1p-60]))).image(0) == [-99])
+        #expect(try n.quantize(NDArray(shape: [1, 1], storage: .float32([-0x1p-60]))).image(0) == [-100])
+        #expect(try q.quantize(NDArray(shape: [1, 1], storage: .float32([0x1p-60]))).image(0) == [100])
     }
 
     /// The division is in float32 (values from NumPy): float32(0.35)/float32(0.1) = 3.5

@@ -29,12 +29,12 @@ extension ActivationType {
 
 /// A random valid model: widths 1…maxWidth, random signedness everywhere, zero points,
 /// biases, per-tensor or per-channel M and s (often extreme: M = 1, M = 2^32 − 1, s = 0,
-/// s = 63), both roundings, relu or not.
+/// s = 63), every rounding of format 2, relu or not, an optional clamp (sometimes cl = ch).
 func randomModel(_ g: inout SplitMix64, layers: Int, maxWidth: Int, inWidth: Int? = nil) -> QuantizedModel {
     var type = ActivationType.random(&g)
     let width = inWidth ?? Int.random(in: 1...maxWidth, using: &g)
     let input = InputSpec(shape: [width], type: type, zero: type.randomCode(&g), scale: 0.5,
-                          rounding: Bool.random(using: &g) ? .halfEven : .trunc)
+                          rounding: InputRounding.allCases.randomElement(using: &g)!)
     var inF = width
     var result: [DenseLayer] = []
     for _ in 0..<layers {
@@ -50,13 +50,16 @@ func randomModel(_ g: inout SplitMix64, layers: Int, maxWidth: Int, inWidth: Int
             default: return Int32.random(in: -100_000...100_000, using: &g)
             }
         }
+        let rounding = Rounding.allCases.randomElement(using: &g)!
+        // float32's M is a 24-bit significand: M < 2^24, typically in [2^23, 2^24).
+        let mBits = rounding == .float32 ? 24 : 32
         // A scale that keeps typical outputs inside the 8-bit range, so not everything saturates.
-        let typicalShift = 31 + Int(log2(Double(inF).squareRoot() * 55).rounded(.up))
+        let typicalShift = mBits - 1 + Int(log2(Double(inF).squareRoot() * 55).rounded(.up))
         func m() -> UInt32 {
             switch Int.random(in: 0..<8, using: &g) {
             case 0: return 1
-            case 1: return .max
-            default: return UInt32.random(in: (1 << 30)...UInt32.max, using: &g)
+            case 1: return UInt32((UInt64(1) << mBits) - 1)
+            default: return UInt32.random(in: (1 << (mBits - 2))...UInt32((UInt64(1) << mBits) - 1), using: &g)
             }
         }
         func s() -> UInt8 {
@@ -69,12 +72,22 @@ func randomModel(_ g: inout SplitMix64, layers: Int, maxWidth: Int, inWidth: Int
         }
         let perTensor = Bool.random(using: &g)
         let outType = ActivationType.random(&g)
+        let relu = Bool.random(using: &g)
+        let zero = outType.randomCode(&g)
+        // A clamp inside what relu leaves (so lo ≤ hi), a third of the time; sometimes cl = ch.
+        var clamp: ClosedRange<Int64>? = nil
+        if Int.random(in: 0..<3, using: &g) == 0 {
+            let low = Int64(relu ? zero : outType.min), high = Int64(outType.max)
+            let a = Int64.random(in: low - 20...high, using: &g)
+            let b = Int.random(in: 0..<4, using: &g) == 0 ? Swift.max(a, low) : Int64.random(in: Swift.max(a, low)...high + 20, using: &g)
+            clamp = a...b
+        }
         result.append(DenseLayer(
             outFeatures: out, inFeatures: inF, weight: weight, bias: bias,
             multiplier: perTensor ? [m()] : (0..<out).map { _ in m() },
             shift: perTensor ? [s()] : (0..<out).map { _ in s() },
-            rounding: Bool.random(using: &g) ? .floor : .halfUp, relu: Bool.random(using: &g),
-            outputZero: outType.randomCode(&g), outputType: outType))
+            rounding: rounding, relu: relu, clamp: clamp,
+            outputZero: zero, outputType: outType))
         inF = out
         type = outType
     }
