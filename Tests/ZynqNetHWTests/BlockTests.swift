@@ -543,7 +543,7 @@ import ZynqNetHW
 
     /// float32's two inner roundings where they show in an 8-bit code: q near ±2^23 (zy = ∓2^23
     /// brings it into range). Channels 0-3: acc = ±((2^23 + i)·2^e + 2^(e-1)), a tie of a (e = 1 ... 4),
-    /// M = 1, s = e; channels 4-7: acc = ±3·2^j, M odd with 3M = 2^25 - small (25 bits, odd: a tie of b),
+    /// M = 1, s = e (half of them off the tie); channels 4-7: acc = ±3·2^j, M odd with 3M = 2^25 - small (25 bits, odd: a tie of b),
     /// s = 2 + j. Pipelined zn_requant (the serial one has no float32).
     @Test(arguments: [1, -1])
     func requantFloat32Ties(_ sign: Int) throws {
@@ -569,7 +569,9 @@ import ZynqNetHW
                 let sum: Int64
                 if o < 4 {
                     let e = Int64(o + 1)
-                    sum = Int64(sign) * ((Int64.random(in: 0...60, using: &rng) << e) + (Int64(1) << (e - 1)) + [0, 0, 0, 1, -1].randomElement(using: &rng)!)
+                    // Half exact ties, half anywhere in the grid step (double rounding would show there).
+                    let off = Bool.random(using: &rng) ? 0 : Int64.random(in: -(Int64(1) << (e - 1))...((Int64(1) << (e - 1)) - 1), using: &rng)
+                    sum = Int64(sign) * ((Int64.random(in: 0...60, using: &rng) << e) + (Int64(1) << (e - 1)) + off)
                 } else {
                     sum = Int64(sign) * (3 << Int64(o - 4))
                 }
@@ -584,7 +586,7 @@ import ZynqNetHW
                 expected.append(UInt64(Int64(y) & 0xFF))
             }
         }
-        #expect(aTies >= 20 && bTies == 4 * images, "\(aTies) \(bTies)")
+        #expect(aTies >= 12 && bTies == 4 * images, "\(aTies) \(bTies)")
         // The codes are inside the range, not clamped.
         #expect(expected.filter { $0 != 0x80 && $0 != 0x7F }.count >= out * images * 3 / 4)
         let r = try runTestbench("tb_zn_requant", params: ["LANES": 1, "OUT": out, "SUM_W": sumW, "BIAS_W": 32, "MULT_W": 24, "ROUND": 4,
