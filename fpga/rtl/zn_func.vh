@@ -95,23 +95,3 @@ function integer zn_ramb18_sdp;
     end
   end
 endfunction
-
-// Bit length of a non-negative number (0 for 0): the index of its highest 1, plus one.
-function [7:0] zn_bitlen;
-  input [127:0] bl_x;
-  integer bl_b;
-  begin
-    zn_bitlen = 8'd0;
-    for (bl_b = 0; bl_b < 128; bl_b = bl_b + 1) begin
-      if (bl_x[bl_b]) zn_bitlen = bl_b[7:0] + 8'd1;
-    end
-  end
-endfunction
-
-// Bits 0 .. n-1 set.
-function [127:0] zn_lowmask;
-  input [6:0] lm_n;
-  begin
-    zn_lowmask = ~({128{1'b1}} << lm_n);
-  end
-endfunction

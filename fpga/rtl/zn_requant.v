@@ -168,19 +168,58 @@ module zn_requant #(
     wire [5:0]        o_s;
     wire [6:0]        o_ea;
     if (HAS_FL) begin : g_fa
-      wire [8:0] unused_da;
-      zn_sig24 #(.W(ACC_W)) u_sig_a (.clk(clk), .ce(ce), .en(m_fl), .x(s3_acc), .base(9'd0),
-                                     .y(o_acc), .e(o_ea), .d(unused_da));
-      reg [MULT_W-1:0] m1, m2, m3;
-      reg [5:0] sv1, sv2, sv3;
+      // F1: ea = max(0, bitlen(|acc|) - 24) (bitlen of acc ^ sign: equal, or one less for a power
+      // of two, which any grid up to it holds exactly).
+      wire [7:0] na = zn_bitlen({{(128-ACC_W){1'b0}}, s3_acc ^ {ACC_W{s3_acc[ACC_W-1]}}});
+      reg [ACC_W-1:0] f1_acc;
+      reg [MULT_W-1:0] f1_m;
+      reg [5:0] f1_s;
+      reg [6:0] f1_ea;
       always @(posedge clk) begin
         if (ce) begin
-          {m1, m2, m3}    <= {s3_m, m1, m2};
-          {sv1, sv2, sv3} <= {s3_s, sv1, sv2};
+          f1_acc <= s3_acc;
+          f1_m   <= s3_m;
+          f1_s   <= s3_s;
+          f1_ea  <= (m_fl && na > 8'd24) ? na[6:0] - 7'd24 : 7'd0;
         end
       end
-      assign o_m = m3;
-      assign o_s = sv3;
+      // F2: t = acc >>> (ea - 1), sticky = acc bits below ea - 1.
+      wire [6:0] sha = (f1_ea != 7'd0) ? f1_ea - 7'd1 : 7'd0;
+      wire [127:0] acc128 = {{(128-ACC_W){f1_acc[ACC_W-1]}}, f1_acc};
+      reg [ACC_W-1:0] f2_t;
+      reg f2_st, f2_rnd;
+      reg [MULT_W-1:0] f2_m;
+      reg [5:0] f2_s;
+      reg [6:0] f2_ea;
+      always @(posedge clk) begin
+        if (ce) begin
+          f2_t   <= $signed(f1_acc) >>> sha;
+          f2_st  <= |(acc128 & zn_lowmask(sha));
+          f2_rnd <= (f1_ea != 7'd0);
+          f2_m   <= f1_m;
+          f2_s   <= f1_s;
+          f2_ea  <= f1_ea;
+        end
+      end
+      // F3: a' = (t + (sticky | t[1])) >>> 1 (|a'| <= 2^24: fits, ea >= 1 needs ACC_W >= 26).
+      wire [ACC_W:0] ta1 = {f2_t[ACC_W-1], f2_t} + {{ACC_W{1'b0}}, f2_st | f2_t[1]};
+      reg [ACC_W-1:0] f3_a;
+      reg [MULT_W-1:0] f3_m;
+      reg [5:0] f3_s;
+      reg [6:0] f3_ea;
+      always @(posedge clk) begin
+        if (ce) begin
+          f3_a  <= f2_rnd ? ta1[ACC_W:1] : f2_t;
+          f3_m  <= f2_m;
+          f3_s  <= f2_s;
+          f3_ea <= f2_ea;
+        end
+      end
+      assign o_acc = f3_a;
+      assign o_m   = f3_m;
+      assign o_s   = f3_s;
+      assign o_ea  = f3_ea;
+      wire unused_ta1 = ta1[0];
     end else begin : g_fa0
       assign o_acc = s3_acc;
       assign o_m   = s3_m;
@@ -259,21 +298,49 @@ module zn_requant #(
     wire [XW-1:0]  x_x;
     wire [SHW-1:0] x_sh;
     if (HAS_FL) begin : g_fb
-      // bd = 40 + s - ea - eb (9-bit two's complement), the shift of X = b' * 2^40.
-      wire [PX-1:0] bq;
-      wire [6:0]    eb;
-      wire [8:0]    bd;
-      zn_sig24 #(.W(PX)) u_sig_b (.clk(clk), .ce(ce), .en(m_fl), .x(s5_p),
-                                  .base(9'd40 + {3'd0, s5_s} - {2'd0, s5_ea}), .y(bq), .e(eb), .d(bd));
-      reg [5:0] sv4, sv5, sv6;
+      wire [7:0] nb = zn_bitlen({{(128-PX){1'b0}}, s5_p ^ {PX{s5_p[PX-1]}}});
+      reg [PX-1:0] f4_p;
+      reg [5:0] f4_s;
+      reg [6:0] f4_ea, f4_eb;
       always @(posedge clk) begin
-        if (ce) {sv4, sv5, sv6} <= {s5_s, sv4, sv5};
+        if (ce) begin
+          f4_p  <= s5_p;
+          f4_s  <= s5_s;
+          f4_ea <= s5_ea;
+          f4_eb <= (m_fl && nb > 8'd24) ? nb[6:0] - 7'd24 : 7'd0;
+        end
+      end
+      wire [6:0] shb = (f4_eb != 7'd0) ? f4_eb - 7'd1 : 7'd0;
+      wire [127:0] p128 = {{(128-PX){f4_p[PX-1]}}, f4_p};
+      reg [PX-1:0] f5_t;
+      reg f5_st, f5_rnd;
+      reg [8:0] f5_e;     // signed: 40 + s - ea - eb
+      reg [5:0] f5_s;
+      always @(posedge clk) begin
+        if (ce) begin
+          f5_s   <= f4_s;
+          f5_t   <= $signed(f4_p) >>> shb;
+          f5_st  <= |(p128 & zn_lowmask(shb));
+          f5_rnd <= (f4_eb != 7'd0);
+          f5_e   <= 9'd40 + {3'd0, f4_s} - {2'd0, f4_ea} - {2'd0, f4_eb};
+        end
       end
       localparam integer BW = (PX > 26) ? PX : 26;
-      wire [BW-1:0] bv = {{(BW-PX){bq[PX-1]}}, bq};
-      assign x_x  = m_fl ? {{(XW-66){bv[25]}}, bv[25:0], 40'd0} : {{(XW-PX){bq[PX-1]}}, bq};
-      assign x_sh = m_fl ? (bd[8] ? {SHW{1'b0}} : bd[SHW-1:0]) : {1'b0, sv6};
-      wire unused_fb = ^{bv, bd[7], eb};
+      wire [BW:0] tb1 = {{(BW+1-PX){f5_t[PX-1]}}, f5_t} + {{BW{1'b0}}, f5_st | f5_t[1]};
+      wire [BW-1:0] bv = f5_rnd ? tb1[BW:1] : {{(BW-PX){f5_t[PX-1]}}, f5_t};
+      wire [XW-1:0] xf = {{(XW-66){bv[25]}}, bv[25:0], 40'd0};
+      wire [XW-1:0] xi = {{(XW-PX){f5_t[PX-1]}}, f5_t};
+      reg [XW-1:0]  f6_x;
+      reg [SHW-1:0] f6_sh;
+      always @(posedge clk) begin
+        if (ce) begin
+          f6_x  <= m_fl ? xf : xi;
+          f6_sh <= m_fl ? (f5_e[8] ? {SHW{1'b0}} : f5_e[SHW-1:0]) : {1'b0, f5_s};
+        end
+      end
+      assign x_x  = f6_x;
+      assign x_sh = f6_sh;
+      wire unused_fb = ^{tb1[0], bv, f5_e[7]};
     end else begin : g_fb0
       assign x_x  = s5_p;
       assign x_sh = s5_s;
@@ -352,4 +419,23 @@ module zn_requant #(
     end
   endfunction
 
+  // Bit length of a non-negative number (0 for 0): the index of its highest 1, plus one.
+  function [7:0] zn_bitlen;
+    input [127:0] x;
+    integer b;
+    begin
+      zn_bitlen = 8'd0;
+      for (b = 0; b < 128; b = b + 1) begin
+        if (x[b]) zn_bitlen = b[7:0] + 8'd1;
+      end
+    end
+  endfunction
+
+  // Bits 0 .. n-1 set.
+  function [127:0] zn_lowmask;
+    input [6:0] n;
+    begin
+      zn_lowmask = ~({128{1'b1}} << n);
+    end
+  endfunction
 endmodule
