@@ -180,6 +180,9 @@ public func generateDesign(model: QuantizedModel, options: CodegenOptions) throw
     var requant: [RequantStyle] = []
     for (i, (t, f)) in zip(topo.layers, folds).enumerated() {
         let auto = RequantStyle.automatic(t, f)
+        if requantChoice[i] == .serial, let why = RequantStyle.serialBuilds(t), case .file(_, let name) = options.fold {
+            throw ZynqError(file: name, key: "layers[\(i)].requant", "\(why); use \"pipelined\"")
+        }
         if requantChoice[i] == .serial && auto != .serial, case .file(_, let name) = options.fold {
             let need = (f.pe / f.lanes) * PipelineTiming.serialRequantWordCycles(t, lanes: f.lanes)
             throw ZynqError(file: name, key: "layers[\(i)].requant",
@@ -286,7 +289,7 @@ enum DesignJSON {
             s += "    {\"in\": \(l.inCount), \"out\": \(l.outCount), \"pe\": \(f.pe), \"simd\": \(f.simd), \"lanes\": \(f.lanes), "
             s += "\"mul_style\": \"\(d.styles[i].rawValue)\", \"requant\": \"\(d.requantStyles[i].rawValue)\", \"in_signed\": \(l.inSigned), \"out_signed\": \(l.outSigned), "
             s += "\"sum_bits\": \(w.sumBits), \"bias_bits\": \(l.biasBits), \"mult_bits\": \(l.multBits), \"acc_bits\": \(w.accBits), "
-            s += "\"product_bits\": \(w.productBits), \"cycles\": \(d.layout.cycles(layer: i))}"
+            s += "\"product_bits\": \(w.productBits), \"roundings\": [" + (0..<5).filter { l.roundings & (1 << $0) != 0 }.compactMap { RegisterMap.rounding(code: UInt32($0)).map { "\"\($0.rawValue)\"" } }.joined(separator: ", ") + "], \"cycles\": \(d.layout.cycles(layer: i))}"
             s += i == t.layers.count - 1 ? "\n" : ",\n"
         }
         s += "  ],\n"

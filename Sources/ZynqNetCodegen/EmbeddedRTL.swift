@@ -381,7 +381,7 @@ module zn_axil_regs #(
   input  wire                    ev_starve,
   output wire                    busy,
   // per-layer runtime configuration
-  output reg  [NUM_LAYERS-1:0]    l_round,
+  output reg  [NUM_LAYERS*3-1:0]  l_round,     // layer i's L_CFG.ROUNDING at [i*3 +: 3]
   output reg  [NUM_LAYERS*32-1:0] l_zero,
   output reg  [NUM_LAYERS*32-1:0] l_clamp,
   // parameter bus
@@ -753,13 +753,13 @@ module zn_axil_regs #(
   wire zinv = ar_zr && !vld;
   wire [RAW-1:0] mem_ra = {ar_ra[RAW-1] | (ar_alt && !vld), ar_ra[RAW-2:0]};
   wire [31:0] mem_q = mem[mem_ra];
-  wire [ND-1:0] rpad = {{(ND-L){1'b0}}, l_round};
+  wire [3*ND-1:0] rpad = {{(3*(ND-L)){1'b0}}, l_round};
   reg [2:0] narrow;
   always @* begin
     case (ar_nk)
       N_CONTROL: narrow = {1'b0, start, 1'b0};
       N_STATUS:  narrow = {err_param, err_input, busy};
-      N_CFG:     narrow = {2'b00, rpad[ar_ra]};
+      N_CFG:     narrow = rpad[ar_ra*3 +: 3];
       default:   narrow = 3'd0;
     endcase
   end
@@ -880,11 +880,11 @@ module zn_axil_regs #(
     wire wr_clamp = w_reg && aw_tgt == TK[TW-1:0];
     always @(posedge aclk) begin
       if (rst_cfg) begin
-        l_round[gl]           <= 1'b0;
+        l_round[gl*3 +: 3]    <= 3'd0;
         l_zero[gl*32 +: 32]   <= 32'd0;
         l_clamp[gl*32 +: 32]  <= L_CLAMP_RESET[gl*32 +: 32];
       end else begin
-        if (wr_cfg)   l_round[gl]          <= w_data[RB_L_CFG_ROUND_HALF_UP];
+        if (wr_cfg)   l_round[gl*3 +: 3]   <= w_data[RB_L_CFG_ROUNDING +: 3];
         if (wr_zero)  l_zero[gl*32 +: 32]  <= w_data;
         if (wr_clamp) l_clamp[gl*32 +: 32] <= w_data;
       end
@@ -2413,7 +2413,8 @@ localparam integer RB_L_WIDTHS_MULT_BITS = 8;
 localparam integer RB_L_WIDTHS_ACC_BITS = 16;
 localparam integer RB_L_WIDTHS_IN_SIGNED = 24;
 localparam integer RB_L_WIDTHS_OUT_SIGNED = 25;
-localparam integer RB_L_CFG_ROUND_HALF_UP = 0;
+localparam integer RB_L_WIDTHS_ROUNDINGS = 26;
+localparam integer RB_L_CFG_ROUNDING = 0;
 localparam integer RB_L_CLAMP_LO = 0;
 localparam integer RB_L_CLAMP_HI = 16;
 /* verilator lint_on UNUSEDPARAM */
@@ -2424,22 +2425,32 @@ localparam integer RB_L_CLAMP_HI = 16;
 //
 // Input: words of LANES sums (SUM_W bits, signed) in channel order (word d, lane r is channel
 // d*LANES + r), OUT channels an image. Output: words of LANES 8-bit codes. Per channel o, exactly
-// the spec with unbounded integers:
+// the spec (format 2) with unbounded integers:
 //   acc = bias_eff[o] + sum                      (bias_eff: the bias with the input zero point folded in)
 //   p   = acc * M[o]
-//   q   = floor(p / 2^s)                         (ROUND_HALF_UP = 0, or s = 0)
-//   q   = floor((p + 2^(s-1)) / 2^s)             (ROUND_HALF_UP = 1, s >= 1), computed as
-//         ((p >>> (s-1)) + 1) >>> 1
-//   y   = min(max(zy + q, lo), hi), output as its low 8 bits
+//   floor:     q = floor(p / 2^s)
+//   half_up:   q = floor((p + 2^(s-1)) / 2^s) (s >= 1), computed as ((p >>> (s-1)) + 1) >>> 1
+//   half_even: q = ((p >>> (s-1)) + (sticky | q0)) >>> 1, sticky = p mod 2^(s-1) != 0, q0 = p bit s
+//              (a tie rounds up only when floor(p / 2^s) is odd)
+//   gemmlowp:  s <= 31: half_up (t = floor((p 2^(31-s) + 2^30) / 2^31) is that); s > 31: the two
+//              roundings are one, floor((p + 2^30 - [p<0] 2^31 + 2^(s-1)) / 2^s): stage 5 adds
+//              +-2^30, then as half_up
+//   float32:   a' = acc rounded to 24 significant bits as a' 2^ea (stages F1-F3, ties to even), the
+//              product p = a' M (stages 4-5), b' = p rounded to 24 significant bits as b' 2^eb
+//              (F4-F6), q = b' 2^(ea+eb) / 2^s to nearest, ties to even: the half_even rounding
+//              of X = b' 2^40 by SH = 40 + s - ea - eb (clamped at 0: q saturates there anyway)
+//   y   = min(max(zy + q, lo), hi), output as its low 8 bits (lo/hi carry relu and the clamp)
+// A word's mode is the `rounding` input (a layer setting); only the modes in ROUNDINGS are built.
 // Widths: acc has ACC_W = max(BIAS_W, SUM_W) + 1 bits (holds any signed BIAS_W + signed SUM_W),
-// p has ACC_W + MULT_W bits (M unsigned), q is saturated to [-2^32, 2^32] before adding the
-// 32-bit zy (exact: beyond that zy + q lies outside every 16-bit [lo, hi]).
+// p has ACC_W + MULT_W bits (M unsigned; one more, at least 33, with gemmlowp), q is saturated to
+// [-2^32, 2^32] before adding the 32-bit zy (exact: beyond that zy + q lies outside every 16-bit
+// [lo, hi]).
 // acc*M is split into DSP48E1-sized pieces: acc into 24-bit unsigned pieces plus a signed top
 // piece of at most 25 bits (A port), M into 17-bit unsigned pieces (B port); each piece product
 // is one 25x18 signed multiply.
 // Parameters (bias_eff, M, s) live in zn_param_ram: LANES banks, OUT/LANES words of
-// BIAS_W + MULT_W + 6 bits, {s, M, bias} from the MSB. Pipeline of 9 stages; `ce` = the output
-// skid buffer can take a word.
+// BIAS_W + MULT_W + 6 bits, {s, M, bias} from the MSB. Pipeline of 9 stages (15 with float32);
+// `ce` = the output skid buffer can take a word.
 module zn_requant #(
   parameter integer LANES  = 1,
   parameter integer OUT    = 1,
@@ -2448,7 +2459,11 @@ module zn_requant #(
   parameter integer MULT_W = 32,
   // zn_param_ram's RAM_STYLE for the parameters (0 synthesis' choice, 1 block, 2 distributed),
   // as in zn_requant_serial.
-  parameter integer PARAM_RAM_STYLE = 0
+  parameter integer PARAM_RAM_STYLE = 0,
+  // The rounding modes built, a bit each: 0 floor, 1 half_up, 2 half_even, 3 gemmlowp, 4 float32
+  // (the `rounding` codes). floor and half_up cost nothing extra; half_even adds a sticky bit,
+  // gemmlowp one adder term, float32 six pipeline stages (NV = 14 instead of 8).
+  parameter integer ROUNDINGS = 3
 ) (
   input  wire                  clk,
   input  wire                  rst,
@@ -2458,7 +2473,7 @@ module zn_requant #(
   output wire [LANES*8-1:0]    out_data,
   output wire                  out_valid,
   input  wire                  out_ready,
-  input  wire                  round_half_up,
+  input  wire [2:0]            rounding,     // 0 floor, 1 half_up, 2 half_even, 3 gemmlowp, 4 float32
   input  wire [31:0]           zero,
   input  wire [15:0]           clamp_lo,
   input  wire [15:0]           clamp_hi,
@@ -2479,13 +2494,20 @@ module zn_requant #(
   localparam integer PW    = ACC_W + MULT_W;
   localparam integer NA    = (ACC_W <= 25) ? 1 : (ACC_W - 2) / 24 + 1;   // A pieces
   localparam integer NB    = (MULT_W - 1) / 17 + 1;                      // B pieces
-  localparam integer QSW   = (PW + 1 > 34) ? 34 : PW + 1;                // saturated q width
+  localparam         HAS_HE = ((ROUNDINGS / 4) % 2) != 0;
+  localparam         HAS_GM = ((ROUNDINGS / 8) % 2) != 0;
+  localparam         HAS_FL = ((ROUNDINGS / 16) % 2) != 0;
+  localparam integer PX    = HAS_GM ? ((PW > 32) ? PW : 32) + 1 : PW;    // p (+ gemmlowp's 2^30 term)
+  localparam integer XW    = (HAS_FL && PX < 66) ? 66 : PX;              // the value rounded by stages 6-7
+  localparam integer SHW   = HAS_FL ? 7 : 6;                             // its shift
+  localparam integer NV    = HAS_FL ? 14 : 8;                            // stages before the result register
+  localparam integer QSW   = (XW + 1 > 34) ? 34 : XW + 1;                // saturated q width
 
-  generate if (LANES < 1 || OUT < 1 || OUT % LANES != 0 || SUM_W < 2 || BIAS_W < 2 || BIAS_W > 64 ||
-               MULT_W < 1 || MULT_W > 32) begin : g_param_error
+  generate if (LANES < 1 || OUT < 1 || OUT % LANES != 0 || SUM_W < 2 || SUM_W > 64 || BIAS_W < 2 || BIAS_W > 64 ||
+               MULT_W < 1 || MULT_W > 32 || ROUNDINGS < 1 || ROUNDINGS > 31) begin : g_param_error
 `ifdef VERILATOR
-    $fatal(1, "zn_requant: LANES (%0d) must divide OUT (%0d); SUM_W (%0d) >= 2, BIAS_W (%0d) 2..64, MULT_W (%0d) 1..32",
-           LANES, OUT, SUM_W, BIAS_W, MULT_W);
+    $fatal(1, "zn_requant: LANES (%0d) must divide OUT (%0d); SUM_W (%0d) 2..64, BIAS_W (%0d) 2..64, MULT_W (%0d) 1..32, ROUNDINGS (%0d) 1..31",
+           LANES, OUT, SUM_W, BIAS_W, MULT_W, ROUNDINGS);
 `else
     zn_param_error__zn_requant_bad_parameters u_param_error();
 `endif
@@ -2514,15 +2536,15 @@ module zn_requant #(
     .cfg_req(cfg_req), .cfg_we(cfg_we), .cfg_addr(cfg_addr), .cfg_wdata(cfg_wdata),
     .cfg_ack(cfg_ack), .cfg_rdata(cfg_rdata), .cfg_err(cfg_err), .cfg_next(cfg_next));
 
-  // Valid bits of stages 1..8.
-  reg [8:1] v;
+  // Valid bits of stages 1..NV.
+  reg [NV:1] v;
   always @(posedge clk) begin
-    if (rst) v <= 8'd0;
-    else if (ce) v <= {v[7:1], fire};
+    if (rst) v <= {NV{1'b0}};
+    else if (ce) v <= {v[NV-1:1], fire};
   end
   always @(posedge clk) begin
     if (rst) res_valid <= 1'b0;
-    else if (ce) res_valid <= v[8];
+    else if (ce) res_valid <= v[NV];
   end
 
   reg [LANES*SUM_W-1:0] s1_sum, s2_sum;
@@ -2532,6 +2554,15 @@ module zn_requant #(
       s2_sum <= s1_sum;
     end
   end
+
+  // Mode decode (rounding is a quasi-static setting, like zero and the clamp bounds). A mode that is
+  // not built (its ROUNDINGS bit 0) computes floor.
+  wire m_up = (rounding == 3'd1);
+  wire m_he = HAS_HE && (rounding == 3'd2);
+  wire m_gm = HAS_GM && (rounding == 3'd3);
+  wire m_fl = HAS_FL && (rounding == 3'd4);
+  wire m_rnd = m_up || m_he || m_gm || m_fl;   // round to nearest (by the increment below)
+  wire m_even = m_he || m_fl;                  // ties to even
 
   genvar r, i, j;
   generate for (r = 0; r < LANES; r = r + 1) begin : g_lane
@@ -2553,6 +2584,72 @@ module zn_requant #(
       end
     end
 
+    // ---- float32 stages F1..F3: the multiplier's operand a' = acc rounded to 24 significant bits
+    // (ties to even) as a' * 2^ea; a' = acc, ea = 0 in the other modes ----
+    wire [ACC_W-1:0]  o_acc;
+    wire [MULT_W-1:0] o_m;
+    wire [5:0]        o_s;
+    wire [6:0]        o_ea;
+    if (HAS_FL) begin : g_fa
+      // F1: ea = max(0, bitlen(|acc|) - 24) (bitlen of acc ^ sign: equal, or one less for a power
+      // of two, which any grid up to it holds exactly).
+      wire [7:0] na = zn_bitlen({{(128-ACC_W){1'b0}}, s3_acc ^ {ACC_W{s3_acc[ACC_W-1]}}});
+      reg [ACC_W-1:0] f1_acc;
+      reg [MULT_W-1:0] f1_m;
+      reg [5:0] f1_s;
+      reg [6:0] f1_ea;
+      always @(posedge clk) begin
+        if (ce) begin
+          f1_acc <= s3_acc;
+          f1_m   <= s3_m;
+          f1_s   <= s3_s;
+          f1_ea  <= (m_fl && na > 8'd24) ? na[6:0] - 7'd24 : 7'd0;
+        end
+      end
+      // F2: t = acc >>> (ea - 1), sticky = acc bits below ea - 1.
+      wire [6:0] sha = (f1_ea != 7'd0) ? f1_ea - 7'd1 : 7'd0;
+      wire [127:0] acc128 = {{(128-ACC_W){f1_acc[ACC_W-1]}}, f1_acc};
+      reg [ACC_W-1:0] f2_t;
+      reg f2_st, f2_rnd;
+      reg [MULT_W-1:0] f2_m;
+      reg [5:0] f2_s;
+      reg [6:0] f2_ea;
+      always @(posedge clk) begin
+        if (ce) begin
+          f2_t   <= $signed(f1_acc) >>> sha;
+          f2_st  <= |(acc128 & zn_lowmask(sha));
+          f2_rnd <= (f1_ea != 7'd0);
+          f2_m   <= f1_m;
+          f2_s   <= f1_s;
+          f2_ea  <= f1_ea;
+        end
+      end
+      // F3: a' = (t + (sticky | t[1])) >>> 1 (|a'| <= 2^24: fits, ea >= 1 needs ACC_W >= 26).
+      wire [ACC_W:0] ta1 = {f2_t[ACC_W-1], f2_t} + {{ACC_W{1'b0}}, f2_st | f2_t[1]};
+      reg [ACC_W-1:0] f3_a;
+      reg [MULT_W-1:0] f3_m;
+      reg [5:0] f3_s;
+      reg [6:0] f3_ea;
+      always @(posedge clk) begin
+        if (ce) begin
+          f3_a  <= f2_rnd ? ta1[ACC_W:1] : f2_t;
+          f3_m  <= f2_m;
+          f3_s  <= f2_s;
+          f3_ea <= f2_ea;
+        end
+      end
+      assign o_acc = f3_a;
+      assign o_m   = f3_m;
+      assign o_s   = f3_s;
+      assign o_ea  = f3_ea;
+      wire unused_ta1 = ta1[0];
+    end else begin : g_fa0
+      assign o_acc = s3_acc;
+      assign o_m   = s3_m;
+      assign o_s   = s3_s;
+      assign o_ea  = 7'd0;
+    end
+
     // ---- stage 4: piece products (each a 25x18 signed multiply) ----
     wire [NA*NB*43-1:0] pp;
     for (i = 0; i < NA; i = i + 1) begin : g_a
@@ -2560,15 +2657,15 @@ module zn_requant #(
       localparam integer AWD = (i == NA - 1) ? ACC_W - ALO : 24;
       wire signed [42:0] a43;
       if (i == NA - 1) begin : g_top
-        wire [AWD-1:0] ap = s3_acc[ALO +: AWD];
+        wire [AWD-1:0] ap = o_acc[ALO +: AWD];
         assign a43 = {{(43-AWD){ap[AWD-1]}}, ap};
       end else begin : g_low
-        assign a43 = {19'd0, s3_acc[ALO +: 24]};
+        assign a43 = {19'd0, o_acc[ALO +: 24]};
       end
       for (j = 0; j < NB; j = j + 1) begin : g_b
         localparam integer BLO = 17 * j;
         localparam integer BWD = (j == NB - 1) ? MULT_W - BLO : 17;
-        wire signed [42:0] b43 = {{(43-BWD){1'b0}}, s3_m[BLO +: BWD]};
+        wire signed [42:0] b43 = {{(43-BWD){1'b0}}, o_m[BLO +: BWD]};
         reg  [42:0] prod;
         always @(posedge clk) begin
           if (ce) prod <= a43 * b43;
@@ -2577,11 +2674,18 @@ module zn_requant #(
       end
     end
     reg [5:0] s4_s;
+    reg [6:0] s4_ea;
+    reg       s4_neg;
     always @(posedge clk) begin
-      if (ce) s4_s <= s3_s;
+      if (ce) begin
+        s4_s   <= o_s;
+        s4_ea  <= o_ea;
+        s4_neg <= o_acc[ACC_W-1];
+      end
     end
 
-    // ---- stage 5: p = sum of shifted pieces ----
+    // ---- stage 5: p = sum of shifted pieces; gemmlowp with s > 31 adds 2^30 - [p < 0] * 2^31, so
+    // that its two roundings are the one below: q = floor((p + 2^30 + 2^(s-1) - [p<0] 2^31) / 2^s) ----
     reg [PW-1:0] p_sum;
     integer k;
     always @* begin
@@ -2590,36 +2694,117 @@ module zn_requant #(
         p_sum = p_sum + zn_place(pp[k*43 +: 43], 24 * (k / NB) + 17 * (k % NB));
       end
     end
-    reg [PW-1:0] s5_p;
+    wire [PX-1:0] p_ext = {{(PX-PW){p_sum[PW-1]}}, p_sum};
+    wire [PX-1:0] p_gm;
+    if (HAS_GM) begin : g_gm
+      wire [PX-1:0] c30  = {{(PX-30){1'b0}}, 1'b1, 29'd0} << 1;       //  2^30
+      wire [PX-1:0] cm30 = ~c30 + {{(PX-1){1'b0}}, 1'b1};              // -2^30
+      assign p_gm = (m_gm && s4_s > 6'd31) ? p_ext + (s4_neg ? cm30 : c30) : p_ext;
+    end else begin : g_gm0
+      assign p_gm = p_ext;
+      wire unused_neg = s4_neg;
+    end
+    reg [PX-1:0] s5_p;
     reg [5:0]    s5_s;
+    reg [6:0]    s5_ea;
     always @(posedge clk) begin
       if (ce) begin
-        s5_p <= p_sum;
-        s5_s <= s4_s;
+        s5_p  <= p_gm;
+        s5_s  <= s4_s;
+        s5_ea <= s4_ea;
       end
     end
 
-    // ---- stage 6: t = p >>> sh, sh = s - 1 when rounding half up (s >= 1), else s ----
-    wire       rnd = round_half_up && (s5_s != 6'd0);
-    wire [5:0] sh  = rnd ? s5_s - 6'd1 : s5_s;
-    reg [PW-1:0] s6_t;
-    reg          s6_rnd;
+    // ---- float32 stages F4..F6: b' = p rounded to 24 significant bits (ties to even) as b' * 2^eb;
+    // then the value to round is X = b' * 2^40 with shift SH = 40 + s - eb - ea (>= 0; a larger
+    // exponent saturates anyway). Other modes: X = p, SH = s. (F4-F5 repeat F1-F2 on p: as one
+    // submodule for both, yosys' hierarchical flow gave 264 LUT / 109 FF more a lane.) ----
+    wire [XW-1:0]  x_x;
+    wire [SHW-1:0] x_sh;
+    if (HAS_FL) begin : g_fb
+      wire [7:0] nb = zn_bitlen({{(128-PX){1'b0}}, s5_p ^ {PX{s5_p[PX-1]}}});
+      reg [PX-1:0] f4_p;
+      reg [5:0] f4_s;
+      reg [6:0] f4_ea, f4_eb;
+      always @(posedge clk) begin
+        if (ce) begin
+          f4_p  <= s5_p;
+          f4_s  <= s5_s;
+          f4_ea <= s5_ea;
+          f4_eb <= (m_fl && nb > 8'd24) ? nb[6:0] - 7'd24 : 7'd0;
+        end
+      end
+      wire [6:0] shb = (f4_eb != 7'd0) ? f4_eb - 7'd1 : 7'd0;
+      wire [127:0] p128 = {{(128-PX){f4_p[PX-1]}}, f4_p};
+      reg [PX-1:0] f5_t;
+      reg f5_st, f5_rnd;
+      reg [8:0] f5_e;     // signed: 40 + s - ea - eb
+      reg [5:0] f5_s;
+      always @(posedge clk) begin
+        if (ce) begin
+          f5_s   <= f4_s;
+          f5_t   <= $signed(f4_p) >>> shb;
+          f5_st  <= |(p128 & zn_lowmask(shb));
+          f5_rnd <= (f4_eb != 7'd0);
+          f5_e   <= 9'd40 + {3'd0, f4_s} - {2'd0, f4_ea} - {2'd0, f4_eb};
+        end
+      end
+      localparam integer BW = (PX > 26) ? PX : 26;
+      wire [BW:0] tb1 = {{(BW+1-PX){f5_t[PX-1]}}, f5_t} + {{BW{1'b0}}, f5_st | f5_t[1]};
+      wire [BW-1:0] bv = f5_rnd ? tb1[BW:1] : {{(BW-PX){f5_t[PX-1]}}, f5_t};
+      wire [XW-1:0] xf = {{(XW-66){bv[25]}}, bv[25:0], 40'd0};
+      wire [XW-1:0] xi = {{(XW-PX){f5_t[PX-1]}}, f5_t};
+      reg [XW-1:0]  f6_x;
+      reg [SHW-1:0] f6_sh;
+      always @(posedge clk) begin
+        if (ce) begin
+          f6_x  <= m_fl ? xf : xi;
+          f6_sh <= m_fl ? (f5_e[8] ? {SHW{1'b0}} : f5_e[SHW-1:0]) : {1'b0, f5_s};
+        end
+      end
+      assign x_x  = f6_x;
+      assign x_sh = f6_sh;
+      wire unused_fb = ^{tb1[0], bv, f5_e[7]};
+    end else begin : g_fb0
+      assign x_x  = s5_p;
+      assign x_sh = s5_s;
+      wire unused_ea = ^s5_ea;
+    end
+
+    // ---- stage 6: t = X >>> sh, sh = SH - 1 when rounding to nearest (SH >= 1), else SH; the
+    // sticky bit: X bits below sh are not all zero (ties to even) ----
+    wire           rnd = m_rnd && (x_sh != {SHW{1'b0}});
+    wire [SHW-1:0] sh  = rnd ? x_sh - {{(SHW-1){1'b0}}, 1'b1} : x_sh;
+    reg [XW-1:0] s6_t;
+    reg          s6_rnd, s6_st;
     always @(posedge clk) begin
       if (ce) begin
-        s6_t   <= $signed(s5_p) >>> sh;
+        s6_t   <= $signed(x_x) >>> sh;
         s6_rnd <= rnd;
       end
     end
+    if (HAS_HE || HAS_FL) begin : g_st
+      wire [127:0] x128 = {{(128-XW){x_x[XW-1]}}, x_x};
+      always @(posedge clk) begin
+        if (ce) s6_st <= m_even && |(x128 & zn_lowmask({{(7-SHW){1'b0}}, sh}));
+      end
+    end else begin : g_st0
+      always @(posedge clk) begin
+        if (ce) s6_st <= 1'b0;
+      end
+    end
 
-    // ---- stage 7: q = rnd ? (t + 1) >>> 1 : t, saturated to [-2^32, 2^32] ----
-    wire [PW:0] t1 = {s6_t[PW-1], s6_t} + {{PW{1'b0}}, 1'b1};
-    wire [PW:0] qf = s6_rnd ? {t1[PW], t1[PW:1]} : {s6_t[PW-1], s6_t};
+    // ---- stage 7: q = rnd ? (t + inc) >>> 1 : t, saturated to [-2^32, 2^32]; inc = 1 (half up,
+    // gemmlowp), sticky | t[1] (ties to even: a tie rounds up only to an even q) ----
+    wire inc = m_even ? (s6_st | s6_t[1]) : 1'b1;
+    wire [XW:0] t1 = {s6_t[XW-1], s6_t} + {{XW{1'b0}}, inc};
+    wire [XW:0] qf = s6_rnd ? {t1[XW], t1[XW:1]} : {s6_t[XW-1], s6_t};
     wire [QSW-1:0] qs;
-    if (PW + 1 > 34) begin : g_sat
-      wire [PW:0] lim_hi = {{(PW-32){1'b0}}, 1'b1, 32'd0};          //  2^32
-      wire [PW:0] lim_lo = {{(PW-32){1'b1}}, 1'b1, 32'd0};          // -2^32
-      wire over  = !qf[PW] && (qf > lim_hi);
-      wire under =  qf[PW] && ($signed(qf) < $signed(lim_lo));
+    if (XW + 1 > 34) begin : g_sat
+      wire [XW:0] lim_hi = {{(XW-32){1'b0}}, 1'b1, 32'd0};          //  2^32
+      wire [XW:0] lim_lo = {{(XW-32){1'b1}}, 1'b1, 32'd0};          // -2^32
+      wire over  = !qf[XW] && (qf > lim_hi);
+      wire under =  qf[XW] && ($signed(qf) < $signed(lim_lo));
       assign qs = over ? 34'h1_0000_0000 : under ? 34'h3_0000_0000 : qf[33:0];
     end else begin : g_nosat
       assign qs = qf;
@@ -2657,6 +2842,26 @@ module zn_requant #(
       zn_place = t[PW-1:0];
     end
   endfunction
+
+  // Bit length of a non-negative number (0 for 0): the index of its highest 1, plus one.
+  function [7:0] zn_bitlen;
+    input [127:0] x;
+    integer b;
+    begin
+      zn_bitlen = 8'd0;
+      for (b = 0; b < 128; b = b + 1) begin
+        if (x[b]) zn_bitlen = b[7:0] + 8'd1;
+      end
+    end
+  endfunction
+
+  // Bits 0 .. n-1 set.
+  function [127:0] zn_lowmask;
+    input [6:0] n;
+    begin
+      zn_lowmask = ~({128{1'b1}} << n);
+    end
+  endfunction
 endmodule
 
 """##),
@@ -2665,16 +2870,23 @@ endmodule
 // zn_requant (a drop-in replacement; set_sel is tied to 0 then) plus NUM_SETS, but it works
 // bit-serially, one lane after another, for a small fraction of the LUTs and no DSP48E1.
 //
-// NUM_SETS (default 1): the number of quantization settings (round_half_up, zero, clamp_lo,
-// clamp_hi) on the inputs, set j at bit j / [j*32 +: 32] / [j*16 +: 16]; the word uses set
+// NUM_SETS (default 1): the number of quantization settings (rounding, zero, clamp_lo,
+// clamp_hi) on the inputs, set j at [j*3 +: 3] / [j*32 +: 32] / [j*16 +: 16]; the word uses set
 // set_sel (< NUM_SETS, held while in_valid is high). zn_seq passes one set a layer: indexing
 // {set_sel, bit} directly costs a few LUTs where a mux of whole words in front costs one a bit.
 //
 // Arithmetic: exactly the spec, as in zn_requant. Per channel o, with unbounded integers:
 //   acc = bias_eff[o] + sum,  p = acc * M[o],
-//   q   = floor(p / 2^s)                  (ROUND_HALF_UP = 0, or s = 0)
-//   q   = floor((p + 2^(s-1)) / 2^s)      (ROUND_HALF_UP = 1, s >= 1) = (p >>> s) + p[s-1]
+//   floor:     q = floor(p / 2^s)
+//   half_up:   q = floor((p + 2^(s-1)) / 2^s) (s >= 1) = (p >>> s) + p[s-1]
+//   half_even: q = (p >>> s) + p[s-1] & (sticky | p[s]), sticky = p bits 0 .. s-2 not all zero
+//   gemmlowp:  s <= 31: half_up; s > 31: u = p + 2^30 (a serial incrementer from bit 30), then
+//              q = (u >>> s) + u[s-1] & (sticky | !neg), sticky = u bits 31 .. s-2, neg = acc < 0
+//              (t = u >>> 31 rounded by 2^(s-31) to nearest, ties away from zero)
 //   y   = min(max(zy + q, lo), hi), output as its low 8 bits
+// The rounding code per set: 0 floor, 1 half_up, 2 half_even, 3 gemmlowp (ROUNDINGS: the modes
+// built, bits 0-3; a code whose mode is not built computes floor). float32 is not built serially
+// (ROUNDINGS bit 4 is a parameter error).
 // Everything runs LSB first, one bit a cycle, on two's complement digits (sign extension of a
 // finite operand gives every further digit, so no step ever wraps):
 //   stage A: acc bit k = bias[min(k, BIAS_W-1)] + sum[min(k, SUM_W-1)] + carry (serial adder);
@@ -2682,7 +2894,8 @@ endmodule
 //            R = t >> 1 (R < 2^MULT_W: one MULT_W-bit adder on the carry chain); the operand
 //            acc_k ? M : 0 is a register (cleared through its reset when acc_k is 0), so the
 //            adder adds two registers, one LUT a bit;
-//   stage C: the first s bits of p are dropped (bit s-1 starts the carry when rounding half up),
+//   stage C: the first s bits of p are dropped (bit s-1 starts the carry when rounding to nearest;
+//            half_even and gemmlowp gate it at bit s with the sticky bit),
 //            the rest are the bits of q; v = zy + q + carry is a serial adder (zy sign-extended
 //            from 32 bits), its low 8 bits are kept, and two serial comparators decide v < lo and
 //            v > hi (lo, hi sign-extended from 16 bits; the last bit is the sign).
@@ -2710,7 +2923,11 @@ module zn_requant_serial #(
   parameter integer PARAM_RAM_STYLE = 0,
   // Quantization settings (round / zero / clamp) the block holds inputs for; set_sel picks the one a
   // word uses (zn_seq: one a layer). 1 (the dataflow designs): set_sel is unused.
-  parameter integer NUM_SETS = 1
+  parameter integer NUM_SETS = 1,
+  // The rounding modes built, a bit each: 0 floor, 1 half_up, 2 half_even, 3 gemmlowp (float32,
+  // bit 4, is not available serially). gemmlowp needs max(BIAS_W, SUM_W) <= 34 (acc's sign is read
+  // from stage A when bit s >= 32 of p passes).
+  parameter integer ROUNDINGS = 3
 ) (
   input  wire                  clk,
   input  wire                  rst,
@@ -2720,7 +2937,7 @@ module zn_requant_serial #(
   output wire [LANES*8-1:0]    out_data,
   output wire                  out_valid,
   input  wire                  out_ready,
-  input  wire [NUM_SETS-1:0]   round_half_up,    // set j at bit j
+  input  wire [NUM_SETS*3-1:0] rounding,         // set j at [j*3 +: 3]: 0 floor, 1 half_up, 2 half_even, 3 gemmlowp
   input  wire [NUM_SETS*32-1:0] zero,            // set j at [j*32 +: 32]
   input  wire [NUM_SETS*16-1:0] clamp_lo,        // set j at [j*16 +: 16]
   input  wire [NUM_SETS*16-1:0] clamp_hi,
@@ -2750,11 +2967,14 @@ module zn_requant_serial #(
   localparam [KW-1:0] K_LAST = K_LAST32[KW-1:0];
   localparam [KW-1:0] K_END  = K_END32[KW-1:0];
 
+  localparam HAS_HE = ((ROUNDINGS / 4) % 2) != 0;
+  localparam HAS_GM = ((ROUNDINGS / 8) % 2) != 0;
   generate if (LANES < 1 || OUT < 1 || OUT % LANES != 0 || SUM_W < 2 || BIAS_W < 2 || BIAS_W > 64 ||
-               MULT_W < 1 || MULT_W > 32 || NUM_SETS < 1 || NUM_SETS > 65536) begin : g_param_error
+               MULT_W < 1 || MULT_W > 32 || NUM_SETS < 1 || NUM_SETS > 65536 || ROUNDINGS < 1 || ROUNDINGS > 15 ||
+               (HAS_GM && ACC_W > 35)) begin : g_param_error
 `ifdef VERILATOR
-    $fatal(1, "zn_requant_serial: LANES (%0d) must divide OUT (%0d); SUM_W (%0d) >= 2, BIAS_W (%0d) 2..64, MULT_W (%0d) 1..32, NUM_SETS (%0d) 1..65536",
-           LANES, OUT, SUM_W, BIAS_W, MULT_W, NUM_SETS);
+    $fatal(1, "zn_requant_serial: LANES (%0d) must divide OUT (%0d); SUM_W (%0d) >= 2, BIAS_W (%0d) 2..64, MULT_W (%0d) 1..32, NUM_SETS (%0d) 1..65536, ROUNDINGS (%0d) 1..15 (no float32), gemmlowp: max(BIAS_W, SUM_W) <= 34",
+           LANES, OUT, SUM_W, BIAS_W, MULT_W, NUM_SETS, ROUNDINGS);
 `else
     zn_param_error__zn_requant_serial_bad_parameters u_param_error();
 `endif
@@ -2909,12 +3129,54 @@ module zn_requant_serial #(
   wire       c_on   = (k >= 2) && !at_end;
   wire       c_sign = (k == K_LAST);
   wire       low_on = c_on && (c[7:3] == 5'd0);   // q bits 0 .. 7: the code's bits
-  wire       z_bit, lo_bit, hi_bit, rnd;
+  wire       z_bit, lo_bit, hi_bit;
+  wire [2:0] rc;          // the word's rounding code
   wire [7:0] code;
-  wire       v_bit  = p_bit ^ z_bit ^ cv;
+  // Modes: rnd = round to nearest (the bit s-1 starts the carry); at bit s the carry is gated:
+  // half_even by sticky | q0, gemmlowp (s > 31) by sticky | !neg.
+  wire       rnd   = (rc == 3'd1) || (HAS_HE && rc == 3'd2) || (HAS_GM && rc == 3'd3);
+  wire       m_he  = HAS_HE && rc == 3'd2;
+  wire       gm_hi = HAS_GM && rc == 3'd3 && s_r > 6'd31;
+  // u = p + 2^30 for gemmlowp with s > 31 (p bit i at k = i + 2: bit 30 at k = 32), else p.
+  wire       u_bit;
+  wire       st_on;       // the bit counts into the sticky bit
+  reg        st;          // sticky: a 1 among the dropped bits below s - 1
+  wire       c_zero = (c == 8'd0);
+  wire       gate;
+  wire       cin    = c_zero ? cv & gate : cv;
+  wire       v_bit  = u_bit ^ z_bit ^ cin;
   always @(posedge clk) begin
     if (k == {KW{1'b0}}) c <= {2'b11, ~s_r};
     else c <= c + 1'b1;                          // (wraps while a code waits at k = T + 2: unused then)
+  end
+  generate if (HAS_GM) begin : g_gm
+    localparam [KW-1:0] K30 = 32;        // p bit 30
+    localparam [KW-1:0] K31 = 33;        // p bit 31
+    reg cg;                              // the incrementer's carry
+    wire at30 = (k == K30);
+    assign u_bit = p_bit ^ (at30 ? gm_hi : cg);
+    always @(posedge clk) begin
+      if (k == {KW{1'b0}}) cg <= 1'b0;
+      else cg <= at30 ? (gm_hi & p_bit) : (cg & p_bit);
+    end
+    // acc's sign from stage A: at bit s (k = s + 2 >= 34 >= ACC_W - 1) stage A's bit is the sign.
+    wire neg = !a_zero;
+    assign st_on = !gm_hi || (k >= K31);
+    assign gate  = m_he ? (st | u_bit) : gm_hi ? (st | !neg) : 1'b1;
+  end else begin : g_gm0
+    assign u_bit = p_bit;
+    assign st_on = 1'b1;
+    wire unused_gm = gm_hi;
+    if (HAS_HE) begin : g_he
+      assign gate = m_he ? (st | u_bit) : 1'b1;
+    end else begin : g_he0
+      assign gate = 1'b1;
+      wire unused_he = m_he;
+    end
+  end endgenerate
+  always @(posedge clk) begin
+    if (k == {KW{1'b0}} || k == 1) st <= 1'b0;
+    else if (c_on && c[7] && c != 8'hFF && st_on) st <= st | u_bit;
   end
   always @(posedge clk) begin
     if (k == {KW{1'b0}} || k == 1) begin
@@ -2923,9 +3185,9 @@ module zn_requant_serial #(
       gt <= 1'b0;
     end else if (c_on) begin
       if (c[7]) begin
-        if (c == 8'hFF) cv <= rnd & p_bit;
+        if (c == 8'hFF) cv <= rnd & u_bit;
       end else begin
-        cv <= (p_bit & z_bit) | (p_bit & cv) | (z_bit & cv);
+        cv <= (u_bit & z_bit) | (u_bit & cin) | (z_bit & cin);
         if (v_bit != lo_bit) lt <= c_sign ? v_bit : !v_bit;
         if (v_bit != hi_bit) gt <= c_sign ? !v_bit : v_bit;
       end
@@ -2968,7 +3230,7 @@ module zn_requant_serial #(
     assign z_bit  = z_k;
     assign lo_bit = lo_k;
     assign hi_bit = hi_k;
-    assign rnd    = round_half_up[set_sel];
+    assign rc     = rounding[set_sel*3 +: 3];
     always @(posedge clk) begin
       if (low_on) begin
         lo_low <= {lo_bit, lo_low[7:1]};
@@ -2980,7 +3242,7 @@ module zn_requant_serial #(
     assign z_bit  = z_s[0];
     assign lo_bit = lo_s[0];
     assign hi_bit = hi_s[0];
-    assign rnd    = round_half_up;
+    assign rc     = rounding;
     assign code   = lt ? clamp_lo[7:0] : gt ? clamp_hi[7:0] : vlow;
     wire unused_sel = ^set_sel;
   end endgenerate
@@ -3300,7 +3562,10 @@ module zn_seq #(
   parameter [NUM_LAYERS-1:0]    L_IN_SIGNED = {NUM_LAYERS{1'b1}},
   parameter integer SUM_W  = 32,
   parameter integer BIAS_W = 33,
-  parameter integer MULT_W = 32
+  parameter integer MULT_W = 32,
+  // The rounding modes the requantizer builds (zn_requant_serial's ROUNDINGS: floor, half_up,
+  // half_even, gemmlowp; bits 0-3); l_round is layer l's code at [l*3 +: 3].
+  parameter integer ROUNDINGS = 3
 ) (
   input  wire                    clk,
   input  wire                    rst,
@@ -3310,7 +3575,7 @@ module zn_seq #(
   output wire [7:0]              out_data,
   output wire                    out_valid,
   input  wire                    out_ready,
-  input  wire [NUM_LAYERS-1:0]   l_round,
+  input  wire [NUM_LAYERS*3-1:0] l_round,
   input  wire [NUM_LAYERS*32-1:0] l_zero,
   input  wire [NUM_LAYERS*32-1:0] l_clamp,
   input  wire                    cfg_req,
@@ -3623,10 +3888,10 @@ module zn_seq #(
     assign rq_hi[g*16 +: 16] = l_clamp[g*32 + 16 +: 16];
   end endgenerate
   zn_requant_serial #(.LANES(1), .OUT(QTOT), .SUM_W(SUM_W), .BIAS_W(BIAS_W), .MULT_W(MULT_W),
-                      .PARAM_RAM_STYLE(1), .NUM_SETS(L)) u_requant (
+                      .PARAM_RAM_STYLE(1), .NUM_SETS(L), .ROUNDINGS(ROUNDINGS)) u_requant (
     .clk(clk), .rst(rst), .in_data(hold), .in_valid(hold_valid), .in_ready(rq_accept),
     .out_data(rq_out), .out_valid(rq_out_valid), .out_ready(rq_out_ready),
-    .round_half_up(l_round), .zero(l_zero), .clamp_lo(rq_lo), .clamp_hi(rq_hi), .set_sel(hold_l),
+    .rounding(l_round), .zero(l_zero), .clamp_lo(rq_lo), .clamp_hi(rq_hi), .set_sel(hold_l),
     .cfg_req(q_cfg_req), .cfg_we(cfg_we), .cfg_addr({{(32-QAW){1'b0}}, c_qaddr}), .cfg_wdata(cfg_wdata),
     .cfg_ack(q_cfg_ack), .cfg_rdata(q_cfg_rdata), .cfg_err(q_cfg_err), .cfg_next(q_cfg_next));
 

@@ -11,7 +11,18 @@ public enum RequantStyle: String, Sendable, Codable, CaseIterable {
     /// The automatic choice: serial when it keeps up with the layer's MAC array (so neither the
     /// II nor the MAC array's timing changes), else pipelined.
     public static func automatic(_ t: LayerTopology, _ f: LayerFold) -> RequantStyle {
-        PipelineTiming.serialRequantKeepsUp(t, f) ? .serial : .pipelined
+        serialBuilds(t) == nil && PipelineTiming.serialRequantKeepsUp(t, f) ? .serial : .pipelined
+    }
+
+    /// Why zn_requant_serial cannot build the layer's rounding modes (nil: it can): it has no
+    /// float32, and its gemmlowp reads acc's sign from its bit-serial adder, which needs
+    /// max(BIAS_W, SUM_W) <= 34.
+    public static func serialBuilds(_ t: LayerTopology) -> String? {
+        if t.roundings & LayerTopology.float32Bit != 0 { return "the serial requantizer has no float32 rounding" }
+        if t.roundings & LayerTopology.gemmlowpBit != 0 && max(t.biasBits, t.widths.sumBits) > 34 {
+            return "the serial requantizer's gemmlowp needs bias and sum widths <= 34 bits (\(t.biasBits), \(t.widths.sumBits))"
+        }
+        return nil
     }
 }
 

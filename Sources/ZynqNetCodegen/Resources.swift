@@ -196,11 +196,20 @@ public enum ResourceModel {
             e.dsp += f.lanes * w.requantDSPs
             e.lut += f.lanes * (w.accBits + 3 * w.productBits + 350 + 8)
             e.ff += f.lanes * (3 * w.accBits + 4 * w.productBits + 200)
+            // Format 2's modes, a lane (yosys synth_xilinx of zn_requant alone, LANES 1, OUT 128,
+            // SUM_W 25, BIAS_W 33, M 32, against floor/half_up's 675 LUT / 646 FF; docs/performance.md):
+            // half_even +84 LUT (the sticky bit), gemmlowp +98 LUT / +7 FF (the ±2^30 term),
+            // float32 +1,131 LUT / +410 FF (six stages: two normalizations and roundings).
+            if t.roundings & 0b100 != 0 { e.lut += f.lanes * 84 }
+            if t.roundings & LayerTopology.gemmlowpBit != 0 { e.lut += f.lanes * 98; e.ff += f.lanes * 7 }
+            if t.roundings & LayerTopology.float32Bit != 0 { e.lut += f.lanes * 1_131; e.ff += f.lanes * 410 }
         case .serial:
             // zn_requant_serial: bit-serial, one MULT_W-bit adder and the lane registers (~155 LUT
             // alone; calibrated in whole designs).
             e.lut += 200 + t.multBits + 10 * f.lanes
             e.ff += 50 + t.multBits + 40 * f.lanes
+            // half_even / gemmlowp: a few LUTs (+2, +4, both +10 in yosys).
+            if t.roundings & 0b1100 != 0 { e.lut += 10 }
         }
         // Stream converters.
         e.lut += 2 * f.pe * w.sumBits / max(f.lanes, 1) + 8 * (f.lanes + f.simd) * 3

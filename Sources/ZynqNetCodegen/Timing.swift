@@ -16,7 +16,8 @@ import ZynqNetHW
 /// - `zn_mvau`: issue starts the cycle after the image's last input word is written; output word
 ///   j leaves its skid buffer 4 + DOT_LAT cycles after its last fold step is issued
 ///   (2 memory-read registers, DOT_LAT = 2 + tree levels of zn_dot, accumulator, skid).
-/// - `zn_requant`: 10 cycles from accepting a word to offering it (9 stages and the skid).
+/// - `zn_requant`: 10 cycles from accepting a word to offering it (9 stages and the skid); 16 when
+///   it builds float32 (its six stages F1-F6), `pipelinedRequantLatency`.
 /// - `zn_requant_serial`: seeing word w offered while idle at cycle a, it accepts it at
 ///   h = a + D, D = LANES·(T + 3) + 1, and offers the result at h + 1, idle again; so
 ///   h_w = max(offer_w, h_{w-1} + 1) + D (`serialRequantTiming`).
@@ -51,7 +52,7 @@ public enum PipelineTiming {
             let style = requant?[i] ?? RequantStyle.automatic(t, f)
             let requantOut = style == .serial
                 ? serialRequantTiming(offers: split, wordLatency: serialRequantAcceptDelay(t, lanes: f.lanes)).map { $0 + 1 }
-                : consume(split).map { $0 + 10 }
+                : consume(split).map { $0 + pipelinedRequantLatency(t) }
             let nextLanes = i == topo.layers.count - 1 ? 8 : folds[i + 1].simd
             words = resize(offers: requantOut, inLanes: f.lanes, outLanes: nextLanes, n: t.outCount)
         }
@@ -95,6 +96,11 @@ public enum PipelineTiming {
     /// zn_axis_out8: cycles its reader is busy with one image from the cycle after its last code,
     /// 9·(ceil(classes/8) + 1) + 1. Codes offered at least this far apart never wait.
     public static func outputStage8Busy(classes: Int) -> Int { 9 * ((classes + 7) / 8 + 1) + 1 }
+
+    /// zn_requant's cycles from accepting a word to offering it: 10, or 16 with float32 built.
+    public static func pipelinedRequantLatency(_ t: LayerTopology) -> Int {
+        t.roundings & LayerTopology.float32Bit != 0 ? 16 : 10
+    }
 
     /// zn_requant_serial's T: bits of p it runs a lane, max(PW + 2, 96), PW = ACC_W + MULT_W,
     /// ACC_W = max(BIAS_W, SUM_W) + 1 (the RTL's widths).

@@ -112,7 +112,7 @@ enum VerilogTop {
         line("  wire        soft_reset, start, clear_counters, busy;")
         line("  wire [31:0] packet_images;")
         line("  wire        ev_first_in, ev_image_in, ev_image_out, ev_err_input;")
-        line("  wire [\(L - 1):0]  l_round;")
+        line("  wire [\(3 * L - 1):0]  l_round;")
         line("  wire [\(32 * L - 1):0] l_zero, l_clamp;")
         line("  wire        p_req, p_we, p_kind;")
         line("  wire [15:0] p_layer;")
@@ -131,7 +131,7 @@ enum VerilogTop {
         let widths = perLayer { i in
             let t = topo.layers[i]
             return UInt32(t.biasBits) | (UInt32(t.multBits) << 8) | (UInt32(t.widths.accBits) << 16) |
-                (t.inSigned ? 1 << 24 : 0) | (t.outSigned ? 1 << 25 : 0)
+                (t.inSigned ? 1 << 24 : 0) | (t.outSigned ? 1 << 25 : 0) | (UInt32(t.roundings) << RegisterMap.L_WIDTHS_ROUNDINGS_LSB)
         }
         let clampReset = perLayer { i in
             let a: ActivationRange = topo.layers[i].outSigned ? .int8 : .uint8
@@ -178,7 +178,8 @@ enum VerilogTop {
             line("    .L_IN(\(perLayer { UInt32(topo.layers[$0].inCount) })),")
             line("    .L_OUT(\(perLayer { UInt32(topo.layers[$0].outCount) })),")
             line("    .L_IN_SIGNED(\(bits { $0.inSigned })),")
-            line("    .SUM_W(\(sq.widths.sumBits)), .BIAS_W(\(sq.widths.biasBits)), .MULT_W(\(sq.widths.multBits))")
+            line("    .SUM_W(\(sq.widths.sumBits)), .BIAS_W(\(sq.widths.biasBits)), .MULT_W(\(sq.widths.multBits)),")
+            line("    .ROUNDINGS(\(topo.layers.reduce(0) { $0 | $1.roundings }))")
             line("  ) u_seq (")
             line("    .clk(aclk), .rst(rst),")
             line("    .in_data(x0_data), .in_valid(x0_valid), .in_ready(x0_ready),")
@@ -216,11 +217,12 @@ enum VerilogTop {
             line("    .clk(aclk), .rst(rst),")
             line("    .in_data(l\(i)_acc_data), .in_valid(l\(i)_acc_valid), .in_ready(l\(i)_acc_ready),")
             line("    .out_data(l\(i)_sum_data), .out_valid(l\(i)_sum_valid), .out_ready(l\(i)_sum_ready));")
-            line("  \(requant[i] == .serial ? "zn_requant_serial" : "zn_requant") #(.LANES(\(f.lanes)), .OUT(\(t.outCount)), .SUM_W(\(sumW)), .BIAS_W(\(t.biasBits)), .MULT_W(\(t.multBits))) u_requant\(i) (")
+            line("  \(requant[i] == .serial ? "zn_requant_serial" : "zn_requant") #(.LANES(\(f.lanes)), .OUT(\(t.outCount)), .SUM_W(\(sumW)), .BIAS_W(\(t.biasBits)), .MULT_W(\(t.multBits)),")
+            line("    .ROUNDINGS(\(t.roundings))) u_requant\(i) (")
             line("    .clk(aclk), .rst(rst),")
             line("    .in_data(l\(i)_sum_data), .in_valid(l\(i)_sum_valid), .in_ready(l\(i)_sum_ready),")
             line("    .out_data(l\(i)_q_data), .out_valid(l\(i)_q_valid), .out_ready(l\(i)_q_ready),")
-            line("    .round_half_up(l_round[\(i)]), .zero(l_zero[\(32 * i + 31):\(32 * i)]),")
+            line("    .rounding(l_round[\(3 * i + 2):\(3 * i)]), .zero(l_zero[\(32 * i + 31):\(32 * i)]),")
             line("    .clamp_lo(l_clamp[\(32 * i + 15):\(32 * i)]), .clamp_hi(l_clamp[\(32 * i + 31):\(32 * i + 16)]),\(requant[i] == .serial ? " .set_sel(1'b0)," : "")")
             line("    .cfg_req(p_req && p_layer == 16'd\(i) && p_kind), .cfg_we(p_we), .cfg_addr(p_addr), .cfg_wdata(p_wdata),")
             line("    .cfg_ack(l\(i)_q_ack), .cfg_rdata(l\(i)_q_rdata), .cfg_err(l\(i)_q_err), .cfg_next(l\(i)_q_next));")

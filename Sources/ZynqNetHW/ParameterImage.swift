@@ -54,8 +54,10 @@ public struct ParameterImage: Sendable, Equatable {
         for (i, l) in model.layers.enumerated() {
             let t = topo.layers[i], f = layout.folds[i]
             // Registers.
-            writes.append(RegisterWrite(RegisterMap.layerRegister(i, RegisterMap.L_CFG),
-                                        l.rounding == .halfUp ? RegisterMap.L_CFG_ROUND_HALF_UP : 0))
+            guard t.builds(l.rounding) else {
+                throw ZynqError(key: "layer\(i).rounding", "'\(l.rounding.rawValue)' is not built in the design's layer \(i) requantizer (it builds \(RegisterMap.roundingNames(t.roundings)))")
+            }
+            writes.append(RegisterWrite(RegisterMap.layerRegister(i, RegisterMap.L_CFG), RegisterMap.roundingCode(l.rounding)))
             writes.append(RegisterWrite(RegisterMap.layerRegister(i, RegisterMap.L_ZERO), UInt32(bitPattern: l.outputZero)))
             let hi = l.outputHigh
             let lo = min(l.outputLow, hi)

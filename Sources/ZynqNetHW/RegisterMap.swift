@@ -1,3 +1,4 @@
+import ZynqNetModel
 // The single source of truth of the accelerator's AXI4-Lite register map.
 //
 // Consumed by codegen (the Verilog header `fpga/rtl/zn_regmap.vh` is generated from it),
@@ -139,7 +140,31 @@ public enum RegisterMap {
     public static let L_CFG: UInt32 = 0x14
     public static let L_ZERO: UInt32 = 0x18
     public static let L_CLAMP: UInt32 = 0x1C
-    public static let L_CFG_ROUND_HALF_UP: UInt32 = 1 << 0
+    /// L_CFG.ROUNDING: the layer's rounding code (`roundingCode`).
+    public static let L_CFG_ROUNDING_MASK: UInt32 = 0x7
+    /// L_WIDTHS.ROUNDINGS: the rounding modes the layer's requantizer builds, bit k = code k.
+    public static let L_WIDTHS_ROUNDINGS_LSB: UInt32 = 26
+
+    /// The rounding code of L_CFG.ROUNDING (and the requantizers' `rounding` input).
+    public static func roundingCode(_ r: Rounding) -> UInt32 {
+        switch r {
+        case .floor: return 0
+        case .halfUp: return 1
+        case .halfEven: return 2
+        case .gemmlowp: return 3
+        case .float32: return 4
+        }
+    }
+
+    /// The rounding of a code (nil for 5 … 7).
+    public static func rounding(code: UInt32) -> Rounding? {
+        [Rounding.floor, .halfUp, .halfEven, .gemmlowp, .float32].first { roundingCode($0) == code }
+    }
+
+    /// The modes a ROUNDINGS mask names, in code order (for messages).
+    public static func roundingNames(_ mask: Int) -> String {
+        (0..<5).filter { mask & (1 << $0) != 0 }.compactMap { rounding(code: UInt32($0))?.rawValue }.joined(separator: ", ")
+    }
 
     /// Byte offset of a layer register.
     public static func layerRegister(_ layer: Int, _ offset: UInt32) -> UInt32 {
@@ -225,9 +250,10 @@ public enum RegisterMap {
             RegisterField("ACC_BITS", lsb: 16, width: 8, .ro, reset: nil, "Accumulator width (signed)."),
             RegisterField("IN_SIGNED", lsb: 24, .ro, reset: nil, "The layer's inputs are int8 (else uint8)."),
             RegisterField("OUT_SIGNED", lsb: 25, .ro, reset: nil, "The layer's outputs are int8 (else uint8)."),
+            RegisterField("ROUNDINGS", lsb: 26, width: 5, .ro, reset: nil, "The rounding modes the layer's requantizer builds, bit k = L_CFG.ROUNDING code k (floor and half_up always)."),
         ]),
         Register("L_CFG", L_CFG, .rw, "Layer configuration.", fields: [
-            RegisterField("ROUND_HALF_UP", lsb: 0, .rw, "1: q = floor((p + 2^(s-1)) / 2^s) for s >= 1; 0: q = floor(p / 2^s)."),
+            RegisterField("ROUNDING", lsb: 0, width: 3, .rw, "The layer's rounding (spec, format 2): 0 floor, 1 half_up, 2 half_even, 3 gemmlowp, 4 float32. A mode the requantizer does not build (L_WIDTHS.ROUNDINGS) computes floor."),
         ]),
         Register("L_ZERO", L_ZERO, .rw, "Output zero point zy (signed 32-bit)."),
         Register("L_CLAMP", L_CLAMP, .rw, reset: nil, "Output clamp, y = min(max(zy + q, LO), HI). Reset: the output type's range.", fields: [

@@ -38,7 +38,18 @@ public enum SequentialTiming {
         for (i, l) in topo.layers.enumerated() where l.biasBits != first.biasBits || l.multBits != first.multBits {
             throw ZynqError(key: key, "the sequential engine needs one bias and M width for all layers; layer \(i) has bias \(l.biasBits) b and M \(l.multBits) b, layer 0 \(first.biasBits) b and \(first.multBits) b")
         }
-        return Widths(sumBits: topo.layers.map { $0.widths.sumBits }.max()!, biasBits: first.biasBits, multBits: first.multBits)
+        let w = Widths(sumBits: topo.layers.map { $0.widths.sumBits }.max()!, biasBits: first.biasBits, multBits: first.multBits)
+        // Its zn_requant_serial builds floor, half_up, half_even and gemmlowp (gemmlowp with
+        // max(BIAS_W, SUM_W) <= 34), not float32.
+        for (i, l) in topo.layers.enumerated() {
+            if l.roundings & LayerTopology.float32Bit != 0 {
+                throw ZynqError(key: key, "layer \(i)'s rounding float32 is not built by the sequential engine's serial requantizer; use the dataflow engine")
+            }
+            if l.roundings & LayerTopology.gemmlowpBit != 0 && max(w.biasBits, w.sumBits) > 34 {
+                throw ZynqError(key: key, "layer \(i)'s rounding gemmlowp needs bias and sum widths <= 34 bits in the sequential engine (\(w.biasBits), \(w.sumBits))")
+            }
+        }
+        return w
     }
 
     /// zn_requant_serial's T from its BIAS_W, SUM_W and MULT_W parameters: bits of p it runs a

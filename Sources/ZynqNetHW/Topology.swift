@@ -43,7 +43,9 @@ public struct IntRange: Sendable, Equatable, CustomStringConvertible {
 }
 
 /// What must match between a model and a bitstream: dimensions, signedness and stored widths.
-/// Everything else (weights, bias, M, s, rounding, relu, zero points) is written at run time.
+/// Everything else (weights, bias, M, s, rounding, relu, zero points) is written at run time;
+/// the rounding must be one of the modes the layer's requantizer builds (`roundings`, not part of
+/// the hash: a design built with more modes takes models of fewer).
 public struct LayerTopology: Sendable, Equatable {
     public var inCount: Int
     public var outCount: Int
@@ -53,8 +55,13 @@ public struct LayerTopology: Sendable, Equatable {
     public var biasBits: Int
     /// Stored multiplier width (unsigned), `--mult-bits`.
     public var multBits: Int
+    /// The rounding modes the requantizer builds, bit k = `RegisterMap.roundingCode` k; floor and
+    /// half_up (bits 0, 1) always.
+    public var roundings: Int
 
-    public init(inCount: Int, outCount: Int, inSigned: Bool, outSigned: Bool, biasBits: Int? = nil, multBits: Int) {
+    public init(inCount: Int, outCount: Int, inSigned: Bool, outSigned: Bool, biasBits: Int? = nil, multBits: Int,
+                roundings: Int = LayerTopology.baseRoundings) {
+        self.roundings = roundings | LayerTopology.baseRoundings
         self.inCount = inCount
         self.outCount = outCount
         self.inSigned = inSigned
@@ -64,6 +71,16 @@ public struct LayerTopology: Sendable, Equatable {
     }
 
     public var widths: WidthProof { WidthProof(self) }
+
+    /// floor and half_up: built in every requantizer (they cost nothing extra).
+    public static let baseRoundings = 0b11
+    /// float32's bit.
+    public static let float32Bit = 1 << 4
+    /// gemmlowp's bit.
+    public static let gemmlowpBit = 1 << 3
+
+    /// Whether the requantizer builds `r`.
+    public func builds(_ r: Rounding) -> Bool { roundings & (1 << Int(RegisterMap.roundingCode(r))) != 0 }
 }
 
 /// The width proofs of one layer (see docs/hardware.md, "Widths").
@@ -140,15 +157,12 @@ public struct Topology: Sendable, Equatable {
             guard l.inFeatures == inCount else {
                 throw ZynqError(key: "layer\(i).weight", "has \(l.inFeatures) inputs, expected \(inCount)")
             }
-            guard l.rounding == .floor || l.rounding == .halfUp else {
-                throw ZynqError(key: "layer\(i).rounding",
-                    "'\(l.rounding.rawValue)' is not supported yet by the hardware (its requantizers do floor and half_up)")
-            }
             guard (1...Topology.maxCount).contains(l.inFeatures), (1...Topology.maxCount).contains(l.outFeatures) else {
                 throw ZynqError(key: "layer\(i).weight", "dimensions \(l.outFeatures)×\(l.inFeatures) outside 1…\(Topology.maxCount)")
             }
             layers.append(LayerTopology(inCount: l.inFeatures, outCount: l.outFeatures, inSigned: inSigned,
-                                        outSigned: l.outputType.isSigned, multBits: multBits))
+                                        outSigned: l.outputType.isSigned, multBits: multBits,
+                                        roundings: 1 << Int(RegisterMap.roundingCode(l.rounding))))
             inSigned = l.outputType.isSigned
             inCount = l.outFeatures
         }

@@ -162,7 +162,8 @@ public final class AcceleratorDriver {
                 throw ZynqError(file: designName, key: "layer\(i)", "layer registers are not a valid layer (L_IN \(inCount), L_OUT \(outCount), L_WIDTHS \(hex(widths)))")
             }
             layers.append(LayerTopology(inCount: inCount, outCount: outCount, inSigned: (widths >> 24) & 1 != 0,
-                                        outSigned: (widths >> 25) & 1 != 0, biasBits: biasBits, multBits: multBits))
+                                        outSigned: (widths >> 25) & 1 != 0, biasBits: biasBits, multBits: multBits,
+                                        roundings: Int((widths >> RegisterMap.L_WIDTHS_ROUNDINGS_LSB) & 0x1F)))
             folds.append(LayerFold(pe: Int(fold & 0xFFFF), simd: Int(fold >> 16), lanes: Int(lanes)))
         }
         let topology = Topology(inputCount: inputCount, inputSigned: flags & RegisterMap.FLAGS_INPUT_SIGNED != 0, layers: layers)

@@ -133,7 +133,7 @@ public final class AcceleratorModel: LoopbackPeripheral, LoopbackStreamEndpoint 
             case RegisterMap.L_LANES: return UInt32(f.lanes)
             case RegisterMap.L_WIDTHS:
                 return UInt32(l.biasBits) | UInt32(l.multBits) << 8 | UInt32(l.widths.accBits) << 16
-                    | (l.inSigned ? 1 << 24 : 0) | (l.outSigned ? 1 << 25 : 0)
+                    | (l.inSigned ? 1 << 24 : 0) | (l.outSigned ? 1 << 25 : 0) | UInt32(l.roundings) << RegisterMap.L_WIDTHS_ROUNDINGS_LSB
             case RegisterMap.L_CFG: return layerCfg[i]
             case RegisterMap.L_ZERO: return layerZero[i]
             case RegisterMap.L_CLAMP: return layerClamp[i]
@@ -180,7 +180,7 @@ public final class AcceleratorModel: LoopbackPeripheral, LoopbackStreamEndpoint 
             let i = Int((off - RegisterMap.LAYER_BASE) / RegisterMap.LAYER_STRIDE)
             guard i < topology.layers.count else { return }
             switch (off - RegisterMap.LAYER_BASE) % RegisterMap.LAYER_STRIDE {
-            case RegisterMap.L_CFG: layerCfg[i] = value & RegisterMap.L_CFG_ROUND_HALF_UP; parametersDirty = true
+            case RegisterMap.L_CFG: layerCfg[i] = value & RegisterMap.L_CFG_ROUNDING_MASK; parametersDirty = true
             case RegisterMap.L_ZERO: layerZero[i] = value; parametersDirty = true
             case RegisterMap.L_CLAMP: layerClamp[i] = value; parametersDirty = true
             default: break
@@ -360,7 +360,7 @@ public final class AcceleratorModel: LoopbackPeripheral, LoopbackStreamEndpoint 
             let plain = lo == outType.min && hi == outType.max
             layers.append(DenseLayer(outFeatures: t.outCount, inFeatures: t.inCount, weight: weight, bias: nil,
                                      multiplier: mult, shift: shift,
-                                     rounding: layerCfg[i] & RegisterMap.L_CFG_ROUND_HALF_UP != 0 ? .halfUp : .floor,
+                                     rounding: Self.rounding(code: layerCfg[i], layer: t),
                                      relu: relu, clamp: relu || plain ? nil : Int64(lo)...Int64(hi),
                                      outputZero: zy, outputType: outType))
             biasEff.append(bias)
@@ -484,5 +484,14 @@ public final class AcceleratorModel: LoopbackPeripheral, LoopbackStreamEndpoint 
         outImagesQueued += n
         pending.removeAll(keepingCapacity: true)
         pendingCount = 0
+    }
+}
+
+extension AcceleratorModel {
+    /// The rounding the hardware computes for L_CFG.ROUNDING = `code` in a layer whose
+    /// requantizer builds `t.roundings`: a code it does not build (or 5 … 7) computes floor.
+    static func rounding(code: UInt32, layer t: LayerTopology) -> Rounding {
+        guard let r = RegisterMap.rounding(code: code), t.builds(r) else { return .floor }
+        return r
     }
 }

@@ -316,12 +316,15 @@ import ZynqNetHW
     // MARK: zn_requant (with zn_param_ram)
 
     struct RequantCase: CustomStringConvertible, Sendable {
+        /// round: the rounding code (0 floor, 1 half_up, 2 half_even, 3 gemmlowp, 4 float32).
         var lanes: Int, out: Int, sumW: Int, biasW: Int, multW: Int, round: Int, zy: Int, lo: Int, hi: Int
         var serial = false, gap = 30, stall = 30, images = 8
         var sets = 1, sel = 0   // zn_requant_serial's NUM_SETS and set_sel (the other sets are decoys)
+        var modes = 0           // ROUNDINGS built; 0: floor, half_up and the case's mode
+        var roundings: Int { modes != 0 ? modes : (3 | (1 << round)) }
         var description: String {
             "\(serial ? "serial" : "pipelined") lanes \(lanes) out \(out) sum \(sumW) bias \(biasW) M \(multW) round \(round) zy \(zy) [\(lo),\(hi)] gap \(gap) stall \(stall)" +
-                (sets > 1 ? " set \(sel) of \(sets)" : "")
+                (sets > 1 ? " set \(sel) of \(sets)" : "") + " modes \(roundings)"
         }
     }
 
@@ -331,6 +334,29 @@ import ZynqNetHW
         .init(lanes: 3, out: 6, sumW: 16, biasW: 41, multW: 1, round: 1, zy: -128, lo: -128, hi: 127),
         .init(lanes: 1, out: 5, sumW: 50, biasW: 64, multW: 17, round: 0, zy: 255, lo: 255, hi: 255),
         .init(lanes: 4, out: 8, sumW: 3, biasW: 8, multW: 18, round: 1, zy: 0, lo: 0, hi: 255),
+    ]
+
+    /// Format 2's modes: every one alone and all five built, on the codegen widths (bias 32, M 32
+    /// or 24), small and large sums, relu + clamp (lo = max(type, zy, cl)), cl = ch, and the
+    /// corners the channel data draw (ties of each sign, s = 0, 31, 32, 62, 63, M = 2^32 - 1,
+    /// float32's M = 2^24 - 1 and 2^23, acc at its extremes).
+    static let requantModeCases: [RequantCase] = [2, 3, 4].flatMap { m -> [RequantCase] in
+        let mw = m == 4 ? 24 : 32
+        return [
+            .init(lanes: 1, out: 16, sumW: 20, biasW: 32, multW: mw, round: m, zy: 3, lo: -128, hi: 127, images: 12),
+            .init(lanes: 2, out: 16, sumW: 26, biasW: 33, multW: mw, round: m, zy: -5, lo: -5, hi: 30, gap: 0, stall: 60, images: 12),
+            .init(lanes: 3, out: 12, sumW: 40, biasW: 64, multW: mw, round: m, zy: 100, lo: 100, hi: 255, images: 12),
+            .init(lanes: 1, out: 8, sumW: 18, biasW: 32, multW: mw, round: m, zy: 20, lo: 40, hi: 40, gap: 60, stall: 0),
+            .init(lanes: 2, out: 16, sumW: 20, biasW: 32, multW: mw, round: m, zy: -1, lo: -128, hi: 127, images: 12, modes: 31),
+        ]
+    } + [
+        // All modes built, the old ones selected (their path through the float32 stages).
+        .init(lanes: 2, out: 16, sumW: 20, biasW: 32, multW: 24, round: 0, zy: 0, lo: -128, hi: 127, modes: 31),
+        .init(lanes: 1, out: 16, sumW: 20, biasW: 32, multW: 32, round: 1, zy: 7, lo: 0, hi: 255, modes: 31),
+        // Narrow widths: gemmlowp's 2^30 term beyond p's width, float32 with nothing to round.
+        .init(lanes: 4, out: 8, sumW: 3, biasW: 8, multW: 18, round: 3, zy: 0, lo: -128, hi: 127),
+        .init(lanes: 4, out: 8, sumW: 3, biasW: 8, multW: 18, round: 4, zy: 0, lo: -128, hi: 127),
+        .init(lanes: 1, out: 6, sumW: 16, biasW: 41, multW: 1, round: 2, zy: 0, lo: -128, hi: 127),
     ]
 
     /// zn_requant_serial: the same cases, then every output signedness, both roundings, relu with
@@ -354,57 +380,110 @@ import ZynqNetHW
         .init(lanes: 1, out: 6, sumW: 20, biasW: 32, multW: 32, round: 0, zy: 100, lo: -3, hi: 5, serial: true, sets: 5, sel: 3),
     ]
 
-    @Test(arguments: requantCases + requantSerialCases)
+    /// The serial block in format 2's modes (the ones it builds).
+    static let requantSerialModeCases: [RequantCase] = requantModeCases
+        .filter { $0.round != 4 && $0.roundings & 16 == 0 && !($0.round == 3 && max($0.biasW, $0.sumW) > 34) }
+        .map { var c = $0; c.serial = true; c.images = min(c.images, 8); return c } + [
+            .init(lanes: 1, out: 8, sumW: 25, biasW: 33, multW: 32, round: 2, zy: -7, lo: -7, hi: 127, serial: true, sets: 2, sel: 1, modes: 15),
+            .init(lanes: 1, out: 8, sumW: 25, biasW: 33, multW: 32, round: 3, zy: 9, lo: -128, hi: 127, serial: true, sets: 3, sel: 0, modes: 15),
+        ]
+
+    /// Format 2's q for one channel, straight from ../shared/spec/model-format.md on Int128
+    /// (|acc| < 2^65, M < 2^32: every intermediate fits).
+    static func specQ(acc: Int128, m: Int128, s: Int, rounding: Int) -> Int128 {
+        let s128 = Int128(s)
+        // x / 2^k to the nearest integer, ties to even (x >> k is the floor).
+        func nearestEven(_ x: Int128, _ k: Int) -> Int128 {
+            if k == 0 { return x }
+            let f = x >> Int128(k), rem = x - (f << Int128(k)), half = Int128(1) << Int128(k - 1)
+            return rem > half || (rem == half && f & 1 == 1) ? f + 1 : f
+        }
+        // x rounded to 24 significant bits, ties to even.
+        func sig24(_ x: Int128) -> Int128 {
+            let mag = x < 0 ? -x : x
+            let bits = 128 - mag.leadingZeroBitCount
+            let e = max(0, bits - 24)
+            return nearestEven(x, e) << Int128(e)
+        }
+        let p = acc * m
+        switch rounding {
+        case 0: return p >> s128
+        case 1: return s == 0 ? p : (p + (Int128(1) << (s128 - 1))) >> s128
+        case 2: return nearestEven(p, s)
+        case 3:
+            let l = Int128(max(0, 31 - s)), e = Int128(max(0, s - 31))
+            let t = (acc * (Int128(1) << l) * m + (Int128(1) << 30)) >> 31
+            if e == 0 { return t }
+            let h = Int128(1) << (e - 1)
+            return t >= 0 ? (t + h) >> e : -((-t + h) >> e)
+        default:
+            // b = a·M / 2^s to 24 significant bits = sig24(a·M) / 2^s; q = that to nearest, ties even.
+            return nearestEven(sig24(sig24(acc) * m), s)
+        }
+    }
+
+    @Test(arguments: requantCases + requantSerialCases + requantModeCases + requantSerialModeCases)
     func requant(_ c: RequantCase) throws {
-        var rng = SplitMix64(seed: UInt64(c.sumW * 100 + c.biasW + c.multW) &+ (c.serial ? 99991 &+ UInt64(bitPattern: Int64(c.zy &* 7 &+ c.lo &* 3 &+ c.gap)) : 0))
+        var rng = SplitMix64(seed: UInt64(c.sumW * 100 + c.biasW + c.multW + 1000 * max(0, c.round - 1)) &+ (c.serial ? 99991 &+ UInt64(bitPattern: Int64(c.zy &* 7 &+ c.lo &* 3 &+ c.gap)) : 0))
         let images = c.images
         let depth = c.out / c.lanes
-        let qw = c.biasW + c.multW + 6
-        let chunks = (qw + 31) / 32
-        let cb = chunks > 1 ? Int(ceil(log2(Double(chunks)))) : 0
-        let db = depth > 1 ? Int(ceil(log2(Double(depth)))) : 0
         func sr(_ bits: Int) -> Int64 {
             let lo = bits >= 64 ? Int64.min : -(Int64(1) << Int64(bits - 1)), hi = bits >= 64 ? Int64.max : (Int64(1) << Int64(bits - 1)) - 1
             return [lo, hi, 0, -1, 1, Int64.random(in: lo...hi, using: &rng), Int64.random(in: lo...hi, using: &rng) >> Int64(bits / 2)]
                 .randomElement(using: &rng)!
         }
-        let mMax = c.multW >= 32 ? UInt64(UInt32.max) : (UInt64(1) << UInt64(c.multW)) - 1
+        // float32 needs M < 2^24.
+        let mMax = c.round == 4 ? min(UInt64(1) << 24 - 1, (UInt64(1) << UInt64(c.multW)) - 1)
+            : c.multW >= 32 ? UInt64(UInt32.max) : (UInt64(1) << UInt64(c.multW)) - 1
         let accW = max(c.biasW, c.sumW) + 1
         // Half the biases lie in the sums' range, so a sum can cancel them.
         let bias = (0..<c.out).map { _ in Bool.random(using: &rng) ? sr(c.biasW) : sr(min(c.biasW, c.sumW)) }
         // M = 0 lies outside the spec (M >= 1) but the hardware must still compute p = 0; only the serial test uses it.
-        let mPool: [UInt64] = (c.serial ? [0] : []) + [1, mMax, mMax / 2 + 1]
-        let mult = (0..<c.out).map { _ in (mPool + [UInt64.random(in: 1...mMax, using: &rng)]).randomElement(using: &rng)! }
+        let mPool: [UInt64] = (c.serial ? [0] : []) + [1, mMax, mMax / 2 + 1] + (c.round >= 2 ? [min(mMax, mMax / 2 + 2)] : [])
+        // Format 2's modes: a third of the channels have a small M and s (1 ... 12), where ties land
+        // inside the output range.
+        let tieChannel = (0..<c.out).map { _ in c.round >= 2 && Int.random(in: 0..<3, using: &rng) == 0 }
+        let mult = (0..<c.out).map { o in
+            tieChannel[o] ? UInt64.random(in: 1...min(mMax, 255), using: &rng)
+                : (mPool + [UInt64.random(in: 1...mMax, using: &rng)]).randomElement(using: &rng)! }
         // Per channel a typical |acc| size; shifts: the corners, random, and ones that bring p of
         // that size near the 8-bit range (unclamped results).
         let accSize = (0..<c.out).map { _ in Int.random(in: 1...(accW - 1), using: &rng) }
         let shift = (0..<c.out).map { o -> UInt64 in
+            if tieChannel[o] { return UInt64.random(in: 1...12, using: &rng) }
             let mBits = 64 - mult[o].leadingZeroBitCount
             let fit = UInt64(max(0, min(63, accSize[o] - 1 + mBits - 7 + Int.random(in: -1...2, using: &rng))))
-            return ([0, 1, 63, 62, 31, 32, UInt64.random(in: 0...63, using: &rng)] + [UInt64](repeating: fit, count: 7)).randomElement(using: &rng)!
+            return ([0, 1, 63, 62, 31, 32] + (c.round >= 2 ? [33] : []) + [UInt64.random(in: 0...63, using: &rng)] + [UInt64](repeating: fit, count: 7)).randomElement(using: &rng)!
         }
-        var cfg = "", writes = 0
-        for r in 0..<c.lanes {
-            for d in 0..<depth {
-                let o = d * c.lanes + r
-                var b = Bits(width: chunks * 32)
-                b.set(0, c.biasW, bias[o])
-                b.set(c.biasW, c.multW, Int64(mult[o]))
-                b.set(c.biasW + c.multW, 6, Int64(shift[o]))
-                for ch in 0..<chunks {
-                    let addr = (UInt64(r) << UInt64(db + cb)) | (UInt64(d) << UInt64(cb)) | UInt64(ch)
-                    cfg += String((addr << 32) | b.unsigned(32 * ch, 32), radix: 16) + "\n"
-                    writes += 1
-                }
-            }
+        let (cfg, writes) = Self.requantConfig(lanes: c.lanes, biasW: c.biasW, multW: c.multW, bias: bias, mult: mult, shift: shift)
+        let sumLo = -(Int128(1) << Int128(c.sumW - 1)), sumHi = (Int128(1) << Int128(c.sumW - 1)) - 1
+        // An acc whose p = acc·M lies exactly halfway between two multiples of 2^k (k >= 1), of
+        // either sign: acc = odd · 2^(k-1-z), z = M's trailing zeros (nil if none fits the sum).
+        func tie(_ o: Int, _ k: Int) -> Int128? {
+            guard k >= 1, mult[o] != 0 else { return nil }
+            let sh = k - 1 - mult[o].trailingZeroBitCount
+            guard sh >= 0, sh < 100 else { return nil }
+            // Near an acc of the channel's typical size, or smaller so q stays near the 8-bit range
+            // (at least 2^sh, so there is one).
+            let mBits = 64 - mult[o].leadingZeroBitCount
+            let lim = Int128(1) << Int128(max(min(accSize[o] - 1, k + 7 - mBits), sh + 1))
+            let target = Int128.random(in: -lim...lim, using: &rng)
+            let acc = (2 * (target >> Int128(sh + 1)) + 1) << Int128(sh)
+            let sum = acc - Int128(bias[o])
+            return sum >= sumLo && sum <= sumHi ? sum : nil
         }
-        var input = "", expected: [UInt64] = [], inside = 0
+        var input = "", expected: [UInt64] = [], inside = 0, ties = 0
         for _ in 0..<images {
             let sums = (0..<c.out).map { o -> Int64 in
+                let s = Int(shift[o])
+                // Ties of the rounding (gemmlowp: of its second rounding at s, or its first at 31;
+                // float32: at s, and a = acc of 25 bits ending in 1: a tie of the first rounding).
+                let k = [s, c.round == 3 ? 31 : s, c.round == 4 ? 2 : s].randomElement(using: &rng)!
+                if Int.random(in: 0..<(c.round >= 2 ? 2 : 3), using: &rng) == 0, let t = tie(o, k) { return Int64(t) }
                 // Mostly a sum that makes acc of the channel's typical size.
                 let lim = Int128(1) << Int128(accSize[o] - 1)
                 let near = -Int128(bias[o]) + Int128.random(in: -lim...lim, using: &rng)
-                let fits = near >= -(Int128(1) << Int128(c.sumW - 1)) && near < (Int128(1) << Int128(c.sumW - 1))
+                let fits = near >= sumLo && near <= sumHi
                 return Int.random(in: 0..<3, using: &rng) > 0 && fits ? Int64(near) : sr(c.sumW)
             }
             for d in 0..<depth {
@@ -413,10 +492,10 @@ import ZynqNetHW
                 for r in 0..<c.lanes {
                     let o = d * c.lanes + r
                     b.set(r * c.sumW, c.sumW, sums[o])
-                    // The spec, on Int128.
-                    let p = (Int128(bias[o]) + Int128(sums[o])) * Int128(mult[o])
-                    let s = Int128(shift[o])
-                    let q = (c.round == 1 && s >= 1) ? (p + (Int128(1) << (s - 1))) >> s : p >> s
+                    let acc = Int128(bias[o]) + Int128(sums[o])
+                    let q = Self.specQ(acc: acc, m: Int128(mult[o]), s: Int(shift[o]), rounding: c.round)
+                    let s = Int(shift[o])
+                    if Self.isTie(acc: acc, m: Int128(mult[o]), s: s, rounding: c.round) { ties += 1 }
                     let y = min(max(Int128(c.zy) + q, Int128(c.lo)), Int128(c.hi))
                     if y > Int128(c.lo) && y < Int128(c.hi) { inside += 1 }
                     e.set(r * 8, 8, Int64(y) & 0xFF)
@@ -426,13 +505,139 @@ import ZynqNetHW
             }
         }
         let r = try runTestbench("tb_zn_requant", params: ["LANES": c.lanes, "OUT": c.out, "SUM_W": c.sumW, "BIAS_W": c.biasW,
-                                                           "MULT_W": c.multW, "ROUND": c.round, "ZY": c.zy, "LO": c.lo, "HI": c.hi,
+                                                           "MULT_W": c.multW, "ROUND": c.round, "MODES": c.roundings, "ZY": c.zy, "LO": c.lo, "HI": c.hi,
                                                            "IMAGES": images, "NWRITES": writes, "SEED": 4, "SERIAL": c.serial ? 1 : 0,
                                                            "GAP": c.gap, "STALL": c.stall, "SETS": c.sets, "SEL": c.sel],
                                  inputs: ["in": input, "cfg": cfg], outputs: ["out"])
         #expect(r.passed, "\(r.result)")
         #expect((r.outputs["out"] ?? []).map { UInt64($0, radix: 16) } == expected.map { Optional($0) })
         // The data reach the inside of the clamp range, not only its ends (where the range and zy allow it).
-        if c.sumW >= 8 && c.hi - c.lo >= 2 && c.lo <= c.zy && c.zy <= c.hi { #expect(inside >= max(2, c.out * images / 20), "\(inside) of \(c.out * images) inside") }
+        if c.sumW >= 8 && c.hi - c.lo >= 2 && c.lo <= c.zy && c.zy <= c.hi { #expect(inside >= max(2, c.out * images / (c.round >= 2 ? 60 : 20)), "\(inside) of \(c.out * images) inside") }
+        // The rounding modes see exact ties.
+        if c.round >= 1 && c.sumW >= 16 && c.biasW <= 33 && c.out * images >= 96 { #expect(ties >= 2, "\(ties) ties") }
+    }
+
+    /// The config-port writes that load a requantizer's parameters (bias, M, s per channel).
+    static func requantConfig(lanes: Int, biasW: Int, multW: Int, bias: [Int64], mult: [UInt64], shift: [UInt64]) -> (String, Int) {
+        let depth = bias.count / lanes
+        let chunks = (biasW + multW + 6 + 31) / 32
+        let cb = chunks > 1 ? Int(ceil(log2(Double(chunks)))) : 0
+        let db = depth > 1 ? Int(ceil(log2(Double(depth)))) : 0
+        var cfg = "", writes = 0
+        for r in 0..<lanes {
+            for d in 0..<depth {
+                let o = d * lanes + r
+                var b = Bits(width: chunks * 32)
+                b.set(0, biasW, bias[o])
+                b.set(biasW, multW, Int64(mult[o]))
+                b.set(biasW + multW, 6, Int64(shift[o]))
+                for ch in 0..<chunks {
+                    let addr = (UInt64(r) << UInt64(db + cb)) | (UInt64(d) << UInt64(cb)) | UInt64(ch)
+                    cfg += String((addr << 32) | b.unsigned(32 * ch, 32), radix: 16) + "\n"
+                    writes += 1
+                }
+            }
+        }
+        return (cfg, writes)
+    }
+
+    /// float32's two inner roundings where they show in an 8-bit code: q near ±2^23 (zy = ∓2^23
+    /// brings it into range). Channels 0-3: acc = ±((2^23 + i)·2^e + 2^(e-1)), a tie of a (e = 1 ... 4),
+    /// M = 1, s = e (half of them off the tie); channels 4-7: acc = ±3·2^j, M odd with 3M = 2^25 - small (25 bits, odd: a tie of b),
+    /// s = 2 + j. Pipelined zn_requant (the serial one has no float32).
+    @Test(arguments: [1, -1])
+    func requantFloat32Ties(_ sign: Int) throws {
+        var rng = SplitMix64(seed: UInt64(sign + 5))
+        let out = 8, images = 12, sumW = 20
+        var bias: [Int64] = [], mult: [UInt64] = [], shift: [UInt64] = []
+        for o in 0..<4 {
+            let e = o + 1
+            bias.append(Int64(sign) * ((Int64(1) << Int64(23 + e)) + Int64.random(in: 0...40, using: &rng) << Int64(e)))
+            mult.append(1)
+            shift.append(UInt64(e))
+        }
+        for o in 4..<8 {
+            bias.append(0)
+            mult.append(2 * UInt64.random(in: 5_592_363...5_592_404, using: &rng) + 1)   // 3M in (2^25 - 256, 2^25)
+            shift.append(UInt64(2 + o - 4))
+        }
+        let (cfg, writes) = Self.requantConfig(lanes: 1, biasW: 32, multW: 24, bias: bias, mult: mult, shift: shift)
+        var input = "", expected: [UInt64] = [], aTies = 0, bTies = 0
+        let zy = -sign * (1 << 23)
+        for _ in 0..<images {
+            for o in 0..<out {
+                let sum: Int64
+                if o < 4 {
+                    let e = Int64(o + 1)
+                    // Half exact ties, half anywhere in the grid step (double rounding would show there).
+                    let off = Bool.random(using: &rng) ? 0 : Int64.random(in: -(Int64(1) << (e - 1))...((Int64(1) << (e - 1)) - 1), using: &rng)
+                    sum = Int64(sign) * ((Int64.random(in: 0...60, using: &rng) << e) + (Int64(1) << (e - 1)) + off)
+                } else {
+                    sum = Int64(sign) * (3 << Int64(o - 4))
+                }
+                let acc = Int128(bias[o]) + Int128(sum)
+                if Self.isTie(acc: acc, m: 1, s: 0, rounding: 4) && o < 4 { aTies += 1 }
+                if Self.isTie(acc: acc, m: Int128(mult[o]), s: Int(shift[o]), rounding: 4) && o >= 4 { bTies += 1 }
+                let q = Self.specQ(acc: acc, m: Int128(mult[o]), s: Int(shift[o]), rounding: 4)
+                let y = min(max(Int128(zy) + q, -128), 127)
+                var b = Bits(width: sumW)
+                b.set(0, sumW, sum)
+                input += b.hex + "\n"
+                expected.append(UInt64(Int64(y) & 0xFF))
+            }
+        }
+        #expect(aTies >= 12 && bTies == 4 * images, "\(aTies) \(bTies)")
+        // The codes are inside the range, not clamped.
+        #expect(expected.filter { $0 != 0x80 && $0 != 0x7F }.count >= out * images * 3 / 4)
+        let r = try runTestbench("tb_zn_requant", params: ["LANES": 1, "OUT": out, "SUM_W": sumW, "BIAS_W": 32, "MULT_W": 24, "ROUND": 4,
+                                                           "MODES": 19, "ZY": zy, "LO": -128, "HI": 127, "IMAGES": images, "NWRITES": writes,
+                                                           "SEED": 3, "SERIAL": 0, "GAP": 30, "STALL": 30, "SETS": 1, "SEL": 0],
+                                 inputs: ["in": input, "cfg": cfg], outputs: ["out"])
+        #expect(r.passed, "\(r.result)")
+        #expect((r.outputs["out"] ?? []).map { UInt64($0, radix: 16) } == expected.map { Optional($0) })
+    }
+
+    /// Whether the mode's last rounding sees an exact tie (gemmlowp, s > 31: t's; float32: b's, or a's).
+    static func isTie(acc: Int128, m: Int128, s: Int, rounding: Int) -> Bool {
+        func half(_ x: Int128, _ k: Int) -> Bool { k >= 1 && x & ((Int128(1) << Int128(k)) - 1) == Int128(1) << Int128(k - 1) }
+        func bits(_ x: Int128) -> Int { 128 - (x < 0 ? -x : x).leadingZeroBitCount }
+        switch rounding {
+        case 3 where s > 31: return half((acc * m + (1 << 30)) >> 31, s - 31)
+        case 4:
+            let a = specQ(acc: acc, m: 1, s: 0, rounding: 4)       // acc to 24 significant bits
+            let p = a * m
+            let b = specQ(acc: p, m: 1, s: 0, rounding: 4)
+            return half(b, s) || half(acc, bits(acc) - 24) || half(p, bits(p) - 24)
+        default: return half(acc * m, s)
+        }
+    }
+
+    /// specQ itself on hand-worked values of each mode (so the block tests' model is right).
+    @Test func specQHandValues() {
+        // half_even: 5/2 = 2.5 -> 2, 7/2 -> 4, -5/2 -> -2, -7/2 -> -4, 3/4 -> 1 (not a tie).
+        #expect([5, 7, -5, -7].map { Self.specQ(acc: $0, m: 1, s: 1, rounding: 2) } == [2, 4, -2, -4])
+        #expect(Self.specQ(acc: 3, m: 1, s: 2, rounding: 2) == 1)
+        // half_up: -5/2 -> -2, floor: -5/2 -> -3.
+        #expect(Self.specQ(acc: -5, m: 1, s: 1, rounding: 1) == -2)
+        #expect(Self.specQ(acc: -5, m: 1, s: 1, rounding: 0) == -3)
+        // gemmlowp, s = 33 (E = 2): acc·M = 5·2^31 -> t = 5, 5/4 -> 1; 6·2^31 -> t = 6, 1.5 -> 2;
+        // -6·2^31 -> -2 (away from zero); -5·2^31 -> -1; s = 32: 2^31 - 1 + 2^30 -> t = 1 -> 0.5 -> 1.
+        let two31 = Int128(1) << 31
+        #expect([5, 6, -6, -5].map { Self.specQ(acc: Int128($0) * two31, m: 1, s: 33, rounding: 3) } == [1, 2, -2, -1])
+        #expect(Self.specQ(acc: two31 - 1, m: 1, s: 32, rounding: 3) == 1)   // t = floor((2^31 - 1 + 2^30)/2^31) = 1
+        #expect(Self.specQ(acc: (two31 >> 1) - 1, m: 1, s: 32, rounding: 3) == 0)
+        // gemmlowp, s <= 31: one rounding, half up (s = 1: -5/2 -> -2).
+        #expect(Self.specQ(acc: -5, m: 1, s: 1, rounding: 3) == -2)
+        // float32: acc = 2^25 + 3 -> a = 2^25 + 4 (sig24: grid 4, 3 -> 4); M = 1, s = 2 -> 2^23 + 1.
+        #expect(Self.specQ(acc: (1 << 25) + 3, m: 1, s: 2, rounding: 4) == (1 << 23) + 1)
+        // float32: acc = 2^24 + 1 -> tie, a = 2^24 (even); M = 3: b = 3·2^24 exact; s = 24 -> 3.
+        #expect(Self.specQ(acc: (1 << 24) + 1, m: 3, s: 24, rounding: 4) == 3)
+        // float32 double rounding: acc = 1, M = 2^24 - 1, s = 24: b = (2^24 - 1)/2^24 exactly -> q = 1;
+        // acc = 2^24 + 3 (a = 2^24 + 4: 2^23 + 1.5 ties to even), M = 2^23 + 1: a·M = 2^47 + 2^25 + 2^24 + 4
+        // -> b = 2^47 + 2^25 + 2^24 (grid 2^24: 4 < half).
+        #expect(Self.specQ(acc: 1, m: (1 << 24) - 1, s: 24, rounding: 4) == 1)
+        #expect(Self.specQ(acc: (1 << 24) + 3, m: (1 << 23) + 1, s: 0, rounding: 4) == (Int128(1) << 47) + (1 << 25) + (1 << 24))
+        // float32: acc = 2^25 + 1 (26 bits) -> a = 2^25 (grid 4: 1 < 2); s = 1 -> 2^24.
+        #expect(Self.specQ(acc: (1 << 25) + 1, m: 1, s: 1, rounding: 4) == 1 << 24)
     }
 }

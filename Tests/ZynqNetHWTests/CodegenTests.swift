@@ -29,16 +29,37 @@ import ZynqNetSim
         }
     }
 
-    /// Format 2's roundings the requantizers do not build yet are refused, naming the layer's key
-    /// (the `requant` branch adds them), instead of being built as floor.
-    @Test func newRoundingsAreRefusedByTheHardwarePath() throws {
-        for mode in [Rounding.halfEven, .gemmlowp, .float32] {
-            var m = model([12, 6, 4])
-            m.layers[1].rounding = mode
-            #expect(throws: ZynqError(key: "layer1.rounding",
-                "'\(mode.rawValue)' is not supported yet by the hardware (its requantizers do floor and half_up)")) {
-                try generateDesign(model: m, options: CodegenOptions())
-            }
+    /// Format 2's roundings: each layer's requantizer builds floor, half_up and the layer's mode
+    /// (ROUNDINGS, L_WIDTHS.ROUNDINGS, design.json), L_CFG.ROUNDING carries its code; float32 takes
+    /// the pipelined requantizer (16 cycles) and is refused by the sequential engine, naming the key;
+    /// a model whose mode the design does not build is refused by the parameter image.
+    @Test func format2RoundingsAreBuiltPerLayer() throws {
+        var m = model([12, 6, 4])
+        m.layers[0].rounding = .halfEven
+        m.layers[1].rounding = .float32
+        m.layers[1].multiplier = m.layers[1].multiplier.map { $0 >> 8 }
+        let d = try generateDesign(model: m, options: CodegenOptions())
+        let top = d.files["rtl/zynqnet_accel.v"] ?? ""
+        #expect(top.contains(".ROUNDINGS(7))") && top.contains(".ROUNDINGS(19))"))
+        #expect(top.contains(".rounding(l_round[2:0])") && top.contains(".rounding(l_round[5:3])"))
+        #expect(d.requantStyles[1] == .pipelined)
+        #expect(d.layout.topology.layers.map(\.roundings) == [7, 19])
+        let json = d.files["design.json"] ?? ""
+        #expect(json.contains("\"roundings\": [\"floor\", \"half_up\", \"half_even\"]") &&
+                json.contains("\"roundings\": [\"floor\", \"half_up\", \"float32\"]"))
+        let image = try ParameterImage(model: m, layout: d.layout)
+        let cfg = image.registerWrites.filter { $0.offset >= RegisterMap.LAYER_BASE && ($0.offset - RegisterMap.LAYER_BASE) % RegisterMap.LAYER_STRIDE == RegisterMap.L_CFG }
+        #expect(cfg.map(\.value) == [2, 4])
+        // The other model: layer 0 gemmlowp, not built in this design.
+        var other = m
+        other.layers[0].rounding = .gemmlowp
+        #expect(throws: ZynqError(key: "layer0.rounding", "'gemmlowp' is not built in the design's layer 0 requantizer (it builds floor, half_up, half_even)")) {
+            try ParameterImage(model: other, layout: d.layout)
+        }
+        var o = CodegenOptions()
+        o.fold = .file(.sequential, name: "s.json")
+        #expect(throws: ZynqError(key: "s.json: engine", "layer 1's rounding float32 is not built by the sequential engine's serial requantizer; use the dataflow engine")) {
+            try generateDesign(model: m, options: o)
         }
     }
 

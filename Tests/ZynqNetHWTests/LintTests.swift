@@ -52,6 +52,13 @@ import ZynqNetModel
         .init(module: "zn_requant_serial", params: ["BIAS_W": 64, "SUM_W": 63, "LANES": 3, "OUT": 9]),
         .init(module: "zn_requant_serial", params: ["OUT": 128, "SUM_W": 18]),
         .init(module: "zn_requant_serial", params: ["NUM_SETS": 2]), .init(module: "zn_requant_serial", params: ["NUM_SETS": 3, "LANES": 2, "OUT": 10]),
+        // Format 2's modes (ROUNDINGS): each alone, all of them, the widest widths.
+        .init(module: "zn_requant", params: ["ROUNDINGS": 7]), .init(module: "zn_requant", params: ["ROUNDINGS": 11]),
+        .init(module: "zn_requant", params: ["ROUNDINGS": 19, "MULT_W": 24]), .init(module: "zn_requant", params: ["ROUNDINGS": 31, "LANES": 2, "OUT": 4]),
+        .init(module: "zn_requant", params: ["ROUNDINGS": 31, "BIAS_W": 64, "SUM_W": 50]), .init(module: "zn_requant", params: ["ROUNDINGS": 31, "SUM_W": 3, "BIAS_W": 8]),
+        .init(module: "zn_requant_serial", params: ["ROUNDINGS": 7]), .init(module: "zn_requant_serial", params: ["ROUNDINGS": 11]),
+        .init(module: "zn_requant_serial", params: ["ROUNDINGS": 15, "NUM_SETS": 3, "LANES": 2, "OUT": 10]),
+        .init(module: "zn_seq", params: ["ROUNDINGS": 15]),
         .init(module: "zn_argmax", params: [:]), .init(module: "zn_argmax", params: ["LANES": 1, "N": 1, "SIGNED": 1]),
         .init(module: "zn_argmax", params: ["N": 3]), .init(module: "zn_argmax", params: ["SERIAL": 1]),
         .init(module: "zn_argmax", params: ["SERIAL": 1, "LANES": 1, "N": 1, "SIGNED": 1]),
@@ -95,6 +102,11 @@ import ZynqNetModel
         .init(module: "zn_requant_serial", params: ["BIAS_W": 65]),
         .init(module: "zn_requant_serial", params: ["PARAM_RAM_STYLE": 3]),
         .init(module: "zn_requant_serial", params: ["NUM_SETS": 0]),
+        // ROUNDINGS: none, beyond the five modes; float32 serially; gemmlowp serially with acc wider than 35 bits.
+        .init(module: "zn_requant", params: ["ROUNDINGS": 0]), .init(module: "zn_requant", params: ["ROUNDINGS": 32]),
+        .init(module: "zn_requant_serial", params: ["ROUNDINGS": 19]),
+        .init(module: "zn_requant_serial", params: ["ROUNDINGS": 11, "BIAS_W": 35]),
+        .init(module: "zn_seq", params: ["ROUNDINGS": 16]),
         .init(module: "zn_param_ram", params: ["SLICE_DEPTH": 3]),
         .init(module: "zn_param_ram", params: ["SLICE_DEPTH": 1]),
         .init(module: "zn_param_ram", params: ["RAM_STYLE": -1]),
@@ -144,6 +156,11 @@ import ZynqNetModel
                          rounding: [.floor, .halfUp, .floor, .halfUp], relu: [true, true, false, true], rng: &rng), .sequential),
             (randomModel(dims: [784, 128, 10], inputSigned: false, outSigned: [false, false], rounding: [.floor, .floor],
                          relu: [true, false], rng: &rng), .sequential),
+            // Format 2's roundings: float32 (pipelined), half_even and gemmlowp (serial where they keep up; sequential).
+            (VerifyTests.format2Model(.float32, seed: 1).0, nil),
+            (VerifyTests.format2Model(.halfEven, seed: 2, inputs: 120).0, FoldFile(layers: [.init(pe: 1, simd: 1), .init(pe: 2, simd: 2)])),
+            (VerifyTests.format2Model(.gemmlowp, seed: 3, inputs: 120).0, FoldFile(layers: [.init(pe: 1, simd: 1), .init(pe: 2, simd: 2)])),
+            (VerifyTests.format2Model(.gemmlowp, seed: 4).0, .sequential),
         ]
         for (m, fold) in models {
             var o = CodegenOptions()

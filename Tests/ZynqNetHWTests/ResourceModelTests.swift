@@ -74,6 +74,23 @@ import ZynqNetModel
     /// Adder-tree registers by hand: 28 leaves of 17 bits, a register every 2 levels and at the
     /// root (level 5): 7 nodes × 19 bits + 2 × 21 + 1 × 22 = 197 bits. yosys counts 1,576 FFs in
     /// the goal design's layer-0 zn_addtree (8 trees × 197).
+    /// Format 2's modes cost what yosys measured a lane of zn_requant (LUT, FF over floor/half_up):
+    /// half_even 84 / 0, gemmlowp 98 / 7, float32 1,131 / 410; zn_requant_serial +10 LUT for
+    /// half_even or gemmlowp.
+    @Test(arguments: [(4, 84, 0), (8, 98, 7), (16, 1_131, 410), (28, 1_313, 417)])
+    func roundingModeCosts(_ bits: Int, _ lut: Int, _ ff: Int) {
+        let base = LayerTopology(inCount: 784, outCount: 128, inSigned: true, outSigned: true, multBits: 32)
+        var t = base
+        t.roundings |= bits
+        let f = LayerFold(pe: 8, simd: 28, lanes: 2)
+        let a = ResourceModel.layer(base, f, style: .packed, requant: .pipelined)
+        let b = ResourceModel.layer(t, f, style: .packed, requant: .pipelined)
+        #expect(b.lut - a.lut == 2 * lut && b.ff - a.ff == 2 * ff && b.dsp == a.dsp)
+        let sa = ResourceModel.layer(base, f, style: .packed, requant: .serial)
+        let sb = ResourceModel.layer(t, f, style: .packed, requant: .serial)
+        #expect(sb.lut - sa.lut == (bits & 12 != 0 ? 10 : 0) && sb.ff == sa.ff)
+    }
+
     @Test func treeRegistersByHand() {
         #expect(ResourceModel.treeRegisterBits(leaves: 28, inBits: 17, every: 2) == 7 * 19 + 2 * 21 + 22)
         #expect(ResourceModel.treeRegisterBits(leaves: 1, inBits: 17, every: 2) == 17)

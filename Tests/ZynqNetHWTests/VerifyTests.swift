@@ -63,6 +63,49 @@ import ZynqNetSim
         #expect(r.latencyCycles > 12 && r.latencyCycles < 200)
     }
 
+    /// A model in one of format 2's roundings (every layer), with a clamp on layer 0 (relu too) and
+    /// a single-value clamp on layer 1; float32's M < 2^24 (M >> 8, s - 8).
+    static func format2Model(_ mode: Rounding, seed: UInt64, inputs: Int = 20) -> (QuantizedModel, [[UInt8]]) {
+        var rng = SplitMix64(seed: seed)
+        var m = randomModel(dims: [inputs, 8, 4], inputSigned: false, outSigned: [false, true], rounding: [mode, mode],
+                            relu: [true, false], rng: &rng)
+        for i in m.layers.indices where mode == .float32 {
+            m.layers[i].multiplier = m.layers[i].multiplier.map { $0 >> 8 }
+            m.layers[i].shift = m.layers[i].shift.map { $0 >= 8 ? $0 - 8 : 0 }
+        }
+        m.layers[0].clamp = 10...200
+        m.layers[1].clamp = -60...90
+        return (m, randomImages(16, pixels: inputs, rng: &rng))
+    }
+
+    /// Format 2's roundings and clamp end to end in the dataflow engine: the generated design
+    /// (zn_requant with the layer's mode built; layer 0 zn_requant_serial where it keeps up: 120
+    /// cycles a word, except float32) against the
+    /// simulator, bit for bit, with the exact II and latency of the timing model.
+    @Test(arguments: [Rounding.halfEven, .gemmlowp, .float32])
+    func format2RoundingDataflow(_ mode: Rounding) throws {
+        let (m, imgs) = Self.format2Model(mode, seed: 70 + UInt64(RegisterMap.roundingCode(mode)), inputs: 120)
+        try m.validate()
+        try crossCheck(m, imgs)
+        let fold = FoldFile(layers: [FoldFileLayer(pe: 1, simd: 1), FoldFileLayer(pe: 2, simd: 2)])
+        let (r, d) = try verify(m, fold: fold, images: imgs, seed: 5)
+        #expect(r.passed && r.mismatches == 0 && r.readbackMismatches == 0)
+        let top = d.files["rtl/zynqnet_accel.v"] ?? ""
+        let bit = 3 | (1 << Int(RegisterMap.roundingCode(mode)))
+        #expect(top.contains(".ROUNDINGS(\(bit))"))
+        // float32 is pipelined only; the others take the serial requantizer where it keeps up.
+        #expect(d.requantStyles == [mode == .float32 ? .pipelined : .serial, .pipelined])
+    }
+
+    /// The same in the sequential engine (its serial requantizer builds half_even and gemmlowp).
+    @Test(arguments: [Rounding.halfEven, .gemmlowp])
+    func format2RoundingSequential(_ mode: Rounding) throws {
+        let (m, imgs) = Self.format2Model(mode, seed: 80 + UInt64(RegisterMap.roundingCode(mode)))
+        let (r, d) = try verify(m, fold: .sequential, images: Array(imgs.prefix(8)), seed: 6)
+        #expect(d.engine == .sequential)
+        #expect(r.passed && r.mismatches == 0 && r.readbackMismatches == 0)
+    }
+
     @Test func earlyTLASTSetsErrorAndImagesStillCount() throws {
         var rng = SplitMix64(seed: 7)
         let m = randomModel(dims: [20, 6, 3], inputSigned: false, outSigned: [false, true], rounding: [.floor, .halfUp],

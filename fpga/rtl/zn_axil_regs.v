@@ -77,7 +77,7 @@ module zn_axil_regs #(
   input  wire                    ev_starve,
   output wire                    busy,
   // per-layer runtime configuration
-  output reg  [NUM_LAYERS-1:0]    l_round,
+  output reg  [NUM_LAYERS*3-1:0]  l_round,     // layer i's L_CFG.ROUNDING at [i*3 +: 3]
   output reg  [NUM_LAYERS*32-1:0] l_zero,
   output reg  [NUM_LAYERS*32-1:0] l_clamp,
   // parameter bus
@@ -449,13 +449,13 @@ module zn_axil_regs #(
   wire zinv = ar_zr && !vld;
   wire [RAW-1:0] mem_ra = {ar_ra[RAW-1] | (ar_alt && !vld), ar_ra[RAW-2:0]};
   wire [31:0] mem_q = mem[mem_ra];
-  wire [ND-1:0] rpad = {{(ND-L){1'b0}}, l_round};
+  wire [3*ND-1:0] rpad = {{(3*(ND-L)){1'b0}}, l_round};
   reg [2:0] narrow;
   always @* begin
     case (ar_nk)
       N_CONTROL: narrow = {1'b0, start, 1'b0};
       N_STATUS:  narrow = {err_param, err_input, busy};
-      N_CFG:     narrow = {2'b00, rpad[ar_ra]};
+      N_CFG:     narrow = rpad[ar_ra*3 +: 3];
       default:   narrow = 3'd0;
     endcase
   end
@@ -576,11 +576,11 @@ module zn_axil_regs #(
     wire wr_clamp = w_reg && aw_tgt == TK[TW-1:0];
     always @(posedge aclk) begin
       if (rst_cfg) begin
-        l_round[gl]           <= 1'b0;
+        l_round[gl*3 +: 3]    <= 3'd0;
         l_zero[gl*32 +: 32]   <= 32'd0;
         l_clamp[gl*32 +: 32]  <= L_CLAMP_RESET[gl*32 +: 32];
       end else begin
-        if (wr_cfg)   l_round[gl]          <= w_data[RB_L_CFG_ROUND_HALF_UP];
+        if (wr_cfg)   l_round[gl*3 +: 3]   <= w_data[RB_L_CFG_ROUNDING +: 3];
         if (wr_zero)  l_zero[gl*32 +: 32]  <= w_data;
         if (wr_clamp) l_clamp[gl*32 +: 32] <= w_data;
       end

@@ -58,7 +58,8 @@ localparam integer RB_L_WIDTHS_MULT_BITS = 8;
 localparam integer RB_L_WIDTHS_ACC_BITS = 16;
 localparam integer RB_L_WIDTHS_IN_SIGNED = 24;
 localparam integer RB_L_WIDTHS_OUT_SIGNED = 25;
-localparam integer RB_L_CFG_ROUND_HALF_UP = 0;
+localparam integer RB_L_WIDTHS_ROUNDINGS = 26;
+localparam integer RB_L_CFG_ROUNDING = 0;
 localparam integer RB_L_CLAMP_LO = 0;
 localparam integer RB_L_CLAMP_HI = 16;
 /* verilator lint_on UNUSEDPARAM */

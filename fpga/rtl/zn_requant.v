@@ -2,22 +2,32 @@
 //
 // Input: words of LANES sums (SUM_W bits, signed) in channel order (word d, lane r is channel
 // d*LANES + r), OUT channels an image. Output: words of LANES 8-bit codes. Per channel o, exactly
-// the spec with unbounded integers:
+// the spec (format 2) with unbounded integers:
 //   acc = bias_eff[o] + sum                      (bias_eff: the bias with the input zero point folded in)
 //   p   = acc * M[o]
-//   q   = floor(p / 2^s)                         (ROUND_HALF_UP = 0, or s = 0)
-//   q   = floor((p + 2^(s-1)) / 2^s)             (ROUND_HALF_UP = 1, s >= 1), computed as
-//         ((p >>> (s-1)) + 1) >>> 1
-//   y   = min(max(zy + q, lo), hi), output as its low 8 bits
+//   floor:     q = floor(p / 2^s)
+//   half_up:   q = floor((p + 2^(s-1)) / 2^s) (s >= 1), computed as ((p >>> (s-1)) + 1) >>> 1
+//   half_even: q = ((p >>> (s-1)) + (sticky | q0)) >>> 1, sticky = p mod 2^(s-1) != 0, q0 = p bit s
+//              (a tie rounds up only when floor(p / 2^s) is odd)
+//   gemmlowp:  s <= 31: half_up (t = floor((p 2^(31-s) + 2^30) / 2^31) is that); s > 31: the two
+//              roundings are one, floor((p + 2^30 - [p<0] 2^31 + 2^(s-1)) / 2^s): stage 5 adds
+//              +-2^30, then as half_up
+//   float32:   a' = acc rounded to 24 significant bits as a' 2^ea (stages F1-F3, ties to even), the
+//              product p = a' M (stages 4-5), b' = p rounded to 24 significant bits as b' 2^eb
+//              (F4-F6), q = b' 2^(ea+eb) / 2^s to nearest, ties to even: the half_even rounding
+//              of X = b' 2^40 by SH = 40 + s - ea - eb (clamped at 0: q saturates there anyway)
+//   y   = min(max(zy + q, lo), hi), output as its low 8 bits (lo/hi carry relu and the clamp)
+// A word's mode is the `rounding` input (a layer setting); only the modes in ROUNDINGS are built.
 // Widths: acc has ACC_W = max(BIAS_W, SUM_W) + 1 bits (holds any signed BIAS_W + signed SUM_W),
-// p has ACC_W + MULT_W bits (M unsigned), q is saturated to [-2^32, 2^32] before adding the
-// 32-bit zy (exact: beyond that zy + q lies outside every 16-bit [lo, hi]).
+// p has ACC_W + MULT_W bits (M unsigned; one more, at least 33, with gemmlowp), q is saturated to
+// [-2^32, 2^32] before adding the 32-bit zy (exact: beyond that zy + q lies outside every 16-bit
+// [lo, hi]).
 // acc*M is split into DSP48E1-sized pieces: acc into 24-bit unsigned pieces plus a signed top
 // piece of at most 25 bits (A port), M into 17-bit unsigned pieces (B port); each piece product
 // is one 25x18 signed multiply.
 // Parameters (bias_eff, M, s) live in zn_param_ram: LANES banks, OUT/LANES words of
-// BIAS_W + MULT_W + 6 bits, {s, M, bias} from the MSB. Pipeline of 9 stages; `ce` = the output
-// skid buffer can take a word.
+// BIAS_W + MULT_W + 6 bits, {s, M, bias} from the MSB. Pipeline of 9 stages (15 with float32);
+// `ce` = the output skid buffer can take a word.
 module zn_requant #(
   parameter integer LANES  = 1,
   parameter integer OUT    = 1,
@@ -26,7 +36,11 @@ module zn_requant #(
   parameter integer MULT_W = 32,
   // zn_param_ram's RAM_STYLE for the parameters (0 synthesis' choice, 1 block, 2 distributed),
   // as in zn_requant_serial.
-  parameter integer PARAM_RAM_STYLE = 0
+  parameter integer PARAM_RAM_STYLE = 0,
+  // The rounding modes built, a bit each: 0 floor, 1 half_up, 2 half_even, 3 gemmlowp, 4 float32
+  // (the `rounding` codes). floor and half_up cost nothing extra; half_even adds a sticky bit,
+  // gemmlowp one adder term, float32 six pipeline stages (NV = 14 instead of 8).
+  parameter integer ROUNDINGS = 3
 ) (
   input  wire                  clk,
   input  wire                  rst,
@@ -36,7 +50,7 @@ module zn_requant #(
   output wire [LANES*8-1:0]    out_data,
   output wire                  out_valid,
   input  wire                  out_ready,
-  input  wire                  round_half_up,
+  input  wire [2:0]            rounding,     // 0 floor, 1 half_up, 2 half_even, 3 gemmlowp, 4 float32
   input  wire [31:0]           zero,
   input  wire [15:0]           clamp_lo,
   input  wire [15:0]           clamp_hi,
@@ -57,13 +71,20 @@ module zn_requant #(
   localparam integer PW    = ACC_W + MULT_W;
   localparam integer NA    = (ACC_W <= 25) ? 1 : (ACC_W - 2) / 24 + 1;   // A pieces
   localparam integer NB    = (MULT_W - 1) / 17 + 1;                      // B pieces
-  localparam integer QSW   = (PW + 1 > 34) ? 34 : PW + 1;                // saturated q width
+  localparam         HAS_HE = ((ROUNDINGS / 4) % 2) != 0;
+  localparam         HAS_GM = ((ROUNDINGS / 8) % 2) != 0;
+  localparam         HAS_FL = ((ROUNDINGS / 16) % 2) != 0;
+  localparam integer PX    = HAS_GM ? ((PW > 32) ? PW : 32) + 1 : PW;    // p (+ gemmlowp's 2^30 term)
+  localparam integer XW    = (HAS_FL && PX < 66) ? 66 : PX;              // the value rounded by stages 6-7
+  localparam integer SHW   = HAS_FL ? 7 : 6;                             // its shift
+  localparam integer NV    = HAS_FL ? 14 : 8;                            // stages before the result register
+  localparam integer QSW   = (XW + 1 > 34) ? 34 : XW + 1;                // saturated q width
 
-  generate if (LANES < 1 || OUT < 1 || OUT % LANES != 0 || SUM_W < 2 || BIAS_W < 2 || BIAS_W > 64 ||
-               MULT_W < 1 || MULT_W > 32) begin : g_param_error
+  generate if (LANES < 1 || OUT < 1 || OUT % LANES != 0 || SUM_W < 2 || SUM_W > 64 || BIAS_W < 2 || BIAS_W > 64 ||
+               MULT_W < 1 || MULT_W > 32 || ROUNDINGS < 1 || ROUNDINGS > 31) begin : g_param_error
 `ifdef VERILATOR
-    $fatal(1, "zn_requant: LANES (%0d) must divide OUT (%0d); SUM_W (%0d) >= 2, BIAS_W (%0d) 2..64, MULT_W (%0d) 1..32",
-           LANES, OUT, SUM_W, BIAS_W, MULT_W);
+    $fatal(1, "zn_requant: LANES (%0d) must divide OUT (%0d); SUM_W (%0d) 2..64, BIAS_W (%0d) 2..64, MULT_W (%0d) 1..32, ROUNDINGS (%0d) 1..31",
+           LANES, OUT, SUM_W, BIAS_W, MULT_W, ROUNDINGS);
 `else
     zn_param_error__zn_requant_bad_parameters u_param_error();
 `endif
@@ -92,15 +113,15 @@ module zn_requant #(
     .cfg_req(cfg_req), .cfg_we(cfg_we), .cfg_addr(cfg_addr), .cfg_wdata(cfg_wdata),
     .cfg_ack(cfg_ack), .cfg_rdata(cfg_rdata), .cfg_err(cfg_err), .cfg_next(cfg_next));
 
-  // Valid bits of stages 1..8.
-  reg [8:1] v;
+  // Valid bits of stages 1..NV.
+  reg [NV:1] v;
   always @(posedge clk) begin
-    if (rst) v <= 8'd0;
-    else if (ce) v <= {v[7:1], fire};
+    if (rst) v <= {NV{1'b0}};
+    else if (ce) v <= {v[NV-1:1], fire};
   end
   always @(posedge clk) begin
     if (rst) res_valid <= 1'b0;
-    else if (ce) res_valid <= v[8];
+    else if (ce) res_valid <= v[NV];
   end
 
   reg [LANES*SUM_W-1:0] s1_sum, s2_sum;
@@ -110,6 +131,15 @@ module zn_requant #(
       s2_sum <= s1_sum;
     end
   end
+
+  // Mode decode (rounding is a quasi-static setting, like zero and the clamp bounds). A mode that is
+  // not built (its ROUNDINGS bit 0) computes floor.
+  wire m_up = (rounding == 3'd1);
+  wire m_he = HAS_HE && (rounding == 3'd2);
+  wire m_gm = HAS_GM && (rounding == 3'd3);
+  wire m_fl = HAS_FL && (rounding == 3'd4);
+  wire m_rnd = m_up || m_he || m_gm || m_fl;   // round to nearest (by the increment below)
+  wire m_even = m_he || m_fl;                  // ties to even
 
   genvar r, i, j;
   generate for (r = 0; r < LANES; r = r + 1) begin : g_lane
@@ -131,6 +161,72 @@ module zn_requant #(
       end
     end
 
+    // ---- float32 stages F1..F3: the multiplier's operand a' = acc rounded to 24 significant bits
+    // (ties to even) as a' * 2^ea; a' = acc, ea = 0 in the other modes ----
+    wire [ACC_W-1:0]  o_acc;
+    wire [MULT_W-1:0] o_m;
+    wire [5:0]        o_s;
+    wire [6:0]        o_ea;
+    if (HAS_FL) begin : g_fa
+      // F1: ea = max(0, bitlen(|acc|) - 24) (bitlen of acc ^ sign: equal, or one less for a power
+      // of two, which any grid up to it holds exactly).
+      wire [7:0] na = zn_bitlen({{(128-ACC_W){1'b0}}, s3_acc ^ {ACC_W{s3_acc[ACC_W-1]}}});
+      reg [ACC_W-1:0] f1_acc;
+      reg [MULT_W-1:0] f1_m;
+      reg [5:0] f1_s;
+      reg [6:0] f1_ea;
+      always @(posedge clk) begin
+        if (ce) begin
+          f1_acc <= s3_acc;
+          f1_m   <= s3_m;
+          f1_s   <= s3_s;
+          f1_ea  <= (m_fl && na > 8'd24) ? na[6:0] - 7'd24 : 7'd0;
+        end
+      end
+      // F2: t = acc >>> (ea - 1), sticky = acc bits below ea - 1.
+      wire [6:0] sha = (f1_ea != 7'd0) ? f1_ea - 7'd1 : 7'd0;
+      wire [127:0] acc128 = {{(128-ACC_W){f1_acc[ACC_W-1]}}, f1_acc};
+      reg [ACC_W-1:0] f2_t;
+      reg f2_st, f2_rnd;
+      reg [MULT_W-1:0] f2_m;
+      reg [5:0] f2_s;
+      reg [6:0] f2_ea;
+      always @(posedge clk) begin
+        if (ce) begin
+          f2_t   <= $signed(f1_acc) >>> sha;
+          f2_st  <= |(acc128 & zn_lowmask(sha));
+          f2_rnd <= (f1_ea != 7'd0);
+          f2_m   <= f1_m;
+          f2_s   <= f1_s;
+          f2_ea  <= f1_ea;
+        end
+      end
+      // F3: a' = (t + (sticky | t[1])) >>> 1 (|a'| <= 2^24: fits, ea >= 1 needs ACC_W >= 26).
+      wire [ACC_W:0] ta1 = {f2_t[ACC_W-1], f2_t} + {{ACC_W{1'b0}}, f2_st | f2_t[1]};
+      reg [ACC_W-1:0] f3_a;
+      reg [MULT_W-1:0] f3_m;
+      reg [5:0] f3_s;
+      reg [6:0] f3_ea;
+      always @(posedge clk) begin
+        if (ce) begin
+          f3_a  <= f2_rnd ? ta1[ACC_W:1] : f2_t;
+          f3_m  <= f2_m;
+          f3_s  <= f2_s;
+          f3_ea <= f2_ea;
+        end
+      end
+      assign o_acc = f3_a;
+      assign o_m   = f3_m;
+      assign o_s   = f3_s;
+      assign o_ea  = f3_ea;
+      wire unused_ta1 = ta1[0];
+    end else begin : g_fa0
+      assign o_acc = s3_acc;
+      assign o_m   = s3_m;
+      assign o_s   = s3_s;
+      assign o_ea  = 7'd0;
+    end
+
     // ---- stage 4: piece products (each a 25x18 signed multiply) ----
     wire [NA*NB*43-1:0] pp;
     for (i = 0; i < NA; i = i + 1) begin : g_a
@@ -138,15 +234,15 @@ module zn_requant #(
       localparam integer AWD = (i == NA - 1) ? ACC_W - ALO : 24;
       wire signed [42:0] a43;
       if (i == NA - 1) begin : g_top
-        wire [AWD-1:0] ap = s3_acc[ALO +: AWD];
+        wire [AWD-1:0] ap = o_acc[ALO +: AWD];
         assign a43 = {{(43-AWD){ap[AWD-1]}}, ap};
       end else begin : g_low
-        assign a43 = {19'd0, s3_acc[ALO +: 24]};
+        assign a43 = {19'd0, o_acc[ALO +: 24]};
       end
       for (j = 0; j < NB; j = j + 1) begin : g_b
         localparam integer BLO = 17 * j;
         localparam integer BWD = (j == NB - 1) ? MULT_W - BLO : 17;
-        wire signed [42:0] b43 = {{(43-BWD){1'b0}}, s3_m[BLO +: BWD]};
+        wire signed [42:0] b43 = {{(43-BWD){1'b0}}, o_m[BLO +: BWD]};
         reg  [42:0] prod;
         always @(posedge clk) begin
           if (ce) prod <= a43 * b43;
@@ -155,11 +251,18 @@ module zn_requant #(
       end
     end
     reg [5:0] s4_s;
+    reg [6:0] s4_ea;
+    reg       s4_neg;
     always @(posedge clk) begin
-      if (ce) s4_s <= s3_s;
+      if (ce) begin
+        s4_s   <= o_s;
+        s4_ea  <= o_ea;
+        s4_neg <= o_acc[ACC_W-1];
+      end
     end
 
-    // ---- stage 5: p = sum of shifted pieces ----
+    // ---- stage 5: p = sum of shifted pieces; gemmlowp with s > 31 adds 2^30 - [p < 0] * 2^31, so
+    // that its two roundings are the one below: q = floor((p + 2^30 + 2^(s-1) - [p<0] 2^31) / 2^s) ----
     reg [PW-1:0] p_sum;
     integer k;
     always @* begin
@@ -168,36 +271,117 @@ module zn_requant #(
         p_sum = p_sum + zn_place(pp[k*43 +: 43], 24 * (k / NB) + 17 * (k % NB));
       end
     end
-    reg [PW-1:0] s5_p;
+    wire [PX-1:0] p_ext = {{(PX-PW){p_sum[PW-1]}}, p_sum};
+    wire [PX-1:0] p_gm;
+    if (HAS_GM) begin : g_gm
+      wire [PX-1:0] c30  = {{(PX-30){1'b0}}, 1'b1, 29'd0} << 1;       //  2^30
+      wire [PX-1:0] cm30 = ~c30 + {{(PX-1){1'b0}}, 1'b1};              // -2^30
+      assign p_gm = (m_gm && s4_s > 6'd31) ? p_ext + (s4_neg ? cm30 : c30) : p_ext;
+    end else begin : g_gm0
+      assign p_gm = p_ext;
+      wire unused_neg = s4_neg;
+    end
+    reg [PX-1:0] s5_p;
     reg [5:0]    s5_s;
+    reg [6:0]    s5_ea;
     always @(posedge clk) begin
       if (ce) begin
-        s5_p <= p_sum;
-        s5_s <= s4_s;
+        s5_p  <= p_gm;
+        s5_s  <= s4_s;
+        s5_ea <= s4_ea;
       end
     end
 
-    // ---- stage 6: t = p >>> sh, sh = s - 1 when rounding half up (s >= 1), else s ----
-    wire       rnd = round_half_up && (s5_s != 6'd0);
-    wire [5:0] sh  = rnd ? s5_s - 6'd1 : s5_s;
-    reg [PW-1:0] s6_t;
-    reg          s6_rnd;
+    // ---- float32 stages F4..F6: b' = p rounded to 24 significant bits (ties to even) as b' * 2^eb;
+    // then the value to round is X = b' * 2^40 with shift SH = 40 + s - eb - ea (>= 0; a larger
+    // exponent saturates anyway). Other modes: X = p, SH = s. (F4-F5 repeat F1-F2 on p: as one
+    // submodule for both, yosys' hierarchical flow gave 264 LUT / 109 FF more a lane.) ----
+    wire [XW-1:0]  x_x;
+    wire [SHW-1:0] x_sh;
+    if (HAS_FL) begin : g_fb
+      wire [7:0] nb = zn_bitlen({{(128-PX){1'b0}}, s5_p ^ {PX{s5_p[PX-1]}}});
+      reg [PX-1:0] f4_p;
+      reg [5:0] f4_s;
+      reg [6:0] f4_ea, f4_eb;
+      always @(posedge clk) begin
+        if (ce) begin
+          f4_p  <= s5_p;
+          f4_s  <= s5_s;
+          f4_ea <= s5_ea;
+          f4_eb <= (m_fl && nb > 8'd24) ? nb[6:0] - 7'd24 : 7'd0;
+        end
+      end
+      wire [6:0] shb = (f4_eb != 7'd0) ? f4_eb - 7'd1 : 7'd0;
+      wire [127:0] p128 = {{(128-PX){f4_p[PX-1]}}, f4_p};
+      reg [PX-1:0] f5_t;
+      reg f5_st, f5_rnd;
+      reg [8:0] f5_e;     // signed: 40 + s - ea - eb
+      reg [5:0] f5_s;
+      always @(posedge clk) begin
+        if (ce) begin
+          f5_s   <= f4_s;
+          f5_t   <= $signed(f4_p) >>> shb;
+          f5_st  <= |(p128 & zn_lowmask(shb));
+          f5_rnd <= (f4_eb != 7'd0);
+          f5_e   <= 9'd40 + {3'd0, f4_s} - {2'd0, f4_ea} - {2'd0, f4_eb};
+        end
+      end
+      localparam integer BW = (PX > 26) ? PX : 26;
+      wire [BW:0] tb1 = {{(BW+1-PX){f5_t[PX-1]}}, f5_t} + {{BW{1'b0}}, f5_st | f5_t[1]};
+      wire [BW-1:0] bv = f5_rnd ? tb1[BW:1] : {{(BW-PX){f5_t[PX-1]}}, f5_t};
+      wire [XW-1:0] xf = {{(XW-66){bv[25]}}, bv[25:0], 40'd0};
+      wire [XW-1:0] xi = {{(XW-PX){f5_t[PX-1]}}, f5_t};
+      reg [XW-1:0]  f6_x;
+      reg [SHW-1:0] f6_sh;
+      always @(posedge clk) begin
+        if (ce) begin
+          f6_x  <= m_fl ? xf : xi;
+          f6_sh <= m_fl ? (f5_e[8] ? {SHW{1'b0}} : f5_e[SHW-1:0]) : {1'b0, f5_s};
+        end
+      end
+      assign x_x  = f6_x;
+      assign x_sh = f6_sh;
+      wire unused_fb = ^{tb1[0], bv, f5_e[7]};
+    end else begin : g_fb0
+      assign x_x  = s5_p;
+      assign x_sh = s5_s;
+      wire unused_ea = ^s5_ea;
+    end
+
+    // ---- stage 6: t = X >>> sh, sh = SH - 1 when rounding to nearest (SH >= 1), else SH; the
+    // sticky bit: X bits below sh are not all zero (ties to even) ----
+    wire           rnd = m_rnd && (x_sh != {SHW{1'b0}});
+    wire [SHW-1:0] sh  = rnd ? x_sh - {{(SHW-1){1'b0}}, 1'b1} : x_sh;
+    reg [XW-1:0] s6_t;
+    reg          s6_rnd, s6_st;
     always @(posedge clk) begin
       if (ce) begin
-        s6_t   <= $signed(s5_p) >>> sh;
+        s6_t   <= $signed(x_x) >>> sh;
         s6_rnd <= rnd;
       end
     end
+    if (HAS_HE || HAS_FL) begin : g_st
+      wire [127:0] x128 = {{(128-XW){x_x[XW-1]}}, x_x};
+      always @(posedge clk) begin
+        if (ce) s6_st <= m_even && |(x128 & zn_lowmask({{(7-SHW){1'b0}}, sh}));
+      end
+    end else begin : g_st0
+      always @(posedge clk) begin
+        if (ce) s6_st <= 1'b0;
+      end
+    end
 
-    // ---- stage 7: q = rnd ? (t + 1) >>> 1 : t, saturated to [-2^32, 2^32] ----
-    wire [PW:0] t1 = {s6_t[PW-1], s6_t} + {{PW{1'b0}}, 1'b1};
-    wire [PW:0] qf = s6_rnd ? {t1[PW], t1[PW:1]} : {s6_t[PW-1], s6_t};
+    // ---- stage 7: q = rnd ? (t + inc) >>> 1 : t, saturated to [-2^32, 2^32]; inc = 1 (half up,
+    // gemmlowp), sticky | t[1] (ties to even: a tie rounds up only to an even q) ----
+    wire inc = m_even ? (s6_st | s6_t[1]) : 1'b1;
+    wire [XW:0] t1 = {s6_t[XW-1], s6_t} + {{XW{1'b0}}, inc};
+    wire [XW:0] qf = s6_rnd ? {t1[XW], t1[XW:1]} : {s6_t[XW-1], s6_t};
     wire [QSW-1:0] qs;
-    if (PW + 1 > 34) begin : g_sat
-      wire [PW:0] lim_hi = {{(PW-32){1'b0}}, 1'b1, 32'd0};          //  2^32
-      wire [PW:0] lim_lo = {{(PW-32){1'b1}}, 1'b1, 32'd0};          // -2^32
-      wire over  = !qf[PW] && (qf > lim_hi);
-      wire under =  qf[PW] && ($signed(qf) < $signed(lim_lo));
+    if (XW + 1 > 34) begin : g_sat
+      wire [XW:0] lim_hi = {{(XW-32){1'b0}}, 1'b1, 32'd0};          //  2^32
+      wire [XW:0] lim_lo = {{(XW-32){1'b1}}, 1'b1, 32'd0};          // -2^32
+      wire over  = !qf[XW] && (qf > lim_hi);
+      wire under =  qf[XW] && ($signed(qf) < $signed(lim_lo));
       assign qs = over ? 34'h1_0000_0000 : under ? 34'h3_0000_0000 : qf[33:0];
     end else begin : g_nosat
       assign qs = qf;
@@ -233,6 +417,26 @@ module zn_requant #(
       t = {{85{x[42]}}, x};
       t = t << off;
       zn_place = t[PW-1:0];
+    end
+  endfunction
+
+  // Bit length of a non-negative number (0 for 0): the index of its highest 1, plus one.
+  function [7:0] zn_bitlen;
+    input [127:0] x;
+    integer b;
+    begin
+      zn_bitlen = 8'd0;
+      for (b = 0; b < 128; b = b + 1) begin
+        if (x[b]) zn_bitlen = b[7:0] + 8'd1;
+      end
+    end
+  endfunction
+
+  // Bits 0 .. n-1 set.
+  function [127:0] zn_lowmask;
+    input [6:0] n;
+    begin
+      zn_lowmask = ~({128{1'b1}} << n);
     end
   endfunction
 endmodule

@@ -2,16 +2,23 @@
 // zn_requant (a drop-in replacement; set_sel is tied to 0 then) plus NUM_SETS, but it works
 // bit-serially, one lane after another, for a small fraction of the LUTs and no DSP48E1.
 //
-// NUM_SETS (default 1): the number of quantization settings (round_half_up, zero, clamp_lo,
-// clamp_hi) on the inputs, set j at bit j / [j*32 +: 32] / [j*16 +: 16]; the word uses set
+// NUM_SETS (default 1): the number of quantization settings (rounding, zero, clamp_lo,
+// clamp_hi) on the inputs, set j at [j*3 +: 3] / [j*32 +: 32] / [j*16 +: 16]; the word uses set
 // set_sel (< NUM_SETS, held while in_valid is high). zn_seq passes one set a layer: indexing
 // {set_sel, bit} directly costs a few LUTs where a mux of whole words in front costs one a bit.
 //
 // Arithmetic: exactly the spec, as in zn_requant. Per channel o, with unbounded integers:
 //   acc = bias_eff[o] + sum,  p = acc * M[o],
-//   q   = floor(p / 2^s)                  (ROUND_HALF_UP = 0, or s = 0)
-//   q   = floor((p + 2^(s-1)) / 2^s)      (ROUND_HALF_UP = 1, s >= 1) = (p >>> s) + p[s-1]
+//   floor:     q = floor(p / 2^s)
+//   half_up:   q = floor((p + 2^(s-1)) / 2^s) (s >= 1) = (p >>> s) + p[s-1]
+//   half_even: q = (p >>> s) + p[s-1] & (sticky | p[s]), sticky = p bits 0 .. s-2 not all zero
+//   gemmlowp:  s <= 31: half_up; s > 31: u = p + 2^30 (a serial incrementer from bit 30), then
+//              q = (u >>> s) + u[s-1] & (sticky | !neg), sticky = u bits 31 .. s-2, neg = acc < 0
+//              (t = u >>> 31 rounded by 2^(s-31) to nearest, ties away from zero)
 //   y   = min(max(zy + q, lo), hi), output as its low 8 bits
+// The rounding code per set: 0 floor, 1 half_up, 2 half_even, 3 gemmlowp (ROUNDINGS: the modes
+// built, bits 0-3; a code whose mode is not built computes floor). float32 is not built serially
+// (ROUNDINGS bit 4 is a parameter error).
 // Everything runs LSB first, one bit a cycle, on two's complement digits (sign extension of a
 // finite operand gives every further digit, so no step ever wraps):
 //   stage A: acc bit k = bias[min(k, BIAS_W-1)] + sum[min(k, SUM_W-1)] + carry (serial adder);
@@ -19,7 +26,8 @@
 //            R = t >> 1 (R < 2^MULT_W: one MULT_W-bit adder on the carry chain); the operand
 //            acc_k ? M : 0 is a register (cleared through its reset when acc_k is 0), so the
 //            adder adds two registers, one LUT a bit;
-//   stage C: the first s bits of p are dropped (bit s-1 starts the carry when rounding half up),
+//   stage C: the first s bits of p are dropped (bit s-1 starts the carry when rounding to nearest;
+//            half_even and gemmlowp gate it at bit s with the sticky bit),
 //            the rest are the bits of q; v = zy + q + carry is a serial adder (zy sign-extended
 //            from 32 bits), its low 8 bits are kept, and two serial comparators decide v < lo and
 //            v > hi (lo, hi sign-extended from 16 bits; the last bit is the sign).
@@ -47,7 +55,11 @@ module zn_requant_serial #(
   parameter integer PARAM_RAM_STYLE = 0,
   // Quantization settings (round / zero / clamp) the block holds inputs for; set_sel picks the one a
   // word uses (zn_seq: one a layer). 1 (the dataflow designs): set_sel is unused.
-  parameter integer NUM_SETS = 1
+  parameter integer NUM_SETS = 1,
+  // The rounding modes built, a bit each: 0 floor, 1 half_up, 2 half_even, 3 gemmlowp (float32,
+  // bit 4, is not available serially). gemmlowp needs max(BIAS_W, SUM_W) <= 34 (acc's sign is read
+  // from stage A when bit s >= 32 of p passes).
+  parameter integer ROUNDINGS = 3
 ) (
   input  wire                  clk,
   input  wire                  rst,
@@ -57,7 +69,7 @@ module zn_requant_serial #(
   output wire [LANES*8-1:0]    out_data,
   output wire                  out_valid,
   input  wire                  out_ready,
-  input  wire [NUM_SETS-1:0]   round_half_up,    // set j at bit j
+  input  wire [NUM_SETS*3-1:0] rounding,         // set j at [j*3 +: 3]: 0 floor, 1 half_up, 2 half_even, 3 gemmlowp
   input  wire [NUM_SETS*32-1:0] zero,            // set j at [j*32 +: 32]
   input  wire [NUM_SETS*16-1:0] clamp_lo,        // set j at [j*16 +: 16]
   input  wire [NUM_SETS*16-1:0] clamp_hi,
@@ -87,11 +99,14 @@ module zn_requant_serial #(
   localparam [KW-1:0] K_LAST = K_LAST32[KW-1:0];
   localparam [KW-1:0] K_END  = K_END32[KW-1:0];
 
+  localparam HAS_HE = ((ROUNDINGS / 4) % 2) != 0;
+  localparam HAS_GM = ((ROUNDINGS / 8) % 2) != 0;
   generate if (LANES < 1 || OUT < 1 || OUT % LANES != 0 || SUM_W < 2 || BIAS_W < 2 || BIAS_W > 64 ||
-               MULT_W < 1 || MULT_W > 32 || NUM_SETS < 1 || NUM_SETS > 65536) begin : g_param_error
+               MULT_W < 1 || MULT_W > 32 || NUM_SETS < 1 || NUM_SETS > 65536 || ROUNDINGS < 1 || ROUNDINGS > 15 ||
+               (HAS_GM && ACC_W > 35)) begin : g_param_error
 `ifdef VERILATOR
-    $fatal(1, "zn_requant_serial: LANES (%0d) must divide OUT (%0d); SUM_W (%0d) >= 2, BIAS_W (%0d) 2..64, MULT_W (%0d) 1..32, NUM_SETS (%0d) 1..65536",
-           LANES, OUT, SUM_W, BIAS_W, MULT_W, NUM_SETS);
+    $fatal(1, "zn_requant_serial: LANES (%0d) must divide OUT (%0d); SUM_W (%0d) >= 2, BIAS_W (%0d) 2..64, MULT_W (%0d) 1..32, NUM_SETS (%0d) 1..65536, ROUNDINGS (%0d) 1..15 (no float32), gemmlowp: max(BIAS_W, SUM_W) <= 34",
+           LANES, OUT, SUM_W, BIAS_W, MULT_W, NUM_SETS, ROUNDINGS);
 `else
     zn_param_error__zn_requant_serial_bad_parameters u_param_error();
 `endif
@@ -246,12 +261,54 @@ module zn_requant_serial #(
   wire       c_on   = (k >= 2) && !at_end;
   wire       c_sign = (k == K_LAST);
   wire       low_on = c_on && (c[7:3] == 5'd0);   // q bits 0 .. 7: the code's bits
-  wire       z_bit, lo_bit, hi_bit, rnd;
+  wire       z_bit, lo_bit, hi_bit;
+  wire [2:0] rc;          // the word's rounding code
   wire [7:0] code;
-  wire       v_bit  = p_bit ^ z_bit ^ cv;
+  // Modes: rnd = round to nearest (the bit s-1 starts the carry); at bit s the carry is gated:
+  // half_even by sticky | q0, gemmlowp (s > 31) by sticky | !neg.
+  wire       rnd   = (rc == 3'd1) || (HAS_HE && rc == 3'd2) || (HAS_GM && rc == 3'd3);
+  wire       m_he  = HAS_HE && rc == 3'd2;
+  wire       gm_hi = HAS_GM && rc == 3'd3 && s_r > 6'd31;
+  // u = p + 2^30 for gemmlowp with s > 31 (p bit i at k = i + 2: bit 30 at k = 32), else p.
+  wire       u_bit;
+  wire       st_on;       // the bit counts into the sticky bit
+  reg        st;          // sticky: a 1 among the dropped bits below s - 1
+  wire       c_zero = (c == 8'd0);
+  wire       gate;
+  wire       cin    = c_zero ? cv & gate : cv;
+  wire       v_bit  = u_bit ^ z_bit ^ cin;
   always @(posedge clk) begin
     if (k == {KW{1'b0}}) c <= {2'b11, ~s_r};
     else c <= c + 1'b1;                          // (wraps while a code waits at k = T + 2: unused then)
+  end
+  generate if (HAS_GM) begin : g_gm
+    localparam [KW-1:0] K30 = 32;        // p bit 30
+    localparam [KW-1:0] K31 = 33;        // p bit 31
+    reg cg;                              // the incrementer's carry
+    wire at30 = (k == K30);
+    assign u_bit = p_bit ^ (at30 ? gm_hi : cg);
+    always @(posedge clk) begin
+      if (k == {KW{1'b0}}) cg <= 1'b0;
+      else cg <= at30 ? (gm_hi & p_bit) : (cg & p_bit);
+    end
+    // acc's sign from stage A: at bit s (k = s + 2 >= 34 >= ACC_W - 1) stage A's bit is the sign.
+    wire neg = !a_zero;
+    assign st_on = !gm_hi || (k >= K31);
+    assign gate  = m_he ? (st | u_bit) : gm_hi ? (st | !neg) : 1'b1;
+  end else begin : g_gm0
+    assign u_bit = p_bit;
+    assign st_on = 1'b1;
+    wire unused_gm = gm_hi;
+    if (HAS_HE) begin : g_he
+      assign gate = m_he ? (st | u_bit) : 1'b1;
+    end else begin : g_he0
+      assign gate = 1'b1;
+      wire unused_he = m_he;
+    end
+  end endgenerate
+  always @(posedge clk) begin
+    if (k == {KW{1'b0}} || k == 1) st <= 1'b0;
+    else if (c_on && c[7] && c != 8'hFF && st_on) st <= st | u_bit;
   end
   always @(posedge clk) begin
     if (k == {KW{1'b0}} || k == 1) begin
@@ -260,9 +317,9 @@ module zn_requant_serial #(
       gt <= 1'b0;
     end else if (c_on) begin
       if (c[7]) begin
-        if (c == 8'hFF) cv <= rnd & p_bit;
+        if (c == 8'hFF) cv <= rnd & u_bit;
       end else begin
-        cv <= (p_bit & z_bit) | (p_bit & cv) | (z_bit & cv);
+        cv <= (u_bit & z_bit) | (u_bit & cin) | (z_bit & cin);
         if (v_bit != lo_bit) lt <= c_sign ? v_bit : !v_bit;
         if (v_bit != hi_bit) gt <= c_sign ? !v_bit : v_bit;
       end
@@ -305,7 +362,7 @@ module zn_requant_serial #(
     assign z_bit  = z_k;
     assign lo_bit = lo_k;
     assign hi_bit = hi_k;
-    assign rnd    = round_half_up[set_sel];
+    assign rc     = rounding[set_sel*3 +: 3];
     always @(posedge clk) begin
       if (low_on) begin
         lo_low <= {lo_bit, lo_low[7:1]};
@@ -317,7 +374,7 @@ module zn_requant_serial #(
     assign z_bit  = z_s[0];
     assign lo_bit = lo_s[0];
     assign hi_bit = hi_s[0];
-    assign rnd    = round_half_up;
+    assign rc     = rounding;
     assign code   = lt ? clamp_lo[7:0] : gt ? clamp_hi[7:0] : vlow;
     wire unused_sel = ^set_sel;
   end endgenerate

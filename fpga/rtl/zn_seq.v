@@ -60,7 +60,10 @@ module zn_seq #(
   parameter [NUM_LAYERS-1:0]    L_IN_SIGNED = {NUM_LAYERS{1'b1}},
   parameter integer SUM_W  = 32,
   parameter integer BIAS_W = 33,
-  parameter integer MULT_W = 32
+  parameter integer MULT_W = 32,
+  // The rounding modes the requantizer builds (zn_requant_serial's ROUNDINGS: floor, half_up,
+  // half_even, gemmlowp; bits 0-3); l_round is layer l's code at [l*3 +: 3].
+  parameter integer ROUNDINGS = 3
 ) (
   input  wire                    clk,
   input  wire                    rst,
@@ -70,7 +73,7 @@ module zn_seq #(
   output wire [7:0]              out_data,
   output wire                    out_valid,
   input  wire                    out_ready,
-  input  wire [NUM_LAYERS-1:0]   l_round,
+  input  wire [NUM_LAYERS*3-1:0] l_round,
   input  wire [NUM_LAYERS*32-1:0] l_zero,
   input  wire [NUM_LAYERS*32-1:0] l_clamp,
   input  wire                    cfg_req,
@@ -383,10 +386,10 @@ module zn_seq #(
     assign rq_hi[g*16 +: 16] = l_clamp[g*32 + 16 +: 16];
   end endgenerate
   zn_requant_serial #(.LANES(1), .OUT(QTOT), .SUM_W(SUM_W), .BIAS_W(BIAS_W), .MULT_W(MULT_W),
-                      .PARAM_RAM_STYLE(1), .NUM_SETS(L)) u_requant (
+                      .PARAM_RAM_STYLE(1), .NUM_SETS(L), .ROUNDINGS(ROUNDINGS)) u_requant (
     .clk(clk), .rst(rst), .in_data(hold), .in_valid(hold_valid), .in_ready(rq_accept),
     .out_data(rq_out), .out_valid(rq_out_valid), .out_ready(rq_out_ready),
-    .round_half_up(l_round), .zero(l_zero), .clamp_lo(rq_lo), .clamp_hi(rq_hi), .set_sel(hold_l),
+    .rounding(l_round), .zero(l_zero), .clamp_lo(rq_lo), .clamp_hi(rq_hi), .set_sel(hold_l),
     .cfg_req(q_cfg_req), .cfg_we(cfg_we), .cfg_addr({{(32-QAW){1'b0}}, c_qaddr}), .cfg_wdata(cfg_wdata),
     .cfg_ack(q_cfg_ack), .cfg_rdata(q_cfg_rdata), .cfg_err(q_cfg_err), .cfg_next(q_cfg_next));
 

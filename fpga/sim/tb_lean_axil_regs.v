@@ -70,7 +70,7 @@ module tb_lean_axil_regs #(
   input  wire                    ev_starve,
   output wire                    busy,
   // per-layer runtime configuration
-  output reg  [NUM_LAYERS-1:0]    l_round,
+  output reg  [NUM_LAYERS*3-1:0]  l_round,
   output reg  [NUM_LAYERS*32-1:0] l_zero,
   output reg  [NUM_LAYERS*32-1:0] l_clamp,
   // parameter bus
@@ -352,7 +352,7 @@ module tb_lean_axil_regs #(
     c_var = 3'd0;
     if (ci == C_CONTROL[CW-1:0]) c_var = {1'b0, start, 1'b0};
     if (ci == C_STATUS[CW-1:0])  c_var = {err_param, err_input, busy};
-    for (ri = 0; ri < L; ri = ri + 1) if ({{(32-CW){1'b0}}, ci} == C_ROUND + ri) c_var = {2'b00, l_round[ri]};
+    for (ri = 0; ri < L; ri = ri + 1) if ({{(32-CW){1'b0}}, ci} == C_ROUND + ri) c_var = l_round[ri*3 +: 3];
   end
   genvar gi;
   generate for (gi = 0; gi < L; gi = gi + 1) begin : g_tbl
@@ -461,11 +461,11 @@ module tb_lean_axil_regs #(
     wire wr_clamp = w_reg && aw_tgt == TK[TW-1:0];
     always @(posedge aclk) begin
       if (rst_cfg) begin
-        l_round[gl]           <= 1'b0;
+        l_round[gl*3 +: 3]    <= 3'd0;
         l_zero[gl*32 +: 32]   <= 32'd0;
         l_clamp[gl*32 +: 32]  <= L_CLAMP_RESET[gl*32 +: 32];
       end else begin
-        if (wr_cfg)   l_round[gl]          <= w_data[RB_L_CFG_ROUND_HALF_UP];
+        if (wr_cfg)   l_round[gl*3 +: 3]   <= w_data[RB_L_CFG_ROUNDING +: 3];
         if (wr_zero)  l_zero[gl*32 +: 32]  <= w_data;
         if (wr_clamp) l_clamp[gl*32 +: 32] <= w_data;
       end

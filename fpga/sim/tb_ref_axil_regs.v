@@ -63,7 +63,7 @@ module tb_ref_axil_regs #(
   input  wire                    ev_starve,
   output wire                    busy,
   // per-layer runtime configuration
-  output reg  [NUM_LAYERS-1:0]    l_round,
+  output reg  [NUM_LAYERS*3-1:0]  l_round,
   output reg  [NUM_LAYERS*32-1:0] l_zero,
   output reg  [NUM_LAYERS*32-1:0] l_clamp,
   // parameter bus
@@ -182,7 +182,7 @@ module tb_ref_axil_regs #(
             RA_L_FOLD:   rmux = L_FOLD[li*32 +: 32];
             RA_L_LANES:  rmux = L_LANES[li*32 +: 32];
             RA_L_WIDTHS: rmux = L_WIDTHS[li*32 +: 32];
-            RA_L_CFG:    rmux = {31'd0, l_round[li]};
+            RA_L_CFG:    rmux = {29'd0, l_round[li*3 +: 3]};
             RA_L_ZERO:   rmux = l_zero[li*32 +: 32];
             RA_L_CLAMP:  rmux = l_clamp[li*32 +: 32];
             default:     rmux = 32'd0;
@@ -216,7 +216,7 @@ module tb_ref_axil_regs #(
       p_kind         <= 1'b0;
       p_addr         <= 32'd0;
       p_wdata        <= 32'd0;
-      l_round        <= {NUM_LAYERS{1'b0}};
+      l_round        <= {(NUM_LAYERS*3){1'b0}};
       l_zero         <= {(NUM_LAYERS*32){1'b0}};
       l_clamp        <= L_CLAMP_RESET;
     end else begin
@@ -262,7 +262,7 @@ module tb_ref_axil_regs #(
           if (in_layers(aw_addr)) begin
             for (lj = 0; lj < NUM_LAYERS; lj = lj + 1) begin
               if (layer_of(aw_addr) == lj) begin
-                if (aw_addr[4:0] == RA_L_CFG)   l_round[lj] <= w_data[RB_L_CFG_ROUND_HALF_UP];
+                if (aw_addr[4:0] == RA_L_CFG)   l_round[lj*3 +: 3] <= w_data[RB_L_CFG_ROUNDING +: 3];
                 if (aw_addr[4:0] == RA_L_ZERO)  l_zero[lj*32 +: 32]  <= w_data;
                 if (aw_addr[4:0] == RA_L_CLAMP) l_clamp[lj*32 +: 32] <= w_data;
               end

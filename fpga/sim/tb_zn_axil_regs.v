@@ -49,14 +49,14 @@ module tb_zn_axil_regs;
   wire [1:0] n_bresp, n_rresp, r_bresp, r_rresp;
   wire [31:0] n_rdata, r_rdata, n_packet, r_packet, n_addr, r_addr, n_wd, r_wd;
   wire [15:0] n_layer, r_layer;
-  wire [L-1:0] n_round, r_round;
+  wire [3*L-1:0] n_round, r_round;
   wire [L*32-1:0] n_zero, r_zero, n_clamp, r_clamp;
   // l_ = tb_lean_axil_regs (all outputs, every cycle).
   wire l_awready, l_wready, l_bvalid, l_arready, l_rvalid, l_soft, l_start, l_clear, l_busy, l_req, l_we, l_kind;
   wire [1:0] l_bresp, l_rresp;
   wire [31:0] l_rdata, l_packet, l_addr, l_wd;
   wire [15:0] l_layer;
-  wire [L-1:0] l_round;
+  wire [3*L-1:0] l_round;
   wire [L*32-1:0] l_zero, l_clamp;
 
   zn_axil_regs #(.AW(AW), .NUM_LAYERS(L), .TOPO_HASH(HASH), .INPUT_COUNT(784), .OUTPUT_COUNT(10), .INPUT_SIGNED(1),

@@ -34,7 +34,7 @@ module tb_zn_seq;
   reg [31:0] cfg_addr = 32'd0, cfg_wdata = 32'd0;
   reg [7:0]  in_data = 8'd0;
   reg        in_valid = 1'b0, out_ready = 1'b0;
-  reg [L-1:0]    l_round;
+  reg [3*L-1:0]  l_round;
   reg [L*32-1:0] l_zero, l_clamp;
   wire       in_ready, out_valid, cfg_ack, cfg_err;
   wire [7:0] out_data;
@@ -94,7 +94,7 @@ module tb_zn_seq;
   reg [82:0] cfgm2 [0:NCFG2-1];
   reg [55:0] codes [0:NCODE-1];
   reg        rdy [0:NRDY-1];
-  reg [64:0] lcfg [0:L-1];
+  reg [66:0] lcfg [0:L-1];
   reg [8*256-1:0] path;
   integer fo, ff, fa, n, k, nout, last_acc, i;
   reg valid_prev, hs_prev, hs_in, hs_out;
@@ -110,7 +110,7 @@ module tb_zn_seq;
     if (!$value$plusargs("lcfg=%s", path)) begin $display("RESULT FAIL missing +lcfg"); $finish; end
     $readmemh(path, lcfg);
     for (i = 0; i < L; i = i + 1) begin
-      l_round[i] = lcfg[i][64];
+      l_round[3*i +: 3] = lcfg[i][66:64];
       l_zero[32*i +: 32] = lcfg[i][63:32];
       l_clamp[32*i +: 32] = lcfg[i][31:0];
     end
