@@ -139,11 +139,16 @@ public struct BoardConfig: Codable, Sendable, Equatable {
     public var sysfs_root: String = "/sys"
     public var dev_root: String = "/dev"
     public var dev_mem: String = "/dev/mem"
+    /// `<proc_root>/device-tree/compatible` must name xlnx,zynq-7000 (else `<sysfs_root>/firmware/devicetree/base/compatible`).
+    public var proc_root: String = "/proc"
+    /// Check the PS state (level shifters, PL reset, FCLK0 gate, HP0 width) through /dev/mem
+    /// before the first PL access; "devmem" access only (UIO users may have no /dev/mem).
+    public var check_ps: Bool = true
 
     public init() {}
 
     enum CodingKeys: String, CodingKey {
-        case access, uio_dma, uio_accelerator, buffer, buffer_cached, timeout_ms, lock_dir, sysfs_root, dev_root, dev_mem
+        case access, uio_dma, uio_accelerator, buffer, buffer_cached, timeout_ms, lock_dir, sysfs_root, dev_root, dev_mem, proc_root, check_ps
     }
 
     public init(from decoder: Decoder) throws {
@@ -158,6 +163,8 @@ public struct BoardConfig: Codable, Sendable, Equatable {
         sysfs_root = try c.decodeIfPresent(String.self, forKey: .sysfs_root) ?? sysfs_root
         dev_root = try c.decodeIfPresent(String.self, forKey: .dev_root) ?? dev_root
         dev_mem = try c.decodeIfPresent(String.self, forKey: .dev_mem) ?? dev_mem
+        proc_root = try c.decodeIfPresent(String.self, forKey: .proc_root) ?? proc_root
+        check_ps = try c.decodeIfPresent(Bool.self, forKey: .check_ps) ?? check_ps
     }
 
     public static func load(path: String, system: any SystemCalls = LiveSystem()) throws -> BoardConfig {
@@ -289,6 +296,13 @@ public func makeBackend(name: String, model: QuantizedModel, modelName: String =
 public func openBoard(manifest m: RuntimeManifest, manifestPath: String, config: BoardConfig,
                       interrupt: InterruptFlag = .sigint, system: any SystemCalls = LiveSystem()) throws -> AcceleratorDriver {
     let windows = [m.dmaWindow, m.acceleratorWindow]
+    // Nothing physical is mapped before the device tree says Zynq-7000.
+    try ZynqPlatform.confirm(procRoot: config.proc_root, sysfsRoot: config.sysfs_root, system: system)
+    if config.access == "devmem" && config.check_ps {
+        // A gated FCLK0 or closed level shifters would hang the first accelerator read: refuse instead.
+        let ps = try DevMemBus(windows: PSRegisters.windows, devMemPath: config.dev_mem, system: system)
+        try requirePSState(bus: ps, hpDataWidth: m.dmaDataWidth)
+    }
     let lock = try DeviceLock(device: "board-\(String(m.dmaBase, radix: 16))-\(String(m.acceleratorBase, radix: 16))",
                               directory: config.lock_dir, system: system)
     let bus: any RegisterBus

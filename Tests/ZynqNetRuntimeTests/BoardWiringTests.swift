@@ -33,6 +33,7 @@ import ZynqNetSim
         try writeFile("\(c)/uio1/name", "zynqnet_accel\n")
         try writeFile("\(c)/uio1/maps/map0/addr", "0x43c00000\n")
         try writeFile("\(c)/uio1/maps/map0/size", "0x1000\n")
+        try writeFile("\(root)/sys/firmware/devicetree/base/compatible", "xlnx,zynq-7000\0")
         let u = "\(root)/sys/class/u-dma-buf/udmabuf0"
         try writeFile("\(u)/phys_addr", "0x1f000000\n")
         try writeFile("\(u)/size", "1048576\n")

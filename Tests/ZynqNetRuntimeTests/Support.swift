@@ -58,6 +58,9 @@ final class TracingSystem: SystemCalls, @unchecked Sendable {
 
     var calls: [String] { lock.withLock { _calls } }
 
+    /// Adds an event of another source (e.g. a register write) to the same ordered log.
+    func note(_ s: String) { lock.withLock { _calls.append(s) } }
+
     func record(_ s: String, _ name: String, _ path: String) throws {
         lock.withLock { _calls.append(s) }
         if failing.contains(name) { throw ZynqError(file: path, key: name, "Injected failure (errno 5)") }
