@@ -55,8 +55,12 @@ public struct RemotePlan: Sendable, Equatable {
     public var selftest: Bool
     /// Where the board's self-test outputs are copied back to.
     public var localResult: String
+    /// The DMA buffer the design needs (doctor's u-dma-buf check), if known.
+    public var bufferBytes: UInt64?
 
-    public init(target: SSHTarget, localBundle: String, remoteParent: String, remoteZynqnet: String, sudo: Bool, selftest: Bool, localResult: String) {
+    public init(target: SSHTarget, localBundle: String, remoteParent: String, remoteZynqnet: String, sudo: Bool, selftest: Bool, localResult: String,
+                bufferBytes: UInt64? = nil) {
+        self.bufferBytes = bufferBytes
         self.target = target
         self.localBundle = localBundle
         self.remoteParent = remoteParent
@@ -94,9 +98,13 @@ public struct RemotePlan: Sendable, Equatable {
         (sudo ? ["sudo", "-n"] : []) + [RemotePlan.quote(remoteZynqnet)] + args
     }
 
+    /// The first step: the board's prerequisites, before anything is copied.
+    public static let doctorStep = "check the board (zynqnet doctor)"
+
     /// The steps in order, each a name and an argv.
     public var steps: [(name: String, argv: [String])] {
         var s: [(String, [String])] = [
+            (RemotePlan.doctorStep, ssh(boardCommand(["doctor", "--json"] + (bufferBytes.map { ["--buffer-bytes", String($0)] } ?? [])))),
             ("create \(remoteParent) on the board", ssh(["mkdir", "-p", "--", RemotePlan.quote(remoteParent)])),
             ("copy the bundle", scp(["-r", "-q", "--", localBundle, target.destination + ":" + remoteParent + "/"])),
             ("load the bitstream (zynqnet load)", ssh(boardCommand(["load", RemotePlan.quote(remoteBundle), "--json"]))),

@@ -229,7 +229,8 @@ struct DeployCommand: ParsableCommand {
             Terminal.printErr("note: no --model: the bitstream is loaded but no self-test runs")
         }
         let plan = RemotePlan(target: t, localBundle: bundleDir, remoteParent: remoteDir, remoteZynqnet: remoteZynqnet,
-                              sudo: sudo, selftest: selftest, localResult: bundleDir + "/" + DeployBundle.selftestBoardOutput)
+                              sudo: sudo, selftest: selftest, localResult: bundleDir + "/" + DeployBundle.selftestBoardOutput,
+                              bufferBytes: source.manifest.map { $0.records.maxBatchImages * ($0.records.inputBytes + $0.records.outputBytes) })
         report.append(("via", .string(t.url)))
         report.append(("steps", JSONText.array(plan.steps.map { step in JSONText.object([("step", JSONText.string(step.name)), ("argv", JSONText.array(step.argv.map { JSONText.string($0) }))]) })))
         if dryRun {

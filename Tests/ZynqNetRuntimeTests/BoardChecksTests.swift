@@ -346,3 +346,32 @@ struct FakeBoardRoot {
         }
     }
 }
+
+/// `zynqnet doctor` as a user runs it, on fake roots (the real /dev/mem path: a sparse file).
+@Suite struct DoctorCommandTests {
+    @Test func doctorOnAFakeBoardAndOnAPC() throws {
+        let b = try FakeBoardRoot()
+        defer { b.remove() }
+        try makeSparseFile("\(b.root)/dev/mem", size: 0xF800_9000)
+        try writeWord("\(b.root)/dev/mem", at: 0xF800_0108, 20 << 12)        // IO PLL ×20
+        try writeWord("\(b.root)/dev/mem", at: 0xF800_0170, 0x0010_0A00)     // FCLK0 100 MHz
+        try writeWord("\(b.root)/dev/mem", at: 0xF800_0900, 0xA)             // level shifters half on
+        let cli = LoadCommandTests()
+        var r = try cli.run(["doctor", "--root", b.root, "--bundle", b.bundle])
+        #expect(r.status == 1)
+        #expect(r.out.contains("FAIL    LVL_SHFTR_EN: 0x0000000A at 0xF8000900: the PS-PL level shifters must all be on (0xF)"))
+        #expect(r.out.contains("        fix: write 0xF to LVL_SHFTR_EN (zynqnet doctor --fix)"))
+        #expect(r.err == "error: 'doctor': 1 check(s) failed: LVL_SHFTR_EN\n")
+        r = try cli.run(["doctor", "--root", b.root, "--bundle", b.bundle, "--fix", "--json"])
+        #expect(r.status == 0, "\(r.err)")
+        #expect(r.out.contains(#""writes":["write 0xF8000900 = 0x0000000F (LVL_SHFTR_EN, was 0x0000000A)"]"#))
+        #expect(try readWord("\(b.root)/dev/mem", at: 0xF800_0900) == 0xF)
+        // The same command on a PC: refused by the device tree, /dev/mem untouched.
+        try FileManager.default.removeItem(atPath: "\(b.root)/proc/device-tree")
+        try writeWord("\(b.root)/dev/mem", at: 0xF800_0900, 0)
+        r = try cli.run(["doctor", "--root", b.root, "--bundle", b.bundle, "--fix"])
+        #expect(r.status == 1)
+        #expect(r.out.contains("skipped LVL_SHFTR_EN: not a Zynq-7000: nothing mapped"))
+        #expect(try readWord("\(b.root)/dev/mem", at: 0xF800_0900) == 0)
+    }
+}
