@@ -54,6 +54,9 @@ struct CodegenCommand: ParsableCommand {
     @Option(name: [.short, .customLong("output")], help: "Output directory (replaced atomically).")
     var output: String
 
+    @Flag(name: .customLong("allow-timing-failure"), help: "build.tcl keeps a bitstream that fails timing (recorded in manifest.json; bitstreams add refuses it).")
+    var allowTimingFailure = false
+
     @Flag(help: "Print a JSON summary.")
     var json = false
 
@@ -92,13 +95,14 @@ struct CodegenCommand: ParsableCommand {
         let out = URL(fileURLWithPath: output)
         try AtomicDirectory.replace(out) { tmp in
             try design.writeFiles(into: tmp)
-            try VivadoProject.write(design: info, board: vboard, fclkMHz: fclk, dmaLengthWidth: dmaLengthWidth, to: tmp.path)
+            try VivadoProject.write(design: info, board: vboard, fclkMHz: fclk, dmaLengthWidth: dmaLengthWidth,
+                                   allowTimingFailure: allowTimingFailure, to: tmp.path)
             try estimate.write(to: tmp.path)
         }
         if json {
-            print(summaryJSON(design, dir: output))
+            print(summaryJSON(design, dir: output, board: vboard))
         } else {
-            print(summaryText(design, dir: output))
+            print(summaryText(design, dir: output) + "\n" + vivadoNote(vboard))
         }
     }
 
@@ -119,9 +123,18 @@ struct CodegenCommand: ParsableCommand {
         return s
     }
 
-    func summaryJSON(_ d: GeneratedDesign, dir: String) -> String {
+    /// What was and was not checked: build.tcl has not been run by Vivado here.
+    func vivadoNote(_ b: ZynqNetVivado.Board) -> String {
+        "note: build.tcl and package_ip.tcl were checked by zynqnet's Tcl stand-in for Vivado (fpga/tcl/vivado_standin.tcl under tclsh, in zynqnet's tests), not by Vivado: no Vivado has run them\n"
+            + "note: board facts for \(b.name) still marked unconfirmed: " + (b.unconfirmed.isEmpty ? "none" : b.unconfirmed.joined(separator: "; "))
+    }
+
+    func summaryJSON(_ d: GeneratedDesign, dir: String, board: ZynqNetVivado.Board) -> String {
         let t = d.layout.topology
+        func q(_ x: String) -> String { "\"" + x.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\"" }
         var s = "{\"output\": \"\(dir.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\""))\", "
+        s += "\"scripts_checked_by\": \"tcl-standin\", \"vivado_run\": false, \"board\": \(q(board.name)), "
+        s += "\"unconfirmed_board_facts\": [" + board.unconfirmed.map(q).joined(separator: ", ") + "], "
         s += "\"ii_cycles\": \(d.iiCycles), \"latency_cycles\": \(d.latencyCycles), \"images_per_second\": \(jsonNumber(d.imagesPerSecond)), "
         s += "\"fclk_mhz\": \(jsonNumber(d.fclkMHz)), \"topology_hash\": \"0x\(hex64(t.hash))\", "
         s += "\"axil_addr_width\": \(d.layout.axilAddressWidth), \"engine\": \"\(d.engine.rawValue)\", "
