@@ -343,9 +343,16 @@ public final class AcceleratorDriver {
         do {
             try dma.wait(.mm2s, deadline: deadline)
         } catch let e as ZynqError where e.key == "MM2S_DMASR" && e.message.contains("did not finish") {
+            // A stalled MM2S is often S2MM's fault: an S2MM error stops the output stream, the
+            // accelerator fills up and stops taking input. Decode both channels before blaming it.
+            let s2mm = try? dma.status(.s2mm)
+            if let s2mm, s2mm & DMASR.errorMask != 0 {
+                throw ZynqError(key: "S2MM_DMASR", "S2MM transfer failed: \(describeDMAStatus(s2mm)); MM2S stalled behind it (\(e.message))")
+            }
             let inFlight = (try? bus.read32(reg(RegisterMap.IN_FLIGHT))) ?? 0
             let imagesIn = (try? bus.read32(reg(RegisterMap.IMAGES_IN))) ?? 0
-            throw ZynqError(key: "MM2S_DMASR", "\(e.message); the accelerator stopped taking data after \(imagesIn) images (IN_FLIGHT \(inFlight))")
+            throw ZynqError(key: "MM2S_DMASR", "\(e.message); S2MM: \(s2mm.map(describeDMAStatus) ?? "unreadable"); "
+                            + "the accelerator stopped taking data after \(imagesIn) images (IN_FLIGHT \(inFlight))")
         }
         try dma.wait(.s2mm, deadline: deadline)
         try dma.checkS2MMBytes(expected: UInt32(outBytes))

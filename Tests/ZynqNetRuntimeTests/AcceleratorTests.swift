@@ -215,6 +215,21 @@ import ZynqNetSim
         let e = #expect(throws: ZynqError.self) { _ = try rig.run(try randomCodes(&g, model: rig.model, count: 8)) }
         #expect(e?.key == "MM2S_DMASR")
         #expect(e?.description.contains("stopped taking data after 3 images") == true)
+        #expect(e?.description.contains("; S2MM: no error bits [status") == true)
+        try expectRecovered(rig, &g)
+    }
+
+    /// An S2MM error stops the output stream; the accelerator fills up and MM2S stalls. The
+    /// timeout names S2MM's error, not the accelerator.
+    @Test func s2mmErrorBehindAStalledMM2SIsBlamedOnS2MM() throws {
+        var (rig, g) = try rig(15)
+        rig.board.accelerator.capacityImages = 2
+        rig.board.device.dma.injectError(.s2mm, bits: DMASR.decodeError)
+        let e = #expect(throws: ZynqError.self) { _ = try rig.run(try randomCodes(&g, model: rig.model, count: 8)) }
+        #expect(e?.key == "S2MM_DMASR")
+        #expect(e?.description.contains("S2MM transfer failed: DMADecErr") == true)
+        #expect(e?.description.contains("MM2S stalled behind it (MM2S transfer did not finish in time") == true)
+        #expect(e?.description.contains("stopped taking data") == false)
         try expectRecovered(rig, &g)
     }
 
