@@ -114,7 +114,20 @@ public enum Deployment {
 
     /// Runs the ssh plan. `log` gets one line per step. Returns the self-test result, if run.
     public static func runRemote(_ plan: RemotePlan, log: (String) -> Void) throws -> SelfTest.Result? {
-        for (name, argv) in plan.steps {
+        try runSteps(plan.preSteps, log: log)
+        return try finishRemote(plan, log: log)
+    }
+
+    /// The post-load steps (load or JTAG finish, self-test) and the self-test comparison.
+    public static func finishRemote(_ plan: RemotePlan, log: (String) -> Void) throws -> SelfTest.Result? {
+        try runSteps(plan.postSteps, log: log)
+        guard plan.selftest else { return nil }
+        return try SelfTest.compare(expectedPath: plan.localBundle + "/" + DeployBundle.selftestExpected, boardPath: plan.localResult)
+    }
+
+    /// Runs steps in order; the first failure is one error naming the step.
+    public static func runSteps(_ steps: [(name: String, argv: [String])], log: (String) -> Void) throws {
+        for (name, argv) in steps {
             log(name + ": " + argv.joined(separator: " "))
             let out = try ProcessRunner.run(argv)
             guard out.status == 0 else {
@@ -125,7 +138,5 @@ public enum Deployment {
                 throw ZynqError(key: argv[0], "step '\(name)' failed with exit code \(out.status)" + (tail.isEmpty ? "" : ": " + tail))
             }
         }
-        guard plan.selftest else { return nil }
-        return try SelfTest.compare(expectedPath: plan.localBundle + "/" + DeployBundle.selftestExpected, boardPath: plan.localResult)
     }
 }

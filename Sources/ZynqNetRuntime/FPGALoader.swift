@@ -121,6 +121,9 @@ public struct LoadOptions: Sendable {
     public var fixPS = true
     /// Opens the register bus for the given windows (tests: a loopback device); default /dev/mem.
     public var openBus: (@Sendable ([MemoryWindow]) throws -> any RegisterBus)?
+    /// The PL was configured another way (JTAG while Linux runs): skip fpga_manager, set
+    /// FCLK0, then pulse the PL reset so the design starts on the right clock.
+    public var plConfigured = false
     public init() {}
 }
 
@@ -133,10 +136,10 @@ public func loadBundle(_ bundle: String, options: LoadOptions = LoadOptions(), s
         throw ZynqError(key: "load", "loading a bitstream needs root (it writes \(options.firmwareDirectory) and fpga_manager's sysfs files); run with sudo")
     }
     let mgr = "\(options.sysfsRoot)/class/fpga_manager/\(options.fpgaManager)"
-    guard system.fileExists(mgr) else {
+    guard options.plConfigured || system.fileExists(mgr) else {
         throw ZynqError(file: mgr, "no fpga_manager device (a kernel with CONFIG_FPGA_MGR_ZYNQ_FPGA, e.g. the PYNQ or Xilinx image, is needed)")
     }
-    guard system.fileExists("\(mgr)/firmware"), system.fileExists("\(mgr)/flags") else {
+    guard options.plConfigured || (system.fileExists("\(mgr)/firmware") && system.fileExists("\(mgr)/flags")) else {
         throw ZynqError(file: mgr, key: "firmware", "this fpga_manager has no 'firmware'/'flags' attributes (mainline kernel); load through a device-tree overlay instead, or use a Xilinx linux-xlnx kernel")
     }
     let bitName = manifest.bitstream ?? "zynqnet.bit"
@@ -179,15 +182,27 @@ public func loadBundle(_ bundle: String, options: LoadOptions = LoadOptions(), s
         clock = try setFCLK0(bus: bus, referenceMHz: reference, targetMHz: manifest.fclkMHz,
                              unlockSLCR: options.unlockSLCR, ungate: true, log: log)
     }
-    try system.writeFileAtomically(firmwarePath, bin)
-    try system.writeAttribute("\(mgr)/flags", "0")
-    try system.writeAttribute("\(mgr)/firmware", firmwareName)
-    let state = try system.readAttribute("\(mgr)/state")
-    guard state == "operating" else {
-        let status = (try? system.readAttribute("\(mgr)/status")) ?? ""
-        throw ZynqError(file: mgr, key: "state", "is '\(state)' after loading \(firmwareName), expected 'operating'\(status.isEmpty ? "" : " (status: \(status))")")
+    var state = "operating"
+    if options.plConfigured {
+        guard let slcr else {
+            throw ZynqError(key: "--pl-configured", "needs the clock step (drop --no-clock): the PL reset is pulsed after FCLK0 is set")
+        }
+        // The design started on whatever clock ran when it was configured: restart it now.
+        let v = try slcr.read32(PSRegisters.fpgaResetControl)
+        try slcrWrite(bus: slcr, PSRegisters.fpgaResetControl, v | 1, name: "FPGA_RST_CTRL", was: v, log: log)
+        try slcrWrite(bus: slcr, PSRegisters.fpgaResetControl, v & ~UInt32(1), name: "FPGA_RST_CTRL", was: v | 1, log: log)
+    } else {
+        try system.writeFileAtomically(firmwarePath, bin)
+        try system.writeAttribute("\(mgr)/flags", "0")
+        try system.writeAttribute("\(mgr)/firmware", firmwareName)
+        state = try system.readAttribute("\(mgr)/state")
+        guard state == "operating" else {
+            let status = (try? system.readAttribute("\(mgr)/status")) ?? ""
+            throw ZynqError(file: mgr, key: "state", "is '\(state)' after loading \(firmwareName), expected 'operating'\(status.isEmpty ? "" : " (status: \(status))")")
+        }
     }
-    var result = LoadResult(bitstream: bitPath, firmware: firmwarePath, part: bit.part, state: state)
+    var result = LoadResult(bitstream: bitPath, firmware: options.plConfigured ? "" : firmwarePath, part: bit.part,
+                            state: options.plConfigured ? "configured over JTAG" : state)
     if let s = clock {
         result.fclk_mhz = s.frequencyMHz
         result.fclk_divisor0 = s.divisor0

@@ -46,6 +46,9 @@ struct LoadCommand: ParsableCommand {
     @Flag(name: .long, help: "Do not probe the accelerator after loading.")
     var noProbe = false
 
+    @Flag(name: .long, help: "The PL was already configured (over JTAG while Linux runs): skip fpga_manager, set FCLK0, pulse the PL reset, fix the PS state, probe.")
+    var plConfigured = false
+
     @Flag(name: .long, help: "Write the SLCR unlock key (0xDF0D) before setting the clock.")
     var slcrUnlock = false
 
@@ -66,13 +69,18 @@ struct LoadCommand: ParsableCommand {
         options.probe = !noProbe
         options.unlockSLCR = slcrUnlock
         options.procRoot = procRoot
+        options.plConfigured = plConfigured
         let r = try loadBundle(bundle, options: options)
         if json {
             let enc = JSONEncoder()
             enc.outputFormatting = [.sortedKeys]
             print(String(decoding: try enc.encode(r), as: UTF8.self))
         } else {
-            print("loaded \(r.bitstream) (part \(r.part)) as \(r.firmware): fpga_manager state \(r.state)")
+            if plConfigured {
+                print("finished \(r.bitstream) (part \(r.part)), configured over JTAG: PS set up, PL reset pulsed")
+            } else {
+                print("loaded \(r.bitstream) (part \(r.part)) as \(r.firmware): fpga_manager state \(r.state)")
+            }
             if let f = r.fclk_mhz, let d0 = r.fclk_divisor0, let d1 = r.fclk_divisor1 {
                 print(String(format: "FCLK0 %.3f MHz (DIVISOR0 %u, DIVISOR1 %u)", f, d0, d1))
             }

@@ -422,13 +422,34 @@ struct DeployCommandTests {
         defer { w.remove() }
         let r = try w.run(["deploy", "--board", "zybo-z7-20", "--bitstream", CLI.fixture("bit/synthetic-7z020.bit"), "--via", "jtag", "--serial", "none-such"])
         #expect(r.status == 1)
-        #expect(r.stderr.contains("JTAG: Set the boot-mode jumper (JP5) to JTAG and power-cycle the board"))
+        #expect(r.stderr.contains("JTAG: Keep the boot-mode jumper (JP5) on SD so Linux boots from the SD card; JTAG then programs only the PL"))
         let last = r.stderr.split(separator: "\n").last.map(String.init) ?? ""
         #expect(last == "error: 'jtag': no such device: USB 0403:6010 serial 'none-such' found; is the board powered and its PROG/UART USB port connected?"
                 || last.hasPrefix("error: 'jtag': cannot initialise libusb"), "\(last)")
+        // JTAG alone cannot deploy: nothing initialises the PS. Said plainly, exit 1.
         let dry = try w.run(["deploy", "--board", "zybo-z7-20", "--bitstream", CLI.fixture("bit/synthetic-7z020.bit"), "--via", "jtag", "--dry-run", "--usb", "1-2.3"])
-        #expect(dry.status == 0)
+        #expect(dry.status == 1)
         #expect(dry.stdout.contains("would program \(CLI.fixture("bit/synthetic-7z020.bit")) over JTAG (USB 0403:6010 at 1-2.3)"))
+        #expect(lastLine(dry.stderr) == "error: 'jtag': dry run: the PL is programmed but the design is NOT deployed: nothing initialised the PS (ps7_init: DDR, FCLK0, level shifters, PL reset) for it. Boot the board's Linux from SD and add --ssh ssh://user@host (zynqnet load --pl-configured finishes it there), or deploy with --via ssh")
+        #expect(w.calls.isEmpty)
+    }
+
+    /// JTAG with Linux running: doctor and the bundle before programming, the finish on the board after.
+    @Test func jtagWithSSHFinishesOnTheBoard() throws {
+        let w = try DeployWorkspace()
+        defer { w.remove() }
+        let r = try w.run(["deploy", "--board", "pynq-z2", "--model", w.model, "--bitstream", "build/zynqnet.bit", "--via", "jtag",
+                           "--ssh", "ssh://xilinx@pynq", "-o", "jb", "--dry-run"])
+        #expect(r.status == 0, "\(r.stderr)")
+        let lines = r.stdout.split(separator: "\n").map(String.init).filter { $0.hasPrefix("would ") }
+        #expect(lines.count == 7)
+        #expect(lines[0].hasSuffix("'zynqnet' doctor --json --buffer-bytes \(w.bufferBytes)"))
+        #expect(lines[2].hasPrefix("would run: scp "))
+        #expect(lines[3] == "would program build/zynqnet.bit over JTAG (USB 0403:6010)")
+        #expect(lines[4].hasSuffix("'zynqnet' load 'zynqnet/jb' --pl-configured --json"))
+        #expect(lines[5].contains("'zynqnet' infer "))
+        #expect(try w.run(["deploy", "--board", "pynq-z2", "--bitstream", "build/zynqnet.bit", "--via", "ssh://x@y", "--ssh", "ssh://x@y"]).status == 2)
+        #expect(try w.run(["deploy", "--board", "pynq-z2", "--bitstream", "build/zynqnet.bit", "--via", "jtag", "--ssh", "pynq"]).status == 2)
     }
 }
 

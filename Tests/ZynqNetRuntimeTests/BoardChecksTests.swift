@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import ZynqNetHW
 import ZynqNetModel
 @testable import ZynqNetRuntime
 
@@ -149,6 +150,30 @@ func psDevice(_ ps: LoopbackSLCR) throws -> LoopbackDevice {
         #expect(r.ps_writes == ["write 0xF8000170 = 0x00100A00 (FPGA0_CLK_CTRL, was 0x00100500)",
                                 "write 0xF8000178 = 0x00000000 (FPGA0_THR_CTRL, was 0x00000001)",
                                 "write 0xF8000900 = 0x0000000F (LVL_SHFTR_EN, was 0x0000000A)"])
+    }
+}
+
+extension PSStateTests {
+    /// JTAG-configured PL (Linux running): no fpga_manager, FCLK0 set and ungated, THEN the PL
+    /// reset pulsed, the PS state fixed, the accelerator probed.
+    @Test func plConfiguredOverJTAGIsFinishedClockFirstThenReset() throws {
+        let (t, topo) = try LoadBundleTests().makeTree()
+        defer { removeDir(t.root) }
+        try FileManager.default.removeItem(atPath: "\(t.sysfs)/class/fpga_manager")
+        let sys = TracingSystem(euid: 0)
+        var o = t.options
+        o.plConfigured = true
+        let r = try loadBundle(t.bundle, options: o, system: sys)
+        #expect(r.ps_writes == ["write 0xF8000170 = 0x00100A01 (FPGA0_CLK_CTRL, was 0x00100501)",
+                                "write 0xF8000240 = 0x00000001 (FPGA_RST_CTRL, was 0x00000000)",
+                                "write 0xF8000240 = 0x00000000 (FPGA_RST_CTRL, was 0x00000001)",
+                                "write 0xF8000900 = 0x0000000F (LVL_SHFTR_EN, was 0x00000000)"])
+        #expect(r.topology_hash == hex64(topo.hash) && r.state == "configured over JTAG")
+        #expect(!sys.calls.contains { $0.contains("fpga_manager") || $0.contains(t.firmware) })
+        var noClock = o
+        noClock.setClock = false
+        let e = #expect(throws: ZynqError.self) { _ = try loadBundle(t.bundle, options: noClock, system: sys) }
+        #expect(e?.key == "--pl-configured")
     }
 }
 
