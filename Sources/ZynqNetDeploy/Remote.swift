@@ -60,6 +60,8 @@ public struct RemotePlan: Sendable, Equatable {
     /// The PL is programmed over JTAG between `preSteps` and `postSteps`; the board then only
     /// finishes it (`zynqnet load --pl-configured`: FCLK0, PL reset pulse, PS state, probe).
     public var plConfiguredOverJTAG = false
+    /// The bundle's runtime.json buffer (u-dma-buf name or devmem:BASE:SIZE) for doctor, if any.
+    public var buffer: String?
 
     public init(target: SSHTarget, localBundle: String, remoteParent: String, remoteZynqnet: String, sudo: Bool, selftest: Bool, localResult: String,
                 bufferBytes: UInt64? = nil) {
@@ -110,7 +112,8 @@ public struct RemotePlan: Sendable, Equatable {
     /// Before the bitstream is loaded: the board's prerequisites, then the bundle copied.
     public var preSteps: [(name: String, argv: [String])] {
         [
-            (RemotePlan.doctorStep, ssh(boardCommand(["doctor", "--json"] + (bufferBytes.map { ["--buffer-bytes", String($0)] } ?? [])))),
+            (RemotePlan.doctorStep, ssh(boardCommand(["doctor", "--json"] + (bufferBytes.map { ["--buffer-bytes", String($0)] } ?? [])
+                                                        + (buffer.map { ["--buffer", RemotePlan.quote($0)] } ?? [])))),
             ("create \(remoteParent) on the board", ssh(["mkdir", "-p", "--", RemotePlan.quote(remoteParent)])),
             ("copy the bundle", scp(["-r", "-q", "--", localBundle, target.destination + ":" + remoteParent + "/"])),
         ]

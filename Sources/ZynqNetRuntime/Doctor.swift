@@ -42,6 +42,8 @@ public struct DoctorOptions: Sendable {
     public var fix = false
     /// The DMA buffer must hold at least this many bytes (deploy passes the design's need).
     public var bufferBytes: UInt64?
+    /// The buffer to check (a u-dma-buf name or "devmem:BASE:SIZE"), instead of runtime.json's.
+    public var buffer: String?
     /// Opens the register bus for the PS windows (tests: a loopback device); default `<root>/dev/mem`.
     public var openBus: (@Sendable ([MemoryWindow]) throws -> any RegisterBus)?
     public init() {}
@@ -73,6 +75,8 @@ public func runDoctor(_ o: DoctorOptions, system: any SystemCalls = LiveSystem()
             add(DoctorCheck("bundle", .fail, "\(error)", fix: "give the bundle directory deploy wrote (manifest.json inside)"))
         }
     }
+
+    if let b = o.buffer { config.buffer = b }
 
     // 1. Zynq-7000.
     var isZynq = false

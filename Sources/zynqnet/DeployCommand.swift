@@ -265,6 +265,14 @@ struct DeployCommand: ParsableCommand {
                               sudo: sudo, selftest: selftest, localResult: bundleDir + "/" + DeployBundle.selftestBoardOutput,
                               bufferBytes: source.manifest.map { $0.records.maxBatchImages * ($0.records.inputBytes + $0.records.outputBytes) })
         plan.plConfiguredOverJTAG = jtag
+        // A runtime.json in the bundle may name another buffer (a no-map reserved region).
+        if let data = FileManager.default.contents(atPath: bundleDir + "/runtime.json"),
+           let obj = try? JSONSerialization.jsonObject(with: data) as? [String: Any], let b = obj["buffer"] as? String {
+            guard RemotePlanSafe.isSafe(b) else {
+                throw ZynqError(file: bundleDir + "/runtime.json", key: "buffer", "may use letters, digits and . _ - : only, not '\(b)'")
+            }
+            plan.buffer = b
+        }
         return plan
     }
 

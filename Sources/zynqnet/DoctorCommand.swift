@@ -26,11 +26,18 @@ struct DoctorCommand: ParsableCommand {
     @Option(name: .customLong("buffer-bytes"), help: "The DMA buffer must hold at least this many bytes.")
     var bufferBytes: UInt64?
 
+    @Option(help: "The DMA buffer to check: a u-dma-buf name or devmem:BASE:SIZE (default: runtime.json's, else udmabuf0).")
+    var buffer: String?
+
     @Flag(help: "Repair the PS state (logging each register write).")
     var fix = false
 
     @Flag(help: "Print one JSON object.")
     var json = false
+
+    func validate() throws {
+        if let buffer, !RemotePlanSafe.isSafe(buffer) { throw ValidationError("--buffer may use letters, digits and . _ - : only, not '\(buffer)'") }
+    }
 
     func run() throws {
         var o = DoctorOptions()
@@ -38,6 +45,7 @@ struct DoctorCommand: ParsableCommand {
         o.bundle = bundle
         o.fix = fix
         o.bufferBytes = bufferBytes
+        o.buffer = buffer
         let r = runDoctor(o)
         if json {
             let enc = JSONEncoder()
@@ -49,5 +57,11 @@ struct DoctorCommand: ParsableCommand {
         if !r.ok {
             throw ZynqError(key: "doctor", "\(r.failed.count) check(s) failed: \(r.failed.map(\.name).joined(separator: ", "))")
         }
+    }
+}
+
+enum RemotePlanSafe {
+    static func isSafe(_ s: String) -> Bool {
+        !s.isEmpty && !s.hasPrefix("-") && s.unicodeScalars.allSatisfy { $0.isASCII && (CharacterSet.alphanumerics.contains($0) || "._-:".unicodeScalars.contains($0)) }
     }
 }

@@ -38,6 +38,9 @@ import ZynqNetModel
         p.plConfiguredOverJTAG = true
         #expect(p.preSteps.map { $0.argv.last! } == ["sudo -n 'zynqnet' doctor --json --buffer-bytes 4096", "mkdir -p -- 'zn'", "u@h:zn/"])
         #expect(p.postSteps.map { $0.argv.last! } == ["sudo -n 'zynqnet' load 'zn/b1' --pl-configured --json"])
+        // A bundle's runtime.json buffer goes to doctor.
+        p.buffer = "devmem:0x1F000000:0x01000000"
+        #expect(p.preSteps[0].argv.last! == "sudo -n 'zynqnet' doctor --json --buffer-bytes 4096 --buffer 'devmem:0x1F000000:0x01000000'")
     }
 }
 

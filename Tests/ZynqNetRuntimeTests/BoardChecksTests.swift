@@ -313,6 +313,10 @@ struct FakeBoardRoot {
         r = runDoctor(try b.options())
         #expect(b.check(r, "udmabuf")?.detail == "no u-dma-buf device 'udmabuf0' (\(b.root)/sys/class/u-dma-buf/udmabuf0)")
         #expect(b.status(r, "udmabuf") == .fail)
+        // A reserved region instead (deploy passes the bundle's runtime.json buffer).
+        var reserved = try b.options()
+        reserved.buffer = "devmem:0x1F000000:0x01000000"
+        #expect(b.check(runDoctor(reserved), "udmabuf")?.status == .ok)
     }
 
     @Test func cma() throws {
