@@ -626,7 +626,7 @@ module zn_axil_regs #(
   endfunction
   /* verilator lint_on UNUSEDSIGNAL */
 
-  wire unused_axil = ^{s_axil_awprot, s_axil_arprot, s_axil_wstrb};
+  wire unused_axil = ^{s_axil_awprot, s_axil_arprot};
   wire rst = !aresetn;
   // The configuration registers reset on rst_cfg = rst, held one edge longer: they only change
   // by a register write, which needs AW and W latched after the reset, so this changes nothing;
@@ -634,7 +634,9 @@ module zn_axil_regs #(
   reg  rst_q;
   always @(posedge aclk) rst_q <= rst;
   wire rst_cfg = rst || rst_q;
-  assign s_axil_bresp = 2'b00;
+  // BRESP: SLVERR (2'b10) for a write whose WSTRB is not 4'hF (nothing is written), else OKAY.
+  reg b_err;
+  assign s_axil_bresp = {b_err, 1'b0};
   assign s_axil_rresp = 2'b00;
 
   // ---------------- AW / W / AR latches ----------------
@@ -645,6 +647,7 @@ module zn_axil_regs #(
   reg  [1:0]   ar_s;                     // the read address' bits [3:2]
   wire [3:0]   ar_code = {ar_slot[RAW+3:RAW+2], ar_s};
   reg [31:0]   w_data;
+  reg          w_full_strb;              // the latched write had WSTRB == 4'hF
   assign s_axil_awready = !aw_full;
   assign s_axil_wready  = !w_full;
   assign s_axil_arready = !ar_full;
@@ -680,8 +683,10 @@ module zn_axil_regs #(
     for (si = 0; si < L; si = si + 1) if (param_sel[15:0] == si[15:0]) sel_valid = 1'b1;
   end
 
-  wire write_go = aw_full && w_full && !s_axil_bvalid && !p_busy;
-  wire read_go  = ar_full && !s_axil_rvalid && !p_busy && !write_go;
+  wire write_go_any = aw_full && w_full && !s_axil_bvalid && !p_busy;
+  wire write_go = write_go_any && w_full_strb;
+  wire w_strb_bad = write_go_any && !w_full_strb;   // answered SLVERR, writes nothing
+  wire read_go  = ar_full && !s_axil_rvalid && !p_busy && !write_go_any;
   wire p_tout   = (ptimer == 4'd15);
   wire p_done   = p_busy && (p_ack || p_tout);
   wire w_reg    = write_go && !w_param;            // a register write (not PARAM_DATA)
@@ -801,6 +806,7 @@ module zn_axil_regs #(
       w_full        <= 1'b0;
       ar_full       <= 1'b0;
       s_axil_bvalid <= 1'b0;
+      b_err         <= 1'b0;
       s_axil_rvalid <= 1'b0;
       p_busy        <= 1'b0;
       p_req         <= 1'b0;
@@ -811,8 +817,9 @@ module zn_axil_regs #(
       if (s_axil_arvalid && !ar_full) ar_full <= 1'b1;
       if (s_axil_bvalid && s_axil_bready) s_axil_bvalid <= 1'b0;
       if (s_axil_rvalid && s_axil_rready) s_axil_rvalid <= 1'b0;
-      if ((write_go && !w_start) || (p_done && p_we_q)) begin
+      if ((write_go && !w_start) || w_strb_bad || (p_done && p_we_q)) begin
         s_axil_bvalid <= 1'b1;
+        b_err         <= w_strb_bad;
         aw_full       <= 1'b0;
         w_full        <= 1'b0;
       end
@@ -829,7 +836,10 @@ module zn_axil_regs #(
       aw_tgt  <= wtarget(s_axil_awaddr);
       w_param <= (wtarget(s_axil_awaddr) == T_PDATA[TW-1:0]);
     end
-    if (s_axil_wvalid && !w_full)   w_data  <= s_axil_wdata;
+    if (s_axil_wvalid && !w_full) begin
+      w_data      <= s_axil_wdata;
+      w_full_strb <= (s_axil_wstrb == 4'hF);
+    end
     if (s_axil_arvalid && !ar_full) begin
       ar_slot   <= rslot(cword(s_axil_araddr));
       ar_s      <= s_axil_araddr[3:2];

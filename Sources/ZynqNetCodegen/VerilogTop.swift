@@ -49,10 +49,14 @@ enum VerilogTop {
                  "\(layout.cycles(layer: i)) cycles")
         }
         line("// Weights and quantization parameters are written at run time over s_axil (docs/register-map.md).")
+        // No FREQ_HZ in the interface attributes (as FINN): Vivado computes FCLK0 in single
+        // precision (142.857132 MHz for 142.857), so a FREQ_HZ written from --fclk fails
+        // validation with [BD 41-237]; package_ip.tcl gives aclk a user-resolvable FREQ_HZ.
+        _ = fclkHz
         line("module zynqnet_accel (")
         let busif = "s_axil:s_axis:m_axis"
         line("  (* X_INTERFACE_INFO = \"xilinx.com:signal:clock:1.0 aclk CLK\" *)")
-        line("  (* X_INTERFACE_PARAMETER = \"XIL_INTERFACENAME aclk, ASSOCIATED_BUSIF \(busif), ASSOCIATED_RESET aresetn, FREQ_HZ \(fclkHz)\" *)")
+        line("  (* X_INTERFACE_PARAMETER = \"XIL_INTERFACENAME aclk, ASSOCIATED_BUSIF \(busif), ASSOCIATED_RESET aresetn\" *)")
         line("  input  wire                aclk,")
         line("  (* X_INTERFACE_INFO = \"xilinx.com:signal:reset:1.0 aresetn RST\" *)")
         line("  (* X_INTERFACE_PARAMETER = \"XIL_INTERFACENAME aresetn, POLARITY ACTIVE_LOW\" *)")
@@ -60,7 +64,7 @@ enum VerilogTop {
         // AXI-Stream in.
         let sAxis = "xilinx.com:interface:axis:1.0 s_axis"
         line("  (* X_INTERFACE_INFO = \"\(sAxis) TDATA\" *)")
-        line("  (* X_INTERFACE_PARAMETER = \"XIL_INTERFACENAME s_axis, TDATA_NUM_BYTES 8, HAS_TKEEP 1, HAS_TLAST 1, HAS_TREADY 1, HAS_TSTRB 0, TUSER_WIDTH 0, TID_WIDTH 0, TDEST_WIDTH 0, FREQ_HZ \(fclkHz)\" *)")
+        line("  (* X_INTERFACE_PARAMETER = \"XIL_INTERFACENAME s_axis, TDATA_NUM_BYTES 8, HAS_TKEEP 1, HAS_TLAST 1, HAS_TREADY 1, HAS_TSTRB 0, TUSER_WIDTH 0, TID_WIDTH 0, TDEST_WIDTH 0\" *)")
         line("  input  wire [63:0]         s_axis_tdata,")
         line("  (* X_INTERFACE_INFO = \"\(sAxis) TKEEP\" *)")
         line("  input  wire [7:0]          s_axis_tkeep,")
@@ -73,7 +77,7 @@ enum VerilogTop {
         // AXI-Stream out.
         let mAxis = "xilinx.com:interface:axis:1.0 m_axis"
         line("  (* X_INTERFACE_INFO = \"\(mAxis) TDATA\" *)")
-        line("  (* X_INTERFACE_PARAMETER = \"XIL_INTERFACENAME m_axis, TDATA_NUM_BYTES 8, HAS_TKEEP 1, HAS_TLAST 1, HAS_TREADY 1, HAS_TSTRB 0, TUSER_WIDTH 0, TID_WIDTH 0, TDEST_WIDTH 0, FREQ_HZ \(fclkHz)\" *)")
+        line("  (* X_INTERFACE_PARAMETER = \"XIL_INTERFACENAME m_axis, TDATA_NUM_BYTES 8, HAS_TKEEP 1, HAS_TLAST 1, HAS_TREADY 1, HAS_TSTRB 0, TUSER_WIDTH 0, TID_WIDTH 0, TDEST_WIDTH 0\" *)")
         line("  output wire [63:0]         m_axis_tdata,")
         line("  (* X_INTERFACE_INFO = \"\(mAxis) TKEEP\" *)")
         line("  output wire [7:0]          m_axis_tkeep,")
@@ -99,7 +103,7 @@ enum VerilogTop {
         for (k, p) in ports.enumerated() {
             line("  (* X_INTERFACE_INFO = \"\(axil) \(p.3)\" *)")
             if k == 0 {
-                line("  (* X_INTERFACE_PARAMETER = \"XIL_INTERFACENAME s_axil, PROTOCOL AXI4LITE, DATA_WIDTH 32, ADDR_WIDTH \(aw), HAS_WSTRB 1, HAS_PROT 1, NUM_READ_OUTSTANDING 1, NUM_WRITE_OUTSTANDING 1, FREQ_HZ \(fclkHz)\" *)")
+                line("  (* X_INTERFACE_PARAMETER = \"XIL_INTERFACENAME s_axil, PROTOCOL AXI4LITE, DATA_WIDTH 32, ADDR_WIDTH \(aw), HAS_WSTRB 1, HAS_PROT 1, NUM_READ_OUTSTANDING 1, NUM_WRITE_OUTSTANDING 1\" *)")
             }
             let decl = "  \(p.0) wire \(p.1.padding(to: 15)) s_axil_\(p.2)"
             line(decl + (k == ports.count - 1 ? "" : ","))

@@ -112,6 +112,11 @@ public struct BitstreamRegistry: Sendable, Equatable {
             throw ZynqError(file: bitPath, key: "part",
                             "the bitstream is for \(bit.vivadoPart), but the manifest's board \(board.displayName) has \(board.part); nothing was registered")
         }
+        // build.tcl records the timing result; a design that failed timing is not registered.
+        if let t = manifest.timing, !t.met {
+            throw ZynqError(file: manifestPath, key: "timing", "the design failed timing (WNS \(t.wnsNS) ns, WHS \(t.whsNS) ns at \(t.fclkMHz) MHz"
+                            + (t.allowedFailure == true ? ", kept with --allow-timing-failure" : "") + "): it may compute wrong results; rebuild at a lower --fclk; nothing was registered")
+        }
         let sha = SHA256.hex(bitBytes)
         var registry = try load(dir: dir)
         if let existing = registry.entries.first(where: { $0.sha256 == sha }) { return (existing, false) }
@@ -123,6 +128,7 @@ public struct BitstreamRegistry: Sendable, Equatable {
         try folder.write(entry.file, bytes: bitBytes)
         let hwhSource = PathText.join(PathText.parent(bitPath), PathText.stem(bitPath) + ".hwh")
         if HostFiles.exists(hwhSource) {
+            try checkHWHBoard(hwhPath: hwhSource, manifest: manifest, manifestPath: manifestPath)
             entry.hwh = stem + ".hwh"
             try folder.write(stem + ".hwh", bytes: try FileBytes.read(path: hwhSource))
         }
@@ -132,6 +138,27 @@ public struct BitstreamRegistry: Sendable, Equatable {
         try folder.write(fileName, bytes: Array((registry.json.render(pretty: true) + "\n").utf8), owned: true)
         try plan.commit()
         return (entry, true)
+    }
+
+    /// PYNQ-Z2 and Zybo Z7-20 share the part (xc7z020clg400), so the .bit cannot tell them apart;
+    /// the Vivado hardware handoff can: its board part (BOARD="…") and the PS reference crystal
+    /// (PCW_CRYSTAL_PERIPHERAL_FREQMHZ: 50 on the PYNQ-Z2, 33.333333 on the Zybo Z7-20) must be
+    /// the manifest board's.
+    static func checkHWHBoard(hwhPath: String, manifest: Manifest, manifestPath: String) throws {
+        let text = String(decoding: try FileBytes.read(path: hwhPath), as: UTF8.self)
+        let family = manifest.boardPart.split(separator: ":").prefix(2).joined(separator: ":")
+        if let r = text.range(of: #"BOARD="[^"]*""#, options: .regularExpression) {
+            let named = text[r].dropFirst(7).dropLast()
+            if !named.isEmpty && !named.hasPrefix(family) {
+                throw ZynqError(file: hwhPath, key: "BOARD", "the design was built for board part \(named), the manifest says \(manifest.board) (\(manifest.boardPart))")
+            }
+        }
+        if let r = text.range(of: #"NAME="PCW_CRYSTAL_PERIPHERAL_FREQMHZ" VALUE="[0-9.]+""#, options: .regularExpression),
+           let v = Double(text[r].split(separator: "\"")[3]), let board = try? ZynqNetVivado.Board.resolve(manifest.board),
+           abs(v - board.psRefClockMHz) > 0.001 {
+            throw ZynqError(file: hwhPath, key: "PCW_CRYSTAL_PERIPHERAL_FREQMHZ",
+                            "\(v) MHz is not the \(board.psRefClockMHz) MHz PS crystal of \(board.name): the design was built for another board")
+        }
     }
 
     /// Registered bitstreams for `board` whose topology is the model's (for some stored

@@ -102,17 +102,41 @@ public enum Deployment {
                             multBits: multBits, origin: origin, bundle: nil)
     }
 
+    /// "name: detail (fix: ...)" for each failed check of `zynqnet doctor --json` output.
+    static func doctorFailures(_ json: String) -> String? {
+        guard let obj = try? JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any],
+              let checks = obj["checks"] as? [[String: Any]] else { return nil }
+        let failed = checks.filter { $0["status"] as? String == "fail" }.map { c in
+            "\(c["name"] as? String ?? "?"): \(c["detail"] as? String ?? "")" + ((c["fix"] as? String).map { $0.isEmpty ? "" : " (fix: \($0))" } ?? "")
+        }
+        return failed.isEmpty ? nil : failed.joined(separator: "; ")
+    }
+
     /// Runs the ssh plan. `log` gets one line per step. Returns the self-test result, if run.
     public static func runRemote(_ plan: RemotePlan, log: (String) -> Void) throws -> SelfTest.Result? {
-        for (name, argv) in plan.steps {
+        try runSteps(plan.preSteps, log: log)
+        return try finishRemote(plan, log: log)
+    }
+
+    /// The post-load steps (load or JTAG finish, self-test) and the self-test comparison.
+    public static func finishRemote(_ plan: RemotePlan, log: (String) -> Void) throws -> SelfTest.Result? {
+        try runSteps(plan.postSteps, log: log)
+        guard plan.selftest else { return nil }
+        return try SelfTest.compare(expectedPath: plan.localBundle + "/" + DeployBundle.selftestExpected, boardPath: plan.localResult)
+    }
+
+    /// Runs steps in order; the first failure is one error naming the step.
+    public static func runSteps(_ steps: [(name: String, argv: [String])], log: (String) -> Void) throws {
+        for (name, argv) in steps {
             log(name + ": " + argv.joined(separator: " "))
             let out = try ProcessRunner.run(argv)
             guard out.status == 0 else {
+                if name == RemotePlan.doctorStep, let found = doctorFailures(out.stdout) {
+                    throw ZynqError(key: "doctor", "the board is not ready (nothing was copied): " + found)
+                }
                 let tail = out.stderr.split(separator: "\n").suffix(3).joined(separator: " | ")
                 throw ZynqError(key: argv[0], "step '\(name)' failed with exit code \(out.status)" + (tail.isEmpty ? "" : ": " + tail))
             }
         }
-        guard plan.selftest else { return nil }
-        return try SelfTest.compare(expectedPath: plan.localBundle + "/" + DeployBundle.selftestExpected, boardPath: plan.localResult)
     }
 }

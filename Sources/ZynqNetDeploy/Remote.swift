@@ -55,8 +55,17 @@ public struct RemotePlan: Sendable, Equatable {
     public var selftest: Bool
     /// Where the board's self-test outputs are copied back to.
     public var localResult: String
+    /// The DMA buffer the design needs (doctor's u-dma-buf check), if known.
+    public var bufferBytes: UInt64?
+    /// The PL is programmed over JTAG between `preSteps` and `postSteps`; the board then only
+    /// finishes it (`zynqnet load --pl-configured`: FCLK0, PL reset pulse, PS state, probe).
+    public var plConfiguredOverJTAG = false
+    /// The bundle's runtime.json buffer (u-dma-buf name or devmem:BASE:SIZE) for doctor, if any.
+    public var buffer: String?
 
-    public init(target: SSHTarget, localBundle: String, remoteParent: String, remoteZynqnet: String, sudo: Bool, selftest: Bool, localResult: String) {
+    public init(target: SSHTarget, localBundle: String, remoteParent: String, remoteZynqnet: String, sudo: Bool, selftest: Bool, localResult: String,
+                bufferBytes: UInt64? = nil) {
+        self.bufferBytes = bufferBytes
         self.target = target
         self.localBundle = localBundle
         self.remoteParent = remoteParent
@@ -94,13 +103,28 @@ public struct RemotePlan: Sendable, Equatable {
         (sudo ? ["sudo", "-n"] : []) + [RemotePlan.quote(remoteZynqnet)] + args
     }
 
+    /// The first step: the board's prerequisites, before anything is copied.
+    public static let doctorStep = "check the board (zynqnet doctor)"
+
     /// The steps in order, each a name and an argv.
-    public var steps: [(name: String, argv: [String])] {
-        var s: [(String, [String])] = [
+    public var steps: [(name: String, argv: [String])] { preSteps + postSteps }
+
+    /// Before the bitstream is loaded: the board's prerequisites, then the bundle copied.
+    public var preSteps: [(name: String, argv: [String])] {
+        [
+            (RemotePlan.doctorStep, ssh(boardCommand(["doctor", "--json"] + (bufferBytes.map { ["--buffer-bytes", String($0)] } ?? [])
+                                                        + (buffer.map { ["--buffer", RemotePlan.quote($0)] } ?? [])))),
             ("create \(remoteParent) on the board", ssh(["mkdir", "-p", "--", RemotePlan.quote(remoteParent)])),
             ("copy the bundle", scp(["-r", "-q", "--", localBundle, target.destination + ":" + remoteParent + "/"])),
-            ("load the bitstream (zynqnet load)", ssh(boardCommand(["load", RemotePlan.quote(remoteBundle), "--json"]))),
         ]
+    }
+
+    /// Loading (or, after JTAG, finishing) the design, then the self-test.
+    public var postSteps: [(name: String, argv: [String])] {
+        var s: [(String, [String])] = plConfiguredOverJTAG
+            ? [("finish the JTAG-configured design (zynqnet load --pl-configured)",
+                ssh(boardCommand(["load", RemotePlan.quote(remoteBundle), "--pl-configured", "--json"])))]
+            : [("load the bitstream (zynqnet load)", ssh(boardCommand(["load", RemotePlan.quote(remoteBundle), "--json"])))]
         if selftest {
             let b = remoteBundle
             s.append(("self-test on the board (zynqnet infer)", ssh(boardCommand([

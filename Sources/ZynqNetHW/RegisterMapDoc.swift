@@ -37,8 +37,9 @@ extension RegisterMap {
         Version \(versionMajor).\(versionMinor), magic `0x\(hex32(magic).uppercased())`.
         32-bit registers at byte offsets from the accelerator's base address. The window is
         2^AW bytes, AW = max(12, clog2(0x\(String(LAYER_BASE, radix: 16, uppercase: true)) + 0x\(String(LAYER_STRIDE, radix: 16, uppercase: true))·layers)) (`axil_addr_width` in manifest.json).
-        Every access gets an OKAY response; unmapped offsets read 0 and ignore writes.
-        Writes use the full word (WSTRB is ignored). Access: RO read-only, RW read/write,
+        Reads get an OKAY response; unmapped offsets read 0 and ignore writes. A write must
+        use the full word: WSTRB other than 0xF is answered SLVERR and writes nothing (no
+        register, no parameter word); a full-word write gets OKAY. Access: RO read-only, RW read/write,
         RW1C write 1 to clear, W1P write 1 to trigger (self-clearing, reads 0), RW* side effect.
 
         ## Global registers

@@ -3,7 +3,7 @@ enum BoardData {
     static let jtagJSON = #"""
 {
   "schema_version": 1,
-  "about": "USB identification and FTDI JTAG settings of the boards zynqnet finds and programs over JTAG (shared/docs/zynq-facts.md §4.1, §6). The host tools embed this file (Sources/ZynqNetHost/BoardData.swift, kept equal by a test). Values listed in 'unconfirmed' are beliefs, not sourced facts.",
+  "about": "USB identification and FTDI JTAG settings of the boards zynqnet finds and programs over JTAG (shared/docs/zynq-facts.md §4.1, §6). The host tools embed this file (Sources/ZynqNetHost/BoardData.swift, kept equal by a test). Values listed in 'unconfirmed' are beliefs, not sourced facts. 'boot_mode' is the instruction deploy --via jtag prints: the PL is programmed while the board runs Linux from SD, and zynqnet load --pl-configured (over --ssh) finishes the design; JTAG boot mode alone leaves the PS uninitialised (zynq-facts §4.4).",
   "boards": [
     {
       "name": "pynq-z2",
@@ -20,7 +20,7 @@ enum BoardData {
         "max_hz": 30000000,
         "tdo_sample_negedge_at_or_above_hz": null
       },
-      "boot_mode": "set the boot-mode jumper (JP1) to JTAG and power-cycle the board",
+      "boot_mode": "keep the boot-mode jumper (JP1) on SD so Linux boots from the SD card; JTAG then programs only the PL (JTAG boot mode runs no ps7_init: no DDR, level shifters off, PL held in reset)",
       "unconfirmed": ["identify", "boot_mode", "usb.uart_interface"]
     },
     {
@@ -38,7 +38,7 @@ enum BoardData {
         "max_hz": 30000000,
         "tdo_sample_negedge_at_or_above_hz": 15000000
       },
-      "boot_mode": "set the boot-mode jumper (JP5) to JTAG and power-cycle the board",
+      "boot_mode": "keep the boot-mode jumper (JP5) on SD so Linux boots from the SD card; JTAG then programs only the PL (JTAG boot mode runs no ps7_init: no DDR, level shifters off, PL held in reset)",
       "notes": "the Zybo Z7-10 has the same USB identity; the JTAG IDCODE (xc7z010 vs xc7z020) tells them apart",
       "unconfirmed": ["identify", "boot_mode"]
     }

@@ -20,7 +20,8 @@ public struct ThroughputReport: Codable, Sendable, Equatable {
     public var batch_size: Int
     /// Host time packing images into the DMA buffer (ms).
     public var pack_ms: Double
-    /// Host time in cache maintenance / copies around the DMA (ms; 0-ish for O_SYNC buffers).
+    /// Host time moving records between host memory and the DMA buffer (input in, output out)
+    /// plus cache maintenance (ms): the cost of the buffer's mapping (write-combine, uncached, cached).
     public var copy_ms: Double
     /// Host time unpacking and checking output records (ms).
     public var unpack_ms: Double
@@ -128,7 +129,7 @@ public final class AcceleratorBackend: InferenceBackend {
         return ThroughputReport(runtime_ms: Double(s.totalNanoseconds) / 1e6, images_per_second: rate(s.images),
                                 dram_in_mb_per_s: rate(s.bytesIn) / 1e6, dram_out_mb_per_s: rate(s.bytesOut) / 1e6,
                                 fclk_mhz: fclkMHz, batch_size: batchSize,
-                                pack_ms: Double(s.packNanoseconds) / 1e6, copy_ms: Double(s.syncNanoseconds) / 1e6,
+                                pack_ms: Double(s.packNanoseconds) / 1e6, copy_ms: Double(s.syncNanoseconds &+ s.copyNanoseconds) / 1e6,
                                 unpack_ms: Double(s.unpackNanoseconds) / 1e6,
                                 busy_cycles: c.busyCycles, stall_cycles: c.stallCycles,
                                 counters: loopback == nil ? "hardware" : "simulated", fclk: loopback == nil ? "configured" : "nominal")
@@ -144,18 +145,25 @@ public struct BoardConfig: Codable, Sendable, Equatable {
     public var uio_accelerator: String = "zynqnet_accel"
     /// "udmabuf0" (default: a u-dma-buf device) or "devmem:0x1F000000:0x01000000" (a reserved region).
     public var buffer: String = "udmabuf0"
-    /// Use a cached u-dma-buf mapping with sync_for_cpu / sync_for_device.
+    /// Use a cached u-dma-buf mapping with sync_for_cpu / sync_for_device (same as buffer_mode "cached").
     public var buffer_cached: Bool = false
+    /// "writecombine" (default: fastest input copies on the Cortex-A9), "uncached" or "cached".
+    public var buffer_mode: DMABufferMode = .writeCombine
     public var timeout_ms: Int = 2000
     public var lock_dir: String?
     public var sysfs_root: String = "/sys"
     public var dev_root: String = "/dev"
     public var dev_mem: String = "/dev/mem"
+    /// `<proc_root>/device-tree/compatible` must name xlnx,zynq-7000 (else `<sysfs_root>/firmware/devicetree/base/compatible`).
+    public var proc_root: String = "/proc"
+    /// Check the PS state (level shifters, PL reset, FCLK0 gate, HP0 width) through /dev/mem
+    /// before the first PL access; "devmem" access only (UIO users may have no /dev/mem).
+    public var check_ps: Bool = true
 
     public init() {}
 
     enum CodingKeys: String, CodingKey {
-        case access, uio_dma, uio_accelerator, buffer, buffer_cached, timeout_ms, lock_dir, sysfs_root, dev_root, dev_mem
+        case access, uio_dma, uio_accelerator, buffer, buffer_cached, buffer_mode, timeout_ms, lock_dir, sysfs_root, dev_root, dev_mem, proc_root, check_ps
     }
 
     public init(from decoder: Decoder) throws {
@@ -165,11 +173,21 @@ public struct BoardConfig: Codable, Sendable, Equatable {
         uio_accelerator = try c.decodeIfPresent(String.self, forKey: .uio_accelerator) ?? uio_accelerator
         buffer = try c.decodeIfPresent(String.self, forKey: .buffer) ?? buffer
         buffer_cached = try c.decodeIfPresent(Bool.self, forKey: .buffer_cached) ?? buffer_cached
+        if let m = try c.decodeIfPresent(String.self, forKey: .buffer_mode) {
+            guard let mode = DMABufferMode(rawValue: m) else {
+                throw ZynqError(key: "buffer_mode", "must be \"writecombine\", \"uncached\" or \"cached\", got \"\(m)\"")
+            }
+            buffer_mode = mode
+        } else if buffer_cached {
+            buffer_mode = .cached
+        }
         timeout_ms = try c.decodeIfPresent(Int.self, forKey: .timeout_ms) ?? timeout_ms
         lock_dir = try c.decodeIfPresent(String.self, forKey: .lock_dir)
         sysfs_root = try c.decodeIfPresent(String.self, forKey: .sysfs_root) ?? sysfs_root
         dev_root = try c.decodeIfPresent(String.self, forKey: .dev_root) ?? dev_root
         dev_mem = try c.decodeIfPresent(String.self, forKey: .dev_mem) ?? dev_mem
+        proc_root = try c.decodeIfPresent(String.self, forKey: .proc_root) ?? proc_root
+        check_ps = try c.decodeIfPresent(Bool.self, forKey: .check_ps) ?? check_ps
     }
 
     public static func load(path: String, system: any SystemCalls = LiveSystem()) throws -> BoardConfig {
@@ -301,6 +319,13 @@ public func makeBackend(name: String, model: QuantizedModel, modelName: String =
 public func openBoard(manifest m: RuntimeManifest, manifestPath: String, config: BoardConfig,
                       interrupt: InterruptFlag = .sigint, system: any SystemCalls = LiveSystem()) throws -> AcceleratorDriver {
     let windows = [m.dmaWindow, m.acceleratorWindow]
+    // Nothing physical is mapped before the device tree says Zynq-7000.
+    try ZynqPlatform.confirm(procRoot: config.proc_root, sysfsRoot: config.sysfs_root, system: system)
+    if config.access == "devmem" && config.check_ps {
+        // A gated FCLK0 or closed level shifters would hang the first accelerator read: refuse instead.
+        let ps = try DevMemBus(windows: PSRegisters.windows, devMemPath: config.dev_mem, system: system)
+        try requirePSState(bus: ps, hpDataWidth: m.dmaDataWidth)
+    }
     let lock = try DeviceLock(device: "board-\(String(m.dmaBase, radix: 16))-\(String(m.acceleratorBase, radix: 16))",
                               directory: config.lock_dir, system: system)
     let bus: any RegisterBus
@@ -315,7 +340,7 @@ public func openBoard(manifest m: RuntimeManifest, manifestPath: String, config:
     if let region = try config.reservedRegion() {
         buffer = try DevMemDMABuffer(physicalAddress: region.base, size: region.size, devMemPath: config.dev_mem, system: system)
     } else {
-        buffer = try UDmaBuffer(name: config.buffer, cached: config.buffer_cached, sysfsRoot: config.sysfs_root,
+        buffer = try UDmaBuffer(name: config.buffer, mode: config.buffer_cached ? .cached : config.buffer_mode, sysfsRoot: config.sysfs_root,
                                 devRoot: config.dev_root, system: system)
     }
     let dma = try AxiDma(bus: bus, config: m.dmaConfig, system: system, interrupt: interrupt)

@@ -24,25 +24,43 @@ public protocol DMABuffer: AnyObject {
     func syncForCPU(offset: Int, length: Int, direction: DMADirection) throws
 }
 
+/// How the CPU maps a u-dma-buf (its `sync_mode`, zynq-facts §2.1).
+public enum DMABufferMode: String, Sendable, Codable {
+    /// O_SYNC with sync_mode 2: normal non-cacheable, writes combined in the Cortex-A9's
+    /// write buffer (fast sequential input copies), no cache maintenance. The default.
+    case writeCombine = "writecombine"
+    /// O_SYNC with sync_mode 1 (u-dma-buf's default): strongly ordered, every access goes to DDR.
+    case uncached
+    /// Cached, with sync_for_device / sync_for_cpu around every transfer.
+    case cached
+}
+
 /// A u-dma-buf buffer: `/dev/udmabufN`, `phys_addr` (hex) and `size` (decimal) from
-/// `/sys/class/u-dma-buf/udmabufN/` (or the old `/sys/class/udmabuf/`). Opened O_SYNC
-/// (uncached, no cache maintenance) unless `cached`, in which case every sync writes the
-/// extended form of `sync_for_device`/`sync_for_cpu`.
+/// `/sys/class/u-dma-buf/udmabufN/` (or the old `/sys/class/udmabuf/`). `writeCombine`
+/// (default) and `uncached` write `sync_mode` (2 / 1) and open O_SYNC, with no cache
+/// maintenance; `cached` opens without O_SYNC and every sync writes the extended form of
+/// `sync_for_device`/`sync_for_cpu`.
 public final class UDmaBuffer: DMABuffer {
     public let name: String
     public let physicalAddress: UInt64
     public let size: Int
     public let bytes: UnsafeMutableRawPointer
-    public let cached: Bool
+    public let mode: DMABufferMode
+    public var cached: Bool { mode == .cached }
     let classDir: String
     let system: any SystemCalls
     /// Cache line granularity used to widen sync ranges (Cortex-A9: 32 bytes; 64 is safe).
     static let syncAlignment = 64
 
-    public init(name: String, cached: Bool = false, sysfsRoot: String = "/sys", devRoot: String = "/dev",
+    public convenience init(name: String, cached: Bool, sysfsRoot: String = "/sys", devRoot: String = "/dev",
+                            system: any SystemCalls = LiveSystem()) throws {
+        try self.init(name: name, mode: cached ? .cached : .writeCombine, sysfsRoot: sysfsRoot, devRoot: devRoot, system: system)
+    }
+
+    public init(name: String, mode: DMABufferMode = .writeCombine, sysfsRoot: String = "/sys", devRoot: String = "/dev",
                 system: any SystemCalls = LiveSystem()) throws {
         self.name = name
-        self.cached = cached
+        self.mode = mode
         self.system = system
         let candidates = ["\(sysfsRoot)/class/u-dma-buf/\(name)", "\(sysfsRoot)/class/udmabuf/\(name)"]
         guard let dir = candidates.first(where: { system.fileExists($0) }) else {
@@ -61,6 +79,15 @@ public final class UDmaBuffer: DMABuffer {
         self.physicalAddress = phys
         self.size = Int(sz)
         let path = "\(devRoot)/\(name)"
+        if mode != .cached {
+            // sync_mode decides what O_SYNC means: 1 uncached, 2 write-combine.
+            let attr = "\(dir)/sync_mode"
+            guard system.fileExists(attr) else {
+                throw ZynqError(file: attr, "this u-dma-buf has no sync_mode; set \"buffer_mode\": \"uncached\" or \"cached\" in runtime.json (or use u-dma-buf v2+)")
+            }
+            try system.writeAttribute(attr, mode == .writeCombine ? "2" : "1")
+        }
+        let cached = mode == .cached
         let flags = OpenFlags.readWrite | OpenFlags.closeOnExec | (cached ? 0 : OpenFlags.sync)
         let fd = try system.open(path, flags: flags, mode: 0)
         defer { system.close(fd) }

@@ -45,9 +45,15 @@ public func chooseFCLKDivisors(sourceMHz: Double, targetMHz: Double) -> FCLKSett
 
 /// Sets FCLK0 to at most `targetMHz`: reads FPGA0_CLK_CTRL's source (SRCSEL, bits 5:4:
 /// 0x IO PLL, 10 ARM PLL, 11 DDR PLL), that PLL's multiplier (FDIV, bits 18:12) and the PS
-/// reference clock, writes DIVISOR0 (13:8) and DIVISOR1 (25:20), and reads it back.
-public func setFCLK0(bus: any RegisterBus, referenceMHz: Double, targetMHz: Double, unlockSLCR: Bool = false) throws -> FCLKSetting {
-    if unlockSLCR { try bus.write32(SLCR.unlock, SLCR.unlockKey) }
+/// reference clock, writes DIVISOR0 (13:8) and DIVISOR1 (25:20) (through the SLCR unlock key
+/// when SLCR_LOCKSTA says locked, or always with `unlockSLCR`), and reads it back. With
+/// `ungate`, FCLK0's gate (FPGA0_THR_CTRL bit 0) is opened too. Every write is logged.
+public func setFCLK0(bus: any RegisterBus, referenceMHz: Double, targetMHz: Double, unlockSLCR: Bool = false,
+                     ungate: Bool = false, log: (String) -> Void = { _ in }) throws -> FCLKSetting {
+    if unlockSLCR {
+        log("write \(hex(SLCR.unlock)) = \(hex(SLCR.unlockKey)) (SLCR_UNLOCK)")
+        try bus.write32(SLCR.unlock, SLCR.unlockKey)
+    }
     let ctrl = try bus.read32(SLCR.fpga0ClockControl)
     let srcsel = (ctrl >> 4) & 3
     let pllRegister = srcsel == 2 ? SLCR.armPLL : srcsel == 3 ? SLCR.ddrPLL : SLCR.ioPLL
@@ -61,12 +67,30 @@ public func setFCLK0(bus: any RegisterBus, referenceMHz: Double, targetMHz: Doub
         throw ZynqError(key: "fclk_mhz", "\(targetMHz) MHz cannot be made from the \(source) MHz PLL with 6-bit dividers")
     }
     let value = (ctrl & ~(UInt32(0x3F) << 8 | UInt32(0x3F) << 20)) | s.divisor0 << 8 | s.divisor1 << 20
-    try bus.write32(SLCR.fpga0ClockControl, value)
+    if value != ctrl { try slcrWrite(bus: bus, SLCR.fpga0ClockControl, value, name: "FPGA0_CLK_CTRL", was: ctrl, log: log) }
     let back = try bus.read32(SLCR.fpga0ClockControl)
     guard back == value else {
         throw ZynqError(key: "FPGA0_CLK_CTRL", "read back \(hex(back)) after writing \(hex(value)) (is the SLCR locked? set slcr_unlock)")
     }
+    if ungate {
+        let thr = try bus.read32(PSRegisters.fpga0Throttle)
+        if thr & 1 != 0 {
+            try slcrWrite(bus: bus, PSRegisters.fpga0Throttle, thr & ~UInt32(1), name: "FPGA0_THR_CTRL", was: thr, log: log)
+            let b = try bus.read32(PSRegisters.fpga0Throttle)
+            guard b & 1 == 0 else { throw ZynqError(key: "FPGA0_THR_CTRL", "reads \(hex(b)) after clearing bit 0: FCLK0 is still gated") }
+        }
+    }
     return s
+}
+
+/// The FCLK0 frequency FPGA0_CLK_CTRL selects now (MHz), from its source PLL and divisors.
+public func currentFCLK0(bus: any RegisterBus, referenceMHz: Double) throws -> Double {
+    let ctrl = try bus.read32(SLCR.fpga0ClockControl)
+    let srcsel = (ctrl >> 4) & 3
+    let pll = try bus.read32(srcsel == 2 ? SLCR.armPLL : srcsel == 3 ? SLCR.ddrPLL : SLCR.ioPLL)
+    let d0 = (ctrl >> 8) & 0x3F, d1 = (ctrl >> 20) & 0x3F, fdiv = (pll >> 12) & 0x7F
+    guard d0 > 0, d1 > 0 else { return 0 }
+    return referenceMHz * Double(fdiv) / Double(d0 * d1)
 }
 
 /// What `zynqnet load` did.
@@ -79,6 +103,8 @@ public struct LoadResult: Codable, Sendable, Equatable {
     public var fclk_divisor0: UInt32?
     public var fclk_divisor1: UInt32?
     public var topology_hash: String?
+    /// Every PS register write, in order (FCLK0 before the bitstream, then the PS-state fixes).
+    public var ps_writes: [String]?
 }
 
 public struct LoadOptions: Sendable {
@@ -89,6 +115,15 @@ public struct LoadOptions: Sendable {
     public var setClock = true
     public var unlockSLCR = false
     public var probe = true
+    /// The device-tree check reads `<procRoot>/device-tree/compatible`.
+    public var procRoot = "/proc"
+    /// Repair the PS state after loading (level shifters, PL reset, FCLK0 gate, HP0 width).
+    public var fixPS = true
+    /// Opens the register bus for the given windows (tests: a loopback device); default /dev/mem.
+    public var openBus: (@Sendable ([MemoryWindow]) throws -> any RegisterBus)?
+    /// The PL was configured another way (JTAG while Linux runs): skip fpga_manager, set
+    /// FCLK0, then pulse the PL reset so the design starts on the right clock.
+    public var plConfigured = false
     public init() {}
 }
 
@@ -112,10 +147,10 @@ public func loadBundle(_ bundle: String, options: LoadOptions = LoadOptions(), s
         throw ZynqError(key: "load", "loading a bitstream needs root (it writes \(options.firmwareDirectory) and fpga_manager's sysfs files); run with sudo")
     }
     let mgr = "\(options.sysfsRoot)/class/fpga_manager/\(options.fpgaManager)"
-    guard system.fileExists(mgr) else {
+    guard options.plConfigured || system.fileExists(mgr) else {
         throw ZynqError(file: mgr, "no fpga_manager device (a kernel with CONFIG_FPGA_MGR_ZYNQ_FPGA, e.g. the PYNQ or Xilinx image, is needed)")
     }
-    guard system.fileExists("\(mgr)/firmware"), system.fileExists("\(mgr)/flags") else {
+    guard options.plConfigured || (system.fileExists("\(mgr)/firmware") && system.fileExists("\(mgr)/flags")) else {
         throw ZynqError(file: mgr, key: "firmware", "this fpga_manager has no 'firmware'/'flags' attributes (mainline kernel); load through a device-tree overlay instead, or use a Xilinx linux-xlnx kernel")
     }
     // The .bit parser and .bin conversion of ZynqNetBit (zynq-facts §3.2, §3.3).
@@ -126,34 +161,68 @@ public func loadBundle(_ bundle: String, options: LoadOptions = LoadOptions(), s
         }
     }
     let bin = try bit.fpgaManagerBin(file: bitPath)
+    // Nothing physical is mapped before the device tree says Zynq-7000.
+    try ZynqPlatform.confirm(procRoot: options.procRoot, sysfsRoot: options.sysfsRoot, system: system)
+    func open(_ windows: [MemoryWindow]) throws -> any RegisterBus {
+        if let f = options.openBus { return try f(windows) }
+        return try DevMemBus(windows: windows, devMemPath: options.devMem, system: system)
+    }
+    var writes: [String] = []
+    let log: (String) -> Void = { writes.append($0) }
     var stem = bitName.split(separator: "/").last.map(String.init) ?? "zynqnet.bit"
     if stem.hasSuffix(".bit") { stem.removeLast(4) }
     let firmwareName = "\(stem).bin"
     let firmwarePath = "\(options.firmwareDirectory)/\(firmwareName)"
-    try system.writeFileAtomically(firmwarePath, bin)
-    try system.writeAttribute("\(mgr)/flags", "0")
-    try system.writeAttribute("\(mgr)/firmware", firmwareName)
-    let state = try system.readAttribute("\(mgr)/state")
-    guard state == "operating" else {
-        let status = (try? system.readAttribute("\(mgr)/status")) ?? ""
-        throw ZynqError(file: mgr, key: "state", "is '\(state)' after loading \(firmwareName), expected 'operating'\(status.isEmpty ? "" : " (status: \(status))")")
-    }
-    var result = LoadResult(bitstream: bitPath, firmware: firmwarePath, part: bit.part, state: state)
+    // Clock before design: FCLK0 at the manifest's frequency and ungated before the PL is
+    // configured (fpga_manager then pulses the PL reset after DONE), so the design never
+    // starts on the boot clock.
+    var slcr: (any RegisterBus)?
+    var clock: FCLKSetting?
     if options.setClock {
-        let slcr = try DevMemBus(windows: [SLCR.window], devMemPath: options.devMem, system: system)
+        let bus = try open(PSRegisters.windows)
+        slcr = bus
         let reference: Double
         do {
             reference = try manifest.referenceClockMHz()
         } catch let e as ZynqError {
             throw e.inFile(manifestPath)
         }
-        let s = try setFCLK0(bus: slcr, referenceMHz: reference, targetMHz: manifest.fclkMHz, unlockSLCR: options.unlockSLCR)
+        clock = try setFCLK0(bus: bus, referenceMHz: reference, targetMHz: manifest.fclkMHz,
+                             unlockSLCR: options.unlockSLCR, ungate: true, log: log)
+    }
+    var state = "operating"
+    if options.plConfigured {
+        guard let slcr else {
+            throw ZynqError(key: "--pl-configured", "needs the clock step (drop --no-clock): the PL reset is pulsed after FCLK0 is set")
+        }
+        // The design started on whatever clock ran when it was configured: restart it now.
+        let v = try slcr.read32(PSRegisters.fpgaResetControl)
+        try slcrWrite(bus: slcr, PSRegisters.fpgaResetControl, v | 1, name: "FPGA_RST_CTRL", was: v, log: log)
+        try slcrWrite(bus: slcr, PSRegisters.fpgaResetControl, v & ~UInt32(1), name: "FPGA_RST_CTRL", was: v | 1, log: log)
+    } else {
+        try system.writeFileAtomically(firmwarePath, bin)
+        try system.writeAttribute("\(mgr)/flags", "0")
+        try system.writeAttribute("\(mgr)/firmware", firmwareName)
+        state = try system.readAttribute("\(mgr)/state")
+        guard state == "operating" else {
+            let status = (try? system.readAttribute("\(mgr)/status")) ?? ""
+            throw ZynqError(file: mgr, key: "state", "is '\(state)' after loading \(firmwareName), expected 'operating'\(status.isEmpty ? "" : " (status: \(status))")")
+        }
+    }
+    var result = LoadResult(bitstream: bitPath, firmware: options.plConfigured ? "" : firmwarePath, part: bit.part,
+                            state: options.plConfigured ? "configured over JTAG" : state)
+    if let s = clock {
         result.fclk_mhz = s.frequencyMHz
         result.fclk_divisor0 = s.divisor0
         result.fclk_divisor1 = s.divisor1
     }
+    if let slcr {
+        // Level shifters, PL reset, FCLK0 gate and HP0 width before the first PL access.
+        try requirePSState(bus: slcr, hpDataWidth: manifest.dmaDataWidth, fix: options.fixPS, log: log)
+        result.ps_writes = writes
+    }
     if options.probe {
-        let bus = try DevMemBus(windows: [manifest.acceleratorWindow], devMemPath: options.devMem, system: system)
+        let bus = try open([manifest.acceleratorWindow])
         let info = try AcceleratorDriver.probe(bus: bus, base: manifest.acceleratorBase, designName: manifestPath)
         if let h = manifest.topologyHash, h != info.topologyHash {
             throw ZynqError(file: manifestPath, key: "topology_hash",

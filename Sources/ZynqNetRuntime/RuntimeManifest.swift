@@ -32,6 +32,17 @@ public struct RuntimeManifest: Sendable, Equatable {
     /// (`check(hardware:file:)`). nil: the manifest does not say (older or hand-written ones):
     /// not checked, and the loopback device is the dataflow design.
     public var engine: Engine?
+    /// `records.max_batch_images`, `records.input_bytes`, `records.output_bytes`: the DMA
+    /// buffer must hold max_batch_images × (input + output) bytes (doctor's u-dma-buf check).
+    public var maxBatchImages: Int?
+    public var inputRecordBytes: Int?
+    public var outputRecordBytes: Int?
+
+    /// Bytes of DMA buffer one full transfer needs, when the manifest gives the record sizes.
+    public var requiredBufferBytes: UInt64? {
+        guard let n = maxBatchImages, let i = inputRecordBytes, let o = outputRecordBytes else { return nil }
+        return UInt64(n) * UInt64(i + o)
+    }
 
     public init(board: String? = nil, part: String? = "xc7z020clg400-1", bitstream: String? = nil,
                 dmaBase: UInt64 = 0x4040_0000, dmaRange: UInt64 = 0x10000, acceleratorBase: UInt64 = 0x43C0_0000,
@@ -144,6 +155,9 @@ public struct RuntimeManifest: Sendable, Equatable {
         m.fclkMHz = try number(["fclk_expected_mhz", "fclk_mhz", "fclk0_mhz"]) ?? m.fclkMHz
         m.psRefClockMHz = try number(["ps_ref_clock_mhz", "ps_clk_mhz"])
         m.topologyHash = try integer(["topology_hash"])
+        if let n = try integer(["records_max_batch_images", "max_batch_images"], max: 1 << 30) { m.maxBatchImages = Int(n) }
+        if let n = try integer(["records_input_bytes"], max: 1 << 30) { m.inputRecordBytes = Int(n) }
+        if let n = try integer(["records_output_bytes"], max: 1 << 30) { m.outputRecordBytes = Int(n) }
         if let e = try string(["engine"]) {
             guard let en = Engine(rawValue: e) else {
                 throw ZynqError(file: file, key: "engine", "must be \"dataflow\" or \"sequential\", got \"\(e)\"")

@@ -72,6 +72,21 @@ public struct Manifest: Codable, Equatable, Sendable {
             case bitstream, hwh, rtl, packageTcl = "package_tcl", buildTcl = "build_tcl"
         }
     }
+    /// What build.tcl found after implementation (absent until Vivado ran it).
+    public struct Timing: Codable, Equatable, Sendable {
+        public var wnsNS: Double
+        public var whsNS: Double
+        /// FCLK0 the block design really has (PCW_ACT_FPGA0_PERIPHERAL_FREQMHZ).
+        public var fclkMHz: Double
+        /// 1000 / (FCLK0 period - WNS): the clock the routed design would still meet.
+        public var fclkAchievedMHz: Double
+        public var met: Bool
+        /// build.tcl kept a failing design (codegen --allow-timing-failure).
+        public var allowedFailure: Bool?
+        enum CodingKeys: String, CodingKey {
+            case met, wnsNS = "wns_ns", whsNS = "whs_ns", fclkMHz = "fclk_mhz", fclkAchievedMHz = "fclk_achieved_mhz", allowedFailure = "allowed_failure"
+        }
+    }
     public struct Performance: Codable, Equatable, Sendable {
         public var iiCycles: UInt64
         public var latencyCycles: UInt64
@@ -103,9 +118,11 @@ public struct Manifest: Codable, Equatable, Sendable {
     public var performance: Performance?
     /// "dataflow" or "sequential": the engine the RTL's FLAGS.SEQUENTIAL reports (absent: dataflow).
     public var engine: String?
+    /// Written by build.tcl after implementation.
+    public var timing: Timing?
 
     enum CodingKeys: String, CodingKey {
-        case board, part, accelerator, dma, stream, records, ddr, files, performance, engine
+        case board, part, accelerator, dma, stream, records, ddr, files, performance, engine, timing
         case schemaVersion = "schema_version", zynqnetVersion = "zynqnet_version"
         case boardPart = "board_part", fclkMHz = "fclk_mhz", fclkExpectedMHz = "fclk_expected_mhz"
         case topologyHash = "topology_hash", topModule = "top_module", ipVLNV = "ip_vlnv"

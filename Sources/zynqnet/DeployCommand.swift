@@ -16,9 +16,13 @@ struct DeployCommand: ParsableCommand {
         bitstreams/manifest.json (zynqnet bitstreams add). Its part, board and topology are \
         checked against the board and the model before anything is copied or programmed.
 
-        --via jtag programs the PL over the board's USB JTAG cable (the board must be in JTAG \
-        boot mode; the PS then runs no Linux, so no model is loaded). --via ssh://user@host \
-        copies a bundle (bitstream, .hwh, manifest.json, model, self-test images and their \
+        --via jtag programs the PL over the board's USB JTAG cable while the board runs Linux \
+        booted from SD (as Vivado's Hardware Manager does); with --ssh ssh://user@host the \
+        bundle is copied first and `zynqnet load --pl-configured` then finishes the design on the \
+        board (FCLK0, PL reset, level shifters, HP0 width, probe) and runs the self-test. Without \
+        --ssh nothing initialises the PS, so the design is NOT deployed and the command fails \
+        after programming. --via ssh://user@host \
+        runs zynqnet doctor on the board, copies a bundle (bitstream, .hwh, manifest.json, model, self-test images and their \
         simulator outputs) with scp, runs `zynqnet load` on the board, runs the self-test there \
         and compares the board's outputs with the simulator's bit for bit. Without --via the \
         bundle is only written (-o).
@@ -63,6 +67,11 @@ struct DeployCommand: ParsableCommand {
 
     @Option(name: .customLong("jtag-hz"), help: "JTAG: TCK frequency in Hz (default from the board data).")
     var jtagHz: UInt32?
+
+    @Option(help: "JTAG: ssh://user@host[:port] of the board's Linux, which finishes the JTAG-configured design.")
+    var ssh: String?
+
+    var sshFinish: SSHTarget? { ssh.flatMap(SSHTarget.parse) }
 
     @Option(name: .customLong("remote-dir"), help: "ssh: directory on the board that receives the bundle.")
     var remoteDir: String = "zynqnet"
@@ -110,9 +119,10 @@ struct DeployCommand: ParsableCommand {
             guard output != nil || dryRun, bundle == nil else { throw ValidationError("without --via, -o DIR names the bundle to write") }
         }
         guard (0...10_000).contains(selftestCount) else { throw ValidationError("--selftest-count must be 0…10000") }
-        if target != .jtag && (serial != nil || usb != nil || jtagHz != nil) {
-            throw ValidationError("--serial, --usb and --jtag-hz go with --via jtag")
+        if target != .jtag && (serial != nil || usb != nil || jtagHz != nil || ssh != nil) {
+            throw ValidationError("--serial, --usb, --jtag-hz and --ssh go with --via jtag")
         }
+        if let ssh, SSHTarget.parse(ssh) == nil { throw ValidationError("--ssh must be ssh://user@host[:port], not '\(ssh)'") }
         if let usb, USBDeviceSelector.parseLocation(usb) == nil { throw ValidationError("--usb must look like 1-2.3, not '\(usb)'") }
         if let hz = jtagHz, !(1000...30_000_000).contains(hz) { throw ValidationError("--jtag-hz must be 1000…30000000") }
         guard RemotePlan.isSafeRemotePath(remoteDir) else {
@@ -193,14 +203,31 @@ struct DeployCommand: ParsableCommand {
             selector.ports = loc.ports
         }
         Terminal.printErr("JTAG: \(profile.bootModeSentence); the PL is configured over the USB JTAG cable (interface A).")
-        if source.model != nil {
-            Terminal.printErr("note: JTAG configures only the PL; in JTAG boot mode the PS runs no Linux, so the model is not loaded (use --via ssh for that).")
+        let notDeployed = "the PL is programmed but the design is NOT deployed: nothing initialised the PS (ps7_init: DDR, FCLK0, "
+            + "level shifters, PL reset) for it. Boot the board's Linux from SD and add --ssh ssh://user@host (zynqnet load "
+            + "--pl-configured finishes it there), or deploy with --via ssh"
+        report.append(("via", .string("jtag")))
+        // With --ssh: the board's prerequisites and the bundle before programming, the finish after.
+        let work = NSTemporaryDirectory() + "zynqnet-deploy-\(UUID().uuidString)"
+        defer { try? FileManager.default.removeItem(atPath: work) }
+        var plan: RemotePlan?
+        if let t = sshFinish {
+            try FileManager.default.createDirectory(atPath: work, withIntermediateDirectories: true)
+            plan = try remotePlan(profile, source, t, work: work, jtag: true)
+            report.append(("ssh", .string(t.url)))
+            report.append(("steps", JSONText.array(plan!.steps.map { step in JSONText.object([("step", JSONText.string(step.name)), ("argv", JSONText.array(step.argv.map { JSONText.string($0) }))]) })))
         }
         if dryRun {
+            for s in plan?.preSteps ?? [] { say("would run: " + s.argv.joined(separator: " ")) }
             say("would program \(source.bitPath) over JTAG (\(selector))")
-            report.append(("via", .string("jtag")))
+            for s in plan?.postSteps ?? [] { say("would run: " + s.argv.joined(separator: " ")) }
+            if plan == nil {
+                if json { print(JSONText.object(report + [("deployed", .bool(false))]).render(pretty: true)) }
+                throw ZynqError(key: "jtag", "dry run: " + notDeployed)
+            }
             return
         }
+        if let plan { try Deployment.runSteps(plan.preSteps) { line in if !json { Terminal.printErr(line) } } }
         // USB and JTAG failures become one-line errors like every other bad input.
         func jtag<T>(_ body: () throws -> T) throws -> T {
             do { return try body() } catch let e as USBError { throw ZynqError(key: "jtag", "\(e)") } catch let e as JTAGError {
@@ -215,16 +242,22 @@ struct DeployCommand: ParsableCommand {
         bar.finish()
         say(String(format: "programmed %u bytes in %.2f s (%.2f Mbit/s at TCK %.1f MHz); DONE is high",
                    UInt32(truncatingIfNeeded: r.payloadBytes), r.seconds, r.bitsPerSecond / 1e6, Double(r.tckHz) / 1e6))
-        report += [("via", .string("jtag")), ("chain", .array(session.chain.devices.map { .string("0x" + Hex.upper($0.idcode, digits: 8)) })),
+        report += [("chain", .array(session.chain.devices.map { .string("0x" + Hex.upper($0.idcode, digits: 8)) })),
                    ("bytes", .uint(r.payloadBytes)), ("seconds", .double(r.seconds)), ("bits_per_second", .double(r.bitsPerSecond)),
                    ("tck_hz", .uint(UInt64(r.tckHz))), ("done", .bool(r.status.done))]
+        guard let plan else {
+            report.append(("deployed", .bool(false)))
+            if json { print(JSONText.object(report).render(pretty: true)) }
+            throw ZynqError(key: "jtag", notDeployed)
+        }
+        let result = try Deployment.finishRemote(plan) { line in if !json { Terminal.printErr(line) } }
+        try reportSelftest(result, &report, say)
+        report.append(("deployed", .bool(true)))
+        say("deployed to \(plan.target.url):\(plan.remoteBundle) (PL over JTAG, finished on the board)")
     }
 
-    func deploySSH(_ profile: BoardProfile, _ source: DeploySource, _ t: SSHTarget, _ report: inout [(String, JSONText)], _ say: (String) -> Void) throws {
-        // Scratch space for a bundle made without -o; removed when the deploy ends.
-        let work = NSTemporaryDirectory() + "zynqnet-deploy-\(UUID().uuidString)"
-        try FileManager.default.createDirectory(atPath: work, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(atPath: work) }
+    /// The bundle (made in `work` unless -o or --bundle) and the ssh plan for it.
+    func remotePlan(_ profile: BoardProfile, _ source: DeploySource, _ t: SSHTarget, work: String, jtag: Bool) throws -> RemotePlan {
         let bundleDir: String
         let selftest: Bool
         if let b = source.bundle {
@@ -238,8 +271,40 @@ struct DeployCommand: ParsableCommand {
         if source.bundle == nil && source.model == nil {
             Terminal.printErr("note: no --model: the bitstream is loaded but no self-test runs")
         }
-        let plan = RemotePlan(target: t, localBundle: bundleDir, remoteParent: remoteDir, remoteZynqnet: remoteZynqnet,
-                              sudo: sudo, selftest: selftest, localResult: bundleDir + "/" + DeployBundle.selftestBoardOutput)
+        var plan = RemotePlan(target: t, localBundle: bundleDir, remoteParent: remoteDir, remoteZynqnet: remoteZynqnet,
+                              sudo: sudo, selftest: selftest, localResult: bundleDir + "/" + DeployBundle.selftestBoardOutput,
+                              bufferBytes: source.manifest.map { $0.records.maxBatchImages * ($0.records.inputBytes + $0.records.outputBytes) })
+        plan.plConfiguredOverJTAG = jtag
+        // A runtime.json in the bundle may name another buffer (a no-map reserved region).
+        if let data = FileManager.default.contents(atPath: bundleDir + "/runtime.json"),
+           let obj = try? JSONSerialization.jsonObject(with: data) as? [String: Any], let b = obj["buffer"] as? String {
+            guard RemotePlanSafe.isSafe(b) else {
+                throw ZynqError(file: bundleDir + "/runtime.json", key: "buffer", "may use letters, digits and . _ - : only, not '\(b)'")
+            }
+            plan.buffer = b
+        }
+        return plan
+    }
+
+    /// Adds the self-test to the report; a mismatch is the command's error.
+    func reportSelftest(_ result: SelfTest.Result?, _ report: inout [(String, JSONText)], _ say: (String) -> Void) throws {
+        guard let result else { return }
+        report.append(("selftest", JSONText.object([("images", .int(Int64(result.images))), ("passed", .bool(result.passed)),
+                                                    ("mismatches", JSONText.array(result.mismatches.map { JSONText.string($0) }))])))
+        guard result.passed else {
+            if json { print(JSONText.object(report).render(pretty: true)) }
+            throw ZynqError(key: "selftest", "the board's outputs differ from the simulator's on \(result.mismatches.count) of \(result.images) images: "
+                            + result.mismatches.prefix(3).joined(separator: "; "))
+        }
+        say("self-test: \(result.images) images, outputs equal the simulator's bit for bit")
+    }
+
+    func deploySSH(_ profile: BoardProfile, _ source: DeploySource, _ t: SSHTarget, _ report: inout [(String, JSONText)], _ say: (String) -> Void) throws {
+        // Scratch space for a bundle made without -o; removed when the deploy ends.
+        let work = NSTemporaryDirectory() + "zynqnet-deploy-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: work, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: work) }
+        let plan = try remotePlan(profile, source, t, work: work, jtag: false)
         report.append(("via", .string(t.url)))
         report.append(("steps", JSONText.array(plan.steps.map { step in JSONText.object([("step", JSONText.string(step.name)), ("argv", JSONText.array(step.argv.map { JSONText.string($0) }))]) })))
         if dryRun {
@@ -247,16 +312,7 @@ struct DeployCommand: ParsableCommand {
             return
         }
         let result = try Deployment.runRemote(plan) { line in if !json { Terminal.printErr(line) } }
-        if let result {
-            report.append(("selftest", JSONText.object([("images", .int(Int64(result.images))), ("passed", .bool(result.passed)),
-                                                ("mismatches", JSONText.array(result.mismatches.map { JSONText.string($0) }))])))
-            guard result.passed else {
-                if json { print(JSONText.object(report).render(pretty: true)) }
-                throw ZynqError(key: "selftest", "the board's outputs differ from the simulator's on \(result.mismatches.count) of \(result.images) images: "
-                                + result.mismatches.prefix(3).joined(separator: "; "))
-            }
-            say("self-test: \(result.images) images, outputs equal the simulator's bit for bit")
-        }
+        try reportSelftest(result, &report, say)
         say("deployed to \(t.url):\(plan.remoteBundle)")
     }
 }

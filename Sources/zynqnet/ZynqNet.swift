@@ -21,7 +21,7 @@ struct ZynqNet: ParsableCommand {
         version: ZynqNet.version,
         subcommands: [DemoCommand.self, InferCommand.self, TrainCommand.self, ReportCommand.self, CodegenCommand.self,
                       VerifyCommand.self, BitCommand.self, LoadCommand.self, BenchRuntimeCommand.self, BoardsCommand.self,
-                      DeployCommand.self, BitstreamsCommand.self]
+                      DeployCommand.self, BitstreamsCommand.self, DoctorCommand.self]
     )
 
     /// `zynqnet --version`.

@@ -74,6 +74,23 @@ struct DeployWorkspace {
         for (f, v) in [("firmware", ""), ("flags", ""), ("state", "operating\n")] {
             try Data(v.utf8).write(to: root.appendingPathComponent("board-sys/class/fpga_manager/fpga0/" + f))
         }
+        // The board's root for `zynqnet doctor --root`: a PYNQ-Z2 device tree, root, CMA, a
+        // u-dma-buf, and a sparse /dev/mem (the SLCR reads 0: level shifters off until a load).
+        let fs = path + "/board-fs"
+        for d in ["proc/device-tree", "proc/self", "dev", "sys/class/u-dma-buf/udmabuf0", "sys/firmware/devicetree/base"] {
+            try FileManager.default.createDirectory(atPath: fs + "/" + d, withIntermediateDirectories: true)
+        }
+        try FileManager.default.createSymbolicLink(atPath: fs + "/sys/class/fpga_manager", withDestinationPath: path + "/board-sys/class/fpga_manager")
+        for (f, v) in [("proc/device-tree/compatible", "tul,pynq-z2\0xlnx,zynq-7000\0"), ("sys/firmware/devicetree/base/compatible", "tul,pynq-z2\0xlnx,zynq-7000\0"),
+                       ("proc/self/status", "Uid:\t0\t0\t0\t0\nCapEff:\t000001ffffffffff\n"),
+                       ("proc/meminfo", "CmaTotal: 131072 kB\nCmaFree: 114688 kB\n"), ("dev/udmabuf0", ""),
+                       ("sys/class/u-dma-buf/udmabuf0/size", "16777216\n")] {
+            try Data(v.utf8).write(to: URL(fileURLWithPath: fs + "/" + f))
+        }
+        _ = FileManager.default.createFile(atPath: fs + "/dev/mem", contents: nil)
+        let mem = try FileHandle(forWritingTo: URL(fileURLWithPath: fs + "/dev/mem"))
+        try mem.truncate(atOffset: 0xF800_9000)
+        try mem.close()
         try FileManager.default.copyItem(atPath: CLI.fixture("bit/synthetic-7z020.bit"), toPath: path + "/build/zynqnet.bit")
         try Data("<hwh/>".utf8).write(to: root.appendingPathComponent("build/zynqnet.hwh"))
         try script("bin/ssh", """
@@ -95,10 +112,12 @@ struct DeployWorkspace {
         try script("board-bin/zynqnet", """
             #!/bin/bash
             case "$1" in
+            doctor)
+                exec "$REAL_ZYNQNET" doctor --root "$FAKE_BOARD_FS" "${@:2}" ;;
             load)
                 [ -f "$2/manifest.json" ] && [ -f "$2/deploy.json" ] && [ -f "$2/zynqnet.bit" ] || { echo "load: not a bundle: $2" >&2; exit 1; }
                 if [ "$(id -u)" = 0 ]; then
-                    exec "$REAL_ZYNQNET" load "$2" --sysfs-root "$FAKE_SYSFS" --firmware-dir "$FAKE_FIRMWARE" --no-clock --no-probe "${@:3}"
+                    exec "$REAL_ZYNQNET" load "$2" --sysfs-root "$FAKE_SYSFS" --proc-root "$FAKE_BOARD_FS/proc" --firmware-dir "$FAKE_FIRMWARE" --no-clock --no-probe "${@:3}"
                 fi
                 echo '{"state":"operating"}' ;;
             infer)
@@ -128,7 +147,8 @@ struct DeployWorkspace {
     var environment: [String: String] {
         ["PATH": path + "/bin:" + (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"),
          "FAKE_LOG": path + "/log", "FAKE_BOARD_ROOT": path + "/board", "FAKE_BOARD_BIN": path + "/board-bin",
-         "REAL_ZYNQNET": CLI.executable.path, "FAKE_SYSFS": path + "/board-sys", "FAKE_FIRMWARE": path + "/board-firmware"]
+         "REAL_ZYNQNET": CLI.executable.path, "FAKE_SYSFS": path + "/board-sys", "FAKE_FIRMWARE": path + "/board-firmware",
+         "FAKE_BOARD_FS": path + "/board-fs"]
     }
 
     func run(_ args: [String], extra: [String: String] = [:]) throws -> CLI.Result {
@@ -146,6 +166,13 @@ struct DeployWorkspace {
         let o = out.fileHandleForReading.readDataToEndOfFile(), e = err.fileHandleForReading.readDataToEndOfFile()
         p.waitUntilExit()
         return CLI.Result(status: p.terminationStatus, stdout: String(decoding: o, as: UTF8.self), stderr: String(decoding: e, as: UTF8.self))
+    }
+
+    /// records.max_batch_images × (input_bytes + output_bytes) of the build's manifest.json.
+    var bufferBytes: Int {
+        let m = try! JSONSerialization.jsonObject(with: Data(contentsOf: root.appendingPathComponent("build/manifest.json"))) as! [String: Any]
+        let r = m["records"] as! [String: Any]
+        return (r["max_batch_images"] as! Int) * ((r["input_bytes"] as! Int) + (r["output_bytes"] as! Int))
     }
 
     /// The argv of every ssh/scp call, in order.
@@ -168,6 +195,7 @@ struct DeployCommandTests {
         let opts = ["-o", "BatchMode=yes", "-o", "ConnectTimeout=15"]
         let b = "zynqnet/bundle-a"
         #expect(w.calls == [
+            ["ssh"] + opts + ["-p", "2222", "--", "xilinx@pynq", "'zynqnet' doctor --json --buffer-bytes \(w.bufferBytes)"],
             ["ssh"] + opts + ["-p", "2222", "--", "xilinx@pynq", "mkdir -p -- 'zynqnet'"],
             ["scp"] + opts + ["-P", "2222", "-r", "-q", "--", "bundle-a", "xilinx@pynq:zynqnet/"],
             ["ssh"] + opts + ["-p", "2222", "--", "xilinx@pynq", "'zynqnet' load '\(b)' --json"],
@@ -207,6 +235,7 @@ struct DeployCommandTests {
                            "-o", "only-bit", "--sudo", "--remote-dir", "apps/zn", "--remote-zynqnet", "bin/zynqnet-1.0"])
         #expect(r.status == 0, "\(r.stderr)")
         #expect(w.calls.map { $0.last! } == [
+            "sudo -n 'bin/zynqnet-1.0' doctor --json --buffer-bytes \(w.bufferBytes)",
             "mkdir -p -- 'apps/zn'", "root@10.0.0.7:apps/zn/",
             "sudo -n 'bin/zynqnet-1.0' load 'apps/zn/only-bit' --json",
         ])
@@ -224,13 +253,27 @@ struct DeployCommandTests {
         #expect(lastLine(r.stderr) == "error: 'selftest': the board's outputs differ from the simulator's on 1 of 16 images: image 3: output 1 is \(expected[3 * classes + 1] + 1) on the board, \(expected[3 * classes + 1]) in the simulator")
     }
 
+    @Test func aBoardThatFailsDoctorGetsNothingCopied() throws {
+        let w = try DeployWorkspace()
+        defer { w.remove() }
+        try FileManager.default.removeItem(atPath: w.path + "/board-fs/sys/class/u-dma-buf")
+        let r = try w.run(["deploy", "--board", "pynq-z2", "--model", w.model, "--bitstream", "build/zynqnet.bit",
+                           "--via", "ssh://xilinx@pynq", "-o", "bundle-d"])
+        #expect(r.status == 1)
+        #expect(lastLine(r.stderr) == "error: 'doctor': the board is not ready (nothing was copied): udmabuf: no u-dma-buf device 'udmabuf0' (\(w.path)/board-fs/sys/class/u-dma-buf/udmabuf0) (fix: build and load u-dma-buf on the board (docs/board-setup.md): insmod u-dma-buf.ko udmabuf0=\(w.bufferBytes))")
+        // Only the doctor ran: no directory made, nothing copied, nothing loaded.
+        #expect(w.calls.count == 1)
+        #expect(w.calls.first?.last == "'zynqnet' doctor --json --buffer-bytes \(w.bufferBytes)")
+        #expect(!FileManager.default.fileExists(atPath: w.path + "/board/zynqnet"))
+    }
+
     @Test func sshFailureNamesTheStep() throws {
         let w = try DeployWorkspace()
         defer { w.remove() }
         let r = try w.run(["deploy", "--board", "pynq-z2", "--bitstream", "build/zynqnet.bit", "--via", "ssh://xilinx@pynq", "-o", "c"],
                           extra: ["FAKE_SSH_FAIL": "1"])
         #expect(r.status == 1)
-        #expect(lastLine(r.stderr) == "error: 'ssh': step 'create zynqnet on the board' failed with exit code 255: ssh: connect to host pynq port 22: Connection refused")
+        #expect(lastLine(r.stderr) == "error: 'ssh': step 'check the board (zynqnet doctor)' failed with exit code 255: ssh: connect to host pynq port 22: Connection refused")
         let noSSH = try w.run(["deploy", "--board", "pynq-z2", "--bitstream", "build/zynqnet.bit", "--via", "ssh://xilinx@pynq", "-o", "d"],
                               extra: ["PATH": "/nonexistent"])
         #expect(noSSH.status == 1)
@@ -289,7 +332,7 @@ struct DeployCommandTests {
         r = try w.run(["deploy", "--board", "pynq-z2", "--model", w.model, "--via", "ssh://xilinx@pynq", "-o", "from-registry"])
         #expect(r.status == 0, "\(r.stderr)")
         #expect(r.stdout.contains("(registered, topology \(hash))"))
-        #expect(w.calls.count == 5)
+        #expect(w.calls.count == 6)
         // A changed registered file is refused.
         try Data("x".utf8).write(to: w.root.appendingPathComponent("bitstreams/" + file))
         r = try w.run(["deploy", "--board", "pynq-z2", "--model", w.model, "--via", "ssh://xilinx@pynq", "--dry-run"])
@@ -306,6 +349,34 @@ struct DeployCommandTests {
         #expect(!FileManager.default.fileExists(atPath: w.path + "/bitstreams"))
         let m = try w.run(["bitstreams", "add", "build/zynqnet.bit", "--manifest", "build/nope.json"])
         #expect(m.status == 1 && m.stderr == "error: build/nope.json: cannot read manifest\n")
+        // A design build.tcl recorded as failing timing (kept with --allow-timing-failure).
+        let text = try String(contentsOfFile: w.path + "/build/manifest.json", encoding: .utf8)
+        let failed = text.replacingOccurrences(of: "{\n", with: "{\n  \"timing\": {\"wns_ns\": -0.412, \"whs_ns\": 0.050, \"fclk_mhz\": 100.000000, \"fclk_achieved_mhz\": 96.043, \"met\": false, \"allowed_failure\": true},\n", options: [], range: text.range(of: "{\n"))
+        try failed.write(toFile: w.path + "/build/failed.json", atomically: true, encoding: .utf8)
+        let t = try w.run(["bitstreams", "add", "build/zynqnet.bit", "--manifest", "build/failed.json"])
+        #expect(t.status == 1)
+        #expect(t.stderr == "error: build/failed.json: 'timing': the design failed timing (WNS -0.412 ns, WHS 0.05 ns at 100.0 MHz, kept with --allow-timing-failure): it may compute wrong results; rebuild at a lower --fclk\n")
+        #expect(!FileManager.default.fileExists(atPath: w.path + "/bitstreams"))
+    }
+
+    /// PYNQ-Z2 and Zybo Z7-20 designs share the part; the .hwh beside the .bit tells them apart.
+    @Test func bitstreamsAddTellsThePYNQZ2FromTheZyboZ720() throws {
+        let w = try DeployWorkspace()
+        defer { w.remove() }
+        let hwh = w.root.appendingPathComponent("build/zynqnet.hwh")
+        try Data(#"<MODULE><SYSTEMINFO ARCH="zynq" BOARD="digilentinc.com:zybo-z7-20:part0:1.2" DEVICE="7z020"/></MODULE>"#.utf8).write(to: hwh)
+        var r = try w.run(["bitstreams", "add", "build/zynqnet.bit", "--manifest", "build/manifest.json"])
+        #expect(r.status == 1)
+        #expect(r.stderr == "error: build/zynqnet.hwh: 'BOARD': the design was built for board part digilentinc.com:zybo-z7-20:part0:1.2, the manifest says pynq-z2 (tul.com.tw:pynq-z2:part0:1.0)\n")
+        // Without board files (no BOARD attribute) the PS crystal still tells: 33.333333 MHz is the Zybo's.
+        try Data(#"<MODULE><PARAMETER NAME="PCW_CRYSTAL_PERIPHERAL_FREQMHZ" VALUE="33.333333"/></MODULE>"#.utf8).write(to: hwh)
+        r = try w.run(["bitstreams", "add", "build/zynqnet.bit", "--manifest", "build/manifest.json"])
+        #expect(r.status == 1)
+        #expect(r.stderr == "error: build/zynqnet.hwh: 'PCW_CRYSTAL_PERIPHERAL_FREQMHZ': 33.333333 MHz is not the 50.0 MHz PS crystal of pynq-z2: the design was built for another board\n")
+        #expect(!FileManager.default.fileExists(atPath: w.path + "/bitstreams/manifest.json"))
+        try Data(#"<MODULE><SYSTEMINFO BOARD="tul.com.tw:pynq-z2:part0:1.0"/><PARAMETER NAME="PCW_CRYSTAL_PERIPHERAL_FREQMHZ" VALUE="50"/></MODULE>"#.utf8).write(to: hwh)
+        r = try w.run(["bitstreams", "add", "build/zynqnet.bit", "--manifest", "build/manifest.json"])
+        #expect(r.status == 0, "\(r.stderr)")
     }
 
     @Test func bundleOnlyAndReuse() throws {
@@ -325,7 +396,7 @@ struct DeployCommandTests {
         let report = try #require(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])
         let selftest = try #require(report["selftest"] as? [String: Any])
         #expect(selftest["images"] as? Int == 4 && selftest["passed"] as? Bool == true)
-        #expect((report["steps"] as? [[String: Any]])?.count == 5)
+        #expect((report["steps"] as? [[String: Any]])?.count == 6)
     }
 
     @Test func selftestCountZeroAndMultiplierWidth() throws {
@@ -334,7 +405,7 @@ struct DeployCommandTests {
         var r = try w.run(["deploy", "--board", "pynq-z2", "--model", w.model, "--bitstream", "build/zynqnet.bit",
                            "--via", "ssh://xilinx@pynq", "-o", "no-test", "--selftest-count", "0"])
         #expect(r.status == 0, "\(r.stderr)")
-        #expect(w.calls.count == 3)
+        #expect(w.calls.count == 4)
         #expect(FileManager.default.fileExists(atPath: w.path + "/no-test/model.npz"))
         #expect(!FileManager.default.fileExists(atPath: w.path + "/no-test/selftest/expected.npz"))
         // A design generated for 20-bit multipliers matches the model at 20 bits (the model's M fit).
@@ -353,13 +424,34 @@ struct DeployCommandTests {
         defer { w.remove() }
         let r = try w.run(["deploy", "--board", "zybo-z7-20", "--bitstream", CLI.fixture("bit/synthetic-7z020.bit"), "--via", "jtag", "--serial", "none-such"])
         #expect(r.status == 1)
-        #expect(r.stderr.contains("JTAG: Set the boot-mode jumper (JP5) to JTAG and power-cycle the board"))
+        #expect(r.stderr.contains("JTAG: Keep the boot-mode jumper (JP5) on SD so Linux boots from the SD card; JTAG then programs only the PL"))
         let last = r.stderr.split(separator: "\n").last.map(String.init) ?? ""
         #expect(last == "error: 'jtag': no such device: USB 0403:6010 serial 'none-such' found; is the board powered and its PROG/UART USB port connected?"
                 || last.hasPrefix("error: 'jtag': cannot initialise libusb"), "\(last)")
+        // JTAG alone cannot deploy: nothing initialises the PS. Said plainly, exit 1.
         let dry = try w.run(["deploy", "--board", "zybo-z7-20", "--bitstream", CLI.fixture("bit/synthetic-7z020.bit"), "--via", "jtag", "--dry-run", "--usb", "1-2.3"])
-        #expect(dry.status == 0)
+        #expect(dry.status == 1)
         #expect(dry.stdout.contains("would program \(CLI.fixture("bit/synthetic-7z020.bit")) over JTAG (USB 0403:6010 at 1-2.3)"))
+        #expect(lastLine(dry.stderr) == "error: 'jtag': dry run: the PL is programmed but the design is NOT deployed: nothing initialised the PS (ps7_init: DDR, FCLK0, level shifters, PL reset) for it. Boot the board's Linux from SD and add --ssh ssh://user@host (zynqnet load --pl-configured finishes it there), or deploy with --via ssh")
+        #expect(w.calls.isEmpty)
+    }
+
+    /// JTAG with Linux running: doctor and the bundle before programming, the finish on the board after.
+    @Test func jtagWithSSHFinishesOnTheBoard() throws {
+        let w = try DeployWorkspace()
+        defer { w.remove() }
+        let r = try w.run(["deploy", "--board", "pynq-z2", "--model", w.model, "--bitstream", "build/zynqnet.bit", "--via", "jtag",
+                           "--ssh", "ssh://xilinx@pynq", "-o", "jb", "--dry-run"])
+        #expect(r.status == 0, "\(r.stderr)")
+        let lines = r.stdout.split(separator: "\n").map(String.init).filter { $0.hasPrefix("would ") }
+        #expect(lines.count == 7)
+        #expect(lines[0].hasSuffix("'zynqnet' doctor --json --buffer-bytes \(w.bufferBytes)"))
+        #expect(lines[2].hasPrefix("would run: scp "))
+        #expect(lines[3] == "would program build/zynqnet.bit over JTAG (USB 0403:6010)")
+        #expect(lines[4].hasSuffix("'zynqnet' load 'zynqnet/jb' --pl-configured --json"))
+        #expect(lines[5].contains("'zynqnet' infer "))
+        #expect(try w.run(["deploy", "--board", "pynq-z2", "--bitstream", "build/zynqnet.bit", "--via", "ssh://x@y", "--ssh", "ssh://x@y"]).status == 2)
+        #expect(try w.run(["deploy", "--board", "pynq-z2", "--bitstream", "build/zynqnet.bit", "--via", "jtag", "--ssh", "pynq"]).status == 2)
     }
 }
 

@@ -25,10 +25,22 @@ import ZynqNetModel
         let p = RemotePlan(target: SSHTarget(user: "u", host: "h", port: nil), localBundle: "/tmp/b1", remoteParent: "zn",
                            remoteZynqnet: "zynqnet", sudo: false, selftest: false, localResult: "/tmp/b1/selftest/board.npz")
         #expect(p.steps.map { $0.argv } == [
+            ["ssh", "-o", "BatchMode=yes", "-o", "ConnectTimeout=15", "--", "u@h", "'zynqnet' doctor --json"],
             ["ssh", "-o", "BatchMode=yes", "-o", "ConnectTimeout=15", "--", "u@h", "mkdir -p -- 'zn'"],
             ["scp", "-o", "BatchMode=yes", "-o", "ConnectTimeout=15", "-r", "-q", "--", "/tmp/b1", "u@h:zn/"],
             ["ssh", "-o", "BatchMode=yes", "-o", "ConnectTimeout=15", "--", "u@h", "'zynqnet' load 'zn/b1' --json"],
         ])
+    }
+
+    @Test func jtagPlanFinishesWithPLConfigured() {
+        var p = RemotePlan(target: SSHTarget(user: "u", host: "h", port: nil), localBundle: "/tmp/b1", remoteParent: "zn",
+                           remoteZynqnet: "zynqnet", sudo: true, selftest: false, localResult: "/tmp/b1/selftest/board.npz", bufferBytes: 4096)
+        p.plConfiguredOverJTAG = true
+        #expect(p.preSteps.map { $0.argv.last! } == ["sudo -n 'zynqnet' doctor --json --buffer-bytes 4096", "mkdir -p -- 'zn'", "u@h:zn/"])
+        #expect(p.postSteps.map { $0.argv.last! } == ["sudo -n 'zynqnet' load 'zn/b1' --pl-configured --json"])
+        // A bundle's runtime.json buffer goes to doctor.
+        p.buffer = "devmem:0x1F000000:0x01000000"
+        #expect(p.preSteps[0].argv.last! == "sudo -n 'zynqnet' doctor --json --buffer-bytes 4096 --buffer 'devmem:0x1F000000:0x01000000'")
     }
 }
 

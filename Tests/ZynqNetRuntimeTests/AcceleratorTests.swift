@@ -114,6 +114,34 @@ import ZynqNetSim
     }
 }
 
+/// copy_ms is the host's copies into and out of the DMA buffer (plus cache maintenance), not ≈ 0:
+/// with a clock that steps 1 µs per read each copy stage counts exactly one step.
+@Suite struct CopyTimeTests {
+    @Test(arguments: [(16, 0 as UInt64), (12, 1000 as UInt64)])
+    func copyTimeIsMeasured(inWidth: Int, pack: UInt64) throws {
+        var g = Rng(79)
+        let model = randomModel(&g, layers: 1, inWidth: inWidth, maxWidth: 6)
+        let topology = try Topology(model: model)
+        let board = try LoopbackBoard(layout: try AcceleratorLayout(topology: topology, folds: defaultLoopbackFolds(topology)))
+        let sys = TracingSystem()
+        let buffer = try board.device.memory.allocate(size: 1 << 16, cached: false)
+        let dma = try AxiDma(bus: board.device, config: board.manifest.dmaConfig, system: sys, interrupt: .never)
+        let driver = try AcceleratorDriver(bus: board.device, dma: dma, buffer: buffer, acceleratorBase: board.manifest.acceleratorBase,
+                                           designName: "loopback", lock: nil, interrupt: .never, system: sys)
+        try driver.load(model: model, modelName: "m")
+        let backend = AcceleratorBackend(name: "loopback", driver: driver, model: model, batchSize: 20, fclkMHz: 100, loopback: board.device)
+        sys.clockStep = 1000
+        let codes = try randomCodes(&g, model: model, count: 20)
+        let r = try backend.run(codes: codes, count: 20)
+        #expect(r.outputs == (try Simulator(model: model).run(codes)).outputs)
+        #expect(driver.stats.transfers == 1)
+        // One step for the input copy, one for the output copy; packing only with padded images.
+        #expect(driver.stats.copyNanoseconds == 2000)
+        #expect(driver.stats.packNanoseconds == pack)
+        #expect(try backend.throughputReport().copy_ms == Double(driver.stats.syncNanoseconds + 2000) / 1e6)
+    }
+}
+
 @Suite struct ProbeTests {
     final class Dead: LoopbackPeripheral {
         func read(offset: UInt64) -> UInt32 { 0xFFFF_FFFF }
@@ -241,6 +269,21 @@ import ZynqNetSim
         let e = #expect(throws: ZynqError.self) { _ = try rig.run(try randomCodes(&g, model: rig.model, count: 8)) }
         #expect(e?.key == "MM2S_DMASR")
         #expect(e?.description.contains("stopped taking data after 3 images") == true)
+        #expect(e?.description.contains("; S2MM: no error bits [status") == true)
+        try expectRecovered(rig, &g)
+    }
+
+    /// An S2MM error stops the output stream; the accelerator fills up and MM2S stalls. The
+    /// timeout names S2MM's error, not the accelerator.
+    @Test func s2mmErrorBehindAStalledMM2SIsBlamedOnS2MM() throws {
+        var (rig, g) = try rig(15)
+        rig.board.accelerator.capacityImages = 2
+        rig.board.device.dma.injectError(.s2mm, bits: DMASR.decodeError)
+        let e = #expect(throws: ZynqError.self) { _ = try rig.run(try randomCodes(&g, model: rig.model, count: 8)) }
+        #expect(e?.key == "S2MM_DMASR")
+        #expect(e?.description.contains("S2MM transfer failed: DMADecErr") == true)
+        #expect(e?.description.contains("MM2S stalled behind it (MM2S transfer did not finish in time") == true)
+        #expect(e?.description.contains("stopped taking data") == false)
         try expectRecovered(rig, &g)
     }
 

@@ -33,9 +33,11 @@ import ZynqNetSim
         try writeFile("\(c)/uio1/name", "zynqnet_accel\n")
         try writeFile("\(c)/uio1/maps/map0/addr", "0x43c00000\n")
         try writeFile("\(c)/uio1/maps/map0/size", "0x1000\n")
+        try writeFile("\(root)/sys/firmware/devicetree/base/compatible", "xlnx,zynq-7000\0")
         let u = "\(root)/sys/class/u-dma-buf/udmabuf0"
         try writeFile("\(u)/phys_addr", "0x1f000000\n")
         try writeFile("\(u)/size", "1048576\n")
+        try writeFile("\(u)/sync_mode", "")
         try FileManager.default.createDirectory(atPath: "\(root)/dev", withIntermediateDirectories: true)
         try makeSparseFile("\(root)/dev/uio0", size: 0x10000)
         try makeSparseFile("\(root)/dev/uio1", size: page)
@@ -63,6 +65,7 @@ import ZynqNetSim
         #expect(e?.description.contains("AXI DMA at 0x40400000: soft reset did not self-clear") == true)
         // The probe passed, the buffer was opened O_SYNC, the lock was taken.
         #expect(sys.calls.contains("open \(root)/dev/udmabuf0 O_SYNC"))
+        #expect(try readFile("\(u)/sync_mode") == "2")      // write-combine by default
         #expect(sys.calls.contains("flock \(root)/zynqnet-board-40400000-43c00000.lock"))
         // The driver wrote the DMA's reset bit through the UIO mapping.
         #expect(try readWord("\(root)/dev/uio0", at: 0) == DMACR.reset)

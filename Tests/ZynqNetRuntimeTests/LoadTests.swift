@@ -90,7 +90,8 @@ let binExpected: [UInt8] = [0xFF, 0xFF, 0xFF, 0xFF, 0xBB, 0x00, 0x00, 0x00, 0x44
         try writeFile("\(t.mgr)/flags", "")
         try writeFile("\(t.mgr)/firmware", "")
         try FileManager.default.createDirectory(atPath: t.firmware, withIntermediateDirectories: true)
-        try makeSparseFile(t.mem, size: 0xF800_1000)
+        try writeFile("\(t.sysfs)/firmware/devicetree/base/compatible", "tul,pynq-z2\0xlnx,zynq-7000\0")
+        try makeSparseFile(t.mem, size: 0xF800_9000)
         try writeWord(t.mem, at: 0xF800_0108, 20 << 12 | 0x8)          // IO PLL FDIV 20
         try writeWord(t.mem, at: 0xF800_0170, 0x0010_0500 | 0x1)        // d0 5, d1 1, SRCSEL 00
         let model = AcceleratorModel(layout: layout)
@@ -111,6 +112,10 @@ let binExpected: [UInt8] = [0xFF, 0xFF, 0xFF, 0xFF, 0xBB, 0x00, 0x00, 0x00, 0x44
         #expect(r.fclk_mhz == 100 && r.fclk_divisor0 == 10 && r.fclk_divisor1 == 1)
         // DIVISOR0 = 10 in 13:8, DIVISOR1 = 1 in 25:20, the rest kept.
         #expect(try readWord(t.mem, at: 0xF800_0170) == 0x0010_0A01)
+        // The level shifters (0 in the fake /dev/mem) were switched on after the load, and logged.
+        #expect(try readWord(t.mem, at: 0xF800_0900) == 0xF)
+        #expect(r.ps_writes == ["write 0xF8000170 = 0x00100A01 (FPGA0_CLK_CTRL, was 0x00100501)",
+                                "write 0xF8000900 = 0x0000000F (LVL_SHFTR_EN, was 0x00000000)"])
         #expect(r.topology_hash == "0x" + hex64(topo.hash))
         #expect(!FileManager.default.fileExists(atPath: "\(t.firmware)/zynqnet.bin.tmp-\(getpid())"))
     }

@@ -172,24 +172,50 @@ import ZynqNetModel
         try writeFile("\(d)/size", "1048576\n")
         try writeFile("\(d)/sync_for_cpu", "")
         try writeFile("\(d)/sync_for_device", "")
+        try writeFile("\(d)/sync_mode", "")
         try FileManager.default.createDirectory(atPath: "\(root)/dev", withIntermediateDirectories: true)
         try makeSparseFile("\(root)/dev/udmabuf0", size: 1_048_576)
         return root
     }
 
-    @Test func readsSysfsAndOpensOSyncByDefault() throws {
+    @Test func readsSysfsAndOpensWriteCombinedByDefault() throws {
         let root = try fakeTree()
         defer { removeDir(root) }
         let sys = TracingSystem()
         let b = try UDmaBuffer(name: "udmabuf0", sysfsRoot: "\(root)/sys", devRoot: "\(root)/dev", system: sys)
         #expect(b.physicalAddress == 0x1E90_0000)
         #expect(b.size == 1_048_576)
-        #expect(sys.calls.contains("open \(root)/dev/udmabuf0 O_SYNC"))
+        // sync_mode 2 (O_SYNC means write-combine), set before the O_SYNC open.
+        #expect(try readFile("\(root)/sys/class/u-dma-buf/udmabuf0/sync_mode") == "2")
+        let mode = try #require(sys.calls.firstIndex { $0.hasPrefix("open \(root)/sys/class/u-dma-buf/udmabuf0/sync_mode") })
+        let open = try #require(sys.calls.firstIndex(of: "open \(root)/dev/udmabuf0 O_SYNC"))
+        #expect(mode < open)
         b.bytes.storeBytes(of: 0xDEAD_BEEF as UInt32, toByteOffset: 4096, as: UInt32.self)
+        let writes = sys.calls.filter { $0.hasPrefix("write ") }.count
         try b.syncForDevice(offset: 0, length: 64, direction: .toDevice)
-        // Uncached: no sysfs writes.
-        #expect(!sys.calls.contains { $0.hasPrefix("write ") })
+        // No cache maintenance: no sysfs writes around a transfer.
+        #expect(sys.calls.filter { $0.hasPrefix("write ") }.count == writes)
         #expect(try readWord("\(root)/dev/udmabuf0", at: 4096) == 0xDEAD_BEEF)
+    }
+
+    @Test func uncachedModeAndAMissingSyncMode() throws {
+        let root = try fakeTree()
+        defer { removeDir(root) }
+        try writeFile("\(root)/sys/class/u-dma-buf/udmabuf0/sync_mode", "")
+        _ = try UDmaBuffer(name: "udmabuf0", mode: .uncached, sysfsRoot: "\(root)/sys", devRoot: "\(root)/dev", system: TracingSystem())
+        #expect(try readFile("\(root)/sys/class/u-dma-buf/udmabuf0/sync_mode") == "1")
+        try FileManager.default.removeItem(atPath: "\(root)/sys/class/u-dma-buf/udmabuf0/sync_mode")
+        let e = #expect(throws: ZynqError.self) { _ = try UDmaBuffer(name: "udmabuf0", sysfsRoot: "\(root)/sys", devRoot: "\(root)/dev") }
+        #expect(e?.file == "\(root)/sys/class/u-dma-buf/udmabuf0/sync_mode")
+        // runtime.json spells the mode; a bad one is named.
+        try writeFile("\(root)/rt.json", #"{"buffer_mode": "uncached"}"#)
+        #expect(try BoardConfig.load(path: "\(root)/rt.json").buffer_mode == .uncached)
+        try writeFile("\(root)/rt.json", #"{"buffer_cached": true}"#)
+        #expect(try BoardConfig.load(path: "\(root)/rt.json").buffer_mode == .cached)
+        #expect(BoardConfig().buffer_mode == .writeCombine)
+        try writeFile("\(root)/rt.json", #"{"buffer_mode": "fast"}"#)
+        let e2 = #expect(throws: ZynqError.self) { _ = try BoardConfig.load(path: "\(root)/rt.json") }
+        #expect(e2?.description.contains("buffer_mode") == true)
     }
 
     @Test func cachedBufferWritesTheExtendedSyncForm() throws {

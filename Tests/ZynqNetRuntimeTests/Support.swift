@@ -58,6 +58,9 @@ final class TracingSystem: SystemCalls, @unchecked Sendable {
 
     var calls: [String] { lock.withLock { _calls } }
 
+    /// Adds an event of another source (e.g. a register write) to the same ordered log.
+    func note(_ s: String) { lock.withLock { _calls.append(s) } }
+
     func record(_ s: String, _ name: String, _ path: String) throws {
         lock.withLock { _calls.append(s) }
         if failing.contains(name) { throw ZynqError(file: path, key: name, "Injected failure (errno 5)") }
@@ -93,6 +96,12 @@ final class TracingSystem: SystemCalls, @unchecked Sendable {
     func fileExists(_ path: String) -> Bool { live.fileExists(path) }
     func effectiveUserID() -> UInt32 { euid ?? live.effectiveUserID() }
     func pageSize() -> Int { live.pageSize() }
-    func monotonicNanoseconds() -> UInt64 { live.monotonicNanoseconds() }
+    /// With a step, the clock advances exactly `clockStep` ns per read (for exact timing tests).
+    var clockStep: UInt64?
+    private var clockNow: UInt64 = 0
+    func monotonicNanoseconds() -> UInt64 {
+        guard let step = clockStep else { return live.monotonicNanoseconds() }
+        return lock.withLock { clockNow += step; return clockNow }
+    }
     func processID() -> Int32 { live.processID() }
 }

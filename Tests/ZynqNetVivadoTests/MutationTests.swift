@@ -10,6 +10,9 @@ struct Mutation: CustomTestStringConvertible, Sendable {
     var find: String
     var replace: String
     var error: String
+    /// Stand-in options the mutant runs with (e.g. a failing WNS).
+    var extra: [String] = []
+    var fclk: Double = 100
     var testDescription: String { name }
 }
 
@@ -93,6 +96,34 @@ let mutations: [Mutation] = [
     Mutation(name: "FREQ_HZ immediate at another clock", script: "package_ip.tcl",
              find: "set_property value_resolve_type user $freq", replace: "set_property value_resolve_type immediate $freq\nset_property value 50000000 $freq",
              error: "[BD 41-238] FREQ_HZ of /acc/aclk (50000000) does not match FCLK_CLK0 (100000000)"),
+    // FREQ_HZ as the old codegen wrote it into the RTL attributes: Vivado's FCLK0 for 142.857 MHz
+    // is 142.857132 MHz (single precision), not 142857000 Hz.
+    Mutation(name: "FREQ_HZ fixed in the RTL attributes", script: "rtl/zynqnet_accel.v",
+             find: "    input  wire [63:0]   s_axis_tdata,",
+             replace: "    (* X_INTERFACE_PARAMETER = \"XIL_INTERFACENAME s_axis, TDATA_NUM_BYTES 8, FREQ_HZ 142857000\" *)\n    input  wire [63:0]   s_axis_tdata,",
+             error: "[BD 41-237] Bus Interface property FREQ_HZ does not match between /acc/s_axis (142857000) and /ps7/FCLK_CLK0 (142857132)",
+             fclk: 142.857),
+    Mutation(name: "FCLK0 not enabled in the PS7", script: "build.tcl",
+             find: "    CONFIG.PCW_FPGA_FCLK0_ENABLE 1 \\\n", replace: "",
+             error: "/ps7: FCLK_CLK0 clocks the design but CONFIG.PCW_FPGA_FCLK0_ENABLE is 0"),
+    Mutation(name: "no timing report", script: "build.tcl",
+             find: "report_timing_summary -max_paths 10 -file [file join $here timing_summary.rpt]\n", replace: "",
+             error: "the build never checked timing: no report_timing_summary -file after implementation"),
+    Mutation(name: "no utilization report", script: "build.tcl",
+             find: "report_utilization -file [file join $here utilization.rpt]\n", replace: "",
+             error: "the build never checked timing: no report_utilization -file after implementation"),
+    Mutation(name: "negative WNS ignored", script: "build.tcl",
+             find: "set met [expr {$wns >= 0 && $whs >= 0}]", replace: "set met [expr {$whs >= 0}]",
+             error: "the build went on after timing failed (WNS -0.412 ns, WHS 0.050 ns) without allow_timing_failure", extra: ["-wns", "-0.412"]),
+    Mutation(name: "negative WHS ignored", script: "build.tcl",
+             find: "set met [expr {$wns >= 0 && $whs >= 0}]", replace: "set met [expr {$wns >= 0}]",
+             error: "the build went on after timing failed (WNS 0.250 ns, WHS -0.02 ns) without allow_timing_failure", extra: ["-whs", "-0.02"]),
+    Mutation(name: "unbootable XSA written without the board files", script: "build.tcl",
+             find: "    if {!$use_board_preset} {\n        # The fallback", replace: "    if {0} {\n        # The fallback",
+             error: "write_hw_platform: an XSA from a PS7 without its board preset may not boot", extra: ["-board-parts", "", "-env", "ZYNQNET_WRITE_XSA=1"]),
+    Mutation(name: "timing not recorded in the manifest", script: "build.tcl",
+             find: "zn_record_timing [file join $here manifest.json]", replace: "list [file join $here manifest.json]",
+             error: "manifest.json does not record the timing result"),
     Mutation(name: "checksums before xgui", script: "package_ip.tcl",
              find: "ipx::create_xgui_files $core\nipx::update_checksums $core", replace: "ipx::update_checksums $core\nipx::create_xgui_files $core",
              error: "ipx::update_checksums: run ipx::create_xgui_files first"),
@@ -108,12 +139,13 @@ let mutations: [Mutation] = [
 
     @Test(arguments: mutations)
     func mutationIsRejected(_ mut: Mutation) throws {
-        let dir = try generateProject()
+        let dir = try generateProject(fclk: mut.fclk)
         let path = dir + "/" + mut.script
         let text = try readText(path)
         #expect(text.contains(mut.find), "mutation '\(mut.name)' does not apply")
+        // The unmutated project passes with the same options unless the options alone must fail it.
         try writeText(text.replacingOccurrences(of: mut.find, with: mut.replace), path)
-        let (r, _) = try runStandin(dir)
+        let (r, _) = try runStandin(dir, extra: mut.extra)
         #expect(r.status != 0, "stand-in accepted '\(mut.name)'")
         #expect(r.stderr.contains(mut.error), "\(mut.name): \(r.stderr)")
     }

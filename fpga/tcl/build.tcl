@@ -14,7 +14,14 @@
 # Environment (optional):
 #   ZYNQNET_JOBS              parallel jobs for launch_runs (default $cfg(jobs))
 #   ZYNQNET_BOARD_REPO_PATHS  directory list for board.repoPaths (installed board files)
-#   ZYNQNET_WRITE_XSA=1       also write_hw_platform (.xsa) for Vitis/PetaLinux
+#   ZYNQNET_WRITE_XSA=1       also write_hw_platform (.xsa) for Vitis/PetaLinux (refused without
+#                             the board files: the fallback PS7 settings are not known to boot)
+#   ZYNQNET_FORCE_XSA=1       write that XSA anyway, with a warning
+#
+# Timing: after implementation the script writes timing_summary.rpt and utilization.rpt next
+# to itself, records WNS, WHS and the clock the routed design reaches under "timing" in
+# manifest.json, and fails on a negative WNS or WHS unless cfg(allow_timing_failure) is 1
+# (codegen --allow-timing-failure); `zynqnet bitstreams add` refuses such a design.
 # Targets Vivado 2022.2 .. 2025.2.
 
 #@ZYNQNET_PARAMETERS@
@@ -99,6 +106,7 @@ set_property -dict [list \
     CONFIG.PCW_USE_S_AXI_HP0 1 \
     CONFIG.PCW_S_AXI_HP0_DATA_WIDTH $cfg(hp_width) \
     CONFIG.PCW_EN_CLK0_PORT 1 \
+    CONFIG.PCW_FPGA_FCLK0_ENABLE 1 \
     CONFIG.PCW_EN_RST0_PORT 1 \
     CONFIG.PCW_FPGA0_PERIPHERAL_FREQMHZ $cfg(fclk_mhz)] $ps7
 
@@ -215,6 +223,41 @@ foreach run {synth_1 impl_1} {
     }
 }
 
+# ---------------------------------------------------------------- timing
+# Records "timing" in manifest.json (replacing an earlier record): one line after the "{".
+proc zn_record_timing {path entry} {
+    set fh [open $path r]; set text [read $fh]; close $fh
+    regsub {\n  "timing": [^\n]*,} $text "" text
+    set i [string first "\{" $text]
+    if {$i < 0} { zn_fail "$path is not a JSON object" }
+    set text "[string range $text 0 $i]\n  \"timing\": $entry,[string range $text [expr {$i + 1}] end]"
+    set tmp $path.tmp
+    set fh [open $tmp w]; puts -nonewline $fh $text; close $fh
+    file rename -force $tmp $path
+}
+open_run impl_1
+report_timing_summary -max_paths 10 -file [file join $here timing_summary.rpt]
+report_utilization -file [file join $here utilization.rpt]
+set wns [get_property STATS.WNS [get_runs impl_1]]
+set whs [get_property STATS.WHS [get_runs impl_1]]
+if {![string is double -strict $wns] || ![string is double -strict $whs]} {
+    zn_fail "impl_1 reports no timing (STATS.WNS '$wns', STATS.WHS '$whs'); see timing_summary.rpt"
+}
+# The routed design closes timing at a period of (FCLK0 period - WNS).
+set period_ns [expr {1000.0 / $act_fclk}]
+set achieved_mhz [expr {$period_ns - $wns > 0 ? 1000.0 / ($period_ns - $wns) : 0}]
+set met [expr {$wns >= 0 && $whs >= 0}]
+zn_record_timing [file join $here manifest.json] [format {{"wns_ns": %.3f, "whs_ns": %.3f, "fclk_mhz": %.6f, "fclk_achieved_mhz": %.3f, "met": %s, "allowed_failure": %s}} \
+    $wns $whs $act_fclk $achieved_mhz [expr {$met ? "true" : "false"}] [expr {$cfg(allow_timing_failure) ? "true" : "false"}]]
+puts [format "zynqnet: timing WNS %.3f ns, WHS %.3f ns at FCLK0 %s MHz (the routed design reaches %.1f MHz)" $wns $whs $act_fclk $achieved_mhz]
+if {!$met} {
+    if {$cfg(allow_timing_failure)} {
+        puts "WARNING: zynqnet build.tcl: TIMING FAILED (WNS $wns ns, WHS $whs ns) and was allowed (--allow-timing-failure): this bitstream may compute wrong results; zynqnet bitstreams add refuses it"
+    } else {
+        zn_fail "timing failed: WNS $wns ns, WHS $whs ns at FCLK0 $act_fclk MHz (see [file join $here timing_summary.rpt]); lower --fclk, or rerun codegen with --allow-timing-failure to keep the bitstream anyway"
+    }
+}
+
 # ---------------------------------------------------------------- outputs
 set bit [file join [get_property DIRECTORY [get_runs impl_1]] $cfg(bd_name)_wrapper.bit]
 if {![file exists $bit]} { zn_fail "bitstream $bit was not written" }
@@ -228,6 +271,18 @@ file copy -force $bit [file join $here $cfg(bitstream)]
 file copy -force $hwh [file join $here $cfg(hwh)]
 puts "zynqnet: wrote [file join $here $cfg(bitstream)] and [file join $here $cfg(hwh)]"
 if {[info exists ::env(ZYNQNET_WRITE_XSA)] && $::env(ZYNQNET_WRITE_XSA) eq "1"} {
+    if {!$use_board_preset} {
+        # The fallback PS7 settings (DDR part, MIO) come from board data marked unconfirmed: an
+        # XSA from them may not boot (no DDR), and Vitis/PetaLinux would build on it silently.
+        if {[info exists ::env(ZYNQNET_FORCE_XSA)] && $::env(ZYNQNET_FORCE_XSA) eq "1"} {
+            puts "WARNING: zynqnet build.tcl: ************************************************************"
+            puts "WARNING: zynqnet build.tcl: writing an XSA WITHOUT the board files (ZYNQNET_FORCE_XSA=1):"
+            puts "WARNING: zynqnet build.tcl: its PS7 DDR/MIO settings are unconfirmed; it may not boot."
+            puts "WARNING: zynqnet build.tcl: ************************************************************"
+        } else {
+            zn_fail "not writing [file join $here $cfg(xsa)]: without the board files for $cfg(board_part) the PS7 DDR/MIO settings are the unconfirmed fallback and the XSA may not boot; install the board files (ZYNQNET_BOARD_REPO_PATHS) or set ZYNQNET_FORCE_XSA=1"
+        }
+    }
     write_hw_platform -fixed -include_bit -force [file join $here $cfg(xsa)]
     puts "zynqnet: wrote [file join $here $cfg(xsa)]"
 }

@@ -32,6 +32,8 @@ namespace eval ::sv {
         version 2024.1
         installed_board_parts {tul.com.tw:pynq-z2:part0:1.0 digilentinc.com:zybo-z7-20:part0:1.2}
         run_result ok
+        wns 0.250
+        whs 0.050
     }
 }
 
@@ -425,6 +427,18 @@ proc ::sv::getprop {obj name} {
                 progress { return $S(run,$obj,progress) }
                 status { return $S(run,$obj,status) }
                 directory { return $S(run,$obj,dir) }
+                stats.wns - stats.whs - stats.tns - stats.ths {
+                    if {$obj ne "impl_1" || $S(run,$obj,progress) ne "100%"} {
+                        ::sv::fail "get_property: $name of $obj: the run has no routed design"
+                    }
+                    set S(report,read,$lname) 1
+                    switch -- $lname {
+                        stats.wns { return $::sv::opt(wns) }
+                        stats.whs { return $::sv::opt(whs) }
+                        stats.tns { return [expr {min(0.0, $::sv::opt(wns)) * 10}] }
+                        stats.ths { return [expr {min(0.0, $::sv::opt(whs)) * 10}] }
+                    }
+                }
             }
             ::sv::fail "get_property: unknown run property '$name'"
         }
@@ -496,6 +510,35 @@ proc ::sv::verilog_ports {files top} {
     ::sv::fail "ipx::package_project: top module '$top' not found in [llength $files] source file(s)"
 }
 
+# FREQ_HZ values the top module's X_INTERFACE_PARAMETER attributes fix, per interface:
+# a dict {ifname hz}. Vivado takes them as the interface's FREQ_HZ (UG994), not user-resolvable.
+proc ::sv::verilog_attr_freq {files top} {
+    set out [dict create]
+    foreach f $files {
+        set fh [open $f r]; set src [read $fh]; close $fh
+        regsub -all {/\*.*?\*/} $src " " src
+        regsub -all {//[^\n]*} $src " " src
+        if {![regexp -indices "\\mmodule\\s+$top\\M" $src range]} { continue }
+        set body [string range $src [lindex $range 1]+1 [expr {[string first ";" $src [lindex $range 1]] - 1}]]
+        foreach {- text} [regexp -all -inline -nocase {X_INTERFACE_PARAMETER\s*=\s*"([^"]*)"} $body] {
+            set name ""
+            set hz ""
+            foreach item [split $text ,] {
+                set kv [string trim $item]
+                if {[regexp {^XIL_INTERFACENAME\s+(\S+)$} $kv -> n]} { set name $n }
+                if {[regexp {^FREQ_HZ\s+(\S+)$} $kv -> v]} { set hz $v }
+            }
+            if {$hz ne ""} {
+                if {$name eq ""} { ::sv::fail "ipx::package_project: X_INTERFACE_PARAMETER with FREQ_HZ $hz but no XIL_INTERFACENAME" }
+                if {![string is wide -strict $hz]} { ::sv::fail "ipx::package_project: FREQ_HZ '$hz' of $name is not an integer" }
+                dict set out $name $hz
+            }
+        }
+        return $out
+    }
+    return $out
+}
+
 proc ::sv::verilog_width {msb lsb params} {
     foreach e {msb lsb} {
         set v [set $e]
@@ -526,7 +569,9 @@ proc ::ipx::package_project {args} {
     }
     if {$S(top) eq ""} { ::sv::fail "ipx::package_project: no top module (set_property top ... \[current_fileset\])" }
     set ports [::sv::verilog_ports $S(files) $S(top)]
+    set attr_freq [::sv::verilog_attr_freq $S(files) $S(top)]
     array unset S core*
+    set S(core,attr_freq) $attr_freq
     set S(core) 1
     set S(core,root) [file normalize [dict get $o -root_dir]]
     set S(core,vendor) [dict get $o -vendor]
@@ -827,7 +872,8 @@ proc ::ipx::save_core {args} {
         ifs $ifs \
         segment [list s_axil [lindex $S(core,mm,$mm,blocks) 0] $S(ab,$ab,range)] \
         freq_hz $S(bp,ipx:busparam:aclk:FREQ_HZ,value) \
-        freq_resolve $S(bp,ipx:busparam:aclk:FREQ_HZ,resolve)]
+        freq_resolve $S(bp,ipx:busparam:aclk:FREQ_HZ,resolve) \
+        attr_freq $S(core,attr_freq)]
     set fh [open [file join $S(core,root) component.standin] w]
     puts $fh $d
     close $fh
@@ -901,7 +947,7 @@ proc ::sv::default_config {kind} {
         processing_system7 {
             return {PCW_USE_M_AXI_GP0 1 PCW_USE_M_AXI_GP1 0 PCW_USE_S_AXI_HP0 0 PCW_USE_S_AXI_HP1 0
                     PCW_USE_S_AXI_HP2 0 PCW_USE_S_AXI_HP3 0 PCW_S_AXI_HP0_DATA_WIDTH 64
-                    PCW_EN_CLK0_PORT 1 PCW_EN_RST0_PORT 1 PCW_FPGA0_PERIPHERAL_FREQMHZ 50
+                    PCW_EN_CLK0_PORT 1 PCW_EN_RST0_PORT 1 PCW_FPGA0_PERIPHERAL_FREQMHZ 50 PCW_FPGA_FCLK0_ENABLE 0
                     PCW_USE_FABRIC_INTERRUPT 0 PCW_IRQ_F2P_INTR 0
                     PCW_CRYSTAL_PERIPHERAL_FREQMHZ 33.333333 PCW_APU_PERIPHERAL_FREQMHZ 666.666666
                     PCW_UIPARAM_DDR_PARTNO {MT41J128M16 HA-125} PCW_UIPARAM_DDR_BUS_WIDTH {32 Bit}
@@ -939,6 +985,7 @@ proc ::sv::check_config {cell name value} {
         processing_system7/PCW_IRQ_F2P_INTR - processing_system7/PCW_UART*_PERIPHERAL_ENABLE {
             if {$value ni $bool} { {*}$fail }
         }
+        processing_system7/PCW_FPGA_FCLK*_ENABLE { if {$value ni $bool} { {*}$fail } }
         processing_system7/PCW_S_AXI_HP*_DATA_WIDTH { if {$value ni {32 64}} { {*}$fail } }
         processing_system7/PCW_FPGA*_PERIPHERAL_FREQMHZ - processing_system7/PCW_CRYSTAL_PERIPHERAL_FREQMHZ -
         processing_system7/PCW_APU_PERIPHERAL_FREQMHZ {
@@ -1005,19 +1052,39 @@ proc ::sv::get_cell_config {obj name} {
     if {[string tolower $name] eq "vlnv"} { return $S(cell,$cell,vlnv) }
     if {![regexp {^CONFIG\.(.+)$} $name -> param]} { ::sv::fail "get_property: '$name' of cell $obj is not modelled" }
     if {$S(cell,$cell,kind) eq "processing_system7" && $param eq "PCW_ACT_FPGA0_PERIPHERAL_FREQMHZ"} {
-        # IO PLL 1000 MHz and two 6-bit dividers (vivado-axi-facts §2.1).
-        set want [dict get $S(cell,$cell,config) PCW_FPGA0_PERIPHERAL_FREQMHZ]
-        set best 0
-        for {set d0 1} {$d0 < 64} {incr d0} {
-            for {set d1 1} {$d1 < 64} {incr d1} {
-                set f [expr {1000.0 / ($d0 * $d1)}]
-                if {$best == 0 || abs($f - $want) < abs($best - $want)} { set best $f }
-            }
-        }
-        return [format %.6f $best]
+        return [format %.6f [::sv::fclk0_mhz $cell]]
     }
     if {![dict exists $S(cell,$cell,config) $param]} { ::sv::fail "get_property: CONFIG.$param is not a parameter of $obj" }
     return [dict get $S(cell,$cell,config) $param]
+}
+
+# A value rounded to IEEE single precision (Tcl has only doubles).
+proc ::sv::f32 {x} {
+    binary scan [binary format f $x] f y
+    return $y
+}
+
+# The FCLK0 Vivado makes of PCW_FPGA0_PERIPHERAL_FREQMHZ: the two 6-bit dividers of the
+# 1000 MHz IO PLL closest to the request (vivado-axi-facts §2.1), computed the way Vivado's
+# numbers show it does, in single precision: Hz = f32(1e9 / (d0*d1)), MHz = f32(Hz / 1e6).
+# That gives 142.857132 MHz (FREQ_HZ 142857132, as in Vivado-generated stubs) for 142.857 and
+# 166.666672 MHz for 166.667, where double precision gives 142.857143 and 166.666667.
+proc ::sv::fclk0_mhz {cell} {
+    variable S
+    set want [dict get $S(cell,$cell,config) PCW_FPGA0_PERIPHERAL_FREQMHZ]
+    set best 0
+    for {set d0 1} {$d0 < 64} {incr d0} {
+        for {set d1 1} {$d1 < 64} {incr d1} {
+            set n [expr {$d0 * $d1}]
+            if {$best == 0 || abs(1000.0 / $n - $want) < abs(1000.0 / $best - $want)} { set best $n }
+        }
+    }
+    return [::sv::f32 [expr {[::sv::f32 [expr {1e9 / $best}]] / 1e6}]]
+}
+
+# FREQ_HZ of FCLK_CLK0 as Vivado propagates it to every clock and bus interface on the net.
+proc ::sv::fclk0_hz {cell} {
+    return [expr {wide(round([::sv::fclk0_mhz $cell] * 1e6))}]
 }
 
 # Pin model. Each pin: {name kind dir extra}; kind clk/rst/intr/data; for rst, extra = polarity.
@@ -1537,11 +1604,21 @@ proc validate_bd_design {args} {
         }
         if {$S(cell,$c,kind) eq "user"} {
             set d $S(cell,$c,user)
-            set fclk_hz [expr {round([dict get $S(cell,$ps,config) PCW_FPGA0_PERIPHERAL_FREQMHZ] * 1e6)}]
+            set fclk_hz [::sv::fclk0_hz $ps]
             if {[dict get $d freq_resolve] ne "user" && [dict get $d freq_hz] != $fclk_hz} {
                 lappend errors "\[BD 41-238\] FREQ_HZ of /$c/aclk ([dict get $d freq_hz]) does not match FCLK_CLK0 ($fclk_hz)"
             }
+            # A FREQ_HZ fixed in the RTL's X_INTERFACE_PARAMETER is not user-resolvable: it must
+            # equal, to the Hz, what Vivado computes for FCLK_CLK0.
+            dict for {ifname hz} [expr {[dict exists $d attr_freq] ? [dict get $d attr_freq] : {}}] {
+                if {$hz != $fclk_hz} {
+                    lappend errors "\[BD 41-237\] Bus Interface property FREQ_HZ does not match between /$c/$ifname ($hz) and /$ps/FCLK_CLK0 ($fclk_hz)"
+                }
+            }
         }
+    }
+    if {$ps ne "" && [llength $fclk_net] > 1 && [dict get $S(cell,$ps,config) PCW_FPGA_FCLK0_ENABLE] != 1} {
+        lappend errors "/$ps: FCLK_CLK0 clocks the design but CONFIG.PCW_FPGA_FCLK0_ENABLE is 0 (the .hwh would tell PYNQ the clock is off)"
     }
     # Every reachable slave segment assigned.
     foreach s [::sv::addr_spaces] {
@@ -1656,9 +1733,78 @@ proc wait_on_run {args} {
     return ""
 }
 
+proc open_run {args} {
+    variable ::sv::S
+    set p [::sv::parse open_run {-name 1 -pr_config 1} 1 1 $args]
+    ::sv::need_project open_run
+    set r [lindex [dict get $p args] 0]
+    if {$r ni {synth_1 impl_1}} { ::sv::fail "open_run: no run '$r'" }
+    if {![info exists S(run,$r,progress)] || $S(run,$r,progress) ne "100%"} { ::sv::fail "open_run: $r has not completed" }
+    set S(open_run) $r
+    return $r
+}
+
+proc ::sv::need_routed {cmd} {
+    variable S
+    if {![info exists S(open_run)] || $S(open_run) ne "impl_1"} { ::sv::fail "$cmd: no implemented design is open (open_run impl_1 first)" }
+}
+
+proc report_timing_summary {args} {
+    variable ::sv::S
+    set p [::sv::parse report_timing_summary {-file 1 -max_paths 1 -delay_type 1 -report_unconstrained 0 -warn_on_violation 0 -name 1 -no_header 0 -check_timing_verbose 0 -datasheet 0 -append 0 -rpx 1} 0 0 $args]
+    ::sv::need_routed report_timing_summary
+    if {![dict exists $p opts -file]} { ::sv::fail "report_timing_summary: zynqnet keeps the report: -file missing" }
+    set f [dict get $p opts -file]
+    set fh [open $f w]
+    puts $fh "stand-in timing summary\nWNS(ns) $::sv::opt(wns)\nWHS(ns) $::sv::opt(whs)"
+    close $fh
+    set S(report,timing_summary) $f
+    return ""
+}
+
+proc report_utilization {args} {
+    variable ::sv::S
+    set p [::sv::parse report_utilization {-file 1 -hierarchical 0 -name 1 -cells 1 -append 0 -rpx 1} 0 0 $args]
+    ::sv::need_routed report_utilization
+    if {![dict exists $p opts -file]} { ::sv::fail "report_utilization: zynqnet keeps the report: -file missing" }
+    set f [dict get $p opts -file]
+    set fh [open $f w]; puts $fh "stand-in utilization"; close $fh
+    set S(report,utilization) $f
+    return ""
+}
+
+# What zynqnet's build must have done once a bitstream was built: looked at timing, stopped
+# on a failure unless allow_timing_failure, and recorded it in manifest.json (in `dir`).
+proc ::sv::check_build_contract {dir} {
+    variable S
+    if {![info exists S(runs_launched)] || $::sv::opt(run_result) ne "ok"} { return }
+    foreach {key what} {timing_summary "report_timing_summary -file" utilization "report_utilization -file"
+                        read,stats.wns "get_property STATS.WNS" read,stats.whs "get_property STATS.WHS"} {
+        if {![info exists S(report,$key)]} { ::sv::fail "the build never checked timing: no $what after implementation" }
+    }
+    set failed [expr {$::sv::opt(wns) < 0 || $::sv::opt(whs) < 0}]
+    set allowed [expr {[info exists ::cfg(allow_timing_failure)] && $::cfg(allow_timing_failure)}]
+    if {$failed && !$allowed} {
+        ::sv::fail "the build went on after timing failed (WNS $::sv::opt(wns) ns, WHS $::sv::opt(whs) ns) without allow_timing_failure"
+    }
+    set mf [file join $dir manifest.json]
+    if {[file exists $mf]} {
+        set fh [open $mf r]; set text [read $fh]; close $fh
+        set want [expr {$failed ? "false" : "true"}]
+        if {![regexp {"timing": \{[^\}]*"met": (true|false)} $text -> met] || $met ne $want} {
+            ::sv::fail "manifest.json does not record the timing result (\"timing\" with \"met\": $want)"
+        }
+    }
+}
+
 proc write_hw_platform {args} {
     set p [::sv::parse write_hw_platform {-fixed 0 -force 0 -include_bit 0 -include_sim_content 0 -minimal 0 -hw 0 -hw_emu 0 -file 1} 0 1 $args]
     ::sv::need_project write_hw_platform
+    # zynqnet's rule: the PS7 fallback settings (no board preset) are not known to boot.
+    if {!([info exists ::sv::S(report,board_preset)] && $::sv::S(report,board_preset)) &&
+        !([info exists ::env(ZYNQNET_FORCE_XSA)] && $::env(ZYNQNET_FORCE_XSA) eq "1")} {
+        ::sv::fail "write_hw_platform: an XSA from a PS7 without its board preset may not boot (set ZYNQNET_FORCE_XSA=1 to force)"
+    }
     set f [lindex [dict get $p args] 0]
     if {$f eq ""} { ::sv::fail "write_hw_platform: no file" }
     set fh [open $f w]; puts $fh "stand-in xsa"; close $fh
