@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import ZynqNetCodegen
 import ZynqNetHW
+import ZynqNetImport
 import ZynqNetModel
 import ZynqNetVivado
 
@@ -24,7 +25,7 @@ struct CodegenCommand: ParsableCommand {
             numbers), all or nothing.
             """)
 
-    @Argument(help: "The model (.npz, format 1 or an importable format).")
+    @Argument(help: "The model (.npz, format 1 or 2, or .onnx).")
     var model: String
 
     @Option(help: "Board: pynq-z2 or zybo-z7-20 (or a board .json).")
@@ -72,7 +73,7 @@ struct CodegenCommand: ParsableCommand {
     }
 
     func run() throws {
-        let q = try QuantizedModel.load(path: model)
+        let q = try ModelImport.model(model)
         let vboard = try ZynqNetVivado.Board.resolve(board)
         var opts = try CodegenOptions.fromCommandLine(fclk: fclk, multBits: multBits, mulStyle: mulStyle, fold: fold, targetFPS: targetFPS, engine: engine)
         opts.board = vboard.name == "zybo-z7-20" ? .zyboZ720 : .pynqZ2

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import ZynqNetBit
 import ZynqNetCodegen
+import ZynqNetImport
 import ZynqNetModel
 import ZynqNetSim
 import ZynqNetTrain
@@ -41,11 +42,16 @@ struct DemoCommand: ParsableCommand {
 
     func run() throws {
         let path = model ?? Demo.defaultModelPath()
-        let loaded = try TrainRecipes.fashionMNISTModel(at: path, progress: json ? nil : Demo.trainingProgress())
-        if loaded.trained != nil, !json {
-            Terminal.printErr("demo: trained the example model and saved it to \(path)")
+        let model: QuantizedModel
+        if ModelImport.kind(of: path) == .onnx {
+            model = try ModelImport.model(path)
+        } else {
+            let loaded = try TrainRecipes.fashionMNISTModel(at: path, progress: json ? nil : Demo.trainingProgress())
+            if loaded.trained != nil, !json {
+                Terminal.printErr("demo: trained the example model and saved it to \(path)")
+            }
+            model = loaded.model
         }
-        let model = loaded.model
         let testImages = try Datasets.fashionFilePair()
         var set = try ImageSet.load(path: testImages.images, labels: testImages.labels)
         var codes = try attribute(to: testImages.images) { try InputQuantizer(model: model).quantize(set.images, key: "images") }

@@ -16,7 +16,7 @@ struct ZynqNet: ParsableCommand {
         semantics of the model format exactly. Bad input ends in a one-line error naming the file \
         and key, with exit code 1; usage errors exit with code 2.
         """,
-        subcommands: [DemoCommand.self, InferCommand.self, TrainCommand.self, ReportCommand.self, CodegenCommand.self,
+        subcommands: [DemoCommand.self, InferCommand.self, ImportCommand.self, TrainCommand.self, ReportCommand.self, CodegenCommand.self,
                       VerifyCommand.self, BitCommand.self, LoadCommand.self, BenchRuntimeCommand.self, BoardsCommand.self,
                       DeployCommand.self, BitstreamsCommand.self]
     )
