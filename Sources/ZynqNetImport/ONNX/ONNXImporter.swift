@@ -200,8 +200,9 @@ private struct Walker {
                 throw ZynqError(key: x.name, "graph input dimension \(k) must be a fixed size >= 1")
             }
         }
-        guard dims.count >= 2 else { throw ZynqError(key: x.name, "graph input must have a batch dimension and at least one more, has shape \(dims)") }
-        let perImage = Array(dims.dropFirst())
+        guard dims.count >= 1 else { throw ZynqError(key: x.name, "graph input must have a batch dimension") }
+        // The first dimension is the batch; a 1-D input is a batch of single values.
+        let perImage = dims.count == 1 ? [1] : Array(dims.dropFirst())
         guard perImage.reduce(1, { $0.multipliedReportingOverflow(by: $1).overflow ? Int.max : $0 * $1 }) <= ONNXTensor.maxElements else {
             throw ZynqError(key: x.name, "graph input is too large")
         }
@@ -289,7 +290,7 @@ private struct Walker {
         func scalarScale(_ i: Int, _ what: String) throws -> Float {
             let t = try constant(i, what)
             guard t.type == .float, t.count == 1, let s = t.floats.first, s.isFinite, s > 0 else {
-                throw fail("\(what) '\(node.input[i])' must be one positive finite float32")
+                throw fail("\(what) '\(node.input[i])' must be one positive finite float32 (per-tensor activations), is \(ONNXTensor.typeName(t.type.rawValue)) with \(t.count) element(s)")
             }
             return s
         }
@@ -562,8 +563,16 @@ private struct Walker {
                 }
                 guard zero == Int64(q.zero) else { throw fail("a_zero_point \(zero) differs from the activation's zero point \(q.zero)") }
                 a = q
-            case .codesInput:
-                throw fail("takes the graph input directly, whose scale is unknown (no QuantizeLinear or scale input defines it)")
+            case .codesInput(let type, let shape):
+                // MatMulInteger does not use the input's scale: 1 stands for "unknown".
+                var zero: Int64 = 0
+                if let z = try optionalInput(2) {
+                    guard case .constant(let t) = z, t.count == 1 else { throw fail("a_zero_point must be one constant") }
+                    zero = t.ints[0]
+                }
+                guard modelInput == nil else { throw fail("the graph input is used twice") }
+                modelInput = InputSpec(shape: [shape.reduce(1, *)], type: type, zero: Int32(zero), scale: 1, rounding: .halfEven)
+                a = Act(scale: 1, zero: Int32(zero), type: type, shape: shape, layer: -1)
             default:
                 throw fail("input A '\(node.input[0])' must be a quantized activation")
             }
