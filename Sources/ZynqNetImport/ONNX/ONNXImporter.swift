@@ -203,8 +203,11 @@ private struct Walker {
         guard dims.count >= 1 else { throw ZynqError(key: x.name, "graph input must have a batch dimension") }
         // The first dimension is the batch; a 1-D input is a batch of single values.
         let perImage = dims.count == 1 ? [1] : Array(dims.dropFirst())
-        guard perImage.reduce(1, { $0.multipliedReportingOverflow(by: $1).overflow ? Int.max : $0 * $1 }) <= ONNXTensor.maxElements else {
-            throw ZynqError(key: x.name, "graph input is too large")
+        var perImageCount = 1
+        for d in perImage {
+            let (p, o) = perImageCount.multipliedReportingOverflow(by: d)
+            guard !o, p <= ONNXTensor.maxElements else { throw ZynqError(key: x.name, "graph input is too large") }
+            perImageCount = p
         }
         switch tt.elemType {
         case 1: values[x.name] = .floatInput(shape: perImage)
@@ -553,22 +556,20 @@ private struct Walker {
                 throw fail("weight zero point '\(node.input[3])' is not 0: format 2's weights have zero point 0")
             }
             let x = try input(0)
+            var zero: Int64 = 0
+            if let z = try optionalInput(2) {
+                guard case .constant(let t) = z, t.count == 1 else { throw fail("a_zero_point must be one constant") }
+                zero = t.ints[0]
+            }
             let a: Act
             switch x {
             case .quantized(let q):
-                var zero: Int64 = 0
-                if let z = try optionalInput(2) {
-                    guard case .constant(let t) = z, t.count == 1 else { throw fail("a_zero_point must be one constant") }
-                    zero = t.ints[0]
-                }
                 guard zero == Int64(q.zero) else { throw fail("a_zero_point \(zero) differs from the activation's zero point \(q.zero)") }
                 a = q
             case .codesInput(let type, let shape):
                 // MatMulInteger does not use the input's scale: 1 stands for "unknown".
-                var zero: Int64 = 0
-                if let z = try optionalInput(2) {
-                    guard case .constant(let t) = z, t.count == 1 else { throw fail("a_zero_point must be one constant") }
-                    zero = t.ints[0]
+                guard let r = type.isSigned ? ONNXTensor.ElementType.int8.range : ONNXTensor.ElementType.uint8.range, r.contains(zero) else {
+                    throw fail("a_zero_point \(zero) is outside the input's range")
                 }
                 guard modelInput == nil else { throw fail("the graph input is used twice") }
                 modelInput = InputSpec(shape: [shape.reduce(1, *)], type: type, zero: Int32(zero), scale: 1, rounding: .halfEven)
