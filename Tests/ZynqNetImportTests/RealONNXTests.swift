@@ -59,4 +59,15 @@ struct RealONNXTests {
         #expect(fast.outputs.count == 100_000)
         #expect(differing == 0, "\(name): \(differing) of 100,000 output values differ from onnxruntime")
     }
+
+    @Test("uint8 images (the IDX file as it is) give onnxruntime's outputs too: the input scale is 1/255",
+          .enabled(if: present, "dataset-fashion-mnist not installed"),
+          arguments: ["mlp_qdq_u8s8_pt", "mlp_qdq_s8s8_pc"])
+    func uint8ImagesMatch(_ name: String) throws {
+        let m = try ONNXImporter.load(path: Self.fixtures.appendingPathComponent(name + ".onnx").path).model
+        let codes = try InputQuantizer(model: m).quantize(try IDX.read(path: Self.images))
+        let got = try Simulator(model: m).run(codes).outputs
+        let differing = zip(got, try Self.expected(name)).filter { $0 != $1 }.count
+        #expect(differing == 0, "\(name): \(differing) values differ with uint8 images")
+    }
 }
