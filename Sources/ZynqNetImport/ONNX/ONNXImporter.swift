@@ -27,10 +27,10 @@ public enum ONNXImporter {
     public static func importModel(bytes: [UInt8], file: String, bindings: [String: [UInt8]] = [:]) throws -> ImportedModel {
         let graph = try analyze(bytes: bytes, file: file, bindings: bindings)
         guard !graph.layers.isEmpty else {
-            throw ZynqError(file: file, key: graph.outputName, "the graph has no quantized dense layer (MatMul/Gemm between QuantizeLinear and DequantizeLinear)")
+            throw oneLine(ZynqError(file: file, key: graph.outputName, "the graph has no quantized dense layer (MatMul/Gemm between QuantizeLinear and DequantizeLinear)"))
         }
         let model = QuantizedModel(input: graph.input, layers: graph.layers)
-        do { try model.validate() } catch let e as ZynqError { throw e.inFile(file) }
+        do { try model.validate() } catch let e as ZynqError { throw oneLine(e.inFile(file)) }
         return ImportedModel(model: model, origin: graph.origins, format: "onnx")
     }
 
@@ -59,8 +59,28 @@ public enum ONNXImporter {
         do {
             return try walker.run(proto, bindings: bindings)
         } catch let e as ZynqError {
-            throw e.inFile(file)
+            throw oneLine(e.inFile(file))
         }
+    }
+
+    /// The error with every control character (names from the file may hold newlines) written
+    /// as `\u{..}`, so it stays one line.
+    static func oneLine(_ e: ZynqError) -> ZynqError {
+        func clean(_ s: String) -> String {
+            var out = ""
+            for u in s.unicodeScalars {
+                if u.value < 0x20 || (0x7f...0x9f).contains(u.value) || u.value == 0x2028 || u.value == 0x2029 {
+                    out += "\\u{\(String(u.value, radix: 16))}"
+                } else {
+                    out.unicodeScalars.append(u)
+                }
+            }
+            return out
+        }
+        var c = e
+        c.key = e.key.map(clean)
+        c.message = clean(e.message)
+        return c
     }
 
     /// S as format 2's `float32` M / 2^s: M the 24-bit significand of S with its implicit bit,
