@@ -7,6 +7,7 @@ let package = Package(
     products: [
         .executable(name: "zynqnet", targets: ["zynqnet"]),
         .library(name: "ZynqNetModel", targets: ["ZynqNetModel"]),
+        .library(name: "ZynqNetImport", targets: ["ZynqNetImport"]),
         .library(name: "ZynqNetSim", targets: ["ZynqNetSim"]),
         .library(name: "ZynqNetHW", targets: ["ZynqNetHW"]),
         .library(name: "ZynqNetCodegen", targets: ["ZynqNetCodegen"]),
@@ -17,6 +18,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/weichsel/ZIPFoundation", from: "0.9.19"),
+        .package(url: "https://github.com/apple/swift-protobuf", from: "1.39.0"),
     ],
     targets: [
         // Model IR, file formats (npy, npz, IDX), format-1 models and importers.
@@ -26,6 +28,21 @@ let package = Package(
                 "CZlibIO", "CZynqNetSys",
                 .product(name: "ZIPFoundation", package: "ZIPFoundation"),
             ]
+        ),
+        // Importers of outside model files (ONNX; TFLite) into format 2, and ModelImport, the one
+        // place that routes a model path by its extension. onnx.pb.swift is generated once by
+        // scripts/generate-onnx-proto.sh and committed (no protoc plugin in the build).
+        .target(
+            name: "ZynqNetImport",
+            dependencies: [
+                "ZynqNetModel",
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+            ]
+        ),
+        .testTarget(
+            name: "ZynqNetImportTests",
+            dependencies: ["ZynqNetImport", "ZynqNetModel", "ZynqNetSim"],
+            exclude: ["FuzzRegressions"]
         ),
         // zlib (raw inflate + CRC-32) for the npz and gzip readers.
         .systemLibrary(
@@ -96,7 +113,7 @@ let package = Package(
         // Deploy bundles, the bitstream registry and the ssh path of `zynqnet deploy`.
         .target(
             name: "ZynqNetDeploy",
-            dependencies: ["ZynqNetModel", "ZynqNetBit", "ZynqNetHost", "ZynqNetSim", "ZynqNetHW", "ZynqNetVivado"]
+            dependencies: ["ZynqNetModel", "ZynqNetImport", "ZynqNetBit", "ZynqNetHost", "ZynqNetSim", "ZynqNetHW", "ZynqNetVivado"]
         ),
         // Speed of the simulator alone: `swift run -c release simbench [N] [threads]`.
         .executableTarget(name: "simbench", dependencies: ["ZynqNetSim"]),
@@ -128,6 +145,7 @@ let package = Package(
                 "ZynqNetCodegen",
                 "ZynqNetTrain",
                 "ZynqNetRTLSim",
+                "ZynqNetImport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

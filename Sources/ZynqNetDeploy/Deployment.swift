@@ -1,6 +1,7 @@
 import Foundation
 import ZynqNetBit
 import ZynqNetHost
+import ZynqNetImport
 import ZynqNetModel
 import ZynqNetVivado
 
@@ -50,7 +51,7 @@ public enum Deployment {
 
     /// Finds and checks everything before anything is copied or programmed.
     public static func resolve(_ r: DeployRequest) throws -> DeploySource {
-        let model = try r.modelPath.map { try QuantizedModel.load(path: $0) }
+        let model = try r.modelPath.map { try ModelImport.model($0) }
         if let dir = r.bundlePath {
             let bundle = try DeployBundle.open(dir: dir, board: r.board)
             let bit = try BitFile.load(path: bundle.bitPath)

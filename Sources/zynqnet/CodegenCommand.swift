@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import ZynqNetCodegen
 import ZynqNetHW
+import ZynqNetImport
 import ZynqNetModel
 import ZynqNetVivado
 
@@ -27,7 +28,7 @@ struct CodegenCommand: ParsableCommand {
             left alone.
             """)
 
-    @Argument(help: "The model (.npz, format 1 or 2, or an importable format).")
+    @Argument(help: "The model (.npz, format 1 or 2, or .onnx).")
     var model: String
 
     @Option(help: "Board: pynq-z2 or zybo-z7-20 (or a board .json).")
@@ -84,7 +85,7 @@ struct CodegenCommand: ParsableCommand {
         // -o: new, empty or a folder codegen wrote; only codegen's own files are replaced.
         let plan = OutputPlan(inputs: [model, fold, board.hasSuffix(".json") ? board : nil])
         let folder = try plan.folder(output, option: "-o", mode: .design)
-        let q = try QuantizedModel.load(path: model)
+        let q = try ModelImport.model(model)
         let vboard = try ZynqNetVivado.Board.resolve(board)
         var opts = try CodegenOptions.fromCommandLine(fclk: fclk, multBits: multBits, mulStyle: mulStyle, fold: fold, targetFPS: targetFPS, engine: engine)
         opts.board = vboard.name == "zybo-z7-20" ? .zyboZ720 : .pynqZ2

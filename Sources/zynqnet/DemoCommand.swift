@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import ZynqNetBit
 import ZynqNetCodegen
+import ZynqNetImport
 import ZynqNetModel
 import ZynqNetSim
 import ZynqNetTrain
@@ -43,7 +44,7 @@ struct DemoCommand: ParsableCommand {
     func run() throws {
         // An explicit --model must exist (an error, never trained or written); the default is built in.
         let path = self.model ?? TrainRecipes.builtInModelName
-        let model = try self.model.map { try QuantizedModel.load(path: $0) } ?? TrainRecipes.builtInFashionMNISTModel()
+        let model = try self.model.map { try ModelImport.model($0) } ?? TrainRecipes.builtInFashionMNISTModel()
         var set: ImageSet
         if let files = try? Datasets.fashionFilePair() {
             set = try ImageSet.load(path: files.images, labels: files.labels)

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import ZynqNetImport
 import ZynqNetModel
 import ZynqNetRTLSim
 import ZynqNetSim
@@ -18,7 +19,7 @@ struct InferCommand: ParsableCommand {
     @Argument(help: "The images: .npz, IDX (optionally gzipped) or .npy.")
     var images: String
 
-    @Option(name: .long, help: "The model: format 1 or 2, the MNIST notebook's MLP or pyrtlnet's quantized.npz.")
+    @Option(name: .long, help: "The model: .npz (format 1 or 2, the MNIST notebook's MLP, pyrtlnet's quantized.npz) or .onnx.")
     var model: String
 
     @Option(name: .long, help: "Where to run: \(Backends.names.joined(separator: ", ")).")
@@ -98,8 +99,10 @@ struct InferCommand: ParsableCommand {
         let plan = OutputPlan(inputs: [self.model, images, labels, bundle, manifest, fold])
         if let output { try plan.file(output, option: "--output", existing: .ownedIf(NPZ.writtenByZynqnet)) }
         if let trace { try plan.file(trace, option: "--trace", existing: .ownedIf(Inference.isFSTTrace)) }
-        try ModelShapes(path: model).checkImages(path: images)  // from the headers, before either file is read
-        let model = try QuantizedModel.load(path: model)
+        if ModelImport.kind(of: model) == .npz {
+            try ModelShapes(path: model).checkImages(path: images)  // from the headers, before either file is read
+        }
+        let model = try ModelImport.model(model)
         var set = try ImageSet.load(path: images, labels: labels)
         try set.checkNotEmpty()
         try set.checkLabels(classes: model.outputCount)

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import ZynqNetCodegen
 import ZynqNetHW
+import ZynqNetImport
 import ZynqNetModel
 import ZynqNetVivado
 
@@ -133,7 +134,7 @@ struct ReportCommand: ParsableCommand {
     // MARK: - the trade-off curve
 
     func runCurve(model path: String) throws {
-        let q = try QuantizedModel.load(path: path)
+        let q = try ModelImport.model(path)
         let vboard = try ZynqNetVivado.Board.resolve(board)
         guard vboard.part.hasPrefix("xc7z020") else {
             throw ZynqError(key: "--board", "\(vboard.name): no resource budget for part \(vboard.part) (only xc7z020)")

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import ZynqNetCodegen
 import ZynqNetHW
+import ZynqNetImport
 import ZynqNetModel
 import ZynqNetSim
 
@@ -18,7 +19,7 @@ struct VerifyCommand: ParsableCommand {
             Exit status 1 when anything differs.
             """)
 
-    @Argument(help: "The model (.npz).")
+    @Argument(help: "The model (.npz or .onnx).")
     var model: String
 
     @Argument(help: "Images (.npz, IDX or .npy); random images when absent.")
@@ -89,8 +90,8 @@ struct VerifyCommand: ParsableCommand {
         try OutputPlan(inputs: [model, images, fold]).cache(root, option: "--build-dir") { entry in
             (entry.count == 16 && entry.allSatisfy(\.isHexDigit)) || entry.hasPrefix(".build-")
         }
-        if let images { try ModelShapes(path: model).checkImages(path: images) }
-        let q = try QuantizedModel.load(path: model)
+        if let images, ModelImport.kind(of: model) == .npz { try ModelShapes(path: model).checkImages(path: images) }
+        let q = try ModelImport.model(model)
         var opts = try CodegenOptions.fromCommandLine(fclk: fclk, multBits: multBits, mulStyle: mulStyle, fold: fold, targetFPS: targetFPS, engine: engine)
         opts.allowOverfull = allowOverfull
         let design = try attribute(to: model) { try generateDesign(model: q, options: opts) }

@@ -19,7 +19,7 @@ struct ZynqNet: ParsableCommand {
         and key, with exit code 1; usage errors exit with code 2.
         """,
         version: ZynqNet.version,
-        subcommands: [DemoCommand.self, InferCommand.self, TrainCommand.self, ReportCommand.self, CodegenCommand.self,
+        subcommands: [DemoCommand.self, InferCommand.self, ImportCommand.self, TrainCommand.self, ReportCommand.self, CodegenCommand.self,
                       VerifyCommand.self, BitCommand.self, LoadCommand.self, BenchRuntimeCommand.self, BoardsCommand.self,
                       DeployCommand.self, BitstreamsCommand.self, DoctorCommand.self]
     )

@@ -1,0 +1,860 @@
+import Foundation
+import SwiftProtobuf
+import ZynqNetModel
+
+/// Imports a quantized ONNX MLP into format 2 (`shared/spec/model-format.md`, "Formats that
+/// import into format 2"; docs/import.md says what is accepted and why).
+///
+/// The graph is walked once, in its (topological) node order, with every value given a
+/// meaning: the float model input, an integer activation with its scale and zero point, its
+/// dequantized float view, a constant, a dequantized constant (weights, biases) or a layer
+/// whose float output waits for its QuantizeLinear. Each dense layer becomes one format-2
+/// layer with rounding `float32` and S = float32(float32(s_x · s_w) / s_y), as onnxruntime's
+/// QGemm / QLinearMatMul compute it. Anything else is one error naming the node, its op
+/// type and the reason.
+public enum ONNXImporter {
+    /// The most bytes an .onnx file may have (1 GiB).
+    static let maxFileBytes = 1 << 30
+
+    /// Reads and imports the model at `path`.
+    public static func load(path: String) throws -> ImportedModel {
+        let bytes = try FileBytes.read(path: path)
+        return try importModel(bytes: bytes, file: path)
+    }
+
+    /// Imports a serialized `ModelProto`; `file` names it in errors. `bindings` gives values to
+    /// graph inputs (the ONNX backend node tests feed scales and weights as inputs).
+    public static func importModel(bytes: [UInt8], file: String, bindings: [String: [UInt8]] = [:]) throws -> ImportedModel {
+        let graph = try analyze(bytes: bytes, file: file, bindings: bindings)
+        guard !graph.layers.isEmpty else {
+            throw oneLine(ZynqError(file: file, key: graph.outputName, "the graph has no quantized dense layer (MatMul/Gemm between QuantizeLinear and DequantizeLinear)"))
+        }
+        let model = QuantizedModel(input: graph.input, layers: graph.layers)
+        do { try model.validate() } catch let e as ZynqError { throw oneLine(e.inFile(file)) }
+        return ImportedModel(model: model, origin: graph.origins, format: "onnx")
+    }
+
+    /// What the walk found: the input quantization, the layers (possibly none, for a graph
+    /// that only quantizes its input) and which nodes made each layer.
+    public struct Graph: Sendable {
+        public var input: InputSpec
+        public var layers: [DenseLayer]
+        public var origins: [String]
+        public var outputName: String
+    }
+
+    /// Walks the graph (see the type's comment). Public for the ONNX node tests, which also
+    /// check graphs that only quantize their input.
+    public static func analyze(bytes: [UInt8], file: String, bindings: [String: [UInt8]] = [:]) throws -> Graph {
+        guard bytes.count <= maxFileBytes else { throw ZynqError(file: file, "larger than 1 GiB: not read") }
+        let proto: Onnx_ModelProto
+        do {
+            var options = BinaryDecodingOptions()
+            options.messageDepthLimit = 64
+            proto = try Onnx_ModelProto(serializedBytes: bytes, options: options)
+        } catch {
+            throw ZynqError(file: file, "not an ONNX model: the protobuf does not decode (\(error))")
+        }
+        var walker = Walker(file: file)
+        do {
+            return try walker.run(proto, bindings: bindings)
+        } catch let e as ZynqError {
+            throw oneLine(e.inFile(file))
+        }
+    }
+
+    /// The error with every control character (names from the file may hold newlines) written
+    /// as `\u{..}`, so it stays one line.
+    static func oneLine(_ e: ZynqError) -> ZynqError {
+        func clean(_ s: String) -> String {
+            var out = ""
+            for u in s.unicodeScalars {
+                if u.value < 0x20 || (0x7f...0x9f).contains(u.value) || u.value == 0x2028 || u.value == 0x2029 {
+                    out += "\\u{\(String(u.value, radix: 16))}"
+                } else {
+                    out.unicodeScalars.append(u)
+                }
+            }
+            return out
+        }
+        var c = e
+        c.key = e.key.map(clean)
+        c.message = clean(e.message)
+        return c
+    }
+
+    /// S as format 2's `float32` M / 2^s: M the 24-bit significand of S with its implicit bit,
+    /// s = 23 − exponent; when that s exceeds 63, trailing zero bits of M are dropped (same
+    /// value). Nil when S is not finite and positive, or needs s > 63 or s < 0.
+    public static func multiplierShift(_ S: Float) -> (multiplier: UInt32, shift: UInt8)? {
+        guard S.isFinite, S > 0 else { return nil }
+        var m: UInt32, s: Int
+        if S.isNormal {
+            m = UInt32(S.significandBitPattern) | (1 << 23)
+            s = 23 - Int(S.exponent)
+        } else {
+            m = UInt32(S.significandBitPattern)
+            s = 149
+        }
+        while s > 63 && m & 1 == 0 { m >>= 1; s -= 1 }
+        guard s >= 0, s <= 63 else { return nil }
+        return (m, UInt8(s))
+    }
+
+    /// onnxruntime's requantization scale of one output channel: float32(float32(s_x · s_w) / s_y)
+    /// (qgemm.cc / qlinearmatmul.cc compute `a_scale * b_scale / y_scale` left to right in float).
+    public static func requantScale(inputScale: Float, weightScale: Float, outputScale: Float) -> Float {
+        let xw: Float = inputScale * weightScale
+        return xw / outputScale
+    }
+}
+
+/// A model imported from an outside format, with where each layer came from.
+public struct ImportedModel: Sendable {
+    public var model: QuantizedModel
+    /// Per layer, the nodes or operators it was made from (for the import report).
+    public var origin: [String]
+    /// "onnx", "tflite" or "npz".
+    public var format: String
+
+    public init(model: QuantizedModel, origin: [String], format: String) {
+        self.model = model
+        self.origin = origin
+        self.format = format
+    }
+}
+
+// MARK: - The walk
+
+/// An integer activation tensor: what its integers mean and where it came from.
+private struct Act: Equatable {
+    var scale: Float
+    var zero: Int32
+    var type: ActivationType
+    /// Shape of one image (the dimensions after the batch).
+    var shape: [Int]
+    /// The layer that produced it; −1 for the model input.
+    var layer: Int
+    var elements: Int { shape.reduce(1, *) }
+}
+
+/// A DequantizeLinear of a constant integer tensor (weights or a bias).
+private struct DQConst {
+    var q: ONNXTensor
+    var scale: [Float]
+    var zero: [Int64]
+    var zeroName: String
+    /// The axis of per-axis scales (normalized); nil for per-tensor.
+    var axis: Int?
+}
+
+/// A dense layer whose float (or int32) output has not been quantized yet.
+private struct Pending {
+    var input: Act
+    var outFeatures: Int
+    var inFeatures: Int
+    var weight: [Int8]
+    /// Per tensor (1) or per output channel.
+    var weightScale: [Float]
+    var bias: [Int32]?
+    var relu = false
+    var clamp: (Float, Float)?
+    var nodes: [String]
+    /// MatMulInteger's requantization: set by Cast to float, then the factor of Mul.
+    var integerOutput = false
+    var castToFloat = false
+    var factor: [Float]?
+}
+
+private enum Value {
+    case floatInput(shape: [Int])
+    case codesInput(type: ActivationType, shape: [Int])
+    case quantized(Act)
+    case dequantized(Act)
+    case constant(ONNXTensor)
+    case dqConstant(DQConst)
+    case pending(Pending)
+}
+
+private struct Walker {
+    let file: String
+    var values: [String: Value] = [:]
+    var layers: [DenseLayer] = []
+    var origins: [String] = []
+    var modelInput: InputSpec?
+    var inputName = ""
+
+    init(file: String) { self.file = file }
+
+    mutating func run(_ model: Onnx_ModelProto, bindings: [String: [UInt8]]) throws -> ONNXImporter.Graph {
+        guard model.hasGraph else { throw ZynqError(key: "graph", "the model has no graph") }
+        let g = model.graph
+        // Opset imports are not checked: each node's domain and op type are.
+        for t in g.initializer {
+            guard !t.name.isEmpty else { throw ZynqError(key: "initializer", "an initializer has no name") }
+            values[t.name] = .constant(try ONNXTensor(t, what: t.name))
+        }
+        if !g.sparseInitializer.isEmpty { throw ZynqError(key: "sparse_initializer", "sparse initializers are not read") }
+        for (name, bytes) in bindings {
+            let t: Onnx_TensorProto
+            do { t = try Onnx_TensorProto(serializedBytes: bytes) } catch {
+                throw ZynqError(key: name, "bound tensor does not decode as a TensorProto")
+            }
+            values[name] = .constant(try ONNXTensor(t, what: name))
+        }
+        let free = g.input.filter { values[$0.name] == nil }
+        guard free.count == 1, let x = free.first else {
+            throw ZynqError(key: "graph.input", "the graph must have exactly one input that is not a constant, has \(free.count) (\(free.map(\.name).joined(separator: ", ")))")
+        }
+        inputName = x.name
+        guard case .tensorType(let tt)? = x.type.value else {
+            throw ZynqError(key: x.name, "graph input is not a tensor")
+        }
+        var dims: [Int] = []
+        for (k, d) in tt.shape.dim.enumerated() {
+            if case .dimValue(let v)? = d.value, v >= 1, v <= Int64(ONNXTensor.maxElements) {
+                dims.append(Int(v))
+            } else if k == 0 {
+                dims.append(1)  // the batch dimension may be symbolic
+            } else {
+                throw ZynqError(key: x.name, "graph input dimension \(k) must be a fixed size >= 1")
+            }
+        }
+        guard dims.count >= 1 else { throw ZynqError(key: x.name, "graph input must have a batch dimension") }
+        // The first dimension is the batch; a 1-D input is a batch of single values.
+        let perImage = dims.count == 1 ? [1] : Array(dims.dropFirst())
+        var perImageCount = 1
+        for d in perImage {
+            let (p, o) = perImageCount.multipliedReportingOverflow(by: d)
+            guard !o, p <= ONNXTensor.maxElements else { throw ZynqError(key: x.name, "graph input is too large") }
+            perImageCount = p
+        }
+        switch tt.elemType {
+        case 1: values[x.name] = .floatInput(shape: perImage)
+        case 2: values[x.name] = .codesInput(type: .uint8, shape: perImage)
+        case 3: values[x.name] = .codesInput(type: .int8, shape: perImage)
+        default:
+            throw ZynqError(key: x.name, "graph input has element type \(ONNXTensor.typeName(tt.elemType)); float, uint8 or int8 is read")
+        }
+
+        for (k, node) in g.node.enumerated() {
+            try step(node, index: k)
+        }
+
+        guard g.output.count == 1, let out = g.output.first else {
+            throw ZynqError(key: "graph.output", "the graph must have exactly one output, has \(g.output.count)")
+        }
+        guard let v = values[out.name] else {
+            throw ZynqError(key: out.name, "graph output is not produced by any node")
+        }
+        let act: Act
+        switch v {
+        case .quantized(let a), .dequantized(let a): act = a
+        case .pending(let p) where p.integerOutput && p.factor == nil:
+            throw ZynqError(key: out.name, "graph output is MatMulInteger's int32 accumulator without requantization: a format-2 layer's output is 8-bit (needs Cast, Mul and QuantizeLinear after it)")
+        case .pending(let p):
+            throw ZynqError(key: out.name, "graph output is the float output of \(p.nodes.last ?? "a layer"), not quantized: end the graph with QuantizeLinear (and DequantizeLinear)")
+        default:
+            throw ZynqError(key: out.name, "graph output is not the quantized output of the last dense layer")
+        }
+        guard act.layer == layers.count - 1 else {
+            throw ZynqError(key: out.name, "graph output is not the output of the last dense layer")
+        }
+        guard let input = modelInput else { throw ZynqError(key: inputName, "the graph input is never quantized") }
+        return ONNXImporter.Graph(input: input, layers: layers, origins: origins, outputName: out.name)
+    }
+
+    // MARK: one node
+
+    mutating func step(_ node: Onnx_NodeProto, index: Int) throws {
+        let name = node.name.isEmpty ? "node \(index)" : node.name
+        let op = node.opType
+        func fail(_ message: String) -> ZynqError { ZynqError(key: name, "\(op): \(message)") }
+        switch node.domain {
+        case "", "ai.onnx": break
+        case "com.microsoft" where op == "QGemm": break
+        default: throw fail("operator domain '\(node.domain)' is not supported (only the ONNX domain and com.microsoft QGemm)")
+        }
+        for o in node.output where !o.isEmpty && values[o] != nil {
+            throw fail("output '\(o)' is defined twice")
+        }
+        func input(_ i: Int) throws -> Value {
+            guard i < node.input.count, !node.input[i].isEmpty else { throw fail("input \(i) is missing") }
+            guard let v = values[node.input[i]] else {
+                throw fail("input '\(node.input[i])' is not produced by an earlier node, an initializer or the graph input")
+            }
+            return v
+        }
+        func optionalInput(_ i: Int) throws -> Value? {
+            guard i < node.input.count, !node.input[i].isEmpty else { return nil }
+            return try input(i)
+        }
+        func constant(_ i: Int, _ what: String) throws -> ONNXTensor {
+            guard case .constant(let t) = try input(i) else { throw fail("\(what) '\(node.input[i])' must be a constant (initializer)") }
+            return t
+        }
+        func outputs(_ n: Int) throws {
+            guard node.output.count == n, node.output.allSatisfy({ !$0.isEmpty }) else {
+                throw fail("has \(node.output.count) outputs, \(n) expected")
+            }
+        }
+        func attribute(_ key: String) -> Onnx_AttributeProto? { node.attribute.first { $0.name == key } }
+        func intAttribute(_ key: String, _ fallback: Int64) throws -> Int64 {
+            guard let a = attribute(key) else { return fallback }
+            guard a.type == .int || (a.type == .undefined && a.hasI) else { throw fail("attribute '\(key)' must be an integer") }
+            return a.i
+        }
+        func floatAttribute(_ key: String, _ fallback: Float) throws -> Float {
+            guard let a = attribute(key) else { return fallback }
+            guard a.type == .float || (a.type == .undefined && a.hasF) else { throw fail("attribute '\(key)' must be a float") }
+            return a.f
+        }
+        /// A per-tensor scale: a positive finite float32 with one element.
+        func scalarScale(_ i: Int, _ what: String) throws -> Float {
+            let t = try constant(i, what)
+            guard t.type == .float, t.count == 1, let s = t.floats.first, s.isFinite, s > 0 else {
+                throw fail("\(what) '\(node.input[i])' must be one positive finite float32 (per-tensor activations), is \(ONNXTensor.typeName(t.type.rawValue)) with \(t.count) element(s)")
+            }
+            return s
+        }
+        /// A zero point with one element, and the activation type it gives.
+        func scalarZero(_ i: Int, _ what: String, default fallback: ActivationType = .uint8) throws -> (Int32, ActivationType) {
+            guard i < node.input.count, !node.input[i].isEmpty else { return (0, fallback) }
+            let t = try constant(i, what)
+            guard t.count == 1 else { throw fail("\(what) '\(node.input[i])' must have one element (per-tensor activations), has \(t.count)") }
+            switch t.type {
+            case .uint8: return (Int32(t.ints[0]), .uint8)
+            case .int8: return (Int32(t.ints[0]), .int8)
+            case .uint16, .int16:
+                throw fail("\(what) '\(node.input[i])' is \(t.type.name): 16-bit activations are not representable in format 2 (8-bit activations only)")
+            default:
+                throw fail("\(what) '\(node.input[i])' has type \(t.type.name); int8 or uint8 is read")
+            }
+        }
+
+        switch op {
+        case "Constant":
+            try outputs(1)
+            if let a = attribute("value"), a.hasT {
+                values[node.output[0]] = .constant(try ONNXTensor(a.t, what: node.output[0]))
+            } else if let a = attribute("value_float") {
+                values[node.output[0]] = .constant(ONNXTensor(name: node.output[0], type: .float, dims: [], floats: [a.f]))
+            } else if let a = attribute("value_int") {
+                values[node.output[0]] = .constant(ONNXTensor(name: node.output[0], type: .int64, dims: [], ints: [a.i]))
+            } else if let a = attribute("value_ints") {
+                values[node.output[0]] = .constant(ONNXTensor(name: node.output[0], type: .int64, dims: [a.ints.count], ints: a.ints))
+            } else {
+                throw fail("only value, value_float, value_int and value_ints are read")
+            }
+
+        case "Identity":
+            try outputs(1)
+            values[node.output[0]] = try input(0)
+
+        case "Flatten", "Reshape":
+            try outputs(1)
+            let x = try input(0)
+            let shape: [Int]
+            switch x {
+            case .floatInput(let s), .codesInput(_, let s): shape = s
+            case .quantized(let a), .dequantized(let a): shape = a.shape
+            default: throw fail("only activations (not constants or layer outputs before their QuantizeLinear) are reshaped")
+            }
+            let n = shape.reduce(1, *)
+            if op == "Flatten" {
+                guard try intAttribute("axis", 1) == 1 else { throw fail("only axis 1 (keep the batch dimension) is supported") }
+                guard node.input.count == 1 else { throw fail("takes one input") }
+            } else {
+                let t = try constant(1, "shape")
+                guard t.type == .int64, t.ints.count == 2, [-1, 0, 1].contains(t.ints[0]), t.ints[1] == -1 || t.ints[1] == Int64(n),
+                      !(t.ints[0] == -1 && t.ints[1] == -1) else {
+                    throw fail("only a reshape to (batch, \(n)) is supported, got shape \(t.ints)")
+                }
+                if try intAttribute("allowzero", 0) != 0 && t.ints[0] == 0 { throw fail("allowzero with a 0 dimension is not supported") }
+            }
+            let flat = [n]
+            switch x {
+            case .floatInput: values[node.output[0]] = .floatInput(shape: flat)
+            case .codesInput(let ty, _): values[node.output[0]] = .codesInput(type: ty, shape: flat)
+            case .quantized(var a): a.shape = flat; values[node.output[0]] = .quantized(a)
+            case .dequantized(var a): a.shape = flat; values[node.output[0]] = .dequantized(a)
+            default: break
+            }
+
+        case "QuantizeLinear":
+            try outputs(1)
+            guard node.input.count >= 2 else { throw fail("needs x and y_scale") }
+            let x = try input(0)
+            if case .constant(let t) = x {
+                values[node.output[0]] = .constant(try quantizeConstant(t, node: node, fail: fail))
+                return
+            }
+            if let a = attribute("saturate"), a.i == 0 { throw fail("saturate = 0 is not supported") }
+            let scale = try scalarScale(1, "y_scale")
+            let (zero, type) = try scalarZero(2, "y_zero_point")
+            switch x {
+            case .floatInput(let shape):
+                guard modelInput == nil else { throw fail("the graph input is quantized twice") }
+                modelInput = InputSpec(shape: [shape.reduce(1, *)], type: type, zero: zero, scale: scale, rounding: .halfEven)
+                values[node.output[0]] = .quantized(Act(scale: scale, zero: zero, type: type, shape: shape, layer: -1))
+            case .pending(let p):
+                let act = try finish(p, scale: scale, zero: zero, type: type, node: name, fail: fail)
+                values[node.output[0]] = .quantized(act)
+            case .dequantized(let a):
+                // A Q right after the DQ of the same parameters changes nothing.
+                guard a.scale == scale, a.zero == zero, a.type == type else {
+                    throw fail("requantizes an activation without a layer (scale \(a.scale) zero \(a.zero) to scale \(scale) zero \(zero)): not representable")
+                }
+                values[node.output[0]] = .quantized(a)
+            default:
+                throw fail("input '\(node.input[0])' is not the graph input or a dense layer's float output")
+            }
+
+        case "DequantizeLinear":
+            try outputs(1)
+            guard node.input.count >= 2 else { throw fail("needs x and x_scale") }
+            switch try input(0) {
+            case .constant(let t):
+                values[node.output[0]] = .dqConstant(try dequantizeConstant(t, node: node, attribute: intAttribute, fail: fail))
+            case .quantized(let a):
+                let scale = try scalarScale(1, "x_scale")
+                let (zero, type) = try scalarZero(2, "x_zero_point", default: a.type)
+                guard scale == a.scale, zero == a.zero, type == a.type else {
+                    throw fail("dequantizes with scale \(scale), zero point \(zero) (\(type)) an activation quantized with scale \(a.scale), zero point \(a.zero) (\(a.type))")
+                }
+                values[node.output[0]] = .dequantized(a)
+            default:
+                throw fail("input '\(node.input[0])' is neither a constant nor a quantized activation")
+            }
+
+        case "Gemm", "MatMul":
+            try outputs(1)
+            guard case .dequantized(let a) = try input(0) else {
+                throw fail("input A '\(node.input[0])' must be a dequantized activation (DequantizeLinear of a QuantizeLinear output): float layers are not supported")
+            }
+            guard case .dqConstant(let w) = try input(1) else {
+                throw fail("input B '\(node.input[1])' must be DequantizeLinear of constant int8 weights: float weights are not supported")
+            }
+            var transB = false
+            if op == "Gemm" {
+                guard try intAttribute("transA", 0) == 0 else { throw fail("transA = 1 is not supported") }
+                guard try floatAttribute("alpha", 1) == 1 else { throw fail("alpha must be 1") }
+                transB = try intAttribute("transB", 0) == 1
+            } else {
+                guard node.input.count == 2 else { throw fail("takes two inputs") }
+            }
+            var p = try pending(a, weights: w, outIsRows: transB, nodes: [name], fail: fail)
+            if op == "Gemm", let c = try optionalInput(2) {
+                guard try floatAttribute("beta", 1) == 1 else { throw fail("beta must be 1") }
+                p.bias = try bias(c, for: p, tensor: node.input[2], fail: fail)
+            }
+            values[node.output[0]] = .pending(p)
+
+        case "Add":
+            try outputs(1)
+            let l = try input(0), r = try input(1)
+            let (p, c, cName): (Pending, Value, String)
+            if case .pending(let pp) = l { (p, c, cName) = (pp, r, node.input[1]) } else if case .pending(let pp) = r { (p, c, cName) = (pp, l, node.input[0]) } else {
+                throw fail("only the bias add after a MatMul is supported")
+            }
+            guard p.bias == nil, !p.relu, p.clamp == nil, p.factor == nil else { throw fail("adds a second bias, or after an activation: not supported") }
+            var q = p
+            q.bias = try bias(c, for: p, tensor: cName, fail: fail)
+            q.nodes.append(name)
+            values[node.output[0]] = .pending(q)
+
+        case "Relu":
+            try outputs(1)
+            guard case .pending(var p) = try input(0), !p.integerOutput || p.factor != nil else {
+                throw fail("Relu is supported only between a dense layer and its QuantizeLinear")
+            }
+            p.relu = true
+            p.nodes.append(name)
+            values[node.output[0]] = .pending(p)
+
+        case "Clip":
+            try outputs(1)
+            var lo: Float = -.infinity, hi: Float = .infinity
+            var loInt: Int64?, hiInt: Int64?
+            if node.input.count > 1 || attribute("min") == nil && attribute("max") == nil {
+                for (i, isMin) in [(1, true), (2, false)] {
+                    guard let v = try optionalInput(i) else { continue }
+                    guard case .constant(let t) = v, t.count == 1 else { throw fail("\(isMin ? "min" : "max") must be a constant with one element") }
+                    if t.type == .float {
+                        guard !t.floats[0].isNaN else { throw fail("\(isMin ? "min" : "max") is NaN") }
+                        if isMin { lo = t.floats[0] } else { hi = t.floats[0] }
+                    } else if isMin { loInt = t.ints[0] } else { hiInt = t.ints[0] }
+                }
+            } else {
+                lo = try floatAttribute("min", -.infinity)
+                hi = try floatAttribute("max", .infinity)
+            }
+            switch try input(0) {
+            case .pending(var p):
+                guard loInt == nil, hiInt == nil, !(p.integerOutput && p.factor == nil) else { throw fail("a float Clip needs float bounds") }
+                p.clamp = (Swift.max(lo, p.clamp?.0 ?? -.infinity), Swift.min(hi, p.clamp?.1 ?? .infinity))
+                p.nodes.append(name)
+                values[node.output[0]] = .pending(p)
+            case .quantized(let a):
+                // Brevitas' QCDQ: Clip between QuantizeLinear and DequantizeLinear, integer bounds.
+                guard a.layer >= 0, a.layer == layers.count - 1 else { throw fail("a Clip on the quantized model input is not supported") }
+                let cl = loInt ?? (lo.isInfinite ? Int64(a.type.min) : Int64(exactly: lo) ?? Int64.min)
+                let ch = hiInt ?? (hi.isInfinite ? Int64(a.type.max) : Int64(exactly: hi) ?? Int64.min)
+                guard cl != Int64.min, ch != Int64.min else { throw fail("bounds of a Clip on integers must be integers") }
+                try applyClamp(cl...Swift.max(cl, ch), valid: cl <= ch, layer: a.layer, fail: fail)
+                origins[a.layer] += ", " + name
+                values[node.output[0]] = .quantized(a)
+            case .constant(let t):
+                // QCDQ weights: QuantizeLinear → Clip → DequantizeLinear on constants.
+                guard t.type != .float else { throw fail("a Clip on float constants is not supported") }
+                let cl = loInt ?? Int64.min, ch = hiInt ?? Int64.max
+                guard cl <= ch else { throw fail("min \(cl) is above max \(ch)") }
+                values[node.output[0]] = .constant(ONNXTensor(name: t.name, type: t.type, dims: t.dims, ints: t.ints.map { Swift.min(Swift.max($0, cl), ch) }))
+            default:
+                throw fail("Clip is supported on a layer's float output, a quantized activation or quantized weights")
+            }
+
+        case "QLinearMatMul":
+            try outputs(1)
+            guard node.input.count == 8 else { throw fail("needs 8 inputs, has \(node.input.count)") }
+            let w = try constant(3, "b")
+            let wz = try constant(5, "b_zero_point")
+            guard wz.ints.allSatisfy({ $0 == 0 }) else {
+                throw fail("weight zero point '\(node.input[5])' is \(wz.ints.first { $0 != 0 }!), not 0: format 2's weights have zero point 0")
+            }
+            let bs = try constant(4, "b_scale")
+            let x0 = try input(0)
+            let (a, spec) = try quantizedInput(x0, scaleIndex: 1, zeroIndex: 2, scalarScale: scalarScale, scalarZero: scalarZero, fail: fail)
+            if let spec { modelInput = spec }
+            let dq = DQConst(q: w, scale: bs.floats, zero: wz.ints, zeroName: node.input[5], axis: bs.count > 1 ? 1 : nil)
+            guard bs.type == .float else { throw fail("b_scale must be float") }
+            let p = try pending(a, weights: dq, outIsRows: false, nodes: [name], fail: fail)
+            let ys = try scalarScale(6, "y_scale")
+            let (yz, yt) = try scalarZero(7, "y_zero_point")
+            values[node.output[0]] = .quantized(try finish(p, scale: ys, zero: yz, type: yt, node: name, fail: fail))
+
+        case "QGemm":
+            try outputs(1)
+            guard node.input.count >= 6 else { throw fail("needs at least 6 inputs") }
+            guard try intAttribute("transA", 0) == 0 else { throw fail("transA = 1 is not supported") }
+            guard try floatAttribute("alpha", 1) == 1 else { throw fail("alpha must be 1") }
+            let w = try constant(3, "B")
+            let wz = try constant(5, "B_zero_point")
+            guard wz.ints.allSatisfy({ $0 == 0 }) else {
+                throw fail("weight zero point '\(node.input[5])' is not 0: format 2's weights have zero point 0")
+            }
+            let bs = try constant(4, "B_scale")
+            guard bs.type == .float else { throw fail("B_scale must be float") }
+            let x0 = try input(0)
+            let (a, spec) = try quantizedInput(x0, scaleIndex: 1, zeroIndex: 2, scalarScale: scalarScale, scalarZero: scalarZero, fail: fail)
+            if let spec { modelInput = spec }
+            let transB = try intAttribute("transB", 0) == 1
+            let dq = DQConst(q: w, scale: bs.floats, zero: wz.ints, zeroName: node.input[5], axis: bs.count > 1 ? (transB ? 0 : 1) : nil)
+            var p = try pending(a, weights: dq, outIsRows: transB, nodes: [name], fail: fail)
+            if let c = try optionalInput(6) {
+                guard case .constant(let t) = c, t.type == .int32, t.count == p.outFeatures || t.count == 1 else {
+                    throw fail("C must be a constant int32 bias of \(p.outFeatures) values")
+                }
+                p.bias = t.count == 1 ? [Int32](repeating: Int32(t.ints[0]), count: p.outFeatures) : t.ints.map { Int32($0) }
+            }
+            guard node.input.count >= 8, !node.input[7].isEmpty else {
+                throw fail("has no y_scale, so its output is float: a float layer output is not supported")
+            }
+            let ys = try scalarScale(7, "y_scale")
+            let (yz, yt) = try scalarZero(8, "y_zero_point")
+            values[node.output[0]] = .quantized(try finish(p, scale: ys, zero: yz, type: yt, node: name, fail: fail))
+
+        case "MatMulInteger":
+            try outputs(1)
+            let w = try constant(1, "B")
+            var wz: [Int64] = [0]
+            if let z = try optionalInput(3) {
+                guard case .constant(let t) = z else { throw fail("b_zero_point must be a constant") }
+                wz = t.ints
+            }
+            guard wz.allSatisfy({ $0 == 0 }) else {
+                throw fail("weight zero point '\(node.input[3])' is not 0: format 2's weights have zero point 0")
+            }
+            let x = try input(0)
+            var zero: Int64 = 0
+            if let z = try optionalInput(2) {
+                guard case .constant(let t) = z, t.count == 1 else { throw fail("a_zero_point must be one constant") }
+                zero = t.ints[0]
+            }
+            let a: Act
+            switch x {
+            case .quantized(let q):
+                guard zero == Int64(q.zero) else { throw fail("a_zero_point \(zero) differs from the activation's zero point \(q.zero)") }
+                a = q
+            case .codesInput(let type, let shape):
+                // MatMulInteger does not use the input's scale: 1 stands for "unknown".
+                guard let r = type.isSigned ? ONNXTensor.ElementType.int8.range : ONNXTensor.ElementType.uint8.range, r.contains(zero) else {
+                    throw fail("a_zero_point \(zero) is outside the input's range")
+                }
+                guard modelInput == nil else { throw fail("the graph input is used twice") }
+                modelInput = InputSpec(shape: [shape.reduce(1, *)], type: type, zero: Int32(zero), scale: 1, rounding: .halfEven)
+                a = Act(scale: 1, zero: Int32(zero), type: type, shape: shape, layer: -1)
+            default:
+                throw fail("input A '\(node.input[0])' must be a quantized activation")
+            }
+            var p = try pending(a, weights: DQConst(q: w, scale: [1], zero: wz, zeroName: node.input.count > 3 ? node.input[3] : "b_zero_point", axis: nil),
+                                outIsRows: false, nodes: [name], fail: fail)
+            p.integerOutput = true
+            values[node.output[0]] = .pending(p)
+
+        case "Cast":
+            try outputs(1)
+            guard case .pending(var p) = try input(0), p.integerOutput, !p.castToFloat, try intAttribute("to", 0) == 1 else {
+                throw fail("only the Cast of MatMulInteger's int32 output to float is supported")
+            }
+            p.castToFloat = true
+            p.nodes.append(name)
+            values[node.output[0]] = .pending(p)
+
+        case "Mul":
+            try outputs(1)
+            let l = try input(0), r = try input(1)
+            let (p, c): (Pending, Value)
+            if case .pending(let pp) = l { (p, c) = (pp, r) } else if case .pending(let pp) = r { (p, c) = (pp, l) } else {
+                throw fail("only the scale Mul after MatMulInteger and Cast is supported")
+            }
+            guard p.integerOutput, p.castToFloat, p.factor == nil, !p.relu, p.clamp == nil else {
+                throw fail("only the scale Mul after MatMulInteger and Cast is supported")
+            }
+            guard case .constant(let t) = c, t.type == .float, t.count == 1 || t.count == p.outFeatures,
+                  t.floats.allSatisfy({ $0.isFinite && $0 > 0 }) else {
+                throw fail("the factor must be a constant positive float, per tensor or per output (\(p.outFeatures))")
+            }
+            var q = p
+            q.factor = t.floats
+            q.nodes.append(name)
+            values[node.output[0]] = .pending(q)
+
+        case "DynamicQuantizeLinear", "DynamicQuantizeMatMul", "MatMulIntegerToFloat", "DynamicQuantizeLSTM":
+            throw fail("dynamic quantization (scales computed at run time) is not representable in format 2; quantize statically")
+
+        default:
+            throw fail("operator \(op) is not supported by the ONNX importer (see docs/import.md)")
+        }
+    }
+
+    // MARK: pieces
+
+    /// The activation a QOperator node takes: a quantized activation whose parameters must equal
+    /// the node's, or the graph's integer input, which the node's parameters then describe.
+    func quantizedInput(
+        _ x: Value, scaleIndex: Int, zeroIndex: Int,
+        scalarScale: (Int, String) throws -> Float,
+        scalarZero: (Int, String, ActivationType) throws -> (Int32, ActivationType),
+        fail: (String) -> ZynqError
+    ) throws -> (Act, InputSpec?) {
+        let s = try scalarScale(scaleIndex, "a_scale")
+        switch x {
+        case .quantized(let a):
+            let (z, t) = try scalarZero(zeroIndex, "a_zero_point", a.type)
+            guard s == a.scale, z == a.zero, t == a.type else {
+                throw fail("input scale \(s) / zero point \(z) differ from the activation's \(a.scale) / \(a.zero)")
+            }
+            return (a, nil)
+        case .codesInput(let type, let shape):
+            let (z, t) = try scalarZero(zeroIndex, "a_zero_point", type)
+            guard t == type else { throw fail("a_zero_point's type differs from the graph input's") }
+            guard modelInput == nil else { throw fail("the graph input is used twice") }
+            return (Act(scale: s, zero: z, type: type, shape: shape, layer: -1),
+                    InputSpec(shape: [shape.reduce(1, *)], type: type, zero: z, scale: s, rounding: .halfEven))
+        default:
+            throw fail("input A must be a quantized activation")
+        }
+    }
+
+    /// A dense layer's start from its activation and dequantized weights: int8 weights with
+    /// zero point 0, per-tensor or per-output-channel scales. `outIsRows`: the weight tensor is
+    /// (out, in) (Gemm transB = 1), else (in, out) (MatMul, Gemm transB = 0).
+    func pending(_ a: Act, weights w: DQConst, outIsRows: Bool, nodes: [String], fail: (String) -> ZynqError) throws -> Pending {
+        guard w.zero.allSatisfy({ $0 == 0 }) else {
+            throw fail("weight zero point '\(w.zeroName)' is \(w.zero.first { $0 != 0 }!), not 0: format 2's weights have zero point 0")
+        }
+        guard w.q.dims.count == 2 else { throw fail("weights '\(w.q.name)' must be 2-D, have shape \(w.q.dims)") }
+        switch w.q.type {
+        case .int8: break
+        case .uint8:
+            guard w.q.ints.allSatisfy({ $0 <= 127 }) else { throw fail("uint8 weights '\(w.q.name)' above 127 do not fit format 2's int8 weights") }
+        default: throw fail("weights '\(w.q.name)' are \(w.q.type.name); int8 is read")
+        }
+        let outF = outIsRows ? w.q.dims[0] : w.q.dims[1]
+        let inF = outIsRows ? w.q.dims[1] : w.q.dims[0]
+        guard outF >= 1, inF >= 1 else { throw fail("weights '\(w.q.name)' are empty") }
+        guard a.shape.count == 1, a.shape[0] == inF else {
+            throw fail("takes an input of shape \(a.shape) per image, but weights '\(w.q.name)' \(w.q.dims) need (\(inF)); flatten the input first")
+        }
+        var weight = [Int8](repeating: 0, count: outF * inF)
+        for r in 0..<w.q.dims[0] {
+            for c in 0..<w.q.dims[1] {
+                let v = Int8(w.q.ints[r * w.q.dims[1] + c])
+                if outIsRows { weight[r * inF + c] = v } else { weight[c * inF + r] = v }
+            }
+        }
+        let outAxis = outIsRows ? 0 : 1
+        if w.scale.count != 1 {
+            guard w.scale.count == outF, w.axis == outAxis else {
+                throw fail("weight scales '\(w.q.name)' must be per tensor or per output channel (\(outF) along axis \(outAxis)), got \(w.scale.count)")
+            }
+        }
+        guard w.scale.allSatisfy({ $0.isFinite && $0 > 0 }) else { throw fail("weight scales of '\(w.q.name)' must be positive and finite") }
+        return Pending(input: a, outFeatures: outF, inFeatures: inF, weight: weight, weightScale: w.scale, bias: nil, nodes: nodes)
+    }
+
+    /// The int32 bias of a layer: DequantizeLinear of an int32 constant with zero point 0 and
+    /// scale s_x · s_w (computed in float32) per channel, or (MatMulInteger) an int32 constant.
+    func bias(_ v: Value, for p: Pending, tensor: String, fail: (String) -> ZynqError) throws -> [Int32] {
+        switch v {
+        case .dqConstant(let b):
+            guard b.q.type == .int32, b.q.count == p.outFeatures, b.q.dims.count == 1 else {
+                throw fail("bias '\(tensor)' must be DequantizeLinear of an int32 vector of \(p.outFeatures)")
+            }
+            guard b.zero.allSatisfy({ $0 == 0 }) else { throw fail("bias zero point '\(b.zeroName)' must be 0") }
+            guard b.scale.count == 1 || b.scale.count == p.outFeatures else { throw fail("bias scale count \(b.scale.count) is neither 1 nor \(p.outFeatures)") }
+            for o in 0..<p.outFeatures {
+                let want: Float = p.input.scale * p.weightScale[p.weightScale.count == 1 ? 0 : o]
+                let got = b.scale[b.scale.count == 1 ? 0 : o]
+                guard got == want else {
+                    throw fail("bias '\(tensor)' channel \(o) has scale \(got), not s_x·s_w = \(want): onnxruntime adds it to the accumulator as an integer, so the graph's float meaning differs")
+                }
+            }
+            return b.q.ints.map { Int32($0) }
+        case .constant(let t) where p.integerOutput && !p.castToFloat && t.type == .int32 && (t.count == p.outFeatures || t.count == 1):
+            return t.count == 1 ? [Int32](repeating: Int32(t.ints[0]), count: p.outFeatures) : t.ints.map { Int32($0) }
+        case .constant(let t) where t.type == .float:
+            throw fail("bias '\(tensor)' is float, not DequantizeLinear of int32: a float bias makes a float layer, not supported")
+        default:
+            throw fail("bias '\(tensor)' must be DequantizeLinear of an int32 constant")
+        }
+    }
+
+    /// Ends a pending layer at its QuantizeLinear (scale s_y, zero point zy): S per channel,
+    /// M and s, relu and clamp. Appends the layer; returns its output activation.
+    mutating func finish(_ p: Pending, scale sy: Float, zero zy: Int32, type: ActivationType, node: String,
+                         fail: (String) -> ZynqError) throws -> Act {
+        guard p.input.layer == layers.count - 1 else {
+            throw fail("the layers do not form one chain: this layer's input is not the previous layer's output")
+        }
+        if p.integerOutput && p.factor == nil {
+            throw fail("quantizes MatMulInteger's int32 output without Cast and Mul: its scale is unknown")
+        }
+        var multipliers: [UInt32] = [], shifts: [UInt8] = []
+        let channels = (p.factor?.count ?? p.weightScale.count) == 1 ? 1 : p.outFeatures
+        for o in 0..<channels {
+            let S: Float
+            if let f = p.factor {
+                // MatMulInteger → Cast → Mul(f) → QuantizeLinear(s_y): float(float(acc)·f)/s_y is
+                // float(acc)·(f/s_y) rounded once only when s_y is a power of two.
+                guard sy.significandBitPattern == 0, sy.isNormal else {
+                    throw fail("requantizes MatMulInteger's output by Mul then a division by y_scale = \(sy), which is not a power of two: two float roundings, not representable in format 2")
+                }
+                S = f[f.count == 1 ? 0 : o] / sy
+            } else {
+                S = ONNXImporter.requantScale(inputScale: p.input.scale, weightScale: p.weightScale[p.weightScale.count == 1 ? 0 : o], outputScale: sy)
+            }
+            guard let (m, s) = ONNXImporter.multiplierShift(S) else {
+                let tensor = "\(p.nodes.first ?? node) output channel \(o)"
+                throw fail("requantization scale S = \(S) of \(tensor) needs s > 63 (or is not a positive float32 below 2^24): not representable in format 2")
+            }
+            multipliers.append(m)
+            shifts.append(s)
+        }
+        var clamp: ClosedRange<Int64>?
+        if let (lo, hi) = p.clamp {
+            // The float bounds on the integer grid, as QuantizeLinear would quantize them.
+            func code(_ v: Float) -> Int64 {
+                if v == -.infinity { return Int64(type.min) }
+                if v == .infinity { return Int64(type.max) }
+                let q = Double((v / sy).rounded(.toNearestOrEven)) + Double(zy)
+                return Int64(Swift.min(Swift.max(q, Double(type.min)), Double(type.max)))
+            }
+            let cl = code(lo), ch = code(hi)
+            guard cl <= ch else { throw fail("Clip's min is above its max") }
+            clamp = cl...ch
+        }
+        let layer = DenseLayer(
+            outFeatures: p.outFeatures, inFeatures: p.inFeatures, weight: p.weight, bias: p.bias,
+            multiplier: multipliers, shift: shifts, rounding: .float32, relu: p.relu, clamp: clamp,
+            outputZero: zy, outputType: type)
+        layers.append(layer)
+        origins.append((p.nodes + [node]).joined(separator: ", "))
+        return Act(scale: sy, zero: zy, type: type, shape: [p.outFeatures], layer: layers.count - 1)
+    }
+
+    /// Narrows the output range of `layer` (a Clip between QuantizeLinear and DequantizeLinear).
+    mutating func applyClamp(_ range: ClosedRange<Int64>, valid: Bool, layer: Int, fail: (String) -> ZynqError) throws {
+        guard valid else { throw fail("min is above max") }
+        var l = layers[layer]
+        let old = l.clamp ?? Int64(l.outputType.min)...Int64(l.outputType.max)
+        let lo = Swift.max(old.lowerBound, range.lowerBound), hi = Swift.min(old.upperBound, range.upperBound)
+        guard lo <= hi else { throw fail("leaves no value in the output range") }
+        l.clamp = lo...hi
+        layers[layer] = l
+    }
+
+    /// QuantizeLinear of a float constant (weights quantized inside the graph):
+    /// clamp(round_half_even(w / s) + zp), per tensor or per axis.
+    func quantizeConstant(_ t: ONNXTensor, node: Onnx_NodeProto, fail: (String) -> ZynqError) throws -> ONNXTensor {
+        guard t.type == .float else { throw fail("quantizes a non-float constant") }
+        guard case .constant(let s)? = values[node.input[1]], s.type == .float, s.floats.allSatisfy({ $0.isFinite && $0 > 0 }) else {
+            throw fail("y_scale must be a constant positive float")
+        }
+        var zp = ONNXTensor(name: "", type: .uint8, dims: [], ints: [0])
+        if node.input.count > 2, !node.input[2].isEmpty {
+            guard case .constant(let z)? = values[node.input[2]], z.type == .int8 || z.type == .uint8 else {
+                throw fail("y_zero_point must be a constant int8 or uint8")
+            }
+            zp = z
+        }
+        guard zp.count == s.count else { throw fail("y_scale and y_zero_point differ in size") }
+        let axis = try normalizedAxis(node, shape: t.dims, count: s.count, fail: fail)
+        let range = zp.type.range!
+        var out = [Int64](repeating: 0, count: t.count)
+        let inner = axis.map { t.dims[($0 + 1)...].reduce(1, *) } ?? 1
+        for i in 0..<t.count {
+            let k = axis.map { (i / inner) % t.dims[$0] } ?? 0
+            let v = (t.floats[i] / s.floats[k]).rounded(.toNearestOrEven)
+            guard !v.isNaN else { throw fail("quantizes a NaN weight") }
+            let q = Double(v) + Double(zp.ints[k])
+            out[i] = Int64(Swift.min(Swift.max(q, Double(range.lowerBound)), Double(range.upperBound)))
+        }
+        return ONNXTensor(name: t.name, type: zp.type, dims: t.dims, ints: out)
+    }
+
+    /// DequantizeLinear of an integer constant: its scales and zero points, per tensor or per axis.
+    func dequantizeConstant(_ t: ONNXTensor, node: Onnx_NodeProto, attribute: (String, Int64) throws -> Int64,
+                            fail: (String) -> ZynqError) throws -> DQConst {
+        guard t.type != .float else { throw fail("dequantizes a float constant") }
+        guard case .constant(let s)? = values[node.input[1]], s.type == .float else {
+            throw fail("x_scale '\(node.input[1])' must be a constant float")
+        }
+        var zero = [Int64](repeating: 0, count: s.count)
+        var zeroName = "x_zero_point"
+        if node.input.count > 2, !node.input[2].isEmpty {
+            guard case .constant(let z)? = values[node.input[2]] else { throw fail("x_zero_point '\(node.input[2])' must be a constant") }
+            guard z.type == t.type else { throw fail("x_zero_point '\(node.input[2])' is \(z.type.name) but x is \(t.type.name)") }
+            guard z.count == s.count else { throw fail("x_scale and x_zero_point differ in size") }
+            zero = z.ints
+            zeroName = node.input[2]
+        }
+        if case .int64 = t.type { throw fail("int64 tensors are not quantized data") }
+        let axis = try normalizedAxis(node, shape: t.dims, count: s.count, fail: fail)
+        return DQConst(q: t, scale: s.floats, zero: zero, zeroName: zeroName, axis: axis)
+    }
+
+    /// The per-axis axis of a Q/DQ node (default 1, may be negative); nil for per-tensor scales.
+    func normalizedAxis(_ node: Onnx_NodeProto, shape: [Int], count: Int, fail: (String) -> ZynqError) throws -> Int? {
+        if count == 1 { return nil }
+        let rank = shape.count
+        if node.attribute.contains(where: { $0.name == "block_size" && $0.i != 0 }) { throw fail("blocked quantization is not supported") }
+        var axis = node.attribute.first { $0.name == "axis" }?.i ?? 1
+        if axis < 0 { axis += Int64(rank) }
+        guard axis >= 0, axis < Int64(rank) else { throw fail("axis \(axis) is outside the tensor's \(rank) dimensions") }
+        let k = Int(axis)
+        guard count == shape[k] else { throw fail("has \(count) scales, not one per element of axis \(k)") }
+        return k
+    }
+}

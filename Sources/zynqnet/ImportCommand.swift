@@ -1,0 +1,102 @@
+import ArgumentParser
+import Foundation
+import ZynqNetBit
+import ZynqNetImport
+import ZynqNetModel
+
+struct ImportCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "import",
+        abstract: "Import a quantized ONNX model into a format-2 model (.npz), printing the layers it mapped.",
+        discussion: """
+        MODEL.onnx: QDQ graphs of onnxruntime's quantize_static, Brevitas QCDQ exports, QLinearMatMul, \
+        MatMulInteger (with Cast, Mul, QuantizeLinear) and com.microsoft QGemm, with Relu, Clip, \
+        Reshape/Flatten (docs/import.md). Every layer gets rounding float32 with onnxruntime's scale \
+        S = float32(float32(s_x*s_w)/s_y) as M/2^s. Every command that takes --model reads .onnx directly.
+        """
+    )
+
+    @Argument(help: "The model to import (.onnx, or any model file zynqnet reads).")
+    var model: String
+
+    @Option(name: [.short, .customLong("output")], help: "Where to write the format-2 model (.npz).")
+    var output: String?
+
+    @Flag(name: .long, help: "Print one JSON object instead of the table.")
+    var json = false
+
+    func validate() throws {
+        if let output, !output.hasSuffix(".npz") {
+            throw ValidationError("--output must name an .npz file, not '\(output)'")
+        }
+    }
+
+    func run() throws {
+        let start = Date()
+        let imported = try ModelImport.load(model)
+        let seconds = Date().timeIntervalSince(start)
+        if let output { try imported.model.save(to: output) }
+        if json {
+            print(Self.json(imported, output: output, seconds: seconds).render())
+        } else {
+            print(Self.text(imported, output: output, seconds: seconds), terminator: "")
+        }
+    }
+
+    /// "M/2^s" of one channel, or the range over the channels.
+    static func scaleText(_ l: DenseLayer) -> String {
+        func one(_ o: Int) -> String { "\(l.multiplier[o])/2^\(l.shift[o])" }
+        if l.perTensorMultiplier && l.perTensorShift { return one(0) }
+        return "per channel (\(l.outFeatures)): \(one(0)) ... \(one(l.outFeatures - 1))"
+    }
+
+    static func text(_ m: ImportedModel, output: String?, seconds: Double) -> String {
+        let q = m.model
+        var s = "imported \(m.format): \(q.layers.count) layer(s) in \(String(format: "%.3f", seconds)) s\n"
+        s += "  input: shape \(q.input.shape), \(q.input.type == .int8 ? "int8" : "uint8"), zero \(q.input.zero), "
+            + "scale \(q.input.scale), rounding \(q.input.rounding.rawValue)\n"
+        for (i, l) in q.layers.enumerated() {
+            var act: [String] = []
+            if l.relu { act.append("relu") }
+            if let c = l.clamp { act.append("clamp [\(c.lowerBound), \(c.upperBound)]") }
+            s += "  layer\(i): dense \(l.inFeatures) -> \(l.outFeatures), rounding \(l.rounding.rawValue), scale \(scaleText(l)), "
+                + "out \(l.outputType == .int8 ? "int8" : "uint8") zero \(l.outputZero)"
+                + (act.isEmpty ? "" : ", " + act.joined(separator: ", ")) + "\n"
+            s += "    from: \(m.origin[i])\n"
+        }
+        if let output { s += "wrote \(output) (format \(q.requiredFormat))\n" }
+        return s
+    }
+
+    static func json(_ m: ImportedModel, output: String?, seconds: Double) -> JSONText {
+        let q = m.model
+        let layers: [JSONText] = q.layers.enumerated().map { i, l in
+            .object([
+                ("kind", .string("dense")),
+                ("in", .int(Int64(l.inFeatures))), ("out", .int(Int64(l.outFeatures))),
+                ("rounding", .string(l.rounding.rawValue)),
+                ("multiplier", .array(l.multiplier.map { .int(Int64($0)) })),
+                ("shift", .array(l.shift.map { .int(Int64($0)) })),
+                ("per_channel", .bool(!(l.perTensorMultiplier && l.perTensorShift))),
+                ("output_zero", .int(Int64(l.outputZero))),
+                ("output_signed", .bool(l.outputType == .int8)),
+                ("relu", .bool(l.relu)),
+                ("clamp", l.clamp.map { .array([.int($0.lowerBound), .int($0.upperBound)]) } ?? .null),
+                ("from", .string(m.origin[i])),
+            ])
+        }
+        return .object([
+            ("format", .string(m.format)),
+            ("input", .object([
+                ("shape", .array(q.input.shape.map { .int(Int64($0)) })),
+                ("signed", .bool(q.input.type == .int8)),
+                ("zero", .int(Int64(q.input.zero))),
+                ("scale", .double(Double(q.input.scale))),
+                ("rounding", .string(q.input.rounding.rawValue)),
+            ])),
+            ("layers", .array(layers)),
+            ("output", output.map { .string($0) } ?? .null),
+            ("seconds", .double(seconds)),
+        ])
+    }
+}

@@ -1,0 +1,90 @@
+import Foundation
+import Testing
+import ZynqNetModel
+
+/// `zynqnet import` and `--model MODEL.onnx` end to end, against onnxruntime's own outputs
+/// (Tests/Fixtures/real, copied from ../shared/data/real; made on a VNNI machine).
+@Suite("zynqnet import")
+struct ImportCommandTests {
+    static let images = "/usr/share/datasets/fashion-mnist/t10k-images-idx3-ubyte.gz"
+
+    @Test("import prints the mapped layers and writes a format-2 model equal to the direct import")
+    func importText() throws {
+        let dir = try CLI.temporaryDirectory()
+        let out = dir.appendingPathComponent("m.npz").path
+        let r = try CLI.run(["import", CLI.fixture("real/mlp_qdq_u8s8_pt.onnx"), "-o", out])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stdout.contains("imported onnx: 3 layer(s)"))
+        #expect(r.stdout.contains("layer0: dense 784 -> 128, rounding float32, scale "))
+        #expect(r.stdout.contains("layer2: dense 64 -> 10, rounding float32"))
+        #expect(r.stdout.contains("input: shape [784], uint8"))
+        #expect(r.stdout.contains("wrote \(out) (format 2)"))
+        let arrays = try NPZ.read(path: out)
+        #expect(arrays["format"]?.integers() == [2])
+        #expect(arrays["layer0.rounding"] != nil)
+        let m = try QuantizedModel.load(path: out)
+        #expect(m.layers.map(\.outFeatures) == [128, 64, 10])
+    }
+
+    @Test("import --json gives multipliers, shifts and zero points per layer")
+    func importJSON() throws {
+        let r = try CLI.run(["import", CLI.fixture("real/mlp_qdq_s8s8_pc.onnx"), "--json"])
+        #expect(r.status == 0, "\(r.stderr)")
+        let j = try #require(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])
+        #expect(j["format"] as? String == "onnx")
+        let layers = try #require(j["layers"] as? [[String: Any]])
+        #expect(layers.count == 3)
+        #expect((layers[0]["multiplier"] as? [Int])?.count == 128)
+        #expect(layers[0]["per_channel"] as? Bool == true)
+        #expect(layers[0]["rounding"] as? String == "float32")
+        #expect(layers[0]["output_signed"] as? Bool == true)
+        let input = try #require(j["input"] as? [String: Any])
+        #expect(input["signed"] as? Bool == true)
+        #expect(input["rounding"] as? String == "half_even")
+    }
+
+    @Test("a bad .onnx is one line on stderr naming the file, exit 1, nothing written")
+    func badFile() throws {
+        let dir = try CLI.temporaryDirectory()
+        let bad = dir.appendingPathComponent("bad.onnx").path
+        try Data([0x0a, 0xff, 0xff, 0xff]).write(to: URL(fileURLWithPath: bad))
+        let out = dir.appendingPathComponent("m.npz").path
+        let r = try CLI.run(["import", bad, "-o", out])
+        #expect(r.status == 1)
+        #expect(r.stderr.contains("bad.onnx"))
+        #expect(r.stderr.split(separator: "\n").count == 1)
+        #expect(!FileManager.default.fileExists(atPath: out))
+    }
+
+    @Test("infer --model X.onnx: every output on all 10,000 float images equals onnxruntime's, on sim and loopback",
+          .enabled(if: FileManager.default.fileExists(atPath: images), "dataset-fashion-mnist not installed"),
+          arguments: ["mlp_qdq_u8s8_pt", "mlp_qdq_s8s8_pc"])
+    func inferMatchesOnnxruntime(_ name: String) throws {
+        let dir = try CLI.temporaryDirectory()
+        // The images as onnxruntime got them: float32 pixel / 255, (N, 1, 28, 28).
+        let raw = try IDX.read(path: Self.images)
+        guard case .uint8(let px) = raw.storage else { Issue.record("not uint8"); return }
+        let floats = dir.appendingPathComponent("x.npy").path
+        try FileBytes.write(NPY.encode(NDArray(shape: [raw.shape[0], 1, 28, 28], storage: .float32(px.map { Float($0) / 255 }))), to: floats)
+        let want = try #require(try NPY.read(path: CLI.fixture("real/\(name).ort_q.npy")).integers())
+        func run(_ backend: String) throws {
+            let out = dir.appendingPathComponent("\(backend).npz").path
+            let r = try CLI.run(["infer", floats, "--model", CLI.fixture("real/\(name).onnx"), "--backend", backend,
+                                 "--output", out, "--json"])
+            #expect(r.status == 0, "\(r.stderr)")
+            guard r.status == 0 else { return }
+            let got = try #require(try NPZ.read(path: out)["outputs"]?.integers())
+            #expect(got.count == 100_000)
+            let differing = zip(got, want).filter { $0 != $1 }.count
+            #expect(differing == 0, "\(name) on \(backend): \(differing) of 100,000 values differ from onnxruntime")
+        }
+        try run("sim")
+        // The loopback device's requantizers on this branch (format2) do floor and half_up only;
+        // its float32 mode is issue 17 item 1 (another branch). This known issue turns into a
+        // failure ("known issue was not recorded") the day loopback runs float32: then delete
+        // the wrapper and the comparison above applies to loopback too.
+        withKnownIssue("loopback has no float32 requantizer yet on this branch") {
+            try run("loopback")
+        }
+    }
+}
