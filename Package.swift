@@ -13,6 +13,7 @@ let package = Package(
         .library(name: "ZynqNetBit", targets: ["ZynqNetBit"]),
         .library(name: "ZynqNetHost", targets: ["ZynqNetHost"]),
         .library(name: "ZynqNetDeploy", targets: ["ZynqNetDeploy"]),
+        .library(name: "ZynqNetImport", targets: ["ZynqNetImport"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -26,6 +27,13 @@ let package = Package(
                 "CZlibIO",
                 .product(name: "ZIPFoundation", package: "ZIPFoundation"),
             ]
+        ),
+        // Importers of other tools' model files into format 2 (TFLite: Sources/ZynqNetImport/TFLite).
+        .target(name: "ZynqNetImport", dependencies: ["ZynqNetModel", "ZynqNetBit"]),
+        .testTarget(
+            name: "ZynqNetImportTests",
+            dependencies: ["ZynqNetImport", "ZynqNetModel", "ZynqNetSim", "ZynqNetRuntime", "ZynqNetHW", "ZynqNetBit"],
+            exclude: ["FuzzRegressions"]  // inputs replayed by TFLiteFuzzRegressionTests via #filePath
         ),
         // zlib (raw inflate + CRC-32) for the npz and gzip readers.
         .systemLibrary(
@@ -126,6 +134,7 @@ let package = Package(
                 "ZynqNetCodegen",
                 "ZynqNetTrain",
                 "ZynqNetRTLSim",
+                "ZynqNetImport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

@@ -1,4 +1,5 @@
 import ArgumentParser
+import ZynqNetImport
 import Foundation
 import ZynqNetCodegen
 import ZynqNetHW
@@ -72,7 +73,7 @@ struct CodegenCommand: ParsableCommand {
     }
 
     func run() throws {
-        let q = try QuantizedModel.load(path: model)
+        let q = try ModelLoader.load(path: model)
         let vboard = try ZynqNetVivado.Board.resolve(board)
         var opts = try CodegenOptions.fromCommandLine(fclk: fclk, multBits: multBits, mulStyle: mulStyle, fold: fold, targetFPS: targetFPS, engine: engine)
         opts.board = vboard.name == "zybo-z7-20" ? .zyboZ720 : .pynqZ2

@@ -1,4 +1,5 @@
 import ArgumentParser
+import ZynqNetImport
 import Foundation
 import ZynqNetModel
 import ZynqNetRTLSim
@@ -18,7 +19,7 @@ struct InferCommand: ParsableCommand {
     @Argument(help: "The images: .npz, IDX (optionally gzipped) or .npy.")
     var images: String
 
-    @Option(name: .long, help: "The model: format 1, the MNIST notebook's MLP or pyrtlnet's quantized.npz.")
+    @Option(name: .long, help: "The model: format 1 or 2, the MNIST notebook's MLP, pyrtlnet's quantized.npz, or a .tflite (imported as --tflite-rounding tflm).")
     var model: String
 
     @Option(name: .long, help: "Where to run: \(Backends.names.joined(separator: ", ")).")
@@ -83,7 +84,7 @@ struct InferCommand: ParsableCommand {
     }
 
     func run() throws {
-        let model = try QuantizedModel.load(path: model)
+        let model = try ModelLoader.load(path: model)
         var set = try ImageSet.load(path: images, labels: labels)
         let batch = self.batch ?? (backend == "sim" ? 1000 : 256)
         let engine = try Backends.make(backend, model: model, modelName: self.model, bundle: bundle, manifest: manifest, batch: batch,

@@ -1,4 +1,5 @@
 import ArgumentParser
+import ZynqNetImport
 import Foundation
 import ZynqNetCodegen
 import ZynqNetHW
@@ -134,7 +135,7 @@ struct ReportCommand: ParsableCommand {
     // MARK: - the trade-off curve
 
     func runCurve(model path: String) throws {
-        let q = try QuantizedModel.load(path: path)
+        let q = try ModelLoader.load(path: path)
         let vboard = try ZynqNetVivado.Board.resolve(board)
         guard vboard.part.hasPrefix("xc7z020") else {
             throw ZynqError(key: "--board", "\(vboard.name): no resource budget for part \(vboard.part) (only xc7z020)")

@@ -1,4 +1,5 @@
 import ArgumentParser
+import ZynqNetImport
 import Foundation
 import ZynqNetCodegen
 import ZynqNetHW
@@ -18,7 +19,7 @@ struct VerifyCommand: ParsableCommand {
             Exit status 1 when anything differs.
             """)
 
-    @Argument(help: "The model (.npz).")
+    @Argument(help: "The model (.npz, or a .tflite imported as zynqnet import --tflite-rounding tflm).")
     var model: String
 
     @Argument(help: "Images (.npz, IDX or .npy); random images when absent.")
@@ -73,7 +74,7 @@ struct VerifyCommand: ParsableCommand {
     }
 
     func run() throws {
-        let q = try QuantizedModel.load(path: model)
+        let q = try ModelLoader.load(path: model)
         let opts = try CodegenOptions.fromCommandLine(fclk: fclk, multBits: multBits, mulStyle: mulStyle, fold: fold, targetFPS: targetFPS, engine: engine)
         let design = try attribute(to: model) { try generateDesign(model: q, options: opts) }
         var imgs: [[UInt8]] = []

@@ -18,7 +18,7 @@ struct ZynqNet: ParsableCommand {
         """,
         subcommands: [DemoCommand.self, InferCommand.self, TrainCommand.self, ReportCommand.self, CodegenCommand.self,
                       VerifyCommand.self, BitCommand.self, LoadCommand.self, BenchRuntimeCommand.self, BoardsCommand.self,
-                      DeployCommand.self, BitstreamsCommand.self]
+                      DeployCommand.self, BitstreamsCommand.self, ImportCommand.self]
     )
 
     /// Runs the command line with zynqnet's exit codes: 0 success, 1 bad data, 2 usage.
