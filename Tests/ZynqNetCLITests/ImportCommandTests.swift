@@ -27,6 +27,19 @@ import ZynqNetModel
         #expect((layers[2]["multiplier"] as? [Int])?.count == 10 && layers[2]["output_zero"] as? Int == -4)
     }
 
+    /// A malformed .tflite: exit 1, one line naming the file and the table/field, nothing written.
+    @Test func badFileIsOneLine() throws {
+        let dir = try CLI.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let bad = dir.appendingPathComponent("cut.tflite").path, out = dir.appendingPathComponent("m.npz").path
+        let bytes = try Data(contentsOf: URL(fileURLWithPath: Self.tflite))
+        try bytes.prefix(60_000).write(to: URL(fileURLWithPath: bad))
+        let r = try CLI.run(["import", bad, "-o", out])
+        #expect(r.status == 1)
+        #expect(r.stderr.hasPrefix("error: \(bad): 'model.") && r.stderr.filter { $0 == "\n" }.count == 1, "\(r.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: out))
+    }
+
     @Test func badRoundingIsAUsageError() throws {
         let r = try CLI.run(["import", Self.tflite, "-o", "/nonexistent/x.npz", "--tflite-rounding", "gemmlowp"])
         #expect(r.status == 2)
