@@ -44,6 +44,9 @@ import ZynqNetSim
         #expect(x.layers[0].multiplier[0] == 11329638 && x.layers[0].shift[0] == 37)
         #expect(x.layers.allSatisfy { $0.rounding == .float32 })
         #expect(try TFLiteImporter.load(path: Self.model, rounding: .reference).layers.allSatisfy { $0.rounding == .halfUp })
+        let o = try TFLiteImporter.loadWithOrigin(path: Self.model)
+        #expect(o.model == m)
+        #expect(o.origin == ["operator 4 (FULLY_CONNECTED)", "operator 5 (FULLY_CONNECTED)", "operator 6 (FULLY_CONNECTED)"])
     }
 
     /// Import time of the 784-128-64-10 model (goal: under 1 s), printed for docs/performance.md.

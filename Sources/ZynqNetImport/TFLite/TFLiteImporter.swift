@@ -32,8 +32,17 @@ public enum TFLiteImporter {
 
     /// Maps the bytes of a `.tflite` file; `file` names it in errors.
     public static func importModel(bytes: [UInt8], file: String, rounding: TFLiteRounding = .tflm) throws -> QuantizedModel {
-        let graph = try TFLGraph(bytes: bytes, file: file)
-        return try graph.model(rounding: rounding)
+        try importWithOrigin(bytes: bytes, file: file, rounding: rounding).model
+    }
+
+    /// The model and, per layer, the operator it was made from (`operator 4 (FULLY_CONNECTED)`),
+    /// for an import report that names the source of each layer.
+    public static func loadWithOrigin(path: String, rounding: TFLiteRounding = .tflm) throws -> (model: QuantizedModel, origin: [String]) {
+        try importWithOrigin(bytes: FileBytes.read(path: path), file: path, rounding: rounding)
+    }
+
+    static func importWithOrigin(bytes: [UInt8], file: String, rounding: TFLiteRounding) throws -> (model: QuantizedModel, origin: [String]) {
+        try TFLGraph(bytes: bytes, file: file).model(rounding: rounding)
     }
 
     /// TFLite's QuantizeMultiplier of a positive double (tensorflow/lite/kernels/internal/
@@ -193,7 +202,7 @@ struct TFLGraph {
 
     // MARK: mapping onto format 2
 
-    func model(rounding: TFLiteRounding) throws -> QuantizedModel {
+    func model(rounding: TFLiteRounding) throws -> (model: QuantizedModel, origin: [String]) {
         typealias Op = TFLSchema.Op
         typealias TT = TFLSchema.TensorType
         func fail(_ op: TFLOperator, _ reason: String) -> ZynqError {
@@ -229,6 +238,7 @@ struct TFLGraph {
         }
         var current = inputs[0]
         var layers: [DenseLayer] = []
+        var origin: [String] = []
         var dequantized = false
         let shapeOps = try shapeComputation()
         for op in operators where !shapeOps.contains(op.index) {
@@ -266,6 +276,7 @@ struct TFLGraph {
                 }
             case Op.fullyConnected:
                 layers.append(try fullyConnected(op, inT, outT, input: input, rounding: rounding, fail: fail))
+                origin.append("operator \(op.index) (\(op.typeName))")
             case Op.dequantize:
                 guard !layers.isEmpty else { throw fail(op, "DEQUANTIZE is supported only at the end, after the last FULLY_CONNECTED") }
                 _ = try activation(inT, TT.int8, op, "input")
@@ -284,7 +295,7 @@ struct TFLGraph {
         let m = QuantizedModel(input: spec, layers: layers)
         guard spec.shape.reduce(1, *) == inputCount else { throw fb.error("model.subgraphs[0].inputs", "input shape mismatch") }
         do { try m.validate() } catch let e as ZynqError { throw e.inFile(fb.file) }
-        return m
+        return (m, origin)
     }
 
     /// The operators that only compute a RESHAPE's target shape, as Keras's Flatten emits them
