@@ -35,13 +35,13 @@ let package = Package(
         .target(
             name: "ZynqNetImport",
             dependencies: [
-                "ZynqNetModel",
+                "ZynqNetModel", "ZynqNetBit",
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
             ]
         ),
         .testTarget(
             name: "ZynqNetImportTests",
-            dependencies: ["ZynqNetImport", "ZynqNetModel", "ZynqNetSim"],
+            dependencies: ["ZynqNetImport", "ZynqNetModel", "ZynqNetSim", "ZynqNetRuntime", "ZynqNetHW", "ZynqNetBit"],
             exclude: ["FuzzRegressions"]
         ),
         // zlib (raw inflate + CRC-32) for the npz and gzip readers.

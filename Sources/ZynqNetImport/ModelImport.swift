@@ -1,23 +1,25 @@
 import ZynqNetModel
 
 /// The one place where a model path is turned into a format-2 model, by its extension:
-/// `.onnx` (ONNXImporter), and every other file as an .npz (format 1/2, the MNIST notebook's
+/// `.onnx` (ONNXImporter), `.tflite` (TFLiteImporter), and every other file as an .npz (format 1/2, the MNIST notebook's
 /// MLP, pyrtlnet's quantized.npz). Every command that takes `--model` goes through here.
 public enum ModelImport {
-    /// Options of the importers (TFLite's rounding choice joins here).
+    /// Options of the importers: which runtime's arithmetic a `.tflite` model reproduces.
     public struct Options: Sendable, Equatable {
-        public init() {}
+        public var tfliteRounding: TFLiteRounding
+        public init(tfliteRounding: TFLiteRounding = .tflm) { self.tfliteRounding = tfliteRounding }
     }
 
     /// The formats told apart by extension.
     public enum Kind: String, Sendable, CaseIterable {
-        case onnx, npz
+        case onnx, tflite, npz
     }
 
     /// Which importer reads `path`.
     public static func kind(of path: String) -> Kind {
         let lower = path.lowercased()
         if lower.hasSuffix(".onnx") { return .onnx }
+        if lower.hasSuffix(".tflite") { return .tflite }
         return .npz
     }
 
@@ -26,6 +28,9 @@ public enum ModelImport {
         switch kind(of: path) {
         case .onnx:
             return try ONNXImporter.load(path: path)
+        case .tflite:
+            let m = try TFLiteImporter.loadWithOrigin(path: path, rounding: options.tfliteRounding)
+            return ImportedModel(model: m.model, origin: m.origin, format: "tflite")
         case .npz:
             let model = try QuantizedModel.load(path: path)
             return ImportedModel(model: model, origin: model.layers.indices.map { "layer\($0)" }, format: "npz")

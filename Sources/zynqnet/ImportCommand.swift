@@ -4,6 +4,8 @@ import ZynqNetBit
 import ZynqNetImport
 import ZynqNetModel
 
+extension TFLiteRounding: ExpressibleByArgument {}
+
 struct ImportCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "import",
@@ -12,7 +14,12 @@ struct ImportCommand: ParsableCommand {
         MODEL.onnx: QDQ graphs of onnxruntime's quantize_static, Brevitas QCDQ exports, QLinearMatMul, \
         MatMulInteger (with Cast, Mul, QuantizeLinear) and com.microsoft QGemm, with Relu, Clip, \
         Reshape/Flatten (docs/import.md). Every layer gets rounding float32 with onnxruntime's scale \
-        S = float32(float32(s_x*s_w)/s_y) as M/2^s. Every command that takes --model reads .onnx directly.
+        S = float32(float32(s_x*s_w)/s_y) as M/2^s.
+        MODEL.tflite: int8 full-integer models: FULLY_CONNECTED (per-tensor or per-channel weights, fused \
+        RELU/RELU6), RESHAPE, QUANTIZE at the start, DEQUANTIZE at the end. --tflite-rounding picks \
+        the runtime whose arithmetic the model reproduces bit for bit: tflm (TFLite Micro, gemmlowp), \
+        reference (LiteRT's reference kernels, half_up) or xnnpack (LiteRT's XNNPACK delegate, float32).
+        Every command that takes --model reads .onnx and .tflite directly (a .tflite as tflm).
         """
     )
 
@@ -21,6 +28,9 @@ struct ImportCommand: ParsableCommand {
 
     @Option(name: [.short, .customLong("output")], help: "Where to write the format-2 model (.npz).")
     var output: String?
+
+    @Option(name: .long, help: "For a .tflite: tflm (default), reference or xnnpack.")
+    var tfliteRounding: TFLiteRounding = .tflm
 
     @Flag(name: .long, help: "Print one JSON object instead of the table.")
     var json = false
@@ -32,10 +42,16 @@ struct ImportCommand: ParsableCommand {
     }
 
     func run() throws {
+        // --output: checked before the import (not the model itself, not a file zynqnet did not write).
+        let plan = OutputPlan(inputs: [model])
+        if let output { try plan.file(output, option: "--output", existing: .ownedIf(NPZ.writtenByZynqnet)) }
         let start = Date()
-        let imported = try ModelImport.load(model)
+        let imported = try ModelImport.load(model, options: .init(tfliteRounding: tfliteRounding))
         let seconds = Date().timeIntervalSince(start)
-        if let output { try imported.model.save(to: output) }
+        if let output {
+            try imported.model.save(to: output, plan: plan)
+            try plan.commit()
+        }
         if json {
             print(Self.json(imported, output: output, seconds: seconds).render())
         } else {

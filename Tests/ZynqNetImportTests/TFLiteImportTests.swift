@@ -1,0 +1,223 @@
+import Foundation
+import Testing
+import ZynqNetHW
+import ZynqNetModel
+import ZynqNetRuntime
+import ZynqNetSim
+@testable import ZynqNetImport
+
+/// The real `mlp_int8.tflite` (Keras 784-128-64-10, TFLiteConverter full-integer int8, per-channel
+/// weights; copied from ../shared/data/real with the three runtimes' outputs on all 10,000
+/// Fashion-MNIST test images) into format 2, and every output value against those runtimes.
+@Suite struct TFLiteRealModel {
+    static let dir = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("Fixtures/real/tflite").path
+    static let model = dir + "/mlp_int8.tflite"
+    static let images = "/usr/share/datasets/fashion-mnist/t10k-images-idx3-ubyte.gz"
+    static let haveImages = FileManager.default.fileExists(atPath: images)
+    /// The runtime whose outputs each `--tflite-rounding` reproduces.
+    static let truth: [TFLiteRounding: String] = [.tflm: "tflm", .reference: "litert_builtin_ref", .xnnpack: "litert_xnnpack"]
+
+    static func expected(_ r: TFLiteRounding) throws -> [Int32] {
+        let a = try NPY.read(path: "\(dir)/mlp_int8.\(truth[r]!)_q.npy")
+        #expect(a.shape == [10000, 10])
+        return try #require(a.integers()).map { Int32($0) }
+    }
+
+    /// The uint8 test images, and the codes the model's input reading makes of them.
+    static func codes(_ m: QuantizedModel) throws -> (NDArray, InputCodes) {
+        let set = try ImageSet.load(path: images)
+        return (set.images, try InputQuantizer(model: m).quantize(set.images))
+    }
+
+    @Test func mapsTheModel() throws {
+        let m = try TFLiteImporter.load(path: Self.model)
+        #expect(m.input == InputSpec(shape: [28, 28, 1], type: .int8, zero: -128, scale: 0.003921569, rounding: .halfAway))
+        #expect(m.layers.map { [$0.inFeatures, $0.outFeatures] } == [[784, 128], [128, 64], [64, 10]])
+        #expect(m.layers.map(\.relu) == [true, true, false])
+        #expect(m.layers.map(\.outputZero) == [-128, -128, -4])
+        #expect(m.layers.allSatisfy { $0.rounding == .gemmlowp && !$0.perTensorMultiplier && $0.clamp == nil })
+        // Channel 0 of layer 0: s_in = 0.003921569, s_w = 0.0007466048, s_out = 0.035517666.
+        #expect(m.layers[0].multiplier[0] == 1450193700 && m.layers[0].shift[0] == 44)
+        #expect(m.layers[0].weight.count == 784 * 128 && m.layers[0].bias.count == 128)
+        let x = try TFLiteImporter.load(path: Self.model, rounding: .xnnpack)
+        #expect(x.layers[0].multiplier[0] == 11329638 && x.layers[0].shift[0] == 37)
+        #expect(x.layers.allSatisfy { $0.rounding == .float32 })
+        #expect(try TFLiteImporter.load(path: Self.model, rounding: .reference).layers.allSatisfy { $0.rounding == .halfUp })
+        let o = try TFLiteImporter.loadWithOrigin(path: Self.model)
+        #expect(o.model == m)
+        #expect(o.origin == ["operator 4 (FULLY_CONNECTED)", "operator 5 (FULLY_CONNECTED)", "operator 6 (FULLY_CONNECTED)"])
+    }
+
+    /// Every output value on all 10,000 images through the fast simulator equals the runtime's,
+    /// for each rounding; the Int128 reference (slow in debug builds) on the first 300 images.
+    @Test(.enabled(if: haveImages, "dataset-fashion-mnist not installed"), arguments: TFLiteRounding.allCases)
+    @available(macOS 15.0, *)
+    func simulatorEqualsTheRuntime(_ r: TFLiteRounding) throws {
+        let m = try TFLiteImporter.load(path: Self.model, rounding: r)
+        let (_, codes) = try Self.codes(m)
+        let want = try Self.expected(r)
+        let got = try Simulator(model: m).run(codes).outputs
+        #expect(got.count == want.count)
+        #expect(zip(got, want).filter { $0 != $1 }.count == 0)
+        let few = try InputCodes(type: codes.type, width: codes.width, bytes: Array(codes.bytes.prefix(300 * codes.width)))
+        let ref = try ReferenceSimulator(model: m).run(few) as SimResult
+        #expect(ref.outputs == Array(want.prefix(3000)))
+    }
+
+    /// The same through the loopback board (the accelerator model behind the runtime's driver).
+    /// Every rounding: the loopback device builds each layer's mode (issue 17 item 1).
+    @Test(.enabled(if: haveImages, "dataset-fashion-mnist not installed"), arguments: TFLiteRounding.allCases)
+    func loopbackEqualsTheRuntime(_ r: TFLiteRounding) throws {
+        let m = try TFLiteImporter.load(path: Self.model, rounding: r)
+        let (_, codes) = try Self.codes(m)
+        let t = try Topology(model: m)
+        let layout = try AcceleratorLayout(topology: t, folds: [LayerFold(pe: 8, simd: 16, lanes: 2),
+                                                                 LayerFold(pe: 4, simd: 8, lanes: 1),
+                                                                 LayerFold(pe: 2, simd: 4, lanes: 2)])
+        let board = try LoopbackBoard(layout: layout)
+        let driver = try board.driver(images: 1000, lockDirectory: NSTemporaryDirectory())
+        try driver.load(model: m, modelName: "mlp_int8.tflite")
+        var outputs = [Int32](repeating: -999, count: codes.count * 10)
+        var predictions = [Int](repeating: -1, count: codes.count)
+        try codes.bytes.withUnsafeBytes { raw in
+            try outputs.withUnsafeMutableBufferPointer { o in
+                try predictions.withUnsafeMutableBufferPointer { p in
+                    try driver.run(codes: raw, count: codes.count, outputs: o, predictions: p)
+                }
+            }
+        }
+        let want = try Self.expected(r)
+        #expect(zip(outputs, want).filter { $0 != $1 }.count == 0)
+        #expect(outputs == want)
+    }
+
+    /// Float images x = pixel / 255 quantize (half_away, TFLite's QUANTIZE) to the same codes as
+    /// the uint8 pixels (pixel − 128), so both give the runtimes' outputs.
+    @Test(.enabled(if: haveImages, "dataset-fashion-mnist not installed"))
+    func floatImagesQuantizeAsTFLite() throws {
+        let m = try TFLiteImporter.load(path: Self.model)
+        let (images, codes) = try Self.codes(m)
+        guard case .uint8(let px) = images.storage else { Issue.record("not uint8"); return }
+        let floats = NDArray(shape: images.shape, storage: .float32(px.map { Float($0) / 255 }))
+        #expect(try InputQuantizer(model: m).quantize(floats) == codes)
+        #expect(Array(codes.bytes.prefix(784)).map { Int8(bitPattern: $0) } == px.prefix(784).map { Int8(Int($0) - 128) })
+    }
+}
+
+/// What the importer refuses, each with one line naming the file, the operator (index and type)
+/// and the reason, made by changing single fields of the real model in place.
+@Suite struct TFLiteRefusals {
+    static let path = TFLiteRealModel.model
+
+    /// The real model's bytes with `edit` applied to them; `graph` locates fields.
+    static func patched(_ edit: (inout [UInt8], FBTable) throws -> Void) throws -> [UInt8] {
+        var bytes = try FileBytes.read(path: path)
+        let fb = try FlatBuffer(bytes: bytes, file: path)
+        try edit(&bytes, try fb.root("model", identifier: "TFL3"))
+        return bytes
+    }
+    static func tensor(_ root: FBTable, _ i: Int) throws -> FBTable {
+        try #require(try root.tables(TFLSchema.Model.subgraphs, "subgraphs")?[0].tables(TFLSchema.SubGraph.tensors, "tensors")?[i])
+    }
+    static func refusal(_ bytes: [UInt8], rounding: TFLiteRounding = .tflm) -> String? {
+        do { _ = try TFLiteImporter.importModel(bytes: bytes, file: path, rounding: rounding); return nil } catch {
+            return "\(error)"
+        }
+    }
+
+    @Test func otherOperators() throws {
+        // Every FULLY_CONNECTED becomes a CONV_2D (both code fields, as schema 3a reads the larger).
+        let bytes = try Self.patched { b, root in
+            for code in try root.tables(TFLSchema.Model.operatorCodes, "operator_codes") ?? [] {
+                guard try code.int32(TFLSchema.OperatorCode.builtinCode, "builtin_code") == 9 else { continue }
+                if let p = try code.field(TFLSchema.OperatorCode.builtinCode, 4, "builtin_code") { b[p] = 3 }
+                if let p = try code.field(TFLSchema.OperatorCode.deprecatedBuiltinCode, 1, "d") { b[p] = 3 }
+            }
+        }
+        #expect(Self.refusal(bytes) == "\(Self.path): 'operator 4 (CONV_2D)': not supported "
+            + "(only FULLY_CONNECTED, RESHAPE, QUANTIZE at the start and DEQUANTIZE at the end)")
+    }
+
+    @Test func weightZeroPoints() throws {
+        let bytes = try Self.patched { b, root in
+            let q = try #require(try Self.tensor(root, 9).table(TFLSchema.Tensor.quantization, "quantization"))
+            let v = try #require(try q.vector(TFLSchema.Quantization.zeroPoint, "zero_point", elementSize: 8))
+            b[v.start] = 1
+        }
+        #expect(Self.refusal(bytes) == "\(Self.path): 'operator 4 (FULLY_CONNECTED)': weights tensor 9 "
+            + "'sequential_1/dense_1/MatMul' have zero point 1; only symmetric weights (zero point 0) are supported")
+    }
+
+    @Test func sixteenBitActivations() throws {
+        let bytes = try Self.patched { b, root in
+            let p = try #require(try Self.tensor(root, 14).field(TFLSchema.Tensor.type, 1, "type"))
+            b[p] = 7  // INT16
+        }
+        #expect(Self.refusal(bytes) == "\(Self.path): 'operator 4 (FULLY_CONNECTED)': "
+            + "16-bit activations (int16x8 quantization) are not supported; use int8")
+    }
+
+    @Test func floatInputWithoutQuantize() throws {
+        let bytes = try Self.patched { b, root in
+            for i in [0, 13] { b[try #require(try Self.tensor(root, i).field(TFLSchema.Tensor.type, 1, "type"))] = 0 }
+        }
+        #expect(Self.refusal(bytes) == "\(Self.path): 'operator 3 (RESHAPE)': RESHAPE of a FLOAT32 input "
+            + "(the model must be int8 from its input on)")
+    }
+
+    /// RELU6 fused into FULLY_CONNECTED 5 (output scale 0.053910762, zero −128) is the clamp
+    /// [max(−128, zy), zy + round(6 / scale)] = [−128, −128 + 111].
+    @Test func relu6IsAClamp() throws {
+        let bytes = try Self.patched { b, root in
+            let op = try #require(try root.tables(TFLSchema.Model.subgraphs, "subgraphs")?[0]
+                .tables(TFLSchema.SubGraph.operators, "operators")?[5])
+            let options = try #require(try op.table(TFLSchema.Operator.builtinOptions, "builtin_options"))
+            b[try #require(try options.field(TFLSchema.FullyConnectedOptions.fusedActivation, 1, "fused"))] = 3
+        }
+        let m = try TFLiteImporter.importModel(bytes: bytes, file: Self.path)
+        #expect(m.layers[1].clamp == -128 ... -17 && !m.layers[1].relu)
+        #expect(m.layers[0].relu && m.layers[0].clamp == nil)
+    }
+
+    @Test func truncatedFiles() throws {
+        let bytes = try FileBytes.read(path: Self.path)
+        for n in [0, 4, 7, 100, 1000, 50_000, bytes.count - 1] {
+            let e = try #require(Self.refusal(Array(bytes.prefix(n))), "a file cut at \(n) bytes was accepted")
+            #expect(e.hasPrefix(Self.path + ": ") && !e.contains("\n"), "\(e)")
+        }
+    }
+
+    @Test func quantizeMultiplierIsTFLites() {
+        // frexp(0.75) = 0.75·2^0: M = 0.75·2^31, shift 0; 2^-30 = 0.5·2^-29: M = 2^30, shift −29;
+        // a q that rounds up to 2^31 moves to 2^30 and shift + 1; shift below −31 gives 0.
+        #expect(TFLiteImporter.quantizeMultiplier(0.75) == (1_610_612_736, 0))
+        #expect(TFLiteImporter.quantizeMultiplier(0x1p-30) == (1 << 30, -29))
+        #expect(TFLiteImporter.quantizeMultiplier(1 - 0x1p-40) == (1 << 30, 1))
+        #expect(TFLiteImporter.quantizeMultiplier(0x1p-33) == (0, 0))
+        #expect(TFLiteImporter.float32Multiplier(0.75) == (0xC00000, 24))
+        #expect(TFLiteImporter.float32Multiplier(Float(bitPattern: 1)) == (1, 149))
+    }
+}
+
+/// Replays `FuzzRegressions/`: every input must be refused with a ZynqError by every rounding.
+@Suite struct TFLiteFuzzRegressionTests {
+    static let dir = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("FuzzRegressions")
+    static let inputs: [String] = ((try? FileManager.default.contentsOfDirectory(atPath: dir.path)) ?? [])
+        .filter { !$0.hasPrefix(".") && !$0.hasSuffix(".md") }.sorted()
+
+    @Test func thereAreInputs() { #expect(Self.inputs.count >= 7) }
+
+    @Test(arguments: inputs)
+    func replay(_ name: String) throws {
+        let bytes = [UInt8](try Data(contentsOf: Self.dir.appendingPathComponent(name)))
+        for r in TFLiteRounding.allCases {
+            do {
+                _ = try TFLiteImporter.importModel(bytes: bytes, file: name, rounding: r)
+                Issue.record("\(name) was accepted")
+            } catch let e as ZynqError {
+                #expect(e.file == name && !e.description.contains("\n"))
+            }
+        }
+    }
+}

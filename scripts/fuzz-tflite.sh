@@ -1,0 +1,63 @@
+#!/usr/bin/env bash
+# Fuzz the TFLite importer (FlatBuffer reader + mapping onto format 2) with libFuzzer +
+# AddressSanitizer for a bounded time.
+#
+#   scripts/fuzz-tflite.sh [SECONDS]      (default 60)
+#
+# Builds .fuzz/tflite/fuzz-tflite from Fuzz/FuzzTFLite.swift and Sources/ZynqNetImport/TFLite/*.swift
+# (swiftc -sanitize=fuzzer,address), with ZynqNetModel compiled from its sources into a static
+# library (the npz writer, which needs ZIPFoundation, replaced by Fuzz/NPZWriteStub.swift). Seeds:
+# the real model in Tests/Fixtures/real/tflite and the kept regressions. A crash leaves its input in
+# .fuzz/crashes-tflite/ and makes this script exit 1: fix the bug and copy the input into
+# Tests/ZynqNetImportTests/FuzzRegressions/ (TFLiteFuzzRegressionTests replays it).
+set -euo pipefail
+SECONDS_TOTAL="${1:-60}"
+ROOT="$(cd "$(dirname "$0")/.." && pwd)"
+OUT="$ROOT/.fuzz/tflite"
+mkdir -p "$OUT/corpus" "$ROOT/.fuzz/crashes-tflite"
+
+SOURCES=("$ROOT/Fuzz/FuzzTFLite.swift" "$ROOT"/Sources/ZynqNetImport/TFLite/*.swift)
+MODEL_SRC=("$ROOT/Fuzz/NPZWriteStub.swift")
+for f in "$ROOT"/Sources/ZynqNetModel/*.swift "$ROOT"/Sources/ZynqNetModel/IO/*.swift; do
+    case "$(basename "$f")" in
+        NPZWriter.swift) ;;
+        *) MODEL_SRC+=("$f") ;;
+    esac
+done
+BIN="$OUT/fuzz-tflite"
+NEWEST="$(ls -t "${SOURCES[@]}" "${MODEL_SRC[@]}" "$0" | head -1)"
+if [[ ! -x "$BIN" || "$NEWEST" -nt "$BIN" ]]; then
+    echo "fuzz-tflite: building $BIN" >&2
+    rm -rf "$OUT/mod"
+    mkdir -p "$OUT/mod"
+    (cd "$OUT/mod" &&
+        swiftc -sanitize=fuzzer,address -parse-as-library -O -g -module-name ZynqNetModel \
+            -I "$ROOT/Sources/CZlibIO" -emit-module -emit-library -static "${MODEL_SRC[@]}" -o libZynqNetModel.a \
+            2> >(grep -v "warning: Cannot export local symbol" >&2))
+    swiftc -sanitize=fuzzer,address -parse-as-library -O -g -module-name ZynqNetImport \
+        -I "$OUT/mod" -I "$ROOT/Sources/CZlibIO" -L "$OUT/mod" -lZynqNetModel -lz \
+        "${SOURCES[@]}" -o "$BIN" 2> >(grep -v "warning: Cannot export local symbol" >&2)
+fi
+
+SEEDS="$OUT/seeds"
+rm -rf "$SEEDS"
+mkdir -p "$SEEDS"
+cp "$ROOT"/Tests/Fixtures/real/tflite/*.tflite "$SEEDS/"
+if compgen -G "$ROOT/Tests/ZynqNetImportTests/FuzzRegressions/*" > /dev/null; then
+    cp "$ROOT"/Tests/ZynqNetImportTests/FuzzRegressions/* "$SEEDS/"
+fi
+
+# A Swift trap must reach libFuzzer as a plain deadly signal.
+export SWIFT_BACKTRACE=enable=no
+echo "fuzz-tflite: running for ${SECONDS_TOTAL}s" >&2
+set +e
+ASAN_OPTIONS="${ASAN_OPTIONS:-symbolize=0}" "$BIN" -max_total_time="$SECONDS_TOTAL" -max_len=131072 \
+    -rss_limit_mb=2048 -timeout=10 -print_final_stats=1 \
+    -artifact_prefix="$ROOT/.fuzz/crashes-tflite/" "$OUT/corpus" "$SEEDS"
+status=$?
+set -e
+if [[ $status -ne 0 ]]; then
+    echo "fuzz-tflite: FAILED (exit $status); inputs in $ROOT/.fuzz/crashes-tflite/" >&2
+    exit 1
+fi
+echo "fuzz-tflite: no crash in ${SECONDS_TOTAL}s" >&2
