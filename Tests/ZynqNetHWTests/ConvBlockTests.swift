@@ -56,9 +56,10 @@ import ZynqNetHW
     static func compareWords(_ got: [String], _ expected: [String], _ what: String) {
         #expect(got.count == expected.count, "\(what): \(got.count) words, expected \(expected.count)")
         let norm = { (s: String) in String(s.drop { $0 == "0" }) }
-        let bad = zip(got, expected).enumerated().filter { norm($0.element.0) != norm($0.element.1) }
-        for (i, (g, e)) in bad.prefix(3) { Issue.record("\(what): word \(i): got \(g), expected \(e)") }
-        #expect(bad.isEmpty, "\(what): \(bad.count) words differ")
+        let bad = zip(got, expected).enumerated().filter { norm($0.element.0) != norm($0.element.1) }.map { ($0.offset, $0.element.0, $0.element.1) }
+        for (i, g, e) in bad.prefix(3) { Issue.record("\(what): word \(i): got \(g), expected \(e)") }
+        let differing = bad.count
+        #expect(differing == 0, "\(what): words differ")
     }
 
     static func checkTiming(_ got: [String]?, _ expected: [Int], _ what: String) {
@@ -160,7 +161,7 @@ import ZynqNetHW
     func maxpool(_ c: WinCase) throws { try Self.poolRun(c, verilator: false) }
 
     /// The same in Verilator: signed, overlapping 3×3 stride 2 at full rate.
-    @Test func maxpoolVerilator() throws { try Self.poolRun(poolCases[2], verilator: true) }
+    @Test func maxpoolVerilator() throws { try Self.poolRun(Self.poolCases[2], verilator: true) }
 
     static func poolRun(_ c: WinCase, verilator: Bool) throws {
         let w = c.win
