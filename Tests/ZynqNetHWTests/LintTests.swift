@@ -76,6 +76,13 @@ import ZynqNetModel
         .init(module: "zn_axis_out8", params: ["C": 300]),
         .init(module: "zn_axil_regs", params: [:]), .init(module: "zn_axil_regs", params: ["NUM_LAYERS": 3, "AW": 13]),
         .init(module: "zn_axil_regs", params: ["NUM_LAYERS": 9, "AW": 14]), .init(module: "zn_axil_regs", params: ["NUM_LAYERS": 2, "AW": 32]),
+        .init(module: "zn_swu", params: [:]), .init(module: "zn_swu", params: ["H": 28, "W": 28]),
+        .init(module: "zn_swu", params: ["H": 1, "W": 1, "KH": 1, "KW": 1, "RAM_BLOCK": 0]),
+        .init(module: "zn_swu", params: ["H": 5, "W": 7, "C": 4, "SIMD": 2, "SH": 2, "SW": 3, "PT": 1, "PL": 2, "PB": 3, "PR": 1]),
+        .init(module: "zn_swu", params: ["H": 32, "W": 32, "C": 64, "SIMD": 16, "KH": 5, "KW": 5, "PT": 2, "PL": 2, "PB": 2, "PR": 2]),
+        .init(module: "zn_maxpool", params: [:]), .init(module: "zn_maxpool", params: ["H": 13, "W": 13, "C": 8]),
+        .init(module: "zn_maxpool", params: ["H": 1, "W": 1, "KH": 1, "KW": 1, "SH": 1, "SW": 1, "SIGNED": 1, "RAM_BLOCK": 0]),
+        .init(module: "zn_maxpool", params: ["H": 7, "W": 9, "C": 6, "SIMD": 3, "KH": 3, "KW": 3, "SH": 2, "SW": 1, "SIGNED": 1]),
     ]
 
     @Test(arguments: cases)
@@ -128,6 +135,13 @@ import ZynqNetModel
         .init(module: "zn_axis_out", params: ["ARGMAX_SERIAL": 2]),
         .init(module: "zn_axis_out8", params: ["C": 0]), .init(module: "zn_axis_out8", params: ["SIGNED": 2]),
         .init(module: "zn_axil_regs", params: ["AW": 11]),
+        .init(module: "zn_swu", params: ["C": 3, "SIMD": 2]),                 // SIMD does not divide C
+        .init(module: "zn_swu", params: ["H": 2, "KH": 3]),                   // kernel larger than the padded image
+        .init(module: "zn_swu", params: ["W": 4, "KW": 6, "PL": 1]),
+        .init(module: "zn_swu", params: ["SH": 0]), .init(module: "zn_swu", params: ["PR": -1]),
+        .init(module: "zn_swu", params: ["RAM_BLOCK": 2]), .init(module: "zn_swu", params: ["SIMD": 0]),
+        .init(module: "zn_maxpool", params: ["SIGNED": 2]), .init(module: "zn_maxpool", params: ["C": 6, "SIMD": 4]),
+        .init(module: "zn_maxpool", params: ["H": 1, "KH": 2]), .init(module: "zn_maxpool", params: ["SW": 0]),
     ]
 
     @Test(arguments: bad)

@@ -1,0 +1,89 @@
+/// Timing of the sliding-window unit `zn_swu` and the max-pool unit `zn_maxpool` at full rate:
+/// input words offered every cycle from the first handshake (cycle 0), output always ready.
+///
+/// The model runs the units' control cycle by cycle, as the RTL does: a ring of
+/// R = min(KH, H) + SH input rows; `d` = rows written − the first row the current output row
+/// needs. The writer takes a word when d < R; the reader issues one window word a cycle when
+/// d ≥ the number of the output row's window rows inside the image; an issued word is handed
+/// over 2 cycles later (block-RAM read register, skid buffer), a pooled word 3 cycles later
+/// (zn_maxpool's skid buffer). In steady state an image then takes about
+/// max(H·W·CB, HO·WO·KH·KW·CB) cycles (CB = C/SIMD), plus the wait for the first window rows.
+public enum WindowTiming {
+    /// One layer's window: image H × W × C, kernel KH × KW, stride, padding (top, left, bottom, right), SIMD codes a word.
+    public struct Window: Sendable, Hashable, CustomStringConvertible {
+        public var h, w, c, kh, kw, sh, sw, pt, pl, pb, pr, simd: Int
+        public init(h: Int, w: Int, c: Int, kh: Int, kw: Int, sh: Int = 1, sw: Int = 1,
+                    pt: Int = 0, pl: Int = 0, pb: Int = 0, pr: Int = 0, simd: Int = 1) {
+            (self.h, self.w, self.c, self.kh, self.kw, self.sh, self.sw) = (h, w, c, kh, kw, sh, sw)
+            (self.pt, self.pl, self.pb, self.pr, self.simd) = (pt, pl, pb, pr, simd)
+        }
+        public var ho: Int { (h + pt + pb - kh) / sh + 1 }
+        public var wo: Int { (w + pl + pr - kw) / sw + 1 }
+        /// Words of SIMD codes a pixel.
+        public var cb: Int { c / simd }
+        /// Input words of one image.
+        public var inputWords: Int { h * w * cb }
+        /// Window words of one image (zn_swu's output).
+        public var windowWords: Int { ho * wo * kh * kw * cb }
+        /// Line-buffer rows of zn_swu.
+        public var bufferRows: Int { min(kh, h) + sh }
+        public var description: String {
+            "\(h)x\(w)x\(c) k\(kh)x\(kw) s\(sh),\(sw) pad \(pt),\(pl),\(pb),\(pr) SIMD \(simd)"
+        }
+    }
+
+    /// zn_swu: for each of `images` images, the cycle of its last output handshake (cycle 0 = the
+    /// first input handshake). Valid when every output row has a window row inside the image (PT < KH).
+    public static func swuLastOutputs(_ s: Window, images: Int) -> [Int] {
+        let r = s.bufferRows, wb = s.w * s.cb, total = images * s.h * wb
+        var d = 0, wx = 0, written = 0
+        var img = 0, oy = 0, ox = 0, a = 0, b = 0, q = 0, yb = -s.pt, loY = 0
+        var out: [Int] = []
+        var t = 0
+        while out.count < images {
+            var rowWritten = 0
+            if written < total && d < r {
+                written += 1
+                wx += 1
+                if wx == wb { wx = 0; rowWritten = 1 }
+            }
+            var step = 0
+            let need = min(s.h - 1, yb + s.kh - 1) - loY + 1
+            if img < images && d >= need {
+                q += 1
+                if q == s.cb { q = 0; b += 1 }
+                if b == s.kw { b = 0; a += 1 }
+                if a == s.kh {
+                    a = 0
+                    ox += 1
+                    if ox == s.wo {
+                        ox = 0
+                        oy += 1
+                        if oy == s.ho {
+                            step = s.h - loY
+                            out.append(t + 2)
+                            img += 1
+                            oy = 0
+                            yb = -s.pt
+                            loY = 0
+                        } else {
+                            yb += s.sh
+                            let lo = min(max(yb, 0), s.h)
+                            step = lo - loY
+                            loY = lo
+                        }
+                    }
+                }
+            }
+            d += rowWritten - step
+            t += 1
+        }
+        return out
+    }
+
+    /// zn_maxpool (a zn_swu without padding and the running maximum): per image, the cycle of its
+    /// last output handshake, one cycle after zn_swu's.
+    public static func maxpoolLastOutputs(_ s: Window, images: Int) -> [Int] {
+        swuLastOutputs(s, images: images).map { $0 + 1 }
+    }
+}
