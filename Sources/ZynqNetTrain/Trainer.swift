@@ -227,7 +227,7 @@ public enum Trainer {
 
     /// Float accuracy of `net` on `data` (raw inputs).
     public static func accuracy(of net: FloatMLP, on data: LabeledData, threads: Int = Parallel.defaultThreads) -> Double {
-        let engine = MLPEngine(network: net, capacity: 512, threads: threads, useBias: true)
+        let engine = MLPEngine(network: net, capacity: TrainOptions.evaluationBatch, threads: threads, useBias: true)
         return engine.evaluate(data, quantized: false).stats.accuracy
     }
 
@@ -293,11 +293,15 @@ extension TrainOptions {
     /// Widest layer and largest batch `--layers` and `--batch` accept before the memory estimate.
     public static let maxWidth = 1 << 24
     public static let maxBatchSize = 1 << 24
+    /// The batch of the engine that measures float accuracy (`Trainer.accuracy`).
+    public static let evaluationBatch = 512
 
-    /// Bytes training allocates, estimated from the engine's buffers: per weight 8 floats (the
+    /// Bytes training allocates, estimated from the engines' buffers: per weight 8 floats (the
     /// weights, their gradient, Adam's two moments, the quantized and the network's copies), per
-    /// unit of the batch 13 bytes (activation, pre-activation, delta, ReLU mask), and the
-    /// transposed input. nil if the count overflows. An estimate to refuse what cannot fit.
+    /// unit of a batch 13 bytes (activation, pre-activation, delta, ReLU mask), and the
+    /// transposed input, for the training batch and for the evaluation engine's batch
+    /// (`evaluationBatch`, alive beside it after float training). nil if the count overflows.
+    /// An estimate to refuse what cannot fit.
     public var estimatedBytes: Int? {
         func mul(_ a: Int, _ b: Int) -> Int? { let r = a.multipliedReportingOverflow(by: b); return r.overflow ? nil : r.partialValue }
         func sum(_ a: Int, _ b: Int) -> Int? { let r = a.addingReportingOverflow(b); return r.overflow ? nil : r.partialValue }
@@ -309,7 +313,8 @@ extension TrainOptions {
         var units = 0
         for s in sizes { guard let u = sum(units, s) else { return nil }; units = u }
         guard let perSample0 = mul(units, 13), let perSample = sum(perSample0, 4 * (sizes.dropLast().max() ?? 1)),
-              let batchBytes = mul(batchSize, perSample), let weightBytes = mul(parameters, 32) else { return nil }
+              let rows = sum(batchSize, TrainOptions.evaluationBatch),
+              let batchBytes = mul(rows, perSample), let weightBytes = mul(parameters, 32) else { return nil }
         return sum(batchBytes, weightBytes)
     }
 }

@@ -7,8 +7,9 @@ import ZynqNetModel
         var o = TrainOptions(sizes: [784, 128, 10])
         o.batchSize = 100
         // Parameters 784·128 + 128 + 128·10 + 10 = 101,770 × 32 bytes = 3,256,640;
-        // per sample (784 + 128 + 10) × 13 + 4 × 784 = 15,122 bytes × 100 = 1,512,200.
-        #expect(o.estimatedBytes == 3_256_640 + 1_512_200)
+        // per sample (784 + 128 + 10) × 13 + 4 × 784 = 15,122 bytes × (100 + the evaluation
+        // engine's 512) = 9,254,664.
+        #expect(o.estimatedBytes == 3_256_640 + 9_254_664)
     }
 
     @Test func estimatedBytesIsNilOnOverflow() {
