@@ -21,6 +21,14 @@ bench/out/fmnist_t10k.npz) and the same 784-128-10 int8 format-1 model
 Each is timed best-of --repeat, in interleaved rounds; each one's outputs are compared with zynqnet's (fraction of
 images with the same prediction and with identical output vectors) and with
 tools/reference.py (exact Python ints). Run through bench/sim_bench.sh, which makes the venv.
+
+The goal ratio is zynqnet against the fastest onnxruntime graph that is bit-exact in this run
+(u8s8 where the CPU has VNNI, whose vpdpbusd does not saturate; else u8u8). Every row names
+the CPU (model, the flags that pick kernels) and the 1-minute load average of its best round;
+zynqnet's row names the kernel it used. The int8 multiply-accumulate peak is
+cores x GHz x MACs/cycle (--ghz, default /proc/cpuinfo's "cpu MHz"; --macs-per-cycle, default
+64 with AVX-512 VNNI or AVX-VNNI: one 512-bit or two 256-bit vpdpbusd per cycle, as on Zen 4,
+else 32: two 256-bit vpmaddwd per cycle), and each row shows its images/s against it.
 """
 
 import argparse
@@ -164,6 +172,32 @@ def onnx_model(model, weights="u8"):
 
 # ----------------------------------------------------------------------- main
 
+def cpu_info():
+    """(model name, kernel-relevant flags, MHz) from /proc/cpuinfo (Linux), else from platform."""
+    model, flags, mhz, ids = "unknown CPU", set(), None, {}
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                key, _, value = line.partition(":")
+                key, value = key.strip(), value.strip()
+                if key == "model name" and model == "unknown CPU":
+                    model = value
+                elif key in ("cpu family", "model") and key not in ids:
+                    ids[key] = value
+                elif key in ("flags", "Features") and not flags:
+                    flags = set(value.split())
+                elif key == "cpu MHz" and mhz is None:
+                    mhz = float(value)
+        if ids:
+            model += f" (family {ids.get('cpu family', '?')} model {ids.get('model', '?')})"
+    except OSError:
+        import platform
+        model = platform.processor() or platform.machine()
+    wanted = ["sse2", "avx2", "avx512f", "avx512bw", "avx512vl", "avx512_vnni", "avx_vnni", "amx_tile", "amx_int8",
+              "asimd", "asimddp"]
+    return model, [f for f in wanted if f in flags], mhz
+
+
 def agreement(a_out, a_pred, b_out, b_pred):
     return float(np.mean(a_pred == b_pred)), float(np.mean((a_out == b_out).all(axis=1)))
 
@@ -174,7 +208,13 @@ def main():
     ap.add_argument("--images", default=os.path.join(ROOT, "bench", "out", "fmnist_t10k.npz"))
     ap.add_argument("--zynqnet", default=os.environ.get("ZYNQNET", os.path.join(ROOT, ".build", "release", "zynqnet")))
     ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--ghz", type=float, default=None, help="core clock for the peak (default: /proc/cpuinfo cpu MHz)")
+    ap.add_argument("--macs-per-cycle", type=int, default=None, help="int8 MACs per core per cycle for the peak")
     a = ap.parse_args()
+    cpu_model, cpu_flags, mhz = cpu_info()
+    ghz = a.ghz or (mhz / 1000 if mhz else None)
+    vnni = "avx512_vnni" in cpu_flags or "avx_vnni" in cpu_flags
+    macs_per_cycle = a.macs_per_cycle or (64 if vnni else 32)
 
     make_images(a.images)
     with np.load(a.images) as z:
@@ -183,6 +223,14 @@ def main():
     n = len(images)
     print(f"model {os.path.relpath(a.model, ROOT)}, {n} images {os.path.relpath(a.images, ROOT)}, "
           f"{os.cpu_count()} cores, best of {a.repeat}")
+    print(f"CPU: {cpu_model}; flags: {' '.join(cpu_flags)}; load average at start {os.getloadavg()[0]:.2f}")
+    macs_per_image = sum(int(L["weight"].shape[0]) * int(L["weight"].shape[1]) for L in model["layers"])
+    peak_ips = None
+    if ghz:
+        peak = os.cpu_count() * ghz * 1e9 * macs_per_cycle
+        peak_ips = peak / macs_per_image
+        print(f"int8 MAC peak: {os.cpu_count()} cores x {ghz:.3f} GHz x {macs_per_cycle} MACs/cycle = {peak / 1e9:.0f} G MAC/s; "
+              f"{macs_per_image} MACs/image -> {peak_ips:,.0f} images/s")
 
     t0 = time.perf_counter()
     ref_outs, ref_pred = ref.run(model, ref.quantize_images(model, images))
@@ -204,7 +252,7 @@ def main():
             if cp.returncode != 0:
                 raise RuntimeError(f"zynqnet failed ({cp.returncode}): {cp.stderr.strip()}")
             info = json.loads(cp.stdout)
-            notes["zynqnet"] = f"{info.get('backend', 'sim')}, all cores (its JSON seconds)"
+            notes["zynqnet"] = f"{info.get('backend', 'sim')}, kernel {info.get('kernel', '?')}, all cores (its JSON seconds)"
             with np.load(out_path) as z:
                 return info["seconds"], z["outputs"].astype(np.int64), z["predictions"].astype(np.int64)
         runners["zynqnet"] = run_zynqnet
@@ -238,7 +286,8 @@ def main():
                 return dt, out, np.argmax(out, axis=1)
             runners[name] = run_ort
             must_be_exact[name] = wt == "u8"
-            notes[name] = f"onnxruntime {ort.__version__}, MatMulInteger {'u8u8' if wt == 'u8' else 'u8s8'}, default threads"
+            notes[name] = (f"onnxruntime {ort.__version__}, MatMulInteger {'u8u8' if wt == 'u8' else 'u8s8 (exact only with VNNI)'}, "
+                           f"default threads")
     except ImportError as e:
         print(f"onnxruntime not available ({e}): skipped (run bench/sim_bench.sh)")
 
@@ -254,19 +303,24 @@ def main():
                 continue
             if name not in results or sec < results[name]["seconds"]:
                 results[name] = dict(seconds=sec, ips=n / sec, out=out, pred=pred, note=notes[name],
-                                     must_be_exact=must_be_exact.get(name, True))
+                                     must_be_exact=must_be_exact.get(name, True), load=os.getloadavg()[0])
     tmpdir.cleanup()
 
     base = results.get("zynqnet")
     print()
-    print(f"{'backend':12s} {'images/s':>12s} {'seconds':>9s} {'accuracy':>9s}  {'vs zynqnet: pred / outputs':>27s}  "
-          f"{'vs reference: pred / outputs':>29s}  notes")
+    print(f"{'backend':12s} {'images/s':>12s} {'% peak':>7s} {'seconds':>9s} {'accuracy':>9s}  {'vs zynqnet: pred / outputs':>27s}  "
+          f"{'vs reference: pred / outputs':>29s}  {'load':>5s}  notes")
     for name, r in results.items():
         vz = "n/a" if base is None else "{:.4%} / {:.4%}".format(*agreement(r["out"], r["pred"], base["out"], base["pred"]))
         vr = "{:.4%} / {:.4%}".format(*agreement(r["out"], r["pred"], ref_out, ref_pred))
-        print(f"{name:12s} {r['ips']:12.0f} {r['seconds']:9.4f} {np.mean(r['pred'] == labels):9.4f}  {vz:>27s}  {vr:>29s}  {r['note']}")
-    if base is not None and "onnxruntime" in results:
-        print(f"\nzynqnet / onnxruntime throughput ratio: {base['ips'] / results['onnxruntime']['ips']:.3f}")
+        pk = f"{100 * r['ips'] / peak_ips:6.2f}%" if peak_ips else "    n/a"
+        print(f"{name:12s} {r['ips']:12.0f} {pk} {r['seconds']:9.4f} {np.mean(r['pred'] == labels):9.4f}  {vz:>27s}  {vr:>29s}  "
+              f"{r['load']:5.2f}  {r['note']}; {cpu_model} [{' '.join(cpu_flags)}]")
+    exact_ort = [k for k in ("onnxruntime", "ort-u8s8") if k in results and np.array_equal(results[k]["out"], ref_out)]
+    if base is not None and exact_ort:
+        fastest = max(exact_ort, key=lambda k: results[k]["ips"])
+        print(f"\nzynqnet / onnxruntime (fastest exact path here: {fastest}) throughput ratio: "
+              f"{base['ips'] / results[fastest]['ips']:.3f}")
     if base is not None:
         print(f"zynqnet / numpy throughput ratio: {base['ips'] / results['numpy']['ips']:.3f}")
     required = [k for k, r in results.items() if r.get("must_be_exact", True)]

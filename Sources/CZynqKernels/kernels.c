@@ -9,12 +9,48 @@
 #if defined(__x86_64__) || defined(__i386__)
 #define CZK_X86 1
 #include <immintrin.h>
+#include <cpuid.h>
+#if defined(__linux__) && defined(__x86_64__) && !defined(CZK_FREESTANDING)
+#include <sys/syscall.h>
+#include <unistd.h>
+#define CZK_AMX_KERNEL 1 /* AMX needs Linux's arch_prctl permission; elsewhere it is never offered */
+#endif
 #endif
 
 #if defined(__ARM_NEON) || defined(__ARM_NEON__)
 #define CZK_HAVE_NEON 1
 #include <arm_neon.h>
 #endif
+
+#if defined(__aarch64__) && defined(CZK_HAVE_NEON)
+#define CZK_NEON_DOT 1
+#if defined(__APPLE__)
+#include <sys/sysctl.h>
+#elif defined(__linux__)
+/* glibc's getauxval (the freestanding test harness brings its own); declared here so the
+   file builds without a target sysroot. */
+extern unsigned long getauxval(unsigned long type);
+#define CZK_AT_HWCAP 16UL
+#define CZK_HWCAP_ASIMDDP (1UL << 20)
+#endif
+#endif
+
+/* No <string.h>: the ARM test harness is built without a C library. */
+#define CZK_MEMCPY __builtin_memcpy
+#define CZK_MEMSET __builtin_memset
+
+__attribute__((unused)) static inline uint32_t load_u32(const uint8_t *p) {
+    uint32_t v;
+    CZK_MEMCPY(&v, p, 4);
+    return v;
+}
+
+/* The bytes p[0 .. n-1] (n < 4) in a word, the rest zero (they meet zero weights). */
+__attribute__((unused)) static inline uint32_t load_tail_u32(const uint8_t *p, size_t n) {
+    uint32_t v = 0;
+    for (size_t b = 0; b < n; b++) v |= (uint32_t)p[b] << (8 * b);
+    return v;
+}
 
 /* ---- portable ---------------------------------------------------------------------- */
 
@@ -182,6 +218,270 @@ static void dot_avx2(const int16_t *x, size_t x_stride, size_t n_images,
     }
 }
 
+
+/* ---- x86, 8-bit operands: vpdpbusd and AMX ---------------------------------------- */
+/*
+ * The weights of 16 outputs form one row of 64 bytes per 4 inputs (see czk_pack8), so one
+ * zmm load gives 16 outputs' weights for inputs 4q .. 4q+3; the image's 4 bytes u are
+ * broadcast to every lane and vpdpbusd adds the 4 products to each output's int32 lane.
+ * A tile is M images x NG groups (6 x 4 = 24 zmm accumulators): per 4 inputs it loads NG
+ * weight rows (reused by the M images) and M broadcasts, and issues M x NG vpdpbusd. No
+ * horizontal sums: each lane is one output.
+ */
+#define ZMM_TARGET __attribute__((target("avx512f,avx512bw,avx512vnni")))
+
+ZMM_TARGET __attribute__((always_inline))
+static inline void zmm_tile(const int M, const int NG, const uint8_t *x, size_t xs, const int8_t *wp, size_t gstride,
+                            size_t k_len, const int32_t *corr, size_t n_valid, int32_t *out, size_t os) {
+    __m512i acc[6][4];
+    for (int r = 0; r < M; r++)
+        for (int g = 0; g < NG; g++) acc[r][g] = _mm512_setzero_si512();
+    const size_t q_full = k_len / 4, tail = k_len % 4;
+    for (size_t q = 0; q < q_full; q++) {
+        __m512i wv[4];
+        for (int g = 0; g < NG; g++) wv[g] = _mm512_loadu_si512((const void *)(wp + g * gstride + q * 64));
+        for (int r = 0; r < M; r++) {
+            const __m512i b = _mm512_set1_epi32((int)load_u32(x + r * xs + 4 * q));
+            for (int g = 0; g < NG; g++) acc[r][g] = _mm512_dpbusd_epi32(acc[r][g], b, wv[g]);
+        }
+    }
+    if (tail) {
+        __m512i wv[4];
+        for (int g = 0; g < NG; g++) wv[g] = _mm512_loadu_si512((const void *)(wp + g * gstride + q_full * 64));
+        for (int r = 0; r < M; r++) {
+            const __m512i b = _mm512_set1_epi32((int)load_tail_u32(x + r * xs + 4 * q_full, tail));
+            for (int g = 0; g < NG; g++) acc[r][g] = _mm512_dpbusd_epi32(acc[r][g], b, wv[g]);
+        }
+    }
+    for (int g = 0; g < NG; g++) {
+        const __m512i c = _mm512_loadu_si512((const void *)(corr + 16 * g));
+        const size_t valid = n_valid - 16 * (size_t)g;
+        const __mmask16 m = valid >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << valid) - 1);
+        for (int r = 0; r < M; r++) _mm512_mask_storeu_epi32(out + r * os + 16 * g, m, _mm512_sub_epi32(acc[r][g], c));
+    }
+}
+
+#define ZMM_NG(M)                                                                             \
+    switch (ng) {                                                                             \
+    case 4: zmm_tile(M, 4, xi, x_stride, wg, gstride, k_len, cg, valid, oi, out_stride); break; \
+    case 3: zmm_tile(M, 3, xi, x_stride, wg, gstride, k_len, cg, valid, oi, out_stride); break; \
+    case 2: zmm_tile(M, 2, xi, x_stride, wg, gstride, k_len, cg, valid, oi, out_stride); break; \
+    default: zmm_tile(M, 1, xi, x_stride, wg, gstride, k_len, cg, valid, oi, out_stride); break; \
+    }
+
+ZMM_TARGET
+static void dot8_avx512(const uint8_t *x, size_t x_stride, size_t n_images,
+                        const int8_t *wp, const int32_t *corr, size_t n_out,
+                        size_t k_len, int32_t *out, size_t out_stride) {
+    const size_t groups = (n_out + 15) / 16, gstride = czk_pack8_rows(k_len) * 64;
+    for (size_t g0 = 0; g0 < groups; g0 += 4) {
+        const int ng = groups - g0 >= 4 ? 4 : (int)(groups - g0);
+        const int8_t *wg = wp + g0 * gstride;
+        const int32_t *cg = corr + 16 * g0;
+        const size_t valid = n_out - 16 * g0;
+        for (size_t i = 0; i < n_images; i += 6) {
+            const uint8_t *xi = x + i * x_stride;
+            int32_t *oi = out + i * out_stride + 16 * g0;
+            switch (n_images - i >= 6 ? 6 : n_images - i) {
+            case 6: ZMM_NG(6) break;
+            case 5: ZMM_NG(5) break;
+            case 4: ZMM_NG(4) break;
+            case 3: ZMM_NG(3) break;
+            case 2: ZMM_NG(2) break;
+            default: ZMM_NG(1) break;
+            }
+        }
+    }
+}
+
+/*
+ * The same at 256 bits for AVX-VNNI (VEX: only ymm0-15): a tile is M images x one group of
+ * 16 outputs (two ymm per image, 12 accumulators at M = 6). Written once as a macro and
+ * instantiated for the VEX instruction (avxvnni) and its EVEX twin (avx512vl + vnni), so a
+ * machine with AVX-512 VNNI but no AVX-VNNI tests the very same code.
+ */
+#define YMM_KERNEL(NAME, TARGET, DPBUSD)                                                                  \
+    TARGET __attribute__((always_inline)) static inline void NAME##_tile(                                  \
+        const int M, const uint8_t *x, size_t xs, const int8_t *wg, size_t k_len, const int32_t *corr,    \
+        size_t valid, int32_t *out, size_t os) {                                                          \
+        __m256i lo[6], hi[6];                                                                             \
+        for (int r = 0; r < M; r++) lo[r] = hi[r] = _mm256_setzero_si256();                               \
+        const size_t q_full = k_len / 4, tail = k_len % 4;                                                \
+        for (size_t q = 0; q <= q_full; q++) {                                                            \
+            if (q == q_full && tail == 0) break;                                                          \
+            const __m256i w0 = _mm256_loadu_si256((const __m256i *)(wg + q * 64));                        \
+            const __m256i w1 = _mm256_loadu_si256((const __m256i *)(wg + q * 64 + 32));                   \
+            for (int r = 0; r < M; r++) {                                                                 \
+                const uint8_t *p = x + r * xs + 4 * q;                                                    \
+                const __m256i b = _mm256_set1_epi32((int)(q < q_full ? load_u32(p) : load_tail_u32(p, tail))); \
+                lo[r] = DPBUSD(lo[r], b, w0);                                                             \
+                hi[r] = DPBUSD(hi[r], b, w1);                                                             \
+            }                                                                                             \
+        }                                                                                                 \
+        const __m256i c0 = _mm256_loadu_si256((const __m256i *)corr);                                     \
+        const __m256i c1 = _mm256_loadu_si256((const __m256i *)(corr + 8));                               \
+        for (int r = 0; r < M; r++) {                                                                     \
+            const __m256i v0 = _mm256_sub_epi32(lo[r], c0), v1 = _mm256_sub_epi32(hi[r], c1);             \
+            int32_t *d = out + r * os;                                                                    \
+            if (valid >= 16) {                                                                            \
+                _mm256_storeu_si256((__m256i *)d, v0);                                                    \
+                _mm256_storeu_si256((__m256i *)(d + 8), v1);                                              \
+            } else {                                                                                      \
+                int32_t t[16];                                                                            \
+                _mm256_storeu_si256((__m256i *)t, v0);                                                    \
+                _mm256_storeu_si256((__m256i *)(t + 8), v1);                                              \
+                for (size_t j = 0; j < valid; j++) d[j] = t[j];                                           \
+            }                                                                                             \
+        }                                                                                                 \
+    }                                                                                                     \
+    TARGET static void NAME(const uint8_t *x, size_t x_stride, size_t n_images, const int8_t *wp,          \
+                            const int32_t *corr, size_t n_out, size_t k_len, int32_t *out, size_t out_stride) { \
+        const size_t groups = (n_out + 15) / 16, gstride = czk_pack8_rows(k_len) * 64;                    \
+        for (size_t g = 0; g < groups; g++) {                                                             \
+            const int8_t *wg = wp + g * gstride;                                                          \
+            const size_t valid = n_out - 16 * g;                                                          \
+            for (size_t i = 0; i < n_images; i += 6) {                                                    \
+                const uint8_t *xi = x + i * x_stride;                                                     \
+                int32_t *oi = out + i * out_stride + 16 * g;                                              \
+                switch (n_images - i >= 6 ? 6 : n_images - i) {                                           \
+                case 6: NAME##_tile(6, xi, x_stride, wg, k_len, corr + 16 * g, valid, oi, out_stride); break; \
+                case 5: NAME##_tile(5, xi, x_stride, wg, k_len, corr + 16 * g, valid, oi, out_stride); break; \
+                case 4: NAME##_tile(4, xi, x_stride, wg, k_len, corr + 16 * g, valid, oi, out_stride); break; \
+                case 3: NAME##_tile(3, xi, x_stride, wg, k_len, corr + 16 * g, valid, oi, out_stride); break; \
+                case 2: NAME##_tile(2, xi, x_stride, wg, k_len, corr + 16 * g, valid, oi, out_stride); break; \
+                default: NAME##_tile(1, xi, x_stride, wg, k_len, corr + 16 * g, valid, oi, out_stride); break; \
+                }                                                                                         \
+            }                                                                                             \
+        }                                                                                                 \
+    }
+
+YMM_KERNEL(dot8_avxvnni, __attribute__((target("avx2,avxvnni"))), _mm256_dpbusd_avx_epi32)
+YMM_KERNEL(dot8_avxvnni_evex, __attribute__((target("avx2,avx512f,avx512vl,avx512vnni"))), _mm256_dpbusd_epi32)
+
+#ifdef CZK_AMX_KERNEL
+/*
+ * AMX-INT8: 16 images x 64 outputs per pass. Tiles 0-3 hold the int32 sums of 4 groups
+ * (16 x 16 each), tile 4 the images' bytes for 64 inputs (16 rows x 64 bytes, read in place),
+ * tile 5 one group's packed weights for those inputs (16 rows of 4 inputs x 16 outputs,
+ * exactly czk_pack8's rows). tdpbusd computes the same u8 x s8 sums as vpdpbusd. Inputs
+ * past the last multiple of 64 are copied into a zero-padded stage so no row is read past
+ * its end; fewer than 16 images go to the AVX-512 VNNI kernel (every AMX CPU has it).
+ */
+struct czk_amx_config {
+    uint8_t palette, start_row, reserved[14];
+    uint16_t colsb[16];
+    uint8_t rows[16];
+};
+
+#define AMX_TARGET __attribute__((target("amx-tile,amx-int8,avx512f,avx512bw,avx512vnni")))
+#define AMX_GROUP(j)                                                         \
+    if (ng > j) {                                                            \
+        _tile_loadd(5, wk + (j) * gstride, 64);                             \
+        _tile_dpbusd(j, 4, 5);                                              \
+    }
+#define AMX_STORE(j)                                                         \
+    if (ng > j) {                                                            \
+        _tile_stored(j, c, 64);                                             \
+        amx_copy(c, corr, g0 + (j), n_out, out + i * out_stride, out_stride); \
+    }
+
+static void amx_copy(const int32_t *c, const int32_t *corr, size_t g, size_t n_out, int32_t *out, size_t os) {
+    for (size_t r = 0; r < 16; r++)
+        for (size_t l = 0; l < 16 && 16 * g + l < n_out; l++) out[r * os + 16 * g + l] = c[r * 16 + l] - corr[16 * g + l];
+}
+
+AMX_TARGET
+static void dot8_amx(const uint8_t *x, size_t x_stride, size_t n_images,
+                     const int8_t *wp, const int32_t *corr, size_t n_out,
+                     size_t k_len, int32_t *out, size_t out_stride) {
+    const size_t groups = (n_out + 15) / 16, gstride = czk_pack8_rows(k_len) * 64;
+    const size_t chunks = (k_len + 63) / 64, full = k_len / 64;
+    struct czk_amx_config cfg;
+    CZK_MEMSET(&cfg, 0, sizeof cfg);
+    cfg.palette = 1;
+    for (int t = 0; t < 6; t++) {
+        cfg.colsb[t] = 64;
+        cfg.rows[t] = 16;
+    }
+    static __thread uint8_t stage[16 * 64];
+    int32_t c[16 * 16];
+    size_t i = 0;
+    if (n_images >= 16) {
+        _tile_loadconfig(&cfg);
+        for (; i + 16 <= n_images; i += 16) {
+            const uint8_t *xi = x + i * x_stride;
+            if (full < chunks) {
+                CZK_MEMSET(stage, 0, sizeof stage);
+                for (size_t r = 0; r < 16; r++) CZK_MEMCPY(stage + r * 64, xi + r * x_stride + full * 64, k_len - full * 64);
+            }
+            for (size_t g0 = 0; g0 < groups; g0 += 4) {
+                const size_t ng = groups - g0 >= 4 ? 4 : groups - g0;
+                _tile_zero(0);
+                _tile_zero(1);
+                _tile_zero(2);
+                _tile_zero(3);
+                for (size_t kc = 0; kc < chunks; kc++) {
+                    if (kc < full) _tile_loadd(4, xi + kc * 64, x_stride);
+                    else _tile_loadd(4, stage, 64);
+                    const int8_t *wk = wp + g0 * gstride + kc * 16 * 64;
+                    AMX_GROUP(0) AMX_GROUP(1) AMX_GROUP(2) AMX_GROUP(3)
+                }
+                AMX_STORE(0) AMX_STORE(1) AMX_STORE(2) AMX_STORE(3)
+            }
+        }
+        _tile_release();
+    }
+    if (i < n_images) dot8_avx512(x + i * x_stride, x_stride, n_images - i, wp, corr, n_out, k_len, out + i * out_stride, out_stride);
+}
+
+/* Linux grants AMX's tile data state to a process only on request (arch_prctl, 5.16+). */
+static int amx_permission(void) {
+    return syscall(SYS_arch_prctl, 0x1023 /* ARCH_REQ_XCOMP_PERM */, 18 /* XFEATURE_XTILEDATA */) == 0;
+}
+#endif /* CZK_AMX_KERNEL */
+
+static uint64_t xgetbv0(void) {
+    uint32_t a, d;
+    __asm__ volatile("xgetbv" : "=a"(a), "=d"(d) : "c"(0));
+    return ((uint64_t)d << 32) | a;
+}
+
+enum { F_AVX2 = 1, F_AVX512VNNI = 2, F_AVXVNNI = 4, F_AMX = 8, F_AVX512DQ = 16, F_KNOWN = 1 << 30 };
+
+/* What the CPU has and the OS has enabled (XCR0), found once. */
+static int x86_features(void) {
+    static int cached = 0;
+    int f = __atomic_load_n(&cached, __ATOMIC_ACQUIRE);
+    if (f) return f;
+    f = F_KNOWN;
+    unsigned a, b, c, d;
+    if (__get_cpuid_max(0, 0) >= 7 && __get_cpuid(1, &a, &b, &c, &d) && (c & (1u << 27)) /* OSXSAVE */) {
+        const unsigned avx = c & (1u << 28);
+        const uint64_t xcr0 = xgetbv0();
+        const int ymm_os = (xcr0 & 0x6) == 0x6;            /* SSE + AVX state */
+        const int zmm_os = (xcr0 & 0xE6) == 0xE6;          /* + opmask, ZMM_Hi256, Hi16_ZMM */
+        const int amx_os = (xcr0 & 0x60000) == 0x60000;    /* XTILECFG + XTILEDATA */
+        unsigned a7, b7, c7, d7;
+        __cpuid_count(7, 0, a7, b7, c7, d7);
+        if (avx && ymm_os && (b7 & (1u << 5))) f |= F_AVX2;
+        const int avx512 = zmm_os && (b7 & (1u << 16)) && (b7 & (1u << 30)) && (b7 & (1u << 31)); /* F, BW, VL */
+        if ((f & F_AVX2) && avx512 && (c7 & (1u << 11))) f |= F_AVX512VNNI;
+        if ((f & F_AVX2) && avx512 && (b7 & (1u << 17))) f |= F_AVX512DQ;
+        if (a7 >= 1) {
+            unsigned a71, b71, c71, d71;
+            __cpuid_count(7, 1, a71, b71, c71, d71);
+            if ((f & F_AVX2) && (a71 & (1u << 4))) f |= F_AVXVNNI;
+        }
+#ifdef CZK_AMX_KERNEL
+        if ((f & F_AVX512VNNI) && amx_os && (d7 & (1u << 24)) && (d7 & (1u << 25)) && amx_permission()) f |= F_AMX;
+#else
+        (void)amx_os;
+#endif
+    }
+    __atomic_store_n(&cached, f, __ATOMIC_RELEASE);
+    return f;
+}
+
 #endif /* CZK_X86 */
 
 /* ---- ARM NEON ---------------------------------------------------------------------- */
@@ -250,6 +550,237 @@ static void dot_neon(const int16_t *x, size_t x_stride, size_t n_images,
 
 #endif /* CZK_HAVE_NEON */
 
+#ifdef CZK_NEON_DOT
+/*
+ * sdot (FEAT_DotProd): x~ = u ^ 0x80 and w as int8, so no correction. Per image, 16 inputs
+ * are one q register; for each of its 4 groups of 4 inputs (lane l) the group's packed row
+ * (64 bytes = 4 q registers of 4 outputs x 4 inputs) is dotted with that lane. A tile is
+ * M images x 16 outputs (4 x 4 accumulators at M = 4).
+ */
+#define DOT_TARGET __attribute__((target("dotprod")))
+
+DOT_TARGET __attribute__((always_inline))
+static inline void sdot_tile(const int M, const uint8_t *x, size_t xs, const int8_t *wg, size_t k_len,
+                             size_t valid, int32_t *out, size_t os) {
+    int32x4_t acc[4][4];
+    for (int r = 0; r < M; r++)
+        for (int j = 0; j < 4; j++) acc[r][j] = vdupq_n_s32(0);
+    const uint8x16_t flip = vdupq_n_u8(0x80);
+    for (size_t k = 0; k < k_len; k += 16) {
+        int8x16_t xv[4];
+        for (int r = 0; r < M; r++) {
+            uint8x16_t u;
+            if (k + 16 <= k_len) {
+                u = vld1q_u8(x + r * xs + k);
+            } else {
+                uint8_t t[16] = {0};
+                CZK_MEMCPY(t, x + r * xs + k, k_len - k);
+                u = vld1q_u8(t);
+            }
+            xv[r] = vreinterpretq_s8_u8(veorq_u8(u, flip));
+        }
+        const int8_t *row = wg + (k / 4) * 64;
+#define SDOT_LANE(l)                                                                    \
+        {                                                                               \
+            const int8x16_t w0 = vld1q_s8(row + (l) * 64), w1 = vld1q_s8(row + (l) * 64 + 16), \
+                            w2 = vld1q_s8(row + (l) * 64 + 32), w3 = vld1q_s8(row + (l) * 64 + 48); \
+            for (int r = 0; r < M; r++) {                                               \
+                acc[r][0] = vdotq_laneq_s32(acc[r][0], w0, xv[r], l);                   \
+                acc[r][1] = vdotq_laneq_s32(acc[r][1], w1, xv[r], l);                   \
+                acc[r][2] = vdotq_laneq_s32(acc[r][2], w2, xv[r], l);                   \
+                acc[r][3] = vdotq_laneq_s32(acc[r][3], w3, xv[r], l);                   \
+            }                                                                           \
+        }
+        SDOT_LANE(0) SDOT_LANE(1) SDOT_LANE(2) SDOT_LANE(3)
+#undef SDOT_LANE
+    }
+    for (int r = 0; r < M; r++) {
+        int32_t *d = out + r * os;
+        for (int j = 0; j < 4; j++) {
+            if (valid >= 4 * (size_t)j + 4) {
+                vst1q_s32(d + 4 * j, acc[r][j]);
+            } else {
+                int32_t t[4];
+                vst1q_s32(t, acc[r][j]);
+                for (size_t l = 0; 4 * (size_t)j + l < valid; l++) d[4 * j + l] = t[l];
+            }
+        }
+    }
+}
+
+DOT_TARGET
+static void dot8_neondot(const uint8_t *x, size_t x_stride, size_t n_images,
+                         const int8_t *wp, const int32_t *corr, size_t n_out,
+                         size_t k_len, int32_t *out, size_t out_stride) {
+    (void)corr;
+    const size_t groups = (n_out + 15) / 16, gstride = czk_pack8_rows(k_len) * 64;
+    for (size_t g = 0; g < groups; g++) {
+        const int8_t *wg = wp + g * gstride;
+        const size_t valid = n_out - 16 * g;
+        for (size_t i = 0; i < n_images; i += 4) {
+            const uint8_t *xi = x + i * x_stride;
+            int32_t *oi = out + i * out_stride + 16 * g;
+            switch (n_images - i >= 4 ? 4 : n_images - i) {
+            case 4: sdot_tile(4, xi, x_stride, wg, k_len, valid, oi, out_stride); break;
+            case 3: sdot_tile(3, xi, x_stride, wg, k_len, valid, oi, out_stride); break;
+            case 2: sdot_tile(2, xi, x_stride, wg, k_len, valid, oi, out_stride); break;
+            default: sdot_tile(1, xi, x_stride, wg, k_len, valid, oi, out_stride); break;
+            }
+        }
+    }
+}
+
+static int neon_dot_available(void) {
+#if defined(__ARM_FEATURE_DOTPROD)
+    return 1;
+#elif defined(__APPLE__)
+    int v = 0;
+    size_t len = sizeof v;
+    return sysctlbyname("hw.optional.arm.FEAT_DotProd", &v, &len, NULL, 0) == 0 && v != 0;
+#elif defined(__linux__)
+    return (getauxval(CZK_AT_HWCAP) & CZK_HWCAP_ASIMDDP) != 0;
+#else
+    return 0;
+#endif
+}
+#endif /* CZK_NEON_DOT */
+
+/* ---- 8-bit packing and the portable 8-bit kernel ------------------------------------ */
+
+size_t czk_pack8_rows(size_t k_len) { return (k_len + 63) / 64 * 16; }
+size_t czk_pack8_size(size_t n_out, size_t k_len) { return (n_out + 15) / 16 * czk_pack8_rows(k_len) * 64; }
+size_t czk_pack8_corr_count(size_t n_out) { return (n_out + 15) / 16 * 16; }
+
+void czk_pack8(const int8_t *w, size_t w_stride, size_t n_out, size_t k_len, int8_t *packed, int32_t *corr) {
+    const size_t gstride = czk_pack8_rows(k_len) * 64;
+    CZK_MEMSET(packed, 0, czk_pack8_size(n_out, k_len));
+    for (size_t o = 0; o < czk_pack8_corr_count(n_out); o++) {
+        int32_t sum = 0; /* |sum| <= 128 * 65536 = 2^23 */
+        if (o < n_out) {
+            int8_t *row = packed + (o / 16) * gstride + (o % 16) * 4;
+            for (size_t k = 0; k < k_len; k++) {
+                const int8_t v = w[o * w_stride + k];
+                row[(k / 4) * 64 + k % 4] = v;
+                sum += v;
+            }
+        }
+        corr[o] = 128 * sum;
+    }
+}
+
+static void dot8_portable(const uint8_t *x, size_t x_stride, size_t n_images,
+                          const int8_t *wp, const int32_t *corr, size_t n_out,
+                          size_t k_len, int32_t *out, size_t out_stride) {
+    const size_t gstride = czk_pack8_rows(k_len) * 64;
+    for (size_t i = 0; i < n_images; i++) {
+        const uint8_t *xi = x + i * x_stride;
+        for (size_t o = 0; o < n_out; o++) {
+            const int8_t *row = wp + (o / 16) * gstride + (o % 16) * 4;
+            int32_t acc = 0; /* |acc| <= 255 * 128 * 65536 < 2^31 */
+            for (size_t k = 0; k < k_len; k++) acc += (int32_t)xi[k] * (int32_t)row[(k / 4) * 64 + k % 4];
+            out[i * out_stride + o] = acc - corr[o];
+        }
+    }
+}
+
+
+/* ---- requantization (Int64 path) --------------------------------------------------- */
+
+/* min/max as conditional moves, not branches: the clamps are data-dependent (relu,
+   saturation), and clang's x86 back end turns selects in loops back into branches. */
+static inline int64_t min64(int64_t a, int64_t b) {
+#if defined(__x86_64__)
+    __asm__("cmpq %1, %0\n\tcmovgq %1, %0" : "+r"(a) : "r"(b) : "cc");
+    return a;
+#else
+    return b < a ? b : a;
+#endif
+}
+static inline int64_t max64(int64_t a, int64_t b) {
+#if defined(__x86_64__)
+    __asm__("cmpq %1, %0\n\tcmovlq %1, %0" : "+r"(a) : "r"(b) : "cc");
+    return a;
+#else
+    return b > a ? b : a;
+#endif
+}
+
+static inline int32_t requant_one(int32_t acc, int64_t bias, int64_t m, int64_t r, int64_t s,
+                                  int32_t zero, int32_t lo, int32_t hi) {
+    /* Proven at load (PackedLayer): |bias + acc| * m + r fits int64, so no step overflows. */
+    int64_t q = ((bias + (int64_t)acc) * m + r) >> s; /* arithmetic shift: floor */
+    q = min64(max64(q, -1024), 1024);
+    return (int32_t)min64(max64(zero + q, lo), hi);
+}
+
+#ifdef CZK_X86
+/* The same, 8 outputs at a time: vpmullq (AVX512DQ) and vpsravq on int64 lanes. */
+__attribute__((target("avx512f,avx512dq,avx512bw,avx512vl")))
+static void requant_avx512(const int32_t *acc, size_t n_images, size_t n_out,
+                           const int64_t *bias, const int64_t *mult, const int64_t *round_add, const int64_t *shift,
+                           int32_t zero, int32_t lo, int32_t hi, int kind, void *dst, size_t dst_stride, int32_t add) {
+    const __m512i qlo = _mm512_set1_epi64(-1024), qhi = _mm512_set1_epi64(1024);
+    const __m256i vz = _mm256_set1_epi32(zero), vlo = _mm256_set1_epi32(lo), vhi = _mm256_set1_epi32(hi),
+                  vadd = _mm256_set1_epi32(add);
+    for (size_t i = 0; i < n_images; i++) {
+        const int32_t *a = acc + i * n_out;
+        for (size_t o = 0; o < n_out; o += 8) {
+            const __mmask8 m = n_out - o >= 8 ? (__mmask8)0xFF : (__mmask8)((1u << (n_out - o)) - 1);
+            __m512i v = _mm512_cvtepi32_epi64(_mm256_maskz_loadu_epi32(m, a + o));
+            v = _mm512_add_epi64(v, _mm512_maskz_loadu_epi64(m, bias + o));
+            v = _mm512_mullo_epi64(v, _mm512_maskz_loadu_epi64(m, mult + o));
+            v = _mm512_add_epi64(v, _mm512_maskz_loadu_epi64(m, round_add + o));
+            v = _mm512_srav_epi64(v, _mm512_maskz_loadu_epi64(m, shift + o));
+            v = _mm512_min_epi64(_mm512_max_epi64(v, qlo), qhi);
+            __m256i y = _mm256_add_epi32(_mm512_cvtepi64_epi32(v), vz);
+            y = _mm256_min_epi32(_mm256_max_epi32(y, vlo), vhi);
+            switch (kind) {
+            case CZK_OUT_I32: _mm256_mask_storeu_epi32((int32_t *)dst + i * dst_stride + o, m, y); break;
+            case CZK_OUT_U8: _mm256_mask_cvtepi32_storeu_epi8((uint8_t *)dst + i * dst_stride + o, m, _mm256_add_epi32(y, vadd)); break;
+            default: _mm256_mask_cvtepi32_storeu_epi16((int16_t *)dst + i * dst_stride + o, m, _mm256_add_epi32(y, vadd)); break;
+            }
+        }
+        if (kind == CZK_OUT_I16)
+            for (size_t o = n_out; o < dst_stride; o++) ((int16_t *)dst)[i * dst_stride + o] = 0;
+    }
+}
+#endif
+
+void czk_requant(int isa, const int32_t *acc, size_t n_images, size_t n_out,
+                 const int64_t *bias, const int64_t *mult, const int64_t *round_add, const int64_t *shift,
+                 int32_t zero, int32_t lo, int32_t hi,
+                 int kind, void *dst, size_t dst_stride, int32_t add) {
+#ifdef CZK_X86
+    if ((isa == CZK_AVX512VNNI || isa == CZK_AMX) && (x86_features() & F_AVX512DQ) && czk_isa_available(isa)) {
+        requant_avx512(acc, n_images, n_out, bias, mult, round_add, shift, zero, lo, hi, kind, dst, dst_stride, add);
+        return;
+    }
+#endif
+    for (size_t i = 0; i < n_images; i++) {
+        const int32_t *a = acc + i * n_out;
+        switch (kind) {
+        case CZK_OUT_I32: {
+            int32_t *d = (int32_t *)dst + i * dst_stride;
+            for (size_t o = 0; o < n_out; o++) d[o] = requant_one(a[o], bias[o], mult[o], round_add[o], shift[o], zero, lo, hi);
+            break;
+        }
+        case CZK_OUT_U8: {
+            uint8_t *d = (uint8_t *)dst + i * dst_stride;
+            for (size_t o = 0; o < n_out; o++)
+                d[o] = (uint8_t)(requant_one(a[o], bias[o], mult[o], round_add[o], shift[o], zero, lo, hi) + add);
+            break;
+        }
+        default: {
+            int16_t *d = (int16_t *)dst + i * dst_stride;
+            for (size_t o = 0; o < n_out; o++)
+                d[o] = (int16_t)(requant_one(a[o], bias[o], mult[o], round_add[o], shift[o], zero, lo, hi) + add);
+            for (size_t o = n_out; o < dst_stride; o++) d[o] = 0;
+            break;
+        }
+        }
+    }
+}
+
 /* ---- dispatch ---------------------------------------------------------------------- */
 
 int czk_isa_available(int isa) {
@@ -264,21 +795,40 @@ int czk_isa_available(int isa) {
         return __builtin_cpu_supports("sse2") ? 1 : 0;
 #endif
     case CZK_AVX2:
-        return __builtin_cpu_supports("avx2") ? 1 : 0;
+        return (x86_features() & F_AVX2) != 0;
+    case CZK_AVX512VNNI:
+    case CZK_AVXVNNI_EVEX:
+        return (x86_features() & F_AVX512VNNI) != 0;
+    case CZK_AVXVNNI:
+        return (x86_features() & F_AVXVNNI) != 0;
+    case CZK_AMX:
+        return (x86_features() & F_AMX) != 0;
 #endif
 #ifdef CZK_HAVE_NEON
     case CZK_NEON:
         return 1;
+#endif
+#ifdef CZK_NEON_DOT
+    case CZK_NEONDOT:
+        return neon_dot_available();
 #endif
     default:
         return 0;
     }
 }
 
+int czk_isa_is_8bit(int isa) {
+    return isa == CZK_AVX512VNNI || isa == CZK_AVXVNNI || isa == CZK_AMX || isa == CZK_NEONDOT || isa == CZK_AVXVNNI_EVEX;
+}
+
+/*
+ * The fastest kernel here. AMX is not chosen on its own: it has not yet been checked on a
+ * machine that has it (ZYNQNET_ISA=amx runs it, and the tests run it wherever it exists).
+ */
 int czk_best_isa(void) {
-    if (czk_isa_available(CZK_AVX2)) return CZK_AVX2;
-    if (czk_isa_available(CZK_NEON)) return CZK_NEON;
-    if (czk_isa_available(CZK_SSE2)) return CZK_SSE2;
+    static const int order[] = {CZK_AVX512VNNI, CZK_AVXVNNI, CZK_AVX2, CZK_NEONDOT, CZK_NEON, CZK_SSE2};
+    for (size_t i = 0; i < sizeof order / sizeof order[0]; i++)
+        if (czk_isa_available(order[i])) return order[i];
     return CZK_PORTABLE;
 }
 
@@ -304,6 +854,40 @@ void czk_dot_block(int isa,
 #endif
     default:
         dot_portable(x, x_stride, n_images, w, w_stride, n_out, k_len, out, out_stride);
+        return;
+    }
+}
+
+void czk_dot8(int isa,
+              const uint8_t *x, size_t x_stride, size_t n_images,
+              const int8_t *packed, const int32_t *corr, size_t n_out,
+              size_t k_len,
+              int32_t *out, size_t out_stride) {
+    if (!czk_isa_available(isa)) isa = CZK_PORTABLE;
+    switch (isa) {
+#ifdef CZK_X86
+    case CZK_AVX512VNNI:
+        dot8_avx512(x, x_stride, n_images, packed, corr, n_out, k_len, out, out_stride);
+        return;
+    case CZK_AVXVNNI:
+        dot8_avxvnni(x, x_stride, n_images, packed, corr, n_out, k_len, out, out_stride);
+        return;
+    case CZK_AVXVNNI_EVEX:
+        dot8_avxvnni_evex(x, x_stride, n_images, packed, corr, n_out, k_len, out, out_stride);
+        return;
+#ifdef CZK_AMX_KERNEL
+    case CZK_AMX:
+        dot8_amx(x, x_stride, n_images, packed, corr, n_out, k_len, out, out_stride);
+        return;
+#endif
+#endif
+#ifdef CZK_NEON_DOT
+    case CZK_NEONDOT:
+        dot8_neondot(x, x_stride, n_images, packed, corr, n_out, k_len, out, out_stride);
+        return;
+#endif
+    default:
+        dot8_portable(x, x_stride, n_images, packed, corr, n_out, k_len, out, out_stride);
         return;
     }
 }

@@ -4,25 +4,56 @@ import Foundation
 import ZynqNetModel
 
 /// The instruction set of the simulator's dot-product kernels.
+///
+/// `portable`, `sse2`, `avx2` and `neon` multiply int16-widened operands; `avx512vnni`,
+/// `avxvnni`, `amx` (x86 `vpdpbusd`/`tdpbusd`: uint8 activations × int8 weights) and
+/// `neondot` (aarch64 `sdot`) work on the 8-bit values themselves (see czynqkernels.h).
 public enum SimKernel: String, Sendable, CaseIterable {
-    case portable, sse2, avx2, neon
+    case portable, sse2, avx2, avx512vnni, avxvnni, amx, neon, neondot
 
     var isa: Int32 {
         switch self {
         case .portable: Int32(CZK_PORTABLE)
         case .sse2: Int32(CZK_SSE2)
         case .avx2: Int32(CZK_AVX2)
+        case .avx512vnni: Int32(CZK_AVX512VNNI)
+        case .avxvnni: Int32(CZK_AVXVNNI)
+        case .amx: Int32(CZK_AMX)
         case .neon: Int32(CZK_NEON)
+        case .neondot: Int32(CZK_NEONDOT)
         }
     }
 
-    /// Whether this build on this CPU can run it.
+    /// Whether this build on this CPU (and OS: enabled register state, AMX permission) can run it.
     public var isAvailable: Bool { czk_isa_available(isa) != 0 }
 
-    /// The fastest kernel available here.
+    /// Whether it works on 8-bit operands (packed weights, byte activations).
+    public var isEightBit: Bool { czk_isa_is_8bit(isa) != 0 }
+
+    /// The fastest kernel available here (AMX only when asked for: see `czk_best_isa`).
     public static var best: SimKernel {
         let isa = czk_best_isa()
         return allCases.first { $0.isa == isa } ?? .portable
+    }
+
+    /// The kernels this machine can run.
+    public static var available: [SimKernel] { allCases.filter(\.isAvailable) }
+
+    /// The environment variable that forces a kernel.
+    public static let environmentKey = "ZYNQNET_ISA"
+
+    /// The kernel `ZYNQNET_ISA` names, or `best` when it is unset or empty; an unknown or
+    /// unavailable name is an error naming the variable and the values it may take.
+    public static func fromEnvironment(_ environment: [String: String] = ProcessInfo.processInfo.environment) throws -> SimKernel {
+        guard let value = environment[environmentKey], !value.isEmpty else { return best }
+        let here = "available here: " + available.map(\.rawValue).joined(separator: ", ")
+        guard let kernel = SimKernel(rawValue: value) else {
+            throw ZynqError(key: environmentKey, "unknown kernel '\(value)' (valid: \(allCases.map(\.rawValue).joined(separator: ", ")); \(here))")
+        }
+        guard kernel.isAvailable else {
+            throw ZynqError(key: environmentKey, "the \(value) kernel is not available on this CPU (\(here))")
+        }
+        return kernel
     }
 }
 
@@ -35,6 +66,11 @@ public struct LayerPlan: Sendable, Equatable {
     public let wideChannels: Int
     /// Number of int32 dot-product blocks `in` is cut into (1 unless in > 65536).
     public let blocks: Int
+    /// The largest magnitude a kernel's int32 partial sum can reach in this layer (max over
+    /// output channels and blocks of c·Σ|w| over the block, c = 255 for the uint8 × int8
+    /// kernels, whose activations are u = x̃ + 128, and 128 for the others, |x̃| ≤ 128);
+    /// checked below 2^31 at load, so no kernel step can wrap.
+    public let dotBound: Int64
 }
 
 /// One layer, packed once for the kernels, with its requantization constants and the
@@ -43,8 +79,16 @@ struct PackedLayer: Sendable {
     let out: Int, inF: Int
     /// `in` rounded up to a multiple of 16: the row stride of weights and activations.
     let kPad: Int
-    /// int8 weights widened to int16, `out × kPad`, zero padded.
+    /// int8 weights widened to int16, `out × kPad`, zero padded (int16 kernels only).
     let weights: [Int16]
+    /// For the 8-bit kernels: each block's weights packed by `czk_pack8` and its corrections
+    /// 128·Σw, at `packOffsets[b]` and `corrOffsets[b]`; activation rows are `in` bytes.
+    let packed8: [Int8]
+    let corr8: [Int32]
+    let packOffsets: [Int], corrOffsets: [Int]
+    let eightBit: Bool
+    /// Row stride of this layer's activations: kPad (int16) or in (8-bit).
+    let xStride: Int
     /// `bias − z̃·Σw`: the activations are fed as x̃ = x − 128·[uint8 input] and
     /// z̃ = zx − 128·[uint8 input], so acc = biasAdj + Σ w·x̃ exactly.
     let biasAdj: [Int64]
@@ -54,19 +98,66 @@ struct PackedLayer: Sendable {
     let outOffset: Int32
     /// Dot-product blocks over k, each at most 65536 long so int32 partial sums cannot overflow.
     let blocks: [Range<Int>]
+    let dotBound: Int64
+    /// The layer's requantization may run as `czk_requant` (C, no per-element bounds checks):
+    /// one block, every channel on the Int64 path, and a rounding mode that C function knows.
+    /// Other layers (new rounding modes included) take `requantize` below.
+    let fastRequant: Bool
     let plan: LayerPlan
 
     static let blockLength = 65536
 
-    init(_ l: DenseLayer, inputZero: Int32, inputType: ActivationType) throws {
+    init(_ l: DenseLayer, inputZero: Int32, inputType: ActivationType, kernel: SimKernel = .portable) throws {
         out = l.outFeatures
         inF = l.inFeatures
         kPad = (inF + 15) / 16 * 16
-        var w = [Int16](repeating: 0, count: out * kPad)
+        eightBit = kernel.isEightBit
+        xStride = eightBit ? inF : kPad
+        // Blocks over k of at most 65536: int32 partial sums are then provably exact (dotBound).
+        let kLen = eightBit ? inF : kPad
+        blocks = stride(from: 0, to: kLen, by: Self.blockLength).map { $0..<min($0 + Self.blockLength, kLen) }
+        var dotBound: Int64 = 0
+        let scale: Int64 = eightBit && kernel != .neondot ? 255 : 128
         for o in 0..<out {
-            for k in 0..<inF { w[o * kPad + k] = Int16(l.weight[o * inF + k]) }
+            for b in blocks {
+                var absSum: Int64 = 0
+                for k in b where k < inF { absSum += abs(Int64(l.weight[o * inF + k])) }
+                dotBound = max(dotBound, scale * absSum)
+            }
         }
-        weights = w
+        // 255·128·65536 = 2 139 095 040 < 2^31: holds for every block of every layer.
+        precondition(dotBound < 1 << 31, "a dot-product block exceeds int32")
+        if eightBit {
+            var packed = [Int8](), corr = [Int32](), packOffsets = [Int](), corrOffsets = [Int]()
+            for b in blocks {
+                packOffsets.append(packed.count)
+                corrOffsets.append(corr.count)
+                var p = [Int8](repeating: 0, count: czk_pack8_size(out, b.count))
+                var c = [Int32](repeating: 0, count: czk_pack8_corr_count(out))
+                let (rows, stride) = (l.outFeatures, l.inFeatures)
+                l.weight.withUnsafeBufferPointer { w in
+                    czk_pack8(w.baseAddress! + b.lowerBound, stride, rows, b.count, &p, &c)
+                }
+                packed += p
+                corr += c
+            }
+            packed8 = packed
+            corr8 = corr
+            self.packOffsets = packOffsets
+            self.corrOffsets = corrOffsets
+            weights = []
+        } else {
+            var w = [Int16](repeating: 0, count: out * kPad)
+            for o in 0..<out {
+                for k in 0..<inF { w[o * kPad + k] = Int16(l.weight[o * inF + k]) }
+            }
+            weights = w
+            packed8 = []
+            corr8 = []
+            packOffsets = []
+            corrOffsets = []
+        }
+        self.dotBound = dotBound
         let zTilde = Int64(inputZero) - (inputType == .uint8 ? 128 : 0)
         var biasAdj = [Int64](), bounds = [Int64]()
         var bound: Int64 = 0
@@ -91,12 +182,13 @@ struct PackedLayer: Sendable {
         self.biasAdj = biasAdj
         requantizer = Requantizer(l, bounds: bounds)
         outOffset = l.outputType == .uint8 ? 128 : 0
-        let k = kPad
-        blocks = stride(from: 0, to: k, by: Self.blockLength).map { $0..<min($0 + Self.blockLength, k) }
-        plan = LayerPlan(accumulatorBound: bound, wideChannels: requantizer.wide.filter { $0 }.count, blocks: blocks.count)
+        fastRequant = blocks.count == 1 && !requantizer.anyWide && (l.rounding == .floor || l.rounding == .halfUp)
+        plan = LayerPlan(accumulatorBound: bound, wideChannels: requantizer.wide.filter { $0 }.count, blocks: blocks.count,
+                         dotBound: dotBound)
     }
 
-    /// zy + q clamped to [lo, hi], for acc of channel o.
+    /// zy + q clamped to [lo, hi], for acc of channel o. (`czk_requant` in CZynqKernels is the
+    /// same for the layers `fastRequant` admits: a change here must change it too.)
     @inline(__always)
     func requantize(_ acc: Int64, _ o: Int) -> Int32 { requantizer.requantize(acc, o) }
 }
@@ -106,8 +198,9 @@ struct PackedLayer: Sendable {
 /// At load time it proves, per layer and output channel, which fixed widths are enough
 /// (`plan`): int32 dot products over blocks of at most 65536 inputs, Int64 accumulators,
 /// and Int64 products acc·M wherever |acc|·M + 2^(s−1) fits, 128-bit ones elsewhere. The
-/// weights are packed once (int16, rows padded to 16), the dot products run in SIMD C
-/// kernels, and batches run in parallel on all cores.
+/// weights are packed once for the kernel (int16 rows padded to 16, or int8 in groups of 16
+/// outputs for the 8-bit kernels, `czk_pack8`), the dot products run in the SIMD C kernel
+/// the CPU offers (`SimKernel`, `ZYNQNET_ISA`), and batches run in parallel on all cores.
 public final class Simulator: Sendable {
     public let model: QuantizedModel
     public let kernel: SimKernel
@@ -117,11 +210,12 @@ public final class Simulator: Sendable {
     /// What was proven about each layer.
     public var plan: [LayerPlan] { layers.map(\.plan) }
 
-    /// Packs `model` (which must pass `validate()`). `kernel` defaults to the fastest here;
-    /// an unavailable one is an error. `threads` defaults to the number of active cores.
+    /// Packs `model` (which must pass `validate()`). `kernel` defaults to the one
+    /// `ZYNQNET_ISA` names, else the fastest here; an unavailable one is an error. `threads`
+    /// defaults to the number of active cores.
     public init(model: QuantizedModel, kernel: SimKernel? = nil, threads: Int? = nil) throws {
         try model.validate()
-        let k = kernel ?? .best
+        let k = try kernel ?? SimKernel.fromEnvironment()
         guard k.isAvailable else { throw ZynqError(key: "kernel", "the \(k.rawValue) kernel is not available on this machine") }
         guard threads ?? 1 >= 1 else { throw ZynqError(key: "threads", "must be at least 1, got \(threads ?? 0)") }
         self.model = model
@@ -130,7 +224,7 @@ public final class Simulator: Sendable {
         var packed: [PackedLayer] = []
         var zx = model.input.zero, type = model.input.type
         for l in model.layers {
-            packed.append(try PackedLayer(l, inputZero: zx, inputType: type))
+            packed.append(try PackedLayer(l, inputZero: zx, inputType: type, kernel: k))
             zx = l.outputZero
             type = l.outputType
         }
@@ -201,39 +295,84 @@ public final class Simulator: Sendable {
     /// the last.
     private func process(codes: UnsafePointer<UInt8>, count n: Int, out: UnsafeMutablePointer<Int32>,
                          trace: (([Int32]) -> Void)?) {
+        let eightBit = kernel.isEightBit
         let maxK = layers.map(\.kPad).max()!, maxOut = layers.map(\.out).max()!
-        let actA = UnsafeMutablePointer<Int16>.allocate(capacity: n * maxK)
-        let actB = UnsafeMutablePointer<Int16>.allocate(capacity: n * maxK)
+        // int16 kernels: x̃ in rows of kPad; 8-bit kernels: u = x̃ + 128 in rows of `in` bytes.
+        let actA = UnsafeMutablePointer<Int16>.allocate(capacity: eightBit ? 1 : n * maxK)
+        let actB = UnsafeMutablePointer<Int16>.allocate(capacity: eightBit ? 1 : n * maxK)
+        let act8A = UnsafeMutablePointer<UInt8>.allocate(capacity: eightBit ? n * maxK : 1)
+        let act8B = UnsafeMutablePointer<UInt8>.allocate(capacity: eightBit ? n * maxK : 1)
         let acc32 = UnsafeMutablePointer<Int32>.allocate(capacity: n * maxOut)
         let multiBlock = layers.contains { $0.blocks.count > 1 }
         let acc64 = UnsafeMutablePointer<Int64>.allocate(capacity: multiBlock ? n * maxOut : 1)
-        defer { actA.deallocate(); actB.deallocate(); acc32.deallocate(); acc64.deallocate() }
+        defer {
+            actA.deallocate(); actB.deallocate(); act8A.deallocate(); act8B.deallocate()
+            acc32.deallocate(); acc64.deallocate()
+        }
 
-        // x̃: int8 codes as they are, uint8 codes − 128 (the top bit flipped).
+        // x̃: int8 codes as they are, uint8 codes − 128 (the top bit flipped). The 8-bit kernels
+        // take u = x̃ + 128: uint8 codes as they are (read in place), int8 codes top bit flipped.
         let width = model.inputCount, k0 = layers[0].kPad
         let flip: UInt8 = model.input.type == .uint8 ? 0x80 : 0
-        for i in 0..<n {
-            let src = codes + i * width, dst = actA + i * k0
-            for k in 0..<width { dst[k] = Int16(Int8(bitPattern: src[k] ^ flip)) }
-            for k in width..<k0 { dst[k] = 0 }
+        var x8 = codes, next8 = act8A
+        if eightBit {
+            if flip == 0 {
+                for j in 0..<(n * width) { act8A[j] = codes[j] ^ 0x80 }
+                x8 = UnsafePointer(act8A)
+                next8 = act8B
+            }
+        } else {
+            for i in 0..<n {
+                let src = codes + i * width, dst = actA + i * k0
+                for k in 0..<width { dst[k] = Int16(Int8(bitPattern: src[k] ^ flip)) }
+                for k in width..<k0 { dst[k] = 0 }
+            }
         }
 
         var x = actA, next = actB
         for (index, l) in layers.enumerated() {
             let last = index == layers.count - 1
-            l.weights.withUnsafeBufferPointer { w in
-                if l.blocks.count == 1 {
-                    czk_dot_block(kernel.isa, x, l.kPad, n, w.baseAddress!, l.kPad, l.out, l.kPad, acc32, l.out)
-                } else {
-                    for j in 0..<(n * l.out) { acc64[j] = 0 }
-                    for b in l.blocks {
-                        czk_dot_block(kernel.isa, x + b.lowerBound, l.kPad, n, w.baseAddress! + b.lowerBound, l.kPad,
-                                      l.out, b.count, acc32, l.out)
-                        for j in 0..<(n * l.out) { acc64[j] += Int64(acc32[j]) }
+            if eightBit {
+                l.packed8.withUnsafeBufferPointer { p in
+                    l.corr8.withUnsafeBufferPointer { c in
+                        if l.blocks.count == 1 {
+                            czk_dot8(kernel.isa, x8, l.inF, n, p.baseAddress!, c.baseAddress!, l.out, l.inF, acc32, l.out)
+                        } else {
+                            for j in 0..<(n * l.out) { acc64[j] = 0 }
+                            for (bi, b) in l.blocks.enumerated() {
+                                czk_dot8(kernel.isa, x8 + b.lowerBound, l.inF, n, p.baseAddress! + l.packOffsets[bi],
+                                         c.baseAddress! + l.corrOffsets[bi], l.out, b.count, acc32, l.out)
+                                for j in 0..<(n * l.out) { acc64[j] += Int64(acc32[j]) }
+                            }
+                        }
+                    }
+                }
+            } else {
+                l.weights.withUnsafeBufferPointer { w in
+                    if l.blocks.count == 1 {
+                        czk_dot_block(kernel.isa, x, l.kPad, n, w.baseAddress!, l.kPad, l.out, l.kPad, acc32, l.out)
+                    } else {
+                        for j in 0..<(n * l.out) { acc64[j] = 0 }
+                        for b in l.blocks {
+                            czk_dot_block(kernel.isa, x + b.lowerBound, l.kPad, n, w.baseAddress! + b.lowerBound, l.kPad,
+                                          l.out, b.count, acc32, l.out)
+                            for j in 0..<(n * l.out) { acc64[j] += Int64(acc32[j]) }
+                        }
                     }
                 }
             }
-            let kNext = last ? 0 : layers[index + 1].kPad
+            let kNext = last ? 0 : eightBit ? l.out : layers[index + 1].kPad
+            // u = x̃ + 128 = y − outOffset + 128 for the 8-bit kernels.
+            let offset8 = 128 &- l.outOffset
+            if l.fastRequant {
+                let (kind, dst, add): (Int32, UnsafeMutableRawPointer, Int32) =
+                    last ? (Int32(CZK_OUT_I32), UnsafeMutableRawPointer(out), 0)
+                    : eightBit ? (Int32(CZK_OUT_U8), UnsafeMutableRawPointer(next8), offset8)
+                    : (Int32(CZK_OUT_I16), UnsafeMutableRawPointer(next), -l.outOffset)
+                let r = l.requantizer
+                czk_requant(kernel.isa, acc32, n, l.out, l.biasAdj, r.multiplier, r.roundAdd, r.shift, r.zero, r.lo, r.hi,
+                            kind, dst, last ? l.out : kNext, add)
+            } else {
             for i in 0..<n {
                 for o in 0..<l.out {
                     let j = i * l.out + o
@@ -241,16 +380,25 @@ public final class Simulator: Sendable {
                     let y = l.requantize(acc, o)
                     if last {
                         out[j] = y
+                    } else if eightBit {
+                        next8[i * kNext + o] = UInt8(truncatingIfNeeded: y &+ offset8)
                     } else {
                         next[i * kNext + o] = Int16(truncatingIfNeeded: y &- l.outOffset)
                     }
                 }
-                if !last { for k in l.out..<kNext { next[i * kNext + k] = 0 } }
+                if !last && !eightBit { for k in l.out..<kNext { next[i * kNext + k] = 0 } }
+            }
             }
             if !last, let trace {
-                trace((0..<l.out).map { Int32(next[$0]) + l.outOffset })
+                trace((0..<l.out).map { eightBit ? Int32(next8[$0]) - offset8 : Int32(next[$0]) + l.outOffset })
             }
-            swap(&x, &next)
+            if eightBit {
+                let filled = next8
+                next8 = filled == act8A ? act8B : act8A
+                x8 = UnsafePointer(filled)
+            } else {
+                swap(&x, &next)
+            }
         }
     }
 }

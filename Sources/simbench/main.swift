@@ -1,6 +1,6 @@
 // Speed of ZynqNetSim alone on a 784-128-10 int8 model (random weights, uint8 input,
 // per-tensor M/s, half_up, relu), 10,000 random images by default:
-//     swift run -c release simbench [images] [threads]
+//     swift run -c release simbench [images] [threads]      (ZYNQNET_ISA=kernel: that one only)
 // Prints, per kernel, the best of 7 runs: wall time, process CPU time, images/s.
 import Foundation
 import ZynqNetModel
@@ -32,7 +32,9 @@ let threads = args.count > 1 ? Int(args[1]) : nil
 let codes = try InputCodes(uint8: (0..<(n * 784)).map { _ in UInt8(truncatingIfNeeded: g.next()) }, width: 784)
 print("\(n) images, 784-128-10, \(ProcessInfo.processInfo.activeProcessorCount) cores")
 var reference: SimResult? = nil
-for kernel in SimKernel.allCases where kernel.isAvailable {
+// ZYNQNET_ISA=name runs that kernel alone (e.g. under perf).
+let forced = ProcessInfo.processInfo.environment[SimKernel.environmentKey].flatMap { $0.isEmpty ? nil : $0 }
+for kernel in SimKernel.allCases where kernel.isAvailable && (forced == nil || forced == kernel.rawValue) {
     let sim = try Simulator(model: model, kernel: kernel, threads: threads)
     var wall = Double.infinity, cpu = Double.infinity
     var result: SimResult? = nil

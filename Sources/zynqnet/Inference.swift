@@ -7,12 +7,19 @@ import ZynqNetSim
 /// Something that runs batches of input codes: the simulator, the loopback device, the board.
 protocol InferenceEngine {
     var name: String { get }
+    /// The simulator's dot-product kernel (`SimKernel`), nil for the other engines.
+    var kernel: String? { get }
     func run(_ codes: InputCodes) throws -> SimResult
+}
+
+extension InferenceEngine {
+    var kernel: String? { nil }
 }
 
 struct SimEngine: InferenceEngine {
     let simulator: Simulator
     var name: String { "sim" }
+    var kernel: String? { simulator.kernel.rawValue }
     func run(_ codes: InputCodes) throws -> SimResult { try simulator.run(codes) }
 }
 
@@ -57,6 +64,7 @@ enum Inference {
         var sim: SimResult
         var seconds: Double
         var backend: String
+        var kernel: String? = nil
     }
 
     /// Runs all of `codes` in batches of `batch`, with a progress bar on long runs.
@@ -80,7 +88,8 @@ enum Inference {
             bar.update(done, extra: String(format: "%.0f img/s", Double(done) / max(seconds, 1e-9)))
         }
         bar.finish()
-        return Outcome(sim: SimResult(outputs: outputs, count: n, classes: classes), seconds: seconds, backend: engine.name)
+        return Outcome(sim: SimResult(outputs: outputs, count: n, classes: classes), seconds: seconds, backend: engine.name,
+                       kernel: engine.kernel)
     }
 
     /// Writes `predictions` (int64, N), `outputs` (int64, N × classes) and `labels` when known.
@@ -100,6 +109,7 @@ enum Inference {
         var correct: Int?
         var seconds: Double
         var backend: String
+        var kernel: String?
         var labels: [Int]?
         var predictions: [Int]
 
@@ -108,6 +118,7 @@ enum Inference {
             correct = labels.map { result.sim.correct(labels: $0) }
             seconds = result.seconds
             backend = result.backend
+            kernel = result.kernel
             self.labels = labels
             predictions = result.sim.predictions
         }
@@ -123,6 +134,7 @@ enum Inference {
             fields.append("\"seconds\":\(jsonNumber(seconds))")
             fields.append("\"images_per_second\":\(jsonNumber(imagesPerSecond))")
             fields.append("\"backend\":\"\(backend)\"")
+            if let kernel { fields.append("\"kernel\":\"\(kernel)\"") }
             return "{" + fields.joined(separator: ",") + "}"
         }
 
@@ -134,7 +146,8 @@ enum Inference {
             } else {
                 print("accuracy   unknown (no labels)")
             }
-            print(String(format: "throughput %.0f images/s on %@ (%d images in %.3f s)", imagesPerSecond, backend, images, seconds))
+            let on = backend + (kernel.map { " (\($0) kernel)" } ?? "")
+            print(String(format: "throughput %.0f images/s on %@ (%d images in %.3f s)", imagesPerSecond, on, images, seconds))
         }
     }
 

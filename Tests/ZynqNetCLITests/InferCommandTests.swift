@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import ZynqNetModel
+import ZynqNetSim
 
 @Suite("zynqnet infer")
 struct InferCommandTests {
@@ -35,6 +36,7 @@ struct InferCommandTests {
         #expect(json["correct"] as? Int == correct)
         #expect((json["accuracy"] as? Double) == Double(correct) / 200)
         #expect(json["backend"] as? String == "sim")
+        #expect(try json["kernel"] as? String == SimKernel.fromEnvironment().rawValue)
         #expect(json["seconds"] is Double || json["seconds"] is Int)
         #expect(json["images_per_second"] != nil)
     }
@@ -54,6 +56,29 @@ struct InferCommandTests {
         #expect(gotOut == Array(expOut.prefix(150 * 10)))
         #expect(r.stdout.contains("accuracy"))
         #expect(r.stdout.contains("true \\ predicted"))
+    }
+
+    @Test("ZYNQNET_ISA forces the kernel, which --json and the text name; a bad value is one error naming it")
+    func environmentKernel() throws {
+        let dir = try CLI.temporaryDirectory()
+        let out = dir.appendingPathComponent("out.npz").path
+        let args = ["infer", CLI.fixture("real/mnist_images.npz"), "--model", CLI.fixture("real/mnist_model.npz")]
+        let expected = try NPZ.read(path: CLI.fixture("real/mnist_expected.npz"))
+        for kernel in SimKernel.available {
+            let r = try CLI.run(args + ["--json", "--output", out], environment: ["ZYNQNET_ISA": kernel.rawValue])
+            #expect(r.status == 0, "\(r.stderr)")
+            #expect(r.stdout.contains("\"backend\":\"sim\",\"kernel\":\"\(kernel.rawValue)\"}"), "\(r.stdout)")
+            #expect(try NPZ.read(path: out)["outputs"] == expected["outputs"], "\(kernel)")
+        }
+        let text = try CLI.run(args, environment: ["ZYNQNET_ISA": "portable"])
+        #expect(text.status == 0)
+        #expect(text.stdout.contains("images/s on sim (portable kernel) (200 images in"), "\(text.stdout)")
+        let bad = try CLI.run(args + ["--json"], environment: ["ZYNQNET_ISA": "avx9"])
+        #expect(bad.status == 1)
+        #expect(bad.stdout == "")
+        let here = SimKernel.available.map(\.rawValue).joined(separator: ", ")
+        #expect(bad.stderr == "error: 'ZYNQNET_ISA': unknown kernel 'avx9' (valid: portable, sse2, avx2, avx512vnni, avxvnni, amx, "
+                + "neon, neondot; available here: \(here))\n")
     }
 
     @Test("without labels, accuracy is null")

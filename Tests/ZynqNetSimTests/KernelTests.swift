@@ -1,3 +1,4 @@
+import Foundation
 import CZynqKernels
 import Testing
 import ZynqNetModel
@@ -22,11 +23,121 @@ import ZynqNetModel
                     expected[i * outs + o] = s
                 }
             }
-            for kernel in SimKernel.allCases where kernel.isAvailable {
+            for kernel in SimKernel.allCases where kernel.isAvailable && !kernel.isEightBit {
                 var got = [Int32](repeating: -1, count: n * outs)
                 czk_dot_block(kernel.isa, x, xStride, n, w, wStride, outs, k, &got, outs)
                 #expect(got == expected, "\(kernel) n \(n) outs \(outs) k \(k)")
             }
+        }
+    }
+
+    /// The 8-bit kernels (and the portable 8-bit fallback, and the AVX-VNNI code EVEX-encoded)
+    /// on uint8 activations u = x̃ + 128 and packed int8 weights give the same sums as a plain
+    /// loop on x̃, for k not a multiple of 4, 16 or 64, up to 40 images and 70 outputs.
+    @Test func eightBitKernelsMatchAPlainLoop() {
+        var g = SplitMix64(seed: 8)
+        let isas = SimKernel.allCases.filter { $0.isEightBit && $0.isAvailable }.map(\.isa)
+            + [Int32(CZK_PORTABLE)] + (czk_isa_available(Int32(CZK_AVXVNNI_EVEX)) != 0 ? [Int32(CZK_AVXVNNI_EVEX)] : [])
+        for _ in 0..<30 {
+            let n = Int.random(in: 1...40, using: &g), outs = Int.random(in: 1...70, using: &g)
+            let k = Int.random(in: 1...300, using: &g)
+            let xStride = k + Int.random(in: 0...5, using: &g), wStride = k + Int.random(in: 0...3, using: &g)
+            let u = (0..<(n * xStride)).map { _ in [0, 255, UInt8.random(in: 0...255, using: &g)].randomElement(using: &g)! }
+            let w = (0..<(outs * wStride)).map { _ in [-128, 127, Int8.random(in: -128...127, using: &g)].randomElement(using: &g)! }
+            var expected = [Int32](repeating: 0, count: n * outs)
+            for i in 0..<n {
+                for o in 0..<outs {
+                    var s: Int32 = 0
+                    for j in 0..<k { s += (Int32(u[i * xStride + j]) - 128) * Int32(w[o * wStride + j]) }
+                    expected[i * outs + o] = s
+                }
+            }
+            var packed = [Int8](repeating: 0, count: czk_pack8_size(outs, k))
+            var corr = [Int32](repeating: 0, count: czk_pack8_corr_count(outs))
+            czk_pack8(w, wStride, outs, k, &packed, &corr)
+            for isa in isas {
+                var got = [Int32](repeating: -1, count: n * outs)
+                czk_dot8(isa, u, xStride, n, packed, corr, outs, k, &got, outs)
+                #expect(got == expected, "isa \(isa) n \(n) outs \(outs) k \(k)")
+            }
+        }
+    }
+
+    /// The longest block for the 8-bit kernels: 65536 inputs at u = 255 or 0 against weights
+    /// −128 or 127. The uint8 × int8 partial sum reaches 255·(−128)·65536 = −2 139 095 040,
+    /// just inside int32 (no wrap, no saturation); the results are the exact x̃·w sums.
+    @Test func longestEightBitBlockIsExact() {
+        let k = 65536
+        let u = [UInt8](repeating: 255, count: k) + [UInt8](repeating: 0, count: k)
+        let w = [Int8](repeating: -128, count: k) + [Int8](repeating: 127, count: k)
+        var packed = [Int8](repeating: 0, count: czk_pack8_size(2, k))
+        var corr = [Int32](repeating: 0, count: czk_pack8_corr_count(2))
+        czk_pack8(w, k, 2, k, &packed, &corr)
+        #expect(corr[0] == -(1 << 30) && corr[1] == 128 * 127 * 65536)
+        let isas = SimKernel.allCases.filter { $0.isEightBit && $0.isAvailable }.map(\.isa) + [Int32(CZK_PORTABLE)]
+        for isa in isas {
+            var got = [Int32](repeating: 0, count: 4)
+            czk_dot8(isa, u, k, 2, packed, corr, 2, k, &got, 2)
+            let expected: [Int32] = [-1_065_353_216, 1_057_030_144, 1_073_741_824, -1_065_353_216]  // 127·−128, 127·127, −128·−128, −128·127, ×65536
+            #expect(got == expected, "isa \(isa)")
+        }
+    }
+
+    /// `czk_requant` (the C requantization of layers proven narrow, vector with AVX-512, scalar
+    /// otherwise) equals `PackedLayer.requantize` on every channel, for accumulators across the
+    /// proven range, for the three output forms.
+    @Test func fastRequantizationEqualsRequantize() throws {
+        var g = SplitMix64(seed: 21)
+        var layers = 0
+        while layers < 40 {
+            let model = randomModel(&g, layers: 1, maxWidth: 37)
+            let l = model.layers[0]
+            let p = try PackedLayer(l, inputZero: model.input.zero, inputType: model.input.type)
+            guard !p.anyWide else { continue }
+            layers += 1
+            let n = 5
+            let bound = Int(min(p.plan.accumulatorBound, 1 << 31 - 1))
+            // |bias + acc| stays within the proven bound A: acc in ±(A − max|bias|).
+            let room = max(0, bound - Int(p.biasAdj.map { abs($0) }.max()!))
+            let acc = (0..<(n * p.out)).map { _ in Int32(clamping: Int.random(in: -room...room, using: &g)) }
+            var expected = [Int32]()
+            for i in 0..<n { for o in 0..<p.out { expected.append(p.requantize(p.biasAdj[o] + Int64(acc[i * p.out + o]), o)) } }
+            for kernel in [SimKernel.portable, .avx512vnni] where kernel.isAvailable {
+                var out32 = [Int32](repeating: 7, count: n * p.out)
+                czk_requant(kernel.isa, acc, n, p.out, p.biasAdj, p.multiplier, p.roundAdd, p.shift, p.zero, p.lo, p.hi,
+                            Int32(CZK_OUT_I32), &out32, p.out, 0)
+                #expect(out32 == expected, "\(kernel) int32")
+                var out8 = [UInt8](repeating: 7, count: n * p.out)
+                czk_requant(kernel.isa, acc, n, p.out, p.biasAdj, p.multiplier, p.roundAdd, p.shift, p.zero, p.lo, p.hi,
+                            Int32(CZK_OUT_U8), &out8, p.out, 128 - p.outOffset)
+                #expect(out8 == expected.map { UInt8(truncatingIfNeeded: $0 + 128 - p.outOffset) }, "\(kernel) u8")
+                let stride = p.out + 3
+                var out16 = [Int16](repeating: 7, count: n * stride)
+                czk_requant(kernel.isa, acc, n, p.out, p.biasAdj, p.multiplier, p.roundAdd, p.shift, p.zero, p.lo, p.hi,
+                            Int32(CZK_OUT_I16), &out16, stride, -p.outOffset)
+                var want16 = [Int16]()
+                for i in 0..<n {
+                    for o in 0..<p.out { want16.append(Int16(expected[i * p.out + o] - p.outOffset)) }
+                    want16 += [0, 0, 0]
+                }
+                #expect(out16 == want16, "\(kernel) int16")
+            }
+        }
+    }
+
+    /// ZYNQNET_ISA: unset or empty is the best kernel; a name forces it; an unknown name or
+    /// one this CPU lacks is one error naming the variable and the valid/available values.
+    @Test func environmentForcesAKernel() throws {
+        #expect(try SimKernel.fromEnvironment([:]) == SimKernel.best)
+        #expect(try SimKernel.fromEnvironment(["ZYNQNET_ISA": ""]) == SimKernel.best)
+        #expect(try SimKernel.fromEnvironment(["ZYNQNET_ISA": "portable"]) == .portable)
+        let here = "available here: " + SimKernel.available.map(\.rawValue).joined(separator: ", ")
+        #expect(throws: ZynqError(key: "ZYNQNET_ISA", "unknown kernel 'avx9' (valid: portable, sse2, avx2, avx512vnni, avxvnni, amx, neon, neondot; \(here))")) {
+            try SimKernel.fromEnvironment(["ZYNQNET_ISA": "avx9"])
+        }
+        let missing = try #require(SimKernel.allCases.first { !$0.isAvailable })
+        #expect(throws: ZynqError(key: "ZYNQNET_ISA", "the \(missing.rawValue) kernel is not available on this CPU (\(here))")) {
+            try SimKernel.fromEnvironment(["ZYNQNET_ISA": missing.rawValue])
         }
     }
 
@@ -42,12 +153,32 @@ import ZynqNetModel
         }
     }
 
+    /// The cpuid/xgetbv detection agrees with the kernel's own view (/proc/cpuinfo flags, which
+    /// list only what the kernel enabled): AMX also needs the arch_prctl permission, so it
+    /// may be missing when the flags are there, never the other way round.
+    @Test(.enabled(if: FileManager.default.fileExists(atPath: "/proc/cpuinfo"), "Linux only"))
+    func detectionAgreesWithProcCpuinfo() throws {
+        let text = try String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8)
+        let line = try #require(text.split(separator: "\n").first { $0.hasPrefix("flags") || $0.hasPrefix("Features") })
+        let flags = Set(line.split(separator: ":")[1].split(separator: " ").map(String.init))
+        #if arch(x86_64)
+        #expect(SimKernel.avx2.isAvailable == flags.contains("avx2"))
+        #expect(SimKernel.avx512vnni.isAvailable == flags.isSuperset(of: ["avx2", "avx512f", "avx512bw", "avx512vl", "avx512_vnni"]))
+        #expect(SimKernel.avxvnni.isAvailable == flags.isSuperset(of: ["avx2", "avx_vnni"]))
+        if SimKernel.amx.isAvailable { #expect(flags.isSuperset(of: ["amx_tile", "amx_int8", "avx512_vnni"])) }
+        #elseif arch(arm64)
+        #expect(SimKernel.neondot.isAvailable == flags.contains("asimddp"))
+        #endif
+    }
+
     @Test func thisMachineHasAVectorKernel() {
         #expect(SimKernel.portable.isAvailable)
         #if arch(x86_64)
         #expect(SimKernel.sse2.isAvailable)
         #expect(SimKernel.best != .portable)
+        #expect(!SimKernel.neon.isAvailable && !SimKernel.neondot.isAvailable)
         #endif
+        #expect(SimKernel.best != .amx)  // chosen only through ZYNQNET_ISA until checked on AMX hardware
     }
 
     /// The 128-bit requantization step against Int128, on values that carry between the

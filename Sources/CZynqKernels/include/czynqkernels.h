@@ -14,6 +14,16 @@ enum {
     CZK_SSE2 = 1,     /* x86: _mm_madd_epi16 */
     CZK_AVX2 = 2,     /* x86: _mm256_madd_epi16 (chosen at run time when the CPU has it) */
     CZK_NEON = 3,     /* ARM: vmlal_s16 (when the compiler targets NEON) */
+    /* Kernels on 8-bit operands (czk_dot8), chosen at run time by cpuid/xgetbv or HWCAP: */
+    CZK_AVX512VNNI = 4, /* x86: EVEX vpdpbusd on zmm (AVX512F + BW + VNNI, OS-enabled zmm state) */
+    CZK_AVXVNNI = 5,    /* x86: VEX vpdpbusd on ymm (AVX-VNNI, e.g. Alder Lake, Zen 5) */
+    CZK_AMX = 6,        /* x86: AMX-INT8 tdpbusd (AMX-TILE + AMX-INT8, XTILEDATA granted by arch_prctl) */
+    CZK_NEONDOT = 7,    /* aarch64: sdot (FEAT_DotProd: HWCAP_ASIMDDP on Linux) */
+    /* The AVX-VNNI kernel's code with the EVEX encoding of the same 256-bit instruction
+       (AVX512VL + AVX512_VNNI): lets a machine without AVX-VNNI test that kernel's logic.
+       For tests; never chosen. */
+    CZK_AVXVNNI_EVEX = 8,
+    CZK_ISA_COUNT = 9,
 };
 
 /* 1 if this build and this CPU can run kernels of `isa`, else 0. */
@@ -37,6 +47,55 @@ void czk_dot_block(int isa,
                    const int16_t *w, size_t w_stride, size_t n_out,
                    size_t k_len,
                    int32_t *out, size_t out_stride);
+
+/* 1 if `isa` is an 8-bit kernel (czk_dot8), 0 if an int16 one (czk_dot_block). */
+int czk_isa_is_8bit(int isa);
+
+/*
+ * The 8-bit kernels. Activations are bytes u = x~ + 128 (x~ in [-128, 127] as above, so u in
+ * [0, 255]); weights are int8, packed once by czk_pack8 into groups of 16 outputs:
+ *   packed[((g * k4 + r) * 16 + j) * 4 + b] = w[(16 g + j) * w_stride + 4 r + b]
+ * (zero beyond n_out and k_len), with k4 = czk_pack8_rows(k_len) = ceil(k_len / 64) * 16 rows
+ * of 4 bytes per group, and corr[o] = 128 * sum_k w[o][k] for o < 16 * ceil(n_out / 16).
+ * czk_dot8 writes the same sums as czk_dot_block:
+ *   out[i * out_stride + o] = sum_k (u[i][k] - 128) * w[o][k] = sum_k u w - corr[o].
+ *
+ * Exactness (the caller keeps k_len <= 65536): vpdpbusd adds four products u * w, each in
+ * [-255 * 128, 255 * 127], to an int32 lane; a lane holds one output's partial sum, at most
+ * 255 * 128 * 65536 = 2 139 095 040 < 2^31 in magnitude, so no step wraps (and the
+ * instruction does not saturate); |corr| <= 2^30 and the result |sum x~ w| <= 2^30.
+ * AMX tdpbusd accumulates the same per-output sums. sdot (aarch64) multiplies x~ = u ^ 0x80
+ * and w as int8 (|product| <= 2^14, partial sums <= 2^30) and needs no correction.
+ * Rows of x need no padding or alignment: no kernel reads past x[i][k_len - 1].
+ */
+size_t czk_pack8_rows(size_t k_len);
+size_t czk_pack8_size(size_t n_out, size_t k_len);        /* bytes of packed */
+size_t czk_pack8_corr_count(size_t n_out);                /* int32s of corr */
+void czk_pack8(const int8_t *w, size_t w_stride, size_t n_out, size_t k_len,
+               int8_t *packed, int32_t *corr);
+void czk_dot8(int isa,
+              const uint8_t *x, size_t x_stride, size_t n_images,
+              const int8_t *packed, const int32_t *corr, size_t n_out,
+              size_t k_len,
+              int32_t *out, size_t out_stride);
+
+/*
+ * The simulator's Int64 requantization (PackedLayer.requantize in Simulator.swift) on a block
+ * of int32 sums, for layers whose every channel is proven to fit Int64 and whose rounding is
+ * floor or half_up (the caller checks both; any other layer uses the Swift code):
+ *   a = bias[o] + acc[i * n_out + o]
+ *   q = clamp((a * mult[o] + round_add[o]) >> shift[o], -1024, 1024)   (>> is floor division)
+ *   y = clamp(zero + q, lo, hi)
+ * and stores y (CZK_OUT_I32: int32 dst[i * dst_stride + o]), y + add as a byte (CZK_OUT_U8)
+ * or y + add as int16 with dst[i * dst_stride + o] = 0 for n_out <= o < dst_stride (CZK_OUT_I16).
+ * With isa CZK_AVX512VNNI or CZK_AMX (and AVX512DQ) it runs on 8 int64 lanes (vpmullq,
+ * vpsravq); otherwise in branch-free scalar C.
+ */
+enum { CZK_OUT_I32 = 0, CZK_OUT_U8 = 1, CZK_OUT_I16 = 2 };
+void czk_requant(int isa, const int32_t *acc, size_t n_images, size_t n_out,
+                 const int64_t *bias, const int64_t *mult, const int64_t *round_add, const int64_t *shift,
+                 int32_t zero, int32_t lo, int32_t hi,
+                 int kind, void *dst, size_t dst_stride, int32_t add);
 
 #ifdef __cplusplus
 }
