@@ -60,6 +60,9 @@ import ZynqNetModel
                             model.layers[i].outputType = t
                             model.layers[i].outputZero = t.randomCode(&g)
                             model.layers[i].rounding = rounding
+                            // The clamp was drawn for the old type and zero point; float32 needs M < 2^24.
+                            model.layers[i].clamp = nil
+                            if rounding == .float32 { model.layers[i].multiplier = model.layers[i].multiplier.map { max(1, $0 >> 8) } }
                         }
                         let inputs = try randomCodes(&g, model: model, count: 23)
                         let reference = try ReferenceSimulator(model: model)
