@@ -126,3 +126,32 @@ func randomCNN(_ g: inout SplitMix64) -> QuantizedModel {
         #expect(try Simulator(model: model, threads: 3).run(inputs).outputs == ref.outputs)
     }
 }
+
+@Suite struct ImageLayouts {
+    let input = InputSpec(shape: [2, 3, 2], type: .uint8, zero: 0, scale: 1)
+
+    /// (N, C, H, W) → (N, H, W, C): element [n, c, h, w] lands at [n, h, w, c].
+    @Test func nchwIsTransposed() throws {
+        let v = (0..<24).map { Float($0) }  // two images of [C = 2, H = 2, W = 3]
+        let a = try ImageLayout.nchw.arranged(NDArray(shape: [2, 2, 2, 3], storage: .float32(v)), for: input)
+        #expect(a.shape == [2, 2, 3, 2])
+        var want: [Float] = []
+        for n in 0..<2 { for h in 0..<2 { for w in 0..<3 { for c in 0..<2 { want.append(Float(((n * 2 + c) * 2 + h) * 3 + w)) } } } }
+        #expect(a.storage == .float32(want))
+        // One (C, H, W) image, and nhwc leaves the array alone.
+        let one = try ImageLayout.nchw.arranged(NDArray(shape: [2, 2, 3], storage: .uint8((0..<12).map { UInt8($0) })), for: input)
+        #expect(one.shape == [1, 2, 3, 2] && one.storage == .uint8([0, 6, 1, 7, 2, 8, 3, 9, 4, 10, 5, 11]))
+        let same = NDArray(shape: [1, 12], storage: .uint8((0..<12).map { UInt8($0) }))
+        #expect(try ImageLayout.nhwc.arranged(same, for: input) == same)
+    }
+
+    @Test func nchwErrorsNameTheKeyOrTheOption() {
+        #expect(throws: ZynqError(key: "x", "with --layout nchw, images must be (N, C, H, W) = (N, 2, 2, 3), got (4, 2, 3, 2)")) {
+            try ImageLayout.nchw.arranged(NDArray(shape: [4, 2, 3, 2], storage: .uint8([UInt8](repeating: 0, count: 48))), for: input, key: "x")
+        }
+        #expect(throws: ZynqError(key: "--layout", "nchw needs a model whose input.shape is [H, W, C], not [12]")) {
+            try ImageLayout.nchw.arranged(NDArray(shape: [1, 12], storage: .uint8([UInt8](repeating: 0, count: 12))),
+                                          for: InputSpec(shape: [12], type: .uint8, zero: 0, scale: 1))
+        }
+    }
+}
