@@ -449,9 +449,15 @@ def dense(layer, x, in_zero, in_signed):
     bound = int(np.abs(w).sum(axis=1).max()) * span + max(abs(b) for b in layer["bias"])
     assert bound < 2**62, "accumulator bound exceeds int64"
     acc = xc @ w.T + np.array(layer["bias"], dtype=np.int64)
-    q = np.empty(acc.shape, dtype=object)  # exact Python ints from here on
-    for (n, o), a in np.ndenumerate(acc):
-        q[n, o] = scale(int(a), layer["M"][o], layer["s"][o], layer["rounding"])
+    M, s = np.array(layer["M"], dtype=object), np.array(layer["s"], dtype=np.int64)
+    half = [(1 << (v - 1)) if v >= 1 and layer["rounding"] == "half_up" else 0 for v in layer["s"]]
+    if layer["rounding"] in ("floor", "half_up") and all(bound * m + r < 2**62 for m, r in zip(layer["M"], half)):
+        # floor((acc*M + r) / 2^s) with |acc*M + r| < 2^62 proven: int64 and >> are exact.
+        q = (acc * M.astype(np.int64) + np.array(half, dtype=np.int64)) >> s
+    else:
+        q = np.empty(acc.shape, dtype=object)  # exact Python ints from here on
+        for (n, o), a in np.ndenumerate(acc):
+            q[n, o] = scale(int(a), layer["M"][o], layer["s"][o], layer["rounding"])
     lo, hi = output_range(layer)
     y = np.clip(q + layer["out_zero"], lo, hi)
     return y.astype(np.int64)
