@@ -267,8 +267,8 @@ extension QuantizedModel {
                                           relu: false, outputZero: 0, outputType: .int8)
             guard probe.outputShape(input: input.shape) != nil else {
                 throw r.error(key, "kernel [kh, kw] = [\(g.kernelHeight), \(g.kernelWidth)] is larger than the padded input "
-                    + "[H + top + bottom, W + left + right] = [\(input.shape[0] + padding[0] + padding[2]), "
-                    + "\(input.shape[1] + padding[1] + padding[3])]")
+                    + "[H + top + bottom, W + left + right] = [\(input.shape[0] &+ padding[0] &+ padding[2]), "
+                    + "\(input.shape[1] &+ padding[1] &+ padding[3])]")
             }
             geometry = g
         } else {
