@@ -20,9 +20,7 @@ and names the CPU and the load. Run through bench/cnn_bench.sh, which makes the 
 """
 
 import argparse
-import json
 import os
-import subprocess
 import sys
 import tempfile
 import time
@@ -33,7 +31,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(ROOT, "tools"))
 sys.path.insert(0, os.path.join(ROOT, "bench"))
 import reference as ref  # noqa: E402
-from sim_bench import agreement, cpu_info, make_images  # noqa: E402
+from sim_bench import agreement, best_rounds, cpu_info, make_images, ort_runner, zynqnet_runner  # noqa: E402
 
 
 def onnx_cnn(model, weights="u8"):
@@ -154,18 +152,7 @@ def main():
     runners, notes = {}, {}
     tmpdir = tempfile.TemporaryDirectory()
     if os.access(a.zynqnet, os.X_OK):
-        out_path = os.path.join(tmpdir.name, "out.npz")
-
-        def run_zynqnet():
-            cp = subprocess.run([a.zynqnet, "infer", a.images, "--model", a.model, "--json", "--output", out_path],
-                                capture_output=True, text=True)
-            if cp.returncode != 0:
-                raise RuntimeError(f"zynqnet failed ({cp.returncode}): {cp.stderr.strip()}")
-            info = json.loads(cp.stdout)
-            notes["zynqnet"] = f"sim, kernel {info.get('kernel', '?')}, all cores (its JSON seconds)"
-            with np.load(out_path) as z:
-                return info["seconds"], z["outputs"].astype(np.int64), z["predictions"].astype(np.int64)
-        runners["zynqnet"] = run_zynqnet
+        runners["zynqnet"] = zynqnet_runner(a.zynqnet, a.images, a.model, tmpdir.name, notes)
     else:
         print(f"zynqnet not found at {a.zynqnet}: skipped")
     try:
@@ -174,26 +161,11 @@ def main():
         for name, wt in (("onnxruntime", "u8"), ("ort-u8s8", "s8")):
             so = ort.SessionOptions()
             so.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
-            sess = ort.InferenceSession(onnx_cnn(model, wt), so, providers=["CPUExecutionProvider"])
-            sess.run(None, feed)
-
-            def run_ort(sess=sess):
-                t0 = time.perf_counter()
-                out = sess.run(None, feed)[0]
-                dt = time.perf_counter() - t0
-                out = out.astype(np.int64)
-                return dt, out, np.argmax(out, axis=1)
-            runners[name] = run_ort
+            runners[name] = ort_runner(ort.InferenceSession(onnx_cnn(model, wt), so, providers=["CPUExecutionProvider"]), feed)
             notes[name] = f"onnxruntime {ort.__version__}, ConvInteger/MatMulInteger {'u8u8' if wt == 'u8' else 'u8s8'}, default threads"
     except ImportError as e:
         print(f"onnxruntime not available ({e}): skipped (run bench/cnn_bench.sh)")
-
-    results = {}
-    for _ in range(a.repeat):
-        for name, fn in list(runners.items()):
-            sec, out, pred = fn()
-            if name not in results or sec < results[name]["seconds"]:
-                results[name] = dict(seconds=sec, ips=n / sec, out=out, pred=pred, note=notes[name], load=os.getloadavg()[0])
+    results = best_rounds(runners, a.repeat, n, notes, {"ort-u8s8": False})
     tmpdir.cleanup()
     print()
     print(f"{'backend':12s} {'images/s':>10s} {'seconds':>9s}  {'vs reference: pred / outputs':>29s}  {'load':>5s}  notes")
@@ -205,7 +177,7 @@ def main():
         fastest = max(exact_ort, key=lambda k: results[k]["ips"])
         print(f"\nzynqnet / onnxruntime (fastest exact path here: {fastest}) throughput ratio: "
               f"{results['zynqnet']['ips'] / results[fastest]['ips']:.3f}")
-    inexact = [k for k in results if k != "ort-u8s8" and not np.array_equal(results[k]["out"], ref_out)]
+    inexact = [k for k in results if results[k]["must_be_exact"] and not np.array_equal(results[k]["out"], ref_out)]
     print("bit-exact to tools/reference.py: " + ", ".join(k for k in results if np.array_equal(results[k]["out"], ref_out)))
     return 1 if inexact else 0
 

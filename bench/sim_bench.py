@@ -170,6 +170,57 @@ def onnx_model(model, weights="u8"):
     return m.SerializeToString()
 
 
+# ------------------------------------------------------------------- runners
+# Each runner does one timed run and returns (seconds, outputs, predictions).
+
+def zynqnet_runner(zynqnet, images, model, tmpdir, notes):
+    """`zynqnet infer IMAGES --model MODEL --json --output`; seconds are its JSON's (inference only)."""
+    out_path = os.path.join(tmpdir, "out.npz")
+
+    def run_zynqnet():
+        cp = subprocess.run([zynqnet, "infer", images, "--model", model, "--json", "--output", out_path],
+                            capture_output=True, text=True)
+        if cp.returncode != 0:
+            raise RuntimeError(f"zynqnet failed ({cp.returncode}): {cp.stderr.strip()}")
+        info = json.loads(cp.stdout)
+        notes["zynqnet"] = f"{info.get('backend', 'sim')}, kernel {info.get('kernel', '?')}, all cores (its JSON seconds)"
+        with np.load(out_path) as z:
+            return info["seconds"], z["outputs"].astype(np.int64), z["predictions"].astype(np.int64)
+    return run_zynqnet
+
+
+def ort_runner(sess, feed):
+    """One onnxruntime session run on `feed` (after a warm-up run)."""
+    sess.run(None, feed)
+
+    def run_ort():
+        t0 = time.perf_counter()
+        out = sess.run(None, feed)[0]
+        dt = time.perf_counter() - t0
+        out = out.astype(np.int64)
+        return dt, out, np.argmax(out, axis=1)
+    return run_ort
+
+
+def best_rounds(runners, repeat, n, notes, must_be_exact):
+    """`repeat` interleaved rounds (one run of every runner per round, so a busy machine hurts
+    all alike); each runner keeps its best round. A runner that fails is reported and dropped."""
+    results = {}
+    for _ in range(repeat):
+        for name, fn in list(runners.items()):
+            try:
+                sec, out, pred = fn()
+            except RuntimeError as e:
+                print(e)
+                del runners[name]
+                results.pop(name, None)
+                continue
+            if name not in results or sec < results[name]["seconds"]:
+                results[name] = dict(seconds=sec, ips=n / sec, out=out, pred=pred, note=notes[name],
+                                     must_be_exact=must_be_exact.get(name, True), load=os.getloadavg()[0])
+    return results
+
+
 # ----------------------------------------------------------------------- main
 
 def cpu_info():
@@ -237,25 +288,11 @@ def main():
     ref_out = ref_outs[-1]
     print(f"tools/reference.py (exact ints) took {time.perf_counter() - t0:.2f} s; accuracy {np.mean(ref_pred == labels):.4f}")
 
-    # Each runner does one timed run and returns (seconds, outputs, predictions). The rounds are
-    # interleaved (one run of every backend per round) so a busy machine hurts all alike;
-    # each backend keeps its best round.
     runners, notes, must_be_exact = {}, {}, {}
     tmpdir = tempfile.TemporaryDirectory()
 
     if os.access(a.zynqnet, os.X_OK):
-        out_path = os.path.join(tmpdir.name, "out.npz")
-
-        def run_zynqnet():
-            cp = subprocess.run([a.zynqnet, "infer", a.images, "--model", a.model, "--json", "--output", out_path],
-                                capture_output=True, text=True)
-            if cp.returncode != 0:
-                raise RuntimeError(f"zynqnet failed ({cp.returncode}): {cp.stderr.strip()}")
-            info = json.loads(cp.stdout)
-            notes["zynqnet"] = f"{info.get('backend', 'sim')}, kernel {info.get('kernel', '?')}, all cores (its JSON seconds)"
-            with np.load(out_path) as z:
-                return info["seconds"], z["outputs"].astype(np.int64), z["predictions"].astype(np.int64)
-        runners["zynqnet"] = run_zynqnet
+        runners["zynqnet"] = zynqnet_runner(a.zynqnet, a.images, a.model, tmpdir.name, notes)
     else:
         print(f"zynqnet not found at {a.zynqnet} (set ZYNQNET or build it): skipped")
 
@@ -276,34 +313,14 @@ def main():
             so = ort.SessionOptions()
             so.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
             sess = ort.InferenceSession(onnx_model(model, wt), so, providers=["CPUExecutionProvider"])
-            sess.run(None, feed)  # warm-up
-
-            def run_ort(sess=sess):
-                t0 = time.perf_counter()
-                out = sess.run(None, feed)[0]
-                dt = time.perf_counter() - t0
-                out = out.astype(np.int64)
-                return dt, out, np.argmax(out, axis=1)
-            runners[name] = run_ort
+            runners[name] = ort_runner(sess, feed)
             must_be_exact[name] = wt == "u8"
             notes[name] = (f"onnxruntime {ort.__version__}, MatMulInteger {'u8u8' if wt == 'u8' else 'u8s8 (exact only with VNNI)'}, "
                            f"default threads")
     except ImportError as e:
         print(f"onnxruntime not available ({e}): skipped (run bench/sim_bench.sh)")
 
-    results = {}
-    for _ in range(a.repeat):
-        for name, fn in list(runners.items()):
-            try:
-                sec, out, pred = fn()
-            except RuntimeError as e:
-                print(e)
-                del runners[name]
-                results.pop(name, None)
-                continue
-            if name not in results or sec < results[name]["seconds"]:
-                results[name] = dict(seconds=sec, ips=n / sec, out=out, pred=pred, note=notes[name],
-                                     must_be_exact=must_be_exact.get(name, True), load=os.getloadavg()[0])
+    results = best_rounds(runners, a.repeat, n, notes, must_be_exact)
     tmpdir.cleanup()
 
     base = results.get("zynqnet")
