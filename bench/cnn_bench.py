@@ -31,7 +31,8 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(ROOT, "tools"))
 sys.path.insert(0, os.path.join(ROOT, "bench"))
 import reference as ref  # noqa: E402
-from sim_bench import agreement, best_rounds, cpu_info, make_images, ort_runner, zynqnet_runner  # noqa: E402
+from sim_bench import (agreement, best_rounds, cpu_info, graph_requant, load_bench_inputs, ort_runner,  # noqa: E402
+                       zynqnet_runner)
 
 
 def onnx_cnn(model, weights="u8"):
@@ -62,18 +63,7 @@ def onnx_cnn(model, weights="u8"):
         off = 128 if signed else 0
         w = L["weight"]
         out = w.shape[0]
-        s = np.array(L["s"], dtype=np.int64)
-        M = np.array(L["M"], dtype=np.int64)
-        assert L["rounding"] in ("floor", "half_up") and (s <= 62).all()
-        lo_in, hi_in = (-128, 127) if signed else (0, 255)
-        span = max(abs(lo_in - zx), abs(hi_in - zx))
-        mm_bound = np.abs(w.reshape(out, -1)).sum(axis=1) * span
-        assert (mm_bound < 2**31).all()
-        r = np.where((s >= 1) & (L["rounding"] == "half_up"), np.left_shift(1, np.maximum(s - 1, 0)), 0)
-        assert ((mm_bound + np.abs(np.array(L["bias"]))) * M + r < 2**62).all()
-        olo, ohi = (-128, 127) if L["out_signed"] else (0, 255)
-        if L["relu"]:
-            olo = max(olo, L["out_zero"])
+        M, s, r, olo, ohi = graph_requant(L, zx, signed)
         out_off = 0 if last else (128 if L["out_signed"] else 0)
         if L["kind"] == "conv2d":
             assert L["padding"] == [0, 0, 0, 0]
@@ -131,14 +121,7 @@ def main():
     ap.add_argument("--repeat", type=int, default=3)
     a = ap.parse_args()
     cpu_model, cpu_flags, _ = cpu_info()
-    make_images(a.images)
-    with np.load(a.images) as z:
-        images, labels = z["images"], z["labels"]
-    model = ref.load_model(a.model)
-    n = len(images)
-    print(f"model {os.path.relpath(a.model, ROOT)}, {n} images {os.path.relpath(a.images, ROOT)}, "
-          f"{os.cpu_count()} cores, best of {a.repeat}")
-    print(f"CPU: {cpu_model}; flags: {' '.join(cpu_flags)}; load average at start {os.getloadavg()[0]:.2f}")
+    images, labels, model, n = load_bench_inputs(a, cpu_model, cpu_flags)
     macs = 0
     for L in model["layers"]:
         if L["kind"] != "maxpool2d":

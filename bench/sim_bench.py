@@ -94,6 +94,27 @@ def numpy_run(model, layers, images):
 
 # ------------------------------------------------------------------ onnxruntime
 
+def graph_requant(L, zx, signed):
+    """M, s, the rounding constant r and the output range [olo, ohi] of a floor/half_up layer
+    run as int64/uint64 ONNX ops, after proving that it is exact: the int32 MatMulInteger /
+    ConvInteger sums cannot overflow and |p + r| < 2^62, so p + r + 2^62 is in [0, 2^63) and
+    floor((p + r) / 2^s) = ((p + r + 2^62) >> s) - 2^(62 - s)."""
+    w = L["weight"].reshape(L["weight"].shape[0], -1)
+    s = np.array(L["s"], dtype=np.int64)
+    M = np.array(L["M"], dtype=np.int64)
+    assert L["rounding"] in ("floor", "half_up") and (s <= 62).all()
+    lo_in, hi_in = (-128, 127) if signed else (0, 255)
+    span = max(abs(lo_in - zx), abs(hi_in - zx))
+    mm_bound = np.abs(w).sum(axis=1) * span
+    assert (mm_bound < 2**31).all()
+    r = np.where((s >= 1) & (L["rounding"] == "half_up"), np.left_shift(1, np.maximum(s - 1, 0)), 0)
+    assert ((mm_bound + np.abs(np.array(L["bias"]))) * M + r < 2**62).all()
+    olo, ohi = (-128, 127) if L["out_signed"] else (0, 255)
+    if L["relu"]:
+        olo = max(olo, L["out_zero"])
+    return M, s, r, olo, ohi
+
+
 def onnx_model(model, weights="u8"):
     """The spec's network as an ONNX graph of integer ops, bit-exact for this model.
 
@@ -118,20 +139,7 @@ def onnx_model(model, weights="u8"):
     for i, L in enumerate(model["layers"]):
         off = 128 if signed else 0
         w = L["weight"]
-        s = np.array(L["s"], dtype=np.int64)
-        M = np.array(L["M"], dtype=np.int64)
-        assert (s <= 62).all()
-        # preconditions: int32 MatMulInteger cannot overflow; |p + r| < 2^62 so p + r + 2^62 is in
-        # [0, 2^63): floor((p + r) / 2^s) = ((p + r + 2^62) >> s) - 2^(62 - s), all in int64/uint64.
-        lo_in, hi_in = (-128, 127) if signed else (0, 255)
-        span = max(abs(lo_in - zx), abs(hi_in - zx))
-        mm_bound = np.abs(w).sum(axis=1) * span
-        assert (mm_bound < 2**31).all()
-        r = np.where((s >= 1) & (L["rounding"] == "half_up"), np.left_shift(1, np.maximum(s - 1, 0)), 0)
-        assert ((mm_bound + np.abs(np.array(L["bias"]))) * M + r < 2**62).all()
-        olo, ohi = (-128, 127) if L["out_signed"] else (0, 255)
-        if L["relu"]:
-            olo = max(olo, L["out_zero"])
+        M, s, r, olo, ohi = graph_requant(L, zx, signed)
         last = i == n - 1
         out_off = 0 if last else (128 if L["out_signed"] else 0)
         p = f"l{i}_"
@@ -221,6 +229,20 @@ def best_rounds(runners, repeat, n, notes, must_be_exact):
     return results
 
 
+def load_bench_inputs(a, cpu_model, cpu_flags):
+    """The images (made from the IDX files on first use), labels and model of the run, and its
+    header lines (model, images, cores, CPU, load)."""
+    make_images(a.images)
+    with np.load(a.images) as z:
+        images, labels = z["images"], z["labels"]
+    model = ref.load_model(a.model)
+    n = len(images)
+    print(f"model {os.path.relpath(a.model, ROOT)}, {n} images {os.path.relpath(a.images, ROOT)}, "
+          f"{os.cpu_count()} cores, best of {a.repeat}")
+    print(f"CPU: {cpu_model}; flags: {' '.join(cpu_flags)}; load average at start {os.getloadavg()[0]:.2f}")
+    return images, labels, model, n
+
+
 # ----------------------------------------------------------------------- main
 
 def cpu_info():
@@ -267,14 +289,7 @@ def main():
     vnni = "avx512_vnni" in cpu_flags or "avx_vnni" in cpu_flags
     macs_per_cycle = a.macs_per_cycle or (64 if vnni else 32)
 
-    make_images(a.images)
-    with np.load(a.images) as z:
-        images, labels = z["images"], z["labels"]
-    model = ref.load_model(a.model)
-    n = len(images)
-    print(f"model {os.path.relpath(a.model, ROOT)}, {n} images {os.path.relpath(a.images, ROOT)}, "
-          f"{os.cpu_count()} cores, best of {a.repeat}")
-    print(f"CPU: {cpu_model}; flags: {' '.join(cpu_flags)}; load average at start {os.getloadavg()[0]:.2f}")
+    images, labels, model, n = load_bench_inputs(a, cpu_model, cpu_flags)
     macs_per_image = sum(int(L["weight"].shape[0]) * int(L["weight"].shape[1]) for L in model["layers"])
     peak_ips = None
     if ghz:
