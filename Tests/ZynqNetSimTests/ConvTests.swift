@@ -117,6 +117,25 @@ func randomCNN(_ g: inout SplitMix64) -> QuantizedModel {
         #expect(convs > 300 && pools > 50 && padded > 50)
     }
 
+    /// A conv whose patch (2 × 1 × 32769 = 65538 values) needs two int32 blocks: the width proof
+    /// splits it as for a dense layer, over two positions, one half in the padding.
+    @Test(arguments: SimKernel.allCases.filter(\.isAvailable))
+    func convPatchesLongerThanOneBlock(_ kernel: SimKernel) throws {
+        var g = SplitMix64(seed: 9)
+        let c = 32769
+        let geometry = Conv2DGeometry(kernelHeight: 2, kernelWidth: 1, inChannels: c, stride: [1, 1], padding: [0, 0, 1, 0])
+        let weight = (0..<(2 * 2 * c)).map { _ in Bool.random(using: &g) ? Int8.min : Int8.max }
+        let conv = DenseLayer.conv2d(out: 2, geometry: geometry, weight: weight, bias: [5, -5], multiplier: [3, 1 << 31],
+                                     shift: [20, 50], rounding: .halfUp, relu: false, outputZero: 3, outputType: .int8)
+        let model = QuantizedModel(input: InputSpec(shape: [2, 1, c], type: .uint8, zero: 200, scale: 1), layers: [conv])
+        let sim = try Simulator(model: model, kernel: kernel, threads: 1)
+        #expect(sim.plan[0].blocks == 2)
+        let inputs = try randomCodes(&g, model: model, count: 3)
+        let want = try ReferenceSimulator(model: model).run(inputs).outputs
+        #expect(try sim.run(inputs).outputs == want)
+        #expect(want.filter { $0 != -128 && $0 != 127 }.count >= 6, "\(want)")  // not just saturation
+    }
+
     /// Many images through a small CNN: the batch split over threads and chunks is exact.
     @Test func aBatchOverThreads() throws {
         var g = SplitMix64(seed: 77)
