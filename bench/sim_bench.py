@@ -94,6 +94,27 @@ def numpy_run(model, layers, images):
 
 # ------------------------------------------------------------------ onnxruntime
 
+def graph_requant(L, zx, signed):
+    """M, s, the rounding constant r and the output range [olo, ohi] of a floor/half_up layer
+    run as int64/uint64 ONNX ops, after proving that it is exact: the int32 MatMulInteger /
+    ConvInteger sums cannot overflow and |p + r| < 2^62, so p + r + 2^62 is in [0, 2^63) and
+    floor((p + r) / 2^s) = ((p + r + 2^62) >> s) - 2^(62 - s)."""
+    w = L["weight"].reshape(L["weight"].shape[0], -1)
+    s = np.array(L["s"], dtype=np.int64)
+    M = np.array(L["M"], dtype=np.int64)
+    assert L["rounding"] in ("floor", "half_up") and (s <= 62).all()
+    lo_in, hi_in = (-128, 127) if signed else (0, 255)
+    span = max(abs(lo_in - zx), abs(hi_in - zx))
+    mm_bound = np.abs(w).sum(axis=1) * span
+    assert (mm_bound < 2**31).all()
+    r = np.where((s >= 1) & (L["rounding"] == "half_up"), np.left_shift(1, np.maximum(s - 1, 0)), 0)
+    assert ((mm_bound + np.abs(np.array(L["bias"]))) * M + r < 2**62).all()
+    olo, ohi = (-128, 127) if L["out_signed"] else (0, 255)
+    if L["relu"]:
+        olo = max(olo, L["out_zero"])
+    return M, s, r, olo, ohi
+
+
 def onnx_model(model, weights="u8"):
     """The spec's network as an ONNX graph of integer ops, bit-exact for this model.
 
@@ -118,20 +139,7 @@ def onnx_model(model, weights="u8"):
     for i, L in enumerate(model["layers"]):
         off = 128 if signed else 0
         w = L["weight"]
-        s = np.array(L["s"], dtype=np.int64)
-        M = np.array(L["M"], dtype=np.int64)
-        assert (s <= 62).all()
-        # preconditions: int32 MatMulInteger cannot overflow; |p + r| < 2^62 so p + r + 2^62 is in
-        # [0, 2^63): floor((p + r) / 2^s) = ((p + r + 2^62) >> s) - 2^(62 - s), all in int64/uint64.
-        lo_in, hi_in = (-128, 127) if signed else (0, 255)
-        span = max(abs(lo_in - zx), abs(hi_in - zx))
-        mm_bound = np.abs(w).sum(axis=1) * span
-        assert (mm_bound < 2**31).all()
-        r = np.where((s >= 1) & (L["rounding"] == "half_up"), np.left_shift(1, np.maximum(s - 1, 0)), 0)
-        assert ((mm_bound + np.abs(np.array(L["bias"]))) * M + r < 2**62).all()
-        olo, ohi = (-128, 127) if L["out_signed"] else (0, 255)
-        if L["relu"]:
-            olo = max(olo, L["out_zero"])
+        M, s, r, olo, ohi = graph_requant(L, zx, signed)
         last = i == n - 1
         out_off = 0 if last else (128 if L["out_signed"] else 0)
         p = f"l{i}_"
@@ -168,6 +176,71 @@ def onnx_model(model, weights="u8"):
     m.ir_version = 8
     onnx.checker.check_model(m)
     return m.SerializeToString()
+
+
+# ------------------------------------------------------------------- runners
+# Each runner does one timed run and returns (seconds, outputs, predictions).
+
+def zynqnet_runner(zynqnet, images, model, tmpdir, notes):
+    """`zynqnet infer IMAGES --model MODEL --json --output`; seconds are its JSON's (inference only)."""
+    out_path = os.path.join(tmpdir, "out.npz")
+
+    def run_zynqnet():
+        cp = subprocess.run([zynqnet, "infer", images, "--model", model, "--json", "--output", out_path],
+                            capture_output=True, text=True)
+        if cp.returncode != 0:
+            raise RuntimeError(f"zynqnet failed ({cp.returncode}): {cp.stderr.strip()}")
+        info = json.loads(cp.stdout)
+        notes["zynqnet"] = f"{info.get('backend', 'sim')}, kernel {info.get('kernel', '?')}, all cores (its JSON seconds)"
+        with np.load(out_path) as z:
+            return info["seconds"], z["outputs"].astype(np.int64), z["predictions"].astype(np.int64)
+    return run_zynqnet
+
+
+def ort_runner(sess, feed):
+    """One onnxruntime session run on `feed` (after a warm-up run)."""
+    sess.run(None, feed)
+
+    def run_ort():
+        t0 = time.perf_counter()
+        out = sess.run(None, feed)[0]
+        dt = time.perf_counter() - t0
+        out = out.astype(np.int64)
+        return dt, out, np.argmax(out, axis=1)
+    return run_ort
+
+
+def best_rounds(runners, repeat, n, notes, must_be_exact):
+    """`repeat` interleaved rounds (one run of every runner per round, so a busy machine hurts
+    all alike); each runner keeps its best round. A runner that fails is reported and dropped."""
+    results = {}
+    for _ in range(repeat):
+        for name, fn in list(runners.items()):
+            try:
+                sec, out, pred = fn()
+            except RuntimeError as e:
+                print(e)
+                del runners[name]
+                results.pop(name, None)
+                continue
+            if name not in results or sec < results[name]["seconds"]:
+                results[name] = dict(seconds=sec, ips=n / sec, out=out, pred=pred, note=notes[name],
+                                     must_be_exact=must_be_exact.get(name, True), load=os.getloadavg()[0])
+    return results
+
+
+def load_bench_inputs(a, cpu_model, cpu_flags):
+    """The images (made from the IDX files on first use), labels and model of the run, and its
+    header lines (model, images, cores, CPU, load)."""
+    make_images(a.images)
+    with np.load(a.images) as z:
+        images, labels = z["images"], z["labels"]
+    model = ref.load_model(a.model)
+    n = len(images)
+    print(f"model {os.path.relpath(a.model, ROOT)}, {n} images {os.path.relpath(a.images, ROOT)}, "
+          f"{os.cpu_count()} cores, best of {a.repeat}")
+    print(f"CPU: {cpu_model}; flags: {' '.join(cpu_flags)}; load average at start {os.getloadavg()[0]:.2f}")
+    return images, labels, model, n
 
 
 # ----------------------------------------------------------------------- main
@@ -216,14 +289,7 @@ def main():
     vnni = "avx512_vnni" in cpu_flags or "avx_vnni" in cpu_flags
     macs_per_cycle = a.macs_per_cycle or (64 if vnni else 32)
 
-    make_images(a.images)
-    with np.load(a.images) as z:
-        images, labels = z["images"], z["labels"]
-    model = ref.load_model(a.model)
-    n = len(images)
-    print(f"model {os.path.relpath(a.model, ROOT)}, {n} images {os.path.relpath(a.images, ROOT)}, "
-          f"{os.cpu_count()} cores, best of {a.repeat}")
-    print(f"CPU: {cpu_model}; flags: {' '.join(cpu_flags)}; load average at start {os.getloadavg()[0]:.2f}")
+    images, labels, model, n = load_bench_inputs(a, cpu_model, cpu_flags)
     macs_per_image = sum(int(L["weight"].shape[0]) * int(L["weight"].shape[1]) for L in model["layers"])
     peak_ips = None
     if ghz:
@@ -237,25 +303,11 @@ def main():
     ref_out = ref_outs[-1]
     print(f"tools/reference.py (exact ints) took {time.perf_counter() - t0:.2f} s; accuracy {np.mean(ref_pred == labels):.4f}")
 
-    # Each runner does one timed run and returns (seconds, outputs, predictions). The rounds are
-    # interleaved (one run of every backend per round) so a busy machine hurts all alike;
-    # each backend keeps its best round.
     runners, notes, must_be_exact = {}, {}, {}
     tmpdir = tempfile.TemporaryDirectory()
 
     if os.access(a.zynqnet, os.X_OK):
-        out_path = os.path.join(tmpdir.name, "out.npz")
-
-        def run_zynqnet():
-            cp = subprocess.run([a.zynqnet, "infer", a.images, "--model", a.model, "--json", "--output", out_path],
-                                capture_output=True, text=True)
-            if cp.returncode != 0:
-                raise RuntimeError(f"zynqnet failed ({cp.returncode}): {cp.stderr.strip()}")
-            info = json.loads(cp.stdout)
-            notes["zynqnet"] = f"{info.get('backend', 'sim')}, kernel {info.get('kernel', '?')}, all cores (its JSON seconds)"
-            with np.load(out_path) as z:
-                return info["seconds"], z["outputs"].astype(np.int64), z["predictions"].astype(np.int64)
-        runners["zynqnet"] = run_zynqnet
+        runners["zynqnet"] = zynqnet_runner(a.zynqnet, a.images, a.model, tmpdir.name, notes)
     else:
         print(f"zynqnet not found at {a.zynqnet} (set ZYNQNET or build it): skipped")
 
@@ -276,34 +328,14 @@ def main():
             so = ort.SessionOptions()
             so.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
             sess = ort.InferenceSession(onnx_model(model, wt), so, providers=["CPUExecutionProvider"])
-            sess.run(None, feed)  # warm-up
-
-            def run_ort(sess=sess):
-                t0 = time.perf_counter()
-                out = sess.run(None, feed)[0]
-                dt = time.perf_counter() - t0
-                out = out.astype(np.int64)
-                return dt, out, np.argmax(out, axis=1)
-            runners[name] = run_ort
+            runners[name] = ort_runner(sess, feed)
             must_be_exact[name] = wt == "u8"
             notes[name] = (f"onnxruntime {ort.__version__}, MatMulInteger {'u8u8' if wt == 'u8' else 'u8s8 (exact only with VNNI)'}, "
                            f"default threads")
     except ImportError as e:
         print(f"onnxruntime not available ({e}): skipped (run bench/sim_bench.sh)")
 
-    results = {}
-    for _ in range(a.repeat):
-        for name, fn in list(runners.items()):
-            try:
-                sec, out, pred = fn()
-            except RuntimeError as e:
-                print(e)
-                del runners[name]
-                results.pop(name, None)
-                continue
-            if name not in results or sec < results[name]["seconds"]:
-                results[name] = dict(seconds=sec, ips=n / sec, out=out, pred=pred, note=notes[name],
-                                     must_be_exact=must_be_exact.get(name, True), load=os.getloadavg()[0])
+    results = best_rounds(runners, a.repeat, n, notes, must_be_exact)
     tmpdir.cleanup()
 
     base = results.get("zynqnet")

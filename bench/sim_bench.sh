@@ -12,22 +12,7 @@
 set -eu
 cd "$(dirname "$0")/.."
 
-VENV=bench/.venv
-if [ ! -x "$VENV/bin/python" ]; then
-    python3 -m venv "$VENV"
-fi
-if ! "$VENV/bin/python" -c "import numpy, onnx, onnxruntime" 2>/dev/null; then
-    "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check numpy onnx onnxruntime
-fi
-
-if [ -z "${ZYNQNET:-}" ]; then
-    ZYNQNET=.build/release/zynqnet
-    if [ ! -x "$ZYNQNET" ] && command -v swift >/dev/null 2>&1; then
-        echo "building $ZYNQNET (swift build -c release --product zynqnet)" >&2
-        swift build -c release --product zynqnet >&2 || echo "build failed: zynqnet row skipped" >&2
-    fi
-fi
-export ZYNQNET
+. bench/bench_env.sh
 
 if [ ! -f bench/models/fmnist_784_128_10.npz ]; then
     "$VENV/bin/python" bench/make_bench_model.py

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Generate the golden test fixtures for the simulator (model format 2, dense layers).
+"""Generate the golden test fixtures for the simulator (model format 2: dense, conv2d, maxpool2d).
 
 Writes, for every case NAME, under Tests/Fixtures/golden/:
     NAME.model.npz     a model: format 1, or format 2 when it uses a format-2 rounding, clamp or
@@ -16,7 +16,11 @@ and negative values, gemmlowp with s > 31, float32 with M near 2^24, clamp range
 relu + clamp), every input rounding (half_even, half_away, trunc), per-tensor and
 per-channel M/s, M = 2^32-1 with s = 63, s = 0, M = 1, relu with non-zero output
 zero points, saturation at both ends, argmax ties, widths 1..300, absent and extreme
-biases, float images with both input roundings, uint8 images into int8 inputs.
+biases, float images with both input roundings, uint8 images into int8 inputs; and CNNs
+(cnn_*): conv2d with asymmetric padding, strides 1, 2 and 3, 1x1 kernels, a kernel the size
+of its whole input, per-channel and per-tensor M/s in every rounding mode, int8 and uint8
+activations with non-zero zero points, maxpool2d windows overlapping (stride < size) and
+not, a pool as layer 0, a conv2d as the last layer, and the Fashion-MNIST-shaped CNN.
 
 Deterministic (fixed seeds) and rerunnable: python3 scripts/make_fixtures.py
 """
@@ -59,9 +63,15 @@ def rng_range(signed):
 
 # --------------------------------------------------------------- model building
 
-def layer(weight, M, s, rounding, relu, zy, out_signed, bias=None, dtypes=None, clamp=None):
+def layer(weight, M, s, rounding, relu, zy, out_signed, bias=None, dtypes=None, clamp=None, kind="dense",
+          stride=None, padding=None):
     return dict(weight=np.asarray(weight, dtype=np.int8), M=M, s=s, rounding=rounding,
-                relu=relu, zy=zy, out_signed=out_signed, bias=bias, dtypes=dtypes or {}, clamp=clamp)
+                relu=relu, zy=zy, out_signed=out_signed, bias=bias, dtypes=dtypes or {}, clamp=clamp, kind=kind,
+                stride=stride, padding=padding)
+
+
+def pool(size, stride):
+    return dict(kind="maxpool2d", size=size, stride=stride)
 
 
 def model_arrays(input_shape, in_signed, zx, scale, layers, input_rounding=None, dt=None):
@@ -69,7 +79,7 @@ def model_arrays(input_shape, in_signed, zx, scale, layers, input_rounding=None,
     clamp, or the input rounding is half_away. `dt` picks dtypes to vary ("any int")."""
     dt = dt or {}
     two = input_rounding == "half_away" or any(
-        L["rounding"] in ref.FORMAT2_ROUNDINGS or L.get("clamp") is not None for L in layers)
+        L["kind"] != "dense" or L["rounding"] in ref.FORMAT2_ROUNDINGS or L.get("clamp") is not None for L in layers)
     a = {
         "format": np.array(2 if two else 1, dtype=dt.get("format", np.int64)),
         "input.shape": np.array(input_shape, dtype=dt.get("shape", np.int64)),
@@ -81,7 +91,15 @@ def model_arrays(input_shape, in_signed, zx, scale, layers, input_rounding=None,
         a["input.rounding"] = np.array(input_rounding)
     for i, L in enumerate(layers):
         p = f"layer{i}."
-        a[p + "kind"] = np.array("dense")
+        a[p + "kind"] = np.array(L["kind"])
+        if L["kind"] == "maxpool2d":
+            a[p + "size"] = np.array(L["size"], dtype=np.int64)
+            a[p + "stride"] = np.array(L["stride"], dtype=np.int64)
+            continue
+        if L["stride"] is not None:
+            a[p + "stride"] = np.array(L["stride"], dtype=np.int64)
+        if L["padding"] is not None:
+            a[p + "padding"] = np.array(L["padding"], dtype=np.int64)
         a[p + "weight"] = L["weight"]
         if L["bias"] is not None:
             a[p + "bias"] = np.asarray(L["bias"], dtype=np.int32)
@@ -562,6 +580,120 @@ def format2_modes():
             layers[1]["clamp"] = [-100, 100]
             out.append((name, f"784-style 24-20-12-10 MLP, {rounding}, {'per-channel' if per_channel else 'per-tensor'} "
                         "M/s, a clamp on layer 1", model_arrays([24], True, -128, 1.0, layers), {"images": imgs}, per_channel))
+    return out
+
+
+def random_cnn(rng, x_q, in_shape, zx, in_signed, specs, target=90, bias_scale=3000):
+    """Random layers from specs, calibrated on the actual quantized inputs x_q (int64 N x n_in):
+    ("conv", out, kh, kw, stride or None, padding or None, rounding, relu, per_channel, out_signed),
+    ("pool", size, stride) or ("dense", out, rounding, relu, per_channel, out_signed)."""
+    layers = []
+    x, z, sg = x_q, zx, in_signed
+    for spec in specs:
+        shape = _shapes(in_shape, layers)[-1] if layers else list(in_shape)
+        if spec[0] == "pool":
+            L = pool(spec[1], spec[2])
+            out_shape = _shapes(in_shape, layers + [L])[-1]
+            x = ref.maxpool2d({"in_shape": shape, "out_shape": out_shape, "size": L["size"], "stride": L["stride"]}, x)
+            layers.append(L)
+            continue
+        if spec[0] == "conv":
+            _, out, kh, kw, stride, padding, rounding, relu, per_channel, out_signed = spec
+            w = rng.integers(-128, 128, size=(out, kh, kw, shape[2]))
+        else:
+            _, out, rounding, relu, per_channel, out_signed = spec
+            w = rng.integers(-128, 128, size=(out, x.shape[1]))
+            stride = padding = None
+        kind = "conv2d" if spec[0] == "conv" else "dense"
+        b = rng.integers(-bias_scale, bias_scale + 1, size=out)
+        probe = layer(w, 1, 0, "floor", False, 0, True, bias=b, kind=kind, stride=stride, padding=padding)
+        pl = ref.parse_model(model_arrays(shape, sg, z, 1.0, [probe]))["layers"][0]
+        patches = ref.conv_patches(pl, x, z) if kind == "conv2d" else x
+        acc = (patches - z) @ w.reshape(out, -1).T + b
+        M, s = calibrate(rng, acc, target, per_channel, m_bits=24 if rounding == "float32" else None)
+        lo, hi = rng_range(out_signed)
+        zy = int(rng.integers(lo // 2, hi // 2 + 1))
+        L = layer(w, M, s, rounding, relu, zy, out_signed, bias=b, kind=kind, stride=stride, padding=padding)
+        x = ref.run(ref.parse_model(model_arrays(shape, sg, z, 1.0, [L])), x)[0][0]
+        layers.append(L)
+        z, sg = zy, out_signed
+    return layers
+
+
+def _shapes(in_shape, layers):
+    shapes, cur = [], list(in_shape)
+    for L in layers:
+        if L["kind"] == "maxpool2d":
+            (kh, kw), (sh, sw) = L["size"], L["stride"]
+            cur = [(cur[0] - kh) // sh + 1, (cur[1] - kw) // sw + 1, cur[2]]
+        elif L["kind"] == "conv2d":
+            out, kh, kw, _ = L["weight"].shape
+            (sh, sw) = L["stride"] or [1, 1]
+            t, l, b, r = L["padding"] or [0, 0, 0, 0]
+            cur = [(cur[0] + t + b - kh) // sh + 1, (cur[1] + l + r - kw) // sw + 1, out]
+        else:
+            cur = [L["weight"].shape[0]]
+        shapes.append(cur)
+    return shapes
+
+
+@case
+def cnns():
+    out = []
+    # Every rounding mode, int8 and uint8 activations with non-zero zero points, per-channel and
+    # per-tensor M/s: conv 3x3 with asymmetric padding -> non-overlapping pool 2 -> 1x1 conv -> dense.
+    for k, rounding in enumerate(ref.ROUNDINGS):
+        name = f"cnn_{rounding}"
+        rng = rng_for(name)
+        signed = k % 2 == 0
+        zx = int(rng.integers(-40, 40)) if signed else int(rng.integers(5, 60))
+        imgs = rng.integers(0, 256, size=(24, 9, 8, 2), dtype=np.uint8)
+        xq = quantize_for([9, 8, 2], signed, zx, 1.0, None, imgs)
+        specs = [("conv", 4, 3, 3, None, [1, 0, 2, 1], rounding, True, k % 2 == 0, not signed),
+                 ("pool", [2, 2], [2, 2]),
+                 ("conv", 3, 1, 1, [1, 1], None, rounding, False, k % 2 == 1, signed),
+                 ("dense", 5, rounding, False, True, True)]
+        layers = random_cnn(rng, xq, [9, 8, 2], zx, signed, specs)
+        out.append((name, f"CNN [9, 8, 2] {'int8' if signed else 'uint8'} input zx={zx}: conv 3x3x4 padding [1, 0, 2, 1] "
+                    f"relu, pool 2 stride 2, conv 1x1x3, dense 5; {rounding}, per-channel and per-tensor M/s",
+                    model_arrays([9, 8, 2], signed, zx, 1.0, layers), {"images": imgs}, k % 2 == 0))
+    # Strides 2 and 3, an overlapping pool (stride < size), a last conv whose kernel is its whole input.
+    name = "cnn_strides_whole_kernel"
+    rng = rng_for(name)
+    imgs = rng.integers(0, 256, size=(30, 11, 10, 1), dtype=np.uint8)
+    xq = quantize_for([11, 10, 1], False, 9, 1.0, None, imgs)
+    specs = [("conv", 5, 3, 2, [2, 3], [2, 1, 0, 1], "half_up", True, True, True),
+             ("pool", [3, 2], [1, 1])]
+    layers = random_cnn(rng, xq, [11, 10, 1], 9, False, specs)
+    h, w, _ = _shapes([11, 10, 1], layers)[-1]
+    specs.append(("conv", 6, h, w, [3, 2], None, "gemmlowp", False, True, False))
+    layers = random_cnn(rng_for(name), xq, [11, 10, 1], 9, False, specs)
+    out.append((name, f"uint8 input zx=9: conv 3x2x5 stride [2, 3] padding [2, 1, 0, 1], pool [3, 2] stride 1 "
+                f"(overlapping), last conv with the kernel = its whole input [{h}, {w}] (output [1, 1, 6])",
+                model_arrays([11, 10, 1], False, 9, 1.0, layers), {"images": imgs}, False))
+    # A pool as layer 0 (overlapping 3x3 stride 2, int8 input), stride-3 conv, per-channel float32.
+    name = "cnn_pool_first"
+    rng = rng_for(name)
+    imgs = rng.integers(0, 256, size=(30, 10, 9, 3), dtype=np.uint8)
+    xq = quantize_for([10, 9, 3], True, -17, 1.0, None, imgs)
+    specs = [("pool", [3, 3], [2, 2]),
+             ("conv", 4, 2, 2, [3, 3], [0, 1, 1, 0], "float32", True, True, True),
+             ("dense", 7, "half_even", False, False, False)]
+    layers = random_cnn(rng, xq, [10, 9, 3], -17, True, specs)
+    out.append((name, "int8 input zx=-17: pool 3x3 stride 2 first (overlapping), conv 2x2x4 stride 3 padding [0, 1, 1, 0] "
+                "float32 per-channel, dense 7 half_even uint8 output", model_arrays([10, 9, 3], True, -17, 1.0, layers),
+                {"images": imgs}, True))
+    # The Fashion-MNIST-shaped CNN on real test images.
+    name = "cnn_fmnist"
+    rng = rng_for(name)
+    imgs = fmnist_images(40)
+    xq = quantize_for([28, 28, 1], True, -128, 1 / 255, None, imgs)
+    specs = [("conv", 8, 3, 3, None, None, "half_up", True, True, True), ("pool", [2, 2], [2, 2]),
+             ("conv", 16, 3, 3, None, None, "half_up", True, True, True), ("pool", [2, 2], [2, 2]),
+             ("dense", 10, "half_up", False, True, True)]
+    layers = random_cnn(rng, xq, [28, 28, 1], -128, True, specs)
+    out.append((name, "Fashion-MNIST CNN: conv 3x3x8 relu, pool 2, conv 3x3x16 relu, pool 2, dense 400 -> 10; random int8 "
+                "weights on 40 real test images", model_arrays([28, 28, 1], True, -128, 1 / 255, layers), {"images": imgs}, True))
     return out
 
 

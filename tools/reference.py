@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Independent reference implementation of zynqnet model format 2 (dense layers).
+"""Independent reference implementation of zynqnet model format 2 (dense, conv2d, maxpool2d).
 
 Computes the zynqnet model format spec (`model-format.md`, format 2, which reads
 format-1 files too) with NumPy and exact Python integers. It is deliberately short and plain: it is
@@ -93,7 +93,7 @@ def _check_zero(key, zero, signed):
 
 def parse_model(z):
     """A format-1 or format-2 mapping (np.load result or dict of arrays) -> plain model dict.
-    Format 2's conv2d/maxpool2d layers are refused (not supported yet)."""
+    Each layer has "kind"; "in_shape"/"out_shape" are the activation shapes around it."""
     z = {k: np.asarray(z[k]) for k in z.keys()}
     used = set()
 
@@ -130,22 +130,55 @@ def parse_model(z):
         if model["input_rounding"] == "half_away":
             format2("input.rounding", "'half_away'")
     _check_zero("input.zero", model["input_zero"], model["input_signed"])
-    n_in = int(np.prod(shape))
+    cur = list(shape)  # the activation shape flowing into layer i
+    cur_zero, cur_signed = model["input_zero"], model["input_signed"]
     i = 0
     while f"layer{i}.kind" in z:
         p = f"layer{i}."
         kind = _str(z, need(p + "kind"), ("dense", "conv2d", "maxpool2d"))
         if kind != "dense":
             format2(p + "kind", f"'{kind}'")
-            raise SpecError(f"{p}kind: {kind} is format 2 but not supported yet by this version")
+        allowed = {"dense": ("clamp",), "conv2d": ("clamp", "stride", "padding"), "maxpool2d": ("stride", "size")}[kind]
         for k in FORMAT2_LAYER_KEYS:
             if p + k in z:
                 format2(p + k, f"the key '{k}'")
-                if k != "clamp":
-                    raise SpecError(f"{p}{k}: does not belong to a dense layer")
+                if k not in allowed:
+                    raise SpecError(f"{p}{k}: does not belong to a {kind} layer")
+        if kind != "dense" and len(cur) != 3:
+            raise SpecError(f"{p}kind: {kind} takes an [H, W, C] tensor, not a shape {cur}")
+        if kind == "maxpool2d":
+            for k in ("weight", "bias", "multiplier", "shift", "rounding", "relu", "output.zero", "output.signed"):
+                if p + k in z:
+                    raise SpecError(f"{p}{k}: does not belong to a maxpool2d layer")
+            size = _pair(z, need(p + "size"), 2, 1)
+            stride = _pair(z, need(p + "stride"), 2, 1)
+            H, W, C = cur
+            if size[0] > H or size[1] > W:
+                raise SpecError(f"{p}size: window {size} larger than [H, W] = [{H}, {W}]")
+            out_shape = [(H - size[0]) // stride[0] + 1, (W - size[1]) // stride[1] + 1, C]
+            model["layers"].append({"kind": "maxpool2d", "size": size, "stride": stride, "in_shape": cur,
+                                    "out_shape": out_shape, "out_zero": cur_zero, "out_signed": cur_signed})
+            cur = out_shape
+            i += 1
+            continue
         w = z[need(p + "weight")]
-        if w.dtype != np.int8 or w.ndim != 2 or w.shape[1] != n_in or w.shape[0] < 1:
-            raise SpecError(f"{p}weight: expected int8 ({'out'}, {n_in}), got {w.dtype} {w.shape}")
+        if kind == "conv2d":
+            if w.dtype != np.int8 or w.ndim != 4 or min(w.shape) < 1 or w.shape[3] != cur[2]:
+                raise SpecError(f"{p}weight: expected int8 (out, kh, kw, {cur[2]}), got {w.dtype} {w.shape}")
+            stride = _pair(z, need(p + "stride"), 2, 1) if p + "stride" in z else [1, 1]
+            padding = _pair(z, need(p + "padding"), 4, 0) if p + "padding" in z else [0, 0, 0, 0]
+            H, W, C = cur
+            kh, kw = w.shape[1], w.shape[2]
+            ho = (H + padding[0] + padding[2] - kh) // stride[0] + 1
+            wo = (W + padding[1] + padding[3] - kw) // stride[1] + 1
+            if H + padding[0] + padding[2] < kh or W + padding[1] + padding[3] < kw:
+                raise SpecError(f"{p}weight: kernel larger than the padded input")
+            out_shape = [ho, wo, w.shape[0]]
+        else:
+            n_in = int(np.prod(cur))
+            if w.dtype != np.int8 or w.ndim != 2 or w.shape[1] != n_in or w.shape[0] < 1:
+                raise SpecError(f"{p}weight: expected int8 ({'out'}, {n_in}), got {w.dtype} {w.shape}")
+            out_shape = [w.shape[0]]
         out = w.shape[0]
         if p + "bias" in z:
             b = z[need(p + "bias")]
@@ -155,6 +188,7 @@ def parse_model(z):
         else:
             bias = [0] * out
         L = {
+            "kind": kind,
             "weight": w.astype(np.int64),
             "bias": bias,
             "M": _per_channel(z, need(p + "multiplier"), out, 1, 2**32 - 1),
@@ -164,7 +198,11 @@ def parse_model(z):
             "clamp": None,
             "out_zero": _int_scalar(z, need(p + "output.zero")),
             "out_signed": _flag(z, need(p + "output.signed")),
+            "in_shape": cur,
+            "out_shape": out_shape,
         }
+        if kind == "conv2d":
+            L["stride"], L["padding"] = stride, padding
         if L["rounding"] in FORMAT2_ROUNDINGS:
             format2(p + "rounding", f"'{L['rounding']}'")
         if L["rounding"] == "float32" and max(L["M"]) >= 2**24:
@@ -179,10 +217,12 @@ def parse_model(z):
         if lo > hi:
             raise SpecError(f"{p}clamp: leaves no output value (lo {lo} > hi {hi})")
         model["layers"].append(L)
-        n_in = out
+        cur, cur_zero, cur_signed = out_shape, L["out_zero"], L["out_signed"]
         i += 1
     if i == 0:
         raise SpecError("missing key layer0.kind")
+    if model["layers"][-1]["kind"] == "maxpool2d":
+        raise SpecError(f"layer{i - 1}.kind: the last layer must not be maxpool2d")
     unknown = sorted(set(z) - used)
     if unknown:
         raise SpecError(f"unknown key {unknown[0]}")
@@ -190,6 +230,14 @@ def parse_model(z):
 
 
 parse_format1 = parse_model  # the name the scripts used for format 1
+
+
+def _pair(z, key, n, lo):
+    """An integer (n,) array with every entry >= lo (stride, padding, size)."""
+    a = z[key]
+    if a.dtype.kind not in "iu" or a.shape != (n,) or (a < lo).any():
+        raise SpecError(f"{key}: expected integer ({n},) with entries >= {lo}, got {a.dtype} {a.shape}")
+    return [int(v) for v in a.tolist()]
 
 
 def output_range(layer):
@@ -401,12 +449,64 @@ def dense(layer, x, in_zero, in_signed):
     bound = int(np.abs(w).sum(axis=1).max()) * span + max(abs(b) for b in layer["bias"])
     assert bound < 2**62, "accumulator bound exceeds int64"
     acc = xc @ w.T + np.array(layer["bias"], dtype=np.int64)
-    q = np.empty(acc.shape, dtype=object)  # exact Python ints from here on
-    for (n, o), a in np.ndenumerate(acc):
-        q[n, o] = scale(int(a), layer["M"][o], layer["s"][o], layer["rounding"])
+    M, s = np.array(layer["M"], dtype=object), np.array(layer["s"], dtype=np.int64)
+    half = [(1 << (v - 1)) if v >= 1 and layer["rounding"] == "half_up" else 0 for v in layer["s"]]
+    if layer["rounding"] in ("floor", "half_up") and all(bound * m + r < 2**62 for m, r in zip(layer["M"], half)):
+        # floor((acc*M + r) / 2^s) with |acc*M + r| < 2^62 proven: int64 and >> are exact.
+        q = (acc * M.astype(np.int64) + np.array(half, dtype=np.int64)) >> s
+    else:
+        q = np.empty(acc.shape, dtype=object)  # exact Python ints from here on
+        for (n, o), a in np.ndenumerate(acc):
+            q[n, o] = scale(int(a), layer["M"][o], layer["s"][o], layer["rounding"])
     lo, hi = output_range(layer)
     y = np.clip(q + layer["out_zero"], lo, hi)
     return y.astype(np.int64)
+
+
+def conv2d(layer, x, in_zero, in_signed):
+    """conv2d of the spec on int64 (N, H*W*C) inputs in (h, w, c) order -> (N, Ho*Wo*out):
+    acc[y, v, o] = bias[o] + sum over a, b, c of weight[o, a, b, c] * (x[y*sh + a - top, v*sw + b - left, c] - zx),
+    a position in the padding counting as zx (adding 0). Computed as a dense layer on each
+    position's patch (in (a, b, c) order, the flattening of weight[o])."""
+    n = x.shape[0]
+    ho, wo, out = layer["out_shape"]
+    patches = conv_patches(layer, x, in_zero)
+    flat = dict(layer, weight=layer["weight"].reshape(out, -1))
+    y = dense(flat, patches, in_zero, in_signed)
+    return y.reshape(n, ho * wo * out)
+
+
+def conv_patches(layer, x, in_zero):
+    """Each output position's kh x kw x C patch of a conv2d layer's input, in (a, b, c) order:
+    int64 (N*Ho*Wo, kh*kw*C), positions in (h, w) order, padding holding zx."""
+    H, W, C = layer["in_shape"]
+    ho, wo, _ = layer["out_shape"]
+    top, left, bottom, right = layer["padding"]
+    sh, sw = layer["stride"]
+    kh, kw = layer["weight"].shape[1], layer["weight"].shape[2]
+    n = x.shape[0]
+    # The padded image holds zx outside [0, H) x [0, W): x - zx = 0 there.
+    padded = np.full((n, H + top + bottom, W + left + right, C), in_zero, dtype=np.int64)
+    padded[:, top:top + H, left:left + W, :] = x.reshape(n, H, W, C)
+    patches = np.empty((n, ho, wo, kh * kw * C), dtype=np.int64)
+    for y in range(ho):
+        for v in range(wo):
+            patches[:, y, v, :] = padded[:, y * sh:y * sh + kh, v * sw:v * sw + kw, :].reshape(n, -1)
+    return patches.reshape(n * ho * wo, kh * kw * C)
+
+
+def maxpool2d(layer, x):
+    """maxpool2d of the spec: y[y', v', c] = max over a < kh, b < kw of x[y'*sh + a, v'*sw + b, c]."""
+    H, W, C = layer["in_shape"]
+    ho, wo, _ = layer["out_shape"]
+    (kh, kw), (sh, sw) = layer["size"], layer["stride"]
+    n = x.shape[0]
+    img = x.reshape(n, H, W, C)
+    y = np.empty((n, ho, wo, C), dtype=np.int64)
+    for r in range(ho):
+        for v in range(wo):
+            y[:, r, v, :] = img[:, r * sh:r * sh + kh, v * sw:v * sw + kw, :].max(axis=(1, 2))
+    return y.reshape(n, ho * wo * C)
 
 
 def run(model, xq):
@@ -414,7 +514,12 @@ def run(model, xq):
     outs = []
     x, zero, signed = xq, model["input_zero"], model["input_signed"]
     for layer in model["layers"]:
-        x = dense(layer, x, zero, signed)
+        if layer["kind"] == "maxpool2d":
+            x = maxpool2d(layer, x)
+        elif layer["kind"] == "conv2d":
+            x = conv2d(layer, x, zero, signed)
+        else:
+            x = dense(layer, x, zero, signed)
         outs.append(x)
         zero, signed = layer["out_zero"], layer["out_signed"]
     preds = np.argmax(x, axis=1).astype(np.int64)  # first index on ties

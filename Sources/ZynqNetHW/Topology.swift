@@ -150,6 +150,7 @@ public struct Topology: Sendable, Equatable {
             throw ZynqError(key: "--mult-bits", "must be 1…32, got \(multBits)")
         }
         guard !model.layers.isEmpty else { throw ZynqError(key: "layer0.kind", "the model has no layers") }
+        try model.requireDenseOnly(for: "the hardware path (codegen, verify, rtlsim, the board)")
         var layers: [LayerTopology] = []
         var inSigned = model.input.type.isSigned
         var inCount = model.inputCount

@@ -1,6 +1,6 @@
 /// Formats 1 and 2 of `shared/spec/model-format.md` as NumPy arrays: parsing with every
-/// rule of the spec's table checked, and writing. Format 2's `conv2d` and `maxpool2d`
-/// layers are recognised and refused (not supported yet).
+/// rule of the spec's table checked (shapes of conv2d/maxpool2d layers included, from the
+/// arrays' shapes before any weight is converted), and writing.
 ///
 /// Every error names the file and the key that is wrong (`ZynqError`), and no input makes
 /// this code trap: every size and value is range-checked before it is used.
@@ -14,8 +14,12 @@ let layerFields: [String] = [
 let format2LayerFields: Set<String> = ["clamp", "stride", "padding", "size"]
 /// The layer keys that belong only to conv2d/maxpool2d layers, not to dense ones.
 let spatialLayerFields: Set<String> = ["stride", "padding", "size"]
-/// The layer kinds new in format 2, which this version reads only to refuse.
-let format2Kinds: Set<String> = ["conv2d", "maxpool2d"]
+/// The keys each layer kind has (`maxpool2d`: only kind, size and stride).
+let kindFields: [String: Set<String>] = [
+    "dense": Set(layerFields).subtracting(spatialLayerFields),
+    "conv2d": Set(layerFields).subtracting(["size"]),
+    "maxpool2d": ["kind", "size", "stride"],
+]
 /// The keys a file may have outside layers.
 let inputKeys: [String] = ["format", "input.shape", "input.signed", "input.zero", "input.scale", "input.rounding"]
 
@@ -181,30 +185,97 @@ extension QuantizedModel {
         let input = InputSpec(shape: shape, type: inputType, zero: zx, scale: scale, rounding: inputRounding)
 
         var layers: [DenseLayer] = []
+        // The activation flowing into each layer: shape, type and zero point.
+        var current = (shape: shape, type: inputType, zero: zx)
         for i in 0..<layerCount {
-            layers.append(try Self.readLayer(i, r, requireFormat2: requireFormat2))
+            let l = try Self.readLayer(i, r, input: current, requireFormat2: requireFormat2)
+            layers.append(l)
+            current = (l.outputShape(input: current.shape) ?? [0], l.outputType, l.outputZero)
+        }
+        if case .maxpool2d = layers[layerCount - 1].kind {
+            throw r.error("layer\(layerCount - 1).kind", "the last layer must not be maxpool2d (its output is the prediction's)")
         }
         self.init(input: input, layers: layers)
         do { try validate() } catch let e as ZynqError { throw e.inFile(file) }
     }
 
-    private static func readLayer(_ i: Int, _ r: ArrayReader,
+    /// A positive or non-negative `(n,)` integer array (stride, padding, size), bounded so no
+    /// shape arithmetic can overflow.
+    private static func smallInts(_ r: ArrayReader, _ key: String, count: Int, min: Int64, wanted: String) throws -> [Int] {
+        let a = try r.require(key)
+        let v = try r.integers(key, a)
+        try r.requireShape(key, a, [[count]], wanted)
+        guard v.allSatisfy({ $0 >= min && $0 <= 1 << 31 }) else {
+            throw r.error(key, "entries must be \(min == 0 ? "non-negative" : "at least 1") (and at most 2^31), got \(v)")
+        }
+        return v.map { Int($0) }
+    }
+
+    private static func readLayer(_ i: Int, _ r: ArrayReader, input: (shape: [Int], type: ActivationType, zero: Int32),
                                   requireFormat2: (String, String) throws -> Void) throws -> DenseLayer {
         let p = "layer\(i)."
         let kind = try r.string(p + "kind")
-        if format2Kinds.contains(kind) {
-            try requireFormat2(p + "kind", "'\(kind)'")
-            throw r.error(p + "kind", "\(kind) is format 2 but not supported yet by this version (only 'dense' layers are)")
-        }
-        guard kind == "dense" else {
+        guard let allowed = kindFields[kind] else {
             throw r.error(p + "kind", "unknown kind '\(kind)' (must be 'dense', 'conv2d' or 'maxpool2d')")
         }
-        for field in spatialLayerFields.sorted() where r.has(p + field) {
-            throw r.error(p + field, "does not belong to a dense layer (only conv2d/maxpool2d layers have it)")
+        if kind != "dense" { try requireFormat2(p + "kind", "'\(kind)'") }
+        for field in layerFields where r.has(p + field) && !allowed.contains(field) {
+            throw r.error(p + field, kind == "dense"
+                ? "does not belong to a dense layer (only conv2d/maxpool2d layers have it)"
+                : "does not belong to a \(kind) layer (it has \(layerFields.filter(allowed.contains).joined(separator: ", ")))")
         }
-        let (out, inCount, weight) = try r.int8Matrix(p + "weight")
-        guard out >= 1, inCount >= 1 else {
-            throw r.error(p + "weight", "shape must be (out, in) with out, in >= 1, got \(ArrayReader.shapeText([out, inCount]))")
+        let spatialInput = input.shape.count == 3
+        func requireTensorInput() throws {
+            guard spatialInput else {
+                throw r.error(p + "kind", "\(kind) takes an [H, W, C] tensor, but its input is "
+                    + (i == 0 ? "input.shape \(input.shape)" : "layer\(i - 1)'s vector of \(input.shape.reduce(1, *))")
+                    + (i == 0 ? " (give input.shape as [H, W, C])" : ""))
+            }
+        }
+        if kind == "maxpool2d" {
+            try requireTensorInput()
+            let size = try smallInts(r, p + "size", count: 2, min: 1, wanted: "(2,) = [kh, kw]")
+            let stride = try smallInts(r, p + "stride", count: 2, min: 1, wanted: "(2,) = [sh, sw]")
+            let l = DenseLayer.maxpool2d(size: size, stride: stride, inputType: input.type, inputZero: input.zero)
+            guard l.outputShape(input: input.shape) != nil else {
+                throw r.error(p + "size", "window \(size) is larger than the input's [H, W] = [\(input.shape[0]), \(input.shape[1])]")
+            }
+            return l
+        }
+        var geometry: Conv2DGeometry? = nil
+        let out: Int, inCount: Int, weight: [Int8]
+        if kind == "conv2d" {
+            let key = p + "weight"
+            let a = try r.require(key)
+            guard case .int8(let v) = a.storage else { throw r.error(key, "dtype must be int8, got \(a.dtype)") }
+            guard a.shape.count == 4, a.shape.allSatisfy({ $0 >= 1 }) else {
+                throw r.error(key, "shape must be (out, kh, kw, in) with every entry >= 1, got \(ArrayReader.shapeText(a.shape))")
+            }
+            try requireTensorInput()
+            guard a.shape[3] == input.shape[2] else {
+                throw r.error(key, "has in = \(a.shape[3]) channels, but its input [H, W, C] = \(input.shape) has C = \(input.shape[2])")
+            }
+            let stride = r.has(p + "stride") ? try smallInts(r, p + "stride", count: 2, min: 1, wanted: "(2,) = [sh, sw]") : [1, 1]
+            let padding = r.has(p + "padding")
+                ? try smallInts(r, p + "padding", count: 4, min: 0, wanted: "(4,) = [top, left, bottom, right]") : [0, 0, 0, 0]
+            let g = Conv2DGeometry(kernelHeight: a.shape[1], kernelWidth: a.shape[2], inChannels: a.shape[3],
+                                   stride: stride, padding: padding)
+            out = a.shape[0]
+            inCount = a.shape[1] * a.shape[2] * a.shape[3]
+            weight = v
+            let probe = DenseLayer.conv2d(out: out, geometry: g, weight: [], multiplier: [1], shift: [0], rounding: .floor,
+                                          relu: false, outputZero: 0, outputType: .int8)
+            guard probe.outputShape(input: input.shape) != nil else {
+                throw r.error(key, "kernel [kh, kw] = [\(g.kernelHeight), \(g.kernelWidth)] is larger than the padded input "
+                    + "[H + top + bottom, W + left + right] = [\(input.shape[0] &+ padding[0] &+ padding[2]), "
+                    + "\(input.shape[1] &+ padding[1] &+ padding[3])]")
+            }
+            geometry = g
+        } else {
+            (out, inCount, weight) = try r.int8Matrix(p + "weight")
+            guard out >= 1, inCount >= 1 else {
+                throw r.error(p + "weight", "shape must be (out, in) with out, in >= 1, got \(ArrayReader.shapeText([out, inCount]))")
+            }
         }
         var bias: [Int32]? = nil
         if r.has(p + "bias") {
@@ -256,6 +327,7 @@ extension QuantizedModel {
             outFeatures: out, inFeatures: inCount, weight: weight, bias: bias,
             multiplier: multiplier, shift: shift, rounding: rounding, relu: relu, clamp: clamp,
             outputZero: zy, outputType: type)
+        if let geometry { layer.kind = .conv2d(geometry) }
         // A shape-(out,) array is per channel even when out == 1.
         layer.perTensorMultiplier = mArray.shape.isEmpty
         layer.perTensorShift = sArray.shape.isEmpty
@@ -281,20 +353,65 @@ extension QuantizedModel {
             throw fail("input.scale", "must be finite and > 0, got \(input.scale)")
         }
         guard !layers.isEmpty else { throw fail("layer0.kind", "missing key: the model has no layers") }
-        var previousOut = count
+        var shape = input.shape, inType = input.type, inZero = input.zero
         for (i, l) in layers.enumerated() {
             let p = "layer\(i)."
+            let previousOut = shape.reduce(1, *)
+            let source = i == 0 ? "input.shape \(input.shape)" : "layer\(i - 1)'s output \(shape)"
+            switch l.kind {
+            case .maxpool2d(let g):
+                guard i < layers.count - 1 else { throw fail(p + "kind", "the last layer must not be maxpool2d") }
+                guard g.size.count == 2, g.size.allSatisfy({ $0 >= 1 }) else {
+                    throw fail(p + "size", "must be (2,) = [kh, kw] with each >= 1, got \(g.size)")
+                }
+                guard g.stride.count == 2, g.stride.allSatisfy({ $0 >= 1 }) else {
+                    throw fail(p + "stride", "must be (2,) = [sh, sw] with each >= 1, got \(g.stride)")
+                }
+                guard shape.count == 3 else { throw fail(p + "kind", "maxpool2d takes an [H, W, C] tensor, but \(source) is not one") }
+                guard l.outFeatures == 0, l.inFeatures == 0, l.weight.isEmpty, l.multiplier.isEmpty, l.shift.isEmpty else {
+                    throw fail(p + "weight", "a maxpool2d layer has no weights, multiplier or shift")
+                }
+                guard l.outputType == inType, l.outputZero == inZero else {
+                    throw fail(p + "output.zero", "a maxpool2d layer passes its input's type and zero point on (\(inType), \(inZero)), "
+                        + "not \(l.outputType), \(l.outputZero)")
+                }
+                guard let next = l.outputShape(input: shape) else {
+                    throw fail(p + "size", "window \(g.size) is larger than the input's [H, W] = [\(shape[0]), \(shape[1])]")
+                }
+                shape = next
+                continue
+            case .conv2d(let g):
+                guard shape.count == 3 else { throw fail(p + "kind", "conv2d takes an [H, W, C] tensor, but \(source) is not one") }
+                guard g.kernelHeight >= 1, g.kernelWidth >= 1, g.inChannels >= 1 else {
+                    throw fail(p + "weight", "shape must be (out, kh, kw, in) with every entry >= 1")
+                }
+                guard g.inChannels == shape[2] else {
+                    throw fail(p + "weight", "has in = \(g.inChannels) channels, but \(source) has C = \(shape[2])")
+                }
+                guard g.stride.count == 2, g.stride.allSatisfy({ $0 >= 1 }) else {
+                    throw fail(p + "stride", "must be (2,) = [sh, sw] with each >= 1, got \(g.stride)")
+                }
+                guard g.padding.count == 4, g.padding.allSatisfy({ $0 >= 0 }) else {
+                    throw fail(p + "padding", "must be (4,) = [top, left, bottom, right] with each >= 0, got \(g.padding)")
+                }
+                let (k, o1) = g.kernelHeight.multipliedReportingOverflow(by: g.kernelWidth)
+                let (kk, o2) = k.multipliedReportingOverflow(by: g.inChannels)
+                guard !o1, !o2, l.inFeatures == kk else {
+                    throw fail(p + "weight", "holds in = \(l.inFeatures) values per output channel, not kh·kw·in")
+                }
+            case .dense:
+                guard l.inFeatures == previousOut else {
+                    throw fail(p + "weight", i == 0
+                        ? "has in = \(l.inFeatures) columns, but input.shape \(input.shape) has \(count) elements"
+                        : "has in = \(l.inFeatures) columns, but layer\(i - 1) has out = \(previousOut)")
+                }
+            }
             guard l.outFeatures >= 1, l.inFeatures >= 1 else {
                 throw fail(p + "weight", "shape must be (out, in) with out, in >= 1, got (\(l.outFeatures), \(l.inFeatures))")
             }
             let (n, overflow) = l.outFeatures.multipliedReportingOverflow(by: l.inFeatures)
             guard !overflow, l.weight.count == n else {
                 throw fail(p + "weight", "holds \(l.weight.count) values, not out·in = \(l.outFeatures)·\(l.inFeatures)")
-            }
-            guard l.inFeatures == previousOut else {
-                throw fail(p + "weight", i == 0
-                    ? "has in = \(l.inFeatures) columns, but input.shape \(input.shape) has \(count) elements"
-                    : "has in = \(l.inFeatures) columns, but layer\(i - 1) has out = \(previousOut)")
             }
             guard l.bias.count == l.outFeatures else {
                 throw fail(p + "bias", "holds \(l.bias.count) values, not out = \(l.outFeatures)")
@@ -320,7 +437,12 @@ extension QuantizedModel {
                         + "lo = max(\(base), cl) > hi = min(\(l.outputType.max), ch)")
                 }
             }
-            previousOut = l.outFeatures
+            guard let next = l.outputShape(input: shape) else {
+                throw fail(p + "weight", "the kernel is larger than the padded input \(shape)")
+            }
+            shape = next
+            inType = l.outputType
+            inZero = l.outputZero
         }
     }
 
@@ -342,10 +464,22 @@ extension QuantizedModel {
         ]
         for (i, l) in layers.enumerated() {
             let p = "layer\(i)."
+            func ints(_ v: [Int]) -> NDArray { NDArray(shape: [v.count], storage: .int64(v.map { Int64($0) })) }
+            var weightShape = [l.outFeatures, l.inFeatures]
+            switch l.kind {
+            case .maxpool2d(let g):
+                out += [(p + "kind", str("maxpool2d")), (p + "size", ints(g.size)), (p + "stride", ints(g.stride))]
+                continue
+            case .conv2d(let g):
+                weightShape = [l.outFeatures, g.kernelHeight, g.kernelWidth, g.inChannels]
+                out += [(p + "stride", ints(g.stride)), (p + "padding", ints(g.padding))]
+            case .dense:
+                break
+            }
             let m = l.multiplier.map { Int64($0) }, s = l.shift.map { Int64($0) }
             out += [
-                (p + "kind", str("dense")),
-                (p + "weight", NDArray(shape: [l.outFeatures, l.inFeatures], storage: .int8(l.weight))),
+                (p + "kind", str(l.kind.name)),
+                (p + "weight", NDArray(shape: weightShape, storage: .int8(l.weight))),
                 (p + "bias", NDArray(shape: [l.outFeatures], storage: .int32(l.bias))),
                 (p + "multiplier", l.perTensorMultiplier
                     ? int(m[0]) : NDArray(shape: [l.outFeatures], storage: .int64(m))),

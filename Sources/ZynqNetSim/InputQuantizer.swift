@@ -119,3 +119,58 @@ public struct InputQuantizer: Sendable {
         return n
     }
 }
+
+/// How an image array orders a conv model's `[H, W, C]` input: `nhwc` (the spec's C order of
+/// `input.shape`, channels last) or `nchw` (PyTorch's `(N, C, H, W)`, transposed on reading).
+public enum ImageLayout: String, Sendable, CaseIterable {
+    case nhwc, nchw
+
+    /// `images` in the spec's order: as they are for `nhwc`; for `nchw`, an `(N, C, H, W)` array
+    /// (or one `(C, H, W)` image) transposed to `(N, H, W, C)`. The model's input must be
+    /// `[H, W, C]` and the array's shape must match it; errors name `--layout` or `key`.
+    public func arranged(_ images: NDArray, for input: InputSpec, key: String = "images") throws -> NDArray {
+        guard self == .nchw else { return images }
+        guard input.shape.count == 3 else {
+            throw ZynqError(key: "--layout", "nchw needs a model whose input.shape is [H, W, C], not \(input.shape)")
+        }
+        let (h, w, c) = (input.shape[0], input.shape[1], input.shape[2])
+        let chw = [c, h, w]
+        let n: Int
+        if images.shape == chw {
+            n = 1
+        } else if images.shape.count == 4, Array(images.shape.dropFirst()) == chw {
+            n = images.shape[0]
+        } else {
+            throw ZynqError(key: key, "with --layout nchw, images must be (N, C, H, W) = (N, \(c), \(h), \(w)), "
+                + "got (\(images.shape.map(String.init).joined(separator: ", ")))")
+        }
+        /// (n, c, h, w) → (n, h, w, c).
+        func transpose<T>(_ v: [T]) -> [T] {
+            var out = v
+            for i in 0..<n {
+                for ch in 0..<c {
+                    for y in 0..<h {
+                        for x in 0..<w { out[((i * h + y) * w + x) * c + ch] = v[((i * c + ch) * h + y) * w + x] }
+                    }
+                }
+            }
+            return out
+        }
+        let storage: NDArray.Storage
+        switch images.storage {
+        case .bool(let v): storage = .bool(transpose(v))
+        case .int8(let v): storage = .int8(transpose(v))
+        case .int16(let v): storage = .int16(transpose(v))
+        case .int32(let v): storage = .int32(transpose(v))
+        case .int64(let v): storage = .int64(transpose(v))
+        case .uint8(let v): storage = .uint8(transpose(v))
+        case .uint16(let v): storage = .uint16(transpose(v))
+        case .uint32(let v): storage = .uint32(transpose(v))
+        case .uint64(let v): storage = .uint64(transpose(v))
+        case .float32(let v): storage = .float32(transpose(v))
+        case .float64(let v): storage = .float64(transpose(v))
+        case .unicode(let v, let width): storage = .unicode(transpose(v), width: width)
+        }
+        return NDArray(shape: [n, h, w, c], storage: storage)
+    }
+}

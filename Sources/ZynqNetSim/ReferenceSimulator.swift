@@ -8,7 +8,7 @@ import ZynqNetModel
 /// |p| = |acc|·M < (2^31 + in·2^16)·2^32, far below 2^127 for any `in` below 2^70;
 /// adding 2^(s−1) ≤ 2^62 keeps it there. gemmlowp's acc·2^L·M (L ≤ 31) stays below
 /// 2^127 for any `in` below 2^39, and float32's values are at most 48 bits wide before
-/// their power of two.
+/// their power of two. (For conv2d, `in` is kh·kw·in.)
 @available(macOS 15.0, iOS 18.0, *)
 public struct ReferenceSimulator: Sendable {
     public let model: QuantizedModel
@@ -109,23 +109,68 @@ public struct ReferenceSimulator: Sendable {
         return Int32(min(max(Int128(l.outputZero) + q, lo), hi))
     }
 
-    /// The outputs of every layer for one image's input codes.
+    /// The outputs of every layer for one image's input codes (conv2d and maxpool2d outputs
+    /// flattened in `(h, w, c)` order, which is what a dense layer after them takes).
     public func runLayers(_ codes: [Int32]) -> [[Int32]] {
         precondition(codes.count == model.inputCount)
         var x = codes
+        var shape = model.input.shape
         var zx = Int128(model.input.zero)
         var outputs: [[Int32]] = []
         for l in model.layers {
-            var y = [Int32](repeating: 0, count: l.outFeatures)
-            for o in 0..<l.outFeatures {
-                var acc = Int128(l.bias[o])
-                for k in 0..<l.inFeatures {
-                    acc += Int128(l.weight[o * l.inFeatures + k]) * (Int128(x[k]) - zx)
+            let next = l.outputShape(input: shape)!
+            var y = [Int32](repeating: 0, count: next.reduce(1, *))
+            switch l.kind {
+            case .dense:
+                for o in 0..<l.outFeatures {
+                    var acc = Int128(l.bias[o])
+                    for k in 0..<l.inFeatures {
+                        acc += Int128(l.weight[o * l.inFeatures + k]) * (Int128(x[k]) - zx)
+                    }
+                    y[o] = Self.requantize(acc: acc, layer: l, channel: o)
                 }
-                y[o] = Self.requantize(acc: acc, layer: l, channel: o)
+            case .conv2d(let g):
+                // acc[y, v, o] = bias[o] + Σ_{a,b,c} weight[o,a,b,c]·(x[y·sh + a − top, v·sw + b − left, c] − zx),
+                // a position outside [0, H) × [0, W) counting as zx (adding 0).
+                let (h, w, c) = (shape[0], shape[1], shape[2])
+                for yy in 0..<next[0] {
+                    for v in 0..<next[1] {
+                        for o in 0..<l.outFeatures {
+                            var acc = Int128(l.bias[o])
+                            for a in 0..<g.kernelHeight {
+                                for b in 0..<g.kernelWidth {
+                                    let row = yy * g.stride[0] + a - g.padding[0], col = v * g.stride[1] + b - g.padding[1]
+                                    guard row >= 0, row < h, col >= 0, col < w else { continue }
+                                    for ch in 0..<c {
+                                        let weight = l.weight[((o * g.kernelHeight + a) * g.kernelWidth + b) * c + ch]
+                                        acc += Int128(weight) * (Int128(x[(row * w + col) * c + ch]) - zx)
+                                    }
+                                }
+                            }
+                            y[(yy * next[1] + v) * l.outFeatures + o] = Self.requantize(acc: acc, layer: l, channel: o)
+                        }
+                    }
+                }
+            case .maxpool2d(let g):
+                // y[y', v', c] = max over a < kh, b < kw of x[y'·sh + a, v'·sw + b, c].
+                let (w, c) = (shape[1], shape[2])
+                for yy in 0..<next[0] {
+                    for v in 0..<next[1] {
+                        for ch in 0..<c {
+                            var m = Int32.min
+                            for a in 0..<g.size[0] {
+                                for b in 0..<g.size[1] {
+                                    m = max(m, x[((yy * g.stride[0] + a) * w + v * g.stride[1] + b) * c + ch])
+                                }
+                            }
+                            y[(yy * next[1] + v) * c + ch] = m
+                        }
+                    }
+                }
             }
             outputs.append(y)
             x = y
+            shape = next
             zx = Int128(l.outputZero)
         }
         return outputs

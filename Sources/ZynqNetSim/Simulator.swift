@@ -100,14 +100,49 @@ struct PackedLayer: Sendable {
     let blocks: [Range<Int>]
     let dotBound: Int64
     /// The layer's requantization may run as `czk_requant` (C, no per-element bounds checks):
-    /// one block, every channel on the Int64 path, and `Requantizer.Mode.shift` (the only mode
-    /// that C function knows). Other layers take `requantize` below.
+    /// one block, every channel on the Int64 path, and a rounding mode that C function knows.
+    /// Other layers (new rounding modes included) take `requantize` below.
     let fastRequant: Bool
     let plan: LayerPlan
+    /// How the layer runs: a GEMM over `positions` rows per image (dense: 1 row; conv2d: the
+    /// Ho·Wo image patches gathered by `im2col` into rows laid out as a dense layer's input,
+    /// with the weights (out, kh·kw·in) as its matrix), or a max pool.
+    let op: Op
+    enum Op: Sendable { case dense, conv(Window), pool(Window) }
+    /// An [H, W, C] → [Ho, Wo, ·] window walk; `top`/`left` are 0 for pools.
+    struct Window: Sendable {
+        let h: Int, w: Int, c: Int, ho: Int, wo: Int, kh: Int, kw: Int, sh: Int, sw: Int, top: Int, left: Int
+    }
+    /// GEMM rows per image (Ho·Wo for conv2d, 1 for dense, 0 for pools).
+    let positions: Int
+    /// Elements of the layer's input and output tensors per image.
+    let inElements: Int, outElements: Int
+    /// What im2col writes for a padded position: the representation of zx (x̃ = z̃ for the int16
+    /// kernels, u = z̃ + 128 for the 8-bit ones), so it adds w·z̃ − w·z̃ = 0 to acc.
+    let padValue: Int16
 
     static let blockLength = 65536
 
-    init(_ l: DenseLayer, inputZero: Int32, inputType: ActivationType, kernel: SimKernel = .portable) throws {
+    init(_ l: DenseLayer, inputShape: [Int], inputZero: Int32, inputType: ActivationType, kernel: SimKernel = .portable) throws {
+        let outputShape = l.outputShape(input: inputShape)!
+        inElements = inputShape.reduce(1, *)
+        outElements = outputShape.reduce(1, *)
+        let z = Int16(inputZero) - (inputType == .uint8 ? 128 : 0)
+        padValue = kernel.isEightBit ? z + 128 : z
+        switch l.kind {
+        case .dense:
+            op = .dense
+            positions = 1
+        case .conv2d(let g):
+            op = .conv(Window(h: inputShape[0], w: inputShape[1], c: inputShape[2], ho: outputShape[0], wo: outputShape[1],
+                              kh: g.kernelHeight, kw: g.kernelWidth, sh: g.stride[0], sw: g.stride[1],
+                              top: g.padding[0], left: g.padding[1]))
+            positions = outputShape[0] * outputShape[1]
+        case .maxpool2d(let g):
+            op = .pool(Window(h: inputShape[0], w: inputShape[1], c: inputShape[2], ho: outputShape[0], wo: outputShape[1],
+                              kh: g.size[0], kw: g.size[1], sh: g.stride[0], sw: g.stride[1], top: 0, left: 0))
+            positions = 0
+        }
         out = l.outFeatures
         inF = l.inFeatures
         kPad = (inF + 15) / 16 * 16
@@ -185,11 +220,11 @@ struct PackedLayer: Sendable {
         // floor, half_up and gemmlowp with s ≤ 31 are all `.shift`: floor((acc·M + r) / 2^s).
         fastRequant = blocks.count == 1 && requantizer.mode == .shift && !requantizer.anyWide
         plan = LayerPlan(accumulatorBound: bound, wideChannels: requantizer.wide.filter { $0 }.count, blocks: blocks.count,
-                         dotBound: self.dotBound)
+                         dotBound: dotBound)
     }
 
-    /// zy + q clamped to [lo, hi], for acc of channel o. (`czk_requant` in CZynqKernels is
-    /// `Requantizer`'s `.shift` mode: a change there must change it too.)
+    /// zy + q clamped to [lo, hi], for acc of channel o. (`czk_requant` in CZynqKernels is the
+    /// same for the layers `fastRequant` admits: a change here must change it too.)
     @inline(__always)
     func requantize(_ acc: Int64, _ o: Int) -> Int32 { requantizer.requantize(acc, o) }
 }
@@ -208,6 +243,8 @@ public final class Simulator: Sendable {
     /// Worker threads for a batch (default: every active core).
     public let threads: Int
     let layers: [PackedLayer]
+    /// Per-image stride of each layer's input buffer (what the layer before writes).
+    let inputStrides: [Int]
     /// What was proven about each layer.
     public var plan: [LayerPlan] { layers.map(\.plan) }
 
@@ -224,12 +261,16 @@ public final class Simulator: Sendable {
         self.threads = threads ?? max(1, ProcessInfo.processInfo.activeProcessorCount)
         var packed: [PackedLayer] = []
         var zx = model.input.zero, type = model.input.type
+        var shape = model.input.shape
         for l in model.layers {
-            packed.append(try PackedLayer(l, inputZero: zx, inputType: type, kernel: k))
+            packed.append(try PackedLayer(l, inputShape: shape, inputZero: zx, inputType: type, kernel: k))
             zx = l.outputZero
             type = l.outputType
+            shape = l.outputShape(input: shape)!
         }
         layers = packed
+        // A dense layer reads rows of its xStride; conv2d and maxpool2d read the plain tensor.
+        inputStrides = packed.map { if case .dense = $0.op { $0.xStride } else { $0.inElements } }
     }
 
     /// Quantizes `images` (see `InputQuantizer`) and runs them.
@@ -297,23 +338,31 @@ public final class Simulator: Sendable {
     private func process(codes: UnsafePointer<UInt8>, count n: Int, out: UnsafeMutablePointer<Int32>,
                          trace: (([Int32]) -> Void)?) {
         let eightBit = kernel.isEightBit
-        let maxK = layers.map(\.kPad).max()!, maxOut = layers.map(\.out).max()!
+        // Per-image sizes: activation tensors/rows, im2col patches, accumulators.
+        var tensorMax = model.inputCount, patchMax = 1, accMax = 1
+        for (i, l) in layers.enumerated() {
+            tensorMax = max(tensorMax, inputStrides[i], l.outElements)
+            if case .conv = l.op { patchMax = max(patchMax, l.positions * l.xStride) }
+            accMax = max(accMax, l.positions * l.out)
+        }
         // int16 kernels: x̃ in rows of kPad; 8-bit kernels: u = x̃ + 128 in rows of `in` bytes.
-        let actA = UnsafeMutablePointer<Int16>.allocate(capacity: eightBit ? 1 : n * maxK)
-        let actB = UnsafeMutablePointer<Int16>.allocate(capacity: eightBit ? 1 : n * maxK)
-        let act8A = UnsafeMutablePointer<UInt8>.allocate(capacity: eightBit ? n * maxK : 1)
-        let act8B = UnsafeMutablePointer<UInt8>.allocate(capacity: eightBit ? n * maxK : 1)
-        let acc32 = UnsafeMutablePointer<Int32>.allocate(capacity: n * maxOut)
+        let actA = UnsafeMutablePointer<Int16>.allocate(capacity: eightBit ? 1 : n * tensorMax)
+        let actB = UnsafeMutablePointer<Int16>.allocate(capacity: eightBit ? 1 : n * tensorMax)
+        let act8A = UnsafeMutablePointer<UInt8>.allocate(capacity: eightBit ? n * tensorMax : 1)
+        let act8B = UnsafeMutablePointer<UInt8>.allocate(capacity: eightBit ? n * tensorMax : 1)
+        let patch = UnsafeMutablePointer<Int16>.allocate(capacity: eightBit ? 1 : n * patchMax)
+        let patch8 = UnsafeMutablePointer<UInt8>.allocate(capacity: eightBit ? n * patchMax : 1)
+        let acc32 = UnsafeMutablePointer<Int32>.allocate(capacity: n * accMax)
         let multiBlock = layers.contains { $0.blocks.count > 1 }
-        let acc64 = UnsafeMutablePointer<Int64>.allocate(capacity: multiBlock ? n * maxOut : 1)
+        let acc64 = UnsafeMutablePointer<Int64>.allocate(capacity: multiBlock ? n * accMax : 1)
         defer {
             actA.deallocate(); actB.deallocate(); act8A.deallocate(); act8B.deallocate()
-            acc32.deallocate(); acc64.deallocate()
+            patch.deallocate(); patch8.deallocate(); acc32.deallocate(); acc64.deallocate()
         }
 
         // x̃: int8 codes as they are, uint8 codes − 128 (the top bit flipped). The 8-bit kernels
         // take u = x̃ + 128: uint8 codes as they are (read in place), int8 codes top bit flipped.
-        let width = model.inputCount, k0 = layers[0].kPad
+        let width = model.inputCount, k0 = inputStrides[0]
         let flip: UInt8 = model.input.type == .uint8 ? 0x80 : 0
         var x8 = codes, next8 = act8A
         if eightBit {
@@ -333,65 +382,37 @@ public final class Simulator: Sendable {
         var x = actA, next = actB
         for (index, l) in layers.enumerated() {
             let last = index == layers.count - 1
-            if eightBit {
-                l.packed8.withUnsafeBufferPointer { p in
-                    l.corr8.withUnsafeBufferPointer { c in
-                        if l.blocks.count == 1 {
-                            czk_dot8(kernel.isa, x8, l.inF, n, p.baseAddress!, c.baseAddress!, l.out, l.inF, acc32, l.out)
-                        } else {
-                            for j in 0..<(n * l.out) { acc64[j] = 0 }
-                            for (bi, b) in l.blocks.enumerated() {
-                                czk_dot8(kernel.isa, x8 + b.lowerBound, l.inF, n, p.baseAddress! + l.packOffsets[bi],
-                                         c.baseAddress! + l.corrOffsets[bi], l.out, b.count, acc32, l.out)
-                                for j in 0..<(n * l.out) { acc64[j] += Int64(acc32[j]) }
-                            }
-                        }
-                    }
-                }
-            } else {
-                l.weights.withUnsafeBufferPointer { w in
-                    if l.blocks.count == 1 {
-                        czk_dot_block(kernel.isa, x, l.kPad, n, w.baseAddress!, l.kPad, l.out, l.kPad, acc32, l.out)
-                    } else {
-                        for j in 0..<(n * l.out) { acc64[j] = 0 }
-                        for b in l.blocks {
-                            czk_dot_block(kernel.isa, x + b.lowerBound, l.kPad, n, w.baseAddress! + b.lowerBound, l.kPad,
-                                          l.out, b.count, acc32, l.out)
-                            for j in 0..<(n * l.out) { acc64[j] += Int64(acc32[j]) }
-                        }
-                    }
-                }
-            }
-            let kNext = last ? 0 : eightBit ? l.out : layers[index + 1].kPad
+            // Per-image stride of what this layer writes (the next layer's input, or `out`).
+            let outStride = last ? l.outElements : inputStrides[index + 1]
             // u = x̃ + 128 = y − outOffset + 128 for the 8-bit kernels.
             let offset8 = 128 &- l.outOffset
-            if l.fastRequant {
-                let (kind, dst, add): (Int32, UnsafeMutableRawPointer, Int32) =
-                    last ? (Int32(CZK_OUT_I32), UnsafeMutableRawPointer(out), 0)
-                    : eightBit ? (Int32(CZK_OUT_U8), UnsafeMutableRawPointer(next8), offset8)
-                    : (Int32(CZK_OUT_I16), UnsafeMutableRawPointer(next), -l.outOffset)
-                let r = l.requantizer
-                czk_requant(kernel.isa, acc32, n, l.out, l.biasAdj, r.multiplier, r.roundAdd, r.shift, r.zero, r.lo, r.hi,
-                            kind, dst, last ? l.out : kNext, add)
-            } else {
-            for i in 0..<n {
-                for o in 0..<l.out {
-                    let j = i * l.out + o
-                    let acc = l.biasAdj[o] &+ (l.blocks.count == 1 ? Int64(acc32[j]) : acc64[j])
-                    let y = l.requantize(acc, o)
-                    if last {
-                        out[j] = y
-                    } else if eightBit {
-                        next8[i * kNext + o] = UInt8(truncatingIfNeeded: y &+ offset8)
+            switch l.op {
+            case .pool(let g):
+                if eightBit {
+                    Self.maxpool(x8, next8, n: n, g, inStride: l.inElements, outStride: outStride)
+                } else {
+                    Self.maxpool(UnsafePointer(x), next, n: n, g, inStride: l.inElements, outStride: outStride)
+                    for i in 0..<n { for k in l.outElements..<outStride { next[i * outStride + k] = 0 } }
+                }
+            case .dense, .conv:
+                // The GEMM's rows: the layer's input itself (dense), or its image patches (conv2d).
+                let rows = n * l.positions
+                var gx = UnsafePointer(x), gx8 = x8
+                if case .conv(let g) = l.op {
+                    if eightBit {
+                        Self.im2col(x8, patch8, n: n, g, inStride: l.inElements, rowStride: l.xStride, pad: UInt8(l.padValue))
+                        gx8 = UnsafePointer(patch8)
                     } else {
-                        next[i * kNext + o] = Int16(truncatingIfNeeded: y &- l.outOffset)
+                        Self.im2col(UnsafePointer(x), patch, n: n, g, inStride: l.inElements, rowStride: l.xStride, pad: l.padValue)
+                        gx = UnsafePointer(patch)
                     }
                 }
-                if !last && !eightBit { for k in l.out..<kNext { next[i * kNext + k] = 0 } }
-            }
+                gemm(l, x: gx, x8: gx8, rows: rows, acc32: acc32, acc64: acc64)
+                requantize(l, rows: rows, acc32: acc32, acc64: acc64, last: last, outStride: outStride,
+                           out: out, next: next, next8: next8)
             }
             if !last, let trace {
-                trace((0..<l.out).map { eightBit ? Int32(next8[$0]) - offset8 : Int32(next[$0]) + l.outOffset })
+                trace((0..<l.outElements).map { eightBit ? Int32(next8[$0]) - offset8 : Int32(next[$0]) + l.outOffset })
             }
             if eightBit {
                 let filled = next8
@@ -399,6 +420,143 @@ public final class Simulator: Sendable {
                 x8 = UnsafePointer(filled)
             } else {
                 swap(&x, &next)
+            }
+        }
+    }
+
+    /// acc (without the bias) of `rows` rows of the layer's input: int32 per block, summed in
+    /// Int64 when `in` needs several blocks.
+    private func gemm(_ l: PackedLayer, x: UnsafePointer<Int16>, x8: UnsafePointer<UInt8>, rows: Int,
+                      acc32: UnsafeMutablePointer<Int32>, acc64: UnsafeMutablePointer<Int64>) {
+        if l.eightBit {
+            l.packed8.withUnsafeBufferPointer { p in
+                l.corr8.withUnsafeBufferPointer { c in
+                    if l.blocks.count == 1 {
+                        czk_dot8(kernel.isa, x8, l.inF, rows, p.baseAddress!, c.baseAddress!, l.out, l.inF, acc32, l.out)
+                    } else {
+                        for j in 0..<(rows * l.out) { acc64[j] = 0 }
+                        for (bi, b) in l.blocks.enumerated() {
+                            czk_dot8(kernel.isa, x8 + b.lowerBound, l.inF, rows, p.baseAddress! + l.packOffsets[bi],
+                                     c.baseAddress! + l.corrOffsets[bi], l.out, b.count, acc32, l.out)
+                            for j in 0..<(rows * l.out) { acc64[j] += Int64(acc32[j]) }
+                        }
+                    }
+                }
+            }
+        } else {
+            l.weights.withUnsafeBufferPointer { w in
+                if l.blocks.count == 1 {
+                    czk_dot_block(kernel.isa, x, l.kPad, rows, w.baseAddress!, l.kPad, l.out, l.kPad, acc32, l.out)
+                } else {
+                    for j in 0..<(rows * l.out) { acc64[j] = 0 }
+                    for b in l.blocks {
+                        czk_dot_block(kernel.isa, x + b.lowerBound, l.kPad, rows, w.baseAddress! + b.lowerBound, l.kPad,
+                                      l.out, b.count, acc32, l.out)
+                        for j in 0..<(rows * l.out) { acc64[j] += Int64(acc32[j]) }
+                    }
+                }
+            }
+        }
+    }
+
+    /// Requantizes `rows` accumulator rows (image r / positions, position r % positions) into
+    /// `out` (last layer) or the next layer's input buffer, whose images are `outStride` apart;
+    /// an int16 row is zero-filled up to its stride.
+    private func requantize(_ l: PackedLayer, rows: Int, acc32: UnsafeMutablePointer<Int32>, acc64: UnsafeMutablePointer<Int64>,
+                            last: Bool, outStride: Int, out: UnsafeMutablePointer<Int32>,
+                            next: UnsafeMutablePointer<Int16>, next8: UnsafeMutablePointer<UInt8>) {
+        let eightBit = l.eightBit, offset8 = 128 &- l.outOffset
+        let p = l.positions, images = rows / p
+        if l.fastRequant {
+            let (kind, add): (Int32, Int32) = last ? (Int32(CZK_OUT_I32), 0)
+                : eightBit ? (Int32(CZK_OUT_U8), offset8) : (Int32(CZK_OUT_I16), -l.outOffset)
+            func dst(_ element: Int) -> UnsafeMutableRawPointer {
+                last ? UnsafeMutableRawPointer(out + element)
+                    : eightBit ? UnsafeMutableRawPointer(next8 + element) : UnsafeMutableRawPointer(next + element)
+            }
+            let r = l.requantizer
+            if p == 1 {
+                // One row per image: the row stride is the image stride (zero-filled up to it).
+                czk_requant(kernel.isa, acc32, rows, l.out, l.biasAdj, r.multiplier, r.roundAdd, r.shift, r.zero, r.lo, r.hi,
+                            kind, dst(0), outStride, add)
+            } else {
+                for i in 0..<images {
+                    czk_requant(kernel.isa, acc32 + i * p * l.out, p, l.out, l.biasAdj, r.multiplier, r.roundAdd, r.shift,
+                                r.zero, r.lo, r.hi, kind, dst(i * outStride), l.out, add)
+                    if !last && !eightBit { for k in l.outElements..<outStride { next[i * outStride + k] = 0 } }
+                }
+            }
+            return
+        }
+        for i in 0..<images {
+            for pos in 0..<p {
+                let row = i * p + pos, base = i * outStride + pos * l.out
+                for o in 0..<l.out {
+                    let j = row * l.out + o
+                    let y = l.requantize(l.biasAdj[o] &+ (l.blocks.count == 1 ? Int64(acc32[j]) : acc64[j]), o)
+                    if last {
+                        out[base + o] = y
+                    } else if eightBit {
+                        next8[base + o] = UInt8(truncatingIfNeeded: y &+ offset8)
+                    } else {
+                        next[base + o] = Int16(truncatingIfNeeded: y &- l.outOffset)
+                    }
+                }
+            }
+            if !last && !eightBit { for k in l.outElements..<outStride { next[i * outStride + k] = 0 } }
+        }
+    }
+
+    /// Gathers each output position's kh×kw×C patch of each image (tensors `inStride` apart)
+    /// into one row of `rowStride` (Ho·Wo rows per image, in (a, b, c) order: the OHWI weight
+    /// row's order); a position in the padding gets `pad`, the tail of a row 0.
+    static func im2col<T: FixedWidthInteger>(_ x: UnsafePointer<T>, _ dst: UnsafeMutablePointer<T>, n: Int,
+                                             _ g: PackedLayer.Window, inStride: Int, rowStride: Int, pad: T) {
+        let rowLength = g.kh * g.kw * g.c
+        var row = dst
+        for i in 0..<n {
+            let image = x + i * inStride
+            for yy in 0..<g.ho {
+                for v in 0..<g.wo {
+                    var d = row
+                    for a in 0..<g.kh {
+                        let r = yy * g.sh + a - g.top
+                        for b in 0..<g.kw {
+                            let c = v * g.sw + b - g.left
+                            if r >= 0 && r < g.h && c >= 0 && c < g.w {
+                                d.update(from: image + (r * g.w + c) * g.c, count: g.c)
+                            } else {
+                                d.update(repeating: pad, count: g.c)
+                            }
+                            d += g.c
+                        }
+                    }
+                    if rowStride > rowLength { d.update(repeating: 0, count: rowStride - rowLength) }
+                    row += rowStride
+                }
+            }
+        }
+    }
+
+    /// The spec's maxpool2d on each image (tensors `inStride` apart, outputs `outStride` apart).
+    /// Both activation encodings (x̃ and u) are x minus a constant, so the max commutes with them.
+    static func maxpool<T: FixedWidthInteger>(_ x: UnsafePointer<T>, _ dst: UnsafeMutablePointer<T>, n: Int,
+                                              _ g: PackedLayer.Window, inStride: Int, outStride: Int) {
+        for i in 0..<n {
+            let image = x + i * inStride
+            var d = dst + i * outStride
+            for yy in 0..<g.ho {
+                for v in 0..<g.wo {
+                    let corner = image + ((yy * g.sh) * g.w + v * g.sw) * g.c
+                    d.update(from: corner, count: g.c)
+                    for a in 0..<g.kh {
+                        for b in 0..<g.kw where a != 0 || b != 0 {
+                            let src = corner + (a * g.w + b) * g.c
+                            for ch in 0..<g.c where src[ch] > d[ch] { d[ch] = src[ch] }
+                        }
+                    }
+                    d += g.c
+                }
             }
         }
     }

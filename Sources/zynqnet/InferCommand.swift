@@ -12,7 +12,8 @@ struct InferCommand: ParsableCommand {
         discussion: """
         IMAGES is an .npz (keys images | x_test | test_images | x, optional labels | y_test | \
         test_labels | y), an IDX file (plain or gzip, labels with --labels) or an .npy file. \
-        Images are uint8 or float, of any shape whose element count matches the model's input.
+        Images are uint8 or float, of any shape whose element count matches the model's input \
+        (for a conv model, [H, W, C] images: (N, H, W, C); (N, C, H, W) arrays with --layout nchw).
         """
     )
 
@@ -43,6 +44,9 @@ struct InferCommand: ParsableCommand {
     @Flag(name: .long, help: "Report runtime, DRAM bandwidth, host time and the hardware's cycle counters (loopback, board, rtlsim).")
     var throughputTest = false
 
+    @Option(name: .long, help: "Image layout for a conv model's [H, W, C] input: nhwc (default, channels last) or nchw ((N, C, H, W), transposed).")
+    var layout: String = "nhwc"
+
     @Option(name: .long, help: "Write predictions, outputs (and labels) to this .npz.")
     var output: String?
 
@@ -66,6 +70,9 @@ struct InferCommand: ParsableCommand {
             throw ValidationError("--backend must be one of \(Backends.names.joined(separator: ", ")), not '\(backend)'")
         }
         if let limit, limit < 1 { throw ValidationError("--limit must be at least 1, not \(limit)") }
+        guard ImageLayout(rawValue: layout) != nil else {
+            throw ValidationError("--layout must be nhwc or nchw, not '\(layout)'")
+        }
         if let batch, !(1...Self.maxBatch).contains(batch) { throw ValidationError("--batch must be 1…\(Self.maxBatch), not \(batch)") }
         if bundle != nil && manifest != nil { throw ValidationError("--bundle and --manifest exclude each other") }
         if let bundle {
@@ -112,7 +119,10 @@ struct InferCommand: ParsableCommand {
                                        fold: fold, trace: trace, images: min(limit ?? set.count, set.count), allowOverfull: allowOverfull)
         let rtlsim = (engine as? RuntimeEngine)?.backend as? RTLSimBackend
         defer { rtlsim?.finishTrace() }
-        var codes = try attribute(to: images) { try InputQuantizer(model: model).quantize(set.images, key: set.key) }
+        var codes = try attribute(to: images) {
+            let arranged = try ImageLayout(rawValue: layout)!.arranged(set.images, for: model.input, key: set.key)
+            return try InputQuantizer(model: model).quantize(arranged, key: set.key)
+        }
         if let limit, limit < codes.count {
             codes = try codes.prefix(limit)
             set.labels = set.labels.map { Array($0.prefix(limit)) }

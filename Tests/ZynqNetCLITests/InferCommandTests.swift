@@ -183,4 +183,55 @@ struct LoopbackInferTests {
         #expect(b.status == 2)
         #expect(b.stderr.contains("--throughput-test"))
     }
+
+    /// A conv model ([10, 9, 3] input, golden cnn_pool_first) on its (N, H, W, C) images gives
+    /// tools/reference.py's outputs; the same images as (N, C, H, W) with --layout nchw too.
+    @Test("conv models take (N, H, W, C) images, and (N, C, H, W) with --layout nchw")
+    func convModelLayouts() throws {
+        let dir = try CLI.temporaryDirectory()
+        let model = CLI.fixture("golden/cnn_pool_first.model.npz")
+        let images = try #require(try NPZ.read(path: CLI.fixture("golden/cnn_pool_first.images.npz"))["images"])
+        let expected = try NPZ.read(path: CLI.fixture("golden/cnn_pool_first.expected.npz"))
+        #expect(images.shape == [30, 10, 9, 3])
+        let out = dir.appendingPathComponent("out.npz").path
+        let r = try CLI.run(["infer", CLI.fixture("golden/cnn_pool_first.images.npz"), "--model", model, "--output", out])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(try NPZ.read(path: out)["outputs"]?.integers() == expected["outputs"]?.integers())
+        // (N, H, W, C) → (N, C, H, W), element by element.
+        guard case .uint8(let v) = images.storage else { Issue.record("images are not uint8"); return }
+        var nchw = [UInt8](repeating: 0, count: v.count)
+        for i in 0..<30 { for y in 0..<10 { for x in 0..<9 { for c in 0..<3 {
+            nchw[((i * 3 + c) * 10 + y) * 9 + x] = v[((i * 10 + y) * 9 + x) * 3 + c]
+        } } } }
+        let nchwPath = dir.appendingPathComponent("nchw.npz").path
+        try NPZ.write([("images", NDArray(shape: [30, 3, 10, 9], storage: .uint8(nchw)))], to: nchwPath, compressed: false)
+        let out2 = dir.appendingPathComponent("out2.npz").path
+        let r2 = try CLI.run(["infer", nchwPath, "--model", model, "--layout", "nchw", "--output", out2])
+        #expect(r2.status == 0, "\(r2.stderr)")
+        #expect(try NPZ.read(path: out2)["outputs"]?.integers() == expected["outputs"]?.integers())
+        // Read as (N, H, W, C) (the default), the NCHW array gives other outputs.
+        let out3 = dir.appendingPathComponent("out3.npz").path
+        #expect(try CLI.run(["infer", nchwPath, "--model", model, "--output", out3]).status == 0)
+        #expect(try NPZ.read(path: out3)["outputs"]?.integers() != expected["outputs"]?.integers())
+        // A shape that is not (N, C, H, W), a dense model, an unknown layout: one line naming the culprit.
+        let bad = try CLI.run(["infer", CLI.fixture("golden/cnn_pool_first.images.npz"), "--model", model, "--layout", "nchw"])
+        #expect(bad.status == 1)
+        #expect(bad.stderr.contains("with --layout nchw, images must be (N, C, H, W) = (N, 3, 10, 9), got (30, 10, 9, 3)"))
+        #expect(bad.stderr.split(separator: "\n").count == 1)
+        let dense = try CLI.run(["infer", CLI.fixture("real/mnist_images.npz"), "--model", CLI.fixture("real/mnist_model.npz"),
+                                 "--layout", "nchw"])
+        #expect(dense.status == 1 && dense.stderr.contains("--layout") && dense.stderr.contains("nchw needs a model whose input.shape is [H, W, C]"))
+        let unknown = try CLI.run(["infer", nchwPath, "--model", model, "--layout", "chwn"])
+        #expect(unknown.status == 2 && unknown.stderr.contains("--layout must be nhwc or nchw, not 'chwn'"))
+    }
+
+    /// The hardware backends refuse conv models naming the layer (their RTL is not built yet).
+    @Test("conv models on the loopback backend: one error naming layer0.kind")
+    func convModelOnHardwareBackend() throws {
+        let r = try CLI.run(["infer", CLI.fixture("golden/cnn_floor.images.npz"), "--model", CLI.fixture("golden/cnn_floor.model.npz"),
+                             "--backend", "loopback"])
+        #expect(r.status == 1)
+        #expect(r.stderr.contains("layer0.kind"), "\(r.stderr)")
+        #expect(r.stderr.contains("conv2d layers are not supported by the hardware path"), "\(r.stderr)")
+    }
 }

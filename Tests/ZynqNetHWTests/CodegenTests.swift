@@ -63,6 +63,26 @@ import ZynqNetSim
         }
     }
 
+    /// conv2d/maxpool2d models are refused by the hardware path (Topology: codegen, verify,
+    /// rtlsim, the board), naming the first such layer, until their RTL exists.
+    @Test func convModelsAreRefusedByTheHardwarePath() throws {
+        let dense = model([8, 4])
+        var conv = DenseLayer.conv2d(out: 2, geometry: Conv2DGeometry(kernelHeight: 2, kernelWidth: 2, inChannels: 1),
+                                     weight: [Int8](repeating: 1, count: 8), multiplier: [1], shift: [0], rounding: .floor,
+                                     relu: false, outputZero: 0, outputType: .uint8)
+        conv.relu = true
+        let pool = DenseLayer.maxpool2d(size: [1, 2], stride: [1, 1], inputType: .uint8, inputZero: 0)
+        var last = dense.layers[0]
+        last.inFeatures = 2
+        last.weight = Array(last.weight.prefix(8))
+        let m = QuantizedModel(input: InputSpec(shape: [2, 3, 1], type: .uint8, zero: 0, scale: 1), layers: [conv, pool, last])
+        try m.validate()
+        let message = "conv2d layers are not supported by the hardware path (codegen, verify, rtlsim, the board) yet: "
+            + "conv2d/maxpool2d hardware is not built (the simulator runs them: zynqnet infer --backend sim)"
+        #expect(throws: ZynqError(key: "layer0.kind", message)) { try generateDesign(model: m, options: CodegenOptions()) }
+        #expect(throws: ZynqError(key: "layer0.kind", message)) { try Topology(model: m) }
+    }
+
     /// verify's SpecReference computes every format-2 rounding and the clamp (it used to treat
     /// every rounding but half_up as floor and ignore the clamp), equal to the fast simulator.
     @available(macOS 15.0, *)

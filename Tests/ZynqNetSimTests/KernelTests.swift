@@ -92,8 +92,10 @@ import ZynqNetModel
         while layers < 40 {
             let model = randomModel(&g, layers: 1, maxWidth: 37)
             let l = model.layers[0]
-            let p = try PackedLayer(l, inputZero: model.input.zero, inputType: model.input.type)
+            let p = try PackedLayer(l, inputShape: model.input.shape, inputZero: model.input.zero, inputType: model.input.type)
+            // czk_requant serves the layers fastRequant admits (floor/half_up, every channel narrow).
             guard p.fastRequant else { continue }
+            let r = p.requantizer
             layers += 1
             let n = 5
             let bound = Int(min(p.plan.accumulatorBound, 1 << 31 - 1))
@@ -105,16 +107,16 @@ import ZynqNetModel
             let q = p.requantizer
             for kernel in [SimKernel.portable, .avx512vnni] where kernel.isAvailable {
                 var out32 = [Int32](repeating: 7, count: n * p.out)
-                czk_requant(kernel.isa, acc, n, p.out, p.biasAdj, q.multiplier, q.roundAdd, q.shift, q.zero, q.lo, q.hi,
+                czk_requant(kernel.isa, acc, n, p.out, p.biasAdj, r.multiplier, r.roundAdd, r.shift, r.zero, r.lo, r.hi,
                             Int32(CZK_OUT_I32), &out32, p.out, 0)
                 #expect(out32 == expected, "\(kernel) int32")
                 var out8 = [UInt8](repeating: 7, count: n * p.out)
-                czk_requant(kernel.isa, acc, n, p.out, p.biasAdj, q.multiplier, q.roundAdd, q.shift, q.zero, q.lo, q.hi,
+                czk_requant(kernel.isa, acc, n, p.out, p.biasAdj, r.multiplier, r.roundAdd, r.shift, r.zero, r.lo, r.hi,
                             Int32(CZK_OUT_U8), &out8, p.out, 128 - p.outOffset)
                 #expect(out8 == expected.map { UInt8(truncatingIfNeeded: $0 + 128 - p.outOffset) }, "\(kernel) u8")
                 let stride = p.out + 3
                 var out16 = [Int16](repeating: 7, count: n * stride)
-                czk_requant(kernel.isa, acc, n, p.out, p.biasAdj, q.multiplier, q.roundAdd, q.shift, q.zero, q.lo, q.hi,
+                czk_requant(kernel.isa, acc, n, p.out, p.biasAdj, r.multiplier, r.roundAdd, r.shift, r.zero, r.lo, r.hi,
                             Int32(CZK_OUT_I16), &out16, stride, -p.outOffset)
                 var want16 = [Int16]()
                 for i in 0..<n {
