@@ -77,7 +77,8 @@ let package = Package(
         ),
         .testTarget(
             name: "ZynqNetRTLSimTests",
-            dependencies: ["ZynqNetRTLSim", "ZynqNetRuntime", "ZynqNetCodegen", "ZynqNetHW", "ZynqNetModel", "ZynqNetSim"]
+            dependencies: ["ZynqNetRTLSim", "ZynqNetRuntime", "ZynqNetCodegen", "ZynqNetHW", "ZynqNetModel", "ZynqNetSim",
+                           "ZynqNetImport"]
         ),
         // Vivado Tcl generation, boards as data, manifest.json, yosys resource report.
         .target(
