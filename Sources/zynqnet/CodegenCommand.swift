@@ -28,7 +28,7 @@ struct CodegenCommand: ParsableCommand {
             left alone.
             """)
 
-    @Argument(help: "The model (.npz, format 1 or 2, or .onnx).")
+    @Argument(help: "The model (.npz, format 1 or 2, .onnx or .tflite).")
     var model: String
 
     @Option(help: "Board: pynq-z2 or zybo-z7-20 (or a board .json).")

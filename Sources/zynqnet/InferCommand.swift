@@ -20,7 +20,7 @@ struct InferCommand: ParsableCommand {
     @Argument(help: "The images: .npz, IDX (optionally gzipped) or .npy.")
     var images: String
 
-    @Option(name: .long, help: "The model: .npz (format 1 or 2, the MNIST notebook's MLP, pyrtlnet's quantized.npz) or .onnx.")
+    @Option(name: .long, help: "The model: .npz (format 1 or 2, the MNIST notebook's MLP, pyrtlnet's quantized.npz), .onnx or .tflite (imported as tflm).")
     var model: String
 
     @Option(name: .long, help: "Where to run: \(Backends.names.joined(separator: ", ")).")

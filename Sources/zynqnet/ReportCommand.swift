@@ -39,7 +39,7 @@ struct ReportCommand: ParsableCommand {
     @Argument(help: "Directory written by `zynqnet codegen`.")
     var dir: String?
 
-    @Option(help: "A model (.npz): print its trade-off curve instead of a design's report.")
+    @Option(help: "A model (.npz, .onnx or .tflite): print its trade-off curve instead of a design's report.")
     var model: String?
 
     @Option(help: "Board of the curve's budget: pynq-z2 or zybo-z7-20 (or a board .json).")

@@ -19,7 +19,7 @@ struct VerifyCommand: ParsableCommand {
             Exit status 1 when anything differs.
             """)
 
-    @Argument(help: "The model (.npz or .onnx).")
+    @Argument(help: "The model (.npz, .onnx or .tflite).")
     var model: String
 
     @Argument(help: "Images (.npz, IDX or .npy); random images when absent.")
