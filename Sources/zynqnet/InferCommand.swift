@@ -113,7 +113,6 @@ struct InferCommand: ParsableCommand {
         var set = try ImageSet.load(path: images, labels: labels)
         try set.checkNotEmpty()
         try set.checkLabels(classes: model.outputCount)
-        if let w = InputQuantizer(model: model).rangeWarning(set.images) { Terminal.printErr("warning: \(images): \(w)") }
         let batch = self.batch ?? (backend == "sim" ? 1000 : 256)
         let engine = try Backends.make(backend, model: model, modelName: self.model, bundle: bundle, manifest: manifest, batch: batch,
                                        fold: fold, trace: trace, images: min(limit ?? set.count, set.count), allowOverfull: allowOverfull)
@@ -123,6 +122,8 @@ struct InferCommand: ParsableCommand {
             let arranged = try ImageLayout(rawValue: layout)!.arranged(set.images, for: model.input, key: set.key)
             return try InputQuantizer(model: model).quantize(arranged, key: set.key)
         }
+        // After the images are known to fit the model: a warning never stands before an error.
+        if let w = InputQuantizer(model: model).rangeWarning(set.images) { Terminal.printErr("warning: \(images): \(w)") }
         if let limit, limit < codes.count {
             codes = try codes.prefix(limit)
             set.labels = set.labels.map { Array($0.prefix(limit)) }
