@@ -40,18 +40,5 @@ if compgen -G "$ROOT/Tests/ZynqNetBitTests/FuzzRegressions/*" > /dev/null; then
     cp "$ROOT"/Tests/ZynqNetBitTests/FuzzRegressions/* "$SEEDS/"
 fi
 
-# A Swift trap must reach libFuzzer as a plain deadly signal (Swift's own crash handler would
-# otherwise hang or be reported by ASan as a bogus heap overflow).
-export SWIFT_BACKTRACE=enable=no
-echo "fuzz-bit: running for ${SECONDS_TOTAL}s" >&2
-set +e
-ASAN_OPTIONS="${ASAN_OPTIONS:-symbolize=0}" "$BIN" -max_total_time="$SECONDS_TOTAL" -max_len=4096 \
-    -rss_limit_mb=2048 -timeout=10 -print_final_stats=1 \
-    -artifact_prefix="$ROOT/.fuzz/crashes-bit/" "$OUT/corpus" "$SEEDS"
-status=$?
-set -e
-if [[ $status -ne 0 ]]; then
-    echo "fuzz-bit: FAILED (exit $status); inputs in $ROOT/.fuzz/crashes-bit/" >&2
-    exit 1
-fi
-echo "fuzz-bit: no crash in ${SECONDS_TOTAL}s" >&2
+source "$ROOT/scripts/fuzz-run.sh"
+fuzz_run fuzz-bit "$BIN" "$SECONDS_TOTAL" 4096 "$ROOT/.fuzz/crashes-bit" "$OUT/corpus" "$SEEDS"

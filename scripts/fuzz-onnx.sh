@@ -59,15 +59,5 @@ for t in test_matmulinteger test_qlinearmatmul_2D_uint8_float32 test_quantizelin
     [[ -f "$NODE/$t/model.onnx" ]] && cp "$NODE/$t/model.onnx" "$SEEDS/$t.onnx"
 done
 
-export SWIFT_BACKTRACE=enable=no
-echo "fuzz-onnx: running for ${SECONDS_TOTAL}s" >&2
-set +e
-"$BIN" -max_total_time="$SECONDS_TOTAL" -max_len=262144 -rss_limit_mb=2048 -timeout=10 \
-    -print_final_stats=1 -artifact_prefix="$OUT/crashes/" "$OUT/corpus" "$SEEDS"
-status=$?
-set -e
-if [[ $status -ne 0 ]]; then
-    echo "fuzz-onnx: FAILED (exit $status); inputs in $OUT/crashes/" >&2
-    exit 1
-fi
-echo "fuzz-onnx: no crash in ${SECONDS_TOTAL}s" >&2
+source "$ROOT/scripts/fuzz-run.sh"
+fuzz_run fuzz-onnx "$BIN" "$SECONDS_TOTAL" 262144 "$OUT/crashes" "$OUT/corpus" "$SEEDS"

@@ -48,17 +48,5 @@ if compgen -G "$ROOT/Tests/ZynqNetImportTests/FuzzRegressions/*" > /dev/null; th
     cp "$ROOT"/Tests/ZynqNetImportTests/FuzzRegressions/* "$SEEDS/"
 fi
 
-# A Swift trap must reach libFuzzer as a plain deadly signal.
-export SWIFT_BACKTRACE=enable=no
-echo "fuzz-tflite: running for ${SECONDS_TOTAL}s" >&2
-set +e
-ASAN_OPTIONS="${ASAN_OPTIONS:-symbolize=0}" "$BIN" -max_total_time="$SECONDS_TOTAL" -max_len=131072 \
-    -rss_limit_mb=2048 -timeout=10 -print_final_stats=1 \
-    -artifact_prefix="$ROOT/.fuzz/crashes-tflite/" "$OUT/corpus" "$SEEDS"
-status=$?
-set -e
-if [[ $status -ne 0 ]]; then
-    echo "fuzz-tflite: FAILED (exit $status); inputs in $ROOT/.fuzz/crashes-tflite/" >&2
-    exit 1
-fi
-echo "fuzz-tflite: no crash in ${SECONDS_TOTAL}s" >&2
+source "$ROOT/scripts/fuzz-run.sh"
+fuzz_run fuzz-tflite "$BIN" "$SECONDS_TOTAL" 131072 "$ROOT/.fuzz/crashes-tflite" "$OUT/corpus" "$SEEDS"

@@ -51,17 +51,5 @@ if compgen -G "$ROOT/Tests/ZynqNetModelTests/FuzzRegressions/*" > /dev/null; the
     cp "$ROOT"/Tests/ZynqNetModelTests/FuzzRegressions/* "$SEEDS/"
 fi
 
-# A Swift trap must reach libFuzzer as a plain deadly signal; Swift's own crash handler would read
-# the dying process's memory and be reported by ASan as a bogus heap overflow instead.
-export SWIFT_BACKTRACE=enable=no
-echo "fuzz: running for ${SECONDS_TOTAL}s" >&2
-set +e
-"$BIN" -max_total_time="$SECONDS_TOTAL" -max_len=16384 -rss_limit_mb=2048 -timeout=10 \
-    -print_final_stats=1 -artifact_prefix="$OUT/crashes/" "$OUT/corpus" "$SEEDS"
-status=$?
-set -e
-if [[ $status -ne 0 ]]; then
-    echo "fuzz: FAILED (exit $status); inputs in $OUT/crashes/" >&2
-    exit 1
-fi
-echo "fuzz: no crash in ${SECONDS_TOTAL}s" >&2
+source "$ROOT/scripts/fuzz-run.sh"
+fuzz_run fuzz "$BIN" "$SECONDS_TOTAL" 16384 "$OUT/crashes" "$OUT/corpus" "$SEEDS"

@@ -1,0 +1,21 @@
+# Sourced by the fuzz scripts: runs one libFuzzer binary for a bounded time over its corpus and
+# seeds, and fails (exit 1) naming where the crashing inputs are.
+#   fuzz_run NAME BIN SECONDS MAX_LEN CRASH_DIR CORPUS SEEDS
+fuzz_run() {
+    local name=$1 bin=$2 seconds=$3 max_len=$4 crashes=$5 corpus=$6 seeds=$7 status
+    mkdir -p "$crashes"
+    # A Swift trap must reach libFuzzer as a plain deadly signal; Swift's own crash handler would
+    # read the dying process's memory and be reported by ASan as a bogus heap overflow instead.
+    export SWIFT_BACKTRACE=enable=no
+    echo "$name: running for ${seconds}s" >&2
+    set +e
+    ASAN_OPTIONS="${ASAN_OPTIONS:-symbolize=0}" "$bin" -max_total_time="$seconds" -max_len="$max_len" \
+        -rss_limit_mb=2048 -timeout=10 -print_final_stats=1 -artifact_prefix="$crashes/" "$corpus" "$seeds"
+    status=$?
+    set -e
+    if [[ $status -ne 0 ]]; then
+        echo "$name: FAILED (exit $status); inputs in $crashes/" >&2
+        exit 1
+    fi
+    echo "$name: no crash in ${seconds}s" >&2
+}
