@@ -21,6 +21,10 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-protobuf", from: "1.39.0"),
     ],
     targets: [
+        // Builds fpga/ files, the rtlsim C ABI header and the demo data into the modules that ship
+        // them (EmbeddedFileTable, path -> contents), at build time: nothing generated is committed.
+        .executableTarget(name: "EmbedFilesTool", path: "Sources/EmbedFilesTool"),
+        .plugin(name: "EmbedFiles", capability: .buildTool(), dependencies: ["EmbedFilesTool"]),
         // Model IR, file formats (npy, npz, IDX), format-1 models and importers.
         .target(
             name: "ZynqNetModel",
@@ -73,7 +77,8 @@ let package = Package(
         .target(name: "CZynqNetRTLSim", linkerSettings: [.linkedLibrary("dl", .when(platforms: [.linux]))]),
         .target(
             name: "ZynqNetRTLSim",
-            dependencies: ["CZynqNetRTLSim", "ZynqNetRuntime", "ZynqNetCodegen", "ZynqNetHW", "ZynqNetModel", "ZynqNetSim"]
+            dependencies: ["CZynqNetRTLSim", "ZynqNetRuntime", "ZynqNetCodegen", "ZynqNetHW", "ZynqNetModel", "ZynqNetSim"],
+            plugins: ["EmbedFiles"]
         ),
         .testTarget(
             name: "ZynqNetRTLSimTests",
@@ -83,7 +88,8 @@ let package = Package(
         // Vivado Tcl generation, boards as data, manifest.json, yosys resource report.
         .target(
             name: "ZynqNetVivado",
-            dependencies: ["ZynqNetModel"]
+            dependencies: ["ZynqNetModel"],
+            plugins: ["EmbedFiles"]
         ),
         .testTarget(
             name: "ZynqNetVivadoTests",
@@ -93,7 +99,7 @@ let package = Package(
         // Hardware contract: AXI-Lite register map, topology hash, widths, parameter image.
         .target(name: "ZynqNetHW", dependencies: ["ZynqNetModel"]),
         // Folding, resource model, Verilog generation (the RTL library is embedded).
-        .target(name: "ZynqNetCodegen", dependencies: ["ZynqNetHW", "ZynqNetModel", "ZynqNetSim"]),
+        .target(name: "ZynqNetCodegen", dependencies: ["ZynqNetHW", "ZynqNetModel", "ZynqNetSim"], plugins: ["EmbedFiles"]),
         .testTarget(name: "ZynqNetHWTests", dependencies: ["ZynqNetHW", "ZynqNetCodegen", "ZynqNetModel", "ZynqNetSim"]),
         // Xilinx .bit files: header parser, fpga_manager .bin, JTAG payload, packet walker.
         .target(name: "ZynqNetBit", dependencies: ["ZynqNetModel"]),
@@ -107,7 +113,8 @@ let package = Package(
                 "ZynqNetModel", "ZynqNetBit",
                 .target(name: "CLibUSB", condition: .when(platforms: [.linux])),
                 .target(name: "CUdev", condition: .when(platforms: [.linux])),
-            ]
+            ],
+            plugins: ["EmbedFiles"]
         ),
         // A simulated FT2232H + Zynq JTAG chain behind the same USB transport (tests).
         .target(name: "ZynqNetHostSim", dependencies: ["ZynqNetHost", "ZynqNetBit"]),
@@ -126,7 +133,8 @@ let package = Package(
         // Float training, post-training quantization and QAT of dense ReLU MLPs.
         .target(
             name: "ZynqNetTrain",
-            dependencies: ["ZynqNetModel", "ZynqNetSim", "CZynqNetKernels"]
+            dependencies: ["ZynqNetModel", "ZynqNetSim", "CZynqNetKernels"],
+            plugins: ["EmbedFiles"]
         ),
         .testTarget(
             name: "ZynqNetTrainTests",
