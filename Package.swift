@@ -167,6 +167,6 @@ let package = Package(
         .testTarget(name: "ZynqNetBitTests", dependencies: ["ZynqNetBit", "ZynqNetModel"], exclude: ["FuzzRegressions"]),
         .testTarget(name: "ZynqNetHostTests", dependencies: ["ZynqNetHost", "ZynqNetHostSim", "ZynqNetDeploy", "ZynqNetBit", "ZynqNetModel"]),
         // Runs the built zynqnet executable end to end.
-        .testTarget(name: "ZynqNetCLITests", dependencies: ["zynqnet", "ZynqNetModel", "ZynqNetSim"]),
+        .testTarget(name: "ZynqNetCLITests", dependencies: ["zynqnet", "EmbedFilesTool", "ZynqNetModel", "ZynqNetSim"]),
     ]
 )
