@@ -1,8 +1,11 @@
 // Builds repository files into the modules that ship them, at build time, so the zynqnet binary
 // is one self-contained file and no generated copy is committed. For each target below it runs
 // EmbedFilesTool, which writes EmbeddedFileTable.swift (path -> contents) into the plugin's work
-// directory. Every embedded file is a declared input: editing one regenerates the table and
-// recompiles only its module; a file added to an embedded directory is picked up on the next build.
+// directory. Every embedded file and directory is a declared input: editing a file regenerates
+// the table and recompiles only its module; a file added to an embedded directory is embedded on
+// the next build (the directory changed; the tool lists it). SwiftPM runs this plugin again only
+// when it plans the build anew (Package.swift or a target's file list changed), so until then the
+// in-place edits of a newly added file go unseen (editors that save by rename change the directory).
 import Foundation
 import PackagePlugin
 
@@ -41,29 +44,35 @@ struct EmbedFiles: BuildToolPlugin {
         }
         let root = context.package.directoryURL
         let fm = FileManager.default
-        var paths: [String] = []
+        var specs: [String] = []   // the tool's arguments: a file, or directory/*.ext[,ext]
+        var inputs: [URL] = []     // every file, and each directory (adding a file changes it)
+        var directories = 0
         for source in list {
             switch source {
             case .file(let path):
                 guard fm.fileExists(atPath: root.appending(path: path).path) else {
                     throw Problem(description: "EmbedFiles: \(path): no such file (embedded into \(target.name))")
                 }
-                paths.append(path)
+                specs.append(path)
+                inputs.append(root.appending(path: path))
             case .directory(let dir, let extensions):
                 guard let names = try? fm.contentsOfDirectory(atPath: root.appending(path: dir).path) else {
                     throw Problem(description: "EmbedFiles: \(dir): no such directory (embedded into \(target.name))")
                 }
-                paths += names.filter { extensions.contains(($0 as NSString).pathExtension) }.map { dir + "/" + $0 }
+                specs.append(dir + "/*." + extensions.joined(separator: ","))
+                inputs.append(root.appending(path: dir))
+                directories += 1
+                inputs += names.filter { extensions.contains(($0 as NSString).pathExtension) }.sorted().map { root.appending(path: dir + "/" + $0) }
             }
         }
-        paths.sort()
         let output = context.pluginWorkDirectoryURL.appending(path: "EmbeddedFileTable.swift")
         return [
             .buildCommand(
-                displayName: "Embedding \(paths.count) file\(paths.count == 1 ? "" : "s") into \(target.name)",
+                // (no '/' in it: the progress line shows only what follows the last one)
+                displayName: "Embedding \(inputs.count - directories) file\(inputs.count - directories == 1 ? "" : "s") into \(target.name)",
                 executable: try context.tool(named: "EmbedFilesTool").url,
-                arguments: [output.path, root.path] + paths,
-                inputFiles: paths.map { root.appending(path: $0) },
+                arguments: [output.path, root.path] + specs,
+                inputFiles: inputs,
                 outputFiles: [output]
             ),
         ]

@@ -62,7 +62,7 @@ struct BuiltInFilesTests {
         #expect(d["bit_exact"] as? Bool == true)
     }
 
-    @Test("EmbedFilesTool keeps every file byte for byte: raw-string delimiters, CR, NUL, invalid UTF-8, empty files")
+    @Test("EmbedFilesTool keeps every file byte for byte (raw-string delimiters, CR, NUL, invalid UTF-8, empty) and lists directories")
     func generatorRoundTrip() throws {
         let dir = try CLI.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
@@ -82,26 +82,34 @@ struct BuiltInFilesTests {
         }
         let tool = CLI.executable.deletingLastPathComponent().appendingPathComponent("EmbedFilesTool")
         let table = dir.appendingPathComponent("EmbeddedFileTable.swift")
-        let gen = try CLI.run([table.path, dir.appendingPathComponent("root").path] + inputs.keys.sorted(), program: tool)
+        // The t files by directory (not t/sub/hidden.v: not directly in t), the b files by name.
+        let embedded = inputs.keys.filter { $0 != "t/sub/hidden.v" }.sorted()
+        let specs = ["t/*.v,txt"] + inputs.keys.filter { $0.hasPrefix("b/") }
+        let gen = try CLI.run([table.path, dir.appendingPathComponent("root").path] + specs, program: tool)
         try #require(gen.status == 0, "\(gen.stderr)")
         let source = try String(contentsOf: table, encoding: .utf8)
         #expect(!source.contains("\r") && !source.contains("\0"), "control characters go to base64")
 
         // A program over the generated table prints what it holds; it must be the inputs.
         try """
+        print("paths:", EmbeddedFileTable.paths.joined(separator: ","))
         for path in CommandLine.arguments.dropFirst() {
-            print(path, EmbeddedFileTable.bytes(path).map { String($0) }.joined(separator: ","))
+            let bytes = EmbeddedFileTable.texts[path].map { Array($0.utf8) } ?? EmbeddedFileTable.bytes(path)
+            print(path, bytes.map { String($0) }.joined(separator: ","))
         }
         print("t:", EmbeddedFileTable.texts(in: "t").map { $0.0 }.joined(separator: ","))
+        print("binary:", EmbeddedFileTable.paths.filter { EmbeddedFileTable.base64[$0] != nil }.joined(separator: ","))
         print("text:", EmbeddedFileTable.text("t/no-final-newline.txt"))
         """.write(to: dir.appendingPathComponent("main.swift"), atomically: true, encoding: .utf8)
         let exe = dir.appendingPathComponent("check")
         let swiftc = try CLI.run(["swiftc", "-Onone", "-o", exe.path, table.path, dir.appendingPathComponent("main.swift").path],
                                  program: URL(fileURLWithPath: "/usr/bin/env"))
         try #require(swiftc.status == 0, "the generated table compiles: \(swiftc.stderr)")
-        let r = try CLI.run(inputs.keys.sorted(), program: exe)
-        var expected = inputs.keys.sorted().map { "\($0) " + inputs[$0]!.map { String($0) }.joined(separator: ",") }
-        expected += ["t: delimiters.v,empty.txt,no-final-newline.txt", "text: last line"]
+        let r = try CLI.run(embedded, program: exe)
+        var expected = ["paths: " + embedded.joined(separator: ",")]
+        expected += embedded.map { "\($0) " + inputs[$0]!.map { String($0) }.joined(separator: ",") }
+        expected += ["t: delimiters.v,empty.txt,no-final-newline.txt", "binary: b/bad-utf8.txt,b/binary.bin,b/crlf.txt",
+                     "text: last line"]
         #expect(r.status == 0, "\(r.stderr)")
         #expect(r.stdout.split(separator: "\n", omittingEmptySubsequences: false).map(String.init) == expected + [""])
     }
