@@ -19,17 +19,17 @@ struct EmbedFiles: BuildToolPlugin {
 
     /// What each target embeds (paths relative to the package root).
     static let sources: [String: [Source]] = [
-        // The RTL library codegen writes beside the generated top, and the Verilator harness of verify.
-        "ZynqNetCodegen": [.directory("fpga/rtl", extensions: ["v", "vh"]),
-                           .directory("fpga/sim/harness", extensions: ["cpp", "h"])],
-        // The rtlsim shared library's C++ sources and its C ABI header.
-        "ZynqNetRTLSim": [.directory("fpga/sim/rtlsim", extensions: ["cpp", "h"]),
+        // The RTL library codegen writes beside the generated top.
+        "ZynqNetCodegen": [.directory("fpga/rtl", extensions: ["v", "vh"])],
+        // The Verilator harness of verify, the rtlsim shared library's C++ sources and its C ABI header.
+        "ZynqNetRTLSim": [.directory("fpga/sim/harness", extensions: ["cpp", "h"]),
+                          .directory("fpga/sim/rtlsim", extensions: ["cpp", "h"]),
                           .file("Sources/CZynqNetRTLSim/include/zn_rtlsim.h")],
         // The Vivado Tcl templates and the board files.
         "ZynqNetVivado": [.file("fpga/tcl/package_ip.tcl"), .file("fpga/tcl/build.tcl"),
                           .directory("fpga/boards", extensions: ["json"])],
         // USB identification and JTAG settings of the boards.
-        "ZynqNetHost": [.file("fpga/boards/jtag.json")],
+        "ZynqNetJTAG": [.file("fpga/boards/jtag.json")],
         // The Fashion-MNIST example model and test images of `zynqnet demo`.
         "ZynqNetTrain": [.file("examples/fashion-mnist/model.npz"), .file("examples/fashion-mnist/test-200.npz")],
     ]

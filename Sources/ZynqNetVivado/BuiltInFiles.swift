@@ -1,3 +1,5 @@
+import ZynqNetHW
+
 /// The Tcl templates and board files (fpga/tcl, fpga/boards), built into the binary by
 /// Plugins/EmbedFiles, without the file's final line break.
 enum EmbeddedFiles {
