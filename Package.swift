@@ -31,6 +31,11 @@ let package = Package(
         // Module graph, roles and allowed imports: docs/architecture.md (a test checks it).
         // Dependencies point down this list, never up.
 
+        // Build tool: builds fpga/ files, the rtlsim C ABI header and the demo data into the modules
+        // that ship them (EmbeddedFileTable, path -> contents): nothing generated is committed.
+        .executableTarget(name: "EmbedFilesTool"),
+        .plugin(name: "EmbedFiles", capability: .buildTool(), dependencies: ["EmbedFilesTool"]),
+
         // C: volatile MMIO, barriers, 64-bit mmap offsets, SIGINT flag, child process groups.
         .target(name: "CZynqNetSys"),
         // C: zlib (raw inflate + CRC-32) for the npz and gzip readers.
@@ -83,15 +88,16 @@ let package = Package(
             dependencies: ["ZynqNetBase", "ZynqNetModel", "ZynqNetHW", "ZynqNetSim", "ZynqNetRuntime", "ZynqNetLinux"]
         ),
         // Codegen: folding, resource model, timing, Verilog top (the RTL library is embedded).
-        .target(name: "ZynqNetCodegen", dependencies: ["ZynqNetBase", "ZynqNetModel", "ZynqNetHW"]),
+        .target(name: "ZynqNetCodegen", dependencies: ["ZynqNetBase", "ZynqNetModel", "ZynqNetHW"], plugins: ["EmbedFiles"]),
         // RTLSim: the generated RTL under Verilator: rtlsim (a device the runtime drives) and verify.
         .target(
             name: "ZynqNetRTLSim",
             dependencies: ["CZynqNetRTLSim", "ZynqNetBase", "ZynqNetModel", "ZynqNetHW", "ZynqNetSim", "ZynqNetRuntime",
-                           "ZynqNetLoopback", "ZynqNetCodegen"]
+                           "ZynqNetLoopback", "ZynqNetCodegen"],
+            plugins: ["EmbedFiles"]
         ),
         // Vivado: Tcl project generation, built-in boards lookup, yosys resource report.
-        .target(name: "ZynqNetVivado", dependencies: ["ZynqNetBase", "ZynqNetModel", "ZynqNetHW"]),
+        .target(name: "ZynqNetVivado", dependencies: ["ZynqNetBase", "ZynqNetModel", "ZynqNetHW"], plugins: ["EmbedFiles"]),
         // JTAG: USB transport, FTDI MPSSE, JTAG, Zynq PL programming, udev discovery.
         .target(
             name: "ZynqNetJTAG",
@@ -99,7 +105,8 @@ let package = Package(
                 "ZynqNetBase", "ZynqNetBit",
                 .target(name: "CLibUSB", condition: .when(platforms: [.linux])),
                 .target(name: "CUdev", condition: .when(platforms: [.linux])),
-            ]
+            ],
+            plugins: ["EmbedFiles"]
         ),
         // JTAGSim: a simulated FT2232H + Zynq JTAG chain behind the same USB transport (tests).
         .target(name: "ZynqNetJTAGSim", dependencies: ["ZynqNetBit", "ZynqNetJTAG"]),
@@ -115,7 +122,8 @@ let package = Package(
         // Train: float training, post-training quantization and QAT of dense ReLU MLPs.
         .target(
             name: "ZynqNetTrain",
-            dependencies: ["ZynqNetBase", "ZynqNetModel", "ZynqNetHW", "ZynqNetSim", "CZynqNetTrainKernels"]
+            dependencies: ["ZynqNetBase", "ZynqNetModel", "ZynqNetHW", "ZynqNetSim", "CZynqNetTrainKernels"],
+            plugins: ["EmbedFiles"]
         ),
         // Deploy: deploy bundles, the bitstream registry and the ssh path of `zynqnet deploy`.
         .target(
@@ -191,6 +199,6 @@ let package = Package(
         // docs/architecture.md's module table against every import and Package.swift itself.
         .testTarget(name: "ArchitectureTests"),
         // Runs the built zynqnet executable end to end.
-        .testTarget(name: "ZynqNetCLITests", dependencies: ["zynqnet", "ZynqNetBase", "ZynqNetModel", "ZynqNetSim"]),
+        .testTarget(name: "ZynqNetCLITests", dependencies: ["zynqnet", "EmbedFilesTool", "ZynqNetBase", "ZynqNetModel", "ZynqNetSim"]),
     ]
 )

@@ -59,7 +59,7 @@ public enum Verify {
     /// The FNV-1a 64 key of a simulation build: RTL, harness and tool flags.
     public static func buildKey(_ design: GeneratedDesign, optimize: Bool) -> String {
         var bytes: [UInt8] = Array(hex64(design.rtlHash).utf8)
-        for (n, t) in EmbeddedRTL.harness { bytes += Array(n.utf8) + Array(t.utf8) }
+        for (n, t) in EmbeddedRTLSim.harness { bytes += Array(n.utf8) + Array(t.utf8) }
         bytes += Array((verilatorFlags + makeFlags(optimize: optimize)).joined(separator: " ").utf8)
         return hex64(fnv1a64(bytes))
     }
@@ -92,10 +92,10 @@ public enum Verify {
         for p in design.rtlFiles {
             try design.files[p]!.write(to: src.appendingPathComponent((p as NSString).lastPathComponent), atomically: false, encoding: .utf8)
         }
-        for (n, t) in EmbeddedRTL.harness { try t.write(to: src.appendingPathComponent(n), atomically: false, encoding: .utf8) }
+        for (n, t) in EmbeddedRTLSim.harness { try t.write(to: src.appendingPathComponent(n), atomically: false, encoding: .utf8) }
         let vfiles = design.rtlFiles.map { (($0 as NSString).lastPathComponent) }.filter { $0.hasSuffix(".v") }
         let args = verilatorFlags + ["-Isrc", "--Mdir", "obj", "-o", "Vsim"] + makeFlags(optimize: optimize) +
-            vfiles.map { "src/" + $0 } + EmbeddedRTL.harness.map { "src/" + $0.0 }.filter { $0.hasSuffix(".cpp") }
+            vfiles.map { "src/" + $0 } + EmbeddedRTLSim.harness.map { "src/" + $0.0 }.filter { $0.hasSuffix(".cpp") }
         // ccache (when installed) keeps the Verilator runtime objects between builds.
         var env = ProcessInfo.processInfo.environment
         if env["OBJCACHE"] == nil, fm.isExecutableFile(atPath: "/usr/bin/ccache") { env["OBJCACHE"] = "ccache" }

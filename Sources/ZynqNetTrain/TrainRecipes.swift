@@ -85,15 +85,11 @@ extension TrainRecipes {
 
     /// The Fashion-MNIST example model (examples/fashion-mnist/model.npz) as built into the binary.
     public static func builtInFashionMNISTModel() throws -> QuantizedModel {
-        try QuantizedModel(importing: NPZ.read(bytes: decode(EmbeddedDemo.modelBase64), name: builtInModelName), file: builtInModelName)
+        try QuantizedModel(importing: NPZ.read(bytes: EmbeddedFileTable.bytes("examples/fashion-mnist/model.npz"), name: builtInModelName), file: builtInModelName)
     }
 
     /// Its first 200 test images and labels (examples/fashion-mnist/test-200.npz), built in.
     public static func builtInFashionMNISTTestSet() throws -> ImageSet {
-        try ImageSet.load(bytes: decode(EmbeddedDemo.testImagesBase64), name: builtInTestSetName)
-    }
-
-    static func decode(_ base64: String) -> [UInt8] {
-        [UInt8](Data(base64Encoded: base64, options: .ignoreUnknownCharacters) ?? Data())
+        try ImageSet.load(bytes: EmbeddedFileTable.bytes("examples/fashion-mnist/test-200.npz"), name: builtInTestSetName)
     }
 }

@@ -27,9 +27,11 @@ struct CLI {
 
     static func fixture(_ path: String) -> String { packageRoot + "/Tests/Fixtures/" + path }
 
-    static func run(_ args: [String], environment: [String: String] = [:], currentDirectory: URL? = nil) throws -> Result {
+    /// Runs `args` with zynqnet, or with another `program` (a copy of it, a tool built beside it).
+    static func run(_ args: [String], environment: [String: String] = [:], currentDirectory: URL? = nil,
+                    program: URL? = nil) throws -> Result {
         let p = Process()
-        p.executableURL = executable
+        p.executableURL = program ?? executable
         if let currentDirectory { p.currentDirectoryURL = currentDirectory }
         p.arguments = args
         var env = ProcessInfo.processInfo.environment

@@ -8,12 +8,6 @@ import ZynqNetModel
 @Suite struct BoardData {
     static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
-    @Test func embeddedCopyEqualsTheFile() throws {
-        let file = try String(contentsOf: Self.root.appendingPathComponent("fpga/boards/jtag.json"), encoding: .utf8)
-        #expect(file.trimmingCharacters(in: .newlines) == ZynqNetJTAG.BoardData.jtagJSON,
-                "run scripts/embed_board_data.py after editing fpga/boards/jtag.json")
-    }
-
     @Test func boardsFromTheFacts() throws {
         let c = try BoardCatalog.load(path: Self.root.appendingPathComponent("fpga/boards/jtag.json").path)
         #expect(c == BoardCatalog.builtIn)

@@ -30,45 +30,6 @@ struct Rng: RandomNumberGenerator {
     }
 }
 
-/// The expected text of Sources/ZynqNetRTLSim/EmbeddedRTLSim.swift: the rtlsim C++ library and
-/// its C ABI header as string literals, so the zynqnet binary can build them anywhere.
-func embeddedRTLSimSource() throws -> String {
-    let files = [("rtlsim.cpp", "fpga/sim/rtlsim/rtlsim.cpp"), ("zn_rtlsim.h", "Sources/CZynqNetRTLSim/include/zn_rtlsim.h")]
-    var s = """
-    // Generated from fpga/sim/rtlsim/rtlsim.cpp and Sources/CZynqNetRTLSim/include/zn_rtlsim.h by the
-    // test suite (ZYNQNET_REGENERATE=1 swift test --filter EmbeddedRTLSim); do not edit.
-
-    public enum EmbeddedRTLSim {
-        /// The sources of the rtlsim shared library: (file name, text).
-        public static let sources: [(String, String)] = [
-
-    """
-    for (name, path) in files {
-        let text = try String(contentsOf: packageRoot.appendingPathComponent(path), encoding: .utf8)
-        precondition(!text.contains("\"\"\"##"), "\(path) contains the raw-string delimiter")
-        s += "        (\"\(name)\", ##\"\"\"\n\(text)\n\"\"\"##),\n"
-    }
-    s += "    ]\n}\n"
-    return s
-}
-
-/// Compares a committed generated file with its expected text; ZYNQNET_REGENERATE=1 rewrites it.
-func checkGenerated(_ relativePath: String, _ expected: String) throws -> Bool {
-    let url = packageRoot.appendingPathComponent(relativePath)
-    if ProcessInfo.processInfo.environment["ZYNQNET_REGENERATE"] == "1" {
-        try expected.write(to: url, atomically: true, encoding: .utf8)
-        return true
-    }
-    return (try? String(contentsOf: url, encoding: .utf8)) == expected
-}
-
-@Suite struct EmbeddedRTLSimTests {
-    @Test func embeddedSourcesAreCurrent() throws {
-        #expect(try checkGenerated("Sources/ZynqNetRTLSim/EmbeddedRTLSim.swift", try embeddedRTLSimSource()),
-                "EmbeddedRTLSim.swift is stale: run ZYNQNET_REGENERATE=1 swift test --filter EmbeddedRTLSim")
-    }
-}
-
 /// A random valid format-1 model with the given widths and signedness (so models drawn with
 /// the same shape share one topology, hence one hardware build): random weights, biases,
 /// per-channel or per-tensor M and s (spread so outputs are not all saturated, with some

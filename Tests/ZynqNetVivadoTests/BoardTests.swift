@@ -36,15 +36,6 @@ import ZynqNetModel
         #expect(b.unconfirmed.contains { $0.hasPrefix("default_fclk_mhz") })
     }
 
-    @Test func builtInCopiesEqualTheFiles() throws {
-        for name in Board.builtInNames {
-            let file = try readText(repoRoot + "/fpga/boards/\(name).json")
-            #expect(EmbeddedFiles.boards[name].map { $0 + "\n" } == file, "run scripts/embed-fpga-files.sh")
-        }
-        #expect(EmbeddedFiles.packageIPTemplate + "\n" == (try readText(repoRoot + "/fpga/tcl/package_ip.tcl")), "run scripts/embed-fpga-files.sh")
-        #expect(EmbeddedFiles.buildTemplate + "\n" == (try readText(repoRoot + "/fpga/tcl/build.tcl")), "run scripts/embed-fpga-files.sh")
-    }
-
     @Test func resolveFindsBoardsDirFromEnvironmentFirst() throws {
         let dir = try makeTempDir("boards")
         var text = try readText(repoRoot + "/fpga/boards/pynq-z2.json")

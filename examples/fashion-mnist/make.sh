@@ -18,4 +18,4 @@ images = np.frombuffer(gzip.open(d + "t10k-images-idx3-ubyte.gz").read()[16:], n
 labels = np.frombuffer(gzip.open(d + "t10k-labels-idx1-ubyte.gz").read()[8:], np.uint8)
 np.savez("examples/fashion-mnist/test-200.npz", images=images[:200], labels=labels[:200])
 PY
-bash scripts/embed-demo-files.sh  # the copy built into zynqnet (zynqnet demo)
+# zynqnet demo carries both files: the next build embeds them (Plugins/EmbedFiles).
