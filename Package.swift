@@ -83,7 +83,7 @@ let package = Package(
         // Vivado Tcl generation, boards as data, manifest.json, yosys resource report.
         .target(
             name: "ZynqNetVivado",
-            dependencies: ["ZynqNetModel"]
+            dependencies: ["ZynqNetModel", "ZynqNetHW"]
         ),
         .testTarget(
             name: "ZynqNetVivadoTests",

@@ -415,6 +415,24 @@ module zn_axil_regs #(
 `endif
   end endgenerate
 
+  // The field positions and widths the logic below relies on: the narrow read mux ({1'b0, START,
+  // 1'b0}; {ERR_PARAM, ERR_INPUT, BUSY}; L_CFG.ROUNDING in bits 2:0), the 17-bit PARAM_SEL
+  // ({KIND, LAYER}, bits 31:17 read 0), the FLAGS constant, the CONTROL triggers and the RW reset
+  // values; the ports p_layer and p_kind and l_round have the fields' widths.
+  generate if (RB_CONTROL_SOFT_RESET != 0 || RB_CONTROL_START != 1 || RB_CONTROL_CLEAR_COUNTERS != 2 ||
+               RB_STATUS_BUSY != 0 || RB_STATUS_ERR_INPUT != 1 || RB_STATUS_ERR_PARAM != 2 ||
+               RB_FLAGS_INPUT_SIGNED != 0 || RB_FLAGS_OUTPUT_SIGNED != 1 || RB_FLAGS_SEQUENTIAL != 2 ||
+               RB_PARAM_SEL_LAYER != 0 || RW_PARAM_SEL_LAYER != 16 || RB_PARAM_SEL_KIND != 16 || RW_PARAM_SEL_KIND != 1 ||
+               RB_L_CFG_ROUNDING != 0 || RW_L_CFG_ROUNDING != 3 ||
+               RR_CONTROL != 0 || RR_STATUS != 0 || RR_PARAM_SEL != 0 || RR_PARAM_ADDR != 0 || RR_L_CFG != 0 ||
+               RR_L_ZERO != 0 || RR_OUT_PACKET_IMAGES != 1) begin : g_field_error
+`ifdef VERILATOR
+    $fatal(1, "zn_axil_regs: the register map's fields no longer sit where the read mux and the registers expect them");
+`else
+    zn_param_error__zn_axil_regs_register_fields u_field_error();
+`endif
+  end endgenerate
+
   localparam integer L   = NUM_LAYERS;
   localparam integer LB  = AW - 5;                  // layer-block index width (addr[AW-1:5])
   localparam integer BLK0I = {20'd0, RA_LAYER_BASE} / 32;  // block of layer 0
@@ -597,7 +615,7 @@ module zn_axil_regs #(
       minit = 32'd0;
       k = (e < HALF) ? e - S : e - (HALF + L + 1) + (HALF - S);   // constant index
       if (e == HALF + E_PACKET) begin
-        minit = 32'd1;
+        minit = RR_OUT_PACKET_IMAGES;
       end else if (e >= HALF + E_CLAMP && e < HALF + E_CLAMP + L) begin
         minit = L_CLAMP_RESET[(e - HALF - E_CLAMP)*32 +: 32];
       end else if (e >= S && k < NCONST) begin
@@ -869,7 +887,7 @@ module zn_axil_regs #(
     else if (wr_control) start <= w_data[RB_CONTROL_START];
   end
   always @(posedge aclk) begin
-    if (rst_cfg) packet_images <= 32'd1;
+    if (rst_cfg) packet_images <= RR_OUT_PACKET_IMAGES;
     else if (wr_packet) packet_images <= w_data;
   end
   always @(posedge aclk) begin
@@ -980,6 +998,7 @@ module zn_axis_in #(
   output wire                   ev_image,
   output wire                   err_tlast
 );
+`include "zn_regmap.vh"
 `include "zn_func.vh"
   localparam integer BEATS = (N + 7) / 8;
   localparam integer BW    = zn_idxw(BEATS);
@@ -989,6 +1008,14 @@ module zn_axis_in #(
     $fatal(1, "zn_axis_in: OUT_LANES (%0d) must divide N (%0d)", OUT_LANES, N);
 `else
     zn_param_error__zn_axis_in_OUT_LANES_must_divide_N u_param_error();
+`endif
+  end endgenerate
+  // 64-bit input beats (zn_regmap.vh's ZN_BEAT_W, from OutputRecord.beatBytes).
+  generate if (ZN_BEAT_W != 64) begin : g_map_error
+`ifdef VERILATOR
+    $fatal(1, "zn_axis_in: zn_regmap.vh's beat width is not the 64 bits of s_tdata");
+`else
+    zn_param_error__zn_axis_in_beat_width u_map_error();
 `endif
   end endgenerate
 
@@ -1050,6 +1077,7 @@ module zn_axis_out #(
   input  wire        clear_seq,
   output wire        ev_image
 );
+`include "zn_regmap.vh"
 `include "zn_func.vh"
   localparam integer VB = (C + 7) / 8;        // value beats an image
   localparam integer PW = zn_idxw(VB);
@@ -1060,6 +1088,17 @@ module zn_axis_out #(
     $fatal(1, "zn_axis_out: C (%0d) must be >= 1, SIGNED (%0d) and ARGMAX_SERIAL (%0d) 0/1", C, SIGNED, ARGMAX_SERIAL);
 `else
     zn_param_error__zn_axis_out_bad_parameters u_param_error();
+`endif
+  end endgenerate
+
+  // The stream format this module implements (zn_regmap.vh, from OutputRecord): 64-bit beats;
+  // beat 0 = {sequence number [63:32], class index [31:0]}; 8 values a value beat.
+  generate if (ZN_BEAT_W != 64 || OR_CLASS_LSB != 0 || OR_CLASS_W != 32 || OR_SEQ_LSB != 32 || OR_SEQ_W != 32 ||
+               OR_VALUES_PER_BEAT != 8) begin : g_map_error
+`ifdef VERILATOR
+    $fatal(1, "zn_axis_out: the output record of zn_regmap.vh is not the one this module builds");
+`else
+    zn_param_error__zn_axis_out_output_record u_map_error();
 `endif
   end endgenerate
 
@@ -1193,6 +1232,7 @@ module zn_axis_out8 #(
   input  wire        clear_seq,
   output wire        ev_image
 );
+`include "zn_regmap.vh"
 `include "zn_func.vh"
   localparam integer VB = (C + 7) / 8;        // value beats an image
   localparam integer XW = zn_idxw(C);         // bits of a code index (and of the class index)
@@ -1203,6 +1243,17 @@ module zn_axis_out8 #(
     $fatal(1, "zn_axis_out8: C (%0d) must be 1..65536, SIGNED (%0d) 0/1", C, SIGNED);
 `else
     zn_param_error__zn_axis_out8_bad_parameters u_param_error();
+`endif
+  end endgenerate
+
+  // The stream format this module implements (zn_regmap.vh, from OutputRecord): 64-bit beats;
+  // beat 0 = {sequence number [63:32], class index [31:0]}; 8 values a value beat.
+  generate if (ZN_BEAT_W != 64 || OR_CLASS_LSB != 0 || OR_CLASS_W != 32 || OR_SEQ_LSB != 32 || OR_SEQ_W != 32 ||
+               OR_VALUES_PER_BEAT != 8) begin : g_map_error
+`ifdef VERILATOR
+    $fatal(1, "zn_axis_out8: the output record of zn_regmap.vh is not the one this module builds");
+`else
+    zn_param_error__zn_axis_out8_output_record u_map_error();
 `endif
   end endgenerate
 
@@ -2464,7 +2515,8 @@ endmodule
 """##),
         ("zn_regmap.vh", ##"""
 // Generated from Sources/ZynqNetHW/RegisterMap.swift; do not edit by hand.
-// Included inside module zn_axil_regs. Offsets are byte offsets.
+// Included inside the modules that rely on the register map or the stream format; each checks
+// the positions it relies on at elaboration (g_map_error). Offsets are byte offsets.
 /* verilator lint_off UNUSEDPARAM */
 localparam [31:0] RM_MAGIC = 32'h5A4E4554;
 localparam [31:0] RM_VERSION = 32'h00010000;
@@ -2527,6 +2579,67 @@ localparam integer RB_L_WIDTHS_ROUNDINGS = 26;
 localparam integer RB_L_CFG_ROUNDING = 0;
 localparam integer RB_L_CLAMP_LO = 0;
 localparam integer RB_L_CLAMP_HI = 16;
+localparam integer RW_VERSION_MINOR = 16;
+localparam integer RW_VERSION_MAJOR = 16;
+localparam integer RW_CONTROL_SOFT_RESET = 1;
+localparam integer RW_CONTROL_START = 1;
+localparam integer RW_CONTROL_CLEAR_COUNTERS = 1;
+localparam integer RW_STATUS_BUSY = 1;
+localparam integer RW_STATUS_ERR_INPUT = 1;
+localparam integer RW_STATUS_ERR_PARAM = 1;
+localparam integer RW_FLAGS_INPUT_SIGNED = 1;
+localparam integer RW_FLAGS_OUTPUT_SIGNED = 1;
+localparam integer RW_FLAGS_SEQUENTIAL = 1;
+localparam integer RW_PARAM_SEL_LAYER = 16;
+localparam integer RW_PARAM_SEL_KIND = 1;
+localparam integer RW_L_FOLD_PE = 16;
+localparam integer RW_L_FOLD_SIMD = 16;
+localparam integer RW_L_LANES_LANES = 16;
+localparam integer RW_L_WIDTHS_BIAS_BITS = 8;
+localparam integer RW_L_WIDTHS_MULT_BITS = 8;
+localparam integer RW_L_WIDTHS_ACC_BITS = 8;
+localparam integer RW_L_WIDTHS_IN_SIGNED = 1;
+localparam integer RW_L_WIDTHS_OUT_SIGNED = 1;
+localparam integer RW_L_WIDTHS_ROUNDINGS = 5;
+localparam integer RW_L_CFG_ROUNDING = 3;
+localparam integer RW_L_CLAMP_LO = 16;
+localparam integer RW_L_CLAMP_HI = 16;
+localparam [31:0] RR_MAGIC = 32'h5A4E4554;
+localparam [31:0] RR_VERSION = 32'h00010000;
+localparam [15:0] RR_VERSION_MINOR = 16'd0;
+localparam [15:0] RR_VERSION_MAJOR = 16'd1;
+localparam [31:0] RR_CONTROL = 32'h00000000;
+localparam [0:0] RR_CONTROL_SOFT_RESET = 1'd0;
+localparam [0:0] RR_CONTROL_START = 1'd0;
+localparam [0:0] RR_CONTROL_CLEAR_COUNTERS = 1'd0;
+localparam [31:0] RR_STATUS = 32'h00000000;
+localparam [0:0] RR_STATUS_BUSY = 1'd0;
+localparam [0:0] RR_STATUS_ERR_INPUT = 1'd0;
+localparam [0:0] RR_STATUS_ERR_PARAM = 1'd0;
+localparam [31:0] RR_OUT_PACKET_IMAGES = 32'h00000001;
+localparam [31:0] RR_IN_FLIGHT = 32'h00000000;
+localparam [31:0] RR_IMAGES_IN = 32'h00000000;
+localparam [31:0] RR_IMAGES_OUT = 32'h00000000;
+localparam [31:0] RR_BUSY_CYCLES_LO = 32'h00000000;
+localparam [31:0] RR_BUSY_CYCLES_HI = 32'h00000000;
+localparam [31:0] RR_STALL_CYCLES_LO = 32'h00000000;
+localparam [31:0] RR_STALL_CYCLES_HI = 32'h00000000;
+localparam [31:0] RR_STARVE_CYCLES_LO = 32'h00000000;
+localparam [31:0] RR_STARVE_CYCLES_HI = 32'h00000000;
+localparam [31:0] RR_PARAM_SEL = 32'h00000000;
+localparam [15:0] RR_PARAM_SEL_LAYER = 16'd0;
+localparam [0:0] RR_PARAM_SEL_KIND = 1'd0;
+localparam [31:0] RR_PARAM_ADDR = 32'h00000000;
+localparam [31:0] RR_PARAM_DATA = 32'h00000000;
+localparam [31:0] RR_L_CFG = 32'h00000000;
+localparam [2:0] RR_L_CFG_ROUNDING = 3'd0;
+localparam [31:0] RR_L_ZERO = 32'h00000000;
+localparam integer ZN_BEAT_W = 64;
+localparam integer OR_CLASS_LSB = 0;
+localparam integer OR_CLASS_W = 32;
+localparam integer OR_SEQ_LSB = 32;
+localparam integer OR_SEQ_W = 32;
+localparam integer OR_VALUES_PER_BEAT = 8;
 /* verilator lint_on UNUSEDPARAM */
 
 """##),
@@ -4441,6 +4554,7 @@ endmodule
 // steady-state initiation interval between output images.
 #include "Vzynqnet_accel.h"
 #include "verilated.h"
+#include "zn_regmap.h"  // generated from the register map beside this file
 #include <chrono>
 #include <cinttypes>
 #include <cstdint>
@@ -4450,6 +4564,8 @@ endmodule
 #include <deque>
 #include <string>
 #include <vector>
+
+static_assert(ZN_BEAT_BYTES == sizeof(uint64_t), "the streams' beats are 64-bit words here");
 
 namespace {
 
@@ -4502,7 +4618,7 @@ struct Sim {
         idle_axil();
         top->s_axis_tvalid = 0;
         top->s_axis_tdata = 0;
-        top->s_axis_tkeep = 0xFF;
+        top->s_axis_tkeep = ZN_BEAT_KEEP;
         top->s_axis_tlast = 0;
         top->m_axis_tready = 0;
         top->eval();
@@ -4531,7 +4647,7 @@ struct Sim {
         top->s_axis_tvalid = in_valid;
         top->s_axis_tdata = in_valid ? in_cur.data : 0xDEADBEEFDEADBEEFull;
         top->s_axis_tlast = in_valid && in_cur.last;
-        top->s_axis_tkeep = 0xFF;
+        top->s_axis_tkeep = ZN_BEAT_KEEP;
         top->m_axis_tready = random_streams ? !rng.percent(stall) : 1;
         top->aclk = 0;
         top->eval();
@@ -4544,7 +4660,7 @@ struct Sim {
             protocol_error = true;
             protocol_msg = "m_axis: a stalled beat was dropped or changed at cycle " + std::to_string(cycle);
         }
-        if (top->m_axis_tvalid && top->m_axis_tkeep != 0xFF) {
+        if (top->m_axis_tvalid && top->m_axis_tkeep != ZN_BEAT_KEEP) {
             protocol_error = true;
             protocol_msg = "m_axis: TKEEP is not all ones";
         }
@@ -4703,16 +4819,16 @@ int main(int argc, char** argv) {
     sim.reset();
     FILE* rf = fopen(argv[2], "w");
     if (!rf) { fprintf(stderr, "cannot write %s\n", argv[2]); return 2; }
-    fprintf(rf, "magic %08x\n", sim.read(0x000));
-    fprintf(rf, "version %08x\n", sim.read(0x004));
-    uint32_t hlo = sim.read(0x008), hhi = sim.read(0x00C);
+    fprintf(rf, "magic %08x\n", sim.read(ZN_REG_MAGIC));
+    fprintf(rf, "version %08x\n", sim.read(ZN_REG_VERSION));
+    uint32_t hlo = sim.read(ZN_REG_TOPOLOGY_HASH_LO), hhi = sim.read(ZN_REG_TOPOLOGY_HASH_HI);
     fprintf(rf, "hash %08x%08x\n", hhi, hlo);
     for (auto& wr : writes) sim.write(wr.first, wr.second);
     long mism = 0;
     for (auto& rb : readbacks) {
-        sim.write(0x054, rb.sel);
+        sim.write(ZN_REG_PARAM_SEL, rb.sel);
         for (size_t i = 0; i < rb.words.size(); i++) {
-            uint32_t got = sim.read(0x05C);
+            uint32_t got = sim.read(ZN_REG_PARAM_DATA);
             if (got != rb.words[i]) {
                 if (mism < 10) fprintf(rf, "readback_mismatch sel %x word %zu got %08x expected %08x\n", rb.sel, i, got, rb.words[i]);
                 mism++;
@@ -4720,17 +4836,17 @@ int main(int argc, char** argv) {
         }
     }
     fprintf(rf, "readback_mismatches %ld\n", mism);
-    sim.write(0x018, (uint32_t)packet);
-    sim.write(0x010, 0x2);  // START
+    sim.write(ZN_REG_OUT_PACKET_IMAGES, (uint32_t)packet);
+    sim.write(ZN_REG_CONTROL, ZN_CONTROL_START_MASK);
 
     // Phase 1: every image under random gaps and stalls.
     long total_images = images + (images > 0 ? std::min<long>(timing, images) : 0);
     long out_per_image = 0;
     uint64_t design_ii = 0;  // II_CYCLES: the cycle guards allow for slow (deeply folded) designs
     {
-        uint32_t classes = sim.read(0x048);
-        out_per_image = 1 + (classes + 7) / 8;
-        design_ii = sim.read(0x050);
+        uint32_t classes = sim.read(ZN_REG_OUTPUT_COUNT);
+        out_per_image = 1 + (classes + ZN_OR_VALUES_PER_BEAT - 1) / ZN_OR_VALUES_PER_BEAT;
+        design_ii = sim.read(ZN_REG_II_CYCLES);
     }
     for (long i = 0; i < images; i++)
         for (long b = 0; b < beats_per_image; b++) {
@@ -4779,11 +4895,11 @@ int main(int argc, char** argv) {
             ii = (long)((b - a) / (uint64_t)(ti - 2));
         }
     }
-    uint32_t status = sim.read(0x014);
+    uint32_t status = sim.read(ZN_REG_STATUS);
     fprintf(rf, "status %08x\n", status);
-    fprintf(rf, "images_in %u\n", sim.read(0x020));
-    fprintf(rf, "images_out %u\n", sim.read(0x024));
-    fprintf(rf, "in_flight %u\n", sim.read(0x01C));
+    fprintf(rf, "images_in %u\n", sim.read(ZN_REG_IMAGES_IN));
+    fprintf(rf, "images_out %u\n", sim.read(ZN_REG_IMAGES_OUT));
+    fprintf(rf, "in_flight %u\n", sim.read(ZN_REG_IN_FLIGHT));
     fprintf(rf, "latency_cycles %ld\n", latency);
     fprintf(rf, "ii_cycles %ld\n", ii);
     fprintf(rf, "cycles %" PRIu64 "\n", sim.cycle);
