@@ -1,4 +1,5 @@
 import Foundation
+import ZynqNetBase
 import ZynqNetHW
 import ZynqNetModel
 
@@ -42,7 +43,7 @@ public enum VivadoProject {
     public static let zynqnetVersion = "0.1.0"
     /// Both AXI-Stream sides (the DMA and the accelerator): 64 bits.
     public static var streamWidth: Int { OutputRecord.beatBits }
-    public static let fclkRange: ClosedRange<Double> = 10...250
+    public static let fclkRange: ClosedRange<Double> = Board.fclkRange
     public static var dmaLengthWidthRange: ClosedRange<Int> { AxiDmaFacts.lengthWidthRange }
     public static var defaultDMALengthWidth: Int { AxiDmaFacts.defaultLengthWidth }
     public static let dmaBurstSize = 64

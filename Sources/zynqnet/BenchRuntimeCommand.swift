@@ -1,6 +1,9 @@
 import ArgumentParser
 import Foundation
+import ZynqNetBase
 import ZynqNetHW
+import ZynqNetLinux
+import ZynqNetLoopback
 import ZynqNetModel
 import ZynqNetRuntime
 
