@@ -61,13 +61,15 @@ enum VerilogTop {
         line("  (* X_INTERFACE_INFO = \"xilinx.com:signal:reset:1.0 aresetn RST\" *)")
         line("  (* X_INTERFACE_PARAMETER = \"XIL_INTERFACENAME aresetn, POLARITY ACTIVE_LOW\" *)")
         line("  input  wire                aresetn,")
+        let tdata = "[\(OutputRecord.beatBits - 1):0]".padding(to: 14), tkeep = "[\(OutputRecord.beatBytes - 1):0]".padding(to: 14)
+        let axisParams = "TDATA_NUM_BYTES \(OutputRecord.beatBytes), HAS_TKEEP 1, HAS_TLAST 1, HAS_TREADY 1, HAS_TSTRB 0, TUSER_WIDTH 0, TID_WIDTH 0, TDEST_WIDTH 0"
         // AXI-Stream in.
         let sAxis = "xilinx.com:interface:axis:1.0 s_axis"
         line("  (* X_INTERFACE_INFO = \"\(sAxis) TDATA\" *)")
-        line("  (* X_INTERFACE_PARAMETER = \"XIL_INTERFACENAME s_axis, TDATA_NUM_BYTES 8, HAS_TKEEP 1, HAS_TLAST 1, HAS_TREADY 1, HAS_TSTRB 0, TUSER_WIDTH 0, TID_WIDTH 0, TDEST_WIDTH 0\" *)")
-        line("  input  wire [63:0]         s_axis_tdata,")
+        line("  (* X_INTERFACE_PARAMETER = \"XIL_INTERFACENAME s_axis, \(axisParams)\" *)")
+        line("  input  wire \(tdata) s_axis_tdata,")
         line("  (* X_INTERFACE_INFO = \"\(sAxis) TKEEP\" *)")
-        line("  input  wire [7:0]          s_axis_tkeep,")
+        line("  input  wire \(tkeep) s_axis_tkeep,")
         line("  (* X_INTERFACE_INFO = \"\(sAxis) TVALID\" *)")
         line("  input  wire                s_axis_tvalid,")
         line("  (* X_INTERFACE_INFO = \"\(sAxis) TREADY\" *)")
@@ -77,10 +79,10 @@ enum VerilogTop {
         // AXI-Stream out.
         let mAxis = "xilinx.com:interface:axis:1.0 m_axis"
         line("  (* X_INTERFACE_INFO = \"\(mAxis) TDATA\" *)")
-        line("  (* X_INTERFACE_PARAMETER = \"XIL_INTERFACENAME m_axis, TDATA_NUM_BYTES 8, HAS_TKEEP 1, HAS_TLAST 1, HAS_TREADY 1, HAS_TSTRB 0, TUSER_WIDTH 0, TID_WIDTH 0, TDEST_WIDTH 0\" *)")
-        line("  output wire [63:0]         m_axis_tdata,")
+        line("  (* X_INTERFACE_PARAMETER = \"XIL_INTERFACENAME m_axis, \(axisParams)\" *)")
+        line("  output wire \(tdata) m_axis_tdata,")
         line("  (* X_INTERFACE_INFO = \"\(mAxis) TKEEP\" *)")
-        line("  output wire [7:0]          m_axis_tkeep,")
+        line("  output wire \(tkeep) m_axis_tkeep,")
         line("  (* X_INTERFACE_INFO = \"\(mAxis) TVALID\" *)")
         line("  output wire                m_axis_tvalid,")
         line("  (* X_INTERFACE_INFO = \"\(mAxis) TREADY\" *)")
@@ -130,13 +132,9 @@ enum VerilogTop {
         line("    .II_CYCLES(\(ii)),\(sequential != nil ? " .SEQUENTIAL(1)," : "")")
         line("    .L_IN(\(perLayer { UInt32(topo.layers[$0].inCount) })),")
         line("    .L_OUT(\(perLayer { UInt32(topo.layers[$0].outCount) })),")
-        line("    .L_FOLD(\(perLayer { UInt32(layout.folds[$0].pe) | (UInt32(layout.folds[$0].simd) << 16) })),")
-        line("    .L_LANES(\(perLayer { UInt32(layout.folds[$0].lanes) })),")
-        let widths = perLayer { i in
-            let t = topo.layers[i]
-            return UInt32(t.biasBits) | (UInt32(t.multBits) << 8) | (UInt32(t.widths.accBits) << 16) |
-                (t.inSigned ? 1 << 24 : 0) | (t.outSigned ? 1 << 25 : 0) | (UInt32(t.roundings) << RegisterMap.L_WIDTHS_ROUNDINGS_LSB)
-        }
+        line("    .L_FOLD(\(perLayer { RegisterMap.foldWord(layout.folds[$0]) })),")
+        line("    .L_LANES(\(perLayer { RegisterMap.L_LANES_LANES.pack(layout.folds[$0].lanes) })),")
+        let widths = perLayer { RegisterMap.widthsWord(topo.layers[$0]) }
         let clampReset = perLayer { i in
             let a: ActivationRange = topo.layers[i].outSigned ? .int8 : .uint8
             return RegisterMap.clampWord(lo: a.lo, hi: a.hi)

@@ -9,9 +9,9 @@ public enum Engine: String, Sendable, Codable, CaseIterable {
 
     /// The engine a FLAGS register value names (bit SEQUENTIAL).
     public init(flags: UInt32) {
-        self = flags & RegisterMap.FLAGS_SEQUENTIAL != 0 ? .sequential : .dataflow
+        self = RegisterMap.FLAGS_SEQUENTIAL.isSet(flags) ? .sequential : .dataflow
     }
 
     /// The engine's FLAGS bits.
-    public var flags: UInt32 { self == .sequential ? RegisterMap.FLAGS_SEQUENTIAL : 0 }
+    public var flags: UInt32 { RegisterMap.FLAGS_SEQUENTIAL.pack(self == .sequential) }
 }

@@ -44,6 +44,17 @@ public struct MemoryGeometry: Sendable, Equatable {
         (UInt32(bank) << UInt32(depthBits + chunkBits)) | (UInt32(d) << UInt32(chunkBits)) | UInt32(chunk)
     }
 
+    /// The chunk a PARAM_ADDR value names, nil when it names none.
+    public func decode(address a: UInt32) -> (bank: Int, depth: Int, chunk: Int)? {
+        let chunk = a & ((1 << UInt32(chunkBits)) - 1)
+        let depth = (a >> UInt32(chunkBits)) & ((1 << UInt32(depthBits)) - 1)
+        let shift = chunkBits + depthBits
+        let bank = shift >= 32 ? 0 : a >> UInt32(shift)
+        // Compared as UInt32: an Int conversion of a large address would trap on 32-bit ARM.
+        guard chunk < UInt32(chunks), depth < UInt32(self.depth), bank < UInt32(banks) else { return nil }
+        return (Int(bank), Int(depth), Int(chunk))
+    }
+
     /// Every chunk address in the order PARAM_DATA's auto-increment visits them.
     public var addressesInOrder: [UInt32] {
         var out: [UInt32] = []
@@ -80,7 +91,8 @@ public struct AcceleratorLayout: Sendable, Equatable {
             guard f.lanes >= 1, f.pe % f.lanes == 0 else {
                 throw ZynqError(key: "layer\(i).lanes", "requantization lanes \(f.lanes) do not divide PE \(f.pe)")
             }
-            guard f.pe <= 0xFFFF, f.simd <= 0xFFFF else {
+            // They must fit the register fields (lanes ≤ PE).
+            guard f.pe <= Int(RegisterMap.L_FOLD_PE.maxValue), f.simd <= Int(RegisterMap.L_FOLD_SIMD.maxValue) else {
                 throw ZynqError(key: "layer\(i).pe", "PE and SIMD must be below 65536")
             }
         }

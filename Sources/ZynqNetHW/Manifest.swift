@@ -190,7 +190,9 @@ public struct Manifest: Codable, Equatable, Sendable {
             throw bad("accelerator.range", "\(accelerator.range) is not max(4096, 2^axil_addr_width)")
         }
         guard dma.mode == "direct" else { throw bad("dma.mode", "'\(dma.mode)' is not \"direct\"") }
-        guard (8...26).contains(dma.lengthWidth) else { throw bad("dma.length_width", "\(dma.lengthWidth) is outside 8...26") }
+        guard AxiDmaFacts.lengthWidthRange.contains(dma.lengthWidth) else {
+            throw bad("dma.length_width", "\(dma.lengthWidth) is outside \(AxiDmaFacts.lengthWidthRange)")
+        }
         guard dma.maxTransferBytes == (UInt64(1) << UInt64(dma.lengthWidth)) - 1 else {
             throw bad("dma.max_transfer_bytes", "\(dma.maxTransferBytes) is not 2^length_width - 1")
         }

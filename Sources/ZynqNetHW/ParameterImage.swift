@@ -82,7 +82,7 @@ public struct ParameterImage: Sendable, Equatable {
                 }
             }
             blocks.append(ParameterBlock(layer: i, kind: .weights,
-                                         select: UInt32(i) | (ParameterKind.weights.rawValue << 16),
+                                         select: RegisterMap.paramSelect(layer: i, kind: .weights),
                                          geometry: wg, chunks: wchunks))
 
             // Quant: bank r, depth d → channel d·R + r; word = bias_eff | M | s.
@@ -121,7 +121,7 @@ public struct ParameterImage: Sendable, Equatable {
                 }
             }
             blocks.append(ParameterBlock(layer: i, kind: .quant,
-                                         select: UInt32(i) | (ParameterKind.quant.rawValue << 16),
+                                         select: RegisterMap.paramSelect(layer: i, kind: .quant),
                                          geometry: qg, chunks: qchunks))
             zx = Int64(l.outputZero)
         }

@@ -46,11 +46,49 @@ public struct RegisterField: Sendable, Equatable {
         return m << UInt32(lsb)
     }
 
+    /// The largest value the field holds.
+    public var maxValue: UInt32 { mask >> UInt32(lsb) }
+
     public func extract(_ value: UInt32) -> UInt32 { (value & mask) >> UInt32(lsb) }
+
+    /// The field's value of a register word as an Int.
+    public func int(_ value: UInt32) -> Int { Int(extract(value)) }
+
+    /// A one-bit field's value.
+    public func isSet(_ value: UInt32) -> Bool { value & mask != 0 }
+
+    /// A field holding a two's-complement number.
+    public func signed(_ value: UInt32) -> Int32 {
+        let v = extract(value), top = UInt32(1) << UInt32(width - 1)
+        return width >= 32 ? Int32(bitPattern: v) : Int32(bitPattern: (v ^ top) &- top)
+    }
 
     public func insert(_ field: UInt32, into value: UInt32) -> UInt32 {
         (value & ~mask) | ((field << UInt32(lsb)) & mask)
     }
+
+    /// `value` in place; it must fit the field (the layouts check the register fields' limits).
+    public func pack(_ value: UInt32) -> UInt32 {
+        precondition(value <= maxValue, "\(name) = \(value) does not fit \(width) bits")
+        return value << UInt32(lsb)
+    }
+
+    public func pack(_ value: Int) -> UInt32 {
+        precondition(value >= 0 && UInt64(value) <= UInt64(maxValue), "\(name) = \(value) does not fit \(width) bits")
+        return UInt32(value) << UInt32(lsb)
+    }
+
+    public func pack(_ flag: Bool) -> UInt32 { flag ? pack(UInt32(1)) : 0 }
+
+    /// A two's-complement number in place, truncated to the field's width.
+    public func pack(signed value: Int32) -> UInt32 { (UInt32(bitPattern: value) << UInt32(lsb)) & mask }
+}
+
+/// A 64-bit quantity split over a LO and a HI register (topology hash, cycle counters).
+public enum RegisterPair {
+    public static func lo(_ v: UInt64) -> UInt32 { UInt32(truncatingIfNeeded: v) }
+    public static func hi(_ v: UInt64) -> UInt32 { UInt32(truncatingIfNeeded: v >> 32) }
+    public static func join(lo: UInt32, hi: UInt32) -> UInt64 { UInt64(hi) << 32 | UInt64(lo) }
 }
 
 /// One 32-bit register.
@@ -91,7 +129,7 @@ public enum RegisterMap {
     /// `VERSION`: major in [31:16], minor in [15:0]. Bump the major for incompatible map changes.
     public static let versionMajor: UInt32 = 1
     public static let versionMinor: UInt32 = 0
-    public static var version: UInt32 { (versionMajor << 16) | versionMinor }
+    public static var version: UInt32 { VERSION_MAJOR.pack(versionMajor) | VERSION_MINOR.pack(versionMinor) }
 
     // MARK: Global register offsets (bytes from the accelerator base)
     public static let MAGIC: UInt32 = 0x000
@@ -119,16 +157,32 @@ public enum RegisterMap {
     public static let PARAM_ADDR: UInt32 = 0x058
     public static let PARAM_DATA: UInt32 = 0x05C
 
-    // MARK: Bits
-    public static let CONTROL_SOFT_RESET: UInt32 = 1 << 0
-    public static let CONTROL_START: UInt32 = 1 << 1
-    public static let CONTROL_CLEAR_COUNTERS: UInt32 = 1 << 2
-    public static let STATUS_BUSY: UInt32 = 1 << 0
-    public static let STATUS_ERR_INPUT: UInt32 = 1 << 1
-    public static let STATUS_ERR_PARAM: UInt32 = 1 << 2
-    public static let FLAGS_INPUT_SIGNED: UInt32 = 1 << 0
-    public static let FLAGS_OUTPUT_SIGNED: UInt32 = 1 << 1
-    public static let FLAGS_SEQUENTIAL: UInt32 = 1 << 2
+    // MARK: Fields (the tables below, the Verilog header and every packing use these)
+    public static let VERSION_MINOR = RegisterField("MINOR", lsb: 0, width: 16, .ro, reset: versionMinor, "Compatible additions.")
+    public static let VERSION_MAJOR = RegisterField("MAJOR", lsb: 16, width: 16, .ro, reset: versionMajor, "Incompatible changes.")
+    public static let CONTROL_SOFT_RESET = RegisterField("SOFT_RESET", lsb: 0, .w1p, "Write 1: reset the datapath (streams, FIFOs, in-flight images, STATUS errors, counters). Parameters and RW registers are kept.")
+    public static let CONTROL_START = RegisterField("START", lsb: 1, .rw, "1: accept input images (s_axis_tready may rise). 0: hold off new input; images already inside finish.")
+    public static let CONTROL_CLEAR_COUNTERS = RegisterField("CLEAR_COUNTERS", lsb: 2, .w1p, "Write 1: zero IMAGES_IN, IMAGES_OUT, the cycle counters and the output sequence number.")
+    public static let STATUS_BUSY = RegisterField("BUSY", lsb: 0, .ro, "1 while an image is inside (IN_FLIGHT != 0).")
+    public static let STATUS_ERR_INPUT = RegisterField("ERR_INPUT", lsb: 1, .rw1c, "Sticky: a malformed input stream was seen (TLAST on a beat that is not an image's last). The image is still consumed by beat count.")
+    public static let STATUS_ERR_PARAM = RegisterField("ERR_PARAM", lsb: 2, .rw1c, "Sticky: a PARAM_DATA access used an invalid PARAM_SEL or PARAM_ADDR (write ignored, read returned 0).")
+    public static let FLAGS_INPUT_SIGNED = RegisterField("INPUT_SIGNED", lsb: 0, .ro, reset: nil, "Input pixels are int8 (else uint8).")
+    public static let FLAGS_OUTPUT_SIGNED = RegisterField("OUTPUT_SIGNED", lsb: 1, .ro, reset: nil, "Output values are int8 (else uint8).")
+    public static let FLAGS_SEQUENTIAL = RegisterField("SEQUENTIAL", lsb: 2, .ro, reset: nil, "The layer-folded sequential engine (`--engine sequential`, zn_seq; all folds 1); 0: the dataflow engine.")
+    public static let PARAM_SEL_LAYER = RegisterField("LAYER", lsb: 0, width: 16, .rw, "Layer index.")
+    public static let PARAM_SEL_KIND = RegisterField("KIND", lsb: 16, width: 1, .rw, "0: weights, 1: quantization (bias, M, s).")
+    public static let L_FOLD_PE = RegisterField("PE", lsb: 0, width: 16, .ro, reset: nil, "Output rows computed in parallel (divides L_OUT).")
+    public static let L_FOLD_SIMD = RegisterField("SIMD", lsb: 16, width: 16, .ro, reset: nil, "Inputs consumed in parallel (divides L_IN).")
+    public static let L_LANES_LANES = RegisterField("LANES", lsb: 0, width: 16, .ro, reset: nil, "Requantization lanes R (divides PE): banks of the quant memory.")
+    public static let L_WIDTHS_BIAS_BITS = RegisterField("BIAS_BITS", lsb: 0, width: 8, .ro, reset: nil, "Stored bias width (signed; bias with the input zero point folded in).")
+    public static let L_WIDTHS_MULT_BITS = RegisterField("MULT_BITS", lsb: 8, width: 8, .ro, reset: nil, "Stored multiplier width (unsigned).")
+    public static let L_WIDTHS_ACC_BITS = RegisterField("ACC_BITS", lsb: 16, width: 8, .ro, reset: nil, "Accumulator width (signed).")
+    public static let L_WIDTHS_IN_SIGNED = RegisterField("IN_SIGNED", lsb: 24, .ro, reset: nil, "The layer's inputs are int8 (else uint8).")
+    public static let L_WIDTHS_OUT_SIGNED = RegisterField("OUT_SIGNED", lsb: 25, .ro, reset: nil, "The layer's outputs are int8 (else uint8).")
+    public static let L_WIDTHS_ROUNDINGS = RegisterField("ROUNDINGS", lsb: 26, width: 5, .ro, reset: nil, "The rounding modes the layer's requantizer builds, bit k = L_CFG.ROUNDING code k (floor and half_up always).")
+    public static let L_CFG_ROUNDING = RegisterField("ROUNDING", lsb: 0, width: 3, .rw, "The layer's rounding (spec, format 2): 0 floor, 1 half_up, 2 half_even, 3 gemmlowp, 4 float32. A mode the requantizer does not build (L_WIDTHS.ROUNDINGS) computes floor.")
+    public static let L_CLAMP_LO = RegisterField("LO", lsb: 0, width: 16, .rw, reset: nil, "Signed 16-bit low bound: type min, or max(type min, zy) with relu.")
+    public static let L_CLAMP_HI = RegisterField("HI", lsb: 16, width: 16, .rw, reset: nil, "Signed 16-bit high bound: type max.")
 
     // MARK: Per-layer blocks: layer i's registers sit at LAYER_BASE + i·LAYER_STRIDE + offset.
     public static let LAYER_BASE: UInt32 = 0x100
@@ -141,10 +195,6 @@ public enum RegisterMap {
     public static let L_CFG: UInt32 = 0x14
     public static let L_ZERO: UInt32 = 0x18
     public static let L_CLAMP: UInt32 = 0x1C
-    /// L_CFG.ROUNDING: the layer's rounding code (`roundingCode`).
-    public static let L_CFG_ROUNDING_MASK: UInt32 = 0x7
-    /// L_WIDTHS.ROUNDINGS: the rounding modes the layer's requantizer builds, bit k = code k.
-    public static let L_WIDTHS_ROUNDINGS_LSB: UInt32 = 26
 
     /// The rounding code of L_CFG.ROUNDING (and the requantizers' `rounding` input).
     public static func roundingCode(_ r: Rounding) -> UInt32 {
@@ -189,21 +239,21 @@ public enum RegisterMap {
     public static let globalRegisters: [Register] = [
         Register("MAGIC", MAGIC, .ro, reset: magic, "Identity: ASCII \"ZNET\" (0x5A4E4554)."),
         Register("VERSION", VERSION, .ro, reset: version, "Register-map version.", fields: [
-            RegisterField("MINOR", lsb: 0, width: 16, .ro, reset: versionMinor, "Compatible additions."),
-            RegisterField("MAJOR", lsb: 16, width: 16, .ro, reset: versionMajor, "Incompatible changes."),
+            VERSION_MINOR,
+            VERSION_MAJOR,
         ]),
         Register("TOPOLOGY_HASH_LO", TOPOLOGY_HASH_LO, .ro, reset: nil,
                  "Bits [31:0] of the 64-bit topology hash (see `Topology.hash`); a model loads only into a design with the same hash."),
         Register("TOPOLOGY_HASH_HI", TOPOLOGY_HASH_HI, .ro, reset: nil, "Bits [63:32] of the topology hash."),
         Register("CONTROL", CONTROL, .rw, "Control.", fields: [
-            RegisterField("SOFT_RESET", lsb: 0, .w1p, "Write 1: reset the datapath (streams, FIFOs, in-flight images, STATUS errors, counters). Parameters and RW registers are kept."),
-            RegisterField("START", lsb: 1, .rw, "1: accept input images (s_axis_tready may rise). 0: hold off new input; images already inside finish."),
-            RegisterField("CLEAR_COUNTERS", lsb: 2, .w1p, "Write 1: zero IMAGES_IN, IMAGES_OUT, the cycle counters and the output sequence number."),
+            CONTROL_SOFT_RESET,
+            CONTROL_START,
+            CONTROL_CLEAR_COUNTERS,
         ]),
         Register("STATUS", STATUS, .rw1c, "Status.", fields: [
-            RegisterField("BUSY", lsb: 0, .ro, "1 while an image is inside (IN_FLIGHT != 0)."),
-            RegisterField("ERR_INPUT", lsb: 1, .rw1c, "Sticky: a malformed input stream was seen (TLAST on a beat that is not an image's last). The image is still consumed by beat count."),
-            RegisterField("ERR_PARAM", lsb: 2, .rw1c, "Sticky: a PARAM_DATA access used an invalid PARAM_SEL or PARAM_ADDR (write ignored, read returned 0)."),
+            STATUS_BUSY,
+            STATUS_ERR_INPUT,
+            STATUS_ERR_PARAM,
         ]),
         Register("OUT_PACKET_IMAGES", OUT_PACKET_IMAGES, .rw, reset: 1,
                  "K: m_axis_tlast is set on the last beat of every K-th output image (0 acts as 1). Set K = batch size so one S2MM transfer takes a whole batch."),
@@ -220,14 +270,14 @@ public enum RegisterMap {
         Register("INPUT_COUNT", INPUT_COUNT, .ro, reset: nil, "Pixels per image (product of input.shape); an image is ceil(INPUT_COUNT/8) input beats."),
         Register("OUTPUT_COUNT", OUTPUT_COUNT, .ro, reset: nil, "Classes C; an output image is 1 + ceil(C/8) beats."),
         Register("FLAGS", FLAGS, .ro, reset: nil, "Static design flags.", fields: [
-            RegisterField("INPUT_SIGNED", lsb: 0, .ro, reset: nil, "Input pixels are int8 (else uint8)."),
-            RegisterField("OUTPUT_SIGNED", lsb: 1, .ro, reset: nil, "Output values are int8 (else uint8)."),
-            RegisterField("SEQUENTIAL", lsb: 2, .ro, reset: nil, "The layer-folded sequential engine (`--engine sequential`, zn_seq; all folds 1); 0: the dataflow engine."),
+            FLAGS_INPUT_SIGNED,
+            FLAGS_OUTPUT_SIGNED,
+            FLAGS_SEQUENTIAL,
         ]),
         Register("II_CYCLES", II_CYCLES, .ro, reset: nil, "Initiation interval in cycles: dataflow designs, the nominal max over layers of (in/SIMD)·(out/PE); the sequential engine (all folds 1), its exact II."),
         Register("PARAM_SEL", PARAM_SEL, .rw, "Parameter window: selects the memory PARAM_DATA accesses. Writing it sets PARAM_ADDR to 0.", fields: [
-            RegisterField("LAYER", lsb: 0, width: 16, .rw, "Layer index."),
-            RegisterField("KIND", lsb: 16, width: 1, .rw, "0: weights, 1: quantization (bias, M, s)."),
+            PARAM_SEL_LAYER,
+            PARAM_SEL_KIND,
         ]),
         Register("PARAM_ADDR", PARAM_ADDR, .rw,
                  "Chunk address in the selected memory: (bank << (DB+CB)) | (depth << CB) | chunk, with DB = clog2(depth) and CB = clog2(chunks). Every PARAM_DATA access moves it to the next valid chunk (chunk, then depth, then bank)."),
@@ -239,46 +289,84 @@ public enum RegisterMap {
         Register("L_IN", L_IN, .ro, reset: nil, "Inputs of the layer."),
         Register("L_OUT", L_OUT, .ro, reset: nil, "Outputs (channels) of the layer."),
         Register("L_FOLD", L_FOLD, .ro, reset: nil, "Folding.", fields: [
-            RegisterField("PE", lsb: 0, width: 16, .ro, reset: nil, "Output rows computed in parallel (divides L_OUT)."),
-            RegisterField("SIMD", lsb: 16, width: 16, .ro, reset: nil, "Inputs consumed in parallel (divides L_IN)."),
+            L_FOLD_PE,
+            L_FOLD_SIMD,
         ]),
         Register("L_LANES", L_LANES, .ro, reset: nil, "Requantization.", fields: [
-            RegisterField("LANES", lsb: 0, width: 16, .ro, reset: nil, "Requantization lanes R (divides PE): banks of the quant memory."),
+            L_LANES_LANES,
         ]),
         Register("L_WIDTHS", L_WIDTHS, .ro, reset: nil, "Widths of the layer's parameters.", fields: [
-            RegisterField("BIAS_BITS", lsb: 0, width: 8, .ro, reset: nil, "Stored bias width (signed; bias with the input zero point folded in)."),
-            RegisterField("MULT_BITS", lsb: 8, width: 8, .ro, reset: nil, "Stored multiplier width (unsigned)."),
-            RegisterField("ACC_BITS", lsb: 16, width: 8, .ro, reset: nil, "Accumulator width (signed)."),
-            RegisterField("IN_SIGNED", lsb: 24, .ro, reset: nil, "The layer's inputs are int8 (else uint8)."),
-            RegisterField("OUT_SIGNED", lsb: 25, .ro, reset: nil, "The layer's outputs are int8 (else uint8)."),
-            RegisterField("ROUNDINGS", lsb: 26, width: 5, .ro, reset: nil, "The rounding modes the layer's requantizer builds, bit k = L_CFG.ROUNDING code k (floor and half_up always)."),
+            L_WIDTHS_BIAS_BITS,
+            L_WIDTHS_MULT_BITS,
+            L_WIDTHS_ACC_BITS,
+            L_WIDTHS_IN_SIGNED,
+            L_WIDTHS_OUT_SIGNED,
+            L_WIDTHS_ROUNDINGS,
         ]),
         Register("L_CFG", L_CFG, .rw, "Layer configuration.", fields: [
-            RegisterField("ROUNDING", lsb: 0, width: 3, .rw, "The layer's rounding (spec, format 2): 0 floor, 1 half_up, 2 half_even, 3 gemmlowp, 4 float32. A mode the requantizer does not build (L_WIDTHS.ROUNDINGS) computes floor."),
+            L_CFG_ROUNDING,
         ]),
         Register("L_ZERO", L_ZERO, .rw, "Output zero point zy (signed 32-bit)."),
         Register("L_CLAMP", L_CLAMP, .rw, reset: nil, "Output clamp, y = min(max(zy + q, LO), HI). Reset: the output type's range.", fields: [
-            RegisterField("LO", lsb: 0, width: 16, .rw, reset: nil, "Signed 16-bit low bound: type min, or max(type min, zy) with relu."),
-            RegisterField("HI", lsb: 16, width: 16, .rw, reset: nil, "Signed 16-bit high bound: type max."),
+            L_CLAMP_LO,
+            L_CLAMP_HI,
         ]),
     ]
 
     /// `L_CLAMP` packed from two bounds.
     public static func clampWord(lo: Int32, hi: Int32) -> UInt32 {
-        (UInt32(UInt16(truncatingIfNeeded: lo))) | (UInt32(UInt16(truncatingIfNeeded: hi)) << 16)
+        L_CLAMP_LO.pack(signed: lo) | L_CLAMP_HI.pack(signed: hi)
     }
+
+    /// `L_FOLD` of a layer's fold.
+    public static func foldWord(_ f: LayerFold) -> UInt32 { L_FOLD_PE.pack(f.pe) | L_FOLD_SIMD.pack(f.simd) }
+
+    /// `L_WIDTHS` of a layer.
+    public static func widthsWord(_ t: LayerTopology) -> UInt32 {
+        L_WIDTHS_BIAS_BITS.pack(t.biasBits) | L_WIDTHS_MULT_BITS.pack(t.multBits) | L_WIDTHS_ACC_BITS.pack(t.widths.accBits) |
+            L_WIDTHS_IN_SIGNED.pack(t.inSigned) | L_WIDTHS_OUT_SIGNED.pack(t.outSigned) | L_WIDTHS_ROUNDINGS.pack(t.roundings)
+    }
+
+    /// `FLAGS` of a design.
+    public static func flagsWord(_ topology: Topology, engine: Engine) -> UInt32 {
+        FLAGS_INPUT_SIGNED.pack(topology.inputSigned) | FLAGS_OUTPUT_SIGNED.pack(topology.outputSigned) |
+            FLAGS_SEQUENTIAL.pack(engine == .sequential)
+    }
+
+    /// `PARAM_SEL` selecting a layer's memory.
+    public static func paramSelect(layer: Int, kind: ParameterKind) -> UInt32 {
+        PARAM_SEL_LAYER.pack(layer) | PARAM_SEL_KIND.pack(kind.rawValue)
+    }
+
+    /// The bits of PARAM_SEL that hold something (the rest reads 0).
+    public static var paramSelectMask: UInt32 { PARAM_SEL_LAYER.mask | PARAM_SEL_KIND.mask }
 }
 
 /// The output stream's record format (per image: 1 + ceil(C/8) beats of 64 bits).
 public enum OutputRecord {
-    /// Bytes per AXI-Stream beat (both streams).
+    /// Bytes per AXI-Stream beat (both streams: TDATA is 64 bits; the AXI DMA's stream sides).
     public static let beatBytes = 8
+    /// Bits per AXI-Stream beat.
+    public static var beatBits: Int { beatBytes * 8 }
     /// Beat 0 bits [31:0]: predicted class index (lowest index on a tie).
     public static let classIndexLSB = 0
+    public static let classIndexBits = 32
     /// Beat 0 bits [63:32]: image sequence number (output images since reset/CLEAR_COUNTERS, mod 2^32).
     public static let sequenceLSB = 32
+    public static let sequenceBits = 32
     /// Values per value beat (8-bit codes, little-endian, zero-padded).
     public static let valuesPerBeat = 8
+
+    /// Beat 0 of an output image.
+    public static func header(classIndex: UInt32, sequence: UInt32) -> UInt64 {
+        UInt64(classIndex) << UInt64(classIndexLSB) | UInt64(sequence) << UInt64(sequenceLSB)
+    }
+
+    /// The class index of a beat 0.
+    public static func classIndex(header: UInt64) -> UInt32 { UInt32(truncatingIfNeeded: header >> UInt64(classIndexLSB)) }
+
+    /// The sequence number of a beat 0.
+    public static func sequence(header: UInt64) -> UInt32 { UInt32(truncatingIfNeeded: header >> UInt64(sequenceLSB)) }
 
     /// Beats per output image for `classes` classes.
     public static func beats(classes: Int) -> Int { 1 + (classes + valuesPerBeat - 1) / valuesPerBeat }
@@ -308,8 +396,12 @@ public enum OutputRecord {
             let beat = beats[1 + k / valuesPerBeat]
             values.append(UInt8(truncatingIfNeeded: beat >> UInt64(8 * (k % valuesPerBeat))))
         }
-        return Decoded(classIndex: UInt32(truncatingIfNeeded: beats[0]),
-                       sequence: UInt32(truncatingIfNeeded: beats[0] >> 32), values: values)
+        return Decoded(classIndex: classIndex(header: beats[0]), sequence: sequence(header: beats[0]), values: values)
+    }
+
+    /// One output image's beats: beat 0, then the values (8-bit codes).
+    public static func encode(classIndex: UInt32, sequence: UInt32, values: [UInt8]) -> [UInt64] {
+        [header(classIndex: classIndex, sequence: sequence)] + packInput(values)
     }
 
     /// Packs one image's pixel codes into input beats.

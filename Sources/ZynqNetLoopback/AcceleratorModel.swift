@@ -114,7 +114,7 @@ public final class AcceleratorModel: LoopbackPeripheral, LoopbackStreamEndpoint 
             }
         }
         memories = mems
-        currentImage = [UInt8](repeating: 0, count: inputBeats * 8)
+        currentImage = [UInt8](repeating: 0, count: inputBeats * OutputRecord.beatBytes)
     }
 
     var inFlight: Int { pendingCount + outImagesQueued + (currentBeats > 0 ? 1 : 0) }
@@ -131,11 +131,9 @@ public final class AcceleratorModel: LoopbackPeripheral, LoopbackStreamEndpoint 
             switch (off - RegisterMap.LAYER_BASE) % RegisterMap.LAYER_STRIDE {
             case RegisterMap.L_IN: return UInt32(l.inCount)
             case RegisterMap.L_OUT: return UInt32(l.outCount)
-            case RegisterMap.L_FOLD: return UInt32(f.pe) | UInt32(f.simd) << 16
-            case RegisterMap.L_LANES: return UInt32(f.lanes)
-            case RegisterMap.L_WIDTHS:
-                return UInt32(l.biasBits) | UInt32(l.multBits) << 8 | UInt32(l.widths.accBits) << 16
-                    | (l.inSigned ? 1 << 24 : 0) | (l.outSigned ? 1 << 25 : 0) | UInt32(l.roundings) << RegisterMap.L_WIDTHS_ROUNDINGS_LSB
+            case RegisterMap.L_FOLD: return RegisterMap.foldWord(f)
+            case RegisterMap.L_LANES: return RegisterMap.L_LANES_LANES.pack(f.lanes)
+            case RegisterMap.L_WIDTHS: return RegisterMap.widthsWord(l)
             case RegisterMap.L_CFG: return layerCfg[i]
             case RegisterMap.L_ZERO: return layerZero[i]
             case RegisterMap.L_CLAMP: return layerClamp[i]
@@ -145,28 +143,27 @@ public final class AcceleratorModel: LoopbackPeripheral, LoopbackStreamEndpoint 
         switch off {
         case RegisterMap.MAGIC: return RegisterMap.magic
         case RegisterMap.VERSION: return RegisterMap.version
-        case RegisterMap.TOPOLOGY_HASH_LO: return UInt32(truncatingIfNeeded: topology.hash)
-        case RegisterMap.TOPOLOGY_HASH_HI: return UInt32(truncatingIfNeeded: topology.hash >> 32)
-        case RegisterMap.CONTROL: return start ? RegisterMap.CONTROL_START : 0
+        case RegisterMap.TOPOLOGY_HASH_LO: return RegisterPair.lo(topology.hash)
+        case RegisterMap.TOPOLOGY_HASH_HI: return RegisterPair.hi(topology.hash)
+        case RegisterMap.CONTROL: return RegisterMap.CONTROL_START.pack(start)
         case RegisterMap.STATUS:
-            return (inFlight > 0 ? RegisterMap.STATUS_BUSY : 0) | (errInput ? RegisterMap.STATUS_ERR_INPUT : 0)
-                | (errParam ? RegisterMap.STATUS_ERR_PARAM : 0)
+            return RegisterMap.STATUS_BUSY.pack(inFlight > 0) | RegisterMap.STATUS_ERR_INPUT.pack(errInput)
+                | RegisterMap.STATUS_ERR_PARAM.pack(errParam)
         case RegisterMap.OUT_PACKET_IMAGES: return outPacketImages
         case RegisterMap.IN_FLIGHT: return UInt32(inFlight)
         case RegisterMap.IMAGES_IN: return imagesIn
         case RegisterMap.IMAGES_OUT: return imagesOut
-        case RegisterMap.BUSY_CYCLES_LO: busyHigh = UInt32(truncatingIfNeeded: busyCycles >> 32); return UInt32(truncatingIfNeeded: busyCycles)
+        case RegisterMap.BUSY_CYCLES_LO: busyHigh = RegisterPair.hi(busyCycles); return RegisterPair.lo(busyCycles)
         case RegisterMap.BUSY_CYCLES_HI: return busyHigh
-        case RegisterMap.STALL_CYCLES_LO: stallHigh = UInt32(truncatingIfNeeded: stallCycles >> 32); return UInt32(truncatingIfNeeded: stallCycles)
+        case RegisterMap.STALL_CYCLES_LO: stallHigh = RegisterPair.hi(stallCycles); return RegisterPair.lo(stallCycles)
         case RegisterMap.STALL_CYCLES_HI: return stallHigh
-        case RegisterMap.STARVE_CYCLES_LO: starveHigh = UInt32(truncatingIfNeeded: starveCycles >> 32); return UInt32(truncatingIfNeeded: starveCycles)
+        case RegisterMap.STARVE_CYCLES_LO: starveHigh = RegisterPair.hi(starveCycles); return RegisterPair.lo(starveCycles)
         case RegisterMap.STARVE_CYCLES_HI: return starveHigh
         case RegisterMap.NUM_LAYERS: return UInt32(topology.layers.count)
         case RegisterMap.INPUT_COUNT: return UInt32(topology.inputCount)
         case RegisterMap.OUTPUT_COUNT: return UInt32(topology.outputCount)
         case RegisterMap.FLAGS:
-            return (topology.inputSigned ? RegisterMap.FLAGS_INPUT_SIGNED : 0) | (topology.outputSigned ? RegisterMap.FLAGS_OUTPUT_SIGNED : 0)
-                | engine.flags
+            return RegisterMap.flagsWord(topology, engine: engine)
         case RegisterMap.II_CYCLES: return UInt32(truncatingIfNeeded: iiCycles)
         case RegisterMap.PARAM_SEL: return paramSelect
         case RegisterMap.PARAM_ADDR: return paramAddress
@@ -182,7 +179,7 @@ public final class AcceleratorModel: LoopbackPeripheral, LoopbackStreamEndpoint 
             let i = Int((off - RegisterMap.LAYER_BASE) / RegisterMap.LAYER_STRIDE)
             guard i < topology.layers.count else { return }
             switch (off - RegisterMap.LAYER_BASE) % RegisterMap.LAYER_STRIDE {
-            case RegisterMap.L_CFG: layerCfg[i] = value & RegisterMap.L_CFG_ROUNDING_MASK; parametersDirty = true
+            case RegisterMap.L_CFG: layerCfg[i] = value & RegisterMap.L_CFG_ROUNDING.mask; parametersDirty = true
             case RegisterMap.L_ZERO: layerZero[i] = value; parametersDirty = true
             case RegisterMap.L_CLAMP: layerClamp[i] = value; parametersDirty = true
             default: break
@@ -191,17 +188,17 @@ public final class AcceleratorModel: LoopbackPeripheral, LoopbackStreamEndpoint 
         }
         switch off {
         case RegisterMap.CONTROL:
-            if value & RegisterMap.CONTROL_SOFT_RESET != 0 { softReset() }
-            if value & RegisterMap.CONTROL_CLEAR_COUNTERS != 0 { clearCounters() }
-            start = value & RegisterMap.CONTROL_START != 0
+            if RegisterMap.CONTROL_SOFT_RESET.isSet(value) { softReset() }
+            if RegisterMap.CONTROL_CLEAR_COUNTERS.isSet(value) { clearCounters() }
+            start = RegisterMap.CONTROL_START.isSet(value)
         case RegisterMap.STATUS:
-            if value & RegisterMap.STATUS_ERR_INPUT != 0 { errInput = false }
-            if value & RegisterMap.STATUS_ERR_PARAM != 0 { errParam = false }
+            if RegisterMap.STATUS_ERR_INPUT.isSet(value) { errInput = false }
+            if RegisterMap.STATUS_ERR_PARAM.isSet(value) { errParam = false }
         case RegisterMap.OUT_PACKET_IMAGES:
             outPacketImages = value
             packetCount = 0
         case RegisterMap.PARAM_SEL:
-            paramSelect = value & 0x1_FFFF
+            paramSelect = value & RegisterMap.paramSelectMask
             paramAddress = 0
         case RegisterMap.PARAM_ADDR: paramAddress = value
         case RegisterMap.PARAM_DATA: writeParameter(value)
@@ -239,22 +236,13 @@ public final class AcceleratorModel: LoopbackPeripheral, LoopbackStreamEndpoint 
 
     /// The selected memory and geometry, or nil for an invalid PARAM_SEL.
     func selected() -> (index: Int, geometry: MemoryGeometry)? {
-        let layer = Int(paramSelect & 0xFFFF)
-        let kindBit = (paramSelect >> 16) & 1
-        guard layer < topology.layers.count, let kind = ParameterKind(rawValue: kindBit) else { return nil }
-        return (2 * layer + Int(kindBit), layout.memory(layer: layer, kind: kind))
+        let layer = RegisterMap.PARAM_SEL_LAYER.int(paramSelect)
+        guard layer < topology.layers.count, let kind = ParameterKind(rawValue: RegisterMap.PARAM_SEL_KIND.extract(paramSelect)) else { return nil }
+        return (2 * layer + Int(kind.rawValue), layout.memory(layer: layer, kind: kind))
     }
 
     /// Splits PARAM_ADDR into (bank, depth, chunk) if valid.
-    func decode(_ a: UInt32, _ g: MemoryGeometry) -> (bank: Int, depth: Int, chunk: Int)? {
-        let chunk = a & ((1 << UInt32(g.chunkBits)) - 1)
-        let depth = (a >> UInt32(g.chunkBits)) & ((1 << UInt32(g.depthBits)) - 1)
-        let shift = g.chunkBits + g.depthBits
-        let bank = shift >= 32 ? 0 : a >> UInt32(shift)
-        // Compared as UInt32: an Int conversion of a large address would trap on 32-bit ARM.
-        guard chunk < UInt32(g.chunks), depth < UInt32(g.depth), bank < UInt32(g.banks) else { return nil }
-        return (Int(bank), Int(depth), Int(chunk))
-    }
+    func decode(_ a: UInt32, _ g: MemoryGeometry) -> (bank: Int, depth: Int, chunk: Int)? { g.decode(address: a) }
 
     /// Moves PARAM_ADDR to the next valid chunk (chunk, then depth, then bank); past the last
     /// one it points at bank `banks`, which is invalid.
@@ -351,8 +339,8 @@ public final class AcceleratorModel: LoopbackPeripheral, LoopbackStreamEndpoint 
             }
             let outType = ActivationType(signed: t.outSigned)
             let zy = Int32(bitPattern: layerZero[i])
-            let lo = Int32(Int16(truncatingIfNeeded: layerClamp[i]))
-            let hi = Int32(Int16(truncatingIfNeeded: layerClamp[i] >> 16))
+            let lo = RegisterMap.L_CLAMP_LO.signed(layerClamp[i])
+            let hi = RegisterMap.L_CLAMP_HI.signed(layerClamp[i])
             // [LO, HI] is the type's range, narrowed by relu (LO = max(min, zy)) and by a
             // format-2 clamp: any LO ≤ HI inside the type's range is a valid layer.
             guard outType.min <= lo, lo <= hi, hi <= outType.max else {
@@ -407,7 +395,7 @@ public final class AcceleratorModel: LoopbackPeripheral, LoopbackStreamEndpoint 
     }
 
     public func acceptInputBeat(_ data: UInt64, last: Bool) {
-        currentImage.withUnsafeMutableBytes { $0.storeBytes(of: data.littleEndian, toByteOffset: currentBeats * 8, as: UInt64.self) }
+        currentImage.withUnsafeMutableBytes { $0.storeBytes(of: data.littleEndian, toByteOffset: currentBeats * OutputRecord.beatBytes, as: UInt64.self) }
         currentBeats += 1
         let imageDone = currentBeats == inputBeats
         if last && !imageDone { errInput = true }
@@ -463,14 +451,8 @@ public final class AcceleratorModel: LoopbackPeripheral, LoopbackStreamEndpoint 
         for i in 0..<n {
             var cls = UInt32(truncatingIfNeeded: predictions[i])
             if corruptNextClassIndex { cls = (cls + 1) % UInt32(classes); corruptNextClassIndex = false }
-            outData.append(UInt64(cls) | UInt64(seq) << 32)
-            outLast.append(false)
-            for b in 0..<(outputBeats - 1) {
-                var beat: UInt64 = 0
-                for j in 0..<8 {
-                    let c = b * 8 + j
-                    if c < classes { beat |= UInt64(UInt8(truncatingIfNeeded: outputs[i * classes + c])) << UInt64(8 * j) }
-                }
+            let values = (0..<classes).map { UInt8(truncatingIfNeeded: outputs[i * classes + $0]) }
+            for beat in OutputRecord.encode(classIndex: cls, sequence: seq, values: values) {
                 outData.append(beat)
                 outLast.append(false)
             }

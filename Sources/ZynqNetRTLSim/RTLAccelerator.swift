@@ -199,7 +199,7 @@ public final class RTLAccelerator: LoopbackPeripheral, DMADataMover {
         guard let a = UInt32(exactly: offset) else { return }
         // A datapath reset may drop a stalled output beat: tell the m_axis monitor, and forget
         // the images inside afterwards.
-        let softReset = a == RegisterMap.CONTROL && value & RegisterMap.CONTROL_SOFT_RESET != 0
+        let softReset = a == RegisterMap.CONTROL && RegisterMap.CONTROL_SOFT_RESET.isSet(value)
         if softReset { api.datapath_reset_begin!(sim) }
         if api.axil_write!(sim, a, value) != 0 { noteError() }
         if softReset { api.datapath_reset_end!(sim) }

@@ -139,6 +139,7 @@ public enum RTLSimBuild {
         text += verilatorFlags(trace: o.trace).joined(separator: " ") + "\n" + f.cflags + "\n" + f.ldflags + "\n" + f.make + "\n"
         var bytes = Array(text.utf8)
         for (n, t) in EmbeddedRTLSim.sources { bytes += Array(n.utf8) + [0] + Array(t.utf8) + [0] }
+        bytes += Array(RegisterMap.cHeaderName.utf8) + [0] + Array(RegisterMap.cHeader().utf8) + [0]
         return hex64(fnv1a64(bytes))
     }
 
@@ -183,6 +184,7 @@ public enum RTLSimBuild {
             try t.write(to: tmp.appendingPathComponent("src/" + n), atomically: false, encoding: .utf8)
             if n.hasSuffix(".cpp") { sources.append("src/" + n) }
         }
+        try RegisterMap.cHeader().write(to: tmp.appendingPathComponent("src/" + RegisterMap.cHeaderName), atomically: false, encoding: .utf8)
         let f = compilerFlags(o, tools: tools)
         let args = verilatorFlags(trace: o.trace) + ["-Isrc", "--Mdir", "obj", "-o", libraryName,
                                                      "-CFLAGS", f.cflags, "-LDFLAGS", f.ldflags, "-MAKEFLAGS", f.make] + sources

@@ -60,6 +60,7 @@ public enum Verify {
     public static func buildKey(_ design: GeneratedDesign, optimize: Bool) -> String {
         var bytes: [UInt8] = Array(hex64(design.rtlHash).utf8)
         for (n, t) in EmbeddedRTLSim.harness { bytes += Array(n.utf8) + Array(t.utf8) }
+        bytes += Array((RegisterMap.cHeaderName + RegisterMap.cHeader()).utf8)
         bytes += Array((verilatorFlags + makeFlags(optimize: optimize)).joined(separator: " ").utf8)
         return hex64(fnv1a64(bytes))
     }
@@ -93,6 +94,7 @@ public enum Verify {
             try design.files[p]!.write(to: src.appendingPathComponent((p as NSString).lastPathComponent), atomically: false, encoding: .utf8)
         }
         for (n, t) in EmbeddedRTLSim.harness { try t.write(to: src.appendingPathComponent(n), atomically: false, encoding: .utf8) }
+        try RegisterMap.cHeader().write(to: src.appendingPathComponent(RegisterMap.cHeaderName), atomically: false, encoding: .utf8)
         let vfiles = design.rtlFiles.map { (($0 as NSString).lastPathComponent) }.filter { $0.hasSuffix(".v") }
         let args = verilatorFlags + ["-Isrc", "--Mdir", "obj", "-o", "Vsim"] + makeFlags(optimize: optimize) +
             vfiles.map { "src/" + $0 } + EmbeddedRTLSim.harness.map { "src/" + $0.0 }.filter { $0.hasSuffix(".cpp") }
@@ -213,11 +215,11 @@ public enum Verify {
         if outs.count > order.count { mismatches += outs.count - order.count; messages.append("\(outs.count - order.count) extra output images") }
         let status = UInt32(kv["status"] ?? "", radix: 16) ?? 0xFFFF_FFFF
         let wantErr = options.tlastErrorImage != nil
-        if (status & RegisterMap.STATUS_ERR_INPUT != 0) != wantErr {
+        if RegisterMap.STATUS_ERR_INPUT.isSet(status) != wantErr {
             mismatches += 1
-            messages.append("STATUS.ERR_INPUT is \(status & RegisterMap.STATUS_ERR_INPUT != 0 ? 1 : 0), expected \(wantErr ? 1 : 0)")
+            messages.append("STATUS.ERR_INPUT is \(RegisterMap.STATUS_ERR_INPUT.extract(status)), expected \(wantErr ? 1 : 0)")
         }
-        if status & (RegisterMap.STATUS_BUSY | RegisterMap.STATUS_ERR_PARAM) != 0 {
+        if RegisterMap.STATUS_BUSY.isSet(status) || RegisterMap.STATUS_ERR_PARAM.isSet(status) {
             mismatches += 1
             messages.append("STATUS \(hex32(status)): busy or parameter error after the run")
         }

@@ -150,11 +150,11 @@ public final class AcceleratorDriver {
                             "no zynqnet accelerator at \(hex(base)): MAGIC reads \(hex(magic)), expected \(hex(RegisterMap.magic)) (\"ZNET\"); is the bitstream loaded (zynqnet load) and accelerator_base right?")
         }
         let version = try r(RegisterMap.VERSION)
-        guard version >> 16 == RegisterMap.versionMajor else {
+        guard RegisterMap.VERSION_MAJOR.extract(version) == RegisterMap.versionMajor else {
             throw ZynqError(file: designName, key: "VERSION",
-                            "register map version \(version >> 16).\(version & 0xFFFF), this zynqnet drives \(RegisterMap.versionMajor).x; rebuild the bitstream with this zynqnet")
+                            "register map version \(RegisterMap.VERSION_MAJOR.extract(version)).\(RegisterMap.VERSION_MINOR.extract(version)), this zynqnet drives \(RegisterMap.versionMajor).x; rebuild the bitstream with this zynqnet")
         }
-        let hash = UInt64(try r(RegisterMap.TOPOLOGY_HASH_HI)) << 32 | UInt64(try r(RegisterMap.TOPOLOGY_HASH_LO))
+        let hash = RegisterPair.join(lo: try r(RegisterMap.TOPOLOGY_HASH_LO), hi: try r(RegisterMap.TOPOLOGY_HASH_HI))
         // Register values are compared as UInt32 before becoming Int (32 bits on ARM).
         let rawLayers = try r(RegisterMap.NUM_LAYERS)
         let n = rawLayers <= UInt32(RegisterMap.maxLayers) ? Int(rawLayers) : -1
@@ -176,19 +176,19 @@ public final class AcceleratorDriver {
             let rawIn = try lr(RegisterMap.L_IN), rawOut = try lr(RegisterMap.L_OUT)
             let limit = UInt32(Topology.maxCount)
             let inCount = rawIn <= limit ? Int(rawIn) : 0, outCount = rawOut <= limit ? Int(rawOut) : 0
-            let fold = try lr(RegisterMap.L_FOLD), lanes = try lr(RegisterMap.L_LANES) & 0xFFFF
+            let fold = try lr(RegisterMap.L_FOLD), lanes = RegisterMap.L_LANES_LANES.int(try lr(RegisterMap.L_LANES))
             let widths = try lr(RegisterMap.L_WIDTHS)
-            let biasBits = Int(widths & 0xFF), multBits = Int((widths >> 8) & 0xFF)
+            let biasBits = RegisterMap.L_WIDTHS_BIAS_BITS.int(widths), multBits = RegisterMap.L_WIDTHS_MULT_BITS.int(widths)
             guard (1...Topology.maxCount).contains(inCount), (1...Topology.maxCount).contains(outCount),
                   (1...64).contains(biasBits), (1...32).contains(multBits) else {
                 throw ZynqError(file: designName, key: "layer\(i)", "layer registers are not a valid layer (L_IN \(inCount), L_OUT \(outCount), L_WIDTHS \(hex(widths)))")
             }
-            layers.append(LayerTopology(inCount: inCount, outCount: outCount, inSigned: (widths >> 24) & 1 != 0,
-                                        outSigned: (widths >> 25) & 1 != 0, biasBits: biasBits, multBits: multBits,
-                                        roundings: Int((widths >> RegisterMap.L_WIDTHS_ROUNDINGS_LSB) & 0x1F)))
-            folds.append(LayerFold(pe: Int(fold & 0xFFFF), simd: Int(fold >> 16), lanes: Int(lanes)))
+            layers.append(LayerTopology(inCount: inCount, outCount: outCount, inSigned: RegisterMap.L_WIDTHS_IN_SIGNED.isSet(widths),
+                                        outSigned: RegisterMap.L_WIDTHS_OUT_SIGNED.isSet(widths), biasBits: biasBits, multBits: multBits,
+                                        roundings: RegisterMap.L_WIDTHS_ROUNDINGS.int(widths)))
+            folds.append(LayerFold(pe: RegisterMap.L_FOLD_PE.int(fold), simd: RegisterMap.L_FOLD_SIMD.int(fold), lanes: lanes))
         }
-        let topology = Topology(inputCount: inputCount, inputSigned: flags & RegisterMap.FLAGS_INPUT_SIGNED != 0, layers: layers)
+        let topology = Topology(inputCount: inputCount, inputSigned: RegisterMap.FLAGS_INPUT_SIGNED.isSet(flags), layers: layers)
         let layout: AcceleratorLayout
         do {
             layout = try AcceleratorLayout(topology: topology, folds: folds)
@@ -228,10 +228,10 @@ public final class AcceleratorDriver {
     /// is loaded and OUT_PACKET_IMAGES restored.
     func reset(keepStart: Bool) throws {
         try dma.reset()
-        try bus.write32(reg(RegisterMap.CONTROL), RegisterMap.CONTROL_SOFT_RESET | RegisterMap.CONTROL_CLEAR_COUNTERS)
-        try bus.write32(reg(RegisterMap.STATUS), RegisterMap.STATUS_ERR_INPUT | RegisterMap.STATUS_ERR_PARAM)
+        try bus.write32(reg(RegisterMap.CONTROL), RegisterMap.CONTROL_SOFT_RESET.mask | RegisterMap.CONTROL_CLEAR_COUNTERS.mask)
+        try bus.write32(reg(RegisterMap.STATUS), RegisterMap.STATUS_ERR_INPUT.mask | RegisterMap.STATUS_ERR_PARAM.mask)
         try bus.write32(reg(RegisterMap.OUT_PACKET_IMAGES), packetImages)
-        if keepStart { try bus.write32(reg(RegisterMap.CONTROL), RegisterMap.CONTROL_START) }
+        if keepStart { try bus.write32(reg(RegisterMap.CONTROL), RegisterMap.CONTROL_START.mask) }
         nextSequence = 0
     }
 
@@ -262,7 +262,7 @@ public final class AcceleratorDriver {
         }
         loadedModelName = nil
         try bus.write32(reg(RegisterMap.CONTROL), 0)
-        try bus.write32(reg(RegisterMap.STATUS), RegisterMap.STATUS_ERR_PARAM)
+        try bus.write32(reg(RegisterMap.STATUS), RegisterMap.STATUS_ERR_PARAM.mask)
         for w in image.registerWrites { try bus.write32(reg(w.offset), w.value) }
         // Read back the layer registers…
         for w in image.registerWrites where w.offset >= RegisterMap.LAYER_BASE {
@@ -284,10 +284,10 @@ public final class AcceleratorDriver {
             }
         }
         let status = try bus.read32(reg(RegisterMap.STATUS))
-        if status & RegisterMap.STATUS_ERR_PARAM != 0 {
+        if RegisterMap.STATUS_ERR_PARAM.isSet(status) {
             throw ZynqError(key: "STATUS", "ERR_PARAM set while loading \(modelName): an invalid parameter access")
         }
-        try bus.write32(reg(RegisterMap.CONTROL), RegisterMap.CONTROL_START)
+        try bus.write32(reg(RegisterMap.CONTROL), RegisterMap.CONTROL_START.mask)
         loadedModelName = modelName
     }
 
@@ -402,13 +402,13 @@ public final class AcceleratorDriver {
         for i in 0..<n {
             let rec = UnsafeRawPointer(outp + i * outStride)
             let beat0 = UInt64(littleEndian: rec.loadUnaligned(as: UInt64.self))
-            let cls = UInt32(truncatingIfNeeded: beat0)
-            let seq = UInt32(truncatingIfNeeded: beat0 >> 32)
+            let cls = OutputRecord.classIndex(header: beat0)
+            let seq = OutputRecord.sequence(header: beat0)
             let expected = nextSequence &+ UInt32(truncatingIfNeeded: i)
             if seq != expected {
                 throw ZynqError(key: "m_axis", "output record \(first + i): sequence number \(seq), expected \(expected) (an image was lost or repeated)")
             }
-            let vals = rec + 8
+            let vals = rec + OutputRecord.beatBytes
             let out = outputs + i * classes
             var best = Int32.min, bestIndex = 0
             if outputSigned {
@@ -431,7 +431,7 @@ public final class AcceleratorDriver {
         }
         nextSequence &+= k
         let status = try bus.read32(reg(RegisterMap.STATUS))
-        if status & RegisterMap.STATUS_ERR_INPUT != 0 {
+        if RegisterMap.STATUS_ERR_INPUT.isSet(status) {
             throw ZynqError(key: "STATUS", "ERR_INPUT: the accelerator saw a malformed input stream (TLAST inside an image)")
         }
         t2 = system.monotonicNanoseconds()
@@ -447,7 +447,7 @@ public final class AcceleratorDriver {
         func r(_ off: UInt32) throws -> UInt32 { try bus.read32(reg(off)) }
         func r64(_ lo: UInt32, _ hi: UInt32) throws -> UInt64 {
             let l = try r(lo)
-            return UInt64(try r(hi)) << 32 | UInt64(l)
+            return RegisterPair.join(lo: l, hi: try r(hi))
         }
         return HardwareCounters(imagesIn: try r(RegisterMap.IMAGES_IN), imagesOut: try r(RegisterMap.IMAGES_OUT),
                                 busyCycles: try r64(RegisterMap.BUSY_CYCLES_LO, RegisterMap.BUSY_CYCLES_HI),
@@ -457,7 +457,7 @@ public final class AcceleratorDriver {
 
     /// Zeroes the hardware counters and the host statistics.
     public func clearCounters() throws {
-        try bus.write32(reg(RegisterMap.CONTROL), RegisterMap.CONTROL_CLEAR_COUNTERS | (loadedModelName != nil ? RegisterMap.CONTROL_START : 0))
+        try bus.write32(reg(RegisterMap.CONTROL), RegisterMap.CONTROL_CLEAR_COUNTERS.mask | RegisterMap.CONTROL_START.pack(loadedModelName != nil))
         nextSequence = 0
         stats = RunStatistics()
     }

@@ -1,5 +1,6 @@
 import CZynqNetSys
 import ZynqNetBase
+import ZynqNetHW
 import ZynqNetModel
 
 /// AXI DMA v7.1 (PG021) direct-register mode: offsets and bits (zynq-facts §1).
@@ -58,7 +59,7 @@ public struct AxiDmaConfig: Sendable, Equatable {
     /// Whether the Data Realignment Engine is built in (then any byte address is fine).
     public var hasDRE: Bool
 
-    public init(base: UInt64 = 0x4040_0000, lengthWidth: Int = 23, dataWidthBytes: UInt32 = 8, addressWidth: Int = 32, hasDRE: Bool = false) {
+    public init(base: UInt64 = 0x4040_0000, lengthWidth: Int = AxiDmaFacts.defaultLengthWidth, dataWidthBytes: UInt32 = 8, addressWidth: Int = 32, hasDRE: Bool = false) {
         self.base = base
         self.lengthWidth = lengthWidth
         self.dataWidthBytes = dataWidthBytes
@@ -74,7 +75,9 @@ public struct AxiDmaConfig: Sendable, Equatable {
     public var window: MemoryWindow { MemoryWindow(name: "axi_dma", base: base, size: AxiDmaRegister.windowSize) }
 
     public func validate() throws {
-        guard (8...26).contains(lengthWidth) else { throw ZynqError(key: "dma_length_width", "must be 8...26 (PG021), got \(lengthWidth)") }
+        guard AxiDmaFacts.lengthWidthRange.contains(lengthWidth) else {
+            throw ZynqError(key: "dma_length_width", "must be \(AxiDmaFacts.lengthWidthRange) (PG021), got \(lengthWidth)")
+        }
         guard dataWidthBytes.nonzeroBitCount == 1, dataWidthBytes >= 4, dataWidthBytes <= 128 else {
             throw ZynqError(key: "dma_data_width", "must be a power of two of at least 32 bits, got \(dataWidthBytes * 8) bits")
         }

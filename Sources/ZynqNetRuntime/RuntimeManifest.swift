@@ -47,7 +47,7 @@ public struct RuntimeManifest: Sendable, Equatable {
 
     public init(board: String? = nil, part: String? = "xc7z020clg400-1", bitstream: String? = nil,
                 dmaBase: UInt64 = 0x4040_0000, dmaRange: UInt64 = 0x10000, acceleratorBase: UInt64 = 0x43C0_0000,
-                axilAddressWidth: Int = 12, dmaLengthWidth: Int = 23, dmaDataWidth: Int = 64, dmaAddressWidth: Int = 32,
+                axilAddressWidth: Int = 12, dmaLengthWidth: Int = AxiDmaFacts.defaultLengthWidth, dmaDataWidth: Int = 64, dmaAddressWidth: Int = 32,
                 fclkMHz: Double = 100, psRefClockMHz: Double? = nil, topologyHash: UInt64? = nil, engine: Engine? = nil) {
         self.engine = engine
         self.board = board
@@ -184,7 +184,7 @@ extension RuntimeManifest {
     /// against `engine`) and the topology hash, each when the manifest has it.
     public func check(hardware info: AcceleratorInfo, file: String) throws {
         if let engine, info.engine != engine {
-            let bit = RegisterMap.FLAGS_SEQUENTIAL.trailingZeroBitCount
+            let bit = RegisterMap.FLAGS_SEQUENTIAL.lsb
             throw ZynqError(file: file, key: "engine",
                             "the manifest says \(engine.rawValue), but the accelerator's FLAGS register (\(hex(RegisterMap.FLAGS))) reads \(hex(info.flags)), SEQUENTIAL (bit \(bit)) \(info.engine == .sequential ? "set" : "clear"): the loaded bitstream is the \(info.engine.rawValue) engine; load this bundle's bitstream (zynqnet load) or use its own manifest")
         }

@@ -41,10 +41,11 @@ public struct VivadoDesignInfo: Equatable, Sendable {
 /// Writes package_ip.tcl, build.tcl and manifest.json for a generated design.
 public enum VivadoProject {
     public static let zynqnetVersion = "0.1.0"
-    public static let streamWidth = 64
+    /// Both AXI-Stream sides (the DMA and the accelerator): 64 bits.
+    public static var streamWidth: Int { OutputRecord.beatBits }
     public static let fclkRange: ClosedRange<Double> = Board.fclkRange
-    public static let dmaLengthWidthRange: ClosedRange<Int> = 8...26
-    public static let defaultDMALengthWidth = 26
+    public static var dmaLengthWidthRange: ClosedRange<Int> { AxiDmaFacts.lengthWidthRange }
+    public static var defaultDMALengthWidth: Int { AxiDmaFacts.defaultLengthWidth }
     public static let dmaBurstSize = 64
     public static let ipVendor = "zynqnet.dev"
     public static let ipLibrary = "zynqnet"
@@ -92,7 +93,7 @@ public enum VivadoProject {
             throw ZynqError(key: "--fclk", "\(fclkMHz) MHz is outside \(Int(fclkRange.lowerBound))...\(Int(fclkRange.upperBound)) MHz")
         }
         guard dmaLengthWidthRange.contains(dmaLengthWidth) else {
-            throw ZynqError(key: "dma_length_width", "\(dmaLengthWidth) is outside 8...26 (AXI DMA c_sg_length_width)")
+            throw ZynqError(key: "dma_length_width", "\(dmaLengthWidth) is outside \(dmaLengthWidthRange) (AXI DMA c_sg_length_width)")
         }
         let maxBytes = (UInt64(1) << UInt64(dmaLengthWidth)) - 1
         let biggest = max(design.inputRecordBytes, design.outputRecordBytes)

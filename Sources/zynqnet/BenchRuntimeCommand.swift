@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import ZynqNetBase
+import ZynqNetHW
 import ZynqNetLinux
 import ZynqNetLoopback
 import ZynqNetModel
@@ -21,7 +22,7 @@ struct BenchRuntimeCommand: ParsableCommand {
     var batches = 200
 
     @Option(name: .long, help: "dma_length_width of the simulated AXI DMA.")
-    var dmaLengthWidth = 23
+    var dmaLengthWidth = AxiDmaFacts.defaultLengthWidth
 
     @Flag(name: .long, help: "Print JSON.")
     var json = false
@@ -29,7 +30,9 @@ struct BenchRuntimeCommand: ParsableCommand {
     func validate() throws {
         guard (1...65536).contains(batch) else { throw ValidationError("--batch must be 1...65536") }
         guard (1...100_000).contains(batches) else { throw ValidationError("--batches must be 1...100000") }
-        guard (8...26).contains(dmaLengthWidth) else { throw ValidationError("--dma-length-width must be 8...26") }
+        guard AxiDmaFacts.lengthWidthRange.contains(dmaLengthWidth) else {
+            throw ValidationError("--dma-length-width must be \(AxiDmaFacts.lengthWidthRange)")
+        }
     }
 
     func run() throws {

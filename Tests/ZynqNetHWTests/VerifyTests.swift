@@ -117,7 +117,7 @@ import ZynqNetSim
         // Image 2's first beat carries TLAST: STATUS.ERR_INPUT must be set, every output still exact.
         let (r, _) = try verify(m, fold: fold, images: imgs, seed: 4, tlastError: 2, packet: 1)
         #expect(r.passed)
-        #expect(r.status & RegisterMap.STATUS_ERR_INPUT != 0)
+        #expect(r.status & RegisterMap.STATUS_ERR_INPUT.mask != 0)
     }
 
     /// Every (input, output) signedness pair, both roundings, relu with non-zero zero points, and

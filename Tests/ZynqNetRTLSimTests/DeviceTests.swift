@@ -85,7 +85,7 @@ final class Rig {
     func load(_ model: QuantizedModel) throws {
         let image = try ParameterImage(model: model, layout: design.layout)
         for wr in image.registerWrites { try w(wr.offset, wr.value) }
-        try w(RegisterMap.CONTROL, RegisterMap.CONTROL_START)
+        try w(RegisterMap.CONTROL, RegisterMap.CONTROL_START.mask)
     }
 
     func deadline() -> UInt64 { LiveSystem().monotonicNanoseconds() + 20_000_000_000 }
@@ -246,8 +246,8 @@ func records(_ p: UnsafeRawPointer, count n: Int, classes: Int, signed: Bool) ->
         #expect(try rig.dmaR(0x30) & DMACR.runStop == 0, "hardware clears RS on an error")
         // Only a reset recovers: afterwards both channels are clean and a batch runs right.
         try rig.dma.reset()
-        try rig.w(RegisterMap.CONTROL, RegisterMap.CONTROL_SOFT_RESET | RegisterMap.CONTROL_CLEAR_COUNTERS)
-        try rig.w(RegisterMap.CONTROL, RegisterMap.CONTROL_START)
+        try rig.w(RegisterMap.CONTROL, RegisterMap.CONTROL_SOFT_RESET.mask | RegisterMap.CONTROL_CLEAR_COUNTERS.mask)
+        try rig.w(RegisterMap.CONTROL, RegisterMap.CONTROL_START.mask)
         #expect(try rig.r(RegisterMap.IN_FLIGHT) == 0)
         try rig.w(RegisterMap.OUT_PACKET_IMAGES, 1)
         try rig.dma.start(.s2mm, address: buf.physicalAddress + 4096, length: UInt32(rig.outStride))
@@ -294,13 +294,13 @@ func records(_ p: UnsafeRawPointer, count n: Int, classes: Int, signed: Bool) ->
         try rig.dma.wait(.mm2s, deadline: rig.deadline())
         try rig.dma.wait(.s2mm, deadline: rig.deadline())
         #expect(try rig.dmaR(0x58) == UInt32(rig.outStride))
-        #expect(try rig.r(RegisterMap.STATUS) & RegisterMap.STATUS_ERR_INPUT != 0)
+        #expect(try rig.r(RegisterMap.STATUS) & RegisterMap.STATUS_ERR_INPUT.mask != 0)
         #expect(try rig.r(RegisterMap.IMAGES_IN) == 1)
         #expect(try rig.r(RegisterMap.IN_FLIGHT) == 1, "the second image is still coming")
         // RW1C, then a soft reset drops the partial image.
-        try rig.w(RegisterMap.STATUS, RegisterMap.STATUS_ERR_INPUT)
-        #expect(try rig.r(RegisterMap.STATUS) & RegisterMap.STATUS_ERR_INPUT == 0)
-        try rig.w(RegisterMap.CONTROL, RegisterMap.CONTROL_SOFT_RESET | RegisterMap.CONTROL_START)
+        try rig.w(RegisterMap.STATUS, RegisterMap.STATUS_ERR_INPUT.mask)
+        #expect(try rig.r(RegisterMap.STATUS) & RegisterMap.STATUS_ERR_INPUT.mask == 0)
+        try rig.w(RegisterMap.CONTROL, RegisterMap.CONTROL_SOFT_RESET.mask | RegisterMap.CONTROL_START.mask)
         #expect(try rig.r(RegisterMap.IN_FLIGHT) == 0)
         try rig.checkHealthy()
     }

@@ -192,11 +192,11 @@ import ZynqNetSim
         let acc = AcceleratorModel(layout: try AcceleratorLayout(topology: t, folds: defaultLoopbackFolds(t)))
         acc.write(offset: UInt64(RegisterMap.PARAM_ADDR), value: 0xFFFF_FFFF)
         #expect(acc.read(offset: UInt64(RegisterMap.PARAM_DATA)) == 0)
-        #expect(acc.read(offset: UInt64(RegisterMap.STATUS)) & RegisterMap.STATUS_ERR_PARAM != 0)
-        acc.write(offset: UInt64(RegisterMap.STATUS), value: RegisterMap.STATUS_ERR_PARAM)
+        #expect(acc.read(offset: UInt64(RegisterMap.STATUS)) & RegisterMap.STATUS_ERR_PARAM.mask != 0)
+        acc.write(offset: UInt64(RegisterMap.STATUS), value: RegisterMap.STATUS_ERR_PARAM.mask)
         acc.write(offset: UInt64(RegisterMap.PARAM_SEL), value: 7)   // no layer 7
         acc.write(offset: UInt64(RegisterMap.PARAM_DATA), value: 1)
-        #expect(acc.read(offset: UInt64(RegisterMap.STATUS)) & RegisterMap.STATUS_ERR_PARAM != 0)
+        #expect(acc.read(offset: UInt64(RegisterMap.STATUS)) & RegisterMap.STATUS_ERR_PARAM.mask != 0)
     }
 
     @Test func topologyMismatchNamesBothSides() throws {

@@ -42,7 +42,7 @@ import ZynqNetSim
     }
 
     @Test func flagsBitIsTheRegisterMapsAndNamesTheEngine() throws {
-        #expect(RegisterMap.FLAGS_SEQUENTIAL == 4)
+        #expect(RegisterMap.FLAGS_SEQUENTIAL.mask == 4)
         let field = try #require(RegisterMap.globalRegisters.first { $0.name == "FLAGS" }?.field("SEQUENTIAL"))
         #expect(field.lsb == 2 && field.width == 1 && field.mask == 4)
         #expect(Engine(flags: 0b011) == .dataflow)

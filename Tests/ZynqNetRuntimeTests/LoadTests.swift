@@ -183,6 +183,16 @@ let binExpected: [UInt8] = [0xFF, 0xFF, 0xFF, 0xFF, 0xBB, 0x00, 0x00, 0x00, 0x44
         #expect(flat.dmaLengthWidth == 9 && flat.acceleratorBase == 0x43C0_0000)
     }
 
+    /// A manifest without the DMA's length width means the width zynqnet builds (26 bits), the
+    /// one value AxiDmaFacts keeps (the runtime assumed 23 before, codegen built 26).
+    @Test func dmaLengthWidthDefaultsToTheBuiltWidth() throws {
+        #expect(AxiDmaFacts.defaultLengthWidth == 26 && AxiDmaFacts.lengthWidthRange == 8...26)
+        let m = try RuntimeManifest.parse(Array(#"{"accelerator_base": 1136656384}"#.utf8), file: "f.json")
+        #expect(m.dmaLengthWidth == 26 && m.dmaConfig.maxTransferLength == 67_108_863)
+        #expect(RuntimeManifest().dmaLengthWidth == 26)
+        #expect(AxiDmaConfig().lengthWidth == 26)
+    }
+
     @Test func badValuesNameFileAndKey() throws {
         let cases: [(String, String)] = [
             (#"{"dma": {"length_width": 30}}"#, "dma_length_width"),

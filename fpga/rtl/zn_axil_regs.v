@@ -111,6 +111,24 @@ module zn_axil_regs #(
 `endif
   end endgenerate
 
+  // The field positions and widths the logic below relies on: the narrow read mux ({1'b0, START,
+  // 1'b0}; {ERR_PARAM, ERR_INPUT, BUSY}; L_CFG.ROUNDING in bits 2:0), the 17-bit PARAM_SEL
+  // ({KIND, LAYER}, bits 31:17 read 0), the FLAGS constant, the CONTROL triggers and the RW reset
+  // values; the ports p_layer and p_kind and l_round have the fields' widths.
+  generate if (RB_CONTROL_SOFT_RESET != 0 || RB_CONTROL_START != 1 || RB_CONTROL_CLEAR_COUNTERS != 2 ||
+               RB_STATUS_BUSY != 0 || RB_STATUS_ERR_INPUT != 1 || RB_STATUS_ERR_PARAM != 2 ||
+               RB_FLAGS_INPUT_SIGNED != 0 || RB_FLAGS_OUTPUT_SIGNED != 1 || RB_FLAGS_SEQUENTIAL != 2 ||
+               RB_PARAM_SEL_LAYER != 0 || RW_PARAM_SEL_LAYER != 16 || RB_PARAM_SEL_KIND != 16 || RW_PARAM_SEL_KIND != 1 ||
+               RB_L_CFG_ROUNDING != 0 || RW_L_CFG_ROUNDING != 3 ||
+               RR_CONTROL != 0 || RR_STATUS != 0 || RR_PARAM_SEL != 0 || RR_PARAM_ADDR != 0 || RR_L_CFG != 0 ||
+               RR_L_ZERO != 0 || RR_OUT_PACKET_IMAGES != 1) begin : g_field_error
+`ifdef VERILATOR
+    $fatal(1, "zn_axil_regs: the register map's fields no longer sit where the read mux and the registers expect them");
+`else
+    zn_param_error__zn_axil_regs_register_fields u_field_error();
+`endif
+  end endgenerate
+
   localparam integer L   = NUM_LAYERS;
   localparam integer LB  = AW - 5;                  // layer-block index width (addr[AW-1:5])
   localparam integer BLK0I = {20'd0, RA_LAYER_BASE} / 32;  // block of layer 0
@@ -293,7 +311,7 @@ module zn_axil_regs #(
       minit = 32'd0;
       k = (e < HALF) ? e - S : e - (HALF + L + 1) + (HALF - S);   // constant index
       if (e == HALF + E_PACKET) begin
-        minit = 32'd1;
+        minit = RR_OUT_PACKET_IMAGES;
       end else if (e >= HALF + E_CLAMP && e < HALF + E_CLAMP + L) begin
         minit = L_CLAMP_RESET[(e - HALF - E_CLAMP)*32 +: 32];
       end else if (e >= S && k < NCONST) begin
@@ -565,7 +583,7 @@ module zn_axil_regs #(
     else if (wr_control) start <= w_data[RB_CONTROL_START];
   end
   always @(posedge aclk) begin
-    if (rst_cfg) packet_images <= 32'd1;
+    if (rst_cfg) packet_images <= RR_OUT_PACKET_IMAGES;
     else if (wr_packet) packet_images <= w_data;
   end
   always @(posedge aclk) begin

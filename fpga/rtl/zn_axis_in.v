@@ -24,6 +24,7 @@ module zn_axis_in #(
   output wire                   ev_image,
   output wire                   err_tlast
 );
+`include "zn_regmap.vh"
 `include "zn_func.vh"
   localparam integer BEATS = (N + 7) / 8;
   localparam integer BW    = zn_idxw(BEATS);
@@ -33,6 +34,14 @@ module zn_axis_in #(
     $fatal(1, "zn_axis_in: OUT_LANES (%0d) must divide N (%0d)", OUT_LANES, N);
 `else
     zn_param_error__zn_axis_in_OUT_LANES_must_divide_N u_param_error();
+`endif
+  end endgenerate
+  // 64-bit input beats (zn_regmap.vh's ZN_BEAT_W, from OutputRecord.beatBytes).
+  generate if (ZN_BEAT_W != 64) begin : g_map_error
+`ifdef VERILATOR
+    $fatal(1, "zn_axis_in: zn_regmap.vh's beat width is not the 64 bits of s_tdata");
+`else
+    zn_param_error__zn_axis_in_beat_width u_map_error();
 `endif
   end endgenerate
 

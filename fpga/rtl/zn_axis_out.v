@@ -34,6 +34,7 @@ module zn_axis_out #(
   input  wire        clear_seq,
   output wire        ev_image
 );
+`include "zn_regmap.vh"
 `include "zn_func.vh"
   localparam integer VB = (C + 7) / 8;        // value beats an image
   localparam integer PW = zn_idxw(VB);
@@ -44,6 +45,17 @@ module zn_axis_out #(
     $fatal(1, "zn_axis_out: C (%0d) must be >= 1, SIGNED (%0d) and ARGMAX_SERIAL (%0d) 0/1", C, SIGNED, ARGMAX_SERIAL);
 `else
     zn_param_error__zn_axis_out_bad_parameters u_param_error();
+`endif
+  end endgenerate
+
+  // The stream format this module implements (zn_regmap.vh, from OutputRecord): 64-bit beats;
+  // beat 0 = {sequence number [63:32], class index [31:0]}; 8 values a value beat.
+  generate if (ZN_BEAT_W != 64 || OR_CLASS_LSB != 0 || OR_CLASS_W != 32 || OR_SEQ_LSB != 32 || OR_SEQ_W != 32 ||
+               OR_VALUES_PER_BEAT != 8) begin : g_map_error
+`ifdef VERILATOR
+    $fatal(1, "zn_axis_out: the output record of zn_regmap.vh is not the one this module builds");
+`else
+    zn_param_error__zn_axis_out_output_record u_map_error();
 `endif
   end endgenerate
 

@@ -16,6 +16,7 @@
 // steady-state initiation interval between output images.
 #include "Vzynqnet_accel.h"
 #include "verilated.h"
+#include "zn_regmap.h"  // generated from the register map beside this file
 #include <chrono>
 #include <cinttypes>
 #include <cstdint>
@@ -25,6 +26,8 @@
 #include <deque>
 #include <string>
 #include <vector>
+
+static_assert(ZN_BEAT_BYTES == sizeof(uint64_t), "the streams' beats are 64-bit words here");
 
 namespace {
 
@@ -77,7 +80,7 @@ struct Sim {
         idle_axil();
         top->s_axis_tvalid = 0;
         top->s_axis_tdata = 0;
-        top->s_axis_tkeep = 0xFF;
+        top->s_axis_tkeep = ZN_BEAT_KEEP;
         top->s_axis_tlast = 0;
         top->m_axis_tready = 0;
         top->eval();
@@ -106,7 +109,7 @@ struct Sim {
         top->s_axis_tvalid = in_valid;
         top->s_axis_tdata = in_valid ? in_cur.data : 0xDEADBEEFDEADBEEFull;
         top->s_axis_tlast = in_valid && in_cur.last;
-        top->s_axis_tkeep = 0xFF;
+        top->s_axis_tkeep = ZN_BEAT_KEEP;
         top->m_axis_tready = random_streams ? !rng.percent(stall) : 1;
         top->aclk = 0;
         top->eval();
@@ -119,7 +122,7 @@ struct Sim {
             protocol_error = true;
             protocol_msg = "m_axis: a stalled beat was dropped or changed at cycle " + std::to_string(cycle);
         }
-        if (top->m_axis_tvalid && top->m_axis_tkeep != 0xFF) {
+        if (top->m_axis_tvalid && top->m_axis_tkeep != ZN_BEAT_KEEP) {
             protocol_error = true;
             protocol_msg = "m_axis: TKEEP is not all ones";
         }
@@ -278,16 +281,16 @@ int main(int argc, char** argv) {
     sim.reset();
     FILE* rf = fopen(argv[2], "w");
     if (!rf) { fprintf(stderr, "cannot write %s\n", argv[2]); return 2; }
-    fprintf(rf, "magic %08x\n", sim.read(0x000));
-    fprintf(rf, "version %08x\n", sim.read(0x004));
-    uint32_t hlo = sim.read(0x008), hhi = sim.read(0x00C);
+    fprintf(rf, "magic %08x\n", sim.read(ZN_REG_MAGIC));
+    fprintf(rf, "version %08x\n", sim.read(ZN_REG_VERSION));
+    uint32_t hlo = sim.read(ZN_REG_TOPOLOGY_HASH_LO), hhi = sim.read(ZN_REG_TOPOLOGY_HASH_HI);
     fprintf(rf, "hash %08x%08x\n", hhi, hlo);
     for (auto& wr : writes) sim.write(wr.first, wr.second);
     long mism = 0;
     for (auto& rb : readbacks) {
-        sim.write(0x054, rb.sel);
+        sim.write(ZN_REG_PARAM_SEL, rb.sel);
         for (size_t i = 0; i < rb.words.size(); i++) {
-            uint32_t got = sim.read(0x05C);
+            uint32_t got = sim.read(ZN_REG_PARAM_DATA);
             if (got != rb.words[i]) {
                 if (mism < 10) fprintf(rf, "readback_mismatch sel %x word %zu got %08x expected %08x\n", rb.sel, i, got, rb.words[i]);
                 mism++;
@@ -295,17 +298,17 @@ int main(int argc, char** argv) {
         }
     }
     fprintf(rf, "readback_mismatches %ld\n", mism);
-    sim.write(0x018, (uint32_t)packet);
-    sim.write(0x010, 0x2);  // START
+    sim.write(ZN_REG_OUT_PACKET_IMAGES, (uint32_t)packet);
+    sim.write(ZN_REG_CONTROL, ZN_CONTROL_START_MASK);
 
     // Phase 1: every image under random gaps and stalls.
     long total_images = images + (images > 0 ? std::min<long>(timing, images) : 0);
     long out_per_image = 0;
     uint64_t design_ii = 0;  // II_CYCLES: the cycle guards allow for slow (deeply folded) designs
     {
-        uint32_t classes = sim.read(0x048);
-        out_per_image = 1 + (classes + 7) / 8;
-        design_ii = sim.read(0x050);
+        uint32_t classes = sim.read(ZN_REG_OUTPUT_COUNT);
+        out_per_image = 1 + (classes + ZN_OR_VALUES_PER_BEAT - 1) / ZN_OR_VALUES_PER_BEAT;
+        design_ii = sim.read(ZN_REG_II_CYCLES);
     }
     for (long i = 0; i < images; i++)
         for (long b = 0; b < beats_per_image; b++) {
@@ -354,11 +357,11 @@ int main(int argc, char** argv) {
             ii = (long)((b - a) / (uint64_t)(ti - 2));
         }
     }
-    uint32_t status = sim.read(0x014);
+    uint32_t status = sim.read(ZN_REG_STATUS);
     fprintf(rf, "status %08x\n", status);
-    fprintf(rf, "images_in %u\n", sim.read(0x020));
-    fprintf(rf, "images_out %u\n", sim.read(0x024));
-    fprintf(rf, "in_flight %u\n", sim.read(0x01C));
+    fprintf(rf, "images_in %u\n", sim.read(ZN_REG_IMAGES_IN));
+    fprintf(rf, "images_out %u\n", sim.read(ZN_REG_IMAGES_OUT));
+    fprintf(rf, "in_flight %u\n", sim.read(ZN_REG_IN_FLIGHT));
     fprintf(rf, "latency_cycles %ld\n", latency);
     fprintf(rf, "ii_cycles %ld\n", ii);
     fprintf(rf, "cycles %" PRIu64 "\n", sim.cycle);

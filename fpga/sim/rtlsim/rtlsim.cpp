@@ -14,6 +14,7 @@
 #include "Vzynqnet_accel.h"
 #include "verilated.h"
 #include "zn_rtlsim.h"
+#include "zn_regmap.h"  // generated from the register map beside this file
 #if VM_TRACE
 #include "verilated_fst_c.h"
 #endif
@@ -25,6 +26,8 @@
 #include <deque>
 #include <map>
 #include <string>
+
+static_assert(ZN_BEAT_BYTES == sizeof(uint64_t), "the streams' beats are 64-bit words here");
 
 #define ZN_EXPORT extern "C" __attribute__((visibility("default")))
 
@@ -120,10 +123,10 @@ struct zn_rtl {
     inline void load_beat() {
         uint64_t rem = mm2s.length - in_next;
         uint64_t d = 0;
-        if (rem >= 8) {
-            std::memcpy(&d, mm2s.mem + in_next, 8);  // little-endian host (x86-64, ARM)
-            in_keep = 0xFF;
-            in_next += 8;
+        if (rem >= ZN_BEAT_BYTES) {
+            std::memcpy(&d, mm2s.mem + in_next, ZN_BEAT_BYTES);  // little-endian host (x86-64, ARM)
+            in_keep = ZN_BEAT_KEEP;
+            in_next += ZN_BEAT_BYTES;
         } else {
             for (uint64_t i = 0; i < rem; i++) d |= (uint64_t)mm2s.mem[in_next + i] << (8 * i);
             in_keep = (uint8_t)((1u << rem) - 1);
@@ -142,7 +145,7 @@ struct zn_rtl {
         t->s_axis_tdata = in_data;
         t->s_axis_tkeep = in_keep;
         t->s_axis_tlast = in_last;
-        bool room = s2mm.active && s2mm.pos + 8 <= s2mm.length;
+        bool room = s2mm.active && s2mm.pos + ZN_BEAT_BYTES <= s2mm.length;
         bool ready = room && !rng.percent(cfg.stall_percent);
         t->m_axis_tready = ready;
         t->aclk = 0;
@@ -156,7 +159,7 @@ struct zn_rtl {
             out_last = t->m_axis_tlast;
             if (m_stalled && (out_data != m_data || out_last != m_last))
                 fail("m_axis: a stalled beat changed its TDATA or TLAST");
-            if (t->m_axis_tkeep != 0xFF) fail("m_axis: TKEEP is not all ones");
+            if (t->m_axis_tkeep != ZN_BEAT_KEEP) fail("m_axis: TKEEP is not all ones");
             if (s2mm.active && !room) {
                 // The S2MM buffer is shorter than the packet: the DMA stops with DMAIntErr.
                 s2mm.overflow = true;
@@ -189,8 +192,8 @@ struct zn_rtl {
             }
         }
         if (out_fire) {
-            std::memcpy(s2mm.mem + s2mm.pos, &out_data, 8);
-            s2mm.pos += 8;
+            std::memcpy(s2mm.mem + s2mm.pos, &out_data, ZN_BEAT_BYTES);
+            s2mm.pos += ZN_BEAT_BYTES;
             out_beats++;
             stat_out_beats++;
             if (out_beats % cfg.out_beats_per_image == 0) image_out();
@@ -380,7 +383,7 @@ zn_rtl* rtl_create(const zn_rtl_config* config) {
     if (s->cfg.stall_percent > 95) s->cfg.stall_percent = 95;
     s->period = s->cfg.clock_period_ps >= 2 ? s->cfg.clock_period_ps : 10000;
     if (s->cfg.advance_budget == 0) s->cfg.advance_budget = 1000000;
-    s->rng = Rng(config->seed ^ 0x5A4E4554ull);
+    s->rng = Rng(config->seed ^ (uint64_t)ZN_MAGIC);
     s->ctx = new VerilatedContext;
     // Random initial register values (the RTL must not depend on them), from the seed.
     s->ctx->randReset(2);
