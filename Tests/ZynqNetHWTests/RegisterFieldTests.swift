@@ -1,8 +1,8 @@
 import Foundation
 import Testing
-import ZynqNetCodegen
 import ZynqNetHW
 import ZynqNetModel
+import ZynqNetRTLSim
 
 /// The register map as the one source of field positions, widths, resets and packings.
 @Suite struct RegisterFieldTests {
