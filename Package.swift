@@ -83,11 +83,11 @@ let package = Package(
         // Vivado Tcl generation, boards as data, manifest.json, yosys resource report.
         .target(
             name: "ZynqNetVivado",
-            dependencies: ["ZynqNetModel"]
+            dependencies: ["ZynqNetModel", "ZynqNetHW", "ZynqNetCodegen"]
         ),
         .testTarget(
             name: "ZynqNetVivadoTests",
-            dependencies: ["ZynqNetVivado"],
+            dependencies: ["ZynqNetVivado", "ZynqNetCodegen", "ZynqNetHW", "ZynqNetModel"],
             exclude: ["Fixtures"]
         ),
         // Hardware contract: AXI-Lite register map, topology hash, widths, parameter image.

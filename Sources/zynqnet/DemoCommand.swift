@@ -4,6 +4,7 @@ import ZynqNetBit
 import ZynqNetCodegen
 import ZynqNetImport
 import ZynqNetModel
+import ZynqNetRTLSim
 import ZynqNetSim
 import ZynqNetTrain
 
@@ -63,15 +64,19 @@ struct DemoCommand: ParsableCommand {
 
         // Every backend that exists here runs the same images; all must agree bit for bit.
         var outcomes: [Inference.Outcome] = []
-        for name in Backends.local {
-            let engine = try Backends.make(name, model: model)
-            outcomes.append(try Inference.run(engine: engine, codes: codes, batch: 1000, progress: !json))
+        for kind in BackendKind.local {
+            let backend = try openBackend(kind, model: model)
+            outcomes.append(try Inference.run(backend: backend, codes: codes, batch: 1000, progress: !json))
         }
         if rtlsim > 0 {
             // The generated design in Verilator, driven by the board's driver code, on the first N images.
             let n = min(rtlsim, codes.count)
-            let engine = try Backends.make("rtlsim", model: model, modelName: path, batch: min(n, 1000))
-            var o = try Inference.run(engine: engine, codes: try codes.prefix(n), batch: 1000, progress: !json)
+            var options = BackendOptions()
+            options.modelName = path
+            options.batchSize = min(n, 1000)
+            options.log = { Terminal.printErr($0) }
+            let backend = try openBackend(.rtlsim, model: model, options: options)
+            var o = try Inference.run(backend: backend, codes: try codes.prefix(n), batch: 1000, progress: !json)
             if n < codes.count { o.backend += " (\(n) images)" }
             outcomes.append(o)
         }
@@ -79,9 +84,7 @@ struct DemoCommand: ParsableCommand {
         // The hardware codegen would make for this model on a PYNQ-Z2 at 100 MHz (no Vivado needed).
         let design = try generateDesign(model: model, options: CodegenOptions(board: .pynqZ2, fclkMHz: 100, fold: .targetFPS(200_000)))
         // Each backend must equal the reference on every image it ran (rtlsim may run a prefix).
-        let disagreeing = outcomes.filter {
-            $0.sim.outputs != Array(reference.sim.outputs.prefix($0.sim.count * reference.sim.classes))
-        }.map(\.backend)
+        let disagreeing = outcomes.filter { !$0.sim.agrees(with: reference.sim) }.map(\.backend)
         let report = Inference.Report(result: reference, labels: set.labels)
 
         if json {

@@ -30,7 +30,7 @@ struct DeployCommand: ParsableCommand {
     )
 
     @Option(help: "Board: \(BoardCatalog.builtIn.boards.map(\.name).joined(separator: ", ")).")
-    var board: String
+    var board: BoardArgument
 
     @Option(help: "The model (format 1 or 2, or an importable format).")
     var model: String?
@@ -95,8 +95,8 @@ struct DeployCommand: ParsableCommand {
     }
 
     func validate() throws {
-        guard BoardCatalog.builtIn.board(named: board) != nil else {
-            throw ValidationError("--board must be one of \(BoardCatalog.builtIn.boards.map(\.name).joined(separator: ", ")), not '\(board)'")
+        guard board.profile != nil else {
+            throw ValidationError("--board must be one of \(BoardCatalog.builtIn.boards.map(\.name).joined(separator: ", ")), not '\(board.text)'")
         }
         if bitstream != nil && bundle != nil { throw ValidationError("--bitstream and --bundle exclude each other") }
         if let bundle {
@@ -137,7 +137,7 @@ struct DeployCommand: ParsableCommand {
     }
 
     func run() throws {
-        let profile = BoardCatalog.builtIn.board(named: board)!
+        let profile = board.profile!
         var request = DeployRequest(board: profile)
         request.modelPath = model
         request.bitstreamPath = bitstream

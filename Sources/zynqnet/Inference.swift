@@ -4,59 +4,6 @@ import ZynqNetRTLSim
 import ZynqNetRuntime
 import ZynqNetSim
 
-/// Something that runs batches of input codes: the simulator, the loopback device, the board.
-protocol InferenceEngine {
-    var name: String { get }
-    /// The simulator's dot-product kernel (`SimKernel`), nil for the other engines.
-    var kernel: String? { get }
-    func run(_ codes: InputCodes) throws -> SimResult
-}
-
-extension InferenceEngine {
-    var kernel: String? { nil }
-}
-
-struct SimEngine: InferenceEngine {
-    let simulator: Simulator
-    var name: String { "sim" }
-    var kernel: String? { simulator.kernel.rawValue }
-    func run(_ codes: InputCodes) throws -> SimResult { try simulator.run(codes) }
-}
-
-/// The loopback device or the board, through the runtime's driver.
-struct RuntimeEngine: InferenceEngine {
-    let backend: InferenceBackend
-    var name: String { backend.name }
-    func run(_ codes: InputCodes) throws -> SimResult {
-        let r = try backend.run(codes: codes, count: codes.count)
-        return SimResult(outputs: r.outputs, count: codes.count, classes: r.outputs.count / max(codes.count, 1))
-    }
-}
-
-enum Backends {
-    static let names = ["sim", "loopback", "board", "rtlsim"]
-    /// The backends that run on any machine, in the order `demo` shows them.
-    static let local = ["sim", "loopback"]
-
-    static func make(_ name: String, model: QuantizedModel, modelName: String = "model", bundle: String? = nil,
-                     manifest: String? = nil, batch: Int = 256, fold: String? = nil, trace: String? = nil,
-                     images: Int? = nil, allowOverfull: Bool = false) throws -> InferenceEngine {
-        switch name {
-        case "sim": return SimEngine(simulator: try Simulator(model: model))
-        case "loopback", "board":
-            return RuntimeEngine(backend: try makeBackend(name: name, model: model, modelName: modelName, bundle: bundle,
-                                                          manifest: manifest, batchSize: batch))
-        case "rtlsim":
-            var options = RTLSimOptions()
-            options.codegen.allowOverfull = allowOverfull
-            return RuntimeEngine(backend: try makeRTLSimBackend(model: model, modelName: modelName, bundle: bundle, manifest: manifest,
-                                                                batchSize: batch, foldFile: fold, tracePath: trace, traceImages: images, options: options,
-                                                                log: { FileHandle.standardError.write(Data(($0 + "\n").utf8)) }))
-        default: throw ZynqError(key: "--backend", "unknown backend '\(name)' (known: \(names.joined(separator: ", ")))")
-        }
-    }
-}
-
 /// Runs `body`, attributing a `ZynqError` that names no file to `file`.
 func attribute<T>(to file: String, _ body: () throws -> T) throws -> T {
     do { return try body() } catch let e as ZynqError { throw e.inFile(file) }
@@ -71,7 +18,7 @@ enum Inference {
     }
 
     /// Runs all of `codes` in batches of `batch`, with a progress bar on long runs.
-    static func run(engine: InferenceEngine, codes: InputCodes, batch: Int, progress: Bool) throws -> Outcome {
+    static func run(backend: any InferenceBackend, codes: InputCodes, batch: Int, progress: Bool) throws -> Outcome {
         let n = codes.count
         let bar = ProgressBar(total: n, label: "infer", enabled: progress && Terminal.stderrIsTTY && n > batch)
         var outputs: [Int32] = []
@@ -83,7 +30,7 @@ enum Inference {
             let end = min(n, done + batch)
             let part = (done == 0 && end == n) ? codes : try codes.slice(done..<end)
             let t0 = DispatchTime.now().uptimeNanoseconds
-            let r = try engine.run(part)
+            let r = try backend.result(part)
             seconds += Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9
             classes = r.classes
             outputs += r.outputs
@@ -91,8 +38,8 @@ enum Inference {
             bar.update(done, extra: String(format: "%.0f img/s", Double(done) / max(seconds, 1e-9)))
         }
         bar.finish()
-        return Outcome(sim: SimResult(outputs: outputs, count: n, classes: classes), seconds: seconds, backend: engine.name,
-                       kernel: engine.kernel)
+        return Outcome(sim: SimResult(outputs: outputs, count: n, classes: classes), seconds: seconds, backend: backend.name,
+                       kernel: (backend as? SimulatorBackend)?.kernel)
     }
 
     /// Whether `path` starts like the FST waveform Verilator writes for `--trace` (a header
