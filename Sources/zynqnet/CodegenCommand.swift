@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import ZynqNetBit
 import ZynqNetCodegen
 import ZynqNetHW
 import ZynqNetImport
@@ -78,7 +79,7 @@ struct CodegenCommand: ParsableCommand {
         }
         try plan.commit()
         if json {
-            print(summaryJSON(design, dir: output, board: vboard))
+            try printJSON(summaryJSON(design, dir: output, board: vboard))
         } else {
             print(summaryText(design, dir: output) + "\n" + vivadoNote(vboard))
         }
@@ -107,19 +108,23 @@ struct CodegenCommand: ParsableCommand {
             + "note: board facts for \(b.name) still marked unconfirmed: " + (b.unconfirmed.isEmpty ? "none" : b.unconfirmed.joined(separator: "; "))
     }
 
-    func summaryJSON(_ d: GeneratedDesign, dir: String, board: ZynqNetVivado.Board) -> String {
+    func summaryJSON(_ d: GeneratedDesign, dir: String, board: ZynqNetVivado.Board) -> JSONText {
         let t = d.layout.topology
-        func q(_ x: String) -> String { "\"" + x.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\"" }
-        var s = "{\"output\": \"\(dir.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\""))\", "
-        s += "\"scripts_checked_by\": \"tcl-standin\", \"vivado_run\": false, \"board\": \(q(board.name)), "
-        s += "\"unconfirmed_board_facts\": [" + board.unconfirmed.map(q).joined(separator: ", ") + "], "
-        s += "\"ii_cycles\": \(d.iiCycles), \"latency_cycles\": \(d.latencyCycles), \"images_per_second\": \(jsonNumber(d.imagesPerSecond)), "
-        s += "\"fclk_mhz\": \(jsonNumber(d.fclkMHz)), \"topology_hash\": \"\(topologyHashText(t.hash))\", "
-        s += "\"axil_addr_width\": \(d.layout.axilAddressWidth), \"engine\": \"\(d.engine.rawValue)\", "
-        s += "\"estimate\": {\"lut\": \(d.estimate.lut), \"ff\": \(d.estimate.ff), \"dsp\": \(d.estimate.dsp), \"bram36\": \(jsonNumber(d.estimate.bram36))}, "
-        s += "\"layers\": [" + zip(t.layers, d.layout.folds).enumerated().map { i, lf in
-            "{\"in\": \(lf.0.inCount), \"out\": \(lf.0.outCount), \"pe\": \(lf.1.pe), \"simd\": \(lf.1.simd), \"lanes\": \(lf.1.lanes), \"mul_style\": \"\(d.styles[i].rawValue)\", \"requant\": \"\(d.requantStyles[i].rawValue)\", \"cycles\": \(d.layout.cycles(layer: i))}"
-        }.joined(separator: ", ") + "]}"
-        return s
+        let e = d.estimate
+        let layers: [JSONText] = zip(t.layers, d.layout.folds).enumerated().map { i, lf in
+            .object([("in", .int(Int64(lf.0.inCount))), ("out", .int(Int64(lf.0.outCount))), ("pe", .int(Int64(lf.1.pe))),
+                     ("simd", .int(Int64(lf.1.simd))), ("lanes", .int(Int64(lf.1.lanes))), ("mul_style", .string(d.styles[i].rawValue)),
+                     ("requant", .string(d.requantStyles[i].rawValue)), ("cycles", .int(Int64(d.layout.cycles(layer: i))))])
+        }
+        return .object([
+            ("output", .string(dir)), ("scripts_checked_by", .string("tcl-standin")), ("vivado_run", .bool(false)),
+            ("board", .string(board.name)), ("unconfirmed_board_facts", .array(board.unconfirmed.map { .string($0) })),
+            ("ii_cycles", .int(Int64(d.iiCycles))), ("latency_cycles", .int(Int64(d.latencyCycles))),
+            ("images_per_second", .double(d.imagesPerSecond)), ("fclk_mhz", .double(d.fclkMHz)),
+            ("topology_hash", .string(topologyHashText(t.hash))), ("axil_addr_width", .int(Int64(d.layout.axilAddressWidth))),
+            ("engine", .string(d.engine.rawValue)),
+            ("estimate", .object([("lut", .int(Int64(e.lut))), ("ff", .int(Int64(e.ff))), ("dsp", .int(Int64(e.dsp))), ("bram36", .double(e.bram36))])),
+            ("layers", .array(layers)),
+        ])
     }
 }

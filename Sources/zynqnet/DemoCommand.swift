@@ -88,19 +88,20 @@ struct DemoCommand: ParsableCommand {
         let report = Inference.Report(result: reference, labels: set.labels)
 
         if json {
-            var fields = [
-                "\"model\":\(JSONText.quote(path))",
-                "\"images\":\(report.images)",
-                "\"correct\":\(report.correct.map(String.init) ?? "null")",
-                "\"accuracy\":\(report.accuracy.map { jsonNumber($0) } ?? "null")",
-            ]
-            let backends = outcomes.map {
-                "{\"backend\":\"\($0.backend)\",\"seconds\":\(jsonNumber($0.seconds)),\"images_per_second\":\(jsonNumber(Double($0.sim.count) / max($0.seconds, 1e-9)))}"
+            let backends: [JSONText] = outcomes.map {
+                .object([("backend", .string($0.backend)), ("seconds", .double($0.seconds)),
+                         ("images_per_second", .double(Double($0.sim.count) / max($0.seconds, 1e-9)))])
             }
-            fields.append("\"backends\":[\(backends.joined(separator: ","))]")
-            fields.append("\"bit_exact\":\(disagreeing.isEmpty)")
-            fields.append("\"hardware\":{\"board\":\"pynq-z2\",\"fclk_mhz\":100,\"ii_cycles\":\(design.iiCycles),\"images_per_second\":\(jsonNumber(design.imagesPerSecond)),\"dsp_estimate\":\(design.estimate.dsp),\"lut_estimate\":\(design.estimate.lut)}")
-            print("{" + fields.joined(separator: ",") + "}")
+            let hardware: [(String, JSONText)] = [
+                ("board", .string("pynq-z2")), ("fclk_mhz", .int(100)), ("ii_cycles", .int(Int64(design.iiCycles))),
+                ("images_per_second", .double(design.imagesPerSecond)), ("dsp_estimate", .int(Int64(design.estimate.dsp))),
+                ("lut_estimate", .int(Int64(design.estimate.lut))),
+            ]
+            try printJSON(JSONText.object([
+                ("model", .string(path)), ("images", .int(Int64(report.images))),
+                ("correct", report.correct.map { .int(Int64($0)) } ?? .null), ("accuracy", report.accuracy.map { .double($0) } ?? .null),
+                ("backends", .array(backends)), ("bit_exact", .bool(disagreeing.isEmpty)), ("hardware", .object(hardware)),
+            ]))
         } else {
             print("zynqnet demo: \(model.layers.count)-layer MLP \(([model.inputCount] + model.layers.map(\.outFeatures)).map(String.init).joined(separator: "-")) from \(path)")
             print("on \(report.images) Fashion-MNIST test images\n")

@@ -183,7 +183,7 @@ struct DeployCommand: ParsableCommand {
             }
             report.append(("bundle", .string(output)))
         }
-        if json { print(JSONText.object(report).render(pretty: true)) }
+        if json { try printJSON(JSONText.object(report), pretty: true) }
     }
 
     func makeBundle(_ profile: BoardProfile, _ source: DeploySource, at dir: String) throws -> DeployBundle {
@@ -222,7 +222,7 @@ struct DeployCommand: ParsableCommand {
             say("would program \(source.bitPath) over JTAG (\(selector))")
             for s in plan?.postSteps ?? [] { say("would run: " + s.argv.joined(separator: " ")) }
             if plan == nil {
-                if json { print(JSONText.object(report + [("deployed", .bool(false))]).render(pretty: true)) }
+                if json { try printJSON(JSONText.object(report + [("deployed", .bool(false))]), pretty: true) }
                 throw ZynqError(key: "jtag", "dry run: " + notDeployed)
             }
             return
@@ -247,7 +247,7 @@ struct DeployCommand: ParsableCommand {
                    ("tck_hz", .uint(UInt64(r.tckHz))), ("done", .bool(r.status.done))]
         guard let plan else {
             report.append(("deployed", .bool(false)))
-            if json { print(JSONText.object(report).render(pretty: true)) }
+            if json { try printJSON(JSONText.object(report), pretty: true) }
             throw ZynqError(key: "jtag", notDeployed)
         }
         let result = try Deployment.finishRemote(plan) { line in if !json { Terminal.printErr(line) } }
@@ -292,7 +292,7 @@ struct DeployCommand: ParsableCommand {
         report.append(("selftest", JSONText.object([("images", .int(Int64(result.images))), ("passed", .bool(result.passed)),
                                                     ("mismatches", JSONText.array(result.mismatches.map { JSONText.string($0) }))])))
         guard result.passed else {
-            if json { print(JSONText.object(report).render(pretty: true)) }
+            if json { try printJSON(JSONText.object(report), pretty: true) }
             throw ZynqError(key: "selftest", "the board's outputs differ from the simulator's on \(result.mismatches.count) of \(result.images) images: "
                             + result.mismatches.prefix(3).joined(separator: "; "))
         }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import ZynqNetBit
 import ZynqNetImport
 import ZynqNetModel
 import ZynqNetRTLSim
@@ -144,9 +145,9 @@ struct InferCommand: ParsableCommand {
         let throughput = throughputTest ? try engine.throughputReport() : nil
         let timing = rtlsim?.timing()
         if json {
-            var line = throughput != nil ? try Inference.throughputJSON(throughput!, report: report) : report.json()
-            if let timing { line = Inference.addingTiming(timing, to: line, throughput: throughput != nil) }
-            print(line)
+            var fields = try throughput.map { try Inference.throughputFields($0, report: report) } ?? report.fields
+            if let timing { fields += Inference.timingFields(timing, throughput: throughput != nil) }
+            try printJSON(JSONText.object(fields))
             return
         }
         if show > 0 {

@@ -1,4 +1,5 @@
 import Foundation
+import ZynqNetBit
 import ZynqNetModel
 import ZynqNetRTLSim
 import ZynqNetRuntime
@@ -85,16 +86,16 @@ enum Inference {
         var accuracy: Double? { images == 0 ? nil : correct.map { Double($0) / Double(images) } }
         var imagesPerSecond: Double { seconds > 0 ? Double(images) / seconds : 0 }
 
-        func json() -> String {
-            var fields: [String] = []
-            fields.append("\"images\":\(images)")
-            fields.append("\"correct\":\(correct.map(String.init) ?? "null")")
-            fields.append("\"accuracy\":\(accuracy.map { jsonNumber($0) } ?? "null")")
-            fields.append("\"seconds\":\(jsonNumber(seconds))")
-            fields.append("\"images_per_second\":\(jsonNumber(imagesPerSecond))")
-            fields.append("\"backend\":\"\(backend)\"")
-            if let kernel { fields.append("\"kernel\":\"\(kernel)\"") }
-            return "{" + fields.joined(separator: ",") + "}"
+        /// The `--json` keys of a run: images, correct, accuracy (null when unknown), seconds,
+        /// images_per_second, backend and the simulator's kernel.
+        var fields: [(String, JSONText)] {
+            var f: [(String, JSONText)] = [
+                ("images", .int(Int64(images))), ("correct", correct.map { .int(Int64($0)) } ?? .null),
+                ("accuracy", accuracy.map { .double($0) } ?? .null), ("seconds", .double(seconds)),
+                ("images_per_second", .double(imagesPerSecond)), ("backend", .string(backend)),
+            ]
+            if let kernel { f.append(("kernel", .string(kernel))) }
+            return f
         }
 
         func printText(classes: Int) {
@@ -156,15 +157,11 @@ enum Inference {
 }
 
 extension Inference {
-    /// The throughput report's keys, plus the run's `images`, `correct`, `accuracy` and `backend`.
-    static func throughputJSON(_ t: ThroughputReport, report: Report) throws -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        let body = String(decoding: try encoder.encode(t), as: UTF8.self)
-        // The throughput report's images_per_second (runtime, host work included) replaces the run's.
-        let extra = report.json().dropFirst().dropLast().split(separator: ",")
-            .filter { !$0.hasPrefix("\"images_per_second\":") }.joined(separator: ",")
-        return "{" + extra + "," + body.dropFirst()
+    /// The run's keys and then the throughput report's (sorted), whose images_per_second
+    /// (runtime, host work included) replaces the run's.
+    static func throughputFields(_ t: ThroughputReport, report: Report) throws -> [(String, JSONText)] {
+        guard case .object(let body) = try JSONTextEncoder(sortedKeys: true).encode(t) else { return report.fields }
+        return report.fields.filter { $0.0 != "images_per_second" } + body
     }
 
     static func printThroughput(_ t: ThroughputReport) {
@@ -183,15 +180,15 @@ extension Inference {
 extension Inference {
     /// rtlsim: the simulated hardware's cycles, II, latency and images/s at fclk as JSON keys
     /// (those the throughput report already has are not repeated).
-    static func addingTiming(_ t: RTLSimTiming, to json: String, throughput: Bool) -> String {
-        var fields: [String] = []
+    static func timingFields(_ t: RTLSimTiming, throughput: Bool) -> [(String, JSONText)] {
+        var fields: [(String, JSONText)] = []
         if !throughput {
-            fields += ["\"cycles\":\(t.cycles)", "\"ii_cycles\":\(t.ii_cycles)", "\"latency_cycles\":\(t.latency_cycles)",
-                       "\"images_per_second_at_fclk\":\(jsonNumber(t.images_per_second_at_fclk))", "\"fclk_mhz\":\(jsonNumber(t.fclk_mhz))"]
+            fields += [("cycles", .uint(t.cycles)), ("ii_cycles", .uint(t.ii_cycles)), ("latency_cycles", .uint(t.latency_cycles)),
+                       ("images_per_second_at_fclk", .double(t.images_per_second_at_fclk)), ("fclk_mhz", .double(t.fclk_mhz))]
         }
-        fields += ["\"ii_measured\":\(t.ii_measured)", "\"design_ii_cycles\":\(t.design_ii_cycles)",
-                   "\"rtl_cycles_per_second\":\(jsonNumber(t.rtl_cycles_per_second.rounded()))"]
-        return String(json.dropLast()) + "," + fields.joined(separator: ",") + "}"
+        fields += [("ii_measured", .bool(t.ii_measured)), ("design_ii_cycles", .int(Int64(t.design_ii_cycles))),
+                   ("rtl_cycles_per_second", .double(t.rtl_cycles_per_second.rounded()))]
+        return fields
     }
 
     static func printTiming(_ t: RTLSimTiming) {

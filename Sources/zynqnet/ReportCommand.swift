@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import ZynqNetBit
 import ZynqNetCodegen
 import ZynqNetHW
 import ZynqNetImport
@@ -155,7 +156,7 @@ struct ReportCommand: ParsableCommand {
         let curve = CurveReport(model: path, board: vboard.name, fclkMHz: fclk, budget: budget, points: points, synthesized: synthesized,
                                 inputBytes: OutputRecord.inputBeats(pixels: topo.inputCount) * OutputRecord.beatBytes)
         if json {
-            print(curve.json())
+            try printJSON(curve.json(), pretty: true, sortedKeys: true)
         } else {
             print(curve.table())
             print("")

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import ZynqNetBit
 import ZynqNetCodegen
 import ZynqNetHW
 import ZynqNetImport
@@ -100,14 +101,16 @@ struct VerifyCommand: ParsableCommand {
         let iiText = r.measuredII.map { "II \($0) cycles" } ?? "II not measured (needs ≥ \(VerifyReport.minimumImagesForII) images)"
         let latencyText = r.measuredLatency.map { "latency \($0) cycles" } ?? "latency not measured"
         if json {
-            var s = "{\"images\": \(r.images), \"images_requested\": \(count), \"images_input\": \(r.inputImages), "
-            s += "\"images_resent_for_timing\": \(r.resentImages), "
-            s += "\"mismatches\": \(r.mismatches), \"readback_mismatches\": \(r.readbackMismatches), "
-            s += "\"ii_cycles\": \(r.measuredII.map(String.init) ?? "null"), \"latency_cycles\": \(r.measuredLatency.map(String.init) ?? "null"), "
-            s += "\"rtl_cycles_per_second\": \(jsonNumber(r.rtlCyclesPerSecond.rounded())), \"cycles\": \(r.cycles), "
-            s += "\"design_ii_cycles\": \(design.iiCycles), \"design_latency_cycles\": \(design.latencyCycles), \"passed\": \(r.passed), \"build_reused\": \(r.buildReused), "
-            s += "\"messages\": [" + r.messages.map { "\"" + $0.replacingOccurrences(of: "\"", with: "'") + "\"" }.joined(separator: ", ") + "]}"
-            print(s)
+            func int(_ v: Int?) -> JSONText { v.map { .int(Int64($0)) } ?? .null }
+            try printJSON(JSONText.object([
+                ("images", int(r.images)), ("images_requested", int(count)), ("images_input", int(r.inputImages)),
+                ("images_resent_for_timing", int(r.resentImages)), ("mismatches", int(r.mismatches)),
+                ("readback_mismatches", int(r.readbackMismatches)), ("ii_cycles", int(r.measuredII)), ("latency_cycles", int(r.measuredLatency)),
+                ("rtl_cycles_per_second", .double(r.rtlCyclesPerSecond.rounded())), ("cycles", int(r.cycles)),
+                ("design_ii_cycles", int(design.iiCycles)), ("design_latency_cycles", int(design.latencyCycles)),
+                ("passed", .bool(r.passed)), ("build_reused", .bool(r.buildReused)),
+                ("messages", .array(r.messages.map { .string($0.replacingOccurrences(of: "\"", with: "'")) })),
+            ]))
         } else {
             for m in r.messages { print("  " + m) }
             let resent = r.resentImages > 0 ? " (+ \(r.resentImages) re-sent without gaps to time them)" : ""
