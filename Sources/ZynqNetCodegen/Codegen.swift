@@ -1,4 +1,5 @@
 import Foundation
+import ZynqNetBase
 import ZynqNetHW
 import ZynqNetModel
 
@@ -9,6 +10,12 @@ public enum FPGABoard: String, Sendable, CaseIterable {
 
     public var part: String { "xc7z020clg400-1" }
     public var budget: ResourceBudget { .xc7z020 }
+}
+
+extension Board {
+    /// The board whose resource budget codegen folds for: a built-in board by name; a board
+    /// .json of another name gets the PYNQ-Z2's (every supported board has an xc7z020).
+    public var codegenBoard: FPGABoard { FPGABoard(rawValue: name) ?? .pynqZ2 }
 }
 
 public struct CodegenOptions: Sendable {

@@ -1,3 +1,6 @@
+import ZynqNetBase
+import ZynqNetHW
+import ZynqNetLoopback
 import ZynqNetModel
 import ZynqNetRuntime
 import ZynqNetSim

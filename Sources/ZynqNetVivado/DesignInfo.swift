@@ -23,9 +23,3 @@ extension EstimateReport {
                   inputRecordBytes: info.inputRecordBytes, outputRecordBytes: info.outputRecordBytes)
     }
 }
-
-extension Board {
-    /// The board whose resource budget codegen folds for: a built-in board by name; a board
-    /// .json of another name gets the PYNQ-Z2's (every supported board has an xc7z020).
-    public var codegenBoard: FPGABoard { FPGABoard(rawValue: name) ?? .pynqZ2 }
-}

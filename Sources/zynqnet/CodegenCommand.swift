@@ -1,6 +1,6 @@
 import ArgumentParser
 import Foundation
-import ZynqNetBit
+import ZynqNetBase
 import ZynqNetCodegen
 import ZynqNetHW
 import ZynqNetImport
@@ -103,12 +103,12 @@ struct CodegenCommand: ParsableCommand {
     }
 
     /// What was and was not checked: build.tcl has not been run by Vivado here.
-    func vivadoNote(_ b: ZynqNetVivado.Board) -> String {
+    func vivadoNote(_ b: ZynqNetHW.Board) -> String {
         "note: build.tcl and package_ip.tcl were checked by zynqnet's Tcl stand-in for Vivado (fpga/tcl/vivado_standin.tcl under tclsh, in zynqnet's tests), not by Vivado: no Vivado has run them\n"
             + "note: board facts for \(b.name) still marked unconfirmed: " + (b.unconfirmed.isEmpty ? "none" : b.unconfirmed.joined(separator: "; "))
     }
 
-    func summaryJSON(_ d: GeneratedDesign, dir: String, board: ZynqNetVivado.Board) -> JSONText {
+    func summaryJSON(_ d: GeneratedDesign, dir: String, board: ZynqNetHW.Board) -> JSONText {
         let t = d.layout.topology
         let e = d.estimate
         let layers: [JSONText] = zip(t.layers, d.layout.folds).enumerated().map { i, lf in

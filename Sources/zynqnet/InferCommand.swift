@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
-import ZynqNetBit
+import ZynqNetBase
+import ZynqNetHW
 import ZynqNetImport
 import ZynqNetModel
 import ZynqNetRTLSim

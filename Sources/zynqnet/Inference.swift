@@ -1,5 +1,8 @@
 import Foundation
-import ZynqNetBit
+import ZynqNetBase
+import ZynqNetHW
+import ZynqNetLinux
+import ZynqNetLoopback
 import ZynqNetModel
 import ZynqNetRTLSim
 import ZynqNetRuntime

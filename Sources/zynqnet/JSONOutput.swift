@@ -1,4 +1,4 @@
-import ZynqNetBit
+import ZynqNetBase
 
 /// The one writer of every `--json`: an Encodable result (a result type, or a `JSONText` built in
 /// order) becomes a `JSONText` with its keys in the order they were encoded (`sortedKeys`: sorted,

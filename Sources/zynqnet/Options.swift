@@ -2,8 +2,8 @@ import ArgumentParser
 import Foundation
 import ZynqNetCodegen
 import ZynqNetHW
-import ZynqNetModel
-import ZynqNetHost
+import ZynqNetBase
+import ZynqNetJTAG
 import ZynqNetRTLSim
 import ZynqNetVivado
 
@@ -24,7 +24,7 @@ struct BoardArgument: ExpressibleByArgument, Equatable {
     /// A board .json given by path (an input of the command).
     var file: String? { text.hasSuffix(".json") ? text : nil }
     /// The board's data for codegen and the Vivado scripts.
-    func resolve() throws -> ZynqNetVivado.Board { try ZynqNetVivado.Board.resolve(text) }
+    func resolve() throws -> ZynqNetHW.Board { try ZynqNetHW.Board.resolve(text) }
     /// The board's cable and PS facts for deploy, nil for an unknown name.
     var profile: BoardProfile? { BoardCatalog.builtIn.board(named: text) }
 }

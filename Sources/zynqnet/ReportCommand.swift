@@ -1,6 +1,6 @@
 import ArgumentParser
 import Foundation
-import ZynqNetBit
+import ZynqNetBase
 import ZynqNetCodegen
 import ZynqNetHW
 import ZynqNetImport

@@ -1,5 +1,5 @@
 import Testing
-import ZynqNetBit
+import ZynqNetBase
 
 /// The writer behind every `--json`: Encodable values become ordered `JSONText`.
 @Suite struct JSONTextEncoderTests {

@@ -1,6 +1,7 @@
 import Testing
 import ZynqNetCodegen
 import ZynqNetHW
+import ZynqNetBase
 import ZynqNetModel
 import ZynqNetVivado
 

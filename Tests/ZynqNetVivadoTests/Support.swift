@@ -1,4 +1,6 @@
 import Foundation
+import ZynqNetBase
+import ZynqNetHW
 @testable import ZynqNetVivado
 
 /// The checkout's root (…/Tests/ZynqNetVivadoTests/Support.swift → …).
