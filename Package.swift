@@ -97,7 +97,7 @@ let package = Package(
             plugins: ["EmbedFiles"]
         ),
         // Vivado: Tcl project generation, built-in boards lookup, yosys resource report.
-        .target(name: "ZynqNetVivado", dependencies: ["ZynqNetBase", "ZynqNetModel", "ZynqNetHW"], plugins: ["EmbedFiles"]),
+        .target(name: "ZynqNetVivado", dependencies: ["ZynqNetBase", "ZynqNetModel", "ZynqNetHW", "ZynqNetCodegen"], plugins: ["EmbedFiles"]),
         // JTAG: USB transport, FTDI MPSSE, JTAG, Zynq PL programming, udev discovery.
         .target(
             name: "ZynqNetJTAG",
@@ -179,7 +179,7 @@ let package = Package(
         ),
         .testTarget(
             name: "ZynqNetVivadoTests",
-            dependencies: ["ZynqNetBase", "ZynqNetHW", "ZynqNetVivado"],
+            dependencies: ["ZynqNetBase", "ZynqNetHW", "ZynqNetVivado", "ZynqNetCodegen", "ZynqNetModel"],
             exclude: ["Fixtures"]
         ),
         .testTarget(

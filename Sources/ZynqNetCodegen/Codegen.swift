@@ -12,6 +12,12 @@ public enum FPGABoard: String, Sendable, CaseIterable {
     public var budget: ResourceBudget { .xc7z020 }
 }
 
+extension Board {
+    /// The board whose resource budget codegen folds for: a built-in board by name; a board
+    /// .json of another name gets the PYNQ-Z2's (every supported board has an xc7z020).
+    public var codegenBoard: FPGABoard { FPGABoard(rawValue: name) ?? .pynqZ2 }
+}
+
 public struct CodegenOptions: Sendable {
     public enum FoldChoice: Sendable, Equatable {
         /// The lowest II whose estimate fits `budget`.

@@ -112,7 +112,7 @@ public enum Verify {
     }
 
     /// Co-simulates `design` (generated from `model`) on `images` (input codes) and compares every
-    /// output beat with `SpecReference`.
+    /// output beat with the fast simulator (`Simulator`, equal to the spec reference).
     public static func run(design: GeneratedDesign, model: QuantizedModel, images: [[UInt8]],
                            options: VerifyOptions) throws -> VerifyReport {
         let topo = design.layout.topology

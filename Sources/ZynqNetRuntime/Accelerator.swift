@@ -269,7 +269,8 @@ public final class AcceleratorDriver {
             let got = try bus.read32(reg(w.offset))
             if got != w.value {
                 throw ZynqError(key: registerName(w.offset),
-                                "read back \(hex(got)) after writing \(hex(w.value)) (\(modelName) not loaded)")
+                                "read back \(hex(got)) after writing \(hex(w.value)) (\(modelName) not loaded)",
+                                reason: .accelerator(.readBack(register: registerName(w.offset), wrote: w.value, read: got)))
             }
         }
         // …and every parameter chunk.
@@ -279,13 +280,15 @@ public final class AcceleratorDriver {
                 let got = try bus.read32(reg(RegisterMap.PARAM_DATA))
                 if got != expected {
                     throw ZynqError(key: "PARAM_DATA",
-                                    "layer \(b.layer) \(b.kind == .weights ? "weights" : "quantization") chunk \(j): read back \(hex(got)), wrote \(hex(expected)) (\(modelName) not loaded)")
+                                    "layer \(b.layer) \(b.kind == .weights ? "weights" : "quantization") chunk \(j): read back \(hex(got)), wrote \(hex(expected)) (\(modelName) not loaded)",
+                                    reason: .accelerator(.readBack(register: "PARAM_DATA", wrote: expected, read: got)))
                 }
             }
         }
         let status = try bus.read32(reg(RegisterMap.STATUS))
         if RegisterMap.STATUS_ERR_PARAM.isSet(status) {
-            throw ZynqError(key: "STATUS", "ERR_PARAM set while loading \(modelName): an invalid parameter access")
+            throw ZynqError(key: "STATUS", "ERR_PARAM set while loading \(modelName): an invalid parameter access",
+                            reason: .accelerator(.parameterError(status: status)))
         }
         try bus.write32(reg(RegisterMap.CONTROL), RegisterMap.CONTROL_START.mask)
         loadedModelName = modelName
@@ -320,7 +323,7 @@ public final class AcceleratorDriver {
         var done = 0
         do {
             while done < count {
-                if interrupt.isSet { throw ZynqError(key: "SIGINT", "interrupted after \(done) of \(count) images; no results returned") }
+                if interrupt.isSet { throw ZynqError(key: "SIGINT", "interrupted after \(done) of \(count) images; no results returned", reason: .interrupted) }
                 let n = min(count - done, maxImagesPerTransfer)
                 try runTransfer(codes: codes.baseAddress! + done * pixels, first: done, count: n,
                                 outputs: outputs.baseAddress! + done * classes, predictions: predictions.baseAddress! + done)
@@ -372,17 +375,20 @@ public final class AcceleratorDriver {
         let deadline = t &+ timeoutNanoseconds &+ UInt64(n) &* timeoutPerImageNanoseconds
         do {
             try dma.wait(.mm2s, deadline: deadline)
-        } catch let e as ZynqError where e.key == "MM2S_DMASR" && e.message.contains("did not finish") {
+        } catch let e as ZynqError {
+            guard case .dma(channel: .mm2s, problem: .timedOut, _) = e.reason else { throw e }
             // A stalled MM2S is often S2MM's fault: an S2MM error stops the output stream, the
             // accelerator fills up and stops taking input. Decode both channels before blaming it.
             let s2mm = try? dma.status(.s2mm)
             if let s2mm, s2mm & DMASR.errorMask != 0 {
-                throw ZynqError(key: "S2MM_DMASR", "S2MM transfer failed: \(describeDMAStatus(s2mm)); MM2S stalled behind it (\(e.message))")
+                throw ZynqError(key: "S2MM_DMASR", "S2MM transfer failed: \(describeDMAStatus(s2mm)); MM2S stalled behind it (\(e.message))",
+                                reason: .dma(channel: .s2mm, problem: .errorBits, status: s2mm))
             }
             let inFlight = (try? bus.read32(reg(RegisterMap.IN_FLIGHT))) ?? 0
             let imagesIn = (try? bus.read32(reg(RegisterMap.IMAGES_IN))) ?? 0
             throw ZynqError(key: "MM2S_DMASR", "\(e.message); S2MM: \(s2mm.map(describeDMAStatus) ?? "unreadable"); "
-                            + "the accelerator stopped taking data after \(imagesIn) images (IN_FLIGHT \(inFlight))")
+                            + "the accelerator stopped taking data after \(imagesIn) images (IN_FLIGHT \(inFlight))",
+                            reason: .accelerator(.stalled(imagesIn: imagesIn, inFlight: inFlight)))
         }
         try dma.wait(.s2mm, deadline: deadline)
         try dma.checkS2MMBytes(expected: UInt32(outBytes))
@@ -406,7 +412,8 @@ public final class AcceleratorDriver {
             let seq = OutputRecord.sequence(header: beat0)
             let expected = nextSequence &+ UInt32(truncatingIfNeeded: i)
             if seq != expected {
-                throw ZynqError(key: "m_axis", "output record \(first + i): sequence number \(seq), expected \(expected) (an image was lost or repeated)")
+                throw ZynqError(key: "m_axis", "output record \(first + i): sequence number \(seq), expected \(expected) (an image was lost or repeated)",
+                                reason: .accelerator(.sequence(record: first + i, read: seq, expected: expected)))
             }
             let vals = rec + OutputRecord.beatBytes
             let out = outputs + i * classes
@@ -425,14 +432,16 @@ public final class AcceleratorDriver {
                 }
             }
             if cls != UInt32(bestIndex) {
-                throw ZynqError(key: "m_axis", "output record \(first + i): class index \(cls), but the largest value is at \(bestIndex) (corrupted output)")
+                throw ZynqError(key: "m_axis", "output record \(first + i): class index \(cls), but the largest value is at \(bestIndex) (corrupted output)",
+                                reason: .accelerator(.classIndex(record: first + i, read: cls, argmax: UInt32(bestIndex))))
             }
             predictions[i] = bestIndex
         }
         nextSequence &+= k
         let status = try bus.read32(reg(RegisterMap.STATUS))
         if RegisterMap.STATUS_ERR_INPUT.isSet(status) {
-            throw ZynqError(key: "STATUS", "ERR_INPUT: the accelerator saw a malformed input stream (TLAST inside an image)")
+            throw ZynqError(key: "STATUS", "ERR_INPUT: the accelerator saw a malformed input stream (TLAST inside an image)",
+                            reason: .accelerator(.inputError(status: status)))
         }
         t2 = system.monotonicNanoseconds()
         stats.unpackNanoseconds &+= t2 &- t

@@ -33,14 +33,8 @@ public enum DMASR {
     public static let errIrq: UInt32 = 0x4000
 }
 
-public enum DMAChannel: Sendable, CustomStringConvertible {
-    /// Memory to stream (into the accelerator).
-    case mm2s
-    /// Stream to memory (out of the accelerator).
-    case s2mm
-
+extension DMAChannel {
     public var blockOffset: UInt64 { self == .mm2s ? 0 : AxiDmaRegister.s2mmOffset }
-    public var description: String { self == .mm2s ? "MM2S" : "S2MM" }
     var registerNames: (cr: String, sr: String, addr: String, len: String) {
         self == .mm2s ? ("MM2S_DMACR", "MM2S_DMASR", "MM2S_SA", "MM2S_LENGTH")
                       : ("S2MM_DMACR", "S2MM_DMASR", "S2MM_DA", "S2MM_LENGTH")
@@ -148,13 +142,15 @@ public final class AxiDma {
             if a & DMACR.reset == 0 && b & DMACR.reset == 0 { break }
             polls += 1
             if system.monotonicNanoseconds() > deadline && polls >= 2 {
-                throw ZynqError(key: "MM2S_DMACR", "AXI DMA at \(hex(config.base)): soft reset did not self-clear within \(resetTimeoutNanoseconds / 1_000_000) ms (DMACR \(hex(a)) / \(hex(b)))")
+                throw ZynqError(key: "MM2S_DMACR", "AXI DMA at \(hex(config.base)): soft reset did not self-clear within \(resetTimeoutNanoseconds / 1_000_000) ms (DMACR \(hex(a)) / \(hex(b)))",
+                                reason: .dma(channel: a & DMACR.reset != 0 ? .mm2s : .s2mm, problem: .resetStuck, status: a & DMACR.reset != 0 ? a : b))
             }
         }
         for ch in [DMAChannel.mm2s, .s2mm] {
             let s = try status(ch)
             if s & DMASR.errorMask != 0 || s & DMASR.halted == 0 {
-                throw ZynqError(key: ch.registerNames.sr, "AXI DMA at \(hex(config.base)): not halted and clean after reset: \(describeDMAStatus(s))")
+                throw ZynqError(key: ch.registerNames.sr, "AXI DMA at \(hex(config.base)): not halted and clean after reset: \(describeDMAStatus(s))",
+                                reason: .dma(channel: ch, problem: .notCleanAfterReset, status: s))
             }
         }
     }
@@ -183,10 +179,12 @@ public final class AxiDma {
         let names = ch.registerNames
         let s = try status(ch)
         if s & DMASR.errorMask != 0 {
-            throw ZynqError(key: names.sr, "\(ch) has error bits from an earlier transfer (reset needed): \(describeDMAStatus(s))")
+            throw ZynqError(key: names.sr, "\(ch) has error bits from an earlier transfer (reset needed): \(describeDMAStatus(s))",
+                            reason: .dma(channel: ch, problem: .dirty, status: s))
         }
         if s & DMASR.halted == 0 && s & DMASR.idle == 0 {
-            throw ZynqError(key: names.sr, "\(ch) is busy with another transfer: \(describeDMAStatus(s))")
+            throw ZynqError(key: names.sr, "\(ch) is busy with another transfer: \(describeDMAStatus(s))",
+                            reason: .dma(channel: ch, problem: .busy, status: s))
         }
         try bus.write32(self.address(ch, AxiDmaRegister.address), UInt32(truncatingIfNeeded: address))
         if config.addressWidth > 32 {
@@ -201,10 +199,12 @@ public final class AxiDma {
         while true {
             let st = try status(ch)
             if st & DMASR.halted == 0 { break }
-            if st & DMASR.errorMask != 0 { throw ZynqError(key: names.sr, "\(ch) did not start: \(describeDMAStatus(st))") }
+            if st & DMASR.errorMask != 0 { throw ZynqError(key: names.sr, "\(ch) did not start: \(describeDMAStatus(st))",
+                                                                       reason: .dma(channel: ch, problem: .didNotStart, status: st)) }
             polls += 1
             if polls >= 2 && system.monotonicNanoseconds() > deadline {
-                throw ZynqError(key: names.sr, "\(ch) stayed Halted after RS=1: \(describeDMAStatus(st))")
+                throw ZynqError(key: names.sr, "\(ch) stayed Halted after RS=1: \(describeDMAStatus(st))",
+                                reason: .dma(channel: ch, problem: .didNotStart, status: st))
             }
         }
         zn_barrier()
@@ -218,15 +218,17 @@ public final class AxiDma {
         while true {
             let st = try status(ch)
             if st & DMASR.errorMask != 0 {
-                throw ZynqError(key: names.sr, "\(ch) transfer failed: \(describeDMAStatus(st))")
+                throw ZynqError(key: names.sr, "\(ch) transfer failed: \(describeDMAStatus(st))",
+                                reason: .dma(channel: ch, problem: .errorBits, status: st))
             }
             if st & DMASR.idle != 0 { zn_barrier(); return }
             polls += 1
             if interrupt.isSet {
-                throw ZynqError(key: "SIGINT", "interrupted while waiting for the \(ch) transfer")
+                throw ZynqError(key: "SIGINT", "interrupted while waiting for the \(ch) transfer", reason: .interrupted)
             }
             if polls >= 2 && system.monotonicNanoseconds() > deadline {
-                throw ZynqError(key: names.sr, "\(ch) transfer did not finish in time: \(describeDMAStatus(st))")
+                throw ZynqError(key: names.sr, "\(ch) transfer did not finish in time: \(describeDMAStatus(st))",
+                                reason: .dma(channel: ch, problem: .timedOut, status: st))
             }
         }
     }
@@ -243,7 +245,8 @@ public final class AxiDma {
     public func checkS2MMBytes(expected: UInt32) throws {
         let got = try s2mmBytesTransferred()
         if got != expected {
-            throw ZynqError(key: "S2MM_LENGTH", "S2MM wrote \(got) bytes, expected \(expected) (the accelerator sent TLAST early or late)")
+            throw ZynqError(key: "S2MM_LENGTH", "S2MM wrote \(got) bytes, expected \(expected) (the accelerator sent TLAST early or late)",
+                            reason: .accelerator(.outputLength(written: got, expected: expected)))
         }
     }
 }

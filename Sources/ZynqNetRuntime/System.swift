@@ -51,6 +51,11 @@ public enum OpenFlags {
     public static var closeOnExec: Int32 { O_CLOEXEC }
 }
 
+/// `path: 'name': Permission denied (errno 13)`, with the errno as a value in `reason`.
+func systemCallError(_ path: String, _ name: String, _ code: Int32) -> ZynqError {
+    ZynqError(file: path, key: name, errnoText(code), reason: .systemCall(name: name, errno: code))
+}
+
 func errnoText(_ code: Int32) -> String {
     if let s = strerror(code) { return "\(String(cString: s)) (errno \(code))" }
     return "errno \(code)"
@@ -66,7 +71,7 @@ public struct LiveSystem: SystemCalls {
         #else
         let fd = Glibc.open(path, flags, mode_t(mode))
         #endif
-        if fd < 0 { throw ZynqError(file: path, key: "open", errnoText(errno)) }
+        if fd < 0 { throw systemCallError(path, "open", errno) }
         return fd
     }
 
@@ -80,8 +85,9 @@ public struct LiveSystem: SystemCalls {
 
     public func mmap(fd: Int32, length: Int, offset: UInt64, path: String) throws -> UnsafeMutableRawPointer {
         guard let p = zn_mmap_shared(fd, length, offset) else {
-            throw ZynqError(file: path, key: "mmap",
-                            "\(errnoText(errno)) mapping \(length) bytes at offset \(hex(offset))")
+            let code = errno
+            throw ZynqError(file: path, key: "mmap", "\(errnoText(code)) mapping \(length) bytes at offset \(hex(offset))",
+                            reason: .systemCall(name: "mmap", errno: code))
         }
         return p
     }
@@ -104,7 +110,7 @@ public struct LiveSystem: SystemCalls {
             #endif
             if n >= 0 { return n }
             if errno == EINTR { continue }
-            throw ZynqError(file: path, key: "read", errnoText(errno))
+            throw systemCallError(path, "read", errno)
         }
     }
 
@@ -117,7 +123,7 @@ public struct LiveSystem: SystemCalls {
             #endif
             if n >= 0 { return n }
             if errno == EINTR { continue }
-            throw ZynqError(file: path, key: "write", errnoText(errno))
+            throw systemCallError(path, "write", errno)
         }
     }
 
@@ -127,14 +133,14 @@ public struct LiveSystem: SystemCalls {
         #else
         let r = Glibc.fsync(fd)
         #endif
-        if r != 0 { throw ZynqError(file: path, key: "fsync", errnoText(errno)) }
+        if r != 0 { throw systemCallError(path, "fsync", errno) }
     }
 
     public func tryLockExclusive(fd: Int32, path: String) throws -> Bool {
         switch zn_try_lock_exclusive(fd) {
         case 0: return true
         case 1: return false
-        default: throw ZynqError(file: path, key: "flock", errnoText(errno))
+        default: throw systemCallError(path, "flock", errno)
         }
     }
 
@@ -146,7 +152,10 @@ public struct LiveSystem: SystemCalls {
         #else
         let r = Glibc.rename(from, to)
         #endif
-        if r != 0 { throw ZynqError(file: to, key: "rename", "\(errnoText(errno)) renaming \(from)") }
+        if r != 0 {
+            let code = errno
+            throw ZynqError(file: to, key: "rename", "\(errnoText(code)) renaming \(from)", reason: .systemCall(name: "rename", errno: code))
+        }
     }
 
     public func unlink(_ path: String) {
@@ -158,7 +167,7 @@ public struct LiveSystem: SystemCalls {
     }
 
     public func listDirectory(_ path: String) throws -> [String] {
-        guard let dir = opendir(path) else { throw ZynqError(file: path, key: "opendir", errnoText(errno)) }
+        guard let dir = opendir(path) else { throw systemCallError(path, "opendir", errno) }
         defer { closedir(dir) }
         var names: [String] = []
         while let entry = readdir(dir) {

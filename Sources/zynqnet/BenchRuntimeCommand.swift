@@ -39,9 +39,7 @@ struct BenchRuntimeCommand: ParsableCommand {
         let r = try RuntimeBenchmark.run(model: RuntimeBenchmark.mnistLikeModel(), batchSize: batch, batches: batches,
                                          manifest: RuntimeManifest(dmaLengthWidth: dmaLengthWidth))
         if json {
-            let enc = JSONEncoder()
-            enc.outputFormatting = [.sortedKeys]
-            print(String(decoding: try enc.encode(r), as: UTF8.self))
+            try printJSON(r, sortedKeys: true)
             return
         }
         print("model \(r.model), batch \(r.batch_size), \(r.batches) batches, \(r.transfers_per_batch) transfer(s) per batch")

@@ -23,7 +23,7 @@ struct BitInfoCommand: ParsableCommand {
     func run() throws {
         let bit = try BitFile.load(path: file)
         let info = BitInfo(file: file, bit: bit)
-        print(json ? info.json.render(pretty: true) : info.text)
+        if json { try printJSON(info.json, pretty: true) } else { print(info.text) }
     }
 }
 

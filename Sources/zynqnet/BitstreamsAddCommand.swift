@@ -31,7 +31,7 @@ struct BitstreamsAddCommand: ParsableCommand {
     func run() throws {
         let (entry, added) = try BitstreamRegistry.add(bitPath: file, manifestPath: manifest, dir: dir)
         if json {
-            print(entry.json.render(pretty: true))
+            try printJSON(entry.json, pretty: true)
         } else {
             print((added ? "registered " : "already registered as ") + "\(dir)/\(entry.file): \(entry.board), \(entry.part), topology \(topologyHashText(entry.topologyHash)), FCLK \(entry.fclkMHz) MHz")
         }

@@ -20,7 +20,7 @@ struct BitstreamsListCommand: ParsableCommand {
     func run() throws {
         let r = try BitstreamRegistry.load(dir: dir)
         if json {
-            print(JSONText.array(r.entries.map(\.json)).render(pretty: true))
+            try printJSON(JSONText.array(r.entries.map(\.json)), pretty: true)
             return
         }
         if r.entries.isEmpty {

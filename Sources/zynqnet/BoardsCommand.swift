@@ -38,9 +38,9 @@ struct BoardsCommand: ParsableCommand {
         var current = BoardDiscovery.boards(in: try udev.usbDevices(), catalog: .builtIn)
         if json {
             if watch {
-                for b in current { print(JSONText.object([("event", .string("present")), ("board", BoardDiscovery.json(b))]).render()) }
+                for b in current { try printJSON(JSONText.object([("event", .string("present")), ("board", BoardDiscovery.json(b))])) }
             } else {
-                print(JSONText.array(current.map(BoardDiscovery.json)).render(pretty: true))
+                try printJSON(JSONText.array(current.map(BoardDiscovery.json)), pretty: true)
             }
         } else if current.isEmpty {
             print("no boards found (no FTDI FT2232H 0403:6010 on USB)")
@@ -58,10 +58,10 @@ struct BoardsCommand: ParsableCommand {
             usleep(300_000)
             let now = BoardDiscovery.boards(in: try udev.usbDevices(), catalog: .builtIn)
             for b in current where !now.contains(where: { $0.device.location == b.device.location && $0.device.serial == b.device.serial }) {
-                emit("remove", b)
+                try emit("remove", b)
             }
             for b in now where !current.contains(where: { $0 == b }) {
-                emit(current.contains(where: { $0.device.location == b.device.location && $0.device.serial == b.device.serial }) ? "change" : "add", b)
+                try emit(current.contains(where: { $0.device.location == b.device.location && $0.device.serial == b.device.serial }) ? "change" : "add", b)
             }
             current = now
         }
@@ -70,9 +70,9 @@ struct BoardsCommand: ParsableCommand {
         #endif
     }
 
-    private func emit(_ event: String, _ b: FoundBoard) {
+    private func emit(_ event: String, _ b: FoundBoard) throws {
         if json {
-            print(JSONText.object([("event", .string(event)), ("board", BoardDiscovery.json(b))]).render())
+            try printJSON(JSONText.object([("event", .string(event)), ("board", BoardDiscovery.json(b))]))
         } else {
             print(["add": "+ ", "remove": "- ", "change": "~ "][event, default: "  "] + BoardDiscovery.line(b))
         }

@@ -33,34 +33,15 @@ struct CodegenCommand: ParsableCommand {
     var model: String
 
     @Option(help: "Board: pynq-z2 or zybo-z7-20 (or a board .json).")
-    var board: String
+    var board: BoardArgument
 
-    @Option(help: "FCLK0 in MHz.")
-    var fclk: Double = 100
-
-    @Option(help: "Fold file (JSON), one entry per layer.")
-    var fold: String?
-
-    @Option(help: "Engine: dataflow (a unit per layer, folded by --fold/--target-fps) or sequential (the smallest design: one MAC and one requantizer for all layers; same as a fold file {\"engine\": \"sequential\"}).")
-    var engine: String?
-
-    @Option(name: .customLong("target-fps"), help: "Images per second to reach (chooses the cheapest folds).")
-    var targetFPS: Double?
-
-    @Option(name: .customLong("mult-bits"), help: "Stored width of the requantization multipliers M (1…32).")
-    var multBits: Int = 32
-
-    @Option(name: .customLong("mul-style"), help: "Multipliers of layers the fold file does not set: packed, dsp or lut.")
-    var mulStyle: String = "packed"
+    @OptionGroup var design: DesignOptions
 
     @Option(name: .customLong("dma-length-width"), help: "AXI DMA length register width (8…26).")
     var dmaLengthWidth: Int = VivadoProject.defaultDMALengthWidth
 
     @Option(name: [.short, .customLong("output")], help: "Output directory: new, empty, or one codegen wrote (only its files are replaced).")
     var output: String
-
-    @Flag(name: .customLong("allow-overfull"), help: "Accept a --fold whose design's estimate exceeds the board's LUT, FF, DSP or BRAM.")
-    var allowOverfull = false
 
     @Flag(name: .customLong("allow-timing-failure"), help: "build.tcl keeps a bitstream that fails timing (recorded in manifest.json; bitstreams add refuses it).")
     var allowTimingFailure = false
@@ -69,13 +50,9 @@ struct CodegenCommand: ParsableCommand {
     var json = false
 
     func validate() throws {
-        try CodegenOptions.validateFolding(fold: fold, targetFPS: targetFPS, engine: engine)
-        guard VivadoProject.fclkRange.contains(fclk) else {
+        guard VivadoProject.fclkRange.contains(design.fclk) else {
             throw ValidationError("--fclk must be in \(VivadoProject.fclkRange.lowerBound)…\(VivadoProject.fclkRange.upperBound) MHz")
         }
-        guard (1...32).contains(multBits) else { throw ValidationError("--mult-bits must be 1…32") }
-        guard MulStyle(rawValue: mulStyle) != nil else { throw ValidationError("--mul-style must be packed, dsp or lut") }
-        if let t = targetFPS { guard t > 0, t.isFinite else { throw ValidationError("--target-fps must be positive") } }
         guard VivadoProject.dmaLengthWidthRange.contains(dmaLengthWidth) else {
             throw ValidationError("--dma-length-width must be 8…26")
         }
@@ -84,36 +61,25 @@ struct CodegenCommand: ParsableCommand {
 
     func run() throws {
         // -o: new, empty or a folder codegen wrote; only codegen's own files are replaced.
-        let plan = OutputPlan(inputs: [model, fold, board.hasSuffix(".json") ? board : nil])
+        let plan = OutputPlan(inputs: [model, design.fold, board.file])
         let folder = try plan.folder(output, option: "-o", mode: .design)
         let q = try ModelImport.model(model)
-        let vboard = try ZynqNetHW.Board.resolve(board)
-        var opts = try CodegenOptions.fromCommandLine(fclk: fclk, multBits: multBits, mulStyle: mulStyle, fold: fold, targetFPS: targetFPS, engine: engine)
-        opts.board = vboard.name == "zybo-z7-20" ? .zyboZ720 : .pynqZ2
-        opts.allowOverfull = allowOverfull
+        let vboard = try board.resolve()
+        var opts = try self.design.codegenOptions()
+        opts.board = vboard.codegenBoard
         let design = try attribute(to: model) { try generateDesign(model: q, options: opts) }
-        let topo = design.layout.topology
-        let info = VivadoDesignInfo(
-            rtlFiles: design.rtlFiles.filter { $0.hasSuffix(".v") || $0.hasSuffix(".vh") },
-            axilAddrWidth: design.layout.axilAddressWidth, topologyHash: topo.hash,
-            inputRecordBytes: UInt64(OutputRecord.inputBeats(pixels: topo.inputCount) * OutputRecord.beatBytes),
-            outputRecordBytes: UInt64(OutputRecord.beats(classes: topo.outputCount) * OutputRecord.beatBytes),
-            iiCycles: UInt64(design.iiCycles), latencyCycles: UInt64(design.latencyCycles), engine: design.engine.rawValue)
-        let estimate = EstimateReport(
-            top: info.topModule, rtlFiles: info.rtlFiles, lut: UInt64(design.estimate.lut), ff: UInt64(design.estimate.ff),
-            dsp: UInt64(design.estimate.dsp), bram36: design.estimate.bram36, fclkMHz: fclk,
-            iiCycles: UInt64(design.iiCycles), latencyCycles: UInt64(design.latencyCycles),
-            inputRecordBytes: info.inputRecordBytes, outputRecordBytes: info.outputRecordBytes)
+        let info = VivadoDesignInfo(design: design)
+        let estimate = EstimateReport(design: design, info: info, fclkMHz: self.design.fclk)
         try ScratchFolder.with(prefix: "zynqnet-codegen") { tmp in
             try design.writeFiles(into: URL(fileURLWithPath: tmp))
-            try VivadoProject.write(design: info, board: vboard, fclkMHz: fclk, dmaLengthWidth: dmaLengthWidth,
+            try VivadoProject.write(design: info, board: vboard, fclkMHz: self.design.fclk, dmaLengthWidth: dmaLengthWidth,
                                    allowTimingFailure: allowTimingFailure, to: tmp)
             try estimate.write(to: tmp)
             try folder.writeTree(from: tmp)
         }
         try plan.commit()
         if json {
-            print(summaryJSON(design, dir: output, board: vboard))
+            try printJSON(summaryJSON(design, dir: output, board: vboard))
         } else {
             print(summaryText(design, dir: output) + "\n" + vivadoNote(vboard))
         }
@@ -142,50 +108,23 @@ struct CodegenCommand: ParsableCommand {
             + "note: board facts for \(b.name) still marked unconfirmed: " + (b.unconfirmed.isEmpty ? "none" : b.unconfirmed.joined(separator: "; "))
     }
 
-    func summaryJSON(_ d: GeneratedDesign, dir: String, board: ZynqNetHW.Board) -> String {
+    func summaryJSON(_ d: GeneratedDesign, dir: String, board: ZynqNetHW.Board) -> JSONText {
         let t = d.layout.topology
-        func q(_ x: String) -> String { "\"" + x.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\"" }
-        var s = "{\"output\": \"\(dir.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\""))\", "
-        s += "\"scripts_checked_by\": \"tcl-standin\", \"vivado_run\": false, \"board\": \(q(board.name)), "
-        s += "\"unconfirmed_board_facts\": [" + board.unconfirmed.map(q).joined(separator: ", ") + "], "
-        s += "\"ii_cycles\": \(d.iiCycles), \"latency_cycles\": \(d.latencyCycles), \"images_per_second\": \(jsonNumber(d.imagesPerSecond)), "
-        s += "\"fclk_mhz\": \(jsonNumber(d.fclkMHz)), \"topology_hash\": \"\(topologyHashText(t.hash))\", "
-        s += "\"axil_addr_width\": \(d.layout.axilAddressWidth), \"engine\": \"\(d.engine.rawValue)\", "
-        s += "\"estimate\": {\"lut\": \(d.estimate.lut), \"ff\": \(d.estimate.ff), \"dsp\": \(d.estimate.dsp), \"bram36\": \(jsonNumber(d.estimate.bram36))}, "
-        s += "\"layers\": [" + zip(t.layers, d.layout.folds).enumerated().map { i, lf in
-            "{\"in\": \(lf.0.inCount), \"out\": \(lf.0.outCount), \"pe\": \(lf.1.pe), \"simd\": \(lf.1.simd), \"lanes\": \(lf.1.lanes), \"mul_style\": \"\(d.styles[i].rawValue)\", \"requant\": \"\(d.requantStyles[i].rawValue)\", \"cycles\": \(d.layout.cycles(layer: i))}"
-        }.joined(separator: ", ") + "]}"
-        return s
-    }
-}
-
-extension CodegenOptions {
-    /// The folding options `codegen` and `verify` share: --fold, --target-fps and --engine.
-    static func validateFolding(fold: String?, targetFPS: Double?, engine: String?) throws {
-        if fold != nil && targetFPS != nil { throw ValidationError("--fold and --target-fps exclude each other") }
-        if let engine {
-            guard let e = Engine(rawValue: engine) else { throw ValidationError("--engine must be dataflow or sequential") }
-            if e == .sequential && (fold != nil || targetFPS != nil) {
-                throw ValidationError("--engine sequential excludes --fold and --target-fps (it has no folds)")
-            }
+        let e = d.estimate
+        let layers: [JSONText] = zip(t.layers, d.layout.folds).enumerated().map { i, lf in
+            .object([("in", .int(Int64(lf.0.inCount))), ("out", .int(Int64(lf.0.outCount))), ("pe", .int(Int64(lf.1.pe))),
+                     ("simd", .int(Int64(lf.1.simd))), ("lanes", .int(Int64(lf.1.lanes))), ("mul_style", .string(d.styles[i].rawValue)),
+                     ("requant", .string(d.requantStyles[i].rawValue)), ("cycles", .int(Int64(d.layout.cycles(layer: i))))])
         }
-    }
-
-    /// The options `codegen` and `verify` share, from their command-line values (already validated).
-    static func fromCommandLine(fclk: Double, multBits: Int, mulStyle: String, fold: String?, targetFPS: Double?,
-                                engine: String? = nil) throws -> CodegenOptions {
-        var opts = CodegenOptions()
-        opts.fclkMHz = fclk
-        opts.multBits = multBits
-        opts.mulStyle = MulStyle(rawValue: mulStyle)!
-        if let fold {
-            let data = Data(try FileBytes.read(path: fold))  // "cannot open: No such file or directory", …
-            opts.fold = .file(try FoldFile.parse(data, file: fold), name: fold)
-        } else if let targetFPS {
-            opts.fold = .targetFPS(targetFPS)
-        } else if engine == Engine.sequential.rawValue {
-            opts.fold = .file(.sequential, name: "--engine")
-        }
-        return opts
+        return .object([
+            ("output", .string(dir)), ("scripts_checked_by", .string("tcl-standin")), ("vivado_run", .bool(false)),
+            ("board", .string(board.name)), ("unconfirmed_board_facts", .array(board.unconfirmed.map { .string($0) })),
+            ("ii_cycles", .int(Int64(d.iiCycles))), ("latency_cycles", .int(Int64(d.latencyCycles))),
+            ("images_per_second", .double(d.imagesPerSecond)), ("fclk_mhz", .double(d.fclkMHz)),
+            ("topology_hash", .string(topologyHashText(t.hash))), ("axil_addr_width", .int(Int64(d.layout.axilAddressWidth))),
+            ("engine", .string(d.engine.rawValue)),
+            ("estimate", .object([("lut", .int(Int64(e.lut))), ("ff", .int(Int64(e.ff))), ("dsp", .int(Int64(e.dsp))), ("bram36", .double(e.bram36))])),
+            ("layers", .array(layers)),
+        ])
     }
 }

@@ -224,7 +224,8 @@ struct CurveReport {
         var points: [JSONPoint]
     }
 
-    func json() -> String {
+    /// The curve as `--json` prints it (keys sorted, as they always were).
+    func json() -> JSONCurve {
         let d = CurveReport.device, b = budget
         let pts = points.enumerated().map { i, p -> JSONPoint in
             let e = p.estimate
@@ -243,13 +244,9 @@ struct CurveReport {
                                                       yosys_seconds: ($0.seconds * 1000).rounded() / 1000,
                                                       lut_shell: $0.lutShell, lut_datapath: $0.lutDatapath) })
         }
-        let curve = JSONCurve(model: model, board: board, fclk_mhz: fclkMHz,
-                              budget: ["lut": Double(b.lut), "ff": Double(b.ff), "dsp": Double(b.dsp), "bram36": b.bram36],
-                              points: pts)
-        let enc = JSONEncoder()
-        enc.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        let data = (try? enc.encode(curve)) ?? Data("{}".utf8)
-        return String(decoding: data, as: UTF8.self)
+        return JSONCurve(model: model, board: board, fclk_mhz: fclkMHz,
+                         budget: ["lut": Double(b.lut), "ff": Double(b.ff), "dsp": Double(b.dsp), "bram36": b.bram36],
+                         points: pts)
     }
 
     static func formatMHz(_ v: Double) -> String {

@@ -5,6 +5,7 @@ import ZynqNetBit
 import ZynqNetCodegen
 import ZynqNetImport
 import ZynqNetModel
+import ZynqNetRTLSim
 import ZynqNetSim
 import ZynqNetTrain
 
@@ -64,15 +65,19 @@ struct DemoCommand: ParsableCommand {
 
         // Every backend that exists here runs the same images; all must agree bit for bit.
         var outcomes: [Inference.Outcome] = []
-        for name in Backends.local {
-            let engine = try Backends.make(name, model: model)
-            outcomes.append(try Inference.run(engine: engine, codes: codes, batch: 1000, progress: !json))
+        for kind in BackendKind.local {
+            let backend = try openBackend(kind, model: model)
+            outcomes.append(try Inference.run(backend: backend, codes: codes, batch: 1000, progress: !json))
         }
         if rtlsim > 0 {
             // The generated design in Verilator, driven by the board's driver code, on the first N images.
             let n = min(rtlsim, codes.count)
-            let engine = try Backends.make("rtlsim", model: model, modelName: path, batch: min(n, 1000))
-            var o = try Inference.run(engine: engine, codes: try codes.prefix(n), batch: 1000, progress: !json)
+            var options = BackendOptions()
+            options.modelName = path
+            options.batchSize = min(n, 1000)
+            options.log = { Terminal.printErr($0) }
+            let backend = try openBackend(.rtlsim, model: model, options: options)
+            var o = try Inference.run(backend: backend, codes: try codes.prefix(n), batch: 1000, progress: !json)
             if n < codes.count { o.backend += " (\(n) images)" }
             outcomes.append(o)
         }
@@ -80,25 +85,24 @@ struct DemoCommand: ParsableCommand {
         // The hardware codegen would make for this model on a PYNQ-Z2 at 100 MHz (no Vivado needed).
         let design = try generateDesign(model: model, options: CodegenOptions(board: .pynqZ2, fclkMHz: 100, fold: .targetFPS(200_000)))
         // Each backend must equal the reference on every image it ran (rtlsim may run a prefix).
-        let disagreeing = outcomes.filter {
-            $0.sim.outputs != Array(reference.sim.outputs.prefix($0.sim.count * reference.sim.classes))
-        }.map(\.backend)
+        let disagreeing = outcomes.filter { !$0.sim.agrees(with: reference.sim) }.map(\.backend)
         let report = Inference.Report(result: reference, labels: set.labels)
 
         if json {
-            var fields = [
-                "\"model\":\(JSONText.quote(path))",
-                "\"images\":\(report.images)",
-                "\"correct\":\(report.correct.map(String.init) ?? "null")",
-                "\"accuracy\":\(report.accuracy.map { jsonNumber($0) } ?? "null")",
-            ]
-            let backends = outcomes.map {
-                "{\"backend\":\"\($0.backend)\",\"seconds\":\(jsonNumber($0.seconds)),\"images_per_second\":\(jsonNumber(Double($0.sim.count) / max($0.seconds, 1e-9)))}"
+            let backends: [JSONText] = outcomes.map {
+                .object([("backend", .string($0.backend)), ("seconds", .double($0.seconds)),
+                         ("images_per_second", .double(Double($0.sim.count) / max($0.seconds, 1e-9)))])
             }
-            fields.append("\"backends\":[\(backends.joined(separator: ","))]")
-            fields.append("\"bit_exact\":\(disagreeing.isEmpty)")
-            fields.append("\"hardware\":{\"board\":\"pynq-z2\",\"fclk_mhz\":100,\"ii_cycles\":\(design.iiCycles),\"images_per_second\":\(jsonNumber(design.imagesPerSecond)),\"dsp_estimate\":\(design.estimate.dsp),\"lut_estimate\":\(design.estimate.lut)}")
-            print("{" + fields.joined(separator: ",") + "}")
+            let hardware: [(String, JSONText)] = [
+                ("board", .string("pynq-z2")), ("fclk_mhz", .int(100)), ("ii_cycles", .int(Int64(design.iiCycles))),
+                ("images_per_second", .double(design.imagesPerSecond)), ("dsp_estimate", .int(Int64(design.estimate.dsp))),
+                ("lut_estimate", .int(Int64(design.estimate.lut))),
+            ]
+            try printJSON(JSONText.object([
+                ("model", .string(path)), ("images", .int(Int64(report.images))),
+                ("correct", report.correct.map { .int(Int64($0)) } ?? .null), ("accuracy", report.accuracy.map { .double($0) } ?? .null),
+                ("backends", .array(backends)), ("bit_exact", .bool(disagreeing.isEmpty)), ("hardware", .object(hardware)),
+            ]))
         } else {
             print("zynqnet demo: \(model.layers.count)-layer MLP \(([model.inputCount] + model.layers.map(\.outFeatures)).map(String.init).joined(separator: "-")) from \(path)")
             print("on \(report.images) Fashion-MNIST test images\n")

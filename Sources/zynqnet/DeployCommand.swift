@@ -32,7 +32,7 @@ struct DeployCommand: ParsableCommand {
     )
 
     @Option(help: "Board: \(BoardCatalog.builtIn.boards.map(\.name).joined(separator: ", ")).")
-    var board: String
+    var board: BoardArgument
 
     @Option(help: "The model (format 1 or 2, or an importable format).")
     var model: String?
@@ -97,8 +97,8 @@ struct DeployCommand: ParsableCommand {
     }
 
     func validate() throws {
-        guard BoardCatalog.builtIn.board(named: board) != nil else {
-            throw ValidationError("--board must be one of \(BoardCatalog.builtIn.boards.map(\.name).joined(separator: ", ")), not '\(board)'")
+        guard board.profile != nil else {
+            throw ValidationError("--board must be one of \(BoardCatalog.builtIn.boards.map(\.name).joined(separator: ", ")), not '\(board.text)'")
         }
         if bitstream != nil && bundle != nil { throw ValidationError("--bitstream and --bundle exclude each other") }
         if let bundle {
@@ -139,7 +139,7 @@ struct DeployCommand: ParsableCommand {
     }
 
     func run() throws {
-        let profile = BoardCatalog.builtIn.board(named: board)!
+        let profile = board.profile!
         var request = DeployRequest(board: profile)
         request.modelPath = model
         request.bitstreamPath = bitstream
@@ -185,7 +185,7 @@ struct DeployCommand: ParsableCommand {
             }
             report.append(("bundle", .string(output)))
         }
-        if json { print(JSONText.object(report).render(pretty: true)) }
+        if json { try printJSON(JSONText.object(report), pretty: true) }
     }
 
     func makeBundle(_ profile: BoardProfile, _ source: DeploySource, at dir: String) throws -> DeployBundle {
@@ -224,7 +224,7 @@ struct DeployCommand: ParsableCommand {
             say("would program \(source.bitPath) over JTAG (\(selector))")
             for s in plan?.postSteps ?? [] { say("would run: " + s.argv.joined(separator: " ")) }
             if plan == nil {
-                if json { print(JSONText.object(report + [("deployed", .bool(false))]).render(pretty: true)) }
+                if json { try printJSON(JSONText.object(report + [("deployed", .bool(false))]), pretty: true) }
                 throw ZynqError(key: "jtag", "dry run: " + notDeployed)
             }
             return
@@ -249,7 +249,7 @@ struct DeployCommand: ParsableCommand {
                    ("tck_hz", .uint(UInt64(r.tckHz))), ("done", .bool(r.status.done))]
         guard let plan else {
             report.append(("deployed", .bool(false)))
-            if json { print(JSONText.object(report).render(pretty: true)) }
+            if json { try printJSON(JSONText.object(report), pretty: true) }
             throw ZynqError(key: "jtag", notDeployed)
         }
         let result = try Deployment.finishRemote(plan) { line in if !json { Terminal.printErr(line) } }
@@ -294,7 +294,7 @@ struct DeployCommand: ParsableCommand {
         report.append(("selftest", JSONText.object([("images", .int(Int64(result.images))), ("passed", .bool(result.passed)),
                                                     ("mismatches", JSONText.array(result.mismatches.map { JSONText.string($0) }))])))
         guard result.passed else {
-            if json { print(JSONText.object(report).render(pretty: true)) }
+            if json { try printJSON(JSONText.object(report), pretty: true) }
             throw ZynqError(key: "selftest", "the board's outputs differ from the simulator's on \(result.mismatches.count) of \(result.images) images: "
                             + result.mismatches.prefix(3).joined(separator: "; "))
         }

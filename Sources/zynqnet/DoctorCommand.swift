@@ -51,9 +51,7 @@ struct DoctorCommand: ParsableCommand {
         o.buffer = buffer
         let r = runDoctor(o)
         if json {
-            let enc = JSONEncoder()
-            enc.outputFormatting = [.sortedKeys]
-            print(String(decoding: try enc.encode(r), as: UTF8.self))
+            try printJSON(r, sortedKeys: true)
         } else {
             print(r.text, terminator: "")
         }

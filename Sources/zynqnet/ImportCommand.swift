@@ -54,7 +54,7 @@ struct ImportCommand: ParsableCommand {
             try plan.commit()
         }
         if json {
-            print(Self.json(imported, output: output, seconds: seconds).render())
+            try printJSON(Self.json(imported, output: output, seconds: seconds))
         } else {
             print(Self.text(imported, output: output, seconds: seconds), terminator: "")
         }

@@ -25,8 +25,8 @@ struct InferCommand: ParsableCommand {
     @Option(name: .long, help: "The model: .npz (format 1 or 2, the MNIST notebook's MLP, pyrtlnet's quantized.npz), .onnx or .tflite (imported as tflm).")
     var model: String
 
-    @Option(name: .long, help: "Where to run: \(Backends.names.joined(separator: ", ")).")
-    var backend: String = "sim"
+    @Option(name: .long, help: "Where to run.")
+    var backend: BackendKind = .sim
 
     @Option(name: .long, help: "Labels file (IDX or .npy); overrides labels inside the images file.")
     var labels: String?
@@ -68,9 +68,6 @@ struct InferCommand: ParsableCommand {
     var allowOverfull = false
 
     func validate() throws {
-        guard Backends.names.contains(backend) else {
-            throw ValidationError("--backend must be one of \(Backends.names.joined(separator: ", ")), not '\(backend)'")
-        }
         if let limit, limit < 1 { throw ValidationError("--limit must be at least 1, not \(limit)") }
         guard ImageLayout(rawValue: layout) != nil else {
             throw ValidationError("--layout must be nhwc or nchw, not '\(layout)'")
@@ -83,16 +80,16 @@ struct InferCommand: ParsableCommand {
                 throw ValidationError("--bundle '\(bundle)' is not a directory (a bundle written by zynqnet deploy -o or codegen -o)")
             }
         }
-        if throughputTest && backend == "sim" {
+        if throughputTest && backend == .sim {
             throw ValidationError("--throughput-test needs --backend loopback, board or rtlsim")
         }
-        if (fold != nil || trace != nil || allowOverfull) && backend != "rtlsim" {
+        if (fold != nil || trace != nil || allowOverfull) && backend != .rtlsim {
             throw ValidationError("--fold, --trace and --allow-overfull need --backend rtlsim")
         }
         if let trace, !trace.hasSuffix(".fst") {
             throw ValidationError("--trace must name an .fst file, not '\(trace)'")
         }
-        if backend == "board" && bundle == nil && manifest == nil {
+        if backend == .board && bundle == nil && manifest == nil {
             throw ValidationError("--backend board needs --bundle DIR or --manifest FILE")
         }
         guard show >= 0 else { throw ValidationError("--show must be 0 or more, not \(show)") }
@@ -115,10 +112,19 @@ struct InferCommand: ParsableCommand {
         var set = try ImageSet.load(path: images, labels: labels)
         try set.checkNotEmpty()
         try set.checkLabels(classes: model.outputCount)
-        let batch = self.batch ?? (backend == "sim" ? 1000 : 256)
-        let engine = try Backends.make(backend, model: model, modelName: self.model, bundle: bundle, manifest: manifest, batch: batch,
-                                       fold: fold, trace: trace, images: min(limit ?? set.count, set.count), allowOverfull: allowOverfull)
-        let rtlsim = (engine as? RuntimeEngine)?.backend as? RTLSimBackend
+        let batch = self.batch ?? backend.defaultBatchSize
+        var options = BackendOptions()
+        options.modelName = self.model
+        options.bundle = bundle
+        options.manifest = manifest
+        options.batchSize = batch
+        options.foldFile = fold
+        options.tracePath = trace
+        options.traceImages = min(limit ?? set.count, set.count)
+        options.allowOverfull = allowOverfull
+        options.log = { Terminal.printErr($0) }
+        let engine = try openBackend(backend, model: model, options: options)
+        let rtlsim = engine as? RTLSimBackend
         defer { rtlsim?.finishTrace() }
         var codes = try attribute(to: images) {
             let arranged = try ImageLayout(rawValue: layout)!.arranged(set.images, for: model.input, key: set.key)
@@ -130,19 +136,19 @@ struct InferCommand: ParsableCommand {
             codes = try codes.prefix(limit)
             set.labels = set.labels.map { Array($0.prefix(limit)) }
         }
-        let result = try Inference.run(engine: engine, codes: codes, batch: batch, progress: !json)
+        let result = try Inference.run(backend: engine, codes: codes, batch: batch, progress: !json)
 
         if let output {
             try Inference.writeOutput(result: result.sim, labels: set.labels, to: output, plan: plan)
             try plan.commit()
         }
         let report = Inference.Report(result: result, labels: set.labels)
-        let throughput = throughputTest ? try (engine as? RuntimeEngine)?.backend.throughputReport() : nil
+        let throughput = throughputTest ? try engine.throughputReport() : nil
         let timing = rtlsim?.timing()
         if json {
-            var line = throughput != nil ? try Inference.throughputJSON(throughput!, report: report) : report.json()
-            if let timing { line = Inference.addingTiming(timing, to: line, throughput: throughput != nil) }
-            print(line)
+            var fields = try throughput.map { try Inference.throughputFields($0, report: report) } ?? report.fields
+            if let timing { fields += Inference.timingFields(timing, throughput: throughput != nil) }
+            try printJSON(JSONText.object(fields))
             return
         }
         if show > 0 {

@@ -8,59 +8,6 @@ import ZynqNetRTLSim
 import ZynqNetRuntime
 import ZynqNetSim
 
-/// Something that runs batches of input codes: the simulator, the loopback device, the board.
-protocol InferenceEngine {
-    var name: String { get }
-    /// The simulator's dot-product kernel (`SimKernel`), nil for the other engines.
-    var kernel: String? { get }
-    func run(_ codes: InputCodes) throws -> SimResult
-}
-
-extension InferenceEngine {
-    var kernel: String? { nil }
-}
-
-struct SimEngine: InferenceEngine {
-    let simulator: Simulator
-    var name: String { "sim" }
-    var kernel: String? { simulator.kernel.rawValue }
-    func run(_ codes: InputCodes) throws -> SimResult { try simulator.run(codes) }
-}
-
-/// The loopback device or the board, through the runtime's driver.
-struct RuntimeEngine: InferenceEngine {
-    let backend: InferenceBackend
-    var name: String { backend.name }
-    func run(_ codes: InputCodes) throws -> SimResult {
-        let r = try backend.run(codes: codes, count: codes.count)
-        return SimResult(outputs: r.outputs, count: codes.count, classes: r.outputs.count / max(codes.count, 1))
-    }
-}
-
-enum Backends {
-    static let names = ["sim", "loopback", "board", "rtlsim"]
-    /// The backends that run on any machine, in the order `demo` shows them.
-    static let local = ["sim", "loopback"]
-
-    static func make(_ name: String, model: QuantizedModel, modelName: String = "model", bundle: String? = nil,
-                     manifest: String? = nil, batch: Int = 256, fold: String? = nil, trace: String? = nil,
-                     images: Int? = nil, allowOverfull: Bool = false) throws -> InferenceEngine {
-        switch name {
-        case "sim": return SimEngine(simulator: try Simulator(model: model))
-        case "loopback", "board":
-            return RuntimeEngine(backend: try makeBackend(name: name, model: model, modelName: modelName, bundle: bundle,
-                                                          manifest: manifest, batchSize: batch))
-        case "rtlsim":
-            var options = RTLSimOptions()
-            options.codegen.allowOverfull = allowOverfull
-            return RuntimeEngine(backend: try makeRTLSimBackend(model: model, modelName: modelName, bundle: bundle, manifest: manifest,
-                                                                batchSize: batch, foldFile: fold, tracePath: trace, traceImages: images, options: options,
-                                                                log: { FileHandle.standardError.write(Data(($0 + "\n").utf8)) }))
-        default: throw ZynqError(key: "--backend", "unknown backend '\(name)' (known: \(names.joined(separator: ", ")))")
-        }
-    }
-}
-
 /// Runs `body`, attributing a `ZynqError` that names no file to `file`.
 func attribute<T>(to file: String, _ body: () throws -> T) throws -> T {
     do { return try body() } catch let e as ZynqError { throw e.inFile(file) }
@@ -75,7 +22,7 @@ enum Inference {
     }
 
     /// Runs all of `codes` in batches of `batch`, with a progress bar on long runs.
-    static func run(engine: InferenceEngine, codes: InputCodes, batch: Int, progress: Bool) throws -> Outcome {
+    static func run(backend: any InferenceBackend, codes: InputCodes, batch: Int, progress: Bool) throws -> Outcome {
         let n = codes.count
         let bar = ProgressBar(total: n, label: "infer", enabled: progress && Terminal.stderrIsTTY && n > batch)
         var outputs: [Int32] = []
@@ -87,7 +34,7 @@ enum Inference {
             let end = min(n, done + batch)
             let part = (done == 0 && end == n) ? codes : try codes.slice(done..<end)
             let t0 = DispatchTime.now().uptimeNanoseconds
-            let r = try engine.run(part)
+            let r = try backend.result(part)
             seconds += Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9
             classes = r.classes
             outputs += r.outputs
@@ -95,8 +42,8 @@ enum Inference {
             bar.update(done, extra: String(format: "%.0f img/s", Double(done) / max(seconds, 1e-9)))
         }
         bar.finish()
-        return Outcome(sim: SimResult(outputs: outputs, count: n, classes: classes), seconds: seconds, backend: engine.name,
-                       kernel: engine.kernel)
+        return Outcome(sim: SimResult(outputs: outputs, count: n, classes: classes), seconds: seconds, backend: backend.name,
+                       kernel: (backend as? SimulatorBackend)?.kernel)
     }
 
     /// Whether `path` starts like the FST waveform Verilator writes for `--trace` (a header
@@ -142,16 +89,16 @@ enum Inference {
         var accuracy: Double? { images == 0 ? nil : correct.map { Double($0) / Double(images) } }
         var imagesPerSecond: Double { seconds > 0 ? Double(images) / seconds : 0 }
 
-        func json() -> String {
-            var fields: [String] = []
-            fields.append("\"images\":\(images)")
-            fields.append("\"correct\":\(correct.map(String.init) ?? "null")")
-            fields.append("\"accuracy\":\(accuracy.map { jsonNumber($0) } ?? "null")")
-            fields.append("\"seconds\":\(jsonNumber(seconds))")
-            fields.append("\"images_per_second\":\(jsonNumber(imagesPerSecond))")
-            fields.append("\"backend\":\"\(backend)\"")
-            if let kernel { fields.append("\"kernel\":\"\(kernel)\"") }
-            return "{" + fields.joined(separator: ",") + "}"
+        /// The `--json` keys of a run: images, correct, accuracy (null when unknown), seconds,
+        /// images_per_second, backend and the simulator's kernel.
+        var fields: [(String, JSONText)] {
+            var f: [(String, JSONText)] = [
+                ("images", .int(Int64(images))), ("correct", correct.map { .int(Int64($0)) } ?? .null),
+                ("accuracy", accuracy.map { .double($0) } ?? .null), ("seconds", .double(seconds)),
+                ("images_per_second", .double(imagesPerSecond)), ("backend", .string(backend)),
+            ]
+            if let kernel { f.append(("kernel", .string(kernel))) }
+            return f
         }
 
         func printText(classes: Int) {
@@ -213,15 +160,11 @@ enum Inference {
 }
 
 extension Inference {
-    /// The throughput report's keys, plus the run's `images`, `correct`, `accuracy` and `backend`.
-    static func throughputJSON(_ t: ThroughputReport, report: Report) throws -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        let body = String(decoding: try encoder.encode(t), as: UTF8.self)
-        // The throughput report's images_per_second (runtime, host work included) replaces the run's.
-        let extra = report.json().dropFirst().dropLast().split(separator: ",")
-            .filter { !$0.hasPrefix("\"images_per_second\":") }.joined(separator: ",")
-        return "{" + extra + "," + body.dropFirst()
+    /// The run's keys and then the throughput report's (sorted), whose images_per_second
+    /// (runtime, host work included) replaces the run's.
+    static func throughputFields(_ t: ThroughputReport, report: Report) throws -> [(String, JSONText)] {
+        guard case .object(let body) = try JSONTextEncoder(sortedKeys: true).encode(t) else { return report.fields }
+        return report.fields.filter { $0.0 != "images_per_second" } + body
     }
 
     static func printThroughput(_ t: ThroughputReport) {
@@ -240,15 +183,15 @@ extension Inference {
 extension Inference {
     /// rtlsim: the simulated hardware's cycles, II, latency and images/s at fclk as JSON keys
     /// (those the throughput report already has are not repeated).
-    static func addingTiming(_ t: RTLSimTiming, to json: String, throughput: Bool) -> String {
-        var fields: [String] = []
+    static func timingFields(_ t: RTLSimTiming, throughput: Bool) -> [(String, JSONText)] {
+        var fields: [(String, JSONText)] = []
         if !throughput {
-            fields += ["\"cycles\":\(t.cycles)", "\"ii_cycles\":\(t.ii_cycles)", "\"latency_cycles\":\(t.latency_cycles)",
-                       "\"images_per_second_at_fclk\":\(jsonNumber(t.images_per_second_at_fclk))", "\"fclk_mhz\":\(jsonNumber(t.fclk_mhz))"]
+            fields += [("cycles", .uint(t.cycles)), ("ii_cycles", .uint(t.ii_cycles)), ("latency_cycles", .uint(t.latency_cycles)),
+                       ("images_per_second_at_fclk", .double(t.images_per_second_at_fclk)), ("fclk_mhz", .double(t.fclk_mhz))]
         }
-        fields += ["\"ii_measured\":\(t.ii_measured)", "\"design_ii_cycles\":\(t.design_ii_cycles)",
-                   "\"rtl_cycles_per_second\":\(jsonNumber(t.rtl_cycles_per_second.rounded()))"]
-        return String(json.dropLast()) + "," + fields.joined(separator: ",") + "}"
+        fields += [("ii_measured", .bool(t.ii_measured)), ("design_ii_cycles", .int(Int64(t.design_ii_cycles))),
+                   ("rtl_cycles_per_second", .double(t.rtl_cycles_per_second.rounded()))]
+        return fields
     }
 
     static func printTiming(_ t: RTLSimTiming) {

@@ -75,9 +75,7 @@ struct LoadCommand: ParsableCommand {
         options.plConfigured = plConfigured
         let r = try loadBundle(bundle, options: options)
         if json {
-            let enc = JSONEncoder()
-            enc.outputFormatting = [.sortedKeys]
-            print(String(decoding: try enc.encode(r), as: UTF8.self))
+            try printJSON(r, sortedKeys: true)
         } else {
             if plConfigured {
                 print("finished \(r.bitstream) (part \(r.part)), configured over JTAG: PS set up, PL reset pulsed")

@@ -44,7 +44,7 @@ struct ReportCommand: ParsableCommand {
     var model: String?
 
     @Option(help: "Board of the curve's budget: pynq-z2 or zybo-z7-20 (or a board .json).")
-    var board: String = "pynq-z2"
+    var board = BoardArgument("pynq-z2")
 
     @Option(help: "FCLK0 in MHz (images/s of the curve).")
     var fclk: Double = 100
@@ -58,11 +58,7 @@ struct ReportCommand: ParsableCommand {
     @Option(name: .customLong("max-dsp"), help: "Cap the curve's DSP48E1 budget (default 220).")
     var maxDSP: Int?
 
-    @Option(name: .customLong("mult-bits"), help: "Stored width of the requantization multipliers M (1…32).")
-    var multBits: Int = 32
-
-    @Option(name: .customLong("mul-style"), help: "Multipliers of the curve's designs: packed, dsp or lut.")
-    var mulStyle: String = "packed"
+    @OptionGroup var arithmetic: ArithmeticOptions
 
     @Flag(help: "Print the report (or the curve) as JSON.")
     var json = false
@@ -88,8 +84,8 @@ struct ReportCommand: ParsableCommand {
         default: break
         }
         if model == nil {
-            for (name, set) in [("--synth", synth != 0), ("--mul-style", mulStyle != "packed"), ("--mult-bits", multBits != 32),
-                                ("--fclk", fclk != 100), ("--board", board != "pynq-z2"), ("--max-lut", maxLUT != nil),
+            for (name, set) in [("--synth", synth != 0), ("--mul-style", arithmetic.mulStyle != .packed), ("--mult-bits", arithmetic.multBits != 32),
+                                ("--fclk", fclk != 100), ("--board", board != BoardArgument("pynq-z2")), ("--max-lut", maxLUT != nil),
                                 ("--max-dsp", maxDSP != nil)] where set {
                 throw ValidationError("\(name) needs --model (report DIR takes the design's own values)")
             }
@@ -100,8 +96,6 @@ struct ReportCommand: ParsableCommand {
         guard VivadoProject.fclkRange.contains(fclk) else {
             throw ValidationError("--fclk must be in \(VivadoProject.fclkRange.lowerBound)…\(VivadoProject.fclkRange.upperBound) MHz")
         }
-        guard (1...32).contains(multBits) else { throw ValidationError("--mult-bits must be 1…32") }
-        guard MulStyle(rawValue: mulStyle) != nil else { throw ValidationError("--mul-style must be packed, dsp or lut") }
     }
 
     func run() throws {
@@ -136,12 +130,12 @@ struct ReportCommand: ParsableCommand {
 
     func runCurve(model path: String) throws {
         let q = try ModelImport.model(path)
-        let vboard = try ZynqNetHW.Board.resolve(board)
+        let vboard = try board.resolve()
         guard vboard.part.hasPrefix("xc7z020") else {
             throw ZynqError(key: "--board", "\(vboard.name): no resource budget for part \(vboard.part) (only xc7z020)")
         }
-        let style = MulStyle(rawValue: mulStyle)!
-        let topo = try attribute(to: path) { try Topology(model: q, multBits: multBits) }
+        let style = arithmetic.mulStyle
+        let topo = try attribute(to: path) { try Topology(model: q, multBits: arithmetic.multBits) }
         let regEvery = CodegenOptions().regEvery
         var budget = ResourceBudget.xc7z020Auto
         if let m = maxLUT { budget.lut = min(budget.lut, m) }
@@ -162,7 +156,7 @@ struct ReportCommand: ParsableCommand {
         let curve = CurveReport(model: path, board: vboard.name, fclkMHz: fclk, budget: budget, points: points, synthesized: synthesized,
                                 inputBytes: OutputRecord.inputBeats(pixels: topo.inputCount) * OutputRecord.beatBytes)
         if json {
-            print(curve.json())
+            try printJSON(curve.json(), pretty: true, sortedKeys: true)
         } else {
             print(curve.table())
             print("")
@@ -174,7 +168,7 @@ struct ReportCommand: ParsableCommand {
     func synthesize(point p: CurvePoint, model q: QuantizedModel, label: String) throws -> CurveSynthesis {
         var opts = CodegenOptions()
         opts.fclkMHz = fclk
-        opts.multBits = multBits
+        opts.multBits = arithmetic.multBits
         opts.fold = .file(p.foldFile, name: "curve point")
         let design = try generateDesign(model: q, options: opts)
         guard design.iiCycles == p.iiCycles, design.estimate == p.estimate else {

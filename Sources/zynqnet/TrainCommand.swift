@@ -220,24 +220,27 @@ struct TrainCommand: ParsableCommand {
         let floatEpochs = outcome.floatEpochSeconds
         let meanEpoch = floatEpochs.reduce(0, +) / Double(max(1, floatEpochs.count))
         if json {
-            var fields: [(String, String)] = [
-                ("float_accuracy", jsonNumber(outcome.floatTestAccuracy)),
-                ("quantized_accuracy", jsonNumber(outcome.quantizedTestAccuracy)),
-                ("epochs", String(epochs)),
-                ("qat_epochs", String(options.qatEpochs)),
-                ("seconds", String(format: "%.3f", outcome.seconds)),
-                ("epoch_seconds", String(format: "%.3f", meanEpoch)),
-                ("train_samples", String(outcome.trainCount)),
-                ("validation_samples", String(outcome.validationCount)),
-                ("test_samples", String(data.test?.count ?? 0)),
-                ("layers", "[" + options.sizes.map(String.init).joined(separator: ",") + "]"),
-                ("output", JSONText.quote(output)),
+            /// Milliseconds: seconds with three decimals.
+            func ms(_ v: Double) -> JSONText { .double((v * 1000).rounded() / 1000) }
+            func num(_ v: Double?) -> JSONText { v.map { .double($0) } ?? .null }
+            var fields: [(String, JSONText)] = [
+                ("float_accuracy", num(outcome.floatTestAccuracy)),
+                ("quantized_accuracy", num(outcome.quantizedTestAccuracy)),
+                ("epochs", .int(Int64(epochs))),
+                ("qat_epochs", .int(Int64(options.qatEpochs))),
+                ("seconds", ms(outcome.seconds)),
+                ("epoch_seconds", ms(meanEpoch)),
+                ("train_samples", .int(Int64(outcome.trainCount))),
+                ("validation_samples", .int(Int64(outcome.validationCount))),
+                ("test_samples", .int(Int64(data.test?.count ?? 0))),
+                ("layers", .array(options.sizes.map { .int(Int64($0)) })),
+                ("output", .string(output)),
             ]
             if let v = outcome.epochs.last(where: { $0.phase == .float })?.validationAccuracy {
-                fields.append(("validation_accuracy", jsonNumber(v)))
+                fields.append(("validation_accuracy", .double(v)))
             }
-            fields.append(("warnings", "[" + outcome.warnings.map(JSONText.quote).joined(separator: ",") + "]"))
-            print("{" + fields.map { "\"\($0.0)\": \($0.1)" }.joined(separator: ", ") + "}")
+            fields.append(("warnings", .array(outcome.warnings.map { .string($0) })))
+            try printJSON(JSONText.object(fields))
             return
         }
         for w in outcome.warnings { Terminal.printErr("warning: \(w)") }
@@ -257,7 +260,6 @@ struct TrainCommand: ParsableCommand {
     }
 }
 
-private func jsonNumber(_ v: Double?) -> String { v.map { $0.isFinite ? "\($0)" : "null" } ?? "null" }
 
 
 /// Prints training progress on standard error: a live bar per epoch on a terminal, one

@@ -33,23 +33,7 @@ struct VerifyCommand: ParsableCommand {
     @Option(help: "Seed of the random images, gaps, stalls and AXI-Lite delays.")
     var seed: UInt64 = 1
 
-    @Option(help: "Fold file (JSON), as for codegen.")
-    var fold: String?
-
-    @Option(help: "Engine, as for codegen: dataflow or sequential.")
-    var engine: String?
-
-    @Option(name: .customLong("target-fps"), help: "Images per second to reach, as for codegen.")
-    var targetFPS: Double?
-
-    @Option(help: "FCLK0 in MHz (for --target-fps).")
-    var fclk: Double = 100
-
-    @Option(name: .customLong("mult-bits"), help: "Stored width of M (1…32).")
-    var multBits: Int = 32
-
-    @Option(name: .customLong("mul-style"), help: "packed, dsp or lut.")
-    var mulStyle: String = "packed"
+    @OptionGroup var design: DesignOptions
 
     @Option(help: "Percent of cycles without TVALID on the input stream.")
     var gap: Int = 30
@@ -63,9 +47,6 @@ struct VerifyCommand: ParsableCommand {
     @Flag(name: .customLong("quick-build"), help: "Compile the simulation without optimization (faster build, slower run).")
     var quickBuild = false
 
-    @Flag(name: .customLong("allow-overfull"), help: "Accept a --fold whose design's estimate exceeds the xc7z020's LUT, FF, DSP or BRAM.")
-    var allowOverfull = false
-
     @Flag(help: "Print the result as JSON.")
     var json = false
 
@@ -77,25 +58,21 @@ struct VerifyCommand: ParsableCommand {
     }
 
     func validate() throws {
-        try CodegenOptions.validateFolding(fold: fold, targetFPS: targetFPS, engine: engine)
         guard count >= 1, count <= 1_000_000 else { throw ValidationError("--images must be 1…1000000") }
         guard (0...95).contains(gap), (0...95).contains(stall) else { throw ValidationError("--gap and --stall must be 0…95") }
-        guard (1...32).contains(multBits) else { throw ValidationError("--mult-bits must be 1…32") }
-        guard MulStyle(rawValue: mulStyle) != nil else { throw ValidationError("--mul-style must be packed, dsp or lut") }
-        guard fclk > 0, fclk <= 500 else { throw ValidationError("--fclk must be in (0, 500]") }
+        guard design.fclk > 0, design.fclk <= 500 else { throw ValidationError("--fclk must be in (0, 500]") }
     }
 
     func run() throws {
         // The build cache: only folders of Verilator builds (a 16-hex-digit key each) and the
         // private build folders of running verifies; never a folder of other files.
         let root = buildRoot
-        try OutputPlan(inputs: [model, images, fold]).cache(root, option: "--build-dir") { entry in
+        try OutputPlan(inputs: [model, images, design.fold]).cache(root, option: "--build-dir") { entry in
             (entry.count == 16 && entry.allSatisfy(\.isHexDigit)) || entry.hasPrefix(".build-")
         }
         if let images, ModelImport.kind(of: model) == .npz { try ModelShapes(path: model).checkImages(path: images) }
         let q = try ModelImport.model(model)
-        var opts = try CodegenOptions.fromCommandLine(fclk: fclk, multBits: multBits, mulStyle: mulStyle, fold: fold, targetFPS: targetFPS, engine: engine)
-        opts.allowOverfull = allowOverfull
+        let opts = try self.design.codegenOptions()
         let design = try attribute(to: model) { try generateDesign(model: q, options: opts) }
         var imgs: [[UInt8]] = []
         if let images {
@@ -125,14 +102,16 @@ struct VerifyCommand: ParsableCommand {
         let iiText = r.measuredII.map { "II \($0) cycles" } ?? "II not measured (needs ≥ \(VerifyReport.minimumImagesForII) images)"
         let latencyText = r.measuredLatency.map { "latency \($0) cycles" } ?? "latency not measured"
         if json {
-            var s = "{\"images\": \(r.images), \"images_requested\": \(count), \"images_input\": \(r.inputImages), "
-            s += "\"images_resent_for_timing\": \(r.resentImages), "
-            s += "\"mismatches\": \(r.mismatches), \"readback_mismatches\": \(r.readbackMismatches), "
-            s += "\"ii_cycles\": \(r.measuredII.map(String.init) ?? "null"), \"latency_cycles\": \(r.measuredLatency.map(String.init) ?? "null"), "
-            s += "\"rtl_cycles_per_second\": \(jsonNumber(r.rtlCyclesPerSecond.rounded())), \"cycles\": \(r.cycles), "
-            s += "\"design_ii_cycles\": \(design.iiCycles), \"design_latency_cycles\": \(design.latencyCycles), \"passed\": \(r.passed), \"build_reused\": \(r.buildReused), "
-            s += "\"messages\": [" + r.messages.map { "\"" + $0.replacingOccurrences(of: "\"", with: "'") + "\"" }.joined(separator: ", ") + "]}"
-            print(s)
+            func int(_ v: Int?) -> JSONText { v.map { .int(Int64($0)) } ?? .null }
+            try printJSON(JSONText.object([
+                ("images", int(r.images)), ("images_requested", int(count)), ("images_input", int(r.inputImages)),
+                ("images_resent_for_timing", int(r.resentImages)), ("mismatches", int(r.mismatches)),
+                ("readback_mismatches", int(r.readbackMismatches)), ("ii_cycles", int(r.measuredII)), ("latency_cycles", int(r.measuredLatency)),
+                ("rtl_cycles_per_second", .double(r.rtlCyclesPerSecond.rounded())), ("cycles", int(r.cycles)),
+                ("design_ii_cycles", int(design.iiCycles)), ("design_latency_cycles", int(design.latencyCycles)),
+                ("passed", .bool(r.passed)), ("build_reused", .bool(r.buildReused)),
+                ("messages", .array(r.messages.map { .string($0.replacingOccurrences(of: "\"", with: "'")) })),
+            ]))
         } else {
             for m in r.messages { print("  " + m) }
             let resent = r.resentImages > 0 ? " (+ \(r.resentImages) re-sent without gaps to time them)" : ""

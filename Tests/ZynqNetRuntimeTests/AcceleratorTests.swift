@@ -263,6 +263,7 @@ import ZynqNetSim
         #expect(LiveSystem().monotonicNanoseconds() - t0 < 2_000_000_000)
         #expect(e?.key == "S2MM_DMASR")
         #expect(e?.description.contains("did not finish in time") == true)
+        #expect(e?.reason == .dma(channel: .s2mm, problem: .timedOut, status: 0))
         try expectRecovered(rig, &g)
     }
 
@@ -273,6 +274,8 @@ import ZynqNetSim
         #expect(e?.key == "MM2S_DMASR")
         #expect(e?.description.contains("stopped taking data after 3 images") == true)
         #expect(e?.description.contains("; S2MM: no error bits [status") == true)
+        // The three images it took have all left it: nothing in flight.
+        #expect(e?.reason == .accelerator(.stalled(imagesIn: 3, inFlight: 0)))
         try expectRecovered(rig, &g)
     }
 
@@ -287,6 +290,7 @@ import ZynqNetSim
         #expect(e?.description.contains("S2MM transfer failed: DMADecErr") == true)
         #expect(e?.description.contains("MM2S stalled behind it (MM2S transfer did not finish in time") == true)
         #expect(e?.description.contains("stopped taking data") == false)
+        #expect(e?.reason == .dma(channel: .s2mm, problem: .errorBits, status: 0x4041))
         try expectRecovered(rig, &g)
     }
 
@@ -297,6 +301,7 @@ import ZynqNetSim
         #expect(e?.key == "S2MM_LENGTH")
         let per = 8 * OutputRecord.beats(classes: rig.model.outputCount)
         #expect(e?.description.contains("S2MM wrote \(2 * per) bytes, expected \(7 * per)") == true)
+        #expect(e?.reason == .accelerator(.outputLength(written: UInt32(2 * per), expected: UInt32(7 * per))))
         try expectRecovered(rig, &g)
     }
 
@@ -307,6 +312,12 @@ import ZynqNetSim
         let e = #expect(throws: ZynqError.self) { try rig.driver.load(model: rig.model, modelName: "m.npz") }
         #expect(e?.key == "PARAM_DATA")
         #expect(e?.description.contains("layer 0 weights chunk 0") == true)
+        // The values read and written are in the reason: they differ in exactly the corrupted bit.
+        guard case .accelerator(.readBack(register: "PARAM_DATA", let wrote, let read))? = e?.reason else {
+            Issue.record("reason \(String(describing: e?.reason))")
+            return
+        }
+        #expect(wrote ^ read == 0x10)
         // Not loaded: a batch is refused rather than run on half-checked parameters.
         let e2 = #expect(throws: ZynqError.self) { _ = try rig.run(try randomCodes(&g, model: rig.model, count: 2)) }
         #expect(e2?.description.contains("no model is loaded") == true)
@@ -324,6 +335,9 @@ import ZynqNetSim
         rig.board.accelerator.corruptNextClassIndex = true
         let e = #expect(throws: ZynqError.self) { _ = try rig.run(try randomCodes(&g, model: rig.model, count: 4)) }
         #expect(e?.description.contains("corrupted output") == true)
+        if case .accelerator(.classIndex(record: 0, let read, let argmax))? = e?.reason { #expect(read != argmax) } else {
+            Issue.record("reason \(String(describing: e?.reason))")
+        }
         try expectRecovered(rig, &g)
     }
 

@@ -91,8 +91,10 @@ struct DMARig {
         #expect(rig.device.dma.violations.isEmpty)
     }
 
-    @Test(arguments: [(DMASR.internalError, "DMAIntErr"), (DMASR.slaveError, "DMASlvErr"), (DMASR.decodeError, "DMADecErr")])
-    func injectedErrorBitsAreDecodedAndResetRecovers(bits: UInt32, name: String) throws {
+    /// The error carries the channel and DMASR as values: the bits, ErrIrq (0x4000), Halted (0x1).
+    @Test(arguments: [(DMASR.internalError, "DMAIntErr", UInt32(0x4011)), (DMASR.slaveError, "DMASlvErr", 0x4021),
+                      (DMASR.decodeError, "DMADecErr", 0x4041)])
+    func injectedErrorBitsAreDecodedAndResetRecovers(bits: UInt32, name: String, status: UInt32) throws {
         let rig = try DMARig()
         try rig.dma.reset()
         rig.fill(64)
@@ -102,6 +104,7 @@ struct DMARig {
         let e = #expect(throws: ZynqError.self) { try rig.dma.wait(.mm2s, deadline: rig.deadline()) }
         #expect(e?.key == "MM2S_DMASR")
         #expect(e?.description.contains(name) == true)
+        #expect(e?.reason == .dma(channel: .mm2s, problem: .errorBits, status: status))
         // Without a reset the channel cannot be started again.
         #expect(throws: ZynqError.self) { try rig.dma.start(.mm2s, address: rig.input.physicalAddress, length: 64) }
         try rig.dma.reset()
@@ -122,6 +125,8 @@ struct DMARig {
         let e = #expect(throws: ZynqError.self) { try rig.dma.wait(.mm2s, deadline: rig.deadline(30)) }
         let elapsed = LiveSystem().monotonicNanoseconds() - t0
         #expect(e?.description.contains("did not finish in time") == true)
+        // Running: neither Halted nor Idle.
+        #expect(e?.reason == .dma(channel: .mm2s, problem: .timedOut, status: 0))
         #expect(elapsed >= 30_000_000 && elapsed < 2_000_000_000)
         try rig.dma.reset()
         try rig.dma.start(.s2mm, address: rig.output.physicalAddress, length: 64)
@@ -146,6 +151,7 @@ struct DMARig {
         let e = #expect(throws: ZynqError.self) { try rig.dma.wait(.s2mm, deadline: rig.deadline()) }
         #expect(e?.key == "S2MM_DMASR")
         #expect(e?.description.contains("DMAIntErr") == true)
+        #expect(e?.reason == .dma(channel: .s2mm, problem: .errorBits, status: 0x4011))
         #expect(rig.device.dma.lastError?.contains("shorter than the packet") == true)
     }
 
@@ -158,6 +164,7 @@ struct DMARig {
         flag = true
         let e = #expect(throws: ZynqError.self) { try rig.dma.wait(.s2mm, deadline: rig.deadline(10_000)) }
         #expect(e?.key == "SIGINT")
+        #expect(e?.reason == .interrupted)
     }
 }
 

@@ -67,6 +67,22 @@ import ZynqNetModel
         }
         #expect(e?.file == "/dev/mem")
         #expect(e?.description.contains("needs root") == true)
+        // The hint is added to the message; the failed call stays a value.
+        #expect(e?.reason == .systemCall(name: "open", errno: 5))
+    }
+
+    /// A failed system call carries its name and errno as values, from the real call.
+    @Test func failedSystemCallCarriesItsErrno() throws {
+        let dir = try makeTempDir()
+        defer { removeDir(dir) }
+        let e = #expect(throws: ZynqError.self) { _ = try LiveSystem().open("\(dir)/missing", flags: OpenFlags.readOnly, mode: 0) }
+        #expect(e?.reason == .systemCall(name: "open", errno: 2))
+        #expect(e?.description == "\(dir)/missing: 'open': No such file or directory (errno 2)")
+        let r = #expect(throws: ZynqError.self) { try LiveSystem().rename("\(dir)/missing", "\(dir)/b") }
+        #expect(r?.reason == .systemCall(name: "rename", errno: 2))
+        #expect(r?.description == "\(dir)/b: 'rename': No such file or directory (errno 2) renaming \(dir)/missing")
+        let l = #expect(throws: ZynqError.self) { _ = try LiveSystem().listDirectory("\(dir)/missing") }
+        #expect(l?.reason == .systemCall(name: "opendir", errno: 2))
     }
 
     @Test func mmapFailureNamesTheFile() throws {
@@ -79,6 +95,7 @@ import ZynqNetModel
         }
         #expect(e?.file == "\(dir)/mem")
         #expect(e?.key == "mmap")
+        #expect(e?.reason == .systemCall(name: "mmap", errno: 5))
         // The descriptor was closed although the mapping failed.
         #expect(sys.calls.last == "close")
     }

@@ -66,7 +66,8 @@ final class TracingSystem: SystemCalls, @unchecked Sendable {
 
     func record(_ s: String, _ name: String, _ path: String) throws {
         lock.withLock { _calls.append(s) }
-        if failing.contains(name) { throw ZynqError(file: path, key: name, "Injected failure (errno 5)") }
+        // EIO, reported the way LiveSystem reports a failed call.
+        if failing.contains(name) { throw systemCallError(path, name, 5) }
     }
 
     func open(_ path: String, flags: Int32, mode: UInt32) throws -> Int32 {
