@@ -78,20 +78,20 @@ let package = Package(
         .testTarget(
             name: "ZynqNetRTLSimTests",
             dependencies: ["ZynqNetRTLSim", "ZynqNetRuntime", "ZynqNetCodegen", "ZynqNetHW", "ZynqNetModel", "ZynqNetSim",
-                           "ZynqNetImport"]
+                           "ZynqNetImport", "ZynqNetVivado"]
         ),
         // Vivado Tcl generation, boards as data, manifest.json, yosys resource report.
         .target(
             name: "ZynqNetVivado",
-            dependencies: ["ZynqNetModel"]
+            dependencies: ["ZynqNetModel", "ZynqNetHW", "ZynqNetBit"]
         ),
         .testTarget(
             name: "ZynqNetVivadoTests",
-            dependencies: ["ZynqNetVivado"],
+            dependencies: ["ZynqNetVivado", "ZynqNetHW", "ZynqNetBit"],
             exclude: ["Fixtures"]
         ),
         // Hardware contract: AXI-Lite register map, topology hash, widths, parameter image.
-        .target(name: "ZynqNetHW", dependencies: ["ZynqNetModel"]),
+        .target(name: "ZynqNetHW", dependencies: ["ZynqNetModel", "ZynqNetBit"]),
         // Folding, resource model, Verilog generation (the RTL library is embedded).
         .target(name: "ZynqNetCodegen", dependencies: ["ZynqNetHW", "ZynqNetModel", "ZynqNetSim"]),
         .testTarget(name: "ZynqNetHWTests", dependencies: ["ZynqNetHW", "ZynqNetCodegen", "ZynqNetModel", "ZynqNetSim"]),

@@ -1,6 +1,7 @@
 import Foundation
 import ZynqNetBit
 import ZynqNetHost
+import ZynqNetHW
 import ZynqNetModel
 import ZynqNetSim
 import ZynqNetVivado

@@ -1,6 +1,7 @@
 import Foundation
 import ZynqNetBit
 import ZynqNetHost
+import ZynqNetHW
 import ZynqNetImport
 import ZynqNetModel
 import ZynqNetVivado

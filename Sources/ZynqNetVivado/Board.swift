@@ -1,4 +1,5 @@
 import Foundation
+import ZynqNetHW
 import ZynqNetModel
 
 /// A Zynq-7000 board as data (`fpga/boards/<name>.json`). Every value the facts mark
@@ -70,9 +71,6 @@ public struct Board: Codable, Equatable, Sendable {
     /// The boards zynqnet ships data for.
     public static let builtInNames = ["pynq-z2", "zybo-z7-20"]
 
-    /// The Zynq-7000 M_AXI_GP0 window (embeddedsw xparameters_ps.h): 0x4000_0000-0x7FFF_FFFF.
-    public static let gp0Base: UInt64 = 0x4000_0000
-    public static let gp0End: UInt64 = 0x7FFF_FFFF
 
     /// Decodes and checks a board file's contents; `file` names it in errors.
     public static func decode(_ data: Data, file: String) throws -> Board {
@@ -150,8 +148,8 @@ public struct Board: Codable, Equatable, Sendable {
             throw bad("default_fclk_mhz", "\(defaultFclkMHz) is outside \(VivadoProject.fclkRange)")
         }
         guard hpDataWidth == 32 || hpDataWidth == 64 else { throw bad("hp_data_width", "\(hpDataWidth) is not 32 or 64") }
-        try Board.checkWindow(base: dma.base.value, range: dma.range.value, file: file, key: "dma")
-        guard accelerator.base.value >= Board.gp0Base, accelerator.base.value <= Board.gp0End,
+        try Manifest.checkWindow(base: dma.base.value, range: dma.range.value, file: file, key: "dma")
+        guard accelerator.base.value >= Manifest.gp0Base, accelerator.base.value <= Manifest.gp0End,
               accelerator.base.value % 4096 == 0 else {
             throw bad("accelerator.base", "\(accelerator.base) is not a 4 KiB-aligned address in the GP0 window 0x40000000-0x7FFFFFFF")
         }
@@ -169,18 +167,5 @@ public struct Board: Codable, Equatable, Sendable {
             guard v.value <= 0xFF else { throw bad(k, "\(v) does not fit 8 bits") }
         }
         guard ["A", "B"].contains(jtag.interface) else { throw bad("jtag.interface", "'\(jtag.interface)' is not A or B") }
-    }
-
-    /// A GP0 register window: power of two ≥ 4 KiB, aligned, inside 0x4000_0000-0x7FFF_FFFF.
-    static func checkWindow(base: UInt64, range: UInt64, file: String?, key: String) throws {
-        guard range >= 4096, range.nonzeroBitCount == 1, range <= 0x4000_0000 else {
-            throw ZynqError(file: file, key: "\(key).range", "\(HexU64.format(range)) is not a power of two between 4 KiB and 1 GiB")
-        }
-        guard base % range == 0 else {
-            throw ZynqError(file: file, key: "\(key).base", "\(HexU64.format(base)) is not aligned to its range \(HexU64.format(range))")
-        }
-        guard base >= gp0Base, base <= gp0End, range - 1 <= gp0End - base else {
-            throw ZynqError(file: file, key: "\(key).base", "\(HexU64.format(base)) (range \(HexU64.format(range))) is outside the GP0 window 0x40000000-0x7FFFFFFF")
-        }
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import ZynqNetHW
 import ZynqNetModel
 
 /// Cell counts from yosys `stat` after `synth_xilinx -family xc7`.

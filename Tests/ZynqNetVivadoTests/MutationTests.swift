@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import ZynqNetHW
 @testable import ZynqNetVivado
 
 /// Realistic bugs, made by editing a generated script; the stand-in must reject each one,

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import ZynqNetHW
 @testable import ZynqNetVivado
 
 /// The generated scripts, run by real tclsh under the Vivado stand-in (fpga/tcl/vivado_standin.tcl).

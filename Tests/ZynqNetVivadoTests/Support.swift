@@ -1,4 +1,5 @@
 import Foundation
+import ZynqNetHW
 @testable import ZynqNetVivado
 
 /// The checkout's root (…/Tests/ZynqNetVivadoTests/Support.swift → …).
