@@ -1,24 +1,4 @@
-import ZynqNetBit
-import ZynqNetModel
-
-/// A 64-bit address or size, written as "0x" and at least eight upper-case hex digits.
-public struct HexU64: Equatable, Hashable, Sendable, CustomStringConvertible {
-    public var value: UInt64
-
-    public init(_ value: UInt64) { self.value = value }
-
-    public var description: String { HexU64.format(value) }
-
-    /// "0x" + upper-case hex, at least 8 digits.
-    public static func format(_ v: UInt64) -> String { JSONField.hexText(v) }
-
-    /// Parses "0x1F", "0X1f" or "31"; nil on anything else (including overflow).
-    public static func parse(_ s: String) -> UInt64? {
-        if let v = JSONField.parseHex(s) { return v }
-        guard !s.isEmpty, s.utf8.allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }) else { return nil }
-        return UInt64(s, radix: 10)
-    }
-}
+import ZynqNetBase
 
 /// `manifest.json`: everything the runtime needs to drive a generated design (schema in
 /// docs/manifest.md). One type for the file: codegen writes it (`json`), the runtime, deploy,

@@ -1,4 +1,4 @@
-import ZynqNetBit
+import ZynqNetBase
 import ZynqNetHW
 import ZynqNetModel
 

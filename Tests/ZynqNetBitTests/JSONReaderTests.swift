@@ -1,7 +1,6 @@
 import Foundation
 import Testing
-import ZynqNetModel
-@testable import ZynqNetBit
+import ZynqNetBase
 
 /// The value with its exact case spelled out (`==` of JSONText compares rendered text, which
 /// does not tell `.int(1)` from `.uint(1)` or `.double(1)`).

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import ZynqNetBase
 import ZynqNetModel
 
 /// Every subcommand over a table of bad inputs: missing, empty, a directory instead of a file,

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import ZynqNetBase
 import ZynqNetModel
 
 /// `zynqnet bit`, `boards`, `bitstreams` and `deploy`, run as the built executable.

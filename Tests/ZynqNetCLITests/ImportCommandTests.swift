@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import ZynqNetBase
 import ZynqNetModel
 
 /// `zynqnet import` and `--model MODEL.onnx` end to end, against onnxruntime's own outputs

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import ZynqNetBase
 import ZynqNetModel
 
 /// `zynqnet infer --backend rtlsim`: the runtime's driver on the Verilated design.

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import ZynqNetBase
 import ZynqNetModel
 
 /// Issue 13: sizes, labels, names and counts a user gives are checked, and nothing misleading is printed.

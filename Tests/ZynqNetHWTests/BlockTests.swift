@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import ZynqNetBase
 import ZynqNetHW
 
 /// Every library block in iverilog against a naive Swift model, random data, random TVALID gaps

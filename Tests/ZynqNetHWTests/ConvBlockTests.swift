@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import ZynqNetBase
 import ZynqNetHW
 
 /// The conv blocks zn_swu (sliding window) and zn_maxpool in iverilog (some in Verilator)

@@ -1,5 +1,6 @@
 import Foundation
 import ZynqNetCodegen
+import ZynqNetRTLSim
 
 let rtlDir = packageRoot.appendingPathComponent("fpga/rtl")
 let simDir = packageRoot.appendingPathComponent("fpga/sim")

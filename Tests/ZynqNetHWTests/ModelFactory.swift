@@ -1,4 +1,5 @@
 import Foundation
+import ZynqNetBase
 import ZynqNetModel
 
 /// SplitMix64: a small deterministic generator for test stimulus.

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import ZynqNetBase
 
 /// zn_param_ram on its own in iverilog, cycle by cycle against a naive model: back-to-back and
 /// gapped requests, valid addresses (every corner of chunk/depth/bank) and addresses outside the

@@ -1,5 +1,7 @@
 import Foundation
 import Testing
+import ZynqNetBase
+import ZynqNetHW
 @testable import ZynqNetImport
 import ZynqNetModel
 import ZynqNetSim

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import ZynqNetBase
 import ZynqNetImport
 import ZynqNetModel
 import ZynqNetSim

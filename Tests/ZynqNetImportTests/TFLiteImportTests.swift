@@ -1,6 +1,9 @@
 import Foundation
 import Testing
+import ZynqNetBase
 import ZynqNetHW
+import ZynqNetLinux
+import ZynqNetLoopback
 import ZynqNetModel
 import ZynqNetRuntime
 import ZynqNetSim

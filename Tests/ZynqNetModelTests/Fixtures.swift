@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+@testable import ZynqNetBase
 @testable import ZynqNetModel
 
 /// The committed fixtures of `tests-fixtures/` (made by `tests-fixtures/make_npy_fixtures.py`

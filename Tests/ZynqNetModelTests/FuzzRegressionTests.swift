@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+@testable import ZynqNetBase
 @testable import ZynqNetModel
 
 /// Replays every input in `FuzzRegressions/`: crash inputs found by `scripts/fuzz.sh` (kept after the

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+@testable import ZynqNetBase
 @testable import ZynqNetModel
 
 /// OutputPlan: outputs checked before the work, written all or none, never replacing a file

@@ -1,7 +1,10 @@
 import Foundation
 import Testing
+import ZynqNetBase
 import ZynqNetCodegen
 import ZynqNetHW
+import ZynqNetLinux
+import ZynqNetLoopback
 import ZynqNetModel
 import ZynqNetRTLSim
 import ZynqNetRuntime

@@ -1,8 +1,11 @@
 import Foundation
 import Testing
+import ZynqNetBase
 import ZynqNetCodegen
 import ZynqNetHW
 import ZynqNetImport
+import ZynqNetLinux
+import ZynqNetLoopback
 import ZynqNetModel
 import ZynqNetRTLSim
 import ZynqNetRuntime

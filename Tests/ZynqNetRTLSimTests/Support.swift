@@ -1,5 +1,7 @@
 import Foundation
 import Testing
+import ZynqNetBase
+import ZynqNetHW
 import ZynqNetModel
 import ZynqNetRTLSim
 import ZynqNetSim

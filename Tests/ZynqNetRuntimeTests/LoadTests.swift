@@ -1,7 +1,10 @@
 import Foundation
 import Testing
+import ZynqNetBase
 import ZynqNetBit
 import ZynqNetHW
+@testable import ZynqNetLinux
+@testable import ZynqNetLoopback
 import ZynqNetModel
 @testable import ZynqNetRuntime
 

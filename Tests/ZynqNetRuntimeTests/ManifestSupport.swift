@@ -1,3 +1,4 @@
+import ZynqNetBase
 import ZynqNetHW
 
 /// A complete manifest (schema 2, as codegen writes one) for the bundles the tests make.

@@ -1,5 +1,8 @@
 import Foundation
+import ZynqNetBase
 import ZynqNetHW
+@testable import ZynqNetLinux
+@testable import ZynqNetLoopback
 import ZynqNetModel
 import ZynqNetSim
 @testable import ZynqNetRuntime

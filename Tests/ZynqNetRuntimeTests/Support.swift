@@ -1,5 +1,8 @@
 import Foundation
 import Testing
+import ZynqNetBase
+@testable import ZynqNetLinux
+@testable import ZynqNetLoopback
 @testable import ZynqNetRuntime
 import ZynqNetModel
 

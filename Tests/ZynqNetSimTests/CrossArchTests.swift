@@ -37,8 +37,8 @@ import Testing
         defer { try? FileManager.default.removeItem(atPath: binary) }
         let (built, log) = try Self.run(["clang"] + flags + [
             "-O2", "-ffreestanding", "-fno-builtin", "-nostdlib", "-static", "-fuse-ld=lld",
-            "-I", Self.repo.appendingPathComponent("Sources/CZynqKernels/include").path,
-            Self.repo.appendingPathComponent("Sources/CZynqKernels/kernels.c").path,
+            "-I", Self.repo.appendingPathComponent("Sources/CZynqNetDotKernels/include").path,
+            Self.repo.appendingPathComponent("Sources/CZynqNetDotKernels/kernels.c").path,
             Self.repo.appendingPathComponent("Tests/CrossArch/neon_check.c").path,
             "-o", binary,
         ])

@@ -1,5 +1,7 @@
-import CZynqKernels
+import CZynqNetDotKernels
 import Testing
+import ZynqNetBase
+import ZynqNetHW
 import ZynqNetModel
 @testable import ZynqNetSim
 

@@ -1,6 +1,7 @@
 import Foundation
-import CZynqKernels
+import CZynqNetDotKernels
 import Testing
+import ZynqNetBase
 import ZynqNetModel
 @testable import ZynqNetSim
 

@@ -1,4 +1,6 @@
 import Foundation
+import ZynqNetBase
+import ZynqNetHW
 import ZynqNetModel
 @testable import ZynqNetSim
 
