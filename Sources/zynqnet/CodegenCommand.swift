@@ -89,7 +89,7 @@ struct CodegenCommand: ParsableCommand {
         let q = try ModelImport.model(model)
         let vboard = try ZynqNetHW.Board.resolve(board)
         var opts = try CodegenOptions.fromCommandLine(fclk: fclk, multBits: multBits, mulStyle: mulStyle, fold: fold, targetFPS: targetFPS, engine: engine)
-        opts.board = vboard.name == "zybo-z7-20" ? .zyboZ720 : .pynqZ2
+        opts.board = CodegenBoard(vboard)
         opts.allowOverfull = allowOverfull
         let design = try attribute(to: model) { try generateDesign(model: q, options: opts) }
         let topo = design.layout.topology
