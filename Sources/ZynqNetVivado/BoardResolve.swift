@@ -3,6 +3,9 @@ import ZynqNetBase
 import ZynqNetHW
 
 extension Board {
+    /// The boards zynqnet ships data for: the names of the fpga/boards/*.json files built in.
+    public static var builtInNames: [String] { EmbeddedFiles.boards.keys.sorted() }
+
     /// Finds a board by name or path: an existing `*.json` path; else `<name>.json` in
     /// `$ZYNQNET_BOARDS_DIR`, then in `fpga/boards` of the checkout the executable runs from
     /// (searched upwards from it), then the copy built into zynqnet (same content as

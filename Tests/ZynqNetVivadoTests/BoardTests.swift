@@ -81,6 +81,9 @@ import ZynqNetModel
         ("\"adbus_value\": \"0x08\"", "\"adbus_value\": \"eight\"", "jtag.adbus_value"),
         ("\"PCW_UIPARAM_DDR_BUS_WIDTH\": \"16 Bit\"", "\"PCW_UIPARAM_DDR_BUS_WIDTH\": \"16 Bit}\"", "ps7_fallback_config.PCW_UIPARAM_DDR_BUS_WIDTH"),
         ("\"default_fclk_mhz\": 100,", "", "default_fclk_mhz"),
+        ("\"default_fclk_mhz\": 100,", "\"default_fclk_mhz\": 100, \"fclk_mhz\": 100,", "fclk_mhz"),
+        ("\"interface\": \"A\",", "\"interface\": \"A\", \"chip\": \"ft2232h\",", "jtag.chip"),
+        ("\"ps_ref_clock_mhz\": 50.0,", "\"ps_ref_clock_mhz\": \"50\",", "ps_ref_clock_mhz"),
     ])
     func badBoardValuesAreNamed(original: String, replacement: String, key: String) throws {
         let text = try readText(repoRoot + "/fpga/boards/pynq-z2.json")
@@ -89,10 +92,41 @@ import ZynqNetModel
         do {
             _ = try Board.decode(Data(bad.utf8), file: "bad.json")
             Issue.record("accepted a bad board (\(key))")
-        } catch let e as ZynqError {
+        } catch {
+            let e = error
             #expect(e.file == "bad.json")
             #expect(e.key == key, "\(e)")
             #expect(!e.description.contains("\n"))
         }
+    }
+
+    /// A board file with an unknown or missing key: one line naming the file and the key.
+    @Test func unknownAndMissingKeysNameFileAndKey() throws {
+        let text = try readText(repoRoot + "/fpga/boards/zybo-z7-20.json")
+        let unknown = text.replacingOccurrences(of: "\"hp_data_width\": 64,", with: "\"hp_data_width\": 64, \"hp_width\": 64,")
+        #expect(throws: ZynqError(file: "z.json", key: "hp_width", "unknown key")) { try Board.parse(Array(unknown.utf8), file: "z.json") }
+        let missing = text.replacingOccurrences(of: "\"board_part_pattern\": \"digilentinc.com:zybo-z7-20:part0:*\",", with: "")
+        #expect(missing != text)
+        #expect(throws: ZynqError(file: "z.json", key: "board_part_pattern", "is missing")) { try Board.parse(Array(missing.utf8), file: "z.json") }
+    }
+
+    /// An unknown board name: one line naming --board and listing the boards zynqnet knows.
+    @Test func unknownBoardNameListsTheKnownOnes() {
+        #expect(throws: ZynqError(key: "--board", "unknown board 'zedboard' (known: pynq-z2, zybo-z7-20; or give a .json file)")) {
+            try Board.resolve("ZedBoard", environment: [:], executablePath: nil)
+        }
+        #expect(Board.builtInNames == ["pynq-z2", "zybo-z7-20"])
+    }
+
+    /// Every built-in board file parses and passes the checks; 
+    @Test func allBuiltInBoardsLoad() throws {
+        var names: [String] = []
+        for (name, text) in EmbeddedFiles.boards.sorted(by: { $0.key < $1.key }) {
+            let b = try Board.parse(Array(text.utf8), file: "<built-in>/fpga/boards/\(name).json")
+            #expect(b.name == name)
+            names.append(b.name)
+            #expect(b.part == "xc7z020clg400-1")
+        }
+        #expect(names == ["pynq-z2", "zybo-z7-20"])
     }
 }
