@@ -16,19 +16,10 @@ public struct Board: Equatable, Sendable {
     public struct Base: Equatable, Sendable {
         public var base: HexU64
     }
-    /// FTDI MPSSE settings of the on-board USB-JTAG bridge (zynq-facts §4.1).
+    /// The board's JTAG cable by its openFPGALoader name (`ft2232`, `digilent`). The USB identity
+    /// and FTDI pin values are written once, in fpga/boards/jtag.json (ZynqNetJTAG reads them).
     public struct JTAG: Equatable, Sendable {
         public var cable: String
-        public var vid: HexU64
-        public var pid: HexU64
-        public var interface: String
-        public var adbusValue: HexU64
-        public var adbusDirection: HexU64
-        public var acbusValue: HexU64
-        public var acbusDirection: HexU64
-        /// At or above this TCK frequency TDO is sampled on the falling edge (Digilent); nil: never.
-        public var tdoSampleNegedgeAtOrAboveHz: UInt32?
-
     }
     public struct UART: Equatable, Sendable {
         public var notes: String
@@ -79,8 +70,7 @@ public struct Board: Equatable, Sendable {
         try dma.requireKnownKeys(["base", "range"])
         try acc.requireKnownKeys(["base"])
         try uart.requireKnownKeys(["notes"])
-        try jtag.requireKnownKeys(["cable", "vid", "pid", "interface", "adbus_value", "adbus_direction", "acbus_value",
-                                   "acbus_direction", "tdo_sample_negedge_at_or_above_hz"])
+        try jtag.requireKnownKeys(["cable"])
         var ps7: [String: String] = [:]
         for (k, v) in try top.member("ps7_fallback_config").members() { ps7[k] = try v.string() }
         var unconfirmed: [String] = []
@@ -94,12 +84,7 @@ public struct Board: Equatable, Sendable {
             defaultFclkMHz: try top.member("default_fclk_mhz").double(), hpDataWidth: try top.member("hp_data_width").int(),
             dma: Window(base: try hex(dma, "base"), range: try hex(dma, "range")),
             accelerator: Base(base: try hex(acc, "base")), ps7FallbackConfig: ps7,
-            jtag: JTAG(cable: try jtag.member("cable").string(), vid: try hex(jtag, "vid"), pid: try hex(jtag, "pid"),
-                       interface: try jtag.member("interface").string(),
-                       adbusValue: try hex(jtag, "adbus_value"), adbusDirection: try hex(jtag, "adbus_direction"),
-                       acbusValue: try hex(jtag, "acbus_value"), acbusDirection: try hex(jtag, "acbus_direction"),
-                       tdoSampleNegedgeAtOrAboveHz: try jtag.optionalMember("tdo_sample_negedge_at_or_above_hz")
-                           .map { (f) throws(ZynqError) -> UInt32 in UInt32(try f.int64(0, Int64(UInt32.max))) }),
+            jtag: JTAG(cable: try jtag.member("cable").string()),
             uart: UART(notes: try uart.member("notes").string()), unconfirmed: unconfirmed,
             sources: try top.optionalMember("sources")?.string())
         try board.check(file: file)
@@ -151,11 +136,8 @@ public struct Board: Equatable, Sendable {
                 throw bad("ps7_fallback_config.\(k)", "value '\(v)' contains braces, backslashes or line breaks")
             }
         }
-        guard jtag.vid.value <= 0xFFFF, jtag.pid.value <= 0xFFFF else { throw bad("jtag.vid", "VID/PID must fit 16 bits") }
-        for (k, v) in [("jtag.adbus_value", jtag.adbusValue), ("jtag.adbus_direction", jtag.adbusDirection),
-                       ("jtag.acbus_value", jtag.acbusValue), ("jtag.acbus_direction", jtag.acbusDirection)] {
-            guard v.value <= 0xFF else { throw bad(k, "\(v) does not fit 8 bits") }
+        guard jtag.cable.range(of: #"^[a-z0-9_-]+$"#, options: .regularExpression) != nil else {
+            throw bad("jtag.cable", "'\(jtag.cable)' is not an openFPGALoader cable name (lower-case letters, digits, '_', '-')")
         }
-        guard ["A", "B"].contains(jtag.interface) else { throw bad("jtag.interface", "'\(jtag.interface)' is not A or B") }
     }
 }

@@ -40,7 +40,7 @@ enum BoardData {
       },
       "boot_mode": "keep the boot-mode jumper (JP5) on SD so Linux boots from the SD card; JTAG then programs only the PL (JTAG boot mode runs no ps7_init: no DDR, level shifters off, PL held in reset)",
       "notes": "the Zybo Z7-10 has the same USB identity; the JTAG IDCODE (xc7z010 vs xc7z020) tells them apart",
-      "unconfirmed": ["identify", "boot_mode"]
+      "unconfirmed": ["identify", "boot_mode", "jtag.adbus_value/acbus meaning of Digilent enable bits"]
     }
   ],
   "fallbacks": [

@@ -420,17 +420,7 @@ if {[info exists ::env(ZYNQNET_WRITE_XSA)] && $::env(ZYNQNET_WRITE_XSA) eq "1"} 
     "PCW_UART0_PERIPHERAL_ENABLE": "1",
     "PCW_UART0_UART0_IO": "MIO 14 .. 15"
   },
-  "jtag": {
-    "cable": "ft2232",
-    "vid": "0x0403",
-    "pid": "0x6010",
-    "interface": "A",
-    "adbus_value": "0x08",
-    "adbus_direction": "0x0B",
-    "acbus_value": "0x08",
-    "acbus_direction": "0x0B",
-    "tdo_sample_negedge_at_or_above_hz": null
-  },
+  "jtag": { "cable": "ft2232" },
   "uart": {
     "notes": "FT2232 interface B is typically the board UART (/dev/ttyUSB1); UNCONFIRMED for PYNQ-Z2. PYNQ images run a serial console at 115200 baud."
   },
@@ -440,7 +430,6 @@ if {[info exists ::env(ZYNQNET_WRITE_XSA)] && $::env(ZYNQNET_WRITE_XSA) eq "1"} 
     "ps7_fallback_config.PCW_UART0_PERIPHERAL_ENABLE",
     "ps7_fallback_config.PCW_UART0_UART0_IO",
     "dma.base",
-    "jtag.chip_type",
     "uart.notes",
     "hp_data_width"
   ],
@@ -470,17 +459,7 @@ if {[info exists ::env(ZYNQNET_WRITE_XSA)] && $::env(ZYNQNET_WRITE_XSA) eq "1"} 
     "PCW_UART1_PERIPHERAL_ENABLE": "1",
     "PCW_UART1_UART1_IO": "MIO 48 .. 49"
   },
-  "jtag": {
-    "cable": "digilent",
-    "vid": "0x0403",
-    "pid": "0x6010",
-    "interface": "A",
-    "adbus_value": "0xE8",
-    "adbus_direction": "0xEB",
-    "acbus_value": "0x00",
-    "acbus_direction": "0x60",
-    "tdo_sample_negedge_at_or_above_hz": 15000000
-  },
+  "jtag": { "cable": "digilent" },
   "uart": {
     "notes": "FT2232 interface B is the board UART (/dev/ttyUSB1 per a course README), 115200 baud UNCONFIRMED."
   },
@@ -491,7 +470,6 @@ if {[info exists ::env(ZYNQNET_WRITE_XSA)] && $::env(ZYNQNET_WRITE_XSA) eq "1"} 
     "default_fclk_mhz (the board preset does not set FCLK0; build.tcl always sets it)",
     "dma.base",
     "board_part version (1.0, 1.1 and 1.2 exist; build.tcl falls back to board_part_pattern)",
-    "jtag.adbus_value/acbus meaning of Digilent enable bits",
     "uart.notes",
     "hp_data_width"
   ],
