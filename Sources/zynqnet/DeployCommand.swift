@@ -31,7 +31,7 @@ struct DeployCommand: ParsableCommand {
         """
     )
 
-    @Option(help: "Board: \(BoardCatalog.builtIn.boards.map(\.name).joined(separator: ", ")).")
+    @Option(help: "Board: \(JTAGCatalog.builtIn.boards.map(\.name).joined(separator: ", ")).")
     var board: String
 
     @Option(help: "The model (format 1 or 2, or an importable format).")
@@ -97,8 +97,8 @@ struct DeployCommand: ParsableCommand {
     }
 
     func validate() throws {
-        guard BoardCatalog.builtIn.board(named: board) != nil else {
-            throw ValidationError("--board must be one of \(BoardCatalog.builtIn.boards.map(\.name).joined(separator: ", ")), not '\(board)'")
+        guard JTAGCatalog.builtIn.board(named: board) != nil else {
+            throw ValidationError("--board must be one of \(JTAGCatalog.builtIn.boards.map(\.name).joined(separator: ", ")), not '\(board)'")
         }
         if bitstream != nil && bundle != nil { throw ValidationError("--bitstream and --bundle exclude each other") }
         if let bundle {
@@ -139,7 +139,7 @@ struct DeployCommand: ParsableCommand {
     }
 
     func run() throws {
-        let profile = BoardCatalog.builtIn.board(named: board)!
+        let profile = JTAGCatalog.builtIn.board(named: board)!
         var request = DeployRequest(board: profile)
         request.modelPath = model
         request.bitstreamPath = bitstream

@@ -15,8 +15,8 @@ import ZynqNetModel
     }
 
     @Test func boardsFromTheFacts() throws {
-        let c = try BoardCatalog.load(path: Self.root.appendingPathComponent("fpga/boards/jtag.json").path)
-        #expect(c == BoardCatalog.builtIn)
+        let c = try JTAGCatalog.load(path: Self.root.appendingPathComponent("fpga/boards/jtag.json").path)
+        #expect(c == JTAGCatalog.builtIn)
         #expect(c.boards.map(\.name) == ["pynq-z2", "zybo-z7-20"])
         let p = try #require(c.board(named: "pynq-z2"))
         // zynq-facts.md §4.1: FTDI_SER(0x0403, 0x6010, FTDI_INTF_A, 0x08, 0x0B, 0x08, 0x0B)
@@ -34,10 +34,10 @@ import ZynqNetModel
     @Test func everyBoardFileHasItsJTAGEntryAndNoSecondPinBlock() throws {
         let dir = Self.root.appendingPathComponent("fpga/boards").path
         let files = try FileManager.default.contentsOfDirectory(atPath: dir).filter { $0.hasSuffix(".json") && $0 != "jtag.json" }.sorted()
-        #expect(files.map { String($0.dropLast(5)) } == BoardCatalog.builtIn.boards.map(\.name))
+        #expect(files.map { String($0.dropLast(5)) } == JTAGCatalog.builtIn.boards.map(\.name))
         for f in files {
             let top = try JSONField.parse(Array(try #require(FileManager.default.contents(atPath: dir + "/" + f))), file: f)
-            let b = try #require(BoardCatalog.builtIn.board(named: String(f.dropLast(5))))
+            let b = try #require(JTAGCatalog.builtIn.board(named: String(f.dropLast(5))))
             #expect(try top.member("part").string() == b.part)
             #expect(try top.member("jtag").members().map(\.key) == ["cable"], "\(f)")
         }
@@ -45,7 +45,7 @@ import ZynqNetModel
 
     @Test func badBoardDataNamesTheKey() {
         func err(_ json: String) -> String? {
-            do { _ = try BoardCatalog.parse(Array(json.utf8), file: "b.json"); return nil } catch { return "\(error)" }
+            do { _ = try JTAGCatalog.parse(Array(json.utf8), file: "b.json"); return nil } catch { return "\(error)" }
         }
         #expect(err("[]") == "b.json: the top level must be a JSON object")
         #expect(err(#"{"schema_version": 2}"#) == "b.json: 'schema_version': must be 1")
