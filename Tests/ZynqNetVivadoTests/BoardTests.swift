@@ -34,7 +34,7 @@ import ZynqNetModel
     }
 
     @Test func builtInCopiesEqualTheFiles() throws {
-        for name in Board.builtInNames {
+        for name in BoardCatalog.builtIn.names {
             let file = try readText(repoRoot + "/fpga/boards/\(name).json")
             #expect(EmbeddedFiles.boards[name].map { $0 + "\n" } == file, "run scripts/embed-fpga-files.sh")
         }
@@ -101,28 +101,38 @@ import ZynqNetModel
         let text = try readText(repoRoot + "/fpga/boards/zybo-z7-20.json")
         let unknown = text.replacingOccurrences(of: "\"hp_data_width\": 64,", with: "\"hp_data_width\": 64, \"hp_width\": 64,")
         #expect(throws: ZynqError(file: "z.json", key: "hp_width", "unknown key")) { try Board.parse(Array(unknown.utf8), file: "z.json") }
+        #expect(throws: ZynqError(file: "fpga/boards/zybo-z7-20.json", key: "hp_width", "unknown key")) {
+            try BoardCatalog(files: [(file: "fpga/boards/zybo-z7-20.json", text: unknown)])
+        }
+        #expect(throws: ZynqError(file: "b.json", key: "name", "duplicate board 'zybo-z7-20'")) {
+            try BoardCatalog(files: [(file: "a.json", text: text), (file: "b.json", text: text)])
+        }
         let missing = text.replacingOccurrences(of: "\"board_part_pattern\": \"digilentinc.com:zybo-z7-20:part0:*\",", with: "")
         #expect(missing != text)
         #expect(throws: ZynqError(file: "z.json", key: "board_part_pattern", "is missing")) { try Board.parse(Array(missing.utf8), file: "z.json") }
     }
 
     /// An unknown board name: one line naming --board and listing the boards zynqnet knows.
-    @Test func unknownBoardNameListsTheKnownOnes() {
+    @Test func unknownBoardNameListsTheKnownOnes() throws {
         #expect(throws: ZynqError(key: "--board", "unknown board 'zedboard' (known: pynq-z2, zybo-z7-20; or give a .json file)")) {
             try Board.resolve("ZedBoard", environment: [:], executablePath: nil)
         }
-        #expect(Board.builtInNames == ["pynq-z2", "zybo-z7-20"])
+        #expect(throws: ZynqError(key: "--board", "unknown board 'zedboard' (known: pynq-z2, zybo-z7-20)")) {
+            try BoardCatalog.builtIn.named("zedboard")
+        }
+        #expect(throws: ZynqError(key: "--target", "unknown board 'Zed' (known: pynq-z2, zybo-z7-20)")) {
+            try BoardCatalog.builtIn.named("Zed", option: "--target")
+        }
+        #expect(try BoardCatalog.builtIn.named("ZYBO-Z7-20").psRefClockMHz == 33.333333)
     }
 
     /// Every built-in board file parses and passes the checks; 
     @Test func allBuiltInBoardsLoad() throws {
-        var names: [String] = []
-        for (name, text) in EmbeddedFiles.boards.sorted(by: { $0.key < $1.key }) {
+        #expect(BoardCatalog.builtIn.names == ["pynq-z2", "zybo-z7-20"])
+        for (name, text) in EmbeddedFiles.boards {
             let b = try Board.parse(Array(text.utf8), file: "<built-in>/fpga/boards/\(name).json")
-            #expect(b.name == name)
-            names.append(b.name)
+            #expect(try BoardCatalog.builtIn.named(name) == b)
             #expect(b.part == "xc7z020clg400-1")
         }
-        #expect(names == ["pynq-z2", "zybo-z7-20"])
     }
 }
