@@ -175,7 +175,7 @@ let package = Package(
         .testTarget(
             name: "ZynqNetRTLSimTests",
             dependencies: ["ZynqNetBase", "ZynqNetRTLSim", "ZynqNetRuntime", "ZynqNetLoopback", "ZynqNetCodegen", "ZynqNetHW",
-                           "ZynqNetModel", "ZynqNetSim", "ZynqNetImport"]
+                           "ZynqNetModel", "ZynqNetSim", "ZynqNetImport", "ZynqNetVivado"]
         ),
         .testTarget(
             name: "ZynqNetVivadoTests",

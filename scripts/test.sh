@@ -6,7 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install-deps.sh
 swift build --build-tests
-for fuzz in scripts/fuzz.sh scripts/fuzz-bit.sh scripts/fuzz-tflite.sh; do
+for fuzz in scripts/fuzz.sh scripts/fuzz-bit.sh scripts/fuzz-tflite.sh scripts/fuzz-json.sh; do
   if [ -x "$fuzz" ]; then
     bash "$fuzz" "${ZYNQNET_FUZZ_SECONDS:-45}"
   fi

@@ -3,19 +3,20 @@ import ZynqNetBase
 import ZynqNetHW
 import ZynqNetModel
 
-/// A supported board (both carry an xc7z020clg400-1).
-public enum FPGABoard: String, Sendable, CaseIterable {
-    case pynqZ2 = "pynq-z2"
-    case zyboZ720 = "zybo-z7-20"
-
-    public var part: String { "xc7z020clg400-1" }
+/// The board a design is generated for, as its board file (fpga/boards/*.json, `Board`) names it.
+/// Codegen needs only the names for messages: every supported part is an xc7z020 (`Board.check`).
+public struct CodegenBoard: Sendable, Equatable {
+    public var name: String
+    public var part: String
+    /// The whole device (`--allow-overfull` checks against it).
     public var budget: ResourceBudget { .xc7z020 }
-}
 
-extension Board {
-    /// The board whose resource budget codegen folds for: a built-in board by name; a board
-    /// .json of another name gets the PYNQ-Z2's (every supported board has an xc7z020).
-    public var codegenBoard: FPGABoard { FPGABoard(rawValue: name) ?? .pynqZ2 }
+    public init(name: String, part: String) {
+        self.name = name
+        self.part = part
+    }
+
+    public init(_ board: Board) { self.init(name: board.name, part: board.part) }
 }
 
 public struct CodegenOptions: Sendable {
@@ -28,7 +29,7 @@ public struct CodegenOptions: Sendable {
         case file(FoldFile, name: String)
     }
 
-    public var board: FPGABoard
+    public var board: CodegenBoard
     public var fclkMHz: Double
     public var fold: FoldChoice
     /// Stored width of every M (1…32).
@@ -42,7 +43,7 @@ public struct CodegenOptions: Sendable {
     /// Accept a fold file whose design's estimate exceeds the board (`--allow-overfull`).
     public var allowOverfull = false
 
-    public init(board: FPGABoard = .pynqZ2, fclkMHz: Double = 100, fold: FoldChoice = .fastest, multBits: Int = 32,
+    public init(board: CodegenBoard = CodegenBoard(name: "pynq-z2", part: "xc7z020clg400-1"), fclkMHz: Double = 100, fold: FoldChoice = .fastest, multBits: Int = 32,
                 mulStyle: MulStyle = .packed, regEvery: Int = 2, budget: ResourceBudget = .xc7z020Auto) {
         self.board = board
         self.fclkMHz = fclkMHz
@@ -63,7 +64,7 @@ public struct GeneratedDesign: Sendable {
     /// Each layer's requantizer (zn_requant or zn_requant_serial).
     public var requantStyles: [RequantStyle] = []
     public var estimate: ResourceEstimate
-    public var board: FPGABoard
+    public var board: CodegenBoard
     public var fclkMHz: Double
     public var parameterImage: ParameterImage
     public var regEvery: Int
@@ -167,7 +168,7 @@ public func generateDesign(model: QuantizedModel, options: CodegenOptions) throw
         folds = f
         let e = estimate(topo, folds, styles)
         if let over = e.exceeds(options.budget) {
-            throw ZynqError(key: "--target-fps", "\(fps) images/s (II \(ii)) needs more than the \(options.board.rawValue) budget: \(over)")
+            throw ZynqError(key: "--target-fps", "\(fps) images/s (II \(ii)) needs more than the \(options.board.name) budget: \(over)")
         }
     case .fastest:
         var chosen: [LayerFold]?
@@ -179,7 +180,7 @@ public func generateDesign(model: QuantizedModel, options: CodegenOptions) throw
             }
         }
         guard let c = chosen else {
-            throw ZynqError(key: "fold", "even the smallest fold exceeds the \(options.board.rawValue) budget")
+            throw ZynqError(key: "fold", "even the smallest fold exceeds the \(options.board.name) budget")
         }
         folds = c
     }
@@ -200,7 +201,7 @@ public func generateDesign(model: QuantizedModel, options: CodegenOptions) throw
     let est = estimate(topo, folds, styles, requant: requant)
     if case .file(_, let name) = options.fold, !options.allowOverfull, let over = est.exceeds(options.board.budget) {
         throw ZynqError(file: name, key: "layers",
-                        "the design does not fit the \(options.board.rawValue)'s \(options.board.part): \(over) (estimate); use smaller PE/SIMD, or --allow-overfull")
+                        "the design does not fit the \(options.board.name)'s \(options.board.part): \(over) (estimate); use smaller PE/SIMD, or --allow-overfull")
     }
     return try assemble(model: model, layout: layout, styles: styles, requant: requant,
                         estimate: est, options: options) { fclkHz in
@@ -238,7 +239,7 @@ func generateSequential(model: QuantizedModel, topology topo: Topology, options:
     let ii = try SequentialEngine.iiCycles(topo), latency = try SequentialEngine.latencyCycles(topo)
     let est = try SequentialEngine.estimate(topo)
     if let over = est.exceeds(options.board.budget) {
-        throw ZynqError(file: foldName, key: "engine", "the sequential design needs more than the \(options.board.rawValue): \(over)")
+        throw ZynqError(file: foldName, key: "engine", "the sequential design needs more than the \(options.board.name): \(over)")
     }
     let n = topo.layers.count
     return try assemble(model: model, layout: layout, styles: [MulStyle](repeating: .dsp, count: n),
@@ -270,7 +271,7 @@ enum DesignJSON {
         s += "  \"format\": 1,\n"
         s += "  \"top\": \"zynqnet_accel\",\n"
         s += "  \"engine\": \"\(d.engine.rawValue)\",\n"
-        s += "  \"board\": \"\(d.board.rawValue)\",\n"
+        s += "  \"board\": \"\(d.board.name)\",\n"
         s += "  \"part\": \"\(d.board.part)\",\n"
         s += "  \"fclk_mhz\": \(fmt(d.fclkMHz)),\n"
         s += "  \"axil_addr_width\": \(d.layout.axilAddressWidth),\n"

@@ -91,7 +91,7 @@ public struct BitstreamRegistry: Sendable, Equatable {
     /// the registry, the registry atomically, so the registry never names a missing file.
     /// Returns the new entry, or the existing one when the same bitstream is already registered.
     @discardableResult
-    public static func add(bitPath: String, manifestPath: String, dir: String, catalog: BoardCatalog = .builtIn) throws -> (entry: Entry, added: Bool) {
+    public static func add(bitPath: String, manifestPath: String, dir: String, catalog: JTAGCatalog = .builtIn) throws -> (entry: Entry, added: Bool) {
         // The registry folder: new, empty or one with a registry manifest; files are added, and
         // only the registry's own manifest.json is replaced (`OutputPlan`).
         let plan = OutputPlan(inputs: [bitPath, manifestPath])

@@ -4,39 +4,24 @@ import ZynqNetModel
 
 /// A Zynq-7000 board as data (`fpga/boards/<name>.json`). Every value the facts mark
 /// UNCONFIRMED lives here, so it can change without a code edit; `unconfirmed` lists them.
-public struct Board: Codable, Equatable, Sendable {
-    public struct Region: Codable, Equatable, Sendable {
+public struct Board: Equatable, Sendable {
+    public struct Region: Equatable, Sendable {
         public var base: HexU64
         public var size: HexU64
     }
-    public struct Window: Codable, Equatable, Sendable {
+    public struct Window: Equatable, Sendable {
         public var base: HexU64
         public var range: HexU64
     }
-    public struct Base: Codable, Equatable, Sendable {
+    public struct Base: Equatable, Sendable {
         public var base: HexU64
     }
-    /// FTDI MPSSE settings of the on-board USB-JTAG bridge (zynq-facts §4.1).
-    public struct JTAG: Codable, Equatable, Sendable {
+    /// The board's JTAG cable by its openFPGALoader name (`ft2232`, `digilent`). The USB identity
+    /// and FTDI pin values are written once, in fpga/boards/jtag.json (ZynqNetJTAG reads them).
+    public struct JTAG: Equatable, Sendable {
         public var cable: String
-        public var vid: HexU64
-        public var pid: HexU64
-        public var interface: String
-        public var adbusValue: HexU64
-        public var adbusDirection: HexU64
-        public var acbusValue: HexU64
-        public var acbusDirection: HexU64
-        /// At or above this TCK frequency TDO is sampled on the falling edge (Digilent); nil: never.
-        public var tdoSampleNegedgeAtOrAboveHz: UInt32?
-
-        enum CodingKeys: String, CodingKey {
-            case cable, vid, pid, interface
-            case adbusValue = "adbus_value", adbusDirection = "adbus_direction"
-            case acbusValue = "acbus_value", acbusDirection = "acbus_direction"
-            case tdoSampleNegedgeAtOrAboveHz = "tdo_sample_negedge_at_or_above_hz"
-        }
     }
-    public struct UART: Codable, Equatable, Sendable {
+    public struct UART: Equatable, Sendable {
         public var notes: String
     }
 
@@ -60,32 +45,48 @@ public struct Board: Codable, Equatable, Sendable {
     public var unconfirmed: [String]
     public var sources: String?
 
-    enum CodingKeys: String, CodingKey {
-        case name, part, ddr, dma, accelerator, jtag, uart, unconfirmed, sources
-        case displayName = "display_name", boardPart = "board_part"
-        case boardPartPattern = "board_part_pattern", psRefClockMHz = "ps_ref_clock_mhz"
-        case apuClockMHz = "apu_clock_mhz", defaultFclkMHz = "default_fclk_mhz"
-        case hpDataWidth = "hp_data_width", ps7FallbackConfig = "ps7_fallback_config"
-    }
 
     /// The FCLK0 frequencies zynqnet designs for (MHz).
     public static let fclkRange: ClosedRange<Double> = 10...250
 
-    /// The boards zynqnet ships data for.
-    public static let builtInNames = ["pynq-z2", "zybo-z7-20"]
 
-    /// The Zynq-7000 M_AXI_GP0 window (embeddedsw xparameters_ps.h): 0x4000_0000-0x7FFF_FFFF.
-    public static let gp0Base: UInt64 = 0x4000_0000
-    public static let gp0End: UInt64 = 0x7FFF_FFFF
+    /// The keys a board file may hold (any other is an error naming it).
+    static let keys = ["name", "display_name", "part", "board_part", "board_part_pattern", "ps_ref_clock_mhz",
+                       "apu_clock_mhz", "ddr", "default_fclk_mhz", "hp_data_width", "dma", "accelerator",
+                       "ps7_fallback_config", "jtag", "uart", "unconfirmed", "sources"]
 
-    /// Decodes and checks a board file's contents; `file` names it in errors.
-    public static func decode(_ data: Data, file: String) throws -> Board {
-        let board: Board
-        do {
-            board = try JSONDecoder().decode(Board.self, from: data)
-        } catch {
-            throw ZynqError.decoding(error, file: file)
-        }
+    /// Parses (strictly, `JSONText`) and checks a board file's contents; `file` names it in errors.
+    public static func decode(_ data: Data, file: String) throws(ZynqError) -> Board {
+        try parse([UInt8](data), file: file)
+    }
+
+    public static func parse(_ bytes: [UInt8], file: String) throws(ZynqError) -> Board {
+        let top = try JSONField.parse(bytes, file: file)
+        try top.requireKnownKeys(keys)
+        func hex(_ f: JSONField, _ key: String) throws(ZynqError) -> HexU64 { HexU64(try f.member(key).hex()) }
+        let ddr = try top.member("ddr"), dma = try top.member("dma"), acc = try top.member("accelerator")
+        let jtag = try top.member("jtag"), uart = try top.member("uart")
+        try ddr.requireKnownKeys(["base", "size"])
+        try dma.requireKnownKeys(["base", "range"])
+        try acc.requireKnownKeys(["base"])
+        try uart.requireKnownKeys(["notes"])
+        try jtag.requireKnownKeys(["cable"])
+        var ps7: [String: String] = [:]
+        for (k, v) in try top.member("ps7_fallback_config").members() { ps7[k] = try v.string() }
+        var unconfirmed: [String] = []
+        for u in try top.member("unconfirmed").elements() { unconfirmed.append(try u.string()) }
+        let board = Board(
+            name: try top.member("name").string(), displayName: try top.member("display_name").string(),
+            part: try top.member("part").string(), boardPart: try top.member("board_part").string(),
+            boardPartPattern: try top.member("board_part_pattern").string(),
+            psRefClockMHz: try top.member("ps_ref_clock_mhz").double(), apuClockMHz: try top.member("apu_clock_mhz").double(),
+            ddr: Region(base: try hex(ddr, "base"), size: try hex(ddr, "size")),
+            defaultFclkMHz: try top.member("default_fclk_mhz").double(), hpDataWidth: try top.member("hp_data_width").int(),
+            dma: Window(base: try hex(dma, "base"), range: try hex(dma, "range")),
+            accelerator: Base(base: try hex(acc, "base")), ps7FallbackConfig: ps7,
+            jtag: JTAG(cable: try jtag.member("cable").string()),
+            uart: UART(notes: try uart.member("notes").string()), unconfirmed: unconfirmed,
+            sources: try top.optionalMember("sources")?.string())
         try board.check(file: file)
         return board
     }
@@ -98,7 +99,7 @@ public struct Board: Codable, Equatable, Sendable {
     }
 
     /// Checks the values the Tcl and runtime rely on.
-    public func check(file: String) throws {
+    public func check(file: String) throws(ZynqError) {
         func bad(_ key: String, _ msg: String) -> ZynqError { ZynqError(file: file, key: key, msg) }
         guard name.range(of: #"^[a-z0-9][a-z0-9._-]*$"#, options: .regularExpression) != nil else {
             throw bad("name", "'\(name)' must be lower-case letters, digits, '.', '_' or '-'")
@@ -122,8 +123,8 @@ public struct Board: Codable, Equatable, Sendable {
             throw bad("default_fclk_mhz", "\(defaultFclkMHz) is outside \(Board.fclkRange)")
         }
         guard hpDataWidth == 32 || hpDataWidth == 64 else { throw bad("hp_data_width", "\(hpDataWidth) is not 32 or 64") }
-        try Board.checkWindow(base: dma.base.value, range: dma.range.value, file: file, key: "dma")
-        guard accelerator.base.value >= Board.gp0Base, accelerator.base.value <= Board.gp0End,
+        try Manifest.checkWindow(base: dma.base.value, range: dma.range.value, file: file, key: "dma")
+        guard accelerator.base.value >= Manifest.gp0Base, accelerator.base.value <= Manifest.gp0End,
               accelerator.base.value % 4096 == 0 else {
             throw bad("accelerator.base", "\(accelerator.base) is not a 4 KiB-aligned address in the GP0 window 0x40000000-0x7FFFFFFF")
         }
@@ -135,24 +136,8 @@ public struct Board: Codable, Equatable, Sendable {
                 throw bad("ps7_fallback_config.\(k)", "value '\(v)' contains braces, backslashes or line breaks")
             }
         }
-        guard jtag.vid.value <= 0xFFFF, jtag.pid.value <= 0xFFFF else { throw bad("jtag.vid", "VID/PID must fit 16 bits") }
-        for (k, v) in [("jtag.adbus_value", jtag.adbusValue), ("jtag.adbus_direction", jtag.adbusDirection),
-                       ("jtag.acbus_value", jtag.acbusValue), ("jtag.acbus_direction", jtag.acbusDirection)] {
-            guard v.value <= 0xFF else { throw bad(k, "\(v) does not fit 8 bits") }
-        }
-        guard ["A", "B"].contains(jtag.interface) else { throw bad("jtag.interface", "'\(jtag.interface)' is not A or B") }
-    }
-
-    /// A GP0 register window: power of two ≥ 4 KiB, aligned, inside 0x4000_0000-0x7FFF_FFFF.
-    public static func checkWindow(base: UInt64, range: UInt64, file: String?, key: String) throws {
-        guard range >= 4096, range.nonzeroBitCount == 1, range <= 0x4000_0000 else {
-            throw ZynqError(file: file, key: "\(key).range", "\(HexU64.format(range)) is not a power of two between 4 KiB and 1 GiB")
-        }
-        guard base % range == 0 else {
-            throw ZynqError(file: file, key: "\(key).base", "\(HexU64.format(base)) is not aligned to its range \(HexU64.format(range))")
-        }
-        guard base >= gp0Base, base <= gp0End, range - 1 <= gp0End - base else {
-            throw ZynqError(file: file, key: "\(key).base", "\(HexU64.format(base)) (range \(HexU64.format(range))) is outside the GP0 window 0x40000000-0x7FFFFFFF")
+        guard jtag.cable.range(of: #"^[a-z0-9_-]+$"#, options: .regularExpression) != nil else {
+            throw bad("jtag.cable", "'\(jtag.cable)' is not an openFPGALoader cable name (lower-case letters, digits, '_', '-')")
         }
     }
 }

@@ -31,7 +31,7 @@ public struct BoardProfile: Sendable, Equatable {
 }
 
 /// The boards zynqnet knows, and how an FTDI device maps to one.
-public struct BoardCatalog: Sendable, Equatable {
+public struct JTAGCatalog: Sendable, Equatable {
     public struct Fallback: Sendable, Equatable {
         public var label: String
         public var match: BoardProfile.Match
@@ -41,22 +41,22 @@ public struct BoardCatalog: Sendable, Equatable {
     public var fallbacks: [Fallback]
 
     /// The catalog compiled into zynqnet (a copy of fpga/boards/jtag.json).
-    public static let builtIn: BoardCatalog = {
-        do { return try BoardCatalog.parse(Array(BoardData.jtagJSON.utf8), file: "fpga/boards/jtag.json (built in)") }
+    public static let builtIn: JTAGCatalog = {
+        do { return try JTAGCatalog.parse(Array(BoardData.jtagJSON.utf8), file: "fpga/boards/jtag.json (built in)") }
         catch { fatalError("the built-in board data does not parse: \(error)") }
     }()
 
     /// The board called `name`, in any case (PYNQ-Z2 is pynq-z2).
     public func board(named name: String) -> BoardProfile? { boards.first { $0.name == name.lowercased() } }
 
-    public static func load(path: String) throws -> BoardCatalog {
+    public static func load(path: String) throws -> JTAGCatalog {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw ZynqError(file: path, "cannot read the board data file")
         }
         return try parse([UInt8](data), file: path)
     }
 
-    public static func parse(_ bytes: [UInt8], file: String) throws -> BoardCatalog {
+    public static func parse(_ bytes: [UInt8], file: String) throws -> JTAGCatalog {
         let root: Any
         do { root = try JSONSerialization.jsonObject(with: Data(bytes)) } catch {
             throw ZynqError(file: file, "not valid JSON: \(error.localizedDescription)")
@@ -106,7 +106,7 @@ public struct BoardCatalog: Sendable, Equatable {
             let r = JSONFields(f, file: file, prefix: "fallbacks[\(i)]")
             return Fallback(label: try r.string("label"), match: try r.match())
         }
-        return BoardCatalog(boards: boards, fallbacks: fallbacks)
+        return JTAGCatalog(boards: boards, fallbacks: fallbacks)
     }
 }
 

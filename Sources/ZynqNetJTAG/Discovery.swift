@@ -56,7 +56,7 @@ public struct FoundBoard: Sendable, Equatable {
 
 public enum BoardDiscovery {
     /// FTDI FT2232H devices (VID:PID of any board in the catalog) only.
-    public static func isCandidate(_ d: USBDeviceRecord, catalog: BoardCatalog) -> Bool {
+    public static func isCandidate(_ d: USBDeviceRecord, catalog: JTAGCatalog) -> Bool {
         catalog.boards.contains { $0.vendorID == d.vendorID && $0.productID == d.productID }
             || (d.vendorID == FTDI.vendorID && d.productID == FTDI.ft2232hProductID)
     }
@@ -77,7 +77,7 @@ public enum BoardDiscovery {
     }
 
     /// Board identification from the USB strings, by the catalog's rules in order.
-    public static func identify(_ d: USBDeviceRecord, catalog: BoardCatalog) -> BoardIdentity {
+    public static func identify(_ d: USBDeviceRecord, catalog: JTAGCatalog) -> BoardIdentity {
         for b in catalog.boards where b.vendorID == d.vendorID && b.productID == d.productID {
             for m in b.identify where matches(m, d) {
                 return BoardIdentity(board: b.name, label: b.displayName, matchedBy: describe(m))
@@ -90,7 +90,7 @@ public enum BoardDiscovery {
     }
 
     /// The boards among `devices`, sorted by location.
-    public static func boards(in devices: [USBDeviceRecord], catalog: BoardCatalog) -> [FoundBoard] {
+    public static func boards(in devices: [USBDeviceRecord], catalog: JTAGCatalog) -> [FoundBoard] {
         devices.filter { isCandidate($0, catalog: catalog) }
             .sorted { ($0.bus, $0.ports) < ($1.bus, $1.ports) }
             .map { d in

@@ -2,7 +2,18 @@ import Foundation
 import ZynqNetBase
 import ZynqNetHW
 
+extension BoardCatalog {
+    /// The boards built into zynqnet (the copies of fpga/boards/*.json; a test keeps them equal).
+    public static let builtIn: BoardCatalog = {
+        do {
+            return try BoardCatalog(files: EmbeddedFiles.boards.sorted { $0.key < $1.key }
+                .map { (file: "<built-in>/fpga/boards/\($0.key).json", text: $0.value) })
+        } catch { fatalError("the built-in board files do not parse: \(error)") }
+    }()
+}
+
 extension Board {
+
     /// Finds a board by name or path: an existing `*.json` path; else `<name>.json` in
     /// `$ZYNQNET_BOARDS_DIR`, then in `fpga/boards` of the checkout the executable runs from
     /// (searched upwards from it), then the copy built into zynqnet (same content as
@@ -14,7 +25,7 @@ extension Board {
         }
         let nameOrPath = nameOrPath.lowercased()  // board names are lowercase: PYNQ-Z2 is pynq-z2
         guard nameOrPath.range(of: #"^[a-z0-9][a-z0-9._-]*$"#, options: .regularExpression) != nil else {
-            throw ZynqError(key: "--board", "'\(nameOrPath)' is not a board name (known: \(builtInNames.joined(separator: ", "))) or a .json file")
+            throw ZynqError(key: "--board", "'\(nameOrPath)' is not a board name (known: \(BoardCatalog.builtIn.names.joined(separator: ", "))) or a .json file")
         }
         var dirs: [String] = []
         if let d = environment["ZYNQNET_BOARDS_DIR"], !d.isEmpty { dirs.append(d) }
@@ -29,9 +40,8 @@ extension Board {
             let p = d + "/" + nameOrPath + ".json"
             if FileManager.default.fileExists(atPath: p) { return try load(file: p) }
         }
-        if let text = EmbeddedFiles.boards[nameOrPath] {
-            return try decode(Data(text.utf8), file: "<built-in>/fpga/boards/\(nameOrPath).json")
+        do { return try BoardCatalog.builtIn.named(nameOrPath) } catch {
+            throw ZynqError(key: error.key, error.message.dropLast() + "; or give a .json file)")
         }
-        throw ZynqError(key: "--board", "unknown board '\(nameOrPath)' (known: \(builtInNames.joined(separator: ", ")); or give a .json file)")
     }
 }

@@ -63,10 +63,7 @@ public enum VivadoProject {
         let m = try manifest(design: design, board: board, fclkMHz: fclkMHz, dmaLengthWidth: dmaLengthWidth)
         let pkg = try packageIPScript(design: design, board: board, fclkMHz: fclkMHz)
         let build = try buildScript(manifest: m, board: board, allowTimingFailure: allowTimingFailure)
-        let enc = JSONEncoder()
-        enc.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        var json = try enc.encode(m)
-        json.append(0x0A)
+        let json = Data(m.fileBytes)
         for f in design.rtlFiles where !FileManager.default.fileExists(atPath: dir + "/" + f) {
             throw ZynqError(file: dir + "/" + f, "RTL file listed for the Vivado scripts does not exist")
         }
@@ -102,7 +99,7 @@ public enum VivadoProject {
         }
         let accRange = max(UInt64(4096), UInt64(1) << UInt64(design.axilAddrWidth))
         let accBase = board.accelerator.base.value
-        try Board.checkWindow(base: accBase, range: accRange, file: nil, key: "accelerator")
+        try Manifest.checkWindow(base: accBase, range: accRange, file: nil, key: "accelerator")
         let dmaBase = board.dma.base.value, dmaRange = board.dma.range.value
         guard accBase >= dmaBase + dmaRange || dmaBase >= accBase + accRange else {
             throw ZynqError(key: "accelerator.base", "accelerator window \(HexU64.format(accBase))+\(HexU64.format(accRange)) overlaps the DMA's \(HexU64.format(dmaBase))+\(HexU64.format(dmaRange))")
@@ -113,10 +110,13 @@ public enum VivadoProject {
         } else {
             perf = nil
         }
+        let engine = design.engine ?? Engine.dataflow.rawValue
+        guard let engineValue = Engine(rawValue: engine) else {
+            throw ZynqError(key: "engine", "'\(engine)' is not \"dataflow\" or \"sequential\"")
+        }
         let m = Manifest(
-            schemaVersion: Manifest.currentSchemaVersion,
             zynqnetVersion: zynqnetVersion,
-            board: board.name, part: board.part, boardPart: board.boardPart,
+            board: board.name, part: board.part, boardPart: board.boardPart, psRefClockMHz: board.psRefClockMHz,
             fclkMHz: fclkMHz, fclkExpectedMHz: expectedFclkMHz(fclkMHz),
             topologyHash: HexU64(design.topologyHash),
             topModule: design.topModule,
@@ -129,10 +129,10 @@ public enum VivadoProject {
             stream: .init(sAxisTdataWidth: streamWidth, mAxisTdataWidth: streamWidth),
             records: .init(inputBytes: design.inputRecordBytes, outputBytes: design.outputRecordBytes,
                            maxBatchImages: maxBytes / biggest),
-            ddr: board.ddr,
+            ddr: .init(base: board.ddr.base, size: board.ddr.size),
             files: .init(bitstream: bitstreamName, hwh: hwhName, packageTcl: "package_ip.tcl", buildTcl: "build.tcl",
                          rtl: design.rtlFiles),
-            performance: perf, engine: design.engine)
+            performance: perf, engine: engineValue)
         try m.check(file: nil)
         return m
     }

@@ -66,7 +66,7 @@ struct CodegenCommand: ParsableCommand {
         let q = try ModelImport.model(model)
         let vboard = try board.resolve()
         var opts = try self.design.codegenOptions()
-        opts.board = vboard.codegenBoard
+        opts.board = CodegenBoard(vboard)
         let design = try attribute(to: model) { try generateDesign(model: q, options: opts) }
         let info = VivadoDesignInfo(design: design)
         let estimate = EstimateReport(design: design, info: info, fclkMHz: self.design.fclk)

@@ -3,11 +3,13 @@ import Foundation
 import ZynqNetBase
 import ZynqNetBit
 import ZynqNetCodegen
+import ZynqNetHW
 import ZynqNetImport
 import ZynqNetModel
 import ZynqNetRTLSim
 import ZynqNetSim
 import ZynqNetTrain
+import ZynqNetVivado
 
 struct DemoCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -83,7 +85,7 @@ struct DemoCommand: ParsableCommand {
         }
         let reference = outcomes[0]
         // The hardware codegen would make for this model on a PYNQ-Z2 at 100 MHz (no Vivado needed).
-        let design = try generateDesign(model: model, options: CodegenOptions(board: .pynqZ2, fclkMHz: 100, fold: .targetFPS(200_000)))
+        let design = try generateDesign(model: model, options: CodegenOptions(board: CodegenBoard(try ZynqNetHW.Board.resolve("pynq-z2")), fclkMHz: 100, fold: .targetFPS(200_000)))
         // Each backend must equal the reference on every image it ran (rtlsim may run a prefix).
         let disagreeing = outcomes.filter { !$0.sim.agrees(with: reference.sim) }.map(\.backend)
         let report = Inference.Report(result: reference, labels: set.labels)

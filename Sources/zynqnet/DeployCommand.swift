@@ -31,7 +31,7 @@ struct DeployCommand: ParsableCommand {
         """
     )
 
-    @Option(help: "Board: \(BoardCatalog.builtIn.boards.map(\.name).joined(separator: ", ")).")
+    @Option(help: "Board: \(JTAGCatalog.builtIn.boards.map(\.name).joined(separator: ", ")).")
     var board: BoardArgument
 
     @Option(help: "The model (format 1 or 2, or an importable format).")
@@ -98,7 +98,7 @@ struct DeployCommand: ParsableCommand {
 
     func validate() throws {
         guard board.profile != nil else {
-            throw ValidationError("--board must be one of \(BoardCatalog.builtIn.boards.map(\.name).joined(separator: ", ")), not '\(board.text)'")
+            throw ValidationError("--board must be one of \(JTAGCatalog.builtIn.boards.map(\.name).joined(separator: ", ")), not '\(board.text)'")
         }
         if bitstream != nil && bundle != nil { throw ValidationError("--bitstream and --bundle exclude each other") }
         if let bundle {

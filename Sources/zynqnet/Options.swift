@@ -26,7 +26,7 @@ struct BoardArgument: ExpressibleByArgument, Equatable {
     /// The board's data for codegen and the Vivado scripts.
     func resolve() throws -> ZynqNetHW.Board { try ZynqNetHW.Board.resolve(text) }
     /// The board's cable and PS facts for deploy, nil for an unknown name.
-    var profile: BoardProfile? { BoardCatalog.builtIn.board(named: text) }
+    var profile: BoardProfile? { JTAGCatalog.builtIn.board(named: text) }
 }
 
 /// --mult-bits and --mul-style: the arithmetic of the generated multipliers (codegen, verify, report).

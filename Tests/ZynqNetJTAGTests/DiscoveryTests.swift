@@ -9,8 +9,8 @@ import ZynqNetModel
     static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
     @Test func boardsFromTheFacts() throws {
-        let c = try BoardCatalog.load(path: Self.root.appendingPathComponent("fpga/boards/jtag.json").path)
-        #expect(c == BoardCatalog.builtIn)
+        let c = try JTAGCatalog.load(path: Self.root.appendingPathComponent("fpga/boards/jtag.json").path)
+        #expect(c == JTAGCatalog.builtIn)
         #expect(c.boards.map(\.name) == ["pynq-z2", "zybo-z7-20"])
         let p = try #require(c.board(named: "pynq-z2"))
         // zynq-facts.md §4.1: FTDI_SER(0x0403, 0x6010, FTDI_INTF_A, 0x08, 0x0B, 0x08, 0x0B)
@@ -23,23 +23,23 @@ import ZynqNetModel
         #expect(!p.readOnNegativeEdge(atHz: 30_000_000))
     }
 
-    /// After branch `tcl` is merged its board files carry the same JTAG numbers.
-    @Test func agreesWithTheTclBoardFilesWhenPresent() throws {
-        for b in BoardCatalog.builtIn.boards {
-            let url = Self.root.appendingPathComponent("fpga/boards/\(b.name).json")
-            guard let data = FileManager.default.contents(atPath: url.path) else { continue }
-            let obj = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
-            #expect(obj["part"] as? String == b.part)
-            let j = try #require(obj["jtag"] as? [String: Any])
-            func hex(_ k: String) -> UInt8? { (j[k] as? String).flatMap { UInt8($0.dropFirst(2), radix: 16) } }
-            #expect(hex("adbus_value") == b.pins.lowValue && hex("adbus_direction") == b.pins.lowDirection)
-            #expect(hex("acbus_value") == b.pins.highValue && hex("acbus_direction") == b.pins.highDirection)
+    /// Every board file (fpga/boards/<name>.json) has its JTAG entry here with the same part, and
+    /// names only its cable there: the pin values are written once, in jtag.json.
+    @Test func everyBoardFileHasItsJTAGEntryAndNoSecondPinBlock() throws {
+        let dir = Self.root.appendingPathComponent("fpga/boards").path
+        let files = try FileManager.default.contentsOfDirectory(atPath: dir).filter { $0.hasSuffix(".json") && $0 != "jtag.json" }.sorted()
+        #expect(files.map { String($0.dropLast(5)) } == JTAGCatalog.builtIn.boards.map(\.name))
+        for f in files {
+            let top = try JSONField.parse(Array(try #require(FileManager.default.contents(atPath: dir + "/" + f))), file: f)
+            let b = try #require(JTAGCatalog.builtIn.board(named: String(f.dropLast(5))))
+            #expect(try top.member("part").string() == b.part)
+            #expect(try top.member("jtag").members().map(\.key) == ["cable"], "\(f)")
         }
     }
 
     @Test func badBoardDataNamesTheKey() {
         func err(_ json: String) -> String? {
-            do { _ = try BoardCatalog.parse(Array(json.utf8), file: "b.json"); return nil } catch { return "\(error)" }
+            do { _ = try JTAGCatalog.parse(Array(json.utf8), file: "b.json"); return nil } catch { return "\(error)" }
         }
         #expect(err("[]") == "b.json: the top level must be a JSON object")
         #expect(err(#"{"schema_version": 2}"#) == "b.json: 'schema_version': must be 1")

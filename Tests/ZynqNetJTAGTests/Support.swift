@@ -5,7 +5,7 @@ import ZynqNetJTAGSim
 
 /// A board of the built-in catalog.
 func board(_ name: String) -> BoardProfile {
-    BoardCatalog.builtIn.board(named: name)!
+    JTAGCatalog.builtIn.board(named: name)!
 }
 
 /// A simulated FT2232H on a simulated Zynq chain, wired for `board`.

@@ -9,6 +9,7 @@ import ZynqNetModel
 import ZynqNetRTLSim
 import ZynqNetRuntime
 import ZynqNetSim
+import ZynqNetVivado
 
 /// `--bundle DIR`: rtlsim simulates the bundle's own design (design.json's folds, the same
 /// RTL file by file) with the manifest's DMA limits and clock.
@@ -18,10 +19,19 @@ import ZynqNetSim
         let design = try generateDesign(model: model, options: options)
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("zynqnet-rtlsim-bundle-\(UUID().uuidString)")
         try design.write(to: dir)
-        let engineKey = engine.map { #", "engine": "\#($0)""# } ?? ""
-        let manifest = #"{"fclk_mhz": 100, "dma": {"length_width": \#(lengthWidth)}, "topology_hash": "0x\#(hex64(design.topologyHash))"\#(engineKey)}"#
-        try Data(manifest.utf8).write(to: dir.appendingPathComponent("manifest.json"))
+        try writeManifest(design, lengthWidth: lengthWidth, engine: engine ?? design.engine.rawValue, to: dir)
         return (dir, design)
+    }
+
+    /// The design's manifest.json as codegen writes it (VivadoProject.manifest for the PYNQ-Z2).
+    func writeManifest(_ design: GeneratedDesign, lengthWidth: Int, engine: String, topologyHash: UInt64? = nil, to dir: URL) throws {
+        let topo = design.layout.topology
+        let info = VivadoDesignInfo(
+            rtlFiles: ["rtl/zynqnet_accel.v"], axilAddrWidth: design.layout.axilAddressWidth, topologyHash: topologyHash ?? topo.hash,
+            inputRecordBytes: UInt64(OutputRecord.inputBeats(pixels: topo.inputCount) * OutputRecord.beatBytes),
+            outputRecordBytes: UInt64(OutputRecord.beats(classes: topo.outputCount) * OutputRecord.beatBytes), engine: engine)
+        let m = try VivadoProject.manifest(design: info, board: try Board.resolve("pynq-z2"), fclkMHz: 100, dmaLengthWidth: lengthWidth)
+        try Data(m.fileBytes).write(to: dir.appendingPathComponent("manifest.json"))
     }
 
     @Test func simulatesTheBundlesFoldAndSplitsAtItsDMALimit() throws {
@@ -137,9 +147,9 @@ import ZynqNetSim
 
     @Test func aManifestOfAnotherTopologyIsRefused() throws {
         let model = ShapeA.model(seed: 23)
-        let (dir, _) = try bundle(model, lengthWidth: 23)
+        let (dir, design) = try bundle(model, lengthWidth: 23)
         defer { try? FileManager.default.removeItem(at: dir) }
-        try Data(#"{"topology_hash": "0x0123456789ABCDEF"}"#.utf8).write(to: dir.appendingPathComponent("manifest.json"))
+        try writeManifest(design, lengthWidth: 23, engine: design.engine.rawValue, topologyHash: 0x0123_4567_89AB_CDEF, to: dir)
         do {
             _ = try makeRTLSimBackend(model: model, bundle: dir.path, options: RTLSimOptions(build: quickBuild()),
                                       interrupt: .never, installSIGINTHandler: false)

@@ -93,7 +93,7 @@ import ZynqNetSim
         let model = randomModel(&g, layers: 2, inWidth: 16, maxWidth: 10)
         let dir = try makeTempDir()
         defer { removeDir(dir) }
-        try writeFile("\(dir)/manifest.json", #"{"dma_length_width": 9, "fclk_mhz": 125, "dma": {"base": "0x40400000"}}"#)
+        try writeFile("\(dir)/manifest.json", sampleManifestText(fclkMHz: 125, topologyHash: try Topology(model: model).hash, lengthWidth: 9))
         let backend = try makeBackend(name: "loopback", model: model, bundle: dir, manifest: nil, batchSize: 100,
                                       interrupt: .never, installSIGINTHandler: false)
         let codes = try randomCodes(&g, model: model, count: 257)

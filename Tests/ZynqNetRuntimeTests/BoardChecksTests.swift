@@ -199,10 +199,7 @@ struct FakeBoardRoot {
         try writeFile("\(mgr)/firmware", "")
         try writeFile("\(mgr)/state", "operating\n")
         // 64 images × (16 + 16) bytes = 2048 bytes per full transfer.
-        try writeFile("\(bundle)/manifest.json", """
-            {"board": "pynq-z2", "fclk_mhz": 100, "dma": {"mm_data_width": 64, "length_width": 23},
-             "records": {"input_bytes": 16, "output_bytes": 16, "max_batch_images": 64}}
-            """)
+        try writeFile("\(bundle)/manifest.json", sampleManifestText(inputBytes: 16, outputBytes: 16, maxBatchImages: 64))
     }
 
     func options(bundle: Bool = true, ps: LoopbackSLCR? = LoopbackSLCR(), fix: Bool = false) throws -> DoctorOptions {

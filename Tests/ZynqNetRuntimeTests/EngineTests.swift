@@ -89,13 +89,16 @@ import ZynqNetSim
     }
 
     @Test func manifestEngineKey() throws {
-        #expect(try RuntimeManifest.parse(Array(#"{"engine": "sequential"}"#.utf8), file: "m.json").engine == .sequential)
-        #expect(try RuntimeManifest.parse(Array(#"{"engine": "dataflow"}"#.utf8), file: "m.json").engine == .dataflow)
-        // Older manifests have no key: not stated (the loopback then builds the dataflow design).
-        #expect(try RuntimeManifest.parse(Array(#"{"fclk_mhz": 100}"#.utf8), file: "m.json").engine == nil)
-        for json in [#"{"engine": "systolic"}"#, #"{"engine": 1}"#] {
-            let e = #expect(throws: ZynqError.self) { _ = try RuntimeManifest.parse(Array(json.utf8), file: "bad.json") }
-            #expect(e?.file == "bad.json" && e?.key == "engine", "\(json)")
+        #expect(try RuntimeManifest.parse(Array(sampleManifestText(engine: .sequential).utf8), file: "m.json").engine == .sequential)
+        #expect(try RuntimeManifest.parse(Array(sampleManifestText(engine: .dataflow).utf8), file: "m.json").engine == .dataflow)
+        let good = sampleManifestText()
+        for (to, message) in [("\"engine\": \"systolic\",", #"bad.json: 'engine': must be "dataflow" or "sequential", got "systolic""#),
+                              ("\"engine\": 1,", "bad.json: 'engine': must be a string, got 1"),
+                              ("", "bad.json: 'engine': is missing")] {
+            let e = #expect(throws: ZynqError.self) {
+                _ = try RuntimeManifest.parse(Array(good.replacingOccurrences(of: "\"engine\": \"dataflow\",", with: to).utf8), file: "bad.json")
+            }
+            #expect(e?.description == message)
         }
     }
 
@@ -123,7 +126,7 @@ import ZynqNetSim
         let model = Self.model(seed: 6)
         let dir = try makeTempDir()
         defer { removeDir(dir) }
-        try writeFile("\(dir)/manifest.json", #"{"engine": "sequential"}"#)
+        try writeFile("\(dir)/manifest.json", sampleManifestText(topologyHash: try Topology(model: model).hash, engine: .sequential))
         let backend = try makeBackend(name: "loopback", model: model, bundle: dir, manifest: nil, batchSize: 4,
                                       interrupt: .never, installSIGINTHandler: false)
         let acc = try #require(backend as? AcceleratorBackend)

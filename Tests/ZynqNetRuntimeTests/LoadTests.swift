@@ -79,13 +79,7 @@ let binExpected: [UInt8] = [0xFF, 0xFF, 0xFF, 0xFF, 0xBB, 0x00, 0x00, 0x00, 0x44
         let topo = Topology(inputCount: 16, inputSigned: false,
                             layers: [LayerTopology(inCount: 16, outCount: 4, inSigned: false, outSigned: true, multBits: 32)])
         let layout = try AcceleratorLayout(topology: topo, folds: [LayerFold(pe: 2, simd: 4, lanes: 1)])
-        try writeFile("\(t.bundle)/manifest.json", """
-            {"schema_version": 1, "board": "pynq-z2", "part": "xc7z020clg400-1", "fclk_mhz": 100,
-             "topology_hash": "0x\(String(hash ?? topo.hash, radix: 16))",
-             "accelerator": {"base_address": "0x43C00000", "axil_addr_width": 12},
-             "dma": {"base_address": "0x40400000", "range": "0x00010000", "length_width": 23, "mm_data_width": 64},
-             "files": {"bitstream": "zynqnet.bit"}}
-            """)
+        try writeFile("\(t.bundle)/manifest.json", sampleManifestText(topologyHash: hash ?? topo.hash))
         try Data(makeBit(part: part, payload: bitPayload)).write(to: URL(fileURLWithPath: "\(t.bundle)/zynqnet.bit"))
         try writeFile("\(t.mgr)/name", "Xilinx Zynq FPGA Manager\n")
         try writeFile("\(t.mgr)/state", state + "\n")
@@ -167,46 +161,51 @@ let binExpected: [UInt8] = [0xFF, 0xFF, 0xFF, 0xFF, 0xBB, 0x00, 0x00, 0x00, 0x44
 }
 
 @Suite struct ManifestTests {
-    @Test func readsTheTclManifestLayoutAndFlatKeys() throws {
-        let m = try RuntimeManifest.parse(Array("""
-            {"board": "zybo-z7-20", "fclk_mhz": 142, "fclk_expected_mhz": 142.857143, "topology_hash": "0xfedcba9876543210",
-             "accelerator": {"base_address": "0x43C10000", "axil_addr_width": 13},
-             "dma": {"base_address": "0x40410000", "range": "0x00010000", "length_width": 14, "mm_data_width": 64}}
-            """.utf8), file: "m.json")
-        #expect(m.acceleratorBase == 0x43C1_0000 && m.axilAddressWidth == 13)
-        #expect(m.dmaBase == 0x4041_0000 && m.dmaLengthWidth == 14)
+    @Test func readsTheRuntimeValuesOfAManifest() throws {
+        let m = try RuntimeManifest.parse(sampleManifest(board: "zybo-z7-20", fclkMHz: 142.857143, topologyHash: 0xFEDC_BA98_7654_3210,
+                                                         lengthWidth: 14, axilAddrWidth: 13).fileBytes, file: "m.json")
+        #expect(m.board == "zybo-z7-20" && m.part == "xc7z020clg400-1" && m.bitstream == "zynqnet.bit")
+        #expect(m.acceleratorBase == 0x43C0_0000 && m.axilAddressWidth == 13)
+        #expect(m.dmaBase == 0x4040_0000 && m.dmaRange == 0x1_0000 && m.dmaLengthWidth == 14 && m.dmaDataWidth == 64)
         #expect(m.dmaConfig.maxTransferLength == 16383)
         #expect(m.fclkMHz == 142.857143)
         #expect(m.topologyHash == 0xFEDC_BA98_7654_3210)
-        #expect(try m.referenceClockMHz() == 100.0 / 3.0)
-        let flat = try RuntimeManifest.parse(Array(#"{"dma_length_width": 9, "accelerator_base": 1136656384}"#.utf8), file: "f.json")
-        #expect(flat.dmaLengthWidth == 9 && flat.acceleratorBase == 0x43C0_0000)
+        #expect(try m.referenceClockMHz() == 33.333333)
+        #expect(m.engine == .dataflow)
+        #expect(m.maxBatchImages == 1023 && m.inputRecordBytes == 16 && m.outputRecordBytes == 16)
+        #expect(m.requiredBufferBytes == 1023 * 32)
     }
 
-    /// A manifest without the DMA's length width means the width zynqnet builds (26 bits), the
-    /// one value AxiDmaFacts keeps (the runtime assumed 23 before, codegen built 26).
+    /// The DMA's length width the runtime assumes when nothing says otherwise is the width zynqnet
+    /// builds (26 bits), the one value AxiDmaFacts keeps (the runtime assumed 23 before).
     @Test func dmaLengthWidthDefaultsToTheBuiltWidth() throws {
         #expect(AxiDmaFacts.defaultLengthWidth == 26 && AxiDmaFacts.lengthWidthRange == 8...26)
-        let m = try RuntimeManifest.parse(Array(#"{"accelerator_base": 1136656384}"#.utf8), file: "f.json")
-        #expect(m.dmaLengthWidth == 26 && m.dmaConfig.maxTransferLength == 67_108_863)
         #expect(RuntimeManifest().dmaLengthWidth == 26)
         #expect(AxiDmaConfig().lengthWidth == 26)
     }
 
-    @Test func badValuesNameFileAndKey() throws {
-        let cases: [(String, String)] = [
-            (#"{"dma": {"length_width": 30}}"#, "dma_length_width"),
-            (#"{"dma_length_width": -3}"#, "dma_length_width"),
-            (#"{"accelerator": {"base_address": "0xZZ"}}"#, "accelerator_base_address"),
-            (#"{"fclk_mhz": "fast"}"#, "fclk_mhz"),
+    /// One spelling per key: the spellings the old tolerant reader guessed among are refused
+    /// with one line naming file, key and the command that writes the manifest anew.
+    @Test func oldSpellingsAndBadValuesNameFileAndKey() throws {
+        let good = sampleManifestText()
+        let cases: [(String, String, String)] = [
+            ("\"board\": \"pynq-z2\",", "\"board_name\": \"pynq-z2\",", "bad.json: 'board_name': unknown key; regenerate the design with zynqnet codegen MODEL -o DIR"),
+            ("\"board\": \"pynq-z2\",", "\"board\": \"pynq-z2\", \"dma_base\": 1077936128,", "bad.json: 'dma_base': unknown key; regenerate the design with zynqnet codegen MODEL -o DIR"),
+            ("\"length_width\": 23", "\"length_width\": 30", "bad.json: 'dma.length_width': must be an integer in 8...26, got 30"),
+            ("\"fclk_mhz\": 100,", "\"fclk_mhz\": \"fast\",", "bad.json: 'fclk_mhz': must be a number, got \"fast\""),
+            ("\"base_address\": \"0x43C00000\"", "\"base_address\": 1136656384", "bad.json: 'accelerator.base_address': must be a hex string \"0x…\" up to 0xFFFFFFFFFFFFFFFF, got 1136656384"),
+            ("\"schema_version\": 2", "\"schema_version\": 1", "bad.json: 'schema_version': manifest schema 1 is not read by this zynqnet (it reads 2); regenerate the design with zynqnet codegen MODEL -o DIR"),
+            ("\"ps_ref_clock_mhz\": 50,", "", "bad.json: 'ps_ref_clock_mhz': is missing"),
         ]
-        for (json, key) in cases {
-            let e = #expect(throws: ZynqError.self) { _ = try RuntimeManifest.parse(Array(json.utf8), file: "bad.json") }
-            #expect(e?.file == "bad.json")
-            #expect(e?.key == key, "\(json)")
+        for (from, to, message) in cases {
+            #expect(good.contains(from), "\(from)")
+            let e = #expect(throws: ZynqError.self) { _ = try RuntimeManifest.parse(Array(good.replacingOccurrences(of: from, with: to).utf8), file: "bad.json") }
+            #expect(e?.description == message)
         }
-        #expect(throws: ZynqError.self) { _ = try RuntimeManifest.parse(Array("[1,2]".utf8), file: "a.json") }
-        #expect(throws: ZynqError.self) { _ = try RuntimeManifest.parse(Array("{".utf8), file: "b.json") }
+        #expect(throws: ZynqError(file: "a.json", "must be an object, got an array")) { _ = try RuntimeManifest.parse(Array("[1,2]".utf8), file: "a.json") }
+        #expect(throws: ZynqError(file: "b.json", "not valid JSON at line 1, column 2: expected a string key, found end of input")) {
+            _ = try RuntimeManifest.parse(Array("{".utf8), file: "b.json")
+        }
     }
 }
 

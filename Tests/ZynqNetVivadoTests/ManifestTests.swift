@@ -9,7 +9,9 @@ import ZynqNetModel
     @Test func manifestValuesForTheFixtureDesign() throws {
         let dir = try generateProject(board: "pynq-z2", fclk: 100, lengthWidth: 26)
         let m = try Manifest.load(file: dir + "/manifest.json")
-        #expect(m.schemaVersion == 1)
+        #expect(m.schemaVersion == 2)
+        #expect(m.psRefClockMHz == 50)
+        #expect(m.engine == .dataflow)
         #expect(m.board == "pynq-z2")
         #expect(m.part == "xc7z020clg400-1")
         #expect(m.boardPart == "tul.com.tw:pynq-z2:part0:1.0")
@@ -32,8 +34,11 @@ import ZynqNetModel
         #expect(m.performance == Manifest.Performance(iiCycles: 98, latencyCycles: 420))
         // Human-readable hex in the file.
         let text = try readText(dir + "/manifest.json")
-        #expect(text.contains("\"base_address\" : \"0x43C00000\""))
-        #expect(text.contains("\"topology_hash\" : \"0x123456789ABCDEF0\""))
+        #expect(text.contains("\"base_address\": \"0x43C00000\""))
+        #expect(text.contains("\"topology_hash\": \"0x123456789ABCDEF0\""))
+        // The writer's text is what the reader reads: the same value back.
+        #expect(try Manifest.parse(Array(text.utf8), file: "m.json") == m)
+        #expect(text.hasPrefix("{\n  \"schema_version\": 2,\n  \"zynqnet_version\": ") && text.hasSuffix("\n}\n"))
     }
 
     @Test func rangeFollowsAxilAddrWidth() throws {
@@ -78,11 +83,15 @@ import ZynqNetModel
         let dir = try generateProject()
         let good = try readText(dir + "/manifest.json")
         for (from, to, key) in [
-            ("\"max_transfer_bytes\" : 67108863", "\"max_transfer_bytes\" : 67108864", "dma.max_transfer_bytes"),
-            ("\"mode\" : \"direct\"", "\"mode\" : \"sg\"", "dma.mode"),
-            ("\"base_address\" : \"0x43C00000\"", "\"base_address\" : \"0x43C00100\"", "accelerator.base"),
-            ("\"schema_version\" : 1", "\"schema_version\" : 2", "schema_version"),
-            ("\"base_address\" : \"0x43C00000\"", "\"base_address\" : \"0xZZ\"", "accelerator.base_address"),
+            ("\"max_transfer_bytes\": 67108863", "\"max_transfer_bytes\": 67108864", "dma.max_transfer_bytes"),
+            ("\"mode\": \"direct\"", "\"mode\": \"sg\"", "dma.mode"),
+            ("\"base_address\": \"0x43C00000\"", "\"base_address\": \"0x43C00100\"", "accelerator.base"),
+            ("\"schema_version\": 2", "\"schema_version\": 1", "schema_version"),
+            ("\"base_address\": \"0x43C00000\"", "\"base_address\": \"0xZZ\"", "accelerator.base_address"),
+            ("\"base_address\": \"0x43C00000\"", "\"base_address\": 1136656384", "accelerator.base_address"),
+            ("\"mode\": \"direct\"", "\"mode\": \"direct\", \"c_sg_length_width\": 23", "dma.c_sg_length_width"),
+            ("\"board\": \"pynq-z2\",", "\"board\": \"pynq-z2\", \"board\": \"zybo-z7-20\",", "board"),
+            ("\"engine\": \"dataflow\"", "\"engine\": \"systolic\"", "engine"),
         ] {
             #expect(good.contains(from))
             try writeText(good.replacingOccurrences(of: from, with: to), dir + "/m.json")
@@ -94,8 +103,12 @@ import ZynqNetModel
                 #expect(e.file == dir + "/m.json")
             }
         }
-        // Numbers are accepted for addresses too.
-        try writeText(good.replacingOccurrences(of: "\"base_address\" : \"0x43C00000\"", with: "\"base_address\" : 1136656384"), dir + "/n.json")
-        #expect(try Manifest.load(file: dir + "/n.json").accelerator.baseAddress.value == 0x43C0_0000)
+        // A manifest from before schema 2 (JSONEncoder's layout, no ps_ref_clock_mhz or a 1):
+        // one line naming the file, the key and the command that writes it anew.
+        try writeText("{\n  \"accelerator\" : {\n  },\n  \"schema_version\" : 1\n}\n", dir + "/old.json")
+        #expect(throws: ZynqError(file: dir + "/old.json", key: "schema_version",
+                                  "manifest schema 1 is not read by this zynqnet (it reads 2); regenerate the design with zynqnet codegen MODEL -o DIR")) {
+            _ = try Manifest.load(file: dir + "/old.json")
+        }
     }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import ZynqNetBase
+import ZynqNetHW
 import ZynqNetModel
 @testable import ZynqNetVivado
 
