@@ -39,10 +39,16 @@ let package = Package(
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
             ]
         ),
+        // What the test targets share (used only by them): the repository root and Tests/Fixtures,
+        // temporary folders, the seeded PRNG and random models, tool runners, golden-file checks.
+        .target(
+            name: "ZynqNetTestSupport",
+            dependencies: ["ZynqNetModel", "ZynqNetSim"],
+            path: "Tests/ZynqNetTestSupport"
+        ),
         .testTarget(
             name: "ZynqNetImportTests",
-            dependencies: ["ZynqNetImport", "ZynqNetModel", "ZynqNetSim", "ZynqNetRuntime", "ZynqNetHW", "ZynqNetBit"],
-            exclude: ["FuzzRegressions"]
+            dependencies: ["ZynqNetTestSupport", "ZynqNetImport", "ZynqNetModel", "ZynqNetSim", "ZynqNetRuntime", "ZynqNetHW", "ZynqNetBit"]
         ),
         // zlib (raw inflate + CRC-32) for the npz and gzip readers.
         .systemLibrary(
@@ -66,7 +72,7 @@ let package = Package(
         ),
         .testTarget(
             name: "ZynqNetRuntimeTests",
-            dependencies: ["ZynqNetRuntime", "ZynqNetHW", "ZynqNetSim", "ZynqNetBit", "ZynqNetModel"]
+            dependencies: ["ZynqNetTestSupport", "ZynqNetRuntime", "ZynqNetHW", "ZynqNetSim", "ZynqNetBit", "ZynqNetModel"]
         ),
         // rtlsim: the generated RTL under Verilator as a device the runtime drives (dlopen'd
         // shared library built per design; the C ABI and its loader are CZynqNetRTLSim).
@@ -77,7 +83,7 @@ let package = Package(
         ),
         .testTarget(
             name: "ZynqNetRTLSimTests",
-            dependencies: ["ZynqNetRTLSim", "ZynqNetRuntime", "ZynqNetCodegen", "ZynqNetHW", "ZynqNetModel", "ZynqNetSim",
+            dependencies: ["ZynqNetTestSupport", "ZynqNetRTLSim", "ZynqNetRuntime", "ZynqNetCodegen", "ZynqNetHW", "ZynqNetModel", "ZynqNetSim",
                            "ZynqNetImport"]
         ),
         // Vivado Tcl generation, boards as data, manifest.json, yosys resource report.
@@ -87,14 +93,13 @@ let package = Package(
         ),
         .testTarget(
             name: "ZynqNetVivadoTests",
-            dependencies: ["ZynqNetVivado"],
-            exclude: ["Fixtures"]
+            dependencies: ["ZynqNetTestSupport", "ZynqNetVivado"]
         ),
         // Hardware contract: AXI-Lite register map, topology hash, widths, parameter image.
         .target(name: "ZynqNetHW", dependencies: ["ZynqNetModel"]),
         // Folding, resource model, Verilog generation (the RTL library is embedded).
         .target(name: "ZynqNetCodegen", dependencies: ["ZynqNetHW", "ZynqNetModel", "ZynqNetSim"]),
-        .testTarget(name: "ZynqNetHWTests", dependencies: ["ZynqNetHW", "ZynqNetCodegen", "ZynqNetModel", "ZynqNetSim"]),
+        .testTarget(name: "ZynqNetHWTests", dependencies: ["ZynqNetTestSupport", "ZynqNetHW", "ZynqNetCodegen", "ZynqNetModel", "ZynqNetSim"]),
         // Xilinx .bit files: header parser, fpga_manager .bin, JTAG payload, packet walker.
         .target(name: "ZynqNetBit", dependencies: ["ZynqNetModel"]),
         // libusb (JTAG cable) and libudev (board discovery); Linux only.
@@ -130,7 +135,7 @@ let package = Package(
         ),
         .testTarget(
             name: "ZynqNetTrainTests",
-            dependencies: ["ZynqNetTrain", "ZynqNetModel", "ZynqNetSim"]
+            dependencies: ["ZynqNetTestSupport", "ZynqNetTrain", "ZynqNetModel", "ZynqNetSim"]
         ),
         .executableTarget(
             name: "zynqnet",
@@ -152,13 +157,12 @@ let package = Package(
         ),
         .testTarget(
             name: "ZynqNetModelTests",
-            dependencies: ["ZynqNetModel"],
-            exclude: ["FuzzRegressions"]  // inputs replayed by FuzzRegressionTests via #filePath
+            dependencies: ["ZynqNetTestSupport", "ZynqNetModel"]
         ),
-        .testTarget(name: "ZynqNetSimTests", dependencies: ["ZynqNetSim", "ZynqNetModel"]),
-        .testTarget(name: "ZynqNetBitTests", dependencies: ["ZynqNetBit", "ZynqNetModel"], exclude: ["FuzzRegressions"]),
-        .testTarget(name: "ZynqNetHostTests", dependencies: ["ZynqNetHost", "ZynqNetHostSim", "ZynqNetDeploy", "ZynqNetBit", "ZynqNetModel"]),
+        .testTarget(name: "ZynqNetSimTests", dependencies: ["ZynqNetTestSupport", "ZynqNetSim", "ZynqNetModel"]),
+        .testTarget(name: "ZynqNetBitTests", dependencies: ["ZynqNetTestSupport", "ZynqNetBit", "ZynqNetModel"]),
+        .testTarget(name: "ZynqNetHostTests", dependencies: ["ZynqNetTestSupport", "ZynqNetHost", "ZynqNetHostSim", "ZynqNetDeploy", "ZynqNetBit", "ZynqNetModel"]),
         // Runs the built zynqnet executable end to end.
-        .testTarget(name: "ZynqNetCLITests", dependencies: ["zynqnet", "ZynqNetModel", "ZynqNetSim"]),
+        .testTarget(name: "ZynqNetCLITests", dependencies: ["ZynqNetTestSupport", "zynqnet", "ZynqNetModel", "ZynqNetSim"]),
     ]
 )

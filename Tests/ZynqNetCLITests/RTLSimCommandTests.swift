@@ -1,4 +1,5 @@
 import Foundation
+import ZynqNetTestSupport
 import Testing
 import ZynqNetModel
 
@@ -11,7 +12,7 @@ struct RTLSimCommandTests {
     static let model = CLI.fixture("real/pyrtlnet_quantized.npz")
 
     func outputs(_ args: [String]) throws -> (npz: [String: NDArray], json: [String: Any]) {
-        let dir = try CLI.temporaryDirectory()
+        let dir = try makeTemporaryDirectory("cli")
         defer { try? FileManager.default.removeItem(at: dir) }
         let out = dir.appendingPathComponent("out.npz").path
         let r = try CLI.run(args + ["--output", out, "--json"], environment: Self.env)
@@ -50,7 +51,7 @@ struct RTLSimCommandTests {
     /// the same outputs as sim, its exact II measured.
     @Test("--fold {\"engine\": \"sequential\"} runs the sequential engine bit for bit")
     func sequentialEngine() throws {
-        let dir = try CLI.temporaryDirectory()
+        let dir = try makeTemporaryDirectory("cli")
         defer { try? FileManager.default.removeItem(at: dir) }
         let fold = dir.appendingPathComponent("seq.json")
         try Data(#"{"engine": "sequential"}"#.utf8).write(to: fold)
@@ -67,7 +68,7 @@ struct RTLSimCommandTests {
 
     @Test("--fold sets the simulated design's folding; --trace writes an FST waveform")
     func foldAndTrace() throws {
-        let dir = try CLI.temporaryDirectory()
+        let dir = try makeTemporaryDirectory("cli")
         defer { try? FileManager.default.removeItem(at: dir) }
         let fold = dir.appendingPathComponent("fold.json")
         // 144-18-10: layer 0 (144/12)·(18/3) = 72 cycles, layer 1 (18/6)·(10/2) = 15.
@@ -96,7 +97,7 @@ struct RTLSimCommandTests {
 
     @Test("bad input: a fold that does not divide is exit 1 naming the file and key; usage errors are exit 2")
     func errors() throws {
-        let dir = try CLI.temporaryDirectory()
+        let dir = try makeTemporaryDirectory("cli")
         defer { try? FileManager.default.removeItem(at: dir) }
         let fold = dir.appendingPathComponent("bad.json")
         try Data(#"{"layers": [{"pe": 5, "simd": 12}, {"pe": 2, "simd": 6}]}"#.utf8).write(to: fold)

@@ -1,4 +1,5 @@
 import Foundation
+import ZynqNetTestSupport
 import Testing
 
 /// `zynqnet codegen` → report.json (estimate), `zynqnet report DIR` (yosys), and
@@ -28,11 +29,7 @@ import Testing
                 a[p + "output.signed"] = np.bool_(i == 1)
             np.savez(sys.argv[1], **a)
             """
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        p.arguments = ["python3", "-c", script, path]
-        try? p.run()
-        p.waitUntilExit()
+        _ = try? runProcess("python3", ["-c", script, path])
         return path
     }()
 
@@ -52,7 +49,7 @@ import Testing
     }
 
     @Test func codegenWritesTheEstimateAndReportReplacesItWithYosys() throws {
-        let dir = try CLI.temporaryDirectory()
+        let dir = try makeTemporaryDirectory("cli")
         defer { try? FileManager.default.removeItem(at: dir) }
         let out = dir.appendingPathComponent("d").path
         let fold = dir.appendingPathComponent("fold.json").path

@@ -1,4 +1,5 @@
 import Foundation
+import ZynqNetTestSupport
 import Testing
 
 /// Ctrl-C (SIGINT) and SIGTERM while a child runs (yosys, Verilator's build): zynqnet ends the
@@ -85,7 +86,7 @@ struct SignalTests {
 
     /// A scratch folder with a cache folder (not created) and a TMPDIR (created) in it.
     static func scratch() throws -> (dir: URL, cache: URL, tmp: URL) {
-        let dir = try CLI.temporaryDirectory()
+        let dir = try makeTemporaryDirectory("cli")
         let tmp = dir.appendingPathComponent("tmp")
         try FileManager.default.createDirectory(at: tmp, withIntermediateDirectories: true)
         return (dir, dir.appendingPathComponent("cache"), tmp)
@@ -93,7 +94,7 @@ struct SignalTests {
 
     @Test("report: SIGINT during yosys → 130, yosys gone, no scratch folder, report.json unchanged")
     func reportSIGINT() throws {
-        let dir = try CLI.temporaryDirectory()
+        let dir = try makeTemporaryDirectory("cli")
         defer { try? FileManager.default.removeItem(at: dir) }
         let design = dir.appendingPathComponent("build").path
         let g = try CLI.run(["codegen", CLI.fixture("real/pyrtlnet_quantized.npz"), "--board", "pynq-z2", "-o", design])

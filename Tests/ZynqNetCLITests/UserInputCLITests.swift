@@ -1,4 +1,5 @@
 import Foundation
+import ZynqNetTestSupport
 import Testing
 import ZynqNetModel
 
@@ -20,7 +21,7 @@ struct UserInputCLITests {
 
     @Test("labels outside 0…classes−1 are an error naming labels, the index and the value")
     func labelsOutOfRange() throws {
-        let dir = try CLI.temporaryDirectory()
+        let dir = try makeTemporaryDirectory("cli")
         defer { try? FileManager.default.removeItem(at: dir) }
         let images = try Self.irisImages(dir, labels: [1, 2, 3, 1])
         let r = try CLI.run(["infer", images, "--model", Self.irisModel])
@@ -31,7 +32,7 @@ struct UserInputCLITests {
 
     @Test("zero images are an error, never 0/0 = 0.00%")
     func zeroImages() throws {
-        let dir = try CLI.temporaryDirectory()
+        let dir = try makeTemporaryDirectory("cli")
         defer { try? FileManager.default.removeItem(at: dir) }
         let images = try Self.irisImages(dir, labels: [], count: 0)
         for json in [false, true] {
@@ -57,7 +58,7 @@ struct UserInputCLITests {
 
     @Test("sizes are range-checked before any allocation: --layers, --batch")
     func trainSizes() throws {
-        let dir = try CLI.temporaryDirectory()
+        let dir = try makeTemporaryDirectory("cli")
         defer { try? FileManager.default.removeItem(at: dir) }
         let out = dir.appendingPathComponent("m.npz").path
         var r = try CLI.run(["train", "--dataset", Self.iris, "--layers", "784,2147483648,10", "-o", out])
@@ -73,7 +74,7 @@ struct UserInputCLITests {
 
     @Test("what training needs is estimated up front: past the memory limit it is an error naming the option")
     func trainMemory() throws {
-        let dir = try CLI.temporaryDirectory()
+        let dir = try makeTemporaryDirectory("cli")
         defer { try? FileManager.default.removeItem(at: dir) }
         let out = dir.appendingPathComponent("m.npz").path
         let limit = ["ZYNQNET_MEMORY_LIMIT": "1000000000"]  // 1 GB
@@ -99,7 +100,7 @@ struct UserInputCLITests {
 
     @Test("--threads above the core count is capped with a note")
     func threadsCapped() throws {
-        let dir = try CLI.temporaryDirectory()
+        let dir = try makeTemporaryDirectory("cli")
         defer { try? FileManager.default.removeItem(at: dir) }
         let out = dir.appendingPathComponent("m.npz").path
         let cores = ProcessInfo.processInfo.activeProcessorCount
@@ -111,7 +112,7 @@ struct UserInputCLITests {
 
     @Test("names: --version, case-insensitive --board, the valid datasets and backends, why a fold file cannot be read")
     func names() throws {
-        let dir = try CLI.temporaryDirectory()
+        let dir = try makeTemporaryDirectory("cli")
         defer { try? FileManager.default.removeItem(at: dir) }
         var r = try CLI.run(["--version"])
         #expect(r.status == 0 && r.stdout == "0.1.0\n")
@@ -165,7 +166,7 @@ struct UserInputCLITests {
 
     @Test("uint8 images for a model whose input.scale is not 1/255, or float images far above 1 for one that is, warn once")
     func inputRangeWarning() throws {
-        let dir = try CLI.temporaryDirectory()
+        let dir = try makeTemporaryDirectory("cli")
         defer { try? FileManager.default.removeItem(at: dir) }
         // The iris model's input.scale is 0.030980393: uint8 pixels are not its units.
         let u8 = dir.appendingPathComponent("u8.npz").path
@@ -188,7 +189,7 @@ struct UserInputCLITests {
 
     @Test("codegen --fold beyond the board is an error naming the fold and the resource, unless --allow-overfull")
     func overfullFold() throws {
-        let dir = try CLI.temporaryDirectory()
+        let dir = try makeTemporaryDirectory("cli")
         defer { try? FileManager.default.removeItem(at: dir) }
         let fold = dir.appendingPathComponent("fold.json").path
         try #"{"layers": [{"pe": 128, "simd": 784, "mul_style": "dsp"}, {"pe": 10, "simd": 128, "mul_style": "dsp"}]}"#
@@ -210,7 +211,7 @@ struct UserInputCLITests {
 
     @Test("infer and verify check the images' shape against the model's headers before reading either")
     func imageShapeFromHeaders() throws {
-        let dir = try CLI.temporaryDirectory()
+        let dir = try makeTemporaryDirectory("cli")
         defer { try? FileManager.default.removeItem(at: dir) }
         let images = dir.appendingPathComponent("five.npz").path
         try NPZ.write([("images", NDArray(shape: [2, 5], storage: .float32([Float](repeating: 0.5, count: 10))))], to: images)
@@ -267,7 +268,7 @@ struct UserInputCLITests {
 
     @Test("--trace warns before writing a large waveform, with its estimated size")
     func traceWarning() throws {
-        let dir = try CLI.temporaryDirectory()
+        let dir = try makeTemporaryDirectory("cli")
         defer { try? FileManager.default.removeItem(at: dir) }
         let trace = dir.appendingPathComponent("t.fst").path
         let images = try Self.irisImages(dir, labels: [0, 1, 2])

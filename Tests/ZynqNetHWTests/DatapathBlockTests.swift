@@ -1,4 +1,5 @@
 import Foundation
+import ZynqNetTestSupport
 import Testing
 
 /// The datapath blocks on their own (zn_dot, zn_dot_pair, zn_dot_row, zn_addtree,

@@ -1,11 +1,12 @@
 import Foundation
+import ZynqNetTestSupport
 
 /// The expected text of Sources/ZynqNetCodegen/EmbeddedRTL.swift: the RTL library
 /// (fpga/rtl/*.v, *.vh) and the Verilator harness (fpga/sim/harness/*) as string literals, so
 /// the zynqnet binary can write them anywhere.
 func embeddedFilesSource() throws -> String {
     func collect(_ dir: String, _ exts: [String]) throws -> [(String, String)] {
-        let url = packageRoot.appendingPathComponent(dir)
+        let url = repoRoot.appendingPathComponent(dir)
         let names = (try? FileManager.default.contentsOfDirectory(atPath: url.path)) ?? []
         return try names.filter { n in exts.contains { n.hasSuffix($0) } }.sorted().map { n in
             (n, try String(contentsOf: url.appendingPathComponent(n), encoding: .utf8))

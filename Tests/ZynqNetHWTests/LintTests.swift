@@ -1,4 +1,5 @@
 import Foundation
+import ZynqNetTestSupport
 import Testing
 import ZynqNetCodegen
 import ZynqNetHW
@@ -180,7 +181,7 @@ import ZynqNetModel
             var o = CodegenOptions()
             if let fold { o.fold = .file(fold, name: "fold") }
             let d = try generateDesign(model: m, options: o)
-            let dir = tempDir("top")
+            let dir = try makeTemporaryDirectory("top")
             defer { try? FileManager.default.removeItem(at: dir) }
             try d.writeFiles(into: dir)
             let rtl = dir.appendingPathComponent("rtl")

@@ -1,4 +1,5 @@
 import Foundation
+import ZynqNetTestSupport
 import Testing
 import ZynqNetCodegen
 
@@ -17,7 +18,7 @@ import ZynqNetCodegen
 
     /// Cell counts of module `top` after synth_xilinx (hierarchical; the top keeps its name).
     static func synthCells(_ top: String, _ params: [String: Int]) throws -> [String: Int] {
-        let dir = tempDir("ys")
+        let dir = try makeTemporaryDirectory("ys")
         defer { try? FileManager.default.removeItem(at: dir) }
         let stat = dir.appendingPathComponent("stat.txt")
         let chp = params.isEmpty ? "" : "chparam " + params.sorted(by: { $0.key < $1.key })

@@ -1,4 +1,5 @@
 import Foundation
+import ZynqNetTestSupport
 import Testing
 
 /// zn_param_ram on its own in iverilog, cycle by cycle against a naive model: back-to-back and

@@ -1,4 +1,5 @@
 import Foundation
+import ZynqNetTestSupport
 import Testing
 import ZynqNetCodegen
 import ZynqNetHW
@@ -9,7 +10,7 @@ import ZynqNetSim
 /// random models that cover the spec's corners, the golden fixtures, a real trained model.
 /// Builds are cached under .build/zynqnet-test/verilator (and by ccache).
 @Suite(.serialized) struct VerifyTests {
-    static let fixtures = packageRoot.appendingPathComponent("Tests/Fixtures")
+    static let fixtures = fixturesRoot
 
     func verify(_ model: QuantizedModel, fold: FoldFile? = nil, fps: Double? = nil, style: MulStyle = .packed,
                 images: [[UInt8]], seed: UInt64, tlastError: Int? = nil, packet: Int = 3) throws -> (VerifyReport, GeneratedDesign) {

@@ -1,11 +1,12 @@
 import Foundation
+import ZynqNetTestSupport
 import Testing
 import ZynqNetBit
 import ZynqNetModel
 @testable import ZynqNetHost
 
 @Suite struct BoardData {
-    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    static let root = repoRoot
 
     @Test func embeddedCopyEqualsTheFile() throws {
         let file = try String(contentsOf: Self.root.appendingPathComponent("fpga/boards/jtag.json"), encoding: .utf8)

@@ -1,11 +1,12 @@
 import Foundation
+import ZynqNetTestSupport
 import Testing
 @testable import ZynqNetModel
 
 /// OutputPlan: outputs checked before the work, written all or none, never replacing a file
 /// zynqnet did not write.
 @Suite struct OutputPlanTests {
-    func dir() throws -> String { try Fixtures.tempDir().path }
+    func dir() throws -> String { try makeTemporaryDirectory("io").path }
 
     func write(_ path: String, _ text: String) throws {
         try FileManager.default.createDirectory(atPath: PathText.parent(path), withIntermediateDirectories: true)

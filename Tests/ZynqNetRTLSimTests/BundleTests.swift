@@ -1,4 +1,5 @@
 import Foundation
+import ZynqNetTestSupport
 import Testing
 import ZynqNetCodegen
 import ZynqNetHW
@@ -33,7 +34,7 @@ import ZynqNetSim
         #expect(rt.board.design.layout.folds == design.layout.folds)
         #expect(rt.board.design.rtlHash == design.rtlHash)
         #expect(rt.driver.maxImagesPerTransfer == 170)
-        var g = Rng(8)
+        var g = SplitMix64(seed: 8)
         let codes = try randomCodes(model, count: 400, rng: &g)
         let r = try rt.run(codes: codes, count: 400)
         let sim = try Simulator(model: model).run(codes)
@@ -69,7 +70,7 @@ import ZynqNetSim
         let loopback = try AcceleratorModel(layout: design.layout, engine: .sequential)
         #expect(loopback.read(offset: UInt64(RegisterMap.FLAGS)) == flags)
         #expect(loopback.read(offset: UInt64(RegisterMap.II_CYCLES)) == ii)
-        var g = Rng(9)
+        var g = SplitMix64(seed: 9)
         let codes = try randomCodes(model, count: 8, rng: &g)
         let r = try rt.run(codes: codes, count: 8)
         let sim = try Simulator(model: model).run(codes)
@@ -149,8 +150,7 @@ import ZynqNetSim
 
 @Suite struct TraceEstimateTests {
     @Test func estimateIsCyclesTimesFlipFlopsTimesTheMeasuredRate() throws {
-        let model = try QuantizedModel.load(path: URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().appendingPathComponent("examples/fashion-mnist/model.npz").path)
+        let model = try QuantizedModel.load(path: repoPath("examples/fashion-mnist/model.npz"))
         let design = try generateDesign(model: model, options: CodegenOptions())
         // (50 × II + latency) cycles × FF × 0.41 bytes: the calibration run (74.0 MB) within 5 %.
         let b = TraceEstimate.bytes(design: design, images: 50)

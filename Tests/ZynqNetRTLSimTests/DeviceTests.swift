@@ -1,4 +1,5 @@
 import Foundation
+import ZynqNetTestSupport
 import Testing
 import ZynqNetCodegen
 import ZynqNetHW
@@ -16,7 +17,7 @@ enum ShapeA {
     static let ii = 12
 
     static func model(seed: UInt64) -> QuantizedModel {
-        var g = Rng(seed)
+        var g = SplitMix64(seed: seed)
         return randomModel(dims: dims, signed: signed, rng: &g)
     }
 
@@ -157,7 +158,7 @@ func records(_ p: UnsafeRawPointer, count n: Int, classes: Int, signed: Bool) ->
         try rig.dma.reset()
         try rig.load(model)
         try rig.w(RegisterMap.OUT_PACKET_IMAGES, 1)
-        var g = Rng(9)
+        var g = SplitMix64(seed: 9)
         let codes = try randomCodes(model, count: 2, rng: &g)
         let buf = try rig.device.memory.allocate(size: 8192)
         let a = 0, b = 1024, out = 4096
@@ -196,7 +197,7 @@ func records(_ p: UnsafeRawPointer, count n: Int, classes: Int, signed: Bool) ->
         try rig.load(model)
         let n = 3
         try rig.w(RegisterMap.OUT_PACKET_IMAGES, UInt32(n))
-        var g = Rng(5)
+        var g = SplitMix64(seed: 5)
         let codes = try randomCodes(model, count: n, rng: &g)
         let buf = try rig.device.memory.allocate(size: 8192)
         for i in 0..<n {
@@ -231,7 +232,7 @@ func records(_ p: UnsafeRawPointer, count n: Int, classes: Int, signed: Bool) ->
         let rig = try Rig(kind, model: model)
         try rig.dma.reset()
         try rig.load(model)
-        var g = Rng(6)
+        var g = SplitMix64(seed: 6)
         let codes = try randomCodes(model, count: 1, rng: &g)
         let buf = try rig.device.memory.allocate(size: 8192)
         buf.bytes.copyMemory(from: codes.bytes.withUnsafeBytes { $0.baseAddress! }, byteCount: codes.width)
@@ -340,7 +341,7 @@ func records(_ p: UnsafeRawPointer, count n: Int, classes: Int, signed: Bool) ->
             }
         }
         // A batch through the runtime's driver on each; then the counters agree too.
-        var g = Rng(3)
+        var g = SplitMix64(seed: 3)
         let codes = try randomCodes(model, count: 9, rng: &g)
         for rig in [loop, rtl] {
             let d = try (rig.kind == .loopback ? rig.loopbackBoard!.driver(images: 4) : rig.rtlBoard!.driver(images: 4))
@@ -365,7 +366,7 @@ func records(_ p: UnsafeRawPointer, count n: Int, classes: Int, signed: Bool) ->
         let d = try rig.rtlBoard!.driver(images: 16)
         try d.load(model: model, modelName: "m")
         try d.clearCounters()
-        var g = Rng(4)
+        var g = SplitMix64(seed: 4)
         let codes = try randomCodes(model, count: 16, rng: &g)
         var outputs = [Int32](repeating: 0, count: 16 * 3), preds = [Int](repeating: 0, count: 16)
         func run() throws {

@@ -1,4 +1,5 @@
 import Foundation
+import ZynqNetTestSupport
 import Testing
 import ZynqNetCodegen
 import ZynqNetHW
@@ -23,7 +24,7 @@ import ZynqNetSim
         let driver = try board.driver(images: 16, interrupt: .never)
         try driver.load(model: model, modelName: "m")
         let inner = AcceleratorBackend(name: "rtlsim", driver: driver, model: model, batchSize: 16, fclkMHz: 100, loopback: board.device)
-        var g = Rng(1)
+        var g = SplitMix64(seed: 1)
         let codes = try randomCodes(model, count: 16, rng: &g)
         let t0 = Date()
         do {

@@ -1,4 +1,5 @@
 import Foundation
+import ZynqNetTestSupport
 import Testing
 import ZynqNetBit
 import ZynqNetHW
@@ -72,7 +73,7 @@ let binExpected: [UInt8] = [0xFF, 0xFF, 0xFF, 0xFF, 0xBB, 0x00, 0x00, 0x00, 0x44
 
     /// Bundle + fake sysfs + a sparse "/dev/mem" with the SLCR and the accelerator's registers.
     func makeTree(part: String = "7z020clg400", state: String = "operating", hash: UInt64? = nil) throws -> (Tree, Topology) {
-        let t = Tree(root: try makeTempDir("load"))
+        let t = Tree(root: try makeTemporaryDirectory("load").path)
         let topo = Topology(inputCount: 16, inputSigned: false,
                             layers: [LayerTopology(inCount: 16, outCount: 4, inSigned: false, outSigned: true, multBits: 32)])
         let layout = try AcceleratorLayout(topology: topo, folds: [LayerFold(pe: 2, simd: 4, lanes: 1)])
@@ -103,7 +104,7 @@ let binExpected: [UInt8] = [0xFF, 0xFF, 0xFF, 0xFF, 0xBB, 0x00, 0x00, 0x00, 0x44
 
     @Test func loadsConvertsSetsTheClockAndProbes() throws {
         let (t, topo) = try makeTree()
-        defer { removeDir(t.root) }
+        defer { removeTemporaryDirectory(t.root) }
         let r = try loadBundle(t.bundle, options: t.options, system: TracingSystem(euid: 0))
         #expect(try Array(Data(contentsOf: URL(fileURLWithPath: "\(t.firmware)/zynqnet.bin"))) == binExpected)
         #expect(try readFile("\(t.mgr)/flags") == "0")
@@ -122,7 +123,7 @@ let binExpected: [UInt8] = [0xFF, 0xFF, 0xFF, 0xFF, 0xBB, 0x00, 0x00, 0x00, 0x44
 
     @Test func notRootIsRefusedBeforeAnythingIsWritten() throws {
         let (t, _) = try makeTree()
-        defer { removeDir(t.root) }
+        defer { removeTemporaryDirectory(t.root) }
         let e = #expect(throws: ZynqError.self) { _ = try loadBundle(t.bundle, options: t.options, system: TracingSystem(euid: 1000)) }
         #expect(e?.description.contains("needs root") == true)
         #expect(!FileManager.default.fileExists(atPath: "\(t.firmware)/zynqnet.bin"))
@@ -131,7 +132,7 @@ let binExpected: [UInt8] = [0xFF, 0xFF, 0xFF, 0xFF, 0xBB, 0x00, 0x00, 0x00, 0x44
 
     @Test func missingFPGAManagerIsExplained() throws {
         let (t, _) = try makeTree()
-        defer { removeDir(t.root) }
+        defer { removeTemporaryDirectory(t.root) }
         try FileManager.default.removeItem(atPath: "\(t.sysfs)/class/fpga_manager")
         let e = #expect(throws: ZynqError.self) { _ = try loadBundle(t.bundle, options: t.options, system: TracingSystem(euid: 0)) }
         #expect(e?.description.contains("no fpga_manager") == true)
@@ -139,7 +140,7 @@ let binExpected: [UInt8] = [0xFF, 0xFF, 0xFF, 0xFF, 0xBB, 0x00, 0x00, 0x00, 0x44
 
     @Test func wrongPartIsRefused() throws {
         let (t, _) = try makeTree(part: "7z010clg400")
-        defer { removeDir(t.root) }
+        defer { removeTemporaryDirectory(t.root) }
         let e = #expect(throws: ZynqError.self) { _ = try loadBundle(t.bundle, options: t.options, system: TracingSystem(euid: 0)) }
         #expect(e?.key == "part")
         #expect(e?.description.contains("7z010clg400") == true)
@@ -149,7 +150,7 @@ let binExpected: [UInt8] = [0xFF, 0xFF, 0xFF, 0xFF, 0xBB, 0x00, 0x00, 0x00, 0x44
 
     @Test func failedConfigurationStateIsReported() throws {
         let (t, _) = try makeTree(state: "write error")
-        defer { removeDir(t.root) }
+        defer { removeTemporaryDirectory(t.root) }
         let e = #expect(throws: ZynqError.self) { _ = try loadBundle(t.bundle, options: t.options, system: TracingSystem(euid: 0)) }
         #expect(e?.key == "state")
         #expect(e?.description.contains("'write error'") == true)
@@ -157,7 +158,7 @@ let binExpected: [UInt8] = [0xFF, 0xFF, 0xFF, 0xFF, 0xBB, 0x00, 0x00, 0x00, 0x44
 
     @Test func otherBitstreamLoadedIsCaughtByTheProbe() throws {
         let (t, _) = try makeTree(hash: 0x1234_5678_9ABC_DEF0)
-        defer { removeDir(t.root) }
+        defer { removeTemporaryDirectory(t.root) }
         let e = #expect(throws: ZynqError.self) { _ = try loadBundle(t.bundle, options: t.options, system: TracingSystem(euid: 0)) }
         #expect(e?.key == "topology_hash")
     }
@@ -219,7 +220,7 @@ let binExpected: [UInt8] = [0xFF, 0xFF, 0xFF, 0xFF, 0xBB, 0x00, 0x00, 0x00, 0x44
     @Test func loadOnAFakeBoard() throws {
         #expect(FileManager.default.isExecutableFile(atPath: Self.exe), "build the zynqnet executable first (swift build --build-tests)")
         let (t, topo) = try LoadBundleTests().makeTree()
-        defer { removeDir(t.root) }
+        defer { removeTemporaryDirectory(t.root) }
         let r = try run(["load", t.bundle, "--sysfs-root", t.sysfs, "--firmware-dir", t.firmware, "--dev-mem", t.mem, "--json"])
         if geteuid() == 0 {
             #expect(r.status == 0, "\(r.err)")

@@ -1,3 +1,4 @@
+import ZynqNetTestSupport
 import CZynqKernels
 import Testing
 import ZynqNetModel

@@ -1,13 +1,8 @@
 import Foundation
+import ZynqNetTestSupport
 import Testing
 import ZynqNetModel
 @testable import ZynqNetTrain
-
-func temporaryDirectory() throws -> URL {
-    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("zn-train-\(getpid())-\(UUID().uuidString)")
-    try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-    return dir
-}
 
 @Suite struct DatasetTests {
     /// Expected values read from the gzip IDX files with Python/NumPy.
@@ -25,7 +20,7 @@ func temporaryDirectory() throws -> URL {
     }
 
     @Test func kerasStyleAndImagesLabelsNpz() throws {
-        let dir = try temporaryDirectory()
+        let dir = try makeTemporaryDirectory("train")
         defer { try? FileManager.default.removeItem(at: dir) }
         let keras = dir.appendingPathComponent("k.npz").path
         try NPZ.write([
@@ -64,7 +59,7 @@ func temporaryDirectory() throws -> URL {
     }
 
     @Test func csvTestSetIsNumberedLikeTheTrainingSet() throws {
-        let dir = try temporaryDirectory()
+        let dir = try makeTemporaryDirectory("train")
         defer { try? FileManager.default.removeItem(at: dir) }
         let trainPath = dir.appendingPathComponent("train.csv").path
         let testPath = dir.appendingPathComponent("test.csv").path

@@ -1,4 +1,5 @@
 import Foundation
+import ZynqNetTestSupport
 import Testing
 import ZynqNetModel
 @testable import ZynqNetTrain
@@ -6,8 +7,7 @@ import ZynqNetModel
 /// The demo's built-in model and images equal examples/fashion-mnist (regenerate with
 /// scripts/embed-demo-files.sh).
 @Suite struct EmbeddedDemoTests {
-    static let examples = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent().appendingPathComponent("examples/fashion-mnist")
+    static let examples = repoRoot.appendingPathComponent("examples/fashion-mnist")
 
     @Test func embeddedFilesEqualTheExamples() throws {
         #expect(TrainRecipes.decode(EmbeddedDemo.modelBase64) == [UInt8](try Data(contentsOf: Self.examples.appendingPathComponent("model.npz"))),

@@ -1,4 +1,5 @@
 import Foundation
+import ZynqNetTestSupport
 import Testing
 import ZynqNetModel
 @testable import ZynqNetVivado
@@ -6,7 +7,7 @@ import ZynqNetModel
 @Suite struct BoardTests {
     // Expected values typed from shared/docs/zynq-facts.md §4.1 and §6, not from the JSON.
     @Test func pynqZ2MatchesTheFacts() throws {
-        let b = try Board.load(file: repoRoot + "/fpga/boards/pynq-z2.json")
+        let b = try Board.load(file: repoPath("fpga/boards/pynq-z2.json"))
         #expect(b.part == "xc7z020clg400-1")
         #expect(b.boardPart == "tul.com.tw:pynq-z2:part0:1.0")
         #expect(b.psRefClockMHz == 50)
@@ -23,7 +24,7 @@ import ZynqNetModel
     }
 
     @Test func zyboZ720MatchesTheFacts() throws {
-        let b = try Board.load(file: repoRoot + "/fpga/boards/zybo-z7-20.json")
+        let b = try Board.load(file: repoPath("fpga/boards/zybo-z7-20.json"))
         #expect(b.part == "xc7z020clg400-1")
         #expect(b.boardPart == "digilentinc.com:zybo-z7-20:part0:1.2")
         #expect(b.psRefClockMHz == 33.333333)
@@ -36,16 +37,16 @@ import ZynqNetModel
 
     @Test func builtInCopiesEqualTheFiles() throws {
         for name in Board.builtInNames {
-            let file = try readText(repoRoot + "/fpga/boards/\(name).json")
+            let file = try readText(repoPath("fpga/boards/\(name).json"))
             #expect(EmbeddedFiles.boards[name].map { $0 + "\n" } == file, "run scripts/embed-fpga-files.sh")
         }
-        #expect(EmbeddedFiles.packageIPTemplate + "\n" == (try readText(repoRoot + "/fpga/tcl/package_ip.tcl")), "run scripts/embed-fpga-files.sh")
-        #expect(EmbeddedFiles.buildTemplate + "\n" == (try readText(repoRoot + "/fpga/tcl/build.tcl")), "run scripts/embed-fpga-files.sh")
+        #expect(EmbeddedFiles.packageIPTemplate + "\n" == (try readText(repoPath("fpga/tcl/package_ip.tcl"))), "run scripts/embed-fpga-files.sh")
+        #expect(EmbeddedFiles.buildTemplate + "\n" == (try readText(repoPath("fpga/tcl/build.tcl"))), "run scripts/embed-fpga-files.sh")
     }
 
     @Test func resolveFindsBoardsDirFromEnvironmentFirst() throws {
-        let dir = try makeTempDir("boards")
-        var text = try readText(repoRoot + "/fpga/boards/pynq-z2.json")
+        let dir = try makeTemporaryDirectory("boards").path
+        var text = try readText(repoPath("fpga/boards/pynq-z2.json"))
         text = text.replacingOccurrences(of: "\"0x43C00000\"", with: "\"0x43C10000\"")
         try writeText(text, dir + "/pynq-z2.json")
         let b = try Board.resolve("pynq-z2", environment: ["ZYNQNET_BOARDS_DIR": dir], executablePath: nil)
@@ -56,9 +57,9 @@ import ZynqNetModel
     }
 
     @Test func resolveFindsTheCheckoutsBoardsAboveTheExecutable() throws {
-        let root = try makeTempDir("checkout")
+        let root = try makeTemporaryDirectory("checkout").path
         try FileManager.default.createDirectory(atPath: root + "/fpga/boards", withIntermediateDirectories: true)
-        let text = try readText(repoRoot + "/fpga/boards/zybo-z7-20.json")
+        let text = try readText(repoPath("fpga/boards/zybo-z7-20.json"))
             .replacingOccurrences(of: "\"default_fclk_mhz\": 100", with: "\"default_fclk_mhz\": 125")
         try writeText(text, root + "/fpga/boards/zybo-z7-20.json")
         let b = try Board.resolve("zybo-z7-20", environment: [:], executablePath: root + "/.build/debug/zynqnet")
@@ -81,7 +82,7 @@ import ZynqNetModel
         ("\"default_fclk_mhz\": 100,", "", "default_fclk_mhz"),
     ])
     func badBoardValuesAreNamed(original: String, replacement: String, key: String) throws {
-        let text = try readText(repoRoot + "/fpga/boards/pynq-z2.json")
+        let text = try readText(repoPath("fpga/boards/pynq-z2.json"))
         #expect(text.contains(original))
         let bad = text.replacingOccurrences(of: original, with: replacement)
         do {

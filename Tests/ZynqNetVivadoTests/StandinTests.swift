@@ -1,4 +1,5 @@
 import Foundation
+import ZynqNetTestSupport
 import Testing
 @testable import ZynqNetVivado
 
@@ -129,10 +130,10 @@ import Testing
         #expect(!FileManager.default.fileExists(atPath: dir + "/zynqnet.bit"))
         #expect(try Manifest.load(file: dir + "/manifest.json").timing?.met == false)
         // codegen --allow-timing-failure: the build finishes, loudly, and records the failure.
-        let allowed = try makeTempDir("vivado-allow")
+        let allowed = try makeTemporaryDirectory("vivado-allow").path
         try FileManager.default.createDirectory(atPath: allowed + "/rtl", withIntermediateDirectories: true)
         try FileManager.default.copyItem(atPath: fixturesDir + "/zynqnet_accel.v", toPath: allowed + "/rtl/zynqnet_accel.v")
-        try VivadoProject.write(design: fixtureDesign(), board: try Board.load(file: repoRoot + "/fpga/boards/pynq-z2.json"),
+        try VivadoProject.write(design: fixtureDesign(), board: try Board.load(file: repoPath("fpga/boards/pynq-z2.json")),
                                 fclkMHz: 100, dmaLengthWidth: 26, allowTimingFailure: true, to: allowed)
         let (a, _) = try runStandin(allowed, extra: ["-wns", "-0.412"])
         #expect(a.status == 0, "\(a.stderr)")
