@@ -90,7 +90,7 @@ import Testing
         #expect(!FileManager.default.fileExists(atPath: bad))
     }
 
-    @Test func verifyJSON() throws {
+    @Test(.tags(.verilator)) func verifyJSON() throws {
         let cache = CLI.packageRoot + "/.build/zynqnet-test/cli-verilator"
         let r = try CLI.run(["verify", model, CLI.fixture("golden/signs_usu.images.npz"), "--images", "5", "--seed", "3",
                              "--build-dir", cache, "--quick-build", "--json"])

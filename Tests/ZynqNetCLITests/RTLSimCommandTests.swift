@@ -5,7 +5,7 @@ import ZynqNetModel
 
 /// `zynqnet infer --backend rtlsim`: the runtime's driver on the Verilated design.
 /// Builds are quick (-O1) and cached with the ZynqNetRTLSimTests' builds.
-@Suite("zynqnet infer --backend rtlsim", .serialized)
+@Suite("zynqnet infer --backend rtlsim", .tags(.verilator), .serialized)
 struct RTLSimCommandTests {
     static let env = ["ZYNQNET_RTLSIM_CACHE": CLI.packageRoot + "/.build/zynqnet-test/rtlsim", "ZYNQNET_RTLSIM_QUICK": "1"]
     static let images = CLI.fixture("real/pyrtlnet_test_data_u8.npz")

@@ -48,7 +48,7 @@ import Testing
         #expect((e["bram36"] as? Double) == (y["bram36"] as? Double), "\(what): bram36")
     }
 
-    @Test func codegenWritesTheEstimateAndReportReplacesItWithYosys() throws {
+    @Test(.tags(.yosys)) func codegenWritesTheEstimateAndReportReplacesItWithYosys() throws {
         let dir = try makeTemporaryDirectory("cli")
         defer { try? FileManager.default.removeItem(at: dir) }
         let out = dir.appendingPathComponent("d").path
@@ -110,7 +110,7 @@ import Testing
         #expect(table.stdout.contains("u_regs        zn_axil_regs"))
     }
 
-    @Test func curveWithSynthesis() throws {
+    @Test(.tags(.yosys)) func curveWithSynthesis() throws {
         // --max-dsp 10 keeps the three cheapest designs (the sequential engine, PE = SIMD = 1, one
         // more); --synth 1 synthesizes the last of them.
         let r = try CLI.run(["report", "--model", Self.model, "--max-dsp", "10", "--synth", "1", "--json"])

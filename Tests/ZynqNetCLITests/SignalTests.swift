@@ -92,7 +92,7 @@ struct SignalTests {
         return (dir, dir.appendingPathComponent("cache"), tmp)
     }
 
-    @Test("report: SIGINT during yosys → 130, yosys gone, no scratch folder, report.json unchanged")
+    @Test("report: SIGINT during yosys → 130, yosys gone, no scratch folder, report.json unchanged", .tags(.yosys))
     func reportSIGINT() throws {
         let dir = try makeTemporaryDirectory("cli")
         defer { try? FileManager.default.removeItem(at: dir) }
@@ -111,7 +111,7 @@ struct SignalTests {
         #expect(Self.contents(tmp) == [])
     }
 
-    @Test("verify: SIGTERM during the Verilator build → 143, make/g++ gone, no build or temp folder")
+    @Test("verify: SIGTERM during the Verilator build → 143, make/g++ gone, no build or temp folder", .tags(.verilator))
     func verifySIGTERM() throws {
         let (dir, cache, tmp) = try Self.scratch()
         defer { try? FileManager.default.removeItem(at: dir) }
@@ -123,7 +123,7 @@ struct SignalTests {
         #expect(Self.contents(tmp) == [])
     }
 
-    @Test("infer --backend rtlsim: SIGINT during its build → 130, build gone, no temp folder")
+    @Test("infer --backend rtlsim: SIGINT during its build → 130, build gone, no temp folder", .tags(.verilator))
     func rtlsimSIGINT() throws {
         let (dir, cache, tmp) = try Self.scratch()
         defer { try? FileManager.default.removeItem(at: dir) }

@@ -129,7 +129,7 @@ struct UserInputCLITests {
         #expect(r.stderr == "error: \(missing): cannot open: no such file or directory\n")
     }
 
-    @Test("verify: an II it could not measure is 'not measured', and re-sent or missing images are said")
+    @Test("verify: an II it could not measure is 'not measured', and re-sent or missing images are said", .tags(.verilator))
     func verifyCounts() throws {
         let model = CLI.fixture("golden/signs_usu.model.npz"), images = CLI.fixture("golden/signs_usu.images.npz")
         let cache = CLI.packageRoot + "/.build/zynqnet-test/cli-verilator"
@@ -255,7 +255,7 @@ struct UserInputCLITests {
         #expect(noColour.contains("image 0: predicted") && !noColour.contains("\u{1B}"), "\(noColour)")
     }
 
-    @Test("verify shows that it is simulating on a terminal, and nothing extra when piped")
+    @Test("verify shows that it is simulating on a terminal, and nothing extra when piped", .tags(.verilator))
     func verifyProgressOnATerminal() throws {
         let model = CLI.fixture("golden/signs_usu.model.npz"), images = CLI.fixture("golden/signs_usu.images.npz")
         let args = ["verify", model, images, "--images", "4", "--build-dir", CLI.packageRoot + "/.build/zynqnet-test/cli-verilator", "--quick-build"]
@@ -266,7 +266,7 @@ struct UserInputCLITests {
         #expect(piped.status == 0 && !piped.stderr.contains("through the Verilator model"))
     }
 
-    @Test("--trace warns before writing a large waveform, with its estimated size")
+    @Test("--trace warns before writing a large waveform, with its estimated size", .tags(.verilator))
     func traceWarning() throws {
         let dir = try makeTemporaryDirectory("cli")
         defer { try? FileManager.default.removeItem(at: dir) }

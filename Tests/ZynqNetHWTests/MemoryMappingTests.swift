@@ -77,7 +77,7 @@ import ZynqNetCodegen
         }, note: "input buffer 192 x 8 in LUTRAM"),
     ]
 
-    @Test(arguments: cases)
+    @Test(.tags(.yosys), arguments: cases)
     func mapping(_ c: Case) throws {
         let cells = try MemoryMappingTests.synthCells(c.module, c.params)
         #expect(!cells.isEmpty, "no cells parsed for \(c.module)")

@@ -359,7 +359,7 @@ import ZynqNetHW
          "SUM_W": "40", "MULT_W": "20"],
     ]
 
-    @Test(arguments: lintSets)
+    @Test(.tags(.verilator, .yosys), arguments: lintSets)
     func lintClean(_ p: [String: String]) throws {
         let lines = try verilatorLint(top: "zn_seq", extra: p.sorted { $0.key < $1.key }.map { "-G\($0.key)=\($0.value)" })
         #expect(lines.isEmpty, "\(lines.prefix(5).joined(separator: "\n"))")
@@ -377,7 +377,7 @@ import ZynqNetHW
         ["L_IN": "64'h1000000_01000000", "L_OUT": "64'h2_01000000", "SUM_W": "40"],   // 2^48 weights
     ]
 
-    @Test(arguments: badSets)
+    @Test(.tags(.verilator, .yosys), arguments: badSets)
     func badParametersRefused(_ p: [String: String]) throws {
         let lines = try verilatorLint(top: "zn_seq", extra: p.sorted { $0.key < $1.key }.map { "-G\($0.key)=\($0.value)" })
         #expect(lines.contains { $0.contains("USERFATAL") || $0.contains("Error") }, "verilator accepted \(p)")
@@ -388,7 +388,7 @@ import ZynqNetHW
     }
 
     /// iverilog elaborates the testbench (and so zn_seq) for 1 to 4 layers; bad chains are refused.
-    @Test func iverilogElaborates() throws {
+    @Test(.tags(.iverilog)) func iverilogElaborates() throws {
         for (p, ok) in [(["NUM_LAYERS": 1, "IN0": 1, "OUT0": 1, "SUM_W": 16, "BIAS_W": 2, "MULT_W": 1], true),
                         (["NUM_LAYERS": 4, "IN0": 3, "OUT0": 5, "IN1": 5, "OUT1": 2, "IN2": 2, "OUT2": 9, "IN3": 9, "OUT3": 1], true),
                         (["NUM_LAYERS": 2, "IN0": 3, "OUT0": 5, "IN1": 4, "OUT1": 2], false)] {

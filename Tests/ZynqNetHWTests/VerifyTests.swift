@@ -9,7 +9,7 @@ import ZynqNetSim
 /// Co-simulation of whole generated designs (Verilator, the C++ harness) against the simulator:
 /// random models that cover the spec's corners, the golden fixtures, a real trained model.
 /// Builds are cached under .build/zynqnet-test/verilator (and by ccache).
-@Suite(.serialized) struct VerifyTests {
+@Suite(.tags(.verilator), .serialized) struct VerifyTests {
     static let fixtures = fixturesRoot
 
     func verify(_ model: QuantizedModel, fold: FoldFile? = nil, fps: Double? = nil, style: MulStyle = .packed,

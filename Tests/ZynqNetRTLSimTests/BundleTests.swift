@@ -22,7 +22,7 @@ import ZynqNetSim
         return (dir, design)
     }
 
-    @Test func simulatesTheBundlesFoldAndSplitsAtItsDMALimit() throws {
+    @Test(.tags(.verilator)) func simulatesTheBundlesFoldAndSplitsAtItsDMALimit() throws {
         let model = ShapeA.model(seed: 21)
         // 12-bit lengths: 4095 bytes a transfer, 170 input images of 24 bytes.
         let (dir, design) = try bundle(model, lengthWidth: 12)
@@ -48,7 +48,7 @@ import ZynqNetSim
     /// it rtlsim would regenerate the 1×1 dataflow design, and the RTL check would refuse it).
     /// The manifest says "engine": "sequential" (as codegen writes it); the real RTL reports
     /// FLAGS.SEQUENTIAL and the engine's exact II, the loopback model of the same manifest the same.
-    @Test func simulatesASequentialBundle() throws {
+    @Test(.tags(.verilator)) func simulatesASequentialBundle() throws {
         let model = ShapeA.model(seed: 24)
         var o = CodegenOptions()
         o.fold = .file(.sequential, name: "seq")
@@ -82,7 +82,7 @@ import ZynqNetSim
     }
 
     /// A manifest whose engine is not the RTL's: refused naming the manifest, its key and FLAGS.
-    @Test func aManifestOfTheOtherEngineIsRefused() throws {
+    @Test(.tags(.verilator)) func aManifestOfTheOtherEngineIsRefused() throws {
         let model = ShapeA.model(seed: 26)
         var o = CodegenOptions()
         o.fold = .file(.sequential, name: "seq")
@@ -98,7 +98,7 @@ import ZynqNetSim
         }
     }
 
-    @Test func aBadEngineInDesignJSONIsRefusedByName() throws {
+    @Test(.tags(.verilator)) func aBadEngineInDesignJSONIsRefusedByName() throws {
         let model = ShapeA.model(seed: 25)
         let (dir, _) = try bundle(model, lengthWidth: 23)
         defer { try? FileManager.default.removeItem(at: dir) }
@@ -115,7 +115,7 @@ import ZynqNetSim
         }
     }
 
-    @Test func aBundleWhoseRTLDiffersIsRefusedNamingTheFile() throws {
+    @Test(.tags(.verilator)) func aBundleWhoseRTLDiffersIsRefusedNamingTheFile() throws {
         let model = ShapeA.model(seed: 22)
         let (dir, _) = try bundle(model, lengthWidth: 23)
         defer { try? FileManager.default.removeItem(at: dir) }
@@ -133,7 +133,7 @@ import ZynqNetSim
         }
     }
 
-    @Test func aManifestOfAnotherTopologyIsRefused() throws {
+    @Test(.tags(.verilator)) func aManifestOfAnotherTopologyIsRefused() throws {
         let model = ShapeA.model(seed: 23)
         let (dir, _) = try bundle(model, lengthWidth: 23)
         defer { try? FileManager.default.removeItem(at: dir) }

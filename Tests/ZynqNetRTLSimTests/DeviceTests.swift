@@ -113,7 +113,7 @@ func records(_ p: UnsafeRawPointer, count n: Int, classes: Int, signed: Bool) ->
 @Suite struct DMARegisterSemanticsTests {
     let model = ShapeA.model(seed: 11)
 
-    @Test(arguments: DeviceKind.allCases)
+    @Test(.tags(.verilator), arguments: DeviceKind.allCases)
     func softResetSelfClearsAndLeavesBothChannelsHaltedAndClean(_ kind: DeviceKind) throws {
         let rig = try Rig(kind, model: model)
         rig.device.dma.makeDirty()
@@ -134,7 +134,7 @@ func records(_ p: UnsafeRawPointer, count n: Int, classes: Int, signed: Bool) ->
         try rig.checkHealthy()
     }
 
-    @Test(arguments: DeviceKind.allCases)
+    @Test(.tags(.verilator), arguments: DeviceKind.allCases)
     func lengthWrittenWhileHaltedStartsNothing(_ kind: DeviceKind) throws {
         let rig = try Rig(kind, model: model)
         try rig.dma.reset()
@@ -152,7 +152,7 @@ func records(_ p: UnsafeRawPointer, count n: Int, classes: Int, signed: Bool) ->
         try rig.checkHealthy()
     }
 
-    @Test(arguments: DeviceKind.allCases)
+    @Test(.tags(.verilator), arguments: DeviceKind.allCases)
     func lengthStartsTheTransferWithTheAddressWrittenBefore(_ kind: DeviceKind) throws {
         let rig = try Rig(kind, model: model)
         try rig.dma.reset()
@@ -190,7 +190,7 @@ func records(_ p: UnsafeRawPointer, count n: Int, classes: Int, signed: Bool) ->
         try rig.checkHealthy()
     }
 
-    @Test(arguments: DeviceKind.allCases)
+    @Test(.tags(.verilator), arguments: DeviceKind.allCases)
     func transferEndsIdleWithIOCAndTheS2MMByteCount(_ kind: DeviceKind) throws {
         let rig = try Rig(kind, model: model)
         try rig.dma.reset()
@@ -227,7 +227,7 @@ func records(_ p: UnsafeRawPointer, count n: Int, classes: Int, signed: Bool) ->
         try rig.checkHealthy()
     }
 
-    @Test(arguments: DeviceKind.allCases)
+    @Test(.tags(.verilator), arguments: DeviceKind.allCases)
     func s2mmBufferShorterThanThePacketIsAnInternalErrorAndTheDriverRecovers(_ kind: DeviceKind) throws {
         let rig = try Rig(kind, model: model)
         try rig.dma.reset()
@@ -259,7 +259,7 @@ func records(_ p: UnsafeRawPointer, count n: Int, classes: Int, signed: Bool) ->
         try rig.checkHealthy()
     }
 
-    @Test(arguments: DeviceKind.allCases)
+    @Test(.tags(.verilator), arguments: DeviceKind.allCases)
     func lengthZeroIsAnInternalErrorAndAnUnmappedAddressADecodeError(_ kind: DeviceKind) throws {
         let rig = try Rig(kind, model: model)
         try rig.dma.reset()
@@ -277,7 +277,7 @@ func records(_ p: UnsafeRawPointer, count n: Int, classes: Int, signed: Bool) ->
         try rig.checkHealthy()
     }
 
-    @Test(arguments: DeviceKind.allCases)
+    @Test(.tags(.verilator), arguments: DeviceKind.allCases)
     func tlastInsideAnImageSetsErrInput(_ kind: DeviceKind) throws {
         let rig = try Rig(kind, model: model)
         try rig.dma.reset()
@@ -321,7 +321,7 @@ func records(_ p: UnsafeRawPointer, count n: Int, classes: Int, signed: Bool) ->
         return s
     }
 
-    @Test func everyRegisterReadsTheSameOnTheRTLAndTheModel() throws {
+    @Test(.tags(.verilator)) func everyRegisterReadsTheSameOnTheRTLAndTheModel() throws {
         let model = ShapeA.model(seed: 12)
         let loop = try Rig(.loopback, model: model), rtl = try Rig(.rtlsim, model: model)
         #expect(try snapshot(loop) == snapshot(rtl), "after reset")
@@ -360,7 +360,7 @@ func records(_ p: UnsafeRawPointer, count n: Int, classes: Int, signed: Bool) ->
         try rtl.checkHealthy()
     }
 
-    @Test func cycleCountersCountRealCycles() throws {
+    @Test(.tags(.verilator)) func cycleCountersCountRealCycles() throws {
         let model = ShapeA.model(seed: 13)
         let rig = try Rig(.rtlsim, model: model, policy: .ideal)
         let d = try rig.rtlBoard!.driver(images: 16)

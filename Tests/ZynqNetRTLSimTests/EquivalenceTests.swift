@@ -14,7 +14,7 @@ import ZynqNetSim
 /// the Verilated RTL, with random TVALID gaps, TREADY stalls and AXI-Lite delays) and `verify`
 /// (the rtl helper's C++ harness on the same RTL) — on random models and on real and golden
 /// models with committed expected outputs from outside this package.
-@Suite(.serialized) struct EquivalenceTests {
+@Suite(.tags(.verilator), .serialized) struct EquivalenceTests {
     static let fixtures = repoRoot.appendingPathComponent("Tests/Fixtures")
 
     /// Runs every path; `expected` (from a fixture) must match too. `backend` may be an rtlsim

@@ -11,7 +11,7 @@ import ZynqNetSim
 /// The stream monitor catches an RTL that breaks AXI4-Stream, and the batch ends at once with
 /// that as the error (not a DMA timeout, not wrong results).
 @Suite struct MonitorTests {
-    @Test func anOutputRegisterThatOverwritesAStalledBeatIsReported() throws {
+    @Test(.tags(.verilator)) func anOutputRegisterThatOverwritesAStalledBeatIsReported() throws {
         let model = ShapeA.model(seed: 31)
         var design = try generateDesign(model: model, options: ShapeA.codegen())
         // The planted bug: the output register reloads even while m_axis is stalled.

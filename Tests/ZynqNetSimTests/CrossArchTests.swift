@@ -9,7 +9,7 @@ import ZynqNetTestSupport
 /// (int16 vmlal and, where HWCAP_ASIMDDP says so, 8-bit sdot) with the portable ones on 200
 /// random cases and the longest block, and exits 0 only if all agree.
 @Suite struct CrossArch {
-    @Test(arguments: [
+    @Test(.tags(.qemu), arguments: [
         // aarch64 with FEAT_DotProd (qemu's max CPU): the sdot kernel must be found and agree.
         ("aarch64", ["--target=aarch64-linux-gnu"], ["qemu-aarch64", "-cpu", "max"], "neondot: 200 cases equal"),
         // aarch64 without it (Cortex-A53): HWCAP_ASIMDDP is clear, so sdot must not be offered.

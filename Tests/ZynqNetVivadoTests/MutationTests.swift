@@ -130,7 +130,7 @@ let mutations: [Mutation] = [
              error: "ipx::update_checksums: run ipx::create_xgui_files first"),
 ]
 
-@Suite struct MutationTests {
+@Suite(.tags(.tclsh)) struct MutationTests {
     @Test func unmutatedScriptsPass() throws {
         let dir = try generateProject()
         let (r, rep) = try runStandin(dir)

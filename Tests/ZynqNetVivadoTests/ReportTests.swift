@@ -7,7 +7,7 @@ import ZynqNetModel
 @Suite struct ReportTests {
     /// Real yosys on fixtures whose mapping is known by hand (see the comments in
     /// Fixtures/resources.v and resources2.v): the parser must find exactly these counts.
-    @Test func realYosysOnHandCountedFixtures() throws {
+    @Test(.tags(.yosys)) func realYosysOnHandCountedFixtures() throws {
         let dir = try makeTemporaryDirectory("report").path
         try FileManager.default.createDirectory(atPath: dir + "/rtl", withIntermediateDirectories: true)
         for f in ["resources.v", "resources2.v", "resources_top.v"] {
@@ -103,7 +103,7 @@ import ZynqNetModel
     }
 
     /// A codegen output directory: manifest.json gives the RTL, top, fclk, II and record sizes.
-    @Test func reportOnAGeneratedDirectoryUsesTheManifest() throws {
+    @Test(.tags(.yosys)) func reportOnAGeneratedDirectoryUsesTheManifest() throws {
         let dir = try generateProject(board: "pynq-z2", fclk: 125)
         let rep = try SynthesisReport.run(dir: dir, options: .init())
         #expect(rep.top == "zynqnet_accel")
@@ -153,7 +153,7 @@ import ZynqNetModel
         }
     }
 
-    @Test func yosysErrorsAreReported() throws {
+    @Test(.tags(.yosys)) func yosysErrorsAreReported() throws {
         let dir = try makeTemporaryDirectory("broken").path
         try writeText("module zynqnet_accel(input wire a; endmodule\n", dir + "/broken.v")
         do {
@@ -169,7 +169,7 @@ import ZynqNetModel
 /// The RTL library (fpga/rtl, from branch `rtl`): the text parser must agree with yosys's own
 /// JSON statistics of the same run, on real library RTL.
 @Suite struct ReportOnRTLLibraryTests {
-    @Test func textParserAgreesWithYosysJSONOnTheMVAU() throws {
+    @Test(.tags(.yosys)) func textParserAgreesWithYosysJSONOnTheMVAU() throws {
         let rtl = repoPath("fpga/rtl")
         let files = try FileManager.default.contentsOfDirectory(atPath: rtl).filter { $0.hasSuffix(".v") }.sorted()
         try #require(files.contains("zn_mvau.v"), "RTL library not merged")
@@ -238,7 +238,7 @@ import ZynqNetModel
 
     /// The parallel flow (modules split over yosys processes, blackboxes elsewhere) gives exactly
     /// the counts of one hierarchical run, on a design with repeated instances.
-    @Test func parallelFlowEqualsOneHierarchicalRun() throws {
+    @Test(.tags(.yosys)) func parallelFlowEqualsOneHierarchicalRun() throws {
         let dir = try makeTemporaryDirectory("par").path
         try FileManager.default.createDirectory(atPath: dir + "/rtl", withIntermediateDirectories: true)
         let rtl = repoPath("fpga/rtl")

@@ -5,7 +5,7 @@ import Testing
 
 /// The generated scripts, run by real tclsh under the Vivado stand-in (fpga/tcl/vivado_standin.tcl).
 @Suite struct StandinTests {
-    @Test(arguments: ["pynq-z2", "zybo-z7-20"])
+    @Test(.tags(.tclsh), arguments: ["pynq-z2", "zybo-z7-20"])
     func buildRunsThroughAndMatchesTheManifest(board: String) throws {
         let dir = try generateProject(board: board)
         let (r, rep) = try runStandin(dir)
@@ -19,7 +19,7 @@ import Testing
         #expect(!r.stdout.contains("WARNING"))
     }
 
-    @Test func otherFclkWidthAndAddressWidth() throws {
+    @Test(.tags(.tclsh)) func otherFclkWidthAndAddressWidth() throws {
         var d = fixtureDesign(axilAddrWidth: 16)
         d.iiCycles = nil
         d.latencyCycles = nil
@@ -35,7 +35,7 @@ import Testing
         #expect(r.stdout.contains("FCLK0 requested 142.857143 MHz"))
     }
 
-    @Test func missingBoardFilesFallBackToPartAndExplicitPS7Settings() throws {
+    @Test(.tags(.tclsh)) func missingBoardFilesFallBackToPartAndExplicitPS7Settings() throws {
         let dir = try generateProject(board: "pynq-z2")
         let (r, rep) = try runStandin(dir, extra: ["-board-parts", ""])
         #expect(r.status == 0, "\(r.stderr)")
@@ -49,7 +49,7 @@ import Testing
         #expect(differences(report, m) == [])
     }
 
-    @Test func olderBoardFileVersionIsFoundByPattern() throws {
+    @Test(.tags(.tclsh)) func olderBoardFileVersionIsFoundByPattern() throws {
         let dir = try generateProject(board: "zybo-z7-20")
         let (r, rep) = try runStandin(dir, extra: ["-board-parts", "digilentinc.com:zybo-z7-20:part0:1.0 digilentinc.com:zybo-z7-20:part0:1.1"])
         #expect(r.status == 0, "\(r.stderr)")
@@ -57,7 +57,7 @@ import Testing
         #expect(r.stdout.contains("not installed, using digilentinc.com:zybo-z7-20:part0:1.1"))
     }
 
-    @Test func failedImplementationFailsTheScript() throws {
+    @Test(.tags(.tclsh)) func failedImplementationFailsTheScript() throws {
         let dir = try generateProject()
         let (r, _) = try runStandin(dir, extra: ["-run-result", "fail"])
         #expect(r.status == 1)
@@ -65,7 +65,7 @@ import Testing
         #expect(!FileManager.default.fileExists(atPath: dir + "/zynqnet.bit"))
     }
 
-    @Test func vivadoVersionOutsideTheTargetRangeWarns() throws {
+    @Test(.tags(.tclsh)) func vivadoVersionOutsideTheTargetRangeWarns() throws {
         let dir = try generateProject()
         let (r, _) = try runStandin(dir, extra: ["-version", "2019.1"])
         #expect(r.status == 0, "\(r.stderr)")
@@ -74,7 +74,7 @@ import Testing
         #expect(!r2.stdout.contains("written for Vivado"))
     }
 
-    @Test func packageScriptAloneProducesTheCore() throws {
+    @Test(.tags(.tclsh)) func packageScriptAloneProducesTheCore() throws {
         let dir = try generateProject()
         let (r, _) = try runStandin(dir, script: "package_ip.tcl")
         #expect(r.status == 0, "\(r.stderr)")
@@ -86,7 +86,7 @@ import Testing
 
 /// FREQ_HZ, timing and XSA rules of issue 16 (item 5), under the stand-in.
 @Suite struct FirstContactStandinTests {
-    @Test func vivadoComputesFCLKInSinglePrecision() throws {
+    @Test(.tags(.tclsh)) func vivadoComputesFCLKInSinglePrecision() throws {
         // 142.857 MHz: the PS7 reports 142.857132 (FREQ_HZ 142857132), not 142.857143.
         let dir = try generateProject(fclk: 142.857)
         let (r, _) = try runStandin(dir)
@@ -107,7 +107,7 @@ import Testing
         #expect(bad.stderr.contains("[BD 41-237] Bus Interface property FREQ_HZ does not match between /acc/m_axis (142857143) and /ps7/FCLK_CLK0 (142857132)"))
     }
 
-    @Test func timingIsReportedCheckedAndRecorded() throws {
+    @Test(.tags(.tclsh)) func timingIsReportedCheckedAndRecorded() throws {
         let dir = try generateProject()
         let (r, _) = try runStandin(dir, extra: ["-wns", "0.512", "-whs", "0.031"])
         #expect(r.status == 0, "\(r.stderr)")
@@ -122,7 +122,7 @@ import Testing
         #expect(try readText(dir + "/manifest.json").components(separatedBy: "\"timing\"").count == 2)
     }
 
-    @Test func failedTimingStopsTheBuildUnlessAllowed() throws {
+    @Test(.tags(.tclsh)) func failedTimingStopsTheBuildUnlessAllowed() throws {
         let dir = try generateProject()
         let (r, _) = try runStandin(dir, extra: ["-wns", "-0.412"])
         #expect(r.status == 1)
@@ -142,7 +142,7 @@ import Testing
         #expect(t.met == false && t.allowedFailure == true && t.wnsNS == -0.412)
     }
 
-    @Test func xsaNeedsTheBoardFiles() throws {
+    @Test(.tags(.tclsh)) func xsaNeedsTheBoardFiles() throws {
         let dir = try generateProject()
         var (r, _) = try runStandin(dir, extra: ["-env", "ZYNQNET_WRITE_XSA=1"])
         #expect(r.status == 0, "\(r.stderr)")
