@@ -7,11 +7,13 @@
 # the outside tools (no install, no fuzzing). It leaves out every test or suite tagged .verilator,
 # .iverilog, .yosys, .tclsh or .qemu (Tests/ZynqNetTestSupport/Tags.swift): `swift test` has no
 # tag option, so the tagged tests are listed from the test bundle's event stream and skipped by
-# name (`swift test --skip`). Extra arguments go to `swift test` (e.g. --filter ZynqNetSimTests).
+# name (`swift test --skip`). It still fetches the ONNX node tests' data once (test data, not a
+# tool). Extra arguments go to `swift test` (e.g. --filter ZynqNetSimTests).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 if [ "${1:-}" = "--fast" ]; then
   shift
+  bash scripts/fetch-onnx-node-tests.sh
   swift build --build-tests
   bundle="$(swift build --show-bin-path)/zynqnetPackageTests.xctest"
   list="$(mktemp)"

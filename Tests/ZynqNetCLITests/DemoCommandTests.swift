@@ -55,7 +55,7 @@ struct DemoCommandTests {
 }
 
 extension DemoCommandTests {
-    @Test("--rtlsim runs the generated RTL on a prefix and it agrees with the simulator")
+    @Test("--rtlsim runs the generated RTL on a prefix and it agrees with the simulator", .tags(.verilator))
     func demoRTLSim() throws {
         let model = CLI.packageRoot + "/examples/fashion-mnist/model.npz"
         let demo = try CLI.run(["demo", "--model", model, "--images", "40", "--rtlsim", "12", "--json"])

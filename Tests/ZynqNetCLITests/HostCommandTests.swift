@@ -155,18 +155,7 @@ struct DeployWorkspace {
     func run(_ args: [String], extra: [String: String] = [:]) throws -> CLI.Result {
         var env = environment
         for (k, v) in extra { env[k] = v }
-        let p = Process()
-        p.executableURL = CLI.executable
-        p.arguments = args
-        p.currentDirectoryURL = root
-        p.environment = env
-        let out = Pipe(), err = Pipe()
-        p.standardOutput = out
-        p.standardError = err
-        try p.run()
-        let o = out.fileHandleForReading.readDataToEndOfFile(), e = err.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        return CLI.Result(status: p.terminationStatus, stdout: String(decoding: o, as: UTF8.self), stderr: String(decoding: e, as: UTF8.self))
+        return try runProcess(CLI.executable.path, args, cwd: root, environment: env, inheritEnvironment: false)
     }
 
     /// records.max_batch_images × (input_bytes + output_bytes) of the build's manifest.json.

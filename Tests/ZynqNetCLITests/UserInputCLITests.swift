@@ -224,21 +224,12 @@ struct UserInputCLITests {
 
     /// Runs zynqnet on a pseudo-terminal (util-linux `script`): stdout and stderr both go to it.
     static func onTerminal(_ args: [String], environment: [String: String] = [:]) throws -> String {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/usr/bin/script")
         let quoted = ([CLI.executable.path] + args).map { "'" + $0.replacingOccurrences(of: "'", with: "'\\''") + "'" }
-        p.arguments = ["-qec", quoted.joined(separator: " "), "/dev/null"]
         var env = ProcessInfo.processInfo.environment
         env["NO_COLOR"] = nil
         for (k, v) in environment { env[k] = v }
-        p.environment = env
-        let out = Pipe()
-        p.standardOutput = out
-        p.standardInput = FileHandle.nullDevice
-        try p.run()
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        return String(decoding: data, as: UTF8.self)
+        return try runProcess("/usr/bin/script", ["-qec", quoted.joined(separator: " "), "/dev/null"],
+                              environment: env, inheritEnvironment: false).stdout
     }
 
     @Test("colour and 24-bit pictures only on a terminal and without NO_COLOR")

@@ -232,7 +232,7 @@ import ZynqNetHW
     }
 
     // ---------------- 1 + 2: bit-exact outputs and the parameter window ----------------
-    @Test(arguments: cases)
+    @Test(.tags(.iverilog), arguments: cases)
     func exactOutputsAndWindow(_ c: Case) throws {
         var rng = SplitMix64(seed: c.seed &* 7919)
         let layers = Self.randomLayers(c, &rng)
@@ -315,7 +315,7 @@ import ZynqNetHW
         .init(dims: [784, 128, 10], images: 4),
     ]
 
-    @Test(arguments: timingCases)
+    @Test(.tags(.iverilog), arguments: timingCases)
     func timingMatchesModel(_ t: TimingCase) throws {
         var rng = SplitMix64(seed: UInt64(t.dims.reduce(0, +)))
         let ins = Array(t.dims.dropLast()), outs = Array(t.dims.dropFirst())

@@ -15,7 +15,7 @@ import ZynqNetSim
 /// (the rtl helper's C++ harness on the same RTL) — on random models and on real and golden
 /// models with committed expected outputs from outside this package.
 @Suite(.tags(.verilator), .serialized) struct EquivalenceTests {
-    static let fixtures = repoRoot.appendingPathComponent("Tests/Fixtures")
+    static let fixtures = fixturesRoot
 
     /// Runs every path; `expected` (from a fixture) must match too. `backend` may be an rtlsim
     /// backend already holding this topology: the model is loaded into it (same bitstream).

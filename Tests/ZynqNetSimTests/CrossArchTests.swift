@@ -23,7 +23,7 @@ import ZynqNetTestSupport
             "-O2", "-ffreestanding", "-fno-builtin", "-nostdlib", "-static", "-fuse-ld=lld",
             "-I", repoRoot.appendingPathComponent("Sources/CZynqKernels/include").path,
             repoRoot.appendingPathComponent("Sources/CZynqKernels/kernels.c").path,
-            repoRoot.appendingPathComponent("Tests/Fixtures/c/neon_check.c").path,
+            fixturePath("c/neon_check.c"),
             "-o", binary,
         ], combined: true).statusAndOutput
         try #require(built == 0, "cross-compiling for \(arch) failed: \(log)")

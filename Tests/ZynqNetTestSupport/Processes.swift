@@ -25,10 +25,11 @@ public struct ToolOutput: Sendable {
 
 /// Runs a real program to its end: `tool` is a path, or a name searched in PATH (through
 /// /usr/bin/env). Its output goes to files, so a large output can never block it; stdin is
-/// /dev/null unless `stdin` names a file. `environment` adds to (or overrides) this process's.
+/// /dev/null unless `stdin` names a file. `environment` adds to (or overrides) this process's;
+/// with `inheritEnvironment: false` it is the whole environment.
 /// `combined`: stderr goes into the same stream as stdout (in the order written).
 public func runProcess(_ tool: String, _ args: [String], cwd: URL? = nil, environment: [String: String] = [:],
-                       stdin: URL? = nil, combined: Bool = false) throws -> ToolOutput {
+                       inheritEnvironment: Bool = true, stdin: URL? = nil, combined: Bool = false) throws -> ToolOutput {
     let p = Process()
     if tool.contains("/") {
         p.executableURL = URL(fileURLWithPath: tool)
@@ -38,7 +39,9 @@ public func runProcess(_ tool: String, _ args: [String], cwd: URL? = nil, enviro
         p.arguments = [tool] + args
     }
     if let cwd { p.currentDirectoryURL = cwd }
-    if !environment.isEmpty {
+    if !inheritEnvironment {
+        p.environment = environment
+    } else if !environment.isEmpty {
         var env = ProcessInfo.processInfo.environment
         for (k, v) in environment { env[k] = v }
         p.environment = env
