@@ -6,13 +6,20 @@ let package = Package(
     platforms: [.macOS(.v13)],
     products: [
         .executable(name: "zynqnet", targets: ["zynqnet"]),
+        .library(name: "ZynqNetBase", targets: ["ZynqNetBase"]),
         .library(name: "ZynqNetModel", targets: ["ZynqNetModel"]),
-        .library(name: "ZynqNetImport", targets: ["ZynqNetImport"]),
-        .library(name: "ZynqNetSim", targets: ["ZynqNetSim"]),
         .library(name: "ZynqNetHW", targets: ["ZynqNetHW"]),
-        .library(name: "ZynqNetCodegen", targets: ["ZynqNetCodegen"]),
+        .library(name: "ZynqNetSim", targets: ["ZynqNetSim"]),
         .library(name: "ZynqNetBit", targets: ["ZynqNetBit"]),
-        .library(name: "ZynqNetHost", targets: ["ZynqNetHost"]),
+        .library(name: "ZynqNetRuntime", targets: ["ZynqNetRuntime"]),
+        .library(name: "ZynqNetLinux", targets: ["ZynqNetLinux"]),
+        .library(name: "ZynqNetLoopback", targets: ["ZynqNetLoopback"]),
+        .library(name: "ZynqNetCodegen", targets: ["ZynqNetCodegen"]),
+        .library(name: "ZynqNetRTLSim", targets: ["ZynqNetRTLSim"]),
+        .library(name: "ZynqNetVivado", targets: ["ZynqNetVivado"]),
+        .library(name: "ZynqNetJTAG", targets: ["ZynqNetJTAG"]),
+        .library(name: "ZynqNetImport", targets: ["ZynqNetImport"]),
+        .library(name: "ZynqNetTrain", targets: ["ZynqNetTrain"]),
         .library(name: "ZynqNetDeploy", targets: ["ZynqNetDeploy"]),
     ],
     dependencies: [
@@ -21,148 +28,174 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-protobuf", from: "1.39.0"),
     ],
     targets: [
-        // Model IR, file formats (npy, npz, IDX), format-1 models and importers.
-        .target(
-            name: "ZynqNetModel",
-            dependencies: [
-                "CZlibIO", "CZynqNetSys",
-                .product(name: "ZIPFoundation", package: "ZIPFoundation"),
-            ]
-        ),
-        // Importers of outside model files (ONNX; TFLite) into format 2, and ModelImport, the one
-        // place that routes a model path by its extension. onnx.pb.swift is generated once by
-        // scripts/generate-onnx-proto.sh and committed (no protoc plugin in the build).
-        .target(
-            name: "ZynqNetImport",
-            dependencies: [
-                "ZynqNetModel", "ZynqNetBit",
-                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
-            ]
-        ),
-        // What the test targets share (used only by them): the repository root and Tests/Fixtures,
-        // temporary folders, the seeded PRNG and random models, tool runners, golden-file checks.
-        .target(
-            name: "ZynqNetTestSupport",
-            dependencies: ["ZynqNetModel", "ZynqNetSim"],
-            path: "Tests/ZynqNetTestSupport"
-        ),
-        .testTarget(
-            name: "ZynqNetImportTests",
-            dependencies: ["ZynqNetTestSupport", "ZynqNetImport", "ZynqNetModel", "ZynqNetSim", "ZynqNetRuntime", "ZynqNetHW", "ZynqNetBit"]
-        ),
-        // zlib (raw inflate + CRC-32) for the npz and gzip readers.
+        // Module graph, roles and allowed imports: docs/architecture.md (a test checks it).
+        // Dependencies point down this list, never up.
+
+        // C: volatile MMIO, barriers, 64-bit mmap offsets, SIGINT flag, child process groups.
+        .target(name: "CZynqNetSys"),
+        // C: zlib (raw inflate + CRC-32) for the npz and gzip readers.
         .systemLibrary(
             name: "CZlibIO",
             pkgConfig: "zlib",
             providers: [.apt(["zlib1g-dev"]), .brew(["zlib"])]
         ),
-        // Dot-product kernels chosen at run time: int16 (portable C, SSE2, AVX2, NEON) and 8-bit
-        // (AVX-512 VNNI, AVX-VNNI, AMX-INT8 through target attributes, aarch64 sdot).
-        .target(name: "CZynqKernels"),
-        // The bit-exact simulator of the spec: reference (Int128) and fast (SIMD, parallel).
-        .target(name: "ZynqNetSim", dependencies: ["ZynqNetModel", "CZynqKernels"]),
-        // Small C helpers of the runtime: volatile MMIO, barriers, 64-bit mmap offsets, SIGINT flag;
-        // child process groups and the SIGINT/SIGTERM handler (ZynqNetModel's Termination).
-        .target(name: "CZynqNetSys"),
-        // Runtime: memory access (/dev/mem, UIO, loopback), DMA buffers, AXI DMA driver and model,
-        // accelerator driver and model, fpga_manager loader.
+        // C: dot-product kernels of the simulator chosen at run time: int16 (portable C, SSE2, AVX2,
+        // NEON) and 8-bit (AVX-512 VNNI, AVX-VNNI, AMX-INT8 through target attributes, aarch64 sdot).
+        .target(name: "CZynqNetDotKernels"),
+        // C: float kernels of training (SGEMM, Adam, softmax), -O3 even in debug builds.
         .target(
-            name: "ZynqNetRuntime",
-            dependencies: ["ZynqNetModel", "ZynqNetHW", "ZynqNetSim", "ZynqNetBit", "CZynqNetSys"]
+            name: "CZynqNetTrainKernels",
+            cSettings: [.unsafeFlags(["-O3"])]
         ),
-        .testTarget(
-            name: "ZynqNetRuntimeTests",
-            dependencies: ["ZynqNetTestSupport", "ZynqNetRuntime", "ZynqNetHW", "ZynqNetSim", "ZynqNetBit", "ZynqNetModel"]
-        ),
-        // rtlsim: the generated RTL under Verilator as a device the runtime drives (dlopen'd
-        // shared library built per design; the C ABI and its loader are CZynqNetRTLSim).
+        // C: the rtlsim C ABI and its dlopen loader.
         .target(name: "CZynqNetRTLSim", linkerSettings: [.linkedLibrary("dl", .when(platforms: [.linux]))]),
-        .target(
-            name: "ZynqNetRTLSim",
-            dependencies: ["CZynqNetRTLSim", "ZynqNetRuntime", "ZynqNetCodegen", "ZynqNetHW", "ZynqNetModel", "ZynqNetSim"]
-        ),
-        .testTarget(
-            name: "ZynqNetRTLSimTests",
-            dependencies: ["ZynqNetTestSupport", "ZynqNetRTLSim", "ZynqNetRuntime", "ZynqNetCodegen", "ZynqNetHW", "ZynqNetModel", "ZynqNetSim",
-                           "ZynqNetImport"]
-        ),
-        // Vivado Tcl generation, boards as data, manifest.json, yosys resource report.
-        .target(
-            name: "ZynqNetVivado",
-            dependencies: ["ZynqNetModel"]
-        ),
-        .testTarget(
-            name: "ZynqNetVivadoTests",
-            dependencies: ["ZynqNetTestSupport", "ZynqNetVivado"]
-        ),
-        // Hardware contract: AXI-Lite register map, topology hash, widths, parameter image.
-        .target(name: "ZynqNetHW", dependencies: ["ZynqNetModel"]),
-        // Folding, resource model, Verilog generation (the RTL library is embedded).
-        .target(name: "ZynqNetCodegen", dependencies: ["ZynqNetHW", "ZynqNetModel", "ZynqNetSim"]),
-        .testTarget(name: "ZynqNetHWTests", dependencies: ["ZynqNetTestSupport", "ZynqNetHW", "ZynqNetCodegen", "ZynqNetModel", "ZynqNetSim"]),
-        // Xilinx .bit files: header parser, fpga_manager .bin, JTAG payload, packet walker.
-        .target(name: "ZynqNetBit", dependencies: ["ZynqNetModel"]),
-        // libusb (JTAG cable) and libudev (board discovery); Linux only.
+        // C: libusb (JTAG cable) and libudev (board discovery); Linux only.
         .systemLibrary(name: "CLibUSB", pkgConfig: "libusb-1.0", providers: [.apt(["libusb-1.0-0-dev"]), .brew(["libusb"])]),
         .systemLibrary(name: "CUdev", pkgConfig: "libudev", providers: [.apt(["libudev-dev"])]),
-        // Host side: USB transport, FTDI MPSSE, JTAG, Zynq PL programming, board discovery, deploy.
+
+        // Base: ZynqError, file bytes, hex, JSON text, the seeded PRNG, paths, process running.
+        .target(name: "ZynqNetBase", dependencies: ["CZynqNetSys"]),
+        // Model: model IR, model files, npy/npz/IDX/gzip/zip readers, npz writer, image sets, OutputPlan.
         .target(
-            name: "ZynqNetHost",
+            name: "ZynqNetModel",
             dependencies: [
-                "ZynqNetModel", "ZynqNetBit",
+                "ZynqNetBase", "CZlibIO",
+                .product(name: "ZIPFoundation", package: "ZIPFoundation"),
+            ]
+        ),
+        // HW: the hardware contract: register map, topology, layouts, Engine, output records,
+        // manifest, input codes and results, timing models, boards.
+        .target(name: "ZynqNetHW", dependencies: ["ZynqNetBase", "ZynqNetModel"]),
+        // Sim: the bit-exact simulator of the spec, reference (Int128) and fast (SIMD, parallel).
+        .target(name: "ZynqNetSim", dependencies: ["ZynqNetBase", "ZynqNetModel", "ZynqNetHW", "CZynqNetDotKernels"]),
+        // Bit: Xilinx .bit files: header parser, fpga_manager .bin, JTAG payload, packet walker.
+        .target(name: "ZynqNetBit", dependencies: ["ZynqNetBase"]),
+        // Runtime: driver logic over RegisterBus and DMABuffer: accelerator, AXI DMA, backend protocol.
+        .target(name: "ZynqNetRuntime", dependencies: ["ZynqNetBase", "ZynqNetModel", "ZynqNetHW", "CZynqNetSys"]),
+        // Linux: /dev/mem, UIO, u-dma-buf, fpga_manager, SLCR and PS checks, doctor.
+        .target(
+            name: "ZynqNetLinux",
+            dependencies: ["ZynqNetBase", "ZynqNetModel", "ZynqNetHW", "ZynqNetBit", "ZynqNetRuntime", "CZynqNetSys"]
+        ),
+        // Loopback: simulated devices (AXI DMA, accelerator, SLCR models), backend factory, benchmark.
+        .target(
+            name: "ZynqNetLoopback",
+            dependencies: ["ZynqNetBase", "ZynqNetModel", "ZynqNetHW", "ZynqNetSim", "ZynqNetRuntime", "ZynqNetLinux"]
+        ),
+        // Codegen: folding, resource model, timing, Verilog top (the RTL library is embedded).
+        .target(name: "ZynqNetCodegen", dependencies: ["ZynqNetBase", "ZynqNetModel", "ZynqNetHW"]),
+        // RTLSim: the generated RTL under Verilator: rtlsim (a device the runtime drives) and verify.
+        .target(
+            name: "ZynqNetRTLSim",
+            dependencies: ["CZynqNetRTLSim", "ZynqNetBase", "ZynqNetModel", "ZynqNetHW", "ZynqNetSim", "ZynqNetRuntime",
+                           "ZynqNetLoopback", "ZynqNetCodegen"]
+        ),
+        // Vivado: Tcl project generation, built-in boards lookup, yosys resource report.
+        .target(name: "ZynqNetVivado", dependencies: ["ZynqNetBase", "ZynqNetModel", "ZynqNetHW"]),
+        // JTAG: USB transport, FTDI MPSSE, JTAG, Zynq PL programming, udev discovery.
+        .target(
+            name: "ZynqNetJTAG",
+            dependencies: [
+                "ZynqNetBase", "ZynqNetBit",
                 .target(name: "CLibUSB", condition: .when(platforms: [.linux])),
                 .target(name: "CUdev", condition: .when(platforms: [.linux])),
             ]
         ),
-        // A simulated FT2232H + Zynq JTAG chain behind the same USB transport (tests).
-        .target(name: "ZynqNetHostSim", dependencies: ["ZynqNetHost", "ZynqNetBit"]),
-        // Deploy bundles, the bitstream registry and the ssh path of `zynqnet deploy`.
+        // JTAGSim: a simulated FT2232H + Zynq JTAG chain behind the same USB transport (tests).
+        .target(name: "ZynqNetJTAGSim", dependencies: ["ZynqNetBit", "ZynqNetJTAG"]),
+        // Import: ONNX and TFLite importers into format 2; ModelImport routes a path by extension.
+        // onnx.pb.swift is generated once by scripts/generate-onnx-proto.sh and committed.
         .target(
-            name: "ZynqNetDeploy",
-            dependencies: ["ZynqNetModel", "ZynqNetImport", "ZynqNetBit", "ZynqNetHost", "ZynqNetSim", "ZynqNetHW", "ZynqNetVivado"]
+            name: "ZynqNetImport",
+            dependencies: [
+                "ZynqNetBase", "ZynqNetModel",
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+            ]
         ),
-        // Speed of the simulator alone: `swift run -c release simbench [N] [threads]`.
-        .executableTarget(name: "simbench", dependencies: ["ZynqNetSim"]),
-        // Float kernels (SGEMM, Adam, softmax) for training, -O3 even in debug builds.
-        .target(
-            name: "CZynqNetKernels",
-            cSettings: [.unsafeFlags(["-O3"])]
-        ),
-        // Float training, post-training quantization and QAT of dense ReLU MLPs.
+        // Train: float training, post-training quantization and QAT of dense ReLU MLPs.
         .target(
             name: "ZynqNetTrain",
-            dependencies: ["ZynqNetModel", "ZynqNetSim", "CZynqNetKernels"]
+            dependencies: ["ZynqNetBase", "ZynqNetModel", "ZynqNetHW", "ZynqNetSim", "CZynqNetTrainKernels"]
         ),
-        .testTarget(
-            name: "ZynqNetTrainTests",
-            dependencies: ["ZynqNetTestSupport", "ZynqNetTrain", "ZynqNetModel", "ZynqNetSim"]
+        // Deploy: deploy bundles, the bitstream registry and the ssh path of `zynqnet deploy`.
+        .target(
+            name: "ZynqNetDeploy",
+            dependencies: ["ZynqNetBase", "ZynqNetModel", "ZynqNetHW", "ZynqNetSim", "ZynqNetBit", "ZynqNetVivado",
+                           "ZynqNetJTAG", "ZynqNetImport"]
         ),
+        // simbench: speed of the simulator alone (`swift run -c release simbench [N] [threads]`).
+        .executableTarget(name: "simbench", dependencies: ["ZynqNetBase", "ZynqNetModel", "ZynqNetHW", "ZynqNetSim"]),
+        // zynqnet: the command line only.
         .executableTarget(
             name: "zynqnet",
             dependencies: [
+                "ZynqNetBase",
                 "ZynqNetModel",
-                "ZynqNetSim",
-                "ZynqNetRuntime",
-                "ZynqNetBit",
-                "ZynqNetHost",
-                "ZynqNetDeploy",
-                "ZynqNetVivado",
                 "ZynqNetHW",
+                "ZynqNetSim",
+                "ZynqNetBit",
+                "ZynqNetRuntime",
+                "ZynqNetLinux",
+                "ZynqNetLoopback",
                 "ZynqNetCodegen",
-                "ZynqNetTrain",
                 "ZynqNetRTLSim",
+                "ZynqNetVivado",
+                "ZynqNetJTAG",
                 "ZynqNetImport",
+                "ZynqNetTrain",
+                "ZynqNetDeploy",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+
+        // What the test targets share (used only by them): the repository root and Tests/Fixtures,
+        // temporary folders, random models over ZynqNetBase's SplitMix64, tool runners, golden-file
+        // checks and the tags of the tests that run outside tools.
+        .target(
+            name: "ZynqNetTestSupport",
+            dependencies: ["ZynqNetBase", "ZynqNetModel", "ZynqNetHW"],
+            path: "Tests/ZynqNetTestSupport"
+        ),
         .testTarget(
             name: "ZynqNetModelTests",
-            dependencies: ["ZynqNetTestSupport", "ZynqNetModel"]
+            dependencies: ["ZynqNetTestSupport", "ZynqNetBase", "ZynqNetModel"],
         ),
-        .testTarget(name: "ZynqNetSimTests", dependencies: ["ZynqNetTestSupport", "ZynqNetSim", "ZynqNetModel"]),
-        .testTarget(name: "ZynqNetBitTests", dependencies: ["ZynqNetTestSupport", "ZynqNetBit", "ZynqNetModel"]),
-        .testTarget(name: "ZynqNetHostTests", dependencies: ["ZynqNetTestSupport", "ZynqNetHost", "ZynqNetHostSim", "ZynqNetDeploy", "ZynqNetBit", "ZynqNetModel"]),
+        .testTarget(
+            name: "ZynqNetHWTests",
+            dependencies: ["ZynqNetTestSupport", "ZynqNetBase", "ZynqNetHW", "ZynqNetCodegen", "ZynqNetRTLSim", "ZynqNetModel", "ZynqNetSim"]
+        ),
+        .testTarget(name: "ZynqNetSimTests", dependencies: ["ZynqNetTestSupport", "ZynqNetBase", "ZynqNetSim", "ZynqNetHW", "ZynqNetModel"]),
+        .testTarget(name: "ZynqNetBitTests", dependencies: ["ZynqNetTestSupport", "ZynqNetBase", "ZynqNetBit", "ZynqNetModel"]),
+        .testTarget(
+            name: "ZynqNetRuntimeTests",
+            dependencies: ["ZynqNetTestSupport", "ZynqNetBase", "ZynqNetRuntime", "ZynqNetLinux", "ZynqNetLoopback", "ZynqNetHW", "ZynqNetSim",
+                           "ZynqNetBit", "ZynqNetModel"]
+        ),
+        .testTarget(
+            name: "ZynqNetRTLSimTests",
+            dependencies: ["ZynqNetTestSupport", "ZynqNetBase", "ZynqNetRTLSim", "ZynqNetRuntime", "ZynqNetLoopback", "ZynqNetCodegen", "ZynqNetHW",
+                           "ZynqNetModel", "ZynqNetSim", "ZynqNetImport"]
+        ),
+        .testTarget(
+            name: "ZynqNetVivadoTests",
+            dependencies: ["ZynqNetTestSupport", "ZynqNetBase", "ZynqNetHW", "ZynqNetVivado"]
+        ),
+        .testTarget(
+            name: "ZynqNetJTAGTests",
+            dependencies: ["ZynqNetTestSupport", "ZynqNetBase", "ZynqNetJTAG", "ZynqNetJTAGSim", "ZynqNetDeploy", "ZynqNetBit", "ZynqNetModel"]
+        ),
+        .testTarget(
+            name: "ZynqNetImportTests",
+            dependencies: ["ZynqNetTestSupport", "ZynqNetBase", "ZynqNetImport", "ZynqNetModel", "ZynqNetSim", "ZynqNetRuntime", "ZynqNetLoopback",
+                           "ZynqNetHW", "ZynqNetBit"]
+        ),
+        .testTarget(
+            name: "ZynqNetTrainTests",
+            dependencies: ["ZynqNetTestSupport", "ZynqNetBase", "ZynqNetTrain", "ZynqNetModel", "ZynqNetSim"]
+        ),
+        // docs/architecture.md's module table against every import and Package.swift itself.
+        .testTarget(name: "ArchitectureTests"),
         // Runs the built zynqnet executable end to end.
-        .testTarget(name: "ZynqNetCLITests", dependencies: ["ZynqNetTestSupport", "zynqnet", "ZynqNetModel", "ZynqNetSim"]),
+        .testTarget(name: "ZynqNetCLITests", dependencies: ["ZynqNetTestSupport", "zynqnet", "ZynqNetBase", "ZynqNetModel", "ZynqNetSim"]),
     ]
 )

@@ -7,6 +7,7 @@
 //   - serialized() gives back exactly the input bytes;
 //   - the fpga_manager .bin has the same length and swapping it again gives the payload;
 //   - the JTAG payload reversed again gives the payload.
+import ZynqNetBase
 
 @_cdecl("LLVMFuzzerTestOneInput")
 public func zynqnetBitFuzzOneInput(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 {

@@ -3,6 +3,7 @@
 // TensorProto through ONNXTensor. Built and run by scripts/fuzz-onnx.sh, compiled in the module
 // ZynqNetImport with the ONNX sources. The importer may throw a ZynqError but must never trap,
 // hang or touch memory it does not own (ASan watches), and every error is one line.
+import ZynqNetBase
 import ZynqNetModel
 
 @_cdecl("LLVMFuzzerTestOneInput")

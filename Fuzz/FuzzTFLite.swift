@@ -5,6 +5,7 @@
 // hang or touch memory it does not own (ASan watches).
 //
 // Invariant checked on top: a model the importer returns passes format 2's validate().
+import ZynqNetBase
 import ZynqNetModel
 
 @_cdecl("LLVMFuzzerTestOneInput")

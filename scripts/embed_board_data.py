@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Copies fpga/boards/jtag.json into Sources/ZynqNetHost/BoardData.swift (the built-in board data)."""
+"""Copies fpga/boards/jtag.json into Sources/ZynqNetJTAG/BoardData.swift (the built-in board data)."""
 import os
 
 root = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..")
@@ -10,4 +10,4 @@ out = (
     "enum BoardData {\n"
     '    static let jtagJSON = #"""\n' + src.rstrip("\n") + '\n"""#\n}\n'
 )
-open(os.path.join(root, "Sources/ZynqNetHost/BoardData.swift"), "w").write(out)
+open(os.path.join(root, "Sources/ZynqNetJTAG/BoardData.swift"), "w").write(out)

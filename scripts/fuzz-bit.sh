@@ -5,7 +5,7 @@
 #   scripts/fuzz-bit.sh [SECONDS]      (default 60)
 #
 # Builds .fuzz/fuzz-bit from Fuzz/FuzzBit.swift and Sources/ZynqNetBit/*.swift (swiftc
-# -sanitize=fuzzer,address; ZynqError is compiled as a one-file ZynqNetModel module), seeds the
+# -sanitize=fuzzer,address; ZynqNetBase is compiled as a static library by fuzz_base_module), seeds the
 # corpus with Tests/Fixtures/bit/*.bit and the kept regressions, and runs it. A crash leaves its
 # input in .fuzz/crashes-bit/ and makes this script exit 1: fix the bug and copy the input into
 # Tests/Fixtures/fuzz/bit/ (the FuzzRegressions test replays it).
@@ -16,19 +16,16 @@ OUT="$ROOT/.fuzz/bit"
 mkdir -p "$OUT/corpus" "$ROOT/.fuzz/crashes-bit"
 
 SOURCES=("$ROOT/Fuzz/FuzzBit.swift" "$ROOT"/Sources/ZynqNetBit/*.swift)
-MODEL_SRC=("$ROOT/Sources/ZynqNetModel/ZynqError.swift" "$ROOT/Sources/ZynqNetModel/IO/FileBytes.swift"
-           "$ROOT/Sources/ZynqNetModel/IO/FileProblem.swift")
+MODEL_SRC=("$ROOT"/Sources/ZynqNetBase/*.swift)
 BIN="$OUT/fuzz-bit"
 NEWEST="$(ls -t "${SOURCES[@]}" "${MODEL_SRC[@]}" "$0" | head -1)"
 if [[ ! -x "$BIN" || "$NEWEST" -nt "$BIN" ]]; then
     echo "fuzz-bit: building $BIN" >&2
     rm -rf "$OUT/mod"
-    mkdir -p "$OUT/mod"
-    (cd "$OUT/mod" &&
-        swiftc -sanitize=fuzzer,address -parse-as-library -O -g -module-name ZynqNetModel \
-            -emit-module -emit-library -static "${MODEL_SRC[@]}" -o libZynqNetModel.a)
+    source "$ROOT/scripts/fuzz-run.sh"
+    fuzz_base_module "$ROOT" "$OUT/mod"
     swiftc -sanitize=fuzzer,address -parse-as-library -O -g -module-name ZynqNetBit \
-        -I "$OUT/mod" -L "$OUT/mod" -lZynqNetModel \
+        -I "$OUT/mod" -L "$OUT/mod" -lZynqNetBase \
         "${SOURCES[@]}" -o "$BIN"
 fi
 

@@ -20,7 +20,7 @@ PB="$ROOT/.build/checkouts/swift-protobuf/Sources/SwiftProtobuf"
 if [[ ! -d "$PB" ]]; then (cd "$ROOT" && swift package resolve); fi
 
 MODEL_SOURCES=(
-    "$ROOT/Sources/ZynqNetModel/NDArray.swift" "$ROOT/Sources/ZynqNetModel/ZynqError.swift"
+    "$ROOT/Sources/ZynqNetModel/NDArray.swift"
     "$ROOT/Sources/ZynqNetModel/Model.swift" "$ROOT/Sources/ZynqNetModel/ModelFile.swift"
     "$ROOT/Sources/ZynqNetModel/Importers.swift" "$ROOT/Fuzz/FuzzONNXShims.swift"
 )
@@ -31,7 +31,7 @@ IMPORT_SOURCES=("$ROOT"/Sources/ZynqNetImport/ONNX/*.swift "$ROOT/Fuzz/FuzzONNX.
 FLAGS=(-sanitize=fuzzer,address -parse-as-library -O -g)
 
 BIN="$OUT/fuzz-onnx"
-NEWEST="$(ls -t "${MODEL_SOURCES[@]}" "${IMPORT_SOURCES[@]}" "$0" | head -1)"
+NEWEST="$(ls -t "${MODEL_SOURCES[@]}" "${IMPORT_SOURCES[@]}" "$ROOT"/Sources/ZynqNetBase/*.swift "$0" | head -1)"
 if [[ ! -f "$OUT/lib/libSwiftProtobuf.a" ]]; then
     echo "fuzz-onnx: building SwiftProtobuf (once)" >&2
     (cd "$OUT/lib" && swiftc "${FLAGS[@]}" -package-name swift_protobuf -module-name SwiftProtobuf -emit-module -emit-library -static \
@@ -39,10 +39,12 @@ if [[ ! -f "$OUT/lib/libSwiftProtobuf.a" ]]; then
 fi
 if [[ ! -x "$BIN" || "$NEWEST" -nt "$BIN" ]]; then
     echo "fuzz-onnx: building $BIN" >&2
+    source "$ROOT/scripts/fuzz-run.sh"
+    fuzz_base_module "$ROOT" "$OUT/lib"
     (cd "$OUT/lib" && swiftc "${FLAGS[@]}" -module-name ZynqNetModel -emit-module -emit-library -static \
-        -I "$ROOT/Sources/CZlibIO" "${MODEL_SOURCES[@]}" -o libZynqNetModel.a 2> >(grep -v "warning:" >&2))
+        -I "$ROOT/Sources/CZlibIO" -I "$OUT/lib" "${MODEL_SOURCES[@]}" -o libZynqNetModel.a 2> >(grep -v "warning:" >&2))
     swiftc "${FLAGS[@]}" -module-name ZynqNetImport -I "$OUT/lib" -I "$ROOT/Sources/CZlibIO" \
-        "${IMPORT_SOURCES[@]}" "$OUT/lib/libZynqNetModel.a" "$OUT/lib/libSwiftProtobuf.a" -lz \
+        "${IMPORT_SOURCES[@]}" "$OUT/lib/libZynqNetModel.a" -L "$OUT/lib" -lZynqNetBase "$OUT/lib/libSwiftProtobuf.a" -lz \
         -o "$BIN.tmp" 2> >(grep -v "warning: Cannot export local symbol" >&2)
     mv "$BIN.tmp" "$BIN"
 fi

@@ -19,3 +19,20 @@ fuzz_run() {
     fi
     echo "$name: no crash in ${seconds}s" >&2
 }
+
+# Builds ZynqNetBase (Sources/ZynqNetBase, with its C helpers CZynqNetSys) as a sanitized static
+# library in DIR for the fuzz builds: compile the modules above it with -I DIR and link
+# with -L DIR -lZynqNetBase (the archive holds the C helpers too).
+#   fuzz_base_module ROOT DIR
+fuzz_base_module() {
+    local root=$1 dir=$2
+    mkdir -p "$dir"
+    printf 'module CZynqNetSys {\n    header "%s"\n    export *\n}\n' "$root/Sources/CZynqNetSys/include/czynqnet_sys.h" \
+        > "$dir/module.modulemap"
+    clang -fsanitize=fuzzer-no-link,address -O1 -g -I "$root/Sources/CZynqNetSys/include" \
+        -c "$root/Sources/CZynqNetSys/czynqnet_sys.c" -o "$dir/czynqnet_sys.o"
+    (cd "$dir" && swiftc -sanitize=fuzzer,address -parse-as-library -O -g -module-name ZynqNetBase -I "$dir" \
+        -emit-module -emit-library -static "$root"/Sources/ZynqNetBase/*.swift "$root"/Sources/ZynqNetBase/Process/*.swift \
+        -o libZynqNetBase.a 2> >(grep -v "warning: Cannot export local symbol" >&2))
+    ar rs "$dir/libZynqNetBase.a" "$dir/czynqnet_sys.o" 2>/dev/null
+}

@@ -26,17 +26,19 @@ for f in "$ROOT"/Sources/ZynqNetModel/*.swift "$ROOT"/Sources/ZynqNetModel/IO/*.
     esac
 done
 BIN="$OUT/fuzz-tflite"
-NEWEST="$(ls -t "${SOURCES[@]}" "${MODEL_SRC[@]}" "$0" | head -1)"
+NEWEST="$(ls -t "${SOURCES[@]}" "${MODEL_SRC[@]}" "$ROOT"/Sources/ZynqNetBase/*.swift "$0" | head -1)"
 if [[ ! -x "$BIN" || "$NEWEST" -nt "$BIN" ]]; then
     echo "fuzz-tflite: building $BIN" >&2
     rm -rf "$OUT/mod"
     mkdir -p "$OUT/mod"
+    source "$ROOT/scripts/fuzz-run.sh"
+    fuzz_base_module "$ROOT" "$OUT/mod"
     (cd "$OUT/mod" &&
         swiftc -sanitize=fuzzer,address -parse-as-library -O -g -module-name ZynqNetModel \
-            -I "$ROOT/Sources/CZlibIO" -emit-module -emit-library -static "${MODEL_SRC[@]}" -o libZynqNetModel.a \
+            -I "$ROOT/Sources/CZlibIO" -I "$OUT/mod" -emit-module -emit-library -static "${MODEL_SRC[@]}" -o libZynqNetModel.a \
             2> >(grep -v "warning: Cannot export local symbol" >&2))
     swiftc -sanitize=fuzzer,address -parse-as-library -O -g -module-name ZynqNetImport \
-        -I "$OUT/mod" -I "$ROOT/Sources/CZlibIO" -L "$OUT/mod" -lZynqNetModel -lz \
+        -I "$OUT/mod" -I "$ROOT/Sources/CZlibIO" -L "$OUT/mod" -lZynqNetModel -L "$OUT/mod" -lZynqNetBase -lz \
         "${SOURCES[@]}" -o "$BIN" 2> >(grep -v "warning: Cannot export local symbol" >&2)
 fi
 

@@ -17,7 +17,6 @@ mkdir -p "$OUT/corpus" "$OUT/crashes"
 SOURCES=(
     "$ROOT/Fuzz/FuzzParsers.swift"
     "$ROOT/Sources/ZynqNetModel/NDArray.swift"
-    "$ROOT/Sources/ZynqNetModel/ZynqError.swift"
 )
 for f in "$ROOT"/Sources/ZynqNetModel/IO/*.swift; do
     case "$(basename "$f")" in
@@ -30,14 +29,16 @@ done
 
 BIN="$OUT/fuzz-parsers"
 STAMP="$OUT/.build-stamp"
-NEWEST="$(ls -t "${SOURCES[@]}" "$0" | head -1)"
+NEWEST="$(ls -t "${SOURCES[@]}" "$ROOT"/Sources/ZynqNetBase/*.swift "$0" | head -1)"
+source "$ROOT/scripts/fuzz-run.sh"
 if [[ ! -x "$BIN" || "$NEWEST" -nt "$BIN" ]]; then
     echo "fuzz: building $BIN" >&2
     # (gold warns about every ASan helper symbol it cannot export; those lines are noise)
+    fuzz_base_module "$ROOT" "$OUT/base"
     swiftc -sanitize=fuzzer,address -parse-as-library -O -g \
         -module-name ZynqNetModel \
-        -I "$ROOT/Sources/CZlibIO" \
-        "${SOURCES[@]}" -o "$BIN.tmp" 2> >(grep -v "warning: Cannot export local symbol" >&2)
+        -I "$ROOT/Sources/CZlibIO" -I "$OUT/base" \
+        "${SOURCES[@]}" -L "$OUT/base" -lZynqNetBase -o "$BIN.tmp" 2> >(grep -v "warning: Cannot export local symbol" >&2)
     mv "$BIN.tmp" "$BIN"
 fi
 
@@ -51,5 +52,4 @@ if compgen -G "$ROOT/Tests/Fixtures/fuzz/model/*" > /dev/null; then
     cp "$ROOT"/Tests/Fixtures/fuzz/model/* "$SEEDS/"
 fi
 
-source "$ROOT/scripts/fuzz-run.sh"
 fuzz_run fuzz "$BIN" "$SECONDS_TOTAL" 16384 "$OUT/crashes" "$OUT/corpus" "$SEEDS"

@@ -1,4 +1,4 @@
-import ZynqNetModel
+import ZynqNetBase
 
 /// A Xilinx `.bit` file: the header fields and the configuration payload
 /// (layout of `shared/docs/zynq-facts.md` §3.3).

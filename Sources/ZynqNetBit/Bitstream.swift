@@ -1,4 +1,4 @@
-import ZynqNetModel
+import ZynqNetBase
 
 /// Operations on 7-series configuration payloads (shared/docs/zynq-facts.md §3.2, §4.4).
 public enum Bitstream {

@@ -1,3 +1,5 @@
+import ZynqNetBase
+
 /// 7-series configuration packets (Xilinx UG470 "Configuration Packets"): the words that
 /// follow the sync word in a payload.
 ///

@@ -1,4 +1,5 @@
 import Foundation
+import ZynqNetBase
 import ZynqNetHW
 import ZynqNetModel
 

@@ -1,3 +1,4 @@
+import ZynqNetBase
 import ZynqNetHW
 import ZynqNetModel
 

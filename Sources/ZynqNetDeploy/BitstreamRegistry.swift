@@ -1,7 +1,8 @@
 import Foundation
+import ZynqNetBase
 import ZynqNetBit
 import ZynqNetHW
-import ZynqNetHost
+import ZynqNetJTAG
 import ZynqNetModel
 import ZynqNetVivado
 
@@ -154,7 +155,7 @@ public struct BitstreamRegistry: Sendable, Equatable {
             }
         }
         if let r = text.range(of: #"NAME="PCW_CRYSTAL_PERIPHERAL_FREQMHZ" VALUE="[0-9.]+""#, options: .regularExpression),
-           let v = Double(text[r].split(separator: "\"")[3]), let board = try? ZynqNetVivado.Board.resolve(manifest.board),
+           let v = Double(text[r].split(separator: "\"")[3]), let board = try? ZynqNetHW.Board.resolve(manifest.board),
            abs(v - board.psRefClockMHz) > 0.001 {
             throw ZynqError(file: hwhPath, key: "PCW_CRYSTAL_PERIPHERAL_FREQMHZ",
                             "\(v) MHz is not the \(board.psRefClockMHz) MHz PS crystal of \(board.name): the design was built for another board")

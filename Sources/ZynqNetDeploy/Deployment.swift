@@ -1,6 +1,8 @@
 import Foundation
+import ZynqNetBase
 import ZynqNetBit
-import ZynqNetHost
+import ZynqNetHW
+import ZynqNetJTAG
 import ZynqNetImport
 import ZynqNetModel
 import ZynqNetVivado

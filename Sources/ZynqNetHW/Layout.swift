@@ -1,3 +1,4 @@
+import ZynqNetBase
 import ZynqNetModel
 
 /// How one layer is folded onto hardware.

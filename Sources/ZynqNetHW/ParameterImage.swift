@@ -1,3 +1,4 @@
+import ZynqNetBase
 import ZynqNetModel
 
 /// One AXI-Lite write: offset from the accelerator base, 32-bit value.

@@ -1,3 +1,4 @@
+import ZynqNetBase
 import ZynqNetModel
 // The single source of truth of the accelerator's AXI4-Lite register map.
 //

@@ -1,3 +1,4 @@
+import ZynqNetBase
 import ZynqNetModel
 
 /// Timing of zn_seq, the sequential ("layer-folded") engine: one multiply-accumulate and one

@@ -1,3 +1,4 @@
+import ZynqNetBase
 import ZynqNetModel
 
 /// A closed integer interval, for width proofs. Bounds are exact (no overflow for the sizes

@@ -1,3 +1,4 @@
+import ZynqNetBase
 import ZynqNetModel
 
 /// The one place where a model path is turned into a format-2 model, by its extension:

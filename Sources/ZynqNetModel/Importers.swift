@@ -1,3 +1,5 @@
+import ZynqNetBase
+
 /// The model files zynqnet reads, told apart by their keys (spec: "Formats that import
 /// into format 2"), and their exact conversion into zynqnet's format (format 1 suffices).
 

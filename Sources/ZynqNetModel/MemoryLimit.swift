@@ -1,4 +1,5 @@
 import Foundation
+import ZynqNetBase
 
 /// How much memory a command may plan to allocate, so that an impossible size is a one-line
 /// error naming the option before the work starts, never a failed allocation or an OOM kill.

@@ -1,3 +1,5 @@
+import ZynqNetBase
+
 /// Format 2 of `shared/spec/model-format.md` (dense, conv2d and maxpool2d layers), held in memory.
 ///
 /// A `QuantizedModel` that exists has passed every rule of the spec's table

@@ -1,3 +1,5 @@
+import ZynqNetBase
+
 /// Formats 1 and 2 of `shared/spec/model-format.md` as NumPy arrays: parsing with every
 /// rule of the spec's table checked (shapes of conv2d/maxpool2d layers included, from the
 /// arrays' shapes before any weight is converted), and writing.

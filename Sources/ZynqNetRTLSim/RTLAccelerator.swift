@@ -1,6 +1,8 @@
 import CZynqNetRTLSim
 import Foundation
+import ZynqNetBase
 import ZynqNetHW
+import ZynqNetLoopback
 import ZynqNetModel
 import ZynqNetRuntime
 

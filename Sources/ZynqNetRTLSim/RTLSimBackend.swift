@@ -1,6 +1,8 @@
 import Foundation
+import ZynqNetBase
 import ZynqNetCodegen
 import ZynqNetHW
+import ZynqNetLoopback
 import ZynqNetModel
 import ZynqNetRuntime
 import ZynqNetSim

@@ -1,5 +1,6 @@
 import CZynqNetRTLSim
 import Foundation
+import ZynqNetBase
 import ZynqNetModel
 
 /// A loaded rtlsim shared library: its function table (`zn_rtlsim.h`). Libraries stay loaded

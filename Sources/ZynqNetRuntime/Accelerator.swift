@@ -1,4 +1,5 @@
 import CZynqNetSys
+import ZynqNetBase
 import ZynqNetHW
 import ZynqNetModel
 

@@ -1,4 +1,5 @@
 import CZynqNetSys
+import ZynqNetBase
 import ZynqNetModel
 
 /// AXI DMA v7.1 (PG021) direct-register mode: offsets and bits (zynq-facts §1).

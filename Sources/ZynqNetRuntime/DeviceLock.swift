@@ -1,3 +1,4 @@
+import ZynqNetBase
 import ZynqNetModel
 
 /// An exclusive `flock` on `<directory>/zynqnet-<device>.lock`, held while a driver owns the

@@ -6,6 +6,7 @@ import Musl
 import Darwin
 #endif
 import CZynqNetSys
+import ZynqNetBase
 import ZynqNetModel
 
 /// Every system call the runtime makes, one small function each (swift-system style), so a
@@ -256,13 +257,13 @@ public func hex(_ v: UInt64) -> String { "0x" + String(v, radix: 16, uppercase: 
 public func hex(_ v: UInt32) -> String { hex(UInt64(v)) }
 
 extension String {
-    func leftPadded(to n: Int, with c: Character = "0") -> String {
+    public func leftPadded(to n: Int, with c: Character = "0") -> String {
         count >= n ? self : String(repeating: c, count: n - count) + self
     }
 }
 
 /// Parses `0x1e900000` / `1e900000` (hex) — sysfs `phys_addr`, UIO `addr`/`size`/`offset`.
-func parseHex(_ text: String) -> UInt64? {
+public func parseHex(_ text: String) -> UInt64? {
     var s = Substring(text.trimmingWhitespace())
     if s.hasPrefix("0x") || s.hasPrefix("0X") { s = s.dropFirst(2) }
     guard !s.isEmpty, s.count <= 16 else { return nil }
@@ -270,14 +271,14 @@ func parseHex(_ text: String) -> UInt64? {
 }
 
 /// Parses a decimal unsigned number (sysfs `size` of u-dma-buf).
-func parseDecimal(_ text: String) -> UInt64? {
+public func parseDecimal(_ text: String) -> UInt64? {
     let s = text.trimmingWhitespace()
     guard !s.isEmpty, s.count <= 20 else { return nil }
     return UInt64(s, radix: 10)
 }
 
 extension String {
-    func trimmingWhitespace() -> String {
+    public func trimmingWhitespace() -> String {
         var s = Substring(self)
         while let f = s.first, f == " " || f == "\n" || f == "\t" || f == "\r" || f == "\0" { s.removeFirst() }
         while let l = s.last, l == " " || l == "\n" || l == "\t" || l == "\r" || l == "\0" { s.removeLast() }

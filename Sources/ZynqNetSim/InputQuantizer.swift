@@ -1,3 +1,5 @@
+import ZynqNetBase
+import ZynqNetHW
 import ZynqNetModel
 
 /// Turns images into the model's input codes, exactly as the spec's "Images into the

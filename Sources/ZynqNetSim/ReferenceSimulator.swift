@@ -1,3 +1,5 @@
+import ZynqNetBase
+import ZynqNetHW
 import ZynqNetModel
 
 /// The spec's "One layer, exactly", transcribed as plainly as possible: the oracle every

@@ -1,3 +1,4 @@
+import ZynqNetBase
 import ZynqNetModel
 
 /// The fast simulator's requantization of one layer: acc → y = clamp(zy + q, lo, hi), every

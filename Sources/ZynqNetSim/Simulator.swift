@@ -1,6 +1,8 @@
-import CZynqKernels
+import CZynqNetDotKernels
 import Dispatch
 import Foundation
+import ZynqNetBase
+import ZynqNetHW
 import ZynqNetModel
 
 /// The instruction set of the simulator's dot-product kernels.
@@ -223,7 +225,7 @@ struct PackedLayer: Sendable {
                          dotBound: dotBound)
     }
 
-    /// zy + q clamped to [lo, hi], for acc of channel o. (`czk_requant` in CZynqKernels is the
+    /// zy + q clamped to [lo, hi], for acc of channel o. (`czk_requant` in CZynqNetDotKernels is the
     /// same for the layers `fastRequant` admits: a change here must change it too.)
     @inline(__always)
     func requantize(_ acc: Int64, _ o: Int) -> Int32 { requantizer.requantize(acc, o) }

@@ -1,4 +1,5 @@
 import Foundation
+import ZynqNetBase
 import ZynqNetModel
 
 /// A comma-separated table as text: RFC 4180 quoting (`"a,b"`, `""` for a quote inside),

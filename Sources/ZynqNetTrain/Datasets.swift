@@ -1,4 +1,5 @@
 import Foundation
+import ZynqNetBase
 import ZynqNetModel
 
 /// Training (and test) data named on the command line.

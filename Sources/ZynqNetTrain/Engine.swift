@@ -1,5 +1,6 @@
-import CZynqNetKernels
+import CZynqNetTrainKernels
 import Foundation
+import ZynqNetBase
 import ZynqNetModel
 
 public enum OptimizerKind: String, Sendable, CaseIterable {

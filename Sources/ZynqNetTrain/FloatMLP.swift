@@ -1,3 +1,4 @@
+import ZynqNetBase
 import ZynqNetModel
 
 /// One dense layer of a float MLP. Weights are stored transposed, `weightT[p * out + o]`

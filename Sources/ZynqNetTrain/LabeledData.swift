@@ -1,4 +1,5 @@
-import CZynqNetKernels
+import CZynqNetTrainKernels
+import ZynqNetBase
 import ZynqNetModel
 
 /// A classification data set held in memory: `count` samples of `featureCount` values

@@ -1,4 +1,4 @@
-import CZynqNetKernels
+import CZynqNetTrainKernels
 import Dispatch
 import Foundation
 

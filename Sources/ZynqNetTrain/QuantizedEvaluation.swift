@@ -1,3 +1,5 @@
+import ZynqNetBase
+import ZynqNetHW
 import ZynqNetModel
 import ZynqNetSim
 

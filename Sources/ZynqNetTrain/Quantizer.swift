@@ -1,5 +1,6 @@
-import CZynqNetKernels
+import CZynqNetTrainKernels
 import Foundation
+import ZynqNetBase
 import ZynqNetModel
 import ZynqNetSim
 

@@ -1,4 +1,5 @@
 import Foundation
+import ZynqNetBase
 import ZynqNetModel
 
 /// The training runs behind the shipped example models, callable from code (e.g. by

@@ -1,4 +1,5 @@
 import Foundation
+import ZynqNetBase
 import ZynqNetModel
 
 /// Everything that shapes float training and QAT.

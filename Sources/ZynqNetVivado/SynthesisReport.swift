@@ -1,4 +1,6 @@
 import Foundation
+import ZynqNetBase
+import ZynqNetHW
 import ZynqNetModel
 
 /// Cell counts from yosys `stat` after `synth_xilinx -family xc7`.

@@ -1,4 +1,6 @@
 import Foundation
+import ZynqNetBase
+import ZynqNetHW
 import ZynqNetModel
 
 /// What codegen knows about the generated design that the Vivado scripts and the runtime need.
@@ -40,7 +42,7 @@ public struct VivadoDesignInfo: Equatable, Sendable {
 public enum VivadoProject {
     public static let zynqnetVersion = "0.1.0"
     public static let streamWidth = 64
-    public static let fclkRange: ClosedRange<Double> = 10...250
+    public static let fclkRange: ClosedRange<Double> = Board.fclkRange
     public static let dmaLengthWidthRange: ClosedRange<Int> = 8...26
     public static let defaultDMALengthWidth = 26
     public static let dmaBurstSize = 64

@@ -3,6 +3,8 @@
 //     swift run -c release simbench [images] [threads]      (ZYNQNET_ISA=kernel: that one only)
 // Prints, per kernel, the best of 7 runs: wall time, process CPU time, images/s.
 import Foundation
+import ZynqNetBase
+import ZynqNetHW
 import ZynqNetModel
 import ZynqNetSim
 

@@ -1,4 +1,5 @@
 import ArgumentParser
+import ZynqNetBase
 import ZynqNetBit
 
 struct BitInfoCommand: ParsableCommand {

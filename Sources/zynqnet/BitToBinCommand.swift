@@ -1,5 +1,6 @@
 import Foundation
 import ArgumentParser
+import ZynqNetBase
 import ZynqNetBit
 import ZynqNetModel
 

@@ -1,3 +1,4 @@
+import ZynqNetBase
 import ZynqNetModel
 import ArgumentParser
 import ZynqNetDeploy

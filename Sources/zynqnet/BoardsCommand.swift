@@ -1,7 +1,8 @@
 import ArgumentParser
 import Foundation
+import ZynqNetBase
 import ZynqNetBit
-import ZynqNetHost
+import ZynqNetJTAG
 
 struct BoardsCommand: ParsableCommand {
     static let configuration = CommandConfiguration(

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import ZynqNetBase
 import ZynqNetCodegen
 import ZynqNetHW
 import ZynqNetImport
@@ -86,7 +87,7 @@ struct CodegenCommand: ParsableCommand {
         let plan = OutputPlan(inputs: [model, fold, board.hasSuffix(".json") ? board : nil])
         let folder = try plan.folder(output, option: "-o", mode: .design)
         let q = try ModelImport.model(model)
-        let vboard = try ZynqNetVivado.Board.resolve(board)
+        let vboard = try ZynqNetHW.Board.resolve(board)
         var opts = try CodegenOptions.fromCommandLine(fclk: fclk, multBits: multBits, mulStyle: mulStyle, fold: fold, targetFPS: targetFPS, engine: engine)
         opts.board = vboard.name == "zybo-z7-20" ? .zyboZ720 : .pynqZ2
         opts.allowOverfull = allowOverfull
@@ -136,12 +137,12 @@ struct CodegenCommand: ParsableCommand {
     }
 
     /// What was and was not checked: build.tcl has not been run by Vivado here.
-    func vivadoNote(_ b: ZynqNetVivado.Board) -> String {
+    func vivadoNote(_ b: ZynqNetHW.Board) -> String {
         "note: build.tcl and package_ip.tcl were checked by zynqnet's Tcl stand-in for Vivado (fpga/tcl/vivado_standin.tcl under tclsh, in zynqnet's tests), not by Vivado: no Vivado has run them\n"
             + "note: board facts for \(b.name) still marked unconfirmed: " + (b.unconfirmed.isEmpty ? "none" : b.unconfirmed.joined(separator: "; "))
     }
 
-    func summaryJSON(_ d: GeneratedDesign, dir: String, board: ZynqNetVivado.Board) -> String {
+    func summaryJSON(_ d: GeneratedDesign, dir: String, board: ZynqNetHW.Board) -> String {
         let t = d.layout.topology
         func q(_ x: String) -> String { "\"" + x.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\"" }
         var s = "{\"output\": \"\(dir.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\""))\", "

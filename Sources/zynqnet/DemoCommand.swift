@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import ZynqNetBase
 import ZynqNetBit
 import ZynqNetCodegen
 import ZynqNetImport

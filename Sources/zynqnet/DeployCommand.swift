@@ -1,9 +1,11 @@
 import ArgumentParser
 import Foundation
+import ZynqNetBase
 import ZynqNetBit
 import ZynqNetDeploy
+import ZynqNetHW
 import ZynqNetVivado
-import ZynqNetHost
+import ZynqNetJTAG
 import ZynqNetModel
 
 struct DeployCommand: ParsableCommand {

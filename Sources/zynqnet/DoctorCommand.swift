@@ -1,5 +1,8 @@
 import ArgumentParser
 import Foundation
+import ZynqNetBase
+import ZynqNetLinux
+import ZynqNetLoopback
 import ZynqNetModel
 import ZynqNetRuntime
 

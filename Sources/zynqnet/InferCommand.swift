@@ -1,5 +1,7 @@
 import ArgumentParser
 import Foundation
+import ZynqNetBase
+import ZynqNetHW
 import ZynqNetImport
 import ZynqNetModel
 import ZynqNetRTLSim

@@ -1,4 +1,8 @@
 import Foundation
+import ZynqNetBase
+import ZynqNetHW
+import ZynqNetLinux
+import ZynqNetLoopback
 import ZynqNetModel
 import ZynqNetRTLSim
 import ZynqNetRuntime

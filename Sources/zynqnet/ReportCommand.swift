@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import ZynqNetBase
 import ZynqNetCodegen
 import ZynqNetHW
 import ZynqNetImport
@@ -135,7 +136,7 @@ struct ReportCommand: ParsableCommand {
 
     func runCurve(model path: String) throws {
         let q = try ModelImport.model(path)
-        let vboard = try ZynqNetVivado.Board.resolve(board)
+        let vboard = try ZynqNetHW.Board.resolve(board)
         guard vboard.part.hasPrefix("xc7z020") else {
             throw ZynqError(key: "--board", "\(vboard.name): no resource budget for part \(vboard.part) (only xc7z020)")
         }

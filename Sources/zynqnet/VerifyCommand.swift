@@ -1,9 +1,11 @@
 import ArgumentParser
 import Foundation
+import ZynqNetBase
 import ZynqNetCodegen
 import ZynqNetHW
 import ZynqNetImport
 import ZynqNetModel
+import ZynqNetRTLSim
 import ZynqNetSim
 
 /// `zynqnet verify MODEL [IMAGES]`: co-simulates the generated RTL with Verilator against the simulator.

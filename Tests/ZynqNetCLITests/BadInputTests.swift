@@ -1,6 +1,7 @@
 import Foundation
 import ZynqNetTestSupport
 import Testing
+import ZynqNetBase
 import ZynqNetModel
 
 /// Every subcommand over a table of bad inputs: missing, empty, a directory instead of a file,

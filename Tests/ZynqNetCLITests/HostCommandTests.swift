@@ -1,6 +1,7 @@
 import Foundation
 import ZynqNetTestSupport
 import Testing
+import ZynqNetBase
 import ZynqNetModel
 
 /// `zynqnet bit`, `boards`, `bitstreams` and `deploy`, run as the built executable.

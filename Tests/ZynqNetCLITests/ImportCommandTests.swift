@@ -1,6 +1,7 @@
 import Foundation
 import ZynqNetTestSupport
 import Testing
+import ZynqNetBase
 import ZynqNetModel
 
 /// `zynqnet import` and `--model MODEL.onnx` end to end, against onnxruntime's own outputs

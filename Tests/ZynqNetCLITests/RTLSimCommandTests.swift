@@ -1,6 +1,7 @@
 import Foundation
 import ZynqNetTestSupport
 import Testing
+import ZynqNetBase
 import ZynqNetModel
 
 /// `zynqnet infer --backend rtlsim`: the runtime's driver on the Verilated design.

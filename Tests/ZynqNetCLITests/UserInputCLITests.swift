@@ -1,6 +1,7 @@
 import Foundation
 import ZynqNetTestSupport
 import Testing
+import ZynqNetBase
 import ZynqNetModel
 
 /// Issue 13: sizes, labels, names and counts a user gives are checked, and nothing misleading is printed.

@@ -1,6 +1,7 @@
 import Foundation
 import ZynqNetTestSupport
 import Testing
+import ZynqNetBase
 import ZynqNetHW
 
 /// Every library block in iverilog against a naive Swift model, random data, random TVALID gaps

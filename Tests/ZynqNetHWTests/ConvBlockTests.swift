@@ -1,6 +1,7 @@
 import Foundation
 import ZynqNetTestSupport
 import Testing
+import ZynqNetBase
 import ZynqNetHW
 
 /// The conv blocks zn_swu (sliding window) and zn_maxpool in iverilog (some in Verilator)

@@ -1,6 +1,7 @@
 import Foundation
 import ZynqNetTestSupport
 import Testing
+import ZynqNetBase
 
 /// The datapath blocks on their own (zn_dot, zn_dot_pair, zn_dot_row, zn_addtree,
 /// zn_addtree_lane) and the image input zn_axis_in, in iverilog against naive Swift models.

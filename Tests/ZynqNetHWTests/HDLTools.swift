@@ -1,6 +1,7 @@
 import Foundation
 import ZynqNetTestSupport
 import ZynqNetCodegen
+import ZynqNetRTLSim
 
 let rtlDir = repoRoot.appendingPathComponent("fpga/rtl")
 let simDir = repoRoot.appendingPathComponent("fpga/sim")

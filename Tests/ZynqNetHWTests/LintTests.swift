@@ -1,9 +1,11 @@
 import Foundation
 import ZynqNetTestSupport
 import Testing
+import ZynqNetBase
 import ZynqNetCodegen
 import ZynqNetHW
 import ZynqNetModel
+import ZynqNetRTLSim
 
 /// `verilator --lint-only -Wall` on every library module with several parameter sets (zero
 /// warnings), the same sources in yosys and iverilog, and bad parameters refused by all three.

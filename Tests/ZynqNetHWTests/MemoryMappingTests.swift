@@ -2,6 +2,7 @@ import Foundation
 import ZynqNetTestSupport
 import Testing
 import ZynqNetCodegen
+import ZynqNetRTLSim
 
 /// How the memories map in yosys `synth_xilinx` (the real tool, one module each): the shapes the
 /// RTL asks for (bit-sliced deep banks, RAM_STYLE, zn_mvau's input buffer) are the ones synthesis

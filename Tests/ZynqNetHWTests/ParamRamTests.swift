@@ -1,6 +1,7 @@
 import Foundation
 import ZynqNetTestSupport
 import Testing
+import ZynqNetBase
 
 /// zn_param_ram on its own in iverilog, cycle by cycle against a naive model: back-to-back and
 /// gapped requests, valid addresses (every corner of chunk/depth/bank) and addresses outside the

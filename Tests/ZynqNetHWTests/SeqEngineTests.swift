@@ -1,8 +1,10 @@
 import Foundation
 import ZynqNetTestSupport
 import Testing
+import ZynqNetBase
 import ZynqNetCodegen
 import ZynqNetHW
+import ZynqNetRTLSim
 
 /// zn_seq (the sequential engine) in iverilog (fpga/sim/tb_zn_seq.v) against a naive Swift model of
 /// the spec's integer arithmetic, the parameter window against separate zn_param_ram memories per

@@ -1,9 +1,11 @@
 import Foundation
 import ZynqNetTestSupport
 import Testing
+import ZynqNetBase
 import ZynqNetCodegen
 import ZynqNetHW
 import ZynqNetModel
+import ZynqNetRTLSim
 import ZynqNetSim
 
 /// The sequential engine as codegen sees it: the fold file's `engine` key, the generated top, the

@@ -1,9 +1,11 @@
 import Foundation
 import ZynqNetTestSupport
 import Testing
+import ZynqNetBase
 import ZynqNetCodegen
 import ZynqNetHW
 import ZynqNetModel
+import ZynqNetRTLSim
 import ZynqNetSim
 
 /// Co-simulation of whole generated designs (Verilator, the C++ harness) against the simulator:

@@ -1,6 +1,8 @@
 import Foundation
 import SwiftProtobuf
 import Testing
+import ZynqNetBase
+import ZynqNetHW
 @testable import ZynqNetImport
 import ZynqNetModel
 import ZynqNetSim

@@ -1,6 +1,8 @@
 import Foundation
 import ZynqNetTestSupport
 import Testing
+import ZynqNetBase
+import ZynqNetHW
 @testable import ZynqNetImport
 import ZynqNetModel
 import ZynqNetSim

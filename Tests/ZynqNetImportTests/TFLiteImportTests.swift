@@ -1,7 +1,10 @@
 import Foundation
 import ZynqNetTestSupport
 import Testing
+import ZynqNetBase
 import ZynqNetHW
+import ZynqNetLinux
+import ZynqNetLoopback
 import ZynqNetModel
 import ZynqNetRuntime
 import ZynqNetSim

@@ -1,6 +1,7 @@
 import Foundation
 import ZynqNetTestSupport
 import Testing
+@testable import ZynqNetBase
 @testable import ZynqNetModel
 
 /// The committed fixtures of `Tests/Fixtures/io/` (made by `Tests/Fixtures/scripts/make_npy_fixtures.py`

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+@testable import ZynqNetBase
 @testable import ZynqNetModel
 
 /// `validArrays()` with `format` 2 and the given keys changed.

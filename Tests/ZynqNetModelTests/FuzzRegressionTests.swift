@@ -1,6 +1,7 @@
 import Foundation
 import ZynqNetTestSupport
 import Testing
+@testable import ZynqNetBase
 @testable import ZynqNetModel
 
 /// Replays every input in `FuzzRegressions/`: crash inputs found by `scripts/fuzz.sh` (kept after the

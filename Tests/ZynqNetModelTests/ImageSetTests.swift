@@ -1,6 +1,7 @@
 import Foundation
 import ZynqNetTestSupport
 import Testing
+@testable import ZynqNetBase
 @testable import ZynqNetModel
 
 @Suite("ImageSet")

@@ -1,4 +1,5 @@
 import Testing
+@testable import ZynqNetBase
 @testable import ZynqNetModel
 
 func notebookArrays() -> [String: NDArray] {

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+@testable import ZynqNetBase
 @testable import ZynqNetModel
 
 func scalar(_ v: Int64) -> NDArray { NDArray(shape: [], storage: .int64([v])) }

@@ -1,6 +1,7 @@
 import Foundation
 import ZynqNetTestSupport
 import Testing
+@testable import ZynqNetBase
 @testable import ZynqNetModel
 
 /// A model's shapes are checked from its `.npy` headers before any weight is read (issue 13 item 5).

@@ -1,6 +1,7 @@
 import Foundation
 import ZynqNetTestSupport
 import Testing
+@testable import ZynqNetBase
 @testable import ZynqNetModel
 
 /// OutputPlan: outputs checked before the work, written all or none, never replacing a file

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+@testable import ZynqNetBase
 @testable import ZynqNetModel
 
 /// Subprocess: children in their own process group, status and output captured.

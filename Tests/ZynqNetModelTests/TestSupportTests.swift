@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import ZynqNetBase
 import ZynqNetTestSupport
 
 /// The shared test helpers of Tests/ZynqNetTestSupport do what every test target relies on.

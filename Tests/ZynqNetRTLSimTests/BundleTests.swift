@@ -1,8 +1,11 @@
 import Foundation
 import ZynqNetTestSupport
 import Testing
+import ZynqNetBase
 import ZynqNetCodegen
 import ZynqNetHW
+import ZynqNetLinux
+import ZynqNetLoopback
 import ZynqNetModel
 import ZynqNetRTLSim
 import ZynqNetRuntime

@@ -1,9 +1,12 @@
 import Foundation
 import ZynqNetTestSupport
 import Testing
+import ZynqNetBase
 import ZynqNetCodegen
 import ZynqNetHW
 import ZynqNetImport
+import ZynqNetLinux
+import ZynqNetLoopback
 import ZynqNetModel
 import ZynqNetRTLSim
 import ZynqNetRuntime

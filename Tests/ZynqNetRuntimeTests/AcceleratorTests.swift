@@ -1,7 +1,10 @@
 import Foundation
 import ZynqNetTestSupport
 import Testing
+import ZynqNetBase
 import ZynqNetHW
+@testable import ZynqNetLinux
+@testable import ZynqNetLoopback
 import ZynqNetModel
 import ZynqNetSim
 @testable import ZynqNetRuntime

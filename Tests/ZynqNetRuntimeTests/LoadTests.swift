@@ -1,8 +1,11 @@
 import Foundation
 import ZynqNetTestSupport
 import Testing
+import ZynqNetBase
 import ZynqNetBit
 import ZynqNetHW
+@testable import ZynqNetLinux
+@testable import ZynqNetLoopback
 import ZynqNetModel
 @testable import ZynqNetRuntime
 

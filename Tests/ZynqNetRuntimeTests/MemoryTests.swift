@@ -1,6 +1,9 @@
 import Foundation
 import ZynqNetTestSupport
 import Testing
+import ZynqNetBase
+@testable import ZynqNetLinux
+@testable import ZynqNetLoopback
 @testable import ZynqNetRuntime
 import ZynqNetModel
 

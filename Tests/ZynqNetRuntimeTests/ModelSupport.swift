@@ -1,6 +1,9 @@
 import Foundation
 import ZynqNetTestSupport
+import ZynqNetBase
 import ZynqNetHW
+@testable import ZynqNetLinux
+@testable import ZynqNetLoopback
 import ZynqNetModel
 import ZynqNetSim
 @testable import ZynqNetRuntime

@@ -21,8 +21,8 @@ import ZynqNetTestSupport
         defer { try? FileManager.default.removeItem(atPath: binary) }
         let (built, log) = try runProcess("clang", flags + [
             "-O2", "-ffreestanding", "-fno-builtin", "-nostdlib", "-static", "-fuse-ld=lld",
-            "-I", repoRoot.appendingPathComponent("Sources/CZynqKernels/include").path,
-            repoRoot.appendingPathComponent("Sources/CZynqKernels/kernels.c").path,
+            "-I", repoPath("Sources/CZynqNetDotKernels/include"),
+            repoPath("Sources/CZynqNetDotKernels/kernels.c"),
             fixturePath("c/neon_check.c"),
             "-o", binary,
         ], combined: true).statusAndOutput

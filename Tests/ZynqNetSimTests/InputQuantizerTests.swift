@@ -1,4 +1,6 @@
 import Testing
+import ZynqNetBase
+import ZynqNetHW
 import ZynqNetModel
 @testable import ZynqNetSim
 

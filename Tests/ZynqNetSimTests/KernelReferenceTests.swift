@@ -1,6 +1,8 @@
 import ZynqNetTestSupport
-import CZynqKernels
+import CZynqNetDotKernels
 import Testing
+import ZynqNetBase
+import ZynqNetHW
 import ZynqNetModel
 @testable import ZynqNetSim
 

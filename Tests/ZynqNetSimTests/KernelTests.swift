@@ -1,7 +1,8 @@
 import Foundation
 import ZynqNetTestSupport
-import CZynqKernels
+import CZynqNetDotKernels
 import Testing
+import ZynqNetBase
 import ZynqNetModel
 @testable import ZynqNetSim
 

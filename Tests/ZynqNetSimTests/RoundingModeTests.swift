@@ -1,5 +1,6 @@
 import ZynqNetTestSupport
 import Testing
+import ZynqNetBase
 import ZynqNetModel
 @testable import ZynqNetSim
 

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import ZynqNetTestSupport
+import ZynqNetBase
 import ZynqNetModel
 @testable import ZynqNetSim
 

@@ -1,5 +1,7 @@
 import ZynqNetTestSupport
 import Testing
+import ZynqNetBase
+import ZynqNetHW
 import ZynqNetModel
 @testable import ZynqNetSim
 

@@ -1,20 +1,10 @@
 import Foundation
+import ZynqNetBase
+import ZynqNetHW
 import ZynqNetModel
-import ZynqNetSim
 
-/// SplitMix64 (Steele, Lea, Flood 2014): the small seeded generator of every test's stimulus,
-/// so a seed gives the same models, images and corruptions on every machine.
-public struct SplitMix64: RandomNumberGenerator, Sendable {
-    public var state: UInt64
-    public init(seed: UInt64) { state = seed }
-    public mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
+// The seeded generator of every test's stimulus is ZynqNetBase's SplitMix64 (a
+// RandomNumberGenerator), so a seed gives the same models on every machine.
 
 // MARK: - the simulator tests' models: every rounding, clamps, extreme M, s and biases
 

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import ZynqNetBase
 import ZynqNetModel
 import ZynqNetSim
 @testable import ZynqNetTrain

@@ -1,4 +1,5 @@
 import Testing
+import ZynqNetBase
 import ZynqNetModel
 @testable import ZynqNetTrain
 

@@ -1,4 +1,5 @@
 import Testing
+import ZynqNetBase
 @testable import ZynqNetTrain
 
 @Suite struct RandomTests {

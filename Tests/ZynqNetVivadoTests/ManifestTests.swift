@@ -1,6 +1,8 @@
 import Foundation
 import ZynqNetTestSupport
 import Testing
+import ZynqNetBase
+import ZynqNetHW
 import ZynqNetModel
 @testable import ZynqNetVivado
 

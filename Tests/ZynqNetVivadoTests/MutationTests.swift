@@ -1,6 +1,7 @@
 import Foundation
 import ZynqNetTestSupport
 import Testing
+import ZynqNetHW
 @testable import ZynqNetVivado
 
 /// Realistic bugs, made by editing a generated script; the stand-in must reject each one,

@@ -1,6 +1,7 @@
 import Foundation
 import ZynqNetTestSupport
 import Testing
+import ZynqNetHW
 @testable import ZynqNetVivado
 
 /// The generated scripts, run by real tclsh under the Vivado stand-in (fpga/tcl/vivado_standin.tcl).

@@ -1,5 +1,7 @@
 import Foundation
 import ZynqNetTestSupport
+import ZynqNetBase
+import ZynqNetHW
 @testable import ZynqNetVivado
 
 let fixturesDir = fixturePath("vivado")

@@ -1,5 +1,6 @@
 import Foundation
 import SwiftProtobuf
+import ZynqNetBase
 import ZynqNetModel
 
 /// Imports a quantized ONNX MLP into format 2 (`shared/spec/model-format.md`, "Formats that

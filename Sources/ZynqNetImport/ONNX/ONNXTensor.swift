@@ -1,4 +1,5 @@
 import Foundation
+import ZynqNetBase
 import ZynqNetModel
 
 /// One ONNX `TensorProto`, decoded strictly: its element type, shape and values

@@ -1,3 +1,4 @@
+import ZynqNetBase
 import ZynqNetModel
 
 /// A strict, bounds-checked reader of FlatBuffers binaries (the encoding of `.tflite` files),

@@ -1,3 +1,4 @@
+import ZynqNetBase
 import ZynqNetModel
 
 /// Which TFLite runtime's FULLY_CONNECTED arithmetic an imported model reproduces

@@ -1,3 +1,5 @@
+import ZynqNetBase
+
 /// gzip (RFC 1952) decompression: header parsing, raw inflate, CRC-32 and size trailer check.
 /// Concatenated members are decompressed one after another, as `gunzip` does.
 enum Gzip {

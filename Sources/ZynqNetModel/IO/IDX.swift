@@ -1,3 +1,5 @@
+import ZynqNetBase
+
 /// IDX files (the MNIST format): magic `00 00 type ndim`, `ndim` big-endian UInt32 dimensions,
 /// then big-endian elements in C order. Plain or gzip-compressed.
 public enum IDX {

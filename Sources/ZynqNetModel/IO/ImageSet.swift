@@ -1,3 +1,5 @@
+import ZynqNetBase
+
 /// A batch of images (first dimension = image index) with optional labels.
 public struct ImageSet: Sendable, Equatable {
     /// uint8, float32 or float64; shape `(N, ...)`.

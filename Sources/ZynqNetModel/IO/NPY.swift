@@ -1,3 +1,5 @@
+import ZynqNetBase
+
 /// NumPy `.npy` files (format versions 1.0, 2.0 and 3.0).
 ///
 /// Reading accepts every dtype `NDArray` holds, in little-, big- or not-applicable byte

@@ -1,3 +1,5 @@
+import ZynqNetBase
+
 /// NumPy `.npz` archives: a zip of `.npy` members, stored or deflated.
 public enum NPZ {
     /// Reads every array of an `.npz` file; keys are member names without ".npy".

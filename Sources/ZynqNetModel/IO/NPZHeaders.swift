@@ -1,3 +1,5 @@
+import ZynqNetBase
+
 /// What an `.npz` member's `.npy` header declares, read without its data.
 public struct NPZMemberHeader: Sendable, Equatable {
     public var shape: [Int]

@@ -1,5 +1,6 @@
 import Foundation
 import ZIPFoundation
+import ZynqNetBase
 
 extension NPZ {
     /// Writes `arrays` as an `.npz` (members "key.npy", in the given order), deflated or stored.

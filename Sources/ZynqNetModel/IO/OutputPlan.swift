@@ -6,6 +6,7 @@ import Musl
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import ZynqNetBase
 
 /// Every file and folder a command writes, declared and checked before the work starts,
 /// written all or nothing, never touching a file zynqnet did not write.

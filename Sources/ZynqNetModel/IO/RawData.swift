@@ -1,3 +1,5 @@
+import ZynqNetBase
+
 /// Turning raw element bytes into typed storage and back, without per-element closures.
 enum RawDecode {
     /// Decodes `count` elements of `descr` from `data` (which holds exactly `count * itemSize` bytes).

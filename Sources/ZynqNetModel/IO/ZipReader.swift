@@ -1,3 +1,5 @@
+import ZynqNetBase
+
 /// A strict, bounds-checked reader for the zip container of `.npz` files.
 ///
 /// It reads the central directory (with ZIP64 records and extra fields), checks each

@@ -1,0 +1,101 @@
+import ZynqNetBase
+import ZynqNetHW
+import ZynqNetLinux
+import ZynqNetModel
+import ZynqNetRuntime
+
+/// Folds for a loopback design when none is given: PE and SIMD the largest divisors up to 8,
+/// two requantization lanes where PE allows.
+public func defaultLoopbackFolds(_ t: Topology) -> [LayerFold] {
+    func divisor(_ n: Int, upTo m: Int) -> Int { (1...min(m, n)).reversed().first { n % $0 == 0 } ?? 1 }
+    return t.layers.map { l in
+        let pe = divisor(l.outCount, upTo: 8)
+        return LayerFold(pe: pe, simd: divisor(l.inCount, upTo: 8), lanes: divisor(pe, upTo: 2))
+    }
+}
+
+/// The loopback design's folds for `engine`: all 1 for the sequential engine, else `defaultLoopbackFolds`.
+public func loopbackFolds(_ t: Topology, engine: Engine?) -> [LayerFold] {
+    engine == .sequential ? t.layers.map { _ in LayerFold(pe: 1, simd: 1, lanes: 1) } : defaultLoopbackFolds(t)
+}
+
+/// An in-process board: AXI DMA model, accelerator model for `layout` and the manifest's engine, fake DDR.
+public struct LoopbackBoard {
+    public let device: LoopbackDevice
+    public let accelerator: AcceleratorModel
+    public let manifest: RuntimeManifest
+
+    public init(layout: AcceleratorLayout, manifest: RuntimeManifest = RuntimeManifest(), id: String? = nil) throws {
+        var m = manifest
+        m.axilAddressWidth = max(m.axilAddressWidth, layout.axilAddressWidth)
+        self.manifest = m
+        accelerator = try AcceleratorModel(layout: layout, engine: m.engine ?? .dataflow)
+        let unique = UInt(bitPattern: ObjectIdentifier(accelerator).hashValue)
+        device = LoopbackDevice(id: id ?? "loopback-\(LiveSystem().processID())-\(String(unique, radix: 16))", dma: m.dmaConfig)
+        try device.attach(accelerator, window: m.acceleratorWindow, stream: accelerator)
+    }
+
+    /// A driver for this board with a buffer for `images` images per transfer (at most the DMA limit).
+    public func driver(images: Int = 256, cached: Bool = false, lockDirectory: String? = nil,
+                       interrupt: InterruptFlag = .sigint) throws -> AcceleratorDriver {
+        let t = accelerator.layout.topology
+        let inStride = OutputRecord.inputBeats(pixels: t.inputCount) * 8, outStride = OutputRecord.beats(classes: t.outputCount) * 8
+        // No bigger than one DMA transfer needs: the driver splits larger batches anyway.
+        let maxLen = Int(exactly: manifest.dmaConfig.maxTransferLength) ?? Int.max
+        let perTransfer = max(1, min(maxLen / inStride, maxLen / outStride))
+        let count = min(max(1, images), perTransfer)
+        let size = Int(roundUp(UInt64(count) * UInt64(inStride + outStride) + 64, 4096))
+        let buffer = try device.memory.allocate(size: size, cached: cached)
+        let lock = try DeviceLock(device: device.id, directory: lockDirectory, removeOnRelease: true)
+        let dma = try AxiDma(bus: device, config: manifest.dmaConfig, interrupt: interrupt)
+        return try AcceleratorDriver(bus: device, dma: dma, buffer: buffer, acceleratorBase: manifest.acceleratorBase,
+                                     designName: "loopback", lock: lock, interrupt: interrupt)
+    }
+}
+
+/// Makes the backend `zynqnet infer --backend NAME` runs on.
+///
+/// - `loopback`: an in-process device (AXI DMA model + accelerator model computing with the
+///   simulator) for the model's topology; `--manifest`/`--bundle` give the DMA length width,
+///   addresses and clock it pretends to have.
+/// - `board`: the real hardware through /dev/mem or UIO and a u-dma-buf (or reserved region)
+///   buffer, as `manifest.json` (and the optional `runtime.json`) of the bundle describe.
+public func makeBackend(name: String, model: QuantizedModel, modelName: String = "model", bundle: String?, manifest: String?,
+                        batchSize: Int = 256, interrupt: InterruptFlag = .sigint, installSIGINTHandler: Bool = true,
+                        system: any SystemCalls = LiveSystem()) throws -> InferenceBackend {
+    guard batchSize >= 1 else { throw ZynqError(key: "--batch", "must be at least 1, got \(batchSize)") }
+    let manifestPath = manifest ?? bundle.map { "\($0)/manifest.json" }
+    if installSIGINTHandler { InterruptFlag.installSIGINTHandler() }
+    switch name {
+    case "loopback":
+        let m = try manifestPath.map { try RuntimeManifest.load(path: $0, system: system) } ?? RuntimeManifest()
+        let topology = try Topology(model: model)
+        // The manifest's engine: the sequential design has PE = SIMD = lanes = 1 everywhere.
+        let layout = try AcceleratorLayout(topology: topology, folds: loopbackFolds(topology, engine: m.engine))
+        let board: LoopbackBoard
+        do {
+            board = try LoopbackBoard(layout: layout, manifest: m)
+        } catch let e as ZynqError where e.file == nil && manifestPath != nil {
+            throw e.inFile(manifestPath!)
+        }
+        let driver = try board.driver(images: batchSize, interrupt: interrupt)
+        try m.check(hardware: driver.info, file: manifestPath ?? "loopback")
+        try driver.load(model: model, modelName: modelName)
+        return AcceleratorBackend(name: "loopback", driver: driver, model: model, batchSize: batchSize, fclkMHz: m.fclkMHz, loopback: board.device)
+    case "board":
+        guard let manifestPath else {
+            throw ZynqError(key: "--backend board", "needs --bundle DIR or --manifest FILE (addresses and widths of the loaded design)")
+        }
+        let m = try RuntimeManifest.load(path: manifestPath, system: system)
+        var config = BoardConfig()
+        if let bundle, system.fileExists("\(bundle)/runtime.json") {
+            config = try BoardConfig.load(path: "\(bundle)/runtime.json", system: system)
+        }
+        let driver = try openBoard(manifest: m, manifestPath: manifestPath, config: config, interrupt: interrupt, system: system)
+        try m.check(hardware: driver.info, file: manifestPath)
+        try driver.load(model: model, modelName: modelName)
+        return AcceleratorBackend(name: "board", driver: driver, model: model, batchSize: batchSize, fclkMHz: m.fclkMHz, loopback: nil)
+    default:
+        throw ZynqError(key: "--backend", "unknown backend '\(name)' (loopback or board)")
+    }
+}

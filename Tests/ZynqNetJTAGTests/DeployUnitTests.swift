@@ -1,0 +1,72 @@
+import Testing
+import Foundation
+import ZynqNetTestSupport
+import ZynqNetBase
+import ZynqNetDeploy
+import ZynqNetModel
+
+@Suite struct SSHTargets {
+    @Test func parsing() {
+        #expect(SSHTarget.parse("ssh://xilinx@pynq") == SSHTarget(user: "xilinx", host: "pynq", port: nil))
+        #expect(SSHTarget.parse("ssh://root@192.168.2.99:2222/") == SSHTarget(user: "root", host: "192.168.2.99", port: 2222))
+        #expect(SSHTarget.parse("ssh://a_b.c@board-1.local")?.destination == "a_b.c@board-1.local")
+        for bad in ["pynq", "ssh://pynq", "ssh://@pynq", "ssh://x@", "ssh://x@h:0", "ssh://x@h:99999", "ssh://-oProxyCommand=x@h",
+                    "ssh://x@-h", "ssh://x y@h", "ssh://x@h;rm", "ssh://x@h/path", "ssh://x@[::1]"] {
+            #expect(SSHTarget.parse(bad) == nil, "\(bad)")
+        }
+    }
+
+    @Test func remotePaths() {
+        for ok in ["zynqnet", "apps/zn", "/opt/zynqnet/bundles", "a.b_c-d"] { #expect(RemotePlan.isSafeRemotePath(ok), "\(ok)") }
+        for bad in ["", "-x", "a b", "../x", "a/../b", "~/x", "a;b", "a'b", "$HOME", "a\nb", "zyn\u{e9}"] {
+            #expect(!RemotePlan.isSafeRemotePath(bad), "\(bad)")
+        }
+    }
+
+    @Test func planWithoutSelftest() {
+        let p = RemotePlan(target: SSHTarget(user: "u", host: "h", port: nil), localBundle: "/tmp/b1", remoteParent: "zn",
+                           remoteZynqnet: "zynqnet", sudo: false, selftest: false, localResult: "/tmp/b1/selftest/board.npz")
+        #expect(p.steps.map { $0.argv } == [
+            ["ssh", "-o", "BatchMode=yes", "-o", "ConnectTimeout=15", "--", "u@h", "'zynqnet' doctor --json"],
+            ["ssh", "-o", "BatchMode=yes", "-o", "ConnectTimeout=15", "--", "u@h", "mkdir -p -- 'zn'"],
+            ["scp", "-o", "BatchMode=yes", "-o", "ConnectTimeout=15", "-r", "-q", "--", "/tmp/b1", "u@h:zn/"],
+            ["ssh", "-o", "BatchMode=yes", "-o", "ConnectTimeout=15", "--", "u@h", "'zynqnet' load 'zn/b1' --json"],
+        ])
+    }
+
+    @Test func jtagPlanFinishesWithPLConfigured() {
+        var p = RemotePlan(target: SSHTarget(user: "u", host: "h", port: nil), localBundle: "/tmp/b1", remoteParent: "zn",
+                           remoteZynqnet: "zynqnet", sudo: true, selftest: false, localResult: "/tmp/b1/selftest/board.npz", bufferBytes: 4096)
+        p.plConfiguredOverJTAG = true
+        #expect(p.preSteps.map { $0.argv.last! } == ["sudo -n 'zynqnet' doctor --json --buffer-bytes 4096", "mkdir -p -- 'zn'", "u@h:zn/"])
+        #expect(p.postSteps.map { $0.argv.last! } == ["sudo -n 'zynqnet' load 'zn/b1' --pl-configured --json"])
+        // A bundle's runtime.json buffer goes to doctor.
+        p.buffer = "devmem:0x1F000000:0x01000000"
+        #expect(p.preSteps[0].argv.last! == "sudo -n 'zynqnet' doctor --json --buffer-bytes 4096 --buffer 'devmem:0x1F000000:0x01000000'")
+    }
+}
+
+@Suite struct RegistryFile {
+    func load(_ entry: String) throws -> String? {
+        let dir = try makeTemporaryDirectory("host").path
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try Data(#"{"schema_version": 1, "bitstreams": [\#(entry)]}"#.utf8).write(to: URL(fileURLWithPath: dir + "/manifest.json"))
+        do {
+            let r = try BitstreamRegistry.load(dir: dir)
+            return "ok \(r.entries.count)"
+        } catch let e as ZynqError {
+            return "\(e.key ?? ""): \(e.message)"
+        }
+    }
+
+    let good = #""board": "pynq-z2", "part": "xc7z020clg400-1", "topology_hash": "0x264630C1D4F1460B", "fclk_mhz": 100, "sha256": "7947bbcd3002230be3759e271e1c67bf1b8c2f2c973d0f76990e8a0e4ad0343d", "file": "a.bit", "hwh": null, "build_manifest": "a.manifest.json""#
+
+    @Test func entriesAreChecked() throws {
+        #expect(try load("{\(good)}") == "ok 1")
+        #expect(try load("{\(good.replacingOccurrences(of: "0x264630C1D4F1460B", with: "0xZZ"))}") == "bitstreams[0].topology_hash: '0xZZ' is not a 0x… 64-bit hex number")
+        #expect(try load("{\(good.replacingOccurrences(of: "\"fclk_mhz\": 100", with: "\"fclk_mhz\": -1"))}") == "bitstreams[0].fclk_mhz: must be a positive number")
+        #expect(try load("{\(good.replacingOccurrences(of: "7947bbcd", with: "7947BBCD"))}") == "bitstreams[0].sha256: must be 64 lower-case hex digits")
+        #expect(try load("{\(good.replacingOccurrences(of: "\"a.bit\"", with: "\"../a.bit\""))}")?.hasPrefix("bitstreams[0].file: '../a.bit' must be a file name inside") == true)
+        #expect(try load("{\(good.replacingOccurrences(of: "\"board\": \"pynq-z2\", ", with: ""))}") == "bitstreams[0].board: must be a non-empty string")
+    }
+}

@@ -1,0 +1,113 @@
+import Foundation
+import ZynqNetTestSupport
+import Testing
+import ZynqNetBase
+import ZynqNetBit
+import ZynqNetModel
+@testable import ZynqNetJTAG
+
+@Suite struct BoardData {
+    static let root = repoRoot
+
+    @Test func embeddedCopyEqualsTheFile() throws {
+        let file = try String(contentsOf: Self.root.appendingPathComponent("fpga/boards/jtag.json"), encoding: .utf8)
+        #expect(file.trimmingCharacters(in: .newlines) == ZynqNetJTAG.BoardData.jtagJSON,
+                "run scripts/embed_board_data.py after editing fpga/boards/jtag.json")
+    }
+
+    @Test func boardsFromTheFacts() throws {
+        let c = try BoardCatalog.load(path: Self.root.appendingPathComponent("fpga/boards/jtag.json").path)
+        #expect(c == BoardCatalog.builtIn)
+        #expect(c.boards.map(\.name) == ["pynq-z2", "zybo-z7-20"])
+        let p = try #require(c.board(named: "pynq-z2"))
+        // zynq-facts.md §4.1: FTDI_SER(0x0403, 0x6010, FTDI_INTF_A, 0x08, 0x0B, 0x08, 0x0B)
+        #expect(p.pins == FTDIPins(lowValue: 0x08, lowDirection: 0x0B, highValue: 0x08, highDirection: 0x0B))
+        #expect(p.vendorID == 0x0403 && p.productID == 0x6010 && p.jtagInterface == .a && p.part == "xc7z020clg400-1")
+        let z = try #require(c.board(named: "zybo-z7-20"))
+        // FTDI_SER(0x0403, 0x6010, FTDI_INTF_A, 0xe8, 0xeb, 0x00, 0x60)
+        #expect(z.pins == FTDIPins(lowValue: 0xE8, lowDirection: 0xEB, highValue: 0x00, highDirection: 0x60))
+        #expect(z.readOnNegativeEdge(atHz: 15_000_000) && !z.readOnNegativeEdge(atHz: 6_000_000))
+        #expect(!p.readOnNegativeEdge(atHz: 30_000_000))
+    }
+
+    /// After branch `tcl` is merged its board files carry the same JTAG numbers.
+    @Test func agreesWithTheTclBoardFilesWhenPresent() throws {
+        for b in BoardCatalog.builtIn.boards {
+            let url = Self.root.appendingPathComponent("fpga/boards/\(b.name).json")
+            guard let data = FileManager.default.contents(atPath: url.path) else { continue }
+            let obj = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+            #expect(obj["part"] as? String == b.part)
+            let j = try #require(obj["jtag"] as? [String: Any])
+            func hex(_ k: String) -> UInt8? { (j[k] as? String).flatMap { UInt8($0.dropFirst(2), radix: 16) } }
+            #expect(hex("adbus_value") == b.pins.lowValue && hex("adbus_direction") == b.pins.lowDirection)
+            #expect(hex("acbus_value") == b.pins.highValue && hex("acbus_direction") == b.pins.highDirection)
+        }
+    }
+
+    @Test func badBoardDataNamesTheKey() {
+        func err(_ json: String) -> String? {
+            do { _ = try BoardCatalog.parse(Array(json.utf8), file: "b.json"); return nil } catch { return "\(error)" }
+        }
+        #expect(err("[]") == "b.json: the top level must be a JSON object")
+        #expect(err(#"{"schema_version": 2}"#) == "b.json: 'schema_version': must be 1")
+        var text = ZynqNetJTAG.BoardData.jtagJSON.replacingOccurrences(of: #""adbus_direction": "0x0B""#, with: #""adbus_direction": "0x0F""#)
+        #expect(err(text) == "b.json: 'boards[0].jtag.adbus_direction': must drive TCK, TDI, TMS and leave TDO an input (low nibble 0xB)")
+        text = ZynqNetJTAG.BoardData.jtagJSON.replacingOccurrences(of: #""vid": "0x0403""#, with: #""vid": "0x10403""#)
+        #expect(err(text) == "b.json: 'boards[0].usb.vid': must be a hex string \"0x…\" up to 0xFFFF")
+        text = ZynqNetJTAG.BoardData.jtagJSON.replacingOccurrences(of: #""default_hz": 6000000"#, with: #""default_hz": 60000000"#)
+        #expect(err(text) == "b.json: 'boards[0].jtag.default_hz': must be ≤ max_hz ≤ 30000000")
+    }
+}
+
+@Suite struct Identification {
+    func record(manufacturer: String?, product: String?, serial: String?, vid: UInt16 = 0x0403, pid: UInt16 = 0x6010,
+                ports: String = "2", ttys: [Int: String] = [:]) -> USBDeviceRecord {
+        USBDeviceRecord(vendorID: vid, productID: pid, manufacturer: manufacturer, product: product, serial: serial,
+                        bus: 1, address: 5, ports: ports, devNode: "/dev/bus/usb/001/005", ttys: ttys)
+    }
+
+    @Test func zyboByProductAndSerial() {
+        let d = record(manufacturer: "Digilent", product: "Digilent USB Device", serial: "210351A6B0C1", ttys: [1: "/dev/ttyUSB1"])
+        let found = BoardDiscovery.boards(in: [d], catalog: .builtIn)
+        #expect(found.count == 1)
+        #expect(found[0].identity == BoardIdentity(board: "zybo-z7-20", label: "Digilent Zybo Z7-20",
+                                                  matchedBy: "product 'Digilent USB Device', serial prefix '210351'"))
+        #expect(found[0].uartTTY == "/dev/ttyUSB1")
+    }
+
+    @Test func pynqBySerial() {
+        let d = record(manufacturer: "Xilinx", product: "PYNQ-Z2", serial: "1234-tulA", ttys: [0: "/dev/ttyUSB0", 1: "/dev/ttyUSB1"])
+        let b = BoardDiscovery.boards(in: [d], catalog: .builtIn)[0]
+        #expect(b.identity.board == "pynq-z2")
+        #expect(b.uartTTY == "/dev/ttyUSB1")
+    }
+
+    @Test func otherDigilentAndUnknownFTDI() {
+        let arty = record(manufacturer: "Digilent", product: "Digilent USB Device", serial: "210319B0A1B2")
+        #expect(BoardDiscovery.identify(arty, catalog: .builtIn) == BoardIdentity(board: nil, label: "Digilent JTAG, unknown board", matchedBy: "product 'Digilent USB Device'"))
+        let plain = record(manufacturer: "FTDI", product: "Dual RS232-HS", serial: nil)
+        #expect(BoardDiscovery.identify(plain, catalog: .builtIn) == BoardIdentity(board: nil, label: "unknown FTDI FT2232H", matchedBy: "VID:PID only"))
+        // Zybo serial prefix without the Digilent product string is not a Zybo.
+        let odd = record(manufacturer: "FTDI", product: "Dual RS232-HS", serial: "210351XYZ")
+        #expect(BoardDiscovery.identify(odd, catalog: .builtIn).board == nil)
+    }
+
+    @Test func onlyFT2232HDevicesAreListedInLocationOrder() {
+        let mouse = record(manufacturer: "Logitech", product: "Mouse", serial: nil, vid: 0x046D, pid: 0xC077)
+        let a = record(manufacturer: "Digilent", product: "Digilent USB Device", serial: "210351AAAA", ports: "3.1")
+        let b = record(manufacturer: "Xilinx", product: "x", serial: "1234-tulA", ports: "2")
+        let found = BoardDiscovery.boards(in: [a, mouse, b], catalog: .builtIn)
+        #expect(found.map(\.device.location) == ["1-2", "1-3.1"])
+        #expect(BoardDiscovery.json(found[0]).render() ==
+                #"{"board":"pynq-z2","label":"TUL PYNQ-Z2","matched_by":"serial prefix '1234-tul'","vid":"0x0403","pid":"0x6010","manufacturer":"Xilinx","product":"x","serial":"1234-tulA","bus":1,"address":5,"ports":"2","location":"1-2","devnode":"/dev/bus/usb/001/005","uart_tty":null}"#)
+        #expect(BoardDiscovery.line(found[1]) == "1-3.1  Digilent Zybo Z7-20  serial 210351AAAA  [Digilent / Digilent USB Device]")
+    }
+
+    /// libudev for real on this machine: enumeration works and finds no board (none attached).
+    @Test func realUdevEnumeration() throws {
+        #if canImport(CUdev)
+        let devices = try Udev().usbDevices()
+        #expect(BoardDiscovery.boards(in: devices, catalog: .builtIn).isEmpty)
+        #endif
+    }
+}
