@@ -156,49 +156,54 @@ let package = Package(
             ]
         ),
 
+        // What the test targets share (used only by them): the repository root and Tests/Fixtures,
+        // temporary folders, random models over ZynqNetBase's SplitMix64, tool runners, golden-file
+        // checks and the tags of the tests that run outside tools.
+        .target(
+            name: "ZynqNetTestSupport",
+            dependencies: ["ZynqNetBase", "ZynqNetModel", "ZynqNetHW"],
+            path: "Tests/ZynqNetTestSupport"
+        ),
         .testTarget(
             name: "ZynqNetModelTests",
-            dependencies: ["ZynqNetBase", "ZynqNetModel"],
-            exclude: ["FuzzRegressions"]  // inputs replayed by FuzzRegressionTests via #filePath
+            dependencies: ["ZynqNetTestSupport", "ZynqNetBase", "ZynqNetModel"],
         ),
         .testTarget(
             name: "ZynqNetHWTests",
-            dependencies: ["ZynqNetBase", "ZynqNetHW", "ZynqNetCodegen", "ZynqNetRTLSim", "ZynqNetModel", "ZynqNetSim"]
+            dependencies: ["ZynqNetTestSupport", "ZynqNetBase", "ZynqNetHW", "ZynqNetCodegen", "ZynqNetRTLSim", "ZynqNetModel", "ZynqNetSim"]
         ),
-        .testTarget(name: "ZynqNetSimTests", dependencies: ["ZynqNetBase", "ZynqNetSim", "ZynqNetHW", "ZynqNetModel"]),
-        .testTarget(name: "ZynqNetBitTests", dependencies: ["ZynqNetBase", "ZynqNetBit", "ZynqNetModel"], exclude: ["FuzzRegressions"]),
+        .testTarget(name: "ZynqNetSimTests", dependencies: ["ZynqNetTestSupport", "ZynqNetBase", "ZynqNetSim", "ZynqNetHW", "ZynqNetModel"]),
+        .testTarget(name: "ZynqNetBitTests", dependencies: ["ZynqNetTestSupport", "ZynqNetBase", "ZynqNetBit", "ZynqNetModel"]),
         .testTarget(
             name: "ZynqNetRuntimeTests",
-            dependencies: ["ZynqNetBase", "ZynqNetRuntime", "ZynqNetLinux", "ZynqNetLoopback", "ZynqNetHW", "ZynqNetSim",
+            dependencies: ["ZynqNetTestSupport", "ZynqNetBase", "ZynqNetRuntime", "ZynqNetLinux", "ZynqNetLoopback", "ZynqNetHW", "ZynqNetSim",
                            "ZynqNetBit", "ZynqNetModel"]
         ),
         .testTarget(
             name: "ZynqNetRTLSimTests",
-            dependencies: ["ZynqNetBase", "ZynqNetRTLSim", "ZynqNetRuntime", "ZynqNetLoopback", "ZynqNetCodegen", "ZynqNetHW",
+            dependencies: ["ZynqNetTestSupport", "ZynqNetBase", "ZynqNetRTLSim", "ZynqNetRuntime", "ZynqNetLoopback", "ZynqNetCodegen", "ZynqNetHW",
                            "ZynqNetModel", "ZynqNetSim", "ZynqNetImport", "ZynqNetVivado"]
         ),
         .testTarget(
             name: "ZynqNetVivadoTests",
-            dependencies: ["ZynqNetBase", "ZynqNetHW", "ZynqNetVivado", "ZynqNetCodegen", "ZynqNetModel"],
-            exclude: ["Fixtures"]
+            dependencies: ["ZynqNetTestSupport", "ZynqNetBase", "ZynqNetHW", "ZynqNetVivado", "ZynqNetCodegen", "ZynqNetModel"]
         ),
         .testTarget(
             name: "ZynqNetJTAGTests",
-            dependencies: ["ZynqNetBase", "ZynqNetJTAG", "ZynqNetJTAGSim", "ZynqNetDeploy", "ZynqNetBit", "ZynqNetModel"]
+            dependencies: ["ZynqNetTestSupport", "ZynqNetBase", "ZynqNetJTAG", "ZynqNetJTAGSim", "ZynqNetDeploy", "ZynqNetBit", "ZynqNetModel"]
         ),
         .testTarget(
             name: "ZynqNetImportTests",
-            dependencies: ["ZynqNetBase", "ZynqNetImport", "ZynqNetModel", "ZynqNetSim", "ZynqNetRuntime", "ZynqNetLoopback",
-                           "ZynqNetHW", "ZynqNetBit"],
-            exclude: ["FuzzRegressions"]
+            dependencies: ["ZynqNetTestSupport", "ZynqNetBase", "ZynqNetImport", "ZynqNetModel", "ZynqNetSim", "ZynqNetRuntime", "ZynqNetLoopback",
+                           "ZynqNetHW", "ZynqNetBit"]
         ),
         .testTarget(
             name: "ZynqNetTrainTests",
-            dependencies: ["ZynqNetBase", "ZynqNetTrain", "ZynqNetModel", "ZynqNetSim"]
+            dependencies: ["ZynqNetTestSupport", "ZynqNetBase", "ZynqNetTrain", "ZynqNetModel", "ZynqNetSim"]
         ),
         // docs/architecture.md's module table against every import and Package.swift itself.
         .testTarget(name: "ArchitectureTests"),
         // Runs the built zynqnet executable end to end.
-        .testTarget(name: "ZynqNetCLITests", dependencies: ["zynqnet", "EmbedFilesTool", "ZynqNetBase", "ZynqNetModel", "ZynqNetSim"]),
+        .testTarget(name: "ZynqNetCLITests", dependencies: ["ZynqNetTestSupport", "zynqnet", "EmbedFilesTool", "ZynqNetBase", "ZynqNetModel", "ZynqNetSim"]),
     ]
 )

@@ -26,7 +26,7 @@ import numpy as np  # noqa: E402
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(ROOT, "tools"))
-sys.path.insert(0, os.path.join(ROOT, "scripts"))
+sys.path.insert(0, os.path.join(ROOT, "Tests", "Fixtures", "scripts"))
 import make_real_models as real  # noqa: E402  (Fashion-MNIST loader and the NumPy trainer)
 import reference as ref  # noqa: E402
 

@@ -8,7 +8,7 @@
 # -sanitize=fuzzer,address; ZynqNetBase is compiled as a static library by fuzz_base_module), seeds the
 # corpus with Tests/Fixtures/bit/*.bit and the kept regressions, and runs it. A crash leaves its
 # input in .fuzz/crashes-bit/ and makes this script exit 1: fix the bug and copy the input into
-# Tests/ZynqNetBitTests/FuzzRegressions/ (the FuzzRegressions test replays it).
+# Tests/Fixtures/fuzz/bit/ (the FuzzRegressions test replays it).
 set -euo pipefail
 SECONDS_TOTAL="${1:-60}"
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
@@ -33,8 +33,8 @@ SEEDS="$OUT/seeds"
 rm -rf "$SEEDS"
 mkdir -p "$SEEDS"
 cp "$ROOT"/Tests/Fixtures/bit/*.bit "$SEEDS/"
-if compgen -G "$ROOT/Tests/ZynqNetBitTests/FuzzRegressions/*" > /dev/null; then
-    cp "$ROOT"/Tests/ZynqNetBitTests/FuzzRegressions/* "$SEEDS/"
+if compgen -G "$ROOT/Tests/Fixtures/fuzz/bit/*" > /dev/null; then
+    cp "$ROOT"/Tests/Fixtures/fuzz/bit/* "$SEEDS/"
 fi
 
 source "$ROOT/scripts/fuzz-run.sh"

@@ -7,9 +7,9 @@
 # Builds, with swiftc -sanitize=fuzzer,address: SwiftProtobuf (from the package checkout of
 # `swift build`), ZynqNetModel (without the npz writer: Fuzz/FuzzONNXShims.swift stands in) and
 # the ONNX sources of ZynqNetImport with Fuzz/FuzzONNX.swift. Seeds: Tests/Fixtures/real/*.onnx,
-# the kept regressions in Tests/ZynqNetImportTests/FuzzRegressions/ and the node tests' models if
+# the kept regressions in Tests/Fixtures/fuzz/import/ and the node tests' models if
 # fetched. A crash leaves its input in .fuzz/onnx-crashes/ and makes this script exit 1: fix the
-# bug and copy the input into Tests/ZynqNetImportTests/FuzzRegressions/ (ONNXFuzzRegressionTests
+# bug and copy the input into Tests/Fixtures/fuzz/import/ (ONNXFuzzRegressionTests
 # replays it).
 set -euo pipefail
 SECONDS_TOTAL="${1:-60}"
@@ -53,8 +53,8 @@ SEEDS="$OUT/seeds"
 rm -rf "$SEEDS"
 mkdir -p "$SEEDS"
 cp "$ROOT"/Tests/Fixtures/real/*.onnx "$SEEDS/"
-if compgen -G "$ROOT/Tests/ZynqNetImportTests/FuzzRegressions/*" > /dev/null; then
-    cp "$ROOT"/Tests/ZynqNetImportTests/FuzzRegressions/* "$SEEDS/"
+if compgen -G "$ROOT/Tests/Fixtures/fuzz/import/*" > /dev/null; then
+    cp "$ROOT"/Tests/Fixtures/fuzz/import/* "$SEEDS/"
 fi
 NODE="$ROOT/.cache/onnx-node-tests/node"
 for t in test_matmulinteger test_qlinearmatmul_2D_uint8_float32 test_quantizelinear test_dequantizelinear_axis; do

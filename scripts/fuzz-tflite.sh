@@ -9,7 +9,7 @@
 # library (the npz writer, which needs ZIPFoundation, replaced by Fuzz/NPZWriteStub.swift). Seeds:
 # the real model in Tests/Fixtures/real/tflite and the kept regressions. A crash leaves its input in
 # .fuzz/crashes-tflite/ and makes this script exit 1: fix the bug and copy the input into
-# Tests/ZynqNetImportTests/FuzzRegressions/ (TFLiteFuzzRegressionTests replays it).
+# Tests/Fixtures/fuzz/import/ (TFLiteFuzzRegressionTests replays it).
 set -euo pipefail
 SECONDS_TOTAL="${1:-60}"
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
@@ -46,8 +46,8 @@ SEEDS="$OUT/seeds"
 rm -rf "$SEEDS"
 mkdir -p "$SEEDS"
 cp "$ROOT"/Tests/Fixtures/real/tflite/*.tflite "$SEEDS/"
-if compgen -G "$ROOT/Tests/ZynqNetImportTests/FuzzRegressions/*" > /dev/null; then
-    cp "$ROOT"/Tests/ZynqNetImportTests/FuzzRegressions/* "$SEEDS/"
+if compgen -G "$ROOT/Tests/Fixtures/fuzz/import/*" > /dev/null; then
+    cp "$ROOT"/Tests/Fixtures/fuzz/import/* "$SEEDS/"
 fi
 
 source "$ROOT/scripts/fuzz-run.sh"

@@ -5,9 +5,9 @@
 #
 # Builds .fuzz/fuzz-parsers from Fuzz/FuzzParsers.swift and the reader sources of ZynqNetModel
 # (compiled directly with swiftc -sanitize=fuzzer,address; the npz writer, which needs
-# ZIPFoundation, is left out), seeds a corpus with tests-fixtures/ and the kept regressions, and
+# ZIPFoundation, is left out), seeds a corpus with Tests/Fixtures/io/ and the kept regressions, and
 # runs it. A crash leaves its input in .fuzz/crashes/ and makes this script exit 1: fix the bug and
-# copy the input into Tests/ZynqNetModelTests/FuzzRegressions/ (the FuzzRegressions test replays it).
+# copy the input into Tests/Fixtures/fuzz/model/ (the FuzzRegressions test replays it).
 set -euo pipefail
 SECONDS_TOTAL="${1:-60}"
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
@@ -46,10 +46,10 @@ fi
 SEEDS="$OUT/seeds"
 rm -rf "$SEEDS"
 mkdir -p "$SEEDS"
-find "$ROOT/tests-fixtures" -type f \( -name '*.npy' -o -name '*.npz' -o -name '*.idx' -o -name '*.gz' \) \
+find "$ROOT/Tests/Fixtures/io" -type f \( -name '*.npy' -o -name '*.npz' -o -name '*.idx' -o -name '*.gz' \) \
     -exec cp {} "$SEEDS/" \;
-if compgen -G "$ROOT/Tests/ZynqNetModelTests/FuzzRegressions/*" > /dev/null; then
-    cp "$ROOT"/Tests/ZynqNetModelTests/FuzzRegressions/* "$SEEDS/"
+if compgen -G "$ROOT/Tests/Fixtures/fuzz/model/*" > /dev/null; then
+    cp "$ROOT"/Tests/Fixtures/fuzz/model/* "$SEEDS/"
 fi
 
 fuzz_run fuzz "$BIN" "$SECONDS_TOTAL" 16384 "$OUT/crashes" "$OUT/corpus" "$SEEDS"

@@ -1,8 +1,9 @@
 import Foundation
 
 /// SplitMix64 (Steele, Lea, Flood 2014): expands one 64-bit seed into well-mixed words.
-/// Used to seed `Xoshiro256` so that nearby seeds give unrelated streams.
-public struct SplitMix64: Sendable {
+/// Used to seed `Xoshiro256` so that nearby seeds give unrelated streams, and by the tests as
+/// their seeded generator of stimulus (hence `RandomNumberGenerator`).
+public struct SplitMix64: RandomNumberGenerator, Sendable {
     public var state: UInt64
     public init(seed: UInt64) { state = seed }
     public mutating func next() -> UInt64 {

@@ -1,4 +1,5 @@
 import Foundation
+import ZynqNetTestSupport
 import Testing
 import ZynqNetBase
 import ZynqNetModel
@@ -297,10 +298,9 @@ func expectError(_ bytes: [UInt8], key: String, contains: String, sourceLocation
     }
 }
 
-/// Fixtures written by scripts/make_bit_fixtures.py (Python + NumPy, independent of this code).
+/// Fixtures written by Tests/Fixtures/scripts/make_bit_fixtures.py (Python + NumPy, independent of this code).
 @Suite struct PythonFixtures {
-    static let dir = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-        .deletingLastPathComponent().appendingPathComponent("Fixtures/bit")
+    static let dir = fixturesRoot.appendingPathComponent("bit")
 
     static func bytes(_ name: String) throws -> [UInt8] {
         [UInt8](try Data(contentsOf: dir.appendingPathComponent(name)))

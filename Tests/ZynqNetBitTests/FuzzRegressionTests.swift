@@ -1,4 +1,5 @@
 import Foundation
+import ZynqNetTestSupport
 import Testing
 import ZynqNetBase
 import ZynqNetModel
@@ -9,9 +10,8 @@ import ZynqNetModel
 /// walker must return on every input, and on the payload of any input that parses.
 @Suite("Bit fuzz regressions")
 struct BitFuzzRegressionTests {
-    static let dir = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("FuzzRegressions")
-    static let inputs: [String] = ((try? FileManager.default.contentsOfDirectory(atPath: dir.path)) ?? [])
-        .filter { !$0.hasPrefix(".") && !$0.hasSuffix(".md") }.sorted()
+    static let dir = fuzzRegressionDirectory("bit")
+    static let inputs: [String] = fuzzRegressionInputs(in: dir)
 
     @Test func thereAreInputs() {
         #expect(Self.inputs.count >= 6)

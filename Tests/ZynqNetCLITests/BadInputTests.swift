@@ -1,4 +1,5 @@
 import Foundation
+import ZynqNetTestSupport
 import Testing
 import ZynqNetBase
 import ZynqNetModel
@@ -170,7 +171,7 @@ struct BadInputTests {
 
     @Test("each bad input: exit 1/2, one line naming it, nothing changed or left behind", arguments: cases)
     func badInput(_ c: Case) throws {
-        let base = try CLI.temporaryDirectory()
+        let base = try makeTemporaryDirectory("cli")
         defer { try? FileManager.default.removeItem(at: base) }
         let work = base.appendingPathComponent("work"), tmp = base.appendingPathComponent("tmp")
         try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)

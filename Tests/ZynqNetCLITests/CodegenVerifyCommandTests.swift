@@ -1,4 +1,5 @@
 import Foundation
+import ZynqNetTestSupport
 import Testing
 
 /// `zynqnet codegen` and `zynqnet verify` end to end (the built executable).
@@ -6,7 +7,7 @@ import Testing
     let model = CLI.fixture("golden/signs_usu.model.npz")
 
     @Test func codegenWritesRTLParametersAndVivadoFiles() throws {
-        let dir = try CLI.temporaryDirectory()
+        let dir = try makeTemporaryDirectory("cli")
         defer { try? FileManager.default.removeItem(at: dir) }
         let out = dir.appendingPathComponent("design").path
         let r = try CLI.run(["codegen", model, "--board", "zybo-z7-20", "--fclk", "125", "-o", out, "--json"])
@@ -35,7 +36,7 @@ import Testing
     }
 
     @Test func codegenBadInputs() throws {
-        let dir = try CLI.temporaryDirectory()
+        let dir = try makeTemporaryDirectory("cli")
         defer { try? FileManager.default.removeItem(at: dir) }
         let out = dir.appendingPathComponent("design").path
         // Usage errors: exit 2.
@@ -58,7 +59,7 @@ import Testing
     }
 
     @Test func codegenSequentialEngine() throws {
-        let dir = try CLI.temporaryDirectory()
+        let dir = try makeTemporaryDirectory("cli")
         defer { try? FileManager.default.removeItem(at: dir) }
         let out = dir.appendingPathComponent("seq").path
         var r = try CLI.run(["codegen", model, "--board", "pynq-z2", "--engine", "sequential", "-o", out, "--json"])
@@ -89,7 +90,7 @@ import Testing
         #expect(!FileManager.default.fileExists(atPath: bad))
     }
 
-    @Test func verifyJSON() throws {
+    @Test(.tags(.verilator)) func verifyJSON() throws {
         let cache = CLI.packageRoot + "/.build/zynqnet-test/cli-verilator"
         let r = try CLI.run(["verify", model, CLI.fixture("golden/signs_usu.images.npz"), "--images", "5", "--seed", "3",
                              "--build-dir", cache, "--quick-build", "--json"])

@@ -1,4 +1,5 @@
 import Foundation
+import ZynqNetTestSupport
 import Testing
 import ZynqNetBase
 import ZynqNetModel
@@ -45,7 +46,7 @@ struct DemoCommandTests {
 
     @Test("a model that is not there is trained only when it is the default; an explicit bad file is an error")
     func badModel() throws {
-        let dir = try CLI.temporaryDirectory()
+        let dir = try makeTemporaryDirectory("cli")
         let bad = dir.appendingPathComponent("bad.npz").path
         try Data("not a zip".utf8).write(to: URL(fileURLWithPath: bad))
         let r = try CLI.run(["demo", "--model", bad, "--images", "10"])
@@ -55,7 +56,7 @@ struct DemoCommandTests {
 }
 
 extension DemoCommandTests {
-    @Test("--rtlsim runs the generated RTL on a prefix and it agrees with the simulator")
+    @Test("--rtlsim runs the generated RTL on a prefix and it agrees with the simulator", .tags(.verilator))
     func demoRTLSim() throws {
         let model = CLI.packageRoot + "/examples/fashion-mnist/model.npz"
         let demo = try CLI.run(["demo", "--model", model, "--images", "40", "--rtlsim", "12", "--json"])
@@ -70,7 +71,7 @@ extension DemoCommandTests {
 extension DemoCommandTests {
     @Test("from a folder outside the repository, demo runs the built-in model, writes nothing and never trains")
     func builtInOutsideTheRepository() throws {
-        let dir = try CLI.temporaryDirectory()
+        let dir = try makeTemporaryDirectory("cli")
         defer { try? FileManager.default.removeItem(at: dir) }
         let demo = try CLI.run(["demo", "--images", "100", "--json"], currentDirectory: dir)
         #expect(demo.status == 0, "\(demo.stderr)")
@@ -82,7 +83,7 @@ extension DemoCommandTests {
 
     @Test("without dataset-fashion-mnist, demo uses its 200 built-in test images (180 correct)")
     func builtInImages() throws {
-        let dir = try CLI.temporaryDirectory()
+        let dir = try makeTemporaryDirectory("cli")
         defer { try? FileManager.default.removeItem(at: dir) }
         let env = ["ZYNQNET_FASHION_MNIST": dir.appendingPathComponent("none").path]
         var demo = try CLI.run(["demo", "--json"], environment: env, currentDirectory: dir)
@@ -96,7 +97,7 @@ extension DemoCommandTests {
 
     @Test("demo --model with a missing file is an error and writes nothing")
     func missingModel() throws {
-        let dir = try CLI.temporaryDirectory()
+        let dir = try makeTemporaryDirectory("cli")
         defer { try? FileManager.default.removeItem(at: dir) }
         let r = try CLI.run(["demo", "--model", "typo.npz", "--images", "10"], currentDirectory: dir)
         #expect(r.status == 1)
@@ -128,7 +129,7 @@ struct ReadmeTests {
         let model = CLI.packageRoot + "/examples/fashion-mnist/model.npz"
         let demo = try CLI.run(["demo", "--images", "10", "--json"])
         let hw = try #require((try JSONSerialization.jsonObject(with: Data(demo.stdout.utf8)) as? [String: Any])?["hardware"] as? [String: Any])
-        let dir = try CLI.temporaryDirectory()
+        let dir = try makeTemporaryDirectory("cli")
         defer { try? FileManager.default.removeItem(at: dir) }
         let args = command.split(separator: " ").dropFirst().map { $0 == "MODEL" ? model : $0 == "build/" ? dir.appendingPathComponent("b").path : String($0) }
         let cg = try CLI.run(args + ["--json"])

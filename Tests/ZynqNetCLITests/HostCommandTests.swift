@@ -1,4 +1,5 @@
 import Foundation
+import ZynqNetTestSupport
 import Testing
 import ZynqNetBase
 import ZynqNetModel
@@ -30,7 +31,7 @@ struct BitAndBoardsCommandTests {
     }
 
     @Test func toBinWritesThePYNQBin() throws {
-        let dir = try CLI.temporaryDirectory()
+        let dir = try makeTemporaryDirectory("cli")
         defer { try? FileManager.default.removeItem(at: dir) }
         let out = dir.appendingPathComponent("a.bin").path
         let r = try CLI.run(["bit", "tobin", CLI.fixture("bit/synthetic-7z020.bit"), "-o", out])
@@ -66,7 +67,7 @@ struct DeployWorkspace {
     let model = CLI.fixture("golden/bottleneck_1.model.npz")
 
     init() throws {
-        root = try CLI.temporaryDirectory()
+        root = try makeTemporaryDirectory("cli")
         for d in ["bin", "board", "board-bin", "board-sys/class/fpga_manager/fpga0", "board-firmware"] {
             try FileManager.default.createDirectory(at: root.appendingPathComponent(d), withIntermediateDirectories: true)
         }
@@ -155,18 +156,7 @@ struct DeployWorkspace {
     func run(_ args: [String], extra: [String: String] = [:]) throws -> CLI.Result {
         var env = environment
         for (k, v) in extra { env[k] = v }
-        let p = Process()
-        p.executableURL = CLI.executable
-        p.arguments = args
-        p.currentDirectoryURL = root
-        p.environment = env
-        let out = Pipe(), err = Pipe()
-        p.standardOutput = out
-        p.standardError = err
-        try p.run()
-        let o = out.fileHandleForReading.readDataToEndOfFile(), e = err.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        return CLI.Result(status: p.terminationStatus, stdout: String(decoding: o, as: UTF8.self), stderr: String(decoding: e, as: UTF8.self))
+        return try runProcess(CLI.executable.path, args, cwd: root, environment: env, inheritEnvironment: false)
     }
 
     /// records.max_batch_images × (input_bytes + output_bytes) of the build's manifest.json.
@@ -459,21 +449,6 @@ struct DeployCommandTests {
 /// The last non-empty line of a command's output.
 func lastLine(_ s: String) -> String { s.split(separator: "\n").last.map(String.init) ?? "" }
 
-extension CLI {
-    /// Runs another program and returns its standard output.
-    static func runTool(_ exe: String, _ args: [String]) throws -> String {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: exe)
-        p.arguments = args
-        let out = Pipe()
-        p.standardOutput = out
-        try p.run()
-        let d = out.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        return String(decoding: d, as: UTF8.self)
-    }
-}
-
 @Suite("zynqnet deploy / load / infer: names and bundles")
 struct BundleNameTests {
     @Test("deploy --dry-run needs no -o; --board in any case; --bundle that is not a folder is named")
@@ -494,7 +469,7 @@ struct BundleNameTests {
 
     @Test("load on a folder without a bitstream says so first")
     func loadWithoutBitstream() throws {
-        let dir = try CLI.temporaryDirectory()
+        let dir = try makeTemporaryDirectory("cli")
         defer { try? FileManager.default.removeItem(at: dir) }
         var r = try CLI.run(["load", dir.path])
         #expect(r.status == 1)

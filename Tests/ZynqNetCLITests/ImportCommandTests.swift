@@ -1,4 +1,5 @@
 import Foundation
+import ZynqNetTestSupport
 import Testing
 import ZynqNetBase
 import ZynqNetModel
@@ -11,7 +12,7 @@ struct ImportCommandTests {
 
     @Test("import prints the mapped layers and writes a format-2 model equal to the direct import")
     func importText() throws {
-        let dir = try CLI.temporaryDirectory()
+        let dir = try makeTemporaryDirectory("cli")
         let out = dir.appendingPathComponent("m.npz").path
         let r = try CLI.run(["import", CLI.fixture("real/mlp_qdq_u8s8_pt.onnx"), "-o", out])
         #expect(r.status == 0, "\(r.stderr)")
@@ -46,7 +47,7 @@ struct ImportCommandTests {
 
     @Test("a bad .onnx is one line on stderr naming the file, exit 1, nothing written")
     func badFile() throws {
-        let dir = try CLI.temporaryDirectory()
+        let dir = try makeTemporaryDirectory("cli")
         let bad = dir.appendingPathComponent("bad.onnx").path
         try Data([0x0a, 0xff, 0xff, 0xff]).write(to: URL(fileURLWithPath: bad))
         let out = dir.appendingPathComponent("m.npz").path
@@ -61,7 +62,7 @@ struct ImportCommandTests {
           .enabled(if: FileManager.default.fileExists(atPath: images), "dataset-fashion-mnist not installed"),
           arguments: ["mlp_qdq_u8s8_pt", "mlp_qdq_s8s8_pc"])
     func inferMatchesOnnxruntime(_ name: String) throws {
-        let dir = try CLI.temporaryDirectory()
+        let dir = try makeTemporaryDirectory("cli")
         // The images as onnxruntime got them: float32 pixel / 255, (N, 1, 28, 28).
         let raw = try IDX.read(path: Self.images)
         guard case .uint8(let px) = raw.storage else { Issue.record("not uint8"); return }
@@ -90,7 +91,7 @@ struct ImportCommandTests {
     static let images = "/usr/share/datasets/fashion-mnist/t10k-images-idx3-ubyte.gz"
 
     @Test func importsWritesAndPrints() throws {
-        let dir = try CLI.temporaryDirectory()
+        let dir = try makeTemporaryDirectory("cli")
         defer { try? FileManager.default.removeItem(at: dir) }
         let out = dir.appendingPathComponent("m.npz").path
         let r = try CLI.run(["import", Self.tflite, "-o", out, "--tflite-rounding", "xnnpack"])
@@ -116,7 +117,7 @@ struct ImportCommandTests {
 
     /// A malformed .tflite: exit 1, one line naming the file and the table/field, nothing written.
     @Test func badFileIsOneLine() throws {
-        let dir = try CLI.temporaryDirectory()
+        let dir = try makeTemporaryDirectory("cli")
         defer { try? FileManager.default.removeItem(at: dir) }
         let bad = dir.appendingPathComponent("cut.tflite").path, out = dir.appendingPathComponent("m.npz").path
         let bytes = try Data(contentsOf: URL(fileURLWithPath: Self.tflite))
@@ -135,7 +136,7 @@ struct ImportCommandTests {
     /// `infer --model x.tflite` on all 10,000 test images gives TFLite Micro's outputs exactly.
     @Test(.enabled(if: FileManager.default.fileExists(atPath: images), "dataset-fashion-mnist not installed"))
     func inferTakesATFLiteModel() throws {
-        let dir = try CLI.temporaryDirectory()
+        let dir = try makeTemporaryDirectory("cli")
         defer { try? FileManager.default.removeItem(at: dir) }
         let out = dir.appendingPathComponent("o.npz").path
         let r = try CLI.run(["infer", Self.images, "--model", Self.tflite, "--output", out])

@@ -1,4 +1,5 @@
 import Foundation
+import ZynqNetTestSupport
 import Testing
 import ZynqNetBase
 import ZynqNetModel
@@ -18,7 +19,7 @@ struct InferCommandTests {
 
     @Test("outputs and predictions equal the notebook's own arithmetic, bit for bit")
     func notebookModelMatchesGolden() throws {
-        let dir = try CLI.temporaryDirectory()
+        let dir = try makeTemporaryDirectory("cli")
         let out = dir.appendingPathComponent("out.npz").path
         let r = try CLI.run(["infer", CLI.fixture("real/mnist_images.npz"), "--model", CLI.fixture("real/mnist_model.npz"),
                              "--output", out, "--json", "--batch", "7"])
@@ -44,7 +45,7 @@ struct InferCommandTests {
 
     @Test("pyrtlnet's quantized.npz runs as pyrtlnet computes it")
     func pyrtlnetMatchesGolden() throws {
-        let dir = try CLI.temporaryDirectory()
+        let dir = try makeTemporaryDirectory("cli")
         let out = dir.appendingPathComponent("out.npz").path
         let r = try CLI.run(["infer", CLI.fixture("real/pyrtlnet_test_data_u8.npz"), "--model",
                              CLI.fixture("real/pyrtlnet_quantized.npz"), "--output", out, "--limit", "150"])
@@ -61,7 +62,7 @@ struct InferCommandTests {
 
     @Test("ZYNQNET_ISA forces the kernel, which --json and the text name; a bad value is one error naming it")
     func environmentKernel() throws {
-        let dir = try CLI.temporaryDirectory()
+        let dir = try makeTemporaryDirectory("cli")
         let out = dir.appendingPathComponent("out.npz").path
         let args = ["infer", CLI.fixture("real/mnist_images.npz"), "--model", CLI.fixture("real/mnist_model.npz")]
         let expected = try NPZ.read(path: CLI.fixture("real/mnist_expected.npz"))
@@ -84,7 +85,7 @@ struct InferCommandTests {
 
     @Test("without labels, accuracy is null")
     func noLabels() throws {
-        let dir = try CLI.temporaryDirectory()
+        let dir = try makeTemporaryDirectory("cli")
         let images = dir.appendingPathComponent("x.npz").path
         try NPZ.write([("x", NDArray(shape: [3, 784], storage: .uint8([UInt8](repeating: 9, count: 3 * 784))))], to: images)
         let r = try CLI.run(["infer", images, "--model", CLI.fixture("real/mnist_model.npz"), "--json"])
@@ -106,7 +107,7 @@ struct InferCommandTests {
         #expect(wrongShape.stderr.contains("'images'"))
         #expect(wrongShape.stderr.split(separator: "\n").count == 1)
 
-        let dir = try CLI.temporaryDirectory()
+        let dir = try makeTemporaryDirectory("cli")
         let out = dir.appendingPathComponent("never.npz").path
         _ = try CLI.run(["infer", CLI.fixture("real/mnist_images.npz"), "--model", CLI.fixture("real/pyrtlnet_quantized.npz"), "--output", out])
         #expect(!FileManager.default.fileExists(atPath: out), "nothing half-written")
@@ -140,7 +141,7 @@ struct InferCommandTests {
 struct LoopbackInferTests {
     /// Runs `args` with `--output` and returns the written arrays.
     func outputs(_ args: [String]) throws -> [String: NDArray] {
-        let dir = try CLI.temporaryDirectory()
+        let dir = try makeTemporaryDirectory("cli")
         let out = dir.appendingPathComponent("out.npz").path
         let r = try CLI.run(args + ["--output", out, "--json"])
         #expect(r.status == 0, "\(args): \(r.stderr)")
@@ -189,7 +190,7 @@ struct LoopbackInferTests {
     /// tools/reference.py's outputs; the same images as (N, C, H, W) with --layout nchw too.
     @Test("conv models take (N, H, W, C) images, and (N, C, H, W) with --layout nchw")
     func convModelLayouts() throws {
-        let dir = try CLI.temporaryDirectory()
+        let dir = try makeTemporaryDirectory("cli")
         let model = CLI.fixture("golden/cnn_pool_first.model.npz")
         let images = try #require(try NPZ.read(path: CLI.fixture("golden/cnn_pool_first.images.npz"))["images"])
         let expected = try NPZ.read(path: CLI.fixture("golden/cnn_pool_first.expected.npz"))

@@ -1,18 +1,19 @@
 import Foundation
+import ZynqNetTestSupport
 import Testing
 import ZynqNetBase
 import ZynqNetModel
 
 /// `zynqnet infer --backend rtlsim`: the runtime's driver on the Verilated design.
 /// Builds are quick (-O1) and cached with the ZynqNetRTLSimTests' builds.
-@Suite("zynqnet infer --backend rtlsim", .serialized)
+@Suite("zynqnet infer --backend rtlsim", .tags(.verilator), .serialized)
 struct RTLSimCommandTests {
     static let env = ["ZYNQNET_RTLSIM_CACHE": CLI.packageRoot + "/.build/zynqnet-test/rtlsim", "ZYNQNET_RTLSIM_QUICK": "1"]
     static let images = CLI.fixture("real/pyrtlnet_test_data_u8.npz")
     static let model = CLI.fixture("real/pyrtlnet_quantized.npz")
 
     func outputs(_ args: [String]) throws -> (npz: [String: NDArray], json: [String: Any]) {
-        let dir = try CLI.temporaryDirectory()
+        let dir = try makeTemporaryDirectory("cli")
         defer { try? FileManager.default.removeItem(at: dir) }
         let out = dir.appendingPathComponent("out.npz").path
         let r = try CLI.run(args + ["--output", out, "--json"], environment: Self.env)
@@ -51,7 +52,7 @@ struct RTLSimCommandTests {
     /// the same outputs as sim, its exact II measured.
     @Test("--fold {\"engine\": \"sequential\"} runs the sequential engine bit for bit")
     func sequentialEngine() throws {
-        let dir = try CLI.temporaryDirectory()
+        let dir = try makeTemporaryDirectory("cli")
         defer { try? FileManager.default.removeItem(at: dir) }
         let fold = dir.appendingPathComponent("seq.json")
         try Data(#"{"engine": "sequential"}"#.utf8).write(to: fold)
@@ -68,7 +69,7 @@ struct RTLSimCommandTests {
 
     @Test("--fold sets the simulated design's folding; --trace writes an FST waveform")
     func foldAndTrace() throws {
-        let dir = try CLI.temporaryDirectory()
+        let dir = try makeTemporaryDirectory("cli")
         defer { try? FileManager.default.removeItem(at: dir) }
         let fold = dir.appendingPathComponent("fold.json")
         // 144-18-10: layer 0 (144/12)·(18/3) = 72 cycles, layer 1 (18/6)·(10/2) = 15.
@@ -97,7 +98,7 @@ struct RTLSimCommandTests {
 
     @Test("bad input: a fold that does not divide is exit 1 naming the file and key; usage errors are exit 2")
     func errors() throws {
-        let dir = try CLI.temporaryDirectory()
+        let dir = try makeTemporaryDirectory("cli")
         defer { try? FileManager.default.removeItem(at: dir) }
         let fold = dir.appendingPathComponent("bad.json")
         try Data(#"{"layers": [{"pe": 5, "simd": 12}, {"pe": 2, "simd": 6}]}"#.utf8).write(to: fold)

@@ -1,4 +1,5 @@
 import Foundation
+import ZynqNetTestSupport
 import Testing
 
 /// `zynqnet codegen` → report.json (estimate), `zynqnet report DIR` (yosys), and
@@ -28,11 +29,7 @@ import Testing
                 a[p + "output.signed"] = np.bool_(i == 1)
             np.savez(sys.argv[1], **a)
             """
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        p.arguments = ["python3", "-c", script, path]
-        try? p.run()
-        p.waitUntilExit()
+        _ = try? runProcess("python3", ["-c", script, path])
         return path
     }()
 
@@ -51,8 +48,8 @@ import Testing
         #expect((e["bram36"] as? Double) == (y["bram36"] as? Double), "\(what): bram36")
     }
 
-    @Test func codegenWritesTheEstimateAndReportReplacesItWithYosys() throws {
-        let dir = try CLI.temporaryDirectory()
+    @Test(.tags(.yosys)) func codegenWritesTheEstimateAndReportReplacesItWithYosys() throws {
+        let dir = try makeTemporaryDirectory("cli")
         defer { try? FileManager.default.removeItem(at: dir) }
         let out = dir.appendingPathComponent("d").path
         let fold = dir.appendingPathComponent("fold.json").path
@@ -113,7 +110,7 @@ import Testing
         #expect(table.stdout.contains("u_regs        zn_axil_regs"))
     }
 
-    @Test func curveWithSynthesis() throws {
+    @Test(.tags(.yosys)) func curveWithSynthesis() throws {
         // --max-dsp 10 keeps the three cheapest designs (the sequential engine, PE = SIMD = 1, one
         // more); --synth 1 synthesizes the last of them.
         let r = try CLI.run(["report", "--model", Self.model, "--max-dsp", "10", "--synth", "1", "--json"])

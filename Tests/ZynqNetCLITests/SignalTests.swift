@@ -1,4 +1,5 @@
 import Foundation
+import ZynqNetTestSupport
 import Testing
 
 /// Ctrl-C (SIGINT) and SIGTERM while a child runs (yosys, Verilator's build): zynqnet ends the
@@ -85,15 +86,15 @@ struct SignalTests {
 
     /// A scratch folder with a cache folder (not created) and a TMPDIR (created) in it.
     static func scratch() throws -> (dir: URL, cache: URL, tmp: URL) {
-        let dir = try CLI.temporaryDirectory()
+        let dir = try makeTemporaryDirectory("cli")
         let tmp = dir.appendingPathComponent("tmp")
         try FileManager.default.createDirectory(at: tmp, withIntermediateDirectories: true)
         return (dir, dir.appendingPathComponent("cache"), tmp)
     }
 
-    @Test("report: SIGINT during yosys → 130, yosys gone, no scratch folder, report.json unchanged")
+    @Test("report: SIGINT during yosys → 130, yosys gone, no scratch folder, report.json unchanged", .tags(.yosys))
     func reportSIGINT() throws {
-        let dir = try CLI.temporaryDirectory()
+        let dir = try makeTemporaryDirectory("cli")
         defer { try? FileManager.default.removeItem(at: dir) }
         let design = dir.appendingPathComponent("build").path
         let g = try CLI.run(["codegen", CLI.fixture("real/pyrtlnet_quantized.npz"), "--board", "pynq-z2", "-o", design])
@@ -110,7 +111,7 @@ struct SignalTests {
         #expect(Self.contents(tmp) == [])
     }
 
-    @Test("verify: SIGTERM during the Verilator build → 143, make/g++ gone, no build or temp folder")
+    @Test("verify: SIGTERM during the Verilator build → 143, make/g++ gone, no build or temp folder", .tags(.verilator))
     func verifySIGTERM() throws {
         let (dir, cache, tmp) = try Self.scratch()
         defer { try? FileManager.default.removeItem(at: dir) }
@@ -122,7 +123,7 @@ struct SignalTests {
         #expect(Self.contents(tmp) == [])
     }
 
-    @Test("infer --backend rtlsim: SIGINT during its build → 130, build gone, no temp folder")
+    @Test("infer --backend rtlsim: SIGINT during its build → 130, build gone, no temp folder", .tags(.verilator))
     func rtlsimSIGINT() throws {
         let (dir, cache, tmp) = try Self.scratch()
         defer { try? FileManager.default.removeItem(at: dir) }

@@ -1,4 +1,5 @@
 import Foundation
+import ZynqNetTestSupport
 import Testing
 import ZynqNetBase
 import ZynqNetModel
@@ -21,7 +22,7 @@ struct TrainCommandTests {
 
     @Test("--json reports both accuracies; the model and test set load and agree with it")
     func json() throws {
-        let dir = try CLI.temporaryDirectory()
+        let dir = try makeTemporaryDirectory("cli")
         let model = dir.appendingPathComponent("m.npz").path
         let test = dir.appendingPathComponent("t.npz").path
         let r = try CLI.run(["train", "--dataset", Self.iris] + Self.quick + ["-o", model, "--save-test-set", test, "--json"])
@@ -45,7 +46,7 @@ struct TrainCommandTests {
 
     @Test("the report shows float and quantized accuracy side by side, progress goes to stderr")
     func textReport() throws {
-        let dir = try CLI.temporaryDirectory()
+        let dir = try makeTemporaryDirectory("cli")
         let model = dir.appendingPathComponent("m.npz").path
         let r = try CLI.run(["train", "--dataset", Self.iris] + Self.quick + ["-o", model, "--shift-only"])
         #expect(r.status == 0, "\(r.stderr)")
@@ -58,7 +59,7 @@ struct TrainCommandTests {
 
     @Test("usage errors exit 2 and name the option")
     func usage() throws {
-        let dir = try CLI.temporaryDirectory()
+        let dir = try makeTemporaryDirectory("cli")
         let model = dir.appendingPathComponent("m.npz").path
         let cases: [([String], String)] = [
             (["--layers", "4,x,3"], "--layers"),
@@ -80,7 +81,7 @@ struct TrainCommandTests {
 
     @Test("bad data exits 1 with file, line and column; nothing is written")
     func badData() throws {
-        let dir = try CLI.temporaryDirectory()
+        let dir = try makeTemporaryDirectory("cli")
         let csv = dir.appendingPathComponent("bad.csv").path
         try "a,b,label\n1,2,x\n3,oops,y\n".write(toFile: csv, atomically: true, encoding: .utf8)
         let model = dir.appendingPathComponent("m.npz").path

@@ -1,4 +1,5 @@
 import Foundation
+import ZynqNetTestSupport
 import Testing
 import ZynqNetBase
 import ZynqNetModel
@@ -21,7 +22,7 @@ struct UserInputCLITests {
 
     @Test("labels outside 0…classes−1 are an error naming labels, the index and the value")
     func labelsOutOfRange() throws {
-        let dir = try CLI.temporaryDirectory()
+        let dir = try makeTemporaryDirectory("cli")
         defer { try? FileManager.default.removeItem(at: dir) }
         let images = try Self.irisImages(dir, labels: [1, 2, 3, 1])
         let r = try CLI.run(["infer", images, "--model", Self.irisModel])
@@ -32,7 +33,7 @@ struct UserInputCLITests {
 
     @Test("zero images are an error, never 0/0 = 0.00%")
     func zeroImages() throws {
-        let dir = try CLI.temporaryDirectory()
+        let dir = try makeTemporaryDirectory("cli")
         defer { try? FileManager.default.removeItem(at: dir) }
         let images = try Self.irisImages(dir, labels: [], count: 0)
         for json in [false, true] {
@@ -58,7 +59,7 @@ struct UserInputCLITests {
 
     @Test("sizes are range-checked before any allocation: --layers, --batch")
     func trainSizes() throws {
-        let dir = try CLI.temporaryDirectory()
+        let dir = try makeTemporaryDirectory("cli")
         defer { try? FileManager.default.removeItem(at: dir) }
         let out = dir.appendingPathComponent("m.npz").path
         var r = try CLI.run(["train", "--dataset", Self.iris, "--layers", "784,2147483648,10", "-o", out])
@@ -74,7 +75,7 @@ struct UserInputCLITests {
 
     @Test("what training needs is estimated up front: past the memory limit it is an error naming the option")
     func trainMemory() throws {
-        let dir = try CLI.temporaryDirectory()
+        let dir = try makeTemporaryDirectory("cli")
         defer { try? FileManager.default.removeItem(at: dir) }
         let out = dir.appendingPathComponent("m.npz").path
         let limit = ["ZYNQNET_MEMORY_LIMIT": "1000000000"]  // 1 GB
@@ -100,7 +101,7 @@ struct UserInputCLITests {
 
     @Test("--threads above the core count is capped with a note")
     func threadsCapped() throws {
-        let dir = try CLI.temporaryDirectory()
+        let dir = try makeTemporaryDirectory("cli")
         defer { try? FileManager.default.removeItem(at: dir) }
         let out = dir.appendingPathComponent("m.npz").path
         let cores = ProcessInfo.processInfo.activeProcessorCount
@@ -112,7 +113,7 @@ struct UserInputCLITests {
 
     @Test("names: --version, case-insensitive --board, the valid datasets and backends, why a fold file cannot be read")
     func names() throws {
-        let dir = try CLI.temporaryDirectory()
+        let dir = try makeTemporaryDirectory("cli")
         defer { try? FileManager.default.removeItem(at: dir) }
         var r = try CLI.run(["--version"])
         #expect(r.status == 0 && r.stdout == "0.1.0\n")
@@ -131,7 +132,7 @@ struct UserInputCLITests {
         #expect(r.stderr == "error: \(missing): cannot open: no such file or directory\n")
     }
 
-    @Test("verify: an II it could not measure is 'not measured', and re-sent or missing images are said")
+    @Test("verify: an II it could not measure is 'not measured', and re-sent or missing images are said", .tags(.verilator))
     func verifyCounts() throws {
         let model = CLI.fixture("golden/signs_usu.model.npz"), images = CLI.fixture("golden/signs_usu.images.npz")
         let cache = CLI.packageRoot + "/.build/zynqnet-test/cli-verilator"
@@ -168,7 +169,7 @@ struct UserInputCLITests {
 
     @Test("uint8 images for a model whose input.scale is not 1/255, or float images far above 1 for one that is, warn once")
     func inputRangeWarning() throws {
-        let dir = try CLI.temporaryDirectory()
+        let dir = try makeTemporaryDirectory("cli")
         defer { try? FileManager.default.removeItem(at: dir) }
         // The iris model's input.scale is 0.030980393: uint8 pixels are not its units.
         let u8 = dir.appendingPathComponent("u8.npz").path
@@ -191,7 +192,7 @@ struct UserInputCLITests {
 
     @Test("codegen --fold beyond the board is an error naming the fold and the resource, unless --allow-overfull")
     func overfullFold() throws {
-        let dir = try CLI.temporaryDirectory()
+        let dir = try makeTemporaryDirectory("cli")
         defer { try? FileManager.default.removeItem(at: dir) }
         let fold = dir.appendingPathComponent("fold.json").path
         try #"{"layers": [{"pe": 128, "simd": 784, "mul_style": "dsp"}, {"pe": 10, "simd": 128, "mul_style": "dsp"}]}"#
@@ -213,7 +214,7 @@ struct UserInputCLITests {
 
     @Test("infer and verify check the images' shape against the model's headers before reading either")
     func imageShapeFromHeaders() throws {
-        let dir = try CLI.temporaryDirectory()
+        let dir = try makeTemporaryDirectory("cli")
         defer { try? FileManager.default.removeItem(at: dir) }
         let images = dir.appendingPathComponent("five.npz").path
         try NPZ.write([("images", NDArray(shape: [2, 5], storage: .float32([Float](repeating: 0.5, count: 10))))], to: images)
@@ -226,21 +227,12 @@ struct UserInputCLITests {
 
     /// Runs zynqnet on a pseudo-terminal (util-linux `script`): stdout and stderr both go to it.
     static func onTerminal(_ args: [String], environment: [String: String] = [:]) throws -> String {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/usr/bin/script")
         let quoted = ([CLI.executable.path] + args).map { "'" + $0.replacingOccurrences(of: "'", with: "'\\''") + "'" }
-        p.arguments = ["-qec", quoted.joined(separator: " "), "/dev/null"]
         var env = ProcessInfo.processInfo.environment
         env["NO_COLOR"] = nil
         for (k, v) in environment { env[k] = v }
-        p.environment = env
-        let out = Pipe()
-        p.standardOutput = out
-        p.standardInput = FileHandle.nullDevice
-        try p.run()
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        return String(decoding: data, as: UTF8.self)
+        return try runProcess("/usr/bin/script", ["-qec", quoted.joined(separator: " "), "/dev/null"],
+                              environment: env, inheritEnvironment: false).stdout
     }
 
     @Test("colour and 24-bit pictures only on a terminal and without NO_COLOR")
@@ -257,7 +249,7 @@ struct UserInputCLITests {
         #expect(noColour.contains("image 0: predicted") && !noColour.contains("\u{1B}"), "\(noColour)")
     }
 
-    @Test("verify shows that it is simulating on a terminal, and nothing extra when piped")
+    @Test("verify shows that it is simulating on a terminal, and nothing extra when piped", .tags(.verilator))
     func verifyProgressOnATerminal() throws {
         let model = CLI.fixture("golden/signs_usu.model.npz"), images = CLI.fixture("golden/signs_usu.images.npz")
         let args = ["verify", model, images, "--images", "4", "--build-dir", CLI.packageRoot + "/.build/zynqnet-test/cli-verilator", "--quick-build"]
@@ -268,9 +260,9 @@ struct UserInputCLITests {
         #expect(piped.status == 0 && !piped.stderr.contains("through the Verilator model"))
     }
 
-    @Test("--trace warns before writing a large waveform, with its estimated size")
+    @Test("--trace warns before writing a large waveform, with its estimated size", .tags(.verilator))
     func traceWarning() throws {
-        let dir = try CLI.temporaryDirectory()
+        let dir = try makeTemporaryDirectory("cli")
         defer { try? FileManager.default.removeItem(at: dir) }
         let trace = dir.appendingPathComponent("t.fst").path
         let images = try Self.irisImages(dir, labels: [0, 1, 2])

@@ -1,4 +1,5 @@
 import Foundation
+import ZynqNetTestSupport
 import Testing
 import ZynqNetBase
 import ZynqNetHW
@@ -25,7 +26,7 @@ import ZynqNetHW
         .init(laneW: 8, inL: 8, outL: 1, n: 784), .init(laneW: 26, inL: 6, outL: 2, n: 12),
     ]
 
-    @Test(arguments: resizeCases)
+    @Test(.tags(.iverilog), arguments: resizeCases)
     func resize(_ c: ResizeCase) throws {
         var rng = SplitMix64(seed: UInt64(c.inL * 1000 + c.outL * 10 + c.n))
         let images = 3
@@ -58,7 +59,7 @@ import ZynqNetHW
 
     // MARK: zn_fifo, zn_skid
 
-    @Test(arguments: [(0, 1), (0, 2), (0, 5), (1, 2)])
+    @Test(.tags(.iverilog), arguments: [(0, 1), (0, 2), (0, 5), (1, 2)])
     func streamBuffers(_ mode: Int, _ depth: Int) throws {
         var rng = SplitMix64(seed: UInt64(mode * 10 + depth))
         let words = (0..<200).map { _ in UInt16.random(in: 0...UInt16.max, using: &rng) }
@@ -71,7 +72,7 @@ import ZynqNetHW
     // MARK: zn_argmax
 
     /// (LANES, N, SIGNED, SERIAL): the tree and the serial scan (one lane a cycle, in place).
-    @Test(arguments: [(8, 10, 0, 0), (8, 10, 1, 0), (1, 1, 0, 0), (8, 3, 1, 0), (3, 20, 0, 0), (4, 16, 1, 0), (5, 4, 1, 0),
+    @Test(.tags(.iverilog), arguments: [(8, 10, 0, 0), (8, 10, 1, 0), (1, 1, 0, 0), (8, 3, 1, 0), (3, 20, 0, 0), (4, 16, 1, 0), (5, 4, 1, 0),
                       (2, 7, 1, 0), (8, 64, 0, 0), (6, 13, 0, 0),
                       (8, 10, 0, 1), (8, 10, 1, 1), (1, 1, 0, 1), (8, 3, 1, 1), (3, 20, 0, 1), (4, 16, 1, 1), (5, 4, 1, 1),
                       (2, 7, 1, 1), (8, 64, 0, 1), (6, 13, 0, 1), (1, 9, 1, 1), (8, 8, 0, 1), (8, 1, 1, 1)])
@@ -112,7 +113,7 @@ import ZynqNetHW
     /// the serial scan holds words back) and output stalls.
     static let axisOutCases: [(Int, Int)] = (Array(1...20) + [100, 300]).flatMap { [($0, 0), ($0, 1)] }
 
-    @Test(arguments: axisOutCases)
+    @Test(.tags(.iverilog), arguments: axisOutCases)
     func axisOut(_ c: Int, _ serial: Int) throws {
         var rng = SplitMix64(seed: UInt64(c * 2 + serial + 1000))
         let images = c > 50 ? 6 : 20
@@ -164,7 +165,7 @@ import ZynqNetHW
     /// a partial image (the partial image is dropped; sequence number and packet count restart).
     static let axisOut8Cases: [(Int, Int)] = (Array(1...20) + [100, 2048]).flatMap { [($0, 0), ($0, 1)] }
 
-    @Test(arguments: axisOut8Cases)
+    @Test(.tags(.iverilog), arguments: axisOut8Cases)
     func axisOut8(_ c: Int, _ signed: Int) throws {
         var rng = SplitMix64(seed: UInt64(c * 2 + signed + 5000))
         let images = c > 50 ? 7 : 16                  // whole images in the output
@@ -233,7 +234,7 @@ import ZynqNetHW
     /// writes, requests, timeouts, invalid PARAM_SEL, latched HI halves). Layer counts around the
     /// word memory's sizes (2: 30 of 32 entries, 6: 62 of 64, 7: 70 of 128). Odd seeds build the
     /// sequential engine's register file (FLAGS.SEQUENTIAL = 1; the testbench checks FLAGS directly).
-    @Test(arguments: [(2, 12, 1), (1, 12, 2), (3, 13, 3), (9, 14, 4), (2, 32, 5), (6, 13, 6), (7, 12, 7)])
+    @Test(.tags(.iverilog), arguments: [(2, 12, 1), (1, 12, 2), (3, 13, 3), (9, 14, 4), (2, 32, 5), (6, 13, 6), (7, 12, 7)])
     func axilRegs(_ layers: Int, _ aw: Int, _ seed: Int) throws {
         let r = try runTestbench("tb_zn_axil_regs", params: ["NUM_LAYERS": layers, "AW": aw, "CYCLES": 20000, "SEED": seed,
                                                              "SEQUENTIAL": seed % 2],
@@ -261,7 +262,7 @@ import ZynqNetHW
         .init(inN: 128, outN: 4, pe: 2, simd: 1, signed: 1, style: 2),
     ]
 
-    @Test(arguments: mvauCases)
+    @Test(.tags(.iverilog), arguments: mvauCases)
     func mvau(_ c: MvauCase) throws {
         var rng = SplitMix64(seed: UInt64(c.inN * 31 + c.outN * 7 + c.pe + c.style))
         let images = 3
@@ -423,7 +424,7 @@ import ZynqNetHW
         }
     }
 
-    @Test(arguments: requantCases + requantSerialCases + requantModeCases + requantSerialModeCases)
+    @Test(.tags(.iverilog), arguments: requantCases + requantSerialCases + requantModeCases + requantSerialModeCases)
     func requant(_ c: RequantCase) throws {
         var rng = SplitMix64(seed: UInt64(c.sumW * 100 + c.biasW + c.multW + 1000 * max(0, c.round - 1)) &+ (c.serial ? 99991 &+ UInt64(bitPattern: Int64(c.zy &* 7 &+ c.lo &* 3 &+ c.gap)) : 0))
         let images = c.images
@@ -546,7 +547,7 @@ import ZynqNetHW
     /// brings it into range). Channels 0-3: acc = ±((2^23 + i)·2^e + 2^(e-1)), a tie of a (e = 1 ... 4),
     /// M = 1, s = e (half of them off the tie); channels 4-7: acc = ±3·2^j, M odd with 3M = 2^25 - small (25 bits, odd: a tie of b),
     /// s = 2 + j. Pipelined zn_requant (the serial one has no float32).
-    @Test(arguments: [1, -1])
+    @Test(.tags(.iverilog), arguments: [1, -1])
     func requantFloat32Ties(_ sign: Int) throws {
         var rng = SplitMix64(seed: UInt64(sign + 5))
         let out = 8, images = 12, sumW = 20

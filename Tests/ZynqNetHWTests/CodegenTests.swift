@@ -1,4 +1,5 @@
 import Foundation
+import ZynqNetTestSupport
 import Testing
 import ZynqNetBase
 import ZynqNetCodegen
@@ -204,7 +205,7 @@ import ZynqNetSim
         #expect(a.files == b.files)
         #expect(a.files["design.json"]!.contains("\"ii_cycles\": \(a.iiCycles)"))
         #expect(a.files["rtl/zynqnet_accel.v"]!.contains("X_INTERFACE_INFO = \"xilinx.com:interface:axis:1.0 s_axis TDATA\""))
-        let dir = tempDir("atomic").appendingPathComponent("out")
+        let dir = try makeTemporaryDirectory("atomic").appendingPathComponent("out")
         try a.write(to: dir)
         #expect(FileManager.default.fileExists(atPath: dir.appendingPathComponent("rtl/zynqnet_accel.v").path))
         // A failing write leaves the previous contents and no temporary file behind.

@@ -1,4 +1,5 @@
 import Foundation
+import ZynqNetTestSupport
 import Testing
 import ZynqNetBase
 import ZynqNetHW
@@ -100,11 +101,11 @@ import ZynqNetHW
         return cases
     }()
 
-    @Test(arguments: swuCases)
+    @Test(.tags(.iverilog), arguments: swuCases)
     func swu(_ c: WinCase) throws { try Self.swuRun(c, verilator: false) }
 
     /// The same in Verilator: padding on every side, SIMD 2, stride 2 (with stalls), and the Fashion-MNIST shape at full rate.
-    @Test(arguments: [swuCases[1], swuCases[10]])
+    @Test(.tags(.verilator), arguments: [swuCases[1], swuCases[10]])
     func swuVerilator(_ c: WinCase) throws { try Self.swuRun(c, verilator: true) }
 
     static func swuRun(_ c: WinCase, verilator: Bool) throws {
@@ -158,11 +159,11 @@ import ZynqNetHW
         return cases
     }()
 
-    @Test(arguments: poolCases)
+    @Test(.tags(.iverilog), arguments: poolCases)
     func maxpool(_ c: WinCase) throws { try Self.poolRun(c, verilator: false) }
 
     /// The same in Verilator: signed, overlapping 3×3 stride 2 at full rate.
-    @Test func maxpoolVerilator() throws { try Self.poolRun(Self.poolCases[2], verilator: true) }
+    @Test(.tags(.verilator)) func maxpoolVerilator() throws { try Self.poolRun(Self.poolCases[2], verilator: true) }
 
     static func poolRun(_ c: WinCase, verilator: Bool) throws {
         let w = c.win

@@ -1,4 +1,5 @@
 import Foundation
+import ZynqNetTestSupport
 import Testing
 import ZynqNetBase
 
@@ -90,12 +91,12 @@ extension BlockTests {
         return cases
     }()
 
-    @Test(arguments: dotCases)
+    @Test(.tags(.iverilog), arguments: dotCases)
     func dot(_ c: DotCase) throws { try Self.dotRun(c, verilator: false) }
 
     /// The same in Verilator (its own elaboration of the generate blocks and split_var trees):
     /// an odd packed PE (a pair and a plain row) and the LUT style (~10 s a build).
-    @Test(arguments: [DotCase(kind: 0, pe: 3, simd: 5, signed: 0, style: 2, regEvery: 2),
+    @Test(.tags(.verilator), arguments: [DotCase(kind: 0, pe: 3, simd: 5, signed: 0, style: 2, regEvery: 2),
                       DotCase(kind: 0, pe: 2, simd: 28, signed: 1, style: 1, regEvery: 1)])
     func dotVerilator(_ c: DotCase) throws { try Self.dotRun(c, verilator: true) }
 
@@ -188,11 +189,11 @@ extension BlockTests {
                      regEvery: [1, 2, 3, 4][(n / 3) % 4])
     } + [.init(kind: 0, lanes: 2, n: 64, inW: 17, regEvery: 2), .init(kind: 1, lanes: 1, n: 33, inW: 2, regEvery: 1)]
 
-    @Test(arguments: treeCases)
+    @Test(.tags(.iverilog), arguments: treeCases)
     func addtree(_ c: TreeCase) throws { try Self.addtreeRun(c, verilator: false) }
 
     /// The same in Verilator: a non-power-of-two N with several lanes.
-    @Test func addtreeVerilator() throws { try Self.addtreeRun(TreeCase(kind: 0, lanes: 3, n: 37, inW: 17, regEvery: 2), verilator: true) }
+    @Test(.tags(.verilator)) func addtreeVerilator() throws { try Self.addtreeRun(TreeCase(kind: 0, lanes: 3, n: 37, inW: 17, regEvery: 2), verilator: true) }
 
     static func addtreeRun(_ c: TreeCase, verilator: Bool) throws {
         var rng = SplitMix64(seed: UInt64(c.kind * 100_000 + c.lanes * 10_000 + c.n * 100 + c.inW) &+ UInt64(c.regEvery) << 40)
@@ -259,11 +260,11 @@ extension BlockTests {
     /// Pixel k of an image in byte k mod 8 of beat k/8 (padding bytes random and ignored), out as
     /// N/OUT_LANES words of OUT_LANES codes; per beat ev_first on beat 0 of an image, ev_image on
     /// its last, err_tlast when TLAST marks another beat (TLAST may be absent on a last beat).
-    @Test(arguments: axisInCases)
+    @Test(.tags(.iverilog), arguments: axisInCases)
     func axisIn(_ c: AxisInCase) throws { try Self.axisInRun(c, verilator: false) }
 
     /// The same in Verilator.
-    @Test func axisInVerilator() throws { try Self.axisInRun(AxisInCase(n: 20, outLanes: 4, images: 5, startLow: 30), verilator: true) }
+    @Test(.tags(.verilator)) func axisInVerilator() throws { try Self.axisInRun(AxisInCase(n: 20, outLanes: 4, images: 5, startLow: 30), verilator: true) }
 
     static func axisInRun(_ c: AxisInCase, verilator: Bool) throws {
         var rng = SplitMix64(seed: UInt64(c.n * 1000 + c.outLanes * 10 + c.startLow))

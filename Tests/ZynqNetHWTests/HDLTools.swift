@@ -1,9 +1,10 @@
 import Foundation
+import ZynqNetTestSupport
 import ZynqNetCodegen
 import ZynqNetRTLSim
 
-let rtlDir = packageRoot.appendingPathComponent("fpga/rtl")
-let simDir = packageRoot.appendingPathComponent("fpga/sim")
+let rtlDir = repoRoot.appendingPathComponent("fpga/rtl")
+let simDir = repoRoot.appendingPathComponent("fpga/sim")
 
 func rtlSources() -> [String] {
     ((try? FileManager.default.contentsOfDirectory(atPath: rtlDir.path)) ?? []).filter { $0.hasSuffix(".v") }.sorted()
@@ -13,13 +14,6 @@ func rtlSources() -> [String] {
 func tbSources() -> [String] {
     ((try? FileManager.default.contentsOfDirectory(atPath: simDir.path)) ?? []).filter { $0.hasSuffix(".v") }.sorted()
         .map { simDir.appendingPathComponent($0).path }
-}
-
-/// A fresh temporary directory.
-func tempDir(_ tag: String) -> URL {
-    let u = FileManager.default.temporaryDirectory.appendingPathComponent("zn-\(tag)-\(UInt32.random(in: 0...UInt32.max))")
-    try? FileManager.default.createDirectory(at: u, withIntermediateDirectories: true)
-    return u
 }
 
 /// Verilator lint of one module with parameter overrides; returns the warning/error lines.
@@ -34,7 +28,7 @@ func verilatorLint(top: String, params: [String: Int] = [:], extra: [String] = [
 
 /// Elaborates `top` with parameters in iverilog; returns (ok, output).
 func iverilogElaborate(top: String, params: [String: Int] = [:], sources: [String]? = nil) throws -> (Bool, String) {
-    let out = tempDir("iv").appendingPathComponent("a.out")
+    let out = try makeTemporaryDirectory("iv").appendingPathComponent("a.out")
     defer { try? FileManager.default.removeItem(at: out.deletingLastPathComponent()) }
     let args = ["-g2005", "-I" + rtlDir.path, "-o", out.path, "-s", top] +
         params.sorted(by: { $0.key < $1.key }).flatMap { ["-P", "\(top).\($0.key)=\($0.value)"] } + (sources ?? rtlSources())
@@ -78,7 +72,7 @@ private func testbenchResult(_ log: String, dir: URL, outputs: [String]) -> (pas
 /// `outputs` lists plusarg names whose files are read back (hex lines).
 func runTestbench(_ tb: String, params: [String: Int], inputs: [String: String], outputs: [String]) throws
     -> (passed: Bool, result: String, outputs: [String: [String]]) {
-    let dir = tempDir(tb)
+    let dir = try makeTemporaryDirectory(tb)
     defer { try? FileManager.default.removeItem(at: dir) }
     let exe = dir.appendingPathComponent("sim")
     let args = ["-g2005", "-I" + rtlDir.path, "-o", exe.path, "-s", tb] +
@@ -95,7 +89,7 @@ func runTestbench(_ tb: String, params: [String: Int], inputs: [String: String],
 /// modules the testbench instantiates (e.g. "tb_src"). Verilator is two-state: registers start at 0.
 func runTestbenchVerilator(_ tb: String, helpers: [String] = [], params: [String: Int], inputs: [String: String], outputs: [String]) throws
     -> (passed: Bool, result: String, outputs: [String: [String]]) {
-    let dir = tempDir(tb + "-vl")
+    let dir = try makeTemporaryDirectory(tb + "-vl")
     defer { try? FileManager.default.removeItem(at: dir) }
     let files = ([tb] + helpers).map { simDir.appendingPathComponent($0 + ".v").path }
     let args = ["--binary", "--timing", "-Wno-fatal", "-Wno-lint", "-Wno-style", "-I" + rtlDir.path, "--top-module", tb,

@@ -1,4 +1,5 @@
 import Foundation
+import ZynqNetTestSupport
 import Testing
 import ZynqNetBase
 import ZynqNetCodegen
@@ -87,13 +88,13 @@ import ZynqNetRTLSim
         .init(module: "zn_maxpool", params: ["H": 7, "W": 9, "C": 6, "SIMD": 3, "KH": 3, "KW": 3, "SH": 2, "SW": 1, "SIGNED": 1]),
     ]
 
-    @Test(arguments: cases)
+    @Test(.tags(.verilator), arguments: cases)
     func verilatorLintClean(_ c: ModuleParams) throws {
         let lines = try verilatorLint(top: c.module, params: c.params)
         #expect(lines.isEmpty, "\(lines.prefix(5).joined(separator: "\n"))")
     }
 
-    @Test(arguments: cases.filter { $0.module != "zn_axil_regs" || $0.params.isEmpty })
+    @Test(.tags(.iverilog, .yosys), arguments: cases.filter { $0.module != "zn_axil_regs" || $0.params.isEmpty })
     func iverilogAndYosysElaborate(_ c: ModuleParams) throws {
         let (iv, ivOut) = try iverilogElaborate(top: c.module, params: c.params)
         #expect(iv, "iverilog: \(ivOut.prefix(400))")
@@ -146,7 +147,7 @@ import ZynqNetRTLSim
         .init(module: "zn_maxpool", params: ["H": 1, "KH": 2]), .init(module: "zn_maxpool", params: ["SW": 0]),
     ]
 
-    @Test(arguments: bad)
+    @Test(.tags(.iverilog, .verilator, .yosys), arguments: bad)
     func badParametersFailElaboration(_ c: ModuleParams) throws {
         let lines = try verilatorLint(top: c.module, params: c.params)
         #expect(lines.contains { $0.contains("USERFATAL") || $0.contains("Error") }, "verilator accepted \(c)")
@@ -157,7 +158,7 @@ import ZynqNetRTLSim
     }
 
     /// Generated tops: lint-clean and accepted by iverilog and yosys, for several models and folds.
-    @Test func generatedTopsLintClean() throws {
+    @Test(.tags(.iverilog, .verilator, .yosys)) func generatedTopsLintClean() throws {
         var rng = SplitMix64(seed: 11)
         let models: [(QuantizedModel, FoldFile?)] = [
             (randomModel(dims: [37, 12, 9, 6, 5], inputSigned: false, outSigned: [false, true, true, false],
@@ -182,7 +183,7 @@ import ZynqNetRTLSim
             var o = CodegenOptions()
             if let fold { o.fold = .file(fold, name: "fold") }
             let d = try generateDesign(model: m, options: o)
-            let dir = tempDir("top")
+            let dir = try makeTemporaryDirectory("top")
             defer { try? FileManager.default.removeItem(at: dir) }
             try d.writeFiles(into: dir)
             let rtl = dir.appendingPathComponent("rtl")

@@ -1,4 +1,5 @@
 import Foundation
+import ZynqNetTestSupport
 import Testing
 import ZynqNetCodegen
 import ZynqNetRTLSim
@@ -18,7 +19,7 @@ import ZynqNetRTLSim
 
     /// Cell counts of module `top` after synth_xilinx (hierarchical; the top keeps its name).
     static func synthCells(_ top: String, _ params: [String: Int]) throws -> [String: Int] {
-        let dir = tempDir("ys")
+        let dir = try makeTemporaryDirectory("ys")
         defer { try? FileManager.default.removeItem(at: dir) }
         let stat = dir.appendingPathComponent("stat.txt")
         let chp = params.isEmpty ? "" : "chparam " + params.sorted(by: { $0.key < $1.key })
@@ -77,7 +78,7 @@ import ZynqNetRTLSim
         }, note: "input buffer 192 x 8 in LUTRAM"),
     ]
 
-    @Test(arguments: cases)
+    @Test(.tags(.yosys), arguments: cases)
     func mapping(_ c: Case) throws {
         let cells = try MemoryMappingTests.synthCells(c.module, c.params)
         #expect(!cells.isEmpty, "no cells parsed for \(c.module)")

@@ -1,4 +1,5 @@
 import Foundation
+import ZynqNetTestSupport
 import Testing
 import ZynqNetBase
 
@@ -33,7 +34,7 @@ extension BlockTests {
         .init(banks: 1, depth: 32771, wordW: 3),
     ]
 
-    @Test(arguments: paramRamCases)
+    @Test(.tags(.iverilog), arguments: paramRamCases)
     func paramRam(_ c: ParamRamCase) throws {
         var rng = SplitMix64(seed: UInt64(c.banks * 1_000_003 + c.depth * 1009 + c.wordW))
         func clog2(_ n: Int) -> Int { var b = 0; while (1 << b) < n { b += 1 }; return b }

@@ -1,4 +1,5 @@
 import Foundation
+import ZynqNetTestSupport
 import Testing
 import ZynqNetBase
 import ZynqNetCodegen
@@ -233,7 +234,7 @@ import ZynqNetRTLSim
     }
 
     // ---------------- 1 + 2: bit-exact outputs and the parameter window ----------------
-    @Test(arguments: cases)
+    @Test(.tags(.iverilog), arguments: cases)
     func exactOutputsAndWindow(_ c: Case) throws {
         var rng = SplitMix64(seed: c.seed &* 7919)
         let layers = Self.randomLayers(c, &rng)
@@ -316,7 +317,7 @@ import ZynqNetRTLSim
         .init(dims: [784, 128, 10], images: 4),
     ]
 
-    @Test(arguments: timingCases)
+    @Test(.tags(.iverilog), arguments: timingCases)
     func timingMatchesModel(_ t: TimingCase) throws {
         var rng = SplitMix64(seed: UInt64(t.dims.reduce(0, +)))
         let ins = Array(t.dims.dropLast()), outs = Array(t.dims.dropFirst())
@@ -360,7 +361,7 @@ import ZynqNetRTLSim
          "SUM_W": "40", "MULT_W": "20"],
     ]
 
-    @Test(arguments: lintSets)
+    @Test(.tags(.verilator, .yosys), arguments: lintSets)
     func lintClean(_ p: [String: String]) throws {
         let lines = try verilatorLint(top: "zn_seq", extra: p.sorted { $0.key < $1.key }.map { "-G\($0.key)=\($0.value)" })
         #expect(lines.isEmpty, "\(lines.prefix(5).joined(separator: "\n"))")
@@ -378,7 +379,7 @@ import ZynqNetRTLSim
         ["L_IN": "64'h1000000_01000000", "L_OUT": "64'h2_01000000", "SUM_W": "40"],   // 2^48 weights
     ]
 
-    @Test(arguments: badSets)
+    @Test(.tags(.verilator, .yosys), arguments: badSets)
     func badParametersRefused(_ p: [String: String]) throws {
         let lines = try verilatorLint(top: "zn_seq", extra: p.sorted { $0.key < $1.key }.map { "-G\($0.key)=\($0.value)" })
         #expect(lines.contains { $0.contains("USERFATAL") || $0.contains("Error") }, "verilator accepted \(p)")
@@ -389,7 +390,7 @@ import ZynqNetRTLSim
     }
 
     /// iverilog elaborates the testbench (and so zn_seq) for 1 to 4 layers; bad chains are refused.
-    @Test func iverilogElaborates() throws {
+    @Test(.tags(.iverilog)) func iverilogElaborates() throws {
         for (p, ok) in [(["NUM_LAYERS": 1, "IN0": 1, "OUT0": 1, "SUM_W": 16, "BIAS_W": 2, "MULT_W": 1], true),
                         (["NUM_LAYERS": 4, "IN0": 3, "OUT0": 5, "IN1": 5, "OUT1": 2, "IN2": 2, "OUT2": 9, "IN3": 9, "OUT3": 1], true),
                         (["NUM_LAYERS": 2, "IN0": 3, "OUT0": 5, "IN1": 4, "OUT1": 2], false)] {

@@ -1,4 +1,5 @@
 import Foundation
+import ZynqNetTestSupport
 import Testing
 import ZynqNetBase
 import ZynqNetCodegen
@@ -105,7 +106,7 @@ import ZynqNetSim
 /// Whole sequential designs in co-simulation (Verilator, the C++ harness): bit-exact against
 /// the simulator, and codegen's II and latency equal the measured ones.
 extension VerifyTests {
-    @Test func sequentialSpecCorners() throws {
+    @Test(.tags(.verilator)) func sequentialSpecCorners() throws {
         var rng = SplitMix64(seed: 91)
         let m = randomModel(dims: [20, 6, 3], inputSigned: false, outSigned: [true, false], rounding: [.halfUp, .floor],
                             relu: [true, true], flavor: .extreme, rng: &rng)
@@ -119,7 +120,7 @@ extension VerifyTests {
 
     /// Three layers, one 1 wide; layers shorter and longer than the requantizer's word time;
     /// signed input, typical quantization with zero points.
-    @Test func sequentialThreeLayers() throws {
+    @Test(.tags(.verilator)) func sequentialThreeLayers() throws {
         var rng = SplitMix64(seed: 92)
         let m = randomModel(dims: [150, 1, 33, 5], inputSigned: true, outSigned: [false, true, true],
                             rounding: [.floor, .halfUp, .halfUp], relu: [true, false, true], rng: &rng)
@@ -131,7 +132,7 @@ extension VerifyTests {
     }
 
     /// The trained 784-128-10 model on the sequential engine.
-    @Test func sequentialRealMNIST() throws {
+    @Test(.tags(.verilator)) func sequentialRealMNIST() throws {
         let dir = VerifyTests.fixtures.appendingPathComponent("real")
         let model = try QuantizedModel.load(path: dir.appendingPathComponent("mnist_model.format1.npz").path)
         let set = try ImageSet.load(path: dir.appendingPathComponent("mnist_images.npz").path)

@@ -1,4 +1,5 @@
 import Foundation
+import ZynqNetTestSupport
 import Testing
 import ZynqNetBase
 import ZynqNetCodegen
@@ -10,8 +11,8 @@ import ZynqNetSim
 /// Co-simulation of whole generated designs (Verilator, the C++ harness) against the simulator:
 /// random models that cover the spec's corners, the golden fixtures, a real trained model.
 /// Builds are cached under .build/zynqnet-test/verilator (and by ccache).
-@Suite(.serialized) struct VerifyTests {
-    static let fixtures = packageRoot.appendingPathComponent("Tests/Fixtures")
+@Suite(.tags(.verilator), .serialized) struct VerifyTests {
+    static let fixtures = fixturesRoot
 
     func verify(_ model: QuantizedModel, fold: FoldFile? = nil, fps: Double? = nil, style: MulStyle = .packed,
                 images: [[UInt8]], seed: UInt64, tlastError: Int? = nil, packet: Int = 3) throws -> (VerifyReport, GeneratedDesign) {

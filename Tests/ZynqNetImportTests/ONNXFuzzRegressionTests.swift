@@ -1,4 +1,5 @@
 import Foundation
+import ZynqNetTestSupport
 import Testing
 import ZynqNetBase
 import ZynqNetImport
@@ -10,9 +11,8 @@ import ZynqNetModel
 /// The importer must return or throw one one-line ZynqError; a `bad-*` input must be rejected.
 @Suite("ONNX fuzz regressions")
 struct ONNXFuzzRegressionTests {
-    static let dir = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("FuzzRegressions")
-    static let inputs: [String] = ((try? FileManager.default.contentsOfDirectory(atPath: dir.path)) ?? [])
-        .filter { !$0.hasPrefix(".") && !$0.hasSuffix(".md") }.sorted()
+    static let dir = fuzzRegressionDirectory("import")
+    static let inputs: [String] = fuzzRegressionInputs(in: dir)
 
     @Test func thereAreInputs() {
         #expect(Self.inputs.count >= 8)

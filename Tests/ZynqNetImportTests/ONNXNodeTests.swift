@@ -1,4 +1,5 @@
 import Foundation
+import ZynqNetTestSupport
 import Testing
 import ZynqNetBase
 import ZynqNetHW
@@ -11,8 +12,7 @@ import ZynqNetSim
 /// through the importer and the simulator, or fail with the importer error docs/import.md lists.
 @Suite("ONNX node tests")
 struct ONNXNodeTests {
-    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        .appendingPathComponent(".cache/onnx-node-tests/node")
+    static let root = repoRoot.appendingPathComponent(".cache/onnx-node-tests/node")
 
     /// What docs/import.md promises for each node test: "pass", or a fragment of the importer's error.
     static let expectations: [(String, String)] = [

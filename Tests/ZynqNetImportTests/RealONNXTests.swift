@@ -1,4 +1,5 @@
 import Foundation
+import ZynqNetTestSupport
 import Testing
 import ZynqNetBase
 import ZynqNetImport
@@ -10,8 +11,8 @@ import ZynqNetSim
 /// Fashion-MNIST test images, made on a VNNI machine). Every output value must agree.
 @Suite("ONNX real models")
 struct RealONNXTests {
-    static let repo = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-    static let fixtures = repo.appendingPathComponent("Tests/Fixtures/real")
+    static let repo = repoRoot
+    static let fixtures = fixturesRoot.appendingPathComponent("real")
     static let images = "/usr/share/datasets/fashion-mnist/t10k-images-idx3-ubyte.gz"
     static let present = FileManager.default.fileExists(atPath: images)
 

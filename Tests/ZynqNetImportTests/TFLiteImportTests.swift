@@ -1,4 +1,5 @@
 import Foundation
+import ZynqNetTestSupport
 import Testing
 import ZynqNetBase
 import ZynqNetHW
@@ -13,8 +14,7 @@ import ZynqNetSim
 /// weights; copied from ../shared/data/real with the three runtimes' outputs on all 10,000
 /// Fashion-MNIST test images) into format 2, and every output value against those runtimes.
 @Suite struct TFLiteRealModel {
-    static let dir = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .appendingPathComponent("Fixtures/real/tflite").path
+    static let dir = fixturePath("real/tflite")
     static let model = dir + "/mlp_int8.tflite"
     static let images = "/usr/share/datasets/fashion-mnist/t10k-images-idx3-ubyte.gz"
     static let haveImages = FileManager.default.fileExists(atPath: images)
@@ -205,9 +205,8 @@ import ZynqNetSim
 
 /// Replays `FuzzRegressions/`: every input must be refused with a ZynqError by every rounding.
 @Suite struct TFLiteFuzzRegressionTests {
-    static let dir = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("FuzzRegressions")
-    static let inputs: [String] = ((try? FileManager.default.contentsOfDirectory(atPath: dir.path)) ?? [])
-        .filter { !$0.hasPrefix(".") && !$0.hasSuffix(".md") }.sorted()
+    static let dir = fuzzRegressionDirectory("import")
+    static let inputs: [String] = fuzzRegressionInputs(in: dir)
 
     @Test func thereAreInputs() { #expect(Self.inputs.count >= 7) }
 

@@ -1,5 +1,6 @@
 import Testing
 import Foundation
+import ZynqNetTestSupport
 import ZynqNetBase
 import ZynqNetDeploy
 import ZynqNetModel
@@ -47,7 +48,7 @@ import ZynqNetModel
 
 @Suite struct RegistryFile {
     func load(_ entry: String) throws -> String? {
-        let dir = try temporaryDirectory()
+        let dir = try makeTemporaryDirectory("host").path
         defer { try? FileManager.default.removeItem(atPath: dir) }
         try Data(#"{"schema_version": 1, "bitstreams": [\#(entry)]}"#.utf8).write(to: URL(fileURLWithPath: dir + "/manifest.json"))
         do {

@@ -1,4 +1,5 @@
 import Foundation
+import ZynqNetTestSupport
 import Testing
 import ZynqNetBase
 import ZynqNetBit
@@ -6,7 +7,7 @@ import ZynqNetModel
 @testable import ZynqNetJTAG
 
 @Suite struct BoardData {
-    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    static let root = repoRoot
 
     @Test func boardsFromTheFacts() throws {
         let c = try JTAGCatalog.load(path: Self.root.appendingPathComponent("fpga/boards/jtag.json").path)

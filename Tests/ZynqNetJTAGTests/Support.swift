@@ -27,10 +27,3 @@ func syntheticBit(frameWords: UInt32 = 1_010, trailingNoops: Int = 16, idcode: U
     SyntheticBitstream(idcode: idcode, frameWords: frameWords, trailingNoops: trailingNoops, seed: 3, correctCRC: correctCRC)
         .bitFile(part: part)
 }
-
-/// A temporary directory, removed by the caller.
-func temporaryDirectory() throws -> String {
-    let path = NSTemporaryDirectory() + "zynqnet-host-" + UUID().uuidString
-    try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-    return path
-}

@@ -1,4 +1,5 @@
 import Foundation
+import ZynqNetTestSupport
 import Testing
 
 /// A strict reader of udev rule syntax (udev(7)): every line is comma-separated KEY op "value"
@@ -59,7 +60,7 @@ enum UdevRuleChecker {
 }
 
 @Suite struct UdevRules {
-    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    static let root = repoRoot
 
     func text(_ path: String) throws -> String {
         try String(contentsOf: Self.root.appendingPathComponent(path), encoding: .utf8)

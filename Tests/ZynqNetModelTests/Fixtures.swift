@@ -1,14 +1,13 @@
 import Foundation
+import ZynqNetTestSupport
 import Testing
 @testable import ZynqNetBase
 @testable import ZynqNetModel
 
-/// The committed fixtures of `tests-fixtures/` (made by `tests-fixtures/make_npy_fixtures.py`
+/// The committed fixtures of `Tests/Fixtures/io/` (made by `Tests/Fixtures/scripts/make_npy_fixtures.py`
 /// with NumPy) and the values NumPy reported for them in `manifest.json`.
 enum Fixtures {
-    static let repoRoot: URL = URL(fileURLWithPath: #filePath)
-        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-    static let root: URL = repoRoot.appendingPathComponent("tests-fixtures")
+    static let root: URL = fixturesRoot.appendingPathComponent("io")
 
     struct Expected: Decodable, Sendable, CustomStringConvertible {
         var dtype: String
@@ -76,28 +75,10 @@ enum Fixtures {
     /// Python 3 with NumPy, if this machine has it (for the interoperability tests).
     static let python: String? = {
         for candidate in ["/usr/bin/python3", "/usr/local/bin/python3"] where FileManager.default.isExecutableFile(atPath: candidate) {
-            if let out = try? run(candidate, ["-c", "import numpy; print('ok')"]), out.status == 0 { return candidate }
+            if let out = try? runProcess(candidate, ["-c", "import numpy; print('ok')"], combined: true), out.status == 0 { return candidate }
         }
         return nil
     }()
-
-    struct RunResult {
-        var status: Int32
-        var output: String
-    }
-
-    static func run(_ exe: String, _ args: [String]) throws -> RunResult {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: exe)
-        p.arguments = args
-        let pipe = Pipe()
-        p.standardOutput = pipe
-        p.standardError = pipe
-        try p.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        return RunResult(status: p.terminationStatus, output: String(decoding: data, as: UTF8.self))
-    }
 
     /// CPU seconds `body` takes on this thread: load on the machine does not inflate it.
     static func threadCPUSeconds(_ body: () throws -> Void) rethrows -> Double {
@@ -109,14 +90,6 @@ enum Fixtures {
         let start = now()
         try body()
         return now() - start
-    }
-
-    /// A fresh temporary directory, removed by the caller.
-    static func tempDir() throws -> URL {
-        let url = FileManager.default.temporaryDirectory
-            .appendingPathComponent("zynqnet-io-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-        return url
     }
 
     /// Runs `body`, which must throw a `ZynqError`; returns it.

@@ -1,16 +1,16 @@
 import Foundation
+import ZynqNetTestSupport
 import Testing
 @testable import ZynqNetBase
 @testable import ZynqNetModel
 
 /// Replays every input in `FuzzRegressions/`: crash inputs found by `scripts/fuzz.sh` (kept after the
-/// fix) and the hand-made hostile inputs of `tests-fixtures/make_adversarial_inputs.py`. Every parser
+/// fix) and the hand-made hostile inputs of `Tests/Fixtures/scripts/make_adversarial_inputs.py`. Every parser
 /// must return or throw a `ZynqError`; a hand-made input must be rejected by the parser it targets.
 @Suite("Fuzz regressions")
 struct FuzzRegressionTests {
-    static let dir = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("FuzzRegressions")
-    static let inputs: [String] = ((try? FileManager.default.contentsOfDirectory(atPath: dir.path)) ?? [])
-        .filter { !$0.hasPrefix(".") && !$0.hasSuffix(".md") }.sorted()
+    static let dir = fuzzRegressionDirectory("model")
+    static let inputs: [String] = fuzzRegressionInputs(in: dir)
 
     @Test func thereAreInputs() {
         #expect(Self.inputs.count >= 13)

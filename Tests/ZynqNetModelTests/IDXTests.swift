@@ -1,4 +1,5 @@
 import Foundation
+import ZynqNetTestSupport
 import Testing
 @testable import ZynqNetBase
 @testable import ZynqNetModel
@@ -76,7 +77,7 @@ struct IDXDetailTests {
     @Test func corruptDeflateDataIsAnError() throws {
         let good = try gz("idx/t0e.idx.gz")
         let expected = NPY.encode(try IDX.read(path: Fixtures.path("idx/t0e.idx")))
-        var rng = SplitMix(seed: 7)
+        var rng = SplitMix64(seed: 7)
         var errors = 0
         for _ in 0 ..< 2000 {
             var b = good
@@ -134,15 +135,7 @@ struct FashionMNISTTests {
 
     /// The file decompressed by the system's gzip, an independent inflater.
     static func gunzip(_ path: String) throws -> [UInt8] {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/bin/gzip")
-        p.arguments = ["-dc", path]
-        let pipe = Pipe()
-        p.standardOutput = pipe
-        try p.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        return [UInt8](data)
+        try runProcess("/bin/gzip", ["-dc", path]).stdoutBytes
     }
 
     @Test(.enabled(if: present, "dataset-fashion-mnist not installed"))
@@ -166,7 +159,7 @@ struct FashionMNISTTests {
     @Test(.enabled(if: present, "dataset-fashion-mnist not installed"))
     func npzOfTenThousandImagesIsFast() throws {
         let images = try IDX.read(path: Self.images)
-        let dir = try Fixtures.tempDir()
+        let dir = try makeTemporaryDirectory("io")
         defer { try? FileManager.default.removeItem(at: dir) }
         for compressed in [true, false] {
             let path = dir.appendingPathComponent("fm\(compressed).npz").path

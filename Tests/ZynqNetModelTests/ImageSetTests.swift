@@ -1,4 +1,5 @@
 import Foundation
+import ZynqNetTestSupport
 import Testing
 @testable import ZynqNetBase
 @testable import ZynqNetModel
@@ -9,7 +10,7 @@ struct ImageSetTests {
     static let labels = NDArray(shape: [3], storage: .int64([7, 0, 9]))
 
     func withDir<R>(_ body: (URL) throws -> R) throws -> R {
-        let dir = try Fixtures.tempDir()
+        let dir = try makeTemporaryDirectory("io")
         defer { try? FileManager.default.removeItem(at: dir) }
         return try body(dir)
     }

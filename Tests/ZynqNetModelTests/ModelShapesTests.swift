@@ -1,4 +1,5 @@
 import Foundation
+import ZynqNetTestSupport
 import Testing
 @testable import ZynqNetBase
 @testable import ZynqNetModel
@@ -6,7 +7,7 @@ import Testing
 /// A model's shapes are checked from its `.npy` headers before any weight is read (issue 13 item 5).
 @Suite("shapes from the headers, before the weights")
 struct ModelShapesTests {
-    static let iris = Fixtures.repoRoot.appendingPathComponent("examples/iris/model.npz").path
+    static let iris = repoRoot.appendingPathComponent("examples/iris/model.npz").path
 
     /// A stored (uncompressed) zip of `members`; a member given as (header, dataBytes) gets
     /// `dataBytes` of data after its header as a hole (a sparse file: large, but nothing on disk).
@@ -58,7 +59,7 @@ struct ModelShapesTests {
     }
 
     @Test func aHugeWeightMatrixFailsFromItsHeaderNamingTheKey() throws {
-        let dir = try Fixtures.tempDir()
+        let dir = try makeTemporaryDirectory("io")
         defer { try? FileManager.default.removeItem(at: dir) }
         // 30 × 2^26 int8 = 2 GB of weights on a model whose input.shape is (4,): a sparse file.
         let path = try Self.model(weightShape: [30, 1 << 26], hole: 30 << 26, in: dir)
@@ -69,7 +70,7 @@ struct ModelShapesTests {
     }
 
     @Test func aHeaderDeclaringMoreThanTheMemberHoldsNamesTheKey() throws {
-        let dir = try Fixtures.tempDir()
+        let dir = try makeTemporaryDirectory("io")
         defer { try? FileManager.default.removeItem(at: dir) }
         let path = try Self.model(weightShape: [2, 1 << 31], hole: 0, in: dir)
         #expect(throws: ZynqError(file: path, key: "layer0.weight",
@@ -79,7 +80,7 @@ struct ModelShapesTests {
     }
 
     @Test func arraysBeyondTheMemoryLimitNameTheLargest() throws {
-        let dir = try Fixtures.tempDir()
+        let dir = try makeTemporaryDirectory("io")
         defer { try? FileManager.default.removeItem(at: dir) }
         let path = try Self.model(weightShape: [30, 1 << 26], hole: 30 << 26, inputShape: [1 << 26], in: dir)
         #expect(throws: ZynqError(file: path, key: "layer0.weight",
@@ -97,7 +98,7 @@ struct ModelShapesTests {
     }
 
     @Test func consecutiveLayersMustAgree() throws {
-        let dir = try Fixtures.tempDir()
+        let dir = try makeTemporaryDirectory("io")
         defer { try? FileManager.default.removeItem(at: dir) }
         // layer0.weight (29, 4) gives 29 outputs, layer1.weight (30, 30) takes 30.
         let path = try Self.model(weightShape: [29, 4], hole: 29 * 4, in: dir)
@@ -107,6 +108,6 @@ struct ModelShapesTests {
         // The real model passes and matches its images.
         let ok = try ModelShapes(path: Self.iris)
         #expect(ok.inputCount == 4 && ok.denseWeights.count == 3)
-        try ok.checkImages(path: Fixtures.repoRoot.appendingPathComponent("examples/iris/test-30.npz").path)
+        try ok.checkImages(path: repoRoot.appendingPathComponent("examples/iris/test-30.npz").path)
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import ZynqNetTestSupport
 import Testing
 @testable import ZynqNetBase
 @testable import ZynqNetModel
@@ -271,7 +272,7 @@ struct NPYTests {
 
     @Test(.enabled(if: Fixtures.python != nil, "needs python3 with numpy"))
     func numpyReadsOurNPY() throws {
-        let dir = try Fixtures.tempDir()
+        let dir = try makeTemporaryDirectory("io")
         defer { try? FileManager.default.removeItem(at: dir) }
         var checks: [String] = []
         for (i, a) in Self.roundTripArrays.enumerated() {
@@ -295,7 +296,7 @@ struct NPYTests {
                 vals = [str(int(v)) for v in flat]
             print(a.dtype.str, a.shape, ' '.join(vals))
         """
-        let out = try Fixtures.run(Fixtures.python!, ["-c", script] + checks)
+        let out = try runProcess(Fixtures.python!, ["-c", script] + checks, combined: true)
         #expect(out.status == 0, "\(out.output)")
         let lines = out.output.split(separator: "\n").map(String.init)
         #expect(lines.count == Self.roundTripArrays.count)

@@ -1,4 +1,5 @@
 import Foundation
+import ZynqNetTestSupport
 import Testing
 @testable import ZynqNetBase
 @testable import ZynqNetModel
@@ -46,7 +47,7 @@ struct NPZTests {
         let file = try #require(Fixtures.manifest.npz[name]?.file)
         let bytes = try Fixtures.bytes(file)
         let original = try NPZ.read(bytes: bytes, name: "o")
-        var rng = SplitMix(seed: 0x5EED)
+        var rng = SplitMix64(seed: 0x5EED)
         for _ in 0 ..< 3000 {
             var b = bytes
             let i = Int(rng.next() % UInt64(b.count))
@@ -166,7 +167,7 @@ struct NPZTests {
     }
 
     @Test func fileLargerThanMemoryIsAnErrorNotAnOOM() throws {
-        let dir = try Fixtures.tempDir()
+        let dir = try makeTemporaryDirectory("io")
         defer { try? FileManager.default.removeItem(at: dir) }
         let path = dir.appendingPathComponent("huge.npz").path
         #expect(FileManager.default.createFile(atPath: path, contents: nil))
@@ -196,7 +197,7 @@ struct NPZTests {
 
     @Test("write then read is the identity", arguments: [true, false])
     func writeRead(_ compressed: Bool) throws {
-        let dir = try Fixtures.tempDir()
+        let dir = try makeTemporaryDirectory("io")
         defer { try? FileManager.default.removeItem(at: dir) }
         let path = dir.appendingPathComponent("out.npz").path
         try NPZ.write(Self.sample, to: path, compressed: compressed)
@@ -215,7 +216,7 @@ struct NPZTests {
     }
 
     @Test func writeErrorsLeaveNothing() throws {
-        let dir = try Fixtures.tempDir()
+        let dir = try makeTemporaryDirectory("io")
         defer { try? FileManager.default.removeItem(at: dir) }
         let path = dir.appendingPathComponent("keep.npz").path
         try NPZ.write([("a", NDArray(shape: [1], storage: .uint8([1])))], to: path)
@@ -233,7 +234,7 @@ struct NPZTests {
 
     @Test("NumPy reads what we write", .enabled(if: Fixtures.python != nil, "needs python3 with numpy"), arguments: [true, false])
     func numpyReadsOurNPZ(_ compressed: Bool) throws {
-        let dir = try Fixtures.tempDir()
+        let dir = try makeTemporaryDirectory("io")
         defer { try? FileManager.default.removeItem(at: dir) }
         let path = dir.appendingPathComponent("o.npz").path
         try NPZ.write(Self.sample, to: path, compressed: compressed)
@@ -257,7 +258,7 @@ struct NPZTests {
                     vals = [str(int(v)) for v in flat]
                 print(k, a.shape, ','.join(vals))
         """
-        let out = try Fixtures.run(Fixtures.python!, ["-c", script, path])
+        let out = try runProcess(Fixtures.python!, ["-c", script, path], combined: true)
         #expect(out.status == 0, "\(out.output)")
         var expected = ["methods [\(compressed ? 8 : 0)]"]
         for (k, a) in Self.sample {
@@ -265,18 +266,5 @@ struct NPZTests {
             expected.append("\(k) \(shape) \(Fixtures.valueStrings(a).joined(separator: ","))")
         }
         #expect(out.output.split(separator: "\n", omittingEmptySubsequences: false).map(String.init).dropLast() == expected[...])
-    }
-}
-
-/// A small deterministic PRNG for the corruption tests.
-struct SplitMix {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import ZynqNetTestSupport
 import Testing
 @testable import ZynqNetBase
 @testable import ZynqNetModel
@@ -6,7 +7,7 @@ import Testing
 /// OutputPlan: outputs checked before the work, written all or none, never replacing a file
 /// zynqnet did not write.
 @Suite struct OutputPlanTests {
-    func dir() throws -> String { try Fixtures.tempDir().path }
+    func dir() throws -> String { try makeTemporaryDirectory("io").path }
 
     func write(_ path: String, _ text: String) throws {
         try FileManager.default.createDirectory(atPath: PathText.parent(path), withIntermediateDirectories: true)

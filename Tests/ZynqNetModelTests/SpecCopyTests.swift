@@ -1,4 +1,5 @@
 import Foundation
+import ZynqNetTestSupport
 import Testing
 
 /// `docs/model-format.md` is the project's own, user-facing copy of the contract
@@ -7,8 +8,7 @@ import Testing
 /// same dtype, shape, format-2 marker and named values; every formula of the shared code
 /// blocks; every input rounding with the same formula. The README links the copy.
 @Suite struct SpecCopy {
-    static let repo = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent()
+    static let repo = repoRoot
     static let sharedPath = repo.deletingLastPathComponent().appendingPathComponent("shared/spec/model-format.md").path
     static let docsPath = repo.appendingPathComponent("docs/model-format.md").path
 

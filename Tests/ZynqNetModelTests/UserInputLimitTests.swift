@@ -1,4 +1,5 @@
 import Foundation
+import ZynqNetTestSupport
 import Testing
 @testable import ZynqNetBase
 @testable import ZynqNetModel
@@ -7,7 +8,7 @@ import Testing
 struct UserInputLimitTests {
     @Test func labelsBeyondTheClassesNameTheFileKeyIndexAndValue() throws {
         let images = NDArray(shape: [3, 2], storage: .uint8([0, 1, 2, 3, 4, 5]))
-        let dir = try Fixtures.tempDir()
+        let dir = try makeTemporaryDirectory("io")
         defer { try? FileManager.default.removeItem(at: dir) }
         let path = dir.appendingPathComponent("t.npz").path
         try NPZ.write([("x_test", images), ("y_test", NDArray(shape: [3], storage: .int64([0, 10, 11])))], to: path)

@@ -1,4 +1,5 @@
 import Testing
+import ZynqNetTestSupport
 import ZynqNetBase
 import ZynqNetHW
 import ZynqNetModel
@@ -9,7 +10,7 @@ import ZynqNetSim
 /// `openBackend`: the one factory of the simulator, loopback, board and rtlsim backends.
 @Suite struct BackendFactoryTests {
     @Test func simAndLoopbackComputeTheSimulatorsOutputs() throws {
-        var g = Rng(41)
+        var g = SplitMix64(seed: 41)
         let model = randomModel(dims: [13, 7, 4], signed: [true, false, true], rng: &g)
         let codes = try randomCodes(model, count: 9, rng: &g)
         let expected = try Simulator(model: model).run(codes)
@@ -29,7 +30,7 @@ import ZynqNetSim
     }
 
     @Test func boardWithoutAManifestIsRefusedByName() throws {
-        var g = Rng(42)
+        var g = SplitMix64(seed: 42)
         let model = randomModel(dims: [5, 3], signed: [false, true], rng: &g)
         let e = #expect(throws: ZynqError.self) { _ = try openBackend(.board, model: model) }
         #expect(e?.key == "--backend board")

@@ -1,4 +1,5 @@
 import Foundation
+import ZynqNetTestSupport
 import Testing
 import ZynqNetBase
 import ZynqNetCodegen
@@ -34,7 +35,7 @@ import ZynqNetVivado
         try Data(m.fileBytes).write(to: dir.appendingPathComponent("manifest.json"))
     }
 
-    @Test func simulatesTheBundlesFoldAndSplitsAtItsDMALimit() throws {
+    @Test(.tags(.verilator)) func simulatesTheBundlesFoldAndSplitsAtItsDMALimit() throws {
         let model = ShapeA.model(seed: 21)
         // 12-bit lengths: 4095 bytes a transfer, 170 input images of 24 bytes.
         let (dir, design) = try bundle(model, lengthWidth: 12)
@@ -46,7 +47,7 @@ import ZynqNetVivado
         #expect(rt.board.design.layout.folds == design.layout.folds)
         #expect(rt.board.design.rtlHash == design.rtlHash)
         #expect(rt.driver.maxImagesPerTransfer == 170)
-        var g = Rng(8)
+        var g = SplitMix64(seed: 8)
         let codes = try randomCodes(model, count: 400, rng: &g)
         let r = try rt.run(codes: codes, count: 400)
         let sim = try Simulator(model: model).run(codes)
@@ -60,7 +61,7 @@ import ZynqNetVivado
     /// it rtlsim would regenerate the 1×1 dataflow design, and the RTL check would refuse it).
     /// The manifest says "engine": "sequential" (as codegen writes it); the real RTL reports
     /// FLAGS.SEQUENTIAL and the engine's exact II, the loopback model of the same manifest the same.
-    @Test func simulatesASequentialBundle() throws {
+    @Test(.tags(.verilator)) func simulatesASequentialBundle() throws {
         let model = ShapeA.model(seed: 24)
         var o = CodegenOptions()
         o.fold = .file(.sequential, name: "seq")
@@ -82,7 +83,7 @@ import ZynqNetVivado
         let loopback = try AcceleratorModel(layout: design.layout, engine: .sequential)
         #expect(loopback.read(offset: UInt64(RegisterMap.FLAGS)) == flags)
         #expect(loopback.read(offset: UInt64(RegisterMap.II_CYCLES)) == ii)
-        var g = Rng(9)
+        var g = SplitMix64(seed: 9)
         let codes = try randomCodes(model, count: 8, rng: &g)
         let r = try rt.run(codes: codes, count: 8)
         let sim = try Simulator(model: model).run(codes)
@@ -94,7 +95,7 @@ import ZynqNetVivado
     }
 
     /// A manifest whose engine is not the RTL's: refused naming the manifest, its key and FLAGS.
-    @Test func aManifestOfTheOtherEngineIsRefused() throws {
+    @Test(.tags(.verilator)) func aManifestOfTheOtherEngineIsRefused() throws {
         let model = ShapeA.model(seed: 26)
         var o = CodegenOptions()
         o.fold = .file(.sequential, name: "seq")
@@ -110,7 +111,7 @@ import ZynqNetVivado
         }
     }
 
-    @Test func aBadEngineInDesignJSONIsRefusedByName() throws {
+    @Test(.tags(.verilator)) func aBadEngineInDesignJSONIsRefusedByName() throws {
         let model = ShapeA.model(seed: 25)
         let (dir, _) = try bundle(model, lengthWidth: 23)
         defer { try? FileManager.default.removeItem(at: dir) }
@@ -127,7 +128,7 @@ import ZynqNetVivado
         }
     }
 
-    @Test func aBundleWhoseRTLDiffersIsRefusedNamingTheFile() throws {
+    @Test(.tags(.verilator)) func aBundleWhoseRTLDiffersIsRefusedNamingTheFile() throws {
         let model = ShapeA.model(seed: 22)
         let (dir, _) = try bundle(model, lengthWidth: 23)
         defer { try? FileManager.default.removeItem(at: dir) }
@@ -145,7 +146,7 @@ import ZynqNetVivado
         }
     }
 
-    @Test func aManifestOfAnotherTopologyIsRefused() throws {
+    @Test(.tags(.verilator)) func aManifestOfAnotherTopologyIsRefused() throws {
         let model = ShapeA.model(seed: 23)
         let (dir, design) = try bundle(model, lengthWidth: 23)
         defer { try? FileManager.default.removeItem(at: dir) }
@@ -162,8 +163,7 @@ import ZynqNetVivado
 
 @Suite struct TraceEstimateTests {
     @Test func estimateIsCyclesTimesFlipFlopsTimesTheMeasuredRate() throws {
-        let model = try QuantizedModel.load(path: URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().appendingPathComponent("examples/fashion-mnist/model.npz").path)
+        let model = try QuantizedModel.load(path: repoPath("examples/fashion-mnist/model.npz"))
         let design = try generateDesign(model: model, options: CodegenOptions())
         // (50 × II + latency) cycles × FF × 0.41 bytes: the calibration run (74.0 MB) within 5 %.
         let b = TraceEstimate.bytes(design: design, images: 50)

@@ -1,4 +1,5 @@
 import Foundation
+import ZynqNetTestSupport
 import Testing
 import ZynqNetBase
 import ZynqNetCodegen
@@ -19,7 +20,7 @@ enum ShapeA {
     static let ii = 12
 
     static func model(seed: UInt64) -> QuantizedModel {
-        var g = Rng(seed)
+        var g = SplitMix64(seed: seed)
         return randomModel(dims: dims, signed: signed, rng: &g)
     }
 
@@ -115,7 +116,7 @@ func records(_ p: UnsafeRawPointer, count n: Int, classes: Int, signed: Bool) ->
 @Suite struct DMARegisterSemanticsTests {
     let model = ShapeA.model(seed: 11)
 
-    @Test(arguments: DeviceKind.allCases)
+    @Test(.tags(.verilator), arguments: DeviceKind.allCases)
     func softResetSelfClearsAndLeavesBothChannelsHaltedAndClean(_ kind: DeviceKind) throws {
         let rig = try Rig(kind, model: model)
         rig.device.dma.makeDirty()
@@ -136,7 +137,7 @@ func records(_ p: UnsafeRawPointer, count n: Int, classes: Int, signed: Bool) ->
         try rig.checkHealthy()
     }
 
-    @Test(arguments: DeviceKind.allCases)
+    @Test(.tags(.verilator), arguments: DeviceKind.allCases)
     func lengthWrittenWhileHaltedStartsNothing(_ kind: DeviceKind) throws {
         let rig = try Rig(kind, model: model)
         try rig.dma.reset()
@@ -154,13 +155,13 @@ func records(_ p: UnsafeRawPointer, count n: Int, classes: Int, signed: Bool) ->
         try rig.checkHealthy()
     }
 
-    @Test(arguments: DeviceKind.allCases)
+    @Test(.tags(.verilator), arguments: DeviceKind.allCases)
     func lengthStartsTheTransferWithTheAddressWrittenBefore(_ kind: DeviceKind) throws {
         let rig = try Rig(kind, model: model)
         try rig.dma.reset()
         try rig.load(model)
         try rig.w(RegisterMap.OUT_PACKET_IMAGES, 1)
-        var g = Rng(9)
+        var g = SplitMix64(seed: 9)
         let codes = try randomCodes(model, count: 2, rng: &g)
         let buf = try rig.device.memory.allocate(size: 8192)
         let a = 0, b = 1024, out = 4096
@@ -192,14 +193,14 @@ func records(_ p: UnsafeRawPointer, count n: Int, classes: Int, signed: Bool) ->
         try rig.checkHealthy()
     }
 
-    @Test(arguments: DeviceKind.allCases)
+    @Test(.tags(.verilator), arguments: DeviceKind.allCases)
     func transferEndsIdleWithIOCAndTheS2MMByteCount(_ kind: DeviceKind) throws {
         let rig = try Rig(kind, model: model)
         try rig.dma.reset()
         try rig.load(model)
         let n = 3
         try rig.w(RegisterMap.OUT_PACKET_IMAGES, UInt32(n))
-        var g = Rng(5)
+        var g = SplitMix64(seed: 5)
         let codes = try randomCodes(model, count: n, rng: &g)
         let buf = try rig.device.memory.allocate(size: 8192)
         for i in 0..<n {
@@ -229,12 +230,12 @@ func records(_ p: UnsafeRawPointer, count n: Int, classes: Int, signed: Bool) ->
         try rig.checkHealthy()
     }
 
-    @Test(arguments: DeviceKind.allCases)
+    @Test(.tags(.verilator), arguments: DeviceKind.allCases)
     func s2mmBufferShorterThanThePacketIsAnInternalErrorAndTheDriverRecovers(_ kind: DeviceKind) throws {
         let rig = try Rig(kind, model: model)
         try rig.dma.reset()
         try rig.load(model)
-        var g = Rng(6)
+        var g = SplitMix64(seed: 6)
         let codes = try randomCodes(model, count: 1, rng: &g)
         let buf = try rig.device.memory.allocate(size: 8192)
         buf.bytes.copyMemory(from: codes.bytes.withUnsafeBytes { $0.baseAddress! }, byteCount: codes.width)
@@ -261,7 +262,7 @@ func records(_ p: UnsafeRawPointer, count n: Int, classes: Int, signed: Bool) ->
         try rig.checkHealthy()
     }
 
-    @Test(arguments: DeviceKind.allCases)
+    @Test(.tags(.verilator), arguments: DeviceKind.allCases)
     func lengthZeroIsAnInternalErrorAndAnUnmappedAddressADecodeError(_ kind: DeviceKind) throws {
         let rig = try Rig(kind, model: model)
         try rig.dma.reset()
@@ -279,7 +280,7 @@ func records(_ p: UnsafeRawPointer, count n: Int, classes: Int, signed: Bool) ->
         try rig.checkHealthy()
     }
 
-    @Test(arguments: DeviceKind.allCases)
+    @Test(.tags(.verilator), arguments: DeviceKind.allCases)
     func tlastInsideAnImageSetsErrInput(_ kind: DeviceKind) throws {
         let rig = try Rig(kind, model: model)
         try rig.dma.reset()
@@ -323,7 +324,7 @@ func records(_ p: UnsafeRawPointer, count n: Int, classes: Int, signed: Bool) ->
         return s
     }
 
-    @Test func everyRegisterReadsTheSameOnTheRTLAndTheModel() throws {
+    @Test(.tags(.verilator)) func everyRegisterReadsTheSameOnTheRTLAndTheModel() throws {
         let model = ShapeA.model(seed: 12)
         let loop = try Rig(.loopback, model: model), rtl = try Rig(.rtlsim, model: model)
         #expect(try snapshot(loop) == snapshot(rtl), "after reset")
@@ -343,7 +344,7 @@ func records(_ p: UnsafeRawPointer, count n: Int, classes: Int, signed: Bool) ->
             }
         }
         // A batch through the runtime's driver on each; then the counters agree too.
-        var g = Rng(3)
+        var g = SplitMix64(seed: 3)
         let codes = try randomCodes(model, count: 9, rng: &g)
         for rig in [loop, rtl] {
             let d = try (rig.kind == .loopback ? rig.loopbackBoard!.driver(images: 4) : rig.rtlBoard!.driver(images: 4))
@@ -362,13 +363,13 @@ func records(_ p: UnsafeRawPointer, count n: Int, classes: Int, signed: Bool) ->
         try rtl.checkHealthy()
     }
 
-    @Test func cycleCountersCountRealCycles() throws {
+    @Test(.tags(.verilator)) func cycleCountersCountRealCycles() throws {
         let model = ShapeA.model(seed: 13)
         let rig = try Rig(.rtlsim, model: model, policy: .ideal)
         let d = try rig.rtlBoard!.driver(images: 16)
         try d.load(model: model, modelName: "m")
         try d.clearCounters()
-        var g = Rng(4)
+        var g = SplitMix64(seed: 4)
         let codes = try randomCodes(model, count: 16, rng: &g)
         var outputs = [Int32](repeating: 0, count: 16 * 3), preds = [Int](repeating: 0, count: 16)
         func run() throws {

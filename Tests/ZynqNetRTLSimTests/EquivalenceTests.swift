@@ -1,4 +1,5 @@
 import Foundation
+import ZynqNetTestSupport
 import Testing
 import ZynqNetBase
 import ZynqNetCodegen
@@ -16,8 +17,8 @@ import ZynqNetSim
 /// the Verilated RTL, with random TVALID gaps, TREADY stalls and AXI-Lite delays) and `verify`
 /// (the rtl helper's C++ harness on the same RTL) — on random models and on real and golden
 /// models with committed expected outputs from outside this package.
-@Suite(.serialized) struct EquivalenceTests {
-    static let fixtures = packageRoot.appendingPathComponent("Tests/Fixtures")
+@Suite(.tags(.verilator), .serialized) struct EquivalenceTests {
+    static let fixtures = fixturesRoot
 
     /// Runs every path; `expected` (from a fixture) must match too. `backend` may be an rtlsim
     /// backend already holding this topology: the model is loaded into it (same bitstream).
@@ -56,7 +57,7 @@ import ZynqNetSim
         // verify: the rtl helper's harness on the same design (its own build, quick).
         let design = try generateDesign(model: model, options: codegen)
         #expect(design.rtlHash == rt.board.design.rtlHash, "verify and rtlsim simulate the same RTL")
-        var vo = VerifyOptions(buildRoot: packageRoot.appendingPathComponent(".build/zynqnet-test/verilator"))
+        var vo = VerifyOptions(buildRoot: repoRoot.appendingPathComponent(".build/zynqnet-test/verilator"))
         vo.optimize = false
         vo.seed = seed
         let n = min(verifyImages, codes.count)
@@ -70,7 +71,7 @@ import ZynqNetSim
     }
 
     @Test func randomModelsOfOneTopologyShareOneBuild() throws {
-        var g = Rng(2024)
+        var g = SplitMix64(seed: 2024)
         var backend: RTLSimBackend?
         for k in 0..<3 {
             let model = ShapeA.model(seed: 100 + UInt64(k))
@@ -83,7 +84,7 @@ import ZynqNetSim
 
     @Test func randomDeepModelAtTheDefaultFold() throws {
         // int8 input, four layers with both output types, widths up to 24; codegen's own folds.
-        var g = Rng(77)
+        var g = SplitMix64(seed: 77)
         let model = randomModel(dims: [24, 16, 9, 12, 5], signed: [true, false, true, true, false], rng: &g)
         let codes = try randomCodes(model, count: 30, rng: &g)
         try allPaths(model, codes, batch: 8, seed: 9)

@@ -1,4 +1,5 @@
 import Foundation
+import ZynqNetTestSupport
 import Testing
 import ZynqNetBase
 import ZynqNetHW
@@ -12,8 +13,8 @@ import ZynqNetSim
     @Test(arguments: [1, 7, 256])
     func loopbackEqualsReferenceOnRandomModels(batch: Int) throws {
         for seed in UInt64(1)...4 {
-            var g = Rng(seed &* 7919 &+ UInt64(batch))
-            let model = randomModel(&g, layers: Int.random(in: 1...3, using: &g), inWidth: Int.random(in: 1...40, using: &g), maxWidth: 24)
+            var g = SplitMix64(seed: seed &* 7919 &+ UInt64(batch))
+            let model = randomFormat1Model(&g, layers: Int.random(in: 1...3, using: &g), inWidth: Int.random(in: 1...40, using: &g), maxWidth: 24)
             let rig = try Rig(model: model, images: batch, g: &g)
             let codes = try randomCodes(&g, model: model, count: batch)
             let r = try rig.run(codes)
@@ -32,8 +33,8 @@ import ZynqNetSim
     /// (it used to refuse any HI below the type's maximum): relu + clamp, cl = ch, a RELU6-like range.
     @Test func clampedLayersEqualReference() throws {
         for seed in UInt64(1)...4 {
-            var g = Rng(seed &* 104_729)
-            var model = randomModel(&g, layers: 3, inWidth: 16, maxWidth: 12)
+            var g = SplitMix64(seed: seed &* 104_729)
+            var model = randomFormat1Model(&g, layers: 3, inWidth: 16, maxWidth: 12)
             for i in model.layers.indices {
                 let l = model.layers[i]
                 let low = Int64(l.outputLow), high = Int64(l.outputHigh)
@@ -55,8 +56,8 @@ import ZynqNetSim
     }
 
     @Test func onePastTheDMALimitSplitsIntoTwoTransfers() throws {
-        var g = Rng(42)
-        let model = randomModel(&g, layers: 2, inWidth: 20, maxWidth: 12)
+        var g = SplitMix64(seed: 42)
+        let model = randomFormat1Model(&g, layers: 2, inWidth: 20, maxWidth: 12)
         // dma_length_width 8: at most 255 bytes per transfer = 10 images of 24 input bytes.
         let manifest = RuntimeManifest(dmaLengthWidth: 8)
         let rig = try Rig(model: model, manifest: manifest, images: 64, g: &g)
@@ -72,8 +73,8 @@ import ZynqNetSim
     }
 
     @Test func cachedBuffersAreSyncedAroundEveryTransfer() throws {
-        var g = Rng(5)
-        let model = randomModel(&g, layers: 2, inWidth: 33, maxWidth: 17)
+        var g = SplitMix64(seed: 5)
+        let model = randomFormat1Model(&g, layers: 2, inWidth: 33, maxWidth: 17)
         let rig = try Rig(model: model, images: 16, cached: true, g: &g)
         #expect(try rig.expectMatches(try randomCodes(&g, model: model, count: 16)))
         let buffer = try #require(rig.driver.buffer as? LoopbackBuffer)
@@ -81,18 +82,18 @@ import ZynqNetSim
     }
 
     @Test func tinyDatapathFIFOStillCompletes() throws {
-        var g = Rng(6)
-        let model = randomModel(&g, layers: 1, inWidth: 9, maxWidth: 9)
+        var g = SplitMix64(seed: 6)
+        let model = randomFormat1Model(&g, layers: 1, inWidth: 9, maxWidth: 9)
         let rig = try Rig(model: model, images: 50, g: &g)
         rig.board.accelerator.capacityImages = 1
         #expect(try rig.expectMatches(try randomCodes(&g, model: model, count: 50)))
     }
 
     @Test func backendThroughMakeBackendEqualsSimulator() throws {
-        var g = Rng(77)
-        let model = randomModel(&g, layers: 2, inWidth: 16, maxWidth: 10)
-        let dir = try makeTempDir()
-        defer { removeDir(dir) }
+        var g = SplitMix64(seed: 77)
+        let model = randomFormat1Model(&g, layers: 2, inWidth: 16, maxWidth: 10)
+        let dir = try makeTemporaryDirectory().path
+        defer { removeTemporaryDirectory(dir) }
         try writeFile("\(dir)/manifest.json", sampleManifestText(fclkMHz: 125, topologyHash: try Topology(model: model).hash, lengthWidth: 9))
         let backend = try makeBackend(name: "loopback", model: model, bundle: dir, manifest: nil, batchSize: 100,
                                       interrupt: .never, installSIGINTHandler: false)
@@ -122,8 +123,8 @@ import ZynqNetSim
 @Suite struct CopyTimeTests {
     @Test(arguments: [(16, 0 as UInt64), (12, 1000 as UInt64)])
     func copyTimeIsMeasured(inWidth: Int, pack: UInt64) throws {
-        var g = Rng(79)
-        let model = randomModel(&g, layers: 1, inWidth: inWidth, maxWidth: 6)
+        var g = SplitMix64(seed: 79)
+        let model = randomFormat1Model(&g, layers: 1, inWidth: inWidth, maxWidth: 6)
         let topology = try Topology(model: model)
         let board = try LoopbackBoard(layout: try AcceleratorLayout(topology: topology, folds: defaultLoopbackFolds(topology)))
         let sys = TracingSystem()
@@ -186,8 +187,8 @@ import ZynqNetSim
     }
 
     @Test func invalidParameterAccessSetsErrParam() throws {
-        var g = Rng(21)
-        let model = randomModel(&g, layers: 1, inWidth: 8, maxWidth: 4)
+        var g = SplitMix64(seed: 21)
+        let model = randomFormat1Model(&g, layers: 1, inWidth: 8, maxWidth: 4)
         let t = try Topology(model: model)
         let acc = AcceleratorModel(layout: try AcceleratorLayout(topology: t, folds: defaultLoopbackFolds(t)))
         acc.write(offset: UInt64(RegisterMap.PARAM_ADDR), value: 0xFFFF_FFFF)
@@ -200,8 +201,8 @@ import ZynqNetSim
     }
 
     @Test func topologyMismatchNamesBothSides() throws {
-        var g = Rng(9)
-        let a = randomModel(&g, layers: 2, inWidth: 12, maxWidth: 8)
+        var g = SplitMix64(seed: 9)
+        let a = randomFormat1Model(&g, layers: 2, inWidth: 12, maxWidth: 8)
         var b = a
         b.layers[1].outputType = a.layers[1].outputType == .int8 ? .uint8 : .int8
         b.layers[1].outputZero = 0
@@ -216,8 +217,8 @@ import ZynqNetSim
     }
 
     @Test func probeReadsTheLayoutBack() throws {
-        var g = Rng(10)
-        let model = randomModel(&g, layers: 3, inWidth: 30, maxWidth: 20)
+        var g = SplitMix64(seed: 10)
+        let model = randomFormat1Model(&g, layers: 3, inWidth: 30, maxWidth: 20)
         let t = try Topology(model: model)
         let folds = randomFolds(t, &g)
         let board = try LoopbackBoard(layout: try AcceleratorLayout(topology: t, folds: folds))
@@ -231,16 +232,16 @@ import ZynqNetSim
 /// Every fault ends in a clear error within its time limit, leaves the device usable, and
 /// never yields results.
 @Suite struct FaultTests {
-    func rig(_ seed: UInt64, images: Int = 32) throws -> (Rig, Rng) {
-        var g = Rng(seed)
-        let model = randomModel(&g, layers: 2, inWidth: 19, maxWidth: 13)
+    func rig(_ seed: UInt64, images: Int = 32) throws -> (Rig, SplitMix64) {
+        var g = SplitMix64(seed: seed)
+        let model = randomFormat1Model(&g, layers: 2, inWidth: 19, maxWidth: 13)
         let rig = try Rig(model: model, images: images, g: &g)
         rig.driver.timeoutNanoseconds = 50_000_000
         rig.driver.timeoutPerImageNanoseconds = 0
         return (rig, g)
     }
 
-    func expectRecovered(_ rig: Rig, _ g: inout Rng) throws {
+    func expectRecovered(_ rig: Rig, _ g: inout SplitMix64) throws {
         #expect(try rig.expectMatches(try randomCodes(&g, model: rig.model, count: 9)))
     }
 
@@ -342,10 +343,10 @@ import ZynqNetSim
     }
 
     @Test func secondDriverOnTheSameDeviceIsRefused() throws {
-        let dir = try makeTempDir()
-        defer { removeDir(dir) }
-        var g = Rng(17)
-        let model = randomModel(&g, layers: 1, inWidth: 8, maxWidth: 8)
+        let dir = try makeTemporaryDirectory().path
+        defer { removeTemporaryDirectory(dir) }
+        var g = SplitMix64(seed: 17)
+        let model = randomFormat1Model(&g, layers: 1, inWidth: 8, maxWidth: 8)
         let rig = try Rig(model: model, images: 8, lockDir: dir, g: &g)
         let e = #expect(throws: ZynqError.self) { _ = try rig.board.driver(images: 8, lockDirectory: dir, interrupt: .never) }
         #expect(e?.description.contains("in use by another zynqnet process") == true)
@@ -370,8 +371,8 @@ import ZynqNetSim
     }
 
     @Test func ctrlCBetweenTransfersReturnsNothing() throws {
-        var g = Rng(19)
-        let model = randomModel(&g, layers: 1, inWidth: 16, maxWidth: 8)
+        var g = SplitMix64(seed: 19)
+        let model = randomFormat1Model(&g, layers: 1, inWidth: 16, maxWidth: 8)
         let rig = try Rig(model: model, manifest: RuntimeManifest(dmaLengthWidth: 8), images: 64, g: &g)
         let s2mmLength = rig.board.manifest.dmaBase + 0x58
         let flag = rig.flag

@@ -1,4 +1,5 @@
 import Foundation
+import ZynqNetTestSupport
 import Testing
 import ZynqNetBase
 import ZynqNetHW
@@ -16,8 +17,8 @@ func psDevice(_ ps: LoopbackSLCR) throws -> LoopbackDevice {
 
 @Suite struct ZynqPlatformTests {
     @Test func onlyXlnxZynq7000Passes() throws {
-        let root = try makeTempDir("dt")
-        defer { removeDir(root) }
+        let root = try makeTemporaryDirectory("dt").path
+        defer { removeTemporaryDirectory(root) }
         let sys = LiveSystem()
         // No device tree at all (a PC).
         var e = #expect(throws: ZynqError.self) { try ZynqPlatform.confirm(procRoot: "\(root)/proc", sysfsRoot: "\(root)/sys", system: sys) }
@@ -40,7 +41,7 @@ func psDevice(_ ps: LoopbackSLCR) throws -> LoopbackDevice {
 
     @Test func loadAndBoardNeverOpenDevMemOffZynq() throws {
         let (t, _) = try LoadBundleTests().makeTree()
-        defer { removeDir(t.root) }
+        defer { removeTemporaryDirectory(t.root) }
         try FileManager.default.removeItem(atPath: "\(t.sysfs)/firmware")
         let sys = TracingSystem(euid: 0)
         let e = #expect(throws: ZynqError.self) { _ = try loadBundle(t.bundle, options: t.options, system: sys) }
@@ -64,7 +65,7 @@ func psDevice(_ ps: LoopbackSLCR) throws -> LoopbackDevice {
 
     @Test func boardBackendRefusesAGatedClockInsteadOfHanging() throws {
         let (t, _) = try LoadBundleTests().makeTree()
-        defer { removeDir(t.root) }
+        defer { removeTemporaryDirectory(t.root) }
         try writeWord(t.mem, at: 0xF800_0900, 0xF)
         try writeWord(t.mem, at: 0xF800_0178, 0x1)     // Linux gated FCLK0 at boot
         var config = BoardConfig()
@@ -132,7 +133,7 @@ func psDevice(_ ps: LoopbackSLCR) throws -> LoopbackDevice {
 
     @Test func clockIsSetBeforeTheBitstreamIsLoaded() throws {
         let (t, _) = try LoadBundleTests().makeTree()
-        defer { removeDir(t.root) }
+        defer { removeTemporaryDirectory(t.root) }
         let sys = TracingSystem(euid: 0)
         let ps = LoopbackSLCR()
         ps.registers[SLCR.fpga0ClockControl] = 0x0010_0500      // boot clock 200 MHz
@@ -161,7 +162,7 @@ extension PSStateTests {
     /// reset pulsed, the PS state fixed, the accelerator probed.
     @Test func plConfiguredOverJTAGIsFinishedClockFirstThenReset() throws {
         let (t, topo) = try LoadBundleTests().makeTree()
-        defer { removeDir(t.root) }
+        defer { removeTemporaryDirectory(t.root) }
         try FileManager.default.removeItem(atPath: "\(t.sysfs)/class/fpga_manager")
         let sys = TracingSystem(euid: 0)
         var o = t.options
@@ -187,7 +188,7 @@ struct FakeBoardRoot {
     var mgr: String { "\(root)/sys/class/fpga_manager/fpga0" }
 
     init() throws {
-        root = try makeTempDir("doctor")
+        root = try makeTemporaryDirectory("doctor").path
         try writeFile("\(root)/proc/device-tree/compatible", "tul,pynq-z2\0xlnx,zynq-7000\0")
         try writeFile("\(root)/proc/self/status", "Name:\tzynqnet\nUid:\t0\t0\t0\t0\nCapEff:\t000001ffffffffff\n")
         try writeFile("\(root)/proc/meminfo", "MemTotal:  509344 kB\nCmaTotal:  131072 kB\nCmaFree:   114688 kB\n")
@@ -216,7 +217,7 @@ struct FakeBoardRoot {
 
     func status(_ r: DoctorReport, _ name: String) -> DoctorCheck.Status? { r.checks.first { $0.name == name }?.status }
     func check(_ r: DoctorReport, _ name: String) -> DoctorCheck? { r.checks.first { $0.name == name } }
-    func remove() { removeDir(root) }
+    func remove() { removeTemporaryDirectory(root) }
 }
 
 @Suite struct DoctorTests {

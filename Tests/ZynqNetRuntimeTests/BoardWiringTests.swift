@@ -1,4 +1,5 @@
 import Foundation
+import ZynqNetTestSupport
 import Testing
 import ZynqNetBase
 import ZynqNetHW
@@ -13,8 +14,8 @@ import ZynqNetSim
 /// must stop at the DMA reset with a clear error.
 @Suite struct BoardWiringTests {
     @Test func boardNeedsAManifest() throws {
-        var g = Rng(1)
-        let model = randomModel(&g, layers: 1, inWidth: 4, maxWidth: 4)
+        var g = SplitMix64(seed: 1)
+        let model = randomFormat1Model(&g, layers: 1, inWidth: 4, maxWidth: 4)
         let e = #expect(throws: ZynqError.self) {
             _ = try makeBackend(name: "board", model: model, bundle: nil, manifest: nil, interrupt: .never, installSIGINTHandler: false)
         }
@@ -26,8 +27,8 @@ import ZynqNetSim
     }
 
     @Test func uioAndUDmaBufAreWiredAndADeadDMAIsReported() throws {
-        let root = try makeTempDir("board")
-        defer { removeDir(root) }
+        let root = try makeTemporaryDirectory("board").path
+        defer { removeTemporaryDirectory(root) }
         let page = UInt64(LiveSystem().pageSize())
         let c = "\(root)/sys/class/uio"
         try writeFile("\(c)/uio0/name", "axi_dma\n")

@@ -1,4 +1,5 @@
 import Foundation
+import ZynqNetTestSupport
 import Testing
 import ZynqNetBase
 import ZynqNetHW
@@ -13,7 +14,7 @@ import ZynqNetSim
 @Suite struct EngineTests {
     /// 20 uint8 inputs → 6 int8 → 3 uint8, the rtlsim suites' ShapeA.
     static func model(seed: UInt64) -> QuantizedModel {
-        var g = Rng(seed)
+        var g = SplitMix64(seed: seed)
         var inF = 20
         var layers: [DenseLayer] = []
         for (out, type) in [(6, ActivationType.int8), (3, .uint8)] {
@@ -76,7 +77,7 @@ import ZynqNetSim
     @Test(arguments: [Engine.dataflow, .sequential])
     func loopbackRunsEitherEngineBitExactWithItsBusyCycles(engine: Engine) throws {
         let model = Self.model(seed: 3)
-        var g = Rng(4)
+        var g = SplitMix64(seed: 4)
         let rig = try Rig(model: model, folds: try Self.layout(model).folds, manifest: RuntimeManifest(engine: engine), images: 8, g: &g)
         #expect(rig.driver.info.engine == engine)
         #expect(rig.driver.info.flags == (engine == .sequential ? 4 : 0))
@@ -124,8 +125,8 @@ import ZynqNetSim
     /// `makeBackend(loopback)` with a bundle whose manifest says sequential builds the sequential device.
     @Test func makeBackendLoopbackFollowsTheManifestsEngine() throws {
         let model = Self.model(seed: 6)
-        let dir = try makeTempDir()
-        defer { removeDir(dir) }
+        let dir = try makeTemporaryDirectory().path
+        defer { removeTemporaryDirectory(dir) }
         try writeFile("\(dir)/manifest.json", sampleManifestText(topologyHash: try Topology(model: model).hash, engine: .sequential))
         let backend = try makeBackend(name: "loopback", model: model, bundle: dir, manifest: nil, batchSize: 4,
                                       interrupt: .never, installSIGINTHandler: false)
@@ -133,7 +134,7 @@ import ZynqNetSim
         #expect(acc.driver.info.engine == .sequential)
         #expect(acc.driver.info.layout.folds.allSatisfy { $0 == LayerFold(pe: 1, simd: 1, lanes: 1) })
         #expect(acc.driver.info.iiCycles == UInt32(Self.sequentialII))
-        var g = Rng(7)
+        var g = SplitMix64(seed: 7)
         let codes = try randomCodes(&g, model: model, count: 3)
         let r = try backend.run(codes: codes, count: 3)
         let e = try reference(model, codes)

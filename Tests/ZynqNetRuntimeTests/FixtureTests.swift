@@ -1,4 +1,5 @@
 import Foundation
+import ZynqNetTestSupport
 import Testing
 import ZynqNetBase
 import ZynqNetHW
@@ -11,8 +12,7 @@ import ZynqNetSim
 /// The loopback device against the Python reference outputs committed under Tests/Fixtures:
 /// every golden corner case and the real models (cases where the spec agrees).
 @Suite struct FixtureLoopbackTests {
-    static let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .appendingPathComponent("Fixtures").path
+    static let fixtures = fixturesRoot.path
 
     struct Case: Sendable, CustomStringConvertible {
         var dir: String
@@ -52,7 +52,7 @@ import ZynqNetSim
         // Conv hardware is not built: a CNN is refused on the way to the device, naming its first
         // conv2d/maxpool2d layer (before any rounding is looked at).
         if let i = model.layers.firstIndex(where: { $0.kind != .dense }) {
-            var g = Rng(1)
+            var g = SplitMix64(seed: 1)
             #expect(throws: ZynqError(key: "layer\(i).kind", "\(model.layers[i].kind.name) layers are not supported by the hardware "
                 + "path (codegen, verify, rtlsim, the board) yet: conv2d/maxpool2d hardware is not built (the simulator runs "
                 + "them: zynqnet infer --backend sim)")) { try Rig(model: model, images: 1, g: &g) }
@@ -64,7 +64,7 @@ import ZynqNetSim
         let expected = try NPZ.read(path: "\(c.dir)/\(c.expected)")
         let outputs = try #require(expected["outputs"]?.integers())
         let predictions = try #require(expected["predictions"]?.integers())
-        var g = Rng(UInt64(c.model.utf8.count) &* 31 &+ UInt64(codes.count))
+        var g = SplitMix64(seed: UInt64(c.model.utf8.count) &* 31 &+ UInt64(codes.count))
         // A DMA limit small enough that the larger cases split into several transfers.
         let rig = try Rig(model: model, manifest: RuntimeManifest(dmaLengthWidth: 14), images: codes.count, g: &g)
         let r = try rig.run(codes)

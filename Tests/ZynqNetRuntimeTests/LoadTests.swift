@@ -1,4 +1,5 @@
 import Foundation
+import ZynqNetTestSupport
 import Testing
 import ZynqNetBase
 import ZynqNetBit
@@ -75,7 +76,7 @@ let binExpected: [UInt8] = [0xFF, 0xFF, 0xFF, 0xFF, 0xBB, 0x00, 0x00, 0x00, 0x44
 
     /// Bundle + fake sysfs + a sparse "/dev/mem" with the SLCR and the accelerator's registers.
     func makeTree(part: String = "7z020clg400", state: String = "operating", hash: UInt64? = nil) throws -> (Tree, Topology) {
-        let t = Tree(root: try makeTempDir("load"))
+        let t = Tree(root: try makeTemporaryDirectory("load").path)
         let topo = Topology(inputCount: 16, inputSigned: false,
                             layers: [LayerTopology(inCount: 16, outCount: 4, inSigned: false, outSigned: true, multBits: 32)])
         let layout = try AcceleratorLayout(topology: topo, folds: [LayerFold(pe: 2, simd: 4, lanes: 1)])
@@ -100,7 +101,7 @@ let binExpected: [UInt8] = [0xFF, 0xFF, 0xFF, 0xFF, 0xBB, 0x00, 0x00, 0x00, 0x44
 
     @Test func loadsConvertsSetsTheClockAndProbes() throws {
         let (t, topo) = try makeTree()
-        defer { removeDir(t.root) }
+        defer { removeTemporaryDirectory(t.root) }
         let r = try loadBundle(t.bundle, options: t.options, system: TracingSystem(euid: 0))
         #expect(try Array(Data(contentsOf: URL(fileURLWithPath: "\(t.firmware)/zynqnet.bin"))) == binExpected)
         #expect(try readFile("\(t.mgr)/flags") == "0")
@@ -119,7 +120,7 @@ let binExpected: [UInt8] = [0xFF, 0xFF, 0xFF, 0xFF, 0xBB, 0x00, 0x00, 0x00, 0x44
 
     @Test func notRootIsRefusedBeforeAnythingIsWritten() throws {
         let (t, _) = try makeTree()
-        defer { removeDir(t.root) }
+        defer { removeTemporaryDirectory(t.root) }
         let e = #expect(throws: ZynqError.self) { _ = try loadBundle(t.bundle, options: t.options, system: TracingSystem(euid: 1000)) }
         #expect(e?.description.contains("needs root") == true)
         #expect(!FileManager.default.fileExists(atPath: "\(t.firmware)/zynqnet.bin"))
@@ -128,7 +129,7 @@ let binExpected: [UInt8] = [0xFF, 0xFF, 0xFF, 0xFF, 0xBB, 0x00, 0x00, 0x00, 0x44
 
     @Test func missingFPGAManagerIsExplained() throws {
         let (t, _) = try makeTree()
-        defer { removeDir(t.root) }
+        defer { removeTemporaryDirectory(t.root) }
         try FileManager.default.removeItem(atPath: "\(t.sysfs)/class/fpga_manager")
         let e = #expect(throws: ZynqError.self) { _ = try loadBundle(t.bundle, options: t.options, system: TracingSystem(euid: 0)) }
         #expect(e?.description.contains("no fpga_manager") == true)
@@ -136,7 +137,7 @@ let binExpected: [UInt8] = [0xFF, 0xFF, 0xFF, 0xFF, 0xBB, 0x00, 0x00, 0x00, 0x44
 
     @Test func wrongPartIsRefused() throws {
         let (t, _) = try makeTree(part: "7z010clg400")
-        defer { removeDir(t.root) }
+        defer { removeTemporaryDirectory(t.root) }
         let e = #expect(throws: ZynqError.self) { _ = try loadBundle(t.bundle, options: t.options, system: TracingSystem(euid: 0)) }
         #expect(e?.key == "part")
         #expect(e?.description.contains("7z010clg400") == true)
@@ -146,7 +147,7 @@ let binExpected: [UInt8] = [0xFF, 0xFF, 0xFF, 0xFF, 0xBB, 0x00, 0x00, 0x00, 0x44
 
     @Test func failedConfigurationStateIsReported() throws {
         let (t, _) = try makeTree(state: "write error")
-        defer { removeDir(t.root) }
+        defer { removeTemporaryDirectory(t.root) }
         let e = #expect(throws: ZynqError.self) { _ = try loadBundle(t.bundle, options: t.options, system: TracingSystem(euid: 0)) }
         #expect(e?.key == "state")
         #expect(e?.description.contains("'write error'") == true)
@@ -154,7 +155,7 @@ let binExpected: [UInt8] = [0xFF, 0xFF, 0xFF, 0xFF, 0xBB, 0x00, 0x00, 0x00, 0x44
 
     @Test func otherBitstreamLoadedIsCaughtByTheProbe() throws {
         let (t, _) = try makeTree(hash: 0x1234_5678_9ABC_DEF0)
-        defer { removeDir(t.root) }
+        defer { removeTemporaryDirectory(t.root) }
         let e = #expect(throws: ZynqError.self) { _ = try loadBundle(t.bundle, options: t.options, system: TracingSystem(euid: 0)) }
         #expect(e?.key == "topology_hash")
     }
@@ -216,22 +217,14 @@ let binExpected: [UInt8] = [0xFF, 0xFF, 0xFF, 0xFF, 0xBB, 0x00, 0x00, 0x00, 0x44
     }
 
     func run(_ args: [String]) throws -> (status: Int32, out: String, err: String) {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: Self.exe)
-        p.arguments = args
-        let o = Pipe(), e = Pipe()
-        p.standardOutput = o
-        p.standardError = e
-        try p.run()
-        let out = o.fileHandleForReading.readDataToEndOfFile(), err = e.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        return (p.terminationStatus, String(decoding: out, as: UTF8.self), String(decoding: err, as: UTF8.self))
+        let r = try runProcess(Self.exe, args)
+        return (r.status, r.stdout, r.stderr)
     }
 
     @Test func loadOnAFakeBoard() throws {
         #expect(FileManager.default.isExecutableFile(atPath: Self.exe), "build the zynqnet executable first (swift build --build-tests)")
         let (t, topo) = try LoadBundleTests().makeTree()
-        defer { removeDir(t.root) }
+        defer { removeTemporaryDirectory(t.root) }
         let r = try run(["load", t.bundle, "--sysfs-root", t.sysfs, "--firmware-dir", t.firmware, "--dev-mem", t.mem, "--json"])
         if geteuid() == 0 {
             #expect(r.status == 0, "\(r.err)")

@@ -1,4 +1,5 @@
 import Foundation
+import ZynqNetTestSupport
 import Testing
 import ZynqNetBase
 @testable import ZynqNetLinux
@@ -35,8 +36,8 @@ import ZynqNetModel
 
 @Suite struct DevMemTests {
     @Test func mapsPageAlignedWindowsOfTheFile() throws {
-        let dir = try makeTempDir()
-        defer { removeDir(dir) }
+        let dir = try makeTemporaryDirectory().path
+        defer { removeTemporaryDirectory(dir) }
         let mem = "\(dir)/mem"
         try makeSparseFile(mem, size: 0x43C0_2000)
         try writeWord(mem, at: 0x43C0_0804, 0xCAFE_F00D)
@@ -73,8 +74,8 @@ import ZynqNetModel
 
     /// A failed system call carries its name and errno as values, from the real call.
     @Test func failedSystemCallCarriesItsErrno() throws {
-        let dir = try makeTempDir()
-        defer { removeDir(dir) }
+        let dir = try makeTemporaryDirectory().path
+        defer { removeTemporaryDirectory(dir) }
         let e = #expect(throws: ZynqError.self) { _ = try LiveSystem().open("\(dir)/missing", flags: OpenFlags.readOnly, mode: 0) }
         #expect(e?.reason == .systemCall(name: "open", errno: 2))
         #expect(e?.description == "\(dir)/missing: 'open': No such file or directory (errno 2)")
@@ -86,8 +87,8 @@ import ZynqNetModel
     }
 
     @Test func mmapFailureNamesTheFile() throws {
-        let dir = try makeTempDir()
-        defer { removeDir(dir) }
+        let dir = try makeTemporaryDirectory().path
+        defer { removeTemporaryDirectory(dir) }
         try makeSparseFile("\(dir)/mem", size: 0x1000)
         let sys = TracingSystem(failing: ["mmap"])
         let e = #expect(throws: ZynqError.self) {
@@ -104,7 +105,7 @@ import ZynqNetModel
 @Suite struct UIOTests {
     /// /sys/class/uio/uio{0,1,2} and /dev/uio{0,1,2} in a temp dir.
     func fakeTree() throws -> String {
-        let root = try makeTempDir("uio")
+        let root = try makeTemporaryDirectory("uio").path
         let c = "\(root)/sys/class/uio"
         try writeFile("\(c)/uio0/name", "axi_dma\n")
         try writeFile("\(c)/uio0/maps/map0/addr", "0x40400000\n")
@@ -126,7 +127,7 @@ import ZynqNetModel
 
     @Test func findsDevicesByNameAndMapsMapNAtNPages() throws {
         let root = try fakeTree()
-        defer { removeDir(root) }
+        defer { removeTemporaryDirectory(root) }
         let dev = try UIODevice.find(name: "zynqnet_accel", sysfsRoot: "\(root)/sys")
         #expect(dev.node == "uio2")
         #expect(dev.maps.map(\.address) == [0x43C0_0000, 0x43C1_0100])
@@ -151,7 +152,7 @@ import ZynqNetModel
 
     @Test func unknownNameListsWhatExists() throws {
         let root = try fakeTree()
-        defer { removeDir(root) }
+        defer { removeTemporaryDirectory(root) }
         let e = #expect(throws: ZynqError.self) { _ = try UIODevice.find(name: "dma", sysfsRoot: "\(root)/sys") }
         #expect(e?.key == "dma")
         #expect(e?.description.contains("uio0=axi_dma, uio1=audio, uio2=zynqnet_accel") == true)
@@ -159,7 +160,7 @@ import ZynqNetModel
 
     @Test func mapThatDoesNotCoverTheWindowIsRefused() throws {
         let root = try fakeTree()
-        defer { removeDir(root) }
+        defer { removeTemporaryDirectory(root) }
         let e = #expect(throws: ZynqError.self) {
             _ = try UIOBus(specs: [UIOWindowSpec(window: MemoryWindow(name: "accel", base: 0x43C0_0000, size: 0x10000), uioName: "zynqnet_accel")],
                            sysfsRoot: "\(root)/sys", devRoot: "\(root)/dev")
@@ -169,15 +170,15 @@ import ZynqNetModel
     }
 
     @Test func missingUIOClassIsExplained() throws {
-        let root = try makeTempDir()
-        defer { removeDir(root) }
+        let root = try makeTemporaryDirectory().path
+        defer { removeTemporaryDirectory(root) }
         let e = #expect(throws: ZynqError.self) { _ = try UIODevice.find(name: "x", sysfsRoot: root) }
         #expect(e?.description.contains("no UIO devices") == true)
     }
 
     @Test func badHexInSysfsNamesTheFile() throws {
         let root = try fakeTree()
-        defer { removeDir(root) }
+        defer { removeTemporaryDirectory(root) }
         try writeFile("\(root)/sys/class/uio/uio0/maps/map0/addr", "zz\n")
         let e = #expect(throws: ZynqError.self) { _ = try UIODevice.find(name: "axi_dma", sysfsRoot: "\(root)/sys") }
         #expect(e?.file == "\(root)/sys/class/uio/uio0/maps/map0/addr")
@@ -186,7 +187,7 @@ import ZynqNetModel
 
 @Suite struct UDmaBufTests {
     func fakeTree(classDir: String = "u-dma-buf") throws -> String {
-        let root = try makeTempDir("udmabuf")
+        let root = try makeTemporaryDirectory("udmabuf").path
         let d = "\(root)/sys/class/\(classDir)/udmabuf0"
         try writeFile("\(d)/phys_addr", "0x1e900000\n")
         try writeFile("\(d)/size", "1048576\n")
@@ -200,7 +201,7 @@ import ZynqNetModel
 
     @Test func readsSysfsAndOpensWriteCombinedByDefault() throws {
         let root = try fakeTree()
-        defer { removeDir(root) }
+        defer { removeTemporaryDirectory(root) }
         let sys = TracingSystem()
         let b = try UDmaBuffer(name: "udmabuf0", sysfsRoot: "\(root)/sys", devRoot: "\(root)/dev", system: sys)
         #expect(b.physicalAddress == 0x1E90_0000)
@@ -220,7 +221,7 @@ import ZynqNetModel
 
     @Test func uncachedModeAndAMissingSyncMode() throws {
         let root = try fakeTree()
-        defer { removeDir(root) }
+        defer { removeTemporaryDirectory(root) }
         try writeFile("\(root)/sys/class/u-dma-buf/udmabuf0/sync_mode", "")
         _ = try UDmaBuffer(name: "udmabuf0", mode: .uncached, sysfsRoot: "\(root)/sys", devRoot: "\(root)/dev", system: TracingSystem())
         #expect(try readFile("\(root)/sys/class/u-dma-buf/udmabuf0/sync_mode") == "1")
@@ -240,7 +241,7 @@ import ZynqNetModel
 
     @Test func cachedBufferWritesTheExtendedSyncForm() throws {
         let root = try fakeTree(classDir: "udmabuf")
-        defer { removeDir(root) }
+        defer { removeTemporaryDirectory(root) }
         let sys = TracingSystem()
         let b = try UDmaBuffer(name: "udmabuf0", cached: true, sysfsRoot: "\(root)/sys", devRoot: "\(root)/dev", system: sys)
         #expect(sys.calls.contains("open \(root)/dev/udmabuf0 "))
@@ -255,7 +256,7 @@ import ZynqNetModel
 
     @Test func missingDeviceAndBadAttributesAreNamed() throws {
         let root = try fakeTree()
-        defer { removeDir(root) }
+        defer { removeTemporaryDirectory(root) }
         let e1 = #expect(throws: ZynqError.self) { _ = try UDmaBuffer(name: "udmabuf3", sysfsRoot: "\(root)/sys", devRoot: "\(root)/dev") }
         #expect(e1?.key == "udmabuf3")
         try writeFile("\(root)/sys/class/u-dma-buf/udmabuf0/size", "0x100000\n")
@@ -264,8 +265,8 @@ import ZynqNetModel
     }
 
     @Test func devMemRegionBufferMapsTheReservedRange() throws {
-        let dir = try makeTempDir()
-        defer { removeDir(dir) }
+        let dir = try makeTemporaryDirectory().path
+        defer { removeTemporaryDirectory(dir) }
         try makeSparseFile("\(dir)/mem", size: 0x1F10_0000)
         let sys = TracingSystem()
         do {
@@ -279,8 +280,8 @@ import ZynqNetModel
 
 @Suite struct DeviceLockTests {
     @Test func secondHolderInTheSameProcessIsRefused() throws {
-        let dir = try makeTempDir()
-        defer { removeDir(dir) }
+        let dir = try makeTemporaryDirectory().path
+        defer { removeTemporaryDirectory(dir) }
         var first: DeviceLock? = try DeviceLock(device: "loopback0", directory: dir)
         let e = #expect(throws: ZynqError.self) { _ = try DeviceLock(device: "loopback0", directory: dir) }
         #expect(e?.description.contains("in use by another zynqnet process (pid \(getpid()))") == true)
@@ -291,8 +292,8 @@ import ZynqNetModel
     }
 
     @Test func anotherProcessHoldingTheLockIsRefused() throws {
-        let dir = try makeTempDir()
-        defer { removeDir(dir) }
+        let dir = try makeTemporaryDirectory().path
+        defer { removeTemporaryDirectory(dir) }
         let path = "\(dir)/zynqnet-board0.lock"
         // util-linux flock(1) holds the lock in a child process for a bounded time.
         let p = Process()

@@ -1,19 +1,11 @@
 import Foundation
+import ZynqNetTestSupport
 import Testing
 import ZynqNetBase
 @testable import ZynqNetLinux
 @testable import ZynqNetLoopback
 @testable import ZynqNetRuntime
 import ZynqNetModel
-
-/// A fresh temp directory per call, removed by the caller's `defer`.
-func makeTempDir(_ tag: String = "zn") throws -> String {
-    let dir = NSTemporaryDirectory() + "\(tag)-\(UUID().uuidString)"
-    try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-    return dir
-}
-
-func removeDir(_ path: String) { try? FileManager.default.removeItem(atPath: path) }
 
 func writeFile(_ path: String, _ text: String) throws {
     try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)

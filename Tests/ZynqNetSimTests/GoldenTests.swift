@@ -1,15 +1,15 @@
 import Foundation
+import ZynqNetTestSupport
 import Testing
 import ZynqNetBase
 import ZynqNetModel
 @testable import ZynqNetSim
 
-/// The committed golden files of `Tests/Fixtures/` (made by `scripts/make_fixtures.py` and
-/// `scripts/make_real_models.py` with `tools/reference.py`, an independent NumPy
+/// The committed golden files of `Tests/Fixtures/` (made by `Tests/Fixtures/scripts/make_fixtures.py` and
+/// `Tests/Fixtures/scripts/make_real_models.py` with `tools/reference.py`, an independent NumPy
 /// implementation of the spec, and with the notebook's and pyrtlnet's own arithmetic).
 enum Golden {
-    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .appendingPathComponent("Fixtures")
+    static let root = fixturesRoot
 
     struct Case: Decodable, Sendable, CustomTestStringConvertible {
         var name: String?

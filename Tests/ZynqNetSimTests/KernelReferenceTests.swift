@@ -1,3 +1,4 @@
+import ZynqNetTestSupport
 import CZynqNetDotKernels
 import Testing
 import ZynqNetBase

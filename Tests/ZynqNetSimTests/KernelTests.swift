@@ -1,4 +1,5 @@
 import Foundation
+import ZynqNetTestSupport
 import CZynqNetDotKernels
 import Testing
 import ZynqNetBase

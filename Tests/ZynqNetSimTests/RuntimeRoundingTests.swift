@@ -1,39 +1,31 @@
 import Foundation
 import Testing
+import ZynqNetTestSupport
 import ZynqNetBase
 import ZynqNetModel
 @testable import ZynqNetSim
 
 /// Format 2's `gemmlowp` and `float32` against the runtimes they come from: a C program
-/// (`Tests/RuntimeRounding/runtime_rounding.c`, built here with the system `cc`) computes
+/// (`Tests/Fixtures/c/runtime_rounding.c`, built here with the system `cc`) computes
 /// TFLite's SaturatingRoundingDoublingHighMul + RoundingDivideByPOT on int32, and
 /// onnxruntime/XNNPACK's `nearbyintf((float)acc * scale)` in IEEE single precision; the
 /// Int128 reference (and the fast requantizer) must give the same q on every random case
 /// inside the range where TFLite's int32 arithmetic does not overflow.
 @Suite struct RuntimeRounding {
-    static let source = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .appendingPathComponent("RuntimeRounding/runtime_rounding.c")
+    static let source = fixturesRoot.appendingPathComponent("c/runtime_rounding.c")
 
     /// Builds the C program and runs it on `input` (one case per line); returns its output lines.
     static func runtime(_ input: String) throws -> [Int64] {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("zynqnet-runtime-rounding-\(getpid())-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: dir) }
+        let dir = try makeTemporaryDirectory("runtime-rounding")
+        defer { removeTemporaryDirectory(dir) }
         let binary = dir.appendingPathComponent("runtime_rounding").path
-        let (built, log) = try CrossArch.run(["cc", "-O2", "-std=c11", "-ffp-contract=off", source.path, "-o", binary, "-lm"])
+        let (built, log) = try runProcess("cc", ["-O2", "-std=c11", "-ffp-contract=off", source.path, "-o", binary, "-lm"], combined: true).statusAndOutput
         try #require(built == 0, "cc failed: \(log)")
         let inputFile = dir.appendingPathComponent("cases.txt")
         try input.write(to: inputFile, atomically: true, encoding: .utf8)
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: binary)
-        p.standardInput = try FileHandle(forReadingFrom: inputFile)
-        let pipe = Pipe()
-        p.standardOutput = pipe
-        try p.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        try #require(p.terminationStatus == 0, "runtime_rounding exited with \(p.terminationStatus)")
-        return String(decoding: data, as: UTF8.self).split(separator: "\n").map { Int64($0)! }
+        let r = try runProcess(binary, [], stdin: inputFile)
+        try #require(r.status == 0, "runtime_rounding exited with \(r.status)")
+        return r.stdout.split(separator: "\n").map { Int64($0)! }
     }
 
     /// TFLite: MULT in [2^30, 2^31), SHIFT in [−31, 30] (s = 31 − SHIFT, so s = 1…62, E up to

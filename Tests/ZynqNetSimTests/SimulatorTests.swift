@@ -1,3 +1,4 @@
+import ZynqNetTestSupport
 import Testing
 import ZynqNetBase
 import ZynqNetHW

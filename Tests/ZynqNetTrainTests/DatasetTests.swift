@@ -1,14 +1,9 @@
 import Foundation
+import ZynqNetTestSupport
 import Testing
 import ZynqNetBase
 import ZynqNetModel
 @testable import ZynqNetTrain
-
-func temporaryDirectory() throws -> URL {
-    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("zn-train-\(getpid())-\(UUID().uuidString)")
-    try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-    return dir
-}
 
 @Suite struct DatasetTests {
     /// Expected values read from the gzip IDX files with Python/NumPy.
@@ -26,7 +21,7 @@ func temporaryDirectory() throws -> URL {
     }
 
     @Test func kerasStyleAndImagesLabelsNpz() throws {
-        let dir = try temporaryDirectory()
+        let dir = try makeTemporaryDirectory("train")
         defer { try? FileManager.default.removeItem(at: dir) }
         let keras = dir.appendingPathComponent("k.npz").path
         try NPZ.write([
@@ -65,7 +60,7 @@ func temporaryDirectory() throws -> URL {
     }
 
     @Test func csvTestSetIsNumberedLikeTheTrainingSet() throws {
-        let dir = try temporaryDirectory()
+        let dir = try makeTemporaryDirectory("train")
         defer { try? FileManager.default.removeItem(at: dir) }
         let trainPath = dir.appendingPathComponent("train.csv").path
         let testPath = dir.appendingPathComponent("test.csv").path

@@ -1,11 +1,11 @@
 import Foundation
+import ZynqNetTestSupport
 import Testing
 import ZynqNetBase
 import ZynqNetModel
 @testable import ZynqNetTrain
 
-let examplesDirectory: URL = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-    .deletingLastPathComponent().appendingPathComponent("examples")
+let examplesDirectory: URL = repoRoot.appendingPathComponent("examples")
 
 @Suite struct ExampleTests {
     @Test func fashionMNISTExampleIsAFormat1MLPThatClassifies() throws {

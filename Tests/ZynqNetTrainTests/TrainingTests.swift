@@ -1,4 +1,5 @@
 import Foundation
+import ZynqNetTestSupport
 import Testing
 import ZynqNetBase
 import ZynqNetModel
@@ -172,8 +173,4 @@ func referenceLoss(weights: [[[Double]]], biases: [[Double]], x: [[Double]], y: 
     }
 }
 
-let irisPath: String = {
-    // Tests run from the package root; the example CSV is part of the repository.
-    URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent().appendingPathComponent("examples/iris/iris.csv").path
-}()
+let irisPath: String = repoPath("examples/iris/iris.csv")

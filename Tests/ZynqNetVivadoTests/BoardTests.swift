@@ -1,4 +1,5 @@
 import Foundation
+import ZynqNetTestSupport
 import Testing
 import ZynqNetBase
 import ZynqNetHW
@@ -8,7 +9,7 @@ import ZynqNetModel
 @Suite struct BoardTests {
     // Expected values typed from shared/docs/zynq-facts.md §4.1 and §6, not from the JSON.
     @Test func pynqZ2MatchesTheFacts() throws {
-        let b = try Board.load(file: repoRoot + "/fpga/boards/pynq-z2.json")
+        let b = try Board.load(file: repoPath("fpga/boards/pynq-z2.json"))
         #expect(b.part == "xc7z020clg400-1")
         #expect(b.boardPart == "tul.com.tw:pynq-z2:part0:1.0")
         #expect(b.psRefClockMHz == 50)
@@ -23,7 +24,7 @@ import ZynqNetModel
     }
 
     @Test func zyboZ720MatchesTheFacts() throws {
-        let b = try Board.load(file: repoRoot + "/fpga/boards/zybo-z7-20.json")
+        let b = try Board.load(file: repoPath("fpga/boards/zybo-z7-20.json"))
         #expect(b.part == "xc7z020clg400-1")
         #expect(b.boardPart == "digilentinc.com:zybo-z7-20:part0:1.2")
         #expect(b.psRefClockMHz == 33.333333)
@@ -34,8 +35,8 @@ import ZynqNetModel
     }
 
     @Test func resolveFindsBoardsDirFromEnvironmentFirst() throws {
-        let dir = try makeTempDir("boards")
-        var text = try readText(repoRoot + "/fpga/boards/pynq-z2.json")
+        let dir = try makeTemporaryDirectory("boards").path
+        var text = try readText(repoPath("fpga/boards/pynq-z2.json"))
         text = text.replacingOccurrences(of: "\"0x43C00000\"", with: "\"0x43C10000\"")
         try writeText(text, dir + "/pynq-z2.json")
         let b = try Board.resolve("pynq-z2", environment: ["ZYNQNET_BOARDS_DIR": dir], executablePath: nil)
@@ -46,9 +47,9 @@ import ZynqNetModel
     }
 
     @Test func resolveFindsTheCheckoutsBoardsAboveTheExecutable() throws {
-        let root = try makeTempDir("checkout")
+        let root = try makeTemporaryDirectory("checkout").path
         try FileManager.default.createDirectory(atPath: root + "/fpga/boards", withIntermediateDirectories: true)
-        let text = try readText(repoRoot + "/fpga/boards/zybo-z7-20.json")
+        let text = try readText(repoPath("fpga/boards/zybo-z7-20.json"))
             .replacingOccurrences(of: "\"default_fclk_mhz\": 100", with: "\"default_fclk_mhz\": 125")
         try writeText(text, root + "/fpga/boards/zybo-z7-20.json")
         let b = try Board.resolve("zybo-z7-20", environment: [:], executablePath: root + "/.build/debug/zynqnet")
@@ -73,7 +74,7 @@ import ZynqNetModel
         ("\"ps_ref_clock_mhz\": 50.0,", "\"ps_ref_clock_mhz\": \"50\",", "ps_ref_clock_mhz"),
     ])
     func badBoardValuesAreNamed(original: String, replacement: String, key: String) throws {
-        let text = try readText(repoRoot + "/fpga/boards/pynq-z2.json")
+        let text = try readText(repoPath("fpga/boards/pynq-z2.json"))
         #expect(text.contains(original))
         let bad = text.replacingOccurrences(of: original, with: replacement)
         do {

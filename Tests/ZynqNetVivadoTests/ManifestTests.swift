@@ -1,4 +1,5 @@
 import Foundation
+import ZynqNetTestSupport
 import Testing
 import ZynqNetBase
 import ZynqNetHW
@@ -42,7 +43,7 @@ import ZynqNetModel
     }
 
     @Test func rangeFollowsAxilAddrWidth() throws {
-        let b = try Board.load(file: repoRoot + "/fpga/boards/zybo-z7-20.json")
+        let b = try Board.load(file: repoPath("fpga/boards/zybo-z7-20.json"))
         for (aw, range) in [(8, UInt64(4096)), (12, 4096), (13, 8192), (16, 65536)] {
             let m = try VivadoProject.manifest(design: fixtureDesign(axilAddrWidth: aw), board: b, fclkMHz: 125, dmaLengthWidth: 23)
             #expect(m.accelerator.range.value == range)
@@ -58,8 +59,8 @@ import ZynqNetModel
     }
 
     @Test func badInputsAreRejectedAndNothingIsWritten() throws {
-        let b = try Board.load(file: repoRoot + "/fpga/boards/pynq-z2.json")
-        let dir = try makeTempDir("bad")
+        let b = try Board.load(file: repoPath("fpga/boards/pynq-z2.json"))
+        let dir = try makeTemporaryDirectory("bad").path
         var d = fixtureDesign()
         d.inputRecordBytes = 100   // not whole beats
         #expect(throws: ZynqError.self) { try VivadoProject.write(design: d, board: b, fclkMHz: 100, dmaLengthWidth: 26, to: dir) }

@@ -1,4 +1,5 @@
 import Foundation
+import ZynqNetTestSupport
 import Testing
 import ZynqNetHW
 @testable import ZynqNetVivado
@@ -130,7 +131,7 @@ let mutations: [Mutation] = [
              error: "ipx::update_checksums: run ipx::create_xgui_files first"),
 ]
 
-@Suite struct MutationTests {
+@Suite(.tags(.tclsh)) struct MutationTests {
     @Test func unmutatedScriptsPass() throws {
         let dir = try generateProject()
         let (r, rep) = try runStandin(dir)

@@ -1,4 +1,5 @@
 import Foundation
+import ZynqNetTestSupport
 import Testing
 import ZynqNetBase
 import ZynqNetHW
@@ -8,8 +9,8 @@ import ZynqNetModel
 @Suite struct ReportTests {
     /// Real yosys on fixtures whose mapping is known by hand (see the comments in
     /// Fixtures/resources.v and resources2.v): the parser must find exactly these counts.
-    @Test func realYosysOnHandCountedFixtures() throws {
-        let dir = try makeTempDir("report")
+    @Test(.tags(.yosys)) func realYosysOnHandCountedFixtures() throws {
+        let dir = try makeTemporaryDirectory("report").path
         try FileManager.default.createDirectory(atPath: dir + "/rtl", withIntermediateDirectories: true)
         for f in ["resources.v", "resources2.v", "resources_top.v"] {
             try FileManager.default.copyItem(atPath: fixturesDir + "/" + f, toPath: dir + "/rtl/" + f)
@@ -104,7 +105,7 @@ import ZynqNetModel
     }
 
     /// A codegen output directory: manifest.json gives the RTL, top, fclk, II and record sizes.
-    @Test func reportOnAGeneratedDirectoryUsesTheManifest() throws {
+    @Test(.tags(.yosys)) func reportOnAGeneratedDirectoryUsesTheManifest() throws {
         let dir = try generateProject(board: "pynq-z2", fclk: 125)
         let rep = try SynthesisReport.run(dir: dir, options: .init())
         #expect(rep.top == "zynqnet_accel")
@@ -142,7 +143,7 @@ import ZynqNetModel
     }
 
     @Test func missingInputsAreClearErrors() throws {
-        let empty = try makeTempDir("empty")
+        let empty = try makeTemporaryDirectory("empty").path
         #expect(throws: ZynqError.self) { try SynthesisReport.run(dir: empty, options: .init()) }
         #expect(throws: ZynqError.self) { try SynthesisReport.run(dir: empty + "/nope", options: .init()) }
         try writeText("{\"ii_cycles\": \"many\"}", empty + "/design.json")
@@ -154,8 +155,8 @@ import ZynqNetModel
         }
     }
 
-    @Test func yosysErrorsAreReported() throws {
-        let dir = try makeTempDir("broken")
+    @Test(.tags(.yosys)) func yosysErrorsAreReported() throws {
+        let dir = try makeTemporaryDirectory("broken").path
         try writeText("module zynqnet_accel(input wire a; endmodule\n", dir + "/broken.v")
         do {
             _ = try SynthesisReport.run(dir: dir, options: .init())
@@ -170,16 +171,16 @@ import ZynqNetModel
 /// The RTL library (fpga/rtl, from branch `rtl`): the text parser must agree with yosys's own
 /// JSON statistics of the same run, on real library RTL.
 @Suite struct ReportOnRTLLibraryTests {
-    @Test func textParserAgreesWithYosysJSONOnTheMVAU() throws {
-        let rtl = repoRoot + "/fpga/rtl"
+    @Test(.tags(.yosys)) func textParserAgreesWithYosysJSONOnTheMVAU() throws {
+        let rtl = repoPath("fpga/rtl")
         let files = try FileManager.default.contentsOfDirectory(atPath: rtl).filter { $0.hasSuffix(".v") }.sorted()
         try #require(files.contains("zn_mvau.v"), "RTL library not merged")
-        let dir = try makeTempDir("mvau")
+        let dir = try makeTemporaryDirectory("mvau").path
         let script = files.map { "read_verilog -I\(rtl) \(rtl)/\($0)" }.joined(separator: "\n")
             + "\nsynth_xilinx -family xc7 -top zn_mvau -flatten -noiopad -noclkbuf\n"
             + "tee -q -o \(dir)/stat.txt stat\ntee -q -o \(dir)/stat.json stat -json\n"
         try writeText(script, dir + "/s.ys")
-        let r = try run("yosys", ["-q", "-s", dir + "/s.ys"], cwd: dir)
+        let r = try runProcess("yosys", ["-q", "-s", dir + "/s.ys"], cwd: URL(fileURLWithPath: dir))
         #expect(r.status == 0, "\(r.stderr)")
         let cells = try YosysStat.parseCells(try readText(dir + "/stat.txt"))
         let json = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: dir + "/stat.json"))) as? [String: Any])
@@ -239,10 +240,10 @@ import ZynqNetModel
 
     /// The parallel flow (modules split over yosys processes, blackboxes elsewhere) gives exactly
     /// the counts of one hierarchical run, on a design with repeated instances.
-    @Test func parallelFlowEqualsOneHierarchicalRun() throws {
-        let dir = try makeTempDir("par")
+    @Test(.tags(.yosys)) func parallelFlowEqualsOneHierarchicalRun() throws {
+        let dir = try makeTemporaryDirectory("par").path
         try FileManager.default.createDirectory(atPath: dir + "/rtl", withIntermediateDirectories: true)
-        let rtl = repoRoot + "/fpga/rtl"
+        let rtl = repoPath("fpga/rtl")
         let files = ["zn_func.vh", "zn_addtree_lane.v", "zn_dot.v", "zn_dot_pair.v", "zn_dot_row.v", "zn_skid.v"]
         for f in files { try FileManager.default.copyItem(atPath: rtl + "/" + f, toPath: dir + "/rtl/" + f) }
         try writeText("""

@@ -1,11 +1,12 @@
 import Foundation
+import ZynqNetTestSupport
 import Testing
 import ZynqNetHW
 @testable import ZynqNetVivado
 
 /// The generated scripts, run by real tclsh under the Vivado stand-in (fpga/tcl/vivado_standin.tcl).
 @Suite struct StandinTests {
-    @Test(arguments: ["pynq-z2", "zybo-z7-20"])
+    @Test(.tags(.tclsh), arguments: ["pynq-z2", "zybo-z7-20"])
     func buildRunsThroughAndMatchesTheManifest(board: String) throws {
         let dir = try generateProject(board: board)
         let (r, rep) = try runStandin(dir)
@@ -19,7 +20,7 @@ import ZynqNetHW
         #expect(!r.stdout.contains("WARNING"))
     }
 
-    @Test func otherFclkWidthAndAddressWidth() throws {
+    @Test(.tags(.tclsh)) func otherFclkWidthAndAddressWidth() throws {
         var d = fixtureDesign(axilAddrWidth: 16)
         d.iiCycles = nil
         d.latencyCycles = nil
@@ -35,7 +36,7 @@ import ZynqNetHW
         #expect(r.stdout.contains("FCLK0 requested 142.857143 MHz"))
     }
 
-    @Test func missingBoardFilesFallBackToPartAndExplicitPS7Settings() throws {
+    @Test(.tags(.tclsh)) func missingBoardFilesFallBackToPartAndExplicitPS7Settings() throws {
         let dir = try generateProject(board: "pynq-z2")
         let (r, rep) = try runStandin(dir, extra: ["-board-parts", ""])
         #expect(r.status == 0, "\(r.stderr)")
@@ -49,7 +50,7 @@ import ZynqNetHW
         #expect(differences(report, m) == [])
     }
 
-    @Test func olderBoardFileVersionIsFoundByPattern() throws {
+    @Test(.tags(.tclsh)) func olderBoardFileVersionIsFoundByPattern() throws {
         let dir = try generateProject(board: "zybo-z7-20")
         let (r, rep) = try runStandin(dir, extra: ["-board-parts", "digilentinc.com:zybo-z7-20:part0:1.0 digilentinc.com:zybo-z7-20:part0:1.1"])
         #expect(r.status == 0, "\(r.stderr)")
@@ -57,7 +58,7 @@ import ZynqNetHW
         #expect(r.stdout.contains("not installed, using digilentinc.com:zybo-z7-20:part0:1.1"))
     }
 
-    @Test func failedImplementationFailsTheScript() throws {
+    @Test(.tags(.tclsh)) func failedImplementationFailsTheScript() throws {
         let dir = try generateProject()
         let (r, _) = try runStandin(dir, extra: ["-run-result", "fail"])
         #expect(r.status == 1)
@@ -65,7 +66,7 @@ import ZynqNetHW
         #expect(!FileManager.default.fileExists(atPath: dir + "/zynqnet.bit"))
     }
 
-    @Test func vivadoVersionOutsideTheTargetRangeWarns() throws {
+    @Test(.tags(.tclsh)) func vivadoVersionOutsideTheTargetRangeWarns() throws {
         let dir = try generateProject()
         let (r, _) = try runStandin(dir, extra: ["-version", "2019.1"])
         #expect(r.status == 0, "\(r.stderr)")
@@ -74,7 +75,7 @@ import ZynqNetHW
         #expect(!r2.stdout.contains("written for Vivado"))
     }
 
-    @Test func packageScriptAloneProducesTheCore() throws {
+    @Test(.tags(.tclsh)) func packageScriptAloneProducesTheCore() throws {
         let dir = try generateProject()
         let (r, _) = try runStandin(dir, script: "package_ip.tcl")
         #expect(r.status == 0, "\(r.stderr)")
@@ -86,7 +87,7 @@ import ZynqNetHW
 
 /// FREQ_HZ, timing and XSA rules of issue 16 (item 5), under the stand-in.
 @Suite struct FirstContactStandinTests {
-    @Test func vivadoComputesFCLKInSinglePrecision() throws {
+    @Test(.tags(.tclsh)) func vivadoComputesFCLKInSinglePrecision() throws {
         // 142.857 MHz: the PS7 reports 142.857132 (FREQ_HZ 142857132), not 142.857143.
         let dir = try generateProject(fclk: 142.857)
         let (r, _) = try runStandin(dir)
@@ -107,7 +108,7 @@ import ZynqNetHW
         #expect(bad.stderr.contains("[BD 41-237] Bus Interface property FREQ_HZ does not match between /acc/m_axis (142857143) and /ps7/FCLK_CLK0 (142857132)"))
     }
 
-    @Test func timingIsReportedCheckedAndRecorded() throws {
+    @Test(.tags(.tclsh)) func timingIsReportedCheckedAndRecorded() throws {
         let dir = try generateProject()
         let (r, _) = try runStandin(dir, extra: ["-wns", "0.512", "-whs", "0.031"])
         #expect(r.status == 0, "\(r.stderr)")
@@ -122,7 +123,7 @@ import ZynqNetHW
         #expect(try readText(dir + "/manifest.json").components(separatedBy: "\"timing\"").count == 2)
     }
 
-    @Test func failedTimingStopsTheBuildUnlessAllowed() throws {
+    @Test(.tags(.tclsh)) func failedTimingStopsTheBuildUnlessAllowed() throws {
         let dir = try generateProject()
         let (r, _) = try runStandin(dir, extra: ["-wns", "-0.412"])
         #expect(r.status == 1)
@@ -130,10 +131,10 @@ import ZynqNetHW
         #expect(!FileManager.default.fileExists(atPath: dir + "/zynqnet.bit"))
         #expect(try Manifest.load(file: dir + "/manifest.json").timing?.met == false)
         // codegen --allow-timing-failure: the build finishes, loudly, and records the failure.
-        let allowed = try makeTempDir("vivado-allow")
+        let allowed = try makeTemporaryDirectory("vivado-allow").path
         try FileManager.default.createDirectory(atPath: allowed + "/rtl", withIntermediateDirectories: true)
         try FileManager.default.copyItem(atPath: fixturesDir + "/zynqnet_accel.v", toPath: allowed + "/rtl/zynqnet_accel.v")
-        try VivadoProject.write(design: fixtureDesign(), board: try Board.load(file: repoRoot + "/fpga/boards/pynq-z2.json"),
+        try VivadoProject.write(design: fixtureDesign(), board: try Board.load(file: repoPath("fpga/boards/pynq-z2.json")),
                                 fclkMHz: 100, dmaLengthWidth: 26, allowTimingFailure: true, to: allowed)
         let (a, _) = try runStandin(allowed, extra: ["-wns", "-0.412"])
         #expect(a.status == 0, "\(a.stderr)")
@@ -142,7 +143,7 @@ import ZynqNetHW
         #expect(t.met == false && t.allowedFailure == true && t.wnsNS == -0.412)
     }
 
-    @Test func xsaNeedsTheBoardFiles() throws {
+    @Test(.tags(.tclsh)) func xsaNeedsTheBoardFiles() throws {
         let dir = try generateProject()
         var (r, _) = try runStandin(dir, extra: ["-env", "ZYNQNET_WRITE_XSA=1"])
         #expect(r.status == 0, "\(r.stderr)")

@@ -1,52 +1,11 @@
 import Foundation
+import ZynqNetTestSupport
 import ZynqNetBase
 import ZynqNetHW
 @testable import ZynqNetVivado
 
-/// The checkout's root (…/Tests/ZynqNetVivadoTests/Support.swift → …).
-let repoRoot: String = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-    .deletingLastPathComponent().deletingLastPathComponent().path
-
-let fixturesDir = repoRoot + "/Tests/ZynqNetVivadoTests/Fixtures"
-let standinRunner = repoRoot + "/fpga/tcl/standin_run.tcl"
-
-struct ProcessResult {
-    var status: Int32
-    var stdout: String
-    var stderr: String
-}
-
-/// Runs a real executable (found on PATH) and collects its output.
-func run(_ tool: String, _ args: [String], cwd: String? = nil) throws -> ProcessResult {
-    let p = Process()
-    p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-    p.arguments = [tool] + args
-    if let cwd { p.currentDirectoryURL = URL(fileURLWithPath: cwd) }
-    let out = Pipe(), err = Pipe()
-    p.standardOutput = out
-    p.standardError = err
-    try p.run()
-    // Read both pipes concurrently so neither fills up.
-    nonisolated(unsafe) var errData = Data()
-    let group = DispatchGroup()
-    group.enter()
-    DispatchQueue.global().async {
-        errData = err.fileHandleForReading.readDataToEndOfFile()
-        group.leave()
-    }
-    let outData = out.fileHandleForReading.readDataToEndOfFile()
-    group.wait()
-    p.waitUntilExit()
-    return ProcessResult(status: p.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
-                         stderr: String(decoding: errData, as: UTF8.self))
-}
-
-/// A fresh temporary directory.
-func makeTempDir(_ tag: String) throws -> String {
-    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("zynqnet-\(tag)-\(UUID().uuidString)").path
-    try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-    return dir
-}
+let fixturesDir = fixturePath("vivado")
+let standinRunner = repoPath("fpga/tcl/standin_run.tcl")
 
 func readText(_ path: String) throws -> String {
     try String(contentsOfFile: path, encoding: .utf8)
@@ -67,10 +26,10 @@ func fixtureDesign(axilAddrWidth: Int = 12) -> VivadoDesignInfo {
 /// Writes the fixture RTL and the Vivado files for `board` into a new directory.
 func generateProject(board: String = "pynq-z2", fclk: Double = 100, lengthWidth: Int = 26,
                      design: VivadoDesignInfo = fixtureDesign()) throws -> String {
-    let dir = try makeTempDir("vivado")
+    let dir = try makeTemporaryDirectory("vivado").path
     try FileManager.default.createDirectory(atPath: dir + "/rtl", withIntermediateDirectories: true)
     try FileManager.default.copyItem(atPath: fixturesDir + "/zynqnet_accel.v", toPath: dir + "/rtl/zynqnet_accel.v")
-    let b = try Board.load(file: repoRoot + "/fpga/boards/\(board).json")
+    let b = try Board.load(file: repoPath("fpga/boards/\(board).json"))
     try VivadoProject.write(design: design, board: b, fclkMHz: fclk, dmaLengthWidth: lengthWidth, to: dir)
     return dir
 }
@@ -103,11 +62,11 @@ struct StandinReport: Decodable {
 }
 
 /// Runs build.tcl (which sources package_ip.tcl) in `dir` under tclsh + the stand-in.
-func runStandin(_ dir: String, script: String = "build.tcl", extra: [String] = []) throws -> (ProcessResult, StandinReport?) {
+func runStandin(_ dir: String, script: String = "build.tcl", extra: [String] = []) throws -> (ToolOutput, StandinReport?) {
     let reportPath = dir + "/standin-report.json"
     try? FileManager.default.removeItem(atPath: reportPath)
     let report = script == "build.tcl" ? ["-report", reportPath] : []
-    let r = try run("tclsh", [standinRunner] + extra + report + [script], cwd: dir)
+    let r = try runProcess("tclsh", [standinRunner] + extra + report + [script], cwd: URL(fileURLWithPath: dir))
     guard r.status == 0, let data = FileManager.default.contents(atPath: reportPath) else { return (r, nil) }
     return (r, try JSONDecoder().decode(StandinReport.self, from: data))
 }

@@ -7,7 +7,7 @@ no Fractions: tools/reference.py uses those for float32) and Python's `round()` 
 even) / `math.floor` / exact integer parts for float images, and compares with the
 committed NAME.expected.npz bit for bit. Also checks the files load with the stock np.load.
 
-    python3 scripts/check_reference.py        # exit 0 when every case agrees
+    python3 Tests/Fixtures/scripts/check_reference.py        # exit 0 when every case agrees
 """
 
 import json
@@ -17,7 +17,7 @@ import sys
 
 import numpy as np
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))  # Tests/Fixtures/scripts/ -> checkout
 GOLD = os.path.join(ROOT, "Tests", "Fixtures", "golden")
 
 

@@ -8,7 +8,7 @@
  *                      a float32 (M its 24-bit significand)
  *
  * Reads one case per line on stdin and prints one integer result per line.
- * Built by Tests/ZynqNetSimTests/RuntimeRoundingTests.swift with the system cc. */
+ * Built by Tests/ZynqNetSimTests/Fixtures/cTests.swift with the system cc. */
 #include <float.h>
 #include <inttypes.h>
 #include <math.h>

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
-"""Writes the small reader fixtures of tests-fixtures/ with NumPy, and their expected values.
+"""Writes the small reader fixtures of Tests/Fixtures/io/ with NumPy, and their expected values.
 
-Run from anywhere:  python3 tests-fixtures/make_npy_fixtures.py
+Run from anywhere:  python3 Tests/Fixtures/scripts/make_npy_fixtures.py
 Needs numpy. The output is deterministic; the files are committed so the Swift tests need no
 Python. manifest.json lists, for each fixture, the array NumPy holds (dtype, shape, values in
 C order) as NumPy itself reports it, so the Swift readers are checked against NumPy, not against
@@ -19,7 +19,7 @@ import zlib
 
 import numpy as np
 
-HERE = os.path.dirname(os.path.abspath(__file__))
+HERE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "io")
 NPY_DIR = os.path.join(HERE, "npy")
 NPZ_DIR = os.path.join(HERE, "npz")
 IDX_DIR = os.path.join(HERE, "idx")

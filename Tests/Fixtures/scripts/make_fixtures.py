@@ -22,7 +22,7 @@ of its whole input, per-channel and per-tensor M/s in every rounding mode, int8 
 activations with non-zero zero points, maxpool2d windows overlapping (stride < size) and
 not, a pool as layer 0, a conv2d as the last layer, and the Fashion-MNIST-shaped CNN.
 
-Deterministic (fixed seeds) and rerunnable: python3 scripts/make_fixtures.py
+Deterministic (fixed seeds) and rerunnable: python3 Tests/Fixtures/scripts/make_fixtures.py
 """
 
 import json
@@ -31,7 +31,7 @@ import sys
 
 import numpy as np
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))  # Tests/Fixtures/scripts/ -> checkout
 sys.path.insert(0, os.path.join(ROOT, "tools"))
 import reference as ref  # noqa: E402
 
@@ -735,7 +735,7 @@ def main():
             })
             print(f"{name:40s} n={len(preds):4d} classes={outs[-1].shape[1]:3d} ties={ties}")
     with open(os.path.join(OUT, "index.json.tmp"), "w") as f:
-        json.dump({"spec": "model-format.md format 2 (dense layers)", "generator": "scripts/make_fixtures.py",
+        json.dump({"spec": "model-format.md format 2 (dense layers)", "generator": "Tests/Fixtures/scripts/make_fixtures.py",
                    "reference": "tools/reference.py", "cases": index}, f, indent=1)
         f.write("\n")
     os.replace(os.path.join(OUT, "index.json.tmp"), os.path.join(OUT, "index.json"))

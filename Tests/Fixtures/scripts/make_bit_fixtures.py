@@ -17,7 +17,7 @@ import struct
 
 import numpy as np
 
-HERE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "Tests", "Fixtures", "bit")
+HERE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "bit")
 
 
 def icap_crc(addr, data, crc):

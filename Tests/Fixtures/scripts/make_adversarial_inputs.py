@@ -1,13 +1,13 @@
 #!/usr/bin/env python3
 """Hand-made hostile inputs for the parsers, kept with the fuzzer's crash inputs in
-Tests/ZynqNetModelTests/FuzzRegressions/ (the FuzzRegressions test replays every file there).
+Tests/Fixtures/fuzz/model/ (the FuzzRegressions test replays every file there).
 Each targets a trap or hang that a naive reader would hit. Deterministic; needs only the stdlib.
 """
 import os
 import struct
 import zlib
 
-OUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "Tests", "ZynqNetModelTests", "FuzzRegressions")
+OUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "fuzz", "model")
 
 
 def npy(header, data=b"", major=1):

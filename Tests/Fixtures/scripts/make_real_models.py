@@ -29,9 +29,9 @@ Each *_expected.npz has `predictions` int64, `outputs` int64 (last layer), `labe
 `layer{i}.output`. Finally the script checks that tools/reference.py on the spec-imported
 format-1 model gives the same outputs, and prints every disagreement.
 
-    python3 scripts/make_real_models.py            # trains (about a minute), writes, checks
-    python3 scripts/make_real_models.py --check    # only re-check the committed files
-    python3 scripts/make_real_models.py --spec-only  # rewrite only the spec's outputs, then check
+    python3 Tests/Fixtures/scripts/make_real_models.py            # trains (about a minute), writes, checks
+    python3 Tests/Fixtures/scripts/make_real_models.py --check    # only re-check the committed files
+    python3 Tests/Fixtures/scripts/make_real_models.py --spec-only  # rewrite only the spec's outputs, then check
 
 Deterministic: fixed seeds and a single BLAS thread.
 """
@@ -49,7 +49,7 @@ import sys  # noqa: E402
 
 import numpy as np  # noqa: E402
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))  # Tests/Fixtures/scripts/ -> checkout
 sys.path.insert(0, os.path.join(ROOT, "tools"))
 import reference as ref  # noqa: E402
 
@@ -420,7 +420,7 @@ def main():
              "note": "float images quantized as the spec says (float32); expected from tools/reference.py"},
         ]
         with open(P("index.json"), "w") as f:
-            json.dump({"generator": "scripts/make_real_models.py", "cases": index}, f, indent=1)
+            json.dump({"generator": "Tests/Fixtures/scripts/make_real_models.py", "cases": index}, f, indent=1)
             f.write("\n")
         write_spec_expected(P)
 
