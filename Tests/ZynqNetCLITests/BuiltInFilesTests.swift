@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import ZynqNetTestSupport
 
 /// The files Plugins/EmbedFiles builds into the binary: the binary needs nothing else, and the
 /// generator keeps every file byte for byte.
@@ -16,7 +17,7 @@ struct BuiltInFilesTests {
 
     @Test("a copy of the zynqnet binary alone, run outside the repository, writes what the in-repo run writes")
     func binaryIsSelfContained() throws {
-        let dir = try CLI.temporaryDirectory()
+        let dir = try makeTemporaryDirectory("cli")
         defer { try? FileManager.default.removeItem(at: dir) }
         let exe = dir.appendingPathComponent("bin/zynqnet")
         try FileManager.default.createDirectory(at: exe.deletingLastPathComponent(), withIntermediateDirectories: true)
@@ -64,7 +65,7 @@ struct BuiltInFilesTests {
 
     @Test("EmbedFilesTool keeps every file byte for byte (raw-string delimiters, CR, NUL, invalid UTF-8, empty) and lists directories")
     func generatorRoundTrip() throws {
-        let dir = try CLI.temporaryDirectory()
+        let dir = try makeTemporaryDirectory("cli")
         defer { try? FileManager.default.removeItem(at: dir) }
         let inputs: [String: [UInt8]] = [
             "t/delimiters.v": Array("a \"\"\"# b \"\"\"## c \\#(x) \\## d\n\ttab\u{e9}\n\"\"\"#\n".utf8),

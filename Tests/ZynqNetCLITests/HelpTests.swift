@@ -1,4 +1,5 @@
 import Testing
+import ZynqNetTestSupport
 
 /// The help the argument parser prints: shared option groups appear once per command, enum
 /// options list their values, and one small command's help is pinned exactly.

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import ZynqNetTestSupport
 
 /// Every --json goes through one writer that keeps each command's key order: one line, the
 /// keys where the docs and scripts expect them.

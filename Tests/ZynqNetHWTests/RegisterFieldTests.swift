@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import ZynqNetTestSupport
 import ZynqNetHW
 import ZynqNetModel
 import ZynqNetRTLSim
@@ -89,7 +90,7 @@ import ZynqNetRTLSim
     /// The C++ sources of the Verilator builds take offsets and fields from the generated header.
     @Test func simulationSourcesUseTheGeneratedHeader() throws {
         for f in ["fpga/sim/harness/harness.cpp", "fpga/sim/rtlsim/rtlsim.cpp"] {
-            let text = try String(contentsOf: packageRoot.appendingPathComponent(f), encoding: .utf8)
+            let text = try String(contentsOf: repoRoot.appendingPathComponent(f), encoding: .utf8)
             #expect(text.contains("#include \"zn_regmap.h\""), "\(f)")
             #expect(text.range(of: #"(read|write)\(0x"#, options: .regularExpression) == nil, "\(f) has an offset literal")
             #expect(!text.contains("0xFF)") && !text.contains("0x5A4E4554"), "\(f)")
@@ -121,7 +122,7 @@ import ZynqNetRTLSim
 
     /// fpga/rtl copied to a temporary folder with zn_regmap.vh changed (`nil`: as generated).
     static func rtlCopy(_ m: Mutation?) throws -> URL {
-        let dir = tempDir("regmap")
+        let dir = try makeTemporaryDirectory("regmap")
         for name in try FileManager.default.contentsOfDirectory(atPath: rtlDir.path) where name.hasSuffix(".v") || name.hasSuffix(".vh") {
             var text = try String(contentsOf: rtlDir.appendingPathComponent(name), encoding: .utf8)
             if name == "zn_regmap.vh" {

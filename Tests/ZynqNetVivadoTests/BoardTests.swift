@@ -90,7 +90,7 @@ import ZynqNetModel
 
     /// A board file with an unknown or missing key: one line naming the file and the key.
     @Test func unknownAndMissingKeysNameFileAndKey() throws {
-        let text = try readText(repoRoot + "/fpga/boards/zybo-z7-20.json")
+        let text = try readText(repoPath("fpga/boards/zybo-z7-20.json"))
         let unknown = text.replacingOccurrences(of: "\"hp_data_width\": 64,", with: "\"hp_data_width\": 64, \"hp_width\": 64,")
         #expect(throws: ZynqError(file: "z.json", key: "hp_width", "unknown key")) { try Board.parse(Array(unknown.utf8), file: "z.json") }
         #expect(throws: ZynqError(file: "fpga/boards/zybo-z7-20.json", key: "hp_width", "unknown key")) {
