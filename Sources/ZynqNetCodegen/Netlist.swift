@@ -51,6 +51,10 @@ public struct Netlist: Sendable {
         public var streamPorts: [String: Int]
         /// Connection rows, printed one row a line.
         public var rows: [[Connection]] = []
+        /// The latency (cycles) the timing model assumes for this instance, printed as its
+        /// `LATENCY` parameter (after the others); the module refuses to elaborate when its
+        /// pipeline differs. nil: the module has no such check.
+        public var latency: Int?
 
         public init(_ module: String, _ name: String, role: Role, params: [[Connection]], style: ParamStyle = .inline(indent: 4),
                     streams: [String: Int] = [:]) {
@@ -79,6 +83,8 @@ public struct Netlist: Sendable {
 
         var verilog: String {
             func join(_ row: [Connection]) -> String { row.map { ".\($0.port)(\($0.expr))" }.joined(separator: ", ") }
+            var params = params
+            if let l = latency { params[params.count - 1].append(("LATENCY", "\(l)")) }
             var s: String
             switch style {
             case .inline(let indent):

@@ -244,6 +244,7 @@ enum VerilogTop {
             [("IN", "\(t.inCount)"), ("OUT", "\(t.outCount)"), ("PE", "\(f.pe)"), ("SIMD", "\(f.simd)"), ("IN_SIGNED", "\(t.inSigned ? 1 : 0)")],
             [("MUL_STYLE", "\(style.verilogValue)"), ("REG_EVERY", "\(regEvery)"), ("SUM_W", "\(sumW)")],
         ], style: .inline(indent: 12), streams: ["in": 8 * f.simd, "out": f.pe * sumW])
+        mvau.latency = PipelineTiming.mvauLatency(simd: f.simd, regEvery: regEvery)
         mvau.connect(clock)
         try mvau.connect("in", to: x)
         try mvau.connect("out", to: acc)
@@ -255,6 +256,7 @@ enum VerilogTop {
             [("LANES", "\(f.lanes)"), ("OUT", "\(t.outCount)"), ("SUM_W", "\(sumW)"), ("BIAS_W", "\(t.biasBits)"), ("MULT_W", "\(t.multBits)")],
             [("ROUNDINGS", "\(t.roundings)")],
         ], streams: ["in": f.lanes * sumW, "out": f.lanes * 8])
+        rq.latency = requant == .serial ? PipelineTiming.serialRequantAcceptDelay(t, lanes: f.lanes) : PipelineTiming.pipelinedRequantLatency(t)
         rq.connect(clock)
         try rq.connect("in", to: sum)
         try rq.connect("out", to: q)

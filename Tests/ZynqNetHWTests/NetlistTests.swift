@@ -54,3 +54,33 @@ import ZynqNetHW
         #expect(s.files["design.json"]!.contains("\"shell_instances\": [\"u_regs\", \"u_out\"],\n"))
     }
 }
+
+/// Each timed instance carries the timing model's latency as its LATENCY parameter.
+@Suite struct NetlistLatencyTests {
+    /// The values LintTests elaborates (and refuses ±1 of) are the timing model's.
+    @Test func latencyMatchesTimingModel() {
+        #expect(PipelineTiming.mvauLatency(simd: 1, regEvery: 2) == 7)
+        #expect(PipelineTiming.mvauLatency(simd: 14, regEvery: 2) == 8)
+        let t = LayerTopology(inCount: 4, outCount: 10, inSigned: false, outSigned: false, biasBits: 32, multBits: 32, roundings: 3)
+        #expect(PipelineTiming.pipelinedRequantLatency(t) == 10)
+        var f = t
+        f.roundings = 19
+        #expect(PipelineTiming.pipelinedRequantLatency(f) == 16)
+        #expect(PipelineTiming.serialRequantBits(biasBits: 32, sumBits: 20, multBits: 32) == 96)
+        #expect(PipelineTiming.serialRequantBits(biasBits: 33, sumBits: 26, multBits: 32) == 96)
+        #expect(1 * (96 + 3) + 1 == 100 && 2 * (96 + 3) + 1 == 199)
+    }
+
+    /// The generated top passes each zn_mvau and requantizer the timing model's latency.
+    @Test func generatedTopCarriesLatencies() throws {
+        var o = CodegenOptions()
+        o.fold = .file(FoldFile(layers: [.init(pe: 3, simd: 12, mul_style: .dsp, requant: .pipelined), .init(pe: 1, simd: 1, requant: .serial)]), name: "f.json")
+        let d = try generateDesign(model: uniformModel([12, 240, 4]), options: o)
+        let top = d.files["rtl/zynqnet_accel.v"]!
+        #expect(top.contains("            .MUL_STYLE(0), .REG_EVERY(2), .SUM_W(20), .LATENCY(8)) u_mvau0 (\n"))
+        #expect(top.contains("    .ROUNDINGS(3), .LATENCY(10)) u_requant0 (\n"))
+        #expect(top.contains("            .MUL_STYLE(2), .REG_EVERY(2), .SUM_W(24), .LATENCY(7)) u_mvau1 (\n"))
+        #expect(top.contains("  zn_requant_serial #(.LANES(1), .OUT(4), .SUM_W(24), .BIAS_W(33), .MULT_W(32),\n    .ROUNDINGS(3), .LATENCY(100)) u_requant1 (\n"))
+        #expect(PipelineTiming.serialRequantAcceptDelay(d.layout.topology.layers[1], lanes: 1) == 100)
+    }
+}
