@@ -49,7 +49,7 @@ enum VerilogTop {
         return n
     }
 
-    /// The header comment and the module's ports (clock, reset, s_axis, m_axis, s_axil).
+    /// The header comment and the module's ports.
     static func header(_ n: inout Netlist, layout: AcceleratorLayout, styles: [MulStyle], requant: [RequantStyle],
                        sequential: (widths: SequentialEngine.Widths, ii: Int)?) {
         let topo = layout.topology
@@ -69,6 +69,11 @@ enum VerilogTop {
                    "\(layout.cycles(layer: i)) cycles")
         }
         n.line("// Weights and quantization parameters are written at run time over s_axil (docs/register-map.md).")
+        ports(&n, aw: layout.axilAddressWidth)
+    }
+
+    /// The module's ports (clock, reset, s_axis, m_axis, s_axil) and their interface attributes.
+    static func ports(_ n: inout Netlist, aw: Int) {
         // No FREQ_HZ in the interface attributes (as FINN): Vivado computes FCLK0 in single
         // precision (142.857132 MHz for 142.857), so a FREQ_HZ written from --fclk fails
         // validation with [BD 41-237]; package_ip.tcl gives aclk a user-resolvable FREQ_HZ.
@@ -96,11 +101,11 @@ enum VerilogTop {
             }
         }
         let axil = "xilinx.com:interface:aximm:1.0 s_axil"
-        let ports = axilPorts(aw: layout.axilAddressWidth)
+        let ports = axilPorts(aw: aw)
         for (k, p) in ports.enumerated() {
             n.line("  (* X_INTERFACE_INFO = \"\(axil) \(p.3)\" *)")
             if k == 0 {
-                n.line("  (* X_INTERFACE_PARAMETER = \"XIL_INTERFACENAME s_axil, PROTOCOL AXI4LITE, DATA_WIDTH 32, ADDR_WIDTH \(layout.axilAddressWidth), HAS_WSTRB 1, HAS_PROT 1, NUM_READ_OUTSTANDING 1, NUM_WRITE_OUTSTANDING 1\" *)")
+                n.line("  (* X_INTERFACE_PARAMETER = \"XIL_INTERFACENAME s_axil, PROTOCOL AXI4LITE, DATA_WIDTH 32, ADDR_WIDTH \(aw), HAS_WSTRB 1, HAS_PROT 1, NUM_READ_OUTSTANDING 1, NUM_WRITE_OUTSTANDING 1\" *)")
             }
             n.line("  \(p.0) wire \(p.1.padding(to: 15)) s_axil_\(p.2)" + (k == ports.count - 1 ? "" : ","))
         }
