@@ -70,6 +70,8 @@ public struct GeneratedDesign: Sendable {
     public var regEvery: Int
     /// Dataflow (a unit per layer) or the sequential engine (`layout.folds` are then all 1).
     public var engine: Engine = .dataflow
+    /// The top's shell instances (`Netlist.shellInstances`: the instances with role `.shell`).
+    public var shellInstances: [String] = []
     /// The shell's share of `estimate` (register file, output stream: `ResourceModel.shell`).
     public var shellEstimate: ResourceEstimate {
         ResourceModel.shell(layout.topology, engine: engine, argmax: ArgmaxStyle.automatic(layout))
@@ -204,25 +206,26 @@ public func generateDesign(model: QuantizedModel, options: CodegenOptions) throw
                         "the design does not fit the \(options.board.name)'s \(options.board.part): \(over) (estimate); use smaller PE/SIMD, or --allow-overfull")
     }
     return try assemble(model: model, layout: layout, styles: styles, requant: requant,
-                        estimate: est, options: options) { fclkHz in
-        VerilogTop.emit(layout: layout, styles: styles, requant: requant, regEvery: options.regEvery, fclkHz: fclkHz)
+                        estimate: est, options: options) {
+        try VerilogTop.netlist(layout: layout, styles: styles, requant: requant, regEvery: options.regEvery)
     }
 }
 
-/// A design's files around its generated top (`top(fclkHz)`): the RTL library, the parameter
+/// A design's files around its generated top (`top()`, printed): the RTL library, the parameter
 /// image and design.json; `configure` sets what the design's kind adds before design.json is rendered.
 func assemble(model: QuantizedModel, layout: AcceleratorLayout, styles: [MulStyle], requant: [RequantStyle],
               estimate est: ResourceEstimate, options: CodegenOptions, configure: (inout GeneratedDesign) -> Void = { _ in },
-              top: (Int) -> String) throws -> GeneratedDesign {
+              top: () throws -> Netlist) throws -> GeneratedDesign {
     let image = try ParameterImage(model: model, layout: layout)
-    let fclkHz = Int((options.fclkMHz * 1e6).rounded())
+    let netlist = try top()
     var files: [String: String] = [:]
     for (name, text) in EmbeddedRTL.rtlLibrary { files["rtl/" + name] = text }
-    files["rtl/zynqnet_accel.v"] = top(fclkHz)
+    files["rtl/zynqnet_accel.v"] = netlist.verilog
     files["parameters.hex"] = image.hexText
     var design = GeneratedDesign(files: files, layout: layout, styles: styles, estimate: est, board: options.board,
                                  fclkMHz: options.fclkMHz, parameterImage: image, regEvery: options.regEvery)
     design.requantStyles = requant
+    design.shellInstances = netlist.shellInstances
     configure(&design)
     design.files["design.json"] = DesignJSON.render(design)
     return design
@@ -247,8 +250,8 @@ func generateSequential(model: QuantizedModel, topology topo: Topology, options:
                         configure: { d in
                             d.engine = .sequential
                             d.sequentialTiming = (ii, latency)
-                        }) { fclkHz in
-        VerilogTop.emitSequential(layout: layout, widths: w, iiCycles: ii, fclkHz: fclkHz)
+                        }) {
+        try VerilogTop.netlistSequential(layout: layout, widths: w, iiCycles: ii)
     }
 }
 
@@ -287,7 +290,7 @@ enum DesignJSON {
         s += "  \"input_beats\": \(OutputRecord.inputBeats(pixels: t.inputCount)),\n"
         s += "  \"output_beats\": \(OutputRecord.beats(classes: t.outputCount)),\n"
         s += "  \"reg_every\": \(d.regEvery),\n"
-        s += "  \"shell_instances\": [" + VerilogTop.shellInstances(layers: t.layers.count, engine: d.engine).map { "\"\($0)\"" }.joined(separator: ", ") + "],\n"
+        s += "  \"shell_instances\": [" + d.shellInstances.map { "\"\($0)\"" }.joined(separator: ", ") + "],\n"
         s += "  \"estimate\": {\"lut\": \(d.estimate.lut), \"ff\": \(d.estimate.ff), \"dsp\": \(d.estimate.dsp), \"bram36\": \(fmt(d.estimate.bram36))},\n"
         let sh = d.shellEstimate
         s += "  \"estimate_shell\": {\"lut\": \(sh.lut), \"ff\": \(sh.ff), \"dsp\": \(sh.dsp), \"bram36\": \(fmt(sh.bram36))},\n"

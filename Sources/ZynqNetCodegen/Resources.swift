@@ -225,7 +225,7 @@ public enum ResourceModel {
         case bytes
     }
 
-    /// The shell's estimate (`VerilogTop.shellInstances`): the AXI-Lite register file and the
+    /// The shell's estimate (`Netlist.shellInstances`, the instances of role `.shell`): the AXI-Lite register file and the
     /// output stream, the same for every fold of a model but for the argmax style the last
     /// layer's fold chooses.
     public static func shell(_ topo: Topology, engine: Engine, argmax: ArgmaxStyle = .tree) -> ResourceEstimate {

@@ -45,8 +45,7 @@ public enum PipelineTiming {
             let written = consume(words)
             let issueStart = (written.last ?? 0) + 1
             let sf = t.inCount / f.simd, nf = t.outCount / f.pe
-            let dotLat = 2 + treeLatency(f.simd, every: regEvery)
-            let sums = (0..<nf).map { j in issueStart + (j + 1) * sf - 1 + 4 + dotLat }
+            let sums = (0..<nf).map { j in issueStart + (j + 1) * sf - 1 + mvauLatency(simd: f.simd, regEvery: regEvery) }
             // zn_resize PE -> lanes, zn_requant (10 cycles) or zn_requant_serial, zn_resize lanes -> next SIMD (or 8).
             let split = resize(offers: sums, inLanes: f.pe, outLanes: f.lanes, n: t.outCount)
             let style = requant?[i] ?? RequantStyle.automatic(t, f)
@@ -144,6 +143,10 @@ public enum PipelineTiming {
         }
         return out
     }
+
+    /// zn_mvau's cycles from an output word's last fold step issued to its offer: 4 + DOT_LAT,
+    /// DOT_LAT = 2 + the adder tree's registered levels (its LATENCY parameter).
+    public static func mvauLatency(simd: Int, regEvery: Int) -> Int { 4 + 2 + treeLatency(simd, every: regEvery) }
 
     /// zn_tree_lat: registered levels of zn_addtree.
     static func treeLatency(_ n: Int, every: Int) -> Int {

@@ -43,7 +43,7 @@ import ZynqNetSim
         m.layers[1].multiplier = m.layers[1].multiplier.map { $0 >> 8 }
         let d = try generateDesign(model: m, options: CodegenOptions())
         let top = d.files["rtl/zynqnet_accel.v"] ?? ""
-        #expect(top.contains(".ROUNDINGS(7))") && top.contains(".ROUNDINGS(19))"))
+        #expect(top.contains(".ROUNDINGS(7), .LATENCY(10))") && top.contains(".ROUNDINGS(19), .LATENCY(16))"))
         #expect(top.contains(".rounding(l_round[2:0])") && top.contains(".rounding(l_round[5:3])"))
         #expect(d.requantStyles[1] == .pipelined)
         #expect(d.layout.topology.layers.map(\.roundings) == [7, 19])

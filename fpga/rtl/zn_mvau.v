@@ -21,7 +21,10 @@ module zn_mvau #(
   parameter integer MUL_STYLE = 0,
   parameter integer REG_EVERY = 2,
   parameter integer SUM_W     = 32,
-  parameter integer IBUF_LUT_PER_RAMB18 = 48
+  parameter integer IBUF_LUT_PER_RAMB18 = 48,
+  // Cycles from an output word's last fold step issued to its offer, 4 + DOT_LAT (zynqnet codegen
+  // sets it from its timing model; -1: not checked).
+  parameter integer LATENCY = -1
 ) (
   input  wire                  clk,
   input  wire                  rst,
@@ -189,6 +192,16 @@ module zn_mvau #(
     .clk(clk), .ce(ce), .x(ib_q2), .w(wq), .in_tag(tag2), .out_sum(dot), .out_tag(dtag));
   // The tag pipeline inside zn_dot is not reset; qualify its valid bit until it has flushed.
   localparam integer DOT_LAT = 2 + zn_tree_lat(SIMD, REG_EVERY);
+
+  // The latency the generator's timing model assumes for this instance (LATENCY, PipelineTiming.mvauLatency) must be
+  // the pipeline's own; -1 (the default, library use) is not checked.
+  generate if (LATENCY != -1 && LATENCY != 4 + DOT_LAT) begin : g_latency_error
+`ifdef VERILATOR
+    $fatal(1, "zn_mvau: LATENCY %0d, but the pipeline's is %0d cycles", LATENCY, 4 + DOT_LAT);
+`else
+    zn_param_error__zn_mvau_LATENCY_is_not_the_pipeline_latency u_latency_error();
+`endif
+  end endgenerate
   reg [DOT_LAT-1:0] flush;
   always @(posedge clk) begin
     if (rst) flush <= {DOT_LAT{1'b0}};

@@ -40,7 +40,10 @@ module zn_requant #(
   // The rounding modes built, a bit each: 0 floor, 1 half_up, 2 half_even, 3 gemmlowp, 4 float32
   // (the `rounding` codes). floor and half_up cost nothing extra; half_even adds a sticky bit,
   // gemmlowp one adder term, float32 six pipeline stages (NV = 14 instead of 8).
-  parameter integer ROUNDINGS = 3
+  parameter integer ROUNDINGS = 3,
+  // Cycles from accepting a word to offering it, NV + 2 (zynqnet codegen sets it from its timing
+  // model; -1: not checked).
+  parameter integer LATENCY = -1
 ) (
   input  wire                  clk,
   input  wire                  rst,
@@ -79,6 +82,16 @@ module zn_requant #(
   localparam integer SHW   = HAS_FL ? 7 : 6;                             // its shift
   localparam integer NV    = HAS_FL ? 14 : 8;                            // stages before the result register
   localparam integer QSW   = (XW + 1 > 34) ? 34 : XW + 1;                // saturated q width
+
+  // The latency the generator's timing model assumes for this instance (LATENCY, PipelineTiming.pipelinedRequantLatency) must be
+  // the pipeline's own; -1 (the default, library use) is not checked.
+  generate if (LATENCY != -1 && LATENCY != NV + 2) begin : g_latency_error
+`ifdef VERILATOR
+    $fatal(1, "zn_requant: LATENCY %0d, but the pipeline's is %0d cycles", LATENCY, NV + 2);
+`else
+    zn_param_error__zn_requant_LATENCY_is_not_the_pipeline_latency u_latency_error();
+`endif
+  end endgenerate
 
   generate if (LANES < 1 || OUT < 1 || OUT % LANES != 0 || SUM_W < 2 || SUM_W > 64 || BIAS_W < 2 || BIAS_W > 64 ||
                MULT_W < 1 || MULT_W > 32 || ROUNDINGS < 1 || ROUNDINGS > 31) begin : g_param_error

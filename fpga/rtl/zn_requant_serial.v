@@ -59,7 +59,10 @@ module zn_requant_serial #(
   // The rounding modes built, a bit each: 0 floor, 1 half_up, 2 half_even, 3 gemmlowp (float32,
   // bit 4, is not available serially). gemmlowp needs max(BIAS_W, SUM_W) <= 34 (acc's sign is read
   // from stage A when bit s >= 32 of p passes).
-  parameter integer ROUNDINGS = 3
+  parameter integer ROUNDINGS = 3,
+  // Cycles from the idle cycle that sees a word to accepting it, LANES * (T + 3) + 1 (zynqnet
+  // codegen sets it from its timing model; -1: not checked).
+  parameter integer LATENCY = -1
 ) (
   input  wire                  clk,
   input  wire                  rst,
@@ -90,6 +93,16 @@ module zn_requant_serial #(
   localparam integer ACC_W = ((BIAS_W > SUM_W) ? BIAS_W : SUM_W) + 1;
   localparam integer PW    = ACC_W + MULT_W;
   localparam integer T     = (PW + 2 > 96) ? PW + 2 : 96;        // p bits a lane
+
+  // The latency the generator's timing model assumes for this instance (LATENCY, PipelineTiming.serialRequantAcceptDelay) must be
+  // the pipeline's own; -1 (the default, library use) is not checked.
+  generate if (LATENCY != -1 && LATENCY != LANES * (T + 3) + 1) begin : g_latency_error
+`ifdef VERILATOR
+    $fatal(1, "zn_requant_serial: LATENCY %0d, but the pipeline's is %0d cycles", LATENCY, LANES * (T + 3) + 1);
+`else
+    zn_param_error__zn_requant_serial_LATENCY_is_not_the_pipeline_latency u_latency_error();
+`endif
+  end endgenerate
   localparam integer KW    = zn_idxw(T + 3);                      // k counts 0 .. T + 2
   localparam integer RW    = zn_idxw(LANES);
   localparam integer BIW   = zn_idxw(LANES * BIAS_W);
