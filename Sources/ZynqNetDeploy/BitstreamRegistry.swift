@@ -4,7 +4,6 @@ import ZynqNetBit
 import ZynqNetHW
 import ZynqNetJTAG
 import ZynqNetModel
-import ZynqNetVivado
 
 /// `bitstreams/manifest.json`: bitstreams built elsewhere (Vivado), registered with
 /// `zynqnet bitstreams add`, found again by board and model topology.
