@@ -70,7 +70,7 @@ let package = Package(
         ),
         // HW: the hardware contract: register map, topology, layouts, Engine, output records,
         // manifest, input codes and results, timing models, boards.
-        .target(name: "ZynqNetHW", dependencies: ["ZynqNetBase", "ZynqNetModel"]),
+        .target(name: "ZynqNetHW", dependencies: ["ZynqNetBase", "ZynqNetModel"], plugins: ["EmbedFiles"]),
         // Sim: the bit-exact simulator of the spec, reference (Int128) and fast (SIMD, parallel).
         .target(name: "ZynqNetSim", dependencies: ["ZynqNetBase", "ZynqNetModel", "ZynqNetHW", "CZynqNetDotKernels"]),
         // Bit: Xilinx .bit files: header parser, fpga_manager .bin, JTAG payload, packet walker.
@@ -128,8 +128,8 @@ let package = Package(
         // Deploy: deploy bundles, the bitstream registry and the ssh path of `zynqnet deploy`.
         .target(
             name: "ZynqNetDeploy",
-            dependencies: ["ZynqNetBase", "ZynqNetModel", "ZynqNetHW", "ZynqNetSim", "ZynqNetBit", "ZynqNetVivado",
-                           "ZynqNetJTAG", "ZynqNetImport"]
+            dependencies: ["ZynqNetBase", "ZynqNetModel", "ZynqNetHW", "ZynqNetSim", "ZynqNetBit", "ZynqNetJTAG",
+                           "ZynqNetImport"]
         ),
         // simbench: speed of the simulator alone (`swift run -c release simbench [N] [threads]`).
         .executableTarget(name: "simbench", dependencies: ["ZynqNetBase", "ZynqNetModel", "ZynqNetHW", "ZynqNetSim"]),

@@ -25,9 +25,10 @@ struct EmbedFiles: BuildToolPlugin {
         "ZynqNetRTLSim": [.directory("fpga/sim/harness", extensions: ["cpp", "h"]),
                           .directory("fpga/sim/rtlsim", extensions: ["cpp", "h"]),
                           .file("Sources/CZynqNetRTLSim/include/zn_rtlsim.h")],
-        // The Vivado Tcl templates and the board files.
-        "ZynqNetVivado": [.file("fpga/tcl/package_ip.tcl"), .file("fpga/tcl/build.tcl"),
-                          .directory("fpga/boards", extensions: ["json"])],
+        // The board files (part, presets, PS clock, JTAG cable): the hardware contract.
+        "ZynqNetHW": [.directory("fpga/boards", extensions: ["json"])],
+        // The Vivado Tcl templates.
+        "ZynqNetVivado": [.file("fpga/tcl/package_ip.tcl"), .file("fpga/tcl/build.tcl")],
         // USB identification and JTAG settings of the boards.
         "ZynqNetJTAG": [.file("fpga/boards/jtag.json")],
         // The Fashion-MNIST example model and test images of `zynqnet demo`.

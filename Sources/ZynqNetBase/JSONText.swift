@@ -513,6 +513,13 @@ public struct JSONField: Sendable {
         return s
     }
 
+    /// A string that is not empty.
+    public func nonEmptyString() throws(ZynqError) -> String {
+        let s = try string()
+        guard !s.isEmpty else { throw error("must be a non-empty string") }
+        return s
+    }
+
     public func bool() throws(ZynqError) -> Bool {
         guard case .bool(let b) = value else { throw mismatch("true or false") }
         return b

@@ -4,7 +4,6 @@ import ZynqNetBit
 import ZynqNetHW
 import ZynqNetJTAG
 import ZynqNetModel
-import ZynqNetVivado
 
 /// `bitstreams/manifest.json`: bitstreams built elsewhere (Vivado), registered with
 /// `zynqnet bitstreams add`, found again by board and model topology.
@@ -53,35 +52,31 @@ public struct BitstreamRegistry: Sendable, Equatable {
         let path = dir + "/" + fileName
         if HostFiles.exists(dir) && !HostFiles.isDirectory(dir) { throw ZynqError(file: dir, "is not a directory") }
         guard HostFiles.exists(path) else { return BitstreamRegistry() }
-        let bytes = try FileBytes.read(path: path)
-        let root: Any
-        do { root = try JSONSerialization.jsonObject(with: Data(bytes)) } catch {
-            throw ZynqError(file: path, "not valid JSON: \(error.localizedDescription)")
-        }
-        guard let top = root as? [String: Any] else { throw ZynqError(file: path, "the top level must be a JSON object") }
-        guard top["schema_version"] as? Int == 1 else { throw ZynqError(file: path, key: "schema_version", "must be 1") }
-        guard let list = top["bitstreams"] as? [[String: Any]] else {
-            throw ZynqError(file: path, key: "bitstreams", "must be an array of objects")
-        }
+        let top = try JSONField.parse(try FileBytes.read(path: path), file: path)
+        guard case .object = top.value else { throw ZynqError(file: path, "the top level must be a JSON object") }
+        guard try top.member("schema_version").int() == 1 else { throw ZynqError(file: path, key: "schema_version", "must be 1") }
         var entries: [Entry] = []
-        for (i, e) in list.enumerated() {
-            let f = JSONFields(e, file: path, prefix: "bitstreams[\(i)]")
-            func fileName(_ k: String) throws -> String {
-                let s = try f.string(k)
-                guard !s.contains("/"), s != ".", s != ".." else { throw f.error(k, "'\(s)' must be a file name inside \(dir)") }
+        for f in try top.member("bitstreams").elements() {
+            func string(_ k: String) throws(ZynqError) -> String { try f.member(k).nonEmptyString() }
+            func optionalString(_ k: String) throws(ZynqError) -> String? { try f.optionalMember(k)?.string() }
+            func fileName(_ k: String) throws(ZynqError) -> String {
+                let s = try string(k)
+                guard !s.contains("/"), s != ".", s != ".." else { throw try f.member(k).error("'\(s)' must be a file name inside \(dir)") }
                 return s
             }
-            let hashText = try f.string("topology_hash")
-            guard let hash = HexU64.parse(hashText) else { throw f.error("topology_hash", "'\(hashText)' is not a 0x… 64-bit hex number") }
-            let sha = try f.string("sha256")
+            let hashText = try string("topology_hash")
+            guard let hash = HexU64.parse(hashText) else { throw try f.member("topology_hash").error("'\(hashText)' is not a 0x… 64-bit hex number") }
+            let sha = try string("sha256")
             guard sha.count == 64, sha.allSatisfy({ $0.isHexDigit && !$0.isUppercase }) else {
-                throw f.error("sha256", "must be 64 lower-case hex digits")
+                throw try f.member("sha256").error("must be 64 lower-case hex digits")
             }
-            entries.append(Entry(board: try f.string("board"), part: try f.string("part"), topologyHash: hash,
-                                 fclkMHz: try f.positiveNumber("fclk_mhz"), sha256: sha, file: try fileName("file"),
-                                 hwh: try f.optionalString("hwh") == nil ? nil : try fileName("hwh"),
+            let fclk = try f.member("fclk_mhz")
+            guard let fclkMHz = try? fclk.double(), fclkMHz > 0, fclkMHz.isFinite else { throw fclk.error("must be a positive number") }
+            entries.append(Entry(board: try string("board"), part: try string("part"), topologyHash: hash,
+                                 fclkMHz: fclkMHz, sha256: sha, file: try fileName("file"),
+                                 hwh: try optionalString("hwh") == nil ? nil : try fileName("hwh"),
                                  buildManifest: try fileName("build_manifest"),
-                                 design: try f.optionalString("design") ?? "", date: try f.optionalString("date") ?? ""))
+                                 design: try optionalString("design") ?? "", date: try optionalString("date") ?? ""))
         }
         return BitstreamRegistry(entries: entries)
     }

@@ -5,7 +5,6 @@ import ZynqNetHW
 import ZynqNetJTAG
 import ZynqNetModel
 import ZynqNetSim
-import ZynqNetVivado
 
 /// A deploy bundle: what a board needs to run a model, in one directory that `zynqnet load`
 /// and `zynqnet infer --backend board --bundle` read on the board.

@@ -5,7 +5,6 @@ import ZynqNetHW
 import ZynqNetJTAG
 import ZynqNetImport
 import ZynqNetModel
-import ZynqNetVivado
 
 /// What `zynqnet deploy` was asked to do.
 public struct DeployRequest: Sendable {

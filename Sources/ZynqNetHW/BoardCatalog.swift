@@ -1,8 +1,8 @@
 import ZynqNetBase
 
 /// The boards zynqnet knows: one `Board` per fpga/boards/<name>.json, each parsed (JSONText) and
-/// checked once. ZynqNetVivado supplies the built-in one (`BoardCatalog.builtIn`) from the copies
-/// of the files compiled into zynqnet.
+/// checked once. The built-in one (`BoardCatalog.builtIn`, BoardResolve.swift) is made from the
+/// copies of the files compiled into zynqnet.
 public struct BoardCatalog: Sendable, Equatable {
     /// Every board, by name.
     public let all: [Board]

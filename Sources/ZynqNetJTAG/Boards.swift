@@ -1,7 +1,6 @@
-import Foundation
 import ZynqNetBase
 
-/// A board's USB identity and FTDI JTAG set-up (fpga/boards/jtag.json).
+/// A board's USB identity and FTDI JTAG set-up (fpga/boards/jtag.json: the board and its cable).
 public struct BoardProfile: Sendable, Equatable {
     public struct Match: Sendable, Equatable {
         public var manufacturer: String?
@@ -12,6 +11,8 @@ public struct BoardProfile: Sendable, Equatable {
     public var name: String
     public var displayName: String
     public var part: String
+    /// The openFPGALoader name of the board's JTAG cable (`ft2232`, `digilent`).
+    public var cable: String
     public var vendorID: UInt16
     public var productID: UInt16
     public var jtagInterface: FTDI.Interface
@@ -40,7 +41,7 @@ public struct JTAGCatalog: Sendable, Equatable {
     public var boards: [BoardProfile]
     public var fallbacks: [Fallback]
 
-    /// The catalog compiled into zynqnet (a copy of fpga/boards/jtag.json).
+    /// The catalog compiled into zynqnet (fpga/boards/jtag.json at build time).
     public static let builtIn: JTAGCatalog = {
         do { return try JTAGCatalog.parse(Array(BoardData.jtagJSON.utf8), file: "fpga/boards/jtag.json (built in)") }
         catch { fatalError("the built-in board data does not parse: \(error)") }
@@ -50,132 +51,115 @@ public struct JTAGCatalog: Sendable, Equatable {
     public func board(named name: String) -> BoardProfile? { boards.first { $0.name == name.lowercased() } }
 
     public static func load(path: String) throws -> JTAGCatalog {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw ZynqError(file: path, "cannot read the board data file")
-        }
-        return try parse([UInt8](data), file: path)
+        try parse(try FileBytes.read(path: path), file: path)
     }
 
-    public static func parse(_ bytes: [UInt8], file: String) throws -> JTAGCatalog {
-        let root: Any
-        do { root = try JSONSerialization.jsonObject(with: Data(bytes)) } catch {
-            throw ZynqError(file: file, "not valid JSON: \(error.localizedDescription)")
-        }
-        guard let top = root as? [String: Any] else { throw ZynqError(file: file, "the top level must be a JSON object") }
-        guard top["schema_version"] as? Int == 1 else { throw ZynqError(file: file, key: "schema_version", "must be 1") }
-        guard let list = top["boards"] as? [[String: Any]], !list.isEmpty else {
-            throw ZynqError(file: file, key: "boards", "must be a non-empty array of objects")
-        }
+    /// Reads jtag.json strictly (`JSONField`): every error is one line naming the file and the
+    /// key path; unknown keys are errors.
+    public static func parse(_ bytes: [UInt8], file: String) throws(ZynqError) -> JTAGCatalog {
+        let top = try JSONField.parse(bytes, file: file)
+        guard case .object = top.value else { throw ZynqError(file: file, "the top level must be a JSON object") }
+        try top.requireKnownKeys(["schema_version", "about", "cables", "boards", "fallbacks"])
+        guard try top.member("schema_version").int() == 2 else { throw ZynqError(file: file, key: "schema_version", "must be 2") }
+        var cables: [String: Cable] = [:]
+        for (name, c) in try top.member("cables").members() { cables[name] = try Cable(c) }
+        let list = try top.member("boards").elements()
+        guard !list.isEmpty else { throw ZynqError(file: file, key: "boards", "must be a non-empty array of objects") }
         var boards: [BoardProfile] = []
-        for (i, b) in list.enumerated() {
-            let r = JSONFields(b, file: file, prefix: "boards[\(i)]")
-            let usb = try r.object("usb")
-            let jtag = try r.object("jtag")
-            let jtagIf = try usb.string("jtag_interface")
-            guard jtagIf == "A" || jtagIf == "B" else { throw usb.error("jtag_interface", "must be \"A\" or \"B\", not '\(jtagIf)'") }
-            let uartIf = try usb.optionalString("uart_interface")
-            let profile = BoardProfile(
-                name: try r.string("name"),
-                displayName: try r.string("display_name"),
-                part: try r.string("part"),
-                vendorID: UInt16(try usb.hex("vid", max: 0xFFFF)),
-                productID: UInt16(try usb.hex("pid", max: 0xFFFF)),
-                jtagInterface: jtagIf == "A" ? .a : .b,
-                uartInterfaceNumber: try uartIf.map { s -> Int in
-                    guard let v = ["A": 0, "B": 1, "C": 2, "D": 3][s] else { throw usb.error("uart_interface", "must be A, B, C or D") }
-                    return v
-                },
-                identify: try r.array("identify").enumerated().map { j, m in try JSONFields(m, file: file, prefix: r.prefix + ".identify[\(j)]").match() },
-                pins: FTDIPins(lowValue: UInt8(try jtag.hex("adbus_value", max: 0xFF)), lowDirection: UInt8(try jtag.hex("adbus_direction", max: 0xFF)),
-                               highValue: UInt8(try jtag.hex("acbus_value", max: 0xFF)), highDirection: UInt8(try jtag.hex("acbus_direction", max: 0xFF))),
-                defaultHz: try jtag.hz("default_hz"),
-                maxHz: try jtag.hz("max_hz"),
-                tdoNegedgeAtOrAboveHz: try jtag.optionalHz("tdo_sample_negedge_at_or_above_hz"),
-                bootMode: try r.string("boot_mode"),
-                notes: try r.optionalString("notes"))
-            guard profile.pins.lowDirection & 0x0F == 0x0B else {
-                throw jtag.error("adbus_direction", "must drive TCK, TDI, TMS and leave TDO an input (low nibble 0xB)")
+        for b in list {
+            let profile = try BoardProfile(b, cables: cables)
+            guard !boards.contains(where: { $0.name == profile.name }) else {
+                throw try b.member("name").error("duplicate board '\(profile.name)'")
             }
-            guard profile.defaultHz <= profile.maxHz, profile.maxHz <= 30_000_000 else {
-                throw jtag.error("default_hz", "must be ≤ max_hz ≤ 30000000")
-            }
-            guard !boards.contains(where: { $0.name == profile.name }) else { throw r.error("name", "duplicate board '\(profile.name)'") }
             boards.append(profile)
         }
-        let fallbacks = try ((top["fallbacks"] as? [[String: Any]]) ?? []).enumerated().map { i, f in
-            let r = JSONFields(f, file: file, prefix: "fallbacks[\(i)]")
-            return Fallback(label: try r.string("label"), match: try r.match())
+        let fallbacks = try (try top.optionalMember("fallbacks")?.elements() ?? []).map { f throws(ZynqError) in
+            try f.requireKnownKeys(["label"] + BoardProfile.Match.keys)
+            return Fallback(label: try f.member("label").nonEmptyString(), match: try BoardProfile.Match(f))
         }
         return JTAGCatalog(boards: boards, fallbacks: fallbacks)
     }
+
+    /// An openFPGALoader cable (jtag.json `cables.<name>`): its USB identity and FTDI JTAG set-up.
+    struct Cable {
+        var vendorID: UInt16
+        var productID: UInt16
+        var jtagInterface: FTDI.Interface
+        var pins: FTDIPins
+        var defaultHz: UInt32
+        var maxHz: UInt32
+        var tdoNegedgeAtOrAboveHz: UInt32?
+
+        init(_ c: JSONField) throws(ZynqError) {
+            try c.requireKnownKeys(["usb", "adbus_value", "adbus_direction", "acbus_value", "acbus_direction",
+                                    "default_hz", "max_hz", "tdo_sample_negedge_at_or_above_hz"])
+            let usb = try c.member("usb")
+            try usb.requireKnownKeys(["vid", "pid", "jtag_interface"])
+            vendorID = UInt16(try usb.member("vid").hex(max: 0xFFFF))
+            productID = UInt16(try usb.member("pid").hex(max: 0xFFFF))
+            let jtagIf = try usb.member("jtag_interface")
+            switch try jtagIf.string() {
+            case "A": jtagInterface = .a
+            case "B": jtagInterface = .b
+            case let other: throw jtagIf.error("must be \"A\" or \"B\", not '\(other)'")
+            }
+            func byte(_ key: String) throws(ZynqError) -> UInt8 { UInt8(try c.member(key).hex(max: 0xFF)) }
+            pins = FTDIPins(lowValue: try byte("adbus_value"), lowDirection: try byte("adbus_direction"),
+                            highValue: try byte("acbus_value"), highDirection: try byte("acbus_direction"))
+            defaultHz = try c.member("default_hz").hz()
+            maxHz = try c.member("max_hz").hz()
+            tdoNegedgeAtOrAboveHz = try c.optionalMember("tdo_sample_negedge_at_or_above_hz")?.hz()
+            guard pins.lowDirection & 0x0F == 0x0B else {
+                throw try c.member("adbus_direction").error("must drive TCK, TDI, TMS and leave TDO an input (low nibble 0xB)")
+            }
+            guard defaultHz <= maxHz, maxHz <= 30_000_000 else { throw try c.member("default_hz").error("must be ≤ max_hz ≤ 30000000") }
+        }
+    }
 }
 
-/// Typed access to one JSON object (from JSONSerialization) with errors naming the file and
-/// the key path.
-public struct JSONFields {
-    public let dict: [String: Any]
-    public let file: String
-    public let prefix: String
-
-    public init(_ dict: [String: Any], file: String, prefix: String) {
-        self.dict = dict
-        self.file = file
-        self.prefix = prefix
-    }
-
-    public func error(_ key: String, _ message: String) -> ZynqError { ZynqError(file: file, key: prefix.isEmpty ? key : prefix + "." + key, message) }
-
-    public func string(_ key: String) throws -> String {
-        guard let s = dict[key] as? String, !s.isEmpty else { throw error(key, "must be a non-empty string") }
-        return s
-    }
-
-    public func optionalString(_ key: String) throws -> String? {
-        guard let v = dict[key], !(v is NSNull) else { return nil }
-        guard let s = v as? String else { throw error(key, "must be a string or null") }
-        return s
-    }
-
-    public func object(_ key: String) throws -> JSONFields {
-        guard let o = dict[key] as? [String: Any] else { throw error(key, "must be an object") }
-        return JSONFields(o, file: file, prefix: prefix.isEmpty ? key : prefix + "." + key)
-    }
-
-    public func array(_ key: String) throws -> [[String: Any]] {
-        guard let a = dict[key] as? [[String: Any]] else { throw error(key, "must be an array of objects") }
-        return a
-    }
-
-    /// "0x…" hex string (or a JSON integer) up to `max`.
-    public func hex(_ key: String, max: UInt64) throws -> UInt64 {
-        if let s = dict[key] as? String, s.hasPrefix("0x") || s.hasPrefix("0X"), let v = UInt64(s.dropFirst(2), radix: 16), v <= max { return v }
-        if let n = dict[key] as? NSNumber, !(dict[key] is Bool), let v = UInt64(exactly: n.doubleValue), v <= max { return v }
-        throw error(key, "must be a hex string \"0x…\" up to 0x\(String(max, radix: 16, uppercase: true))")
-    }
-
-    public func hz(_ key: String) throws -> UInt32 {
-        guard let v = try optionalHz(key) else { throw error(key, "must be a frequency in Hz") }
-        return v
-    }
-
-    public func optionalHz(_ key: String) throws -> UInt32? {
-        guard let v = dict[key], !(v is NSNull) else { return nil }
-        guard let n = v as? NSNumber, !(v is Bool), let hz = UInt32(exactly: n.doubleValue), hz >= 1000 else {
-            throw error(key, "must be an integer number of Hz (at least 1000) or null")
+extension BoardProfile {
+    /// One entry of jtag.json `boards`, its cable looked up by name in `cables`.
+    init(_ b: JSONField, cables: [String: JTAGCatalog.Cable]) throws(ZynqError) {
+        try b.requireKnownKeys(["name", "display_name", "part", "cable", "uart_interface", "identify", "boot_mode", "notes", "unconfirmed"])
+        let cableField = try b.member("cable")
+        let cableName = try cableField.nonEmptyString()
+        guard let cable = cables[cableName] else {
+            throw cableField.error("unknown cable '\(cableName)' (known: \(cables.keys.sorted().joined(separator: ", ")))")
         }
-        return hz
-    }
-
-    /// A positive finite JSON number.
-    public func positiveNumber(_ key: String) throws -> Double {
-        guard let n = dict[key] as? NSNumber, !(dict[key] is Bool), n.doubleValue > 0, n.doubleValue.isFinite else {
-            throw error(key, "must be a positive number")
+        var uart: Int?
+        if let u = try b.optionalMember("uart_interface") {
+            guard let v = ["A": 0, "B": 1, "C": 2, "D": 3][try u.string()] else { throw u.error("must be A, B, C or D") }
+            uart = v
         }
-        return n.doubleValue
+        self.init(name: try b.member("name").nonEmptyString(), displayName: try b.member("display_name").nonEmptyString(),
+                  part: try b.member("part").nonEmptyString(), cable: cableName,
+                  vendorID: cable.vendorID, productID: cable.productID, jtagInterface: cable.jtagInterface,
+                  uartInterfaceNumber: uart,
+                  identify: try b.member("identify").elements().map { m throws(ZynqError) in
+                      try m.requireKnownKeys(Match.keys)
+                      return try Match(m)
+                  },
+                  pins: cable.pins, defaultHz: cable.defaultHz, maxHz: cable.maxHz,
+                  tdoNegedgeAtOrAboveHz: cable.tdoNegedgeAtOrAboveHz,
+                  bootMode: try b.member("boot_mode").nonEmptyString(),
+                  notes: try b.optionalMember("notes")?.string())
     }
+}
 
-    func match() throws -> BoardProfile.Match {
-        BoardProfile.Match(manufacturer: try optionalString("manufacturer"), product: try optionalString("product"),
-                           serialPrefix: try optionalString("serial_prefix"))
+extension BoardProfile.Match {
+    static let keys = ["manufacturer", "product", "serial_prefix"]
+
+    init(_ m: JSONField) throws(ZynqError) {
+        self.init(manufacturer: try m.optionalMember("manufacturer")?.string(), product: try m.optionalMember("product")?.string(),
+                  serialPrefix: try m.optionalMember("serial_prefix")?.string())
+    }
+}
+
+extension JSONField {
+    /// An integer number of Hz, at least 1000.
+    func hz() throws(ZynqError) -> UInt32 {
+        let v = try uint64(max: UInt64(UInt32.max))
+        guard v >= 1000 else { throw error("must be an integer number of Hz (at least 1000), got \(v)") }
+        return UInt32(v)
     }
 }

@@ -67,6 +67,8 @@ import ZynqNetModel
         #expect(try load("{\(good.replacingOccurrences(of: "\"fclk_mhz\": 100", with: "\"fclk_mhz\": -1"))}") == "bitstreams[0].fclk_mhz: must be a positive number")
         #expect(try load("{\(good.replacingOccurrences(of: "7947bbcd", with: "7947BBCD"))}") == "bitstreams[0].sha256: must be 64 lower-case hex digits")
         #expect(try load("{\(good.replacingOccurrences(of: "\"a.bit\"", with: "\"../a.bit\""))}")?.hasPrefix("bitstreams[0].file: '../a.bit' must be a file name inside") == true)
-        #expect(try load("{\(good.replacingOccurrences(of: "\"board\": \"pynq-z2\", ", with: ""))}") == "bitstreams[0].board: must be a non-empty string")
+        #expect(try load("{\(good.replacingOccurrences(of: "\"board\": \"pynq-z2\", ", with: ""))}") == "bitstreams[0].board: is missing")
+        #expect(try load("{\(good.replacingOccurrences(of: "\"pynq-z2\"", with: "\"\""))}") == "bitstreams[0].board: must be a non-empty string")
+        #expect(try load("{\(good.replacingOccurrences(of: "\"fclk_mhz\": 100", with: "\"fclk_mhz\": \"100\""))}") == "bitstreams[0].fclk_mhz: must be a positive number")
     }
 }

@@ -35,6 +35,7 @@ import ZynqNetModel
             let b = try #require(JTAGCatalog.builtIn.board(named: String(f.dropLast(5))))
             #expect(try top.member("part").string() == b.part)
             #expect(try top.member("jtag").members().map(\.key) == ["cable"], "\(f)")
+            #expect(try top.member("jtag").member("cable").string() == b.cable, "\(f)")
         }
     }
 
@@ -43,13 +44,35 @@ import ZynqNetModel
             do { _ = try JTAGCatalog.parse(Array(json.utf8), file: "b.json"); return nil } catch { return "\(error)" }
         }
         #expect(err("[]") == "b.json: the top level must be a JSON object")
-        #expect(err(#"{"schema_version": 2}"#) == "b.json: 'schema_version': must be 1")
-        var text = ZynqNetJTAG.BoardData.jtagJSON.replacingOccurrences(of: #""adbus_direction": "0x0B""#, with: #""adbus_direction": "0x0F""#)
-        #expect(err(text) == "b.json: 'boards[0].jtag.adbus_direction': must drive TCK, TDI, TMS and leave TDO an input (low nibble 0xB)")
-        text = ZynqNetJTAG.BoardData.jtagJSON.replacingOccurrences(of: #""vid": "0x0403""#, with: #""vid": "0x10403""#)
-        #expect(err(text) == "b.json: 'boards[0].usb.vid': must be a hex string \"0x…\" up to 0xFFFF")
-        text = ZynqNetJTAG.BoardData.jtagJSON.replacingOccurrences(of: #""default_hz": 6000000"#, with: #""default_hz": 60000000"#)
-        #expect(err(text) == "b.json: 'boards[0].jtag.default_hz': must be ≤ max_hz ≤ 30000000")
+        #expect(err(#"{"schema_version": 1}"#) == "b.json: 'schema_version': must be 2")
+        #expect(err(#"{"schema_version": 2, "cable": {}}"#) == "b.json: 'cable': unknown key")
+        #expect(err(#"{"schema_version": 2, "boards": [], "boards": []}"#) == "b.json: 'boards': not valid JSON at line 1, column 37: duplicate key")
+        let json = ZynqNetJTAG.BoardData.jtagJSON
+        var text = json.replacingOccurrences(of: #""adbus_direction": "0x0B""#, with: #""adbus_direction": "0x0F""#)
+        #expect(err(text) == "b.json: 'cables.ft2232.adbus_direction': must drive TCK, TDI, TMS and leave TDO an input (low nibble 0xB)")
+        text = json.replacingOccurrences(of: #""vid": "0x0403""#, with: #""vid": "0x10403""#)
+        #expect(err(text) == "b.json: 'cables.ft2232.usb.vid': must be a hex string \"0x…\" up to 0x0000FFFF, got \"0x10403\"")
+        text = json.replacingOccurrences(of: #""default_hz": 6000000"#, with: #""default_hz": 60000000"#)
+        #expect(err(text) == "b.json: 'cables.ft2232.default_hz': must be ≤ max_hz ≤ 30000000")
+        text = json.replacingOccurrences(of: #""max_hz": 30000000"#, with: #""max_hz": "30000000""#)
+        #expect(err(text) == "b.json: 'cables.ft2232.max_hz': must be a non-negative integer, got \"30000000\"")
+        text = json.replacingOccurrences(of: #""cable": "digilent""#, with: #""cable": "jtag-hs3""#)
+        #expect(err(text) == "b.json: 'boards[1].cable': unknown cable 'jtag-hs3' (known: digilent, ft2232)")
+        text = json.replacingOccurrences(of: #""serial_prefix": "210351""#, with: #""serial": "210351""#)
+        #expect(err(text) == "b.json: 'boards[1].identify[0].serial': unknown key")
+    }
+
+    /// The cable facts are written once per openFPGALoader cable name; boards refer to them.
+    @Test func boardsShareTheirCableByName() throws {
+        let c = JTAGCatalog.builtIn
+        #expect(c.boards.map(\.cable) == ["ft2232", "digilent"])
+        let json = ZynqNetJTAG.BoardData.jtagJSON
+        // A second board on the Digilent cable gets the same pins without repeating them.
+        let second = json.replacingOccurrences(of: #""cable": "ft2232""#, with: #""cable": "digilent""#)
+        let p = try #require(try JTAGCatalog.parse(Array(second.utf8), file: "b.json").board(named: "pynq-z2"))
+        #expect(p.pins == FTDIPins(lowValue: 0xE8, lowDirection: 0xEB, highValue: 0x00, highDirection: 0x60))
+        #expect(p.tdoNegedgeAtOrAboveHz == 15_000_000 && p.uartInterfaceNumber == 1 && p.jtagInterface == .a)
+        #expect(p.identify == [BoardProfile.Match(manufacturer: nil, product: nil, serialPrefix: "1234-tul")])
     }
 }
 

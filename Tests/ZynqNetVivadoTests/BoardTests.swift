@@ -2,7 +2,7 @@ import Foundation
 import ZynqNetTestSupport
 import Testing
 import ZynqNetBase
-import ZynqNetHW
+@testable import ZynqNetHW
 import ZynqNetModel
 @testable import ZynqNetVivado
 
@@ -121,7 +121,7 @@ import ZynqNetModel
     /// Every built-in board file parses and passes the checks; 
     @Test func allBuiltInBoardsLoad() throws {
         #expect(BoardCatalog.builtIn.names == ["pynq-z2", "zybo-z7-20"])
-        for (name, text) in EmbeddedFiles.boards {
+        for (name, text) in BoardCatalog.builtInFiles {
             let b = try Board.parse(Array(text.utf8), file: "<built-in>/fpga/boards/\(name).json")
             #expect(try BoardCatalog.builtIn.named(name) == b)
             #expect(b.part == "xc7z020clg400-1")

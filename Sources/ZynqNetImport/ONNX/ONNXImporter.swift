@@ -177,6 +177,71 @@ private enum Value {
     case pending(Pending)
 }
 
+/// One node being read, with the values defined before it: typed access to its inputs and
+/// attributes, each failure one line naming the node and its operator.
+private struct NodeReader {
+    let node: Onnx_NodeProto
+    /// The node's name, or "node <index>" when it has none.
+    let name: String
+    let op: String
+    let values: [String: Value]
+
+    func fail(_ message: String) -> ZynqError { ZynqError(key: name, "\(op): \(message)") }
+    func input(_ i: Int) throws -> Value {
+        guard i < node.input.count, !node.input[i].isEmpty else { throw fail("input \(i) is missing") }
+        guard let v = values[node.input[i]] else {
+            throw fail("input '\(node.input[i])' is not produced by an earlier node, an initializer or the graph input")
+        }
+        return v
+    }
+    func optionalInput(_ i: Int) throws -> Value? {
+        guard i < node.input.count, !node.input[i].isEmpty else { return nil }
+        return try input(i)
+    }
+    func constant(_ i: Int, _ what: String) throws -> ONNXTensor {
+        guard case .constant(let t) = try input(i) else { throw fail("\(what) '\(node.input[i])' must be a constant (initializer)") }
+        return t
+    }
+    func outputs(_ n: Int) throws {
+        guard node.output.count == n, node.output.allSatisfy({ !$0.isEmpty }) else {
+            throw fail("has \(node.output.count) outputs, \(n) expected")
+        }
+    }
+    func attribute(_ key: String) -> Onnx_AttributeProto? { node.attribute.first { $0.name == key } }
+    func intAttribute(_ key: String, _ fallback: Int64) throws -> Int64 {
+        guard let a = attribute(key) else { return fallback }
+        guard a.type == .int || (a.type == .undefined && a.hasI) else { throw fail("attribute '\(key)' must be an integer") }
+        return a.i
+    }
+    func floatAttribute(_ key: String, _ fallback: Float) throws -> Float {
+        guard let a = attribute(key) else { return fallback }
+        guard a.type == .float || (a.type == .undefined && a.hasF) else { throw fail("attribute '\(key)' must be a float") }
+        return a.f
+    }
+    /// A per-tensor scale: a positive finite float32 with one element.
+    func scalarScale(_ i: Int, _ what: String) throws -> Float {
+        let t = try constant(i, what)
+        guard t.type == .float, t.count == 1, let s = t.floats.first, s.isFinite, s > 0 else {
+            throw fail("\(what) '\(node.input[i])' must be one positive finite float32 (per-tensor activations), is \(ONNXTensor.typeName(t.type.rawValue)) with \(t.count) element(s)")
+        }
+        return s
+    }
+    /// A zero point with one element, and the activation type it gives.
+    func scalarZero(_ i: Int, _ what: String, default fallback: ActivationType = .uint8) throws -> (Int32, ActivationType) {
+        guard i < node.input.count, !node.input[i].isEmpty else { return (0, fallback) }
+        let t = try constant(i, what)
+        guard t.count == 1 else { throw fail("\(what) '\(node.input[i])' must have one element (per-tensor activations), has \(t.count)") }
+        switch t.type {
+        case .uint8: return (Int32(t.ints[0]), .uint8)
+        case .int8: return (Int32(t.ints[0]), .int8)
+        case .uint16, .int16:
+            throw fail("\(what) '\(node.input[i])' is \(t.type.name): 16-bit activations are not representable in format 2 (8-bit activations only)")
+        default:
+            throw fail("\(what) '\(node.input[i])' has type \(t.type.name); int8 or uint8 is read")
+        }
+    }
+}
+
 private struct Walker {
     let file: String
     var values: [String: Value] = [:]
@@ -267,376 +332,366 @@ private struct Walker {
 
     // MARK: one node
 
+    /// Reads one node: the function of its op family defines its (single) output.
     mutating func step(_ node: Onnx_NodeProto, index: Int) throws {
-        let name = node.name.isEmpty ? "node \(index)" : node.name
-        let op = node.opType
-        func fail(_ message: String) -> ZynqError { ZynqError(key: name, "\(op): \(message)") }
-        switch node.domain {
+        // The reader (and its reference to `values`) is gone before `values` changes, so the
+        // dictionary is not copied.
+        let output = try value(of: NodeReader(node: node, name: node.name.isEmpty ? "node \(index)" : node.name,
+                                              op: node.opType, values: values))
+        values[node.output[0]] = output
+    }
+
+    /// The value node `n` defines, after checking its domain and that its outputs are new.
+    mutating func value(of n: NodeReader) throws -> Value {
+        switch n.node.domain {
         case "", "ai.onnx": break
-        case "com.microsoft" where op == "QGemm": break
-        default: throw fail("operator domain '\(node.domain)' is not supported (only the ONNX domain and com.microsoft QGemm)")
+        case "com.microsoft" where n.op == "QGemm": break
+        default: throw n.fail("operator domain '\(n.node.domain)' is not supported (only the ONNX domain and com.microsoft QGemm)")
         }
-        for o in node.output where !o.isEmpty && values[o] != nil {
-            throw fail("output '\(o)' is defined twice")
+        for o in n.node.output where !o.isEmpty && n.values[o] != nil {
+            throw n.fail("output '\(o)' is defined twice")
         }
-        func input(_ i: Int) throws -> Value {
-            guard i < node.input.count, !node.input[i].isEmpty else { throw fail("input \(i) is missing") }
-            guard let v = values[node.input[i]] else {
-                throw fail("input '\(node.input[i])' is not produced by an earlier node, an initializer or the graph input")
-            }
-            return v
-        }
-        func optionalInput(_ i: Int) throws -> Value? {
-            guard i < node.input.count, !node.input[i].isEmpty else { return nil }
-            return try input(i)
-        }
-        func constant(_ i: Int, _ what: String) throws -> ONNXTensor {
-            guard case .constant(let t) = try input(i) else { throw fail("\(what) '\(node.input[i])' must be a constant (initializer)") }
-            return t
-        }
-        func outputs(_ n: Int) throws {
-            guard node.output.count == n, node.output.allSatisfy({ !$0.isEmpty }) else {
-                throw fail("has \(node.output.count) outputs, \(n) expected")
-            }
-        }
-        func attribute(_ key: String) -> Onnx_AttributeProto? { node.attribute.first { $0.name == key } }
-        func intAttribute(_ key: String, _ fallback: Int64) throws -> Int64 {
-            guard let a = attribute(key) else { return fallback }
-            guard a.type == .int || (a.type == .undefined && a.hasI) else { throw fail("attribute '\(key)' must be an integer") }
-            return a.i
-        }
-        func floatAttribute(_ key: String, _ fallback: Float) throws -> Float {
-            guard let a = attribute(key) else { return fallback }
-            guard a.type == .float || (a.type == .undefined && a.hasF) else { throw fail("attribute '\(key)' must be a float") }
-            return a.f
-        }
-        /// A per-tensor scale: a positive finite float32 with one element.
-        func scalarScale(_ i: Int, _ what: String) throws -> Float {
-            let t = try constant(i, what)
-            guard t.type == .float, t.count == 1, let s = t.floats.first, s.isFinite, s > 0 else {
-                throw fail("\(what) '\(node.input[i])' must be one positive finite float32 (per-tensor activations), is \(ONNXTensor.typeName(t.type.rawValue)) with \(t.count) element(s)")
-            }
-            return s
-        }
-        /// A zero point with one element, and the activation type it gives.
-        func scalarZero(_ i: Int, _ what: String, default fallback: ActivationType = .uint8) throws -> (Int32, ActivationType) {
-            guard i < node.input.count, !node.input[i].isEmpty else { return (0, fallback) }
-            let t = try constant(i, what)
-            guard t.count == 1 else { throw fail("\(what) '\(node.input[i])' must have one element (per-tensor activations), has \(t.count)") }
-            switch t.type {
-            case .uint8: return (Int32(t.ints[0]), .uint8)
-            case .int8: return (Int32(t.ints[0]), .int8)
-            case .uint16, .int16:
-                throw fail("\(what) '\(node.input[i])' is \(t.type.name): 16-bit activations are not representable in format 2 (8-bit activations only)")
-            default:
-                throw fail("\(what) '\(node.input[i])' has type \(t.type.name); int8 or uint8 is read")
-            }
-        }
-
-        switch op {
-        case "Constant":
-            try outputs(1)
-            if let a = attribute("value"), a.hasT {
-                values[node.output[0]] = .constant(try ONNXTensor(a.t, what: node.output[0]))
-            } else if let a = attribute("value_float") {
-                values[node.output[0]] = .constant(ONNXTensor(name: node.output[0], type: .float, dims: [], floats: [a.f]))
-            } else if let a = attribute("value_int") {
-                values[node.output[0]] = .constant(ONNXTensor(name: node.output[0], type: .int64, dims: [], ints: [a.i]))
-            } else if let a = attribute("value_ints") {
-                values[node.output[0]] = .constant(ONNXTensor(name: node.output[0], type: .int64, dims: [a.ints.count], ints: a.ints))
-            } else {
-                throw fail("only value, value_float, value_int and value_ints are read")
-            }
-
+        switch n.op {
+        case "Constant": return try constantNode(n)
         case "Identity":
-            try outputs(1)
-            values[node.output[0]] = try input(0)
-
-        case "Flatten", "Reshape":
-            try outputs(1)
-            let x = try input(0)
-            let shape: [Int]
-            switch x {
-            case .floatInput(let s), .codesInput(_, let s): shape = s
-            case .quantized(let a), .dequantized(let a): shape = a.shape
-            default: throw fail("only activations (not constants or layer outputs before their QuantizeLinear) are reshaped")
-            }
-            let n = shape.reduce(1, *)
-            if op == "Flatten" {
-                guard try intAttribute("axis", 1) == 1 else { throw fail("only axis 1 (keep the batch dimension) is supported") }
-                guard node.input.count == 1 else { throw fail("takes one input") }
-            } else {
-                let t = try constant(1, "shape")
-                guard t.type == .int64, t.ints.count == 2, [-1, 0, 1].contains(t.ints[0]), t.ints[1] == -1 || t.ints[1] == Int64(n),
-                      !(t.ints[0] == -1 && t.ints[1] == -1) else {
-                    throw fail("only a reshape to (batch, \(n)) is supported, got shape \(t.ints)")
-                }
-                if try intAttribute("allowzero", 0) != 0 && t.ints[0] == 0 { throw fail("allowzero with a 0 dimension is not supported") }
-            }
-            let flat = [n]
-            switch x {
-            case .floatInput: values[node.output[0]] = .floatInput(shape: flat)
-            case .codesInput(let ty, _): values[node.output[0]] = .codesInput(type: ty, shape: flat)
-            case .quantized(var a): a.shape = flat; values[node.output[0]] = .quantized(a)
-            case .dequantized(var a): a.shape = flat; values[node.output[0]] = .dequantized(a)
-            default: break
-            }
-
-        case "QuantizeLinear":
-            try outputs(1)
-            guard node.input.count >= 2 else { throw fail("needs x and y_scale") }
-            let x = try input(0)
-            if case .constant(let t) = x {
-                values[node.output[0]] = .constant(try quantizeConstant(t, node: node, fail: fail))
-                return
-            }
-            if let a = attribute("saturate"), a.i == 0 { throw fail("saturate = 0 is not supported") }
-            let scale = try scalarScale(1, "y_scale")
-            let (zero, type) = try scalarZero(2, "y_zero_point")
-            switch x {
-            case .floatInput(let shape):
-                guard modelInput == nil else { throw fail("the graph input is quantized twice") }
-                modelInput = InputSpec(shape: [shape.reduce(1, *)], type: type, zero: zero, scale: scale, rounding: .halfEven)
-                values[node.output[0]] = .quantized(Act(scale: scale, zero: zero, type: type, shape: shape, layer: -1))
-            case .pending(let p):
-                let act = try finish(p, scale: scale, zero: zero, type: type, node: name, fail: fail)
-                values[node.output[0]] = .quantized(act)
-            case .dequantized(let a):
-                // A Q right after the DQ of the same parameters changes nothing.
-                guard a.scale == scale, a.zero == zero, a.type == type else {
-                    throw fail("requantizes an activation without a layer (scale \(a.scale) zero \(a.zero) to scale \(scale) zero \(zero)): not representable")
-                }
-                values[node.output[0]] = .quantized(a)
-            default:
-                throw fail("input '\(node.input[0])' is not the graph input or a dense layer's float output")
-            }
-
-        case "DequantizeLinear":
-            try outputs(1)
-            guard node.input.count >= 2 else { throw fail("needs x and x_scale") }
-            switch try input(0) {
-            case .constant(let t):
-                values[node.output[0]] = .dqConstant(try dequantizeConstant(t, node: node, attribute: intAttribute, fail: fail))
-            case .quantized(let a):
-                let scale = try scalarScale(1, "x_scale")
-                let (zero, type) = try scalarZero(2, "x_zero_point", default: a.type)
-                guard scale == a.scale, zero == a.zero, type == a.type else {
-                    throw fail("dequantizes with scale \(scale), zero point \(zero) (\(type)) an activation quantized with scale \(a.scale), zero point \(a.zero) (\(a.type))")
-                }
-                values[node.output[0]] = .dequantized(a)
-            default:
-                throw fail("input '\(node.input[0])' is neither a constant nor a quantized activation")
-            }
-
-        case "Gemm", "MatMul":
-            try outputs(1)
-            guard case .dequantized(let a) = try input(0) else {
-                throw fail("input A '\(node.input[0])' must be a dequantized activation (DequantizeLinear of a QuantizeLinear output): float layers are not supported")
-            }
-            guard case .dqConstant(let w) = try input(1) else {
-                throw fail("input B '\(node.input[1])' must be DequantizeLinear of constant int8 weights: float weights are not supported")
-            }
-            var transB = false
-            if op == "Gemm" {
-                guard try intAttribute("transA", 0) == 0 else { throw fail("transA = 1 is not supported") }
-                guard try floatAttribute("alpha", 1) == 1 else { throw fail("alpha must be 1") }
-                transB = try intAttribute("transB", 0) == 1
-            } else {
-                guard node.input.count == 2 else { throw fail("takes two inputs") }
-            }
-            var p = try pending(a, weights: w, outIsRows: transB, nodes: [name], fail: fail)
-            if op == "Gemm", let c = try optionalInput(2) {
-                guard try floatAttribute("beta", 1) == 1 else { throw fail("beta must be 1") }
-                p.bias = try bias(c, for: p, tensor: node.input[2], fail: fail)
-            }
-            values[node.output[0]] = .pending(p)
-
-        case "Add":
-            try outputs(1)
-            let l = try input(0), r = try input(1)
-            let (p, c, cName): (Pending, Value, String)
-            if case .pending(let pp) = l { (p, c, cName) = (pp, r, node.input[1]) } else if case .pending(let pp) = r { (p, c, cName) = (pp, l, node.input[0]) } else {
-                throw fail("only the bias add after a MatMul is supported")
-            }
-            guard p.bias == nil, !p.relu, p.clamp == nil, p.factor == nil else { throw fail("adds a second bias, or after an activation: not supported") }
-            var q = p
-            q.bias = try bias(c, for: p, tensor: cName, fail: fail)
-            q.nodes.append(name)
-            values[node.output[0]] = .pending(q)
-
-        case "Relu":
-            try outputs(1)
-            guard case .pending(var p) = try input(0), !p.integerOutput || p.factor != nil else {
-                throw fail("Relu is supported only between a dense layer and its QuantizeLinear")
-            }
-            p.relu = true
-            p.nodes.append(name)
-            values[node.output[0]] = .pending(p)
-
-        case "Clip":
-            try outputs(1)
-            var lo: Float = -.infinity, hi: Float = .infinity
-            var loInt: Int64?, hiInt: Int64?
-            if node.input.count > 1 || attribute("min") == nil && attribute("max") == nil {
-                for (i, isMin) in [(1, true), (2, false)] {
-                    guard let v = try optionalInput(i) else { continue }
-                    guard case .constant(let t) = v, t.count == 1 else { throw fail("\(isMin ? "min" : "max") must be a constant with one element") }
-                    if t.type == .float {
-                        guard !t.floats[0].isNaN else { throw fail("\(isMin ? "min" : "max") is NaN") }
-                        if isMin { lo = t.floats[0] } else { hi = t.floats[0] }
-                    } else if isMin { loInt = t.ints[0] } else { hiInt = t.ints[0] }
-                }
-            } else {
-                lo = try floatAttribute("min", -.infinity)
-                hi = try floatAttribute("max", .infinity)
-            }
-            switch try input(0) {
-            case .pending(var p):
-                guard loInt == nil, hiInt == nil, !(p.integerOutput && p.factor == nil) else { throw fail("a float Clip needs float bounds") }
-                p.clamp = (Swift.max(lo, p.clamp?.0 ?? -.infinity), Swift.min(hi, p.clamp?.1 ?? .infinity))
-                p.nodes.append(name)
-                values[node.output[0]] = .pending(p)
-            case .quantized(let a):
-                // Brevitas' QCDQ: Clip between QuantizeLinear and DequantizeLinear, integer bounds.
-                guard a.layer >= 0, a.layer == layers.count - 1 else { throw fail("a Clip on the quantized model input is not supported") }
-                let cl = loInt ?? (lo.isInfinite ? Int64(a.type.min) : Int64(exactly: lo) ?? Int64.min)
-                let ch = hiInt ?? (hi.isInfinite ? Int64(a.type.max) : Int64(exactly: hi) ?? Int64.min)
-                guard cl != Int64.min, ch != Int64.min else { throw fail("bounds of a Clip on integers must be integers") }
-                try applyClamp(cl...Swift.max(cl, ch), valid: cl <= ch, layer: a.layer, fail: fail)
-                origins[a.layer] += ", " + name
-                values[node.output[0]] = .quantized(a)
-            case .constant(let t):
-                // QCDQ weights: QuantizeLinear → Clip → DequantizeLinear on constants.
-                guard t.type != .float else { throw fail("a Clip on float constants is not supported") }
-                let cl = loInt ?? Int64.min, ch = hiInt ?? Int64.max
-                guard cl <= ch else { throw fail("min \(cl) is above max \(ch)") }
-                values[node.output[0]] = .constant(ONNXTensor(name: t.name, type: t.type, dims: t.dims, ints: t.ints.map { Swift.min(Swift.max($0, cl), ch) }))
-            default:
-                throw fail("Clip is supported on a layer's float output, a quantized activation or quantized weights")
-            }
-
-        case "QLinearMatMul":
-            try outputs(1)
-            guard node.input.count == 8 else { throw fail("needs 8 inputs, has \(node.input.count)") }
-            let w = try constant(3, "b")
-            let wz = try constant(5, "b_zero_point")
-            guard wz.ints.allSatisfy({ $0 == 0 }) else {
-                throw fail("weight zero point '\(node.input[5])' is \(wz.ints.first { $0 != 0 }!), not 0: format 2's weights have zero point 0")
-            }
-            let bs = try constant(4, "b_scale")
-            let x0 = try input(0)
-            let (a, spec) = try quantizedInput(x0, scaleIndex: 1, zeroIndex: 2, scalarScale: scalarScale, scalarZero: scalarZero, fail: fail)
-            if let spec { modelInput = spec }
-            let dq = DQConst(q: w, scale: bs.floats, zero: wz.ints, zeroName: node.input[5], axis: bs.count > 1 ? 1 : nil)
-            guard bs.type == .float else { throw fail("b_scale must be float") }
-            let p = try pending(a, weights: dq, outIsRows: false, nodes: [name], fail: fail)
-            let ys = try scalarScale(6, "y_scale")
-            let (yz, yt) = try scalarZero(7, "y_zero_point")
-            values[node.output[0]] = .quantized(try finish(p, scale: ys, zero: yz, type: yt, node: name, fail: fail))
-
-        case "QGemm":
-            try outputs(1)
-            guard node.input.count >= 6 else { throw fail("needs at least 6 inputs") }
-            guard try intAttribute("transA", 0) == 0 else { throw fail("transA = 1 is not supported") }
-            guard try floatAttribute("alpha", 1) == 1 else { throw fail("alpha must be 1") }
-            let w = try constant(3, "B")
-            let wz = try constant(5, "B_zero_point")
-            guard wz.ints.allSatisfy({ $0 == 0 }) else {
-                throw fail("weight zero point '\(node.input[5])' is not 0: format 2's weights have zero point 0")
-            }
-            let bs = try constant(4, "B_scale")
-            guard bs.type == .float else { throw fail("B_scale must be float") }
-            let x0 = try input(0)
-            let (a, spec) = try quantizedInput(x0, scaleIndex: 1, zeroIndex: 2, scalarScale: scalarScale, scalarZero: scalarZero, fail: fail)
-            if let spec { modelInput = spec }
-            let transB = try intAttribute("transB", 0) == 1
-            let dq = DQConst(q: w, scale: bs.floats, zero: wz.ints, zeroName: node.input[5], axis: bs.count > 1 ? (transB ? 0 : 1) : nil)
-            var p = try pending(a, weights: dq, outIsRows: transB, nodes: [name], fail: fail)
-            if let c = try optionalInput(6) {
-                guard case .constant(let t) = c, t.type == .int32, t.count == p.outFeatures || t.count == 1 else {
-                    throw fail("C must be a constant int32 bias of \(p.outFeatures) values")
-                }
-                p.bias = t.count == 1 ? [Int32](repeating: Int32(t.ints[0]), count: p.outFeatures) : t.ints.map { Int32($0) }
-            }
-            guard node.input.count >= 8, !node.input[7].isEmpty else {
-                throw fail("has no y_scale, so its output is float: a float layer output is not supported")
-            }
-            let ys = try scalarScale(7, "y_scale")
-            let (yz, yt) = try scalarZero(8, "y_zero_point")
-            values[node.output[0]] = .quantized(try finish(p, scale: ys, zero: yz, type: yt, node: name, fail: fail))
-
-        case "MatMulInteger":
-            try outputs(1)
-            let w = try constant(1, "B")
-            var wz: [Int64] = [0]
-            if let z = try optionalInput(3) {
-                guard case .constant(let t) = z else { throw fail("b_zero_point must be a constant") }
-                wz = t.ints
-            }
-            guard wz.allSatisfy({ $0 == 0 }) else {
-                throw fail("weight zero point '\(node.input[3])' is not 0: format 2's weights have zero point 0")
-            }
-            let x = try input(0)
-            var zero: Int64 = 0
-            if let z = try optionalInput(2) {
-                guard case .constant(let t) = z, t.count == 1 else { throw fail("a_zero_point must be one constant") }
-                zero = t.ints[0]
-            }
-            let a: Act
-            switch x {
-            case .quantized(let q):
-                guard zero == Int64(q.zero) else { throw fail("a_zero_point \(zero) differs from the activation's zero point \(q.zero)") }
-                a = q
-            case .codesInput(let type, let shape):
-                // MatMulInteger does not use the input's scale: 1 stands for "unknown".
-                guard let r = type.isSigned ? ONNXTensor.ElementType.int8.range : ONNXTensor.ElementType.uint8.range, r.contains(zero) else {
-                    throw fail("a_zero_point \(zero) is outside the input's range")
-                }
-                guard modelInput == nil else { throw fail("the graph input is used twice") }
-                modelInput = InputSpec(shape: [shape.reduce(1, *)], type: type, zero: Int32(zero), scale: 1, rounding: .halfEven)
-                a = Act(scale: 1, zero: Int32(zero), type: type, shape: shape, layer: -1)
-            default:
-                throw fail("input A '\(node.input[0])' must be a quantized activation")
-            }
-            var p = try pending(a, weights: DQConst(q: w, scale: [1], zero: wz, zeroName: node.input.count > 3 ? node.input[3] : "b_zero_point", axis: nil),
-                                outIsRows: false, nodes: [name], fail: fail)
-            p.integerOutput = true
-            values[node.output[0]] = .pending(p)
-
-        case "Cast":
-            try outputs(1)
-            guard case .pending(var p) = try input(0), p.integerOutput, !p.castToFloat, try intAttribute("to", 0) == 1 else {
-                throw fail("only the Cast of MatMulInteger's int32 output to float is supported")
-            }
-            p.castToFloat = true
-            p.nodes.append(name)
-            values[node.output[0]] = .pending(p)
-
-        case "Mul":
-            try outputs(1)
-            let l = try input(0), r = try input(1)
-            let (p, c): (Pending, Value)
-            if case .pending(let pp) = l { (p, c) = (pp, r) } else if case .pending(let pp) = r { (p, c) = (pp, l) } else {
-                throw fail("only the scale Mul after MatMulInteger and Cast is supported")
-            }
-            guard p.integerOutput, p.castToFloat, p.factor == nil, !p.relu, p.clamp == nil else {
-                throw fail("only the scale Mul after MatMulInteger and Cast is supported")
-            }
-            guard case .constant(let t) = c, t.type == .float, t.count == 1 || t.count == p.outFeatures,
-                  t.floats.allSatisfy({ $0.isFinite && $0 > 0 }) else {
-                throw fail("the factor must be a constant positive float, per tensor or per output (\(p.outFeatures))")
-            }
-            var q = p
-            q.factor = t.floats
-            q.nodes.append(name)
-            values[node.output[0]] = .pending(q)
-
+            try n.outputs(1)
+            return try n.input(0)
+        case "Flatten", "Reshape": return try reshape(n)
+        case "QuantizeLinear": return try quantizeLinear(n)
+        case "DequantizeLinear": return try dequantizeLinear(n)
+        case "Gemm", "MatMul": return try gemm(n)
+        case "Add": return try add(n)
+        case "Relu": return try relu(n)
+        case "Clip": return try clip(n)
+        case "QLinearMatMul": return try qLinearMatMul(n)
+        case "QGemm": return try qGemm(n)
+        case "MatMulInteger": return try matMulInteger(n)
+        case "Cast": return try cast(n)
+        case "Mul": return try mul(n)
         case "DynamicQuantizeLinear", "DynamicQuantizeMatMul", "MatMulIntegerToFloat", "DynamicQuantizeLSTM":
-            throw fail("dynamic quantization (scales computed at run time) is not representable in format 2; quantize statically")
-
+            throw n.fail("dynamic quantization (scales computed at run time) is not representable in format 2; quantize statically")
         default:
-            throw fail("operator \(op) is not supported by the ONNX importer (see docs/import.md)")
+            throw n.fail("operator \(n.op) is not supported by the ONNX importer (see docs/import.md)")
         }
+    }
+
+    // MARK: op families
+
+    /// Constant: a constant tensor from one of its value attributes.
+    mutating func constantNode(_ n: NodeReader) throws -> Value {
+        try n.outputs(1)
+        if let a = n.attribute("value"), a.hasT {
+            return .constant(try ONNXTensor(a.t, what: n.node.output[0]))
+        } else if let a = n.attribute("value_float") {
+            return .constant(ONNXTensor(name: n.node.output[0], type: .float, dims: [], floats: [a.f]))
+        } else if let a = n.attribute("value_int") {
+            return .constant(ONNXTensor(name: n.node.output[0], type: .int64, dims: [], ints: [a.i]))
+        } else if let a = n.attribute("value_ints") {
+            return .constant(ONNXTensor(name: n.node.output[0], type: .int64, dims: [a.ints.count], ints: a.ints))
+        } else {
+            throw n.fail("only value, value_float, value_int and value_ints are read")
+        }
+    }
+
+    /// Flatten and Reshape: an activation to (batch, n).
+    mutating func reshape(_ n: NodeReader) throws -> Value {
+        try n.outputs(1)
+        let x = try n.input(0)
+        let shape: [Int]
+        switch x {
+        case .floatInput(let s), .codesInput(_, let s): shape = s
+        case .quantized(let a), .dequantized(let a): shape = a.shape
+        default: throw n.fail("only activations (not constants or layer outputs before their QuantizeLinear) are reshaped")
+        }
+        let count = shape.reduce(1, *)
+        if n.op == "Flatten" {
+            guard try n.intAttribute("axis", 1) == 1 else { throw n.fail("only axis 1 (keep the batch dimension) is supported") }
+            guard n.node.input.count == 1 else { throw n.fail("takes one input") }
+        } else {
+            let t = try n.constant(1, "shape")
+            guard t.type == .int64, t.ints.count == 2, [-1, 0, 1].contains(t.ints[0]), t.ints[1] == -1 || t.ints[1] == Int64(count),
+                  !(t.ints[0] == -1 && t.ints[1] == -1) else {
+                throw n.fail("only a reshape to (batch, \(count)) is supported, got shape \(t.ints)")
+            }
+            if try n.intAttribute("allowzero", 0) != 0 && t.ints[0] == 0 { throw n.fail("allowzero with a 0 dimension is not supported") }
+        }
+        let flat = [count]
+        switch x {
+        case .codesInput(let ty, _): return .codesInput(type: ty, shape: flat)
+        case .quantized(var a): a.shape = flat; return .quantized(a)
+        case .dequantized(var a): a.shape = flat; return .dequantized(a)
+        default: return .floatInput(shape: flat)  // (the first switch let only activations through)
+        }
+    }
+
+    /// QuantizeLinear: of the graph input, of a dense layer's float output (which ends the layer), or of a constant.
+    mutating func quantizeLinear(_ n: NodeReader) throws -> Value {
+        try n.outputs(1)
+        guard n.node.input.count >= 2 else { throw n.fail("needs x and y_scale") }
+        let x = try n.input(0)
+        if case .constant(let t) = x {
+            return .constant(try quantizeConstant(t, node: n.node, fail: n.fail))
+        }
+        if let a = n.attribute("saturate"), a.i == 0 { throw n.fail("saturate = 0 is not supported") }
+        let scale = try n.scalarScale(1, "y_scale")
+        let (zero, type) = try n.scalarZero(2, "y_zero_point")
+        switch x {
+        case .floatInput(let shape):
+            guard modelInput == nil else { throw n.fail("the graph input is quantized twice") }
+            modelInput = InputSpec(shape: [shape.reduce(1, *)], type: type, zero: zero, scale: scale, rounding: .halfEven)
+            return .quantized(Act(scale: scale, zero: zero, type: type, shape: shape, layer: -1))
+        case .pending(let p):
+            let act = try finish(p, scale: scale, zero: zero, type: type, node: n.name, fail: n.fail)
+            return .quantized(act)
+        case .dequantized(let a):
+            // A Q right after the DQ of the same parameters changes nothing.
+            guard a.scale == scale, a.zero == zero, a.type == type else {
+                throw n.fail("requantizes an activation without a layer (scale \(a.scale) zero \(a.zero) to scale \(scale) zero \(zero)): not representable")
+            }
+            return .quantized(a)
+        default:
+            throw n.fail("input '\(n.node.input[0])' is not the graph input or a dense layer's float output")
+        }
+    }
+
+    /// DequantizeLinear: of constant weights or a bias, or of a quantized activation.
+    mutating func dequantizeLinear(_ n: NodeReader) throws -> Value {
+        try n.outputs(1)
+        guard n.node.input.count >= 2 else { throw n.fail("needs x and x_scale") }
+        switch try n.input(0) {
+        case .constant(let t):
+            return .dqConstant(try dequantizeConstant(t, node: n.node, attribute: n.intAttribute, fail: n.fail))
+        case .quantized(let a):
+            let scale = try n.scalarScale(1, "x_scale")
+            let (zero, type) = try n.scalarZero(2, "x_zero_point", default: a.type)
+            guard scale == a.scale, zero == a.zero, type == a.type else {
+                throw n.fail("dequantizes with scale \(scale), zero point \(zero) (\(type)) an activation quantized with scale \(a.scale), zero point \(a.zero) (\(a.type))")
+            }
+            return .dequantized(a)
+        default:
+            throw n.fail("input '\(n.node.input[0])' is neither a constant nor a quantized activation")
+        }
+    }
+
+    /// Gemm and MatMul (QDQ): a dense layer of a dequantized activation and dequantized int8 weights.
+    mutating func gemm(_ n: NodeReader) throws -> Value {
+        try n.outputs(1)
+        guard case .dequantized(let a) = try n.input(0) else {
+            throw n.fail("input A '\(n.node.input[0])' must be a dequantized activation (DequantizeLinear of a QuantizeLinear output): float layers are not supported")
+        }
+        guard case .dqConstant(let w) = try n.input(1) else {
+            throw n.fail("input B '\(n.node.input[1])' must be DequantizeLinear of constant int8 weights: float weights are not supported")
+        }
+        var transB = false
+        if n.op == "Gemm" {
+            guard try n.intAttribute("transA", 0) == 0 else { throw n.fail("transA = 1 is not supported") }
+            guard try n.floatAttribute("alpha", 1) == 1 else { throw n.fail("alpha must be 1") }
+            transB = try n.intAttribute("transB", 0) == 1
+        } else {
+            guard n.node.input.count == 2 else { throw n.fail("takes two inputs") }
+        }
+        var p = try pending(a, weights: w, outIsRows: transB, nodes: [n.name], fail: n.fail)
+        if n.op == "Gemm", let c = try n.optionalInput(2) {
+            guard try n.floatAttribute("beta", 1) == 1 else { throw n.fail("beta must be 1") }
+            p.bias = try bias(c, for: p, tensor: n.node.input[2], fail: n.fail)
+        }
+        return .pending(p)
+    }
+
+    /// Add: the bias add after a MatMul.
+    mutating func add(_ n: NodeReader) throws -> Value {
+        try n.outputs(1)
+        let l = try n.input(0), r = try n.input(1)
+        let (p, c, cName): (Pending, Value, String)
+        if case .pending(let pp) = l { (p, c, cName) = (pp, r, n.node.input[1]) } else if case .pending(let pp) = r { (p, c, cName) = (pp, l, n.node.input[0]) } else {
+            throw n.fail("only the bias add after a MatMul is supported")
+        }
+        guard p.bias == nil, !p.relu, p.clamp == nil, p.factor == nil else { throw n.fail("adds a second bias, or after an activation: not supported") }
+        var q = p
+        q.bias = try bias(c, for: p, tensor: cName, fail: n.fail)
+        q.nodes.append(n.name)
+        return .pending(q)
+    }
+
+    /// Relu between a dense layer and its QuantizeLinear.
+    mutating func relu(_ n: NodeReader) throws -> Value {
+        try n.outputs(1)
+        guard case .pending(var p) = try n.input(0), !p.integerOutput || p.factor != nil else {
+            throw n.fail("Relu is supported only between a dense layer and its QuantizeLinear")
+        }
+        p.relu = true
+        p.nodes.append(n.name)
+        return .pending(p)
+    }
+
+    /// Clip: on a layer's float output, a quantized activation (QCDQ) or quantized weights.
+    mutating func clip(_ n: NodeReader) throws -> Value {
+        try n.outputs(1)
+        var lo: Float = -.infinity, hi: Float = .infinity
+        var loInt: Int64?, hiInt: Int64?
+        if n.node.input.count > 1 || n.attribute("min") == nil && n.attribute("max") == nil {
+            for (i, isMin) in [(1, true), (2, false)] {
+                guard let v = try n.optionalInput(i) else { continue }
+                guard case .constant(let t) = v, t.count == 1 else { throw n.fail("\(isMin ? "min" : "max") must be a constant with one element") }
+                if t.type == .float {
+                    guard !t.floats[0].isNaN else { throw n.fail("\(isMin ? "min" : "max") is NaN") }
+                    if isMin { lo = t.floats[0] } else { hi = t.floats[0] }
+                } else if isMin { loInt = t.ints[0] } else { hiInt = t.ints[0] }
+            }
+        } else {
+            lo = try n.floatAttribute("min", -.infinity)
+            hi = try n.floatAttribute("max", .infinity)
+        }
+        switch try n.input(0) {
+        case .pending(var p):
+            guard loInt == nil, hiInt == nil, !(p.integerOutput && p.factor == nil) else { throw n.fail("a float Clip needs float bounds") }
+            p.clamp = (Swift.max(lo, p.clamp?.0 ?? -.infinity), Swift.min(hi, p.clamp?.1 ?? .infinity))
+            p.nodes.append(n.name)
+            return .pending(p)
+        case .quantized(let a):
+            // Brevitas' QCDQ: Clip between QuantizeLinear and DequantizeLinear, integer bounds.
+            guard a.layer >= 0, a.layer == layers.count - 1 else { throw n.fail("a Clip on the quantized model input is not supported") }
+            let cl = loInt ?? (lo.isInfinite ? Int64(a.type.min) : Int64(exactly: lo) ?? Int64.min)
+            let ch = hiInt ?? (hi.isInfinite ? Int64(a.type.max) : Int64(exactly: hi) ?? Int64.min)
+            guard cl != Int64.min, ch != Int64.min else { throw n.fail("bounds of a Clip on integers must be integers") }
+            try applyClamp(cl...Swift.max(cl, ch), valid: cl <= ch, layer: a.layer, fail: n.fail)
+            origins[a.layer] += ", " + n.name
+            return .quantized(a)
+        case .constant(let t):
+            // QCDQ weights: QuantizeLinear → Clip → DequantizeLinear on constants.
+            guard t.type != .float else { throw n.fail("a Clip on float constants is not supported") }
+            let cl = loInt ?? Int64.min, ch = hiInt ?? Int64.max
+            guard cl <= ch else { throw n.fail("min \(cl) is above max \(ch)") }
+            return .constant(ONNXTensor(name: t.name, type: t.type, dims: t.dims, ints: t.ints.map { Swift.min(Swift.max($0, cl), ch) }))
+        default:
+            throw n.fail("Clip is supported on a layer's float output, a quantized activation or quantized weights")
+        }
+    }
+
+    /// QLinearMatMul (QOperator): a whole dense layer.
+    mutating func qLinearMatMul(_ n: NodeReader) throws -> Value {
+        try n.outputs(1)
+        guard n.node.input.count == 8 else { throw n.fail("needs 8 inputs, has \(n.node.input.count)") }
+        let w = try n.constant(3, "b")
+        let wz = try n.constant(5, "b_zero_point")
+        guard wz.ints.allSatisfy({ $0 == 0 }) else {
+            throw n.fail("weight zero point '\(n.node.input[5])' is \(wz.ints.first { $0 != 0 }!), not 0: format 2's weights have zero point 0")
+        }
+        let bs = try n.constant(4, "b_scale")
+        let x0 = try n.input(0)
+        let (a, spec) = try quantizedInput(x0, scaleIndex: 1, zeroIndex: 2, scalarScale: n.scalarScale, scalarZero: n.scalarZero, fail: n.fail)
+        if let spec { modelInput = spec }
+        let dq = DQConst(q: w, scale: bs.floats, zero: wz.ints, zeroName: n.node.input[5], axis: bs.count > 1 ? 1 : nil)
+        guard bs.type == .float else { throw n.fail("b_scale must be float") }
+        let p = try pending(a, weights: dq, outIsRows: false, nodes: [n.name], fail: n.fail)
+        let ys = try n.scalarScale(6, "y_scale")
+        let (yz, yt) = try n.scalarZero(7, "y_zero_point")
+        return .quantized(try finish(p, scale: ys, zero: yz, type: yt, node: n.name, fail: n.fail))
+    }
+
+    /// com.microsoft QGemm: a whole dense layer with an int32 bias.
+    mutating func qGemm(_ n: NodeReader) throws -> Value {
+        try n.outputs(1)
+        guard n.node.input.count >= 6 else { throw n.fail("needs at least 6 inputs") }
+        guard try n.intAttribute("transA", 0) == 0 else { throw n.fail("transA = 1 is not supported") }
+        guard try n.floatAttribute("alpha", 1) == 1 else { throw n.fail("alpha must be 1") }
+        let w = try n.constant(3, "B")
+        let wz = try n.constant(5, "B_zero_point")
+        guard wz.ints.allSatisfy({ $0 == 0 }) else {
+            throw n.fail("weight zero point '\(n.node.input[5])' is not 0: format 2's weights have zero point 0")
+        }
+        let bs = try n.constant(4, "B_scale")
+        guard bs.type == .float else { throw n.fail("B_scale must be float") }
+        let x0 = try n.input(0)
+        let (a, spec) = try quantizedInput(x0, scaleIndex: 1, zeroIndex: 2, scalarScale: n.scalarScale, scalarZero: n.scalarZero, fail: n.fail)
+        if let spec { modelInput = spec }
+        let transB = try n.intAttribute("transB", 0) == 1
+        let dq = DQConst(q: w, scale: bs.floats, zero: wz.ints, zeroName: n.node.input[5], axis: bs.count > 1 ? (transB ? 0 : 1) : nil)
+        var p = try pending(a, weights: dq, outIsRows: transB, nodes: [n.name], fail: n.fail)
+        if let c = try n.optionalInput(6) {
+            guard case .constant(let t) = c, t.type == .int32, t.count == p.outFeatures || t.count == 1 else {
+                throw n.fail("C must be a constant int32 bias of \(p.outFeatures) values")
+            }
+            p.bias = t.count == 1 ? [Int32](repeating: Int32(t.ints[0]), count: p.outFeatures) : t.ints.map { Int32($0) }
+        }
+        guard n.node.input.count >= 8, !n.node.input[7].isEmpty else {
+            throw n.fail("has no y_scale, so its output is float: a float layer output is not supported")
+        }
+        let ys = try n.scalarScale(7, "y_scale")
+        let (yz, yt) = try n.scalarZero(8, "y_zero_point")
+        return .quantized(try finish(p, scale: ys, zero: yz, type: yt, node: n.name, fail: n.fail))
+    }
+
+    /// MatMulInteger: a dense layer with an int32 output (Cast and Mul requantize it).
+    mutating func matMulInteger(_ n: NodeReader) throws -> Value {
+        try n.outputs(1)
+        let w = try n.constant(1, "B")
+        var wz: [Int64] = [0]
+        if let z = try n.optionalInput(3) {
+            guard case .constant(let t) = z else { throw n.fail("b_zero_point must be a constant") }
+            wz = t.ints
+        }
+        guard wz.allSatisfy({ $0 == 0 }) else {
+            throw n.fail("weight zero point '\(n.node.input[3])' is not 0: format 2's weights have zero point 0")
+        }
+        let x = try n.input(0)
+        var zero: Int64 = 0
+        if let z = try n.optionalInput(2) {
+            guard case .constant(let t) = z, t.count == 1 else { throw n.fail("a_zero_point must be one constant") }
+            zero = t.ints[0]
+        }
+        let a: Act
+        switch x {
+        case .quantized(let q):
+            guard zero == Int64(q.zero) else { throw n.fail("a_zero_point \(zero) differs from the activation's zero point \(q.zero)") }
+            a = q
+        case .codesInput(let type, let shape):
+            // MatMulInteger does not use the input's scale: 1 stands for "unknown".
+            guard let r = type.isSigned ? ONNXTensor.ElementType.int8.range : ONNXTensor.ElementType.uint8.range, r.contains(zero) else {
+                throw n.fail("a_zero_point \(zero) is outside the input's range")
+            }
+            guard modelInput == nil else { throw n.fail("the graph input is used twice") }
+            modelInput = InputSpec(shape: [shape.reduce(1, *)], type: type, zero: Int32(zero), scale: 1, rounding: .halfEven)
+            a = Act(scale: 1, zero: Int32(zero), type: type, shape: shape, layer: -1)
+        default:
+            throw n.fail("input A '\(n.node.input[0])' must be a quantized activation")
+        }
+        var p = try pending(a, weights: DQConst(q: w, scale: [1], zero: wz, zeroName: n.node.input.count > 3 ? n.node.input[3] : "b_zero_point", axis: nil),
+                            outIsRows: false, nodes: [n.name], fail: n.fail)
+        p.integerOutput = true
+        return .pending(p)
+    }
+
+    /// Cast of MatMulInteger's int32 output to float.
+    mutating func cast(_ n: NodeReader) throws -> Value {
+        try n.outputs(1)
+        guard case .pending(var p) = try n.input(0), p.integerOutput, !p.castToFloat, try n.intAttribute("to", 0) == 1 else {
+            throw n.fail("only the Cast of MatMulInteger's int32 output to float is supported")
+        }
+        p.castToFloat = true
+        p.nodes.append(n.name)
+        return .pending(p)
+    }
+
+    /// Mul: the scale factor after MatMulInteger and Cast.
+    mutating func mul(_ n: NodeReader) throws -> Value {
+        try n.outputs(1)
+        let l = try n.input(0), r = try n.input(1)
+        let (p, c): (Pending, Value)
+        if case .pending(let pp) = l { (p, c) = (pp, r) } else if case .pending(let pp) = r { (p, c) = (pp, l) } else {
+            throw n.fail("only the scale Mul after MatMulInteger and Cast is supported")
+        }
+        guard p.integerOutput, p.castToFloat, p.factor == nil, !p.relu, p.clamp == nil else {
+            throw n.fail("only the scale Mul after MatMulInteger and Cast is supported")
+        }
+        guard case .constant(let t) = c, t.type == .float, t.count == 1 || t.count == p.outFeatures,
+              t.floats.allSatisfy({ $0.isFinite && $0 > 0 }) else {
+            throw n.fail("the factor must be a constant positive float, per tensor or per output (\(p.outFeatures))")
+        }
+        var q = p
+        q.factor = t.floats
+        q.nodes.append(n.name)
+        return .pending(q)
     }
 
     // MARK: pieces

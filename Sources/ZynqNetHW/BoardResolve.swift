@@ -1,12 +1,20 @@
 import Foundation
 import ZynqNetBase
-import ZynqNetHW
 
 extension BoardCatalog {
-    /// The boards built into zynqnet (the copies of fpga/boards/*.json; a test keeps them equal).
+    /// The board files built into zynqnet by Plugins/EmbedFiles, by name (fpga/boards/<name>.json;
+    /// jtag.json is ZynqNetJTAG's), without the file's final line break.
+    static let builtInFiles: [String: String] = Dictionary(uniqueKeysWithValues: EmbeddedFileTable.paths
+        .filter { $0.hasPrefix("fpga/boards/") && $0.hasSuffix(".json") && $0 != "fpga/boards/jtag.json" }
+        .map { path in
+            let text = EmbeddedFileTable.text(path)
+            return (String(path.dropFirst("fpga/boards/".count).dropLast(".json".count)), text.hasSuffix("\n") ? String(text.dropLast()) : text)
+        })
+
+    /// The boards built into zynqnet (fpga/boards/*.json at build time).
     public static let builtIn: BoardCatalog = {
         do {
-            return try BoardCatalog(files: EmbeddedFiles.boards.sorted { $0.key < $1.key }
+            return try BoardCatalog(files: builtInFiles.sorted { $0.key < $1.key }
                 .map { (file: "<built-in>/fpga/boards/\($0.key).json", text: $0.value) })
         } catch { fatalError("the built-in board files do not parse: \(error)") }
     }()
