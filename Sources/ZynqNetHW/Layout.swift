@@ -1,7 +1,7 @@
 import ZynqNetModel
 
 /// How one layer is folded onto hardware.
-public struct LayerFold: Sendable, Equatable, Codable {
+public struct LayerFold: Sendable, Equatable {
     /// Output rows in parallel; divides the layer's out count.
     public var pe: Int
     /// Inputs in parallel; divides the layer's in count.
@@ -65,7 +65,7 @@ public struct AcceleratorLayout: Sendable, Equatable {
     public var folds: [LayerFold]
 
     /// Checks every fold against its layer; an impossible fold names the layer and value.
-    public init(topology: Topology, folds: [LayerFold]) throws {
+    public init(topology: Topology, folds: [LayerFold]) throws(ZynqError) {
         guard folds.count == topology.layers.count else {
             throw ZynqError(key: "fold", "has \(folds.count) layers, the model has \(topology.layers.count)")
         }
@@ -120,3 +120,8 @@ public struct AcceleratorLayout: Sendable, Equatable {
     /// AXI-Lite address width (window 2^AW bytes).
     public var axilAddressWidth: Int { RegisterMap.addressWidth(layers: topology.layers.count) }
 }
+
+#if !hasFeature(Embedded)
+// Codable is host-only (the board build is Embedded Swift); synthesized here, beside the type.
+extension LayerFold: Codable {}
+#endif

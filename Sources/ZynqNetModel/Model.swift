@@ -34,7 +34,7 @@ public struct QuantizedModel: Sendable, Equatable {
 
     /// Refuses a model with conv2d or maxpool2d layers for `what` (e.g. "codegen"), naming the
     /// first such layer: their hardware is not built yet.
-    public func requireDenseOnly(for what: String) throws {
+    public func requireDenseOnly(for what: String) throws(ZynqError) {
         guard let i = layers.firstIndex(where: { $0.kind != .dense }) else { return }
         throw ZynqError(key: "layer\(i).kind",
             "\(layers[i].kind.name) layers are not supported by \(what) yet: conv2d/maxpool2d hardware is not built "

@@ -19,13 +19,13 @@ public protocol DMABuffer: AnyObject {
     /// The CPU's view of byte 0.
     var bytes: UnsafeMutableRawPointer { get }
     /// Hands a range to the device (writes back the CPU cache where the mapping is cached).
-    func syncForDevice(offset: Int, length: Int, direction: DMADirection) throws
+    func syncForDevice(offset: Int, length: Int, direction: DMADirection) throws(ZynqError)
     /// Hands a range back to the CPU (invalidates the CPU cache where the mapping is cached).
-    func syncForCPU(offset: Int, length: Int, direction: DMADirection) throws
+    func syncForCPU(offset: Int, length: Int, direction: DMADirection) throws(ZynqError)
 }
 
 /// How the CPU maps a u-dma-buf (its `sync_mode`, zynq-facts §2.1).
-public enum DMABufferMode: String, Sendable, Codable {
+public enum DMABufferMode: String, Sendable {
     /// O_SYNC with sync_mode 2: normal non-cacheable, writes combined in the Cortex-A9's
     /// write buffer (fast sequential input copies), no cache maintenance. The default.
     case writeCombine = "writecombine"
@@ -53,12 +53,12 @@ public final class UDmaBuffer: DMABuffer {
     static let syncAlignment = 64
 
     public convenience init(name: String, cached: Bool, sysfsRoot: String = "/sys", devRoot: String = "/dev",
-                            system: any SystemCalls = LiveSystem()) throws {
+                            system: any SystemCalls = LiveSystem()) throws(ZynqError) {
         try self.init(name: name, mode: cached ? .cached : .writeCombine, sysfsRoot: sysfsRoot, devRoot: devRoot, system: system)
     }
 
     public init(name: String, mode: DMABufferMode = .writeCombine, sysfsRoot: String = "/sys", devRoot: String = "/dev",
-                system: any SystemCalls = LiveSystem()) throws {
+                system: any SystemCalls = LiveSystem()) throws(ZynqError) {
         self.name = name
         self.mode = mode
         self.system = system
@@ -98,7 +98,7 @@ public final class UDmaBuffer: DMABuffer {
 
     /// The extended sync form: `0x%08X%08X` of offset and (size & ~0xF) | dir << 2 | 1,
     /// over the range widened to whole cache lines.
-    func syncCommand(offset: Int, length: Int, direction: DMADirection) throws -> String {
+    func syncCommand(offset: Int, length: Int, direction: DMADirection) throws(ZynqError) -> String {
         guard offset >= 0, length > 0, offset <= size, length <= size - offset else {
             throw ZynqError(file: classDir, key: "sync", "range \(offset)+\(length) outside the \(size)-byte buffer")
         }
@@ -115,12 +115,12 @@ public final class UDmaBuffer: DMABuffer {
             + String(low, radix: 16, uppercase: true).leftPadded(to: 8)
     }
 
-    public func syncForDevice(offset: Int, length: Int, direction: DMADirection) throws {
+    public func syncForDevice(offset: Int, length: Int, direction: DMADirection) throws(ZynqError) {
         guard cached else { zn_barrier(); return }
         try system.writeAttribute("\(classDir)/sync_for_device", try syncCommand(offset: offset, length: length, direction: direction))
     }
 
-    public func syncForCPU(offset: Int, length: Int, direction: DMADirection) throws {
+    public func syncForCPU(offset: Int, length: Int, direction: DMADirection) throws(ZynqError) {
         guard cached else { zn_barrier(); return }
         try system.writeAttribute("\(classDir)/sync_for_cpu", try syncCommand(offset: offset, length: length, direction: direction))
     }
@@ -137,7 +137,7 @@ public final class DevMemDMABuffer: DMABuffer {
     let mappingLength: Int
     let system: any SystemCalls
 
-    public init(physicalAddress: UInt64, size: Int, devMemPath: String = "/dev/mem", system: any SystemCalls = LiveSystem()) throws {
+    public init(physicalAddress: UInt64, size: Int, devMemPath: String = "/dev/mem", system: any SystemCalls = LiveSystem()) throws(ZynqError) {
         self.name = "\(devMemPath)@\(hex(physicalAddress))"
         guard size > 0, physicalAddress <= UInt64.max - UInt64(size) else {
             throw ZynqError(file: devMemPath, key: "buffer", "reserved region \(hex(physicalAddress))+\(size) is empty or wraps around")
@@ -158,6 +158,11 @@ public final class DevMemDMABuffer: DMABuffer {
 
     deinit { system.munmap(mapping, length: mappingLength) }
 
-    public func syncForDevice(offset: Int, length: Int, direction: DMADirection) throws { zn_barrier() }
-    public func syncForCPU(offset: Int, length: Int, direction: DMADirection) throws { zn_barrier() }
+    public func syncForDevice(offset: Int, length: Int, direction: DMADirection) throws(ZynqError) { zn_barrier() }
+    public func syncForCPU(offset: Int, length: Int, direction: DMADirection) throws(ZynqError) { zn_barrier() }
 }
+
+#if !hasFeature(Embedded)
+// Codable is host-only (the board build is Embedded Swift); synthesized here, beside the type.
+extension DMABufferMode: Codable {}
+#endif
