@@ -116,7 +116,6 @@ for entry in "${modules[@]}"; do
   if [ $stale = 1 ]; then
     echo "build-board: $name (${#files[@]} files)" >&2
     kind=(-parse-as-library)
-    [ "$name" = zynqnet_board ] && kind=()
     "$swiftc" "${swiftflags[@]}" "${kind[@]}" -module-name "$name" -emit-module \
       -emit-module-path "$scratch/modules/$name.swiftmodule" -c "${files[@]}" -o "$obj"
     touch "$obj"

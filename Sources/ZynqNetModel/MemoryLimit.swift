@@ -71,7 +71,7 @@ public enum MemoryLimit {
 
 extension String {
     /// The text without leading and trailing spaces and tabs.
-    var trimmed: String {
+    public var trimmed: String {
         let blank: (Character) -> Bool = { $0 == " " || $0 == "\t" }
         guard let first = firstIndex(where: { !blank($0) }), let last = lastIndex(where: { !blank($0) }) else { return "" }
         return String(self[first...last])

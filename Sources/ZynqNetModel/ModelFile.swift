@@ -205,7 +205,7 @@ extension QuantizedModel {
         let a = try r.require(key)
         let v = try r.integers(key, a)
         try r.requireShape(key, a, [[count]], wanted)
-        guard v.allSatisfy({ $0 >= min && $0 <= 1 << 31 }) else {
+        guard v.allSatisfy({ $0 >= min && $0 <= 1 << 31 && Int(exactly: $0) != nil }) else {
             throw r.error(key, "entries must be \(min == 0 ? "non-negative" : "at least 1") (and at most 2^31), got \(v)")
         }
         return v.map { Int($0) }
