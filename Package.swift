@@ -156,6 +156,8 @@ let package = Package(
             exclude: ["FuzzRegressions"]  // inputs replayed by FuzzRegressionTests via #filePath
         ),
         .testTarget(name: "ZynqNetSimTests", dependencies: ["ZynqNetSim", "ZynqNetModel"]),
+        // Runs build/board/zynqnet-board (scripts/build-board.sh) under qemu-arm against the host simulator.
+        .testTarget(name: "ZynqNetBoardTests", dependencies: ["ZynqNetSim", "ZynqNetModel"]),
         .testTarget(name: "ZynqNetBitTests", dependencies: ["ZynqNetBit", "ZynqNetModel"], exclude: ["FuzzRegressions"]),
         .testTarget(name: "ZynqNetHostTests", dependencies: ["ZynqNetHost", "ZynqNetHostSim", "ZynqNetDeploy", "ZynqNetBit", "ZynqNetModel"]),
         // Runs the built zynqnet executable end to end.

@@ -52,7 +52,7 @@ modules=(
 mkdir -p "$scratch/modules" "$scratch/obj" "$scratch/cmod" "$out"
 
 # --- C: the project's C targets, cross-compiled ------------------------------------------
-cflags=(-O2 -march=armv7-a -mfpu=neon -mfloat-abi=hard -D_FILE_OFFSET_BITS=64)
+cflags=(-O2 -march=armv7-a -mfpu=neon -mfloat-abi=hard -D_FILE_OFFSET_BITS=64 -ffunction-sections -fdata-sections)
 cc_if_newer() {  # source object extra-flags...
   local src=$1 obj=$2; shift 2
   if [ ! -f "$obj" ] || [ "$src" -nt "$obj" ] || [ -n "$(find "$(dirname "$src")" -name '*.h' -newer "$obj" 2>/dev/null)" ]; then
@@ -89,6 +89,8 @@ swiftflags=(
   -I "$scratch/modules" -I "$root/board/Glibc"
   -I "$scratch/cmod/CZynqKernels" -I "$scratch/cmod/CZynqNetSys" -I "$scratch/cmod/CZlibIO"
   -D ZYNQNET_BOARD
+  # One section per function, so that the link drops what the board binary never calls.
+  -Xfrontend -function-sections
 )
 # The Glibc stand-in first.
 glibc_obj="$scratch/obj/Glibc.o"
@@ -125,7 +127,7 @@ for entry in "${modules[@]}"; do
 done
 
 # --- link: static, stripped ----------------------------------------------------------------
-"$cross-gcc" -static -o "$out/zynqnet-board.unstripped" "${objects[@]}" \
+"$cross-gcc" -static -Wl,--gc-sections -o "$out/zynqnet-board.unstripped" "${objects[@]}" \
   "$scratch/obj/czynqnet_sys.o" "$scratch/obj/kernels.o" "$scratch/obj/support.o" \
   "$scratch/obj/unicode-tables.a" -L "/usr/lib/$cross" -lz -lm
 "$cross-strip" -o "$out/zynqnet-board" "$out/zynqnet-board.unstripped"
