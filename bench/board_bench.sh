@@ -18,7 +18,8 @@ measure() {  # label, command...
   local label=$1; shift
   local t0 t1 rss
   t0=$(date +%s.%N)
-  rss=$( { /usr/bin/time -f '%M' "$@" >/tmp/board_bench.out 2>/dev/null; } 2>&1 | tail -1)
+  /usr/bin/time -o /tmp/board_bench.rss -f '%M' "$@" >/tmp/board_bench.out 2>/dev/null
+  rss=$(tail -1 /tmp/board_bench.rss)
   t1=$(date +%s.%N)
   printf '%-28s %8.3f s  peak RSS %6d KB\n' "$label" "$(echo "$t1 - $t0" | bc)" "$rss"
 }
@@ -29,4 +30,4 @@ measure "infer 10k loopback b256" qemu-arm "$bin" infer "$images" --labels "$lab
 cat /tmp/board_bench.out
 measure "infer 10k sim" qemu-arm "$bin" infer "$images" --labels "$labels" --model "$model" --backend sim --json
 cat /tmp/board_bench.out
-rm -f /tmp/board_bench.out
+rm -f /tmp/board_bench.out /tmp/board_bench.rss
