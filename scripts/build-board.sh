@@ -17,7 +17,7 @@ triple=armv7-none-none-eabi
 cross=arm-linux-gnueabihf
 
 # --- tools ------------------------------------------------------------------------------
-packages=(gcc-arm-linux-gnueabihf binutils-arm-linux-gnueabihf qemu-user zlib1g-dev:armhf)
+packages=(gcc-arm-linux-gnueabihf binutils-arm-linux-gnueabihf qemu-user zlib1g-dev:armhf file)  # file: the tests check the binary with it
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
