@@ -191,6 +191,21 @@ struct BoardBinaryTests {
         }
     }
 
+    /// A value printed in an error message prints as on the host (an array, here), not as
+    /// Embedded Swift's "(cannot print value in embedded Swift)".
+    @Test func errorMessagesPrintArraysAsTheHostDoes() throws {
+        let dir = try Board.tempDir()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        var arrays = try NPZ.readOrdered(path: "\(Board.golden)/cnn_fmnist.model.npz")
+        arrays.removeAll { $0.0 == "layer0.stride" }
+        arrays.append(("layer0.stride", NDArray(shape: [2], storage: .int64([0, 1]))))
+        let model = "\(dir)/stride.npz"
+        try NPZ.write(arrays, to: model)
+        let r = try Board.run(["infer", "\(Board.golden)/cnn_fmnist.images.npz", "--model", model])
+        #expect(r.status == 1)
+        #expect(r.stderr == "error: \(model): 'layer0.stride': entries must be at least 1 (and at most 2^31), got [0, 1]\n")
+    }
+
     /// An existing file at --output is never replaced (zynqnet-board writes only new files).
     @Test func anExistingOutputIsRefusedAndKept() throws {
         let dir = try Board.tempDir()

@@ -56,6 +56,12 @@ extension String {
 }
 
 #if hasFeature(Embedded)
+/// Arrays in error messages (`got [0, 1]`): Embedded Swift has no description for them and would
+/// print "(cannot print value in embedded Swift)".
+extension Array: @retroactive CustomStringConvertible where Element: CustomStringConvertible {
+    public var description: String { "[" + map { $0.description }.joined(separator: ", ") + "]" }
+}
+
 extension StringProtocol {
     /// Whether `other` occurs in the text (byte-wise on UTF-8). The full standard library has
     /// this through Foundation/_StringProcessing; Embedded Swift has neither.
