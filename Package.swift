@@ -166,6 +166,8 @@ let package = Package(
             dependencies: ["ZynqNetBase", "ZynqNetHW", "ZynqNetCodegen", "ZynqNetRTLSim", "ZynqNetModel", "ZynqNetSim"]
         ),
         .testTarget(name: "ZynqNetSimTests", dependencies: ["ZynqNetBase", "ZynqNetSim", "ZynqNetHW", "ZynqNetModel"]),
+        // Runs build/board/zynqnet-board (scripts/build-board.sh) under qemu-arm against the host simulator.
+        .testTarget(name: "ZynqNetBoardTests", dependencies: ["ZynqNetBase", "ZynqNetSim", "ZynqNetModel"]),
         .testTarget(name: "ZynqNetBitTests", dependencies: ["ZynqNetBase", "ZynqNetBit", "ZynqNetModel"], exclude: ["FuzzRegressions"]),
         .testTarget(
             name: "ZynqNetRuntimeTests",
