@@ -38,14 +38,18 @@ tables="$toolchain/lib/swift/embedded/$triple/libswiftUnicodeDataTables.a"
 
 # --- the board modules: the one list ------------------------------------------------------
 # NAME|source folders|host-only files left out (paths under the folders)|C modules it imports
-# In dependency order. Host-only parts (npz writing, OutputPlan, processes, Foundation helpers)
+# In dependency order (Package.swift's module layout). Host-only parts (npz writing, OutputPlan, processes,
+# Foundation and Codable helpers, manifest.json/runtime.json through JSONDecoder, board files, doctor)
 # stay out; everything listed compiles both ways from the same sources.
 modules=(
-  "ZynqNetModel|Sources/ZynqNetModel|IO/NPZWriter.swift IO/OutputPlan.swift Process/Subprocess.swift Process/Termination.swift  IO/FileProblemFoundation.swift ModelFileSave.swift|CZlibIO CZynqNetSys"
-  "ZynqNetHW|Sources/ZynqNetHW|RegisterMapDoc.swift|"
-  "ZynqNetSim|Sources/ZynqNetSim||CZynqKernels"
-  "ZynqNetBit|Sources/ZynqNetBit|HostFiles.swift JSONText.swift SHA256.swift|"
-  "ZynqNetRuntime|Sources/ZynqNetRuntime|BackendHost.swift Doctor.swift FPGALoader.swift RuntimeManifestJSON.swift BoardChecks.swift Benchmark.swift|CZynqNetSys"
+  "ZynqNetBase|Sources/ZynqNetBase|Process/Subprocess.swift Process/Termination.swift FileProblemFoundation.swift JSONTextEncoder.swift HexU64.swift Random.swift HostFiles.swift|CZynqNetSys"
+  "ZynqNetModel|Sources/ZynqNetModel|IO/NPZWriter.swift IO/OutputPlan.swift ModelFileSave.swift|CZlibIO CZynqNetSys"
+  "ZynqNetHW|Sources/ZynqNetHW|RegisterMapDoc.swift Manifest.swift Board.swift|"
+  "ZynqNetSim|Sources/ZynqNetSim||CZynqNetDotKernels"
+  "ZynqNetBit|Sources/ZynqNetBit||"
+  "ZynqNetRuntime|Sources/ZynqNetRuntime|RuntimeManifestJSON.swift|CZynqNetSys"
+  "ZynqNetLinux|Sources/ZynqNetLinux|BoardBackend.swift Doctor.swift FPGALoader.swift BoardChecks.swift|CZynqNetSys"
+  "ZynqNetLoopback|Sources/ZynqNetLoopback|MakeBackend.swift Benchmark.swift LoopbackSLCR.swift|"
   "zynqnet_board|board/zynqnet-board||"
 )
 
@@ -60,7 +64,7 @@ cc_if_newer() {  # source object extra-flags...
   fi
 }
 cc_if_newer Sources/CZynqNetSys/czynqnet_sys.c "$scratch/obj/czynqnet_sys.o" -I Sources/CZynqNetSys/include
-cc_if_newer Sources/CZynqKernels/kernels.c "$scratch/obj/kernels.o" -I Sources/CZynqKernels/include
+cc_if_newer Sources/CZynqNetDotKernels/kernels.c "$scratch/obj/kernels.o" -I Sources/CZynqNetDotKernels/include
 cc_if_newer board/support.c "$scratch/obj/support.o"
 # The Unicode tables carry no VFP tag; ld refuses them beside hard-float objects unless re-tagged.
 if [ ! -f "$scratch/obj/unicode-tables.a" ] || [ "$tables" -nt "$scratch/obj/unicode-tables.a" ]; then
@@ -68,9 +72,9 @@ if [ ! -f "$scratch/obj/unicode-tables.a" ] || [ "$tables" -nt "$scratch/obj/uni
 fi
 
 # Module maps of the C targets for the ARM build (SwiftPM generates them on the host).
-mkdir -p "$scratch/cmod/CZynqKernels" "$scratch/cmod/CZynqNetSys" "$scratch/cmod/CZlibIO"
-printf 'module CZynqKernels {\n  header "%s"\n  export *\n}\n' "$root/Sources/CZynqKernels/include/czynqkernels.h" \
-  > "$scratch/cmod/CZynqKernels/module.modulemap"
+mkdir -p "$scratch/cmod/CZynqNetDotKernels" "$scratch/cmod/CZynqNetSys" "$scratch/cmod/CZlibIO"
+printf 'module CZynqNetDotKernels {\n  header "%s"\n  export *\n}\n' "$root/Sources/CZynqNetDotKernels/include/czynqkernels.h" \
+  > "$scratch/cmod/CZynqNetDotKernels/module.modulemap"
 printf 'module CZynqNetSys {\n  header "%s"\n  export *\n}\n' "$root/Sources/CZynqNetSys/include/czynqnet_sys.h" \
   > "$scratch/cmod/CZynqNetSys/module.modulemap"
 # zlib's header is architecture-independent; point the ARM build at it alone, not at /usr/include.
@@ -87,7 +91,7 @@ swiftflags=(
   -Xcc -mfloat-abi=hard -Xcc -mfpu=neon -Xcc -D_FILE_OFFSET_BITS=64
   -Xcc -isystem -Xcc "/usr/$cross/include" -Xcc -isystem -Xcc "$scratch/cmod/zlib"
   -I "$scratch/modules" -I "$root/board/Glibc"
-  -I "$scratch/cmod/CZynqKernels" -I "$scratch/cmod/CZynqNetSys" -I "$scratch/cmod/CZlibIO"
+  -I "$scratch/cmod/CZynqNetDotKernels" -I "$scratch/cmod/CZynqNetSys" -I "$scratch/cmod/CZlibIO"
   -D ZYNQNET_BOARD
   # One section per function, so that the link drops what the board binary never calls.
   -Xfrontend -function-sections

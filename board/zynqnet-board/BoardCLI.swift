@@ -1,5 +1,7 @@
 import Glibc
+import ZynqNetBase
 import ZynqNetHW
+import ZynqNetLoopback
 import ZynqNetModel
 import ZynqNetRuntime
 import ZynqNetSim
