@@ -173,6 +173,8 @@ let package = Package(
             dependencies: ["ZynqNetTestSupport", "ZynqNetBase", "ZynqNetHW", "ZynqNetCodegen", "ZynqNetRTLSim", "ZynqNetModel", "ZynqNetSim"]
         ),
         .testTarget(name: "ZynqNetSimTests", dependencies: ["ZynqNetTestSupport", "ZynqNetBase", "ZynqNetSim", "ZynqNetHW", "ZynqNetModel"]),
+        // Runs build/board/zynqnet-board (scripts/build-board.sh) under qemu-arm against the host simulator.
+        .testTarget(name: "ZynqNetBoardTests", dependencies: ["ZynqNetTestSupport", "ZynqNetBase", "ZynqNetSim", "ZynqNetModel"]),
         .testTarget(name: "ZynqNetBitTests", dependencies: ["ZynqNetTestSupport", "ZynqNetBase", "ZynqNetBit", "ZynqNetModel"]),
         .testTarget(
             name: "ZynqNetRuntimeTests",

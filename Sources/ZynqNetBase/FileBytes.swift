@@ -33,7 +33,7 @@ public enum FileBytes {
     static func errnoMessage(_ code: Int32) -> String { FileProblem.reason(errno: code) }
 
     /// Reads a whole regular file into memory.
-    public static func read(path: String) throws -> [UInt8] {
+    public static func read(path: String) throws(ZynqError) -> [UInt8] {
         let fd = open(path, O_RDONLY)
         guard fd >= 0 else {
             throw ZynqError(file: path, "cannot open: \(errnoMessage(errno))")
@@ -51,7 +51,7 @@ public enum FileBytes {
         }
         var bytes = [UInt8](repeating: 0, count: size)
         var filled = 0
-        try bytes.withUnsafeMutableBytes { buf in
+        try bytes.withMutableBytes { (buf) throws(ZynqError) in
             while filled < size {
                 guard let base = buf.baseAddress else { break }
                 let want = min(size - filled, 1 << 30)
@@ -70,7 +70,7 @@ public enum FileBytes {
 
     /// Calls `body` with the file mapped read-only: only the pages `body` touches are read, so
     /// headers of a huge file can be checked without reading its data.
-    public static func withMapped<R>(path: String, _ body: (UnsafeRawBufferPointer) throws -> R) throws -> R {
+    public static func withMapped<R>(path: String, _ body: (UnsafeRawBufferPointer) throws(ZynqError) -> R) throws(ZynqError) -> R {
         let fd = open(path, O_RDONLY)
         guard fd >= 0 else { throw ZynqError(file: path, "cannot open: \(errnoMessage(errno))") }
         defer { close(fd) }
@@ -87,9 +87,9 @@ public enum FileBytes {
 
     /// Writes `path` atomically: the data goes to a temporary file in the same directory,
     /// which is flushed and renamed over `path`. Nothing is left behind on failure.
-    public static func writeAtomically(path: String, _ produce: (_ tempPath: String) throws -> Void) throws {
+    public static func writeAtomically(path: String, _ produce: (_ tempPath: String) throws(ZynqError) -> Void) throws(ZynqError) {
         let temp = temporaryPath(for: path)
-        do {
+        do throws(ZynqError) {
             try produce(temp)
             let fd = open(temp, O_RDONLY)
             if fd >= 0 {
@@ -106,8 +106,8 @@ public enum FileBytes {
     }
 
     /// Writes `bytes` to `path` atomically (see `writeAtomically(path:_:)`).
-    public static func write(_ bytes: [UInt8], to path: String) throws {
-        try writeAtomically(path: path) { temp in
+    public static func write(_ bytes: [UInt8], to path: String) throws(ZynqError) {
+        try writeAtomically(path: path) { (temp) throws(ZynqError) in
             let fd = open(temp, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
             guard fd >= 0 else {
                 throw ZynqError(file: path, "cannot create: \(errnoMessage(errno))")
@@ -118,9 +118,9 @@ public enum FileBytes {
     }
 
     /// Writes all of `bytes` to `fd` (errors name `name`).
-    public static func writeAll(_ bytes: [UInt8], fd: Int32, name: String) throws {
+    public static func writeAll(_ bytes: [UInt8], fd: Int32, name: String) throws(ZynqError) {
         var done = 0
-        try bytes.withUnsafeBytes { buf in
+        try bytes.withBytes { (buf) throws(ZynqError) in
             while done < buf.count {
                 guard let base = buf.baseAddress else { break }
                 let n = Glibc_write(fd, base + done, min(buf.count - done, 1 << 30))

@@ -94,18 +94,18 @@ public struct BitFile: Sendable, Equatable {
     // MARK: - Reading
 
     /// Reads and parses a `.bit` file; errors name the file and the field.
-    public static func load(path: String) throws -> BitFile {
+    public static func load(path: String) throws(ZynqError) -> BitFile {
         let bytes = try FileBytes.read(path: path)
         return try parse(bytes, file: path)
     }
 
     /// Parses the bytes of a `.bit` file. `file` is only used in error messages.
-    public static func parse(_ bytes: [UInt8], file: String = "<bit>") throws -> BitFile {
-        try bytes.withUnsafeBufferPointer { try parse(buffer: $0, file: file) }
+    public static func parse(_ bytes: [UInt8], file: String = "<bit>") throws(ZynqError) -> BitFile {
+        try bytes.withBuffer { (b) throws(ZynqError) in try parse(buffer: b, file: file) }
     }
 
     /// Parses from raw memory (the fuzz entry point uses this without copying).
-    public static func parse(buffer: UnsafeBufferPointer<UInt8>, file: String = "<bit>") throws -> BitFile {
+    public static func parse(buffer: UnsafeBufferPointer<UInt8>, file: String = "<bit>") throws(ZynqError) -> BitFile {
         var r = Reader(bytes: buffer, file: file)
         guard buffer.count >= magic.count + 1 else {
             throw ZynqError(file: file, key: "header", "not a Xilinx .bit file: \(buffer.count) bytes, shorter than the 14-byte header magic")
@@ -202,7 +202,7 @@ private struct Reader {
         self.file = file
     }
 
-    mutating func expectKey(_ key: UInt8, name: String) throws {
+    mutating func expectKey(_ key: UInt8, name: String) throws(ZynqError) {
         guard offset < bytes.count else {
             throw ZynqError(file: file, key: name, "file ends at offset \(offset) where field '\(ascii(key))' was expected (truncated header)")
         }
@@ -214,7 +214,7 @@ private struct Reader {
         offset += 1
     }
 
-    mutating func u16(name: String) throws -> Int {
+    mutating func u16(name: String) throws(ZynqError) -> Int {
         guard bytes.count - offset >= 2 else {
             throw ZynqError(file: file, key: name, "file ends inside the 2-byte length at offset \(offset) (truncated header)")
         }
@@ -223,7 +223,7 @@ private struct Reader {
         return v
     }
 
-    mutating func u32(name: String, what: String) throws -> UInt32 {
+    mutating func u32(name: String, what: String) throws(ZynqError) -> UInt32 {
         guard bytes.count - offset >= 4 else {
             throw ZynqError(file: file, key: name, "file ends inside the 4-byte \(what) at offset \(offset) (truncated header)")
         }
@@ -234,7 +234,7 @@ private struct Reader {
     }
 
     /// key, u16 BE length, then `length` bytes ending in one NUL.
-    mutating func stringField(key: UInt8, name: String) throws -> String {
+    mutating func stringField(key: UInt8, name: String) throws(ZynqError) -> String {
         try expectKey(key, name: name)
         let at = offset
         let length = try u16(name: name)

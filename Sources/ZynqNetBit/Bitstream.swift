@@ -24,7 +24,7 @@ public enum Bitstream {
     /// `/sys/class/fpga_manager/fpga0/firmware` (PYNQ `bit2bin`, U-Boot `__swab32`).
     /// Fails unless the length is a whole number of words and the result carries the sync
     /// word where the kernel's `zynq_fpga_has_sync()` looks for it.
-    public static func fpgaManagerBin(_ payload: [UInt8], file: String) throws -> [UInt8] {
+    public static func fpgaManagerBin(_ payload: [UInt8], file: String) throws(ZynqError) -> [UInt8] {
         guard !payload.isEmpty, payload.count % 4 == 0 else {
             throw ZynqError(file: file, key: "payload", "length \(payload.count) is not a whole number of 32-bit words; cannot byte-swap")
         }
@@ -60,7 +60,7 @@ public enum Bitstream {
 
 extension BitFile {
     /// The byte-swapped `.bin` for the Linux fpga_manager (§3.2).
-    public func fpgaManagerBin(file: String = "<bit>") throws -> [UInt8] {
+    public func fpgaManagerBin(file: String = "<bit>") throws(ZynqError) -> [UInt8] {
         try Bitstream.fpgaManagerBin(payload, file: file)
     }
 

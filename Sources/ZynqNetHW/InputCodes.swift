@@ -14,7 +14,7 @@ public struct InputCodes: Sendable, Equatable {
     public let bytes: [UInt8]
 
     /// Codes given as bit patterns; `bytes.count` must be a multiple of `width`.
-    public init(type: ActivationType, width: Int, bytes: [UInt8]) throws {
+    public init(type: ActivationType, width: Int, bytes: [UInt8]) throws(ZynqError) {
         guard width >= 1 else { throw ZynqError(key: "images", "an image must have at least one element") }
         guard bytes.count % width == 0 else {
             throw ZynqError(key: "images", "\(bytes.count) codes are not a whole number of images of \(width)")
@@ -26,12 +26,12 @@ public struct InputCodes: Sendable, Equatable {
     }
 
     /// int8 codes, `width` per image.
-    public init(int8 codes: [Int8], width: Int) throws {
+    public init(int8 codes: [Int8], width: Int) throws(ZynqError) {
         try self.init(type: .int8, width: width, bytes: codes.map { UInt8(bitPattern: $0) })
     }
 
     /// uint8 codes, `width` per image.
-    public init(uint8 codes: [UInt8], width: Int) throws {
+    public init(uint8 codes: [UInt8], width: Int) throws(ZynqError) {
         try self.init(type: .uint8, width: width, bytes: codes)
     }
 

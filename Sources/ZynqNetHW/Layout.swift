@@ -2,7 +2,7 @@ import ZynqNetBase
 import ZynqNetModel
 
 /// How one layer is folded onto hardware.
-public struct LayerFold: Sendable, Equatable, Codable {
+public struct LayerFold: Sendable, Equatable {
     /// Output rows in parallel; divides the layer's out count.
     public var pe: Int
     /// Inputs in parallel; divides the layer's in count.
@@ -77,7 +77,7 @@ public struct AcceleratorLayout: Sendable, Equatable {
     public var folds: [LayerFold]
 
     /// Checks every fold against its layer; an impossible fold names the layer and value.
-    public init(topology: Topology, folds: [LayerFold]) throws {
+    public init(topology: Topology, folds: [LayerFold]) throws(ZynqError) {
         guard folds.count == topology.layers.count else {
             throw ZynqError(key: "fold", "has \(folds.count) layers, the model has \(topology.layers.count)")
         }
@@ -133,3 +133,8 @@ public struct AcceleratorLayout: Sendable, Equatable {
     /// AXI-Lite address width (window 2^AW bytes).
     public var axilAddressWidth: Int { RegisterMap.addressWidth(layers: topology.layers.count) }
 }
+
+#if !hasFeature(Embedded)
+// Codable is host-only (the board build is Embedded Swift); synthesized here, beside the type.
+extension LayerFold: Codable {}
+#endif

@@ -36,7 +36,7 @@ public struct ParameterImage: Sendable, Equatable {
 
     /// Builds the image. Throws (naming the layer key) when a value does not fit the design:
     /// a different topology, M ≥ 2^multBits, or a bias with the folded zero point too wide.
-    public init(model: QuantizedModel, layout: AcceleratorLayout) throws {
+    public init(model: QuantizedModel, layout: AcceleratorLayout) throws(ZynqError) {
         let topo = layout.topology
         let mine = try Topology(model: model, multBits: topo.layers.first?.multBits ?? 32)
         guard mine.inputCount == topo.inputCount, mine.inputSigned == topo.inputSigned,

@@ -34,7 +34,7 @@ public enum SequentialTiming {
     }
 
     /// Checks the topology fits one shared requantizer; the error names `key`.
-    public static func widths(_ topo: Topology, key: String = "engine") throws -> Widths {
+    public static func widths(_ topo: Topology, key: String = "engine") throws(ZynqError) -> Widths {
         guard let first = topo.layers.first else { throw ZynqError(key: key, "the model has no layers") }
         for (i, l) in topo.layers.enumerated() where l.biasBits != first.biasBits || l.multBits != first.multBits {
             throw ZynqError(key: key, "the sequential engine needs one bias and M width for all layers; layer \(i) has bias \(l.biasBits) b and M \(l.multBits) b, layer 0 \(first.biasBits) b and \(first.multBits) b")
@@ -69,9 +69,9 @@ public enum SequentialTiming {
 
     /// The engine's exact II in cycles (input offered whenever it is taken, output never stalled):
     /// the schedule's, or the input or output stream's beats if more. II_CYCLES of a sequential design.
-    public static func iiCycles(_ topo: Topology) throws -> Int {
+    public static func iiCycles(_ topo: Topology) throws(ZynqError) -> Int {
         let w = try widths(topo)
-        let seq = iiCycles(inCounts: topo.layers.map(\.inCount), outCounts: topo.layers.map(\.outCount),
+        let seq = iiCycles(inCounts: topo.layers.map { $0.inCount }, outCounts: topo.layers.map { $0.outCount },
                            requantWordCycles: requantWordCycles(w))
         return max(seq, OutputRecord.inputBeats(pixels: topo.inputCount), OutputRecord.beats(classes: topo.outputCount))
     }

@@ -146,7 +146,7 @@ public struct Topology: Sendable, Equatable {
     public static let maxCount = 1 << 24
 
     /// The topology of `model` with `multBits` bits stored for every M (1…32).
-    public init(model: QuantizedModel, multBits: Int = 32) throws {
+    public init(model: QuantizedModel, multBits: Int = 32) throws(ZynqError) {
         guard (1...32).contains(multBits) else {
             throw ZynqError(key: "--mult-bits", "must be 1…32, got \(multBits)")
         }

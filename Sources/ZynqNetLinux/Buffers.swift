@@ -20,12 +20,12 @@ public final class UDmaBuffer: DMABuffer {
     static let syncAlignment = 64
 
     public convenience init(name: String, cached: Bool, sysfsRoot: String = "/sys", devRoot: String = "/dev",
-                            system: any SystemCalls = LiveSystem()) throws {
+                            system: any SystemCalls = LiveSystem()) throws(ZynqError) {
         try self.init(name: name, mode: cached ? .cached : .writeCombine, sysfsRoot: sysfsRoot, devRoot: devRoot, system: system)
     }
 
     public init(name: String, mode: DMABufferMode = .writeCombine, sysfsRoot: String = "/sys", devRoot: String = "/dev",
-                system: any SystemCalls = LiveSystem()) throws {
+                system: any SystemCalls = LiveSystem()) throws(ZynqError) {
         self.name = name
         self.mode = mode
         self.system = system
@@ -65,7 +65,7 @@ public final class UDmaBuffer: DMABuffer {
 
     /// The extended sync form: `0x%08X%08X` of offset and (size & ~0xF) | dir << 2 | 1,
     /// over the range widened to whole cache lines.
-    func syncCommand(offset: Int, length: Int, direction: DMADirection) throws -> String {
+    func syncCommand(offset: Int, length: Int, direction: DMADirection) throws(ZynqError) -> String {
         guard offset >= 0, length > 0, offset <= size, length <= size - offset else {
             throw ZynqError(file: classDir, key: "sync", "range \(offset)+\(length) outside the \(size)-byte buffer")
         }
@@ -82,12 +82,12 @@ public final class UDmaBuffer: DMABuffer {
             + String(low, radix: 16, uppercase: true).leftPadded(to: 8)
     }
 
-    public func syncForDevice(offset: Int, length: Int, direction: DMADirection) throws {
+    public func syncForDevice(offset: Int, length: Int, direction: DMADirection) throws(ZynqError) {
         guard cached else { zn_barrier(); return }
         try system.writeAttribute("\(classDir)/sync_for_device", try syncCommand(offset: offset, length: length, direction: direction))
     }
 
-    public func syncForCPU(offset: Int, length: Int, direction: DMADirection) throws {
+    public func syncForCPU(offset: Int, length: Int, direction: DMADirection) throws(ZynqError) {
         guard cached else { zn_barrier(); return }
         try system.writeAttribute("\(classDir)/sync_for_cpu", try syncCommand(offset: offset, length: length, direction: direction))
     }
@@ -104,7 +104,7 @@ public final class DevMemDMABuffer: DMABuffer {
     let mappingLength: Int
     let system: any SystemCalls
 
-    public init(physicalAddress: UInt64, size: Int, devMemPath: String = "/dev/mem", system: any SystemCalls = LiveSystem()) throws {
+    public init(physicalAddress: UInt64, size: Int, devMemPath: String = "/dev/mem", system: any SystemCalls = LiveSystem()) throws(ZynqError) {
         self.name = "\(devMemPath)@\(hex(physicalAddress))"
         guard size > 0, physicalAddress <= UInt64.max - UInt64(size) else {
             throw ZynqError(file: devMemPath, key: "buffer", "reserved region \(hex(physicalAddress))+\(size) is empty or wraps around")
@@ -125,6 +125,6 @@ public final class DevMemDMABuffer: DMABuffer {
 
     deinit { system.munmap(mapping, length: mappingLength) }
 
-    public func syncForDevice(offset: Int, length: Int, direction: DMADirection) throws { zn_barrier() }
-    public func syncForCPU(offset: Int, length: Int, direction: DMADirection) throws { zn_barrier() }
+    public func syncForDevice(offset: Int, length: Int, direction: DMADirection) throws(ZynqError) { zn_barrier() }
+    public func syncForCPU(offset: Int, length: Int, direction: DMADirection) throws(ZynqError) { zn_barrier() }
 }

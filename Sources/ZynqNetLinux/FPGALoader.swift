@@ -184,10 +184,10 @@ public func loadBundle(_ bundle: String, options: LoadOptions = LoadOptions(), s
         let bus = try open(PSRegisters.windows)
         slcr = bus
         let reference: Double
-        do {
+        do throws(ZynqError) {
             reference = try manifest.referenceClockMHz()
-        } catch let e as ZynqError {
-            throw e.inFile(manifestPath)
+        } catch {
+            throw error.inFile(manifestPath)
         }
         clock = try setFCLK0(bus: bus, referenceMHz: reference, targetMHz: manifest.fclkMHz,
                              unlockSLCR: options.unlockSLCR, ungate: true, log: log)

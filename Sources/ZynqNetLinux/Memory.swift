@@ -9,12 +9,12 @@ protocol MappedRegisterBus: RegisterBus {
 }
 
 extension MappedRegisterBus {
-    public func read32(_ address: UInt64) throws -> UInt32 {
+    public func read32(_ address: UInt64) throws(ZynqError) -> UInt32 {
         let (i, off) = try locate(address, in: windows, backend: backendName)
         return zn_mmio_read32(regions[i].registers + Int(off))
     }
 
-    public func write32(_ address: UInt64, _ value: UInt32) throws {
+    public func write32(_ address: UInt64, _ value: UInt32) throws(ZynqError) {
         let (i, off) = try locate(address, in: windows, backend: backendName)
         zn_mmio_write32(regions[i].registers + Int(off), value)
     }
@@ -47,7 +47,7 @@ public final class DevMemBus: MappedRegisterBus {
     let regions: [MappedRegion]
 
     /// Maps every window. `devMemPath` is injectable so tests can map a sparse file instead.
-    public init(windows: [MemoryWindow], devMemPath: String = "/dev/mem", system: any SystemCalls = LiveSystem()) throws {
+    public init(windows: [MemoryWindow], devMemPath: String = "/dev/mem", system: any SystemCalls = LiveSystem()) throws(ZynqError) {
         self.backendName = devMemPath
         self.windows = windows
         let fd = try openDevMem(devMemPath, system: system)
@@ -71,10 +71,11 @@ public final class DevMemBus: MappedRegisterBus {
 }
 
 /// Opens /dev/mem O_RDWR|O_SYNC; a permission error says that root is needed.
-func openDevMem(_ path: String, system: any SystemCalls) throws -> Int32 {
-    do {
+func openDevMem(_ path: String, system: any SystemCalls) throws(ZynqError) -> Int32 {
+    do throws(ZynqError) {
         return try system.open(path, flags: OpenFlags.readWrite | OpenFlags.sync | OpenFlags.closeOnExec, mode: 0)
-    } catch var e as ZynqError {
+    } catch {
+        var e = error
         if system.effectiveUserID() != 0 {
             e.message += "; mapping physical memory through \(path) needs root (run with sudo)"
         }
@@ -108,7 +109,7 @@ public struct UIODevice: Sendable, Equatable {
     public var maps: [Map]
 
     /// Scans `<sysfsRoot>/class/uio/*/name` for `name`; throws if none or more than one match.
-    public static func find(name: String, sysfsRoot: String = "/sys", system: any SystemCalls = LiveSystem()) throws -> UIODevice {
+    public static func find(name: String, sysfsRoot: String = "/sys", system: any SystemCalls = LiveSystem()) throws(ZynqError) -> UIODevice {
         let classDir = "\(sysfsRoot)/class/uio"
         guard system.fileExists(classDir) else {
             throw ZynqError(file: classDir, "no UIO devices (is CONFIG_UIO enabled and uio_pdrv_genirq bound, e.g. uio_pdrv_genirq.of_id=generic-uio?)")
@@ -124,18 +125,18 @@ public struct UIODevice: Sendable, Equatable {
             if found.isEmpty {
                 throw ZynqError(file: classDir, key: name, "no UIO device with this name (found: \(seen.isEmpty ? "none" : seen.joined(separator: ", ")))")
             }
-            throw ZynqError(file: classDir, key: name, "\(found.count) UIO devices have this name (\(found.map(\.node).joined(separator: ", ")))")
+            throw ZynqError(file: classDir, key: name, "\(found.count) UIO devices have this name (\(found.map { $0.node }.joined(separator: ", ")))")
         }
         return found[0]
     }
 
-    static func load(node: String, name: String, classDir: String, system: any SystemCalls) throws -> UIODevice {
+    static func load(node: String, name: String, classDir: String, system: any SystemCalls) throws(ZynqError) -> UIODevice {
         let mapsDir = "\(classDir)/\(node)/maps"
         var maps: [Map] = []
         if system.fileExists(mapsDir) {
             for m in try system.listDirectory(mapsDir) where m.hasPrefix("map") {
                 guard let idx = Int(m.dropFirst(3)), idx >= 0, idx < 64 else { continue }
-                func attr(_ a: String) throws -> UInt64 {
+                func attr(_ a: String) throws(ZynqError) -> UInt64 {
                     let path = "\(mapsDir)/\(m)/\(a)"
                     let text = try system.readAttribute(path)
                     guard let v = parseHex(text) else { throw ZynqError(file: path, "expected a hex number like 0x43c00000, got '\(text)'") }
@@ -157,8 +158,8 @@ public final class UIOBus: MappedRegisterBus {
     public let windows: [MemoryWindow]
     let regions: [MappedRegion]
 
-    public init(specs: [UIOWindowSpec], sysfsRoot: String = "/sys", devRoot: String = "/dev", system: any SystemCalls = LiveSystem()) throws {
-        self.windows = specs.map(\.window)
+    public init(specs: [UIOWindowSpec], sysfsRoot: String = "/sys", devRoot: String = "/dev", system: any SystemCalls = LiveSystem()) throws(ZynqError) {
+        self.windows = specs.map { $0.window }
         let page = UInt64(system.pageSize())
         var regions: [MappedRegion] = []
         for spec in specs {

@@ -79,7 +79,7 @@ public final class AcceleratorModel: LoopbackPeripheral, LoopbackStreamEndpoint 
 
     /// The design of `layout` built as `engine`; the sequential engine needs PE = SIMD = lanes = 1
     /// in every layer and one bias and M width (errors name `engine`).
-    public convenience init(layout: AcceleratorLayout, engine: Engine) throws {
+    public convenience init(layout: AcceleratorLayout, engine: Engine) throws(ZynqError) {
         switch engine {
         case .dataflow:
             self.init(layout: layout)
@@ -294,7 +294,7 @@ public final class AcceleratorModel: LoopbackPeripheral, LoopbackStreamEndpoint 
     }
 
     /// Rebuilds the model (relu or clamp per layer) the memories and layer registers describe.
-    func rebuildModel() throws -> QuantizedModel {
+    func rebuildModel() throws(ZynqError) -> QuantizedModel {
         var layers: [DenseLayer] = []
         var biasEff: [[Int64]] = []
         var weightSums: [[Int64]] = []

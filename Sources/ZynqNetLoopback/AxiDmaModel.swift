@@ -74,7 +74,11 @@ public final class AxiDmaModel {
 
     public let config: AxiDmaConfig
     let memory: LoopbackMemory
+    #if hasFeature(Embedded)
+    var stream: (any LoopbackStreamEndpoint)?  // Embedded Swift has no weak: a cycle the process's end frees
+    #else
     weak var stream: (any LoopbackStreamEndpoint)?
+    #endif
     /// When set, moves the data instead of `stream` (see `DMADataMover`).
     public var mover: (any DMADataMover)?
     var mm2s = Channel()

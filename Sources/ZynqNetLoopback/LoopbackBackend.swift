@@ -1,6 +1,5 @@
 import ZynqNetBase
 import ZynqNetHW
-import ZynqNetLinux
 import ZynqNetModel
 import ZynqNetRuntime
 
@@ -25,7 +24,7 @@ public struct LoopbackBoard {
     public let accelerator: AcceleratorModel
     public let manifest: RuntimeManifest
 
-    public init(layout: AcceleratorLayout, manifest: RuntimeManifest = RuntimeManifest(), id: String? = nil) throws {
+    public init(layout: AcceleratorLayout, manifest: RuntimeManifest = RuntimeManifest(), id: String? = nil) throws(ZynqError) {
         var m = manifest
         m.axilAddressWidth = max(m.axilAddressWidth, layout.axilAddressWidth)
         self.manifest = m
@@ -37,7 +36,7 @@ public struct LoopbackBoard {
 
     /// A driver for this board with a buffer for `images` images per transfer (at most the DMA limit).
     public func driver(images: Int = 256, cached: Bool = false, lockDirectory: String? = nil,
-                       interrupt: InterruptFlag = .sigint) throws -> AcceleratorDriver {
+                       interrupt: InterruptFlag = .sigint) throws(ZynqError) -> AcceleratorDriver {
         let t = accelerator.layout.topology
         let inStride = OutputRecord.inputBeats(pixels: t.inputCount) * 8, outStride = OutputRecord.beats(classes: t.outputCount) * 8
         // No bigger than one DMA transfer needs: the driver splits larger batches anyway.
@@ -53,49 +52,23 @@ public struct LoopbackBoard {
     }
 }
 
-/// Makes the backend `zynqnet infer --backend NAME` runs on.
-///
-/// - `loopback`: an in-process device (AXI DMA model + accelerator model computing with the
-///   simulator) for the model's topology; `--manifest`/`--bundle` give the DMA length width,
-///   addresses and clock it pretends to have.
-/// - `board`: the real hardware through /dev/mem or UIO and a u-dma-buf (or reserved region)
-///   buffer, as `manifest.json` (and the optional `runtime.json`) of the bundle describe.
-public func makeBackend(name: String, model: QuantizedModel, modelName: String = "model", bundle: String?, manifest: String?,
-                        batchSize: Int = 256, interrupt: InterruptFlag = .sigint, installSIGINTHandler: Bool = true,
-                        system: any SystemCalls = LiveSystem()) throws -> InferenceBackend {
-    guard batchSize >= 1 else { throw ZynqError(key: "--batch", "must be at least 1, got \(batchSize)") }
-    let manifestPath = manifest ?? bundle.map { "\($0)/manifest.json" }
-    if installSIGINTHandler { InterruptFlag.installSIGINTHandler() }
-    switch name {
-    case "loopback":
-        let m = try manifestPath.map { try RuntimeManifest.load(path: $0, system: system) } ?? RuntimeManifest()
-        let topology = try Topology(model: model)
-        // The manifest's engine: the sequential design has PE = SIMD = lanes = 1 everywhere.
-        let layout = try AcceleratorLayout(topology: topology, folds: loopbackFolds(topology, engine: m.engine))
-        let board: LoopbackBoard
-        do {
-            board = try LoopbackBoard(layout: layout, manifest: m)
-        } catch let e as ZynqError where e.file == nil && manifestPath != nil {
-            throw e.inFile(manifestPath!)
-        }
-        let driver = try board.driver(images: batchSize, interrupt: interrupt)
-        try m.check(hardware: driver.info, file: manifestPath ?? "loopback")
-        try driver.load(model: model, modelName: modelName)
-        return AcceleratorBackend(name: "loopback", driver: driver, model: model, batchSize: batchSize, fclkMHz: m.fclkMHz, loopback: board.device)
-    case "board":
-        guard let manifestPath else {
-            throw ZynqError(key: "--backend board", "needs --bundle DIR or --manifest FILE (addresses and widths of the loaded design)")
-        }
-        let m = try RuntimeManifest.load(path: manifestPath, system: system)
-        var config = BoardConfig()
-        if let bundle, system.fileExists("\(bundle)/runtime.json") {
-            config = try BoardConfig.load(path: "\(bundle)/runtime.json", system: system)
-        }
-        let driver = try openBoard(manifest: m, manifestPath: manifestPath, config: config, interrupt: interrupt, system: system)
-        try m.check(hardware: driver.info, file: manifestPath)
-        try driver.load(model: model, modelName: modelName)
-        return AcceleratorBackend(name: "board", driver: driver, model: model, batchSize: batchSize, fclkMHz: m.fclkMHz, loopback: nil)
-    default:
-        throw ZynqError(key: "--backend", "unknown backend '\(name)' (loopback or board)")
+/// The `loopback` backend: an in-process device (AXI DMA model + accelerator model computing
+/// with the simulator) for the model's topology, with the DMA length width, addresses, clock
+/// and engine of manifest `m` (read from `manifestPath`, if any).
+public func makeLoopbackBackend(model: QuantizedModel, modelName: String, manifest m: RuntimeManifest, manifestPath: String?,
+                                batchSize: Int, interrupt: InterruptFlag = .sigint) throws(ZynqError) -> AcceleratorBackend {
+    let topology = try Topology(model: model)
+    // The manifest's engine: the sequential design has PE = SIMD = lanes = 1 everywhere.
+    let layout = try AcceleratorLayout(topology: topology, folds: loopbackFolds(topology, engine: m.engine))
+    let board: LoopbackBoard
+    do throws(ZynqError) {
+        board = try LoopbackBoard(layout: layout, manifest: m)
+    } catch {
+        if let manifestPath, error.file == nil { throw error.inFile(manifestPath) }
+        throw error
     }
+    let driver = try board.driver(images: batchSize, interrupt: interrupt)
+    try m.check(hardware: driver.info, file: manifestPath ?? "loopback")
+    try driver.load(model: model, modelName: modelName)
+    return AcceleratorBackend(name: "loopback", driver: driver, model: model, batchSize: batchSize, fclkMHz: m.fclkMHz, loopback: board.device)
 }

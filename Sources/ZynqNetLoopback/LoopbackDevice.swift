@@ -43,7 +43,7 @@ public final class LoopbackDevice: RegisterBus {
     }
 
     /// Adds a peripheral behind `window`; `stream`, if given, is what the DMA talks to.
-    public func attach(_ peripheral: any LoopbackPeripheral, window: MemoryWindow, stream: (any LoopbackStreamEndpoint)?) throws {
+    public func attach(_ peripheral: any LoopbackPeripheral, window: MemoryWindow, stream: (any LoopbackStreamEndpoint)?) throws(ZynqError) {
         for w in windows where w.contains(window.base, length: 1) || window.contains(w.base, length: 1) {
             throw ZynqError(key: window.name, "window \(window) overlaps \(w)")
         }
@@ -55,7 +55,7 @@ public final class LoopbackDevice: RegisterBus {
     /// Connects the DMA's streams to `stream` (without a peripheral window).
     public func connect(stream: any LoopbackStreamEndpoint) { dma.stream = stream }
 
-    public func read32(_ address: UInt64) throws -> UInt32 {
+    public func read32(_ address: UInt64) throws(ZynqError) -> UInt32 {
         let (i, off) = try locate(address, in: windows, backend: backendName)
         let t0 = clock.monotonicNanoseconds()
         defer { deviceNanoseconds &+= clock.monotonicNanoseconds() &- t0 }
@@ -74,7 +74,7 @@ public final class LoopbackDevice: RegisterBus {
         return v
     }
 
-    public func write32(_ address: UInt64, _ value: UInt32) throws {
+    public func write32(_ address: UInt64, _ value: UInt32) throws(ZynqError) {
         let (i, off) = try locate(address, in: windows, backend: backendName)
         let t0 = clock.monotonicNanoseconds()
         writeCount += 1

@@ -43,7 +43,7 @@ public final class LoopbackMemory {
     /// Allocates a buffer of `size` bytes at the next free fake bus address (4 KiB aligned).
     /// `cached` gives the CPU its own copy that only `syncForDevice`/`syncForCPU` reconcile
     /// with the device's view, so a driver that forgets cache maintenance gets wrong data.
-    public func allocate(size: Int, cached: Bool = false) throws -> LoopbackBuffer {
+    public func allocate(size: Int, cached: Bool = false) throws(ZynqError) -> LoopbackBuffer {
         guard size > 0 else { throw ZynqError(key: "buffer", "buffer size must be positive") }
         return LoopbackBuffer(memory: self, size: size, cached: cached)
     }
@@ -87,13 +87,13 @@ public final class LoopbackBuffer: DMABuffer {
         bytes.deallocate()
     }
 
-    func check(_ offset: Int, _ length: Int) throws {
+    func check(_ offset: Int, _ length: Int) throws(ZynqError) {
         guard offset >= 0, length >= 0, offset <= size, length <= size - offset else {
             throw ZynqError(key: "sync", "range \(offset)+\(length) outside the \(size)-byte buffer \(name)")
         }
     }
 
-    public func syncForDevice(offset: Int, length: Int, direction: DMADirection) throws {
+    public func syncForDevice(offset: Int, length: Int, direction: DMADirection) throws(ZynqError) {
         try check(offset, length)
         syncsForDevice += 1
         if cached && direction != .fromDevice {
@@ -101,7 +101,7 @@ public final class LoopbackBuffer: DMABuffer {
         }
     }
 
-    public func syncForCPU(offset: Int, length: Int, direction: DMADirection) throws {
+    public func syncForCPU(offset: Int, length: Int, direction: DMADirection) throws(ZynqError) {
         try check(offset, length)
         syncsForCPU += 1
         if cached && direction != .toDevice {

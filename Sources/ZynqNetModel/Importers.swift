@@ -29,7 +29,7 @@ public enum ModelSource: String, Sendable, Equatable, CaseIterable {
 extension QuantizedModel {
     /// Reads a model in any format zynqnet knows (formats 1 and 2, the MNIST notebook's MLP,
     /// pyrtlnet's `quantized.npz`), recognised from its keys. `file` names it in errors.
-    public init(importing arrays: [String: NDArray], file: String) throws {
+    public init(importing arrays: [String: NDArray], file: String) throws(ZynqError) {
         guard let source = ModelSource(keys: arrays.keys) else {
             throw ZynqError(file: file, key: "format",
                 "missing key: not a zynqnet model (formats 1 and 2 have 'format'), nor a notebook MLP "
@@ -48,7 +48,7 @@ extension QuantizedModel {
     ///
     /// The notebook feeds `uint8(x · 255)` for x in [0, 1], so `input.scale` is 1/255 and
     /// `input.rounding` is `half_even` (see docs/spec-notes.md).
-    public init(notebook arrays: [String: NDArray], file: String) throws {
+    public init(notebook arrays: [String: NDArray], file: String) throws(ZynqError) {
         let r = ArrayReader(arrays: arrays, file: file)
         for key in arrays.keys.sorted() where !["w1", "w2", "shift_l1", "shift_l2"].contains(key) {
             throw r.error(key, "unknown key (a notebook MLP has w1, w2, shift_l1, shift_l2)")
@@ -58,7 +58,7 @@ extension QuantizedModel {
         guard w2.rows >= 1, w2.cols == w1.rows else {
             throw r.error("w2", "shape must be (c, h) with h = \(w1.rows) (the rows of w1), got \(ArrayReader.shapeText([w2.rows, w2.cols]))")
         }
-        func shift(_ key: String) throws -> UInt8 {
+        func shift(_ key: String) throws(ZynqError) -> UInt8 {
             let a = try r.require(key)
             let v = try r.integers(key, a)
             try r.requireShape(key, a, [[], [1]], "()")
@@ -74,13 +74,13 @@ extension QuantizedModel {
         ]
         self.init(input: InputSpec(shape: [w1.cols], type: .uint8, zero: 0, scale: Float(1.0 / 255.0), rounding: .halfEven),
                   layers: layers)
-        do { try validate() } catch let e as ZynqError { throw e.inFile(file) }
+        do { try validate() } catch { throw error.inFile(file) }
     }
 
     /// pyrtlnet's `quantized.npz` (int8 everywhere, ReLU after layer 0 only):
     /// m = s_w·s_in/s_out in float32, n the smallest in 0…31 with m·2^n in [0.5, 1),
     /// M = trunc(m·2^n·2^32), s = 32 + n, rounding half_up; float images quantized with trunc.
-    public init(pyrtlnet arrays: [String: NDArray], file: String) throws {
+    public init(pyrtlnet arrays: [String: NDArray], file: String) throws(ZynqError) {
         let r = ArrayReader(arrays: arrays, file: file)
         let pyrtlnetFields = ["weight", "bias", "weight.scale", "weight.zero", "output.scale", "output.zero"]
         var indices = Set<Int>()
@@ -97,7 +97,7 @@ extension QuantizedModel {
         }
 
         /// A float32 holding one value (shape () or (1,)) or `count` values (shape (count,)).
-        func scales(_ key: String, count: Int) throws -> [Float] {
+        func scales(_ key: String, count: Int) throws(ZynqError) -> [Float] {
             let a = try r.require(key)
             guard case .float32(let v) = a.storage else { throw r.error(key, "dtype must be float32, got \(a.dtype)") }
             try r.requireShape(key, a, count == 1 ? [[], [1]] : [[], [1], [count]], count == 1 ? "() or (1,)" : "(), (1,) or (\(count),)")
@@ -105,7 +105,7 @@ extension QuantizedModel {
             return v
         }
         /// An integer zero point, shape () or (1,), within int8.
-        func zero(_ key: String) throws -> Int32 {
+        func zero(_ key: String) throws(ZynqError) -> Int32 {
             let a = try r.require(key)
             let v = try r.integers(key, a)
             try r.requireShape(key, a, [[], [1]], "() or (1,)")
@@ -152,7 +152,7 @@ extension QuantizedModel {
         }
         self.init(input: InputSpec(shape: [inCount], type: .int8, zero: inputZero, scale: inputScale, rounding: .trunc),
                   layers: layers)
-        do { try validate() } catch let e as ZynqError { throw e.inFile(file) }
+        do { try validate() } catch { throw error.inFile(file) }
     }
 
     /// pyrtlnet's requantization constants for one channel: m = s_w·s_in/s_out computed in

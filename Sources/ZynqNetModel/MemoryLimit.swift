@@ -1,4 +1,10 @@
-import Foundation
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import ZynqNetBase
 
 /// How much memory a command may plan to allocate, so that an impossible size is a one-line
@@ -9,9 +15,9 @@ public enum MemoryLimit {
 
     /// `$ZYNQNET_MEMORY_LIMIT` if set, else `MemAvailable` of /proc/meminfo (`MemTotal` if the
     /// kernel has no `MemAvailable`), else the physical memory.
-    public static func available(environment: [String: String] = ProcessInfo.processInfo.environment,
-                                 meminfo: String? = try? String(contentsOfFile: "/proc/meminfo", encoding: .utf8)) -> Int {
-        if let s = environment[environmentKey], let v = Int(s.trimmingCharacters(in: .whitespaces)), v > 0 { return v }
+    public static func available(environment: [String: String] = MemoryLimit.environment(),
+                                 meminfo: String? = MemoryLimit.procMeminfo()) -> Int {
+        if let s = environment[environmentKey], let v = Int(s.trimmed), v > 0 { return v }
         if let meminfo, let v = parseMeminfo(meminfo) { return v }
         return IOLimits.physicalMemory
     }
@@ -35,7 +41,40 @@ public enum MemoryLimit {
         return "\(option) \(value): \(what) needs \(need), more than the \(gigabytes(limit)) of memory available"
     }
 
+    /// `v` bytes as GB with one decimal ("7.6 GB"), without Foundation's String(format:).
     static func gigabytes(_ v: Int) -> String {
-        String(format: "%.1f GB", Double(v) / 1e9)
+        let tenths = Int((Double(v) / 1e8).rounded())
+        return "\(tenths / 10).\(tenths % 10) GB"
+    }
+
+    /// `$ZYNQNET_MEMORY_LIMIT` as a one-entry environment (empty when unset).
+    public static func environment() -> [String: String] {
+        guard let v = getenv(environmentKey) else { return [:] }
+        return [environmentKey: String(cString: v)]
+    }
+
+    /// The text of /proc/meminfo, nil where there is none (a /proc file has no size: read to EOF).
+    public static func procMeminfo() -> String? {
+        let fd = open("/proc/meminfo", O_RDONLY)
+        guard fd >= 0 else { return nil }
+        defer { close(fd) }
+        var bytes: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 4096)
+        while bytes.count < 1 << 20 {
+            let n = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+            if n < 0 && errno == EINTR { continue }
+            guard n > 0 else { break }
+            bytes.append(contentsOf: chunk[0..<n])
+        }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+}
+
+extension String {
+    /// The text without leading and trailing spaces and tabs.
+    public var trimmed: String {
+        let blank: (Character) -> Bool = { $0 == " " || $0 == "\t" }
+        guard let first = firstIndex(where: { !blank($0) }), let last = lastIndex(where: { !blank($0) }) else { return "" }
+        return String(self[first...last])
     }
 }

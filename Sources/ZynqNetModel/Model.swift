@@ -36,7 +36,7 @@ public struct QuantizedModel: Sendable, Equatable {
 
     /// Refuses a model with conv2d or maxpool2d layers for `what` (e.g. "codegen"), naming the
     /// first such layer: their hardware is not built yet.
-    public func requireDenseOnly(for what: String) throws {
+    public func requireDenseOnly(for what: String) throws(ZynqError) {
         guard let i = layers.firstIndex(where: { $0.kind != .dense }) else { return }
         throw ZynqError(key: "layer\(i).kind",
             "\(layers[i].kind.name) layers are not supported by \(what) yet: conv2d/maxpool2d hardware is not built "
@@ -254,7 +254,7 @@ public struct DenseLayer: Sendable, Equatable {
             guard input.count == 3, input[2] == g.inChannels, g.stride.count == 2, g.padding.count == 4 else { return nil }
             let (h, o1) = input[0].addingReportingOverflow(g.padding[0] &+ g.padding[2])
             let (w, o2) = input[1].addingReportingOverflow(g.padding[1] &+ g.padding[3])
-            guard !o1, !o2, g.padding.allSatisfy({ $0 >= 0 && $0 < 1 << 40 }),
+            guard !o1, !o2, g.padding.allSatisfy({ $0 >= 0 && Int64($0) < 1 << 40 }),
                   let ho = windowCount(h, kernel: g.kernelHeight, stride: g.stride[0]),
                   let wo = windowCount(w, kernel: g.kernelWidth, stride: g.stride[1]), outFeatures >= 1 else { return nil }
             return [ho, wo, outFeatures]

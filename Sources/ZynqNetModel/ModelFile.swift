@@ -49,7 +49,7 @@ struct ArrayReader {
 
     func has(_ key: String) -> Bool { arrays[key] != nil }
 
-    func require(_ key: String) throws -> NDArray {
+    func require(_ key: String) throws(ZynqError) -> NDArray {
         guard let a = arrays[key] else { throw error(key, "missing key") }
         return a
     }
@@ -58,21 +58,21 @@ struct ArrayReader {
         shape.count == 1 ? "(\(shape[0]),)" : "(" + shape.map(String.init).joined(separator: ", ") + ")"
     }
 
-    func requireShape(_ key: String, _ a: NDArray, _ allowed: [[Int]], _ wanted: String) throws {
+    func requireShape(_ key: String, _ a: NDArray, _ allowed: [[Int]], _ wanted: String) throws(ZynqError) {
         guard allowed.contains(a.shape) else {
             throw error(key, "shape must be \(wanted), got \(Self.shapeText(a.shape))")
         }
     }
 
     /// The values of an integer array ("any int" of the spec: every integer dtype, not bool).
-    func integers(_ key: String, _ a: NDArray) throws -> [Int64] {
+    func integers(_ key: String, _ a: NDArray) throws(ZynqError) -> [Int64] {
         guard a.dtype.isInteger else { throw error(key, "dtype must be an integer type, got \(a.dtype)") }
         guard let v = a.integers() else { throw error(key, "value out of range (larger than 2^63 - 1)") }
         return v
     }
 
     /// A scalar "any int" value, shape ().
-    func scalarInt(_ key: String) throws -> Int64 {
+    func scalarInt(_ key: String) throws(ZynqError) -> Int64 {
         let a = try require(key)
         let v = try integers(key, a)
         try requireShape(key, a, [[]], "()")
@@ -80,7 +80,7 @@ struct ArrayReader {
     }
 
     /// A scalar "bool or int" value: a bool, or an integer that is 0 or 1.
-    func flag(_ key: String) throws -> Bool {
+    func flag(_ key: String) throws(ZynqError) -> Bool {
         let a = try require(key)
         guard a.dtype == .bool || a.dtype.isInteger else {
             throw error(key, "dtype must be bool or an integer type, got \(a.dtype)")
@@ -93,7 +93,7 @@ struct ArrayReader {
     }
 
     /// A scalar string, shape ().
-    func string(_ key: String) throws -> String {
+    func string(_ key: String) throws(ZynqError) -> String {
         let a = try require(key)
         guard let s = a.strings() else { throw error(key, "dtype must be a unicode string (<U), got \(a.dtype)") }
         try requireShape(key, a, [[]], "()")
@@ -101,7 +101,7 @@ struct ArrayReader {
     }
 
     /// A scalar float32, shape ().
-    func float32(_ key: String) throws -> Float {
+    func float32(_ key: String) throws(ZynqError) -> Float {
         let a = try require(key)
         guard case .float32(let v) = a.storage else { throw error(key, "dtype must be float32, got \(a.dtype)") }
         try requireShape(key, a, [[]], "()")
@@ -109,7 +109,7 @@ struct ArrayReader {
     }
 
     /// An int8 matrix `(rows, cols)`.
-    func int8Matrix(_ key: String) throws -> (rows: Int, cols: Int, values: [Int8]) {
+    func int8Matrix(_ key: String) throws(ZynqError) -> (rows: Int, cols: Int, values: [Int8]) {
         let a = try require(key)
         guard case .int8(let v) = a.storage else { throw error(key, "dtype must be int8, got \(a.dtype)") }
         guard a.shape.count == 2 else {
@@ -122,7 +122,7 @@ struct ArrayReader {
 extension QuantizedModel {
     /// Reads a format-1 or format-2 model from its arrays (the members of its `.npz`),
     /// checking every rule of the spec's table. `file` is only used in error messages.
-    public init(arrays: [String: NDArray], file: String) throws {
+    public init(arrays: [String: NDArray], file: String) throws(ZynqError) {
         let r = ArrayReader(arrays: arrays, file: file)
 
         let format = try r.scalarInt("format")
@@ -130,7 +130,7 @@ extension QuantizedModel {
             throw r.error("format", "unsupported format \(format) (this zynqnet reads formats 1 and 2)")
         }
         /// A format-2 key or value in a file that says format 1 is an error naming the key.
-        func requireFormat2(_ key: String, _ what: String) throws {
+        func requireFormat2(_ key: String, _ what: String) throws(ZynqError) {
             guard format == 2 else {
                 throw r.error(key, "\(what) is format 2, but the file says format 1 (set 'format' to 2)")
             }
@@ -198,23 +198,23 @@ extension QuantizedModel {
             throw r.error("layer\(layerCount - 1).kind", "the last layer must not be maxpool2d (its output is the prediction's)")
         }
         self.init(input: input, layers: layers)
-        do { try validate() } catch let e as ZynqError { throw e.inFile(file) }
+        do { try validate() } catch { throw error.inFile(file) }
     }
 
     /// A positive or non-negative `(n,)` integer array (stride, padding, size), bounded so no
     /// shape arithmetic can overflow.
-    private static func smallInts(_ r: ArrayReader, _ key: String, count: Int, min: Int64, wanted: String) throws -> [Int] {
+    private static func smallInts(_ r: ArrayReader, _ key: String, count: Int, min: Int64, wanted: String) throws(ZynqError) -> [Int] {
         let a = try r.require(key)
         let v = try r.integers(key, a)
         try r.requireShape(key, a, [[count]], wanted)
-        guard v.allSatisfy({ $0 >= min && $0 <= 1 << 31 }) else {
+        guard v.allSatisfy({ $0 >= min && $0 <= 1 << 31 && Int(exactly: $0) != nil }) else {
             throw r.error(key, "entries must be \(min == 0 ? "non-negative" : "at least 1") (and at most 2^31), got \(v)")
         }
         return v.map { Int($0) }
     }
 
     private static func readLayer(_ i: Int, _ r: ArrayReader, input: (shape: [Int], type: ActivationType, zero: Int32),
-                                  requireFormat2: (String, String) throws -> Void) throws -> DenseLayer {
+                                  requireFormat2: (String, String) throws(ZynqError) -> Void) throws(ZynqError) -> DenseLayer {
         let p = "layer\(i)."
         let kind = try r.string(p + "kind")
         guard let allowed = kindFields[kind] else {
@@ -227,7 +227,7 @@ extension QuantizedModel {
                 : "does not belong to a \(kind) layer (it has \(layerFields.filter(allowed.contains).joined(separator: ", ")))")
         }
         let spatialInput = input.shape.count == 3
-        func requireTensorInput() throws {
+        func requireTensorInput() throws(ZynqError) {
             guard spatialInput else {
                 throw r.error(p + "kind", "\(kind) takes an [H, W, C] tensor, but its input is "
                     + (i == 0 ? "input.shape \(input.shape)" : "layer\(i - 1)'s vector of \(input.shape.reduce(1, *))")
@@ -338,7 +338,7 @@ extension QuantizedModel {
 
     /// Checks every rule of the spec on a model held in memory (one read from a file has
     /// passed them already; one built in code may not have). Errors name the file's key.
-    public func validate() throws {
+    public func validate() throws(ZynqError) {
         func fail(_ key: String, _ message: String) -> ZynqError { ZynqError(key: key, message) }
         guard !input.shape.isEmpty else { throw fail("input.shape", "must have at least one entry") }
         var count = 1
@@ -505,22 +505,9 @@ extension QuantizedModel {
 extension QuantizedModel {
     /// Reads a model file: format 1 or 2, the MNIST notebook's MLP or a pyrtlnet
     /// `quantized.npz`, told apart by their keys. Errors name `path` and the key.
-    public static func load(path: String) throws -> QuantizedModel {
+    public static func load(path: String) throws(ZynqError) -> QuantizedModel {
         _ = try ModelShapes(path: path)  // shapes and sizes from the headers, before any weight is read
         let arrays = try NPZ.read(path: path)
         return try QuantizedModel(importing: arrays, file: path)
-    }
-
-    /// Writes the model as format 1, or 2 when it needs it (deflated `.npz`), through a
-    /// temporary file and a rename.
-    public func save(to path: String) throws {
-        do { try validate() } catch let e as ZynqError { throw e.inFile(path) }
-        try NPZ.write(arrays(), to: path, compressed: true)
-    }
-
-    /// Stages the model as the declared output `path` of `plan`.
-    public func save(to path: String, plan: OutputPlan) throws {
-        do { try validate() } catch let e as ZynqError { throw e.inFile(path) }
-        try NPZ.write(arrays(), to: path, plan: plan, compressed: true)
     }
 }

@@ -59,13 +59,13 @@ public final class SimulatorBackend: InferenceBackend {
         self.batchSize = batchSize
     }
 
-    public func run(codes: InputCodes, count: Int) throws -> (outputs: [Int32], predictions: [Int]) {
+    public func run(codes: InputCodes, count: Int) throws(ZynqError) -> (outputs: [Int32], predictions: [Int]) {
         guard count == codes.count else { throw ZynqError(key: "images", "count \(count) but \(codes.count) images given") }
         let r = try simulator.run(codes)
         return (r.outputs, r.predictions)
     }
 
-    public func throughputReport() throws -> ThroughputReport {
+    public func throughputReport() throws(ZynqError) -> ThroughputReport {
         throw ZynqError(key: "--throughput-test", "needs --backend loopback, board or rtlsim")
     }
 }

@@ -170,8 +170,8 @@ public final class RTLAccelerator: LoopbackPeripheral, DMADataMover {
 
     /// Runs `body`; if it throws after the simulation saw a protocol violation or an AXI-Lite
     /// failure, that (the cause) is thrown instead, with the original error appended.
-    public func explainingFailures<T>(_ body: () throws -> T) throws -> T {
-        do {
+    public func explainingFailures<T>(_ body: () throws(ZynqError) -> T) throws(ZynqError) -> T {
+        do throws(ZynqError) {
             return try body()
         } catch {
             noteError()
@@ -181,7 +181,7 @@ public final class RTLAccelerator: LoopbackPeripheral, DMADataMover {
     }
 
     /// Throws the first protocol violation or AXI-Lite failure, if any.
-    public func checkHealthy() throws {
+    public func checkHealthy() throws(ZynqError) {
         noteError()
         if let failure { throw ZynqError(key: "rtlsim", failure) }
     }

@@ -74,7 +74,7 @@ public final class RTLSimBoard {
 
     /// A driver for this board with a DMA buffer for `images` images per transfer (at most the
     /// DMA limit). Time limits are generous: simulated hardware is slower than real hardware.
-    public func driver(images: Int = 256, lockDirectory: String? = nil, interrupt: InterruptFlag = .sigint) throws -> AcceleratorDriver {
+    public func driver(images: Int = 256, lockDirectory: String? = nil, interrupt: InterruptFlag = .sigint) throws(ZynqError) -> AcceleratorDriver {
         let t = design.layout.topology
         let inStride = OutputRecord.inputBeats(pixels: t.inputCount) * 8, outStride = OutputRecord.beats(classes: t.outputCount) * 8
         let maxLen = Int(exactly: manifest.dmaConfig.maxTransferLength) ?? Int.max
@@ -132,9 +132,9 @@ public final class RTLSimBackend: InferenceBackend {
         self.inner = inner
     }
 
-    public func run(codes: InputCodes, count: Int) throws -> (outputs: [Int32], predictions: [Int]) {
+    public func run(codes: InputCodes, count: Int) throws(ZynqError) -> (outputs: [Int32], predictions: [Int]) {
         try board.accelerator.checkHealthy()
-        let r = try board.accelerator.explainingFailures { try inner.run(codes: codes, count: count) }
+        let r = try board.accelerator.explainingFailures { () throws(ZynqError) in try inner.run(codes: codes, count: count) }
         try board.accelerator.checkHealthy()
         return r
     }
@@ -150,7 +150,7 @@ public final class RTLSimBackend: InferenceBackend {
                             rtl_cycles_per_second: s.cyclesPerSecond)
     }
 
-    public func throughputReport() throws -> ThroughputReport {
+    public func throughputReport() throws(ZynqError) -> ThroughputReport {
         var r = try inner.throughputReport()
         let t = timing()
         r.cycles = t.cycles
@@ -203,7 +203,7 @@ public func makeRTLSimBackend(model: QuantizedModel, modelName: String = "model"
                         "the manifest's design has hash \(topologyHashText(h)), the model \(modelName) gives \(topologyHashText(design.topologyHash)); use the model's own bundle")
     }
     let board = try RTLSimBoard(design: design, manifest: m, options: o, log: log)
-    let driver = try board.accelerator.explainingFailures {
+    let driver = try board.accelerator.explainingFailures { () throws(ZynqError) in
         let d = try board.driver(images: batchSize, interrupt: interrupt)
         // The engine the RTL reports (FLAGS.SEQUENTIAL) against the manifest's.
         if let manifestPath { try m.check(hardware: d.info, file: manifestPath) }

@@ -89,7 +89,7 @@ public final class AcceleratorDriver {
     /// DMA and the datapath, clears the counters. `lock` is held for the driver's lifetime.
     public init(bus: any RegisterBus, dma: AxiDma, buffer: any DMABuffer, acceleratorBase: UInt64,
                 designName: String, lock: DeviceLock?, interrupt: InterruptFlag = .sigint,
-                system: any SystemCalls = LiveSystem()) throws {
+                system: any SystemCalls = LiveSystem()) throws(ZynqError) {
         self.bus = bus
         self.dma = dma
         self.buffer = buffer
@@ -142,8 +142,8 @@ public final class AcceleratorDriver {
     // MARK: Probe
 
     /// Reads the identity and layout registers; every inconsistency is a clear error.
-    public static func probe(bus: any RegisterBus, base: UInt64, designName: String) throws -> AcceleratorInfo {
-        func r(_ off: UInt32) throws -> UInt32 { try bus.read32(base + UInt64(off)) }
+    public static func probe(bus: any RegisterBus, base: UInt64, designName: String) throws(ZynqError) -> AcceleratorInfo {
+        func r(_ off: UInt32) throws(ZynqError) -> UInt32 { try bus.read32(base + UInt64(off)) }
         let magic = try r(RegisterMap.MAGIC)
         guard magic == RegisterMap.magic else {
             throw ZynqError(file: designName, key: "MAGIC",
@@ -172,7 +172,7 @@ public final class AcceleratorDriver {
         var layers: [LayerTopology] = []
         var folds: [LayerFold] = []
         for i in 0..<n {
-            func lr(_ off: UInt32) throws -> UInt32 { try r(RegisterMap.layerRegister(i, off)) }
+            func lr(_ off: UInt32) throws(ZynqError) -> UInt32 { try r(RegisterMap.layerRegister(i, off)) }
             let rawIn = try lr(RegisterMap.L_IN), rawOut = try lr(RegisterMap.L_OUT)
             let limit = UInt32(Topology.maxCount)
             let inCount = rawIn <= limit ? Int(rawIn) : 0, outCount = rawOut <= limit ? Int(rawOut) : 0
@@ -190,9 +190,9 @@ public final class AcceleratorDriver {
         }
         let topology = Topology(inputCount: inputCount, inputSigned: RegisterMap.FLAGS_INPUT_SIGNED.isSet(flags), layers: layers)
         let layout: AcceleratorLayout
-        do {
+        do throws(ZynqError) {
             layout = try AcceleratorLayout(topology: topology, folds: folds)
-        } catch let e as ZynqError {
+        } catch { let e = error
             throw ZynqError(file: designName, key: e.key, "the accelerator's registers describe an impossible fold: \(e.message)")
         }
         guard topology.hash == hash else {
@@ -214,7 +214,7 @@ public final class AcceleratorDriver {
     }
 
     /// Checks `model` fits the hardware: same topology hash (with the design's multiplier width).
-    public func check(model: QuantizedModel, modelName: String) throws {
+    public func check(model: QuantizedModel, modelName: String) throws(ZynqError) {
         let mine = try Topology(model: model, multBits: info.layout.topology.layers.first?.multBits ?? 32)
         guard mine.hash == info.topologyHash else {
             throw ZynqError(file: designName, key: "topology_hash",
@@ -226,7 +226,7 @@ public final class AcceleratorDriver {
 
     /// DMA soft reset, accelerator SOFT_RESET + CLEAR_COUNTERS, then START again if a model
     /// is loaded and OUT_PACKET_IMAGES restored.
-    func reset(keepStart: Bool) throws {
+    func reset(keepStart: Bool) throws(ZynqError) {
         try dma.reset()
         try bus.write32(reg(RegisterMap.CONTROL), RegisterMap.CONTROL_SOFT_RESET.mask | RegisterMap.CONTROL_CLEAR_COUNTERS.mask)
         try bus.write32(reg(RegisterMap.STATUS), RegisterMap.STATUS_ERR_INPUT.mask | RegisterMap.STATUS_ERR_PARAM.mask)
@@ -236,14 +236,12 @@ public final class AcceleratorDriver {
     }
 
     /// Resets after a failure; a reset failure is added to the original message.
-    func recover(after original: Error) -> Error {
-        do {
+    func recover(after original: ZynqError) -> ZynqError {
+        do throws(ZynqError) {
             try reset(keepStart: loadedModelName != nil)
-            if var e = original as? ZynqError {
-                e.message += " (the DMA and the accelerator were reset)"
-                return e
-            }
-            return original
+            var e = original
+            e.message += " (the DMA and the accelerator were reset)"
+            return e
         } catch {
             loadedModelName = nil
             return ZynqError(key: "reset", "\(original); then the reset failed too: \(error)")
@@ -252,12 +250,12 @@ public final class AcceleratorDriver {
 
     /// Loads weights and quantization parameters (`ParameterImage`), reads every one back,
     /// checks STATUS.ERR_PARAM, then sets CONTROL.START.
-    public func load(model: QuantizedModel, modelName: String) throws {
+    public func load(model: QuantizedModel, modelName: String) throws(ZynqError) {
         try check(model: model, modelName: modelName)
         let image: ParameterImage
-        do {
+        do throws(ZynqError) {
             image = try ParameterImage(model: model, layout: info.layout)
-        } catch let e as ZynqError {
+        } catch { let e = error
             throw e.inFile(modelName)
         }
         loadedModelName = nil
@@ -310,7 +308,7 @@ public final class AcceleratorDriver {
     /// and writes `count × classes` outputs and `count` predictions. Splits at the DMA limit.
     /// Allocation-free.
     public func run(codes: UnsafeRawBufferPointer, count: Int,
-                    outputs: UnsafeMutableBufferPointer<Int32>, predictions: UnsafeMutableBufferPointer<Int>) throws {
+                    outputs: UnsafeMutableBufferPointer<Int32>, predictions: UnsafeMutableBufferPointer<Int>) throws(ZynqError) {
         guard loadedModelName != nil else {
             throw ZynqError(key: "model", "no model is loaded into the accelerator (load failed or was never done)")
         }
@@ -321,7 +319,7 @@ public final class AcceleratorDriver {
         }
         let t0 = system.monotonicNanoseconds()
         var done = 0
-        do {
+        do throws(ZynqError) {
             while done < count {
                 if interrupt.isSet { throw ZynqError(key: "SIGINT", "interrupted after \(done) of \(count) images; no results returned", reason: .interrupted) }
                 let n = min(count - done, maxImagesPerTransfer)
@@ -337,7 +335,7 @@ public final class AcceleratorDriver {
     }
 
     func runTransfer(codes: UnsafeRawPointer, first: Int, count n: Int,
-                     outputs: UnsafeMutablePointer<Int32>, predictions: UnsafeMutablePointer<Int>) throws {
+                     outputs: UnsafeMutablePointer<Int32>, predictions: UnsafeMutablePointer<Int>) throws(ZynqError) {
         let inBytes = n * inStride, outBytes = n * outStride
         let inp = buffer.bytes, outp = UnsafeRawPointer(outStaging)
 
@@ -373,9 +371,10 @@ public final class AcceleratorDriver {
         try dma.start(.s2mm, address: buffer.physicalAddress + UInt64(outRegionOffset), length: UInt32(outBytes))
         try dma.start(.mm2s, address: buffer.physicalAddress, length: UInt32(inBytes))
         let deadline = t &+ timeoutNanoseconds &+ UInt64(n) &* timeoutPerImageNanoseconds
-        do {
+        do throws(ZynqError) {
             try dma.wait(.mm2s, deadline: deadline)
-        } catch let e as ZynqError {
+        } catch {
+            let e = error
             guard case .dma(channel: .mm2s, problem: .timedOut, _) = e.reason else { throw e }
             // A stalled MM2S is often S2MM's fault: an S2MM error stops the output stream, the
             // accelerator fills up and stops taking input. Decode both channels before blaming it.
@@ -452,9 +451,9 @@ public final class AcceleratorDriver {
     }
 
     /// Reads the hardware counters (the 64-bit ones LO first, which latches HI).
-    public func counters() throws -> HardwareCounters {
-        func r(_ off: UInt32) throws -> UInt32 { try bus.read32(reg(off)) }
-        func r64(_ lo: UInt32, _ hi: UInt32) throws -> UInt64 {
+    public func counters() throws(ZynqError) -> HardwareCounters {
+        func r(_ off: UInt32) throws(ZynqError) -> UInt32 { try bus.read32(reg(off)) }
+        func r64(_ lo: UInt32, _ hi: UInt32) throws(ZynqError) -> UInt64 {
             let l = try r(lo)
             return RegisterPair.join(lo: l, hi: try r(hi))
         }
@@ -465,7 +464,7 @@ public final class AcceleratorDriver {
     }
 
     /// Zeroes the hardware counters and the host statistics.
-    public func clearCounters() throws {
+    public func clearCounters() throws(ZynqError) {
         try bus.write32(reg(RegisterMap.CONTROL), RegisterMap.CONTROL_CLEAR_COUNTERS.mask | RegisterMap.CONTROL_START.pack(loadedModelName != nil))
         nextSequence = 0
         stats = RunStatistics()

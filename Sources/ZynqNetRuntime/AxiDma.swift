@@ -68,7 +68,7 @@ public struct AxiDmaConfig: Sendable, Equatable {
 
     public var window: MemoryWindow { MemoryWindow(name: "axi_dma", base: base, size: AxiDmaRegister.windowSize) }
 
-    public func validate() throws {
+    public func validate() throws(ZynqError) {
         guard AxiDmaFacts.lengthWidthRange.contains(lengthWidth) else {
             throw ZynqError(key: "dma_length_width", "must be \(AxiDmaFacts.lengthWidthRange) (PG021), got \(lengthWidth)")
         }
@@ -117,7 +117,7 @@ public final class AxiDma {
     /// Polls of the reset bit allowed besides the time limit (the Xilinx driver: 500).
     public var resetTimeoutNanoseconds: UInt64 = 100_000_000
 
-    public init(bus: any RegisterBus, config: AxiDmaConfig, system: any SystemCalls = LiveSystem(), interrupt: InterruptFlag = .sigint) throws {
+    public init(bus: any RegisterBus, config: AxiDmaConfig, system: any SystemCalls = LiveSystem(), interrupt: InterruptFlag = .sigint) throws(ZynqError) {
         try config.validate()
         self.bus = bus
         self.config = config
@@ -127,13 +127,13 @@ public final class AxiDma {
 
     @inline(__always) func address(_ ch: DMAChannel, _ reg: UInt64) -> UInt64 { config.base + ch.blockOffset + reg }
 
-    public func status(_ ch: DMAChannel) throws -> UInt32 { try bus.read32(address(ch, AxiDmaRegister.dmasr)) }
-    public func control(_ ch: DMAChannel) throws -> UInt32 { try bus.read32(address(ch, AxiDmaRegister.dmacr)) }
+    public func status(_ ch: DMAChannel) throws(ZynqError) -> UInt32 { try bus.read32(address(ch, AxiDmaRegister.dmasr)) }
+    public func control(_ ch: DMAChannel) throws(ZynqError) -> UInt32 { try bus.read32(address(ch, AxiDmaRegister.dmacr)) }
 
     /// Soft reset of the whole core: write 0x4 to MM2S_DMACR, poll until the Reset bit
     /// self-clears on both channels (bounded by `resetTimeoutNanoseconds`), then check
     /// both channels are halted with no error bits.
-    public func reset() throws {
+    public func reset() throws(ZynqError) {
         try bus.write32(address(.mm2s, AxiDmaRegister.dmacr), DMACR.reset)
         let deadline = system.monotonicNanoseconds() &+ resetTimeoutNanoseconds
         var polls = 0
@@ -157,7 +157,7 @@ public final class AxiDma {
 
     /// Checks a transfer before it is started: length in 1...max, alignment (no DRE), and the
     /// range fits the DMA's address width.
-    public func checkTransfer(_ ch: DMAChannel, address: UInt64, length: UInt32) throws {
+    public func checkTransfer(_ ch: DMAChannel, address: UInt64, length: UInt32) throws(ZynqError) {
         let names = ch.registerNames
         guard length >= 1 else { throw ZynqError(key: names.len, "\(ch) transfer length 0 is not allowed") }
         guard length <= config.maxTransferLength else {
@@ -174,7 +174,7 @@ public final class AxiDma {
 
     /// Starts one transfer: address (+MSB only above 32-bit addressing), RS by
     /// read-modify-write (waiting until the channel leaves Halted), LENGTH last.
-    public func start(_ ch: DMAChannel, address: UInt64, length: UInt32, timeoutNanoseconds: UInt64 = 100_000_000) throws {
+    public func start(_ ch: DMAChannel, address: UInt64, length: UInt32, timeoutNanoseconds: UInt64 = 100_000_000) throws(ZynqError) {
         try checkTransfer(ch, address: address, length: length)
         let names = ch.registerNames
         let s = try status(ch)
@@ -212,7 +212,7 @@ public final class AxiDma {
     }
 
     /// Polls DMASR until Idle, an error bit, the deadline (absolute monotonic ns) or an interrupt.
-    public func wait(_ ch: DMAChannel, deadline: UInt64) throws {
+    public func wait(_ ch: DMAChannel, deadline: UInt64) throws(ZynqError) {
         let names = ch.registerNames
         var polls = 0
         while true {
@@ -234,15 +234,15 @@ public final class AxiDma {
     }
 
     /// Whether a channel reports Idle now (no error check).
-    public func isIdle(_ ch: DMAChannel) throws -> Bool { try status(ch) & DMASR.idle != 0 }
+    public func isIdle(_ ch: DMAChannel) throws(ZynqError) -> Bool { try status(ch) & DMASR.idle != 0 }
 
     /// S2MM_LENGTH after completion: the bytes actually written.
-    public func s2mmBytesTransferred() throws -> UInt32 {
+    public func s2mmBytesTransferred() throws(ZynqError) -> UInt32 {
         try bus.read32(address(.s2mm, AxiDmaRegister.length))
     }
 
     /// Checks the S2MM byte count against the expected one.
-    public func checkS2MMBytes(expected: UInt32) throws {
+    public func checkS2MMBytes(expected: UInt32) throws(ZynqError) {
         let got = try s2mmBytesTransferred()
         if got != expected {
             throw ZynqError(key: "S2MM_LENGTH", "S2MM wrote \(got) bytes, expected \(expected) (the accelerator sent TLAST early or late)",

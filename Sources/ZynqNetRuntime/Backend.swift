@@ -1,14 +1,9 @@
-#if canImport(FoundationEssentials)
-import FoundationEssentials
-#else
-import Foundation
-#endif
 import ZynqNetBase
 import ZynqNetHW
 import ZynqNetModel
 
 /// `zynqnet infer --throughput-test` numbers (`--json` prints exactly these keys).
-public struct ThroughputReport: Codable, Sendable, Equatable {
+public struct ThroughputReport: Sendable, Equatable {
     /// Wall time of the batches, host work and transfers included (ms).
     public var runtime_ms: Double
     public var images_per_second: Double
@@ -71,9 +66,9 @@ public protocol InferenceBackend: AnyObject {
     var batchSize: Int { get set }
     /// Runs `count` images of `codes` (the model's input codes); returns `count × classes`
     /// outputs and `count` predictions, exactly as the simulator's `SimResult`.
-    func run(codes: InputCodes, count: Int) throws -> (outputs: [Int32], predictions: [Int])
+    func run(codes: InputCodes, count: Int) throws(ZynqError) -> (outputs: [Int32], predictions: [Int])
     /// Numbers for `--throughput-test` over every `run` since the backend was made.
-    func throughputReport() throws -> ThroughputReport
+    func throughputReport() throws(ZynqError) -> ThroughputReport
 }
 
 /// A backend driving an accelerator through `AcceleratorDriver` (loopback or board).
@@ -95,7 +90,7 @@ public final class AcceleratorBackend: InferenceBackend {
         self.loopback = loopback
     }
 
-    public func run(codes: InputCodes, count: Int) throws -> (outputs: [Int32], predictions: [Int]) {
+    public func run(codes: InputCodes, count: Int) throws(ZynqError) -> (outputs: [Int32], predictions: [Int]) {
         guard count == codes.count else { throw ZynqError(key: "images", "count \(count) but \(codes.count) images given") }
         guard codes.type == model.input.type, codes.width == model.inputCount else {
             throw ZynqError(key: "images", "codes are \(codes.count)×\(codes.width) \(codes.type), the model takes \(model.inputCount) \(model.input.type) codes")
@@ -104,9 +99,9 @@ public final class AcceleratorBackend: InferenceBackend {
         var outputs = [Int32](repeating: 0, count: count * classes)
         var predictions = [Int](repeating: 0, count: count)
         let step = max(1, batchSize)
-        try codes.bytes.withUnsafeBytes { raw in
-            try outputs.withUnsafeMutableBufferPointer { out in
-                try predictions.withUnsafeMutableBufferPointer { pred in
+        try codes.bytes.withBytes { (raw) throws(ZynqError) in
+            try outputs.withMutableBuffer { (out) throws(ZynqError) in
+                try predictions.withMutableBuffer { (pred) throws(ZynqError) in
                     var done = 0
                     while done < count {
                         let n = min(step, count - done)
@@ -121,7 +116,7 @@ public final class AcceleratorBackend: InferenceBackend {
         return (outputs, predictions)
     }
 
-    public func throughputReport() throws -> ThroughputReport {
+    public func throughputReport() throws(ZynqError) -> ThroughputReport {
         let s = driver.stats
         let c = try driver.counters()
         let seconds = Double(s.totalNanoseconds) / 1e9
@@ -138,8 +133,13 @@ public final class AcceleratorBackend: InferenceBackend {
 
 extension InferenceBackend {
     /// The same as `run(codes:count:)`, shaped like `Simulator.run` for callers that hold `SimResult`s.
-    public func run(_ codes: InputCodes) throws -> SimResult {
+    public func run(_ codes: InputCodes) throws(ZynqError) -> SimResult {
         let r = try run(codes: codes, count: codes.count)
         return SimResult(outputs: r.outputs, count: codes.count, classes: codes.count == 0 ? 0 : r.outputs.count / codes.count)
     }
 }
+
+#if !hasFeature(Embedded)
+// Codable is host-only (the board build is Embedded Swift); synthesized here, beside the type.
+extension ThroughputReport: Codable {}
+#endif

@@ -29,21 +29,21 @@ public protocol RegisterBus: AnyObject {
     /// Names the backend in messages ("/dev/mem", "uio", "loopback").
     var backendName: String { get }
     var windows: [MemoryWindow] { get }
-    func read32(_ address: UInt64) throws -> UInt32
-    func write32(_ address: UInt64, _ value: UInt32) throws
+    func read32(_ address: UInt64) throws(ZynqError) -> UInt32
+    func write32(_ address: UInt64, _ value: UInt32) throws(ZynqError)
 }
 
 /// Finds the window holding a 4-byte register at `address`, or throws an error naming the
 /// address and the declared windows. Misaligned addresses are refused too.
 @inline(__always)
-public func locate(_ address: UInt64, in windows: [MemoryWindow], backend: String) throws -> (index: Int, offset: UInt64) {
+public func locate(_ address: UInt64, in windows: [MemoryWindow], backend: String) throws(ZynqError) -> (index: Int, offset: UInt64) {
     for i in windows.indices where windows[i].contains(address) {
         guard address & 3 == 0 else {
             throw ZynqError(key: hex(address), "register address is not 4-byte aligned (\(backend), window \(windows[i]))")
         }
         return (i, address - windows[i].base)
     }
-    let list = windows.map(\.description).joined(separator: ", ")
+    let list = windows.map { $0.description }.joined(separator: ", ")
     throw ZynqError(key: hex(address), "address is outside the device's declared windows (\(backend): \(list.isEmpty ? "none" : list))")
 }
 
@@ -68,13 +68,13 @@ public protocol DMABuffer: AnyObject {
     /// The CPU's view of byte 0.
     var bytes: UnsafeMutableRawPointer { get }
     /// Hands a range to the device (writes back the CPU cache where the mapping is cached).
-    func syncForDevice(offset: Int, length: Int, direction: DMADirection) throws
+    func syncForDevice(offset: Int, length: Int, direction: DMADirection) throws(ZynqError)
     /// Hands a range back to the CPU (invalidates the CPU cache where the mapping is cached).
-    func syncForCPU(offset: Int, length: Int, direction: DMADirection) throws
+    func syncForCPU(offset: Int, length: Int, direction: DMADirection) throws(ZynqError)
 }
 
 /// How the CPU maps a u-dma-buf (its `sync_mode`, zynq-facts §2.1).
-public enum DMABufferMode: String, Sendable, Codable {
+public enum DMABufferMode: String, Sendable {
     /// O_SYNC with sync_mode 2: normal non-cacheable, writes combined in the Cortex-A9's
     /// write buffer (fast sequential input copies), no cache maintenance. The default.
     case writeCombine = "writecombine"
@@ -83,3 +83,8 @@ public enum DMABufferMode: String, Sendable, Codable {
     /// Cached, with sync_for_device / sync_for_cpu around every transfer.
     case cached
 }
+
+#if !hasFeature(Embedded)
+// Codable is host-only (the board build is Embedded Swift); synthesized here, beside the type.
+extension DMABufferMode: Codable {}
+#endif

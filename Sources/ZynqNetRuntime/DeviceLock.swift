@@ -16,14 +16,14 @@ public final class DeviceLock {
 
     /// `removeOnRelease` deletes the lock file when the lock is released: only for devices
     /// whose name is unique to this process (the loopback), never for a shared board.
-    public init(device: String, directory: String? = nil, removeOnRelease: Bool = false, system: any SystemCalls = LiveSystem()) throws {
+    public init(device: String, directory: String? = nil, removeOnRelease: Bool = false, system: any SystemCalls = LiveSystem()) throws(ZynqError) {
         self.removeOnRelease = removeOnRelease
         let safe = String(device.map { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" || $0 == "." ? $0 : "_" })
         let dir = directory ?? DeviceLock.defaultDirectory(system: system)
         self.path = "\(dir)/zynqnet-\(safe).lock"
         self.system = system
         let fd = try system.open(path, flags: OpenFlags.readWrite | OpenFlags.create | OpenFlags.closeOnExec, mode: 0o666)
-        do {
+        do throws(ZynqError) {
             guard try system.tryLockExclusive(fd: fd, path: path) else {
                 var holder = ""
                 if let text = try? system.readAttribute(path), let pid = Int(text.trimmingWhitespace()) { holder = " (pid \(pid))" }
@@ -36,7 +36,7 @@ public final class DeviceLock {
         self.fd = fd
         // Record the holder for the message above (best effort; the lock itself is the flock).
         let text = String("\(system.processID())".leftPadded(to: 11, with: " ")) + "\n"
-        _ = try? Array(text.utf8).withUnsafeBytes { try system.write(fd: fd, from: $0, path: path) }
+        _ = try? Array(text.utf8).withBytes { (b) throws(ZynqError) in try system.write(fd: fd, from: b, path: path) }
     }
 
     deinit {

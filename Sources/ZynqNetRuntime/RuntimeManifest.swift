@@ -61,7 +61,7 @@ public struct RuntimeManifest: Sendable, Equatable {
 
     /// The runtime's values of a checked manifest (`file` names it in errors): FCLK0 is the
     /// clock the PS7 can make (`fclk_expected_mhz`).
-    public init(_ m: Manifest, file: String) throws {
+    public init(_ m: Manifest, file: String) throws(ZynqError) {
         self.init(board: m.board, part: m.part, bitstream: m.files.bitstream, dmaBase: m.dma.baseAddress.value,
                   dmaRange: m.dma.range.value, acceleratorBase: m.accelerator.baseAddress.value,
                   axilAddressWidth: m.accelerator.axilAddrWidth, dmaLengthWidth: m.dma.lengthWidth, dmaDataWidth: m.dma.mmDataWidth,
@@ -91,7 +91,7 @@ public struct RuntimeManifest: Sendable, Equatable {
     public var dmaWindow: MemoryWindow { MemoryWindow(name: "axi_dma", base: dmaBase, size: dmaRange) }
 
     /// PS reference clock: the manifest's `ps_ref_clock_mhz`.
-    public func referenceClockMHz() throws -> Double {
+    public func referenceClockMHz() throws(ZynqError) -> Double {
         guard let r = psRefClockMHz else {
             throw ZynqError(key: "ps_ref_clock_mhz", "no PS reference clock: the FCLK0 setting needs a bundle's manifest.json")
         }
@@ -99,13 +99,13 @@ public struct RuntimeManifest: Sendable, Equatable {
     }
 
     /// Reads and checks `manifest.json`.
-    public static func load(path: String, system: any SystemCalls = LiveSystem()) throws -> RuntimeManifest {
+    public static func load(path: String, system: any SystemCalls = LiveSystem()) throws(ZynqError) -> RuntimeManifest {
         let bytes = try system.readBytes(path, limit: 1 << 22)
         return try parse(bytes, file: path)
     }
 
     /// Parses and checks a manifest's bytes (`Manifest.parse`, then the runtime's checks).
-    public static func parse(_ bytes: [UInt8], file: String) throws -> RuntimeManifest {
+    public static func parse(_ bytes: [UInt8], file: String) throws(ZynqError) -> RuntimeManifest {
         try RuntimeManifest(try Manifest.parse(bytes, file: file), file: file)
     }
 }
@@ -113,7 +113,7 @@ public struct RuntimeManifest: Sendable, Equatable {
 extension RuntimeManifest {
     /// Checks the hardware is the design this manifest describes: the engine (FLAGS.SEQUENTIAL
     /// against `engine`) and the topology hash, each when the manifest has it.
-    public func check(hardware info: AcceleratorInfo, file: String) throws {
+    public func check(hardware info: AcceleratorInfo, file: String) throws(ZynqError) {
         if let engine, info.engine != engine {
             let bit = RegisterMap.FLAGS_SEQUENTIAL.lsb
             throw ZynqError(file: file, key: "engine",

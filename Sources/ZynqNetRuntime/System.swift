@@ -14,24 +14,24 @@ import ZynqNetModel
 ///
 /// Errors are `ZynqError`s naming the path and the call, e.g.
 /// `/dev/mem: 'open' Permission denied (errno 13)`.
-public protocol SystemCalls: Sendable {
-    func open(_ path: String, flags: Int32, mode: UInt32) throws -> Int32
+public protocol SystemCalls: AnyObject, Sendable {
+    func open(_ path: String, flags: Int32, mode: UInt32) throws(ZynqError) -> Int32
     func close(_ fd: Int32)
     /// `mmap(NULL, length, PROT_READ|PROT_WRITE, MAP_SHARED, fd, offset)`; `path` only names errors.
-    func mmap(fd: Int32, length: Int, offset: UInt64, path: String) throws -> UnsafeMutableRawPointer
+    func mmap(fd: Int32, length: Int, offset: UInt64, path: String) throws(ZynqError) -> UnsafeMutableRawPointer
     func munmap(_ pointer: UnsafeMutableRawPointer, length: Int)
     /// One `pread`; returns the number of bytes read (0 at end of file).
-    func pread(fd: Int32, into buffer: UnsafeMutableRawBufferPointer, offset: UInt64, path: String) throws -> Int
+    func pread(fd: Int32, into buffer: UnsafeMutableRawBufferPointer, offset: UInt64, path: String) throws(ZynqError) -> Int
     /// One `write`; returns the number of bytes written.
-    func write(fd: Int32, from buffer: UnsafeRawBufferPointer, path: String) throws -> Int
-    func fsync(fd: Int32, path: String) throws
+    func write(fd: Int32, from buffer: UnsafeRawBufferPointer, path: String) throws(ZynqError) -> Int
+    func fsync(fd: Int32, path: String) throws(ZynqError)
     /// `flock(fd, LOCK_EX | LOCK_NB)`: false when another open file holds the lock.
-    func tryLockExclusive(fd: Int32, path: String) throws -> Bool
+    func tryLockExclusive(fd: Int32, path: String) throws(ZynqError) -> Bool
     func unlock(fd: Int32)
-    func rename(_ from: String, _ to: String) throws
+    func rename(_ from: String, _ to: String) throws(ZynqError)
     func unlink(_ path: String)
     /// Entry names of a directory, without `.` and `..`, sorted.
-    func listDirectory(_ path: String) throws -> [String]
+    func listDirectory(_ path: String) throws(ZynqError) -> [String]
     func fileExists(_ path: String) -> Bool
     func effectiveUserID() -> UInt32
     func pageSize() -> Int
@@ -62,10 +62,10 @@ func errnoText(_ code: Int32) -> String {
 }
 
 /// The real system calls (Glibc on Linux; Darwin works for the loopback-only paths).
-public struct LiveSystem: SystemCalls {
+public final class LiveSystem: SystemCalls {
     public init() {}
 
-    public func open(_ path: String, flags: Int32, mode: UInt32) throws -> Int32 {
+    public func open(_ path: String, flags: Int32, mode: UInt32) throws(ZynqError) -> Int32 {
         #if canImport(Darwin)
         let fd = Darwin.open(path, flags, mode_t(mode))
         #else
@@ -83,7 +83,7 @@ public struct LiveSystem: SystemCalls {
         #endif
     }
 
-    public func mmap(fd: Int32, length: Int, offset: UInt64, path: String) throws -> UnsafeMutableRawPointer {
+    public func mmap(fd: Int32, length: Int, offset: UInt64, path: String) throws(ZynqError) -> UnsafeMutableRawPointer {
         guard let p = zn_mmap_shared(fd, length, offset) else {
             let code = errno
             throw ZynqError(file: path, key: "mmap", "\(errnoText(code)) mapping \(length) bytes at offset \(hex(offset))",
@@ -100,7 +100,7 @@ public struct LiveSystem: SystemCalls {
         #endif
     }
 
-    public func pread(fd: Int32, into buffer: UnsafeMutableRawBufferPointer, offset: UInt64, path: String) throws -> Int {
+    public func pread(fd: Int32, into buffer: UnsafeMutableRawBufferPointer, offset: UInt64, path: String) throws(ZynqError) -> Int {
         guard offset <= UInt64(Int.max) else { throw ZynqError(file: path, key: "pread", "offset too large") }
         while true {
             #if canImport(Darwin)
@@ -114,7 +114,7 @@ public struct LiveSystem: SystemCalls {
         }
     }
 
-    public func write(fd: Int32, from buffer: UnsafeRawBufferPointer, path: String) throws -> Int {
+    public func write(fd: Int32, from buffer: UnsafeRawBufferPointer, path: String) throws(ZynqError) -> Int {
         while true {
             #if canImport(Darwin)
             let n = Darwin.write(fd, buffer.baseAddress, buffer.count)
@@ -127,7 +127,7 @@ public struct LiveSystem: SystemCalls {
         }
     }
 
-    public func fsync(fd: Int32, path: String) throws {
+    public func fsync(fd: Int32, path: String) throws(ZynqError) {
         #if canImport(Darwin)
         let r = Darwin.fsync(fd)
         #else
@@ -136,7 +136,7 @@ public struct LiveSystem: SystemCalls {
         if r != 0 { throw systemCallError(path, "fsync", errno) }
     }
 
-    public func tryLockExclusive(fd: Int32, path: String) throws -> Bool {
+    public func tryLockExclusive(fd: Int32, path: String) throws(ZynqError) -> Bool {
         switch zn_try_lock_exclusive(fd) {
         case 0: return true
         case 1: return false
@@ -146,7 +146,7 @@ public struct LiveSystem: SystemCalls {
 
     public func unlock(fd: Int32) { zn_unlock(fd) }
 
-    public func rename(_ from: String, _ to: String) throws {
+    public func rename(_ from: String, _ to: String) throws(ZynqError) {
         #if canImport(Darwin)
         let r = Darwin.rename(from, to)
         #else
@@ -166,7 +166,7 @@ public struct LiveSystem: SystemCalls {
         #endif
     }
 
-    public func listDirectory(_ path: String) throws -> [String] {
+    public func listDirectory(_ path: String) throws(ZynqError) -> [String] {
         guard let dir = opendir(path) else { throw systemCallError(path, "opendir", errno) }
         defer { closedir(dir) }
         var names: [String] = []
@@ -200,19 +200,19 @@ public struct LiveSystem: SystemCalls {
 
 extension SystemCalls {
     /// Reads a whole (small) file, e.g. a sysfs attribute, with `pread`.
-    public func readText(_ path: String, limit: Int = 1 << 20) throws -> String {
+    public func readText(_ path: String, limit: Int = 1 << 20) throws(ZynqError) -> String {
         let bytes = try readBytes(path, limit: limit)
         return String(decoding: bytes, as: UTF8.self)
     }
 
-    public func readBytes(_ path: String, limit: Int = 1 << 30) throws -> [UInt8] {
+    public func readBytes(_ path: String, limit: Int = 1 << 30) throws(ZynqError) -> [UInt8] {
         let fd = try open(path, flags: OpenFlags.readOnly | OpenFlags.closeOnExec, mode: 0)
         defer { close(fd) }
         var out: [UInt8] = []
         var chunk = [UInt8](repeating: 0, count: 65536)
         var offset: UInt64 = 0
         while true {
-            let n = try chunk.withUnsafeMutableBytes { try pread(fd: fd, into: $0, offset: offset, path: path) }
+            let n = try chunk.withMutableBytes { (b) throws(ZynqError) in try pread(fd: fd, into: b, offset: offset, path: path) }
             if n == 0 { break }
             out.append(contentsOf: chunk[0..<n])
             offset += UInt64(n)
@@ -222,7 +222,7 @@ extension SystemCalls {
     }
 
     /// Reads a sysfs attribute and strips the trailing newline/whitespace.
-    public func readAttribute(_ path: String) throws -> String {
+    public func readAttribute(_ path: String) throws(ZynqError) -> String {
         let text = try readText(path, limit: 4096)
         var s = Substring(text)
         while let last = s.last, last == "\n" || last == " " || last == "\t" || last == "\r" || last == "\0" { s.removeLast() }
@@ -230,16 +230,16 @@ extension SystemCalls {
     }
 
     /// Writes a string to an existing file (a sysfs attribute) in one `write`.
-    public func writeAttribute(_ path: String, _ value: String) throws {
+    public func writeAttribute(_ path: String, _ value: String) throws(ZynqError) {
         let fd = try open(path, flags: OpenFlags.writeOnly | OpenFlags.closeOnExec, mode: 0)
         defer { close(fd) }
         let bytes = Array(value.utf8)
-        let n = try bytes.withUnsafeBytes { try write(fd: fd, from: $0, path: path) }
+        let n = try bytes.withBytes { (b) throws(ZynqError) in try write(fd: fd, from: b, path: path) }
         if n != bytes.count { throw ZynqError(file: path, key: "write", "short write (\(n) of \(bytes.count) bytes)") }
     }
 
     /// Writes `bytes` to `path.tmp-PID`, fsyncs, and renames it over `path`: nothing half-written.
-    public func writeFileAtomically(_ path: String, _ bytes: [UInt8], mode: UInt32 = 0o644) throws {
+    public func writeFileAtomically(_ path: String, _ bytes: [UInt8], mode: UInt32 = 0o644) throws(ZynqError) {
         let tmp = "\(path).tmp-\(processID())"
         let fd = try open(tmp, flags: OpenFlags.writeOnly | OpenFlags.create | OpenFlags.truncate | OpenFlags.closeOnExec, mode: mode)
         var ok = false
@@ -249,7 +249,7 @@ extension SystemCalls {
         }
         var done = 0
         while done < bytes.count {
-            let n = try bytes.withUnsafeBytes { raw in
+            let n = try bytes.withBytes { (raw) throws(ZynqError) in
                 try write(fd: fd, from: UnsafeRawBufferPointer(rebasing: raw[done...]), path: tmp)
             }
             if n <= 0 { throw ZynqError(file: tmp, key: "write", "no progress") }

@@ -22,7 +22,7 @@ public struct InputQuantizer: Sendable {
     public init(model: QuantizedModel) { self.input = model.input }
 
     /// Quantizes `images`; `key` names the array in errors (the caller adds the file).
-    public func quantize(_ images: NDArray, key: String = "images") throws -> InputCodes {
+    public func quantize(_ images: NDArray, key: String = "images") throws(ZynqError) -> InputCodes {
         let width = input.shape.reduce(1, *)
         let count: Int
         if images.shape == input.shape {
@@ -56,7 +56,7 @@ public struct InputQuantizer: Sendable {
         }
     }
 
-    private func quantizeFloats(_ values: [Float], width: Int, count: Int, key: String) throws -> InputCodes {
+    private func quantizeFloats(_ values: [Float], width: Int, count: Int, key: String) throws(ZynqError) -> InputCodes {
         var bytes = [UInt8](repeating: 0, count: values.count)
         for (n, x) in values.enumerated() {
             guard let q = code(x) else {
@@ -130,7 +130,7 @@ public enum ImageLayout: String, Sendable, CaseIterable {
     /// `images` in the spec's order: as they are for `nhwc`; for `nchw`, an `(N, C, H, W)` array
     /// (or one `(C, H, W)` image) transposed to `(N, H, W, C)`. The model's input must be
     /// `[H, W, C]` and the array's shape must match it; errors name `--layout` or `key`.
-    public func arranged(_ images: NDArray, for input: InputSpec, key: String = "images") throws -> NDArray {
+    public func arranged(_ images: NDArray, for input: InputSpec, key: String = "images") throws(ZynqError) -> NDArray {
         guard self == .nchw else { return images }
         guard input.shape.count == 3 else {
             throw ZynqError(key: "--layout", "nchw needs a model whose input.shape is [H, W, C], not \(input.shape)")

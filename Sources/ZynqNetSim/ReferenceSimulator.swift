@@ -15,7 +15,7 @@ import ZynqNetModel
 public struct ReferenceSimulator: Sendable {
     public let model: QuantizedModel
 
-    public init(model: QuantizedModel) throws {
+    public init(model: QuantizedModel) throws(ZynqError) {
         try model.validate()
         self.model = model
     }

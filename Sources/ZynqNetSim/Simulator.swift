@@ -1,6 +1,10 @@
 import CZynqNetDotKernels
+#if hasFeature(Embedded)
+import Glibc  // the board build: one thread, no Dispatch or Foundation
+#else
 import Dispatch
 import Foundation
+#endif
 import ZynqNetBase
 import ZynqNetHW
 import ZynqNetModel
@@ -39,23 +43,51 @@ public enum SimKernel: String, Sendable, CaseIterable {
     }
 
     /// The kernels this machine can run.
-    public static var available: [SimKernel] { allCases.filter(\.isAvailable) }
+    public static var available: [SimKernel] { allCases.filter { $0.isAvailable } }
 
     /// The environment variable that forces a kernel.
     public static let environmentKey = "ZYNQNET_ISA"
 
     /// The kernel `ZYNQNET_ISA` names, or `best` when it is unset or empty; an unknown or
     /// unavailable name is an error naming the variable and the values it may take.
-    public static func fromEnvironment(_ environment: [String: String] = ProcessInfo.processInfo.environment) throws -> SimKernel {
+    public static func fromEnvironment(_ environment: [String: String] = SimKernel.environment()) throws(ZynqError) -> SimKernel {
         guard let value = environment[environmentKey], !value.isEmpty else { return best }
-        let here = "available here: " + available.map(\.rawValue).joined(separator: ", ")
+        let here = "available here: " + available.map { $0.rawValue }.joined(separator: ", ")
         guard let kernel = SimKernel(rawValue: value) else {
-            throw ZynqError(key: environmentKey, "unknown kernel '\(value)' (valid: \(allCases.map(\.rawValue).joined(separator: ", ")); \(here))")
+            throw ZynqError(key: environmentKey, "unknown kernel '\(value)' (valid: \(allCases.map { $0.rawValue }.joined(separator: ", ")); \(here))")
         }
         guard kernel.isAvailable else {
             throw ZynqError(key: environmentKey, "the \(value) kernel is not available on this CPU (\(here))")
         }
         return kernel
+    }
+}
+
+extension SimKernel {
+    /// `$ZYNQNET_ISA` as a one-entry environment (empty when unset).
+    public static func environment() -> [String: String] {
+        guard let v = getenv(environmentKey) else { return [:] }
+        return [environmentKey: String(cString: v)]
+    }
+}
+
+/// The simulator's parallel loop: every active core on the host, one thread on the board
+/// (Embedded Swift has no Dispatch).
+enum SimThreads {
+    static var activeCores: Int {
+        #if hasFeature(Embedded)
+        1
+        #else
+        ProcessInfo.processInfo.activeProcessorCount
+        #endif
+    }
+
+    static func concurrentPerform(iterations: Int, _ body: @Sendable (Int) -> Void) {
+        #if hasFeature(Embedded)
+        for i in 0..<iterations { body(i) }
+        #else
+        DispatchQueue.concurrentPerform(iterations: iterations, execute: body)
+        #endif
     }
 }
 
@@ -125,7 +157,7 @@ struct PackedLayer: Sendable {
 
     static let blockLength = 65536
 
-    init(_ l: DenseLayer, inputShape: [Int], inputZero: Int32, inputType: ActivationType, kernel: SimKernel = .portable) throws {
+    init(_ l: DenseLayer, inputShape: [Int], inputZero: Int32, inputType: ActivationType, kernel: SimKernel = .portable) throws(ZynqError) {
         let outputShape = l.outputShape(input: inputShape)!
         inElements = inputShape.reduce(1, *)
         outElements = outputShape.reduce(1, *)
@@ -248,19 +280,20 @@ public final class Simulator: Sendable {
     /// Per-image stride of each layer's input buffer (what the layer before writes).
     let inputStrides: [Int]
     /// What was proven about each layer.
-    public var plan: [LayerPlan] { layers.map(\.plan) }
+    public var plan: [LayerPlan] { layers.map { $0.plan } }
 
     /// Packs `model` (which must pass `validate()`). `kernel` defaults to the one
     /// `ZYNQNET_ISA` names, else the fastest here; an unavailable one is an error. `threads`
     /// defaults to the number of active cores.
-    public init(model: QuantizedModel, kernel: SimKernel? = nil, threads: Int? = nil) throws {
+    public init(model: QuantizedModel, kernel: SimKernel? = nil, threads: Int? = nil) throws(ZynqError) {
         try model.validate()
-        let k = try kernel ?? SimKernel.fromEnvironment()
+        var k: SimKernel
+        if let kernel { k = kernel } else { k = try SimKernel.fromEnvironment() }
         guard k.isAvailable else { throw ZynqError(key: "kernel", "the \(k.rawValue) kernel is not available on this machine") }
         guard threads ?? 1 >= 1 else { throw ZynqError(key: "threads", "must be at least 1, got \(threads ?? 0)") }
         self.model = model
         self.kernel = k
-        self.threads = threads ?? max(1, ProcessInfo.processInfo.activeProcessorCount)
+        self.threads = threads ?? max(1, SimThreads.activeCores)
         var packed: [PackedLayer] = []
         var zx = model.input.zero, type = model.input.type
         var shape = model.input.shape
@@ -276,12 +309,12 @@ public final class Simulator: Sendable {
     }
 
     /// Quantizes `images` (see `InputQuantizer`) and runs them.
-    public func run(images: NDArray, key: String = "images") throws -> SimResult {
+    public func run(images: NDArray, key: String = "images") throws(ZynqError) -> SimResult {
         try run(InputQuantizer(model: model).quantize(images, key: key))
     }
 
     /// Runs a batch of input codes, in parallel over the batch.
-    public func run(_ inputs: InputCodes) throws -> SimResult {
+    public func run(_ inputs: InputCodes) throws(ZynqError) -> SimResult {
         try check(inputs)
         let n = inputs.count, classes = model.outputCount
         if n == 0 { return SimResult(outputs: [], count: 0, classes: classes) }
@@ -294,7 +327,7 @@ public final class Simulator: Sendable {
             inputs.bytes.withUnsafeBufferPointer { bytes in
                 let codes = UncheckedPointer(UnsafeMutablePointer(mutating: bytes.baseAddress!))
                 // Each worker takes chunks w, w + workers, …: equal work, no shared counter.
-                DispatchQueue.concurrentPerform(iterations: workers) { w in
+                SimThreads.concurrentPerform(iterations: workers) { w in
                     for c in stride(from: w, to: chunks, by: workers) {
                         let start = c * chunk, count = min(chunk, n - start)
                         process(codes: UnsafePointer(codes.pointer) + start * inputs.width, count: count,
@@ -308,7 +341,7 @@ public final class Simulator: Sendable {
     }
 
     /// Every layer's outputs for image `image` of `inputs` (for debugging).
-    public func runLayers(_ inputs: InputCodes, image: Int) throws -> [[Int32]] {
+    public func runLayers(_ inputs: InputCodes, image: Int) throws(ZynqError) -> [[Int32]] {
         try check(inputs)
         guard image >= 0, image < inputs.count else {
             throw ZynqError(key: "images", "image \(image) is outside the batch of \(inputs.count)")
@@ -324,7 +357,7 @@ public final class Simulator: Sendable {
         return trace
     }
 
-    private func check(_ inputs: InputCodes) throws {
+    private func check(_ inputs: InputCodes) throws(ZynqError) {
         guard inputs.type == model.input.type else {
             throw ZynqError(key: "images", "codes are \(inputs.type) but the model's input is \(model.input.type)")
         }

@@ -147,6 +147,99 @@ import Testing
         }
     }
 
+    // The board core (issue 15): the modules scripts/build-board.sh compiles as Embedded Swift.
+    static let boardCore = ["ZynqNetBase", "ZynqNetModel", "ZynqNetHW", "ZynqNetSim", "ZynqNetBit", "ZynqNetRuntime",
+                            "ZynqNetLinux", "ZynqNetLoopback"]
+    /// Modules the board build does not have: only host-only files (or host-only `#if` branches) import them.
+    static let hostOnlyModules: Set<String> = ["Foundation", "FoundationEssentials", "Dispatch", "ZIPFoundation"]
+
+    /// The `modules` table of scripts/build-board.sh: module name → (source folder, files it leaves out).
+    static func boardModules(_ script: String) -> [String: (folder: String, excluded: Set<String>)] {
+        var out: [String: (String, Set<String>)] = [:]
+        guard let start = script.range(of: "\nmodules=(\n") else { return [:] }
+        for line in script[start.upperBound...].split(separator: "\n") {
+            let t = line.trimmingCharacters(in: .whitespaces)
+            if t == ")" { break }
+            guard t.hasPrefix("\""), t.hasSuffix("\"") else { continue }
+            let f = t.dropFirst().dropLast().split(separator: "|", omittingEmptySubsequences: false).map(String.init)
+            guard f.count == 4 else { continue }
+            out[f[0]] = (f[1], Set(f[2].split(separator: " ").map(String.init)))
+        }
+        return out
+    }
+
+    /// Imports of host-only modules outside a host-only branch (`#if !hasFeature(Embedded)`, or the
+    /// `#else` of `#if hasFeature(Embedded)`), with line numbers.
+    static func unguardedHostImports(_ source: String) -> [(line: Int, module: String)] {
+        var stack: [(condition: String, inElse: Bool)] = []
+        var out: [(Int, String)] = []
+        for (i, raw) in source.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+            let t = raw.trimmingCharacters(in: .whitespaces)
+            if t.hasPrefix("#if ") { stack.append((String(t.dropFirst(4)).trimmingCharacters(in: .whitespaces), false)); continue }
+            if t.hasPrefix("#elseif "), !stack.isEmpty { stack[stack.count - 1] = (String(t.dropFirst(8)), false); continue }
+            if t == "#else", !stack.isEmpty { stack[stack.count - 1].inElse = true; continue }
+            if t == "#endif" { _ = stack.popLast(); continue }
+            let hostBranch = stack.contains {
+                ($0.condition == "!hasFeature(Embedded)" && !$0.inElse) || ($0.condition == "hasFeature(Embedded)" && $0.inElse)
+            }
+            for (_, module) in imports(String(raw)) where hostOnlyModules.contains(module) && !hostBranch {
+                out.append((i + 1, module))
+            }
+        }
+        return out
+    }
+
+    @Test func theBoardCoreImportsFoundationOnlyInHostOnlyFiles() throws {
+        let script = try String(contentsOf: Self.root.appendingPathComponent("scripts/build-board.sh"), encoding: .utf8)
+        let table = Self.boardModules(script)
+        #expect(Set(table.keys).subtracting(["zynqnet_board"]) == Set(Self.boardCore))
+        var bad: [String] = []
+        for module in Self.boardCore {
+            guard let entry = table[module] else { continue }
+            #expect(entry.folder == "Sources/\(module)")
+            let files = try Self.swiftModules()[module] ?? []
+            let folder = Self.root.appendingPathComponent(entry.folder).path + "/"
+            for file in files {
+                let relative = file.path.replacingOccurrences(of: folder, with: "")
+                guard !entry.excluded.contains(relative) else { continue }
+                for (line, m) in Self.unguardedHostImports(try String(contentsOf: file, encoding: .utf8)) {
+                    bad.append("\(entry.folder)/\(relative):\(line): imports \(m) but scripts/build-board.sh compiles it for the board")
+                }
+            }
+            // Every file the script leaves out exists (a renamed file would silently rejoin the board build).
+            for x in entry.excluded.sorted() where !FileManager.default.fileExists(atPath: folder + x) {
+                bad.append("scripts/build-board.sh: \(module) leaves out \(x), which does not exist")
+            }
+        }
+        #expect(bad.isEmpty, "\(bad.joined(separator: "\n"))")
+    }
+
+    @Test func hostOnlyImportsAreFoundOutsideEmbeddedGuards() {
+        let source = """
+            import ZynqNetBase
+            #if hasFeature(Embedded)
+            import Glibc
+            #else
+            import Dispatch
+            #endif
+            #if !hasFeature(Embedded)
+            import Foundation
+            #endif
+            #if canImport(FoundationEssentials)
+            import FoundationEssentials
+            #endif
+            import ZIPFoundation
+            """
+        let found = Self.unguardedHostImports(source)
+        #expect(found.map { $0.line } == [11, 13])
+        #expect(found.map { $0.module } == ["FoundationEssentials", "ZIPFoundation"])
+        let table = Self.boardModules("x\nmodules=(\n  \"A|Sources/A|B.swift C/D.swift|CZ\"\n  \"b|board/b||\"\n)\n\"E|e||\"\n")
+        #expect(table.count == 2)
+        #expect(table["A"]?.folder == "Sources/A")
+        #expect(table["A"]?.excluded == ["B.swift", "C/D.swift"])
+        #expect(table["b"]?.excluded == [])
+    }
+
     // The checks themselves, on made-up inputs: a forbidden import is named with file and line.
     @Test func aForbiddenImportIsNamed() throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("arch-\(UUID().uuidString)")

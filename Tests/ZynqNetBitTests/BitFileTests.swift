@@ -34,10 +34,11 @@ let smallPayload: [UInt8] = [
 ]
 
 func expectError(_ bytes: [UInt8], key: String, contains: String, sourceLocation: SourceLocation = #_sourceLocation) {
-    do {
+    do throws(ZynqError) {
         _ = try BitFile.parse(bytes, file: "x.bit")
         Issue.record("parsed, expected an error about \(key)", sourceLocation: sourceLocation)
-    } catch let e as ZynqError {
+    } catch {
+        let e = error
         #expect(e.file == "x.bit", sourceLocation: sourceLocation)
         #expect(e.key == key, "\(e)", sourceLocation: sourceLocation)
         #expect(e.message.contains(contains), "\(e)", sourceLocation: sourceLocation)
@@ -162,7 +163,7 @@ func expectError(_ bytes: [UInt8], key: String, contains: String, sourceLocation
             for v: UInt8 in [0x00, 0x01, 0x7F, 0x80, 0xFF] where v != good[i] {
                 var b = good
                 b[i] = v
-                do { _ = try BitFile.parse(b, file: "x.bit") } catch let e as ZynqError {
+                do throws(ZynqError) { _ = try BitFile.parse(b, file: "x.bit") } catch { let e = error;
                     #expect(e.file == "x.bit")
                 } catch { Issue.record("\(error)") }
             }

@@ -21,13 +21,13 @@ struct BitFuzzRegressionTests {
     func replay(_ name: String) throws {
         let bytes = [UInt8](try Data(contentsOf: Self.dir.appendingPathComponent(name)))
         _ = ConfigPackets.summarize(bytes)
-        do {
+        do throws(ZynqError) {
             let f = try BitFile.parse(bytes, file: name)
             #expect(!name.hasPrefix("hand-"), "\(name) must be rejected")
             #expect(f.serialized() == bytes)
             _ = ConfigPackets.summarize(f.payload)
             #expect(try f.fpgaManagerBin().count == f.payload.count)
-        } catch let e as ZynqError {
+        } catch { let e = error;
             #expect(e.file == name)
             #expect(!e.description.contains("\n"))
         }

@@ -1,4 +1,5 @@
 import Testing
+import ZynqNetTestSupport
 import ZynqNetCodegen
 import ZynqNetHW
 

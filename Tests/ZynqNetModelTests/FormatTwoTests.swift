@@ -283,18 +283,18 @@ func cnn(_ changes: [String: NDArray?]) -> [String: NDArray] {
         var n = try QuantizedModel(arrays: cnnArrays(), file: "m")
         n.layers[0].kind = .conv2d(Conv2DGeometry(kernelHeight: 3, kernelWidth: 2, inChannels: 2, stride: [0, 1],
                                                    padding: [1, 0, 1, 2]))
-        do { try n.validate(); Issue.record("no error") } catch let e as ZynqError { #expect(e.key == "layer0.stride") }
+        do throws(ZynqError) { try n.validate(); Issue.record("no error") } catch { let e = error; #expect(e.key == "layer0.stride") }
         var p = try QuantizedModel(arrays: cnnArrays(), file: "m")
         p.input.shape = [20, 2]
-        do { try p.validate(); Issue.record("no error") } catch let e as ZynqError { #expect(e.key == "layer0.kind") }
+        do throws(ZynqError) { try p.validate(); Issue.record("no error") } catch { let e = error; #expect(e.key == "layer0.kind") }
     }
 
     @Test func requireDenseOnlyNamesTheLayer() throws {
         let m = try QuantizedModel(arrays: cnnArrays(), file: "m")
-        do {
+        do throws(ZynqError) {
             try m.requireDenseOnly(for: "codegen")
             Issue.record("no error")
-        } catch let e as ZynqError {
+        } catch { let e = error;
             #expect(e.key == "layer0.kind")
             #expect(e.message.contains("conv2d layers are not supported by codegen yet: conv2d/maxpool2d hardware is not built"))
         }

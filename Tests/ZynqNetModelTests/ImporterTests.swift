@@ -38,10 +38,10 @@ func pyrtlnetArrays() -> [String: NDArray] {
 /// Expects importing `arrays` to fail with an error naming `file`, `key`, and containing `fragment`.
 func expectImportError(_ arrays: [String: NDArray], file: String, key: String, _ fragment: String,
                        sourceLocation: SourceLocation) {
-    do {
+    do throws(ZynqError) {
         _ = try QuantizedModel(importing: arrays, file: file)
         Issue.record("no error", sourceLocation: sourceLocation)
-    } catch let e as ZynqError {
+    } catch { let e = error;
         #expect(e.file == file && e.key == key && e.message.contains(fragment), "\(e)", sourceLocation: sourceLocation)
     } catch {
         Issue.record("\(error)", sourceLocation: sourceLocation)

@@ -41,10 +41,10 @@ func validArrays() -> [String: NDArray] {
 /// Expects reading `arrays` to fail with an error naming `m.npz`, `key`, and containing `fragment`.
 func expectError(_ arrays: [String: NDArray], key: String, _ fragment: String,
                  sourceLocation: SourceLocation = #_sourceLocation) {
-    do {
+    do throws(ZynqError) {
         _ = try QuantizedModel(arrays: arrays, file: "m.npz")
         Issue.record("no error for \(key)", sourceLocation: sourceLocation)
-    } catch let e as ZynqError {
+    } catch { let e = error;
         #expect(e.file == "m.npz", sourceLocation: sourceLocation)
         #expect(e.key == key, "\(e)", sourceLocation: sourceLocation)
         #expect(e.message.contains(fragment), "\(e)", sourceLocation: sourceLocation)

@@ -56,39 +56,39 @@ final class TracingSystem: SystemCalls, @unchecked Sendable {
     /// Adds an event of another source (e.g. a register write) to the same ordered log.
     func note(_ s: String) { lock.withLock { _calls.append(s) } }
 
-    func record(_ s: String, _ name: String, _ path: String) throws {
+    func record(_ s: String, _ name: String, _ path: String) throws(ZynqError) {
         lock.withLock { _calls.append(s) }
         // EIO, reported the way LiveSystem reports a failed call.
         if failing.contains(name) { throw systemCallError(path, name, 5) }
     }
 
-    func open(_ path: String, flags: Int32, mode: UInt32) throws -> Int32 {
+    func open(_ path: String, flags: Int32, mode: UInt32) throws(ZynqError) -> Int32 {
         try record("open \(path) \(flags & OpenFlags.sync != 0 ? "O_SYNC" : "")", "open", path)
         return try live.open(path, flags: flags, mode: mode)
     }
     func close(_ fd: Int32) { lock.withLock { _calls.append("close") }; live.close(fd) }
-    func mmap(fd: Int32, length: Int, offset: UInt64, path: String) throws -> UnsafeMutableRawPointer {
+    func mmap(fd: Int32, length: Int, offset: UInt64, path: String) throws(ZynqError) -> UnsafeMutableRawPointer {
         try record("mmap \(path) \(length) \(hex(offset))", "mmap", path)
         return try live.mmap(fd: fd, length: length, offset: offset, path: path)
     }
     func munmap(_ pointer: UnsafeMutableRawPointer, length: Int) { lock.withLock { _calls.append("munmap \(length)") }; live.munmap(pointer, length: length) }
-    func pread(fd: Int32, into buffer: UnsafeMutableRawBufferPointer, offset: UInt64, path: String) throws -> Int {
+    func pread(fd: Int32, into buffer: UnsafeMutableRawBufferPointer, offset: UInt64, path: String) throws(ZynqError) -> Int {
         try record("pread \(path)", "pread", path)
         return try live.pread(fd: fd, into: buffer, offset: offset, path: path)
     }
-    func write(fd: Int32, from buffer: UnsafeRawBufferPointer, path: String) throws -> Int {
+    func write(fd: Int32, from buffer: UnsafeRawBufferPointer, path: String) throws(ZynqError) -> Int {
         try record("write \(path) \(String(decoding: buffer, as: UTF8.self))", "write", path)
         return try live.write(fd: fd, from: buffer, path: path)
     }
-    func fsync(fd: Int32, path: String) throws { try record("fsync \(path)", "fsync", path); try live.fsync(fd: fd, path: path) }
-    func tryLockExclusive(fd: Int32, path: String) throws -> Bool {
+    func fsync(fd: Int32, path: String) throws(ZynqError) { try record("fsync \(path)", "fsync", path); try live.fsync(fd: fd, path: path) }
+    func tryLockExclusive(fd: Int32, path: String) throws(ZynqError) -> Bool {
         try record("flock \(path)", "flock", path)
         return try live.tryLockExclusive(fd: fd, path: path)
     }
     func unlock(fd: Int32) { live.unlock(fd: fd) }
-    func rename(_ from: String, _ to: String) throws { try record("rename \(from) \(to)", "rename", to); try live.rename(from, to) }
+    func rename(_ from: String, _ to: String) throws(ZynqError) { try record("rename \(from) \(to)", "rename", to); try live.rename(from, to) }
     func unlink(_ path: String) { lock.withLock { _calls.append("unlink \(path)") }; live.unlink(path) }
-    func listDirectory(_ path: String) throws -> [String] { try record("list \(path)", "list", path); return try live.listDirectory(path) }
+    func listDirectory(_ path: String) throws(ZynqError) -> [String] { try record("list \(path)", "list", path); return try live.listDirectory(path) }
     func fileExists(_ path: String) -> Bool { live.fileExists(path) }
     func effectiveUserID() -> UInt32 { euid ?? live.effectiveUserID() }
     func pageSize() -> Int { live.pageSize() }

@@ -31,7 +31,7 @@ public enum ONNXImporter {
             throw oneLine(ZynqError(file: file, key: graph.outputName, "the graph has no quantized dense layer (MatMul/Gemm between QuantizeLinear and DequantizeLinear)"))
         }
         let model = QuantizedModel(input: graph.input, layers: graph.layers)
-        do { try model.validate() } catch let e as ZynqError { throw oneLine(e.inFile(file)) }
+        do throws(ZynqError) { try model.validate() } catch { let e = error; throw oneLine(e.inFile(file)) }
         return ImportedModel(model: model, origin: graph.origins, format: "onnx")
     }
 

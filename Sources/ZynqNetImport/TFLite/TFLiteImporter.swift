@@ -295,7 +295,7 @@ struct TFLGraph {
         guard let spec = input else { throw fb.error("model.subgraphs[0].inputs", "input is not int8 quantized") }
         let m = QuantizedModel(input: spec, layers: layers)
         guard spec.shape.reduce(1, *) == inputCount else { throw fb.error("model.subgraphs[0].inputs", "input shape mismatch") }
-        do { try m.validate() } catch let e as ZynqError { throw e.inFile(fb.file) }
+        do throws(ZynqError) { try m.validate() } catch { throw error.inFile(fb.file) }
         return (m, origin)
     }
 

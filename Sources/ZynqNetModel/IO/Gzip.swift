@@ -65,7 +65,7 @@ enum Gzip {
             if hint < 0 { hint = 0 }
         }
         let inflated: (bytes: [UInt8], consumed: Int)
-        do {
+        do throws(Inflate.Failure) {
             inflated = try Inflate.raw(body, sizeHint: min(hint, limit), limit: limit)
         } catch {
             throw Failure("\(what): \(error.message)")

@@ -4,22 +4,22 @@ import ZynqNetBase
 /// then big-endian elements in C order. Plain or gzip-compressed.
 public enum IDX {
     /// Reads an IDX file, gunzipping it first if it starts with the gzip magic `1f 8b`.
-    public static func read(path: String) throws -> NDArray {
+    public static func read(path: String) throws(ZynqError) -> NDArray {
         let bytes = try FileBytes.read(path: path)
         return try decode(bytes, name: path)
     }
 
     /// Decodes IDX bytes, plain or gzip-compressed (detected by the magic `1f 8b`); `name` is used in errors.
-    public static func decode(_ bytes: [UInt8], name: String) throws -> NDArray {
-        try bytes.withUnsafeBytes { b in
+    public static func decode(_ bytes: [UInt8], name: String) throws(ZynqError) -> NDArray {
+        try bytes.withBytes { (b) throws(ZynqError) in
             if Gzip.hasMagic(b) {
                 let plain: [UInt8]
-                do {
+                do throws(Gzip.Failure) {
                     plain = try Gzip.decompress(b)
-                } catch let e as Gzip.Failure {
-                    throw ZynqError(file: name, e.message)
+                } catch {
+                    throw ZynqError(file: name, error.message)
                 }
-                return try plain.withUnsafeBytes { try decode($0, file: name) }
+                return try plain.withBytes { (p) throws(ZynqError) in try decode(p, file: name) }
             }
             return try decode(b, file: name)
         }
@@ -29,7 +29,7 @@ public enum IDX {
         b.count >= 4 && b[0] == 0 && b[1] == 0 && [0x08, 0x09, 0x0B, 0x0C, 0x0D, 0x0E].contains(b[2])
     }
 
-    static func decode(_ b: UnsafeRawBufferPointer, file: String) throws -> NDArray {
+    static func decode(_ b: UnsafeRawBufferPointer, file: String) throws(ZynqError) -> NDArray {
         func fail(_ message: String) -> ZynqError { ZynqError(file: file, message) }
         guard b.count >= 4 else { throw fail("not an IDX file (\(b.count) bytes, too short)") }
         guard b[0] == 0 && b[1] == 0 else {

@@ -25,14 +25,14 @@ public struct ImageSet: Sendable, Equatable {
 
     /// Checks that every label is a class of a model with `classes` outputs (0…classes−1):
     /// 1-based labels would otherwise score a silent, wrong accuracy.
-    public func checkLabels(classes: Int) throws {
+    public func checkLabels(classes: Int) throws(ZynqError) {
         guard let labels, let i = labels.firstIndex(where: { $0 >= classes }) else { return }
         throw ZynqError(file: labelFile, key: labelKey ?? "labels",
                         "label \(i) is \(labels[i]), but the model has \(classes) classes: labels must be 0…\(classes - 1)")
     }
 
     /// Throws when there are no images: an accuracy of 0 images is not a number.
-    public func checkNotEmpty() throws {
+    public func checkNotEmpty() throws(ZynqError) {
         guard count == 0 else { return }
         throw ZynqError(file: source, "no images: the file holds 0, and an accuracy of 0 images is not a number")
     }
@@ -48,15 +48,16 @@ extension ImageSet {
     /// `labels` | `y_test` | `test_labels` | `y`), an IDX file (plain or gzip) or a `.npy` file.
     /// `labels`, if given, names an IDX or `.npy` labels file; it takes precedence over labels in the npz.
     /// The file type is recognised from its contents, not its name.
-    public static func load(path: String, labels labelsPath: String? = nil) throws -> ImageSet {
+    public static func load(path: String, labels labelsPath: String? = nil) throws(ZynqError) -> ImageSet {
         let bytes = try FileBytes.read(path: path)
-        let labelFile = try labelsPath.map { (bytes: try FileBytes.read(path: $0), name: $0) }
+        var labelFile: (bytes: [UInt8], name: String)? = nil
+        if let labelsPath { labelFile = (bytes: try FileBytes.read(path: labelsPath), name: labelsPath) }
         return try load(bytes: bytes, name: path, labels: labelFile)
     }
 
     /// `load(path:labels:)` on file contents already in memory; `name` and `labels.name` are used in errors.
     public static func load(bytes: [UInt8], name path: String,
-                            labels labelFile: (bytes: [UInt8], name: String)? = nil) throws -> ImageSet {
+                            labels labelFile: (bytes: [UInt8], name: String)? = nil) throws(ZynqError) -> ImageSet {
         let images: NDArray
         var labels: [Int]?
         var source = path
@@ -71,7 +72,8 @@ extension ImageSet {
         switch kind {
         case .npz:
             let arrays = try NPZ.readOrdered(bytes: bytes, name: path)
-            let byKey = Dictionary(arrays, uniquingKeysWith: { a, _ in a })
+            var byKey: [String: NDArray] = [:]
+            for (k, a) in arrays where byKey[k] == nil { byKey[k] = a }
             guard let key = imageKeys.first(where: { byKey[$0] != nil }), let found = byKey[key] else {
                 let present = arrays.map { "'\($0.0)'" }.joined(separator: ", ")
                 throw ZynqError(file: path, "no images: expected one of 'images', 'x_test', 'test_images', 'x' (found \(present.isEmpty ? "no arrays" : present))")
@@ -105,7 +107,7 @@ extension ImageSet {
 
     private enum Kind { case npz, npy, idx, unknown }
 
-    private static func checkImages(_ a: NDArray, file: String, key: String?) throws {
+    private static func checkImages(_ a: NDArray, file: String, key: String?) throws(ZynqError) {
         switch a.dtype {
         case .uint8, .float32, .float64: break
         default:
@@ -117,7 +119,7 @@ extension ImageSet {
     }
 
     /// Labels: an integer array of `count` non-negative values, shape `(count,)` or `(count, 1)`.
-    static func checkLabels(_ a: NDArray, count: Int, file: String, key: String?) throws -> [Int] {
+    static func checkLabels(_ a: NDArray, count: Int, file: String, key: String?) throws(ZynqError) -> [Int] {
         guard a.dtype.isInteger else {
             throw ZynqError(file: file, key: key, "labels must be integers, not \(a.dtype)")
         }
@@ -130,7 +132,7 @@ extension ImageSet {
         }
         var out = [Int]()
         out.reserveCapacity(a.count)
-        func add<T: BinaryInteger>(_ values: [T]) throws {
+        func add<T: BinaryInteger>(_ values: [T]) throws(ZynqError) {
             for (i, v) in values.enumerated() {
                 guard v >= 0, let x = Int(exactly: v) else {
                     throw ZynqError(file: file, key: key, "label \(i) is \(v); labels must be non-negative class indices")

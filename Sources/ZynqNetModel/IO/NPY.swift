@@ -9,12 +9,12 @@ public enum NPY {
     static let magic: [UInt8] = [0x93, 0x4E, 0x55, 0x4D, 0x50, 0x59]  // "\x93NUMPY"
 
     /// Decodes a whole `.npy` file; `name` is used in errors.
-    public static func decode(_ bytes: [UInt8], name: String) throws -> NDArray {
-        try bytes.withUnsafeBytes { try decode($0, file: name, key: nil) }
+    public static func decode(_ bytes: [UInt8], name: String) throws(ZynqError) -> NDArray {
+        try bytes.withBytes { (b) throws(ZynqError) in try decode(b, file: name, key: nil) }
     }
 
     /// Reads a `.npy` file from disk.
-    public static func read(path: String) throws -> NDArray {
+    public static func read(path: String) throws(ZynqError) -> NDArray {
         let bytes = try FileBytes.read(path: path)
         return try decode(bytes, name: path)
     }
@@ -26,7 +26,7 @@ public enum NPY {
 
     // MARK: - Decoding
 
-    static func decode(_ buf: UnsafeRawBufferPointer, file: String?, key: String?) throws -> NDArray {
+    static func decode(_ buf: UnsafeRawBufferPointer, file: String?, key: String?) throws(ZynqError) -> NDArray {
         func fail(_ message: String) -> ZynqError { ZynqError(file: file, key: key, message) }
         let (header, dataStart) = try parseHeader(buf, file: file, key: key)
         let data = UnsafeRawBufferPointer(rebasing: buf[dataStart...])
@@ -34,7 +34,7 @@ public enum NPY {
     }
 
     /// The header of a `.npy` file and where its data starts; `buf` needs only the header's bytes.
-    static func parseHeader(_ buf: UnsafeRawBufferPointer, file: String?, key: String?) throws -> (Header, dataStart: Int) {
+    static func parseHeader(_ buf: UnsafeRawBufferPointer, file: String?, key: String?) throws(ZynqError) -> (Header, dataStart: Int) {
         func fail(_ message: String) -> ZynqError { ZynqError(file: file, key: key, message) }
 
         guard buf.count >= 10 else {
@@ -168,7 +168,7 @@ public enum NPY {
     }
 
     private static func decodeData(_ data: UnsafeRawBufferPointer, header: Header,
-                                   fail: (String) -> ZynqError) throws -> NDArray {
+                                   fail: (String) -> ZynqError) throws(ZynqError) -> NDArray {
         let descr: Descr
         switch parseDescr(header.descr) {
         case .success(let d): descr = d

@@ -20,7 +20,7 @@ extension NPZ {
     /// bytes of each member are read, so a file declaring huge arrays is checked before any of
     /// their data is read or allocated. Members whose header does not fit in the first 64 KiB
     /// are left out, and so are damaged members (the full read checks them).
-    public static func headers(path: String) throws -> [(String, NPZMemberHeader)] {
+    public static func headers(path: String) throws(ZynqError) -> [(String, NPZMemberHeader)] {
         try FileBytes.withMapped(path: path) { buf -> [(String, NPZMemberHeader)] in
             guard ZipReader.hasMagic(buf) else { return [] }
             // A damaged archive or member is left to the full read, which names what is wrong.
@@ -29,14 +29,14 @@ extension NPZ {
             for member in zip.members where member.name.hasSuffix(".npy") {
                 let key = key(forMember: member.name)
                 guard let head = try? zip.prefix(of: member, count: 65_536 + 12) else { continue }
-                let parsed = try? head.withUnsafeBytes { try NPY.parseHeader($0, file: path, key: key) }
+                let parsed = try? head.withBytes { (b) throws(ZynqError) in try NPY.parseHeader(b, file: path, key: key) }
                 guard let (header, dataStart) = parsed else { continue }
                 let declared = NPY.declaredBytes(header)
                 var h = NPZMemberHeader(shape: header.shape, descr: header.descr, declaredBytes: declared,
                                         storedBytes: max(0, member.uncompressedSize - dataStart))
                 if let declared, declared <= smallArrayBytes, dataStart + declared <= head.count {
-                    h.smallArray = try? head.withUnsafeBytes {
-                        try NPY.decode(UnsafeRawBufferPointer(rebasing: $0[0 ..< dataStart + declared]), file: path, key: key)
+                    h.smallArray = try? head.withBytes { (b) throws(ZynqError) in
+                        try NPY.decode(UnsafeRawBufferPointer(rebasing: b[0 ..< dataStart + declared]), file: path, key: key)
                     }
                 }
                 out.append((key, h))
@@ -59,7 +59,7 @@ public struct ModelShapes: Sendable {
     public var declaredBytes = 0
 
     /// Checks the model file `path` from its headers; throws a one-line error naming the key.
-    public init(path: String, memoryLimit: Int = MemoryLimit.available()) throws {
+    public init(path: String, memoryLimit: Int = MemoryLimit.available()) throws(ZynqError) {
         file = path
         let headers = try NPZ.headers(path: path)
         var largest: (key: String, bytes: Int)?
@@ -98,7 +98,7 @@ public struct ModelShapes: Sendable {
 
     /// Checks an `.npz` image file's image array against the model from its header (other image
     /// files are checked when read).
-    public func checkImages(path: String) throws {
+    public func checkImages(path: String) throws(ZynqError) {
         guard let width = imageWidth else { return }
         let headers = try NPZ.headers(path: path)
         guard let (key, h) = ImageSet.imageKeys.lazy.compactMap({ k in headers.first { $0.0 == k } }).first,

@@ -7,8 +7,8 @@ extension NPZ {
     /// The file is written to a temporary name and renamed into place: on any error nothing
     /// is left at `path` (an existing file there is untouched).
     public static func write(_ arrays: [(String, NDArray)], to path: String, compressed: Bool = true) throws {
-        try FileBytes.writeAtomically(path: path) { temp in
-            try writeFile(arrays, at: temp, name: path, compressed: compressed)
+        try FileBytes.writeAtomically(path: path) { (temp) throws(ZynqError) in
+            do { try writeFile(arrays, at: temp, name: path, compressed: compressed) } catch { throw FileProblem.error(error, path: path) }
         }
     }
 

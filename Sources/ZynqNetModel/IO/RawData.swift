@@ -4,7 +4,7 @@ import ZynqNetBase
 enum RawDecode {
     /// Decodes `count` elements of `descr` from `data` (which holds exactly `count * itemSize` bytes).
     static func storage(_ data: UnsafeRawBufferPointer, descr: NPY.Descr, count: Int,
-                        fail: (String) -> ZynqError) throws -> NDArray.Storage {
+                        fail: (String) -> ZynqError) throws(ZynqError) -> NDArray.Storage {
         let big = descr.order == .big
         switch descr.dtype {
         case .bool:
@@ -71,11 +71,11 @@ enum RawDecode {
 
     /// NumPy `U` strings: `width` UTF-32 code units each, trailing NULs dropped (as NumPy does).
     static func unicode(_ data: UnsafeRawBufferPointer, count: Int, width: Int, bigEndian: Bool,
-                        fail: (String) -> ZynqError) throws -> NDArray.Storage {
+                        fail: (String) -> ZynqError) throws(ZynqError) -> NDArray.Storage {
         let units: [UInt32] = integers(data, count: count * width, bigEndian: bigEndian)
         var strings = [String]()
         strings.reserveCapacity(count)
-        try units.withUnsafeBufferPointer { u in
+        try units.withUnsafeBufferPointer { (u) throws(ZynqError) in
             for i in 0 ..< count {
                 var end = (i + 1) * width
                 let start = i * width
@@ -155,8 +155,8 @@ enum RawEncode {
         case .uint32(let a): appendLE(a, to: &out)
         case .int64(let a): appendLE(a, to: &out)
         case .uint64(let a): appendLE(a, to: &out)
-        case .float32(let a): appendLE(a.map(\.bitPattern), to: &out)
-        case .float64(let a): appendLE(a.map(\.bitPattern), to: &out)
+        case .float32(let a): appendLE(a.map { $0.bitPattern }, to: &out)
+        case .float64(let a): appendLE(a.map { $0.bitPattern }, to: &out)
         case .unicode(let strings, let w):
             let width = max(w, 1)
             var units = [UInt32](repeating: 0, count: strings.count * width)

@@ -257,19 +257,21 @@ struct ZipReader {
             return Array(bytes[dataStart ..< dataStart + min(count, m.compressedSize)])
         case 8:
             let raw = UnsafeRawBufferPointer(rebasing: bytes[dataStart ..< dataStart + m.compressedSize])
-            do { return try Inflate.prefix(raw, count: count) } catch { throw Failure(error.message, member: m.name) }
+            do throws(Inflate.Failure) { return try Inflate.prefix(raw, count: count) } catch { throw Failure(error.message, member: m.name) }
         default:
             throw Failure("compression method \(m.method) is not supported (only stored and deflate)", member: m.name)
         }
     }
 
     /// Calls `body` with the member's uncompressed bytes, after checking size and CRC-32.
+    /// A problem of the archive itself is a `ZynqError` naming no file (the caller adds file and key).
     func withContents<R>(of m: Member, limit: Int = IOLimits.maxDecompressedBytes,
-                         _ body: (UnsafeRawBufferPointer) throws -> R) throws -> R {
+                         _ body: (UnsafeRawBufferPointer) throws(ZynqError) -> R) throws(ZynqError) -> R {
         let b = bytes
-        func fail(_ message: String) -> Failure { Failure(message, member: m.name) }
+        func fail(_ message: String) -> ZynqError { ZynqError(message) }
         guard m.flags & 0x0001 == 0 else { throw fail("encrypted members are not supported") }
-        let dataStart = try localHeader(of: m).dataStart
+        let dataStart: Int
+        do { dataStart = try localHeader(of: m).dataStart } catch { throw fail(error.message) }
         let raw = UnsafeRawBufferPointer(rebasing: b[dataStart ..< dataStart + m.compressedSize])
         guard m.uncompressedSize <= limit else {
             throw fail("declared size of \(m.uncompressedSize) bytes exceeds the limit of \(limit) bytes")
@@ -287,7 +289,7 @@ struct ZipReader {
                 throw fail("declared size of \(m.uncompressedSize) bytes is impossible for \(m.compressedSize) compressed bytes: corrupt zip")
             }
             let out: [UInt8]
-            do {
+            do throws(Inflate.Failure) {
                 out = try Inflate.raw(raw, sizeHint: m.uncompressedSize, limit: m.uncompressedSize).bytes
             } catch {
                 throw fail(error.message)
@@ -295,7 +297,7 @@ struct ZipReader {
             guard out.count == m.uncompressedSize else {
                 throw fail("inflates to \(out.count) bytes, but the zip declares \(m.uncompressedSize)")
             }
-            return try out.withUnsafeBytes { o in
+            return try out.withBytes { (o) throws(ZynqError) in
                 let crc = Inflate.crc32(o)
                 guard crc == m.crc32 else { throw fail(Self.crcMessage(crc, m.crc32)) }
                 return try body(o)

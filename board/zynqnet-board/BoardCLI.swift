@@ -1,0 +1,382 @@
+import Glibc
+import ZynqNetBase
+import ZynqNetHW
+import ZynqNetLoopback
+import ZynqNetModel
+import ZynqNetRuntime
+import ZynqNetSim
+
+/// Why a command stopped: a usage error (exit 2, `Error: …` as swift-argument-parser prints
+/// it on the host) or bad input (exit 1, `error: <ZynqError>`).
+enum CLIFailure: Error {
+    case usage(String)
+    case input(ZynqError)
+}
+
+/// Runs `body`, turning its `ZynqError` into a `CLIFailure`.
+func input<T>(_ body: () throws(ZynqError) -> T) throws(CLIFailure) -> T {
+    do throws(ZynqError) { return try body() } catch { throw .input(error) }
+}
+
+/// Writes one line to stderr.
+func printError(_ line: String) {
+    let text = line + "\n"
+    var bytes = Array(text.utf8)
+    bytes.withUnsafeMutableBytes { b in
+        zn_board_write_all(2, b.baseAddress!.assumingMemoryBound(to: CChar.self), b.count)
+    }
+}
+
+/// The command line: positionals, `--option value` / `--option=value` and flags, checked
+/// against the command's known options (swift-argument-parser does not compile in Embedded Swift).
+struct Arguments {
+    var positionals: [String] = []
+    var options: [String: String] = [:]
+    var flags: [String] = []
+
+    init(_ args: [String], options known: [String], flags knownFlags: [String]) throws(CLIFailure) {
+        var i = 0
+        while i < args.count {
+            let a = args[i]
+            i += 1
+            guard a.hasPrefix("--"), a.count > 2 else {
+                positionals.append(a)
+                continue
+            }
+            var name = a, value: String? = nil
+            if let eq = a.firstIndex(of: "=") {
+                name = String(a[a.startIndex..<eq])
+                value = String(a[a.index(after: eq)...])
+            }
+            if knownFlags.contains(name) {
+                guard value == nil else { throw .usage("The flag '\(name)' does not take a value.") }
+                flags.append(name)
+            } else if known.contains(name) {
+                if value == nil {
+                    guard i < args.count, !args[i].hasPrefix("--") else { throw .usage("Missing value for '\(name) <value>'") }
+                    value = args[i]
+                    i += 1
+                }
+                guard options[name] == nil else { throw .usage("'\(name)' may only be given once") }
+                options[name] = value!
+            } else {
+                throw .usage("Unknown option '\(name)'")
+            }
+        }
+    }
+
+    func flag(_ name: String) -> Bool { flags.contains(name) }
+
+    /// An integer option in `range`, nil when absent.
+    func integer(_ name: String, in range: ClosedRange<Int>, what: String) throws(CLIFailure) -> Int? {
+        guard let s = options[name] else { return nil }
+        guard let v = Int(s), range.contains(v) else { throw .usage("\(name) must be \(what), not \(s)") }
+        return v
+    }
+}
+
+enum BoardMain {
+    static let usage = """
+    USAGE: zynqnet-board <subcommand>
+
+    SUBCOMMANDS:
+      info [--backend loopback] --model M [--json]
+            Probe the accelerator: MAGIC, VERSION, topology, counters, FCLK.
+      infer IMAGES --model M [--backend sim|loopback|board] [--batch N] [--limit N]
+            [--labels FILE] [--output out.npy] [--json]
+            Run images through a model; --output writes the outputs (int64, N × classes).
+    """
+
+    static func run(_ args: [String]) {
+        do throws(CLIFailure) {
+            guard let command = args.first else { throw .usage("Missing expected argument '<subcommand>'") }
+            let rest = Array(args.dropFirst())
+            switch command {
+            case "infer": try infer(rest)
+            case "info": try info(rest)
+            case "-h", "--help", "help":
+                print(usage)
+            default: throw .usage("Unknown subcommand '\(command)' (infer, info)")
+            }
+        } catch {
+            switch error {
+            case .usage(let message):
+                printError("Error: \(message)")
+                exit(2)
+            case .input(let e):
+                printError("error: \(oneLine(e.description))")
+                exit(1)
+            }
+        }
+    }
+
+    /// A message as one line (a tool's multi-line text joined with " | ", as on the host).
+    static func oneLine(_ s: String) -> String {
+        s.split(separator: "\n").map { String($0).trimmed }.filter { !$0.isEmpty }.joined(separator: " | ")
+    }
+}
+
+// MARK: - infer
+
+/// What runs the batches: the simulator, or the runtime's driver on the loopback device or the board.
+enum Engine {
+    case sim(Simulator)
+    case runtime(AcceleratorBackend)
+
+    var name: String {
+        switch self {
+        case .sim: "sim"
+        case .runtime(let b): b.name
+        }
+    }
+
+    var kernel: String? {
+        switch self {
+        case .sim(let s): s.kernel.rawValue
+        case .runtime: nil
+        }
+    }
+
+    func run(_ codes: InputCodes) throws(ZynqError) -> SimResult {
+        switch self {
+        case .sim(let s): return try s.run(codes)
+        case .runtime(let b):
+            let r = try b.run(codes: codes, count: codes.count)
+            return SimResult(outputs: r.outputs, count: codes.count, classes: r.outputs.count / max(codes.count, 1))
+        }
+    }
+}
+
+extension BoardMain {
+    static let backends = ["sim", "loopback", "board"]
+    /// The largest --batch (as on the host).
+    static let maxBatch = 1 << 24
+
+    static func infer(_ args: [String]) throws(CLIFailure) {
+        let a = try Arguments(args, options: ["--model", "--backend", "--batch", "--limit", "--labels", "--output", "--bundle", "--manifest"],
+                              flags: ["--json"])
+        guard a.positionals.count <= 1 else { throw .usage("Unexpected argument '\(a.positionals[1])'") }
+        guard let images = a.positionals.first else { throw .usage("Missing expected argument '<images>'") }
+        guard let modelPath = a.options["--model"] else { throw .usage("Missing expected argument '--model <model>'") }
+        let backend = a.options["--backend"] ?? "sim"
+        guard backends.contains(backend) else {
+            throw .usage("--backend must be one of \(backends.joined(separator: ", ")), not '\(backend)'")
+        }
+        let limit = try a.integer("--limit", in: 1...Int.max, what: "at least 1")
+        let batchOption = try a.integer("--batch", in: 1...maxBatch, what: "1…\(maxBatch)")
+        let json = a.flag("--json")
+        if let output = a.options["--output"], !output.hasSuffix(".npy") {
+            throw .usage("--output must name an .npy file, not '\(output)'")
+        }
+        if a.options["--bundle"] != nil || a.options["--manifest"] != nil {
+            throw .input(ZynqError(key: a.options["--bundle"] != nil ? "--bundle" : "--manifest",
+                                   "reading manifest.json is not in this zynqnet-board build yet (loopback runs with the default design)"))
+        }
+        if backend == "board" { throw .usage("--backend board needs --bundle DIR or --manifest FILE") }
+        if modelPath.hasSuffix(".onnx") || modelPath.hasSuffix(".tflite") {
+            throw .input(ZynqError(file: modelPath, key: "--model", "ONNX and TFLite models are imported on the host: zynqnet import, then pass the .npz"))
+        }
+        // The output must not exist (zynqnet-board replaces no file) and is written only at the end.
+        if let output = a.options["--output"] {
+            var st = stat()
+            if lstat(output, &st) == 0 {
+                throw .input(ZynqError(file: output, key: "--output", "already exists; zynqnet-board replaces no file (remove it or name another)"))
+            }
+        }
+
+        try input { () throws(ZynqError) in try ModelShapes(path: modelPath).checkImages(path: images) }
+        let model = try input { () throws(ZynqError) in try QuantizedModel.load(path: modelPath) }
+        var set = try input { () throws(ZynqError) in try ImageSet.load(path: images, labels: a.options["--labels"]) }
+        try input { () throws(ZynqError) in
+            try set.checkNotEmpty()
+            try set.checkLabels(classes: model.outputCount)
+        }
+        let batch = batchOption ?? (backend == "sim" ? 1000 : 256)
+        let engine: Engine = try input { () throws(ZynqError) in
+            switch backend {
+            case "sim": return .sim(try Simulator(model: model))
+            default:
+                InterruptFlag.installSIGINTHandler()
+                return .runtime(try makeLoopbackBackend(model: model, modelName: modelPath, manifest: RuntimeManifest(), manifestPath: nil,
+                                                        batchSize: batch))
+            }
+        }
+        let key = imageKey(set.source)
+        var codes = try input { () throws(ZynqError) in
+            do throws(ZynqError) {
+                let arranged = try ImageLayout.nhwc.arranged(set.images, for: model.input, key: key)
+                return try InputQuantizer(model: model).quantize(arranged, key: key)
+            } catch {
+                throw error.inFile(images)
+            }
+        }
+        if let w = InputQuantizer(model: model).rangeWarning(set.images) { printError("warning: \(images): \(w)") }
+        if let limit, limit < codes.count {
+            codes = try input { () throws(ZynqError) in try InputCodes(type: codes.type, width: codes.width, bytes: Array(codes.bytes.prefix(limit * codes.width))) }
+            set.labels = set.labels.map { Array($0.prefix(limit)) }
+        }
+
+        // The batches, timed as on the host (engine time only).
+        let n = codes.count
+        var outputs: [Int32] = []
+        outputs.reserveCapacity(n * model.outputCount)
+        var classes = model.outputCount
+        var seconds = 0.0
+        var done = 0
+        while done < n {
+            let end = min(n, done + batch)
+            let part = (done == 0 && end == n) ? codes
+                : try input { () throws(ZynqError) in try InputCodes(type: codes.type, width: codes.width, bytes: Array(codes.bytes[done * codes.width..<end * codes.width])) }
+            let t0 = zn_board_monotonic_seconds()
+            let r = try input { () throws(ZynqError) in try engine.run(part) }
+            seconds += zn_board_monotonic_seconds() - t0
+            classes = r.classes
+            outputs += r.outputs
+            done = end
+        }
+        let result = SimResult(outputs: outputs, count: n, classes: classes)
+
+        if let output = a.options["--output"] {
+            let array = NDArray(shape: [result.count, result.classes], storage: .int64(result.outputs.map { Int64($0) }))
+            try input { () throws(ZynqError) in try FileBytes.write(NPY.encode(array), to: output) }
+        }
+        let report = Report(images: n, correct: set.labels.map { result.correct(labels: $0) }, seconds: seconds,
+                            backend: engine.name, kernel: engine.kernel)
+        if json {
+            print(report.json())
+        } else {
+            report.printText()
+        }
+    }
+
+    /// The member the images came from (`x_test` of `"f.npz['x_test']"`), or "images".
+    static func imageKey(_ source: String) -> String {
+        guard source.hasSuffix("']") else { return "images" }
+        let chars = Array(source)
+        var i = chars.count - 3
+        while i > 0 {
+            if chars[i - 1] == "[" && chars[i] == "'" { return String(chars[(i + 1)..<(chars.count - 2)]) }
+            i -= 1
+        }
+        return "images"
+    }
+}
+
+/// The run's numbers, with the host's `infer --json` keys.
+struct Report {
+    var images: Int
+    var correct: Int?
+    var seconds: Double
+    var backend: String
+    var kernel: String?
+
+    var accuracy: Double? { images == 0 ? nil : correct.map { Double($0) / Double(images) } }
+    var imagesPerSecond: Double { seconds > 0 ? Double(images) / seconds : 0 }
+
+    func json() -> String {
+        var fields: [String] = []
+        fields.append("\"images\":\(images)")
+        fields.append("\"correct\":\(correct.map { String($0) } ?? "null")")
+        fields.append("\"accuracy\":\(accuracy.map { jsonNumber($0) } ?? "null")")
+        fields.append("\"seconds\":\(jsonNumber(seconds))")
+        fields.append("\"images_per_second\":\(jsonNumber(imagesPerSecond))")
+        fields.append("\"backend\":\"\(backend)\"")
+        if let kernel { fields.append("\"kernel\":\"\(kernel)\"") }
+        return "{" + fields.joined(separator: ",") + "}"
+    }
+
+    func printText() {
+        if images == 0 {
+            print("accuracy   unknown (no images)")
+        } else if let correct {
+            print("accuracy   \(correct)/\(images) = \(fixed(100 * (accuracy ?? 0), digits: 2))%")
+        } else {
+            print("accuracy   unknown (no labels)")
+        }
+        let on = backend + (kernel.map { " (\($0) kernel)" } ?? "")
+        print("throughput \(fixed(imagesPerSecond, digits: 0)) images/s on \(on) (\(images) images in \(fixed(seconds, digits: 3)) s)")
+    }
+}
+
+/// A JSON number: integers without a fraction, others with enough digits to round-trip (as the host's).
+func jsonNumber(_ v: Double) -> String {
+    if v.isNaN || v.isInfinite { return "null" }
+    if v == v.rounded(), abs(v) < 1e15 { return String(Int64(v)) }
+    return "\(v)"
+}
+
+/// `v` with `digits` decimals (printf's %.Nf for the magnitudes printed here).
+func fixed(_ v: Double, digits: Int) -> String {
+    var scale = 1.0
+    for _ in 0..<digits { scale *= 10 }
+    let scaled = (abs(v) * scale).rounded()
+    guard scaled < 9e18 else { return "\(v)" }
+    let n = Int64(scaled), s = Int64(scale)
+    let sign = v < 0 && n != 0 ? "-" : ""
+    if digits == 0 { return sign + String(n) }
+    var frac = String(n % s)
+    while frac.count < digits { frac = "0" + frac }
+    return sign + String(n / s) + "." + frac
+}
+
+// MARK: - info
+
+extension BoardMain {
+    static func info(_ args: [String]) throws(CLIFailure) {
+        let a = try Arguments(args, options: ["--model", "--backend", "--bundle"], flags: ["--json"])
+        guard a.positionals.isEmpty else { throw .usage("Unexpected argument '\(a.positionals[0])'") }
+        let backend = a.options["--backend"] ?? "loopback"
+        guard backend == "loopback" || backend == "board" else {
+            throw .usage("--backend must be one of loopback, board, not '\(backend)'")
+        }
+        if backend == "board" || a.options["--bundle"] != nil {
+            throw .input(ZynqError(key: "--backend board", "reading a bundle's manifest.json is not in this zynqnet-board build yet; probe the loopback device with --model M"))
+        }
+        guard let modelPath = a.options["--model"] else {
+            throw .usage("info --backend loopback needs --model M (the loopback device is built for a model's topology)")
+        }
+        let model = try input { () throws(ZynqError) in try QuantizedModel.load(path: modelPath) }
+        let manifest = RuntimeManifest()
+        let b = try input { () throws(ZynqError) in
+            try makeLoopbackBackend(model: model, modelName: modelPath, manifest: manifest, manifestPath: nil, batchSize: 1)
+        }
+        let d = b.driver
+        let (magic, c) = try input { () throws(ZynqError) in
+            (try d.bus.read32(d.base + UInt64(RegisterMap.MAGIC)), try d.counters())
+        }
+        let t = d.info.layout.topology
+        if a.flag("--json") {
+            var layers: [String] = []
+            for l in t.layers {
+                layers.append("{\"in\":\(l.inCount),\"out\":\(l.outCount),\"in_signed\":\(l.inSigned),\"out_signed\":\(l.outSigned)}")
+            }
+            var fields: [String] = []
+            fields.append("\"backend\":\"\(backend)\"")
+            fields.append("\"magic\":\"0x\(hex32(magic))\"")
+            fields.append("\"version\":\(d.info.version)")
+            fields.append("\"topology_hash\":\"\(topologyHashText(d.info.topologyHash))\"")
+            fields.append("\"engine\":\"\(d.info.engine.rawValue)\"")
+            fields.append("\"ii_cycles\":\(d.info.iiCycles)")
+            fields.append("\"input_count\":\(t.inputCount)")
+            fields.append("\"layers\":[" + layers.joined(separator: ",") + "]")
+            var counters: [String] = []
+            counters.append("\"images_in\":\(c.imagesIn)")
+            counters.append("\"images_out\":\(c.imagesOut)")
+            counters.append("\"busy_cycles\":\(c.busyCycles)")
+            counters.append("\"stall_cycles\":\(c.stallCycles)")
+            counters.append("\"starve_cycles\":\(c.starveCycles)")
+            fields.append("\"counters\":{" + counters.joined(separator: ",") + "}")
+            fields.append("\"fclk_mhz\":\(jsonNumber(manifest.fclkMHz))")
+            fields.append("\"fclk\":\"nominal\"")
+            print("{" + fields.joined(separator: ",") + "}")
+        } else {
+            print("accelerator  \(backend) (simulated device)")
+            print("MAGIC        0x\(hex32(magic)) (\"ZNET\")")
+            print("VERSION      \(d.info.version)")
+            print("topology     \(topologyHashText(d.info.topologyHash)), \(t.inputCount) inputs, "
+                  + t.layers.map { "\($0.inCount)→\($0.outCount)" }.joined(separator: ", ") + ", \(d.info.engine.rawValue) engine, II \(d.info.iiCycles) cycles")
+            print("counters     images in \(c.imagesIn), out \(c.imagesOut), busy \(c.busyCycles), stall \(c.stallCycles), starve \(c.starveCycles) cycles")
+            print("FCLK         \(jsonNumber(manifest.fclkMHz)) MHz (nominal: no clock runs the loopback device)")
+        }
+    }
+}
