@@ -42,7 +42,7 @@ tables="$toolchain/lib/swift/embedded/$triple/libswiftUnicodeDataTables.a"
 # Foundation and Codable helpers, manifest.json/runtime.json through JSONDecoder, board files, doctor)
 # stay out; everything listed compiles both ways from the same sources.
 modules=(
-  "ZynqNetBase|Sources/ZynqNetBase|Process/Subprocess.swift Process/Termination.swift FileProblemFoundation.swift JSONTextEncoder.swift HexU64.swift Random.swift HostFiles.swift|CZynqNetSys"
+  "ZynqNetBase|Sources/ZynqNetBase|Process/Subprocess.swift Process/Termination.swift FileProblemFoundation.swift JSONTextEncoder.swift Random.swift HostFiles.swift|CZynqNetSys"
   "ZynqNetModel|Sources/ZynqNetModel|IO/NPZWriter.swift IO/OutputPlan.swift ModelFileSave.swift|CZlibIO CZynqNetSys"
   "ZynqNetHW|Sources/ZynqNetHW|RegisterMapDoc.swift Board.swift BoardCatalog.swift BoardResolve.swift|"
   "ZynqNetSim|Sources/ZynqNetSim||CZynqNetDotKernels"

@@ -1,16 +1,44 @@
+#if !hasFeature(Embedded)
 import Foundation
+#endif
 
 /// A 64-bit address or size that JSON files may write as a number or as a "0x..." string.
-/// It is written back as "0x" and at least eight upper-case hex digits.
-public struct HexU64: Codable, Equatable, Hashable, Sendable, CustomStringConvertible {
+/// It is written back as "0x" and at least eight upper-case hex digits. The type itself is in
+/// the board build too (Manifest uses it); its Codable conformance is host-only.
+public struct HexU64: Equatable, Hashable, Sendable, CustomStringConvertible {
     public var value: UInt64
 
     public init(_ value: UInt64) { self.value = value }
 
+    public var description: String { HexU64.format(value) }
+
+    /// "0x" + upper-case hex, at least 8 digits.
+    public static func format(_ v: UInt64) -> String {
+        let digits = String(v, radix: 16, uppercase: true)
+        return "0x" + String(repeating: "0", count: max(0, 8 - digits.count)) + digits
+    }
+
+    /// Parses "0x1F", "0X1f" or "31" (spaces around allowed); nil on anything else (including overflow).
+    public static func parse(_ s: String) -> UInt64? {
+        var t = Substring(s)
+        while let f = t.first, f == " " || f == "\t" { t = t.dropFirst() }
+        while let l = t.last, l == " " || l == "\t" { t = t.dropLast() }
+        if t.hasPrefix("0x") || t.hasPrefix("0X") {
+            let body = t.dropFirst(2)
+            guard !body.isEmpty, body.count <= 16 else { return nil }
+            return UInt64(body, radix: 16)
+        }
+        guard !t.isEmpty, t.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) else { return nil }
+        return UInt64(t, radix: 10)
+    }
+}
+
+#if !hasFeature(Embedded)
+extension HexU64: Codable {
     public init(from decoder: Decoder) throws {
         let c = try decoder.singleValueContainer()
         if let n = try? c.decode(UInt64.self) {
-            value = n
+            self.init(n)
             return
         }
         let s: String
@@ -24,35 +52,14 @@ public struct HexU64: Codable, Equatable, Hashable, Sendable, CustomStringConver
             throw DecodingError.dataCorruptedError(
                 in: c, debugDescription: "'\(s)' is not a non-negative integer or a \"0x...\" hex string that fits 64 bits")
         }
-        value = v
+        self.init(v)
     }
 
     public func encode(to encoder: Encoder) throws {
         var c = encoder.singleValueContainer()
         try c.encode(description)
     }
-
-    public var description: String { HexU64.format(value) }
-
-    /// "0x" + upper-case hex, at least 8 digits.
-    public static func format(_ v: UInt64) -> String {
-        let digits = String(v, radix: 16, uppercase: true)
-        return "0x" + String(repeating: "0", count: max(0, 8 - digits.count)) + digits
-    }
-
-    /// Parses "0x1F", "0X1f" or "31"; nil on anything else (including overflow).
-    public static func parse(_ s: String) -> UInt64? {
-        let t = s.trimmingCharacters(in: .whitespaces)
-        if t.hasPrefix("0x") || t.hasPrefix("0X") {
-            let body = t.dropFirst(2)
-            guard !body.isEmpty, body.count <= 16 else { return nil }
-            return UInt64(body, radix: 16)
-        }
-        guard !t.isEmpty, t.allSatisfy({ $0.isASCII && $0.isNumber }) else { return nil }
-        return UInt64(t, radix: 10)
-    }
 }
-
 
 extension DecodingError {
     /// The dotted key path of a decoding error ("dma.base"), for one-line messages.
@@ -89,3 +96,4 @@ extension ZynqError {
         return ZynqError(file: file, "not valid JSON")
     }
 }
+#endif

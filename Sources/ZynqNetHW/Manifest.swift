@@ -192,7 +192,7 @@ public struct Manifest: Equatable, Sendable {
     // MARK: reading
 
     /// Reads and checks a manifest.json.
-    public static func load(file path: String) throws -> Manifest {
+    public static func load(file path: String) throws(ZynqError) -> Manifest {
         let bytes: [UInt8]
         do { bytes = try FileBytes.read(path: path) } catch {
             throw ZynqError(file: path, "cannot read manifest")
