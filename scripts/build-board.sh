@@ -18,19 +18,8 @@ cross=arm-linux-gnueabihf
 
 # --- tools ------------------------------------------------------------------------------
 packages=(gcc-arm-linux-gnueabihf binutils-arm-linux-gnueabihf qemu-user zlib1g-dev:armhf file)  # file: the tests check the binary with it
-missing=()
-for p in "${packages[@]}"; do
-  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
-done
-if [ ${#missing[@]} -gt 0 ]; then
-  echo "build-board: installing ${missing[*]}" >&2
-  SUDO=""
-  if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
-  export DEBIAN_FRONTEND=noninteractive
-  dpkg --print-foreign-architectures | grep -qx armhf || $SUDO dpkg --add-architecture armhf
-  $SUDO apt-get update -qq
-  $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
-fi
+source "$root/scripts/apt-ensure.sh"
+apt_ensure build-board "${packages[@]}"
 swiftc=$(command -v swiftc)
 toolchain=$(cd "$(dirname "$swiftc")/.." && pwd)
 tables="$toolchain/lib/swift/embedded/$triple/libswiftUnicodeDataTables.a"

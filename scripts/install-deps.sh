@@ -19,19 +19,8 @@ packages=(
   qemu-user        # runs the simulator's ARM NEON kernels (aarch64, armv7) in the tests
 )
 
-missing=()
-for p in "${packages[@]}"; do
-  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
-done
-
-if [ ${#missing[@]} -gt 0 ]; then
-  echo "install-deps: installing ${missing[*]}" >&2
-  SUDO=""
-  if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
-  export DEBIAN_FRONTEND=noninteractive
-  $SUDO apt-get update -qq
-  $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
-fi
+source "$(dirname "$0")/apt-ensure.sh"
+apt_ensure install-deps "${packages[@]}"
 
 # The ONNX backend node tests (onnx 1.22.0's wheel, from PyPI, into .cache/; idempotent).
 bash "$(dirname "$0")/fetch-onnx-node-tests.sh"
