@@ -593,8 +593,5 @@ public struct JSONField: Sendable {
     }
 
     /// "0x" + upper-case hex, at least eight digits (how zynqnet writes addresses).
-    public static func hexText(_ v: UInt64) -> String {
-        let digits = String(v, radix: 16, uppercase: true)
-        return "0x" + String(repeating: "0", count: Swift.max(0, 8 - digits.count)) + digits
-    }
+    public static func hexText(_ v: UInt64) -> String { HexU64.format(v) }
 }
