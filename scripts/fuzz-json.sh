@@ -4,7 +4,7 @@
 #
 #   scripts/fuzz-json.sh [SECONDS]      (default 60)
 #
-# Builds .fuzz/json/fuzz-json from Fuzz/FuzzJSON.swift, JSONText.swift and ZynqError.swift (one
+# Builds .fuzz/json/fuzz-json from Fuzz/FuzzJSON.swift, JSONText.swift, HexU64.swift and ZynqError.swift (one
 # module, found by name under Sources/ so the files may change module), seeds the corpus with the
 # board files, the JSON test fixtures and Fuzz/json-seeds/ (generated manifest.json and
 # runtime.json files, hand-made hostile inputs and kept regressions), and runs it. A crash leaves
@@ -22,7 +22,7 @@ one() {  # the one file called $1 under Sources/
     [[ $(printf '%s\n' "$found" | wc -l) -eq 1 && -n "$found" ]] || { echo "fuzz-json: need exactly one Sources/**/$1" >&2; exit 1; }
     printf '%s\n' "$found"
 }
-SOURCES=("$ROOT/Fuzz/FuzzJSON.swift" "$(one JSONText.swift)" "$(one ZynqError.swift)")
+SOURCES=("$ROOT/Fuzz/FuzzJSON.swift" "$(one JSONText.swift)" "$(one HexU64.swift)" "$(one ZynqError.swift)")
 BIN="$OUT/fuzz-json"
 NEWEST="$(ls -t "${SOURCES[@]}" "$0" | head -1)"
 if [[ ! -x "$BIN" || "$NEWEST" -nt "$BIN" ]]; then
