@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
-# Make (or update) the venv the real-model scripts run in: .cache/real-venv, with the packages
+# Make (or update) the venv the real-model scripts run in: .cache/real-venv (or $ZYNQNET_REAL_VENV), with the packages
 # pinned in Tests/Fixtures/scripts/requirements-real.txt, from PyPI only. Prints the venv's python.
 # Not needed by CI or the tests: the models and reference outputs these scripts make are committed.
 #
 #   PY=$(scripts/real-venv.sh) && "$PY" Tests/Fixtures/scripts/make_real_models.py
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
-VENV="$ROOT/.cache/real-venv"
+VENV="${ZYNQNET_REAL_VENV:-$ROOT/.cache/real-venv}"
 REQ="$ROOT/Tests/Fixtures/scripts/requirements-real.txt"
 STAMP="$VENV/.requirements"
 if [[ ! -x "$VENV/bin/python" ]]; then
