@@ -5,10 +5,15 @@ import ZynqNetModel
 /// `.onnx` (ONNXImporter), `.tflite` (TFLiteImporter), and every other file as an .npz (format 1/2, the MNIST notebook's
 /// MLP, pyrtlnet's quantized.npz). Every command that takes `--model` goes through here.
 public enum ModelImport {
-    /// Options of the importers: which runtime's arithmetic a `.tflite` model reproduces.
+    /// Options of the importers: which runtime's arithmetic a `.tflite` model reproduces, and
+    /// the rounding an `.onnx` model's layers get.
     public struct Options: Sendable, Equatable {
         public var tfliteRounding: TFLiteRounding
-        public init(tfliteRounding: TFLiteRounding = .tflm) { self.tfliteRounding = tfliteRounding }
+        public var onnxRounding: ONNXRounding
+        public init(tfliteRounding: TFLiteRounding = .tflm, onnxRounding: ONNXRounding = .float32) {
+            self.tfliteRounding = tfliteRounding
+            self.onnxRounding = onnxRounding
+        }
     }
 
     /// The formats told apart by extension.
@@ -28,7 +33,7 @@ public enum ModelImport {
     public static func load(_ path: String, options: Options = Options()) throws -> ImportedModel {
         switch kind(of: path) {
         case .onnx:
-            return try ONNXImporter.load(path: path)
+            return try ONNXImporter.load(path: path, rounding: options.onnxRounding)
         case .tflite:
             let m = try TFLiteImporter.loadWithOrigin(path: path, rounding: options.tfliteRounding)
             return ImportedModel(model: m.model, origin: m.origin, format: "tflite")

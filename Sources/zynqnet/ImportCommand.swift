@@ -6,6 +6,7 @@ import ZynqNetImport
 import ZynqNetModel
 
 extension TFLiteRounding: ExpressibleByArgument {}
+extension ONNXRounding: ExpressibleByArgument {}
 
 struct ImportCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -15,7 +16,9 @@ struct ImportCommand: ParsableCommand {
         MODEL.onnx: QDQ graphs of onnxruntime's quantize_static, Brevitas QCDQ exports, QLinearMatMul, \
         MatMulInteger (with Cast, Mul, QuantizeLinear) and com.microsoft QGemm, with Relu, Clip, \
         Reshape/Flatten (docs/import.md). Every layer gets rounding float32 with onnxruntime's scale \
-        S = float32(float32(s_x*s_w)/s_y) as M/2^s.
+        S = float32(float32(s_x*s_w)/s_y) as M/2^s; --onnx-rounding half_even gives layers whose S is a \
+        power of two (and whose accumulators stay below 2^24) rounding half_even with M = 1 instead: the \
+        same values, without a float unit (Brevitas fixed-point / power-of-two scales).
         MODEL.tflite: int8 full-integer models: FULLY_CONNECTED (per-tensor or per-channel weights, fused \
         RELU/RELU6), RESHAPE, QUANTIZE at the start, DEQUANTIZE at the end. --tflite-rounding picks \
         the runtime whose arithmetic the model reproduces bit for bit: tflm (TFLite Micro, gemmlowp), \
@@ -33,6 +36,9 @@ struct ImportCommand: ParsableCommand {
     @Option(name: .long, help: "For a .tflite: tflm (default), reference or xnnpack.")
     var tfliteRounding: TFLiteRounding = .tflm
 
+    @Option(name: .long, help: "For an .onnx: float32 (default) or half_even (power-of-two scales only).")
+    var onnxRounding: ONNXRounding = .float32
+
     @Flag(name: .long, help: "Print one JSON object instead of the table.")
     var json = false
 
@@ -47,7 +53,7 @@ struct ImportCommand: ParsableCommand {
         let plan = OutputPlan(inputs: [model])
         if let output { try plan.file(output, option: "--output", existing: .ownedIf(NPZ.writtenByZynqnet)) }
         let start = Date()
-        let imported = try ModelImport.load(model, options: .init(tfliteRounding: tfliteRounding))
+        let imported = try ModelImport.load(model, options: .init(tfliteRounding: tfliteRounding, onnxRounding: onnxRounding))
         let seconds = Date().timeIntervalSince(start)
         if let output {
             try imported.model.save(to: output, plan: plan)

@@ -45,6 +45,23 @@ struct ImportCommandTests {
         #expect(input["rounding"] as? String == "half_even")
     }
 
+    @Test("import --onnx-rounding half_even: power-of-two scales become half_even with M = 1; other scales are refused in one line")
+    func onnxRoundingHalfEven() throws {
+        let dir = try makeTemporaryDirectory("cli")
+        let out = dir.appendingPathComponent("po2.npz").path
+        let r = try CLI.run(["import", CLI.fixture("real/mlp784_brevitas_po2.onnx"), "--onnx-rounding", "half_even", "-o", out])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stdout.contains("layer0: dense 784 -> 128, rounding half_even, scale 1/2^12, out uint8 zero 0"), "\(r.stdout)")
+        #expect(r.stdout.contains("layer1: dense 128 -> 10, rounding half_even, scale 1/2^9, out int8 zero 0"), "\(r.stdout)")
+        #expect(try QuantizedModel.load(path: out).layers.map(\.rounding) == [.halfEven, .halfEven])
+        let bad = dir.appendingPathComponent("float.npz").path
+        let f = try CLI.run(["import", CLI.fixture("real/mlp784_brevitas_float.onnx"), "--onnx-rounding", "half_even", "-o", bad])
+        #expect(f.status == 1)
+        #expect(f.stderr.contains("half_even rounding needs a power-of-two requantization scale") && f.stderr.split(separator: "\n").count == 1, "\(f.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: bad))
+        #expect(try CLI.run(["import", CLI.fixture("real/mlp784_brevitas_po2.onnx"), "--onnx-rounding", "floor"]).status == 2)
+    }
+
     @Test("a bad .onnx is one line on stderr naming the file, exit 1, nothing written")
     func badFile() throws {
         let dir = try makeTemporaryDirectory("cli")
@@ -60,7 +77,8 @@ struct ImportCommandTests {
 
     @Test("infer --model X.onnx: every output on all 10,000 float images equals onnxruntime's, on sim and loopback",
           .enabled(if: FileManager.default.fileExists(atPath: images), "dataset-fashion-mnist not installed"),
-          arguments: ["mlp_qdq_u8s8_pt", "mlp_qdq_s8s8_pc"])
+          arguments: ["mlp_qdq_u8s8_pt", "mlp_qdq_s8s8_pc", "mlp784_qdq_u8s8_pt", "mlp784_qdq_s8s8_pc", "mlp784_qdq_u8s8_pc",
+                      "mlp784_qop_u8s8", "mlp784_brevitas_float", "mlp784_brevitas_po2"])
     func inferMatchesOnnxruntime(_ name: String) throws {
         let dir = try makeTemporaryDirectory("cli")
         // The images as onnxruntime got them: float32 pixel / 255, (N, 1, 28, 28).
@@ -76,7 +94,7 @@ struct ImportCommandTests {
             #expect(r.status == 0, "\(r.stderr)")
             guard r.status == 0 else { return }
             let got = try #require(try NPZ.read(path: out)["outputs"]?.integers())
-            #expect(got.count == 100_000)
+            #expect(got.count == want.count)
             let differing = zip(got, want).filter { $0 != $1 }.count
             #expect(differing == 0, "\(name) on \(backend): \(differing) of 100,000 values differ from onnxruntime")
         }

@@ -18,15 +18,16 @@ public enum ONNXImporter {
     static let maxFileBytes = 1 << 30
 
     /// Reads and imports the model at `path`.
-    public static func load(path: String) throws -> ImportedModel {
+    public static func load(path: String, rounding: ONNXRounding = .float32) throws -> ImportedModel {
         let bytes = try FileBytes.read(path: path)
-        return try importModel(bytes: bytes, file: path)
+        return try importModel(bytes: bytes, file: path, rounding: rounding)
     }
 
     /// Imports a serialized `ModelProto`; `file` names it in errors. `bindings` gives values to
     /// graph inputs (the ONNX backend node tests feed scales and weights as inputs).
-    public static func importModel(bytes: [UInt8], file: String, bindings: [String: [UInt8]] = [:]) throws -> ImportedModel {
-        let graph = try analyze(bytes: bytes, file: file, bindings: bindings)
+    public static func importModel(bytes: [UInt8], file: String, bindings: [String: [UInt8]] = [:],
+                                   rounding: ONNXRounding = .float32) throws -> ImportedModel {
+        let graph = try analyze(bytes: bytes, file: file, bindings: bindings, rounding: rounding)
         guard !graph.layers.isEmpty else {
             throw oneLine(ZynqError(file: file, key: graph.outputName, "the graph has no quantized dense layer (MatMul/Gemm between QuantizeLinear and DequantizeLinear)"))
         }
@@ -46,7 +47,8 @@ public enum ONNXImporter {
 
     /// Walks the graph (see the type's comment). Public for the ONNX node tests, which also
     /// check graphs that only quantize their input.
-    public static func analyze(bytes: [UInt8], file: String, bindings: [String: [UInt8]] = [:]) throws -> Graph {
+    public static func analyze(bytes: [UInt8], file: String, bindings: [String: [UInt8]] = [:],
+                               rounding: ONNXRounding = .float32) throws -> Graph {
         guard bytes.count <= maxFileBytes else { throw ZynqError(file: file, "larger than 1 GiB: not read") }
         let proto: Onnx_ModelProto
         do {
@@ -56,7 +58,7 @@ public enum ONNXImporter {
         } catch {
             throw ZynqError(file: file, "not an ONNX model: the protobuf does not decode (\(error))")
         }
-        var walker = Walker(file: file)
+        var walker = Walker(file: file, rounding: rounding)
         do {
             return try walker.run(proto, bindings: bindings)
         } catch let e as ZynqError {
@@ -110,6 +112,15 @@ public enum ONNXImporter {
     }
 }
 
+/// The rounding an ONNX model's layers get: `float32` (onnxruntime's QGemm / QLinearMatMul
+/// arithmetic, the default) or `half_even`, which only power-of-two scales with accumulators
+/// below 2^24 allow and which then gives the same values (QONNX's round half to even; a
+/// requantizer without a float unit, e.g. the serial engine's).
+public enum ONNXRounding: String, Sendable, CaseIterable {
+    case float32
+    case halfEven = "half_even"
+}
+
 /// A model imported from an outside format, with where each layer came from.
 public struct ImportedModel: Sendable {
     public var model: QuantizedModel
@@ -132,6 +143,8 @@ private struct Act: Equatable {
     var scale: Float
     var zero: Int32
     var type: ActivationType
+    /// The largest |x − zero| of the type's codes.
+    var largestOffset: Int64 { Swift.max(Int64(zero) - Int64(type.min), Int64(type.max) - Int64(zero)) }
     /// Shape of one image (the dimensions after the batch).
     var shape: [Int]
     /// The layer that produced it; −1 for the model input.
@@ -250,7 +263,13 @@ private struct Walker {
     var modelInput: InputSpec?
     var inputName = ""
 
-    init(file: String) { self.file = file }
+    /// float32 (onnxruntime's arithmetic) or half_even (power-of-two scales only).
+    let rounding: ONNXRounding
+
+    init(file: String, rounding: ONNXRounding) {
+        self.file = file
+        self.rounding = rounding
+    }
 
     mutating func run(_ model: Onnx_ModelProto, bindings: [String: [UInt8]]) throws -> ONNXImporter.Graph {
         guard model.hasGraph else { throw ZynqError(key: "graph", "the model has no graph") }
@@ -831,13 +850,48 @@ private struct Walker {
             guard cl <= ch else { throw fail("Clip's min is above its max") }
             clamp = cl...ch
         }
+        var mode = Rounding.float32
+        if rounding == .halfEven {
+            (multipliers, shifts) = try powerOfTwoShifts(p, multipliers: multipliers, shifts: shifts, node: node, fail: fail)
+            mode = .halfEven
+        }
         let layer = DenseLayer(
             outFeatures: p.outFeatures, inFeatures: p.inFeatures, weight: p.weight, bias: p.bias,
-            multiplier: multipliers, shift: shifts, rounding: .float32, relu: p.relu, clamp: clamp,
+            multiplier: multipliers, shift: shifts, rounding: mode, relu: p.relu, clamp: clamp,
             outputZero: zy, outputType: type)
         layers.append(layer)
-        origins.append((p.nodes + [node]).joined(separator: ", "))
+        // A QOperator node is the whole layer: named once.
+        origins.append((p.nodes.last == node ? p.nodes : p.nodes + [node]).joined(separator: ", "))
         return Act(scale: sy, zero: zy, type: type, shape: [p.outFeatures], layer: layers.count - 1)
+    }
+
+    /// `--onnx-rounding half_even`: a layer whose S = 2^−k (every channel) and whose accumulator
+    /// stays below 2^24 in magnitude (Σ|w|·max|x − zx| + |bias| per channel) is exactly
+    /// half_even with M = 1, s = k: float(acc) is then exact, and so is its product with S, so
+    /// onnxruntime's nearbyint(float(acc)·S) is acc / 2^k rounded half to even (QONNX's ROUND).
+    /// `multipliers`/`shifts` are the float32 form (M = 2^23 for a power of two).
+    func powerOfTwoShifts(_ p: Pending, multipliers: [UInt32], shifts: [UInt8], node: String,
+                          fail: (String) -> ZynqError) throws -> ([UInt32], [UInt8]) {
+        let tensor = p.nodes.first ?? node
+        var ms: [UInt32] = [], ss: [UInt8] = []
+        for (o, (m, s)) in zip(multipliers, shifts).enumerated() {
+            guard m & (m - 1) == 0 else {
+                throw fail("half_even rounding needs a power-of-two requantization scale, but S of \(tensor) output channel \(o) is \(m)/2^\(s)")
+            }
+            let k = Int(s) - m.trailingZeroBitCount
+            // A scale above 1 keeps M = 2^-k with s = 0.
+            ms.append(k >= 0 ? 1 : UInt32(1) << UInt32(-k))
+            ss.append(UInt8(Swift.max(k, 0)))
+        }
+        let offset = p.input.largestOffset
+        for o in 0..<p.outFeatures {
+            var bound = Int64(abs(Int64(p.bias?[o] ?? 0)))
+            for k in 0..<p.inFeatures { bound += Int64(abs(Int(p.weight[o * p.inFeatures + k]))) * offset }
+            guard bound < 1 << 24 else {
+                throw fail("half_even rounding equals onnxruntime's float32 only while |acc| < 2^24, but \(tensor) output channel \(o) can reach \(bound)")
+            }
+        }
+        return (ms, ss)
     }
 
     /// Narrows the output range of `layer` (a Clip between QuantizeLinear and DequantizeLinear).
