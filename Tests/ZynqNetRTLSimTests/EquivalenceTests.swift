@@ -101,43 +101,66 @@ import ZynqNetSim
         let outputs = try #require(expected["outputs"]?.integers()).map { Int32($0) }
         let predictions = try #require(expected["predictions"]?.integers()).map { Int($0) }
         #expect(codes.count == 200 && model.inputCount == 144)
-        try allPaths(model, codes, expected: (outputs, predictions), batch: 64, seed: 5)
+        try allPaths(model, codes, expected: (outputs, predictions), batch: 64, seed: 5, verifyImages: 200)
     }
 
     static let fashionMNIST = "/usr/share/datasets/fashion-mnist/t10k-images-idx3-ubyte.gz"
 
-    /// Issue 17 goal 5 in hardware: real models imported from the runtimes' own files (the TFLite
-    /// int8 MLP as TFLite Micro computes it, gemmlowp; the onnxruntime u8/s8 QDQ MLP, float32)
-    /// through the simulator, loopback, rtlsim and verify on the first 30 Fashion-MNIST test
-    /// images: every output value equals the runtime's own recorded output (the .npy rows).
-    /// Image 12 tells the roundings apart: TFLite Micro gives −17 at output 3, LiteRT's reference
-    /// kernel (half_up) −16; importing as `--tflite-rounding reference` fails here.
+    /// Issue 17 goal 5 in hardware: real models imported from the runtimes' own files, one per
+    /// rounding the importers give (the TFLite int8 MLP as TFLite Micro computes it, gemmlowp; the
+    /// onnxruntime u8/s8 QDQ MLP, float32; the Brevitas power-of-two QCDQ MLP imported with
+    /// `--onnx-rounding half_even`) through the simulator, loopback, rtlsim and verify on the first
+    /// 200 Fashion-MNIST test images: every output value equals the runtime's own recorded output
+    /// (the .npy rows). Image 12 tells the TFLite roundings apart: TFLite Micro gives −17 at output
+    /// 3, LiteRT's reference kernel (half_up) −16; importing as `--tflite-rounding reference` fails here.
+    /// (half_up: pyrtlnetRealModel; floor: mnistNotebookRealModel.)
     @Test(.enabled(if: FileManager.default.fileExists(atPath: fashionMNIST), "dataset-fashion-mnist not installed"),
-          arguments: ["tflite/mlp_int8.tflite:tflm_q", "mlp_qdq_u8s8_pt.onnx:ort_q"])
+          arguments: ["tflite/mlp_int8.tflite:tflm_q:gemmlowp", "mlp_qdq_u8s8_pt.onnx:ort_q:float32",
+                      "mlp784_brevitas_po2.onnx:ort_q:half_even"])
     func importedRealModelEqualsItsRuntime(_ spec: String) throws {
         let parts = spec.split(separator: ":").map(String.init)
         let path = Self.fixtures.appendingPathComponent("real/" + parts[0]).path
-        let model = try ModelImport.model(path, options: ModelImport.Options(tfliteRounding: .tflm))
-        let mode: Rounding = parts[0].hasSuffix(".tflite") ? .gemmlowp : .float32
+        let mode = try #require(Rounding(rawValue: parts[2]))
+        let options = ModelImport.Options(tfliteRounding: .tflm, onnxRounding: mode == .halfEven ? .halfEven : .float32)
+        let model = try ModelImport.model(path, options: options)
         #expect(model.layers.allSatisfy { $0.rounding == mode })
-        #expect(model.layers.map(\.outFeatures) == [128, 64, 10])
-        let n = 30
-        let all = try InputQuantizer(model: model).quantize(try ImageSet.load(path: Self.fashionMNIST).images)
-        let codes = try InputCodes(type: all.type, width: all.width, bytes: Array(all.bytes.prefix(n * all.width)))
+        let n = 200
+        // The float images pixel / 255 as the runtimes got them (the Brevitas model's input scale is
+        // 2^-8, so its uint8 pixels are not its codes; for the others both readings give the same codes).
+        let raw = try ImageSet.load(path: Self.fashionMNIST).images
+        guard case .uint8(let px) = raw.storage else { Issue.record("not uint8"); return }
+        let floats = NDArray(shape: [n] + raw.shape.dropFirst(), storage: .float32(px.prefix(n * 784).map { Float($0) / 255 }))
+        let codes = try InputQuantizer(model: model).quantize(floats)
         let npy = path.replacingOccurrences(of: parts[0].hasSuffix(".tflite") ? ".tflite" : ".onnx", with: ".\(parts[1]).npy")
         let ref = try NPY.read(path: npy)
-        #expect(ref.shape == [10000, 10])
-        let outputs = Array(try #require(ref.integers()).prefix(n * 10)).map { Int32($0) }
+        let width = model.layers.last!.outFeatures
+        #expect(ref.shape == [10000, width])
+        let outputs = Array(try #require(ref.integers()).prefix(n * width)).map { Int32($0) }
         // The class index: the first largest output (the hardware's argmax keeps the lowest index).
         let predictions = (0..<n).map { i in
-            let row = outputs[(i * 10)..<(i * 10 + 10)]
-            return row.firstIndex(of: row.max()!)! - i * 10
+            let row = outputs[(i * width)..<(i * width + width)]
+            return row.firstIndex(of: row.max()!)! - i * width
         }
         // A folded design keeps the Verilator builds small (2 CI cores): 16 MACs a cycle in layer 0.
         var codegen = CodegenOptions()
-        codegen.fold = .file(FoldFile(layers: [FoldFileLayer(pe: 2, simd: 8), FoldFileLayer(pe: 2, simd: 8),
-                                               FoldFileLayer(pe: 2, simd: 8)]), name: "test-fold")
+        codegen.fold = .file(FoldFile(layers: model.layers.map { _ in FoldFileLayer(pe: 2, simd: 8) }), name: "test-fold")
         try allPaths(model, codes, codegen: codegen, expected: (outputs, predictions), batch: 16, seed: 11, verifyImages: n)
+    }
+
+    @Test func mnistNotebookRealModel() throws {
+        // The MNIST notebook's shift-only 784-128-10 MLP (floor rounding, its own recipe) and its
+        // fpga_layer_sim_shift_only arithmetic on 200 Fashion-MNIST test images (fixture).
+        let model = try ModelImport.model(Self.fixtures.appendingPathComponent("real/mnist_model.npz").path)
+        #expect(model.layers.allSatisfy { $0.rounding == .floor })
+        let images = try #require(try NPZ.read(path: Self.fixtures.appendingPathComponent("real/mnist_images.npz").path)["images"])
+        let codes = try InputQuantizer(model: model).quantize(images, key: "images")
+        let expected = try NPZ.read(path: Self.fixtures.appendingPathComponent("real/mnist_expected.npz").path)
+        let outputs = try #require(expected["outputs"]?.integers()).map { Int32($0) }
+        let predictions = try #require(expected["predictions"]?.integers()).map { Int($0) }
+        #expect(codes.count == 200)
+        var codegen = CodegenOptions()
+        codegen.fold = .file(FoldFile(layers: [FoldFileLayer(pe: 2, simd: 8), FoldFileLayer(pe: 2, simd: 8)]), name: "test-fold")
+        try allPaths(model, codes, codegen: codegen, expected: (outputs, predictions), batch: 16, seed: 13, verifyImages: 200)
     }
 
     @Test func goldenModelsOfOneTopology() throws {
