@@ -148,6 +148,31 @@ struct ONNXImporterTests {
         #expect(l.multiplier == [M, M] && l.shift == [s, s])
     }
 
+    /// `--onnx-rounding half_even`: power-of-two S per channel → M = 1, s = k (S ≥ 1: M = 2^k,
+    /// s = 0); the accumulator bound Σ|w|·max|x − zx| + |bias| must stay below 2^24.
+    @Test func halfEvenForPowerOfTwoScales() throws {
+        func half(_ g: GraphBuilder) throws -> QuantizedModel {
+            try ONNXImporter.importModel(bytes: try g.bytes(), file: "t.onnx", rounding: .halfEven).model
+        }
+        // Per channel: S = 2^-3·2^-4/2^-2 = 2^-5 and 2^-3·2^2/2^-2 = 2^1.
+        let m = try half(.qdq(weights: [1, -2, 3, 4, 5, -6], n: 2, k: 3, bias: [100, -7], sx: 0.125, sw: [0.0625, 4], sy: 0.25))
+        #expect(m.layers[0].rounding == .halfEven && m.layers[0].multiplier == [1, 2] && m.layers[0].shift == [5, 0])
+        // The float32 import of the same graph gives the same outputs on every input code.
+        let f = try load(.qdq(weights: [1, -2, 3, 4, 5, -6], n: 2, k: 3, bias: [100, -7], sx: 0.125, sw: [0.0625, 4], sy: 0.25))
+        let codes = try InputCodes(type: .uint8, width: 3, bytes: (0..<768).map { UInt8(($0 * 37 + $0 / 3) % 256) })
+        #expect(try Simulator(model: m).run(codes).outputs == Simulator(model: f).run(codes).outputs)
+        // Not a power of two: S = float32(0.02 · 0.01) / 0.05 ≈ 0.004.
+        #expect(throws: ZynqError(file: "t.onnx", key: "QuantizeLinear_4", "QuantizeLinear: half_even rounding needs a power-of-two requantization scale, but S of fc output channel 0 is 8589934/2^31")) {
+            try half(.qdq(weights: [1, 2], n: 1, k: 2))
+        }
+        // Bound: 2 · 127 · 252 (zx = 3, uint8: |x − zx| ≤ 252) + |bias| reaches 2^24 with this bias; one less passes.
+        let big: Int32 = (1 << 24) - 2 * 127 * 252
+        #expect(throws: ZynqError(file: "t.onnx", key: "QuantizeLinear_5", "QuantizeLinear: half_even rounding equals onnxruntime's float32 only while |acc| < 2^24, but fc output channel 0 can reach 16777216")) {
+            try half(.qdq(weights: [127, -127], n: 1, k: 2, bias: [big], sx: 0.125, sw: [0.0625], sy: 0.25))
+        }
+        #expect(try half(.qdq(weights: [127, -127], n: 1, k: 2, bias: [big - 1], sx: 0.125, sw: [0.0625], sy: 0.25)).layers[0].shift == [5])
+    }
+
     @Test("MatMul takes (in, out) weights and a per-channel scale along axis 1; the bias Add joins the layer")
     func matmulAdd() throws {
         var g = GraphBuilder()
