@@ -75,17 +75,23 @@ struct ImportCommandTests {
         #expect(!FileManager.default.fileExists(atPath: out))
     }
 
+    /// The images as onnxruntime got them: float32 pixel / 255, (N, 1, 28, 28), in one .npy
+    /// written once for every model of the test below.
+    static let floatImagesFile = Result { () throws -> String in
+        let raw = try IDX.read(path: images)
+        guard case .uint8(let px) = raw.storage else { throw ZynqError("not uint8") }
+        let file = try makeTemporaryDirectory("cli").appendingPathComponent("x.npy").path
+        try FileBytes.write(NPY.encode(NDArray(shape: [raw.shape[0], 1, 28, 28], storage: .float32(px.map { Float($0) / 255 }))), to: file)
+        return file
+    }
+
     @Test("infer --model X.onnx: every output on all 10,000 float images equals onnxruntime's, on sim and loopback",
           .enabled(if: FileManager.default.fileExists(atPath: images), "dataset-fashion-mnist not installed"),
           arguments: ["mlp_qdq_u8s8_pt", "mlp_qdq_s8s8_pc", "mlp784_qdq_u8s8_pt", "mlp784_qdq_s8s8_pc", "mlp784_qdq_u8s8_pc",
                       "mlp784_qop_u8s8", "mlp784_brevitas_float", "mlp784_brevitas_po2"])
     func inferMatchesOnnxruntime(_ name: String) throws {
         let dir = try makeTemporaryDirectory("cli")
-        // The images as onnxruntime got them: float32 pixel / 255, (N, 1, 28, 28).
-        let raw = try IDX.read(path: Self.images)
-        guard case .uint8(let px) = raw.storage else { Issue.record("not uint8"); return }
-        let floats = dir.appendingPathComponent("x.npy").path
-        try FileBytes.write(NPY.encode(NDArray(shape: [raw.shape[0], 1, 28, 28], storage: .float32(px.map { Float($0) / 255 }))), to: floats)
+        let floats = try Self.floatImagesFile.get()
         let want = try #require(try NPY.read(path: CLI.fixture("real/\(name).ort_q.npy")).integers())
         func run(_ backend: String) throws {
             let out = dir.appendingPathComponent("\(backend).npz").path

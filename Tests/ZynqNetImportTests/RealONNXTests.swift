@@ -17,8 +17,10 @@ struct RealONNXTests {
     static let images = "/usr/share/datasets/fashion-mnist/t10k-images-idx3-ubyte.gz"
     static let present = FileManager.default.fileExists(atPath: images)
 
-    /// The images as onnxruntime got them: float32 pixel / 255, shape (N, 1, 28, 28).
-    static func floatImages() throws -> NDArray {
+    /// The images as onnxruntime got them: float32 pixel / 255, shape (N, 1, 28, 28); made once
+    /// for all the tests of the suite (the conversion is slow in a debug build).
+    static func floatImages() throws -> NDArray { try floatImagesOnce.get() }
+    static let floatImagesOnce = Result { () throws -> NDArray in
         let raw = try IDX.read(path: images)
         guard case .uint8(let px) = raw.storage else { throw ZynqError("not uint8") }
         return NDArray(shape: [raw.shape[0], 1, 28, 28], storage: .float32(px.map { Float($0) / 255 }))
