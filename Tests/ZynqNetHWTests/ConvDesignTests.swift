@@ -25,6 +25,10 @@ import ZynqNetSim
         #expect(t.layers.map(\.imageOutCodes) == [26 * 26 * 8, 13 * 13 * 8, 11 * 11 * 16, 5 * 5 * 16, 10])
         #expect(t.layers[2].window == WindowShape(h: 13, w: 13, c: 8, kh: 3, kw: 3))
         #expect(t.outputCount == 10 && t.inputCount == 784 && t.inputPadZero == nil)
+        // L_LANES carries the kind (register map 1.1): lanes in [15:0], KIND in [17:16].
+        #expect(RegisterMap.lanesWord(t.layers[1], LayerFold(pe: 8, simd: 8, lanes: 8)) == 0x0002_0008)
+        #expect(RegisterMap.lanesWord(t.layers[0], LayerFold(pe: 8, simd: 1, lanes: 2)) == 0x0001_0002)
+        #expect(RegisterMap.L_LANES_KIND.extract(RegisterMap.lanesWord(t.layers[4], LayerFold(pe: 1, simd: 1, lanes: 1))) == 0)
         #expect(Array(t.canonicalBytes[4..<8]) == [2, 0, 0, 0])
         let dense = Topology(inputCount: 4, inputSigned: false, layers: [LayerTopology(inCount: 4, outCount: 2, inSigned: false, outSigned: false, multBits: 32)])
         #expect(Array(dense.canonicalBytes[4..<8]) == [1, 0, 0, 0])
