@@ -149,8 +149,14 @@ public func generateDesign(model: QuantizedModel, options: CodegenOptions) throw
             guard t.inCount % l.simd == 0 else {
                 throw ZynqError(file: name, key: "layers[\(i)].simd", "SIMD \(l.simd) does not divide layer \(i)'s \(t.inCount) inputs")
             }
-            let cycles = (t.inCount / l.simd) * (t.outCount / l.pe)
-            let lanes = l.lanes ?? Folding.lanes(out: t.outCount, pe: l.pe, ii: cycles)
+            if let w = t.window, w.c % l.simd != 0 {
+                throw ZynqError(file: name, key: "layers[\(i)].simd", "SIMD \(l.simd) does not divide layer \(i)'s \(w.c) input channels")
+            }
+            if !t.hasParameters && (l.pe != l.simd || (l.lanes ?? l.simd) != l.simd) {
+                throw ZynqError(file: name, key: "layers[\(i)].pe", "layer \(i) is maxpool2d: its one fold is its channel lanes, PE and lanes must equal SIMD \(l.simd)")
+            }
+            let cycles = LayerCycles.cycles(t, LayerFold(pe: l.pe, simd: l.simd, lanes: l.pe))
+            let lanes = l.lanes ?? (t.hasParameters ? Folding.lanes(out: t.imageOutCodes, pe: l.pe, ii: cycles) : l.simd)
             guard l.pe % lanes == 0 else {
                 throw ZynqError(file: name, key: "layers[\(i)].lanes", "\(lanes) lanes do not divide PE \(l.pe)")
             }

@@ -184,23 +184,33 @@ public enum Folding {
         return pe
     }
 
-    /// The cheapest fold of one layer with (in/SIMD)·(out/PE) ≤ ii, or nil if none.
+    /// The cheapest fold of one layer whose cycles an image (`LayerCycles`) are at most `ii`, or nil if none.
+    /// A conv2d layer's SIMD divides its input channels (the sliding-window unit's words); a
+    /// maxpool2d layer's one fold is its channel lanes (PE = SIMD = lanes).
     public static func cheapest(_ t: LayerTopology, ii: Int, style: MulStyle) -> LayerFold? {
         var best: (LayerFold, Int, Int)?
-        for pe in divisors(t.outCount) {
-            for simd in divisors(t.inCount) {
-                let cycles = (t.inCount / simd) * (t.outCount / pe)
-                guard cycles <= ii else { continue }
-                let f = LayerFold(pe: pe, simd: simd, lanes: lanes(out: t.outCount, pe: pe, ii: ii))
-                let e = ResourceModel.layer(t, f, style: style)
-                // Cost: DSPs weigh like 100 LUTs; BRAM36 like 200.
-                let cost = e.lut + 100 * e.dsp + Int(200 * e.bram36)
-                if best == nil || cost < best!.1 || (cost == best!.1 && cycles < best!.2) {
-                    best = (f, cost, cycles)
-                }
+        for (pe, simd) in candidates(t) {
+            let lanesNeeded = t.hasParameters ? lanes(out: t.imageOutCodes, pe: pe, ii: ii) : simd
+            let f = LayerFold(pe: pe, simd: simd, lanes: lanesNeeded)
+            let cycles = LayerCycles.cycles(t, f)
+            guard cycles <= ii else { continue }
+            let e = ResourceModel.layer(t, f, style: style)
+            // Cost: DSPs weigh like 100 LUTs; BRAM36 like 200.
+            let cost = e.lut + 100 * e.dsp + Int(200 * e.bram36)
+            if best == nil || cost < best!.1 || (cost == best!.1 && cycles < best!.2) {
+                best = (f, cost, cycles)
             }
         }
         return best?.0
+    }
+
+    /// The (PE, SIMD) pairs a layer may take.
+    static func candidates(_ t: LayerTopology) -> [(Int, Int)] {
+        switch t.kind {
+        case .dense: return divisors(t.outCount).flatMap { pe in divisors(t.inCount).map { (pe, $0) } }
+        case .conv(let w): return divisors(t.outCount).flatMap { pe in divisors(w.c).map { (pe, $0) } }
+        case .maxpool(let w): return divisors(w.c).map { ($0, $0) }
+        }
     }
 
     /// Every fold for `ii`, or nil when a layer cannot reach it.
@@ -223,10 +233,8 @@ public enum Folding {
         var s = Set<Int>()
         let lo = minimumII(topo)
         for t in topo.layers {
-            for pe in divisors(t.outCount) {
-                for simd in divisors(t.inCount) {
-                    s.insert(max(lo, (t.inCount / simd) * (t.outCount / pe)))
-                }
+            for (pe, simd) in candidates(t) {
+                s.insert(max(lo, LayerCycles.cycles(t, LayerFold(pe: pe, simd: simd, lanes: t.hasParameters ? 1 : simd))))
             }
         }
         return s.sorted()

@@ -134,6 +134,44 @@ public enum ResourceModel {
     }
 
     static func layerRaw(_ t: LayerTopology, _ f: LayerFold, style: MulStyle, requant: RequantStyle) -> ResourceEstimate {
+        switch t.kind {
+        case .dense: return matrixLayer(t, f, style: style, requant: requant)
+        case .conv(let w): return matrixLayer(t, f, style: style, requant: requant) + slidingWindow(w, simd: f.simd)
+        case .maxpool(let w):
+            // zn_maxpool: its zn_swu, the running maximum (a compare and a select a code, the CB
+            // channel words in LUT memory) and the skid buffer.
+            var e = slidingWindow(w, simd: f.simd)
+            let cb = w.c / f.simd
+            e.lut += 8 * f.simd * 2 + ((cb + 63) / 64) * 8 * f.simd / 2 + 8 * f.simd + 20
+            e.ff += 8 * f.simd * 2 + 20
+            return e
+        }
+    }
+
+    /// zn_swu: a line buffer of R = min(KH, H) + SH rows of W·C/SIMD words of 8·SIMD bits (block
+    /// RAM when it has at least 2 Kbit: `lineBufferBlock`), the position counters, the window-row
+    /// comparisons and the address arithmetic (about 350 LUTs and 150 FFs: yosys synth_xilinx of the
+    /// Fashion CNN's zn_swu instances, 371 and 384 LUTs), the read register and the skid buffer.
+    public static func slidingWindow(_ w: WindowShape, simd: Int) -> ResourceEstimate {
+        var e = ResourceEstimate()
+        let depth = lineBufferDepth(w, simd: simd), width = 8 * simd
+        if lineBufferBlock(w, simd: simd) {
+            e.bram36 += bram36(banks: 1, depth: depth, width: width, trueDualPort: false)
+        } else {
+            e.lut += max(1, (depth + 63) / 64) * width / 2 + ((depth > 64) ? width * ((depth + 63) / 64) / 4 : 0)
+        }
+        e.lut += 350 + 2 * width
+        e.ff += 150 + 3 * width
+        return e
+    }
+
+    /// Words of zn_swu's line buffer.
+    public static func lineBufferDepth(_ w: WindowShape, simd: Int) -> Int { (min(w.kh, w.h) + w.sh) * w.w * (w.c / simd) }
+
+    /// Whether codegen asks for a block-RAM line buffer (zn_swu's RAM_BLOCK): 2 Kbit or more.
+    public static func lineBufferBlock(_ w: WindowShape, simd: Int) -> Bool { lineBufferDepth(w, simd: simd) * 8 * simd >= 2048 }
+
+    static func matrixLayer(_ t: LayerTopology, _ f: LayerFold, style: MulStyle, requant: RequantStyle) -> ResourceEstimate {
         var e = ResourceEstimate()
         let w = t.widths
         let macs = f.pe * f.simd

@@ -36,6 +36,7 @@ public enum PipelineTiming {
                                      argmax: ArgmaxStyle? = nil) -> Int {
         let topo = layout.topology
         let folds = layout.folds
+        if !topo.isDenseOnly { return windowLatencyBound(layout: layout, regEvery: regEvery) }
         // Input beats: offered every cycle from cycle 0 (the first handshake is cycle 0).
         let beats = OutputRecord.inputBeats(pixels: topo.inputCount)
         var words = resize(offers: [Int](repeating: 0, count: beats), inLanes: 8,
@@ -56,6 +57,23 @@ public enum PipelineTiming {
             words = resize(offers: requantOut, inLanes: f.lanes, outLanes: nextLanes, n: t.outCount)
         }
         return outputStage(words: words, classes: topo.outputCount, argmax: argmax ?? ArgmaxStyle.automatic(layout))
+    }
+
+    /// Designs with conv2d or maxpool2d layers: a bound, not the exact model of dense designs
+    /// (`zynqnet verify` measures the latency). The layers overlap in time, so an image takes at
+    /// most the sum of every stage's full-rate cycles an image (`LayerCycles`, the requantizer's
+    /// words) plus each stage's pipeline depth (MAC array, requantizer, converters: 40 cycles),
+    /// plus the input beats and the output stage.
+    static func windowLatencyBound(layout: AcceleratorLayout, regEvery: Int) -> Int {
+        let topo = layout.topology
+        var total = OutputRecord.inputBeats(pixels: topo.inputCount)
+        for (i, (t, f)) in zip(topo.layers, layout.folds).enumerated() {
+            total += layout.cycles(layer: i) + 40
+            if t.hasParameters {
+                total += mvauLatency(simd: f.simd, regEvery: regEvery) + pipelinedRequantLatency(t) + t.outCount / f.lanes
+            }
+        }
+        return total + OutputRecord.beats(classes: topo.outputCount) + (topo.outputCount + 7) / 8 + 4
     }
 
     /// zn_axis_out for one image, output always ready: `words` are the cycles at which its

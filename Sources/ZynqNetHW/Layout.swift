@@ -88,6 +88,14 @@ public struct AcceleratorLayout: Sendable, Equatable {
             guard f.simd >= 1, l.inCount % f.simd == 0 else {
                 throw ZynqError(key: "layer\(i).simd", "SIMD \(f.simd) does not divide the layer's \(l.inCount) inputs")
             }
+            if let w = l.window {
+                guard w.c % f.simd == 0 else {
+                    throw ZynqError(key: "layer\(i).simd", "SIMD \(f.simd) does not divide the layer's \(w.c) input channels (the sliding-window unit streams whole channel words)")
+                }
+                if !l.hasParameters, f.pe != f.simd || f.lanes != f.simd {
+                    throw ZynqError(key: "layer\(i).pe", "a maxpool2d layer has one fold, its channel lanes: PE and lanes must equal SIMD \(f.simd)")
+                }
+            }
             guard f.lanes >= 1, f.pe % f.lanes == 0 else {
                 throw ZynqError(key: "layer\(i).lanes", "requantization lanes \(f.lanes) do not divide PE \(f.pe)")
             }
@@ -100,9 +108,12 @@ public struct AcceleratorLayout: Sendable, Equatable {
         self.folds = folds
     }
 
-    /// Cycles one layer needs per image: (in/SIMD)·(out/PE).
+    /// Cycles one layer needs per image: dense (in/SIMD)·(out/PE); conv2d the larger of its
+    /// sliding-window unit's steady-state cycles an image at full rate (`WindowTiming.swuInterval`:
+    /// about the larger of its H·W·C/SIMD input and HO·WO·KH·KW·C/SIMD window words, plus the
+    /// wait for the first window rows) and positions·(in/SIMD)·(out/PE); maxpool2d its zn_swu's.
     public func cycles(layer i: Int) -> Int {
-        (topology.layers[i].inCount / folds[i].simd) * (topology.layers[i].outCount / folds[i].pe)
+        LayerCycles.cycles(topology.layers[i], folds[i])
     }
 
     /// Nominal initiation interval: the slowest stage (a layer, the requantizers, or the streams).
@@ -110,7 +121,8 @@ public struct AcceleratorLayout: Sendable, Equatable {
         var ii = OutputRecord.inputBeats(pixels: topology.inputCount)
         ii = max(ii, OutputRecord.beats(classes: topology.outputCount))
         for i in folds.indices {
-            ii = max(ii, cycles(layer: i), topology.layers[i].outCount / folds[i].lanes)
+            let l = topology.layers[i]
+            ii = max(ii, cycles(layer: i), l.hasParameters ? l.positions * l.outCount / folds[i].lanes : 0)
         }
         return ii
     }
@@ -132,6 +144,18 @@ public struct AcceleratorLayout: Sendable, Equatable {
 
     /// AXI-Lite address width (window 2^AW bytes).
     public var axilAddressWidth: Int { RegisterMap.addressWidth(layers: topology.layers.count) }
+}
+
+/// A layer's cycles an image at full rate (see `AcceleratorLayout.cycles(layer:)`).
+public enum LayerCycles {
+    public static func cycles(_ l: LayerTopology, _ f: LayerFold) -> Int {
+        let mac = (l.inCount / f.simd) * (l.outCount / f.pe)
+        switch l.kind {
+        case .dense: return mac
+        case .conv(let w): return max(WindowTiming.swuInterval(w.timing(simd: f.simd)), l.positions * mac)
+        case .maxpool(let w): return WindowTiming.swuInterval(w.timing(simd: f.simd))
+        }
+    }
 }
 
 #if !hasFeature(Embedded)

@@ -43,8 +43,12 @@ public struct ParameterImage: Sendable, Equatable {
               mine.layers.count == topo.layers.count else {
             throw ZynqError(key: "topology", "the model (\(ParameterImage.describe(mine))) does not match the design (\(ParameterImage.describe(topo)))")
         }
+        guard mine.inputPadZero == topo.inputPadZero else {
+            throw ZynqError(key: "input.zero", "the design pads its first conv2d layer with \(topo.inputPadZero.map(String.init) ?? "nothing"), the model's input zero point is \(model.input.zero)")
+        }
         for (i, (a, b)) in zip(mine.layers, topo.layers).enumerated() {
-            guard a.inCount == b.inCount, a.outCount == b.outCount, a.inSigned == b.inSigned, a.outSigned == b.outSigned else {
+            guard a.inCount == b.inCount, a.outCount == b.outCount, a.inSigned == b.inSigned, a.outSigned == b.outSigned,
+                  a.kind == b.kind else {
                 throw ZynqError(key: "layer\(i)", "the model (\(ParameterImage.describe(mine))) does not match the design (\(ParameterImage.describe(topo)))")
             }
         }
@@ -54,6 +58,8 @@ public struct ParameterImage: Sendable, Equatable {
         var zx = Int64(model.input.zero)
         for (i, l) in model.layers.enumerated() {
             let t = topo.layers[i], f = layout.folds[i]
+            // A maxpool2d layer has no parameters and no registers to write.
+            guard t.hasParameters else { continue }
             // Registers.
             guard t.builds(l.rounding) else {
                 throw ZynqError(key: "layer\(i).rounding", "'\(l.rounding.rawValue)' is not built in the design's layer \(i) requantizer (it builds \(RegisterMap.roundingNames(t.roundings)))")
@@ -134,9 +140,15 @@ public struct ParameterImage: Sendable, Equatable {
         self.blocks = blocks
     }
 
-    static func describe(_ t: Topology) -> String {
+    public static func describe(_ t: Topology) -> String {
         var s = "\(t.inputCount)\(t.inputSigned ? "s" : "u")"
-        for l in t.layers { s += "-\(l.outCount)\(l.outSigned ? "s" : "u")" }
+        for l in t.layers {
+            switch l.kind {
+            case .dense: s += "-\(l.outCount)\(l.outSigned ? "s" : "u")"
+            case .conv(let w): s += "-conv\(w.kh)x\(w.kw)x\(l.outCount)\(l.outSigned ? "s" : "u")"
+            case .maxpool(let w): s += "-pool\(w.kh)x\(w.kw)"
+            }
+        }
         return s
     }
 

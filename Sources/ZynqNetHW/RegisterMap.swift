@@ -128,7 +128,7 @@ public enum RegisterMap {
     public static let magic: UInt32 = 0x5A4E_4554
     /// `VERSION`: major in [31:16], minor in [15:0]. Bump the major for incompatible map changes.
     public static let versionMajor: UInt32 = 1
-    public static let versionMinor: UInt32 = 0
+    public static let versionMinor: UInt32 = 1
     public static var version: UInt32 { VERSION_MAJOR.pack(versionMajor) | VERSION_MINOR.pack(versionMinor) }
 
     // MARK: Global register offsets (bytes from the accelerator base)
@@ -174,6 +174,7 @@ public enum RegisterMap {
     public static let L_FOLD_PE = RegisterField("PE", lsb: 0, width: 16, .ro, reset: nil, "Output rows computed in parallel (divides L_OUT).")
     public static let L_FOLD_SIMD = RegisterField("SIMD", lsb: 16, width: 16, .ro, reset: nil, "Inputs consumed in parallel (divides L_IN).")
     public static let L_LANES_LANES = RegisterField("LANES", lsb: 0, width: 16, .ro, reset: nil, "Requantization lanes R (divides PE): banks of the quant memory.")
+    public static let L_LANES_KIND = RegisterField("KIND", lsb: 16, width: 2, .ro, reset: nil, "The layer's kind (since 1.1; 0 before): 0 dense; 1 conv2d (zn_swu streams each output position's KH·KW·C patch into the MAC array: L_IN = KH·KW·C, L_OUT the channels); 2 maxpool2d (zn_maxpool, no parameters: L_IN = L_OUT = C, PE = SIMD = LANES its channel lanes). A window's image, kernel, stride and padding are part of TOPOLOGY_HASH: the runtime takes them from a model whose topology hash matches.")
     public static let L_WIDTHS_BIAS_BITS = RegisterField("BIAS_BITS", lsb: 0, width: 8, .ro, reset: nil, "Stored bias width (signed; bias with the input zero point folded in).")
     public static let L_WIDTHS_MULT_BITS = RegisterField("MULT_BITS", lsb: 8, width: 8, .ro, reset: nil, "Stored multiplier width (unsigned).")
     public static let L_WIDTHS_ACC_BITS = RegisterField("ACC_BITS", lsb: 16, width: 8, .ro, reset: nil, "Accumulator width (signed).")
@@ -266,7 +267,7 @@ public enum RegisterMap {
         Register("STALL_CYCLES_HI", STALL_CYCLES_HI, .ro, "Bits [63:32] latched by the last read of STALL_CYCLES_LO."),
         Register("STARVE_CYCLES_LO", STARVE_CYCLES_LO, .ro, "Cycles with BUSY = 1, s_axis_tready = 1 and s_axis_tvalid = 0 (input starved), bits [31:0]; reading it latches the high half."),
         Register("STARVE_CYCLES_HI", STARVE_CYCLES_HI, .ro, "Bits [63:32] latched by the last read of STARVE_CYCLES_LO."),
-        Register("NUM_LAYERS", NUM_LAYERS, .ro, reset: nil, "Number of dense layers."),
+        Register("NUM_LAYERS", NUM_LAYERS, .ro, reset: nil, "Number of layers (dense, conv2d and maxpool2d: the model's layers)."),
         Register("INPUT_COUNT", INPUT_COUNT, .ro, reset: nil, "Pixels per image (product of input.shape); an image is ceil(INPUT_COUNT/8) input beats."),
         Register("OUTPUT_COUNT", OUTPUT_COUNT, .ro, reset: nil, "Classes C; an output image is 1 + ceil(C/8) beats."),
         Register("FLAGS", FLAGS, .ro, reset: nil, "Static design flags.", fields: [
@@ -292,8 +293,9 @@ public enum RegisterMap {
             L_FOLD_PE,
             L_FOLD_SIMD,
         ]),
-        Register("L_LANES", L_LANES, .ro, reset: nil, "Requantization.", fields: [
+        Register("L_LANES", L_LANES, .ro, reset: nil, "Requantization lanes and the layer's kind.", fields: [
             L_LANES_LANES,
+            L_LANES_KIND,
         ]),
         Register("L_WIDTHS", L_WIDTHS, .ro, reset: nil, "Widths of the layer's parameters.", fields: [
             L_WIDTHS_BIAS_BITS,
@@ -320,6 +322,11 @@ public enum RegisterMap {
 
     /// `L_FOLD` of a layer's fold.
     public static func foldWord(_ f: LayerFold) -> UInt32 { L_FOLD_PE.pack(f.pe) | L_FOLD_SIMD.pack(f.simd) }
+
+    /// `L_LANES` of a layer: its lanes and kind.
+    public static func lanesWord(_ t: LayerTopology, _ f: LayerFold) -> UInt32 {
+        L_LANES_LANES.pack(f.lanes) | L_LANES_KIND.pack(t.kind.code)
+    }
 
     /// `L_WIDTHS` of a layer.
     public static func widthsWord(_ t: LayerTopology) -> UInt32 {

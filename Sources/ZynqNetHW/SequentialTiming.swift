@@ -36,6 +36,9 @@ public enum SequentialTiming {
     /// Checks the topology fits one shared requantizer; the error names `key`.
     public static func widths(_ topo: Topology, key: String = "engine") throws(ZynqError) -> Widths {
         guard let first = topo.layers.first else { throw ZynqError(key: key, "the model has no layers") }
+        if let i = topo.layers.firstIndex(where: { $0.kind != .dense }) {
+            throw ZynqError(key: key, "the sequential engine computes dense layers only; layer \(i) is \(topo.layers[i].kind.name): use a dataflow fold (--fold with layers, or --target-fps)")
+        }
         for (i, l) in topo.layers.enumerated() where l.biasBits != first.biasBits || l.multBits != first.multBits {
             throw ZynqError(key: key, "the sequential engine needs one bias and M width for all layers; layer \(i) has bias \(l.biasBits) b and M \(l.multBits) b, layer 0 \(first.biasBits) b and \(first.multBits) b")
         }

@@ -59,9 +59,14 @@ public struct LayerTopology: Sendable, Equatable {
     /// The rounding modes the requantizer builds, bit k = `RegisterMap.roundingCode` k; floor and
     /// half_up (bits 0, 1) always.
     public var roundings: Int
+    /// What the layer computes: a dense layer (`inCount` inputs), a conv2d layer (a MAC array
+    /// of `inCount` = KH·KW·C inputs per output position behind a sliding-window unit) or a
+    /// maxpool2d layer (no parameters: `inCount` = `outCount` = C).
+    public var kind: LayerShape = .dense
 
     public init(inCount: Int, outCount: Int, inSigned: Bool, outSigned: Bool, biasBits: Int? = nil, multBits: Int,
-                roundings: Int = LayerTopology.baseRoundings) {
+                roundings: Int = LayerTopology.baseRoundings, kind: LayerShape = .dense) {
+        self.kind = kind
         self.roundings = roundings | LayerTopology.baseRoundings
         self.inCount = inCount
         self.outCount = outCount
@@ -82,6 +87,79 @@ public struct LayerTopology: Sendable, Equatable {
 
     /// Whether the requantizer builds `r`.
     public func builds(_ r: Rounding) -> Bool { roundings & (1 << Int(RegisterMap.roundingCode(r))) != 0 }
+
+    /// Whether the layer has parameters (a MAC array and a requantizer): dense and conv2d.
+    public var hasParameters: Bool { if case .maxpool = kind { false } else { true } }
+
+    /// The layer's window (conv2d, maxpool2d), nil for dense.
+    public var window: WindowShape? {
+        switch kind {
+        case .dense: nil
+        case .conv(let w), .maxpool(let w): w
+        }
+    }
+
+    /// Output positions an image: HO·WO (1 for dense).
+    public var positions: Int { window.map { $0.ho * $0.wo } ?? 1 }
+
+    /// Codes of one image into the layer (dense: `inCount`; windows: H·W·C).
+    public var imageInCodes: Int { window.map { $0.h * $0.w * $0.c } ?? inCount }
+
+    /// Codes of one image out of the layer (dense: `outCount`; windows: HO·WO·channels).
+    public var imageOutCodes: Int { positions * outCount }
+}
+
+/// A layer's shape as the hardware builds it.
+public enum LayerShape: Sendable, Equatable {
+    case dense
+    /// zn_swu (padding with the input zero point) in front of the layer's MAC array.
+    case conv(WindowShape)
+    /// zn_maxpool (no padding).
+    case maxpool(WindowShape)
+
+    /// The model file's name of the kind.
+    public var name: String {
+        switch self {
+        case .dense: "dense"
+        case .conv: "conv2d"
+        case .maxpool: "maxpool2d"
+        }
+    }
+
+    /// L_WINDOW.KIND (and the topology encoding's kind word): 0 dense, 1 conv2d, 2 maxpool2d.
+    public var code: UInt32 {
+        switch self {
+        case .dense: 0
+        case .conv: 1
+        case .maxpool: 2
+        }
+    }
+}
+
+/// The window of a conv2d or maxpool2d layer: input image H × W × C, kernel KH × KW, stride,
+/// padding (top, left, bottom, right; 0 for maxpool2d).
+public struct WindowShape: Sendable, Equatable {
+    public var h, w, c, kh, kw, sh, sw, pt, pl, pb, pr: Int
+
+    public init(h: Int, w: Int, c: Int, kh: Int, kw: Int, sh: Int = 1, sw: Int = 1, pt: Int = 0, pl: Int = 0, pb: Int = 0, pr: Int = 0) {
+        (self.h, self.w, self.c, self.kh, self.kw, self.sh, self.sw) = (h, w, c, kh, kw, sh, sw)
+        (self.pt, self.pl, self.pb, self.pr) = (pt, pl, pb, pr)
+    }
+
+    public var ho: Int { (h + pt + pb - kh) / sh + 1 }
+    public var wo: Int { (w + pl + pr - kw) / sw + 1 }
+
+    /// The timing model's window with `simd` codes a word.
+    public func timing(simd: Int) -> WindowTiming.Window {
+        WindowTiming.Window(h: h, w: w, c: c, kh: kh, kw: kw, sh: sh, sw: sw, pt: pt, pl: pl, pb: pb, pr: pr, simd: simd)
+    }
+
+    /// The largest value of any of the window's numbers (register fields hold 16 bits, paddings 8).
+    public static let maxSide = 4096
+    public static let maxPadding = 255
+
+    /// The words the topology encoding appends for it.
+    var words: [Int] { [h, w, c, kh, kw, sh, sw, pt, pl, pb, pr] }
 }
 
 /// The width proofs of one layer (see docs/hardware.md, "Widths").
@@ -136,7 +214,8 @@ public struct Topology: Sendable, Equatable {
     public var inputSigned: Bool
     public var layers: [LayerTopology]
 
-    public init(inputCount: Int, inputSigned: Bool, layers: [LayerTopology]) {
+    public init(inputCount: Int, inputSigned: Bool, layers: [LayerTopology], inputPadZero: Int32? = nil) {
+        self.inputPadZero = inputPadZero
         self.inputCount = inputCount
         self.inputSigned = inputSigned
         self.layers = layers
@@ -151,12 +230,37 @@ public struct Topology: Sendable, Equatable {
             throw ZynqError(key: "--mult-bits", "must be 1…32, got \(multBits)")
         }
         guard !model.layers.isEmpty else { throw ZynqError(key: "layer0.kind", "the model has no layers") }
-        try model.requireDenseOnly(for: "the hardware path (codegen, verify, rtlsim, the board)")
         var layers: [LayerTopology] = []
         var inSigned = model.input.type.isSigned
         var inCount = model.inputCount
+        let shapes = model.inputShapes
+        // The zero point of the codes into the current layer: the input's, then each layer's output one.
+        var zeroIn = model.input.zero
+        var padZero: Int32?
         for (i, l) in model.layers.enumerated() {
-            guard l.inFeatures == inCount else {
+            var kind = LayerShape.dense
+            switch l.kind {
+            case .dense:
+                break
+            case .conv2d(let g):
+                let s = shapes[i]
+                guard s.count == 3 else { throw ZynqError(key: "layer\(i).kind", "conv2d needs an [H, W, C] input, got \(s)") }
+                let w = WindowShape(h: s[0], w: s[1], c: s[2], kh: g.kernelHeight, kw: g.kernelWidth, sh: g.stride[0], sw: g.stride[1],
+                                    pt: g.padding[0], pl: g.padding[1], pb: g.padding[2], pr: g.padding[3])
+                try Topology.check(w, layer: i)
+                if w.pt + w.pl + w.pb + w.pr > 0 && !layers.contains(where: { $0.hasParameters }) { padZero = zeroIn }
+                kind = .conv(w)
+            case .maxpool2d(let g):
+                let s = shapes[i]
+                guard s.count == 3 else { throw ZynqError(key: "layer\(i).kind", "maxpool2d needs an [H, W, C] input, got \(s)") }
+                let w = WindowShape(h: s[0], w: s[1], c: s[2], kh: g.size[0], kw: g.size[1], sh: g.stride[0], sw: g.stride[1])
+                try Topology.check(w, layer: i)
+                layers.append(LayerTopology(inCount: w.c, outCount: w.c, inSigned: inSigned, outSigned: inSigned,
+                                            biasBits: 32, multBits: multBits, kind: .maxpool(w)))
+                inCount = layers.last!.imageOutCodes
+                continue
+            }
+            guard l.inFeatures == (kind == .dense ? inCount : l.inFeatures) else {
                 throw ZynqError(key: "layer\(i).weight", "has \(l.inFeatures) inputs, expected \(inCount)")
             }
             guard (1...Topology.maxCount).contains(l.inFeatures), (1...Topology.maxCount).contains(l.outFeatures) else {
@@ -164,26 +268,55 @@ public struct Topology: Sendable, Equatable {
             }
             layers.append(LayerTopology(inCount: l.inFeatures, outCount: l.outFeatures, inSigned: inSigned,
                                         outSigned: l.outputType.isSigned, multBits: multBits,
-                                        roundings: 1 << Int(RegisterMap.roundingCode(l.rounding))))
+                                        roundings: 1 << Int(RegisterMap.roundingCode(l.rounding)), kind: kind))
             inSigned = l.outputType.isSigned
-            inCount = l.outFeatures
+            inCount = layers.last!.imageOutCodes
+            zeroIn = l.outputZero
         }
         self.init(inputCount: model.inputCount, inputSigned: model.input.type.isSigned, layers: layers)
+        self.inputPadZero = padZero
     }
 
-    public var outputCount: Int { layers.last?.outCount ?? 0 }
+    /// The input zero point, when a conv2d layer fed by the input (through max-pools only) pads:
+    /// zn_swu pads with it, so it is built into the design (every later layer pads with the
+    /// runtime-written L_ZERO of the layer before it). Part of the hash.
+    public var inputPadZero: Int32?
+
+    /// Refuses a window the sliding-window unit does not build, naming the layer.
+    static func check(_ w: WindowShape, layer i: Int) throws(ZynqError) {
+        guard [w.h, w.w, w.c, w.kh, w.kw, w.sh, w.sw].allSatisfy({ (1...WindowShape.maxSide).contains($0) }) else {
+            throw ZynqError(key: "layer\(i).kind", "image, kernel and stride must be 1…\(WindowShape.maxSide) for the hardware, got \(w.h)×\(w.w)×\(w.c) kernel \(w.kh)×\(w.kw) stride \(w.sh),\(w.sw)")
+        }
+        guard w.pt < w.kh, w.pb < w.kh, w.pl < w.kw, w.pr < w.kw else {
+            throw ZynqError(key: "layer\(i).padding", "the sliding-window unit needs each padding below the kernel size (\(w.kh)×\(w.kw)), got [\(w.pt), \(w.pl), \(w.pb), \(w.pr)]")
+        }
+        guard w.h * w.w * w.c <= Topology.maxCount else {
+            throw ZynqError(key: "layer\(i).kind", "an image of \(w.h)×\(w.w)×\(w.c) codes is above \(Topology.maxCount)")
+        }
+    }
+
+    public var outputCount: Int { layers.last?.imageOutCodes ?? 0 }
+
+    /// Whether every layer is dense (the topology encoding is then version 1, unchanged).
+    public var isDenseOnly: Bool { layers.allSatisfy { $0.kind == .dense } }
     public var outputSigned: Bool { layers.last?.outSigned ?? false }
 
     /// The canonical byte encoding the hash is taken over: every value a little-endian UInt32,
     /// in this order: 0x5A4E5450 ("ZNTP"), 1 (encoding version), inputCount, inputSigned (0/1),
     /// layer count, then per layer: inCount, outCount, inSigned, outSigned, biasBits, multBits.
+    /// With a conv2d or maxpool2d layer the encoding version is 2: after the layer count the input
+    /// pad zero point (`inputPadZero` as a two's-complement word, 0x80000000 for none), and per
+    /// layer also its kind (`LayerShape.code`) and H, W, C, KH, KW, SH, SW, PT, PL, PB, PR (zeros for dense).
     public var canonicalBytes: [UInt8] {
-        var words: [UInt32] = [0x5A4E_5450, 1, UInt32(truncatingIfNeeded: inputCount), inputSigned ? 1 : 0,
+        let v2 = !isDenseOnly
+        var words: [UInt32] = [0x5A4E_5450, v2 ? 2 : 1, UInt32(truncatingIfNeeded: inputCount), inputSigned ? 1 : 0,
                                UInt32(truncatingIfNeeded: layers.count)]
+        if v2 { words.append(inputPadZero.map { UInt32(bitPattern: $0) } ?? 0x8000_0000) }
         for l in layers {
             words += [UInt32(truncatingIfNeeded: l.inCount), UInt32(truncatingIfNeeded: l.outCount),
                       l.inSigned ? 1 : 0, l.outSigned ? 1 : 0,
                       UInt32(truncatingIfNeeded: l.biasBits), UInt32(truncatingIfNeeded: l.multBits)]
+            if v2 { words += [l.kind.code] + (l.window?.words ?? [Int](repeating: 0, count: 11)).map { UInt32(truncatingIfNeeded: $0) } }
         }
         var bytes: [UInt8] = []
         bytes.reserveCapacity(words.count * 4)

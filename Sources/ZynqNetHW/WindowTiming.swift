@@ -81,6 +81,13 @@ public enum WindowTiming {
         return out
     }
 
+    /// zn_swu's steady-state cycles an image at full rate: the distance between the last outputs
+    /// of images 2 and 3 (the first image has no previous one to overlap with).
+    public static func swuInterval(_ s: Window) -> Int {
+        let o = swuLastOutputs(s, images: 3)
+        return o[2] - o[1]
+    }
+
     /// zn_maxpool (a zn_swu without padding and the running maximum): per image, the cycle of its
     /// last output handshake, one cycle after zn_swu's.
     public static func maxpoolLastOutputs(_ s: Window, images: Int) -> [Int] {

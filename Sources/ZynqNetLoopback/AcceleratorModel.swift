@@ -132,7 +132,7 @@ public final class AcceleratorModel: LoopbackPeripheral, LoopbackStreamEndpoint 
             case RegisterMap.L_IN: return UInt32(l.inCount)
             case RegisterMap.L_OUT: return UInt32(l.outCount)
             case RegisterMap.L_FOLD: return RegisterMap.foldWord(f)
-            case RegisterMap.L_LANES: return RegisterMap.L_LANES_LANES.pack(f.lanes)
+            case RegisterMap.L_LANES: return RegisterMap.lanesWord(l, f)
             case RegisterMap.L_WIDTHS: return RegisterMap.widthsWord(l)
             case RegisterMap.L_CFG: return layerCfg[i]
             case RegisterMap.L_ZERO: return layerZero[i]
@@ -299,7 +299,23 @@ public final class AcceleratorModel: LoopbackPeripheral, LoopbackStreamEndpoint 
         var biasEff: [[Int64]] = []
         var weightSums: [[Int64]] = []
         var zeros: [Int32] = []
+        // Per layer: its input zero point is the zero point of the closest layer before it with
+        // parameters (a max-pool keeps it); nil: the model's input.
+        var inZero: [Int?] = []
+        var lastParam: Int?
+        var inType = ActivationType(signed: topology.inputSigned)
         for (i, t) in topology.layers.enumerated() {
+            inZero.append(lastParam)
+            if case .maxpool(let w) = t.kind {
+                // No parameters; its output zero point is its input's (fixed up below with the biases).
+                layers.append(DenseLayer.maxpool2d(size: [w.kh, w.kw], stride: [w.sh, w.sw], inputType: inType, inputZero: 0))
+                biasEff.append([])
+                weightSums.append([])
+                zeros.append(0)
+                continue
+            }
+            lastParam = i
+            inType = ActivationType(signed: t.outSigned)
             let f = layout.folds[i]
             let wg = layout.weightMemory(layer: i), qg = layout.quantMemory(layer: i)
             let wmem = memories[2 * i], qmem = memories[2 * i + 1]
@@ -348,11 +364,16 @@ public final class AcceleratorModel: LoopbackPeripheral, LoopbackStreamEndpoint 
             }
             let relu = lo == max(outType.min, zy) && hi == outType.max && lo != outType.min
             let plain = lo == outType.min && hi == outType.max
-            layers.append(DenseLayer(outFeatures: t.outCount, inFeatures: t.inCount, weight: weight, bias: nil,
-                                     multiplier: mult, shift: shift,
-                                     rounding: Self.rounding(code: layerCfg[i], layer: t),
-                                     relu: relu, clamp: relu || plain ? nil : Int64(lo)...Int64(hi),
-                                     outputZero: zy, outputType: outType))
+            var layer = DenseLayer(outFeatures: t.outCount, inFeatures: t.inCount, weight: weight, bias: nil,
+                                   multiplier: mult, shift: shift,
+                                   rounding: Self.rounding(code: layerCfg[i], layer: t),
+                                   relu: relu, clamp: relu || plain ? nil : Int64(lo)...Int64(hi),
+                                   outputZero: zy, outputType: outType)
+            if case .conv(let w) = t.kind {
+                layer.kind = .conv2d(Conv2DGeometry(kernelHeight: w.kh, kernelWidth: w.kw, inChannels: w.c, stride: [w.sh, w.sw],
+                                                    padding: [w.pt, w.pl, w.pb, w.pr]))
+            }
+            layers.append(layer)
             biasEff.append(bias)
             weightSums.append(sums)
             zeros.append(zy)
@@ -368,16 +389,25 @@ public final class AcceleratorModel: LoopbackPeripheral, LoopbackStreamEndpoint 
             }
             return out
         }
-        let inType = ActivationType(signed: topology.inputSigned)
-        var zx0: Int32?
-        for z in [Int32(0)] + Array(inType.min...inType.max) where biases(0, zx: Int64(z)) != nil { zx0 = z; break }
-        guard let zx0 else { throw ZynqError(key: "layer0.bias", "no input zero point makes the stored biases int32") }
+        let inputType = ActivationType(signed: topology.inputSigned)
+        // The first layer with parameters: a padding design's input zero point is built in.
+        let first = topology.layers.firstIndex { $0.hasParameters } ?? 0
+        var zx0: Int32? = topology.inputPadZero
+        if zx0 == nil {
+            for z in [Int32(0)] + Array(inputType.min...inputType.max) where biases(first, zx: Int64(z)) != nil { zx0 = z; break }
+        }
+        guard let zx0 else { throw ZynqError(key: "layer\(first).bias", "no input zero point makes the stored biases int32") }
         for i in layers.indices {
-            let zx = i == 0 ? Int64(zx0) : Int64(zeros[i - 1])
-            guard let b = biases(i, zx: zx) else { throw ZynqError(key: "layer\(i).bias", "stored bias does not fit int32") }
+            let zx = inZero[i].map { zeros[$0] } ?? zx0
+            guard topology.layers[i].hasParameters else {
+                layers[i].outputZero = zx
+                continue
+            }
+            guard let b = biases(i, zx: Int64(zx)) else { throw ZynqError(key: "layer\(i).bias", "stored bias does not fit int32") }
             layers[i].bias = b
         }
-        let model = QuantizedModel(input: InputSpec(shape: [topology.inputCount], type: inType, zero: zx0, scale: 1), layers: layers)
+        let shape = topology.layers.first?.window.map { [$0.h, $0.w, $0.c] } ?? [topology.inputCount]
+        let model = QuantizedModel(input: InputSpec(shape: shape, type: inputType, zero: zx0, scale: 1), layers: layers)
         try model.validate()
         return model
     }

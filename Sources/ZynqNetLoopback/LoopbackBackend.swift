@@ -4,12 +4,15 @@ import ZynqNetModel
 import ZynqNetRuntime
 
 /// Folds for a loopback design when none is given: PE and SIMD the largest divisors up to 8,
-/// two requantization lanes where PE allows.
+/// two requantization lanes where PE allows; a window's SIMD divides its channels, a max-pool's
+/// PE and lanes are its SIMD.
 public func defaultLoopbackFolds(_ t: Topology) -> [LayerFold] {
     func divisor(_ n: Int, upTo m: Int) -> Int { (1...min(m, n)).reversed().first { n % $0 == 0 } ?? 1 }
     return t.layers.map { l in
+        let simd = divisor(l.window?.c ?? l.inCount, upTo: 8)
+        guard l.hasParameters else { return LayerFold(pe: simd, simd: simd, lanes: simd) }
         let pe = divisor(l.outCount, upTo: 8)
-        return LayerFold(pe: pe, simd: divisor(l.inCount, upTo: 8), lanes: divisor(pe, upTo: 2))
+        return LayerFold(pe: pe, simd: simd, lanes: divisor(pe, upTo: 2))
     }
 }
 

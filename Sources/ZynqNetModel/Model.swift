@@ -31,17 +31,8 @@ public struct QuantizedModel: Sendable, Equatable {
         return usesTwo ? 2 : 1
     }
 
-    /// Whether every layer is `dense` (what the hardware path builds today).
+    /// Whether every layer is `dense`.
     public var isDenseOnly: Bool { layers.allSatisfy { $0.kind == .dense } }
-
-    /// Refuses a model with conv2d or maxpool2d layers for `what` (e.g. "codegen"), naming the
-    /// first such layer: their hardware is not built yet.
-    public func requireDenseOnly(for what: String) throws(ZynqError) {
-        guard let i = layers.firstIndex(where: { $0.kind != .dense }) else { return }
-        throw ZynqError(key: "layer\(i).kind",
-            "\(layers[i].kind.name) layers are not supported by \(what) yet: conv2d/maxpool2d hardware is not built "
-            + "(the simulator runs them: zynqnet infer --backend sim)")
-    }
 
     /// The activation shape after each layer (index i: layer i's output): `[Ho, Wo, Co]` after
     /// conv2d and maxpool2d, `[out]` after dense. Assumes a model that passed `validate()`.

@@ -13,6 +13,14 @@ public struct AcceleratorInfo: Sendable, Equatable {
     public var flags: UInt32 = 0
     /// The engine FLAGS names (bit SEQUENTIAL).
     public var engine: Engine { Engine(flags: flags) }
+    /// Each layer's L_LANES.KIND (0 dense, 1 conv2d, 2 maxpool2d).
+    public var layerKinds: [UInt32] = []
+    /// OUTPUT_COUNT, while the layout's windows are not known yet (a design with conv2d or
+    /// maxpool2d layers: `layout` has dense stand-ins for them until a model with the design's
+    /// topology hash is checked, `AcceleratorDriver.check(model:modelName:)`).
+    public var pendingOutputCount: Int?
+    /// Codes an output image holds.
+    public var outputCount: Int { pendingOutputCount ?? layout.topology.outputCount }
 }
 
 /// The hardware's own counters (`IMAGES_IN`, `IMAGES_OUT`, busy/stall/starve cycles).
@@ -55,7 +63,7 @@ public final class AcceleratorDriver {
     public let dma: AxiDma
     public let buffer: any DMABuffer
     public let base: UInt64
-    public let info: AcceleratorInfo
+    public private(set) var info: AcceleratorInfo
     let system: any SystemCalls
     let lock: DeviceLock?
     public let interrupt: InterruptFlag
@@ -102,7 +110,7 @@ public final class AcceleratorDriver {
         self.info = info
         let topo = info.layout.topology
         pixels = topo.inputCount
-        classes = topo.outputCount
+        classes = info.outputCount
         outputSigned = topo.outputSigned
         inStride = OutputRecord.inputBeats(pixels: pixels) * OutputRecord.beatBytes
         outStride = OutputRecord.beats(classes: classes) * OutputRecord.beatBytes
@@ -171,22 +179,25 @@ public final class AcceleratorDriver {
         let flags = try r(RegisterMap.FLAGS)
         var layers: [LayerTopology] = []
         var folds: [LayerFold] = []
+        var kinds: [UInt32] = []
         for i in 0..<n {
             func lr(_ off: UInt32) throws(ZynqError) -> UInt32 { try r(RegisterMap.layerRegister(i, off)) }
             let rawIn = try lr(RegisterMap.L_IN), rawOut = try lr(RegisterMap.L_OUT)
             let limit = UInt32(Topology.maxCount)
             let inCount = rawIn <= limit ? Int(rawIn) : 0, outCount = rawOut <= limit ? Int(rawOut) : 0
-            let fold = try lr(RegisterMap.L_FOLD), lanes = RegisterMap.L_LANES_LANES.int(try lr(RegisterMap.L_LANES))
+            let fold = try lr(RegisterMap.L_FOLD), lanesWord = try lr(RegisterMap.L_LANES)
+            let lanes = RegisterMap.L_LANES_LANES.int(lanesWord), kind = RegisterMap.L_LANES_KIND.extract(lanesWord)
             let widths = try lr(RegisterMap.L_WIDTHS)
             let biasBits = RegisterMap.L_WIDTHS_BIAS_BITS.int(widths), multBits = RegisterMap.L_WIDTHS_MULT_BITS.int(widths)
             guard (1...Topology.maxCount).contains(inCount), (1...Topology.maxCount).contains(outCount),
-                  (1...64).contains(biasBits), (1...32).contains(multBits) else {
+                  (1...64).contains(biasBits), (1...32).contains(multBits), kind <= 2 else {
                 throw ZynqError(file: designName, key: "layer\(i)", "layer registers are not a valid layer (L_IN \(inCount), L_OUT \(outCount), L_WIDTHS \(hex(widths)))")
             }
             layers.append(LayerTopology(inCount: inCount, outCount: outCount, inSigned: RegisterMap.L_WIDTHS_IN_SIGNED.isSet(widths),
                                         outSigned: RegisterMap.L_WIDTHS_OUT_SIGNED.isSet(widths), biasBits: biasBits, multBits: multBits,
                                         roundings: RegisterMap.L_WIDTHS_ROUNDINGS.int(widths)))
             folds.append(LayerFold(pe: RegisterMap.L_FOLD_PE.int(fold), simd: RegisterMap.L_FOLD_SIMD.int(fold), lanes: lanes))
+            kinds.append(kind)
         }
         let topology = Topology(inputCount: inputCount, inputSigned: RegisterMap.FLAGS_INPUT_SIGNED.isSet(flags), layers: layers)
         let layout: AcceleratorLayout
@@ -195,7 +206,9 @@ public final class AcceleratorDriver {
         } catch { let e = error
             throw ZynqError(file: designName, key: e.key, "the accelerator's registers describe an impossible fold: \(e.message)")
         }
-        guard topology.hash == hash else {
+        // A design with windows: their geometry is in the hash only; `check(model:)` completes the layout.
+        let windowed = kinds.contains { $0 != 0 }
+        guard windowed || topology.hash == hash else {
             throw ZynqError(file: designName, key: "TOPOLOGY_HASH_LO",
                             "the accelerator reports hash \(topologyHashText(hash)) but its layer registers give \(topologyHashText(topology.hash)) (\(describe(topology))); the registers are inconsistent")
         }
@@ -203,7 +216,16 @@ public final class AcceleratorDriver {
             throw ZynqError(file: designName, key: "FLAGS",
                             "reads \(hex(flags)): SEQUENTIAL is set, but layer \(i) reports PE \(folds[i].pe), SIMD \(folds[i].simd), lanes \(folds[i].lanes) (the sequential engine has 1, 1, 1); the registers are inconsistent")
         }
-        return AcceleratorInfo(version: version, topologyHash: hash, layout: layout, iiCycles: try r(RegisterMap.II_CYCLES), flags: flags)
+        var info = AcceleratorInfo(version: version, topologyHash: hash, layout: layout, iiCycles: try r(RegisterMap.II_CYCLES), flags: flags)
+        info.layerKinds = kinds
+        if windowed {
+            let rawOut = try r(RegisterMap.OUTPUT_COUNT)
+            guard rawOut >= 1, rawOut <= UInt32(Topology.maxCount) else {
+                throw ZynqError(file: designName, key: "OUTPUT_COUNT", "reads \(rawOut): not an output size")
+            }
+            info.pendingOutputCount = Int(rawOut)
+        }
+        return info
     }
 
     /// `784u-128u-10u`: input count, then every layer's outputs, u/s for the signedness.
@@ -214,12 +236,30 @@ public final class AcceleratorDriver {
     }
 
     /// Checks `model` fits the hardware: same topology hash (with the design's multiplier width).
+    /// A design with conv2d/maxpool2d layers takes its windows from the model (they are in the
+    /// hash), once the registers' counts, folds and kinds agree with it too.
     public func check(model: QuantizedModel, modelName: String) throws(ZynqError) {
         let mine = try Topology(model: model, multBits: info.layout.topology.layers.first?.multBits ?? 32)
         guard mine.hash == info.topologyHash else {
             throw ZynqError(file: designName, key: "topology_hash",
                             "the hardware was built for \(AcceleratorDriver.describe(info.layout.topology)) (topology hash \(topologyHashText(info.topologyHash))), but the model \(modelName) is \(AcceleratorDriver.describe(mine)) (hash \(topologyHashText(mine.hash))); generate and load a bitstream for this model")
         }
+        guard info.pendingOutputCount != nil else { return }
+        let regs = info.layout.topology
+        for (i, (a, b)) in zip(mine.layers, regs.layers).enumerated()
+        where a.inCount != b.inCount || a.outCount != b.outCount || a.kind.code != info.layerKinds[i] {
+            throw ZynqError(file: designName, key: "layer\(i)",
+                            "the layer registers (L_IN \(b.inCount), L_OUT \(b.outCount), kind \(info.layerKinds[i])) disagree with the model \(modelName) of the same topology hash; the registers are inconsistent")
+        }
+        guard mine.layers.count == regs.layers.count, mine.outputCount == info.outputCount else {
+            throw ZynqError(file: designName, key: "OUTPUT_COUNT", "reads \(info.outputCount), the model \(modelName) of the same topology hash has \(mine.outputCount) outputs; the registers are inconsistent")
+        }
+        do throws(ZynqError) {
+            info.layout = try AcceleratorLayout(topology: mine, folds: info.layout.folds)
+        } catch { let e = error
+            throw ZynqError(file: designName, key: e.key, "the accelerator's folds do not fit the model's windows: \(e.message)")
+        }
+        info.pendingOutputCount = nil
     }
 
     // MARK: Reset and load

@@ -87,13 +87,18 @@ struct CodegenCommand: ParsableCommand {
 
     func summaryText(_ d: GeneratedDesign, dir: String) -> String {
         let t = d.layout.topology
-        var s = "zynqnet codegen: \(t.inputCount) inputs -> " + t.layers.map { String($0.outCount) }.joined(separator: " -> ") + "\n"
+        var s = "zynqnet codegen: \(t.inputCount) inputs -> " + t.layers.map { String($0.imageOutCodes) }.joined(separator: " -> ") + "\n"
         if d.engine == .sequential {
             s += "  sequential engine: one MAC and one serial requantizer compute "
                 + t.layers.map { "\($0.inCount)x\($0.outCount)" }.joined(separator: ", ") + " in turn\n"
         }
         for (i, (l, f)) in zip(t.layers, d.layout.folds).enumerated() where d.engine == .dataflow {
-            s += "  layer \(i): \(l.inCount)x\(l.outCount)  PE \(f.pe)  SIMD \(f.simd)  lanes \(f.lanes)  \(d.styles[i].rawValue)  \(d.requantStyles[i].rawValue) requant  \(d.layout.cycles(layer: i)) cycles\n"
+            if let w = l.window, !l.hasParameters {
+                s += "  layer \(i): maxpool2d \(w.kh)x\(w.kw) stride \(w.sh),\(w.sw) on \(w.h)x\(w.w)x\(w.c)  SIMD \(f.simd)  \(d.layout.cycles(layer: i)) cycles\n"
+                continue
+            }
+            let conv = l.window.map { "conv2d \($0.kh)x\($0.kw) on \($0.h)x\($0.w)x\($0.c), \($0.ho * $0.wo) positions of " } ?? ""
+            s += "  layer \(i): \(conv)\(l.inCount)x\(l.outCount)  PE \(f.pe)  SIMD \(f.simd)  lanes \(f.lanes)  \(d.styles[i].rawValue)  \(d.requantStyles[i].rawValue) requant  \(d.layout.cycles(layer: i)) cycles\n"
         }
         s += "  II \(d.iiCycles) cycles = \(Int(d.imagesPerSecond)) images/s at \(d.fclkMHz) MHz, latency \(d.latencyCycles) cycles\n"
         s += "  estimate: \(d.estimate.lut) LUT, \(d.estimate.ff) FF, \(d.estimate.dsp) DSP48E1, \(d.estimate.bram36) RAMB36 (model; `zynqnet report` synthesizes)\n"

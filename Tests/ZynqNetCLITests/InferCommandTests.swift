@@ -227,13 +227,22 @@ struct LoopbackInferTests {
         #expect(unknown.status == 2 && unknown.stderr.contains("--layout must be nhwc or nchw, not 'chwn'"))
     }
 
-    /// The hardware backends refuse conv models naming the layer (their RTL is not built yet).
-    @Test("conv models on the loopback backend: one error naming layer0.kind")
+    /// A CNN on the loopback backend (its conv2d and maxpool2d layers rebuilt from the registers,
+    /// the parameter memories and the model's windows) gives the simulator's predictions.
+    @Test("conv models on the loopback backend: the simulator's outputs")
     func convModelOnHardwareBackend() throws {
-        let r = try CLI.run(["infer", CLI.fixture("golden/cnn_floor.images.npz"), "--model", CLI.fixture("golden/cnn_floor.model.npz"),
-                             "--backend", "loopback"])
-        #expect(r.status == 1)
-        #expect(r.stderr.contains("layer0.kind"), "\(r.stderr)")
-        #expect(r.stderr.contains("conv2d layers are not supported by the hardware path"), "\(r.stderr)")
+        let dir = try makeTemporaryDirectory("convinfer")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        func run(_ backend: String) throws -> [[Int64]] {
+            let out = dir.appendingPathComponent("\(backend).npz").path
+            let r = try CLI.run(["infer", CLI.fixture("golden/cnn_floor.images.npz"), "--model", CLI.fixture("golden/cnn_floor.model.npz"),
+                                 "--backend", backend, "--output", out])
+            #expect(r.status == 0, "\(r.stderr)")
+            let npz = try NPZ.read(path: out)
+            return [try #require(npz["predictions"]?.integers()), try #require(npz["outputs"]?.integers())]
+        }
+        let sim = try run("sim")
+        #expect(sim[0].count == 24 && sim[1].count == 24 * 5)
+        #expect(try run("loopback") == sim)
     }
 }

@@ -66,9 +66,10 @@ import ZynqNetSim
         }
     }
 
-    /// conv2d/maxpool2d models are refused by the hardware path (Topology: codegen, verify,
-    /// rtlsim, the board), naming the first such layer, until their RTL exists.
-    @Test func convModelsAreRefusedByTheHardwarePath() throws {
+    /// conv2d/maxpool2d models take the hardware path: a conv (zn_swu → zn_mvau), a max-pool
+    /// (zn_maxpool) and a dense layer reading (h, w, c); a padding the sliding-window unit
+    /// cannot build is refused naming the layer's padding.
+    @Test func convModelsTakeTheHardwarePath() throws {
         let dense = model([8, 4])
         var conv = DenseLayer.conv2d(out: 2, geometry: Conv2DGeometry(kernelHeight: 2, kernelWidth: 2, inChannels: 1),
                                      weight: [Int8](repeating: 1, count: 8), multiplier: [1], shift: [0], rounding: .floor,
@@ -80,10 +81,18 @@ import ZynqNetSim
         last.weight = Array(last.weight.prefix(8))
         let m = QuantizedModel(input: InputSpec(shape: [2, 3, 1], type: .uint8, zero: 0, scale: 1), layers: [conv, pool, last])
         try m.validate()
-        let message = "conv2d layers are not supported by the hardware path (codegen, verify, rtlsim, the board) yet: "
-            + "conv2d/maxpool2d hardware is not built (the simulator runs them: zynqnet infer --backend sim)"
-        #expect(throws: ZynqError(key: "layer0.kind", message)) { try generateDesign(model: m, options: CodegenOptions()) }
-        #expect(throws: ZynqError(key: "layer0.kind", message)) { try Topology(model: m) }
+        let d = try generateDesign(model: m, options: CodegenOptions())
+        let top = d.files["rtl/zynqnet_accel.v"]!
+        #expect(top.contains("zn_swu #(.H(2), .W(3), .C(1), .KH(2), .KW(2)"))
+        #expect(top.contains("zn_maxpool #(.H(1), .W(2), .C(2), .KH(1), .KW(2)"))
+        #expect(d.layout.topology.layers.map(\.kind.code) == [1, 2, 0])
+        // 2×3 input, 2×2 kernel: 1×2 positions; pool 1×2 → 1×1×2 into the dense layer.
+        #expect(d.layout.topology.layers.map(\.imageOutCodes) == [4, 2, 4])
+        var padded = m
+        padded.layers[0].kind = .conv2d(Conv2DGeometry(kernelHeight: 2, kernelWidth: 2, inChannels: 1, padding: [2, 0, 0, 0]))
+        #expect(throws: ZynqError(key: "layer0.padding", "the sliding-window unit needs each padding below the kernel size (2×2), got [2, 0, 0, 0]")) {
+            try Topology(model: padded)
+        }
     }
 
     /// The Int128 spec reference computes every format-2 rounding and the clamp, equal to the fast

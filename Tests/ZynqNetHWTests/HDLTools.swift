@@ -1,4 +1,5 @@
 import Foundation
+import Testing
 import ZynqNetTestSupport
 import ZynqNetCodegen
 import ZynqNetRTLSim
@@ -14,6 +15,23 @@ func rtlSources() -> [String] {
 func tbSources() -> [String] {
     ((try? FileManager.default.contentsOfDirectory(atPath: simDir.path)) ?? []).filter { $0.hasSuffix(".v") }.sorted()
         .map { simDir.appendingPathComponent($0).path }
+}
+
+/// A generated design's files written out and checked with the real tools: `verilator
+/// --lint-only -Wall` (no line), iverilog and yosys elaborate the top.
+func checkGeneratedTop(_ d: GeneratedDesign, sourceLocation: SourceLocation = #_sourceLocation) throws {
+    let dir = try makeTemporaryDirectory("top")
+    defer { try? FileManager.default.removeItem(at: dir) }
+    try d.writeFiles(into: dir)
+    let rtl = dir.appendingPathComponent("rtl")
+    let files = d.rtlFiles.filter { $0.hasSuffix(".v") }.map { dir.appendingPathComponent($0).path }
+    let r = try runTool("verilator", ["--lint-only", "-Wall", "-I" + rtl.path, "--top-module", "zynqnet_accel"] + files)
+    let lines = r.output.split(separator: "\n").filter { $0.hasPrefix("%") }
+    #expect(r.status == 0 && lines.isEmpty, "\(lines.prefix(5).joined(separator: "\n"))", sourceLocation: sourceLocation)
+    let iv = try runTool("iverilog", ["-g2005", "-I" + rtl.path, "-o", dir.appendingPathComponent("a.out").path, "-s", "zynqnet_accel"] + files)
+    #expect(iv.status == 0, "\(iv.output.prefix(300))", sourceLocation: sourceLocation)
+    let ys = try runTool("yosys", ["-q", "-p", "read_verilog -I\(rtl.path) " + files.joined(separator: " ") + "; hierarchy -check -top zynqnet_accel"])
+    #expect(ys.status == 0, "\(ys.output.prefix(300))", sourceLocation: sourceLocation)
 }
 
 /// Verilator lint of one module with parameter overrides; returns the warning/error lines.

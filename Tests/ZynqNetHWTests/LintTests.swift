@@ -193,19 +193,7 @@ import ZynqNetRTLSim
         for (m, fold) in models {
             var o = CodegenOptions()
             if let fold { o.fold = .file(fold, name: "fold") }
-            let d = try generateDesign(model: m, options: o)
-            let dir = try makeTemporaryDirectory("top")
-            defer { try? FileManager.default.removeItem(at: dir) }
-            try d.writeFiles(into: dir)
-            let rtl = dir.appendingPathComponent("rtl")
-            let files = d.rtlFiles.filter { $0.hasSuffix(".v") }.map { dir.appendingPathComponent($0).path }
-            let r = try runTool("verilator", ["--lint-only", "-Wall", "-I" + rtl.path, "--top-module", "zynqnet_accel"] + files)
-            let lines = r.output.split(separator: "\n").filter { $0.hasPrefix("%") }
-            #expect(r.status == 0 && lines.isEmpty, "\(lines.prefix(5).joined(separator: "\n"))")
-            let iv = try runTool("iverilog", ["-g2005", "-I" + rtl.path, "-o", dir.appendingPathComponent("a.out").path, "-s", "zynqnet_accel"] + files)
-            #expect(iv.status == 0, "\(iv.output.prefix(300))")
-            let ys = try runTool("yosys", ["-q", "-p", "read_verilog -I\(rtl.path) " + files.joined(separator: " ") + "; hierarchy -check -top zynqnet_accel"])
-            #expect(ys.status == 0, "\(ys.output.prefix(300))")
+            try checkGeneratedTop(try generateDesign(model: m, options: o))
         }
     }
 }

@@ -163,19 +163,39 @@ import ZynqNetSim
         try allPaths(model, codes, codegen: codegen, expected: (outputs, predictions), batch: 16, seed: 13, verifyImages: 200)
     }
 
+    /// A golden fixture: its model, its images as input codes, tools/reference.py's expected outputs.
+    func golden(_ name: String) throws -> (QuantizedModel, InputCodes, (outputs: [Int32], predictions: [Int])) {
+        let dir = Self.fixtures.appendingPathComponent("golden")
+        let model = try QuantizedModel.load(path: dir.appendingPathComponent("\(name).model.npz").path)
+        let arrays = try NPZ.read(path: dir.appendingPathComponent("\(name).images.npz").path)
+        let key = try #require(arrays.keys.sorted().first)
+        let codes = try InputQuantizer(model: model).quantize(try #require(arrays[key]), key: key)
+        let expected = try NPZ.read(path: dir.appendingPathComponent("\(name).expected.npz").path)
+        let outputs = try #require(expected["outputs"]?.integers()).map { Int32($0) }
+        let predictions = try #require(expected["predictions"]?.integers()).map { Int($0) }
+        return (model, codes, (outputs, predictions))
+    }
+
     @Test func goldenModelsOfOneTopology() throws {
         // Three golden fixtures (tools/reference.py's expected outputs) share a 9-8-4 topology.
         var backend: RTLSimBackend?
         for name in ["s0_m1_floor", "s0_m1_half_up", "s0_mixed"] {
-            let dir = Self.fixtures.appendingPathComponent("golden")
-            let model = try QuantizedModel.load(path: dir.appendingPathComponent("\(name).model.npz").path)
-            let arrays = try NPZ.read(path: dir.appendingPathComponent("\(name).images.npz").path)
-            let key = try #require(arrays.keys.sorted().first)
-            let codes = try InputQuantizer(model: model).quantize(try #require(arrays[key]), key: key)
-            let expected = try NPZ.read(path: dir.appendingPathComponent("\(name).expected.npz").path)
-            let outputs = try #require(expected["outputs"]?.integers()).map { Int32($0) }
-            let predictions = try #require(expected["predictions"]?.integers()).map { Int($0) }
-            backend = try allPaths(model, codes, expected: (outputs, predictions), reuse: backend, batch: 5, seed: 3)
+            let (model, codes, expected) = try golden(name)
+            backend = try allPaths(model, codes, expected: expected, reuse: backend, batch: 5, seed: 3)
+        }
+    }
+
+    /// CNNs (conv2d with padding and strides, maxpool2d, dense after (h, w, c)): the golden
+    /// fixtures' expected outputs on every path, then 200 random images through rtlsim under
+    /// stressed streams (random TVALID gaps, TREADY stalls, AXI-Lite delays) and verify.
+    @Test func goldenCNNs() throws {
+        for name in ["cnn_floor", "cnn_pool_first"] {
+            let (model, codes, expected) = try golden(name)
+            let backend = try allPaths(model, codes, expected: expected, batch: 5, seed: 4)
+            guard name == "cnn_floor" else { continue }
+            var g = SplitMix64(seed: 99)
+            let more = try randomCodes(model, count: 200, rng: &g)
+            try allPaths(model, more, reuse: backend, batch: 32, seed: 5, verifyImages: 200)
         }
     }
 }

@@ -12,8 +12,13 @@ import ZynqNetSim
 func randomFolds(_ t: Topology, _ g: inout SplitMix64) -> [LayerFold] {
     func divisors(_ n: Int) -> [Int] { (1...n).filter { n % $0 == 0 } }
     return t.layers.map { l in
+        // A window's SIMD divides its channels; a max-pool's one fold is its channel lanes.
+        if let w = l.window, !l.hasParameters {
+            let s = divisors(w.c).randomElement(using: &g)!
+            return LayerFold(pe: s, simd: s, lanes: s)
+        }
         let pe = divisors(l.outCount).randomElement(using: &g)!
-        return LayerFold(pe: pe, simd: divisors(l.inCount).randomElement(using: &g)!, lanes: divisors(pe).randomElement(using: &g)!)
+        return LayerFold(pe: pe, simd: divisors(l.window?.c ?? l.inCount).randomElement(using: &g)!, lanes: divisors(pe).randomElement(using: &g)!)
     }
 }
 
