@@ -27,6 +27,18 @@ TFLite: TFLiteConverter full-integer int8 (int8 input and output, per-channel we
   tflite/cnn_int8.litert_xnnpack_q.npy   LiteRT default (XNNPACK delegate)
                                           (int8 (10000, 10), input pixel - 128)
 
+With --windows (also part of a full run): two small untrained networks with random weights for the
+window attributes the CNN above does not use, on 200 random uint8 images (pixel / 255), seed 11:
+  win_qdq_u8s8_pc.onnx   (N, 3, 9, 9): Conv 8x3x3 stride 2 pads [1, 0, 2, 1] + Relu, MaxPool 3x3
+                         stride 1, Conv 4x3x3 stride 2 auto_pad SAME_UPPER, Flatten, Gemm 5;
+                         QDQ uint8 / int8 per channel
+  win_images.npy         uint8 (200, 3, 9, 9), NCHW
+  win_qdq_u8s8_pc.ort_q.npy   onnxruntime, int16 (200, 5)
+  tflite/win_int8.tflite (1, 9, 9, 3): Conv2D 8x4x4 stride 2 SAME (pads 1, 2) + RELU6, MaxPool 2, Conv2D 4x3x3
+                         SAME, Flatten, Dense 5; full int8
+  tflite/win_images.npy  uint8 (200, 9, 9, 3), NHWC (the same images transposed)
+  tflite/win_int8.{tflm,litert_builtin_ref,litert_xnnpack}_q.npy   int8 (200, 5)
+
 Must run on a CPU with AVX-512 VNNI (onnxruntime's u8 x s8 kernels are exact only there).
 """
 
@@ -156,10 +168,10 @@ def tflite_convert(model, rep):
     return c.convert()
 
 
-def tflite_runs(model_bytes, images_u8):
+def tflite_runs(model_bytes, images_u8, shape=(1, 28, 28, 1), classes=10):
     from ai_edge_litert.interpreter import Interpreter, OpResolverType
     from tflite_micro.python.tflite_micro import runtime
-    x = (images_u8.astype(np.int16) - 128).astype(np.int8).reshape(-1, 1, 28, 28, 1)
+    x = (images_u8.astype(np.int16) - 128).astype(np.int8).reshape(-1, *shape)
     out = {}
     tflm = runtime.Interpreter.from_bytes(model_bytes)
     det = tflm.get_input_details(0)
@@ -169,7 +181,7 @@ def tflite_runs(model_bytes, images_u8):
     for i in range(len(x)):
         tflm.set_input(x[i], 0)
         tflm.invoke()
-        res.append(tflm.get_output(0).reshape(10))
+        res.append(tflm.get_output(0).reshape(classes))
     out["tflm"] = np.array(res, np.int8)
     for name, kind in [("litert_builtin_ref", OpResolverType.BUILTIN_REF), ("litert_xnnpack", OpResolverType.AUTO)]:
         it = Interpreter(model_content=model_bytes, experimental_op_resolver_type=kind, num_threads=1)
@@ -179,9 +191,68 @@ def tflite_runs(model_bytes, images_u8):
         for k in range(len(x)):
             it.set_tensor(i_in, x[k])
             it.invoke()
-            res.append(it.get_tensor(i_out).reshape(10))
+            res.append(it.get_tensor(i_out).reshape(classes))
         out[name] = np.array(res, np.int8)
     return out
+
+
+def window_models():
+    """The small window-attribute networks (see the module docstring)."""
+    import keras
+    import onnx
+    import tensorflow as tf
+    from onnx import TensorProto, helper, numpy_helper
+    rng = np.random.default_rng(11)
+    imgs = rng.integers(0, 256, size=(200, 3, 9, 9), dtype=np.uint8)
+    calib = rng.integers(0, 256, size=(64, 3, 9, 9), dtype=np.uint8).astype(np.float32) / 255
+    x = imgs.astype(np.float32) / 255
+    w1 = rng.normal(0, 0.3, (8, 3, 3, 3)).astype(np.float32)
+    b1 = rng.normal(0, 0.1, 8).astype(np.float32)
+    w2 = rng.normal(0, 0.3, (4, 8, 3, 3)).astype(np.float32)
+    b2 = rng.normal(0, 0.1, 4).astype(np.float32)
+    wg = rng.normal(0, 0.3, (5, 16)).astype(np.float32)
+    bg = rng.normal(0, 0.1, 5).astype(np.float32)
+    # (N,3,9,9) conv s2 pads [1,0,2,1] -> (N,8,5,4); maxpool 3 s1 -> (N,8,3,2); conv 3x3 s2 SAME_UPPER (pads [1,0,1,1]) -> (N,4,2,1); 8 -> Gemm 5
+    wg = wg[:, :8]
+    nodes = [
+        helper.make_node("Conv", ["x", "w1", "b1"], ["c1"], name="conv1", kernel_shape=[3, 3], strides=[2, 2], pads=[1, 0, 2, 1]),
+        helper.make_node("Relu", ["c1"], ["r1"], name="relu1"),
+        helper.make_node("MaxPool", ["r1"], ["p1"], name="pool1", kernel_shape=[3, 3], strides=[1, 1]),
+        helper.make_node("Conv", ["p1", "w2", "b2"], ["c2"], name="conv2", kernel_shape=[3, 3], strides=[2, 2], auto_pad="SAME_UPPER"),
+        helper.make_node("Flatten", ["c2"], ["f"], name="flatten", axis=1),
+        helper.make_node("Gemm", ["f", "wg", "bg"], ["y"], name="fc", transB=1),
+    ]
+    inits = [numpy_helper.from_array(a, n) for a, n in [(w1, "w1"), (b1, "b1"), (w2, "w2"), (b2, "b2"), (wg, "wg"), (bg, "bg")]]
+    graph = helper.make_graph(nodes, "win", [helper.make_tensor_value_info("x", TensorProto.FLOAT, ["n", 3, 9, 9])],
+                              [helper.make_tensor_value_info("y", TensorProto.FLOAT, ["n", 5])], inits)
+    m = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
+    m.ir_version = 8
+    onnx.checker.check_model(m)
+    import tempfile
+    fpath = os.path.join(tempfile.mkdtemp(), "win_float.onnx")
+    onnx.save(m, fpath)
+    path = os.path.join(OUT, "win_qdq_u8s8_pc.onnx")
+    quantize(fpath, path, calib, "qdq", "u8", True)
+    save("win_images.npy", imgs)
+    save("win_qdq_u8s8_pc.ort_q.npy", ort_q(path, x))
+
+    keras.utils.set_random_seed(11)
+    L = keras.layers
+    k = keras.Sequential([
+        keras.Input((9, 9, 3)),
+        L.Conv2D(8, 4, strides=2, padding="same", activation="relu6"), L.MaxPooling2D(2),
+        L.Conv2D(4, 3, padding="same"), L.Flatten(), L.Dense(5)])
+    for layer in k.layers:
+        ws = layer.get_weights()
+        if ws:
+            layer.set_weights([rng.normal(0, 0.3, w.shape).astype(np.float32) for w in ws])
+    nhwc = imgs.transpose(0, 2, 3, 1).copy()
+    data = tflite_convert(k, calib.transpose(0, 2, 3, 1))
+    with open(os.path.join(OUT, "tflite", "win_int8.tflite"), "wb") as f:
+        f.write(data)
+    save(os.path.join("tflite", "win_images.npy"), nhwc)
+    for name, v in tflite_runs(data, nhwc, shape=(1, 9, 9, 3), classes=5).items():
+        save(os.path.join("tflite", f"win_int8.{name}_q.npy"), v)
 
 
 def save(name, a):
@@ -193,7 +264,11 @@ def save(name, a):
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--check", action="store_true", help="re-run the runtimes on the committed models and compare")
+    ap.add_argument("--windows", action="store_true", help="make only the small window-attribute models")
     args = ap.parse_args()
+    if args.windows:
+        window_models()
+        return
     xtr = idx("train-images-idx3-ubyte.gz")
     ytr = idx("train-labels-idx1-ubyte.gz")
     xte = idx("t10k-images-idx3-ubyte.gz")
@@ -243,6 +318,7 @@ def main():
     for k, v in tflite_runs(data, xte).items():
         print(k, "accuracy", float((v.argmax(1) == yte).mean()))
         save(os.path.join("tflite", f"cnn_int8.{k}_q.npy"), v)
+    window_models()
 
 
 if __name__ == "__main__":
