@@ -1,4 +1,5 @@
 import Foundation
+import SwiftProtobuf
 import ZynqNetTestSupport
 import Testing
 import ZynqNetBase
@@ -178,5 +179,74 @@ struct RealCNNTests {
                 #expect(Self.differing(outputs, try Self.npy(truth)) == 0)
             }
         }
+    }
+}
+
+/// What the importers refuse in a CNN, each with one line naming the node or operator and the
+/// reason, made by changing single attributes of the real CNN models.
+@Suite("CNN refusals")
+struct CNNRefusals {
+    static let onnxPath = fixturePath("real/cnn_qop_u8s8_pt.onnx")
+    static let tflitePath = fixturePath("real/tflite/cnn_int8.tflite")
+
+    /// The QOperator CNN with node `node`'s attribute `name` set to `ints` (or the int `i`).
+    static func onnxRefusal(node: String, _ name: String, ints: [Int64]? = nil, i: Int64? = nil) throws -> String {
+        var m = try Onnx_ModelProto(serializedBytes: try FileBytes.read(path: onnxPath))
+        let k = try #require(m.graph.node.firstIndex { $0.name == node })
+        var a = Onnx_AttributeProto()
+        a.name = name
+        if let ints { a.type = .ints; a.ints = ints } else { a.type = .int; a.i = i ?? 0 }
+        m.graph.node[k].attribute.removeAll { $0.name == name }
+        m.graph.node[k].attribute.append(a)
+        do {
+            _ = try ONNXImporter.importModel(bytes: try m.serializedBytes(), file: "cnn.onnx")
+            return "accepted"
+        } catch { return "\(error)" }
+    }
+
+    @Test func onnxWindows() throws {
+        #expect(try Self.onnxRefusal(node: "/conv1/Conv_quant", "group", i: 2)
+            == "cnn.onnx: '/conv1/Conv_quant': QLinearConv: group ≠ 1 (grouped or depthwise convolution) is not supported")
+        #expect(try Self.onnxRefusal(node: "/conv2/Conv_quant", "dilations", ints: [2, 2])
+            == "cnn.onnx: '/conv2/Conv_quant': QLinearConv: dilations [2, 2] are not supported (1 only)")
+        #expect(try Self.onnxRefusal(node: "/conv1/Conv_quant", "kernel_shape", ints: [3, 2])
+            == "cnn.onnx: '/conv1/Conv_quant': QLinearConv: kernel_shape [3, 2] differs from the weights' [3, 3]")
+        #expect(try Self.onnxRefusal(node: "/pool1/MaxPool", "pads", ints: [0, 0, 1, 1])
+            == "cnn.onnx: '/pool1/MaxPool': MaxPool: pads [0, 0, 1, 1] are not representable: format 2's maxpool2d has no padding")
+        // 11 × 11 with a 2 × 2 window, stride 2: ceil_mode would give 6 × 6, format 2 gives 5 × 5.
+        #expect(try Self.onnxRefusal(node: "/pool2/MaxPool", "ceil_mode", i: 1).hasSuffix(
+            "MaxPool: window [2, 2] with strides [2, 2] does not fit the input [16, 11, 11] (or ceil_mode changes the output size)"))
+        // On 26 × 26 ceil_mode changes nothing: accepted.
+        #expect(try Self.onnxRefusal(node: "/pool1/MaxPool", "ceil_mode", i: 1) == "accepted")
+        #expect(try Self.onnxRefusal(node: "/conv1/Conv_quant", "auto_pad", i: 1)
+            == "cnn.onnx: '/conv1/Conv_quant': QLinearConv: attribute 'auto_pad' must be a string")
+    }
+
+    /// The TFLite CNN with a byte of operator `op`'s options field `id` set to `value`.
+    static func tfliteRefusal(op: Int, field id: Int, _ value: UInt8) throws -> String {
+        var bytes = try FileBytes.read(path: tflitePath)
+        let fb = try FlatBuffer(bytes: bytes, file: tflitePath)
+        let root = try fb.root("model", identifier: "TFL3")
+        let o = try #require(try root.tables(TFLSchema.Model.subgraphs, "subgraphs")?[0].tables(TFLSchema.SubGraph.operators, "operators")?[op])
+        let options = try #require(try o.table(TFLSchema.Operator.builtinOptions, "builtin_options"))
+        bytes[try #require(try options.field(id, 1, "field"))] = value
+        do {
+            _ = try TFLiteImporter.importModel(bytes: bytes, file: "cnn.tflite")
+            return "accepted"
+        } catch { return "\(error)" }
+    }
+
+    @Test func tfliteWindows() throws {
+        // Pool 3 (11 × 11, window 2, stride 2) with SAME padding pads a row and a column.
+        #expect(try Self.tfliteRefusal(op: 3, field: TFLSchema.Pool2DOptions.padding, 0)
+            == "cnn.tflite: 'operator 3 (MAX_POOL_2D)': SAME padding [0, 0, 1, 1] is not representable: format 2's maxpool2d has no padding")
+        // Pool 1 (26 × 26) with SAME pads nothing: accepted.
+        #expect(try Self.tfliteRefusal(op: 1, field: TFLSchema.Pool2DOptions.padding, 0) == "accepted")
+        // Conv 0 with SAME padding would give 28 × 28, but the tensor is 26 × 26.
+        #expect(try Self.tfliteRefusal(op: 0, field: TFLSchema.Conv2DOptions.padding, 0).contains("has shape [1, 26, 26, 8], not [1, 28, 28, 8]"))
+        #expect(try Self.tfliteRefusal(op: 0, field: TFLSchema.Conv2DOptions.padding, 7)
+            == "cnn.tflite: 'operator 0 (CONV_2D)': padding 7 is neither SAME (0) nor VALID (1)")
+        #expect(try Self.tfliteRefusal(op: 0, field: TFLSchema.Conv2DOptions.fusedActivation, 4)
+            == "cnn.tflite: 'operator 0 (CONV_2D)': fused activation TANH is not supported (NONE, RELU, RELU6, RELU_N1_TO_1 are)")
     }
 }
