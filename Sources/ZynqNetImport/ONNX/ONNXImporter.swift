@@ -3,15 +3,17 @@ import SwiftProtobuf
 import ZynqNetBase
 import ZynqNetModel
 
-/// Imports a quantized ONNX MLP into format 2 (`shared/spec/model-format.md`, "Formats that
+/// Imports a quantized ONNX MLP or CNN into format 2 (`shared/spec/model-format.md`, "Formats that
 /// import into format 2"; docs/import.md says what is accepted and why).
 ///
 /// The graph is walked once, in its (topological) node order, with every value given a
 /// meaning: the float model input, an integer activation with its scale and zero point, its
 /// dequantized float view, a constant, a dequantized constant (weights, biases) or a layer
-/// whose float output waits for its QuantizeLinear. Each dense layer becomes one format-2
+/// whose float output waits for its QuantizeLinear. Each dense or conv layer becomes one format-2
 /// layer with rounding `float32` and S = float32(float32(s_x · s_w) / s_y), as onnxruntime's
-/// QGemm / QLinearMatMul compute it. Anything else is one error naming the node, its op
+/// QGemm / QLinearMatMul / QLinearConv compute it (conv weights OIHW → OHWI, NCHW activations held
+/// as [H, W, C], a flatten after a conv permuting the next dense layer's columns); each MaxPool
+/// becomes a maxpool2d layer. Anything else is one error naming the node, its op
 /// type and the reason.
 public enum ONNXImporter {
     /// The most bytes an .onnx file may have (1 GiB).

@@ -27,9 +27,9 @@ public enum TFLiteRounding: String, Sendable, CaseIterable {
     public var convRounding: Rounding { self == .reference ? .gemmlowp : rounding }
 }
 
-/// TFLite int8 full-integer models (`.tflite`) into format 2: FULLY_CONNECTED layers (per-tensor
-/// or per-channel int8 weights, fused RELU/RELU6/RELU_N1_TO_1), RESHAPE, QUANTIZE at the start and
-/// DEQUANTIZE at the end. Anything else is a one-line error naming the operator, its type and why.
+/// TFLite int8 full-integer models (`.tflite`) into format 2: FULLY_CONNECTED and CONV_2D layers
+/// (per-tensor or per-channel int8 weights, fused RELU/RELU6/RELU_N1_TO_1), MAX_POOL_2D, RESHAPE,
+/// QUANTIZE at the start and DEQUANTIZE at the end. Anything else is a one-line error naming the operator, its type and why.
 public enum TFLiteImporter {
     /// Reads and maps `path`. Errors name `path` and the table/field or operator that is wrong.
     public static func load(path: String, rounding: TFLiteRounding = .tflm) throws -> QuantizedModel {
