@@ -162,24 +162,30 @@ struct RealCNNTests {
         for (m, images, truth) in cases {
             withKnownIssue("loopback refuses conv2d/maxpool2d until the hardware builds them") {
                 let codes = try InputQuantizer(model: m).quantize(images)
-                let t = try Topology(model: m)
-                let layout = try AcceleratorLayout(topology: t, folds: t.layers.map { _ in LayerFold(pe: 2, simd: 4, lanes: 1) })
-                let board = try LoopbackBoard(layout: layout)
-                let driver = try board.driver(images: 1000, lockDirectory: NSTemporaryDirectory())
-                try driver.load(model: m, modelName: "cnn")
-                var outputs = [Int32](repeating: -999, count: codes.count * 10)
-                var predictions = [Int](repeating: -1, count: codes.count)
-                try codes.bytes.withUnsafeBytes { raw in
-                    try outputs.withUnsafeMutableBufferPointer { o in
-                        try predictions.withUnsafeMutableBufferPointer { p in
-                            try driver.run(codes: raw, count: codes.count, outputs: o, predictions: p)
-                        }
-                    }
-                }
+                let outputs = try loopbackOutputs(m, codes: codes, folds: m.layers.map { _ in LayerFold(pe: 2, simd: 4, lanes: 1) }, name: "cnn")
                 #expect(Self.differing(outputs, try Self.npy(truth)) == 0)
             }
         }
     }
+}
+
+/// Every output value of `codes` through the loopback board (the accelerator model behind the
+/// runtime's driver) with the given folds.
+func loopbackOutputs(_ m: QuantizedModel, codes: InputCodes, folds: [LayerFold], name: String) throws -> [Int32] {
+    let layout = try AcceleratorLayout(topology: try Topology(model: m), folds: folds)
+    let board = try LoopbackBoard(layout: layout)
+    let driver = try board.driver(images: 1000, lockDirectory: NSTemporaryDirectory())
+    try driver.load(model: m, modelName: name)
+    var outputs = [Int32](repeating: -999, count: codes.count * m.outputCount)
+    var predictions = [Int](repeating: -1, count: codes.count)
+    try codes.bytes.withUnsafeBytes { raw in
+        try outputs.withUnsafeMutableBufferPointer { o in
+            try predictions.withUnsafeMutableBufferPointer { p in
+                try driver.run(codes: raw, count: codes.count, outputs: o, predictions: p)
+            }
+        }
+    }
+    return outputs
 }
 
 /// What the importers refuse in a CNN, each with one line naming the node or operator and the

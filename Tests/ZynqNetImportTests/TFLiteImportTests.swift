@@ -74,22 +74,8 @@ import ZynqNetSim
     func loopbackEqualsTheRuntime(_ r: TFLiteRounding) throws {
         let m = try TFLiteImporter.load(path: Self.model, rounding: r)
         let (_, codes) = try Self.codes(m)
-        let t = try Topology(model: m)
-        let layout = try AcceleratorLayout(topology: t, folds: [LayerFold(pe: 8, simd: 16, lanes: 2),
-                                                                 LayerFold(pe: 4, simd: 8, lanes: 1),
-                                                                 LayerFold(pe: 2, simd: 4, lanes: 2)])
-        let board = try LoopbackBoard(layout: layout)
-        let driver = try board.driver(images: 1000, lockDirectory: NSTemporaryDirectory())
-        try driver.load(model: m, modelName: "mlp_int8.tflite")
-        var outputs = [Int32](repeating: -999, count: codes.count * 10)
-        var predictions = [Int](repeating: -1, count: codes.count)
-        try codes.bytes.withUnsafeBytes { raw in
-            try outputs.withUnsafeMutableBufferPointer { o in
-                try predictions.withUnsafeMutableBufferPointer { p in
-                    try driver.run(codes: raw, count: codes.count, outputs: o, predictions: p)
-                }
-            }
-        }
+        let outputs = try loopbackOutputs(m, codes: codes, folds: [LayerFold(pe: 8, simd: 16, lanes: 2), LayerFold(pe: 4, simd: 8, lanes: 1),
+                                                                 LayerFold(pe: 2, simd: 4, lanes: 2)], name: "mlp_int8.tflite")
         let want = try Self.expected(r)
         #expect(zip(outputs, want).filter { $0 != $1 }.count == 0)
         #expect(outputs == want)

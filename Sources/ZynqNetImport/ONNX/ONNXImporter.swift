@@ -675,41 +675,47 @@ private struct Walker {
     /// MatMulInteger: a dense layer with an int32 output (Cast and Mul requantize it).
     mutating func matMulInteger(_ n: NodeReader) throws -> Value {
         try n.outputs(1)
-        let w = try n.constant(1, "B")
+        let (a, w) = try integerOperands(n, activation: ("A", "a_zero_point"), weights: ("B", "b_zero_point"))
+        guard w.zero.allSatisfy({ $0 == 0 }) else {
+            throw n.fail("weight zero point '\(n.node.input[3])' is not 0: format 2's weights have zero point 0")
+        }
+        var p = try pending(a, weights: w, outIsRows: false, nodes: [n.name], fail: n.fail)
+        p.integerOutput = true
+        return .pending(p)
+    }
+
+    /// The operands of MatMulInteger and ConvInteger: the activation (input 0, its zero point
+    /// input 2) and the constant weights with their zero points (inputs 1 and 3); the names are
+    /// the operator's. A graph input used here gets scale 1 ("unknown": these ops do not use it).
+    mutating func integerOperands(_ n: NodeReader, activation: (String, String), weights: (String, String)) throws -> (Act, DQConst) {
+        let w = try n.constant(1, weights.0)
         var wz: [Int64] = [0]
         if let z = try n.optionalInput(3) {
-            guard case .constant(let t) = z else { throw n.fail("b_zero_point must be a constant") }
+            guard case .constant(let t) = z else { throw n.fail("\(weights.1) must be a constant") }
             wz = t.ints
-        }
-        guard wz.allSatisfy({ $0 == 0 }) else {
-            throw n.fail("weight zero point '\(n.node.input[3])' is not 0: format 2's weights have zero point 0")
         }
         let x = try n.input(0)
         var zero: Int64 = 0
         if let z = try n.optionalInput(2) {
-            guard case .constant(let t) = z, t.count == 1 else { throw n.fail("a_zero_point must be one constant") }
+            guard case .constant(let t) = z, t.count == 1 else { throw n.fail("\(activation.1) must be one constant") }
             zero = t.ints[0]
         }
         let a: Act
         switch x {
         case .quantized(let q):
-            guard zero == Int64(q.zero) else { throw n.fail("a_zero_point \(zero) differs from the activation's zero point \(q.zero)") }
+            guard zero == Int64(q.zero) else { throw n.fail("\(activation.1) \(zero) differs from the activation's zero point \(q.zero)") }
             a = q
         case .codesInput(let type, let shape):
-            // MatMulInteger does not use the input's scale: 1 stands for "unknown".
-            guard let r = type.isSigned ? ONNXTensor.ElementType.int8.range : ONNXTensor.ElementType.uint8.range, r.contains(zero) else {
-                throw n.fail("a_zero_point \(zero) is outside the input's range")
+            guard (type.isSigned ? -128...127 : 0...255).contains(zero) else {
+                throw n.fail("\(activation.1) \(zero) is outside the input's range")
             }
             guard modelInput == nil else { throw n.fail("the graph input is used twice") }
             modelInput = InputSpec(shape: [shape.reduce(1, *)], type: type, zero: Int32(zero), scale: 1, rounding: .halfEven)
             a = Act(scale: 1, zero: Int32(zero), type: type, shape: shape, layer: -1)
         default:
-            throw n.fail("input A '\(n.node.input[0])' must be a quantized activation")
+            throw n.fail("input \(activation.0) '\(n.node.input[0])' must be a quantized activation")
         }
-        var p = try pending(a, weights: DQConst(q: w, scale: [1], zero: wz, zeroName: n.node.input.count > 3 ? n.node.input[3] : "b_zero_point", axis: nil),
-                            outIsRows: false, nodes: [n.name], fail: n.fail)
-        p.integerOutput = true
-        return .pending(p)
+        return (a, DQConst(q: w, scale: [1], zero: wz, zeroName: n.node.input.count > 3 ? n.node.input[3] : weights.1, axis: nil))
     }
 
     /// Cast of MatMulInteger's int32 output to float.
@@ -786,33 +792,8 @@ private struct Walker {
     /// ConvInteger: a conv2d layer with an int32 output (Cast and Mul requantize it), like MatMulInteger.
     mutating func convInteger(_ n: NodeReader) throws -> Value {
         try n.outputs(1)
-        let w = try n.constant(1, "w")
-        var wz: [Int64] = [0]
-        if let z = try n.optionalInput(3) {
-            guard case .constant(let t) = z else { throw n.fail("w_zero_point must be a constant") }
-            wz = t.ints
-        }
-        var zero: Int64 = 0
-        if let z = try n.optionalInput(2) {
-            guard case .constant(let t) = z, t.count == 1 else { throw n.fail("x_zero_point must be one constant") }
-            zero = t.ints[0]
-        }
-        let a: Act
-        switch try n.input(0) {
-        case .quantized(let q):
-            guard zero == Int64(q.zero) else { throw n.fail("x_zero_point \(zero) differs from the activation's zero point \(q.zero)") }
-            a = q
-        case .codesInput(let type, let shape):
-            // ConvInteger does not use the input's scale: 1 stands for "unknown".
-            guard (type.isSigned ? -128...127 : 0...255).contains(zero) else { throw n.fail("x_zero_point \(zero) is outside the input's range") }
-            guard modelInput == nil else { throw n.fail("the graph input is used twice") }
-            modelInput = InputSpec(shape: [shape.reduce(1, *)], type: type, zero: Int32(zero), scale: 1, rounding: .halfEven)
-            a = Act(scale: 1, zero: Int32(zero), type: type, shape: shape, layer: -1)
-        default:
-            throw n.fail("input X '\(n.node.input[0])' must be a quantized activation")
-        }
-        let dq = DQConst(q: w, scale: [1], zero: wz, zeroName: n.node.input.count > 3 ? n.node.input[3] : "w_zero_point", axis: nil)
-        var p = try convPending(a, weights: dq, n)
+        let (a, w) = try integerOperands(n, activation: ("X", "x_zero_point"), weights: ("w", "w_zero_point"))
+        var p = try convPending(a, weights: w, n)
         p.integerOutput = true
         return .pending(p)
     }

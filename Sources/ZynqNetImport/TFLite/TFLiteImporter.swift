@@ -343,11 +343,7 @@ struct TFLGraph {
     private func fullyConnected(_ op: TFLOperator, _ inT: TFLTensor, _ outT: TFLTensor, input: InputSpec?,
                                 rounding: TFLiteRounding, fail: Fail) throws -> DenseLayer {
         typealias FC = TFLSchema.FullyConnectedOptions
-        guard op.inputs.count == 2 || op.inputs.count == 3, op.inputs[1] >= 0 else {
-            throw fail(op, "has \(op.inputs.count) inputs; FULLY_CONNECTED takes input, weights and an optional bias")
-        }
-        let w = tensors[Int(op.inputs[1])]
-        let sIn = try int8Input(op, inT, w, input: input, fail)
+        let (w, sIn) = try weightsAndInputScale(op, inT, input: input, "FULLY_CONNECTED takes input, weights and an optional bias", fail)
         guard w.shape.count == 2, w.shape[0] >= 1, w.shape[1] >= 1 else {
             throw fail(op, "weights \(w.label) have shape \(w.shape), not [out, in]")
         }
@@ -383,11 +379,7 @@ struct TFLGraph {
     private func conv2D(_ op: TFLOperator, _ inT: TFLTensor, _ outT: TFLTensor, input: InputSpec?,
                         rounding: TFLiteRounding, fail: Fail) throws -> DenseLayer {
         typealias CO = TFLSchema.Conv2DOptions
-        guard op.inputs.count == 2 || op.inputs.count == 3, op.inputs[1] >= 0 else {
-            throw fail(op, "has \(op.inputs.count) inputs; CONV_2D takes input, filter and an optional bias")
-        }
-        let w = tensors[Int(op.inputs[1])]
-        let sIn = try int8Input(op, inT, w, input: input, fail)
+        let (w, sIn) = try weightsAndInputScale(op, inT, input: input, "CONV_2D takes input, filter and an optional bias", fail)
         let (h, wi, c) = try image(op, inT, "input", fail)
         guard w.shape.count == 4, w.shape.allSatisfy({ $0 >= 1 }) else {
             throw fail(op, "filter \(w.label) has shape \(w.shape), not [out, kh, kw, in]")
@@ -482,9 +474,16 @@ struct TFLGraph {
         }
     }
 
-    /// The input scale of an int8 × int8 layer; the reason it is not one, in TFLite's own terms.
-    private func int8Input(_ op: TFLOperator, _ inT: TFLTensor, _ w: TFLTensor, input: InputSpec?, _ fail: Fail) throws -> Float {
+    /// The weights tensor (second input) and the input scale of an int8 × int8 layer taking
+    /// input, weights and an optional bias (`takes` says so in errors); the reason it is not one,
+    /// in TFLite's own terms.
+    private func weightsAndInputScale(_ op: TFLOperator, _ inT: TFLTensor, input: InputSpec?, _ takes: String,
+                                      _ fail: Fail) throws -> (TFLTensor, Float) {
         typealias TT = TFLSchema.TensorType
+        guard op.inputs.count == 2 || op.inputs.count == 3, op.inputs[1] >= 0 else {
+            throw fail(op, "has \(op.inputs.count) inputs; \(takes)")
+        }
+        let w = tensors[Int(op.inputs[1])]
         if inT.type == TT.float32 {
             throw fail(op, w.type == TT.float32 ? "float layer (FLOAT32 input and weights): the model is not fully integer-quantized"
                 : "hybrid (dynamic range) quantization: FLOAT32 input with \(w.typeName) weights; convert with full-integer quantization")
@@ -493,7 +492,7 @@ struct TFLGraph {
         guard inT.type == TT.int8, input != nil else {
             throw fail(op, "input \(inT.label) is \(inT.typeName); only INT8 activations are supported")
         }
-        return try inputActivation(inT, op, fail).0
+        return (w, try inputActivation(inT, op, fail).0)
     }
 
     /// Constant int8 weights of `count` bytes, `out` channels: per-tensor or per-channel along

@@ -48,24 +48,12 @@ os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 import argparse  # noqa: E402
-import gzip  # noqa: E402
 import sys  # noqa: E402
 
 import numpy as np  # noqa: E402
 
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
-OUT = os.path.join(ROOT, "Tests", "Fixtures", "real")
-FMNIST = "/usr/share/datasets/fashion-mnist"
-
-
-def idx(name):
-    with gzip.open(os.path.join(FMNIST, name), "rb") as f:
-        data = f.read()
-    if data[2] == 8 and data[3] == 3:
-        n, r, c = (int.from_bytes(data[4 + 4 * i: 8 + 4 * i], "big") for i in range(3))
-        return np.frombuffer(data, np.uint8, offset=16).reshape(n, r, c).copy()
-    n = int.from_bytes(data[4:8], "big")
-    return np.frombuffer(data, np.uint8, offset=8).reshape(n).copy()
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from make_real_models import OUT, idx  # noqa: E402  (the IDX reader and Tests/Fixtures/real)
 
 
 def train_keras(xtr, ytr):
