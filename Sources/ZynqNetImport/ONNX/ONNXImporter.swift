@@ -634,9 +634,7 @@ private struct Walker {
         let dq = DQConst(q: w, scale: bs.floats, zero: wz.ints, zeroName: n.node.input[5], axis: bs.count > 1 ? 1 : nil)
         guard bs.type == .float else { throw n.fail("b_scale must be float") }
         let p = try pending(a, weights: dq, outIsRows: false, nodes: [n.name], fail: n.fail)
-        let ys = try n.scalarScale(6, "y_scale")
-        let (yz, yt) = try n.scalarZero(7, "y_zero_point")
-        return .quantized(try finish(p, scale: ys, zero: yz, type: yt, node: n.name, fail: n.fail))
+        return .quantized(try finishQOperator(n, p, scaleIndex: 6))
     }
 
     /// com.microsoft QGemm: a whole dense layer with an int32 bias.
@@ -658,18 +656,28 @@ private struct Walker {
         let transB = try n.intAttribute("transB", 0) == 1
         let dq = DQConst(q: w, scale: bs.floats, zero: wz.ints, zeroName: n.node.input[5], axis: bs.count > 1 ? (transB ? 0 : 1) : nil)
         var p = try pending(a, weights: dq, outIsRows: transB, nodes: [n.name], fail: n.fail)
-        if let c = try n.optionalInput(6) {
-            guard case .constant(let t) = c, t.type == .int32, t.count == p.outFeatures || t.count == 1 else {
-                throw n.fail("C must be a constant int32 bias of \(p.outFeatures) values")
-            }
-            p.bias = t.count == 1 ? [Int32](repeating: Int32(t.ints[0]), count: p.outFeatures) : t.ints.map { Int32($0) }
-        }
+        p.bias = try int32Bias(n, 6, "C", for: p, scalar: true)
         guard n.node.input.count >= 8, !n.node.input[7].isEmpty else {
             throw n.fail("has no y_scale, so its output is float: a float layer output is not supported")
         }
-        let ys = try n.scalarScale(7, "y_scale")
-        let (yz, yt) = try n.scalarZero(8, "y_zero_point")
-        return .quantized(try finish(p, scale: ys, zero: yz, type: yt, node: n.name, fail: n.fail))
+        return .quantized(try finishQOperator(n, p, scaleIndex: 7))
+    }
+
+    /// A QOperator node's optional constant int32 bias (input `index`), one per output channel
+    /// (or, with `scalar`, one for all).
+    func int32Bias(_ n: NodeReader, _ index: Int, _ what: String, for p: Pending, scalar: Bool) throws -> [Int32]? {
+        guard let c = try n.optionalInput(index) else { return nil }
+        guard case .constant(let t) = c, t.type == .int32, t.count == p.outFeatures || scalar && t.count == 1, scalar || t.dims.count == 1 else {
+            throw n.fail("\(what) must be a constant int32 bias of \(p.outFeatures) values")
+        }
+        return t.count == 1 ? [Int32](repeating: Int32(t.ints[0]), count: p.outFeatures) : t.ints.map { Int32($0) }
+    }
+
+    /// Ends a QOperator node's layer at its y_scale (input `scaleIndex`) and y_zero_point (the next).
+    mutating func finishQOperator(_ n: NodeReader, _ p: Pending, scaleIndex: Int) throws -> Act {
+        let ys = try n.scalarScale(scaleIndex, "y_scale")
+        let (yz, yt) = try n.scalarZero(scaleIndex + 1, "y_zero_point")
+        return try finish(p, scale: ys, zero: yz, type: yt, node: n.name, fail: n.fail)
     }
 
     /// MatMulInteger: a dense layer with an int32 output (Cast and Mul requantize it).
@@ -778,15 +786,8 @@ private struct Walker {
                          zeroName: n.node.input[5], axis: ws.count > 1 ? 0 : nil)
         var p = try convPending(a, weights: dq, n)
         if let spec { modelInput = spec }
-        if let c = try n.optionalInput(8) {
-            guard case .constant(let t) = c, t.type == .int32, t.count == p.outFeatures, t.dims.count == 1 else {
-                throw n.fail("B must be a constant int32 bias of \(p.outFeatures) values")
-            }
-            p.bias = t.ints.map { Int32($0) }
-        }
-        let ys = try n.scalarScale(6, "y_scale")
-        let (yz, yt) = try n.scalarZero(7, "y_zero_point")
-        return .quantized(try finish(p, scale: ys, zero: yz, type: yt, node: n.name, fail: n.fail))
+        p.bias = try int32Bias(n, 8, "B", for: p, scalar: false)
+        return .quantized(try finishQOperator(n, p, scaleIndex: 6))
     }
 
     /// ConvInteger: a conv2d layer with an int32 output (Cast and Mul requantize it), like MatMulInteger.
