@@ -610,6 +610,9 @@ private struct Walker {
         case .constant(let t):
             // QCDQ weights: QuantizeLinear → Clip → DequantizeLinear on constants.
             guard t.type != .float else { throw n.fail("a Clip on float constants is not supported") }
+            if let r = t.type.range, let bad = [loInt, hiInt].compactMap({ $0 }).first(where: { !r.contains($0) }) {
+                throw n.fail("bound \(bad) is outside the \(t.type.name) range of '\(n.node.input[0])'")
+            }
             let cl = loInt ?? Int64.min, ch = hiInt ?? Int64.max
             guard cl <= ch else { throw n.fail("min \(cl) is above max \(ch)") }
             return .constant(ONNXTensor(name: t.name, type: t.type, dims: t.dims, ints: t.ints.map { Swift.min(Swift.max($0, cl), ch) }))
