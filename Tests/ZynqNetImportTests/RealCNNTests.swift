@@ -162,7 +162,7 @@ struct RealCNNTests {
         for (m, images, truth) in cases {
             withKnownIssue("loopback refuses conv2d/maxpool2d until the hardware builds them") {
                 let codes = try InputQuantizer(model: m).quantize(images)
-                let outputs = try loopbackOutputs(m, codes: codes, folds: m.layers.map { _ in LayerFold(pe: 2, simd: 4, lanes: 1) }, name: "cnn")
+                let outputs = try loopbackOutputs(m, codes: codes, folds: defaultLoopbackFolds(try Topology(model: m)), name: "cnn")
                 #expect(Self.differing(outputs, try Self.npy(truth)) == 0)
             }
         }
