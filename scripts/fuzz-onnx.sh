@@ -22,7 +22,7 @@ if [[ ! -d "$PB" ]]; then (cd "$ROOT" && swift package resolve); fi
 MODEL_SOURCES=(
     "$ROOT/Sources/ZynqNetModel/NDArray.swift"
     "$ROOT/Sources/ZynqNetModel/Model.swift" "$ROOT/Sources/ZynqNetModel/ModelFile.swift"
-    "$ROOT/Sources/ZynqNetModel/Importers.swift" "$ROOT/Fuzz/FuzzONNXShims.swift"
+    "$ROOT/Sources/ZynqNetModel/Importers.swift" "$ROOT/Sources/ZynqNetModel/MemoryLimit.swift" "$ROOT/Fuzz/FuzzONNXShims.swift"
 )
 for f in "$ROOT"/Sources/ZynqNetModel/IO/*.swift; do
     [[ "$(basename "$f")" == NPZWriter.swift ]] || MODEL_SOURCES+=("$f")
@@ -57,7 +57,8 @@ if compgen -G "$ROOT/Tests/Fixtures/fuzz/import/*" > /dev/null; then
     cp "$ROOT"/Tests/Fixtures/fuzz/import/* "$SEEDS/"
 fi
 NODE="$ROOT/.cache/onnx-node-tests/node"
-for t in test_matmulinteger test_qlinearmatmul_2D_uint8_float32 test_quantizelinear test_dequantizelinear_axis; do
+for t in test_matmulinteger test_qlinearmatmul_2D_uint8_float32 test_quantizelinear test_dequantizelinear_axis \
+         test_qlinearconv test_convinteger_with_padding test_maxpool_2d_uint8; do
     [[ -f "$NODE/$t/model.onnx" ]] && cp "$NODE/$t/model.onnx" "$SEEDS/$t.onnx"
 done
 

@@ -78,13 +78,24 @@ struct ImportCommand: ParsableCommand {
         var s = "imported \(m.format): \(q.layers.count) layer(s) in \(String(format: "%.3f", seconds)) s\n"
         s += "  input: shape \(q.input.shape), \(q.input.type == .int8 ? "int8" : "uint8"), zero \(q.input.zero), "
             + "scale \(q.input.scale), rounding \(q.input.rounding.rawValue)\n"
+        let shapes = q.inputShapes, outs = q.outputShapes
         for (i, l) in q.layers.enumerated() {
             var act: [String] = []
             if l.relu { act.append("relu") }
             if let c = l.clamp { act.append("clamp [\(c.lowerBound), \(c.upperBound)]") }
-            s += "  layer\(i): dense \(l.inFeatures) -> \(l.outFeatures), rounding \(l.rounding.rawValue), scale \(scaleText(l)), "
+            // (A maxpool2d has no requantization: no multipliers to print.)
+            var requant: String { "rounding \(l.rounding.rawValue), scale \(scaleText(l)), "
                 + "out \(l.outputType == .int8 ? "int8" : "uint8") zero \(l.outputZero)"
-                + (act.isEmpty ? "" : ", " + act.joined(separator: ", ")) + "\n"
+                + (act.isEmpty ? "" : ", " + act.joined(separator: ", ")) }
+            switch l.kind {
+            case .dense:
+                s += "  layer\(i): dense \(l.inFeatures) -> \(l.outFeatures), \(requant)\n"
+            case .conv2d(let g):
+                s += "  layer\(i): conv2d \(shapes[i]) -> \(outs[i]), kernel \(g.kernelHeight)x\(g.kernelWidth), stride \(g.stride), "
+                    + "padding \(g.padding), \(requant)\n"
+            case .maxpool2d(let g):
+                s += "  layer\(i): maxpool2d \(shapes[i]) -> \(outs[i]), size \(g.size), stride \(g.stride)\n"
+            }
             s += "    from: \(m.origin[i])\n"
         }
         if let output { s += "wrote \(output) (format \(q.requiredFormat))\n" }
@@ -93,20 +104,36 @@ struct ImportCommand: ParsableCommand {
 
     static func json(_ m: ImportedModel, output: String?, seconds: Double) -> JSONText {
         let q = m.model
+        let shapes = q.inputShapes, outs = q.outputShapes
+        func ints(_ v: [Int]) -> JSONText { .array(v.map { .int(Int64($0)) }) }
         let layers: [JSONText] = q.layers.enumerated().map { i, l in
-            .object([
-                ("kind", .string("dense")),
-                ("in", .int(Int64(l.inFeatures))), ("out", .int(Int64(l.outFeatures))),
+            var window: [(String, JSONText)] = []
+            switch l.kind {
+            case .dense: break
+            case .conv2d(let g):
+                window = [("kernel", ints([g.kernelHeight, g.kernelWidth])), ("stride", ints(g.stride)), ("padding", ints(g.padding))]
+            case .maxpool2d(let g):
+                window = [("size", ints(g.size)), ("stride", ints(g.stride))]
+            }
+            // A maxpool2d has no requantization: its output type and zero point are its input's.
+            let requant: [(String, JSONText)] = l.kind.name == "maxpool2d" ? [] : [
                 ("rounding", .string(l.rounding.rawValue)),
                 ("multiplier", .array(l.multiplier.map { .int(Int64($0)) })),
                 ("shift", .array(l.shift.map { .int(Int64($0)) })),
                 ("per_channel", .bool(!(l.perTensorMultiplier && l.perTensorShift))),
-                ("output_zero", .int(Int64(l.outputZero))),
-                ("output_signed", .bool(l.outputType == .int8)),
+            ]
+            let relu: [(String, JSONText)] = l.kind.name == "maxpool2d" ? [] : [
                 ("relu", .bool(l.relu)),
                 ("clamp", l.clamp.map { .array([.int($0.lowerBound), .int($0.upperBound)]) } ?? .null),
-                ("from", .string(m.origin[i])),
-            ])
+            ]
+            return .object([
+                ("kind", .string(l.kind.name)),
+                ("in", .int(Int64(l.inFeatures))), ("out", .int(Int64(l.outFeatures))),
+                ("input_shape", ints(shapes[i])), ("output_shape", ints(outs[i])),
+            ] + window + requant + [
+                ("output_zero", .int(Int64(l.outputZero))),
+                ("output_signed", .bool(l.outputType == .int8)),
+            ] + relu + [("from", .string(m.origin[i]))])
         }
         return .object([
             ("format", .string(m.format)),

@@ -170,3 +170,42 @@ struct ImportCommandTests {
         #expect(got == want)
     }
 }
+
+/// `zynqnet import` and `infer --layout nchw` on the real CNNs (Tests/Fixtures/real, made by
+/// make_real_cnn.py with onnxruntime and the TFLite runtimes).
+@Suite struct CNNImportCommandTests {
+    @Test("import prints conv2d and maxpool2d layers with their shapes and windows (text and --json)")
+    func importsACNN() throws {
+        let dir = try makeTemporaryDirectory("cli")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let out = dir.appendingPathComponent("m.npz").path
+        let r = try CLI.run(["import", CLI.fixture("real/cnn_qop_u8s8_pt.onnx"), "-o", out])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stdout.contains("layer0: conv2d [28, 28, 1] -> [26, 26, 8], kernel 3x3, stride [1, 1], padding [0, 0, 0, 0], rounding float32"))
+        #expect(r.stdout.contains("layer1: maxpool2d [26, 26, 8] -> [13, 13, 8], size [2, 2], stride [2, 2]\n    from: /pool1/MaxPool\n"))
+        #expect(r.stdout.contains("layer4: dense 400 -> 10, rounding float32"))
+        let m = try QuantizedModel.load(path: out)
+        #expect(m.layers.map(\.kind.name) == ["conv2d", "maxpool2d", "conv2d", "maxpool2d", "dense"])
+        let j = try CLI.run(["import", CLI.fixture("real/tflite/win_int8.tflite"), "--json"])
+        #expect(j.status == 0, "\(j.stderr)")
+        #expect(j.stdout.contains(#""kind":"conv2d","in":48,"out":8,"input_shape":[9,9,3],"output_shape":[5,5,8],"kernel":[4,4],"stride":[2,2],"padding":[1,1,2,2],"rounding":"gemmlowp""#))
+        #expect(j.stdout.contains(#""kind":"maxpool2d","in":0,"out":0,"input_shape":[5,5,8],"output_shape":[2,2,8],"size":[2,2],"stride":[2,2],"output_zero":"#))
+    }
+
+    @Test("infer --layout nchw: the window model's (N, C, H, W) float images give onnxruntime's outputs")
+    func inferNCHW() throws {
+        let dir = try makeTemporaryDirectory("cli")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let raw = try NPY.read(path: CLI.fixture("real/win_images.npy"))
+        guard case .uint8(let px) = raw.storage else { Issue.record("not uint8"); return }
+        let floats = dir.appendingPathComponent("x.npy").path
+        try FileBytes.write(NPY.encode(NDArray(shape: raw.shape, storage: .float32(px.map { Float($0) / 255 }))), to: floats)
+        let out = dir.appendingPathComponent("o.npz").path
+        let r = try CLI.run(["infer", floats, "--model", CLI.fixture("real/win_qdq_u8s8_pc.onnx"), "--layout", "nchw",
+                             "--backend", "sim", "--output", out, "--json"])
+        #expect(r.status == 0, "\(r.stderr)")
+        let got = try #require(try NPZ.read(path: out)["outputs"]?.integers())
+        let want = try #require(try NPY.read(path: CLI.fixture("real/win_qdq_u8s8_pc.ort_q.npy")).integers())
+        #expect(got == want)
+    }
+}

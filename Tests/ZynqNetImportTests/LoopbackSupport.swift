@@ -11,7 +11,7 @@ func loopbackOutputs(_ m: QuantizedModel, _ codes: InputCodes, folds: [LayerFold
     let layout = try AcceleratorLayout(topology: try Topology(model: m), folds: folds)
     let driver = try LoopbackBoard(layout: layout).driver(images: 1000, lockDirectory: NSTemporaryDirectory())
     try driver.load(model: m, modelName: name)
-    let width = m.layers.last!.outFeatures
+    let width = m.outputCount
     var outputs = [Int32](repeating: -999, count: codes.count * width)
     var predictions = [Int](repeating: -1, count: codes.count)
     try codes.bytes.withUnsafeBytes { raw in

@@ -291,6 +291,29 @@ struct ONNXImporterTests {
         #expect(l.clamp == -8...7)
     }
 
+    @Test("a Clip on quantized weights with a bound outside their type is refused (it used to trap on the int8 conversion)")
+    func clipBoundOutsideTheType() throws {
+        var g = GraphBuilder()
+        g.input("x", elemType: 1, dims: [1, 2])
+        g.floats("sx", [0.5]); g.ints("zx", [0], type: 3)
+        g.floats("wf", [0.26, -0.74, 1.9, 0.1], dims: [2, 2])
+        g.floats("sw", [0.5]); g.ints("zw", [0], type: 3)
+        g.ints("lo", [1000], type: 6)
+        g.floats("sy", [1]); g.ints("zy", [0], type: 3)
+        g.node("QuantizeLinear", ["x", "sx", "zx"], ["xq"])
+        g.node("DequantizeLinear", ["xq", "sx", "zx"], ["xd"])
+        g.node("QuantizeLinear", ["wf", "sw", "zw"], ["wq"])
+        g.node("Clip", ["wq", "lo"], ["wc"], name: "clipw")
+        g.node("DequantizeLinear", ["wc", "sw", "zw"], ["wd"])
+        g.node("Gemm", ["xd", "wd"], ["acc"], ints: ["transB": 1])
+        g.node("QuantizeLinear", ["acc", "sy", "zy"], ["y"])
+        g.output("y")
+        #expect(throws: ZynqError.self) { try load(g) }
+        do { _ = try load(g) } catch {
+            #expect("\(error)".contains("'clipw': Clip: bound 1000 is outside the int8 range of 'wq'"))
+        }
+    }
+
     @Test("errors name the node, its op type and the reason", arguments: [
         ("weight zero point", "'fc': Gemm: weight zero point 'zw' is 1, not 0"),
         ("unknown op", "operator Softmax is not supported"),

@@ -115,17 +115,25 @@ import ZynqNetSim
         }
     }
 
-    @Test func otherOperators() throws {
-        // Every FULLY_CONNECTED becomes a CONV_2D (both code fields, as schema 3a reads the larger).
-        let bytes = try Self.patched { b, root in
-            for code in try root.tables(TFLSchema.Model.operatorCodes, "operator_codes") ?? [] {
-                guard try code.int32(TFLSchema.OperatorCode.builtinCode, "builtin_code") == 9 else { continue }
-                if let p = try code.field(TFLSchema.OperatorCode.builtinCode, 4, "builtin_code") { b[p] = 3 }
-                if let p = try code.field(TFLSchema.OperatorCode.deprecatedBuiltinCode, 1, "d") { b[p] = 3 }
+    /// The real model's bytes with every FULLY_CONNECTED turned into operator `code` (both code
+    /// fields, as schema 3a reads the larger).
+    static func fullyConnectedBecomes(_ code: UInt8) throws -> [UInt8] {
+        try patched { b, root in
+            for c in try root.tables(TFLSchema.Model.operatorCodes, "operator_codes") ?? [] {
+                guard try c.int32(TFLSchema.OperatorCode.builtinCode, "builtin_code") == 9 else { continue }
+                if let p = try c.field(TFLSchema.OperatorCode.builtinCode, 4, "builtin_code") { b[p] = code }
+                if let p = try c.field(TFLSchema.OperatorCode.deprecatedBuiltinCode, 1, "d") { b[p] = code }
             }
         }
-        #expect(Self.refusal(bytes) == "\(Self.path): 'operator 4 (CONV_2D)': not supported "
-            + "(only FULLY_CONNECTED, RESHAPE, QUANTIZE at the start and DEQUANTIZE at the end)")
+    }
+
+    @Test func otherOperators() throws {
+        #expect(Self.refusal(try Self.fullyConnectedBecomes(25)) == "\(Self.path): 'operator 4 (SOFTMAX)': not supported "
+            + "(only FULLY_CONNECTED, CONV_2D, MAX_POOL_2D, RESHAPE, QUANTIZE at the start and DEQUANTIZE at the end)")
+        // A CONV_2D on the flattened [1, 784] tensor: not an image.
+        #expect(Self.refusal(try Self.fullyConnectedBecomes(3)) == "\(Self.path): 'operator 4 (CONV_2D)': input tensor 13 "
+            + "'sequential_1/flatten_1/Reshape' has shape [1, 784], not [1, H, W, C] (batch 1)")
+        #expect(Self.refusal(try Self.fullyConnectedBecomes(17))?.hasPrefix("\(Self.path): 'operator 4 (MAX_POOL_2D)': ") == true)
     }
 
     @Test func weightZeroPoints() throws {

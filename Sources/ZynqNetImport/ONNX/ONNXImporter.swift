@@ -3,15 +3,17 @@ import SwiftProtobuf
 import ZynqNetBase
 import ZynqNetModel
 
-/// Imports a quantized ONNX MLP into format 2 (`shared/spec/model-format.md`, "Formats that
+/// Imports a quantized ONNX MLP or CNN into format 2 (`shared/spec/model-format.md`, "Formats that
 /// import into format 2"; docs/import.md says what is accepted and why).
 ///
 /// The graph is walked once, in its (topological) node order, with every value given a
 /// meaning: the float model input, an integer activation with its scale and zero point, its
 /// dequantized float view, a constant, a dequantized constant (weights, biases) or a layer
-/// whose float output waits for its QuantizeLinear. Each dense layer becomes one format-2
+/// whose float output waits for its QuantizeLinear. Each dense or conv layer becomes one format-2
 /// layer with rounding `float32` and S = float32(float32(s_x · s_w) / s_y), as onnxruntime's
-/// QGemm / QLinearMatMul compute it. Anything else is one error naming the node, its op
+/// QGemm / QLinearMatMul / QLinearConv compute it (conv weights OIHW → OHWI, NCHW activations held
+/// as [H, W, C], a flatten after a conv permuting the next dense layer's columns); each MaxPool
+/// becomes a maxpool2d layer. Anything else is one error naming the node, its op
 /// type and the reason.
 public enum ONNXImporter {
     /// The most bytes an .onnx file may have (1 GiB).
@@ -149,7 +151,28 @@ private struct Act: Equatable {
     var shape: [Int]
     /// The layer that produced it; −1 for the model input.
     var layer: Int
+    /// A conv2d or maxpool2d layer made it: `shape` is ONNX's `[C, H, W]`, but format 2 holds
+    /// it as `[H, W, C]`.
+    var channelsLast = false
+    /// After a Flatten/Reshape of a channels-last tensor: element k of ONNX's (c, h, w) order is
+    /// element `columnOrder[k]` of format 2's (h, w, c) order (the next dense layer's columns move).
+    var columnOrder: [Int]?
     var elements: Int { shape.reduce(1, *) }
+}
+
+extension Act {
+    /// Flatten to one dimension; a channels-last `[C, H, W]` records where ONNX's (c, h, w)
+    /// elements sit in format 2's (h, w, c) order.
+    mutating func flatten() {
+        if channelsLast, shape.count == 3 {
+            let (c, h, w) = (shape[0], shape[1], shape[2])
+            var order = [Int](repeating: 0, count: c * h * w)
+            for ci in 0..<c { for y in 0..<h { for x in 0..<w { order[(ci * h + y) * w + x] = (y * w + x) * c + ci } } }
+            columnOrder = order
+            channelsLast = false
+        }
+        shape = [elements]
+    }
 }
 
 /// A DequantizeLinear of a constant integer tensor (weights or a bias).
@@ -174,7 +197,10 @@ private struct Pending {
     var relu = false
     var clamp: (Float, Float)?
     var nodes: [String]
-    /// MatMulInteger's requantization: set by Cast to float, then the factor of Mul.
+    /// A conv2d layer's window, and its output shape `[C, H, W]` (ONNX's order); nil for dense.
+    var conv: Conv2DGeometry?
+    var convOutput: [Int] = []
+    /// MatMulInteger's and ConvInteger's requantization: set by Cast to float, then the factor of Mul.
     var integerOutput = false
     var castToFloat = false
     var factor: [Float]?
@@ -226,6 +252,19 @@ private struct NodeReader {
         guard a.type == .int || (a.type == .undefined && a.hasI) else { throw fail("attribute '\(key)' must be an integer") }
         return a.i
     }
+    /// An integer-list attribute with `count` values (nil when absent).
+    func intsAttribute(_ key: String, count: Int) throws -> [Int]? {
+        guard let a = attribute(key) else { return nil }
+        guard a.type == .ints || a.type == .undefined else { throw fail("attribute '\(key)' must be a list of integers") }
+        guard a.ints.count == count else { throw fail("attribute '\(key)' has \(a.ints.count) values, \(count) expected (2-D windows only)") }
+        guard a.ints.allSatisfy({ $0 >= 0 && $0 <= 1 << 20 }) else { throw fail("attribute '\(key)' = \(a.ints) has a value outside 0…2^20") }
+        return a.ints.map { Int($0) }
+    }
+    func stringAttribute(_ key: String, _ fallback: String) throws -> String {
+        guard let a = attribute(key) else { return fallback }
+        guard a.type == .string || (a.type == .undefined && !a.s.isEmpty) else { throw fail("attribute '\(key)' must be a string") }
+        return String(decoding: a.s, as: UTF8.self)
+    }
     func floatAttribute(_ key: String, _ fallback: Float) throws -> Float {
         guard let a = attribute(key) else { return fallback }
         guard a.type == .float || (a.type == .undefined && a.hasF) else { throw fail("attribute '\(key)' must be a float") }
@@ -262,6 +301,9 @@ private struct Walker {
     var origins: [String] = []
     var modelInput: InputSpec?
     var inputName = ""
+    /// The model input's `[C, H, W]` when the first layer is a conv2d or maxpool2d (format 2's
+    /// input shape is then `[H, W, C]`).
+    var spatialInput: [Int]?
 
     /// float32 (onnxruntime's arithmetic) or half_even (power-of-two scales only).
     let rounding: ONNXRounding
@@ -336,7 +378,7 @@ private struct Walker {
         switch v {
         case .quantized(let a), .dequantized(let a): act = a
         case .pending(let p) where p.integerOutput && p.factor == nil:
-            throw ZynqError(key: out.name, "graph output is MatMulInteger's int32 accumulator without requantization: a format-2 layer's output is 8-bit (needs Cast, Mul and QuantizeLinear after it)")
+            throw ZynqError(key: out.name, "graph output is \(p.conv == nil ? "MatMulInteger" : "ConvInteger")'s int32 accumulator without requantization: a format-2 layer's output is 8-bit (needs Cast, Mul and QuantizeLinear after it)")
         case .pending(let p):
             throw ZynqError(key: out.name, "graph output is the float output of \(p.nodes.last ?? "a layer"), not quantized: end the graph with QuantizeLinear (and DequantizeLinear)")
         default:
@@ -345,7 +387,11 @@ private struct Walker {
         guard act.layer == layers.count - 1 else {
             throw ZynqError(key: out.name, "graph output is not the output of the last dense layer")
         }
-        guard let input = modelInput else { throw ZynqError(key: inputName, "the graph input is never quantized") }
+        guard var input = modelInput else { throw ZynqError(key: inputName, "the graph input is never quantized") }
+        if let chw = spatialInput { input.shape = [chw[1], chw[2], chw[0]] }
+        if case .maxpool2d = layers.last?.kind {
+            throw ZynqError(key: out.name, "graph output is a MaxPool's: format 2's last layer is not maxpool2d (end with a dense or conv layer)")
+        }
         return ONNXImporter.Graph(input: input, layers: layers, origins: origins, outputName: out.name)
     }
 
@@ -386,6 +432,10 @@ private struct Walker {
         case "QGemm": return try qGemm(n)
         case "MatMulInteger": return try matMulInteger(n)
         case "Cast": return try cast(n)
+        case "Conv": return try conv(n)
+        case "QLinearConv": return try qLinearConv(n)
+        case "ConvInteger": return try convInteger(n)
+        case "MaxPool": return try maxPool(n)
         case "Mul": return try mul(n)
         case "DynamicQuantizeLinear", "DynamicQuantizeMatMul", "MatMulIntegerToFloat", "DynamicQuantizeLSTM":
             throw n.fail("dynamic quantization (scales computed at run time) is not representable in format 2; quantize statically")
@@ -437,8 +487,8 @@ private struct Walker {
         let flat = [count]
         switch x {
         case .codesInput(let ty, _): return .codesInput(type: ty, shape: flat)
-        case .quantized(var a): a.shape = flat; return .quantized(a)
-        case .dequantized(var a): a.shape = flat; return .dequantized(a)
+        case .quantized(var a): a.flatten(); return .quantized(a)
+        case .dequantized(var a): a.flatten(); return .dequantized(a)
         default: return .floatInput(shape: flat)  // (the first switch let only activations through)
         }
     }
@@ -579,6 +629,9 @@ private struct Walker {
         case .constant(let t):
             // QCDQ weights: QuantizeLinear → Clip → DequantizeLinear on constants.
             guard t.type != .float else { throw n.fail("a Clip on float constants is not supported") }
+            if let r = t.type.range, let bad = [loInt, hiInt].compactMap({ $0 }).first(where: { !r.contains($0) }) {
+                throw n.fail("bound \(bad) is outside the \(t.type.name) range of '\(n.node.input[0])'")
+            }
             let cl = loInt ?? Int64.min, ch = hiInt ?? Int64.max
             guard cl <= ch else { throw n.fail("min \(cl) is above max \(ch)") }
             return .constant(ONNXTensor(name: t.name, type: t.type, dims: t.dims, ints: t.ints.map { Swift.min(Swift.max($0, cl), ch) }))
@@ -603,9 +656,7 @@ private struct Walker {
         let dq = DQConst(q: w, scale: bs.floats, zero: wz.ints, zeroName: n.node.input[5], axis: bs.count > 1 ? 1 : nil)
         guard bs.type == .float else { throw n.fail("b_scale must be float") }
         let p = try pending(a, weights: dq, outIsRows: false, nodes: [n.name], fail: n.fail)
-        let ys = try n.scalarScale(6, "y_scale")
-        let (yz, yt) = try n.scalarZero(7, "y_zero_point")
-        return .quantized(try finish(p, scale: ys, zero: yz, type: yt, node: n.name, fail: n.fail))
+        return .quantized(try finishQOperator(n, p, scaleIndex: 6))
     }
 
     /// com.microsoft QGemm: a whole dense layer with an int32 bias.
@@ -627,58 +678,74 @@ private struct Walker {
         let transB = try n.intAttribute("transB", 0) == 1
         let dq = DQConst(q: w, scale: bs.floats, zero: wz.ints, zeroName: n.node.input[5], axis: bs.count > 1 ? (transB ? 0 : 1) : nil)
         var p = try pending(a, weights: dq, outIsRows: transB, nodes: [n.name], fail: n.fail)
-        if let c = try n.optionalInput(6) {
-            guard case .constant(let t) = c, t.type == .int32, t.count == p.outFeatures || t.count == 1 else {
-                throw n.fail("C must be a constant int32 bias of \(p.outFeatures) values")
-            }
-            p.bias = t.count == 1 ? [Int32](repeating: Int32(t.ints[0]), count: p.outFeatures) : t.ints.map { Int32($0) }
-        }
+        p.bias = try int32Bias(n, 6, "C", for: p, scalar: true)
         guard n.node.input.count >= 8, !n.node.input[7].isEmpty else {
             throw n.fail("has no y_scale, so its output is float: a float layer output is not supported")
         }
-        let ys = try n.scalarScale(7, "y_scale")
-        let (yz, yt) = try n.scalarZero(8, "y_zero_point")
-        return .quantized(try finish(p, scale: ys, zero: yz, type: yt, node: n.name, fail: n.fail))
+        return .quantized(try finishQOperator(n, p, scaleIndex: 7))
+    }
+
+    /// A QOperator node's optional constant int32 bias (input `index`), one per output channel
+    /// (or, with `scalar`, one for all).
+    func int32Bias(_ n: NodeReader, _ index: Int, _ what: String, for p: Pending, scalar: Bool) throws -> [Int32]? {
+        guard let c = try n.optionalInput(index) else { return nil }
+        guard case .constant(let t) = c, t.type == .int32, t.count == p.outFeatures || scalar && t.count == 1, scalar || t.dims.count == 1 else {
+            throw n.fail("\(what) must be a constant int32 bias of \(p.outFeatures) values")
+        }
+        return t.count == 1 ? [Int32](repeating: Int32(t.ints[0]), count: p.outFeatures) : t.ints.map { Int32($0) }
+    }
+
+    /// Ends a QOperator node's layer at its y_scale (input `scaleIndex`) and y_zero_point (the next).
+    mutating func finishQOperator(_ n: NodeReader, _ p: Pending, scaleIndex: Int) throws -> Act {
+        let ys = try n.scalarScale(scaleIndex, "y_scale")
+        let (yz, yt) = try n.scalarZero(scaleIndex + 1, "y_zero_point")
+        return try finish(p, scale: ys, zero: yz, type: yt, node: n.name, fail: n.fail)
     }
 
     /// MatMulInteger: a dense layer with an int32 output (Cast and Mul requantize it).
     mutating func matMulInteger(_ n: NodeReader) throws -> Value {
         try n.outputs(1)
-        let w = try n.constant(1, "B")
+        let (a, w) = try integerOperands(n, activation: ("A", "a_zero_point"), weights: ("B", "b_zero_point"))
+        guard w.zero.allSatisfy({ $0 == 0 }) else {
+            throw n.fail("weight zero point '\(n.node.input[3])' is not 0: format 2's weights have zero point 0")
+        }
+        var p = try pending(a, weights: w, outIsRows: false, nodes: [n.name], fail: n.fail)
+        p.integerOutput = true
+        return .pending(p)
+    }
+
+    /// The operands of MatMulInteger and ConvInteger: the activation (input 0, its zero point
+    /// input 2) and the constant weights with their zero points (inputs 1 and 3); the names are
+    /// the operator's. A graph input used here gets scale 1 ("unknown": these ops do not use it).
+    mutating func integerOperands(_ n: NodeReader, activation: (String, String), weights: (String, String)) throws -> (Act, DQConst) {
+        let w = try n.constant(1, weights.0)
         var wz: [Int64] = [0]
         if let z = try n.optionalInput(3) {
-            guard case .constant(let t) = z else { throw n.fail("b_zero_point must be a constant") }
+            guard case .constant(let t) = z else { throw n.fail("\(weights.1) must be a constant") }
             wz = t.ints
-        }
-        guard wz.allSatisfy({ $0 == 0 }) else {
-            throw n.fail("weight zero point '\(n.node.input[3])' is not 0: format 2's weights have zero point 0")
         }
         let x = try n.input(0)
         var zero: Int64 = 0
         if let z = try n.optionalInput(2) {
-            guard case .constant(let t) = z, t.count == 1 else { throw n.fail("a_zero_point must be one constant") }
+            guard case .constant(let t) = z, t.count == 1 else { throw n.fail("\(activation.1) must be one constant") }
             zero = t.ints[0]
         }
         let a: Act
         switch x {
         case .quantized(let q):
-            guard zero == Int64(q.zero) else { throw n.fail("a_zero_point \(zero) differs from the activation's zero point \(q.zero)") }
+            guard zero == Int64(q.zero) else { throw n.fail("\(activation.1) \(zero) differs from the activation's zero point \(q.zero)") }
             a = q
         case .codesInput(let type, let shape):
-            // MatMulInteger does not use the input's scale: 1 stands for "unknown".
-            guard let r = type.isSigned ? ONNXTensor.ElementType.int8.range : ONNXTensor.ElementType.uint8.range, r.contains(zero) else {
-                throw n.fail("a_zero_point \(zero) is outside the input's range")
+            guard (type.isSigned ? -128...127 : 0...255).contains(zero) else {
+                throw n.fail("\(activation.1) \(zero) is outside the input's range")
             }
             guard modelInput == nil else { throw n.fail("the graph input is used twice") }
             modelInput = InputSpec(shape: [shape.reduce(1, *)], type: type, zero: Int32(zero), scale: 1, rounding: .halfEven)
             a = Act(scale: 1, zero: Int32(zero), type: type, shape: shape, layer: -1)
         default:
-            throw n.fail("input A '\(n.node.input[0])' must be a quantized activation")
+            throw n.fail("input \(activation.0) '\(n.node.input[0])' must be a quantized activation")
         }
-        var p = try pending(a, weights: DQConst(q: w, scale: [1], zero: wz, zeroName: n.node.input.count > 3 ? n.node.input[3] : "b_zero_point", axis: nil),
-                            outIsRows: false, nodes: [n.name], fail: n.fail)
-        p.integerOutput = true
-        return .pending(p)
+        return (a, DQConst(q: w, scale: [1], zero: wz, zeroName: n.node.input.count > 3 ? n.node.input[3] : weights.1, axis: nil))
     }
 
     /// Cast of MatMulInteger's int32 output to float.
@@ -711,6 +778,163 @@ private struct Walker {
         q.factor = t.floats
         q.nodes.append(n.name)
         return .pending(q)
+    }
+
+    /// Conv (QDQ): a conv2d layer of a dequantized activation and dequantized int8 weights (OIHW),
+    /// with an optional DequantizeLinear int32 bias.
+    mutating func conv(_ n: NodeReader) throws -> Value {
+        try n.outputs(1)
+        guard case .dequantized(let a) = try n.input(0) else {
+            throw n.fail("input X '\(n.node.input[0])' must be a dequantized activation (DequantizeLinear of a QuantizeLinear output): float layers are not supported")
+        }
+        guard case .dqConstant(let w) = try n.input(1) else {
+            throw n.fail("input W '\(n.node.input[1])' must be DequantizeLinear of constant int8 weights: float weights are not supported")
+        }
+        var p = try convPending(a, weights: w, n)
+        if let b = try n.optionalInput(2) { p.bias = try bias(b, for: p, tensor: n.node.input[2], fail: n.fail) }
+        return .pending(p)
+    }
+
+    /// QLinearConv (QOperator): a whole conv2d layer with an optional int32 bias.
+    mutating func qLinearConv(_ n: NodeReader) throws -> Value {
+        try n.outputs(1)
+        guard n.node.input.count == 8 || n.node.input.count == 9 else { throw n.fail("needs 8 or 9 inputs, has \(n.node.input.count)") }
+        let w = try n.constant(3, "w")
+        let ws = try n.constant(4, "w_scale")
+        guard ws.type == .float else { throw n.fail("w_scale must be float") }
+        let wz = try n.constant(5, "w_zero_point")
+        let (a, spec) = try quantizedInput(try n.input(0), scaleIndex: 1, zeroIndex: 2, scalarScale: n.scalarScale, scalarZero: n.scalarZero, fail: n.fail)
+        let dq = DQConst(q: w, scale: ws.floats, zero: wz.count == 1 && ws.count > 1 ? [Int64](repeating: wz.ints[0], count: ws.count) : wz.ints,
+                         zeroName: n.node.input[5], axis: ws.count > 1 ? 0 : nil)
+        var p = try convPending(a, weights: dq, n)
+        if let spec { modelInput = spec }
+        p.bias = try int32Bias(n, 8, "B", for: p, scalar: false)
+        return .quantized(try finishQOperator(n, p, scaleIndex: 6))
+    }
+
+    /// ConvInteger: a conv2d layer with an int32 output (Cast and Mul requantize it), like MatMulInteger.
+    mutating func convInteger(_ n: NodeReader) throws -> Value {
+        try n.outputs(1)
+        let (a, w) = try integerOperands(n, activation: ("X", "x_zero_point"), weights: ("w", "w_zero_point"))
+        var p = try convPending(a, weights: w, n)
+        p.integerOutput = true
+        return .pending(p)
+    }
+
+    /// MaxPool of a quantized (or dequantized) activation: a maxpool2d layer, which keeps the
+    /// activation's scale, zero point and type (max commutes with the monotone dequantization).
+    mutating func maxPool(_ n: NodeReader) throws -> Value {
+        guard n.node.output.count == 1 || n.node.output.count == 2 && n.node.output[1].isEmpty, !n.node.output[0].isEmpty else {
+            throw n.fail("the Indices output is not supported (one output only)")
+        }
+        guard try n.intAttribute("storage_order", 0) == 0 else { throw n.fail("storage_order 1 is not supported") }
+        let w = try window(n, kernel: nil)
+        guard w.pads.allSatisfy({ $0 == 0 }) else {
+            throw n.fail("pads \(w.pads) are not representable: format 2's maxpool2d has no padding")
+        }
+        let (act, dequantized): (Act, Bool)
+        switch try n.input(0) {
+        case .quantized(let a): (act, dequantized) = (a, false)
+        case .dequantized(let a): (act, dequantized) = (a, true)
+        default: throw n.fail("input X '\(n.node.input[0])' must be a quantized activation (uint8 or int8, or its DequantizeLinear)")
+        }
+        let a = try spatial(act, n)
+        guard let ho = Self.windows(a.shape[1], w.kernel[0], w.strides[0], ceil: w.ceil),
+              let wo = Self.windows(a.shape[2], w.kernel[1], w.strides[1], ceil: w.ceil) else {
+            throw n.fail("window \(w.kernel) with strides \(w.strides) does not fit the input \(a.shape) (or ceil_mode changes the output size)")
+        }
+        guard a.layer == layers.count - 1 else { throw n.fail("the layers do not form one chain: this layer's input is not the previous layer's output") }
+        if a.layer == -1 { spatialInput = a.shape }
+        layers.append(.maxpool2d(size: w.kernel, stride: w.strides, inputType: a.type, inputZero: a.zero))
+        origins.append(n.name)
+        let out = Act(scale: a.scale, zero: a.zero, type: a.type, shape: [a.shape[0], ho, wo], layer: layers.count - 1, channelsLast: true)
+        return dequantized ? .dequantized(out) : .quantized(out)
+    }
+
+    /// A conv node's pending layer: int8 weights [M, C, kh, kw] with zero point 0 (per tensor or per
+    /// output channel) reordered to format 2's OHWI, the window from the attributes.
+    func convPending(_ act: Act, weights w: DQConst, _ n: NodeReader) throws -> Pending {
+        let a = try spatial(act, n)
+        guard w.zero.allSatisfy({ $0 == 0 }) else {
+            throw n.fail("weight zero point '\(w.zeroName)' is \(w.zero.first { $0 != 0 }!), not 0: format 2's weights have zero point 0")
+        }
+        guard w.q.dims.count == 4 else { throw n.fail("weights '\(w.q.name)' must be 4-D [M, C, kh, kw] (2-D convolution), have shape \(w.q.dims)") }
+        switch w.q.type {
+        case .int8: break
+        case .uint8:
+            guard w.q.ints.allSatisfy({ $0 <= 127 }) else { throw n.fail("uint8 weights '\(w.q.name)' above 127 do not fit format 2's int8 weights") }
+        default: throw n.fail("weights '\(w.q.name)' are \(w.q.type.name); int8 is read")
+        }
+        guard try n.intAttribute("group", 1) == 1 else { throw n.fail("group ≠ 1 (grouped or depthwise convolution) is not supported") }
+        let (m, c, kh, kw) = (w.q.dims[0], w.q.dims[1], w.q.dims[2], w.q.dims[3])
+        guard m >= 1, kh >= 1, kw >= 1 else { throw n.fail("weights '\(w.q.name)' are empty") }
+        guard c == a.shape[0] else { throw n.fail("weights '\(w.q.name)' \(w.q.dims) take \(c) channels, the input has \(a.shape[0]) (\(a.shape))") }
+        let win = try window(n, kernel: [kh, kw], size: [a.shape[1], a.shape[2]])
+        guard !win.ceil else { throw n.fail("ceil_mode is not a Conv attribute") }
+        guard let ho = Self.windows(a.shape[1] + win.pads[0] + win.pads[2], kh, win.strides[0], ceil: false),
+              let wo = Self.windows(a.shape[2] + win.pads[1] + win.pads[3], kw, win.strides[1], ceil: false) else {
+            throw n.fail("kernel \([kh, kw]) with pads \(win.pads) does not fit the input \(a.shape)")
+        }
+        if w.scale.count != 1 {
+            guard w.scale.count == m, w.axis == 0 else {
+                throw n.fail("weight scales '\(w.q.name)' must be per tensor or per output channel (\(m) along axis 0), got \(w.scale.count)")
+            }
+        }
+        guard w.scale.allSatisfy({ $0.isFinite && $0 > 0 }) else { throw n.fail("weight scales of '\(w.q.name)' must be positive and finite") }
+        // OIHW → OHWI.
+        var weight = [Int8](repeating: 0, count: m * kh * kw * c)
+        for o in 0..<m { for i in 0..<c { for y in 0..<kh { for x in 0..<kw {
+            weight[((o * kh + y) * kw + x) * c + i] = Int8(w.q.ints[((o * c + i) * kh + y) * kw + x])
+        } } } }
+        var p = Pending(input: a, outFeatures: m, inFeatures: kh * kw * c, weight: weight, weightScale: w.scale, bias: nil, nodes: [n.name])
+        p.conv = Conv2DGeometry(kernelHeight: kh, kernelWidth: kw, inChannels: c, stride: win.strides, padding: win.pads)
+        p.convOutput = [m, ho, wo]
+        return p
+    }
+
+    /// The activation as a `[C, H, W]` image for a conv or pool; the model input becomes `[H, W, C]`.
+    func spatial(_ a: Act, _ n: NodeReader) throws -> Act {
+        guard a.shape.count == 3, a.columnOrder == nil else {
+            throw n.fail("takes an input of shape \(a.shape) per image; a 2-D image [C, H, W] (input (N, C, H, W)) is read")
+        }
+        return a
+    }
+
+    /// A 2-D window's attributes: kernel (from `kernel_shape`, or the weights), strides, pads as
+    /// `[top, left, bottom, right]` (ONNX's `[x1_begin, x2_begin, x1_end, x2_end]` order), `auto_pad`
+    /// NOTSET, VALID or SAME_UPPER/SAME_LOWER (with `size`, for Conv), dilations 1.
+    func window(_ n: NodeReader, kernel: [Int]?, size: [Int]? = nil) throws -> (kernel: [Int], strides: [Int], pads: [Int], ceil: Bool) {
+        let ks = try n.intsAttribute("kernel_shape", count: 2)
+        guard let k = ks ?? kernel, k.allSatisfy({ $0 >= 1 }) else { throw n.fail("kernel_shape (2 values ≥ 1) is required") }
+        if let kernel, k != kernel { throw n.fail("kernel_shape \(k) differs from the weights' \(kernel)") }
+        let strides = try n.intsAttribute("strides", count: 2) ?? [1, 1]
+        guard strides.allSatisfy({ $0 >= 1 }) else { throw n.fail("strides \(strides) must be ≥ 1") }
+        if let d = try n.intsAttribute("dilations", count: 2), d != [1, 1] { throw n.fail("dilations \(d) are not supported (1 only)") }
+        var pads = try n.intsAttribute("pads", count: 4) ?? [0, 0, 0, 0]
+        let ceil = try n.intAttribute("ceil_mode", 0) != 0
+        switch try n.stringAttribute("auto_pad", "NOTSET") {
+        case "NOTSET": break
+        case "VALID": pads = [0, 0, 0, 0]
+        case let mode where mode == "SAME_UPPER" || mode == "SAME_LOWER":
+            guard let size else { throw n.fail("auto_pad \(mode) is not supported here (only Conv's)") }
+            for d in 0..<2 {
+                let out = (size[d] + strides[d] - 1) / strides[d]
+                let total = Swift.max(0, (out - 1) * strides[d] + k[d] - size[d])
+                let small = total / 2, large = total - small
+                (pads[d], pads[d + 2]) = mode == "SAME_UPPER" ? (small, large) : (large, small)
+            }
+        case let mode: throw n.fail("auto_pad '\(mode)' is not supported")
+        }
+        return (k, strides, pads, ceil)
+    }
+
+    /// floor((n − k) / s) + 1 output positions (nil when none); with `ceil`, only when ceil_mode
+    /// gives the same count.
+    static func windows(_ n: Int, _ k: Int, _ s: Int, ceil: Bool) -> Int? {
+        guard n >= k, s >= 1 else { return nil }
+        let count = (n - k) / s + 1
+        if ceil, (n - k) % s != 0 { return nil }
+        return count
     }
 
     // MARK: pieces
@@ -762,11 +986,13 @@ private struct Walker {
         guard a.shape.count == 1, a.shape[0] == inF else {
             throw fail("takes an input of shape \(a.shape) per image, but weights '\(w.q.name)' \(w.q.dims) need (\(inF)); flatten the input first")
         }
+        // After a flattened conv/pool output, ONNX's column k is format 2's column columnOrder[k].
+        let column = a.columnOrder ?? Array(0..<inF)
         var weight = [Int8](repeating: 0, count: outF * inF)
         for r in 0..<w.q.dims[0] {
             for c in 0..<w.q.dims[1] {
                 let v = Int8(w.q.ints[r * w.q.dims[1] + c])
-                if outIsRows { weight[r * inF + c] = v } else { weight[c * inF + r] = v }
+                if outIsRows { weight[r * inF + column[c]] = v } else { weight[c * inF + column[r]] = v }
             }
         }
         let outAxis = outIsRows ? 0 : 1
@@ -813,6 +1039,7 @@ private struct Walker {
         guard p.input.layer == layers.count - 1 else {
             throw fail("the layers do not form one chain: this layer's input is not the previous layer's output")
         }
+        if p.conv != nil, p.input.layer == -1 { spatialInput = p.input.shape }
         if p.integerOutput && p.factor == nil {
             throw fail("quantizes MatMulInteger's int32 output without Cast and Mul: its scale is unknown")
         }
@@ -855,13 +1082,22 @@ private struct Walker {
             (multipliers, shifts) = try powerOfTwoShifts(p, multipliers: multipliers, shifts: shifts, node: node, fail: fail)
             mode = .halfEven
         }
-        let layer = DenseLayer(
-            outFeatures: p.outFeatures, inFeatures: p.inFeatures, weight: p.weight, bias: p.bias,
-            multiplier: multipliers, shift: shifts, rounding: mode, relu: p.relu, clamp: clamp,
-            outputZero: zy, outputType: type)
+        let layer: DenseLayer
+        if let g = p.conv {
+            layer = .conv2d(out: p.outFeatures, geometry: g, weight: p.weight, bias: p.bias, multiplier: multipliers, shift: shifts,
+                            rounding: mode, relu: p.relu, clamp: clamp, outputZero: zy, outputType: type)
+        } else {
+            layer = DenseLayer(
+                outFeatures: p.outFeatures, inFeatures: p.inFeatures, weight: p.weight, bias: p.bias,
+                multiplier: multipliers, shift: shifts, rounding: mode, relu: p.relu, clamp: clamp,
+                outputZero: zy, outputType: type)
+        }
         layers.append(layer)
         // A QOperator node is the whole layer: named once.
         origins.append((p.nodes.last == node ? p.nodes : p.nodes + [node]).joined(separator: ", "))
+        if p.conv != nil {
+            return Act(scale: sy, zero: zy, type: type, shape: p.convOutput, layer: layers.count - 1, channelsLast: true)
+        }
         return Act(scale: sy, zero: zy, type: type, shape: [p.outFeatures], layer: layers.count - 1)
     }
 

@@ -20,11 +20,16 @@ public enum TFLiteRounding: String, Sendable, CaseIterable {
         case .xnnpack: .float32
         }
     }
+
+    /// The format-2 rounding of this runtime's CONV_2D: LiteRT's reference CONV_2D rounds twice
+    /// (`gemmlowp`, as TFLite Micro does), unlike its reference FULLY_CONNECTED (measured: with
+    /// `half_up` convolutions 1,415 of the real CNN's 100,000 outputs differ, with `gemmlowp` none).
+    public var convRounding: Rounding { self == .reference ? .gemmlowp : rounding }
 }
 
-/// TFLite int8 full-integer models (`.tflite`) into format 2: FULLY_CONNECTED layers (per-tensor
-/// or per-channel int8 weights, fused RELU/RELU6/RELU_N1_TO_1), RESHAPE, QUANTIZE at the start and
-/// DEQUANTIZE at the end. Anything else is a one-line error naming the operator, its type and why.
+/// TFLite int8 full-integer models (`.tflite`) into format 2: FULLY_CONNECTED and CONV_2D layers
+/// (per-tensor or per-channel int8 weights, fused RELU/RELU6/RELU_N1_TO_1), MAX_POOL_2D, RESHAPE,
+/// QUANTIZE at the start and DEQUANTIZE at the end. Anything else is a one-line error naming the operator, its type and why.
 public enum TFLiteImporter {
     /// Reads and maps `path`. Errors name `path` and the table/field or operator that is wrong.
     public static func load(path: String, rounding: TFLiteRounding = .tflm) throws -> QuantizedModel {
@@ -275,20 +280,29 @@ struct TFLGraph {
                 guard let a = inT.elementCount, let b = outT.elementCount, a == b else {
                     throw fail(op, "changes the element count (\(inT.shape) → \(outT.shape))")
                 }
+                guard outT.shape.count <= 2 || outT.shape == inT.shape else {
+                    throw fail(op, "reshapes \(inT.shape) to \(outT.shape); only a flatten (to [1, n]) is supported")
+                }
             case Op.fullyConnected:
                 layers.append(try fullyConnected(op, inT, outT, input: input, rounding: rounding, fail: fail))
                 origin.append("operator \(op.index) (\(op.typeName))")
+            case Op.conv2D:
+                layers.append(try conv2D(op, inT, outT, input: input, rounding: rounding, fail: fail))
+                origin.append("operator \(op.index) (\(op.typeName))")
+            case Op.maxPool2D:
+                layers.append(try maxPool2D(op, inT, outT, input: input, fail: fail))
+                origin.append("operator \(op.index) (\(op.typeName))")
             case Op.dequantize:
-                guard !layers.isEmpty else { throw fail(op, "DEQUANTIZE is supported only at the end, after the last FULLY_CONNECTED") }
+                guard !layers.isEmpty else { throw fail(op, "DEQUANTIZE is supported only at the end, after the last layer") }
                 _ = try activation(inT, TT.int8, op, "input")
                 guard outT.type == TT.float32 else { throw fail(op, "output \(outT.label) is \(outT.typeName), not FLOAT32") }
                 dequantized = true
             default:
-                throw fail(op, "not supported (only FULLY_CONNECTED, RESHAPE, QUANTIZE at the start and DEQUANTIZE at the end)")
+                throw fail(op, "not supported (only FULLY_CONNECTED, CONV_2D, MAX_POOL_2D, RESHAPE, QUANTIZE at the start and DEQUANTIZE at the end)")
             }
             current = op.outputs[0]
         }
-        guard !layers.isEmpty else { throw fb.error("model.subgraphs[0].operators", "no FULLY_CONNECTED operator: nothing to import") }
+        guard !layers.isEmpty else { throw fb.error("model.subgraphs[0].operators", "no FULLY_CONNECTED or CONV_2D operator: nothing to import") }
         guard current == outputs[0] else {
             throw fb.error("model.subgraphs[0].outputs", "the model's output is tensor \(outputs[0]), not the last operator's output (tensor \(current))")
         }
@@ -324,69 +338,22 @@ struct TFLGraph {
         return ops
     }
 
+    typealias Fail = (TFLOperator, String) -> ZynqError
+
     private func fullyConnected(_ op: TFLOperator, _ inT: TFLTensor, _ outT: TFLTensor, input: InputSpec?,
-                                rounding: TFLiteRounding, fail: (TFLOperator, String) -> ZynqError) throws -> DenseLayer {
-        typealias TT = TFLSchema.TensorType
+                                rounding: TFLiteRounding, fail: Fail) throws -> DenseLayer {
         typealias FC = TFLSchema.FullyConnectedOptions
-        guard op.inputs.count == 2 || op.inputs.count == 3, op.inputs[1] >= 0 else {
-            throw fail(op, "has \(op.inputs.count) inputs; FULLY_CONNECTED takes input, weights and an optional bias")
-        }
-        let w = tensors[Int(op.inputs[1])]
-        // The reason a layer is not int8 × int8, in TFLite's own terms.
-        if inT.type == TT.float32 {
-            throw fail(op, w.type == TT.float32 ? "float layer (FLOAT32 input and weights): the model is not fully integer-quantized"
-                : "hybrid (dynamic range) quantization: FLOAT32 input with \(w.typeName) weights; convert with full-integer quantization")
-        }
-        if inT.type == TT.int16 { throw fail(op, "16-bit activations (int16x8 quantization) are not supported; use int8") }
-        guard inT.type == TT.int8, input != nil else {
-            throw fail(op, "input \(inT.label) is \(inT.typeName); only INT8 activations are supported")
-        }
-        let (sIn, _) = try inputActivation(inT, op, fail)
-        guard w.type == TT.int8 else { throw fail(op, "weights \(w.label) are \(w.typeName), not INT8") }
+        let (w, sIn) = try weightsAndInputScale(op, inT, input: input, "FULLY_CONNECTED takes input, weights and an optional bias", fail)
         guard w.shape.count == 2, w.shape[0] >= 1, w.shape[1] >= 1 else {
             throw fail(op, "weights \(w.label) have shape \(w.shape), not [out, in]")
         }
         let out = Int(w.shape[0]), inCount = Int(w.shape[1])
-        let wData = try data(w)
-        guard wData.count == out * inCount else {
-            throw fail(op, "weights \(w.label) hold \(wData.count) bytes, not out·in = \(out)·\(inCount) (weights must be constant)")
-        }
-        guard w.scale.count == 1 || w.scale.count == out else {
-            throw fail(op, "weights \(w.label) have \(w.scale.count) scales; per-tensor (1) or per-channel (\(out)) quantization is supported")
-        }
-        if w.scale.count > 1, w.quantizedDimension != 0 {
-            throw fail(op, "weights \(w.label) are quantized along dimension \(w.quantizedDimension), not 0 (the output channels)")
-        }
-        if let z = w.zero.first(where: { $0 != 0 }) {
-            throw fail(op, "weights \(w.label) have zero point \(z); only symmetric weights (zero point 0) are supported")
-        }
+        let weight = try int8Weights(op, w, out: out, count: out * inCount, what: "out·in = \(out)·\(inCount)", fail)
         guard let n = inT.elementCount, n == inCount else {
             throw fail(op, "input \(inT.label) of shape \(inT.shape) does not hold in = \(inCount) values (batch 1)")
         }
-        var bias: [Int32]? = nil
-        if op.inputs.count == 3, op.inputs[2] >= 0 {
-            let b = tensors[Int(op.inputs[2])]
-            guard b.type == TT.int32 else {
-                throw fail(op, "bias \(b.label) is \(b.typeName), not INT32" + (b.type == TT.int64 ? " (64-bit bias: 16-bit activations)" : ""))
-            }
-            let d = try data(b)
-            guard d.count == 4 * out else { throw fail(op, "bias \(b.label) holds \(d.count) bytes, not 4·out = \(4 * out) (bias must be constant)") }
-            var v = [Int32](repeating: 0, count: out)
-            let base = d.startIndex
-            for i in 0..<out {
-                let p = base + 4 * i
-                v[i] = Int32(bitPattern: UInt32(d[p]) | UInt32(d[p + 1]) << 8 | UInt32(d[p + 2]) << 16 | UInt32(d[p + 3]) << 24)
-            }
-            bias = v
-        }
-        guard outT.type == TT.int8 else {
-            throw fail(op, outT.type == TT.int16 ? "16-bit activations (int16x8 quantization) are not supported; use int8"
-                : "output \(outT.label) is \(outT.typeName), not INT8")
-        }
-        guard outT.scale.count == 1, outT.zero.count == 1, (-128...127).contains(outT.zero[0]) else {
-            throw fail(op, "output \(outT.label) must have one scale and one int8 zero point")
-        }
-        let sOut = outT.scale[0], zy = Int32(outT.zero[0])
+        let bias = try int32Bias(op, out: out, fail)
+        let (sOut, zy) = try int8Output(op, outT, fail)
 
         // Options: fused activation; weights in the default layout.
         var activationType: Int8 = 0
@@ -399,22 +366,205 @@ struct TFLGraph {
             let format = try t.int8(FC.weightsFormat, "weights_format")
             guard format == 0 else { throw fail(op, "weights_format \(format) (shuffled weights) is not supported") }
         }
-        // TFLite's CalculateActivationRangeQuantized: zy + round(x / scale) in float, half away.
+        let (relu, clamp) = try fusedActivation(activationType, scale: sOut, zero: zy, op, fail)
+        let (multiplier, shift) = try requantization(op, w, sIn: sIn, sOut: sOut, rounding: rounding, fail)
+        return DenseLayer(outFeatures: out, inFeatures: inCount, weight: weight, bias: bias,
+                          multiplier: multiplier, shift: shift, rounding: rounding.rounding, relu: relu, clamp: clamp,
+                          outputZero: zy, outputType: .int8)
+    }
+
+    /// CONV_2D: int8 OHWI weights `[out, kh, kw, in]` (TFLite's layout is format 2's), per-tensor or
+    /// per-channel, padding SAME (zero-point padding, the extra row/column at the bottom/right) or
+    /// VALID, strides, dilation 1, fused NONE/RELU/RELU6/RELU_N1_TO_1.
+    private func conv2D(_ op: TFLOperator, _ inT: TFLTensor, _ outT: TFLTensor, input: InputSpec?,
+                        rounding: TFLiteRounding, fail: Fail) throws -> DenseLayer {
+        typealias CO = TFLSchema.Conv2DOptions
+        let (w, sIn) = try weightsAndInputScale(op, inT, input: input, "CONV_2D takes input, filter and an optional bias", fail)
+        let (h, wi, c) = try image(op, inT, "input", fail)
+        guard w.shape.count == 4, w.shape.allSatisfy({ $0 >= 1 }) else {
+            throw fail(op, "filter \(w.label) has shape \(w.shape), not [out, kh, kw, in]")
+        }
+        let (out, kh, kw) = (Int(w.shape[0]), Int(w.shape[1]), Int(w.shape[2]))
+        guard Int(w.shape[3]) == c else { throw fail(op, "filter \(w.label) takes \(w.shape[3]) channels, the input \(inT.label) has \(c)") }
+        let weight = try int8Weights(op, w, out: out, count: out * kh * kw * c, what: "out·kh·kw·in", fail)
+        let bias = try int32Bias(op, out: out, fail)
+        let (sOut, zy) = try int8Output(op, outT, fail)
+        let options = try op.table.union(typeId: TFLSchema.Operator.builtinOptionsType, valueId: TFLSchema.Operator.builtinOptions, "builtin_options")
+        guard let t = options.table, options.type == TFLSchema.conv2DOptionsType else {
+            throw fail(op, "builtin_options are not Conv2DOptions (type \(options.type))")
+        }
+        let dilation = [try t.int32(CO.dilationH, "dilation_h_factor", default: 1), try t.int32(CO.dilationW, "dilation_w_factor", default: 1)]
+        guard dilation == [1, 1] else { throw fail(op, "dilation \(dilation) is not supported (1 only)") }
+        let (stride, padding) = try window(op, t, padding: CO.padding, strideH: CO.strideH, strideW: CO.strideW,
+                                           input: [h, wi], kernel: [kh, kw], fail)
+        let (relu, clamp) = try fusedActivation(try t.int8(CO.fusedActivation, "fused_activation_function"), scale: sOut, zero: zy, op, fail)
+        let g = Conv2DGeometry(kernelHeight: kh, kernelWidth: kw, inChannels: c, stride: stride, padding: padding)
+        let ho = (h + padding[0] + padding[2] - kh) / stride[0] + 1, wo = (wi + padding[1] + padding[3] - kw) / stride[1] + 1
+        guard h + padding[0] + padding[2] >= kh, wi + padding[1] + padding[3] >= kw, outT.shape == [1, Int32(ho), Int32(wo), Int32(out)] else {
+            throw fail(op, "output \(outT.label) has shape \(outT.shape), not [1, \(ho), \(wo), \(out)]")
+        }
+        let (multiplier, shift) = try requantization(op, w, sIn: sIn, sOut: sOut, rounding: rounding, fail)
+        return .conv2d(out: out, geometry: g, weight: weight, bias: bias, multiplier: multiplier, shift: shift,
+                       rounding: rounding.convRounding, relu: relu, clamp: clamp, outputZero: zy, outputType: .int8)
+    }
+
+    /// MAX_POOL_2D: an int8 window whose input and output share scale and zero point, without
+    /// padding (SAME only where it pads nothing) and without a fused activation.
+    private func maxPool2D(_ op: TFLOperator, _ inT: TFLTensor, _ outT: TFLTensor, input: InputSpec?, fail: Fail) throws -> DenseLayer {
+        typealias PO = TFLSchema.Pool2DOptions
+        guard input != nil, inT.type == TFLSchema.TensorType.int8, outT.type == TFLSchema.TensorType.int8 else {
+            throw fail(op, "input \(inT.label) and output \(outT.label) must be INT8 (\(inT.typeName), \(outT.typeName))")
+        }
+        let (sIn, zIn) = try inputActivation(inT, op, fail)
+        let (sOut, zOut) = try int8Output(op, outT, fail)
+        guard sIn == sOut, zIn == zOut else {
+            throw fail(op, "changes the quantization (scale \(sIn) → \(sOut), zero point \(zIn) → \(zOut))")
+        }
+        let (h, wi, c) = try image(op, inT, "input", fail)
+        let options = try op.table.union(typeId: TFLSchema.Operator.builtinOptionsType, valueId: TFLSchema.Operator.builtinOptions, "builtin_options")
+        guard let t = options.table, options.type == TFLSchema.pool2DOptionsType else {
+            throw fail(op, "builtin_options are not Pool2DOptions (type \(options.type))")
+        }
+        let size = [Int(try t.int32(PO.filterHeight, "filter_height")), Int(try t.int32(PO.filterWidth, "filter_width"))]
+        guard size.allSatisfy({ $0 >= 1 && $0 <= 1 << 20 }) else { throw fail(op, "filter size \(size) must be ≥ 1") }
+        let activation = try t.int8(PO.fusedActivation, "fused_activation_function")
+        guard activation == TFLSchema.Activation.none else {
+            throw fail(op, "fused activation \(TFLSchema.Activation.name(activation)) on a pool is not supported (NONE only)")
+        }
+        let (stride, padding) = try window(op, t, padding: PO.padding, strideH: PO.strideH, strideW: PO.strideW, input: [h, wi], kernel: size, fail)
+        guard padding == [0, 0, 0, 0] else {
+            throw fail(op, "SAME padding \(padding) is not representable: format 2's maxpool2d has no padding")
+        }
+        guard h >= size[0], wi >= size[1], outT.shape == [1, Int32((h - size[0]) / stride[0] + 1), Int32((wi - size[1]) / stride[1] + 1), Int32(c)] else {
+            throw fail(op, "output \(outT.label) has shape \(outT.shape), which the window \(size) with strides \(stride) does not give")
+        }
+        return .maxpool2d(size: size, stride: stride, inputType: .int8, inputZero: zIn)
+    }
+
+    /// `[1, H, W, C]` of an image tensor.
+    private func image(_ op: TFLOperator, _ t: TFLTensor, _ role: String, _ fail: Fail) throws -> (Int, Int, Int) {
+        guard t.shape.count == 4, t.shape[0] == 1, t.shape.allSatisfy({ $0 >= 1 }) else {
+            throw fail(op, "\(role) \(t.label) has shape \(t.shape), not [1, H, W, C] (batch 1)")
+        }
+        return (Int(t.shape[1]), Int(t.shape[2]), Int(t.shape[3]))
+    }
+
+    /// Strides `[sh, sw]` and padding `[top, left, bottom, right]` of a Conv2DOptions/Pool2DOptions:
+    /// TFLite's ComputePaddingHeightWidth (SAME: out = ceil(in / stride), total = (out − 1)·stride + k − in,
+    /// top = floor(total / 2), the rest at the bottom; VALID: none).
+    private func window(_ op: TFLOperator, _ t: FBTable, padding paddingId: Int, strideH: Int, strideW: Int,
+                        input: [Int], kernel: [Int], _ fail: Fail) throws -> ([Int], [Int]) {
+        let stride = [Int(try t.int32(strideH, "stride_h")), Int(try t.int32(strideW, "stride_w"))]
+        guard stride.allSatisfy({ $0 >= 1 && $0 <= 1 << 20 }) else { throw fail(op, "strides \(stride) must be ≥ 1") }
+        let mode = try t.int8(paddingId, "padding")
+        switch mode {
+        case TFLSchema.Padding.valid:
+            return (stride, [0, 0, 0, 0])
+        case TFLSchema.Padding.same:
+            var pad = [0, 0, 0, 0]
+            for d in 0..<2 {
+                let out = (input[d] + stride[d] - 1) / stride[d]
+                let total = max(0, (out - 1) * stride[d] + kernel[d] - input[d])
+                pad[d] = total / 2
+                pad[d + 2] = total - total / 2
+            }
+            return (stride, pad)
+        default:
+            throw fail(op, "padding \(mode) is neither SAME (0) nor VALID (1)")
+        }
+    }
+
+    /// The weights tensor (second input) and the input scale of an int8 × int8 layer taking
+    /// input, weights and an optional bias (`takes` says so in errors); the reason it is not one,
+    /// in TFLite's own terms.
+    private func weightsAndInputScale(_ op: TFLOperator, _ inT: TFLTensor, input: InputSpec?, _ takes: String,
+                                      _ fail: Fail) throws -> (TFLTensor, Float) {
+        typealias TT = TFLSchema.TensorType
+        guard op.inputs.count == 2 || op.inputs.count == 3, op.inputs[1] >= 0 else {
+            throw fail(op, "has \(op.inputs.count) inputs; \(takes)")
+        }
+        let w = tensors[Int(op.inputs[1])]
+        if inT.type == TT.float32 {
+            throw fail(op, w.type == TT.float32 ? "float layer (FLOAT32 input and weights): the model is not fully integer-quantized"
+                : "hybrid (dynamic range) quantization: FLOAT32 input with \(w.typeName) weights; convert with full-integer quantization")
+        }
+        if inT.type == TT.int16 { throw fail(op, "16-bit activations (int16x8 quantization) are not supported; use int8") }
+        guard inT.type == TT.int8, input != nil else {
+            throw fail(op, "input \(inT.label) is \(inT.typeName); only INT8 activations are supported")
+        }
+        return (w, try inputActivation(inT, op, fail).0)
+    }
+
+    /// Constant int8 weights of `count` bytes, `out` channels: per-tensor or per-channel along
+    /// dimension 0, zero point 0.
+    private func int8Weights(_ op: TFLOperator, _ w: TFLTensor, out: Int, count: Int, what: String, _ fail: Fail) throws -> [Int8] {
+        guard w.type == TFLSchema.TensorType.int8 else { throw fail(op, "weights \(w.label) are \(w.typeName), not INT8") }
+        let wData = try data(w)
+        guard wData.count == count else {
+            throw fail(op, "weights \(w.label) hold \(wData.count) bytes, not \(what) = \(count) (weights must be constant)")
+        }
+        guard w.scale.count == 1 || w.scale.count == out else {
+            throw fail(op, "weights \(w.label) have \(w.scale.count) scales; per-tensor (1) or per-channel (\(out)) quantization is supported")
+        }
+        if w.scale.count > 1, w.quantizedDimension != 0 {
+            throw fail(op, "weights \(w.label) are quantized along dimension \(w.quantizedDimension), not 0 (the output channels)")
+        }
+        if let z = w.zero.first(where: { $0 != 0 }) {
+            throw fail(op, "weights \(w.label) have zero point \(z); only symmetric weights (zero point 0) are supported")
+        }
+        return wData.map { Int8(bitPattern: $0) }
+    }
+
+    /// The optional constant int32 bias (third input) of `out` values.
+    private func int32Bias(_ op: TFLOperator, out: Int, _ fail: Fail) throws -> [Int32]? {
+        guard op.inputs.count == 3, op.inputs[2] >= 0 else { return nil }
+        let b = tensors[Int(op.inputs[2])]
+        guard b.type == TFLSchema.TensorType.int32 else {
+            throw fail(op, "bias \(b.label) is \(b.typeName), not INT32" + (b.type == TFLSchema.TensorType.int64 ? " (64-bit bias: 16-bit activations)" : ""))
+        }
+        let d = try data(b)
+        guard d.count == 4 * out else { throw fail(op, "bias \(b.label) holds \(d.count) bytes, not 4·out = \(4 * out) (bias must be constant)") }
+        var v = [Int32](repeating: 0, count: out)
+        let base = d.startIndex
+        for i in 0..<out {
+            let p = base + 4 * i
+            v[i] = Int32(bitPattern: UInt32(d[p]) | UInt32(d[p + 1]) << 8 | UInt32(d[p + 2]) << 16 | UInt32(d[p + 3]) << 24)
+        }
+        return v
+    }
+
+    /// The one scale and int8 zero point of a layer's output.
+    private func int8Output(_ op: TFLOperator, _ outT: TFLTensor, _ fail: Fail) throws -> (Float, Int32) {
+        guard outT.type == TFLSchema.TensorType.int8 else {
+            throw fail(op, outT.type == TFLSchema.TensorType.int16 ? "16-bit activations (int16x8 quantization) are not supported; use int8"
+                : "output \(outT.label) is \(outT.typeName), not INT8")
+        }
+        guard outT.scale.count == 1, outT.zero.count == 1, (-128...127).contains(outT.zero[0]) else {
+            throw fail(op, "output \(outT.label) must have one scale and one int8 zero point")
+        }
+        return (outT.scale[0], Int32(outT.zero[0]))
+    }
+
+    /// A fused activation as format 2's relu/clamp: TFLite's CalculateActivationRangeQuantized,
+    /// zy + round(x / scale) in float, half away from zero.
+    private func fusedActivation(_ type: Int8, scale sOut: Float, zero zy: Int32, _ op: TFLOperator, _ fail: Fail) throws -> (Bool, ClosedRange<Int64>?) {
         func q(_ x: Float) -> Int64 {
             let v = (x / sOut).rounded(.toNearestOrAwayFromZero)
             return Int64(zy) + (v.magnitude < 1e10 ? Int64(v) : (v < 0 ? -(1 << 40) : 1 << 40))
         }
-        var relu = false
-        var clamp: ClosedRange<Int64>? = nil
-        switch activationType {
-        case TFLSchema.Activation.none: break
-        case TFLSchema.Activation.relu: relu = true
-        case TFLSchema.Activation.relu6: clamp = max(-128, Int64(zy))...min(127, q(6))
-        case TFLSchema.Activation.reluN1To1: clamp = max(-128, q(-1))...min(127, q(1))
+        switch type {
+        case TFLSchema.Activation.none: return (false, nil)
+        case TFLSchema.Activation.relu: return (true, nil)
+        case TFLSchema.Activation.relu6: return (false, max(-128, Int64(zy))...min(127, q(6)))
+        case TFLSchema.Activation.reluN1To1: return (false, max(-128, q(-1))...min(127, q(1)))
         default:
-            throw fail(op, "fused activation \(TFLSchema.Activation.name(activationType)) is not supported (NONE, RELU, RELU6, RELU_N1_TO_1 are)")
+            throw fail(op, "fused activation \(TFLSchema.Activation.name(type)) is not supported (NONE, RELU, RELU6, RELU_N1_TO_1 are)")
         }
+    }
 
+    /// M and s per weight scale for the runtime `rounding` reproduces (docs/import.md).
+    private func requantization(_ op: TFLOperator, _ w: TFLTensor, sIn: Float, sOut: Float, rounding: TFLiteRounding,
+                                _ fail: Fail) throws -> ([UInt32], [UInt8]) {
         var multiplier: [UInt32] = [], shift: [UInt8] = []
         for sw in w.scale {
             let (m, s): (Int64, Int)
@@ -440,12 +590,10 @@ struct TFLGraph {
             multiplier.append(UInt32(m))
             shift.append(UInt8(s))
         }
-        return DenseLayer(outFeatures: out, inFeatures: inCount, weight: wData.map { Int8(bitPattern: $0) }, bias: bias,
-                          multiplier: multiplier, shift: shift, rounding: rounding.rounding, relu: relu, clamp: clamp,
-                          outputZero: zy, outputType: .int8)
+        return (multiplier, shift)
     }
 
-    private func inputActivation(_ t: TFLTensor, _ op: TFLOperator, _ fail: (TFLOperator, String) -> ZynqError) throws -> (Float, Int32) {
+    private func inputActivation(_ t: TFLTensor, _ op: TFLOperator, _ fail: Fail) throws -> (Float, Int32) {
         guard t.scale.count == 1, t.zero.count == 1, (-128...127).contains(t.zero[0]) else {
             throw fail(op, "input \(t.label) must have one scale and one int8 zero point")
         }

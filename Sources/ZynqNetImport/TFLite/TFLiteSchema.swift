@@ -27,10 +27,23 @@ enum TFLSchema {
     }
     /// `BuiltinOptions` union member index of `FullyConnectedOptions`.
     static let fullyConnectedOptionsType: UInt8 = 8
+    enum Conv2DOptions {
+        static let padding = 0, strideW = 1, strideH = 2, fusedActivation = 3, dilationW = 4, dilationH = 5, quantizedBiasType = 6
+    }
+    /// `BuiltinOptions` union member index of `Conv2DOptions`.
+    static let conv2DOptionsType: UInt8 = 1
+    enum Pool2DOptions {
+        static let padding = 0, strideW = 1, strideH = 2, filterWidth = 3, filterHeight = 4, fusedActivation = 5
+    }
+    /// `BuiltinOptions` union member index of `Pool2DOptions`.
+    static let pool2DOptionsType: UInt8 = 5
+    /// `Padding` values.
+    enum Padding { static let same: Int8 = 0, valid: Int8 = 1 }
 
     /// `BuiltinOperator` values.
     enum Op {
         static let dequantize: Int32 = 6, fullyConnected: Int32 = 9, reshape: Int32 = 22, quantize: Int32 = 114
+        static let conv2D: Int32 = 3, maxPool2D: Int32 = 17
         static let custom: Int32 = 32
         static let shape: Int32 = 77, stridedSlice: Int32 = 45, pack: Int32 = 83
         static let names: [Int32: String] = [
