@@ -125,17 +125,21 @@ public enum Deployment {
         let outputs = try runSteps(plan.postSteps, log: log)
         guard plan.selftest else { return nil }
         if plan.boardBinary != nil {
-            // zynqnet-board compared the outputs on the board (a mismatch failed its step).
+            // zynqnet-board compared the outputs on the board and printed the result.
+            if let r = boardSelftestResult(outputs.last ?? "") { return r }
             let expected = (try? NPZ.read(path: plan.localBundle + "/" + DeployBundle.selftestExpected))?["predictions"]?.shape.first
-            return SelfTest.Result(images: boardSelftestImages(outputs.last ?? "") ?? expected ?? 0, mismatches: [])
+            return SelfTest.Result(images: expected ?? 0, mismatches: [])
         }
         return try SelfTest.compare(expectedPath: plan.localBundle + "/" + DeployBundle.selftestExpected, boardPath: plan.localResult)
     }
 
-    /// The `images` count of `zynqnet-board selftest --json` output, if it printed one.
-    static func boardSelftestImages(_ json: String) -> Int? {
-        guard let obj = try? JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any] else { return nil }
-        return obj["images"] as? Int
+    /// `zynqnet-board selftest --json`'s result (`images`, `passed`, `mismatches`), if it printed one.
+    static func boardSelftestResult(_ json: String) -> SelfTest.Result? {
+        guard let obj = try? JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any],
+              let images = obj["images"] as? Int, let passed = obj["passed"] as? Bool else { return nil }
+        let mismatches = obj["mismatches"] as? [String] ?? []
+        guard passed == mismatches.isEmpty else { return nil }
+        return SelfTest.Result(images: images, mismatches: mismatches)
     }
 
     /// The board's architecture check: `uname -m` must print armv7l (zynqnet-board's).
@@ -162,6 +166,11 @@ public enum Deployment {
                     throw ZynqError(key: "doctor", "the board is not ready (only \(BoardBinary.name) was copied): " + found)
                 }
                 let tail = out.stderr.split(separator: "\n").suffix(3).joined(separator: " | ")
+                // A self-test that ran and found differences: deploy reports them (reportSelftest).
+                if name == RemotePlan.boardSelftestStep, let r = boardSelftestResult(out.stdout), !r.passed {
+                    outputs.append(out.stdout)
+                    continue
+                }
                 if name == RemotePlan.boardSelftestStep {
                     // zynqnet-board's error is its last line (warnings may come before it).
                     let last = out.stderr.split(separator: "\n").last.map(String.init) ?? ""

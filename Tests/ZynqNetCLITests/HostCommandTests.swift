@@ -148,17 +148,22 @@ struct DeployWorkspace {
             case "$1" in
             selftest)
                 b="$2"; out="$(mktemp -d)/board.npz"
+                [ -n "$FAKE_BOARD_NO_IMAGES" ] && { echo "warning: about to fail" >&2; echo "error: $b/selftest/images.npz: cannot read images" >&2; exit 1; }
                 "$REAL_ZYNQNET" infer "$b/selftest/images.npz" --model "$b/model.npz" --backend loopback --bundle "$b" --output "$out" > /dev/null || exit $?
                 python3 - "$b/selftest/expected.npz" "$out" <<'PY'
             import json, os, sys
             import numpy as np
             e, b = np.load(sys.argv[1]), dict(np.load(sys.argv[2]))
             if os.environ.get("FAKE_BOARD_FLIP"): b["outputs"][3, 1] += 1
-            bad = [i for i in range(len(e["predictions"])) if (e["outputs"][i] != b["outputs"][i]).any()]
+            n = len(e["predictions"])
+            bad = []
+            for i in range(n):
+                o = [k for k in range(e["outputs"].shape[1]) if e["outputs"][i, k] != b["outputs"][i, k]]
+                if o: bad.append(f"image {i}: output {o[0]} is {b['outputs'][i, o[0]]} on the board, {e['outputs'][i, o[0]]} in the simulator")
+            print(json.dumps({"backend": "board", "images": n, "passed": not bad, "mismatches": bad}))
             if bad:
-                print(f"error: 'selftest': the board's outputs differ from the expected ones on {len(bad)} of {len(e['predictions'])} images: image {bad[0]}", file=sys.stderr)
+                print(f"error: 'selftest': the board's outputs differ from the simulator's on {len(bad)} of {n} images: {bad[0]}", file=sys.stderr)
                 sys.exit(1)
-            print(json.dumps({"images": int(len(e["predictions"])), "passed": True}))
             PY
                 ;;
             *) exec "$FAKE_BOARD_BIN/zynqnet" "$@" ;;
@@ -268,9 +273,16 @@ struct DeployCommandTests {
         let r = try w.run(["deploy", "--board", "pynq-z2", "--model", w.model, "--bitstream", "build/zynqnet.bit",
                            "--via", "ssh://xilinx@pynq", "-o", "bundle-b"], extra: ["FAKE_BOARD_FLIP": "1"])
         #expect(r.status == 1)
-        // zynqnet-board's own one-line verdict, named as the self-test's.
-        #expect(lastLine(r.stderr) == "error: 'selftest': the self-test failed on the board (exit code 1): error: 'selftest': the board's outputs differ from the expected ones on 1 of 16 images: image 3")
+        // zynqnet-board's selftest --json result: the differing images, as deploy names them.
+        let expected = try NPZ.read(path: w.path + "/bundle-b/selftest/expected.npz")["outputs"]!.integers()!
+        let classes = try NPZ.read(path: w.path + "/bundle-b/selftest/expected.npz")["outputs"]!.shape[1]
+        #expect(lastLine(r.stderr) == "error: 'selftest': the board's outputs differ from the simulator's on 1 of 16 images: image 3: output 1 is \(expected[3 * classes + 1] + 1) on the board, \(expected[3 * classes + 1]) in the simulator")
         #expect(!r.stdout.contains("deployed to"))
+        // A self-test that fails without a result (here: the bundle's images are gone) is the board's own last line.
+        let gone = try w.run(["deploy", "--board", "pynq-z2", "--model", w.model, "--bitstream", "build/zynqnet.bit",
+                              "--via", "ssh://xilinx@pynq", "-o", "bundle-c"], extra: ["FAKE_BOARD_NO_IMAGES": "1"])
+        #expect(gone.status == 1)
+        #expect(lastLine(gone.stderr) == "error: 'selftest': the self-test failed on the board (exit code 1): error: zynqnet/bundle-c/selftest/images.npz: cannot read images")
     }
 
     @Test func aBoardThatFailsDoctorGetsNoBundle() throws {
