@@ -174,7 +174,7 @@ let package = Package(
         ),
         .testTarget(name: "ZynqNetSimTests", dependencies: ["ZynqNetTestSupport", "ZynqNetBase", "ZynqNetSim", "ZynqNetHW", "ZynqNetModel"]),
         // Runs build/board/zynqnet-board (scripts/build-board.sh) under qemu-arm against the host simulator.
-        .testTarget(name: "ZynqNetBoardTests", dependencies: ["ZynqNetTestSupport", "ZynqNetBase", "ZynqNetSim", "ZynqNetModel"]),
+        .testTarget(name: "ZynqNetBoardTests", dependencies: ["ZynqNetTestSupport", "ZynqNetBase", "ZynqNetSim", "ZynqNetModel", "ZynqNetLoopback"]),
         .testTarget(name: "ZynqNetBitTests", dependencies: ["ZynqNetTestSupport", "ZynqNetBase", "ZynqNetBit", "ZynqNetModel"]),
         .testTarget(
             name: "ZynqNetRuntimeTests",

@@ -122,13 +122,39 @@ public enum Deployment {
 
     /// The post-load steps (load or JTAG finish, self-test) and the self-test comparison.
     public static func finishRemote(_ plan: RemotePlan, log: (String) -> Void) throws -> SelfTest.Result? {
-        try runSteps(plan.postSteps, log: log)
+        let outputs = try runSteps(plan.postSteps, log: log)
         guard plan.selftest else { return nil }
+        if plan.boardBinary != nil {
+            // zynqnet-board compared the outputs on the board and printed the result.
+            if let r = boardSelftestResult(outputs.last ?? "") { return r }
+            let expected = (try? NPZ.read(path: plan.localBundle + "/" + DeployBundle.selftestExpected))?["predictions"]?.shape.first
+            return SelfTest.Result(images: expected ?? 0, mismatches: [])
+        }
         return try SelfTest.compare(expectedPath: plan.localBundle + "/" + DeployBundle.selftestExpected, boardPath: plan.localResult)
     }
 
-    /// Runs steps in order; the first failure is one error naming the step.
-    public static func runSteps(_ steps: [(name: String, argv: [String])], log: (String) -> Void) throws {
+    /// `zynqnet-board selftest --json`'s result (`images`, `passed`, `mismatches`), if it printed one.
+    static func boardSelftestResult(_ json: String) -> SelfTest.Result? {
+        guard let obj = try? JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any],
+              let images = obj["images"] as? Int, let passed = obj["passed"] as? Bool else { return nil }
+        let mismatches = obj["mismatches"] as? [String] ?? []
+        guard passed == mismatches.isEmpty else { return nil }
+        return SelfTest.Result(images: images, mismatches: mismatches)
+    }
+
+    /// The board's architecture check: `uname -m` must print armv7l (zynqnet-board's).
+    static func checkArchitecture(_ stdout: String) throws {
+        let arch = stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard arch != RemotePlan.boardArchitecture else { return }
+        throw ZynqError(key: "uname -m", "the board's architecture is \(arch.isEmpty ? "unknown (uname -m printed nothing)" : arch), not "
+                        + "\(RemotePlan.boardArchitecture): \(BoardBinary.name) is a 32-bit ARM (armv7 hard-float) executable for the "
+                        + "Zynq-7000's Linux; nothing was copied")
+    }
+
+    /// Runs steps in order; the first failure is one error naming the step. Returns each step's stdout.
+    @discardableResult
+    public static func runSteps(_ steps: [(name: String, argv: [String])], log: (String) -> Void) throws -> [String] {
+        var outputs: [String] = []
         for (name, argv) in steps {
             log(name + ": " + argv.joined(separator: " "))
             let out = try ProcessRunner.run(argv)
@@ -136,9 +162,25 @@ public enum Deployment {
                 if name == RemotePlan.doctorStep, let found = doctorFailures(out.stdout) {
                     throw ZynqError(key: "doctor", "the board is not ready (nothing was copied): " + found)
                 }
+                if name == RemotePlan.boardDoctorStep, let found = doctorFailures(out.stdout) {
+                    throw ZynqError(key: "doctor", "the board is not ready (only \(BoardBinary.name) was copied): " + found)
+                }
                 let tail = out.stderr.split(separator: "\n").suffix(3).joined(separator: " | ")
+                // A self-test that ran and found differences: deploy reports them (reportSelftest).
+                if name == RemotePlan.boardSelftestStep, let r = boardSelftestResult(out.stdout), !r.passed {
+                    outputs.append(out.stdout)
+                    continue
+                }
+                if name == RemotePlan.boardSelftestStep {
+                    // zynqnet-board's error is its last line (warnings may come before it).
+                    let last = out.stderr.split(separator: "\n").last.map(String.init) ?? ""
+                    throw ZynqError(key: "selftest", "the self-test failed on the board (exit code \(out.status))" + (last.isEmpty ? "" : ": " + last))
+                }
                 throw ZynqError(key: argv[0], "step '\(name)' failed with exit code \(out.status)" + (tail.isEmpty ? "" : ": " + tail))
             }
+            if name == RemotePlan.architectureStep { try checkArchitecture(out.stdout) }
+            outputs.append(out.stdout)
         }
+        return outputs
     }
 }

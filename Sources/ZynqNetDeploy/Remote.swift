@@ -63,6 +63,10 @@ public struct RemotePlan: Sendable, Equatable {
     public var plConfiguredOverJTAG = false
     /// The bundle's runtime.json buffer (u-dma-buf name or devmem:BASE:SIZE) for doctor, if any.
     public var buffer: String?
+    /// `--via ssh`: the local `zynqnet-board` (`BoardBinary.locate`) that is copied to the board
+    /// and runs there (doctor, load, selftest) instead of a `zynqnet` installed on it. The board
+    /// must say `armv7l` to `uname -m` first. nil: the board's own `remoteZynqnet` (JTAG finish).
+    public var boardBinary: String?
 
     public init(target: SSHTarget, localBundle: String, remoteParent: String, remoteZynqnet: String, sudo: Bool, selftest: Bool, localResult: String,
                 bufferBytes: UInt64? = nil) {
@@ -100,23 +104,41 @@ public struct RemotePlan: Sendable, Equatable {
         ["scp"] + RemotePlan.commonOptions + (target.port.map { ["-P", String($0)] } ?? []) + args
     }
 
+    /// The executable that runs on the board: the copied zynqnet-board, or the board's zynqnet.
+    public var remoteExecutable: String { boardBinary == nil ? remoteZynqnet : remoteParent + "/" + BoardBinary.name }
+
     func boardCommand(_ args: [String]) -> [String] {
-        (sudo ? ["sudo", "-n"] : []) + [RemotePlan.quote(remoteZynqnet)] + args
+        (sudo ? ["sudo", "-n"] : []) + [RemotePlan.quote(remoteExecutable)] + args
     }
 
     /// The first step: the board's prerequisites, before anything is copied.
     public static let doctorStep = "check the board (zynqnet doctor)"
+    /// With zynqnet-board: the board's architecture first (`uname -m` must print `armv7l`).
+    public static let architectureStep = "check the board's architecture (uname -m)"
+    /// zynqnet-board's doctor, after the binary (and nothing else) was copied.
+    public static let boardDoctorStep = "check the board (zynqnet-board doctor)"
+    /// zynqnet-board's self-test: the bundle's images through the board, compared there.
+    public static let boardSelftestStep = "self-test on the board (zynqnet-board selftest)"
+    /// The architecture zynqnet-board is built for, as the board's `uname -m` prints it.
+    public static let boardArchitecture = "armv7l"
+
+    var doctorArguments: [String] {
+        ["doctor", "--json"] + (bufferBytes.map { ["--buffer-bytes", String($0)] } ?? []) + (buffer.map { ["--buffer", RemotePlan.quote($0)] } ?? [])
+    }
 
     /// The steps in order, each a name and an argv.
     public var steps: [(name: String, argv: [String])] { preSteps + postSteps }
 
     /// Before the bitstream is loaded: the board's prerequisites, then the bundle copied.
     public var preSteps: [(name: String, argv: [String])] {
-        [
-            (RemotePlan.doctorStep, ssh(boardCommand(["doctor", "--json"] + (bufferBytes.map { ["--buffer-bytes", String($0)] } ?? [])
-                                                        + (buffer.map { ["--buffer", RemotePlan.quote($0)] } ?? [])))),
-            ("create \(remoteParent) on the board", ssh(["mkdir", "-p", "--", RemotePlan.quote(remoteParent)])),
-            ("copy the bundle", scp(["-r", "-q", "--", localBundle, target.destination + ":" + remoteParent + "/"])),
+        let mkdir = ("create \(remoteParent) on the board", ssh(["mkdir", "-p", "--", RemotePlan.quote(remoteParent)]))
+        let copyBundle = ("copy the bundle", scp(["-r", "-q", "--", localBundle, target.destination + ":" + remoteParent + "/"]))
+        guard let boardBinary else { return [(RemotePlan.doctorStep, ssh(boardCommand(doctorArguments))), mkdir, copyBundle] }
+        // zynqnet-board: the architecture, then the binary alone (-p keeps it executable), its doctor, the bundle.
+        return [
+            (RemotePlan.architectureStep, ssh(["uname", "-m"])), mkdir,
+            ("copy \(BoardBinary.name)", scp(["-p", "-q", "--", boardBinary, target.destination + ":" + remoteExecutable])),
+            (RemotePlan.boardDoctorStep, ssh(boardCommand(doctorArguments))), copyBundle,
         ]
     }
 
@@ -125,8 +147,10 @@ public struct RemotePlan: Sendable, Equatable {
         var s: [(String, [String])] = plConfiguredOverJTAG
             ? [("finish the JTAG-configured design (zynqnet load --pl-configured)",
                 ssh(boardCommand(["load", RemotePlan.quote(remoteBundle), "--pl-configured", "--json"])))]
-            : [("load the bitstream (zynqnet load)", ssh(boardCommand(["load", RemotePlan.quote(remoteBundle), "--json"])))]
-        if selftest {
+            : [("load the bitstream (\(boardBinary == nil ? "zynqnet" : BoardBinary.name) load)", ssh(boardCommand(["load", RemotePlan.quote(remoteBundle), "--json"])))]
+        if selftest && boardBinary != nil {
+            s.append((RemotePlan.boardSelftestStep, ssh(boardCommand(["selftest", RemotePlan.quote(remoteBundle), "--json"]))))
+        } else if selftest {
             let b = remoteBundle
             s.append(("self-test on the board (zynqnet infer)", ssh(boardCommand([
                 "infer", RemotePlan.quote(b + "/" + DeployBundle.selftestImages),

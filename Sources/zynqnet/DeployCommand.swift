@@ -24,10 +24,14 @@ struct DeployCommand: ParsableCommand {
         board (FCLK0, PL reset, level shifters, HP0 width, probe) and runs the self-test. Without \
         --ssh nothing initialises the PS, so the design is NOT deployed and the command fails \
         after programming. --via ssh://user@host \
-        runs zynqnet doctor on the board, copies a bundle (bitstream, .hwh, manifest.json, model, self-test images and their \
-        simulator outputs) with scp, runs `zynqnet load` on the board, runs the self-test there \
-        and compares the board's outputs with the simulator's bit for bit. Without --via the \
-        bundle is only written (-o).
+        checks that the board is armv7l (uname -m), copies zynqnet-board (the runtime as a \
+        static ARM executable: the board needs no Swift, Python or zlib; --board-binary, else \
+        beside zynqnet or build/board/zynqnet-board of the checkout, built by \
+        scripts/build-board.sh) and runs its doctor, copies a bundle (bitstream, .hwh, \
+        manifest.json, model, self-test images and their simulator outputs) with scp, runs \
+        `zynqnet-board load` and `zynqnet-board selftest` on the board, which compares the \
+        board's outputs with the simulator's bit for bit. Without --via the bundle is only \
+        written (-o).
         """
     )
 
@@ -78,7 +82,11 @@ struct DeployCommand: ParsableCommand {
     @Option(name: .customLong("remote-dir"), help: "ssh: directory on the board that receives the bundle.")
     var remoteDir: String = "zynqnet"
 
-    @Option(name: .customLong("remote-zynqnet"), help: "ssh: the zynqnet executable on the board.")
+    @Option(name: .customLong("board-binary"),
+            help: "ssh: the zynqnet-board to copy (default: $ZYNQNET_BOARD_BINARY, beside zynqnet, or build/board/zynqnet-board; scripts/build-board.sh builds it).")
+    var boardBinary: String?
+
+    @Option(name: .customLong("remote-zynqnet"), help: "JTAG --ssh: the zynqnet executable on the board.")
     var remoteZynqnet: String = "zynqnet"
 
     @Flag(help: "ssh: run the board-side commands with sudo -n (fpga_manager and /dev/mem need root).")
@@ -123,6 +131,9 @@ struct DeployCommand: ParsableCommand {
         guard (0...10_000).contains(selftestCount) else { throw ValidationError("--selftest-count must be 0…10000") }
         if target != .jtag && (serial != nil || usb != nil || jtagHz != nil || ssh != nil) {
             throw ValidationError("--serial, --usb, --jtag-hz and --ssh go with --via jtag")
+        }
+        if boardBinary != nil {
+            guard case .ssh = target else { throw ValidationError("--board-binary goes with --via ssh://user@host") }
         }
         if let ssh, SSHTarget.parse(ssh) == nil { throw ValidationError("--ssh must be ssh://user@host[:port], not '\(ssh)'") }
         if let usb, USBDeviceSelector.parseLocation(usb) == nil { throw ValidationError("--usb must look like 1-2.3, not '\(usb)'") }
@@ -260,6 +271,9 @@ struct DeployCommand: ParsableCommand {
 
     /// The bundle (made in `work` unless -o or --bundle) and the ssh plan for it.
     func remotePlan(_ profile: BoardProfile, _ source: DeploySource, _ t: SSHTarget, work: String, jtag: Bool) throws -> RemotePlan {
+        // --via ssh runs the copied zynqnet-board: found (or the command that builds it named) before anything is written.
+        let binary = jtag ? nil : try BoardBinary.locate(option: boardBinary, environment: ProcessInfo.processInfo.environment,
+                                                         executable: BoardBinary.currentExecutable, cwd: FileManager.default.currentDirectoryPath)
         let bundleDir: String
         let selftest: Bool
         if let b = source.bundle {
@@ -277,6 +291,7 @@ struct DeployCommand: ParsableCommand {
                               sudo: sudo, selftest: selftest, localResult: bundleDir + "/" + DeployBundle.selftestBoardOutput,
                               bufferBytes: source.manifest.map { $0.records.maxBatchImages * ($0.records.inputBytes + $0.records.outputBytes) })
         plan.plConfiguredOverJTAG = jtag
+        plan.boardBinary = binary
         // A runtime.json in the bundle may name another buffer (a no-map reserved region).
         if let data = FileManager.default.contents(atPath: bundleDir + "/runtime.json"),
            let obj = try? JSONSerialization.jsonObject(with: data) as? [String: Any], let b = obj["buffer"] as? String {

@@ -138,6 +138,37 @@ struct DeployWorkspace {
             *) echo "unknown $1" >&2; exit 2 ;;
             esac
             """)
+        // The board's uname: armv7l unless FAKE_UNAME says otherwise.
+        try script("board-bin/uname", "#!/bin/bash\n[ \"$1\" = -m ] && echo \"${FAKE_UNAME:-armv7l}\"")
+        // The zynqnet-board deploy --via ssh copies (ZYNQNET_BOARD_BINARY names it) and then runs on the
+        // board: doctor and load as the board's zynqnet above, selftest the bundle's images on the
+        // loopback board, compared with the bundle's expected outputs there (exit 1 and one line if not equal).
+        try script("zynqnet-board", """
+            #!/bin/bash
+            case "$1" in
+            selftest)
+                b="$2"; out="$(mktemp -d)/board.npz"
+                [ -n "$FAKE_BOARD_NO_IMAGES" ] && { echo "warning: about to fail" >&2; echo "error: $b/selftest/images.npz: cannot read images" >&2; exit 1; }
+                "$REAL_ZYNQNET" infer "$b/selftest/images.npz" --model "$b/model.npz" --backend loopback --bundle "$b" --output "$out" > /dev/null || exit $?
+                python3 - "$b/selftest/expected.npz" "$out" <<'PY'
+            import json, os, sys
+            import numpy as np
+            e, b = np.load(sys.argv[1]), dict(np.load(sys.argv[2]))
+            if os.environ.get("FAKE_BOARD_FLIP"): b["outputs"][3, 1] += 1
+            n = len(e["predictions"])
+            bad = []
+            for i in range(n):
+                o = [k for k in range(e["outputs"].shape[1]) if e["outputs"][i, k] != b["outputs"][i, k]]
+                if o: bad.append(f"image {i}: output {o[0]} is {b['outputs'][i, o[0]]} on the board, {e['outputs'][i, o[0]]} in the simulator")
+            print(json.dumps({"backend": "board", "images": n, "passed": not bad, "mismatches": bad}))
+            if bad:
+                print(f"error: 'selftest': the board's outputs differ from the simulator's on {len(bad)} of {n} images: {bad[0]}", file=sys.stderr)
+                sys.exit(1)
+            PY
+                ;;
+            *) exec "$FAKE_BOARD_BIN/zynqnet" "$@" ;;
+            esac
+            """)
     }
 
     func script(_ rel: String, _ text: String) throws {
@@ -150,7 +181,7 @@ struct DeployWorkspace {
         ["PATH": path + "/bin:" + (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"),
          "FAKE_LOG": path + "/log", "FAKE_BOARD_ROOT": path + "/board", "FAKE_BOARD_BIN": path + "/board-bin",
          "REAL_ZYNQNET": CLI.executable.path, "FAKE_SYSFS": path + "/board-sys", "FAKE_FIRMWARE": path + "/board-firmware",
-         "FAKE_BOARD_FS": path + "/board-fs"]
+         "FAKE_BOARD_FS": path + "/board-fs", "ZYNQNET_BOARD_BINARY": path + "/zynqnet-board"]
     }
 
     func run(_ args: [String], extra: [String: String] = [:]) throws -> CLI.Result {
@@ -185,15 +216,19 @@ struct DeployCommandTests {
         #expect(r.status == 0, "\(r.stderr)")
         let opts = ["-o", "BatchMode=yes", "-o", "ConnectTimeout=15"]
         let b = "zynqnet/bundle-a"
+        // The architecture first, then zynqnet-board alone, its doctor, the bundle, its load and selftest.
         #expect(w.calls == [
-            ["ssh"] + opts + ["-p", "2222", "--", "xilinx@pynq", "'zynqnet' doctor --json --buffer-bytes \(w.bufferBytes)"],
+            ["ssh"] + opts + ["-p", "2222", "--", "xilinx@pynq", "uname -m"],
             ["ssh"] + opts + ["-p", "2222", "--", "xilinx@pynq", "mkdir -p -- 'zynqnet'"],
+            ["scp"] + opts + ["-P", "2222", "-p", "-q", "--", w.path + "/zynqnet-board", "xilinx@pynq:zynqnet/zynqnet-board"],
+            ["ssh"] + opts + ["-p", "2222", "--", "xilinx@pynq", "'zynqnet/zynqnet-board' doctor --json --buffer-bytes \(w.bufferBytes)"],
             ["scp"] + opts + ["-P", "2222", "-r", "-q", "--", "bundle-a", "xilinx@pynq:zynqnet/"],
-            ["ssh"] + opts + ["-p", "2222", "--", "xilinx@pynq", "'zynqnet' load '\(b)' --json"],
-            ["ssh"] + opts + ["-p", "2222", "--", "xilinx@pynq",
-                              "'zynqnet' infer '\(b)/selftest/images.npz' --model '\(b)/model.npz' --backend board --bundle '\(b)' --output '\(b)/selftest/board.npz' --json"],
-            ["scp"] + opts + ["-P", "2222", "-q", "--", "xilinx@pynq:\(b)/selftest/board.npz", "bundle-a/selftest/board.npz"],
+            ["ssh"] + opts + ["-p", "2222", "--", "xilinx@pynq", "'zynqnet/zynqnet-board' load '\(b)' --json"],
+            ["ssh"] + opts + ["-p", "2222", "--", "xilinx@pynq", "'zynqnet/zynqnet-board' selftest '\(b)' --json"],
         ])
+        // The board got the very binary, executable.
+        #expect(FileManager.default.contents(atPath: w.path + "/board/zynqnet/zynqnet-board") == FileManager.default.contents(atPath: w.path + "/zynqnet-board"))
+        #expect(FileManager.default.isExecutableFile(atPath: w.path + "/board/zynqnet/zynqnet-board"))
         #expect(r.stdout.contains("self-test: 8 images, outputs equal the simulator's bit for bit"))
         if geteuid() == 0 {
             // The real `zynqnet load` ran on the fake board: the .bin PYNQ's bit2bin makes, and the firmware name.
@@ -218,17 +253,16 @@ struct DeployCommandTests {
     @Test func sudoAndRemoteOptions() throws {
         let w = try DeployWorkspace()
         defer { w.remove() }
-        // The fake board has sudo and the executable the options name.
+        // The fake board has sudo; zynqnet-board goes to --remote-dir and runs from there.
         try w.script("board-bin/sudo", "#!/bin/bash\n[ \"$1\" = -n ] && shift && exec \"$@\"")
-        try FileManager.default.createDirectory(atPath: w.path + "/board/bin", withIntermediateDirectories: true)
-        try FileManager.default.copyItem(atPath: w.path + "/board-bin/zynqnet", toPath: w.path + "/board/bin/zynqnet-1.0")
         let r = try w.run(["deploy", "--board", "pynq-z2", "--bitstream", "build/zynqnet.bit", "--via", "ssh://root@10.0.0.7",
-                           "-o", "only-bit", "--sudo", "--remote-dir", "apps/zn", "--remote-zynqnet", "bin/zynqnet-1.0"])
+                           "-o", "only-bit", "--sudo", "--remote-dir", "apps/zn"])
         #expect(r.status == 0, "\(r.stderr)")
         #expect(w.calls.map { $0.last! } == [
-            "sudo -n 'bin/zynqnet-1.0' doctor --json --buffer-bytes \(w.bufferBytes)",
-            "mkdir -p -- 'apps/zn'", "root@10.0.0.7:apps/zn/",
-            "sudo -n 'bin/zynqnet-1.0' load 'apps/zn/only-bit' --json",
+            "uname -m", "mkdir -p -- 'apps/zn'", "root@10.0.0.7:apps/zn/zynqnet-board",
+            "sudo -n 'apps/zn/zynqnet-board' doctor --json --buffer-bytes \(w.bufferBytes)",
+            "root@10.0.0.7:apps/zn/",
+            "sudo -n 'apps/zn/zynqnet-board' load 'apps/zn/only-bit' --json",
         ])
         #expect(r.stderr.contains("no --model: the bitstream is loaded but no self-test runs"))
     }
@@ -239,23 +273,30 @@ struct DeployCommandTests {
         let r = try w.run(["deploy", "--board", "pynq-z2", "--model", w.model, "--bitstream", "build/zynqnet.bit",
                            "--via", "ssh://xilinx@pynq", "-o", "bundle-b"], extra: ["FAKE_BOARD_FLIP": "1"])
         #expect(r.status == 1)
+        // zynqnet-board's selftest --json result: the differing images, as deploy names them.
         let expected = try NPZ.read(path: w.path + "/bundle-b/selftest/expected.npz")["outputs"]!.integers()!
         let classes = try NPZ.read(path: w.path + "/bundle-b/selftest/expected.npz")["outputs"]!.shape[1]
         #expect(lastLine(r.stderr) == "error: 'selftest': the board's outputs differ from the simulator's on 1 of 16 images: image 3: output 1 is \(expected[3 * classes + 1] + 1) on the board, \(expected[3 * classes + 1]) in the simulator")
+        #expect(!r.stdout.contains("deployed to"))
+        // A self-test that fails without a result (here: the bundle's images are gone) is the board's own last line.
+        let gone = try w.run(["deploy", "--board", "pynq-z2", "--model", w.model, "--bitstream", "build/zynqnet.bit",
+                              "--via", "ssh://xilinx@pynq", "-o", "bundle-c"], extra: ["FAKE_BOARD_NO_IMAGES": "1"])
+        #expect(gone.status == 1)
+        #expect(lastLine(gone.stderr) == "error: 'selftest': the self-test failed on the board (exit code 1): error: zynqnet/bundle-c/selftest/images.npz: cannot read images")
     }
 
-    @Test func aBoardThatFailsDoctorGetsNothingCopied() throws {
+    @Test func aBoardThatFailsDoctorGetsNoBundle() throws {
         let w = try DeployWorkspace()
         defer { w.remove() }
         try FileManager.default.removeItem(atPath: w.path + "/board-fs/sys/class/u-dma-buf")
         let r = try w.run(["deploy", "--board", "pynq-z2", "--model", w.model, "--bitstream", "build/zynqnet.bit",
                            "--via", "ssh://xilinx@pynq", "-o", "bundle-d"])
         #expect(r.status == 1)
-        #expect(lastLine(r.stderr) == "error: 'doctor': the board is not ready (nothing was copied): udmabuf: no u-dma-buf device 'udmabuf0' (\(w.path)/board-fs/sys/class/u-dma-buf/udmabuf0) (fix: build and load u-dma-buf on the board (docs/board-setup.md): insmod u-dma-buf.ko udmabuf0=\(w.bufferBytes))")
-        // Only the doctor ran: no directory made, nothing copied, nothing loaded.
-        #expect(w.calls.count == 1)
-        #expect(w.calls.first?.last == "'zynqnet' doctor --json --buffer-bytes \(w.bufferBytes)")
-        #expect(!FileManager.default.fileExists(atPath: w.path + "/board/zynqnet"))
+        #expect(lastLine(r.stderr) == "error: 'doctor': the board is not ready (only zynqnet-board was copied): udmabuf: no u-dma-buf device 'udmabuf0' (\(w.path)/board-fs/sys/class/u-dma-buf/udmabuf0) (fix: build and load u-dma-buf on the board (docs/board-setup.md): insmod u-dma-buf.ko udmabuf0=\(w.bufferBytes))")
+        // zynqnet-board was copied to run its doctor; then nothing: no bundle, nothing loaded.
+        #expect(w.calls.map { $0.last! } == ["uname -m", "mkdir -p -- 'zynqnet'", "xilinx@pynq:zynqnet/zynqnet-board",
+                                               "'zynqnet/zynqnet-board' doctor --json --buffer-bytes \(w.bufferBytes)"])
+        #expect(try FileManager.default.contentsOfDirectory(atPath: w.path + "/board/zynqnet") == ["zynqnet-board"])
     }
 
     @Test func sshFailureNamesTheStep() throws {
@@ -264,11 +305,78 @@ struct DeployCommandTests {
         let r = try w.run(["deploy", "--board", "pynq-z2", "--bitstream", "build/zynqnet.bit", "--via", "ssh://xilinx@pynq", "-o", "c"],
                           extra: ["FAKE_SSH_FAIL": "1"])
         #expect(r.status == 1)
-        #expect(lastLine(r.stderr) == "error: 'ssh': step 'check the board (zynqnet doctor)' failed with exit code 255: ssh: connect to host pynq port 22: Connection refused")
+        #expect(lastLine(r.stderr) == "error: 'ssh': step 'check the board's architecture (uname -m)' failed with exit code 255: ssh: connect to host pynq port 22: Connection refused")
         let noSSH = try w.run(["deploy", "--board", "pynq-z2", "--bitstream", "build/zynqnet.bit", "--via", "ssh://xilinx@pynq", "-o", "d"],
                               extra: ["PATH": "/nonexistent"])
         #expect(noSSH.status == 1)
         #expect(lastLine(noSSH.stderr) == "error: 'ssh': 'ssh' was not found on PATH (install OpenSSH client tools)")
+    }
+
+    /// zynqnet-board is armv7 hard-float: a board whose `uname -m` says otherwise gets nothing.
+    @Test func aBoardThatIsNotArmv7lIsNamedAndGetsNothing() throws {
+        let w = try DeployWorkspace()
+        defer { w.remove() }
+        for arch in ["aarch64", "x86_64"] {
+            let r = try w.run(["deploy", "--board", "pynq-z2", "--model", w.model, "--bitstream", "build/zynqnet.bit",
+                               "--via", "ssh://xilinx@pynq", "-o", "b-\(arch)"], extra: ["FAKE_UNAME": arch])
+            #expect(r.status == 1)
+            #expect(lastLine(r.stderr) == "error: 'uname -m': the board's architecture is \(arch), not armv7l: zynqnet-board is a 32-bit ARM "
+                    + "(armv7 hard-float) executable for the Zynq-7000's Linux; nothing was copied")
+        }
+        #expect(w.calls.map { $0.last! } == ["uname -m", "uname -m"])
+        #expect(!FileManager.default.fileExists(atPath: w.path + "/board/zynqnet"))
+    }
+
+    /// No zynqnet-board: one line naming the command that builds it, before anything is written or run.
+    @Test func aMissingBoardBinaryNamesTheCommandThatBuildsIt() throws {
+        let w = try DeployWorkspace()
+        defer { w.remove() }
+        let args = ["deploy", "--board", "pynq-z2", "--model", w.model, "--bitstream", "build/zynqnet.bit", "--via", "ssh://xilinx@pynq", "-o", "nb"]
+        var r = try w.run(args, extra: ["ZYNQNET_BOARD_BINARY": w.path + "/nope"])
+        #expect(r.status == 1)
+        #expect(r.stderr == "error: \(w.path)/nope: 'ZYNQNET_BOARD_BINARY': no zynqnet-board executable here; build it with "
+                + "scripts/build-board.sh in the zynqnet checkout (it writes build/board/zynqnet-board)\n")
+        r = try w.run(args + ["--board-binary", "nope"])
+        #expect(r.status == 1)
+        #expect(r.stderr == "error: nope: '--board-binary': no zynqnet-board executable here; build it with "
+                + "scripts/build-board.sh in the zynqnet checkout (it writes build/board/zynqnet-board)\n")
+        // Nowhere to be found: zynqnet installed alone (a link to it in an empty directory), run there.
+        let lone = w.path + "/lone"
+        try FileManager.default.createDirectory(atPath: lone, withIntermediateDirectories: true)
+        do { try FileManager.default.linkItem(atPath: CLI.executable.path, toPath: lone + "/zynqnet") } catch {
+            try FileManager.default.copyItem(atPath: CLI.executable.path, toPath: lone + "/zynqnet")
+        }
+        var env = w.environment
+        env["ZYNQNET_BOARD_BINARY"] = nil
+        r = try runProcess(lone + "/zynqnet", args.map { $0 == "build/zynqnet.bit" ? w.path + "/build/zynqnet.bit" : $0 }, cwd: URL(fileURLWithPath: lone),
+                           environment: env, inheritEnvironment: false)
+        #expect(r.status == 1)
+        #expect(r.stderr == "error: 'zynqnet-board': not built: deploy --via ssh copies it to the board (which needs no Swift, Python or zlib); "
+                + "build it with scripts/build-board.sh in the zynqnet checkout (it writes build/board/zynqnet-board), or pass --board-binary FILE "
+                + "(looked beside zynqnet and for build/board/zynqnet-board above it and here)\n")
+        #expect(w.calls.isEmpty)
+        #expect(!FileManager.default.fileExists(atPath: w.path + "/nb") && !FileManager.default.fileExists(atPath: lone + "/nb"))
+        // --board-binary is for --via ssh.
+        #expect(try w.run(["deploy", "--board", "pynq-z2", "--bitstream", "build/zynqnet.bit", "--via", "jtag", "--board-binary", "x"]).status == 2)
+    }
+
+    /// Without --board-binary or the variable, the checkout's build/board/zynqnet-board (above the
+    /// zynqnet executable) is the one copied.
+    @Test func theCheckoutsBuildIsFoundByDefault() throws {
+        let w = try DeployWorkspace()
+        defer { w.remove() }
+        var env = w.environment
+        env["ZYNQNET_BOARD_BINARY"] = nil
+        let r = try runProcess(CLI.executable.path, ["deploy", "--board", "pynq-z2", "--bitstream", "build/zynqnet.bit", "--via", "ssh://xilinx@pynq", "--dry-run"],
+                               cwd: w.root, environment: env, inheritEnvironment: false)
+        let built = repoPath("build/board/zynqnet-board")
+        if FileManager.default.isExecutableFile(atPath: built) {
+            #expect(r.status == 0, "\(r.stderr)")
+            #expect(r.stdout.contains("would run: scp -o BatchMode=yes -o ConnectTimeout=15 -p -q -- \(built) xilinx@pynq:zynqnet/zynqnet-board\n"), "\(r.stdout)")
+        } else {
+            #expect(r.status == 1)
+            #expect(r.stderr.hasPrefix("error: 'zynqnet-board': not built:"))
+        }
     }
 
     @Test func checksHappenBeforeAnythingIsCopied() throws {
@@ -323,7 +431,7 @@ struct DeployCommandTests {
         r = try w.run(["deploy", "--board", "pynq-z2", "--model", w.model, "--via", "ssh://xilinx@pynq", "-o", "from-registry"])
         #expect(r.status == 0, "\(r.stderr)")
         #expect(r.stdout.contains("(registered, topology \(hash))"))
-        #expect(w.calls.count == 6)
+        #expect(w.calls.count == 7)
         // A changed registered file is refused.
         try Data("x".utf8).write(to: w.root.appendingPathComponent("bitstreams/" + file))
         r = try w.run(["deploy", "--board", "pynq-z2", "--model", w.model, "--via", "ssh://xilinx@pynq", "--dry-run"])
@@ -387,7 +495,7 @@ struct DeployCommandTests {
         let report = try #require(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])
         let selftest = try #require(report["selftest"] as? [String: Any])
         #expect(selftest["images"] as? Int == 4 && selftest["passed"] as? Bool == true)
-        #expect((report["steps"] as? [[String: Any]])?.count == 6)
+        #expect((report["steps"] as? [[String: Any]])?.count == 7)
     }
 
     @Test func selftestCountZeroAndMultiplierWidth() throws {
@@ -396,7 +504,7 @@ struct DeployCommandTests {
         var r = try w.run(["deploy", "--board", "pynq-z2", "--model", w.model, "--bitstream", "build/zynqnet.bit",
                            "--via", "ssh://xilinx@pynq", "-o", "no-test", "--selftest-count", "0"])
         #expect(r.status == 0, "\(r.stderr)")
-        #expect(w.calls.count == 4)
+        #expect(w.calls.count == 6)
         #expect(FileManager.default.fileExists(atPath: w.path + "/no-test/model.npz"))
         #expect(!FileManager.default.fileExists(atPath: w.path + "/no-test/selftest/expected.npz"))
         // A design generated for 20-bit multipliers matches the model at 20 bits (the model's M fit).

@@ -34,6 +34,40 @@ import ZynqNetModel
         ])
     }
 
+    /// --via ssh with zynqnet-board: uname -m, the binary alone, its doctor, the bundle, load, selftest.
+    @Test func planWithTheBoardBinary() {
+        var p = RemotePlan(target: SSHTarget(user: "u", host: "h", port: nil), localBundle: "/tmp/b1", remoteParent: "zn",
+                           remoteZynqnet: "zynqnet", sudo: true, selftest: true, localResult: "/tmp/b1/selftest/board.npz", bufferBytes: 4096)
+        p.boardBinary = "/src/build/board/zynqnet-board"
+        #expect(p.steps.map { $0.name } == [RemotePlan.architectureStep, "create zn on the board", "copy zynqnet-board", RemotePlan.boardDoctorStep,
+                                            "copy the bundle", "load the bitstream (zynqnet-board load)", RemotePlan.boardSelftestStep])
+        #expect(p.steps.map { $0.argv.last! } == [
+            "uname -m", "mkdir -p -- 'zn'", "u@h:zn/zynqnet-board", "sudo -n 'zn/zynqnet-board' doctor --json --buffer-bytes 4096",
+            "u@h:zn/", "sudo -n 'zn/zynqnet-board' load 'zn/b1' --json", "sudo -n 'zn/zynqnet-board' selftest 'zn/b1' --json",
+        ])
+        #expect(p.steps[2].argv == ["scp", "-o", "BatchMode=yes", "-o", "ConnectTimeout=15", "-p", "-q", "--", "/src/build/board/zynqnet-board", "u@h:zn/zynqnet-board"])
+    }
+
+    /// Where deploy looks for zynqnet-board: beside zynqnet, build/board above it, then the current directory.
+    @Test func boardBinaryCandidates() throws {
+        #expect(BoardBinary.candidates(executable: "/r/.build/debug/zynqnet", cwd: "/w") == [
+            "/r/.build/debug/zynqnet-board", "/r/.build/debug/build/board/zynqnet-board", "/r/.build/build/board/zynqnet-board",
+            "/r/build/board/zynqnet-board", "/w/build/board/zynqnet-board",
+        ])
+        #expect(BoardBinary.candidates(executable: nil, cwd: "/w/") == ["/w/build/board/zynqnet-board"])
+        let dir = try makeTemporaryDirectory("host").path
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try FileManager.default.createDirectory(atPath: dir + "/build/board", withIntermediateDirectories: true)
+        FileManager.default.createFile(atPath: dir + "/build/board/zynqnet-board", contents: Data("x".utf8), attributes: [.posixPermissions: 0o755])
+        FileManager.default.createFile(atPath: dir + "/plain", contents: Data("x".utf8), attributes: [.posixPermissions: 0o644])
+        #expect(try BoardBinary.locate(option: nil, environment: [:], executable: dir + "/bin/zynqnet", cwd: "/nonexistent") == dir + "/build/board/zynqnet-board")
+        #expect(try BoardBinary.locate(option: nil, environment: ["ZYNQNET_BOARD_BINARY": ""], executable: nil, cwd: dir) == dir + "/build/board/zynqnet-board")
+        // An option or variable naming a file that is not executable is refused, not passed over.
+        #expect(throws: ZynqError.self) { try BoardBinary.locate(option: dir + "/plain", environment: [:], executable: dir + "/zynqnet", cwd: dir) }
+        #expect(throws: ZynqError.self) { try BoardBinary.locate(option: nil, environment: ["ZYNQNET_BOARD_BINARY": dir + "/plain"], executable: nil, cwd: dir) }
+        #expect(throws: ZynqError.self) { try BoardBinary.locate(option: nil, environment: [:], executable: "/nonexistent/zynqnet", cwd: "/nonexistent") }
+    }
+
     @Test func jtagPlanFinishesWithPLConfigured() {
         var p = RemotePlan(target: SSHTarget(user: "u", host: "h", port: nil), localBundle: "/tmp/b1", remoteParent: "zn",
                            remoteZynqnet: "zynqnet", sudo: true, selftest: false, localResult: "/tmp/b1/selftest/board.npz", bufferBytes: 4096)

@@ -94,6 +94,7 @@ enum BoardMain {
             switch command {
             case "infer": try infer(rest)
             case "info": try info(rest)
+            case "faults": try faults(rest)  // diagnostic: the loopback fault scenarios (Faults.swift)
             case "-h", "--help", "help":
                 print(usage)
             default: throw .usage("Unknown subcommand '\(command)' (infer, info)")

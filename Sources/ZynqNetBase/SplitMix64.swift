@@ -1,0 +1,15 @@
+/// SplitMix64 (Steele, Lea, Flood 2014): expands one 64-bit seed into well-mixed words.
+/// Used to seed `Xoshiro256` so that nearby seeds give unrelated streams, and by the tests as
+/// their seeded generator of stimulus (hence `RandomNumberGenerator`). Compiled into the board
+/// build too (the loopback fault scenarios draw their images from it).
+public struct SplitMix64: RandomNumberGenerator, Sendable {
+    public var state: UInt64
+    public init(seed: UInt64) { state = seed }
+    public mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}
