@@ -3,7 +3,7 @@
 // the positions it relies on at elaboration (g_map_error). Offsets are byte offsets.
 /* verilator lint_off UNUSEDPARAM */
 localparam [31:0] RM_MAGIC = 32'h5A4E4554;
-localparam [31:0] RM_VERSION = 32'h00010000;
+localparam [31:0] RM_VERSION = 32'h00010001;
 localparam [11:0] RA_MAGIC = 12'h000;
 localparam [11:0] RA_VERSION = 12'h004;
 localparam [11:0] RA_TOPOLOGY_HASH_LO = 12'h008;
@@ -89,8 +89,8 @@ localparam integer RW_L_CFG_ROUNDING = 3;
 localparam integer RW_L_CLAMP_LO = 16;
 localparam integer RW_L_CLAMP_HI = 16;
 localparam [31:0] RR_MAGIC = 32'h5A4E4554;
-localparam [31:0] RR_VERSION = 32'h00010000;
-localparam [15:0] RR_VERSION_MINOR = 16'd0;
+localparam [31:0] RR_VERSION = 32'h00010001;
+localparam [15:0] RR_VERSION_MINOR = 16'd1;
 localparam [15:0] RR_VERSION_MAJOR = 16'd1;
 localparam [31:0] RR_CONTROL = 32'h00000000;
 localparam [0:0] RR_CONTROL_SOFT_RESET = 1'd0;
