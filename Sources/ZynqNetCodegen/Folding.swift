@@ -15,11 +15,10 @@ public enum RequantStyle: String, Sendable, Codable, CaseIterable {
         serialBuilds(t) == nil && PipelineTiming.serialRequantKeepsUp(t, f) ? .serial : .pipelined
     }
 
-    /// Why zn_requant_serial cannot build the layer's rounding modes (nil: it can): it has no
-    /// float32, and its gemmlowp reads acc's sign from its bit-serial adder, which needs
-    /// max(BIAS_W, SUM_W) <= 34.
+    /// Why zn_requant_serial cannot build the layer's rounding modes (nil: it can): its gemmlowp
+    /// reads acc's sign from its bit-serial adder, which needs max(BIAS_W, SUM_W) <= 34. (float32
+    /// it builds, at three passes a lane: `PipelineTiming.serialRequantWordCycles`.)
     public static func serialBuilds(_ t: LayerTopology) -> String? {
-        if t.roundings & LayerTopology.float32Bit != 0 { return "the serial requantizer has no float32 rounding" }
         if t.roundings & LayerTopology.gemmlowpBit != 0 && max(t.biasBits, t.widths.sumBits) > 34 {
             return "the serial requantizer's gemmlowp needs bias and sum widths <= 34 bits (\(t.biasBits), \(t.widths.sumBits))"
         }

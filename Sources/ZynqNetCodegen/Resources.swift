@@ -246,8 +246,11 @@ public enum ResourceModel {
             // alone; calibrated in whole designs).
             e.lut += 200 + t.multBits + 10 * f.lanes
             e.ff += 50 + t.multBits + 40 * f.lanes
-            // half_even / gemmlowp: a few LUTs (+2, +4, both +10 in yosys).
+            // half_even / gemmlowp: a few LUTs (+2, +4, both +10 in yosys); float32 (its three
+            // passes: two bit-length trackers, two serial roundings, shared by the lanes) +46 LUT /
+            // +45 FF (bench/requant_cost.sh, docs/performance.md).
             if t.roundings & 0b1100 != 0 { e.lut += 10 }
+            if t.roundings & LayerTopology.float32Bit != 0 { e.lut += SequentialEngine.serialFloat32LUT; e.ff += SequentialEngine.serialFloat32FF }
         }
         // Stream converters.
         e.lut += 2 * f.pe * w.sumBits / max(f.lanes, 1) + 8 * (f.lanes + f.simd) * 3

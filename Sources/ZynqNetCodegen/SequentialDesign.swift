@@ -37,6 +37,12 @@ public enum SequentialEngine {
         return PipelineTiming.outputStage8(codes: out, classes: topo.outputCount)
     }
 
+    /// zn_requant_serial's float32 (ROUNDINGS bit 4) over floor/half_up, yosys synth_xilinx of the
+    /// block alone (LANES 1, OUT 128, SUM_W 25, BIAS_W 33, M 32; bench/requant_cost.sh): 195 -> 241
+    /// LUT, 462 -> 507 FF, no DSP.
+    public static let serialFloat32LUT = 46
+    public static let serialFloat32FF = 45
+
     /// Words of the pooled memories.
     public static func weightDepth(_ topo: Topology) -> Int { topo.layers.reduce(0) { $0 + $1.inCount * $1.outCount } }
     public static func quantDepth(_ topo: Topology) -> Int { topo.layers.reduce(0) { $0 + $1.outCount } }
@@ -51,9 +57,10 @@ public enum SequentialEngine {
         e.lut += 50 + w.sumBits + (layers > 1 ? 33 * layers : 0)
         e.ff += 60 + 3 * w.sumBits
         e.dsp += 1
-        // The shared serial requantizer.
+        // The shared serial requantizer (float32 built: its passes' trackers and roundings).
         e.lut += 125 + w.multBits
         e.ff += 45 + w.multBits
+        if w.roundings & LayerTopology.float32Bit != 0 { e.lut += serialFloat32LUT; e.ff += serialFloat32FF }
         // Both pools in block RAM (config ports ~25 and ~60 LUT); a pool of 32,768 words or
         // more keeps them bit-sliced, its word-wide rest tiled in depth.
         let wd = weightDepth(topo)

@@ -130,18 +130,21 @@ public enum PipelineTiming {
         SequentialTiming.requantBits(biasBits: biasBits, sumBits: sumBits, multBits: multBits)
     }
 
-    /// zn_requant_serial's D: cycles from the idle cycle that sees a word to accepting it.
+    /// zn_requant_serial's D: cycles from the idle cycle that sees a word to accepting it,
+    /// LANES·P·(T + 3) + 1 (P = 3 passes with float32 built, else 1).
     public static func serialRequantAcceptDelay(_ t: LayerTopology, lanes: Int) -> Int {
-        lanes * (serialRequantBits(t) + 3) + 1
+        serialRequantWordCycles(t, lanes: lanes) - 1
     }
 
-    /// zn_requant_serial: fewest cycles between two accepted words, LANES·(T + 3) + 2.
+    /// zn_requant_serial: fewest cycles between two accepted words, LANES·P·(T + 3) + 2.
     public static func serialRequantWordCycles(_ t: LayerTopology, lanes: Int) -> Int {
-        serialRequantWordCycles(bits: serialRequantBits(t), lanes: lanes)
+        serialRequantWordCycles(bits: serialRequantBits(t), lanes: lanes, passes: SequentialTiming.requantPasses(roundings: t.roundings))
     }
 
-    /// The same for a requantizer of T = `bits`.
-    public static func serialRequantWordCycles(bits: Int, lanes: Int) -> Int { SequentialTiming.requantWordCycles(bits: bits, lanes: lanes) }
+    /// The same for a requantizer of T = `bits` running `passes` passes a lane.
+    public static func serialRequantWordCycles(bits: Int, lanes: Int, passes: Int = 1) -> Int {
+        SequentialTiming.requantWordCycles(bits: bits, lanes: lanes, passes: passes)
+    }
 
     /// Whether zn_requant_serial keeps up with the layer's MAC array: the PE/LANES requantizer
     /// words of one MAC output word take no longer than the SF = IN/SIMD cycles between MAC words.

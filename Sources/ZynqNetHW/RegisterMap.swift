@@ -126,7 +126,9 @@ public enum ParameterKind: UInt32, Sendable, CaseIterable {
 public enum RegisterMap {
     /// `MAGIC`: ASCII "ZNET".
     public static let magic: UInt32 = 0x5A4E_4554
-    /// `VERSION`: major in [31:16], minor in [15:0]. Bump the major for incompatible map changes.
+    /// `VERSION`: major in [31:16], minor in [15:0]. Bump the major for incompatible map changes,
+    /// the minor for compatible additions (`versionHistory`, RegisterMapDoc.swift). The driver accepts every minor of its
+    /// major: a field a later minor added reads 0 on an earlier design, which is that design's behaviour.
     public static let versionMajor: UInt32 = 1
     public static let versionMinor: UInt32 = 1
     public static var version: UInt32 { VERSION_MAJOR.pack(versionMajor) | VERSION_MINOR.pack(versionMinor) }

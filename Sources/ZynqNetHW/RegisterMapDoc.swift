@@ -1,6 +1,12 @@
 // Generators for the files derived from RegisterMap: docs/register-map.md and fpga/rtl/zn_regmap.vh.
 
 extension RegisterMap {
+    /// What each minor version added (docs/register-map.md); the last is the current version.
+    public static let versionHistory: [(version: String, change: String)] = [
+        ("1.0", "The first map."),
+        ("1.1", "FLAGS.SEQUENTIAL (0 on 1.0: dataflow); L_CFG.ROUNDING, format 2's 3-bit rounding code, where 1.0 had the bit ROUND_HALF_UP (codes 0 and 1 are its two values); L_WIDTHS.ROUNDINGS (0 on 1.0: floor and half_up only, the modes every design builds); L_LANES.KIND (0 on 1.0: every layer dense): conv2d and maxpool2d layers."),
+    ]
+
     static func hexOffset(_ v: UInt32, digits: Int = 3) -> String {
         let s = String(v, radix: 16, uppercase: true)
         return "0x" + String(repeating: "0", count: max(0, digits - s.count)) + s
@@ -34,7 +40,11 @@ extension RegisterMap {
         Generated from `Sources/ZynqNetHW/RegisterMap.swift` by the test suite
         (`ZYNQNET_REGENERATE=1 swift test --filter GeneratedFiles`); do not edit by hand.
 
-        Version \(versionMajor).\(versionMinor), magic `0x\(hex32(magic).uppercased())`.
+        Version \(versionMajor).\(versionMinor), magic `0x\(hex32(magic).uppercased())`. The driver accepts every minor
+        version of its major (a field a later minor added reads 0 on an earlier design, which is that
+        design's behaviour) and refuses another major:
+        \(versionHistory.map { "\n- \($0.version): \($0.change)" }.joined())
+        
         32-bit registers at byte offsets from the accelerator's base address. The window is
         2^AW bytes, AW = max(12, clog2(0x\(String(LAYER_BASE, radix: 16, uppercase: true)) + 0x\(String(LAYER_STRIDE, radix: 16, uppercase: true))·layers)) (`axil_addr_width` in manifest.json).
         Reads get an OKAY response; unmapped offsets read 0 and ignore writes. A write must

@@ -8,8 +8,9 @@ import ZynqNetModel
 /// loopback model of a sequential design use the same function.
 ///
 /// `requantWordCycles` is zn_requant_serial's word period with one lane,
-/// `requantWordCycles(bits: T, lanes: 1)` = T + 5; the schedule uses its accept
-/// delay D = requantWordCycles − 1 (`serialRequantAcceptDelay`, T + 4).
+/// `requantWordCycles(bits: T, lanes: 1, passes: P)` = P·(T + 3) + 2 (P = 3 passes a lane when
+/// float32 is built, else 1); the schedule uses its accept delay D = requantWordCycles − 1
+/// (`serialRequantAcceptDelay`, P·(T + 3) + 1).
 ///
 /// The schedule (deterministic, independent of the data), for output word w of an image (all
 /// layers' outputs in order) with IN inputs:
@@ -31,6 +32,8 @@ public enum SequentialTiming {
         public var sumBits: Int
         public var biasBits: Int
         public var multBits: Int
+        /// The rounding modes the shared requantizer builds: every layer's (its ROUNDINGS).
+        public var roundings: Int = LayerTopology.baseRoundings
     }
 
     /// Checks the topology fits one shared requantizer; the error names `key`.
@@ -42,13 +45,10 @@ public enum SequentialTiming {
         for (i, l) in topo.layers.enumerated() where l.biasBits != first.biasBits || l.multBits != first.multBits {
             throw ZynqError(key: key, "the sequential engine needs one bias and M width for all layers; layer \(i) has bias \(l.biasBits) b and M \(l.multBits) b, layer 0 \(first.biasBits) b and \(first.multBits) b")
         }
-        let w = Widths(sumBits: topo.layers.map { $0.widths.sumBits }.max()!, biasBits: first.biasBits, multBits: first.multBits)
-        // Its zn_requant_serial builds floor, half_up, half_even and gemmlowp (gemmlowp with
-        // max(BIAS_W, SUM_W) <= 34), not float32.
+        let w = Widths(sumBits: topo.layers.map { $0.widths.sumBits }.max()!, biasBits: first.biasBits, multBits: first.multBits,
+                       roundings: topo.layers.reduce(0) { $0 | $1.roundings })
+        // Its zn_requant_serial builds every mode (gemmlowp with max(BIAS_W, SUM_W) <= 34).
         for (i, l) in topo.layers.enumerated() {
-            if l.roundings & LayerTopology.float32Bit != 0 {
-                throw ZynqError(key: key, "layer \(i)'s rounding float32 is not built by the sequential engine's serial requantizer; use the dataflow engine")
-            }
             if l.roundings & LayerTopology.gemmlowpBit != 0 && max(w.biasBits, w.sumBits) > 34 {
                 throw ZynqError(key: key, "layer \(i)'s rounding gemmlowp needs bias and sum widths <= 34 bits in the sequential engine (\(w.biasBits), \(w.sumBits))")
             }
@@ -62,12 +62,17 @@ public enum SequentialTiming {
         max(max(biasBits, sumBits) + 1 + multBits + 2, 96)
     }
 
-    /// zn_requant_serial of T = `bits`: fewest cycles between two accepted words, LANES·(T + 3) + 2.
-    public static func requantWordCycles(bits: Int, lanes: Int) -> Int { lanes * (bits + 3) + 2 }
+    /// zn_requant_serial's passes a lane: 3 when it builds float32 (`roundings` its ROUNDINGS:
+    /// bit lengths of acc and of p first), else 1. Every word takes them, whatever its mode.
+    public static func requantPasses(roundings: Int) -> Int { roundings & LayerTopology.float32Bit != 0 ? 3 : 1 }
 
-    /// The shared zn_requant_serial (one lane) of zn_seq: T + 5.
+    /// zn_requant_serial of T = `bits`: fewest cycles between two accepted words, LANES·P·(T + 3) + 2.
+    public static func requantWordCycles(bits: Int, lanes: Int, passes: Int = 1) -> Int { lanes * passes * (bits + 3) + 2 }
+
+    /// The shared zn_requant_serial (one lane) of zn_seq: P·(T + 3) + 2 (T + 5 without float32).
     public static func requantWordCycles(_ w: Widths) -> Int {
-        requantWordCycles(bits: requantBits(biasBits: w.biasBits, sumBits: w.sumBits, multBits: w.multBits), lanes: 1)
+        requantWordCycles(bits: requantBits(biasBits: w.biasBits, sumBits: w.sumBits, multBits: w.multBits), lanes: 1,
+                          passes: requantPasses(roundings: w.roundings))
     }
 
     /// The engine's exact II in cycles (input offered whenever it is taken, output never stalled):

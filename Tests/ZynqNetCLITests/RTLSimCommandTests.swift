@@ -67,6 +67,32 @@ struct RTLSimCommandTests {
         #expect(ii > 144 * 18 + 18 * 10)
     }
 
+    /// A real float32 model (onnxruntime's QDQ MLP 784-128-64-10, per-channel int8, imported)
+    /// on the sequential engine, whose serial requantizer runs float32 in three passes: 200
+    /// Fashion-MNIST images give onnxruntime's own outputs, and the II the design states.
+    @Test("--fold sequential runs an imported float32 ONNX model as onnxruntime does (200 images)",
+          .enabled(if: FileManager.default.fileExists(atPath: ImportCommandTests.images), "dataset-fashion-mnist not installed"))
+    func sequentialFloat32Onnx() throws {
+        let dir = try makeTemporaryDirectory("cli")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let fold = dir.appendingPathComponent("seq.json")
+        try Data(#"{"engine": "sequential"}"#.utf8).write(to: fold)
+        let n = 200
+        let raw = try IDX.read(path: ImportCommandTests.images)
+        guard case .uint8(let px) = raw.storage else { Issue.record("not uint8"); return }
+        let floats = dir.appendingPathComponent("x.npy").path
+        try FileBytes.write(NPY.encode(NDArray(shape: [n, 1, 28, 28], storage: .float32(px.prefix(n * 784).map { Float($0) / 255 }))), to: floats)
+        let want = try #require(try NPY.read(path: CLI.fixture("real/mlp_qdq_s8s8_pc.ort_q.npy")).integers())
+        let rt = try outputs(["infer", floats, "--model", CLI.fixture("real/mlp_qdq_s8s8_pc.onnx"), "--backend", "rtlsim", "--fold", fold.path])
+        let got = try #require(rt.npz["outputs"]?.integers())
+        #expect(got.count == n * 10)
+        #expect(got == Array(want.prefix(n * 10)), "\(zip(got, want).filter { $0 != $1 }.count) values differ from onnxruntime")
+        let ii = try #require(rt.json["ii_cycles"] as? Int), design = try #require(rt.json["design_ii_cycles"] as? Int)
+        #expect(ii == design)
+        // Layer 0's 784 inputs a word dominate; layers 1 and 2 wait for the three-pass requantizer (299 cycles a word).
+        #expect(ii > 127 * 784 + 64 * 299)
+    }
+
     @Test("--fold sets the simulated design's folding; --trace writes an FST waveform")
     func foldAndTrace() throws {
         let dir = try makeTemporaryDirectory("cli")

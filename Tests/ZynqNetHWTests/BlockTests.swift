@@ -382,12 +382,16 @@ import ZynqNetHW
         .init(lanes: 1, out: 6, sumW: 20, biasW: 32, multW: 32, round: 0, zy: 100, lo: -3, hi: 5, serial: true, sets: 5, sel: 3),
     ]
 
-    /// The serial block in format 2's modes (the ones it builds).
+    /// The serial block in format 2's modes (gemmlowp where its widths allow it), float32 too:
+    /// alone, with every mode built, the other modes through its three passes, several sets.
     static let requantSerialModeCases: [RequantCase] = requantModeCases
-        .filter { $0.round != 4 && $0.roundings & 16 == 0 && !($0.round == 3 && max($0.biasW, $0.sumW) > 34) }
+        .filter { !($0.round == 3 && max($0.biasW, $0.sumW) > 34) && !($0.roundings & 8 != 0 && max($0.biasW, $0.sumW) > 34) }
         .map { var c = $0; c.serial = true; c.images = min(c.images, 8); return c } + [
             .init(lanes: 1, out: 8, sumW: 25, biasW: 33, multW: 32, round: 2, zy: -7, lo: -7, hi: 127, serial: true, sets: 2, sel: 1, modes: 15),
             .init(lanes: 1, out: 8, sumW: 25, biasW: 33, multW: 32, round: 3, zy: 9, lo: -128, hi: 127, serial: true, sets: 3, sel: 0, modes: 15),
+            .init(lanes: 1, out: 8, sumW: 25, biasW: 33, multW: 24, round: 4, zy: -7, lo: -7, hi: 127, serial: true, sets: 2, sel: 1, modes: 19),
+            .init(lanes: 2, out: 8, sumW: 25, biasW: 33, multW: 24, round: 3, zy: 9, lo: -128, hi: 127, serial: true, sets: 3, sel: 2, modes: 31),
+            .init(lanes: 1, out: 8, sumW: 63, biasW: 64, multW: 32, round: 4, zy: 1, lo: -128, hi: 127, serial: true, modes: 19),
         ]
 
     /// Format 2's q for one channel, straight from ../shared/spec/model-format.md on Int128
@@ -425,7 +429,15 @@ import ZynqNetHW
     }
 
     @Test(.tags(.iverilog), arguments: requantCases + requantSerialCases + requantModeCases + requantSerialModeCases)
-    func requant(_ c: RequantCase) throws {
+    func requant(_ c: RequantCase) throws { try Self.requantRun(c, verilator: false) }
+
+    /// Verilator (two-state, its own scheduling) on the serial float32 block and the pipelined one.
+    @Test(.tags(.verilator), arguments: [requantSerialModeCases.first { $0.round == 4 && $0.lanes == 2 }!,
+                                         requantSerialModeCases.first { $0.round == 4 && $0.roundings == 31 }!,
+                                         requantModeCases.first { $0.round == 4 }!])
+    func requantVerilator(_ c: RequantCase) throws { try Self.requantRun(c, verilator: true) }
+
+    static func requantRun(_ c: RequantCase, verilator: Bool) throws {
         var rng = SplitMix64(seed: UInt64(c.sumW * 100 + c.biasW + c.multW + 1000 * max(0, c.round - 1)) &+ (c.serial ? 99991 &+ UInt64(bitPattern: Int64(c.zy &* 7 &+ c.lo &* 3 &+ c.gap)) : 0))
         let images = c.images
         let depth = c.out / c.lanes
@@ -506,11 +518,13 @@ import ZynqNetHW
                 expected.append(e.unsigned(0, c.lanes * 8))
             }
         }
-        let r = try runTestbench("tb_zn_requant", params: ["LANES": c.lanes, "OUT": c.out, "SUM_W": c.sumW, "BIAS_W": c.biasW,
-                                                           "MULT_W": c.multW, "ROUND": c.round, "MODES": c.roundings, "ZY": c.zy, "LO": c.lo, "HI": c.hi,
-                                                           "IMAGES": images, "NWRITES": writes, "SEED": 4, "SERIAL": c.serial ? 1 : 0,
-                                                           "GAP": c.gap, "STALL": c.stall, "SETS": c.sets, "SEL": c.sel],
-                                 inputs: ["in": input, "cfg": cfg], outputs: ["out"])
+        let params = ["LANES": c.lanes, "OUT": c.out, "SUM_W": c.sumW, "BIAS_W": c.biasW,
+                      "MULT_W": c.multW, "ROUND": c.round, "MODES": c.roundings, "ZY": c.zy, "LO": c.lo, "HI": c.hi,
+                      "IMAGES": images, "NWRITES": writes, "SEED": 4, "SERIAL": c.serial ? 1 : 0,
+                      "GAP": c.gap, "STALL": c.stall, "SETS": c.sets, "SEL": c.sel]
+        let r = verilator
+            ? try runTestbenchVerilator("tb_zn_requant", helpers: ["tb_cfg", "tb_src", "tb_sink"], params: params, inputs: ["in": input, "cfg": cfg], outputs: ["out"])
+            : try runTestbench("tb_zn_requant", params: params, inputs: ["in": input, "cfg": cfg], outputs: ["out"])
         #expect(r.passed, "\(r.result)")
         #expect((r.outputs["out"] ?? []).map { UInt64($0, radix: 16) } == expected.map { Optional($0) })
         // The data reach the inside of the clamp range, not only its ends (where the range and zy allow it).
@@ -546,9 +560,9 @@ import ZynqNetHW
     /// float32's two inner roundings where they show in an 8-bit code: q near ±2^23 (zy = ∓2^23
     /// brings it into range). Channels 0-3: acc = ±((2^23 + i)·2^e + 2^(e-1)), a tie of a (e = 1 ... 4),
     /// M = 1, s = e (half of them off the tie); channels 4-7: acc = ±3·2^j, M odd with 3M = 2^25 - small (25 bits, odd: a tie of b),
-    /// s = 2 + j. Pipelined zn_requant (the serial one has no float32).
-    @Test(.tags(.iverilog), arguments: [1, -1])
-    func requantFloat32Ties(_ sign: Int) throws {
+    /// s = 2 + j. Pipelined zn_requant and zn_requant_serial.
+    @Test(.tags(.iverilog), arguments: [1, -1], [false, true])
+    func requantFloat32Ties(_ sign: Int, _ serial: Bool) throws {
         var rng = SplitMix64(seed: UInt64(sign + 5))
         let out = 8, images = 12, sumW = 20
         var bias: [Int64] = [], mult: [UInt64] = [], shift: [UInt64] = []
@@ -593,7 +607,52 @@ import ZynqNetHW
         #expect(expected.filter { $0 != 0x80 && $0 != 0x7F }.count >= out * images * 3 / 4)
         let r = try runTestbench("tb_zn_requant", params: ["LANES": 1, "OUT": out, "SUM_W": sumW, "BIAS_W": 32, "MULT_W": 24, "ROUND": 4,
                                                            "MODES": 19, "ZY": zy, "LO": -128, "HI": 127, "IMAGES": images, "NWRITES": writes,
-                                                           "SEED": 3, "SERIAL": 0, "GAP": 30, "STALL": 30, "SETS": 1, "SEL": 0],
+                                                           "SEED": 3, "SERIAL": serial ? 1 : 0, "GAP": 30, "STALL": 30, "SETS": 1, "SEL": 0],
+                                 inputs: ["in": input, "cfg": cfg], outputs: ["out"])
+        #expect(r.passed, "\(r.result)")
+        #expect((r.outputs["out"] ?? []).map { UInt64($0, radix: 16) } == expected.map { Optional($0) })
+    }
+
+    /// float32's first rounding (acc to 24 significant bits) where it shows: acc of 24 + e bits
+    /// (e = 1 ... 4: a has a grid of 2^e), M in [2^24 - 2^20, 2^24), s = 24 + e, so q is b's
+    /// 24-bit significand near 2^23 + 64 (zy = -(2^23 + 64) brings it into range). Rounding acc·M
+    /// once instead (no rounding of acc) gives another code on many of them.
+    @Test(.tags(.iverilog), arguments: [false, true])
+    func requantFloat32FirstRounding(_ serial: Bool) throws {
+        var rng = SplitMix64(seed: serial ? 41 : 42)
+        let out = 8, images = 10, sumW = 20, target = Int128((1 << 23) + 64)
+        var bias: [Int64] = [], mult: [UInt64] = [], shift: [UInt64] = []
+        for o in 0..<out {
+            let e = 1 + o % 4
+            let m = UInt64.random(in: ((1 << 24) - (1 << 20))...((1 << 24) - 1), using: &rng)
+            mult.append(m)
+            shift.append(UInt64(24 + e))
+            bias.append(Int64((target << Int128(24 + e)) / Int128(m)))
+        }
+        let (cfg, writes) = Self.requantConfig(lanes: 1, biasW: 32, multW: 24, bias: bias, mult: mult, shift: shift)
+        var input = "", expected: [UInt64] = [], differ = 0
+        let zy = -Int(target)
+        for _ in 0..<images {
+            for o in 0..<out {
+                let e = 1 + o % 4
+                let sum = Int64.random(in: -(Int64(1) << Int64(e + 5))...(Int64(1) << Int64(e + 5)), using: &rng)
+                let acc = Int128(bias[o]) + Int128(sum)
+                let q = Self.specQ(acc: acc, m: Int128(mult[o]), s: Int(shift[o]), rounding: 4)
+                // One rounding of acc·M to 24 bits (a = acc): what a missing first rounding computes.
+                let once = Self.specQ(acc: Self.specQ(acc: acc * Int128(mult[o]), m: 1, s: 0, rounding: 4), m: 1, s: Int(shift[o]), rounding: 2)
+                if once != q { differ += 1 }
+                let y = min(max(Int128(zy) + q, -128), 127)
+                var b = Bits(width: sumW)
+                b.set(0, sumW, sum)
+                input += b.hex + "\n"
+                expected.append(UInt64(Int64(y) & 0xFF))
+            }
+        }
+        #expect(differ >= out * images / 8, "\(differ) codes where the first rounding shows")
+        #expect(expected.filter { $0 != 0x80 && $0 != 0x7F }.count == out * images)
+        let r = try runTestbench("tb_zn_requant", params: ["LANES": 1, "OUT": out, "SUM_W": sumW, "BIAS_W": 32, "MULT_W": 24, "ROUND": 4,
+                                                           "MODES": 31, "ZY": zy, "LO": -128, "HI": 127, "IMAGES": images, "NWRITES": writes,
+                                                           "SEED": 5, "SERIAL": serial ? 1 : 0, "GAP": 20, "STALL": 20, "SETS": 1, "SEL": 0],
                                  inputs: ["in": input, "cfg": cfg], outputs: ["out"])
         #expect(r.passed, "\(r.result)")
         #expect((r.outputs["out"] ?? []).map { UInt64($0, radix: 16) } == expected.map { Optional($0) })

@@ -59,11 +59,25 @@ import ZynqNetSim
         #expect(throws: ZynqError(key: "layer0.rounding", "'gemmlowp' is not built in the design's layer 0 requantizer (it builds floor, half_up, half_even)")) {
             try ParameterImage(model: other, layout: d.layout)
         }
+        // The sequential engine builds the union of the modes (7 | 19 = 23), float32 with its
+        // serial requantizer's three passes a word: 3·(T + 3) + 2 cycles, T = 96 here.
         var o = CodegenOptions()
         o.fold = .file(.sequential, name: "s.json")
-        #expect(throws: ZynqError(key: "s.json: engine", "layer 1's rounding float32 is not built by the sequential engine's serial requantizer; use the dataflow engine")) {
-            try generateDesign(model: m, options: o)
-        }
+        let sd = try generateDesign(model: m, options: o)
+        #expect((sd.files["rtl/zynqnet_accel.v"] ?? "").contains(".ROUNDINGS(23)"))
+        let w = try SequentialTiming.widths(sd.layout.topology)
+        #expect(w.roundings == 23 && SequentialTiming.requantBits(biasBits: w.biasBits, sumBits: w.sumBits, multBits: w.multBits) == 96)
+        #expect(SequentialTiming.requantWordCycles(w) == 3 * 99 + 2)
+        // Without float32 in any layer: one pass.
+        var m2 = m
+        m2.layers[1].rounding = .halfEven
+        let w2 = try SequentialTiming.widths(try Topology(model: m2, multBits: 32))
+        #expect(w2.roundings == 7 && SequentialTiming.requantWordCycles(w2) == 99 + 2)
+        // A serial float32 layer in the dataflow engine: three passes a word, LANES·3·(T + 3) + 2.
+        let t1 = sd.layout.topology.layers[1]
+        #expect(PipelineTiming.serialRequantWordCycles(t1, lanes: 2) == 2 * 3 * 99 + 2)
+        #expect(PipelineTiming.serialRequantAcceptDelay(t1, lanes: 1) == 3 * 99 + 1)
+        #expect(RequantStyle.serialBuilds(t1) == nil)
     }
 
     /// conv2d/maxpool2d models take the hardware path: a conv (zn_swu → zn_mvau), a max-pool

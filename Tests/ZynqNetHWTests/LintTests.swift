@@ -61,11 +61,16 @@ import ZynqNetRTLSim
         .init(module: "zn_requant", params: ["ROUNDINGS": 31, "BIAS_W": 64, "SUM_W": 50]), .init(module: "zn_requant", params: ["ROUNDINGS": 31, "SUM_W": 3, "BIAS_W": 8]),
         .init(module: "zn_requant_serial", params: ["ROUNDINGS": 7]), .init(module: "zn_requant_serial", params: ["ROUNDINGS": 11]),
         .init(module: "zn_requant_serial", params: ["ROUNDINGS": 15, "NUM_SETS": 3, "LANES": 2, "OUT": 10]),
-        .init(module: "zn_seq", params: ["ROUNDINGS": 15]),
+        .init(module: "zn_requant_serial", params: ["ROUNDINGS": 19, "MULT_W": 24]), .init(module: "zn_requant_serial", params: ["ROUNDINGS": 16]),
+        .init(module: "zn_requant_serial", params: ["ROUNDINGS": 31, "NUM_SETS": 3, "LANES": 2, "OUT": 10]),
+        .init(module: "zn_requant_serial", params: ["ROUNDINGS": 19, "BIAS_W": 64, "SUM_W": 63, "LANES": 3, "OUT": 9]),
+        .init(module: "zn_requant_serial", params: ["ROUNDINGS": 19, "MULT_W": 1, "SUM_W": 2, "BIAS_W": 2]),
+        .init(module: "zn_seq", params: ["ROUNDINGS": 15]), .init(module: "zn_seq", params: ["ROUNDINGS": 31]),
         // LATENCY equal to the pipeline's (NetlistTests.latencyMatchesTimingModel derives these from PipelineTiming).
         .init(module: "zn_requant", params: ["LATENCY": 10]), .init(module: "zn_requant", params: ["ROUNDINGS": 19, "LATENCY": 16]),
         .init(module: "zn_requant_serial", params: ["LATENCY": 100]),
         .init(module: "zn_requant_serial", params: ["LANES": 2, "OUT": 10, "SUM_W": 26, "BIAS_W": 33, "LATENCY": 199]),
+        .init(module: "zn_requant_serial", params: ["ROUNDINGS": 19, "LATENCY": 298]),   // 3 passes of 99 cycles + 1
         .init(module: "zn_mvau", params: ["IN": 8, "OUT": 8, "SUM_W": 20, "LATENCY": 7]),
         .init(module: "zn_mvau", params: ["IN": 784, "OUT": 128, "PE": 16, "SIMD": 14, "SUM_W": 26, "LATENCY": 8]),
         .init(module: "zn_argmax", params: [:]), .init(module: "zn_argmax", params: ["LANES": 1, "N": 1, "SIGNED": 1]),
@@ -118,14 +123,15 @@ import ZynqNetRTLSim
         .init(module: "zn_requant_serial", params: ["BIAS_W": 65]),
         .init(module: "zn_requant_serial", params: ["PARAM_RAM_STYLE": 3]),
         .init(module: "zn_requant_serial", params: ["NUM_SETS": 0]),
-        // ROUNDINGS: none, beyond the five modes; float32 serially; gemmlowp serially with acc wider than 35 bits.
+        // ROUNDINGS: none, beyond the five modes; gemmlowp serially with acc wider than 35 bits.
         .init(module: "zn_requant", params: ["ROUNDINGS": 0]), .init(module: "zn_requant", params: ["ROUNDINGS": 32]),
-        .init(module: "zn_requant_serial", params: ["ROUNDINGS": 19]),
+        .init(module: "zn_requant_serial", params: ["ROUNDINGS": 0]), .init(module: "zn_requant_serial", params: ["ROUNDINGS": 32]),
         .init(module: "zn_requant_serial", params: ["ROUNDINGS": 11, "BIAS_W": 35]),
-        .init(module: "zn_seq", params: ["ROUNDINGS": 16]),
+        .init(module: "zn_seq", params: ["ROUNDINGS": 32]),
         // LATENCY other than the pipeline's: the timing model and the RTL disagree.
         .init(module: "zn_requant", params: ["LATENCY": 11]), .init(module: "zn_requant", params: ["ROUNDINGS": 19, "LATENCY": 10]),
         .init(module: "zn_requant_serial", params: ["LATENCY": 99]),
+        .init(module: "zn_requant_serial", params: ["ROUNDINGS": 19, "LATENCY": 100]),   // one pass: float32 takes three
         .init(module: "zn_mvau", params: ["IN": 8, "OUT": 8, "SUM_W": 20, "LATENCY": 6]),
         .init(module: "zn_mvau", params: ["IN": 784, "OUT": 128, "PE": 16, "SIMD": 14, "SUM_W": 26, "LATENCY": 7]),
         .init(module: "zn_param_ram", params: ["SLICE_DEPTH": 3]),

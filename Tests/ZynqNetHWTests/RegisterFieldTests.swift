@@ -20,7 +20,9 @@ import ZynqNetRTLSim
         #expect(RegisterMap.L_WIDTHS_MULT_BITS.int(0x0C22_2021) == 32)
         #expect(RegisterPair.join(lo: 0x89AB_CDEF, hi: 0x0123_4567) == 0x0123_4567_89AB_CDEF)
         #expect(RegisterPair.lo(0x0123_4567_89AB_CDEF) == 0x89AB_CDEF && RegisterPair.hi(0x0123_4567_89AB_CDEF) == 0x0123_4567)
+        // 1.1: format 2's L_CFG.ROUNDING / L_WIDTHS.ROUNDINGS and FLAGS.SEQUENTIAL, compatible additions.
         #expect(RegisterMap.version == 0x0001_0001)
+        #expect(RegisterMap.versionHistory.last?.version == "\(RegisterMap.versionMajor).\(RegisterMap.versionMinor)")
     }
 
     @Test func registerWordsOfALayer() throws {

@@ -18,9 +18,11 @@ import ZynqNetRTLSim
         var sumExtra = 0
         var biasW = 33, multW = 32
         var traffic = 40
+        /// The requantizer's ROUNDINGS; each layer picks one of them at random.
+        var modes = 3
         var description: String {
             "\(dims.map(String.init).joined(separator: "-")) seed \(seed)" + (gaps ? " gaps" : "") + (stalls ? " stalls" : "") +
-                (reset ? " reset" : "") + (biasW != 33 || multW != 32 ? " B\(biasW) M\(multW)" : "")
+                (reset ? " reset" : "") + (biasW != 33 || multW != 32 ? " B\(biasW) M\(multW)" : "") + (modes != 3 ? " modes \(modes)" : "")
         }
     }
 
@@ -34,6 +36,10 @@ import ZynqNetRTLSim
         Case(dims: [300, 37, 5], seed: 7, images: 2, gaps: true, stalls: true),
         Case(dims: [12, 140, 3], seed: 8, images: 3, stalls: true, reset: true, biasW: 40, multW: 20),
         Case(dims: [7, 1, 9], seed: 9, images: 4, gaps: true, stalls: true, multW: 17),
+        // Format 2's modes (a layer's is its l_round), float32's three passes included.
+        Case(dims: [9, 6, 5, 4], seed: 10, images: 3, gaps: true, stalls: true, modes: 31),
+        Case(dims: [20, 7, 3], seed: 11, images: 3, stalls: true, reset: true, multW: 24, modes: 19),
+        Case(dims: [6, 4, 8, 3], seed: 12, images: 3, gaps: true, stalls: true, modes: 15),
     ]
 
     // ---------------- the naive model ----------------
@@ -41,7 +47,7 @@ import ZynqNetRTLSim
         var inN: Int, outN: Int, inSigned: Bool, outSigned: Bool
         var w: [[Int]]                    // [o][i] int8
         var bias: [Int64], m: [UInt64], s: [Int]
-        var halfUp: Bool, zero: Int32, lo: Int16, hi: Int16
+        var round: Int, zero: Int32, lo: Int16, hi: Int16
     }
 
     static func provenSumBits(_ inN: Int, signed: Bool) -> Int {
@@ -52,9 +58,7 @@ import ZynqNetRTLSim
     }
 
     static func requant(_ sum: Int, _ l: Layer, _ o: Int) -> UInt8 {
-        let p = (Int128(l.bias[o]) + Int128(sum)) * Int128(l.m[o])
-        let s = l.s[o]
-        let q = (l.halfUp && s >= 1) ? (p + (Int128(1) << (s - 1))) >> s : p >> s
+        let q = BlockTests.specQ(acc: Int128(l.bias[o]) + Int128(sum), m: Int128(l.m[o]), s: l.s[o], rounding: l.round)
         let y = min(max(Int128(l.zero) + q, Int128(l.lo)), Int128(l.hi))
         return UInt8(truncatingIfNeeded: y)
     }
@@ -76,7 +80,10 @@ import ZynqNetRTLSim
             let outSigned = Bool.random(using: &rng)
             let w = (0..<outN).map { _ in (0..<inN).map { _ in Int.random(in: -128...127, using: &rng) } }
             let bmax = c.biasW >= 64 ? Int64.max : (Int64(1) << Int64(c.biasW - 1)) - 1, bmin = -bmax - 1
-            let mmax = c.multW >= 64 ? UInt64.max : (UInt64(1) << UInt64(c.multW)) - 1
+            // The layer's rounding: any built mode, float32 on layer 0 when built (it needs M < 2^24).
+            let built = (0..<5).filter { c.modes & (1 << $0) != 0 }
+            let round = li == 0 && c.modes & 16 != 0 ? 4 : built.randomElement(using: &rng)!
+            let mmax = min(c.multW >= 64 ? UInt64.max : (UInt64(1) << UInt64(c.multW)) - 1, round == 4 ? (1 << 24) - 1 : UInt64.max)
             var bias: [Int64] = [], m: [UInt64] = [], s: [Int] = []
             for o in 0..<outN {
                 let corner = Int.random(in: 0..<10, using: &rng)
@@ -105,7 +112,7 @@ import ZynqNetRTLSim
             default: break
             }
             layers.append(Layer(inN: inN, outN: outN, inSigned: inSigned, outSigned: outSigned, w: w, bias: bias, m: m, s: s,
-                                halfUp: Bool.random(using: &rng), zero: zero, lo: lo, hi: hi))
+                                round: round, zero: zero, lo: lo, hi: hi))
             inSigned = outSigned
         }
         return layers
@@ -194,10 +201,10 @@ import ZynqNetRTLSim
 
     struct Run { var result: String; var passed: Bool; var outs: [(Int, UInt8?)]; var offers: [Int]; var accepts: [Int]; var acks: Int }
 
-    static func simulate(dims: [Int], signs: Int, sumW: Int, biasW: Int, multW: Int, cfg: CfgScript, cfg2: CfgScript? = nil,
-                         codes: [(abs: Int, gap: Int, code: UInt8)], rdy: [Bool], lcfg: [(Bool, Int32, UInt32)],
+    static func simulate(dims: [Int], signs: Int, sumW: Int, biasW: Int, multW: Int, modes: Int = 3, cfg: CfgScript, cfg2: CfgScript? = nil,
+                         codes: [(abs: Int, gap: Int, code: UInt8)], rdy: [Bool], lcfg: [(Int, Int32, UInt32)],
                          nout: Int, rstAt: Int = 0, rstSkip: Int = 0, maxCyc: Int) throws -> Run {
-        var p: [String: Int] = ["NUM_LAYERS": dims.count - 1, "SIGNS": signs, "SUM_W": sumW, "BIAS_W": biasW, "MULT_W": multW,
+        var p: [String: Int] = ["NUM_LAYERS": dims.count - 1, "SIGNS": signs, "SUM_W": sumW, "BIAS_W": biasW, "MULT_W": multW, "ROUNDINGS": modes,
                                 "NCFG": max(cfg.lines.count, 1), "NCFG2": max(cfg2?.lines.count ?? 0, 1), "NCODE": codes.count, "NRDY": rdy.count, "NOUT": nout,
                                 "RST_AT": rstAt, "RST_SKIP": rstSkip, "MAXCYC": maxCyc]
         for l in 0..<(dims.count - 1) { p["IN\(l)"] = dims[l]; p["OUT\(l)"] = dims[l + 1] }
@@ -207,8 +214,8 @@ import ZynqNetRTLSim
             return b.hex
         }.joined(separator: "\n") + "\n"
         let lcfgText = lcfg.map { r, z, c -> String in
-            var b = Bits(width: 65)
-            b.set(0, 32, Int64(c)); b.set(32, 32, Int64(UInt32(bitPattern: z))); b.set(64, 1, r ? 1 : 0)
+            var b = Bits(width: 67)
+            b.set(0, 32, Int64(c)); b.set(32, 32, Int64(UInt32(bitPattern: z))); b.set(64, 3, Int64(r))
             return b.hex
         }.joined(separator: "\n") + "\n"
         let cfgText = (cfg.lines.isEmpty ? ["0"] : cfg.lines).joined(separator: "\n") + "\n"
@@ -228,9 +235,10 @@ import ZynqNetRTLSim
                    accepts: (r.outputs["accepts"] ?? []).map { Int($0, radix: 16) ?? -1 }, acks: acks)
     }
 
-    static func requantWordCycles(sumW: Int, biasW: Int, multW: Int) -> Int {
-        // zn_requant_serial: T = max(ACC_W + MULT_W + 2, 96) bits, ACC_W = max(BIAS_W, SUM_W) + 1; a word takes T + 5 cycles.
-        max(max(biasW, sumW) + 1 + multW + 2, 96) + 5
+    static func requantWordCycles(sumW: Int, biasW: Int, multW: Int, modes: Int = 3) -> Int {
+        // zn_requant_serial: T = max(ACC_W + MULT_W + 2, 96) bits, ACC_W = max(BIAS_W, SUM_W) + 1; a word takes T + 5 cycles,
+        // with float32 built three passes of T + 3 cycles, 3·(T + 3) + 2.
+        (modes & 16 != 0 ? 3 : 1) * (max(max(biasW, sumW) + 1 + multW + 2, 96) + 3) + 2
     }
 
     // ---------------- 1 + 2: bit-exact outputs and the parameter window ----------------
@@ -271,7 +279,7 @@ import ZynqNetRTLSim
         let expected = images.map { Self.infer(layers, $0) }
         let codes = images.flatMap { $0 }.map { (abs: 0, gap: c.gaps && Int.random(in: 0..<3, using: &rng) == 0 ? Int.random(in: 1...9, using: &rng) : 0, code: $0) }
         let rdy: [Bool] = c.stalls ? (0..<97).map { _ in Int.random(in: 0..<5, using: &rng) < 3 } : [true]
-        let wc = Self.requantWordCycles(sumW: sumW, biasW: c.biasW, multW: c.multW)
+        let wc = Self.requantWordCycles(sumW: sumW, biasW: c.biasW, multW: c.multW, modes: c.modes)
         let perImage = (0..<nl).reduce(n0) { $0 + c.dims[$1 + 1] * (c.dims[$1] + wc + 12) + wc }
         var rstAt = 0, rstSkip = 0
         if c.reset {
@@ -281,8 +289,8 @@ import ZynqNetRTLSim
         let outsPer = c.dims.last!
         let nout = (c.reset ? c.images - 2 : c.images) * outsPer
         let signs = layers.enumerated().reduce(0) { $0 | ($1.element.inSigned ? 1 << $1.offset : 0) }
-        let lcfg = layers.map { ($0.halfUp, $0.zero, Self.clampWord($0)) }
-        let r = try Self.simulate(dims: c.dims, signs: signs, sumW: sumW, biasW: c.biasW, multW: c.multW, cfg: cfg, cfg2: cfg2, codes: codes,
+        let lcfg = layers.map { ($0.round, $0.zero, Self.clampWord($0)) }
+        let r = try Self.simulate(dims: c.dims, signs: signs, sumW: sumW, biasW: c.biasW, multW: c.multW, modes: c.modes, cfg: cfg, cfg2: cfg2, codes: codes,
                                   rdy: rdy, lcfg: lcfg, nout: nout, rstAt: rstAt, rstSkip: rstSkip,
                                   maxCyc: perImage * (c.images + 2) * (c.stalls ? 3 : 1) + 1000)
         #expect(r.passed, "\(r.result)")
@@ -306,7 +314,8 @@ import ZynqNetRTLSim
     struct TimingCase: CustomStringConvertible, Sendable {
         var dims: [Int]
         var images: Int
-        var description: String { dims.map(String.init).joined(separator: "-") }
+        var modes = 3
+        var description: String { dims.map(String.init).joined(separator: "-") + (modes != 3 ? " modes \(modes)" : "") }
     }
 
     static let timingCases: [TimingCase] = [
@@ -315,6 +324,8 @@ import ZynqNetRTLSim
         .init(dims: [150, 3, 130, 2], images: 5),    // IN > the period, 3 layers
         .init(dims: [5, 7, 2, 3], images: 5),
         .init(dims: [784, 128, 10], images: 4),
+        .init(dims: [40, 3, 2], images: 5, modes: 31),   // float32 built: three passes a word
+        .init(dims: [400, 3, 2], images: 5, modes: 19),  // IN > the three-pass period
     ]
 
     @Test(.tags(.iverilog), arguments: timingCases)
@@ -322,8 +333,8 @@ import ZynqNetRTLSim
         var rng = SplitMix64(seed: UInt64(t.dims.reduce(0, +)))
         let ins = Array(t.dims.dropLast()), outs = Array(t.dims.dropFirst())
         let sumW = ins.map { Self.provenSumBits($0, signed: false) }.max()!
-        let wc = Self.requantWordCycles(sumW: sumW, biasW: 33, multW: 32)
-        let lcfg = ins.map { _ in (false, Int32(0), UInt32(0x007F_FF80)) }
+        let wc = Self.requantWordCycles(sumW: sumW, biasW: 33, multW: 32, modes: t.modes)
+        let lcfg = ins.map { _ in (0, Int32(0), UInt32(0x007F_FF80)) }
         let cfg = CfgScript(dims: t.dims, biasW: 33, multW: 32)
         let perImage = (0..<ins.count).reduce(ins[0]) { $0 + outs[$1] * (ins[$1] + wc + 12) + wc }
 
@@ -331,7 +342,7 @@ import ZynqNetRTLSim
         var offers: [Int] = []
         var at = Int.random(in: 0...3, using: &rng)
         for _ in 0..<ins[0] { at += Int.random(in: 0..<4, using: &rng) == 0 ? Int.random(in: 1...5, using: &rng) : 0; offers.append(at) }
-        let one = try Self.simulate(dims: t.dims, signs: (1 << ins.count) - 1, sumW: sumW, biasW: 33, multW: 32, cfg: cfg,
+        let one = try Self.simulate(dims: t.dims, signs: (1 << ins.count) - 1, sumW: sumW, biasW: 33, multW: 32, modes: t.modes, cfg: cfg,
                                     codes: offers.map { (abs: $0, gap: 0, code: 0) }, rdy: [true], lcfg: lcfg,
                                     nout: outs.last!, maxCyc: perImage * 2 + offers.last! + 100)
         #expect(one.passed, "\(one.result)")
@@ -340,7 +351,7 @@ import ZynqNetRTLSim
         #expect(one.offers == one.outs.map { $0.0 }, "out_ready is 1: each word is taken when offered")
 
         // Back to back images, input offered whenever in_ready allows.
-        let many = try Self.simulate(dims: t.dims, signs: 0, sumW: sumW, biasW: 33, multW: 32, cfg: cfg,
+        let many = try Self.simulate(dims: t.dims, signs: 0, sumW: sumW, biasW: 33, multW: 32, modes: t.modes, cfg: cfg,
                                      codes: (0..<(t.images * ins[0])).map { _ in (abs: 0, gap: 0, code: 0) }, rdy: [true], lcfg: lcfg,
                                      nout: t.images * outs.last!, maxCyc: perImage * (t.images + 1) + 100)
         #expect(many.passed, "\(many.result)")

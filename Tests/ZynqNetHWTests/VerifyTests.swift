@@ -83,7 +83,7 @@ import ZynqNetSim
 
     /// Format 2's roundings and clamp end to end in the dataflow engine: the generated design
     /// (zn_requant with the layer's mode built; layer 0 zn_requant_serial where it keeps up: 120
-    /// cycles a word, except float32) against the
+    /// cycles a word, except float32's three passes, 299) against the
     /// simulator, bit for bit, with the exact II and latency of the timing model.
     @Test(arguments: [Rounding.halfEven, .gemmlowp, .float32])
     func format2RoundingDataflow(_ mode: Rounding) throws {
@@ -96,17 +96,35 @@ import ZynqNetSim
         let top = d.files["rtl/zynqnet_accel.v"] ?? ""
         let bit = 3 | (1 << Int(RegisterMap.roundingCode(mode)))
         #expect(top.contains(".ROUNDINGS(\(bit))"))
-        // float32 is pipelined only; the others take the serial requantizer where it keeps up.
+        // float32's serial requantizer takes 299 cycles a word (> SF 120): pipelined; the others serial.
         #expect(d.requantStyles == [mode == .float32 ? .pipelined : .serial, .pipelined])
     }
 
-    /// The same in the sequential engine (its serial requantizer builds half_even and gemmlowp).
-    @Test(arguments: [Rounding.halfEven, .gemmlowp])
+    /// float32 in the dataflow engine's serial requantizer: layer 0 with SF = 300 >= its 299
+    /// cycles a word (three passes) takes it automatically.
+    @Test func format2Float32SerialDataflow() throws {
+        let (m, imgs) = Self.format2Model(.float32, seed: 75, inputs: 300)
+        try crossCheck(m, imgs)
+        let fold = FoldFile(layers: [FoldFileLayer(pe: 1, simd: 1), FoldFileLayer(pe: 2, simd: 2)])
+        let (r, d) = try verify(m, fold: fold, images: imgs, seed: 7)
+        #expect(d.requantStyles == [.serial, .pipelined])
+        #expect((d.files["rtl/zynqnet_accel.v"] ?? "").contains("zn_requant_serial #("))
+        #expect(r.passed && r.mismatches == 0 && r.readbackMismatches == 0)
+    }
+
+    /// The same in the sequential engine (its serial requantizer builds every mode; float32 with
+    /// three passes a word), float32 on 200 images with 30 % TVALID gaps and TREADY stalls.
+    @Test(arguments: [Rounding.halfEven, .gemmlowp, .float32])
     func format2RoundingSequential(_ mode: Rounding) throws {
         let (m, imgs) = Self.format2Model(mode, seed: 80 + UInt64(RegisterMap.roundingCode(mode)))
-        let (r, d) = try verify(m, fold: .sequential, images: Array(imgs.prefix(8)), seed: 6)
+        var rng = SplitMix64(seed: 81)
+        let many = mode == .float32 ? imgs + randomImages(200 - imgs.count, pixels: 20, rng: &rng) : Array(imgs.prefix(8))
+        if mode == .float32 { try crossCheck(m, many) }
+        let (r, d) = try verify(m, fold: .sequential, images: many, seed: 6)
         #expect(d.engine == .sequential)
         #expect(r.passed && r.mismatches == 0 && r.readbackMismatches == 0)
+        #expect(r.inputImages == many.count && r.images >= many.count)
+        if mode == .float32 { #expect((d.files["rtl/zynqnet_accel.v"] ?? "").contains(".ROUNDINGS(19)")) }
     }
 
     @Test func earlyTLASTSetsErrorAndImagesStillCount() throws {

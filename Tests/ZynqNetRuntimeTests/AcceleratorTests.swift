@@ -162,6 +162,40 @@ import ZynqNetSim
         #expect(e?.description.contains("0xFFFFFFFF") == true)
     }
 
+    /// An accelerator (the loopback model of a real layout) whose VERSION reads `version`.
+    final class Versioned: LoopbackPeripheral {
+        let inner: AcceleratorModel
+        let version: UInt32
+        init(_ inner: AcceleratorModel, version: UInt32) { self.inner = inner; self.version = version }
+        func read(offset: UInt64) -> UInt32 { offset == UInt64(RegisterMap.VERSION) ? version : inner.read(offset: offset) }
+        func write(offset: UInt64, value: UInt32) { inner.write(offset: offset, value: value) }
+    }
+
+    /// The version rule of docs/register-map.md: every minor of the driver's major is driven (1.0,
+    /// before format 2's fields, reads L_WIDTHS.ROUNDINGS 0: floor and half_up; a later minor's
+    /// additions are ignored), another major is refused naming VERSION.
+    @Test func versionMinorsAreAcceptedMajorsRefused() throws {
+        let m = RuntimeManifest()
+        var g = SplitMix64(seed: 33)
+        let model = randomFormat1Model(&g, layers: 2, inWidth: 8, maxWidth: 4)
+        let t = try Topology(model: model)
+        let layout = try AcceleratorLayout(topology: t, folds: defaultLoopbackFolds(t))
+        for (version, ok) in [(UInt32(0x0001_0000), true), (0x0001_0001, true), (0x0001_0007, true), (RegisterMap.version, true),
+                              (0x0002_0001, false), (0x0000_0001, false), (0xFFFF_0001, false)] {
+            let dev = LoopbackDevice(dma: m.dmaConfig)
+            try dev.attach(Versioned(AcceleratorModel(layout: layout), version: version), window: m.acceleratorWindow, stream: nil)
+            if ok {
+                let info = try AcceleratorDriver.probe(bus: dev, base: m.acceleratorBase, designName: "d")
+                #expect(info.layout.topology.layers.map(\.roundings) == [3, 3], "\(String(version, radix: 16))")
+            } else {
+                let e = #expect(throws: ZynqError.self) { _ = try AcceleratorDriver.probe(bus: dev, base: m.acceleratorBase, designName: "d") }
+                #expect(e?.key == "VERSION", "\(String(version, radix: 16))")
+                #expect(e?.description.contains("this zynqnet drives 1.x") == true)
+            }
+        }
+        #expect(RegisterMap.VERSION_MAJOR.extract(RegisterMap.version) == 1 && RegisterMap.VERSION_MINOR.extract(RegisterMap.version) == 1)
+    }
+
     final class Garbage: LoopbackPeripheral {
         var layers: UInt32
         init(layers: UInt32) { self.layers = layers }

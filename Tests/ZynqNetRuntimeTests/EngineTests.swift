@@ -89,6 +89,25 @@ import ZynqNetSim
         #expect(try rig.driver.counters().busyCycles == UInt64(5 * (engine == .sequential ? Self.sequentialII : Self.dataflowII)))
     }
 
+    /// float32 in layer 1 (M < 2^24): the sequential engine's requantizer runs three passes a word,
+    /// D = 3·(T + 3) + 1 = 298 instead of 100, so every word of the schedule above takes 298 + 6
+    /// cycles: 9·304 + 6. The loopback runs the model bit-exact with that II.
+    @Test func sequentialLoopbackWithFloat32() throws {
+        var model = Self.model(seed: 3)
+        model.layers[1].rounding = .float32
+        model.layers[1].multiplier = model.layers[1].multiplier.map { $0 >> 8 }
+        model.layers[1].shift = model.layers[1].shift.map { $0 - 8 }
+        try model.validate()
+        var g = SplitMix64(seed: 6)
+        let rig = try Rig(model: model, folds: try Self.layout(model).folds, manifest: RuntimeManifest(engine: .sequential), images: 8, g: &g)
+        #expect(rig.driver.info.iiCycles == UInt32(9 * 304 + 6))
+        let codes = try randomCodes(&g, model: model, count: 5)
+        let r = try rig.run(codes)
+        let e = try reference(model, codes)
+        #expect(r.outputs == e.outputs && r.predictions == e.predictions)
+        #expect(try rig.driver.counters().busyCycles == UInt64(5 * (9 * 304 + 6)))
+    }
+
     @Test func manifestEngineKey() throws {
         #expect(try RuntimeManifest.parse(Array(sampleManifestText(engine: .sequential).utf8), file: "m.json").engine == .sequential)
         #expect(try RuntimeManifest.parse(Array(sampleManifestText(engine: .dataflow).utf8), file: "m.json").engine == .dataflow)

@@ -15,10 +15,22 @@
 //   gemmlowp:  s <= 31: half_up; s > 31: u = p + 2^30 (a serial incrementer from bit 30), then
 //              q = (u >>> s) + u[s-1] & (sticky | !neg), sticky = u bits 31 .. s-2, neg = acc < 0
 //              (t = u >>> 31 rounded by 2^(s-31) to nearest, ties away from zero)
+//   float32:   a = acc rounded to 24 significant bits (ties to even), B = a * M rounded to 24
+//              significant bits (ties to even), q = B / 2^s to nearest, ties to even (the spec's
+//              b = B / 2^s: scaling by 2^-s keeps the significant bits). a and B are kept at full
+//              scale (zeros below the rounding position), so every shift is a right shift.
 //   y   = min(max(zy + q, lo), hi), output as its low 8 bits
-// The rounding code per set: 0 floor, 1 half_up, 2 half_even, 3 gemmlowp (ROUNDINGS: the modes
-// built, bits 0-3; a code whose mode is not built computes floor). float32 is not built serially
-// (ROUNDINGS bit 4 is a parameter error).
+// The rounding code per set: 0 floor, 1 half_up, 2 half_even, 3 gemmlowp, 4 float32 (ROUNDINGS:
+// the modes built, bits 0-4; a code whose mode is not built computes floor).
+// float32 (built: ROUNDINGS bit 4) runs each lane in three passes of the same T + 3 cycles, for
+// every word whatever its mode (the timing stays independent of the data and the settings):
+//   pass 0: stage A's acc bits give bitlen(acc ^ sign) = the last k where acc bit k differs from
+//           bit k-1 (bit -1 = 0): ea = max(0, that - 24);
+//   pass 1: stage A's acc, rounded at bit ea on the fly (a serial round-to-nearest-even: bits
+//           below ea are 0, bit ea - 1 and a sticky bit start the carry into bit ea), through
+//           stage B: p = a * M, whose bit length gives eb = max(0, bitlen(p ^ sign) - 24);
+//   pass 2: the same p, rounded at bit eb the same way (B), into stage C (ties to even at s).
+// In the other modes ea = eb = 0: passes 1 and 2 compute p, and pass 2 is the one-pass lane.
 // Everything runs LSB first, one bit a cycle, on two's complement digits (sign extension of a
 // finite operand gives every further digit, so no step ever wraps):
 //   stage A: acc bit k = bias[min(k, BIAS_W-1)] + sum[min(k, SUM_W-1)] + carry (serial adder);
@@ -33,14 +45,15 @@
 //            v > hi (lo, hi sign-extended from 16 bits; the last bit is the sign).
 // Each lane runs T = max(PW + 2, 96) bits of p, PW = ACC_W + MULT_W, ACC_W = max(BIAS_W, SUM_W) + 1:
 // enough for every s = 0..63 (v = zy + q has at most max(PW - s, 32) + 1 significant bits, which
-// are bits s .. s + that - 1 of the stream).
+// are bits s .. s + that - 1 of the stream; float32: |a| <= 2^(ACC_W-1) so p fits PW bits, and
+// B = 2^(PW-1) at most, so v has at most max(PW + 1 - s, 33) + 1).
 //
 // Timing (fixed, independent of the data): the cycle it sees in_valid while idle it reads the
-// word's parameters (2 cycles); each lane then takes T + 3 cycles (T bits, 2 pipeline stages, the
-// write of its 8-bit code). The input word is accepted (in_ready high) in the cycle the last lane
-// is written, D = LANES * (T + 3) + 1 cycles after the idle cycle that saw in_valid; the output
-// word is offered the next cycle, when the block is idle again. So words are taken at most every
-// LANES * (T + 3) + 2 cycles. A lane's code is written only when the output register is empty
+// word's parameters (2 cycles); each lane then takes NP * (T + 3) cycles, NP = 3 with float32
+// built, else 1 (a pass: T bits, 2 pipeline stages, the write of its 8-bit code). The input word
+// is accepted (in_ready high) in the cycle the last lane is written, D = LANES * NP * (T + 3) + 1
+// cycles after the idle cycle that saw in_valid; the output word is offered the next cycle, when
+// the block is idle again. So words are taken at most every LANES * NP * (T + 3) + 2 cycles. A lane's code is written only when the output register is empty
 // (out_valid low), so back-pressure just holds the block. in_data must stay stable while in_valid
 // is high (AXI4-Stream): the block reads it before accepting it, and needs no input register.
 module zn_requant_serial #(
@@ -56,11 +69,11 @@ module zn_requant_serial #(
   // Quantization settings (round / zero / clamp) the block holds inputs for; set_sel picks the one a
   // word uses (zn_seq: one a layer). 1 (the dataflow designs): set_sel is unused.
   parameter integer NUM_SETS = 1,
-  // The rounding modes built, a bit each: 0 floor, 1 half_up, 2 half_even, 3 gemmlowp (float32,
-  // bit 4, is not available serially). gemmlowp needs max(BIAS_W, SUM_W) <= 34 (acc's sign is read
+  // The rounding modes built, a bit each: 0 floor, 1 half_up, 2 half_even, 3 gemmlowp, 4 float32
+  // (three passes a lane, see above). gemmlowp needs max(BIAS_W, SUM_W) <= 34 (acc's sign is read
   // from stage A when bit s >= 32 of p passes).
   parameter integer ROUNDINGS = 3,
-  // Cycles from the idle cycle that sees a word to accepting it, LANES * (T + 3) + 1 (zynqnet
+  // Cycles from the idle cycle that sees a word to accepting it, LANES * NP * (T + 3) + 1 (zynqnet
   // codegen sets it from its timing model; -1: not checked).
   parameter integer LATENCY = -1
 ) (
@@ -72,7 +85,7 @@ module zn_requant_serial #(
   output wire [LANES*8-1:0]    out_data,
   output wire                  out_valid,
   input  wire                  out_ready,
-  input  wire [NUM_SETS*3-1:0] rounding,         // set j at [j*3 +: 3]: 0 floor, 1 half_up, 2 half_even, 3 gemmlowp
+  input  wire [NUM_SETS*3-1:0] rounding,         // set j at [j*3 +: 3]: 0 floor, 1 half_up, 2 half_even, 3 gemmlowp, 4 float32
   input  wire [NUM_SETS*32-1:0] zero,            // set j at [j*32 +: 32]
   input  wire [NUM_SETS*16-1:0] clamp_lo,        // set j at [j*16 +: 16]
   input  wire [NUM_SETS*16-1:0] clamp_hi,
@@ -93,12 +106,14 @@ module zn_requant_serial #(
   localparam integer ACC_W = ((BIAS_W > SUM_W) ? BIAS_W : SUM_W) + 1;
   localparam integer PW    = ACC_W + MULT_W;
   localparam integer T     = (PW + 2 > 96) ? PW + 2 : 96;        // p bits a lane
+  localparam         HAS_FL = ((ROUNDINGS / 16) % 2) != 0;
+  localparam integer NP    = HAS_FL ? 3 : 1;                      // passes a lane
 
   // The latency the generator's timing model assumes for this instance (LATENCY, PipelineTiming.serialRequantAcceptDelay) must be
   // the pipeline's own; -1 (the default, library use) is not checked.
-  generate if (LATENCY != -1 && LATENCY != LANES * (T + 3) + 1) begin : g_latency_error
+  generate if (LATENCY != -1 && LATENCY != LANES * NP * (T + 3) + 1) begin : g_latency_error
 `ifdef VERILATOR
-    $fatal(1, "zn_requant_serial: LATENCY %0d, but the pipeline's is %0d cycles", LATENCY, LANES * (T + 3) + 1);
+    $fatal(1, "zn_requant_serial: LATENCY %0d, but the pipeline's is %0d cycles", LATENCY, LANES * NP * (T + 3) + 1);
 `else
     zn_param_error__zn_requant_serial_LATENCY_is_not_the_pipeline_latency u_latency_error();
 `endif
@@ -115,10 +130,10 @@ module zn_requant_serial #(
   localparam HAS_HE = ((ROUNDINGS / 4) % 2) != 0;
   localparam HAS_GM = ((ROUNDINGS / 8) % 2) != 0;
   generate if (LANES < 1 || OUT < 1 || OUT % LANES != 0 || SUM_W < 2 || BIAS_W < 2 || BIAS_W > 64 ||
-               MULT_W < 1 || MULT_W > 32 || NUM_SETS < 1 || NUM_SETS > 65536 || ROUNDINGS < 1 || ROUNDINGS > 15 ||
+               MULT_W < 1 || MULT_W > 32 || NUM_SETS < 1 || NUM_SETS > 65536 || ROUNDINGS < 1 || ROUNDINGS > 31 ||
                (HAS_GM && ACC_W > 35)) begin : g_param_error
 `ifdef VERILATOR
-    $fatal(1, "zn_requant_serial: LANES (%0d) must divide OUT (%0d); SUM_W (%0d) >= 2, BIAS_W (%0d) 2..64, MULT_W (%0d) 1..32, NUM_SETS (%0d) 1..65536, ROUNDINGS (%0d) 1..15 (no float32), gemmlowp: max(BIAS_W, SUM_W) <= 34",
+    $fatal(1, "zn_requant_serial: LANES (%0d) must divide OUT (%0d); SUM_W (%0d) >= 2, BIAS_W (%0d) 2..64, MULT_W (%0d) 1..32, NUM_SETS (%0d) 1..65536, ROUNDINGS (%0d) 1..31, gemmlowp: max(BIAS_W, SUM_W) <= 34",
            LANES, OUT, SUM_W, BIAS_W, MULT_W, NUM_SETS, ROUNDINGS);
 `else
     zn_param_error__zn_requant_serial_bad_parameters u_param_error();
@@ -134,7 +149,9 @@ module zn_requant_serial #(
   reg [LANES*8-1:0] res;
   reg          res_valid;
   wire         at_end   = (k == K_END);        // k is 0 outside S_RUN
-  wire         wr       = at_end && !res_valid;
+  wire         last_ph;                         // the lane's last pass (float32 built: 3 passes)
+  wire         nx_ph    = at_end && !last_ph;   // on to the lane's next pass
+  wire         wr       = at_end && !res_valid && last_ph;
   wire         last_r   = (r == LANES[RW-1:0] - 1'b1);
   wire         accept   = wr && last_r;
   wire         start    = (state == S_IDLE) && in_valid;
@@ -165,13 +182,29 @@ module zn_requant_serial #(
   localparam integer DEPTH_M1 = DEPTH - 1;
   wire run = (state != S_IDLE) && (state != S_WAIT);
   always @(posedge clk) begin
-    if (rst || state == S_WAIT || wr) k <= {KW{1'b0}};
+    if (rst || state == S_WAIT || wr || nx_ph) k <= {KW{1'b0}};
     else if (run && !at_end)          k <= k + 1'b1;
     if (rst || state == S_WAIT || LANES == 1) r <= {RW{1'b0}};   // (one lane: constant 0)
     else if (wr && !last_r)           r <= r + 1'b1;
     if (rst || (accept && d == DEPTH_M1[DW-1:0])) d <= {DW{1'b0}};
     else if (accept)                              d <= d + 1'b1;
   end
+
+  // The pass of the current lane: 0 acc's length, 1 p's length, 2 the code (float32 built).
+  wire [1:0] ph;
+  generate if (HAS_FL) begin : g_ph
+    reg [1:0] ph_r;
+    always @(posedge clk) begin
+      if (rst || state == S_WAIT || wr) ph_r <= 2'd0;
+      else if (nx_ph)                   ph_r <= ph_r + 2'd1;
+    end
+    assign ph = ph_r;
+    assign last_ph = (ph_r == 2'd2);
+  end else begin : g_ph1
+    assign ph = 2'd2;
+    assign last_ph = 1'b1;
+    wire unused_nx = nx_ph;
+  end endgenerate
 
   // ---------------- parameters: read at `start`, valid from S_RUN on (held until the next read) ----------------
   wire [LANES*QW-1:0] q_params;
@@ -247,7 +280,39 @@ module zn_requant_serial #(
   // (keep: one LUT drives the reset pins; without it logic optimization copies the acc bit's
   // logic into every flip-flop's data input)
   (* keep *) wire a_zero;   // the acc bit is 0 (no inverter after the XOR: a reset of positive polarity)
-  assign a_zero = ~b_bit ^ x_bit ^ ca_in;
+  wire [2:0] rc;          // the word's rounding code
+  wire       m_fl = HAS_FL && rc == 3'd4;
+  wire [7:0] k8 = {{(8-KW){1'b0}}, k};
+  generate if (HAS_FL) begin : g_fa
+    // float32: pass 0 measures acc (na), passes 1-2 round it at bit ea (a serial round to nearest,
+    // ties to even: bits below ea are 0, bit ea - 1 (ra) and the sticky bit below it (sa) start the
+    // carry into bit ea, q0 = bit ea breaks a tie).
+    wire a_raw = b_bit ^ x_bit ^ ca_in;
+    reg  [7:0] na, ae1;   // the last k with acc bit k != bit k-1 (bitlen(acc ^ sign)); ea - 1
+    reg        pa, a_en;  // acc bit k-1; this word rounds a (float32, ea >= 1)
+    reg        sa, ra, fa, cra;
+    wire on  = a_en && (ph != 2'd0);
+    wire lo  = on && (k8 < ae1);    // bits below ea - 1
+    wire at  = on && (k8 == ae1);   // bit ea - 1
+    wire cin = (k != {KW{1'b0}}) && (fa ? ra & (sa | a_raw) : cra);
+    assign a_zero = (lo || at) ? 1'b1 : ~(a_raw ^ cin);
+    always @(posedge clk) begin
+      pa  <= a_raw;
+      if (k == {KW{1'b0}}) na <= 8'd0;
+      else if (a_raw != pa) na <= k8;
+      if (at_end && ph == 2'd0) begin
+        a_en <= m_fl && na > 8'd24;
+        ae1  <= na - 8'd25;
+      end
+      sa  <= ((k != {KW{1'b0}}) && sa) || (lo && a_raw);
+      if (at) ra <= a_raw;
+      fa  <= at;
+      cra <= !(lo || at) && a_raw && cin;
+    end
+  end else begin : g_fa0
+    assign a_zero = ~b_bit ^ x_bit ^ ca_in;
+    wire unused_fa = ^{k8, ph};
+  end endgenerate
   always @(posedge clk) begin
     ca <= (b_bit & x_bit) | (b_bit & ca_in) | (x_bit & ca_in);
     if (a_zero) mg <= {MULT_W{1'b0}};
@@ -275,21 +340,21 @@ module zn_requant_serial #(
   wire       c_sign = (k == K_LAST);
   wire       low_on = c_on && (c[7:3] == 5'd0);   // q bits 0 .. 7: the code's bits
   wire       z_bit, lo_bit, hi_bit;
-  wire [2:0] rc;          // the word's rounding code
   wire [7:0] code;
   // Modes: rnd = round to nearest (the bit s-1 starts the carry); at bit s the carry is gated:
-  // half_even by sticky | q0, gemmlowp (s > 31) by sticky | !neg.
-  wire       rnd   = (rc == 3'd1) || (HAS_HE && rc == 3'd2) || (HAS_GM && rc == 3'd3);
-  wire       m_he  = HAS_HE && rc == 3'd2;
+  // half_even and float32 by sticky | q0, gemmlowp (s > 31) by sticky | !neg.
+  wire       rnd   = (rc == 3'd1) || (HAS_HE && rc == 3'd2) || (HAS_GM && rc == 3'd3) || m_fl;
+  wire       m_he  = (HAS_HE && rc == 3'd2) || m_fl;
   wire       gm_hi = HAS_GM && rc == 3'd3 && s_r > 6'd31;
-  // u = p + 2^30 for gemmlowp with s > 31 (p bit i at k = i + 2: bit 30 at k = 32), else p.
-  wire       u_bit;
+  // u = p + 2^30 for gemmlowp with s > 31 (p bit i at k = i + 2: bit 30 at k = 32), else p;
+  // w = u, or for float32 B = p rounded at bit eb (pass 2): the stream stage C rounds at s.
+  wire       u_bit, w_bit;
   wire       st_on;       // the bit counts into the sticky bit
   reg        st;          // sticky: a 1 among the dropped bits below s - 1
   wire       c_zero = (c == 8'd0);
   wire       gate;
   wire       cin    = c_zero ? cv & gate : cv;
-  wire       v_bit  = u_bit ^ z_bit ^ cin;
+  wire       v_bit  = w_bit ^ z_bit ^ cin;
   always @(posedge clk) begin
     if (k == {KW{1'b0}}) c <= {2'b11, ~s_r};
     else c <= c + 1'b1;                          // (wraps while a code waits at k = T + 2: unused then)
@@ -307,21 +372,49 @@ module zn_requant_serial #(
     // acc's sign from stage A: at bit s (k = s + 2 >= 34 >= ACC_W - 1) stage A's bit is the sign.
     wire neg = !a_zero;
     assign st_on = !gm_hi || (k >= K31);
-    assign gate  = m_he ? (st | u_bit) : gm_hi ? (st | !neg) : 1'b1;
+    assign gate  = m_he ? (st | w_bit) : gm_hi ? (st | !neg) : 1'b1;
   end else begin : g_gm0
     assign u_bit = p_bit;
     assign st_on = 1'b1;
     wire unused_gm = gm_hi;
-    if (HAS_HE) begin : g_he
-      assign gate = m_he ? (st | u_bit) : 1'b1;
+    if (HAS_HE || HAS_FL) begin : g_he
+      assign gate = m_he ? (st | w_bit) : 1'b1;
     end else begin : g_he0
       assign gate = 1'b1;
       wire unused_he = m_he;
     end
   end endgenerate
+  generate if (HAS_FL) begin : g_fb
+    // float32: pass 1 measures p (p bit k-2: nbk = the last k with a change, 2 when none), pass 2
+    // rounds it at bit eb as stage A rounds acc (p bit eb - 1 at k = pe1 = eb + 1).
+    reg  [7:0] nbk, pe1;
+    reg        pp, b_en;
+    reg        sb, rb, fb, crb;
+    wire k01 = (k == {KW{1'b0}}) || (k == 1);
+    wire on  = b_en && (ph == 2'd2);
+    wire lo  = on && (k8 < pe1);
+    wire at  = on && (k8 == pe1);
+    wire bin = fb ? rb & (sb | u_bit) : crb;
+    assign w_bit = (lo || at) ? 1'b0 : u_bit ^ bin;
+    always @(posedge clk) begin
+      pp <= !k01 && u_bit;
+      if (k01) nbk <= 8'd2;
+      else if (u_bit != pp) nbk <= k8;
+      if (at_end && ph == 2'd1) begin
+        b_en <= m_fl && nbk > 8'd26;
+        pe1  <= nbk - 8'd25;
+      end
+      sb  <= !k01 && (sb || (lo && u_bit));
+      if (at) rb <= u_bit;
+      fb  <= at;
+      crb <= !k01 && !(lo || at) && u_bit && bin;
+    end
+  end else begin : g_fb0
+    assign w_bit = u_bit;
+  end endgenerate
   always @(posedge clk) begin
     if (k == {KW{1'b0}} || k == 1) st <= 1'b0;
-    else if (c_on && c[7] && c != 8'hFF && st_on) st <= st | u_bit;
+    else if (c_on && c[7] && c != 8'hFF && st_on) st <= st | w_bit;
   end
   always @(posedge clk) begin
     if (k == {KW{1'b0}} || k == 1) begin
@@ -330,9 +423,9 @@ module zn_requant_serial #(
       gt <= 1'b0;
     end else if (c_on) begin
       if (c[7]) begin
-        if (c == 8'hFF) cv <= rnd & u_bit;
+        if (c == 8'hFF) cv <= rnd & w_bit;
       end else begin
-        cv <= (u_bit & z_bit) | (u_bit & cin) | (z_bit & cin);
+        cv <= (w_bit & z_bit) | (w_bit & cin) | (z_bit & cin);
         if (v_bit != lo_bit) lt <= c_sign ? v_bit : !v_bit;
         if (v_bit != hi_bit) gt <= c_sign ? !v_bit : v_bit;
       end

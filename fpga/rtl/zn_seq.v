@@ -37,8 +37,9 @@
 // chunks are interleaved with chunk writes of ANOTHER layer's quant memory (the register map says
 // to write a word's chunks in order) commits the other layer's staged chunks.
 //
-// Schedule (fixed, independent of the data; D = the requantizer's accept delay, T + 4,
-// PipelineTiming.serialRequantAcceptDelay with one lane; word cycles D + 1):
+// Schedule (fixed, independent of the data; D = the requantizer's accept delay, T + 4, or
+// 3 * (T + 3) + 1 with float32 built, PipelineTiming.serialRequantAcceptDelay with one lane; word
+// cycles D + 1):
 //  - input: code k of an image is written to the free input half; in_ready is high exactly while
 //    the half being filled is not full (a half is full from the cycle after its last code is
 //    accepted until the cycle after layer 0 issued its last read of it).
@@ -62,7 +63,8 @@ module zn_seq #(
   parameter integer BIAS_W = 33,
   parameter integer MULT_W = 32,
   // The rounding modes the requantizer builds (zn_requant_serial's ROUNDINGS: floor, half_up,
-  // half_even, gemmlowp; bits 0-3); l_round is layer l's code at [l*3 +: 3].
+  // half_even, gemmlowp, float32; bits 0-4; float32 makes its words three passes long);
+  // l_round is layer l's code at [l*3 +: 3].
   parameter integer ROUNDINGS = 3
 ) (
   input  wire                    clk,

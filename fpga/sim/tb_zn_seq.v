@@ -8,7 +8,7 @@
 //     gap[15:0], code[7:0]}: code k is offered from the first cycle >= abs that is at least gap
 //     cycles after the cycle code k-1 was accepted (gap 0: the next cycle), and held until
 //     accepted. +rdy=FILE: NRDY lines, out_ready of cycle n is line n mod NRDY. +lcfg=FILE:
-//     NUM_LAYERS lines {round, zero[31:0], clamp[31:0]} (65 bits). RST_AT > 0: rst is high in that
+//     NUM_LAYERS lines {round[2:0], zero[31:0], clamp[31:0]} (67 bits); ROUNDINGS: zn_seq's. RST_AT > 0: rst is high in that
 //     cycle (in_valid and out_ready low), and the source restarts at code RST_SKIP.
 //     Logs: +outs (out handshakes {cycle[31:0], code[7:0]}), +offers (cycles a new output word is first
 //     valid), +accepts (cycles of input handshakes). Stops after NOUT outputs (after the
@@ -22,7 +22,7 @@ module tb_zn_seq;
   localparam [NUM_LAYERS*32-1:0] L_IN  = IN_ALL[NUM_LAYERS*32-1:0];
   localparam [NUM_LAYERS*32-1:0] L_OUT = OUT_ALL[NUM_LAYERS*32-1:0];
   localparam [NUM_LAYERS-1:0]    L_IN_SIGNED = SIGNS[NUM_LAYERS-1:0];
-  parameter integer SUM_W = 32, BIAS_W = 33, MULT_W = 32;
+  parameter integer SUM_W = 32, BIAS_W = 33, MULT_W = 32, ROUNDINGS = 3;
   parameter integer NCFG = 1, NCFG2 = 1, NCODE = 1, NRDY = 1, NOUT = 1, RST_AT = 0, RST_SKIP = 0, MAXCYC = 1000;
   localparam integer L = NUM_LAYERS;
   localparam integer QW = BIAS_W + MULT_W + 6;
@@ -40,7 +40,7 @@ module tb_zn_seq;
   wire [7:0] out_data;
   wire [31:0] cfg_rdata, cfg_next;
   zn_seq #(.NUM_LAYERS(NUM_LAYERS), .L_IN(L_IN), .L_OUT(L_OUT), .L_IN_SIGNED(L_IN_SIGNED),
-           .SUM_W(SUM_W), .BIAS_W(BIAS_W), .MULT_W(MULT_W)) dut (
+           .SUM_W(SUM_W), .BIAS_W(BIAS_W), .MULT_W(MULT_W), .ROUNDINGS(ROUNDINGS)) dut (
     .clk(clk), .rst(rst), .in_data(in_data), .in_valid(in_valid), .in_ready(in_ready),
     .out_data(out_data), .out_valid(out_valid), .out_ready(out_ready),
     .l_round(l_round), .l_zero(l_zero), .l_clamp(l_clamp),
