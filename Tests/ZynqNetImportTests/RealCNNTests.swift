@@ -148,24 +148,26 @@ struct RealCNNTests {
         #expect(try ReferenceSimulator(model: m).run(codes).outputs == want)
     }
 
-    /// The loopback board builds dense layers only until the conv2d/maxpool2d hardware lands
-    /// (another helper's branch): a known issue, which fails as soon as loopback runs the CNN,
-    /// so that the comparison below becomes a plain test then.
-    @Test("loopback: the ONNX and TFLite CNNs (known issue until the hardware has conv2d/maxpool2d)",
-          .enabled(if: present, "dataset-fashion-mnist not installed"))
-    func loopback() throws {
-        let cases: [(QuantizedModel, NDArray, String)] = [
-            (try ONNXImporter.load(path: "\(Self.dir)/cnn_qdq_u8s8_pt.onnx").model, try Self.floatImages(), "\(Self.dir)/cnn_qdq_u8s8_pt.ort_q.npy"),
-            (try TFLiteImporter.load(path: "\(Self.dir)/tflite/cnn_int8.tflite", rounding: .tflm),
-             try ImageSet.load(path: Self.images).images, "\(Self.dir)/tflite/cnn_int8.tflm_q.npy"),
-        ]
-        for (m, images, truth) in cases {
-            withKnownIssue("loopback refuses conv2d/maxpool2d until the hardware builds them") {
-                let codes = try InputQuantizer(model: m).quantize(images)
-                let outputs = try loopbackOutputs(m, codes, folds: defaultLoopbackFolds(try Topology(model: m)), name: "cnn")
-                #expect(Self.differing(outputs, try Self.npy(truth)) == 0)
-            }
+    /// The CNNs through the loopback board (the accelerator model behind the runtime's driver,
+    /// with the conv2d/maxpool2d hardware's layers), every output value against the runtime.
+    @Test("loopback: each CNN on all 10,000 images equals its runtime",
+          .enabled(if: present, "dataset-fashion-mnist not installed"),
+          arguments: ["cnn_qdq_u8s8_pt", "cnn_qdq_s8s8_pc", "cnn_qop_u8s8_pt", "tflm", "reference", "xnnpack"])
+    func loopback(_ name: String) throws {
+        let m: QuantizedModel, images: NDArray, truth: String
+        if let r = TFLiteRounding(rawValue: name) {
+            m = try TFLiteImporter.load(path: "\(Self.dir)/tflite/cnn_int8.tflite", rounding: r)
+            images = try ImageSet.load(path: Self.images).images
+            truth = "\(Self.dir)/tflite/cnn_int8.\(Self.tfliteTruth[r]!)_q.npy"
+        } else {
+            m = try ONNXImporter.load(path: "\(Self.dir)/\(name).onnx").model
+            images = try Self.floatImages()
+            truth = "\(Self.dir)/\(name).ort_q.npy"
         }
+        let codes = try InputQuantizer(model: m).quantize(images)
+        let outputs = try loopbackOutputs(m, codes, folds: defaultLoopbackFolds(try Topology(model: m)), name: name)
+        let d = Self.differing(outputs, try Self.npy(truth))
+        #expect(d == 0, "\(name): \(d) of 100,000 output values differ on loopback")
     }
 }
 
