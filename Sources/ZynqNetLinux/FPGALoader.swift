@@ -211,7 +211,7 @@ public func loadBundle(_ bundle: String, options: LoadOptions = LoadOptions(), s
         try slcrWrite(bus: slcr, PSRegisters.fpgaResetControl, v | 1, name: "FPGA_RST_CTRL", was: v, log: log)
         try slcrWrite(bus: slcr, PSRegisters.fpgaResetControl, v & ~UInt32(1), name: "FPGA_RST_CTRL", was: v | 1, log: log)
     } else {
-        try system.writeFileAtomically(firmwarePath, bin)
+        try system.writeFileAtomically(firmwarePath, bin, mode: 0o644)
         try system.writeAttribute("\(mgr)/flags", "0")
         try system.writeAttribute("\(mgr)/firmware", firmwareName)
         state = try system.readAttribute("\(mgr)/state")
