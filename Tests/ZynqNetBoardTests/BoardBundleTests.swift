@@ -24,6 +24,25 @@ struct BundleWorkspace {
 
     func remove() { try? FileManager.default.removeItem(atPath: dir) }
 
+    /// A fake Zynq whose PS state is good (level shifters on) with a u-dma-buf, and a copy of the
+    /// bundle whose runtime.json points the board backend at it: (tree root, bundle).
+    func fakeZynqBundle(_ name: String) throws -> (String, String) {
+        let zynq = try boardTree("zynq-" + name)
+        let h = try FileHandle(forWritingTo: URL(fileURLWithPath: zynq + "/dev/mem"))
+        try h.seek(toOffset: 0xF800_0900)
+        try h.write(contentsOf: Data([0xF, 0, 0, 0]))
+        try h.close()
+        let udmabuf = zynq + "/sys/class/u-dma-buf/udmabuf0"
+        for (f, v) in [("phys_addr", "0x1e900000\n"), ("sync_mode", ""), ("sync_for_cpu", ""), ("sync_for_device", "")] {
+            try Data(v.utf8).write(to: URL(fileURLWithPath: udmabuf + "/" + f))
+        }
+        FileManager.default.createFile(atPath: zynq + "/dev/udmabuf0", contents: Data(count: 16_777_216))
+        let zb = try copy("rt-" + name)
+        try Data(#"{"sysfs_root": "\#(zynq)/sys", "proc_root": "\#(zynq)/proc", "dev_root": "\#(zynq)/dev", "dev_mem": "\#(zynq)/dev/mem", "lock_dir": "\#(zynq)"}"#.utf8)
+            .write(to: URL(fileURLWithPath: zb + "/runtime.json"))
+        return (zynq, zb)
+    }
+
     /// A copy of the bundle at `name` (to damage).
     func copy(_ name: String) throws -> String {
         let to = dir + "/" + name
@@ -279,19 +298,8 @@ struct BoardBundleTests {
         // 0) with the host's line.
         var errors: [String] = []
         for who in ["host", "board"] {
-            let zynq = try w.boardTree("zynq-" + who)
-            let h = try FileHandle(forWritingTo: URL(fileURLWithPath: zynq + "/dev/mem"))
-            try h.seek(toOffset: 0xF800_0900)
-            try h.write(contentsOf: Data([0xF, 0, 0, 0]))
-            try h.close()
+            let (zynq, zb) = try w.fakeZynqBundle(who)
             let udmabuf = zynq + "/sys/class/u-dma-buf/udmabuf0"
-            for (f, v) in [("phys_addr", "0x1e900000\n"), ("sync_mode", ""), ("sync_for_cpu", ""), ("sync_for_device", "")] {
-                try Data(v.utf8).write(to: URL(fileURLWithPath: udmabuf + "/" + f))
-            }
-            FileManager.default.createFile(atPath: zynq + "/dev/udmabuf0", contents: Data(count: 16_777_216))
-            let zb = try w.copy("rt-" + who)
-            try Data(#"{"sysfs_root": "\#(zynq)/sys", "proc_root": "\#(zynq)/proc", "dev_root": "\#(zynq)/dev", "dev_mem": "\#(zynq)/dev/mem", "lock_dir": "\#(zynq)"}"#.utf8)
-                .write(to: URL(fileURLWithPath: zb + "/runtime.json"))
             let args = ["infer", images, "--model", model, "--backend", "board", "--bundle", zb]
             let (status, stdout, stderr) = who == "host" ? try CLI.run(args).triple : try Board.run(args).triple
             #expect(status == 1, "\(who): \(stderr)")
@@ -308,6 +316,33 @@ struct BoardBundleTests {
         let board = try Board.run(["infer", images, "--model", model, "--backend", "loopback", "--bundle", w.bundle, "--output", boardOut, "--json"])
         #expect(host.status == 0 && board.status == 0, "\(host.stderr) \(board.stderr)")
         #expect(try NPZ.read(path: boardOut) == NPZ.read(path: hostOut))
+    }
+
+    /// `info --backend board --bundle`: the loaded design through the bundle's manifest.json and
+    /// runtime.json (refused off a Zynq, the MAGIC refused on a fake one, as infer's); `info
+    /// --backend loopback --bundle` builds the loopback device from the bundle's manifest.
+    @Test func infoProbesTheBundlesDesign() throws {
+        let w = try BundleWorkspace()
+        defer { w.remove() }
+        let off = try Board.run(["info", "--backend", "board", "--bundle", w.bundle])
+        #expect(off.status == 1 && off.stdout.isEmpty)
+        #expect(off.stderr.hasPrefix("error: 'compatible': no device tree (/proc/device-tree/compatible nor"), "\(off.stderr)")
+        let (_, zb) = try w.fakeZynqBundle("info")
+        let info = try Board.run(["info", "--backend", "board", "--bundle", zb, "--json"])
+        let infer = try Board.run(["infer", zb + "/selftest/images.npz", "--model", zb + "/model.npz", "--backend", "board", "--bundle", zb])
+        #expect(info.status == 1 && info.stdout.isEmpty)
+        #expect(info.stderr == infer.stderr && info.stderr.contains("MAGIC"), "\(info.stderr)")
+        let usage = try Board.run(["info", "--backend", "board"])
+        #expect(usage.status == 2 && usage.stderr == "Error: info --backend board needs --bundle DIR or --manifest FILE\n")
+        // Loopback: the device for the bundle's design (its topology hash), or the manifest's refusal of another model.
+        let manifest = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: w.bundle + "/manifest.json"))) as? [String: Any]
+        let hash = try #require(manifest?["topology_hash"] as? String).lowercased()
+        let loop = try Board.run(["info", "--model", w.model, "--bundle", w.bundle, "--json"])
+        #expect(loop.status == 0, "\(loop.stderr)")
+        #expect(loop.stdout.contains("\"topology_hash\":\"\(hash)\""), "\(loop.stdout) \(hash)")
+        let other = try Board.run(["info", "--model", "\(Board.golden)/width_1.model.npz", "--bundle", w.bundle])
+        #expect(other.status == 1)
+        #expect(other.stderr.hasPrefix("error: \(w.bundle)/manifest.json: 'topology_hash': "), "\(other.stderr)")
     }
 
     /// `--output x.npz` from the board binary: a stored ZIP with the host's arrays and names

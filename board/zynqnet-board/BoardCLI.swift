@@ -81,8 +81,9 @@ enum BoardMain {
     USAGE: zynqnet-board <subcommand>
 
     SUBCOMMANDS:
-      info [--backend loopback] --model M [--json]
-            Probe the accelerator: MAGIC, VERSION, topology, counters, FCLK.
+      info [--backend loopback|board] [--model M] [--bundle DIR | --manifest FILE] [--json]
+            Probe the accelerator: MAGIC, VERSION, topology, counters, FCLK (loopback: the device
+            built for M's topology; board: the loaded design of the bundle).
       infer IMAGES --model M [--backend sim|loopback|board] [--bundle DIR | --manifest FILE]
             [--batch N] [--limit N] [--labels FILE] [--output out.npy|out.npz] [--json]
             Run images through a model; --output writes the outputs (.npy: int64 N × classes;
@@ -362,29 +363,53 @@ func fixed(_ v: Double, digits: Int) -> String {
 
 extension BoardMain {
     static func info(_ args: [String]) throws(CLIFailure) {
-        let a = try Arguments(args, options: ["--model", "--backend", "--bundle"], flags: ["--json"])
+        let a = try Arguments(args, options: ["--model", "--backend", "--bundle", "--manifest"], flags: ["--json"])
         guard a.positionals.isEmpty else { throw .usage("Unexpected argument '\(a.positionals[0])'") }
         let backend = a.options["--backend"] ?? "loopback"
         guard backend == "loopback" || backend == "board" else {
             throw .usage("--backend must be one of loopback, board, not '\(backend)'")
         }
-        if backend == "board" || a.options["--bundle"] != nil {
-            throw .input(ZynqError(key: "--backend board", "reading a bundle's manifest.json is not in this zynqnet-board build yet; probe the loopback device with --model M"))
+        let bundle = a.options["--bundle"]
+        if bundle != nil && a.options["--manifest"] != nil { throw .usage("--bundle and --manifest exclude each other") }
+        if let bundle, !isDirectory(bundle) {
+            throw .usage("--bundle '\(bundle)' is not a directory (a bundle written by zynqnet deploy -o or codegen -o)")
+        }
+        let manifestPath = a.options["--manifest"] ?? bundle.map { $0 + "/manifest.json" }
+        if backend == "board" {
+            // The loaded design, through the bundle's manifest.json and runtime.json (as infer --backend board).
+            guard let manifestPath else { throw .usage("info --backend board needs --bundle DIR or --manifest FILE") }
+            let (d, m) = try input { () throws(ZynqError) in
+                let m = try RuntimeManifest.load(path: manifestPath)
+                var config = BoardConfig()
+                if let bundle, pathExists(bundle + "/runtime.json") { config = try BoardConfig.load(path: bundle + "/runtime.json") }
+                let d = try openBoard(manifest: m, manifestPath: manifestPath, config: config)
+                try m.check(hardware: d.info, file: manifestPath)
+                return (d, m)
+            }
+            try printInfo(d, backend: backend, fclkMHz: m.fclkMHz, json: a.flag("--json"))
+            return
         }
         guard let modelPath = a.options["--model"] else {
             throw .usage("info --backend loopback needs --model M (the loopback device is built for a model's topology)")
         }
         let model = try input { () throws(ZynqError) in try QuantizedModel.load(path: modelPath) }
-        let manifest = RuntimeManifest()
+        var manifest = RuntimeManifest()
+        if let manifestPath { manifest = try input { () throws(ZynqError) in try RuntimeManifest.load(path: manifestPath) } }
         let b = try input { () throws(ZynqError) in
-            try makeLoopbackBackend(model: model, modelName: modelPath, manifest: manifest, manifestPath: nil, batchSize: 1)
+            try makeLoopbackBackend(model: model, modelName: modelPath, manifest: manifest, manifestPath: manifestPath, batchSize: 1)
         }
-        let d = b.driver
+        try printInfo(b.driver, backend: backend, fclkMHz: manifest.fclkMHz, json: a.flag("--json"))
+    }
+
+    /// MAGIC, VERSION, topology, engine, II, counters and FCLK of a probed accelerator: the
+    /// loopback device (FCLK nominal: no clock runs it) or the board (FCLK as configured by load).
+    static func printInfo(_ d: AcceleratorDriver, backend: String, fclkMHz: Double, json: Bool) throws(CLIFailure) {
         let (magic, c) = try input { () throws(ZynqError) in
             (try d.bus.read32(d.base + UInt64(RegisterMap.MAGIC)), try d.counters())
         }
         let t = d.info.layout.topology
-        if a.flag("--json") {
+        let board = backend == "board"
+        if json {
             var layers: [String] = []
             for l in t.layers {
                 layers.append("{\"in\":\(l.inCount),\"out\":\(l.outCount),\"in_signed\":\(l.inSigned),\"out_signed\":\(l.outSigned)}")
@@ -405,17 +430,17 @@ extension BoardMain {
             counters.append("\"stall_cycles\":\(c.stallCycles)")
             counters.append("\"starve_cycles\":\(c.starveCycles)")
             fields.append("\"counters\":{" + counters.joined(separator: ",") + "}")
-            fields.append("\"fclk_mhz\":\(jsonNumber(manifest.fclkMHz))")
-            fields.append("\"fclk\":\"nominal\"")
+            fields.append("\"fclk_mhz\":\(jsonNumber(fclkMHz))")
+            fields.append("\"fclk\":\"\(board ? "configured" : "nominal")\"")
             print("{" + fields.joined(separator: ",") + "}")
         } else {
-            print("accelerator  \(backend) (simulated device)")
+            print("accelerator  \(backend)" + (board ? "" : " (simulated device)"))
             print("MAGIC        0x\(hex32(magic)) (\"ZNET\")")
             print("VERSION      \(d.info.version)")
             print("topology     \(topologyHashText(d.info.topologyHash)), \(t.inputCount) inputs, "
                   + t.layers.map { "\($0.inCount)→\($0.outCount)" }.joined(separator: ", ") + ", \(d.info.engine.rawValue) engine, II \(d.info.iiCycles) cycles")
             print("counters     images in \(c.imagesIn), out \(c.imagesOut), busy \(c.busyCycles), stall \(c.stallCycles), starve \(c.starveCycles) cycles")
-            print("FCLK         \(jsonNumber(manifest.fclkMHz)) MHz (nominal: no clock runs the loopback device)")
+            print("FCLK         \(jsonNumber(fclkMHz)) MHz " + (board ? "(the design's, set by load)" : "(nominal: no clock runs the loopback device)"))
         }
     }
 }
