@@ -28,7 +28,7 @@ tables="$toolchain/lib/swift/embedded/$triple/libswiftUnicodeDataTables.a"
 # --- the board modules: the one list ------------------------------------------------------
 # NAME|source folders|host-only files left out (paths under the folders)|C modules it imports
 # In dependency order (Package.swift's module layout). Host-only parts (npz writing, OutputPlan, processes,
-# Foundation and Codable helpers, manifest.json/runtime.json through JSONDecoder, board files, doctor)
+# Foundation and Codable helpers, board files, the loopback SLCR model, the benchmark)
 # stay out; everything listed compiles both ways from the same sources.
 modules=(
   "ZynqNetBase|Sources/ZynqNetBase|Process/Subprocess.swift Process/Termination.swift FileProblemFoundation.swift JSONTextEncoder.swift Random.swift HostFiles.swift|CZynqNetSys"
@@ -37,8 +37,8 @@ modules=(
   "ZynqNetSim|Sources/ZynqNetSim||CZynqNetDotKernels"
   "ZynqNetBit|Sources/ZynqNetBit||"
   "ZynqNetRuntime|Sources/ZynqNetRuntime||CZynqNetSys"
-  "ZynqNetLinux|Sources/ZynqNetLinux|BoardBackend.swift Doctor.swift FPGALoader.swift BoardChecks.swift|CZynqNetSys"
-  "ZynqNetLoopback|Sources/ZynqNetLoopback|MakeBackend.swift Benchmark.swift LoopbackSLCR.swift|"
+  "ZynqNetLinux|Sources/ZynqNetLinux||CZynqNetSys"
+  "ZynqNetLoopback|Sources/ZynqNetLoopback|Benchmark.swift LoopbackSLCR.swift|"
   "zynqnet_board|board/zynqnet-board||"
 )
 

@@ -5,6 +5,7 @@ import ZynqNetHW
 import ZynqNetJTAG
 import ZynqNetImport
 import ZynqNetModel
+import ZynqNetSim
 
 /// What `zynqnet deploy` was asked to do.
 public struct DeployRequest: Sendable {

@@ -1,15 +1,12 @@
-#if canImport(FoundationEssentials)
-import FoundationEssentials
-#else
-import Foundation
-#endif
 import ZynqNetBase
 import ZynqNetHW
 import ZynqNetModel
 import ZynqNetRuntime
 
 /// How the board backend reaches the hardware (`runtime.json` in the bundle, all optional).
-public struct BoardConfig: Codable, Sendable, Equatable {
+/// Read strictly through `JSONField` (an unknown key or a wrong type is one line naming the
+/// file and the key), so the board binary reads it too.
+public struct BoardConfig: Sendable, Equatable {
     /// "devmem" (default) or "uio".
     public var access: String = "devmem"
     /// UIO device names (sysfs `name`) of the DMA and the accelerator, for access "uio".
@@ -34,55 +31,57 @@ public struct BoardConfig: Codable, Sendable, Equatable {
 
     public init() {}
 
-    enum CodingKeys: String, CodingKey {
-        case access, uio_dma, uio_accelerator, buffer, buffer_cached, buffer_mode, timeout_ms, lock_dir, sysfs_root, dev_root, dev_mem, proc_root, check_ps
+    /// The keys `runtime.json` may have (docs/runtime.md).
+    public static let keys = ["access", "uio_dma", "uio_accelerator", "buffer", "buffer_cached", "buffer_mode", "timeout_ms", "lock_dir",
+                              "sysfs_root", "dev_root", "dev_mem", "proc_root", "check_ps"]
+
+    public static func load(path: String, system: any SystemCalls = LiveSystem()) throws(ZynqError) -> BoardConfig {
+        try parse(try system.readBytes(path, limit: 1 << 20), file: path)
     }
 
-    public init(from decoder: Decoder) throws {
-        let c = try decoder.container(keyedBy: CodingKeys.self)
-        access = try c.decodeIfPresent(String.self, forKey: .access) ?? access
-        uio_dma = try c.decodeIfPresent(String.self, forKey: .uio_dma) ?? uio_dma
-        uio_accelerator = try c.decodeIfPresent(String.self, forKey: .uio_accelerator) ?? uio_accelerator
-        buffer = try c.decodeIfPresent(String.self, forKey: .buffer) ?? buffer
-        buffer_cached = try c.decodeIfPresent(Bool.self, forKey: .buffer_cached) ?? buffer_cached
-        if let m = try c.decodeIfPresent(String.self, forKey: .buffer_mode) {
+    /// Parses `runtime.json`'s bytes (`file` names it in errors): a JSON object of the keys
+    /// above, each optional; null is absent.
+    public static func parse(_ bytes: [UInt8], file: String) throws(ZynqError) -> BoardConfig {
+        let top = try JSONField.parse(bytes, file: file)
+        try top.requireKnownKeys(keys, hint: "runtime.json may have \(keys.joined(separator: ", "))")
+        var config = BoardConfig()
+        func string(_ key: String) throws(ZynqError) -> String? { try top.optionalMember(key)?.string() }
+        func bool(_ key: String) throws(ZynqError) -> Bool? { try top.optionalMember(key)?.bool() }
+        config.access = try string("access") ?? config.access
+        config.uio_dma = try string("uio_dma") ?? config.uio_dma
+        config.uio_accelerator = try string("uio_accelerator") ?? config.uio_accelerator
+        config.buffer = try string("buffer") ?? config.buffer
+        config.buffer_cached = try bool("buffer_cached") ?? config.buffer_cached
+        if let m = try string("buffer_mode") {
             guard let mode = DMABufferMode(rawValue: m) else {
-                throw ZynqError(key: "buffer_mode", "must be \"writecombine\", \"uncached\" or \"cached\", got \"\(m)\"")
+                throw ZynqError(file: file, key: "buffer_mode", "must be \"writecombine\", \"uncached\" or \"cached\", got \"\(m)\"")
             }
-            buffer_mode = mode
-        } else if buffer_cached {
-            buffer_mode = .cached
+            config.buffer_mode = mode
+        } else if config.buffer_cached {
+            config.buffer_mode = .cached
         }
-        timeout_ms = try c.decodeIfPresent(Int.self, forKey: .timeout_ms) ?? timeout_ms
-        lock_dir = try c.decodeIfPresent(String.self, forKey: .lock_dir)
-        sysfs_root = try c.decodeIfPresent(String.self, forKey: .sysfs_root) ?? sysfs_root
-        dev_root = try c.decodeIfPresent(String.self, forKey: .dev_root) ?? dev_root
-        dev_mem = try c.decodeIfPresent(String.self, forKey: .dev_mem) ?? dev_mem
-        proc_root = try c.decodeIfPresent(String.self, forKey: .proc_root) ?? proc_root
-        check_ps = try c.decodeIfPresent(Bool.self, forKey: .check_ps) ?? check_ps
-    }
-
-    public static func load(path: String, system: any SystemCalls = LiveSystem()) throws -> BoardConfig {
-        let bytes = try system.readBytes(path, limit: 1 << 20)
-        let config: BoardConfig
-        do {
-            config = try JSONDecoder().decode(BoardConfig.self, from: Data(bytes))
-        } catch {
-            throw ZynqError(file: path, "not a valid runtime config: \(error)")
+        if let t = try top.optionalMember("timeout_ms") {
+            guard case .int(let v) = t.value, v > 0, v <= 3_600_000 else {
+                throw ZynqError(file: file, key: "timeout_ms", "must be 1...3600000")
+            }
+            config.timeout_ms = Int(v)
         }
+        config.lock_dir = try string("lock_dir")
+        config.sysfs_root = try string("sysfs_root") ?? config.sysfs_root
+        config.dev_root = try string("dev_root") ?? config.dev_root
+        config.dev_mem = try string("dev_mem") ?? config.dev_mem
+        config.proc_root = try string("proc_root") ?? config.proc_root
+        config.check_ps = try bool("check_ps") ?? config.check_ps
         guard config.access == "devmem" || config.access == "uio" else {
-            throw ZynqError(file: path, key: "access", "must be \"devmem\" or \"uio\", got \"\(config.access)\"")
-        }
-        guard config.timeout_ms > 0, config.timeout_ms <= 3_600_000 else {
-            throw ZynqError(file: path, key: "timeout_ms", "must be 1...3600000")
+            throw ZynqError(file: file, key: "access", "must be \"devmem\" or \"uio\", got \"\(config.access)\"")
         }
         return config
     }
 
     /// A reserved region "devmem:BASE:SIZE" (hex or decimal), if `buffer` is one.
-    func reservedRegion() throws -> (base: UInt64, size: Int)? {
+    func reservedRegion() throws(ZynqError) -> (base: UInt64, size: Int)? {
         guard buffer.hasPrefix("devmem:") else { return nil }
-        let parts = buffer.split(separator: ":").map(String.init)
+        let parts = buffer.split(separator: ":").map { String($0) }
         func num(_ s: String) -> UInt64? { s.hasPrefix("0x") || s.hasPrefix("0X") ? parseHex(s) : parseDecimal(s) }
         guard parts.count == 3, let b = num(parts[1]), let s = num(parts[2]), s > 0, s <= UInt64(Int32.max) else {
             throw ZynqError(key: "buffer", "expected devmem:BASE:SIZE, e.g. devmem:0x1F000000:0x01000000, got \"\(buffer)\"")
@@ -93,7 +92,7 @@ public struct BoardConfig: Codable, Sendable, Equatable {
 
 /// Opens the real hardware: register access, lock, DMA buffer, DMA and accelerator drivers.
 public func openBoard(manifest m: RuntimeManifest, manifestPath: String, config: BoardConfig,
-                      interrupt: InterruptFlag = .sigint, system: any SystemCalls = LiveSystem()) throws -> AcceleratorDriver {
+                      interrupt: InterruptFlag = .sigint, system: any SystemCalls = LiveSystem()) throws(ZynqError) -> AcceleratorDriver {
     let windows = [m.dmaWindow, m.acceleratorWindow]
     // Nothing physical is mapped before the device tree says Zynq-7000.
     try ZynqPlatform.confirm(procRoot: config.proc_root, sysfsRoot: config.sysfs_root, system: system)

@@ -27,7 +27,7 @@ public enum ZynqPlatform {
     }
 
     /// Throws, naming what was found, unless the device tree says `xlnx,zynq-7000`.
-    public static func confirm(procRoot: String = "/proc", sysfsRoot: String = "/sys", system: any SystemCalls) throws {
+    public static func confirm(procRoot: String = "/proc", sysfsRoot: String = "/sys", system: any SystemCalls) throws(ZynqError) {
         guard let found = read(procRoot: procRoot, sysfsRoot: sysfsRoot, system: system) else {
             let paths = compatiblePaths(procRoot: procRoot, sysfsRoot: sysfsRoot).joined(separator: " nor ")
             throw ZynqError(key: "compatible", "no device tree (\(paths)): this is not a Zynq-7000 board (a PC or qemu?); "
@@ -62,7 +62,7 @@ public enum PSRegisters {
 }
 
 /// One PS register check: what was read, whether it is right, and the fix.
-public struct PSCheck: Codable, Sendable, Equatable {
+public struct PSCheck: Sendable, Equatable {
     public var register: String
     public var address: String
     public var value: String
@@ -81,8 +81,9 @@ public struct PSCheck: Codable, Sendable, Equatable {
 /// Writes an SLCR register with the unlock/lock key sequence (UG585: writes are ignored while
 /// the SLCR is locked); a locked SLCR is locked again afterwards. Each write is logged.
 func slcrWrite(bus: any RegisterBus, _ address: UInt64, _ value: UInt32, name: String, was: UInt32,
-               log: (String) -> Void) throws {
-    let locked = try address < 0xF800_1000 && bus.read32(PSRegisters.slcrLockStatus) & 1 == 1
+               log: (String) -> Void) throws(ZynqError) {
+    var locked = false
+    if address < 0xF800_1000 { locked = try bus.read32(PSRegisters.slcrLockStatus) & 1 == 1 }
     if locked {
         log("write \(hex(SLCR.unlock)) = \(hex(SLCR.unlockKey)) (SLCR_UNLOCK)")
         try bus.write32(SLCR.unlock, SLCR.unlockKey)
@@ -99,10 +100,10 @@ func slcrWrite(bus: any RegisterBus, _ address: UInt64, _ value: UInt32, name: S
 /// level shifters on, PL reset 0 released, FCLK0 not gated, HP0 at the design's width.
 /// Never waits on the PL: only SLCR/AFI registers are read, so a dead PL cannot hang it.
 public func checkPSState(bus: any RegisterBus, hpDataWidth: Int = 64, fix: Bool = false,
-                         log: (String) -> Void = { _ in }) throws -> [PSCheck] {
+                         log: (String) -> Void = { _ in }) throws(ZynqError) -> [PSCheck] {
     var out: [PSCheck] = []
     func check(_ name: String, _ address: UInt64, detail: String, fixText: String,
-               good: (UInt32) -> Bool, repaired: (UInt32) -> UInt32) throws {
+               good: (UInt32) -> Bool, repaired: (UInt32) -> UInt32) throws(ZynqError) {
         let v = try bus.read32(address)
         var c = PSCheck(register: name, address: hex(address), value: hex(v), ok: good(v), fixed: false, detail: detail, fix: fixText)
         if !c.ok && fix {
@@ -139,7 +140,7 @@ public func checkPSState(bus: any RegisterBus, hpDataWidth: Int = 64, fix: Bool 
 
 /// Throws the first failed check's error (register, value, fix).
 public func requirePSState(bus: any RegisterBus, hpDataWidth: Int = 64, fix: Bool = false,
-                           log: (String) -> Void = { _ in }) throws {
+                           log: (String) -> Void = { _ in }) throws(ZynqError) {
     if let bad = try checkPSState(bus: bus, hpDataWidth: hpDataWidth, fix: fix, log: log).first(where: { !$0.ok }) {
         throw bad.error
     }

@@ -1,15 +1,10 @@
-#if canImport(FoundationEssentials)
-import FoundationEssentials
-#else
-import Foundation
-#endif
 import ZynqNetBase
 import ZynqNetModel
 import ZynqNetRuntime
 
 /// One prerequisite `zynqnet doctor` checked on the board.
-public struct DoctorCheck: Codable, Sendable, Equatable {
-    public enum Status: String, Codable, Sendable {
+public struct DoctorCheck: Sendable, Equatable {
+    public enum Status: String, Sendable {
         case ok, warn, fail, fixed, skipped
     }
     public var name: String
@@ -26,13 +21,25 @@ public struct DoctorCheck: Codable, Sendable, Equatable {
     }
 }
 
-public struct DoctorReport: Codable, Sendable, Equatable {
+public struct DoctorReport: Sendable, Equatable {
     public var ok: Bool
     public var checks: [DoctorCheck]
     /// Every register write `--fix` made, in order.
     public var writes: [String]
 
     public var failed: [DoctorCheck] { checks.filter { $0.status == .fail } }
+
+    /// `zynqnet doctor --json`: keys sorted (`ok`, `checks` with `detail`, `fix`, `name`,
+    /// `status`, `writes`), the same on the host and in zynqnet-board.
+    public var json: JSONText {
+        .object([
+            ("checks", .array(checks.map { c in
+                .object([("detail", .string(c.detail)), ("fix", .string(c.fix)), ("name", .string(c.name)), ("status", .string(c.status.rawValue))])
+            })),
+            ("ok", .bool(ok)),
+            ("writes", .array(writes.map { .string($0) })),
+        ])
+    }
 }
 
 public struct DoctorOptions: Sendable {
@@ -47,7 +54,7 @@ public struct DoctorOptions: Sendable {
     /// The buffer to check (a u-dma-buf name or "devmem:BASE:SIZE"), instead of runtime.json's.
     public var buffer: String?
     /// Opens the register bus for the PS windows (tests: a loopback device); default `<root>/dev/mem`.
-    public var openBus: (@Sendable ([MemoryWindow]) throws -> any RegisterBus)?
+    public var openBus: (@Sendable ([MemoryWindow]) throws(ZynqError) -> any RegisterBus)?
     public init() {}
 
     func path(_ p: String) -> String { root == "/" ? "/" + p : (root.hasSuffix("/") ? root + p : root + "/" + p) }
@@ -150,7 +157,7 @@ public func runDoctor(_ o: DoctorOptions, system: any SystemCalls = LiveSystem()
     // 5. u-dma-buf (or a reserved region) large enough; 6. CMA.
     let need = o.bufferBytes ?? manifest?.requiredBufferBytes
     let oneImage = manifest.flatMap { m in m.inputRecordBytes.flatMap { i in m.outputRecordBytes.map { UInt64(i + $0) } } }
-    let buildHint = "build and load u-dma-buf on the board (docs/board-setup.md): insmod u-dma-buf.ko udmabuf0=\(need.map(String.init) ?? "SIZE")"
+    let buildHint = "build and load u-dma-buf on the board (docs/board-setup.md): insmod u-dma-buf.ko udmabuf0=\(need.map { String($0) } ?? "SIZE")"
     var haveBuffer = false
     if config.buffer.hasPrefix("devmem:") {
         add(DoctorCheck("udmabuf", .ok, "runtime.json uses the reserved region \(config.buffer) (must be a no-map reserved-memory node)"))
@@ -213,7 +220,12 @@ public func runDoctor(_ o: DoctorOptions, system: any SystemCalls = LiveSystem()
         for n in regNames { add(DoctorCheck(n, .skipped, skip)) }
     } else {
         do {
-            let bus = try o.openBus?(PSRegisters.windows) ?? DevMemBus(windows: PSRegisters.windows, devMemPath: devMem, system: system)
+            let bus: any RegisterBus
+            if let open = o.openBus {
+                bus = try open(PSRegisters.windows)
+            } else {
+                bus = try DevMemBus(windows: PSRegisters.windows, devMemPath: devMem, system: system)
+            }
             let log: (String) -> Void = { writes.append($0) }
             if let m = manifest {
                 let ref = try m.referenceClockMHz()

@@ -1,8 +1,3 @@
-#if canImport(FoundationEssentials)
-import FoundationEssentials
-#else
-import Foundation
-#endif
 import ZynqNetBase
 import ZynqNetBit
 import ZynqNetHW
@@ -21,7 +16,7 @@ public enum SLCR {
     public static var window: MemoryWindow { MemoryWindow(name: "slcr", base: base, size: 0x1000) }
 }
 
-public struct FCLKSetting: Sendable, Equatable, Codable {
+public struct FCLKSetting: Sendable, Equatable {
     public var divisor0: UInt32
     public var divisor1: UInt32
     public var sourceMHz: Double
@@ -51,7 +46,7 @@ public func chooseFCLKDivisors(sourceMHz: Double, targetMHz: Double) -> FCLKSett
 /// when SLCR_LOCKSTA says locked, or always with `unlockSLCR`), and reads it back. With
 /// `ungate`, FCLK0's gate (FPGA0_THR_CTRL bit 0) is opened too. Every write is logged.
 public func setFCLK0(bus: any RegisterBus, referenceMHz: Double, targetMHz: Double, unlockSLCR: Bool = false,
-                     ungate: Bool = false, log: (String) -> Void = { _ in }) throws -> FCLKSetting {
+                     ungate: Bool = false, log: (String) -> Void = { _ in }) throws(ZynqError) -> FCLKSetting {
     if unlockSLCR {
         log("write \(hex(SLCR.unlock)) = \(hex(SLCR.unlockKey)) (SLCR_UNLOCK)")
         try bus.write32(SLCR.unlock, SLCR.unlockKey)
@@ -86,7 +81,7 @@ public func setFCLK0(bus: any RegisterBus, referenceMHz: Double, targetMHz: Doub
 }
 
 /// The FCLK0 frequency FPGA0_CLK_CTRL selects now (MHz), from its source PLL and divisors.
-public func currentFCLK0(bus: any RegisterBus, referenceMHz: Double) throws -> Double {
+public func currentFCLK0(bus: any RegisterBus, referenceMHz: Double) throws(ZynqError) -> Double {
     let ctrl = try bus.read32(SLCR.fpga0ClockControl)
     let srcsel = (ctrl >> 4) & 3
     let pll = try bus.read32(srcsel == 2 ? SLCR.armPLL : srcsel == 3 ? SLCR.ddrPLL : SLCR.ioPLL)
@@ -96,7 +91,7 @@ public func currentFCLK0(bus: any RegisterBus, referenceMHz: Double) throws -> D
 }
 
 /// What `zynqnet load` did.
-public struct LoadResult: Codable, Sendable, Equatable {
+public struct LoadResult: Sendable, Equatable {
     public var bitstream: String
     public var firmware: String
     public var part: String
@@ -107,6 +102,20 @@ public struct LoadResult: Codable, Sendable, Equatable {
     public var topology_hash: String?
     /// Every PS register write, in order (FCLK0 before the bitstream, then the PS-state fixes).
     public var ps_writes: [String]?
+
+    /// `zynqnet load --json`: keys sorted, absent values left out (the same on the host and in zynqnet-board).
+    public var json: JSONText {
+        var fields: [(String, JSONText)] = [("bitstream", .string(bitstream))]
+        if let d = fclk_divisor0 { fields.append(("fclk_divisor0", .uint(UInt64(d)))) }
+        if let d = fclk_divisor1 { fields.append(("fclk_divisor1", .uint(UInt64(d)))) }
+        if let f = fclk_mhz { fields.append(("fclk_mhz", .double(f))) }
+        fields.append(("firmware", .string(firmware)))
+        fields.append(("part", .string(part)))
+        if let w = ps_writes { fields.append(("ps_writes", .array(w.map { .string($0) }))) }
+        fields.append(("state", .string(state)))
+        if let h = topology_hash { fields.append(("topology_hash", .string(h))) }
+        return .object(fields)
+    }
 }
 
 public struct LoadOptions: Sendable {
@@ -122,7 +131,7 @@ public struct LoadOptions: Sendable {
     /// Repair the PS state after loading (level shifters, PL reset, FCLK0 gate, HP0 width).
     public var fixPS = true
     /// Opens the register bus for the given windows (tests: a loopback device); default /dev/mem.
-    public var openBus: (@Sendable ([MemoryWindow]) throws -> any RegisterBus)?
+    public var openBus: (@Sendable ([MemoryWindow]) throws(ZynqError) -> any RegisterBus)?
     /// The PL was configured another way (JTAG while Linux runs): skip fpga_manager, set
     /// FCLK0, then pulse the PL reset so the design starts on the right clock.
     public var plConfigured = false
@@ -131,7 +140,7 @@ public struct LoadOptions: Sendable {
 
 /// `zynqnet load BUNDLE`: .bit → byte-swapped .bin under the firmware directory, fpga_manager
 /// flags 0 and firmware name, state "operating", FCLK0 from the manifest, accelerator probe.
-public func loadBundle(_ bundle: String, options: LoadOptions = LoadOptions(), system: any SystemCalls = LiveSystem()) throws -> LoadResult {
+public func loadBundle(_ bundle: String, options: LoadOptions = LoadOptions(), system: any SystemCalls = LiveSystem()) throws(ZynqError) -> LoadResult {
     let manifestPath = "\(bundle)/manifest.json"
     // What the folder lacks comes first: a folder without a bitstream is not a bundle, whoever runs this.
     guard system.fileExists(manifestPath) else {
@@ -165,13 +174,13 @@ public func loadBundle(_ bundle: String, options: LoadOptions = LoadOptions(), s
     let bin = try bit.fpgaManagerBin(file: bitPath)
     // Nothing physical is mapped before the device tree says Zynq-7000.
     try ZynqPlatform.confirm(procRoot: options.procRoot, sysfsRoot: options.sysfsRoot, system: system)
-    func open(_ windows: [MemoryWindow]) throws -> any RegisterBus {
+    func open(_ windows: [MemoryWindow]) throws(ZynqError) -> any RegisterBus {
         if let f = options.openBus { return try f(windows) }
         return try DevMemBus(windows: windows, devMemPath: options.devMem, system: system)
     }
     var writes: [String] = []
     let log: (String) -> Void = { writes.append($0) }
-    var stem = bitName.split(separator: "/").last.map(String.init) ?? "zynqnet.bit"
+    var stem = bitName.split(separator: "/").last.map { String($0) } ?? "zynqnet.bit"
     if stem.hasSuffix(".bit") { stem.removeLast(4) }
     let firmwareName = "\(stem).bin"
     let firmwarePath = "\(options.firmwareDirectory)/\(firmwareName)"
@@ -202,7 +211,7 @@ public func loadBundle(_ bundle: String, options: LoadOptions = LoadOptions(), s
         try slcrWrite(bus: slcr, PSRegisters.fpgaResetControl, v | 1, name: "FPGA_RST_CTRL", was: v, log: log)
         try slcrWrite(bus: slcr, PSRegisters.fpgaResetControl, v & ~UInt32(1), name: "FPGA_RST_CTRL", was: v | 1, log: log)
     } else {
-        try system.writeFileAtomically(firmwarePath, bin)
+        try system.writeFileAtomically(firmwarePath, bin, mode: 0o644)
         try system.writeAttribute("\(mgr)/flags", "0")
         try system.writeAttribute("\(mgr)/firmware", firmwareName)
         state = try system.readAttribute("\(mgr)/state")

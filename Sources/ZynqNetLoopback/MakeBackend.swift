@@ -4,9 +4,6 @@ import ZynqNetLinux
 import ZynqNetModel
 import ZynqNetRuntime
 
-// Host-only (left out of the board build, scripts/build-board.sh): manifest.json is read with
-// RuntimeManifest.load (JSONDecoder) and the board through openBoard/BoardConfig (runtime.json).
-
 /// Makes the backend `zynqnet infer --backend NAME` runs on.
 ///
 /// - `loopback`: an in-process device (AXI DMA model + accelerator model computing with the
@@ -16,13 +13,14 @@ import ZynqNetRuntime
 ///   buffer, as `manifest.json` (and the optional `runtime.json`) of the bundle describe.
 public func makeBackend(name: String, model: QuantizedModel, modelName: String = "model", bundle: String?, manifest: String?,
                         batchSize: Int = 256, interrupt: InterruptFlag = .sigint, installSIGINTHandler: Bool = true,
-                        system: any SystemCalls = LiveSystem()) throws -> InferenceBackend {
+                        system: any SystemCalls = LiveSystem()) throws(ZynqError) -> InferenceBackend {
     guard batchSize >= 1 else { throw ZynqError(key: "--batch", "must be at least 1, got \(batchSize)") }
     let manifestPath = manifest ?? bundle.map { "\($0)/manifest.json" }
     if installSIGINTHandler { InterruptFlag.installSIGINTHandler() }
     switch name {
     case "loopback":
-        let m = try manifestPath.map { try RuntimeManifest.load(path: $0, system: system) } ?? RuntimeManifest()
+        var m = RuntimeManifest()
+        if let manifestPath { m = try RuntimeManifest.load(path: manifestPath, system: system) }
         return try makeLoopbackBackend(model: model, modelName: modelName, manifest: m, manifestPath: manifestPath,
                                        batchSize: batchSize, interrupt: interrupt)
     case "board":

@@ -38,6 +38,21 @@ public protocol SystemCalls: AnyObject, Sendable {
     /// Monotonic clock in nanoseconds.
     func monotonicNanoseconds() -> UInt64
     func processID() -> Int32
+
+    // File helpers built from the calls above (default implementations below). They are
+    // requirements, not extension-only methods: in Embedded Swift (the board build) an extension
+    // method is generic over `Self`, and a call through `any SystemCalls` that the optimizer does
+    // not inline reaches an unspecialized stub that traps (zynqnet-board's `load` did, in
+    // writeAttribute); a requirement is called through the conformer's witness, which is compiled.
+    /// Reads a whole (small) file, e.g. a sysfs attribute, with `pread`.
+    func readText(_ path: String, limit: Int) throws(ZynqError) -> String
+    func readBytes(_ path: String, limit: Int) throws(ZynqError) -> [UInt8]
+    /// Reads a sysfs attribute and strips the trailing newline/whitespace.
+    func readAttribute(_ path: String) throws(ZynqError) -> String
+    /// Writes a string to an existing file (a sysfs attribute) in one `write`.
+    func writeAttribute(_ path: String, _ value: String) throws(ZynqError)
+    /// Writes `bytes` to `path.tmp-PID`, fsyncs, and renames it over `path`: nothing half-written.
+    func writeFileAtomically(_ path: String, _ bytes: [UInt8], mode: UInt32) throws(ZynqError)
 }
 
 public enum OpenFlags {
@@ -198,14 +213,15 @@ public final class LiveSystem: SystemCalls {
 
 // MARK: - Helpers built from the calls above
 
+// The default implementations of the file helpers (requirements of SystemCalls, see there).
 extension SystemCalls {
     /// Reads a whole (small) file, e.g. a sysfs attribute, with `pread`.
-    public func readText(_ path: String, limit: Int = 1 << 20) throws(ZynqError) -> String {
+    public func readText(_ path: String, limit: Int) throws(ZynqError) -> String {
         let bytes = try readBytes(path, limit: limit)
         return String(decoding: bytes, as: UTF8.self)
     }
 
-    public func readBytes(_ path: String, limit: Int = 1 << 30) throws(ZynqError) -> [UInt8] {
+    public func readBytes(_ path: String, limit: Int) throws(ZynqError) -> [UInt8] {
         let fd = try open(path, flags: OpenFlags.readOnly | OpenFlags.closeOnExec, mode: 0)
         defer { close(fd) }
         var out: [UInt8] = []
@@ -239,7 +255,7 @@ extension SystemCalls {
     }
 
     /// Writes `bytes` to `path.tmp-PID`, fsyncs, and renames it over `path`: nothing half-written.
-    public func writeFileAtomically(_ path: String, _ bytes: [UInt8], mode: UInt32 = 0o644) throws(ZynqError) {
+    public func writeFileAtomically(_ path: String, _ bytes: [UInt8], mode: UInt32) throws(ZynqError) {
         let tmp = "\(path).tmp-\(processID())"
         let fd = try open(tmp, flags: OpenFlags.writeOnly | OpenFlags.create | OpenFlags.truncate | OpenFlags.closeOnExec, mode: mode)
         var ok = false

@@ -7,6 +7,7 @@ import ZynqNetHW
 import ZynqNetVivado
 import ZynqNetJTAG
 import ZynqNetModel
+import ZynqNetSim
 
 struct DeployCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -306,14 +307,12 @@ struct DeployCommand: ParsableCommand {
     /// Adds the self-test to the report; a mismatch is the command's error.
     func reportSelftest(_ result: SelfTest.Result?, _ report: inout [(String, JSONText)], _ say: (String) -> Void) throws {
         guard let result else { return }
-        report.append(("selftest", JSONText.object([("images", .int(Int64(result.images))), ("passed", .bool(result.passed)),
-                                                    ("mismatches", JSONText.array(result.mismatches.map { JSONText.string($0) }))])))
+        report.append(("selftest", result.json))
         guard result.passed else {
             if json { try printJSON(JSONText.object(report), pretty: true) }
-            throw ZynqError(key: "selftest", "the board's outputs differ from the simulator's on \(result.mismatches.count) of \(result.images) images: "
-                            + result.mismatches.prefix(3).joined(separator: "; "))
+            throw result.error
         }
-        say("self-test: \(result.images) images, outputs equal the simulator's bit for bit")
+        say(result.summary)
     }
 
     func deploySSH(_ profile: BoardProfile, _ source: DeploySource, _ t: SSHTarget, _ report: inout [(String, JSONText)], _ say: (String) -> Void) throws {

@@ -51,7 +51,7 @@ struct DoctorCommand: ParsableCommand {
         o.buffer = buffer
         let r = runDoctor(o)
         if json {
-            try printJSON(r, sortedKeys: true)
+            print(r.json.render())
         } else {
             print(r.text, terminator: "")
         }

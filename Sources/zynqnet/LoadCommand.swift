@@ -75,7 +75,7 @@ struct LoadCommand: ParsableCommand {
         options.plConfigured = plConfigured
         let r = try loadBundle(bundle, options: options)
         if json {
-            try printJSON(r, sortedKeys: true)
+            print(r.json.render())
         } else {
             if plConfigured {
                 print("finished \(r.bitstream) (part \(r.part)), configured over JTAG: PS set up, PL reset pulsed")

@@ -173,7 +173,7 @@ struct BoardBinaryTests {
             (["infer", images, "--model", model, "--batch", "0"], 2, "--batch"),
             (["infer", images, "--model", model, "--backend", "gpu"], 2, "--backend"),
             (["infer", images, "--model", model, "--frobnicate"], 2, "--frobnicate"),
-            (["infer", images, "--model", model, "--output", "\(dir)/o.npz"], 2, "--output"),
+            (["infer", images, "--model", model, "--output", "\(dir)/o.txt"], 2, "--output"),
             (["infer", images], 2, "--model"),
         ]
         for c in cases {

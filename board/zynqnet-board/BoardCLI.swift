@@ -1,6 +1,7 @@
 import Glibc
 import ZynqNetBase
 import ZynqNetHW
+import ZynqNetLinux
 import ZynqNetLoopback
 import ZynqNetModel
 import ZynqNetRuntime
@@ -80,11 +81,21 @@ enum BoardMain {
     USAGE: zynqnet-board <subcommand>
 
     SUBCOMMANDS:
-      info [--backend loopback] --model M [--json]
-            Probe the accelerator: MAGIC, VERSION, topology, counters, FCLK.
-      infer IMAGES --model M [--backend sim|loopback|board] [--batch N] [--limit N]
-            [--labels FILE] [--output out.npy] [--json]
-            Run images through a model; --output writes the outputs (int64, N × classes).
+      info [--backend loopback|board] [--model M] [--bundle DIR | --manifest FILE] [--json]
+            Probe the accelerator: MAGIC, VERSION, topology, counters, FCLK (loopback: the device
+            built for M's topology; board: the loaded design of the bundle).
+      infer IMAGES --model M [--backend sim|loopback|board] [--bundle DIR | --manifest FILE]
+            [--batch N] [--limit N] [--labels FILE] [--output out.npy|out.npz] [--json]
+            Run images through a model; --output writes the outputs (.npy: int64 N × classes;
+            .npz: predictions, outputs and labels, stored).
+      load BUNDLE [--json] [--no-clock] [--no-probe] [--pl-configured] [--slcr-unlock]
+            [--sysfs-root DIR] [--proc-root DIR] [--dev-mem FILE] [--firmware-dir DIR] [--fpga-manager NAME]
+            Load a bundle's bitstream through fpga_manager, set FCLK0, probe the accelerator (root).
+      selftest BUNDLE [--backend board|loopback] [--batch N] [--json]
+            The bundle's self-test images through the accelerator, compared with its expected outputs.
+      doctor [--root DIR] [--bundle DIR] [--buffer-bytes N] [--buffer NAME] [--fix] [--json]
+            Check the board's prerequisites and print the fix for each failure.
+
     """
 
     static func run(_ args: [String]) {
@@ -94,10 +105,13 @@ enum BoardMain {
             switch command {
             case "infer": try infer(rest)
             case "info": try info(rest)
+            case "load": try load(rest)
+            case "selftest": try selftest(rest)
+            case "doctor": try doctor(rest)
             case "faults": try faults(rest)  // diagnostic: the loopback fault scenarios (Faults.swift)
             case "-h", "--help", "help":
                 print(usage)
-            default: throw .usage("Unknown subcommand '\(command)' (infer, info)")
+            default: throw .usage("Unknown subcommand '\(command)' (infer, info, load, selftest, doctor)")
             }
         } catch {
             switch error {
@@ -122,7 +136,7 @@ enum BoardMain {
 /// What runs the batches: the simulator, or the runtime's driver on the loopback device or the board.
 enum Engine {
     case sim(Simulator)
-    case runtime(AcceleratorBackend)
+    case runtime(InferenceBackend)
 
     var name: String {
         switch self {
@@ -166,23 +180,24 @@ extension BoardMain {
         let limit = try a.integer("--limit", in: 1...Int.max, what: "at least 1")
         let batchOption = try a.integer("--batch", in: 1...maxBatch, what: "1…\(maxBatch)")
         let json = a.flag("--json")
-        if let output = a.options["--output"], !output.hasSuffix(".npy") {
-            throw .usage("--output must name an .npy file, not '\(output)'")
+        if let output = a.options["--output"], !output.hasSuffix(".npy"), !output.hasSuffix(".npz") {
+            throw .usage("--output must name an .npy or .npz file, not '\(output)'")
         }
-        if a.options["--bundle"] != nil || a.options["--manifest"] != nil {
-            throw .input(ZynqError(key: a.options["--bundle"] != nil ? "--bundle" : "--manifest",
-                                   "reading manifest.json is not in this zynqnet-board build yet (loopback runs with the default design)"))
+        if a.options["--bundle"] != nil && a.options["--manifest"] != nil {
+            throw .usage("--bundle and --manifest exclude each other")
         }
-        if backend == "board" { throw .usage("--backend board needs --bundle DIR or --manifest FILE") }
+        if let bundle = a.options["--bundle"], !isDirectory(bundle) {
+            throw .usage("--bundle '\(bundle)' is not a directory (a bundle written by zynqnet deploy -o or codegen -o)")
+        }
+        if backend == "board" && a.options["--bundle"] == nil && a.options["--manifest"] == nil {
+            throw .usage("--backend board needs --bundle DIR or --manifest FILE")
+        }
         if modelPath.hasSuffix(".onnx") || modelPath.hasSuffix(".tflite") {
             throw .input(ZynqError(file: modelPath, key: "--model", "ONNX and TFLite models are imported on the host: zynqnet import, then pass the .npz"))
         }
         // The output must not exist (zynqnet-board replaces no file) and is written only at the end.
-        if let output = a.options["--output"] {
-            var st = stat()
-            if lstat(output, &st) == 0 {
-                throw .input(ZynqError(file: output, key: "--output", "already exists; zynqnet-board replaces no file (remove it or name another)"))
-            }
+        if let output = a.options["--output"], pathExists(output) {
+            throw .input(ZynqError(file: output, key: "--output", "already exists; zynqnet-board replaces no file (remove it or name another)"))
         }
 
         try input { () throws(ZynqError) in try ModelShapes(path: modelPath).checkImages(path: images) }
@@ -193,35 +208,58 @@ extension BoardMain {
             try set.checkLabels(classes: model.outputCount)
         }
         let batch = batchOption ?? (backend == "sim" ? 1000 : 256)
-        let engine: Engine = try input { () throws(ZynqError) in
-            switch backend {
-            case "sim": return .sim(try Simulator(model: model))
-            default:
-                InterruptFlag.installSIGINTHandler()
-                return .runtime(try makeLoopbackBackend(model: model, modelName: modelPath, manifest: RuntimeManifest(), manifestPath: nil,
-                                                        batchSize: batch))
-            }
-        }
-        let key = imageKey(set.source)
-        var codes = try input { () throws(ZynqError) in
-            do throws(ZynqError) {
-                let arranged = try ImageLayout.nhwc.arranged(set.images, for: model.input, key: key)
-                return try InputQuantizer(model: model).quantize(arranged, key: key)
-            } catch {
-                throw error.inFile(images)
-            }
-        }
-        if let w = InputQuantizer(model: model).rangeWarning(set.images) { printError("warning: \(images): \(w)") }
+        let engine = try makeEngine(backend, model: model, modelName: modelPath, bundle: a.options["--bundle"],
+                                    manifest: a.options["--manifest"], batch: batch)
+        var codes = try quantize(set, model: model, file: images)
         if let limit, limit < codes.count {
             codes = try input { () throws(ZynqError) in try InputCodes(type: codes.type, width: codes.width, bytes: Array(codes.bytes.prefix(limit * codes.width))) }
             set.labels = set.labels.map { Array($0.prefix(limit)) }
         }
+        let (result, seconds) = try runBatches(engine, codes, batch: batch)
 
-        // The batches, timed as on the host (engine time only).
+        if let output = a.options["--output"] {
+            try input { () throws(ZynqError) in try writeOutputs(result, labels: set.labels, to: output) }
+        }
+        let report = Report(images: result.count, correct: set.labels.map { result.correct(labels: $0) }, seconds: seconds,
+                            backend: engine.name, kernel: engine.kernel)
+        if json {
+            print(report.json())
+        } else {
+            report.printText()
+        }
+    }
+
+    /// The simulator, or the runtime's driver on the loopback device or the board (`makeBackend`,
+    /// as the host: `--bundle`/`--manifest` give the design's manifest.json and runtime.json).
+    static func makeEngine(_ backend: String, model: QuantizedModel, modelName: String, bundle: String?, manifest: String?,
+                           batch: Int) throws(CLIFailure) -> Engine {
+        try input { () throws(ZynqError) in
+            if backend == "sim" { return .sim(try Simulator(model: model)) }
+            return .runtime(try makeBackend(name: backend, model: model, modelName: modelName, bundle: bundle, manifest: manifest,
+                                            batchSize: batch))
+        }
+    }
+
+    /// The images as the model's input codes (errors name `file`); with `warn`, a range warning on stderr.
+    static func quantize(_ set: ImageSet, model: QuantizedModel, file: String, warn: Bool = true) throws(CLIFailure) -> InputCodes {
+        let key = imageKey(set.source)
+        let codes = try input { () throws(ZynqError) in
+            do throws(ZynqError) {
+                let arranged = try ImageLayout.nhwc.arranged(set.images, for: model.input, key: key)
+                return try InputQuantizer(model: model).quantize(arranged, key: key)
+            } catch {
+                throw error.inFile(file)
+            }
+        }
+        if warn, let w = InputQuantizer(model: model).rangeWarning(set.images) { printError("warning: \(file): \(w)") }
+        return codes
+    }
+
+    /// Runs `codes` through `engine` in batches of `batch`; the seconds are engine time only (as on the host).
+    static func runBatches(_ engine: Engine, _ codes: InputCodes, batch: Int) throws(CLIFailure) -> (SimResult, Double) {
         let n = codes.count
         var outputs: [Int32] = []
-        outputs.reserveCapacity(n * model.outputCount)
-        var classes = model.outputCount
+        var classes = 0
         var seconds = 0.0
         var done = 0
         while done < n {
@@ -231,22 +269,24 @@ extension BoardMain {
             let t0 = zn_board_monotonic_seconds()
             let r = try input { () throws(ZynqError) in try engine.run(part) }
             seconds += zn_board_monotonic_seconds() - t0
+            if done == 0 { outputs.reserveCapacity(n * r.classes) }
             classes = r.classes
             outputs += r.outputs
             done = end
         }
-        let result = SimResult(outputs: outputs, count: n, classes: classes)
+        return (SimResult(outputs: outputs, count: n, classes: classes), seconds)
+    }
 
-        if let output = a.options["--output"] {
-            let array = NDArray(shape: [result.count, result.classes], storage: .int64(result.outputs.map { Int64($0) }))
-            try input { () throws(ZynqError) in try FileBytes.write(NPY.encode(array), to: output) }
-        }
-        let report = Report(images: n, correct: set.labels.map { result.correct(labels: $0) }, seconds: seconds,
-                            backend: engine.name, kernel: engine.kernel)
-        if json {
-            print(report.json())
+    /// `--output`: `.npy` (int64 outputs, N × classes) or `.npz` (stored: `predictions`, `outputs`
+    /// and `labels` when known, as the host's `infer --output`), written atomically.
+    static func writeOutputs(_ result: SimResult, labels: [Int]?, to output: String) throws(ZynqError) {
+        if output.hasSuffix(".npz") {
+            var arrays = SelfTest.arrays(result)
+            if let labels { arrays.append(("labels", NDArray(shape: [labels.count], storage: .int64(labels.map { Int64($0) })))) }
+            try FileBytes.write(try NPZ.encodeStored(arrays, file: output), to: output)
         } else {
-            report.printText()
+            let array = NDArray(shape: [result.count, result.classes], storage: .int64(result.outputs.map { Int64($0) }))
+            try FileBytes.write(NPY.encode(array), to: output)
         }
     }
 
@@ -324,29 +364,53 @@ func fixed(_ v: Double, digits: Int) -> String {
 
 extension BoardMain {
     static func info(_ args: [String]) throws(CLIFailure) {
-        let a = try Arguments(args, options: ["--model", "--backend", "--bundle"], flags: ["--json"])
+        let a = try Arguments(args, options: ["--model", "--backend", "--bundle", "--manifest"], flags: ["--json"])
         guard a.positionals.isEmpty else { throw .usage("Unexpected argument '\(a.positionals[0])'") }
         let backend = a.options["--backend"] ?? "loopback"
         guard backend == "loopback" || backend == "board" else {
             throw .usage("--backend must be one of loopback, board, not '\(backend)'")
         }
-        if backend == "board" || a.options["--bundle"] != nil {
-            throw .input(ZynqError(key: "--backend board", "reading a bundle's manifest.json is not in this zynqnet-board build yet; probe the loopback device with --model M"))
+        let bundle = a.options["--bundle"]
+        if bundle != nil && a.options["--manifest"] != nil { throw .usage("--bundle and --manifest exclude each other") }
+        if let bundle, !isDirectory(bundle) {
+            throw .usage("--bundle '\(bundle)' is not a directory (a bundle written by zynqnet deploy -o or codegen -o)")
+        }
+        let manifestPath = a.options["--manifest"] ?? bundle.map { $0 + "/manifest.json" }
+        if backend == "board" {
+            // The loaded design, through the bundle's manifest.json and runtime.json (as infer --backend board).
+            guard let manifestPath else { throw .usage("info --backend board needs --bundle DIR or --manifest FILE") }
+            let (d, m) = try input { () throws(ZynqError) in
+                let m = try RuntimeManifest.load(path: manifestPath)
+                var config = BoardConfig()
+                if let bundle, pathExists(bundle + "/runtime.json") { config = try BoardConfig.load(path: bundle + "/runtime.json") }
+                let d = try openBoard(manifest: m, manifestPath: manifestPath, config: config)
+                try m.check(hardware: d.info, file: manifestPath)
+                return (d, m)
+            }
+            try printInfo(d, backend: backend, fclkMHz: m.fclkMHz, json: a.flag("--json"))
+            return
         }
         guard let modelPath = a.options["--model"] else {
             throw .usage("info --backend loopback needs --model M (the loopback device is built for a model's topology)")
         }
         let model = try input { () throws(ZynqError) in try QuantizedModel.load(path: modelPath) }
-        let manifest = RuntimeManifest()
+        var manifest = RuntimeManifest()
+        if let manifestPath { manifest = try input { () throws(ZynqError) in try RuntimeManifest.load(path: manifestPath) } }
         let b = try input { () throws(ZynqError) in
-            try makeLoopbackBackend(model: model, modelName: modelPath, manifest: manifest, manifestPath: nil, batchSize: 1)
+            try makeLoopbackBackend(model: model, modelName: modelPath, manifest: manifest, manifestPath: manifestPath, batchSize: 1)
         }
-        let d = b.driver
+        try printInfo(b.driver, backend: backend, fclkMHz: manifest.fclkMHz, json: a.flag("--json"))
+    }
+
+    /// MAGIC, VERSION, topology, engine, II, counters and FCLK of a probed accelerator: the
+    /// loopback device (FCLK nominal: no clock runs it) or the board (FCLK as configured by load).
+    static func printInfo(_ d: AcceleratorDriver, backend: String, fclkMHz: Double, json: Bool) throws(CLIFailure) {
         let (magic, c) = try input { () throws(ZynqError) in
             (try d.bus.read32(d.base + UInt64(RegisterMap.MAGIC)), try d.counters())
         }
         let t = d.info.layout.topology
-        if a.flag("--json") {
+        let board = backend == "board"
+        if json {
             var layers: [String] = []
             for l in t.layers {
                 layers.append("{\"in\":\(l.inCount),\"out\":\(l.outCount),\"in_signed\":\(l.inSigned),\"out_signed\":\(l.outSigned)}")
@@ -367,17 +431,17 @@ extension BoardMain {
             counters.append("\"stall_cycles\":\(c.stallCycles)")
             counters.append("\"starve_cycles\":\(c.starveCycles)")
             fields.append("\"counters\":{" + counters.joined(separator: ",") + "}")
-            fields.append("\"fclk_mhz\":\(jsonNumber(manifest.fclkMHz))")
-            fields.append("\"fclk\":\"nominal\"")
+            fields.append("\"fclk_mhz\":\(jsonNumber(fclkMHz))")
+            fields.append("\"fclk\":\"\(board ? "configured" : "nominal")\"")
             print("{" + fields.joined(separator: ",") + "}")
         } else {
-            print("accelerator  \(backend) (simulated device)")
+            print("accelerator  \(backend)" + (board ? "" : " (simulated device)"))
             print("MAGIC        0x\(hex32(magic)) (\"ZNET\")")
             print("VERSION      \(d.info.version)")
             print("topology     \(topologyHashText(d.info.topologyHash)), \(t.inputCount) inputs, "
                   + t.layers.map { "\($0.inCount)→\($0.outCount)" }.joined(separator: ", ") + ", \(d.info.engine.rawValue) engine, II \(d.info.iiCycles) cycles")
             print("counters     images in \(c.imagesIn), out \(c.imagesOut), busy \(c.busyCycles), stall \(c.stallCycles), starve \(c.starveCycles) cycles")
-            print("FCLK         \(jsonNumber(manifest.fclkMHz)) MHz (nominal: no clock runs the loopback device)")
+            print("FCLK         \(jsonNumber(fclkMHz)) MHz " + (board ? "(the design's, set by load)" : "(nominal: no clock runs the loopback device)"))
         }
     }
 }

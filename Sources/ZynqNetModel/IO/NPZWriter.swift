@@ -17,10 +17,6 @@ extension NPZ {
         try plan.write(path) { temp in try writeFile(arrays, at: temp, name: path, compressed: compressed) }
     }
 
-    /// The zip comment that marks an `.npz` as written by zynqnet (NumPy ignores it): an
-    /// output may replace such a file, never another (`OutputPlan`).
-    static let marker = Array("written by zynqnet".utf8)
-
     /// Whether `path` is an `.npz` zynqnet wrote (its zip comment is `marker`).
     @Sendable public static func writtenByZynqnet(_ path: String) -> Bool {
         guard let h = FileHandle(forReadingAtPath: path) else { return false }
