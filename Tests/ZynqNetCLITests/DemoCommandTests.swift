@@ -140,6 +140,19 @@ struct ReadmeTests {
         #expect(hw["lut_estimate"] as? Int == estimate["lut"] as? Int && hw["dsp_estimate"] as? Int == estimate["dsp"] as? Int)
     }
 
+    @Test("the README's Set up section holds exactly two commands: the demo and every test, and CI runs the second")
+    func setUpCommands() throws {
+        let section = try #require(Self.readme.components(separatedBy: "## Set up").dropFirst().first?.components(separatedBy: "\n## ").first)
+        let block = try #require(section.components(separatedBy: "```sh\n").dropFirst().first?.components(separatedBy: "```").first)
+        let commands = block.split(separator: "\n").map { String($0.split(separator: "#").first ?? "").trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        #expect(commands == ["./scripts/demo.sh", "./scripts/test.sh"])
+        #expect(section.components(separatedBy: "```sh").count == 2, "one command block in Set up")
+        let ci = try String(contentsOfFile: CLI.packageRoot + "/.ci/run", encoding: .utf8)
+        #expect(ci.split(separator: "\n").contains("bash scripts/test.sh"))
+        let demo = try String(contentsOfFile: CLI.packageRoot + "/scripts/demo.sh", encoding: .utf8)
+        #expect(demo.contains(" demo"))
+    }
+
     @Test("the README's images.npz recipe makes a file infer reads")
     func imagesRecipe() throws {
         #expect(Self.readme.contains(#"np.savez("images.npz", images=x_test[:1000], labels=y_test[:1000])"#))
