@@ -66,53 +66,34 @@ enum Inference {
         try NPZ.write(arrays, to: path, plan: plan)
     }
 
+    /// A run's summary (`RunSummary`, the board binary's too) plus what the host draws with it.
     struct Report {
-        var images: Int
-        var correct: Int?
-        var seconds: Double
-        var backend: String
-        var kernel: String?
+        var summary: RunSummary
         var labels: [Int]?
         var predictions: [Int]
 
         init(result: Outcome, labels: [Int]?) {
-            images = result.sim.count
-            correct = labels.map { result.sim.correct(labels: $0) }
-            seconds = result.seconds
-            backend = result.backend
-            kernel = result.kernel
+            summary = RunSummary(images: result.sim.count, correct: labels.map { result.sim.correct(labels: $0) },
+                                 seconds: result.seconds, backend: result.backend, kernel: result.kernel)
             self.labels = labels
             predictions = result.sim.predictions
         }
 
-        /// nil without labels or without images (0 of 0 is not a number).
-        var accuracy: Double? { images == 0 ? nil : correct.map { Double($0) / Double(images) } }
-        var imagesPerSecond: Double { seconds > 0 ? Double(images) / seconds : 0 }
-
-        /// The `--json` keys of a run: images, correct, accuracy (null when unknown), seconds,
-        /// images_per_second, backend and the simulator's kernel.
-        var fields: [(String, JSONText)] {
-            var f: [(String, JSONText)] = [
-                ("images", .int(Int64(images))), ("correct", correct.map { .int(Int64($0)) } ?? .null),
-                ("accuracy", accuracy.map { .double($0) } ?? .null), ("seconds", .double(seconds)),
-                ("images_per_second", .double(imagesPerSecond)), ("backend", .string(backend)),
-            ]
-            if let kernel { f.append(("kernel", .string(kernel))) }
-            return f
-        }
+        var images: Int { summary.images }
+        var correct: Int? { summary.correct }
+        var seconds: Double { summary.seconds }
+        var accuracy: Double? { summary.accuracy }
+        var imagesPerSecond: Double { summary.imagesPerSecond }
+        /// The `--json` keys of a run (`RunSummary.fields`).
+        var fields: [(String, JSONText)] { summary.fields }
 
         func printText(classes: Int) {
-            if images == 0 {
-                print("accuracy   unknown (no images)")
-            } else if let labels, let correct {
+            if images > 0, let labels, correct != nil {
                 print(Terminal.confusionMatrix(labels: labels, predictions: predictions, classes: classes).joined(separator: "\n"))
                 print("")
-                print(String(format: "accuracy   %d/%d = %.2f%%", correct, images, 100 * (accuracy ?? 0)))
-            } else {
-                print("accuracy   unknown (no labels)")
             }
-            let on = backend + (kernel.map { " (\($0) kernel)" } ?? "")
-            print(String(format: "throughput %.0f images/s on %@ (%d images in %.3f s)", imagesPerSecond, on, images, seconds))
+            print(summary.accuracyLine)
+            print(summary.throughputLine)
         }
     }
 
@@ -206,8 +187,4 @@ extension Inference {
 }
 
 /// A JSON number: integers without a fraction, others with enough digits to round-trip.
-func jsonNumber(_ v: Double) -> String {
-    if v.isNaN || v.isInfinite { return "null" }
-    if v == v.rounded(), abs(v) < 1e15 { return String(Int64(v)) }
-    return "\(v)"
-}
+func jsonNumber(_ v: Double) -> String { NumberText.json(v) }

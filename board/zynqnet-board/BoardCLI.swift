@@ -220,12 +220,13 @@ extension BoardMain {
         if let output = a.options["--output"] {
             try input { () throws(ZynqError) in try writeOutputs(result, labels: set.labels, to: output) }
         }
-        let report = Report(images: result.count, correct: set.labels.map { result.correct(labels: $0) }, seconds: seconds,
-                            backend: engine.name, kernel: engine.kernel)
+        let report = RunSummary(images: result.count, correct: set.labels.map { result.correct(labels: $0) }, seconds: seconds,
+                                backend: engine.name, kernel: engine.kernel)
         if json {
-            print(report.json())
+            print(JSONText.object(report.fields).render())
         } else {
-            report.printText()
+            print(report.accuracyLine)
+            print(report.throughputLine)
         }
     }
 
@@ -303,62 +304,11 @@ extension BoardMain {
     }
 }
 
-/// The run's numbers, with the host's `infer --json` keys.
-struct Report {
-    var images: Int
-    var correct: Int?
-    var seconds: Double
-    var backend: String
-    var kernel: String?
+/// `v` with `digits` decimals (as the host prints it).
+func fixed(_ v: Double, digits: Int) -> String { NumberText.fixed(v, digits: digits) }
 
-    var accuracy: Double? { images == 0 ? nil : correct.map { Double($0) / Double(images) } }
-    var imagesPerSecond: Double { seconds > 0 ? Double(images) / seconds : 0 }
-
-    func json() -> String {
-        var fields: [String] = []
-        fields.append("\"images\":\(images)")
-        fields.append("\"correct\":\(correct.map { String($0) } ?? "null")")
-        fields.append("\"accuracy\":\(accuracy.map { jsonNumber($0) } ?? "null")")
-        fields.append("\"seconds\":\(jsonNumber(seconds))")
-        fields.append("\"images_per_second\":\(jsonNumber(imagesPerSecond))")
-        fields.append("\"backend\":\"\(backend)\"")
-        if let kernel { fields.append("\"kernel\":\"\(kernel)\"") }
-        return "{" + fields.joined(separator: ",") + "}"
-    }
-
-    func printText() {
-        if images == 0 {
-            print("accuracy   unknown (no images)")
-        } else if let correct {
-            print("accuracy   \(correct)/\(images) = \(fixed(100 * (accuracy ?? 0), digits: 2))%")
-        } else {
-            print("accuracy   unknown (no labels)")
-        }
-        let on = backend + (kernel.map { " (\($0) kernel)" } ?? "")
-        print("throughput \(fixed(imagesPerSecond, digits: 0)) images/s on \(on) (\(images) images in \(fixed(seconds, digits: 3)) s)")
-    }
-}
-
-/// A JSON number: integers without a fraction, others with enough digits to round-trip (as the host's).
-func jsonNumber(_ v: Double) -> String {
-    if v.isNaN || v.isInfinite { return "null" }
-    if v == v.rounded(), abs(v) < 1e15 { return String(Int64(v)) }
-    return "\(v)"
-}
-
-/// `v` with `digits` decimals (printf's %.Nf for the magnitudes printed here).
-func fixed(_ v: Double, digits: Int) -> String {
-    var scale = 1.0
-    for _ in 0..<digits { scale *= 10 }
-    let scaled = (abs(v) * scale).rounded()
-    guard scaled < 9e18 else { return "\(v)" }
-    let n = Int64(scaled), s = Int64(scale)
-    let sign = v < 0 && n != 0 ? "-" : ""
-    if digits == 0 { return sign + String(n) }
-    var frac = String(n % s)
-    while frac.count < digits { frac = "0" + frac }
-    return sign + String(n / s) + "." + frac
-}
+/// A JSON number (as the host writes it).
+func jsonNumber(_ v: Double) -> String { NumberText.json(v) }
 
 // MARK: - info
 
