@@ -425,8 +425,20 @@ public final class AcceleratorDriver {
             }
             let inFlight = (try? bus.read32(reg(RegisterMap.IN_FLIGHT))) ?? 0
             let imagesIn = (try? bus.read32(reg(RegisterMap.IMAGES_IN))) ?? 0
-            throw ZynqError(key: "MM2S_DMASR", "\(e.message); S2MM: \(s2mm.map(describeDMAStatus) ?? "unreadable"); "
-                            + "the accelerator stopped taking data after \(imagesIn) images (IN_FLIGHT \(inFlight))",
+            // IMAGES_IN counts from the last counter clear, as the sequence numbers do, so
+            // `nextSequence` is its value before this transfer.
+            let taken = imagesIn &- nextSequence
+            let s2mmText = s2mm.map(describeDMAStatus) ?? "unreadable"
+            if taken == 0 && inFlight == 0 {
+                // Empty and idle, the accelerator takes data: none arrived. The MM2S side is stuck.
+                throw ZynqError(key: "MM2S_DMASR", "\(e.message); S2MM: \(s2mmText); the accelerator received no image of this "
+                                + "transfer (IMAGES_IN \(imagesIn) unchanged, IN_FLIGHT 0: idle, waiting for data), so MM2S read "
+                                + "nothing or its stream does not reach s_axis (the HP port, the DMA's clock, the buffer's address)",
+                                reason: e.reason)
+            }
+            throw ZynqError(key: "MM2S_DMASR", "\(e.message); S2MM: \(s2mmText); "
+                            + "the accelerator stopped taking data after \(taken) images of this transfer's \(n) "
+                            + "(IMAGES_IN \(imagesIn), IN_FLIGHT \(inFlight))",
                             reason: .accelerator(.stalled(imagesIn: imagesIn, inFlight: inFlight)))
         }
         try dma.wait(.s2mm, deadline: deadline)

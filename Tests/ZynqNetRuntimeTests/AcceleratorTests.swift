@@ -302,12 +302,28 @@ import ZynqNetSim
         try expectRecovered(rig, &g)
     }
 
+    /// MM2S never moves a byte: the accelerator is empty and idle, so the error names MM2S, not
+    /// the accelerator (it used to say "the accelerator stopped taking data after 0 images").
+    @Test func mm2sThatNeverDelivers() throws {
+        var (rig, g) = try rig(16)
+        _ = try rig.run(try randomCodes(&g, model: rig.model, count: 4))   // IMAGES_IN is 4 before the hang
+        rig.board.device.dma.injectHang(.mm2s)
+        let e = #expect(throws: ZynqError.self) { _ = try rig.run(try randomCodes(&g, model: rig.model, count: 5)) }
+        #expect(e?.key == "MM2S_DMASR")
+        #expect(e?.description.contains("the accelerator received no image of this transfer (IMAGES_IN 4 unchanged, IN_FLIGHT 0") == true)
+        #expect(e?.description.contains("stopped taking data") == false)
+        guard case .dma(channel: .mm2s, problem: .timedOut, _)? = e?.reason else {
+            Issue.record("reason \(String(describing: e?.reason)), expected an MM2S timeout"); return
+        }
+        try expectRecovered(rig, &g)
+    }
+
     @Test func acceleratorStopsTakingData() throws {
         var (rig, g) = try rig(13)
         rig.board.accelerator.stopAcceptingAfterImages = 3
         let e = #expect(throws: ZynqError.self) { _ = try rig.run(try randomCodes(&g, model: rig.model, count: 8)) }
         #expect(e?.key == "MM2S_DMASR")
-        #expect(e?.description.contains("stopped taking data after 3 images") == true)
+        #expect(e?.description.contains("stopped taking data after 3 images of this transfer's 8 (IMAGES_IN 3, IN_FLIGHT 0)") == true)
         #expect(e?.description.contains("; S2MM: no error bits [status") == true)
         // The three images it took have all left it: nothing in flight.
         #expect(e?.reason == .accelerator(.stalled(imagesIn: 3, inFlight: 0)))

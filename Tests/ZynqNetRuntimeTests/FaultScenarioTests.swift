@@ -19,8 +19,9 @@ import ZynqNetTestSupport
         ("s2mm-decode-error", ["DMADecErr", "were reset", "[dma S2MM errorBits 0x00004041]"]),
         ("s2mm-internal-error", ["DMAIntErr", "were reset", "[dma S2MM errorBits 0x00004011]"]),
         ("s2mm-never-idle", ["'S2MM_DMASR'", "did not finish in time", "[dma S2MM timedOut 0x00000000]"]),
-        // MM2S that never finishes looks, from the driver, like an accelerator taking no data.
-        ("mm2s-never-idle", ["'MM2S_DMASR'", "MM2S transfer did not finish in time", "[accelerator stalled in 0 inFlight 0]"]),
+        // MM2S that never finishes while the accelerator sits empty and idle is MM2S's fault.
+        ("mm2s-never-idle", ["'MM2S_DMASR'", "MM2S transfer did not finish in time", "the accelerator received no image of this transfer",
+                             "[dma MM2S timedOut 0x00000000]"]),
         ("s2mm-error-behind-stalled-mm2s", ["S2MM transfer failed: DMADecErr", "MM2S stalled behind it (MM2S transfer did not finish in time",
                                             "[dma S2MM errorBits 0x00004041]"]),
         ("accelerator-stops-taking-data", ["'MM2S_DMASR'", "stopped taking data after 3 images", "[accelerator stalled in 3 inFlight 0]"]),
