@@ -169,6 +169,33 @@ struct ImportCommandTests {
         let want = try #require(try NPY.read(path: CLI.fixture("real/tflite/mlp_int8.tflm_q.npy")).integers())
         #expect(got == want)
     }
+
+    /// The Keras 784-128-10 MLPs of `make_real_mlps.py --only tflite` (per-channel and per-tensor
+    /// weights): `import --tflite-rounding R`, then `infer --backend sim` and `--backend loopback`
+    /// on all 10,000 uint8 test images (pixel − 128) give all 100,000 output values of the runtime R
+    /// stands for. The runtimes differ from each other in 2 to 188 of these values, so each pair
+    /// tells its rounding apart (Tests/Fixtures/real/README.md).
+    @Test(.enabled(if: FileManager.default.fileExists(atPath: images), "dataset-fashion-mnist not installed"),
+          arguments: ["mlp784_int8_pc", "mlp784_int8_pt"], ["tflm:tflm", "reference:litert_builtin_ref", "xnnpack:litert_xnnpack"])
+    func kerasMLPsMatchEachRuntime(_ name: String, _ rounding: String) throws {
+        let parts = rounding.split(separator: ":").map(String.init)
+        let dir = try makeTemporaryDirectory("cli")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let model = dir.appendingPathComponent("m.npz").path
+        let i = try CLI.run(["import", CLI.fixture("real/tflite/\(name).tflite"), "-o", model, "--tflite-rounding", parts[0]])
+        #expect(i.status == 0, "\(i.stderr)")
+        let want = try #require(try NPY.read(path: CLI.fixture("real/tflite/\(name).\(parts[1])_q.npy")).integers())
+        #expect(want.count == 100_000)
+        for backend in ["sim", "loopback"] {
+            let out = dir.appendingPathComponent("\(backend).npz").path
+            let r = try CLI.run(["infer", Self.images, "--model", model, "--backend", backend, "--output", out, "--json"])
+            #expect(r.status == 0, "\(r.stderr)")
+            guard r.status == 0 else { continue }
+            let got = try #require(try NPZ.read(path: out)["outputs"]?.integers())
+            let differing = got.count == want.count ? zip(got, want).filter { $0 != $1 }.count : -1
+            #expect(differing == 0, "\(name) --tflite-rounding \(parts[0]) on \(backend): \(differing) of 100,000 values differ from \(parts[1])")
+        }
+    }
 }
 
 /// `zynqnet import` and `infer --layout nchw` on the real CNNs (Tests/Fixtures/real, made by

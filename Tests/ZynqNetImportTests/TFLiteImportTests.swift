@@ -94,6 +94,47 @@ import ZynqNetSim
     }
 }
 
+/// The Keras 784-128-10 MLPs of `make_real_mlps.py --only tflite` (TFLiteConverter full int8 with
+/// the converter's per-channel weights, and with `_experimental_disable_per_channel`) map onto two
+/// dense layers. Their outputs against each runtime on all 10,000 images, on sim and loopback:
+/// `TFLiteImportCommandTests.kerasMLPsMatchEachRuntime`; in RTL: `EquivalenceTests`.
+@Suite struct TFLiteKerasMLPs {
+    /// Channel 0's M/2^s of both layers: gemmlowp from QuantizeMultiplier(double(s_in)·double(s_w)/double(s_out)),
+    /// float32 from XNNPACK's float s_in·s_w/s_out, both computed in Python from the file's scales.
+    struct Case: Sendable, CustomTestStringConvertible {
+        let name: String, perTensor: Bool, gemmlowp: [[Int64]], float32: [[Int64]]
+        var testDescription: String { name }
+    }
+    static let cases = [
+        Case(name: "mlp784_int8_pc", perTensor: false, gemmlowp: [[1322078816, 43], [1506076590, 41]],
+             float32: [[10328741, 36], [11766224, 34]]),
+        Case(name: "mlp784_int8_pt", perTensor: true, gemmlowp: [[1216771313, 42], [1503437749, 40]],
+             float32: [[9506026, 35], [11745608, 33]]),
+    ]
+
+    @Test(arguments: cases)
+    func mapsTheModel(_ c: Case) throws {
+        let path = fixturePath("real/tflite/\(c.name).tflite")
+        let o = try TFLiteImporter.loadWithOrigin(path: path)
+        let m = o.model
+        #expect(m.input == InputSpec(shape: [28, 28, 1], type: .int8, zero: -128, scale: 0.003921569, rounding: .halfAway))
+        #expect(m.layers.map { [$0.inFeatures, $0.outFeatures] } == [[784, 128], [128, 10]])
+        #expect(m.layers.map(\.relu) == [true, false])
+        #expect(m.layers.map(\.outputZero) == [-128, 1])
+        // One M/2^s per output channel either way; per tensor they are all the same.
+        #expect(m.layers.map(\.multiplier.count) == [128, 10])
+        #expect(m.layers.map { Set($0.multiplier).count == 1 && Set($0.shift).count == 1 } == [c.perTensor, c.perTensor])
+        #expect(m.layers.allSatisfy { $0.rounding == .gemmlowp && $0.perTensorMultiplier == c.perTensor && $0.clamp == nil })
+        #expect(m.layers.map { [Int64($0.multiplier[0]), Int64($0.shift[0])] } == c.gemmlowp)
+        #expect(o.origin == ["operator 4 (FULLY_CONNECTED)", "operator 5 (FULLY_CONNECTED)"])
+        let x = try TFLiteImporter.load(path: path, rounding: .xnnpack)
+        #expect(x.layers.map { [Int64($0.multiplier[0]), Int64($0.shift[0])] } == c.float32)
+        #expect(x.layers.allSatisfy { $0.rounding == .float32 })
+        let r = try TFLiteImporter.load(path: path, rounding: .reference)
+        #expect(r.layers.allSatisfy { $0.rounding == .halfUp } && r.layers.map { [Int64($0.multiplier[0]), Int64($0.shift[0])] } == c.gemmlowp)
+    }
+}
+
 /// What the importer refuses, each with one line naming the file, the operator (index and type)
 /// and the reason, made by changing single fields of the real model in place.
 @Suite struct TFLiteRefusals {

@@ -107,15 +107,16 @@ import ZynqNetSim
     static let fashionMNIST = "/usr/share/datasets/fashion-mnist/t10k-images-idx3-ubyte.gz"
 
     /// Issue 17 goal 5 in hardware: real models imported from the runtimes' own files, one per
-    /// rounding the importers give (the TFLite int8 MLP as TFLite Micro computes it, gemmlowp; the
-    /// onnxruntime u8/s8 QDQ MLP, float32; the Brevitas power-of-two QCDQ MLP imported with
-    /// `--onnx-rounding half_even`) through the simulator, loopback, rtlsim and verify on the first
-    /// 200 Fashion-MNIST test images: every output value equals the runtime's own recorded output
-    /// (the .npy rows). Image 12 tells the TFLite roundings apart: TFLite Micro gives −17 at output
-    /// 3, LiteRT's reference kernel (half_up) −16; importing as `--tflite-rounding reference` fails here.
+    /// rounding the importers give (the Keras 784-128-10 TFLite int8 MLP of make_real_mlps.py as
+    /// TFLite Micro computes it, gemmlowp; the onnxruntime u8/s8 QDQ MLP, float32; the Brevitas
+    /// power-of-two QCDQ MLP imported with `--onnx-rounding half_even`) through the simulator,
+    /// loopback, rtlsim and verify on the first 200 Fashion-MNIST test images (256 for the TFLite
+    /// MLP): every output value equals the runtime's own recorded output (the .npy rows). Image 205
+    /// tells the TFLite roundings apart: TFLite Micro gives −97 at output 7, LiteRT's reference
+    /// kernel (half_up) −98; importing as `--tflite-rounding reference` fails here.
     /// (half_up: pyrtlnetRealModel; floor: mnistNotebookRealModel.)
     @Test(.enabled(if: FileManager.default.fileExists(atPath: fashionMNIST), "dataset-fashion-mnist not installed"),
-          arguments: ["tflite/mlp_int8.tflite:tflm_q:gemmlowp", "mlp_qdq_u8s8_pt.onnx:ort_q:float32",
+          arguments: ["tflite/mlp784_int8_pc.tflite:tflm_q:gemmlowp:256", "mlp_qdq_u8s8_pt.onnx:ort_q:float32",
                       "mlp784_brevitas_po2.onnx:ort_q:half_even"])
     func importedRealModelEqualsItsRuntime(_ spec: String) throws {
         let parts = spec.split(separator: ":").map(String.init)
@@ -124,7 +125,7 @@ import ZynqNetSim
         let options = ModelImport.Options(tfliteRounding: .tflm, onnxRounding: mode == .halfEven ? .halfEven : .float32)
         let model = try ModelImport.model(path, options: options)
         #expect(model.layers.allSatisfy { $0.rounding == mode })
-        let n = 200
+        let n = parts.count > 3 ? try #require(Int(parts[3])) : 200
         // The float images pixel / 255 as the runtimes got them (the Brevitas model's input scale is
         // 2^-8, so its uint8 pixels are not its codes; for the others both readings give the same codes).
         let raw = try ImageSet.load(path: Self.fashionMNIST).images

@@ -141,7 +141,9 @@ def ort_q(path, x):
     return q.astype(np.int16)
 
 
-def tflite_convert(model, rep):
+def tflite_convert(model, rep, per_channel=True):
+    """TFLiteConverter full-integer int8 (int8 input and output); per_channel=False sets the
+    converter's `_experimental_disable_per_channel` (one weight scale per tensor)."""
     import tensorflow as tf
 
     def representative():
@@ -153,6 +155,8 @@ def tflite_convert(model, rep):
     c.target_spec.supported_ops = [tf.lite.OpsSet.TFLITE_BUILTINS_INT8]
     c.inference_input_type = tf.int8
     c.inference_output_type = tf.int8
+    if not per_channel:
+        c._experimental_disable_per_channel = True
     return c.convert()
 
 

@@ -12,15 +12,25 @@ Writes Tests/Fixtures/real/ (see its README for every file):
   <model>.ort_q.npy          onnxruntime 1.32 (CPU provider, default optimisation) on the 10,000
                              test images x = pixel / 255, (N, 1, 28, 28) float32: the integers of
                              the last QuantizeLinear, int16 (10000, 10)
+  tflite/mlp784_int8_pc.tflite  Keras MLP, TFLiteConverter full-integer int8 (int8 input and output),
+                             per-channel weights (the converter's default)
+  tflite/mlp784_int8_pt.tflite  the same Keras MLP, per-tensor weights (_experimental_disable_per_channel)
+  tflite/<model>.{tflm,litert_builtin_ref,litert_xnnpack}_q.npy
+                             TFLite Micro, LiteRT with BUILTIN_REF kernels and LiteRT's default
+                             (XNNPACK delegate) on the 10,000 test images given as int8 pixel - 128,
+                             (N, 28, 28, 1): int8 (10000, 10) (make_real_cnn.tflite_runs)
 
 All models are 784-128-10 with ReLU. The onnxruntime models come from a float MLP trained in
 NumPy (make_real_models.train_mlp) and written with onnx.helper; the Brevitas models are trained
 with torch. u8 x s8 models need a CPU with VNNI for exact outputs (see the README), so the script
-refuses to record them elsewhere.
+refuses to record them elsewhere. The TFLite models come from a Keras Flatten -> Dense(128, relu)
+-> Dense(10) trained with TensorFlow (seed 17, op determinism, one thread), converted and run with
+make_real_cnn.py's TFLite machinery; they need no VNNI.
 
     PY=$(scripts/real-venv.sh) && "$PY" Tests/Fixtures/scripts/make_real_mlps.py          # all
     "$PY" Tests/Fixtures/scripts/make_real_mlps.py --only ort                              # no torch needed
-    "$PY" Tests/Fixtures/scripts/make_real_mlps.py --check   # rerun onnxruntime on the committed models
+    "$PY" Tests/Fixtures/scripts/make_real_mlps.py --only tflite                           # the Keras/TFLite MLPs
+    "$PY" Tests/Fixtures/scripts/make_real_mlps.py --check   # rerun every runtime on the committed models
 
 Deterministic: fixed seeds and one thread.
 """
@@ -49,6 +59,10 @@ ORT_MODELS = {
     "mlp784_qop_u8s8": ("QOperator", "QUInt8", False),
 }
 BREVITAS_MODELS = ["mlp784_brevitas_float", "mlp784_brevitas_po2"]
+# name: per-channel weights (the converter's default) or one scale per weight tensor
+TFLITE_MODELS = {"mlp784_int8_pc": True, "mlp784_int8_pt": False}
+TFLITE_RUNTIMES = {"tflm": "TFLite Micro 0.dev20261023", "litert_builtin_ref": "LiteRT 2.3.0 BUILTIN_REF",
+                   "litert_xnnpack": "LiteRT 2.3.0 default (XNNPACK)"}
 
 
 def has_vnni():
@@ -129,7 +143,7 @@ def make_ort(xtr, ytr, xte, yte):
     x = test_floats(xte)
     acc = np.mean(float_forward(params, x.reshape(len(x), -1)).argmax(1) == yte)
     print(f"float 784-128-10: accuracy {acc:.4f}")
-    calib = test_floats(xtr[np.random.default_rng(17).permutation(len(xtr))[:512]])
+    calib = test_floats(calibration_images(xtr))
     with tempfile.TemporaryDirectory() as tmp:
         fp = os.path.join(tmp, "mlp784.onnx")
         float_onnx(params, fp)
@@ -146,6 +160,62 @@ def record(name, x, yte):
     np.save(os.path.join(OUT, name + ".ort_q.npy"), q)
     print(f"{name}: {os.path.getsize(path):,} bytes, quantized accuracy {np.mean(q.argmax(1) == yte):.4f}, "
           f"ops {sorted({n.op_type for n in __import__('onnx').load(path).graph.node})}")
+
+
+def calibration_images(xtr):
+    """The 512 training images every quantizer here calibrates on (uint8)."""
+    return xtr[np.random.default_rng(17).permutation(len(xtr))[:512]]
+
+
+def train_keras_mlp(xtr, ytr):
+    """Keras 784-128-10 MLP on pixel / 255 (N, 28, 28, 1): Flatten, Dense(128, relu), Dense(10)."""
+    import keras
+    import tensorflow as tf
+    tf.config.threading.set_inter_op_parallelism_threads(1)
+    tf.config.threading.set_intra_op_parallelism_threads(1)
+    keras.utils.set_random_seed(17)
+    tf.config.experimental.enable_op_determinism()
+    L = keras.layers
+    model = keras.Sequential([keras.Input((28, 28, 1)), L.Flatten(), L.Dense(128, activation="relu"), L.Dense(10)])
+    model.compile(optimizer=keras.optimizers.Adam(1e-3),
+                  loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True), metrics=["accuracy"])
+    model.fit(xtr.astype(np.float32)[..., None] / np.float32(255), ytr, batch_size=128, epochs=3, verbose=2, shuffle=True)
+    return model
+
+
+def tflite_path(name):
+    return os.path.join(OUT, "tflite", name + ".tflite")
+
+
+def tflite_outputs_path(name, runtime):
+    return os.path.join(OUT, "tflite", f"{name}.{runtime}_q.npy")
+
+
+def make_tflite(xtr, ytr, xte, yte):
+    from make_real_cnn import tflite_convert, tflite_runs
+    model = train_keras_mlp(xtr, ytr)
+    acc = np.mean(model.predict(xte.astype(np.float32)[..., None] / np.float32(255), verbose=0).argmax(1) == yte)
+    print(f"keras float 784-128-10: accuracy {acc:.4f}")
+    rep = calibration_images(xtr).astype(np.float32)[..., None] / np.float32(255)
+    os.makedirs(os.path.join(OUT, "tflite"), exist_ok=True)
+    for name, per_channel in TFLITE_MODELS.items():
+        data = tflite_convert(model, rep, per_channel=per_channel)
+        write_if_changed(tflite_path(name), data)
+        runs = tflite_runs(data, xte)
+        for rt, q in runs.items():
+            np.save(tflite_outputs_path(name, rt), q)
+        print(f"{name}: {len(data):,} bytes, accuracy " + ", ".join(
+            f"{rt} {np.mean(q.argmax(1) == yte):.4f}" for rt, q in runs.items())
+            + f"; tflm vs builtin_ref {int((runs['tflm'] != runs['litert_builtin_ref']).sum())}, "
+            f"tflm vs xnnpack {int((runs['tflm'] != runs['litert_xnnpack']).sum())} differing values")
+
+
+def write_if_changed(path, data):
+    if os.path.exists(path) and open(path, "rb").read() == data:
+        return
+    with open(path + ".tmp", "wb") as f:
+        f.write(data)
+    os.replace(path + ".tmp", path)
 
 
 def make_brevitas(xtr, ytr, xte, yte):
@@ -226,6 +296,14 @@ def write_index():
         rows.append({"model": "tflite/mlp_int8.tflite", "outputs": f"tflite/mlp_int8.{rt}_q.npy", "runtime": label,
                      "form": "Keras 784-128-64-10, TFLiteConverter full-integer int8, per-channel weights",
                      "input": "int8 pixel - 128, shape (N, 28, 28, 1)", "made_by": "../shared/data/real"})
+    for name, per_channel in TFLITE_MODELS.items():
+        if not os.path.exists(tflite_path(name)):
+            continue
+        for rt, label in TFLITE_RUNTIMES.items():
+            rows.append({"model": f"tflite/{name}.tflite", "outputs": f"tflite/{name}.{rt}_q.npy", "runtime": label,
+                         "form": "Keras 784-128-10, TFLiteConverter 2.21.0 full-integer int8, "
+                         + ("per-channel weights" if per_channel else "per-tensor weights (_experimental_disable_per_channel)"),
+                         "input": "int8 pixel - 128, shape (N, 28, 28, 1)", "made_by": "Tests/Fixtures/scripts/make_real_mlps.py"})
     for name, form in FORMS.items():
         if os.path.exists(os.path.join(OUT, name + ".onnx")):
             rows.append({"model": name + ".onnx", "outputs": name + ".ort_q.npy", "runtime": "onnxruntime 1.32.0",
@@ -239,11 +317,24 @@ def write_index():
     os.replace(path + ".tmp", path)
 
 
-def check():
+def check(only):
     _, _, xte, _ = load_fmnist()
     x = test_floats(xte)
     bad = 0
-    for name in list(ORT_MODELS) + BREVITAS_MODELS:
+    if only in (None, "tflite"):
+        from make_real_cnn import tflite_runs
+        for name in TFLITE_MODELS:
+            with open(tflite_path(name), "rb") as f:
+                runs = tflite_runs(f.read(), xte)
+            for rt, got in runs.items():
+                want = np.load(tflite_outputs_path(name, rt))
+                d = int((got != want).sum()) if got.shape == want.shape else want.size
+                bad += d
+                print(f"{name} {rt}: {d} of {want.size} values differ from the committed outputs")
+    if only == "tflite":
+        return bad
+    ort_names = list(ORT_MODELS) if only == "ort" else BREVITAS_MODELS if only == "brevitas" else list(ORT_MODELS) + BREVITAS_MODELS
+    for name in ort_names:
         path = os.path.join(OUT, name + ".onnx")
         if not os.path.exists(path):
             print(f"{name}: not made")
@@ -258,19 +349,21 @@ def check():
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--only", choices=["ort", "brevitas"], help="make only one family")
-    ap.add_argument("--check", action="store_true", help="rerun onnxruntime on the committed models and compare")
+    ap.add_argument("--only", choices=["ort", "brevitas", "tflite"], help="make (or check) only one family")
+    ap.add_argument("--check", action="store_true", help="rerun the runtimes on the committed models and compare")
     a = ap.parse_args()
-    if not has_vnni():
+    if a.only != "tflite" and not has_vnni():
         raise SystemExit("this CPU has no VNNI: onnxruntime's u8 x s8 kernels would saturate (see Tests/Fixtures/real/README.md)")
     if a.check:
-        raise SystemExit(1 if check() else 0)
+        raise SystemExit(1 if check(a.only) else 0)
     xtr, ytr, xte, yte = load_fmnist()
     ytr = ytr.astype(np.int64)
     if a.only in (None, "ort"):
         make_ort(xtr, ytr, xte, yte)
     if a.only in (None, "brevitas"):
         make_brevitas(xtr, ytr, xte, yte)
+    if a.only in (None, "tflite"):
+        make_tflite(xtr, ytr, xte, yte)
     write_index()
 
 
