@@ -16,6 +16,8 @@ public struct DeployRequest: Sendable {
 
     public var board: BoardProfile
     public var modelPath: String?
+    /// How a .tflite or .onnx model is imported (--tflite-rounding, --onnx-rounding).
+    public var importOptions = ModelImport.Options()
     public var bitstreamPath: String?
     public var bundlePath: String?
     public var manifestPath: String?
@@ -53,7 +55,7 @@ public enum Deployment {
 
     /// Finds and checks everything before anything is copied or programmed.
     public static func resolve(_ r: DeployRequest) throws -> DeploySource {
-        let model = try r.modelPath.map { try ModelImport.model($0) }
+        let model = try r.modelPath.map { try ModelImport.model($0, options: r.importOptions) }
         if let dir = r.bundlePath {
             let bundle = try DeployBundle.open(dir: dir, board: r.board)
             let bit = try BitFile.load(path: bundle.bitPath)
