@@ -154,6 +154,12 @@ import ZynqNetTestSupport
             #expect(a == b, "\(f)")
         }
         #expect(try NPZ.read(path: direct.bundle + "/model.npz") == (try NPZ.read(path: npz)))
+        // No bitstream registered: the hint's codegen command reads the model the same way.
+        let none = try CLI.run(["deploy", "--board", "pynq-z2", "--model", Self.tflite, "--tflite-rounding", "xnnpack",
+                                "--bitstreams-dir", dir.appendingPathComponent("none").path, "--dry-run"])
+        #expect(none.status == 1)
+        #expect(none.stderr.contains("; build one: zynqnet codegen \(Self.tflite) --tflite-rounding xnnpack --board pynq-z2 -o build-pynq-z2,"),
+                "\(none.stderr)")
         let tflm = try deploy(Self.tflite, [], "tflm", rounding: "gemmlowp")
         #expect(tflm.status == 0, "\(tflm.stderr)")
         #expect(try NPZ.read(path: tflm.bundle + "/model.npz") != (try NPZ.read(path: npz)))
