@@ -184,6 +184,17 @@ import ZynqNetTestSupport
         #expect(mi["layer_rounding"] as? [String] == ["half_even", "half_even"])
     }
 
+    /// import --json names the importer's rounding as every other command's --json does.
+    @Test func importJSONNamesTheRounding() throws {
+        let r = try CLI.run(["import", Self.tflite, "--tflite-rounding", "reference", "--json"])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stdout.hasSuffix(#","model_import":{"file":""# + Self.tflite
+            + #"","format":"tflite","tflite_rounding":"reference","layer_rounding":["half_up","half_up","half_up"]}}"# + "\n"), "\(r.stdout)")
+        let o = try CLI.run(["import", Self.onnx, "--json"])
+        #expect(o.stdout.hasSuffix(#","model_import":{"file":""# + Self.onnx
+            + #"","format":"onnx","onnx_rounding":"float32","layer_rounding":["float32","float32"]}}"# + "\n"), "\(o.stdout)")
+    }
+
     /// An option that does not fit the model's file type: one line naming the option and the
     /// file, exit 2, before anything is read or written.
     @Test(arguments: [
