@@ -16,6 +16,8 @@ public struct DeployRequest: Sendable {
 
     public var board: BoardProfile
     public var modelPath: String?
+    /// How a .tflite or .onnx model is imported (--tflite-rounding, --onnx-rounding).
+    public var importOptions = ModelImport.Options()
     public var bitstreamPath: String?
     public var bundlePath: String?
     public var manifestPath: String?
@@ -44,8 +46,9 @@ public struct DeploySource: Sendable {
 
 public enum Deployment {
     /// How to get a bitstream for `board` (and the model), for the error when there is none.
-    public static func howToBuild(board: String, modelPath: String?, bitstreamsDir: String) -> String {
-        let m = modelPath ?? "MODEL"
+    public static func howToBuild(board: String, modelPath: String?, importOptions: ModelImport.Options = ModelImport.Options(),
+                                  bitstreamsDir: String) -> String {
+        let m = modelPath.map { $0 + ModelImport.optionText(for: $0, options: importOptions) } ?? "MODEL"
         return "build one: zynqnet codegen \(m) --board \(board) -o build-\(board), then in build-\(board) run "
             + "vivado -mode batch -source build.tcl, then register it: zynqnet bitstreams add build-\(board)/zynqnet.bit "
             + "--manifest build-\(board)/manifest.json --dir \(bitstreamsDir) (or pass --bitstream FILE.bit)"
@@ -53,7 +56,7 @@ public enum Deployment {
 
     /// Finds and checks everything before anything is copied or programmed.
     public static func resolve(_ r: DeployRequest) throws -> DeploySource {
-        let model = try r.modelPath.map { try ModelImport.model($0) }
+        let model = try r.modelPath.map { try ModelImport.model($0, options: r.importOptions) }
         if let dir = r.bundlePath {
             let bundle = try DeployBundle.open(dir: dir, board: r.board)
             let bit = try BitFile.load(path: bundle.bitPath)
@@ -81,7 +84,8 @@ public enum Deployment {
                 let hash = TopologyMatch.hashes(model).first.map { topologyHashText($0.hash) } ?? "?"
                 throw ZynqError(file: r.bitstreamsDir + "/" + BitstreamRegistry.fileName, key: "bitstreams",
                                 "no bitstream for \(r.board.name) with the model's topology \(hash); "
-                                    + howToBuild(board: r.board.name, modelPath: r.modelPath, bitstreamsDir: r.bitstreamsDir))
+                                    + howToBuild(board: r.board.name, modelPath: r.modelPath, importOptions: r.importOptions,
+                                                             bitstreamsDir: r.bitstreamsDir))
             }
             bitPath = r.bitstreamsDir + "/" + hit.entry.file
             manifestPath = r.bitstreamsDir + "/" + hit.entry.buildManifest

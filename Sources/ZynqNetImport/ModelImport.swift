@@ -16,6 +16,16 @@ public enum ModelImport {
         }
     }
 
+    /// The command-line options that give `options` for the model `path`, for a hint naming a
+    /// command to run: "" for the defaults, else e.g. " --tflite-rounding xnnpack".
+    public static func optionText(for path: String, options: Options) -> String {
+        switch kind(of: path) {
+        case .tflite where options.tfliteRounding != .tflm: " --tflite-rounding \(options.tfliteRounding.rawValue)"
+        case .onnx where options.onnxRounding != .float32: " --onnx-rounding \(options.onnxRounding.rawValue)"
+        default: ""
+        }
+    }
+
     /// The formats told apart by extension.
     public enum Kind: String, Sendable, CaseIterable {
         case onnx, tflite, npz

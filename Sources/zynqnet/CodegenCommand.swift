@@ -32,6 +32,8 @@ struct CodegenCommand: ParsableCommand {
     @Argument(help: "The model (.npz, format 1 or 2, .onnx or .tflite).")
     var model: String
 
+    @OptionGroup var importOptions: ImportOptions
+
     @Option(help: "Board: pynq-z2 or zybo-z7-20 (or a board .json).")
     var board: BoardArgument
 
@@ -50,6 +52,7 @@ struct CodegenCommand: ParsableCommand {
     var json = false
 
     func validate() throws {
+        try importOptions.check(model: model)
         guard VivadoProject.fclkRange.contains(design.fclk) else {
             throw ValidationError("--fclk must be in \(VivadoProject.fclkRange.lowerBound)…\(VivadoProject.fclkRange.upperBound) MHz")
         }
@@ -63,7 +66,7 @@ struct CodegenCommand: ParsableCommand {
         // -o: new, empty or a folder codegen wrote; only codegen's own files are replaced.
         let plan = OutputPlan(inputs: [model, design.fold, board.file])
         let folder = try plan.folder(output, option: "-o", mode: .design)
-        let q = try ModelImport.model(model)
+        let q = try importOptions.model(model)
         let vboard = try board.resolve()
         var opts = try self.design.codegenOptions()
         opts.board = CodegenBoard(vboard)
@@ -79,7 +82,7 @@ struct CodegenCommand: ParsableCommand {
         }
         try plan.commit()
         if json {
-            try printJSON(summaryJSON(design, dir: output, board: vboard))
+            try printJSON(summaryJSON(design, dir: output, board: vboard, modelImport: importOptions.json(path: model, model: q)))
         } else {
             print(summaryText(design, dir: output) + "\n" + vivadoNote(vboard))
         }
@@ -113,7 +116,7 @@ struct CodegenCommand: ParsableCommand {
             + "note: board facts for \(b.name) still marked unconfirmed: " + (b.unconfirmed.isEmpty ? "none" : b.unconfirmed.joined(separator: "; "))
     }
 
-    func summaryJSON(_ d: GeneratedDesign, dir: String, board: ZynqNetHW.Board) -> JSONText {
+    func summaryJSON(_ d: GeneratedDesign, dir: String, board: ZynqNetHW.Board, modelImport: JSONText) -> JSONText {
         let t = d.layout.topology
         let e = d.estimate
         let layers: [JSONText] = zip(t.layers, d.layout.folds).enumerated().map { i, lf in
@@ -130,6 +133,7 @@ struct CodegenCommand: ParsableCommand {
             ("engine", .string(d.engine.rawValue)),
             ("estimate", .object([("lut", .int(Int64(e.lut))), ("ff", .int(Int64(e.ff))), ("dsp", .int(Int64(e.dsp))), ("bram36", .double(e.bram36))])),
             ("layers", .array(layers)),
+            ("model_import", modelImport),
         ])
     }
 }

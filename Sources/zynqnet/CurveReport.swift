@@ -1,4 +1,5 @@
 import Foundation
+import ZynqNetBase
 import ZynqNetCodegen
 import ZynqNetHW
 import ZynqNetVivado
@@ -24,6 +25,8 @@ struct CurveReport {
     var points: [CurvePoint]
     var synthesized: [Int: CurveSynthesis]
     var inputBytes: Int
+    /// The model file's format and import rounding (`ImportOptions.json`).
+    var modelImport: JSONText = .null
 
     static let device = ResourceBudget.xc7z020
 
@@ -222,6 +225,7 @@ struct CurveReport {
         var fclk_mhz: Double
         var budget: [String: Double]
         var points: [JSONPoint]
+        var model_import: JSONText
     }
 
     /// The curve as `--json` prints it (keys sorted, as they always were).
@@ -246,7 +250,7 @@ struct CurveReport {
         }
         return JSONCurve(model: model, board: board, fclk_mhz: fclkMHz,
                          budget: ["lut": Double(b.lut), "ff": Double(b.ff), "dsp": Double(b.dsp), "bram36": b.bram36],
-                         points: pts)
+                         points: pts, model_import: modelImport)
     }
 
     static func formatMHz(_ v: Double) -> String {

@@ -27,6 +27,8 @@ struct DemoCommand: ParsableCommand {
     @Option(name: .long, help: "The model (default: the built-in examples/fashion-mnist/model.npz).")
     var model: String?
 
+    @OptionGroup var importOptions: ImportOptions
+
     @Option(name: .long, help: "How many of the test images to run.")
     var images: Int = 10_000
 
@@ -40,6 +42,7 @@ struct DemoCommand: ParsableCommand {
     var json = false
 
     func validate() throws {
+        try importOptions.check(model: model)
         guard images >= 1 else { throw ValidationError("--images must be at least 1, not \(images)") }
         guard show >= 0 else { throw ValidationError("--show must be 0 or more, not \(show)") }
         guard rtlsim >= 0 else { throw ValidationError("--rtlsim must be 0 or more, not \(rtlsim)") }
@@ -48,7 +51,7 @@ struct DemoCommand: ParsableCommand {
     func run() throws {
         // An explicit --model must exist (an error, never trained or written); the default is built in.
         let path = self.model ?? TrainRecipes.builtInModelName
-        let model = try self.model.map { try ModelImport.model($0) } ?? TrainRecipes.builtInFashionMNISTModel()
+        let model = try self.model.map { try importOptions.model($0) } ?? TrainRecipes.builtInFashionMNISTModel()
         var set: ImageSet
         if let files = try? Datasets.fashionFilePair() {
             set = try ImageSet.load(path: files.images, labels: files.labels)
@@ -101,7 +104,7 @@ struct DemoCommand: ParsableCommand {
                 ("lut_estimate", .int(Int64(design.estimate.lut))),
             ]
             try printJSON(JSONText.object([
-                ("model", .string(path)), ("images", .int(Int64(report.images))),
+                ("model", .string(path)), ("model_import", importOptions.json(path: path, model: model)), ("images", .int(Int64(report.images))),
                 ("correct", report.correct.map { .int(Int64($0)) } ?? .null), ("accuracy", report.accuracy.map { .double($0) } ?? .null),
                 ("backends", .array(backends)), ("bit_exact", .bool(disagreeing.isEmpty)), ("hardware", .object(hardware)),
             ]))

@@ -39,8 +39,10 @@ struct DeployCommand: ParsableCommand {
     @Option(help: "Board: \(JTAGCatalog.builtIn.boards.map(\.name).joined(separator: ", ")).")
     var board: BoardArgument
 
-    @Option(help: "The model (format 1 or 2, or an importable format).")
+    @Option(help: "The model (.npz, format 1 or 2, .onnx or .tflite).")
     var model: String?
+
+    @OptionGroup var importOptions: ImportOptions
 
     @Option(help: "The .bit file to deploy.")
     var bitstream: String?
@@ -106,6 +108,7 @@ struct DeployCommand: ParsableCommand {
     }
 
     func validate() throws {
+        try importOptions.check(model: model)
         guard board.profile != nil else {
             throw ValidationError("--board must be one of \(JTAGCatalog.builtIn.boards.map(\.name).joined(separator: ", ")), not '\(board.text)'")
         }
@@ -154,6 +157,7 @@ struct DeployCommand: ParsableCommand {
         let profile = board.profile!
         var request = DeployRequest(board: profile)
         request.modelPath = model
+        request.importOptions = importOptions.options
         request.bitstreamPath = bitstream
         request.bundlePath = bundle
         request.manifestPath = manifest
@@ -170,6 +174,7 @@ struct DeployCommand: ParsableCommand {
             ("design", .string(source.bit.design)),
             ("topology_hash", source.manifest.map { .string(topologyHashText($0.topologyHash.value)) } ?? .null),
             ("model", .optional(model)),
+            ("model_import", source.model.map { importOptions.json(path: model ?? "", model: $0) } ?? .null),
             ("dry_run", .bool(dryRun)),
         ]
         func say(_ s: String) { if !json { print(s) } }

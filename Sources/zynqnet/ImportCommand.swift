@@ -5,9 +5,6 @@ import ZynqNetBit
 import ZynqNetImport
 import ZynqNetModel
 
-extension TFLiteRounding: ExpressibleByArgument {}
-extension ONNXRounding: ExpressibleByArgument {}
-
 struct ImportCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "import",
@@ -23,7 +20,7 @@ struct ImportCommand: ParsableCommand {
         RELU/RELU6), RESHAPE, QUANTIZE at the start, DEQUANTIZE at the end. --tflite-rounding picks \
         the runtime whose arithmetic the model reproduces bit for bit: tflm (TFLite Micro, gemmlowp), \
         reference (LiteRT's reference kernels, half_up) or xnnpack (LiteRT's XNNPACK delegate, float32).
-        Every command that takes --model reads .onnx and .tflite directly (a .tflite as tflm).
+        Every command that takes a model (infer, verify, codegen, report --model, deploy, demo) reads         .onnx and .tflite directly, with the same --tflite-rounding and --onnx-rounding, through the same         importer: `infer --model m.tflite --tflite-rounding xnnpack` computes what this import then         `infer --model m.npz` does.
         """
     )
 
@@ -33,16 +30,13 @@ struct ImportCommand: ParsableCommand {
     @Option(name: [.short, .customLong("output")], help: "Where to write the format-2 model (.npz).")
     var output: String?
 
-    @Option(name: .long, help: "For a .tflite: tflm (default), reference or xnnpack.")
-    var tfliteRounding: TFLiteRounding = .tflm
-
-    @Option(name: .long, help: "For an .onnx: float32 (default) or half_even (power-of-two scales only).")
-    var onnxRounding: ONNXRounding = .float32
+    @OptionGroup var importOptions: ImportOptions
 
     @Flag(name: .long, help: "Print one JSON object instead of the table.")
     var json = false
 
     func validate() throws {
+        try importOptions.check(model: model)
         if let output, !output.hasSuffix(".npz") {
             throw ValidationError("--output must name an .npz file, not '\(output)'")
         }
@@ -53,14 +47,14 @@ struct ImportCommand: ParsableCommand {
         let plan = OutputPlan(inputs: [model])
         if let output { try plan.file(output, option: "--output", existing: .ownedIf(NPZ.writtenByZynqnet)) }
         let start = Date()
-        let imported = try ModelImport.load(model, options: .init(tfliteRounding: tfliteRounding, onnxRounding: onnxRounding))
+        let imported = try importOptions.load(model)
         let seconds = Date().timeIntervalSince(start)
         if let output {
             try imported.model.save(to: output, plan: plan)
             try plan.commit()
         }
         if json {
-            try printJSON(Self.json(imported, output: output, seconds: seconds))
+            try printJSON(Self.json(imported, output: output, seconds: seconds, modelImport: importOptions.json(path: model, model: imported.model)))
         } else {
             print(Self.text(imported, output: output, seconds: seconds), terminator: "")
         }
@@ -102,7 +96,7 @@ struct ImportCommand: ParsableCommand {
         return s
     }
 
-    static func json(_ m: ImportedModel, output: String?, seconds: Double) -> JSONText {
+    static func json(_ m: ImportedModel, output: String?, seconds: Double, modelImport: JSONText) -> JSONText {
         let q = m.model
         let shapes = q.inputShapes, outs = q.outputShapes
         func ints(_ v: [Int]) -> JSONText { .array(v.map { .int(Int64($0)) }) }
@@ -147,6 +141,7 @@ struct ImportCommand: ParsableCommand {
             ("layers", .array(layers)),
             ("output", output.map { .string($0) } ?? .null),
             ("seconds", .double(seconds)),
+            ("model_import", modelImport),
         ])
     }
 }

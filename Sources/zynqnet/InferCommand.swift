@@ -22,8 +22,10 @@ struct InferCommand: ParsableCommand {
     @Argument(help: "The images: .npz, IDX (optionally gzipped) or .npy.")
     var images: String
 
-    @Option(name: .long, help: "The model: .npz (format 1 or 2, the MNIST notebook's MLP, pyrtlnet's quantized.npz), .onnx or .tflite (imported as tflm).")
+    @Option(name: .long, help: "The model: .npz (format 1 or 2, the MNIST notebook's MLP, pyrtlnet's quantized.npz), .onnx or .tflite.")
     var model: String
+
+    @OptionGroup var importOptions: ImportOptions
 
     @Option(name: .long, help: "Where to run.")
     var backend: BackendKind = .sim
@@ -68,6 +70,7 @@ struct InferCommand: ParsableCommand {
     var allowOverfull = false
 
     func validate() throws {
+        try importOptions.check(model: model)
         if let limit, limit < 1 { throw ValidationError("--limit must be at least 1, not \(limit)") }
         guard ImageLayout(rawValue: layout) != nil else {
             throw ValidationError("--layout must be nhwc or nchw, not '\(layout)'")
@@ -108,7 +111,7 @@ struct InferCommand: ParsableCommand {
         if ModelImport.kind(of: model) == .npz {
             try ModelShapes(path: model).checkImages(path: images)  // from the headers, before either file is read
         }
-        let model = try ModelImport.model(model)
+        let model = try importOptions.model(self.model)
         var set = try ImageSet.load(path: images, labels: labels)
         try set.checkNotEmpty()
         try set.checkLabels(classes: model.outputCount)
@@ -147,6 +150,7 @@ struct InferCommand: ParsableCommand {
         let timing = rtlsim?.timing()
         if json {
             var fields = try throughput.map { try Inference.throughputFields($0, report: report) } ?? report.fields
+            fields.append(("model_import", importOptions.json(path: self.model, model: model)))
             if let timing { fields += Inference.timingFields(timing, throughput: throughput != nil) }
             try printJSON(JSONText.object(fields))
             return

@@ -43,6 +43,8 @@ struct ReportCommand: ParsableCommand {
     @Option(help: "A model (.npz, .onnx or .tflite): print its trade-off curve instead of a design's report.")
     var model: String?
 
+    @OptionGroup var importOptions: ImportOptions
+
     @Option(help: "Board of the curve's budget: pynq-z2 or zybo-z7-20 (or a board .json).")
     var board = BoardArgument("pynq-z2")
 
@@ -76,6 +78,7 @@ struct ReportCommand: ParsableCommand {
     var jobs: Int?
 
     func validate() throws {
+        try importOptions.check(model: model)  // report DIR: the options need --model
         guard timeout > 0, timeout.isFinite else { throw ValidationError("--timeout must be positive") }
         if let j = jobs { guard (1...64).contains(j) else { throw ValidationError("--jobs must be 1…64") } }
         switch (dir, model) {
@@ -129,7 +132,7 @@ struct ReportCommand: ParsableCommand {
     // MARK: - the trade-off curve
 
     func runCurve(model path: String) throws {
-        let q = try ModelImport.model(path)
+        let q = try importOptions.model(path)
         let vboard = try board.resolve()
         guard vboard.part.hasPrefix("xc7z020") else {
             throw ZynqError(key: "--board", "\(vboard.name): no resource budget for part \(vboard.part) (only xc7z020)")
@@ -153,8 +156,9 @@ struct ReportCommand: ParsableCommand {
             let s = synthesized[i]!
             Terminal.printErr("\(label): yosys \(s.lut) LUT (datapath \(s.lutDatapath.map(String.init) ?? "?")), \(s.ff) FF, \(s.dsp) DSP48E1, \(String(format: "%.1f", s.bram36)) BRAM36 in \(String(format: "%.1f", s.seconds)) s")
         }
-        let curve = CurveReport(model: path, board: vboard.name, fclkMHz: fclk, budget: budget, points: points, synthesized: synthesized,
+        var curve = CurveReport(model: path, board: vboard.name, fclkMHz: fclk, budget: budget, points: points, synthesized: synthesized,
                                 inputBytes: OutputRecord.inputBeats(pixels: topo.inputCount) * OutputRecord.beatBytes)
+        curve.modelImport = importOptions.json(path: path, model: q)
         if json {
             try printJSON(curve.json(), pretty: true, sortedKeys: true)
         } else {

@@ -24,6 +24,8 @@ struct VerifyCommand: ParsableCommand {
     @Argument(help: "The model (.npz, .onnx or .tflite).")
     var model: String
 
+    @OptionGroup var importOptions: ImportOptions
+
     @Argument(help: "Images (.npz, IDX or .npy); random images when absent.")
     var images: String?
 
@@ -58,6 +60,7 @@ struct VerifyCommand: ParsableCommand {
     }
 
     func validate() throws {
+        try importOptions.check(model: model)
         guard count >= 1, count <= 1_000_000 else { throw ValidationError("--images must be 1…1000000") }
         guard (0...95).contains(gap), (0...95).contains(stall) else { throw ValidationError("--gap and --stall must be 0…95") }
         guard design.fclk > 0, design.fclk <= 500 else { throw ValidationError("--fclk must be in (0, 500]") }
@@ -71,7 +74,7 @@ struct VerifyCommand: ParsableCommand {
             (entry.count == 16 && entry.allSatisfy(\.isHexDigit)) || entry.hasPrefix(".build-")
         }
         if let images, ModelImport.kind(of: model) == .npz { try ModelShapes(path: model).checkImages(path: images) }
-        let q = try ModelImport.model(model)
+        let q = try importOptions.model(model)
         let opts = try self.design.codegenOptions()
         let design = try attribute(to: model) { try generateDesign(model: q, options: opts) }
         var imgs: [[UInt8]] = []
@@ -110,6 +113,7 @@ struct VerifyCommand: ParsableCommand {
                 ("rtl_cycles_per_second", .double(r.rtlCyclesPerSecond.rounded())), ("cycles", int(r.cycles)),
                 ("design_ii_cycles", int(design.iiCycles)), ("design_latency_cycles", int(design.latencyCycles)),
                 ("passed", .bool(r.passed)), ("build_reused", .bool(r.buildReused)),
+                ("model_import", importOptions.json(path: model, model: q)),
                 ("messages", .array(r.messages.map { .string($0.replacingOccurrences(of: "\"", with: "'")) })),
             ]))
         } else {

@@ -69,7 +69,7 @@ struct InferCommandTests {
         for kernel in SimKernel.available {
             let r = try CLI.run(args + ["--json", "--output", out], environment: ["ZYNQNET_ISA": kernel.rawValue])
             #expect(r.status == 0, "\(r.stderr)")
-            #expect(r.stdout.contains("\"backend\":\"sim\",\"kernel\":\"\(kernel.rawValue)\"}"), "\(r.stdout)")
+            #expect(r.stdout.contains("\"backend\":\"sim\",\"kernel\":\"\(kernel.rawValue)\",\"model_import\":{"), "\(r.stdout)")
             #expect(try NPZ.read(path: out)["outputs"] == expected["outputs"], "\(kernel)")
         }
         let text = try CLI.run(args, environment: ["ZYNQNET_ISA": "portable"])

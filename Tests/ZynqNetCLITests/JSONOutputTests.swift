@@ -17,13 +17,15 @@ import ZynqNetTestSupport
         let sim = try CLI.run(args, environment: ["ZYNQNET_ISA": "portable"])
         #expect(sim.status == 0, "\(sim.stderr)")
         #expect(sim.stdout.hasSuffix("}\n") && sim.stdout.filter { $0 == "\n" }.count == 1)
-        #expect(keys(sim.stdout) == ["images", "correct", "accuracy", "seconds", "images_per_second", "backend", "kernel"])
-        #expect(sim.stdout.hasPrefix(#"{"images":200,"correct":"#) && sim.stdout.hasSuffix(#""backend":"sim","kernel":"portable"}"# + "\n"))
+        #expect(keys(sim.stdout) == ["images", "correct", "accuracy", "seconds", "images_per_second", "backend", "kernel",
+                                     "model_import", "file", "format", "layer_rounding"])
+        #expect(sim.stdout.hasPrefix(#"{"images":200,"correct":"#) && sim.stdout.hasSuffix(#""backend":"sim","kernel":"portable","model_import":{"file":""#
+            + CLI.fixture("real/mnist_model.npz") + #"","format":"npz","layer_rounding":["floor","floor"]}}"# + "\n"), "\(sim.stdout)")
         // --throughput-test: the run's keys (its images_per_second replaced), then the report's, sorted.
         let loop = try CLI.run(args + ["--backend", "loopback", "--throughput-test", "--limit", "20"])
         #expect(loop.status == 0, "\(loop.stderr)")
         #expect(keys(loop.stdout) == ["images", "correct", "accuracy", "seconds", "backend", "batch_size", "busy_cycles", "copy_ms",
                                       "counters", "dram_in_mb_per_s", "dram_out_mb_per_s", "fclk", "fclk_mhz", "images_per_second",
-                                      "pack_ms", "runtime_ms", "stall_cycles", "unpack_ms"])
+                                      "pack_ms", "runtime_ms", "stall_cycles", "unpack_ms", "model_import", "file", "format", "layer_rounding"])
     }
 }
