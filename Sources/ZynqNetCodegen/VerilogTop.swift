@@ -170,7 +170,7 @@ enum VerilogTop {
             [("L_LANES", perLayer(topo) { RegisterMap.lanesWord(topo.layers[$0], layout.folds[$0]) })],
             [("L_WIDTHS", perLayer(topo) { RegisterMap.widthsWord(topo.layers[$0]) })],
             [("L_CLAMP_RESET", clampReset)],
-        ], style: .block)
+        ] + windowParams(topo), style: .block)
         regs.connect([("aclk", "aclk"), ("aresetn", "aresetn")])
         for p in axilPorts(aw: layout.axilAddressWidth) { regs.connect([("s_axil_" + p.2, "s_axil_" + p.2)]) }
         regs.connect(named(["soft_reset", "start", "clear_counters", "packet_images"]))
@@ -186,6 +186,16 @@ enum VerilogTop {
         n.line("  reg rst;")
         n.line("  always @(posedge aclk) rst <= !aresetn || soft_reset;")
         n.line()
+    }
+
+    /// The register file's window blocks (map 1.2): WINDOWS and each window register per layer,
+    /// from `RegisterMap.windowWords`; none for a design with dense layers only.
+    static func windowParams(_ topo: Topology) -> [[Netlist.Connection]] {
+        guard !topo.isDenseOnly else { return [] }
+        let words = topo.layers.indices.map { RegisterMap.windowWords(topo, layer: $0) }
+        return [[("WINDOWS", "1")]] + RegisterMap.windowRegisters.enumerated().map { k, r in
+            [(r.name, hexParam(words.map { $0[k] }))]
+        }
     }
 
     /// `.x(x)` for each name.

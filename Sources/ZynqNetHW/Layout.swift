@@ -143,7 +143,7 @@ public struct AcceleratorLayout: Sendable, Equatable {
     }
 
     /// AXI-Lite address width (window 2^AW bytes).
-    public var axilAddressWidth: Int { RegisterMap.addressWidth(layers: topology.layers.count) }
+    public var axilAddressWidth: Int { RegisterMap.addressWidth(layers: topology.layers.count, windows: !topology.isDenseOnly) }
 }
 
 /// A layer's cycles an image at full rate (see `AcceleratorLayout.cycles(layer:)`).

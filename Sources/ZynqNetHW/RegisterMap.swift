@@ -130,7 +130,7 @@ public enum RegisterMap {
     /// the minor for compatible additions (`versionHistory`, RegisterMapDoc.swift). The driver accepts every minor of its
     /// major: a field a later minor added reads 0 on an earlier design, which is that design's behaviour.
     public static let versionMajor: UInt32 = 1
-    public static let versionMinor: UInt32 = 1
+    public static let versionMinor: UInt32 = 2
     public static var version: UInt32 { VERSION_MAJOR.pack(versionMajor) | VERSION_MINOR.pack(versionMinor) }
 
     // MARK: Global register offsets (bytes from the accelerator base)
@@ -176,7 +176,7 @@ public enum RegisterMap {
     public static let L_FOLD_PE = RegisterField("PE", lsb: 0, width: 16, .ro, reset: nil, "Output rows computed in parallel (divides L_OUT).")
     public static let L_FOLD_SIMD = RegisterField("SIMD", lsb: 16, width: 16, .ro, reset: nil, "Inputs consumed in parallel (divides L_IN).")
     public static let L_LANES_LANES = RegisterField("LANES", lsb: 0, width: 16, .ro, reset: nil, "Requantization lanes R (divides PE): banks of the quant memory.")
-    public static let L_LANES_KIND = RegisterField("KIND", lsb: 16, width: 2, .ro, reset: nil, "The layer's kind (since 1.1; 0 before): 0 dense; 1 conv2d (zn_swu streams each output position's KH·KW·C patch into the MAC array: L_IN = KH·KW·C, L_OUT the channels); 2 maxpool2d (zn_maxpool, no parameters: L_IN = L_OUT = C, PE = SIMD = LANES its channel lanes). A window's image, kernel, stride and padding are part of TOPOLOGY_HASH: the runtime takes them from a model whose topology hash matches.")
+    public static let L_LANES_KIND = RegisterField("KIND", lsb: 16, width: 2, .ro, reset: nil, "The layer's kind (since 1.1; 0 before): 0 dense; 1 conv2d (zn_swu streams each output position's KH·KW·C patch into the MAC array: L_IN = KH·KW·C, L_OUT the channels); 2 maxpool2d (zn_maxpool, no parameters: L_IN = L_OUT = C, PE = SIMD = LANES its channel lanes). A window's image, kernel, stride, padding and pad zero point are in the layer's window block (since 1.2) and part of TOPOLOGY_HASH.")
     public static let L_WIDTHS_BIAS_BITS = RegisterField("BIAS_BITS", lsb: 0, width: 8, .ro, reset: nil, "Stored bias width (signed; bias with the input zero point folded in).")
     public static let L_WIDTHS_MULT_BITS = RegisterField("MULT_BITS", lsb: 8, width: 8, .ro, reset: nil, "Stored multiplier width (unsigned).")
     public static let L_WIDTHS_ACC_BITS = RegisterField("ACC_BITS", lsb: 16, width: 8, .ro, reset: nil, "Accumulator width (signed).")
@@ -186,6 +186,19 @@ public enum RegisterMap {
     public static let L_CFG_ROUNDING = RegisterField("ROUNDING", lsb: 0, width: 3, .rw, "The layer's rounding (spec, format 2): 0 floor, 1 half_up, 2 half_even, 3 gemmlowp, 4 float32. A mode the requantizer does not build (L_WIDTHS.ROUNDINGS) computes floor.")
     public static let L_CLAMP_LO = RegisterField("LO", lsb: 0, width: 16, .rw, reset: nil, "Signed 16-bit low bound: type min, or max(type min, zy) with relu.")
     public static let L_CLAMP_HI = RegisterField("HI", lsb: 16, width: 16, .rw, reset: nil, "Signed 16-bit high bound: type max.")
+    public static let L_WIN_IMAGE_H = RegisterField("H", lsb: 0, width: 16, .ro, reset: nil, "Input image height.")
+    public static let L_WIN_IMAGE_W = RegisterField("W", lsb: 16, width: 16, .ro, reset: nil, "Input image width.")
+    public static let L_WIN_KERNEL_KH = RegisterField("KH", lsb: 0, width: 16, .ro, reset: nil, "Kernel (pool window) height.")
+    public static let L_WIN_KERNEL_KW = RegisterField("KW", lsb: 16, width: 16, .ro, reset: nil, "Kernel (pool window) width.")
+    public static let L_WIN_STRIDE_SH = RegisterField("SH", lsb: 0, width: 16, .ro, reset: nil, "Vertical stride.")
+    public static let L_WIN_STRIDE_SW = RegisterField("SW", lsb: 16, width: 16, .ro, reset: nil, "Horizontal stride.")
+    public static let L_WIN_PAD_TOP = RegisterField("TOP", lsb: 0, width: 8, .ro, reset: nil, "Rows of padding above the image (0 for maxpool2d).")
+    public static let L_WIN_PAD_LEFT = RegisterField("LEFT", lsb: 8, width: 8, .ro, reset: nil, "Columns of padding left of the image.")
+    public static let L_WIN_PAD_BOTTOM = RegisterField("BOTTOM", lsb: 16, width: 8, .ro, reset: nil, "Rows of padding below the image.")
+    public static let L_WIN_PAD_RIGHT = RegisterField("RIGHT", lsb: 24, width: 8, .ro, reset: nil, "Columns of padding right of the image.")
+    public static let L_WIN_CH_C = RegisterField("C", lsb: 0, width: 16, .ro, reset: nil, "Input channels (conv2d: L_IN = KH·KW·C; maxpool2d: L_IN = L_OUT = C).")
+    public static let L_WIN_CH_PAD_ZERO = RegisterField("PAD_ZERO", lsb: 16, width: 8, .ro, reset: nil, "With PAD_FIXED: the code zn_swu pads with, the model's input zero point built into the design (topology `inputPadZero`); 0 otherwise.")
+    public static let L_WIN_CH_PAD_FIXED = RegisterField("PAD_FIXED", lsb: 24, .ro, reset: nil, "1: a padding conv2d layer with no layer with parameters before it, padding with PAD_ZERO. 0: the layer pads with the low byte of the runtime L_ZERO of the closest layer before it with parameters (that layer's output zero point), or does not pad.")
 
     // MARK: Per-layer blocks: layer i's registers sit at LAYER_BASE + i·LAYER_STRIDE + offset.
     public static let LAYER_BASE: UInt32 = 0x100
@@ -198,6 +211,15 @@ public enum RegisterMap {
     public static let L_CFG: UInt32 = 0x14
     public static let L_ZERO: UInt32 = 0x18
     public static let L_CLAMP: UInt32 = 0x1C
+
+    // MARK: Window blocks (since 1.2): layer i's window registers sit at LAYER_BASE + (NUM_LAYERS + i)·LAYER_STRIDE
+    // + offset, right after the last layer block; they read 0 for a dense layer. A design with
+    // dense layers only has none (the addresses read 0 within its window).
+    public static let L_WIN_IMAGE: UInt32 = 0x00
+    public static let L_WIN_KERNEL: UInt32 = 0x04
+    public static let L_WIN_STRIDE: UInt32 = 0x08
+    public static let L_WIN_PAD: UInt32 = 0x0C
+    public static let L_WIN_CH: UInt32 = 0x10
 
     /// The rounding code of L_CFG.ROUNDING (and the requantizers' `rounding` input).
     public static func roundingCode(_ r: Rounding) -> UInt32 {
@@ -225,10 +247,16 @@ public enum RegisterMap {
         LAYER_BASE + UInt32(layer) * LAYER_STRIDE + offset
     }
 
-    /// The AXI-Lite address width for a design with `layers` layers: the window (2^AW bytes)
+    /// Byte offset of a window register of layer `layer` in a design of `layers` layers.
+    public static func windowRegister(_ layer: Int, layers: Int, _ offset: UInt32) -> UInt32 {
+        layerRegister(layers + layer, offset)
+    }
+
+    /// The AXI-Lite address width for a design with `layers` layers (and their window blocks
+    /// when `windows`, a design with a conv2d or maxpool2d layer): the window (2^AW bytes)
     /// holds every register and is at least 4 KiB.
-    public static func addressWidth(layers: Int) -> Int {
-        let end = UInt64(LAYER_BASE) + UInt64(max(layers, 1)) * UInt64(LAYER_STRIDE)
+    public static func addressWidth(layers: Int, windows: Bool = false) -> Int {
+        let end = UInt64(LAYER_BASE) + UInt64(max(layers, 1) * (windows ? 2 : 1)) * UInt64(LAYER_STRIDE)
         var aw = 12
         while (UInt64(1) << UInt64(aw)) < end { aw += 1 }
         return aw
@@ -316,6 +344,64 @@ public enum RegisterMap {
             L_CLAMP_HI,
         ]),
     ]
+
+    public static let windowRegisters: [Register] = [
+        Register("L_WIN_IMAGE", L_WIN_IMAGE, .ro, reset: nil, "The layer's input image.", fields: [L_WIN_IMAGE_H, L_WIN_IMAGE_W]),
+        Register("L_WIN_KERNEL", L_WIN_KERNEL, .ro, reset: nil, "The window.", fields: [L_WIN_KERNEL_KH, L_WIN_KERNEL_KW]),
+        Register("L_WIN_STRIDE", L_WIN_STRIDE, .ro, reset: nil, "The stride.", fields: [L_WIN_STRIDE_SH, L_WIN_STRIDE_SW]),
+        Register("L_WIN_PAD", L_WIN_PAD, .ro, reset: nil, "The padding (zn_swu pads with the input zero point).",
+                 fields: [L_WIN_PAD_TOP, L_WIN_PAD_LEFT, L_WIN_PAD_BOTTOM, L_WIN_PAD_RIGHT]),
+        Register("L_WIN_CH", L_WIN_CH, .ro, reset: nil, "Channels and the pad zero point.",
+                 fields: [L_WIN_CH_C, L_WIN_CH_PAD_ZERO, L_WIN_CH_PAD_FIXED]),
+    ]
+
+    /// Whether layer `i` is a padding conv2d layer with no layer with parameters before it: its
+    /// zn_swu pads with the design's `inputPadZero` (L_WIN_CH.PAD_FIXED).
+    public static func padsWithInputZero(_ topo: Topology, layer i: Int) -> Bool {
+        guard case .conv(let w) = topo.layers[i].kind, w.pt + w.pl + w.pb + w.pr > 0, topo.inputPadZero != nil else { return false }
+        return !topo.layers[..<i].contains { $0.hasParameters }
+    }
+
+    /// Layer `i`'s window registers, in `windowRegisters` order (zeros for a dense layer).
+    public static func windowWords(_ topo: Topology, layer i: Int) -> [UInt32] {
+        guard let w = topo.layers[i].window else { return [UInt32](repeating: 0, count: windowRegisters.count) }
+        let fixed = padsWithInputZero(topo, layer: i)
+        let zero = fixed ? UInt32(truncatingIfNeeded: topo.inputPadZero ?? 0) & 0xFF : 0
+        return [
+            L_WIN_IMAGE_H.pack(w.h) | L_WIN_IMAGE_W.pack(w.w),
+            L_WIN_KERNEL_KH.pack(w.kh) | L_WIN_KERNEL_KW.pack(w.kw),
+            L_WIN_STRIDE_SH.pack(w.sh) | L_WIN_STRIDE_SW.pack(w.sw),
+            L_WIN_PAD_TOP.pack(w.pt) | L_WIN_PAD_LEFT.pack(w.pl) | L_WIN_PAD_BOTTOM.pack(w.pb) | L_WIN_PAD_RIGHT.pack(w.pr),
+            L_WIN_CH_C.pack(w.c) | L_WIN_CH_PAD_ZERO.pack(zero) | L_WIN_CH_PAD_FIXED.pack(fixed),
+        ]
+    }
+
+    /// The window a layer's window registers describe (`words` in `windowRegisters` order), nil
+    /// when they describe none (all zero: a dense layer).
+    public static func window(words: [UInt32]) -> WindowShape? {
+        guard words.count == windowRegisters.count, words.contains(where: { $0 != 0 }) else { return nil }
+        return WindowShape(h: L_WIN_IMAGE_H.int(words[0]), w: L_WIN_IMAGE_W.int(words[0]), c: L_WIN_CH_C.int(words[4]),
+                           kh: L_WIN_KERNEL_KH.int(words[1]), kw: L_WIN_KERNEL_KW.int(words[1]),
+                           sh: L_WIN_STRIDE_SH.int(words[2]), sw: L_WIN_STRIDE_SW.int(words[2]),
+                           pt: L_WIN_PAD_TOP.int(words[3]), pl: L_WIN_PAD_LEFT.int(words[3]),
+                           pb: L_WIN_PAD_BOTTOM.int(words[3]), pr: L_WIN_PAD_RIGHT.int(words[3]))
+    }
+
+    /// Every read-only layer and window register a design of `layout` holds, named
+    /// `layer<i>.<REGISTER>`, with its value: what verify reads back from the generated top.
+    public static func layoutRegisters(_ layout: AcceleratorLayout) -> [(name: String, offset: UInt32, value: UInt32)] {
+        let topo = layout.topology, n = topo.layers.count
+        var out: [(name: String, offset: UInt32, value: UInt32)] = []
+        for (i, (t, f)) in zip(topo.layers, layout.folds).enumerated() {
+            let words: [(String, UInt32, UInt32)] = [("L_IN", L_IN, UInt32(t.inCount)), ("L_OUT", L_OUT, UInt32(t.outCount)),
+                                                     ("L_FOLD", L_FOLD, foldWord(f)), ("L_LANES", L_LANES, lanesWord(t, f)),
+                                                     ("L_WIDTHS", L_WIDTHS, widthsWord(t))]
+            out += words.map { ("layer\(i).\($0.0)", layerRegister(i, $0.1), $0.2) }
+            guard !topo.isDenseOnly else { continue }
+            out += zip(windowRegisters, windowWords(topo, layer: i)).map { ("layer\(i).\($0.name)", windowRegister(i, layers: n, $0.offset), $1) }
+        }
+        return out
+    }
 
     /// `L_CLAMP` packed from two bounds.
     public static func clampWord(lo: Int32, hi: Int32) -> UInt32 {

@@ -5,6 +5,7 @@ extension RegisterMap {
     public static let versionHistory: [(version: String, change: String)] = [
         ("1.0", "The first map."),
         ("1.1", "FLAGS.SEQUENTIAL (0 on 1.0: dataflow); L_CFG.ROUNDING, format 2's 3-bit rounding code, where 1.0 had the bit ROUND_HALF_UP (codes 0 and 1 are its two values); L_WIDTHS.ROUNDINGS (0 on 1.0: floor and half_up only, the modes every design builds); L_LANES.KIND (0 on 1.0: every layer dense): conv2d and maxpool2d layers."),
+        ("1.2", "The window blocks L_WIN_IMAGE, L_WIN_KERNEL, L_WIN_STRIDE, L_WIN_PAD, L_WIN_CH after the last layer block: a conv2d or maxpool2d layer's image, kernel, stride, padding, channels and pad zero point (on 1.1 they are in TOPOLOGY_HASH only, and the addresses belong to no register: the driver reads them from 1.2 on)."),
     ]
 
     static func hexOffset(_ v: UInt32, digits: Int = 3) -> String {
@@ -46,7 +47,8 @@ extension RegisterMap {
         \(versionHistory.map { "\n- \($0.version): \($0.change)" }.joined())
         
         32-bit registers at byte offsets from the accelerator's base address. The window is
-        2^AW bytes, AW = max(12, clog2(0x\(String(LAYER_BASE, radix: 16, uppercase: true)) + 0x\(String(LAYER_STRIDE, radix: 16, uppercase: true))·layers)) (`axil_addr_width` in manifest.json).
+        2^AW bytes, AW = max(12, clog2(0x\(String(LAYER_BASE, radix: 16, uppercase: true)) + 0x\(String(LAYER_STRIDE, radix: 16, uppercase: true))·blocks)) (`axil_addr_width` in manifest.json),
+        blocks = layers, or 2·layers with a conv2d or maxpool2d layer (the window blocks).
         Reads get an OKAY response; unmapped offsets read 0 and ignore writes. A write must
         use the full word: WSTRB other than 0xF is answered SLVERR and writes nothing (no
         register, no parameter word); a full-word write gets OKAY. Access: RO read-only, RW read/write,
@@ -60,6 +62,15 @@ extension RegisterMap {
         Layer i's block starts at `0x\(String(LAYER_BASE, radix: 16, uppercase: true)) + i·0x\(String(LAYER_STRIDE, radix: 16, uppercase: true))`.
 
         \(table(layerRegisters, prefix: "+"))
+
+        ## Window registers (since 1.2)
+
+        A design with a conv2d or maxpool2d layer has a window block per layer after the last layer block:
+        layer i's starts at `0x\(String(LAYER_BASE, radix: 16, uppercase: true)) + (NUM_LAYERS + i)·0x\(String(LAYER_STRIDE, radix: 16, uppercase: true))`. All read-only, zero for a dense layer
+        (and every other word of the block reads 0); a design with dense layers only has none. The runtime
+        compares them with the model before the topology hash, naming the first field that differs.
+
+        \(table(windowRegisters, prefix: "+"))
         ## Parameter window
 
         `PARAM_SEL` = layer | kind << \(PARAM_SEL_KIND.lsb) selects a memory; `PARAM_ADDR` walks it; `PARAM_DATA` reads or
@@ -110,20 +121,20 @@ extension RegisterMap {
         }
         s += "localparam [11:0] RA_LAYER_BASE = 12'h\(String(LAYER_BASE, radix: 16, uppercase: true));\n"
         s += "localparam integer RA_LAYER_STRIDE = \(LAYER_STRIDE);\n"
-        for r in layerRegisters {
+        for r in layerRegisters + windowRegisters {
             s += "localparam [4:0] RA_\(r.name) = 5'h\(String(r.offset, radix: 16, uppercase: true));\n"
         }
-        for r in globalRegisters + layerRegisters {
+        for r in globalRegisters + layerRegisters + windowRegisters {
             for f in r.fields {
                 s += "localparam integer RB_\(r.name)_\(f.name) = \(f.lsb);\n"
             }
         }
-        for r in globalRegisters + layerRegisters {
+        for r in globalRegisters + layerRegisters + windowRegisters {
             for f in r.fields {
                 s += "localparam integer RW_\(r.name)_\(f.name) = \(f.width);\n"
             }
         }
-        for r in globalRegisters + layerRegisters {
+        for r in globalRegisters + layerRegisters + windowRegisters {
             if let v = r.reset { s += "localparam [31:0] RR_\(r.name) = 32'h\(hex32(v).uppercased());\n" }
             for f in r.fields {
                 if let v = f.reset { s += "localparam [\(f.width - 1):0] RR_\(r.name)_\(f.name) = \(f.width)'d\(v);\n" }
@@ -160,8 +171,8 @@ extension RegisterMap {
         for r in globalRegisters { s += "#define ZN_REG_\(r.name) \(hex(r.offset))\n" }
         s += "#define ZN_REG_LAYER_BASE \(hex(LAYER_BASE))\n"
         s += "#define ZN_REG_LAYER_STRIDE \(hex(LAYER_STRIDE))\n"
-        for r in layerRegisters { s += "#define ZN_REG_\(r.name) \(hex(r.offset))\n" }
-        for r in globalRegisters + layerRegisters {
+        for r in layerRegisters + windowRegisters { s += "#define ZN_REG_\(r.name) \(hex(r.offset))\n" }
+        for r in globalRegisters + layerRegisters + windowRegisters {
             for f in r.fields {
                 s += "#define ZN_\(r.name)_\(f.name)_LSB \(f.lsb)\n"
                 s += "#define ZN_\(r.name)_\(f.name)_WIDTH \(f.width)\n"

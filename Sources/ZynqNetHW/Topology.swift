@@ -118,13 +118,10 @@ public enum LayerShape: Sendable, Equatable {
     case maxpool(WindowShape)
 
     /// The model file's name of the kind.
-    public var name: String {
-        switch self {
-        case .dense: "dense"
-        case .conv: "conv2d"
-        case .maxpool: "maxpool2d"
-        }
-    }
+    public var name: String { LayerShape.names[Int(code)] }
+
+    /// The kinds' names by `code`.
+    public static let names = ["dense", "conv2d", "maxpool2d"]
 
     /// L_WINDOW.KIND (and the topology encoding's kind word): 0 dense, 1 conv2d, 2 maxpool2d.
     public var code: UInt32 {
@@ -283,9 +280,12 @@ public struct Topology: Sendable, Equatable {
     public var inputPadZero: Int32?
 
     /// Refuses a window the sliding-window unit does not build, naming the layer.
-    static func check(_ w: WindowShape, layer i: Int) throws(ZynqError) {
+    public static func check(_ w: WindowShape, layer i: Int) throws(ZynqError) {
         guard [w.h, w.w, w.c, w.kh, w.kw, w.sh, w.sw].allSatisfy({ (1...WindowShape.maxSide).contains($0) }) else {
             throw ZynqError(key: "layer\(i).kind", "image, kernel and stride must be 1…\(WindowShape.maxSide) for the hardware, got \(w.h)×\(w.w)×\(w.c) kernel \(w.kh)×\(w.kw) stride \(w.sh),\(w.sw)")
+        }
+        guard [w.pt, w.pl, w.pb, w.pr].allSatisfy({ (0...WindowShape.maxPadding).contains($0) }) else {
+            throw ZynqError(key: "layer\(i).padding", "each padding must be 0…\(WindowShape.maxPadding) for the hardware (L_WIN_PAD), got [\(w.pt), \(w.pl), \(w.pb), \(w.pr)]")
         }
         guard w.pt < w.kh, w.pb < w.kh, w.pl < w.kw, w.pr < w.kw else {
             throw ZynqError(key: "layer\(i).padding", "the sliding-window unit needs each padding below the kernel size (\(w.kh)×\(w.kw)), got [\(w.pt), \(w.pl), \(w.pb), \(w.pr)]")

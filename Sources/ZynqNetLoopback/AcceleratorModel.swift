@@ -125,8 +125,14 @@ public final class AcceleratorModel: LoopbackPeripheral, LoopbackStreamEndpoint 
         guard offset <= UInt64(UInt32.max) else { return 0 }
         let off = UInt32(offset)
         if off >= RegisterMap.LAYER_BASE {
-            let i = Int((off - RegisterMap.LAYER_BASE) / RegisterMap.LAYER_STRIDE)
-            guard i < topology.layers.count else { return 0 }
+            let i = Int((off - RegisterMap.LAYER_BASE) / RegisterMap.LAYER_STRIDE), n = topology.layers.count
+            // Window blocks (map 1.2) follow the layer blocks in a design with windows.
+            if i >= n, i < 2 * n, !topology.isDenseOnly {
+                let k = (off - RegisterMap.LAYER_BASE) % RegisterMap.LAYER_STRIDE
+                guard let r = RegisterMap.windowRegisters.firstIndex(where: { $0.offset == k }) else { return 0 }
+                return RegisterMap.windowWords(topology, layer: i - n)[r]
+            }
+            guard i < n else { return 0 }
             let l = topology.layers[i], f = layout.folds[i]
             switch (off - RegisterMap.LAYER_BASE) % RegisterMap.LAYER_STRIDE {
             case RegisterMap.L_IN: return UInt32(l.inCount)

@@ -32,6 +32,11 @@ public struct VerifyReport: Sendable {
     /// images, wrong sequence numbers and wrong TLASTs.
     public var mismatches: Int
     public var readbackMismatches: Int
+    /// Layer and window registers (`RegisterMap.layoutRegisters`) that read otherwise than the
+    /// model's layout says (-1: not reported).
+    public var registerMismatches: Int = -1
+    /// What the top's layout registers read, by byte offset.
+    public var registerReads: [UInt32: UInt32] = [:]
     public var iiCycles: Int
     public var latencyCycles: Int
     public var rtlCyclesPerSecond: Double
@@ -44,7 +49,7 @@ public struct VerifyReport: Sendable {
     /// Distinct images simulated; `images` also counts the ones re-sent for timing.
     public var inputImages: Int = 0
 
-    public var passed: Bool { mismatches == 0 && readbackMismatches == 0 && protocolCheck == "ok" }
+    public var passed: Bool { mismatches == 0 && readbackMismatches == 0 && registerMismatches == 0 && protocolCheck == "ok" }
 
     /// Images re-sent without gaps or stalls to measure latency and II (counted in `images`).
     public var resentImages: Int { max(0, images - inputImages) }
@@ -137,6 +142,7 @@ public enum Verify {
             job += "readback \(hex32(b.select)) \(b.chunks.count)\n"
             for c in b.chunks { job += hex32(c) + "\n" }
         }
+        for r in RegisterMap.layoutRegisters(design.layout) { job += "read \(hex32(r.offset))\n" }
         let bpi = OutputRecord.inputBeats(pixels: topo.inputCount)
         job += "beats \(bpi) images \(images.count)\n"
         for img in images { for beat in OutputRecord.packInput(img) { job += hex64(beat) + "\n" } }
@@ -168,6 +174,7 @@ public enum Verify {
         var kv: [String: String] = [:]
         var outs: [[UInt64]] = []
         var tlasts: [String] = []
+        var reads: [UInt32: UInt32] = [:]
         for line in result.split(separator: "\n") {
             let parts = line.split(separator: " ", maxSplits: 1).map(String.init)
             guard let key = parts.first else { continue }
@@ -176,6 +183,9 @@ public enum Verify {
             case "out": outs.append(rest.split(separator: " ").map { UInt64($0, radix: 16) ?? 0 })
             case "tlast": tlasts.append(rest)
             case "readback_mismatch": messages.append("read-back: " + rest)
+            case "register":
+                let f = rest.split(separator: " ")
+                if f.count == 2, let a = UInt32(f[0], radix: 16), let v = UInt32(f[1], radix: 16) { reads[a] = v }
             default: kv[key] = rest
             }
         }
@@ -227,14 +237,22 @@ public enum Verify {
             mismatches += 1
             messages.append("\(k) reads \(kv[k] ?? "?"), expected \(want)")
         }
+        var registerMismatches = 0
+        for r in RegisterMap.layoutRegisters(design.layout) where reads[r.offset] != r.value {
+            registerMismatches += 1
+            if messages.count < 20 { messages.append("\(r.name) reads \(reads[r.offset].map { hex32($0) } ?? "nothing"), expected \(hex32(r.value))") }
+        }
         let cycles = Int(kv["cycles"] ?? "") ?? 0
         let secs = Double(kv["sim_seconds"] ?? "") ?? 0
-        return VerifyReport(images: order.count, mismatches: mismatches,
-                            readbackMismatches: Int(kv["readback_mismatches"] ?? "") ?? -1,
-                            iiCycles: Int(kv["ii_cycles"] ?? "") ?? -1, latencyCycles: Int(kv["latency_cycles"] ?? "") ?? -1,
-                            rtlCyclesPerSecond: secs > 0 ? Double(cycles) / secs : 0, cycles: cycles, status: status,
-                            protocolCheck: kv["protocol"] ?? "missing", messages: messages, buildReused: reused,
-                            inputImages: refs.count)
+        var report = VerifyReport(images: order.count, mismatches: mismatches,
+                                  readbackMismatches: Int(kv["readback_mismatches"] ?? "") ?? -1,
+                                  iiCycles: Int(kv["ii_cycles"] ?? "") ?? -1, latencyCycles: Int(kv["latency_cycles"] ?? "") ?? -1,
+                                  rtlCyclesPerSecond: secs > 0 ? Double(cycles) / secs : 0, cycles: cycles, status: status,
+                                  protocolCheck: kv["protocol"] ?? "missing", messages: messages, buildReused: reused,
+                                  inputImages: refs.count)
+        report.registerMismatches = registerMismatches
+        report.registerReads = reads
+        return report
     }
 }
 

@@ -15,6 +15,9 @@ public struct AcceleratorInfo: Sendable, Equatable {
     public var engine: Engine { Engine(flags: flags) }
     /// Each layer's L_LANES.KIND (0 dense, 1 conv2d, 2 maxpool2d).
     public var layerKinds: [UInt32] = []
+    /// Each layer's window registers (map 1.2, `RegisterMap.windowRegisters` order; zeros for a
+    /// dense layer), nil on a 1.1 design with windows and on a design with dense layers only.
+    public var windowWords: [[UInt32]]?
     /// OUTPUT_COUNT, while the layout's windows are not known yet (a design with conv2d or
     /// maxpool2d layers: `layout` has dense stand-ins for them until a model with the design's
     /// topology hash is checked, `AcceleratorDriver.check(model:modelName:)`).
@@ -199,18 +202,49 @@ public final class AcceleratorDriver {
             folds.append(LayerFold(pe: RegisterMap.L_FOLD_PE.int(fold), simd: RegisterMap.L_FOLD_SIMD.int(fold), lanes: lanes))
             kinds.append(kind)
         }
-        let topology = Topology(inputCount: inputCount, inputSigned: RegisterMap.FLAGS_INPUT_SIGNED.isSet(flags), layers: layers)
+        // Map 1.2: a window block per layer after the layer blocks describes each conv2d and maxpool2d layer.
+        var windowWords: [[UInt32]]?
+        var padZero: Int32?
+        if kinds.contains(where: { $0 != 0 }), RegisterMap.VERSION_MINOR.extract(version) >= 2 {
+            let end = UInt64(RegisterMap.LAYER_BASE) + UInt64(2 * n) * UInt64(RegisterMap.LAYER_STRIDE)
+            guard window.contains(base, length: end) else {
+                throw ZynqError(file: designName, key: "NUM_LAYERS", "reads \(n): the window blocks of \(n) layers do not fit the accelerator's register window")
+            }
+            var all: [[UInt32]] = []
+            for i in 0..<n {
+                var words: [UInt32] = []
+                for reg in RegisterMap.windowRegisters { words.append(try r(RegisterMap.windowRegister(i, layers: n, reg.offset))) }
+                all.append(words)
+                guard kinds[i] != 0 else { continue }
+                guard let w = RegisterMap.window(words: words) else {
+                    throw ZynqError(file: designName, key: "layer\(i).L_WIN_IMAGE", "reads 0, but L_LANES.KIND is \(kinds[i]) (a window); the registers are inconsistent")
+                }
+                do throws(ZynqError) {
+                    try Topology.check(w, layer: i)
+                } catch { let e = error
+                    throw ZynqError(file: designName, key: "layer\(i).L_WIN_IMAGE", "the window registers describe an impossible window: \(e.message)")
+                }
+                layers[i].kind = kinds[i] == 1 ? .conv(w) : .maxpool(w)
+                if RegisterMap.L_WIN_CH_PAD_FIXED.isSet(words[4]) {
+                    let code = UInt8(RegisterMap.L_WIN_CH_PAD_ZERO.extract(words[4]))
+                    padZero = RegisterMap.FLAGS_INPUT_SIGNED.isSet(flags) ? Int32(Int8(bitPattern: code)) : Int32(code)
+                }
+            }
+            windowWords = all
+        }
+        let topology = Topology(inputCount: inputCount, inputSigned: RegisterMap.FLAGS_INPUT_SIGNED.isSet(flags), layers: layers,
+                                inputPadZero: padZero)
         let layout: AcceleratorLayout
         do throws(ZynqError) {
             layout = try AcceleratorLayout(topology: topology, folds: folds)
         } catch { let e = error
             throw ZynqError(file: designName, key: e.key, "the accelerator's registers describe an impossible fold: \(e.message)")
         }
-        // A design with windows: their geometry is in the hash only; `check(model:)` completes the layout.
-        let windowed = kinds.contains { $0 != 0 }
+        // A 1.1 design with windows: their geometry is in the hash only; `check(model:)` completes the layout.
+        let windowed = kinds.contains { $0 != 0 } && windowWords == nil
         guard windowed || topology.hash == hash else {
             throw ZynqError(file: designName, key: "TOPOLOGY_HASH_LO",
-                            "the accelerator reports hash \(topologyHashText(hash)) but its layer registers give \(topologyHashText(topology.hash)) (\(describe(topology))); the registers are inconsistent")
+                            "the accelerator reports hash \(topologyHashText(hash)) but its layer\(windowWords == nil ? "" : " and window") registers give \(topologyHashText(topology.hash)) (\(describe(topology))); the registers are inconsistent")
         }
         if Engine(flags: flags) == .sequential, let i = folds.firstIndex(where: { $0.pe != 1 || $0.simd != 1 || $0.lanes != 1 }) {
             throw ZynqError(file: designName, key: "FLAGS",
@@ -218,6 +252,7 @@ public final class AcceleratorDriver {
         }
         var info = AcceleratorInfo(version: version, topologyHash: hash, layout: layout, iiCycles: try r(RegisterMap.II_CYCLES), flags: flags)
         info.layerKinds = kinds
+        info.windowWords = windowWords
         if windowed {
             let rawOut = try r(RegisterMap.OUTPUT_COUNT)
             guard rawOut >= 1, rawOut <= UInt32(Topology.maxCount) else {
@@ -240,6 +275,9 @@ public final class AcceleratorDriver {
     /// hash), once the registers' counts, folds and kinds agree with it too.
     public func check(model: QuantizedModel, modelName: String) throws(ZynqError) {
         let mine = try Topology(model: model, multBits: info.layout.topology.layers.first?.multBits ?? 32)
+        if let hw = info.windowWords, hw.count == mine.layers.count {
+            try AcceleratorDriver.compareWindows(hardware: hw, kinds: info.layerKinds, model: mine, modelName: modelName, designName: designName)
+        }
         guard mine.hash == info.topologyHash else {
             throw ZynqError(file: designName, key: "topology_hash",
                             "the hardware was built for \(AcceleratorDriver.describe(info.layout.topology)) (topology hash \(topologyHashText(info.topologyHash))), but the model \(modelName) is \(AcceleratorDriver.describe(mine)) (hash \(topologyHashText(mine.hash))); generate and load a bitstream for this model")
@@ -260,6 +298,30 @@ public final class AcceleratorDriver {
             throw ZynqError(file: designName, key: e.key, "the accelerator's folds do not fit the model's windows: \(e.message)")
         }
         info.pendingOutputCount = nil
+    }
+
+    /// The first field of a layer's kind or window registers (map 1.2) that differs between the
+    /// hardware and the model's topology, as one error naming the layer, register and both values.
+    static func compareWindows(hardware hw: [[UInt32]], kinds: [UInt32], model mine: Topology, modelName: String,
+                               designName: String) throws(ZynqError) {
+        let fix = "; generate and load a bitstream for this model"
+        for (i, l) in mine.layers.enumerated() {
+            if l.kind.code != kinds[i] {
+                throw ZynqError(file: designName, key: "layer\(i).L_LANES.KIND",
+                                "the hardware has \(kinds[i]) (\(kindName(kinds[i]))), the model \(modelName) has \(l.kind.code) (\(l.kind.name))" + fix)
+            }
+            let want = RegisterMap.windowWords(mine, layer: i)
+            for (k, reg) in RegisterMap.windowRegisters.enumerated() {
+                for f in reg.fields where f.extract(hw[i][k]) != f.extract(want[k]) {
+                    throw ZynqError(file: designName, key: "layer\(i).\(reg.name).\(f.name)",
+                                    "the hardware has \(f.extract(hw[i][k])), the model \(modelName) has \(f.extract(want[k]))" + fix)
+                }
+            }
+        }
+    }
+
+    static func kindName(_ code: UInt32) -> String {
+        code < UInt32(LayerShape.names.count) ? LayerShape.names[Int(code)] : "unknown"
     }
 
     // MARK: Reset and load

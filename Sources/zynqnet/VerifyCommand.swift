@@ -109,7 +109,7 @@ struct VerifyCommand: ParsableCommand {
             try printJSON(JSONText.object([
                 ("images", int(r.images)), ("images_requested", int(count)), ("images_input", int(r.inputImages)),
                 ("images_resent_for_timing", int(r.resentImages)), ("mismatches", int(r.mismatches)),
-                ("readback_mismatches", int(r.readbackMismatches)), ("ii_cycles", int(r.measuredII)), ("latency_cycles", int(r.measuredLatency)),
+                ("readback_mismatches", int(r.readbackMismatches)), ("register_mismatches", int(r.registerMismatches)), ("ii_cycles", int(r.measuredII)), ("latency_cycles", int(r.measuredLatency)),
                 ("rtl_cycles_per_second", .double(r.rtlCyclesPerSecond.rounded())), ("cycles", int(r.cycles)),
                 ("design_ii_cycles", int(design.iiCycles)), ("design_latency_cycles", int(design.latencyCycles)),
                 ("passed", .bool(r.passed)), ("build_reused", .bool(r.buildReused)),
@@ -119,7 +119,7 @@ struct VerifyCommand: ParsableCommand {
         } else {
             for m in r.messages { print("  " + m) }
             let resent = r.resentImages > 0 ? " (+ \(r.resentImages) re-sent without gaps to time them)" : ""
-            print("images \(r.inputImages)\(resent), mismatches \(r.mismatches), read-back mismatches \(r.readbackMismatches), protocol \(r.protocolCheck)")
+            print("images \(r.inputImages)\(resent), mismatches \(r.mismatches), read-back mismatches \(r.readbackMismatches), register mismatches \(r.registerMismatches), protocol \(r.protocolCheck)")
             print("\(iiText) (design \(design.iiCycles)), \(latencyText) (design \(design.latencyCycles)), RTL \(Int(r.rtlCyclesPerSecond)) cycles/s")
             print(r.passed ? "PASS: bit-exact" : "FAIL")
         }

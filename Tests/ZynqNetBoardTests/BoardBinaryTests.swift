@@ -82,14 +82,16 @@ struct BoardBinaryTests {
         #expect(flags & 0x400 == 0x400, "EF_ARM_ABI_FLOAT_HARD")
     }
 
-    /// Dense models of the spec's corners (signedness, every rounding, extreme M/s, clamps) and
-    /// the real imports, on the simulator and the loopback device, at batch 1, 7 and 256.
+    /// Dense models of the spec's corners (signedness, every rounding, extreme M/s, clamps), a CNN
+    /// and the real imports, on the simulator and the loopback device, at batch 1, 7 and 256.
     static let cases: [(model: String, images: String)] = [
         "fmnist_784_48_10_int8", "fmnist_784_48_10_uint8_flat_images", "signs_sss", "signs_ssu", "signs_sus", "signs_suu",
         "signs_uss", "signs_usu", "signs_uus", "signs_uuu", "extreme_m_s63", "extreme_gemmlowp", "extreme_half_even",
         "extreme_float32", "halves_floor_int8", "halves_half_up_uint8", "halves_half_even_int8", "halves_gemmlowp_uint8",
         "halves_float32_int8", "s0_m1_floor", "s0_mixed", "saturate_both_ends", "clamp_ranges", "relu_zero_points",
         "random_gemmlowp_per_channel", "random_float32_per_tensor", "deep_6", "width_1", "width_300", "argmax_ties_uint8",
+        // A CNN: the driver takes its windows from the loopback device's window registers (map 1.2).
+        "cnn_floor",
     ].map { ("\(Board.golden)/\($0).model.npz", "\(Board.golden)/\($0).images.npz") } + [
         ("\(Board.real)/mnist_model.npz", "\(Board.real)/mnist_images.npz"),
         ("\(Board.real)/pyrtlnet_quantized.npz", "\(Board.real)/pyrtlnet_test_data.npz"),

@@ -128,6 +128,13 @@ import ZynqNetSim
         // The II model is exact; the latency of a design with windows is a bound.
         #expect(r.iiCycles == design.iiCycles, "II: RTL \(r.iiCycles), design \(design.iiCycles)")
         #expect(r.latencyCycles > 0 && r.latencyCycles <= design.latencyCycles)
+        // The top's layer and window registers (map 1.2) read what the model's topology says.
+        #expect(r.registerMismatches == 0)
+        let t = try Topology(model: model), n = t.layers.count
+        for i in 0..<n {
+            let words = RegisterMap.windowRegisters.map { r.registerReads[RegisterMap.windowRegister(i, layers: n, $0.offset)] }
+            #expect(words == RegisterMap.windowWords(t, layer: i).map { Optional($0) }, "layer \(i) window registers")
+        }
         return (r, design)
     }
 
@@ -136,6 +143,10 @@ import ZynqNetSim
     @Test func paddedCNN200Images() throws {
         let (r, d) = try verify("cnn_floor", images: 200, seed: 11)
         #expect(r.passed && r.mismatches == 0 && r.readbackMismatches == 0)
+        // Layer 0 (9×8×2, kernel 3×3, pads 1, 0, 2, 1) pads with the input zero point -39 built in: PAD_FIXED, PAD_ZERO 0xD9.
+        let n = d.layout.topology.layers.count
+        #expect(r.registerReads[RegisterMap.windowRegister(0, layers: n, RegisterMap.L_WIN_CH)] == 0x01D9_0002)
+        #expect(r.registerReads[RegisterMap.windowRegister(0, layers: n, RegisterMap.L_WIN_PAD)] == 0x0102_0001)
         #expect(r.images == 206)
         #expect(d.iiCycles == 630)
     }

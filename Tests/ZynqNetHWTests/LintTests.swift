@@ -90,6 +90,7 @@ import ZynqNetRTLSim
         .init(module: "zn_axis_out8", params: ["C": 300]),
         .init(module: "zn_axil_regs", params: [:]), .init(module: "zn_axil_regs", params: ["NUM_LAYERS": 3, "AW": 13]),
         .init(module: "zn_axil_regs", params: ["NUM_LAYERS": 9, "AW": 14]), .init(module: "zn_axil_regs", params: ["NUM_LAYERS": 2, "AW": 32]),
+        .init(module: "zn_axil_regs", params: ["NUM_LAYERS": 9, "AW": 13, "WINDOWS": 1]),
         .init(module: "zn_swu", params: [:]), .init(module: "zn_swu", params: ["H": 28, "W": 28]),
         .init(module: "zn_swu", params: ["H": 1, "W": 1, "KH": 1, "KW": 1, "RAM_BLOCK": 0]),
         .init(module: "zn_swu", params: ["H": 5, "W": 7, "C": 4, "SIMD": 2, "SH": 2, "SW": 3, "PT": 1, "PL": 2, "PB": 3, "PR": 1]),

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import ZynqNetTestSupport
+import ZynqNetBase
 import ZynqNetHW
 import ZynqNetModel
 import ZynqNetRTLSim
@@ -21,7 +22,8 @@ import ZynqNetRTLSim
         #expect(RegisterPair.join(lo: 0x89AB_CDEF, hi: 0x0123_4567) == 0x0123_4567_89AB_CDEF)
         #expect(RegisterPair.lo(0x0123_4567_89AB_CDEF) == 0x89AB_CDEF && RegisterPair.hi(0x0123_4567_89AB_CDEF) == 0x0123_4567)
         // 1.1: format 2's L_CFG.ROUNDING / L_WIDTHS.ROUNDINGS and FLAGS.SEQUENTIAL, compatible additions.
-        #expect(RegisterMap.version == 0x0001_0001)
+        // 1.2: the window blocks (L_WIN_*), a compatible addition.
+        #expect(RegisterMap.version == 0x0001_0002)
         #expect(RegisterMap.versionHistory.last?.version == "\(RegisterMap.versionMajor).\(RegisterMap.versionMinor)")
     }
 
@@ -45,14 +47,53 @@ import ZynqNetRTLSim
         #expect(Engine(flags: 0x4) == .sequential && Engine.sequential.flags == 0x4)
     }
 
+    /// Map 1.2's window registers: each field packed from the window and read back, the pad
+    /// zero point built in only for a padding conv2d with no layer with parameters before it.
+    @Test func windowWordsPackAndRoundTrip() throws {
+        let conv = WindowShape(h: 28, w: 27, c: 3, kh: 5, kw: 3, sh: 2, sw: 1, pt: 2, pl: 1, pb: 4, pr: 255)
+        let pool = WindowShape(h: 12, w: 13, c: 8, kh: 2, kw: 3, sh: 2, sw: 3)
+        let conv2 = WindowShape(h: 6, w: 4, c: 8, kh: 3, kw: 3, pt: 1, pl: 1, pb: 1, pr: 1)
+        let layers = [
+            LayerTopology(inCount: 2352, outCount: 2352, inSigned: true, outSigned: true, biasBits: 32, multBits: 32, kind: .maxpool(WindowShape(h: 28, w: 28, c: 3, kh: 1, kw: 1))),
+            LayerTopology(inCount: 45, outCount: 8, inSigned: true, outSigned: true, multBits: 32, kind: .conv(conv)),
+            LayerTopology(inCount: 8, outCount: 8, inSigned: true, outSigned: true, biasBits: 32, multBits: 32, kind: .maxpool(pool)),
+            LayerTopology(inCount: 72, outCount: 4, inSigned: true, outSigned: true, multBits: 32, kind: .conv(conv2)),
+            LayerTopology(inCount: 96, outCount: 10, inSigned: true, outSigned: true, multBits: 32),
+        ]
+        let topo = Topology(inputCount: 2352, inputSigned: true, layers: layers, inputPadZero: -3)
+        // conv: H 28, W 27 | KH 5, KW 3 | SH 2, SW 1 | pads 2, 1, 4, 255 | C 3, PAD_ZERO 0xFD (-3), PAD_FIXED.
+        #expect(RegisterMap.windowWords(topo, layer: 1) == [0x001B_001C, 0x0003_0005, 0x0001_0002, 0xFF04_0102, 0x01FD_0003])
+        #expect(RegisterMap.padsWithInputZero(topo, layer: 1))
+        // The pool: no padding, no pad zero point.
+        #expect(RegisterMap.windowWords(topo, layer: 2) == [0x000D_000C, 0x0003_0002, 0x0003_0002, 0, 0x0000_0008])
+        // The second conv pads with layer 1's runtime L_ZERO: PAD_FIXED 0.
+        #expect(RegisterMap.windowWords(topo, layer: 3)[4] == 0x0000_0008)
+        #expect(!RegisterMap.padsWithInputZero(topo, layer: 3))
+        #expect(RegisterMap.windowWords(topo, layer: 4) == [0, 0, 0, 0, 0])
+        for (i, l) in topo.layers.enumerated() {
+            #expect(RegisterMap.window(words: RegisterMap.windowWords(topo, layer: i)) == l.window, "layer \(i)")
+        }
+        #expect(RegisterMap.L_WIN_CH_PAD_ZERO.extract(0x01FD_0003) == 0xFD && RegisterMap.L_WIN_PAD_RIGHT.int(0xFF04_0102) == 255)
+        // Window block i follows the layer blocks: 5 layers, layer 2's L_WIN_CH at 0x100 + 7·0x20 + 0x10.
+        #expect(RegisterMap.windowRegister(2, layers: 5, RegisterMap.L_WIN_CH) == 0x1F0)
+        #expect(RegisterMap.addressWidth(layers: 60, windows: true) == 12 && RegisterMap.addressWidth(layers: 61, windows: true) == 13)
+        // A padding the 8-bit fields cannot hold is refused by name.
+        let e = #expect(throws: ZynqError.self) {
+            try Topology.check(WindowShape(h: 300, w: 300, c: 1, kh: 300, kw: 3, pt: 256), layer: 4)
+        }
+        #expect(e?.key == "layer4.padding" && e?.message.contains("0…255") == true)
+    }
+
     @Test func theTablesAreBuiltFromTheFieldConstants() {
         func fields(_ name: String) -> [RegisterField] {
-            (RegisterMap.globalRegisters + RegisterMap.layerRegisters).first { $0.name == name }?.fields ?? []
+            (RegisterMap.globalRegisters + RegisterMap.layerRegisters + RegisterMap.windowRegisters).first { $0.name == name }?.fields ?? []
         }
         #expect(fields("PARAM_SEL") == [RegisterMap.PARAM_SEL_LAYER, RegisterMap.PARAM_SEL_KIND])
         #expect(fields("L_WIDTHS") == [RegisterMap.L_WIDTHS_BIAS_BITS, RegisterMap.L_WIDTHS_MULT_BITS, RegisterMap.L_WIDTHS_ACC_BITS,
                                        RegisterMap.L_WIDTHS_IN_SIGNED, RegisterMap.L_WIDTHS_OUT_SIGNED, RegisterMap.L_WIDTHS_ROUNDINGS])
         #expect(fields("CONTROL").map(\.mask) == [1, 2, 4])
+        #expect(fields("L_WIN_PAD") == [RegisterMap.L_WIN_PAD_TOP, RegisterMap.L_WIN_PAD_LEFT, RegisterMap.L_WIN_PAD_BOTTOM, RegisterMap.L_WIN_PAD_RIGHT])
+        #expect(fields("L_WIN_CH").map(\.mask) == [0xFFFF, 0xFF_0000, 0x100_0000])
     }
 
     @Test func outputRecordHeaderAndEncode() {

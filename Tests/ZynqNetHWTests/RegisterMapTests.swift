@@ -6,7 +6,7 @@ import ZynqNetModel
 
 @Suite struct RegisterMapTests {
     @Test func offsetsAreAlignedUniqueAndFieldsDisjoint() {
-        for regs in [RegisterMap.globalRegisters, RegisterMap.layerRegisters] {
+        for regs in [RegisterMap.globalRegisters, RegisterMap.layerRegisters, RegisterMap.windowRegisters] {
             var seen = Set<UInt32>()
             for r in regs {
                 #expect(r.offset % 4 == 0, "\(r.name)")
@@ -22,6 +22,7 @@ import ZynqNetModel
         // Global registers end below the first layer block; layer registers fit the stride.
         #expect(RegisterMap.globalRegisters.map(\.offset).max()! < RegisterMap.LAYER_BASE)
         #expect(RegisterMap.layerRegisters.map(\.offset).max()! < RegisterMap.LAYER_STRIDE)
+        #expect(RegisterMap.windowRegisters.map(\.offset).max()! < RegisterMap.LAYER_STRIDE)
     }
 
     @Test func addressWidth() {

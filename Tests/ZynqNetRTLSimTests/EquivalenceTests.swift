@@ -64,7 +64,13 @@ import ZynqNetSim
         let images = (0..<n).map { Array(codes.bytes[($0 * codes.width)..<(($0 + 1) * codes.width)]) }
         let v = try Verify.run(design: design, model: model, images: images, options: vo)
         #expect(v.passed, "verify: \(v.messages.prefix(5))")
-        #expect(v.mismatches == 0 && v.readbackMismatches == 0)
+        #expect(v.mismatches == 0 && v.readbackMismatches == 0 && v.registerMismatches == 0)
+        // The driver took a CNN design's windows from the RTL's window registers (map 1.2).
+        let t = try Topology(model: model)
+        if !t.isDenseOnly {
+            #expect(rt.driver.info.windowWords == t.layers.indices.map { RegisterMap.windowWords(t, layer: $0) })
+            #expect(rt.driver.info.pendingOutputCount == nil)
+        }
         // Both measure the same design: with back-to-back images the II is the design's.
         #expect(v.iiCycles == design.iiCycles)
         return rt

@@ -193,7 +193,7 @@ import ZynqNetSim
                 #expect(e?.description.contains("this zynqnet drives 1.x") == true)
             }
         }
-        #expect(RegisterMap.VERSION_MAJOR.extract(RegisterMap.version) == 1 && RegisterMap.VERSION_MINOR.extract(RegisterMap.version) == 1)
+        #expect(RegisterMap.VERSION_MAJOR.extract(RegisterMap.version) == 1 && RegisterMap.VERSION_MINOR.extract(RegisterMap.version) == 2)
     }
 
     final class Garbage: LoopbackPeripheral {

@@ -10,7 +10,9 @@
 // cycle and hold until the answer (they are PARAM_SEL, PARAM_ADDR and the latched W data).
 // Offsets come from zn_regmap.vh, generated from Sources/ZynqNetHW/RegisterMap.swift.
 // The design constants are parameters; FLAGS is {SEQUENTIAL, OUTPUT_SIGNED, INPUT_SIGNED} (SEQUENTIAL:
-// the generated top of the layer-folded engine, zn_seq, sets it to 1).
+// the generated top of the layer-folded engine, zn_seq, sets it to 1). WINDOWS = 1 (a design
+// with a conv2d or maxpool2d layer) adds a read-only window block per layer after the last layer
+// block (L_WIN_IMAGE … L_WIN_CH, zero for a dense layer; map 1.2); with WINDOWS = 0 it reads 0.
 //
 // Lean structure: an accepted AR address is compressed ({layer block, word} or {global word})
 // and decoded into a registered read slot (mux select, memory entry, flags); an AW address into
@@ -39,7 +41,13 @@ module zn_axil_regs #(
   parameter [NUM_LAYERS*32-1:0] L_FOLD        = {NUM_LAYERS{32'h0001_0001}},
   parameter [NUM_LAYERS*32-1:0] L_LANES       = {NUM_LAYERS{32'd1}},
   parameter [NUM_LAYERS*32-1:0] L_WIDTHS      = {NUM_LAYERS{32'd0}},
-  parameter [NUM_LAYERS*32-1:0] L_CLAMP_RESET = {NUM_LAYERS{32'h007F_FF80}}
+  parameter [NUM_LAYERS*32-1:0] L_CLAMP_RESET = {NUM_LAYERS{32'h007F_FF80}},
+  parameter integer WINDOWS       = 0,
+  parameter [NUM_LAYERS*32-1:0] L_WIN_IMAGE   = {NUM_LAYERS{32'd0}},
+  parameter [NUM_LAYERS*32-1:0] L_WIN_KERNEL  = {NUM_LAYERS{32'd0}},
+  parameter [NUM_LAYERS*32-1:0] L_WIN_STRIDE  = {NUM_LAYERS{32'd0}},
+  parameter [NUM_LAYERS*32-1:0] L_WIN_PAD     = {NUM_LAYERS{32'd0}},
+  parameter [NUM_LAYERS*32-1:0] L_WIN_CH      = {NUM_LAYERS{32'd0}}
 ) (
   input  wire                    aclk,
   input  wire                    aresetn,
@@ -95,9 +103,9 @@ module zn_axil_regs #(
 `include "zn_regmap.vh"
 `include "zn_func.vh"
 
-  generate if (AW < 12 || AW > 32 || NUM_LAYERS < 1 || 256 + 32 * NUM_LAYERS > (64'd1 << AW)) begin : g_param_error
+  generate if (AW < 12 || AW > 32 || NUM_LAYERS < 1 || 256 + 32 * NUM_LAYERS * (WINDOWS != 0 ? 2 : 1) > (64'd1 << AW)) begin : g_param_error
 `ifdef VERILATOR
-    $fatal(1, "zn_axil_regs: AW (%0d) must be 12..32 and the window must hold %0d layer blocks", AW, NUM_LAYERS);
+    $fatal(1, "zn_axil_regs: AW (%0d) must be 12..32 and the window must hold %0d layer (and window) blocks", AW, NUM_LAYERS);
 `else
     zn_param_error__zn_axil_regs_window_too_small u_param_error();
 `endif
@@ -130,6 +138,8 @@ module zn_axil_regs #(
   end endgenerate
 
   localparam integer L   = NUM_LAYERS;
+  localparam integer NB  = (WINDOWS != 0) ? 2 * L : L;   // 32-byte blocks: the layers', then the windows'
+  localparam integer NW  = (WINDOWS != 0) ? 5 * L : 0;   // window constants
   localparam integer LB  = AW - 5;                  // layer-block index width (addr[AW-1:5])
   localparam integer BLK0I = {20'd0, RA_LAYER_BASE} / 32;  // block of layer 0
   localparam [LB-1:0] BLK0 = BLK0I[LB-1:0];
@@ -148,7 +158,7 @@ module zn_axil_regs #(
                      E_PSEL = L + 1, E_PADDR = L + 2, E_STARVE_HI = L + 3,
                      E_ZERO = L + 4,                // + i: L_ZERO of layer i
                      S = E_ZERO + L,                // shadows: 0 .. S-1; images: HALF .. HALF + L
-                     NCONST = 9 + 5 * L,            // the 9 global constants, then 5 per layer
+                     NCONST = 9 + 5 * L + NW,       // the 9 global constants, 5 per layer, 5 per window
                      NE = S + NCONST + 1 + L;
   localparam integer RAW = zn_idxw(NE);
   localparam integer ND = 1 << RAW;
@@ -195,9 +205,10 @@ module zn_axil_regs #(
   // Decoders (pure equality logic: no arithmetic on the address). A global word is an aligned
   // address below 0x80; layer i's block is addr[AW-1:5] == BLK0 + i.
   /* verilator lint_off UNUSEDSIGNAL */
-  // An address compressed: {1, layer, word} in a layer block, {0, word} for a global word (an
-  // unaligned or unmapped address becomes the unmapped global word 2^(CI-1) - 1).
-  localparam integer LW = zn_idxw(L);
+  // An address compressed: {1, block, word} in a layer block (block = layer) or a window block
+  // (block = L + layer), {0, word} for a global word (an unaligned or unmapped address becomes
+  // the unmapped global word 2^(CI-1) - 1).
+  localparam integer LW = zn_idxw(NB);
   localparam integer CI = 1 + ((LW + 3 > 5) ? LW + 3 : 5);
   function [CI-1:0] cword;
     input [AW-1:0] a;
@@ -206,7 +217,7 @@ module zn_axil_regs #(
     begin
       c = {1'b0, {(CI-1){1'b1}}};
       if (a[AW-1:7] == {(AW-7){1'b0}} && a[1:0] == 2'b00) c = {{(CI-5){1'b0}}, a[6:2]};
-      for (i = 0; i < L; i = i + 1)
+      for (i = 0; i < NB; i = i + 1)
         if (a[AW-1:5] == BLK0 + i[LB-1:0] && a[1:0] == 2'b00) c = {1'b1, i[CI-5:0], a[4:2]};
       cword = c;
     end
@@ -263,6 +274,18 @@ module zn_axil_regs #(
             RA_L_CFG[4:2]:    begin k = K_CFG; e = i; end
             RA_L_ZERO[4:2]:   begin k = K_ZR;  e = E_ZERO + i; end
             default:          begin k = K_ALT; e = E_CLAMP + i; end   // RA_L_CLAMP
+          endcase
+        end
+      end
+      for (i = L; i < NB; i = i + 1) begin
+        if (a[CI-1] && a[CI-2:3] == i[CI-5:0]) begin
+          case (a[2:0])
+            RA_L_WIN_IMAGE[4:2]:  begin k = K_MEM; e = cslot(9 + 5 * i + 0); end
+            RA_L_WIN_KERNEL[4:2]: begin k = K_MEM; e = cslot(9 + 5 * i + 1); end
+            RA_L_WIN_STRIDE[4:2]: begin k = K_MEM; e = cslot(9 + 5 * i + 2); end
+            RA_L_WIN_PAD[4:2]:    begin k = K_MEM; e = cslot(9 + 5 * i + 3); end
+            RA_L_WIN_CH[4:2]:     begin k = K_MEM; e = cslot(9 + 5 * i + 4); end
+            default:              k = K_NONE;
           endcase
         end
       end
@@ -327,13 +350,22 @@ module zn_axil_regs #(
           7: minit = {29'd0, SEQUENTIAL != 0, OUTPUT_SIGNED != 0, INPUT_SIGNED != 0};
           8: minit = II_CYCLES;
           default:
-            case ((k - 9) % 5)
-              0: minit = L_IN[i*32 +: 32];
-              1: minit = L_OUT[i*32 +: 32];
-              2: minit = L_FOLD[i*32 +: 32];
-              3: minit = L_LANES[i*32 +: 32];
-              default: minit = L_WIDTHS[i*32 +: 32];
-            endcase
+            if (i < L)
+              case ((k - 9) % 5)
+                0: minit = L_IN[i*32 +: 32];
+                1: minit = L_OUT[i*32 +: 32];
+                2: minit = L_FOLD[i*32 +: 32];
+                3: minit = L_LANES[i*32 +: 32];
+                default: minit = L_WIDTHS[i*32 +: 32];
+              endcase
+            else
+              case ((k - 9) % 5)   // window block i: layer i - L
+                0: minit = L_WIN_IMAGE[(i-L)*32 +: 32];
+                1: minit = L_WIN_KERNEL[(i-L)*32 +: 32];
+                2: minit = L_WIN_STRIDE[(i-L)*32 +: 32];
+                3: minit = L_WIN_PAD[(i-L)*32 +: 32];
+                default: minit = L_WIN_CH[(i-L)*32 +: 32];
+              endcase
         endcase
       end
     end

@@ -251,6 +251,7 @@ int main(int argc, char** argv) {
     std::vector<std::pair<uint32_t, uint32_t>> writes;
     struct RB { uint32_t sel; std::vector<uint32_t> words; };
     std::vector<RB> readbacks;
+    std::vector<uint32_t> reads;   // registers read after the writes: "register ADDR VALUE"
     long beats_per_image = 0, images = 0;
     std::vector<uint64_t> beats;
     while (p < w.size()) {
@@ -262,6 +263,7 @@ int main(int argc, char** argv) {
         else if (k == "timing") timing = dec();
         else if (k == "tlast_error") tlast_error = dec();
         else if (k == "write") { uint32_t a = hex(); uint32_t v = hex(); writes.push_back({a, v}); }
+        else if (k == "read") reads.push_back((uint32_t)hex());
         else if (k == "readback") {
             RB rb; rb.sel = hex(); long n = dec();
             for (long i = 0; i < n; i++) rb.words.push_back(hex());
@@ -298,6 +300,7 @@ int main(int argc, char** argv) {
         }
     }
     fprintf(rf, "readback_mismatches %ld\n", mism);
+    for (uint32_t a : reads) fprintf(rf, "register %x %08x\n", a, sim.read(a));
     sim.write(ZN_REG_OUT_PACKET_IMAGES, (uint32_t)packet);
     sim.write(ZN_REG_CONTROL, ZN_CONTROL_START_MASK);
 
