@@ -149,9 +149,29 @@ public struct WindowShape: Sendable, Equatable {
     public var ho: Int { (h + pt + pb - kh) / sh + 1 }
     public var wo: Int { (w + pl + pr - kw) / sw + 1 }
 
-    /// The timing model's window with `simd` codes a word.
+    /// The timing model's window of a layer folded with SIMD `simd` (zn_swu's SIMD and PAR from `split`).
     public func timing(simd: Int) -> WindowTiming.Window {
-        WindowTiming.Window(h: h, w: w, c: c, kh: kh, kw: kw, sh: sh, sw: sw, pt: pt, pl: pl, pb: pb, pr: pr, simd: simd)
+        let s = split(simd: simd) ?? (simd, 1)
+        return WindowTiming.Window(h: h, w: w, c: c, kh: kh, kw: kw, sh: sh, sw: sw, pt: pt, pl: pl, pb: pb, pr: pr,
+                                   simd: s.simd, par: s.par)
+    }
+
+    /// How zn_swu hands out words of `simd` codes (a conv2d layer's MAC-array SIMD): `simd`
+    /// divides C (one patch word of `simd` codes a cycle, PAR 1), or `simd` = PAR·C with PAR a
+    /// divisor of KW (the word spans PAR kernel columns) or KW times a divisor of KH (whole
+    /// kernel rows): PAR patch words of C codes a cycle. nil for any other `simd`.
+    public func split(simd: Int) -> (simd: Int, par: Int)? {
+        guard simd >= 1, c >= 1 else { return nil }
+        if c % simd == 0 { return (simd, 1) }
+        guard simd % c == 0 else { return nil }
+        let par = simd / c
+        if kw % par == 0 || (par % kw == 0 && kh % (par / kw) == 0) { return (c, par) }
+        return nil
+    }
+
+    /// Why `simd` is not a conv2d layer's SIMD (`split` is nil), for an error message.
+    public static func splitError(simd: Int, _ w: WindowShape, layer: String = "the layer's") -> String {
+        "SIMD \(simd) neither divides \(layer) \(w.c) input channels nor is \(w.c) (C) times a divisor of KW = \(w.kw) or \(w.kw * w.c) (KW·C) times a divisor of KH = \(w.kh) (the sliding-window unit's words)"
     }
 
     /// The largest value of any of the window's numbers (register fields hold 16 bits, paddings 8).
