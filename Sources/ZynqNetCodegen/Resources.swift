@@ -295,7 +295,7 @@ public enum ResourceModel {
         return e
     }
 
-    /// The input stream: zn_axis_in and its gearbox to the first layer's SIMD lanes (part of
+    /// The input stream: zn_axis_in and its gearbox to the first layer's input lanes (part of
     /// the datapath: it widens with the fold).
     static func inputPort(firstSIMD: Int) -> ResourceEstimate {
         var e = ResourceEstimate()

@@ -192,7 +192,7 @@ enum VerilogTop {
     static func named(_ names: [String]) -> [Netlist.Connection] { names.map { ($0, $0) } }
     static let clock: [Netlist.Connection] = [("clk", "aclk"), ("rst", "rst")]
 
-    /// The input stream `u_in`: s_axis bytes widened to the first layer's SIMD lanes (`x0`).
+    /// The input stream `u_in`: s_axis bytes widened to the first layer's input lanes (`x0`, `AcceleratorLayout.inputLanes`).
     static func input(_ n: inout Netlist, layout: AcceleratorLayout) throws -> Netlist.Stream {
         let simd0 = layout.inputLanes(layer: 0)
         let x0 = Netlist.Stream("x0", width: 8 * simd0)
@@ -262,7 +262,7 @@ enum VerilogTop {
             var swu = Netlist.Instance("zn_swu", "u_swu\(i)", role: .datapath, params: [
                 [("H", "\(win.h)"), ("W", "\(win.w)"), ("C", "\(win.c)"), ("KH", "\(win.kh)"), ("KW", "\(win.kw)"), ("SH", "\(win.sh)"), ("SW", "\(win.sw)")],
                 [("PT", "\(win.pt)"), ("PL", "\(win.pl)"), ("PB", "\(win.pb)"), ("PR", "\(win.pr)"), ("SIMD", "\(split.simd)"), ("PAR", "\(split.par)"),
-                 ("RAM_BLOCK", ResourceModel.lineBufferBlock(win, simd: split.simd) ? "1" : "0")],
+                 ("RAM_BLOCK", ResourceModel.lineBufferBlock(win, simd: split.simd) ? "1" : "0"), ("XROWS", "\(win.extraRows(simd: split.simd))")],
             ], style: .inline(indent: 11), streams: ["in": 8 * split.simd, "out": 8 * f.simd])
             swu.connect(clock + [("zero", padZero(layer: i, topology: layout.topology))])
             try swu.connect("in", to: x)

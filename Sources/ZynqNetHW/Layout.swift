@@ -170,7 +170,7 @@ public enum LayerCycles {
         switch l.kind {
         case .dense: return mac
         case .conv(let w): return max(WindowTiming.swuInterval(w.timing(simd: f.simd)), l.positions * mac)
-        case .maxpool(let w): return WindowTiming.swuInterval(w.timing(simd: f.simd))
+        case .maxpool(let w): return WindowTiming.swuInterval(w.timing(simd: f.simd, extraRows: false))
         }
     }
 }

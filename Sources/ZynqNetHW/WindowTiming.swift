@@ -13,10 +13,12 @@ public enum WindowTiming {
     /// right), SIMD codes an input word, PAR patch words an output word (zn_swu's parameters).
     public struct Window: Sendable, Hashable, CustomStringConvertible {
         public var h, w, c, kh, kw, sh, sw, pt, pl, pb, pr, simd, par: Int
+        /// Ring rows beyond min(KH, H) + SH (zn_swu's XROWS).
+        public var extraRows: Int
         public init(h: Int, w: Int, c: Int, kh: Int, kw: Int, sh: Int = 1, sw: Int = 1,
-                    pt: Int = 0, pl: Int = 0, pb: Int = 0, pr: Int = 0, simd: Int = 1, par: Int = 1) {
+                    pt: Int = 0, pl: Int = 0, pb: Int = 0, pr: Int = 0, simd: Int = 1, par: Int = 1, extraRows: Int = 0) {
             (self.h, self.w, self.c, self.kh, self.kw, self.sh, self.sw) = (h, w, c, kh, kw, sh, sw)
-            (self.pt, self.pl, self.pb, self.pr, self.simd, self.par) = (pt, pl, pb, pr, simd, par)
+            (self.pt, self.pl, self.pb, self.pr, self.simd, self.par, self.extraRows) = (pt, pl, pb, pr, simd, par, extraRows)
         }
         public var ho: Int { (h + pt + pb - kh) / sh + 1 }
         public var wo: Int { (w + pl + pr - kw) / sw + 1 }
@@ -29,9 +31,9 @@ public enum WindowTiming {
         /// Window words of one image (zn_swu's output).
         public var windowWords: Int { ho * wo * positionWords }
         /// Line-buffer rows of zn_swu.
-        public var bufferRows: Int { min(kh, h) + sh }
+        public var bufferRows: Int { min(kh, h) + sh + extraRows }
         public var description: String {
-            "\(h)x\(w)x\(c) k\(kh)x\(kw) s\(sh),\(sw) pad \(pt),\(pl),\(pb),\(pr) SIMD \(simd)" + (par > 1 ? " PAR \(par)" : "")
+            "\(h)x\(w)x\(c) k\(kh)x\(kw) s\(sh),\(sw) pad \(pt),\(pl),\(pb),\(pr) SIMD \(simd)" + (par > 1 ? " PAR \(par)" : "") + (extraRows > 0 ? " XROWS \(extraRows)" : "")
         }
     }
 

@@ -121,6 +121,11 @@ import ZynqNetHW
             .init(win: Win(h: 8, w: 7, c: 4, kh: 3, kw: 3, sh: 2, sw: 2, pt: 1, pl: 1, pb: 0, pr: 0, simd: 4, par: 9), images: 3, gap: 0, stall: 0),
             .init(win: Win(h: 10, w: 9, c: 2, kh: 2, kw: 2, sh: 3, sw: 3, simd: 2, par: 2), images: 3, gap: 0, stall: 0),  // rows skipped
             .init(win: Win(h: 1, w: 1, c: 3, kh: 1, kw: 1, simd: 1, par: 3), zero: 9, images: 4),
+            // Extra ring rows (XROWS): the Fashion CNN's layer 2 ring of 14 rows (WindowShape.extraRows), and more rows than the image.
+            .init(win: Win(h: 13, w: 13, c: 8, kh: 3, kw: 3, simd: 8, par: 3, extraRows: 10), images: 3, gap: 0, stall: 0),
+            .init(win: Win(h: 13, w: 13, c: 8, kh: 3, kw: 3, simd: 8, par: 3, extraRows: 10), gap: 20, stall: 50),
+            .init(win: Win(h: 5, w: 6, c: 2, kh: 3, kw: 2, sh: 2, sw: 1, pt: 1, pl: 1, pb: 1, pr: 0, simd: 1, par: 2, extraRows: 7), zero: 0x42,
+                  images: 3, gap: 0, stall: 0),
         ]
         var rng = SplitMix64(seed: 1819)
         for i in 0..<8 {
@@ -156,6 +161,11 @@ import ZynqNetHW
         #expect(Win(h: 28, w: 28, c: 1, kh: 3, kw: 3, par: 9).windowWords == 676)
         #expect(WindowTiming.swuInterval(Win(h: 28, w: 28, c: 1, kh: 3, kw: 3, par: 9)) == 784)
         #expect(WindowTiming.swuInterval(Win(h: 13, w: 13, c: 8, kh: 3, kw: 3, simd: 8, par: 3)) == 363 + 26)
+        // A ring of 14 rows (XROWS 10) holds the next image's first rows: no wait at the boundary.
+        #expect(WindowShape(h: 13, w: 13, c: 8, kh: 3, kw: 3).extraRows(simd: 8) == 10)
+        #expect(WindowTiming.swuInterval(Win(h: 13, w: 13, c: 8, kh: 3, kw: 3, simd: 8, par: 3, extraRows: 10)) == 363)
+        // A LUT-RAM line buffer (under 2 Kbit) gets none.
+        #expect(WindowShape(h: 28, w: 28, c: 1, kh: 3, kw: 3).extraRows(simd: 1) == 0)
     }
 
     /// The same in Verilator: padding on every side, SIMD 2, stride 2 (with stalls), and the Fashion-MNIST shape at full rate.
@@ -182,7 +192,7 @@ import ZynqNetHW
             }
         }
         let params = ["H": w.h, "W": w.w, "C": w.c, "KH": w.kh, "KW": w.kw, "SH": w.sh, "SW": w.sw, "PT": w.pt, "PL": w.pl,
-                      "PB": w.pb, "PR": w.pr, "SIMD": w.simd, "PAR": w.par, "ZERO": c.zero, "RAM_BLOCK": c.ramBlock, "IMAGES": c.images,
+                      "PB": w.pb, "PR": w.pr, "SIMD": w.simd, "PAR": w.par, "XROWS": w.extraRows, "ZERO": c.zero, "RAM_BLOCK": c.ramBlock, "IMAGES": c.images,
                       "GAP": c.gap, "STALL": c.stall, "SEED": w.h + w.kh]
         let r = verilator ? try runTestbenchVerilator("tb_zn_swu", helpers: ["tb_src", "tb_sink", "tb_timing"], params: params,
                                                       inputs: ["in": input], outputs: ["out", "t"])

@@ -19,7 +19,7 @@
 // columns, PC channel words an issue), from its own copy of the line buffer (all copies are
 // written with every input word). PAR = 1 is the plain unit.
 //
-// Line buffer: R = min(KH, H) + SH rows of W*CB words in one simple-dual-port memory a port
+// Line buffer: R = min(KH, H) + SH + XROWS rows of W*CB words in one simple-dual-port memory a port
 // (ram_style "block" when RAM_BLOCK = 1, else synthesis chooses), a ring over the input rows.
 // `dcnt` = rows written - first row the current output row needs (lo). The writer takes a word
 // while dcnt < R (so it never overwrites a row at or after lo); the reader issues output row oy
@@ -46,7 +46,9 @@ module zn_swu #(
   parameter integer PR        = 0,
   parameter integer SIMD      = 1,
   parameter integer PAR       = 1,
-  parameter integer RAM_BLOCK = 1
+  parameter integer RAM_BLOCK = 1,
+  // Extra ring rows beyond min(KH, H) + SH: slack for a consumer whose pace varies within an image.
+  parameter integer XROWS     = 0
 ) (
   input  wire              clk,
   input  wire              rst,
@@ -76,7 +78,7 @@ module zn_swu #(
   localparam integer HO     = (H + PT + PB - KH) / SH_S + 1;
   localparam integer WO     = (W + PL + PR - KW) / SW_S + 1;
   localparam integer KHE    = (KH < H) ? KH : H;
-  localparam integer R      = KHE + SH_S;
+  localparam integer R      = KHE + SH_S + ((XROWS < 0) ? 0 : XROWS);
   localparam integer WB     = W * CB;
   localparam integer DEPTH  = R * WB;
   localparam integer AW     = zn_idxw(DEPTH);
@@ -90,7 +92,7 @@ module zn_swu #(
 
   generate if (H < 1 || W < 1 || C < 1 || KH < 1 || KW < 1 || SH < 1 || SW < 1 || SIMD < 1 ||
                PT < 0 || PL < 0 || PB < 0 || PR < 0 || C % SIMD_S != 0 ||
-               H + PT + PB < KH || W + PL + PR < KW || RAM_BLOCK < 0 || RAM_BLOCK > 1) begin : g_param_error
+               H + PT + PB < KH || W + PL + PR < KW || RAM_BLOCK < 0 || RAM_BLOCK > 1 || XROWS < 0) begin : g_param_error
 `ifdef VERILATOR
     $fatal(1, "zn_swu: need H, W, C, KH, KW, SH, SW, SIMD >= 1, paddings >= 0, SIMD (%0d) dividing C (%0d), the padded image (%0dx%0d) at least the kernel (%0dx%0d), RAM_BLOCK 0/1",
            SIMD, C, H + PT + PB, W + PL + PR, KH, KW);

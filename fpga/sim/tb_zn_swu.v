@@ -3,7 +3,7 @@
 // last output handshake counted from the first input handshake (cycle 0).
 module tb_zn_swu;
   parameter integer H = 4, W = 4, C = 1, KH = 3, KW = 3, SH = 1, SW = 1, PT = 0, PL = 0, PB = 0, PR = 0;
-  parameter integer SIMD = 1, PAR = 1, ZERO = 0, RAM_BLOCK = 1, IMAGES = 2, GAP = 30, STALL = 30, SEED = 1;
+  parameter integer SIMD = 1, PAR = 1, XROWS = 0, ZERO = 0, RAM_BLOCK = 1, IMAGES = 2, GAP = 30, STALL = 30, SEED = 1;
   localparam integer CB = C / SIMD;
   localparam integer HO = (H + PT + PB - KH) / SH + 1, WO = (W + PL + PR - KW) / SW + 1;
   localparam integer PER_IMAGE = HO * WO * KH * KW * CB / PAR;
@@ -16,7 +16,7 @@ module tb_zn_swu;
   tb_src #(.W(SIMD*8), .COUNT(IMAGES*H*W*CB), .GAP(GAP), .SEED(SEED)) src
     (.clk(clk), .rst(rst), .data(in_data), .valid(in_valid), .ready(in_ready), .done(src_done));
   zn_swu #(.H(H), .W(W), .C(C), .KH(KH), .KW(KW), .SH(SH), .SW(SW), .PT(PT), .PL(PL), .PB(PB), .PR(PR),
-           .SIMD(SIMD), .PAR(PAR), .RAM_BLOCK(RAM_BLOCK)) dut (
+           .SIMD(SIMD), .PAR(PAR), .RAM_BLOCK(RAM_BLOCK), .XROWS(XROWS)) dut (
     .clk(clk), .rst(rst), .zero(ZERO[7:0]), .in_data(in_data), .in_valid(in_valid), .in_ready(in_ready),
     .out_data(out_data), .out_valid(out_valid), .out_ready(out_ready));
   tb_sink #(.W(PAR*SIMD*8), .STALL(STALL), .SEED(SEED + 7)) sink
