@@ -149,8 +149,9 @@ public func generateDesign(model: QuantizedModel, options: CodegenOptions) throw
             guard t.inCount % l.simd == 0 else {
                 throw ZynqError(file: name, key: "layers[\(i)].simd", "SIMD \(l.simd) does not divide layer \(i)'s \(t.inCount) inputs")
             }
-            if let w = t.window, w.c % l.simd != 0 {
-                throw ZynqError(file: name, key: "layers[\(i)].simd", "SIMD \(l.simd) does not divide layer \(i)'s \(w.c) input channels")
+            if let w = t.window, t.hasParameters ? w.split(simd: l.simd) == nil : w.c % l.simd != 0 {
+                throw ZynqError(file: name, key: "layers[\(i)].simd", t.hasParameters ? WindowShape.splitError(simd: l.simd, w, layer: "layer \(i)'s")
+                                : "SIMD \(l.simd) does not divide layer \(i)'s \(w.c) input channels")
             }
             if !t.hasParameters && (l.pe != l.simd || (l.lanes ?? l.simd) != l.simd) {
                 throw ZynqError(file: name, key: "layers[\(i)].pe", "layer \(i) is maxpool2d: its one fold is its channel lanes, PE and lanes must equal SIMD \(l.simd)")
@@ -264,7 +265,7 @@ func generateSequential(model: QuantizedModel, topology topo: Topology, options:
 /// The resource estimate; `requant` nil: each layer's automatic requantizer choice.
 func estimate(_ topo: Topology, _ folds: [LayerFold], _ styles: [MulStyle], requant: [RequantStyle]? = nil) -> ResourceEstimate {
     let argmax = zip(topo.layers, folds).map { ArgmaxStyle.automatic($0, $1) }.last ?? .tree
-    var e = ResourceModel.fixed(layers: topo.layers.count, classes: topo.outputCount, firstSIMD: folds.first?.simd ?? 1,
+    var e = ResourceModel.fixed(layers: topo.layers.count, classes: topo.outputCount, firstSIMD: folds.isEmpty ? 1 : topo.layers[0].inputLanes(folds[0]),
                                 output: .words(argmax: argmax))
     for (i, (t, f)) in zip(topo.layers, folds).enumerated() {
         e = e + ResourceModel.layer(t, f, style: styles[i], requant: requant?[i])

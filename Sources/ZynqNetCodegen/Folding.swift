@@ -184,8 +184,9 @@ public enum Folding {
     }
 
     /// The cheapest fold of one layer whose cycles an image (`LayerCycles`) are at most `ii`, or nil if none.
-    /// A conv2d layer's SIMD divides its input channels (the sliding-window unit's words); a
-    /// maxpool2d layer's one fold is its channel lanes (PE = SIMD = lanes).
+    /// A conv2d layer's SIMD divides its input channels, or spans whole kernel columns or rows
+    /// (`WindowShape.split`: the sliding-window unit's PAR); a maxpool2d layer's one fold is its
+    /// channel lanes (PE = SIMD = lanes).
     public static func cheapest(_ t: LayerTopology, ii: Int, style: MulStyle) -> LayerFold? {
         var best: (LayerFold, Int, Int)?
         for (pe, simd) in candidates(t) {
@@ -207,7 +208,10 @@ public enum Folding {
     static func candidates(_ t: LayerTopology) -> [(Int, Int)] {
         switch t.kind {
         case .dense: return divisors(t.outCount).flatMap { pe in divisors(t.inCount).map { (pe, $0) } }
-        case .conv(let w): return divisors(t.outCount).flatMap { pe in divisors(w.c).map { (pe, $0) } }
+        case .conv(let w):
+            // SIMD: a divisor of C, or C times a divisor of KW (or KW·C times one of KH): zn_swu's PAR.
+            let simds = divisors(t.inCount).filter { w.split(simd: $0) != nil }
+            return divisors(t.outCount).flatMap { pe in simds.map { (pe, $0) } }
         case .maxpool(let w): return divisors(w.c).map { ($0, $0) }
         }
     }

@@ -152,16 +152,22 @@ public enum ResourceModel {
     /// RAM when it has at least 2 Kbit: `lineBufferBlock`), the position counters, the window-row
     /// comparisons and the address arithmetic (about 350 LUTs and 150 FFs: yosys synth_xilinx of the
     /// Fashion CNN's zn_swu instances, 371 and 384 LUTs), the read register and the skid buffer.
+    /// `simd` is the layer's (the MAC array's) SIMD: with PAR > 1 (`WindowShape.split`) the unit
+    /// has PAR copies of the line buffer, PAR read ports (about 20 LUTs each for the address and
+    /// the padding select beyond the first) and PAR·8·SIMD-bit read and skid registers (yosys:
+    /// 28×28×1 3×3 at PAR 9 814 LUT with its LUTRAM, 315 FF, model 762; 13×13×8 SIMD 8 at PAR 3
+    /// 642 LUT, 3 RAMB36, model 774 LUT, 3 RAMB36).
     public static func slidingWindow(_ w: WindowShape, simd: Int) -> ResourceEstimate {
         var e = ResourceEstimate()
-        let depth = lineBufferDepth(w, simd: simd), width = 8 * simd
-        if lineBufferBlock(w, simd: simd) {
-            e.bram36 += bram36(banks: 1, depth: depth, width: width, trueDualPort: false)
+        let s = w.split(simd: simd) ?? (simd, 1)
+        let depth = lineBufferDepth(w, simd: s.simd), width = 8 * s.simd
+        if lineBufferBlock(w, simd: s.simd) {
+            e.bram36 += Double(s.par) * bram36(banks: 1, depth: depth, width: width, trueDualPort: false)
         } else {
-            e.lut += max(1, (depth + 63) / 64) * width / 2 + ((depth > 64) ? width * ((depth + 63) / 64) / 4 : 0)
+            e.lut += s.par * (max(1, (depth + 63) / 64) * width / 2 + ((depth > 64) ? width * ((depth + 63) / 64) / 4 : 0))
         }
-        e.lut += 350 + 2 * width
-        e.ff += 150 + 3 * width
+        e.lut += 350 + 2 * width * s.par + 20 * (s.par - 1)
+        e.ff += 150 + 3 * width * s.par
         return e
     }
 
@@ -289,7 +295,7 @@ public enum ResourceModel {
         return e
     }
 
-    /// The input stream: zn_axis_in and its gearbox to the first layer's SIMD lanes (part of
+    /// The input stream: zn_axis_in and its gearbox to the first layer's input lanes (part of
     /// the datapath: it widens with the fold).
     static func inputPort(firstSIMD: Int) -> ResourceEstimate {
         var e = ResourceEstimate()

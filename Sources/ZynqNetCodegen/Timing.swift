@@ -40,7 +40,7 @@ public enum PipelineTiming {
         // Input beats: offered every cycle from cycle 0 (the first handshake is cycle 0).
         let beats = OutputRecord.inputBeats(pixels: topo.inputCount)
         var words = resize(offers: [Int](repeating: 0, count: beats), inLanes: 8,
-                           outLanes: folds[0].simd, n: topo.inputCount)
+                           outLanes: layout.inputLanes(layer: 0), n: topo.inputCount)
         for (i, (t, f)) in zip(topo.layers, folds).enumerated() {
             // zn_mvau: the input double buffer takes a word a cycle.
             let written = consume(words)
@@ -53,7 +53,7 @@ public enum PipelineTiming {
             let requantOut = style == .serial
                 ? serialRequantTiming(offers: split, wordLatency: serialRequantAcceptDelay(t, lanes: f.lanes)).map { $0 + 1 }
                 : consume(split).map { $0 + pipelinedRequantLatency(t) }
-            let nextLanes = i == topo.layers.count - 1 ? 8 : folds[i + 1].simd
+            let nextLanes = i == topo.layers.count - 1 ? 8 : layout.inputLanes(layer: i + 1)
             words = resize(offers: requantOut, inLanes: f.lanes, outLanes: nextLanes, n: t.outCount)
         }
         return outputStage(words: words, classes: topo.outputCount, argmax: argmax ?? ArgmaxStyle.automatic(layout))

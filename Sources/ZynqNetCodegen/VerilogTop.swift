@@ -202,9 +202,9 @@ enum VerilogTop {
     static func named(_ names: [String]) -> [Netlist.Connection] { names.map { ($0, $0) } }
     static let clock: [Netlist.Connection] = [("clk", "aclk"), ("rst", "rst")]
 
-    /// The input stream `u_in`: s_axis bytes widened to the first layer's SIMD lanes (`x0`).
+    /// The input stream `u_in`: s_axis bytes widened to the first layer's input lanes (`x0`, `AcceleratorLayout.inputLanes`).
     static func input(_ n: inout Netlist, layout: AcceleratorLayout) throws -> Netlist.Stream {
-        let simd0 = layout.folds[0].simd
+        let simd0 = layout.inputLanes(layer: 0)
         let x0 = Netlist.Stream("x0", width: 8 * simd0)
         n.line("  // ---------------- input stream ----------------")
         n.declare(x0)
@@ -258,20 +258,22 @@ enum VerilogTop {
         let t = layout.topology.layers[i], f = layout.folds[i]
         let sumW = t.widths.sumBits
         let last = i == layout.topology.layers.count - 1
-        let nextLanes = last ? 8 : layout.folds[i + 1].simd
+        let nextLanes = last ? 8 : layout.inputLanes(layer: i + 1)
         let acc = Netlist.Stream("l\(i)_acc", width: f.pe * sumW), sum = Netlist.Stream("l\(i)_sum", width: f.lanes * sumW)
         let q = Netlist.Stream("l\(i)_q", width: f.lanes * 8), next = Netlist.Stream(last ? "y" : "x\(i + 1)", width: nextLanes * 8)
         let w = Netlist.ConfigAnswer(prefix: "l\(i)_w"), qa = Netlist.ConfigAnswer(prefix: "l\(i)_q")
         var x = x
         if case .conv(let win) = t.kind {
             n.line("  // ---------------- layer \(i): conv2d \(win.kh)x\(win.kw), \(win.c) -> \(t.outCount) channels, \(win.ho)x\(win.wo) positions ----------------")
+            // zn_swu's words: PAR patch words of its SIMD codes make the MAC array's SIMD (WindowShape.split).
+            let split = win.split(simd: f.simd) ?? (f.simd, 1)
             let patch = Netlist.Stream("l\(i)_win", width: 8 * f.simd)
             n.declare(patch)
             var swu = Netlist.Instance("zn_swu", "u_swu\(i)", role: .datapath, params: [
                 [("H", "\(win.h)"), ("W", "\(win.w)"), ("C", "\(win.c)"), ("KH", "\(win.kh)"), ("KW", "\(win.kw)"), ("SH", "\(win.sh)"), ("SW", "\(win.sw)")],
-                [("PT", "\(win.pt)"), ("PL", "\(win.pl)"), ("PB", "\(win.pb)"), ("PR", "\(win.pr)"), ("SIMD", "\(f.simd)"),
-                 ("RAM_BLOCK", ResourceModel.lineBufferBlock(win, simd: f.simd) ? "1" : "0")],
-            ], style: .inline(indent: 11), streams: ["in": 8 * f.simd, "out": 8 * f.simd])
+                [("PT", "\(win.pt)"), ("PL", "\(win.pl)"), ("PB", "\(win.pb)"), ("PR", "\(win.pr)"), ("SIMD", "\(split.simd)"), ("PAR", "\(split.par)"),
+                 ("RAM_BLOCK", ResourceModel.lineBufferBlock(win, simd: split.simd) ? "1" : "0"), ("XROWS", "\(win.extraRows(simd: split.simd))")],
+            ], style: .inline(indent: 11), streams: ["in": 8 * split.simd, "out": 8 * f.simd])
             swu.connect(clock + [("zero", padZero(layer: i, topology: layout.topology))])
             try swu.connect("in", to: x)
             try swu.connect("out", to: patch)
@@ -328,7 +330,7 @@ enum VerilogTop {
         let t = layout.topology.layers[i], f = layout.folds[i]
         guard case .maxpool(let win) = t.kind else { preconditionFailure("pool: layer \(i) is not maxpool2d") }
         let last = i == layout.topology.layers.count - 1
-        let nextLanes = last ? 8 : layout.folds[i + 1].simd
+        let nextLanes = last ? 8 : layout.inputLanes(layer: i + 1)
         let p = Netlist.Stream("l\(i)_pool", width: 8 * f.simd), next = Netlist.Stream(last ? "y" : "x\(i + 1)", width: nextLanes * 8)
         n.line("  // ---------------- layer \(i): maxpool2d \(win.kh)x\(win.kw) stride \(win.sh),\(win.sw), \(win.h)x\(win.w)x\(win.c) -> \(win.ho)x\(win.wo) ----------------")
         for s in [p, next] { n.declare(s) }

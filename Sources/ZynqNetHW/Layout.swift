@@ -89,8 +89,12 @@ public struct AcceleratorLayout: Sendable, Equatable {
                 throw ZynqError(key: "layer\(i).simd", "SIMD \(f.simd) does not divide the layer's \(l.inCount) inputs")
             }
             if let w = l.window {
-                guard w.c % f.simd == 0 else {
-                    throw ZynqError(key: "layer\(i).simd", "SIMD \(f.simd) does not divide the layer's \(w.c) input channels (the sliding-window unit streams whole channel words)")
+                if l.hasParameters {
+                    guard w.split(simd: f.simd) != nil else {
+                        throw ZynqError(key: "layer\(i).simd", WindowShape.splitError(simd: f.simd, w))
+                    }
+                } else if w.c % f.simd != 0 {
+                    throw ZynqError(key: "layer\(i).simd", "SIMD \(f.simd) does not divide the layer's \(w.c) input channels (the max-pool unit streams whole channel words)")
                 }
                 if !l.hasParameters, f.pe != f.simd || f.lanes != f.simd {
                     throw ZynqError(key: "layer\(i).pe", "a maxpool2d layer has one fold, its channel lanes: PE and lanes must equal SIMD \(f.simd)")
@@ -115,6 +119,10 @@ public struct AcceleratorLayout: Sendable, Equatable {
     public func cycles(layer i: Int) -> Int {
         LayerCycles.cycles(topology.layers[i], folds[i])
     }
+
+    /// Codes a word of the stream into layer `i`: a conv2d layer's zn_swu SIMD (`WindowShape.split`:
+    /// C when its words span kernel columns or rows), else the layer's SIMD.
+    public func inputLanes(layer i: Int) -> Int { topology.layers[i].inputLanes(folds[i]) }
 
     /// Nominal initiation interval: the slowest stage (a layer, the requantizers, or the streams).
     public var iiCycles: Int {
@@ -146,6 +154,15 @@ public struct AcceleratorLayout: Sendable, Equatable {
     public var axilAddressWidth: Int { RegisterMap.addressWidth(layers: topology.layers.count, windows: !topology.isDenseOnly) }
 }
 
+extension LayerTopology {
+    /// Codes a word of the stream into this layer folded `f`: a conv2d layer's zn_swu SIMD
+    /// (`WindowShape.split`), else the fold's SIMD.
+    public func inputLanes(_ f: LayerFold) -> Int {
+        if case .conv(let w) = kind, let s = w.split(simd: f.simd) { return s.simd }
+        return f.simd
+    }
+}
+
 /// A layer's cycles an image at full rate (see `AcceleratorLayout.cycles(layer:)`).
 public enum LayerCycles {
     public static func cycles(_ l: LayerTopology, _ f: LayerFold) -> Int {
@@ -153,7 +170,7 @@ public enum LayerCycles {
         switch l.kind {
         case .dense: return mac
         case .conv(let w): return max(WindowTiming.swuInterval(w.timing(simd: f.simd)), l.positions * mac)
-        case .maxpool(let w): return WindowTiming.swuInterval(w.timing(simd: f.simd))
+        case .maxpool(let w): return WindowTiming.swuInterval(w.timing(simd: f.simd, extraRows: false))
         }
     }
 }

@@ -146,9 +146,42 @@ public struct WindowShape: Sendable, Equatable {
     public var ho: Int { (h + pt + pb - kh) / sh + 1 }
     public var wo: Int { (w + pl + pr - kw) / sw + 1 }
 
-    /// The timing model's window with `simd` codes a word.
-    public func timing(simd: Int) -> WindowTiming.Window {
-        WindowTiming.Window(h: h, w: w, c: c, kh: kh, kw: kw, sh: sh, sw: sw, pt: pt, pl: pl, pb: pb, pr: pr, simd: simd)
+    /// The timing model's window of a layer folded with SIMD `simd` (zn_swu's SIMD and PAR from
+    /// `split`; a conv2d layer's extra ring rows, none for zn_maxpool's with `extraRows` false).
+    public func timing(simd: Int, extraRows ring: Bool = true) -> WindowTiming.Window {
+        let s = split(simd: simd) ?? (simd, 1)
+        return WindowTiming.Window(h: h, w: w, c: c, kh: kh, kw: kw, sh: sh, sw: sw, pt: pt, pl: pl, pb: pb, pr: pr,
+                                   simd: s.simd, par: s.par, extraRows: ring ? extraRows(simd: s.simd) : 0)
+    }
+
+    /// Ring rows a conv2d layer's zn_swu gets beyond min(KH, H) + SH (its XROWS) when its words
+    /// are `simd` codes (zn_swu's SIMD): a block-RAM line buffer (2 Kbit or more) is extended up
+    /// to 512 words, which every block-RAM shape holds without another RAMB18, and at most to
+    /// H + SH rows. The slack lets the layer's MAC array fall behind within an image (fewer
+    /// output rows than input rows, each slower than an input row) without stopping the layers
+    /// before it; without it the Fashion CNN's fastest fold ran at 820 cycles an image, not 784.
+    public func extraRows(simd: Int) -> Int {
+        let rowWords = w * (c / max(simd, 1)), base = min(kh, h) + sh
+        guard rowWords > 0, base * rowWords * 8 * simd >= 2048 else { return 0 }
+        return max(0, min(512 / rowWords, h + sh) - base)
+    }
+
+    /// How zn_swu hands out words of `simd` codes (a conv2d layer's MAC-array SIMD): `simd`
+    /// divides C (one patch word of `simd` codes a cycle, PAR 1), or `simd` = PAR·C with PAR a
+    /// divisor of KW (the word spans PAR kernel columns) or KW times a divisor of KH (whole
+    /// kernel rows): PAR patch words of C codes a cycle. nil for any other `simd`.
+    public func split(simd: Int) -> (simd: Int, par: Int)? {
+        guard simd >= 1, c >= 1 else { return nil }
+        if c % simd == 0 { return (simd, 1) }
+        guard simd % c == 0 else { return nil }
+        let par = simd / c
+        if kw % par == 0 || (par % kw == 0 && kh % (par / kw) == 0) { return (c, par) }
+        return nil
+    }
+
+    /// Why `simd` is not a conv2d layer's SIMD (`split` is nil), for an error message.
+    public static func splitError(simd: Int, _ w: WindowShape, layer: String = "the layer's") -> String {
+        "SIMD \(simd) neither divides \(layer) \(w.c) input channels nor is \(w.c) (C) times a divisor of KW = \(w.kw) or \(w.kw * w.c) (KW·C) times a divisor of KH = \(w.kh) (the sliding-window unit's words)"
     }
 
     /// The largest value of any of the window's numbers (register fields hold 16 bits, paddings 8).

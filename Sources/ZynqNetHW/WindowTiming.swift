@@ -3,19 +3,22 @@
 ///
 /// The model runs the units' control cycle by cycle, as the RTL does: a ring of
 /// R = min(KH, H) + SH input rows; `d` = rows written − the first row the current output row
-/// needs. The writer takes a word when d < R; the reader issues one window word a cycle when
-/// d ≥ the number of the output row's window rows inside the image; an issued word is handed
+/// needs. The writer takes a word when d < R; the reader issues one window word (PAR patch words)
+/// a cycle when d ≥ the number of the output row's window rows inside the image; an issued word is handed
 /// over 2 cycles later (block-RAM read register, skid buffer), a pooled word 3 cycles later
 /// (zn_maxpool's skid buffer). In steady state an image then takes about
-/// max(H·W·CB, HO·WO·KH·KW·CB) cycles (CB = C/SIMD), plus the wait for the first window rows.
+/// max(H·W·CB, HO·WO·KH·KW·CB/PAR) cycles (CB = C/SIMD), plus the wait for the first window rows.
 public enum WindowTiming {
-    /// One layer's window: image H × W × C, kernel KH × KW, stride, padding (top, left, bottom, right), SIMD codes a word.
+    /// One layer's window: image H × W × C, kernel KH × KW, stride, padding (top, left, bottom,
+    /// right), SIMD codes an input word, PAR patch words an output word (zn_swu's parameters).
     public struct Window: Sendable, Hashable, CustomStringConvertible {
-        public var h, w, c, kh, kw, sh, sw, pt, pl, pb, pr, simd: Int
+        public var h, w, c, kh, kw, sh, sw, pt, pl, pb, pr, simd, par: Int
+        /// Ring rows beyond min(KH, H) + SH (zn_swu's XROWS).
+        public var extraRows: Int
         public init(h: Int, w: Int, c: Int, kh: Int, kw: Int, sh: Int = 1, sw: Int = 1,
-                    pt: Int = 0, pl: Int = 0, pb: Int = 0, pr: Int = 0, simd: Int = 1) {
+                    pt: Int = 0, pl: Int = 0, pb: Int = 0, pr: Int = 0, simd: Int = 1, par: Int = 1, extraRows: Int = 0) {
             (self.h, self.w, self.c, self.kh, self.kw, self.sh, self.sw) = (h, w, c, kh, kw, sh, sw)
-            (self.pt, self.pl, self.pb, self.pr, self.simd) = (pt, pl, pb, pr, simd)
+            (self.pt, self.pl, self.pb, self.pr, self.simd, self.par, self.extraRows) = (pt, pl, pb, pr, simd, par, extraRows)
         }
         public var ho: Int { (h + pt + pb - kh) / sh + 1 }
         public var wo: Int { (w + pl + pr - kw) / sw + 1 }
@@ -23,21 +26,23 @@ public enum WindowTiming {
         public var cb: Int { c / simd }
         /// Input words of one image.
         public var inputWords: Int { h * w * cb }
+        /// Output words a position (issues of PAR patch words).
+        public var positionWords: Int { kh * kw * cb / par }
         /// Window words of one image (zn_swu's output).
-        public var windowWords: Int { ho * wo * kh * kw * cb }
+        public var windowWords: Int { ho * wo * positionWords }
         /// Line-buffer rows of zn_swu.
-        public var bufferRows: Int { min(kh, h) + sh }
+        public var bufferRows: Int { min(kh, h) + sh + extraRows }
         public var description: String {
-            "\(h)x\(w)x\(c) k\(kh)x\(kw) s\(sh),\(sw) pad \(pt),\(pl),\(pb),\(pr) SIMD \(simd)"
+            "\(h)x\(w)x\(c) k\(kh)x\(kw) s\(sh),\(sw) pad \(pt),\(pl),\(pb),\(pr) SIMD \(simd)" + (par > 1 ? " PAR \(par)" : "") + (extraRows > 0 ? " XROWS \(extraRows)" : "")
         }
     }
 
     /// zn_swu: for each of `images` images, the cycle of its last output handshake (cycle 0 = the
     /// first input handshake). Valid when every output row has a window row inside the image (PT < KH).
     public static func swuLastOutputs(_ s: Window, images: Int) -> [Int] {
-        let r = s.bufferRows, wb = s.w * s.cb, total = images * s.h * wb
+        let r = s.bufferRows, wb = s.w * s.cb, total = images * s.h * wb, kk = s.positionWords
         var d = 0, wx = 0, written = 0
-        var img = 0, oy = 0, ox = 0, a = 0, b = 0, q = 0, yb = -s.pt, loY = 0
+        var img = 0, oy = 0, ox = 0, k = 0, yb = -s.pt, loY = 0
         var out: [Int] = []
         var t = 0
         while out.count < images {
@@ -50,11 +55,9 @@ public enum WindowTiming {
             var step = 0
             let need = min(s.h - 1, yb + s.kh - 1) - loY + 1
             if img < images && d >= need {
-                q += 1
-                if q == s.cb { q = 0; b += 1 }
-                if b == s.kw { b = 0; a += 1 }
-                if a == s.kh {
-                    a = 0
+                k += 1
+                if k == kk {
+                    k = 0
                     ox += 1
                     if ox == s.wo {
                         ox = 0

@@ -2,6 +2,7 @@ import Foundation
 import ZynqNetTestSupport
 import Testing
 import ZynqNetBase
+import ZynqNetCodegen
 import ZynqNetHW
 
 /// The conv blocks zn_swu (sliding window) and zn_maxpool in iverilog (some in Verilator)
@@ -104,6 +105,69 @@ import ZynqNetHW
     @Test(.tags(.iverilog), arguments: swuCases)
     func swu(_ c: WinCase) throws { try Self.swuRun(c, verilator: false) }
 
+    /// PAR patch words an output word: channel words of one pixel (PAR divides CB), whole pixels
+    /// across kernel columns (PAR = m·CB, m dividing KW), whole kernel rows (PAR = n·KW·CB, n
+    /// dividing KH) up to the whole patch; with padding, strides and stalls, and random sets.
+    static let swuParCases: [WinCase] = {
+        var cases: [WinCase] = [
+            .init(win: Win(h: 28, w: 28, c: 1, kh: 3, kw: 3, par: 9), images: 3, gap: 0, stall: 0),        // Fashion CNN layer 0, whole patch
+            .init(win: Win(h: 13, w: 13, c: 8, kh: 3, kw: 3, simd: 8, par: 3), images: 3, gap: 0, stall: 0), // Fashion CNN layer 2, a kernel row
+            .init(win: Win(h: 13, w: 13, c: 8, kh: 3, kw: 3, pt: 1, pl: 1, pb: 1, pr: 1, simd: 8, par: 3), zero: 0x80, gap: 30, stall: 30),
+            .init(win: Win(h: 6, w: 7, c: 6, kh: 2, kw: 3, sh: 1, sw: 2, pt: 1, pl: 2, pb: 0, pr: 1, simd: 1, par: 3), zero: 0x11),   // PAR | CB
+            .init(win: Win(h: 5, w: 7, c: 4, kh: 3, kw: 3, sh: 2, sw: 1, pt: 1, pl: 0, pb: 2, pr: 1, simd: 2, par: 2), zero: 0x80),  // one pixel
+            .init(win: Win(h: 5, w: 7, c: 4, kh: 3, kw: 3, sh: 2, sw: 1, pt: 1, pl: 0, pb: 2, pr: 1, simd: 2, par: 6), zero: 0x80, ramBlock: 0),  // a row
+            .init(win: Win(h: 9, w: 8, c: 2, kh: 4, kw: 2, sh: 2, sw: 3, pt: 2, pl: 1, pb: 1, pr: 1, simd: 1, par: 8), zero: 0xFE,
+                  images: 3, gap: 40, stall: 20),                                                              // two kernel rows
+            .init(win: Win(h: 8, w: 7, c: 4, kh: 3, kw: 3, sh: 2, sw: 2, pt: 1, pl: 1, pb: 0, pr: 0, simd: 4, par: 9), images: 3, gap: 0, stall: 0),
+            .init(win: Win(h: 10, w: 9, c: 2, kh: 2, kw: 2, sh: 3, sw: 3, simd: 2, par: 2), images: 3, gap: 0, stall: 0),  // rows skipped
+            .init(win: Win(h: 1, w: 1, c: 3, kh: 1, kw: 1, simd: 1, par: 3), zero: 9, images: 4),
+            // Extra ring rows (XROWS): the Fashion CNN's layer 2 ring of 14 rows (WindowShape.extraRows), and more rows than the image.
+            .init(win: Win(h: 13, w: 13, c: 8, kh: 3, kw: 3, simd: 8, par: 3, extraRows: 10), images: 3, gap: 0, stall: 0),
+            .init(win: Win(h: 13, w: 13, c: 8, kh: 3, kw: 3, simd: 8, par: 3, extraRows: 10), gap: 20, stall: 50),
+            .init(win: Win(h: 5, w: 6, c: 2, kh: 3, kw: 2, sh: 2, sw: 1, pt: 1, pl: 1, pb: 1, pr: 0, simd: 1, par: 2, extraRows: 7), zero: 0x42,
+                  images: 3, gap: 0, stall: 0),
+        ]
+        var rng = SplitMix64(seed: 1819)
+        for i in 0..<8 {
+            let kh = Int.random(in: 1...4, using: &rng), kw = Int.random(in: 1...4, using: &rng)
+            let h = Int.random(in: 1...9, using: &rng), w = Int.random(in: 1...9, using: &rng)
+            let pt = Int.random(in: 0..<kh, using: &rng), pl = Int.random(in: 0..<kw, using: &rng)
+            let pb = max(Int.random(in: 0..<kh, using: &rng), kh - h - pt), pr = max(Int.random(in: 0..<kw, using: &rng), kw - w - pl)
+            let simd = [1, 2][i % 2], cb = Int.random(in: 1...3, using: &rng)
+            // Every PAR the unit takes for this shape; one of them at random.
+            let pars = Set(divisors(cb) + divisors(kw).map { $0 * cb } + divisors(kh).map { $0 * kw * cb }).sorted().filter { $0 > 1 }
+            guard let par = pars.randomElement(using: &rng) else { continue }
+            let win = Win(h: h, w: w, c: simd * cb, kh: kh, kw: kw, sh: Int.random(in: 1...3, using: &rng), sw: Int.random(in: 1...3, using: &rng),
+                          pt: pt, pl: pl, pb: pb, pr: pr, simd: simd, par: par)
+            cases.append(.init(win: win, zero: Int.random(in: 0...255, using: &rng), images: 3,
+                               gap: i % 2 == 0 ? 0 : 40, stall: i % 2 == 0 ? 0 : 40, ramBlock: i % 4 == 3 ? 0 : 1))
+        }
+        return cases
+    }()
+
+    @Test(.tags(.iverilog), arguments: swuParCases)
+    func swuPar(_ c: WinCase) throws { try Self.swuRun(c, verilator: false) }
+
+    /// The same in Verilator: the Fashion CNN's first layer at full rate, and two kernel rows with stalls.
+    @Test(.tags(.verilator), arguments: [swuParCases[0], swuParCases[6]])
+    func swuParVerilator(_ c: WinCase) throws { try Self.swuRun(c, verilator: true) }
+
+    /// The timing model with PAR: 4×4×1, 3×3, whole patch a word (PAR 9): the reader starts at
+    /// cycle 12 (three rows written) with one word a position: 12, 13, then row 1 needs row 3
+    /// (written by cycle 15): 16, 17; the last word leaves at 17 + 2 = 19. The Fashion CNN's
+    /// first layer at PAR 9: 676 words an image, bound by its 784 input words.
+    @Test func swuParTiming() {
+        #expect(WindowTiming.swuLastOutputs(Win(h: 4, w: 4, c: 1, kh: 3, kw: 3, par: 9), images: 1) == [19])
+        #expect(Win(h: 28, w: 28, c: 1, kh: 3, kw: 3, par: 9).windowWords == 676)
+        #expect(WindowTiming.swuInterval(Win(h: 28, w: 28, c: 1, kh: 3, kw: 3, par: 9)) == 784)
+        #expect(WindowTiming.swuInterval(Win(h: 13, w: 13, c: 8, kh: 3, kw: 3, simd: 8, par: 3)) == 363 + 26)
+        // A ring of 14 rows (XROWS 10) holds the next image's first rows: no wait at the boundary.
+        #expect(WindowShape(h: 13, w: 13, c: 8, kh: 3, kw: 3).extraRows(simd: 8) == 10)
+        #expect(WindowTiming.swuInterval(Win(h: 13, w: 13, c: 8, kh: 3, kw: 3, simd: 8, par: 3, extraRows: 10)) == 363)
+        // A LUT-RAM line buffer (under 2 Kbit) gets none.
+        #expect(WindowShape(h: 28, w: 28, c: 1, kh: 3, kw: 3).extraRows(simd: 1) == 0)
+    }
+
     /// The same in Verilator: padding on every side, SIMD 2, stride 2 (with stalls), and the Fashion-MNIST shape at full rate.
     @Test(.tags(.verilator), arguments: [swuCases[1], swuCases[10]])
     func swuVerilator(_ c: WinCase) throws { try Self.swuRun(c, verilator: true) }
@@ -112,17 +176,23 @@ import ZynqNetHW
         let w = c.win
         var rng = SplitMix64(seed: UInt64(w.h * 1000 + w.w * 100 + w.c * 10 + w.kh) &+ UInt64(w.sh) << 32)
         let (imgs, input) = images(w, count: c.images, rng: &rng)
+        // Output word j of a position: patch codes j·PAR·SIMD … (j + 1)·PAR·SIMD − 1 (PAR patch words).
         var expected: [String] = []
+        let codes = w.par * w.simd
         for img in imgs {
             for oy in 0..<w.ho {
                 for ox in 0..<w.wo {
                     let p = patch(img, w, oy, ox, zero: UInt8(c.zero))
-                    for k in 0..<(w.kh * w.kw) { expected += word(Array(p[(k * w.c)..<((k + 1) * w.c)]), w).split(separator: "\n").map(String.init) }
+                    for j in 0..<(p.count / codes) {
+                        var b = Bits(width: codes * 8)
+                        for k in 0..<codes { b.set(8 * k, 8, Int64(p[j * codes + k])) }
+                        expected.append(b.hex)
+                    }
                 }
             }
         }
         let params = ["H": w.h, "W": w.w, "C": w.c, "KH": w.kh, "KW": w.kw, "SH": w.sh, "SW": w.sw, "PT": w.pt, "PL": w.pl,
-                      "PB": w.pb, "PR": w.pr, "SIMD": w.simd, "ZERO": c.zero, "RAM_BLOCK": c.ramBlock, "IMAGES": c.images,
+                      "PB": w.pb, "PR": w.pr, "SIMD": w.simd, "PAR": w.par, "XROWS": w.extraRows, "ZERO": c.zero, "RAM_BLOCK": c.ramBlock, "IMAGES": c.images,
                       "GAP": c.gap, "STALL": c.stall, "SEED": w.h + w.kh]
         let r = verilator ? try runTestbenchVerilator("tb_zn_swu", helpers: ["tb_src", "tb_sink", "tb_timing"], params: params,
                                                       inputs: ["in": input], outputs: ["out", "t"])

@@ -60,23 +60,33 @@ import ZynqNetSim
     }
 
     /// The cycles of conv and pool layers (zn_swu's steady state from WindowTiming, the MAC array's
-    /// positions · SF · NF) and the II of the fastest Fashion CNN fold (layer 0 has one input
-    /// channel, so SIMD 1: 676 positions · 9 window words, plus the wait for the first rows).
+    /// positions · SF · NF) and the II of the fastest Fashion CNN fold: layer 0 has one input
+    /// channel, so its zn_swu hands out the whole 3×3 patch a cycle (SIMD 9 = PAR 9 · C); the II
+    /// is then its 28·28 input words (at SIMD 1 it was 676 positions · 9 words + 56 = 6,140).
     @Test func fashionCNNFolding() throws {
         let m = try Self.fixture("cnn_fmnist")
         let d = try generateDesign(model: m, options: CodegenOptions())
-        #expect(d.layout.folds[0].simd == 1)
-        #expect(d.layout.cycles(layer: 0) == 6140)
-        #expect(d.iiCycles == 6140)
+        print("fashion fastest fold: \(d.layout.folds)")
+        #expect(d.layout.folds[0].simd == 9)
+        #expect(d.layout.cycles(layer: 0) == 784)
+        #expect(d.iiCycles == 784)
+        #expect(LayerCycles.cycles(d.layout.topology.layers[0], LayerFold(pe: 8, simd: 1, lanes: 8)) == 6140)
         let t = d.layout.topology
         #expect(LayerCycles.cycles(t.layers[2], LayerFold(pe: 1, simd: 1, lanes: 1)) == 121 * 72 * 16)
-        #expect(LayerCycles.cycles(t.layers[1], LayerFold(pe: 8, simd: 8, lanes: 8)) == WindowTiming.swuInterval(t.layers[1].window!.timing(simd: 8)))
+        #expect(LayerCycles.cycles(t.layers[1], LayerFold(pe: 8, simd: 8, lanes: 8)) == WindowTiming.swuInterval(t.layers[1].window!.timing(simd: 8, extraRows: false)))
         // --target-fps picks folds reaching the II.
         var o = CodegenOptions()
         o.fold = .targetFPS(5_000)
         let slow = try generateDesign(model: m, options: o)
         #expect(slow.iiCycles <= 20_000 && slow.iiCycles > 6140)
         #expect(slow.estimate.lut < d.estimate.lut)
+        // 100,000 images/s (II 1,000) needs PAR in layer 0; the cheapest folds reaching it.
+        o.fold = .targetFPS(100_000)
+        let fast = try generateDesign(model: m, options: o)
+        #expect(fast.iiCycles == 1000)
+        #expect(fast.layout.folds == [LayerFold(pe: 8, simd: 9, lanes: 8), LayerFold(pe: 8, simd: 8, lanes: 8), LayerFold(pe: 8, simd: 24, lanes: 2),
+                                      LayerFold(pe: 2, simd: 2, lanes: 2), LayerFold(pe: 2, simd: 2, lanes: 1)])
+        #expect(fast.estimate.lut < d.estimate.lut && fast.estimate.dsp <= 220)
     }
 
     /// Fold files: SIMD must divide a window's channels; a max-pool's PE and lanes are its SIMD;
@@ -89,8 +99,15 @@ import ZynqNetSim
         var bad = ok
         bad[0] = .init(pe: 8, simd: 2)
         #expect(throws: ZynqError(file: "f.json", key: "layers[0].simd", "SIMD 2 does not divide layer 0's 9 inputs")) { try gen(bad) }
-        bad[0] = .init(pe: 8, simd: 9)
-        #expect(throws: ZynqError(file: "f.json", key: "layers[0].simd", "SIMD 9 does not divide layer 0's 1 input channels")) { try gen(bad) }
+        // A conv's SIMD beyond its channels must span whole kernel columns or rows (zn_swu's PAR):
+        // 12 divides layer 2's 72 inputs but is 1.5 pixels of 8 channels.
+        bad = ok
+        bad[2] = .init(pe: 4, simd: 12)
+        #expect(throws: ZynqError(file: "f.json", key: "layers[2].simd", "SIMD 12 neither divides layer 2's 8 input channels nor is 8 (C) times a divisor of KW = 3 or 24 (KW·C) times a divisor of KH = 3 (the sliding-window unit's words)")) { try gen(bad) }
+        #expect(throws: ZynqError(key: "layer2.simd", "SIMD 12 neither divides the layer's 8 input channels nor is 8 (C) times a divisor of KW = 3 or 24 (KW·C) times a divisor of KH = 3 (the sliding-window unit's words)")) {
+            try AcceleratorLayout(topology: try Topology(model: m), folds: [LayerFold(pe: 8, simd: 1, lanes: 1), LayerFold(pe: 8, simd: 8, lanes: 8),
+                                                                          LayerFold(pe: 4, simd: 12, lanes: 1), LayerFold(pe: 2, simd: 2, lanes: 2), LayerFold(pe: 2, simd: 8, lanes: 1)])
+        }
         bad = ok
         bad[1] = .init(pe: 4, simd: 8)
         #expect(throws: ZynqError(file: "f.json", key: "layers[1].pe", "layer 1 is maxpool2d: its one fold is its channel lanes, PE and lanes must equal SIMD 8")) { try gen(bad) }
@@ -99,6 +116,34 @@ import ZynqNetSim
         #expect(throws: ZynqError(key: "seq.json: engine", "the sequential engine computes dense layers only; layer 0 is conv2d: use a dataflow fold (--fold with layers, or --target-fps)")) {
             try generateDesign(model: m, options: o)
         }
+    }
+
+    /// SIMD = PAR·C: zn_swu hands out PAR patch words a cycle (WindowShape.split): the whole
+    /// 3×3 patch of a one-channel conv (PAR 9), a kernel row of an 8-channel one (PAR 3); the
+    /// top instantiates the unit with the input stream at C lanes and the MAC array at PAR·C.
+    @Test func parallelWindowFold() throws {
+        let m = try Self.fixture("cnn_fmnist")
+        let w0 = WindowShape(h: 28, w: 28, c: 1, kh: 3, kw: 3), w2 = WindowShape(h: 13, w: 13, c: 8, kh: 3, kw: 3)
+        #expect(w0.split(simd: 9)! == (1, 9) && w0.split(simd: 3)! == (1, 3) && w0.split(simd: 1)! == (1, 1))
+        #expect(w2.split(simd: 4)! == (4, 1) && w2.split(simd: 24)! == (8, 3) && w2.split(simd: 72)! == (8, 9))
+        #expect(w2.split(simd: 12) == nil && w2.split(simd: 16) == nil && w2.split(simd: 48) == nil)
+        #expect(WindowShape(h: 9, w: 8, c: 2, kh: 4, kw: 2).split(simd: 8)! == (2, 4))   // two kernel rows
+        #expect(WindowShape(h: 9, w: 8, c: 2, kh: 3, kw: 2).split(simd: 8) == nil)      // 2 does not divide KH 3
+        var o = CodegenOptions()
+        o.fold = .file(FoldFile(layers: [.init(pe: 8, simd: 9), .init(pe: 8, simd: 8), .init(pe: 8, simd: 24), .init(pe: 16, simd: 16),
+                                         .init(pe: 1, simd: 8)]), name: "f.json")
+        let d = try generateDesign(model: m, options: o)
+        let top = d.files["rtl/zynqnet_accel.v"]!
+        #expect(top.contains(".PT(0), .PL(0), .PB(0), .PR(0), .SIMD(1), .PAR(9), .RAM_BLOCK(0)"))
+        #expect(top.contains(".PT(0), .PL(0), .PB(0), .PR(0), .SIMD(8), .PAR(3), .RAM_BLOCK(1)"))
+        #expect(top.contains("zn_axis_in #(.N(784), .OUT_LANES(1))"))
+        #expect(d.layout.inputLanes(layer: 0) == 1 && d.layout.inputLanes(layer: 2) == 8 && d.layout.inputLanes(layer: 4) == 8)
+        // Layer 0: 676 positions · 1 word · 1 fold; its zn_swu takes 784 input words an image.
+        #expect(d.layout.cycles(layer: 0) == 784)
+        // Layer 2: 121 positions · 3 words · 2 folds = 726, above its zn_swu's 363 + 26 (two rows waited).
+        #expect(d.layout.cycles(layer: 2) == 726)
+        #expect(d.iiCycles == 784)
+        try checkGeneratedTop(d)
     }
 
     /// The generated tops of the CNN fixtures are lint-clean (verilator -Wall), elaborate in
@@ -148,7 +193,29 @@ import ZynqNetSim
         #expect(r.registerReads[RegisterMap.windowRegister(0, layers: n, RegisterMap.L_WIN_CH)] == 0x01D9_0002)
         #expect(r.registerReads[RegisterMap.windowRegister(0, layers: n, RegisterMap.L_WIN_PAD)] == 0x0102_0001)
         #expect(r.images == 206)
-        #expect(d.iiCycles == 630)
+        // The default fold reads layer 0's whole padded 3×3×2 patch a cycle (SIMD 18, PAR 9): the II is the dense layer's 45/3 · 5.
+        #expect(d.layout.folds[0].simd == 18)
+        #expect(d.iiCycles == 75)
+    }
+
+    /// PAR > 1 (SIMD = PAR·C): padding on all sides with a kernel row a word (SIMD 6 = 3·C, PAR 3)
+    /// and a whole padded 3×3 patch a word (SIMD 18, PAR 9): 100 random images each, bit-exact,
+    /// II measured = designed.
+    @Test(arguments: [6, 18]) func paddedCNNParallelWindow(_ simd: Int) throws {
+        let fold = FoldFile(layers: [.init(pe: 4, simd: simd), .init(pe: 2, simd: 2), .init(pe: 3, simd: 4), .init(pe: 5, simd: 3)])
+        let (r, d) = try verify("cnn_floor", fold: fold, images: 100, seed: UInt64(20 + simd))
+        #expect(r.passed && r.mismatches == 0 && r.readbackMismatches == 0)
+        #expect(d.files["rtl/zynqnet_accel.v"]!.contains(".SIMD(2), .PAR(\(simd / 2))"))
+    }
+
+    /// Strides 2 and 3 with padding and the whole 3×2 patch a word in layer 0 (PAR 6, C = 1), and a
+    /// last conv whose kernel is its whole 4×3×5 input read two kernel rows a word (SIMD 30, PAR 6).
+    @Test func stridedCNNParallelWindow() throws {
+        let fold = FoldFile(layers: [.init(pe: 5, simd: 6), .init(pe: 5, simd: 5), .init(pe: 2, simd: 30)])
+        let (r, d) = try verify("cnn_strides_whole_kernel", fold: fold, images: 60, seed: 31)
+        #expect(r.passed && r.mismatches == 0 && r.readbackMismatches == 0)
+        let top = d.files["rtl/zynqnet_accel.v"]!
+        #expect(top.contains(".SIMD(1), .PAR(6)") && top.contains(".SIMD(5), .PAR(6)"))
     }
 
     /// A max-pool first (the conv after it pads with the design's input zero point), stride 3,

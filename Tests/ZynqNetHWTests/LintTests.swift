@@ -95,6 +95,11 @@ import ZynqNetRTLSim
         .init(module: "zn_swu", params: ["H": 1, "W": 1, "KH": 1, "KW": 1, "RAM_BLOCK": 0]),
         .init(module: "zn_swu", params: ["H": 5, "W": 7, "C": 4, "SIMD": 2, "SH": 2, "SW": 3, "PT": 1, "PL": 2, "PB": 3, "PR": 1]),
         .init(module: "zn_swu", params: ["H": 32, "W": 32, "C": 64, "SIMD": 16, "KH": 5, "KW": 5, "PT": 2, "PL": 2, "PB": 2, "PR": 2]),
+        .init(module: "zn_swu", params: ["H": 28, "W": 28, "PAR": 9, "RAM_BLOCK": 0]),
+        .init(module: "zn_swu", params: ["H": 13, "W": 13, "C": 8, "SIMD": 8, "PAR": 3, "PT": 1, "PL": 1, "PB": 1, "PR": 1]),
+        .init(module: "zn_swu", params: ["H": 5, "W": 7, "C": 4, "SIMD": 2, "PAR": 6, "SH": 2, "PT": 1, "PB": 2]),
+        .init(module: "zn_swu", params: ["H": 9, "W": 8, "C": 6, "KH": 4, "KW": 2, "PAR": 24, "PT": 2, "PL": 1]),
+        .init(module: "zn_swu", params: ["H": 13, "W": 13, "C": 8, "SIMD": 8, "PAR": 3, "XROWS": 10]),
         .init(module: "zn_maxpool", params: [:]), .init(module: "zn_maxpool", params: ["H": 13, "W": 13, "C": 8]),
         .init(module: "zn_maxpool", params: ["H": 1, "W": 1, "KH": 1, "KW": 1, "SH": 1, "SW": 1, "SIGNED": 1, "RAM_BLOCK": 0]),
         .init(module: "zn_maxpool", params: ["H": 7, "W": 9, "C": 6, "SIMD": 3, "KH": 3, "KW": 3, "SH": 2, "SW": 1, "SIGNED": 1]),
@@ -161,6 +166,10 @@ import ZynqNetRTLSim
         .init(module: "zn_swu", params: ["W": 4, "KW": 6, "PL": 1]),
         .init(module: "zn_swu", params: ["SH": 0]), .init(module: "zn_swu", params: ["PR": -1]),
         .init(module: "zn_swu", params: ["RAM_BLOCK": 2]), .init(module: "zn_swu", params: ["SIMD": 0]),
+        // PAR spanning part of a kernel column or row (a carry between the ports' offsets), or 0.
+        .init(module: "zn_swu", params: ["PAR": 2]), .init(module: "zn_swu", params: ["PAR": 6]),
+        .init(module: "zn_swu", params: ["C": 2, "PAR": 3]), .init(module: "zn_swu", params: ["C": 4, "PAR": 3]),
+        .init(module: "zn_swu", params: ["PAR": 0]), .init(module: "zn_swu", params: ["XROWS": -1]),
         .init(module: "zn_maxpool", params: ["SIGNED": 2]), .init(module: "zn_maxpool", params: ["C": 6, "SIMD": 4]),
         .init(module: "zn_maxpool", params: ["H": 1, "KH": 2]), .init(module: "zn_maxpool", params: ["SW": 0]),
     ]
