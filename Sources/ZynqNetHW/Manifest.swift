@@ -1,4 +1,5 @@
 import ZynqNetBase
+import ZynqNetModel
 
 /// `manifest.json`: everything the runtime needs to drive a generated design (schema in
 /// docs/manifest.md). One type for the file: codegen writes it (`json`), the runtime, deploy,
