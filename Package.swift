@@ -192,7 +192,7 @@ let package = Package(
         ),
         .testTarget(
             name: "ZynqNetJTAGTests",
-            dependencies: ["ZynqNetTestSupport", "ZynqNetBase", "ZynqNetJTAG", "ZynqNetJTAGSim", "ZynqNetDeploy", "ZynqNetBit", "ZynqNetModel"]
+            dependencies: ["ZynqNetTestSupport", "ZynqNetBase", "ZynqNetJTAG", "ZynqNetJTAGSim", "ZynqNetDeploy", "ZynqNetBit", "ZynqNetModel", "ZynqNetHW"]
         ),
         .testTarget(
             name: "ZynqNetImportTests",

@@ -158,11 +158,18 @@ public struct BitstreamRegistry: Sendable, Equatable {
     }
 
     /// Registered bitstreams for `board` whose topology is the model's (for some stored
-    /// multiplier width its M values fit), newest first.
-    public func matches(board: String, model: QuantizedModel) -> [(entry: Entry, multBits: Int)] {
+    /// multiplier width its M values fit), newest first. With the registry's `dir`, a bitstream
+    /// whose build manifest says a layer's requantizer lacks the model's rounding is left out
+    /// (one whose manifest cannot be read, or predates `layer_roundings`, is kept: deploy reads
+    /// it again and names what is wrong).
+    public func matches(board: String, model: QuantizedModel, dir: String? = nil) -> [(entry: Entry, multBits: Int)] {
         let hashes = TopologyMatch.hashes(model)
         return entries.reversed().compactMap { e in
             guard e.board == board, let k = hashes.first(where: { $0.hash == e.topologyHash })?.multBits else { return nil }
+            if let dir, let m = try? Manifest.load(file: dir + "/" + e.buildManifest),
+               !RoundingMatch.fits(model: model, manifest: m, multBits: k) {
+                return nil
+            }
             return (e, k)
         }
     }

@@ -147,13 +147,18 @@ public struct DeployBundle: Sendable {
         }
     }
 
-    /// The model must have the design's topology; returns the multiplier width that matches.
-    static func checkTopology(model: QuantizedModel, manifest: Manifest, manifestPath: String) throws -> Int {
+    /// The model must have the design's topology, and each layer's rounding must be one its
+    /// requantizer was built for (manifest.json's `layer_roundings`; a manifest without it leaves
+    /// that to the board's parameter load). Returns the multiplier width that matches.
+    static func checkTopology(model: QuantizedModel, manifest: Manifest, manifestPath: String,
+                              board: String? = nil, modelPath: String? = nil) throws -> Int {
         guard let k = TopologyMatch.multBits(model, hash: manifest.topologyHash.value) else {
             let mine = TopologyMatch.hashes(model).first.map { topologyHashText($0.hash) } ?? "?"
             throw ZynqError(file: manifestPath, key: "topology_hash",
                             "the design's topology \(topologyHashText(manifest.topologyHash.value)) is not the model's (\(mine) with 32-bit multipliers): the bitstream was built for another network")
         }
+        try RoundingMatch.check(model: model, manifest: manifest, manifestPath: manifestPath, multBits: k,
+                                board: board ?? manifest.board, modelPath: modelPath)
         return k
     }
 

@@ -80,7 +80,13 @@ public enum Deployment {
                 throw ZynqError(key: "--model", "give --bitstream, --bundle or --model (to look for a registered bitstream)")
             }
             let registry = try BitstreamRegistry.load(dir: r.bitstreamsDir)
-            guard let hit = registry.matches(board: r.board.name, model: model).first else {
+            guard let hit = registry.matches(board: r.board.name, model: model, dir: r.bitstreamsDir).first else {
+                // Bitstreams of the model's topology whose requantizers lack its rounding: name the first.
+                if let near = registry.matches(board: r.board.name, model: model).first {
+                    let path = r.bitstreamsDir + "/" + near.entry.buildManifest
+                    _ = try DeployBundle.checkTopology(model: model, manifest: try Manifest.load(file: path), manifestPath: path,
+                                                       board: r.board.name, modelPath: r.modelPath)
+                }
                 let hash = TopologyMatch.hashes(model).first.map { topologyHashText($0.hash) } ?? "?"
                 throw ZynqError(file: r.bitstreamsDir + "/" + BitstreamRegistry.fileName, key: "bitstreams",
                                 "no bitstream for \(r.board.name) with the model's topology \(hash); "
@@ -102,7 +108,10 @@ public enum Deployment {
         if let manifestPath {
             let m = try Manifest.load(file: manifestPath)
             try DeployBundle.check(bit: bit, bitPath: bitPath, manifest: m, manifestPath: manifestPath, board: r.board)
-            if let model { multBits = try DeployBundle.checkTopology(model: model, manifest: m, manifestPath: manifestPath) }
+            if let model {
+                multBits = try DeployBundle.checkTopology(model: model, manifest: m, manifestPath: manifestPath,
+                                                          board: r.board.name, modelPath: r.modelPath)
+            }
             manifest = m
         }
         return DeploySource(bitPath: bitPath, bit: bit, manifestPath: manifestPath, manifest: manifest, model: model,

@@ -1,4 +1,5 @@
 import ZynqNetBase
+import ZynqNetModel
 
 /// `manifest.json`: everything the runtime needs to drive a generated design (schema in
 /// docs/manifest.md). One type for the file: codegen writes it (`json`), the runtime, deploy,
@@ -130,18 +131,33 @@ public struct Manifest: Equatable, Sendable {
     public var engine: Engine
     /// Written by build.tcl after implementation.
     public var timing: Timing?
+    /// Per layer, the rounding modes its requantizer was built for (bit k = `RegisterMap.roundingCode`
+    /// k, what its L_WIDTHS.ROUNDINGS reads; floor and half_up always): what the board's parameter
+    /// load checks the model's rounding against, so deploy can check it first. nil in a manifest
+    /// written before the key (`layer_roundings`); the board's load check is then the only one.
+    public var layerRoundings: [Int]?
 
     public init(zynqnetVersion: String, board: String, part: String, boardPart: String, psRefClockMHz: Double,
                 fclkMHz: Double, fclkExpectedMHz: Double, topologyHash: HexU64, topModule: String, ipVLNV: String,
                 blockDesign: BlockDesign, accelerator: Accelerator, dma: DMA, stream: Stream, records: Records,
-                ddr: Region, files: Files, performance: Performance?, engine: Engine, timing: Timing? = nil) {
+                ddr: Region, files: Files, performance: Performance?, engine: Engine, timing: Timing? = nil,
+                layerRoundings: [Int]? = nil) {
         self.schemaVersion = Manifest.currentSchemaVersion
         self.zynqnetVersion = zynqnetVersion; self.board = board; self.part = part; self.boardPart = boardPart
         self.psRefClockMHz = psRefClockMHz; self.fclkMHz = fclkMHz; self.fclkExpectedMHz = fclkExpectedMHz
         self.topologyHash = topologyHash; self.topModule = topModule; self.ipVLNV = ipVLNV
         self.blockDesign = blockDesign; self.accelerator = accelerator; self.dma = dma; self.stream = stream
         self.records = records; self.ddr = ddr; self.files = files; self.performance = performance
-        self.engine = engine; self.timing = timing
+        self.engine = engine; self.timing = timing; self.layerRoundings = layerRoundings
+    }
+
+    /// The names of the modes a ROUNDINGS mask holds, in code order ("floor", "half_up", …).
+    public static func roundingNames(mask: Int) -> [String] {
+        var out: [String] = []
+        for code in 0..<5 where mask & (1 << code) != 0 {
+            if let r = RegisterMap.rounding(code: UInt32(code)) { out.append(r.rawValue) }
+        }
+        return out
     }
 
     // MARK: writing
@@ -163,6 +179,11 @@ public struct Manifest: Equatable, Sendable {
             ("fclk_mhz", .double(fclkMHz)), ("fclk_expected_mhz", .double(fclkExpectedMHz)),
             ("topology_hash", hex(topologyHash)), ("top_module", .string(topModule)), ("ip_vlnv", .string(ipVLNV)),
             ("engine", .string(engine.rawValue)),
+        ]
+        if let masks = layerRoundings {
+            top.append(("layer_roundings", .array(masks.map { m in .array(Manifest.roundingNames(mask: m).map { .string($0) }) })))
+        }
+        top += [
             ("block_design", .object([("name", .string(blockDesign.name)), ("dma_cell", .string(blockDesign.dmaCell)),
                                       ("accelerator_cell", .string(blockDesign.acceleratorCell))])),
             ("accelerator", .object([("base_address", hex(accelerator.baseAddress)), ("range", hex(accelerator.range)),
@@ -217,7 +238,7 @@ public struct Manifest: Equatable, Sendable {
         try top.requireKnownKeys(["schema_version", "zynqnet_version", "board", "part", "board_part", "ps_ref_clock_mhz",
                                   "fclk_mhz", "fclk_expected_mhz", "topology_hash", "top_module", "ip_vlnv", "engine",
                                   "block_design", "accelerator", "dma", "stream", "records", "ddr", "files", "performance",
-                                  "timing"], hint: Manifest.regenerate)
+                                  "timing", "layer_roundings"], hint: Manifest.regenerate)
         func object(_ key: String, _ keys: [String]) throws(ZynqError) -> JSONField {
             let o = try top.member(key)
             try o.requireKnownKeys(keys, hint: Manifest.regenerate)
@@ -270,6 +291,29 @@ public struct Manifest: Equatable, Sendable {
             performance = Performance(iiCycles: try p.member("ii_cycles").uint64(), latencyCycles: try p.member("latency_cycles").uint64())
         } else {
             performance = nil
+        }
+        if let lr = try top.optionalMember("layer_roundings") {
+            var masks: [Int] = []
+            for layer in try lr.elements() {
+                var mask = 0
+                for name in try layer.elements() {
+                    let text = try name.string()
+                    var code: Int?
+                    for c in 0..<5 where RegisterMap.rounding(code: UInt32(c))?.rawValue == text { code = c }
+                    guard let code, mask & (1 << code) == 0 else {
+                        throw name.error("\(name.kind) is not a rounding mode, or named twice (floor, half_up, half_even, gemmlowp, float32)")
+                    }
+                    mask |= 1 << code
+                }
+                guard mask & LayerTopology.baseRoundings == LayerTopology.baseRoundings else {
+                    throw layer.error("must hold floor and half_up (every requantizer builds them)")
+                }
+                masks.append(mask)
+            }
+            guard !masks.isEmpty else { throw lr.error("must name one entry per layer, got none") }
+            layerRoundings = masks
+        } else {
+            layerRoundings = nil
         }
         if top.value["timing"] != nil {
             let t = try object("timing", ["wns_ns", "whs_ns", "fclk_mhz", "fclk_achieved_mhz", "met", "allowed_failure"])

@@ -10,7 +10,8 @@ extension VivadoDesignInfo {
                   axilAddrWidth: design.layout.axilAddressWidth, topologyHash: topo.hash,
                   inputRecordBytes: UInt64(OutputRecord.inputBeats(pixels: topo.inputCount) * OutputRecord.beatBytes),
                   outputRecordBytes: UInt64(OutputRecord.beats(classes: topo.outputCount) * OutputRecord.beatBytes),
-                  iiCycles: UInt64(design.iiCycles), latencyCycles: UInt64(design.latencyCycles), engine: design.engine.rawValue)
+                  iiCycles: UInt64(design.iiCycles), latencyCycles: UInt64(design.latencyCycles), engine: design.engine.rawValue,
+                  layerRoundings: topo.layers.map(\.roundings))
     }
 }
 

@@ -22,11 +22,14 @@ public struct VivadoDesignInfo: Equatable, Sendable {
     public var latencyCycles: UInt64?
     /// "dataflow" or "sequential" (FLAGS.SEQUENTIAL of the RTL), if codegen knows it.
     public var engine: String?
+    /// Per layer, the rounding modes its requantizer builds (L_WIDTHS.ROUNDINGS masks), if codegen knows them.
+    public var layerRoundings: [Int]?
 
     public init(topModule: String = "zynqnet_accel", rtlFiles: [String], axilAddrWidth: Int, topologyHash: UInt64,
                 inputRecordBytes: UInt64, outputRecordBytes: UInt64, iiCycles: UInt64? = nil, latencyCycles: UInt64? = nil,
-                engine: String? = nil) {
+                engine: String? = nil, layerRoundings: [Int]? = nil) {
         self.engine = engine
+        self.layerRoundings = layerRoundings
         self.topModule = topModule
         self.rtlFiles = rtlFiles
         self.axilAddrWidth = axilAddrWidth
@@ -132,7 +135,7 @@ public enum VivadoProject {
             ddr: .init(base: board.ddr.base, size: board.ddr.size),
             files: .init(bitstream: bitstreamName, hwh: hwhName, packageTcl: "package_ip.tcl", buildTcl: "build.tcl",
                          rtl: design.rtlFiles),
-            performance: perf, engine: engineValue)
+            performance: perf, engine: engineValue, layerRoundings: design.layerRoundings)
         try m.check(file: nil)
         return m
     }

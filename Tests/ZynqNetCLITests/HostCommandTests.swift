@@ -404,6 +404,42 @@ struct DeployCommandTests {
         #expect(try w.run(["deploy", "--board", "pynq-z2", "--bitstream", "x.bit", "--via", "ssh://a@b", "--remote-dir", "a b"]).status == 2)
     }
 
+    /// The topology hash leaves roundings out: a model of the design's topology that rounds
+    /// half_even, where the design's requantizers were built for floor and half_up (the fixture
+    /// rounds half_up), is refused on the host by manifest.json's layer_roundings, in one line,
+    /// before anything is written or copied, with --bitstream and from the registry.
+    @Test func aModelWithARoundingTheDesignLacksIsRefused() throws {
+        let w = try DeployWorkspace()
+        defer { w.remove() }
+        var model = try QuantizedModel.load(path: w.model)
+        #expect(model.layers.map(\.rounding) == [.halfUp, .halfUp])
+        model.layers[0].rounding = .halfEven
+        try model.save(to: w.path + "/even.model.npz")
+        let line = "'layer_roundings[0]': the model's layer 0 rounds half_even, but the design's layer 0 requantizer was built for floor, half_up only; "
+            + "build a design for this model: zynqnet codegen even.model.npz --board pynq-z2 -o build-pynq-z2 (nothing was written)\n"
+        var r = try w.run(["deploy", "--board", "pynq-z2", "--model", "even.model.npz", "--bitstream", "build/zynqnet.bit", "-o", "bundle-even"])
+        #expect(r.status == 1)
+        #expect(r.stderr == "error: build/manifest.json: " + line)
+        r = try w.run(["deploy", "--board", "pynq-z2", "--model", "even.model.npz", "--bitstream", "build/zynqnet.bit",
+                       "--via", "ssh://xilinx@pynq", "-o", "bundle-even"])
+        #expect(r.status == 1 && r.stderr == "error: build/manifest.json: " + line)
+        #expect(w.calls.isEmpty)
+        #expect(!FileManager.default.fileExists(atPath: w.path + "/bundle-even"))
+        // From the registry: the one bitstream of the topology does not fit; its manifest is named.
+        r = try w.run(["bitstreams", "add", "build/zynqnet.bit", "--manifest", "build/manifest.json"])
+        #expect(r.status == 0, "\(r.stderr)")
+        let registered = try FileManager.default.contentsOfDirectory(atPath: w.path + "/bitstreams").filter { $0.hasSuffix(".manifest.json") }
+        #expect(registered.count == 1)
+        r = try w.run(["deploy", "--board", "pynq-z2", "--model", "even.model.npz", "--via", "ssh://xilinx@pynq", "-o", "bundle-even"])
+        #expect(r.status == 1)
+        #expect(r.stderr == "error: bitstreams/\(registered.first ?? ""): " + line)
+        #expect(w.calls.isEmpty)
+        #expect(!FileManager.default.fileExists(atPath: w.path + "/bundle-even"))
+        // The model itself (half_up) still deploys from the registry.
+        r = try w.run(["deploy", "--board", "pynq-z2", "--model", w.model, "--via", "ssh://xilinx@pynq", "--dry-run"])
+        #expect(r.status == 0, "\(r.stderr)")
+    }
+
     @Test func registryLookupAndHowToBuild() throws {
         let w = try DeployWorkspace()
         defer { w.remove() }

@@ -2,7 +2,8 @@ import Testing
 import Foundation
 import ZynqNetTestSupport
 import ZynqNetBase
-import ZynqNetDeploy
+@testable import ZynqNetDeploy
+import ZynqNetHW
 import ZynqNetModel
 
 @Suite struct SSHTargets {
@@ -104,5 +105,63 @@ import ZynqNetModel
         #expect(try load("{\(good.replacingOccurrences(of: "\"board\": \"pynq-z2\", ", with: ""))}") == "bitstreams[0].board: is missing")
         #expect(try load("{\(good.replacingOccurrences(of: "\"pynq-z2\"", with: "\"\""))}") == "bitstreams[0].board: must be a non-empty string")
         #expect(try load("{\(good.replacingOccurrences(of: "\"fclk_mhz\": 100", with: "\"fclk_mhz\": \"100\""))}") == "bitstreams[0].fclk_mhz: must be a positive number")
+    }
+}
+
+/// `BitstreamRegistry.matches` with the registry's folder: a bitstream of the model's topology
+/// whose build manifest says a layer's requantizer lacks the model's rounding is left out.
+@Suite struct RegistryRoundings {
+    /// 20 inputs -> 6 -> 3 (dense), the layers rounding `r0`, `r1`.
+    func model(_ r0: Rounding, _ r1: Rounding) -> QuantizedModel {
+        func layer(_ n: Int, _ m: Int, _ r: Rounding) -> DenseLayer {
+            DenseLayer(outFeatures: m, inFeatures: n, weight: [Int8](repeating: 1, count: n * m), bias: [Int32](repeating: 0, count: m),
+                       multiplier: [1 << 30], shift: [32], rounding: r, relu: true, outputZero: 0, outputType: ActivationType(signed: false))
+        }
+        return QuantizedModel(input: InputSpec(shape: [20], type: ActivationType(signed: false), zero: 0, scale: 1),
+                              layers: [layer(20, 6, r0), layer(6, 3, r1)])
+    }
+
+    func manifest(hash: UInt64, roundings: [Int]?) -> Manifest {
+        Manifest(zynqnetVersion: "0.1.0", board: "pynq-z2", part: "xc7z020clg400-1", boardPart: "tul.com.tw:pynq-z2:part0:1.0",
+                 psRefClockMHz: 50, fclkMHz: 100, fclkExpectedMHz: 100, topologyHash: HexU64(hash), topModule: "zynqnet_accel",
+                 ipVLNV: "zynqnet.dev:zynqnet:zynqnet_accel:1.0",
+                 blockDesign: .init(name: "zynqnet_bd", dmaCell: "dma", acceleratorCell: "acc"),
+                 accelerator: .init(baseAddress: HexU64(0x43C0_0000), range: HexU64(4096), axilAddrWidth: 12),
+                 dma: .init(baseAddress: HexU64(0x4040_0000), range: HexU64(0x1_0000), mode: "direct", lengthWidth: 26,
+                            maxTransferBytes: (1 << 26) - 1, mmDataWidth: 64, mm2sStreamWidth: 64, s2mmStreamWidth: 64, burstSize: 64),
+                 stream: .init(sAxisTdataWidth: 64, mAxisTdataWidth: 64),
+                 records: .init(inputBytes: 24, outputBytes: 16, maxBatchImages: 1000),
+                 ddr: .init(base: HexU64(0), size: HexU64(0x2000_0000)),
+                 files: .init(bitstream: "zynqnet.bit", hwh: "zynqnet.hwh", packageTcl: "package_ip.tcl", buildTcl: "build.tcl",
+                              rtl: ["rtl/zynqnet_accel.v"]),
+                 performance: nil, engine: .dataflow, layerRoundings: roundings)
+    }
+
+    @Test func finderSkipsABitstreamWhoseRoundingsDoNotFit() throws {
+        let dir = try makeTemporaryDirectory("host").path
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let even = model(.floor, .halfEven)
+        let hash = try #require(TopologyMatch.hashes(even).first)
+        // Rounding is not in the hash: the floor model has the same one.
+        #expect(TopologyMatch.hashes(model(.floor, .floor)).first?.hash == hash.hash)
+        func entry(_ name: String, _ roundings: [Int]?) throws -> BitstreamRegistry.Entry {
+            try FileBytes.write(manifest(hash: hash.hash, roundings: roundings).fileBytes, to: dir + "/" + name + ".manifest.json")
+            return BitstreamRegistry.Entry(board: "pynq-z2", part: "xc7z020clg400-1", topologyHash: hash.hash, fclkMHz: 100,
+                                           sha256: String(repeating: "0", count: 64), file: name + ".bit", hwh: nil,
+                                           buildManifest: name + ".manifest.json", design: "zynqnet_bd_wrapper", date: "")
+        }
+        // Registered oldest first: built with half_even in layer 1, without a record (older zynqnet), then floor/half_up only.
+        let registry = BitstreamRegistry(entries: [try entry("even", [0b11, 0b111]), try entry("old", nil), try entry("plain", [0b11, 0b11])])
+        // Newest first; the plain design lacks half_even in layer 1.
+        #expect(registry.matches(board: "pynq-z2", model: even, dir: dir).map(\.entry.file) == ["old.bit", "even.bit"])
+        #expect(registry.matches(board: "pynq-z2", model: even, dir: dir).map(\.multBits) == [hash.multBits, hash.multBits])
+        #expect(registry.matches(board: "pynq-z2", model: model(.halfUp, .floor), dir: dir).map(\.entry.file) == ["plain.bit", "old.bit", "even.bit"])
+        #expect(registry.matches(board: "pynq-z2", model: model(.gemmlowp, .floor), dir: dir).map(\.entry.file) == ["old.bit"])
+        // Without the folder: by topology only.
+        #expect(registry.matches(board: "pynq-z2", model: even).map(\.entry.file) == ["plain.bit", "old.bit", "even.bit"])
+        // The first layer that does not fit, with what was built.
+        let plain = try Manifest.load(file: dir + "/plain.manifest.json")
+        #expect(RoundingMatch.firstMissing(model: even, manifest: plain, multBits: hash.multBits)
+                == RoundingMatch.Missing(layer: 1, needed: .halfEven, built: 0b11))
     }
 }

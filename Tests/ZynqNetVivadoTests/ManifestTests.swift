@@ -42,6 +42,36 @@ import ZynqNetModel
         #expect(text.hasPrefix("{\n  \"schema_version\": 2,\n  \"zynqnet_version\": ") && text.hasSuffix("\n}\n"))
     }
 
+    /// layer_roundings round-trips; a manifest without it (written before the key) is read with
+    /// nil, the board's load check its only rounding check; bad values name the element.
+    @Test func layerRoundingsRoundTripAndOlderManifests() throws {
+        let dir = try generateProject()
+        let old = try readText(dir + "/manifest.json")
+        #expect(!old.contains("layer_roundings"))
+        var m = try Manifest.load(file: dir + "/manifest.json")
+        #expect(m.layerRoundings == nil)
+        m.layerRoundings = [0b11, 0b10011]
+        // Pretty JSON without its whitespace (no string in it has a space): still the same manifest.
+        let good = String(decoding: m.fileBytes, as: UTF8.self).filter { $0 != " " && $0 != "\n" }
+        let written = #""layer_roundings":[["floor","half_up"],["floor","half_up","float32"]]"#
+        #expect(good.contains(written))
+        let back = try Manifest.parse(m.fileBytes, file: "m.json")
+        #expect(back == m && back.layerRoundings == [3, 19])
+        #expect(try Manifest.parse(Array(good.utf8), file: "m.json") == m)
+        for (to, key, message) in [
+            (#""layer_roundings":[["floor","half_up"],["floor","half_up","nearest"]]"#, "layer_roundings[1][2]",
+             #""nearest" is not a rounding mode, or named twice (floor, half_up, half_even, gemmlowp, float32)"#),
+            (#""layer_roundings":[["floor","half_up","floor"],["floor","half_up"]]"#, "layer_roundings[0][2]",
+             #""floor" is not a rounding mode, or named twice (floor, half_up, half_even, gemmlowp, float32)"#),
+            (#""layer_roundings":[["floor"],["floor","half_up"]]"#, "layer_roundings[0]", "must hold floor and half_up (every requantizer builds them)"),
+            (#""layer_roundings":[]"#, "layer_roundings", "must name one entry per layer, got none"),
+            (#""layer_roundings":[["floor","half_up"],3]"#, "layer_roundings[1]", "must be an array, got 3"),
+        ] {
+            let bad = good.replacingOccurrences(of: written, with: to)
+            #expect(throws: ZynqError(file: "m.json", key: key, message)) { _ = try Manifest.parse(Array(bad.utf8), file: "m.json") }
+        }
+    }
+
     @Test func rangeFollowsAxilAddrWidth() throws {
         let b = try Board.load(file: repoPath("fpga/boards/zybo-z7-20.json"))
         for (aw, range) in [(8, UInt64(4096)), (12, 4096), (13, 8192), (16, 65536)] {
