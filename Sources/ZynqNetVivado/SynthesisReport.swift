@@ -667,9 +667,10 @@ public enum SynthesisReport {
     /// The hierarchical-parallel flow. One quick yosys run elaborates the design (`hierarchy`,
     /// `proc`) and lists the unique modules; with a cache, the modules found there are not
     /// synthesized again (each is keyed by its elaborated RTLIL and that of the modules it
-    /// instantiates). The others are split into groups of about equal size (cells weighted by
-    /// width in the elaborated RTLIL; 2 x jobs groups when there are modules enough, run heaviest
-    /// first, `jobs` at a time), and one yosys process per group synthesizes its modules with the
+    /// instantiates, yosys's made-up names renumbered: `RTLILModules.canonical`). The others are
+    /// split into groups of about equal size (cells weighted by width in the elaborated RTLIL;
+    /// 2 x jobs groups when there are modules enough, run heaviest first, `jobs` at a time), and
+    /// one yosys process per group synthesizes its modules with the
     /// others as blackboxes (a wrapper module instantiates the group). The per-module counts are
     /// summed over the instance tree exactly as yosys's own hierarchy totals.
     static func synthesizeParallel(dir: String, work: String, w: String, read: String, synth: String, top: String,
@@ -695,8 +696,8 @@ public enum SynthesisReport {
             let texts = RTLILModules.split(elabText)
             for m in modules {
                 guard let t = texts[m] else { continue }
-                var parts = [version, synth, t.text]
-                for c in t.children.sorted() { parts += [c, texts[c]!.text] }
+                var parts = [version, synth, RTLILModules.canonical(t.text)]
+                for c in t.children.sorted() { parts += [c, RTLILModules.canonical(texts[c]!.text)] }
                 keys[m] = YosysCache.key(parts)
                 if let hit = cache.module(keys[m]!) { cellsOf[m] = hit }
             }

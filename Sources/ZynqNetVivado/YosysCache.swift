@@ -93,6 +93,37 @@ public struct YosysCache: Sendable {
 /// The modules of an RTLIL text (`write_rtlil`): each module's text (its attribute lines, the
 /// `module` line through its `end`) and the modules it instantiates.
 enum RTLILModules {
+    /// A module's text for a cache key: yosys numbers the names it makes up ("$add$f.v:68$5504_Y",
+    /// "$proc$f.v:56$4981") from one counter for the whole design, so the same module elaborated
+    /// in another design has other numbers. Each such number (`$` + digits, not followed by a
+    /// letter, digit or backslash: not a parameter hash) becomes its rank of first appearance.
+    static func canonical(_ text: String) -> String {
+        let b = Array(text.utf8)
+        var out: [UInt8] = []
+        out.reserveCapacity(b.count)
+        var ranks: [ArraySlice<UInt8>: Int] = [:]
+        func isWord(_ c: UInt8) -> Bool {
+            (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5A) || (c >= 0x61 && c <= 0x7A) || c == 0x5C
+        }
+        var i = 0
+        while i < b.count {
+            out.append(b[i])
+            guard b[i] == 0x24 else { i += 1; continue }   // "$"
+            var j = i + 1
+            while j < b.count, b[j] >= 0x30, b[j] <= 0x39 { j += 1 }
+            if j > i + 1, j == b.count || !isWord(b[j]) {
+                let n = b[(i + 1)..<j]
+                let r = ranks[n] ?? ranks.count
+                ranks[n] = r
+                out += Array("#\(r)".utf8)
+                i = j
+            } else {
+                i += 1
+            }
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+
     static func split(_ text: String) -> [String: (text: String, children: Set<String>)] {
         var out: [String: (text: String, children: Set<String>)] = [:]
         var pending: [Substring] = []   // attribute lines before a module

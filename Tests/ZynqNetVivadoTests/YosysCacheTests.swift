@@ -49,6 +49,32 @@ import ZynqNetTestSupport
         #expect(m["top"]?.text.hasPrefix("attribute \\hdlname \"top\"\nattribute \\top 1\nmodule \\top\n") == true)
     }
 
+    /// yosys's made-up names are renumbered by first appearance (the same module elaborated in
+    /// another design gets other numbers); parameter hashes, widths and line numbers stay.
+    @Test func canonicalTextRenumbersMadeUpNamesOnly() {
+        let a = """
+            module $paramod$0123abc\\zn_skid
+              wire $logic_and$rtl/zn_skid.v:30$5037_Y
+              wire width 3 $0$memwr$\\acc$rtl/zn_maxpool.v:78$3698_ADDR[2:0]$3706
+              process $proc$rtl/zn_dot.v:56$5037
+              cell $paramod$5812399\\zn_x $5038
+            end
+            """
+        let b = a.replacingOccurrences(of: "5037", with: "5082").replacingOccurrences(of: "3698", with: "3727")
+            .replacingOccurrences(of: "3706", with: "3735").replacingOccurrences(of: "5038", with: "9")
+        #expect(RTLILModules.canonical(a) == """
+            module $paramod$0123abc\\zn_skid
+              wire $logic_and$rtl/zn_skid.v:30$#0_Y
+              wire width 3 $#1$memwr$\\acc$rtl/zn_maxpool.v:78$#2_ADDR[2:0]$#3
+              process $proc$rtl/zn_dot.v:56$#0
+              cell $paramod$5812399\\zn_x $#4
+            end
+            """)
+        #expect(RTLILModules.canonical(b) == RTLILModules.canonical(a))
+        #expect(RTLILModules.canonical(a.replacingOccurrences(of: "width 3", with: "width 4")) != RTLILModules.canonical(a))
+        #expect(RTLILModules.canonical(a.replacingOccurrences(of: "v:30", with: "v:31")) != RTLILModules.canonical(a))
+    }
+
     /// Two zn_skid widths and a little glue in the top.
     static func tinyDesign(skidWidth: Int) throws -> String {
         let dir = try makeTemporaryDirectory("ycache").path
