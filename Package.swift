@@ -96,8 +96,9 @@ let package = Package(
                            "ZynqNetLoopback", "ZynqNetCodegen"],
             plugins: ["EmbedFiles"]
         ),
-        // Vivado: Tcl project generation, built-in boards lookup, yosys resource report.
-        .target(name: "ZynqNetVivado", dependencies: ["ZynqNetBase", "ZynqNetModel", "ZynqNetHW", "ZynqNetCodegen"], plugins: ["EmbedFiles"]),
+        // Vivado: Tcl project generation, built-in boards lookup, yosys resource report (its
+        // result cache is keyed by ZynqNetBit's SHA-256).
+        .target(name: "ZynqNetVivado", dependencies: ["ZynqNetBase", "ZynqNetModel", "ZynqNetHW", "ZynqNetCodegen", "ZynqNetBit"], plugins: ["EmbedFiles"]),
         // JTAG: USB transport, FTDI MPSSE, JTAG, Zynq PL programming, udev discovery.
         .target(
             name: "ZynqNetJTAG",

@@ -7,7 +7,8 @@
 # 1. The Fashion CNN (Tests/Fixtures/golden/cnn_fmnist.model.npz: conv 3x3 x8, relu, pool 2,
 #    conv 3x3 x16, relu, pool 2, dense 400 -> 10) at the smallest fold (PE = SIMD = 1) and at the
 #    fastest fold that fits (codegen's default): `zynqnet codegen` + `verilator --lint-only -Wall`
-#    + `zynqnet report` (yosys synth_xilinx, hierarchical), each timed; images/s at 100 MHz,
+#    + `zynqnet report` (yosys synth_xilinx, hierarchical; cold: an empty yosys cache, then warm:
+#    the same report again, from the cache), each timed; images/s at 100 MHz,
 #    LUT/FF/DSP/BRAM and the datapath's LUTs from yosys.
 # 2. `zynqnet verify` of the fastest fold on N random images (default 200; 30 % TVALID gaps and
 #    TREADY stalls).
@@ -34,6 +35,7 @@ if [ -z "${ZYNQNET:-}" ]; then
 fi
 OUT=bench/out/conv
 mkdir -p "$OUT"
+export ZYNQNET_YOSYS_CACHE="$OUT/yosys-cache"
 lscpu | grep -E "Model name|^CPU\(s\)" || true
 
 now() { date +%s.%N; }
@@ -45,9 +47,13 @@ design() {  # NAME MODEL [codegen args…]
     t1=$(now)
     verilator --lint-only -Wall -I"$OUT/$name/rtl" --top-module zynqnet_accel "$OUT/$name"/rtl/*.v
     t2=$(now)
+    rm -rf "$ZYNQNET_YOSYS_CACHE"   # cold: an empty yosys cache (the bench's own, under $OUT)
     "$ZYNQNET" report "$OUT/$name" > "$OUT/$name.report.txt" 2> "$OUT/$name.report.log"
     t3=$(now)
-    echo "== $name: codegen $(echo "$t1 - $t0" | bc) s, lint $(echo "$t2 - $t1" | bc) s, yosys report $(echo "$t3 - $t2" | bc) s"
+    "$ZYNQNET" report "$OUT/$name" > "$OUT/$name.report-warm.txt" 2>> "$OUT/$name.report.log"
+    t4=$(now)
+    echo "== $name: codegen $(echo "$t1 - $t0" | bc) s, lint $(echo "$t2 - $t1" | bc) s, yosys report $(echo "$t3 - $t2" | bc) s cold, $(echo "$t4 - $t3" | bc) s warm (zynqnet's yosys cache)"
+    uptime
     head -3 "$OUT/$name.codegen.txt"
     grep -E "^(LUT|FF|DSP48E1|BRAM36|II|images/s) " "$OUT/$name.report.txt"
     python3 -c "import json,sys; r=json.load(open(sys.argv[1])); print('datapath LUT', r.get('lut_datapath'), 'shell LUT', r.get('lut_shell'))" "$OUT/$name/report.json"

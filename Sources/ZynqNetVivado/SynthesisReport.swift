@@ -183,6 +183,12 @@ public struct ResourceReport: Encodable, Sendable {
     /// CPU seconds (user + system) of each yosys process as its log states them (ABC, a child
     /// process, not included): with several processes, how evenly the modules were shared.
     public var yosysCPUSeconds: [Double] = []
+    /// What zynqnet's yosys cache gave (`YosysCache`): "off"; "design" (the whole result, no
+    /// yosys ran); "modules" (`yosysModulesCached` of the unique modules were there, the
+    /// hierarchical-parallel flow synthesized `yosysModulesSynthesized`); "miss".
+    public var yosysCache: String = "off"
+    public var yosysModulesCached: Int = 0
+    public var yosysModulesSynthesized: Int = 0
     public var fclkMHz: Double?
     public var iiCycles: UInt64?
     public var latencyCycles: UInt64?
@@ -233,7 +239,8 @@ public struct ResourceReport: Encodable, Sendable {
 
     enum Keys: String, CodingKey {
         case source, estimate, top, rtl_files, cells, lut, lut_logic, lutram, srl, ff, dsp, bram36, ramb36, ramb18, carry4
-        case budget, utilization, yosys_seconds, synth_flow, yosys_jobs, yosys_cpu_seconds, fclk_mhz, ii_cycles, latency_cycles, images_per_second
+        case budget, utilization, yosys_seconds, synth_flow, yosys_jobs, yosys_cpu_seconds, yosys_cache, yosys_modules_cached
+        case yosys_modules_synthesized, fclk_mhz, ii_cycles, latency_cycles, images_per_second
         case input_mb_per_s, output_mb_per_s, stream_cap_mb_per_s, input_record_bytes, output_record_bytes
         case instances, shell, datapath, lut_shell, lut_datapath
     }
@@ -277,6 +284,9 @@ public struct ResourceReport: Encodable, Sendable {
         try c.encode(synthFlow, forKey: .synth_flow)
         try c.encode(yosysJobs, forKey: .yosys_jobs)
         try c.encode(yosysCPUSeconds.map { ($0 * 10).rounded() / 10 }, forKey: .yosys_cpu_seconds)
+        try c.encode(yosysCache, forKey: .yosys_cache)
+        try c.encode(yosysModulesCached, forKey: .yosys_modules_cached)
+        try c.encode(yosysModulesSynthesized, forKey: .yosys_modules_synthesized)
         try c.encode(fclkMHz, forKey: .fclk_mhz)
         try c.encode(iiCycles, forKey: .ii_cycles)
         try c.encode(latencyCycles, forKey: .latency_cycles)
@@ -311,6 +321,15 @@ public struct ResourceReport: Encodable, Sendable {
         return d
     }
 
+    /// The cache's part in the table's first line.
+    var cacheNote: String {
+        switch yosysCache {
+        case "design": return ", from zynqnet's yosys cache"
+        case "modules": return ", \(yosysModulesCached) of \(yosysModulesCached + yosysModulesSynthesized) modules from zynqnet's yosys cache"
+        default: return ""
+        }
+    }
+
     /// The human-readable table.
     public func table() -> String {
         let r = resources, b = Resources.xc7z020
@@ -338,7 +357,7 @@ public struct ResourceReport: Encodable, Sendable {
         }
         var lines = [
             "zynqnet report: top \(top), \(rtlFiles.count) RTL file(s), yosys synth_xilinx -family xc7 (\(synthFlow)"
-                + (yosysJobs > 1 ? ", \(yosysJobs) processes" : "") + ") in \(String(format: "%.1f", yosysSeconds)) s",
+                + (yosysJobs > 1 ? ", \(yosysJobs) processes" : "") + ") in \(String(format: "%.1f", yosysSeconds)) s" + cacheNote,
             "",
             pad("resource", 12, left: true) + pad("used", 10) + pad("xc7z020", 10) + pad("use", 9),
             row("LUT", n(r.lut), n(b.lut), u["lut"], est(estimate.map { n($0.lut) }, after: "logic \(n(r.lutLogic)), LUTRAM \(n(r.lutram)), SRL \(n(r.srl))")),
@@ -413,6 +432,8 @@ public enum SynthesisReport {
         public var jobs: Int = max(1, min(8, ProcessInfo.processInfo.activeProcessorCount))
         /// Called every few seconds with the elapsed time and yosys's current step.
         public var progress: (@Sendable (Double, String) -> Void)? = nil
+        /// Where results are kept between runs (`YosysCache`); nil: no cache.
+        public var cache: YosysCache? = nil
         public init(top: String? = nil) { self.top = top }
     }
 
@@ -459,10 +480,12 @@ public enum SynthesisReport {
         guard top.range(of: #"^[A-Za-z_][A-Za-z0-9_$]*$"#, options: .regularExpression) != nil else {
             throw ZynqError(key: "--top", "'\(top)' is not a Verilog identifier")
         }
-        let (cells, seconds, flow, jobs, cpu, hierarchy) = try synthesize(dir: dir, files: files, top: top, options: options)
+        let s = try synthesize(dir: dir, files: files, top: top, options: options)
+        let (cells, hierarchy) = (s.cells, s.hierarchy)
         var report = ResourceReport(
-            top: top, rtlFiles: files, cells: cells, resources: Resources(cells: cells), yosysSeconds: seconds,
-            synthFlow: flow, yosysJobs: jobs, yosysCPUSeconds: cpu,
+            top: top, rtlFiles: files, cells: cells, resources: Resources(cells: cells), yosysSeconds: s.seconds,
+            synthFlow: s.flow, yosysJobs: s.jobs, yosysCPUSeconds: s.cpu,
+            yosysCache: s.cache, yosysModulesCached: s.modulesCached, yosysModulesSynthesized: s.modulesSynthesized,
             fclkMHz: manifest?.fclkMHz ?? design?.fclk_mhz,
             iiCycles: manifest?.performance?.iiCycles ?? design?.ii_cycles,
             latencyCycles: manifest?.performance?.latencyCycles ?? design?.latency_cycles,
@@ -526,18 +549,6 @@ public enum SynthesisReport {
         return out.sorted()
     }
 
-    /// The yosys flow; returns the design's cells, the wall time, the flow's name and the number
-    /// of yosys processes.
-    ///
-    /// Hierarchical (default): `synth_xilinx` without -flatten maps each unique module (module +
-    /// parameters) once, however often it is instantiated; the totals are the "design hierarchy"
-    /// counts (cells of a module times its instances). With jobs > 1: one quick yosys run
-    /// elaborates the design (`hierarchy`, `proc`) and lists the unique modules; they are split
-    /// into groups of about equal size (cells weighted by width in the elaborated RTLIL; 2 x jobs
-    /// groups when there are modules enough, run heaviest first, `jobs` at a time),
-    /// and one yosys process per group synthesizes its modules with the others as blackboxes
-    /// (a wrapper module instantiates the group). The per-module counts of all groups are
-    /// summed over the instance tree exactly as yosys's own hierarchy totals.
     /// The hierarchy of a hierarchical run: every module's own cells (instances of other modules
     /// by name) and the top's instances.
     struct Hierarchy {
@@ -545,8 +556,68 @@ public enum SynthesisReport {
         var instances: [(name: String, module: String)]
     }
 
-    static func synthesize(dir: String, files: [String], top: String, options: Options) throws
-        -> (cells: [String: UInt64], seconds: Double, flow: String, jobs: Int, cpu: [Double], hierarchy: Hierarchy?) {
+    /// What `synthesize` found: the design's cells, the wall time, the flow's name, the number of
+    /// yosys processes, their CPU seconds, the hierarchy (not when flattened) and the cache's part.
+    struct Synthesized {
+        var cells: [String: UInt64]
+        var seconds: Double
+        var flow: String
+        var jobs: Int
+        var cpu: [Double]
+        var hierarchy: Hierarchy?
+        var cache = "off"
+        var modulesCached = 0
+        var modulesSynthesized = 0
+    }
+
+    /// `yosys -V`: the version line, part of every cache key.
+    static func yosysVersion(_ yosys: String) throws -> String {
+        let r: (status: Int32, output: String)
+        do { r = try Subprocess.run(yosys, ["-V"]) } catch let e as ZynqError {
+            throw ZynqError(key: "yosys", "cannot run '\(yosys)': \(e.message)")
+        }
+        let line = r.output.split(separator: "\n").first.map(String.init) ?? ""
+        guard r.status == 0, line.hasPrefix("Yosys") else { throw ZynqError(key: "yosys", "cannot run '\(yosys)': 'yosys -V' said '\(line)'") }
+        return line
+    }
+
+    /// The yosys flow (with the cache, if any: a design whose files the cache has runs no yosys).
+    ///
+    /// Hierarchical (default): `synth_xilinx` without -flatten maps each unique module (module +
+    /// parameters) once, however often it is instantiated; the totals are the "design hierarchy"
+    /// counts (cells of a module times its instances). With jobs > 1: `synthesizeParallel`.
+    static func synthesize(dir: String, files: [String], top: String, options: Options) throws -> Synthesized {
+        let start = Date()
+        // -noiopad/-noclkbuf: an IP core, not a chip top (no IBUF/OBUF/BUFG counted).
+        let synth = "synth_xilinx -family xc7 -top %TOP%\(options.flatten ? " -flatten" : "") -noiopad -noclkbuf\n"
+        let flowName = options.flatten ? "flattened" : options.jobs <= 1 ? "hierarchical" : "hierarchical-parallel"
+        let includeDirs = Set(files.map { f -> String in
+            let d = (f as NSString).deletingLastPathComponent
+            return d.isEmpty ? "." : d
+        }).sorted()
+        // The cache: the whole design by its files' texts (a hit runs no yosys at all).
+        var version = "", designKey = ""
+        if let cache = options.cache {
+            version = try yosysVersion(options.yosys)
+            var parts = [version, flowName, top, synth]
+            var names = Set(files)
+            for d in includeDirs {
+                for f in (try? FileManager.default.contentsOfDirectory(atPath: dir + "/" + d)) ?? []
+                where [".vh", ".svh", ".h"].contains(where: { f.hasSuffix($0) }) {
+                    names.insert(d == "." ? f : d + "/" + f)
+                }
+            }
+            for f in names.sorted() {
+                guard let data = FileManager.default.contents(atPath: dir + "/" + f) else { throw ZynqError(file: dir + "/" + f, "cannot read") }
+                parts += [f, String(decoding: data, as: UTF8.self)]
+            }
+            designKey = YosysCache.key(parts)
+            if let hit = cache.design(designKey) {
+                let h = options.flatten ? nil : Hierarchy(modules: hit.modules, instances: hit.instances)
+                return Synthesized(cells: hit.totals, seconds: Date().timeIntervalSince(start), flow: flowName, jobs: 0, cpu: [],
+                                   hierarchy: h, cache: "design", modulesCached: hit.modules.count)
+            }
+        }
         // A fresh scratch folder of this run (never one that exists: it may not be zynqnet's).
         let w = ".yosys-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
         let work = dir + "/" + w
@@ -558,18 +629,12 @@ public enum SynthesisReport {
             try? FileManager.default.removeItem(atPath: work)
             Termination.forget(work)
         }
-        let includeDirs = Set(files.map { f -> String in
-            let d = (f as NSString).deletingLastPathComponent
-            return d.isEmpty ? "." : d
-        }).sorted()
         let incl = includeDirs.map { "-I\($0)" }.joined(separator: " ")
         var read = ""
         for f in files {
             read += "read_verilog \(f.hasSuffix(".sv") ? "-sv " : "")\(incl) \(f)\n"
         }
-        // -noiopad/-noclkbuf: an IP core, not a chip top (no IBUF/OBUF/BUFG counted).
-        let synth = "synth_xilinx -family xc7 -top %TOP%\(options.flatten ? " -flatten" : "") -noiopad -noclkbuf\n"
-        let start = Date()
+        var result: Synthesized
         if options.flatten || options.jobs <= 1 {
             // Hierarchical: the elaborated top's instances first (names and module types).
             let topIL = options.flatten ? "" : "hierarchy -top \(top)\nselect \(top)\nwrite_rtlil -selected \(w)/top.il\nselect -clear\n"
@@ -586,8 +651,30 @@ public enum SynthesisReport {
                 let il = (try? String(contentsOfFile: work + "/top.il", encoding: .utf8)) ?? ""
                 hierarchy = Hierarchy(modules: modules, instances: topInstances(rtlil: il, top: top, modules: Set(modules.keys)))
             }
-            return (cells, Date().timeIntervalSince(start), options.flatten ? "flattened" : "hierarchical", 1, cpu, hierarchy)
+            result = Synthesized(cells: cells, seconds: Date().timeIntervalSince(start), flow: flowName, jobs: 1, cpu: cpu, hierarchy: hierarchy)
+        } else {
+            result = try synthesizeParallel(dir: dir, work: work, w: w, read: read, synth: synth, top: top, options: options,
+                                            start: start, version: version)
         }
+        if let cache = options.cache {
+            cache.storeDesign(modules: result.hierarchy?.modules ?? [:], instances: result.hierarchy?.instances ?? [],
+                              totals: result.cells, key: designKey)
+            if result.cache == "off" { result.cache = "miss" }
+        }
+        return result
+    }
+
+    /// The hierarchical-parallel flow. One quick yosys run elaborates the design (`hierarchy`,
+    /// `proc`) and lists the unique modules; with a cache, the modules found there are not
+    /// synthesized again (each is keyed by its elaborated RTLIL and that of the modules it
+    /// instantiates, yosys's made-up names renumbered: `RTLILModules.canonical`). The others are
+    /// split into groups of about equal size (cells weighted by width in the elaborated RTLIL;
+    /// 2 x jobs groups when there are modules enough, run heaviest first, `jobs` at a time), and
+    /// one yosys process per group synthesizes its modules with the
+    /// others as blackboxes (a wrapper module instantiates the group). The per-module counts are
+    /// summed over the instance tree exactly as yosys's own hierarchy totals.
+    static func synthesizeParallel(dir: String, work: String, w: String, read: String, synth: String, top: String,
+                                   options: Options, start: Date, version: String) throws -> Synthesized {
         // 1. Elaborate: the unique modules and the RTLIL after proc (for the group sizes). No
         // -check: primitives instantiated by hand are resolved by synth_xilinx in the groups.
         let elabCPU = try runYosys(dir: dir, work: work, scripts: [read + "hierarchy -top \(top)\nwrite_rtlil \(w)/elab.il\n"
@@ -599,49 +686,78 @@ public enum SynthesisReport {
         let weights = RTLILWeights.moduleWeights(procText)
         let modules = weights.keys.sorted()
         guard modules.contains(top) else { throw ZynqError(key: "yosys", "elaborated design has no module \(top)") }
-        // 2. Groups: heaviest first onto the lightest group.
-        // Twice as many groups as processes (when there are modules enough), run heaviest first
-        // as processes free up: evens out the weights' misjudgement of yosys's time.
-        let jobs = min(options.jobs, modules.count)
-        let groupCount = min(modules.count, modules.count >= 4 * jobs ? 2 * jobs : jobs)
-        var groups = Array(repeating: [String](), count: groupCount)
-        var load = Array(repeating: UInt64(0), count: groupCount)
-        for m in modules.sorted(by: { (weights[$0]!, $1) > (weights[$1]!, $0) }) {
-            let i = load.indices.min { (load[$0], $0) < (load[$1], $1) }!
-            groups[i].append(m)
-            load[i] &+= max(1, weights[m]!)
-        }
-        groups = groups.indices.sorted { (load[$0], $1) > (load[$1], $0) }.map { groups[$0] }.filter { !$0.isEmpty }
-        // 3. One yosys process a group, at most `jobs` at once.
-        let wrapper = "zn_synth_group"
-        var scripts: [String] = []
-        for (k, g) in groups.enumerated() {
-            var il = "module \\\(wrapper)\n"
-            for (i, m) in g.enumerated() {
-                il += "  attribute \\keep 1\n  cell \(RTLILWeights.escaped(m)) \\u\(i)\n  end\n"
-            }
-            il += "end\n"
-            try AtomicFile.write(Data(il.utf8), to: work + "/group\(k).il")
-            var script = "read_rtlil \(w)/elab.il\n"
-            for m in modules where !g.contains(m) { script += "blackbox \(m)\n" }
-            script += "read_rtlil \(w)/group\(k).il\n"
-            script += synth.replacingOccurrences(of: "%TOP%", with: wrapper)
-            script += "tee -q -o \(w)/stat\(k).txt stat\n"
-            scripts.append(script)
-        }
-        let cpu = try runYosys(dir: dir, work: work, scripts: scripts, options: options, start: start, concurrency: jobs)
+        // 2. The cache's modules.
         var cellsOf: [String: [String: UInt64]] = [:]
-        for k in groups.indices {
-            let path = work + "/stat\(k).txt"
-            for sec in try YosysStat.parseSections(try readStat(path), file: path)
-            where sec.name != wrapper && sec.name != "design hierarchy" && groups[k].contains(sec.name) {
-                cellsOf[sec.name] = sec.cells
+        var keys: [String: String] = [:]
+        if let cache = options.cache {
+            guard let elabText = try? String(contentsOfFile: work + "/elab.il", encoding: .utf8) else {
+                throw ZynqError(key: "yosys", "no elaborated design")
+            }
+            let texts = RTLILModules.split(elabText)
+            for m in modules {
+                guard let t = texts[m] else { continue }
+                var parts = [version, synth, RTLILModules.canonical(t.text)]
+                for c in t.children.sorted() { parts += [c, RTLILModules.canonical(texts[c]!.text)] }
+                keys[m] = YosysCache.key(parts)
+                if let hit = cache.module(keys[m]!) { cellsOf[m] = hit }
             }
         }
-        for m in modules where cellsOf[m] == nil { cellsOf[m] = [:] }   // a module yosys left empty
+        let missing = modules.filter { cellsOf[$0] == nil }
+        let cached = modules.count - missing.count
+        var cpu: [Double] = [elabCPU.reduce(0, +)]
+        var jobsUsed = 0
+        if !missing.isEmpty {
+            // 3. Groups: heaviest first onto the lightest group.
+            // Twice as many groups as processes (when there are modules enough), run heaviest first
+            // as processes free up: evens out the weights' misjudgement of yosys's time.
+            let jobs = min(options.jobs, missing.count)
+            let groupCount = min(missing.count, missing.count >= 4 * jobs ? 2 * jobs : jobs)
+            var groups = Array(repeating: [String](), count: groupCount)
+            var load = Array(repeating: UInt64(0), count: groupCount)
+            for m in missing.sorted(by: { (weights[$0]!, $1) > (weights[$1]!, $0) }) {
+                let i = load.indices.min { (load[$0], $0) < (load[$1], $1) }!
+                groups[i].append(m)
+                load[i] &+= max(1, weights[m]!)
+            }
+            groups = groups.indices.sorted { (load[$0], $1) > (load[$1], $0) }.map { groups[$0] }.filter { !$0.isEmpty }
+            // 4. One yosys process a group, at most `jobs` at once.
+            let wrapper = "zn_synth_group"
+            var scripts: [String] = []
+            for (k, g) in groups.enumerated() {
+                var il = "module \\\(wrapper)\n"
+                for (i, m) in g.enumerated() {
+                    il += "  attribute \\keep 1\n  cell \(RTLILWeights.escaped(m)) \\u\(i)\n  end\n"
+                }
+                il += "end\n"
+                try AtomicFile.write(Data(il.utf8), to: work + "/group\(k).il")
+                var script = "read_rtlil \(w)/elab.il\n"
+                for m in modules where !g.contains(m) { script += "blackbox \(m)\n" }
+                script += "read_rtlil \(w)/group\(k).il\n"
+                script += synth.replacingOccurrences(of: "%TOP%", with: wrapper)
+                script += "tee -q -o \(w)/stat\(k).txt stat\n"
+                scripts.append(script)
+            }
+            cpu += try runYosys(dir: dir, work: work, scripts: scripts, options: options, start: start, concurrency: jobs)
+            jobsUsed = min(jobs, groups.count)
+            for k in groups.indices {
+                let path = work + "/stat\(k).txt"
+                var found: [String: [String: UInt64]] = [:]
+                for sec in try YosysStat.parseSections(try readStat(path), file: path)
+                where sec.name != wrapper && sec.name != "design hierarchy" && groups[k].contains(sec.name) {
+                    found[sec.name] = sec.cells
+                }
+                for m in groups[k] {
+                    let c = found[m] ?? [:]   // a module yosys left empty
+                    cellsOf[m] = c
+                    if let cache = options.cache, let key = keys[m] { cache.storeModule(m, cells: c, key: key) }
+                }
+            }
+        }
         let cells = try YosysStat.totals(top: top, modules: cellsOf)
         let hierarchy = Hierarchy(modules: cellsOf, instances: topInstances(rtlil: procText, top: top, modules: Set(cellsOf.keys)))
-        return (cells, Date().timeIntervalSince(start), "hierarchical-parallel", min(jobs, groups.count), elabCPU + cpu, hierarchy)
+        return Synthesized(cells: cells, seconds: Date().timeIntervalSince(start), flow: "hierarchical-parallel", jobs: jobsUsed,
+                           cpu: cpu, hierarchy: hierarchy, cache: options.cache == nil ? "off" : cached > 0 ? "modules" : "miss",
+                           modulesCached: cached, modulesSynthesized: missing.count)
     }
 
     static func readStat(_ path: String) throws -> String {

@@ -47,6 +47,16 @@ struct CurveReport {
         s.count >= w ? s : (left ? s + String(repeating: " ", count: w - s.count) : String(repeating: " ", count: w - s.count) + s)
     }
 
+    /// Rows of right-aligned columns: each column at least `minWidths` wide and one character
+    /// wider than its widest cell, so neighbours never run together (a 7-digit II, "1,234,567",
+    /// takes a column of 10).
+    static func columns(_ rows: [[String]], minWidths: [Int]) -> [String] {
+        let widths = minWidths.indices.map { c in rows.reduce(minWidths[c]) { max($0, c < $1.count ? $1[c].count + 1 : 0) } }
+        return rows.map { row in
+            zip(row, widths).map { pad($0, $1) }.joined()
+        }
+    }
+
     static func foldText(_ p: CurvePoint) -> String {
         if p.engine == .sequential { return "sequential (one MAC for all layers)" }
         return p.folds.map { "\($0.pe)x\($0.simd)" + ($0.lanes > 1 ? "/\($0.lanes)" : "") }.joined(separator: " ")
@@ -66,36 +76,34 @@ struct CurveReport {
         lines.append("datapath: the LUTs folding changes; the rest is the shell every design of the model has (AXI-Lite registers, output stream)")
         lines.append("folds: PExSIMD per layer (/R: R requantization lanes); sequential: the layer-folded engine (--engine sequential)")
         lines.append("")
-        var header = CurveReport.pad("#", 3) + CurveReport.pad("II", 9) + CurveReport.pad("images/s", 13) + CurveReport.pad("latency", 9)
-            + CurveReport.pad("LUT", 8) + CurveReport.pad("datapath", 9) + CurveReport.pad("FF", 8) + CurveReport.pad("DSP", 5) + CurveReport.pad("BRAM36", 8)
-            + CurveReport.pad("LUT%", 7) + CurveReport.pad("DSP%", 7) + CurveReport.pad("BRAM%", 7)
+        var header = ["#", "II", "images/s", "latency", "LUT", "datapath", "FF", "DSP", "BRAM36", "LUT%", "DSP%", "BRAM%"]
+        var minWidths = [3, 9, 13, 9, 8, 9, 8, 5, 8, 7, 7, 7]
         if !synthesized.isEmpty {
-            header += "  " + CurveReport.pad("yosys LUT", 9) + CurveReport.pad("datapath", 9) + CurveReport.pad("FF", 8) + CurveReport.pad("DSP", 5) + CurveReport.pad("BRAM36", 8)
+            header += ["yosys LUT", "datapath", "FF", "DSP", "BRAM36"]
+            minWidths += [11, 9, 8, 5, 8]
         }
-        header += "  folds"
-        lines.append(header)
+        var cells = [header]
         for (i, p) in points.enumerated() {
             let e = p.estimate
-            var row = CurveReport.pad(String(i + 1), 3) + CurveReport.pad(CurveReport.grouped(p.iiCycles), 9)
-                + CurveReport.pad(CurveReport.grouped(Int(p.imagesPerSecond(fclkMHz: fclkMHz).rounded())), 13)
-                + CurveReport.pad(CurveReport.grouped(p.latencyCycles), 9)
-                + CurveReport.pad(CurveReport.grouped(e.lut), 8) + CurveReport.pad(CurveReport.grouped(p.datapathLUT), 9)
-                + CurveReport.pad(CurveReport.grouped(e.ff), 8)
-                + CurveReport.pad(String(e.dsp), 5) + CurveReport.pad(String(format: "%.1f", e.bram36), 8)
-                + CurveReport.pad(String(format: "%.1f", CurveReport.pct(Double(e.lut), Double(d.lut))), 7)
-                + CurveReport.pad(String(format: "%.1f", CurveReport.pct(Double(e.dsp), Double(d.dsp))), 7)
-                + CurveReport.pad(String(format: "%.1f", CurveReport.pct(e.bram36, d.bram36)), 7)
+            var row = [String(i + 1), CurveReport.grouped(p.iiCycles), CurveReport.grouped(Int(p.imagesPerSecond(fclkMHz: fclkMHz).rounded())),
+                       CurveReport.grouped(p.latencyCycles), CurveReport.grouped(e.lut), CurveReport.grouped(p.datapathLUT),
+                       CurveReport.grouped(e.ff), String(e.dsp), String(format: "%.1f", e.bram36),
+                       String(format: "%.1f", CurveReport.pct(Double(e.lut), Double(d.lut))),
+                       String(format: "%.1f", CurveReport.pct(Double(e.dsp), Double(d.dsp))),
+                       String(format: "%.1f", CurveReport.pct(e.bram36, d.bram36))]
             if !synthesized.isEmpty {
                 if let s = synthesized[i] {
-                    row += "  " + CurveReport.pad(CurveReport.grouped(Int(s.lut)), 9)
-                        + CurveReport.pad(s.lutDatapath.map { CurveReport.grouped(Int($0)) } ?? "-", 9) + CurveReport.pad(CurveReport.grouped(Int(s.ff)), 8)
-                        + CurveReport.pad(String(s.dsp), 5) + CurveReport.pad(String(format: "%.1f", s.bram36), 8)
+                    row += [CurveReport.grouped(Int(s.lut)), s.lutDatapath.map { CurveReport.grouped(Int($0)) } ?? "-",
+                            CurveReport.grouped(Int(s.ff)), String(s.dsp), String(format: "%.1f", s.bram36)]
                 } else {
-                    row += "  " + CurveReport.pad("-", 9) + CurveReport.pad("", 9) + CurveReport.pad("", 8) + CurveReport.pad("", 5) + CurveReport.pad("", 8)
+                    row += ["-", "", "", "", ""]
                 }
             }
-            row += "  " + CurveReport.foldText(p)
-            lines.append(row)
+            cells.append(row)
+        }
+        let folds = ["folds"] + points.map(CurveReport.foldText)
+        for (line, f) in zip(CurveReport.columns(cells, minWidths: minWidths), folds) {
+            lines.append(line + "  " + f)
         }
         if let last = points.last {
             let ips = last.imagesPerSecond(fclkMHz: fclkMHz)

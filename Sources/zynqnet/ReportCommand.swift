@@ -19,6 +19,10 @@ struct ReportCommand: ParsableCommand {
             hierarchically (each unique module once; --jobs yosys processes share the modules, default \
             one per core; --flatten for one flattened netlist: slower, with different counts, mostly \
             the INV cells yosys leaves unmerged there); \
+            results are kept in zynqnet's yosys cache, by module (its elaborated RTLIL, that of the \
+            modules it instantiates, the yosys version and command) and by design (every RTL file's \
+            text): a module seen before, in this design or another, is not synthesized again, and a \
+            design seen before runs no yosys (--no-cache: neither read nor written); \
             prints a table and replaces DIR/report.json (codegen's estimate) with the yosys numbers \
             ("source": "yosys"). LUT counts logic, LUTRAM and SRL LUTs; bram36 = RAMB36 + RAMB18/2. \
             The hierarchical flows also give each instance of the top its resources and, for a codegen \
@@ -77,6 +81,12 @@ struct ReportCommand: ParsableCommand {
     @Option(help: "yosys processes of the hierarchical synthesis (default: one per core, at most 8).")
     var jobs: Int?
 
+    @Flag(name: .customLong("no-cache"), help: "Run yosys on every module, neither reading nor writing zynqnet's yosys cache ($ZYNQNET_YOSYS_CACHE, else $ZYNQNET_CACHE/yosys, else ~/.cache/zynqnet/yosys).")
+    var noCache = false
+
+    /// The yosys cache of this run, unless --no-cache.
+    var cache: YosysCache? { noCache ? nil : YosysCache(root: YosysCache.defaultRoot()) }
+
     func validate() throws {
         try importOptions.check(model: model)  // report DIR: the options need --model
         guard timeout > 0, timeout.isFinite else { throw ValidationError("--timeout must be positive") }
@@ -110,6 +120,7 @@ struct ReportCommand: ParsableCommand {
         var options = SynthesisReport.Options(top: top)
         options.timeoutSeconds = timeout
         options.flatten = flatten
+        options.cache = cache
         if let j = jobs { options.jobs = j }
         options.progress = { elapsed, step in
             FileHandle.standardError.write(Data("report: yosys \(Int(elapsed)) s \(step)\n".utf8))
@@ -190,6 +201,7 @@ struct ReportCommand: ParsableCommand {
         var options = SynthesisReport.Options()
         options.timeoutSeconds = timeout
         options.flatten = flatten
+        options.cache = cache
         if let j = jobs { options.jobs = j }
         options.progress = { elapsed, step in
             Terminal.printErr("\(label): yosys \(Int(elapsed)) s \(step)")
