@@ -312,7 +312,8 @@ enum VerilogTop {
         return "8'h" + hex32(UInt32(bitPattern: topo.inputPadZero ?? 0)).suffix(2).uppercased()
     }
 
-    /// Max-pool layer `i`: zn_maxpool on the channel lanes, then the lanes → next SIMD converter.
+    /// Max-pool layer `i`: zn_maxpool on the channel lanes (zn_maxpool_row when the windows do not
+    /// overlap: `WindowTiming.Window.rowPool`), then the lanes → next SIMD converter.
     /// The layer's L_CFG, L_ZERO and L_CLAMP exist but drive nothing.
     static func pool(_ n: inout Netlist, _ i: Int, layout: AcceleratorLayout, input x: Netlist.Stream) throws -> Netlist.Stream {
         let t = layout.topology.layers[i], f = layout.folds[i]
@@ -323,10 +324,12 @@ enum VerilogTop {
         n.line("  // ---------------- layer \(i): maxpool2d \(win.kh)x\(win.kw) stride \(win.sh),\(win.sw), \(win.h)x\(win.w)x\(win.c) -> \(win.ho)x\(win.wo) ----------------")
         for s in [p, next] { n.declare(s) }
         n.line("  wire unused_l\(i)_regs = ^{l_round[\(3 * i + 2):\(3 * i)], l_zero[\(32 * i + 31):\(32 * i)], l_clamp[\(32 * i + 31):\(32 * i)]};")
-        var u = Netlist.Instance("zn_maxpool", "u_pool\(i)", role: .datapath, params: [
+        let row = win.timing(simd: f.simd).rowPool
+        var u = Netlist.Instance(row ? "zn_maxpool_row" : "zn_maxpool", "u_pool\(i)", role: .datapath, params: [
             [("H", "\(win.h)"), ("W", "\(win.w)"), ("C", "\(win.c)"), ("KH", "\(win.kh)"), ("KW", "\(win.kw)"), ("SH", "\(win.sh)"), ("SW", "\(win.sw)")],
-            [("SIMD", "\(f.simd)"), ("SIGNED", t.inSigned ? "1" : "0"), ("RAM_BLOCK", ResourceModel.lineBufferBlock(win, simd: f.simd) ? "1" : "0")],
-        ], style: .inline(indent: 15), streams: ["in": 8 * f.simd, "out": 8 * f.simd])
+            [("SIMD", "\(f.simd)"), ("SIGNED", t.inSigned ? "1" : "0")]
+                + (row ? [] : [("RAM_BLOCK", ResourceModel.lineBufferBlock(win, simd: f.simd) ? "1" : "0")]),
+        ], style: .inline(indent: row ? 19 : 15), streams: ["in": 8 * f.simd, "out": 8 * f.simd])
         u.connect(clock)
         try u.connect("in", to: x)
         try u.connect("out", to: p)
