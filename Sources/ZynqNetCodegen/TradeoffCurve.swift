@@ -32,8 +32,8 @@ public struct CurvePoint: Sendable, Equatable {
             return FoldFileLayer(pe: f.pe, simd: f.simd, lanes: f.lanes, mul_style: styles[i], requant: rq)
         })
     }
-    /// The layers (for the requantizers' automatic choice).
-    var topology: [LayerTopology] = []
+    /// The model's layers (the requantizers' automatic choice; empty for the sequential engine).
+    public internal(set) var topology: [LayerTopology] = []
 
     /// p dominates q: no slower, no more LUTs, no more DSPs, and better in one of them.
     public func dominates(_ q: CurvePoint) -> Bool {

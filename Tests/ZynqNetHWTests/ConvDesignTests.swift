@@ -206,6 +206,18 @@ import ZynqNetSim
         #expect(d.files["rtl/zynqnet_accel.v"]!.contains("zn_maxpool_row"))
     }
 
+    /// The same with float32 rounding: the serial requantizer runs three passes a lane, a word
+    /// every 3 · (T + 3) + 2 = 299 cycles, and the II is still measured = designed.
+    @Test func serialFloat32ConvRequantizers() throws {
+        let fold = FoldFile(layers: [.init(pe: 1, simd: 1, requant: .serial), .init(pe: 1, simd: 1),
+                                     .init(pe: 1, simd: 1, requant: .serial), .init(pe: 1, simd: 1)])
+        let (r, d) = try verify("cnn_float32", fold: fold, images: 8, seed: 14)
+        #expect(r.passed && r.mismatches == 0 && r.readbackMismatches == 0)
+        #expect(d.requantStyles[0] == .serial && d.requantStyles[2] == .serial)
+        #expect(PipelineTiming.serialRequantWordCycles(d.layout.topology.layers[0], lanes: 1) == 299)
+        #expect(d.iiCycles == 70 * 4 * 299)
+    }
+
     /// A max-pool first (the conv after it pads with the design's input zero point), stride 3,
     /// and a wider fold (PE, SIMD and lanes > 1 in the conv).
     @Test func poolFirstAndWideFold() throws {
