@@ -42,6 +42,10 @@ enum VerilogTop {
             y = x
         }
         try output(&n, layout: layout, input: y, sequential: sequential != nil)
+        if sequential == nil {
+            let b = layerSelectBits(layout.topology.layers.count)
+            n.line("  wire unused_p_layer = ^p_layer[15:\(b)];")
+        }
         if !answers.isEmpty {
             n.line()
             n.line("  // ---------------- parameter bus answers (zero unless acknowledging) ----------------")
@@ -237,10 +241,18 @@ enum VerilogTop {
         return y
     }
 
-    /// The parameter-bus request ports of layer `i`'s weights (`kind` false) or quantization parameters.
-    static func configRequest(layer i: Int, kind: Bool) -> [Netlist.Connection] {
-        [("cfg_req", "p_req && p_layer == 16'd\(i) && \(kind ? "" : "!")p_kind"), ("cfg_we", "p_we"), ("cfg_addr", "p_addr"), ("cfg_wdata", "p_wdata")]
+    /// The parameter-bus request ports of layer `i`'s weights (`kind` false) or quantization
+    /// parameters, of a design with `layers` layers. zn_axil_regs raises p_req only for
+    /// PARAM_SEL.LAYER < NUM_LAYERS, so the layer's low clog2(layers) bits name it (the others are
+    /// `unused_p_layer`, `layerSelectBits`).
+    static func configRequest(layer i: Int, kind: Bool, layers: Int) -> [Netlist.Connection] {
+        let b = layerSelectBits(layers)
+        let sel = b == 0 ? "" : " && p_layer[\(b - 1):0] == \(b)'d\(i)"
+        return [("cfg_req", "p_req\(sel) && \(kind ? "" : "!")p_kind"), ("cfg_we", "p_we"), ("cfg_addr", "p_addr"), ("cfg_wdata", "p_wdata")]
     }
+
+    /// The bits of p_layer the dataflow top decodes: clog2(layers).
+    static func layerSelectBits(_ layers: Int) -> Int { clog2(layers) }
 
     /// Dataflow layer `i`: MAC array, PE → lanes split, requantizer, lanes → next SIMD join.
     static func layer(_ n: inout Netlist, _ i: Int, layout: AcceleratorLayout, style: MulStyle, requant: RequantStyle,
@@ -280,7 +292,7 @@ enum VerilogTop {
         mvau.connect(clock)
         try mvau.connect("in", to: x)
         try mvau.connect("out", to: acc)
-        mvau.connect(configRequest(layer: i, kind: false))
+        mvau.connect(configRequest(layer: i, kind: false, layers: layout.topology.layers.count))
         mvau.connect(answer: w)
         n.add(mvau)
         n.add(try resize("u_split\(i)", laneWidth: sumW, from: acc, f.pe, to: sum, f.lanes, n: t.outCount))
@@ -295,7 +307,7 @@ enum VerilogTop {
         rq.connect([("rounding", "l_round[\(3 * i + 2):\(3 * i)]"), ("zero", "l_zero[\(32 * i + 31):\(32 * i)]")])
         rq.connect([("clamp_lo", "l_clamp[\(32 * i + 15):\(32 * i)]"), ("clamp_hi", "l_clamp[\(32 * i + 31):\(32 * i + 16)]")]
                    + (requant == .serial ? [("set_sel", "1'b0")] : []))
-        rq.connect(configRequest(layer: i, kind: true))
+        rq.connect(configRequest(layer: i, kind: true, layers: layout.topology.layers.count))
         rq.connect(answer: qa)
         n.add(rq)
         // The last layer's 1 → 8 join packs the output words: part of the shell.

@@ -112,6 +112,9 @@ import ZynqNetSim
         #expect(top.components(separatedBy: "zn_requant_serial #(").count == 4)
         #expect(!top.contains("zn_requant #("))
         #expect(top.contains("zn_maxpool_row") && !top.contains("zn_maxpool #("))
+        // zn_axil_regs requests only layers < NUM_LAYERS: the top decodes p_layer's low 3 bits.
+        #expect(top.contains(".cfg_req(p_req && p_layer[2:0] == 3'd2 && p_kind)"))
+        #expect(top.contains("wire unused_p_layer = ^p_layer[15:3];"))
         o.fold = .file(FoldFile(layers: small.layers.map { FoldFileLayer(pe: $0.pe, simd: $0.simd) }), name: "p.json")
         let pipelined = try generateDesign(model: m, options: o)
         #expect(pipelined.iiCycles == 121 * 72 * 16)
