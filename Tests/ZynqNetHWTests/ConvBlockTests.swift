@@ -4,7 +4,7 @@ import Testing
 import ZynqNetBase
 import ZynqNetHW
 
-/// The conv blocks zn_swu (sliding window) and zn_maxpool in iverilog (some in Verilator)
+/// The conv blocks zn_swu (sliding window), zn_maxpool and zn_maxpool_row in iverilog (some in Verilator)
 /// against naive Swift models of format 2 (`[H, W, C]`, channels last): random images, random
 /// TVALID gaps and TREADY stalls, every output word compared; at full rate (no gaps, no stalls)
 /// the cycle of each image's last output handshake must equal `WindowTiming`.
