@@ -5,7 +5,8 @@
 #   (ZYNQNET=path/to/zynqnet picks the binary; default .build/release/zynqnet, built if missing)
 #
 # 1. The Fashion CNN (Tests/Fixtures/golden/cnn_fmnist.model.npz: conv 3x3 x8, relu, pool 2,
-#    conv 3x3 x16, relu, pool 2, dense 400 -> 10) at the smallest fold (PE = SIMD = 1) and at the
+#    conv 3x3 x16, relu, pool 2, dense 400 -> 10) at the smallest fold (PE = SIMD = 1, serial
+#    requantizers in the conv layers: the trade-off curve's smallest dataflow point) and at the
 #    fastest fold that fits (codegen's default): `zynqnet codegen` + `verilator --lint-only -Wall`
 #    + `zynqnet report` (yosys synth_xilinx, hierarchical; cold: an empty yosys cache, then warm:
 #    the same report again, from the cache), each timed; images/s at 100 MHz,
@@ -60,7 +61,7 @@ design() {  # NAME MODEL [codegen args…]
 }
 
 FM=Tests/Fixtures/golden/cnn_fmnist.model.npz
-printf '{"layers": [%s]}\n' '{"pe": 1, "simd": 1}, {"pe": 1, "simd": 1}, {"pe": 1, "simd": 1}, {"pe": 1, "simd": 1}, {"pe": 1, "simd": 1}' > "$OUT/smallest.json"
+printf '{"layers": [%s]}\n' '{"pe": 1, "simd": 1, "requant": "serial"}, {"pe": 1, "simd": 1}, {"pe": 1, "simd": 1, "requant": "serial"}, {"pe": 1, "simd": 1}, {"pe": 1, "simd": 1}' > "$OUT/smallest.json"
 design fmnist_smallest "$FM" --fold "$OUT/smallest.json"
 design fmnist_fastest "$FM"
 "$ZYNQNET" verify "$FM" --images "$IMAGES" --build-dir "$OUT/verilator"

@@ -174,16 +174,17 @@ public func generateDesign(model: QuantizedModel, options: CodegenOptions) throw
         guard let f = Folding.plan(topo, ii: ii, style: options.mulStyle) else {
             throw ZynqError(key: "--target-fps", "no fold reaches an II of \(ii) cycles")
         }
-        folds = f
-        let e = estimate(topo, folds, styles)
+        folds = f.folds
+        requantChoice = f.requant
+        let e = estimate(topo, folds, styles, requant: f.requant)
         if let over = e.exceeds(options.budget) {
             throw ZynqError(key: "--target-fps", "\(fps) images/s (II \(ii)) needs more than the \(options.board.name) budget: \(over)")
         }
     case .fastest:
-        var chosen: [LayerFold]?
+        var chosen: Folding.Plan?
         for ii in Folding.candidateIIs(topo) {
             guard let f = Folding.plan(topo, ii: ii, style: options.mulStyle) else { continue }
-            if estimate(topo, f, styles).exceeds(options.budget) == nil {
+            if estimate(topo, f.folds, styles, requant: f.requant).exceeds(options.budget) == nil {
                 chosen = f
                 break
             }
@@ -191,22 +192,26 @@ public func generateDesign(model: QuantizedModel, options: CodegenOptions) throw
         guard let c = chosen else {
             throw ZynqError(key: "fold", "even the smallest fold exceeds the \(options.board.name) budget")
         }
-        folds = c
+        folds = c.folds
+        requantChoice = c.requant
     }
-    let layout = try AcceleratorLayout(topology: topo, folds: folds)
+    var layout = try AcceleratorLayout(topology: topo, folds: folds)
     var requant: [RequantStyle] = []
     for (i, (t, f)) in zip(topo.layers, folds).enumerated() {
         let auto = RequantStyle.automatic(t, f)
         if requantChoice[i] == .serial, let why = RequantStyle.serialBuilds(t), case .file(_, let name) = options.fold {
             throw ZynqError(file: name, key: "layers[\(i)].requant", "\(why); use \"pipelined\"")
         }
-        if requantChoice[i] == .serial && auto != .serial, case .file(_, let name) = options.fold {
+        // A conv2d layer may take a serial requantizer slower than its MAC array (its rate is
+        // charged to the II); a dense layer only one that keeps up.
+        if requantChoice[i] == .serial && !RequantStyle.options(t, f).contains(.serial), case .file(_, let name) = options.fold {
             let need = (f.pe / f.lanes) * PipelineTiming.serialRequantWordCycles(t, lanes: f.lanes)
             throw ZynqError(file: name, key: "layers[\(i)].requant",
                             "the serial requantizer needs \(need) cycles per MAC output word, layer \(i) delivers one every \(t.inCount / f.simd) (IN/SIMD); use \"pipelined\" or a smaller SIMD/PE")
         }
         requant.append(requantChoice[i] ?? auto)
     }
+    layout.serialRequant = requant.map { $0 == .serial }
     let est = estimate(topo, folds, styles, requant: requant)
     if case .file(_, let name) = options.fold, !options.allowOverfull, let over = est.exceeds(options.board.budget) {
         throw ZynqError(file: name, key: "layers",

@@ -15,6 +15,20 @@ public enum RequantStyle: String, Sendable, Codable, CaseIterable {
         serialBuilds(t) == nil && PipelineTiming.serialRequantKeepsUp(t, f) ? .serial : .pipelined
     }
 
+    /// The requantizers folding may give the layer: the automatic choice, and for a conv2d layer
+    /// also zn_requant_serial when it does not keep up, its rate charged to the layer's cycles
+    /// (`LayerCycles.serialRequantCycles`): II traded for LUTs.
+    public static func options(_ t: LayerTopology, _ f: LayerFold) -> [RequantStyle] {
+        let auto = automatic(t, f)
+        guard case .conv = t.kind, auto == .pipelined, serialBuilds(t) == nil else { return [auto] }
+        return [.pipelined, .serial]
+    }
+
+    /// The smallest design's requantizer: serial wherever `options` allows it.
+    public static func smallest(_ t: LayerTopology, _ f: LayerFold) -> RequantStyle {
+        options(t, f).contains(.serial) ? .serial : automatic(t, f)
+    }
+
     /// Why zn_requant_serial cannot build the layer's rounding modes (nil: it can): its gemmlowp
     /// reads acc's sign from its bit-serial adder, which needs max(BIAS_W, SUM_W) <= 34. (float32
     /// it builds, at three passes a lane: `PipelineTiming.serialRequantWordCycles`.)
@@ -183,25 +197,28 @@ public enum Folding {
         return pe
     }
 
-    /// The cheapest fold of one layer whose cycles an image (`LayerCycles`) are at most `ii`, or nil if none.
+    /// The cheapest fold and requantizer (`RequantStyle.options`) of one layer whose cycles an
+    /// image (`LayerCycles`, a serial requantizer's rate included) are at most `ii`, or nil if none.
     /// A conv2d layer's SIMD divides its input channels, or spans whole kernel columns or rows
     /// (`WindowShape.split`: the sliding-window unit's PAR); a maxpool2d layer's one fold is its
     /// channel lanes (PE = SIMD = lanes).
-    public static func cheapest(_ t: LayerTopology, ii: Int, style: MulStyle) -> LayerFold? {
-        var best: (LayerFold, Int, Int)?
+    public static func cheapest(_ t: LayerTopology, ii: Int, style: MulStyle) -> (fold: LayerFold, requant: RequantStyle)? {
+        var best: (LayerFold, RequantStyle, Int, Int)?
         for (pe, simd) in candidates(t) {
             let lanesNeeded = t.hasParameters ? lanes(out: t.imageOutCodes, pe: pe, ii: ii) : simd
             let f = LayerFold(pe: pe, simd: simd, lanes: lanesNeeded)
-            let cycles = LayerCycles.cycles(t, f)
-            guard cycles <= ii else { continue }
-            let e = ResourceModel.layer(t, f, style: style)
-            // Cost: DSPs weigh like 100 LUTs; BRAM36 like 200.
-            let cost = e.lut + 100 * e.dsp + Int(200 * e.bram36)
-            if best == nil || cost < best!.1 || (cost == best!.1 && cycles < best!.2) {
-                best = (f, cost, cycles)
+            for rq in RequantStyle.options(t, f) {
+                let cycles = LayerCycles.cycles(t, f, serialRequant: rq == .serial)
+                guard cycles <= ii else { continue }
+                let e = ResourceModel.layer(t, f, style: style, requant: rq)
+                // Cost: DSPs weigh like 100 LUTs; BRAM36 like 200.
+                let cost = e.lut + 100 * e.dsp + Int(200 * e.bram36)
+                if best == nil || cost < best!.2 || (cost == best!.2 && cycles < best!.3) {
+                    best = (f, rq, cost, cycles)
+                }
             }
         }
-        return best?.0
+        return best.map { ($0.0, $0.1) }
     }
 
     /// The (PE, SIMD) pairs a layer may take.
@@ -216,14 +233,21 @@ public enum Folding {
         }
     }
 
-    /// Every fold for `ii`, or nil when a layer cannot reach it.
-    public static func plan(_ topo: Topology, ii: Int, style: MulStyle) -> [LayerFold]? {
-        var folds: [LayerFold] = []
+    /// Every layer's fold and requantizer for an II.
+    public struct Plan: Sendable, Equatable {
+        public var folds: [LayerFold]
+        public var requant: [RequantStyle]
+    }
+
+    /// Every fold (and requantizer) for `ii`, or nil when a layer cannot reach it.
+    public static func plan(_ topo: Topology, ii: Int, style: MulStyle) -> Plan? {
+        var p = Plan(folds: [], requant: [])
         for t in topo.layers {
-            guard let f = cheapest(t, ii: ii, style: style) else { return nil }
-            folds.append(f)
+            guard let c = cheapest(t, ii: ii, style: style) else { return nil }
+            p.folds.append(c.fold)
+            p.requant.append(c.requant)
         }
-        return folds
+        return p
     }
 
     /// The lowest II any fold reaches (every layer fully parallel, or the streams' beat counts).
@@ -237,7 +261,10 @@ public enum Folding {
         let lo = minimumII(topo)
         for t in topo.layers {
             for (pe, simd) in candidates(t) {
-                s.insert(max(lo, LayerCycles.cycles(t, LayerFold(pe: pe, simd: simd, lanes: t.hasParameters ? 1 : simd))))
+                let f = LayerFold(pe: pe, simd: simd, lanes: t.hasParameters ? 1 : simd)
+                for rq in RequantStyle.options(t, f) {
+                    s.insert(max(lo, LayerCycles.cycles(t, f, serialRequant: rq == .serial)))
+                }
             }
         }
         return s.sorted()

@@ -137,6 +137,16 @@ public enum ResourceModel {
         switch t.kind {
         case .dense: return matrixLayer(t, f, style: style, requant: requant)
         case .conv(let w): return matrixLayer(t, f, style: style, requant: requant) + slidingWindow(w, simd: f.simd)
+        case .maxpool(let w) where w.timing(simd: f.simd).rowPool:
+            // zn_maxpool_row: the counters and the row's base (~53 LUT, ~19 FF), a compare and a
+            // select a code (~16 LUT a lane), the row of WO·CB partial maxima in single-port LUT
+            // memory (a LUT a bit per 64 words) and the skid buffer (yosys synth_xilinx, `zynqnet
+            // report` of the Fashion CNN's smallest fold: 86 and 84 LUT for its pools at SIMD 1).
+            var e = ResourceEstimate()
+            let width = 8 * f.simd, depth = w.wo * (w.c / f.simd)
+            e.lut = 53 + 2 * width + width * ((depth + 63) / 64)
+            e.ff = 19 + 2 * width
+            return e
         case .maxpool(let w):
             // zn_maxpool: its zn_swu, the running maximum (a compare and a select a code, the CB
             // channel words in LUT memory) and the skid buffer.

@@ -62,7 +62,8 @@ public enum PipelineTiming {
     /// Designs with conv2d or maxpool2d layers: a bound, not the exact model of dense designs
     /// (`zynqnet verify` measures the latency). The layers overlap in time, so an image takes at
     /// most the sum of every stage's full-rate cycles an image (`LayerCycles`, the requantizer's
-    /// words) plus each stage's pipeline depth (MAC array, requantizer, converters: 40 cycles),
+    /// words, a serial requantizer's rate: `AcceleratorLayout.serialRequant`) plus each stage's
+    /// pipeline depth (MAC array, requantizer (a serial one's word period), converters: 40 cycles),
     /// plus the input beats and the output stage.
     static func windowLatencyBound(layout: AcceleratorLayout, regEvery: Int) -> Int {
         let topo = layout.topology
@@ -70,7 +71,8 @@ public enum PipelineTiming {
         for (i, (t, f)) in zip(topo.layers, layout.folds).enumerated() {
             total += layout.cycles(layer: i) + 40
             if t.hasParameters {
-                total += mvauLatency(simd: f.simd, regEvery: regEvery) + pipelinedRequantLatency(t) + t.outCount / f.lanes
+                let requant = layout.serialRequant[i] ? serialRequantWordCycles(t, lanes: f.lanes) : pipelinedRequantLatency(t)
+                total += mvauLatency(simd: f.simd, regEvery: regEvery) + requant + t.outCount / f.lanes
             }
         }
         return total + OutputRecord.beats(classes: topo.outputCount) + (topo.outputCount + 7) / 8 + 4

@@ -6,6 +6,8 @@ import ZynqNetModel
 public struct CurvePoint: Sendable, Equatable {
     public var folds: [LayerFold]
     public var styles: [MulStyle]
+    /// Each layer's requantizer.
+    public var requant: [RequantStyle] = []
     public var iiCycles: Int
     public var latencyCycles: Int
     public var estimate: ResourceEstimate
@@ -20,11 +22,18 @@ public struct CurvePoint: Sendable, Equatable {
 
     public func imagesPerSecond(fclkMHz: Double) -> Double { fclkMHz * 1e6 / Double(iiCycles) }
 
-    /// The `--fold` file that makes `zynqnet codegen` build exactly this design.
+    /// The `--fold` file that makes `zynqnet codegen` build exactly this design (a requantizer
+    /// only where it is not the automatic choice).
     public var foldFile: FoldFile {
         if engine == .sequential { return .sequential }
-        return FoldFile(layers: zip(folds, styles).map { FoldFileLayer(pe: $0.pe, simd: $0.simd, lanes: $0.lanes, mul_style: $1) })
+        return FoldFile(layers: folds.indices.map { i in
+            let f = folds[i]
+            let rq = i < requant.count && requant[i] != RequantStyle.automatic(topology[i], f) ? requant[i] : nil
+            return FoldFileLayer(pe: f.pe, simd: f.simd, lanes: f.lanes, mul_style: styles[i], requant: rq)
+        })
     }
+    /// The model's layers (the requantizers' automatic choice; empty for the sequential engine).
+    public internal(set) var topology: [LayerTopology] = []
 
     /// p dominates q: no slower, no more LUTs, no more DSPs, and better in one of them.
     public func dominates(_ q: CurvePoint) -> Bool {
@@ -45,13 +54,23 @@ public enum TradeoffCurve {
         topo.layers.map { _ in LayerFold(pe: 1, simd: 1, lanes: 1) }
     }
 
-    public static func point(_ topo: Topology, _ folds: [LayerFold], style: MulStyle, regEvery: Int) throws -> CurvePoint {
-        let layout = try AcceleratorLayout(topology: topo, folds: folds)
+    /// The smallest dataflow design's requantizers: serial wherever it builds (`RequantStyle.smallest`).
+    public static func smallestRequant(_ topo: Topology) -> [RequantStyle] {
+        zip(topo.layers, smallestFolds(topo)).map { RequantStyle.smallest($0, $1) }
+    }
+
+    /// The design of `folds` with `requant` (nil: each layer's automatic choice).
+    public static func point(_ topo: Topology, _ folds: [LayerFold], requant: [RequantStyle]? = nil, style: MulStyle,
+                             regEvery: Int) throws -> CurvePoint {
+        var layout = try AcceleratorLayout(topology: topo, folds: folds)
+        let rq = requant ?? zip(topo.layers, folds).map { RequantStyle.automatic($0, $1) }
+        layout.serialRequant = rq.map { $0 == .serial }
         let styles = [MulStyle](repeating: style, count: folds.count)
-        var p = CurvePoint(folds: folds, styles: styles, iiCycles: layout.iiCycles,
-                           latencyCycles: PipelineTiming.latencyCycles(layout: layout, regEvery: regEvery),
-                           estimate: estimate(topo, folds, styles), layerCycles: folds.indices.map { layout.cycles(layer: $0) })
+        var p = CurvePoint(folds: folds, styles: styles, requant: rq, iiCycles: layout.iiCycles,
+                           latencyCycles: PipelineTiming.latencyCycles(layout: layout, regEvery: regEvery, requant: rq),
+                           estimate: estimate(topo, folds, styles, requant: rq), layerCycles: folds.indices.map { layout.cycles(layer: $0) })
         p.shellEstimate = ResourceModel.shell(topo, engine: .dataflow, argmax: ArgmaxStyle.automatic(layout))
+        p.topology = topo.layers
         return p
     }
 
@@ -71,17 +90,17 @@ public enum TradeoffCurve {
     public static func candidates(_ topo: Topology, style: MulStyle, budget: ResourceBudget, regEvery: Int = 2) throws -> [CurvePoint] {
         var out: [CurvePoint] = []
         var seen = Set<[Int]>()
-        func add(_ folds: [LayerFold]) throws {
-            let key = folds.flatMap { [$0.pe, $0.simd, $0.lanes] }
+        func add(_ folds: [LayerFold], _ requant: [RequantStyle]) throws {
+            let key = zip(folds, requant).flatMap { [$0.pe, $0.simd, $0.lanes, $1 == .serial ? 1 : 0] }
             guard !seen.contains(key) else { return }
             seen.insert(key)
-            let p = try point(topo, folds, style: style, regEvery: regEvery)
+            let p = try point(topo, folds, requant: requant, style: style, regEvery: regEvery)
             if p.estimate.exceeds(budget) == nil { out.append(p) }
         }
         if let p = try sequentialPoint(topo), p.estimate.exceeds(budget) == nil { out.append(p) }
-        try add(smallestFolds(topo))
+        try add(smallestFolds(topo), smallestRequant(topo))
         for ii in Folding.candidateIIs(topo).reversed() {
-            if let f = Folding.plan(topo, ii: ii, style: style) { try add(f) }
+            if let f = Folding.plan(topo, ii: ii, style: style) { try add(f.folds, f.requant) }
         }
         return out.sorted {
             if $0.iiCycles != $1.iiCycles { return $0.iiCycles > $1.iiCycles }
@@ -95,7 +114,7 @@ public enum TradeoffCurve {
                              regEvery: Int = 2) throws -> [CurvePoint] {
         let all = try candidates(topo, style: style, budget: budget, regEvery: regEvery)
         guard !all.isEmpty else {
-            let small = try sequentialPoint(topo) ?? point(topo, smallestFolds(topo), style: style, regEvery: regEvery)
+            let small = try sequentialPoint(topo) ?? point(topo, smallestFolds(topo), requant: smallestRequant(topo), style: style, regEvery: regEvery)
             throw ZynqError(key: "budget", "even the smallest design (\(small.engine == .sequential ? "the sequential engine" : "PE = SIMD = 1")) exceeds the budget: \(small.estimate.exceeds(budget) ?? "")")
         }
         var kept: [CurvePoint] = []

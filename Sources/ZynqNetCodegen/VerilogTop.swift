@@ -42,6 +42,10 @@ enum VerilogTop {
             y = x
         }
         try output(&n, layout: layout, input: y, sequential: sequential != nil)
+        if sequential == nil {
+            let b = layerSelectBits(layout.topology.layers.count)
+            n.line("  wire unused_p_layer = ^p_layer[15:\(b)];")
+        }
         if !answers.isEmpty {
             n.line()
             n.line("  // ---------------- parameter bus answers (zero unless acknowledging) ----------------")
@@ -247,10 +251,18 @@ enum VerilogTop {
         return y
     }
 
-    /// The parameter-bus request ports of layer `i`'s weights (`kind` false) or quantization parameters.
-    static func configRequest(layer i: Int, kind: Bool) -> [Netlist.Connection] {
-        [("cfg_req", "p_req && p_layer == 16'd\(i) && \(kind ? "" : "!")p_kind"), ("cfg_we", "p_we"), ("cfg_addr", "p_addr"), ("cfg_wdata", "p_wdata")]
+    /// The parameter-bus request ports of layer `i`'s weights (`kind` false) or quantization
+    /// parameters, of a design with `layers` layers. zn_axil_regs raises p_req only for
+    /// PARAM_SEL.LAYER < NUM_LAYERS, so the layer's low clog2(layers) bits name it (the others are
+    /// `unused_p_layer`, `layerSelectBits`).
+    static func configRequest(layer i: Int, kind: Bool, layers: Int) -> [Netlist.Connection] {
+        let b = layerSelectBits(layers)
+        let sel = b == 0 ? "" : " && p_layer[\(b - 1):0] == \(b)'d\(i)"
+        return [("cfg_req", "p_req\(sel) && \(kind ? "" : "!")p_kind"), ("cfg_we", "p_we"), ("cfg_addr", "p_addr"), ("cfg_wdata", "p_wdata")]
     }
+
+    /// The bits of p_layer the dataflow top decodes: clog2(layers).
+    static func layerSelectBits(_ layers: Int) -> Int { clog2(layers) }
 
     /// Dataflow layer `i`: MAC array, PE → lanes split, requantizer, lanes → next SIMD join.
     static func layer(_ n: inout Netlist, _ i: Int, layout: AcceleratorLayout, style: MulStyle, requant: RequantStyle,
@@ -292,7 +304,7 @@ enum VerilogTop {
         mvau.connect(clock)
         try mvau.connect("in", to: x)
         try mvau.connect("out", to: acc)
-        mvau.connect(configRequest(layer: i, kind: false))
+        mvau.connect(configRequest(layer: i, kind: false, layers: layout.topology.layers.count))
         mvau.connect(answer: w)
         n.add(mvau)
         n.add(try resize("u_split\(i)", laneWidth: sumW, from: acc, f.pe, to: sum, f.lanes, n: t.outCount))
@@ -307,7 +319,7 @@ enum VerilogTop {
         rq.connect([("rounding", "l_round[\(3 * i + 2):\(3 * i)]"), ("zero", "l_zero[\(32 * i + 31):\(32 * i)]")])
         rq.connect([("clamp_lo", "l_clamp[\(32 * i + 15):\(32 * i)]"), ("clamp_hi", "l_clamp[\(32 * i + 31):\(32 * i + 16)]")]
                    + (requant == .serial ? [("set_sel", "1'b0")] : []))
-        rq.connect(configRequest(layer: i, kind: true))
+        rq.connect(configRequest(layer: i, kind: true, layers: layout.topology.layers.count))
         rq.connect(answer: qa)
         n.add(rq)
         // The last layer's 1 → 8 join packs the output words: part of the shell.
@@ -324,7 +336,8 @@ enum VerilogTop {
         return "8'h" + hex32(UInt32(bitPattern: topo.inputPadZero ?? 0)).suffix(2).uppercased()
     }
 
-    /// Max-pool layer `i`: zn_maxpool on the channel lanes, then the lanes → next SIMD converter.
+    /// Max-pool layer `i`: zn_maxpool on the channel lanes (zn_maxpool_row when the windows do not
+    /// overlap: `WindowTiming.Window.rowPool`), then the lanes → next SIMD converter.
     /// The layer's L_CFG, L_ZERO and L_CLAMP exist but drive nothing.
     static func pool(_ n: inout Netlist, _ i: Int, layout: AcceleratorLayout, input x: Netlist.Stream) throws -> Netlist.Stream {
         let t = layout.topology.layers[i], f = layout.folds[i]
@@ -335,10 +348,12 @@ enum VerilogTop {
         n.line("  // ---------------- layer \(i): maxpool2d \(win.kh)x\(win.kw) stride \(win.sh),\(win.sw), \(win.h)x\(win.w)x\(win.c) -> \(win.ho)x\(win.wo) ----------------")
         for s in [p, next] { n.declare(s) }
         n.line("  wire unused_l\(i)_regs = ^{l_round[\(3 * i + 2):\(3 * i)], l_zero[\(32 * i + 31):\(32 * i)], l_clamp[\(32 * i + 31):\(32 * i)]};")
-        var u = Netlist.Instance("zn_maxpool", "u_pool\(i)", role: .datapath, params: [
+        let row = win.timing(simd: f.simd).rowPool
+        var u = Netlist.Instance(row ? "zn_maxpool_row" : "zn_maxpool", "u_pool\(i)", role: .datapath, params: [
             [("H", "\(win.h)"), ("W", "\(win.w)"), ("C", "\(win.c)"), ("KH", "\(win.kh)"), ("KW", "\(win.kw)"), ("SH", "\(win.sh)"), ("SW", "\(win.sw)")],
-            [("SIMD", "\(f.simd)"), ("SIGNED", t.inSigned ? "1" : "0"), ("RAM_BLOCK", ResourceModel.lineBufferBlock(win, simd: f.simd) ? "1" : "0")],
-        ], style: .inline(indent: 15), streams: ["in": 8 * f.simd, "out": 8 * f.simd])
+            [("SIMD", "\(f.simd)"), ("SIGNED", t.inSigned ? "1" : "0")]
+                + (row ? [] : [("RAM_BLOCK", ResourceModel.lineBufferBlock(win, simd: f.simd) ? "1" : "0")]),
+        ], style: .inline(indent: row ? 19 : 15), streams: ["in": 8 * f.simd, "out": 8 * f.simd])
         u.connect(clock)
         try u.connect("in", to: x)
         try u.connect("out", to: p)

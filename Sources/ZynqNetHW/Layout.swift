@@ -75,6 +75,10 @@ public func clog2(_ n: Int) -> Int {
 public struct AcceleratorLayout: Sendable, Equatable {
     public var topology: Topology
     public var folds: [LayerFold]
+    /// Per layer: whether its requantizer is zn_requant_serial (codegen sets it; false in a layout
+    /// read back from the registers, which do not say). A serial requantizer that does not keep up
+    /// with its MAC array (a conv layer at a small fold) sets the layer's cycles (`LayerCycles`).
+    public var serialRequant: [Bool]
 
     /// Checks every fold against its layer; an impossible fold names the layer and value.
     public init(topology: Topology, folds: [LayerFold]) throws(ZynqError) {
@@ -110,14 +114,18 @@ public struct AcceleratorLayout: Sendable, Equatable {
         }
         self.topology = topology
         self.folds = folds
+        self.serialRequant = [Bool](repeating: false, count: folds.count)
     }
 
     /// Cycles one layer needs per image: dense (in/SIMD)·(out/PE); conv2d the larger of its
     /// sliding-window unit's steady-state cycles an image at full rate (`WindowTiming.swuInterval`:
     /// about the larger of its H·W·C/SIMD input and HO·WO·KH·KW·C/SIMD window words, plus the
-    /// wait for the first window rows) and positions·(in/SIMD)·(out/PE); maxpool2d its zn_swu's.
+    /// wait for the first window rows) and positions·(in/SIMD)·(out/PE); maxpool2d its pool unit's
+    /// (`WindowTiming.maxpoolInterval`: H·W·C/SIMD when the windows do not overlap, else its zn_swu's).
+    /// A layer with a serial requantizer: at least that requantizer's cycles an image
+    /// (`LayerCycles.serialRequantCycles`).
     public func cycles(layer i: Int) -> Int {
-        LayerCycles.cycles(topology.layers[i], folds[i])
+        LayerCycles.cycles(topology.layers[i], folds[i], serialRequant: serialRequant[i])
     }
 
     /// Codes a word of the stream into layer `i`: a conv2d layer's zn_swu SIMD (`WindowShape.split`:
@@ -165,13 +173,28 @@ extension LayerTopology {
 
 /// A layer's cycles an image at full rate (see `AcceleratorLayout.cycles(layer:)`).
 public enum LayerCycles {
-    public static func cycles(_ l: LayerTopology, _ f: LayerFold) -> Int {
+    /// `serialRequant`: the layer's requantizer is zn_requant_serial; its cycles an image
+    /// (`serialRequantCycles`) count when they are more than the MAC array's or the window unit's.
+    public static func cycles(_ l: LayerTopology, _ f: LayerFold, serialRequant: Bool = false) -> Int {
         let mac = (l.inCount / f.simd) * (l.outCount / f.pe)
+        let unit: Int
         switch l.kind {
-        case .dense: return mac
-        case .conv(let w): return max(WindowTiming.swuInterval(w.timing(simd: f.simd)), l.positions * mac)
-        case .maxpool(let w): return WindowTiming.swuInterval(w.timing(simd: f.simd, extraRows: false))
+        case .dense: unit = mac
+        case .conv(let w): unit = max(WindowTiming.swuInterval(w.timing(simd: f.simd)), l.positions * mac)
+        case .maxpool(let w): return WindowTiming.maxpoolInterval(w.timing(simd: f.simd, extraRows: false))
         }
+        return serialRequant ? max(unit, serialRequantCycles(l, f)) : unit
+    }
+
+    /// zn_requant_serial's cycles an image at full rate: positions·OUT/LANES words, one every
+    /// LANES·P·(T + 3) + 2 cycles (`SequentialTiming.requantWordCycles`: it sees a word the cycle
+    /// it is idle, accepts it D = LANES·P·(T + 3) + 1 cycles later and is idle again the cycle after).
+    /// Exact as the II when this requantizer is the design's slowest stage: the MAC array ahead of
+    /// it keeps a word waiting (its skid buffer holds two), so it never idles.
+    public static func serialRequantCycles(_ l: LayerTopology, _ f: LayerFold) -> Int {
+        let bits = SequentialTiming.requantBits(biasBits: l.biasBits, sumBits: l.widths.sumBits, multBits: l.multBits)
+        let word = SequentialTiming.requantWordCycles(bits: bits, lanes: f.lanes, passes: SequentialTiming.requantPasses(roundings: l.roundings))
+        return l.positions * (l.outCount / f.lanes) * word
     }
 }
 

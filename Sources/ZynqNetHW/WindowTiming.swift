@@ -1,4 +1,5 @@
-/// Timing of the sliding-window unit `zn_swu` and the max-pool unit `zn_maxpool` at full rate:
+/// Timing of the sliding-window unit `zn_swu` and the max-pool units `zn_maxpool` and
+/// `zn_maxpool_row` at full rate:
 /// input words offered every cycle from the first handshake (cycle 0), output always ready.
 ///
 /// The model runs the units' control cycle by cycle, as the RTL does: a ring of
@@ -8,6 +9,8 @@
 /// over 2 cycles later (block-RAM read register, skid buffer), a pooled word 3 cycles later
 /// (zn_maxpool's skid buffer). In steady state an image then takes about
 /// max(H·W·CB, HO·WO·KH·KW·CB/PAR) cycles (CB = C/SIMD), plus the wait for the first window rows.
+/// `zn_maxpool_row` (windows that do not overlap: `rowPool`) takes an input word every cycle and
+/// hands a result over the cycle after the word that completes its window: H·W·CB cycles an image.
 public enum WindowTiming {
     /// One layer's window: image H × W × C, kernel KH × KW, stride, padding (top, left, bottom,
     /// right), SIMD codes an input word, PAR patch words an output word (zn_swu's parameters).
@@ -32,6 +35,9 @@ public enum WindowTiming {
         public var windowWords: Int { ho * wo * positionWords }
         /// Line-buffer rows of zn_swu.
         public var bufferRows: Int { min(kh, h) + sh + extraRows }
+        /// Whether the windows do not overlap and there is no padding (SH ≥ KH, SW ≥ KW): a
+        /// max-pool is then built as `zn_maxpool_row` (one row of partial maxima, no line buffer).
+        public var rowPool: Bool { sh >= kh && sw >= kw && pt == 0 && pl == 0 && pb == 0 && pr == 0 }
         public var description: String {
             "\(h)x\(w)x\(c) k\(kh)x\(kw) s\(sh),\(sw) pad \(pt),\(pl),\(pb),\(pr) SIMD \(simd)" + (par > 1 ? " PAR \(par)" : "") + (extraRows > 0 ? " XROWS \(extraRows)" : "")
         }
@@ -95,5 +101,21 @@ public enum WindowTiming {
     /// last output handshake, one cycle after zn_swu's.
     public static func maxpoolLastOutputs(_ s: Window, images: Int) -> [Int] {
         swuLastOutputs(s, images: images).map { $0 + 1 }
+    }
+
+    /// zn_maxpool_row (`rowPool` windows): per image, the cycle of its last output handshake. It
+    /// takes an input word every cycle, so image i's word k is taken at i·H·W·CB + k; its last
+    /// result is completed by word (((HO−1)·SH + KH−1)·W + (WO−1)·SW + KW−1)·CB + CB−1 (the later
+    /// rows and columns are dropped) and handed over the next cycle.
+    public static func maxpoolRowLastOutputs(_ s: Window, images: Int) -> [Int] {
+        precondition(s.rowPool, "maxpoolRowLastOutputs: the windows of \(s) overlap")
+        let k = (((s.ho - 1) * s.sh + s.kh - 1) * s.w + (s.wo - 1) * s.sw + s.kw - 1) * s.cb + s.cb - 1
+        return (0..<images).map { $0 * s.inputWords + k + 1 }
+    }
+
+    /// A max-pool layer's steady-state cycles an image at full rate: zn_maxpool_row's H·W·CB input
+    /// words for `rowPool` windows, else zn_maxpool's zn_swu (`swuInterval`).
+    public static func maxpoolInterval(_ s: Window) -> Int {
+        s.rowPool ? s.inputWords : swuInterval(s)
     }
 }

@@ -17,7 +17,8 @@ struct CodegenCommand: ParsableCommand {
             Engine: --engine sequential builds the smallest design, one multiply-accumulate and one serial \
             requantizer computing every layer in turn (also a fold file {"engine": "sequential"}). \
             Folding: --fold FILE ({"layers": [{"pe": P, "simd": S, "lanes": R, "mul_style": "packed", "requant": "serial"}, …]}; \
-            requant "serial" or "pipelined", by default serial where it keeps up with the layer's MAC array), \
+            requant "serial" or "pipelined", by default serial where it keeps up with the layer's MAC array; \
+            a conv2d layer may take "serial" anyway, its slower rate then sets the layer's cycles and the II), \
             or the cheapest folds reaching --target-fps at --fclk, or by default the fastest design whose \
             estimate fits the board (60 % of the LUTs, all 220 DSP48E1). Writes DIR/rtl/*.v, \
             DIR/parameters.hex (the AXI-Lite writes that load the model), DIR/design.json, \

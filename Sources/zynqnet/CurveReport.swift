@@ -59,7 +59,10 @@ struct CurveReport {
 
     static func foldText(_ p: CurvePoint) -> String {
         if p.engine == .sequential { return "sequential (one MAC for all layers)" }
-        return p.folds.map { "\($0.pe)x\($0.simd)" + ($0.lanes > 1 ? "/\($0.lanes)" : "") }.joined(separator: " ")
+        let explicit = p.foldFile.layers.map { $0.requant == .serial }
+        return p.folds.enumerated().map { k, f in
+            "\(f.pe)x\(f.simd)" + (f.lanes > 1 ? "/\(f.lanes)" : "") + (k < explicit.count && explicit[k] ? "s" : "")
+        }.joined(separator: " ")
     }
 
     // MARK: table
@@ -74,7 +77,7 @@ struct CurveReport {
                      + "\(String(format: "%.0f", b.bram36)) BRAM36 (\(CurveReport.pctText(b.bram36, d.bram36)))")
         lines.append("resources are the resource model's estimates" + (synthesized.isEmpty ? "" : "; yosys synth_xilinx numbers beside them where measured"))
         lines.append("datapath: the LUTs folding changes; the rest is the shell every design of the model has (AXI-Lite registers, output stream)")
-        lines.append("folds: PExSIMD per layer (/R: R requantization lanes); sequential: the layer-folded engine (--engine sequential)")
+        lines.append("folds: PExSIMD per layer (/R: R requantization lanes; s: a serial requantizer slower than the MAC array, its rate sets the layer's cycles); sequential: the layer-folded engine (--engine sequential)")
         lines.append("")
         var header = ["#", "II", "images/s", "latency", "LUT", "datapath", "FF", "DSP", "BRAM36", "LUT%", "DSP%", "BRAM%"]
         var minWidths = [3, 9, 13, 9, 8, 9, 8, 5, 8, 7, 7, 7]
@@ -175,6 +178,8 @@ struct CurveReport {
         var simd: Int
         var lanes: Int
         var mul_style: String
+        /// nil (left out) for a layer without parameters (maxpool2d) and the sequential engine's.
+        var requant: String?
         var cycles: Int
     }
     struct JSONSynth: Encodable {
@@ -249,7 +254,8 @@ struct CurveReport {
                 utilization: ["lut": CurveReport.pct(Double(e.lut), Double(d.lut)), "ff": CurveReport.pct(Double(e.ff), Double(d.ff)),
                               "dsp": CurveReport.pct(Double(e.dsp), Double(d.dsp)), "bram36": CurveReport.pct(e.bram36, d.bram36)],
                 layers: zip(p.folds, p.styles).enumerated().map { k, fs in
-                    JSONLayer(pe: fs.0.pe, simd: fs.0.simd, lanes: fs.0.lanes, mul_style: fs.1.rawValue, cycles: p.layerCycles[k])
+                    JSONLayer(pe: fs.0.pe, simd: fs.0.simd, lanes: fs.0.lanes, mul_style: fs.1.rawValue,
+                              requant: k < p.requant.count && p.topology[k].hasParameters ? p.requant[k].rawValue : nil, cycles: p.layerCycles[k])
                 },
                 engine: p.engine.rawValue,
                 yosys: synthesized[i].map { JSONSynth(lut: $0.lut, ff: $0.ff, dsp: $0.dsp, bram36: $0.bram36,

@@ -30,7 +30,7 @@ struct ReportCommand: ParsableCommand {
             datapath (what folding changes): JSON keys instances, shell, datapath, lut_shell, lut_datapath.
 
             report --model MODEL: the designs from the smallest (the sequential engine, then PE = SIMD = 1 in \
-            every layer) to \
+            every layer with serial requantizers in the conv layers, marked s) to \
             the fastest whose estimate fits the board's automatic budget (60 % of the LUTs, 220 \
             DSP48E1, 90 % of FF and BRAM), each with the cheapest folds for its II, keeping the \
             Pareto-optimal ones (images/s against LUTs and DSP48E1s): a table, an ASCII plot of images/s \

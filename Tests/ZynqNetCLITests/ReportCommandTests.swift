@@ -175,4 +175,24 @@ import Testing
         let missing = try CLI.run(["report", "--model", "/nonexistent/m.npz"])
         #expect(missing.status == 1)
     }
+
+    /// The Fashion CNN's curve starts at the smallest dataflow design: serial requantizers in both
+    /// conv layers (marked `s`), II 5,408 · 101 = 546,208 cycles (183 images/s); then layer 2's
+    /// alone (II 1,936 · 101 = 195,536); `--json` gives each layer's requantizer (none for a pool).
+    @Test func cnnCurveTradesIIForSerialRequantizers() throws {
+        let cnn = fixturePath("golden/cnn_fmnist.model.npz")
+        let t = try CLI.run(["report", "--model", cnn])
+        #expect(t.status == 0, "\(t.stderr)")
+        #expect(t.stdout.contains("  1  546,208          183"), "\(t.stdout)")
+        #expect(t.stdout.contains("1x1s 1x1 1x1s 1x1 1x1"))
+        #expect(t.stdout.contains("  2  195,536          511"))
+        #expect(t.stdout.contains("1x1 1x1 1x1s 1x1 1x1"))
+        let j = try CLI.run(["report", "--model", cnn, "--json"])
+        #expect(j.status == 0, "\(j.stderr)")
+        let obj = try #require(try JSONSerialization.jsonObject(with: Data(j.stdout.utf8)) as? [String: Any])
+        let first = try #require((obj["points"] as? [[String: Any]])?.first)
+        let layers = try #require(first["layers"] as? [[String: Any]])
+        #expect(layers.map { $0["requant"] as? String } == ["serial", nil, "serial", nil, "serial"])
+        #expect(layers.map { $0["cycles"] as? Int } == [546_208, 5_408, 195_536, 1_936, 4_000])
+    }
 }

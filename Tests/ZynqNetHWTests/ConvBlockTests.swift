@@ -5,7 +5,7 @@ import ZynqNetBase
 import ZynqNetCodegen
 import ZynqNetHW
 
-/// The conv blocks zn_swu (sliding window) and zn_maxpool in iverilog (some in Verilator)
+/// The conv blocks zn_swu (sliding window), zn_maxpool and zn_maxpool_row in iverilog (some in Verilator)
 /// against naive Swift models of format 2 (`[H, W, C]`, channels last): random images, random
 /// TVALID gaps and TREADY stalls, every output word compared; at full rate (no gaps, no stalls)
 /// the cycle of each image's last output handshake must equal `WindowTiming`.
@@ -13,8 +13,10 @@ import ZynqNetHW
     struct WinCase: CustomStringConvertible, Sendable {
         var win: WindowTiming.Window
         var zero = 0, signed = 0, images = 2, gap = 30, stall = 30, ramBlock = 1
+        /// Max-pool: 1 tests zn_maxpool_row (windows that do not overlap) instead of zn_maxpool.
+        var row = 0
         var fullRate: Bool { gap == 0 && stall == 0 }
-        var description: String { "\(win) zero \(zero) signed \(signed) gap \(gap) stall \(stall) images \(images) block \(ramBlock)" }
+        var description: String { "\(win) zero \(zero) signed \(signed) gap \(gap) stall \(stall) images \(images) block \(ramBlock)" + (row == 1 ? " row" : "") }
     }
 
     typealias Win = WindowTiming.Window
@@ -235,6 +237,56 @@ import ZynqNetHW
     /// The same in Verilator: signed, overlapping 3×3 stride 2 at full rate.
     @Test(.tags(.verilator)) func maxpoolVerilator() throws { try Self.poolRun(Self.poolCases[2], verilator: true) }
 
+    // MARK: zn_maxpool_row
+
+    /// Windows that do not overlap: the Fashion CNN's two pools (odd sides: the last row and column
+    /// dropped), stride > size (rows and columns skipped), 1×1, the kernel = the whole image, and
+    /// random shapes; full rate (timing checked) and random gaps and stalls.
+    static let poolRowCases: [WinCase] = {
+        var cases: [WinCase] = [
+            .init(win: Win(h: 13, w: 13, c: 8, kh: 2, kw: 2, sh: 2, sw: 2), images: 3, gap: 0, stall: 0, row: 1),      // Fashion CNN pool 1
+            .init(win: Win(h: 11, w: 11, c: 16, kh: 2, kw: 2, sh: 2, sw: 2), signed: 1, images: 3, gap: 0, stall: 0, row: 1),  // pool 2
+            .init(win: Win(h: 11, w: 11, c: 16, kh: 2, kw: 2, sh: 2, sw: 2, simd: 4), signed: 1, images: 3, row: 1),
+            .init(win: Win(h: 13, w: 13, c: 8, kh: 2, kw: 2, sh: 2, sw: 2), images: 3, gap: 10, stall: 70, row: 1),
+            .init(win: Win(h: 10, w: 11, c: 2, kh: 2, kw: 2, sh: 3, sw: 3, simd: 2), signed: 1, images: 3, gap: 0, stall: 0, row: 1),  // stride > size
+            .init(win: Win(h: 9, w: 7, c: 6, kh: 3, kw: 2, sh: 3, sw: 2, simd: 6), gap: 10, stall: 70, row: 1),
+            .init(win: Win(h: 5, w: 5, c: 1, kh: 1, kw: 1, sh: 1, sw: 1), signed: 1, gap: 0, stall: 0, row: 1),
+            .init(win: Win(h: 4, w: 6, c: 4, kh: 4, kw: 6, sh: 4, sw: 6, simd: 2), images: 3, gap: 50, stall: 50, row: 1),   // kernel = whole image
+            .init(win: Win(h: 4, w: 6, c: 4, kh: 4, kw: 6, sh: 4, sw: 6, simd: 1), images: 3, gap: 0, stall: 0, row: 1),
+            .init(win: Win(h: 1, w: 1, c: 3, kh: 1, kw: 1, sh: 2, sw: 1), images: 4, row: 1),
+        ]
+        var rng = SplitMix64(seed: 3838)
+        for i in 0..<8 {
+            let kh = Int.random(in: 1...3, using: &rng), kw = Int.random(in: 1...3, using: &rng)
+            let simd = [1, 2, 4][i % 3]
+            cases.append(.init(win: Win(h: kh + Int.random(in: 0...7, using: &rng), w: kw + Int.random(in: 0...7, using: &rng),
+                                        c: simd * Int.random(in: 1...3, using: &rng), kh: kh, kw: kw,
+                                        sh: kh + Int.random(in: 0...1, using: &rng), sw: kw + Int.random(in: 0...1, using: &rng), simd: simd),
+                               signed: i % 2, images: 3, gap: i % 3 == 0 ? 0 : 35, stall: i % 3 == 0 ? 0 : 35, row: 1))
+        }
+        return cases
+    }()
+
+    @Test(.tags(.iverilog), arguments: poolRowCases)
+    func maxpoolRow(_ c: WinCase) throws {
+        #expect(c.win.rowPool)
+        try Self.poolRun(c, verilator: false)
+    }
+
+    /// The same in Verilator: the Fashion CNN's second pool, signed, at full rate.
+    @Test(.tags(.verilator)) func maxpoolRowVerilator() throws { try Self.poolRun(Self.poolRowCases[1], verilator: true) }
+
+    /// zn_maxpool_row's timing by hand: 5×5×1, 2×2 stride 2 (HO = WO = 2: row 4 and column 4 are
+    /// dropped). A word a cycle; the last window ends at input word (3·5 + 3) = 18, handed over at
+    /// 19; the next image's at 25 + 19. An image takes 25 cycles.
+    @Test func maxpoolRowTimingByHand() {
+        let w = Win(h: 5, w: 5, c: 1, kh: 2, kw: 2, sh: 2, sw: 2)
+        #expect(WindowTiming.maxpoolRowLastOutputs(w, images: 2) == [19, 44])
+        #expect(WindowTiming.maxpoolInterval(w) == 25)
+        #expect(WindowTiming.maxpoolInterval(Win(h: 5, w: 5, c: 1, kh: 2, kw: 2, sh: 1, sw: 1)) == WindowTiming.swuInterval(Win(h: 5, w: 5, c: 1, kh: 2, kw: 2, sh: 1, sw: 1)))
+        #expect(!Win(h: 5, w: 5, c: 1, kh: 2, kw: 2, sh: 1, sw: 2).rowPool)
+    }
+
     static func poolRun(_ c: WinCase, verilator: Bool) throws {
         let w = c.win
         var rng = SplitMix64(seed: UInt64(w.h * 1000 + w.w * 100 + w.c * 10 + w.kh) &+ UInt64(w.sh + 5 * c.signed) << 32)
@@ -251,13 +303,17 @@ import ZynqNetHW
             }
         }
         let params = ["H": w.h, "W": w.w, "C": w.c, "KH": w.kh, "KW": w.kw, "SH": w.sh, "SW": w.sw, "SIMD": w.simd,
-                      "SIGNED": c.signed, "RAM_BLOCK": c.ramBlock, "IMAGES": c.images, "GAP": c.gap, "STALL": c.stall, "SEED": w.w + w.kw]
+                      "SIGNED": c.signed, "RAM_BLOCK": c.ramBlock, "ROW": c.row, "IMAGES": c.images, "GAP": c.gap, "STALL": c.stall,
+                      "SEED": w.w + w.kw]
         let r = verilator ? try runTestbenchVerilator("tb_zn_maxpool", helpers: ["tb_src", "tb_sink", "tb_timing"], params: params,
                                                       inputs: ["in": input], outputs: ["out", "t"])
                           : try runTestbench("tb_zn_maxpool", params: params, inputs: ["in": input], outputs: ["out", "t"])
         #expect(r.passed, "\(r.result)")
         compareWords(r.outputs["out"] ?? [], expected, "\(c)")
-        if c.fullRate { checkTiming(r.outputs["t"], WindowTiming.maxpoolLastOutputs(w, images: c.images), "\(c)") }
+        if c.fullRate {
+            checkTiming(r.outputs["t"], c.row == 1 ? WindowTiming.maxpoolRowLastOutputs(w, images: c.images)
+                                                   : WindowTiming.maxpoolLastOutputs(w, images: c.images), "\(c)")
+        }
     }
 
     /// The timing model by hand for one shape: zn_swu on a 4×4×1 image, 3×3, no padding, stride 1.

@@ -66,14 +66,15 @@ import ZynqNetSim
     @Test func fashionCNNFolding() throws {
         let m = try Self.fixture("cnn_fmnist")
         let d = try generateDesign(model: m, options: CodegenOptions())
-        print("fashion fastest fold: \(d.layout.folds)")
         #expect(d.layout.folds[0].simd == 9)
         #expect(d.layout.cycles(layer: 0) == 784)
         #expect(d.iiCycles == 784)
         #expect(LayerCycles.cycles(d.layout.topology.layers[0], LayerFold(pe: 8, simd: 1, lanes: 8)) == 6140)
         let t = d.layout.topology
         #expect(LayerCycles.cycles(t.layers[2], LayerFold(pe: 1, simd: 1, lanes: 1)) == 121 * 72 * 16)
-        #expect(LayerCycles.cycles(t.layers[1], LayerFold(pe: 8, simd: 8, lanes: 8)) == WindowTiming.swuInterval(t.layers[1].window!.timing(simd: 8, extraRows: false)))
+        // Pool 2 stride 2 does not overlap: zn_maxpool_row takes the 26×26 input words of 8 codes, a word a cycle.
+        #expect(LayerCycles.cycles(t.layers[1], LayerFold(pe: 8, simd: 8, lanes: 8)) == 26 * 26)
+        #expect(d.files["rtl/zynqnet_accel.v"]!.contains("zn_maxpool_row #(.H(26), .W(26), .C(8), .KH(2), .KW(2), .SH(2), .SW(2)"))
         // --target-fps picks folds reaching the II.
         var o = CodegenOptions()
         o.fold = .targetFPS(5_000)
@@ -87,6 +88,60 @@ import ZynqNetSim
         #expect(fast.layout.folds == [LayerFold(pe: 8, simd: 9, lanes: 8), LayerFold(pe: 8, simd: 8, lanes: 8), LayerFold(pe: 8, simd: 24, lanes: 2),
                                       LayerFold(pe: 2, simd: 2, lanes: 2), LayerFold(pe: 2, simd: 2, lanes: 1)])
         #expect(fast.estimate.lut < d.estimate.lut && fast.estimate.dsp <= 220)
+    }
+
+    /// The smallest Fashion CNN design trades II for LUTs: its conv layers take the serial
+    /// requantizer although it does not keep up with their MAC arrays (5,408 and 1,936 words an
+    /// image, one every T + 5 = 101 cycles, T = 96 bits), so the II is layer 0's requantizer's
+    /// 5,408 · 101 cycles; `--target-fps` and the trade-off curve choose it where the II allows.
+    @Test func smallestFoldTakesSerialConvRequantizers() throws {
+        let m = try Self.fixture("cnn_fmnist")
+        let t = try Topology(model: m)
+        #expect(PipelineTiming.serialRequantWordCycles(t.layers[0], lanes: 1) == 101)
+        let one = LayerFold(pe: 1, simd: 1, lanes: 1)
+        #expect(LayerCycles.serialRequantCycles(t.layers[0], one) == 5408 * 101)
+        #expect(LayerCycles.serialRequantCycles(t.layers[2], one) == 1936 * 101)
+        #expect(LayerCycles.cycles(t.layers[0], one, serialRequant: true) == 5408 * 101)
+        #expect(LayerCycles.cycles(t.layers[0], one) == 676 * 9 * 8)
+        #expect(RequantStyle.options(t.layers[0], one) == [.pipelined, .serial])
+        #expect(RequantStyle.options(t.layers[4], one) == [.serial])          // dense 400 → 10: keeps up
+        #expect(TradeoffCurve.smallestRequant(t) == [.serial, .pipelined, .serial, .pipelined, .serial])
+
+        // A fold file asks for it; the design's II is the serial requantizer's.
+        let small = FoldFile(layers: [.init(pe: 1, simd: 1, requant: .serial), .init(pe: 1, simd: 1), .init(pe: 1, simd: 1, requant: .serial),
+                                      .init(pe: 1, simd: 1), .init(pe: 1, simd: 1)])
+        var o = CodegenOptions()
+        o.fold = .file(small, name: "small.json")
+        let d = try generateDesign(model: m, options: o)
+        #expect(d.requantStyles == [.serial, .pipelined, .serial, .pipelined, .serial])
+        #expect(d.layout.serialRequant == [true, false, true, false, true])
+        #expect(d.iiCycles == 5408 * 101)
+        #expect(d.layout.cycles(layer: 2) == 1936 * 101)
+        let top = d.files["rtl/zynqnet_accel.v"]!
+        #expect(top.components(separatedBy: "zn_requant_serial #(").count == 4)
+        #expect(!top.contains("zn_requant #("))
+        #expect(top.contains("zn_maxpool_row") && !top.contains("zn_maxpool #("))
+        // zn_axil_regs requests only layers < NUM_LAYERS: the top decodes p_layer's low 3 bits.
+        #expect(top.contains(".cfg_req(p_req && p_layer[2:0] == 3'd2 && p_kind)"))
+        #expect(top.contains("wire unused_p_layer = ^p_layer[15:3];"))
+        o.fold = .file(FoldFile(layers: small.layers.map { FoldFileLayer(pe: $0.pe, simd: $0.simd) }), name: "p.json")
+        let pipelined = try generateDesign(model: m, options: o)
+        #expect(pipelined.iiCycles == 121 * 72 * 16)
+        #expect(d.estimate.lut < pipelined.estimate.lut - 600 && d.estimate.dsp == pipelined.estimate.dsp - 8)
+
+        // The curve's smallest dataflow point is this design; --target-fps picks it when its II allows.
+        let curve = try TradeoffCurve.curve(t)
+        let slowest = try #require(curve.first { $0.engine == .dataflow })
+        #expect(slowest.iiCycles == 5408 * 101 && slowest.requant == d.requantStyles && slowest.estimate == d.estimate)
+        #expect(slowest.foldFile.layers.map(\.requant) == [.serial, nil, .serial, nil, nil])
+        o.fold = .targetFPS(100e6 / Double(5408 * 101))
+        let target = try generateDesign(model: m, options: o)
+        #expect(target.requantStyles == d.requantStyles && target.iiCycles == 5408 * 101)
+        // II 200,000: layer 2's serial requantizer (195,536 cycles) fits, layer 0's does not.
+        o.fold = .targetFPS(500)
+        let mid = try generateDesign(model: m, options: o)
+        #expect(mid.requantStyles[0] == .pipelined && mid.requantStyles[2] == .serial)
+        #expect(mid.iiCycles <= 200_000 && mid.iiCycles >= 1936 * 101)
     }
 
     /// Fold files: SIMD must divide a window's channels; a max-pool's PE and lanes are its SIMD;
@@ -216,6 +271,31 @@ import ZynqNetSim
         #expect(r.passed && r.mismatches == 0 && r.readbackMismatches == 0)
         let top = d.files["rtl/zynqnet_accel.v"]!
         #expect(top.contains(".SIMD(1), .PAR(6)") && top.contains(".SIMD(5), .PAR(6)"))
+    }
+
+    /// The smallest fold with serial requantizers in the conv layers (slower than their MAC
+    /// arrays: the II is layer 0's requantizer's, 70 positions · 4 channels · 101 cycles) and
+    /// zn_maxpool_row for the pool 2 stride 2: bit-exact, the II measured = designed.
+    @Test func serialConvRequantizersAndRowPool() throws {
+        let fold = FoldFile(layers: [.init(pe: 1, simd: 1, requant: .serial), .init(pe: 1, simd: 1),
+                                     .init(pe: 1, simd: 1, requant: .serial), .init(pe: 1, simd: 1)])
+        let (r, d) = try verify("cnn_floor", fold: fold, images: 24, seed: 13)
+        #expect(r.passed && r.mismatches == 0 && r.readbackMismatches == 0)
+        #expect(d.requantStyles == [.serial, .pipelined, .serial, .pipelined])   // the dense layer's SF 45 < 101: pipelined
+        #expect(d.iiCycles == 70 * 4 * 101)
+        #expect(d.files["rtl/zynqnet_accel.v"]!.contains("zn_maxpool_row"))
+    }
+
+    /// The same with float32 rounding: the serial requantizer runs three passes a lane, a word
+    /// every 3 · (T + 3) + 2 = 299 cycles, and the II is still measured = designed.
+    @Test func serialFloat32ConvRequantizers() throws {
+        let fold = FoldFile(layers: [.init(pe: 1, simd: 1, requant: .serial), .init(pe: 1, simd: 1),
+                                     .init(pe: 1, simd: 1, requant: .serial), .init(pe: 1, simd: 1)])
+        let (r, d) = try verify("cnn_float32", fold: fold, images: 8, seed: 14)
+        #expect(r.passed && r.mismatches == 0 && r.readbackMismatches == 0)
+        #expect(d.requantStyles[0] == .serial && d.requantStyles[2] == .serial)
+        #expect(PipelineTiming.serialRequantWordCycles(d.layout.topology.layers[0], lanes: 1) == 299)
+        #expect(d.iiCycles == 70 * 4 * 299)
     }
 
     /// A max-pool first (the conv after it pads with the design's input zero point), stride 3,

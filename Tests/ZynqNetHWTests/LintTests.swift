@@ -103,6 +103,10 @@ import ZynqNetRTLSim
         .init(module: "zn_maxpool", params: [:]), .init(module: "zn_maxpool", params: ["H": 13, "W": 13, "C": 8]),
         .init(module: "zn_maxpool", params: ["H": 1, "W": 1, "KH": 1, "KW": 1, "SH": 1, "SW": 1, "SIGNED": 1, "RAM_BLOCK": 0]),
         .init(module: "zn_maxpool", params: ["H": 7, "W": 9, "C": 6, "SIMD": 3, "KH": 3, "KW": 3, "SH": 2, "SW": 1, "SIGNED": 1]),
+        .init(module: "zn_maxpool_row", params: [:]), .init(module: "zn_maxpool_row", params: ["H": 13, "W": 13, "C": 8]),
+        .init(module: "zn_maxpool_row", params: ["H": 1, "W": 1, "KH": 1, "KW": 1, "SH": 1, "SW": 1, "SIGNED": 1]),
+        .init(module: "zn_maxpool_row", params: ["H": 11, "W": 10, "C": 16, "SIMD": 4, "KH": 2, "KW": 3, "SH": 3, "SW": 4, "SIGNED": 1]),
+        .init(module: "zn_maxpool_row", params: ["H": 4, "W": 6, "C": 4, "SIMD": 2, "KH": 4, "KW": 6, "SH": 4, "SW": 6]),
     ]
 
     @Test(.tags(.verilator), arguments: cases)
@@ -172,6 +176,10 @@ import ZynqNetRTLSim
         .init(module: "zn_swu", params: ["PAR": 0]), .init(module: "zn_swu", params: ["XROWS": -1]),
         .init(module: "zn_maxpool", params: ["SIGNED": 2]), .init(module: "zn_maxpool", params: ["C": 6, "SIMD": 4]),
         .init(module: "zn_maxpool", params: ["H": 1, "KH": 2]), .init(module: "zn_maxpool", params: ["SW": 0]),
+        // zn_maxpool_row: overlapping windows (stride below the size) are zn_maxpool's.
+        .init(module: "zn_maxpool_row", params: ["SH": 1]), .init(module: "zn_maxpool_row", params: ["KW": 3, "W": 6]),
+        .init(module: "zn_maxpool_row", params: ["C": 6, "SIMD": 4]), .init(module: "zn_maxpool_row", params: ["SIGNED": 2]),
+        .init(module: "zn_maxpool_row", params: ["H": 1, "KH": 2, "SH": 2]),
     ]
 
     @Test(.tags(.iverilog, .verilator, .yosys), arguments: bad)
