@@ -22,7 +22,7 @@ public enum RoundingMatch {
         guard let built = manifest.layerRoundings, let topo = try? Topology(model: model, multBits: multBits) else { return nil }
         for (i, l) in model.layers.enumerated() where i < topo.layers.count && topo.layers[i].hasParameters {
             let mask = i < built.count ? built[i] : 0
-            if mask & (1 << Int(RegisterMap.roundingCode(l.rounding))) == 0 { return Missing(layer: i, needed: l.rounding, built: mask) }
+            if !RegisterMap.mask(mask, holds: l.rounding) { return Missing(layer: i, needed: l.rounding, built: mask) }
         }
         return nil
     }
@@ -43,7 +43,7 @@ public enum RoundingMatch {
                             "names \(built.count) layers, the model has \(model.layers.count): the manifest does not describe its design; rebuild it: \(build)")
         }
         guard let m = firstMissing(model: model, manifest: manifest, multBits: multBits) else { return }
-        let built = Manifest.roundingNames(mask: m.built).joined(separator: ", ")
+        let built = RegisterMap.roundingNames(m.built)
         throw ZynqError(file: manifestPath, key: "layer_roundings[\(m.layer)]",
                         "the model's layer \(m.layer) rounds \(m.needed.rawValue), but the design's layer \(m.layer) requantizer was built for \(built) only; "
                             + "build a design for this model: \(build) (nothing was written)")

@@ -151,15 +151,6 @@ public struct Manifest: Equatable, Sendable {
         self.engine = engine; self.timing = timing; self.layerRoundings = layerRoundings
     }
 
-    /// The names of the modes a ROUNDINGS mask holds, in code order ("floor", "half_up", …).
-    public static func roundingNames(mask: Int) -> [String] {
-        var out: [String] = []
-        for code in 0..<5 where mask & (1 << code) != 0 {
-            if let r = RegisterMap.rounding(code: UInt32(code)) { out.append(r.rawValue) }
-        }
-        return out
-    }
-
     // MARK: writing
 
     /// The file's content: keys in this fixed order, addresses as "0x…" strings.
@@ -181,7 +172,7 @@ public struct Manifest: Equatable, Sendable {
             ("engine", .string(engine.rawValue)),
         ]
         if let masks = layerRoundings {
-            top.append(("layer_roundings", .array(masks.map { m in .array(Manifest.roundingNames(mask: m).map { .string($0) }) })))
+            top.append(("layer_roundings", .array(masks.map { m in .array(RegisterMap.roundings(mask: m).map { .string($0.rawValue) }) })))
         }
         top += [
             ("block_design", .object([("name", .string(blockDesign.name)), ("dma_cell", .string(blockDesign.dmaCell)),

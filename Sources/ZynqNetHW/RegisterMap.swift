@@ -237,9 +237,17 @@ public enum RegisterMap {
         [Rounding.floor, .halfUp, .halfEven, .gemmlowp, .float32].first { roundingCode($0) == code }
     }
 
+    /// Whether a ROUNDINGS mask (bit k = code k) holds `r`.
+    public static func mask(_ mask: Int, holds r: Rounding) -> Bool { mask & (1 << Int(roundingCode(r))) != 0 }
+
+    /// The modes a ROUNDINGS mask holds, in code order.
+    public static func roundings(mask: Int) -> [Rounding] {
+        (0..<5).filter { mask & (1 << $0) != 0 }.compactMap { rounding(code: UInt32($0)) }
+    }
+
     /// The modes a ROUNDINGS mask names, in code order (for messages).
     public static func roundingNames(_ mask: Int) -> String {
-        (0..<5).filter { mask & (1 << $0) != 0 }.compactMap { rounding(code: UInt32($0))?.rawValue }.joined(separator: ", ")
+        roundings(mask: mask).map { $0.rawValue }.joined(separator: ", ")
     }
 
     /// Byte offset of a layer register.

@@ -86,7 +86,7 @@ public struct LayerTopology: Sendable, Equatable {
     public static let gemmlowpBit = 1 << 3
 
     /// Whether the requantizer builds `r`.
-    public func builds(_ r: Rounding) -> Bool { roundings & (1 << Int(RegisterMap.roundingCode(r))) != 0 }
+    public func builds(_ r: Rounding) -> Bool { RegisterMap.mask(roundings, holds: r) }
 
     /// Whether the layer has parameters (a MAC array and a requantizer): dense and conv2d.
     public var hasParameters: Bool { if case .maxpool = kind { false } else { true } }
