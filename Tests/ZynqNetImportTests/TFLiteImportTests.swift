@@ -218,6 +218,36 @@ import ZynqNetSim
         #expect(m.layers[0].relu && m.layers[0].clamp == nil)
     }
 
+    /// A CONV_2D filter of shape [2^31 − 1, 2^31 − 1, 2^31 − 1, 1]: out·kh·kw·in does not fit an
+    /// Int. Found by scripts/fuzz-tflite.sh in CI (an arithmetic-overflow trap); now refused.
+    @Test func hugeConvFilterShape() throws {
+        let cnn = "\(repoRoot.path)/Tests/Fixtures/real/tflite/cnn_int8.tflite"
+        var bytes = try FileBytes.read(path: cnn)
+        let fb = try FlatBuffer(bytes: bytes, file: cnn)
+        let g = try #require(try fb.root("model", identifier: "TFL3").tables(TFLSchema.Model.subgraphs, "subgraphs")?[0])
+        let tensors = try #require(try g.tables(TFLSchema.SubGraph.tensors, "tensors"))
+        var patchedFilter: String? = nil
+        for op in try g.tables(TFLSchema.SubGraph.operators, "operators") ?? [] {
+            let inputs = try #require(try op.int32s(TFLSchema.Operator.inputs, "inputs"))
+            guard inputs.count == 3, try tensors[Int(inputs[1])].int32s(TFLSchema.Tensor.shape, "shape")?.last == 1 else { continue }
+            let t = tensors[Int(inputs[1])]
+            let shape = try #require(try t.vector(TFLSchema.Tensor.shape, "shape", elementSize: 4))
+            for d in 0..<3 { bytes.replaceSubrange(shape.start + 4 * d ..< shape.start + 4 * d + 4, with: [0xFF, 0xFF, 0xFF, 0x7F]) }
+            patchedFilter = "tensor \(inputs[1]) '\(try t.string(TFLSchema.Tensor.name, "name") ?? "")'"
+            break
+        }
+        let filter = try #require(patchedFilter, "no conv filter with one input channel in \(cnn)")
+        for r in TFLiteRounding.allCases {
+            do {
+                _ = try TFLiteImporter.importModel(bytes: bytes, file: cnn, rounding: r)
+                Issue.record("the patched model was accepted")
+            } catch {
+                #expect("\(error)" == "\(cnn): 'operator 0 (CONV_2D)': filter \(filter) has shape "
+                    + "[2147483647, 2147483647, 2147483647, 1], more elements than an Int holds")
+            }
+        }
+    }
+
     @Test func truncatedFiles() throws {
         let bytes = try FileBytes.read(path: Self.path)
         for n in [0, 4, 7, 100, 1000, 50_000, bytes.count - 1] {

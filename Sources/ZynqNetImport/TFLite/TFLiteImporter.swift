@@ -386,7 +386,9 @@ struct TFLGraph {
         }
         let (out, kh, kw) = (Int(w.shape[0]), Int(w.shape[1]), Int(w.shape[2]))
         guard Int(w.shape[3]) == c else { throw fail(op, "filter \(w.label) takes \(w.shape[3]) channels, the input \(inT.label) has \(c)") }
-        let weight = try int8Weights(op, w, out: out, count: out * kh * kw * c, what: "out·kh·kw·in", fail)
+        // The shape's product may not fit an Int (four dimensions of up to 2^31 − 1 each).
+        guard let count = w.elementCount else { throw fail(op, "filter \(w.label) has shape \(w.shape), more elements than an Int holds") }
+        let weight = try int8Weights(op, w, out: out, count: count, what: "out·kh·kw·in", fail)
         let bias = try int32Bias(op, out: out, fail)
         let (sOut, zy) = try int8Output(op, outT, fail)
         let options = try op.table.union(typeId: TFLSchema.Operator.builtinOptionsType, valueId: TFLSchema.Operator.builtinOptions, "builtin_options")
@@ -400,7 +402,7 @@ struct TFLGraph {
         let (relu, clamp) = try fusedActivation(try t.int8(CO.fusedActivation, "fused_activation_function"), scale: sOut, zero: zy, op, fail)
         let g = Conv2DGeometry(kernelHeight: kh, kernelWidth: kw, inChannels: c, stride: stride, padding: padding)
         let ho = (h + padding[0] + padding[2] - kh) / stride[0] + 1, wo = (wi + padding[1] + padding[3] - kw) / stride[1] + 1
-        guard h + padding[0] + padding[2] >= kh, wi + padding[1] + padding[3] >= kw, outT.shape == [1, Int32(ho), Int32(wo), Int32(out)] else {
+        guard h + padding[0] + padding[2] >= kh, wi + padding[1] + padding[3] >= kw, outT.shape.map({ Int($0) }) == [1, ho, wo, out] else {
             throw fail(op, "output \(outT.label) has shape \(outT.shape), not [1, \(ho), \(wo), \(out)]")
         }
         let (multiplier, shift) = try requantization(op, w, sIn: sIn, sOut: sOut, rounding: rounding, fail)
@@ -435,7 +437,7 @@ struct TFLGraph {
         guard padding == [0, 0, 0, 0] else {
             throw fail(op, "SAME padding \(padding) is not representable: format 2's maxpool2d has no padding")
         }
-        guard h >= size[0], wi >= size[1], outT.shape == [1, Int32((h - size[0]) / stride[0] + 1), Int32((wi - size[1]) / stride[1] + 1), Int32(c)] else {
+        guard h >= size[0], wi >= size[1], outT.shape.map({ Int($0) }) == [1, (h - size[0]) / stride[0] + 1, (wi - size[1]) / stride[1] + 1, c] else {
             throw fail(op, "output \(outT.label) has shape \(outT.shape), which the window \(size) with strides \(stride) does not give")
         }
         return .maxpool2d(size: size, stride: stride, inputType: .int8, inputZero: zIn)
