@@ -442,6 +442,16 @@ extension QuantizedModel {
             guard let next = l.outputShape(input: shape) else {
                 throw fail(p + "weight", "the kernel is larger than the padded input \(shape)")
             }
+            // Padding up to 2^31 per side (or many channels on a large image) can give a conv2d
+            // output whose element count, which the next layer and outputCount take, exceeds an Int.
+            if case .conv2d(let g) = l.kind {
+                let (hw, o1) = next[0].multipliedReportingOverflow(by: next[1])
+                let (_, o2) = hw.multipliedReportingOverflow(by: next[2])
+                guard !o1, !o2 else {
+                    throw fail(p + (g.padding.allSatisfy { $0 == 0 } ? "weight" : "padding"),
+                               "the output [Ho, Wo, out] = \(next) has more elements than an Int holds")
+                }
+            }
             shape = next
             inType = l.outputType
             inZero = l.outputZero

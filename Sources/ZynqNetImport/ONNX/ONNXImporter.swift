@@ -241,6 +241,12 @@ private struct NodeReader {
         guard case .constant(let t) = try input(i) else { throw fail("\(what) '\(node.input[i])' must be a constant (initializer)") }
         return t
     }
+    /// A constant of integers (a zero point): a float one has no `ints`.
+    func integerConstant(_ i: Int, _ what: String) throws -> ONNXTensor {
+        let t = try constant(i, what)
+        guard t.type != .float else { throw fail("\(what) '\(node.input[i])' must be an integer constant, is float") }
+        return t
+    }
     func outputs(_ n: Int) throws {
         guard node.output.count == n, node.output.allSatisfy({ !$0.isEmpty }) else {
             throw fail("has \(node.output.count) outputs, \(n) expected")
@@ -610,6 +616,7 @@ private struct Walker {
         } else {
             lo = try n.floatAttribute("min", -.infinity)
             hi = try n.floatAttribute("max", .infinity)
+            guard !lo.isNaN, !hi.isNaN else { throw n.fail("\(lo.isNaN ? "min" : "max") is NaN") }
         }
         switch try n.input(0) {
         case .pending(var p):
@@ -645,7 +652,7 @@ private struct Walker {
         try n.outputs(1)
         guard n.node.input.count == 8 else { throw n.fail("needs 8 inputs, has \(n.node.input.count)") }
         let w = try n.constant(3, "b")
-        let wz = try n.constant(5, "b_zero_point")
+        let wz = try n.integerConstant(5, "b_zero_point")
         guard wz.ints.allSatisfy({ $0 == 0 }) else {
             throw n.fail("weight zero point '\(n.node.input[5])' is \(wz.ints.first { $0 != 0 }!), not 0: format 2's weights have zero point 0")
         }
@@ -666,7 +673,7 @@ private struct Walker {
         guard try n.intAttribute("transA", 0) == 0 else { throw n.fail("transA = 1 is not supported") }
         guard try n.floatAttribute("alpha", 1) == 1 else { throw n.fail("alpha must be 1") }
         let w = try n.constant(3, "B")
-        let wz = try n.constant(5, "B_zero_point")
+        let wz = try n.integerConstant(5, "B_zero_point")
         guard wz.ints.allSatisfy({ $0 == 0 }) else {
             throw n.fail("weight zero point '\(n.node.input[5])' is not 0: format 2's weights have zero point 0")
         }
@@ -720,14 +727,12 @@ private struct Walker {
     mutating func integerOperands(_ n: NodeReader, activation: (String, String), weights: (String, String)) throws -> (Act, DQConst) {
         let w = try n.constant(1, weights.0)
         var wz: [Int64] = [0]
-        if let z = try n.optionalInput(3) {
-            guard case .constant(let t) = z else { throw n.fail("\(weights.1) must be a constant") }
-            wz = t.ints
-        }
+        if try n.optionalInput(3) != nil { wz = try n.integerConstant(3, weights.1).ints }
         let x = try n.input(0)
         var zero: Int64 = 0
-        if let z = try n.optionalInput(2) {
-            guard case .constant(let t) = z, t.count == 1 else { throw n.fail("\(activation.1) must be one constant") }
+        if try n.optionalInput(2) != nil {
+            let t = try n.integerConstant(2, activation.1)
+            guard t.count == 1 else { throw n.fail("\(activation.1) must be one constant") }
             zero = t.ints[0]
         }
         let a: Act
@@ -802,7 +807,7 @@ private struct Walker {
         let w = try n.constant(3, "w")
         let ws = try n.constant(4, "w_scale")
         guard ws.type == .float else { throw n.fail("w_scale must be float") }
-        let wz = try n.constant(5, "w_zero_point")
+        let wz = try n.integerConstant(5, "w_zero_point")
         let (a, spec) = try quantizedInput(try n.input(0), scaleIndex: 1, zeroIndex: 2, scalarScale: n.scalarScale, scalarZero: n.scalarZero, fail: n.fail)
         let dq = DQConst(q: w, scale: ws.floats, zero: wz.count == 1 && ws.count > 1 ? [Int64](repeating: wz.ints[0], count: ws.count) : wz.ints,
                          zeroName: n.node.input[5], axis: ws.count > 1 ? 0 : nil)
@@ -874,6 +879,12 @@ private struct Walker {
         guard let ho = Self.windows(a.shape[1] + win.pads[0] + win.pads[2], kh, win.strides[0], ceil: false),
               let wo = Self.windows(a.shape[2] + win.pads[1] + win.pads[3], kw, win.strides[1], ceil: false) else {
             throw n.fail("kernel \([kh, kw]) with pads \(win.pads) does not fit the input \(a.shape)")
+        }
+        // Pads up to 2^20 per side grow the output (a Flatten after it allocates one index per element).
+        let (hw, o1) = ho.multipliedReportingOverflow(by: wo)
+        let (outCount, o2) = hw.multipliedReportingOverflow(by: m)
+        guard !o1, !o2, outCount <= ONNXTensor.maxElements else {
+            throw n.fail("output \([m, ho, wo]) has more than \(ONNXTensor.maxElements) elements")
         }
         if w.scale.count != 1 {
             guard w.scale.count == m, w.axis == 0 else {

@@ -405,6 +405,10 @@ struct TFLGraph {
         guard h + padding[0] + padding[2] >= kh, wi + padding[1] + padding[3] >= kw, outT.shape.map({ Int($0) }) == [1, ho, wo, out] else {
             throw fail(op, "output \(outT.label) has shape \(outT.shape), not [1, \(ho), \(wo), \(out)]")
         }
+        // An input of up to (2^31 − 1)² pixels gives an output whose product may not fit an Int.
+        guard outT.elementCount != nil else {
+            throw fail(op, "output \(outT.label) has shape \(outT.shape), more elements than an Int holds")
+        }
         let (multiplier, shift) = try requantization(op, w, sIn: sIn, sOut: sOut, rounding: rounding, fail)
         return .conv2d(out: out, geometry: g, weight: weight, bias: bias, multiplier: multiplier, shift: shift,
                        rounding: rounding.convRounding, relu: relu, clamp: clamp, outputZero: zy, outputType: .int8)
