@@ -66,6 +66,11 @@ import ZynqNetRTLSim
         .init(module: "zn_requant_serial", params: ["ROUNDINGS": 19, "BIAS_W": 64, "SUM_W": 63, "LANES": 3, "OUT": 9]),
         .init(module: "zn_requant_serial", params: ["ROUNDINGS": 19, "MULT_W": 1, "SUM_W": 2, "BIAS_W": 2]),
         .init(module: "zn_seq", params: ["ROUNDINGS": 15]), .init(module: "zn_seq", params: ["ROUNDINGS": 31]),
+        // zn_requant's lane on its own: the defaults, every mode, the widest and narrowest widths.
+        .init(module: "zn_requant_lane", params: [:]), .init(module: "zn_requant_lane", params: ["ROUNDINGS": 31]),
+        .init(module: "zn_requant_lane", params: ["ROUNDINGS": 7]), .init(module: "zn_requant_lane", params: ["ROUNDINGS": 11, "SUM_W": 26, "BIAS_W": 33]),
+        .init(module: "zn_requant_lane", params: ["ROUNDINGS": 19, "MULT_W": 24]), .init(module: "zn_requant_lane", params: ["ROUNDINGS": 31, "BIAS_W": 64, "SUM_W": 50]),
+        .init(module: "zn_requant_lane", params: ["ROUNDINGS": 31, "SUM_W": 3, "BIAS_W": 8]), .init(module: "zn_requant_lane", params: ["MULT_W": 1, "SUM_W": 2, "BIAS_W": 2]),
         // LATENCY equal to the pipeline's (NetlistTests.latencyMatchesTimingModel derives these from PipelineTiming).
         .init(module: "zn_requant", params: ["LATENCY": 10]), .init(module: "zn_requant", params: ["ROUNDINGS": 19, "LATENCY": 16]),
         .init(module: "zn_requant_serial", params: ["LATENCY": 100]),
@@ -138,6 +143,9 @@ import ZynqNetRTLSim
         .init(module: "zn_requant_serial", params: ["ROUNDINGS": 0]), .init(module: "zn_requant_serial", params: ["ROUNDINGS": 32]),
         .init(module: "zn_requant_serial", params: ["ROUNDINGS": 11, "BIAS_W": 35]),
         .init(module: "zn_seq", params: ["ROUNDINGS": 32]),
+        .init(module: "zn_requant_lane", params: ["MULT_W": 33]), .init(module: "zn_requant_lane", params: ["SUM_W": 1]),
+        .init(module: "zn_requant_lane", params: ["BIAS_W": 65]), .init(module: "zn_requant_lane", params: ["ROUNDINGS": 0]),
+        .init(module: "zn_requant_lane", params: ["ROUNDINGS": 32]),
         // LATENCY other than the pipeline's: the timing model and the RTL disagree.
         .init(module: "zn_requant", params: ["LATENCY": 11]), .init(module: "zn_requant", params: ["ROUNDINGS": 19, "LATENCY": 10]),
         .init(module: "zn_requant_serial", params: ["LATENCY": 99]),
