@@ -250,6 +250,16 @@ import ZynqNetModel
         #expect(RTLILWeights.groups(["a"], weights: ["a": 4], count: 0) == [["a"]])
     }
 
+    /// A group runs synth_xilinx from `prepare`, after its `begin` step by hand with the cell
+    /// library from the RTLIL the elaboration's second process wrote (parallelFlowEqualsOneHierarchicalRun
+    /// checks the counts equal synth_xilinx's own `begin`).
+    @Test func groupsReadTheCellLibraryAsRTLIL() {
+        #expect(SynthesisReport.xilinxLibraryScript(".w")
+                == "read_verilog -lib -specify +/xilinx/cells_sim.v\nread_verilog -lib +/xilinx/cells_xtra.v\nwrite_rtlil .w/xlib.il\n")
+        #expect(SynthesisReport.groupSynth("synth_xilinx -family xc7 -top %TOP% -noiopad -noclkbuf\n", w: ".w", top: "g")
+                == "read_rtlil .w/xlib.il\nhierarchy -check -top g\nsynth_xilinx -family xc7 -top g -noiopad -noclkbuf -run prepare:\n")
+    }
+
     /// The parallel flow (modules split over yosys processes, blackboxes elsewhere) gives exactly
     /// the counts of one hierarchical run, on a design with repeated instances.
     @Test(.tags(.yosys)) func parallelFlowEqualsOneHierarchicalRun() throws {
