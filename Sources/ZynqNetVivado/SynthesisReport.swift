@@ -697,10 +697,17 @@ public enum SynthesisReport {
                 throw ZynqError(key: "yosys", "no elaborated design")
             }
             let texts = RTLILModules.split(elabText)
+            var canonical: [String: String] = [:]   // each module's once
+            func canon(_ m: String) -> String {
+                if let c = canonical[m] { return c }
+                let c = RTLILModules.canonical(texts[m]!.text)
+                canonical[m] = c
+                return c
+            }
             for m in modules {
                 guard let t = texts[m] else { continue }
-                var parts = [version, synth, RTLILModules.canonical(t.text)]
-                for c in t.children.sorted() { parts += [c, RTLILModules.canonical(texts[c]!.text)] }
+                var parts = [version, synth, canon(m)]
+                for c in t.children.sorted() { parts += [c, canon(c)] }
                 keys[m] = YosysCache.key(parts)
                 if let hit = cache.module(keys[m]!) { cellsOf[m] = hit }
             }
@@ -890,7 +897,7 @@ enum RTLILWeights {
                 out[module!] = out[module!] ?? 0
                 continue
             }
-            let line = raw.trimmingCharacters(in: .whitespaces)
+            let line = raw.drop { $0 == " " || $0 == "\t" }   // RTLIL indents with spaces
             if raw.hasPrefix("  cell ") {
                 flush()
                 cell = line.split(separator: " ").dropFirst().first.map(String.init)
