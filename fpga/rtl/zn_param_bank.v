@@ -12,7 +12,8 @@
 //  - config port: `we` stores `wdata` at depth `wdepth` (zn_param_ram's stage 1), which is also
 //    read every cycle; one cycle later `b_rest` (the stage-2 address's depth is in the word-wide
 //    part) picks the part and `chunk` (the stage-2 address's chunk bits) its 32-bit chunk (zero
-//    past the word); chunk_q registers it (zn_param_ram's stage 3).
+//    past the word); chunk_q registers it (zn_param_ram's stage 3), min(WORD_W, 32) bits: a word
+//    of one chunk leaves the rest zero, which zn_param_ram then sees as constants.
 module zn_param_bank #(
   parameter integer DEPTH       = 1,
   parameter integer WORD_W      = 8,
@@ -31,7 +32,7 @@ module zn_param_bank #(
   input  wire [WORD_W-1:0]                            wdata,
   input  wire                                         b_rest,
   input  wire [(((WORD_W + 31) / 32 > 1) ? $clog2((WORD_W + 31) / 32) : 1)-1:0] chunk,
-  output reg  [31:0]                                  chunk_q
+  output reg  [((WORD_W < 32) ? WORD_W : 32)-1:0]     chunk_q
 );
   localparam integer CHUNKS = (WORD_W + 31) / 32;
   localparam integer CB  = (CHUNKS > 1) ? $clog2(CHUNKS) : 0;
@@ -157,5 +158,7 @@ module zn_param_bank #(
       end
     end
   end
-  always @(posedge clk) chunk_q <= t[31:0];
+  localparam integer CW = (WORD_W < 32) ? WORD_W : 32;
+  always @(posedge clk) chunk_q <= t[CW-1:0];
+  wire unused_t = ^t;   // above CW: the zero padding of a one-chunk word
 endmodule

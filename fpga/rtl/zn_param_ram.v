@@ -219,14 +219,23 @@ module zn_param_ram #(
     assign ra = 1'b0;
     assign s2_rest = 1'b0;
   end endgenerate
+  // A bank answers min(WORD_W, 32) bits of chunk; a one-chunk word's others are zero here (so
+  // synthesis sees them constant, as it did with the banks inline).
+  localparam integer CW = (WORD_W < 32) ? WORD_W : 32;
   wire [32*BANKS-1:0] s3_chunks;
   genvar b;
   generate for (b = 0; b < BANKS; b = b + 1) begin : g_bank
     localparam [BIW-1:0] BV = b;
+    wire [CW-1:0] cq;
     zn_param_bank #(.DEPTH(DEPTH), .WORD_W(WORD_W), .SLICE_DEPTH(SLICE_DEPTH), .RAM_STYLE(RAM_STYLE)) u_bank (
       .clk(clk), .ce(ce), .rd_en(rd_en), .rd_addr(rd_addr), .ra(ra), .rd_q(rd_data[b*WORD_W +: WORD_W]),
       .we(s1_commit && s1_bank == BV), .w_rest(s1_rest), .wdepth(s1_depth), .wdata(commit_word),
-      .b_rest(s2_rest), .chunk(s2_addr[CIW-1:0]), .chunk_q(s3_chunks[b*32 +: 32]));
+      .b_rest(s2_rest), .chunk(s2_addr[CIW-1:0]), .chunk_q(cq));
+    if (CW < 32) begin : g_cpad
+      assign s3_chunks[b*32 +: 32] = {{(32-CW){1'b0}}, cq};
+    end else begin : g_cfull
+      assign s3_chunks[b*32 +: 32] = cq;
+    end
   end endgenerate
 
   // ---- stage 3: pick the bank (the same tree on the bank bits); the response ----
