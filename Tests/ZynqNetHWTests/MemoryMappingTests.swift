@@ -83,6 +83,16 @@ import ZynqNetRTLSim
         }, note: "input buffer 192 x 8 in LUTRAM"),
     ]
 
+    /// zn_param_ram's own registers (its banks aside) grow from 8- to 32-bit words by exactly the
+    /// 24 more bits of the staged last chunk (s1_wlast) and the 24 of cfg_rdata that an 8-bit word
+    /// leaves zero: a zn_param_bank answers only WORD_W chunk bits, so those cfg_rdata bits stay
+    /// constants synthesis removes, as with the banks inline.
+    @Test(.tags(.yosys)) func oneChunkWordLeavesTheReadBackPaddingConstant() throws {
+        let w8 = try MemoryMappingTests.synthCells("zn_param_ram", ["DEPTH": 72, "WORD_W": 8])
+        let w32 = try MemoryMappingTests.synthCells("zn_param_ram", ["DEPTH": 72, "WORD_W": 32])
+        #expect((w32["FDRE"] ?? 0) - (w8["FDRE"] ?? 0) == 48, "\(w8["FDRE"] ?? 0) FDRE at 8 bits, \(w32["FDRE"] ?? 0) at 32")
+    }
+
     @Test(.tags(.yosys), arguments: cases)
     func mapping(_ c: Case) throws {
         // zn_param_ram's memories are in its banks; zn_mvau's input buffer is its own.
