@@ -129,17 +129,16 @@ enum RTLILModules {
         var pending: [Substring] = []   // attribute lines before a module
         var current: (name: String, lines: [Substring], cells: Set<String>)? = nil
         for raw in text.split(separator: "\n", omittingEmptySubsequences: false) {
-            if var c = current {
-                c.lines.append(raw)
+            if current != nil {
+                // In place (a copy of `current` would copy its lines at every line).
+                current!.lines.append(raw)
                 if raw.hasPrefix("  cell ") {
                     let parts = raw.split(separator: " ")
-                    if parts.count == 3 { c.cells.insert(RTLILWeights.unescaped(String(parts[1]))) }
+                    if parts.count == 3 { current!.cells.insert(RTLILWeights.unescaped(String(parts[1]))) }
                 }
                 if raw == "end" {
-                    out[c.name] = (c.lines.joined(separator: "\n"), c.cells)
+                    out[current!.name] = (current!.lines.joined(separator: "\n"), current!.cells)
                     current = nil
-                } else {
-                    current = c
                 }
             } else if raw.hasPrefix("module ") {
                 let name = RTLILWeights.unescaped(String(raw.dropFirst(7)).trimmingCharacters(in: .whitespaces))

@@ -34,6 +34,11 @@ import ZynqNetRTLSim
         .init(module: "zn_param_ram", params: ["BANKS": 3, "DEPTH": 10, "WORD_W": 71, "SLICE_DEPTH": 4, "RAM_STYLE": 1]),
         .init(module: "zn_param_ram", params: ["BANKS": 7, "DEPTH": 5, "WORD_W": 1, "SLICE_DEPTH": 4, "RAM_STYLE": 2]),
         .init(module: "zn_param_ram", params: ["BANKS": 2, "DEPTH": 8, "WORD_W": 40, "SLICE_DEPTH": 2, "RAM_STYLE": 1]),
+        // zn_param_ram's bank on its own: word-wide only, bit-sliced only, both parts, each RAM_STYLE.
+        .init(module: "zn_param_bank", params: [:]), .init(module: "zn_param_bank", params: ["DEPTH": 6, "WORD_W": 192]),
+        .init(module: "zn_param_bank", params: ["DEPTH": 10, "WORD_W": 71, "SLICE_DEPTH": 4, "RAM_STYLE": 1]),
+        .init(module: "zn_param_bank", params: ["DEPTH": 8, "WORD_W": 40, "SLICE_DEPTH": 2, "RAM_STYLE": 2]),
+        .init(module: "zn_param_bank", params: ["DEPTH": 5, "WORD_W": 1, "SLICE_DEPTH": 0]),
         .init(module: "zn_addtree", params: ["N": 1]), .init(module: "zn_addtree", params: ["N": 28, "LANES": 3, "IN_W": 17]),
         .init(module: "zn_addtree", params: ["N": 16, "IN_W": 2, "REG_EVERY": 3]),
         .init(module: "zn_dot", params: ["PE": 1, "SIMD": 1]), .init(module: "zn_dot", params: ["PE": 3, "SIMD": 4, "MUL_STYLE": 2, "IN_SIGNED": 0]),
@@ -66,6 +71,11 @@ import ZynqNetRTLSim
         .init(module: "zn_requant_serial", params: ["ROUNDINGS": 19, "BIAS_W": 64, "SUM_W": 63, "LANES": 3, "OUT": 9]),
         .init(module: "zn_requant_serial", params: ["ROUNDINGS": 19, "MULT_W": 1, "SUM_W": 2, "BIAS_W": 2]),
         .init(module: "zn_seq", params: ["ROUNDINGS": 15]), .init(module: "zn_seq", params: ["ROUNDINGS": 31]),
+        // zn_requant's lane on its own: the defaults, every mode, the widest and narrowest widths.
+        .init(module: "zn_requant_lane", params: [:]), .init(module: "zn_requant_lane", params: ["ROUNDINGS": 31]),
+        .init(module: "zn_requant_lane", params: ["ROUNDINGS": 7]), .init(module: "zn_requant_lane", params: ["ROUNDINGS": 11, "SUM_W": 26, "BIAS_W": 33]),
+        .init(module: "zn_requant_lane", params: ["ROUNDINGS": 19, "MULT_W": 24]), .init(module: "zn_requant_lane", params: ["ROUNDINGS": 31, "BIAS_W": 64, "SUM_W": 50]),
+        .init(module: "zn_requant_lane", params: ["ROUNDINGS": 31, "SUM_W": 3, "BIAS_W": 8]), .init(module: "zn_requant_lane", params: ["MULT_W": 1, "SUM_W": 2, "BIAS_W": 2]),
         // LATENCY equal to the pipeline's (NetlistTests.latencyMatchesTimingModel derives these from PipelineTiming).
         .init(module: "zn_requant", params: ["LATENCY": 10]), .init(module: "zn_requant", params: ["ROUNDINGS": 19, "LATENCY": 16]),
         .init(module: "zn_requant_serial", params: ["LATENCY": 100]),
@@ -138,6 +148,9 @@ import ZynqNetRTLSim
         .init(module: "zn_requant_serial", params: ["ROUNDINGS": 0]), .init(module: "zn_requant_serial", params: ["ROUNDINGS": 32]),
         .init(module: "zn_requant_serial", params: ["ROUNDINGS": 11, "BIAS_W": 35]),
         .init(module: "zn_seq", params: ["ROUNDINGS": 32]),
+        .init(module: "zn_requant_lane", params: ["MULT_W": 33]), .init(module: "zn_requant_lane", params: ["SUM_W": 1]),
+        .init(module: "zn_requant_lane", params: ["BIAS_W": 65]), .init(module: "zn_requant_lane", params: ["ROUNDINGS": 0]),
+        .init(module: "zn_requant_lane", params: ["ROUNDINGS": 32]),
         // LATENCY other than the pipeline's: the timing model and the RTL disagree.
         .init(module: "zn_requant", params: ["LATENCY": 11]), .init(module: "zn_requant", params: ["ROUNDINGS": 19, "LATENCY": 10]),
         .init(module: "zn_requant_serial", params: ["LATENCY": 99]),
@@ -147,6 +160,8 @@ import ZynqNetRTLSim
         .init(module: "zn_param_ram", params: ["SLICE_DEPTH": 3]),
         .init(module: "zn_param_ram", params: ["SLICE_DEPTH": 1]),
         .init(module: "zn_param_ram", params: ["RAM_STYLE": -1]),
+        .init(module: "zn_param_bank", params: ["SLICE_DEPTH": 3]), .init(module: "zn_param_bank", params: ["DEPTH": 0]),
+        .init(module: "zn_param_bank", params: ["RAM_STYLE": 3]),
         .init(module: "zn_resize", params: ["IN_LANES": 0]),
         .init(module: "zn_fifo", params: ["DEPTH": 0]),
         .init(module: "zn_axis_in", params: ["N": 10, "OUT_LANES": 4]),

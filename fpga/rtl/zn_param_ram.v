@@ -33,7 +33,7 @@ module zn_param_ram #(
   input  wire                                 ce,
   input  wire                                 rd_en,
   input  wire [((DEPTH > 1) ? $clog2(DEPTH) : 1)-1:0] rd_addr,
-  output reg  [BANKS*WORD_W-1:0]              rd_data,
+  output wire [BANKS*WORD_W-1:0]              rd_data,
   input  wire                                 cfg_req,
   input  wire                                 cfg_we,
   input  wire [31:0]                          cfg_addr,
@@ -57,8 +57,6 @@ module zn_param_ram #(
   localparam integer HD = NT * SLICE_DEPTH;
   localparam integer LD = DEPTH - HD;
   localparam integer TB = (SLICE_DEPTH > 1) ? $clog2(SLICE_DEPTH) : 1;
-  localparam integer HW = (HD > 1) ? $clog2(HD) : 1;
-  localparam integer LW = (LD > 1) ? $clog2(LD) : 1;
 
   generate if (BANKS < 1 || DEPTH < 1 || WORD_W < 1 || BB + DB + CB > 31 ||
                (SLICE_DEPTH != 0 && (SLICE_DEPTH < 2 || SLICE_DEPTH != (1 << TB))) ||
@@ -195,131 +193,49 @@ module zn_param_ram #(
   end
 
   // ---- the banks ----
-  // Each bank is a word-wide memory of LD words plus, for deep memories, the first HD words
-  // bit-sliced: WORD_W memories of HD x 1 bit (HD a multiple of SLICE_DEPTH), which synthesis maps
-  // on SLICE_DEPTH x 1 block RAMs with no per-word depth mux; the remaining LD < SLICE_DEPTH words
+  // Each bank is a zn_param_bank (all with equal parameters: the per-module synthesis flow maps
+  // one): a word-wide memory of LD words plus, for deep memories, the first HD words bit-sliced:
+  // WORD_W memories of HD x 1 bit (HD a multiple of SLICE_DEPTH), which synthesis maps on
+  // SLICE_DEPTH x 1 block RAMs with no per-word depth mux; the remaining LD < SLICE_DEPTH words
   // (the whole memory when DEPTH < SLICE_DEPTH) stay word-wide. Both read registered; a word's
-  // part is picked by one registered flag before the output register (compute port) or by the
-  // stage-2 address (config port).
-  wire [BANKS*WORD_W-1:0] port_b_q;
+  // part is picked by one registered flag before the output register (compute port: `ra`, here
+  // for all banks) or by the stage-2 address (config port: `s2_rest`). In stage 2 each bank picks
+  // its 32-bit chunk of port B's word (a binary mux tree on the chunk bits), registered in
+  // s3_chunks.
   wire s1_rest;   // the request's depth lies in the word-wide part
+  wire ra, s2_rest;
   generate if (NT > 0 && LD > 0) begin : g_rest_sel
     localparam [DB-TB-1:0] NTV = NT[DB-TB-1:0];
     assign s1_rest = s1_depth[TB +: DB-TB] == NTV;
+    wire ra_rest = rd_addr[TB +: DB-TB] == NTV;   // the compute read's part
+    reg  ra_q;
+    always @(posedge clk) begin
+      if (ce && rd_en) ra_q <= ra_rest;
+    end
+    assign ra = ra_q;
+    assign s2_rest = s2_addr[CB+TB +: DB-TB] == NTV; // the config read's part
   end else begin : g_rest_sel0
     assign s1_rest = (NT == 0);
+    assign ra = 1'b0;
+    assign s2_rest = 1'b0;
   end endgenerate
-  genvar b, j;
+  // A bank answers min(WORD_W, 32) bits of chunk; a one-chunk word's others are zero here (so
+  // synthesis sees them constant, as it did with the banks inline).
+  localparam integer CW = (WORD_W < 32) ? WORD_W : 32;
+  wire [32*BANKS-1:0] s3_chunks;
+  genvar b;
   generate for (b = 0; b < BANKS; b = b + 1) begin : g_bank
     localparam [BIW-1:0] BV = b;
-    wire wr = s1_commit && s1_bank == BV;
-    wire [WORD_W-1:0] qa_l, qb_l, qa_h, qb_h;
-    if (LD > 0) begin : g_word
-      wire [LW-1:0] ia = rd_addr[LW-1:0];
-      wire [LW-1:0] ib = s1_depth[LW-1:0];
-      wire          we = wr && s1_rest;
-      reg [WORD_W-1:0] qa;
-      reg [WORD_W-1:0] qb;
-      if (RAM_STYLE == 1) begin : g_block
-        (* ram_style = "block" *) reg [WORD_W-1:0] mem [0:LD-1];
-        always @(posedge clk) begin
-          if (ce && rd_en) qa <= mem[ia];
-        end
-        always @(posedge clk) begin
-          if (we) mem[ib] <= commit_word;
-          qb <= mem[ib];
-        end
-      end else if (RAM_STYLE == 2) begin : g_dist
-        (* ram_style = "distributed" *) reg [WORD_W-1:0] mem [0:LD-1];
-        always @(posedge clk) begin
-          if (ce && rd_en) qa <= mem[ia];
-        end
-        always @(posedge clk) begin
-          if (we) mem[ib] <= commit_word;
-          qb <= mem[ib];
-        end
-      end else begin : g_auto
-        reg [WORD_W-1:0] mem [0:LD-1];
-        always @(posedge clk) begin
-          if (ce && rd_en) qa <= mem[ia];
-        end
-        always @(posedge clk) begin
-          if (we) mem[ib] <= commit_word;
-          qb <= mem[ib];
-        end
-      end
-      assign qa_l = qa;
-      assign qb_l = qb;
-    end else begin : g_word0
-      assign qa_l = {WORD_W{1'b0}};
-      assign qb_l = {WORD_W{1'b0}};
+    wire [CW-1:0] cq;
+    zn_param_bank #(.DEPTH(DEPTH), .WORD_W(WORD_W), .SLICE_DEPTH(SLICE_DEPTH), .RAM_STYLE(RAM_STYLE)) u_bank (
+      .clk(clk), .ce(ce), .rd_en(rd_en), .rd_addr(rd_addr), .ra(ra), .rd_q(rd_data[b*WORD_W +: WORD_W]),
+      .we(s1_commit && s1_bank == BV), .w_rest(s1_rest), .wdepth(s1_depth), .wdata(commit_word),
+      .b_rest(s2_rest), .chunk(s2_addr[CIW-1:0]), .chunk_q(cq));
+    if (CW < 32) begin : g_cpad
+      assign s3_chunks[b*32 +: 32] = {{(32-CW){1'b0}}, cq};
+    end else begin : g_cfull
+      assign s3_chunks[b*32 +: 32] = cq;
     end
-    if (NT > 0) begin : g_slices
-      wire [HW-1:0] ia = rd_addr[HW-1:0];
-      wire [HW-1:0] ib = s1_depth[HW-1:0];
-      wire          we = wr && !s1_rest;
-      for (j = 0; j < WORD_W; j = j + 1) begin : g_bit
-        reg mem [0:HD-1];
-        reg qa, qb;
-        always @(posedge clk) begin
-          if (ce && rd_en) qa <= mem[ia];
-        end
-        always @(posedge clk) begin
-          if (we) mem[ib] <= commit_word[j];
-          qb <= mem[ib];
-        end
-        assign qa_h[j] = qa;
-        assign qb_h[j] = qb;
-      end
-    end else begin : g_slices0
-      assign qa_h = {WORD_W{1'b0}};
-      assign qb_h = {WORD_W{1'b0}};
-    end
-    if (NT > 0 && LD > 0) begin : g_pick
-      localparam [DB-TB-1:0] NTV = NT[DB-TB-1:0];
-      wire ra_rest = rd_addr[TB +: DB-TB] == NTV;   // the compute read's part
-      wire s2_rest = s2_addr[CB+TB +: DB-TB] == NTV; // the config read's part
-      reg  ra;
-      always @(posedge clk) begin
-        if (ce) begin
-          if (rd_en) ra <= ra_rest;
-          rd_data[b*WORD_W +: WORD_W] <= ra ? qa_l : qa_h;
-        end
-      end
-      assign port_b_q[b*WORD_W +: WORD_W] = s2_rest ? qb_l : qb_h;
-    end else begin : g_one
-      always @(posedge clk) begin
-        if (ce) rd_data[b*WORD_W +: WORD_W] <= (NT > 0) ? qa_h : qa_l;
-      end
-      assign port_b_q[b*WORD_W +: WORD_W] = (NT > 0) ? qb_h : qb_l;
-    end
-  end endgenerate
-
-  // ---- stage 2: port B data (qb) is valid; pick each bank's chunk with a binary mux tree on the
-  // chunk bits (chunks past the word are zero; an indexed part-select with a variable, multiplied
-  // index would synthesize as a full barrel shifter) ----
-  localparam integer CL = 1 << CB;   // leaves of the chunk tree
-  reg [32*BANKS-1:0] s3_chunks;
-  generate for (b = 0; b < BANKS; b = b + 1) begin : g_chunk
-    wire [32*CL-1:0] padded;
-    if (32 * CL > WORD_W) begin : g_pad
-      assign padded = {{(32*CL-WORD_W){1'b0}}, port_b_q[b*WORD_W +: WORD_W]};
-    end else begin : g_nopad
-      assign padded = port_b_q[b*WORD_W +: WORD_W];
-    end
-    // Heap-ordered tree: node n (1 .. 2*CL-1) at bits [32*(n-1) +: 32]; leaves CL .. 2*CL-1; the root is node 1.
-    reg [32*(2*CL-1)-1:0] t;
-    integer l, i;
-    always @* begin
-      t[32*(CL-1) +: 32*CL] = padded;
-      for (l = CB - 1; l >= 0; l = l - 1) begin
-        for (i = 0; i < (1 << l); i = i + 1) begin
-          t[32*((1 << l) + i - 1) +: 32] = s2_addr[CB - 1 - l] ? t[32*(2*((1 << l) + i)) +: 32]
-                                                                : t[32*(2*((1 << l) + i) - 1) +: 32];
-        end
-      end
-    end
-    always @(posedge clk) s3_chunks[b*32 +: 32] <= t[31:0];
   end endgenerate
 
   // ---- stage 3: pick the bank (the same tree on the bank bits); the response ----
