@@ -29,6 +29,11 @@ zynqnet's row names the kernel it used. The int8 multiply-accumulate peak is
 cores x GHz x MACs/cycle (--ghz, default /proc/cpuinfo's "cpu MHz"; --macs-per-cycle, default
 64 with AVX-512 VNNI or AVX-VNNI: one 512-bit or two 256-bit vpdpbusd per cycle, as on Zen 4,
 else 32: two 256-bit vpmaddwd per cycle), and each row shows its images/s against it.
+
+--cpuid-mask avx2 (given to bench/sim_bench.sh, which preloads bench/cpuid_mask.c) hides
+AVX-512, AVX-VNNI and AMX from every backend through Linux's CPUID faulting, so zynqnet,
+onnxruntime and NumPy each choose the kernels they would choose on an AVX2-only CPU; the CPU
+column then says so. It reproduces the other machine's instruction set, not its timing.
 """
 
 import argparse
@@ -283,8 +288,20 @@ def main():
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--ghz", type=float, default=None, help="core clock for the peak (default: /proc/cpuinfo cpu MHz)")
     ap.add_argument("--macs-per-cycle", type=int, default=None, help="int8 MACs per core per cycle for the peak")
+    ap.add_argument("--cpuid-mask", choices=["avx2"], default=None,
+                    help="hide AVX-512, AVX-VNNI and AMX from every backend (set up by bench/sim_bench.sh)")
     a = ap.parse_args()
     cpu_model, cpu_flags, mhz = cpu_info()
+    if a.cpuid_mask:
+        if os.environ.get("ZN_CPUID_MASK") != a.cpuid_mask or "cpuid_mask.so" not in os.environ.get("LD_PRELOAD", ""):
+            print("error: '--cpuid-mask': run through bench/sim_bench.sh, which preloads bench/cpuid_mask.c", file=sys.stderr)
+            return 2
+        from numpy._core._multiarray_umath import __cpu_features__ as npf
+        if npf.get("AVX512F") or not npf.get("AVX2"):
+            print("error: '--cpuid-mask': the mask did not take effect (NumPy still sees AVX-512F, or no AVX2)", file=sys.stderr)
+            return 2
+        cpu_flags = [f for f in cpu_flags if not f.startswith(("avx512", "avx_vnni", "amx"))]
+        cpu_model += f" with CPUID masked to {a.cpuid_mask} (bench/cpuid_mask.c)"
     ghz = a.ghz or (mhz / 1000 if mhz else None)
     vnni = "avx512_vnni" in cpu_flags or "avx_vnni" in cpu_flags
     macs_per_cycle = a.macs_per_cycle or (64 if vnni else 32)
