@@ -14,6 +14,7 @@ packages=(
   zlib1g-dev       # gzip IDX files; FST waveforms of infer --backend rtlsim --trace
   dataset-fashion-mnist # the demo's and the benchmarks' test set
   pkg-config
+  gcc              # cc for bench/cpuid_mask.c (the bench's and the tests' CPUID mask)
   python3 python3-numpy # the independent NumPy reference used by some tests
   python3-venv     # bench/sim_bench.sh makes a venv for onnx + onnxruntime
   qemu-user        # runs the simulator's ARM NEON kernels (aarch64, armv7) in the tests
