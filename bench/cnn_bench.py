@@ -31,7 +31,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(ROOT, "tools"))
 sys.path.insert(0, os.path.join(ROOT, "bench"))
 import reference as ref  # noqa: E402
-from sim_bench import (agreement, best_rounds, cpu_info, graph_requant, load_bench_inputs, ort_runner,  # noqa: E402
+from sim_bench import (add_cpuid_mask_option, agreement, apply_cpuid_mask, best_rounds, cpu_info, graph_requant, load_bench_inputs, ort_runner,  # noqa: E402
                        zynqnet_runner)
 
 
@@ -119,8 +119,9 @@ def main():
     ap.add_argument("--images", default=os.path.join(ROOT, "bench", "out", "fmnist_t10k.npz"))
     ap.add_argument("--zynqnet", default=os.environ.get("ZYNQNET", os.path.join(ROOT, ".build", "release", "zynqnet")))
     ap.add_argument("--repeat", type=int, default=3)
+    add_cpuid_mask_option(ap)
     a = ap.parse_args()
-    cpu_model, cpu_flags, _ = cpu_info()
+    cpu_model, cpu_flags, _ = apply_cpuid_mask(a, *cpu_info())
     images, labels, model, n = load_bench_inputs(a, cpu_model, cpu_flags)
     macs = 0
     for L in model["layers"]:

@@ -276,6 +276,25 @@ def cpu_info():
     return model, [f for f in wanted if f in flags], mhz
 
 
+def add_cpuid_mask_option(ap):
+    ap.add_argument("--cpuid-mask", choices=["avx2"], default=None,
+                    help="hide AVX-512, AVX-VNNI and AMX from every backend (set up by the bench's .sh script)")
+
+
+def apply_cpuid_mask(a, cpu_model, cpu_flags, mhz):
+    """With --cpuid-mask: checks that bench/cpuid_mask.c is preloaded and in effect (NumPy's own
+    CPU detection must no longer see AVX-512F), and returns the CPU as the backends see it."""
+    if not a.cpuid_mask:
+        return cpu_model, cpu_flags, mhz
+    if os.environ.get("ZN_CPUID_MASK") != a.cpuid_mask or "cpuid_mask.so" not in os.environ.get("LD_PRELOAD", ""):
+        sys.exit("error: '--cpuid-mask': run the bench through its .sh script, which preloads bench/cpuid_mask.c")
+    from numpy._core._multiarray_umath import __cpu_features__ as npf
+    if npf.get("AVX512F") or not npf.get("AVX2"):
+        sys.exit("error: '--cpuid-mask': the mask did not take effect (NumPy still sees AVX-512F, or no AVX2)")
+    cpu_flags = [f for f in cpu_flags if not f.startswith(("avx512", "avx_vnni", "amx"))]
+    return cpu_model + f" with CPUID masked to {a.cpuid_mask} (bench/cpuid_mask.c)", cpu_flags, mhz
+
+
 def agreement(a_out, a_pred, b_out, b_pred):
     return float(np.mean(a_pred == b_pred)), float(np.mean((a_out == b_out).all(axis=1)))
 
@@ -288,20 +307,9 @@ def main():
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--ghz", type=float, default=None, help="core clock for the peak (default: /proc/cpuinfo cpu MHz)")
     ap.add_argument("--macs-per-cycle", type=int, default=None, help="int8 MACs per core per cycle for the peak")
-    ap.add_argument("--cpuid-mask", choices=["avx2"], default=None,
-                    help="hide AVX-512, AVX-VNNI and AMX from every backend (set up by bench/sim_bench.sh)")
+    add_cpuid_mask_option(ap)
     a = ap.parse_args()
-    cpu_model, cpu_flags, mhz = cpu_info()
-    if a.cpuid_mask:
-        if os.environ.get("ZN_CPUID_MASK") != a.cpuid_mask or "cpuid_mask.so" not in os.environ.get("LD_PRELOAD", ""):
-            print("error: '--cpuid-mask': run through bench/sim_bench.sh, which preloads bench/cpuid_mask.c", file=sys.stderr)
-            return 2
-        from numpy._core._multiarray_umath import __cpu_features__ as npf
-        if npf.get("AVX512F") or not npf.get("AVX2"):
-            print("error: '--cpuid-mask': the mask did not take effect (NumPy still sees AVX-512F, or no AVX2)", file=sys.stderr)
-            return 2
-        cpu_flags = [f for f in cpu_flags if not f.startswith(("avx512", "avx_vnni", "amx"))]
-        cpu_model += f" with CPUID masked to {a.cpuid_mask} (bench/cpuid_mask.c)"
+    cpu_model, cpu_flags, mhz = apply_cpuid_mask(a, *cpu_info())
     ghz = a.ghz or (mhz / 1000 if mhz else None)
     vnni = "avx512_vnni" in cpu_flags or "avx_vnni" in cpu_flags
     macs_per_cycle = a.macs_per_cycle or (64 if vnni else 32)

@@ -22,24 +22,5 @@ cd "$(dirname "$0")/.."
 if [ ! -f bench/models/fmnist_784_128_10.npz ]; then
     "$VENV/bin/python" bench/make_bench_model.py
 fi
-MASK=
-for arg in "$@"; do
-    if [ "${want_mask:-}" = 1 ]; then MASK=$arg; want_mask=; continue; fi
-    case $arg in
-    --cpuid-mask) want_mask=1 ;;
-    --cpuid-mask=*) MASK=${arg#--cpuid-mask=} ;;
-    esac
-done
-if [ "${want_mask:-}" = 1 ]; then
-    echo "error: '--cpuid-mask': needs a value (valid: avx2)" >&2
-    exit 2
-fi
-if [ -n "$MASK" ]; then
-    mkdir -p bench/out
-    cc -O2 -shared -fPIC -o bench/out/cpuid_mask.so bench/cpuid_mask.c
-    # glibc read CPUID before the preload: keep its string functions off AVX-512 too
-    LD_PRELOAD="$PWD/bench/out/cpuid_mask.so" ZN_CPUID_MASK=$MASK \
-        GLIBC_TUNABLES=glibc.cpu.hwcaps=-AVX512F,-AVX512DQ,-AVX512CD,-AVX512BW,-AVX512VL,-AVX512_ER,-AVX512_PF \
-        exec "$VENV/bin/python" bench/sim_bench.py "$@"
-fi
+cpuid_mask_setup "$@"
 exec "$VENV/bin/python" bench/sim_bench.py "$@"

@@ -54,6 +54,7 @@ cc_if_newer() {  # source object extra-flags...
 }
 cc_if_newer Sources/CZynqNetSys/czynqnet_sys.c "$scratch/obj/czynqnet_sys.o" -I Sources/CZynqNetSys/include
 cc_if_newer Sources/CZynqNetDotKernels/kernels.c "$scratch/obj/kernels.o" -I Sources/CZynqNetDotKernels/include
+cc_if_newer Sources/CZynqNetDotKernels/layout.c "$scratch/obj/layout.o" -I Sources/CZynqNetDotKernels/include
 cc_if_newer board/support.c "$scratch/obj/support.o"
 # The Unicode tables carry no VFP tag; ld refuses them beside hard-float objects unless re-tagged.
 if [ ! -f "$scratch/obj/unicode-tables.a" ] || [ "$tables" -nt "$scratch/obj/unicode-tables.a" ]; then
@@ -121,7 +122,7 @@ done
 
 # --- link: static, stripped ----------------------------------------------------------------
 "$cross-gcc" -static -Wl,--gc-sections -o "$out/zynqnet-board.unstripped" "${objects[@]}" \
-  "$scratch/obj/czynqnet_sys.o" "$scratch/obj/kernels.o" "$scratch/obj/support.o" \
+  "$scratch/obj/czynqnet_sys.o" "$scratch/obj/kernels.o" "$scratch/obj/layout.o" "$scratch/obj/support.o" \
   "$scratch/obj/unicode-tables.a" -L "/usr/lib/$cross" -lz -lm
 "$cross-strip" -o "$out/zynqnet-board" "$out/zynqnet-board.unstripped"
 rm -f "$out/zynqnet-board.unstripped"

@@ -146,6 +146,10 @@ struct PackedLayer: Sendable {
     /// An [H, W, C] → [Ho, Wo, ·] window walk; `top`/`left` are 0 for pools.
     struct Window: Sendable {
         let h: Int, w: Int, c: Int, ho: Int, wo: Int, kh: Int, kw: Int, sh: Int, sw: Int, top: Int, left: Int
+        /// The same window for the C im2col and maxpool (czynqlayout.h).
+        var layout: czk_window {
+            czk_window(h: h, w: w, c: self.c, ho: ho, wo: wo, kh: kh, kw: kw, sh: sh, sw: sw, top: top, left: left)
+        }
     }
     /// GEMM rows per image (Ho·Wo for conv2d, 1 for dense, 0 for pools).
     let positions: Int
@@ -423,10 +427,11 @@ public final class Simulator: Sendable {
             let offset8 = 128 &- l.outOffset
             switch l.op {
             case .pool(let g):
+                var w = g.layout
                 if eightBit {
-                    Self.maxpool(x8, next8, n: n, g, inStride: l.inElements, outStride: outStride)
+                    czk_maxpool_u8(x8, next8, n, l.inElements, outStride, &w)
                 } else {
-                    Self.maxpool(UnsafePointer(x), next, n: n, g, inStride: l.inElements, outStride: outStride)
+                    czk_maxpool_i16(x, next, n, l.inElements, outStride, &w)
                     for i in 0..<n { for k in l.outElements..<outStride { next[i * outStride + k] = 0 } }
                 }
             case .dense, .conv:
@@ -434,11 +439,12 @@ public final class Simulator: Sendable {
                 let rows = n * l.positions
                 var gx = UnsafePointer(x), gx8 = x8
                 if case .conv(let g) = l.op {
+                    var w = g.layout
                     if eightBit {
-                        Self.im2col(x8, patch8, n: n, g, inStride: l.inElements, rowStride: l.xStride, pad: UInt8(l.padValue))
+                        czk_im2col_u8(x8, patch8, n, l.inElements, l.xStride, &w, UInt8(l.padValue))
                         gx8 = UnsafePointer(patch8)
                     } else {
-                        Self.im2col(UnsafePointer(x), patch, n: n, g, inStride: l.inElements, rowStride: l.xStride, pad: l.padValue)
+                        czk_im2col_i16(x, patch, n, l.inElements, l.xStride, &w, l.padValue)
                         gx = UnsafePointer(patch)
                     }
                 }
@@ -539,60 +545,6 @@ public final class Simulator: Sendable {
                 }
             }
             if !last && !eightBit { for k in l.outElements..<outStride { next[i * outStride + k] = 0 } }
-        }
-    }
-
-    /// Gathers each output position's kh×kw×C patch of each image (tensors `inStride` apart)
-    /// into one row of `rowStride` (Ho·Wo rows per image, in (a, b, c) order: the OHWI weight
-    /// row's order); a position in the padding gets `pad`, the tail of a row 0.
-    static func im2col<T: FixedWidthInteger>(_ x: UnsafePointer<T>, _ dst: UnsafeMutablePointer<T>, n: Int,
-                                             _ g: PackedLayer.Window, inStride: Int, rowStride: Int, pad: T) {
-        let rowLength = g.kh * g.kw * g.c
-        var row = dst
-        for i in 0..<n {
-            let image = x + i * inStride
-            for yy in 0..<g.ho {
-                for v in 0..<g.wo {
-                    var d = row
-                    for a in 0..<g.kh {
-                        let r = yy * g.sh + a - g.top
-                        for b in 0..<g.kw {
-                            let c = v * g.sw + b - g.left
-                            if r >= 0 && r < g.h && c >= 0 && c < g.w {
-                                d.update(from: image + (r * g.w + c) * g.c, count: g.c)
-                            } else {
-                                d.update(repeating: pad, count: g.c)
-                            }
-                            d += g.c
-                        }
-                    }
-                    if rowStride > rowLength { d.update(repeating: 0, count: rowStride - rowLength) }
-                    row += rowStride
-                }
-            }
-        }
-    }
-
-    /// The spec's maxpool2d on each image (tensors `inStride` apart, outputs `outStride` apart).
-    /// Both activation encodings (x̃ and u) are x minus a constant, so the max commutes with them.
-    static func maxpool<T: FixedWidthInteger>(_ x: UnsafePointer<T>, _ dst: UnsafeMutablePointer<T>, n: Int,
-                                              _ g: PackedLayer.Window, inStride: Int, outStride: Int) {
-        for i in 0..<n {
-            let image = x + i * inStride
-            var d = dst + i * outStride
-            for yy in 0..<g.ho {
-                for v in 0..<g.wo {
-                    let corner = image + ((yy * g.sh) * g.w + v * g.sw) * g.c
-                    d.update(from: corner, count: g.c)
-                    for a in 0..<g.kh {
-                        for b in 0..<g.kw where a != 0 || b != 0 {
-                            let src = corner + (a * g.w + b) * g.c
-                            for ch in 0..<g.c where src[ch] > d[ch] { d[ch] = src[ch] }
-                        }
-                    }
-                    d += g.c
-                }
-            }
         }
     }
 }

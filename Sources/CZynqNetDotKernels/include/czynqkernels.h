@@ -4,6 +4,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "czynqlayout.h" /* im2col and maxpool2d around the kernels */
+
 #ifdef __cplusplus
 extern "C" {
 #endif
