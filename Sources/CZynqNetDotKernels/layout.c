@@ -10,7 +10,7 @@
 #define ZL_MEMCPY __builtin_memcpy
 
 /* Copies `bytes` bytes with at most two (overlapping) fixed-size moves per size class. */
-static inline void copy_short(void *dst, const void *src, size_t bytes) {
+__attribute__((always_inline)) static inline void copy_short(void *dst, const void *src, size_t bytes) {
     unsigned char *d = (unsigned char *)dst;
     const unsigned char *s = (const unsigned char *)src;
     if (bytes >= 16) {
@@ -26,46 +26,92 @@ static inline void copy_short(void *dst, const void *src, size_t bytes) {
     } else if (bytes >= 4) {
         ZL_MEMCPY(d, s, 4);
         ZL_MEMCPY(d + bytes - 4, s + bytes - 4, 4);
-    } else {
-        for (size_t t = 0; t < bytes; t++) d[t] = s[t];
+    } else if (bytes >= 2) {
+        ZL_MEMCPY(d, s, 2);
+        ZL_MEMCPY(d + bytes - 2, s + bytes - 2, 2);
+    } else if (bytes == 1) {
+        d[0] = s[0];
     }
 }
 
+/*
+ * One im2col pass with the window's run (kw * c elements, contiguous in the input when the
+ * window's columns lie inside it) of RUN_BYTES bytes: always inlined, and called with a
+ * constant for the common sizes, so a short run becomes one or two moves. The loops go by
+ * output row, window row a (one input row, or padding), then output column, so the inner
+ * loop is only the copies of one input row's runs into successive patch rows.
+ */
 #define ZL_IM2COL(NAME, T)                                                                            \
-    void NAME(const T *x, T *dst, size_t n, size_t in_stride, size_t row_stride,                      \
-              const struct czk_window *g, T pad) {                                                    \
+    __attribute__((always_inline)) static inline void NAME##_body(                                    \
+        const T *x, T *dst, size_t n, size_t in_stride, size_t row_stride,                            \
+        const struct czk_window *g, T pad, const size_t run_bytes) {                                  \
         const ptrdiff_t H = (ptrdiff_t)g->h, W = (ptrdiff_t)g->w, C = (ptrdiff_t)g->c;                \
         const ptrdiff_t kh = (ptrdiff_t)g->kh, kw = (ptrdiff_t)g->kw;                                 \
         const ptrdiff_t sh = (ptrdiff_t)g->sh, sw = (ptrdiff_t)g->sw;                                 \
         const ptrdiff_t top = (ptrdiff_t)g->top, left = (ptrdiff_t)g->left;                           \
+        const ptrdiff_t ho = (ptrdiff_t)g->ho, wo = (ptrdiff_t)g->wo;                                 \
         const size_t run = (size_t)(kw * C), row_len = (size_t)kh * run;                              \
-        T *row = dst;                                                                                 \
+        /* output columns [v_lo, v_hi) have every window column inside the input */                   \
+        ptrdiff_t v_lo = (left + sw - 1) / sw, v_hi = W - kw + left >= 0 ? (W - kw + left) / sw + 1 : 0; \
+        if (v_hi > wo) v_hi = wo;                                                                     \
+        if (v_lo > v_hi) v_lo = v_hi;                                                                 \
         for (size_t i = 0; i < n; i++) {                                                              \
             const T *image = x + i * in_stride;                                                       \
-            for (ptrdiff_t yy = 0; yy < (ptrdiff_t)g->ho; yy++) {                                     \
-                for (ptrdiff_t v = 0; v < (ptrdiff_t)g->wo; v++) {                                    \
-                    T *d = row;                                                                       \
-                    const ptrdiff_t c0 = v * sw - left;                                               \
-                    const int inside = c0 >= 0 && c0 + kw <= W;                                       \
-                    for (ptrdiff_t a = 0; a < kh; a++, d += run) {                                    \
-                        const ptrdiff_t r = yy * sh + a - top;                                        \
-                        if (r >= 0 && r < H && inside) {                                              \
-                            copy_short(d, image + (r * W + c0) * C, run * sizeof(T));                 \
+            T *out_image = dst + i * (size_t)(ho * wo) * row_stride;                                  \
+            for (ptrdiff_t yy = 0; yy < ho; yy++) {                                                   \
+                T *out_row = out_image + (size_t)(yy * wo) * row_stride;                              \
+                for (ptrdiff_t a = 0; a < kh; a++) {                                                  \
+                    const ptrdiff_t r = yy * sh + a - top;                                            \
+                    T *d = out_row + (size_t)a * run;                                                 \
+                    if (r < 0 || r >= H) {                                                            \
+                        for (ptrdiff_t v = 0; v < wo; v++, d += row_stride)                           \
+                            for (size_t t = 0; t < run; t++) d[t] = pad;                              \
+                        continue;                                                                     \
+                    }                                                                                 \
+                    const T *src = image + r * W * C;                                                 \
+                    for (ptrdiff_t v = 0; v < wo; v++, d += row_stride) {                             \
+                        const ptrdiff_t c0 = v * sw - left;                                           \
+                        if (v >= v_lo && v < v_hi) {                                                  \
+                            /* the inside columns: nothing but copies */                              \
+                            const T *s = src + c0 * C;                                                \
+                            for (; v < v_hi; v++, d += row_stride, s += sw * C) copy_short(d, s, run_bytes); \
+                            v--, d -= row_stride;                                                     \
                             continue;                                                                 \
                         }                                                                             \
                         for (ptrdiff_t b = 0; b < kw; b++) {                                          \
                             const ptrdiff_t col = c0 + b;                                             \
                             T *db = d + b * C;                                                        \
-                            if (r >= 0 && r < H && col >= 0 && col < W)                               \
-                                copy_short(db, image + (r * W + col) * C, (size_t)C * sizeof(T));     \
+                            if (col >= 0 && col < W)                                                  \
+                                copy_short(db, src + col * C, (size_t)C * sizeof(T));                 \
                             else                                                                      \
                                 for (ptrdiff_t ch = 0; ch < C; ch++) db[ch] = pad;                    \
                         }                                                                             \
                     }                                                                                 \
-                    for (size_t t = row_len; t < row_stride; t++) row[t] = 0;                         \
-                    row += row_stride;                                                                \
+                }                                                                                     \
+                if (row_stride > row_len) {                                                           \
+                    T *d = out_row;                                                                   \
+                    for (ptrdiff_t v = 0; v < wo; v++, d += row_stride)                               \
+                        for (size_t t = row_len; t < row_stride; t++) d[t] = 0;                       \
                 }                                                                                     \
             }                                                                                         \
+        }                                                                                             \
+    }                                                                                                 \
+    void NAME(const T *x, T *dst, size_t n, size_t in_stride, size_t row_stride,                      \
+              const struct czk_window *g, T pad) {                                                    \
+        const size_t b = g->kw * g->c * sizeof(T);                                                    \
+        switch (b) {                                                                                  \
+        case 1: NAME##_body(x, dst, n, in_stride, row_stride, g, pad, 1); break;                      \
+        case 2: NAME##_body(x, dst, n, in_stride, row_stride, g, pad, 2); break;                      \
+        case 3: NAME##_body(x, dst, n, in_stride, row_stride, g, pad, 3); break;                      \
+        case 4: NAME##_body(x, dst, n, in_stride, row_stride, g, pad, 4); break;                      \
+        case 6: NAME##_body(x, dst, n, in_stride, row_stride, g, pad, 6); break;                      \
+        case 8: NAME##_body(x, dst, n, in_stride, row_stride, g, pad, 8); break;                      \
+        case 12: NAME##_body(x, dst, n, in_stride, row_stride, g, pad, 12); break;                    \
+        case 16: NAME##_body(x, dst, n, in_stride, row_stride, g, pad, 16); break;                    \
+        case 24: NAME##_body(x, dst, n, in_stride, row_stride, g, pad, 24); break;                    \
+        case 32: NAME##_body(x, dst, n, in_stride, row_stride, g, pad, 32); break;                    \
+        case 48: NAME##_body(x, dst, n, in_stride, row_stride, g, pad, 48); break;                    \
+        default: NAME##_body(x, dst, n, in_stride, row_stride, g, pad, b); break;                     \
         }                                                                                             \
     }
 

@@ -377,23 +377,30 @@ public final class Simulator: Sendable {
     private func process(codes: UnsafePointer<UInt8>, count n: Int, out: UnsafeMutablePointer<Int32>,
                          trace: (([Int32]) -> Void)?) {
         let eightBit = kernel.isEightBit
-        // Per-image sizes: activation tensors/rows, im2col patches, accumulators.
+        // Sizes: activation tensors/rows per image; im2col patches and accumulators per GEMM
+        // (a dense layer's n rows, or a conv2d layer's step of images).
         var tensorMax = model.inputCount, patchMax = 1, accMax = 1
         for (i, l) in layers.enumerated() {
             tensorMax = max(tensorMax, inputStrides[i], l.outElements)
-            if case .conv = l.op { patchMax = max(patchMax, l.positions * l.xStride) }
-            accMax = max(accMax, l.positions * l.out)
+            switch l.op {
+            case .conv:
+                let images = Self.convStep(l, n: n)
+                patchMax = max(patchMax, images * l.positions * l.xStride)
+                accMax = max(accMax, images * l.positions * l.out)
+            case .dense: accMax = max(accMax, n * l.out)
+            case .pool: break
+            }
         }
         // int16 kernels: x̃ in rows of kPad; 8-bit kernels: u = x̃ + 128 in rows of `in` bytes.
         let actA = UnsafeMutablePointer<Int16>.allocate(capacity: eightBit ? 1 : n * tensorMax)
         let actB = UnsafeMutablePointer<Int16>.allocate(capacity: eightBit ? 1 : n * tensorMax)
         let act8A = UnsafeMutablePointer<UInt8>.allocate(capacity: eightBit ? n * tensorMax : 1)
         let act8B = UnsafeMutablePointer<UInt8>.allocate(capacity: eightBit ? n * tensorMax : 1)
-        let patch = UnsafeMutablePointer<Int16>.allocate(capacity: eightBit ? 1 : n * patchMax)
-        let patch8 = UnsafeMutablePointer<UInt8>.allocate(capacity: eightBit ? n * patchMax : 1)
-        let acc32 = UnsafeMutablePointer<Int32>.allocate(capacity: n * accMax)
+        let patch = UnsafeMutablePointer<Int16>.allocate(capacity: eightBit ? 1 : patchMax)
+        let patch8 = UnsafeMutablePointer<UInt8>.allocate(capacity: eightBit ? patchMax : 1)
+        let acc32 = UnsafeMutablePointer<Int32>.allocate(capacity: accMax)
         let multiBlock = layers.contains { $0.blocks.count > 1 }
-        let acc64 = UnsafeMutablePointer<Int64>.allocate(capacity: multiBlock ? n * accMax : 1)
+        let acc64 = UnsafeMutablePointer<Int64>.allocate(capacity: multiBlock ? accMax : 1)
         defer {
             actA.deallocate(); actB.deallocate(); act8A.deallocate(); act8B.deallocate()
             patch.deallocate(); patch8.deallocate(); acc32.deallocate(); acc64.deallocate()
@@ -434,23 +441,26 @@ public final class Simulator: Sendable {
                     czk_maxpool_i16(x, next, n, l.inElements, outStride, &w)
                     for i in 0..<n { for k in l.outElements..<outStride { next[i * outStride + k] = 0 } }
                 }
-            case .dense, .conv:
-                // The GEMM's rows: the layer's input itself (dense), or its image patches (conv2d).
-                let rows = n * l.positions
-                var gx = UnsafePointer(x), gx8 = x8
-                if case .conv(let g) = l.op {
-                    var w = g.layout
-                    if eightBit {
-                        czk_im2col_u8(x8, patch8, n, l.inElements, l.xStride, &w, UInt8(l.padValue))
-                        gx8 = UnsafePointer(patch8)
-                    } else {
-                        czk_im2col_i16(x, patch, n, l.inElements, l.xStride, &w, l.padValue)
-                        gx = UnsafePointer(patch)
-                    }
-                }
-                gemm(l, x: gx, x8: gx8, rows: rows, acc32: acc32, acc64: acc64)
-                requantize(l, rows: rows, acc32: acc32, acc64: acc64, last: last, outStride: outStride,
+            case .dense:
+                gemm(l, x: UnsafePointer(x), x8: x8, rows: n, acc32: acc32, acc64: acc64)
+                requantize(l, rows: n, acc32: acc32, acc64: acc64, last: last, outStride: outStride,
                            out: out, next: next, next8: next8)
+            case .conv(let g):
+                // The GEMM's rows are the image patches, gathered and consumed a few images at a
+                // time (about 512 rows), so the patches and the int32 sums stay in the core's caches.
+                var w = g.layout
+                let step = Self.convStep(l, n: n)
+                for i0 in stride(from: 0, to: n, by: step) {
+                    let m = min(step, n - i0), rows = m * l.positions
+                    if eightBit {
+                        czk_im2col_u8(x8 + i0 * l.inElements, patch8, m, l.inElements, l.xStride, &w, UInt8(l.padValue))
+                    } else {
+                        czk_im2col_i16(x + i0 * l.inElements, patch, m, l.inElements, l.xStride, &w, l.padValue)
+                    }
+                    gemm(l, x: UnsafePointer(patch), x8: UnsafePointer(patch8), rows: rows, acc32: acc32, acc64: acc64)
+                    requantize(l, rows: rows, acc32: acc32, acc64: acc64, last: last, outStride: outStride,
+                               out: out + i0 * outStride, next: next + i0 * outStride, next8: next8 + i0 * outStride)
+                }
             }
             if !last, let trace {
                 trace((0..<l.outElements).map { eightBit ? Int32(next8[$0]) - offset8 : Int32(next[$0]) + l.outOffset })
@@ -464,6 +474,10 @@ public final class Simulator: Sendable {
             }
         }
     }
+
+    /// Images of `n` whose patches a conv2d layer gathers and multiplies at a time: about 512
+    /// GEMM rows, whole images, at least one.
+    static func convStep(_ l: PackedLayer, n: Int) -> Int { max(1, min(n, 512 / max(1, l.positions))) }
 
     /// acc (without the bias) of `rows` rows of the layer's input: int32 per block, summed in
     /// Int64 when `in` needs several blocks.
