@@ -746,6 +746,67 @@ static void requant_avx512(const int32_t *acc, size_t n_images, size_t n_out,
 }
 #endif
 
+#ifdef CZK_X86
+/*
+ * The same on AVX2, 8 outputs at a time in two ymm of 4 int64 lanes. AVX2 has no 64 x 64-bit
+ * multiply and no variable arithmetic 64-bit shift, so:
+ *   a * M (M = the spec's uint32 multiplier, 0 <= M < 2^32): the low 64 bits of
+ *     lo32(a) * M + ((hi32(a) * M) << 32), two vpmuludq; exact because the product is proven
+ *     to fit int64 (PackedLayer), so its value is its low 64 bits in two's complement;
+ *   v >> s (floor, 0 <= s <= 63): ((v ^ t) >>> s) ^ t with t = (v < 0 ? -1 : 0), one vpsrlvq.
+ */
+#define AVX2_TARGET __attribute__((target("avx2")))
+AVX2_TARGET static inline __m256i requant4_avx2(__m128i acc4, const int64_t *bias, const int64_t *mult,
+                                               const int64_t *round_add, const int64_t *shift) {
+    __m256i v = _mm256_add_epi64(_mm256_cvtepi32_epi64(acc4), _mm256_loadu_si256((const __m256i *)bias));
+    const __m256i m = _mm256_loadu_si256((const __m256i *)mult);
+    v = _mm256_add_epi64(_mm256_mul_epu32(v, m), _mm256_slli_epi64(_mm256_mul_epu32(_mm256_srli_epi64(v, 32), m), 32));
+    v = _mm256_add_epi64(v, _mm256_loadu_si256((const __m256i *)round_add));
+    const __m256i t = _mm256_cmpgt_epi64(_mm256_setzero_si256(), v);
+    v = _mm256_xor_si256(_mm256_srlv_epi64(_mm256_xor_si256(v, t), _mm256_loadu_si256((const __m256i *)shift)), t);
+    const __m256i qlo = _mm256_set1_epi64x(-1024), qhi = _mm256_set1_epi64x(1024);
+    v = _mm256_blendv_epi8(v, qlo, _mm256_cmpgt_epi64(qlo, v));
+    return _mm256_blendv_epi8(v, qhi, _mm256_cmpgt_epi64(v, qhi));
+}
+
+AVX2_TARGET
+static void requant_avx2(const int32_t *acc, size_t n_images, size_t n_out,
+                         const int64_t *bias, const int64_t *mult, const int64_t *round_add, const int64_t *shift,
+                         int32_t zero, int32_t lo, int32_t hi, int kind, void *dst, size_t dst_stride, int32_t add) {
+    const __m256i vz = _mm256_set1_epi32(zero), vlo = _mm256_set1_epi32(lo), vhi = _mm256_set1_epi32(hi),
+                  vadd = _mm256_set1_epi32(add), even = _mm256_setr_epi32(0, 2, 4, 6, 1, 3, 5, 7);
+    const size_t full = n_out & ~(size_t)7;
+    for (size_t i = 0; i < n_images; i++) {
+        const int32_t *a = acc + i * n_out;
+        for (size_t o = 0; o < full; o += 8) {
+            const __m256i q0 = requant4_avx2(_mm_loadu_si128((const __m128i *)(a + o)), bias + o, mult + o, round_add + o, shift + o);
+            const __m256i q1 = requant4_avx2(_mm_loadu_si128((const __m128i *)(a + o + 4)), bias + o + 4, mult + o + 4,
+                                             round_add + o + 4, shift + o + 4);
+            /* the low 32 bits of each int64 lane (all in [-1024, 1024]), in order */
+            __m256i y = _mm256_permute2x128_si256(_mm256_permutevar8x32_epi32(q0, even),
+                                                  _mm256_permutevar8x32_epi32(q1, even), 0x20);
+            y = _mm256_min_epi32(_mm256_max_epi32(_mm256_add_epi32(y, vz), vlo), vhi);
+            if (kind == CZK_OUT_I32) {
+                _mm256_storeu_si256((__m256i *)((int32_t *)dst + i * dst_stride + o), y);
+                continue;
+            }
+            y = _mm256_add_epi32(y, vadd);
+            const __m128i w = _mm_packs_epi32(_mm256_castsi256_si128(y), _mm256_extracti128_si256(y, 1));
+            if (kind == CZK_OUT_U8) _mm_storel_epi64((__m128i *)((uint8_t *)dst + i * dst_stride + o), _mm_packus_epi16(w, w));
+            else _mm_storeu_si128((__m128i *)((int16_t *)dst + i * dst_stride + o), w);
+        }
+        for (size_t o = full; o < n_out; o++) {
+            const int32_t y = requant_one(a[o], bias[o], mult[o], round_add[o], shift[o], zero, lo, hi);
+            if (kind == CZK_OUT_I32) ((int32_t *)dst)[i * dst_stride + o] = y;
+            else if (kind == CZK_OUT_U8) ((uint8_t *)dst)[i * dst_stride + o] = (uint8_t)(y + add);
+            else ((int16_t *)dst)[i * dst_stride + o] = (int16_t)(y + add);
+        }
+        if (kind == CZK_OUT_I16)
+            for (size_t o = n_out; o < dst_stride; o++) ((int16_t *)dst)[i * dst_stride + o] = 0;
+    }
+}
+#endif
+
 void czk_requant(int isa, const int32_t *acc, size_t n_images, size_t n_out,
                  const int64_t *bias, const int64_t *mult, const int64_t *round_add, const int64_t *shift,
                  int32_t zero, int32_t lo, int32_t hi,
@@ -753,6 +814,10 @@ void czk_requant(int isa, const int32_t *acc, size_t n_images, size_t n_out,
 #ifdef CZK_X86
     if ((isa == CZK_AVX512VNNI || isa == CZK_AMX) && (x86_features() & F_AVX512DQ) && czk_isa_available(isa)) {
         requant_avx512(acc, n_images, n_out, bias, mult, round_add, shift, zero, lo, hi, kind, dst, dst_stride, add);
+        return;
+    }
+    if ((isa == CZK_AVX2 || isa == CZK_AVXVNNI || isa == CZK_AVXVNNI_EVEX) && czk_isa_available(isa)) {
+        requant_avx2(acc, n_images, n_out, bias, mult, round_add, shift, zero, lo, hi, kind, dst, dst_stride, add);
         return;
     }
 #endif

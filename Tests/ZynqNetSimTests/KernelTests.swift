@@ -107,7 +107,7 @@ import ZynqNetModel
             var expected = [Int32]()
             for i in 0..<n { for o in 0..<p.out { expected.append(p.requantize(p.biasAdj[o] + Int64(acc[i * p.out + o]), o)) } }
             let q = p.requantizer
-            for kernel in [SimKernel.portable, .avx512vnni] where kernel.isAvailable {
+            for kernel in [SimKernel.portable, .avx2, .avxvnni, .avx512vnni] where kernel.isAvailable {
                 var out32 = [Int32](repeating: 7, count: n * p.out)
                 czk_requant(kernel.isa, acc, n, p.out, p.biasAdj, r.multiplier, r.roundAdd, r.shift, r.zero, r.lo, r.hi,
                             Int32(CZK_OUT_I32), &out32, p.out, 0)

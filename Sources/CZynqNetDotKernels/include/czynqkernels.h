@@ -91,7 +91,10 @@ void czk_dot8(int isa,
  * and stores y (CZK_OUT_I32: int32 dst[i * dst_stride + o]), y + add as a byte (CZK_OUT_U8)
  * or y + add as int16 with dst[i * dst_stride + o] = 0 for n_out <= o < dst_stride (CZK_OUT_I16).
  * With isa CZK_AVX512VNNI or CZK_AMX (and AVX512DQ) it runs on 8 int64 lanes (vpmullq,
- * vpsravq); otherwise in branch-free scalar C.
+ * vpsravq); with CZK_AVX2 or CZK_AVXVNNI on 4 int64 lanes per ymm (a * M from two vpmuludq,
+ * which needs 0 <= mult < 2^32: the spec's multipliers are uint32; the floor shift from
+ * vpsrlvq on the sign-flipped value, which needs 0 <= shift <= 63; u8 and int16 stores assume
+ * y + add fits the type, as it does for codes); otherwise in branch-free scalar C.
  */
 enum { CZK_OUT_I32 = 0, CZK_OUT_U8 = 1, CZK_OUT_I16 = 2 };
 void czk_requant(int isa, const int32_t *acc, size_t n_images, size_t n_out,
