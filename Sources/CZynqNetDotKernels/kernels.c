@@ -380,7 +380,7 @@ YMM_KERNEL(dot8_avxvnni_evex, __attribute__((target("avx2,avx512f,avx512vl,avx51
  *
  * Written once as a macro over the tile operations OP##_LOADCONFIG, _LOADD, _STORED, _ZERO,
  * _DPBUSD, _RELEASE (and OP##_REGION, the memory the kernel lets a tile instruction touch, and
- * OP##_READS, a plain read of it: the stage copy):
+ * OP##_COPY, the kernel's own copy into the stage):
  * instantiated with the AMX instructions (HW, `dot8_amx`) and with the strict software model
  * of the tile unit below (MODEL, `dot8_amx_model`, CZK_AMX_MODEL), so a machine without AMX
  * runs the very same code.
@@ -426,17 +426,15 @@ static void amx_copy(const int32_t *c, const int32_t *corr, size_t g, size_t n_o
             /* What tile loads may read (x: n_images rows of k_len bytes) and stores write. */        \
             OP##_REGION(x, n_images, k_len, x_stride, 0);                                             \
             OP##_REGION(wp, 1, czk_pack8_size(n_out, k_len), 0, 0);                                   \
-            OP##_REGION(stage, 1, sizeof stage, 0, 0);                                                \
+            OP##_REGION(stage, 1, sizeof stage, 0, 1);                                                \
             OP##_REGION(c, 1, sizeof c, 0, 1);                                                        \
             OP##_LOADCONFIG(&cfg);                                                                    \
             for (; i + 16 <= n_images; i += 16) {                                                     \
                 const uint8_t *xi = x + i * x_stride;                                                 \
                 if (full < chunks) {                                                                  \
                     CZK_MEMSET(stage, 0, sizeof stage);                                               \
-                    for (size_t r = 0; r < 16; r++) {                                                 \
-                        OP##_READS(xi + r * x_stride + full * 64, k_len - full * 64);                 \
-                        CZK_MEMCPY(stage + r * 64, xi + r * x_stride + full * 64, k_len - full * 64); \
-                    }                                                                                 \
+                    for (size_t r = 0; r < 16; r++)                                                   \
+                        OP##_COPY(stage + r * 64, xi + r * x_stride + full * 64, k_len - full * 64);  \
                 }                                                                                     \
                 for (size_t g0 = 0; g0 < groups; g0 += 4) {                                           \
                     const size_t ng = groups - g0 >= 4 ? 4 : groups - g0;                             \
@@ -469,7 +467,7 @@ static void amx_copy(const int32_t *c, const int32_t *corr, size_t g, size_t n_o
 #define HW_DPBUSD(d, a, b) _tile_dpbusd(d, a, b)
 #define HW_RELEASE() _tile_release()
 #define HW_REGION(p, rows, len, stride, writable) ((void)0)
-#define HW_READS(p, len) ((void)0)
+#define HW_COPY(dst, src, len) CZK_MEMCPY(dst, src, len)
 AMX_KERNEL(dot8_amx, AMX_TARGET, HW)
 
 /* Linux grants AMX's tile data state to a process only on request (arch_prctl, 5.16+). */
@@ -490,7 +488,7 @@ static int amx_permission(void) {
  * (dst.rows == src1.rows, src1.colsb / 4 == src2.rows, dst.colsb == src2.colsb, K and N <= 16).
  * Loads read exactly rows x colsb bytes, one byte at a time at base + row * stride, and each
  * byte must lie in a region the kernel declared (OP##_REGION: rows of len bytes, stride apart);
- * stores likewise, and the kernel's own copies (OP##_READS). Bytes past colsb and rows past `rows` are zeroed as the SDM says. TDPBUSD
+ * stores likewise, and the kernel's own copy (OP##_COPY). Bytes past colsb and rows past `rows` are zeroed as the SDM says. TDPBUSD
  * multiplies u8 (src1) by s8 (src2), adds the 4 products of each dword to the int32 lane with
  * wraparound (no saturation). For tests; never chosen (CZK_AMX_MODEL).
  */
@@ -551,11 +549,15 @@ static int amx_model_allowed(const uint8_t *p, int write) {
     return 0;
 }
 
-/* A plain C read by the kernel (the stage copy) must stay in the declared regions too. */
-static void amx_model_reads(const void *p, size_t len) {
-    for (size_t j = 0; j < len; j++)
-        if (!amx_model_allowed((const uint8_t *)p + j, 0))
-            amx_model_fail("the kernel copies byte %zu of %zu at %p, outside what it may read", j, len, (const void *)((const uint8_t *)p + j));
+/* The kernel's own copy (into the stage), byte by byte, must stay in the declared regions too. */
+static void amx_model_copy(void *dst, const void *src, size_t len) {
+    for (size_t j = 0; j < len; j++) {
+        const uint8_t *s = (const uint8_t *)src + j;
+        uint8_t *d = (uint8_t *)dst + j;
+        if (!amx_model_allowed(s, 0)) amx_model_fail("the kernel copies byte %zu of %zu from %p, outside what it may read", j, len, (const void *)s);
+        if (!amx_model_allowed(d, 1)) amx_model_fail("the kernel copies byte %zu of %zu to %p, outside what it may write", j, len, (void *)d);
+        *d = *s;
+    }
 }
 
 static void amx_model_need_config(const char *insn) {
@@ -673,7 +675,7 @@ static void amx_model_release(void) { amx_model_clear(); }
 #define MODEL_DPBUSD(d, a, b) amx_model_dpbusd(d, a, b)
 #define MODEL_RELEASE() amx_model_release()
 #define MODEL_REGION(p, rows, len, stride, writable) amx_model_region(p, rows, len, stride, writable)
-#define MODEL_READS(p, len) amx_model_reads(p, len)
+#define MODEL_COPY(dst, src, len) amx_model_copy(dst, src, len)
 AMX_KERNEL(dot8_amx_model, ZMM_TARGET, MODEL)
 
 int czk_amx_model_run(const struct czk_amx_op *ops, size_t n_ops, const uint8_t *in, size_t in_len,
