@@ -1119,11 +1119,26 @@ static int best_without_amx(void) {
 enum { CHECK_X = 33 * 131, CHECK_W = 70 * 100, CHECK_PACKED = 5 * 32 * 64, CHECK_CORR = 80, CHECK_OUT = 19 * 70 };
 
 static __thread sigjmp_buf *check_trap; /* set while this thread runs a kernel under the self-check */
+/* One self-check at a time: the signal actions it replaces are the process's. */
+static pthread_mutex_t check_lock = PTHREAD_MUTEX_INITIALIZER;
+static const int check_sigs[3] = {SIGILL, SIGSEGV, SIGBUS};
+static struct sigaction check_old[3];
 
-static void check_signal(int sig) {
+static void check_signal(int sig, siginfo_t *info, void *context) {
     if (check_trap) siglongjmp(*check_trap, sig);
-    signal(sig, SIG_DFL); /* another thread's fault: what it would have done without the check */
-    raise(sig);
+    /* Another thread's fault: what the action the check replaced would have done. */
+    for (int j = 0; j < 3; j++) {
+        if (check_sigs[j] != sig) continue;
+        const struct sigaction *o = &check_old[j];
+        if (o->sa_flags & SA_SIGINFO) {
+            o->sa_sigaction(sig, info, context);
+        } else if (o->sa_handler != SIG_DFL && o->sa_handler != SIG_IGN) {
+            o->sa_handler(sig);
+        } else {
+            sigaction(sig, o, NULL);
+            raise(sig); /* delivered with the old action once this handler returns */
+        }
+    }
 }
 
 #ifdef CZK_AMX_KERNEL
@@ -1181,12 +1196,13 @@ int czk_self_check(int isa, char *reason, size_t reason_len) {
         snprintf(reason, reason_len, "kernel %d is not an 8-bit kernel available here", isa);
         return 0;
     }
-    static const int sigs[] = {SIGILL, SIGSEGV, SIGBUS};
-    struct sigaction sa, old[3];
+    pthread_mutex_lock(&check_lock);
+    struct sigaction sa;
     CZK_MEMSET(&sa, 0, sizeof sa);
-    sa.sa_handler = check_signal;
+    sa.sa_sigaction = check_signal;
+    sa.sa_flags = SA_SIGINFO;
     sigemptyset(&sa.sa_mask);
-    for (int j = 0; j < 3; j++) sigaction(sigs[j], &sa, &old[j]);
+    for (int j = 0; j < 3; j++) sigaction(check_sigs[j], &sa, &check_old[j]);
     sigjmp_buf strap;
     jmp_buf mtrap;
     volatile int ok = 0;
@@ -1211,7 +1227,8 @@ int czk_self_check(int isa, char *reason, size_t reason_len) {
     }
     check_trap = NULL;
     amx_model.trap = NULL;
-    for (int j = 0; j < 3; j++) sigaction(sigs[j], &old[j], NULL);
+    for (int j = 0; j < 3; j++) sigaction(check_sigs[j], &check_old[j], NULL);
+    pthread_mutex_unlock(&check_lock);
     return ok;
 }
 

@@ -1,4 +1,7 @@
 import CZynqNetDotKernels
+#if os(Linux)
+import Glibc
+#endif
 import Testing
 import ZynqNetBase
 @testable import ZynqNetSim
@@ -56,7 +59,7 @@ private enum M {
 /// The software model of the AMX tile unit (`CZK_AMX_MODEL`), which runs the AMX kernel's code
 /// on machines without AMX, and the one-time self-check that lets `czk_best_isa` choose AMX.
 /// The model must compute what the SDM says and refuse what the hardware faults on.
-@Suite(.enabled(if: czk_isa_available(Int32(CZK_AMX_MODEL)) != 0, "the model runs on x86-64 with AVX-512 VNNI"))
+@Suite(.serialized, .enabled(if: czk_isa_available(Int32(CZK_AMX_MODEL)) != 0, "the model runs on x86-64 with AVX-512 VNNI"))
 struct KernelsAMXModel {
     /// TDPBUSD on 2 × 2 dwords by hand: u8 (src1) × s8 (src2), 4 products per dword added to the
     /// int32 lane with wraparound, no saturation:
@@ -175,4 +178,25 @@ struct KernelsAMXModel {
         // The injected fault stays in that call: the model is correct again afterwards.
         #expect(czk_self_check(Int32(CZK_AMX_MODEL), &text, text.count) == 1, "\(M.text(text))")
     }
+
+    #if os(Linux)
+    /// The self-check catches SIGILL, SIGSEGV and SIGBUS only while it runs: afterwards (here after
+    /// a kernel that raised SIGILL) the process's actions for them are the ones it had before.
+    /// (The suite runs serialized, and `czk_best_isa`'s own check is over before.)
+    @Test func selfCheckRestoresTheSignalActions() {
+        _ = czk_best_isa()
+        func actions() -> [UInt] {
+            [SIGILL, SIGSEGV, SIGBUS].flatMap { s -> [UInt] in
+                var a = sigaction()
+                sigaction(s, nil, &a)
+                return [unsafeBitCast(a.__sigaction_handler, to: UInt.self), UInt(bitPattern: Int(a.sa_flags))]
+            }
+        }
+        let before = actions()
+        var status: Int32 = 0
+        var text = [CChar](repeating: 0, count: 240)
+        #expect(czk_amx_model_choose(Int32(CZK_AMX_FAULT_TRAP), &status, &text, text.count) == Int32(CZK_AVX512VNNI))
+        #expect(actions() == before)
+    }
+    #endif
 }
