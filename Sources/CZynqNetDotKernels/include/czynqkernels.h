@@ -56,7 +56,7 @@ const char *czk_amx_check_reason(void);
  */
 int czk_self_check(int isa, char *reason, size_t reason_len);
 
-/* ---- the AMX tile unit's software model: test hooks (hosted x86-64; elsewhere they return -1) ---- */
+/* ---- the AMX tile unit's software model: test hooks (hosted x86-64; elsewhere -1, the count 0) ---- */
 
 /* Faults to inject into the model, on the calling thread, to test the self-check. */
 enum {
