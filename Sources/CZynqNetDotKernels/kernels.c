@@ -15,6 +15,17 @@
 #include <unistd.h>
 #define CZK_AMX_KERNEL 1 /* AMX needs Linux's arch_prctl permission; elsewhere it is never offered */
 #endif
+#if defined(__x86_64__) && !defined(CZK_FREESTANDING)
+/* The software model of the AMX tile unit (tests) and the self-check that lets czk_best_isa
+   choose AMX: hosted x86-64 builds only. */
+#define CZK_AMX_MODEL_BUILD 1
+#include <pthread.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#endif
 #endif
 
 #if defined(__ARM_NEON) || defined(__ARM_NEON__)
@@ -358,7 +369,7 @@ static void dot8_avx512(const uint8_t *x, size_t x_stride, size_t n_images,
 YMM_KERNEL(dot8_avxvnni, __attribute__((target("avx2,avxvnni"))), _mm256_dpbusd_avx_epi32)
 YMM_KERNEL(dot8_avxvnni_evex, __attribute__((target("avx2,avx512f,avx512vl,avx512vnni"))), _mm256_dpbusd_epi32)
 
-#ifdef CZK_AMX_KERNEL
+#if defined(CZK_AMX_KERNEL) || defined(CZK_AMX_MODEL_BUILD)
 /*
  * AMX-INT8: 16 images x 64 outputs per pass. Tiles 0-3 hold the int32 sums of 4 groups
  * (16 x 16 each), tile 4 the images' bytes for 64 inputs (16 rows x 64 bytes, read in place),
@@ -366,6 +377,13 @@ YMM_KERNEL(dot8_avxvnni_evex, __attribute__((target("avx2,avx512f,avx512vl,avx51
  * exactly czk_pack8's rows). tdpbusd computes the same u8 x s8 sums as vpdpbusd. Inputs
  * past the last multiple of 64 are copied into a zero-padded stage so no row is read past
  * its end; fewer than 16 images go to the AVX-512 VNNI kernel (every AMX CPU has it).
+ *
+ * Written once as a macro over the tile operations OP##_LOADCONFIG, _LOADD, _STORED, _ZERO,
+ * _DPBUSD, _RELEASE (and OP##_REGION, the memory the kernel lets a tile instruction touch, and
+ * OP##_COPY, the kernel's own copy into the stage):
+ * instantiated with the AMX instructions (HW, `dot8_amx`) and with the strict software model
+ * of the tile unit below (MODEL, `dot8_amx_model`, CZK_AMX_MODEL), so a machine without AMX
+ * runs the very same code.
  */
 struct czk_amx_config {
     uint8_t palette, start_row, reserved[14];
@@ -373,72 +391,335 @@ struct czk_amx_config {
     uint8_t rows[16];
 };
 
-#define AMX_TARGET __attribute__((target("amx-tile,amx-int8,avx512f,avx512bw,avx512vnni")))
-#define AMX_GROUP(j)                                                         \
-    if (ng > j) {                                                            \
-        _tile_loadd(5, wk + (j) * gstride, 64);                             \
-        _tile_dpbusd(j, 4, 5);                                              \
-    }
-#define AMX_STORE(j)                                                         \
-    if (ng > j) {                                                            \
-        _tile_stored(j, c, 64);                                             \
-        amx_copy(c, corr, g0 + (j), n_out, out + i * out_stride, out_stride); \
-    }
-
 static void amx_copy(const int32_t *c, const int32_t *corr, size_t g, size_t n_out, int32_t *out, size_t os) {
     for (size_t r = 0; r < 16; r++)
         for (size_t l = 0; l < 16 && 16 * g + l < n_out; l++) out[r * os + 16 * g + l] = c[r * 16 + l] - corr[16 * g + l];
 }
 
-AMX_TARGET
-static void dot8_amx(const uint8_t *x, size_t x_stride, size_t n_images,
-                     const int8_t *wp, const int32_t *corr, size_t n_out,
-                     size_t k_len, int32_t *out, size_t out_stride) {
-    const size_t groups = (n_out + 15) / 16, gstride = czk_pack8_rows(k_len) * 64;
-    const size_t chunks = (k_len + 63) / 64, full = k_len / 64;
-    struct czk_amx_config cfg;
-    CZK_MEMSET(&cfg, 0, sizeof cfg);
-    cfg.palette = 1;
-    for (int t = 0; t < 6; t++) {
-        cfg.colsb[t] = 64;
-        cfg.rows[t] = 16;
+#define AMX_GROUP(OP, j)                                                                              \
+    if (ng > j) {                                                                                     \
+        OP##_LOADD(5, wk + (j) * gstride, 64);                                                        \
+        OP##_DPBUSD(j, 4, 5);                                                                         \
     }
-    static __thread uint8_t stage[16 * 64];
-    int32_t c[16 * 16];
-    size_t i = 0;
-    if (n_images >= 16) {
-        _tile_loadconfig(&cfg);
-        for (; i + 16 <= n_images; i += 16) {
-            const uint8_t *xi = x + i * x_stride;
-            if (full < chunks) {
-                CZK_MEMSET(stage, 0, sizeof stage);
-                for (size_t r = 0; r < 16; r++) CZK_MEMCPY(stage + r * 64, xi + r * x_stride + full * 64, k_len - full * 64);
-            }
-            for (size_t g0 = 0; g0 < groups; g0 += 4) {
-                const size_t ng = groups - g0 >= 4 ? 4 : groups - g0;
-                _tile_zero(0);
-                _tile_zero(1);
-                _tile_zero(2);
-                _tile_zero(3);
-                for (size_t kc = 0; kc < chunks; kc++) {
-                    if (kc < full) _tile_loadd(4, xi + kc * 64, x_stride);
-                    else _tile_loadd(4, stage, 64);
-                    const int8_t *wk = wp + g0 * gstride + kc * 16 * 64;
-                    AMX_GROUP(0) AMX_GROUP(1) AMX_GROUP(2) AMX_GROUP(3)
-                }
-                AMX_STORE(0) AMX_STORE(1) AMX_STORE(2) AMX_STORE(3)
-            }
-        }
-        _tile_release();
+#define AMX_STORE(OP, j)                                                                              \
+    if (ng > j) {                                                                                     \
+        OP##_STORED(j, c, 64);                                                                        \
+        amx_copy(c, corr, g0 + (j), n_out, out + i * out_stride, out_stride);                         \
     }
-    if (i < n_images) dot8_avx512(x + i * x_stride, x_stride, n_images - i, wp, corr, n_out, k_len, out + i * out_stride, out_stride);
-}
+#define AMX_KERNEL(NAME, TARGET, OP)                                                                  \
+    TARGET static void NAME(const uint8_t *x, size_t x_stride, size_t n_images,                        \
+                            const int8_t *wp, const int32_t *corr, size_t n_out,                       \
+                            size_t k_len, int32_t *out, size_t out_stride) {                           \
+        const size_t groups = (n_out + 15) / 16, gstride = czk_pack8_rows(k_len) * 64;                 \
+        const size_t chunks = (k_len + 63) / 64, full = k_len / 64;                                   \
+        struct czk_amx_config cfg;                                                                    \
+        CZK_MEMSET(&cfg, 0, sizeof cfg);                                                              \
+        cfg.palette = 1;                                                                              \
+        for (int t = 0; t < 6; t++) {                                                                 \
+            cfg.colsb[t] = 64;                                                                        \
+            cfg.rows[t] = 16;                                                                         \
+        }                                                                                             \
+        static __thread uint8_t stage[16 * 64];                                                       \
+        int32_t c[16 * 16];                                                                           \
+        size_t i = 0;                                                                                 \
+        if (n_images >= 16) {                                                                         \
+            /* What tile loads may read (x: n_images rows of k_len bytes) and stores write. */        \
+            OP##_REGION(x, n_images, k_len, x_stride, 0);                                             \
+            OP##_REGION(wp, 1, czk_pack8_size(n_out, k_len), 0, 0);                                   \
+            OP##_REGION(stage, 1, sizeof stage, 0, 1);                                                \
+            OP##_REGION(c, 1, sizeof c, 0, 1);                                                        \
+            OP##_LOADCONFIG(&cfg);                                                                    \
+            for (; i + 16 <= n_images; i += 16) {                                                     \
+                const uint8_t *xi = x + i * x_stride;                                                 \
+                if (full < chunks) {                                                                  \
+                    CZK_MEMSET(stage, 0, sizeof stage);                                               \
+                    for (size_t r = 0; r < 16; r++)                                                   \
+                        OP##_COPY(stage + r * 64, xi + r * x_stride + full * 64, k_len - full * 64);  \
+                }                                                                                     \
+                for (size_t g0 = 0; g0 < groups; g0 += 4) {                                           \
+                    const size_t ng = groups - g0 >= 4 ? 4 : groups - g0;                             \
+                    OP##_ZERO(0);                                                                     \
+                    OP##_ZERO(1);                                                                     \
+                    OP##_ZERO(2);                                                                     \
+                    OP##_ZERO(3);                                                                     \
+                    for (size_t kc = 0; kc < chunks; kc++) {                                          \
+                        if (kc < full) OP##_LOADD(4, xi + kc * 64, x_stride);                         \
+                        else OP##_LOADD(4, stage, 64);                                                \
+                        const int8_t *wk = wp + g0 * gstride + kc * 16 * 64;                          \
+                        AMX_GROUP(OP, 0) AMX_GROUP(OP, 1) AMX_GROUP(OP, 2) AMX_GROUP(OP, 3)           \
+                    }                                                                                 \
+                    AMX_STORE(OP, 0) AMX_STORE(OP, 1) AMX_STORE(OP, 2) AMX_STORE(OP, 3)               \
+                }                                                                                     \
+            }                                                                                         \
+            OP##_RELEASE();                                                                           \
+        }                                                                                             \
+        if (i < n_images)                                                                             \
+            dot8_avx512(x + i * x_stride, x_stride, n_images - i, wp, corr, n_out, k_len,             \
+                        out + i * out_stride, out_stride);                                            \
+    }
+
+#ifdef CZK_AMX_KERNEL
+#define AMX_TARGET __attribute__((target("amx-tile,amx-int8,avx512f,avx512bw,avx512vnni")))
+#define HW_LOADCONFIG(cfg) _tile_loadconfig(cfg)
+#define HW_LOADD(t, p, stride) _tile_loadd(t, p, stride)
+#define HW_STORED(t, p, stride) _tile_stored(t, p, stride)
+#define HW_ZERO(t) _tile_zero(t)
+#define HW_DPBUSD(d, a, b) _tile_dpbusd(d, a, b)
+#define HW_RELEASE() _tile_release()
+#define HW_REGION(p, rows, len, stride, writable) ((void)0)
+#define HW_COPY(dst, src, len) CZK_MEMCPY(dst, src, len)
+AMX_KERNEL(dot8_amx, AMX_TARGET, HW)
 
 /* Linux grants AMX's tile data state to a process only on request (arch_prctl, 5.16+). */
 static int amx_permission(void) {
     return syscall(SYS_arch_prctl, 0x1023 /* ARCH_REQ_XCOMP_PERM */, 18 /* XFEATURE_XTILEDATA */) == 0;
 }
 #endif /* CZK_AMX_KERNEL */
+
+#ifdef CZK_AMX_MODEL_BUILD
+/*
+ * A strict software model of the AMX tile unit (palette 1: 8 tiles of 16 rows x 64 bytes),
+ * per thread like the real tile state, after the Intel SDM (LDTILECFG, TILELOADD, TILESTORED,
+ * TILEZERO, TDPBUSD, TILERELEASE and their #GP/#UD conditions). Anything the hardware would
+ * fault on ends the process with a message (or, under czk_amx_model_run, returns it): tile
+ * instructions before LDTILECFG or after TILERELEASE, a palette other than 1, non-zero reserved
+ * bytes or start_row, colsb > 64, rows > 16, a tile with rows xor colsb zero, an unconfigured
+ * tile, colsb not a multiple of 4, TDPBUSD on a repeated tile or with shapes that do not chain
+ * (dst.rows == src1.rows, src1.colsb / 4 == src2.rows, dst.colsb == src2.colsb, K and N <= 16).
+ * Loads read exactly rows x colsb bytes, one byte at a time at base + row * stride, and each
+ * byte must lie in a region the kernel declared (OP##_REGION: rows of len bytes, stride apart);
+ * stores likewise, and the kernel's own copy (OP##_COPY). Bytes past colsb and rows past `rows` are zeroed as the SDM says. TDPBUSD
+ * multiplies u8 (src1) by s8 (src2), adds the 4 products of each dword to the int32 lane with
+ * wraparound (no saturation). For tests; never chosen (CZK_AMX_MODEL).
+ */
+enum { AMX_MODEL_REGIONS = 8 };
+struct amx_region {
+    const uint8_t *base;
+    size_t rows, len, stride;
+    int writable;
+};
+struct amx_model_state {
+    int configured;
+    uint8_t rows[8];
+    uint16_t colsb[8];
+    uint8_t tile[8][16][64];
+    struct amx_region region[AMX_MODEL_REGIONS];
+    int regions;
+    int fault;                 /* CZK_AMX_FAULT_*: a deliberately wrong unit, for the self-check's tests */
+    uint64_t dpbusd;           /* TDPBUSDs executed on this thread */
+    jmp_buf *trap;             /* set: a fault returns here (czk_amx_model_run, self-check) */
+    char message[200];
+};
+static __thread struct amx_model_state amx_model;
+static uint64_t amx_model_dpbusd_total; /* all threads, atomic */
+
+__attribute__((format(printf, 1, 2), noreturn))
+static void amx_model_fail(const char *format, ...) {
+    va_list ap;
+    va_start(ap, format);
+    vsnprintf(amx_model.message, sizeof amx_model.message, format, ap);
+    va_end(ap);
+    if (amx_model.trap) longjmp(*amx_model.trap, 1);
+    fprintf(stderr, "czk AMX model: %s\n", amx_model.message);
+    abort();
+}
+
+static void amx_model_clear(void) {
+    amx_model.configured = 0;
+    CZK_MEMSET(amx_model.rows, 0, sizeof amx_model.rows);
+    CZK_MEMSET(amx_model.colsb, 0, sizeof amx_model.colsb);
+    CZK_MEMSET(amx_model.tile, 0, sizeof amx_model.tile);
+    amx_model.regions = 0;
+}
+
+static void amx_model_region(const void *base, size_t rows, size_t len, size_t stride, int writable) {
+    if (amx_model.regions == AMX_MODEL_REGIONS) amx_model_fail("more than %d regions declared", AMX_MODEL_REGIONS);
+    amx_model.region[amx_model.regions++] = (struct amx_region){(const uint8_t *)base, rows, len, stride, writable};
+}
+
+/* Whether byte p lies in a declared region (a writable one for a store). */
+static int amx_model_allowed(const uint8_t *p, int write) {
+    for (int j = 0; j < amx_model.regions; j++) {
+        const struct amx_region *g = &amx_model.region[j];
+        if ((write && !g->writable) || p < g->base) continue;
+        const size_t off = (size_t)(p - g->base);
+        const size_t r = g->rows <= 1 || g->stride == 0 ? 0 : off / g->stride;
+        if (r < (g->rows ? g->rows : 1) && off - r * g->stride < g->len) return 1;
+    }
+    return 0;
+}
+
+/* The kernel's own copy (into the stage), byte by byte, must stay in the declared regions too. */
+static void amx_model_copy(void *dst, const void *src, size_t len) {
+    for (size_t j = 0; j < len; j++) {
+        const uint8_t *s = (const uint8_t *)src + j;
+        uint8_t *d = (uint8_t *)dst + j;
+        if (!amx_model_allowed(s, 0)) amx_model_fail("the kernel copies byte %zu of %zu from %p, outside what it may read", j, len, (const void *)s);
+        if (!amx_model_allowed(d, 1)) amx_model_fail("the kernel copies byte %zu of %zu to %p, outside what it may write", j, len, (void *)d);
+        *d = *s;
+    }
+}
+
+static void amx_model_need_config(const char *insn) {
+    if (!amx_model.configured) amx_model_fail("%s without a tile configuration (before LDTILECFG or after TILERELEASE)", insn);
+}
+
+static void amx_model_need_tile(const char *insn, int t) {
+    amx_model_need_config(insn);
+    if (t < 0 || t > 7) amx_model_fail("%s: tmm%d does not exist (palette 1 has tmm0-7)", insn, t);
+    if (amx_model.rows[t] == 0) amx_model_fail("%s: tmm%d is not configured (#UD)", insn, t);
+    if (amx_model.colsb[t] % 4) amx_model_fail("%s: tmm%d colsb %u is not a multiple of 4 (#UD)", insn, t, amx_model.colsb[t]);
+}
+
+static void amx_model_loadconfig(const void *mem) {
+    uint8_t b[64];
+    for (int j = 0; j < 64; j++) b[j] = ((const volatile uint8_t *)mem)[j];
+    if (b[0] == 0) { /* the INIT state, as TILERELEASE */
+        amx_model_clear();
+        return;
+    }
+    if (b[0] != 1) amx_model_fail("LDTILECFG: palette %u (only 1 exists) (#GP)", b[0]);
+    if (b[1] != 0) amx_model_fail("LDTILECFG: start_row %u (a kernel starts at row 0)", b[1]);
+    for (int j = 2; j < 64; j++) {
+        const int reserved = j < 16 || (j >= 32 && j < 48) || j >= 56;
+        if (reserved && b[j]) amx_model_fail("LDTILECFG: reserved byte %d is %u, not 0 (#GP)", j, b[j]);
+    }
+    uint8_t rows[8];
+    uint16_t colsb[8];
+    for (int t = 0; t < 8; t++) {
+        colsb[t] = (uint16_t)(b[16 + 2 * t] | b[17 + 2 * t] << 8);
+        rows[t] = b[48 + t];
+        if (colsb[t] > 64) amx_model_fail("LDTILECFG: tmm%d colsb %u > 64 (#GP)", t, colsb[t]);
+        if (rows[t] > 16) amx_model_fail("LDTILECFG: tmm%d rows %u > 16 (#GP)", t, rows[t]);
+        if ((rows[t] == 0) != (colsb[t] == 0)) amx_model_fail("LDTILECFG: tmm%d has rows %u but colsb %u (#GP)", t, rows[t], colsb[t]);
+    }
+    const int regions = amx_model.regions;
+    amx_model_clear(); /* LDTILECFG zeroes every tile */
+    amx_model.regions = regions;
+    CZK_MEMCPY(amx_model.rows, rows, sizeof rows);
+    CZK_MEMCPY(amx_model.colsb, colsb, sizeof colsb);
+    amx_model.configured = 1;
+}
+
+static void amx_model_loadd(int t, const void *base, size_t stride) {
+    amx_model_need_tile("TILELOADD", t);
+    const int rows = amx_model.rows[t] - (amx_model.fault == CZK_AMX_FAULT_LOAD_ROWS ? 1 : 0);
+    CZK_MEMSET(amx_model.tile[t], 0, sizeof amx_model.tile[t]); /* bytes past colsb, rows past `rows` */
+    for (int r = 0; r < rows; r++) {
+        const uint8_t *row = (const uint8_t *)base + (ptrdiff_t)r * (ptrdiff_t)stride;
+        for (int j = 0; j < amx_model.colsb[t]; j++) {
+            if (!amx_model_allowed(row + j, 0))
+                amx_model_fail("TILELOADD tmm%d row %d byte %d: %p is outside what the kernel may read", t, r, j, (const void *)(row + j));
+            amx_model.tile[t][r][j] = ((const volatile uint8_t *)row)[j];
+        }
+    }
+}
+
+static void amx_model_stored(int t, void *base, size_t stride) {
+    amx_model_need_tile("TILESTORED", t);
+    for (int r = 0; r < amx_model.rows[t]; r++) {
+        uint8_t *row = (uint8_t *)base + (ptrdiff_t)r * (ptrdiff_t)stride;
+        for (int j = 0; j < amx_model.colsb[t]; j++) {
+            if (!amx_model_allowed(row + j, 1))
+                amx_model_fail("TILESTORED tmm%d row %d byte %d: %p is outside what the kernel may write", t, r, j, (void *)(row + j));
+            ((volatile uint8_t *)row)[j] = amx_model.tile[t][r][j];
+        }
+    }
+}
+
+static void amx_model_zero(int t) {
+    amx_model_need_tile("TILEZERO", t);
+    CZK_MEMSET(amx_model.tile[t], 0, sizeof amx_model.tile[t]);
+}
+
+static void amx_model_dpbusd(int d, int a, int b) {
+    amx_model_need_config("TDPBUSD");
+    if (d == a || d == b || a == b) amx_model_fail("TDPBUSD tmm%d, tmm%d, tmm%d: the three tiles must differ (#UD)", d, a, b);
+    amx_model_need_tile("TDPBUSD", d);
+    amx_model_need_tile("TDPBUSD", a);
+    amx_model_need_tile("TDPBUSD", b);
+    const int m = amx_model.rows[d], n = amx_model.colsb[d] / 4, k = amx_model.colsb[a] / 4;
+    if (amx_model.rows[a] != m) amx_model_fail("TDPBUSD: dst tmm%d rows %d != src1 tmm%d rows %u (#UD)", d, m, a, amx_model.rows[a]);
+    if (amx_model.rows[b] != k) amx_model_fail("TDPBUSD: src1 tmm%d colsb/4 %d != src2 tmm%d rows %u (#UD)", a, k, b, amx_model.rows[b]);
+    if (amx_model.colsb[b] != amx_model.colsb[d])
+        amx_model_fail("TDPBUSD: dst tmm%d colsb %u != src2 tmm%d colsb %u (#UD)", d, amx_model.colsb[d], b, amx_model.colsb[b]);
+    if (n > 16 || k > 16) amx_model_fail("TDPBUSD: N %d or K %d > 16 (#UD)", n, k);
+    const int kk = k - (amx_model.fault == CZK_AMX_FAULT_SHORT_K ? 1 : 0);
+    for (int r = 0; r < m; r++) {
+        for (int col = 0; col < n; col++) {
+            uint32_t acc;
+            CZK_MEMCPY(&acc, &amx_model.tile[d][r][4 * col], 4);
+            for (int q = 0; q < kk; q++)
+                for (int e = 0; e < 4; e++) {
+                    const uint32_t u = amx_model.tile[a][r][4 * q + e];
+                    const int32_t w = amx_model.fault == CZK_AMX_FAULT_UNSIGNED_W ? (int32_t)amx_model.tile[b][q][4 * col + e]
+                                                                                   : (int32_t)(int8_t)amx_model.tile[b][q][4 * col + e];
+                    acc += (uint32_t)((int32_t)u * w); /* |u w| <= 2^15: exact; the sum wraps mod 2^32 */
+                }
+            CZK_MEMCPY(&amx_model.tile[d][r][4 * col], &acc, 4);
+        }
+        CZK_MEMSET(&amx_model.tile[d][r][4 * n], 0, 64 - 4 * (size_t)n);
+    }
+    for (int r = m; r < 16; r++) CZK_MEMSET(amx_model.tile[d][r], 0, 64);
+    amx_model.dpbusd++;
+    __atomic_add_fetch(&amx_model_dpbusd_total, 1, __ATOMIC_RELAXED);
+    if (amx_model.fault == CZK_AMX_FAULT_TRAP) raise(SIGILL); /* as a #UD on hardware */
+}
+
+static void amx_model_release(void) { amx_model_clear(); }
+
+#define MODEL_LOADCONFIG(cfg) amx_model_loadconfig(cfg)
+#define MODEL_LOADD(t, p, stride) amx_model_loadd(t, p, stride)
+#define MODEL_STORED(t, p, stride) amx_model_stored(t, p, stride)
+#define MODEL_ZERO(t) amx_model_zero(t)
+#define MODEL_DPBUSD(d, a, b) amx_model_dpbusd(d, a, b)
+#define MODEL_RELEASE() amx_model_release()
+#define MODEL_REGION(p, rows, len, stride, writable) amx_model_region(p, rows, len, stride, writable)
+#define MODEL_COPY(dst, src, len) amx_model_copy(dst, src, len)
+AMX_KERNEL(dot8_amx_model, ZMM_TARGET, MODEL)
+
+int czk_amx_model_run(const struct czk_amx_op *ops, size_t n_ops, const uint8_t *in, size_t in_len,
+                      uint8_t *out, size_t out_len, char *message, size_t message_len) {
+    jmp_buf trap;
+    volatile size_t j = 0;
+    int result = 0;
+    amx_model_clear();
+    if (setjmp(trap) == 0) {
+        amx_model.trap = &trap;
+        amx_model_region(in, 1, in_len, 0, 0);
+        amx_model_region(out, 1, out_len, 0, 1);
+        for (; j < n_ops; j++) {
+            const struct czk_amx_op o = ops[j];
+            switch (o.op) {
+            case CZK_AMX_LDTILECFG: amx_model_loadconfig(in + o.offset); break;
+            case CZK_AMX_TILELOADD: amx_model_loadd(o.t0, in + o.offset, (size_t)o.stride); break;
+            case CZK_AMX_TILESTORED: amx_model_stored(o.t0, out + o.offset, (size_t)o.stride); break;
+            case CZK_AMX_TILEZERO: amx_model_zero(o.t0); break;
+            case CZK_AMX_TDPBUSD: amx_model_dpbusd(o.t0, o.t1, o.t2); break;
+            case CZK_AMX_TILERELEASE: {
+                const int regions = amx_model.regions;
+                amx_model_release();
+                amx_model.regions = regions;
+                break;
+            }
+            default: amx_model_fail("unknown operation %d", o.op);
+            }
+        }
+    } else {
+        result = (int)j + 1;
+        if (message && message_len) snprintf(message, message_len, "%s", amx_model.message);
+    }
+    amx_model.trap = NULL;
+    amx_model_clear();
+    return result;
+}
+
+uint64_t czk_amx_model_dpbusd_count(int all_threads) {
+    return all_threads ? __atomic_load_n(&amx_model_dpbusd_total, __ATOMIC_RELAXED) : amx_model.dpbusd;
+}
+#endif /* CZK_AMX_MODEL_BUILD */
+#endif /* CZK_AMX_KERNEL || CZK_AMX_MODEL_BUILD */
+
 
 static uint64_t xgetbv0(void) {
     uint32_t a, d;
@@ -812,7 +1093,7 @@ void czk_requant(int isa, const int32_t *acc, size_t n_images, size_t n_out,
                  int32_t zero, int32_t lo, int32_t hi,
                  int kind, void *dst, size_t dst_stride, int32_t add) {
 #ifdef CZK_X86
-    if ((isa == CZK_AVX512VNNI || isa == CZK_AMX) && (x86_features() & F_AVX512DQ) && czk_isa_available(isa)) {
+    if ((isa == CZK_AVX512VNNI || isa == CZK_AMX || isa == CZK_AMX_MODEL) && (x86_features() & F_AVX512DQ) && czk_isa_available(isa)) {
         requant_avx512(acc, n_images, n_out, bias, mult, round_add, shift, zero, lo, hi, kind, dst, dst_stride, add);
         return;
     }
@@ -868,6 +1149,10 @@ int czk_isa_available(int isa) {
         return (x86_features() & F_AVXVNNI) != 0;
     case CZK_AMX:
         return (x86_features() & F_AMX) != 0;
+#ifdef CZK_AMX_MODEL_BUILD
+    case CZK_AMX_MODEL:
+        return (x86_features() & F_AVX512VNNI) != 0;
+#endif
 #endif
 #ifdef CZK_HAVE_NEON
     case CZK_NEON:
@@ -883,19 +1168,202 @@ int czk_isa_available(int isa) {
 }
 
 int czk_isa_is_8bit(int isa) {
-    return isa == CZK_AVX512VNNI || isa == CZK_AVXVNNI || isa == CZK_AMX || isa == CZK_NEONDOT || isa == CZK_AVXVNNI_EVEX;
+    return isa == CZK_AVX512VNNI || isa == CZK_AVXVNNI || isa == CZK_AMX || isa == CZK_NEONDOT || isa == CZK_AVXVNNI_EVEX
+        || isa == CZK_AMX_MODEL;
 }
 
-/*
- * The fastest kernel here. AMX is not chosen on its own: it has not yet been checked on a
- * machine that has it (ZYNQNET_ISA=amx runs it, and the tests run it wherever it exists).
- */
-int czk_best_isa(void) {
+/* The fastest kernel here but AMX, which must first pass its self-check. */
+static int best_without_amx(void) {
     static const int order[] = {CZK_AVX512VNNI, CZK_AVXVNNI, CZK_AVX2, CZK_NEONDOT, CZK_NEON, CZK_SSE2};
     for (size_t i = 0; i < sizeof order / sizeof order[0]; i++)
         if (czk_isa_available(order[i])) return order[i];
     return CZK_PORTABLE;
 }
+
+#ifdef CZK_AMX_MODEL_BUILD
+enum { CHECK_X = 33 * 131, CHECK_W = 70 * 100, CHECK_PACKED = 5 * 32 * 64, CHECK_CORR = 80, CHECK_OUT = 19 * 70 };
+
+static __thread sigjmp_buf *check_trap; /* set while this thread runs a kernel under the self-check */
+/* One self-check at a time: the signal actions it replaces are the process's. */
+static pthread_mutex_t check_lock = PTHREAD_MUTEX_INITIALIZER;
+static const int check_sigs[3] = {SIGILL, SIGSEGV, SIGBUS};
+static struct sigaction check_old[3];
+
+static void check_signal(int sig, siginfo_t *info, void *context) {
+    if (check_trap) siglongjmp(*check_trap, sig);
+    /* Another thread's fault: what the action the check replaced would have done. */
+    for (int j = 0; j < 3; j++) {
+        if (check_sigs[j] != sig) continue;
+        const struct sigaction *o = &check_old[j];
+        if (o->sa_flags & SA_SIGINFO) {
+            o->sa_sigaction(sig, info, context);
+        } else if (o->sa_handler != SIG_DFL && o->sa_handler != SIG_IGN) {
+            o->sa_handler(sig);
+        } else {
+            sigaction(sig, o, NULL);
+            raise(sig); /* delivered with the old action once this handler returns */
+        }
+    }
+}
+
+#ifdef CZK_AMX_KERNEL
+AMX_TARGET static void amx_release_tiles(void) { _tile_release(); }
+#endif
+
+/*
+ * One problem of the self-check: n images of k inputs (rows xs apart, the padding between rows
+ * 0xA5 so a read past a row's end changes a sum) against outs outputs; u = 255 and 0, w = -128
+ * and 127 on diagonals (so 255 x -128 occurs), image 1 all 255 against output 0 all -128 (the
+ * largest sum), the rest from a fixed LCG. Every output starts as 0x5A5A5A5A.
+ */
+static int check_problem(int isa, size_t n, size_t k, size_t outs, size_t xs, char *reason, size_t len) {
+    static const uint32_t poison = 0x5A5A5A5Au;
+    uint8_t x[CHECK_X];
+    int8_t w[CHECK_W], packed[CHECK_PACKED];
+    int32_t corr[CHECK_CORR], got[CHECK_OUT], want[CHECK_OUT];
+    if (n * xs > CHECK_X || outs * k > CHECK_W || czk_pack8_size(outs, k) > CHECK_PACKED || n * outs > CHECK_OUT) abort();
+    uint32_t lcg = 0x19u;
+#define CHECK_NEXT() (lcg = lcg * 1664525u + 1013904223u, (uint8_t)(lcg >> 24))
+    for (size_t i = 0; i < n; i++)
+        for (size_t j = 0; j < xs; j++) {
+            uint8_t v = CHECK_NEXT();
+            if (j >= k) v = 0xA5;
+            else if (i == 1 || (i + j) % 5 == 0) v = 255;
+            else if ((i + j) % 5 == 1) v = 0;
+            x[i * xs + j] = v;
+        }
+    for (size_t o = 0; o < outs; o++)
+        for (size_t j = 0; j < k; j++) {
+            int8_t v = (int8_t)CHECK_NEXT();
+            if (o == 0 || (o + j) % 3 == 0) v = -128;
+            else if ((o + j) % 3 == 1) v = 127;
+            w[o * k + j] = v;
+        }
+#undef CHECK_NEXT
+    czk_pack8(w, k, outs, k, packed, corr);
+    for (size_t j = 0; j < n * outs; j++) CZK_MEMCPY(&got[j], &poison, 4), CZK_MEMCPY(&want[j], &poison, 4);
+    dot8_portable(x, xs, n, packed, corr, outs, k, want, outs);
+    czk_dot8(isa, x, xs, n, packed, corr, outs, k, got, outs);
+    for (size_t j = 0; j < n * outs; j++)
+        if (got[j] != want[j]) {
+            snprintf(reason, len, "image %zu output %zu of %zu x %zu inputs x %zu outputs: %d, the portable kernel %d",
+                     j / outs, j % outs, n, k, outs, got[j], want[j]);
+            return 0;
+        }
+    return 1;
+}
+
+int czk_self_check(int isa, char *reason, size_t reason_len) {
+    char none[1];
+    if (!reason || !reason_len) reason = none, reason_len = sizeof none;
+    reason[0] = 0;
+    if (!czk_isa_available(isa) || !czk_isa_is_8bit(isa)) {
+        snprintf(reason, reason_len, "kernel %d is not an 8-bit kernel available here", isa);
+        return 0;
+    }
+    pthread_mutex_lock(&check_lock);
+    struct sigaction sa;
+    CZK_MEMSET(&sa, 0, sizeof sa);
+    sa.sa_sigaction = check_signal;
+    sa.sa_flags = SA_SIGINFO;
+    sigemptyset(&sa.sa_mask);
+    for (int j = 0; j < 3; j++) sigaction(check_sigs[j], &sa, &check_old[j]);
+    sigjmp_buf strap;
+    jmp_buf mtrap;
+    volatile int ok = 0;
+    const int sig = sigsetjmp(strap, 1);
+    if (sig == 0) {
+        check_trap = &strap;
+        if (setjmp(mtrap) == 0) {
+            amx_model.trap = &mtrap; /* the model's refusals, when isa is CZK_AMX_MODEL */
+            ok = check_problem(isa, 19, 100, 70, 103, reason, reason_len)
+                && check_problem(isa, 33, 130, 17, 131, reason, reason_len);
+        } else {
+            snprintf(reason, reason_len, "the tile unit refused an instruction: %s", amx_model.message);
+            amx_model_clear();
+        }
+    } else {
+        snprintf(reason, reason_len, "signal %d (%s) in the kernel", sig,
+                 sig == SIGILL ? "SIGILL: #UD" : sig == SIGSEGV ? "SIGSEGV: #GP or a bad address" : "SIGBUS");
+#ifdef CZK_AMX_KERNEL
+        if (isa == CZK_AMX) amx_release_tiles();
+#endif
+        amx_model_clear();
+    }
+    check_trap = NULL;
+    amx_model.trap = NULL;
+    for (int j = 0; j < 3; j++) sigaction(check_sigs[j], &check_old[j], NULL);
+    pthread_mutex_unlock(&check_lock);
+    return ok;
+}
+
+/* AMX (`amx_isa`) if it is available and passes the self-check, else the best of the rest. */
+static int choose_isa(int amx_isa, int *status, char *reason, size_t reason_len) {
+    *status = CZK_AMX_CHECK_NOT_RUN;
+    if (reason_len) reason[0] = 0;
+    if (czk_isa_available(amx_isa)) {
+        if (czk_self_check(amx_isa, reason, reason_len)) {
+            *status = CZK_AMX_CHECK_PASSED;
+            return amx_isa;
+        }
+        *status = CZK_AMX_CHECK_FAILED;
+    }
+    return best_without_amx();
+}
+
+static pthread_once_t best_once = PTHREAD_ONCE_INIT;
+static int best_isa, amx_status;
+static char amx_reason[240];
+
+static void choose_best(void) { best_isa = choose_isa(CZK_AMX, &amx_status, amx_reason, sizeof amx_reason); }
+
+int czk_best_isa(void) {
+    pthread_once(&best_once, choose_best);
+    return best_isa;
+}
+
+int czk_amx_check_status(void) {
+    pthread_once(&best_once, choose_best);
+    return amx_status;
+}
+
+const char *czk_amx_check_reason(void) {
+    pthread_once(&best_once, choose_best);
+    return amx_status == CZK_AMX_CHECK_FAILED ? amx_reason : "";
+}
+
+int czk_amx_model_choose(int fault, int *status, char *reason, size_t reason_len) {
+    amx_model.fault = fault;
+    const int isa = choose_isa(CZK_AMX_MODEL, status, reason, reason_len);
+    amx_model.fault = CZK_AMX_FAULT_NONE;
+    return isa;
+}
+#else
+int czk_best_isa(void) { return best_without_amx(); }
+int czk_amx_check_status(void) { return CZK_AMX_CHECK_NOT_RUN; }
+const char *czk_amx_check_reason(void) { return ""; }
+int czk_self_check(int isa, char *reason, size_t reason_len) {
+    (void)isa;
+    if (reason && reason_len) reason[0] = 0;
+    return 0;
+}
+int czk_amx_model_choose(int fault, int *status, char *reason, size_t reason_len) {
+    (void)fault;
+    *status = CZK_AMX_CHECK_NOT_RUN;
+    if (reason && reason_len) reason[0] = 0;
+    return -1;
+}
+int czk_amx_model_run(const struct czk_amx_op *ops, size_t n_ops, const uint8_t *in, size_t in_len,
+                      uint8_t *out, size_t out_len, char *message, size_t message_len) {
+    (void)ops, (void)n_ops, (void)in, (void)in_len, (void)out, (void)out_len;
+    if (message && message_len) message[0] = 0;
+    return -1;
+}
+uint64_t czk_amx_model_dpbusd_count(int all_threads) {
+    (void)all_threads;
+    return 0;
+}
+#endif
 
 void czk_dot_block(int isa,
                    const int16_t *x, size_t x_stride, size_t n_images,
@@ -943,6 +1411,11 @@ void czk_dot8(int isa,
 #ifdef CZK_AMX_KERNEL
     case CZK_AMX:
         dot8_amx(x, x_stride, n_images, packed, corr, n_out, k_len, out, out_stride);
+        return;
+#endif
+#ifdef CZK_AMX_MODEL_BUILD
+    case CZK_AMX_MODEL:
+        dot8_amx_model(x, x_stride, n_images, packed, corr, n_out, k_len, out, out_stride);
         return;
 #endif
 #endif

@@ -53,6 +53,8 @@ public final class SimulatorBackend: InferenceBackend {
     public var name: String { BackendKind.sim.rawValue }
     /// The dot-product kernel the simulator chose (`SimKernel`).
     public var kernel: String { simulator.kernel.rawValue }
+    /// Why that kernel, chosen by default, is not AMX on a machine with AMX (`SimKernel.bestNote`).
+    public var kernelNote: String? { simulator.kernel == SimKernel.best ? SimKernel.bestNote : nil }
 
     public init(model: QuantizedModel, batchSize: Int = BackendKind.sim.defaultBatchSize) throws {
         simulator = try Simulator(model: model)

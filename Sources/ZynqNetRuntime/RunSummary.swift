@@ -8,13 +8,17 @@ public struct RunSummary: Sendable, Equatable {
     public var seconds: Double
     public var backend: String
     public var kernel: String?
+    /// Why the simulator's default kernel is not the one the CPU would suggest (AMX failed its
+    /// self-check), else nil.
+    public var kernelNote: String?
 
-    public init(images: Int, correct: Int?, seconds: Double, backend: String, kernel: String?) {
+    public init(images: Int, correct: Int?, seconds: Double, backend: String, kernel: String?, kernelNote: String? = nil) {
         self.images = images
         self.correct = correct
         self.seconds = seconds
         self.backend = backend
         self.kernel = kernel
+        self.kernelNote = kernelNote
     }
 
     /// nil without labels or without images (0 of 0 is not a number).
@@ -22,7 +26,8 @@ public struct RunSummary: Sendable, Equatable {
     public var imagesPerSecond: Double { seconds > 0 ? Double(images) / seconds : 0 }
 
     /// The `--json` keys of a run: images, correct, accuracy (null when unknown), seconds,
-    /// images_per_second, backend and, when there is one, the simulator's kernel.
+    /// images_per_second, backend and, when there is one, the simulator's kernel (and
+    /// kernel_note when there is one).
     public var fields: [(String, JSONText)] {
         var f: [(String, JSONText)] = [
             ("images", .int(Int64(images))), ("correct", correct.map { .int(Int64($0)) } ?? .null),
@@ -30,6 +35,7 @@ public struct RunSummary: Sendable, Equatable {
             ("images_per_second", .double(imagesPerSecond)), ("backend", .string(backend)),
         ]
         if let kernel { f.append(("kernel", .string(kernel))) }
+        if let kernelNote { f.append(("kernel_note", .string(kernelNote))) }
         return f
     }
 
@@ -41,7 +47,7 @@ public struct RunSummary: Sendable, Equatable {
     }
 
     public var throughputLine: String {
-        let on = backend + (kernel.map { " (\($0) kernel)" } ?? "")
+        let on = backend + (kernel.map { " (\($0) kernel\(kernelNote == nil ? "" : ": AMX failed its self-check"))" } ?? "")
         return "throughput \(NumberText.fixed(imagesPerSecond, digits: 0)) images/s on \(on) (\(images) images in \(NumberText.fixed(seconds, digits: 3)) s)"
     }
 }

@@ -36,10 +36,32 @@ public enum SimKernel: String, Sendable, CaseIterable {
     /// Whether it works on 8-bit operands (packed weights, byte activations).
     public var isEightBit: Bool { czk_isa_is_8bit(isa) != 0 }
 
-    /// The fastest kernel available here (AMX only when asked for: see `czk_best_isa`).
+    /// The fastest kernel available here, chosen once per process (`czk_best_isa`): AMX where the
+    /// CPU and OS offer it and it passes its self-check (`amxCheck`), else the fastest of the rest.
     public static var best: SimKernel {
         let isa = czk_best_isa()
         return allCases.first { $0.isa == isa } ?? .portable
+    }
+
+    /// What the one-time AMX self-check behind `best` found: not run (no AMX here), passed, or
+    /// failed with the reason (then `best` is the next kernel, AVX-512 VNNI).
+    public enum AMXCheck: Sendable, Equatable {
+        case notRun, passed, failed(String)
+    }
+
+    public static var amxCheck: AMXCheck {
+        switch czk_amx_check_status() {
+        case Int32(CZK_AMX_CHECK_PASSED): .passed
+        case Int32(CZK_AMX_CHECK_FAILED): .failed(String(cString: czk_amx_check_reason()))
+        default: .notRun
+        }
+    }
+
+    /// Why `best` is not AMX on a machine that has it (the one line `zynqnet infer` reports as
+    /// `kernel_note`), else nil.
+    public static var bestNote: String? {
+        guard case .failed(let reason) = amxCheck else { return nil }
+        return "AMX failed its self-check (\(reason)), so \(best.rawValue) was chosen"
     }
 
     /// The kernels this machine can run.
@@ -278,6 +300,8 @@ struct PackedLayer: Sendable {
 public final class Simulator: Sendable {
     public let model: QuantizedModel
     public let kernel: SimKernel
+    /// The C kernel `kernel` runs on: its own, or for tests a twin of its code (`CZK_AMX_MODEL`).
+    let isa: Int32
     /// Worker threads for a batch (default: every active core).
     public let threads: Int
     let layers: [PackedLayer]
@@ -289,14 +313,24 @@ public final class Simulator: Sendable {
     /// Packs `model` (which must pass `validate()`). `kernel` defaults to the one
     /// `ZYNQNET_ISA` names, else the fastest here; an unavailable one is an error. `threads`
     /// defaults to the number of active cores.
-    public init(model: QuantizedModel, kernel: SimKernel? = nil, threads: Int? = nil) throws(ZynqError) {
-        try model.validate()
+    public convenience init(model: QuantizedModel, kernel: SimKernel? = nil, threads: Int? = nil) throws(ZynqError) {
         var k: SimKernel
         if let kernel { k = kernel } else { k = try SimKernel.fromEnvironment() }
         guard k.isAvailable else { throw ZynqError(key: "kernel", "the \(k.rawValue) kernel is not available on this machine") }
+        try self.init(model: model, kernel: k, isa: k.isa, threads: threads)
+    }
+
+    /// For tests: `kernel`'s layout and bounds with the dot products of the C kernel `isa`, an
+    /// 8-bit one like it (the AMX kernel's code on the tile unit's software model, CZK_AMX_MODEL).
+    init(model: QuantizedModel, kernel k: SimKernel, isa: Int32, threads: Int? = nil) throws(ZynqError) {
+        try model.validate()
+        guard czk_isa_available(isa) != 0, (czk_isa_is_8bit(isa) != 0) == k.isEightBit else {
+            throw ZynqError(key: "kernel", "C kernel \(isa) is not available here or does not work like \(k.rawValue)")
+        }
         guard threads ?? 1 >= 1 else { throw ZynqError(key: "threads", "must be at least 1, got \(threads ?? 0)") }
         self.model = model
         self.kernel = k
+        self.isa = isa
         self.threads = threads ?? max(1, SimThreads.activeCores)
         var packed: [PackedLayer] = []
         var zx = model.input.zero, type = model.input.type
@@ -487,11 +521,11 @@ public final class Simulator: Sendable {
             l.packed8.withUnsafeBufferPointer { p in
                 l.corr8.withUnsafeBufferPointer { c in
                     if l.blocks.count == 1 {
-                        czk_dot8(kernel.isa, x8, l.inF, rows, p.baseAddress!, c.baseAddress!, l.out, l.inF, acc32, l.out)
+                        czk_dot8(isa, x8, l.inF, rows, p.baseAddress!, c.baseAddress!, l.out, l.inF, acc32, l.out)
                     } else {
                         for j in 0..<(rows * l.out) { acc64[j] = 0 }
                         for (bi, b) in l.blocks.enumerated() {
-                            czk_dot8(kernel.isa, x8 + b.lowerBound, l.inF, rows, p.baseAddress! + l.packOffsets[bi],
+                            czk_dot8(isa, x8 + b.lowerBound, l.inF, rows, p.baseAddress! + l.packOffsets[bi],
                                      c.baseAddress! + l.corrOffsets[bi], l.out, b.count, acc32, l.out)
                             for j in 0..<(rows * l.out) { acc64[j] += Int64(acc32[j]) }
                         }
@@ -501,11 +535,11 @@ public final class Simulator: Sendable {
         } else {
             l.weights.withUnsafeBufferPointer { w in
                 if l.blocks.count == 1 {
-                    czk_dot_block(kernel.isa, x, l.kPad, rows, w.baseAddress!, l.kPad, l.out, l.kPad, acc32, l.out)
+                    czk_dot_block(isa, x, l.kPad, rows, w.baseAddress!, l.kPad, l.out, l.kPad, acc32, l.out)
                 } else {
                     for j in 0..<(rows * l.out) { acc64[j] = 0 }
                     for b in l.blocks {
-                        czk_dot_block(kernel.isa, x + b.lowerBound, l.kPad, rows, w.baseAddress! + b.lowerBound, l.kPad,
+                        czk_dot_block(isa, x + b.lowerBound, l.kPad, rows, w.baseAddress! + b.lowerBound, l.kPad,
                                       l.out, b.count, acc32, l.out)
                         for j in 0..<(rows * l.out) { acc64[j] += Int64(acc32[j]) }
                     }
@@ -532,11 +566,11 @@ public final class Simulator: Sendable {
             let r = l.requantizer
             if p == 1 {
                 // One row per image: the row stride is the image stride (zero-filled up to it).
-                czk_requant(kernel.isa, acc32, rows, l.out, l.biasAdj, r.multiplier, r.roundAdd, r.shift, r.zero, r.lo, r.hi,
+                czk_requant(isa, acc32, rows, l.out, l.biasAdj, r.multiplier, r.roundAdd, r.shift, r.zero, r.lo, r.hi,
                             kind, dst(0), outStride, add)
             } else {
                 for i in 0..<images {
-                    czk_requant(kernel.isa, acc32 + i * p * l.out, p, l.out, l.biasAdj, r.multiplier, r.roundAdd, r.shift,
+                    czk_requant(isa, acc32 + i * p * l.out, p, l.out, l.biasAdj, r.multiplier, r.roundAdd, r.shift,
                                 r.zero, r.lo, r.hi, kind, dst(i * outStride), l.out, add)
                     if !last && !eightBit { for k in l.outElements..<outStride { next[i * outStride + k] = 0 } }
                 }

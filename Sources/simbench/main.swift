@@ -32,7 +32,8 @@ let args = Array(CommandLine.arguments.dropFirst())
 let n = Int(args.first ?? "10000") ?? 10000
 let threads = args.count > 1 ? Int(args[1]) : nil
 let codes = try InputCodes(uint8: (0..<(n * 784)).map { _ in UInt8(truncatingIfNeeded: g.next()) }, width: 784)
-print("\(n) images, 784-128-10, \(ProcessInfo.processInfo.activeProcessorCount) cores")
+print("\(n) images, 784-128-10, \(ProcessInfo.processInfo.activeProcessorCount) cores, default kernel \(SimKernel.best.rawValue)"
+      + (SimKernel.bestNote.map { " (\($0))" } ?? ""))
 var reference: SimResult? = nil
 // ZYNQNET_ISA=name runs that kernel alone (e.g. under perf).
 let forced = ProcessInfo.processInfo.environment[SimKernel.environmentKey].flatMap { $0.isEmpty ? nil : $0 }

@@ -19,6 +19,7 @@ enum Inference {
         var seconds: Double
         var backend: String
         var kernel: String? = nil
+        var kernelNote: String? = nil
     }
 
     /// Runs all of `codes` in batches of `batch`, with a progress bar on long runs.
@@ -43,7 +44,7 @@ enum Inference {
         }
         bar.finish()
         return Outcome(sim: SimResult(outputs: outputs, count: n, classes: classes), seconds: seconds, backend: backend.name,
-                       kernel: (backend as? SimulatorBackend)?.kernel)
+                       kernel: (backend as? SimulatorBackend)?.kernel, kernelNote: (backend as? SimulatorBackend)?.kernelNote)
     }
 
     /// Whether `path` starts like the FST waveform Verilator writes for `--trace` (a header
@@ -74,7 +75,8 @@ enum Inference {
 
         init(result: Outcome, labels: [Int]?) {
             summary = RunSummary(images: result.sim.count, correct: labels.map { result.sim.correct(labels: $0) },
-                                 seconds: result.seconds, backend: result.backend, kernel: result.kernel)
+                                 seconds: result.seconds, backend: result.backend, kernel: result.kernel,
+                                 kernelNote: result.kernelNote)
             self.labels = labels
             predictions = result.sim.predictions
         }

@@ -34,6 +34,12 @@ struct RunSummaryTests {
                 #"{"images":3,"correct":null,"accuracy":null,"seconds":0,"images_per_second":0,"backend":"loopback"}"#)
         #expect(n.accuracyLine == "accuracy   unknown (no labels)")
         #expect(n.throughputLine == "throughput 0 images/s on loopback (3 images in 0.000 s)")
+        // On an AMX machine whose AMX failed its self-check: the kernel chosen instead, and why.
+        let a = RunSummary(images: 8, correct: 7, seconds: 0.25, backend: "sim", kernel: "avx512vnni",
+                           kernelNote: "AMX failed its self-check (signal 4 (SIGILL: #UD) in the kernel), so avx512vnni was chosen")
+        #expect(JSONText.object(a.fields).render() ==
+                #"{"images":8,"correct":7,"accuracy":0.875,"seconds":0.25,"images_per_second":32,"backend":"sim","kernel":"avx512vnni","kernel_note":"AMX failed its self-check (signal 4 (SIGILL: #UD) in the kernel), so avx512vnni was chosen"}"#)
+        #expect(a.throughputLine == "throughput 32 images/s on sim (avx512vnni kernel: AMX failed its self-check) (8 images in 0.250 s)")
         let e = RunSummary(images: 0, correct: 0, seconds: 1, backend: "board", kernel: nil)
         #expect(e.accuracy == nil)
         #expect(e.accuracyLine == "accuracy   unknown (no images)")

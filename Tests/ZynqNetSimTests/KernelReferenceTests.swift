@@ -34,6 +34,19 @@ import ZynqNetModel
     @Test(.enabled(if: SimKernel.amx.isAvailable, "needs AMX-TILE, AMX-INT8, XTILEDATA in XCR0 and Linux's arch_prctl permission"))
     func amx() throws { try Self.check(.amx) }
 
+    /// The AMX kernel's very code (`dot8_amx` is one macro) on the strict software model of the
+    /// tile unit (`CZK_AMX_MODEL`), so a machine without AMX runs it: the same models, and batches
+    /// whose chunks (one thread: ⌈n/4⌉ images) are 16, 17 + 14, 31, 32 and 33 + 30 images, so the
+    /// AMX path (16-image blocks) and its AVX-512 remainder both run; the 23-image batches
+    /// (chunks of 3) run the remainder alone.
+    @available(macOS 15.0, iOS 18.0, *)
+    @Test(.enabled(if: czk_isa_available(Int32(CZK_AMX_MODEL)) != 0, "needs AVX-512 VNNI (the model's remainder kernel), x86-64"))
+    func amxModel() throws {
+        let before = czk_amx_model_dpbusd_count(1)
+        try Self.check(.amx, isa: Int32(CZK_AMX_MODEL), batches: [64, 65, 124, 128, 129])
+        #expect(czk_amx_model_dpbusd_count(1) > before, "the AMX path never ran")
+    }
+
     @available(macOS 15.0, iOS 18.0, *)
     @Test(.enabled(if: SimKernel.neon.isAvailable, "ARM only (x86 hosts: CrossArch runs it under qemu)"))
     func neon() throws { try Self.check(.neon) }
@@ -46,8 +59,10 @@ import ZynqNetModel
     /// 4 and 16 with remainders), every signedness of the input and of each layer's output,
     /// every rounding mode; then the longest block the proof allows at max |weights| and
     /// extreme inputs, and one input more (two blocks).
+    /// `isa`: the C kernel to run in `kernel`'s place (the AMX model); `batches`: more batch sizes
+    /// to run each model on, one thread, against the reference's outputs for the largest.
     @available(macOS 15.0, iOS 18.0, *)
-    static func check(_ kernel: SimKernel) throws {
+    static func check(_ kernel: SimKernel, isa: Int32? = nil, batches: [Int] = []) throws {
         var g = SplitMix64(seed: 0x19)
         let types: [ActivationType] = [.uint8, .int8]
         let widths = [1, 3, 5, 15, 17, 63, 65, 129, 201, 784]
@@ -72,9 +87,19 @@ import ZynqNetModel
                         }
                         let inputs = try randomCodes(&g, model: model, count: 23)
                         let reference = try ReferenceSimulator(model: model)
-                        let sim = try Simulator(model: model, kernel: kernel, threads: 2)
+                        let sim = try Simulator(model: model, kernel: kernel, isa: isa ?? kernel.isa, threads: 2)
                         #expect(try sim.run(inputs) == reference.run(inputs), "\(kernel) \(inType) \(type0) \(type1) \(rounding)")
                         #expect(try sim.runLayers(inputs, image: 22) == reference.runLayers(inputs.image(22)), "\(kernel)")
+                        if let most = batches.max() {
+                            let one = try Simulator(model: model, kernel: kernel, isa: isa ?? kernel.isa, threads: 1)
+                            let all = try randomCodes(&g, model: model, count: most)
+                            let want = reference.run(all).outputs
+                            for n in batches {
+                                let part = try InputCodes(type: all.type, width: all.width, bytes: Array(all.bytes[0..<(n * all.width)]))
+                                let got = try one.run(part)
+                                #expect(got.outputs == Array(want[0..<(n * got.classes)]), "\(kernel) \(n) images \(inType) \(type0) \(type1) \(rounding)")
+                            }
+                        }
                     }
                 }
             }
@@ -82,7 +107,7 @@ import ZynqNetModel
         for inF in [65536, 65537] {
             for inType in types {
                 let model = extremeModel(&g, inF: inF, inType: inType)
-                let sim = try Simulator(model: model, kernel: kernel, threads: 1)
+                let sim = try Simulator(model: model, kernel: kernel, isa: isa ?? kernel.isa, threads: 1)
                 #expect(sim.plan[0].blocks == (inF == 65536 ? 1 : 2))
                 let scale: Int64 = kernel.isEightBit && kernel != .neondot ? 255 : 128
                 #expect(sim.plan[0].dotBound == scale * 128 * 65536, "\(kernel)")

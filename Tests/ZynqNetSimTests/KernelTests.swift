@@ -33,13 +33,13 @@ import ZynqNetModel
         }
     }
 
-    /// The 8-bit kernels (and the portable 8-bit fallback, and the AVX-VNNI code EVEX-encoded)
-    /// on uint8 activations u = x̃ + 128 and packed int8 weights give the same sums as a plain
+    /// The 8-bit kernels (and the portable 8-bit fallback, the AVX-VNNI code EVEX-encoded and the
+    /// AMX code on the tile unit's model) on uint8 activations u = x̃ + 128 and packed int8 weights give the same sums as a plain
     /// loop on x̃, for k not a multiple of 4, 16 or 64, up to 40 images and 70 outputs.
     @Test func eightBitKernelsMatchAPlainLoop() {
         var g = SplitMix64(seed: 8)
         let isas = SimKernel.allCases.filter { $0.isEightBit && $0.isAvailable }.map(\.isa)
-            + [Int32(CZK_PORTABLE)] + (czk_isa_available(Int32(CZK_AVXVNNI_EVEX)) != 0 ? [Int32(CZK_AVXVNNI_EVEX)] : [])
+            + [Int32(CZK_PORTABLE)] + Self.twins
         for _ in 0..<30 {
             let n = Int.random(in: 1...40, using: &g), outs = Int.random(in: 1...70, using: &g)
             let k = Int.random(in: 1...300, using: &g)
@@ -65,22 +65,31 @@ import ZynqNetModel
         }
     }
 
+    /// The test-only twins of kernels this machine may lack, where they run: the AVX-VNNI code
+    /// EVEX-encoded, and the AMX code on the software model of the tile unit.
+    static var twins: [Int32] {
+        [Int32(CZK_AVXVNNI_EVEX), Int32(CZK_AMX_MODEL)].filter { czk_isa_available($0) != 0 }
+    }
+
     /// The longest block for the 8-bit kernels: 65536 inputs at u = 255 or 0 against weights
-    /// −128 or 127. The uint8 × int8 partial sum reaches 255·(−128)·65536 = −2 139 095 040,
-    /// just inside int32 (no wrap, no saturation); the results are the exact x̃·w sums.
+    /// −128 or 127, 17 images (255, 0, 255, …: one 16-image AMX block and a remainder). The
+    /// uint8 × int8 partial sum reaches 255·(−128)·65536 = −2 139 095 040, just inside int32 (no
+    /// wrap, no saturation); the results are the exact x̃·w sums.
     @Test func longestEightBitBlockIsExact() {
-        let k = 65536
-        let u = [UInt8](repeating: 255, count: k) + [UInt8](repeating: 0, count: k)
+        let k = 65536, n = 17
+        let u = (0..<n).flatMap { [UInt8](repeating: $0 % 2 == 0 ? 255 : 0, count: k) }
         let w = [Int8](repeating: -128, count: k) + [Int8](repeating: 127, count: k)
         var packed = [Int8](repeating: 0, count: czk_pack8_size(2, k))
         var corr = [Int32](repeating: 0, count: czk_pack8_corr_count(2))
         czk_pack8(w, k, 2, k, &packed, &corr)
         #expect(corr[0] == -(1 << 30) && corr[1] == 128 * 127 * 65536)
-        let isas = SimKernel.allCases.filter { $0.isEightBit && $0.isAvailable }.map(\.isa) + [Int32(CZK_PORTABLE)]
+        let isas = SimKernel.allCases.filter { $0.isEightBit && $0.isAvailable }.map(\.isa) + [Int32(CZK_PORTABLE)] + Self.twins
+        // 127·−128, 127·127 (u = 255), −128·−128, −128·127 (u = 0), ×65536
+        let even: [Int32] = [-1_065_353_216, 1_057_030_144], odd: [Int32] = [1_073_741_824, -1_065_353_216]
+        let expected = (0..<n).flatMap { $0 % 2 == 0 ? even : odd }
         for isa in isas {
-            var got = [Int32](repeating: 0, count: 4)
-            czk_dot8(isa, u, k, 2, packed, corr, 2, k, &got, 2)
-            let expected: [Int32] = [-1_065_353_216, 1_057_030_144, 1_073_741_824, -1_065_353_216]  // 127·−128, 127·127, −128·−128, −128·127, ×65536
+            var got = [Int32](repeating: 0, count: 2 * n)
+            czk_dot8(isa, u, k, n, packed, corr, 2, k, &got, 2)
             #expect(got == expected, "isa \(isa)")
         }
     }
@@ -176,6 +185,9 @@ import ZynqNetModel
         #endif
     }
 
+    /// The default kernel: AMX exactly when the CPU and OS offer it and it passed its one-time
+    /// self-check; otherwise the fastest of the rest, and the check did not run (no AMX) or
+    /// failed with a reason. On this Zen 4 machine (AVX-512 VNNI, no AMX): avx512vnni, not run.
     @Test func thisMachineHasAVectorKernel() {
         #expect(SimKernel.portable.isAvailable)
         #if arch(x86_64)
@@ -183,7 +195,21 @@ import ZynqNetModel
         #expect(SimKernel.best != .portable)
         #expect(!SimKernel.neon.isAvailable && !SimKernel.neondot.isAvailable)
         #endif
-        #expect(SimKernel.best != .amx)  // chosen only through ZYNQNET_ISA until checked on AMX hardware
+        let rest = [SimKernel.avx512vnni, .avxvnni, .avx2, .neondot, .neon, .sse2].first { $0.isAvailable } ?? .portable
+        let check = SimKernel.amxCheck
+        if !SimKernel.amx.isAvailable {
+            #expect(check == .notRun)
+            #expect(SimKernel.best == rest)
+            #expect(SimKernel.bestNote == nil)
+        } else if check == .passed {
+            #expect(SimKernel.best == .amx)
+        } else {
+            #expect(SimKernel.best == .avx512vnni)
+            guard case .failed(let reason) = check else { Issue.record("AMX here but its check did not run"); return }
+            #expect(!reason.isEmpty)
+            #expect(SimKernel.bestNote == "AMX failed its self-check (\(reason)), so avx512vnni was chosen")
+        }
+        if SimKernel.avx512vnni.isAvailable && !SimKernel.amx.isAvailable { #expect(SimKernel.best == .avx512vnni) }
     }
 
     /// The 128-bit requantization step against Int128, on values that carry between the

@@ -25,14 +25,68 @@ enum {
        (AVX512VL + AVX512_VNNI): lets a machine without AVX-VNNI test that kernel's logic.
        For tests; never chosen. */
     CZK_AVXVNNI_EVEX = 8,
-    CZK_ISA_COUNT = 9,
+    /* The AMX kernel's code (dot8_amx: one macro) on a strict software model of the tile unit
+       (x86-64 with AVX-512 VNNI, hosted builds): lets a machine without AMX test that kernel's
+       logic. For tests; never chosen. */
+    CZK_AMX_MODEL = 9,
+    CZK_ISA_COUNT = 10,
 };
 
 /* 1 if this build and this CPU can run kernels of `isa`, else 0. */
 int czk_isa_available(int isa);
 
-/* The fastest instruction set available here. */
+/*
+ * The fastest instruction set available here, chosen once per process. Where the CPU and OS
+ * offer AMX, the first call runs the AMX kernel on a fixed problem (czk_self_check) and
+ * chooses it only if its sums equal the portable kernel's, else the next best (AVX-512 VNNI).
+ */
 int czk_best_isa(void);
+
+/* What that one-time AMX self-check found (it runs inside the first czk_best_isa call). */
+enum { CZK_AMX_CHECK_NOT_RUN = 0 /* no AMX here */, CZK_AMX_CHECK_PASSED = 1, CZK_AMX_CHECK_FAILED = 2 };
+int czk_amx_check_status(void);
+/* Why it failed (one line), "" otherwise. */
+const char *czk_amx_check_reason(void);
+
+/*
+ * The self-check's problem through `isa`: 8-bit kernels on 19 images x 100 inputs x 70 outputs
+ * and 33 x 130 x 17 (16-image AMX blocks and a remainder, a k_len that is not a multiple of 64,
+ * n_out not a multiple of 16, padded rows, u = 0/255 against w = -128/127), compared with the
+ * portable kernel. 1 if every sum is equal; 0 (and a line in `reason`) if one differs, the kernel
+ * faults (SIGILL, SIGSEGV or SIGBUS on this thread) or `isa` is unavailable. Hosted x86-64 only
+ * (elsewhere 0, "not built").
+ */
+int czk_self_check(int isa, char *reason, size_t reason_len);
+
+/* ---- the AMX tile unit's software model: test hooks (hosted x86-64; elsewhere -1, the count 0) ---- */
+
+/* Faults to inject into the model, on the calling thread, to test the self-check. */
+enum {
+    CZK_AMX_FAULT_NONE = 0,
+    CZK_AMX_FAULT_UNSIGNED_W = 1, /* TDPBUSD reads src2 as unsigned bytes */
+    CZK_AMX_FAULT_LOAD_ROWS = 2,  /* TILELOADD loads one row fewer (the last stays zero) */
+    CZK_AMX_FAULT_SHORT_K = 3,    /* TDPBUSD skips the last dword of src1's rows */
+    CZK_AMX_FAULT_TRAP = 4,       /* TDPBUSD raises SIGILL, as a #UD would */
+};
+/* czk_best_isa's choice with the model, with `fault` injected, as the AMX candidate: returns
+   CZK_AMX_MODEL if it passes the self-check, else the next best; `status` and `reason` as above. */
+int czk_amx_model_choose(int fault, int *status, char *reason, size_t reason_len);
+
+/* One tile instruction for czk_amx_model_run: offsets into `in` (LDTILECFG's 64 bytes,
+   TILELOADD's rows) or `out` (TILESTORED), strides in bytes. */
+enum { CZK_AMX_LDTILECFG = 0, CZK_AMX_TILELOADD = 1, CZK_AMX_TILESTORED = 2, CZK_AMX_TILEZERO = 3,
+       CZK_AMX_TDPBUSD = 4, CZK_AMX_TILERELEASE = 5 };
+struct czk_amx_op {
+    int32_t op, t0, t1, t2; /* TDPBUSD t0, t1, t2 (dst, src1, src2); others t0 */
+    int64_t offset, stride;
+};
+/* Runs `ops` on a fresh model whose loads may read in[0 .. in_len) and stores write
+   out[0 .. out_len): 0 if all ran, else the 1-based index of the instruction the hardware would
+   fault on (or the model refuses), with its message in `message`. Leaves the model released. */
+int czk_amx_model_run(const struct czk_amx_op *ops, size_t n_ops, const uint8_t *in, size_t in_len,
+                      uint8_t *out, size_t out_len, char *message, size_t message_len);
+/* TDPBUSDs the model executed: on this thread (0) or on all threads (1). */
+uint64_t czk_amx_model_dpbusd_count(int all_threads);
 
 /*
  * Blocked int16 dot products:
