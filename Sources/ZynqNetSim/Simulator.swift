@@ -366,10 +366,12 @@ public final class Simulator: Sendable {
                 let codes = UncheckedPointer(UnsafeMutablePointer(mutating: bytes.baseAddress!))
                 // Each worker takes chunks w, w + workers, …: equal work, no shared counter.
                 SimThreads.concurrentPerform(iterations: workers) { w in
+                    let scratch = Scratch(self, images: chunk)
+                    defer { scratch.deallocate() }
                     for c in stride(from: w, to: chunks, by: workers) {
                         let start = c * chunk, count = min(chunk, n - start)
                         process(codes: UnsafePointer(codes.pointer) + start * inputs.width, count: count,
-                                out: base.pointer + start * classes, trace: nil)
+                                out: base.pointer + start * classes, scratch: scratch, trace: nil)
                     }
                 }
             }
@@ -388,7 +390,11 @@ public final class Simulator: Sendable {
         var trace: [[Int32]] = []
         inputs.bytes.withUnsafeBufferPointer { bytes in
             out.withUnsafeMutableBufferPointer { o in
-                process(codes: bytes.baseAddress! + image * inputs.width, count: 1, out: o.baseAddress!) { trace.append($0) }
+                let scratch = Scratch(self, images: 1)
+                defer { scratch.deallocate() }
+                process(codes: bytes.baseAddress! + image * inputs.width, count: 1, out: o.baseAddress!, scratch: scratch) {
+                    trace.append($0)
+                }
             }
         }
         trace.append(out)
@@ -405,40 +411,56 @@ public final class Simulator: Sendable {
         }
     }
 
+    /// One worker's buffers for `process`, for up to `images` images at a time: made once per
+    /// run and worker, not per chunk (a chunk's buffers are ~100 KB, and allocating them anew
+    /// each time cost page faults on every chunk).
+    struct Scratch {
+        let actA: UnsafeMutablePointer<Int16>, actB: UnsafeMutablePointer<Int16>
+        let act8A: UnsafeMutablePointer<UInt8>, act8B: UnsafeMutablePointer<UInt8>
+        let patch: UnsafeMutablePointer<Int16>, patch8: UnsafeMutablePointer<UInt8>
+        let acc32: UnsafeMutablePointer<Int32>, acc64: UnsafeMutablePointer<Int64>
+
+        init(_ sim: Simulator, images n: Int) {
+            let eightBit = sim.kernel.isEightBit
+            // Sizes: activation tensors/rows per image; im2col patches and accumulators per GEMM
+            // (a dense layer's n rows, or a conv2d layer's step of images).
+            var tensorMax = sim.model.inputCount, patchMax = 1, accMax = 1
+            for (i, l) in sim.layers.enumerated() {
+                tensorMax = max(tensorMax, sim.inputStrides[i], l.outElements)
+                switch l.op {
+                case .conv:
+                    let images = Simulator.convStep(l, n: n)
+                    patchMax = max(patchMax, images * l.positions * l.xStride)
+                    accMax = max(accMax, images * l.positions * l.out)
+                case .dense: accMax = max(accMax, n * l.out)
+                case .pool: break
+                }
+            }
+            // int16 kernels: x̃ in rows of kPad; 8-bit kernels: u = x̃ + 128 in rows of `in` bytes.
+            actA = .allocate(capacity: eightBit ? 1 : n * tensorMax)
+            actB = .allocate(capacity: eightBit ? 1 : n * tensorMax)
+            act8A = .allocate(capacity: eightBit ? n * tensorMax : 1)
+            act8B = .allocate(capacity: eightBit ? n * tensorMax : 1)
+            patch = .allocate(capacity: eightBit ? 1 : patchMax)
+            patch8 = .allocate(capacity: eightBit ? patchMax : 1)
+            acc32 = .allocate(capacity: accMax)
+            acc64 = .allocate(capacity: sim.layers.contains { $0.blocks.count > 1 } ? accMax : 1)
+        }
+
+        func deallocate() {
+            actA.deallocate(); actB.deallocate(); act8A.deallocate(); act8B.deallocate()
+            patch.deallocate(); patch8.deallocate(); acc32.deallocate(); acc64.deallocate()
+        }
+    }
+
     /// Runs `count` images through every layer, writing the last layer's outputs to `out`
     /// (`count × classes`). `trace`, if given, receives image 0's outputs of every layer but
     /// the last.
     private func process(codes: UnsafePointer<UInt8>, count n: Int, out: UnsafeMutablePointer<Int32>,
-                         trace: (([Int32]) -> Void)?) {
+                         scratch: Scratch, trace: (([Int32]) -> Void)?) {
         let eightBit = kernel.isEightBit
-        // Sizes: activation tensors/rows per image; im2col patches and accumulators per GEMM
-        // (a dense layer's n rows, or a conv2d layer's step of images).
-        var tensorMax = model.inputCount, patchMax = 1, accMax = 1
-        for (i, l) in layers.enumerated() {
-            tensorMax = max(tensorMax, inputStrides[i], l.outElements)
-            switch l.op {
-            case .conv:
-                let images = Self.convStep(l, n: n)
-                patchMax = max(patchMax, images * l.positions * l.xStride)
-                accMax = max(accMax, images * l.positions * l.out)
-            case .dense: accMax = max(accMax, n * l.out)
-            case .pool: break
-            }
-        }
-        // int16 kernels: x̃ in rows of kPad; 8-bit kernels: u = x̃ + 128 in rows of `in` bytes.
-        let actA = UnsafeMutablePointer<Int16>.allocate(capacity: eightBit ? 1 : n * tensorMax)
-        let actB = UnsafeMutablePointer<Int16>.allocate(capacity: eightBit ? 1 : n * tensorMax)
-        let act8A = UnsafeMutablePointer<UInt8>.allocate(capacity: eightBit ? n * tensorMax : 1)
-        let act8B = UnsafeMutablePointer<UInt8>.allocate(capacity: eightBit ? n * tensorMax : 1)
-        let patch = UnsafeMutablePointer<Int16>.allocate(capacity: eightBit ? 1 : patchMax)
-        let patch8 = UnsafeMutablePointer<UInt8>.allocate(capacity: eightBit ? patchMax : 1)
-        let acc32 = UnsafeMutablePointer<Int32>.allocate(capacity: accMax)
-        let multiBlock = layers.contains { $0.blocks.count > 1 }
-        let acc64 = UnsafeMutablePointer<Int64>.allocate(capacity: multiBlock ? accMax : 1)
-        defer {
-            actA.deallocate(); actB.deallocate(); act8A.deallocate(); act8B.deallocate()
-            patch.deallocate(); patch8.deallocate(); acc32.deallocate(); acc64.deallocate()
-        }
+        let actA = scratch.actA, actB = scratch.actB, act8A = scratch.act8A, act8B = scratch.act8B
+        let patch = scratch.patch, patch8 = scratch.patch8, acc32 = scratch.acc32, acc64 = scratch.acc64
 
         // x̃: int8 codes as they are, uint8 codes − 128 (the top bit flipped). The 8-bit kernels
         // take u = x̃ + 128: uint8 codes as they are (read in place), int8 codes top bit flipped.
