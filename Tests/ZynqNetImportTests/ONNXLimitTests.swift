@@ -109,6 +109,34 @@ import ZynqNetTestSupport
         #expect(bytes.count < ONNXImporter.maxFileBytes / 32)
         let g = try ONNXImporter.analyze(bytes: bytes, file: path)
         #expect(g.workBytes > bytes.count && g.workBytes < 2_000_000, "\(g.workBytes)")
+        let copies = try ONNXWire.check(bytes, file: path)
+        #expect(copies < bytes.count, "\(copies)")
+    }
+
+    /// A ModelProto whose one initializer has its `dims` in `pieces` one-element packed pieces
+    /// (swift-protobuf copies the array once a piece: pieces²/2 copies).
+    static func packedPieces(_ pieces: Int) -> [UInt8] {
+        func varint(_ v: Int) -> [UInt8] {
+            var v = UInt64(v), out: [UInt8] = []
+            while v >= 0x80 { out.append(UInt8(v & 0x7f) | 0x80); v >>= 7 }
+            return out + [UInt8(v)]
+        }
+        func field(_ n: Int, _ payload: [UInt8]) -> [UInt8] { varint(n << 3 | 2) + varint(payload.count) + payload }
+        var tensor: [UInt8] = []
+        for _ in 0..<pieces { tensor += field(1, [1]) }
+        return field(7, field(5, tensor))
+    }
+
+    @Test func packedFieldInPieces() throws {
+        // Piece k (at byte 8 + 3(k − 1)) brings the copies to k(k + 1)/2, past 2^26 at k = 11,585.
+        #expect(Self.error(Self.packedPieces(30_000))
+            == "t.onnx: protobuf field 1 at byte 34760 is a packed list in so many pieces that decoding the file would take more than 67108864 element copies: not decoded (docs/import.md, \"Limits\")")
+        #expect(try ONNXWire.check(Self.packedPieces(11_584), file: "t.onnx") == 11_584 * 11_585 / 2)
+        // Below the bound the file decodes (and is refused for what it holds).
+        #expect(Self.error(Self.packedPieces(1000)) == "t.onnx: 'initializer': an initializer has no name")
+        // The input scripts/fuzz-onnx.sh found (its lone-TensorProto decoding took 4 s to 15 s).
+        let found = try FileBytes.read(path: fuzzRegressionDirectory("import").appendingPathComponent("timeout-onnx-packed-pieces").path)
+        #expect(throws: ZynqError.self) { try ONNXWire.check(found, file: "f", as: .tensor) }
     }
 
     /// Bytes above the file limit are refused before decoding, naming the file.

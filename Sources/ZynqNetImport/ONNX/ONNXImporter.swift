@@ -76,6 +76,7 @@ public enum ONNXImporter {
     public static func analyze(bytes: [UInt8], file: String, bindings: [String: [UInt8]] = [:],
                                rounding: ONNXRounding = .float32) throws -> Graph {
         guard bytes.count <= maxFileBytes else { throw tooLarge(bytes.count, file: file) }
+        try ONNXWire.check(bytes, file: file)
         let proto: Onnx_ModelProto
         do {
             var options = BinaryDecodingOptions()
@@ -381,6 +382,7 @@ private struct Walker {
         if !g.sparseInitializer.isEmpty { throw ZynqError(key: "sparse_initializer", "sparse initializers are not read") }
         for (name, bytes) in bindings {
             let t: Onnx_TensorProto
+            try ONNXWire.check(bytes, file: name, as: .tensor)
             do { t = try Onnx_TensorProto(serializedBytes: bytes) } catch {
                 throw ZynqError(key: name, "bound tensor does not decode as a TensorProto")
             }
