@@ -55,8 +55,9 @@ import ZynqNetTestSupport
             == "t.onnx: 'f2': Flatten: its column order (16777216 entries) \(Self.limitText)")
     }
 
-    /// Conv with pads 2048 on a 1×1 image: a [1, 4097, 4097] output, 16,785,409 elements (below
-    /// the old bound of 2^28, so its Flatten built 128 MiB of indices).
+    /// x (1×1 image) → Q → DQ → Conv ("conv", 1×1 kernel, `pads` on every side) → Q → DQ → Flatten.
+    /// With pads 2048: a [1, 4097, 4097] output, 16,785,409 elements (below the old bound of 2^28,
+    /// so its Flatten built 128 MiB of indices).
     static func paddedConv(pads: Int64) -> GraphBuilder {
         var g = GraphBuilder()
         g.input("x", elemType: 1, dims: [1, 1, 1, 1])
