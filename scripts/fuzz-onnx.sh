@@ -8,9 +8,9 @@
 # `swift build`), ZynqNetModel (without the npz writer: Fuzz/FuzzONNXShims.swift stands in) and
 # the ONNX sources of ZynqNetImport with Fuzz/FuzzONNX.swift. Seeds: Tests/Fixtures/real/*.onnx,
 # the kept regressions in Tests/Fixtures/fuzz/import/ and the node tests' models if
-# fetched. A crash leaves its input in .fuzz/onnx-crashes/ and makes this script exit 1: fix the
-# bug and copy the input into Tests/Fixtures/fuzz/import/ (ONNXFuzzRegressionTests
-# replays it).
+# fetched (scripts/install-deps.sh fetches them). scripts/test.sh runs it for 45 s, like the other
+# fuzzers. A crash leaves its input in .fuzz/onnx/crashes/ and makes this script exit 1: fix the
+# bug and copy the input into Tests/Fixtures/fuzz/import/ (ONNXFuzzRegressionTests replays it).
 set -euo pipefail
 SECONDS_TOTAL="${1:-60}"
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
@@ -31,13 +31,15 @@ IMPORT_SOURCES=("$ROOT"/Sources/ZynqNetImport/ONNX/*.swift "$ROOT/Fuzz/FuzzONNX.
 FLAGS=(-sanitize=fuzzer,address -parse-as-library -O -g)
 
 BIN="$OUT/fuzz-onnx"
-NEWEST="$(ls -t "${MODEL_SOURCES[@]}" "${IMPORT_SOURCES[@]}" "$ROOT"/Sources/ZynqNetBase/*.swift "$0" | head -1)"
-if [[ ! -f "$OUT/lib/libSwiftProtobuf.a" ]]; then
+NEWEST="$(ls -t "${MODEL_SOURCES[@]}" "${IMPORT_SOURCES[@]}" "$ROOT"/Sources/ZynqNetBase/*.swift "$ROOT"/Sources/ZynqNetBase/Process/*.swift \
+    "$ROOT"/Sources/CZynqNetSys/*.c "$ROOT"/Sources/CZynqNetSys/include/*.h "$ROOT/scripts/fuzz-run.sh" "$0" | head -1)"
+# SwiftProtobuf is built once (about 3 minutes), again when its checkout changes.
+if [[ ! -f "$OUT/lib/libSwiftProtobuf.a" || "$(ls -t "$PB"/*.swift | head -1)" -nt "$OUT/lib/libSwiftProtobuf.a" ]]; then
     echo "fuzz-onnx: building SwiftProtobuf (once)" >&2
     (cd "$OUT/lib" && swiftc "${FLAGS[@]}" -package-name swift_protobuf -module-name SwiftProtobuf -emit-module -emit-library -static \
         "$PB"/*.swift -o libSwiftProtobuf.a 2> >(grep -v "warning:" >&2))
 fi
-if [[ ! -x "$BIN" || "$NEWEST" -nt "$BIN" ]]; then
+if [[ ! -x "$BIN" || "$NEWEST" -nt "$BIN" || "$OUT/lib/libSwiftProtobuf.a" -nt "$BIN" ]]; then
     echo "fuzz-onnx: building $BIN" >&2
     source "$ROOT/scripts/fuzz-run.sh"
     fuzz_base_module "$ROOT" "$OUT/lib"
@@ -59,7 +61,7 @@ fi
 NODE="$ROOT/.cache/onnx-node-tests/node"
 for t in test_matmulinteger test_qlinearmatmul_2D_uint8_float32 test_quantizelinear test_dequantizelinear_axis \
          test_qlinearconv test_convinteger_with_padding test_maxpool_2d_uint8; do
-    [[ -f "$NODE/$t/model.onnx" ]] && cp "$NODE/$t/model.onnx" "$SEEDS/$t.onnx"
+    if [[ -f "$NODE/$t/model.onnx" ]]; then cp "$NODE/$t/model.onnx" "$SEEDS/$t.onnx"; fi
 done
 
 source "$ROOT/scripts/fuzz-run.sh"

@@ -47,7 +47,7 @@ bash scripts/install-deps.sh
 # The armhf board binary (Embedded Swift, static); Tests/ZynqNetBoardTests run it under qemu-arm.
 bash scripts/build-board.sh
 swift build --build-tests
-for fuzz in scripts/fuzz.sh scripts/fuzz-bit.sh scripts/fuzz-tflite.sh scripts/fuzz-json.sh; do
+for fuzz in scripts/fuzz.sh scripts/fuzz-bit.sh scripts/fuzz-tflite.sh scripts/fuzz-json.sh scripts/fuzz-onnx.sh; do
   if [ -x "$fuzz" ]; then
     bash "$fuzz" "${ZYNQNET_FUZZ_SECONDS:-45}"
   fi

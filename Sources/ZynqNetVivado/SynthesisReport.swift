@@ -599,7 +599,7 @@ public enum SynthesisReport {
         var version = "", designKey = ""
         if let cache = options.cache {
             version = try yosysVersion(options.yosys)
-            var parts = [version, flowName, top, synth]
+            var parts = [version, flowName, flowScripts(flowName, synth: synth), top]
             var names = Set(files)
             for d in includeDirs {
                 for f in (try? FileManager.default.contentsOfDirectory(atPath: dir + "/" + d)) ?? []
@@ -637,8 +637,7 @@ public enum SynthesisReport {
         var result: Synthesized
         if options.flatten || options.jobs <= 1 {
             // Hierarchical: the elaborated top's instances first (names and module types).
-            let topIL = options.flatten ? "" : "hierarchy -top \(top)\nselect \(top)\nwrite_rtlil -selected \(w)/top.il\nselect -clear\n"
-            let script = read + topIL + synth.replacingOccurrences(of: "%TOP%", with: top) + "tee -q -o \(w)/stat.txt stat\n"
+            let script = oneProcessScript(read: read, top: top, w: w, synth: synth, flatten: options.flatten)
             let cpu = try runYosys(dir: dir, work: work, scripts: [script], options: options, start: start)
             let statPath = work + "/stat.txt"
             let sections = try YosysStat.parseSections(try readStat(statPath), file: statPath)
@@ -680,8 +679,7 @@ public enum SynthesisReport {
         // Meanwhile (on a second core) a second process reads synth_xilinx's Xilinx cell library
         // (its `begin` step, about 0.85 s CPU of Verilog parsing) and writes it as RTLIL, which
         // every group then reads in about 0.15 s instead.
-        let elabCPU = try runYosys(dir: dir, work: work, scripts: [read + "hierarchy -top \(top)\nwrite_rtlil \(w)/elab.il\n"
-                                          + "proc\nopt_clean\nwrite_rtlil \(w)/proc.il\n", xilinxLibraryScript(w)],
+        let elabCPU = try runYosys(dir: dir, work: work, scripts: [elaborationScript(read: read, top: top, w: w), xilinxLibraryScript(w)],
                      options: options, start: start, concurrency: min(2, options.jobs))
         guard let procText = try? String(contentsOfFile: work + "/proc.il", encoding: .utf8) else {
             throw ZynqError(key: "yosys", "no elaborated design")
@@ -692,6 +690,7 @@ public enum SynthesisReport {
         // 2. The cache's modules.
         var cellsOf: [String: [String: UInt64]] = [:]
         var keys: [String: String] = [:]
+        let scripts = flowScripts("hierarchical-parallel", synth: synth)
         if let cache = options.cache {
             guard let elabText = try? String(contentsOfFile: work + "/elab.il", encoding: .utf8) else {
                 throw ZynqError(key: "yosys", "no elaborated design")
@@ -706,7 +705,7 @@ public enum SynthesisReport {
             }
             for m in modules {
                 guard let t = texts[m] else { continue }
-                var parts = [version, synth, canon(m)]
+                var parts = [version, scripts, canon(m)]
                 for c in t.children.sorted() { parts += [c, canon(c)] }
                 keys[m] = YosysCache.key(parts)
                 if let hit = cache.module(keys[m]!) { cellsOf[m] = hit }
@@ -721,8 +720,8 @@ public enum SynthesisReport {
             let jobs = min(options.jobs, missing.count)
             let groups = RTLILWeights.groups(missing, weights: weights, count: jobs)
             // 4. One yosys process a group, at most `jobs` at once.
-            let wrapper = "zn_synth_group"
-            var scripts: [String] = []
+            let wrapper = groupWrapper
+            var groupScripts: [String] = []
             for (k, g) in groups.enumerated() {
                 var il = "module \\\(wrapper)\n"
                 for (i, m) in g.enumerated() {
@@ -730,14 +729,9 @@ public enum SynthesisReport {
                 }
                 il += "end\n"
                 try AtomicFile.write(Data(il.utf8), to: work + "/group\(k).il")
-                var script = "read_rtlil \(w)/elab.il\n"
-                for m in modules where !g.contains(m) { script += "blackbox \(m)\n" }
-                script += "read_rtlil \(w)/group\(k).il\n"
-                script += groupSynth(synth, w: w, top: wrapper)
-                script += "tee -q -o \(w)/stat\(k).txt stat\n"
-                scripts.append(script)
+                groupScripts.append(groupScript(w: w, group: "\(k)", blackboxes: modules.filter { !g.contains($0) }, synth: synth, top: wrapper))
             }
-            cpu += try runYosys(dir: dir, work: work, scripts: scripts, options: options, start: start, concurrency: jobs)
+            cpu += try runYosys(dir: dir, work: work, scripts: groupScripts, options: options, start: start, concurrency: jobs)
             jobsUsed = min(jobs, groups.count)
             for k in groups.indices {
                 let path = work + "/stat\(k).txt"
@@ -758,6 +752,49 @@ public enum SynthesisReport {
         return Synthesized(cells: cells, seconds: Date().timeIntervalSince(start), flow: "hierarchical-parallel", jobs: jobsUsed,
                            cpu: cpu, hierarchy: hierarchy, cache: options.cache == nil ? "off" : cached > 0 ? "modules" : "miss",
                            modulesCached: cached, modulesSynthesized: missing.count)
+    }
+
+    /// The module that instantiates a group's modules (hierarchical-parallel).
+    static let groupWrapper = "zn_synth_group"
+
+    /// The exact yosys scripts a flow runs, with the run's own parts as placeholders (`%READ%` the
+    /// read_verilog lines, `%TOP%`, `%W%` the scratch folder, `%K%` a group's number, `%OTHER%` a
+    /// blackboxed module). Part of every cache key (`YosysCache`): an entry made under other
+    /// scripts (another zynqnet's flow, e.g. session 8's groups running the whole synth_xilinx)
+    /// is never reused, whatever the yosys version says.
+    static func flowScripts(_ flowName: String, synth: String) -> String {
+        let read = "%READ%\n", top = "%TOP%", w = "%W%"
+        switch flowName {
+        case "hierarchical-parallel":
+            return elaborationScript(read: read, top: top, w: w) + xilinxLibraryScript(w)
+                + groupScript(w: w, group: "%K%", blackboxes: ["%OTHER%"], synth: synth, top: groupWrapper)
+        default:
+            return oneProcessScript(read: read, top: top, w: w, synth: synth, flatten: flowName == "flattened")
+        }
+    }
+
+    /// The one-process flows (hierarchical, flattened): read, the elaborated top's instances
+    /// (names and module types; not when flattened), synth_xilinx, stat.
+    static func oneProcessScript(read: String, top: String, w: String, synth: String, flatten: Bool) -> String {
+        let topIL = flatten ? "" : "hierarchy -top \(top)\nselect \(top)\nwrite_rtlil -selected \(w)/top.il\nselect -clear\n"
+        return read + topIL + synth.replacingOccurrences(of: "%TOP%", with: top) + "tee -q -o \(w)/stat.txt stat\n"
+    }
+
+    /// The hierarchical-parallel flow's elaboration: the RTLIL of every module before `proc`
+    /// (the cache keys) and after it (the group weights).
+    static func elaborationScript(read: String, top: String, w: String) -> String {
+        read + "hierarchy -top \(top)\nwrite_rtlil \(w)/elab.il\nproc\nopt_clean\nwrite_rtlil \(w)/proc.il\n"
+    }
+
+    /// One group's process: the elaborated design with every other module a blackbox, the group's
+    /// wrapper, `groupSynth`, stat.
+    static func groupScript(w: String, group k: String, blackboxes: [String], synth: String, top: String) -> String {
+        var script = "read_rtlil \(w)/elab.il\n"
+        for m in blackboxes { script += "blackbox \(m)\n" }
+        script += "read_rtlil \(w)/group\(k).il\n"
+        script += groupSynth(synth, w: w, top: top)
+        script += "tee -q -o \(w)/stat\(k).txt stat\n"
+        return script
     }
 
     /// synth_xilinx's `begin` step reads these two (the library its later steps resolve cells

@@ -6,10 +6,11 @@ import ZynqNetBit
 /// zynqnet's own. Two kinds of entry:
 /// - a module's cells after `synth_xilinx` (the hierarchical-parallel flow synthesizes each
 ///   unique module with the others as blackboxes), keyed by SHA-256 of the yosys version, the
-///   synthesis command, the module's elaborated RTLIL and that of every module it instantiates
-///   (their ports are what the blackboxes keep);
-/// - a whole design's result, keyed by the yosys version, the flow, the top and every RTL and
-///   include file's name and text: a hit runs no yosys at all.
+///   exact yosys scripts of the flow (`SynthesisReport.flowScripts`), the module's elaborated
+///   RTLIL and that of every module it instantiates (their ports are what the blackboxes keep);
+/// - a whole design's result, keyed by the yosys version, the flow's name and exact scripts, the
+///   top and every RTL and include file's name and text: a hit runs no yosys at all.
+/// An entry written by a zynqnet whose flow ran other scripts is never reused.
 /// Nothing is ever deleted; a file is written only where none is or where one of zynqnet's own
 /// entries is (an unreadable file at a key's path is a miss and stays as it is).
 public struct YosysCache: Sendable {

@@ -75,6 +75,31 @@ struct ImportCommandTests {
         #expect(!FileManager.default.fileExists(atPath: out))
     }
 
+    /// Past the ONNX importer's limits (docs/import.md, "Limits"; ONNXLimitTests builds these
+    /// files): one line naming the node, the input or the file, exit 1, nothing written.
+    @Test func pastTheImportLimits() throws {
+        let dir = try makeTemporaryDirectory("cli")
+        let out = dir.appendingPathComponent("m.npz").path
+        let big = dir.appendingPathComponent("big.onnx").path
+        #expect(FileManager.default.createFile(atPath: big, contents: nil))
+        let h = try #require(FileHandle(forWritingAtPath: big))
+        try h.truncate(atOffset: (4 << 20) + 1)
+        try h.close()
+        let limit = "would take the arrays this import builds past 256 MiB, the importer's work limit (docs/import.md, \"Limits\")"
+        for (file, line) in [
+            (CLI.fixture("fuzz/import/bad-limit-flatten-column-orders.onnx"), "'f2': Flatten: its column order (16777216 entries) \(limit)"),
+            (CLI.fixture("fuzz/import/bad-limit-relu-chain.onnx"), "'relu5792': Relu: its node list (5793 entries) for layer 'fc' \(limit)"),
+            (CLI.fixture("fuzz/import/bad-limit-input-elements.onnx"),
+             "'x': graph input [1, 1, 4097, 4096] has more than 16777216 elements per image (2^24, the largest image zynqnet's hardware holds)"),
+            (big, "file of 4194305 bytes is larger than the 4 MiB an .onnx model may have: not read (docs/import.md, \"Limits\")"),
+        ] {
+            let r = try CLI.run(["import", file, "-o", out])
+            #expect(r.status == 1)
+            #expect(r.stderr == "error: \(file): \(line)\n")
+            #expect(!FileManager.default.fileExists(atPath: out))
+        }
+    }
+
     /// The images as onnxruntime got them: float32 pixel / 255, (N, 1, 28, 28), in one .npy
     /// written once for every model of the test below.
     static let floatImagesFile = Result { () throws -> String in

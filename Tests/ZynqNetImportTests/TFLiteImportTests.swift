@@ -218,6 +218,29 @@ import ZynqNetSim
         #expect(m.layers[0].relu && m.layers[0].clamp == nil)
     }
 
+    /// A FULLY_CONNECTED output tensor whose shape is not what the operator computes ([1, out]),
+    /// each with the same element count or not, was accepted (the next layer only counted
+    /// elements, the last one's shape was never read); now refused like CONV_2D's.
+    @Test(arguments: [(4, [Int32(128), 1]), (4, [1, 127]), (6, [1, 9]), (6, [10, 1])])
+    func fullyConnectedOutputShape(_ index: Int, _ shape: [Int32]) throws {
+        var label = ""
+        let bytes = try Self.patched { b, root in
+            let g = try #require(try root.tables(TFLSchema.Model.subgraphs, "subgraphs")?[0])
+            let op = try #require(try g.tables(TFLSchema.SubGraph.operators, "operators")?[index])
+            let out = Int(try #require(try op.int32s(TFLSchema.Operator.outputs, "outputs")?.first))
+            let t = try Self.tensor(root, out)
+            let v = try #require(try t.vector(TFLSchema.Tensor.shape, "shape", elementSize: 4))
+            #expect(v.count == 2)
+            for (d, n) in shape.enumerated() { b.replaceSubrange(v.start + 4 * d ..< v.start + 4 * d + 4, with: withUnsafeBytes(of: n.littleEndian, Array.init)) }
+            label = "tensor \(out) '\(try t.string(TFLSchema.Tensor.name, "name") ?? "")'"
+        }
+        let want = index == 4 ? "[1, 128]" : "[1, 10]"
+        for r in TFLiteRounding.allCases {
+            #expect(Self.refusal(bytes, rounding: r)
+                == "\(Self.path): 'operator \(index) (FULLY_CONNECTED)': output \(label) has shape \(shape), not \(want)")
+        }
+    }
+
     /// A CONV_2D filter of shape [2^31 − 1, 2^31 − 1, 2^31 − 1, 1]: out·kh·kw·in does not fit an
     /// Int. Found by scripts/fuzz-tflite.sh in CI (an arithmetic-overflow trap); now refused.
     @Test func hugeConvFilterShape() throws {

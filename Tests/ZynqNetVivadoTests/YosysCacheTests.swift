@@ -95,6 +95,103 @@ import ZynqNetTestSupport
         return dir
     }
 
+    /// The flow's exact scripts are in every key: the same command in another script (session 8's
+    /// groups ran the whole synth_xilinx, session 9's read the cell library as RTLIL and start
+    /// at `prepare`) makes another key.
+    @Test func flowScriptsAreTheScriptsRun() {
+        let synth = "synth_xilinx -family xc7 -top %TOP% -noiopad -noclkbuf\n"
+        let parallel = SynthesisReport.flowScripts("hierarchical-parallel", synth: synth)
+        #expect(parallel == """
+            %READ%
+            hierarchy -top %TOP%
+            write_rtlil %W%/elab.il
+            proc
+            opt_clean
+            write_rtlil %W%/proc.il
+            read_verilog -lib -specify +/xilinx/cells_sim.v
+            read_verilog -lib +/xilinx/cells_xtra.v
+            write_rtlil %W%/xlib.il
+            read_rtlil %W%/elab.il
+            blackbox %OTHER%
+            read_rtlil %W%/group%K%.il
+            read_rtlil %W%/xlib.il
+            hierarchy -check -top zn_synth_group
+            synth_xilinx -family xc7 -top zn_synth_group -noiopad -noclkbuf -run prepare:
+            tee -q -o %W%/stat%K%.txt stat
+
+            """)
+        #expect(SynthesisReport.flowScripts("hierarchical", synth: synth) == """
+            %READ%
+            hierarchy -top %TOP%
+            select %TOP%
+            write_rtlil -selected %W%/top.il
+            select -clear
+            synth_xilinx -family xc7 -top %TOP% -noiopad -noclkbuf
+            tee -q -o %W%/stat.txt stat
+
+            """)
+        #expect(SynthesisReport.flowScripts("flattened", synth: synth) == "%READ%\n" + synth + "tee -q -o %W%/stat.txt stat\n")
+    }
+
+    /// Entries an older zynqnet wrote for the same design and yosys (keys of the version, the
+    /// `synth_xilinx` command and the texts, without the flow's scripts), holding made-up counts,
+    /// are not reused: the run synthesizes every module and gives a fresh run's counts. The same
+    /// made-up entries under this flow's keys are reused (so the keys below are built right and
+    /// differ from this flow's by the scripts alone).
+    @Test(.tags(.yosys)) func entriesOfAnotherFlowAreNotReused() throws {
+        let dir = try Self.tinyDesign(skidWidth: 4)
+        var fresh = SynthesisReport.Options()
+        fresh.jobs = 2
+        let ref = try SynthesisReport.run(dir: dir, options: fresh)
+        let version = try SynthesisReport.yosysVersion(fresh.yosys)
+        let synth = "synth_xilinx -family xc7 -top %TOP% -noiopad -noclkbuf\n"
+        let files = ["rtl/tiny_top.v", "rtl/zn_skid.v"]   // sorted; no include files in rtl/
+        var texts: [String] = []
+        for f in files { texts += [f, try readText(dir + "/" + f)] }
+        // The modules' elaborated RTLIL, as the flow elaborates them.
+        let w = ".test-elab"
+        try FileManager.default.createDirectory(atPath: dir + "/" + w, withIntermediateDirectories: true)
+        let read = "read_verilog -Irtl rtl/zn_skid.v\nread_verilog -Irtl rtl/tiny_top.v\n"
+        let elab = try runProcess(fresh.yosys, ["-q", "-p", SynthesisReport.elaborationScript(read: read, top: "tiny_top", w: w)],
+                                  cwd: URL(fileURLWithPath: dir))
+        #expect(elab.status == 0, "\(elab.stderr)")
+        let modules = RTLILModules.split(try readText(dir + "/" + w + "/elab.il"))
+        try FileManager.default.removeItem(atPath: dir + "/" + w)
+        #expect(modules.count == 3)
+        func moduleKey(_ flow: String, _ m: String) -> String {
+            var parts = [version, flow, RTLILModules.canonical(modules[m]!.text)]
+            for c in modules[m]!.children.sorted() { parts += [c, RTLILModules.canonical(modules[c]!.text)] }
+            return YosysCache.key(parts)
+        }
+        let bogus: [String: UInt64] = ["LUT1": 999_999]
+        func seeded(_ moduleFlow: String, _ designParts: [String]) throws -> YosysCache {
+            let cache = YosysCache(root: try makeTemporaryDirectory("ycache-old").path)
+            for m in modules.keys { cache.storeModule(m, cells: bogus, key: moduleKey(moduleFlow, m)) }
+            cache.storeDesign(modules: ["tiny_top": bogus], instances: [], totals: bogus, key: YosysCache.key(designParts + texts))
+            return cache
+        }
+        let parallel = SynthesisReport.flowScripts("hierarchical-parallel", synth: synth)
+
+        // Session 9's keys (no flow scripts): neither the design nor any module is reused.
+        var old = fresh
+        old.cache = try seeded(synth, [version, "hierarchical-parallel", "tiny_top", synth])
+        let r = try SynthesisReport.run(dir: dir, options: old)
+        #expect(r.yosysCache == "miss" && r.yosysModulesCached == 0 && r.yosysModulesSynthesized == 3)
+        #expect(r.cells == ref.cells && r.instances == ref.instances)
+
+        // This flow's keys: the design entry is reused, and without it every module entry.
+        var same = fresh
+        same.cache = try seeded(parallel, [version, "hierarchical-parallel", parallel, "tiny_top"])
+        let d = try SynthesisReport.run(dir: dir, options: same)
+        #expect(d.yosysCache == "design" && d.cells == bogus)
+        for n in try FileManager.default.contentsOfDirectory(atPath: same.cache!.root) where n.hasPrefix("d-") {
+            try FileManager.default.removeItem(atPath: same.cache!.root + "/" + n)
+        }
+        let m = try SynthesisReport.run(dir: dir, options: same)
+        #expect(m.yosysCache == "modules" && m.yosysModulesCached == 3 && m.yosysModulesSynthesized == 0)
+        #expect(m.cells == bogus)   // the made-up top lists no zn_skid cells: its own counts are the totals
+    }
+
     /// Cold, warm (the design's entry: no yosys), one module changed (the others from the cache),
     /// and unreadable entries (misses, left as they are): always the counts of a run without the
     /// cache, which is never written by such a run.

@@ -16,13 +16,35 @@ import ZynqNetModel
 /// becomes a maxpool2d layer. Anything else is one error naming the node, its op
 /// type and the reason.
 public enum ONNXImporter {
-    /// The most bytes an .onnx file may have (1 GiB).
-    static let maxFileBytes = 1 << 30
+    /// The most bytes an .onnx file may have (4 MiB). swift-protobuf's decoding alone can take
+    /// about 260 bytes of memory per byte of a hostile file (an empty AttributeProto is 2 bytes),
+    /// so this bounds the decoding to about 1.1 GB. Real models are far smaller: the largest in
+    /// Tests/Fixtures/real has 117 KB, and every weight zynqnet builds sits in the block RAM of its
+    /// xc7z020 (630 KB), while 4 MiB holds 4M int8 (or 1M float) weights (docs/import.md, "Limits").
+    public static let maxFileBytes = 4 << 20
 
-    /// Reads and imports the model at `path`.
+    /// The most elements one activation (one image, graph input or layer output) may have:
+    /// 2^24, the largest image zynqnet's hardware holds (`Topology.maxCount`, which a test
+    /// checks equals this). A Flatten after a conv or pool builds one index per element.
+    public static let maxActivationElements = 1 << 24
+
+    /// The most bytes of arrays the walk may build from sizes read in the file: decoded tensors,
+    /// weight copies, Flatten's column orders, quantized constants, node lists (256 MiB; a
+    /// fixture model takes under 2 MB). The node (or initializer) that would pass it is refused
+    /// before its array is built.
+    public static let maxWorkBytes = 1 << 28
+
+    /// Reads and imports the model at `path` (a file above `maxFileBytes` is refused unread).
     public static func load(path: String, rounding: ONNXRounding = .float32) throws -> ImportedModel {
-        let bytes = try FileBytes.read(path: path)
+        let bytes = try FileBytes.withMapped(path: path) { (b) throws(ZynqError) -> [UInt8] in
+            guard b.count <= maxFileBytes else { throw tooLarge(b.count, file: path) }
+            return [UInt8](b)
+        }
         return try importModel(bytes: bytes, file: path, rounding: rounding)
+    }
+
+    static func tooLarge(_ count: Int, file: String) -> ZynqError {
+        ZynqError(file: file, "file of \(count) bytes is larger than the \(maxFileBytes >> 20) MiB an .onnx model may have: not read (docs/import.md, \"Limits\")")
     }
 
     /// Imports a serialized `ModelProto`; `file` names it in errors. `bindings` gives values to
@@ -45,13 +67,16 @@ public enum ONNXImporter {
         public var layers: [DenseLayer]
         public var origins: [String]
         public var outputName: String
+        /// Bytes of arrays the walk built from sizes in the file (at most `maxWorkBytes`).
+        public var workBytes: Int
     }
 
     /// Walks the graph (see the type's comment). Public for the ONNX node tests, which also
     /// check graphs that only quantize their input.
     public static func analyze(bytes: [UInt8], file: String, bindings: [String: [UInt8]] = [:],
                                rounding: ONNXRounding = .float32) throws -> Graph {
-        guard bytes.count <= maxFileBytes else { throw ZynqError(file: file, "larger than 1 GiB: not read") }
+        guard bytes.count <= maxFileBytes else { throw tooLarge(bytes.count, file: file) }
+        try ONNXWire.check(bytes, file: file)
         let proto: Onnx_ModelProto
         do {
             var options = BinaryDecodingOptions()
@@ -314,6 +339,33 @@ private struct Walker {
     /// float32 (onnxruntime's arithmetic) or half_even (power-of-two scales only).
     let rounding: ONNXRounding
 
+    /// Bytes of the arrays the walk has built from sizes read in the file (see `charge`).
+    var spent = 0
+
+    /// Counts `count` elements of `bytes` each that the walk is about to build (or has just
+    /// decoded) against `ONNXImporter.maxWorkBytes`; past it, `fail` names the node or tensor.
+    mutating func charge(_ count: Int, bytes: Int, for what: @autoclosure () -> String, fail: (String) -> ZynqError) throws {
+        let (b, o1) = count.multipliedReportingOverflow(by: bytes)
+        let (total, o2) = spent.addingReportingOverflow(b)
+        guard !o1, !o2, total <= ONNXImporter.maxWorkBytes else {
+            throw fail("\(what()) would take the arrays this import builds past \(ONNXImporter.maxWorkBytes >> 20) MiB, "
+                + "the importer's work limit (docs/import.md, \"Limits\")")
+        }
+        spent = total
+    }
+
+    /// Decodes a tensor of the file and charges its values.
+    mutating func decode(_ proto: Onnx_TensorProto, what: String, kind: String) throws -> ONNXTensor {
+        let t = try ONNXTensor(proto, what: what)
+        try charge(t.decodedBytes, bytes: 1, for: "\(kind) of \(t.count) elements", fail: { ZynqError(key: t.name, $0) })
+        return t
+    }
+
+    /// Charges one more entry of a pending layer's node list (each Relu or Clip copies it).
+    mutating func chargeNodes(_ p: Pending, _ n: NodeReader) throws {
+        try charge(p.nodes.count + 1, bytes: 16, for: "its node list (\(p.nodes.count + 1) entries) for layer '\(p.nodes.first ?? n.name)'", fail: n.fail)
+    }
+
     init(file: String, rounding: ONNXRounding) {
         self.file = file
         self.rounding = rounding
@@ -325,15 +377,16 @@ private struct Walker {
         // Opset imports are not checked: each node's domain and op type are.
         for t in g.initializer {
             guard !t.name.isEmpty else { throw ZynqError(key: "initializer", "an initializer has no name") }
-            values[t.name] = .constant(try ONNXTensor(t, what: t.name))
+            values[t.name] = .constant(try decode(t, what: t.name, kind: "initializer"))
         }
         if !g.sparseInitializer.isEmpty { throw ZynqError(key: "sparse_initializer", "sparse initializers are not read") }
         for (name, bytes) in bindings {
             let t: Onnx_TensorProto
+            try ONNXWire.check(bytes, file: name, as: .tensor)
             do { t = try Onnx_TensorProto(serializedBytes: bytes) } catch {
                 throw ZynqError(key: name, "bound tensor does not decode as a TensorProto")
             }
-            values[name] = .constant(try ONNXTensor(t, what: name))
+            values[name] = .constant(try decode(t, what: name, kind: "bound tensor"))
         }
         let free = g.input.filter { values[$0.name] == nil }
         guard free.count == 1, let x = free.first else {
@@ -345,7 +398,7 @@ private struct Walker {
         }
         var dims: [Int] = []
         for (k, d) in tt.shape.dim.enumerated() {
-            if case .dimValue(let v)? = d.value, v >= 1, v <= Int64(ONNXTensor.maxElements) {
+            if case .dimValue(let v)? = d.value, v >= 1, v <= Int64(ONNXImporter.maxActivationElements) {
                 dims.append(Int(v))
             } else if k == 0 {
                 dims.append(1)  // the batch dimension may be symbolic
@@ -359,7 +412,9 @@ private struct Walker {
         var perImageCount = 1
         for d in perImage {
             let (p, o) = perImageCount.multipliedReportingOverflow(by: d)
-            guard !o, p <= ONNXTensor.maxElements else { throw ZynqError(key: x.name, "graph input is too large") }
+            guard !o, p <= ONNXImporter.maxActivationElements else {
+                throw ZynqError(key: x.name, "graph input \(dims) has more than \(ONNXImporter.maxActivationElements) elements per image (2^24, the largest image zynqnet's hardware holds)")
+            }
             perImageCount = p
         }
         switch tt.elemType {
@@ -398,7 +453,7 @@ private struct Walker {
         if case .maxpool2d = layers.last?.kind {
             throw ZynqError(key: out.name, "graph output is a MaxPool's: format 2's last layer is not maxpool2d (end with a dense or conv layer)")
         }
-        return ONNXImporter.Graph(input: input, layers: layers, origins: origins, outputName: out.name)
+        return ONNXImporter.Graph(input: input, layers: layers, origins: origins, outputName: out.name, workBytes: spent)
     }
 
     // MARK: one node
@@ -456,12 +511,15 @@ private struct Walker {
     mutating func constantNode(_ n: NodeReader) throws -> Value {
         try n.outputs(1)
         if let a = n.attribute("value"), a.hasT {
-            return .constant(try ONNXTensor(a.t, what: n.node.output[0]))
+            let t = try ONNXTensor(a.t, what: n.node.output[0])
+            try charge(t.decodedBytes, bytes: 1, for: "its value of \(t.count) elements", fail: n.fail)
+            return .constant(t)
         } else if let a = n.attribute("value_float") {
             return .constant(ONNXTensor(name: n.node.output[0], type: .float, dims: [], floats: [a.f]))
         } else if let a = n.attribute("value_int") {
             return .constant(ONNXTensor(name: n.node.output[0], type: .int64, dims: [], ints: [a.i]))
         } else if let a = n.attribute("value_ints") {
+            try charge(a.ints.count, bytes: 8, for: "its value_ints of \(a.ints.count) elements", fail: n.fail)
             return .constant(ONNXTensor(name: n.node.output[0], type: .int64, dims: [a.ints.count], ints: a.ints))
         } else {
             throw n.fail("only value, value_float, value_int and value_ints are read")
@@ -491,6 +549,12 @@ private struct Walker {
             if try n.intAttribute("allowzero", 0) != 0 && t.ints[0] == 0 { throw n.fail("allowzero with a 0 dimension is not supported") }
         }
         let flat = [count]
+        switch x {
+        case .quantized(let a) where a.channelsLast, .dequantized(let a) where a.channelsLast:
+            // Act.flatten builds one index per element.
+            try charge(count, bytes: 8, for: "its column order (\(count) entries)", fail: n.fail)
+        default: break
+        }
         switch x {
         case .codesInput(let ty, _): return .codesInput(type: ty, shape: flat)
         case .quantized(var a): a.flatten(); return .quantized(a)
@@ -584,6 +648,7 @@ private struct Walker {
         guard p.bias == nil, !p.relu, p.clamp == nil, p.factor == nil else { throw n.fail("adds a second bias, or after an activation: not supported") }
         var q = p
         q.bias = try bias(c, for: p, tensor: cName, fail: n.fail)
+        try chargeNodes(p, n)
         q.nodes.append(n.name)
         return .pending(q)
     }
@@ -595,6 +660,7 @@ private struct Walker {
             throw n.fail("Relu is supported only between a dense layer and its QuantizeLinear")
         }
         p.relu = true
+        try chargeNodes(p, n)
         p.nodes.append(n.name)
         return .pending(p)
     }
@@ -622,6 +688,7 @@ private struct Walker {
         case .pending(var p):
             guard loInt == nil, hiInt == nil, !(p.integerOutput && p.factor == nil) else { throw n.fail("a float Clip needs float bounds") }
             p.clamp = (Swift.max(lo, p.clamp?.0 ?? -.infinity), Swift.min(hi, p.clamp?.1 ?? .infinity))
+            try chargeNodes(p, n)
             p.nodes.append(n.name)
             return .pending(p)
         case .quantized(let a):
@@ -641,6 +708,7 @@ private struct Walker {
             }
             let cl = loInt ?? Int64.min, ch = hiInt ?? Int64.max
             guard cl <= ch else { throw n.fail("min \(cl) is above max \(ch)") }
+            try charge(t.count, bytes: 8, for: "its clipped copy of '\(n.node.input[0])' (\(t.count) elements)", fail: n.fail)
             return .constant(ONNXTensor(name: t.name, type: t.type, dims: t.dims, ints: t.ints.map { Swift.min(Swift.max($0, cl), ch) }))
         default:
             throw n.fail("Clip is supported on a layer's float output, a quantized activation or quantized weights")
@@ -694,11 +762,12 @@ private struct Walker {
 
     /// A QOperator node's optional constant int32 bias (input `index`), one per output channel
     /// (or, with `scalar`, one for all).
-    func int32Bias(_ n: NodeReader, _ index: Int, _ what: String, for p: Pending, scalar: Bool) throws -> [Int32]? {
+    mutating func int32Bias(_ n: NodeReader, _ index: Int, _ what: String, for p: Pending, scalar: Bool) throws -> [Int32]? {
         guard let c = try n.optionalInput(index) else { return nil }
         guard case .constant(let t) = c, t.type == .int32, t.count == p.outFeatures || scalar && t.count == 1, scalar || t.dims.count == 1 else {
             throw n.fail("\(what) must be a constant int32 bias of \(p.outFeatures) values")
         }
+        try charge(p.outFeatures, bytes: 4, for: "its bias (\(p.outFeatures) values)", fail: n.fail)
         return t.count == 1 ? [Int32](repeating: Int32(t.ints[0]), count: p.outFeatures) : t.ints.map { Int32($0) }
     }
 
@@ -760,6 +829,7 @@ private struct Walker {
             throw n.fail("only the Cast of MatMulInteger's int32 output to float is supported")
         }
         p.castToFloat = true
+        try chargeNodes(p, n)
         p.nodes.append(n.name)
         return .pending(p)
     }
@@ -781,6 +851,7 @@ private struct Walker {
         }
         var q = p
         q.factor = t.floats
+        try chargeNodes(p, n)
         q.nodes.append(n.name)
         return .pending(q)
     }
@@ -808,6 +879,7 @@ private struct Walker {
         let ws = try n.constant(4, "w_scale")
         guard ws.type == .float else { throw n.fail("w_scale must be float") }
         let wz = try n.integerConstant(5, "w_zero_point")
+        try charge(ws.count, bytes: 8, for: "its weight zero points (\(ws.count))", fail: n.fail)
         let (a, spec) = try quantizedInput(try n.input(0), scaleIndex: 1, zeroIndex: 2, scalarScale: n.scalarScale, scalarZero: n.scalarZero, fail: n.fail)
         let dq = DQConst(q: w, scale: ws.floats, zero: wz.count == 1 && ws.count > 1 ? [Int64](repeating: wz.ints[0], count: ws.count) : wz.ints,
                          zeroName: n.node.input[5], axis: ws.count > 1 ? 0 : nil)
@@ -858,7 +930,7 @@ private struct Walker {
 
     /// A conv node's pending layer: int8 weights [M, C, kh, kw] with zero point 0 (per tensor or per
     /// output channel) reordered to format 2's OHWI, the window from the attributes.
-    func convPending(_ act: Act, weights w: DQConst, _ n: NodeReader) throws -> Pending {
+    mutating func convPending(_ act: Act, weights w: DQConst, _ n: NodeReader) throws -> Pending {
         let a = try spatial(act, n)
         guard w.zero.allSatisfy({ $0 == 0 }) else {
             throw n.fail("weight zero point '\(w.zeroName)' is \(w.zero.first { $0 != 0 }!), not 0: format 2's weights have zero point 0")
@@ -883,8 +955,8 @@ private struct Walker {
         // Pads up to 2^20 per side grow the output (a Flatten after it allocates one index per element).
         let (hw, o1) = ho.multipliedReportingOverflow(by: wo)
         let (outCount, o2) = hw.multipliedReportingOverflow(by: m)
-        guard !o1, !o2, outCount <= ONNXTensor.maxElements else {
-            throw n.fail("output \([m, ho, wo]) has more than \(ONNXTensor.maxElements) elements")
+        guard !o1, !o2, outCount <= ONNXImporter.maxActivationElements else {
+            throw n.fail("output \([m, ho, wo]) has more than \(ONNXImporter.maxActivationElements) elements (2^24, the largest image zynqnet's hardware holds)")
         }
         if w.scale.count != 1 {
             guard w.scale.count == m, w.axis == 0 else {
@@ -893,6 +965,7 @@ private struct Walker {
         }
         guard w.scale.allSatisfy({ $0.isFinite && $0 > 0 }) else { throw n.fail("weight scales of '\(w.q.name)' must be positive and finite") }
         // OIHW → OHWI.
+        try charge(w.q.count, bytes: 1, for: "its weights (\(w.q.count))", fail: n.fail)
         var weight = [Int8](repeating: 0, count: m * kh * kw * c)
         for o in 0..<m { for i in 0..<c { for y in 0..<kh { for x in 0..<kw {
             weight[((o * kh + y) * kw + x) * c + i] = Int8(w.q.ints[((o * c + i) * kh + y) * kw + x])
@@ -980,7 +1053,7 @@ private struct Walker {
     /// A dense layer's start from its activation and dequantized weights: int8 weights with
     /// zero point 0, per-tensor or per-output-channel scales. `outIsRows`: the weight tensor is
     /// (out, in) (Gemm transB = 1), else (in, out) (MatMul, Gemm transB = 0).
-    func pending(_ a: Act, weights w: DQConst, outIsRows: Bool, nodes: [String], fail: (String) -> ZynqError) throws -> Pending {
+    mutating func pending(_ a: Act, weights w: DQConst, outIsRows: Bool, nodes: [String], fail: (String) -> ZynqError) throws -> Pending {
         guard w.zero.allSatisfy({ $0 == 0 }) else {
             throw fail("weight zero point '\(w.zeroName)' is \(w.zero.first { $0 != 0 }!), not 0: format 2's weights have zero point 0")
         }
@@ -998,12 +1071,14 @@ private struct Walker {
             throw fail("takes an input of shape \(a.shape) per image, but weights '\(w.q.name)' \(w.q.dims) need (\(inF)); flatten the input first")
         }
         // After a flattened conv/pool output, ONNX's column k is format 2's column columnOrder[k].
-        let column = a.columnOrder ?? Array(0..<inF)
+        let order = a.columnOrder
+        func column(_ k: Int) -> Int { order?[k] ?? k }
+        try charge(outF * inF, bytes: 1, for: "its weights (\(outF * inF))", fail: fail)
         var weight = [Int8](repeating: 0, count: outF * inF)
         for r in 0..<w.q.dims[0] {
             for c in 0..<w.q.dims[1] {
                 let v = Int8(w.q.ints[r * w.q.dims[1] + c])
-                if outIsRows { weight[r * inF + column[c]] = v } else { weight[c * inF + column[r]] = v }
+                if outIsRows { weight[r * inF + column(c)] = v } else { weight[c * inF + column(r)] = v }
             }
         }
         let outAxis = outIsRows ? 0 : 1
@@ -1018,7 +1093,8 @@ private struct Walker {
 
     /// The int32 bias of a layer: DequantizeLinear of an int32 constant with zero point 0 and
     /// scale s_x · s_w (computed in float32) per channel, or (MatMulInteger) an int32 constant.
-    func bias(_ v: Value, for p: Pending, tensor: String, fail: (String) -> ZynqError) throws -> [Int32] {
+    mutating func bias(_ v: Value, for p: Pending, tensor: String, fail: (String) -> ZynqError) throws -> [Int32] {
+        try charge(p.outFeatures, bytes: 4, for: "bias '\(tensor)' (\(p.outFeatures) values)", fail: fail)
         switch v {
         case .dqConstant(let b):
             guard b.q.type == .int32, b.q.count == p.outFeatures, b.q.dims.count == 1 else {
@@ -1056,6 +1132,8 @@ private struct Walker {
         }
         var multipliers: [UInt32] = [], shifts: [UInt8] = []
         let channels = (p.factor?.count ?? p.weightScale.count) == 1 ? 1 : p.outFeatures
+        // Multipliers and shifts; the layer's origin joins the node names.
+        try charge(channels + p.nodes.count, bytes: 16, for: "the requantization of \(channels) channel(s)", fail: fail)
         for o in 0..<channels {
             let S: Float
             if let f = p.factor {
@@ -1154,7 +1232,7 @@ private struct Walker {
 
     /// QuantizeLinear of a float constant (weights quantized inside the graph):
     /// clamp(round_half_even(w / s) + zp), per tensor or per axis.
-    func quantizeConstant(_ t: ONNXTensor, node: Onnx_NodeProto, fail: (String) -> ZynqError) throws -> ONNXTensor {
+    mutating func quantizeConstant(_ t: ONNXTensor, node: Onnx_NodeProto, fail: (String) -> ZynqError) throws -> ONNXTensor {
         guard t.type == .float else { throw fail("quantizes a non-float constant") }
         guard case .constant(let s)? = values[node.input[1]], s.type == .float, s.floats.allSatisfy({ $0.isFinite && $0 > 0 }) else {
             throw fail("y_scale must be a constant positive float")
@@ -1169,6 +1247,7 @@ private struct Walker {
         guard zp.count == s.count else { throw fail("y_scale and y_zero_point differ in size") }
         let axis = try normalizedAxis(node, shape: t.dims, count: s.count, fail: fail)
         let range = zp.type.range!
+        try charge(t.count, bytes: 8, for: "its quantized copy of '\(t.name)' (\(t.count) elements)", fail: fail)
         var out = [Int64](repeating: 0, count: t.count)
         let inner = axis.map { t.dims[($0 + 1)...].reduce(1, *) } ?? 1
         for i in 0..<t.count {
@@ -1182,12 +1261,13 @@ private struct Walker {
     }
 
     /// DequantizeLinear of an integer constant: its scales and zero points, per tensor or per axis.
-    func dequantizeConstant(_ t: ONNXTensor, node: Onnx_NodeProto, attribute: (String, Int64) throws -> Int64,
+    mutating func dequantizeConstant(_ t: ONNXTensor, node: Onnx_NodeProto, attribute: (String, Int64) throws -> Int64,
                             fail: (String) -> ZynqError) throws -> DQConst {
         guard t.type != .float else { throw fail("dequantizes a float constant") }
         guard case .constant(let s)? = values[node.input[1]], s.type == .float else {
             throw fail("x_scale '\(node.input[1])' must be a constant float")
         }
+        try charge(s.count, bytes: 8, for: "its zero points (\(s.count))", fail: fail)
         var zero = [Int64](repeating: 0, count: s.count)
         var zeroName = "x_zero_point"
         if node.input.count > 2, !node.input[2].isEmpty {

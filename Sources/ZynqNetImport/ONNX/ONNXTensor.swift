@@ -64,6 +64,8 @@ struct ONNXTensor: Equatable {
     let floats: [Float]
 
     var count: Int { type == .float ? floats.count : ints.count }
+    /// The bytes its decoded values take.
+    var decodedBytes: Int { ints.count * 8 + floats.count * 4 }
     var isScalar: Bool { count == 1 && dims.allSatisfy { $0 == 1 } }
 
     init(name: String, type: ElementType, dims: [Int], ints: [Int64] = [], floats: [Float] = []) {

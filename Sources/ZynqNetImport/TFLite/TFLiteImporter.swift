@@ -357,6 +357,7 @@ struct TFLGraph {
 
         // Options: fused activation; weights in the default layout.
         var activationType: Int8 = 0
+        var keepNumDims = false
         let options = try op.table.union(typeId: TFLSchema.Operator.builtinOptionsType, valueId: TFLSchema.Operator.builtinOptions, "builtin_options")
         if let t = options.table {
             guard options.type == TFLSchema.fullyConnectedOptionsType else {
@@ -365,7 +366,16 @@ struct TFLGraph {
             activationType = try t.int8(FC.fusedActivation, "fused_activation_function")
             let format = try t.int8(FC.weightsFormat, "weights_format")
             guard format == 0 else { throw fail(op, "weights_format \(format) (shuffled weights) is not supported") }
+            keepNumDims = try t.bool(FC.keepNumDims, "keep_num_dims")
         }
+        // The output shape TFLite's FULLY_CONNECTED computes (fully_connected.cc, Prepare): [batch, out]
+        // with batch = 1 here, or with keep_num_dims the input's shape with its last dimension
+        // (which must then be in) made out.
+        if keepNumDims, inT.shape.last != Int32(inCount) {
+            throw fail(op, "keep_num_dims with input \(inT.label) of shape \(inT.shape), whose last dimension is not in = \(inCount)")
+        }
+        let expected = keepNumDims ? Array(inT.shape.dropLast()) + [Int32(out)] : [1, Int32(out)]
+        guard outT.shape == expected else { throw fail(op, "output \(outT.label) has shape \(outT.shape), not \(expected)") }
         let (relu, clamp) = try fusedActivation(activationType, scale: sOut, zero: zy, op, fail)
         let (multiplier, shift) = try requantization(op, w, sIn: sIn, sOut: sOut, rounding: rounding, fail)
         return DenseLayer(outFeatures: out, inFeatures: inCount, weight: weight, bias: bias,
