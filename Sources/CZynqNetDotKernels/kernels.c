@@ -994,6 +994,35 @@ static inline int32_t requant_one(int32_t acc, int64_t bias, int64_t m, int64_t 
     return (int32_t)min64(max64(zero + q, lo), hi);
 }
 
+/* Outputs o0 .. n_out - 1 of one row `a` in scalar C, stored at element `at` of dst as czk_requant
+   says for `kind`; for CZK_OUT_I16 also the zeros from n_out up to dst_stride. The portable path
+   (o0 = 0) and the vector paths' tails use it. */
+static void requant_row_scalar(const int32_t *a, size_t o0, size_t n_out,
+                               const int64_t *bias, const int64_t *mult, const int64_t *round_add, const int64_t *shift,
+                               int32_t zero, int32_t lo, int32_t hi, int kind, void *dst, size_t at, size_t dst_stride,
+                               int32_t add) {
+    switch (kind) {
+    case CZK_OUT_I32: {
+        int32_t *d = (int32_t *)dst + at;
+        for (size_t o = o0; o < n_out; o++) d[o] = requant_one(a[o], bias[o], mult[o], round_add[o], shift[o], zero, lo, hi);
+        break;
+    }
+    case CZK_OUT_U8: {
+        uint8_t *d = (uint8_t *)dst + at;
+        for (size_t o = o0; o < n_out; o++)
+            d[o] = (uint8_t)(requant_one(a[o], bias[o], mult[o], round_add[o], shift[o], zero, lo, hi) + add);
+        break;
+    }
+    default: {
+        int16_t *d = (int16_t *)dst + at;
+        for (size_t o = o0; o < n_out; o++)
+            d[o] = (int16_t)(requant_one(a[o], bias[o], mult[o], round_add[o], shift[o], zero, lo, hi) + add);
+        for (size_t o = n_out; o < dst_stride; o++) d[o] = 0;
+        break;
+    }
+    }
+}
+
 #ifdef CZK_X86
 /* The same, 8 outputs at a time: vpmullq (AVX512DQ) and vpsravq on int64 lanes. */
 __attribute__((target("avx512f,avx512dq,avx512bw,avx512vl")))
@@ -1076,14 +1105,7 @@ static void requant_avx2(const int32_t *acc, size_t n_images, size_t n_out,
             if (kind == CZK_OUT_U8) _mm_storel_epi64((__m128i *)((uint8_t *)dst + i * dst_stride + o), _mm_packus_epi16(w, w));
             else _mm_storeu_si128((__m128i *)((int16_t *)dst + i * dst_stride + o), w);
         }
-        for (size_t o = full; o < n_out; o++) {
-            const int32_t y = requant_one(a[o], bias[o], mult[o], round_add[o], shift[o], zero, lo, hi);
-            if (kind == CZK_OUT_I32) ((int32_t *)dst)[i * dst_stride + o] = y;
-            else if (kind == CZK_OUT_U8) ((uint8_t *)dst)[i * dst_stride + o] = (uint8_t)(y + add);
-            else ((int16_t *)dst)[i * dst_stride + o] = (int16_t)(y + add);
-        }
-        if (kind == CZK_OUT_I16)
-            for (size_t o = n_out; o < dst_stride; o++) ((int16_t *)dst)[i * dst_stride + o] = 0;
+        requant_row_scalar(a, full, n_out, bias, mult, round_add, shift, zero, lo, hi, kind, dst, i * dst_stride, dst_stride, add);
     }
 }
 #endif
@@ -1102,29 +1124,9 @@ void czk_requant(int isa, const int32_t *acc, size_t n_images, size_t n_out,
         return;
     }
 #endif
-    for (size_t i = 0; i < n_images; i++) {
-        const int32_t *a = acc + i * n_out;
-        switch (kind) {
-        case CZK_OUT_I32: {
-            int32_t *d = (int32_t *)dst + i * dst_stride;
-            for (size_t o = 0; o < n_out; o++) d[o] = requant_one(a[o], bias[o], mult[o], round_add[o], shift[o], zero, lo, hi);
-            break;
-        }
-        case CZK_OUT_U8: {
-            uint8_t *d = (uint8_t *)dst + i * dst_stride;
-            for (size_t o = 0; o < n_out; o++)
-                d[o] = (uint8_t)(requant_one(a[o], bias[o], mult[o], round_add[o], shift[o], zero, lo, hi) + add);
-            break;
-        }
-        default: {
-            int16_t *d = (int16_t *)dst + i * dst_stride;
-            for (size_t o = 0; o < n_out; o++)
-                d[o] = (int16_t)(requant_one(a[o], bias[o], mult[o], round_add[o], shift[o], zero, lo, hi) + add);
-            for (size_t o = n_out; o < dst_stride; o++) d[o] = 0;
-            break;
-        }
-        }
-    }
+    for (size_t i = 0; i < n_images; i++)
+        requant_row_scalar(acc + i * n_out, 0, n_out, bias, mult, round_add, shift, zero, lo, hi, kind, dst, i * dst_stride,
+                           dst_stride, add);
 }
 
 /* ---- dispatch ---------------------------------------------------------------------- */
